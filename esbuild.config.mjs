@@ -1,0 +1,33 @@
+// One build for every bundle: the extension host, the CLI, the runner injected into user
+// programs, and (later) the webview. `node esbuild.config.mjs [--watch] [--production]`.
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = { bundle: true, sourcemap: production ? false : 'linked', minify: production, logLevel: 'warning', legalComments: 'none' };
+const node = { ...common, platform: 'node', target: 'node18', format: 'cjs' };
+
+const builds = [
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // The runner runs inside user programs: self-contained, no source maps to confuse their stacks.
+  { ...node, sourcemap: false, entryPoints: { bootstrap: 'src/runner/node/bootstrap.ts' }, outdir: 'dist/runner' },
+  { ...node, sourcemap: false, format: 'esm', entryPoints: { 'esm-loader': 'src/runner/node/esm-loader.ts' }, outdir: 'dist/runner', outExtension: { '.js': '.mjs' } },
+];
+
+// Tests are bundled one file each into out/, so mocha runs plain JavaScript.
+function testFiles(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.test.ts')).map((f) => path.join(dir, f));
+}
+if (process.argv.includes('--tests')) {
+  builds.push({ ...node, sourcemap: 'inline', entryPoints: [...testFiles('test/unit'), ...testFiles('test/runner')], outdir: 'out', outbase: '.', external: ['mocha', 'vscode'] });
+}
+
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

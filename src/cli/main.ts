@@ -1,0 +1,127 @@
+// The `tasklane` command: run a script under the tracer, or summarise a saved trace.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { exportChromeTrace } from '../trace/chromeTrace';
+import { parseTrace } from '../trace/load';
+import { DEFAULT_LONG_BLOCK_MS, TraceModel } from '../trace/model';
+import { formatSummary } from '../trace/summary';
+import { toTasklaneFile } from '../trace/tasklaneFile';
+import { launchTraced, synthesizedExit } from '../session/launch';
+
+const USAGE = `Usage:
+  tasklane run <script> [script args…] [--out FILE] [--format chrome|tasklane] [--long-block-ms N] [--max-events N]
+  tasklane summary <trace.json> [--all]
+
+run       runs a Node.js script (.js .cjs .mjs .ts .mts .cts) under the tracer with its own stdin,
+          stdout, stderr, arguments and environment, writes the trace and exits with the script's code.
+          --out defaults to <script>.tasklane.json; --format defaults to tasklane for *.tasklane.json
+          and to chrome (Perfetto, chrome://tracing) otherwise. Options may come before the script or
+          after its arguments; everything after "--" goes to the script untouched.
+summary   prints the tasks of a trace (either format) and the longest loop blocks.`;
+
+class UsageError extends Error {}
+
+interface RunArgs {
+  script: string;
+  scriptArgs: string[];
+  out: string | undefined;
+  format: 'chrome' | 'tasklane' | undefined;
+  longBlockMs: number;
+  maxEvents: number | undefined;
+}
+
+const VALUE_OPTIONS = new Set(['--out', '--format', '--long-block-ms', '--max-events']);
+
+function parseRunArgs(argv: string[]): RunArgs {
+  const args: RunArgs = { script: '', scriptArgs: [], out: undefined, format: undefined, longBlockMs: DEFAULT_LONG_BLOCK_MS, maxEvents: undefined };
+  let i = 0;
+  let passthrough = false;
+  while (i < argv.length) {
+    const a = argv[i];
+    if (!passthrough && a === '--') {
+      passthrough = true;
+      i++;
+      continue;
+    }
+    const [flag, inline] = a.startsWith('--') ? a.split(/=(.*)/s, 2) : [a, undefined];
+    if (!passthrough && VALUE_OPTIONS.has(flag)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new UsageError(`${flag} needs a value`);
+      if (flag === '--out') args.out = value;
+      if (flag === '--format') {
+        if (value !== 'chrome' && value !== 'tasklane') throw new UsageError(`--format must be chrome or tasklane, not ${value}`);
+        args.format = value;
+      }
+      if (flag === '--long-block-ms' || flag === '--max-events') {
+        const n = Number(value);
+        if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number`);
+        if (flag === '--long-block-ms') args.longBlockMs = n;
+        else args.maxEvents = Math.floor(n);
+      }
+      i++;
+      continue;
+    }
+    if (!args.script) args.script = a;
+    else args.scriptArgs.push(a);
+    i++;
+  }
+  if (!args.script) throw new UsageError('tasklane run needs a script');
+  return args;
+}
+
+const SIGNAL_NUMBERS: Record<string, number> = os.constants.signals;
+
+async function run(argv: string[]): Promise<number> {
+  const args = parseRunArgs(argv);
+  const script = path.resolve(args.script);
+  if (!fs.existsSync(script)) throw new UsageError(`no such script: ${args.script}`);
+  const out = args.out ?? `${path.basename(script).replace(/\.[cm]?[jt]s$/, '')}.tasklane.json`;
+  const format = args.format ?? (out.endsWith('.tasklane.json') ? 'tasklane' : 'chrome');
+  const model = new TraceModel({ longBlockUs: args.longBlockMs * 1000 });
+  // Ctrl-C reaches the script too (same process group); it decides, and we report its end.
+  const ignore = (): void => undefined;
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', ignore);
+  const traced = launchTraced({
+    script, args: args.scriptArgs, runnerDir: path.join(__dirname, 'runner'), stdio: 'inherit', processGroup: false,
+    maxEvents: args.maxEvents, onEvents: (events) => events.forEach((e) => model.apply(e)),
+  });
+  const outcome = await traced.done;
+  if (outcome.exitSynthesized) model.apply(synthesizedExit(outcome, model.endTime));
+  model.finish();
+  const data = format === 'tasklane' ? toTasklaneFile(model) : exportChromeTrace(model);
+  fs.writeFileSync(out, JSON.stringify(data));
+  process.stderr.write(`tasklane: wrote ${out} (${format}, ${model.tasks.size} tasks, ${model.eventCount} events)${outcome.streamError ? `; warning: ${outcome.streamError}` : ''}\n`);
+  if (outcome.signal) return 128 + (SIGNAL_NUMBERS[outcome.signal] ?? 0);
+  return outcome.code ?? 1;
+}
+
+function summary(argv: string[]): number {
+  const file = argv.find((a) => !a.startsWith('--'));
+  if (!file) throw new UsageError('tasklane summary needs a trace file');
+  const model = parseTrace(fs.readFileSync(file, 'utf8'));
+  process.stdout.write(formatSummary(model, { includeInternal: argv.includes('--all') }));
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'run') return await run(rest);
+    if (command === 'summary') return summary(rest);
+    if (command === '--help' || command === '-h' || command === 'help') {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
+    throw new UsageError(command ? `unknown command: ${command}` : 'no command given');
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`tasklane: ${message}\n${err instanceof UsageError ? `\n${USAGE}\n` : ''}`);
+    return 2;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

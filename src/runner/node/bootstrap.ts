@@ -1,0 +1,111 @@
+// Loaded into the user's process by NODE_OPTIONS=--require. Loads once, stays inert without its
+// configuration, and never throws into the program it traces.
+import * as fs from 'node:fs';
+import { FrameEncoder } from '../../trace/codec';
+import type { ExitReason } from '../../trace/events';
+import { createCapturer } from './callsites';
+import { decodeConfig, RUNNER_ENV, type RunnerConfig } from './config';
+import { describeError } from './errors';
+import { FrameSink } from './sink';
+import { Tracer } from './tracer';
+import { registerTypeScript } from './typescript';
+
+const LOADED = Symbol.for('tasklane.runner.loaded');
+const HANDLED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function main(): void {
+  const g = globalThis as { [LOADED]?: boolean };
+  if (g[LOADED]) return;
+  g[LOADED] = true;
+  const config = decodeConfig(process.env[RUNNER_ENV]);
+  if (!config) return;
+  // The script and anything it spawns see the environment they would see untraced.
+  delete process.env[RUNNER_ENV];
+  if (config.userNodeOptions === null) delete process.env.NODE_OPTIONS;
+  else process.env.NODE_OPTIONS = config.userNodeOptions;
+  try {
+    fs.fstatSync(config.fd);
+  } catch {
+    return; // no side channel: run untraced
+  }
+  start(config);
+}
+
+function start(config: RunnerConfig): void {
+  const t0 = performance.now();
+  const now = (): number => Math.round((performance.now() - t0) * 1e6);
+  const encoder = new FrameEncoder();
+  const sink = new FrameSink(config.fd, encoder);
+  const script = process.argv[1] ?? '';
+  encoder.start({ runtime: 'node', runtimeVersion: process.version, pid: process.pid, script, cwd: process.cwd(), startedAt: Date.now() });
+  const tracer = new Tracer(
+    { encoder, maxEvents: config.maxEvents, afterRecord: () => sink.maybeFlush(), now, capture: createCapturer(ownFiles()) },
+    script ? script.split(/[\\/]/).pop()! : 'main',
+  );
+  registerTypeScript((fn) => tracer.untraced(fn));
+
+  let fatal: { reason: ExitReason; message: string; site: string; task: number } | undefined;
+  let finished = false;
+  const finish = (reason: ExitReason, code: number | null, signal: string): void => {
+    if (finished) return;
+    finished = true;
+    const failure = fatal && (code !== 0 || signal) ? fatal : undefined;
+    const exitReason = failure ? failure.reason : reason;
+    const message = failure ? failure.message : signal ? `terminated by ${signal}` : '';
+    const ok = exitReason === 'exit' && code === 0;
+    tracer.finish(ok ? 'resolved' : 'rejected', message || (ok ? '' : `exit code ${code}`), failure?.site ?? '', failure?.task);
+    encoder.exit(now(), exitReason, code, signal, message, failure?.site ?? '');
+    sink.flush();
+  };
+
+  process.on('uncaughtExceptionMonitor', (err, origin) => {
+    try {
+      fatal = { reason: origin === 'unhandledRejection' ? 'rejection' : 'exception', ...describeError(err), task: tracer.runningTask() };
+    } catch {
+      // an error that cannot be described still ends the program as usual
+    }
+  });
+  process.on('exit', (code) => {
+    try {
+      finish('exit', code, '');
+    } catch {
+      // the program is exiting anyway
+    }
+  });
+  for (const signal of HANDLED_SIGNALS) {
+    const onSignal = (): void => {
+      try {
+        if (process.listenerCount(signal) > 1) {
+          sink.flush(); // the program handles this signal itself
+          return;
+        }
+        finish('signal', null, signal);
+        process.removeListener(signal, onSignal);
+      } catch {
+        // fall through to the default action
+      }
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
+
+  tracer.untraced(() => {
+    const timer = setInterval(() => {
+      tracer.onFlush();
+      sink.flush();
+    }, config.flushMs);
+    timer.unref();
+  });
+  tracer.start();
+}
+
+/** The runner's own bundles, whose frames never count as user code. */
+function ownFiles(): string[] {
+  return [__filename];
+}
+
+try {
+  main();
+} catch {
+  // tracing is optional; the program is not
+}

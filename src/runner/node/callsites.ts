@@ -1,0 +1,172 @@
+// What created an async resource, read from a short V8 stack. Capturing a stack costs microseconds,
+// so results are cached by where in its task's life the resource was made (see SiteCache).
+
+/** How the resource was made, seen from the frames between the hook and the first user frame. */
+export type Shape =
+  | 'user' // made directly by user code: an async function's entry, or an await
+  | 'newPromise' // `new Promise(...)` in user code
+  | 'then' // .then/.catch/.finally in user code
+  | 'combinator' // inside Promise.all/allSettled/race/any called by user code
+  | 'combinatorThen' // the per-element reaction a combinator attaches
+  | 'builtin' // another builtin (Promise.resolve, …)
+  | 'internal' // inside a Node API called by user code (api/module say which)
+  | 'none'; // no user code on the stack at all
+
+export interface CallSiteInfo {
+  shape: Shape;
+  /** The builtin or Node function adjacent to user code: "all", "setTimeout", "readFile". */
+  api: string;
+  /** The Node module of an internal frame: "fs/promises", "timers", "net". */
+  module: string;
+  /** Name of the first user frame's function. */
+  fn: string;
+  /** "file:line:column" of the first user frame, or "". */
+  site: string;
+  /** The user frame below that one: where an async function was called from. */
+  callerSite: string;
+  /** The frame is an ES module's own body (top-level await makes it an async function). */
+  moduleBody: boolean;
+}
+
+import { findSourceMap } from 'node:module';
+
+const COMBINATORS = new Set(['all', 'allSettled', 'race', 'any']);
+const THENS = new Set(['then', 'catch', 'finally']);
+const STACK_LIMIT = 24;
+
+type CallSite = NodeJS.CallSite;
+
+function isNodeFile(file: string | null | undefined): boolean {
+  return !file || file.startsWith('node:');
+}
+
+/** Builds the classifier; `ownFiles` are the runner's own bundles, never counted as user code. */
+export function createCapturer(ownFiles: readonly string[]): (skipAbove: Function) => CallSiteInfo {
+  const holder: { stack?: CallSite[] } = {};
+  const asCallSites = (_: Error, frames: CallSite[]): CallSite[] => frames;
+  const isOwn = (file: string): boolean => ownFiles.includes(file);
+
+  return function capture(skipAbove: Function): CallSiteInfo {
+    const previousPrepare = Error.prepareStackTrace;
+    const previousLimit = Error.stackTraceLimit;
+    Error.prepareStackTrace = asCallSites;
+    Error.stackTraceLimit = STACK_LIMIT;
+    let frames: CallSite[];
+    try {
+      Error.captureStackTrace(holder, skipAbove);
+      frames = holder.stack ?? [];
+    } finally {
+      Error.prepareStackTrace = previousPrepare;
+      Error.stackTraceLimit = previousLimit;
+      holder.stack = undefined;
+    }
+    return classify(frames, isOwn);
+  };
+}
+
+function classify(frames: CallSite[], isOwn: (file: string) => boolean): CallSiteInfo {
+  let first = 0;
+  while (first < frames.length && /^node:internal\/(async_hooks|timers)$/.test(frames[first].getFileName() ?? '')) first++;
+  let user = first;
+  while (user < frames.length) {
+    const file = frames[user].getFileName();
+    if (!isNodeFile(file) && !isOwn(file!)) break;
+    user++;
+  }
+  if (user >= frames.length) return { shape: 'none', api: '', module: '', fn: '', site: '', callerSite: '', moduleBody: false };
+  const userFrame = frames[user];
+  const site = position(userFrame);
+  const fn = userFrame.getFunctionName() ?? userFrame.getMethodName() ?? '';
+  if (user === first) {
+    const caller = frames[user + 1];
+    const callerSite = caller && !isNodeFile(caller.getFileName()) ? position(caller) : '';
+    const moduleBody = fn === '' && userFrame.getLineNumber() === 1 && userFrame.getColumnNumber() === 1;
+    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody };
+  }
+  const callerSite = '';
+  const moduleBody = false;
+
+  const adjacent = frames[user - 1];
+  const api = adjacent.getFunctionName() ?? adjacent.getMethodName() ?? '';
+  const file = adjacent.getFileName();
+  if (file && file.startsWith('node:')) {
+    return { shape: 'internal', api, module: file.replace(/^node:(internal\/)?/, ''), fn, site, callerSite, moduleBody };
+  }
+  const top = frames[first];
+  if (user === first + 1 && top.isConstructor() && top.getFunctionName() === 'Promise') {
+    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody };
+  }
+  if (COMBINATORS.has(api)) {
+    const topName = top.getFunctionName() ?? '';
+    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody };
+  }
+  if (THENS.has(api)) return { shape: 'then', api, module: '', fn, site, callerSite, moduleBody };
+  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody };
+}
+
+/** "file:line:column", mapped back to the source when the file was transpiled (TypeScript). */
+function position(frame: CallSite): string {
+  const file = frame.getFileName() ?? '';
+  const line = frame.getLineNumber() ?? 0;
+  const column = frame.getColumnNumber() ?? 0;
+  if (/\.[cm]?ts$/.test(file)) {
+    try {
+      const entry = findSourceMap(file)?.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number } | undefined;
+      if (entry && typeof entry.originalLine === 'number') return `${file}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;
+    } catch {
+      // fall back to the transpiled position
+    }
+  }
+  return `${file}:${line}:${column}`;
+}
+
+function sameInfo(a: CallSiteInfo, b: CallSiteInfo): boolean {
+  return a.shape === b.shape && a.site === b.site && a.api === b.api && a.fn === b.fn && a.callerSite === b.callerSite;
+}
+
+const VERIFY_FIRST = 3;
+const REVERIFY_EVERY = 256;
+const MAX_ENTRIES = 200_000;
+
+interface CacheEntry {
+  info: CallSiteInfo;
+  hits: number;
+  /** The same key gave different answers: capture every time. */
+  volatile: boolean;
+}
+
+/**
+ * Remembers what a stack said for a key (which task's code, which resumption, which resource in
+ * that run). Deterministic code makes the same resource at the same key, so after a few agreeing
+ * captures the answer is reused, checked again every REVERIFY_EVERY uses; a key that ever
+ * disagrees is captured on every use from then on.
+ */
+export class SiteCache {
+  captures = 0;
+  private readonly entries = new Map<number, CacheEntry>();
+
+  constructor(private readonly capture: () => CallSiteInfo) {}
+
+  lookup(key: number): CallSiteInfo {
+    const entry = this.entries.get(key);
+    if (entry === undefined) {
+      if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+      const info = this.fresh();
+      this.entries.set(key, { info, hits: 1, volatile: false });
+      return info;
+    }
+    entry.hits++;
+    if (entry.volatile || entry.hits <= VERIFY_FIRST || entry.hits % REVERIFY_EVERY === 0) {
+      const info = this.fresh();
+      if (!sameInfo(info, entry.info)) entry.volatile = true;
+      entry.info = info;
+      return info;
+    }
+    return entry.info;
+  }
+
+  private fresh(): CallSiteInfo {
+    this.captures++;
+    return this.capture();
+  }
+}

@@ -1,0 +1,69 @@
+// Names a user would recognise for the tasks the runner creates.
+import type { CallSiteInfo } from './callsites';
+
+/** The fields of Node's timer and handle objects that name them (none are guaranteed: read defensively). */
+export interface IoResource {
+  _idleTimeout?: number;
+  _repeat?: number | null;
+  _destroyed?: boolean;
+  /** A stream handle's file descriptor: negative once closed. */
+  fd?: number;
+  address?: string;
+  port?: number;
+  getpeername?: (out: { address?: string; port?: number }) => number;
+  getsockname?: (out: { address?: string; port?: number }) => number;
+}
+
+const MODULE_NAMES: Record<string, string> = {
+  'fs/promises': 'fs',
+  'timers/promises': 'timers',
+  'dns/promises': 'dns',
+  'stream/promises': 'stream',
+  'readline/promises': 'readline',
+  abort_controller: 'AbortSignal',
+};
+
+/** "fs.readFile", "events.once": a Node API called from user code. */
+export function opName(info: CallSiteInfo): string {
+  const module = MODULE_NAMES[info.module] ?? info.module.replace(/\.js$/, '').split('/')[0];
+  return `${module}.${info.api || 'call'}`;
+}
+
+export function timerName(info: CallSiteInfo, timer: IoResource): string {
+  const ms = typeof timer._idleTimeout === 'number' && timer._idleTimeout >= 0 ? timer._idleTimeout : 0;
+  const api = info.api === 'setTimeout' || info.api === 'setInterval' ? info.api : info.shape === 'internal' ? opName(info) : typeof timer._repeat === 'number' ? 'setInterval' : 'setTimeout';
+  return `${api} ${ms} ms`;
+}
+
+const INITIAL_NAMES: Record<string, string> = {
+  TCPCONNECTWRAP: 'TCP connect',
+  TCPWRAP: 'TCP socket',
+  TCPSERVERWRAP: 'TCP server',
+  PIPECONNECTWRAP: 'pipe connect',
+  PIPEWRAP: 'pipe',
+  PIPESERVERWRAP: 'pipe server',
+  GETADDRINFOREQWRAP: 'dns.lookup',
+  GETNAMEINFOREQWRAP: 'dns.lookupService',
+  FSEVENTWRAP: 'fs.watch',
+  PROCESSWRAP: 'child process',
+  SIGNALWRAP: 'signal',
+  UDPWRAP: 'UDP socket',
+};
+
+/** The name when created; `ioNameWhenActive` refines it once the handle is connected. */
+export function ioTaskName(type: string, info: CallSiteInfo): string {
+  if (type === 'FSREQCALLBACK') return info.module.startsWith('fs') ? `fs.${info.api}` : 'fs request';
+  return INITIAL_NAMES[type] ?? type;
+}
+
+export function ioNameWhenActive(name: string, handle: IoResource): string {
+  try {
+    if (name === 'TCP connect' && handle.address !== undefined) return `TCP connect ${handle.address}:${handle.port}`;
+    const out: { address?: string; port?: number } = {};
+    if (name === 'TCP socket' && handle.getpeername?.(out) === 0) return `TCP socket ${out.address}:${out.port}`;
+    if (name === 'TCP server' && handle.getsockname?.(out) === 0) return `TCP server ${out.address}:${out.port}`;
+  } catch {
+    // a handle without the usual fields keeps its generic name
+  }
+  return name;
+}

@@ -1,0 +1,42 @@
+// Sends encoded frames down the side channel with synchronous writes, so nothing buffered is
+// lost when the program dies right after; a slow reader slows the program rather than losing data.
+import * as fs from 'node:fs';
+import { STREAM_MAGIC, type FrameEncoder } from '../../trace/codec';
+
+const FLUSH_AT_BYTES = 64 * 1024;
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+export class FrameSink {
+  broken = false;
+
+  constructor(private readonly fd: number, private readonly encoder: FrameEncoder) {
+    this.write(STREAM_MAGIC);
+  }
+
+  /** Sends the frame if it has grown large; called after each record. */
+  maybeFlush(): void {
+    if (this.encoder.pendingBytes >= FLUSH_AT_BYTES) this.flush();
+  }
+
+  flush(): void {
+    const frame = this.encoder.takeFrame();
+    if (frame) this.write(frame);
+  }
+
+  private write(bytes: Uint8Array): void {
+    if (this.broken) return;
+    let offset = 0;
+    while (offset < bytes.length) {
+      try {
+        offset += fs.writeSync(this.fd, bytes, offset, bytes.length - offset);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
+          Atomics.wait(sleepCell, 0, 0, 1); // the reader is behind: wait for it
+          continue;
+        }
+        this.broken = true; // the reader is gone; the program goes on untraced
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,582 @@
+// Turns async_hooks callbacks into task-level events. Runs inside the user's process: every hook
+// is cheap, allocation-light and wrapped so that nothing it does can reach the user's program.
+import * as asyncHooks from 'node:async_hooks';
+import { inspect } from 'node:util';
+import type { FrameEncoder } from '../../trace/codec';
+import type { EndState, TaskKind } from '../../trace/events';
+import { SiteCache, type CallSiteInfo } from './callsites';
+import { firstUserFrame } from './errors';
+import { ioNameWhenActive, ioTaskName, opName, timerName, type IoResource } from './names';
+
+/** A task as the runner tracks it while it lives. */
+interface TaskState {
+  id: number;
+  kind: TaskKind;
+  name: string;
+  /** Small integer standing for the task's code (site and name), part of the site-cache key. */
+  codeKey: number;
+  /** Times the task has resumed; with `made`, says where in its life a resource was created. */
+  resumes: number;
+  made: number;
+  /** An I/O helper or combinator called from user code: popped when user code is on top again. */
+  transient: boolean;
+  /** The promise that settles when the task ends (async functions, ops, combinators). */
+  promise: Promise<unknown> | undefined;
+  /** The handle behind an I/O task, kept until it is active and can be named. */
+  resource: IoResource | undefined;
+  /** The timer or handle behind a task, to notice when it is cleared or closed. */
+  handle: IoResource | undefined;
+  /** The task awaiting this I/O helper, told what woke it. */
+  waiter: TaskState | undefined;
+  /** Ends after its one callback (setTimeout, a connect, a file request). */
+  oneShot: boolean;
+  ended: boolean;
+}
+
+/** A parentless promise from user code: an async function's entry, or the wrapper of `await value`. */
+interface Tentative {
+  asyncId: number;
+  info: CallSiteInfo;
+  ns: number;
+  parent: TaskState;
+  promise: Promise<unknown>;
+}
+
+interface PendingSettle {
+  task: TaskState;
+  ns: number;
+}
+
+/** Resources whose callbacks are part of the task that made them, never tasks of their own. */
+const FOLDED_TYPES = new Set(['TickObject', 'Microtask', 'WRITEWRAP', 'SHUTDOWNWRAP', 'FILEHANDLECLOSEREQ', 'QUERYWRAP', 'DNSCHANNEL', 'PROMISE']);
+/** I/O a user asked for even when Node's own code made the handle (a connect inside net.connect). */
+const USER_VISIBLE_TYPES = new Set(['TCPCONNECTWRAP', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPECONNECTWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'GETADDRINFOREQWRAP', 'FSREQCALLBACK', 'UDPWRAP']);
+/** Resources that end after their single callback. */
+const ONE_SHOT_TYPES = new Set(['Timeout', 'Immediate', 'TCPCONNECTWRAP', 'PIPECONNECTWRAP', 'FSREQCALLBACK', 'GETADDRINFOREQWRAP', 'GETNAMEINFOREQWRAP']);
+const TIMER_TYPES = new Set(['Timeout', 'Immediate']);
+/** Gap after a callback beyond which the loop counts as idle rather than still busy. */
+const IDLE_GAP_NS = 20_000;
+const MAX_PROMISE_TASKS = 1_000_000;
+
+export interface TracerOptions {
+  encoder: FrameEncoder;
+  maxEvents: number;
+  /** Called after each record so the sink can send full frames. */
+  afterRecord: () => void;
+  now: () => number;
+  capture: (skipAbove: Function) => CallSiteInfo;
+}
+
+export class Tracer {
+  readonly root: TaskState;
+  private readonly internals: TaskState;
+  private readonly hook: asyncHooks.AsyncHook;
+  private readonly enc: FrameEncoder;
+  private readonly sites: SiteCache;
+  private nextTaskId = 1;
+  /** Set while the tracer does its own work, whose resources must not be traced. */
+  private paused = false;
+  private readonly ownIds = new Set<number>();
+  /** Continuations and callbacks: which task runs when the resource's callback runs. */
+  private readonly owners = new Map<number, TaskState>();
+  /** Result promises of tasks, for await targets, joins and ends. */
+  private readonly promiseTasks = new Map<number, TaskState>();
+  /** Awaited promises that are not tasks (or are I/O helpers): who waits for each. */
+  private readonly awaitWatch = new Map<number, TaskState>();
+  private readonly codeKeys = new Map<string, number>();
+  private readonly typeCodes = new Map<string, number>();
+  /** Tasks entered synchronously in the current callback; the last is running. */
+  private readonly sync: TaskState[] = [];
+  private readonly frameBase: number[] = [];
+  /** Timers and handles still open, checked at each flush for clearTimeout or close. */
+  private readonly liveHandles = new Set<TaskState>();
+  /** Resources whose callback runs more than once (sockets, servers, intervals). */
+  private readonly repeating = new Set<number>();
+  /** Promises inside an I/O helper: when one resolves, whatever ran is what its waiter waited for. */
+  private readonly helperInner = new Map<number, TaskState>();
+  private tentative: Tentative | undefined;
+  private settles: PendingSettle[] = [];
+  private running = 0;
+  private idleSince = -1;
+  private events = 0;
+  private droppedSinceReport = 0;
+  droppedTotal = 0;
+
+  constructor(private readonly options: TracerOptions, script: string) {
+    this.enc = options.encoder;
+    const capture = options.capture;
+    // The init hook itself is the frame the stack capture starts below.
+    const init = (asyncId: number, type: string, trigger: number, resource: object): void => {
+      if (this.paused) {
+        this.ownIds.add(asyncId);
+        return;
+      }
+      try {
+        this.onInit(asyncId, type, trigger, resource);
+      } catch {
+        // never let tracing reach the program
+      }
+    };
+    this.sites = new SiteCache(() => capture(init));
+    this.root = this.newState('script', script, '', false);
+    this.internals = this.newState('callback', 'node internals', '', false);
+    this.internals.id = 0;
+    this.hook = asyncHooks.createHook({
+      init,
+      before: (id) => this.guard(() => this.onBefore(id)),
+      after: (id) => this.guard(() => this.onAfter(id)),
+      promiseResolve: (id) => this.guard(() => this.onPromiseResolve(id)),
+    });
+  }
+
+  start(): void {
+    const ns = this.options.now();
+    this.sync.push(this.root);
+    this.emitTask(this.root, ns, 0, '', false);
+    this.switchTo(this.root.id, ns);
+    this.hook.enable();
+  }
+
+  /** Runs `fn` without tracing the resources it creates. */
+  untraced<T>(fn: () => T): T {
+    const was = this.paused;
+    this.paused = true;
+    try {
+      return fn();
+    } finally {
+      this.paused = was;
+    }
+  }
+
+  isOwn(asyncId: number): boolean {
+    return this.ownIds.has(asyncId);
+  }
+
+  /** Called on each flush: reports idleness and drops since the last flush. */
+  onFlush(): void {
+    this.untraced(() => {
+      this.commitTentative();
+      this.settlePending();
+      this.endClosedHandles();
+      if (this.idleSince >= 0) this.recordIdle();
+      this.reportDropped();
+    });
+  }
+
+  /** Ends timers cleared before they fired and handles that have closed. */
+  private endClosedHandles(): void {
+    const ns = this.options.now();
+    for (const task of this.liveHandles) {
+      const handle = task.handle!;
+      if (task.kind === 'timer' || task.kind === 'immediate') {
+        if (handle._destroyed === true && task.resumes === 0) this.endTask(task, ns, 'cancelled', 'cleared before it fired', '');
+        else if (handle._destroyed === true && !task.oneShot) this.endTask(task, ns, 'resolved', 'cleared', '');
+      } else if (typeof handle.fd === 'number' && handle.fd < 0) {
+        this.endTask(task, ns, 'resolved', 'closed', '');
+      }
+    }
+  }
+
+  /** The task whose code is running now (0: none, or Node's own code). */
+  runningTask(): number {
+    return this.top.id;
+  }
+
+  /**
+   * Ends the trace: every task still open is left pending; the root ends as the program did,
+   * and `failedTask` (running when an uncaught error struck) ends rejected with it.
+   */
+  finish(rootState: EndState, message: string, site: string, failedTask = 0): void {
+    this.untraced(() => {
+      this.commitTentative();
+      const failed = failedTask !== this.root.id ? this.stateOf(failedTask) : undefined;
+      if (failed && !failed.ended) this.endTask(failed, this.options.now(), 'rejected', message, site);
+      this.settlePending();
+      this.endClosedHandles();
+      this.hook.disable();
+      const ns = this.options.now();
+      if (this.idleSince >= 0) this.recordIdle();
+      this.switchTo(0, ns);
+      this.reportDropped();
+      this.enc.end(ns, this.root.id, rootState, message, site);
+    });
+  }
+
+  private stateOf(id: number): TaskState | undefined {
+    for (let i = this.sync.length - 1; i >= 0; i--) if (this.sync[i].id === id) return this.sync[i];
+    return undefined;
+  }
+
+  private guard(fn: () => void): void {
+    if (this.paused) return;
+    this.paused = true;
+    try {
+      fn();
+    } catch {
+      // never let tracing reach the program
+    } finally {
+      this.paused = false;
+    }
+  }
+
+  private get top(): TaskState {
+    return this.sync.length ? this.sync[this.sync.length - 1] : this.internals;
+  }
+
+  private onInit(asyncId: number, type: string, trigger: number, resource: object): void {
+    this.paused = true;
+    try {
+      if (type === 'PROMISE') this.onPromise(asyncId, trigger, resource as Promise<unknown>);
+      else this.onResource(asyncId, type, trigger, resource as IoResource);
+    } finally {
+      this.paused = false;
+    }
+  }
+
+  private onPromise(asyncId: number, trigger: number, promise: Promise<unknown>): void {
+    const hasParent = trigger !== asyncHooks.executionAsyncId();
+    const tentative = this.tentative;
+    if (tentative !== undefined) {
+      this.tentative = undefined;
+      if (hasParent && trigger === tentative.asyncId) {
+        // `await value`: the parentless promise was the value's wrapper, not a new task.
+        this.sync.pop();
+        this.onAwait(asyncId, trigger, tentative.ns, tentative.info.site);
+        return;
+      }
+      this.commit(tentative);
+    }
+    const ns = this.options.now();
+    const info = this.lookupSite('PROMISE', hasParent);
+    let top = this.top;
+    // Back in user code: helpers and combinators called from it have returned.
+    if (info.shape === 'user' || info.shape === 'newPromise' || info.shape === 'then') {
+      while (top.transient && this.sync.length > this.frameFloor() + 1) {
+        this.sync.pop();
+        top = this.top;
+      }
+    }
+    switch (info.shape) {
+      case 'user':
+        if (hasParent) {
+          this.onAwait(asyncId, trigger, ns, info.site);
+        } else if (info.moduleBody) {
+          this.owners.set(asyncId, top); // an ES module's body is the script itself
+        } else {
+          const parent = this.top;
+          this.tentative = { asyncId, info, ns, parent, promise };
+          this.sync.push(this.newState('async', info.fn || '(anonymous)', info.callerSite || info.site, false));
+        }
+        return;
+      case 'combinator':
+        if (top.kind === 'combinator' && top.transient && top.codeKey === this.codeKey(info.site, info.api)) {
+          this.owners.set(asyncId, top);
+          return;
+        }
+        this.startTransient(asyncId, promise, ns, 'combinator', `Promise.${info.api}`, info);
+        return;
+      case 'combinatorThen':
+        if (top.kind === 'combinator') {
+          this.owners.set(asyncId, top);
+          const member = this.promiseTasks.get(trigger);
+          this.record(() => this.enc.join(ns, top.id, member ? member.id : 0));
+          return;
+        }
+        this.owners.set(asyncId, top);
+        return;
+      case 'internal':
+        if (!hasParent && !top.transient && top !== this.internals) {
+          this.startTransient(asyncId, promise, ns, info.module.startsWith('timers') ? 'timer' : 'io', opName(info), info);
+          return;
+        }
+        if (!hasParent && top.transient) this.helperInner.set(asyncId, top);
+        // A helper that returns p.finally(…) hands out that promise: it stands for the helper too.
+        if (hasParent && top.transient && this.promiseTasks.get(trigger) === top) this.trackPromise(asyncId, top);
+        this.owners.set(asyncId, top);
+        return;
+      default:
+        this.owners.set(asyncId, top);
+    }
+  }
+
+  /** The task on top awaits the promise `awaited` through the throwaway `asyncId`. */
+  private onAwait(asyncId: number, awaited: number, ns: number, site: string): void {
+    const waiter = this.top;
+    if (waiter === this.internals) return;
+    this.owners.set(asyncId, waiter);
+    // A helper may hand out one of its inner promises (a wrapper around its own): it stands for the helper.
+    const target = this.promiseTasks.get(awaited) ?? this.helperInner.get(awaited);
+    if (target?.transient) target.waiter = waiter;
+    else if (!target) this.awaitWatch.set(awaited, waiter);
+    this.record(() => this.enc.await(ns, waiter.id, target ? target.id : 0, '', site));
+    // The awaiting function has suspended: control returns to whoever called it.
+    if (this.sync.length > this.frameFloor() + 1) {
+      this.sync.pop();
+      this.switchTo(this.top.id, ns);
+    }
+  }
+
+  private startTransient(asyncId: number, promise: Promise<unknown>, ns: number, kind: TaskKind, name: string, info: CallSiteInfo): void {
+    const parent = this.top;
+    const task = this.newState(kind, name, info.site, true);
+    task.codeKey = this.codeKey(info.site, info.api);
+    task.promise = promise;
+    this.trackPromise(asyncId, task);
+    this.emitTask(task, ns, parent.id, info.site, false);
+    this.sync.push(task);
+  }
+
+  private commit(t: Tentative): void {
+    const task = this.sync[this.sync.length - 1];
+    task.promise = t.promise;
+    this.trackPromise(t.asyncId, task);
+    this.emitTask(task, t.ns, t.parent.id, t.info.callerSite || t.info.site, false);
+    this.switchTo(task.id, t.ns);
+  }
+
+  private commitTentative(): void {
+    const t = this.tentative;
+    if (t === undefined) return;
+    this.tentative = undefined;
+    this.commit(t);
+  }
+
+  private onResource(asyncId: number, type: string, trigger: number, resource: IoResource): void {
+    this.commitTentative();
+    // Outside any callback (libuv accepting a connection) the trigger says who caused it.
+    const top = this.frameBase.length === 0 ? (this.owners.get(trigger) ?? this.top) : this.top;
+    if (FOLDED_TYPES.has(type)) {
+      this.owners.set(asyncId, top);
+      return;
+    }
+    const ns = this.options.now();
+    const info = this.lookupSite(type, false);
+    if (type === 'Timeout' && top.transient && top.kind === 'timer' && top.name.startsWith('timers.')) {
+      // timers/promises: the awaited promise and its timer are one task, named like the timer.
+      top.name = timerName(info, resource);
+      this.record(() => this.enc.rename(ns, top.id, top.name));
+      this.owners.set(asyncId, top);
+      return;
+    }
+    const kind: TaskKind = type === 'Timeout' ? 'timer' : type === 'Immediate' ? 'immediate' : 'io';
+    const name = kind === 'timer' ? timerName(info, resource) : kind === 'immediate' ? 'setImmediate' : ioTaskName(type, info);
+    const task = this.newState(kind, name, info.site, false);
+    task.oneShot = ONE_SHOT_TYPES.has(type) && !(type === 'Timeout' && typeof resource._repeat === 'number');
+    if (kind === 'io') task.resource = resource;
+    if (!task.oneShot) this.repeating.add(asyncId);
+    if (TIMER_TYPES.has(type) || !task.oneShot) {
+      task.handle = resource;
+      this.liveHandles.add(task);
+    }
+    this.owners.set(asyncId, task);
+    this.emitTask(task, ns, top.id, info.site, (info.shape === 'none' || top.transient) && !USER_VISIBLE_TYPES.has(type));
+  }
+
+  private onBefore(asyncId: number): void {
+    if (this.ownIds.has(asyncId)) return;
+    this.commitTentative();
+    const ns = this.options.now();
+    const owner = this.owners.get(asyncId) ?? this.internals;
+    if (owner.resource !== undefined) this.nameFromResource(owner, ns);
+    owner.resumes++;
+    owner.made = 0;
+    this.frameBase.push(this.sync.length);
+    this.sync.push(owner);
+    if (this.idleSince >= 0) {
+      if (ns - this.idleSince > IDLE_GAP_NS || owner.id !== this.running) this.recordIdle();
+      this.idleSince = -1;
+    }
+    this.switchTo(owner.id, ns);
+  }
+
+  private onAfter(asyncId: number): void {
+    if (this.ownIds.has(asyncId)) {
+      this.ownIds.delete(asyncId);
+      return;
+    }
+    this.commitTentative();
+    const ns = this.options.now();
+    const owner = this.owners.get(asyncId);
+    if (owner !== undefined && owner.oneShot && !owner.ended) this.endTask(owner, ns, 'resolved', '', '');
+    if (!this.repeating.has(asyncId)) this.owners.delete(asyncId);
+    this.sync.length = this.frameBase.pop() ?? 0;
+    if (this.settles.length) this.settlePending();
+    if (this.frameBase.length === 0) {
+      this.idleSince = ns;
+    } else {
+      this.switchTo(this.top.id, ns);
+    }
+  }
+
+  private onPromiseResolve(asyncId: number): void {
+    const ns = this.options.now();
+    const task = this.promiseTasks.get(asyncId);
+    if (task !== undefined && !task.ended) {
+      this.settles.push({ task, ns });
+      // A task that returned without suspending leaves the synchronous stack here.
+      const at = this.sync.lastIndexOf(task);
+      if (at > this.frameFloor()) {
+        this.sync.length = at;
+        this.switchTo(this.top.id, ns);
+      }
+    }
+    const waiter = this.awaitWatch.get(asyncId);
+    if (waiter !== undefined) {
+      this.awaitWatch.delete(asyncId);
+      this.recordWaker(waiter, ns);
+    }
+    const helper = this.helperInner.get(asyncId);
+    if (helper !== undefined) {
+      this.helperInner.delete(asyncId);
+      if (helper.waiter !== undefined && !helper.waiter.ended) this.recordWaker(helper.waiter, ns);
+    }
+  }
+
+  /** Whatever callback is running now resolved what `waiter` awaits. */
+  private recordWaker(waiter: TaskState, ns: number): void {
+    const by = this.owners.get(asyncHooks.executionAsyncId()) ?? this.top;
+    if (by === waiter || by === this.internals || by.transient) return;
+    const label = by.kind === 'io' && by.name.startsWith('TCP socket') ? `read ${by.name}` : '';
+    this.record(() => this.enc.awaitBy(ns, waiter.id, by.id, label));
+  }
+
+  /** Ends tasks whose promises have settled; the state is readable only after the resolve hook. */
+  private settlePending(): void {
+    const pending = this.settles;
+    this.settles = [];
+    for (const item of pending) {
+      const promise = item.task.promise;
+      if (promise === undefined || item.task.ended) continue;
+      const state = promiseState(promise);
+      if (state.state === 'pending') {
+        this.settles.push(item); // resolved with another promise: still locked in
+        continue;
+      }
+      this.endTask(item.task, item.ns, state.state, state.message, state.site);
+    }
+  }
+
+  private endTask(task: TaskState, ns: number, state: EndState, message: string, site: string): void {
+    task.ended = true;
+    task.promise = undefined;
+    task.resource = undefined;
+    if (task.handle !== undefined) {
+      task.handle = undefined;
+      this.liveHandles.delete(task);
+    }
+    this.enc.end(ns, task.id, state, message, site);
+    this.options.afterRecord();
+  }
+
+  private nameFromResource(task: TaskState, ns: number): void {
+    const resource = task.resource!;
+    task.resource = undefined;
+    const name = ioNameWhenActive(task.name, resource);
+    if (name !== task.name) {
+      task.name = name;
+      this.record(() => this.enc.rename(ns, task.id, name));
+    }
+  }
+
+  private lookupSite(type: string, hasParent: boolean): CallSiteInfo {
+    const top = this.top;
+    let typeCode = this.typeCodes.get(type);
+    if (typeCode === undefined) {
+      typeCode = this.typeCodes.size;
+      this.typeCodes.set(type, typeCode);
+    }
+    const made = top.made++;
+    const key = (((top.codeKey * 32 + Math.min(top.resumes, 31)) * 64 + Math.min(made, 63)) * 64 + (typeCode & 63)) * 2 + (hasParent ? 1 : 0);
+    return this.sites.lookup(key);
+  }
+
+  private codeKey(site: string, name: string): number {
+    const key = `${site}|${name}`;
+    let code = this.codeKeys.get(key);
+    if (code === undefined) {
+      code = this.codeKeys.size + 2;
+      this.codeKeys.set(key, code);
+    }
+    return code;
+  }
+
+  private newState(kind: TaskKind, name: string, site: string, transient: boolean): TaskState {
+    return {
+      id: -1, kind, name, codeKey: this.codeKey(site, name), resumes: 0, made: 0, transient,
+      promise: undefined, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, ended: false,
+    };
+  }
+
+  private trackPromise(asyncId: number, task: TaskState): void {
+    // Awaits on very old promises lose their target label rather than memory growing without bound.
+    if (this.promiseTasks.size >= MAX_PROMISE_TASKS) {
+      let n = MAX_PROMISE_TASKS / 2;
+      for (const key of this.promiseTasks.keys()) {
+        if (n-- <= 0) break;
+        this.promiseTasks.delete(key);
+      }
+    }
+    this.promiseTasks.set(asyncId, task);
+  }
+
+  private emitTask(task: TaskState, ns: number, parent: number, site: string, internal: boolean): void {
+    task.id = this.nextTaskId++;
+    this.record(() => this.enc.task(ns, task.id, parent, task.kind, task.name, site, internal));
+  }
+
+  private switchTo(id: number, ns: number): void {
+    if (id === this.running) return;
+    this.running = id;
+    this.record(() => this.enc.run(ns, id));
+  }
+
+  private recordIdle(): void {
+    const at = this.idleSince;
+    this.idleSince = -1;
+    if (this.running !== 0) {
+      this.running = 0;
+      this.record(() => this.enc.run(at, 0));
+    }
+  }
+
+  private frameFloor(): number {
+    return this.frameBase.length ? this.frameBase[this.frameBase.length - 1] : 0;
+  }
+
+  private record(write: () => void): void {
+    if (this.events >= this.options.maxEvents) {
+      this.droppedSinceReport++;
+      this.droppedTotal++;
+      return;
+    }
+    this.events++;
+    write();
+    this.options.afterRecord();
+  }
+
+  private reportDropped(): void {
+    if (this.droppedSinceReport === 0) return;
+    this.enc.dropped(this.options.now(), this.droppedSinceReport);
+    this.droppedSinceReport = 0;
+  }
+}
+
+interface PromiseOutcome {
+  state: EndState | 'pending';
+  message: string;
+  site: string;
+}
+
+const INSPECT_OPTIONS = { depth: 1, customInspect: false, showProxy: false, breakLength: Infinity, maxStringLength: 500, maxArrayLength: 0 };
+
+/** Reads a promise's state without attaching handlers (which would change unhandled-rejection behaviour). */
+function promiseState(promise: Promise<unknown>): PromiseOutcome {
+  const text = inspect(promise, INSPECT_OPTIONS);
+  const m = /^Promise \{\s*(<pending>|<rejected>)?/.exec(text);
+  if (m?.[1] === '<pending>') return { state: 'pending', message: '', site: '' };
+  if (m?.[1] !== '<rejected>') return { state: 'resolved', message: '', site: '' };
+  const reason = text.slice(m[0].length).trimStart();
+  const firstLine = reason.split('\n')[0].replace(/,?\s*(\[Symbol\(.*)?\}?$/, '').trim();
+  const cancelled = /^\[?AbortError\b/.test(firstLine);
+  return { state: cancelled ? 'cancelled' : 'rejected', message: firstLine.replace(/^\[(.*)\]$/, '$1'), site: firstUserFrame(reason) };
+}

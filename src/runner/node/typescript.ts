@@ -1,0 +1,54 @@
+// Runs TypeScript scripts: CommonJS files through a require hook, ES modules through a loader
+// hook thread. Both transpile with esbuild, resolved from the runner's package or the script's folder.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Module from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+const TS_EXTENSIONS = ['.ts', '.cts', '.mts'];
+
+interface EsbuildLike {
+  transformSync(code: string, options: Record<string, unknown>): { code: string };
+}
+
+/** `untraced` runs the transpiler without tracing its worker threads and ports. */
+export function registerTypeScript(untraced: <T>(fn: () => T) => T): void {
+  const script = process.argv[1];
+  if (!script || !TS_EXTENSIONS.some((ext) => script.endsWith(ext))) return;
+  process.setSourceMapsEnabled(true);
+  const extensions = (Module as unknown as { _extensions: Record<string, (m: { _compile(code: string, file: string): void }, file: string) => void> })._extensions;
+  for (const ext of ['.ts', '.cts']) {
+    extensions[ext] = (module, filename) => {
+      const source = fs.readFileSync(filename, 'utf8');
+      module._compile(untraced(() => transpile(source, filename, 'cjs')), filename);
+    };
+  }
+  const loader = path.join(__dirname, 'esm-loader.mjs');
+  if (fs.existsSync(loader)) Module.register(pathToFileURL(loader).href, { data: { runnerDir: __dirname } });
+}
+
+let runnerDir: string | undefined;
+
+/** Tells the loader thread where the runner lives, so esbuild resolves from there first. */
+export function setRunnerDir(dir: string): void {
+  runnerDir = dir;
+}
+
+let esbuild: EsbuildLike | undefined;
+
+export function transpile(source: string, filename: string, format: 'cjs' | 'esm'): string {
+  esbuild ??= loadEsbuild(filename);
+  return esbuild.transformSync(source, { loader: 'ts', format, sourcemap: 'inline', sourcefile: filename, target: `node${process.versions.node}` }).code;
+}
+
+function loadEsbuild(filename: string): EsbuildLike {
+  const here = runnerDir ?? (typeof __dirname === 'string' ? __dirname : process.cwd());
+  for (const from of [here, path.dirname(filename), process.cwd()]) {
+    try {
+      return Module.createRequire(path.join(from, 'noop.js'))('esbuild') as EsbuildLike;
+    } catch {
+      // try the next place
+    }
+  }
+  throw new Error(`Tasklane needs esbuild to run TypeScript (${filename}); install it with "npm install --save-dev esbuild".`);
+}

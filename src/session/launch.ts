@@ -1,0 +1,132 @@
+// Starts a script under the runner as a child process and streams its decoded events.
+// Shared by the CLI and the extension host; imports nothing from vscode.
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { FrameDecoder } from '../trace/codec';
+import type { TraceEvent } from '../trace/events';
+import { encodeConfig, RUNNER_ENV } from '../runner/node/config';
+
+export interface LaunchOptions {
+  script: string;
+  args: readonly string[];
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** The Node executable; the one running Tasklane by default. */
+  nodePath?: string;
+  /** Folder holding the runner bundles (dist/runner). */
+  runnerDir: string;
+  stdio: 'inherit' | 'pipe';
+  /** Own process group, so Stop ends the script and everything it started. */
+  processGroup: boolean;
+  maxEvents?: number;
+  flushMs?: number;
+  onEvents: (events: TraceEvent[]) => void;
+}
+
+export interface RunOutcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the event stream was corrupt or cut short. */
+  streamError: string | undefined;
+  /** True when the runner did not report the end itself (killed, or never started). */
+  exitSynthesized: boolean;
+}
+
+export interface TracedProcess {
+  child: ChildProcess;
+  done: Promise<RunOutcome>;
+  /** Ends the script and its process tree: SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): void;
+}
+
+const SIDE_CHANNEL_FD = 3;
+/** After the script exits, how long the side channel may stay open (held by a grandchild). */
+const DRAIN_MS = 300;
+
+export function nodeOptionsWithRunner(runnerDir: string, script: string, userOptions: string | undefined): string {
+  const quote = (p: string): string => `"${p.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  const own = [`--require ${quote(path.join(runnerDir, 'bootstrap.js'))}`];
+  // An .mts entry only loads through the ES module loader, which --import switches on.
+  if (script.endsWith('.mts')) own.push('--import=data:text/javascript,0');
+  return userOptions ? `${own.join(' ')} ${userOptions}` : own.join(' ');
+}
+
+export function launchTraced(options: LaunchOptions): TracedProcess {
+  const env = { ...(options.env ?? process.env) };
+  const userNodeOptions = env.NODE_OPTIONS;
+  env.NODE_OPTIONS = nodeOptionsWithRunner(options.runnerDir, options.script, userNodeOptions);
+  env[RUNNER_ENV] = encodeConfig({
+    fd: SIDE_CHANNEL_FD,
+    userNodeOptions: userNodeOptions ?? null,
+    maxEvents: options.maxEvents ?? 50_000_000,
+    flushMs: options.flushMs ?? 50,
+  });
+  const stdio: StdioOptions = options.stdio === 'inherit' ? ['inherit', 'inherit', 'inherit', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'];
+  const child = spawn(options.nodePath ?? process.execPath, [options.script, ...options.args], {
+    cwd: options.cwd, env, stdio, detached: options.processGroup, windowsHide: true,
+  });
+  const decoder = new FrameDecoder();
+  let sawExit = false;
+  const deliver = (events: TraceEvent[]): void => {
+    if (events.length === 0) return;
+    if (events.some((e) => e.type === 'exit')) sawExit = true;
+    options.onEvents(events);
+  };
+  const channel = child.stdio[SIDE_CHANNEL_FD] as Readable | null;
+  channel?.on('data', (chunk: Buffer) => deliver(decoder.push(chunk)));
+  channel?.on('error', () => undefined);
+
+  const done = new Promise<RunOutcome>((resolve) => {
+    let settled = false;
+    const settle = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (settled) return;
+      settled = true;
+      decoder.finish();
+      channel?.destroy();
+      resolve({ code, signal, streamError: decoder.error, exitSynthesized: !sawExit });
+    };
+    child.on('error', (err) => {
+      decoder.error ??= `could not start ${options.nodePath ?? 'node'}: ${err.message}`;
+      settle(null, null);
+    });
+    child.on('exit', (code, signal) => {
+      if (!channel || channel.readableEnded) return settle(code, signal);
+      const timer = setTimeout(() => settle(code, signal), DRAIN_MS);
+      channel.once('end', () => {
+        clearTimeout(timer);
+        settle(code, signal);
+      });
+    });
+  });
+
+  const stop = (graceMs = 1000): void => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    const target = options.processGroup && process.platform !== 'win32' ? -child.pid : child.pid;
+    const kill = (signal: NodeJS.Signals): void => {
+      try {
+        process.kill(target, signal);
+      } catch {
+        // already gone
+      }
+    };
+    kill('SIGTERM');
+    const timer = setTimeout(() => kill('SIGKILL'), graceMs);
+    timer.unref();
+    child.once('exit', () => {
+      clearTimeout(timer);
+      if (options.processGroup) kill('SIGKILL'); // whatever the script left behind in its group
+    });
+  };
+
+  return { child, done, stop };
+}
+
+/** The end of a run the runner could not report itself (SIGKILL, or a runner that never started). */
+export function synthesizedExit(outcome: RunOutcome, t: number): TraceEvent {
+  const how = outcome.signal ? `the program was killed by ${outcome.signal}` : `the program ended with code ${outcome.code} before the tracer could report it`;
+  return {
+    type: 'exit', t, reason: outcome.signal ? 'killed' : 'exit', code: outcome.code, signal: outcome.signal ?? '',
+    message: outcome.streamError ? `${how}; ${outcome.streamError}` : how, site: '',
+  };
+}

@@ -1,0 +1,148 @@
+// Chrome Trace Event Format: one lane (tid) per task, run and await slices, creation links as flows.
+// Perfetto and chrome://tracing open it; `importChromeTrace` reads our own exports back.
+import type { EndState, TaskKind } from './events';
+import { TASK_KINDS } from './events';
+import { TraceModel, type Task } from './model';
+import { InvalidTraceError, validExit, validInfo } from './validate';
+
+export interface ChromeEvent {
+  name: string;
+  ph: 'X' | 'M' | 's' | 'f' | 'i';
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  cat?: string;
+  id?: number;
+  bp?: 'e';
+  s?: 'g' | 'p' | 't';
+  args?: Record<string, unknown>;
+}
+
+export interface ChromeTrace {
+  traceEvents: ChromeEvent[];
+  displayTimeUnit: 'ms';
+  otherData: Record<string, unknown>;
+}
+
+/** The lane that shows which task held the event loop. */
+export const LOOP_TID = 0;
+
+function endText(model: TraceModel, task: Task): string {
+  const state = model.endState(task);
+  return state === 'rejected' || (state === 'cancelled' && task.end?.message) ? `${state}: ${task.end!.message}` : state;
+}
+
+function round(us: number): number {
+  return Math.round(us * 1000) / 1000;
+}
+
+export function exportChromeTrace(model: TraceModel): ChromeTrace {
+  const pid = model.info?.pid ?? 1;
+  const events: ChromeEvent[] = [];
+  const end = model.endTime;
+  events.push({ name: 'process_name', ph: 'M', pid, tid: LOOP_TID, ts: 0, args: { name: model.info ? `${model.info.script} (${model.info.runtime} ${model.info.runtimeVersion})` : 'tasklane' } });
+  events.push({ name: 'thread_name', ph: 'M', pid, tid: LOOP_TID, ts: 0, args: { name: 'event loop' } });
+  events.push({ name: 'thread_sort_index', ph: 'M', pid, tid: LOOP_TID, ts: 0, args: { sort_index: -1 } });
+  let order = 0;
+  for (const task of model.tasks.values()) {
+    const name = model.displayName(task);
+    const args = {
+      id: task.id, parent: task.parent, kind: task.kind, site: task.site, end: endText(model, task),
+      created: round(task.created), internal: task.internal, endSite: task.end?.site ?? '', endedAt: task.end ? round(task.end.t) : null,
+      members: task.members,
+    };
+    events.push({ name: 'thread_name', ph: 'M', pid, tid: task.id, ts: 0, args: { name } });
+    events.push({ name: 'thread_sort_index', ph: 'M', pid, tid: task.id, ts: 0, args: { sort_index: order++ } });
+    let first = task.created;
+    for (let i = 0; i < task.runs.length; i += 2) {
+      const start = task.runs[i];
+      const stop = Number.isNaN(task.runs[i + 1]) ? end : task.runs[i + 1];
+      if (i === 0) first = start;
+      events.push({ name, ph: 'X', cat: 'run', pid, tid: task.id, ts: round(start), dur: round(stop - start), args });
+    }
+    for (const wait of task.waits) {
+      const stop = Number.isNaN(wait.end) ? end : wait.end;
+      first = Math.min(first, wait.start);
+      events.push({ name: model.waitLabel(wait), ph: 'X', cat: 'await', pid, tid: task.id, ts: round(wait.start), dur: round(stop - wait.start), args: { ...args, target: wait.target, by: wait.by, awaitSite: wait.site } });
+    }
+    if (task.runs.length === 0 && task.waits.length === 0) {
+      // A lane with no slices would vanish in Perfetto; an instant keeps the task visible with its args.
+      events.push({ name, ph: 'i', s: 't', cat: 'task', pid, tid: task.id, ts: round(task.created), args });
+    }
+    if (task.parent !== 0 && model.tasks.has(task.parent)) {
+      events.push({ name: 'created', ph: 's', cat: 'spawn', id: task.id, pid, tid: task.parent, ts: round(task.created) });
+      events.push({ name: 'created', ph: 'f', bp: 'e', cat: 'spawn', id: task.id, pid, tid: task.id, ts: round(Math.max(first, task.created)) });
+    }
+  }
+  for (let i = 0; i < model.loop.length; i += 3) {
+    const start = model.loop[i];
+    const stop = Number.isNaN(model.loop[i + 1]) ? end : model.loop[i + 1];
+    const holder = model.tasks.get(model.loop[i + 2]);
+    const long = stop - start > model.longBlockUs;
+    events.push({ name: holder ? model.displayName(holder) : 'task', ph: 'X', cat: long ? 'loop,long-block' : 'loop', pid, tid: LOOP_TID, ts: round(start), dur: round(stop - start), args: { task: model.loop[i + 2], long } });
+  }
+  for (const d of model.dropped) {
+    events.push({ name: `dropped ${d.count} events`, ph: 'i', s: 'g', cat: 'dropped', pid, tid: LOOP_TID, ts: round(d.t), args: { count: d.count } });
+  }
+  if (model.exit) {
+    const x = model.exit;
+    events.push({ name: `exit: ${x.reason}`, ph: 'i', s: 'g', cat: 'exit', pid, tid: LOOP_TID, ts: round(x.t), args: { ...x } });
+  }
+  return { traceEvents: events, displayTimeUnit: 'ms', otherData: { tasklane: 1, info: model.info, longBlockUs: model.longBlockUs, endTime: round(end) } };
+}
+
+/** Rebuilds a model from a Chrome trace that Tasklane exported. Throws a readable error otherwise. */
+export function importChromeTrace(data: unknown): TraceModel {
+  const root = data as Partial<ChromeTrace> | null;
+  if (!root || typeof root !== 'object' || !Array.isArray(root.traceEvents)) throw new InvalidTraceError('this is not a Chrome trace: it has no traceEvents array');
+  const other = (root.otherData ?? {}) as Record<string, unknown>;
+  if (other.tasklane !== 1) throw new InvalidTraceError('this Chrome trace was not written by Tasklane, so it has no task information');
+  const longBlockUs = typeof other.longBlockUs === 'number' ? other.longBlockUs : undefined;
+  const model = new TraceModel(longBlockUs ? { longBlockUs } : {});
+  const tasks = new Map<number, Task>();
+  for (const e of root.traceEvents as ChromeEvent[]) {
+    if (!e || typeof e !== 'object' || e.tid === LOOP_TID || typeof e.tid !== 'number') continue;
+    const args = (e.args ?? {}) as Record<string, unknown>;
+    let task = tasks.get(e.tid);
+    if (!task) {
+      task = { id: e.tid, parent: 0, kind: 'callback', name: '', site: '', internal: false, created: 0, runs: [], waits: [], members: [] };
+      tasks.set(e.tid, task);
+    }
+    if (e.ph === 'M' && e.name === 'thread_name' && typeof args.name === 'string') task.name = args.name;
+    if (typeof args.id === 'number' && typeof args.created === 'number') applyArgs(task, args);
+    if (e.ph === 'X' && typeof e.ts === 'number' && typeof e.dur === 'number') {
+      if (e.cat === 'run') task.runs.push(e.ts, e.ts + e.dur);
+      if (e.cat === 'await') {
+        task.waits.push({ start: e.ts, end: e.ts + e.dur, target: num(args.target), label: String(e.name ?? ''), by: num(args.by), byLabel: '', site: typeof args.awaitSite === 'string' ? args.awaitSite : '' });
+      }
+    }
+  }
+  const exit = (root.traceEvents as ChromeEvent[]).find((e) => e && e.cat === 'exit' && e.ph === 'i');
+  model.adopt({
+    tasks: [...tasks.values()].filter((t) => t.name !== '' || t.runs.length > 0),
+    endTime: num(other.endTime),
+    info: validInfo(other.info),
+    exit: exit ? validExit(exit.args) : undefined,
+  });
+  return model;
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+function applyArgs(task: Task, args: Record<string, unknown>): void {
+  task.parent = num(args.parent);
+  task.kind = TASK_KINDS.includes(args.kind as TaskKind) ? (args.kind as TaskKind) : 'callback';
+  task.site = typeof args.site === 'string' ? args.site : '';
+  task.created = num(args.created);
+  task.internal = args.internal === true;
+  task.members = Array.isArray(args.members) ? args.members.filter((m): m is number => typeof m === 'number') : [];
+  const end = typeof args.end === 'string' ? args.end : 'pending';
+  const state = end.split(':')[0] as EndState | 'pending';
+  if (state !== 'pending' && typeof args.endedAt === 'number') {
+    task.end = { t: args.endedAt, state, message: end.slice(state.length + 2), site: typeof args.endSite === 'string' ? args.endSite : '' };
+  }
+  if (task.kind === 'combinator') task.name = task.name.replace(/ ×\d+$/, '');
+}

@@ -1,0 +1,376 @@
+// The runner → host wire format: a 4-byte magic, then frames of [u32le length][records].
+// Records are an opcode byte and varint fields; times are nanosecond deltas; repeated
+// strings are sent once (a STRING record) and referenced by id afterwards.
+import { END_STATES, EXIT_REASONS, TASK_KINDS, type EndState, type ExitReason, type TaskKind, type TraceEvent } from './events';
+
+export const STREAM_MAGIC = Uint8Array.from([0x54, 0x4c, 0x46, 0x31]); // "TLF1"
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+export const enum Op {
+  String = 0,
+  Start = 1,
+  Task = 2,
+  Rename = 3,
+  Run = 4,
+  Await = 5,
+  AwaitBy = 6,
+  Join = 7,
+  End = 8,
+  Dropped = 9,
+  Exit = 10,
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
+
+/** Writes records into frames. Used on the runner's hot path, so it allocates nothing per record. */
+export class FrameEncoder {
+  private buf: Uint8Array;
+  private pos = 4;
+  private lastNs = 0;
+  private readonly strings = new Map<string, number>();
+  private records = 0;
+
+  constructor(initialBytes = 64 * 1024) {
+    this.buf = new Uint8Array(initialBytes);
+  }
+
+  get recordCount(): number {
+    return this.records;
+  }
+
+  /** Bytes buffered in the frame being built. */
+  get pendingBytes(): number {
+    return this.pos - 4;
+  }
+
+  start(info: { runtime: string; runtimeVersion: string; pid: number; script: string; cwd: string; startedAt: number }): void {
+    this.op(Op.Start);
+    this.inline(info.runtime);
+    this.inline(info.runtimeVersion);
+    this.uint(info.pid);
+    this.inline(info.script);
+    this.inline(info.cwd);
+    this.uint(Math.round(info.startedAt));
+  }
+
+  task(ns: number, id: number, parent: number, kind: TaskKind, name: string, site: string, internal: boolean): void {
+    const nameRef = this.intern(name);
+    const siteRef = this.intern(site);
+    this.timed(Op.Task, ns);
+    this.uint(id);
+    this.uint(parent);
+    this.byte(TASK_KINDS.indexOf(kind));
+    this.uint(nameRef);
+    this.uint(siteRef);
+    this.byte(internal ? 1 : 0);
+  }
+
+  rename(ns: number, id: number, name: string): void {
+    const nameRef = this.intern(name);
+    this.timed(Op.Rename, ns);
+    this.uint(id);
+    this.uint(nameRef);
+  }
+
+  run(ns: number, id: number): void {
+    this.timed(Op.Run, ns);
+    this.uint(id);
+  }
+
+  await(ns: number, id: number, target: number, label: string, site: string): void {
+    const labelRef = this.intern(label);
+    const siteRef = this.intern(site);
+    this.timed(Op.Await, ns);
+    this.uint(id);
+    this.uint(target);
+    this.uint(labelRef);
+    this.uint(siteRef);
+  }
+
+  awaitBy(ns: number, id: number, by: number, label: string): void {
+    const labelRef = this.intern(label);
+    this.timed(Op.AwaitBy, ns);
+    this.uint(id);
+    this.uint(by);
+    this.uint(labelRef);
+  }
+
+  join(ns: number, id: number, member: number): void {
+    this.timed(Op.Join, ns);
+    this.uint(id);
+    this.uint(member);
+  }
+
+  end(ns: number, id: number, state: EndState, message: string, site: string): void {
+    const siteRef = this.intern(site);
+    this.timed(Op.End, ns);
+    this.uint(id);
+    this.byte(END_STATES.indexOf(state));
+    this.inline(message);
+    this.uint(siteRef);
+  }
+
+  dropped(ns: number, count: number): void {
+    this.timed(Op.Dropped, ns);
+    this.uint(count);
+  }
+
+  exit(ns: number, reason: ExitReason, code: number | null, signal: string, message: string, site: string): void {
+    this.timed(Op.Exit, ns);
+    this.byte(EXIT_REASONS.indexOf(reason));
+    this.uint(code === null ? 0 : code + 1);
+    this.inline(signal);
+    this.inline(message);
+    this.inline(site);
+  }
+
+  /** Encodes any event; the runner calls the typed methods directly instead. */
+  event(e: TraceEvent): void {
+    const ns = 't' in e ? Math.round(e.t * 1000) : 0;
+    switch (e.type) {
+      case 'start': return this.start(e);
+      case 'task': return this.task(ns, e.id, e.parent, e.kind, e.name, e.site, e.internal);
+      case 'rename': return this.rename(ns, e.id, e.name);
+      case 'run': return this.run(ns, e.id);
+      case 'await': return this.await(ns, e.id, e.target, e.label, e.site);
+      case 'awaitBy': return this.awaitBy(ns, e.id, e.by, e.label);
+      case 'join': return this.join(ns, e.id, e.member);
+      case 'end': return this.end(ns, e.id, e.state, e.message, e.site);
+      case 'dropped': return this.dropped(ns, e.count);
+      case 'exit': return this.exit(ns, e.reason, e.code, e.signal, e.message, e.site);
+      default: throw new Error(`unknown event type ${(e as { type: string }).type}`);
+    }
+  }
+
+  /** Returns the frame built so far (length prefix included) and starts a new one; null when empty. */
+  takeFrame(): Uint8Array | null {
+    if (this.pos === 4) return null;
+    const length = this.pos - 4;
+    const frame = this.buf.slice(0, this.pos);
+    frame[0] = length & 0xff;
+    frame[1] = (length >>> 8) & 0xff;
+    frame[2] = (length >>> 16) & 0xff;
+    frame[3] = (length >>> 24) & 0xff;
+    this.pos = 4;
+    return frame;
+  }
+
+  private intern(s: string): number {
+    let id = this.strings.get(s);
+    if (id === undefined) {
+      id = this.strings.size + 1;
+      this.strings.set(s, id);
+      this.op(Op.String);
+      this.uint(id);
+      this.bytes(s);
+    }
+    return id;
+  }
+
+  private inline(s: string): void {
+    this.bytes(s);
+  }
+
+  private timed(op: Op, ns: number): void {
+    this.op(op);
+    const delta = ns > this.lastNs ? ns - this.lastNs : 0;
+    if (ns > this.lastNs) this.lastNs = ns;
+    this.uint(delta);
+  }
+
+  private op(op: Op): void {
+    this.records++;
+    this.byte(op);
+  }
+
+  private byte(b: number): void {
+    if (this.pos >= this.buf.length) this.grow(1);
+    this.buf[this.pos++] = b;
+  }
+
+  private uint(n: number): void {
+    if (this.pos + 10 > this.buf.length) this.grow(10);
+    // Arithmetic rather than bit operations so values above 2^31 (epoch milliseconds) survive.
+    while (n >= 0x80) {
+      this.buf[this.pos++] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
+    }
+    this.buf[this.pos++] = n;
+  }
+
+  private bytes(s: string): void {
+    const encoded = utf8Encoder.encode(s);
+    this.uint(encoded.length);
+    if (this.pos + encoded.length > this.buf.length) this.grow(encoded.length);
+    this.buf.set(encoded, this.pos);
+    this.pos += encoded.length;
+  }
+
+  private grow(atLeast: number): void {
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + atLeast));
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+  }
+}
+
+/** A problem found in a frame stream; decoding stops at the first one, keeping what came before. */
+export class CorruptStreamError extends Error {}
+
+class RecordReader {
+  pos = 0;
+  constructor(private readonly buf: Uint8Array) {}
+
+  get done(): boolean {
+    return this.pos >= this.buf.length;
+  }
+
+  byte(): number {
+    if (this.pos >= this.buf.length) throw new CorruptStreamError('a record runs past the end of its frame');
+    return this.buf[this.pos++];
+  }
+
+  uint(): number {
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      const b = this.byte();
+      result += (b & 0x7f) * scale;
+      if (b < 0x80) return result;
+      scale *= 0x80;
+    }
+    throw new CorruptStreamError('a number is longer than 8 bytes');
+  }
+
+  text(): string {
+    const length = this.uint();
+    if (this.pos + length > this.buf.length) throw new CorruptStreamError('a string runs past the end of its frame');
+    const s = utf8Decoder.decode(this.buf.subarray(this.pos, this.pos + length));
+    this.pos += length;
+    return s;
+  }
+}
+
+function pick<T>(values: readonly T[], index: number, what: string): T {
+  const value = values[index];
+  if (value === undefined) throw new CorruptStreamError(`unknown ${what} ${index}`);
+  return value;
+}
+
+/**
+ * Decodes a frame stream delivered in arbitrary chunks. Never throws: a corrupt or truncated
+ * stream stops decoding and is reported through `error`, and everything decoded before it is kept.
+ */
+export class FrameDecoder {
+  error: string | undefined;
+  private pending: Uint8Array = new Uint8Array(0);
+  private magicSeen = false;
+  private lastNs = 0;
+  private readonly strings: string[] = [''];
+  private offset = 0;
+
+  push(chunk: Uint8Array): TraceEvent[] {
+    const out: TraceEvent[] = [];
+    if (this.error !== undefined) return out;
+    this.pending = this.pending.length === 0 ? chunk : concat(this.pending, chunk);
+    try {
+      if (!this.magicSeen) {
+        if (this.pending.length < STREAM_MAGIC.length) return out;
+        for (let i = 0; i < STREAM_MAGIC.length; i++) {
+          if (this.pending[i] !== STREAM_MAGIC[i]) throw new CorruptStreamError('the stream does not start with a Tasklane header');
+        }
+        this.magicSeen = true;
+        this.advance(STREAM_MAGIC.length);
+      }
+      while (this.pending.length >= 4) {
+        const length = this.pending[0] | (this.pending[1] << 8) | (this.pending[2] << 16) | (this.pending[3] * 0x1000000);
+        if (length === 0 || length > MAX_FRAME_BYTES) throw new CorruptStreamError(`a frame claims ${length} bytes`);
+        if (this.pending.length < 4 + length) break;
+        this.decodeFrame(this.pending.subarray(4, 4 + length), out);
+        this.advance(4 + length);
+      }
+    } catch (err) {
+      this.error = `corrupt trace stream at byte ${this.offset}: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    return out;
+  }
+
+  /** Call when the stream has ended; reports bytes left in an unfinished frame. */
+  finish(): void {
+    if (this.error === undefined && this.pending.length > 0) {
+      this.error = `the trace stream ended in the middle of a frame (${this.pending.length} bytes lost)`;
+    }
+  }
+
+  private advance(n: number): void {
+    this.pending = this.pending.subarray(n);
+    this.offset += n;
+  }
+
+  private decodeFrame(frame: Uint8Array, out: TraceEvent[]): void {
+    const r = new RecordReader(frame);
+    while (!r.done) {
+      const op = r.byte();
+      if (op === Op.String) {
+        const id = r.uint();
+        if (id !== this.strings.length) throw new CorruptStreamError(`string ${id} defined out of order`);
+        this.strings.push(r.text());
+        continue;
+      }
+      if (op === Op.Start) {
+        out.push({ type: 'start', runtime: pick(['node', 'python'] as const, ['node', 'python'].indexOf(r.text()), 'runtime'), runtimeVersion: r.text(), pid: r.uint(), script: r.text(), cwd: r.text(), startedAt: r.uint() });
+        continue;
+      }
+      this.lastNs += r.uint();
+      const t = this.lastNs / 1000;
+      switch (op) {
+        case Op.Task:
+          out.push({ type: 'task', t, id: r.uint(), parent: r.uint(), kind: pick(TASK_KINDS, r.byte(), 'task kind'), name: this.ref(r), site: this.ref(r), internal: r.byte() === 1 });
+          break;
+        case Op.Rename:
+          out.push({ type: 'rename', t, id: r.uint(), name: this.ref(r) });
+          break;
+        case Op.Run:
+          out.push({ type: 'run', t, id: r.uint() });
+          break;
+        case Op.Await:
+          out.push({ type: 'await', t, id: r.uint(), target: r.uint(), label: this.ref(r), site: this.ref(r) });
+          break;
+        case Op.AwaitBy:
+          out.push({ type: 'awaitBy', t, id: r.uint(), by: r.uint(), label: this.ref(r) });
+          break;
+        case Op.Join:
+          out.push({ type: 'join', t, id: r.uint(), member: r.uint() });
+          break;
+        case Op.End:
+          out.push({ type: 'end', t, id: r.uint(), state: pick(END_STATES, r.byte(), 'end state'), message: r.text(), site: this.ref(r) });
+          break;
+        case Op.Dropped:
+          out.push({ type: 'dropped', t, count: r.uint() });
+          break;
+        case Op.Exit: {
+          const reason = pick(EXIT_REASONS, r.byte(), 'exit reason');
+          const code = r.uint();
+          out.push({ type: 'exit', t, reason, code: code === 0 ? null : code - 1, signal: r.text(), message: r.text(), site: r.text() });
+          break;
+        }
+        default:
+          throw new CorruptStreamError(`unknown record type ${op}`);
+      }
+    }
+  }
+
+  private ref(r: RecordReader): string {
+    const id = r.uint();
+    const s = this.strings[id];
+    if (s === undefined) throw new CorruptStreamError(`string ${id} used before it was defined`);
+    return s;
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

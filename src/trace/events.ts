@@ -1,0 +1,58 @@
+// The event vocabulary every runner speaks and every consumer folds.
+// Times are microseconds since the trace started; task id 0 means "no task".
+
+export type TaskKind =
+  | 'script' // the program's own top level
+  | 'async' // an async function call (JS) or a coroutine/Task (Python)
+  | 'timer'
+  | 'immediate'
+  | 'io' // a socket, server, connect, file or DNS operation
+  | 'combinator' // Promise.all / race / any / allSettled, asyncio.gather / wait
+  | 'callback'; // any other callback scheduled by user code
+
+export type EndState = 'resolved' | 'rejected' | 'cancelled';
+
+export type ExitReason = 'exit' | 'exception' | 'rejection' | 'signal' | 'killed';
+
+export interface RunnerInfo {
+  runtime: 'node' | 'python';
+  runtimeVersion: string;
+  pid: number;
+  script: string;
+  cwd: string;
+  /** Wall-clock time of t = 0, milliseconds since the epoch. */
+  startedAt: number;
+}
+
+export type TraceEvent =
+  | ({ type: 'start' } & RunnerInfo)
+  | {
+      type: 'task';
+      t: number;
+      id: number;
+      parent: number;
+      kind: TaskKind;
+      name: string;
+      /** "file:line:column" of the first frame in user code, or "" when none. */
+      site: string;
+      /** Created by the runtime's own code rather than the user's. */
+      internal: boolean;
+    }
+  | { type: 'rename'; t: number; id: number; name: string }
+  /** Task `id` takes the event loop; 0 means the loop went idle. */
+  | { type: 'run'; t: number; id: number }
+  /** Task `id` suspends, awaiting task `target` (0 when the awaited thing is not a task). */
+  | { type: 'await'; t: number; id: number; target: number; label: string; site: string }
+  /** Who resolved what task `id` awaits ("read TCP socket 127.0.0.1:80"), learned when it happened. */
+  | { type: 'awaitBy'; t: number; id: number; by: number; label: string }
+  /** Task `member` joined combinator `id` (member 0: a value that was not a task). */
+  | { type: 'join'; t: number; id: number; member: number }
+  | { type: 'end'; t: number; id: number; state: EndState; message: string; site: string }
+  | { type: 'dropped'; t: number; count: number }
+  | { type: 'exit'; t: number; reason: ExitReason; code: number | null; signal: string; message: string; site: string };
+
+export type TraceEventType = TraceEvent['type'];
+
+export const TASK_KINDS: readonly TaskKind[] = ['script', 'async', 'timer', 'immediate', 'io', 'combinator', 'callback'];
+export const END_STATES: readonly EndState[] = ['resolved', 'rejected', 'cancelled'];
+export const EXIT_REASONS: readonly ExitReason[] = ['exit', 'exception', 'rejection', 'signal', 'killed'];

@@ -1,0 +1,248 @@
+// Folds the event stream into tasks, segments and links, incrementally, for the CLI and the live panel.
+import type { EndState, ExitReason, RunnerInfo, TaskKind, TraceEvent } from './events';
+
+export interface WaitSegment {
+  start: number;
+  /** NaN while the task is still waiting. */
+  end: number;
+  /** The awaited task, or 0 when the awaited thing was not a task. */
+  target: number;
+  /** What the runner said was awaited, when it was not a task ("sleep 0.1 s"). */
+  label: string;
+  /** The task whose work resolved the awaited thing, and how ("read TCP socket …"); 0 and "" when unknown. */
+  by: number;
+  byLabel: string;
+  /** "file:line:column" of the await. */
+  site: string;
+}
+
+export interface TaskEnd {
+  t: number;
+  state: EndState;
+  message: string;
+  site: string;
+}
+
+export interface Task {
+  id: number;
+  parent: number;
+  kind: TaskKind;
+  name: string;
+  site: string;
+  internal: boolean;
+  created: number;
+  /** Running segments as flat [start, end] pairs; the last end is NaN while the task holds the loop. */
+  runs: number[];
+  waits: WaitSegment[];
+  /** For combinators: the tasks they joined (0 for a value that was not a task). */
+  members: number[];
+  end?: TaskEnd;
+}
+
+export interface LoopBlock {
+  task: number;
+  start: number;
+  end: number;
+}
+
+export interface ProgramExit {
+  t: number;
+  reason: ExitReason;
+  code: number | null;
+  signal: string;
+  message: string;
+  site: string;
+}
+
+export interface ModelOptions {
+  /** A running segment longer than this holds the loop too long (microseconds). */
+  longBlockUs: number;
+}
+
+export const DEFAULT_LONG_BLOCK_MS = 50;
+
+export class TraceModel {
+  info: RunnerInfo | undefined;
+  readonly tasks = new Map<number, Task>();
+  /** Loop occupancy in time order as flat [start, end, task] triples. */
+  readonly loop: number[] = [];
+  readonly dropped: { t: number; count: number }[] = [];
+  exit: ProgramExit | undefined;
+  /** Latest time seen in the stream. */
+  endTime = 0;
+  eventCount = 0;
+  finished = false;
+  private running = 0;
+  private readonly options: ModelOptions;
+
+  constructor(options: Partial<ModelOptions> = {}) {
+    this.options = { longBlockUs: DEFAULT_LONG_BLOCK_MS * 1000, ...options };
+  }
+
+  get longBlockUs(): number {
+    return this.options.longBlockUs;
+  }
+
+  apply(e: TraceEvent): void {
+    this.eventCount++;
+    if (e.type === 'start') {
+      this.info = { runtime: e.runtime, runtimeVersion: e.runtimeVersion, pid: e.pid, script: e.script, cwd: e.cwd, startedAt: e.startedAt };
+      return;
+    }
+    if (e.t > this.endTime) this.endTime = e.t;
+    switch (e.type) {
+      case 'task':
+        this.tasks.set(e.id, {
+          id: e.id, parent: e.parent, kind: e.kind, name: e.name, site: e.site, internal: e.internal,
+          created: e.t, runs: [], waits: [], members: [],
+        });
+        break;
+      case 'rename': {
+        const task = this.tasks.get(e.id);
+        if (task) task.name = e.name;
+        break;
+      }
+      case 'run':
+        this.switchTo(e.id, e.t);
+        break;
+      case 'await': {
+        const task = this.tasks.get(e.id);
+        if (!task) break;
+        closeWait(task, e.t);
+        task.waits.push({ start: e.t, end: NaN, target: e.target, label: e.label, by: 0, byLabel: '', site: e.site });
+        break;
+      }
+      case 'awaitBy': {
+        const wait = this.tasks.get(e.id)?.waits.at(-1);
+        if (wait && wait.by === 0) {
+          wait.by = e.by;
+          wait.byLabel = e.label;
+        }
+        break;
+      }
+      case 'join':
+        this.tasks.get(e.id)?.members.push(e.member);
+        break;
+      case 'end': {
+        const task = this.tasks.get(e.id);
+        if (!task || task.end) break;
+        closeWait(task, e.t);
+        task.end = { t: e.t, state: e.state, message: e.message, site: e.site };
+        break;
+      }
+      case 'dropped':
+        this.dropped.push({ t: e.t, count: e.count });
+        break;
+      case 'exit':
+        this.exit = { t: e.t, reason: e.reason, code: e.code, signal: e.signal, message: e.message, site: e.site };
+        break;
+      default:
+        throw new Error(`unknown event type ${(e as { type: string }).type}`);
+    }
+  }
+
+  /** Closes whatever is still open at the end of the program. */
+  finish(t = this.endTime): void {
+    if (this.finished) return;
+    this.endTime = Math.max(this.endTime, t);
+    this.switchTo(0, this.endTime);
+    for (const task of this.tasks.values()) closeWait(task, this.endTime);
+    this.finished = true;
+  }
+
+  /** The name to show: combinators count their members ("Promise.all ×3"). */
+  displayName(task: Task): string {
+    return task.kind === 'combinator' && task.members.length > 0 ? `${task.name} ×${task.members.length}` : task.name;
+  }
+
+  /** What a wait was for, in words. */
+  waitLabel(wait: WaitSegment): string {
+    if (wait.label) return wait.label;
+    const target = this.tasks.get(wait.target);
+    const by = this.tasks.get(wait.by);
+    const how = wait.byLabel || (by ? this.displayName(by) : '');
+    // A task awaited directly says enough; an I/O helper ("events.once") is clearer as what woke it.
+    if (target && (target.kind !== 'io' || !how)) return this.displayName(target);
+    return how || 'promise';
+  }
+
+  endState(task: Task): EndState | 'pending' {
+    return task.end ? task.end.state : 'pending';
+  }
+
+  runningTime(task: Task): number {
+    return sumPairs(task.runs, this.endTime);
+  }
+
+  waitingTime(task: Task): number {
+    let total = 0;
+    for (const w of task.waits) total += (Number.isNaN(w.end) ? this.endTime : w.end) - w.start;
+    return total;
+  }
+
+  /** When the task ended, or the end of the trace for one still pending. */
+  endTimeOf(task: Task): number {
+    return task.end ? task.end.t : this.endTime;
+  }
+
+  /** Loop segments longer than the threshold, longest first. */
+  longBlocks(): LoopBlock[] {
+    const blocks: LoopBlock[] = [];
+    for (let i = 0; i < this.loop.length; i += 3) {
+      const start = this.loop[i];
+      const end = Number.isNaN(this.loop[i + 1]) ? this.endTime : this.loop[i + 1];
+      if (end - start > this.options.longBlockUs) blocks.push({ task: this.loop[i + 2], start, end });
+    }
+    return blocks.sort((a, b) => b.end - b.start - (a.end - a.start));
+  }
+
+  /** Takes over tasks read from a file; the loop lane is rebuilt from their running segments. */
+  adopt(parts: { tasks: Task[]; endTime: number; info?: RunnerInfo; exit?: ProgramExit; dropped?: { t: number; count: number }[]; eventCount?: number }): void {
+    for (const task of parts.tasks) this.tasks.set(task.id, task);
+    const runs: number[][] = [];
+    for (const task of parts.tasks) for (let i = 0; i < task.runs.length; i += 2) runs.push([task.runs[i], task.runs[i + 1], task.id]);
+    runs.sort((a, b) => a[0] - b[0]);
+    for (const r of runs) this.loop.push(r[0], r[1], r[2]);
+    this.info = parts.info;
+    this.exit = parts.exit;
+    this.dropped.push(...(parts.dropped ?? []));
+    this.eventCount = parts.eventCount ?? 0;
+    this.endTime = Math.max(parts.endTime, this.loop.length ? this.loop[this.loop.length - 2] : 0);
+    this.finished = true;
+  }
+
+  childrenOf(id: number): Task[] {
+    const out: Task[] = [];
+    for (const task of this.tasks.values()) if (task.parent === id) out.push(task);
+    return out;
+  }
+
+  private switchTo(id: number, t: number): void {
+    if (id === this.running) return;
+    const previous = this.tasks.get(this.running);
+    if (previous && previous.runs.length && Number.isNaN(previous.runs[previous.runs.length - 1])) {
+      previous.runs[previous.runs.length - 1] = t;
+    }
+    if (this.running !== 0 && this.loop.length) this.loop[this.loop.length - 2] = t;
+    this.running = id;
+    const next = this.tasks.get(id);
+    if (!next) {
+      this.running = 0;
+      return;
+    }
+    closeWait(next, t);
+    next.runs.push(t, NaN);
+    this.loop.push(t, NaN, id);
+  }
+}
+
+function closeWait(task: Task, t: number): void {
+  const wait = task.waits.at(-1);
+  if (wait && Number.isNaN(wait.end)) wait.end = t;
+}
+
+function sumPairs(pairs: number[], openEnd: number): number {
+  let total = 0;
+  for (let i = 0; i < pairs.length; i += 2) total += (Number.isNaN(pairs[i + 1]) ? openEnd : pairs[i + 1]) - pairs[i];
+  return total;
+}

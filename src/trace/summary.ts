@@ -1,0 +1,66 @@
+// The readable table `tasklane summary` prints.
+import * as path from 'node:path';
+import type { Task, TraceModel } from './model';
+
+export function formatDuration(us: number): string {
+  if (us < 1000) return `${us.toFixed(0)} µs`;
+  if (us < 1_000_000) return `${(us / 1000).toFixed(1)} ms`;
+  return `${(us / 1_000_000).toFixed(2)} s`;
+}
+
+/** "file.js:12" relative to the traced program's folder. */
+export function shortSite(site: string, cwd: string | undefined): string {
+  const m = /^(.*):(\d+):(\d+)$/.exec(site);
+  if (!m) return site;
+  const file = m[1].startsWith('file://') ? decodeURIComponent(m[1].slice(7)) : m[1];
+  const shown = cwd && path.isAbsolute(file) ? path.relative(cwd, file) : file;
+  return `${shown}:${m[2]}`;
+}
+
+function endText(model: TraceModel, task: Task): string {
+  const state = model.endState(task);
+  return task.end?.message ? `${state}: ${task.end.message}` : state;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.min(48, Math.max(...rows.map((r) => r[c].length))));
+  return rows
+    .map((r) => r.map((cell, c) => (cell.length > widths[c] ? cell.slice(0, widths[c] - 1) + '…' : cell.padEnd(widths[c]))).join('  ').trimEnd())
+    .join('\n');
+}
+
+export function formatSummary(model: TraceModel, options: { includeInternal?: boolean } = {}): string {
+  const cwd = model.info?.cwd;
+  const rows = [['Task', 'Kind', 'Created at', 'Parent', 'Start', 'End', 'Running', 'Waiting', 'Ended']];
+  for (const task of model.tasks.values()) {
+    if (task.internal && !options.includeInternal) continue;
+    const parent = model.tasks.get(task.parent);
+    rows.push([
+      `#${task.id} ${model.displayName(task)}`,
+      task.kind,
+      shortSite(task.site, cwd) || '-',
+      parent ? `#${parent.id} ${model.displayName(parent)}` : '-',
+      formatDuration(task.created),
+      formatDuration(model.endTimeOf(task)),
+      formatDuration(model.runningTime(task)),
+      formatDuration(model.waitingTime(task)),
+      endText(model, task),
+    ]);
+  }
+  const out = [table(rows)];
+  const blocks = model.longBlocks().slice(0, 5);
+  out.push('', `Longest loop blocks (over ${formatDuration(model.longBlockUs)}):`);
+  if (blocks.length === 0) out.push('  none');
+  for (const b of blocks) {
+    const task = model.tasks.get(b.task);
+    out.push(`  ${formatDuration(b.end - b.start).padStart(9)} at ${formatDuration(b.start)} in ${task ? `#${task.id} ${model.displayName(task)} (${shortSite(task.site, cwd) || 'no site'})` : 'untracked code'}`);
+  }
+  const dropped = model.dropped.reduce((n, d) => n + d.count, 0);
+  if (dropped) out.push('', `${dropped} events were dropped (first at ${formatDuration(model.dropped[0].t)}); the trace is incomplete after that.`);
+  if (model.exit) {
+    const x = model.exit;
+    const how = x.reason === 'exit' ? `exited with code ${x.code}` : x.reason === 'signal' || x.reason === 'killed' ? `was ended by ${x.signal || 'a signal'}` : `crashed (${x.reason === 'rejection' ? 'unhandled rejection' : 'uncaught exception'}) with code ${x.code}`;
+    out.push('', `The program ${how} after ${formatDuration(x.t)}${x.message ? `: ${x.message}` : ''}${x.site ? ` at ${shortSite(x.site, cwd)}` : ''}.`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,42 @@
+// The lossless Tasklane file format (*.tasklane.json): the whole model, reopened as it was saved.
+import { TraceModel } from './model';
+import { finite, InvalidTraceError, isRecord, validExit, validInfo, validTask } from './validate';
+
+export const TASKLANE_FORMAT = 'tasklane';
+export const TASKLANE_VERSION = 1;
+
+export function toTasklaneFile(model: TraceModel): unknown {
+  const tasks = [...model.tasks.values()].map((t) => ({
+    id: t.id, parent: t.parent, kind: t.kind, name: t.name, site: t.site, internal: t.internal, created: t.created,
+    runs: t.runs.map((r) => (Number.isNaN(r) ? model.endTime : r)),
+    waits: t.waits.map((w) => [w.start, Number.isNaN(w.end) ? model.endTime : w.end, w.target, w.label, w.by, w.byLabel, w.site]),
+    members: t.members,
+    end: t.end ?? null,
+  }));
+  return {
+    format: TASKLANE_FORMAT, version: TASKLANE_VERSION, info: model.info ?? null, longBlockUs: model.longBlockUs,
+    endTime: model.endTime, eventCount: model.eventCount, exit: model.exit ?? null, dropped: model.dropped, tasks,
+  };
+}
+
+export function isTasklaneFile(data: unknown): boolean {
+  return isRecord(data) && data.format === TASKLANE_FORMAT;
+}
+
+export function fromTasklaneFile(data: unknown): TraceModel {
+  if (!isRecord(data) || data.format !== TASKLANE_FORMAT) throw new InvalidTraceError('this is not a Tasklane trace (no "format": "tasklane")');
+  if (data.version !== TASKLANE_VERSION) throw new InvalidTraceError(`this Tasklane trace has version ${String(data.version)}; this Tasklane reads version ${TASKLANE_VERSION}`);
+  if (!Array.isArray(data.tasks)) throw new InvalidTraceError('the trace has no task list');
+  const dropped = Array.isArray(data.dropped) ? data.dropped.filter(isRecord).map((d) => ({ t: finite(d.t, 'dropped time'), count: finite(d.count, 'dropped count') })) : [];
+  const longBlockUs = typeof data.longBlockUs === 'number' && data.longBlockUs > 0 ? data.longBlockUs : undefined;
+  const model = new TraceModel(longBlockUs ? { longBlockUs } : {});
+  model.adopt({
+    tasks: data.tasks.map((t, i) => validTask(t, i)),
+    endTime: finite(data.endTime, 'endTime'),
+    info: validInfo(data.info),
+    exit: validExit(data.exit),
+    dropped,
+    eventCount: typeof data.eventCount === 'number' ? data.eventCount : 0,
+  });
+  return model;
+}

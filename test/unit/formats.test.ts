@@ -1,0 +1,94 @@
+import * as assert from 'node:assert/strict';
+import { exportChromeTrace, importChromeTrace, LOOP_TID, type ChromeEvent } from '../../src/trace/chromeTrace';
+import type { TraceEvent } from '../../src/trace/events';
+import { parseTrace } from '../../src/trace/load';
+import { TraceModel } from '../../src/trace/model';
+import { formatSummary } from '../../src/trace/summary';
+import { fromTasklaneFile, toTasklaneFile } from '../../src/trace/tasklaneFile';
+import { InvalidTraceError } from '../../src/trace/validate';
+
+function sampleModel(): TraceModel {
+  const m = new TraceModel();
+  const events: TraceEvent[] = [
+    { type: 'start', runtime: 'node', runtimeVersion: 'v20', pid: 99, script: '/app/main.js', cwd: '/app', startedAt: 1 },
+    { type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'main.js', site: '', internal: false },
+    { type: 'run', t: 0, id: 1 },
+    { type: 'task', t: 10, id: 2, parent: 1, kind: 'async', name: 'sayAfter', site: '/app/main.js:8:3', internal: false },
+    { type: 'run', t: 10, id: 2 },
+    { type: 'await', t: 12, id: 2, target: 0, label: 'sleep 0.1 s', site: '/app/main.js:3:3' },
+    { type: 'run', t: 13, id: 1 },
+    { type: 'run', t: 20, id: 0 },
+    { type: 'run', t: 100_020, id: 2 },
+    { type: 'end', t: 100_030, id: 2, state: 'rejected', message: 'Error: late', site: '/app/main.js:4:9' },
+    { type: 'run', t: 100_040, id: 0 },
+    { type: 'exit', t: 100_050, reason: 'exit', code: 0, signal: '', message: '', site: '' },
+  ];
+  events.forEach((e) => m.apply(e));
+  m.finish();
+  return m;
+}
+
+describe('Chrome trace export', () => {
+  const trace = exportChromeTrace(sampleModel());
+  const of = (pred: (e: ChromeEvent) => boolean): ChromeEvent[] => trace.traceEvents.filter(pred);
+
+  it('gives each task its own named lane under one process', () => {
+    const names = of((e) => e.ph === 'M' && e.name === 'thread_name');
+    assert.deepEqual(names.map((e) => [e.tid, e.args?.name]), [[LOOP_TID, 'event loop'], [1, 'main.js'], [2, 'sayAfter']]);
+    assert.equal(new Set(trace.traceEvents.map((e) => e.pid)).size, 1);
+  });
+
+  it('draws running segments as run slices and waits as await slices named by what was awaited', () => {
+    const runs = of((e) => e.ph === 'X' && e.cat === 'run' && e.tid === 2);
+    assert.deepEqual(runs.map((e) => [e.ts, e.dur]), [[10, 3], [100_020, 20]]);
+    const [wait] = of((e) => e.ph === 'X' && e.cat === 'await');
+    assert.deepEqual([wait.tid, wait.name, wait.ts, wait.dur], [2, 'sleep 0.1 s', 12, 100_008]);
+    assert.equal(runs[0].args?.end, 'rejected: Error: late');
+    assert.equal(runs[0].args?.site, '/app/main.js:8:3');
+    assert.equal(runs[0].args?.parent, 1);
+  });
+
+  it('links parent to child with a flow from the creation moment to the child’s first event', () => {
+    const start = of((e) => e.ph === 's');
+    const finish = of((e) => e.ph === 'f');
+    assert.deepEqual(start.map((e) => [e.id, e.tid, e.ts]), [[2, 1, 10]]);
+    assert.deepEqual(finish.map((e) => [e.id, e.tid, e.ts, e.bp]), [[2, 2, 10, 'e']]);
+  });
+
+  it('marks long loop blocks and the program’s end on the loop lane', () => {
+    const long = of((e) => e.tid === LOOP_TID && e.ph === 'X' && String(e.cat).includes('long-block'));
+    assert.deepEqual(long.map((e) => [e.ts, e.dur]), []);
+    assert.equal(of((e) => e.cat === 'exit').length, 1);
+  });
+
+  it('reads its own export back into the same tasks', () => {
+    const back = importChromeTrace(JSON.parse(JSON.stringify(trace)));
+    const original = sampleModel();
+    assert.equal(formatSummary(back), formatSummary(original));
+  });
+});
+
+describe('Tasklane file format', () => {
+  it('round-trips the model losslessly', () => {
+    const m = sampleModel();
+    const back = fromTasklaneFile(JSON.parse(JSON.stringify(toTasklaneFile(m))));
+    assert.deepEqual([...back.tasks.values()], [...m.tasks.values()]);
+    assert.deepEqual(back.loop, m.loop);
+    assert.deepEqual(back.exit, m.exit);
+    assert.deepEqual(back.info, m.info);
+  });
+
+  it('explains what is wrong with a malformed file', () => {
+    const cases: [string, RegExp][] = [
+      ['{"format":"tasklane","version":1,"tasks":[{"id":"x"}],"endTime":1}', /task 0: runs must be/],
+      ['{"format":"tasklane","version":9,"tasks":[],"endTime":1}', /version 9/],
+      ['{"format":"tasklane","version":1,"tasks":[{"id":1,"parent":0,"kind":"wizard","name":"a","created":0,"runs":[],"waits":[]}],"endTime":1}', /kind is not one of/],
+      ['{"traceEvents":[]}', /not written by Tasklane/],
+      ['[1,2', /not valid JSON/],
+      ['42', /not a Chrome trace/],
+    ];
+    for (const [json, message] of cases) {
+      assert.throws(() => parseTrace(json), (err: Error) => err instanceof InvalidTraceError && message.test(err.message), json);
+    }
+  });
+});

@@ -1,0 +1,88 @@
+import * as assert from 'node:assert/strict';
+import type { TraceEvent } from '../../src/trace/events';
+import { TraceModel } from '../../src/trace/model';
+
+function build(events: TraceEvent[], longBlockUs?: number): TraceModel {
+  const model = new TraceModel(longBlockUs ? { longBlockUs } : {});
+  events.forEach((e) => model.apply(e));
+  return model;
+}
+
+const task = (t: number, id: number, parent: number, name: string, kind: 'async' | 'timer' | 'combinator' | 'io' = 'async'): TraceEvent =>
+  ({ type: 'task', t, id, parent, kind, name, site: `/app/main.js:${id}:1`, internal: false });
+
+describe('trace model', () => {
+  it('splits the loop between tasks as run events arrive', () => {
+    const m = build([
+      task(0, 1, 0, 'main'),
+      { type: 'run', t: 0, id: 1 },
+      task(10, 2, 1, 'child'),
+      { type: 'run', t: 10, id: 2 },
+      { type: 'run', t: 25, id: 1 },
+      { type: 'run', t: 40, id: 0 },
+      { type: 'run', t: 100, id: 2 },
+      { type: 'run', t: 130, id: 0 },
+    ]);
+    assert.deepEqual(m.tasks.get(1)!.runs, [0, 10, 25, 40]);
+    assert.deepEqual(m.tasks.get(2)!.runs, [10, 25, 100, 130]);
+    assert.deepEqual(m.loop, [0, 10, 1, 10, 25, 2, 25, 40, 1, 100, 130, 2]);
+    assert.equal(m.runningTime(m.tasks.get(2)!), 45);
+  });
+
+  it('closes a wait when its task runs again and labels it with what it awaited', () => {
+    const m = build([
+      task(0, 1, 0, 'main'),
+      task(1, 2, 1, 'sayAfter'),
+      task(2, 3, 2, 'setTimeout 100 ms', 'timer'),
+      { type: 'await', t: 3, id: 2, target: 0, label: '', site: '' },
+      { type: 'await', t: 4, id: 1, target: 2, label: '', site: '' },
+      { type: 'run', t: 103, id: 3 },
+      { type: 'awaitBy', t: 103, id: 2, by: 3, label: '' },
+      { type: 'run', t: 104, id: 2 },
+      { type: 'run', t: 105, id: 1 },
+    ]);
+    const [mainWait] = m.tasks.get(1)!.waits;
+    const [childWait] = m.tasks.get(2)!.waits;
+    assert.equal(childWait.end, 104);
+    assert.equal(m.waitLabel(childWait), 'setTimeout 100 ms');
+    assert.equal(m.waitLabel(mainWait), 'sayAfter');
+    assert.equal(m.waitingTime(m.tasks.get(1)!), 101);
+  });
+
+  it('names combinators by their member count', () => {
+    const m = build([task(0, 1, 0, 'main'), task(1, 5, 1, 'Promise.all', 'combinator'), ...[2, 3, 4].map((id): TraceEvent => ({ type: 'join', t: 2, id: 5, member: id }))]);
+    assert.equal(m.displayName(m.tasks.get(5)!), 'Promise.all ×3');
+  });
+
+  it('flags segments longer than the threshold as long blocks, longest first', () => {
+    const m = build([task(0, 1, 0, 'a'), task(0, 2, 0, 'b'), { type: 'run', t: 0, id: 1 }, { type: 'run', t: 60_000, id: 2 }, { type: 'run', t: 70_000, id: 1 }, { type: 'run', t: 200_000, id: 0 }]);
+    assert.deepEqual(m.longBlocks(), [{ task: 1, start: 70_000, end: 200_000 }, { task: 1, start: 0, end: 60_000 }]);
+    const strict = build([task(0, 1, 0, 'a'), { type: 'run', t: 0, id: 1 }, { type: 'run', t: 60_000, id: 0 }], 100_000);
+    assert.deepEqual(strict.longBlocks(), []);
+  });
+
+  it('leaves unfinished tasks pending and closes their segments at the end', () => {
+    const m = build([task(0, 1, 0, 'main'), { type: 'run', t: 0, id: 1 }, { type: 'await', t: 5, id: 1, target: 0, label: 'forever', site: '' }, { type: 'run', t: 6, id: 0 }]);
+    m.finish(50);
+    const main = m.tasks.get(1)!;
+    assert.equal(m.endState(main), 'pending');
+    assert.equal(main.waits[0].end, 50);
+    assert.equal(m.endTimeOf(main), 50);
+  });
+
+  it('records how tasks and the program ended', () => {
+    const m = build([
+      task(0, 1, 0, 'main'),
+      { type: 'end', t: 9, id: 1, state: 'rejected', message: 'Error: nope', site: '/app/main.js:3:9' },
+      { type: 'exit', t: 10, reason: 'exception', code: 1, signal: '', message: 'Error: nope', site: '/app/main.js:3:9' },
+    ]);
+    assert.deepEqual(m.tasks.get(1)!.end, { t: 9, state: 'rejected', message: 'Error: nope', site: '/app/main.js:3:9' });
+    assert.equal(m.exit?.reason, 'exception');
+  });
+
+  it('ignores events about tasks it never saw', () => {
+    const m = build([{ type: 'run', t: 1, id: 77 }, { type: 'await', t: 2, id: 77, target: 0, label: '', site: '' }, { type: 'end', t: 3, id: 77, state: 'resolved', message: '', site: '' }]);
+    assert.equal(m.tasks.size, 0);
+    assert.deepEqual(m.loop, []);
+  });
+});
