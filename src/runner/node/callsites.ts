@@ -165,6 +165,11 @@ export class SiteCache {
     return entry.info;
   }
 
+  /** A capture that neither uses nor feeds the cache. */
+  uncached(): CallSiteInfo {
+    return this.fresh();
+  }
+
   private fresh(): CallSiteInfo {
     this.captures++;
     return this.capture();

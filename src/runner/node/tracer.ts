@@ -15,8 +15,12 @@ interface TaskState {
   name: string;
   /** Small integer standing for the task's code (site and name), part of the site-cache key. */
   codeKey: number;
-  /** Times the task has resumed; with `made`, says where in its life a resource was created. */
+  /** Times the task has resumed. */
   resumes: number;
+  /** The await the task last resumed from, and the one it waits at now (site codes). */
+  resumedFrom: number;
+  suspendedAt: number;
+  /** Resources made since the task last resumed; with `resumedFrom`, where in its code one was made. */
   made: number;
   /** An I/O helper or combinator called from user code: popped when user code is on top again. */
   transient: boolean;
@@ -94,6 +98,8 @@ export class Tracer {
   private readonly repeating = new Set<number>();
   /** Promises inside an I/O helper: when one resolves, whatever ran is what its waiter waited for. */
   private readonly helperInner = new Map<number, TaskState>();
+  /** Where a .then callback was attached: its run resumes its task from there, not from an await. */
+  private readonly thenSites = new Map<number, number>();
   private tentative: Tentative | undefined;
   private settles: PendingSettle[] = [];
   private running = 0;
@@ -248,6 +254,7 @@ export class Tracer {
     }
     const ns = this.options.now();
     const info = this.lookupSite('PROMISE', hasParent);
+    this.adoptUserCode(info, ns);
     let top = this.top;
     // Back in user code: helpers and combinators called from it have returned.
     if (info.shape === 'user' || info.shape === 'newPromise' || info.shape === 'then') {
@@ -257,6 +264,10 @@ export class Tracer {
       }
     }
     switch (info.shape) {
+      case 'then':
+        this.owners.set(asyncId, top);
+        this.thenSites.set(asyncId, this.codeKey(info.site, 'then'));
+        return;
       case 'user':
         if (hasParent) {
           this.onAwait(asyncId, trigger, ns, info.site);
@@ -294,9 +305,24 @@ export class Tracer {
         if (hasParent && top.transient && this.promiseTasks.get(trigger) === top) this.trackPromise(asyncId, top);
         this.owners.set(asyncId, top);
         return;
+      case 'none':
+        // Node's own promises (module loading, stream internals) run as Node's work, not a task's.
+        this.owners.set(asyncId, this.internals);
+        return;
       default:
         this.owners.set(asyncId, top);
     }
+  }
+
+  /**
+   * User code running inside a callback of Node's own (an ES module body evaluated by the loader,
+   * a listener called from an internal tick) belongs to the script: the root task takes over.
+   */
+  private adoptUserCode(info: CallSiteInfo, ns: number): boolean {
+    if (this.top !== this.internals || info.shape === 'none' || this.frameBase.length === 0) return false;
+    this.sync.push(this.root);
+    this.switchTo(this.root.id, ns);
+    return true;
   }
 
   /** The task on top awaits the promise `awaited` through the throwaway `asyncId`. */
@@ -304,6 +330,7 @@ export class Tracer {
     const waiter = this.top;
     if (waiter === this.internals) return;
     this.owners.set(asyncId, waiter);
+    waiter.suspendedAt = this.codeKey(site, '');
     // A helper may hand out one of its inner promises (a wrapper around its own): it stands for the helper.
     const target = this.promiseTasks.get(awaited) ?? this.helperInner.get(awaited);
     if (target?.transient) target.waiter = waiter;
@@ -344,13 +371,14 @@ export class Tracer {
   private onResource(asyncId: number, type: string, trigger: number, resource: IoResource): void {
     this.commitTentative();
     // Outside any callback (libuv accepting a connection) the trigger says who caused it.
-    const top = this.frameBase.length === 0 ? (this.owners.get(trigger) ?? this.top) : this.top;
+    let top = this.frameBase.length === 0 ? (this.owners.get(trigger) ?? this.top) : this.top;
     if (FOLDED_TYPES.has(type)) {
       this.owners.set(asyncId, top);
       return;
     }
     const ns = this.options.now();
     const info = this.lookupSite(type, false);
+    if (this.adoptUserCode(info, ns)) top = this.root;
     if (type === 'Timeout' && top.transient && top.kind === 'timer' && top.name.startsWith('timers.')) {
       // timers/promises: the awaited promise and its timer are one task, named like the timer.
       top.name = timerName(info, resource);
@@ -380,6 +408,14 @@ export class Tracer {
     if (owner.resource !== undefined) this.nameFromResource(owner, ns);
     owner.resumes++;
     owner.made = 0;
+    const thenSite = this.thenSites.get(asyncId);
+    if (thenSite !== undefined) {
+      this.thenSites.delete(asyncId);
+      owner.resumedFrom = thenSite;
+    } else {
+      owner.resumedFrom = owner.suspendedAt;
+      owner.suspendedAt = 0;
+    }
     this.frameBase.push(this.sync.length);
     this.sync.push(owner);
     if (this.idleSince >= 0) {
@@ -486,7 +522,10 @@ export class Tracer {
       this.typeCodes.set(type, typeCode);
     }
     const made = top.made++;
-    const key = (((top.codeKey * 32 + Math.min(top.resumes, 31)) * 64 + Math.min(made, 63)) * 64 + (typeCode & 63)) * 2 + (hasParent ? 1 : 0);
+    // Node's own callbacks run code the key cannot tell apart: always look at the stack.
+    if (top === this.internals) return this.sites.uncached();
+    // Which code (the task's function, resumed from which await), which resource in that run.
+    const key = (((top.codeKey * 4096 + (top.resumedFrom & 4095)) * 256 + Math.min(made, 255)) * 64 + (typeCode & 63)) * 2 + (hasParent ? 1 : 0);
     return this.sites.lookup(key);
   }
 
@@ -502,7 +541,7 @@ export class Tracer {
 
   private newState(kind: TaskKind, name: string, site: string, transient: boolean): TaskState {
     return {
-      id: -1, kind, name, codeKey: this.codeKey(site, name), resumes: 0, made: 0, transient,
+      id: -1, kind, name, codeKey: this.codeKey(site, name), resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, transient,
       promise: undefined, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, ended: false,
     };
   }

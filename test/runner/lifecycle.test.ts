@@ -1,0 +1,105 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { parseTrace } from '../../src/trace/load';
+import { only, runUntraced, startFixture, tempTrace, traceFixture } from './helpers';
+
+describe('Node runner: how programs end, and what they see', () => {
+  it('a crash half way still yields a trace that says why it ended', () => {
+    const { model, code, stdout, stderr } = traceFixture('crash.js');
+    assert.equal(code, 1);
+    assert.equal(stdout, 'step 1\n');
+    assert.match(stderr, /Error: boom half way/, 'Node printed the error as usual');
+    assert.equal(model.exit?.reason, 'exception');
+    assert.equal(model.exit?.code, 1);
+    assert.equal(model.exit?.message, 'Error: boom half way');
+    assert.match(model.exit!.site, /crash\.js:10:\d+$/);
+    assert.equal(only(model, 'setTimeout 10 ms').end?.state, 'rejected', 'the timer that threw');
+    assert.equal(model.tasks.get(1)?.end?.state, 'rejected');
+  });
+
+  it('an unhandled rejection ends with code 1 and says so', () => {
+    const { model, code, stdout } = traceFixture('unhandled.js');
+    assert.equal(code, 1);
+    assert.equal(stdout, '');
+    assert.equal(model.exit?.reason, 'rejection');
+    assert.equal(model.exit?.message, 'Error: nobody caught me');
+    assert.equal(only(model, 'forgotten').end?.state, 'rejected');
+  });
+
+  it('process.exit(3) exits with 3 and the trace records it', () => {
+    const { model, code } = traceFixture('exit-code.js');
+    assert.equal(code, 3);
+    assert.deepEqual([model.exit?.reason, model.exit?.code], ['exit', 3]);
+    assert.equal(model.endState(only(model, 'main')), 'pending');
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`${signal} ends a hanging script and leaves a complete trace`, async () => {
+      const out = tempTrace();
+      const child = startFixture('hang.js', out);
+      await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && resolve()));
+      // The CLI shares the script's process group in a terminal; here we signal the script through it.
+      const scriptPid = Number(fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+      process.kill(scriptPid, signal);
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      assert.equal(code, signal === 'SIGTERM' ? 143 : 130);
+      const model = parseTrace(fs.readFileSync(out, 'utf8'));
+      fs.rmSync(out);
+      assert.equal(model.exit?.reason, 'signal');
+      assert.equal(model.exit?.signal, signal);
+      assert.equal(model.endState(only(model, 'waitForever')), 'pending');
+      assert.ok(only(model, /^TCP server/));
+    });
+  }
+
+  it('SIGKILL from outside still leaves the trace up to that moment', async () => {
+    const out = tempTrace();
+    const child = startFixture('hang.js', out);
+    await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 150)); // let one periodic flush go out
+    const scriptPid = Number(fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+    process.kill(scriptPid, 'SIGKILL');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    assert.equal(code, 137);
+    const model = parseTrace(fs.readFileSync(out, 'utf8'));
+    fs.rmSync(out);
+    assert.equal(model.exit?.reason, 'killed');
+    assert.match(model.exit!.message, /killed by SIGKILL/);
+    assert.ok(only(model, 'waitForever'));
+  });
+
+  it('stdout is byte-identical with and without tracing', () => {
+    const plain = runUntraced('chatty.js');
+    const traced = traceFixture('chatty.js');
+    assert.ok(plain.stdout.length > 10_000);
+    assert.equal(traced.stdout, plain.stdout);
+  });
+
+  it('the script sees its own arguments, cwd, environment and NODE_OPTIONS', () => {
+    const env = { ...process.env, NODE_OPTIONS: '--max-old-space-size=200', TASKLANE_TEST_VALUE: 'kept' };
+    const args = ['--out', 'not-for-tasklane', 'two words'];
+    const { stdout } = traceFixture('echo-env.js', { args: ['--', ...args], env, cwd: '/tmp' });
+    const seen = JSON.parse(stdout);
+    assert.deepEqual(seen.argv, args);
+    assert.equal(seen.cwd, '/tmp');
+    assert.equal(seen.nodeOptions, '--max-old-space-size=200');
+    assert.equal(seen.custom, 'kept');
+    assert.deepEqual(seen.runnerVar, []);
+  });
+
+  it('a script with no NODE_OPTIONS of its own sees none', () => {
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    const { stdout } = traceFixture('echo-env.js', { env });
+    assert.equal(JSON.parse(stdout).nodeOptions, null);
+  });
+
+  it('says how many events it dropped once the event cap is reached, and when', () => {
+    const { model, stdout } = traceFixture('flood.js', { cliArgs: ['--max-events', '500'] });
+    assert.equal(stdout, `${(19999 * 20000) / 2}\n`, 'the program itself is unaffected');
+    const dropped = model.dropped.reduce((n, d) => n + d.count, 0);
+    assert.ok(dropped > 10_000, `dropped ${dropped}`);
+    assert.ok(model.dropped[0].t > 0);
+    assert.equal(model.exit?.reason, 'exit', 'the end is recorded even past the cap');
+  });
+});

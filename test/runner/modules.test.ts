@@ -1,0 +1,33 @@
+import * as assert from 'node:assert/strict';
+import { lifetimeMs, only, tasksNamed, traceFixture } from './helpers';
+
+function assertSequentialShape(fixture: string, parentName: string | undefined): void {
+  const { model, stdout, code } = traceFixture(fixture);
+  assert.equal(code, 0, fixture);
+  assert.equal(stdout, 'hello\nworld\n', fixture);
+  const says = tasksNamed(model, 'sayAfter');
+  assert.equal(says.length, 2, fixture);
+  assert.ok(says[1].created >= says[0].end!.t, `${fixture}: the awaits are sequential`);
+  assert.match(says[0].site, new RegExp(`${fixture.replace('.', '\\.')}:\\d+:\\d+$`));
+  if (parentName) {
+    const parent = only(model, parentName);
+    assert.equal(says[0].parent, parent.id);
+    assert.ok(lifetimeMs(model, parent) >= 295);
+  }
+}
+
+describe('Node runner: module systems and TypeScript', () => {
+  it('traces an ES module with top-level await like CommonJS', () => assertSequentialShape('sequential.mjs', 'sequential.mjs'));
+  it('traces a CommonJS TypeScript file, with sites in the TypeScript source', () => {
+    assertSequentialShape('sequential.ts', 'main');
+    const { model } = traceFixture('sequential.ts');
+    assert.match(tasksNamed(model, 'sayAfter')[0].site, /sequential\.ts:8:\d+$/, 'line numbers are the .ts file’s own');
+  });
+  it('traces an ES-module TypeScript file (.mts)', () => assertSequentialShape('sequential.mts', 'main'));
+  it('traces a script in a "type": "module" package', () => {
+    const { model, stdout } = traceFixture('esm-package/main.js');
+    assert.equal(stdout, 'hello\nworld\n');
+    assert.equal(tasksNamed(model, 'sayAfter').length, 2);
+    assert.deepEqual(tasksNamed(model, 'sayAfter')[0].waits.map((w) => model.waitLabel(w)), ['setTimeout 50 ms']);
+  });
+});

@@ -1,0 +1,100 @@
+import * as assert from 'node:assert/strict';
+import { lifetimeMs, only, tasksNamed, traceFixture } from './helpers';
+
+describe('Node runner: the task model on real scripts', () => {
+  it('two awaits in sequence give two tasks that do not overlap, about 300 ms in all', () => {
+    const { model, stdout, code } = traceFixture('sequential.js');
+    assert.equal(code, 0);
+    assert.equal(stdout, 'hello\nworld\n');
+    const main = only(model, 'main');
+    const [first, second] = tasksNamed(model, 'sayAfter');
+    assert.equal(tasksNamed(model, 'sayAfter').length, 2);
+    assert.equal(first.parent, main.id);
+    assert.equal(second.parent, main.id);
+    assert.ok(second.created >= first.end!.t, 'the second starts after the first ended');
+    const total = lifetimeMs(model, main);
+    assert.ok(total >= 295 && total < 450, `main took ${total} ms`);
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['sayAfter', 'sayAfter']);
+    assert.deepEqual(first.waits.map((w) => model.waitLabel(w)), ['setTimeout 100 ms']);
+  });
+
+  it('starting both first and awaiting after gives two overlapping tasks, about 200 ms in all', () => {
+    const { model } = traceFixture('concurrent.js');
+    const main = only(model, 'main');
+    const [first, second] = tasksNamed(model, 'sayAfter');
+    assert.ok(second.created < first.end!.t, 'the second starts before the first ends');
+    const total = lifetimeMs(model, main);
+    assert.ok(total >= 195 && total < 290, `main took ${total} ms`);
+  });
+
+  it('records where each task was created and where it awaited', () => {
+    const { model } = traceFixture('sequential.js');
+    const [first, second] = tasksNamed(model, 'sayAfter');
+    assert.match(first.site, /fixtures\/node\/sequential\.js:8:\d+$/);
+    assert.match(second.site, /fixtures\/node\/sequential\.js:9:\d+$/);
+    assert.match(only(model, 'setTimeout 100 ms').site, /sequential\.js:3:\d+$/);
+    assert.match(first.waits[0].site, /sequential\.js:3:\d+$/);
+  });
+
+  it('shows Promise.all of three calls as one combinator joining three children', () => {
+    const { model, stdout } = traceFixture('promise-all.js');
+    assert.equal(stdout, '1,2,3\n');
+    const combinator = only(model, 'Promise.all ×3');
+    const items = tasksNamed(model, 'fetchItem');
+    assert.deepEqual([...combinator.members].sort(), items.map((t) => t.id).sort());
+    const main = only(model, 'main');
+    assert.equal(model.waitLabel(main.waits[0]), 'Promise.all ×3');
+    assert.equal(combinator.end?.state, 'resolved');
+  });
+
+  it('shows a sleep cancelled by AbortSignal.timeout as cancelled', () => {
+    const { model, stdout } = traceFixture('abort-timeout.js');
+    assert.equal(stdout, 'sleep ended: AbortError\n');
+    const sleep = only(model, 'setTimeout 10000 ms');
+    assert.equal(sleep.end?.state, 'cancelled');
+    assert.match(sleep.end!.message, /AbortError/);
+    assert.ok(sleep.end!.t / 1000 < 1000, 'cancelled long before 10 s');
+    const main = only(model, 'main');
+    assert.equal(model.waitLabel(main.waits[0]), 'setTimeout 10000 ms');
+    assert.equal(only(model, 'AbortSignal.timeout 50 ms').kind, 'timer');
+  });
+
+  it('shows TCP connects and reads on 127.0.0.1 as what the clients waited for', () => {
+    const { model, stdout } = traceFixture('tcp.js');
+    assert.equal(stdout, 'hello 1|hello 2|hello 3\n');
+    const server = only(model, /^TCP server 127\.0\.0\.1:\d+$/);
+    const port = server.name.split(':').pop();
+    assert.equal(tasksNamed(model, `TCP connect 127.0.0.1:${port}`).length, 3);
+    const clients = tasksNamed(model, 'client');
+    assert.equal(clients.length, 3);
+    for (const client of clients) {
+      assert.deepEqual(client.waits.map((w) => model.waitLabel(w)), [`TCP connect 127.0.0.1:${port}`, `read TCP socket 127.0.0.1:${port}`]);
+    }
+    const accepted = model.childrenOf(server.id).filter((t) => t.name.startsWith('TCP socket'));
+    assert.equal(accepted.length, 3, 'the server accepted three sockets');
+  });
+
+  it('ends a rejected task rejected, with its message and where it was thrown', () => {
+    const { model, stdout } = traceFixture('rejected.js');
+    assert.equal(stdout, 'caught: disk on fire\n');
+    const failing = only(model, 'failLater');
+    assert.equal(failing.end?.state, 'rejected');
+    assert.equal(failing.end?.message, 'Error: disk on fire');
+    assert.match(failing.end!.site, /rejected\.js:4:\d+$/);
+    assert.equal(only(model, 'main').end?.state, 'resolved');
+  });
+
+  it('flags a 100 ms busy loop as a long block held by its task', () => {
+    const { model } = traceFixture('busy-loop.js');
+    const blocker = only(model, 'blocker');
+    const [block] = model.longBlocks();
+    assert.ok(block, 'a long block was found');
+    assert.equal(block.task, blocker.id);
+    assert.ok(block.end - block.start >= 95_000, `block lasted ${block.end - block.start} µs`);
+  });
+
+  it('honours the long-block threshold option', () => {
+    const { model } = traceFixture('busy-loop.js', { cliArgs: ['--long-block-ms', '500'] });
+    assert.deepEqual(model.longBlocks(), []);
+  });
+});
