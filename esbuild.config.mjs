@@ -26,6 +26,10 @@ if (process.argv.includes('--tests')) {
   builds.push({ ...node, sourcemap: 'inline', entryPoints: [...testFiles('test/unit'), ...testFiles('test/runner')], outdir: 'out', outbase: '.', external: ['mocha', 'vscode'] });
 }
 
+if (process.argv.includes('--bench')) {
+  builds.push({ ...node, entryPoints: ['bench/engine.ts'], outdir: 'out', outbase: '.' });
+}
+
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {

@@ -200,6 +200,7 @@ export class FrameEncoder {
   }
 
   private bytes(s: string): void {
+    if (s.length === 0) return this.uint(0);
     const encoded = utf8Encoder.encode(s);
     this.uint(encoded.length);
     if (this.pos + encoded.length > this.buf.length) this.grow(encoded.length);

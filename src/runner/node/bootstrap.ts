@@ -39,7 +39,7 @@ function start(config: RunnerConfig): void {
   const script = process.argv[1] ?? '';
   encoder.start({ runtime: 'node', runtimeVersion: process.version, pid: process.pid, script, cwd: process.cwd(), startedAt: Date.now() });
   const tracer = new Tracer(
-    { encoder, maxEvents: config.maxEvents, afterRecord: () => sink.maybeFlush(), now, capture: createCapturer(ownFiles()) },
+    { encoder, maxEvents: config.maxEvents, flush: () => sink.flush(), now, capture: createCapturer(ownFiles()) },
     script ? script.split(/[\\/]/).pop()! : 'main',
   );
   registerTypeScript((fn) => tracer.untraced(fn));

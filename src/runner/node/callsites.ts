@@ -26,6 +26,8 @@ export interface CallSiteInfo {
   callerSite: string;
   /** The frame is an ES module's own body (top-level await makes it an async function). */
   moduleBody: boolean;
+  /** A small number standing for this whole answer, assigned by SiteCache; part of cache keys. */
+  code: number;
 }
 
 import { findSourceMap } from 'node:module';
@@ -73,7 +75,7 @@ function classify(frames: CallSite[], isOwn: (file: string) => boolean): CallSit
     if (!isNodeFile(file) && !isOwn(file!)) break;
     user++;
   }
-  if (user >= frames.length) return { shape: 'none', api: '', module: '', fn: '', site: '', callerSite: '', moduleBody: false };
+  if (user >= frames.length) return { shape: 'none', api: '', module: '', fn: '', site: '', callerSite: '', moduleBody: false, code: 0 };
   const userFrame = frames[user];
   const site = position(userFrame);
   const fn = userFrame.getFunctionName() ?? userFrame.getMethodName() ?? '';
@@ -81,7 +83,7 @@ function classify(frames: CallSite[], isOwn: (file: string) => boolean): CallSit
     const caller = frames[user + 1];
     const callerSite = caller && !isNodeFile(caller.getFileName()) ? position(caller) : '';
     const moduleBody = fn === '' && userFrame.getLineNumber() === 1 && userFrame.getColumnNumber() === 1;
-    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody };
+    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, code: 0 };
   }
   const callerSite = '';
   const moduleBody = false;
@@ -90,18 +92,18 @@ function classify(frames: CallSite[], isOwn: (file: string) => boolean): CallSit
   const api = adjacent.getFunctionName() ?? adjacent.getMethodName() ?? '';
   const file = adjacent.getFileName();
   if (file && file.startsWith('node:')) {
-    return { shape: 'internal', api, module: file.replace(/^node:(internal\/)?/, ''), fn, site, callerSite, moduleBody };
+    return { shape: 'internal', api, module: file.replace(/^node:(internal\/)?/, ''), fn, site, callerSite, moduleBody, code: 0 };
   }
   const top = frames[first];
   if (user === first + 1 && top.isConstructor() && top.getFunctionName() === 'Promise') {
-    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody };
+    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, code: 0 };
   }
   if (COMBINATORS.has(api)) {
     const topName = top.getFunctionName() ?? '';
-    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody };
+    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, code: 0 };
   }
-  if (THENS.has(api)) return { shape: 'then', api, module: '', fn, site, callerSite, moduleBody };
-  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody };
+  if (THENS.has(api)) return { shape: 'then', api, module: '', fn, site, callerSite, moduleBody, code: 0 };
+  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, code: 0 };
 }
 
 /** "file:line:column", mapped back to the source when the file was transpiled (TypeScript). */
@@ -121,11 +123,11 @@ function position(frame: CallSite): string {
 }
 
 function sameInfo(a: CallSiteInfo, b: CallSiteInfo): boolean {
-  return a.shape === b.shape && a.site === b.site && a.api === b.api && a.fn === b.fn && a.callerSite === b.callerSite;
+  return a.code === b.code;
 }
 
 const VERIFY_FIRST = 3;
-const REVERIFY_EVERY = 256;
+const REVERIFY_EVERY = 4096;
 const MAX_ENTRIES = 200_000;
 
 interface CacheEntry {
@@ -144,6 +146,7 @@ interface CacheEntry {
 export class SiteCache {
   captures = 0;
   private readonly entries = new Map<number, CacheEntry>();
+  private readonly codes = new Map<string, number>();
 
   constructor(private readonly capture: () => CallSiteInfo) {}
 
@@ -172,6 +175,14 @@ export class SiteCache {
 
   private fresh(): CallSiteInfo {
     this.captures++;
-    return this.capture();
+    const info = this.capture();
+    const text = `${info.shape}|${info.site}|${info.callerSite}|${info.api}|${info.fn}`;
+    let code = this.codes.get(text);
+    if (code === undefined) {
+      code = this.codes.size + 2;
+      this.codes.set(text, code);
+    }
+    info.code = code;
+    return info;
   }
 }

@@ -3,7 +3,6 @@
 import * as fs from 'node:fs';
 import { STREAM_MAGIC, type FrameEncoder } from '../../trace/codec';
 
-const FLUSH_AT_BYTES = 64 * 1024;
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 export class FrameSink {
@@ -11,11 +10,6 @@ export class FrameSink {
 
   constructor(private readonly fd: number, private readonly encoder: FrameEncoder) {
     this.write(STREAM_MAGIC);
-  }
-
-  /** Sends the frame if it has grown large; called after each record. */
-  maybeFlush(): void {
-    if (this.encoder.pendingBytes >= FLUSH_AT_BYTES) this.flush();
   }
 
   flush(): void {

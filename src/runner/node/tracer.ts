@@ -1,11 +1,10 @@
 // Turns async_hooks callbacks into task-level events. Runs inside the user's process: every hook
 // is cheap, allocation-light and wrapped so that nothing it does can reach the user's program.
 import * as asyncHooks from 'node:async_hooks';
-import { inspect } from 'node:util';
 import type { FrameEncoder } from '../../trace/codec';
 import type { EndState, TaskKind } from '../../trace/events';
 import { SiteCache, type CallSiteInfo } from './callsites';
-import { firstUserFrame } from './errors';
+import { promiseState } from './promiseState';
 import { ioNameWhenActive, ioTaskName, opName, timerName, type IoResource } from './names';
 
 /** A task as the runner tracks it while it lives. */
@@ -58,15 +57,22 @@ const USER_VISIBLE_TYPES = new Set(['TCPCONNECTWRAP', 'TCPWRAP', 'TCPSERVERWRAP'
 /** Resources that end after their single callback. */
 const ONE_SHOT_TYPES = new Set(['Timeout', 'Immediate', 'TCPCONNECTWRAP', 'PIPECONNECTWRAP', 'FSREQCALLBACK', 'GETADDRINFOREQWRAP', 'GETNAMEINFOREQWRAP']);
 const TIMER_TYPES = new Set(['Timeout', 'Immediate']);
+/** Code numbers for the two tasks that have no creation site; SiteCache numbers sites from 2. */
+const ROOT_CODE = 0;
+const INTERNALS_CODE = 1;
 /** Gap after a callback beyond which the loop counts as idle rather than still busy. */
 const IDLE_GAP_NS = 20_000;
 const MAX_PROMISE_TASKS = 1_000_000;
+/** An await resumed sooner than this, with nothing run in between, is merged into its run. */
+const MERGE_WAIT_NS = 20_000;
+/** Frames are sent once they reach this size (and on a timer). */
+const FLUSH_BYTES = 64 * 1024;
 
 export interface TracerOptions {
   encoder: FrameEncoder;
   maxEvents: number;
-  /** Called after each record so the sink can send full frames. */
-  afterRecord: () => void;
+  /** Sends the frame built so far. */
+  flush: () => void;
   now: () => number;
   capture: (skipAbove: Function) => CallSiteInfo;
 }
@@ -87,7 +93,6 @@ export class Tracer {
   private readonly promiseTasks = new Map<number, TaskState>();
   /** Awaited promises that are not tasks (or are I/O helpers): who waits for each. */
   private readonly awaitWatch = new Map<number, TaskState>();
-  private readonly codeKeys = new Map<string, number>();
   private readonly typeCodes = new Map<string, number>();
   /** Tasks entered synchronously in the current callback; the last is running. */
   private readonly sync: TaskState[] = [];
@@ -101,6 +106,11 @@ export class Tracer {
   /** Where a .then callback was attached: its run resumes its task from there, not from an await. */
   private readonly thenSites = new Map<number, number>();
   private tentative: Tentative | undefined;
+  /**
+   * The latest await, held back: if its task resumes almost at once with nothing run in between
+   * (awaiting a settled promise), the wait is merged into the running segment and never sent.
+   */
+  private readonly pendingAwait: { waiter: TaskState | undefined; target: number; site: string; ns: number } = { waiter: undefined, target: 0, site: '', ns: 0 };
   private settles: PendingSettle[] = [];
   private running = 0;
   private idleSince = -1;
@@ -124,8 +134,8 @@ export class Tracer {
       }
     };
     this.sites = new SiteCache(() => capture(init));
-    this.root = this.newState('script', script, '', false);
-    this.internals = this.newState('callback', 'node internals', '', false);
+    this.root = this.newState('script', script, ROOT_CODE, false);
+    this.internals = this.newState('callback', 'node internals', INTERNALS_CODE, false);
     this.internals.id = 0;
     this.hook = asyncHooks.createHook({
       init,
@@ -162,6 +172,7 @@ export class Tracer {
   onFlush(): void {
     this.untraced(() => {
       this.commitTentative();
+      this.emitPendingAwait();
       this.settlePending();
       this.endClosedHandles();
       if (this.idleSince >= 0) this.recordIdle();
@@ -195,6 +206,7 @@ export class Tracer {
   finish(rootState: EndState, message: string, site: string, failedTask = 0): void {
     this.untraced(() => {
       this.commitTentative();
+      this.emitPendingAwait();
       const failed = failedTask !== this.root.id ? this.stateOf(failedTask) : undefined;
       if (failed && !failed.ended) this.endTask(failed, this.options.now(), 'rejected', message, site);
       this.settlePending();
@@ -247,7 +259,7 @@ export class Tracer {
       if (hasParent && trigger === tentative.asyncId) {
         // `await value`: the parentless promise was the value's wrapper, not a new task.
         this.sync.pop();
-        this.onAwait(asyncId, trigger, tentative.ns, tentative.info.site);
+        this.onAwait(asyncId, trigger, tentative.ns, tentative.info);
         return;
       }
       this.commit(tentative);
@@ -266,21 +278,21 @@ export class Tracer {
     switch (info.shape) {
       case 'then':
         this.owners.set(asyncId, top);
-        this.thenSites.set(asyncId, this.codeKey(info.site, 'then'));
+        this.thenSites.set(asyncId, info.code);
         return;
       case 'user':
         if (hasParent) {
-          this.onAwait(asyncId, trigger, ns, info.site);
+          this.onAwait(asyncId, trigger, ns, info);
         } else if (info.moduleBody) {
           this.owners.set(asyncId, top); // an ES module's body is the script itself
         } else {
           const parent = this.top;
           this.tentative = { asyncId, info, ns, parent, promise };
-          this.sync.push(this.newState('async', info.fn || '(anonymous)', info.callerSite || info.site, false));
+          this.sync.push(this.newState('async', info.fn || '(anonymous)', info.code, false));
         }
         return;
       case 'combinator':
-        if (top.kind === 'combinator' && top.transient && top.codeKey === this.codeKey(info.site, info.api)) {
+        if (top.kind === 'combinator' && top.transient && top.codeKey === info.code) {
           this.owners.set(asyncId, top);
           return;
         }
@@ -290,7 +302,7 @@ export class Tracer {
         if (top.kind === 'combinator') {
           this.owners.set(asyncId, top);
           const member = this.promiseTasks.get(trigger);
-          this.record(() => this.enc.join(ns, top.id, member ? member.id : 0));
+          if (this.admit()) this.enc.join(ns, top.id, member ? member.id : 0);
           return;
         }
         this.owners.set(asyncId, top);
@@ -326,16 +338,21 @@ export class Tracer {
   }
 
   /** The task on top awaits the promise `awaited` through the throwaway `asyncId`. */
-  private onAwait(asyncId: number, awaited: number, ns: number, site: string): void {
+  private onAwait(asyncId: number, awaited: number, ns: number, info: CallSiteInfo): void {
     const waiter = this.top;
     if (waiter === this.internals) return;
     this.owners.set(asyncId, waiter);
-    waiter.suspendedAt = this.codeKey(site, '');
+    waiter.suspendedAt = info.code;
     // A helper may hand out one of its inner promises (a wrapper around its own): it stands for the helper.
     const target = this.promiseTasks.get(awaited) ?? this.helperInner.get(awaited);
     if (target?.transient) target.waiter = waiter;
     else if (!target) this.awaitWatch.set(awaited, waiter);
-    this.record(() => this.enc.await(ns, waiter.id, target ? target.id : 0, '', site));
+    this.emitPendingAwait();
+    const pending = this.pendingAwait;
+    pending.waiter = waiter;
+    pending.target = target ? target.id : 0;
+    pending.site = info.site;
+    pending.ns = ns;
     // The awaiting function has suspended: control returns to whoever called it.
     if (this.sync.length > this.frameFloor() + 1) {
       this.sync.pop();
@@ -345,8 +362,7 @@ export class Tracer {
 
   private startTransient(asyncId: number, promise: Promise<unknown>, ns: number, kind: TaskKind, name: string, info: CallSiteInfo): void {
     const parent = this.top;
-    const task = this.newState(kind, name, info.site, true);
-    task.codeKey = this.codeKey(info.site, info.api);
+    const task = this.newState(kind, name, info.code, true);
     task.promise = promise;
     this.trackPromise(asyncId, task);
     this.emitTask(task, ns, parent.id, info.site, false);
@@ -382,13 +398,13 @@ export class Tracer {
     if (type === 'Timeout' && top.transient && top.kind === 'timer' && top.name.startsWith('timers.')) {
       // timers/promises: the awaited promise and its timer are one task, named like the timer.
       top.name = timerName(info, resource);
-      this.record(() => this.enc.rename(ns, top.id, top.name));
+      if (this.admit()) this.enc.rename(ns, top.id, top.name);
       this.owners.set(asyncId, top);
       return;
     }
     const kind: TaskKind = type === 'Timeout' ? 'timer' : type === 'Immediate' ? 'immediate' : 'io';
     const name = kind === 'timer' ? timerName(info, resource) : kind === 'immediate' ? 'setImmediate' : ioTaskName(type, info);
-    const task = this.newState(kind, name, info.site, false);
+    const task = this.newState(kind, name, info.code, false);
     task.oneShot = ONE_SHOT_TYPES.has(type) && !(type === 'Timeout' && typeof resource._repeat === 'number');
     if (kind === 'io') task.resource = resource;
     if (!task.oneShot) this.repeating.add(asyncId);
@@ -405,6 +421,10 @@ export class Tracer {
     this.commitTentative();
     const ns = this.options.now();
     const owner = this.owners.get(asyncId) ?? this.internals;
+    const pending = this.pendingAwait;
+    if (pending.waiter === owner && ns - pending.ns < MERGE_WAIT_NS && (this.running === owner.id || this.idleSince >= 0)) {
+      pending.waiter = undefined;
+    }
     if (owner.resource !== undefined) this.nameFromResource(owner, ns);
     owner.resumes++;
     owner.made = 0;
@@ -445,8 +465,11 @@ export class Tracer {
   }
 
   private onPromiseResolve(asyncId: number): void {
-    const ns = this.options.now();
     const task = this.promiseTasks.get(asyncId);
+    const waiter = this.awaitWatch.get(asyncId);
+    const helper = this.helperInner.get(asyncId);
+    if (task === undefined && waiter === undefined && helper === undefined) return; // most promises
+    const ns = this.options.now();
     if (task !== undefined && !task.ended) {
       this.settles.push({ task, ns });
       // A task that returned without suspending leaves the synchronous stack here.
@@ -456,12 +479,10 @@ export class Tracer {
         this.switchTo(this.top.id, ns);
       }
     }
-    const waiter = this.awaitWatch.get(asyncId);
     if (waiter !== undefined) {
       this.awaitWatch.delete(asyncId);
       this.recordWaker(waiter, ns);
     }
-    const helper = this.helperInner.get(asyncId);
     if (helper !== undefined) {
       this.helperInner.delete(asyncId);
       if (helper.waiter !== undefined && !helper.waiter.ended) this.recordWaker(helper.waiter, ns);
@@ -473,7 +494,7 @@ export class Tracer {
     const by = this.owners.get(asyncHooks.executionAsyncId()) ?? this.top;
     if (by === waiter || by === this.internals || by.transient) return;
     const label = by.kind === 'io' && by.name.startsWith('TCP socket') ? `read ${by.name}` : '';
-    this.record(() => this.enc.awaitBy(ns, waiter.id, by.id, label));
+    if (this.admit()) this.enc.awaitBy(ns, waiter.id, by.id, label);
   }
 
   /** Ends tasks whose promises have settled; the state is readable only after the resolve hook. */
@@ -500,8 +521,7 @@ export class Tracer {
       task.handle = undefined;
       this.liveHandles.delete(task);
     }
-    this.enc.end(ns, task.id, state, message, site);
-    this.options.afterRecord();
+    if (this.admitEnd()) this.enc.end(ns, task.id, state, message, site);
   }
 
   private nameFromResource(task: TaskState, ns: number): void {
@@ -510,7 +530,7 @@ export class Tracer {
     const name = ioNameWhenActive(task.name, resource);
     if (name !== task.name) {
       task.name = name;
-      this.record(() => this.enc.rename(ns, task.id, name));
+      if (this.admit()) this.enc.rename(ns, task.id, name);
     }
   }
 
@@ -529,19 +549,9 @@ export class Tracer {
     return this.sites.lookup(key);
   }
 
-  private codeKey(site: string, name: string): number {
-    const key = `${site}|${name}`;
-    let code = this.codeKeys.get(key);
-    if (code === undefined) {
-      code = this.codeKeys.size + 2;
-      this.codeKeys.set(key, code);
-    }
-    return code;
-  }
-
-  private newState(kind: TaskKind, name: string, site: string, transient: boolean): TaskState {
+  private newState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
     return {
-      id: -1, kind, name, codeKey: this.codeKey(site, name), resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, transient,
+      id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, transient,
       promise: undefined, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, ended: false,
     };
   }
@@ -560,13 +570,13 @@ export class Tracer {
 
   private emitTask(task: TaskState, ns: number, parent: number, site: string, internal: boolean): void {
     task.id = this.nextTaskId++;
-    this.record(() => this.enc.task(ns, task.id, parent, task.kind, task.name, site, internal));
+    if (this.admit()) this.enc.task(ns, task.id, parent, task.kind, task.name, site, internal);
   }
 
   private switchTo(id: number, ns: number): void {
     if (id === this.running) return;
     this.running = id;
-    this.record(() => this.enc.run(ns, id));
+    if (this.admit()) this.enc.run(ns, id);
   }
 
   private recordIdle(): void {
@@ -574,7 +584,7 @@ export class Tracer {
     this.idleSince = -1;
     if (this.running !== 0) {
       this.running = 0;
-      this.record(() => this.enc.run(at, 0));
+      if (this.admit()) this.enc.run(at, 0);
     }
   }
 
@@ -582,15 +592,32 @@ export class Tracer {
     return this.frameBase.length ? this.frameBase[this.frameBase.length - 1] : 0;
   }
 
-  private record(write: () => void): void {
+  /** Ends are kept past the cap (so the trace says how things ended) but still bounded. */
+  private admitEnd(): boolean {
+    this.emitPendingAwait();
+    if (this.enc.pendingBytes >= FLUSH_BYTES) this.options.flush();
+    return true;
+  }
+
+  private emitPendingAwait(): void {
+    const pending = this.pendingAwait;
+    const waiter = pending.waiter;
+    if (waiter === undefined) return;
+    pending.waiter = undefined;
+    if (this.admit()) this.enc.await(pending.ns, waiter.id, pending.target, '', pending.site);
+  }
+
+  /** Counts an event in, or as dropped once the cap is reached; the caller then writes it. */
+  private admit(): boolean {
+    if (this.pendingAwait.waiter !== undefined) this.emitPendingAwait();
     if (this.events >= this.options.maxEvents) {
       this.droppedSinceReport++;
       this.droppedTotal++;
-      return;
+      return false;
     }
     this.events++;
-    write();
-    this.options.afterRecord();
+    if (this.enc.pendingBytes >= FLUSH_BYTES) this.options.flush();
+    return true;
   }
 
   private reportDropped(): void {
@@ -598,24 +625,4 @@ export class Tracer {
     this.enc.dropped(this.options.now(), this.droppedSinceReport);
     this.droppedSinceReport = 0;
   }
-}
-
-interface PromiseOutcome {
-  state: EndState | 'pending';
-  message: string;
-  site: string;
-}
-
-const INSPECT_OPTIONS = { depth: 1, customInspect: false, showProxy: false, breakLength: Infinity, maxStringLength: 500, maxArrayLength: 0 };
-
-/** Reads a promise's state without attaching handlers (which would change unhandled-rejection behaviour). */
-function promiseState(promise: Promise<unknown>): PromiseOutcome {
-  const text = inspect(promise, INSPECT_OPTIONS);
-  const m = /^Promise \{\s*(<pending>|<rejected>)?/.exec(text);
-  if (m?.[1] === '<pending>') return { state: 'pending', message: '', site: '' };
-  if (m?.[1] !== '<rejected>') return { state: 'resolved', message: '', site: '' };
-  const reason = text.slice(m[0].length).trimStart();
-  const firstLine = reason.split('\n')[0].replace(/,?\s*(\[Symbol\(.*)?\}?$/, '').trim();
-  const cancelled = /^\[?AbortError\b/.test(firstLine);
-  return { state: cancelled ? 'cancelled' : 'rejected', message: firstLine.replace(/^\[(.*)\]$/, '$1'), site: firstUserFrame(reason) };
 }

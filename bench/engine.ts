@@ -1,0 +1,100 @@
+// `npm run bench`: tracing overhead on the three workloads of the engine issue, each run untraced,
+// under the naive recorder, and under Tasklane, in the same session. Prints figures; asserts nothing.
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { launchTraced } from '../src/session/launch';
+import { TraceModel } from '../src/trace/model';
+
+const ROOT = path.resolve(__dirname, '../..');
+const WORKLOADS = [
+  { id: 'W1', file: 'w1-awaits.js', what: '1M sequential awaits + Promise.all of 100k', goal: 3 },
+  { id: 'W2', file: 'w2-timers.js', what: '10k tasks x 5 zero-delay timers', goal: 2 },
+  { id: 'W3', file: 'w3-tcp.js', what: '50 TCP connections, 20k messages', goal: 1.3 },
+];
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+
+interface Measure {
+  wallMs: number;
+  maxRssKb: number;
+  events?: number;
+  bytes?: number;
+}
+
+function parseReport(stderr: string): Measure {
+  const line = stderr.split('\n').find((l) => l.startsWith('BENCH '));
+  if (!line) throw new Error(`workload printed no report:\n${stderr}`);
+  return JSON.parse(line.slice(6)) as Measure;
+}
+
+function runPlain(script: string, nodeOptions?: string): Promise<Measure> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env };
+    if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
+    else delete env.NODE_OPTIONS;
+    const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('exit', () => {
+      try {
+        resolve(parseReport(stderr));
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+async function runTraced(script: string): Promise<Measure> {
+  const model = new TraceModel();
+  let bytes = 0;
+  const traced = launchTraced({
+    script, args: [], runnerDir: path.join(ROOT, 'dist/runner'), stdio: 'pipe', processGroup: false,
+    onEvents: (events) => events.forEach((e) => model.apply(e)),
+  });
+  let stderr = '';
+  traced.child.stderr!.on('data', (d: Buffer) => (stderr += d));
+  (traced.child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => (bytes += d.length));
+  const outcome = await traced.done;
+  if (outcome.streamError) throw new Error(outcome.streamError);
+  return { ...parseReport(stderr), events: model.eventCount, bytes };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function main(): Promise<void> {
+  console.log(`Tasklane engine benchmark — node ${process.version}, ${REPEATS} runs each, medians\n`);
+  const header = ['workload', 'untraced', 'naive', 'ratio', 'tasklane', 'ratio', 'goal', 'events/s', 'B/event', 'events', 'peak RSS (untraced → traced)'];
+  const rows: string[][] = [header];
+  for (const w of WORKLOADS) {
+    const script = path.join(ROOT, 'bench/workloads', w.file);
+    const plain: Measure[] = [];
+    const naive: Measure[] = [];
+    const traced: Measure[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      plain.push(await runPlain(script));
+      naive.push(await runPlain(script, `--require ${path.join(ROOT, 'bench/naive-recorder.js')}`));
+      traced.push(await runTraced(script));
+    }
+    const base = median(plain.map((m) => m.wallMs));
+    const naiveMs = median(naive.map((m) => m.wallMs));
+    const tracedMs = median(traced.map((m) => m.wallMs));
+    const t = traced.find((m) => m.wallMs === tracedMs)!;
+    const ratio = tracedMs / base;
+    rows.push([
+      `${w.id} ${w.what}`, `${base.toFixed(0)} ms`, `${naiveMs.toFixed(0)} ms`, `${(naiveMs / base).toFixed(1)}x`,
+      `${tracedMs.toFixed(0)} ms`, `${ratio.toFixed(2)}x`, `${ratio <= w.goal ? '✓' : '✗'} ≤ ${w.goal}x`,
+      `${Math.round(t.events! / (tracedMs / 1000)).toLocaleString('en')}`, (t.bytes! / t.events!).toFixed(1), t.events!.toLocaleString('en'),
+      `${(median(plain.map((m) => m.maxRssKb)) / 1024).toFixed(0)} → ${(t.maxRssKb / 1024).toFixed(0)} MB`,
+    ]);
+  }
+  const widths = header.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c])).join('  '));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

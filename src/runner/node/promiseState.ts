@@ -1,0 +1,52 @@
+// Reads a promise's state without attaching handlers (a handler would change whether an
+// unhandled rejection crashes the program). V8's own %PromiseStatus is fast; util.inspect is
+// the portable fallback and is also how a rejection's reason is read.
+import * as v8 from 'node:v8';
+import { inspect } from 'node:util';
+import type { EndState } from '../../trace/events';
+import { firstUserFrame } from './errors';
+
+export interface PromiseOutcome {
+  state: EndState | 'pending';
+  message: string;
+  site: string;
+}
+
+const PENDING = 0;
+const FULFILLED = 1;
+const INSPECT_OPTIONS = { depth: 1, customInspect: false, showProxy: false, breakLength: Infinity, maxStringLength: 500, maxArrayLength: 0 };
+
+/** %PromiseStatus compiled once with natives syntax switched on just for that, then off again. */
+function nativeStatus(): ((p: Promise<unknown>) => number) | undefined {
+  try {
+    v8.setFlagsFromString('--allow-natives-syntax');
+    const status = new Function('p', 'return %PromiseStatus(p)') as (p: Promise<unknown>) => number;
+    return status(Promise.resolve()) === FULFILLED ? status : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    v8.setFlagsFromString('--no-allow-natives-syntax');
+  }
+}
+
+const status = nativeStatus();
+
+export function promiseState(promise: Promise<unknown>): PromiseOutcome {
+  if (status !== undefined) {
+    const s = status(promise);
+    if (s === PENDING) return { state: 'pending', message: '', site: '' };
+    if (s === FULFILLED) return { state: 'resolved', message: '', site: '' };
+  }
+  return inspectState(promise);
+}
+
+function inspectState(promise: Promise<unknown>): PromiseOutcome {
+  const text = inspect(promise, INSPECT_OPTIONS);
+  const m = /^Promise \{\s*(<pending>|<rejected>)?/.exec(text);
+  if (m?.[1] === '<pending>') return { state: 'pending', message: '', site: '' };
+  if (m?.[1] !== '<rejected>') return { state: 'resolved', message: '', site: '' };
+  const reason = text.slice(m[0].length).trimStart();
+  const firstLine = reason.split('\n')[0].replace(/,?\s*(\[Symbol\(.*)?\}?$/, '').trim();
+  const cancelled = /^\[?AbortError\b/.test(firstLine);
+  return { state: cancelled ? 'cancelled' : 'rejected', message: firstLine.replace(/^\[(.*)\]$/, '$1'), site: firstUserFrame(reason) };
+}
