@@ -11,7 +11,10 @@ const common = { bundle: true, sourcemap: production ? false : 'linked', minify:
 const node = { ...common, platform: 'node', target: 'node18', format: 'cjs' };
 
 const builds = [
+  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, platform: 'browser', target: 'chrome114', format: 'iife', entryPoints: { webview: 'media/webview/main.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { webview: 'media/webview/style.css' }, outdir: 'dist' },
   // The runner runs inside user programs: self-contained, no source maps to confuse their stacks.
   { ...node, sourcemap: false, entryPoints: { bootstrap: 'src/runner/node/bootstrap.ts' }, outdir: 'dist/runner' },
   { ...node, sourcemap: false, format: 'esm', entryPoints: { 'esm-loader': 'src/runner/node/esm-loader.ts' }, outdir: 'dist/runner', outExtension: { '.js': '.mjs' } },
@@ -24,6 +27,7 @@ function testFiles(dir) {
 }
 if (process.argv.includes('--tests')) {
   builds.push({ ...node, sourcemap: 'inline', entryPoints: [...testFiles('test/unit'), ...testFiles('test/runner')], outdir: 'out', outbase: '.', external: ['mocha', 'vscode'] });
+  builds.push({ ...node, sourcemap: 'inline', entryPoints: ['test/vscode/suite/index.ts'], outdir: 'out', outbase: '.', external: ['mocha', 'vscode'] });
 }
 
 if (process.argv.includes('--bench')) {

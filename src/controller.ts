@@ -1,0 +1,152 @@
+// The extension's commands: run the current script under the tracer, stop it, open a trace.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { parseTrace } from './trace/load';
+import type { TraceModel } from './trace/model';
+import { formatDuration } from './trace/summary';
+import { TraceSession } from './session/traceSession';
+import type { PanelState, RunStatus } from './shared/protocol';
+import { TracePanel, type TraceSource } from './panel/tracePanel';
+
+const NODE_SCRIPT = /\.(js|cjs|mjs|ts|cts|mts)$/i;
+
+/** What tests (and only tests) may look at through the extension's exports. */
+export interface TasklaneTestApi {
+  panelStates(): PanelState[];
+  liveRuns(): { script: string; pid: number | undefined }[];
+  lastRun(): Promise<void> | undefined;
+}
+
+export class Controller implements vscode.Disposable {
+  private readonly sessions = new Set<TraceSession>();
+  private readonly panels = new Set<TracePanel>();
+  private readonly statusItem: vscode.StatusBarItem;
+  private readonly output: vscode.OutputChannel;
+  private statusTimer: ReturnType<typeof setInterval> | undefined;
+  private latest: TraceSession | undefined;
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
+    this.statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
+    this.statusItem.command = 'tasklane.stop';
+    this.statusItem.tooltip = 'Tasklane is tracing a script. Click to stop it.';
+    this.output = vscode.window.createOutputChannel('Tasklane: script output');
+  }
+
+  readonly testApi: TasklaneTestApi = {
+    panelStates: () => [...this.panels].flatMap((p) => (p.lastState ? [p.lastState] : [])),
+    liveRuns: () => [...this.sessions].map((s) => ({ script: s.options.script, pid: s.pid })),
+    lastRun: () => this.latest?.done,
+  };
+
+  async runWithTrace(target?: vscode.Uri): Promise<boolean> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showErrorMessage('Tasklane runs scripts only in a trusted workspace: running one executes its code. Trust this workspace to run it; opening trace files works in Restricted Mode.');
+      return false;
+    }
+    const uri = target ?? vscode.window.activeTextEditor?.document.uri;
+    if (!uri || uri.scheme !== 'file') {
+      void vscode.window.showErrorMessage('Tasklane: open a JavaScript or TypeScript file (or pick one in the Explorer) to run it with tracing.');
+      return false;
+    }
+    const script = uri.fsPath;
+    if (!NODE_SCRIPT.test(script)) {
+      void vscode.window.showErrorMessage(`Tasklane cannot trace ${path.basename(script)}: it runs .js, .cjs, .mjs, .ts, .cts and .mts files.`);
+      return false;
+    }
+    await vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString() && d.isDirty)?.save();
+    const config = vscode.workspace.getConfiguration('tasklane', uri);
+    const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
+    const cwd = config.get<string>('cwd') || folder || path.dirname(script);
+    this.output.appendLine(`▶ ${script}`);
+    const session = new TraceSession({
+      script, args: config.get<string[]>('args') ?? [], cwd: path.resolve(folder ?? path.dirname(script), cwd),
+      env: { ...process.env, ...(config.get<Record<string, string>>('env') ?? {}) },
+      nodePath: config.get<string>('nodePath') || 'node',
+      runnerDir: vscode.Uri.joinPath(this.extensionUri, 'dist', 'runner').fsPath,
+      longBlockMs: config.get<number>('longBlockMs') ?? 50,
+      maxEvents: config.get<number>('maxEvents') ?? 5_000_000,
+      onOutput: (text) => this.output.append(text),
+    });
+    this.sessions.add(session);
+    this.latest = session;
+    const panel = this.show(sessionSource(session, path.basename(script)));
+    panel.onDidClose(() => session.stop()); // closing the panel ends its run
+    this.updateStatus();
+    void session.done.then(() => {
+      this.sessions.delete(session);
+      this.output.appendLine(`■ ${describeEnd(session.model)}`);
+      this.updateStatus();
+      if (session.status === 'failed') void vscode.window.showErrorMessage(`Tasklane: ${session.problem}`);
+    });
+    return true;
+  }
+
+  stop(): boolean {
+    if (this.sessions.size === 0) {
+      void vscode.window.showInformationMessage('Tasklane: nothing is running.');
+      return false;
+    }
+    for (const session of this.sessions) session.stop();
+    return true;
+  }
+
+  async openTraceFile(target?: vscode.Uri): Promise<boolean> {
+    const uri = target ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Trace files': ['json'] }, title: 'Open a Tasklane or Chrome trace' }))?.[0];
+    if (!uri) return false;
+    let model: TraceModel;
+    try {
+      const bytes = await vscode.workspace.fs.readFile(uri);
+      model = parseTrace(new TextDecoder().decode(bytes));
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Tasklane cannot open ${path.basename(uri.fsPath)}: ${err instanceof Error ? err.message : String(err)}.`);
+      return false;
+    }
+    this.show(staticSource(model, path.basename(uri.fsPath)));
+    return true;
+  }
+
+  dispose(): void {
+    for (const session of this.sessions) session.stop();
+    for (const panel of this.panels) panel.panel.dispose();
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.statusItem.dispose();
+    this.output.dispose();
+  }
+
+  private show(source: TraceSource): TracePanel {
+    const panel = TracePanel.open(source, this.extensionUri, this.log);
+    this.panels.add(panel);
+    panel.onDidClose(() => this.panels.delete(panel));
+    return panel;
+  }
+
+  private updateStatus(): void {
+    const live = [...this.sessions];
+    if (live.length === 0) {
+      this.statusItem.hide();
+      if (this.statusTimer) clearInterval(this.statusTimer);
+      this.statusTimer = undefined;
+      return;
+    }
+    const render = (): void => {
+      const s = live[live.length - 1];
+      this.statusItem.text = `$(debug-stop) Tasklane ${formatDuration(s.model.endTime)} · ${s.model.tasks.size} tasks`;
+    };
+    render();
+    this.statusItem.show();
+    this.statusTimer ??= setInterval(() => this.updateStatus(), 500);
+  }
+}
+
+function sessionSource(session: TraceSession, title: string): TraceSource {
+  return { title, model: session.model, status: () => session.status, problem: () => session.problem, onChange: (l) => session.onChange(l) };
+}
+
+function staticSource(model: TraceModel, title: string): TraceSource {
+  return { title, model, status: (): RunStatus => 'loaded', problem: () => undefined, onChange: () => ({ dispose() {} }) };
+}
+
+function describeEnd(model: TraceModel): string {
+  const x = model.exit;
+  return x ? `${x.reason}${x.code !== null ? ` (code ${x.code})` : ''}${x.signal ? ` ${x.signal}` : ''} after ${formatDuration(x.t)}` : 'ended';
+}

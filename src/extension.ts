@@ -1,0 +1,16 @@
+// Wires the extension together; everything it creates is disposed with it.
+import * as vscode from 'vscode';
+import { Controller, type TasklaneTestApi } from './controller';
+
+export function activate(context: vscode.ExtensionContext): { testApi: TasklaneTestApi } {
+  const log = vscode.window.createOutputChannel('Tasklane', { log: true });
+  const controller = new Controller(context.extensionUri, log);
+  context.subscriptions.push(
+    log,
+    controller,
+    vscode.commands.registerCommand('tasklane.runWithTrace', (uri?: vscode.Uri) => controller.runWithTrace(uri)),
+    vscode.commands.registerCommand('tasklane.stop', () => controller.stop()),
+    vscode.commands.registerCommand('tasklane.openTraceFile', (uri?: vscode.Uri) => controller.openTraceFile(uri)),
+  );
+  return { testApi: controller.testApi };
+}

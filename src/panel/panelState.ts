@@ -1,0 +1,35 @@
+// What the panel shows, derived from the model (pure: no vscode, no DOM).
+import type { TraceModel } from '../trace/model';
+import { formatDuration } from '../trace/summary';
+import { MAX_TABLE_ROWS, type PanelState, type RunStatus, type TaskRow } from '../shared/protocol';
+
+export function describeRun(model: TraceModel, status: RunStatus, problem?: string): string {
+  if (status === 'starting') return 'Starting…';
+  if (status === 'running') return `Running for ${formatDuration(model.endTime)}.`;
+  const x = model.exit;
+  let text: string;
+  if (!x) text = status === 'loaded' ? 'Trace loaded.' : 'The program ended.';
+  else if (x.reason === 'exit') text = `The program exited with code ${x.code} after ${formatDuration(x.t)}.`;
+  else if (x.reason === 'signal' || x.reason === 'killed') text = `The program was ended by ${x.signal || 'a signal'} after ${formatDuration(x.t)}.`;
+  else text = `The program crashed (${x.reason === 'rejection' ? 'unhandled rejection' : 'uncaught exception'}): ${x.message}.`;
+  if (status === 'stopped') text = `Stopped. ${text}`;
+  const dropped = model.dropped.reduce((n, d) => n + d.count, 0);
+  if (dropped) text += ` ${dropped} events were dropped.`;
+  return problem ? `${text} ${problem}` : text;
+}
+
+export function panelState(model: TraceModel, title: string, status: RunStatus, problem?: string): PanelState {
+  const tasks: TaskRow[] = [];
+  for (const task of model.tasks.values()) {
+    if (tasks.length >= MAX_TABLE_ROWS) break;
+    tasks.push({
+      id: task.id, name: model.displayName(task), kind: task.kind, parent: task.parent, site: task.site,
+      created: task.created, ended: model.endTimeOf(task), running: model.runningTime(task), waiting: model.waitingTime(task),
+      state: task.end?.message ? `${model.endState(task)}: ${task.end.message}` : model.endState(task),
+    });
+  }
+  return {
+    title, status, statusText: describeRun(model, status, problem), taskCount: model.tasks.size, eventCount: model.eventCount,
+    duration: model.endTime, tasks,
+  };
+}

@@ -1,0 +1,105 @@
+// A webview panel that shows one trace, live while its run goes on. Speaks the protocol in
+// src/shared/protocol.ts: the webview says ready, gets the full state, then updates.
+import * as vscode from 'vscode';
+import type { TraceModel } from '../trace/model';
+import { parseWebviewMessage, type HostMessage, type PanelState, type RunStatus } from '../shared/protocol';
+import { panelState } from './panelState';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+import { openSite, sitesOf } from './sites';
+
+/** What a panel shows: a live session or a trace read from a file. */
+export interface TraceSource {
+  title: string;
+  model: TraceModel;
+  status(): RunStatus;
+  problem(): string | undefined;
+  onChange(listener: () => void): vscode.Disposable | { dispose(): void };
+}
+
+/** Updates are sent at most this often while a run streams in. */
+const UPDATE_INTERVAL_MS = 100;
+
+export class TracePanel implements vscode.Disposable {
+  static readonly viewType = 'tasklane.timeline';
+  lastState: PanelState | undefined;
+  private ready = false;
+  private pending: ReturnType<typeof setTimeout> | undefined;
+  private lastSent = 0;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly closeListeners = new Set<() => void>();
+
+  constructor(readonly panel: vscode.WebviewPanel, private readonly source: TraceSource, extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
+    panel.webview.options = webviewOptions(extensionUri);
+    panel.webview.html = webviewHtml(panel.webview, extensionUri);
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'tasklane.svg');
+    const change = source.onChange(() => this.scheduleUpdate());
+    this.disposables.push(
+      { dispose: () => change.dispose() },
+      panel.webview.onDidReceiveMessage((raw) => this.onMessage(raw)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  static open(source: TraceSource, extensionUri: vscode.Uri, log: vscode.LogOutputChannel): TracePanel {
+    const panel = vscode.window.createWebviewPanel(TracePanel.viewType, `Tasklane: ${source.title}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(extensionUri));
+    return new TracePanel(panel, source, extensionUri, log);
+  }
+
+  onDidClose(listener: () => void): void {
+    this.closeListeners.add(listener);
+  }
+
+  dispose(): void {
+    if (this.pending) clearTimeout(this.pending);
+    for (const d of this.disposables.splice(0)) d.dispose();
+    for (const listener of this.closeListeners) listener();
+    this.closeListeners.clear();
+  }
+
+  private onMessage(raw: unknown): void {
+    const message = parseWebviewMessage(raw);
+    if (!message) {
+      this.log.warn(`Refused a malformed message from the timeline webview: ${safeJson(raw)}`);
+      return;
+    }
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.sendNow();
+        break;
+      case 'openSite':
+        if (!sitesOf(this.source.model).has(message.site)) {
+          this.log.warn(`Refused to open ${message.site}: the trace does not name it.`);
+          return;
+        }
+        void openSite(message.site);
+        break;
+      default:
+        this.log.warn(`Refused an unknown message from the timeline webview: ${safeJson(message)}`);
+    }
+  }
+
+  private scheduleUpdate(): void {
+    if (!this.ready || this.pending) return;
+    const wait = Math.max(0, this.lastSent + UPDATE_INTERVAL_MS - Date.now());
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      this.sendNow();
+    }, wait);
+  }
+
+  private sendNow(): void {
+    this.lastSent = Date.now();
+    this.lastState = panelState(this.source.model, this.source.title, this.source.status(), this.source.problem());
+    const message: HostMessage = { type: 'state', state: this.lastState };
+    void this.panel.webview.postMessage(message);
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value)?.slice(0, 200) ?? String(value);
+  } catch {
+    return '(unprintable)';
+  }
+}

@@ -1,0 +1,78 @@
+// One traced run: starts the runner, folds its events into a model and tells listeners.
+// Imports nothing from vscode, so the CLI, tests and the extension share it.
+import { launchTraced, synthesizedExit, type TracedProcess } from './launch';
+import { TraceModel } from '../trace/model';
+import type { RunStatus } from '../shared/protocol';
+
+export interface SessionOptions {
+  script: string;
+  args: readonly string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  nodePath: string;
+  runnerDir: string;
+  longBlockMs: number;
+  maxEvents: number;
+  /** The script's own stdout and stderr. */
+  onOutput: (text: string, stream: 'stdout' | 'stderr') => void;
+}
+
+export class TraceSession {
+  readonly model: TraceModel;
+  status: RunStatus = 'starting';
+  /** A sentence about what went wrong with tracing itself (not the program), if anything did. */
+  problem: string | undefined;
+  readonly done: Promise<void>;
+  private readonly listeners = new Set<() => void>();
+  private traced: TracedProcess | undefined;
+  private stopRequested = false;
+
+  constructor(readonly options: SessionOptions) {
+    this.model = new TraceModel({ longBlockUs: options.longBlockMs * 1000 });
+    this.done = this.run();
+  }
+
+  get pid(): number | undefined {
+    return this.traced?.child.pid;
+  }
+
+  onChange(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Ends the script and every process it started. */
+  stop(): void {
+    if (this.status !== 'running' && this.status !== 'starting') return;
+    this.stopRequested = true;
+    this.traced?.stop();
+  }
+
+  private async run(): Promise<void> {
+    const o = this.options;
+    const traced = launchTraced({
+      script: o.script, args: o.args, cwd: o.cwd, env: o.env, nodePath: o.nodePath, runnerDir: o.runnerDir,
+      stdio: 'pipe', processGroup: true, maxEvents: o.maxEvents,
+      onEvents: (events) => {
+        for (const e of events) this.model.apply(e);
+        this.status = 'running';
+        this.emit();
+      },
+    });
+    this.traced = traced;
+    traced.child.stdout?.setEncoding('utf8').on('data', (text: string) => o.onOutput(text, 'stdout'));
+    traced.child.stderr?.setEncoding('utf8').on('data', (text: string) => o.onOutput(text, 'stderr'));
+    traced.child.stdin?.end();
+    const outcome = await traced.done;
+    if (outcome.exitSynthesized) this.model.apply(synthesizedExit(outcome, this.model.endTime));
+    this.model.finish();
+    if (outcome.streamError && !outcome.exitSynthesized) this.problem = `The trace may be incomplete: ${outcome.streamError}.`;
+    this.status = this.stopRequested ? 'stopped' : this.model.eventCount <= 1 ? 'failed' : 'finished';
+    if (this.status === 'failed') this.problem ??= `No trace arrived from ${o.nodePath}: is it Node.js 18 or newer?`;
+    this.emit();
+  }
+
+  private emit(): void {
+    for (const listener of this.listeners) listener();
+  }
+}

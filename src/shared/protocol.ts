@@ -1,0 +1,56 @@
+// Messages between the extension host and the timeline webview: one union per direction.
+// The host validates everything the webview sends (`parseWebviewMessage`); the webview only
+// renders what it is given, as text.
+
+export type RunStatus = 'starting' | 'running' | 'finished' | 'failed' | 'stopped' | 'loaded';
+
+export interface TaskRow {
+  id: number;
+  name: string;
+  kind: string;
+  parent: number;
+  site: string;
+  /** Microseconds from the start of the trace. */
+  created: number;
+  ended: number;
+  running: number;
+  waiting: number;
+  state: string;
+}
+
+export interface PanelState {
+  title: string;
+  status: RunStatus;
+  /** One sentence on how the run is going or how it ended. */
+  statusText: string;
+  taskCount: number;
+  eventCount: number;
+  duration: number;
+  /** The first tasks in creation order (the table is capped; `taskCount` is the whole). */
+  tasks: TaskRow[];
+}
+
+/** Host → webview. */
+export type HostMessage = { type: 'state'; state: PanelState };
+
+/** Webview → host. */
+export type WebviewMessage = { type: 'ready' } | { type: 'openSite'; site: string };
+
+export const MAX_TABLE_ROWS = 500;
+const MAX_SITE_LENGTH = 4096;
+
+/** Checks a message from the webview; anything unexpected is refused (undefined). */
+export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+      return Object.keys(m).length === 1 ? { type: 'ready' } : undefined;
+    case 'openSite':
+      return typeof m.site === 'string' && m.site.length > 0 && m.site.length <= MAX_SITE_LENGTH && Object.keys(m).length === 2
+        ? { type: 'openSite', site: m.site }
+        : undefined;
+    default:
+      return undefined;
+  }
+}

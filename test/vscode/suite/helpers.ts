@@ -1,0 +1,40 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { TasklaneTestApi } from '../../../src/controller';
+import type { PanelState } from '../../../src/shared/protocol';
+
+export const EXTENSION_ID = 'tasklane.tasklane';
+
+export async function api(): Promise<TasklaneTestApi> {
+  const extension = vscode.extensions.getExtension<{ testApi: TasklaneTestApi }>(EXTENSION_ID);
+  if (!extension) throw new Error(`${EXTENSION_ID} is not installed in this VS Code`);
+  return (await extension.activate()).testApi;
+}
+
+export function workspaceFile(...parts: string[]): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the test VS Code has no folder open');
+  return vscode.Uri.file(path.join(folder.uri.fsPath, ...parts));
+}
+
+/** Polls until `check` returns a value, or fails after `timeoutMs` saying what it waited for. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function panelFor(title: string, status?: string): Promise<PanelState> {
+  const testApi = await api();
+  return waitFor(`a panel for ${title}${status ? ` (${status})` : ''}`, () =>
+    testApi.panelStates().find((s) => s.title === title && (!status || s.status === status)),
+  );
+}
+
+export async function closeAllEditors(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
