@@ -1,0 +1,32 @@
+// `npm test [tier…]`: type-checks, builds, then runs each test tier and prints its counts.
+// Tiers: unit, runner, vscode, webview, e2e (all by default). A tier that cannot reach its
+// VS Code or browser fails; none is skipped.
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const ALL = ['unit', 'runner', 'vscode', 'webview', 'e2e'];
+const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
+for (const tier of chosen) if (!ALL.includes(tier)) throw new Error(`unknown test tier ${tier}; tiers: ${ALL.join(', ')}`);
+
+function step(title, command, args) {
+  console.log(`\n▶ ${title}`);
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env: process.env });
+  if (result.status !== 0) {
+    console.error(`\n✘ ${title} failed`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+const npx = (bin, ...args) => [process.execPath, [path.join(ROOT, 'node_modules', '.bin', bin), ...args]];
+step('type-check', ...npx('tsc', '--noEmit', '-p', '.'));
+step('build', process.execPath, ['esbuild.config.mjs', '--tests']);
+const tiers = {
+  unit: () => step('unit tier', ...npx('mocha', '--config', 'test/unit/.mocharc.json')),
+  runner: () => step('runner tier', ...npx('mocha', '--config', 'test/runner/.mocharc.json')),
+  vscode: () => step('vscode tier', process.execPath, ['test/vscode/run.mjs']),
+  webview: () => step('webview tier', ...npx('mocha', '--config', 'test/webview/.mocharc.json')),
+  e2e: () => step('e2e tier', process.execPath, ['test/e2e/run.mjs']),
+};
+for (const tier of chosen) tiers[tier]();
+console.log(`\n✔ all tiers passed: ${chosen.join(', ')}`);
