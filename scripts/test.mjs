@@ -26,7 +26,7 @@ const tiers = {
   runner: () => step('runner tier', ...npx('mocha', '--config', 'test/runner/.mocharc.json')),
   vscode: () => step('vscode tier', process.execPath, ['test/vscode/run.mjs']),
   webview: () => step('webview tier', ...npx('mocha', '--config', 'test/webview/.mocharc.json')),
-  e2e: () => step('e2e tier', process.execPath, ['test/e2e/run.mjs']),
+  e2e: () => step('e2e tier', ...npx('mocha', '--config', 'test/e2e/.mocharc.json')),
 };
 for (const tier of chosen) tiers[tier]();
 console.log(`\n✔ all tiers passed: ${chosen.join(', ')}`);

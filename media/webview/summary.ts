@@ -27,7 +27,8 @@ export function renderSummary(root: HTMLElement, state: PanelState, openSite: (s
   const status = el('p', state.statusText, `status status-${state.status}`);
   status.id = 'status';
   status.dataset.status = state.status;
-  const counts = el('p', `${state.taskCount} tasks · ${state.eventCount} events · ${formatUs(state.duration)}`);
+  const hidden = state.hiddenCount ? ` (${state.hiddenCount} internal hidden)` : '';
+  const counts = el('p', `${state.taskCount} tasks${hidden} · ${state.eventCount} events · ${formatUs(state.duration)}`);
   counts.id = 'counts';
   counts.dataset.tasks = String(state.taskCount);
   counts.dataset.events = String(state.eventCount);

@@ -18,10 +18,13 @@ export function describeRun(model: TraceModel, status: RunStatus, problem?: stri
   return problem ? `${text} ${problem}` : text;
 }
 
-export function panelState(model: TraceModel, title: string, status: RunStatus, problem?: string): PanelState {
+export function panelState(model: TraceModel, title: string, status: RunStatus, options: { hideInternal: boolean; problem?: string }): PanelState {
   const tasks: TaskRow[] = [];
+  let taskCount = 0;
   for (const task of model.tasks.values()) {
-    if (tasks.length >= MAX_TABLE_ROWS) break;
+    if (options.hideInternal && task.internal) continue;
+    taskCount++;
+    if (tasks.length >= MAX_TABLE_ROWS) continue;
     tasks.push({
       id: task.id, name: model.displayName(task), kind: task.kind, parent: task.parent, site: task.site,
       created: task.created, ended: model.endTimeOf(task), running: model.runningTime(task), waiting: model.waitingTime(task),
@@ -29,7 +32,7 @@ export function panelState(model: TraceModel, title: string, status: RunStatus, 
     });
   }
   return {
-    title, status, statusText: describeRun(model, status, problem), taskCount: model.tasks.size, eventCount: model.eventCount,
+    title, status, statusText: describeRun(model, status, options.problem), taskCount, hiddenCount: model.tasks.size - taskCount, eventCount: model.eventCount,
     duration: model.endTime, tasks,
   };
 }

@@ -90,7 +90,8 @@ export class TracePanel implements vscode.Disposable {
 
   private sendNow(): void {
     this.lastSent = Date.now();
-    this.lastState = panelState(this.source.model, this.source.title, this.source.status(), this.source.problem());
+    const hideInternal = vscode.workspace.getConfiguration('tasklane').get<boolean>('hideInternal') ?? true;
+    this.lastState = panelState(this.source.model, this.source.title, this.source.status(), { hideInternal, problem: this.source.problem() });
     const message: HostMessage = { type: 'state', state: this.lastState };
     void this.panel.webview.postMessage(message);
   }

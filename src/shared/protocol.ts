@@ -23,7 +23,9 @@ export interface PanelState {
   status: RunStatus;
   /** One sentence on how the run is going or how it ended. */
   statusText: string;
+  /** Tasks shown (internal ones are hidden unless the setting says otherwise). */
   taskCount: number;
+  hiddenCount: number;
   eventCount: number;
   duration: number;
   /** The first tasks in creation order (the table is capped; `taskCount` is the whole). */

@@ -45,6 +45,7 @@ export async function startCodeServer({ folder, trust = true, extensionsDir, env
   fs.writeFileSync(path.join(settingsDir, 'settings.json'), JSON.stringify({
     'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'extensions.autoCheckUpdates': false,
     'extensions.autoUpdate': false, 'workbench.enableExperiments': false, 'security.workspace.trust.startupPrompt': 'never',
+    'git.openRepositoryInParentFolders': 'never', 'git.enabled': false,
   }));
   const args = [CODE_SERVER_ENTRY, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
     '--user-data-dir', dataDir, '--extensions-dir', extensionsDir];

@@ -51,9 +51,9 @@ interface PendingSettle {
 }
 
 /** Resources whose callbacks are part of the task that made them, never tasks of their own. */
-const FOLDED_TYPES = new Set(['TickObject', 'Microtask', 'WRITEWRAP', 'SHUTDOWNWRAP', 'FILEHANDLECLOSEREQ', 'QUERYWRAP', 'DNSCHANNEL', 'PROMISE']);
+const FOLDED_TYPES = new Set(['TickObject', 'Microtask', 'WRITEWRAP', 'SHUTDOWNWRAP', 'FILEHANDLECLOSEREQ', 'QUERYWRAP', 'DNSCHANNEL', 'TTYWRAP', 'PROMISE']);
 /** I/O a user asked for even when Node's own code made the handle (a connect inside net.connect). */
-const USER_VISIBLE_TYPES = new Set(['TCPCONNECTWRAP', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPECONNECTWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'GETADDRINFOREQWRAP', 'FSREQCALLBACK', 'UDPWRAP']);
+const USER_VISIBLE_TYPES = new Set(['TCPCONNECTWRAP', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPECONNECTWRAP', 'PIPESERVERWRAP', 'GETADDRINFOREQWRAP', 'FSREQCALLBACK', 'UDPWRAP']);
 /** Resources that end after their single callback. */
 const ONE_SHOT_TYPES = new Set(['Timeout', 'Immediate', 'TCPCONNECTWRAP', 'PIPECONNECTWRAP', 'FSREQCALLBACK', 'GETADDRINFOREQWRAP', 'GETNAMEINFOREQWRAP']);
 const TIMER_TYPES = new Set(['Timeout', 'Immediate']);
@@ -394,6 +394,10 @@ export class Tracer {
     }
     const ns = this.options.now();
     const info = this.lookupSite(type, false);
+    if (info.module.startsWith('bootstrap/')) {
+      this.owners.set(asyncId, top); // process.stdout and friends, opened on first use
+      return;
+    }
     if (this.adoptUserCode(info, ns)) top = this.root;
     if (type === 'Timeout' && top.transient && top.kind === 'timer' && top.name.startsWith('timers.')) {
       // timers/promises: the awaited promise and its timer are one task, named like the timer.

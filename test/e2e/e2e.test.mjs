@@ -1,0 +1,93 @@
+// The packaged extension, installed into code-server like a user would, driven from a browser:
+// open an example, run Tasklane: Run with Trace from the command palette, read the live panel.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ensureInstalled, installExtension, launchBrowser, ROOT, startCodeServer } from '../harness/codeServer.mjs';
+
+const OUTPUT = path.join(ROOT, 'test-output/e2e');
+const EXAMPLES = path.join(ROOT, 'examples');
+
+/** The frame of the Tasklane webview (webview content lives in nested iframes). */
+async function tasklaneFrame(page, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      try {
+        if (await frame.$('#counts')) return frame;
+      } catch {
+        // frame navigated away while we looked
+      }
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error('the Tasklane panel did not appear');
+}
+
+async function runCommand(page, title) {
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+async function openFile(page, name) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: name }).waitFor();
+}
+
+describe('e2e: the packaged .vsix in code-server, driven from Chromium', function () {
+  let server;
+  let browser;
+  let extensionsDir;
+  let vsix;
+
+  before(async () => {
+    ensureInstalled();
+    const packaged = spawnSync('npm', ['run', 'package'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(packaged.status, 0, packaged.stdout + packaged.stderr);
+    vsix = path.join(ROOT, JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).name + '-' + JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version + '.vsix');
+    extensionsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-e2e-ext-'));
+    installExtension(vsix, extensionsDir);
+    server = await startCodeServer({ folder: EXAMPLES, extensionsDir });
+    browser = await launchBrowser();
+    fs.mkdirSync(OUTPUT, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (extensionsDir) fs.rmSync(extensionsDir, { recursive: true, force: true });
+  });
+
+  it('installs the .vsix into VS Code', () => {
+    assert.ok(fs.readdirSync(extensionsDir).some((d) => d.startsWith('tasklane.tasklane-')), 'the extension folder exists');
+  });
+
+  it('runs Tasklane: Run with Trace from the command palette and shows the run live', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${server.url}?folder=${encodeURIComponent(EXAMPLES)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await openFile(page, '03-promise-all.js');
+    await runCommand(page, 'Tasklane: Run with Trace');
+    const frame = await tasklaneFrame(page);
+    await frame.waitForFunction(() => document.querySelector('#status')?.getAttribute('data-status') === 'finished', null, { timeout: 60_000 });
+    const status = await frame.textContent('#status');
+    assert.match(status, /exited with code 0/);
+    const names = await frame.$$eval('#tasks tbody td.name', (cells) => cells.map((c) => c.textContent));
+    assert.ok(names.includes('Promise.all ×3'), names.join(', '));
+    assert.equal(names.filter((n) => n === 'fetchUser').length, 3);
+    assert.ok(Number(await frame.getAttribute('#counts', 'data-tasks')) >= 8);
+    await page.screenshot({ path: path.join(OUTPUT, 'run-with-trace.png') });
+    await page.close();
+  });
+});
