@@ -34,6 +34,10 @@ if (process.argv.includes('--bench')) {
   builds.push({ ...node, entryPoints: ['bench/engine.ts'], outdir: 'out', outbase: '.' });
 }
 
+// The Python runner ships as source: it runs in the user's own interpreter.
+fs.mkdirSync('dist/runner/python', { recursive: true });
+fs.copyFileSync('src/runner/python/tasklane_runner.py', 'dist/runner/python/tasklane_runner.py');
+
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {

@@ -48,7 +48,7 @@ async function runTraced(script: string): Promise<Measure> {
   const model = new TraceModel();
   let bytes = 0;
   const traced = launchTraced({
-    script, args: [], runnerDir: path.join(ROOT, 'dist/runner'), stdio: 'pipe', processGroup: false,
+    script, args: [], runnerDir: path.join(ROOT, 'dist/runner'), stdio: 'pipe', processGroup: false, runtime: 'node',
     onEvents: (events) => events.forEach((e) => model.apply(e)),
   });
   let stderr = '';

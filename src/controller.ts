@@ -1,14 +1,14 @@
 // The extension's commands: run the current script under the tracer, stop it, open a trace.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { runtimeFor, type Runtime } from './session/launch';
+import { checkPython, pythonFromExtension } from './session/interpreter';
 import { parseTrace } from './trace/load';
 import type { TraceModel } from './trace/model';
 import { formatDuration } from './trace/summary';
 import { TraceSession } from './session/traceSession';
 import type { PanelState, RunStatus } from './shared/protocol';
 import { TracePanel, type TraceSource } from './panel/tracePanel';
-
-const NODE_SCRIPT = /\.(js|cjs|mjs|ts|cts|mts)$/i;
 
 /** What tests (and only tests) may look at through the extension's exports. */
 export interface TasklaneTestApi {
@@ -45,23 +45,26 @@ export class Controller implements vscode.Disposable {
     }
     const uri = target ?? vscode.window.activeTextEditor?.document.uri;
     if (!uri || uri.scheme !== 'file') {
-      void vscode.window.showErrorMessage('Tasklane: open a JavaScript or TypeScript file (or pick one in the Explorer) to run it with tracing.');
+      void vscode.window.showErrorMessage('Tasklane: open a JavaScript, TypeScript or Python file (or pick one in the Explorer) to run it with tracing.');
       return false;
     }
     const script = uri.fsPath;
-    if (!NODE_SCRIPT.test(script)) {
-      void vscode.window.showErrorMessage(`Tasklane cannot trace ${path.basename(script)}: it runs .js, .cjs, .mjs, .ts, .cts and .mts files.`);
+    const runtime = runtimeFor(script);
+    if (!runtime) {
+      void vscode.window.showErrorMessage(`Tasklane cannot trace ${path.basename(script)}: it runs .js, .cjs, .mjs, .ts, .cts, .mts and .py files.`);
       return false;
     }
     await vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString() && d.isDirty)?.save();
     const config = vscode.workspace.getConfiguration('tasklane', uri);
+    const interpreter = await this.interpreterFor(runtime, config, uri);
+    if (!interpreter) return false;
     const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
     const cwd = config.get<string>('cwd') || folder || path.dirname(script);
     this.output.appendLine(`▶ ${script}`);
     const session = new TraceSession({
       script, args: config.get<string[]>('args') ?? [], cwd: path.resolve(folder ?? path.dirname(script), cwd),
       env: { ...process.env, ...(config.get<Record<string, string>>('env') ?? {}) },
-      nodePath: config.get<string>('nodePath') || 'node',
+      runtime, interpreter,
       runnerDir: vscode.Uri.joinPath(this.extensionUri, 'dist', 'runner').fsPath,
       longBlockMs: config.get<number>('longBlockMs') ?? 50,
       maxEvents: config.get<number>('maxEvents') ?? 5_000_000,
@@ -79,6 +82,18 @@ export class Controller implements vscode.Disposable {
       if (session.status === 'failed') void vscode.window.showErrorMessage(`Tasklane: ${session.problem}`);
     });
     return true;
+  }
+
+  /** The interpreter to run with, or undefined after telling the user why there is none. */
+  private async interpreterFor(runtime: Runtime, config: vscode.WorkspaceConfiguration, uri: vscode.Uri): Promise<string | undefined> {
+    if (runtime === 'node') return config.get<string>('nodePath') || 'node';
+    const python = config.get<string>('pythonPath') || (await pythonFromExtension(uri)) || 'python3';
+    const problem = await checkPython(python);
+    if (problem) {
+      void vscode.window.showErrorMessage(`Tasklane: ${problem} Set "tasklane.pythonPath" to a Python 3.9 or newer.`);
+      return undefined;
+    }
+    return python;
   }
 
   stop(): boolean {

@@ -7,13 +7,14 @@ import { parseTrace } from '../trace/load';
 import { DEFAULT_LONG_BLOCK_MS, TraceModel } from '../trace/model';
 import { formatSummary } from '../trace/summary';
 import { toTasklaneFile } from '../trace/tasklaneFile';
-import { launchTraced, synthesizedExit } from '../session/launch';
+import { launchTraced, runtimeFor, synthesizedExit } from '../session/launch';
 
 const USAGE = `Usage:
-  tasklane run <script> [script args…] [--out FILE] [--format chrome|tasklane] [--long-block-ms N] [--max-events N]
+  tasklane run <script> [script args…] [--out FILE] [--format chrome|tasklane] [--long-block-ms N] [--max-events N] [--python PATH]
   tasklane summary <trace.json> [--all]
 
-run       runs a Node.js script (.js .cjs .mjs .ts .mts .cts) under the tracer with its own stdin,
+run       runs a Node.js script (.js .cjs .mjs .ts .mts .cts) or a Python asyncio script (.py, with
+          --python, $TASKLANE_PYTHON or python3) under the tracer with its own stdin,
           stdout, stderr, arguments and environment, writes the trace and exits with the script's code.
           --out defaults to <script>.tasklane.json; --format defaults to tasklane for *.tasklane.json
           and to chrome (Perfetto, chrome://tracing) otherwise. Options may come before the script or
@@ -29,12 +30,13 @@ interface RunArgs {
   format: 'chrome' | 'tasklane' | undefined;
   longBlockMs: number;
   maxEvents: number | undefined;
+  python: string | undefined;
 }
 
-const VALUE_OPTIONS = new Set(['--out', '--format', '--long-block-ms', '--max-events']);
+const VALUE_OPTIONS = new Set(['--out', '--format', '--long-block-ms', '--max-events', '--python']);
 
 function parseRunArgs(argv: string[]): RunArgs {
-  const args: RunArgs = { script: '', scriptArgs: [], out: undefined, format: undefined, longBlockMs: DEFAULT_LONG_BLOCK_MS, maxEvents: undefined };
+  const args: RunArgs = { script: '', scriptArgs: [], out: undefined, format: undefined, longBlockMs: DEFAULT_LONG_BLOCK_MS, maxEvents: undefined, python: undefined };
   let i = 0;
   let passthrough = false;
   while (i < argv.length) {
@@ -49,6 +51,7 @@ function parseRunArgs(argv: string[]): RunArgs {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new UsageError(`${flag} needs a value`);
       if (flag === '--out') args.out = value;
+      if (flag === '--python') args.python = value;
       if (flag === '--format') {
         if (value !== 'chrome' && value !== 'tasklane') throw new UsageError(`--format must be chrome or tasklane, not ${value}`);
         args.format = value;
@@ -76,7 +79,9 @@ async function run(argv: string[]): Promise<number> {
   const args = parseRunArgs(argv);
   const script = path.resolve(args.script);
   if (!fs.existsSync(script)) throw new UsageError(`no such script: ${args.script}`);
-  const out = args.out ?? `${path.basename(script).replace(/\.[cm]?[jt]s$/, '')}.tasklane.json`;
+  const runtime = runtimeFor(script);
+  if (!runtime) throw new UsageError(`cannot trace ${args.script}: tasklane runs .js .cjs .mjs .ts .cts .mts and .py scripts`);
+  const out = args.out ?? `${path.basename(script).replace(/\.([cm]?[jt]s|py)$/, '')}.tasklane.json`;
   const format = args.format ?? (out.endsWith('.tasklane.json') ? 'tasklane' : 'chrome');
   const model = new TraceModel({ longBlockUs: args.longBlockMs * 1000 });
   // Ctrl-C reaches the script too (same process group); it decides, and we report its end.
@@ -84,10 +89,12 @@ async function run(argv: string[]): Promise<number> {
   process.on('SIGINT', ignore);
   process.on('SIGTERM', ignore);
   const traced = launchTraced({
-    script, args: args.scriptArgs, runnerDir: path.join(__dirname, 'runner'), stdio: 'inherit', processGroup: false,
+    script, args: args.scriptArgs, runnerDir: path.join(__dirname, 'runner'), stdio: 'inherit', processGroup: false, runtime,
+    interpreter: runtime === 'python' ? args.python ?? process.env.TASKLANE_PYTHON ?? 'python3' : undefined,
     maxEvents: args.maxEvents, onEvents: (events) => events.forEach((e) => model.apply(e)),
   });
   const outcome = await traced.done;
+  if (model.eventCount === 0 && outcome.streamError) throw new Error(outcome.streamError);
   if (outcome.exitSynthesized) model.apply(synthesizedExit(outcome, model.endTime));
   model.finish();
   const data = format === 'tasklane' ? toTasklaneFile(model) : exportChromeTrace(model);

@@ -7,13 +7,23 @@ import { FrameDecoder } from '../trace/codec';
 import type { TraceEvent } from '../trace/events';
 import { encodeConfig, RUNNER_ENV } from '../runner/node/config';
 
+export type Runtime = 'node' | 'python';
+
+/** Which runner traces a script, by its extension. */
+export function runtimeFor(script: string): Runtime | undefined {
+  if (/\.(js|cjs|mjs|ts|cts|mts)$/i.test(script)) return 'node';
+  if (/\.pyw?$/i.test(script)) return 'python';
+  return undefined;
+}
+
 export interface LaunchOptions {
   script: string;
   args: readonly string[];
   cwd?: string;
   env?: NodeJS.ProcessEnv;
-  /** The Node executable; the one running Tasklane by default. */
-  nodePath?: string;
+  runtime: Runtime;
+  /** The interpreter: Node (the one running Tasklane by default) or Python (python3 by default). */
+  interpreter?: string;
   /** Folder holding the runner bundles (dist/runner). */
   runnerDir: string;
   stdio: 'inherit' | 'pipe';
@@ -52,20 +62,30 @@ export function nodeOptionsWithRunner(runnerDir: string, script: string, userOpt
   return userOptions ? `${own.join(' ')} ${userOptions}` : own.join(' ');
 }
 
-export function launchTraced(options: LaunchOptions): TracedProcess {
+/** The command line and environment that run the script under its runtime's runner. */
+function commandFor(options: LaunchOptions): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const env = { ...(options.env ?? process.env) };
-  const userNodeOptions = env.NODE_OPTIONS;
-  env.NODE_OPTIONS = nodeOptionsWithRunner(options.runnerDir, options.script, userNodeOptions);
-  env[RUNNER_ENV] = encodeConfig({
+  const config = {
     fd: SIDE_CHANNEL_FD,
-    userNodeOptions: userNodeOptions ?? null,
+    userNodeOptions: null as string | null,
     maxEvents: options.maxEvents ?? 50_000_000,
     flushMs: options.flushMs ?? 50,
-  });
+  };
+  if (options.runtime === 'python') {
+    env[RUNNER_ENV] = encodeConfig(config);
+    const runner = path.join(options.runnerDir, 'python', 'tasklane_runner.py');
+    return { command: options.interpreter || 'python3', args: [runner, options.script, ...options.args], env };
+  }
+  config.userNodeOptions = env.NODE_OPTIONS ?? null;
+  env.NODE_OPTIONS = nodeOptionsWithRunner(options.runnerDir, options.script, env.NODE_OPTIONS);
+  env[RUNNER_ENV] = encodeConfig(config);
+  return { command: options.interpreter || process.execPath, args: [options.script, ...options.args], env };
+}
+
+export function launchTraced(options: LaunchOptions): TracedProcess {
+  const { command, args, env } = commandFor(options);
   const stdio: StdioOptions = options.stdio === 'inherit' ? ['inherit', 'inherit', 'inherit', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'];
-  const child = spawn(options.nodePath ?? process.execPath, [options.script, ...options.args], {
-    cwd: options.cwd, env, stdio, detached: options.processGroup, windowsHide: true,
-  });
+  const child = spawn(command, args, { cwd: options.cwd, env, stdio, detached: options.processGroup, windowsHide: true });
   const decoder = new FrameDecoder();
   let sawExit = false;
   const deliver = (events: TraceEvent[]): void => {
@@ -87,7 +107,8 @@ export function launchTraced(options: LaunchOptions): TracedProcess {
       resolve({ code, signal, streamError: decoder.error, exitSynthesized: !sawExit });
     };
     child.on('error', (err) => {
-      decoder.error ??= `could not start ${options.nodePath ?? 'node'}: ${err.message}`;
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+      decoder.error ??= missing ? `could not start ${command}: it was not found` : `could not start ${command}: ${err.message}`;
       settle(null, null);
     });
     child.on('exit', (code, signal) => {

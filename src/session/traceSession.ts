@@ -1,6 +1,6 @@
 // One traced run: starts the runner, folds its events into a model and tells listeners.
 // Imports nothing from vscode, so the CLI, tests and the extension share it.
-import { launchTraced, synthesizedExit, type TracedProcess } from './launch';
+import { launchTraced, synthesizedExit, type Runtime, type TracedProcess } from './launch';
 import { TraceModel } from '../trace/model';
 import type { RunStatus } from '../shared/protocol';
 
@@ -9,7 +9,9 @@ export interface SessionOptions {
   args: readonly string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
-  nodePath: string;
+  runtime: Runtime;
+  /** The Node or Python interpreter. */
+  interpreter: string;
   runnerDir: string;
   longBlockMs: number;
   maxEvents: number;
@@ -51,7 +53,7 @@ export class TraceSession {
   private async run(): Promise<void> {
     const o = this.options;
     const traced = launchTraced({
-      script: o.script, args: o.args, cwd: o.cwd, env: o.env, nodePath: o.nodePath, runnerDir: o.runnerDir,
+      script: o.script, args: o.args, cwd: o.cwd, env: o.env, runtime: o.runtime, interpreter: o.interpreter, runnerDir: o.runnerDir,
       stdio: 'pipe', processGroup: true, maxEvents: o.maxEvents,
       onEvents: (events) => {
         for (const e of events) this.model.apply(e);
@@ -66,9 +68,14 @@ export class TraceSession {
     const outcome = await traced.done;
     if (outcome.exitSynthesized) this.model.apply(synthesizedExit(outcome, this.model.endTime));
     this.model.finish();
-    if (outcome.streamError && !outcome.exitSynthesized) this.problem = `The trace may be incomplete: ${outcome.streamError}.`;
     this.status = this.stopRequested ? 'stopped' : this.model.eventCount <= 1 ? 'failed' : 'finished';
-    if (this.status === 'failed') this.problem ??= `No trace arrived from ${o.nodePath}: is it Node.js 18 or newer?`;
+    if (this.status === 'failed') {
+      this.problem = outcome.streamError
+        ? `${outcome.streamError[0].toUpperCase()}${outcome.streamError.slice(1)}.`
+        : `No trace arrived from ${o.interpreter}: is it ${o.runtime === 'node' ? 'Node.js 18' : 'Python 3.9'} or newer?`;
+    } else if (outcome.streamError && !outcome.exitSynthesized) {
+      this.problem = `The trace may be incomplete: ${outcome.streamError}.`;
+    }
     this.emit();
   }
 

@@ -8,7 +8,8 @@ export type TaskKind =
   | 'immediate'
   | 'io' // a socket, server, connect, file or DNS operation
   | 'combinator' // Promise.all / race / any / allSettled, asyncio.gather / wait
-  | 'callback'; // any other callback scheduled by user code
+  | 'callback' // any other callback scheduled by user code
+  | 'coroutine'; // a coroutine awaited directly inside a task (Python): a span on that task's lane
 
 export type EndState = 'resolved' | 'rejected' | 'cancelled';
 
@@ -53,6 +54,6 @@ export type TraceEvent =
 
 export type TraceEventType = TraceEvent['type'];
 
-export const TASK_KINDS: readonly TaskKind[] = ['script', 'async', 'timer', 'immediate', 'io', 'combinator', 'callback'];
+export const TASK_KINDS: readonly TaskKind[] = ['script', 'async', 'timer', 'immediate', 'io', 'combinator', 'callback', 'coroutine'];
 export const END_STATES: readonly EndState[] = ['resolved', 'rejected', 'cancelled'];
 export const EXIT_REASONS: readonly ExitReason[] = ['exit', 'exception', 'rejection', 'signal', 'killed'];

@@ -1,0 +1,518 @@
+"""Tasklane's tracer for Python asyncio (standard library only).
+
+Run as `python tasklane_runner.py script.py [args...]` with TASKLANE_RUNNER set; it runs the
+script as `__main__` and writes the same binary frames as the Node runner to the side channel.
+It observes asyncio at three points that add no frame to a task's own tracebacks: the loop's
+Handle._run (each task step), BaseEventLoop.create_task (task creation) and Task.cancel.
+"""
+
+import asyncio
+import asyncio.base_events
+import asyncio.events
+import asyncio.tasks
+import json
+import os
+import signal
+import sys
+import threading
+import time
+
+RUNNER_ENV = "TASKLANE_RUNNER"
+MAGIC = b"TLF1"
+FLUSH_BYTES = 64 * 1024
+ASYNCIO_DIR = os.path.dirname(asyncio.__file__)
+OWN_FILE = os.path.abspath(__file__)
+
+OP_STRING, OP_START, OP_TASK, OP_RENAME, OP_RUN, OP_AWAIT, OP_AWAIT_BY, OP_JOIN, OP_END, OP_DROPPED, OP_EXIT = range(11)
+TASK_KINDS = ["script", "async", "timer", "immediate", "io", "combinator", "callback", "coroutine"]
+END_STATES = ["resolved", "rejected", "cancelled"]
+EXIT_REASONS = ["exit", "exception", "rejection", "signal", "killed"]
+
+
+class Encoder:
+    """The frame format of src/trace/codec.ts: varints, nanosecond deltas, interned strings."""
+
+    def __init__(self):
+        self.buf = bytearray()
+        self.strings = {}
+        self.last_ns = 0
+
+    def uint(self, n):
+        buf = self.buf
+        while n >= 0x80:
+            buf.append((n & 0x7F) | 0x80)
+            n >>= 7
+        buf.append(n)
+
+    def text(self, s):
+        data = s.encode("utf-8", "surrogateescape") if s else b""
+        self.uint(len(data))
+        self.buf += data
+
+    def ref(self, s):
+        ident = self.strings.get(s)
+        if ident is None:
+            ident = len(self.strings) + 1
+            self.strings[s] = ident
+            self.buf.append(OP_STRING)
+            self.uint(ident)
+            self.text(s)
+        return ident
+
+    def timed(self, op, ns):
+        self.buf.append(op)
+        delta = ns - self.last_ns
+        if delta < 0:
+            delta = 0
+        else:
+            self.last_ns = ns
+        self.uint(delta)
+
+    def start(self, script, cwd):
+        self.buf.append(OP_START)
+        self.text("python")
+        self.text("%d.%d.%d" % sys.version_info[:3])
+        self.uint(os.getpid())
+        self.text(script)
+        self.text(cwd)
+        self.uint(int(time.time() * 1000))
+
+    def task(self, ns, ident, parent, kind, name, site, internal=False):
+        name_ref, site_ref = self.ref(name), self.ref(site)
+        self.timed(OP_TASK, ns)
+        self.uint(ident)
+        self.uint(parent)
+        self.buf.append(TASK_KINDS.index(kind))
+        self.uint(name_ref)
+        self.uint(site_ref)
+        self.buf.append(1 if internal else 0)
+
+    def rename(self, ns, ident, name):
+        name_ref = self.ref(name)
+        self.timed(OP_RENAME, ns)
+        self.uint(ident)
+        self.uint(name_ref)
+
+    def run(self, ns, ident):
+        self.timed(OP_RUN, ns)
+        self.uint(ident)
+
+    def wait(self, ns, ident, target, label, site):
+        label_ref, site_ref = self.ref(label), self.ref(site)
+        self.timed(OP_AWAIT, ns)
+        self.uint(ident)
+        self.uint(target)
+        self.uint(label_ref)
+        self.uint(site_ref)
+
+    def join(self, ns, ident, member):
+        self.timed(OP_JOIN, ns)
+        self.uint(ident)
+        self.uint(member)
+
+    def end(self, ns, ident, state, message, site):
+        site_ref = self.ref(site)
+        self.timed(OP_END, ns)
+        self.uint(ident)
+        self.buf.append(END_STATES.index(state))
+        self.text(message)
+        self.uint(site_ref)
+
+    def exit(self, ns, reason, code, sig, message, site):
+        self.timed(OP_EXIT, ns)
+        self.buf.append(EXIT_REASONS.index(reason))
+        self.uint(0 if code is None else code + 1)
+        self.text(sig)
+        self.text(message)
+        self.text(site)
+
+    def take_frame(self):
+        if not self.buf:
+            return b""
+        frame = len(self.buf).to_bytes(4, "little") + bytes(self.buf)
+        self.buf = bytearray()
+        return frame
+
+
+class Sink:
+    """Writes frames to the side channel; a daemon thread flushes while the program waits."""
+
+    def __init__(self, fd, flush_ms):
+        self.fd = fd
+        self.lock = threading.RLock()
+        self.enc = Encoder()
+        self.broken = False
+        self._write(MAGIC)
+        flusher = threading.Thread(target=self._flush_every, args=(flush_ms / 1000.0,), name="tasklane-flush", daemon=True)
+        flusher.start()
+
+    def _flush_every(self, seconds):
+        while not self.broken:
+            time.sleep(seconds)
+            self.flush()
+
+    def maybe_flush(self):
+        if len(self.enc.buf) >= FLUSH_BYTES:
+            self.flush()
+
+    def flush(self):
+        with self.lock:
+            self._write(self.enc.take_frame())
+
+    def _write(self, data):
+        if self.broken or not data:
+            return
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(self.fd, view):]
+        except OSError:
+            self.broken = True
+
+
+def user_site(frame):
+    """file:line:column of the first frame outside asyncio and the runner."""
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(ASYNCIO_DIR) and filename != OWN_FILE and not filename.startswith("<frozen"):
+            return "%s:%d:1" % (os.path.abspath(filename), frame.f_lineno)
+        frame = frame.f_back
+    return ""
+
+
+def code_name(code):
+    return getattr(code, "co_qualname", code.co_name)
+
+
+def in_asyncio(frame):
+    return frame.f_code.co_filename.startswith(ASYNCIO_DIR)
+
+
+def describe_error(exc):
+    message = "%s: %s" % (type(exc).__name__, exc) if str(exc) else type(exc).__name__
+    site = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.startswith(ASYNCIO_DIR) and filename != OWN_FILE:
+            site = "%s:%d:1" % (os.path.abspath(filename), tb.tb_lineno)
+        tb = tb.tb_next
+    return message, site
+
+
+class TaskState:
+    __slots__ = ("ident", "name", "spans", "canceller", "ended")
+
+    def __init__(self, ident, name):
+        self.ident = ident
+        self.name = name
+        self.spans = []  # [(coroutine object, span task id)] of coroutines awaited directly, outermost first
+        self.canceller = None
+        self.ended = False
+
+
+class Tracer:
+    def __init__(self, sink, script):
+        self.sink = sink
+        self.enc = sink.enc
+        self.t0 = time.perf_counter_ns()
+        self.next_id = 2
+        self.tasks = {}  # asyncio.Task -> TaskState
+        self.current = None
+        self.root = 1
+        with sink.lock:
+            self.enc.start(script, os.getcwd())
+            self.enc.task(0, self.root, 0, "script", os.path.basename(script), "")
+            self.enc.run(0, self.root)
+
+    def now(self):
+        return time.perf_counter_ns() - self.t0
+
+    def new_id(self):
+        ident = self.next_id
+        self.next_id += 1
+        return ident
+
+    def on_task_created(self, task, frame):
+        with self.sink.lock:
+            ns = self.now()
+            state = TaskState(self.new_id(), self.task_name(task))
+            self.tasks[task] = state
+            parent = self.current.ident if self.current is not None else self.root
+            coro = task.get_coro()
+            code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+            internal = code is not None and code.co_filename.startswith(ASYNCIO_DIR)
+            self.enc.task(ns, state.ident, parent, "async", state.name, user_site(frame), internal)
+            self.sink.maybe_flush()
+
+    def task_name(self, task):
+        name = task.get_name()
+        if name.startswith("Task-"):
+            coro = task.get_coro()
+            code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+            if code is not None:
+                return code_name(code)
+        return name
+
+    def on_cancel(self, task):
+        state = self.tasks.get(task)
+        if state is not None and state.canceller is None and self.current is not None:
+            state.canceller = self.current
+
+    def step(self, task, state, run):
+        """Runs one step of `task` (the loop's Handle._run) and records what it did."""
+        with self.sink.lock:
+            ns = self.now()
+            name = self.task_name(task)
+            if name != state.name:  # asyncio.create_task(name=...) names the task after creating it
+                state.name = name
+                self.enc.rename(ns, state.ident, name)
+            self.enc.run(ns, state.ident)
+        previous, self.current = self.current, state
+        try:
+            return run()
+        finally:
+            self.current = previous
+            with self.sink.lock:
+                ns = self.now()
+                if task.done():
+                    self.finish_task(task, state, ns)
+                else:
+                    self.record_suspension(task, state, ns)
+                self.enc.run(ns, 0)
+                self.sink.maybe_flush()
+
+    def finish_task(self, task, state, ns):
+        state.ended = True
+        del self.tasks[task]
+        if task.cancelled():
+            by = state.canceller
+            outcome = ("cancelled", "cancelled by %s" % by.name if by is not None else "cancelled", "")
+        elif task.exception() is None:
+            outcome = ("resolved", "", "")
+        else:
+            outcome = ("rejected",) + describe_error(task.exception())
+        # Coroutines still open on the task's lane ended the way the task did.
+        self.close_spans(state, 0, ns, *outcome)
+        self.enc.end(ns, state.ident, *outcome)
+
+    def record_suspension(self, task, state, ns):
+        chain = await_chain(task.get_coro())
+        users = [(obj, frame) for obj, frame in chain[1:] if not in_asyncio(frame)]
+        self.update_spans(state, users, chain, ns)
+        waiter = getattr(task, "_fut_waiter", None)
+        deepest_user = [frame for _, frame in chain if not in_asyncio(frame)]
+        site = user_site(deepest_user[-1]) if deepest_user else ""
+        # A gather the user's own code awaits is a combinator; one inside asyncio is its business.
+        if isinstance(waiter, asyncio.tasks._GatheringFuture) and not in_asyncio(chain[-1][1]):
+            self.enc.wait(ns, state.ident, self.gather_task(waiter, state, site, ns), "", site)
+            return
+        target = self.tasks.get(waiter) if waiter is not None else None
+        label = "" if target is not None else wait_label(chain, waiter)
+        self.enc.wait(ns, state.ident, target.ident if target is not None else 0, label, site)
+
+    def gather_task(self, gathering, state, site, ns):
+        """gather() is a combinator: a task joining the tasks it waits for."""
+        ident = getattr(gathering, "_tasklane_id", None)
+        if ident is not None:
+            return ident
+        ident = self.new_id()
+        gathering._tasklane_id = ident
+        self.enc.task(ns, ident, state.ident, "combinator", "gather", site)
+        for child in getattr(gathering, "_children", []):
+            member = self.tasks.get(child)
+            self.enc.join(ns, ident, member.ident if member is not None else 0)
+        gathering.add_done_callback(lambda fut: self.end_gather(fut, ident))
+        return ident
+
+    def end_gather(self, gathering, ident):
+        with self.sink.lock:
+            ns = self.now()
+            if gathering.cancelled():
+                self.enc.end(ns, ident, "cancelled", "", "")
+            elif gathering.exception() is not None:
+                message, site = describe_error(gathering.exception())
+                self.enc.end(ns, ident, "rejected", message, site)
+            else:
+                self.enc.end(ns, ident, "resolved", "", "")
+
+    def update_spans(self, state, users, chain, ns):
+        """Coroutines awaited directly are spans on their task's lane, as tasks of kind coroutine."""
+        keep = 0
+        while keep < len(state.spans) and keep < len(users) and state.spans[keep][0] is users[keep][0]:
+            keep += 1
+        self.close_spans(state, keep, ns)
+        frames = [frame for _, frame in chain]
+        for obj, frame in users[keep:]:
+            ident = self.new_id()
+            parent = state.spans[-1][1] if state.spans else state.ident
+            index = frames.index(frame)
+            caller = frames[index - 1] if index > 0 else None
+            site = "%s:%d:1" % (os.path.abspath(caller.f_code.co_filename), caller.f_lineno) if caller is not None else ""
+            self.enc.task(ns, ident, parent, "coroutine", code_name(frame.f_code), site)
+            state.spans.append((obj, ident))
+
+    def close_spans(self, state, keep, ns, end_state="resolved", message="", site=""):
+        while len(state.spans) > keep:
+            _, ident = state.spans.pop()
+            self.enc.end(ns, ident, end_state, message, site)
+
+    def finish(self, reason, code, sig, message, site):
+        with self.sink.lock:
+            ns = self.now()
+            for task, state in list(self.tasks.items()):
+                self.close_spans(state, 0, ns)
+            ok = reason == "exit" and code == 0
+            self.enc.end(ns, self.root, "resolved" if ok else "rejected", message or ("" if ok else "exit code %s" % code), site)
+            self.enc.exit(ns, reason, code, sig, message, site)
+        self.sink.flush()
+
+
+def await_chain(coro):
+    """[(awaitable, frame)] from the task's coroutine down to what it is suspended in."""
+    chain = []
+    obj = coro
+    while obj is not None:
+        frame = getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
+        if frame is None:
+            break
+        chain.append((obj, frame))
+        obj = getattr(obj, "cr_await", None) if hasattr(obj, "cr_await") else getattr(obj, "gi_yieldfrom", None)
+    return chain
+
+
+def wait_label(chain, waiter):
+    """What a task waits for, in asyncio's words: the asyncio API its code called."""
+    api = None
+    for _, frame in chain:
+        if in_asyncio(frame):
+            api = frame
+            break
+    if api is not None:
+        name = api.f_code.co_name
+        local = api.f_locals
+        if name == "sleep":
+            return "sleep %g s" % local.get("delay", 0)
+        if name == "wait_for":
+            timeout = local.get("timeout")
+            return "wait_for %g s" % timeout if isinstance(timeout, (int, float)) else "wait_for"
+        owner = local.get("self")
+        return "%s.%s" % (type(owner).__name__, name) if owner is not None else name
+    if waiter is None:
+        return "yield"
+    return type(waiter).__name__
+
+
+TRACER = None
+
+
+def install(tracer):
+    original_run = asyncio.events.Handle._run
+    original_create_task = asyncio.base_events.BaseEventLoop.create_task
+    base_task = asyncio.tasks.Task
+
+    def _run(self):
+        callback = self._callback
+        task = getattr(callback, "__self__", None)
+        state = tracer.tasks.get(task) if task is not None and isinstance(task, asyncio.Future) else None
+        if state is None:
+            return original_run(self)
+        return tracer.step(task, state, lambda: original_run(self))
+
+    def create_task(self, coro, *args, **kwargs):
+        task = original_create_task(self, coro, *args, **kwargs)
+        try:
+            tracer.on_task_created(task, sys._getframe(1))
+        except Exception:
+            pass
+        return task
+
+    class Task(base_task):
+        """asyncio's Task, noting who cancels it (same name, so reprs are unchanged)."""
+
+        def cancel(self, *args, **kwargs):
+            try:
+                tracer.on_cancel(self)
+            except Exception:
+                pass
+            return super().cancel(*args, **kwargs)
+
+    Task.__qualname__ = base_task.__qualname__
+    Task.__module__ = base_task.__module__
+    asyncio.events.Handle._run = _run
+    asyncio.base_events.BaseEventLoop.create_task = create_task
+    asyncio.tasks.Task = Task
+
+
+def show_traceback(exc, script):
+    """Prints the traceback as `python script.py` would: starting at the script's own frame."""
+    start = exc.__traceback__
+    while start is not None and os.path.abspath(start.tb_frame.f_code.co_filename) != script:
+        start = start.tb_next
+    if start is not None:
+        exc.__traceback__ = start
+    sys.excepthook(type(exc), exc, exc.__traceback__)
+
+
+def main():
+    config = json.loads(os.environ.pop(RUNNER_ENV, "") or "null")
+    if len(sys.argv) < 2:
+        sys.stderr.write("usage: tasklane_runner.py script.py [args...]\n")
+        return 2
+    script = os.path.abspath(sys.argv[1])
+    sys.argv = sys.argv[1:]
+    sys.path[0] = os.path.dirname(script)
+    tracer = None
+    if isinstance(config, dict) and isinstance(config.get("fd"), int):
+        try:
+            os.fstat(config["fd"])
+            tracer = Tracer(Sink(config["fd"], config.get("flushMs", 50)), script)
+            install(tracer)
+        except Exception:
+            tracer = None
+
+    def finish(reason, code, sig="", message="", site=""):
+        if tracer is not None:
+            try:
+                tracer.finish(reason, code, sig, message, site)
+            except Exception:
+                pass
+
+    def on_sigterm(signum, _frame):
+        finish("signal", None, "SIGTERM", "terminated by SIGTERM")
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    if tracer is not None and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, on_sigterm)
+
+    with open(script, "rb") as source_file:
+        source = source_file.read()
+    globals_ = {"__name__": "__main__", "__file__": script, "__builtins__": __builtins__, "__package__": None, "__spec__": None, "__loader__": None, "__cached__": None}
+    sys.modules["__main__"] = type(sys)("__main__")
+    sys.modules["__main__"].__dict__.update(globals_)
+    try:
+        code = compile(source, script, "exec")
+        exec(code, sys.modules["__main__"].__dict__)
+    except SystemExit as exc:
+        status = exc.code
+        exit_code = 0 if status is None else status if isinstance(status, int) else 1
+        finish("exit", exit_code)
+        raise
+    except KeyboardInterrupt as exc:
+        message, site = describe_error(exc)
+        finish("signal", None, "SIGINT", "interrupted (KeyboardInterrupt)", site)
+        show_traceback(exc, script)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+    except BaseException as exc:
+        message, site = describe_error(exc)
+        finish("exception", 1, "", message, site)
+        show_traceback(exc, script)
+        return 1
+    finish("exit", 0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
