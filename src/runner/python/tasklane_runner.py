@@ -20,6 +20,7 @@ import time
 RUNNER_ENV = "TASKLANE_RUNNER"
 MAGIC = b"TLF1"
 FLUSH_BYTES = 64 * 1024
+IDLE_GAP_NS = 20_000  # a loop busy again this soon after a step never went idle
 ASYNCIO_DIR = os.path.dirname(asyncio.__file__)
 OWN_FILE = os.path.abspath(__file__)
 
@@ -39,10 +40,17 @@ class Encoder:
 
     def uint(self, n):
         buf = self.buf
-        while n >= 0x80:
-            buf.append((n & 0x7F) | 0x80)
-            n >>= 7
-        buf.append(n)
+        if n < 0x80:
+            buf.append(n)
+        elif n < 0x4000:
+            buf += bytes(((n & 0x7F) | 0x80, n >> 7))
+        elif n < 0x200000:
+            buf += bytes(((n & 0x7F) | 0x80, ((n >> 7) & 0x7F) | 0x80, n >> 14))
+        else:
+            while n >= 0x80:
+                buf.append((n & 0x7F) | 0x80)
+                n >>= 7
+            buf.append(n)
 
     def text(self, s):
         data = s.encode("utf-8", "surrogateescape") if s else b""
@@ -94,8 +102,24 @@ class Encoder:
         self.uint(name_ref)
 
     def run(self, ns, ident):
-        self.timed(OP_RUN, ns)
-        self.uint(ident)
+        # The most frequent record: written inline.
+        delta = ns - self.last_ns
+        if delta < 0:
+            delta = 0
+        else:
+            self.last_ns = ns
+        buf = self.buf
+        buf.append(OP_RUN)
+        if delta < 0x200000 and ident < 0x80:
+            if delta < 0x80:
+                buf += bytes((delta, ident))
+            elif delta < 0x4000:
+                buf += bytes(((delta & 0x7F) | 0x80, delta >> 7, ident))
+            else:
+                buf += bytes(((delta & 0x7F) | 0x80, ((delta >> 7) & 0x7F) | 0x80, delta >> 14, ident))
+        else:
+            self.uint(delta)
+            self.uint(ident)
 
     def wait(self, ns, ident, target, label, site):
         label_ref, site_ref = self.ref(label), self.ref(site)
@@ -139,9 +163,10 @@ class Sink:
 
     def __init__(self, fd, flush_ms):
         self.fd = fd
-        self.lock = threading.RLock()
+        self.lock = threading.Lock()
         self.enc = Encoder()
         self.broken = False
+        self.before_flush = None
         self._write(MAGIC)
         flusher = threading.Thread(target=self._flush_every, args=(flush_ms / 1000.0,), name="tasklane-flush", daemon=True)
         flusher.start()
@@ -153,10 +178,12 @@ class Sink:
 
     def maybe_flush(self):
         if len(self.enc.buf) >= FLUSH_BYTES:
-            self.flush()
+            self._write(self.enc.take_frame())
 
     def flush(self):
         with self.lock:
+            if self.before_flush is not None:
+                self.before_flush()
             self._write(self.enc.take_frame())
 
     def _write(self, data):
@@ -170,12 +197,31 @@ class Sink:
             self.broken = True
 
 
+_absolute = {}
+_library_code = {}
+
+
+def absolute(filename):
+    path = _absolute.get(filename)
+    if path is None:
+        path = _absolute[filename] = os.path.abspath(filename)
+    return path
+
+
+def is_library(code):
+    """Code of asyncio, of the runner or frozen: never the user's."""
+    library = _library_code.get(code)
+    if library is None:
+        filename = code.co_filename
+        library = _library_code[code] = filename.startswith(ASYNCIO_DIR) or filename == OWN_FILE or filename.startswith("<frozen")
+    return library
+
+
 def user_site(frame):
     """file:line:column of the first frame outside asyncio and the runner."""
     while frame is not None:
-        filename = frame.f_code.co_filename
-        if not filename.startswith(ASYNCIO_DIR) and filename != OWN_FILE and not filename.startswith("<frozen"):
-            return "%s:%d:1" % (os.path.abspath(filename), frame.f_lineno)
+        if not is_library(frame.f_code):
+            return "%s:%d:1" % (absolute(frame.f_code.co_filename), frame.f_lineno)
         frame = frame.f_back
     return ""
 
@@ -185,7 +231,7 @@ def code_name(code):
 
 
 def in_asyncio(frame):
-    return frame.f_code.co_filename.startswith(ASYNCIO_DIR)
+    return is_library(frame.f_code)
 
 
 def describe_error(exc):
@@ -201,11 +247,12 @@ def describe_error(exc):
 
 
 class TaskState:
-    __slots__ = ("ident", "name", "spans", "canceller", "ended")
+    __slots__ = ("ident", "name", "started", "spans", "canceller", "ended")
 
     def __init__(self, ident, name):
         self.ident = ident
         self.name = name
+        self.started = False
         self.spans = []  # [(coroutine object, span task id)] of coroutines awaited directly, outermost first
         self.canceller = None
         self.ended = False
@@ -220,6 +267,8 @@ class Tracer:
         self.tasks = {}  # asyncio.Task -> TaskState
         self.current = None
         self.root = 1
+        self.idle_since = -1
+        sink.before_flush = self.report_idle
         with sink.lock:
             self.enc.start(script, os.getcwd())
             self.enc.task(0, self.root, 0, "script", os.path.basename(script), "")
@@ -263,10 +312,15 @@ class Tracer:
         """Runs one step of `task` (the loop's Handle._run) and records what it did."""
         with self.sink.lock:
             ns = self.now()
-            name = self.task_name(task)
-            if name != state.name:  # asyncio.create_task(name=...) names the task after creating it
-                state.name = name
-                self.enc.rename(ns, state.ident, name)
+            if not state.started:
+                state.started = True
+                name = self.task_name(task)
+                if name != state.name:  # asyncio.create_task(name=...) names the task after creating it
+                    state.name = name
+                    self.enc.rename(ns, state.ident, name)
+            if self.idle_since >= 0 and ns - self.idle_since > IDLE_GAP_NS:
+                self.enc.run(self.idle_since, 0)
+            self.idle_since = -1
             self.enc.run(ns, state.ident)
         previous, self.current = self.current, state
         try:
@@ -279,8 +333,15 @@ class Tracer:
                     self.finish_task(task, state, ns)
                 else:
                     self.record_suspension(task, state, ns)
-                self.enc.run(ns, 0)
+                # The loop is idle from here unless another step follows at once (sent lazily).
+                self.idle_since = ns
                 self.sink.maybe_flush()
+
+    def report_idle(self):
+        """Called by the flusher: a loop that stayed idle says so."""
+        if self.idle_since >= 0:
+            self.enc.run(self.idle_since, 0)
+            self.idle_since = -1
 
     def finish_task(self, task, state, ns):
         state.ended = True
@@ -298,11 +359,10 @@ class Tracer:
 
     def record_suspension(self, task, state, ns):
         chain = await_chain(task.get_coro())
-        users = [(obj, frame) for obj, frame in chain[1:] if not in_asyncio(frame)]
-        self.update_spans(state, users, chain, ns)
+        users = [link for link in chain if not is_library(link[1].f_code)]
+        self.update_spans(state, users[1:] if users and users[0] is chain[0] else users, chain, ns)
         waiter = getattr(task, "_fut_waiter", None)
-        deepest_user = [frame for _, frame in chain if not in_asyncio(frame)]
-        site = user_site(deepest_user[-1]) if deepest_user else ""
+        site = "%s:%d:1" % (absolute(users[-1][1].f_code.co_filename), users[-1][1].f_lineno) if users else ""
         # A gather the user's own code awaits is a combinator; one inside asyncio is its business.
         if isinstance(waiter, asyncio.tasks._GatheringFuture) and not in_asyncio(chain[-1][1]):
             self.enc.wait(ns, state.ident, self.gather_task(waiter, state, site, ns), "", site)
@@ -360,6 +420,7 @@ class Tracer:
     def finish(self, reason, code, sig, message, site):
         with self.sink.lock:
             ns = self.now()
+            self.report_idle()
             for task, state in list(self.tasks.items()):
                 self.close_spans(state, 0, ns)
             ok = reason == "exit" and code == 0
