@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { ensureInstalled, launchBrowser, ROOT, startCodeServer, testUrl } from '../harness/codeServer.mjs';
 
 const SUITE = path.join(ROOT, 'out/test/vscode/suite/index.js');
-const FOLDER = path.join(ROOT, 'test/fixtures/node');
+const FOLDER = path.join(ROOT, 'test/fixtures');
 const RUNS = [
   { name: 'trusted folder', trust: true, env: { TASKLANE_TEST_GREP: 'Restricted Mode', TASKLANE_TEST_INVERT: '1' } },
   { name: 'Restricted Mode', trust: false, env: { TASKLANE_TEST_GREP: 'Restricted Mode' } },

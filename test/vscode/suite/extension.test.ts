@@ -45,7 +45,7 @@ describe('Tasklane in a real VS Code extension host', () => {
 
   it('Run with Trace on the active file opens the panel with that run’s tasks', async () => {
     const testApi = await api();
-    await vscode.window.showTextDocument(workspaceFile('sequential.js'));
+    await vscode.window.showTextDocument(workspaceFile('node', 'sequential.js'));
     const started = await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace');
     assert.equal(started, true);
     await testApi.lastRun();
@@ -61,7 +61,7 @@ describe('Tasklane in a real VS Code extension host', () => {
 
   it('Stop ends a hanging script and the processes it started', async () => {
     const testApi = await api();
-    const started = await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('hang-with-child.js'));
+    const started = await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'hang-with-child.js'));
     assert.equal(started, true);
     const run = await waitFor('the run to start', () => testApi.liveRuns()[0]);
     const tree = await waitFor('the script and its child process', () => {
@@ -83,7 +83,7 @@ describe('Tasklane in a real VS Code extension host', () => {
     const file = path.join(os.tmpdir(), `tasklane-vscode-${process.pid}.tasklane.json`);
     const cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist/cli.js');
     const { spawnSync } = await import('node:child_process');
-    const result = spawnSync(process.execPath, [cli, 'run', workspaceFile('promise-all.js').fsPath, '--out', file], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    const result = spawnSync(process.execPath, [cli, 'run', workspaceFile('node', 'promise-all.js').fsPath, '--out', file], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
     assert.equal(result.status, 0, result.stderr);
     assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.openTraceFile', vscode.Uri.file(file)), true);
     const state = await panelFor(path.basename(file), 'loaded');
@@ -98,4 +98,53 @@ describe('Tasklane in a real VS Code extension host', () => {
     assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.openTraceFile', vscode.Uri.file(file)), false);
     fs.rmSync(file);
   });
+});
+
+describe('Tasklane runs Python asyncio scripts in VS Code', () => {
+  afterEach(closeAllEditors);
+
+  it('Run with Trace on a .py file shows its tasks and coroutines', async () => {
+    const testApi = await api();
+    await vscode.window.showTextDocument(workspaceFile('python', 'create_task.py'));
+    assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace'), true);
+    await testApi.lastRun();
+    const state = await panelFor('create_task.py', 'finished');
+    const names = state.tasks.map((t) => t.name);
+    assert.ok(names.includes('main') && names.includes('say_after') && names.includes('second'), names.join(', '));
+    assert.match(state.statusText, /exited with code 0/);
+  });
+
+  it('a missing Python interpreter gets a clear message and no run', async () => {
+    const testApi = await api();
+    const config = vscode.workspace.getConfiguration('tasklane');
+    await config.update('pythonPath', '/nonexistent/python3', vscode.ConfigurationTarget.Global);
+    try {
+      const before = testApi.lastRun();
+      assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('python', 'sequential.py')), false);
+      assert.equal(testApi.lastRun(), before, 'no run was started');
+    } finally {
+      await config.update('pythonPath', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+});
+
+describe('Every example in examples/ runs with tracing', () => {
+  const root = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'examples');
+  const examples = ['node', 'python'].flatMap((dir) => fs.readdirSync(path.join(root, dir)).sort().map((f) => path.join(dir, f)));
+
+  it('has examples in JavaScript, TypeScript and Python', () => {
+    for (const ext of ['.js', '.ts', '.py']) assert.ok(examples.some((e) => e.endsWith(ext)), ext);
+  });
+
+  for (const example of examples) {
+    it(`${example} opens a panel with the run’s tasks`, async () => {
+      const testApi = await api();
+      assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', vscode.Uri.file(path.join(root, example))), true);
+      await testApi.lastRun();
+      const state = await panelFor(path.basename(example), 'finished');
+      assert.match(state.statusText, /exited with code 0/);
+      assert.ok(state.tasks.filter((t) => t.kind !== 'script').length >= 1, `${example}: ${state.tasks.map((t) => t.name).join(', ')}`);
+      await closeAllEditors();
+    });
+  }
 });

@@ -10,7 +10,7 @@ describe('Restricted Mode', () => {
 
   it('refuses to run a script, and starts no process', async () => {
     const testApi = await api();
-    const started = await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('sequential.js'));
+    const started = await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'sequential.js'));
     assert.equal(started, false);
     assert.deepEqual(testApi.liveRuns(), []);
     assert.equal(testApi.lastRun(), undefined);
