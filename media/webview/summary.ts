@@ -1,5 +1,7 @@
-// The accessible text summary: the run's state and counts, and the tasks as a table.
-import type { PanelState } from '../../src/shared/protocol';
+// The accessible text parts: the run's state and counts, the selected task, and all tasks as a table.
+import type { PanelState, TimelineTask } from '../../src/shared/protocol';
+import { formatUs } from './timeline';
+import type { TimelineStore } from './timelineStore';
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -8,21 +10,23 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, classN
   return node;
 }
 
-export function formatUs(us: number): string {
-  if (us < 1000) return `${us.toFixed(0)} µs`;
-  if (us < 1_000_000) return `${(us / 1000).toFixed(1)} ms`;
-  return `${(us / 1_000_000).toFixed(2)} s`;
-}
-
 function shortSite(site: string): string {
   const m = /([^/\\]+):(\d+):\d+$/.exec(site);
   return m ? `${m[1]}:${m[2]}` : site;
 }
 
-export function renderSummary(root: HTMLElement, state: PanelState, openSite: (site: string) => void): void {
-  const summary = el('section');
-  summary.id = 'summary';
-  summary.setAttribute('aria-label', 'Run summary');
+function siteLink(site: string, openSite: (site: string) => void): HTMLAnchorElement {
+  const link = el('a', shortSite(site));
+  link.href = '#';
+  link.title = site;
+  link.addEventListener('click', (e) => {
+    e.preventDefault();
+    openSite(site);
+  });
+  return link;
+}
+
+export function renderSummary(root: HTMLElement, state: PanelState): void {
   const heading = el('h1', state.title);
   const status = el('p', state.statusText, `status status-${state.status}`);
   status.id = 'status';
@@ -32,10 +36,10 @@ export function renderSummary(root: HTMLElement, state: PanelState, openSite: (s
   counts.id = 'counts';
   counts.dataset.tasks = String(state.taskCount);
   counts.dataset.events = String(state.eventCount);
-  summary.append(heading, status, counts);
+  root.replaceChildren(heading, status, counts);
+}
 
-  const table = el('table');
-  table.id = 'tasks';
+export function renderTable(table: HTMLTableElement, state: PanelState, openSite: (site: string) => void): void {
   const caption = el('caption', state.tasks.length < state.taskCount ? `First ${state.tasks.length} of ${state.taskCount} tasks` : 'Tasks');
   const head = el('tr');
   for (const h of ['#', 'Task', 'Kind', 'Parent', 'Created at', 'Start', 'End', 'Running', 'Waiting', 'Ended']) head.append(el('th', h));
@@ -46,20 +50,45 @@ export function renderSummary(root: HTMLElement, state: PanelState, openSite: (s
     const row = el('tr');
     row.dataset.taskId = String(t.id);
     const siteCell = el('td');
-    if (t.site) {
-      const link = el('a', shortSite(t.site));
-      link.href = '#';
-      link.title = t.site;
-      link.addEventListener('click', (e) => {
-        e.preventDefault();
-        openSite(t.site);
-      });
-      siteCell.append(link);
-    }
+    if (t.site) siteCell.append(siteLink(t.site, openSite));
     row.append(el('td', String(t.id)), el('td', t.name, 'name'), el('td', t.kind), el('td', t.parent ? String(t.parent) : ''), siteCell,
       el('td', formatUs(t.created)), el('td', formatUs(t.ended)), el('td', formatUs(t.running)), el('td', formatUs(t.waiting)), el('td', t.state, `state state-${t.state.split(':')[0]}`));
     tbody.append(row);
   }
-  table.append(caption, thead, tbody);
-  root.replaceChildren(summary, table);
+  table.replaceChildren(caption, thead, tbody);
+}
+
+/** The selected task's details, with links to where it was created and where it waited. */
+export function renderDetails(root: HTMLElement, task: TimelineTask | undefined, store: TimelineStore, openSite: (site: string) => void): void {
+  if (!task) {
+    root.replaceChildren(el('p', 'Select a task on the timeline to see its details.', 'hint'));
+    return;
+  }
+  const parent = store.tasks.get(task.parent);
+  const ended = task.end ? `${task.end.state}${task.end.message ? `: ${task.end.message}` : ''} at ${formatUs(task.end.t)}` : store.live ? 'running' : 'pending at the end of the run';
+  let running = 0;
+  for (let i = 0; i < task.runs.length; i += 2) running += store.endOf(task.runs[i + 1]) - task.runs[i];
+  const list = el('dl');
+  const add = (term: string, value: string | Node): void => {
+    list.append(el('dt', term));
+    const dd = el('dd');
+    dd.append(value);
+    list.append(dd);
+  };
+  add('Task', `#${task.id} ${task.name}`);
+  add('Kind', task.kind);
+  add('Parent', parent ? `#${parent.id} ${parent.name}` : '—');
+  add('Created', formatUs(task.created));
+  add('Created at', task.site ? siteLink(task.site, openSite) : '—');
+  add('Running', formatUs(running));
+  add('Waits', `${task.waits.length / 2}`);
+  const lastWait = task.waitLabels.length - 1;
+  if (lastWait >= 0) {
+    const wait = el('span', `${task.waitLabels[lastWait]} `);
+    if (task.waitSites[lastWait]) wait.append(siteLink(task.waitSites[lastWait], openSite));
+    add('Last wait', wait);
+  }
+  add('Ended', ended);
+  if (task.end?.site) add('Where', siteLink(task.end.site, openSite));
+  root.replaceChildren(el('h2', 'Selected task'), list);
 }

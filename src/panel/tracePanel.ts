@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { TraceModel } from '../trace/model';
 import { parseWebviewMessage, type HostMessage, type PanelState, type RunStatus } from '../shared/protocol';
 import { panelState } from './panelState';
+import { TimelineFeed } from './timelineUpdate';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 import { openSite, sitesOf } from './sites';
 
@@ -27,8 +28,10 @@ export class TracePanel implements vscode.Disposable {
   private lastSent = 0;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly closeListeners = new Set<() => void>();
+  private readonly feed: TimelineFeed;
 
   constructor(readonly panel: vscode.WebviewPanel, private readonly source: TraceSource, extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
+    this.feed = new TimelineFeed(source.model);
     panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = webviewHtml(panel.webview, extensionUri);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'tasklane.svg');
@@ -65,7 +68,7 @@ export class TracePanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.ready = true;
-        this.sendNow();
+        this.sendNow(true);
         break;
       case 'openSite':
         if (!sitesOf(this.source.model).has(message.site)) {
@@ -88,12 +91,16 @@ export class TracePanel implements vscode.Disposable {
     }, wait);
   }
 
-  private sendNow(): void {
+  private sendNow(full = false): void {
     this.lastSent = Date.now();
     const hideInternal = vscode.workspace.getConfiguration('tasklane').get<boolean>('hideInternal') ?? true;
-    this.lastState = panelState(this.source.model, this.source.title, this.source.status(), { hideInternal, problem: this.source.problem() });
-    const message: HostMessage = { type: 'state', state: this.lastState };
-    void this.panel.webview.postMessage(message);
+    const status = this.source.status();
+    this.lastState = panelState(this.source.model, this.source.title, status, { hideInternal, problem: this.source.problem() });
+    const live = status === 'running' || status === 'starting';
+    const timeline: HostMessage = { type: 'timeline', update: full ? this.feed.full(live) : this.feed.delta(live) };
+    const state: HostMessage = { type: 'state', state: this.lastState };
+    void this.panel.webview.postMessage(timeline);
+    void this.panel.webview.postMessage(state);
   }
 }
 

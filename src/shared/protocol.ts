@@ -32,8 +32,39 @@ export interface PanelState {
   tasks: TaskRow[];
 }
 
+/** One task as the timeline draws it. Ends of still-open segments are -1 (open until `endTime`). */
+export interface TimelineTask {
+  id: number;
+  parent: number;
+  kind: string;
+  name: string;
+  site: string;
+  internal: boolean;
+  created: number;
+  /** Running segments, flat [start, end] pairs in µs. */
+  runs: number[];
+  /** Waits, flat [start, end] pairs, with what each awaited and where. */
+  waits: number[];
+  waitLabels: string[];
+  waitSites: string[];
+  end: { t: number; state: string; message: string; site: string } | null;
+}
+
+export interface TimelineUpdate {
+  /** True: replace everything the webview has; false: merge. */
+  reset: boolean;
+  /** Tasks that are new or changed since the last update, whole. */
+  tasks: TimelineTask[];
+  /** Loop occupancy [start, end, task] triples appended from index `loopFrom` (the earlier ones may have had their last end change). */
+  loop: number[];
+  loopFrom: number;
+  endTime: number;
+  longBlockUs: number;
+  live: boolean;
+}
+
 /** Host → webview. */
-export type HostMessage = { type: 'state'; state: PanelState };
+export type HostMessage = { type: 'state'; state: PanelState } | { type: 'timeline'; update: TimelineUpdate };
 
 /** Webview → host. */
 export type WebviewMessage = { type: 'ready' } | { type: 'openSite'; site: string };

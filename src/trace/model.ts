@@ -74,6 +74,15 @@ export class TraceModel {
   finished = false;
   private running = 0;
   private readonly options: ModelOptions;
+  /** Tasks touched since the last `takeChanged()`, for live views that send deltas. */
+  private changed = new Set<number>();
+
+  /** The ids of tasks that changed since the last call. */
+  takeChanged(): number[] {
+    const ids = [...this.changed];
+    this.changed = new Set();
+    return ids;
+  }
 
   constructor(options: Partial<ModelOptions> = {}) {
     this.options = { longBlockUs: DEFAULT_LONG_BLOCK_MS * 1000, ...options };
@@ -90,6 +99,7 @@ export class TraceModel {
       return;
     }
     if (e.t > this.endTime) this.endTime = e.t;
+    if ('id' in e) this.changed.add(e.id);
     switch (e.type) {
       case 'task':
         this.tasks.set(e.id, {
@@ -146,7 +156,9 @@ export class TraceModel {
     if (this.finished) return;
     this.endTime = Math.max(this.endTime, t);
     this.switchTo(0, this.endTime);
-    for (const task of this.tasks.values()) closeWait(task, this.endTime);
+    for (const task of this.tasks.values()) {
+      if (closeWait(task, this.endTime)) this.changed.add(task.id);
+    }
     this.finished = true;
   }
 
@@ -219,6 +231,7 @@ export class TraceModel {
 
   private switchTo(id: number, t: number): void {
     if (id === this.running) return;
+    this.changed.add(this.running);
     const previous = this.tasks.get(this.running);
     if (previous && previous.runs.length && Number.isNaN(previous.runs[previous.runs.length - 1])) {
       previous.runs[previous.runs.length - 1] = t;
@@ -236,9 +249,12 @@ export class TraceModel {
   }
 }
 
-function closeWait(task: Task, t: number): void {
+/** Ends the task's open wait at `t`; says whether there was one. */
+function closeWait(task: Task, t: number): boolean {
   const wait = task.waits.at(-1);
-  if (wait && Number.isNaN(wait.end)) wait.end = t;
+  if (!wait || !Number.isNaN(wait.end)) return false;
+  wait.end = t;
+  return true;
 }
 
 function sumPairs(pairs: number[], openEnd: number): number {

@@ -17,6 +17,8 @@ export interface WebviewHarness {
   /** Messages the webview sent to the host, in order. */
   sent: WebviewMessage[];
   post(message: HostMessage): Promise<void>;
+  /** What the webview saved with setState (its zoom, selection, filter). */
+  viewState(): Promise<Record<string, unknown> | undefined>;
   /** Waits until the webview has sent a message that `match` accepts, and returns it. */
   waitForSent(match: (m: WebviewMessage) => boolean): Promise<WebviewMessage>;
   close(): Promise<void>;
@@ -45,8 +47,13 @@ export async function openWebview(): Promise<WebviewHarness> {
   const sent: WebviewMessage[] = [];
   await page.exposeFunction('__tasklaneSend', (message: WebviewMessage) => sent.push(message));
   await page.addInitScript(() => {
-    (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({
-      postMessage: (m: unknown) => (window as unknown as { __tasklaneSend: (m: unknown) => void }).__tasklaneSend(m),
+    const w = window as unknown as { acquireVsCodeApi: () => unknown; __tasklaneSend: (m: unknown) => void; __tasklaneState: unknown };
+    w.acquireVsCodeApi = () => ({
+      postMessage: (m: unknown) => w.__tasklaneSend(m),
+      getState: () => w.__tasklaneState,
+      setState: (s: unknown) => {
+        w.__tasklaneState = s;
+      },
     });
   });
   await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
@@ -54,6 +61,7 @@ export async function openWebview(): Promise<WebviewHarness> {
     page,
     sent,
     post: (message) => page.evaluate((m) => window.postMessage(m, '*'), message),
+    viewState: () => page.evaluate(() => (window as unknown as { __tasklaneState?: Record<string, unknown> }).__tasklaneState),
     waitForSent: async (match) => {
       const deadline = Date.now() + 5000;
       for (;;) {

@@ -30,7 +30,7 @@ describe('webview in headless Chromium: the accessible summary', () => {
 
   it('shows the run’s state, counts and tasks from a state message', async () => {
     await view.post({ type: 'state', state: state() });
-    await view.page.waitForSelector('#tasks tbody tr');
+    await view.page.waitForSelector('#tasks tbody tr', { state: 'attached' });
     assert.equal(await view.page.textContent('#status'), 'The program exited with code 0 after 316.1 ms.');
     assert.equal(await view.page.getAttribute('#counts', 'data-tasks'), '3');
     assert.equal(await view.page.getAttribute('#counts', 'data-events'), '44');
@@ -40,7 +40,7 @@ describe('webview in headless Chromium: the accessible summary', () => {
 
   it('shows hostile names as inert text', async () => {
     await view.post({ type: 'state', state: state() });
-    await view.page.waitForSelector('#tasks tbody tr');
+    await view.page.waitForSelector('#tasks tbody tr', { state: 'attached' });
     assert.equal(await view.page.$$eval('img', (imgs) => imgs.length), 0, 'no element was created from the name');
     assert.equal(await view.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     const row = await view.page.textContent('tr[data-task-id="3"] td.state');
@@ -49,6 +49,7 @@ describe('webview in headless Chromium: the accessible summary', () => {
 
   it('asks the host to open a creation site when its link is clicked', async () => {
     await view.post({ type: 'state', state: state() });
+    await view.page.click('#table-box summary');
     await view.page.click('tr[data-task-id="2"] a');
     assert.deepEqual(await view.waitForSent((m) => m.type === 'openSite'), { type: 'openSite', site: '/w/sequential.js:12:1' });
   });
@@ -57,7 +58,7 @@ describe('webview in headless Chromium: the accessible summary', () => {
     await view.post({ type: 'state', state: state() });
     await view.page.evaluate(() => window.postMessage({ type: 'evil', html: '<b>x</b>' }, '*'));
     await view.page.evaluate(() => window.postMessage('not even an object', '*'));
-    await view.page.waitForSelector('#tasks tbody tr');
+    await view.page.waitForSelector('#tasks tbody tr', { state: 'attached' });
     assert.equal(await view.page.getAttribute('#counts', 'data-tasks'), '3');
   });
 });

@@ -1,0 +1,86 @@
+// Lane layout (pure): one lane per task, in creation order, each under its parent; collapsed
+// tasks hide their descendants. Coroutine spans (Python) sit on their task's lane.
+import type { TimelineTask } from '../../src/shared/protocol';
+
+export interface Lane {
+  task: TimelineTask;
+  depth: number;
+  /** Top of the lane in CSS pixels, below the axis and the loop lane. */
+  y: number;
+  hasChildren: boolean;
+}
+
+export interface LaneOptions {
+  hideInternal: boolean;
+  filter: string;
+  collapsed: ReadonlySet<number>;
+  laneHeight: number;
+  top: number;
+}
+
+/** The task a lane is drawn under: coroutine spans share their parent's lane. */
+export function laneOwner(task: TimelineTask, tasks: ReadonlyMap<number, TimelineTask>): TimelineTask {
+  let t = task;
+  while (t.kind === 'coroutine') {
+    const parent = tasks.get(t.parent);
+    if (!parent) break;
+    t = parent;
+  }
+  return t;
+}
+
+export function layoutLanes(tasks: ReadonlyMap<number, TimelineTask>, o: LaneOptions): Lane[] {
+  const children = new Map<number, TimelineTask[]>();
+  const roots: TimelineTask[] = [];
+  for (const task of tasks.values()) {
+    if (task.kind === 'coroutine') continue;
+    if (o.hideInternal && task.internal) continue;
+    const parent = tasks.get(task.parent);
+    if (parent && !(o.hideInternal && parent.internal)) {
+      const list = children.get(task.parent) ?? [];
+      list.push(task);
+      children.set(task.parent, list);
+    } else {
+      roots.push(task);
+    }
+  }
+  const filter = o.filter.trim().toLowerCase();
+  const matches = (t: TimelineTask): boolean => !filter || t.name.toLowerCase().includes(filter);
+  // With a filter, a task stays when it or one of its descendants matches.
+  const keep = new Map<number, boolean>();
+  const kept = (t: TimelineTask): boolean => {
+    const known = keep.get(t.id);
+    if (known !== undefined) return known;
+    const result = matches(t) || (children.get(t.id) ?? []).some(kept);
+    keep.set(t.id, result);
+    return result;
+  };
+  const lanes: Lane[] = [];
+  const stack: [TimelineTask, number][] = roots.slice().reverse().map((t) => [t, 0]);
+  while (stack.length) {
+    const [task, depth] = stack.pop()!;
+    if (!kept(task)) continue;
+    const kids = children.get(task.id) ?? [];
+    lanes.push({ task, depth, y: o.top + lanes.length * o.laneHeight, hasChildren: kids.length > 0 });
+    if (!o.collapsed.has(task.id)) for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i], depth + 1]);
+  }
+  return lanes;
+}
+
+/** The lane under a y coordinate, by arithmetic rather than search. */
+export function laneAt(lanes: readonly Lane[], y: number, top: number, laneHeight: number): Lane | undefined {
+  const index = Math.floor((y - top) / laneHeight);
+  return index >= 0 && index < lanes.length ? lanes[index] : undefined;
+}
+
+/** Index of the first [start, end] pair whose end is at or after `t` (pairs sorted by start). */
+export function firstPairEndingAfter(pairs: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = pairs.length / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (pairs[mid * 2 + 1] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

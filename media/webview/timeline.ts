@@ -1,0 +1,493 @@
+// The canvas timeline: an axis, the event loop lane, then one lane per task. Draws only what is
+// visible, in passes by colour, at most once per animation frame. All text is drawn with
+// fillText, so names from a trace can never become markup.
+import type { TimelineTask } from '../../src/shared/protocol';
+import { firstPairEndingAfter, laneAt, laneOwner, layoutLanes, type Lane } from './lanes';
+import { readTheme, watchTheme, type Theme } from './theme';
+import { formatTick, TimeScale } from './timeScale';
+import type { TimelineStore } from './timelineStore';
+
+const AXIS_H = 22;
+const LOOP_H = 16;
+const LANE_H = 20;
+const LABEL_W = 200;
+const TOP = AXIS_H + LOOP_H + 4;
+
+export interface ViewState {
+  start: number;
+  span: number;
+  follow: boolean;
+  selected: number;
+  collapsed: number[];
+  filter: string;
+  hideInternal: boolean;
+  scrollY: number;
+}
+
+export interface TimelineCallbacks {
+  /** The selection or the hovered task changed: the DOM summary shows it. */
+  onSelect(task: TimelineTask | undefined): void;
+  onHover(task: TimelineTask | undefined, x: number, y: number, text: string): void;
+  onOpen(site: string): void;
+  onViewChange(state: ViewState): void;
+}
+
+/** What is under the pointer: a task's lane, and the wait there if any. */
+export interface Hit {
+  lane: Lane;
+  wait: number;
+}
+
+export class TimelineView {
+  readonly scale = new TimeScale(0, 1, LABEL_W, 1);
+  readonly canvas: HTMLCanvasElement;
+  lanes: Lane[] = [];
+  selected = 0;
+  follow = true;
+  filter = '';
+  hideInternal = true;
+  readonly collapsed = new Set<number>();
+  private scrollY = 0;
+  private theme: Theme;
+  private ctx: CanvasRenderingContext2D;
+  private frame = 0;
+  private laidOutVersion = -1;
+  private drag: { x: number; y: number; moved: boolean } | undefined;
+  /** Milliseconds the last frame took to draw, for the benchmark. */
+  lastFrameMs = 0;
+
+  constructor(private readonly host: HTMLElement, private readonly store: TimelineStore, private readonly cb: TimelineCallbacks, saved?: Partial<ViewState>) {
+    this.canvas = document.createElement('canvas');
+    this.canvas.tabIndex = 0;
+    this.canvas.setAttribute('role', 'img');
+    this.canvas.setAttribute('aria-label', 'Timeline of the run’s tasks; use arrow keys to move, + and - to zoom, Home and End to jump');
+    host.append(this.canvas);
+    this.ctx = this.canvas.getContext('2d', { alpha: false })!;
+    this.theme = readTheme();
+    if (saved) this.restore(saved);
+    watchTheme(() => {
+      this.theme = readTheme();
+      this.requestDraw();
+    });
+    new ResizeObserver(() => this.requestDraw()).observe(host);
+    this.listen();
+  }
+
+  /** New data arrived. */
+  update(): void {
+    if (this.follow) this.scale.fit(0, Math.max(this.store.endTime, 1));
+    this.requestDraw();
+  }
+
+  fit(): void {
+    this.follow = !this.store.live ? false : true;
+    this.scale.fit(0, Math.max(this.store.endTime, 1));
+    this.changed();
+  }
+
+  setFilter(filter: string, hideInternal: boolean): void {
+    this.filter = filter;
+    this.hideInternal = hideInternal;
+    this.laidOutVersion = -1;
+    this.changed();
+  }
+
+  select(id: number): void {
+    this.selected = id;
+    this.cb.onSelect(this.store.tasks.get(id));
+    this.changed();
+  }
+
+  viewState(): ViewState {
+    return {
+      start: this.scale.start, span: this.scale.span, follow: this.follow, selected: this.selected, collapsed: [...this.collapsed],
+      filter: this.filter, hideInternal: this.hideInternal, scrollY: this.scrollY,
+    };
+  }
+
+  requestDraw(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  /** The task lane and wait at a point in CSS pixels. */
+  hitTest(x: number, y: number): Hit | undefined {
+    const lane = laneAt(this.lanes, y + this.scrollY, TOP, LANE_H);
+    if (!lane) return undefined;
+    const t = this.scale.toTime(x);
+    const w = lane.task.waits;
+    const i = firstPairEndingAfter(w, t);
+    const inside = i * 2 < w.length && w[i * 2] <= t && this.store.endOf(w[i * 2 + 1]) >= t;
+    return { lane, wait: x >= LABEL_W && inside ? i : -1 };
+  }
+
+  private restore(s: Partial<ViewState>): void {
+    if (typeof s.start === 'number' && typeof s.span === 'number' && s.span > 0) {
+      this.scale.start = s.start;
+      this.scale.span = s.span;
+    }
+    this.follow = s.follow ?? true;
+    this.selected = s.selected ?? 0;
+    this.filter = s.filter ?? '';
+    this.hideInternal = s.hideInternal ?? true;
+    this.scrollY = s.scrollY ?? 0;
+    for (const id of s.collapsed ?? []) this.collapsed.add(id);
+  }
+
+  private changed(): void {
+    this.cb.onViewChange(this.viewState());
+    this.requestDraw();
+  }
+
+  private stopFollowing(): void {
+    this.follow = false;
+  }
+
+  private listen(): void {
+    const c = this.canvas;
+    c.addEventListener('wheel', (e) => {
+      e.preventDefault();
+      if (e.shiftKey) {
+        this.scrollBy(e.deltaY);
+      } else {
+        this.stopFollowing();
+        this.scale.zoomAt(Math.max(LABEL_W, e.offsetX), Math.exp(e.deltaY * (e.ctrlKey ? 0.01 : 0.002)), 1);
+      }
+      this.changed();
+    }, { passive: false });
+    c.addEventListener('pointerdown', (e) => {
+      this.drag = { x: e.offsetX, y: e.offsetY, moved: false };
+      c.setPointerCapture(e.pointerId);
+    });
+    c.addEventListener('pointermove', (e) => {
+      if (this.drag) {
+        const dx = e.offsetX - this.drag.x;
+        const dy = e.offsetY - this.drag.y;
+        if (Math.abs(dx) + Math.abs(dy) > 2) this.drag.moved = true;
+        if (this.drag.moved) {
+          this.stopFollowing();
+          this.scale.panPx(dx);
+          this.scrollBy(-dy);
+          this.drag.x = e.offsetX;
+          this.drag.y = e.offsetY;
+          this.changed();
+        }
+        return;
+      }
+      this.hover(e.offsetX, e.offsetY);
+    });
+    c.addEventListener('pointerup', (e) => {
+      const drag = this.drag;
+      this.drag = undefined;
+      if (drag && !drag.moved) this.click(e.offsetX, e.offsetY);
+    });
+    c.addEventListener('pointerleave', () => this.cb.onHover(undefined, 0, 0, ''));
+    c.addEventListener('dblclick', (e) => {
+      const hit = this.hitTest(e.offsetX, e.offsetY);
+      if (!hit) return;
+      const site = hit.wait >= 0 ? hit.lane.task.waitSites[hit.wait] : hit.lane.task.site;
+      if (site) this.cb.onOpen(site);
+    });
+    c.addEventListener('keydown', (e) => this.key(e));
+  }
+
+  private key(e: KeyboardEvent): void {
+    const width = this.scale.width;
+    const index = this.lanes.findIndex((l) => l.task.id === this.selected);
+    switch (e.key) {
+      case 'ArrowLeft': this.stopFollowing(); this.scale.panPx(width / 8); break;
+      case 'ArrowRight': this.stopFollowing(); this.scale.panPx(-width / 8); break;
+      case 'ArrowUp': if (this.lanes.length) this.select(this.lanes[Math.max(0, index - 1)].task.id); this.reveal(); break;
+      case 'ArrowDown': if (this.lanes.length) this.select(this.lanes[Math.min(this.lanes.length - 1, index + 1)].task.id); this.reveal(); break;
+      case '+': case '=': this.stopFollowing(); this.scale.zoomAt(LABEL_W + width / 2, 0.8, 1); break;
+      case '-': case '_': this.stopFollowing(); this.scale.zoomAt(LABEL_W + width / 2, 1.25, 1); break;
+      case 'Home': this.stopFollowing(); this.scale.start = 0; break;
+      case 'End': this.follow = true; this.scale.fit(0, Math.max(this.store.endTime, 1)); break;
+      case '0': this.fit(); break;
+      case 'Enter': { const t = this.store.tasks.get(this.selected); if (t?.site) this.cb.onOpen(t.site); break; }
+      case ' ': if (this.selected) this.toggle(this.selected); break;
+      default: return;
+    }
+    e.preventDefault();
+    this.changed();
+  }
+
+  private reveal(): void {
+    const lane = this.lanes.find((l) => l.task.id === this.selected);
+    if (!lane) return;
+    const view = this.canvas.clientHeight - TOP;
+    if (lane.y - TOP < this.scrollY) this.scrollY = lane.y - TOP;
+    else if (lane.y - TOP + LANE_H > this.scrollY + view) this.scrollY = lane.y - TOP + LANE_H - view;
+  }
+
+  private toggle(id: number): void {
+    if (this.collapsed.has(id)) this.collapsed.delete(id);
+    else this.collapsed.add(id);
+    this.laidOutVersion = -1;
+  }
+
+  private scrollBy(dy: number): void {
+    const max = Math.max(0, this.lanes.length * LANE_H - (this.canvas.clientHeight - TOP));
+    this.scrollY = Math.min(max, Math.max(0, this.scrollY + dy));
+  }
+
+  private click(x: number, y: number): void {
+    this.canvas.focus();
+    const hit = this.hitTest(x, y);
+    if (!hit) return;
+    if (x < LABEL_W && hit.lane.hasChildren && x < 16 + hit.lane.depth * 10) this.toggle(hit.lane.task.id);
+    this.select(hit.lane.task.id);
+  }
+
+  private hover(x: number, y: number): void {
+    const hit = this.hitTest(x, y);
+    if (!hit) return this.cb.onHover(undefined, x, y, '');
+    const task = hit.lane.task;
+    const waitText = hit.wait >= 0 ? `\nwaiting for ${task.waitLabels[hit.wait]} (${formatUs(this.store.endOf(task.waits[hit.wait * 2 + 1]) - task.waits[hit.wait * 2])})` : '';
+    this.cb.onHover(task, x, y, `${task.name}${waitText}`);
+  }
+
+  private layout(): void {
+    if (this.laidOutVersion === this.store.version) return;
+    this.laidOutVersion = this.store.version;
+    this.lanes = layoutLanes(this.store.tasks, { hideInternal: this.hideInternal, filter: this.filter, collapsed: this.collapsed, laneHeight: LANE_H, top: TOP });
+  }
+
+  private draw(): void {
+    const began = performance.now();
+    const dpr = window.devicePixelRatio || 1;
+    const w = this.host.clientWidth;
+    const h = this.host.clientHeight;
+    if (this.canvas.width !== Math.round(w * dpr) || this.canvas.height !== Math.round(h * dpr)) {
+      this.canvas.width = Math.round(w * dpr);
+      this.canvas.height = Math.round(h * dpr);
+      this.canvas.style.width = `${w}px`;
+      this.canvas.style.height = `${h}px`;
+    }
+    this.layout();
+    this.scale.left = LABEL_W;
+    this.scale.width = Math.max(1, w - LABEL_W);
+    const ctx = this.ctx;
+    const th = this.theme;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.fillStyle = th.background;
+    ctx.fillRect(0, 0, w, h);
+    ctx.font = th.font;
+    ctx.textBaseline = 'middle';
+
+    const first = Math.max(0, Math.floor(this.scrollY / LANE_H));
+    const last = Math.min(this.lanes.length, Math.ceil((this.scrollY + h - TOP) / LANE_H));
+    const visible = this.lanes.slice(first, last);
+    const laneY = (lane: Lane): number => lane.y - this.scrollY;
+
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(LABEL_W, TOP, w - LABEL_W, h - TOP);
+    ctx.clip();
+    this.drawSegments(visible, laneY, 'waits', th.wait, 0.45);
+    this.drawSegments(visible, laneY, 'runs', th.run, 1);
+    this.drawSpans(visible, laneY);
+    this.drawLinks(visible, laneY);
+    this.drawWaitLabels(visible, laneY);
+    ctx.restore();
+
+    this.drawEnds(visible, laneY);
+    this.drawLabels(visible, laneY);
+    this.drawLoop(w);
+    this.drawAxis(w, h);
+    this.lastFrameMs = performance.now() - began;
+  }
+
+  /** One colour per pass; segments narrower than a pixel merge into the previous rectangle. */
+  private drawSegments(lanes: Lane[], laneY: (l: Lane) => number, field: 'runs' | 'waits', colour: string, alpha: number): void {
+    const ctx = this.ctx;
+    const s = this.scale;
+    ctx.fillStyle = colour;
+    ctx.globalAlpha = alpha;
+    const inset = field === 'runs' ? 3 : 6;
+    for (const lane of lanes) {
+      const pairs = lane.task[field];
+      const y = laneY(lane) + inset;
+      const height = LANE_H - inset * 2;
+      let lastRight = -Infinity;
+      for (let i = firstPairEndingAfter(pairs, s.start); i * 2 < pairs.length; i++) {
+        const start = pairs[i * 2];
+        if (start > s.end) break;
+        const x0 = s.toPx(start);
+        const x1 = Math.max(s.toPx(this.store.endOf(pairs[i * 2 + 1])), x0 + 1);
+        if (x1 <= lastRight) continue;
+        const from = Math.max(x0, lastRight);
+        ctx.fillRect(from, y, x1 - from, height);
+        lastRight = x1;
+      }
+    }
+    ctx.globalAlpha = 1;
+  }
+
+  /** Python coroutines awaited directly: thin bars along the top of their task's lane. */
+  private drawSpans(lanes: Lane[], laneY: (l: Lane) => number): void {
+    const ctx = this.ctx;
+    ctx.fillStyle = this.theme.span;
+    const rows = new Map<number, Lane>(lanes.map((l) => [l.task.id, l]));
+    for (const task of this.store.tasks.values()) {
+      if (task.kind !== 'coroutine') continue;
+      const lane = rows.get(laneOwner(task, this.store.tasks).id);
+      if (!lane) continue;
+      const x0 = this.scale.toPx(task.created);
+      const x1 = this.scale.toPx(task.end ? task.end.t : this.store.endTime);
+      ctx.fillRect(x0, laneY(lane) + 1, Math.max(1, x1 - x0), 2);
+    }
+  }
+
+  /** Creation links: a line from the parent's lane at the moment of creation to the child's lane. */
+  private drawLinks(lanes: Lane[], laneY: (l: Lane) => number): void {
+    const ctx = this.ctx;
+    const rows = new Map<number, Lane>(this.lanes.map((l) => [l.task.id, l]));
+    ctx.strokeStyle = this.theme.muted;
+    ctx.globalAlpha = 0.6;
+    ctx.beginPath();
+    for (const lane of lanes) {
+      const parent = rows.get(lane.task.parent);
+      if (!parent) continue;
+      const x = this.scale.toPx(lane.task.created);
+      if (x < LABEL_W || x > LABEL_W + this.scale.width) continue;
+      ctx.moveTo(x, laneY(parent) + LANE_H - 3);
+      ctx.lineTo(x, laneY(lane) + 3);
+      ctx.moveTo(x - 3, laneY(lane));
+      ctx.lineTo(x, laneY(lane) + 3);
+      ctx.lineTo(x + 3, laneY(lane));
+    }
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+  }
+
+  private drawWaitLabels(lanes: Lane[], laneY: (l: Lane) => number): void {
+    const ctx = this.ctx;
+    ctx.fillStyle = this.theme.foreground;
+    for (const lane of lanes) {
+      const w = lane.task.waits;
+      for (let i = firstPairEndingAfter(w, this.scale.start); i * 2 < w.length; i++) {
+        if (w[i * 2] > this.scale.end) break;
+        const x0 = Math.max(LABEL_W, this.scale.toPx(w[i * 2]));
+        const x1 = this.scale.toPx(this.store.endOf(w[i * 2 + 1]));
+        if (x1 - x0 < 40) continue;
+        fitText(ctx, lane.task.waitLabels[i], x0 + 3, laneY(lane) + LANE_H / 2, x1 - x0 - 6);
+      }
+    }
+  }
+
+  /** Rejected, cancelled and still-pending tasks are marked where they end. */
+  private drawEnds(lanes: Lane[], laneY: (l: Lane) => number): void {
+    const ctx = this.ctx;
+    for (const lane of lanes) {
+      const end = lane.task.end;
+      const state = end ? end.state : this.store.live ? '' : 'pending';
+      if (!state || state === 'resolved') continue;
+      const x = this.scale.toPx(end ? end.t : this.store.endTime);
+      if (x < LABEL_W) continue;
+      ctx.fillStyle = state === 'rejected' ? this.theme.rejected : state === 'cancelled' ? this.theme.cancelled : this.theme.pending;
+      const y = laneY(lane) + LANE_H / 2;
+      ctx.beginPath();
+      ctx.moveTo(x, y - 5);
+      ctx.lineTo(x + 5, y);
+      ctx.lineTo(x, y + 5);
+      ctx.lineTo(x - 5, y);
+      ctx.fill();
+    }
+  }
+
+  private drawLabels(lanes: Lane[], laneY: (l: Lane) => number): void {
+    const ctx = this.ctx;
+    const th = this.theme;
+    ctx.fillStyle = th.background;
+    ctx.fillRect(0, TOP, LABEL_W, this.canvas.height);
+    for (const lane of lanes) {
+      const y = laneY(lane);
+      if (lane.task.id === this.selected) {
+        ctx.strokeStyle = th.selection;
+        ctx.strokeRect(0.5, y + 0.5, this.canvas.width, LANE_H - 1);
+      }
+      const indent = 4 + lane.depth * 10;
+      ctx.fillStyle = th.muted;
+      if (lane.hasChildren) ctx.fillText(this.collapsed.has(lane.task.id) ? '▸' : '▾', indent, y + LANE_H / 2);
+      const end = lane.task.end?.state;
+      ctx.fillStyle = end === 'rejected' ? th.rejected : lane.task.internal ? th.muted : th.foreground;
+      fitText(ctx, lane.task.name, indent + 10, y + LANE_H / 2, LABEL_W - indent - 14);
+    }
+  }
+
+  private drawLoop(w: number): void {
+    const ctx = this.ctx;
+    const th = this.theme;
+    const s = this.scale;
+    const loop = this.store.loop;
+    const y = AXIS_H + 2;
+    ctx.fillStyle = th.background;
+    ctx.fillRect(0, AXIS_H, w, LOOP_H + 4);
+    ctx.fillStyle = th.muted;
+    ctx.fillText('event loop', 4, y + LOOP_H / 2);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(LABEL_W, AXIS_H, w - LABEL_W, LOOP_H + 4);
+    ctx.clip();
+    for (const pass of [0, 1]) {
+      ctx.fillStyle = pass ? th.longBlock : th.loopBusy;
+      let lastRight = -Infinity;
+      for (let i = 0; i < loop.length; i += 3) {
+        const end = this.store.endOf(loop[i + 1]);
+        if (end < s.start || loop[i] > s.end) continue;
+        const long = end - loop[i] > this.store.longBlockUs;
+        if (long !== (pass === 1)) continue;
+        const x0 = s.toPx(loop[i]);
+        const x1 = Math.max(s.toPx(end), x0 + 1);
+        if (x1 <= lastRight) continue;
+        ctx.fillRect(Math.max(x0, lastRight), y, x1 - Math.max(x0, lastRight), LOOP_H);
+        lastRight = x1;
+      }
+    }
+    ctx.restore();
+  }
+
+  private drawAxis(w: number, h: number): void {
+    const ctx = this.ctx;
+    const th = this.theme;
+    ctx.fillStyle = th.background;
+    ctx.fillRect(0, 0, w, AXIS_H);
+    const { step, times } = this.scale.ticks(110);
+    ctx.strokeStyle = th.grid;
+    ctx.globalAlpha = 0.5;
+    ctx.beginPath();
+    for (const t of times) {
+      const x = Math.round(this.scale.toPx(t)) + 0.5;
+      ctx.moveTo(x, AXIS_H - 6);
+      ctx.lineTo(x, h);
+    }
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = th.muted;
+    for (const t of times) ctx.fillText(formatTick(t, step), this.scale.toPx(t) + 3, AXIS_H / 2);
+    ctx.fillText(this.follow && this.store.live ? 'following the end (scroll back to stop)' : '', 4, AXIS_H / 2);
+  }
+}
+
+/** Draws text cut to fit `maxWidth`, as text (never markup). */
+function fitText(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, maxWidth: number): void {
+  if (maxWidth < 8) return;
+  const clean = text.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '�');
+  if (ctx.measureText(clean).width <= maxWidth) {
+    ctx.fillText(clean, x, y);
+    return;
+  }
+  let n = Math.floor(clean.length * (maxWidth / ctx.measureText(clean).width));
+  while (n > 0 && ctx.measureText(clean.slice(0, n) + '…').width > maxWidth) n--;
+  if (n > 0) ctx.fillText(clean.slice(0, n) + '…', x, y);
+}
+
+export function formatUs(us: number): string {
+  if (us < 1000) return `${us.toFixed(0)} µs`;
+  if (us < 1_000_000) return `${(us / 1000).toFixed(1)} ms`;
+  return `${(us / 1_000_000).toFixed(2)} s`;
+}

@@ -1,0 +1,126 @@
+import * as assert from 'node:assert/strict';
+import type { TimelineTask, TimelineUpdate } from '../../src/shared/protocol';
+import { openWebview, type WebviewHarness } from './harness';
+
+const HOSTILE = '<img src=x onerror="window.__pwned=1">';
+
+function task(id: number, parent: number, name: string, runs: number[], waits: number[] = [], labels: string[] = []): TimelineTask {
+  return { id, parent, kind: id === 1 ? 'script' : 'async', name, site: `/w/main.js:${id}:1`, internal: false, created: runs[0] ?? 0, runs, waits, waitLabels: labels, waitSites: labels.map(() => '/w/main.js:3:3'), end: { t: 1_000_000, state: 'resolved', message: '', site: '' } };
+}
+
+const UPDATE: TimelineUpdate = {
+  reset: true, live: false, endTime: 1_000_000, longBlockUs: 50_000, loopFrom: 0,
+  loop: [0, 100_000, 2, 500_000, 520_000, 3],
+  tasks: [
+    task(1, 0, 'main.js', [0, 1_000_000]),
+    task(2, 1, 'sayAfter', [0, 100_000], [100_000, 1_000_000], ['setTimeout 900 ms']),
+    task(3, 1, HOSTILE, [500_000, 520_000]),
+  ],
+};
+
+/** RGB of one canvas pixel at CSS coordinates. */
+async function pixel(view: WebviewHarness, x: number, y: number): Promise<number[]> {
+  return view.page.evaluate(([px, py]) => {
+    const canvas = document.querySelector('canvas')!;
+    const scale = canvas.width / canvas.clientWidth;
+    return [...canvas.getContext('2d')!.getImageData(Math.round(px * scale), Math.round(py * scale), 1, 1).data.slice(0, 3)];
+  }, [x, y]);
+}
+
+/** Waits until messages already posted are handled and the next frame is drawn. */
+async function frame(view: WebviewHarness): Promise<void> {
+  await view.page.evaluate(() => new Promise((r) => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(r)), 0)));
+}
+
+const RUN_BLUE = [0x37, 0x94, 0xff];
+
+describe('webview in headless Chromium: the canvas timeline', () => {
+  let view: WebviewHarness;
+  beforeEach(async () => {
+    view = await openWebview();
+    await view.page.setViewportSize({ width: 1000, height: 700 });
+    await view.post({ type: 'timeline', update: UPDATE });
+    await frame(view);
+  });
+  afterEach(() => view.close());
+
+  async function canvasBox(): Promise<{ x: number; y: number }> {
+    const box = (await view.page.locator('canvas').boundingBox())!;
+    return { x: box.x, y: box.y };
+  }
+
+  it('draws each task’s running segments on its own lane, in the theme’s run colour', async () => {
+    // Lane 0 (main.js) runs for the whole trace; lane 1 (sayAfter) only in its first tenth.
+    assert.deepEqual(await pixel(view, 600, 42 + 10), RUN_BLUE);
+    assert.deepEqual(await pixel(view, 240, 62 + 10), RUN_BLUE);
+    assert.notDeepEqual(await pixel(view, 900, 62 + 10), RUN_BLUE, 'sayAfter is waiting there, not running');
+  });
+
+  it('zooming with the wheel narrows the visible time and stops following the end', async () => {
+    const before = (await view.viewState()) ?? {};
+    const { x, y } = await canvasBox();
+    await view.page.mouse.move(x + 600, y + 100);
+    await view.page.mouse.wheel(0, -400);
+    await frame(view);
+    const after = (await view.viewState())!;
+    assert.ok((after.span as number) < ((before.span as number) ?? Infinity) / 1.5, `span ${before.span} → ${after.span}`);
+    assert.equal(after.follow, false);
+  });
+
+  it('dragging pans the view', async () => {
+    const { x, y } = await canvasBox();
+    await view.page.mouse.move(x + 600, y + 100);
+    await view.page.mouse.wheel(0, -400);
+    const zoomed = (await view.viewState())!;
+    await view.page.mouse.down();
+    await view.page.mouse.move(x + 400, y + 100, { steps: 4 });
+    await view.page.mouse.up();
+    const panned = (await view.viewState())!;
+    assert.ok((panned.start as number) > (zoomed.start as number), 'dragging left shows later times');
+  });
+
+  it('hovering shows a task and what it waits for; clicking selects it into the details pane', async () => {
+    const { x, y } = await canvasBox();
+    await view.page.mouse.move(x + 800, y + 62 + 10);
+    await view.page.waitForSelector('#tooltip:not([hidden])');
+    assert.match((await view.page.textContent('#tooltip'))!, /^sayAfter\nwaiting for setTimeout 900 ms/);
+    await view.page.mouse.click(x + 800, y + 62 + 10);
+    await view.page.waitForSelector('#details dl');
+    assert.match((await view.page.textContent('#details'))!, /#2 sayAfter/);
+    assert.equal((await view.viewState())!.selected, 2);
+  });
+
+  it('double-clicking a wait asks the host to open the await line', async () => {
+    const { x, y } = await canvasBox();
+    await view.page.mouse.dblclick(x + 800, y + 62 + 10);
+    assert.deepEqual(await view.waitForSent((m) => m.type === 'openSite'), { type: 'openSite', site: '/w/main.js:3:3' });
+  });
+
+  it('keys move the selection and zoom', async () => {
+    await view.page.focus('canvas');
+    await view.page.keyboard.press('ArrowDown');
+    await view.page.keyboard.press('ArrowDown');
+    assert.equal((await view.viewState())!.selected, 2);
+    const span = (await view.viewState())!.span as number;
+    await view.page.keyboard.press('+');
+    assert.ok(((await view.viewState())!.span as number) < span);
+  });
+
+  it('a hostile task name stays text: in the tooltip and the details, nothing runs', async () => {
+    const { x, y } = await canvasBox();
+    await view.page.mouse.click(x + 210 + 0.51 * 790, y + 82 + 10);
+    await view.page.waitForSelector('#details dl');
+    assert.match((await view.page.textContent('#details'))!, /<img src=x onerror/);
+    assert.equal(await view.page.$$eval('img', (imgs) => imgs.length), 0);
+    assert.equal(await view.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+  });
+
+  it('the filter hides lanes that do not match', async () => {
+    await view.page.fill('#filter', 'sayAfter');
+    await frame(view);
+    // Lane 0 is now main.js (kept as the parent of a match), lane 1 sayAfter, and the hostile task is gone.
+    assert.deepEqual(await pixel(view, 600, 42 + 10), RUN_BLUE);
+    assert.notDeepEqual(await pixel(view, 210 + 0.51 * 790, 82 + 10), RUN_BLUE);
+    assert.equal((await view.viewState())!.filter, 'sayAfter');
+  });
+});
