@@ -8,7 +8,14 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { pageHtml } from '../../src/panel/pageHtml';
 import type { HostMessage, WebviewMessage } from '../../src/shared/protocol';
 
-const ROOT = path.resolve(__dirname, '../../..');
+/** The project folder: the nearest one above this bundle with a package.json. */
+function projectRoot(from: string): string {
+  let dir = from;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+const ROOT = projectRoot(__dirname);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const NONCE = 'dGVzdC1ub25jZS0xMjM0NTY3';
 
@@ -78,6 +85,9 @@ export async function openWebview(): Promise<WebviewHarness> {
   };
 }
 
-after(async () => {
-  await browser?.close();
-});
+/** Closes the shared browser (idempotent). */
+export async function closeBrowser(): Promise<void> {
+  const b = browser;
+  browser = undefined;
+  await b?.close();
+}

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { PanelState } from '../../src/shared/protocol';
-import { openWebview, type WebviewHarness } from './harness';
+import { closeBrowser, openWebview, type WebviewHarness } from './harness';
+
+after(closeBrowser);
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1">\u202Egnp.exe';
 
