@@ -87,6 +87,9 @@ describe('e2e: the packaged .vsix in code-server, driven from Chromium', functio
     assert.ok(names.includes('Promise.all ×3'), names.join(', '));
     assert.equal(names.filter((n) => n === 'fetchUser').length, 3);
     assert.ok(Number(await frame.getAttribute('#counts', 'data-tasks')) >= 8);
+    const canvas = await frame.$('#timeline canvas');
+    const size = await canvas.boundingBox();
+    assert.ok(size.width > 300 && size.height > 100, 'the timeline canvas is laid out');
     await page.screenshot({ path: path.join(OUTPUT, 'run-with-trace.png') });
     await page.close();
   });

@@ -98,3 +98,11 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(model.longBlocks(), []);
   });
 });
+
+describe('Node runner: what is not a task', () => {
+  it('process.stdout opened by console.log on a pipe is not a task of the script', () => {
+    const { model, stdout } = traceFixture('sequential.js');
+    assert.equal(stdout, 'hello\nworld\n');
+    assert.deepEqual([...model.tasks.values()].filter((t) => /pipe|tty/i.test(t.name)).map((t) => t.name), []);
+  });
+});

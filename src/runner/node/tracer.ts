@@ -394,8 +394,8 @@ export class Tracer {
     }
     const ns = this.options.now();
     const info = this.lookupSite(type, false);
-    if (info.module.startsWith('bootstrap/')) {
-      this.owners.set(asyncId, top); // process.stdout and friends, opened on first use
+    if (/^(bootstrap|console)\//.test(info.module)) {
+      this.owners.set(asyncId, top); // process.stdout and friends, opened on first use (often by console.log)
       return;
     }
     if (this.adoptUserCode(info, ns)) top = this.root;
