@@ -6,44 +6,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureInstalled, installExtension, launchBrowser, ROOT, startCodeServer } from '../harness/codeServer.mjs';
+import { openFile, runCommand, tasklaneFrame } from './workbench.mjs';
 
 const OUTPUT = path.join(ROOT, 'test-output/e2e');
 const EXAMPLES = path.join(ROOT, 'examples');
-
-/** The frame of the Tasklane webview (webview content lives in nested iframes). */
-async function tasklaneFrame(page, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      try {
-        if (await frame.$('#counts')) return frame;
-      } catch {
-        // frame navigated away while we looked
-      }
-    }
-    await page.waitForTimeout(200);
-  }
-  throw new Error('the Tasklane panel did not appear');
-}
-
-async function runCommand(page, title) {
-  await page.keyboard.press('Control+Shift+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
-}
-
-async function openFile(page, name) {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.tab.active', { hasText: name }).waitFor();
-}
 
 describe('e2e: the packaged .vsix in code-server, driven from Chromium', function () {
   let server;

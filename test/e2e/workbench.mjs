@@ -1,0 +1,36 @@
+// Driving the VS Code workbench in a browser: quick open, the command palette, the Tasklane webview.
+
+/** The frame of the Tasklane webview (webview content lives in nested iframes). */
+export async function tasklaneFrame(page, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      try {
+        if (await frame.$('#counts')) return frame;
+      } catch {
+        // frame navigated away while we looked
+      }
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error('the Tasklane panel did not appear');
+}
+
+export async function runCommand(page, title) {
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+export async function openFile(page, name) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: name }).waitFor();
+}
