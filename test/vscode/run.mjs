@@ -37,8 +37,11 @@ async function runInCodeServer(run) {
     const page = await browser.newPage();
     const exit = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (code) => resolve(code)));
     await page.goto(testUrl(server, { folder, extensionPath: ROOT, testsPath: SUITE }));
-    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('the extension tests did not finish within 5 minutes')), 300_000));
-    const code = await Promise.race([exit, timeout]);
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the extension tests did not finish within 5 minutes')), 300_000);
+    });
+    const code = await Promise.race([exit, timeout]).finally(() => clearTimeout(timer));
     const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
     process.stdout.write(log);
     if (!summarize(log)) throw new Error(`the extension host ran no tests (exit code ${code}); code-server said:\n${server.log().slice(-4000)}`);
