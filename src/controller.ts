@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runtimeFor, type Runtime } from './session/launch';
 import { checkPython, pythonFromExtension } from './session/interpreter';
+import { exportChromeTrace } from './trace/chromeTrace';
 import { parseTrace } from './trace/load';
+import { toTasklaneFile } from './trace/tasklaneFile';
 import type { TraceModel } from './trace/model';
 import { formatDuration } from './trace/summary';
 import { TraceSession } from './session/traceSession';
@@ -24,6 +26,8 @@ export class Controller implements vscode.Disposable {
   private readonly output: vscode.OutputChannel;
   private statusTimer: ReturnType<typeof setInterval> | undefined;
   private latest: TraceSession | undefined;
+  /** The panel the user looked at last: what Export Trace exports. */
+  private focused: TracePanel | undefined;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
     this.statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
@@ -120,6 +124,26 @@ export class Controller implements vscode.Disposable {
     return true;
   }
 
+  /** Saves the trace of the panel looked at last, as Chrome Trace JSON or the Tasklane format (by file name). */
+  async exportTrace(target?: vscode.Uri): Promise<boolean> {
+    const panel = this.focused;
+    if (!panel) {
+      void vscode.window.showInformationMessage('Tasklane: there is no trace to export. Run a script with tracing or open a trace file first.');
+      return false;
+    }
+    const base = panel.source.title.replace(/\.[^.]+$/, '');
+    const uri = target ?? (await vscode.window.showSaveDialog({
+      title: 'Export the trace',
+      defaultUri: vscode.Uri.file(path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', `${base}.tasklane.json`)),
+      filters: { 'Tasklane trace (lossless)': ['tasklane.json'], 'Chrome Trace (Perfetto, chrome://tracing)': ['json'] },
+    }));
+    if (!uri) return false;
+    const model = panel.source.model;
+    const data = uri.path.endsWith('.tasklane.json') ? toTasklaneFile(model) : exportChromeTrace(model);
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify(data)));
+    return true;
+  }
+
   dispose(): void {
     for (const session of this.sessions) session.stop();
     for (const panel of this.panels) panel.panel.dispose();
@@ -131,7 +155,14 @@ export class Controller implements vscode.Disposable {
   private show(source: TraceSource): TracePanel {
     const panel = TracePanel.open(source, this.extensionUri, this.log);
     this.panels.add(panel);
-    panel.onDidClose(() => this.panels.delete(panel));
+    this.focused = panel;
+    panel.panel.onDidChangeViewState((e) => {
+      if (e.webviewPanel.active) this.focused = panel;
+    });
+    panel.onDidClose(() => {
+      this.panels.delete(panel);
+      if (this.focused === panel) this.focused = undefined;
+    });
     return panel;
   }
 

@@ -11,6 +11,7 @@ export function activate(context: vscode.ExtensionContext): { testApi: TasklaneT
     vscode.commands.registerCommand('tasklane.runWithTrace', (uri?: vscode.Uri) => controller.runWithTrace(uri)),
     vscode.commands.registerCommand('tasklane.stop', () => controller.stop()),
     vscode.commands.registerCommand('tasklane.openTraceFile', (uri?: vscode.Uri) => controller.openTraceFile(uri)),
+    vscode.commands.registerCommand('tasklane.exportTrace', (uri?: vscode.Uri) => controller.exportTrace(uri)),
   );
   return { testApi: controller.testApi };
 }

@@ -30,7 +30,7 @@ export class TracePanel implements vscode.Disposable {
   private readonly closeListeners = new Set<() => void>();
   private readonly feed: TimelineFeed;
 
-  constructor(readonly panel: vscode.WebviewPanel, private readonly source: TraceSource, extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
+  constructor(readonly panel: vscode.WebviewPanel, readonly source: TraceSource, extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
     this.feed = new TimelineFeed(source.model);
     panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = webviewHtml(panel.webview, extensionUri);

@@ -40,7 +40,7 @@ describe('Tasklane in a real VS Code extension host', () => {
     await api();
     assert.equal(vscode.extensions.getExtension(EXTENSION_ID)?.isActive, true);
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['tasklane.runWithTrace', 'tasklane.stop', 'tasklane.openTraceFile']) assert.ok(commands.includes(id), id);
+    for (const id of ['tasklane.runWithTrace', 'tasklane.stop', 'tasklane.openTraceFile', 'tasklane.exportTrace']) assert.ok(commands.includes(id), id);
   });
 
   it('Run with Trace on the active file opens the panel with that run’s tasks', async () => {
@@ -57,6 +57,23 @@ describe('Tasklane in a real VS Code extension host', () => {
     assert.equal(state.taskCount, state.tasks.length);
     assert.ok(state.eventCount > 10);
     assert.match(state.statusText, /exited with code 0/);
+  });
+
+  it('Export Trace saves the run as a Tasklane file and as a Chrome trace, and both reopen', async () => {
+    const testApi = await api();
+    assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'promise-all.js')), true);
+    await testApi.lastRun();
+    await panelFor('promise-all.js', 'finished');
+    for (const name of [`tasklane-export-${process.pid}.tasklane.json`, `tasklane-export-${process.pid}.json`]) {
+      const file = path.join(os.tmpdir(), name);
+      assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.exportTrace', vscode.Uri.file(file)), true);
+      const data = JSON.parse(fs.readFileSync(file, 'utf8'));
+      assert.ok(name.endsWith('.tasklane.json') ? data.format === 'tasklane' : Array.isArray(data.traceEvents), name);
+      assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.openTraceFile', vscode.Uri.file(file)), true);
+      const state = await panelFor(name, 'loaded');
+      assert.ok(state.tasks.some((t) => t.name === 'Promise.all ×3'), `${name}: ${state.tasks.map((t) => t.name).join(', ')}`);
+      fs.rmSync(file);
+    }
   });
 
   it('Stop ends a hanging script and the processes it started', async () => {
