@@ -1,4 +1,5 @@
 // The extension's commands: run the current script under the tracer, stop it, open a trace.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runtimeFor, type Runtime } from './session/launch';
@@ -11,6 +12,9 @@ import { formatDuration } from './trace/summary';
 import { TraceSession } from './session/traceSession';
 import type { PanelState, RunStatus } from './shared/protocol';
 import { TracePanel, type TraceSource } from './panel/tracePanel';
+
+/** Finished runs kept on disk so their panels come back after a window reload. */
+const KEPT_TRACES = 20;
 
 /** What tests (and only tests) may look at through the extension's exports. */
 export interface TasklaneTestApi {
@@ -29,7 +33,7 @@ export class Controller implements vscode.Disposable {
   /** The panel the user looked at last: what Export Trace exports. */
   private focused: TracePanel | undefined;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
+  constructor(private readonly extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel, private readonly storageDir: string) {
     this.statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
     this.statusItem.command = 'tasklane.stop';
     this.statusItem.tooltip = 'Tasklane is tracing a script. Click to stop it.';
@@ -76,11 +80,14 @@ export class Controller implements vscode.Disposable {
     });
     this.sessions.add(session);
     this.latest = session;
-    const panel = this.show(sessionSource(session, path.basename(script)));
+    let saved: string | undefined;
+    const panel = this.show({ ...sessionSource(session, path.basename(script)), restoreFile: () => saved });
     panel.onDidClose(() => session.stop()); // closing the panel ends its run
     this.updateStatus();
-    void session.done.then(() => {
+    void session.done.then(async () => {
       this.sessions.delete(session);
+      saved = await this.keepForRestore(session.model, path.basename(script));
+      panel.refresh();
       this.output.appendLine(`■ ${describeEnd(session.model)}`);
       this.updateStatus();
       if (session.status === 'failed') void vscode.window.showErrorMessage(`Tasklane: ${session.problem}`);
@@ -120,8 +127,42 @@ export class Controller implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Tasklane cannot open ${path.basename(uri.fsPath)}: ${err instanceof Error ? err.message : String(err)}.`);
       return false;
     }
-    this.show(staticSource(model, path.basename(uri.fsPath)));
+    this.show(staticSource(model, path.basename(uri.fsPath), uri.fsPath));
     return true;
+  }
+
+  /** Reopens a panel VS Code restores after a window reload, from the copy of its trace it kept. */
+  async restorePanel(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const saved = (typeof state === 'object' && state !== null ? state : {}) as { restoreFile?: unknown; title?: unknown };
+    const file = typeof saved.restoreFile === 'string' ? saved.restoreFile : '';
+    const title = typeof saved.title === 'string' ? saved.title : path.basename(file);
+    let model: TraceModel | undefined;
+    try {
+      if (file && file.endsWith('.json')) model = parseTrace(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file))));
+    } catch (err) {
+      this.log.warn(`Could not restore the Tasklane panel from ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (!model) {
+      webviewPanel.dispose();
+      return;
+    }
+    this.adopt(new TracePanel(webviewPanel, staticSource(model, title, file), this.extensionUri, this.log));
+  }
+
+  /** Saves a finished run where a restored panel can find it; keeps the newest few. */
+  private async keepForRestore(model: TraceModel, title: string): Promise<string | undefined> {
+    try {
+      const dir = path.join(this.storageDir, 'traces');
+      await fs.promises.mkdir(dir, { recursive: true });
+      const file = path.join(dir, `${Date.now()}-${title.replace(/[^\w.-]/g, '_')}.tasklane.json`);
+      await fs.promises.writeFile(file, JSON.stringify(toTasklaneFile(model)));
+      const old = (await fs.promises.readdir(dir)).sort().slice(0, -KEPT_TRACES);
+      await Promise.all(old.map((f) => fs.promises.rm(path.join(dir, f), { force: true })));
+      return file;
+    } catch (err) {
+      this.log.warn(`Could not keep the trace for restoring its panel: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
   }
 
   /** Saves the trace of the panel looked at last, as Chrome Trace JSON or the Tasklane format (by file name). */
@@ -153,7 +194,10 @@ export class Controller implements vscode.Disposable {
   }
 
   private show(source: TraceSource): TracePanel {
-    const panel = TracePanel.open(source, this.extensionUri, this.log);
+    return this.adopt(TracePanel.open(source, this.extensionUri, this.log));
+  }
+
+  private adopt(panel: TracePanel): TracePanel {
     this.panels.add(panel);
     this.focused = panel;
     panel.panel.onDidChangeViewState((e) => {
@@ -184,12 +228,12 @@ export class Controller implements vscode.Disposable {
   }
 }
 
-function sessionSource(session: TraceSession, title: string): TraceSource {
+function sessionSource(session: TraceSession, title: string): Omit<TraceSource, 'restoreFile'> {
   return { title, model: session.model, status: () => session.status, problem: () => session.problem, onChange: (l) => session.onChange(l) };
 }
 
-function staticSource(model: TraceModel, title: string): TraceSource {
-  return { title, model, status: (): RunStatus => 'loaded', problem: () => undefined, onChange: () => ({ dispose() {} }) };
+function staticSource(model: TraceModel, title: string, file: string): TraceSource {
+  return { title, model, status: (): RunStatus => 'loaded', problem: () => undefined, restoreFile: () => file, onChange: () => ({ dispose() {} }) };
 }
 
 function describeEnd(model: TraceModel): string {

@@ -1,10 +1,11 @@
 // Wires the extension together; everything it creates is disposed with it.
 import * as vscode from 'vscode';
 import { Controller, type TasklaneTestApi } from './controller';
+import { TracePanel } from './panel/tracePanel';
 
 export function activate(context: vscode.ExtensionContext): { testApi: TasklaneTestApi } {
   const log = vscode.window.createOutputChannel('Tasklane', { log: true });
-  const controller = new Controller(context.extensionUri, log);
+  const controller = new Controller(context.extensionUri, log, context.globalStorageUri.fsPath);
   context.subscriptions.push(
     log,
     controller,
@@ -12,6 +13,7 @@ export function activate(context: vscode.ExtensionContext): { testApi: TasklaneT
     vscode.commands.registerCommand('tasklane.stop', () => controller.stop()),
     vscode.commands.registerCommand('tasklane.openTraceFile', (uri?: vscode.Uri) => controller.openTraceFile(uri)),
     vscode.commands.registerCommand('tasklane.exportTrace', (uri?: vscode.Uri) => controller.exportTrace(uri)),
+    vscode.window.registerWebviewPanelSerializer(TracePanel.viewType, { deserializeWebviewPanel: (panel, state) => controller.restorePanel(panel, state) }),
   );
   return { testApi: controller.testApi };
 }

@@ -1,14 +1,14 @@
 // The timeline webview. Renders only what the host sends: text through textContent, the
 // timeline on a canvas. Never builds HTML from trace data.
-import type { HostMessage, PanelState, TimelineTask, WebviewMessage } from '../../src/shared/protocol';
+import type { HostMessage, PanelState, SavedPanelState, TimelineTask, WebviewMessage } from '../../src/shared/protocol';
 import { renderDetails, renderSummary, renderTable } from './summary';
 import { TimelineView, type ViewState } from './timeline';
 import { TimelineStore } from './timelineStore';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
-  getState(): Partial<ViewState> | undefined;
-  setState(state: ViewState): void;
+  getState(): (Partial<ViewState> & SavedPanelState) | undefined;
+  setState(state: ViewState & SavedPanelState): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
@@ -52,11 +52,13 @@ app.replaceChildren(summary, toolbar, timelineBox, details, tableBox, tooltip);
 const openSite = (site: string): void => vscode.postMessage({ type: 'openSite', site });
 const store = new TimelineStore();
 const saved = vscode.getState();
+// Where the host keeps a copy of this trace, so that VS Code can reopen the panel after a reload.
+let restore: SavedPanelState = { restoreFile: saved?.restoreFile, title: saved?.title };
 const view = new TimelineView(timelineBox, store, {
   onSelect: (task) => renderDetails(details, task, store, openSite),
   onHover: (task, x, y, text) => showTooltip(task, x, y, text),
   onOpen: openSite,
-  onViewChange: (state) => vscode.setState(state),
+  onViewChange: (state) => vscode.setState({ ...state, ...restore }),
 }, saved);
 filter.value = view.filter;
 internal.checked = !view.hideInternal;
@@ -96,6 +98,10 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 });
 
 function render(state: PanelState): void {
+  if (state.restoreFile && state.restoreFile !== restore.restoreFile) {
+    restore = { restoreFile: state.restoreFile, title: state.title };
+    vscode.setState({ ...view.viewState(), ...restore });
+  }
   renderSummary(summary, state);
   renderTable(table, state, openSite);
 }

@@ -18,7 +18,7 @@ export function describeRun(model: TraceModel, status: RunStatus, problem?: stri
   return problem ? `${text} ${problem}` : text;
 }
 
-export function panelState(model: TraceModel, title: string, status: RunStatus, options: { hideInternal: boolean; problem?: string }): PanelState {
+export function panelState(model: TraceModel, title: string, status: RunStatus, options: { hideInternal: boolean; problem?: string; restoreFile?: string }): PanelState {
   const tasks: TaskRow[] = [];
   let taskCount = 0;
   for (const task of model.tasks.values()) {
@@ -33,6 +33,6 @@ export function panelState(model: TraceModel, title: string, status: RunStatus, 
   }
   return {
     title, status, statusText: describeRun(model, status, options.problem), taskCount, hiddenCount: model.tasks.size - taskCount, eventCount: model.eventCount,
-    duration: model.endTime, tasks,
+    duration: model.endTime, tasks, restoreFile: options.restoreFile ?? '',
   };
 }

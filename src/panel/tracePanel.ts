@@ -14,6 +14,8 @@ export interface TraceSource {
   model: TraceModel;
   status(): RunStatus;
   problem(): string | undefined;
+  /** A file holding this trace, to reopen the panel after a window reload. */
+  restoreFile(): string | undefined;
   onChange(listener: () => void): vscode.Disposable | { dispose(): void };
 }
 
@@ -46,6 +48,11 @@ export class TracePanel implements vscode.Disposable {
   static open(source: TraceSource, extensionUri: vscode.Uri, log: vscode.LogOutputChannel): TracePanel {
     const panel = vscode.window.createWebviewPanel(TracePanel.viewType, `Tasklane: ${source.title}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(extensionUri));
     return new TracePanel(panel, source, extensionUri, log);
+  }
+
+  /** Sends the current state now (after something outside the model changed). */
+  refresh(): void {
+    if (this.ready) this.sendNow();
   }
 
   onDidClose(listener: () => void): void {
@@ -95,7 +102,7 @@ export class TracePanel implements vscode.Disposable {
     this.lastSent = Date.now();
     const hideInternal = vscode.workspace.getConfiguration('tasklane').get<boolean>('hideInternal') ?? true;
     const status = this.source.status();
-    this.lastState = panelState(this.source.model, this.source.title, status, { hideInternal, problem: this.source.problem() });
+    this.lastState = panelState(this.source.model, this.source.title, status, { hideInternal, problem: this.source.problem(), restoreFile: this.source.restoreFile() });
     const live = status === 'running' || status === 'starting';
     const timeline: HostMessage = { type: 'timeline', update: full ? this.feed.full(live) : this.feed.delta(live) };
     const state: HostMessage = { type: 'state', state: this.lastState };

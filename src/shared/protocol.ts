@@ -30,6 +30,14 @@ export interface PanelState {
   duration: number;
   /** The first tasks in creation order (the table is capped; `taskCount` is the whole). */
   tasks: TaskRow[];
+  /** A saved copy of this trace that reopens the panel after a window reload ('' while there is none). */
+  restoreFile: string;
+}
+
+/** What the webview keeps across hiding and reloads (vscode.setState), and the serializer reads back. */
+export interface SavedPanelState {
+  restoreFile?: string;
+  title?: string;
 }
 
 /** One task as the timeline draws it. Ends of still-open segments are -1 (open until `endTime`). */

@@ -57,6 +57,20 @@ describe('e2e: the packaged .vsix in code-server, driven from Chromium', functio
     const size = await canvas.boundingBox();
     assert.ok(size.width > 300 && size.height > 100, 'the timeline canvas is laid out');
     await page.screenshot({ path: path.join(OUTPUT, 'run-with-trace.png') });
+
+    // The filter (part of the view state) and the trace survive a window reload.
+    await frame.fill('#filter', 'fetchUser');
+    // Reload Window shuts the workbench down properly (saving editors and webview state), then reloads.
+    const reloaded = page.waitForEvent('load');
+    await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const restored = await tasklaneFrame(page);
+    await restored.waitForFunction(() => document.querySelector('#status')?.getAttribute('data-status') === 'loaded', null, { timeout: 60_000 });
+    assert.equal(await restored.inputValue('#filter'), 'fetchUser');
+    const again = await restored.$$eval('#tasks tbody td.name', (cells) => cells.map((c) => c.textContent));
+    assert.equal(again.filter((n) => n === 'fetchUser').length, 3);
+    await page.screenshot({ path: path.join(OUTPUT, 'after-reload.png') });
     await page.close();
   });
 });

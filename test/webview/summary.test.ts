@@ -8,7 +8,7 @@ const HOSTILE = '<img src=x onerror="window.__pwned=1">\u202Egnp.exe';
 
 function state(overrides: Partial<PanelState> = {}): PanelState {
   return {
-    title: 'sequential.js', status: 'finished', statusText: 'The program exited with code 0 after 316.1 ms.', taskCount: 3, hiddenCount: 0, eventCount: 44, duration: 316_100,
+    title: 'sequential.js', status: 'finished', statusText: 'The program exited with code 0 after 316.1 ms.', taskCount: 3, hiddenCount: 0, eventCount: 44, duration: 316_100, restoreFile: '',
     tasks: [
       { id: 1, name: 'sequential.js', kind: 'script', parent: 0, site: '', created: 0, ended: 316_100, running: 49_000, waiting: 0, state: 'resolved' },
       { id: 2, name: 'main', kind: 'async', parent: 1, site: '/w/sequential.js:12:1', created: 4_300, ended: 315_100, running: 1_400, waiting: 308_600, state: 'resolved' },
