@@ -58,6 +58,13 @@ describe('e2e: the packaged .vsix in code-server, driven from Chromium', functio
     assert.ok(size.width > 300 && size.height > 100, 'the timeline canvas is laid out');
     await page.screenshot({ path: path.join(OUTPUT, 'run-with-trace.png') });
 
+    // A task's creation site opens in the editor on its line (main() is called on line 14).
+    await frame.click('#table-box summary');
+    const mainRow = frame.locator('#tasks tbody tr', { has: frame.locator('td.name', { hasText: /^main$/ }) });
+    await mainRow.locator('a').click();
+    await page.locator('.statusbar-item', { hasText: /Ln 14, Col \d+/ }).first().waitFor({ timeout: 20_000 });
+    await frame.click('#table-box summary');
+
     // The filter (part of the view state) and the trace survive a window reload.
     await frame.fill('#filter', 'fetchUser');
     // Reload Window shuts the workbench down properly (saving editors and webview state), then reloads.
