@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runtimeFor, type Runtime } from './session/launch';
 import { checkPython, pythonFromExtension } from './session/interpreter';
+import { ScriptTerminal } from './session/scriptTerminal';
 import { exportChromeTrace } from './trace/chromeTrace';
 import { parseTrace } from './trace/load';
 import { toTasklaneFile } from './trace/tasklaneFile';
@@ -20,6 +21,8 @@ const KEPT_TRACES = 20;
 export interface TasklaneTestApi {
   panelStates(): PanelState[];
   liveRuns(): { script: string; pid: number | undefined }[];
+  /** The name of the terminal of the last run. */
+  lastTerminal(): string | undefined;
   lastRun(): Promise<void> | undefined;
 }
 
@@ -27,9 +30,9 @@ export class Controller implements vscode.Disposable {
   private readonly sessions = new Set<TraceSession>();
   private readonly panels = new Set<TracePanel>();
   private readonly statusItem: vscode.StatusBarItem;
-  private readonly output: vscode.OutputChannel;
   private statusTimer: ReturnType<typeof setInterval> | undefined;
   private latest: TraceSession | undefined;
+  private latestTerminal: string | undefined;
   /** The panel the user looked at last: what Export Trace exports. */
   private focused: TracePanel | undefined;
 
@@ -37,13 +40,13 @@ export class Controller implements vscode.Disposable {
     this.statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
     this.statusItem.command = 'tasklane.stop';
     this.statusItem.tooltip = 'Tasklane is tracing a script. Click to stop it.';
-    this.output = vscode.window.createOutputChannel('Tasklane: script output');
   }
 
   readonly testApi: TasklaneTestApi = {
     panelStates: () => [...this.panels].flatMap((p) => (p.lastState ? [p.lastState] : [])),
     liveRuns: () => [...this.sessions].map((s) => ({ script: s.options.script, pid: s.pid })),
     lastRun: () => this.latest?.done,
+    lastTerminal: () => this.latestTerminal,
   };
 
   async runWithTrace(target?: vscode.Uri): Promise<boolean> {
@@ -68,7 +71,7 @@ export class Controller implements vscode.Disposable {
     if (!interpreter) return false;
     const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
     const cwd = config.get<string>('cwd') || folder || path.dirname(script);
-    this.output.appendLine(`▶ ${script}`);
+    const terminal = new ScriptTerminal(path.basename(script));
     const session = new TraceSession({
       script, args: config.get<string[]>('args') ?? [], cwd: path.resolve(folder ?? path.dirname(script), cwd),
       env: { ...process.env, ...(config.get<Record<string, string>>('env') ?? {}) },
@@ -76,19 +79,21 @@ export class Controller implements vscode.Disposable {
       runnerDir: vscode.Uri.joinPath(this.extensionUri, 'dist', 'runner').fsPath,
       longBlockMs: config.get<number>('longBlockMs') ?? 50,
       maxEvents: config.get<number>('maxEvents') ?? 5_000_000,
-      onOutput: (text) => this.output.append(text),
+      onOutput: (text) => terminal.print(text),
     });
+    terminal.attach({ write: (text) => session.writeInput(text), end: () => session.endInput(), stop: () => session.stop() });
     this.sessions.add(session);
     this.latest = session;
+    this.latestTerminal = terminal.name;
     let saved: string | undefined;
     const panel = this.show({ ...sessionSource(session, path.basename(script)), restoreFile: () => saved });
     panel.onDidClose(() => session.stop()); // closing the panel ends its run
     this.updateStatus();
     void session.done.then(async () => {
       this.sessions.delete(session);
+      terminal.print(`\n[Tasklane] ${describeEnd(session.model)}\n`);
       saved = await this.keepForRestore(session.model, path.basename(script));
       panel.refresh();
-      this.output.appendLine(`■ ${describeEnd(session.model)}`);
       this.updateStatus();
       if (session.status === 'failed') void vscode.window.showErrorMessage(`Tasklane: ${session.problem}`);
     });
@@ -190,7 +195,6 @@ export class Controller implements vscode.Disposable {
     for (const panel of this.panels) panel.panel.dispose();
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.statusItem.dispose();
-    this.output.dispose();
   }
 
   private show(source: TraceSource): TracePanel {

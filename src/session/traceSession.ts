@@ -43,6 +43,17 @@ export class TraceSession {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
+  /** Sends text to the script's stdin. */
+  writeInput(text: string): void {
+    const stdin = this.traced?.child.stdin;
+    if (stdin && !stdin.destroyed && stdin.writable) stdin.write(text);
+  }
+
+  /** Closes the script's stdin (end of input). */
+  endInput(): void {
+    this.traced?.child.stdin?.end();
+  }
+
   /** Ends the script and every process it started. */
   stop(): void {
     if (this.status !== 'running' && this.status !== 'starting') return;
@@ -64,7 +75,7 @@ export class TraceSession {
     this.traced = traced;
     traced.child.stdout?.setEncoding('utf8').on('data', (text: string) => o.onOutput(text, 'stdout'));
     traced.child.stderr?.setEncoding('utf8').on('data', (text: string) => o.onOutput(text, 'stderr'));
-    traced.child.stdin?.end();
+    traced.child.stdin?.on('error', () => undefined); // the script may exit without reading its input
     const outcome = await traced.done;
     if (outcome.exitSynthesized) this.model.apply(synthesizedExit(outcome, this.model.endTime));
     this.model.finish();

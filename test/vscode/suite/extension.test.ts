@@ -76,6 +76,18 @@ describe('Tasklane in a real VS Code extension host', () => {
     }
   });
 
+  it('the script runs in its own terminal, and a line typed there reaches its stdin', async () => {
+    const testApi = await api();
+    assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'read-line.js')), true);
+    const name = testApi.lastTerminal();
+    const terminal = await waitFor('the run’s terminal', () => vscode.window.terminals.find((t) => t.name === name));
+    await panelFor('read-line.js', 'running');
+    terminal.sendText('hello tasklane', true);
+    await testApi.lastRun();
+    const state = await panelFor('read-line.js', 'finished');
+    assert.match(state.statusText, /exited with code 0/, 'the script read the expected line');
+  });
+
   it('Stop ends a hanging script and the processes it started', async () => {
     const testApi = await api();
     const started = await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'hang-with-child.js'));

@@ -1,0 +1,74 @@
+// The traced script's own terminal: its stdout and stderr, and a line-edited stdin, so scripts
+// that print or read input behave as they would in a shell.
+import * as vscode from 'vscode';
+
+export interface ScriptIo {
+  write(text: string): void;
+  end(): void;
+  stop(): void;
+}
+
+export class ScriptTerminal {
+  private readonly output = new vscode.EventEmitter<string>();
+  private readonly terminal: vscode.Terminal;
+  private line = '';
+  private io: ScriptIo | undefined;
+  private opened = false;
+  private readonly early: string[] = [];
+
+  constructor(title: string) {
+    const pty: vscode.Pseudoterminal = {
+      onDidWrite: this.output.event,
+      open: () => {
+        this.opened = true;
+        for (const text of this.early.splice(0)) this.output.fire(text);
+      },
+      close: () => {
+        this.io?.stop();
+        this.output.dispose();
+      },
+      handleInput: (data) => this.input(data),
+    };
+    this.terminal = vscode.window.createTerminal({ name: `Tasklane: ${title}`, pty, isTransient: true });
+    this.terminal.show(true);
+  }
+
+  get name(): string {
+    return this.terminal.name;
+  }
+
+  attach(io: ScriptIo): void {
+    this.io = io;
+  }
+
+  /** Output of the script, with newlines as a terminal wants them. */
+  print(text: string): void {
+    const crlf = text.replace(/\r?\n/g, '\r\n');
+    if (this.opened) this.output.fire(crlf);
+    else this.early.push(crlf);
+  }
+
+  /** Keys typed: echoed, edited, and sent to the script's stdin a line at a time. */
+  private input(data: string): void {
+    for (const ch of data) {
+      if (ch === '\r' || ch === '\n') {
+        this.output.fire('\r\n');
+        this.io?.write(`${this.line}\n`);
+        this.line = '';
+      } else if (ch === '\x7f' || ch === '\b') {
+        if (this.line) {
+          this.line = this.line.slice(0, -1);
+          this.output.fire('\b \b');
+        }
+      } else if (ch === '\x04') {
+        this.io?.end(); // Ctrl+D: end of input
+      } else if (ch === '\x03') {
+        this.output.fire('^C\r\n');
+        this.io?.stop();
+      } else if (ch >= ' ') {
+        this.line += ch;
+        this.output.fire(ch);
+      }
+    }
+  }
+}
