@@ -9,7 +9,7 @@ import { exportChromeTrace } from './trace/chromeTrace';
 import { parseTrace } from './trace/load';
 import { toTasklaneFile } from './trace/tasklaneFile';
 import type { TraceModel } from './trace/model';
-import { formatDuration } from './trace/summary';
+import { formatDuration } from './trace/format';
 import { TraceSession } from './session/traceSession';
 import type { PanelState, RunStatus } from './shared/protocol';
 import { TracePanel, type TraceSource } from './panel/tracePanel';

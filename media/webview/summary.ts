@@ -1,6 +1,6 @@
 // The accessible text parts: the run's state and counts, the selected task, and all tasks as a table.
 import type { PanelState, TimelineTask } from '../../src/shared/protocol';
-import { formatUs } from './timeline';
+import { formatDuration as formatUs } from '../../src/trace/format';
 import type { TimelineStore } from './timelineStore';
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {

@@ -2,6 +2,7 @@
 // visible, in passes by colour, at most once per animation frame. All text is drawn with
 // fillText, so names from a trace can never become markup.
 import type { TimelineTask } from '../../src/shared/protocol';
+import { formatDuration as formatUs } from '../../src/trace/format';
 import { firstPairEndingAfter, laneAt, laneOwner, layoutLanes, type Lane } from './lanes';
 import { readTheme, watchTheme, type Theme } from './theme';
 import { formatTick, TimeScale } from './timeScale';
@@ -488,10 +489,4 @@ function fitText(ctx: CanvasRenderingContext2D, text: string, x: number, y: numb
   let n = Math.floor(clean.length * (maxWidth / ctx.measureText(clean).width));
   while (n > 0 && ctx.measureText(clean.slice(0, n) + '…').width > maxWidth) n--;
   if (n > 0) ctx.fillText(clean.slice(0, n) + '…', x, y);
-}
-
-export function formatUs(us: number): string {
-  if (us < 1000) return `${us.toFixed(0)} µs`;
-  if (us < 1_000_000) return `${(us / 1000).toFixed(1)} ms`;
-  return `${(us / 1_000_000).toFixed(2)} s`;
 }

@@ -1,6 +1,6 @@
 // What the panel shows, derived from the model (pure: no vscode, no DOM).
 import type { TraceModel } from '../trace/model';
-import { formatDuration } from '../trace/summary';
+import { formatDuration } from '../trace/format';
 import { MAX_TABLE_ROWS, type PanelState, type RunStatus, type TaskRow } from '../shared/protocol';
 
 export function describeRun(model: TraceModel, status: RunStatus, problem?: string): string {

@@ -1,12 +1,7 @@
 // The readable table `tasklane summary` prints.
 import * as path from 'node:path';
+import { formatDuration } from './format';
 import type { Task, TraceModel } from './model';
-
-export function formatDuration(us: number): string {
-  if (us < 1000) return `${us.toFixed(0)} µs`;
-  if (us < 1_000_000) return `${(us / 1000).toFixed(1)} ms`;
-  return `${(us / 1_000_000).toFixed(2)} s`;
-}
 
 /** "file.js:12" relative to the traced program's folder. */
 export function shortSite(site: string, cwd: string | undefined): string {

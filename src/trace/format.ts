@@ -1,0 +1,8 @@
+// Durations in words, shared by the CLI summary, the host and the webview (pure, no Node imports).
+
+/** Microseconds as "412 µs", "12.3 ms" or "1.25 s". */
+export function formatDuration(us: number): string {
+  if (us < 1000) return `${us.toFixed(0)} µs`;
+  if (us < 1_000_000) return `${(us / 1000).toFixed(1)} ms`;
+  return `${(us / 1_000_000).toFixed(2)} s`;
+}
