@@ -136,6 +136,20 @@ export class Controller implements vscode.Disposable {
     return true;
   }
 
+  /** Shows a *.tasklane.json file in the trace editor (a read-only custom editor) VS Code created. */
+  async showTraceFile(uri: vscode.Uri, webviewPanel: vscode.WebviewPanel): Promise<void> {
+    let model: TraceModel;
+    try {
+      model = parseTrace(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+    } catch (err) {
+      const message = `Tasklane cannot open ${path.basename(uri.fsPath)}: ${err instanceof Error ? err.message : String(err)}.`;
+      webviewPanel.webview.html = `<!DOCTYPE html><meta http-equiv="Content-Security-Policy" content="default-src 'none'"><p>${escapeHtml(message)}</p>`;
+      void vscode.window.showErrorMessage(message);
+      return;
+    }
+    this.adopt(new TracePanel(webviewPanel, staticSource(model, path.basename(uri.fsPath), uri.fsPath), this.extensionUri, this.log));
+  }
+
   /** Reopens a panel VS Code restores after a window reload, from the copy of its trace it kept. */
   async restorePanel(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {
     const saved = (typeof state === 'object' && state !== null ? state : {}) as { restoreFile?: unknown; title?: unknown };
@@ -238,6 +252,10 @@ function sessionSource(session: TraceSession, title: string): Omit<TraceSource, 
 
 function staticSource(model: TraceModel, title: string, file: string): TraceSource {
   return { title, model, status: (): RunStatus => 'loaded', problem: () => undefined, restoreFile: () => file, onChange: () => ({ dispose() {} }) };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function describeEnd(model: TraceModel): string {

@@ -3,6 +3,9 @@ import * as vscode from 'vscode';
 import { Controller, type TasklaneTestApi } from './controller';
 import { TracePanel } from './panel/tracePanel';
 
+/** *.tasklane.json files open as a timeline, read-only. */
+const TRACE_EDITOR = 'tasklane.traceFile';
+
 export function activate(context: vscode.ExtensionContext): { testApi: TasklaneTestApi } {
   const log = vscode.window.createOutputChannel('Tasklane', { log: true });
   const controller = new Controller(context.extensionUri, log, context.globalStorageUri.fsPath);
@@ -14,6 +17,10 @@ export function activate(context: vscode.ExtensionContext): { testApi: TasklaneT
     vscode.commands.registerCommand('tasklane.openTraceFile', (uri?: vscode.Uri) => controller.openTraceFile(uri)),
     vscode.commands.registerCommand('tasklane.exportTrace', (uri?: vscode.Uri) => controller.exportTrace(uri)),
     vscode.window.registerWebviewPanelSerializer(TracePanel.viewType, { deserializeWebviewPanel: (panel, state) => controller.restorePanel(panel, state) }),
+    vscode.window.registerCustomEditorProvider(TRACE_EDITOR, {
+      openCustomDocument: (uri) => ({ uri, dispose: () => undefined }),
+      resolveCustomEditor: (document, panel) => controller.showTraceFile(document.uri, panel),
+    } satisfies vscode.CustomReadonlyEditorProvider),
   );
   return { testApi: controller.testApi };
 }

@@ -121,6 +121,18 @@ describe('Tasklane in a real VS Code extension host', () => {
     fs.rmSync(file);
   });
 
+  it('a *.tasklane.json file opens in the Tasklane trace editor', async () => {
+    const file = path.join(os.tmpdir(), `tasklane-editor-${process.pid}.tasklane.json`);
+    const cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist/cli.js');
+    const { spawnSync } = await import('node:child_process');
+    const result = spawnSync(process.execPath, [cli, 'run', workspaceFile('node', 'sequential.js').fsPath, '--out', file], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    assert.equal(result.status, 0, result.stderr);
+    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file));
+    const state = await panelFor(path.basename(file), 'loaded');
+    assert.equal(state.tasks.filter((t) => t.name === 'sayAfter').length, 2);
+    fs.rmSync(file);
+  });
+
   it('Open Trace File explains a malformed file instead of failing', async () => {
     const file = path.join(os.tmpdir(), `tasklane-vscode-bad-${process.pid}.json`);
     fs.writeFileSync(file, '{"format":"tasklane","version":1,"tasks":[{"id":"x"}]');
