@@ -126,8 +126,7 @@ export class Controller implements vscode.Disposable {
     if (!uri) return false;
     let model: TraceModel;
     try {
-      const bytes = await vscode.workspace.fs.readFile(uri);
-      model = parseTrace(new TextDecoder().decode(bytes));
+      model = await readTrace(uri);
     } catch (err) {
       void vscode.window.showErrorMessage(`Tasklane cannot open ${path.basename(uri.fsPath)}: ${err instanceof Error ? err.message : String(err)}.`);
       return false;
@@ -140,7 +139,7 @@ export class Controller implements vscode.Disposable {
   async showTraceFile(uri: vscode.Uri, webviewPanel: vscode.WebviewPanel): Promise<void> {
     let model: TraceModel;
     try {
-      model = parseTrace(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+      model = await readTrace(uri);
     } catch (err) {
       const message = `Tasklane cannot open ${path.basename(uri.fsPath)}: ${err instanceof Error ? err.message : String(err)}.`;
       webviewPanel.webview.html = `<!DOCTYPE html><meta http-equiv="Content-Security-Policy" content="default-src 'none'"><p>${escapeHtml(message)}</p>`;
@@ -157,7 +156,7 @@ export class Controller implements vscode.Disposable {
     const title = typeof saved.title === 'string' ? saved.title : path.basename(file);
     let model: TraceModel | undefined;
     try {
-      if (file && file.endsWith('.json')) model = parseTrace(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file))));
+      if (file && file.endsWith('.json')) model = await readTrace(vscode.Uri.file(file));
     } catch (err) {
       this.log.warn(`Could not restore the Tasklane panel from ${file}: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -252,6 +251,10 @@ function sessionSource(session: TraceSession, title: string): Omit<TraceSource, 
 
 function staticSource(model: TraceModel, title: string, file: string): TraceSource {
   return { title, model, status: (): RunStatus => 'loaded', problem: () => undefined, restoreFile: () => file, onChange: () => ({ dispose() {} }) };
+}
+
+async function readTrace(uri: vscode.Uri): Promise<TraceModel> {
+  return parseTrace(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
 }
 
 function escapeHtml(text: string): string {

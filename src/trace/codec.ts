@@ -29,14 +29,9 @@ export class FrameEncoder {
   private pos = 4;
   private lastNs = 0;
   private readonly strings = new Map<string, number>();
-  private records = 0;
 
   constructor(initialBytes = 64 * 1024) {
     this.buf = new Uint8Array(initialBytes);
-  }
-
-  get recordCount(): number {
-    return this.records;
   }
 
   /** Bytes buffered in the frame being built. */
@@ -180,7 +175,6 @@ export class FrameEncoder {
   }
 
   private op(op: Op): void {
-    this.records++;
     this.byte(op);
   }
 

@@ -144,7 +144,6 @@ interface CacheEntry {
  * disagrees is captured on every use from then on.
  */
 export class SiteCache {
-  captures = 0;
   private readonly entries = new Map<number, CacheEntry>();
   private readonly codes = new Map<string, number>();
 
@@ -174,7 +173,6 @@ export class SiteCache {
   }
 
   private fresh(): CallSiteInfo {
-    this.captures++;
     const info = this.capture();
     const text = `${info.shape}|${info.site}|${info.callerSite}|${info.api}|${info.fn}`;
     let code = this.codes.get(text);

@@ -116,7 +116,6 @@ export class Tracer {
   private idleSince = -1;
   private events = 0;
   private droppedSinceReport = 0;
-  droppedTotal = 0;
 
   constructor(private readonly options: TracerOptions, script: string) {
     this.enc = options.encoder;
@@ -164,9 +163,6 @@ export class Tracer {
     }
   }
 
-  isOwn(asyncId: number): boolean {
-    return this.ownIds.has(asyncId);
-  }
 
   /** Called on each flush: reports idleness and drops since the last flush. */
   onFlush(): void {
@@ -616,7 +612,6 @@ export class Tracer {
     if (this.pendingAwait.waiter !== undefined) this.emitPendingAwait();
     if (this.events >= this.options.maxEvents) {
       this.droppedSinceReport++;
-      this.droppedTotal++;
       return false;
     }
     this.events++;

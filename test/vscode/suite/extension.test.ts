@@ -1,9 +1,20 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { api, closeAllEditors, EXTENSION_ID, panelFor, waitFor, workspaceFile } from './helpers';
+
+/** Traces a fixture with the extension's own `tasklane` CLI into a temporary file; returns its path. */
+function traceWithCli(fixture: string, name: string): string {
+  const file = path.join(os.tmpdir(), name);
+  const cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist/cli.js');
+  // In desktop VS Code process.execPath is Electron; ELECTRON_RUN_AS_NODE makes it Node.
+  const result = spawnSync(process.execPath, [cli, 'run', workspaceFile('node', fixture).fsPath, '--out', file], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+  assert.equal(result.status, 0, result.stderr);
+  return file;
+}
 
 /** Every process below `pid`, from /proc. */
 function descendants(pid: number): number[] {
@@ -109,11 +120,7 @@ describe('Tasklane in a real VS Code extension host', () => {
   });
 
   it('Open Trace File reopens a saved trace', async () => {
-    const file = path.join(os.tmpdir(), `tasklane-vscode-${process.pid}.tasklane.json`);
-    const cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist/cli.js');
-    const { spawnSync } = await import('node:child_process');
-    const result = spawnSync(process.execPath, [cli, 'run', workspaceFile('node', 'promise-all.js').fsPath, '--out', file], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-    assert.equal(result.status, 0, result.stderr);
+    const file = traceWithCli('promise-all.js', `tasklane-vscode-${process.pid}.tasklane.json`);
     assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.openTraceFile', vscode.Uri.file(file)), true);
     const state = await panelFor(path.basename(file), 'loaded');
     assert.ok(state.tasks.some((t) => t.name === 'Promise.all ×3'));
@@ -122,11 +129,7 @@ describe('Tasklane in a real VS Code extension host', () => {
   });
 
   it('a *.tasklane.json file opens in the Tasklane trace editor', async () => {
-    const file = path.join(os.tmpdir(), `tasklane-editor-${process.pid}.tasklane.json`);
-    const cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist/cli.js');
-    const { spawnSync } = await import('node:child_process');
-    const result = spawnSync(process.execPath, [cli, 'run', workspaceFile('node', 'sequential.js').fsPath, '--out', file], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-    assert.equal(result.status, 0, result.stderr);
+    const file = traceWithCli('sequential.js', `tasklane-editor-${process.pid}.tasklane.json`);
     await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file));
     const state = await panelFor(path.basename(file), 'loaded');
     assert.equal(state.tasks.filter((t) => t.name === 'sayAfter').length, 2);
