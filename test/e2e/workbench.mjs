@@ -33,4 +33,6 @@ export async function openFile(page, name) {
   await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
   await page.keyboard.press('Enter');
   await page.locator('.tab.active', { hasText: name }).waitFor();
+  // Run with Trace acts on the active text editor: wait until the opened file's editor has focus.
+  await page.locator('.editor-group-container.active .monaco-editor.focused').waitFor();
 }
