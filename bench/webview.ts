@@ -1,10 +1,18 @@
 // Timeline drawing figures in headless Chromium: first paint of a 1,000,000-segment trace, frame
 // times while zooming and panning, and how fast live updates reach the screen. Prints; asserts nothing.
+import * as path from 'node:path';
+import { TimelineFeed } from '../src/panel/timelineUpdate';
+import { UPDATE_INTERVAL_MS, UpdatePacer } from '../src/panel/updatePacer';
+import { TraceSession } from '../src/session/traceSession';
 import type { TimelineTask, TimelineUpdate } from '../src/shared/protocol';
-import { closeBrowser, openWebview } from '../test/webview/harness';
+import { closeBrowser, openWebview, type WebviewHarness } from '../test/webview/harness';
+
+interface Bench {
+  rasterisedFrame(): Promise<number>;
+}
 
 const TASKS = 1000;
-const RUNS_PER_TASK = 1000;
+const RUNS_PER_TASK = 500;
 
 function bigTrace(): TimelineUpdate {
   const tasks: TimelineTask[] = [];
@@ -23,6 +31,53 @@ function bigTrace(): TimelineUpdate {
   return { reset: true, tasks, loop, loopFrom: 0, endTime: RUNS_PER_TASK * 10_000, longBlockUs: 50_000, live: false };
 }
 
+/**
+ * A real traced run feeding the webview the way the panel does (same pacing, same deltas): for
+ * each task, the time from its creation in the script to the frame that shows it, in ms.
+ */
+async function livePipeline(view: WebviewHarness): Promise<number[]> {
+  const root = path.resolve(__dirname, '../..');
+  const session = new TraceSession({
+    script: path.join(root, 'bench/workloads/ticker.js'), args: [], cwd: root, env: process.env, runtime: 'node', interpreter: process.execPath,
+    runnerDir: path.join(root, 'dist/runner'), longBlockMs: 50, maxEvents: 10_000_000, onOutput: () => undefined,
+  });
+  // The page notes when each new task reached the screen: the frame after its update arrived.
+  await view.page.evaluate(() => {
+    const shown: Record<number, number> = {};
+    (window as unknown as { shown: typeof shown }).shown = shown;
+    window.addEventListener('message', (e: MessageEvent<{ type: string; update: TimelineUpdate }>) => {
+      if (e.data?.type !== 'timeline') return;
+      void (window as unknown as Bench).rasterisedFrame().then(() => {
+        const at = performance.timeOrigin + performance.now();
+        for (const task of e.data.update.tasks) shown[task.id] ??= at;
+      });
+    });
+  });
+  const feed = new TimelineFeed(session.model);
+  let first = true;
+  let posting = Promise.resolve();
+  // Fire and forget, in order, like VS Code's postMessage to a webview.
+  const pacer = new UpdatePacer(UPDATE_INTERVAL_MS, () => {
+    const update = first ? feed.full(true) : feed.delta(true);
+    first = false;
+    // As JSON, as VS Code carries it (and far cheaper to hand over than a structured argument).
+    const json = JSON.stringify(update);
+    posting = posting.then(() => view.page.evaluate((text) => window.postMessage({ type: 'timeline', update: JSON.parse(text) }, '*'), json));
+  });
+  session.onChange(() => pacer.schedule());
+  await session.done;
+  pacer.flush();
+  await posting;
+  await view.page.evaluate(() => (window as unknown as Bench).rasterisedFrame());
+  const shown = await view.page.evaluate(() => (window as unknown as { shown: Record<number, number> }).shown);
+  const startedAt = session.model.info?.startedAt ?? 0;
+  const latencies: number[] = [];
+  for (const task of session.model.tasks.values()) {
+    if (session.model.displayName(task) === 'tick' && shown[task.id]) latencies.push(shown[task.id] - (startedAt + task.created / 1000));
+  }
+  return latencies;
+}
+
 function p95(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length * 0.95)];
@@ -31,27 +86,33 @@ function p95(values: number[]): number {
 async function main(): Promise<void> {
   const view = await openWebview();
   await view.page.setViewportSize({ width: 1400, height: 900 });
+  // Resolves in the next animation frame, after the timeline's own draw in that frame, once the
+  // canvas has really been rasterised (getImageData forces it), with the ms since the frame began.
+  await view.page.evaluate(() => {
+    (window as unknown as Bench).rasterisedFrame = () => new Promise((resolve) => requestAnimationFrame((frameStart) => {
+      document.querySelector('canvas')!.getContext('2d')!.getImageData(0, 0, 1, 1);
+      resolve(performance.now() - frameStart);
+    }));
+  });
+  const pipeline = await livePipeline(view);
   const update = bigTrace();
   const segments = update.tasks.reduce((n, t) => n + t.runs.length / 2 + t.waits.length / 2, 0);
   const firstPaint = await view.page.evaluate(async (u) => {
     const began = performance.now();
     window.postMessage({ type: 'timeline', update: u }, '*');
-    await new Promise((r) => setTimeout(r, 0));
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    await (window as unknown as Bench).rasterisedFrame();
     return performance.now() - began;
   }, update);
   const box = (await view.page.locator('canvas').boundingBox())!;
   const frameTimes: number[] = [];
+  // Inputs are dispatched in the page, so that the frame measured is the one that draws them.
   for (let i = 0; i < 60; i++) {
-    await view.page.mouse.move(box.x + 300 + i * 10, box.y + 300);
-    if (i % 3 === 2) {
-      await view.page.mouse.down();
-      await view.page.mouse.move(box.x + 200 + i * 10, box.y + 300);
-      await view.page.mouse.up();
-    } else {
-      await view.page.mouse.wheel(0, i < 30 ? -120 : 120);
-    }
-    frameTimes.push(await view.page.evaluate(() => new Promise<number>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r((window as unknown as { __tasklaneFrameMs: number }).__tasklaneFrameMs))))));
+    frameTimes.push(await view.page.evaluate(({ i, x, y }) => {
+      const canvas = document.querySelector('canvas')!;
+      if (i % 3 === 2) canvas.dispatchEvent(new KeyboardEvent('keydown', { key: i < 30 ? 'ArrowLeft' : 'ArrowRight', cancelable: true }));
+      else canvas.dispatchEvent(new WheelEvent('wheel', { deltaY: i < 30 ? -120 : 120, clientX: x + i * 10, clientY: y, cancelable: true }));
+      return (window as unknown as Bench).rasterisedFrame();
+    }, { i, x: box.x + 300, y: box.y + 300 }));
   }
   const latencies: number[] = [];
   for (let i = 0; i < 50; i++) {
@@ -59,16 +120,16 @@ async function main(): Promise<void> {
       const began = performance.now();
       const t = 10_000_000 + n * 1000;
       window.postMessage({ type: 'timeline', update: { reset: false, tasks: [{ id: 1, parent: 0, kind: 'async', name: 'task 1', site: '', internal: false, created: 7, runs: [t, t + 10], waits: [], waitLabels: [], waitSites: [], end: null }], loop: [], loopFrom: 1e9, endTime: t + 10, longBlockUs: 50_000, live: true } }, '*');
-      await new Promise((r) => setTimeout(r, 0));
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      await (window as unknown as Bench).rasterisedFrame();
       return performance.now() - began;
     }, i));
   }
   console.log(`Tasklane timeline benchmark (headless Chromium, 1400×900)\n`);
   console.log(`trace: ${TASKS} tasks, ${segments.toLocaleString('en')} segments, ${(update.loop.length / 3).toLocaleString('en')} loop segments`);
   console.log(`first paint (message → frame on screen): ${firstPaint.toFixed(0)} ms   goal ≤ 1000 ms`);
-  console.log(`draw time per frame while zooming and panning: p95 ${p95(frameTimes).toFixed(1)} ms, max ${Math.max(...frameTimes).toFixed(1)} ms   goal p95 ≤ 16 ms`);
-  console.log(`live update → on screen: p95 ${p95(latencies).toFixed(1)} ms   goal p95 ≤ 100 ms`);
+  console.log(`frame (draw and rasterise) while zooming and panning: p95 ${p95(frameTimes).toFixed(1)} ms, max ${Math.max(...frameTimes).toFixed(1)} ms   goal p95 ≤ 16 ms`);
+  console.log(`live update → on screen (webview only): p95 ${p95(latencies).toFixed(1)} ms`);
+  console.log(`live run, task created in the script → on screen (runner flush, host pacing, webview; ${pipeline.length} tasks): min ${Math.min(...pipeline).toFixed(1)} ms, p95 ${p95(pipeline).toFixed(1)} ms, max ${Math.max(...pipeline).toFixed(1)} ms   goal p95 ≤ 100 ms`);
   await view.close();
   await closeBrowser();
 }

@@ -73,13 +73,18 @@ export function laneAt(lanes: readonly Lane[], y: number, top: number, laneHeigh
   return index >= 0 && index < lanes.length ? lanes[index] : undefined;
 }
 
-/** Index of the first [start, end] pair whose end is at or after `t` (pairs sorted by start). */
-export function firstPairEndingAfter(pairs: readonly number[], t: number): number {
+/**
+ * Index of the first record whose end is at or after `t`. Records are `stride` numbers each,
+ * [start, end, …], sorted by start with ends that never go back; an open end (-1) is later than
+ * any time.
+ */
+export function firstEndingAfter(records: ArrayLike<number>, t: number, stride = 2): number {
   let lo = 0;
-  let hi = pairs.length / 2;
+  let hi = Math.floor(records.length / stride);
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (pairs[mid * 2 + 1] < t) lo = mid + 1;
+    const end = records[mid * stride + 1];
+    if (end >= 0 && end < t) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -1,4 +1,5 @@
 // Canvas colours from the VS Code theme's CSS variables, re-read when the theme changes.
+import { pack, type PackedColour } from './segmentLayer';
 
 export interface Theme {
   background: string;
@@ -16,19 +17,44 @@ export interface Theme {
   selection: string;
   link: string;
   font: string;
+  /** The segment layer's colours as pixels: waits are the wait colour at 45 % over the background. */
+  pixels: { background: PackedColour; run: PackedColour; wait: PackedColour };
+}
+
+const WAIT_ALPHA = 0.45;
+
+/** A CSS colour as RGB bytes, as the canvas itself resolves it. */
+function rgb(probe: CanvasRenderingContext2D, colour: string): [number, number, number] {
+  probe.fillStyle = '#000';
+  probe.fillStyle = colour;
+  probe.clearRect(0, 0, 1, 1);
+  probe.fillRect(0, 0, 1, 1);
+  const [r, g, b] = probe.getImageData(0, 0, 1, 1).data;
+  return [r, g, b];
+}
+
+function pixelColours(background: string, run: string, wait: string): Theme['pixels'] {
+  const probe = document.createElement('canvas').getContext('2d', { willReadFrequently: true })!;
+  const bg = rgb(probe, background);
+  const w = rgb(probe, wait);
+  const blend = (i: number): number => Math.round(w[i] * WAIT_ALPHA + bg[i] * (1 - WAIT_ALPHA));
+  return { background: pack(...bg), run: pack(...rgb(probe, run)), wait: pack(blend(0), blend(1), blend(2)) };
 }
 
 export function readTheme(): Theme {
   const css = getComputedStyle(document.body);
   const v = (name: string, fallback: string): string => css.getPropertyValue(name).trim() || fallback;
   const family = v('--vscode-editor-font-family', 'monospace');
+  const background = v('--vscode-editor-background', '#1e1e1e');
+  const run = v('--vscode-charts-blue', '#3794ff');
+  const wait = v('--vscode-charts-yellow', '#cca700');
   return {
-    background: v('--vscode-editor-background', '#1e1e1e'),
+    background,
     foreground: v('--vscode-editor-foreground', '#d4d4d4'),
     muted: v('--vscode-descriptionForeground', '#9d9d9d'),
     grid: v('--vscode-editorRuler-foreground', v('--vscode-panel-border', '#3c3c3c')),
-    run: v('--vscode-charts-blue', '#3794ff'),
-    wait: v('--vscode-charts-yellow', '#cca700'),
+    run,
+    wait,
     span: v('--vscode-charts-purple', '#b180d7'),
     rejected: v('--vscode-charts-red', v('--vscode-errorForeground', '#f14c4c')),
     pending: v('--vscode-charts-orange', '#d18616'),
@@ -38,6 +64,7 @@ export function readTheme(): Theme {
     selection: v('--vscode-focusBorder', '#007fd4'),
     link: v('--vscode-textLink-foreground', '#3794ff'),
     font: `11px ${family}`,
+    pixels: pixelColours(background, run, wait),
   };
 }
 

@@ -3,7 +3,9 @@
 // fillText, so names from a trace can never become markup.
 import type { TimelineTask } from '../../src/shared/protocol';
 import { formatDuration as formatUs } from '../../src/trace/format';
-import { firstPairEndingAfter, laneAt, laneOwner, layoutLanes, type Lane } from './lanes';
+import { firstEndingAfter, laneAt, laneOwner, layoutLanes, type Lane } from './lanes';
+import { forEachPixelSpan } from './pixelSpans';
+import { SegmentLayer } from './segmentLayer';
 import { readTheme, watchTheme, type Theme } from './theme';
 import { formatTick, TimeScale } from './timeScale';
 import type { TimelineStore } from './timelineStore';
@@ -13,6 +15,9 @@ const LOOP_H = 16;
 const LANE_H = 20;
 const LABEL_W = 200;
 const TOP = AXIS_H + LOOP_H + 4;
+/** Runs fill the lane but for RUN_INSET px above and below; waits are thinner. */
+const RUN_INSET = 3;
+const WAIT_INSET = 6;
 
 export interface ViewState {
   start: number;
@@ -43,6 +48,9 @@ export class TimelineView {
   readonly scale = new TimeScale(0, 1, LABEL_W, 1);
   readonly canvas: HTMLCanvasElement;
   lanes: Lane[] = [];
+  private laneById = new Map<number, Lane>();
+  /** Python coroutine spans, drawn on their task's lane. */
+  private spans: TimelineTask[] = [];
   selected = 0;
   follow = true;
   filter = '';
@@ -51,6 +59,7 @@ export class TimelineView {
   private scrollY = 0;
   private theme: Theme;
   private ctx: CanvasRenderingContext2D;
+  private readonly layer = new SegmentLayer();
   private frame = 0;
   private laidOutVersion = -1;
   private drag: { x: number; y: number; moved: boolean } | undefined;
@@ -118,7 +127,7 @@ export class TimelineView {
     if (!lane) return undefined;
     const t = this.scale.toTime(x);
     const w = lane.task.waits;
-    const i = firstPairEndingAfter(w, t);
+    const i = firstEndingAfter(w, t);
     const inside = i * 2 < w.length && w[i * 2] <= t && this.store.endOf(w[i * 2 + 1]) >= t;
     return { lane, wait: x >= LABEL_W && inside ? i : -1 };
   }
@@ -253,10 +262,12 @@ export class TimelineView {
     if (this.laidOutVersion === this.store.version) return;
     this.laidOutVersion = this.store.version;
     this.lanes = layoutLanes(this.store.tasks, { hideInternal: this.hideInternal, filter: this.filter, collapsed: this.collapsed, laneHeight: LANE_H, top: TOP });
+    this.laneById = new Map(this.lanes.map((l) => [l.task.id, l]));
+    this.spans = [];
+    for (const task of this.store.tasks.values()) if (task.kind === 'coroutine') this.spans.push(task);
   }
 
   private draw(): void {
-    const began = performance.now();
     const dpr = window.devicePixelRatio || 1;
     const w = this.host.clientWidth;
     const h = this.host.clientHeight;
@@ -282,12 +293,13 @@ export class TimelineView {
     const visible = this.lanes.slice(first, last);
     const laneY = (lane: Lane): number => lane.y - this.scrollY;
 
+    this.layer.begin(LABEL_W * dpr, TOP * dpr, (w - LABEL_W) * dpr, (h - TOP) * dpr, th.pixels.background);
+    this.drawSegments(visible, laneY, dpr);
+    this.layer.end(ctx);
     ctx.save();
     ctx.beginPath();
     ctx.rect(LABEL_W, TOP, w - LABEL_W, h - TOP);
     ctx.clip();
-    this.drawSegments(visible, laneY, 'waits', th.wait, 0.45);
-    this.drawSegments(visible, laneY, 'runs', th.run, 1);
     this.drawSpans(visible, laneY);
     this.drawLinks(visible, laneY);
     this.drawWaitLabels(visible, laneY);
@@ -297,48 +309,35 @@ export class TimelineView {
     this.drawLabels(visible, laneY);
     this.drawLoop(w);
     this.drawAxis(w, h);
-    // Read by the benchmark (bench/webview.ts): how long the last frame took to draw.
-    (window as unknown as { __tasklaneFrameMs: number }).__tasklaneFrameMs = performance.now() - began;
   }
 
-  /** One colour per pass; segments narrower than a pixel merge into the previous rectangle. */
-  private drawSegments(lanes: Lane[], laneY: (l: Lane) => number, field: 'runs' | 'waits', colour: string, alpha: number): void {
-    const ctx = this.ctx;
-    const s = this.scale;
-    ctx.fillStyle = colour;
-    ctx.globalAlpha = alpha;
-    const inset = field === 'runs' ? 3 : 6;
-    // One path per colour, filled once: far cheaper than a fillRect per segment.
-    ctx.beginPath();
+  /** Runs solid across the lane, waits a thinner band in a paler colour, into the segment layer. */
+  private drawSegments(lanes: Lane[], laneY: (l: Lane) => number, dpr: number): void {
+    const { run, wait } = this.theme.pixels;
+    const runs: number[] = [];
+    const waits: number[] = [];
+    const collect = (into: number[], pairs: number[]): void => {
+      into.length = 0;
+      forEachPixelSpan(pairs, 2, this.scale, this.store.endTime, (x0, x1) => into.push(x0 * dpr, x1 * dpr));
+    };
     for (const lane of lanes) {
-      const pairs = lane.task[field];
-      const y = laneY(lane) + inset;
-      const height = LANE_H - inset * 2;
-      let lastRight = -Infinity;
-      for (let i = firstPairEndingAfter(pairs, s.start); i * 2 < pairs.length; i++) {
-        const start = pairs[i * 2];
-        if (start > s.end) break;
-        const x0 = s.toPx(start);
-        const x1 = Math.max(s.toPx(this.store.endOf(pairs[i * 2 + 1])), x0 + 1);
-        if (x1 <= lastRight) continue;
-        const from = Math.max(x0, lastRight);
-        ctx.rect(from, y, x1 - from, height);
-        lastRight = x1;
-      }
+      collect(runs, lane.task.runs);
+      collect(waits, lane.task.waits);
+      const y = laneY(lane);
+      this.layer.band((y + RUN_INSET) * dpr, (y + WAIT_INSET) * dpr, [runs, run]);
+      this.layer.band((y + WAIT_INSET) * dpr, (y + LANE_H - WAIT_INSET) * dpr, [waits, wait], [runs, run]);
+      this.layer.band((y + LANE_H - WAIT_INSET) * dpr, (y + LANE_H - RUN_INSET) * dpr, [runs, run]);
     }
-    ctx.fill();
-    ctx.globalAlpha = 1;
   }
 
   /** Python coroutines awaited directly: thin bars along the top of their task's lane. */
   private drawSpans(lanes: Lane[], laneY: (l: Lane) => number): void {
     const ctx = this.ctx;
     ctx.fillStyle = this.theme.span;
-    const rows = new Map<number, Lane>(lanes.map((l) => [l.task.id, l]));
-    for (const task of this.store.tasks.values()) {
-      if (task.kind !== 'coroutine') continue;
-      const lane = rows.get(laneOwner(task, this.store.tasks).id);
-      if (!lane) continue;
+    const shown = new Set(lanes);
+    for (const task of this.spans) {
+      const lane = this.laneById.get(laneOwner(task, this.store.tasks).id);
+      if (!lane || !shown.has(lane)) continue;
       const x0 = this.scale.toPx(task.created);
       const x1 = this.scale.toPx(task.end ? task.end.t : this.store.endTime);
       ctx.fillRect(x0, laneY(lane) + 1, Math.max(1, x1 - x0), 2);
@@ -348,12 +347,11 @@ export class TimelineView {
   /** Creation links: a line from the parent's lane at the moment of creation to the child's lane. */
   private drawLinks(lanes: Lane[], laneY: (l: Lane) => number): void {
     const ctx = this.ctx;
-    const rows = new Map<number, Lane>(this.lanes.map((l) => [l.task.id, l]));
     ctx.strokeStyle = this.theme.muted;
     ctx.globalAlpha = 0.6;
     ctx.beginPath();
     for (const lane of lanes) {
-      const parent = rows.get(lane.task.parent);
+      const parent = this.laneById.get(lane.task.parent);
       if (!parent) continue;
       const x = this.scale.toPx(lane.task.created);
       if (x < LABEL_W || x > LABEL_W + this.scale.width) continue;
@@ -372,7 +370,7 @@ export class TimelineView {
     ctx.fillStyle = this.theme.foreground;
     for (const lane of lanes) {
       const w = lane.task.waits;
-      for (let i = firstPairEndingAfter(w, this.scale.start); i * 2 < w.length; i++) {
+      for (let i = firstEndingAfter(w, this.scale.start); i * 2 < w.length; i++) {
         if (w[i * 2] > this.scale.end) break;
         const x0 = Math.max(LABEL_W, this.scale.toPx(w[i * 2]));
         const x1 = this.scale.toPx(this.store.endOf(w[i * 2 + 1]));
@@ -436,23 +434,19 @@ export class TimelineView {
     ctx.beginPath();
     ctx.rect(LABEL_W, AXIS_H, w - LABEL_W, LOOP_H + 4);
     ctx.clip();
-    for (const pass of [0, 1]) {
-      ctx.fillStyle = pass ? th.longBlock : th.loopBusy;
-      ctx.beginPath();
-      let lastRight = -Infinity;
-      for (let i = 0; i < loop.length; i += 3) {
-        const end = this.store.endOf(loop[i + 1]);
-        if (end < s.start || loop[i] > s.end) continue;
-        const long = end - loop[i] > this.store.longBlockUs;
-        if (long !== (pass === 1)) continue;
-        const x0 = s.toPx(loop[i]);
-        const x1 = Math.max(s.toPx(end), x0 + 1);
-        if (x1 <= lastRight) continue;
-        ctx.rect(Math.max(x0, lastRight), y, x1 - Math.max(x0, lastRight), LOOP_H);
-        lastRight = x1;
-      }
-      ctx.fill();
+    ctx.fillStyle = th.loopBusy;
+    ctx.beginPath();
+    forEachPixelSpan(loop, 3, s, this.store.endTime, (x0, x1) => ctx.rect(x0, y, x1 - x0, LOOP_H));
+    ctx.fill();
+    // Long blocks are few and must show however far out the view is zoomed.
+    ctx.fillStyle = th.longBlock;
+    ctx.beginPath();
+    for (const i of this.store.longBlocks()) {
+      const x0 = Math.floor(s.toPx(loop[i]));
+      const x1 = Math.max(Math.ceil(s.toPx(this.store.endOf(loop[i + 1]))), x0 + 1);
+      if (x1 >= LABEL_W && x0 <= LABEL_W + s.width) ctx.rect(x0, y, x1 - x0, LOOP_H);
     }
+    ctx.fill();
     ctx.restore();
   }
 

@@ -10,23 +10,61 @@ export class TimelineStore {
   live = false;
   /** Bumped on every update, so views can tell whether to lay out again. */
   version = 0;
+  /** Indices into `loop` of the closed segments longer than `longBlockUs`. */
+  private long: number[] = [];
 
   apply(u: TimelineUpdate): void {
     if (u.reset) {
       this.tasks.clear();
       this.loop = [];
     }
-    for (const task of u.tasks) this.tasks.set(task.id, task);
-    this.loop.length = Math.min(this.loop.length, u.loopFrom);
+    for (const task of u.tasks) this.merge(task);
+    const kept = Math.min(this.loop.length, u.loopFrom);
+    this.loop.length = kept;
     for (const v of u.loop) this.loop.push(v);
+    const rescan = u.longBlockUs !== this.longBlockUs ? 0 : kept;
     this.endTime = u.endTime;
     this.longBlockUs = u.longBlockUs;
+    this.long = this.long.filter((i) => i < rescan);
+    for (let i = rescan; i + 2 < this.loop.length; i += 3) {
+      if (this.loop[i + 1] >= 0 && this.loop[i + 1] - this.loop[i] > this.longBlockUs) this.long.push(i);
+    }
     this.live = u.live;
     this.version++;
+  }
+
+  /** A task from an update: new, whole, or its latest runs and waits to splice onto our copy. */
+  private merge(task: TimelineTask): void {
+    const known = this.tasks.get(task.id);
+    if (!known || (task.runsFrom === undefined && task.waitsFrom === undefined)) {
+      this.tasks.set(task.id, task);
+      return;
+    }
+    const runsFrom = task.runsFrom ?? 0;
+    const waitsFrom = task.waitsFrom ?? 0;
+    spliceFrom(known.runs, runsFrom * 2, task.runs);
+    spliceFrom(known.waits, waitsFrom * 2, task.waits);
+    spliceFrom(known.waitLabels, waitsFrom, task.waitLabels);
+    spliceFrom(known.waitSites, waitsFrom, task.waitSites);
+    // The same object stays in the map, so lanes laid out earlier still point at it.
+    Object.assign(known, { ...task, runs: known.runs, waits: known.waits, waitLabels: known.waitLabels, waitSites: known.waitSites, runsFrom: undefined, waitsFrom: undefined });
+  }
+
+  /** Indices into `loop` of the segments that hold the loop too long, the open one included. */
+  longBlocks(): number[] {
+    const last = this.loop.length - 3;
+    if (last >= 0 && this.loop[last + 1] < 0 && this.endTime - this.loop[last] > this.longBlockUs) return [...this.long, last];
+    return this.long;
   }
 
   /** An end time for drawing: open ends run to the end of the trace. */
   endOf(t: number): number {
     return t < 0 ? this.endTime : t;
   }
+}
+
+/** Replaces `target` from index `from` on with `values` (no spread: lists can be long). */
+function spliceFrom<T>(target: T[], from: number, values: readonly T[]): void {
+  target.length = Math.min(target.length, from);
+  for (const v of values) target.push(v);
 }

@@ -5,20 +5,25 @@ import type { TimelineTask, TimelineUpdate } from '../shared/protocol';
 const OPEN = -1;
 const open = (t: number): number => (Number.isNaN(t) ? OPEN : t);
 
-export function timelineTask(model: TraceModel, task: Task): TimelineTask {
+/** A task for the webview, with its runs and waits from the given pair indices on. */
+export function timelineTask(model: TraceModel, task: Task, runsFrom = 0, waitsFrom = 0): TimelineTask {
+  const waits = task.waits.slice(waitsFrom);
   return {
     id: task.id, parent: task.parent, kind: task.kind, name: model.displayName(task), site: task.site, internal: task.internal, created: task.created,
-    runs: task.runs.map(open),
-    waits: task.waits.flatMap((w) => [w.start, open(w.end)]),
-    waitLabels: task.waits.map((w) => model.waitLabel(w)),
-    waitSites: task.waits.map((w) => w.site),
+    runs: task.runs.slice(runsFrom * 2).map(open),
+    waits: waits.flatMap((w) => [w.start, open(w.end)]),
+    waitLabels: waits.map((w) => model.waitLabel(w)),
+    waitSites: waits.map((w) => w.site),
     end: task.end ? { t: task.end.t, state: task.end.state, message: task.end.message, site: task.end.site } : null,
+    ...(runsFrom || waitsFrom ? { runsFrom, waitsFrom } : {}),
   };
 }
 
 /** Tracks what a webview has been sent, to send it only what changed. */
 export class TimelineFeed {
   private loopSent = 0;
+  /** Per task, how many run and wait pairs the webview has. */
+  private readonly sent = new Map<number, { runs: number; waits: number }>();
 
   constructor(private readonly model: TraceModel) {}
 
@@ -26,10 +31,11 @@ export class TimelineFeed {
   full(live: boolean): TimelineUpdate {
     this.model.takeChanged();
     this.loopSent = this.model.loop.length;
+    this.sent.clear();
     return this.update(true, [...this.model.tasks.values()], 0, live);
   }
 
-  /** What changed since the last call. The last loop segment sent may have been open: resend it. */
+  /** What changed since the last call. The last segment of each kind sent may have been open: resend it. */
   delta(live: boolean): TimelineUpdate {
     const tasks: Task[] = [];
     for (const id of this.model.takeChanged()) {
@@ -43,8 +49,14 @@ export class TimelineFeed {
 
   private update(reset: boolean, tasks: Task[], loopFrom: number, live: boolean): TimelineUpdate {
     return {
-      reset, tasks: tasks.map((t) => timelineTask(this.model, t)), loop: this.model.loop.slice(loopFrom).map(open), loopFrom,
+      reset, tasks: tasks.map((t) => this.task(t)), loop: this.model.loop.slice(loopFrom).map(open), loopFrom,
       endTime: this.model.endTime, longBlockUs: this.model.longBlockUs, live,
     };
+  }
+
+  private task(task: Task): TimelineTask {
+    const known = this.sent.get(task.id);
+    this.sent.set(task.id, { runs: task.runs.length / 2, waits: task.waits.length });
+    return timelineTask(this.model, task, Math.max(0, (known?.runs ?? 0) - 1), Math.max(0, (known?.waits ?? 0) - 1));
   }
 }

@@ -7,6 +7,7 @@ import { panelState } from './panelState';
 import { TimelineFeed } from './timelineUpdate';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 import { openSite, sitesOf } from './sites';
+import { UPDATE_INTERVAL_MS, UpdatePacer } from './updatePacer';
 
 /** What a panel shows: a live session or a trace read from a file. */
 export interface TraceSource {
@@ -19,15 +20,13 @@ export interface TraceSource {
   onChange(listener: () => void): vscode.Disposable | { dispose(): void };
 }
 
-/** Updates are sent at most this often while a run streams in. */
-const UPDATE_INTERVAL_MS = 100;
-
 export class TracePanel implements vscode.Disposable {
   static readonly viewType = 'tasklane.timeline';
   lastState: PanelState | undefined;
   private ready = false;
-  private pending: ReturnType<typeof setTimeout> | undefined;
-  private lastSent = 0;
+  /** The webview (re)loaded and needs everything, not a delta. */
+  private needsFull = false;
+  private readonly pacer = new UpdatePacer(UPDATE_INTERVAL_MS, () => this.send());
   private readonly disposables: vscode.Disposable[] = [];
   private readonly closeListeners = new Set<() => void>();
   private readonly feed: TimelineFeed;
@@ -37,7 +36,9 @@ export class TracePanel implements vscode.Disposable {
     panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = webviewHtml(panel.webview, extensionUri);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'tasklane.svg');
-    const change = source.onChange(() => this.scheduleUpdate());
+    const change = source.onChange(() => {
+      if (this.ready) this.pacer.schedule();
+    });
     this.disposables.push(
       { dispose: () => change.dispose() },
       panel.webview.onDidReceiveMessage((raw) => this.onMessage(raw)),
@@ -52,7 +53,7 @@ export class TracePanel implements vscode.Disposable {
 
   /** Sends the current state now (after something outside the model changed). */
   refresh(): void {
-    if (this.ready) this.sendNow();
+    if (this.ready) this.pacer.flush();
   }
 
   onDidClose(listener: () => void): void {
@@ -60,7 +61,7 @@ export class TracePanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.pending) clearTimeout(this.pending);
+    this.pacer.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
     for (const listener of this.closeListeners) listener();
     this.closeListeners.clear();
@@ -75,7 +76,8 @@ export class TracePanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.ready = true;
-        this.sendNow(true);
+        this.needsFull = true;
+        this.pacer.flush();
         break;
       case 'openSite':
         if (!sitesOf(this.source.model).has(message.site)) {
@@ -89,17 +91,9 @@ export class TracePanel implements vscode.Disposable {
     }
   }
 
-  private scheduleUpdate(): void {
-    if (!this.ready || this.pending) return;
-    const wait = Math.max(0, this.lastSent + UPDATE_INTERVAL_MS - Date.now());
-    this.pending = setTimeout(() => {
-      this.pending = undefined;
-      this.sendNow();
-    }, wait);
-  }
-
-  private sendNow(full = false): void {
-    this.lastSent = Date.now();
+  private send(): void {
+    const full = this.needsFull;
+    this.needsFull = false;
     const hideInternal = vscode.workspace.getConfiguration('tasklane').get<boolean>('hideInternal') ?? true;
     const status = this.source.status();
     this.lastState = panelState(this.source.model, this.source.title, status, { hideInternal, problem: this.source.problem(), restoreFile: this.source.restoreFile() });

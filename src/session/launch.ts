@@ -69,7 +69,7 @@ function commandFor(options: LaunchOptions): { command: string; args: string[]; 
     fd: SIDE_CHANNEL_FD,
     userNodeOptions: null as string | null,
     maxEvents: options.maxEvents ?? 50_000_000,
-    flushMs: options.flushMs ?? 50,
+    flushMs: options.flushMs ?? 20,
   };
   if (options.runtime === 'python') {
     env[RUNNER_ENV] = encodeConfig(config);

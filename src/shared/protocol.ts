@@ -56,6 +56,12 @@ export interface TimelineTask {
   waitLabels: string[];
   waitSites: string[];
   end: { t: number; state: string; message: string; site: string } | null;
+  /**
+   * In a delta, the runs and waits sent replace the webview's copy from these pair indices on (the
+   * last pair sent before may have been open); absent, they are the whole lists.
+   */
+  runsFrom?: number;
+  waitsFrom?: number;
 }
 
 export interface TimelineUpdate {

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { firstPairEndingAfter, laneAt, layoutLanes } from '../../media/webview/lanes';
+import { firstEndingAfter, laneAt, layoutLanes } from '../../media/webview/lanes';
+import { forEachPixelSpan } from '../../media/webview/pixelSpans';
 import { formatTick, TimeScale } from '../../media/webview/timeScale';
 import { TimelineStore } from '../../media/webview/timelineStore';
 import { parseWebviewMessage, type TimelineTask } from '../../src/shared/protocol';
@@ -73,7 +74,51 @@ describe('lane layout', () => {
     assert.equal(laneAt(lanes, 39, 40, 20), undefined);
     assert.equal(laneAt(lanes, 40 + 20 * 4, 40, 20), undefined);
     const pairs = [0, 10, 20, 30, 40, 50];
-    assert.deepEqual([firstPairEndingAfter(pairs, -5), firstPairEndingAfter(pairs, 15), firstPairEndingAfter(pairs, 30), firstPairEndingAfter(pairs, 99)], [0, 1, 1, 3]);
+    assert.deepEqual([firstEndingAfter(pairs, -5), firstEndingAfter(pairs, 15), firstEndingAfter(pairs, 30), firstEndingAfter(pairs, 99)], [0, 1, 1, 3]);
+    assert.equal(firstEndingAfter([0, 10, 20, -1], 500), 1, 'a segment still open runs on past any time');
+    assert.equal(firstEndingAfter([0, 10, 7, 20, 30, 9, 40, 50, 7], 25, 3), 1, 'loop triples');
+  });
+});
+
+describe('pixel spans', () => {
+  const spans = (records: number[], scale: TimeScale, openEnd = 1000, stride = 2): number[][] => {
+    const out: number[][] = [];
+    forEachPixelSpan(records, stride, scale, openEnd, (x0, x1) => out.push([x0, x1]));
+    return out;
+  };
+
+  it('draws each segment on whole pixels, at least one wide, and only those in view', () => {
+    const scale = new TimeScale(100, 100, 0, 100); // 1 µs per pixel
+    assert.deepEqual(spans([0, 50, 110.4, 120.6, 130, 130.2, 150, 170, 300, 400], scale), [[10, 21], [30, 31], [50, 70]]);
+  });
+
+  it('merges segments closer than a pixel and runs an open segment to the end', () => {
+    const scale = new TimeScale(0, 1000, 0, 100); // 10 µs per pixel
+    assert.deepEqual(spans([0, 3, 12, 14, 30, 31, 500, -1], scale, 800), [[0, 2], [3, 4], [50, 80]]);
+  });
+
+  it('stays proportional to the pixels, not the segments, when a million segments share a lane', () => {
+    const records: number[] = [];
+    for (let i = 0; i < 1_000_000; i++) records.push(i * 10, i * 10 + 9);
+    const scale = new TimeScale(0, 10_000_000, 0, 1000);
+    let visited = 0;
+    const counting = new Proxy(records, { get: (target, key) => (key === 'length' ? target.length : (visited++, target[key as unknown as number])) });
+    const out = spans(counting, scale);
+    assert.deepEqual(out, [[0, 1000]]);
+    assert.ok(visited < 100_000, `read ${visited} of 2,000,000 values`);
+  });
+});
+
+describe('loop long blocks in the webview store', () => {
+  it('keeps the closed long blocks across updates and reports the open one once it is long', () => {
+    const store = new TimelineStore();
+    const update = { reset: true, tasks: [], loop: [0, 10, 1, 20, 90_020, 1, 100_000, -1, 2], loopFrom: 0, endTime: 100_010, longBlockUs: 50_000, live: true };
+    store.apply(update);
+    assert.deepEqual(store.longBlocks(), [3]);
+    store.apply({ ...update, reset: false, loop: [100_000, -1, 2], loopFrom: 6, endTime: 160_000 });
+    assert.deepEqual(store.longBlocks(), [3, 6]);
+    store.apply({ ...update, reset: false, loop: [100_000, 100_020, 2], loopFrom: 6, endTime: 160_000 });
+    assert.deepEqual(store.longBlocks(), [3]);
   });
 });
 
@@ -96,6 +141,29 @@ describe('timeline feed: full state, then only what changed', () => {
     assert.deepEqual(store.tasks.get(2)?.runs, [5, 9]);
     assert.deepEqual(store.loop, [0, 5, 1, 5, 9, 2]);
     assert.equal(feed.delta(false).tasks.length, 0, 'nothing changed since');
+  });
+
+  it('sends a long-lived task only its latest segments, and the webview copy still equals the model', () => {
+    const model = new TraceModel();
+    const feed = new TimelineFeed(model);
+    const store = new TimelineStore();
+    model.apply({ type: 'task', t: 0, id: 1, parent: 0, kind: 'async', name: 'main', site: '', internal: false });
+    store.apply(feed.full(true));
+    let t = 0;
+    for (let round = 0; round < 50; round++) {
+      model.apply({ type: 'run', t: (t += 10), id: 1 });
+      model.apply({ type: 'await', t: (t += 2), id: 1, target: 0, label: `sleep ${round}`, site: `/w/main.js:${round + 1}:1` });
+      const delta = feed.delta(true);
+      const sent = delta.tasks[0];
+      assert.ok(sent.runs.length <= 4 && sent.waits.length <= 4, `round ${round} sent ${sent.runs.length / 2} runs and ${sent.waits.length / 2} waits`);
+      store.apply(delta);
+    }
+    const fresh = new TimelineStore();
+    fresh.apply(new TimelineFeed(model).full(false));
+    const copy = store.tasks.get(1)!;
+    const whole = fresh.tasks.get(1)!;
+    assert.deepEqual([copy.runs, copy.waits, copy.waitLabels, copy.waitSites], [whole.runs, whole.waits, whole.waitLabels, whole.waitSites]);
+    assert.equal(copy.waitLabels[49], 'sleep 49');
   });
 });
 

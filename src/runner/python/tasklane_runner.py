@@ -527,7 +527,7 @@ def main():
     if isinstance(config, dict) and isinstance(config.get("fd"), int):
         try:
             os.fstat(config["fd"])
-            tracer = Tracer(Sink(config["fd"], config.get("flushMs", 50)), script)
+            tracer = Tracer(Sink(config["fd"], config.get("flushMs", 20)), script)
             install(tracer)
         except Exception:
             tracer = None
