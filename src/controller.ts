@@ -14,8 +14,10 @@ import { TraceSession } from './session/traceSession';
 import type { PanelState, RunStatus } from './shared/protocol';
 import { TracePanel, type TraceSource } from './panel/tracePanel';
 
-/** Finished runs kept on disk so their panels come back after a window reload. */
+/** Runs kept on disk so their panels come back after a window reload. */
 const KEPT_TRACES = 20;
+/** A run that lasts longer than this gets a progress notification (with Cancel to stop it). */
+const PROGRESS_AFTER_MS = 3000;
 
 /** What tests (and only tests) may look at through the extension's exports. */
 export interface TasklaneTestApi {
@@ -27,7 +29,8 @@ export interface TasklaneTestApi {
 }
 
 export class Controller implements vscode.Disposable {
-  private readonly sessions = new Set<TraceSession>();
+  /** Live runs, each with the file its trace is kept in for restoring its panel. */
+  private readonly sessions = new Map<TraceSession, string>();
   private readonly panels = new Set<TracePanel>();
   private readonly statusItem: vscode.StatusBarItem;
   private statusTimer: ReturnType<typeof setInterval> | undefined;
@@ -44,7 +47,7 @@ export class Controller implements vscode.Disposable {
 
   readonly testApi: TasklaneTestApi = {
     panelStates: () => [...this.panels].flatMap((p) => (p.lastState ? [p.lastState] : [])),
-    liveRuns: () => [...this.sessions].map((s) => ({ script: s.options.script, pid: s.pid })),
+    liveRuns: () => [...this.sessions.keys()].map((s) => ({ script: s.options.script, pid: s.pid })),
     lastRun: () => this.latest?.done,
     lastTerminal: () => this.latestTerminal,
   };
@@ -82,22 +85,35 @@ export class Controller implements vscode.Disposable {
       onOutput: (text) => terminal.print(text),
     });
     terminal.attach({ write: (text) => session.writeInput(text), end: () => session.endInput(), stop: () => session.stop() });
-    this.sessions.add(session);
+    const title = path.basename(script);
+    const keepFile = path.join(this.storageDir, 'traces', `${Date.now()}-${title.replace(/[^\w.-]/g, '_')}.tasklane.json`);
+    this.sessions.set(session, keepFile);
     this.latest = session;
     this.latestTerminal = terminal.name;
-    let saved: string | undefined;
-    const panel = this.show({ ...sessionSource(session, path.basename(script)), restoreFile: () => saved });
+    const panel = this.show({ ...sessionSource(session, title), restoreFile: () => keepFile });
     panel.onDidClose(() => session.stop()); // closing the panel ends its run
     this.updateStatus();
+    const progress = setTimeout(() => this.showProgress(session, title), PROGRESS_AFTER_MS);
     void session.done.then(async () => {
+      clearTimeout(progress);
       this.sessions.delete(session);
       terminal.print(`\n[Tasklane] ${describeEnd(session.model)}\n`);
-      saved = await this.keepForRestore(session.model, path.basename(script));
-      panel.refresh();
+      await this.keepForRestore(session.model, keepFile);
       this.updateStatus();
       if (session.status === 'failed') void vscode.window.showErrorMessage(`Tasklane: ${session.problem}`);
     });
     return true;
+  }
+
+  /** A notification for a long run: how long and how many tasks so far; Cancel stops the run. */
+  private showProgress(session: TraceSession, title: string): void {
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Tasklane: tracing ${title}`, cancellable: true }, (progress, token) => {
+      token.onCancellationRequested(() => session.stop());
+      const report = (): void => progress.report({ message: `${formatDuration(session.elapsedUs())}, ${session.model.tasks.size} tasks. Cancel stops the run.` });
+      report();
+      const timer = setInterval(report, 1000);
+      return session.done.finally(() => clearInterval(timer));
+    });
   }
 
   /** The interpreter to run with, or undefined after telling the user why there is none. */
@@ -117,7 +133,7 @@ export class Controller implements vscode.Disposable {
       void vscode.window.showInformationMessage('Tasklane: nothing is running.');
       return false;
     }
-    for (const session of this.sessions) session.stop();
+    for (const session of this.sessions.keys()) session.stop();
     return true;
   }
 
@@ -167,19 +183,35 @@ export class Controller implements vscode.Disposable {
     this.adopt(new TracePanel(webviewPanel, staticSource(model, title, file), this.extensionUri, this.log));
   }
 
-  /** Saves a finished run where a restored panel can find it; keeps the newest few. */
-  private async keepForRestore(model: TraceModel, title: string): Promise<string | undefined> {
+  /** Saves a finished run where its restored panel will look for it; keeps the newest few. */
+  private async keepForRestore(model: TraceModel, file: string): Promise<void> {
     try {
-      const dir = path.join(this.storageDir, 'traces');
+      const dir = path.dirname(file);
       await fs.promises.mkdir(dir, { recursive: true });
-      const file = path.join(dir, `${Date.now()}-${title.replace(/[^\w.-]/g, '_')}.tasklane.json`);
       await fs.promises.writeFile(file, JSON.stringify(toTasklaneFile(model)));
       const old = (await fs.promises.readdir(dir)).sort().slice(0, -KEPT_TRACES);
       await Promise.all(old.map((f) => fs.promises.rm(path.join(dir, f), { force: true })));
-      return file;
     } catch (err) {
       this.log.warn(`Could not keep the trace for restoring its panel: ${err instanceof Error ? err.message : String(err)}`);
-      return undefined;
+    }
+  }
+
+  /**
+   * The window is closing or reloading with runs still live: they end with it, and what they
+   * traced is saved now (synchronously: nothing async runs to completion during shutdown) so
+   * their panels come back showing it.
+   */
+  private keepLiveRuns(): void {
+    for (const [session, file] of this.sessions) {
+      session.stop();
+      const model = session.model;
+      if (!model.exit) model.apply({ type: 'exit', t: model.endTime, reason: 'killed', code: null, signal: 'SIGKILL', message: 'Tasklane stopped the run: the window closed or reloaded', site: '' });
+      try {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, JSON.stringify(toTasklaneFile(model)));
+      } catch (err) {
+        this.log.warn(`Could not keep the live trace for restoring its panel: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
   }
 
@@ -204,7 +236,7 @@ export class Controller implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const session of this.sessions) session.stop();
+    this.keepLiveRuns();
     for (const panel of this.panels) panel.panel.dispose();
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.statusItem.dispose();
@@ -228,7 +260,7 @@ export class Controller implements vscode.Disposable {
   }
 
   private updateStatus(): void {
-    const live = [...this.sessions];
+    const live = [...this.sessions.keys()];
     if (live.length === 0) {
       this.statusItem.hide();
       if (this.statusTimer) clearInterval(this.statusTimer);
@@ -237,7 +269,7 @@ export class Controller implements vscode.Disposable {
     }
     const render = (): void => {
       const s = live[live.length - 1];
-      this.statusItem.text = `$(debug-stop) Tasklane ${formatDuration(s.model.endTime)} · ${s.model.tasks.size} tasks`;
+      this.statusItem.text = `$(debug-stop) Tasklane ${formatDuration(s.elapsedUs())} · ${s.model.tasks.size} tasks`;
     };
     render();
     this.statusItem.show();
@@ -246,11 +278,11 @@ export class Controller implements vscode.Disposable {
 }
 
 function sessionSource(session: TraceSession, title: string): Omit<TraceSource, 'restoreFile'> {
-  return { title, model: session.model, status: () => session.status, problem: () => session.problem, onChange: (l) => session.onChange(l) };
+  return { title, model: session.model, status: () => session.status, problem: () => session.problem, now: () => session.elapsedUs(), onChange: (l) => session.onChange(l) };
 }
 
 function staticSource(model: TraceModel, title: string, file: string): TraceSource {
-  return { title, model, status: (): RunStatus => 'loaded', problem: () => undefined, restoreFile: () => file, onChange: () => ({ dispose() {} }) };
+  return { title, model, status: (): RunStatus => 'loaded', problem: () => undefined, now: () => model.endTime, restoreFile: () => file, onChange: () => ({ dispose() {} }) };
 }
 
 async function readTrace(uri: vscode.Uri): Promise<TraceModel> {

@@ -468,7 +468,7 @@ export class TimelineView {
     ctx.globalAlpha = 1;
     ctx.fillStyle = th.muted;
     for (const t of times) ctx.fillText(formatTick(t, step), this.scale.toPx(t) + 3, AXIS_H / 2);
-    ctx.fillText(this.follow && this.store.live ? 'following the end (scroll back to stop)' : '', 4, AXIS_H / 2);
+    if (this.follow && this.store.live) fitText(ctx, 'following the end', 4, AXIS_H / 2, LABEL_W - 8);
   }
 }
 

@@ -3,9 +3,10 @@ import type { TraceModel } from '../trace/model';
 import { formatDuration } from '../trace/format';
 import { MAX_TABLE_ROWS, type PanelState, type RunStatus, type TaskRow } from '../shared/protocol';
 
-export function describeRun(model: TraceModel, status: RunStatus, problem?: string): string {
+/** The run's state in a sentence; `elapsed` is how long a live run has been going. */
+export function describeRun(model: TraceModel, status: RunStatus, problem?: string, elapsed = model.endTime): string {
   if (status === 'starting') return 'Starting…';
-  if (status === 'running') return `Running for ${formatDuration(model.endTime)}.`;
+  if (status === 'running') return `Running for ${formatDuration(elapsed)}.`;
   const x = model.exit;
   let text: string;
   if (!x) text = status === 'loaded' ? 'Trace loaded.' : 'The program ended.';
@@ -18,7 +19,7 @@ export function describeRun(model: TraceModel, status: RunStatus, problem?: stri
   return problem ? `${text} ${problem}` : text;
 }
 
-export function panelState(model: TraceModel, title: string, status: RunStatus, options: { hideInternal: boolean; problem?: string; restoreFile?: string }): PanelState {
+export function panelState(model: TraceModel, title: string, status: RunStatus, options: { hideInternal: boolean; problem?: string; restoreFile?: string; elapsed?: number }): PanelState {
   const tasks: TaskRow[] = [];
   let taskCount = 0;
   for (const task of model.tasks.values()) {
@@ -32,7 +33,7 @@ export function panelState(model: TraceModel, title: string, status: RunStatus, 
     });
   }
   return {
-    title, status, statusText: describeRun(model, status, options.problem), taskCount, hiddenCount: model.tasks.size - taskCount, eventCount: model.eventCount,
-    duration: model.endTime, tasks, restoreFile: options.restoreFile ?? '',
+    title, status, statusText: describeRun(model, status, options.problem, options.elapsed), taskCount, hiddenCount: model.tasks.size - taskCount, eventCount: model.eventCount,
+    duration: Math.max(model.endTime, options.elapsed ?? 0), tasks, restoreFile: options.restoreFile ?? '',
   };
 }

@@ -27,16 +27,19 @@ export class TimelineFeed {
 
   constructor(private readonly model: TraceModel) {}
 
-  /** Everything: after the webview (re)loads. */
-  full(live: boolean): TimelineUpdate {
+  /**
+   * Everything: after the webview (re)loads. `now` is where the timeline ends: while a run is
+   * live, the time since it began, so that the view moves on while the program sits idle.
+   */
+  full(live: boolean, now = 0): TimelineUpdate {
     this.model.takeChanged();
     this.loopSent = this.model.loop.length;
     this.sent.clear();
-    return this.update(true, [...this.model.tasks.values()], 0, live);
+    return this.update(true, [...this.model.tasks.values()], 0, live, now);
   }
 
   /** What changed since the last call. The last segment of each kind sent may have been open: resend it. */
-  delta(live: boolean): TimelineUpdate {
+  delta(live: boolean, now = 0): TimelineUpdate {
     const tasks: Task[] = [];
     for (const id of this.model.takeChanged()) {
       const task = this.model.tasks.get(id);
@@ -44,13 +47,13 @@ export class TimelineFeed {
     }
     const from = Math.max(0, this.loopSent - 3);
     this.loopSent = this.model.loop.length;
-    return this.update(false, tasks, from, live);
+    return this.update(false, tasks, from, live, now);
   }
 
-  private update(reset: boolean, tasks: Task[], loopFrom: number, live: boolean): TimelineUpdate {
+  private update(reset: boolean, tasks: Task[], loopFrom: number, live: boolean, now: number): TimelineUpdate {
     return {
       reset, tasks: tasks.map((t) => this.task(t)), loop: this.model.loop.slice(loopFrom).map(open), loopFrom,
-      endTime: this.model.endTime, longBlockUs: this.model.longBlockUs, live,
+      endTime: Math.max(this.model.endTime, now), longBlockUs: this.model.longBlockUs, live,
     };
   }
 

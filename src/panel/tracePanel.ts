@@ -15,10 +15,15 @@ export interface TraceSource {
   model: TraceModel;
   status(): RunStatus;
   problem(): string | undefined;
+  /** Where the timeline ends: for a live run, the time since it began. */
+  now(): number;
   /** A file holding this trace, to reopen the panel after a window reload. */
   restoreFile(): string | undefined;
   onChange(listener: () => void): vscode.Disposable | { dispose(): void };
 }
+
+/** How often a live panel's clock moves on when no events arrive. */
+const HEARTBEAT_MS = 250;
 
 export class TracePanel implements vscode.Disposable {
   static readonly viewType = 'tasklane.timeline';
@@ -39,8 +44,14 @@ export class TracePanel implements vscode.Disposable {
     const change = source.onChange(() => {
       if (this.ready) this.pacer.schedule();
     });
+    // While a run is live the clock moves on even when the program makes no events.
+    const heartbeat = setInterval(() => {
+      if (!isLive(source.status())) return clearInterval(heartbeat);
+      if (this.ready) this.pacer.schedule();
+    }, HEARTBEAT_MS);
     this.disposables.push(
       { dispose: () => change.dispose() },
+      { dispose: () => clearInterval(heartbeat) },
       panel.webview.onDidReceiveMessage((raw) => this.onMessage(raw)),
       panel.onDidDispose(() => this.dispose()),
     );
@@ -96,13 +107,18 @@ export class TracePanel implements vscode.Disposable {
     this.needsFull = false;
     const hideInternal = vscode.workspace.getConfiguration('tasklane').get<boolean>('hideInternal') ?? true;
     const status = this.source.status();
-    this.lastState = panelState(this.source.model, this.source.title, status, { hideInternal, problem: this.source.problem(), restoreFile: this.source.restoreFile() });
-    const live = status === 'running' || status === 'starting';
-    const timeline: HostMessage = { type: 'timeline', update: full ? this.feed.full(live) : this.feed.delta(live) };
+    const now = this.source.now();
+    this.lastState = panelState(this.source.model, this.source.title, status, { hideInternal, problem: this.source.problem(), restoreFile: this.source.restoreFile(), elapsed: now });
+    const live = isLive(status);
+    const timeline: HostMessage = { type: 'timeline', update: full ? this.feed.full(live, now) : this.feed.delta(live, now) };
     const state: HostMessage = { type: 'state', state: this.lastState };
     void this.panel.webview.postMessage(timeline);
     void this.panel.webview.postMessage(state);
   }
+}
+
+function isLive(status: RunStatus): boolean {
+  return status === 'running' || status === 'starting';
 }
 
 function safeJson(value: unknown): string {

@@ -34,6 +34,13 @@ export class TraceSession {
     this.done = this.run();
   }
 
+  /** How long the run has gone on, in µs: wall-clock time while it is live, else the trace's end. */
+  elapsedUs(): number {
+    const started = this.model.info?.startedAt;
+    const live = this.status === 'running' || this.status === 'starting';
+    return live && started ? Math.max(this.model.endTime, (Date.now() - started) * 1000) : this.model.endTime;
+  }
+
   get pid(): number | undefined {
     return this.traced?.child.pid;
   }

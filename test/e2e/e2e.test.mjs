@@ -10,6 +10,18 @@ import { openFile, runCommand, tasklaneFrame } from './workbench.mjs';
 
 const OUTPUT = path.join(ROOT, 'test-output/e2e');
 const EXAMPLES = path.join(ROOT, 'examples');
+const FIXTURES = path.join(ROOT, 'test/fixtures');
+
+/** Processes whose command line names `file`. */
+function processesRunning(file) {
+  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(file);
+    } catch {
+      return false; // it ended while we looked
+    }
+  });
+}
 
 describe('e2e: the packaged .vsix in code-server, driven from Chromium', function () {
   let server;
@@ -78,6 +90,34 @@ describe('e2e: the packaged .vsix in code-server, driven from Chromium', functio
     const again = await restored.$$eval('#tasks tbody td.name', (cells) => cells.map((c) => c.textContent));
     assert.equal(again.filter((n) => n === 'fetchUser').length, 3);
     await page.screenshot({ path: path.join(OUTPUT, 'after-reload.png') });
+    await page.close();
+  });
+
+  it('a long run shows a progress notification, and a window reload ends it but keeps its panel with what it traced', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${server.url}?folder=${encodeURIComponent(FIXTURES)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await openFile(page, 'hang.js');
+    await runCommand(page, 'Tasklane: Run with Trace');
+    const frame = await tasklaneFrame(page);
+    await frame.waitForFunction(() => document.querySelector('#status')?.getAttribute('data-status') === 'running', null, { timeout: 60_000 });
+    const toast = page.locator('.notification-toast', { hasText: 'Tasklane: tracing hang.js' });
+    await toast.waitFor({ timeout: 20_000 });
+    assert.match(await toast.textContent(), /\d+ tasks\. Cancel stops the run/);
+    await page.screenshot({ path: path.join(OUTPUT, 'progress.png') });
+    const hangScript = path.join(FIXTURES, 'node/hang.js');
+    assert.ok(processesRunning(hangScript).length > 0, 'the script runs');
+
+    const reloaded = page.waitForEvent('load');
+    await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const restored = await tasklaneFrame(page);
+    await restored.waitForFunction(() => document.querySelector('#status')?.getAttribute('data-status') === 'loaded', null, { timeout: 60_000 });
+    assert.match(await restored.textContent('#status'), /ended by SIGKILL/);
+    const names = await restored.$$eval('#tasks tbody td.name', (cells) => cells.map((c) => c.textContent));
+    assert.ok(names.includes('waitForever'), names.join(', '));
+    assert.deepEqual(processesRunning(hangScript), [], 'the reload ended the script');
     await page.close();
   });
 });

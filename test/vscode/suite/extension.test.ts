@@ -119,6 +119,16 @@ describe('Tasklane in a real VS Code extension host', () => {
     assert.deepEqual(testApi.liveRuns(), []);
   });
 
+  it('a live run’s clock moves on while the program sits idle, then Stop ends it', async () => {
+    const testApi = await api();
+    assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'hang.js')), true);
+    const idle = await waitFor('the panel to count a whole second', () => testApi.panelStates().find((s) => s.title === 'hang.js' && /^Running for \d+(\.\d+)? s\.$/.test(s.statusText)), 10_000);
+    assert.ok(idle.duration >= 1_000_000, `the timeline reaches ${idle.duration} µs`);
+    assert.ok(idle.eventCount < 40, `the program made only ${idle.eventCount} events: the time came from the clock`);
+    assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.stop'), true);
+    await testApi.lastRun();
+  });
+
   it('Open Trace File reopens a saved trace', async () => {
     const file = traceWithCli('promise-all.js', `tasklane-vscode-${process.pid}.tasklane.json`);
     assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.openTraceFile', vscode.Uri.file(file)), true);
