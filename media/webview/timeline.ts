@@ -18,6 +18,8 @@ const TOP = AXIS_H + LOOP_H + 4;
 /** Runs fill the lane but for RUN_INSET px above and below; waits are thinner. */
 const RUN_INSET = 3;
 const WAIT_INSET = 6;
+/** The overview along the bottom: the whole run, with the part in view marked. */
+const OVERVIEW_H = 22;
 
 export interface ViewState {
   start: number;
@@ -46,6 +48,8 @@ export interface Hit {
 
 export class TimelineView {
   readonly scale = new TimeScale(0, 1, LABEL_W, 1);
+  /** The whole run over the same pixels, for the overview. */
+  private readonly overview = new TimeScale(0, 1, LABEL_W, 1);
   readonly canvas: HTMLCanvasElement;
   lanes: Lane[] = [];
   private laneById = new Map<number, Lane>();
@@ -62,7 +66,7 @@ export class TimelineView {
   private readonly layer = new SegmentLayer();
   private frame = 0;
   private laidOutVersion = -1;
-  private drag: { x: number; y: number; moved: boolean } | undefined;
+  private drag: { x: number; y: number; moved: boolean; overview: boolean } | undefined;
 
   constructor(private readonly host: HTMLElement, private readonly store: TimelineStore, private readonly cb: TimelineCallbacks, saved?: Partial<ViewState>) {
     this.canvas = document.createElement('canvas');
@@ -123,6 +127,7 @@ export class TimelineView {
 
   /** The task lane and wait at a point in CSS pixels. */
   hitTest(x: number, y: number): Hit | undefined {
+    if (this.inOverview(y)) return undefined;
     const lane = laneAt(this.lanes, y + this.scrollY, TOP, LANE_H);
     if (!lane) return undefined;
     const t = this.scale.toTime(x);
@@ -167,10 +172,16 @@ export class TimelineView {
       this.changed();
     }, { passive: false });
     c.addEventListener('pointerdown', (e) => {
-      this.drag = { x: e.offsetX, y: e.offsetY, moved: false };
+      const overview = this.inOverview(e.offsetY) && e.offsetX >= LABEL_W;
+      this.drag = { x: e.offsetX, y: e.offsetY, moved: false, overview };
       c.setPointerCapture(e.pointerId);
+      if (overview) this.centreOn(this.overview.toTime(e.offsetX));
     });
     c.addEventListener('pointermove', (e) => {
+      if (this.drag?.overview) {
+        this.centreOn(this.overview.toTime(e.offsetX));
+        return;
+      }
       if (this.drag) {
         const dx = e.offsetX - this.drag.x;
         const dy = e.offsetY - this.drag.y;
@@ -190,7 +201,7 @@ export class TimelineView {
     c.addEventListener('pointerup', (e) => {
       const drag = this.drag;
       this.drag = undefined;
-      if (drag && !drag.moved) this.click(e.offsetX, e.offsetY);
+      if (drag && !drag.moved && !drag.overview) this.click(e.offsetX, e.offsetY);
     });
     c.addEventListener('pointerleave', () => this.cb.onHover(undefined, 0, 0, ''));
     c.addEventListener('dblclick', (e) => {
@@ -223,10 +234,26 @@ export class TimelineView {
     this.changed();
   }
 
+  private inOverview(y: number): boolean {
+    return y >= this.canvas.clientHeight - OVERVIEW_H;
+  }
+
+  /** Height in CSS pixels of the lanes' area, between the loop lane and the overview. */
+  private lanesHeight(): number {
+    return this.canvas.clientHeight - TOP - OVERVIEW_H;
+  }
+
+  /** Moves the view (not its zoom) so that `t` is in the middle: what a click on the overview does. */
+  private centreOn(t: number): void {
+    this.stopFollowing();
+    this.scale.start = t - this.scale.span / 2;
+    this.changed();
+  }
+
   private reveal(): void {
     const lane = this.lanes.find((l) => l.task.id === this.selected);
     if (!lane) return;
-    const view = this.canvas.clientHeight - TOP;
+    const view = this.lanesHeight();
     if (lane.y - TOP < this.scrollY) this.scrollY = lane.y - TOP;
     else if (lane.y - TOP + LANE_H > this.scrollY + view) this.scrollY = lane.y - TOP + LANE_H - view;
   }
@@ -238,7 +265,7 @@ export class TimelineView {
   }
 
   private scrollBy(dy: number): void {
-    const max = Math.max(0, this.lanes.length * LANE_H - (this.canvas.clientHeight - TOP));
+    const max = Math.max(0, this.lanes.length * LANE_H - this.lanesHeight());
     this.scrollY = Math.min(max, Math.max(0, this.scrollY + dy));
   }
 
@@ -289,16 +316,17 @@ export class TimelineView {
     ctx.textBaseline = 'middle';
 
     const first = Math.max(0, Math.floor(this.scrollY / LANE_H));
-    const last = Math.min(this.lanes.length, Math.ceil((this.scrollY + h - TOP) / LANE_H));
+    const lanesBottom = h - OVERVIEW_H;
+    const last = Math.min(this.lanes.length, Math.ceil((this.scrollY + lanesBottom - TOP) / LANE_H));
     const visible = this.lanes.slice(first, last);
     const laneY = (lane: Lane): number => lane.y - this.scrollY;
 
-    this.layer.begin(LABEL_W * dpr, TOP * dpr, (w - LABEL_W) * dpr, (h - TOP) * dpr, th.pixels.background);
+    this.layer.begin(LABEL_W * dpr, TOP * dpr, (w - LABEL_W) * dpr, (lanesBottom - TOP) * dpr, th.pixels.background);
     this.drawSegments(visible, laneY, dpr);
     this.layer.end(ctx);
     ctx.save();
     ctx.beginPath();
-    ctx.rect(LABEL_W, TOP, w - LABEL_W, h - TOP);
+    ctx.rect(LABEL_W, TOP, w - LABEL_W, lanesBottom - TOP);
     ctx.clip();
     this.drawSpans(visible, laneY);
     this.drawLinks(visible, laneY);
@@ -309,6 +337,42 @@ export class TimelineView {
     this.drawLabels(visible, laneY);
     this.drawLoop(w);
     this.drawAxis(w, h);
+    this.drawOverview(w, h);
+  }
+
+  /** The whole run in one strip: the loop's busy time, long blocks, and a box around what is in view. */
+  private drawOverview(w: number, h: number): void {
+    const ctx = this.ctx;
+    const th = this.theme;
+    const o = this.overview;
+    o.left = LABEL_W;
+    o.width = this.scale.width;
+    o.fit(0, Math.max(this.store.endTime, 1));
+    const top = h - OVERVIEW_H;
+    ctx.fillStyle = th.background;
+    ctx.fillRect(0, top, w, OVERVIEW_H);
+    ctx.fillStyle = th.grid;
+    ctx.fillRect(0, top, w, 1);
+    ctx.fillStyle = th.muted;
+    ctx.fillText('overview', 4, top + OVERVIEW_H / 2);
+    const loop = this.store.loop;
+    ctx.fillStyle = th.loopBusy;
+    ctx.beginPath();
+    forEachPixelSpan(loop, 3, o, this.store.endTime, (x0, x1) => ctx.rect(x0, top + 6, x1 - x0, OVERVIEW_H - 10));
+    ctx.fill();
+    ctx.fillStyle = th.longBlock;
+    for (const i of this.store.longBlocks()) {
+      const x0 = Math.floor(o.toPx(loop[i]));
+      ctx.fillRect(x0, top + 6, Math.max(1, Math.ceil(o.toPx(this.store.endOf(loop[i + 1]))) - x0), OVERVIEW_H - 10);
+    }
+    const x0 = Math.max(LABEL_W, Math.floor(o.toPx(this.scale.start)));
+    const x1 = Math.min(w - 1, Math.max(x0 + 3, Math.ceil(o.toPx(this.scale.end))));
+    ctx.globalAlpha = 0.25;
+    ctx.fillStyle = th.selection;
+    ctx.fillRect(x0, top + 2, x1 - x0, OVERVIEW_H - 3);
+    ctx.globalAlpha = 1;
+    ctx.strokeStyle = th.selection;
+    ctx.strokeRect(x0 + 0.5, top + 2.5, x1 - x0 - 1, OVERVIEW_H - 4);
   }
 
   /** Runs solid across the lane, waits a thinner band in a paler colour, into the segment layer. */

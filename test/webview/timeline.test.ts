@@ -69,6 +69,27 @@ describe('webview in headless Chromium: the canvas timeline', () => {
     assert.equal(after.follow, false);
   });
 
+  it('the overview along the bottom shows the whole run, marks the part in view, and a click there moves the view', async () => {
+    const { x, y } = await canvasBox();
+    const canvasSize = (await view.page.locator('canvas').boundingBox())!;
+    const stripY = canvasSize.height - 11;
+    const whole = await pixel(view, 900, stripY);
+    await view.page.mouse.move(x + 300, y + 100);
+    await view.page.mouse.wheel(0, -600);
+    await frame(view);
+    const zoomed = (await view.viewState())!;
+    assert.ok((zoomed.span as number) < 400_000, `zoomed in to ${zoomed.span} µs`);
+    assert.notDeepEqual(await pixel(view, 900, stripY), whole, 'the part in view is no longer the whole run: its mark moved off the end');
+    // The overview spans the same pixels as the timeline, 200 px in, over the run with a 2 % margin.
+    const at = 0.8;
+    await view.page.mouse.click(x + 200 + ((at + 0.02) / 1.04) * (canvasSize.width - 200), y + stripY);
+    await frame(view);
+    const moved = (await view.viewState())!;
+    assert.equal(moved.span, zoomed.span, 'the zoom stays');
+    const centre = (moved.start as number) + (moved.span as number) / 2;
+    assert.ok(Math.abs(centre - at * 1_000_000) < 20_000, `centred on ${centre} µs`);
+  });
+
   it('dragging pans the view', async () => {
     const { x, y } = await canvasBox();
     await view.page.mouse.move(x + 600, y + 100);
