@@ -26,8 +26,8 @@ summary.setAttribute('aria-label', 'Run summary');
 const toolbar = el('div', 'toolbar');
 const filter = el('input', 'filter');
 filter.type = 'search';
-filter.placeholder = 'Filter tasks by name';
-filter.setAttribute('aria-label', 'Filter tasks by name');
+filter.placeholder = 'Filter tasks by name (Enter: next match)';
+filter.setAttribute('aria-label', 'Filter tasks by name; Enter selects the next match, Shift+Enter the previous one');
 const internal = el('input', 'show-internal');
 internal.type = 'checkbox';
 const internalLabel = el('label');
@@ -64,6 +64,11 @@ filter.value = view.filter;
 internal.checked = !view.hideInternal;
 
 filter.addEventListener('input', () => view.setFilter(filter.value, !internal.checked));
+filter.addEventListener('keydown', (e) => {
+  if (e.key !== 'Enter') return;
+  e.preventDefault();
+  view.findNext(e.shiftKey);
+});
 internal.addEventListener('change', () => view.setFilter(filter.value, !internal.checked));
 fitButton.addEventListener('click', () => view.fit());
 
@@ -90,6 +95,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = event.data;
   if (message.type === 'timeline') {
     store.apply(message.update);
+    vscode.postMessage({ type: 'applied' });
     view.update();
     if (view.selected) renderDetails(details, store.tasks.get(view.selected), store, openSite);
   } else {

@@ -110,6 +110,24 @@ export class TimelineView {
     this.changed();
   }
 
+  /** Search: selects the next lane (or the previous one) whose name matches the filter, and shows it. */
+  findNext(backwards = false): void {
+    const needle = this.filter.trim().toLowerCase();
+    const n = this.lanes.length;
+    if (!needle || n === 0) return;
+    const from = this.lanes.findIndex((l) => l.task.id === this.selected);
+    for (let step = 1; step <= n; step++) {
+      const lane = this.lanes[(((from < 0 && backwards ? 0 : from) + (backwards ? -step : step)) % n + n) % n];
+      if (!lane.task.name.toLowerCase().includes(needle)) continue;
+      this.select(lane.task.id);
+      this.reveal();
+      const end = lane.task.end ? lane.task.end.t : this.store.endTime;
+      if (lane.task.created > this.scale.end || end < this.scale.start) this.centreOn(lane.task.created);
+      this.changed();
+      return;
+    }
+  }
+
   viewState(): ViewState {
     return {
       start: this.scale.start, span: this.scale.span, follow: this.follow, selected: this.selected, collapsed: [...this.collapsed],

@@ -19,9 +19,17 @@ export function timelineTask(model: TraceModel, task: Task, runsFrom = 0, waitsF
   };
 }
 
+/**
+ * Tasks per update at most. A flood of new tasks (every timer is one) then costs the host and the
+ * webview a bounded piece of work per update, and the rest follows in the next ones.
+ */
+export const MAX_TASKS_PER_UPDATE = 2000;
+
 /** Tracks what a webview has been sent, to send it only what changed. */
 export class TimelineFeed {
   private loopSent = 0;
+  /** Tasks changed but not sent yet, oldest first. */
+  private backlog = new Set<number>();
   /** Per task, how many run and wait pairs the webview has. */
   private readonly sent = new Map<number, { runs: number; waits: number }>();
 
@@ -35,16 +43,14 @@ export class TimelineFeed {
     this.model.takeChanged();
     this.loopSent = this.model.loop.length;
     this.sent.clear();
-    return this.update(true, [...this.model.tasks.values()], 0, live, now);
+    this.backlog = new Set(this.model.tasks.keys());
+    return this.update(true, this.takeBacklog(), 0, live, now);
   }
 
   /** What changed since the last call. The last segment of each kind sent may have been open: resend it. */
   delta(live: boolean, now = 0): TimelineUpdate {
-    const tasks: Task[] = [];
-    for (const id of this.model.takeChanged()) {
-      const task = this.model.tasks.get(id);
-      if (task) tasks.push(task);
-    }
+    for (const id of this.model.takeChanged()) this.backlog.add(id);
+    const tasks = this.takeBacklog();
     const from = Math.max(0, this.loopSent - 3);
     this.loopSent = this.model.loop.length;
     return this.update(false, tasks, from, live, now);
@@ -55,6 +61,22 @@ export class TimelineFeed {
       reset, tasks: tasks.map((t) => this.task(t)), loop: this.model.loop.slice(loopFrom).map(open), loopFrom,
       endTime: Math.max(this.model.endTime, now), longBlockUs: this.model.longBlockUs, live,
     };
+  }
+
+  /** Whether changes are waiting for the next update. */
+  get behind(): boolean {
+    return this.backlog.size > 0;
+  }
+
+  private takeBacklog(): Task[] {
+    const tasks: Task[] = [];
+    for (const id of this.backlog) {
+      if (tasks.length === MAX_TASKS_PER_UPDATE) break;
+      this.backlog.delete(id);
+      const task = this.model.tasks.get(id);
+      if (task) tasks.push(task);
+    }
+    return tasks;
   }
 
   private task(task: Task): TimelineTask {

@@ -90,6 +90,9 @@ export class TracePanel implements vscode.Disposable {
         this.needsFull = true;
         this.pacer.flush();
         break;
+      case 'applied':
+        this.pacer.applied();
+        break;
       case 'openSite':
         if (!sitesOf(this.source.model).has(message.site)) {
           this.log.warn(`Refused to open ${message.site}: the trace does not name it.`);
@@ -114,6 +117,7 @@ export class TracePanel implements vscode.Disposable {
     const state: HostMessage = { type: 'state', state: this.lastState };
     void this.panel.webview.postMessage(timeline);
     void this.panel.webview.postMessage(state);
+    if (this.feed.behind) this.pacer.schedule();
   }
 }
 

@@ -81,7 +81,11 @@ export interface TimelineUpdate {
 export type HostMessage = { type: 'state'; state: PanelState } | { type: 'timeline'; update: TimelineUpdate };
 
 /** Webview → host. */
-export type WebviewMessage = { type: 'ready' } | { type: 'openSite'; site: string };
+export type WebviewMessage =
+  | { type: 'ready' }
+  /** A timeline update was applied: the host may send the next (flow control under a flood). */
+  | { type: 'applied' }
+  | { type: 'openSite'; site: string };
 
 export const MAX_TABLE_ROWS = 500;
 const MAX_SITE_LENGTH = 4096;
@@ -92,7 +96,8 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
   const m = raw as Record<string, unknown>;
   switch (m.type) {
     case 'ready':
-      return Object.keys(m).length === 1 ? { type: 'ready' } : undefined;
+    case 'applied':
+      return Object.keys(m).length === 1 ? { type: m.type } : undefined;
     case 'openSite':
       return typeof m.site === 'string' && m.site.length > 0 && m.site.length <= MAX_SITE_LENGTH && Object.keys(m).length === 2
         ? { type: 'openSite', site: m.site }

@@ -4,7 +4,8 @@ import { forEachPixelSpan } from '../../media/webview/pixelSpans';
 import { formatTick, TimeScale } from '../../media/webview/timeScale';
 import { TimelineStore } from '../../media/webview/timelineStore';
 import { parseWebviewMessage, type TimelineTask } from '../../src/shared/protocol';
-import { TimelineFeed } from '../../src/panel/timelineUpdate';
+import { MAX_TASKS_PER_UPDATE, TimelineFeed } from '../../src/panel/timelineUpdate';
+import { UpdatePacer } from '../../src/panel/updatePacer';
 import { TraceModel } from '../../src/trace/model';
 
 const task = (id: number, parent: number, name: string, extra: Partial<TimelineTask> = {}): TimelineTask => ({
@@ -167,12 +168,54 @@ describe('timeline feed: full state, then only what changed', () => {
   });
 });
 
+describe('flow control under a flood of tasks', () => {
+  it('an update carries a bounded number of tasks; the rest follow, and the webview ends up with all of them', () => {
+    const model = new TraceModel();
+    const feed = new TimelineFeed(model);
+    const store = new TimelineStore();
+    const total = MAX_TASKS_PER_UPDATE * 2 + 10;
+    for (let id = 1; id <= total; id++) model.apply({ type: 'task', t: id, id, parent: 0, kind: 'timer', name: `setTimeout ${id}`, site: '', internal: false });
+    const first = feed.full(true);
+    assert.equal(first.tasks.length, MAX_TASKS_PER_UPDATE);
+    store.apply(first);
+    let updates = 1;
+    while (feed.behind) {
+      const next = feed.delta(true);
+      assert.ok(next.tasks.length <= MAX_TASKS_PER_UPDATE);
+      store.apply(next);
+      updates++;
+    }
+    assert.equal(updates, 3);
+    assert.equal(store.tasks.size, total);
+  });
+
+  it('the pacer sends nothing more until the webview has applied the last update', async () => {
+    let sent = 0;
+    const pacer = new UpdatePacer(0, () => sent++);
+    const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
+    pacer.schedule();
+    await settle();
+    assert.equal(sent, 1);
+    pacer.schedule();
+    await settle();
+    assert.equal(sent, 1, 'held back: the last update is not applied yet');
+    pacer.applied();
+    await settle();
+    assert.equal(sent, 2, 'the change made meanwhile goes out once applied');
+    pacer.applied();
+    await settle();
+    assert.equal(sent, 2, 'nothing changed since');
+    pacer.dispose();
+  });
+});
+
 describe('messages from the webview', () => {
   it('accepts the known shapes and refuses everything else', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
+    assert.deepEqual(parseWebviewMessage({ type: 'applied' }), { type: 'applied' });
     assert.deepEqual(parseWebviewMessage({ type: 'openSite', site: '/a.js:1:1' }), { type: 'openSite', site: '/a.js:1:1' });
     for (const bad of [null, 'ready', 42, [], { type: 'openSite' }, { type: 'openSite', site: 7 }, { type: 'openSite', site: '' }, { type: 'openSite', site: 'x'.repeat(5000) },
-      { type: 'openSite', site: '/a.js:1:1', extra: true }, { type: 'ready', and: 'more' }, { type: 'runShell', command: 'rm -rf /' }, { type: '__proto__' }]) {
+      { type: 'openSite', site: '/a.js:1:1', extra: true }, { type: 'ready', and: 'more' }, { type: 'applied', seq: 1 }, { type: 'runShell', command: 'rm -rf /' }, { type: '__proto__' }]) {
       assert.equal(parseWebviewMessage(bad), undefined, JSON.stringify(bad));
     }
   });

@@ -23,6 +23,8 @@ export interface WebviewHarness {
   page: Page;
   /** Messages the webview sent to the host, in order. */
   sent: WebviewMessage[];
+  /** Calls `listener` with each message the webview sends from now on. */
+  onSent(listener: (message: WebviewMessage) => void): void;
   post(message: HostMessage): Promise<void>;
   /** What the webview saved with setState (its zoom, selection, filter). */
   viewState(): Promise<Record<string, unknown> | undefined>;
@@ -52,7 +54,11 @@ export async function openWebview(): Promise<WebviewHarness> {
   browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
   const page = await browser.newPage();
   const sent: WebviewMessage[] = [];
-  await page.exposeFunction('__tasklaneSend', (message: WebviewMessage) => sent.push(message));
+  const listeners: ((message: WebviewMessage) => void)[] = [];
+  await page.exposeFunction('__tasklaneSend', (message: WebviewMessage) => {
+    sent.push(message);
+    for (const listener of listeners) listener(message);
+  });
   await page.addInitScript(() => {
     const w = window as unknown as { acquireVsCodeApi: () => unknown; __tasklaneSend: (m: unknown) => void; __tasklaneState: unknown };
     w.acquireVsCodeApi = () => ({
@@ -67,6 +73,7 @@ export async function openWebview(): Promise<WebviewHarness> {
   return {
     page,
     sent,
+    onSent: (listener) => listeners.push(listener),
     post: (message) => page.evaluate((m) => window.postMessage(m, '*'), message),
     viewState: () => page.evaluate(() => (window as unknown as { __tasklaneState?: Record<string, unknown> }).__tasklaneState),
     waitForSent: async (match) => {

@@ -146,4 +146,35 @@ describe('webview in headless Chromium: the canvas timeline', () => {
     assert.notDeepEqual(await pixel(view, 210 + 0.51 * 790, 82 + 10), RUN_BLUE);
     assert.equal((await view.viewState())!.filter, 'sayAfter');
   });
+
+  it('Enter in the filter box selects the next matching task, Shift+Enter the previous one', async () => {
+    await view.post({ type: 'timeline', update: { ...UPDATE, tasks: [task(1, 0, 'main.js', [0, 1_000_000]), task(2, 1, 'fetch user', [0, 10]), task(3, 1, 'parse', [20, 30]), task(4, 1, 'fetch posts', [40, 50])] } });
+    await view.page.fill('#filter', 'fetch');
+    const selected = async (): Promise<string> => ((await view.page.textContent('#details dd')) ?? '').trim();
+    await view.page.press('#filter', 'Enter');
+    assert.equal(await selected(), '#2 fetch user');
+    await view.page.press('#filter', 'Enter');
+    assert.equal(await selected(), '#4 fetch posts');
+    await view.page.press('#filter', 'Enter');
+    assert.equal(await selected(), '#2 fetch user', 'wraps around');
+    await view.page.press('#filter', 'Shift+Enter');
+    assert.equal(await selected(), '#4 fetch posts');
+  });
+
+  for (const theme of [
+    { kind: 'vscode-light', background: [0xff, 0xff, 0xff], run: [0x1a, 0x85, 0xff] },
+    { kind: 'vscode-high-contrast', background: [0x00, 0x00, 0x00], run: [0x37, 0x94, 0xff] },
+  ]) {
+    it(`redraws in the new theme’s colours when VS Code switches to ${theme.kind}`, async () => {
+      await view.page.evaluate(({ kind, background, run }) => {
+        const hex = (rgb: number[]): string => `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+        document.documentElement.style.setProperty('--vscode-editor-background', hex(background));
+        document.documentElement.style.setProperty('--vscode-charts-blue', hex(run));
+        document.body.className = kind; // what VS Code changes when the theme does
+      }, theme);
+      await frame(view);
+      assert.deepEqual(await pixel(view, 600, 42 + 10), theme.run, 'main.js runs in the theme’s blue');
+      assert.deepEqual(await pixel(view, 600, 42 + 1), theme.background, 'between lanes: the theme’s background');
+    });
+  }
 });
