@@ -26,7 +26,7 @@ summary.setAttribute('aria-label', 'Run summary');
 const toolbar = el('div', 'toolbar');
 const filter = el('input', 'filter');
 filter.type = 'search';
-filter.placeholder = 'Filter tasks by name (Enter: next match)';
+filter.placeholder = 'Filter or find tasks';
 filter.setAttribute('aria-label', 'Filter tasks by name; Enter selects the next match, Shift+Enter the previous one');
 const internal = el('input', 'show-internal');
 internal.type = 'checkbox';

@@ -120,4 +120,33 @@ describe('e2e: the packaged .vsix in code-server, driven from Chromium', functio
     assert.deepEqual(processesRunning(hangScript), [], 'the reload ended the script');
     await page.close();
   });
+
+  // The README's screenshots come from here: TASKLANE_UPDATE_SCREENSHOTS=1 copies them into media/.
+  for (const [example, shot] of [['02-sequential-vs-concurrent.js', 'screenshot-node.png'], ['03_gather.py', 'screenshot-python.png']]) {
+    it(`draws the timeline of ${example} (the README's screenshot)`, async () => {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 640 } });
+      await page.goto(`${server.url}?folder=${encodeURIComponent(EXAMPLES)}`);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      await openFile(page, example);
+      await runCommand(page, 'Tasklane: Run with Trace');
+      const frame = await tasklaneFrame(page);
+      await frame.waitForFunction(() => document.querySelector('#status')?.getAttribute('data-status') === 'finished', null, { timeout: 60_000 });
+      assert.match(await frame.textContent('#status'), /exited with code 0/);
+      // The timeline alone, as big as the window allows.
+      // (The workbench remembers its layout per folder, so look before toggling.)
+      await page.locator('.tab', { hasText: 'Tasklane:' }).click();
+      if (await page.locator('.part.sidebar').isVisible()) await runCommand(page, 'View: Toggle Maximize Editor Group');
+      if (await page.locator('.part.panel').isVisible()) await page.keyboard.press('Control+J');
+      await page.locator('.part.panel').waitFor({ state: 'hidden' });
+      await frame.locator('#timeline canvas').click({ position: { x: 60, y: 70 } }); // select the first task
+      await frame.waitForFunction(() => document.querySelector('#details dd') !== null);
+      await page.mouse.move(1, 300); // no tooltip in the picture
+      const file = path.join(OUTPUT, shot);
+      await page.screenshot({ path: file });
+      const png = fs.readFileSync(file);
+      assert.equal(png.readUInt32BE(16), 1100, 'a full-width PNG');
+      if (process.env.TASKLANE_UPDATE_SCREENSHOTS) fs.copyFileSync(file, path.join(ROOT, 'media', shot));
+      await page.close();
+    });
+  }
 });
