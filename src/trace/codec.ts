@@ -278,7 +278,8 @@ export class FrameDecoder {
         this.advance(STREAM_MAGIC.length);
       }
       while (this.pending.length >= 4) {
-        const length = this.pending[0] | (this.pending[1] << 8) | (this.pending[2] << 16) | (this.pending[3] * 0x1000000);
+        // The top byte is added, not or-ed: `|` would turn a length of 2 GB or more negative.
+        const length = (this.pending[0] | (this.pending[1] << 8) | (this.pending[2] << 16)) + this.pending[3] * 0x1000000;
         if (length === 0 || length > MAX_FRAME_BYTES) throw new CorruptStreamError(`a frame claims ${length} bytes`);
         if (this.pending.length < 4 + length) break;
         this.decodeFrame(this.pending.subarray(4, 4 + length), out);

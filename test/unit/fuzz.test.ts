@@ -1,0 +1,154 @@
+// Property-based fuzzing of everything that reads a trace from outside: the runner's frame stream
+// and saved trace files. Each property runs 10,000 generated cases; a case that breaks one is
+// written to test-output/fuzz/ (move it into test/fixtures/fuzz/ to keep it as a regression).
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { FrameDecoder, FrameEncoder, STREAM_MAGIC } from '../../src/trace/codec';
+import { exportChromeTrace } from '../../src/trace/chromeTrace';
+import type { TraceEvent } from '../../src/trace/events';
+import { parseTrace } from '../../src/trace/load';
+import { TraceModel } from '../../src/trace/model';
+import { toTasklaneFile } from '../../src/trace/tasklaneFile';
+import { InvalidTraceError } from '../../src/trace/validate';
+import { panelState } from '../../src/panel/panelState';
+import { TimelineFeed } from '../../src/panel/timelineUpdate';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const FIXTURES = path.join(ROOT, 'test/fixtures/fuzz');
+const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
+
+const EVENTS: TraceEvent[] = [
+  { type: 'start', runtime: 'node', runtimeVersion: 'v20.0.0', pid: 1, script: '/w/main.js', cwd: '/w', startedAt: 1_764_000_000_000 },
+  { type: 'task', t: 1, id: 1, parent: 0, kind: 'script', name: 'main.js', site: '', internal: false },
+  { type: 'task', t: 2, id: 2, parent: 1, kind: 'async', name: 'sayAfter', site: '/w/main.js:3:7', internal: false },
+  { type: 'run', t: 2, id: 2 },
+  { type: 'await', t: 3, id: 2, target: 0, label: 'sleep 0.1 s', site: '/w/main.js:4:3' },
+  { type: 'task', t: 4, id: 3, parent: 1, kind: 'combinator', name: 'Promise.all', site: '/w/main.js:9:1', internal: false },
+  { type: 'join', t: 4, id: 3, member: 2 },
+  { type: 'awaitBy', t: 5, id: 2, by: 1, label: 'read TCP socket' },
+  { type: 'end', t: 6, id: 2, state: 'rejected', message: 'boom', site: '/w/main.js:5:9' },
+  { type: 'dropped', t: 7, count: 3 },
+  { type: 'exit', t: 8, reason: 'exit', code: 1, signal: '', message: '', site: '' },
+];
+
+function stream(events: TraceEvent[]): Uint8Array {
+  const encoder = new FrameEncoder(64);
+  const parts: Uint8Array[] = [STREAM_MAGIC];
+  for (const e of events) {
+    encoder.event(e);
+    parts.push(encoder.takeFrame()!);
+  }
+  return Buffer.concat(parts);
+}
+
+function modelOf(events: TraceEvent[]): TraceModel {
+  const model = new TraceModel();
+  for (const e of events) model.apply(e);
+  model.finish();
+  return model;
+}
+
+/** Everything the extension does with a trace it opened, which must not throw either. */
+function use(model: TraceModel): void {
+  panelState(model, 'fuzz', 'loaded', { hideInternal: true });
+  new TimelineFeed(model).full(false);
+  JSON.stringify(toTasklaneFile(model));
+  JSON.stringify(exportChromeTrace(model));
+}
+
+/** Decodes bytes in the given chunks; the decoder must never throw, and its events must fold into a model. */
+function decode(bytes: Uint8Array, cuts: number[] = []): void {
+  const decoder = new FrameDecoder();
+  const model = new TraceModel();
+  let at = 0;
+  for (const cut of [...cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b), bytes.length]) {
+    for (const e of decoder.push(bytes.subarray(at, Math.max(at, cut)))) model.apply(e);
+    at = Math.max(at, cut);
+  }
+  decoder.finish();
+  model.finish();
+  use(model);
+}
+
+/** Opens a trace file's text: a model, or an InvalidTraceError that says why; nothing else. */
+function open(text: string): void {
+  try {
+    use(parseTrace(text));
+  } catch (err) {
+    if (!(err instanceof InvalidTraceError)) throw err;
+    assert.ok(err.message.length > 0);
+  }
+}
+
+/** Runs a property; a failing case is saved for the regression fixtures. */
+function check<T>(name: string, arb: fc.Arbitrary<T>, property: (value: T) => void, save: (value: T) => { ext: string; data: string | Uint8Array }): void {
+  const result = fc.check(fc.property(arb, property), { numRuns: RUNS });
+  if (!result.failed) return;
+  const { ext, data } = save(result.counterexample![0]);
+  const file = path.join(ROOT, 'test-output/fuzz', `${name}-${Date.now()}.${ext}`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, data);
+  assert.fail(`${name} failed (saved as ${file}): ${fc.defaultReportMessage(result)}`);
+}
+
+/** Replaces the value at one path of a JSON value. */
+function mutate(value: unknown, pick: number, replacement: unknown): unknown {
+  const paths: (string | number)[][] = [];
+  const walk = (v: unknown, at: (string | number)[]): void => {
+    paths.push(at);
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...at, i]));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...at, k]);
+  };
+  walk(value, []);
+  const target = paths[pick % paths.length];
+  if (target.length === 0) return replacement;
+  const copy = structuredClone(value) as Record<string | number, unknown>;
+  let parent = copy;
+  for (const key of target.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
+  parent[target[target.length - 1]] = replacement;
+  return copy;
+}
+
+describe('fuzzing what reads traces (10,000 cases each)', function () {
+  this.timeout(120_000);
+  const valid = stream(EVENTS);
+  const tasklaneFile = toTasklaneFile(modelOf(EVENTS));
+  const chromeFile = exportChromeTrace(modelOf(EVENTS));
+
+  it('the frame decoder survives random bytes after a valid header, in random chunks', () => {
+    check('random-stream', fc.tuple(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat(), { maxLength: 4 })), ([bytes, cuts]) => decode(Buffer.concat([STREAM_MAGIC, bytes]), cuts), ([bytes]) => ({ ext: 'bin', data: Buffer.concat([STREAM_MAGIC, bytes]) }));
+  });
+
+  it('the frame decoder survives a valid stream with bytes flipped, cut or inserted', () => {
+    const damaged = fc.tuple(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), fc.nat(), fc.boolean()).map(([flips, cut, truncate]) => {
+      const bytes = Buffer.from(valid);
+      for (const [at, value] of flips) bytes[STREAM_MAGIC.length + (at % (bytes.length - STREAM_MAGIC.length))] = value;
+      return truncate ? bytes.subarray(0, cut % bytes.length) : bytes;
+    });
+    check('damaged-stream', damaged, (bytes) => decode(bytes), (bytes) => ({ ext: 'bin', data: bytes }));
+  });
+
+  it('opening a file never throws anything but a clear InvalidTraceError: random JSON', () => {
+    check('random-json', fc.jsonValue(), (value) => open(JSON.stringify(value)), (value) => ({ ext: 'json', data: JSON.stringify(value) }));
+  });
+
+  it('… nor a valid Tasklane or Chrome trace with one value replaced by anything', () => {
+    const mutated = fc.tuple(fc.boolean(), fc.nat(), fc.jsonValue({ maxDepth: 3 })).map(([chrome, pick, replacement]) => JSON.stringify(mutate(chrome ? chromeFile : tasklaneFile, pick, replacement)));
+    check('mutated-file', mutated, open, (text) => ({ ext: 'json', data: text }));
+  });
+
+  it('… nor a trace file cut short at any point', () => {
+    const text = JSON.stringify(tasklaneFile);
+    for (let cut = 0; cut < text.length; cut++) open(text.slice(0, cut));
+  });
+
+  it('replays every input kept in test/fixtures/fuzz/', () => {
+    for (const name of fs.readdirSync(FIXTURES)) {
+      const data = fs.readFileSync(path.join(FIXTURES, name));
+      if (name.endsWith('.bin')) decode(data);
+      else if (name.endsWith('.json')) open(data.toString('utf8'));
+    }
+  });
+});
