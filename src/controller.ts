@@ -7,6 +7,7 @@ import { checkPython, pythonFromExtension } from './session/interpreter';
 import { ScriptTerminal } from './session/scriptTerminal';
 import { exportChromeTrace } from './trace/chromeTrace';
 import { parseTrace } from './trace/load';
+import { InvalidTraceError } from './trace/validate';
 import { toTasklaneFile } from './trace/tasklaneFile';
 import type { TraceModel } from './trace/model';
 import { formatDuration } from './trace/format';
@@ -23,6 +24,8 @@ const PROGRESS_AFTER_MS = 3000;
 export interface TasklaneTestApi {
   panelStates(): PanelState[];
   liveRuns(): { script: string; pid: number | undefined }[];
+  /** The last error message shown to the user. */
+  lastError(): string | undefined;
   /** The name of the terminal of the last run. */
   lastTerminal(): string | undefined;
   lastRun(): Promise<void> | undefined;
@@ -36,6 +39,7 @@ export class Controller implements vscode.Disposable {
   private statusTimer: ReturnType<typeof setInterval> | undefined;
   private latest: TraceSession | undefined;
   private latestTerminal: string | undefined;
+  private latestError: string | undefined;
   /** The panel the user looked at last: what Export Trace exports. */
   private focused: TracePanel | undefined;
 
@@ -50,22 +54,29 @@ export class Controller implements vscode.Disposable {
     liveRuns: () => [...this.sessions.keys()].map((s) => ({ script: s.options.script, pid: s.pid })),
     lastRun: () => this.latest?.done,
     lastTerminal: () => this.latestTerminal,
+    lastError: () => this.latestError,
   };
+
+  private showError(message: string): void {
+    this.latestError = message;
+    this.log.error(message);
+    void vscode.window.showErrorMessage(message);
+  }
 
   async runWithTrace(target?: vscode.Uri): Promise<boolean> {
     if (!vscode.workspace.isTrusted) {
-      void vscode.window.showErrorMessage('Tasklane runs scripts only in a trusted workspace: running one executes its code. Trust this workspace to run it; opening trace files works in Restricted Mode.');
+      this.showError('Tasklane runs scripts only in a trusted workspace: running one executes its code. Trust this workspace to run it; opening trace files works in Restricted Mode.');
       return false;
     }
     const uri = target ?? vscode.window.activeTextEditor?.document.uri;
     if (!uri || uri.scheme !== 'file') {
-      void vscode.window.showErrorMessage('Tasklane: open a JavaScript, TypeScript or Python file (or pick one in the Explorer) to run it with tracing.');
+      this.showError('Tasklane: open a JavaScript, TypeScript or Python file (or pick one in the Explorer) to run it with tracing.');
       return false;
     }
     const script = uri.fsPath;
     const runtime = runtimeFor(script);
     if (!runtime) {
-      void vscode.window.showErrorMessage(`Tasklane cannot trace ${path.basename(script)}: it runs .js, .cjs, .mjs, .ts, .cts, .mts and .py files.`);
+      this.showError(`Tasklane cannot trace ${path.basename(script)}: it runs .js, .cjs, .mjs, .ts, .cts, .mts and .py files.`);
       return false;
     }
     await vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString() && d.isDirty)?.save();
@@ -100,7 +111,7 @@ export class Controller implements vscode.Disposable {
       terminal.print(`\n[Tasklane] ${describeEnd(session.model)}\n`);
       await this.keepForRestore(session.model, keepFile);
       this.updateStatus();
-      if (session.status === 'failed') void vscode.window.showErrorMessage(`Tasklane: ${session.problem}`);
+      if (session.status === 'failed') this.showError(`Tasklane: ${session.problem}`);
     });
     return true;
   }
@@ -122,7 +133,7 @@ export class Controller implements vscode.Disposable {
     const python = config.get<string>('pythonPath') || (await pythonFromExtension(uri)) || 'python3';
     const problem = await checkPython(python);
     if (problem) {
-      void vscode.window.showErrorMessage(`Tasklane: ${problem} Set "tasklane.pythonPath" to a Python 3.9 or newer.`);
+      this.showError(`Tasklane: ${problem} Set "tasklane.pythonPath" to a Python 3.9 or newer.`);
       return undefined;
     }
     return python;
@@ -144,7 +155,7 @@ export class Controller implements vscode.Disposable {
     try {
       model = await readTrace(uri);
     } catch (err) {
-      void vscode.window.showErrorMessage(`Tasklane cannot open ${path.basename(uri.fsPath)}: ${err instanceof Error ? err.message : String(err)}.`);
+      this.showError(`Tasklane cannot open ${path.basename(uri.fsPath)}: ${err instanceof Error ? err.message : String(err)}.`);
       return false;
     }
     this.show(staticSource(model, path.basename(uri.fsPath), uri.fsPath));
@@ -159,7 +170,7 @@ export class Controller implements vscode.Disposable {
     } catch (err) {
       const message = `Tasklane cannot open ${path.basename(uri.fsPath)}: ${err instanceof Error ? err.message : String(err)}.`;
       webviewPanel.webview.html = `<!DOCTYPE html><meta http-equiv="Content-Security-Policy" content="default-src 'none'"><p>${escapeHtml(message)}</p>`;
-      void vscode.window.showErrorMessage(message);
+      this.showError(message);
       return;
     }
     this.adopt(new TracePanel(webviewPanel, staticSource(model, path.basename(uri.fsPath), uri.fsPath), this.extensionUri, this.log));
@@ -285,8 +296,17 @@ function staticSource(model: TraceModel, title: string, file: string): TraceSour
   return { title, model, status: (): RunStatus => 'loaded', problem: () => undefined, now: () => model.endTime, restoreFile: () => file, onChange: () => ({ dispose() {} }) };
 }
 
+/** Larger trace files are refused: reading one would hold the extension host for too long. */
+const MAX_TRACE_FILE_BYTES = 200 * 1024 * 1024;
+
 async function readTrace(uri: vscode.Uri): Promise<TraceModel> {
+  const { size } = await vscode.workspace.fs.stat(uri);
+  if (size > MAX_TRACE_FILE_BYTES) throw new InvalidTraceError(`it is ${formatBytes(size)}, and Tasklane opens trace files of up to ${formatBytes(MAX_TRACE_FILE_BYTES)}`);
   return parseTrace(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GB` : `${Math.round(n / 1024 ** 2)} MB`;
 }
 
 function escapeHtml(text: string): string {

@@ -12,7 +12,7 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 export function finite(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidTraceError(`${what} is not a number`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidTraceError(`${what} is not a finite number`);
   return v;
 }
 

@@ -146,6 +146,30 @@ describe('Tasklane in a real VS Code extension host', () => {
     fs.rmSync(file);
   });
 
+  it('Open Trace File refuses hostile files with a clear message, and the host stays responsive', async () => {
+    const testApi = await api();
+    const TASK = '{"id":1,"parent":0,"kind":"async","name":"x","site":"","internal":false,"created":0,"runs":[],"waits":[],"members":[]}';
+    const cases: [string, (file: string) => void, RegExp][] = [
+      ['truncated', (f) => fs.writeFileSync(f, '{"format":"tasklane","version":1,"tasks":[{"id":1,'), /not valid JSON/],
+      ['wrong types', (f) => fs.writeFileSync(f, JSON.stringify({ format: 'tasklane', version: 1, tasks: 'none' })), /no task list/],
+      ['deeply nested', (f) => fs.writeFileSync(f, '['.repeat(200_000) + ']'.repeat(200_000)), /no traceEvents array/],
+      ['huge numbers', (f) => fs.writeFileSync(f, `{"format":"tasklane","version":1,"endTime":1e400,"tasks":[${TASK.replace('"id":1', '"id":1e400')}]}`), /task 0 id is not a finite number/],
+      ['an unknown task kind', (f) => fs.writeFileSync(f, `{"format":"tasklane","version":1,"endTime":5,"tasks":[${TASK.replace('"async"', '"teleport"')}]}`), /task 0 kind is not one of/],
+      ['a Chrome trace of unknown events', (f) => fs.writeFileSync(f, JSON.stringify({ traceEvents: [{ ph: 'Q', name: 'what' }] })), /not written by Tasklane/],
+      ['1 GB', (f) => fs.truncateSync((fs.writeFileSync(f, ''), f), 1024 ** 3), /1\.0 GB.*up to 200 MB/],
+    ];
+    for (const [what, write, message] of cases) {
+      const file = path.join(os.tmpdir(), `tasklane-vscode-hostile-${process.pid}.json`);
+      write(file);
+      const opened = await vscode.commands.executeCommand<boolean>('tasklane.openTraceFile', vscode.Uri.file(file));
+      fs.rmSync(file);
+      assert.equal(opened, false, `${what}: refused`);
+      assert.match(testApi.lastError() ?? '', message, what);
+      assert.match(testApi.lastError() ?? '', /^Tasklane cannot open tasklane-vscode-hostile-\d+\.json: /, what);
+    }
+    assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.stop'), false, 'the extension still answers');
+  });
+
   it('Open Trace File explains a malformed file instead of failing', async () => {
     const file = path.join(os.tmpdir(), `tasklane-vscode-bad-${process.pid}.json`);
     fs.writeFileSync(file, '{"format":"tasklane","version":1,"tasks":[{"id":"x"}]');
