@@ -1,11 +1,12 @@
 // The accessible text parts: the run's state and counts, the selected task, and all tasks as a table.
 import type { PanelState, TimelineTask } from '../../src/shared/protocol';
 import { formatDuration as formatUs } from '../../src/trace/format';
+import { inertText } from './inertText';
 import type { TimelineStore } from './timelineStore';
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
+  if (text !== undefined) node.textContent = inertText(text);
   if (className) node.className = className;
   return node;
 }
@@ -18,7 +19,7 @@ function shortSite(site: string): string {
 function siteLink(site: string, openSite: (site: string) => void): HTMLAnchorElement {
   const link = el('a', shortSite(site));
   link.href = '#';
-  link.title = site;
+  link.title = inertText(site);
   link.addEventListener('click', (e) => {
     e.preventDefault();
     openSite(site);
@@ -72,7 +73,7 @@ export function renderDetails(root: HTMLElement, task: TimelineTask | undefined,
   const add = (term: string, value: string | Node): void => {
     list.append(el('dt', term));
     const dd = el('dd');
-    dd.append(value);
+    dd.append(typeof value === 'string' ? inertText(value) : value);
     list.append(dd);
   };
   add('Task', `#${task.id} ${task.name}`);

@@ -4,6 +4,7 @@
 import type { TimelineTask } from '../../src/shared/protocol';
 import { formatDuration as formatUs } from '../../src/trace/format';
 import { firstEndingAfter, laneAt, laneOwner, layoutLanes, type Lane } from './lanes';
+import { inertText } from './inertText';
 import { forEachPixelSpan } from './pixelSpans';
 import { SegmentLayer } from './segmentLayer';
 import { readTheme, watchTheme, type Theme } from './theme';
@@ -299,8 +300,8 @@ export class TimelineView {
     const hit = this.hitTest(x, y);
     if (!hit) return this.cb.onHover(undefined, x, y, '');
     const task = hit.lane.task;
-    const waitText = hit.wait >= 0 ? `\nwaiting for ${task.waitLabels[hit.wait]} (${formatUs(this.store.endOf(task.waits[hit.wait * 2 + 1]) - task.waits[hit.wait * 2])})` : '';
-    this.cb.onHover(task, x, y, `${task.name}${waitText}`);
+    const waitText = hit.wait >= 0 ? `\nwaiting for ${inertText(task.waitLabels[hit.wait])} (${formatUs(this.store.endOf(task.waits[hit.wait * 2 + 1]) - task.waits[hit.wait * 2])})` : '';
+    this.cb.onHover(task, x, y, `${inertText(task.name)}${waitText}`);
   }
 
   private layout(): void {
@@ -557,7 +558,7 @@ export class TimelineView {
 /** Draws text cut to fit `maxWidth`, as text (never markup). */
 function fitText(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, maxWidth: number): void {
   if (maxWidth < 8) return;
-  const clean = text.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '�');
+  const clean = inertText(text);
   if (ctx.measureText(clean).width <= maxWidth) {
     ctx.fillText(clean, x, y);
     return;

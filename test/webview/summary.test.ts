@@ -4,7 +4,9 @@ import { closeBrowser, openWebview, type WebviewHarness } from './harness';
 
 after(closeBrowser);
 
-const HOSTILE = '<img src=x onerror="window.__pwned=1">\u202Egnp.exe';
+const HOSTILE = '<img src=x onerror="window.__pwned=1">\u202Egnp.exe\u0007';
+/** How the webview shows it: the markup as text, the bidi override and the bell as U+FFFD. */
+const SHOWN = '<img src=x onerror="window.__pwned=1">\uFFFDgnp.exe\uFFFD';
 
 function state(overrides: Partial<PanelState> = {}): PanelState {
   return {
@@ -37,7 +39,7 @@ describe('webview in headless Chromium: the accessible summary', () => {
     assert.equal(await view.page.getAttribute('#counts', 'data-tasks'), '3');
     assert.equal(await view.page.getAttribute('#counts', 'data-events'), '44');
     const names = await view.page.$$eval('#tasks tbody td.name', (cells) => cells.map((c) => c.textContent));
-    assert.deepEqual(names, ['sequential.js', 'main', HOSTILE]);
+    assert.deepEqual(names, ['sequential.js', 'main', SHOWN]);
   });
 
   it('shows hostile names as inert text', async () => {
@@ -46,7 +48,9 @@ describe('webview in headless Chromium: the accessible summary', () => {
     assert.equal(await view.page.$$eval('img', (imgs) => imgs.length), 0, 'no element was created from the name');
     assert.equal(await view.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     const row = await view.page.textContent('tr[data-task-id="3"] td.state');
-    assert.equal(row, `rejected: ${HOSTILE}`);
+    assert.equal(row, `rejected: ${SHOWN}`);
+    const text = await view.page.evaluate(() => document.body.textContent ?? '');
+    assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u202a-\u202e\u2066-\u2069]/, 'no control or bidi character reaches the page');
   });
 
   it('asks the host to open a creation site when its link is clicked', async () => {

@@ -177,4 +177,33 @@ describe('webview in headless Chromium: the canvas timeline', () => {
       assert.deepEqual(await pixel(view, 600, 42 + 1), theme.background, 'between lanes: the theme’s background');
     });
   }
+
+  it('the page’s CSP blocks inline script even if markup from a trace ever reached the DOM', async () => {
+    // Simulates the bug the CSP guards against: trace text inserted as HTML.
+    await view.page.evaluate((name) => {
+      document.body.insertAdjacentHTML('beforeend', name);
+      const script = document.createElement('script');
+      script.textContent = 'window.__pwnedByScript = 1';
+      document.body.append(script);
+    }, HOSTILE);
+    await frame(view);
+    assert.equal(await view.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined, 'the inline onerror handler did not run');
+    assert.equal(await view.page.evaluate(() => (window as unknown as { __pwnedByScript?: number }).__pwnedByScript), undefined, 'the inline script did not run');
+  });
+
+  it('control characters and bidi overrides in names and labels show as U+FFFD in the tooltip and details', async () => {
+    const name = 'evil\u202Egnp.exe\u0007';
+    await view.post({ type: 'timeline', update: { ...UPDATE, tasks: [task(1, 0, 'main.js', [0, 1_000_000]), task(2, 1, name, [0, 100_000], [100_000, 1_000_000], ['sleep \u2066x\u2069'])] } });
+    await frame(view);
+    const { x, y } = await canvasBox();
+    await view.page.mouse.move(x + 800, y + 62 + 10);
+    await view.page.waitForSelector('#tooltip:not([hidden])');
+    const tooltip = (await view.page.textContent('#tooltip')) ?? '';
+    await view.page.mouse.click(x + 800, y + 62 + 10);
+    await view.page.waitForSelector('#details dl');
+    const details = (await view.page.textContent('#details')) ?? '';
+    assert.match(tooltip, /evil\uFFFDgnp\.exe\uFFFD\nwaiting for sleep \uFFFDx\uFFFD/);
+    assert.match(details, /evil\uFFFDgnp\.exe\uFFFD/, JSON.stringify(details));
+    for (const text of [tooltip, details]) assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u202a-\u202e\u2066-\u2069]/);
+  });
 });
