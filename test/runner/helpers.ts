@@ -32,7 +32,7 @@ export function traceFixture(fixture: string, options: { args?: string[]; cliArg
   const script = [path.join(FIXTURES, fixture), ...(options.args ?? [])];
   const argv = options.args?.includes('--') ? [...ours, ...script] : [...script, ...ours];
   const result = spawnSync(process.execPath, [CLI, 'run', ...argv], {
-    cwd: options.cwd ?? ROOT, env: options.env ?? process.env, encoding: 'utf8', timeout: 60_000,
+    cwd: options.cwd ?? ROOT, env: options.env ?? process.env, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024,
   });
   assert(fs.existsSync(out), `no trace written; stderr: ${result.stderr}`);
   const model = parseTrace(fs.readFileSync(out, 'utf8'));
@@ -46,7 +46,7 @@ export function startFixture(fixture: string, out: string) {
 }
 
 export function runUntraced(fixture: string, args: string[] = []): { stdout: string; code: number | null } {
-  const result = spawnSync(process.execPath, [path.join(FIXTURES, fixture), ...args], { cwd: ROOT, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [path.join(FIXTURES, fixture), ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { stdout: result.stdout, code: result.status };
 }
 

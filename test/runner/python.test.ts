@@ -116,6 +116,14 @@ describe('Python runner: asyncio scripts under python3', () => {
     assert.deepEqual([model.exit?.reason, model.exit?.code], ['exit', 3]);
   });
 
+  it('os._exit(3) from inside a task exits with 3, and the trace keeps what ran before', () => {
+    const { model, code } = traceFixture(py('os_exit.py'));
+    assert.equal(code, 3);
+    assert.deepEqual([model.exit?.reason, model.exit?.code], ['exit', 3]);
+    assert.match(model.exit?.message ?? '', /before the tracer could report it/);
+    assert.ok(model.tasks.size >= 2 && tasksNamed(model, 'worker').length === 1, 'main and worker were traced');
+  });
+
   it('a missing interpreter gets a clear message', () => {
     const result = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'run', path.join(FIXTURES, py('sequential.py')), '--python', 'python-does-not-exist', '--out', '/dev/null'], { encoding: 'utf8' });
     assert.equal(result.status, 2);
