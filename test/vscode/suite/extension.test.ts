@@ -129,6 +129,29 @@ describe('Tasklane in a real VS Code extension host', () => {
     await testApi.lastRun();
   });
 
+  it('two runs at once fill two panels with their own tasks, and ten runs in a row leave nothing behind', async () => {
+    const testApi = await api();
+    assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'promise-all.js')), true);
+    assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'sequential.js')), true);
+    const sequential = await panelFor('sequential.js', 'finished');
+    await waitFor('both runs to end', () => testApi.liveRuns().length === 0);
+    // The first panel is the hidden tab behind the second: show it, as a user would.
+    await vscode.commands.executeCommand('workbench.action.focusSecondEditorGroup');
+    await vscode.commands.executeCommand('workbench.action.previousEditorInGroup');
+    const all = await panelFor('promise-all.js', 'finished');
+    const names = (state: typeof all): string[] => state.tasks.map((t) => t.name);
+    assert.ok(names(all).includes('Promise.all ×3') && !names(all).includes('sayAfter'), names(all).join(', '));
+    assert.ok(names(sequential).includes('sayAfter') && !names(sequential).includes('Promise.all ×3'), names(sequential).join(', '));
+    await closeAllEditors();
+    for (let i = 0; i < 10; i++) {
+      assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'exit-code.js')), true);
+      await testApi.lastRun();
+      await closeAllEditors();
+    }
+    assert.deepEqual(testApi.liveRuns(), [], 'no run left');
+    assert.equal(testApi.panelStates().length, 0, 'no panel left');
+  });
+
   it('Open Trace File reopens a saved trace', async () => {
     const file = traceWithCli('promise-all.js', `tasklane-vscode-${process.pid}.tasklane.json`);
     assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.openTraceFile', vscode.Uri.file(file)), true);
