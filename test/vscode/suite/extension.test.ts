@@ -35,10 +35,11 @@ function descendants(pid: number): number[] {
   return out;
 }
 
+/** Whether a process still runs. A zombie (ended, waiting for its new parent to reap it) does not. */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
