@@ -120,6 +120,21 @@ describe('Tasklane in a real VS Code extension host', () => {
     assert.deepEqual(testApi.liveRuns(), []);
   });
 
+  it('closing the panel ends its run and every process it started', async () => {
+    const testApi = await api();
+    assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'hang-with-child.js')), true);
+    const run = await waitFor('the run to start', () => testApi.liveRuns()[0]);
+    const tree = await waitFor('the script and its child process', () => {
+      const pids = [run.pid!, ...descendants(run.pid!)];
+      return pids.length >= 2 && pids;
+    });
+    await panelFor('hang-with-child.js', 'running');
+    await closeAllEditors();
+    await waitFor('every process of the run to end', () => tree.every((pid) => !alive(pid)), 2_000);
+    await testApi.lastRun();
+    assert.deepEqual(testApi.liveRuns(), []);
+  });
+
   it('a live run’s clock moves on while the program sits idle, then Stop ends it', async () => {
     const testApi = await api();
     assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'hang.js')), true);
