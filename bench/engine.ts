@@ -1,12 +1,11 @@
 // `npm run bench`: tracing overhead on the three workloads of the engine issue, each run untraced,
 // under the naive recorder, and under Tasklane, in the same session. Prints figures; asserts nothing.
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { launchTraced, type Runtime } from '../src/session/launch';
 import { TraceModel } from '../src/trace/model';
+import { parseReport, PYTHON, runPlain, type Measure } from './measure';
 
 const ROOT = path.resolve(__dirname, '../..');
-const PYTHON = process.env.TASKLANE_PYTHON ?? 'python3';
 const WORKLOADS: { id: string; file: string; what: string; goal: number; runtime: Runtime }[] = [
   { id: 'W1', file: 'w1-awaits.js', what: '1M sequential awaits + Promise.all of 100k', goal: 3, runtime: 'node' },
   { id: 'W2', file: 'w2-timers.js', what: '10k tasks x 5 zero-delay timers', goal: 2, runtime: 'node' },
@@ -15,37 +14,6 @@ const WORKLOADS: { id: string; file: string; what: string; goal: number; runtime
   { id: 'P1', file: 'p1_sleep0.py', what: '10k asyncio tasks x 5 sleep(0)', goal: 3, runtime: 'python' },
 ];
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
-
-interface Measure {
-  wallMs: number;
-  maxRssKb: number;
-  events?: number;
-  bytes?: number;
-}
-
-function parseReport(stderr: string): Measure {
-  const line = stderr.split('\n').find((l) => l.startsWith('BENCH '));
-  if (!line) throw new Error(`workload printed no report:\n${stderr}`);
-  return JSON.parse(line.slice(6)) as Measure;
-}
-
-function runPlain(script: string, runtime: Runtime, nodeOptions?: string): Promise<Measure> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
-    else delete env.NODE_OPTIONS;
-    const child = spawn(runtime === 'python' ? PYTHON : process.execPath, [script], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('exit', () => {
-      try {
-        resolve(parseReport(stderr));
-      } catch (err) {
-        reject(err);
-      }
-    });
-  });
-}
 
 async function runTraced(script: string, runtime: Runtime): Promise<Measure> {
   const model = new TraceModel();

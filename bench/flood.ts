@@ -1,42 +1,16 @@
 // `npm run bench` (flood): ten million async resources traced through a live session as the
 // extension runs it, with the extension's default event cap. Prints the runner's memory over
 // the script's own, the host's growth and longest hold, and what the trace says it dropped.
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { TraceSession } from '../src/session/traceSession';
+import { parseReport, runPlain, type Measure } from './measure';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SCRIPT = path.join(ROOT, 'bench/workloads/flood-10m.js');
 const EVENT_CAP = 5_000_000; // the extension's default (tasklane.maxEvents)
 
-interface Report {
-  wallMs: number;
-  maxRssKb: number;
-}
-
-function parseReport(stderr: string): Report {
-  const line = stderr.split('\n').find((l) => l.startsWith('BENCH '));
-  if (!line) throw new Error(`the workload printed no report:\n${stderr}`);
-  return JSON.parse(line.slice(6)) as Report;
-}
-
-function untraced(): Promise<Report> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SCRIPT], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('exit', () => {
-      try {
-        resolve(parseReport(stderr));
-      } catch (err) {
-        reject(err);
-      }
-    });
-  });
-}
-
-async function traced(): Promise<{ report: Report; session: TraceSession; hostGrowthMb: number; hostHeldMs: number }> {
+async function traced(): Promise<{ report: Measure; session: TraceSession; hostGrowthMb: number; hostHeldMs: number }> {
   global.gc?.();
   const before = process.memoryUsage().rss;
   let peak = before;
@@ -57,7 +31,7 @@ async function traced(): Promise<{ report: Report; session: TraceSession; hostGr
 }
 
 async function main(): Promise<void> {
-  const plain = await untraced();
+  const plain = await runPlain(SCRIPT, 'node');
   const { report, session, hostGrowthMb, hostHeldMs } = await traced();
   const dropped = session.model.dropped.reduce((n, d) => n + d.count, 0);
   const firstDrop = session.model.dropped[0];

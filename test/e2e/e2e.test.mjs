@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureInstalled, installExtension, launchBrowser, ROOT, startCodeServer } from '../harness/codeServer.mjs';
-import { openFile, runCommand, tasklaneFrame } from './workbench.mjs';
+import { openFile, runCommand, tasklaneFrame, waitForStatus } from './workbench.mjs';
 
 const OUTPUT = path.join(ROOT, 'test-output/e2e');
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -41,6 +41,16 @@ describe('e2e: the packaged .vsix in code-server, driven from Chromium', functio
     fs.mkdirSync(OUTPUT, { recursive: true });
   });
 
+  /** A new page on `folder` that runs `file` with Tasklane: Run with Trace from the palette. */
+  async function runInNewPage(folder, file, viewport) {
+    const page = await browser.newPage({ viewport });
+    await page.goto(`${server.url}?folder=${encodeURIComponent(folder)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await openFile(page, file);
+    await runCommand(page, 'Tasklane: Run with Trace');
+    return { page, frame: await tasklaneFrame(page) };
+  }
+
   after(async () => {
     await browser?.close();
     await server?.stop();
@@ -52,13 +62,8 @@ describe('e2e: the packaged .vsix in code-server, driven from Chromium', functio
   });
 
   it('runs Tasklane: Run with Trace from the command palette and shows the run live', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`${server.url}?folder=${encodeURIComponent(EXAMPLES)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await openFile(page, '03-promise-all.js');
-    await runCommand(page, 'Tasklane: Run with Trace');
-    const frame = await tasklaneFrame(page);
-    await frame.waitForFunction(() => document.querySelector('#status')?.getAttribute('data-status') === 'finished', null, { timeout: 60_000 });
+    const { page, frame } = await runInNewPage(EXAMPLES, '03-promise-all.js', { width: 1400, height: 900 });
+    await waitForStatus(frame, 'finished');
     const status = await frame.textContent('#status');
     assert.match(status, /exited with code 0/);
     const names = await frame.$$eval('#tasks tbody td.name', (cells) => cells.map((c) => c.textContent));
@@ -85,7 +90,7 @@ describe('e2e: the packaged .vsix in code-server, driven from Chromium', functio
     await reloaded;
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     const restored = await tasklaneFrame(page);
-    await restored.waitForFunction(() => document.querySelector('#status')?.getAttribute('data-status') === 'loaded', null, { timeout: 60_000 });
+    await waitForStatus(restored, 'loaded');
     assert.equal(await restored.inputValue('#filter'), 'fetchUser');
     const again = await restored.$$eval('#tasks tbody td.name', (cells) => cells.map((c) => c.textContent));
     assert.equal(again.filter((n) => n === 'fetchUser').length, 3);
@@ -94,13 +99,8 @@ describe('e2e: the packaged .vsix in code-server, driven from Chromium', functio
   });
 
   it('a long run shows a progress notification, and a window reload ends it but keeps its panel with what it traced', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`${server.url}?folder=${encodeURIComponent(FIXTURES)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await openFile(page, 'hang.js');
-    await runCommand(page, 'Tasklane: Run with Trace');
-    const frame = await tasklaneFrame(page);
-    await frame.waitForFunction(() => document.querySelector('#status')?.getAttribute('data-status') === 'running', null, { timeout: 60_000 });
+    const { page, frame } = await runInNewPage(FIXTURES, 'hang.js', { width: 1400, height: 900 });
+    await waitForStatus(frame, 'running');
     const toast = page.locator('.notification-toast', { hasText: 'Tasklane: tracing hang.js' });
     await toast.waitFor({ timeout: 20_000 });
     assert.match(await toast.textContent(), /\d+ tasks\. Cancel stops the run/);
@@ -113,7 +113,7 @@ describe('e2e: the packaged .vsix in code-server, driven from Chromium', functio
     await reloaded;
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     const restored = await tasklaneFrame(page);
-    await restored.waitForFunction(() => document.querySelector('#status')?.getAttribute('data-status') === 'loaded', null, { timeout: 60_000 });
+    await waitForStatus(restored, 'loaded');
     assert.match(await restored.textContent('#status'), /ended by SIGKILL/);
     const names = await restored.$$eval('#tasks tbody td.name', (cells) => cells.map((c) => c.textContent));
     assert.ok(names.includes('waitForever'), names.join(', '));
@@ -124,13 +124,8 @@ describe('e2e: the packaged .vsix in code-server, driven from Chromium', functio
   // The README's screenshots come from here: TASKLANE_UPDATE_SCREENSHOTS=1 copies them into media/.
   for (const [example, shot] of [['02-sequential-vs-concurrent.js', 'screenshot-node.png'], ['03_gather.py', 'screenshot-python.png']]) {
     it(`draws the timeline of ${example} (the README's screenshot)`, async () => {
-      const page = await browser.newPage({ viewport: { width: 1100, height: 640 } });
-      await page.goto(`${server.url}?folder=${encodeURIComponent(EXAMPLES)}`);
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-      await openFile(page, example);
-      await runCommand(page, 'Tasklane: Run with Trace');
-      const frame = await tasklaneFrame(page);
-      await frame.waitForFunction(() => document.querySelector('#status')?.getAttribute('data-status') === 'finished', null, { timeout: 60_000 });
+      const { page, frame } = await runInNewPage(EXAMPLES, example, { width: 1100, height: 640 });
+      await waitForStatus(frame, 'finished');
       assert.match(await frame.textContent('#status'), /exited with code 0/);
       // The timeline alone, as big as the window allows.
       // (The workbench remembers its layout per folder, so look before toggling.)

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { freePort, launchBrowser, ROOT } from '../harness/codeServer.mjs';
-import { openFile, runCommand, tasklaneFrame } from './workbench.mjs';
+import { openFile, runCommand, tasklaneFrame, waitForStatus } from './workbench.mjs';
 
 describe('e2e: npm start serves VS Code with Tasklane on examples/', function () {
   let start;
@@ -37,7 +37,7 @@ describe('e2e: npm start serves VS Code with Tasklane on examples/', function ()
     await openFile(page, '01_sleep.py');
     await runCommand(page, 'Tasklane: Run with Trace');
     const frame = await tasklaneFrame(page);
-    await frame.waitForFunction(() => document.querySelector('#status')?.getAttribute('data-status') === 'finished', null, { timeout: 60_000 });
+    await waitForStatus(frame, 'finished');
     const names = await frame.$$eval('#tasks tbody td.name', (cells) => cells.map((c) => c.textContent));
     assert.ok(names.includes('say_after'), names.join(', '));
   });

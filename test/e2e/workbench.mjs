@@ -49,3 +49,8 @@ export async function openFile(page, name) {
   // Run with Trace acts on the active text editor: wait until the opened file's editor has focus.
   await page.locator('.editor-group-container.active .monaco-editor.focused').waitFor();
 }
+
+/** Waits until the Tasklane panel in `frame` says its run is in `status` (#status's data-status). */
+export async function waitForStatus(frame, status, timeout = 60_000) {
+  await frame.waitForFunction((s) => document.querySelector('#status')?.getAttribute('data-status') === s, status, { timeout });
+}
