@@ -374,16 +374,7 @@ export class TimelineView {
     ctx.fillRect(0, top, w, 1);
     ctx.fillStyle = th.muted;
     ctx.fillText('overview', 4, top + OVERVIEW_H / 2);
-    const loop = this.store.loop;
-    ctx.fillStyle = th.loopBusy;
-    ctx.beginPath();
-    forEachPixelSpan(loop, 3, o, this.store.endTime, (x0, x1) => ctx.rect(x0, top + 6, x1 - x0, OVERVIEW_H - 10));
-    ctx.fill();
-    ctx.fillStyle = th.longBlock;
-    for (const i of this.store.longBlocks()) {
-      const x0 = Math.floor(o.toPx(loop[i]));
-      ctx.fillRect(x0, top + 6, Math.max(1, Math.ceil(o.toPx(this.store.endOf(loop[i + 1]))) - x0), OVERVIEW_H - 10);
-    }
+    this.drawLoopActivity(o, top + 6, OVERVIEW_H - 10);
     const x0 = Math.max(LABEL_W, Math.floor(o.toPx(this.scale.start)));
     const x1 = Math.min(w - 1, Math.max(x0 + 3, Math.ceil(o.toPx(this.scale.end))));
     ctx.globalAlpha = 0.25;
@@ -506,8 +497,6 @@ export class TimelineView {
   private drawLoop(w: number): void {
     const ctx = this.ctx;
     const th = this.theme;
-    const s = this.scale;
-    const loop = this.store.loop;
     const y = AXIS_H + 2;
     ctx.fillStyle = th.background;
     ctx.fillRect(0, AXIS_H, w, LOOP_H + 4);
@@ -517,20 +506,27 @@ export class TimelineView {
     ctx.beginPath();
     ctx.rect(LABEL_W, AXIS_H, w - LABEL_W, LOOP_H + 4);
     ctx.clip();
-    ctx.fillStyle = th.loopBusy;
+    this.drawLoopActivity(this.scale, y, LOOP_H);
+    ctx.restore();
+  }
+
+  /** The loop's busy time and its long blocks as bars from `y`, on `scale` (the view's, or the overview's). */
+  private drawLoopActivity(scale: TimeScale, y: number, height: number): void {
+    const ctx = this.ctx;
+    const loop = this.store.loop;
+    ctx.fillStyle = this.theme.loopBusy;
     ctx.beginPath();
-    forEachPixelSpan(loop, 3, s, this.store.endTime, (x0, x1) => ctx.rect(x0, y, x1 - x0, LOOP_H));
+    forEachPixelSpan(loop, 3, scale, this.store.endTime, (x0, x1) => ctx.rect(x0, y, x1 - x0, height));
     ctx.fill();
     // Long blocks are few and must show however far out the view is zoomed.
-    ctx.fillStyle = th.longBlock;
+    ctx.fillStyle = this.theme.longBlock;
     ctx.beginPath();
     for (const i of this.store.longBlocks()) {
-      const x0 = Math.floor(s.toPx(loop[i]));
-      const x1 = Math.max(Math.ceil(s.toPx(this.store.endOf(loop[i + 1]))), x0 + 1);
-      if (x1 >= LABEL_W && x0 <= LABEL_W + s.width) ctx.rect(x0, y, x1 - x0, LOOP_H);
+      const x0 = Math.floor(scale.toPx(loop[i]));
+      const x1 = Math.max(Math.ceil(scale.toPx(this.store.endOf(loop[i + 1]))), x0 + 1);
+      if (x1 >= scale.left && x0 <= scale.left + scale.width) ctx.rect(x0, y, x1 - x0, height);
     }
     ctx.fill();
-    ctx.restore();
   }
 
   private drawAxis(w: number, h: number): void {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureInstalled, installExtension, launchBrowser, ROOT, startCodeServer } from '../harness/codeServer.mjs';
-import { openFile, runCommand, tasklaneFrame, waitForStatus } from './workbench.mjs';
+import { openFile, reloadWindow, runCommand, tasklaneFrame, waitForStatus } from './workbench.mjs';
 
 const OUTPUT = path.join(ROOT, 'test-output/e2e');
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -84,12 +84,7 @@ describe('e2e: the packaged .vsix in code-server, driven from Chromium', functio
 
     // The filter (part of the view state) and the trace survive a window reload.
     await frame.fill('#filter', 'fetchUser');
-    // Reload Window shuts the workbench down properly (saving editors and webview state), then reloads.
-    const reloaded = page.waitForEvent('load');
-    await runCommand(page, 'Developer: Reload Window');
-    await reloaded;
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    const restored = await tasklaneFrame(page);
+    const restored = await reloadWindow(page);
     await waitForStatus(restored, 'loaded');
     assert.equal(await restored.inputValue('#filter'), 'fetchUser');
     const again = await restored.$$eval('#tasks tbody td.name', (cells) => cells.map((c) => c.textContent));
@@ -108,11 +103,7 @@ describe('e2e: the packaged .vsix in code-server, driven from Chromium', functio
     const hangScript = path.join(FIXTURES, 'node/hang.js');
     assert.ok(processesRunning(hangScript).length > 0, 'the script runs');
 
-    const reloaded = page.waitForEvent('load');
-    await runCommand(page, 'Developer: Reload Window');
-    await reloaded;
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    const restored = await tasklaneFrame(page);
+    const restored = await reloadWindow(page);
     await waitForStatus(restored, 'loaded');
     assert.match(await restored.textContent('#status'), /ended by SIGKILL/);
     const names = await restored.$$eval('#tasks tbody td.name', (cells) => cells.map((c) => c.textContent));

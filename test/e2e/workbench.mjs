@@ -54,3 +54,15 @@ export async function openFile(page, name) {
 export async function waitForStatus(frame, status, timeout = 60_000) {
   await frame.waitForFunction((s) => document.querySelector('#status')?.getAttribute('data-status') === s, status, { timeout });
 }
+
+/**
+ * Developer: Reload Window (which shuts the workbench down properly, saving editors and webview
+ * state) and waits for the Tasklane panel to come back; resolves with its frame.
+ */
+export async function reloadWindow(page) {
+  const reloaded = page.waitForEvent('load');
+  await runCommand(page, 'Developer: Reload Window');
+  await reloaded;
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  return tasklaneFrame(page);
+}
