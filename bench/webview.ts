@@ -6,7 +6,9 @@ import { TimelineFeed } from '../src/panel/timelineUpdate';
 import { UPDATE_INTERVAL_MS, UpdatePacer } from '../src/panel/updatePacer';
 import { TraceSession } from '../src/session/traceSession';
 import type { TimelineTask, TimelineUpdate } from '../src/shared/protocol';
+import { HEADER, packTimelineTasks, WAIT_FIELDS } from '../src/shared/taskPacking';
 import { closeBrowser, openWebview, type WebviewHarness } from '../test/webview/harness';
+import { BinaryTransport } from './binaryTransport';
 
 interface Bench {
   rasterisedFrame(): Promise<number>;
@@ -29,7 +31,7 @@ function bigTrace(): TimelineUpdate {
     tasks.push({ id, parent: id === 1 ? 0 : 1, kind: 'async', name: `task ${id}`, site: '', internal: false, created: id * 7, runs, waits, waitLabels: runs.map(() => 'sleep'), waitSites: runs.map(() => ''), end: null });
   }
   for (let i = 0; i < RUNS_PER_TASK * 10; i++) loop.push(i * 1000, i * 1000 + 3, (i % TASKS) + 1);
-  return { reset: true, tasks, loop, loopFrom: 0, endTime: RUNS_PER_TASK * 10_000, longBlockUs: 50_000, live: false };
+  return { reset: true, tasks: packTimelineTasks(tasks), loop: Float64Array.from(loop), loopFrom: 0, endTime: RUNS_PER_TASK * 10_000, longBlockUs: 50_000, live: false };
 }
 
 interface Pipeline {
@@ -45,15 +47,15 @@ interface Pipeline {
 }
 
 /** A real traced run feeding the webview the way the panel does: same pacing, same deltas. */
-async function livePipeline(view: WebviewHarness, workload: string): Promise<Pipeline> {
+async function livePipeline(view: WebviewHarness, transport: BinaryTransport, workload: string): Promise<Pipeline> {
   const root = path.resolve(__dirname, '../..');
-  await view.post({ type: 'timeline', update: { reset: true, tasks: [], loop: [], loopFrom: 0, endTime: 0, longBlockUs: 50_000, live: true } });
+  await view.post({ type: 'timeline', update: { reset: true, tasks: packTimelineTasks([]), loop: new Float64Array(0), loopFrom: 0, endTime: 0, longBlockUs: 50_000, live: true } });
   const session = new TraceSession({
     script: path.join(root, 'bench/workloads', workload), args: [], cwd: root, env: process.env, runtime: 'node', interpreter: process.execPath,
     runnerDir: path.join(root, 'dist/runner'), longBlockMs: 50, maxEvents: 10_000_000, onOutput: () => undefined,
   });
   // The page notes when each new task reached the screen: the frame after its update arrived.
-  await view.page.evaluate(() => {
+  await view.page.evaluate(({ header, waitFields }) => {
     const shown: Record<number, number> = {};
     const w = window as unknown as { shown: typeof shown; longest: number; frames: number[] };
     w.shown = shown;
@@ -66,25 +68,31 @@ async function livePipeline(view: WebviewHarness, workload: string): Promise<Pip
       if (e.data?.type !== 'timeline') return;
       void (window as unknown as Bench).rasterisedFrame().then(() => {
         const at = performance.timeOrigin + performance.now();
-        for (const task of e.data.update.tasks) shown[task.id] ??= at;
+        // Each packed task: its header (id first; run and wait counts at 12 and 14), runs, waits.
+        const n = e.data.update.tasks.numbers;
+        for (let i = 0; i < n.length; i += header + n[i + 12] * 2 + n[i + 14] * waitFields) shown[n[i]] ??= at;
         w.frames.push(e.data.update.endTime, at);
       });
     });
-  });
+  }, { header: HEADER, waitFields: WAIT_FIELDS });
   const feed = new TimelineFeed(session.model);
   let first = true;
-  let posting = Promise.resolve();
+  let sent = 0;
+  let applied = 0;
   // Fire and forget, in order, like VS Code's postMessage to a webview.
   const pacer = new UpdatePacer(UPDATE_INTERVAL_MS, () => {
     const update = first ? feed.full(true) : feed.delta(true);
     first = false;
-    // As JSON, as VS Code carries it (and far cheaper to hand over than a structured argument).
-    const json = JSON.stringify(update);
-    posting = posting.then(() => view.page.evaluate((text) => window.postMessage({ type: 'timeline', update: JSON.parse(text) }, '*'), json));
+    transport.send({ type: 'timeline', update });
+    sent++;
     if (feed.behind) pacer.schedule();
   });
   session.onChange(() => pacer.schedule());
-  view.onSent((m) => m.type === 'applied' && pacer.applied());
+  view.onSent((m) => {
+    if (m.type !== 'applied') return;
+    applied++;
+    pacer.applied();
+  });
   const hostDelay = monitorEventLoopDelay({ resolution: 5 });
   hostDelay.enable();
   const began = Date.now();
@@ -93,12 +101,7 @@ async function livePipeline(view: WebviewHarness, workload: string): Promise<Pip
   hostDelay.disable();
   pacer.flush();
   // Updates held back under the flood follow as the webview applies the ones before.
-  for (;;) {
-    const last = posting;
-    await last;
-    if (last === posting && !feed.behind) break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  while (applied < sent || feed.behind) await new Promise((resolve) => setTimeout(resolve, 20));
   pacer.dispose();
   await view.page.evaluate(() => (window as unknown as Bench).rasterisedFrame());
   const { shown, longest, frames } = await view.page.evaluate(() => {
@@ -121,7 +124,8 @@ function p95(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const view = await openWebview();
+  const view = await openWebview({ bypassCSP: true });
+  const transport = await BinaryTransport.open(view.page);
   await view.page.setViewportSize({ width: 1400, height: 900 });
   // Resolves in the next animation frame, after the timeline's own draw in that frame, once the
   // canvas has really been rasterised (getImageData forces it), with the ms since the frame began.
@@ -131,11 +135,11 @@ async function main(): Promise<void> {
       resolve(performance.now() - frameStart);
     }));
   });
-  const steady = await livePipeline(view, 'ticker.js');
-  const busy = await livePipeline(view, 'busy-tasks.js');
-  const flood = await livePipeline(view, 'w2-timers.js');
+  const steady = await livePipeline(view, transport, 'ticker.js');
+  const busy = await livePipeline(view, transport, 'busy-tasks.js');
+  const flood = await livePipeline(view, transport, 'w2-timers.js');
   const update = bigTrace();
-  const segments = update.tasks.reduce((n, t) => n + t.runs.length / 2 + t.waits.length / 2, 0);
+  const segments = TASKS * RUNS_PER_TASK * 2;
   const firstPaint = await view.page.evaluate(async (u) => {
     const began = performance.now();
     window.postMessage({ type: 'timeline', update: u }, '*');
@@ -155,13 +159,15 @@ async function main(): Promise<void> {
   }
   const latencies: number[] = [];
   for (let i = 0; i < 50; i++) {
-    latencies.push(await view.page.evaluate(async (n) => {
+    const t = 10_000_000 + i * 1000;
+    const tasks = packTimelineTasks([{ id: 1, parent: 0, kind: 'async', name: 'task 1', site: '', internal: false, created: 7, runs: [t, t + 10], waits: [], waitLabels: [], waitSites: [], end: null }]);
+    const update: TimelineUpdate = { reset: false, tasks, loop: new Float64Array(0), loopFrom: 1e9, endTime: t + 10, longBlockUs: 50_000, live: true };
+    latencies.push(await view.page.evaluate(async (u) => {
       const began = performance.now();
-      const t = 10_000_000 + n * 1000;
-      window.postMessage({ type: 'timeline', update: { reset: false, tasks: [{ id: 1, parent: 0, kind: 'async', name: 'task 1', site: '', internal: false, created: 7, runs: [t, t + 10], waits: [], waitLabels: [], waitSites: [], end: null }], loop: [], loopFrom: 1e9, endTime: t + 10, longBlockUs: 50_000, live: true } }, '*');
+      window.postMessage({ type: 'timeline', update: u }, '*');
       await (window as unknown as Bench).rasterisedFrame();
       return performance.now() - began;
-    }, i));
+    }, update));
   }
   console.log(`Tasklane timeline benchmark (headless Chromium, 1400×900)\n`);
   console.log(`trace: ${TASKS} tasks, ${segments.toLocaleString('en')} segments, ${(update.loop.length / 3).toLocaleString('en')} loop segments`);
@@ -173,6 +179,7 @@ async function main(): Promise<void> {
   console.log(`live run (runner flush, host pacing, webview), steady: ${describe(steady)}   goal p95 ≤ 100 ms`);
   console.log(`live run, 100 busy tasks: ${describe(busy)}   goal: ≥ 100,000 events/s kept up with`);
   console.log(`live run, W2 (a new task per event): ${describe(flood)}`);
+  transport.close();
   await view.close();
   await closeBrowser();
 }

@@ -37,32 +37,42 @@ export function layoutLanes(tasks: ReadonlyMap<number, TimelineTask>, o: LaneOpt
     if (o.hideInternal && task.internal) continue;
     const parent = tasks.get(task.parent);
     if (parent && !(o.hideInternal && parent.internal)) {
-      const list = children.get(task.parent) ?? [];
-      list.push(task);
-      children.set(task.parent, list);
+      const list = children.get(task.parent);
+      if (list) list.push(task);
+      else children.set(task.parent, [task]);
     } else {
       roots.push(task);
     }
   }
   const filter = o.filter.trim().toLowerCase();
-  const matches = (t: TimelineTask): boolean => !filter || t.name.toLowerCase().includes(filter);
   // With a filter, a task stays when it or one of its descendants matches.
   const keep = new Map<number, boolean>();
   const kept = (t: TimelineTask): boolean => {
     const known = keep.get(t.id);
     if (known !== undefined) return known;
-    const result = matches(t) || (children.get(t.id) ?? []).some(kept);
+    const result = t.name.toLowerCase().includes(filter) || (children.get(t.id) ?? []).some(kept);
     keep.set(t.id, result);
     return result;
   };
   const lanes: Lane[] = [];
-  const stack: [TimelineTask, number][] = roots.slice().reverse().map((t) => [t, 0]);
+  // Depth-first in creation order: a stack of tasks and their depths, children pushed in reverse.
+  const stack: TimelineTask[] = [];
+  const depths: number[] = [];
+  for (let i = roots.length - 1; i >= 0; i--) {
+    stack.push(roots[i]);
+    depths.push(0);
+  }
   while (stack.length) {
-    const [task, depth] = stack.pop()!;
-    if (!kept(task)) continue;
-    const kids = children.get(task.id) ?? [];
-    lanes.push({ task, depth, y: o.top + lanes.length * o.laneHeight, hasChildren: kids.length > 0 });
-    if (!o.collapsed.has(task.id)) for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i], depth + 1]);
+    const task = stack.pop()!;
+    const depth = depths.pop()!;
+    if (filter && !kept(task)) continue;
+    const kids = children.get(task.id);
+    lanes.push({ task, depth, y: o.top + lanes.length * o.laneHeight, hasChildren: kids !== undefined });
+    if (kids === undefined || o.collapsed.has(task.id)) continue;
+    for (let i = kids.length - 1; i >= 0; i--) {
+      stack.push(kids[i]);
+      depths.push(depth + 1);
+    }
   }
   return lanes;
 }

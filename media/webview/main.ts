@@ -94,7 +94,11 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   if (!isHostMessage(event.data)) return;
   const message = event.data;
   if (message.type === 'timeline') {
-    store.apply(message.update);
+    try {
+      store.apply(message.update);
+    } catch (err) {
+      console.error(`Tasklane refused a damaged timeline update: ${String(err)}`);
+    }
     vscode.postMessage({ type: 'applied' });
     view.update();
     if (view.selected) renderDetails(details, store.tasks.get(view.selected), store, openSite);

@@ -21,6 +21,8 @@ const RUN_INSET = 3;
 const WAIT_INSET = 6;
 /** The overview along the bottom: the whole run, with the part in view marked. */
 const OVERVIEW_H = 22;
+/** A new layout waits this many times as long as the last one took: layout gets at most a fifth of the time. */
+const LAYOUT_SPACING = 4;
 
 export interface ViewState {
   start: number;
@@ -53,7 +55,7 @@ export class TimelineView {
   private readonly overview = new TimeScale(0, 1, LABEL_W, 1);
   readonly canvas: HTMLCanvasElement;
   lanes: Lane[] = [];
-  private laneById = new Map<number, Lane>();
+  private readonly laneById = new Map<number, Lane>();
   /** Python coroutine spans, drawn on their task's lane. */
   private spans: TimelineTask[] = [];
   selected = 0;
@@ -67,6 +69,9 @@ export class TimelineView {
   private readonly layer = new SegmentLayer();
   private frame = 0;
   private laidOutVersion = -1;
+  private laidOutAt = 0;
+  private layoutMs = 0;
+  private layoutTimer: ReturnType<typeof setTimeout> | undefined;
   private drag: { x: number; y: number; moved: boolean; overview: boolean } | undefined;
 
   constructor(private readonly host: HTMLElement, private readonly store: TimelineStore, private readonly cb: TimelineCallbacks, saved?: Partial<ViewState>) {
@@ -304,13 +309,31 @@ export class TimelineView {
     this.cb.onHover(task, x, y, `${inertText(task.name)}${waitText}`);
   }
 
+  /**
+   * Lays the lanes out again when tasks came or changed. While a flood of new tasks streams in,
+   * doing it every frame would take all the time, so it waits LAYOUT_SPACING times as long as the
+   * last one took (new lanes appear a little later; segments of the lanes there keep drawing).
+   * Asked for by the user (filter, collapse, hiding internals), it happens at once.
+   */
   private layout(): void {
-    if (this.laidOutVersion === this.store.version) return;
-    this.laidOutVersion = this.store.version;
+    if (this.laidOutVersion === this.store.structureVersion) return;
+    const wait = this.laidOutAt + this.layoutMs * LAYOUT_SPACING - performance.now();
+    if (this.laidOutVersion !== -1 && wait > 0) {
+      this.layoutTimer ??= setTimeout(() => {
+        this.layoutTimer = undefined;
+        this.requestDraw();
+      }, wait);
+      return;
+    }
+    const began = performance.now();
+    this.laidOutVersion = this.store.structureVersion;
     this.lanes = layoutLanes(this.store.tasks, { hideInternal: this.hideInternal, filter: this.filter, collapsed: this.collapsed, laneHeight: LANE_H, top: TOP });
-    this.laneById = new Map(this.lanes.map((l) => [l.task.id, l]));
+    this.laneById.clear();
+    for (const lane of this.lanes) this.laneById.set(lane.task.id, lane);
     this.spans = [];
     for (const task of this.store.tasks.values()) if (task.kind === 'coroutine') this.spans.push(task);
+    this.laidOutAt = performance.now();
+    this.layoutMs = this.laidOutAt - began;
   }
 
   private draw(): void {

@@ -1,5 +1,6 @@
 // The webview's copy of the trace, kept up to date from timeline updates (pure).
 import type { TimelineTask, TimelineUpdate } from '../../src/shared/protocol';
+import { unpackTasks } from '../../src/shared/taskPacking';
 
 export class TimelineStore {
   readonly tasks = new Map<number, TimelineTask>();
@@ -8,17 +9,21 @@ export class TimelineStore {
   endTime = 0;
   longBlockUs = 50_000;
   live = false;
-  /** Bumped on every update, so views can tell whether to lay out again. */
-  version = 0;
+  /** Bumped when tasks are added or change name, parent, kind or internality: lanes must be laid out again. */
+  structureVersion = 0;
   /** Indices into `loop` of the closed segments longer than `longBlockUs`. */
   private long: number[] = [];
 
+  /** Applies an update whole, or throws before changing anything when its tasks do not unpack. */
   apply(u: TimelineUpdate): void {
+    const tasks = unpackTasks(u.tasks);
+    if (!(u.loop instanceof Float64Array)) throw new Error('timeline update: the loop is not a Float64Array');
     if (u.reset) {
       this.tasks.clear();
       this.loop = [];
+      this.structureVersion++;
     }
-    for (const task of u.tasks) this.merge(task);
+    for (const task of tasks) this.merge(task);
     const kept = Math.min(this.loop.length, u.loopFrom);
     this.loop.length = kept;
     for (const v of u.loop) this.loop.push(v);
@@ -30,12 +35,12 @@ export class TimelineStore {
       if (this.loop[i + 1] >= 0 && this.loop[i + 1] - this.loop[i] > this.longBlockUs) this.long.push(i);
     }
     this.live = u.live;
-    this.version++;
   }
 
   /** A task from an update: new, whole, or its latest runs and waits to splice onto our copy. */
   private merge(task: TimelineTask): void {
     const known = this.tasks.get(task.id);
+    if (!known || known.name !== task.name || known.parent !== task.parent || known.kind !== task.kind || known.internal !== task.internal) this.structureVersion++;
     if (!known || (task.runsFrom === undefined && task.waitsFrom === undefined)) {
       this.tasks.set(task.id, task);
       return;

@@ -1,29 +1,15 @@
 // What the timeline webview needs of the model, as full state or as the changes since last time (pure).
 import type { Task, TraceModel } from '../trace/model';
-import type { TimelineTask, TimelineUpdate } from '../shared/protocol';
+import type { TimelineUpdate } from '../shared/protocol';
+import { TaskPacker } from '../shared/taskPacking';
 
 const OPEN = -1;
-const open = (t: number): number => (Number.isNaN(t) ? OPEN : t);
-
-/** A task for the webview, with its runs and waits from the given pair indices on. */
-export function timelineTask(model: TraceModel, task: Task, runsFrom = 0, waitsFrom = 0): TimelineTask {
-  const waits = task.waits.slice(waitsFrom);
-  return {
-    id: task.id, parent: task.parent, kind: task.kind, name: model.displayName(task), site: task.site, internal: task.internal, created: task.created,
-    runs: task.runs.slice(runsFrom * 2).map(open),
-    waits: waits.flatMap((w) => [w.start, open(w.end)]),
-    waitLabels: waits.map((w) => model.waitLabel(w)),
-    waitSites: waits.map((w) => w.site),
-    end: task.end ? { t: task.end.t, state: task.end.state, message: task.end.message, site: task.end.site } : null,
-    ...(runsFrom || waitsFrom ? { runsFrom, waitsFrom } : {}),
-  };
-}
 
 /**
  * Tasks per update at most. A flood of new tasks (every timer is one) then costs the host and the
  * webview a bounded piece of work per update, and the rest follows in the next ones.
  */
-export const MAX_TASKS_PER_UPDATE = 2000;
+export const MAX_TASKS_PER_UPDATE = 10_000;
 
 /** Tracks what a webview has been sent, to send it only what changed. */
 export class TimelineFeed {
@@ -32,6 +18,7 @@ export class TimelineFeed {
   private backlog = new Set<number>();
   /** Per task, how many run and wait pairs the webview has. */
   private readonly sent = new Map<number, { runs: number; waits: number }>();
+  private readonly packer = new TaskPacker();
 
   constructor(private readonly model: TraceModel) {}
 
@@ -57,10 +44,11 @@ export class TimelineFeed {
   }
 
   private update(reset: boolean, tasks: Task[], loopFrom: number, live: boolean, now: number): TimelineUpdate {
-    return {
-      reset, tasks: tasks.map((t) => this.task(t)), loop: this.model.loop.slice(loopFrom).map(open), loopFrom,
-      endTime: Math.max(this.model.endTime, now), longBlockUs: this.model.longBlockUs, live,
-    };
+    for (const task of tasks) this.pack(task);
+    const source = this.model.loop;
+    const loop = new Float64Array(Math.max(0, source.length - loopFrom));
+    for (let i = 0; i < loop.length; i++) loop[i] = Number.isNaN(source[loopFrom + i]) ? OPEN : source[loopFrom + i];
+    return { reset, tasks: this.packer.take(), loop, loopFrom, endTime: Math.max(this.model.endTime, now), longBlockUs: this.model.longBlockUs, live };
   }
 
   /** Whether changes are waiting for the next update. */
@@ -79,9 +67,19 @@ export class TimelineFeed {
     return tasks;
   }
 
-  private task(task: Task): TimelineTask {
-    const known = this.sent.get(task.id);
-    this.sent.set(task.id, { runs: task.runs.length / 2, waits: task.waits.length });
-    return timelineTask(this.model, task, Math.max(0, (known?.runs ?? 0) - 1), Math.max(0, (known?.waits ?? 0) - 1));
+  /** A task's fields, and its runs and waits from the last pair of each the webview has (it may have been open). */
+  private pack(task: Task): void {
+    let known = this.sent.get(task.id);
+    const runsFrom = known ? Math.max(0, known.runs - 1) : 0;
+    const waitsFrom = known ? Math.max(0, known.waits - 1) : 0;
+    if (!known) this.sent.set(task.id, (known = { runs: 0, waits: 0 }));
+    known.runs = task.runs.length / 2;
+    known.waits = task.waits.length;
+    this.packer.task(task, this.model.displayName(task), runsFrom, task.runs.length / 2 - runsFrom, waitsFrom, task.waits.length - waitsFrom);
+    for (let r = runsFrom * 2; r < task.runs.length; r += 2) this.packer.run(task.runs[r], task.runs[r + 1]);
+    for (let w = waitsFrom; w < task.waits.length; w++) {
+      const wait = task.waits[w];
+      this.packer.wait(wait.start, wait.end, this.model.waitLabel(wait), wait.site);
+    }
   }
 }

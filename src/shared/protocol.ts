@@ -2,6 +2,8 @@
 // The host validates everything the webview sends (`parseWebviewMessage`); the webview only
 // renders what it is given, as text.
 
+import type { PackedTasks } from './taskPacking';
+
 export type RunStatus = 'starting' | 'running' | 'finished' | 'failed' | 'stopped' | 'loaded';
 
 export interface TaskRow {
@@ -67,10 +69,10 @@ export interface TimelineTask {
 export interface TimelineUpdate {
   /** True: replace everything the webview has; false: merge. */
   reset: boolean;
-  /** Tasks that are new or changed since the last update, whole. */
-  tasks: TimelineTask[];
+  /** Tasks that are new or changed since the last update, packed (see taskPacking.ts). */
+  tasks: PackedTasks;
   /** Loop occupancy [start, end, task] triples appended from index `loopFrom` (the earlier ones may have had their last end change). */
-  loop: number[];
+  loop: Float64Array;
   loopFrom: number;
   endTime: number;
   longBlockUs: number;

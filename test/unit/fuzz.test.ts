@@ -7,13 +7,16 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { FrameDecoder, FrameEncoder, STREAM_MAGIC } from '../../src/trace/codec';
 import { exportChromeTrace } from '../../src/trace/chromeTrace';
-import type { TraceEvent } from '../../src/trace/events';
+import { END_STATES, TASK_KINDS, type TraceEvent } from '../../src/trace/events';
 import { parseTrace } from '../../src/trace/load';
 import { TraceModel } from '../../src/trace/model';
 import { toTasklaneFile } from '../../src/trace/tasklaneFile';
 import { InvalidTraceError } from '../../src/trace/validate';
 import { panelState } from '../../src/panel/panelState';
 import { TimelineFeed } from '../../src/panel/timelineUpdate';
+import type { TimelineTask } from '../../src/shared/protocol';
+import { packTimelineTasks, unpackTasks } from '../../src/shared/taskPacking';
+import { TimelineStore } from '../../media/webview/timelineStore';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/fuzz');
@@ -111,6 +114,20 @@ function mutate(value: unknown, pick: number, replacement: unknown): unknown {
   return copy;
 }
 
+const time = fc.oneof(fc.constant(-1), fc.double({ min: 0, max: 1e12, noNaN: true }));
+const timelineTask: fc.Arbitrary<TimelineTask> = fc.record({
+  id: fc.nat(), parent: fc.nat(), kind: fc.constantFrom(...TASK_KINDS), name: fc.string(), site: fc.string(), internal: fc.boolean(), created: time,
+  runs: fc.array(fc.tuple(time, time), { maxLength: 4 }).map((pairs) => pairs.flat()),
+  waitSegments: fc.array(fc.tuple(time, time, fc.string(), fc.string()), { maxLength: 4 }),
+  end: fc.option(fc.record({ t: time, state: fc.constantFrom(...END_STATES), message: fc.string(), site: fc.string() }).map((e) => ({ ...e })), { nil: null }),
+  from: fc.option(fc.tuple(fc.nat(9), fc.nat(9)), { nil: undefined }),
+}).map(({ waitSegments, from, ...t }) => ({
+  ...t,
+  waits: waitSegments.flatMap(([start, end]) => [start, end]), waitLabels: waitSegments.map((w) => w[2]), waitSites: waitSegments.map((w) => w[3]),
+  // Absent, or at least one non-zero: both zero means "whole lists", which unpacks as absent.
+  ...(from && (from[0] || from[1]) ? { runsFrom: from[0], waitsFrom: from[1] } : {}),
+}));
+
 describe('fuzzing what reads traces (10,000 cases each)', function () {
   this.timeout(120_000);
   const valid = stream(EVENTS);
@@ -142,6 +159,32 @@ describe('fuzzing what reads traces (10,000 cases each)', function () {
   it('… nor a trace file cut short at any point', () => {
     const text = JSON.stringify(tasklaneFile);
     for (let cut = 0; cut < text.length; cut++) open(text.slice(0, cut));
+  });
+
+  it('timeline tasks packed for the webview unpack to exactly what was packed', () => {
+    check('packing-round-trip', fc.array(timelineTask, { maxLength: 5 }), (tasks) => assert.deepEqual(unpackTasks(packTimelineTasks(tasks)), tasks), (tasks) => ({ ext: 'packed.json', data: JSON.stringify(tasks) }));
+  });
+
+  it('a damaged packed update is refused whole: the webview store stays as it was', () => {
+    const damaged = fc.tuple(fc.array(timelineTask, { minLength: 1, maxLength: 4 }), fc.array(fc.tuple(fc.nat(), fc.double()), { minLength: 1, maxLength: 4 }), fc.nat(), fc.boolean()).map(([tasks, flips, cut, truncate]) => {
+      const packed = packTimelineTasks(tasks);
+      const numbers = truncate ? packed.numbers.slice(0, cut % packed.numbers.length) : packed.numbers.slice();
+      for (const [at, value] of flips) if (numbers.length) numbers[at % numbers.length] = value;
+      return { numbers, strings: packed.strings };
+    });
+    const base = packTimelineTasks([{ id: 1, parent: 0, kind: 'script', name: 'main.js', site: '', internal: false, created: 0, runs: [0, 5], waits: [], waitLabels: [], waitSites: [], end: null }]);
+    check('damaged-packing', damaged, (tasks) => {
+      const store = new TimelineStore();
+      store.apply({ reset: true, tasks: base, loop: Float64Array.of(0, 5, 1), loopFrom: 0, endTime: 5, longBlockUs: 50_000, live: false });
+      const before = JSON.stringify([...store.tasks.values()]);
+      try {
+        store.apply({ reset: true, tasks, loop: new Float64Array(0), loopFrom: 0, endTime: 9, longBlockUs: 50_000, live: true });
+      } catch (err) {
+        assert.ok(err instanceof Error && err.message.startsWith('packed tasks:'), String(err));
+        assert.equal(JSON.stringify([...store.tasks.values()]), before);
+        assert.equal(store.endTime, 5);
+      }
+    }, (tasks) => ({ ext: 'packed.json', data: JSON.stringify({ numbers: [...tasks.numbers], strings: tasks.strings }) }));
   });
 
   it('replays every input kept in test/fixtures/fuzz/', () => {

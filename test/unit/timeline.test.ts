@@ -4,6 +4,7 @@ import { forEachPixelSpan } from '../../media/webview/pixelSpans';
 import { formatTick, TimeScale } from '../../media/webview/timeScale';
 import { TimelineStore } from '../../media/webview/timelineStore';
 import { parseWebviewMessage, type TimelineTask } from '../../src/shared/protocol';
+import { packTimelineTasks, unpackTasks } from '../../src/shared/taskPacking';
 import { MAX_TASKS_PER_UPDATE, TimelineFeed } from '../../src/panel/timelineUpdate';
 import { UpdatePacer } from '../../src/panel/updatePacer';
 import { TraceModel } from '../../src/trace/model';
@@ -113,13 +114,33 @@ describe('pixel spans', () => {
 describe('loop long blocks in the webview store', () => {
   it('keeps the closed long blocks across updates and reports the open one once it is long', () => {
     const store = new TimelineStore();
-    const update = { reset: true, tasks: [], loop: [0, 10, 1, 20, 90_020, 1, 100_000, -1, 2], loopFrom: 0, endTime: 100_010, longBlockUs: 50_000, live: true };
+    const update = { reset: true, tasks: packTimelineTasks([]), loop: Float64Array.of(0, 10, 1, 20, 90_020, 1, 100_000, -1, 2), loopFrom: 0, endTime: 100_010, longBlockUs: 50_000, live: true };
     store.apply(update);
     assert.deepEqual(store.longBlocks(), [3]);
-    store.apply({ ...update, reset: false, loop: [100_000, -1, 2], loopFrom: 6, endTime: 160_000 });
+    store.apply({ ...update, reset: false, loop: Float64Array.of(100_000, -1, 2), loopFrom: 6, endTime: 160_000 });
     assert.deepEqual(store.longBlocks(), [3, 6]);
-    store.apply({ ...update, reset: false, loop: [100_000, 100_020, 2], loopFrom: 6, endTime: 160_000 });
+    store.apply({ ...update, reset: false, loop: Float64Array.of(100_000, 100_020, 2), loopFrom: 6, endTime: 160_000 });
     assert.deepEqual(store.longBlocks(), [3]);
+  });
+});
+
+describe('webview store: when lanes must be laid out again', () => {
+  it('new segments for known tasks keep the layout; a new task, a rename or a new parent call for a new one', () => {
+    const store = new TimelineStore();
+    const update = (tasks: TimelineTask[], reset = false) => ({ reset, tasks: packTimelineTasks(tasks), loop: new Float64Array(0), loopFrom: 0, endTime: 100, longBlockUs: 50_000, live: true });
+    store.apply(update([task(1, 0, 'main'), task(2, 1, 'child')], true));
+    const laidOut = store.structureVersion;
+    store.apply(update([task(2, 1, 'child', { runs: [10, 20], runsFrom: 1, waitsFrom: 0 })]));
+    assert.equal(store.structureVersion, laidOut, 'only segments changed');
+    assert.deepEqual(store.tasks.get(2)?.runs, [10, 20]);
+    store.apply(update([task(3, 1, 'another')]));
+    assert.ok(store.structureVersion > laidOut, 'a new task');
+    const withThree = store.structureVersion;
+    store.apply(update([task(2, 1, 'renamed', { runsFrom: 1, waitsFrom: 0 })]));
+    assert.ok(store.structureVersion > withThree, 'a rename (the filter may now match it differently)');
+    const renamed = store.structureVersion;
+    store.apply(update([task(3, 2, 'another', { runsFrom: 1, waitsFrom: 0 })]));
+    assert.ok(store.structureVersion > renamed, 'a new parent');
   });
 });
 
@@ -134,14 +155,14 @@ describe('timeline feed: full state, then only what changed', () => {
     model.apply({ type: 'task', t: 5, id: 2, parent: 1, kind: 'async', name: 'child', site: '', internal: false });
     model.apply({ type: 'run', t: 5, id: 2 });
     const delta = feed.delta(true);
-    assert.deepEqual(delta.tasks.map((t) => t.id).sort(), [1, 2], 'main stopped running, child was created');
+    assert.deepEqual(unpackTasks(delta.tasks).map((t) => t.id).sort(), [1, 2], 'main stopped running, child was created');
     store.apply(delta);
     model.apply({ type: 'run', t: 9, id: 0 });
     store.apply(feed.delta(false));
     assert.deepEqual(store.tasks.get(1)?.runs, [0, 5]);
     assert.deepEqual(store.tasks.get(2)?.runs, [5, 9]);
     assert.deepEqual(store.loop, [0, 5, 1, 5, 9, 2]);
-    assert.equal(feed.delta(false).tasks.length, 0, 'nothing changed since');
+    assert.equal(unpackTasks(feed.delta(false).tasks).length, 0, 'nothing changed since');
   });
 
   it('sends a long-lived task only its latest segments, and the webview copy still equals the model', () => {
@@ -155,7 +176,7 @@ describe('timeline feed: full state, then only what changed', () => {
       model.apply({ type: 'run', t: (t += 10), id: 1 });
       model.apply({ type: 'await', t: (t += 2), id: 1, target: 0, label: `sleep ${round}`, site: `/w/main.js:${round + 1}:1` });
       const delta = feed.delta(true);
-      const sent = delta.tasks[0];
+      const sent = unpackTasks(delta.tasks)[0];
       assert.ok(sent.runs.length <= 4 && sent.waits.length <= 4, `round ${round} sent ${sent.runs.length / 2} runs and ${sent.waits.length / 2} waits`);
       store.apply(delta);
     }
@@ -176,12 +197,12 @@ describe('flow control under a flood of tasks', () => {
     const total = MAX_TASKS_PER_UPDATE * 2 + 10;
     for (let id = 1; id <= total; id++) model.apply({ type: 'task', t: id, id, parent: 0, kind: 'timer', name: `setTimeout ${id}`, site: '', internal: false });
     const first = feed.full(true);
-    assert.equal(first.tasks.length, MAX_TASKS_PER_UPDATE);
+    assert.equal(unpackTasks(first.tasks).length, MAX_TASKS_PER_UPDATE);
     store.apply(first);
     let updates = 1;
     while (feed.behind) {
       const next = feed.delta(true);
-      assert.ok(next.tasks.length <= MAX_TASKS_PER_UPDATE);
+      assert.ok(unpackTasks(next.tasks).length <= MAX_TASKS_PER_UPDATE);
       store.apply(next);
       updates++;
     }

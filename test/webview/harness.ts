@@ -35,7 +35,8 @@ export interface WebviewHarness {
 
 let browser: Browser | undefined;
 
-export async function openWebview(): Promise<WebviewHarness> {
+/** `bypassCSP` only for benchmarks that feed the page through their own transport. */
+export async function openWebview(options: { bypassCSP?: boolean } = {}): Promise<WebviewHarness> {
   const server = http.createServer((req, res) => {
     const file = { '/webview.js': 'dist/webview.js', '/webview.css': 'dist/webview.css' }[req.url ?? ''];
     if (req.url === '/') {
@@ -52,7 +53,7 @@ export async function openWebview(): Promise<WebviewHarness> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
-  const page = await browser.newPage();
+  const page = await browser.newPage({ bypassCSP: options.bypassCSP ?? false });
   const sent: WebviewMessage[] = [];
   const listeners: ((message: WebviewMessage) => void)[] = [];
   await page.exposeFunction('__tasklaneSend', (message: WebviewMessage) => {

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { TimelineTask, TimelineUpdate } from '../../src/shared/protocol';
+import { packTimelineTasks } from '../../src/shared/taskPacking';
 import { closeBrowser, openWebview, type WebviewHarness } from './harness';
 
 after(closeBrowser);
@@ -12,12 +13,12 @@ function task(id: number, parent: number, name: string, runs: number[], waits: n
 
 const UPDATE: TimelineUpdate = {
   reset: true, live: false, endTime: 1_000_000, longBlockUs: 50_000, loopFrom: 0,
-  loop: [0, 100_000, 2, 500_000, 520_000, 3],
-  tasks: [
+  loop: Float64Array.of(0, 100_000, 2, 500_000, 520_000, 3),
+  tasks: packTimelineTasks([
     task(1, 0, 'main.js', [0, 1_000_000]),
     task(2, 1, 'sayAfter', [0, 100_000], [100_000, 1_000_000], ['setTimeout 900 ms']),
     task(3, 1, HOSTILE, [500_000, 520_000]),
-  ],
+  ]),
 };
 
 /** RGB of one canvas pixel at CSS coordinates. */
@@ -56,6 +57,20 @@ describe('webview in headless Chromium: the canvas timeline', () => {
     assert.deepEqual(await pixel(view, 600, 42 + 10), RUN_BLUE);
     assert.deepEqual(await pixel(view, 240, 62 + 10), RUN_BLUE);
     assert.notDeepEqual(await pixel(view, 900, 62 + 10), RUN_BLUE, 'sayAfter is waiting there, not running');
+  });
+
+  it('a damaged timeline update is refused whole: the lanes stay as drawn, and the host still hears it was handled', async () => {
+    const acks = view.sent.filter((m) => m.type === 'applied').length;
+    const damaged = packTimelineTasks([task(4, 1, 'late', [0, 1_000_000])]);
+    damaged.numbers[12] = 1e9; // a run count far past the end of the numbers
+    const errors: string[] = [];
+    view.page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await view.post({ type: 'timeline', update: { ...UPDATE, reset: true, tasks: damaged } });
+    await frame(view);
+    assert.equal(view.sent.filter((m) => m.type === 'applied').length, acks + 1, 'acknowledged, so updates keep flowing');
+    assert.match(errors.join('\n'), /refused a damaged timeline update: Error: packed tasks: truncated segments/);
+    assert.deepEqual(await pixel(view, 240, 62 + 10), RUN_BLUE, 'sayAfter is still drawn');
+    assert.notDeepEqual(await pixel(view, 900, 62 + 10), RUN_BLUE, 'and no "late" lane took its place');
   });
 
   it('zooming with the wheel narrows the visible time and stops following the end', async () => {
@@ -148,7 +163,7 @@ describe('webview in headless Chromium: the canvas timeline', () => {
   });
 
   it('Enter in the filter box selects the next matching task, Shift+Enter the previous one', async () => {
-    await view.post({ type: 'timeline', update: { ...UPDATE, tasks: [task(1, 0, 'main.js', [0, 1_000_000]), task(2, 1, 'fetch user', [0, 10]), task(3, 1, 'parse', [20, 30]), task(4, 1, 'fetch posts', [40, 50])] } });
+    await view.post({ type: 'timeline', update: { ...UPDATE, tasks: packTimelineTasks([task(1, 0, 'main.js', [0, 1_000_000]), task(2, 1, 'fetch user', [0, 10]), task(3, 1, 'parse', [20, 30]), task(4, 1, 'fetch posts', [40, 50])]) } });
     await view.page.fill('#filter', 'fetch');
     const selected = async (): Promise<string> => ((await view.page.textContent('#details dd')) ?? '').trim();
     await view.page.press('#filter', 'Enter');
@@ -193,7 +208,7 @@ describe('webview in headless Chromium: the canvas timeline', () => {
 
   it('control characters and bidi overrides in names and labels show as U+FFFD in the tooltip and details', async () => {
     const name = 'evil\u202Egnp.exe\u0007';
-    await view.post({ type: 'timeline', update: { ...UPDATE, tasks: [task(1, 0, 'main.js', [0, 1_000_000]), task(2, 1, name, [0, 100_000], [100_000, 1_000_000], ['sleep \u2066x\u2069'])] } });
+    await view.post({ type: 'timeline', update: { ...UPDATE, tasks: packTimelineTasks([task(1, 0, 'main.js', [0, 1_000_000]), task(2, 1, name, [0, 100_000], [100_000, 1_000_000], ['sleep \u2066x\u2069'])]) } });
     await frame(view);
     const { x, y } = await canvasBox();
     await view.page.mouse.move(x + 800, y + 62 + 10);
