@@ -261,7 +261,7 @@ export class Tracer {
       this.commit(tentative);
     }
     const ns = this.options.now();
-    const info = this.lookupSite('PROMISE', hasParent);
+    const info = this.lookupSite('PROMISE', hasParent, trigger);
     this.adoptUserCode(info, ns);
     let top = this.top;
     // Back in user code: helpers and combinators called from it have returned.
@@ -389,7 +389,7 @@ export class Tracer {
       return;
     }
     const ns = this.options.now();
-    const info = this.lookupSite(type, false);
+    const info = this.lookupSite(type, false, trigger);
     if (/^(bootstrap|console)\//.test(info.module)) {
       this.owners.set(asyncId, top); // process.stdout and friends, opened on first use (often by console.log)
       return;
@@ -534,7 +534,7 @@ export class Tracer {
     }
   }
 
-  private lookupSite(type: string, hasParent: boolean): CallSiteInfo {
+  private lookupSite(type: string, hasParent: boolean, trigger: number): CallSiteInfo {
     const top = this.top;
     let typeCode = this.typeCodes.get(type);
     if (typeCode === undefined) {
@@ -542,8 +542,15 @@ export class Tracer {
       this.typeCodes.set(type, typeCode);
     }
     const made = top.made++;
-    // Node's own callbacks run code the key cannot tell apart: always look at the stack.
-    if (top === this.internals) return this.sites.uncached();
+    if (top === this.internals) {
+      // Node's own callbacks and microtasks (V8 chaining a promise an async function returned, as
+      // every `events.once` does) run code no task state tells apart, but the task that made the
+      // resource's trigger does; without one, look at the stack every time. Negative keys keep
+      // these apart from the keys below.
+      const maker = this.owners.get(trigger);
+      if (maker === undefined || maker === this.internals) return this.sites.uncached();
+      return this.sites.lookup(-1 - (maker.codeKey * 64 + (typeCode & 63)) * 2 - (hasParent ? 1 : 0));
+    }
     // Which code (the task's function, resumed from which await), which resource in that run.
     const key = (((top.codeKey * 4096 + (top.resumedFrom & 4095)) * 256 + Math.min(made, 255)) * 64 + (typeCode & 63)) * 2 + (hasParent ? 1 : 0);
     return this.sites.lookup(key);
