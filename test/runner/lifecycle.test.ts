@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { parseTrace } from '../../src/trace/load';
-import { only, runUntraced, startFixture, tempTrace, traceFixture } from './helpers';
+import { only, runUntraced, startFixture, tasksNamed, tempTrace, traceFixture } from './helpers';
 
 describe('Node runner: how programs end, and what they see', () => {
   it('a crash half way still yields a trace that says why it ended', () => {
@@ -73,6 +73,16 @@ describe('Node runner: how programs end, and what they see', () => {
     const traced = traceFixture('chatty.js');
     assert.ok(plain.stdout.length > 10_000);
     assert.equal(traced.stdout, plain.stdout);
+  });
+
+  it('a program using async_hooks itself (AsyncLocalStorage, its own hook) behaves as untraced, and is still traced', () => {
+    const plain = runUntraced('own-async-hooks.js');
+    const { stdout, model } = traceFixture('own-async-hooks.js');
+    assert.equal(stdout, plain.stdout);
+    assert.match(stdout, /^a → user0, b → user1, c → user2\nown hook saw promises: true; execution id inside a callback is set: true\nafter\n$/);
+    assert.equal(tasksNamed(model, 'handle').length, 3);
+    assert.equal(tasksNamed(model, 'setTimeout 5 ms').length, 3);
+    assert.equal(tasksNamed(model, /^Promise\.all/).length, 2, 'promises made while the program had its own hook are traced too');
   });
 
   it('the script sees its own arguments, cwd, environment and NODE_OPTIONS', () => {

@@ -68,7 +68,8 @@ export function createCapturer(ownFiles: readonly string[]): (skipAbove: Functio
 
 function classify(frames: CallSite[], isOwn: (file: string) => boolean): CallSiteInfo {
   let first = 0;
-  while (first < frames.length && /^node:internal\/(async_hooks|timers)$/.test(frames[first].getFileName() ?? '')) first++;
+  // Node's hook dispatch (async_hooks; promise_hooks when several promise hooks are installed) and timers.
+  while (first < frames.length && /^node:internal\/(async_hooks|promise_hooks|timers)$/.test(frames[first].getFileName() ?? '')) first++;
   let user = first;
   while (user < frames.length) {
     const file = frames[user].getFileName();

@@ -4,6 +4,7 @@ import * as asyncHooks from 'node:async_hooks';
 import type { FrameEncoder } from '../../trace/codec';
 import type { EndState, TaskKind } from '../../trace/events';
 import { SiteCache, type CallSiteInfo } from './callsites';
+import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
 import { promiseState } from './promiseState';
 import { ioNameWhenActive, ioTaskName, opName, timerName, type IoResource } from './names';
 
@@ -65,6 +66,12 @@ const IDLE_GAP_NS = 20_000;
 const MAX_PROMISE_TASKS = 1_000_000;
 /** An await resumed sooner than this, with nothing run in between, is merged into its run. */
 const MERGE_WAIT_NS = 20_000;
+const PROMISE_ID = Symbol('tasklane.promiseId');
+type TaggedPromise = Promise<unknown> & { [PROMISE_ID]?: number };
+/** What a guarded hook call does. */
+const BEFORE = 0;
+const AFTER = 1;
+const SETTLED = 2;
 /** Frames are sent once they reach this size (and on a timer). */
 const FLUSH_BYTES = 64 * 1024;
 
@@ -97,6 +104,13 @@ export class Tracer {
   /** Tasks entered synchronously in the current callback; the last is running. */
   private readonly sync: TaskState[] = [];
   private readonly frameBase: number[] = [];
+  /** The resource or promise whose callback each frame runs. */
+  private readonly frameIds: number[] = [];
+  /** The hook running now: stack captures start below it. */
+  private hookFrame: Function;
+  private lastPromiseId = 0;
+  private readonly promiseHooks: PromiseHooks;
+  private stopPromiseHooks: () => void = () => undefined;
   /** Timers and handles still open, checked at each flush for clearTimeout or close. */
   private readonly liveHandles = new Set<TaskState>();
   /** Resources whose callback runs more than once (sockets, servers, intervals). */
@@ -120,28 +134,67 @@ export class Tracer {
   constructor(private readonly options: TracerOptions, script: string) {
     this.enc = options.encoder;
     const capture = options.capture;
-    // The init hook itself is the frame the stack capture starts below.
+    // Resources other than promises come through async_hooks.
     const init = (asyncId: number, type: string, trigger: number, resource: object): void => {
       if (this.paused) {
         this.ownIds.add(asyncId);
         return;
       }
+      if (type === 'PROMISE') return; // only while the program has async hooks of its own: promises come through V8's hooks
+      this.paused = true;
+      this.hookFrame = init;
       try {
-        this.onInit(asyncId, type, trigger, resource);
+        this.onResource(asyncId, type, trigger, resource as IoResource);
       } catch {
         // never let tracing reach the program
+      } finally {
+        this.paused = false;
       }
     };
-    this.sites = new SiteCache(() => capture(init));
+    // Promises come through V8's promise hooks, numbered here with negative ids (async ids are positive).
+    const promiseInit = (promise: Promise<unknown>, parent: Promise<unknown> | undefined): void => {
+      if (this.paused) return; // the tracer's own: no id, so their callbacks are ignored too
+      const id = --this.lastPromiseId;
+      (promise as TaggedPromise)[PROMISE_ID] = id;
+      this.paused = true;
+      this.hookFrame = promiseInit;
+      try {
+        this.onPromise(id, parent !== undefined, parent === undefined ? 0 : ((parent as TaggedPromise)[PROMISE_ID] ?? 0), promise);
+      } catch {
+        // never let tracing reach the program
+      } finally {
+        this.paused = false;
+      }
+    };
+    this.sites = new SiteCache(() => capture(this.hookFrame));
     this.root = this.newState('script', script, ROOT_CODE, false);
     this.internals = this.newState('callback', 'node internals', INTERNALS_CODE, false);
     this.internals.id = 0;
+    this.hookFrame = init;
     this.hook = asyncHooks.createHook({
       init,
-      before: (id) => this.guard(() => this.onBefore(id)),
-      after: (id) => this.guard(() => this.onAfter(id)),
-      promiseResolve: (id) => this.guard(() => this.onPromiseResolve(id)),
+      before: (id) => {
+        if (this.owners.has(id)) this.guarded(BEFORE, id);
+      },
+      after: (id) => {
+        if (this.owners.has(id) || this.ownIds.has(id)) this.guarded(AFTER, id);
+      },
     });
+    this.promiseHooks = {
+      init: promiseInit,
+      before: (promise) => {
+        const id = (promise as TaggedPromise)[PROMISE_ID];
+        if (id !== undefined) this.guarded(BEFORE, id);
+      },
+      after: (promise) => {
+        const id = (promise as TaggedPromise)[PROMISE_ID];
+        if (id !== undefined) this.guarded(AFTER, id);
+      },
+      settled: (promise) => {
+        const id = (promise as TaggedPromise)[PROMISE_ID];
+        if (id !== undefined) this.guarded(SETTLED, id);
+      },
+    };
   }
 
   start(): void {
@@ -149,7 +202,9 @@ export class Tracer {
     this.sync.push(this.root);
     this.emitTask(this.root, ns, 0, '', false);
     this.switchTo(this.root.id, ns);
+    const othersHadHooks = asyncHooksInUse();
     this.hook.enable();
+    this.stopPromiseHooks = installPromiseHooks(this.promiseHooks, othersHadHooks);
   }
 
   /** Runs `fn` without tracing the resources it creates. */
@@ -208,6 +263,7 @@ export class Tracer {
       this.settlePending();
       this.endClosedHandles();
       this.hook.disable();
+      this.stopPromiseHooks();
       const ns = this.options.now();
       if (this.idleSince >= 0) this.recordIdle();
       this.switchTo(0, ns);
@@ -221,11 +277,14 @@ export class Tracer {
     return undefined;
   }
 
-  private guard(fn: () => void): void {
+  /** Runs one hook's work, unless the tracer is at work itself; nothing it throws reaches the program. */
+  private guarded(what: number, id: number): void {
     if (this.paused) return;
     this.paused = true;
     try {
-      fn();
+      if (what === BEFORE) this.onBefore(id);
+      else if (what === AFTER) this.onAfter(id);
+      else this.onPromiseResolve(id);
     } catch {
       // never let tracing reach the program
     } finally {
@@ -237,18 +296,8 @@ export class Tracer {
     return this.sync.length ? this.sync[this.sync.length - 1] : this.internals;
   }
 
-  private onInit(asyncId: number, type: string, trigger: number, resource: object): void {
-    this.paused = true;
-    try {
-      if (type === 'PROMISE') this.onPromise(asyncId, trigger, resource as Promise<unknown>);
-      else this.onResource(asyncId, type, trigger, resource as IoResource);
-    } finally {
-      this.paused = false;
-    }
-  }
-
-  private onPromise(asyncId: number, trigger: number, promise: Promise<unknown>): void {
-    const hasParent = trigger !== asyncHooks.executionAsyncId();
+  /** A promise is made; `trigger` is its parent's id (0 when it has none, or one made before tracing). */
+  private onPromise(asyncId: number, hasParent: boolean, trigger: number, promise: Promise<unknown>): void {
     const tentative = this.tentative;
     if (tentative !== undefined) {
       this.tentative = undefined;
@@ -437,6 +486,7 @@ export class Tracer {
       owner.suspendedAt = 0;
     }
     this.frameBase.push(this.sync.length);
+    this.frameIds.push(asyncId);
     this.sync.push(owner);
     if (this.idleSince >= 0) {
       if (ns - this.idleSince > IDLE_GAP_NS || owner.id !== this.running) this.recordIdle();
@@ -456,6 +506,7 @@ export class Tracer {
     if (owner !== undefined && owner.oneShot && !owner.ended) this.endTask(owner, ns, 'resolved', '', '');
     if (!this.repeating.has(asyncId)) this.owners.delete(asyncId);
     this.sync.length = this.frameBase.pop() ?? 0;
+    this.frameIds.pop();
     if (this.settles.length) this.settlePending();
     if (this.frameBase.length === 0) {
       this.idleSince = ns;
@@ -491,7 +542,7 @@ export class Tracer {
 
   /** Whatever callback is running now resolved what `waiter` awaits. */
   private recordWaker(waiter: TaskState, ns: number): void {
-    const by = this.owners.get(asyncHooks.executionAsyncId()) ?? this.top;
+    const by = this.owners.get(this.frameIds[this.frameIds.length - 1]) ?? this.top;
     if (by === waiter || by === this.internals || by.transient) return;
     const label = by.kind === 'io' && by.name.startsWith('TCP socket') ? `read ${by.name}` : '';
     if (this.admit()) this.enc.awaitBy(ns, waiter.id, by.id, label);
