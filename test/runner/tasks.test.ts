@@ -47,6 +47,19 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(combinator.end?.state, 'resolved');
   });
 
+  it('async calls that return without awaiting are children of their caller, not of each other, and end resolved', () => {
+    const { model, stdout } = traceFixture('quick-returns.js');
+    assert.equal(stdout, 'ABC de\n');
+    const main = only(model, 'main');
+    const calls = [...tasksNamed(model, 'lookup'), ...tasksNamed(model, '(anonymous)')];
+    assert.equal(calls.length, 5);
+    for (const call of calls) {
+      assert.equal(call.parent, main.id, `${call.name} #${call.id} was made by main`);
+      assert.equal(call.end?.state, 'resolved');
+    }
+    assert.deepEqual(tasksNamed(model, /^Promise\.all/).map((t) => [model.displayName(t), t.parent]), [['Promise.all ×3', main.id], ['Promise.all ×2', main.id]]);
+  });
+
   it('shows a sleep cancelled by AbortSignal.timeout as cancelled', () => {
     const { model, stdout } = traceFixture('abort-timeout.js');
     assert.equal(stdout, 'sleep ended: AbortError\n');

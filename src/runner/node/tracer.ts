@@ -516,6 +516,8 @@ export class Tracer {
   }
 
   private onPromiseResolve(asyncId: number): void {
+    // An async function that returns before making another promise settles while still tentative.
+    if (this.tentative?.asyncId === asyncId) this.commitTentative();
     const task = this.promiseTasks.get(asyncId);
     const waiter = this.awaitWatch.get(asyncId);
     const helper = this.helperInner.get(asyncId);
