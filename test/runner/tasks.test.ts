@@ -60,6 +60,19 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(tasksNamed(model, /^Promise\.all/).map((t) => [model.displayName(t), t.parent]), [['Promise.all ×3', main.id], ['Promise.all ×2', main.id]]);
   });
 
+  it('awaiting values and settled promises is main running on, not waits nor work of the script', () => {
+    const { model, stdout } = traceFixture('await-values.js');
+    assert.equal(stdout, '5050\n');
+    const main = only(model, 'main');
+    const script = model.tasks.get(1)!;
+    assert.deepEqual(script.waits, [], 'the script itself awaited nothing');
+    const long = main.waits.filter((w) => w.end - w.start > 10_000);
+    assert.equal(long.length, 1, 'one real wait');
+    assert.equal(model.waitLabel(long[0]), 'setTimeout 20 ms');
+    assert.ok(main.waits.length <= 2, `${main.waits.length} waits: besides the timer, at most the first await, where main hands back to the script`);
+    assert.deepEqual([...model.tasks.values()].map((t) => t.name), ['await-values.js', 'main', 'setTimeout 20 ms']);
+  });
+
   it('shows a sleep cancelled by AbortSignal.timeout as cancelled', () => {
     const { model, stdout } = traceFixture('abort-timeout.js');
     assert.equal(stdout, 'sleep ended: AbortError\n');

@@ -26,6 +26,8 @@ interface TaskState {
   transient: boolean;
   /** The promise that settles when the task ends (async functions, ops, combinators). */
   promise: Promise<unknown> | undefined;
+  /** An async function's own promise (0 for other tasks): `await value` wraps the value in a child of it. */
+  promiseId: number;
   /** The handle behind an I/O task, kept until it is active and can be named. */
   resource: IoResource | undefined;
   /** The timer or handle behind a task, to notice when it is cleared or closed. */
@@ -35,15 +37,6 @@ interface TaskState {
   /** Ends after its one callback (setTimeout, a connect, a file request). */
   oneShot: boolean;
   ended: boolean;
-}
-
-/** A parentless promise from user code: an async function's entry, or the wrapper of `await value`. */
-interface Tentative {
-  asyncId: number;
-  info: CallSiteInfo;
-  ns: number;
-  parent: TaskState;
-  promise: Promise<unknown>;
 }
 
 interface PendingSettle {
@@ -119,7 +112,8 @@ export class Tracer {
   private readonly helperInner = new Map<number, TaskState>();
   /** Where a .then callback was attached: its run resumes its task from there, not from an await. */
   private readonly thenSites = new Map<number, number>();
-  private tentative: Tentative | undefined;
+  /** The wrapper V8 made for the latest `await value`: the await on it follows. */
+  private awaitWrapper = 0;
   /**
    * The latest await, held back: if its task resumes almost at once with nothing run in between
    * (awaiting a settled promise), the wait is merged into the running segment and never sent.
@@ -222,7 +216,6 @@ export class Tracer {
   /** Called on each flush: reports idleness and drops since the last flush. */
   onFlush(): void {
     this.untraced(() => {
-      this.commitTentative();
       this.emitPendingAwait();
       this.settlePending();
       this.endClosedHandles();
@@ -256,7 +249,6 @@ export class Tracer {
    */
   finish(rootState: EndState, message: string, site: string, failedTask = 0): void {
     this.untraced(() => {
-      this.commitTentative();
       this.emitPendingAwait();
       const failed = failedTask !== this.root.id ? this.stateOf(failedTask) : undefined;
       if (failed && !failed.ended) this.endTask(failed, this.options.now(), 'rejected', message, site);
@@ -298,20 +290,8 @@ export class Tracer {
 
   /** A promise is made; `trigger` is its parent's id (0 when it has none, or one made before tracing). */
   private onPromise(asyncId: number, hasParent: boolean, trigger: number, promise: Promise<unknown>): void {
-    const tentative = this.tentative;
-    if (tentative !== undefined) {
-      this.tentative = undefined;
-      if (hasParent && trigger === tentative.asyncId) {
-        // `await value`: the parentless promise was the value's wrapper, not a new task.
-        this.sync.pop();
-        this.onAwait(asyncId, trigger, tentative.ns, tentative.info);
-        return;
-      }
-      this.commit(tentative);
-    }
-    const ns = this.options.now();
     const info = this.lookupSite('PROMISE', hasParent, trigger);
-    this.adoptUserCode(info, ns);
+    this.adoptUserCode(info);
     let top = this.top;
     // Back in user code: helpers and combinators called from it have returned.
     if (info.shape === 'user' || info.shape === 'newPromise' || info.shape === 'then') {
@@ -326,14 +306,17 @@ export class Tracer {
         this.thenSites.set(asyncId, info.code);
         return;
       case 'user':
-        if (hasParent) {
-          this.onAwait(asyncId, trigger, ns, info);
+        if (hasParent && trigger === top.promiseId && trigger !== 0) {
+          // `await value`: V8 wraps the value in a promise whose parent is the function's own; the
+          // await itself follows, on that wrapper.
+          this.owners.set(asyncId, top);
+          this.awaitWrapper = asyncId;
+        } else if (hasParent) {
+          this.onAwait(asyncId, trigger, info, trigger !== this.awaitWrapper);
         } else if (info.moduleBody) {
           this.owners.set(asyncId, top); // an ES module's body is the script itself
         } else {
-          const parent = this.top;
-          this.tentative = { asyncId, info, ns, parent, promise };
-          this.sync.push(this.newState('async', info.fn || '(anonymous)', info.code, false));
+          this.startAsync(asyncId, promise, this.options.now(), info);
         }
         return;
       case 'combinator':
@@ -341,20 +324,20 @@ export class Tracer {
           this.owners.set(asyncId, top);
           return;
         }
-        this.startTransient(asyncId, promise, ns, 'combinator', `Promise.${info.api}`, info);
+        this.startTransient(asyncId, promise, this.options.now(), 'combinator', `Promise.${info.api}`, info);
         return;
       case 'combinatorThen':
         if (top.kind === 'combinator') {
           this.owners.set(asyncId, top);
           const member = this.promiseTasks.get(trigger);
-          if (this.admit()) this.enc.join(ns, top.id, member ? member.id : 0);
+          if (this.admit()) this.enc.join(this.options.now(), top.id, member ? member.id : 0);
           return;
         }
         this.owners.set(asyncId, top);
         return;
       case 'internal':
         if (!hasParent && !top.transient && top !== this.internals) {
-          this.startTransient(asyncId, promise, ns, info.module.startsWith('timers') ? 'timer' : 'io', opName(info), info);
+          this.startTransient(asyncId, promise, this.options.now(), info.module.startsWith('timers') ? 'timer' : 'io', opName(info), info);
           return;
         }
         if (!hasParent && top.transient) this.helperInner.set(asyncId, top);
@@ -375,15 +358,18 @@ export class Tracer {
    * User code running inside a callback of Node's own (an ES module body evaluated by the loader,
    * a listener called from an internal tick) belongs to the script: the root task takes over.
    */
-  private adoptUserCode(info: CallSiteInfo, ns: number): boolean {
+  private adoptUserCode(info: CallSiteInfo): boolean {
     if (this.top !== this.internals || info.shape === 'none' || this.frameBase.length === 0) return false;
     this.sync.push(this.root);
-    this.switchTo(this.root.id, ns);
+    this.switchTo(this.root.id, this.options.now());
     return true;
   }
 
-  /** The task on top awaits the promise `awaited` through the throwaway `asyncId`. */
-  private onAwait(asyncId: number, awaited: number, ns: number, info: CallSiteInfo): void {
+  /**
+   * The task on top awaits the promise `awaited` through the throwaway `asyncId`. `watch`: note who
+   * settles `awaited` (not for the wrapper of an `await value`, settled already).
+   */
+  private onAwait(asyncId: number, awaited: number, info: CallSiteInfo, watch: boolean): void {
     const waiter = this.top;
     if (waiter === this.internals) return;
     this.owners.set(asyncId, waiter);
@@ -391,17 +377,20 @@ export class Tracer {
     // A helper may hand out one of its inner promises (a wrapper around its own): it stands for the helper.
     const target = this.promiseTasks.get(awaited) ?? this.helperInner.get(awaited);
     if (target?.transient) target.waiter = waiter;
-    else if (!target) this.awaitWatch.set(awaited, waiter);
+    else if (!target && watch) this.awaitWatch.set(awaited, waiter);
     this.emitPendingAwait();
     const pending = this.pendingAwait;
     pending.waiter = waiter;
     pending.target = target ? target.id : 0;
     pending.site = info.site;
-    pending.ns = ns;
+    // The clock costs as much as the rest of an await: when the awaiting code runs in a callback,
+    // the await is timed when that callback ends (nothing of the task runs after it in between).
+    pending.ns = this.frameBase.length ? -1 : this.options.now();
     // The awaiting function has suspended: control returns to whoever called it.
     if (this.sync.length > this.frameFloor() + 1) {
       this.sync.pop();
-      this.switchTo(this.top.id, ns);
+      if (pending.ns < 0) pending.ns = this.options.now();
+      this.switchTo(this.top.id, pending.ns);
     }
   }
 
@@ -414,23 +403,19 @@ export class Tracer {
     this.sync.push(task);
   }
 
-  private commit(t: Tentative): void {
-    const task = this.sync[this.sync.length - 1];
-    task.promise = t.promise;
-    this.trackPromise(t.asyncId, task);
-    this.emitTask(task, t.ns, t.parent.id, t.info.callerSite || t.info.site, false);
-    this.switchTo(task.id, t.ns);
-  }
-
-  private commitTentative(): void {
-    const t = this.tentative;
-    if (t === undefined) return;
-    this.tentative = undefined;
-    this.commit(t);
+  /** An async function was called: its promise is made as it starts, and it runs until its first await. */
+  private startAsync(asyncId: number, promise: Promise<unknown>, ns: number, info: CallSiteInfo): void {
+    const parent = this.top;
+    const task = this.newState('async', info.fn || '(anonymous)', info.code, false);
+    task.promise = promise;
+    task.promiseId = asyncId;
+    this.trackPromise(asyncId, task);
+    this.emitTask(task, ns, parent.id, info.callerSite || info.site, false);
+    this.sync.push(task);
+    this.switchTo(task.id, ns);
   }
 
   private onResource(asyncId: number, type: string, trigger: number, resource: IoResource): void {
-    this.commitTentative();
     // Outside any callback (libuv accepting a connection) the trigger says who caused it.
     let top = this.frameBase.length === 0 ? (this.owners.get(trigger) ?? this.top) : this.top;
     if (FOLDED_TYPES.has(type)) {
@@ -443,7 +428,7 @@ export class Tracer {
       this.owners.set(asyncId, top); // process.stdout and friends, opened on first use (often by console.log)
       return;
     }
-    if (this.adoptUserCode(info, ns)) top = this.root;
+    if (this.adoptUserCode(info)) top = this.root;
     if (type === 'Timeout' && top.transient && top.kind === 'timer' && top.name.startsWith('timers.')) {
       // timers/promises: the awaited promise and its timer are one task, named like the timer.
       top.name = timerName(info, resource);
@@ -467,11 +452,14 @@ export class Tracer {
 
   private onBefore(asyncId: number): void {
     if (this.ownIds.has(asyncId)) return;
-    this.commitTentative();
-    const ns = this.options.now();
     const owner = this.owners.get(asyncId) ?? this.internals;
     const pending = this.pendingAwait;
-    if (pending.waiter === owner && ns - pending.ns < MERGE_WAIT_NS && (this.running === owner.id || this.idleSince >= 0)) {
+    // A promise reaction (negative id) runs in a microtask checkpoint, right after the callback or
+    // reaction before it: the loop cannot have been idle in between. Its task resuming with no other
+    // task run since awaited something already settled: no wait, and no need to read the clock.
+    const reaction = asyncId < 0;
+    const ns = reaction && owner.id === this.running && owner.resource === undefined ? -1 : this.options.now();
+    if (pending.waiter === owner && (reaction ? this.running === owner.id : ns - pending.ns < MERGE_WAIT_NS && (this.running === owner.id || this.idleSince >= 0))) {
       pending.waiter = undefined;
     }
     if (owner.resource !== undefined) this.nameFromResource(owner, ns);
@@ -489,7 +477,7 @@ export class Tracer {
     this.frameIds.push(asyncId);
     this.sync.push(owner);
     if (this.idleSince >= 0) {
-      if (ns - this.idleSince > IDLE_GAP_NS || owner.id !== this.running) this.recordIdle();
+      if (!reaction && (ns - this.idleSince > IDLE_GAP_NS || owner.id !== this.running)) this.recordIdle();
       this.idleSince = -1;
     }
     this.switchTo(owner.id, ns);
@@ -500,8 +488,8 @@ export class Tracer {
       this.ownIds.delete(asyncId);
       return;
     }
-    this.commitTentative();
     const ns = this.options.now();
+    if (this.pendingAwait.ns < 0) this.pendingAwait.ns = ns;
     const owner = this.owners.get(asyncId);
     if (owner !== undefined && owner.oneShot && !owner.ended) this.endTask(owner, ns, 'resolved', '', '');
     if (!this.repeating.has(asyncId)) this.owners.delete(asyncId);
@@ -516,8 +504,6 @@ export class Tracer {
   }
 
   private onPromiseResolve(asyncId: number): void {
-    // An async function that returns before making another promise settles while still tentative.
-    if (this.tentative?.asyncId === asyncId) this.commitTentative();
     const task = this.promiseTasks.get(asyncId);
     const waiter = this.awaitWatch.get(asyncId);
     const helper = this.helperInner.get(asyncId);
@@ -612,7 +598,7 @@ export class Tracer {
   private newState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
     return {
       id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, transient,
-      promise: undefined, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, ended: false,
+      promise: undefined, promiseId: 0, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, ended: false,
     };
   }
 
@@ -664,7 +650,7 @@ export class Tracer {
     const waiter = pending.waiter;
     if (waiter === undefined) return;
     pending.waiter = undefined;
-    if (this.admit()) this.enc.await(pending.ns, waiter.id, pending.target, '', pending.site);
+    if (this.admit()) this.enc.await(pending.ns < 0 ? this.options.now() : pending.ns, waiter.id, pending.target, '', pending.site);
   }
 
   /** Counts an event in, or as dropped once the cap is reached; the caller then writes it. */
