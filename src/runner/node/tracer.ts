@@ -1,4 +1,4 @@
-// Turns async_hooks callbacks into task-level events. Runs inside the user's process: every hook
+// Turns promise hooks and async_hooks callbacks into task-level events. Runs inside the user's process: every hook
 // is cheap, allocation-light and wrapped so that nothing it does can reach the user's program.
 import * as asyncHooks from 'node:async_hooks';
 import type { FrameEncoder } from '../../trace/codec';
@@ -7,37 +7,8 @@ import { SiteCache, type CallSiteInfo } from './callsites';
 import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
 import { promiseState } from './promiseState';
 import { ioNameWhenActive, ioTaskName, opName, timerName, type IoResource } from './names';
-
-/** A task as the runner tracks it while it lives. */
-interface TaskState {
-  id: number;
-  kind: TaskKind;
-  name: string;
-  /** Small integer standing for the task's code (site and name), part of the site-cache key. */
-  codeKey: number;
-  /** Times the task has resumed. */
-  resumes: number;
-  /** The await the task last resumed from, and the one it waits at now (site codes). */
-  resumedFrom: number;
-  suspendedAt: number;
-  /** Resources made since the task last resumed; with `resumedFrom`, where in its code one was made. */
-  made: number;
-  /** An I/O helper or combinator called from user code: popped when user code is on top again. */
-  transient: boolean;
-  /** The promise that settles when the task ends (async functions, ops, combinators). */
-  promise: Promise<unknown> | undefined;
-  /** An async function's own promise (0 for other tasks): `await value` wraps the value in a child of it. */
-  promiseId: number;
-  /** The handle behind an I/O task, kept until it is active and can be named. */
-  resource: IoResource | undefined;
-  /** The timer or handle behind a task, to notice when it is cleared or closed. */
-  handle: IoResource | undefined;
-  /** The task awaiting this I/O helper, told what woke it. */
-  waiter: TaskState | undefined;
-  /** Ends after its one callback (setTimeout, a connect, a file request). */
-  oneShot: boolean;
-  ended: boolean;
-}
+import { marks } from './promiseMarks';
+import type { TaskState } from './taskState';
 
 interface PendingSettle {
   task: TaskState;
@@ -56,15 +27,8 @@ const ROOT_CODE = 0;
 const INTERNALS_CODE = 1;
 /** Gap after a callback beyond which the loop counts as idle rather than still busy. */
 const IDLE_GAP_NS = 20_000;
-const MAX_PROMISE_TASKS = 1_000_000;
 /** An await resumed sooner than this, with nothing run in between, is merged into its run. */
 const MERGE_WAIT_NS = 20_000;
-const PROMISE_ID = Symbol('tasklane.promiseId');
-type TaggedPromise = Promise<unknown> & { [PROMISE_ID]?: number };
-/** What a guarded hook call does. */
-const BEFORE = 0;
-const AFTER = 1;
-const SETTLED = 2;
 /** Frames are sent once they reach this size (and on a timer). */
 const FLUSH_BYTES = 64 * 1024;
 
@@ -87,33 +51,24 @@ export class Tracer {
   /** Set while the tracer does its own work, whose resources must not be traced. */
   private paused = false;
   private readonly ownIds = new Set<number>();
-  /** Continuations and callbacks: which task runs when the resource's callback runs. */
+  /** Callbacks of resources other than promises: which task runs when the resource's callback runs. */
   private readonly owners = new Map<number, TaskState>();
-  /** Result promises of tasks, for await targets, joins and ends. */
-  private readonly promiseTasks = new Map<number, TaskState>();
-  /** Awaited promises that are not tasks (or are I/O helpers): who waits for each. */
-  private readonly awaitWatch = new Map<number, TaskState>();
   private readonly typeCodes = new Map<string, number>();
   /** Tasks entered synchronously in the current callback; the last is running. */
   private readonly sync: TaskState[] = [];
   private readonly frameBase: number[] = [];
-  /** The resource or promise whose callback each frame runs. */
-  private readonly frameIds: number[] = [];
+  /** The task whose callback or reaction each frame runs. */
+  private readonly frameOwners: TaskState[] = [];
   /** The hook running now: stack captures start below it. */
   private hookFrame: Function;
-  private lastPromiseId = 0;
   private readonly promiseHooks: PromiseHooks;
   private stopPromiseHooks: () => void = () => undefined;
   /** Timers and handles still open, checked at each flush for clearTimeout or close. */
   private readonly liveHandles = new Set<TaskState>();
   /** Resources whose callback runs more than once (sockets, servers, intervals). */
   private readonly repeating = new Set<number>();
-  /** Promises inside an I/O helper: when one resolves, whatever ran is what its waiter waited for. */
-  private readonly helperInner = new Map<number, TaskState>();
-  /** Where a .then callback was attached: its run resumes its task from there, not from an await. */
-  private readonly thenSites = new Map<number, number>();
   /** The wrapper V8 made for the latest `await value`: the await on it follows. */
-  private awaitWrapper = 0;
+  private awaitWrapper: Promise<unknown> | undefined;
   /**
    * The latest await, held back: if its task resumes almost at once with nothing run in between
    * (awaiting a settled promise), the wait is merged into the running segment and never sent.
@@ -145,15 +100,15 @@ export class Tracer {
         this.paused = false;
       }
     };
-    // Promises come through V8's promise hooks, numbered here with negative ids (async ids are positive).
+    // Promises come through V8's promise hooks; the tracer's own promises stay unmarked, so their
+    // reactions are ignored too.
     const promiseInit = (promise: Promise<unknown>, parent: Promise<unknown> | undefined): void => {
-      if (this.paused) return; // the tracer's own: no id, so their callbacks are ignored too
-      const id = --this.lastPromiseId;
-      (promise as TaggedPromise)[PROMISE_ID] = id;
+      if (this.paused) return;
+      marks.follow(promise, this.internals);
       this.paused = true;
       this.hookFrame = promiseInit;
       try {
-        this.onPromise(id, parent !== undefined, parent === undefined ? 0 : ((parent as TaggedPromise)[PROMISE_ID] ?? 0), promise);
+        this.onPromise(promise, parent);
       } catch {
         // never let tracing reach the program
       } finally {
@@ -168,25 +123,69 @@ export class Tracer {
     this.hook = asyncHooks.createHook({
       init,
       before: (id) => {
-        if (this.owners.has(id)) this.guarded(BEFORE, id);
+        const owner = this.owners.get(id);
+        if (owner === undefined || this.paused) return;
+        this.paused = true;
+        try {
+          this.enter(owner, false, 0);
+        } catch {
+          // never let tracing reach the program
+        } finally {
+          this.paused = false;
+        }
       },
       after: (id) => {
-        if (this.owners.has(id) || this.ownIds.has(id)) this.guarded(AFTER, id);
+        if (this.paused) return;
+        if (this.ownIds.delete(id)) return;
+        const owner = this.owners.get(id);
+        if (owner === undefined) return;
+        if (!this.repeating.has(id)) this.owners.delete(id);
+        this.paused = true;
+        try {
+          this.leave(owner);
+        } catch {
+          // never let tracing reach the program
+        } finally {
+          this.paused = false;
+        }
       },
     });
     this.promiseHooks = {
       init: promiseInit,
       before: (promise) => {
-        const id = (promise as TaggedPromise)[PROMISE_ID];
-        if (id !== undefined) this.guarded(BEFORE, id);
+        const owner = marks.owner(promise);
+        if (owner === undefined || this.paused) return;
+        this.paused = true;
+        try {
+          this.enter(owner, true, marks.thenSite(promise));
+        } catch {
+          // never let tracing reach the program
+        } finally {
+          this.paused = false;
+        }
       },
       after: (promise) => {
-        const id = (promise as TaggedPromise)[PROMISE_ID];
-        if (id !== undefined) this.guarded(AFTER, id);
+        const owner = marks.owner(promise);
+        if (owner === undefined || this.paused) return;
+        this.paused = true;
+        try {
+          this.leave(owner);
+        } catch {
+          // never let tracing reach the program
+        } finally {
+          this.paused = false;
+        }
       },
       settled: (promise) => {
-        const id = (promise as TaggedPromise)[PROMISE_ID];
-        if (id !== undefined) this.guarded(SETTLED, id);
+        if (this.paused || !marks.watched(promise)) return; // most promises
+        this.paused = true;
+        try {
+          this.onSettled(promise);
+        } catch {
+          // never let tracing reach the program
+        } finally {
+          this.paused = false;
+        }
       },
     };
   }
@@ -269,28 +268,14 @@ export class Tracer {
     return undefined;
   }
 
-  /** Runs one hook's work, unless the tracer is at work itself; nothing it throws reaches the program. */
-  private guarded(what: number, id: number): void {
-    if (this.paused) return;
-    this.paused = true;
-    try {
-      if (what === BEFORE) this.onBefore(id);
-      else if (what === AFTER) this.onAfter(id);
-      else this.onPromiseResolve(id);
-    } catch {
-      // never let tracing reach the program
-    } finally {
-      this.paused = false;
-    }
-  }
-
   private get top(): TaskState {
     return this.sync.length ? this.sync[this.sync.length - 1] : this.internals;
   }
 
-  /** A promise is made; `trigger` is its parent's id (0 when it has none, or one made before tracing). */
-  private onPromise(asyncId: number, hasParent: boolean, trigger: number, promise: Promise<unknown>): void {
-    const info = this.lookupSite('PROMISE', hasParent, trigger);
+  /** A promise is made, with the promise it was chained on or resolved from, if any. */
+  private onPromise(promise: Promise<unknown>, parent: Promise<unknown> | undefined): void {
+    const hasParent = parent !== undefined;
+    const info = this.lookupSite('PROMISE', hasParent, parent && marks.owner(parent));
     this.adoptUserCode(info);
     let top = this.top;
     // Back in user code: helpers and combinators called from it have returned.
@@ -302,55 +287,52 @@ export class Tracer {
     }
     switch (info.shape) {
       case 'then':
-        this.owners.set(asyncId, top);
-        this.thenSites.set(asyncId, info.code);
+        marks.setOwner(promise, top);
+        marks.setThenSite(promise, info.code);
         return;
       case 'user':
-        if (hasParent && trigger === top.promiseId && trigger !== 0) {
+        if (hasParent && parent === top.promise) {
           // `await value`: V8 wraps the value in a promise whose parent is the function's own; the
           // await itself follows, on that wrapper.
-          this.owners.set(asyncId, top);
-          this.awaitWrapper = asyncId;
+          marks.setOwner(promise, top);
+          this.awaitWrapper = promise;
         } else if (hasParent) {
-          this.onAwait(asyncId, trigger, info, trigger !== this.awaitWrapper);
+          this.onAwait(promise, parent, info, parent !== this.awaitWrapper);
         } else if (info.moduleBody) {
-          this.owners.set(asyncId, top); // an ES module's body is the script itself
+          marks.setOwner(promise, top); // an ES module's body is the script itself
         } else {
-          this.startAsync(asyncId, promise, this.options.now(), info);
+          this.startAsync(promise, this.options.now(), info);
         }
         return;
       case 'combinator':
         if (top.kind === 'combinator' && top.transient && top.codeKey === info.code) {
-          this.owners.set(asyncId, top);
+          marks.setOwner(promise, top);
           return;
         }
-        this.startTransient(asyncId, promise, this.options.now(), 'combinator', `Promise.${info.api}`, info);
+        this.startTransient(promise, this.options.now(), 'combinator', `Promise.${info.api}`, info);
         return;
       case 'combinatorThen':
+        marks.setOwner(promise, top);
         if (top.kind === 'combinator') {
-          this.owners.set(asyncId, top);
-          const member = this.promiseTasks.get(trigger);
+          const member = parent && marks.task(parent);
           if (this.admit()) this.enc.join(this.options.now(), top.id, member ? member.id : 0);
-          return;
         }
-        this.owners.set(asyncId, top);
         return;
       case 'internal':
         if (!hasParent && !top.transient && top !== this.internals) {
-          this.startTransient(asyncId, promise, this.options.now(), info.module.startsWith('timers') ? 'timer' : 'io', opName(info), info);
+          this.startTransient(promise, this.options.now(), info.module.startsWith('timers') ? 'timer' : 'io', opName(info), info);
           return;
         }
-        if (!hasParent && top.transient) this.helperInner.set(asyncId, top);
+        if (!hasParent && top.transient) marks.setHelper(promise, top);
         // A helper that returns p.finally(…) hands out that promise: it stands for the helper too.
-        if (hasParent && top.transient && this.promiseTasks.get(trigger) === top) this.trackPromise(asyncId, top);
-        this.owners.set(asyncId, top);
+        if (hasParent && top.transient && marks.task(parent) === top) marks.setTask(promise, top);
+        marks.setOwner(promise, top);
         return;
       case 'none':
         // Node's own promises (module loading, stream internals) run as Node's work, not a task's.
-        this.owners.set(asyncId, this.internals);
         return;
       default:
-        this.owners.set(asyncId, top);
+        marks.setOwner(promise, top);
     }
   }
 
@@ -369,15 +351,15 @@ export class Tracer {
    * The task on top awaits the promise `awaited` through the throwaway `asyncId`. `watch`: note who
    * settles `awaited` (not for the wrapper of an `await value`, settled already).
    */
-  private onAwait(asyncId: number, awaited: number, info: CallSiteInfo, watch: boolean): void {
+  private onAwait(throwaway: Promise<unknown>, awaited: Promise<unknown>, info: CallSiteInfo, watch: boolean): void {
     const waiter = this.top;
     if (waiter === this.internals) return;
-    this.owners.set(asyncId, waiter);
+    marks.setOwner(throwaway, waiter);
     waiter.suspendedAt = info.code;
     // A helper may hand out one of its inner promises (a wrapper around its own): it stands for the helper.
-    const target = this.promiseTasks.get(awaited) ?? this.helperInner.get(awaited);
+    const target = marks.task(awaited) ?? marks.helper(awaited);
     if (target?.transient) target.waiter = waiter;
-    else if (!target && watch) this.awaitWatch.set(awaited, waiter);
+    else if (!target && watch) marks.setWaiter(awaited, waiter);
     this.emitPendingAwait();
     const pending = this.pendingAwait;
     pending.waiter = waiter;
@@ -394,22 +376,23 @@ export class Tracer {
     }
   }
 
-  private startTransient(asyncId: number, promise: Promise<unknown>, ns: number, kind: TaskKind, name: string, info: CallSiteInfo): void {
+  private startTransient(promise: Promise<unknown>, ns: number, kind: TaskKind, name: string, info: CallSiteInfo): void {
     const parent = this.top;
     const task = this.newState(kind, name, info.code, true);
     task.promise = promise;
-    this.trackPromise(asyncId, task);
+    marks.setTask(promise, task);
+    marks.setOwner(promise, task);
     this.emitTask(task, ns, parent.id, info.site, false);
     this.sync.push(task);
   }
 
   /** An async function was called: its promise is made as it starts, and it runs until its first await. */
-  private startAsync(asyncId: number, promise: Promise<unknown>, ns: number, info: CallSiteInfo): void {
+  private startAsync(promise: Promise<unknown>, ns: number, info: CallSiteInfo): void {
     const parent = this.top;
     const task = this.newState('async', info.fn || '(anonymous)', info.code, false);
     task.promise = promise;
-    task.promiseId = asyncId;
-    this.trackPromise(asyncId, task);
+    marks.setTask(promise, task);
+    marks.setOwner(promise, task);
     this.emitTask(task, ns, parent.id, info.callerSite || info.site, false);
     this.sync.push(task);
     this.switchTo(task.id, ns);
@@ -423,7 +406,7 @@ export class Tracer {
       return;
     }
     const ns = this.options.now();
-    const info = this.lookupSite(type, false, trigger);
+    const info = this.lookupSite(type, false, this.owners.get(trigger));
     if (/^(bootstrap|console)\//.test(info.module)) {
       this.owners.set(asyncId, top); // process.stdout and friends, opened on first use (often by console.log)
       return;
@@ -450,14 +433,15 @@ export class Tracer {
     this.emitTask(task, ns, top.id, info.site, (info.shape === 'none' || top.transient) && !USER_VISIBLE_TYPES.has(type));
   }
 
-  private onBefore(asyncId: number): void {
-    if (this.ownIds.has(asyncId)) return;
-    const owner = this.owners.get(asyncId) ?? this.internals;
+  /**
+   * A callback (a promise reaction when `reaction`) starts running `owner`'s code. `thenSite`: the
+   * .then it was attached at (0: it resumes from the owner's last await).
+   */
+  private enter(owner: TaskState, reaction: boolean, thenSite: number): void {
     const pending = this.pendingAwait;
-    // A promise reaction (negative id) runs in a microtask checkpoint, right after the callback or
-    // reaction before it: the loop cannot have been idle in between. Its task resuming with no other
-    // task run since awaited something already settled: no wait, and no need to read the clock.
-    const reaction = asyncId < 0;
+    // A promise reaction runs in a microtask checkpoint, right after the callback or reaction
+    // before it: the loop cannot have been idle in between. Its task resuming with no other task
+    // run since awaited something already settled: no wait, and no need to read the clock.
     const ns = reaction && owner.id === this.running && owner.resource === undefined ? -1 : this.options.now();
     if (pending.waiter === owner && (reaction ? this.running === owner.id : ns - pending.ns < MERGE_WAIT_NS && (this.running === owner.id || this.idleSince >= 0))) {
       pending.waiter = undefined;
@@ -465,16 +449,14 @@ export class Tracer {
     if (owner.resource !== undefined) this.nameFromResource(owner, ns);
     owner.resumes++;
     owner.made = 0;
-    const thenSite = this.thenSites.get(asyncId);
-    if (thenSite !== undefined) {
-      this.thenSites.delete(asyncId);
+    if (thenSite !== 0) {
       owner.resumedFrom = thenSite;
     } else {
       owner.resumedFrom = owner.suspendedAt;
       owner.suspendedAt = 0;
     }
     this.frameBase.push(this.sync.length);
-    this.frameIds.push(asyncId);
+    this.frameOwners.push(owner);
     this.sync.push(owner);
     if (this.idleSince >= 0) {
       if (!reaction && (ns - this.idleSince > IDLE_GAP_NS || owner.id !== this.running)) this.recordIdle();
@@ -483,18 +465,14 @@ export class Tracer {
     this.switchTo(owner.id, ns);
   }
 
-  private onAfter(asyncId: number): void {
-    if (this.ownIds.has(asyncId)) {
-      this.ownIds.delete(asyncId);
-      return;
-    }
+  /** The callback that `enter` started has returned. */
+  private leave(owner: TaskState): void {
     const ns = this.options.now();
     if (this.pendingAwait.ns < 0) this.pendingAwait.ns = ns;
-    const owner = this.owners.get(asyncId);
-    if (owner !== undefined && owner.oneShot && !owner.ended) this.endTask(owner, ns, 'resolved', '', '');
-    if (!this.repeating.has(asyncId)) this.owners.delete(asyncId);
-    this.sync.length = this.frameBase.pop() ?? 0;
-    this.frameIds.pop();
+    if (owner.oneShot && !owner.ended) this.endTask(owner, ns, 'resolved', '', '');
+    const base = this.frameBase.pop() ?? 0;
+    while (this.sync.length > base) this.sync.pop();
+    this.frameOwners.pop();
     if (this.settles.length) this.settlePending();
     if (this.frameBase.length === 0) {
       this.idleSince = ns;
@@ -503,11 +481,10 @@ export class Tracer {
     }
   }
 
-  private onPromiseResolve(asyncId: number): void {
-    const task = this.promiseTasks.get(asyncId);
-    const waiter = this.awaitWatch.get(asyncId);
-    const helper = this.helperInner.get(asyncId);
-    if (task === undefined && waiter === undefined && helper === undefined) return; // most promises
+  private onSettled(promise: Promise<unknown>): void {
+    const task = marks.task(promise);
+    const waiter = marks.waiter(promise);
+    const helper = marks.helper(promise);
     const ns = this.options.now();
     if (task !== undefined && !task.ended) {
       this.settles.push({ task, ns });
@@ -519,18 +496,18 @@ export class Tracer {
       }
     }
     if (waiter !== undefined) {
-      this.awaitWatch.delete(asyncId);
+      marks.setWaiter(promise, undefined);
       this.recordWaker(waiter, ns);
     }
     if (helper !== undefined) {
-      this.helperInner.delete(asyncId);
+      marks.setHelper(promise, undefined);
       if (helper.waiter !== undefined && !helper.waiter.ended) this.recordWaker(helper.waiter, ns);
     }
   }
 
   /** Whatever callback is running now resolved what `waiter` awaits. */
   private recordWaker(waiter: TaskState, ns: number): void {
-    const by = this.owners.get(this.frameIds[this.frameIds.length - 1]) ?? this.top;
+    const by = this.frameOwners[this.frameOwners.length - 1] ?? this.top;
     if (by === waiter || by === this.internals || by.transient) return;
     const label = by.kind === 'io' && by.name.startsWith('TCP socket') ? `read ${by.name}` : '';
     if (this.admit()) this.enc.awaitBy(ns, waiter.id, by.id, label);
@@ -573,7 +550,8 @@ export class Tracer {
     }
   }
 
-  private lookupSite(type: string, hasParent: boolean, trigger: number): CallSiteInfo {
+  /** `maker`: the task that made the new resource's trigger (its parent promise), when known. */
+  private lookupSite(type: string, hasParent: boolean, maker: TaskState | undefined): CallSiteInfo {
     const top = this.top;
     let typeCode = this.typeCodes.get(type);
     if (typeCode === undefined) {
@@ -586,7 +564,6 @@ export class Tracer {
       // every `events.once` does) run code no task state tells apart, but the task that made the
       // resource's trigger does; without one, look at the stack every time. Negative keys keep
       // these apart from the keys below.
-      const maker = this.owners.get(trigger);
       if (maker === undefined || maker === this.internals) return this.sites.uncached();
       return this.sites.lookup(-1 - (maker.codeKey * 64 + (typeCode & 63)) * 2 - (hasParent ? 1 : 0));
     }
@@ -598,20 +575,8 @@ export class Tracer {
   private newState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
     return {
       id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, transient,
-      promise: undefined, promiseId: 0, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, ended: false,
+      promise: undefined, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, ended: false,
     };
-  }
-
-  private trackPromise(asyncId: number, task: TaskState): void {
-    // Awaits on very old promises lose their target label rather than memory growing without bound.
-    if (this.promiseTasks.size >= MAX_PROMISE_TASKS) {
-      let n = MAX_PROMISE_TASKS / 2;
-      for (const key of this.promiseTasks.keys()) {
-        if (n-- <= 0) break;
-        this.promiseTasks.delete(key);
-      }
-    }
-    this.promiseTasks.set(asyncId, task);
   }
 
   private emitTask(task: TaskState, ns: number, parent: number, site: string, internal: boolean): void {

@@ -1,0 +1,32 @@
+// A task as the runner tracks it while it lives inside the traced process.
+import type { TaskKind } from '../../trace/events';
+import type { IoResource } from './names';
+
+/** A task as the runner tracks it while it lives. */
+export interface TaskState {
+  id: number;
+  kind: TaskKind;
+  name: string;
+  /** Small integer standing for the task's code (site and name), part of the site-cache key. */
+  codeKey: number;
+  /** Times the task has resumed. */
+  resumes: number;
+  /** The await the task last resumed from, and the one it waits at now (site codes). */
+  resumedFrom: number;
+  suspendedAt: number;
+  /** Resources made since the task last resumed; with `resumedFrom`, where in its code one was made. */
+  made: number;
+  /** An I/O helper or combinator called from user code: popped when user code is on top again. */
+  transient: boolean;
+  /** The promise that settles when the task ends (async functions, ops, combinators). */
+  promise: Promise<unknown> | undefined;
+  /** The handle behind an I/O task, kept until it is active and can be named. */
+  resource: IoResource | undefined;
+  /** The timer or handle behind a task, to notice when it is cleared or closed. */
+  handle: IoResource | undefined;
+  /** The task awaiting this I/O helper, told what woke it. */
+  waiter: TaskState | undefined;
+  /** Ends after its one callback (setTimeout, a connect, a file request). */
+  oneShot: boolean;
+  ended: boolean;
+}
