@@ -8,7 +8,7 @@ import { parseReport, runPlain, type Measure } from './measure';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SCRIPT = path.join(ROOT, 'bench/workloads/flood-10m.js');
-const EVENT_CAP = 5_000_000; // the extension's default (tasklane.maxEvents)
+const EVENT_CAP = 1_000_000; // the extension's default (tasklane.maxEvents)
 
 async function traced(): Promise<{ report: Measure; session: TraceSession; hostGrowthMb: number; hostHeldMs: number }> {
   global.gc?.();

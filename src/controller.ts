@@ -92,7 +92,7 @@ export class Controller implements vscode.Disposable {
       runtime, interpreter,
       runnerDir: vscode.Uri.joinPath(this.extensionUri, 'dist', 'runner').fsPath,
       longBlockMs: config.get<number>('longBlockMs') ?? 50,
-      maxEvents: config.get<number>('maxEvents') ?? 5_000_000,
+      maxEvents: config.get<number>('maxEvents') ?? 1_000_000,
       onOutput: (text) => terminal.print(text),
     });
     terminal.attach({ write: (text) => session.writeInput(text), end: () => session.endInput(), stop: () => session.stop() });

@@ -94,7 +94,13 @@ export function launchTraced(options: LaunchOptions): TracedProcess {
     options.onEvents(events);
   };
   const channel = child.stdio[SIDE_CHANNEL_FD] as Readable | null;
-  channel?.on('data', (chunk: Buffer) => deliver(decoder.push(chunk)));
+  channel?.on('data', (chunk: Buffer) => {
+    deliver(decoder.push(chunk));
+    // One chunk per turn of the event loop: under a flood the host still handles input and timers
+    // in between (the runner waits on the full pipe meanwhile), instead of reading for seconds.
+    channel.pause();
+    setImmediate(() => channel.resume());
+  });
   channel?.on('error', () => undefined);
 
   const done = new Promise<RunOutcome>((resolve) => {

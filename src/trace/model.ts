@@ -60,6 +60,8 @@ export interface ModelOptions {
 }
 
 export const DEFAULT_LONG_BLOCK_MS = 50;
+/** Shared by every task that joins nothing (all but combinators); replaced on the first join. */
+const NO_MEMBERS: number[] = Object.freeze([]) as unknown as number[];
 
 export class TraceModel {
   info: RunnerInfo | undefined;
@@ -104,7 +106,7 @@ export class TraceModel {
       case 'task':
         this.tasks.set(e.id, {
           id: e.id, parent: e.parent, kind: e.kind, name: e.name, site: e.site, internal: e.internal,
-          created: e.t, runs: [], waits: [], members: [],
+          created: e.t, runs: [], waits: [], members: NO_MEMBERS,
         });
         break;
       case 'rename': {
@@ -130,14 +132,21 @@ export class TraceModel {
         }
         break;
       }
-      case 'join':
-        this.tasks.get(e.id)?.members.push(e.member);
+      case 'join': {
+        const task = this.tasks.get(e.id);
+        if (!task) break;
+        if (task.members === NO_MEMBERS) task.members = [];
+        task.members.push(e.member);
         break;
+      }
       case 'end': {
         const task = this.tasks.get(e.id);
         if (!task || task.end) break;
         closeWait(task, e.t);
         task.end = { t: e.t, state: e.state, message: e.message, site: e.site };
+        // Lists grow with room to spare; most tasks are short and done now: keep them exact.
+        task.runs = task.runs.slice();
+        task.waits = task.waits.slice();
         break;
       }
       case 'dropped':

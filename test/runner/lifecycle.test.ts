@@ -109,7 +109,10 @@ describe('Node runner: how programs end, and what they see', () => {
     assert.equal(stdout, `${(19999 * 20000) / 2}\n`, 'the program itself is unaffected');
     const dropped = model.dropped.reduce((n, d) => n + d.count, 0);
     assert.ok(dropped > 10_000, `dropped ${dropped}`);
-    assert.ok(model.dropped[0].t > 0);
+    const from = model.dropped[0].t;
+    assert.ok(from > 0 && from < model.endTime / 2, `dropping began at ${from} µs of ${model.endTime}: the cap was reached early`);
+    assert.ok([...model.tasks.values()].every((t) => t.created <= from), 'no task after the cap');
+    assert.ok(model.eventCount < 500 + model.tasks.size + 20, `${model.eventCount} events: past the cap, only ends of tasks the trace has`);
     assert.equal(model.exit?.reason, 'exit', 'the end is recorded even past the cap');
   });
 });

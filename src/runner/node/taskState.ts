@@ -29,4 +29,6 @@ export interface TaskState {
   /** Ends after its one callback (setTimeout, a connect, a file request). */
   oneShot: boolean;
   ended: boolean;
+  /** Its creation is in the trace (not dropped at the event cap): its end may follow past the cap. */
+  announced: boolean;
 }

@@ -29,6 +29,7 @@ const INTERNALS_CODE = 1;
 const IDLE_GAP_NS = 20_000;
 /** An await resumed sooner than this, with nothing run in between, is merged into its run. */
 const MERGE_WAIT_NS = 20_000;
+const DROP_REPORT_EVERY = 65_536;
 /** Frames are sent once they reach this size (and on a timer). */
 const FLUSH_BYTES = 64 * 1024;
 
@@ -79,6 +80,7 @@ export class Tracer {
   private idleSince = -1;
   private events = 0;
   private droppedSinceReport = 0;
+  private droppingSince = 0;
 
   constructor(private readonly options: TracerOptions, script: string) {
     this.enc = options.encoder;
@@ -537,7 +539,7 @@ export class Tracer {
       task.handle = undefined;
       this.liveHandles.delete(task);
     }
-    if (this.admitEnd()) this.enc.end(ns, task.id, state, message, site);
+    if (task.announced && this.admitEnd()) this.enc.end(ns, task.id, state, message, site);
   }
 
   private nameFromResource(task: TaskState, ns: number): void {
@@ -575,13 +577,14 @@ export class Tracer {
   private newState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
     return {
       id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, transient,
-      promise: undefined, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, ended: false,
+      promise: undefined, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, ended: false, announced: false,
     };
   }
 
   private emitTask(task: TaskState, ns: number, parent: number, site: string, internal: boolean): void {
     task.id = this.nextTaskId++;
-    if (this.admit()) this.enc.task(ns, task.id, parent, task.kind, task.name, site, internal);
+    task.announced = this.admit();
+    if (task.announced) this.enc.task(ns, task.id, parent, task.kind, task.name, site, internal);
   }
 
   private switchTo(id: number, ns: number): void {
@@ -603,7 +606,7 @@ export class Tracer {
     return this.frameBase.length ? this.frameBase[this.frameBase.length - 1] : 0;
   }
 
-  /** Ends are kept past the cap (so the trace says how things ended) but still bounded. */
+  /** Ends of tasks the trace has are kept past the cap, so that it says how they ended. */
   private admitEnd(): boolean {
     this.emitPendingAwait();
     if (this.enc.pendingBytes >= FLUSH_BYTES) this.options.flush();
@@ -622,7 +625,9 @@ export class Tracer {
   private admit(): boolean {
     if (this.pendingAwait.waiter !== undefined) this.emitPendingAwait();
     if (this.events >= this.options.maxEvents) {
-      this.droppedSinceReport++;
+      if (this.droppedSinceReport === 0) this.droppingSince = this.options.now();
+      // Reported on each flush, and every so often in between: a flood of microtasks holds the flush timer off.
+      if (++this.droppedSinceReport === DROP_REPORT_EVERY) this.reportDropped();
       return false;
     }
     this.events++;
@@ -630,9 +635,10 @@ export class Tracer {
     return true;
   }
 
+  /** Says how many events were dropped since the last report, timed at the first of them. */
   private reportDropped(): void {
     if (this.droppedSinceReport === 0) return;
-    this.enc.dropped(this.options.now(), this.droppedSinceReport);
+    this.enc.dropped(this.droppingSince, this.droppedSinceReport);
     this.droppedSinceReport = 0;
   }
 }
