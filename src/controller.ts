@@ -29,6 +29,8 @@ export interface TasklaneTestApi {
   /** The name of the terminal of the last run. */
   lastTerminal(): string | undefined;
   lastRun(): Promise<void> | undefined;
+  /** Hands `raw` to the newest panel as if its webview sent it; returns the reason it was refused (and logged), if it was. */
+  webviewSays(raw: unknown): string | undefined;
 }
 
 export class Controller implements vscode.Disposable {
@@ -55,6 +57,7 @@ export class Controller implements vscode.Disposable {
     lastRun: () => this.latest?.done,
     lastTerminal: () => this.latestTerminal,
     lastError: () => this.latestError,
+    webviewSays: (raw) => [...this.panels].at(-1)?.receive(raw),
   };
 
   private showError(message: string): void {
@@ -108,6 +111,7 @@ export class Controller implements vscode.Disposable {
     void session.done.then(async () => {
       clearTimeout(progress);
       this.sessions.delete(session);
+      terminal.detach();
       terminal.print(`\n[Tasklane] ${describeEnd(session.model)}\n`);
       await this.keepForRestore(session.model, keepFile);
       this.updateStatus();

@@ -52,7 +52,7 @@ export class TracePanel implements vscode.Disposable {
     this.disposables.push(
       { dispose: () => change.dispose() },
       { dispose: () => clearInterval(heartbeat) },
-      panel.webview.onDidReceiveMessage((raw) => this.onMessage(raw)),
+      panel.webview.onDidReceiveMessage((raw) => this.receive(raw)),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -78,12 +78,10 @@ export class TracePanel implements vscode.Disposable {
     this.closeListeners.clear();
   }
 
-  private onMessage(raw: unknown): void {
+  /** Handles a message from the webview; one that is malformed or not allowed is refused, logged, and the reason returned. */
+  receive(raw: unknown): string | undefined {
     const message = parseWebviewMessage(raw);
-    if (!message) {
-      this.log.warn(`Refused a malformed message from the timeline webview: ${safeJson(raw)}`);
-      return;
-    }
+    if (!message) return this.refuse(`Refused a malformed message from the timeline webview: ${safeJson(raw)}`);
     switch (message.type) {
       case 'ready':
         this.ready = true;
@@ -94,15 +92,18 @@ export class TracePanel implements vscode.Disposable {
         this.pacer.applied();
         break;
       case 'openSite':
-        if (!sitesOf(this.source.model).has(message.site)) {
-          this.log.warn(`Refused to open ${message.site}: the trace does not name it.`);
-          return;
-        }
+        if (!sitesOf(this.source.model).has(message.site)) return this.refuse(`Refused to open ${message.site}: the trace does not name it.`);
         void openSite(message.site);
         break;
       default:
-        this.log.warn(`Refused an unknown message from the timeline webview: ${safeJson(message)}`);
+        return this.refuse(`Refused an unknown message from the timeline webview: ${safeJson(message)}`);
     }
+    return undefined;
+  }
+
+  private refuse(reason: string): string {
+    this.log.warn(reason);
+    return reason;
   }
 
   private send(): void {

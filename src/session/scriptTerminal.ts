@@ -41,6 +41,11 @@ export class ScriptTerminal {
     this.io = io;
   }
 
+  /** The run is over: typing goes nowhere, and the terminal (open until the user closes it) no longer keeps the run and its trace alive. */
+  detach(): void {
+    this.io = undefined;
+  }
+
   /** Output of the script, with newlines as a terminal wants them. */
   print(text: string): void {
     const crlf = text.replace(/\r?\n/g, '\r\n');

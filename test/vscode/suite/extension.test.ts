@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import * as vscode from 'vscode';
 import { api, closeAllEditors, EXTENSION_ID, panelFor, waitFor, workspaceFile } from './helpers';
 
@@ -17,6 +19,14 @@ function traceWithCli(fixture: string, name: string): string {
 }
 
 /** Every process below `pid`, from /proc. */
+/** The extension host's heap after full collections, MB. */
+function heapAfterGc(): number {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  for (let i = 0; i < 3; i++) gc();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+}
+
 function descendants(pid: number): number[] {
   const out: number[] = [];
   const walk = (p: number): void => {
@@ -69,6 +79,26 @@ describe('Tasklane in a real VS Code extension host', () => {
     assert.equal(state.taskCount, state.tasks.length);
     assert.ok(state.eventCount > 10);
     assert.match(state.statusText, /exited with code 0/);
+  });
+
+  it('the panel refuses (and logs) webview messages that are malformed or ask for files the trace does not name, and opens those it does', async () => {
+    const testApi = await api();
+    assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'sequential.js')), true);
+    await testApi.lastRun();
+    const state = await panelFor('sequential.js', 'finished');
+    const refusals: [unknown, RegExp][] = [
+      [{ type: 'openSite', site: '/etc/passwd:1:1' }, /^Refused to open \/etc\/passwd:1:1: the trace does not name it\.$/],
+      [{ type: 'openSite', site: `${workspaceFile('node', 'sequential.js').fsPath}:99:1` }, /the trace does not name it/],
+      [{ type: 'openSite' }, /^Refused a malformed message from the timeline webview: \{"type":"openSite"\}$/],
+      [{ type: 'ready', also: 'this' }, /^Refused a malformed message/],
+      ['<script>alert(1)</script>', /^Refused a malformed message from the timeline webview: "<script>alert\(1\)<\/script>"$/],
+      [{ type: 'runScript', file: '/tmp/x.js' }, /^Refused a malformed message/],
+    ];
+    for (const [raw, reason] of refusals) assert.match(testApi.webviewSays(raw) ?? 'accepted', reason, JSON.stringify(raw));
+    assert.ok(!vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === '/etc/passwd'), 'nothing outside the trace opened');
+    const site = state.tasks.find((t) => t.name === 'main')!.site;
+    assert.equal(testApi.webviewSays({ type: 'openSite', site }), undefined, `${site} is named by the trace`);
+    await waitFor('the creation site to open', () => vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === workspaceFile('node', 'sequential.js').fsPath));
   });
 
   it('Export Trace saves the run as a Tasklane file and as a Chrome trace, and both reopen', async () => {
@@ -145,7 +175,7 @@ describe('Tasklane in a real VS Code extension host', () => {
     await testApi.lastRun();
   });
 
-  it('two runs at once fill two panels with their own tasks, and ten runs in a row leave nothing behind', async () => {
+  it('two runs at once fill two panels with their own tasks, and ten runs in a row leave nothing behind, memory included', async () => {
     const testApi = await api();
     assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'hang.js')), true);
     await panelFor('hang.js', 'running');
@@ -161,13 +191,19 @@ describe('Tasklane in a real VS Code extension host', () => {
     assert.ok(names(hang).includes('waitForever') && !names(hang).includes('sayAfter'), names(hang).join(', '));
     assert.ok(names(sequential).includes('sayAfter') && !names(sequential).includes('waitForever'), names(sequential).join(', '));
     await closeAllEditors();
-    for (let i = 0; i < 10; i++) {
-      assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'exit-code.js')), true);
+    // Each run of flood.js holds about 120,000 events (some 12 MB in the host): ten kept would show.
+    const runFlood = async (): Promise<void> => {
+      assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'flood.js')), true);
       await testApi.lastRun();
       await closeAllEditors();
-    }
+    };
+    await runFlood(); // the first also loads what every run needs
+    const baseline = heapAfterGc();
+    for (let i = 0; i < 10; i++) await runFlood();
     assert.deepEqual(testApi.liveRuns(), [], 'no run left');
     assert.equal(testApi.panelStates().length, 0, 'no panel left');
+    const grown = heapAfterGc() - baseline;
+    assert.ok(grown < 8, `the extension host's heap grew ${grown.toFixed(1)} MB over ten runs`);
   });
 
   it('Open Trace File reopens a saved trace', async () => {
