@@ -17,6 +17,8 @@ import sys
 import threading
 import time
 
+from time import perf_counter_ns
+
 RUNNER_ENV = "TASKLANE_RUNNER"
 MAGIC = b"TLF1"
 FLUSH_BYTES = 64 * 1024
@@ -28,6 +30,8 @@ OP_STRING, OP_START, OP_TASK, OP_RENAME, OP_RUN, OP_AWAIT, OP_AWAIT_BY, OP_JOIN,
 TASK_KINDS = ["script", "async", "timer", "immediate", "io", "combinator", "callback", "coroutine"]
 END_STATES = ["resolved", "rejected", "cancelled"]
 EXIT_REASONS = ["exit", "exception", "rejection", "signal", "killed"]
+# Varints of the numbers most records carry (ids, string refs, short time deltas), made once.
+SMALL_VARINTS = [bytes((n,)) if n < 0x80 else bytes(((n & 0x7F) | 0x80, n >> 7)) for n in range(0x4000)]
 
 
 class Encoder:
@@ -40,10 +44,8 @@ class Encoder:
 
     def uint(self, n):
         buf = self.buf
-        if n < 0x80:
-            buf.append(n)
-        elif n < 0x4000:
-            buf += bytes(((n & 0x7F) | 0x80, n >> 7))
+        if n < 0x4000:
+            buf += SMALL_VARINTS[n]
         elif n < 0x200000:
             buf += bytes(((n & 0x7F) | 0x80, ((n >> 7) & 0x7F) | 0x80, n >> 14))
         else:
@@ -110,24 +112,34 @@ class Encoder:
             self.last_ns = ns
         buf = self.buf
         buf.append(OP_RUN)
-        if delta < 0x200000 and ident < 0x80:
-            if delta < 0x80:
-                buf += bytes((delta, ident))
-            elif delta < 0x4000:
-                buf += bytes(((delta & 0x7F) | 0x80, delta >> 7, ident))
-            else:
-                buf += bytes(((delta & 0x7F) | 0x80, ((delta >> 7) & 0x7F) | 0x80, delta >> 14, ident))
+        if delta < 0x4000:
+            buf += SMALL_VARINTS[delta]
         else:
             self.uint(delta)
+        if ident < 0x4000:
+            buf += SMALL_VARINTS[ident]
+        else:
             self.uint(ident)
 
     def wait(self, ns, ident, target, label, site):
+        # One per task step: written inline when every number is small.
         label_ref, site_ref = self.ref(label), self.ref(site)
-        self.timed(OP_AWAIT, ns)
-        self.uint(ident)
-        self.uint(target)
-        self.uint(label_ref)
-        self.uint(site_ref)
+        delta = ns - self.last_ns
+        if delta < 0:
+            delta = 0
+        else:
+            self.last_ns = ns
+        buf = self.buf
+        buf.append(OP_AWAIT)
+        self.uint(delta)  # nanoseconds: rarely small
+        if ident < 0x4000 and target < 0x4000 and label_ref < 0x4000 and site_ref < 0x4000:
+            buf += SMALL_VARINTS[ident]
+            buf += SMALL_VARINTS[target]
+            buf += SMALL_VARINTS[label_ref]
+            buf += SMALL_VARINTS[site_ref]
+        else:
+            for n in (ident, target, label_ref, site_ref):
+                self.uint(n)
 
     def join(self, ns, ident, member):
         self.timed(OP_JOIN, ns)
@@ -215,6 +227,19 @@ def is_library(code):
         filename = code.co_filename
         library = _library_code[code] = filename.startswith(ASYNCIO_DIR) or filename == OWN_FILE or filename.startswith("<frozen")
     return library
+
+
+_line_sites = {}
+
+
+def line_site(frame):
+    """file:line:1 of where a frame is now (cached: formatting it on every step costs more than the step)."""
+    code = frame.f_code
+    key = (id(code), frame.f_lineno)
+    entry = _line_sites.get(key)
+    if entry is None or entry[0] is not code:
+        entry = _line_sites[key] = (code, "%s:%d:1" % (absolute(code.co_filename), frame.f_lineno))
+    return entry[1]
 
 
 def user_site(frame):
@@ -308,10 +333,10 @@ class Tracer:
         if state is not None and state.canceller is None and self.current is not None:
             state.canceller = self.current
 
-    def step(self, task, state, run):
-        """Runs one step of `task` (the loop's Handle._run) and records what it did."""
+    def step(self, task, state, run, handle):
+        """Runs one step of `task` (`run(handle)`: the loop's Handle._run) and records what it did."""
         with self.sink.lock:
-            ns = self.now()
+            ns = perf_counter_ns() - self.t0
             if not state.started:
                 state.started = True
                 name = self.task_name(task)
@@ -324,11 +349,11 @@ class Tracer:
             self.enc.run(ns, state.ident)
         previous, self.current = self.current, state
         try:
-            return run()
+            return run(handle)
         finally:
             self.current = previous
             with self.sink.lock:
-                ns = self.now()
+                ns = perf_counter_ns() - self.t0
                 if task.done():
                     self.finish_task(task, state, ns)
                 else:
@@ -358,17 +383,18 @@ class Tracer:
         self.enc.end(ns, state.ident, *outcome)
 
     def record_suspension(self, task, state, ns):
-        chain = await_chain(task.get_coro())
-        users = [link for link in chain if not is_library(link[1].f_code)]
-        self.update_spans(state, users[1:] if users and users[0] is chain[0] else users, chain, ns)
+        chain, users, api = await_chain(task.get_coro())
+        nested = users[1:] if users and users[0] is chain[0] else users
+        if nested or state.spans:
+            self.update_spans(state, nested, chain, ns)
         waiter = getattr(task, "_fut_waiter", None)
-        site = "%s:%d:1" % (absolute(users[-1][1].f_code.co_filename), users[-1][1].f_lineno) if users else ""
+        site = line_site(users[-1][1]) if users else ""
         # A gather the user's own code awaits is a combinator; one inside asyncio is its business.
         if isinstance(waiter, asyncio.tasks._GatheringFuture) and not in_asyncio(chain[-1][1]):
             self.enc.wait(ns, state.ident, self.gather_task(waiter, state, site, ns), "", site)
             return
         target = self.tasks.get(waiter) if waiter is not None else None
-        label = "" if target is not None else wait_label(chain, waiter)
+        label = "" if target is not None else wait_label(api, waiter)
         self.enc.wait(ns, state.ident, target.ident if target is not None else 0, label, site)
 
     def gather_task(self, gathering, state, site, ns):
@@ -430,34 +456,40 @@ class Tracer:
 
 
 def await_chain(coro):
-    """[(awaitable, frame)] from the task's coroutine down to what it is suspended in."""
+    """[(awaitable, frame)] from the task's coroutine down to what it is suspended in; the links
+    in the user's code; and the first frame inside asyncio (the API the task waits in), if any."""
     chain = []
+    users = []
+    api = None
     obj = coro
     while obj is not None:
         frame = getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
         if frame is None:
             break
-        chain.append((obj, frame))
-        obj = getattr(obj, "cr_await", None) if hasattr(obj, "cr_await") else getattr(obj, "gi_yieldfrom", None)
-    return chain
-
-
-def wait_label(chain, waiter):
-    """What a task waits for, in asyncio's words: the asyncio API its code called."""
-    api = None
-    for _, frame in chain:
-        if in_asyncio(frame):
+        link = (obj, frame)
+        chain.append(link)
+        code = frame.f_code
+        library = _library_code.get(code)
+        if library is None:
+            library = is_library(code)
+        if not library:
+            users.append(link)
+        elif api is None:
             api = frame
-            break
+        obj = getattr(obj, "cr_await", None) if hasattr(obj, "cr_await") else getattr(obj, "gi_yieldfrom", None)
+    return chain, users, api
+
+
+def wait_label(api, waiter):
+    """What a task waits for, in asyncio's words: the asyncio API its code called."""
     if api is not None:
         name = api.f_code.co_name
-        local = api.f_locals
         if name == "sleep":
-            return "sleep %g s" % local.get("delay", 0)
+            return "sleep %g s" % api.f_locals.get("delay", 0)
         if name == "wait_for":
-            timeout = local.get("timeout")
+            timeout = api.f_locals.get("timeout")
             return "wait_for %g s" % timeout if isinstance(timeout, (int, float)) else "wait_for"
-        owner = local.get("self")
+        owner = api.f_locals.get("self")
         return "%s.%s" % (type(owner).__name__, name) if owner is not None else name
     if waiter is None:
         return "yield"
@@ -478,7 +510,7 @@ def install(tracer):
         state = tracer.tasks.get(task) if task is not None and isinstance(task, asyncio.Future) else None
         if state is None:
             return original_run(self)
-        return tracer.step(task, state, lambda: original_run(self))
+        return tracer.step(task, state, original_run, self)
 
     def create_task(self, coro, *args, **kwargs):
         task = original_create_task(self, coro, *args, **kwargs)
