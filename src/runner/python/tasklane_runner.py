@@ -25,6 +25,7 @@ FLUSH_BYTES = 64 * 1024
 IDLE_GAP_NS = 20_000  # a loop busy again this soon after a step never went idle
 ASYNCIO_DIR = os.path.dirname(asyncio.__file__)
 OWN_FILE = os.path.abspath(__file__)
+HAS_CANCELLING = hasattr(asyncio.Task, "cancelling")  # 3.11+
 
 OP_STRING, OP_START, OP_TASK, OP_RENAME, OP_RUN, OP_AWAIT, OP_AWAIT_BY, OP_JOIN, OP_END, OP_DROPPED, OP_EXIT = range(11)
 TASK_KINDS = ["script", "async", "timer", "immediate", "io", "combinator", "callback", "coroutine"]
@@ -259,6 +260,10 @@ def in_asyncio(frame):
     return is_library(frame.f_code)
 
 
+def cancelled_by(state):
+    return "cancelled by %s" % state.canceller if state.canceller else "cancelled"
+
+
 def describe_error(exc):
     message = "%s: %s" % (type(exc).__name__, exc) if str(exc) else type(exc).__name__
     site = ""
@@ -272,14 +277,16 @@ def describe_error(exc):
 
 
 class TaskState:
-    __slots__ = ("ident", "name", "started", "spans", "canceller", "ended")
+    __slots__ = ("ident", "name", "started", "spans", "canceller", "cancelling", "cancels_seen", "ended")
 
     def __init__(self, ident, name):
         self.ident = ident
         self.name = name
         self.started = False
         self.spans = []  # [(coroutine object, span task id)] of coroutines awaited directly, outermost first
-        self.canceller = None
+        self.canceller = None  # who asked to cancel it, in words: "main", "asyncio.timeout"
+        self.cancelling = False  # the step running now delivers a cancellation
+        self.cancels_seen = 0  # Task.cancelling() (3.11+) after the last step
         self.ended = False
 
 
@@ -330,8 +337,15 @@ class Tracer:
 
     def on_cancel(self, task):
         state = self.tasks.get(task)
-        if state is not None and state.canceller is None and self.current is not None:
-            state.canceller = self.current
+        if state is None or state.canceller is not None:
+            return
+        if self.current is not None:
+            state.canceller = self.current.name
+        else:
+            # Not from a task: a loop callback, such as the timer of asyncio.timeout (wait_for on 3.12+).
+            caller = sys._getframe(2)
+            if caller.f_code.co_filename.startswith(ASYNCIO_DIR):
+                state.canceller = "asyncio.%s" % os.path.splitext(os.path.basename(caller.f_code.co_filename))[0]
 
     def step(self, task, state, run, handle):
         """Runs one step of `task` (`run(handle)`: the loop's Handle._run) and records what it did."""
@@ -347,6 +361,9 @@ class Tracer:
                 self.enc.run(self.idle_since, 0)
             self.idle_since = -1
             self.enc.run(ns, state.ident)
+            if HAS_CANCELLING:
+                requests = task.cancelling()
+                state.cancelling = requests > state.cancels_seen
         previous, self.current = self.current, state
         try:
             return run(handle)
@@ -358,6 +375,8 @@ class Tracer:
                     self.finish_task(task, state, ns)
                 else:
                     self.record_suspension(task, state, ns)
+                if HAS_CANCELLING:
+                    state.cancels_seen = task.cancelling()
                 # The loop is idle from here unless another step follows at once (sent lazily).
                 self.idle_since = ns
                 self.sink.maybe_flush()
@@ -372,14 +391,14 @@ class Tracer:
         state.ended = True
         del self.tasks[task]
         if task.cancelled():
-            by = state.canceller
-            outcome = ("cancelled", "cancelled by %s" % by.name if by is not None else "cancelled", "")
+            outcome = ("cancelled", cancelled_by(state), "")
         elif task.exception() is None:
             outcome = ("resolved", "", "")
         else:
             outcome = ("rejected",) + describe_error(task.exception())
-        # Coroutines still open on the task's lane ended the way the task did.
-        self.close_spans(state, 0, ns, *outcome)
+        # Coroutines still open on the task's lane ended the way the task did, or were cancelled
+        # when this step delivered a cancellation the task then caught (wait_for on 3.12+).
+        self.close_spans(state, 0, ns, *(("cancelled", cancelled_by(state), "") if state.cancelling and outcome[0] != "cancelled" else outcome))
         self.enc.end(ns, state.ident, *outcome)
 
     def record_suspension(self, task, state, ns):
@@ -427,14 +446,17 @@ class Tracer:
         keep = 0
         while keep < len(state.spans) and keep < len(users) and state.spans[keep][0] is users[keep][0]:
             keep += 1
-        self.close_spans(state, keep, ns)
+        # Coroutines left in a step that delivered a cancellation were cancelled (wait_for on 3.12+).
+        self.close_spans(state, keep, ns, *(("cancelled", cancelled_by(state), "") if state.cancelling else ()))
         frames = [frame for _, frame in chain]
         for obj, frame in users[keep:]:
             ident = self.new_id()
             parent = state.spans[-1][1] if state.spans else state.ident
-            index = frames.index(frame)
-            caller = frames[index - 1] if index > 0 else None
-            site = "%s:%d:1" % (os.path.abspath(caller.f_code.co_filename), caller.f_lineno) if caller is not None else ""
+            # Where the user's code awaited it, through asyncio's own frames if any (wait_for on 3.12+).
+            index = frames.index(frame) - 1
+            while index >= 0 and is_library(frames[index].f_code):
+                index -= 1
+            site = line_site(frames[index]) if index >= 0 else ""
             self.enc.task(ns, ident, parent, "coroutine", code_name(frame.f_code), site)
             state.spans.append((obj, ident))
 
