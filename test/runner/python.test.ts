@@ -84,6 +84,22 @@ for (const python of interpreters()) {
       assert.ok(slow.end!.t / 1000 < 1000);
     });
 
+    (atLeast(11) ? it : it.skip)('a TaskGroup is a combinator of the tasks made in it; one failing cancels the rest and the group ends rejected', () => {
+      const { model, stdout } = trace(py('taskgroup.py'));
+      assert.equal(stdout, "caught ['fetch 4 failed']\n");
+      const main = only(model, 'main');
+      const [first, second] = tasksNamed(model, /^TaskGroup/);
+      const fetches = tasksNamed(model, 'fetch');
+      assert.deepEqual([first, second].map((g) => [model.displayName(g), g.kind, g.parent]), [['TaskGroup ×2', 'combinator', main.id], ['TaskGroup ×3', 'combinator', main.id]]);
+      assert.deepEqual([...first.members, ...second.members], fetches.map((f) => f.id));
+      assert.deepEqual(fetches.map((f) => f.end?.state), ['resolved', 'resolved', 'resolved', 'rejected', 'cancelled']);
+      assert.equal(fetches[4].end?.message, 'cancelled by TaskGroup');
+      assert.deepEqual([first.end?.state, second.end?.state, second.end?.message], ['resolved', 'rejected', 'ValueError: fetch 4 failed']);
+      assert.match(second.end!.site, /taskgroup\.py:8:\d+$/, 'where the failing member raised');
+      assert.equal(model.waitLabel(main.waits[0]), 'TaskGroup ×2', 'main waits for the group as it leaves `async with`');
+      assert.ok(first.end!.t <= second.created, 'the first group ended before the second began');
+    });
+
     it('a Queue with one producer and two consumers shows Queue.get waits', () => {
       const { model, stdout } = trace(py('queue.py'));
       assert.equal(stdout, '6\n');

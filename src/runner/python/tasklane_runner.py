@@ -260,6 +260,14 @@ def in_asyncio(frame):
     return is_library(frame.f_code)
 
 
+def task_group_of(frame):
+    """The TaskGroup whose create_task made a task (`frame` called loop.create_task), if any."""
+    code = frame.f_code
+    if code.co_name == "create_task" and code.co_filename.endswith("taskgroups.py"):
+        return frame.f_locals.get("self")
+    return None
+
+
 def cancelled_by(state):
     return "cancelled by %s" % state.canceller if state.canceller else "cancelled"
 
@@ -277,14 +285,16 @@ def describe_error(exc):
 
 
 class TaskState:
-    __slots__ = ("ident", "name", "started", "spans", "canceller", "cancelling", "cancels_seen", "ended")
+    __slots__ = ("ident", "name", "started", "spans", "groups", "group", "canceller", "cancelling", "cancels_seen", "ended")
 
     def __init__(self, ident, name):
         self.ident = ident
         self.name = name
         self.started = False
         self.spans = []  # [(coroutine object, span task id)] of coroutines awaited directly, outermost first
-        self.canceller = None  # who asked to cancel it, in words: "main", "asyncio.timeout"
+        self.groups = []  # [TaskGroup, combinator id, [(message, site) of failed members]] this task opened, until they end
+        self.group = None  # that entry of the group this task was made in
+        self.canceller = None  # who asked to cancel it, in words: "main", "TaskGroup", "asyncio.timeouts"
         self.cancelling = False  # the step running now delivers a cancellation
         self.cancels_seen = 0  # Task.cancelling() (3.11+) after the last step
         self.ended = False
@@ -323,8 +333,39 @@ class Tracer:
             coro = task.get_coro()
             code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
             internal = code is not None and code.co_filename.startswith(ASYNCIO_DIR)
-            self.enc.task(ns, state.ident, parent, "async", state.name, user_site(frame), internal)
+            site = user_site(frame)
+            self.enc.task(ns, state.ident, parent, "async", state.name, site, internal)
+            group = task_group_of(frame)
+            if group is not None and self.current is not None:
+                if self.current.groups:
+                    self.end_groups(self.current, None, ns)  # one it left before opening this one ends here
+                state.group = self.group_task(group, self.current, site, ns)
+                self.enc.join(ns, state.group[1], state.ident)
             self.sink.maybe_flush()
+
+    def group_task(self, group, opener, site, ns):
+        """A TaskGroup is a combinator: a task joining the tasks made in it, ending when it exits."""
+        for entry in opener.groups:
+            if entry[0] is group:
+                return entry
+        entry = [group, self.new_id(), []]
+        opener.groups.append(entry)
+        self.enc.task(ns, entry[1], opener.ident, "combinator", "TaskGroup", site)
+        return entry
+
+    def end_groups(self, state, api, ns):
+        """Ends the groups `state` opened that have exited: it no longer waits in their __aexit__."""
+        waiting_in = api.f_locals.get("self") if api is not None and api.f_code.co_name == "__aexit__" else None
+        for entry in list(state.groups):
+            group, ident, failures = entry
+            if group is waiting_in or not getattr(group, "_exiting", False):
+                continue
+            state.groups.remove(entry)
+            # Like the group's ExceptionGroup: what its members raised (it clears its own list on exit).
+            if failures:
+                self.enc.end(ns, ident, "rejected", "; ".join(message for message, _ in failures), failures[0][1])
+            else:
+                self.enc.end(ns, ident, "resolved", "", "")
 
     def task_name(self, task):
         name = task.get_name()
@@ -342,10 +383,12 @@ class Tracer:
         if self.current is not None:
             state.canceller = self.current.name
         else:
-            # Not from a task: a loop callback, such as the timer of asyncio.timeout (wait_for on 3.12+).
+            # Not from a task: a loop callback, such as the timer of asyncio.timeout (wait_for on 3.12+)
+            # or a TaskGroup cancelling the rest when one of its tasks failed.
             caller = sys._getframe(2)
             if caller.f_code.co_filename.startswith(ASYNCIO_DIR):
-                state.canceller = "asyncio.%s" % os.path.splitext(os.path.basename(caller.f_code.co_filename))[0]
+                module = os.path.splitext(os.path.basename(caller.f_code.co_filename))[0]
+                state.canceller = "TaskGroup" if module == "taskgroups" else "asyncio." + module
 
     def step(self, task, state, run, handle):
         """Runs one step of `task` (`run(handle)`: the loop's Handle._run) and records what it did."""
@@ -396,6 +439,10 @@ class Tracer:
             outcome = ("resolved", "", "")
         else:
             outcome = ("rejected",) + describe_error(task.exception())
+            if state.group is not None:
+                state.group[2].append(outcome[1:])
+        if state.groups:
+            self.end_groups(state, None, ns)
         # Coroutines still open on the task's lane ended the way the task did, or were cancelled
         # when this step delivered a cancellation the task then caught (wait_for on 3.12+).
         self.close_spans(state, 0, ns, *(("cancelled", cancelled_by(state), "") if state.cancelling and outcome[0] != "cancelled" else outcome))
@@ -406,8 +453,14 @@ class Tracer:
         nested = users[1:] if users and users[0] is chain[0] else users
         if nested or state.spans:
             self.update_spans(state, nested, chain, ns)
+        if state.groups:
+            self.end_groups(state, api, ns)
         waiter = getattr(task, "_fut_waiter", None)
         site = line_site(users[-1][1]) if users else ""
+        for group, ident, _ in state.groups:
+            if api is not None and api.f_code.co_name == "__aexit__" and api.f_locals.get("self") is group:
+                self.enc.wait(ns, state.ident, ident, "", site)
+                return
         # A gather the user's own code awaits is a combinator; one inside asyncio is its business.
         if isinstance(waiter, asyncio.tasks._GatheringFuture) and not in_asyncio(chain[-1][1]):
             self.enc.wait(ns, state.ident, self.gather_task(waiter, state, site, ns), "", site)
