@@ -7,6 +7,7 @@ import { SiteCache, type CallSiteInfo } from './callsites';
 import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
 import { promiseState } from './promiseState';
 import { ioNameWhenActive, ioTaskName, opName, timerName, type IoResource } from './names';
+import { EventOutput } from './eventOutput';
 import { marks } from './promiseMarks';
 import type { TaskState } from './taskState';
 
@@ -29,9 +30,6 @@ const INTERNALS_CODE = 1;
 const IDLE_GAP_NS = 20_000;
 /** An await resumed sooner than this, with nothing run in between, is merged into its run. */
 const MERGE_WAIT_NS = 20_000;
-const DROP_REPORT_EVERY = 65_536;
-/** Frames are sent once they reach this size (and on a timer). */
-const FLUSH_BYTES = 64 * 1024;
 
 export interface TracerOptions {
   encoder: FrameEncoder;
@@ -46,6 +44,7 @@ export class Tracer {
   readonly root: TaskState;
   private readonly internals: TaskState;
   private readonly hook: asyncHooks.AsyncHook;
+  private readonly out: EventOutput;
   private readonly enc: FrameEncoder;
   private readonly sites: SiteCache;
   private nextTaskId = 1;
@@ -70,19 +69,12 @@ export class Tracer {
   private readonly repeating = new Set<number>();
   /** The wrapper V8 made for the latest `await value`: the await on it follows. */
   private awaitWrapper: Promise<unknown> | undefined;
-  /**
-   * The latest await, held back: if its task resumes almost at once with nothing run in between
-   * (awaiting a settled promise), the wait is merged into the running segment and never sent.
-   */
-  private readonly pendingAwait: { waiter: TaskState | undefined; target: number; site: string; ns: number } = { waiter: undefined, target: 0, site: '', ns: 0 };
   private settles: PendingSettle[] = [];
   private running = 0;
   private idleSince = -1;
-  private events = 0;
-  private droppedSinceReport = 0;
-  private droppingSince = 0;
 
   constructor(private readonly options: TracerOptions, script: string) {
+    this.out = new EventOutput(options.encoder, options.maxEvents, options.flush, options.now);
     this.enc = options.encoder;
     const capture = options.capture;
     // Resources other than promises come through async_hooks.
@@ -217,11 +209,11 @@ export class Tracer {
   /** Called on each flush: reports idleness and drops since the last flush. */
   onFlush(): void {
     this.untraced(() => {
-      this.emitPendingAwait();
+      this.out.releaseAwait();
       this.settlePending();
       this.endClosedHandles();
       if (this.idleSince >= 0) this.recordIdle();
-      this.reportDropped();
+      this.out.reportDropped();
     });
   }
 
@@ -250,7 +242,7 @@ export class Tracer {
    */
   finish(rootState: EndState, message: string, site: string, failedTask = 0): void {
     this.untraced(() => {
-      this.emitPendingAwait();
+      this.out.releaseAwait();
       const failed = failedTask !== this.root.id ? this.stateOf(failedTask) : undefined;
       if (failed && !failed.ended) this.endTask(failed, this.options.now(), 'rejected', message, site);
       this.settlePending();
@@ -260,7 +252,7 @@ export class Tracer {
       const ns = this.options.now();
       if (this.idleSince >= 0) this.recordIdle();
       this.switchTo(0, ns);
-      this.reportDropped();
+      this.out.reportDropped();
       this.enc.end(ns, this.root.id, rootState, message, site);
     });
   }
@@ -317,7 +309,7 @@ export class Tracer {
         marks.setOwner(promise, top);
         if (top.kind === 'combinator') {
           const member = parent && marks.task(parent);
-          if (this.admit()) this.enc.join(this.options.now(), top.id, member ? member.id : 0);
+          if (this.out.admit()) this.enc.join(this.options.now(), top.id, member ? member.id : 0);
         }
         return;
       case 'internal':
@@ -362,8 +354,8 @@ export class Tracer {
     const target = marks.task(awaited) ?? marks.helper(awaited);
     if (target?.transient) target.waiter = waiter;
     else if (!target && watch) marks.setWaiter(awaited, waiter);
-    this.emitPendingAwait();
-    const pending = this.pendingAwait;
+    this.out.releaseAwait();
+    const pending = this.out.held;
     pending.waiter = waiter;
     pending.target = target ? target.id : 0;
     pending.site = info.site;
@@ -417,7 +409,7 @@ export class Tracer {
     if (type === 'Timeout' && top.transient && top.kind === 'timer' && top.name.startsWith('timers.')) {
       // timers/promises: the awaited promise and its timer are one task, named like the timer.
       top.name = timerName(info, resource);
-      if (this.admit()) this.enc.rename(ns, top.id, top.name);
+      if (this.out.admit()) this.enc.rename(ns, top.id, top.name);
       this.owners.set(asyncId, top);
       return;
     }
@@ -440,7 +432,7 @@ export class Tracer {
    * .then it was attached at (0: it resumes from the owner's last await).
    */
   private enter(owner: TaskState, reaction: boolean, thenSite: number): void {
-    const pending = this.pendingAwait;
+    const pending = this.out.held;
     // A promise reaction runs in a microtask checkpoint, right after the callback or reaction
     // before it: the loop cannot have been idle in between. Its task resuming with no other task
     // run since awaited something already settled: no wait, and no need to read the clock.
@@ -470,7 +462,7 @@ export class Tracer {
   /** The callback that `enter` started has returned. */
   private leave(owner: TaskState): void {
     const ns = this.options.now();
-    if (this.pendingAwait.ns < 0) this.pendingAwait.ns = ns;
+    if (this.out.held.ns < 0) this.out.held.ns = ns;
     if (owner.oneShot && !owner.ended) this.endTask(owner, ns, 'resolved', '', '');
     const base = this.frameBase.pop() ?? 0;
     while (this.sync.length > base) this.sync.pop();
@@ -512,7 +504,7 @@ export class Tracer {
     const by = this.frameOwners[this.frameOwners.length - 1] ?? this.top;
     if (by === waiter || by === this.internals || by.transient) return;
     const label = by.kind === 'io' && by.name.startsWith('TCP socket') ? `read ${by.name}` : '';
-    if (this.admit()) this.enc.awaitBy(ns, waiter.id, by.id, label);
+    if (this.out.admit()) this.enc.awaitBy(ns, waiter.id, by.id, label);
   }
 
   /** Ends tasks whose promises have settled; the state is readable only after the resolve hook. */
@@ -539,7 +531,7 @@ export class Tracer {
       task.handle = undefined;
       this.liveHandles.delete(task);
     }
-    if (task.announced && this.admitEnd()) this.enc.end(ns, task.id, state, message, site);
+    if (task.announced && this.out.admitEnd()) this.enc.end(ns, task.id, state, message, site);
   }
 
   private nameFromResource(task: TaskState, ns: number): void {
@@ -548,7 +540,7 @@ export class Tracer {
     const name = ioNameWhenActive(task.name, resource);
     if (name !== task.name) {
       task.name = name;
-      if (this.admit()) this.enc.rename(ns, task.id, name);
+      if (this.out.admit()) this.enc.rename(ns, task.id, name);
     }
   }
 
@@ -583,14 +575,14 @@ export class Tracer {
 
   private emitTask(task: TaskState, ns: number, parent: number, site: string, internal: boolean): void {
     task.id = this.nextTaskId++;
-    task.announced = this.admit();
+    task.announced = this.out.admit();
     if (task.announced) this.enc.task(ns, task.id, parent, task.kind, task.name, site, internal);
   }
 
   private switchTo(id: number, ns: number): void {
     if (id === this.running) return;
     this.running = id;
-    if (this.admit()) this.enc.run(ns, id);
+    if (this.out.admit()) this.enc.run(ns, id);
   }
 
   private recordIdle(): void {
@@ -598,47 +590,11 @@ export class Tracer {
     this.idleSince = -1;
     if (this.running !== 0) {
       this.running = 0;
-      if (this.admit()) this.enc.run(at, 0);
+      if (this.out.admit()) this.enc.run(at, 0);
     }
   }
 
   private frameFloor(): number {
     return this.frameBase.length ? this.frameBase[this.frameBase.length - 1] : 0;
-  }
-
-  /** Ends of tasks the trace has are kept past the cap, so that it says how they ended. */
-  private admitEnd(): boolean {
-    this.emitPendingAwait();
-    if (this.enc.pendingBytes >= FLUSH_BYTES) this.options.flush();
-    return true;
-  }
-
-  private emitPendingAwait(): void {
-    const pending = this.pendingAwait;
-    const waiter = pending.waiter;
-    if (waiter === undefined) return;
-    pending.waiter = undefined;
-    if (this.admit()) this.enc.await(pending.ns < 0 ? this.options.now() : pending.ns, waiter.id, pending.target, '', pending.site);
-  }
-
-  /** Counts an event in, or as dropped once the cap is reached; the caller then writes it. */
-  private admit(): boolean {
-    if (this.pendingAwait.waiter !== undefined) this.emitPendingAwait();
-    if (this.events >= this.options.maxEvents) {
-      if (this.droppedSinceReport === 0) this.droppingSince = this.options.now();
-      // Reported on each flush, and every so often in between: a flood of microtasks holds the flush timer off.
-      if (++this.droppedSinceReport === DROP_REPORT_EVERY) this.reportDropped();
-      return false;
-    }
-    this.events++;
-    if (this.enc.pendingBytes >= FLUSH_BYTES) this.options.flush();
-    return true;
-  }
-
-  /** Says how many events were dropped since the last report, timed at the first of them. */
-  private reportDropped(): void {
-    if (this.droppedSinceReport === 0) return;
-    this.enc.dropped(this.droppingSince, this.droppedSinceReport);
-    this.droppedSinceReport = 0;
   }
 }

@@ -1,0 +1,68 @@
+// What the tracer writes, and whether: the event cap and the reports of what it dropped, frames
+// sent once they are big enough, and the one await held back in case its task resumes at once.
+import type { FrameEncoder } from '../../trace/codec';
+import type { TaskState } from './taskState';
+
+/** Frames are sent once they reach this size (and on the runner's timer). */
+const FLUSH_BYTES = 64 * 1024;
+/** Drops are reported on each flush, and every so often in between: a flood of microtasks holds the flush timer off. */
+const DROP_REPORT_EVERY = 65_536;
+
+export interface HeldAwait {
+  /** The task that awaits; undefined when nothing is held. */
+  waiter: TaskState | undefined;
+  /** The awaited task's id, 0 when it is not a task. */
+  target: number;
+  site: string;
+  /** When; -1 until the callback it happened in ends (see Tracer.onAwait). */
+  ns: number;
+}
+
+export class EventOutput {
+  /**
+   * The latest await, held back: if its task resumes with nothing else run in between (it awaited
+   * a value or a settled promise), the tracer drops it and the wait never reaches the trace.
+   */
+  readonly held: HeldAwait = { waiter: undefined, target: 0, site: '', ns: 0 };
+  private events = 0;
+  private droppedSinceReport = 0;
+  private droppingSince = 0;
+
+  constructor(readonly enc: FrameEncoder, private readonly maxEvents: number, private readonly flush: () => void, private readonly now: () => number) {}
+
+  /** Counts an event in, or as dropped once the cap is reached; the caller then writes it. */
+  admit(): boolean {
+    if (this.held.waiter !== undefined) this.releaseAwait();
+    if (this.events >= this.maxEvents) {
+      if (this.droppedSinceReport === 0) this.droppingSince = this.now();
+      if (++this.droppedSinceReport === DROP_REPORT_EVERY) this.reportDropped();
+      return false;
+    }
+    this.events++;
+    if (this.enc.pendingBytes >= FLUSH_BYTES) this.flush();
+    return true;
+  }
+
+  /** Ends of tasks the trace has are kept past the cap, so that it says how they ended. */
+  admitEnd(): boolean {
+    this.releaseAwait();
+    if (this.enc.pendingBytes >= FLUSH_BYTES) this.flush();
+    return true;
+  }
+
+  /** Writes the held await, if any: something else happened first. */
+  releaseAwait(): void {
+    const held = this.held;
+    const waiter = held.waiter;
+    if (waiter === undefined) return;
+    held.waiter = undefined;
+    if (this.admit()) this.enc.await(held.ns < 0 ? this.now() : held.ns, waiter.id, held.target, '', held.site);
+  }
+
+  /** Says how many events were dropped since the last report, timed at the first of them. */
+  reportDropped(): void {
+    if (this.droppedSinceReport === 0) return;
+    this.enc.dropped(this.droppingSince, this.droppedSinceReport);
+    this.droppedSinceReport = 0;
+  }
+}
