@@ -33,6 +33,8 @@ END_STATES = ["resolved", "rejected", "cancelled"]
 EXIT_REASONS = ["exit", "exception", "rejection", "signal", "killed"]
 # Varints of the numbers most records carry (ids, string refs, short time deltas), made once.
 SMALL_VARINTS = [bytes((n,)) if n < 0x80 else bytes(((n & 0x7F) | 0x80, n >> 7)) for n in range(0x4000)]
+# The low 14 bits of a larger number, both bytes marked "more follows": nanosecond deltas are long.
+LOW14_VARINTS = [bytes(((n & 0x7F) | 0x80, (n >> 7) | 0x80)) for n in range(0x4000)]
 
 
 class Encoder:
@@ -47,8 +49,10 @@ class Encoder:
         buf = self.buf
         if n < 0x4000:
             buf += SMALL_VARINTS[n]
-        elif n < 0x200000:
-            buf += bytes(((n & 0x7F) | 0x80, ((n >> 7) & 0x7F) | 0x80, n >> 14))
+        elif n < 0x10000000:
+            buf += LOW14_VARINTS[n & 0x3FFF]
+            n >>= 14
+            buf += SMALL_VARINTS[n]
         else:
             while n >= 0x80:
                 buf.append((n & 0x7F) | 0x80)
@@ -113,8 +117,11 @@ class Encoder:
             self.last_ns = ns
         buf = self.buf
         buf.append(OP_RUN)
-        if delta < 0x4000:
+        if delta < 0x4000:  # uint() inline
             buf += SMALL_VARINTS[delta]
+        elif delta < 0x10000000:
+            buf += LOW14_VARINTS[delta & 0x3FFF]
+            buf += SMALL_VARINTS[delta >> 14]
         else:
             self.uint(delta)
         if ident < 0x4000:
@@ -132,7 +139,13 @@ class Encoder:
             self.last_ns = ns
         buf = self.buf
         buf.append(OP_AWAIT)
-        self.uint(delta)  # nanoseconds: rarely small
+        if delta < 0x4000:  # uint() inline: nanoseconds, most often over 16 µs
+            buf += SMALL_VARINTS[delta]
+        elif delta < 0x10000000:
+            buf += LOW14_VARINTS[delta & 0x3FFF]
+            buf += SMALL_VARINTS[delta >> 14]
+        else:
+            self.uint(delta)
         if ident < 0x4000 and target < 0x4000 and label_ref < 0x4000 and site_ref < 0x4000:
             buf += SMALL_VARINTS[ident]
             buf += SMALL_VARINTS[target]
