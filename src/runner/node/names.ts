@@ -29,10 +29,26 @@ export function opName(info: CallSiteInfo): string {
   return `${module}.${info.api || 'call'}`;
 }
 
+/**
+ * Timer names made so far, by creation site, then delay and whether the timer repeats. The encoder
+ * interns names, and a string made anew for every timer costs a fresh hash every time.
+ */
+const timerNames = new Map<number, Map<number, string>>();
+const MAX_DELAYS_PER_SITE = 1024;
+
 export function timerName(info: CallSiteInfo, timer: IoResource): string {
   const ms = typeof timer._idleTimeout === 'number' && timer._idleTimeout >= 0 ? timer._idleTimeout : 0;
-  const api = info.api === 'setTimeout' || info.api === 'setInterval' ? info.api : info.shape === 'internal' ? opName(info) : typeof timer._repeat === 'number' ? 'setInterval' : 'setTimeout';
-  return `${api} ${ms} ms`;
+  const repeats = typeof timer._repeat === 'number';
+  let byDelay = timerNames.get(info.code);
+  if (byDelay === undefined) timerNames.set(info.code, (byDelay = new Map()));
+  const key = ms * 2 + (repeats ? 1 : 0);
+  let name = byDelay.get(key);
+  if (name === undefined) {
+    const api = info.api === 'setTimeout' || info.api === 'setInterval' ? info.api : info.shape === 'internal' ? opName(info) : repeats ? 'setInterval' : 'setTimeout';
+    name = `${api} ${ms} ms`;
+    if (byDelay.size < MAX_DELAYS_PER_SITE) byDelay.set(key, name);
+  }
+  return name;
 }
 
 const INITIAL_NAMES: Record<string, string> = {
