@@ -1,14 +1,15 @@
-// Turns promise hooks and async_hooks callbacks into task-level events. Runs inside the user's process: every hook
-// is cheap, allocation-light and wrapped so that nothing it does can reach the user's program.
+// Turns V8's promise hooks and async_hooks callbacks into task-level events. Runs inside the
+// user's process: every hook is cheap, allocation-light and wrapped so that nothing it does can
+// reach the user's program.
 import * as asyncHooks from 'node:async_hooks';
 import type { FrameEncoder } from '../../trace/codec';
 import type { EndState, TaskKind } from '../../trace/events';
 import { SiteCache, type CallSiteInfo } from './callsites';
-import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
-import { promiseState } from './promiseState';
-import { ioNameWhenActive, ioTaskName, opName, timerName, type IoResource } from './names';
 import { EventOutput } from './eventOutput';
+import { ioNameWhenActive, ioTaskName, opName, timerName, type IoResource } from './names';
+import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
 import { marks } from './promiseMarks';
+import { promiseState } from './promiseState';
 import type { TaskState } from './taskState';
 
 interface PendingSettle {
@@ -17,7 +18,7 @@ interface PendingSettle {
 }
 
 /** Resources whose callbacks are part of the task that made them, never tasks of their own. */
-const FOLDED_TYPES = new Set(['TickObject', 'Microtask', 'WRITEWRAP', 'SHUTDOWNWRAP', 'FILEHANDLECLOSEREQ', 'QUERYWRAP', 'DNSCHANNEL', 'TTYWRAP', 'PROMISE']);
+const FOLDED_TYPES = new Set(['TickObject', 'Microtask', 'WRITEWRAP', 'SHUTDOWNWRAP', 'FILEHANDLECLOSEREQ', 'QUERYWRAP', 'DNSCHANNEL', 'TTYWRAP']);
 /** I/O a user asked for even when Node's own code made the handle (a connect inside net.connect). */
 const USER_VISIBLE_TYPES = new Set(['TCPCONNECTWRAP', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPECONNECTWRAP', 'PIPESERVERWRAP', 'GETADDRINFOREQWRAP', 'FSREQCALLBACK', 'UDPWRAP']);
 /** Resources that end after their single callback. */
@@ -28,6 +29,11 @@ const ROOT_CODE = 0;
 const INTERNALS_CODE = 1;
 /** Gap after a callback beyond which the loop counts as idle rather than still busy. */
 const IDLE_GAP_NS = 20_000;
+/** What a guarded hook does. */
+const ENTER = 0;
+const ENTER_REACTION = 1;
+const LEAVE = 2;
+const SETTLED = 3;
 /** An await resumed sooner than this, with nothing run in between, is merged into its run. */
 const MERGE_WAIT_NS = 20_000;
 
@@ -118,68 +124,28 @@ export class Tracer {
       init,
       before: (id) => {
         const owner = this.owners.get(id);
-        if (owner === undefined || this.paused) return;
-        this.paused = true;
-        try {
-          this.enter(owner, false, 0);
-        } catch {
-          // never let tracing reach the program
-        } finally {
-          this.paused = false;
-        }
+        if (owner !== undefined) this.guarded(ENTER, owner, 0);
       },
       after: (id) => {
-        if (this.paused) return;
-        if (this.ownIds.delete(id)) return;
+        if (this.paused || this.ownIds.delete(id)) return;
         const owner = this.owners.get(id);
         if (owner === undefined) return;
         if (!this.repeating.has(id)) this.owners.delete(id);
-        this.paused = true;
-        try {
-          this.leave(owner);
-        } catch {
-          // never let tracing reach the program
-        } finally {
-          this.paused = false;
-        }
+        this.guarded(LEAVE, owner, 0);
       },
     });
     this.promiseHooks = {
       init: promiseInit,
       before: (promise) => {
         const owner = marks.owner(promise);
-        if (owner === undefined || this.paused) return;
-        this.paused = true;
-        try {
-          this.enter(owner, true, marks.thenSite(promise));
-        } catch {
-          // never let tracing reach the program
-        } finally {
-          this.paused = false;
-        }
+        if (owner !== undefined) this.guarded(ENTER_REACTION, owner, marks.thenSite(promise));
       },
       after: (promise) => {
         const owner = marks.owner(promise);
-        if (owner === undefined || this.paused) return;
-        this.paused = true;
-        try {
-          this.leave(owner);
-        } catch {
-          // never let tracing reach the program
-        } finally {
-          this.paused = false;
-        }
+        if (owner !== undefined) this.guarded(LEAVE, owner, 0);
       },
       settled: (promise) => {
-        if (this.paused || !marks.watched(promise)) return; // most promises
-        this.paused = true;
-        try {
-          this.onSettled(promise);
-        } catch {
-          // never let tracing reach the program
-        } finally {
-          this.paused = false;
-        }
+        if (!this.paused && marks.watched(promise)) this.guarded(SETTLED, undefined, 0, promise);
       },
     };
   }
@@ -255,6 +221,25 @@ export class Tracer {
       this.out.reportDropped();
       this.enc.end(ns, this.root.id, rootState, message, site);
     });
+  }
+
+  /**
+   * One hook's work: not while the tracer is at work itself, and nothing it throws reaches the
+   * program. (A switch rather than a function argument keeps every call here monomorphic.)
+   */
+  private guarded(what: number, owner: TaskState | undefined, thenSite: number, promise?: Promise<unknown>): void {
+    if (this.paused) return;
+    this.paused = true;
+    try {
+      if (what === ENTER) this.enter(owner!, false, 0);
+      else if (what === ENTER_REACTION) this.enter(owner!, true, thenSite);
+      else if (what === LEAVE) this.leave(owner!);
+      else this.onSettled(promise!);
+    } catch {
+      // never let tracing reach the program
+    } finally {
+      this.paused = false;
+    }
   }
 
   private stateOf(id: number): TaskState | undefined {
