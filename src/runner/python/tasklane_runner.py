@@ -26,6 +26,7 @@ IDLE_GAP_NS = 20_000  # a loop busy again this soon after a step never went idle
 ASYNCIO_DIR = os.path.dirname(asyncio.__file__)
 OWN_FILE = os.path.abspath(__file__)
 HAS_CANCELLING = hasattr(asyncio.Task, "cancelling")  # 3.11+
+TASKGROUPS_FILE = os.path.join(ASYNCIO_DIR, "taskgroups.py")  # 3.11+
 
 OP_STRING, OP_START, OP_TASK, OP_RENAME, OP_RUN, OP_AWAIT, OP_AWAIT_BY, OP_JOIN, OP_END, OP_DROPPED, OP_EXIT = range(11)
 TASK_KINDS = ["script", "async", "timer", "immediate", "io", "combinator", "callback", "coroutine"]
@@ -130,7 +131,7 @@ class Encoder:
             self.uint(ident)
 
     def wait(self, ns, ident, target, label, site):
-        # One per task step: written inline when every number is small.
+        # One per task step: written inline, small numbers straight from the varint tables.
         label_ref, site_ref = self.ref(label), self.ref(site)
         delta = ns - self.last_ns
         if delta < 0:
@@ -276,7 +277,7 @@ def in_asyncio(frame):
 def task_group_of(frame):
     """The TaskGroup whose create_task made a task (`frame` called loop.create_task), if any."""
     code = frame.f_code
-    if code.co_name == "create_task" and code.co_filename.endswith("taskgroups.py"):
+    if code.co_name == "create_task" and code.co_filename == TASKGROUPS_FILE:
         return frame.f_locals.get("self")
     return None
 
