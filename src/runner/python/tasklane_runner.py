@@ -82,7 +82,14 @@ class Encoder:
             delta = 0
         else:
             self.last_ns = ns
-        self.uint(delta)
+        buf = self.buf
+        if delta < 0x4000:  # uint() inline: every record but a few is timed
+            buf += SMALL_VARINTS[delta]
+        elif delta < 0x10000000:
+            buf += LOW14_VARINTS[delta & 0x3FFF]
+            buf += SMALL_VARINTS[delta >> 14]
+        else:
+            self.uint(delta)
 
     def start(self, script, cwd):
         self.buf.append(OP_START)
@@ -110,43 +117,18 @@ class Encoder:
         self.uint(name_ref)
 
     def run(self, ns, ident):
-        # The most frequent record: written inline.
-        delta = ns - self.last_ns
-        if delta < 0:
-            delta = 0
-        else:
-            self.last_ns = ns
-        buf = self.buf
-        buf.append(OP_RUN)
-        if delta < 0x4000:  # uint() inline
-            buf += SMALL_VARINTS[delta]
-        elif delta < 0x10000000:
-            buf += LOW14_VARINTS[delta & 0x3FFF]
-            buf += SMALL_VARINTS[delta >> 14]
-        else:
-            self.uint(delta)
+        # The most frequent record.
+        self.timed(OP_RUN, ns)
         if ident < 0x4000:
-            buf += SMALL_VARINTS[ident]
+            self.buf += SMALL_VARINTS[ident]
         else:
             self.uint(ident)
 
     def wait(self, ns, ident, target, label, site):
-        # One per task step: written inline, small numbers straight from the varint tables.
+        # One per task step: small numbers straight from the varint table.
         label_ref, site_ref = self.ref(label), self.ref(site)
-        delta = ns - self.last_ns
-        if delta < 0:
-            delta = 0
-        else:
-            self.last_ns = ns
+        self.timed(OP_AWAIT, ns)
         buf = self.buf
-        buf.append(OP_AWAIT)
-        if delta < 0x4000:  # uint() inline: nanoseconds, most often over 16 µs
-            buf += SMALL_VARINTS[delta]
-        elif delta < 0x10000000:
-            buf += LOW14_VARINTS[delta & 0x3FFF]
-            buf += SMALL_VARINTS[delta >> 14]
-        else:
-            self.uint(delta)
         if ident < 0x4000 and target < 0x4000 and label_ref < 0x4000 and site_ref < 0x4000:
             buf += SMALL_VARINTS[ident]
             buf += SMALL_VARINTS[target]
