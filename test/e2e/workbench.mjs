@@ -18,16 +18,17 @@ export async function tasklaneFrame(page, timeoutMs = 60_000) {
 
 /**
  * Runs a command from the palette. Just after the workbench appears, extensions' commands may not
- * be listed yet: then the palette is closed and opened again until the command shows up.
+ * be listed yet, and a view taking focus (a terminal, a webview) can close the palette as it opens:
+ * then the palette is closed and opened again until the command shows up.
  */
 export async function runCommand(page, title, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    await page.keyboard.press('Control+Shift+P');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(`>${title}`);
     try {
+      await page.keyboard.press('Control+Shift+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ timeout: 5_000 });
+      await input.fill(`>${title}`, { timeout: 5_000 });
       await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 5_000 });
       break;
     } catch (err) {
