@@ -28,6 +28,7 @@ export interface TasklaneTestApi {
   lastError(): string | undefined;
   /** The name of the terminal of the last run. */
   lastTerminal(): string | undefined;
+  /** Settles when the last run has ended and the extension is done with it (its trace kept for restoring). */
   lastRun(): Promise<void> | undefined;
   /** Hands `raw` to the newest panel as if its webview sent it; returns the reason it was refused (and logged), if it was. */
   webviewSays(raw: unknown): string | undefined;
@@ -39,7 +40,8 @@ export class Controller implements vscode.Disposable {
   private readonly panels = new Set<TracePanel>();
   private readonly statusItem: vscode.StatusBarItem;
   private statusTimer: ReturnType<typeof setInterval> | undefined;
-  private latest: TraceSession | undefined;
+  /** The last run's end, with all the extension does after it (keeping its trace for restoring). */
+  private latestRun: Promise<void> | undefined;
   private latestTerminal: string | undefined;
   private latestError: string | undefined;
   /** The panel the user looked at last: what Export Trace exports. */
@@ -54,7 +56,7 @@ export class Controller implements vscode.Disposable {
   readonly testApi: TasklaneTestApi = {
     panelStates: () => [...this.panels].flatMap((p) => (p.lastState ? [p.lastState] : [])),
     liveRuns: () => [...this.sessions.keys()].map((s) => ({ script: s.options.script, pid: s.pid })),
-    lastRun: () => this.latest?.done,
+    lastRun: () => this.latestRun,
     lastTerminal: () => this.latestTerminal,
     lastError: () => this.latestError,
     webviewSays: (raw) => [...this.panels].at(-1)?.receive(raw),
@@ -102,13 +104,12 @@ export class Controller implements vscode.Disposable {
     const title = path.basename(script);
     const keepFile = path.join(this.storageDir, 'traces', `${Date.now()}-${title.replace(/[^\w.-]/g, '_')}.tasklane.json`);
     this.sessions.set(session, keepFile);
-    this.latest = session;
     this.latestTerminal = terminal.name;
     const panel = this.show({ ...sessionSource(session, title), restoreFile: () => keepFile });
     panel.onDidClose(() => session.stop()); // closing the panel ends its run
     this.updateStatus();
     const progress = setTimeout(() => this.showProgress(session, title), PROGRESS_AFTER_MS);
-    void session.done.then(async () => {
+    this.latestRun = session.done.then(async () => {
       clearTimeout(progress);
       this.sessions.delete(session);
       terminal.detach();
