@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { FrameDecoder, FrameEncoder, STREAM_MAGIC } from '../../src/trace/codec';
+import { FrameDecoder, STREAM_MAGIC } from '../../src/trace/codec';
 import { exportChromeTrace } from '../../src/trace/chromeTrace';
 import { END_STATES, TASK_KINDS, type TraceEvent } from '../../src/trace/events';
 import { parseTrace } from '../../src/trace/load';
@@ -17,34 +17,11 @@ import { TimelineFeed } from '../../src/panel/timelineUpdate';
 import type { TimelineTask } from '../../src/shared/protocol';
 import { packTimelineTasks, unpackTasks } from '../../src/shared/taskPacking';
 import { TimelineStore } from '../../media/webview/timelineStore';
+import { encodeStream, SAMPLE_EVENTS } from './sampleTrace';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/fuzz');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
-
-const EVENTS: TraceEvent[] = [
-  { type: 'start', runtime: 'node', runtimeVersion: 'v20.0.0', pid: 1, script: '/w/main.js', cwd: '/w', startedAt: 1_764_000_000_000 },
-  { type: 'task', t: 1, id: 1, parent: 0, kind: 'script', name: 'main.js', site: '', internal: false },
-  { type: 'task', t: 2, id: 2, parent: 1, kind: 'async', name: 'sayAfter', site: '/w/main.js:3:7', internal: false },
-  { type: 'run', t: 2, id: 2 },
-  { type: 'await', t: 3, id: 2, target: 0, label: 'sleep 0.1 s', site: '/w/main.js:4:3' },
-  { type: 'task', t: 4, id: 3, parent: 1, kind: 'combinator', name: 'Promise.all', site: '/w/main.js:9:1', internal: false },
-  { type: 'join', t: 4, id: 3, member: 2 },
-  { type: 'awaitBy', t: 5, id: 2, by: 1, label: 'read TCP socket' },
-  { type: 'end', t: 6, id: 2, state: 'rejected', message: 'boom', site: '/w/main.js:5:9' },
-  { type: 'dropped', t: 7, count: 3 },
-  { type: 'exit', t: 8, reason: 'exit', code: 1, signal: '', message: '', site: '' },
-];
-
-function stream(events: TraceEvent[]): Uint8Array {
-  const encoder = new FrameEncoder(64);
-  const parts: Uint8Array[] = [STREAM_MAGIC];
-  for (const e of events) {
-    encoder.event(e);
-    parts.push(encoder.takeFrame()!);
-  }
-  return Buffer.concat(parts);
-}
 
 function modelOf(events: TraceEvent[]): TraceModel {
   const model = new TraceModel();
@@ -130,9 +107,9 @@ const timelineTask: fc.Arbitrary<TimelineTask> = fc.record({
 
 describe('fuzzing what reads traces (10,000 cases each)', function () {
   this.timeout(120_000);
-  const valid = stream(EVENTS);
-  const tasklaneFile = toTasklaneFile(modelOf(EVENTS));
-  const chromeFile = exportChromeTrace(modelOf(EVENTS));
+  const valid = encodeStream(SAMPLE_EVENTS, 1); // a frame per event: damage lands in every kind of record
+  const tasklaneFile = toTasklaneFile(modelOf(SAMPLE_EVENTS));
+  const chromeFile = exportChromeTrace(modelOf(SAMPLE_EVENTS));
 
   it('the frame decoder survives random bytes after a valid header, in random chunks', () => {
     check('random-stream', fc.tuple(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat(), { maxLength: 4 })), ([bytes, cuts]) => decode(Buffer.concat([STREAM_MAGIC, bytes]), cuts), ([bytes]) => ({ ext: 'bin', data: Buffer.concat([STREAM_MAGIC, bytes]) }));

@@ -1,0 +1,33 @@
+// One trace for the codec and fuzz tests: every event type, text a page could mistake for markup,
+// fractional times, and a stream of it as the runner writes one.
+import { FrameEncoder, STREAM_MAGIC } from '../../src/trace/codec';
+import type { TraceEvent } from '../../src/trace/events';
+
+export const SAMPLE_EVENTS: TraceEvent[] = [
+  { type: 'start', runtime: 'node', runtimeVersion: 'v20.0.0', pid: 4242, script: '/tmp/a b/ünï.js', cwd: '/tmp', startedAt: 1_764_000_000_123 },
+  { type: 'task', t: 1.5, id: 1, parent: 0, kind: 'script', name: 'main.js', site: '', internal: false },
+  { type: 'task', t: 2, id: 2, parent: 1, kind: 'async', name: 'sayAfter', site: '/tmp/main.js:3:7', internal: false },
+  { type: 'run', t: 2.25, id: 2 },
+  { type: 'await', t: 3, id: 2, target: 0, label: 'sleep 0.1 s', site: '/tmp/main.js:4:3' },
+  { type: 'rename', t: 3.5, id: 2, name: 'sayAfter ✓' },
+  { type: 'awaitBy', t: 4, id: 2, by: 1, label: 'read TCP socket 127.0.0.1:80' },
+  { type: 'task', t: 4.25, id: 3, parent: 1, kind: 'combinator', name: 'Promise.all', site: '/tmp/main.js:9:1', internal: false },
+  { type: 'join', t: 4.5, id: 3, member: 2 },
+  { type: 'end', t: 5, id: 2, state: 'rejected', message: 'Error: <b>boom</b>', site: '/tmp/main.js:9:1' },
+  { type: 'dropped', t: 6, count: 12345 },
+  { type: 'exit', t: 7, reason: 'signal', code: null, signal: 'SIGTERM', message: 'terminated by SIGTERM', site: '' },
+  { type: 'exit', t: 8, reason: 'exit', code: 3, signal: '', message: '', site: '' },
+];
+
+/** The side-channel bytes of `events`: the header, then a frame every `perFrame` events. */
+export function encodeStream(events: TraceEvent[], perFrame: number): Uint8Array {
+  const encoder = new FrameEncoder(16);
+  const parts: Uint8Array[] = [STREAM_MAGIC];
+  events.forEach((e, i) => {
+    encoder.event(e);
+    if (i % perFrame === perFrame - 1) parts.push(encoder.takeFrame()!);
+  });
+  const last = encoder.takeFrame();
+  if (last) parts.push(last);
+  return Buffer.concat(parts);
+}
