@@ -1,9 +1,7 @@
 // What the timeline webview needs of the model, as full state or as the changes since last time (pure).
 import type { Task, TraceModel } from '../trace/model';
 import type { TimelineUpdate } from '../shared/protocol';
-import { TaskPacker } from '../shared/taskPacking';
-
-const OPEN = -1;
+import { openEnd, TaskPacker } from '../shared/taskPacking';
 
 /**
  * Tasks per update at most. A flood of new tasks (every timer is one) then costs the host and the
@@ -47,7 +45,7 @@ export class TimelineFeed {
     for (const task of tasks) this.pack(task);
     const source = this.model.loop;
     const loop = new Float64Array(Math.max(0, source.length - loopFrom));
-    for (let i = 0; i < loop.length; i++) loop[i] = Number.isNaN(source[loopFrom + i]) ? OPEN : source[loopFrom + i];
+    for (let i = 0; i < loop.length; i++) loop[i] = openEnd(source[loopFrom + i]);
     return { reset, tasks: this.packer.take(), loop, loopFrom, endTime: Math.max(this.model.endTime, now), longBlockUs: this.model.longBlockUs, live };
   }
 

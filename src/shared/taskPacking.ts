@@ -113,7 +113,8 @@ export class TaskPacker {
   }
 }
 
-function openEnd(t: number): number {
+/** A model time for the webview: NaN (a segment still open) becomes -1. */
+export function openEnd(t: number): number {
   return Number.isNaN(t) ? OPEN : t;
 }
 
