@@ -114,7 +114,7 @@ export function importChromeTrace(data: unknown): TraceModel {
     if (e.ph === 'X' && typeof e.ts === 'number' && typeof e.dur === 'number') {
       if (e.cat === 'run') task.runs.push(e.ts, e.ts + e.dur);
       if (e.cat === 'await') {
-        task.waits.push({ start: e.ts, end: e.ts + e.dur, target: num(args.target), label: String(e.name ?? ''), by: num(args.by), byLabel: '', site: typeof args.awaitSite === 'string' ? args.awaitSite : '' });
+        task.waits.push({ start: e.ts, end: e.ts + e.dur, target: num(args.target), label: typeof e.name === 'string' ? e.name : '', by: num(args.by), byLabel: '', site: typeof args.awaitSite === 'string' ? args.awaitSite : '' });
       }
     }
   }

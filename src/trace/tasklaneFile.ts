@@ -1,6 +1,6 @@
 // The lossless Tasklane file format (*.tasklane.json): the whole model, reopened as it was saved.
 import { TraceModel } from './model';
-import { finite, InvalidTraceError, isRecord, validExit, validInfo, validTask } from './validate';
+import { describeValue, finite, InvalidTraceError, isRecord, validExit, validInfo, validTask } from './validate';
 
 export const TASKLANE_FORMAT = 'tasklane';
 export const TASKLANE_VERSION = 1;
@@ -25,7 +25,7 @@ export function isTasklaneFile(data: unknown): boolean {
 
 export function fromTasklaneFile(data: unknown): TraceModel {
   if (!isRecord(data) || data.format !== TASKLANE_FORMAT) throw new InvalidTraceError('this is not a Tasklane trace (no "format": "tasklane")');
-  if (data.version !== TASKLANE_VERSION) throw new InvalidTraceError(`this Tasklane trace has version ${String(data.version)}; this Tasklane reads version ${TASKLANE_VERSION}`);
+  if (data.version !== TASKLANE_VERSION) throw new InvalidTraceError(`this Tasklane trace has version ${describeValue(data.version)}; this Tasklane reads version ${TASKLANE_VERSION}`);
   if (!Array.isArray(data.tasks)) throw new InvalidTraceError('the trace has no task list');
   const dropped = Array.isArray(data.dropped) ? data.dropped.filter(isRecord).map((d) => ({ t: finite(d.t, 'dropped time'), count: finite(d.count, 'dropped count') })) : [];
   const longBlockUs = typeof data.longBlockUs === 'number' && data.longBlockUs > 0 ? data.longBlockUs : undefined;

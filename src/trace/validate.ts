@@ -11,6 +11,13 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A short description of a value from a file for an error message; never throws (String() can, on `{"toString": null}`). */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
+  return Array.isArray(v) ? 'a list' : 'an object';
+}
+
 export function finite(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidTraceError(`${what} is not a finite number`);
   return v;
