@@ -138,24 +138,48 @@ interface CacheEntry {
   volatile: boolean;
 }
 
+/** The cache entries of one stretch of a task's code (its function, resumed from one await). */
+export interface SiteRow {
+  readonly entries: Map<number, CacheEntry>;
+  /** The cache's generation when the row was handed out: an older row has been emptied. */
+  readonly generation: number;
+}
+
 /**
  * Remembers what a stack said for a key (which task's code, which resumption, which resource in
  * that run). Deterministic code makes the same resource at the same key, so after a few agreeing
  * captures the answer is reused, checked again every REVERIFY_EVERY uses; a key that ever
- * disagrees is captured on every use from then on.
+ * disagrees is captured on every use from then on. Keys come in two parts, a row (kept on the
+ * task while it runs) and a small key within it, so a hit is one lookup of a small integer.
  */
 export class SiteCache {
-  private readonly entries = new Map<number, CacheEntry>();
+  private readonly rows = new Map<number, SiteRow>();
   private readonly codes = new Map<string, number>();
+  private size = 0;
+  private generation = 0;
 
   constructor(private readonly capture: () => CallSiteInfo) {}
 
-  lookup(key: number): CallSiteInfo {
-    const entry = this.entries.get(key);
+  row(rowKey: number): SiteRow {
+    let row = this.rows.get(rowKey);
+    if (row === undefined) {
+      row = { entries: new Map(), generation: this.generation };
+      this.rows.set(rowKey, row);
+    }
+    return row;
+  }
+
+  /** Whether a row handed out earlier still belongs to the cache. */
+  current(row: SiteRow): boolean {
+    return row.generation === this.generation;
+  }
+
+  lookup(row: SiteRow, key: number): CallSiteInfo {
+    const entry = row.entries.get(key);
     if (entry === undefined) {
-      if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+      if (++this.size > MAX_ENTRIES) this.clear();
       const info = this.fresh();
-      this.entries.set(key, { info, hits: 1, volatile: false });
+      if (this.current(row)) row.entries.set(key, { info, hits: 1, volatile: false });
       return info;
     }
     entry.hits++;
@@ -171,6 +195,12 @@ export class SiteCache {
   /** A capture that neither uses nor feeds the cache. */
   uncached(): CallSiteInfo {
     return this.fresh();
+  }
+
+  private clear(): void {
+    this.rows.clear();
+    this.size = 0;
+    this.generation++;
   }
 
   private fresh(): CallSiteInfo {

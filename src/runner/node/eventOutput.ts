@@ -16,6 +16,8 @@ export interface HeldAwait {
   site: string;
   /** When; -1 until the callback it happened in ends (see Tracer.onAwait). */
   ns: number;
+  /** The awaited promise had settled already: the task's continuation is queued as a microtask. */
+  queued: boolean;
 }
 
 export class EventOutput {
@@ -23,7 +25,7 @@ export class EventOutput {
    * The latest await, held back: if its task resumes with nothing else run in between (it awaited
    * a value or a settled promise), the tracer drops it and the wait never reaches the trace.
    */
-  readonly held: HeldAwait = { waiter: undefined, target: 0, site: '', ns: 0 };
+  readonly held: HeldAwait = { waiter: undefined, target: 0, site: '', ns: 0, queued: false };
   private events = 0;
   private droppedSinceReport = 0;
   private droppingSince = 0;

@@ -30,21 +30,29 @@ function nativeStatus(): ((p: Promise<unknown>) => number) | undefined {
 }
 
 const status = nativeStatus();
+// Shared answers for the common states: no allocation per task end.
+const PENDING_OUTCOME: PromiseOutcome = Object.freeze({ state: 'pending', message: '', site: '' });
+const RESOLVED_OUTCOME: PromiseOutcome = Object.freeze({ state: 'resolved', message: '', site: '' });
 
 export function promiseState(promise: Promise<unknown>): PromiseOutcome {
   if (status !== undefined) {
     const s = status(promise);
-    if (s === PENDING) return { state: 'pending', message: '', site: '' };
-    if (s === FULFILLED) return { state: 'resolved', message: '', site: '' };
+    if (s === PENDING) return PENDING_OUTCOME;
+    if (s === FULFILLED) return RESOLVED_OUTCOME;
   }
   return inspectState(promise);
+}
+
+/** Whether the promise has settled, when that is cheap to know; false when it is not (the caller then assumes pending). */
+export function knownSettled(promise: Promise<unknown>): boolean {
+  return status !== undefined && status(promise) !== PENDING;
 }
 
 function inspectState(promise: Promise<unknown>): PromiseOutcome {
   const text = inspect(promise, INSPECT_OPTIONS);
   const m = /^Promise \{\s*(<pending>|<rejected>)?/.exec(text);
-  if (m?.[1] === '<pending>') return { state: 'pending', message: '', site: '' };
-  if (m?.[1] !== '<rejected>') return { state: 'resolved', message: '', site: '' };
+  if (m?.[1] === '<pending>') return PENDING_OUTCOME;
+  if (m?.[1] !== '<rejected>') return RESOLVED_OUTCOME;
   const reason = text.slice(m[0].length).trimStart();
   const firstLine = reason.split('\n')[0].replace(/,?\s*(\[Symbol\(.*)?\}?$/, '').trim();
   const cancelled = /^\[?AbortError\b/.test(firstLine);

@@ -1,5 +1,6 @@
 // A task as the runner tracks it while it lives inside the traced process.
 import type { TaskKind } from '../../trace/events';
+import type { SiteRow } from './callsites';
 import type { IoResource } from './names';
 
 /** A task as the runner tracks it while it lives. */
@@ -16,8 +17,12 @@ export interface TaskState {
   suspendedAt: number;
   /** Resources made since the task last resumed; with `resumedFrom`, where in its code one was made. */
   made: number;
+  /** The site cache's row for the task's code since it last resumed, once it has made a resource. */
+  siteRow: SiteRow | undefined;
   /** An I/O helper or combinator called from user code: popped when user code is on top again. */
   transient: boolean;
+  /** When its promise settled (its end is written once the state can be read). */
+  settledAt: number;
   /** The promise that settles when the task ends (async functions, ops, combinators). */
   promise: Promise<unknown> | undefined;
   /** The handle behind an I/O task, kept until it is active and can be named. */

@@ -4,18 +4,13 @@
 import * as asyncHooks from 'node:async_hooks';
 import type { FrameEncoder } from '../../trace/codec';
 import type { EndState, TaskKind } from '../../trace/events';
-import { SiteCache, type CallSiteInfo } from './callsites';
+import { SiteCache, type CallSiteInfo, type SiteRow } from './callsites';
 import { EventOutput } from './eventOutput';
 import { ioNameWhenActive, ioTaskName, opName, timerName, type IoResource } from './names';
 import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
 import { marks } from './promiseMarks';
-import { promiseState } from './promiseState';
+import { knownSettled, promiseState } from './promiseState';
 import type { TaskState } from './taskState';
-
-interface PendingSettle {
-  task: TaskState;
-  ns: number;
-}
 
 /** Resources whose callbacks are part of the task that made them, never tasks of their own. */
 const FOLDED_TYPES = new Set(['TickObject', 'Microtask', 'WRITEWRAP', 'SHUTDOWNWRAP', 'FILEHANDLECLOSEREQ', 'QUERYWRAP', 'DNSCHANNEL', 'TTYWRAP']);
@@ -27,6 +22,8 @@ const TIMER_TYPES = new Set(['Timeout', 'Immediate']);
 /** Code numbers for the two tasks that have no creation site; SiteCache numbers sites from 2. */
 const ROOT_CODE = 0;
 const INTERNALS_CODE = 1;
+/** The type code of promises in site-cache keys. */
+const PROMISE_TYPE = 0;
 /** Gap after a callback beyond which the loop counts as idle rather than still busy. */
 const IDLE_GAP_NS = 20_000;
 /** What a guarded hook does. */
@@ -59,7 +56,7 @@ export class Tracer {
   private readonly ownIds = new Set<number>();
   /** Callbacks of resources other than promises: which task runs when the resource's callback runs. */
   private readonly owners = new Map<number, TaskState>();
-  private readonly typeCodes = new Map<string, number>();
+  private readonly typeCodes = new Map<string, number>([['PROMISE', PROMISE_TYPE]]);
   /** Tasks entered synchronously in the current callback; the last is running. */
   private readonly sync: TaskState[] = [];
   private readonly frameBase: number[] = [];
@@ -75,7 +72,8 @@ export class Tracer {
   private readonly repeating = new Set<number>();
   /** The wrapper V8 made for the latest `await value`: the await on it follows. */
   private awaitWrapper: Promise<unknown> | undefined;
-  private settles: PendingSettle[] = [];
+  /** Tasks whose promise has settled, ended once its state can be read (see settlePending). */
+  private readonly settles: TaskState[] = [];
   private running = 0;
   private idleSince = -1;
 
@@ -254,7 +252,7 @@ export class Tracer {
   /** A promise is made, with the promise it was chained on or resolved from, if any. */
   private onPromise(promise: Promise<unknown>, parent: Promise<unknown> | undefined): void {
     const hasParent = parent !== undefined;
-    const info = this.lookupSite('PROMISE', hasParent, parent && marks.owner(parent));
+    const info = this.lookupSite(PROMISE_TYPE, hasParent, parent && marks.owner(parent));
     this.adoptUserCode(info);
     let top = this.top;
     // Back in user code: helpers and combinators called from it have returned.
@@ -347,6 +345,7 @@ export class Tracer {
     // The clock costs as much as the rest of an await: when the awaiting code runs in a callback,
     // the await is timed when that callback ends (nothing of the task runs after it in between).
     pending.ns = this.frameBase.length ? -1 : this.options.now();
+    pending.queued = pending.ns < 0 && knownSettled(awaited);
     // The awaiting function has suspended: control returns to whoever called it.
     if (this.sync.length > this.frameFloor() + 1) {
       this.sync.pop();
@@ -385,7 +384,7 @@ export class Tracer {
       return;
     }
     const ns = this.options.now();
-    const info = this.lookupSite(type, false, this.owners.get(trigger));
+    const info = this.lookupSite(this.typeCode(type), false, this.owners.get(trigger));
     if (/^(bootstrap|console)\//.test(info.module)) {
       this.owners.set(asyncId, top); // process.stdout and friends, opened on first use (often by console.log)
       return;
@@ -428,11 +427,11 @@ export class Tracer {
     if (owner.resource !== undefined) this.nameFromResource(owner, ns);
     owner.resumes++;
     owner.made = 0;
-    if (thenSite !== 0) {
-      owner.resumedFrom = thenSite;
-    } else {
-      owner.resumedFrom = owner.suspendedAt;
-      owner.suspendedAt = 0;
+    const resumedFrom = thenSite !== 0 ? thenSite : owner.suspendedAt;
+    if (thenSite === 0) owner.suspendedAt = 0;
+    if (resumedFrom !== owner.resumedFrom) {
+      owner.resumedFrom = resumedFrom;
+      owner.siteRow = undefined;
     }
     this.frameBase.push(this.sync.length);
     this.frameOwners.push(owner);
@@ -446,6 +445,16 @@ export class Tracer {
 
   /** The callback that `enter` started has returned. */
   private leave(owner: TaskState): void {
+    const held = this.out.held;
+    if (held.queued && held.waiter === owner && held.ns < 0 && this.frameBase.length === 1 && !owner.oneShot) {
+      // The task awaited a settled promise: its continuation is queued in this same microtask
+      // checkpoint, so the loop cannot go idle before it runs. No clock needed (W1: every await).
+      const base = this.frameBase.pop()!;
+      while (this.sync.length > base) this.sync.pop();
+      this.frameOwners.pop();
+      if (this.settles.length) this.settlePending();
+      return;
+    }
     const ns = this.options.now();
     if (this.out.held.ns < 0) this.out.held.ns = ns;
     if (owner.oneShot && !owner.ended) this.endTask(owner, ns, 'resolved', '', '');
@@ -466,7 +475,8 @@ export class Tracer {
     const helper = marks.helper(promise);
     const ns = this.options.now();
     if (task !== undefined && !task.ended) {
-      this.settles.push({ task, ns });
+      task.settledAt = ns;
+      this.settles.push(task);
       // A task that returned without suspending leaves the synchronous stack here.
       const at = this.sync.lastIndexOf(task);
       if (at > this.frameFloor()) {
@@ -494,18 +504,20 @@ export class Tracer {
 
   /** Ends tasks whose promises have settled; the state is readable only after the resolve hook. */
   private settlePending(): void {
-    const pending = this.settles;
-    this.settles = [];
-    for (const item of pending) {
-      const promise = item.task.promise;
-      if (promise === undefined || item.task.ended) continue;
+    const settles = this.settles;
+    let kept = 0;
+    for (let i = 0; i < settles.length; i++) {
+      const task = settles[i];
+      const promise = task.promise;
+      if (promise === undefined || task.ended) continue;
       const state = promiseState(promise);
       if (state.state === 'pending') {
-        this.settles.push(item); // resolved with another promise: still locked in
+        settles[kept++] = task; // resolved with another promise: still locked in
         continue;
       }
-      this.endTask(item.task, item.ns, state.state, state.message, state.site);
+      this.endTask(task, task.settledAt, state.state, state.message, state.site);
     }
+    settles.length = kept;
   }
 
   private endTask(task: TaskState, ns: number, state: EndState, message: string, site: string): void {
@@ -530,31 +542,41 @@ export class Tracer {
   }
 
   /** `maker`: the task that made the new resource's trigger (its parent promise), when known. */
-  private lookupSite(type: string, hasParent: boolean, maker: TaskState | undefined): CallSiteInfo {
+  private lookupSite(typeCode: number, hasParent: boolean, maker: TaskState | undefined): CallSiteInfo {
     const top = this.top;
-    let typeCode = this.typeCodes.get(type);
-    if (typeCode === undefined) {
-      typeCode = this.typeCodes.size;
-      this.typeCodes.set(type, typeCode);
-    }
     const made = top.made++;
     if (top === this.internals) {
       // Node's own callbacks and microtasks (V8 chaining a promise an async function returned, as
       // every `events.once` does) run code no task state tells apart, but the task that made the
-      // resource's trigger does; without one, look at the stack every time. Negative keys keep
-      // these apart from the keys below.
+      // resource's trigger does; without one, look at the stack every time.
       if (maker === undefined || maker === this.internals) return this.sites.uncached();
-      return this.sites.lookup(-1 - (maker.codeKey * 64 + (typeCode & 63)) * 2 - (hasParent ? 1 : 0));
+      return this.sites.lookup(this.internalsRow(maker), (typeCode & 63) * 2 + (hasParent ? 1 : 0));
     }
     // Which code (the task's function, resumed from which await), which resource in that run.
-    const key = (((top.codeKey * 4096 + (top.resumedFrom & 4095)) * 256 + Math.min(made, 255)) * 64 + (typeCode & 63)) * 2 + (hasParent ? 1 : 0);
-    return this.sites.lookup(key);
+    let row = top.siteRow;
+    if (row === undefined || !this.sites.current(row)) row = top.siteRow = this.sites.row(top.codeKey * 4096 + (top.resumedFrom & 4095));
+    return this.sites.lookup(row, (Math.min(made, 255) * 64 + (typeCode & 63)) * 2 + (hasParent ? 1 : 0));
+  }
+
+  /** Rows for resources made in Node's own code, by the code of the task that made their trigger (negative row keys). */
+  private internalsRow(maker: TaskState): SiteRow {
+    return this.sites.row(-1 - maker.codeKey);
+  }
+
+  /** Small numbers for async_hooks resource types (0 is PROMISE), part of site-cache keys. */
+  private typeCode(type: string): number {
+    let code = this.typeCodes.get(type);
+    if (code === undefined) {
+      code = this.typeCodes.size;
+      this.typeCodes.set(type, code);
+    }
+    return code;
   }
 
   private newState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
     return {
       id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, transient,
-      promise: undefined, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, ended: false, announced: false,
+      siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, ended: false, announced: false,
     };
   }
 
