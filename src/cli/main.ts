@@ -95,7 +95,7 @@ async function run(argv: string[]): Promise<number> {
   });
   const outcome = await traced.done;
   if (model.eventCount === 0 && outcome.streamError) throw new Error(outcome.streamError);
-  if (outcome.exitSynthesized) model.apply(synthesizedExit(outcome, model.endTime));
+  if (outcome.exitSynthesized) model.apply(synthesizedExit(outcome, model));
   model.finish();
   const data = format === 'tasklane' ? toTasklaneFile(model) : exportChromeTrace(model);
   fs.writeFileSync(out, JSON.stringify(data));

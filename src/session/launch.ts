@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { FrameDecoder } from '../trace/codec';
 import type { TraceEvent } from '../trace/events';
+import type { TraceModel } from '../trace/model';
 import { encodeConfig, RUNNER_ENV } from '../runner/node/config';
 
 export type Runtime = 'node' | 'python';
@@ -41,6 +42,8 @@ export interface RunOutcome {
   streamError: string | undefined;
   /** True when the runner did not report the end itself (killed, or never started). */
   exitSynthesized: boolean;
+  /** When the process ended (epoch ms). */
+  endedAt: number;
 }
 
 export interface TracedProcess {
@@ -105,12 +108,13 @@ export function launchTraced(options: LaunchOptions): TracedProcess {
 
   const done = new Promise<RunOutcome>((resolve) => {
     let settled = false;
+    let endedAt: number | undefined;
     const settle = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (settled) return;
       settled = true;
       decoder.finish();
       channel?.destroy();
-      resolve({ code, signal, streamError: decoder.error, exitSynthesized: !sawExit });
+      resolve({ code, signal, streamError: decoder.error, exitSynthesized: !sawExit, endedAt: endedAt ?? Date.now() });
     };
     child.on('error', (err) => {
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
@@ -118,6 +122,7 @@ export function launchTraced(options: LaunchOptions): TracedProcess {
       settle(null, null);
     });
     child.on('exit', (code, signal) => {
+      endedAt = Date.now();
       if (!channel || channel.readableEnded) return settle(code, signal);
       const timer = setTimeout(() => settle(code, signal), DRAIN_MS);
       channel.once('end', () => {
@@ -149,8 +154,13 @@ export function launchTraced(options: LaunchOptions): TracedProcess {
   return { child, done, stop };
 }
 
-/** The end of a run the runner could not report itself (SIGKILL, or a runner that never started). */
-export function synthesizedExit(outcome: RunOutcome, t: number): TraceEvent {
+/**
+ * The end of a run the runner could not report itself (SIGKILL, or a runner that never started),
+ * at the moment the process ended: a program stuck in a loop ran on long after its last event.
+ */
+export function synthesizedExit(outcome: RunOutcome, model: TraceModel): TraceEvent {
+  const started = model.info?.startedAt;
+  const t = started ? Math.max(model.endTime, (outcome.endedAt - started) * 1000) : model.endTime;
   const how = outcome.signal ? `the program was killed by ${outcome.signal}` : `the program ended with code ${outcome.code} before the tracer could report it`;
   return {
     type: 'exit', t, reason: outcome.signal ? 'killed' : 'exit', code: outcome.code, signal: outcome.signal ?? '',

@@ -84,7 +84,7 @@ export class TraceSession {
     traced.child.stderr?.setEncoding('utf8').on('data', (text: string) => o.onOutput(text, 'stderr'));
     traced.child.stdin?.on('error', () => undefined); // the script may exit without reading its input
     const outcome = await traced.done;
-    if (outcome.exitSynthesized) this.model.apply(synthesizedExit(outcome, this.model.endTime));
+    if (outcome.exitSynthesized) this.model.apply(synthesizedExit(outcome, this.model));
     this.model.finish();
     this.status = this.stopRequested ? 'stopped' : this.model.eventCount <= 1 ? 'failed' : 'finished';
     if (this.status === 'failed') {

@@ -23,6 +23,17 @@ export const enum Op {
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
 
+/**
+ * Memory for an encoder whose complete records another thread may send: the Node runner's flusher
+ * thread sends them while the program keeps its own thread busy.
+ */
+export interface FrameMemory {
+  /** A buffer of `bytes` bytes for records, starting with the first `keep` bytes of `old`. */
+  allocate(bytes: number, old: Uint8Array | undefined, keep: number): Uint8Array;
+  /** Told where the complete records end, after each record. */
+  committed(end: number): void;
+}
+
 /** Writes records into frames. Used on the runner's hot path, so it allocates nothing per record. */
 export class FrameEncoder {
   private buf: Uint8Array;
@@ -30,8 +41,8 @@ export class FrameEncoder {
   private lastNs = 0;
   private readonly strings = new Map<string, number>();
 
-  constructor(initialBytes = 64 * 1024) {
-    this.buf = new Uint8Array(initialBytes);
+  constructor(initialBytes = 64 * 1024, private readonly memory?: FrameMemory) {
+    this.buf = memory ? memory.allocate(initialBytes, undefined, 0) : new Uint8Array(initialBytes);
   }
 
   /** Bytes buffered in the frame being built. */
@@ -47,6 +58,7 @@ export class FrameEncoder {
     this.inline(info.script);
     this.inline(info.cwd);
     this.uint(Math.round(info.startedAt));
+    this.commit();
   }
 
   task(ns: number, id: number, parent: number, kind: TaskKind, name: string, site: string, internal: boolean): void {
@@ -59,6 +71,7 @@ export class FrameEncoder {
     this.uint(nameRef);
     this.uint(siteRef);
     this.byte(internal ? 1 : 0);
+    this.commit();
   }
 
   rename(ns: number, id: number, name: string): void {
@@ -66,11 +79,13 @@ export class FrameEncoder {
     this.timed(Op.Rename, ns);
     this.uint(id);
     this.uint(nameRef);
+    this.commit();
   }
 
   run(ns: number, id: number): void {
     this.timed(Op.Run, ns);
     this.uint(id);
+    this.commit();
   }
 
   await(ns: number, id: number, target: number, label: string, site: string): void {
@@ -81,6 +96,7 @@ export class FrameEncoder {
     this.uint(target);
     this.uint(labelRef);
     this.uint(siteRef);
+    this.commit();
   }
 
   awaitBy(ns: number, id: number, by: number, label: string): void {
@@ -89,12 +105,14 @@ export class FrameEncoder {
     this.uint(id);
     this.uint(by);
     this.uint(labelRef);
+    this.commit();
   }
 
   join(ns: number, id: number, member: number): void {
     this.timed(Op.Join, ns);
     this.uint(id);
     this.uint(member);
+    this.commit();
   }
 
   end(ns: number, id: number, state: EndState, message: string, site: string): void {
@@ -104,11 +122,13 @@ export class FrameEncoder {
     this.byte(END_STATES.indexOf(state));
     this.inline(message);
     this.uint(siteRef);
+    this.commit();
   }
 
   dropped(ns: number, count: number): void {
     this.timed(Op.Dropped, ns);
     this.uint(count);
+    this.commit();
   }
 
   exit(ns: number, reason: ExitReason, code: number | null, signal: string, message: string, site: string): void {
@@ -118,6 +138,7 @@ export class FrameEncoder {
     this.inline(signal);
     this.inline(message);
     this.inline(site);
+    this.commit();
   }
 
   /** Encodes any event; the runner calls the typed methods directly instead. */
@@ -138,17 +159,26 @@ export class FrameEncoder {
     }
   }
 
-  /** Returns the frame built so far (length prefix included) and starts a new one; null when empty. */
-  takeFrame(): Uint8Array | null {
-    if (this.pos === 4) return null;
-    const length = this.pos - 4;
-    const frame = this.buf.slice(0, this.pos);
+  /**
+   * Returns the records built since `from` (the flusher thread sent those before) as a frame, length
+   * prefix included, and starts a new one; null when there are none.
+   */
+  takeFrame(from = 4): Uint8Array | null {
+    const start = Math.min(Math.max(from, 4), this.pos);
+    const length = this.pos - start;
+    this.pos = 4;
+    if (length === 0) return null;
+    const frame = new Uint8Array(4 + length);
+    frame.set(this.buf.subarray(start, start + length), 4);
     frame[0] = length & 0xff;
     frame[1] = (length >>> 8) & 0xff;
     frame[2] = (length >>> 16) & 0xff;
     frame[3] = (length >>> 24) & 0xff;
-    this.pos = 4;
     return frame;
+  }
+
+  private commit(): void {
+    if (this.memory !== undefined) this.memory.committed(this.pos);
   }
 
   private intern(s: string): number {
@@ -203,7 +233,12 @@ export class FrameEncoder {
   }
 
   private grow(atLeast: number): void {
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + atLeast));
+    const bytes = Math.max(this.buf.length * 2, this.pos + atLeast);
+    if (this.memory !== undefined) {
+      this.buf = this.memory.allocate(bytes, this.buf, this.pos);
+      return;
+    }
+    const next = new Uint8Array(bytes);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
   }

@@ -41,8 +41,32 @@ export function traceFixture(fixture: string, options: { args?: string[]; cliArg
 }
 
 /** Starts a traced fixture without waiting, for tests that signal it. */
-export function startFixture(fixture: string, out: string) {
-  return spawn(process.execPath, [CLI, 'run', path.join(FIXTURES, fixture), '--out', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startFixture(fixture: string, out: string, env: NodeJS.ProcessEnv = process.env) {
+  return spawn(process.execPath, [CLI, 'run', path.join(FIXTURES, fixture), '--out', out], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+type StartedFixture = ReturnType<typeof startFixture>;
+
+/** Resolves once the traced script has printed `text`. */
+export function printed(child: StartedFixture, text: string): Promise<void> {
+  let seen = '';
+  return new Promise((resolve) => child.stdout.on('data', (d: Buffer) => (seen += d.toString()).includes(text) && resolve()));
+}
+
+/** The traced script's pid (the CLI's child). */
+export function scriptPid(child: StartedFixture): number {
+  return Number(fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+}
+
+/** Ends the script as Tasklane's Stop does (SIGTERM, SIGKILL after 1 s) and resolves with the CLI's exit code. */
+export async function stopLikeStop(child: StartedFixture): Promise<number | null> {
+  const pid = scriptPid(child);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  process.kill(pid, 'SIGTERM');
+  const kill = setTimeout(() => process.kill(pid, 'SIGKILL'), 1000);
+  const code = await exited;
+  clearTimeout(kill);
+  return code;
 }
 
 export function runUntraced(fixture: string, args: string[] = []): { stdout: string; code: number | null } {

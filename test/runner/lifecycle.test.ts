@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { parseTrace } from '../../src/trace/load';
-import { only, runUntraced, startFixture, tasksNamed, tempTrace, traceFixture } from './helpers';
+import { only, printed, runUntraced, startFixture, stopLikeStop, tasksNamed, tempTrace, traceFixture } from './helpers';
 
 describe('Node runner: how programs end, and what they see', () => {
   it('a crash half way still yields a trace that says why it ended', () => {
@@ -51,6 +51,21 @@ describe('Node runner: how programs end, and what they see', () => {
       assert.ok(only(model, /^TCP server/));
     });
   }
+
+  it('an endless loop that never yields: Stop ends it, and the trace shows which task held the loop until then', async () => {
+    const out = tempTrace();
+    const child = startFixture('spin.js', out);
+    await printed(child, 'spinning');
+    const code = await stopLikeStop(child);
+    assert.equal(code, 137, 'SIGTERM cannot reach JavaScript that never yields; SIGKILL ends it');
+    const model = parseTrace(fs.readFileSync(out, 'utf8'));
+    fs.rmSync(out);
+    assert.equal(model.exit?.reason, 'killed');
+    const spinner = only(model, 'spinForever');
+    const [longest] = model.longBlocks();
+    assert.equal(longest?.task, spinner.id, 'the longest block of the loop is the spinning task');
+    assert.ok(longest.end === model.exit!.t && longest.end - longest.start >= 900_000, `it held the loop until it was killed: ${longest.start}–${longest.end} µs, exit at ${model.exit!.t}`);
+  });
 
   it('SIGKILL from outside still leaves the trace up to that moment', async () => {
     const out = tempTrace();

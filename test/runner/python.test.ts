@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { FIXTURES, lifetimeMs, only, ROOT, tasksNamed, traceFixture } from './helpers';
+import * as fs from 'node:fs';
+import { parseTrace } from '../../src/trace/load';
+import { FIXTURES, lifetimeMs, only, printed, ROOT, startFixture, stopLikeStop, tasksNamed, tempTrace, traceFixture } from './helpers';
 
 const py = (name: string): string => `../python/${name}`;
 
@@ -165,6 +167,18 @@ for (const python of interpreters()) {
       assert.deepEqual([model.exit?.reason, model.exit?.code], ['exit', 3]);
       assert.match(model.exit?.message ?? '', /before the tracer could report it/);
       assert.ok(model.tasks.size >= 2 && tasksNamed(model, 'worker').length === 1, 'main and worker were traced');
+    });
+
+    it('a task spinning forever without awaiting: Stop ends it, and the trace shows it holding the loop at the end', async () => {
+      const out = tempTrace();
+      const child = startFixture(py('spin.py'), out, { ...process.env, TASKLANE_PYTHON: python.command });
+      await printed(child, 'spinning');
+      assert.equal(await stopLikeStop(child), 143, 'Python runs its SIGTERM handler between bytecodes');
+      const model = parseTrace(fs.readFileSync(out, 'utf8'));
+      fs.rmSync(out);
+      assert.deepEqual([model.exit?.reason, model.exit?.signal], ['signal', 'SIGTERM']);
+      const holder = model.loop[model.loop.length - 1];
+      assert.equal(holder, only(model, 'spin_forever').id, 'the loop was last held by the spinning task');
     });
 
     it('a missing interpreter gets a clear message', () => {

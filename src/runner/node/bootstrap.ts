@@ -6,6 +6,7 @@ import type { ExitReason } from '../../trace/events';
 import { createCapturer } from './callsites';
 import { decodeConfig, RUNNER_ENV, type RunnerConfig } from './config';
 import { describeError } from './errors';
+import { FlusherThread } from './flusherThread';
 import { FrameSink } from './sink';
 import { Tracer } from './tracer';
 import { registerTypeScript } from './typescript';
@@ -34,8 +35,9 @@ function main(): void {
 function start(config: RunnerConfig): void {
   const t0 = performance.now();
   const now = (): number => Math.round((performance.now() - t0) * 1e6);
-  const encoder = new FrameEncoder();
-  const sink = new FrameSink(config.fd, encoder);
+  const flusher = new FlusherThread(config.fd);
+  const encoder = new FrameEncoder(64 * 1024, flusher);
+  const sink = new FrameSink(config.fd, encoder, flusher);
   const script = process.argv[1] ?? '';
   encoder.start({ runtime: 'node', runtimeVersion: process.version, pid: process.pid, script, cwd: process.cwd(), startedAt: Date.now() });
   const tracer = new Tracer(
@@ -90,6 +92,7 @@ function start(config: RunnerConfig): void {
   }
 
   tracer.untraced(() => {
+    flusher.start();
     const timer = setInterval(() => {
       tracer.onFlush();
       sink.flush();
