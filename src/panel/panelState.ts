@@ -14,6 +14,9 @@ export function describeRun(model: TraceModel, status: RunStatus, problem?: stri
   else if (x.reason === 'signal' || x.reason === 'killed') text = `The program was ended by ${x.signal || 'a signal'} after ${formatDuration(x.t)}.`;
   else text = `The program crashed (${x.reason === 'rejection' ? 'unhandled rejection' : 'uncaught exception'}): ${x.message}.`;
   if (status === 'stopped') text = `Stopped. ${text}`;
+  const [longest] = model.longBlocks();
+  const holder = longest && model.tasks.get(longest.task);
+  if (holder) text += ` The longest loop block was ${formatDuration(longest.end - longest.start)} in ${model.displayName(holder)}.`;
   const dropped = model.dropped.reduce((n, d) => n + d.count, 0);
   if (dropped) text += ` ${dropped} events were dropped.`;
   return problem ? `${text} ${problem}` : text;

@@ -18,6 +18,7 @@ import threading
 import time
 
 from time import perf_counter_ns
+from types import CoroutineType, GeneratorType
 
 RUNNER_ENV = "TASKLANE_RUNNER"
 MAGIC = b"TLF1"
@@ -230,9 +231,10 @@ _line_sites = {}
 
 
 def line_site(frame):
-    """file:line:1 of where a frame is now (cached: formatting it on every step costs more than the step)."""
+    """file:line:1 of where a frame is now, cached by its instruction offset (working out the line
+    from the offset, let alone formatting it, costs more than the task step)."""
     code = frame.f_code
-    key = (id(code), frame.f_lineno)
+    key = (id(code), frame.f_lasti)
     entry = _line_sites.get(key)
     if entry is None or entry[0] is not code:
         entry = _line_sites[key] = (code, "%s:%d:1" % (absolute(code.co_filename), frame.f_lineno))
@@ -534,7 +536,14 @@ def await_chain(coro):
     api = None
     obj = coro
     while obj is not None:
-        frame = getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
+        kind = type(obj)
+        if kind is CoroutineType:
+            frame, inner = obj.cr_frame, obj.cr_await
+        elif kind is GeneratorType:
+            frame, inner = obj.gi_frame, obj.gi_yieldfrom
+        else:  # another awaitable with coroutine-like attributes (Cython, compiled code)
+            frame = getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
+            inner = getattr(obj, "cr_await", None) if hasattr(obj, "cr_await") else getattr(obj, "gi_yieldfrom", None)
         if frame is None:
             break
         link = (obj, frame)
@@ -547,7 +556,7 @@ def await_chain(coro):
             users.append(link)
         elif api is None:
             api = frame
-        obj = getattr(obj, "cr_await", None) if hasattr(obj, "cr_await") else getattr(obj, "gi_yieldfrom", None)
+        obj = inner
     return chain, users, api
 
 

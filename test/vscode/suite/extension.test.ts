@@ -150,6 +150,21 @@ describe('Tasklane in a real VS Code extension host', () => {
     assert.deepEqual(testApi.liveRuns(), []);
   });
 
+  it('Stop ends a script stuck in an endless loop within 2 s, and the panel names the task that held the loop', async () => {
+    const testApi = await api();
+    assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'spin.js')), true);
+    const run = await waitFor('the run to start', () => testApi.liveRuns()[0]);
+    // The script spins from 30 ms on; half a second into the run it is surely stuck.
+    await waitFor('the run to go on for half a second', () => testApi.panelStates().find((s) => s.title === 'spin.js' && s.status === 'running' && s.duration >= 500_000 && s.tasks.some((t) => t.name === 'spinForever')), 10_000);
+    const stopAt = Date.now();
+    assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.stop'), true);
+    await testApi.lastRun();
+    await waitFor('the script to end', () => !alive(run.pid!), 2_000);
+    assert.ok(Date.now() - stopAt < 2_000, 'stopped within 2 s');
+    const state = await panelFor('spin.js', 'stopped');
+    assert.match(state.statusText, /^Stopped\. The program was ended by SIGKILL after .*The longest loop block was .* in spinForever\./);
+  });
+
   it('closing the panel ends its run and every process it started', async () => {
     const testApi = await api();
     assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'hang-with-child.js')), true);
