@@ -447,20 +447,23 @@ class Tracer:
         self.enc.end(ns, state.ident, *outcome)
 
     def record_suspension(self, task, state, ns):
-        chain, users, api = await_chain(task.get_coro())
-        nested = users[1:] if users and users[0] is chain[0] else users
-        if nested or state.spans:
-            self.update_spans(state, nested, chain, ns)
+        coro = task.get_coro()
+        where = Suspension(coro, bool(state.spans))
+        if where.nested and where.chain is None:
+            where = Suspension(coro, True)
+        if where.chain is not None:
+            self.update_spans(state, where.spans(), where.chain, ns)
+        api = where.api
         if state.groups:
             self.end_groups(state, api, ns)
         waiter = getattr(task, "_fut_waiter", None)
-        site = line_site(users[-1][1]) if users else ""
+        site = line_site(where.last_user) if where.last_user is not None else ""
         for group, ident, _ in state.groups:
             if api is not None and api.f_code.co_name == "__aexit__" and api.f_locals.get("self") is group:
                 self.enc.wait(ns, state.ident, ident, "", site)
                 return
         # A gather the user's own code awaits is a combinator; one inside asyncio is its business.
-        if isinstance(waiter, asyncio.tasks._GatheringFuture) and not in_asyncio(chain[-1][1]):
+        if isinstance(waiter, asyncio.tasks._GatheringFuture) and not in_asyncio(where.innermost):
             self.enc.wait(ns, state.ident, self.gather_task(waiter, state, site, ns), "", site)
             return
         target = self.tasks.get(waiter) if waiter is not None else None
@@ -528,36 +531,55 @@ class Tracer:
         self.sink.flush()
 
 
-def await_chain(coro):
-    """[(awaitable, frame)] from the task's coroutine down to what it is suspended in; the links
-    in the user's code; and the first frame inside asyncio (the API the task waits in), if any."""
-    chain = []
-    users = []
-    api = None
-    obj = coro
-    while obj is not None:
-        kind = type(obj)
-        if kind is CoroutineType:
-            frame, inner = obj.cr_frame, obj.cr_await
-        elif kind is GeneratorType:
-            frame, inner = obj.gi_frame, obj.gi_yieldfrom
-        else:  # another awaitable with coroutine-like attributes (Cython, compiled code)
-            frame = getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
-            inner = getattr(obj, "cr_await", None) if hasattr(obj, "cr_await") else getattr(obj, "gi_yieldfrom", None)
-        if frame is None:
-            break
-        link = (obj, frame)
-        chain.append(link)
-        code = frame.f_code
-        library = _library_code.get(code)
-        if library is None:
-            library = is_library(code)
-        if not library:
-            users.append(link)
-        elif api is None:
-            api = frame
-        obj = inner
-    return chain, users, api
+class Suspension:
+    """Where a task's await chain ends: walked once per task step, so the lists of links that
+    coroutine spans need are only built when the task has or gains spans."""
+
+    __slots__ = ("chain", "users", "nested", "last_user", "api", "innermost")
+
+    def __init__(self, coro, links):
+        self.chain = chain = [] if links else None  # [(awaitable, frame)] from the task's coroutine down
+        self.users = users = [] if links else None  # the links in the user's code
+        self.nested = False  # a coroutine of the user's own is awaited inside the task's (a span)
+        self.last_user = None  # the innermost frame in the user's code
+        self.api = None  # the first frame inside asyncio: the API the task waits in
+        self.innermost = None
+        obj = coro
+        first = True
+        while obj is not None:
+            kind = type(obj)
+            if kind is CoroutineType:
+                frame, inner = obj.cr_frame, obj.cr_await
+            elif kind is GeneratorType:
+                frame, inner = obj.gi_frame, obj.gi_yieldfrom
+            else:  # another awaitable with coroutine-like attributes (Cython, compiled code)
+                frame = getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
+                inner = getattr(obj, "cr_await", None) if hasattr(obj, "cr_await") else getattr(obj, "gi_yieldfrom", None)
+            if frame is None:
+                break
+            self.innermost = frame
+            if links:
+                link = (obj, frame)
+                chain.append(link)
+            code = frame.f_code
+            library = _library_code.get(code)
+            if library is None:
+                library = is_library(code)
+            if not library:
+                if not first:
+                    self.nested = True
+                self.last_user = frame
+                if links:
+                    users.append(link)
+            elif self.api is None:
+                self.api = frame
+            first = False
+            obj = inner
+
+    def spans(self):
+        """The user's coroutines awaited inside the task's own, outermost first."""
+        users = self.users
+        return users[1:] if users and users[0] is self.chain[0] else users
 
 
 def wait_label(api, waiter):
@@ -565,7 +587,8 @@ def wait_label(api, waiter):
     if api is not None:
         name = api.f_code.co_name
         if name == "sleep":
-            return "sleep %g s" % api.f_locals.get("delay", 0)
+            # sleep(0) yields without a future; reading a frame's locals costs more than its step.
+            return "sleep 0 s" if waiter is None else "sleep %g s" % api.f_locals.get("delay", 0)
         if name == "wait_for":
             timeout = api.f_locals.get("timeout")
             return "wait_for %g s" % timeout if isinstance(timeout, (int, float)) else "wait_for"
