@@ -1,7 +1,7 @@
 // The timeline webview. Renders only what the host sends: text through textContent, the
 // timeline on a canvas. Never builds HTML from trace data.
 import type { HostMessage, PanelState, SavedPanelState, TimelineTask, WebviewMessage } from '../../src/shared/protocol';
-import { renderDetails, renderSummary, renderTable } from './summary';
+import { renderDetails, renderSummary, renderTable, renderViewRange } from './summary';
 import { TimelineView, type ViewState } from './timeline';
 import { TimelineStore } from './timelineStore';
 
@@ -34,7 +34,8 @@ const internalLabel = el('label');
 internalLabel.append(internal, ' show internal tasks');
 const fitButton = el('button', 'fit');
 fitButton.textContent = 'Zoom to fit';
-toolbar.append(filter, internalLabel, fitButton);
+const viewRange = el('span', 'view-range');
+toolbar.append(filter, internalLabel, fitButton, viewRange);
 const timelineBox = el('div', 'timeline');
 const tooltip = el('div', 'tooltip');
 tooltip.setAttribute('role', 'tooltip');
@@ -58,8 +59,16 @@ const view = new TimelineView(timelineBox, store, {
   onSelect: (task) => renderDetails(details, task, store, openSite),
   onHover: (task, x, y, text) => showTooltip(task, x, y, text),
   onOpen: openSite,
-  onViewChange: (state) => vscode.setState({ ...state, ...restore }),
+  onViewChange: (state) => {
+    vscode.setState({ ...state, ...restore });
+    renderViewRange(viewRange, state.start, state.span);
+  },
 }, saved);
+const showViewRange = (): void => {
+  const { start, span } = view.viewState();
+  renderViewRange(viewRange, start, span);
+};
+showViewRange();
 filter.value = view.filter;
 internal.checked = !view.hideInternal;
 
@@ -101,6 +110,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     }
     vscode.postMessage({ type: 'applied' });
     view.update();
+    showViewRange(); // a live run's view follows its end without a change of the user's
     if (view.selected) renderDetails(details, store.tasks.get(view.selected), store, openSite);
   } else {
     render(message.state);

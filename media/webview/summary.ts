@@ -40,6 +40,11 @@ export function renderSummary(root: HTMLElement, state: PanelState): void {
   root.replaceChildren(heading, status, counts);
 }
 
+/** The part of the run in view, for screen readers and tests: "Showing 12.0 ms – 45.0 ms". */
+export function renderViewRange(node: HTMLElement, start: number, span: number): void {
+  node.textContent = `Showing ${formatUs(Math.max(0, start))} – ${formatUs(Math.max(0, start + span))}`;
+}
+
 export function renderTable(table: HTMLTableElement, state: PanelState, openSite: (site: string) => void): void {
   const caption = el('caption', state.tasks.length < state.taskCount ? `First ${state.tasks.length} of ${state.taskCount} tasks` : 'Tasks');
   const head = el('tr');

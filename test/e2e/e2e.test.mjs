@@ -82,13 +82,30 @@ describe('e2e: the packaged .vsix in code-server, driven from Chromium', functio
     await page.locator('.statusbar-item', { hasText: /Ln 14, Col \d+/ }).first().waitFor({ timeout: 20_000 });
     await frame.click('#table-box summary');
 
-    // The filter (part of the view state) and the trace survive a window reload.
-    await frame.fill('#filter', 'fetchUser');
+    // A selected task and a zoomed view survive the panel being hidden behind another editor
+    // (its webview is gone then: no retainContextWhenHidden) and shown again.
+    await frame.focus('#timeline canvas');
+    for (const key of ['ArrowDown', 'ArrowDown', '+', '+']) await frame.press('#timeline canvas', key);
+    const viewOf = async (f) => ({ range: await f.textContent('#view-range'), selected: await f.textContent('#details dd') });
+    const chosen = await viewOf(frame);
+    assert.match(chosen.selected, /^#\d+ /, 'a task is selected');
+    await runCommand(page, 'View: Focus Right Editor Group');
+    await openFile(page, '01-sleep.js');
+    await page.locator('.tab', { hasText: 'Tasklane: 03-promise-all.js' }).click();
+    const shown = await tasklaneFrame(page);
+    await waitForStatus(shown, 'finished');
+    await shown.waitForFunction((text) => document.querySelector('#details dd')?.textContent === text, chosen.selected);
+    assert.deepEqual(await viewOf(shown), chosen);
+
+    // The filter, selection and zoom (the view state) and the trace survive a window reload.
+    await shown.fill('#filter', 'fetchUser');
     const restored = await reloadWindow(page);
     await waitForStatus(restored, 'loaded');
     assert.equal(await restored.inputValue('#filter'), 'fetchUser');
     const again = await restored.$$eval('#tasks tbody td.name', (cells) => cells.map((c) => c.textContent));
     assert.equal(again.filter((n) => n === 'fetchUser').length, 3);
+    await restored.waitForFunction((text) => document.querySelector('#details dd')?.textContent === text, chosen.selected);
+    assert.deepEqual(await viewOf(restored), chosen);
     await page.screenshot({ path: path.join(OUTPUT, 'after-reload.png') });
     await page.close();
   });

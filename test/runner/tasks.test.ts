@@ -16,6 +16,7 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(total >= 295 && total < 450, `main took ${total} ms`);
     assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['sayAfter', 'sayAfter']);
     assert.deepEqual(first.waits.map((w) => model.waitLabel(w)), ['setTimeout 100 ms']);
+    assert.deepEqual(model.longBlocks(), [], 'the loop was idle while the timers ran, after the script’s own run');
   });
 
   it('starting both first and awaiting after gives two overlapping tasks, about 200 ms in all', () => {

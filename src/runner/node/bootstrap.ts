@@ -100,6 +100,7 @@ function start(config: RunnerConfig): void {
     timer.unref();
   });
   tracer.start();
+  tracer.untraced(() => process.nextTick(() => tracer.scriptRan()));
 }
 
 /** The runner's own bundles, whose frames never count as user code. */

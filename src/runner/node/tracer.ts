@@ -158,6 +158,16 @@ export class Tracer {
     this.stopPromiseHooks = installPromiseHooks(this.promiseHooks, othersHadHooks);
   }
 
+  /**
+   * The main script's own synchronous run has ended (a tick queued before it runs just after it):
+   * the loop is idle from here unless a callback follows at once. Nothing else ends that run.
+   */
+  scriptRan(): void {
+    this.untraced(() => {
+      if (this.frameBase.length === 0 && this.idleSince < 0) this.idleSince = this.options.now();
+    });
+  }
+
   /** Runs `fn` without tracing the resources it creates. */
   untraced<T>(fn: () => T): T {
     const was = this.paused;
