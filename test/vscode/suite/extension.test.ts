@@ -98,7 +98,9 @@ describe('Tasklane in a real VS Code extension host', () => {
     assert.ok(!vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === '/etc/passwd'), 'nothing outside the trace opened');
     const site = state.tasks.find((t) => t.name === 'main')!.site;
     assert.equal(testApi.webviewSays({ type: 'openSite', site }), undefined, `${site} is named by the trace`);
-    await waitFor('the creation site to open', () => vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === workspaceFile('node', 'sequential.js').fsPath));
+    const line = Number(/:(\d+):\d+$/.exec(site)![1]);
+    await waitFor(`the creation site to open on line ${line}`, () =>
+      vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === workspaceFile('node', 'sequential.js').fsPath && e.selection.active.line + 1 === line));
   });
 
   it('Export Trace saves the run as a Tasklane file and as a Chrome trace, and both reopen', async () => {
