@@ -247,7 +247,7 @@ def user_site(frame):
     """file:line:column of the first frame outside asyncio and the runner."""
     while frame is not None:
         if not is_library(frame.f_code):
-            return "%s:%d:1" % (absolute(frame.f_code.co_filename), frame.f_lineno)
+            return line_site(frame)
         frame = frame.f_back
     return ""
 
