@@ -23,10 +23,21 @@ const MODULE_NAMES: Record<string, string> = {
   abort_controller: 'AbortSignal',
 };
 
+/** Op names made so far, by module and API: every `events.once` would build its name anew. */
+const opNames = new Map<string, Map<string, string>>();
+const MAX_APIS_PER_MODULE = 1024;
+
 /** "fs.readFile", "events.once": a Node API called from user code. */
 export function opName(info: CallSiteInfo): string {
-  const module = MODULE_NAMES[info.module] ?? info.module.replace(/\.js$/, '').split('/')[0];
-  return `${module}.${info.api || 'call'}`;
+  let byApi = opNames.get(info.module);
+  if (byApi === undefined) opNames.set(info.module, (byApi = new Map()));
+  let name = byApi.get(info.api);
+  if (name === undefined) {
+    const module = MODULE_NAMES[info.module] ?? info.module.replace(/\.js$/, '').split('/')[0];
+    name = `${module}.${info.api || 'call'}`;
+    if (byApi.size < MAX_APIS_PER_MODULE) byApi.set(info.api, name);
+  }
+  return name;
 }
 
 /**
