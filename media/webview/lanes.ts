@@ -29,11 +29,40 @@ export function laneOwner(task: TimelineTask, tasks: ReadonlyMap<number, Timelin
   return t;
 }
 
+/** The lanes, each task's lane by id, and the coroutine spans drawn on them. */
+export interface LaneLayout {
+  lanes: Lane[];
+  byId: Map<number, Lane>;
+  spans: TimelineTask[];
+}
+
+/** Tasks a slice of a gradual layout handles before it yields. */
+const SLICE_TASKS = 4096;
+
 export function layoutLanes(tasks: ReadonlyMap<number, TimelineTask>, o: LaneOptions): Lane[] {
+  const steps = layoutLanesGradually(tasks, o);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value.lanes;
+  }
+}
+
+/**
+ * The layout a slice at a time: each `next()` does a few thousand tasks' worth and yields, so
+ * that laying out hundreds of thousands of tasks never holds the webview's thread for long. Tasks
+ * added to `tasks` meanwhile are included while it still reads them, else left for the next layout.
+ */
+export function* layoutLanesGradually(tasks: ReadonlyMap<number, TimelineTask>, o: LaneOptions): Generator<void, LaneLayout, void> {
   const children = new Map<number, TimelineTask[]>();
   const roots: TimelineTask[] = [];
+  const spans: TimelineTask[] = [];
+  let work = 0;
   for (const task of tasks.values()) {
-    if (task.kind === 'coroutine') continue;
+    if (++work % SLICE_TASKS === 0) yield;
+    if (task.kind === 'coroutine') {
+      spans.push(task);
+      continue;
+    }
     if (o.hideInternal && task.internal) continue;
     const parent = tasks.get(task.parent);
     if (parent && !(o.hideInternal && parent.internal)) {
@@ -55,6 +84,7 @@ export function layoutLanes(tasks: ReadonlyMap<number, TimelineTask>, o: LaneOpt
     return result;
   };
   const lanes: Lane[] = [];
+  const byId = new Map<number, Lane>();
   // Depth-first in creation order: a stack of tasks and their depths, children pushed in reverse.
   const stack: TimelineTask[] = [];
   const depths: number[] = [];
@@ -63,18 +93,21 @@ export function layoutLanes(tasks: ReadonlyMap<number, TimelineTask>, o: LaneOpt
     depths.push(0);
   }
   while (stack.length) {
+    if (++work % SLICE_TASKS === 0) yield;
     const task = stack.pop()!;
     const depth = depths.pop()!;
     if (filter && !kept(task)) continue;
     const kids = children.get(task.id);
-    lanes.push({ task, depth, y: o.top + lanes.length * o.laneHeight, hasChildren: kids !== undefined });
+    const lane = { task, depth, y: o.top + lanes.length * o.laneHeight, hasChildren: kids !== undefined };
+    lanes.push(lane);
+    byId.set(task.id, lane);
     if (kids === undefined || o.collapsed.has(task.id)) continue;
     for (let i = kids.length - 1; i >= 0; i--) {
       stack.push(kids[i]);
       depths.push(depth + 1);
     }
   }
-  return lanes;
+  return { lanes, byId, spans };
 }
 
 /** The lane under a y coordinate, by arithmetic rather than search. */

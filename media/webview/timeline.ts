@@ -3,7 +3,7 @@
 // fillText, so names from a trace can never become markup.
 import type { TimelineTask } from '../../src/shared/protocol';
 import { formatDuration as formatUs } from '../../src/trace/format';
-import { firstEndingAfter, laneAt, laneOwner, layoutLanes, type Lane } from './lanes';
+import { firstEndingAfter, laneAt, laneOwner, layoutLanesGradually, type Lane, type LaneLayout } from './lanes';
 import { inertText } from './inertText';
 import { forEachPixelSpan } from './pixelSpans';
 import { SegmentLayer } from './segmentLayer';
@@ -23,6 +23,8 @@ const WAIT_INSET = 6;
 const OVERVIEW_H = 22;
 /** A new layout waits this many times as long as the last one took: layout gets at most a fifth of the time. */
 const LAYOUT_SPACING = 4;
+/** At most this much of a frame goes to laying out lanes; a bigger layout goes on in the next frames. */
+const LAYOUT_SLICE_MS = 8;
 
 export interface ViewState {
   start: number;
@@ -55,7 +57,7 @@ export class TimelineView {
   private readonly overview = new TimeScale(0, 1, LABEL_W, 1);
   readonly canvas: HTMLCanvasElement;
   lanes: Lane[] = [];
-  private readonly laneById = new Map<number, Lane>();
+  private laneById = new Map<number, Lane>();
   /** Python coroutine spans, drawn on their task's lane. */
   private spans: TimelineTask[] = [];
   selected = 0;
@@ -72,6 +74,8 @@ export class TimelineView {
   private laidOutAt = 0;
   private layoutMs = 0;
   private layoutTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A layout under way, a slice per frame: the lanes laid out before are drawn until it is done. */
+  private layoutJob: { version: number; steps: Generator<void, LaneLayout, void>; workMs: number } | undefined;
   private drag: { x: number; y: number; moved: boolean; overview: boolean } | undefined;
 
   constructor(private readonly host: HTMLElement, private readonly store: TimelineStore, private readonly cb: TimelineCallbacks, saved?: Partial<ViewState>) {
@@ -106,7 +110,7 @@ export class TimelineView {
   setFilter(filter: string, hideInternal: boolean): void {
     this.filter = filter;
     this.hideInternal = hideInternal;
-    this.laidOutVersion = -1;
+    this.layOutAgain();
     this.changed();
   }
 
@@ -285,7 +289,13 @@ export class TimelineView {
   private toggle(id: number): void {
     if (this.collapsed.has(id)) this.collapsed.delete(id);
     else this.collapsed.add(id);
+    this.layOutAgain();
+  }
+
+  /** The lanes must change now (a filter, a collapse): no waiting, and a layout under way is dropped. */
+  private layOutAgain(): void {
     this.laidOutVersion = -1;
+    this.layoutJob = undefined;
   }
 
   private scrollBy(dy: number): void {
@@ -316,24 +326,33 @@ export class TimelineView {
    * Asked for by the user (filter, collapse, hiding internals), it happens at once.
    */
   private layout(): void {
-    if (this.laidOutVersion === this.store.structureVersion) return;
-    const wait = this.laidOutAt + this.layoutMs * LAYOUT_SPACING - performance.now();
-    if (this.laidOutVersion !== -1 && wait > 0) {
-      this.layoutTimer ??= setTimeout(() => {
-        this.layoutTimer = undefined;
-        this.requestDraw();
-      }, wait);
+    if (this.layoutJob === undefined) {
+      if (this.laidOutVersion === this.store.structureVersion) return;
+      const wait = this.laidOutAt + this.layoutMs * LAYOUT_SPACING - performance.now();
+      if (this.laidOutVersion !== -1 && wait > 0) {
+        this.layoutTimer ??= setTimeout(() => {
+          this.layoutTimer = undefined;
+          this.requestDraw();
+        }, wait);
+        return;
+      }
+      const options = { hideInternal: this.hideInternal, filter: this.filter, collapsed: this.collapsed, laneHeight: LANE_H, top: TOP };
+      this.layoutJob = { version: this.store.structureVersion, steps: layoutLanesGradually(this.store.tasks, options), workMs: 0 };
+    }
+    const job = this.layoutJob;
+    const began = performance.now();
+    let step = job.steps.next();
+    while (!step.done && performance.now() - began < LAYOUT_SLICE_MS) step = job.steps.next();
+    job.workMs += performance.now() - began;
+    if (!step.done) {
+      this.requestDraw(); // the rest in the next frames
       return;
     }
-    const began = performance.now();
-    this.laidOutVersion = this.store.structureVersion;
-    this.lanes = layoutLanes(this.store.tasks, { hideInternal: this.hideInternal, filter: this.filter, collapsed: this.collapsed, laneHeight: LANE_H, top: TOP });
-    this.laneById.clear();
-    for (const lane of this.lanes) this.laneById.set(lane.task.id, lane);
-    this.spans = [];
-    for (const task of this.store.tasks.values()) if (task.kind === 'coroutine') this.spans.push(task);
+    this.layoutJob = undefined;
+    this.laidOutVersion = job.version;
+    ({ lanes: this.lanes, byId: this.laneById, spans: this.spans } = step.value);
     this.laidOutAt = performance.now();
-    this.layoutMs = this.laidOutAt - began;
+    this.layoutMs = job.workMs;
   }
 
   private draw(): void {

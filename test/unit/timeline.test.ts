@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { firstEndingAfter, laneAt, layoutLanes } from '../../media/webview/lanes';
+import { firstEndingAfter, laneAt, layoutLanes, layoutLanesGradually } from '../../media/webview/lanes';
 import { forEachPixelSpan } from '../../media/webview/pixelSpans';
 import { formatTick, TimeScale } from '../../media/webview/timeScale';
 import { TimelineStore } from '../../media/webview/timelineStore';
@@ -68,6 +68,23 @@ describe('lane layout', () => {
   it('collapsing a task hides its descendants; a filter keeps matches and their ancestors', () => {
     assert.deepEqual(layoutLanes(tasks, { ...options, collapsed: new Set([2]) }).map((l) => l.task.id), [1, 2, 5]);
     assert.deepEqual(layoutLanes(tasks, { ...options, filter: 'TIMEOUT' }).map((l) => l.task.id), [1, 2, 3]);
+  });
+
+  it('lays out a huge trace a slice at a time, to the same lanes, and takes in tasks that arrive meanwhile', () => {
+    const many = new Map<number, TimelineTask>();
+    for (let id = 1; id <= 50_000; id++) many.set(id, task(id, id === 1 ? 0 : 1 + (id % 7), `t${id}`, id % 1000 === 0 ? { kind: 'coroutine' } : {}));
+    const steps = layoutLanesGradually(many, options);
+    let slices = 0;
+    let step = steps.next();
+    while (!step.done) {
+      if (++slices === 2) many.set(50_001, task(50_001, 1, 'late'));
+      step = steps.next();
+    }
+    assert.ok(slices > 10, `the work came in ${slices} slices`);
+    const whole = layoutLanes(many, options);
+    assert.deepEqual(step.value.lanes.map((l) => [l.task.id, l.depth, l.y]), whole.map((l) => [l.task.id, l.depth, l.y]));
+    assert.ok(step.value.byId.get(50_001), 'a task added while the layout ran has its lane');
+    assert.equal(step.value.spans.length, 50);
   });
 
   it('finds the lane under a point and the first segment ending after a time', () => {
