@@ -456,22 +456,17 @@ export class Tracer {
   /** The callback that `enter` started has returned. */
   private leave(owner: TaskState): void {
     const held = this.out.held;
-    if (held.queued && held.waiter === owner && held.ns < 0 && this.frameBase.length === 1 && !owner.oneShot) {
-      // The task awaited a settled promise: its continuation is queued in this same microtask
-      // checkpoint, so the loop cannot go idle before it runs. No clock needed (W1: every await).
-      const base = this.frameBase.pop()!;
-      while (this.sync.length > base) this.sync.pop();
-      this.frameOwners.pop();
-      if (this.settles.length) this.settlePending();
-      return;
-    }
-    const ns = this.options.now();
-    if (this.out.held.ns < 0) this.out.held.ns = ns;
+    // A task that awaited a settled promise has its continuation queued in this same microtask
+    // checkpoint: the loop cannot go idle before it runs, so no time is needed (W1: every await).
+    const continues = held.queued && held.waiter === owner && held.ns < 0 && this.frameBase.length === 1 && !owner.oneShot;
+    const ns = continues ? -1 : this.options.now();
+    if (held.ns < 0) held.ns = ns;
     if (owner.oneShot && !owner.ended) this.endTask(owner, ns, 'resolved', '', '');
     const base = this.frameBase.pop() ?? 0;
     while (this.sync.length > base) this.sync.pop();
     this.frameOwners.pop();
     if (this.settles.length) this.settlePending();
+    if (continues) return;
     if (this.frameBase.length === 0) {
       this.idleSince = ns;
     } else {
