@@ -47,12 +47,12 @@ export class TimelineStore {
     }
     const runsFrom = task.runsFrom ?? 0;
     const waitsFrom = task.waitsFrom ?? 0;
-    spliceFrom(known.runs, runsFrom * 2, task.runs);
-    spliceFrom(known.waits, waitsFrom * 2, task.waits);
-    spliceFrom(known.waitLabels, waitsFrom, task.waitLabels);
-    spliceFrom(known.waitSites, waitsFrom, task.waitSites);
+    const runs = spliceFrom(known.runs, runsFrom * 2, task.runs);
+    const waits = spliceFrom(known.waits, waitsFrom * 2, task.waits);
+    const waitLabels = spliceFrom(known.waitLabels, waitsFrom, task.waitLabels);
+    const waitSites = spliceFrom(known.waitSites, waitsFrom, task.waitSites);
     // The same object stays in the map, so lanes laid out earlier still point at it.
-    Object.assign(known, { ...task, runs: known.runs, waits: known.waits, waitLabels: known.waitLabels, waitSites: known.waitSites, runsFrom: undefined, waitsFrom: undefined });
+    Object.assign(known, { ...task, runs, waits, waitLabels, waitSites, runsFrom: undefined, waitsFrom: undefined });
   }
 
   /** Indices into `loop` of the segments that hold the loop too long, the open one included. */
@@ -68,8 +68,13 @@ export class TimelineStore {
   }
 }
 
-/** Replaces `target` from index `from` on with `values` (no spread: lists can be long). */
-function spliceFrom<T>(target: T[], from: number, values: readonly T[]): void {
+/**
+ * Replaces `target` from index `from` on with `values` (no push(...values): lists can be long);
+ * returns the list to keep, a new one in place of the shared empty list, which is never written.
+ */
+function spliceFrom<T>(target: T[], from: number, values: readonly T[]): T[] {
+  if (Object.isFrozen(target)) return values.length ? values.slice() : target;
   target.length = Math.min(target.length, from);
   for (const v of values) target.push(v);
+  return target;
 }
