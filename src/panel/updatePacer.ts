@@ -7,7 +7,7 @@
  * A panel's updates go out at most this often while a run streams in. With the runner's 20 ms
  * flushes this keeps an event's way to the screen under 100 ms (bench/webview.ts measures it).
  */
-export const UPDATE_INTERVAL_MS = 40;
+export const UPDATE_INTERVAL_MS = 25;
 /** A webview that has not said it applied an update by then (hidden, or gone) gets the next anyway. */
 const APPLIED_TIMEOUT_MS = 2000;
 

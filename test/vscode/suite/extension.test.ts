@@ -1,24 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import * as vscode from 'vscode';
-import { api, closeAllEditors, EXTENSION_ID, panelFor, waitFor, workspaceFile } from './helpers';
+import { api, closeAllEditors, EXTENSION_ID, panelFor, traceWithCli, waitFor, workspaceFile } from './helpers';
 
-/** Traces a fixture with the extension's own `tasklane` CLI into a temporary file; returns its path. */
-function traceWithCli(fixture: string, name: string): string {
-  const file = path.join(os.tmpdir(), name);
-  const cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist/cli.js');
-  // In desktop VS Code process.execPath is Electron; ELECTRON_RUN_AS_NODE makes it Node.
-  const result = spawnSync(process.execPath, [cli, 'run', workspaceFile('node', fixture).fsPath, '--out', file], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-  assert.equal(result.status, 0, result.stderr);
-  return file;
-}
-
-/** Every process below `pid`, from /proc. */
 /** The extension host's heap after full collections, MB. */
 function heapAfterGc(): number {
   v8.setFlagsFromString('--expose-gc');
@@ -27,6 +15,7 @@ function heapAfterGc(): number {
   return process.memoryUsage().heapUsed / 2 ** 20;
 }
 
+/** Every process below `pid`, from /proc. */
 function descendants(pid: number): number[] {
   const out: number[] = [];
   const walk = (p: number): void => {

@@ -1,3 +1,6 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TasklaneTestApi } from '../../../src/controller';
@@ -37,4 +40,14 @@ export async function panelFor(title: string, status?: string): Promise<PanelSta
 
 export async function closeAllEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+/** Traces a fixture with the extension's own `tasklane` CLI into a temporary file; returns its path. */
+export function traceWithCli(fixture: string, name: string): string {
+  const file = path.join(os.tmpdir(), name);
+  const cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist/cli.js');
+  // In desktop VS Code process.execPath is Electron; ELECTRON_RUN_AS_NODE makes it Node.
+  const result = spawnSync(process.execPath, [cli, 'run', workspaceFile('node', fixture).fsPath, '--out', file], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+  assert.equal(result.status, 0, result.stderr);
+  return file;
 }
