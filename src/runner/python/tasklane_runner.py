@@ -550,15 +550,15 @@ class Suspension:
     __slots__ = ("chain", "users", "nested", "last_user", "api", "innermost")
 
     def __init__(self, coro, links):
-        self.chain = chain = [] if links else None  # [(awaitable, frame)] from the task's coroutine down
-        self.users = users = [] if links else None  # the links in the user's code
-        self.nested = False  # a coroutine of the user's own is awaited inside the task's (a span)
-        self.last_user = None  # the innermost frame in the user's code
-        self.api = None  # the first frame inside asyncio: the API the task waits in
-        self.innermost = None
+        chain = [] if links else None  # [(awaitable, frame)] from the task's coroutine down
+        users = [] if links else None  # the links in the user's code
+        nested = False  # a coroutine of the user's own is awaited inside the task's (a span)
+        last_user = None  # the innermost frame in the user's code
+        api = None  # the first frame inside asyncio: the API the task waits in
+        innermost = None
         obj = coro
         first = True
-        while obj is not None:
+        while obj is not None:  # locals, not attributes, in the loop: it runs on every task step
             kind = type(obj)
             if kind is CoroutineType:
                 frame, inner = obj.cr_frame, obj.cr_await
@@ -569,7 +569,7 @@ class Suspension:
                 inner = getattr(obj, "cr_await", None) if hasattr(obj, "cr_await") else getattr(obj, "gi_yieldfrom", None)
             if frame is None:
                 break
-            self.innermost = frame
+            innermost = frame
             if links:
                 link = (obj, frame)
                 chain.append(link)
@@ -579,14 +579,15 @@ class Suspension:
                 library = is_library(code)
             if not library:
                 if not first:
-                    self.nested = True
-                self.last_user = frame
+                    nested = True
+                last_user = frame
                 if links:
                     users.append(link)
-            elif self.api is None:
-                self.api = frame
+            elif api is None:
+                api = frame
             first = False
             obj = inner
+        self.chain, self.users, self.nested, self.last_user, self.api, self.innermost = chain, users, nested, last_user, api, innermost
 
     def spans(self):
         """The user's coroutines awaited inside the task's own, outermost first."""
