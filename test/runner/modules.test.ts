@@ -22,6 +22,8 @@ describe('Node runner: module systems and TypeScript', () => {
     assertSequentialShape('sequential.ts', 'main');
     const { model } = traceFixture('sequential.ts');
     assert.match(tasksNamed(model, 'sayAfter')[0].site, /sequential\.ts:8:\d+$/, 'line numbers are the .ts file’s own');
+    const blockers = model.longBlocks().map((b) => model.tasks.get(b.task)!);
+    assert.ok(blockers.every((t) => t.internal), `transpiling is the runner's time, not the script's: ${blockers.map((t) => model.displayName(t)).join(', ')}`);
   });
   it('traces an ES-module TypeScript file (.mts)', () => assertSequentialShape('sequential.mts', 'main'));
   it('traces a script in a "type": "module" package', () => {

@@ -44,7 +44,7 @@ function start(config: RunnerConfig): void {
     { encoder, maxEvents: config.maxEvents, flush: () => sink.flush(), now, capture: createCapturer(ownFiles()) },
     script ? script.split(/[\\/]/).pop()! : 'main',
   );
-  registerTypeScript((fn) => tracer.untraced(fn));
+  registerTypeScript((name, fn) => tracer.ownWork(name, fn));
 
   let fatal: { reason: ExitReason; message: string; site: string; task: number } | undefined;
   let finished = false;

@@ -6,13 +6,15 @@ import Module from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 const TS_EXTENSIONS = ['.ts', '.cts', '.mts'];
+/** The internal task the loop lane shows while TypeScript is transpiled in the program's thread. */
+const TRANSPILE_TASK = 'transpile TypeScript (Tasklane)';
 
 interface EsbuildLike {
   transformSync(code: string, options: Record<string, unknown>): { code: string };
 }
 
-/** `untraced` runs the transpiler without tracing its worker threads and ports. */
-export function registerTypeScript(untraced: <T>(fn: () => T) => T): void {
+/** `ownWork` runs the transpiler as the runner's own work: untraced, and not the script's time. */
+export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T): void {
   const script = process.argv[1];
   if (!script || !TS_EXTENSIONS.some((ext) => script.endsWith(ext))) return;
   process.setSourceMapsEnabled(true);
@@ -20,7 +22,7 @@ export function registerTypeScript(untraced: <T>(fn: () => T) => T): void {
   for (const ext of ['.ts', '.cts']) {
     extensions[ext] = (module, filename) => {
       const source = fs.readFileSync(filename, 'utf8');
-      module._compile(untraced(() => transpile(source, filename, 'cjs')), filename);
+      module._compile(ownWork(TRANSPILE_TASK, () => transpile(source, filename, 'cjs')), filename);
     };
   }
   const loader = path.join(__dirname, 'esm-loader.mjs');
