@@ -14,6 +14,8 @@ const WORKLOADS: { id: string; file: string; what: string; goal: number; runtime
   { id: 'P1', file: 'p1_sleep0.py', what: '10k asyncio tasks x 5 sleep(0)', goal: 3, runtime: 'python' },
 ];
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+/** BENCH_WORKLOADS=W3,P1 runs only those. */
+const CHOSEN = process.env.BENCH_WORKLOADS?.split(',');
 
 async function runTraced(script: string, runtime: Runtime): Promise<Measure> {
   const model = new TraceModel();
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
   console.log(`Tasklane engine benchmark — node ${process.version}, ${REPEATS} runs each, medians\n`);
   const header = ['workload', 'untraced', 'naive', 'ratio', 'tasklane', 'ratio', 'goal', 'events/s', 'B/event', 'events', 'peak RSS (untraced → traced)'];
   const rows: string[][] = [header];
-  for (const w of WORKLOADS) {
+  for (const w of WORKLOADS.filter((w) => !CHOSEN || CHOSEN.includes(w.id))) {
     const script = path.join(ROOT, 'bench/workloads', w.file);
     const plain: Measure[] = [];
     const naive: Measure[] = [];

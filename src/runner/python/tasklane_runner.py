@@ -28,6 +28,7 @@ ASYNCIO_DIR = os.path.dirname(asyncio.__file__)
 OWN_FILE = os.path.abspath(__file__)
 HAS_CANCELLING = hasattr(asyncio.Task, "cancelling")  # 3.11+
 TASKGROUPS_FILE = os.path.join(ASYNCIO_DIR, "taskgroups.py")  # 3.11+
+GATHERING_FUTURE = asyncio.tasks._GatheringFuture
 
 OP_STRING, OP_START, OP_TASK, OP_RENAME, OP_RUN, OP_AWAIT, OP_AWAIT_BY, OP_JOIN, OP_END, OP_DROPPED, OP_EXIT = range(11)
 TASK_KINDS = ["script", "async", "timer", "immediate", "io", "combinator", "callback", "coroutine"]
@@ -475,7 +476,7 @@ class Tracer:
                 self.enc.wait(ns, state.ident, ident, "", site)
                 return
         # A gather the user's own code awaits is a combinator; one inside asyncio is its business.
-        if isinstance(waiter, asyncio.tasks._GatheringFuture) and not in_asyncio(where.innermost):
+        if isinstance(waiter, GATHERING_FUTURE) and not in_asyncio(where.innermost):
             self.enc.wait(ns, state.ident, self.gather_task(waiter, state, site, ns), "", site)
             return
         target = self.tasks.get(waiter) if waiter is not None else None
