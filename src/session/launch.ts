@@ -159,8 +159,7 @@ export function launchTraced(options: LaunchOptions): TracedProcess {
  * at the moment the process ended: a program stuck in a loop ran on long after its last event.
  */
 export function synthesizedExit(outcome: RunOutcome, model: TraceModel): TraceEvent {
-  const started = model.info?.startedAt;
-  const t = started ? Math.max(model.endTime, (outcome.endedAt - started) * 1000) : model.endTime;
+  const t = model.timeAt(outcome.endedAt);
   const how = outcome.signal ? `the program was killed by ${outcome.signal}` : `the program ended with code ${outcome.code} before the tracer could report it`;
   return {
     type: 'exit', t, reason: outcome.signal ? 'killed' : 'exit', code: outcome.code, signal: outcome.signal ?? '',

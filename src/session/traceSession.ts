@@ -36,9 +36,8 @@ export class TraceSession {
 
   /** How long the run has gone on, in µs: wall-clock time while it is live, else the trace's end. */
   elapsedUs(): number {
-    const started = this.model.info?.startedAt;
     const live = this.status === 'running' || this.status === 'starting';
-    return live && started ? Math.max(this.model.endTime, (Date.now() - started) * 1000) : this.model.endTime;
+    return live ? this.model.timeAt(Date.now()) : this.model.endTime;
   }
 
   get pid(): number | undefined {

@@ -202,6 +202,12 @@ export class TraceModel {
   }
 
   /** When the task ended, or the end of the trace for one still pending. */
+  /** The trace's time (µs) at a wall-clock moment (epoch ms), never before its last event. */
+  timeAt(epochMs: number): number {
+    const started = this.info?.startedAt;
+    return started ? Math.max(this.endTime, (epochMs - started) * 1000) : this.endTime;
+  }
+
   endTimeOf(task: Task): number {
     return task.end ? task.end.t : this.endTime;
   }
