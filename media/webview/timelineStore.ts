@@ -51,8 +51,15 @@ export class TimelineStore {
     const waits = spliceFrom(known.waits, waitsFrom * 2, task.waits);
     const waitLabels = spliceFrom(known.waitLabels, waitsFrom, task.waitLabels);
     const waitSites = spliceFrom(known.waitSites, waitsFrom, task.waitSites);
-    // The same object stays in the map, so lanes laid out earlier still point at it.
-    Object.assign(known, { ...task, runs, waits, waitLabels, waitSites, runsFrom: undefined, waitsFrom: undefined });
+    // The same object stays in the map, so lanes laid out earlier still point at it (and no copy
+    // of the update's task is made on the way: a flood merges thousands an update).
+    Object.assign(known, task);
+    known.runs = runs;
+    known.waits = waits;
+    known.waitLabels = waitLabels;
+    known.waitSites = waitSites;
+    known.runsFrom = undefined;
+    known.waitsFrom = undefined;
   }
 
   /** Indices into `loop` of the segments that hold the loop too long, the open one included. */
