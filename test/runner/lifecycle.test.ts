@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { parseTrace } from '../../src/trace/load';
-import { only, printed, runUntraced, startFixture, stopLikeStop, tasksNamed, tempTrace, traceFixture } from './helpers';
+import { only, printed, runUntraced, scriptPid, startFixture, stopLikeStop, tasksNamed, tempTrace, traceFixture } from './helpers';
 
 describe('Node runner: how programs end, and what they see', () => {
   it('a crash half way still yields a trace that says why it ended', () => {
@@ -37,10 +37,9 @@ describe('Node runner: how programs end, and what they see', () => {
     it(`${signal} ends a hanging script and leaves a complete trace`, async () => {
       const out = tempTrace();
       const child = startFixture('hang.js', out);
-      await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && resolve()));
+      await printed(child, 'listening');
       // The CLI shares the script's process group in a terminal; here we signal the script through it.
-      const scriptPid = Number(fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
-      process.kill(scriptPid, signal);
+      process.kill(scriptPid(child), signal);
       const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
       assert.equal(code, signal === 'SIGTERM' ? 143 : 130);
       const model = parseTrace(fs.readFileSync(out, 'utf8'));
@@ -70,10 +69,9 @@ describe('Node runner: how programs end, and what they see', () => {
   it('SIGKILL from outside still leaves the trace up to that moment', async () => {
     const out = tempTrace();
     const child = startFixture('hang.js', out);
-    await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && resolve()));
+    await printed(child, 'listening');
     await new Promise((resolve) => setTimeout(resolve, 150)); // let one periodic flush go out
-    const scriptPid = Number(fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
-    process.kill(scriptPid, 'SIGKILL');
+    process.kill(scriptPid(child), 'SIGKILL');
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     assert.equal(code, 137);
     const model = parseTrace(fs.readFileSync(out, 'utf8'));
