@@ -31,8 +31,8 @@ TASKGROUPS_FILE = os.path.join(ASYNCIO_DIR, "taskgroups.py")  # 3.11+
 GATHERING_FUTURE = asyncio.tasks._GatheringFuture
 
 OP_STRING, OP_START, OP_TASK, OP_RENAME, OP_RUN, OP_AWAIT, OP_AWAIT_BY, OP_JOIN, OP_END, OP_DROPPED, OP_EXIT = range(11)
-TASK_KINDS = ["script", "async", "timer", "immediate", "io", "combinator", "callback", "coroutine"]
-END_STATES = ["resolved", "rejected", "cancelled"]
+TASK_KINDS = {kind: code for code, kind in enumerate(["script", "async", "timer", "immediate", "io", "combinator", "callback", "coroutine"])}
+END_STATES = {state: code for code, state in enumerate(["resolved", "rejected", "cancelled"])}
 EXIT_REASONS = ["exit", "exception", "rejection", "signal", "killed"]
 # Varints of the numbers most records carry (ids, string refs, short time deltas), made once.
 SMALL_VARINTS = [bytes((n,)) if n < 0x80 else bytes(((n & 0x7F) | 0x80, n >> 7)) for n in range(0x4000)]
@@ -103,14 +103,25 @@ class Encoder:
         self.uint(int(time.time() * 1000))
 
     def task(self, ns, ident, parent, kind, name, site, internal=False):
-        name_ref, site_ref = self.ref(name), self.ref(site)
+        # One per asyncio.Task: known strings and small numbers straight from their tables.
+        strings = self.strings
+        name_ref = strings.get(name) or self.ref(name)
+        site_ref = strings.get(site) or self.ref(site)
         self.timed(OP_TASK, ns)
-        self.uint(ident)
-        self.uint(parent)
-        self.buf.append(TASK_KINDS.index(kind))
-        self.uint(name_ref)
-        self.uint(site_ref)
-        self.buf.append(1 if internal else 0)
+        buf = self.buf
+        if ident < 0x4000 and parent < 0x4000 and name_ref < 0x4000 and site_ref < 0x4000:
+            buf += SMALL_VARINTS[ident]
+            buf += SMALL_VARINTS[parent]
+            buf.append(TASK_KINDS[kind])
+            buf += SMALL_VARINTS[name_ref]
+            buf += SMALL_VARINTS[site_ref]
+        else:
+            self.uint(ident)
+            self.uint(parent)
+            buf.append(TASK_KINDS[kind])
+            self.uint(name_ref)
+            self.uint(site_ref)
+        buf.append(1 if internal else 0)
 
     def rename(self, ns, ident, name):
         name_ref = self.ref(name)
@@ -151,7 +162,7 @@ class Encoder:
         site_ref = self.ref(site)
         self.timed(OP_END, ns)
         self.uint(ident)
-        self.buf.append(END_STATES.index(state))
+        self.buf.append(END_STATES[state])
         self.text(message)
         self.uint(site_ref)
 
@@ -222,11 +233,14 @@ def absolute(filename):
 
 
 def is_library(code):
-    """Code of asyncio, of the runner or frozen: never the user's."""
-    library = _library_code.get(code)
-    if library is None:
-        filename = code.co_filename
-        library = _library_code[code] = filename.startswith(ASYNCIO_DIR) or filename == OWN_FILE or filename.startswith("<frozen")
+    """Code of asyncio, of the runner or frozen: never the user's. Cached by the code object's
+    identity: hashing a code object hashes its contents, about 450 ns on 3.12+, more than a step."""
+    entry = _library_code.get(id(code))
+    if entry is not None and entry[0] is code:
+        return entry[1]
+    filename = code.co_filename
+    library = filename.startswith(ASYNCIO_DIR) or filename == OWN_FILE or filename.startswith("<frozen")
+    _library_code[id(code)] = (code, library)
     return library
 
 
@@ -286,11 +300,12 @@ def describe_error(exc):
 
 
 class TaskState:
-    __slots__ = ("ident", "name", "started", "spans", "groups", "group", "canceller", "cancelling", "cancels_seen", "ended")
+    __slots__ = ("ident", "name", "coro", "started", "spans", "groups", "group", "canceller", "cancelling", "cancels_seen", "ended")
 
-    def __init__(self, ident, name):
+    def __init__(self, ident, name, coro):
         self.ident = ident
         self.name = name
+        self.coro = coro
         self.started = False
         self.spans = []  # [(coroutine object, span task id)] of coroutines awaited directly, outermost first
         self.groups = []  # [TaskGroup, combinator id, [(message, site) of failed members]] this task opened, until they end
@@ -329,10 +344,10 @@ class Tracer:
     def on_task_created(self, task, frame):
         with self.sink.lock:
             ns = self.now()
-            state = TaskState(self.new_id(), self.task_name(task))
+            coro = task.get_coro()
+            state = TaskState(self.new_id(), self.task_name(task), coro)
             self.tasks[task] = state
             parent = self.current.ident if self.current is not None else self.root
-            coro = task.get_coro()
             code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
             internal = code is not None and code.co_filename.startswith(ASYNCIO_DIR)
             site = user_site(frame)
@@ -460,23 +475,22 @@ class Tracer:
         self.enc.end(ns, state.ident, *outcome)
 
     def record_suspension(self, task, state, ns):
-        coro = task.get_coro()
-        where = Suspension(coro, bool(state.spans))
-        if where.nested and where.chain is None:
-            where = Suspension(coro, True)
-        if where.chain is not None:
-            self.update_spans(state, where.spans(), where.chain, ns)
-        api = where.api
+        coro = state.coro
+        chain, users, nested, last_user, api, innermost = walk_await_chain(coro, bool(state.spans))
+        if nested and chain is None:
+            chain, users, nested, last_user, api, innermost = walk_await_chain(coro, True)
+        if chain is not None:
+            self.update_spans(state, span_links(chain, users), chain, ns)
         if state.groups:
             self.end_groups(state, api, ns)
         waiter = getattr(task, "_fut_waiter", None)
-        site = line_site(where.last_user) if where.last_user is not None else ""
+        site = line_site(last_user) if last_user is not None else ""
         for group, ident, _ in state.groups:
             if api is not None and api.f_code.co_name == "__aexit__" and api.f_locals.get("self") is group:
                 self.enc.wait(ns, state.ident, ident, "", site)
                 return
         # A gather the user's own code awaits is a combinator; one inside asyncio is its business.
-        if isinstance(waiter, GATHERING_FUTURE) and not in_asyncio(where.innermost):
+        if isinstance(waiter, GATHERING_FUTURE) and not in_asyncio(innermost):
             self.enc.wait(ns, state.ident, self.gather_task(waiter, state, site, ns), "", site)
             return
         target = self.tasks.get(waiter) if waiter is not None else None
@@ -544,56 +558,61 @@ class Tracer:
         self.sink.flush()
 
 
-class Suspension:
-    """Where a task's await chain ends: walked once per task step, so the lists of links that
-    coroutine spans need are only built when the task has or gains spans."""
+# Awaitables with no frame of their own (asyncio's C Future iterator): where await chains end.
+_leaf_types = set()
 
-    __slots__ = ("chain", "users", "nested", "last_user", "api", "innermost")
 
-    def __init__(self, coro, links):
-        chain = [] if links else None  # [(awaitable, frame)] from the task's coroutine down
-        users = [] if links else None  # the links in the user's code
-        nested = False  # a coroutine of the user's own is awaited inside the task's (a span)
-        last_user = None  # the innermost frame in the user's code
-        api = None  # the first frame inside asyncio: the API the task waits in
-        innermost = None
-        obj = coro
-        first = True
-        while obj is not None:  # locals, not attributes, in the loop: it runs on every task step
-            kind = type(obj)
-            if kind is CoroutineType:
-                frame, inner = obj.cr_frame, obj.cr_await
-            elif kind is GeneratorType:
-                frame, inner = obj.gi_frame, obj.gi_yieldfrom
-            else:  # another awaitable with coroutine-like attributes (Cython, compiled code)
-                frame = getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
-                inner = getattr(obj, "cr_await", None) if hasattr(obj, "cr_await") else getattr(obj, "gi_yieldfrom", None)
-            if frame is None:
-                break
-            innermost = frame
+def walk_await_chain(coro, links):
+    """Where a task's await chain ends, walked once per task step: (chain, users, nested,
+    last_user, api, innermost). The lists of links that coroutine spans need, `chain` ([(awaitable,
+    frame)] from the task's coroutine down) and `users` (those in the user's code), are built only
+    when `links`. `nested`: a coroutine of the user's own is awaited inside the task's (a span);
+    `last_user`: the innermost frame in the user's code; `api`: the first frame inside asyncio,
+    the API the task waits in."""
+    chain = [] if links else None
+    users = [] if links else None
+    nested = False
+    last_user = api = innermost = None
+    obj = coro
+    first = True
+    while obj is not None:  # locals, not attributes, in the loop: it runs on every task step
+        kind = type(obj)
+        if kind is CoroutineType:
+            frame, inner = obj.cr_frame, obj.cr_await
+        elif kind is GeneratorType:
+            frame, inner = obj.gi_frame, obj.gi_yieldfrom
+        elif kind in _leaf_types:
+            break
+        else:  # another awaitable with coroutine-like attributes (Cython, compiled code), or none
+            frame = getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
+            inner = getattr(obj, "cr_await", None) if hasattr(obj, "cr_await") else getattr(obj, "gi_yieldfrom", None)
+            if frame is None and not hasattr(obj, "cr_frame") and not hasattr(obj, "gi_frame"):
+                _leaf_types.add(kind)
+        if frame is None:
+            break
+        innermost = frame
+        if links:
+            link = (obj, frame)
+            chain.append(link)
+        code = frame.f_code
+        entry = _library_code.get(id(code))
+        library = entry[1] if entry is not None and entry[0] is code else is_library(code)
+        if not library:
+            if not first:
+                nested = True
+            last_user = frame
             if links:
-                link = (obj, frame)
-                chain.append(link)
-            code = frame.f_code
-            library = _library_code.get(code)
-            if library is None:
-                library = is_library(code)
-            if not library:
-                if not first:
-                    nested = True
-                last_user = frame
-                if links:
-                    users.append(link)
-            elif api is None:
-                api = frame
-            first = False
-            obj = inner
-        self.chain, self.users, self.nested, self.last_user, self.api, self.innermost = chain, users, nested, last_user, api, innermost
+                users.append(link)
+        elif api is None:
+            api = frame
+        first = False
+        obj = inner
+    return chain, users, nested, last_user, api, innermost
 
-    def spans(self):
-        """The user's coroutines awaited inside the task's own, outermost first."""
-        users = self.users
-        return users[1:] if users and users[0] is self.chain[0] else users
+
+def span_links(chain, users):
+    """The user's coroutines awaited inside the task's own, outermost first."""
+    return users[1:] if users and users[0] is chain[0] else users
 
 
 def wait_label(api, waiter):
