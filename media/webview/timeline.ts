@@ -1,26 +1,16 @@
-// The canvas timeline: an axis, the event loop lane, then one lane per task. Draws only what is
-// visible, in passes by colour, at most once per animation frame. All text is drawn with
-// fillText, so names from a trace can never become markup.
+// The canvas timeline: an axis, the event loop lane, then one lane per task. Owns the view's state
+// (zoom, scroll, selection, filter), the pointer and the keys, and lays the lanes out; painting
+// (only what is visible, at most once per animation frame) is TimelinePainter's.
 import type { TimelineTask } from '../../src/shared/protocol';
 import { formatDuration as formatUs } from '../../src/trace/format';
-import { firstEndingAfter, laneAt, laneOwner, layoutLanesGradually, type Lane, type LaneLayout } from './lanes';
+import { firstEndingAfter, laneAt, layoutLanesGradually, type Lane, type LaneLayout } from './lanes';
 import { inertText } from './inertText';
-import { forEachPixelSpan } from './pixelSpans';
-import { SegmentLayer } from './segmentLayer';
 import { readTheme, watchTheme, type Theme } from './theme';
-import { formatTick, TimeScale } from './timeScale';
+import { LABEL_W, LANE_H, OVERVIEW_H, TOP } from './timelineGeometry';
+import { TimelinePainter } from './timelinePainter';
+import { TimeScale } from './timeScale';
 import type { TimelineStore } from './timelineStore';
 
-const AXIS_H = 22;
-const LOOP_H = 16;
-const LANE_H = 20;
-const LABEL_W = 200;
-const TOP = AXIS_H + LOOP_H + 4;
-/** Runs fill the lane but for RUN_INSET px above and below; waits are thinner. */
-const RUN_INSET = 3;
-const WAIT_INSET = 6;
-/** The overview along the bottom: the whole run, with the part in view marked. */
-const OVERVIEW_H = 22;
 /** A new layout waits this many times as long as the last one took: layout gets at most a fifth of the time. */
 const LAYOUT_SPACING = 4;
 /** At most this much of a frame goes to laying out lanes; a bigger layout goes on in the next frames. */
@@ -67,8 +57,7 @@ export class TimelineView {
   readonly collapsed = new Set<number>();
   private scrollY = 0;
   private theme: Theme;
-  private ctx: CanvasRenderingContext2D;
-  private readonly layer = new SegmentLayer();
+  private readonly painter: TimelinePainter;
   private frame = 0;
   private laidOutVersion = -1;
   private laidOutAt = 0;
@@ -84,7 +73,7 @@ export class TimelineView {
     this.canvas.setAttribute('role', 'img');
     this.canvas.setAttribute('aria-label', 'Timeline of the run’s tasks; use arrow keys to move, + and - to zoom, Home and End to jump');
     host.append(this.canvas);
-    this.ctx = this.canvas.getContext('2d', { alpha: false })!;
+    this.painter = new TimelinePainter(this.canvas.getContext('2d', { alpha: false })!, store);
     this.theme = readTheme();
     if (saved) this.restore(saved);
     watchTheme(() => {
@@ -368,240 +357,11 @@ export class TimelineView {
     this.layout();
     this.scale.left = LABEL_W;
     this.scale.width = Math.max(1, w - LABEL_W);
-    const ctx = this.ctx;
-    const th = this.theme;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.fillStyle = th.background;
-    ctx.fillRect(0, 0, w, h);
-    ctx.font = th.font;
-    ctx.textBaseline = 'middle';
-
     const first = Math.max(0, Math.floor(this.scrollY / LANE_H));
-    const lanesBottom = h - OVERVIEW_H;
-    const last = Math.min(this.lanes.length, Math.ceil((this.scrollY + lanesBottom - TOP) / LANE_H));
-    const visible = this.lanes.slice(first, last);
-    const laneY = (lane: Lane): number => lane.y - this.scrollY;
-
-    this.layer.begin(LABEL_W * dpr, TOP * dpr, (w - LABEL_W) * dpr, (lanesBottom - TOP) * dpr, th.pixels.background);
-    this.drawSegments(visible, laneY, dpr);
-    this.layer.end(ctx);
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(LABEL_W, TOP, w - LABEL_W, lanesBottom - TOP);
-    ctx.clip();
-    this.drawSpans(visible, laneY);
-    this.drawLinks(visible, laneY);
-    this.drawWaitLabels(visible, laneY);
-    ctx.restore();
-
-    this.drawEnds(visible, laneY);
-    this.drawLabels(visible, laneY);
-    this.drawLoop(w);
-    this.drawAxis(w, h);
-    this.drawOverview(w, h);
+    const last = Math.min(this.lanes.length, Math.ceil((this.scrollY + h - OVERVIEW_H - TOP) / LANE_H));
+    this.painter.paint({
+      scale: this.scale, overview: this.overview, visible: this.lanes.slice(first, last), laneById: this.laneById, spans: this.spans,
+      scrollY: this.scrollY, selected: this.selected, collapsed: this.collapsed, follow: this.follow, theme: this.theme, width: w, height: h, dpr,
+    });
   }
-
-  /** The whole run in one strip: the loop's busy time, long blocks, and a box around what is in view. */
-  private drawOverview(w: number, h: number): void {
-    const ctx = this.ctx;
-    const th = this.theme;
-    const o = this.overview;
-    o.left = LABEL_W;
-    o.width = this.scale.width;
-    o.fit(0, Math.max(this.store.endTime, 1));
-    const top = h - OVERVIEW_H;
-    ctx.fillStyle = th.background;
-    ctx.fillRect(0, top, w, OVERVIEW_H);
-    ctx.fillStyle = th.grid;
-    ctx.fillRect(0, top, w, 1);
-    ctx.fillStyle = th.muted;
-    ctx.fillText('overview', 4, top + OVERVIEW_H / 2);
-    this.drawLoopActivity(o, top + 6, OVERVIEW_H - 10);
-    const x0 = Math.max(LABEL_W, Math.floor(o.toPx(this.scale.start)));
-    const x1 = Math.min(w - 1, Math.max(x0 + 3, Math.ceil(o.toPx(this.scale.end))));
-    ctx.globalAlpha = 0.25;
-    ctx.fillStyle = th.selection;
-    ctx.fillRect(x0, top + 2, x1 - x0, OVERVIEW_H - 3);
-    ctx.globalAlpha = 1;
-    ctx.strokeStyle = th.selection;
-    ctx.strokeRect(x0 + 0.5, top + 2.5, x1 - x0 - 1, OVERVIEW_H - 4);
-  }
-
-  /** Runs solid across the lane, waits a thinner band in a paler colour, into the segment layer. */
-  private drawSegments(lanes: Lane[], laneY: (l: Lane) => number, dpr: number): void {
-    const { run, wait } = this.theme.pixels;
-    const runs: number[] = [];
-    const waits: number[] = [];
-    const collect = (into: number[], pairs: number[]): void => {
-      into.length = 0;
-      forEachPixelSpan(pairs, 2, this.scale, this.store.endTime, (x0, x1) => into.push(x0 * dpr, x1 * dpr));
-    };
-    for (const lane of lanes) {
-      collect(runs, lane.task.runs);
-      collect(waits, lane.task.waits);
-      const y = laneY(lane);
-      this.layer.band((y + RUN_INSET) * dpr, (y + WAIT_INSET) * dpr, [runs, run]);
-      this.layer.band((y + WAIT_INSET) * dpr, (y + LANE_H - WAIT_INSET) * dpr, [waits, wait], [runs, run]);
-      this.layer.band((y + LANE_H - WAIT_INSET) * dpr, (y + LANE_H - RUN_INSET) * dpr, [runs, run]);
-    }
-  }
-
-  /** Python coroutines awaited directly: thin bars along the top of their task's lane. */
-  private drawSpans(lanes: Lane[], laneY: (l: Lane) => number): void {
-    const ctx = this.ctx;
-    ctx.fillStyle = this.theme.span;
-    const shown = new Set(lanes);
-    for (const task of this.spans) {
-      const lane = this.laneById.get(laneOwner(task, this.store.tasks).id);
-      if (!lane || !shown.has(lane)) continue;
-      const x0 = this.scale.toPx(task.created);
-      const x1 = this.scale.toPx(task.end ? task.end.t : this.store.endTime);
-      ctx.fillRect(x0, laneY(lane) + 1, Math.max(1, x1 - x0), 2);
-    }
-  }
-
-  /** Creation links: a line from the parent's lane at the moment of creation to the child's lane. */
-  private drawLinks(lanes: Lane[], laneY: (l: Lane) => number): void {
-    const ctx = this.ctx;
-    ctx.strokeStyle = this.theme.muted;
-    ctx.globalAlpha = 0.6;
-    ctx.beginPath();
-    for (const lane of lanes) {
-      const parent = this.laneById.get(lane.task.parent);
-      if (!parent) continue;
-      const x = this.scale.toPx(lane.task.created);
-      if (x < LABEL_W || x > LABEL_W + this.scale.width) continue;
-      ctx.moveTo(x, laneY(parent) + LANE_H - 3);
-      ctx.lineTo(x, laneY(lane) + 3);
-      ctx.moveTo(x - 3, laneY(lane));
-      ctx.lineTo(x, laneY(lane) + 3);
-      ctx.lineTo(x + 3, laneY(lane));
-    }
-    ctx.stroke();
-    ctx.globalAlpha = 1;
-  }
-
-  private drawWaitLabels(lanes: Lane[], laneY: (l: Lane) => number): void {
-    const ctx = this.ctx;
-    ctx.fillStyle = this.theme.foreground;
-    for (const lane of lanes) {
-      const w = lane.task.waits;
-      for (let i = firstEndingAfter(w, this.scale.start); i * 2 < w.length; i++) {
-        if (w[i * 2] > this.scale.end) break;
-        const x0 = Math.max(LABEL_W, this.scale.toPx(w[i * 2]));
-        const x1 = this.scale.toPx(this.store.endOf(w[i * 2 + 1]));
-        if (x1 - x0 < 40) continue;
-        fitText(ctx, lane.task.waitLabels[i], x0 + 3, laneY(lane) + LANE_H / 2, x1 - x0 - 6);
-      }
-    }
-  }
-
-  /** Rejected, cancelled and still-pending tasks are marked where they end. */
-  private drawEnds(lanes: Lane[], laneY: (l: Lane) => number): void {
-    const ctx = this.ctx;
-    for (const lane of lanes) {
-      const end = lane.task.end;
-      const state = end ? end.state : this.store.live ? '' : 'pending';
-      if (!state || state === 'resolved') continue;
-      const x = this.scale.toPx(end ? end.t : this.store.endTime);
-      if (x < LABEL_W) continue;
-      ctx.fillStyle = state === 'rejected' ? this.theme.rejected : state === 'cancelled' ? this.theme.cancelled : this.theme.pending;
-      const y = laneY(lane) + LANE_H / 2;
-      ctx.beginPath();
-      ctx.moveTo(x, y - 5);
-      ctx.lineTo(x + 5, y);
-      ctx.lineTo(x, y + 5);
-      ctx.lineTo(x - 5, y);
-      ctx.fill();
-    }
-  }
-
-  private drawLabels(lanes: Lane[], laneY: (l: Lane) => number): void {
-    const ctx = this.ctx;
-    const th = this.theme;
-    ctx.fillStyle = th.background;
-    ctx.fillRect(0, TOP, LABEL_W, this.canvas.height);
-    for (const lane of lanes) {
-      const y = laneY(lane);
-      if (lane.task.id === this.selected) {
-        ctx.strokeStyle = th.selection;
-        ctx.strokeRect(0.5, y + 0.5, this.canvas.width, LANE_H - 1);
-      }
-      const indent = 4 + lane.depth * 10;
-      ctx.fillStyle = th.muted;
-      if (lane.hasChildren) ctx.fillText(this.collapsed.has(lane.task.id) ? '▸' : '▾', indent, y + LANE_H / 2);
-      const end = lane.task.end?.state;
-      ctx.fillStyle = end === 'rejected' ? th.rejected : lane.task.internal ? th.muted : th.foreground;
-      fitText(ctx, lane.task.name, indent + 10, y + LANE_H / 2, LABEL_W - indent - 14);
-    }
-  }
-
-  private drawLoop(w: number): void {
-    const ctx = this.ctx;
-    const th = this.theme;
-    const y = AXIS_H + 2;
-    ctx.fillStyle = th.background;
-    ctx.fillRect(0, AXIS_H, w, LOOP_H + 4);
-    ctx.fillStyle = th.muted;
-    ctx.fillText('event loop', 4, y + LOOP_H / 2);
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(LABEL_W, AXIS_H, w - LABEL_W, LOOP_H + 4);
-    ctx.clip();
-    this.drawLoopActivity(this.scale, y, LOOP_H);
-    ctx.restore();
-  }
-
-  /** The loop's busy time and its long blocks as bars from `y`, on `scale` (the view's, or the overview's). */
-  private drawLoopActivity(scale: TimeScale, y: number, height: number): void {
-    const ctx = this.ctx;
-    const loop = this.store.loop;
-    ctx.fillStyle = this.theme.loopBusy;
-    ctx.beginPath();
-    forEachPixelSpan(loop, 3, scale, this.store.endTime, (x0, x1) => ctx.rect(x0, y, x1 - x0, height));
-    ctx.fill();
-    // Long blocks are few and must show however far out the view is zoomed.
-    ctx.fillStyle = this.theme.longBlock;
-    ctx.beginPath();
-    for (const i of this.store.longBlocks()) {
-      const x0 = Math.floor(scale.toPx(loop[i]));
-      const x1 = Math.max(Math.ceil(scale.toPx(this.store.endOf(loop[i + 1]))), x0 + 1);
-      if (x1 >= scale.left && x0 <= scale.left + scale.width) ctx.rect(x0, y, x1 - x0, height);
-    }
-    ctx.fill();
-  }
-
-  private drawAxis(w: number, h: number): void {
-    const ctx = this.ctx;
-    const th = this.theme;
-    ctx.fillStyle = th.background;
-    ctx.fillRect(0, 0, w, AXIS_H);
-    const { step, times } = this.scale.ticks(110);
-    ctx.strokeStyle = th.grid;
-    ctx.globalAlpha = 0.5;
-    ctx.beginPath();
-    for (const t of times) {
-      const x = Math.round(this.scale.toPx(t)) + 0.5;
-      ctx.moveTo(x, AXIS_H - 6);
-      ctx.lineTo(x, h);
-    }
-    ctx.stroke();
-    ctx.globalAlpha = 1;
-    ctx.fillStyle = th.muted;
-    for (const t of times) ctx.fillText(formatTick(t, step), this.scale.toPx(t) + 3, AXIS_H / 2);
-    if (this.follow && this.store.live) fitText(ctx, 'following the end', 4, AXIS_H / 2, LABEL_W - 8);
-  }
-}
-
-/** Draws text cut to fit `maxWidth`, as text (never markup). */
-function fitText(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, maxWidth: number): void {
-  if (maxWidth < 8) return;
-  const clean = inertText(text);
-  if (ctx.measureText(clean).width <= maxWidth) {
-    ctx.fillText(clean, x, y);
-    return;
-  }
-  let n = Math.floor(clean.length * (maxWidth / ctx.measureText(clean).width));
-  while (n > 0 && ctx.measureText(clean.slice(0, n) + '…').width > maxWidth) n--;
-  if (n > 0) ctx.fillText(clean.slice(0, n) + '…', x, y);
 }
