@@ -4,12 +4,13 @@
 import * as asyncHooks from 'node:async_hooks';
 import type { FrameEncoder } from '../../trace/codec';
 import type { EndState, TaskKind } from '../../trace/events';
-import { SiteCache, type CallSiteInfo, type SiteRow } from './callsites';
+import type { CallSiteInfo } from './callsites';
 import { EventOutput } from './eventOutput';
 import { ioNameWhenActive, ioTaskName, opName, timerName, type IoResource } from './names';
 import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
 import { marks } from './promiseMarks';
 import { knownSettled, promiseState } from './promiseState';
+import { PROMISE_TYPE, TaskSites } from './taskSites';
 import type { TaskState } from './taskState';
 
 /** Resources whose callbacks are part of the task that made them, never tasks of their own. */
@@ -22,8 +23,6 @@ const TIMER_TYPES = new Set(['Timeout', 'Immediate']);
 /** Code numbers for the two tasks that have no creation site; SiteCache numbers sites from 2. */
 const ROOT_CODE = 0;
 const INTERNALS_CODE = 1;
-/** The type code of promises in site-cache keys. */
-const PROMISE_TYPE = 0;
 /** Gap after a callback beyond which the loop counts as idle rather than still busy. */
 const IDLE_GAP_NS = 20_000;
 /** What a guarded hook does. */
@@ -49,14 +48,13 @@ export class Tracer {
   private readonly hook: asyncHooks.AsyncHook;
   private readonly out: EventOutput;
   private readonly enc: FrameEncoder;
-  private readonly sites: SiteCache;
+  private readonly sites: TaskSites;
   private nextTaskId = 1;
   /** Set while the tracer does its own work, whose resources must not be traced. */
   private paused = false;
   private readonly ownIds = new Set<number>();
   /** Callbacks of resources other than promises: which task runs when the resource's callback runs. */
   private readonly owners = new Map<number, TaskState>();
-  private readonly typeCodes = new Map<string, number>([['PROMISE', PROMISE_TYPE]]);
   /** Tasks entered synchronously in the current callback; the last is running. */
   private readonly sync: TaskState[] = [];
   private readonly frameBase: number[] = [];
@@ -115,9 +113,9 @@ export class Tracer {
         this.paused = false;
       }
     };
-    this.sites = new SiteCache(() => capture(this.hookFrame));
     this.root = this.newState('script', script, ROOT_CODE, false);
     this.internals = this.newState('callback', 'node internals', INTERNALS_CODE, false);
+    this.sites = new TaskSites(() => capture(this.hookFrame), this.internals);
     this.internals.id = 0;
     this.hookFrame = init;
     this.hook = asyncHooks.createHook({
@@ -286,7 +284,7 @@ export class Tracer {
   /** A promise is made, with the promise it was chained on or resolved from, if any. */
   private onPromise(promise: Promise<unknown>, parent: Promise<unknown> | undefined): void {
     const hasParent = parent !== undefined;
-    const info = this.lookupSite(PROMISE_TYPE, hasParent, parent && marks.owner(parent));
+    const info = this.sites.lookup(this.top, PROMISE_TYPE, hasParent, parent && marks.owner(parent));
     this.adoptUserCode(info);
     let top = this.top;
     // Back in user code: helpers and combinators called from it have returned.
@@ -418,7 +416,7 @@ export class Tracer {
       return;
     }
     const ns = this.options.now();
-    const info = this.lookupSite(this.typeCode(type), false, this.owners.get(trigger));
+    const info = this.sites.lookup(this.top, this.sites.typeCode(type), false, this.owners.get(trigger));
     if (/^(bootstrap|console)\//.test(info.module)) {
       this.owners.set(asyncId, top); // process.stdout and friends, opened on first use (often by console.log)
       return;
@@ -568,38 +566,6 @@ export class Tracer {
       task.name = name;
       if (this.out.admit()) this.enc.rename(ns, task.id, name);
     }
-  }
-
-  /** `maker`: the task that made the new resource's trigger (its parent promise), when known. */
-  private lookupSite(typeCode: number, hasParent: boolean, maker: TaskState | undefined): CallSiteInfo {
-    const top = this.top;
-    const made = top.made++;
-    if (top === this.internals) {
-      // Node's own callbacks and microtasks (V8 chaining a promise an async function returned, as
-      // every `events.once` does) run code no task state tells apart, but the task that made the
-      // resource's trigger does; without one, look at the stack every time.
-      if (maker === undefined || maker === this.internals) return this.sites.uncached();
-      return this.sites.lookup(this.internalsRow(maker), (typeCode & 63) * 2 + (hasParent ? 1 : 0));
-    }
-    // Which code (the task's function, resumed from which await), which resource in that run.
-    let row = top.siteRow;
-    if (row === undefined || !this.sites.current(row)) row = top.siteRow = this.sites.row(top.codeKey * 4096 + (top.resumedFrom & 4095));
-    return this.sites.lookup(row, (Math.min(made, 255) * 64 + (typeCode & 63)) * 2 + (hasParent ? 1 : 0));
-  }
-
-  /** Rows for resources made in Node's own code, by the code of the task that made their trigger (negative row keys). */
-  private internalsRow(maker: TaskState): SiteRow {
-    return this.sites.row(-1 - maker.codeKey);
-  }
-
-  /** Small numbers for async_hooks resource types (0 is PROMISE), part of site-cache keys. */
-  private typeCode(type: string): number {
-    let code = this.typeCodes.get(type);
-    if (code === undefined) {
-      code = this.typeCodes.size;
-      this.typeCodes.set(type, code);
-    }
-    return code;
   }
 
   private newState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {

@@ -1,0 +1,48 @@
+// Where a task's code made a resource, looked up in the site cache by which code (the task's
+// function, resumed from which await) and which resource in that run, so that a stack is captured
+// only the first few times the same code makes the same resource.
+import { SiteCache, type CallSiteInfo, type SiteRow } from './callsites';
+import type { TaskState } from './taskState';
+
+/** The type code of promises; other async_hooks types are numbered as they first appear. */
+export const PROMISE_TYPE = 0;
+
+export class TaskSites {
+  private readonly cache: SiteCache;
+  private readonly typeCodes = new Map<string, number>([['PROMISE', PROMISE_TYPE]]);
+
+  /** `internals`: the task standing for Node's own code, which no task state tells apart. */
+  constructor(capture: () => CallSiteInfo, private readonly internals: TaskState) {
+    this.cache = new SiteCache(capture);
+  }
+
+  /** What made a resource of `typeCode` while `top` runs; `maker`: the task that made its trigger (its parent promise), when known. */
+  lookup(top: TaskState, typeCode: number, hasParent: boolean, maker: TaskState | undefined): CallSiteInfo {
+    const made = top.made++;
+    if (top === this.internals) {
+      // Node's own callbacks and microtasks (V8 chaining a promise an async function returned, as
+      // every `events.once` does) run code no task state tells apart, but the task that made the
+      // resource's trigger does; without one, look at the stack every time.
+      if (maker === undefined || maker === this.internals) return this.cache.uncached();
+      return this.cache.lookup(this.internalsRow(maker), (typeCode & 63) * 2 + (hasParent ? 1 : 0));
+    }
+    let row = top.siteRow;
+    if (row === undefined || !this.cache.current(row)) row = top.siteRow = this.cache.row(top.codeKey * 4096 + (top.resumedFrom & 4095));
+    return this.cache.lookup(row, (Math.min(made, 255) * 64 + (typeCode & 63)) * 2 + (hasParent ? 1 : 0));
+  }
+
+  /** Small numbers for async_hooks resource types (0 is PROMISE), part of cache keys. */
+  typeCode(type: string): number {
+    let code = this.typeCodes.get(type);
+    if (code === undefined) {
+      code = this.typeCodes.size;
+      this.typeCodes.set(type, code);
+    }
+    return code;
+  }
+
+  /** Rows for resources made in Node's own code, by the code of the task that made their trigger (negative row keys). */
+  private internalsRow(maker: TaskState): SiteRow {
+    return this.cache.row(-1 - maker.codeKey);
+  }
+}
