@@ -3,26 +3,49 @@
 import * as path from 'node:path';
 import { launchTraced, type Runtime } from '../src/session/launch';
 import { TraceModel } from '../src/trace/model';
-import { parseReport, PYTHON, runPlain, type Measure } from './measure';
+import { parseReport, PYTHONS, pythonVersion, runPlain, type Measure } from './measure';
 
 const ROOT = path.resolve(__dirname, '../..');
-const WORKLOADS: { id: string; file: string; what: string; goal: number; runtime: Runtime }[] = [
+interface Workload {
+  id: string;
+  file: string;
+  what: string;
+  goal: number;
+  runtime: Runtime;
+  interpreter?: string;
+}
+
+const NODE_WORKLOADS: Workload[] = [
   { id: 'W1', file: 'w1-awaits.js', what: '1M sequential awaits + Promise.all of 100k', goal: 3, runtime: 'node' },
   { id: 'W2', file: 'w2-timers.js', what: '10k tasks x 5 zero-delay timers', goal: 2, runtime: 'node' },
   { id: 'W3', file: 'w3-tcp.js', what: '50 TCP connections, 20k messages', goal: 1.3, runtime: 'node' },
-  // The Python goal is 2x on 3.12+ (sys.monitoring) and 3x on 3.11 and older.
-  { id: 'P1', file: 'p1_sleep0.py', what: '10k asyncio tasks x 5 sleep(0)', goal: 3, runtime: 'python' },
 ];
+
+/** P1 under each interpreter that starts; the goal is 2x on Python 3.12+ and 3x below. */
+function pythonWorkloads(): Workload[] {
+  const rows: Workload[] = [];
+  for (const interpreter of PYTHONS) {
+    const version = pythonVersion(interpreter);
+    if (version === undefined) {
+      console.log(`(P1 skipped: ${interpreter} does not start)`);
+      continue;
+    }
+    const [major, minor] = version.split('.').map(Number);
+    const goal = major > 3 || (major === 3 && minor >= 12) ? 2 : 3;
+    rows.push({ id: 'P1', file: 'p1_sleep0.py', what: `10k asyncio tasks x 5 sleep(0), Python ${version}`, goal, runtime: 'python', interpreter });
+  }
+  return rows;
+}
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 /** BENCH_WORKLOADS=W3,P1 runs only those. */
 const CHOSEN = process.env.BENCH_WORKLOADS?.split(',');
 
-async function runTraced(script: string, runtime: Runtime): Promise<Measure> {
+async function runTraced(script: string, runtime: Runtime, interpreter?: string): Promise<Measure> {
   const model = new TraceModel();
   let bytes = 0;
   const traced = launchTraced({
     script, args: [], runnerDir: path.join(ROOT, 'dist/runner'), stdio: 'pipe', processGroup: false, runtime,
-    interpreter: runtime === 'python' ? PYTHON : undefined,
+    interpreter,
     onEvents: (events) => events.forEach((e) => model.apply(e)),
   });
   let stderr = '';
@@ -42,15 +65,15 @@ async function main(): Promise<void> {
   console.log(`Tasklane engine benchmark — node ${process.version}, ${REPEATS} runs each, medians\n`);
   const header = ['workload', 'untraced', 'naive', 'ratio', 'tasklane', 'ratio', 'goal', 'events/s', 'B/event', 'events', 'peak RSS (untraced → traced)'];
   const rows: string[][] = [header];
-  for (const w of WORKLOADS.filter((w) => !CHOSEN || CHOSEN.includes(w.id))) {
+  for (const w of [...NODE_WORKLOADS, ...pythonWorkloads()].filter((w) => !CHOSEN || CHOSEN.includes(w.id))) {
     const script = path.join(ROOT, 'bench/workloads', w.file);
     const plain: Measure[] = [];
     const naive: Measure[] = [];
     const traced: Measure[] = [];
     for (let i = 0; i < REPEATS; i++) {
-      plain.push(await runPlain(script, w.runtime));
+      plain.push(await runPlain(script, w.runtime, undefined, w.interpreter));
       if (w.runtime === 'node') naive.push(await runPlain(script, w.runtime, `--require ${path.join(ROOT, 'bench/naive-recorder.js')}`));
-      traced.push(await runTraced(script, w.runtime));
+      traced.push(await runTraced(script, w.runtime, w.interpreter));
     }
     const base = median(plain.map((m) => m.wallMs));
     const naiveMs = naive.length ? median(naive.map((m) => m.wallMs)) : NaN;

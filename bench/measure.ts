@@ -1,9 +1,16 @@
 // Running a benchmark workload untraced and reading the figures it reports about itself
 // (bench/workloads/report.js prints one "BENCH {json}" line on stderr).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { Runtime } from '../src/session/launch';
 
-export const PYTHON = process.env.TASKLANE_PYTHON ?? 'python3';
+/** The interpreters P1 runs under: TASKLANE_PYTHONS=python3,python3.12 (each that starts), else TASKLANE_PYTHON or python3. */
+export const PYTHONS = (process.env.TASKLANE_PYTHONS ?? process.env.TASKLANE_PYTHON ?? 'python3').split(',').filter(Boolean);
+
+/** "3.12" for an interpreter that starts, undefined for one that does not. */
+export function pythonVersion(interpreter: string): string | undefined {
+  const result = spawnSync(interpreter, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
 
 export interface Measure {
   wallMs: number;
@@ -18,12 +25,12 @@ export function parseReport(stderr: string): Measure {
   return JSON.parse(line.slice(6)) as Measure;
 }
 
-export function runPlain(script: string, runtime: Runtime, nodeOptions?: string): Promise<Measure> {
+export function runPlain(script: string, runtime: Runtime, nodeOptions?: string, interpreter = 'python3'): Promise<Measure> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
     if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
     else delete env.NODE_OPTIONS;
-    const child = spawn(runtime === 'python' ? PYTHON : process.execPath, [script], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(runtime === 'python' ? interpreter : process.execPath, [script], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     child.on('exit', () => {
