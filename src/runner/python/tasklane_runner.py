@@ -28,6 +28,7 @@ ASYNCIO_DIR = os.path.dirname(asyncio.__file__)
 OWN_FILE = os.path.abspath(__file__)
 HAS_CANCELLING = hasattr(asyncio.Task, "cancelling")  # 3.11+
 TASKGROUPS_FILE = os.path.join(ASYNCIO_DIR, "taskgroups.py")  # 3.11+
+SLEEP_CODE = asyncio.tasks.sleep.__code__
 GATHERING_FUTURE = asyncio.tasks._GatheringFuture
 
 OP_STRING, OP_START, OP_TASK, OP_RENAME, OP_RUN, OP_AWAIT, OP_AWAIT_BY, OP_JOIN, OP_END, OP_DROPPED, OP_EXIT = range(11)
@@ -271,10 +272,6 @@ def code_name(code):
     return getattr(code, "co_qualname", code.co_name)
 
 
-def in_asyncio(frame):
-    return is_library(frame.f_code)
-
-
 def task_group_of(frame):
     """The TaskGroup whose create_task made a task (`frame` called loop.create_task), if any."""
     code = frame.f_code
@@ -300,12 +297,15 @@ def describe_error(exc):
 
 
 class TaskState:
-    __slots__ = ("ident", "name", "coro", "started", "spans", "groups", "group", "canceller", "cancelling", "cancels_seen", "ended")
+    __slots__ = ("ident", "name", "coro", "plain", "site_lasti", "site", "started", "spans", "groups", "group", "canceller", "cancelling", "cancels_seen", "ended")
 
-    def __init__(self, ident, name, coro):
+    def __init__(self, ident, name, coro, plain):
         self.ident = ident
         self.name = name
         self.coro = coro
+        self.plain = plain  # its coroutine is the user's own, not asyncio's
+        self.site_lasti = -1  # where its coroutine last awaited asyncio.sleep, and that site
+        self.site = ""
         self.started = False
         self.spans = []  # [(coroutine object, span task id)] of coroutines awaited directly, outermost first
         self.groups = []  # [TaskGroup, combinator id, [(message, site) of failed members]] this task opened, until they end
@@ -323,10 +323,10 @@ class Tracer:
         self.t0 = time.perf_counter_ns()
         self.next_id = 2
         self.tasks = {}  # asyncio.Task -> TaskState
+        self.task_types = set()  # the classes of those tasks: only their instances are looked up
         self.current = None
         self.root = 1
         self.idle_since = -1
-        self.lock_calls = (sink.lock.acquire, sink.lock.release)
         sink.before_flush = self.report_idle
         with sink.lock:
             self.enc.start(script, os.getcwd())
@@ -345,10 +345,11 @@ class Tracer:
         with self.sink.lock:
             ns = self.now()
             coro = task.get_coro()
-            state = TaskState(self.new_id(), self.task_name(task), coro)
-            self.tasks[task] = state
-            parent = self.current.ident if self.current is not None else self.root
             code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+            state = TaskState(self.new_id(), self.task_name(task), coro, code is not None and not is_library(code))
+            self.tasks[task] = state
+            self.task_types.add(type(task))
+            parent = self.current.ident if self.current is not None else self.root
             internal = code is not None and code.co_filename.startswith(ASYNCIO_DIR)
             site = user_site(frame)
             self.enc.task(ns, state.ident, parent, "async", state.name, site, internal)
@@ -372,7 +373,7 @@ class Tracer:
 
     def end_groups(self, state, api, ns):
         """Ends the groups `state` opened that have exited: it no longer waits in their __aexit__."""
-        waiting_in = api.f_locals.get("self") if api is not None and api.f_code.co_name == "__aexit__" else None
+        waiting_in = frame_of(api).f_locals.get("self") if api is not None and code_of(api).co_name == "__aexit__" else None
         for entry in list(state.groups):
             group, ident, failures = entry
             if group is waiting_in or not getattr(group, "_exiting", False):
@@ -407,48 +408,67 @@ class Tracer:
                 module = os.path.splitext(os.path.basename(caller.f_code.co_filename))[0]
                 state.canceller = "TaskGroup" if module == "taskgroups" else "asyncio." + module
 
-    def step(self, task, state, run, handle):
-        """Runs one step of `task` (`run(handle)`: the loop's Handle._run) and records what it did."""
-        # The lock's own methods, called directly: a with block costs twice as much, twice a step.
-        acquire, release = self.lock_calls
-        acquire()
-        try:
-            ns = perf_counter_ns() - self.t0
-            if not state.started:
-                state.started = True
-                name = self.task_name(task)
-                if name != state.name:  # asyncio.create_task(name=...) names the task after creating it
-                    state.name = name
-                    self.enc.rename(ns, state.ident, name)
-            if self.idle_since >= 0 and ns - self.idle_since > IDLE_GAP_NS:
-                self.enc.run(self.idle_since, 0)
-            self.idle_since = -1
-            self.enc.run(ns, state.ident)
-            if HAS_CANCELLING:
-                requests = task.cancelling()
-                state.cancelling = requests > state.cancels_seen
-        finally:
-            release()
-        previous, self.current = self.current, state
-        try:
-            return run(handle)
-        finally:
-            self.current = previous
+    def step_hook(self, original_run):
+        """The loop's Handle._run, recording each task step between a run record and a wait or
+        end record. It runs on every step, so what it uses is bound here once and the common
+        case is inline: each attribute lookup and call shows (P1: 60,000 steps)."""
+        tracer = self
+        tasks_get = self.tasks.get
+        task_types = self.task_types
+        enc = self.enc
+        acquire, release = self.sink.lock.acquire, self.sink.lock.release
+        t0 = self.t0
+
+        def _run(handle):
+            task = getattr(handle._callback, "__self__", None)
+            state = tasks_get(task) if type(task) in task_types else None
+            if state is None:
+                return original_run(handle)
             acquire()
             try:
-                ns = perf_counter_ns() - self.t0
-                if task.done():
-                    self.finish_task(task, state, ns)
-                else:
-                    self.record_suspension(task, state, ns)
+                ns = perf_counter_ns() - t0
+                if not state.started:
+                    tracer.first_step(task, state, ns)
+                idle = tracer.idle_since
+                if idle >= 0:
+                    if ns - idle > IDLE_GAP_NS:
+                        enc.run(idle, 0)
+                    tracer.idle_since = -1
+                enc.run(ns, state.ident)
                 if HAS_CANCELLING:
-                    state.cancels_seen = task.cancelling()
-                # The loop is idle from here unless another step follows at once (sent lazily).
-                self.idle_since = ns
-                if len(self.enc.buf) >= FLUSH_BYTES:
-                    self.sink.maybe_flush()
+                    state.cancelling = task.cancelling() > state.cancels_seen
             finally:
                 release()
+            previous = tracer.current
+            tracer.current = state
+            try:
+                return original_run(handle)
+            finally:
+                tracer.current = previous
+                acquire()
+                try:
+                    ns = perf_counter_ns() - t0
+                    if task.done():
+                        tracer.finish_task(task, state, ns)
+                    else:
+                        tracer.record_suspension(task, state, ns)
+                    if HAS_CANCELLING:
+                        state.cancels_seen = task.cancelling()
+                    # The loop is idle from here unless another step follows at once (sent lazily).
+                    tracer.idle_since = ns
+                    if len(enc.buf) >= FLUSH_BYTES:
+                        tracer.sink.maybe_flush()
+                finally:
+                    release()
+
+        return _run
+
+    def first_step(self, task, state, ns):
+        state.started = True
+        name = self.task_name(task)
+        if name != state.name:  # asyncio.create_task(name=...) names the task after creating it
+            state.name = name
+            self.enc.rename(ns, state.ident, name)
 
     def report_idle(self):
         """Called by the flusher: a loop that stayed idle says so."""
@@ -476,6 +496,19 @@ class Tracer:
 
     def record_suspension(self, task, state, ns):
         coro = state.coro
+        # asyncio.sleep awaited by the task's own coroutine, the commonest wait: nothing of the
+        # user's can be below it, so the chain is not walked further, and the site is kept.
+        if state.plain and type(coro) is CoroutineType:
+            inner = coro.cr_await
+            if type(inner) is CoroutineType and inner.cr_code is SLEEP_CODE and not state.spans and not state.groups:
+                lasti = coro.cr_frame.f_lasti
+                if lasti != state.site_lasti:
+                    state.site_lasti = lasti
+                    state.site = line_site(coro.cr_frame)
+                # sleep(0) yields without a future; reading a frame's locals costs more than its step.
+                label = "sleep 0 s" if task._fut_waiter is None else "sleep %g s" % inner.cr_frame.f_locals.get("delay", 0)
+                self.enc.wait(ns, state.ident, 0, label, state.site)
+                return
         chain, users, nested, last_user, api, innermost = walk_await_chain(coro, bool(state.spans))
         if nested and chain is None:
             chain, users, nested, last_user, api, innermost = walk_await_chain(coro, True)
@@ -484,13 +517,13 @@ class Tracer:
         if state.groups:
             self.end_groups(state, api, ns)
         waiter = getattr(task, "_fut_waiter", None)
-        site = line_site(last_user) if last_user is not None else ""
+        site = line_site(frame_of(last_user)) if last_user is not None else ""
         for group, ident, _ in state.groups:
-            if api is not None and api.f_code.co_name == "__aexit__" and api.f_locals.get("self") is group:
+            if api is not None and code_of(api).co_name == "__aexit__" and frame_of(api).f_locals.get("self") is group:
                 self.enc.wait(ns, state.ident, ident, "", site)
                 return
         # A gather the user's own code awaits is a combinator; one inside asyncio is its business.
-        if isinstance(waiter, GATHERING_FUTURE) and not in_asyncio(innermost):
+        if isinstance(waiter, GATHERING_FUTURE) and not is_library(innermost):
             self.enc.wait(ns, state.ident, self.gather_task(waiter, state, site, ns), "", site)
             return
         target = self.tasks.get(waiter) if waiter is not None else None
@@ -529,16 +562,16 @@ class Tracer:
             keep += 1
         # Coroutines left in a step that delivered a cancellation were cancelled (wait_for on 3.12+).
         self.close_spans(state, keep, ns, *(("cancelled", cancelled_by(state), "") if state.cancelling else ()))
-        frames = [frame for _, frame in chain]
-        for obj, frame in users[keep:]:
+        for link in users[keep:]:
+            obj, code = link
             ident = self.new_id()
             parent = state.spans[-1][1] if state.spans else state.ident
             # Where the user's code awaited it, through asyncio's own frames if any (wait_for on 3.12+).
-            index = frames.index(frame) - 1
-            while index >= 0 and is_library(frames[index].f_code):
+            index = chain.index(link) - 1
+            while index >= 0 and is_library(chain[index][1]):
                 index -= 1
-            site = line_site(frames[index]) if index >= 0 else ""
-            self.enc.task(ns, ident, parent, "coroutine", code_name(frame.f_code), site)
+            site = line_site(frame_of(chain[index][0])) if index >= 0 else ""
+            self.enc.task(ns, ident, parent, "coroutine", code_name(code), site)
             state.spans.append((obj, ident))
 
     def close_spans(self, state, keep, ns, end_state="resolved", message="", site=""):
@@ -565,10 +598,11 @@ _leaf_types = set()
 def walk_await_chain(coro, links):
     """Where a task's await chain ends, walked once per task step: (chain, users, nested,
     last_user, api, innermost). The lists of links that coroutine spans need, `chain` ([(awaitable,
-    frame)] from the task's coroutine down) and `users` (those in the user's code), are built only
+    code)] from the task's coroutine down) and `users` (those in the user's code), are built only
     when `links`. `nested`: a coroutine of the user's own is awaited inside the task's (a span);
-    `last_user`: the innermost frame in the user's code; `api`: the first frame inside asyncio,
-    the API the task waits in."""
+    `last_user`: the innermost awaitable in the user's code; `api`: the first inside asyncio, the
+    API the task waits in; `innermost`: the code the chain ends in. Walked by code objects: reading
+    a coroutine's frame makes a frame object for it (3.11+), and each asyncio.sleep() is a new one."""
     chain = [] if links else None
     users = [] if links else None
     nested = False
@@ -578,36 +612,52 @@ def walk_await_chain(coro, links):
     while obj is not None:  # locals, not attributes, in the loop: it runs on every task step
         kind = type(obj)
         if kind is CoroutineType:
-            frame, inner = obj.cr_frame, obj.cr_await
+            code, inner = obj.cr_code, obj.cr_await
         elif kind is GeneratorType:
-            frame, inner = obj.gi_frame, obj.gi_yieldfrom
+            code, inner = obj.gi_code, obj.gi_yieldfrom
         elif kind in _leaf_types:
             break
         else:  # another awaitable with coroutine-like attributes (Cython, compiled code), or none
             frame = getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
+            if frame is None:
+                if not hasattr(obj, "cr_frame") and not hasattr(obj, "gi_frame"):
+                    _leaf_types.add(kind)
+                break
+            code = frame.f_code
             inner = getattr(obj, "cr_await", None) if hasattr(obj, "cr_await") else getattr(obj, "gi_yieldfrom", None)
-            if frame is None and not hasattr(obj, "cr_frame") and not hasattr(obj, "gi_frame"):
-                _leaf_types.add(kind)
-        if frame is None:
-            break
-        innermost = frame
+        innermost = code
         if links:
-            link = (obj, frame)
+            link = (obj, code)
             chain.append(link)
-        code = frame.f_code
         entry = _library_code.get(id(code))
         library = entry[1] if entry is not None and entry[0] is code else is_library(code)
         if not library:
             if not first:
                 nested = True
-            last_user = frame
+            last_user = obj
             if links:
                 users.append(link)
         elif api is None:
-            api = frame
+            api = obj
         first = False
         obj = inner
     return chain, users, nested, last_user, api, innermost
+
+
+def frame_of(awaitable):
+    """The frame of a coroutine, generator or coroutine-like awaitable in an await chain."""
+    if type(awaitable) is CoroutineType:
+        return awaitable.cr_frame
+    return getattr(awaitable, "gi_frame", None) or getattr(awaitable, "cr_frame", None)
+
+
+def code_of(awaitable):
+    kind = type(awaitable)
+    if kind is CoroutineType:
+        return awaitable.cr_code
+    if kind is GeneratorType:
+        return awaitable.gi_code
+    return frame_of(awaitable).f_code
 
 
 def span_links(chain, users):
@@ -618,14 +668,15 @@ def span_links(chain, users):
 def wait_label(api, waiter):
     """What a task waits for, in asyncio's words: the asyncio API its code called."""
     if api is not None:
-        name = api.f_code.co_name
+        name = code_of(api).co_name
         if name == "sleep":
             # sleep(0) yields without a future; reading a frame's locals costs more than its step.
-            return "sleep 0 s" if waiter is None else "sleep %g s" % api.f_locals.get("delay", 0)
+            return "sleep 0 s" if waiter is None else "sleep %g s" % frame_of(api).f_locals.get("delay", 0)
+        locals_ = frame_of(api).f_locals
         if name == "wait_for":
-            timeout = api.f_locals.get("timeout")
+            timeout = locals_.get("timeout")
             return "wait_for %g s" % timeout if isinstance(timeout, (int, float)) else "wait_for"
-        owner = api.f_locals.get("self")
+        owner = locals_.get("self")
         return "%s.%s" % (type(owner).__name__, name) if owner is not None else name
     if waiter is None:
         return "yield"
@@ -639,14 +690,6 @@ def install(tracer):
     original_run = asyncio.events.Handle._run
     original_create_task = asyncio.base_events.BaseEventLoop.create_task
     base_task = asyncio.tasks.Task
-
-    def _run(self):
-        callback = self._callback
-        task = getattr(callback, "__self__", None)
-        state = tracer.tasks.get(task) if task is not None and isinstance(task, asyncio.Future) else None
-        if state is None:
-            return original_run(self)
-        return tracer.step(task, state, original_run, self)
 
     def create_task(self, coro, *args, **kwargs):
         task = original_create_task(self, coro, *args, **kwargs)
@@ -668,7 +711,7 @@ def install(tracer):
 
     Task.__qualname__ = base_task.__qualname__
     Task.__module__ = base_task.__module__
-    asyncio.events.Handle._run = _run
+    asyncio.events.Handle._run = tracer.step_hook(original_run)
     asyncio.base_events.BaseEventLoop.create_task = create_task
     asyncio.tasks.Task = Task
 
