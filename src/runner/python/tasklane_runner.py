@@ -297,11 +297,12 @@ def describe_error(exc):
 
 
 class TaskState:
-    __slots__ = ("ident", "name", "coro", "plain", "site_lasti", "site", "started", "spans", "groups", "group", "canceller", "cancelling", "cancels_seen", "ended")
+    __slots__ = ("ident", "name", "given_name", "coro", "plain", "site_lasti", "site", "started", "spans", "groups", "group", "canceller", "cancelling", "cancels_seen", "ended")
 
-    def __init__(self, ident, name, coro, plain):
+    def __init__(self, ident, name, given_name, coro, plain):
         self.ident = ident
         self.name = name
+        self.given_name = given_name  # Task.get_name() when last seen
         self.coro = coro
         self.plain = plain  # its coroutine is the user's own, not asyncio's
         self.site_lasti = -1  # where its coroutine last awaited asyncio.sleep, and that site
@@ -342,22 +343,25 @@ class Tracer:
         return ident
 
     def on_task_created(self, task, frame):
+        # What needs no lock is worked out before taking it.
+        coro = task.get_coro()
+        code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+        given_name = task.get_name()
+        name = code_name(code) if code is not None and given_name.startswith("Task-") else given_name
+        library = code is not None and is_library(code)
+        site = user_site(frame)
+        group = task_group_of(frame)
+        current = self.current
         with self.sink.lock:
-            ns = self.now()
-            coro = task.get_coro()
-            code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
-            state = TaskState(self.new_id(), self.task_name(task), coro, code is not None and not is_library(code))
+            ns = perf_counter_ns() - self.t0
+            state = TaskState(self.new_id(), name, given_name, coro, code is not None and not library)
             self.tasks[task] = state
             self.task_types.add(type(task))
-            parent = self.current.ident if self.current is not None else self.root
-            internal = code is not None and code.co_filename.startswith(ASYNCIO_DIR)
-            site = user_site(frame)
-            self.enc.task(ns, state.ident, parent, "async", state.name, site, internal)
-            group = task_group_of(frame)
-            if group is not None and self.current is not None:
-                if self.current.groups:
-                    self.end_groups(self.current, None, ns)  # one it left before opening this one ends here
-                state.group = self.group_task(group, self.current, site, ns)
+            self.enc.task(ns, state.ident, current.ident if current is not None else self.root, "async", name, site, library)
+            if group is not None and current is not None:
+                if current.groups:
+                    self.end_groups(current, None, ns)  # one it left before opening this one ends here
+                state.group = self.group_task(group, current, site, ns)
                 self.enc.join(ns, state.group[1], state.ident)
             self.sink.maybe_flush()
 
@@ -465,10 +469,13 @@ class Tracer:
 
     def first_step(self, task, state, ns):
         state.started = True
-        name = self.task_name(task)
-        if name != state.name:  # asyncio.create_task(name=...) names the task after creating it
-            state.name = name
-            self.enc.rename(ns, state.ident, name)
+        given_name = task.get_name()
+        if given_name != state.given_name:  # asyncio.create_task(name=...) names the task after creating it (up to 3.11)
+            state.given_name = given_name
+            name = self.task_name(task)
+            if name != state.name:
+                state.name = name
+                self.enc.rename(ns, state.ident, name)
 
     def report_idle(self):
         """Called by the flusher: a loop that stayed idle says so."""
