@@ -41,6 +41,14 @@ for (const python of interpreters()) {
       assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['sleep 0.1 s', 'sleep 0.2 s']);
     });
 
+    it('each wait of a task says what it awaited and where, also when the same sleep comes again', () => {
+      const { model } = trace(py('sleep_sites.py'));
+      const ticker = only(model, 'ticker');
+      const waits = ticker.waits.map((w) => `${model.waitLabel(w)} @ ${w.site.replace(/^.*sleep_sites\.py:(\d+):\d+$/, 'line $1')}`);
+      const round = ['sleep 0 s @ line 7', 'sleep 0 s @ line 8', 'sleep 0.01 s @ line 9'];
+      assert.deepEqual(waits, [...round, ...round]);
+    });
+
     it('create_task runs two tasks that overlap, about 2 units, named by coroutine or by name=', () => {
       const { model } = trace(py('create_task.py'));
       const main = only(model, 'main');
