@@ -29,6 +29,7 @@ OWN_FILE = os.path.abspath(__file__)
 HAS_CANCELLING = hasattr(asyncio.Task, "cancelling")  # 3.11+
 TASKGROUPS_FILE = os.path.join(ASYNCIO_DIR, "taskgroups.py")  # 3.11+
 SLEEP_CODE = asyncio.tasks.sleep.__code__
+SLEEP0_LABEL = "sleep 0 s"
 GATHERING_FUTURE = asyncio.tasks._GatheringFuture
 
 OP_STRING, OP_START, OP_TASK, OP_RENAME, OP_RUN, OP_AWAIT, OP_AWAIT_BY, OP_JOIN, OP_END, OP_DROPPED, OP_EXIT = range(11)
@@ -39,6 +40,18 @@ EXIT_REASONS = ["exit", "exception", "rejection", "signal", "killed"]
 SMALL_VARINTS = [bytes((n,)) if n < 0x80 else bytes(((n & 0x7F) | 0x80, n >> 7)) for n in range(0x4000)]
 # The low 14 bits of a larger number, both bytes marked "more follows": nanosecond deltas are long.
 LOW14_VARINTS = [bytes(((n & 0x7F) | 0x80, (n >> 7) | 0x80)) for n in range(0x4000)]
+
+
+def varint(n):
+    """The bytes of an unsigned varint."""
+    if n < 0x4000:
+        return SMALL_VARINTS[n]
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
 
 
 class Encoder:
@@ -297,16 +310,18 @@ def describe_error(exc):
 
 
 class TaskState:
-    __slots__ = ("ident", "name", "given_name", "coro", "plain", "site_lasti", "site", "started", "spans", "groups", "group", "canceller", "cancelling", "cancels_seen", "ended")
+    __slots__ = ("ident", "name", "given_name", "coro", "plain", "ident_bytes", "site_lasti", "site", "sleep0_record", "started", "spans", "groups", "group", "canceller", "cancelling", "cancels_seen", "ended")
 
     def __init__(self, ident, name, given_name, coro, plain):
         self.ident = ident
+        self.ident_bytes = varint(ident)  # as run and wait records carry it
         self.name = name
         self.given_name = given_name  # Task.get_name() when last seen
         self.coro = coro
-        self.plain = plain  # its coroutine is the user's own, not asyncio's
+        self.plain = plain  # its coroutine is a coroutine of the user's own, not asyncio's
         self.site_lasti = -1  # where its coroutine last awaited asyncio.sleep, and that site
         self.site = ""
+        self.sleep0_record = b""
         self.started = False
         self.spans = []  # [(coroutine object, span task id)] of coroutines awaited directly, outermost first
         self.groups = []  # [TaskGroup, combinator id, [(message, site) of failed members]] this task opened, until they end
@@ -354,7 +369,7 @@ class Tracer:
         current = self.current
         with self.sink.lock:
             ns = perf_counter_ns() - self.t0
-            state = TaskState(self.new_id(), name, given_name, coro, code is not None and not library)
+            state = TaskState(self.new_id(), name, given_name, coro, type(coro) is CoroutineType and not library)
             self.tasks[task] = state
             self.task_types.add(type(task))
             self.enc.task(ns, state.ident, current.ident if current is not None else self.root, "async", name, site, library)
@@ -438,7 +453,15 @@ class Tracer:
                     if ns - idle > IDLE_GAP_NS:
                         enc.run(idle, 0)
                     tracer.idle_since = -1
-                enc.run(ns, state.ident)
+                delta = ns - enc.last_ns
+                if 0 <= delta < 0x4000:  # Encoder.run inline: a call costs more than the record
+                    enc.last_ns = ns
+                    buf = enc.buf
+                    buf.append(OP_RUN)
+                    buf += SMALL_VARINTS[delta]
+                    buf += state.ident_bytes
+                else:
+                    enc.run(ns, state.ident)
                 if HAS_CANCELLING:
                     state.cancelling = task.cancelling() > state.cancels_seen
             finally:
@@ -452,8 +475,21 @@ class Tracer:
                 acquire()
                 try:
                     ns = perf_counter_ns() - t0
+                    coro = state.coro
+                    delta = ns - enc.last_ns
                     if task.done():
                         tracer.finish_task(task, state, ns)
+                    elif 0 <= delta < 0x4000 and state.plain and type(inner := coro.cr_await) is CoroutineType and inner.cr_code is SLEEP_CODE and task._fut_waiter is None and not state.spans and not state.groups:
+                        # asyncio.sleep(0) in the task's own coroutine, the commonest wait: nothing of
+                        # the user's is below it, and the record is inline, all but its time kept.
+                        frame = coro.cr_frame
+                        if frame.f_lasti != state.site_lasti:
+                            tracer.keep_site(state, frame)
+                        enc.last_ns = ns
+                        buf = enc.buf
+                        buf.append(OP_AWAIT)
+                        buf += SMALL_VARINTS[delta]
+                        buf += state.sleep0_record
                     else:
                         tracer.record_suspension(task, state, ns)
                     if HAS_CANCELLING:
@@ -501,19 +537,26 @@ class Tracer:
         self.close_spans(state, 0, ns, *(("cancelled", cancelled_by(state), "") if state.cancelling and outcome[0] != "cancelled" else outcome))
         self.enc.end(ns, state.ident, *outcome)
 
+    def keep_site(self, state, frame):
+        """Where the task's own coroutine awaits asyncio.sleep now, kept until it awaits elsewhere,
+        with the rest of a sleep(0) wait record (after its time) for the step hook."""
+        state.site_lasti = frame.f_lasti
+        state.site = line_site(frame)
+        enc = self.enc
+        state.sleep0_record = state.ident_bytes + b"\0" + varint(enc.ref(SLEEP0_LABEL)) + varint(enc.ref(state.site))
+
     def record_suspension(self, task, state, ns):
         coro = state.coro
-        # asyncio.sleep awaited by the task's own coroutine, the commonest wait: nothing of the
-        # user's can be below it, so the chain is not walked further, and the site is kept.
-        if state.plain and type(coro) is CoroutineType:
+        # asyncio.sleep awaited by the task's own coroutine (sleep(0) is the step hook's): nothing
+        # of the user's can be below it, so the chain is not walked further, and the site is kept.
+        if state.plain:
             inner = coro.cr_await
             if type(inner) is CoroutineType and inner.cr_code is SLEEP_CODE and not state.spans and not state.groups:
-                lasti = coro.cr_frame.f_lasti
-                if lasti != state.site_lasti:
-                    state.site_lasti = lasti
-                    state.site = line_site(coro.cr_frame)
+                frame = coro.cr_frame
+                if frame.f_lasti != state.site_lasti:
+                    self.keep_site(state, frame)
                 # sleep(0) yields without a future; reading a frame's locals costs more than its step.
-                label = "sleep 0 s" if task._fut_waiter is None else "sleep %g s" % inner.cr_frame.f_locals.get("delay", 0)
+                label = SLEEP0_LABEL if task._fut_waiter is None else "sleep %g s" % inner.cr_frame.f_locals.get("delay", 0)
                 self.enc.wait(ns, state.ident, 0, label, state.site)
                 return
         chain, users, nested, last_user, api, innermost = walk_await_chain(coro, bool(state.spans))
@@ -678,7 +721,7 @@ def wait_label(api, waiter):
         name = code_of(api).co_name
         if name == "sleep":
             # sleep(0) yields without a future; reading a frame's locals costs more than its step.
-            return "sleep 0 s" if waiter is None else "sleep %g s" % frame_of(api).f_locals.get("delay", 0)
+            return SLEEP0_LABEL if waiter is None else "sleep %g s" % frame_of(api).f_locals.get("delay", 0)
         locals_ = frame_of(api).f_locals
         if name == "wait_for":
             timeout = locals_.get("timeout")
