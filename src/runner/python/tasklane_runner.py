@@ -310,9 +310,9 @@ def describe_error(exc):
 
 
 class TaskState:
-    __slots__ = ("ident", "name", "given_name", "coro", "plain", "ident_bytes", "site_lasti", "site", "sleep0_record", "started", "spans", "groups", "group", "canceller", "cancelling", "cancels_seen", "ended")
+    __slots__ = ("ident", "name", "given_name", "coro", "plain", "ident_bytes", "site_lasti", "site", "sleep0_record", "started", "spans", "groups", "group", "canceller", "cancels_noted", "cancels", "cancelling", "cancels_seen", "ended")
 
-    def __init__(self, ident, name, given_name, coro, plain):
+    def __init__(self, ident, name, given_name, coro, plain, cancels_noted):
         self.ident = ident
         self.ident_bytes = varint(ident)  # as run and wait records carry it
         self.name = name
@@ -327,8 +327,13 @@ class TaskState:
         self.groups = []  # [TaskGroup, combinator id, [(message, site) of failed members]] this task opened, until they end
         self.group = None  # that entry of the group this task was made in
         self.canceller = None  # who asked to cancel it, in words: "main", "TaskGroup", "asyncio.timeouts"
-        self.cancelling = False  # the step running now delivers a cancellation
-        self.cancels_seen = 0  # Task.cancelling() (3.11+) after the last step
+        # Whether the step running now delivers a cancellation: a cancel() came since the last step.
+        # Counted as the tracer's Task.cancel sees them, else read from Task.cancelling() (3.11+;
+        # a task of a loop's own task factory). Counting costs less than two calls a step.
+        self.cancels_noted = cancels_noted
+        self.cancels = 0
+        self.cancelling = False
+        self.cancels_seen = 0  # cancels, or Task.cancelling(), after the last step
         self.ended = False
 
 
@@ -336,21 +341,20 @@ class Tracer:
     def __init__(self, sink, script):
         self.sink = sink
         self.enc = sink.enc
-        self.t0 = time.perf_counter_ns()
+        t0 = perf_counter_ns()
+        self.enc.last_ns = t0  # times are perf_counter_ns() readings; the trace counts from here
         self.next_id = 2
         self.tasks = {}  # asyncio.Task -> TaskState
         self.task_types = set()  # the classes of those tasks: only their instances are looked up
         self.current = None
+        self.cancel_noting_type = None  # the Task class whose cancel() the tracer sees (install)
         self.root = 1
         self.idle_since = -1
         sink.before_flush = self.report_idle
         with sink.lock:
             self.enc.start(script, os.getcwd())
-            self.enc.task(0, self.root, 0, "script", os.path.basename(script), "")
-            self.enc.run(0, self.root)
-
-    def now(self):
-        return time.perf_counter_ns() - self.t0
+            self.enc.task(t0, self.root, 0, "script", os.path.basename(script), "")
+            self.enc.run(t0, self.root)
 
     def new_id(self):
         ident = self.next_id
@@ -368,8 +372,8 @@ class Tracer:
         group = task_group_of(frame)
         current = self.current
         with self.sink.lock:
-            ns = perf_counter_ns() - self.t0
-            state = TaskState(self.new_id(), name, given_name, coro, type(coro) is CoroutineType and not library)
+            ns = perf_counter_ns()
+            state = TaskState(self.new_id(), name, given_name, coro, type(coro) is CoroutineType and not library, type(task) is self.cancel_noting_type)
             self.tasks[task] = state
             self.task_types.add(type(task))
             self.enc.task(ns, state.ident, current.ident if current is not None else self.root, "async", name, site, library)
@@ -415,7 +419,10 @@ class Tracer:
 
     def on_cancel(self, task):
         state = self.tasks.get(task)
-        if state is None or state.canceller is not None:
+        if state is None:
+            return
+        state.cancels += 1
+        if state.canceller is not None:
             return
         if self.current is not None:
             state.canceller = self.current.name
@@ -436,7 +443,6 @@ class Tracer:
         task_types = self.task_types
         enc = self.enc
         acquire, release = self.sink.lock.acquire, self.sink.lock.release
-        t0 = self.t0
 
         def _run(handle):
             task = getattr(handle._callback, "__self__", None)
@@ -445,7 +451,7 @@ class Tracer:
                 return original_run(handle)
             acquire()
             try:
-                ns = perf_counter_ns() - t0
+                ns = perf_counter_ns()
                 if not state.started:
                     tracer.first_step(task, state, ns)
                 idle = tracer.idle_since
@@ -462,19 +468,20 @@ class Tracer:
                     buf += state.ident_bytes
                 else:
                     enc.run(ns, state.ident)
-                if HAS_CANCELLING:
+                if state.cancels_noted:
+                    state.cancelling = state.cancels != state.cancels_seen
+                elif HAS_CANCELLING:
                     state.cancelling = task.cancelling() > state.cancels_seen
             finally:
                 release()
-            previous = tracer.current
             tracer.current = state
             try:
                 return original_run(handle)
             finally:
-                tracer.current = previous
+                tracer.current = None  # steps do not nest: a loop cannot run inside a running one
                 acquire()
                 try:
-                    ns = perf_counter_ns() - t0
+                    ns = perf_counter_ns()
                     coro = state.coro
                     delta = ns - enc.last_ns
                     if task.done():
@@ -492,7 +499,9 @@ class Tracer:
                         buf += state.sleep0_record
                     else:
                         tracer.record_suspension(task, state, ns)
-                    if HAS_CANCELLING:
+                    if state.cancels_noted:
+                        state.cancels_seen = state.cancels
+                    elif HAS_CANCELLING:
                         state.cancels_seen = task.cancelling()
                     # The loop is idle from here unless another step follows at once (sent lazily).
                     tracer.idle_since = ns
@@ -596,7 +605,7 @@ class Tracer:
 
     def end_gather(self, gathering, ident):
         with self.sink.lock:
-            ns = self.now()
+            ns = perf_counter_ns()
             if gathering.cancelled():
                 self.enc.end(ns, ident, "cancelled", "", "")
             elif gathering.exception() is not None:
@@ -631,7 +640,7 @@ class Tracer:
 
     def finish(self, reason, code, sig, message, site):
         with self.sink.lock:
-            ns = self.now()
+            ns = perf_counter_ns()
             self.report_idle()
             for task, state in list(self.tasks.items()):
                 self.close_spans(state, 0, ns)
@@ -759,6 +768,7 @@ def install(tracer):
                 pass
             return super().cancel(*args, **kwargs)
 
+    tracer.cancel_noting_type = Task
     Task.__qualname__ = base_task.__qualname__
     Task.__module__ = base_task.__module__
     asyncio.events.Handle._run = tracer.step_hook(original_run)
