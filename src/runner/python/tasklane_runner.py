@@ -460,11 +460,14 @@ class Tracer:
                         enc.run(idle, 0)
                     tracer.idle_since = -1
                 delta = ns - enc.last_ns
-                if 0 <= delta < 0x4000:  # Encoder.run inline: a call costs more than the record
+                if delta >= 0:  # Encoder.run inline (its clamp of a time before the last aside): a call costs more than the record
                     enc.last_ns = ns
                     buf = enc.buf
                     buf.append(OP_RUN)
-                    buf += SMALL_VARINTS[delta]
+                    if delta < 0x4000:
+                        buf += SMALL_VARINTS[delta]
+                    else:
+                        enc.uint(delta)
                     buf += state.ident_bytes
                 else:
                     enc.run(ns, state.ident)
@@ -483,20 +486,26 @@ class Tracer:
                 try:
                     ns = perf_counter_ns()
                     coro = state.coro
-                    delta = ns - enc.last_ns
                     if task.done():
                         tracer.finish_task(task, state, ns)
-                    elif 0 <= delta < 0x4000 and state.plain and type(inner := coro.cr_await) is CoroutineType and inner.cr_code is SLEEP_CODE and task._fut_waiter is None and not state.spans and not state.groups:
+                    elif state.plain and type(inner := coro.cr_await) is CoroutineType and inner.cr_code is SLEEP_CODE and task._fut_waiter is None and not state.spans and not state.groups:
                         # asyncio.sleep(0) in the task's own coroutine, the commonest wait: nothing of
                         # the user's is below it, and the record is inline, all but its time kept.
                         frame = coro.cr_frame
                         if frame.f_lasti != state.site_lasti:
                             tracer.keep_site(state, frame)
-                        enc.last_ns = ns
-                        buf = enc.buf
-                        buf.append(OP_AWAIT)
-                        buf += SMALL_VARINTS[delta]
-                        buf += state.sleep0_record
+                        delta = ns - enc.last_ns
+                        if delta >= 0:
+                            enc.last_ns = ns
+                            buf = enc.buf
+                            buf.append(OP_AWAIT)
+                            if delta < 0x4000:
+                                buf += SMALL_VARINTS[delta]
+                            else:
+                                enc.uint(delta)
+                            buf += state.sleep0_record
+                        else:
+                            enc.wait(ns, state.ident, 0, SLEEP0_LABEL, state.site)
                     else:
                         tracer.record_suspension(task, state, ns)
                     if state.cancels_noted:
