@@ -180,6 +180,16 @@ class Encoder:
         self.text(message)
         self.uint(site_ref)
 
+    def resolved(self, ns, ident_bytes):
+        """end(ns, ident, "resolved", "", "") from the id's varint."""
+        site_ref = self.strings.get("") or self.ref("")
+        self.timed(OP_END, ns)
+        buf = self.buf
+        buf += ident_bytes
+        buf.append(0)  # resolved
+        buf.append(0)  # no message
+        self.uint(site_ref)
+
     def exit(self, ns, reason, code, sig, message, site):
         self.timed(OP_EXIT, ns)
         self.buf.append(EXIT_REASONS.index(reason))
@@ -540,6 +550,9 @@ class Tracer:
     def finish_task(self, task, state, ns):
         state.ended = True
         del self.tasks[task]
+        if not state.spans and not state.groups and not task.cancelled() and task.exception() is None:
+            self.enc.resolved(ns, state.ident_bytes)  # the commonest end, without building its outcome
+            return
         if task.cancelled():
             outcome = ("cancelled", cancelled_by(state), "")
         elif task.exception() is None:
