@@ -177,6 +177,20 @@ for (const python of interpreters()) {
       assert.ok(model.tasks.size >= 2 && tasksNamed(model, 'worker').length === 1, 'main and worker were traced');
     });
 
+    it('SIGTERM while the tracer is busy recording still ends the script at once, with a complete trace', async function () {
+      this.timeout(60_000);
+      // Each try has a fair chance of landing inside a record (the tracer holds its lock then).
+      for (let attempt = 1; attempt <= 8; attempt++) {
+        const out = tempTrace();
+        const child = startFixture(py('busy_steps.py'), out, { ...process.env, TASKLANE_PYTHON: python.command });
+        await printed(child, 'busy');
+        assert.equal(await stopLikeStop(child), 143, `attempt ${attempt}: ended by SIGTERM itself, not by the SIGKILL after it`);
+        const model = parseTrace(fs.readFileSync(out, 'utf8'));
+        assert.deepEqual([model.exit?.reason, model.exit?.signal], ['signal', 'SIGTERM'], `attempt ${attempt}`);
+        assert.equal(tasksNamed(model, 'stepper').length, 200);
+      }
+    });
+
     it('a task spinning forever without awaiting: Stop ends it, and the trace shows it holding the loop at the end', async () => {
       const out = tempTrace();
       const child = startFixture(py('spin.py'), out, { ...process.env, TASKLANE_PYTHON: python.command });

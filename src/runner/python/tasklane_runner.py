@@ -798,6 +798,16 @@ def install(tracer):
     asyncio.tasks.Task = Task
 
 
+def resend_when_free(lock, signum):
+    """Sends `signum` to this process again once `lock` is free (from a thread of its own)."""
+    def resend():
+        with lock:
+            pass
+        os.kill(os.getpid(), signum)
+
+    threading.Thread(target=resend, name="tasklane-signal", daemon=True).start()
+
+
 def show_traceback(exc, script):
     """Prints the traceback as `python script.py` would: starting at the script's own frame."""
     start = exc.__traceback__
@@ -832,10 +842,24 @@ def main():
             except Exception:
                 pass
 
-    def on_sigterm(signum, _frame):
+    def end_by(signum):
         finish("signal", None, "SIGTERM", "terminated by SIGTERM")
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
+
+    def on_sigterm(signum, _frame):
+        # Python runs the handler between two bytecodes of the main thread, perhaps in the middle
+        # of a record, holding the sink's lock: then nothing can be written (waiting for the lock
+        # would wait for ever), and the program ends from its loop just after, outside any record.
+        lock = tracer.sink.lock
+        if lock.acquire(blocking=False):
+            lock.release()
+            end_by(signum)
+            return
+        try:
+            asyncio.get_running_loop().call_soon_threadsafe(end_by, signum)
+        except RuntimeError:  # no loop running: once the lock is free, the signal comes again
+            resend_when_free(lock, signum)
 
     if tracer is not None and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         signal.signal(signal.SIGTERM, on_sigterm)
