@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { runtimeFor, type Runtime } from './session/launch';
+import { DEFAULT_MAX_EVENTS, runtimeFor, type Runtime } from './session/launch';
 import { checkPython, pythonFromExtension } from './session/interpreter';
 import { ScriptTerminal } from './session/scriptTerminal';
 import { exportChromeTrace } from './trace/chromeTrace';
@@ -97,7 +97,7 @@ export class Controller implements vscode.Disposable {
       runtime, interpreter,
       runnerDir: vscode.Uri.joinPath(this.extensionUri, 'dist', 'runner').fsPath,
       longBlockMs: config.get<number>('longBlockMs') ?? 50,
-      maxEvents: config.get<number>('maxEvents') ?? 1_000_000,
+      maxEvents: config.get<number>('maxEvents') ?? DEFAULT_MAX_EVENTS,
       onOutput: (text) => terminal.print(text),
     });
     terminal.attach({ write: (text) => session.writeInput(text), end: () => session.endInput(), stop: () => session.stop() });

@@ -18,7 +18,9 @@ run       runs a Node.js script (.js .cjs .mjs .ts .mts .cts) or a Python asynci
           stdout, stderr, arguments and environment, writes the trace and exits with the script's code.
           --out defaults to <script>.tasklane.json; --format defaults to tasklane for *.tasklane.json
           and to chrome (Perfetto, chrome://tracing) otherwise. Options may come before the script or
-          after its arguments; everything after "--" goes to the script untouched.
+          after its arguments; everything after "--" goes to the script untouched. Recording stops
+          after --max-events events (default 1,000,000, a few hundred MB as the trace is read); the
+          trace then says how many were dropped, and the ends of tasks it has still come in.
 summary   prints the tasks of a trace (either format) and the longest loop blocks.`;
 
 class UsageError extends Error {}

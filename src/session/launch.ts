@@ -54,6 +54,8 @@ export interface TracedProcess {
 }
 
 const SIDE_CHANNEL_FD = 3;
+/** Events recorded before the runner stops recording (tasklane.maxEvents, --max-events): a few hundred bytes each in the reader. */
+export const DEFAULT_MAX_EVENTS = 1_000_000;
 /** After the script exits, how long the side channel may stay open (held by a grandchild). */
 const DRAIN_MS = 300;
 
@@ -71,7 +73,7 @@ function commandFor(options: LaunchOptions): { command: string; args: string[]; 
   const config = {
     fd: SIDE_CHANNEL_FD,
     userNodeOptions: null as string | null,
-    maxEvents: options.maxEvents ?? 50_000_000,
+    maxEvents: options.maxEvents ?? DEFAULT_MAX_EVENTS,
     flushMs: options.flushMs ?? 20,
   };
   if (options.runtime === 'python') {

@@ -117,6 +117,16 @@ describe('Node runner: how programs end, and what they see', () => {
     assert.equal(JSON.parse(stdout).nodeOptions, null);
   });
 
+  it('stops recording at 1,000,000 events unless told otherwise, so a long run cannot exhaust memory', function () {
+    this.timeout(120_000);
+    const { model, stdout } = traceFixture('flood.js', { args: ['400000'] });
+    assert.equal(stdout, `${(399999 * 400000) / 2}\n`);
+    const dropped = model.dropped.reduce((n, d) => n + d.count, 0);
+    assert.ok(dropped > 100_000, `dropped ${dropped}`);
+    assert.ok(model.eventCount < 1_000_000 + model.tasks.size + model.dropped.length + 20, `${model.eventCount} events: past the cap, only ends of tasks the trace has and drop reports`);
+    assert.equal(model.exit?.reason, 'exit');
+  });
+
   it('says how many events it dropped once the event cap is reached, and when', () => {
     const { model, stdout } = traceFixture('flood.js', { cliArgs: ['--max-events', '500'] });
     assert.equal(stdout, `${(19999 * 20000) / 2}\n`, 'the program itself is unaffected');
