@@ -17,19 +17,20 @@ export async function tasklaneFrame(page, timeoutMs = 60_000) {
 }
 
 /**
- * Runs a command from the palette. Just after the workbench appears, extensions' commands may not
- * be listed yet, and a view taking focus (a terminal, a webview) can close the palette as it opens:
- * then the palette is closed and opened again until the command shows up.
+ * Opens a quick input with `key`, types `text` and waits for a row showing `row`, then picks it.
+ * Just after the workbench appears, extensions' commands may not be listed yet, and a view taking
+ * focus (a terminal, a webview, a file's editor) can close the quick input as it opens: then it is
+ * closed and opened again until the row shows up.
  */
-export async function runCommand(page, title, timeoutMs = 60_000) {
+async function pick(page, key, text, row, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      await page.keyboard.press('Control+Shift+P');
+      await page.keyboard.press(key);
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ timeout: 5_000 });
-      await input.fill(`>${title}`, { timeout: 5_000 });
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 5_000 });
+      await input.fill(text, { timeout: 5_000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().waitFor({ timeout: 5_000 });
       break;
     } catch (err) {
       if (Date.now() > deadline) throw err;
@@ -39,13 +40,13 @@ export async function runCommand(page, title, timeoutMs = 60_000) {
   await page.keyboard.press('Enter');
 }
 
+/** Runs a command from the palette. */
+export async function runCommand(page, title, timeoutMs = 60_000) {
+  await pick(page, 'Control+Shift+P', `>${title}`, title, timeoutMs);
+}
+
 export async function openFile(page, name) {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
+  await pick(page, 'Control+P', name, name);
   await page.locator('.tab.active', { hasText: name }).waitFor();
   // Run with Trace acts on the active text editor: wait until the opened file's editor has focus.
   await page.locator('.editor-group-container.active .monaco-editor.focused').waitFor();

@@ -71,10 +71,7 @@ class Encoder:
             n >>= 14
             buf += SMALL_VARINTS[n]
         else:
-            while n >= 0x80:
-                buf.append((n & 0x7F) | 0x80)
-                n >>= 7
-            buf.append(n)
+            buf += varint(n)
 
     def text(self, s):
         data = s.encode("utf-8", "surrogateescape") if s else b""
@@ -295,6 +292,15 @@ def code_name(code):
     return getattr(code, "co_qualname", code.co_name)
 
 
+def coroutine_code(coro):
+    return getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+
+
+def task_name(given_name, code):
+    """A task's name: the one it was given, or for asyncio's default ("Task-7") its coroutine's."""
+    return code_name(code) if code is not None and given_name.startswith("Task-") else given_name
+
+
 def task_group_of(frame):
     """The TaskGroup whose create_task made a task (`frame` called loop.create_task), if any."""
     code = frame.f_code
@@ -374,9 +380,9 @@ class Tracer:
     def on_task_created(self, task, frame):
         # What needs no lock is worked out before taking it.
         coro = task.get_coro()
-        code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+        code = coroutine_code(coro)
         given_name = task.get_name()
-        name = code_name(code) if code is not None and given_name.startswith("Task-") else given_name
+        name = task_name(given_name, code)
         library = code is not None and is_library(code)
         site = user_site(frame)
         group = task_group_of(frame)
@@ -417,15 +423,6 @@ class Tracer:
                 self.enc.end(ns, ident, "rejected", "; ".join(message for message, _ in failures), failures[0][1])
             else:
                 self.enc.end(ns, ident, "resolved", "", "")
-
-    def task_name(self, task):
-        name = task.get_name()
-        if name.startswith("Task-"):
-            coro = task.get_coro()
-            code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
-            if code is not None:
-                return code_name(code)
-        return name
 
     def on_cancel(self, task):
         state = self.tasks.get(task)
@@ -536,7 +533,7 @@ class Tracer:
         given_name = task.get_name()
         if given_name != state.given_name:  # asyncio.create_task(name=...) names the task after creating it (up to 3.11)
             state.given_name = given_name
-            name = self.task_name(task)
+            name = task_name(given_name, coroutine_code(state.coro))
             if name != state.name:
                 state.name = name
                 self.enc.rename(ns, state.ident, name)
