@@ -495,14 +495,16 @@ class Tracer:
                     coro = state.coro
                     if task.done():
                         tracer.finish_task(task, state, ns)
-                    elif state.plain and type(inner := coro.cr_await) is CoroutineType and inner.cr_code is SLEEP_CODE and task._fut_waiter is None and not state.spans and not state.groups:
-                        # asyncio.sleep(0) in the task's own coroutine, the commonest wait: nothing of
-                        # the user's is below it, and the record is inline, all but its time kept.
+                    elif state.plain and type(inner := coro.cr_await) is CoroutineType and inner.cr_code is SLEEP_CODE and not state.spans and not state.groups:
+                        # asyncio.sleep in the task's own coroutine, the commonest wait: nothing of the
+                        # user's is below it, so the chain is not walked further, and the site is kept.
                         frame = coro.cr_frame
                         if frame.f_lasti != state.site_lasti:
                             tracer.keep_site(state, frame)
                         delta = ns - enc.last_ns
-                        if delta >= 0:
+                        if task._fut_waiter is not None:  # sleep(delay): a future, and the delay in the label
+                            enc.wait(ns, state.ident, 0, "sleep %g s" % inner.cr_frame.f_locals.get("delay", 0), state.site)
+                        elif delta >= 0:  # sleep(0), its record inline, all but its time kept
                             enc.last_ns = ns
                             buf = enc.buf
                             buf.append(OP_AWAIT)
@@ -574,19 +576,8 @@ class Tracer:
         state.sleep0_record = state.ident_bytes + b"\0" + varint(enc.ref(SLEEP0_LABEL)) + varint(enc.ref(state.site))
 
     def record_suspension(self, task, state, ns):
+        """What a task waits for when it suspends anywhere but in asyncio.sleep (the step hook's)."""
         coro = state.coro
-        # asyncio.sleep awaited by the task's own coroutine (sleep(0) is the step hook's): nothing
-        # of the user's can be below it, so the chain is not walked further, and the site is kept.
-        if state.plain:
-            inner = coro.cr_await
-            if type(inner) is CoroutineType and inner.cr_code is SLEEP_CODE and not state.spans and not state.groups:
-                frame = coro.cr_frame
-                if frame.f_lasti != state.site_lasti:
-                    self.keep_site(state, frame)
-                # sleep(0) yields without a future; reading a frame's locals costs more than its step.
-                label = SLEEP0_LABEL if task._fut_waiter is None else "sleep %g s" % inner.cr_frame.f_locals.get("delay", 0)
-                self.enc.wait(ns, state.ident, 0, label, state.site)
-                return
         chain, users, nested, last_user, api, innermost = walk_await_chain(coro, bool(state.spans))
         if nested and chain is None:
             chain, users, nested, last_user, api, innermost = walk_await_chain(coro, True)
