@@ -33,6 +33,22 @@ const SETTLED = 3;
 /** An await resumed sooner than this, with nothing run in between, is merged into its run. */
 const MERGE_WAIT_NS = 20_000;
 
+/**
+ * "read TCP socket 127.0.0.1:PORT", made once per socket name: a string built anew for every read
+ * is hashed anew when the encoder interns it (W3: every message).
+ */
+const readLabels = new Map<string, string>();
+const MAX_READ_LABELS = 4096;
+
+function readLabel(socketName: string): string {
+  let label = readLabels.get(socketName);
+  if (label === undefined) {
+    label = `read ${socketName}`;
+    if (readLabels.size < MAX_READ_LABELS) readLabels.set(socketName, label);
+  }
+  return label;
+}
+
 export interface TracerOptions {
   encoder: FrameEncoder;
   maxEvents: number;
@@ -525,7 +541,7 @@ export class Tracer {
   private recordWaker(waiter: TaskState, ns: number): void {
     const by = this.frameOwners[this.frameOwners.length - 1] ?? this.top;
     if (by === waiter || by === this.internals || by.transient) return;
-    const label = by.kind === 'io' && by.name.startsWith('TCP socket') ? `read ${by.name}` : '';
+    const label = by.kind === 'io' && by.name.startsWith('TCP socket') ? readLabel(by.name) : '';
     if (this.out.admit()) this.enc.awaitBy(ns, waiter.id, by.id, label);
   }
 
