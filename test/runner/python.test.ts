@@ -149,6 +149,24 @@ for (const python of interpreters()) {
       assert.ok(block.end - block.start >= 95_000);
     });
 
+    it('a coroutine awaited directly spans its task\'s lane; from 3.12 exactly the time it ran (sys.monitoring)', () => {
+      const { model } = trace(py('span_times.py'));
+      const main = only(model, 'main');
+      const crunch = only(model, 'crunch');
+      assert.deepEqual([crunch.kind, crunch.parent, crunch.end?.state], ['coroutine', main.id, 'resolved']);
+      assert.equal(model.longBlocks().length, 2, 'the 100 ms in crunch and the 100 ms in main after it');
+      const startMs = (crunch.created - main.created) / 1000;
+      const endMs = (crunch.end!.t - main.created) / 1000;
+      if (atLeast(12)) {
+        // crunch computes 100 ms and sleeps 10 ms as soon as main awaits it; main's own 100 ms follow.
+        assert.ok(startMs < 30, `crunch started ${startMs} ms after main, not when main first awaited it`);
+        assert.ok(endMs >= 105 && endMs < 180, `crunch ended ${endMs} ms after main started, before main's own 100 ms`);
+      } else {
+        // Below 3.12 a span starts and ends with the task steps it is seen in.
+        assert.ok(startMs >= 95 && endMs >= 205, `crunch spans ${startMs}–${endMs} ms of main`);
+      }
+    });
+
     it('a crash half way leaves the trace, and the output and traceback are unchanged', () => {
       const script = path.join(FIXTURES, py('crash.py'));
       const plain = spawnSync(python.command, [script], { cwd: ROOT, encoding: 'utf8' });

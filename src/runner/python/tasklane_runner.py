@@ -339,7 +339,7 @@ class TaskState:
         self.site = ""
         self.sleep0_record = b""
         self.started = False
-        self.spans = []  # [(coroutine object, span task id)] of coroutines awaited directly, outermost first
+        self.spans = []  # [(coroutine object, span task id, its frame or None)] of coroutines awaited directly, outermost first
         self.groups = []  # [TaskGroup, combinator id, [(message, site) of failed members]] this task opened, until they end
         self.group = None  # that entry of the group this task was made in
         self.canceller = None  # who asked to cancel it, in words: "main", "TaskGroup", "asyncio.timeouts"
@@ -366,6 +366,11 @@ class Tracer:
         self.cancel_noting_type = None  # the Task class whose cancel() the tracer sees (install)
         self.root = 1
         self.idle_since = -1
+        # When a coroutine of the user's started or returned in the step running now, by its frame
+        # (Python 3.12+, from sys.monitoring; see watch_coroutines): a span's exact start and end.
+        self.frame_times = {}
+        self.watch_returns = None  # asks for a code object's returns to be timed too (3.12+)
+        self.returns_watched = set()
         sink.before_flush = self.report_idle
         with sink.lock:
             self.enc.start(script, os.getcwd())
@@ -449,6 +454,7 @@ class Tracer:
         tasks_get = self.tasks.get
         task_types = self.task_types
         enc = self.enc
+        frame_times = self.frame_times
         acquire, release = self.sink.lock.acquire, self.sink.lock.release
 
         def _run(handle):
@@ -525,6 +531,8 @@ class Tracer:
                     tracer.idle_since = ns
                     if len(enc.buf) >= FLUSH_BYTES:
                         tracer.sink.maybe_flush()
+                    if frame_times:
+                        frame_times.clear()
                 finally:
                     release()
 
@@ -640,13 +648,24 @@ class Tracer:
             while index >= 0 and is_library(chain[index][1]):
                 index -= 1
             site = line_site(frame_of(chain[index][0])) if index >= 0 else ""
-            self.enc.task(ns, ident, parent, "coroutine", code_name(code), site)
-            state.spans.append((obj, ident))
+            # Seen now, as the step ends; sys.monitoring (3.12+) saw when it started in the step.
+            frame = frame_of(obj) if self.watch_returns is not None else None
+            self.enc.task(self.frame_times.get(frame, ns), ident, parent, "coroutine", code_name(code), site)
+            state.spans.append((obj, ident, frame))
+            if frame is not None and code not in self.returns_watched:
+                self.returns_watched.add(code)
+                self.watch_returns(code)
 
     def close_spans(self, state, keep, ns, end_state="resolved", message="", site=""):
+        """Ends spans from the innermost out: as `end_state` at `ns`, or, for a coroutine sys.monitoring
+        saw return in this step (3.12+), resolved when it returned."""
         while len(state.spans) > keep:
-            _, ident = state.spans.pop()
-            self.enc.end(ns, ident, end_state, message, site)
+            _, ident, frame = state.spans.pop()
+            returned = self.frame_times.get(frame) if frame is not None else None
+            if returned is not None:
+                self.enc.end(returned, ident, "resolved", "", "")
+            else:
+                self.enc.end(ns, ident, end_state, message, site)
 
     def finish(self, reason, code, sig, message, site):
         with self.sink.lock:
@@ -784,6 +803,50 @@ def install(tracer):
     asyncio.events.Handle._run = tracer.step_hook(original_run)
     asyncio.base_events.BaseEventLoop.create_task = create_task
     asyncio.tasks.Task = Task
+    watch_coroutines(tracer)
+
+
+CO_COROUTINE = 0x80
+MONITORING_TOOLS = (4, 3)  # ids no standard tool claims (debugger 0, coverage 1, profiler 2, optimizer 5)
+
+
+def watch_coroutines(tracer):
+    """Python 3.12+: sys.monitoring times when the user's coroutines start (PY_START) and, for
+    those that became spans, return (PY_RETURN), so a span covers the time its coroutine ran, not
+    the task steps it was seen in (a coroutine that computes 100 ms before its first await holds
+    those 100 ms). Every other function stops reporting after its first start (DISABLE)."""
+    monitoring = getattr(sys, "monitoring", None)
+    if monitoring is None:
+        return
+    tool = next((t for t in MONITORING_TOOLS if monitoring.get_tool(t) is None), None)
+    if tool is None:
+        return  # both taken by the program's own tools: spans are timed by the steps they are seen in
+    events, disable = monitoring.events, monitoring.DISABLE
+    frame_times = tracer.frame_times
+    getframe = sys._getframe
+
+    def on_start(code, offset):
+        try:
+            if not code.co_flags & CO_COROUTINE or is_library(code):
+                return disable
+            if tracer.current is not None:
+                frame_times[getframe(1)] = perf_counter_ns()
+        except Exception:
+            pass
+        return None
+
+    def on_return(code, offset, value):
+        try:
+            if tracer.current is not None:
+                frame_times[getframe(1)] = perf_counter_ns()
+        except Exception:
+            pass
+
+    monitoring.use_tool_id(tool, "tasklane")
+    monitoring.register_callback(tool, events.PY_START, on_start)
+    monitoring.register_callback(tool, events.PY_RETURN, on_return)
+    monitoring.set_events(tool, events.PY_START)
+    tracer.watch_returns = lambda code: monitoring.set_local_events(tool, code, events.PY_RETURN)
 
 
 def resend_when_free(lock, signum):
