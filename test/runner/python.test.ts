@@ -129,7 +129,12 @@ for (const python of interpreters()) {
         assert.ok(labels.includes('open_connection'), labels.join());
         assert.ok(labels.includes('StreamReader.readline'), labels.join());
       }
-      assert.equal(tasksNamed(model, 'handle').length, 3, 'the server handled three connections');
+      const handlers = tasksNamed(model, 'handle');
+      assert.equal(handlers.length, 3, 'the server handled three connections');
+      assert.ok(clients.every((c) => /streams\.py:25:\d+$/.test(c.site)), 'clients are made by the gather in main');
+      // asyncio makes each handler in a callback of the loop: no line of the script made it (the
+      // asyncio.run line below the loop on the stack is not where it was made).
+      assert.deepEqual(handlers.map((h) => h.site), ['', '', '']);
     });
 
     it('traces a hand-managed loop and several loops one after another', () => {

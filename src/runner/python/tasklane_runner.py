@@ -279,10 +279,19 @@ def line_site(frame):
     return entry[1]
 
 
+# The code of the runner's step hook, set by install(): below it on the stack is the loop itself.
+_step_hook_code = None
+
+
 def user_site(frame):
-    """file:line:column of the first frame outside asyncio and the runner."""
+    """file:line:column of the first frame outside asyncio and the runner; "" when asyncio made
+    the task in a callback of the loop's own (a start_server handler for a new connection): the
+    user's frame below that is only where the loop was started."""
     while frame is not None:
-        if not is_library(frame.f_code):
+        code = frame.f_code
+        if code is _step_hook_code:
+            return ""
+        if not is_library(code):
             return line_site(frame)
         frame = frame.f_back
     return ""
@@ -800,7 +809,10 @@ def install(tracer):
     tracer.cancel_noting_type = Task
     Task.__qualname__ = base_task.__qualname__
     Task.__module__ = base_task.__module__
-    asyncio.events.Handle._run = tracer.step_hook(original_run)
+    global _step_hook_code
+    step_hook = tracer.step_hook(original_run)
+    _step_hook_code = step_hook.__code__
+    asyncio.events.Handle._run = step_hook
     asyncio.base_events.BaseEventLoop.create_task = create_task
     asyncio.tasks.Task = Task
     watch_coroutines(tracer)
