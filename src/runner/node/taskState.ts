@@ -17,6 +17,8 @@ export interface TaskState {
   suspendedAt: number;
   /** Resources made since the task last resumed; with `resumedFrom`, where in its code one was made. */
   made: number;
+  /** Where it was made ("file:line:column"), or "". */
+  site: string;
   /** The site cache's row for the task's code since it last resumed, once it has made a resource. */
   siteRow: SiteRow | undefined;
   /** An I/O helper or combinator called from user code: popped when user code is on top again. */

@@ -432,7 +432,8 @@ export class Tracer {
       return;
     }
     const ns = this.options.now();
-    const info = this.sites.lookup(this.top, this.sites.typeCode(type), false, this.owners.get(trigger));
+    const maker = this.owners.get(trigger);
+    const info = this.sites.lookup(this.top, this.sites.typeCode(type), false, maker);
     if (/^(bootstrap|console)\//.test(info.module)) {
       this.owners.set(asyncId, top); // process.stdout and friends, opened on first use (often by console.log)
       return;
@@ -456,7 +457,10 @@ export class Tracer {
       this.liveHandles.add(task);
     }
     this.owners.set(asyncId, task);
-    this.emitTask(task, ns, top.id, info.site, (info.shape === 'none' || top.transient) && !USER_VISIBLE_TYPES.has(type));
+    // Made in Node's own code for an I/O resource of the user's (the connect of net.connect's
+    // socket, after its deferred lookup): placed where that resource was made.
+    const site = info.site || (info.shape === 'none' && maker?.kind === 'io' ? maker.site : '');
+    this.emitTask(task, ns, top.id, site, (info.shape === 'none' || top.transient) && !USER_VISIBLE_TYPES.has(type));
   }
 
   /**
@@ -587,12 +591,13 @@ export class Tracer {
   private newState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
     return {
       id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, transient,
-      siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, ended: false, announced: false,
+      site: '', siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, ended: false, announced: false,
     };
   }
 
   private emitTask(task: TaskState, ns: number, parent: number, site: string, internal: boolean): void {
     task.id = this.nextTaskId++;
+    task.site = site;
     task.announced = this.out.admit();
     if (task.announced) this.enc.task(ns, task.id, parent, task.kind, task.name, site, internal);
   }
