@@ -49,6 +49,12 @@ for (const python of interpreters()) {
       assert.deepEqual(waits, [...round, ...round]);
     });
 
+    it('labels sleeps and timeouts to three significant digits, as a person would write them', () => {
+      const { model } = trace(py('odd_delays.py'));
+      const main = only(model, 'main');
+      assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['sleep 0.0123 s', 'wait_for 0.988 s']);
+    });
+
     it('create_task runs two tasks that overlap, about 2 units, named by coroutine or by name=', () => {
       const { model } = trace(py('create_task.py'));
       const main = only(model, 'main');

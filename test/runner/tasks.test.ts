@@ -86,6 +86,12 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(only(model, 'AbortSignal.timeout 50 ms').kind, 'timer');
   });
 
+  it('names a timer by its delay to three significant digits, as a person would write it', () => {
+    const { model } = traceFixture('odd-delays.js');
+    const main = only(model, 'main');
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['setTimeout 12.3 ms', 'setTimeout 151 ms']);
+  });
+
   it('shows TCP connects and reads on 127.0.0.1 as what the clients waited for', () => {
     const { model, stdout } = traceFixture('tcp.js');
     assert.equal(stdout, 'hello 1|hello 2|hello 3\n');

@@ -56,10 +56,15 @@ export function timerName(info: CallSiteInfo, timer: IoResource): string {
   let name = byDelay.get(key);
   if (name === undefined) {
     const api = info.api === 'setTimeout' || info.api === 'setInterval' ? info.api : info.shape === 'internal' ? opName(info) : repeats ? 'setInterval' : 'setTimeout';
-    name = `${api} ${ms} ms`;
+    name = `${api} ${formatMs(ms)} ms`;
     if (byDelay.size < MAX_DELAYS_PER_SITE) byDelay.set(key, name);
   }
   return name;
+}
+
+/** A delay as a name shows it: three significant digits, whole milliseconds from 100 up ("75.4", "2.5", "1235"). */
+export function formatMs(ms: number): string {
+  return ms >= 100 ? String(Math.round(ms)) : String(Number(ms.toPrecision(3)));
 }
 
 const INITIAL_NAMES: Record<string, string> = {

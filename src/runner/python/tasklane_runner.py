@@ -297,6 +297,16 @@ def user_site(frame):
     return ""
 
 
+def seconds(value):
+    """A duration as a label shows it: three significant digits, whole seconds from 100 up
+    ("0.0845", "5", "120"); random delays would otherwise read 0.0845123."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return "%d" % round(value) if 100 <= value < 1e15 else "%.3g" % value
+
+
 def code_name(code):
     return getattr(code, "co_qualname", code.co_name)
 
@@ -518,7 +528,7 @@ class Tracer:
                             tracer.keep_site(state, frame)
                         delta = ns - enc.last_ns
                         if task._fut_waiter is not None:  # sleep(delay): a future, and the delay in the label
-                            enc.wait(ns, state.ident, 0, "sleep %g s" % inner.cr_frame.f_locals.get("delay", 0), state.site)
+                            enc.wait(ns, state.ident, 0, "sleep %s s" % seconds(inner.cr_frame.f_locals.get("delay", 0)), state.site)
                         elif delta >= 0:  # sleep(0), its record inline, all but its time kept
                             enc.last_ns = ns
                             buf = enc.buf
@@ -768,11 +778,11 @@ def wait_label(api, waiter):
         name = code_of(api).co_name
         if name == "sleep":
             # sleep(0) yields without a future; reading a frame's locals costs more than its step.
-            return SLEEP0_LABEL if waiter is None else "sleep %g s" % frame_of(api).f_locals.get("delay", 0)
+            return SLEEP0_LABEL if waiter is None else "sleep %s s" % seconds(frame_of(api).f_locals.get("delay", 0))
         locals_ = frame_of(api).f_locals
         if name == "wait_for":
             timeout = locals_.get("timeout")
-            return "wait_for %g s" % timeout if isinstance(timeout, (int, float)) else "wait_for"
+            return "wait_for %s s" % seconds(timeout) if isinstance(timeout, (int, float)) else "wait_for"
         owner = locals_.get("self")
         return "%s.%s" % (type(owner).__name__, name) if owner is not None else name
     if waiter is None:
