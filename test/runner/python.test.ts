@@ -55,6 +55,16 @@ for (const python of interpreters()) {
       assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['sleep 0.0123 s', 'wait_for 0.988 s']);
     });
 
+    it('async for over an async generator waits on what the generator awaits, where it awaits it', () => {
+      const { model, stdout } = trace(py('async_gen.py'));
+      assert.equal(stdout, '0\n1\n');
+      const main = only(model, 'main');
+      const waits = main.waits.map((w) => `${model.waitLabel(w)} @ ${w.site.replace(/^.*async_gen\.py:(\d+):\d+$/, 'line $1')}`);
+      assert.deepEqual(waits, ['sleep 0.01 s @ line 7', 'sleep 0.01 s @ line 7']);
+      const ticks = only(model, 'ticks');
+      assert.deepEqual([ticks.kind, ticks.parent, ticks.end?.state], ['coroutine', main.id, 'resolved']);
+    });
+
     it('create_task runs two tasks that overlap, about 2 units, named by coroutine or by name=', () => {
       const { model } = trace(py('create_task.py'));
       const main = only(model, 'main');

@@ -10,6 +10,7 @@ import asyncio
 import asyncio.base_events
 import asyncio.events
 import asyncio.tasks
+import gc
 import json
 import os
 import signal
@@ -18,7 +19,7 @@ import threading
 import time
 
 from time import perf_counter_ns
-from types import CoroutineType, GeneratorType
+from types import AsyncGeneratorType, CoroutineType, GeneratorType
 
 RUNNER_ENV = "TASKLANE_RUNNER"
 MAGIC = b"TLF1"
@@ -702,6 +703,29 @@ class Tracer:
 _leaf_types = set()
 
 
+def _async_generator_step_types():
+    """The types of `agen.asend(...)` and `agen.athrow(...)`: what `async for` awaits."""
+    async def probe():
+        yield
+    agen = probe()
+    steps = (agen.asend(None), agen.athrow(GeneratorExit))
+    for step in steps:
+        step.close()
+    return {type(step) for step in steps}
+
+
+_async_generator_steps = _async_generator_step_types()
+
+
+def async_generator_of(step):
+    """The async generator an asend/athrow awaitable steps. It has no attribute for it, but it
+    holds it as one of its references."""
+    for ref in gc.get_referents(step):
+        if type(ref) is AsyncGeneratorType:
+            return ref
+    return None
+
+
 def walk_await_chain(coro, links):
     """Where a task's await chain ends, walked once per task step: (chain, users, nested,
     last_user, api, innermost). The lists of links that coroutine spans need, `chain` ([(awaitable,
@@ -724,6 +748,11 @@ def walk_await_chain(coro, links):
             code, inner = obj.gi_code, obj.gi_yieldfrom
         elif kind in _leaf_types:
             break
+        elif kind in _async_generator_steps:  # `async for` over an async generator: walk on inside it
+            obj = async_generator_of(obj)
+            if obj is None:
+                break
+            code, inner = obj.ag_code, obj.ag_await
         else:  # another awaitable with coroutine-like attributes (Cython, compiled code), or none
             frame = getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
             if frame is None:
@@ -752,9 +781,12 @@ def walk_await_chain(coro, links):
 
 
 def frame_of(awaitable):
-    """The frame of a coroutine, generator or coroutine-like awaitable in an await chain."""
-    if type(awaitable) is CoroutineType:
+    """The frame of a coroutine, generator, async generator or coroutine-like awaitable in an await chain."""
+    kind = type(awaitable)
+    if kind is CoroutineType:
         return awaitable.cr_frame
+    if kind is AsyncGeneratorType:
+        return awaitable.ag_frame
     return getattr(awaitable, "gi_frame", None) or getattr(awaitable, "cr_frame", None)
 
 
@@ -764,6 +796,8 @@ def code_of(awaitable):
         return awaitable.cr_code
     if kind is GeneratorType:
         return awaitable.gi_code
+    if kind is AsyncGeneratorType:
+        return awaitable.ag_code
     return frame_of(awaitable).f_code
 
 
