@@ -65,6 +65,13 @@ for (const python of interpreters()) {
       assert.deepEqual([ticks.kind, ticks.parent, ticks.end?.state], ['coroutine', main.id, 'resolved']);
     });
 
+    it('a task waiting at async with lock waits for Lock.acquire', () => {
+      const { model } = trace(py('lock.py'));
+      const [first, second] = tasksNamed(model, 'worker');
+      assert.deepEqual(first.waits.map((w) => model.waitLabel(w)), ['sleep 0.05 s']);
+      assert.deepEqual(second.waits.map((w) => model.waitLabel(w)), ['Lock.acquire', 'sleep 0.01 s']);
+    });
+
     it('create_task runs two tasks that overlap, about 2 units, named by coroutine or by name=', () => {
       const { model } = trace(py('create_task.py'));
       const main = only(model, 'main');

@@ -810,6 +810,10 @@ def wait_label(api, waiter):
     """What a task waits for, in asyncio's words: the asyncio API its code called."""
     if api is not None:
         name = code_of(api).co_name
+        if name == "__aenter__" and type(api) is CoroutineType and type(api.cr_await) is CoroutineType:
+            # `async with lock:` waits in what __aenter__ awaits: Lock.acquire, Semaphore.acquire.
+            api = api.cr_await
+            name = api.cr_code.co_name
         if name == "sleep":
             # sleep(0) yields without a future; reading a frame's locals costs more than its step.
             return SLEEP0_LABEL if waiter is None else "sleep %s s" % seconds(frame_of(api).f_locals.get("delay", 0))
