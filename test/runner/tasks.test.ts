@@ -92,6 +92,24 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['setTimeout 12.3 ms', 'setTimeout 151 ms']);
   });
 
+  it('a task that logs and then sleeps waits the whole sleep, though its log\'s write ends meanwhile', () => {
+    const { model, stdout } = traceFixture('log-then-sleep.js');
+    assert.equal(stdout, '0\n1\n2\n');
+    const main = only(model, 'main');
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['setTimeout 20 ms', 'setTimeout 20 ms', 'setTimeout 20 ms']);
+    for (const w of main.waits) assert.ok(w.end - w.start >= 19_000, `a wait of ${(w.end - w.start) / 1000} ms`);
+  });
+
+  it('for await over an async generator waits on what the generator awaits, where it awaits it', () => {
+    const { model, stdout } = traceFixture('async-gen.js');
+    assert.equal(stdout, '0\n1\n');
+    const main = only(model, 'main');
+    const timers = tasksNamed(model, 'setTimeout 10 ms');
+    assert.deepEqual(timers.map((t) => t.parent), [main.id, main.id], 'the generator sleeps in main');
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['setTimeout 10 ms', 'setTimeout 10 ms']);
+    assert.ok(main.waits.every((w) => /async-gen\.js:6:\d+$/.test(w.site)), main.waits.map((w) => w.site).join());
+  });
+
   it('shows TCP connects and reads on 127.0.0.1 as what the clients waited for', () => {
     const { model, stdout } = traceFixture('tcp.js');
     assert.equal(stdout, 'hello 1|hello 2|hello 3\n');

@@ -18,6 +18,8 @@ export interface HeldAwait {
   ns: number;
   /** The awaited promise had settled already: the task's continuation is queued as a microtask. */
   queued: boolean;
+  /** Awaited in an async generator's body on the task's stack: the task's next await waits for it. */
+  inGenerator: boolean;
 }
 
 export class EventOutput {
@@ -25,7 +27,7 @@ export class EventOutput {
    * The latest await, held back: if its task resumes with nothing else run in between (it awaited
    * a value or a settled promise), the tracer drops it and the wait never reaches the trace.
    */
-  readonly held: HeldAwait = { waiter: undefined, target: 0, site: '', ns: 0, queued: false };
+  readonly held: HeldAwait = { waiter: undefined, target: 0, site: '', ns: 0, queued: false, inGenerator: false };
   private events = 0;
   private droppedSinceReport = 0;
   private droppingSince = 0;

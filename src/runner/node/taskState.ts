@@ -19,6 +19,8 @@ export interface TaskState {
   made: number;
   /** Where it was made ("file:line:column"), or "". */
   site: string;
+  /** Suspended at an await: no promise reaction of the task has run since. */
+  awaiting: boolean;
   /** The site cache's row for the task's code since it last resumed, once it has made a resource. */
   siteRow: SiteRow | undefined;
   /** An I/O helper or combinator called from user code: popped when user code is on top again. */

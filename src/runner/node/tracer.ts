@@ -385,20 +385,28 @@ export class Tracer {
     const target = marks.task(awaited) ?? marks.helper(awaited);
     if (target?.transient) target.waiter = waiter;
     else if (!target && watch) marks.setWaiter(awaited, waiter);
-    this.out.releaseAwait();
-    const pending = this.out.held;
-    pending.waiter = waiter;
-    pending.target = target ? target.id : 0;
-    pending.site = info.site;
+    // An async generator's body runs on its caller's stack as part of the caller's task (only async
+    // functions get tasks): its await suspends the generator, and the task runs on to its `for
+    // await`, whose wait is for what the generator awaits.
+    const inGenerator = waiter.kind === 'async' && info.fn !== '' && info.fn !== waiter.name;
+    const held = this.out.held;
+    if (held.waiter !== waiter || !held.inGenerator || target !== undefined) {
+      this.out.releaseAwait();
+      waiter.awaiting = true;
+      held.waiter = waiter;
+      held.target = target ? target.id : 0;
+      held.site = info.site;
+      held.inGenerator = inGenerator;
+      held.queued = this.frameBase.length > 0 && knownSettled(awaited);
+    }
     // The clock costs as much as the rest of an await: when the awaiting code runs in a callback,
     // the await is timed when that callback ends (nothing of the task runs after it in between).
-    pending.ns = this.frameBase.length ? -1 : this.options.now();
-    pending.queued = pending.ns < 0 && knownSettled(awaited);
+    held.ns = this.frameBase.length ? -1 : this.options.now();
     // The awaiting function has suspended: control returns to whoever called it.
-    if (this.sync.length > this.frameFloor() + 1) {
+    if (!inGenerator && this.sync.length > this.frameFloor() + 1) {
       this.sync.pop();
-      if (pending.ns < 0) pending.ns = this.options.now();
-      this.switchTo(this.top.id, pending.ns);
+      if (held.ns < 0) held.ns = this.options.now();
+      this.switchTo(this.top.id, held.ns);
     }
   }
 
@@ -473,7 +481,12 @@ export class Tracer {
     // before it: the loop cannot have been idle in between. Its task resuming with no other task
     // run since awaited something already settled: no wait, and no need to read the clock.
     const ns = reaction && owner.id === this.running && owner.resource === undefined ? -1 : this.options.now();
-    if (pending.waiter === owner && (reaction ? this.running === owner.id : ns - pending.ns < MERGE_WAIT_NS && (this.running === owner.id || this.idleSince >= 0))) {
+    // A callback folded into a task that waits at an await (the end of its stdout write, Node's
+    // follow-up of its net.connect) does not resume it: it runs as Node's work and the wait goes on.
+    // What it makes is still the task's. Only a promise reaction resumes the task.
+    const aside = !reaction && owner.awaiting;
+    if (reaction) owner.awaiting = false;
+    if (pending.waiter === owner && !aside && (reaction ? this.running === owner.id : ns - pending.ns < MERGE_WAIT_NS && (this.running === owner.id || this.idleSince >= 0))) {
       pending.waiter = undefined;
     }
     if (owner.resource !== undefined) this.nameFromResource(owner, ns);
@@ -492,7 +505,7 @@ export class Tracer {
       if (!reaction && (ns - this.idleSince > IDLE_GAP_NS || owner.id !== this.running)) this.recordIdle();
       this.idleSince = -1;
     }
-    this.switchTo(owner.id, ns);
+    this.switchTo(aside ? this.internals.id : owner.id, ns);
   }
 
   /** The callback that `enter` started has returned. */
@@ -591,7 +604,7 @@ export class Tracer {
   private newState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
     return {
       id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, transient,
-      site: '', siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, ended: false, announced: false,
+      site: '', awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, ended: false, announced: false,
     };
   }
 
