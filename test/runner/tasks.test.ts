@@ -94,10 +94,12 @@ describe('Node runner: the task model on real scripts', () => {
 
   it('a task that logs and then sleeps waits the whole sleep, though its log\'s write ends meanwhile', () => {
     const { model, stdout } = traceFixture('log-then-sleep.js');
-    assert.equal(stdout, '0\n1\n2\n');
+    assert.equal(stdout, '0\n1\n2\ndone\n');
     const main = only(model, 'main');
     assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['setTimeout 20 ms', 'setTimeout 20 ms', 'setTimeout 20 ms']);
     for (const w of main.waits) assert.ok(w.end - w.start >= 19_000, `a wait of ${(w.end - w.start) / 1000} ms`);
+    const starts = main.runs.filter((_, i) => i % 2 === 0);
+    assert.ok(starts.every((t) => t < main.end!.t), 'no run of main after it returned (its last write ends later)');
   });
 
   it('for await over an async generator waits on what the generator awaits, where it awaits it', () => {

@@ -483,8 +483,9 @@ export class Tracer {
     const ns = reaction && owner.id === this.running && owner.resource === undefined ? -1 : this.options.now();
     // A callback folded into a task that waits at an await (the end of its stdout write, Node's
     // follow-up of its net.connect) does not resume it: it runs as Node's work and the wait goes on.
-    // What it makes is still the task's. Only a promise reaction resumes the task.
-    const aside = !reaction && owner.awaiting;
+    // What it makes is still the task's. Only a promise reaction resumes the task. Likewise for
+    // an async function that has returned: such a callback is not a run of it after its end.
+    const aside = !reaction && (owner.awaiting || (owner.ended && owner.kind === 'async'));
     if (reaction) owner.awaiting = false;
     if (pending.waiter === owner && !aside && (reaction ? this.running === owner.id : ns - pending.ns < MERGE_WAIT_NS && (this.running === owner.id || this.idleSince >= 0))) {
       pending.waiter = undefined;
