@@ -112,6 +112,13 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(main.waits.every((w) => /async-gen\.js:6:\d+$/.test(w.site)), main.waits.map((w) => w.site).join());
   });
 
+  it('names an async method by its class and method, as in a stack trace', () => {
+    const { model } = traceFixture('methods.js');
+    const main = only(model, 'main');
+    assert.equal(only(model, 'Api.get').parent, main.id);
+    assert.equal(only(model, 'wait').parent, main.id, 'a plain object has no class name to add');
+  });
+
   it('shows TCP connects and reads on 127.0.0.1 as what the clients waited for', () => {
     const { model, stdout } = traceFixture('tcp.js');
     assert.equal(stdout, 'hello 1|hello 2|hello 3\n');

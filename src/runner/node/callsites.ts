@@ -79,7 +79,7 @@ function classify(frames: CallSite[], isOwn: (file: string) => boolean): CallSit
   if (user >= frames.length) return { shape: 'none', api: '', module: '', fn: '', site: '', callerSite: '', moduleBody: false, code: 0 };
   const userFrame = frames[user];
   const site = position(userFrame);
-  const fn = userFrame.getFunctionName() ?? userFrame.getMethodName() ?? '';
+  const fn = functionName(userFrame);
   if (user === first) {
     const caller = frames[user + 1];
     const callerSite = caller && !isNodeFile(caller.getFileName()) ? position(caller) : '';
@@ -105,6 +105,14 @@ function classify(frames: CallSite[], isOwn: (file: string) => boolean): CallSit
   }
   if (THENS.has(api)) return { shape: 'then', api, module: '', fn, site, callerSite, moduleBody, code: 0 };
   return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, code: 0 };
+}
+
+/** A frame's function as a person names it: `Api.get` for a method called on an instance of a class. */
+function functionName(frame: CallSite): string {
+  const name = frame.getFunctionName() ?? frame.getMethodName() ?? '';
+  if (name === '' || frame.isToplevel()) return name;
+  const type = frame.getTypeName();
+  return type && type !== 'Object' && type !== 'Function' && type !== 'global' && !name.startsWith(`${type}.`) ? `${type}.${name}` : name;
 }
 
 /** "file:line:column", mapped back to the source when the file was transpiled (TypeScript). */
