@@ -29,11 +29,11 @@ export function laneOwner(task: TimelineTask, tasks: ReadonlyMap<number, Timelin
   return t;
 }
 
-/** The lanes, each task's lane by id, and the coroutine spans drawn on them. */
+/** The lanes, each task's lane by id, and the coroutine spans drawn on each (by the lane's task id, oldest first). */
 export interface LaneLayout {
   lanes: Lane[];
   byId: Map<number, Lane>;
-  spans: TimelineTask[];
+  spans: Map<number, TimelineTask[]>;
 }
 
 /** Tasks a slice of a gradual layout handles before it yields. */
@@ -55,12 +55,15 @@ export function layoutLanes(tasks: ReadonlyMap<number, TimelineTask>, o: LaneOpt
 export function* layoutLanesGradually(tasks: ReadonlyMap<number, TimelineTask>, o: LaneOptions): Generator<void, LaneLayout, void> {
   const children = new Map<number, TimelineTask[]>();
   const roots: TimelineTask[] = [];
-  const spans: TimelineTask[] = [];
+  const spans = new Map<number, TimelineTask[]>();
   let work = 0;
   for (const task of tasks.values()) {
     if (++work % SLICE_TASKS === 0) yield;
     if (task.kind === 'coroutine') {
-      spans.push(task);
+      const owner = laneOwner(task, tasks).id;
+      const list = spans.get(owner);
+      if (list) list.push(task);
+      else spans.set(owner, [task]);
       continue;
     }
     if (o.hideInternal && task.internal) continue;
@@ -121,6 +124,28 @@ export function laneAt(lanes: readonly Lane[], y: number, top: number, laneHeigh
  * [start, end, …], sorted by start with ends that never go back; an open end (-1) is later than
  * any time.
  */
+/**
+ * The innermost of a lane's spans (oldest first, as the layout keeps them) that `t` falls in: a
+ * wait at `t` is inside that coroutine. A span ending at `t` is over by then.
+ */
+export function spanAt(spans: readonly TimelineTask[] | undefined, t: number, tasks: ReadonlyMap<number, TimelineTask>, endTime: number): TimelineTask | undefined {
+  if (!spans) return undefined;
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid].created <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  // Spans nest: the latest to start before `t` holds it, or one of the spans it was awaited in.
+  let span: TimelineTask | undefined = lo > 0 ? spans[lo - 1] : undefined;
+  while (span && (span.end ? span.end.t : endTime) <= t) {
+    const outer = tasks.get(span.parent);
+    span = outer?.kind === 'coroutine' ? outer : undefined;
+  }
+  return span;
+}
+
 export function firstEndingAfter(records: ArrayLike<number>, t: number, stride = 2): number {
   let lo = 0;
   let hi = Math.floor(records.length / stride);

@@ -3,7 +3,7 @@
 // (only what is visible, at most once per animation frame) is TimelinePainter's.
 import type { TimelineTask } from '../../src/shared/protocol';
 import { formatDuration as formatUs } from '../../src/trace/format';
-import { firstEndingAfter, laneAt, layoutLanesGradually, type Lane, type LaneLayout } from './lanes';
+import { firstEndingAfter, laneAt, layoutLanesGradually, spanAt, type Lane, type LaneLayout } from './lanes';
 import { inertText } from './inertText';
 import { readTheme, watchTheme, type Theme } from './theme';
 import { LABEL_W, LANE_H, OVERVIEW_H, TOP } from './timelineGeometry';
@@ -48,8 +48,8 @@ export class TimelineView {
   readonly canvas: HTMLCanvasElement;
   lanes: Lane[] = [];
   private laneById = new Map<number, Lane>();
-  /** Python coroutine spans, drawn on their task's lane. */
-  private spans: TimelineTask[] = [];
+  /** Python coroutine spans, by the task whose lane they are drawn on. */
+  private spans = new Map<number, TimelineTask[]>();
   selected = 0;
   follow = true;
   filter = '';
@@ -304,7 +304,12 @@ export class TimelineView {
     const hit = this.hitTest(x, y);
     if (!hit) return this.cb.onHover(undefined, x, y, '');
     const task = hit.lane.task;
-    const waitText = hit.wait >= 0 ? `\nwaiting for ${inertText(task.waitLabels[hit.wait])} (${formatUs(this.store.endOf(task.waits[hit.wait * 2 + 1]) - task.waits[hit.wait * 2])})` : '';
+    let waitText = '';
+    if (hit.wait >= 0) {
+      const start = task.waits[hit.wait * 2];
+      const span = spanAt(this.spans.get(task.id), start, this.store.tasks, this.store.endTime);
+      waitText = `\nwaiting for ${inertText(task.waitLabels[hit.wait])}${span ? ` in ${inertText(span.name)}` : ''} (${formatUs(this.store.endOf(task.waits[hit.wait * 2 + 1]) - start)})`;
+    }
     this.cb.onHover(task, x, y, `${inertText(task.name)}${waitText}`);
   }
 

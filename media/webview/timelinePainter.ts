@@ -2,7 +2,7 @@
 // loop lane, the axis and the overview, each in one pass per colour. Only visible lanes are given.
 // All text is drawn with fillText, so names from a trace can never become markup.
 import type { TimelineTask } from '../../src/shared/protocol';
-import { firstEndingAfter, laneOwner, type Lane } from './lanes';
+import { firstEndingAfter, spanAt, type Lane } from './lanes';
 import { inertText } from './inertText';
 import { forEachPixelSpan } from './pixelSpans';
 import { SegmentLayer } from './segmentLayer';
@@ -19,8 +19,8 @@ export interface PaintedView {
   /** The lanes in view, and every lane by task id (for links to lanes out of view). */
   visible: Lane[];
   laneById: Map<number, Lane>;
-  /** Python coroutine spans, drawn on their task's lane. */
-  spans: TimelineTask[];
+  /** Python coroutine spans, by the task whose lane they are drawn on. */
+  spans: Map<number, TimelineTask[]>;
   scrollY: number;
   selected: number;
   collapsed: ReadonlySet<number>;
@@ -114,17 +114,23 @@ export class TimelinePainter {
     }
   }
 
-  /** Python coroutines awaited directly: thin bars along the top of their task's lane. */
+  /**
+   * Python coroutines awaited directly: thin bars along the top of their task's lane, a pixel apart
+   * where one follows another (their names lead the labels of the waits inside them).
+   */
   private drawSpans(lanes: Lane[], laneY: (l: Lane) => number): void {
     const ctx = this.ctx;
     ctx.fillStyle = this.v.theme.span;
-    const shown = new Set(lanes);
-    for (const task of this.v.spans) {
-      const lane = this.v.laneById.get(laneOwner(task, this.store.tasks).id);
-      if (!lane || !shown.has(lane)) continue;
-      const x0 = this.v.scale.toPx(task.created);
-      const x1 = this.v.scale.toPx(task.end ? task.end.t : this.store.endTime);
-      ctx.fillRect(x0, laneY(lane) + 1, Math.max(1, x1 - x0), 2);
+    for (const lane of lanes) {
+      const spans = this.v.spans.get(lane.task.id);
+      if (!spans) continue;
+      for (const span of spans) {
+        if (span.created > this.v.scale.end) break;
+        const x0 = this.v.scale.toPx(span.created);
+        const x1 = this.v.scale.toPx(span.end ? span.end.t : this.store.endTime);
+        if (x1 < LABEL_W) continue;
+        ctx.fillRect(x0 + 1, laneY(lane) + 1, Math.max(1, x1 - x0 - 1), 2);
+      }
     }
   }
 
@@ -159,7 +165,9 @@ export class TimelinePainter {
         const x0 = Math.max(LABEL_W, this.v.scale.toPx(w[i * 2]));
         const x1 = this.v.scale.toPx(this.store.endOf(w[i * 2 + 1]));
         if (x1 - x0 < 40) continue;
-        fitText(ctx, lane.task.waitLabels[i], x0 + 3, laneY(lane) + LANE_H / 2, x1 - x0 - 6);
+        const span = spanAt(this.v.spans.get(lane.task.id), w[i * 2], this.store.tasks, this.store.endTime);
+        const label = span ? `${span.name} › ${lane.task.waitLabels[i]}` : lane.task.waitLabels[i];
+        fitText(ctx, label, x0 + 3, laneY(lane) + LANE_H / 2, x1 - x0 - 6);
       }
     }
   }

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { firstEndingAfter, laneAt, layoutLanes, layoutLanesGradually } from '../../media/webview/lanes';
+import { firstEndingAfter, laneAt, layoutLanes, layoutLanesGradually, spanAt } from '../../media/webview/lanes';
 import { forEachPixelSpan } from '../../media/webview/pixelSpans';
 import { formatTick, TimeScale } from '../../media/webview/timeScale';
 import { TimelineStore } from '../../media/webview/timelineStore';
@@ -84,7 +84,26 @@ describe('lane layout', () => {
     const whole = layoutLanes(many, options);
     assert.deepEqual(step.value.lanes.map((l) => [l.task.id, l.depth, l.y]), whole.map((l) => [l.task.id, l.depth, l.y]));
     assert.ok(step.value.byId.get(50_001), 'a task added while the layout ran has its lane');
-    assert.equal(step.value.spans.length, 50);
+    assert.equal([...step.value.spans.values()].flat().length, 50);
+  });
+
+  it('knows which coroutine span of a lane a moment falls in, the innermost of nested ones', () => {
+    const end = (t: number): TimelineTask['end'] => ({ t, state: 'resolved', message: '', site: '' });
+    const spansOf = new Map<number, TimelineTask>([
+      [1, task(1, 0, 'main', { end: end(100) })],
+      [2, task(2, 1, 'first', { kind: 'coroutine', created: 10, end: end(20) })],
+      [3, task(3, 1, 'second', { kind: 'coroutine', created: 20, end: end(50) })],
+      [4, task(4, 3, 'inner', { kind: 'coroutine', created: 25, end: end(40) })],
+    ]);
+    const steps = layoutLanesGradually(spansOf, options);
+    let step = steps.next();
+    while (!step.done) step = steps.next();
+    const { lanes, spans } = step.value;
+    assert.deepEqual(lanes.map((l) => l.task.name), ['main'], 'spans share their task\'s lane');
+    const onMain = spans.get(1);
+    assert.deepEqual(onMain?.map((t) => t.name), ['first', 'second', 'inner']);
+    const at = (t: number): string | undefined => spanAt(onMain, t, spansOf, 100)?.name;
+    assert.deepEqual([5, 15, 20, 30, 45, 55].map(at), [undefined, 'first', 'second', 'inner', 'second', undefined]);
   });
 
   it('finds the lane under a point and the first segment ending after a time', () => {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { TimelineTask, TimelineUpdate } from '../../src/shared/protocol';
-import { packTimelineTasks } from '../../src/shared/taskPacking';
+import { packTimelineTasks, unpackTasks } from '../../src/shared/taskPacking';
 import { closeBrowser, openWebview, type WebviewHarness } from './harness';
 
 after(closeBrowser);
@@ -126,6 +126,28 @@ describe('webview in headless Chromium: the canvas timeline', () => {
     await view.page.waitForSelector('#details dl');
     assert.match((await view.page.textContent('#details'))!, /#2 sayAfter/);
     assert.equal((await view.viewState())!.selected, 2);
+  });
+
+  it('a wait inside a coroutine span names the coroutine, on the lane and in the tooltip', async () => {
+    const span: TimelineTask = { ...task(4, 2, 'say_after', []), kind: 'coroutine', created: 100_000, end: { t: 1_000_000, state: 'resolved', message: '', site: '' } };
+    // What the canvas is asked to write, recorded on its way.
+    await view.page.evaluate(() => {
+      const drawn: string[] = [];
+      (window as unknown as { drawn: string[] }).drawn = drawn;
+      const fillText = CanvasRenderingContext2D.prototype.fillText;
+      CanvasRenderingContext2D.prototype.fillText = function (text: string, ...rest: [number, number]) {
+        drawn.push(text);
+        return fillText.call(this, text, ...rest);
+      };
+    });
+    await view.post({ type: 'timeline', update: { ...UPDATE, tasks: packTimelineTasks([...unpackTasks(UPDATE.tasks), span]) } });
+    await frame(view);
+    const drawn = await view.page.evaluate(() => (window as unknown as { drawn: string[] }).drawn);
+    assert.ok(drawn.includes('say_after › setTimeout 900 ms'), drawn.join(' | '));
+    const { x, y } = await canvasBox();
+    await view.page.mouse.move(x + 800, y + 62 + 10);
+    await view.page.waitForSelector('#tooltip:not([hidden])');
+    assert.match((await view.page.textContent('#tooltip'))!, /^sayAfter\nwaiting for setTimeout 900 ms in say_after \(/);
   });
 
   it('double-clicking a wait asks the host to open the await line', async () => {
