@@ -17,8 +17,11 @@ export interface Theme {
   selection: string;
   link: string;
   font: string;
-  /** The segment layer's colours as pixels: waits are the wait colour at 45 % over the background. */
-  pixels: { background: PackedColour; run: PackedColour; wait: PackedColour };
+  /**
+   * The segment layer's colours as pixels: waits are the wait colour at 45 % over the background,
+   * a task's lifetime line the muted colour at 45 %.
+   */
+  pixels: { background: PackedColour; run: PackedColour; wait: PackedColour; life: PackedColour };
 }
 
 const WAIT_ALPHA = 0.45;
@@ -33,12 +36,15 @@ function rgb(probe: CanvasRenderingContext2D, colour: string): [number, number, 
   return [r, g, b];
 }
 
-function pixelColours(background: string, run: string, wait: string): Theme['pixels'] {
+function pixelColours(background: string, run: string, wait: string, muted: string): Theme['pixels'] {
   const probe = document.createElement('canvas').getContext('2d', { willReadFrequently: true })!;
   const bg = rgb(probe, background);
-  const w = rgb(probe, wait);
-  const blend = (i: number): number => Math.round(w[i] * WAIT_ALPHA + bg[i] * (1 - WAIT_ALPHA));
-  return { background: pack(...bg), run: pack(...rgb(probe, run)), wait: pack(blend(0), blend(1), blend(2)) };
+  const over = (colour: string): PackedColour => {
+    const c = rgb(probe, colour);
+    const blend = (i: number): number => Math.round(c[i] * WAIT_ALPHA + bg[i] * (1 - WAIT_ALPHA));
+    return pack(blend(0), blend(1), blend(2));
+  };
+  return { background: pack(...bg), run: pack(...rgb(probe, run)), wait: over(wait), life: over(muted) };
 }
 
 export function readTheme(): Theme {
@@ -48,10 +54,11 @@ export function readTheme(): Theme {
   const background = v('--vscode-editor-background', '#1e1e1e');
   const run = v('--vscode-charts-blue', '#3794ff');
   const wait = v('--vscode-charts-yellow', '#cca700');
+  const muted = v('--vscode-descriptionForeground', '#9d9d9d');
   return {
     background,
     foreground: v('--vscode-editor-foreground', '#d4d4d4'),
-    muted: v('--vscode-descriptionForeground', '#9d9d9d'),
+    muted,
     grid: v('--vscode-editorRuler-foreground', v('--vscode-panel-border', '#3c3c3c')),
     run,
     wait,
@@ -64,7 +71,7 @@ export function readTheme(): Theme {
     selection: v('--vscode-focusBorder', '#007fd4'),
     link: v('--vscode-textLink-foreground', '#3794ff'),
     font: `11px ${family}`,
-    pixels: pixelColours(background, run, wait),
+    pixels: pixelColours(background, run, wait, muted),
   };
 }
 

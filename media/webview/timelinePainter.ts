@@ -95,21 +95,32 @@ export class TimelinePainter {
     ctx.strokeRect(x0 + 0.5, top + 2.5, x1 - x0 - 1, OVERVIEW_H - 4);
   }
 
-  /** Runs solid across the lane, waits a thinner band in a paler colour, into the segment layer. */
+  /**
+   * Runs solid across the lane, waits a thinner band in a paler colour, into the segment layer;
+   * under both, a line through the middle from the task's creation to its end, so a task that
+   * neither runs nor waits for a while (a timer before it fires, a combinator) still shows.
+   */
   private drawSegments(lanes: Lane[], laneY: (l: Lane) => number, dpr: number): void {
-    const { run, wait } = this.v.theme.pixels;
+    const { run, wait, life } = this.v.theme.pixels;
     const runs: number[] = [];
     const waits: number[] = [];
+    const lifetime: number[] = [0, 0];
     const collect = (into: number[], pairs: number[]): void => {
       into.length = 0;
       forEachPixelSpan(pairs, 2, this.v.scale, this.store.endTime, (x0, x1) => into.push(x0 * dpr, x1 * dpr));
     };
+    const middle = LANE_H / 2;
     for (const lane of lanes) {
-      collect(runs, lane.task.runs);
-      collect(waits, lane.task.waits);
+      const task = lane.task;
+      collect(runs, task.runs);
+      collect(waits, task.waits);
+      lifetime[0] = Math.max(LABEL_W, this.v.scale.toPx(task.created)) * dpr;
+      lifetime[1] = Math.max(LABEL_W, this.v.scale.toPx(task.end ? task.end.t : this.store.endTime)) * dpr;
       const y = laneY(lane);
       this.layer.band((y + RUN_INSET) * dpr, (y + WAIT_INSET) * dpr, [runs, run]);
-      this.layer.band((y + WAIT_INSET) * dpr, (y + LANE_H - WAIT_INSET) * dpr, [waits, wait], [runs, run]);
+      this.layer.band((y + WAIT_INSET) * dpr, (y + middle - 0.5) * dpr, [waits, wait], [runs, run]);
+      this.layer.band((y + middle - 0.5) * dpr, (y + middle + 0.5) * dpr, [lifetime, life], [waits, wait], [runs, run]);
+      this.layer.band((y + middle + 0.5) * dpr, (y + LANE_H - WAIT_INSET) * dpr, [waits, wait], [runs, run]);
       this.layer.band((y + LANE_H - WAIT_INSET) * dpr, (y + LANE_H - RUN_INSET) * dpr, [runs, run]);
     }
   }

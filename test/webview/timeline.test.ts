@@ -59,6 +59,14 @@ describe('webview in headless Chromium: the canvas timeline', () => {
     assert.notDeepEqual(await pixel(view, 900, 62 + 10), RUN_BLUE, 'sayAfter is waiting there, not running');
   });
 
+  it('draws a line through a lane from the task\'s creation to its end, where it neither runs nor waits', async () => {
+    // Lane 2 (the hostile name) runs from 500 ms to 520 ms and lives on to 1000 ms.
+    const middle = 82 + 10;
+    const background = await pixel(view, 900, middle - 5);
+    assert.notDeepEqual(await pixel(view, 900, middle), background, 'alive, idle: the line');
+    assert.deepEqual(await pixel(view, 300, middle), background, 'not created yet: nothing');
+  });
+
   it('a damaged timeline update is refused whole: the lanes stay as drawn, and the host still hears it was handled', async () => {
     const acks = view.sent.filter((m) => m.type === 'applied').length;
     const damaged = packTimelineTasks([task(4, 1, 'late', [0, 1_000_000])]);
