@@ -72,6 +72,13 @@ for (const python of interpreters()) {
       assert.deepEqual(second.waits.map((w) => model.waitLabel(w)), ['Lock.acquire', 'sleep 0.01 s']);
     });
 
+    it('a task awaiting run_in_executor waits for a concurrent future, and one awaiting shield for the task shielded', () => {
+      const { model } = trace(py('threads/executor_shield.py'));
+      const main = only(model, 'main');
+      assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['concurrent.futures.Future', 'guarded']);
+      assert.equal(main.waits[1].target, only(model, 'guarded').id);
+    });
+
     it('create_task runs two tasks that overlap, about 2 units, named by coroutine or by name=', () => {
       const { model } = trace(py('create_task.py'));
       const main = only(model, 'main');

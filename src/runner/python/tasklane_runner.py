@@ -624,7 +624,12 @@ class Tracer:
             self.enc.wait(ns, state.ident, self.gather_task(waiter, state, site, ns), "", site)
             return
         target = self.tasks.get(waiter) if waiter is not None else None
-        label = "" if target is not None else wait_label(api, waiter)
+        label = ""
+        if target is None:
+            origin, inner = future_origin(waiter) if api is None and waiter is not None else ("", None)
+            target = self.tasks.get(inner) if inner is not None else None
+            if target is None:
+                label = origin or wait_label(api, waiter)
         self.enc.wait(ns, state.ident, target.ident if target is not None else 0, label, site)
 
     def gather_task(self, gathering, state, site, ns):
@@ -804,6 +809,31 @@ def code_of(awaitable):
 def span_links(chain, users):
     """The user's coroutines awaited inside the task's own, outermost first."""
     return users[1:] if users and users[0] is chain[0] else users
+
+
+# asyncio's helpers that hand out a bare future, known by the done callback they put on it.
+FUTURE_ORIGINS = {
+    "_chain_future.<locals>._call_check_cancel": "concurrent.futures.Future",  # run_in_executor, wrap_future
+    "shield.<locals>._outer_done_callback": "shield",
+}
+
+
+def future_origin(future):
+    """(label, inner future) for a future an asyncio helper made and the task awaits directly:
+    run_in_executor's says what it stands for, shield's leads to the task it shields."""
+    for callback, _ in getattr(future, "_callbacks", None) or ():
+        label = FUTURE_ORIGINS.get(getattr(callback, "__qualname__", ""))
+        if label is None:
+            continue
+        for cell in getattr(callback, "__closure__", None) or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:  # an empty cell
+                continue
+            if isinstance(value, asyncio.Future) and value is not future:
+                return label, value
+        return label, None
+    return "", None
 
 
 def wait_label(api, waiter):
