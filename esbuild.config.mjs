@@ -34,9 +34,10 @@ if (process.argv.includes('--bench')) {
   builds.push({ ...node, entryPoints: ['bench/engine.ts', 'bench/webview.ts', 'bench/flood.ts'], outdir: 'out', outbase: '.', external: ['playwright-core', 'mocha'] });
 }
 
-// The Python runner ships as source: it runs in the user's own interpreter.
-fs.mkdirSync('dist/runner/python', { recursive: true });
-fs.copyFileSync('src/runner/python/tasklane_runner.py', 'dist/runner/python/tasklane_runner.py');
+// The Python runner ships as source: it runs in the user's own interpreter. (Python's bytecode
+// caches stay out: the runner writes none of its own, and a stale copy is removed with the rest.)
+fs.rmSync('dist/runner/python', { recursive: true, force: true });
+fs.cpSync('src/runner/python', 'dist/runner/python', { recursive: true, filter: (from) => !from.includes('__pycache__') });
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

@@ -19,7 +19,7 @@ describe('the marketplace package', () => {
     const files = vsce('ls', '--no-dependencies').split('\n').map((l) => l.trim()).filter(Boolean).sort();
     assert.deepEqual(files, [
       'CHANGELOG.md', 'LICENSE', 'README.md',
-      'dist/extension.js', 'dist/runner/bootstrap.js', 'dist/runner/esm-loader.mjs', 'dist/runner/python/tasklane_runner.py', 'dist/webview.css', 'dist/webview.js',
+      'dist/extension.js', 'dist/runner/bootstrap.js', 'dist/runner/esm-loader.mjs', 'dist/runner/python/_tasklane/__init__.py', 'dist/runner/python/_tasklane/awaits.py', 'dist/runner/python/_tasklane/code.py', 'dist/runner/python/_tasklane/frames.py', 'dist/runner/python/_tasklane/hooks.py', 'dist/runner/python/_tasklane/tracer.py', 'dist/runner/python/tasklane_runner.py', 'dist/webview.css', 'dist/webview.js',
       'media/icon.png', 'media/screenshot-node.png', 'media/screenshot-python.png', 'media/tasklane.svg',
       'package.json',
     ]);

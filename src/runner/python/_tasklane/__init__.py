@@ -1,0 +1,1 @@
+"""Tasklane's tracer for Python asyncio, imported by tasklane_runner.py."""

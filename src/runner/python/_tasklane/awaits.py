@@ -1,0 +1,163 @@
+"""What a task waits for: its await chain, walked when it suspends, and the words for it."""
+
+import asyncio
+import gc
+from types import AsyncGeneratorType, CoroutineType, GeneratorType
+
+from .code import _library_code, is_library, seconds
+
+SLEEP0_LABEL = "sleep 0 s"
+
+
+# Awaitables with no frame of their own (asyncio's C Future iterator): where await chains end.
+_leaf_types = set()
+
+
+def _async_generator_step_types():
+    """The types of `agen.asend(...)` and `agen.athrow(...)`: what `async for` awaits."""
+    async def probe():
+        yield
+    agen = probe()
+    steps = (agen.asend(None), agen.athrow(GeneratorExit))
+    for step in steps:
+        step.close()
+    return {type(step) for step in steps}
+
+
+_async_generator_steps = _async_generator_step_types()
+
+
+def async_generator_of(step):
+    """The async generator an asend/athrow awaitable steps. It has no attribute for it, but it
+    holds it as one of its references."""
+    for ref in gc.get_referents(step):
+        if type(ref) is AsyncGeneratorType:
+            return ref
+    return None
+
+
+def walk_await_chain(coro, links):
+    """Where a task's await chain ends, walked once per task step: (chain, users, nested,
+    last_user, api, innermost). The lists of links that coroutine spans need, `chain` ([(awaitable,
+    code)] from the task's coroutine down) and `users` (those in the user's code), are built only
+    when `links`. `nested`: a coroutine of the user's own is awaited inside the task's (a span);
+    `last_user`: the innermost awaitable in the user's code; `api`: the first inside asyncio, the
+    API the task waits in; `innermost`: the code the chain ends in. Walked by code objects: reading
+    a coroutine's frame makes a frame object for it (3.11+), and each asyncio.sleep() is a new one."""
+    chain = [] if links else None
+    users = [] if links else None
+    nested = False
+    last_user = api = innermost = None
+    obj = coro
+    first = True
+    while obj is not None:  # locals, not attributes, in the loop: it runs on every task step
+        kind = type(obj)
+        if kind is CoroutineType:
+            code, inner = obj.cr_code, obj.cr_await
+        elif kind is GeneratorType:
+            code, inner = obj.gi_code, obj.gi_yieldfrom
+        elif kind in _leaf_types:
+            break
+        elif kind in _async_generator_steps:  # `async for` over an async generator: walk on inside it
+            obj = async_generator_of(obj)
+            if obj is None:
+                break
+            code, inner = obj.ag_code, obj.ag_await
+        else:  # another awaitable with coroutine-like attributes (Cython, compiled code), or none
+            frame = getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
+            if frame is None:
+                if not hasattr(obj, "cr_frame") and not hasattr(obj, "gi_frame"):
+                    _leaf_types.add(kind)
+                break
+            code = frame.f_code
+            inner = getattr(obj, "cr_await", None) if hasattr(obj, "cr_await") else getattr(obj, "gi_yieldfrom", None)
+        innermost = code
+        if links:
+            link = (obj, code)
+            chain.append(link)
+        entry = _library_code.get(id(code))
+        library = entry[1] if entry is not None and entry[0] is code else is_library(code)
+        if not library:
+            if not first:
+                nested = True
+            last_user = obj
+            if links:
+                users.append(link)
+        elif api is None:
+            api = obj
+        first = False
+        obj = inner
+    return chain, users, nested, last_user, api, innermost
+
+
+def frame_of(awaitable):
+    """The frame of a coroutine, generator, async generator or coroutine-like awaitable in an await chain."""
+    kind = type(awaitable)
+    if kind is CoroutineType:
+        return awaitable.cr_frame
+    if kind is AsyncGeneratorType:
+        return awaitable.ag_frame
+    return getattr(awaitable, "gi_frame", None) or getattr(awaitable, "cr_frame", None)
+
+
+def code_of(awaitable):
+    kind = type(awaitable)
+    if kind is CoroutineType:
+        return awaitable.cr_code
+    if kind is GeneratorType:
+        return awaitable.gi_code
+    if kind is AsyncGeneratorType:
+        return awaitable.ag_code
+    return frame_of(awaitable).f_code
+
+
+def span_links(chain, users):
+    """The user's coroutines awaited inside the task's own, outermost first."""
+    return users[1:] if users and users[0] is chain[0] else users
+
+
+# asyncio's helpers that hand out a bare future, known by the done callback they put on it.
+FUTURE_ORIGINS = {
+    "_chain_future.<locals>._call_check_cancel": "concurrent.futures.Future",  # run_in_executor, wrap_future
+    "shield.<locals>._outer_done_callback": "shield",
+}
+
+
+def future_origin(future):
+    """(label, inner future) for a future an asyncio helper made and the task awaits directly:
+    run_in_executor's says what it stands for, shield's leads to the task it shields."""
+    for callback, _ in getattr(future, "_callbacks", None) or ():
+        label = FUTURE_ORIGINS.get(getattr(callback, "__qualname__", ""))
+        if label is None:
+            continue
+        for cell in getattr(callback, "__closure__", None) or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:  # an empty cell
+                continue
+            if isinstance(value, asyncio.Future) and value is not future:
+                return label, value
+        return label, None
+    return "", None
+
+
+def wait_label(api, waiter):
+    """What a task waits for, in asyncio's words: the asyncio API its code called."""
+    if api is not None:
+        name = code_of(api).co_name
+        if name == "__aenter__" and type(api) is CoroutineType and type(api.cr_await) is CoroutineType:
+            # `async with lock:` waits in what __aenter__ awaits: Lock.acquire, Semaphore.acquire.
+            api = api.cr_await
+            name = api.cr_code.co_name
+        if name == "sleep":
+            # sleep(0) yields without a future; reading a frame's locals costs more than its step.
+            return SLEEP0_LABEL if waiter is None else "sleep %s s" % seconds(frame_of(api).f_locals.get("delay", 0))
+        locals_ = frame_of(api).f_locals
+        if name == "wait_for":
+            timeout = locals_.get("timeout")
+            return "wait_for %s s" % seconds(timeout) if isinstance(timeout, (int, float)) else "wait_for"
+        owner = locals_.get("self")
+        return "%s.%s" % (type(owner).__name__, name) if owner is not None else name
+    if waiter is None:
+        return "yield"
+    return type(waiter).__name__

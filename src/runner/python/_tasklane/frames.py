@@ -1,0 +1,217 @@
+"""The frame format of src/trace/codec.ts, and the sink that writes frames to the side channel."""
+
+import os
+import sys
+import threading
+import time
+
+MAGIC = b"TLF1"
+FLUSH_BYTES = 64 * 1024
+OP_STRING, OP_START, OP_TASK, OP_RENAME, OP_RUN, OP_AWAIT, OP_AWAIT_BY, OP_JOIN, OP_END, OP_DROPPED, OP_EXIT = range(11)
+TASK_KINDS = {kind: code for code, kind in enumerate(["script", "async", "timer", "immediate", "io", "combinator", "callback", "coroutine"])}
+END_STATES = {state: code for code, state in enumerate(["resolved", "rejected", "cancelled"])}
+EXIT_REASONS = ["exit", "exception", "rejection", "signal", "killed"]
+# Varints of the numbers most records carry (ids, string refs, short time deltas), made once.
+SMALL_VARINTS = [bytes((n,)) if n < 0x80 else bytes(((n & 0x7F) | 0x80, n >> 7)) for n in range(0x4000)]
+# The low 14 bits of a larger number, both bytes marked "more follows": nanosecond deltas are long.
+LOW14_VARINTS = [bytes(((n & 0x7F) | 0x80, (n >> 7) | 0x80)) for n in range(0x4000)]
+
+
+def varint(n):
+    """The bytes of an unsigned varint."""
+    if n < 0x4000:
+        return SMALL_VARINTS[n]
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+class Encoder:
+    """The frame format of src/trace/codec.ts: varints, nanosecond deltas, interned strings."""
+
+    def __init__(self):
+        self.buf = bytearray()
+        self.strings = {}
+        self.last_ns = 0
+
+    def uint(self, n):
+        buf = self.buf
+        if n < 0x4000:
+            buf += SMALL_VARINTS[n]
+        elif n < 0x10000000:
+            buf += LOW14_VARINTS[n & 0x3FFF]
+            n >>= 14
+            buf += SMALL_VARINTS[n]
+        else:
+            buf += varint(n)
+
+    def text(self, s):
+        data = s.encode("utf-8", "surrogateescape") if s else b""
+        self.uint(len(data))
+        self.buf += data
+
+    def ref(self, s):
+        ident = self.strings.get(s)
+        if ident is None:
+            ident = len(self.strings) + 1
+            self.strings[s] = ident
+            self.buf.append(OP_STRING)
+            self.uint(ident)
+            self.text(s)
+        return ident
+
+    def timed(self, op, ns):
+        self.buf.append(op)
+        delta = ns - self.last_ns
+        if delta < 0:
+            delta = 0
+        else:
+            self.last_ns = ns
+        buf = self.buf
+        if delta < 0x4000:  # uint() inline: every record but a few is timed
+            buf += SMALL_VARINTS[delta]
+        elif delta < 0x10000000:
+            buf += LOW14_VARINTS[delta & 0x3FFF]
+            buf += SMALL_VARINTS[delta >> 14]
+        else:
+            self.uint(delta)
+
+    def start(self, script, cwd):
+        self.buf.append(OP_START)
+        self.text("python")
+        self.text("%d.%d.%d" % sys.version_info[:3])
+        self.uint(os.getpid())
+        self.text(script)
+        self.text(cwd)
+        self.uint(int(time.time() * 1000))
+
+    def task(self, ns, ident, parent, kind, name, site, internal=False):
+        # One per asyncio.Task: known strings and small numbers straight from their tables.
+        strings = self.strings
+        name_ref = strings.get(name) or self.ref(name)
+        site_ref = strings.get(site) or self.ref(site)
+        self.timed(OP_TASK, ns)
+        buf = self.buf
+        if ident < 0x4000 and parent < 0x4000 and name_ref < 0x4000 and site_ref < 0x4000:
+            buf += SMALL_VARINTS[ident]
+            buf += SMALL_VARINTS[parent]
+            buf.append(TASK_KINDS[kind])
+            buf += SMALL_VARINTS[name_ref]
+            buf += SMALL_VARINTS[site_ref]
+        else:
+            self.uint(ident)
+            self.uint(parent)
+            buf.append(TASK_KINDS[kind])
+            self.uint(name_ref)
+            self.uint(site_ref)
+        buf.append(1 if internal else 0)
+
+    def rename(self, ns, ident, name):
+        name_ref = self.ref(name)
+        self.timed(OP_RENAME, ns)
+        self.uint(ident)
+        self.uint(name_ref)
+
+    def run(self, ns, ident):
+        # The most frequent record.
+        self.timed(OP_RUN, ns)
+        if ident < 0x4000:
+            self.buf += SMALL_VARINTS[ident]
+        else:
+            self.uint(ident)
+
+    def wait(self, ns, ident, target, label, site):
+        # One per task step: known strings and small numbers straight from their tables.
+        strings = self.strings
+        label_ref = strings.get(label) or self.ref(label)
+        site_ref = strings.get(site) or self.ref(site)
+        self.timed(OP_AWAIT, ns)
+        buf = self.buf
+        if ident < 0x4000 and target < 0x4000 and label_ref < 0x4000 and site_ref < 0x4000:
+            buf += SMALL_VARINTS[ident]
+            buf += SMALL_VARINTS[target]
+            buf += SMALL_VARINTS[label_ref]
+            buf += SMALL_VARINTS[site_ref]
+        else:
+            for n in (ident, target, label_ref, site_ref):
+                self.uint(n)
+
+    def join(self, ns, ident, member):
+        self.timed(OP_JOIN, ns)
+        self.uint(ident)
+        self.uint(member)
+
+    def end(self, ns, ident, state, message, site):
+        site_ref = self.ref(site)
+        self.timed(OP_END, ns)
+        self.uint(ident)
+        self.buf.append(END_STATES[state])
+        self.text(message)
+        self.uint(site_ref)
+
+    def resolved(self, ns, ident_bytes):
+        """end(ns, ident, "resolved", "", "") from the id's varint."""
+        site_ref = self.strings.get("") or self.ref("")
+        self.timed(OP_END, ns)
+        buf = self.buf
+        buf += ident_bytes
+        buf.append(0)  # resolved
+        buf.append(0)  # no message
+        self.uint(site_ref)
+
+    def exit(self, ns, reason, code, sig, message, site):
+        self.timed(OP_EXIT, ns)
+        self.buf.append(EXIT_REASONS.index(reason))
+        self.uint(0 if code is None else code + 1)
+        self.text(sig)
+        self.text(message)
+        self.text(site)
+
+    def take_frame(self):
+        if not self.buf:
+            return b""
+        frame = len(self.buf).to_bytes(4, "little") + bytes(self.buf)
+        self.buf = bytearray()
+        return frame
+
+
+class Sink:
+    """Writes frames to the side channel; a daemon thread flushes while the program waits."""
+
+    def __init__(self, fd, flush_ms):
+        self.fd = fd
+        self.lock = threading.Lock()
+        self.enc = Encoder()
+        self.broken = False
+        self.before_flush = None
+        self._write(MAGIC)
+        flusher = threading.Thread(target=self._flush_every, args=(flush_ms / 1000.0,), name="tasklane-flush", daemon=True)
+        flusher.start()
+
+    def _flush_every(self, seconds):
+        while not self.broken:
+            time.sleep(seconds)
+            self.flush()
+
+    def maybe_flush(self):
+        if len(self.enc.buf) >= FLUSH_BYTES:
+            self._write(self.enc.take_frame())
+
+    def flush(self):
+        with self.lock:
+            if self.before_flush is not None:
+                self.before_flush()
+            self._write(self.enc.take_frame())
+
+    def _write(self, data):
+        if self.broken or not data:
+            return
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(self.fd, view):]
+        except OSError:
+            self.broken = True

@@ -1,0 +1,89 @@
+"""Where the tracer meets asyncio: the loop's Handle._run, BaseEventLoop.create_task, Task.cancel,
+and on 3.12+ sys.monitoring for when the user's coroutines start and return."""
+
+import asyncio
+import asyncio.base_events
+import asyncio.events
+import asyncio.tasks
+import sys
+from time import perf_counter_ns
+
+from . import code as code_module
+from .code import is_library
+
+
+def install(tracer):
+    original_run = asyncio.events.Handle._run
+    original_create_task = asyncio.base_events.BaseEventLoop.create_task
+    base_task = asyncio.tasks.Task
+
+    def create_task(self, coro, *args, **kwargs):
+        task = original_create_task(self, coro, *args, **kwargs)
+        try:
+            tracer.on_task_created(task, sys._getframe(1))
+        except Exception:
+            pass
+        return task
+
+    class Task(base_task):
+        """asyncio's Task, noting who cancels it (same name, so reprs are unchanged)."""
+
+        def cancel(self, *args, **kwargs):
+            try:
+                tracer.on_cancel(self)
+            except Exception:
+                pass
+            return super().cancel(*args, **kwargs)
+
+    tracer.cancel_noting_type = Task
+    Task.__qualname__ = base_task.__qualname__
+    Task.__module__ = base_task.__module__
+    step_hook = tracer.step_hook(original_run)
+    code_module.step_hook_code = step_hook.__code__
+    asyncio.events.Handle._run = step_hook
+    asyncio.base_events.BaseEventLoop.create_task = create_task
+    asyncio.tasks.Task = Task
+    watch_coroutines(tracer)
+
+
+CO_COROUTINE = 0x80
+MONITORING_TOOLS = (4, 3)  # ids no standard tool claims (debugger 0, coverage 1, profiler 2, optimizer 5)
+
+
+def watch_coroutines(tracer):
+    """Python 3.12+: sys.monitoring times when the user's coroutines start (PY_START) and, for
+    those that became spans, return (PY_RETURN), so a span covers the time its coroutine ran, not
+    the task steps it was seen in (a coroutine that computes 100 ms before its first await holds
+    those 100 ms). Every other function stops reporting after its first start (DISABLE)."""
+    monitoring = getattr(sys, "monitoring", None)
+    if monitoring is None:
+        return
+    tool = next((t for t in MONITORING_TOOLS if monitoring.get_tool(t) is None), None)
+    if tool is None:
+        return  # both taken by the program's own tools: spans are timed by the steps they are seen in
+    events, disable = monitoring.events, monitoring.DISABLE
+    frame_times = tracer.frame_times
+    getframe = sys._getframe
+
+    def on_start(code, offset):
+        try:
+            if not code.co_flags & CO_COROUTINE or is_library(code):
+                return disable
+            if tracer.current is not None:
+                frame_times[getframe(1)] = perf_counter_ns()
+        except Exception:
+            pass
+        return None
+
+    def on_return(code, offset, value):
+        try:
+            if tracer.current is not None:
+                frame_times[getframe(1)] = perf_counter_ns()
+        except Exception:
+            pass
+
+    monitoring.use_tool_id(tool, "tasklane")
+    monitoring.register_callback(tool, events.PY_START, on_start)
+    monitoring.register_callback(tool, events.PY_RETURN, on_return)
+    monitoring.set_events(tool, events.PY_START)
+    tracer.watch_returns = lambda code: monitoring.set_local_events(tool, code, events.PY_RETURN)

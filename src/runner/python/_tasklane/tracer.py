@@ -1,0 +1,380 @@
+"""The task model's recorder: tasks as asyncio makes them, each step between a run record and a wait or end record."""
+
+import asyncio
+import asyncio.tasks
+import os
+import sys
+from time import perf_counter_ns
+from types import CoroutineType
+
+from .awaits import SLEEP0_LABEL, code_of, frame_of, future_origin, span_links, wait_label, walk_await_chain
+from .code import ASYNCIO_DIR, code_name, coroutine_code, describe_error, is_library, line_site, seconds, task_group_of, task_name, user_site
+from .frames import FLUSH_BYTES, OP_AWAIT, OP_RUN, SMALL_VARINTS, varint
+
+IDLE_GAP_NS = 20_000  # a loop busy again this soon after a step never went idle
+HAS_CANCELLING = hasattr(asyncio.Task, "cancelling")  # 3.11+
+SLEEP_CODE = asyncio.tasks.sleep.__code__
+GATHERING_FUTURE = asyncio.tasks._GatheringFuture
+
+
+def cancelled_by(state):
+    return "cancelled by %s" % state.canceller if state.canceller else "cancelled"
+
+
+class TaskState:
+    __slots__ = ("ident", "name", "given_name", "coro", "plain", "ident_bytes", "site_lasti", "site", "sleep0_record", "started", "spans", "groups", "group", "canceller", "cancels_noted", "cancels", "cancelling", "cancels_seen", "ended")
+
+    def __init__(self, ident, name, given_name, coro, plain, cancels_noted):
+        self.ident = ident
+        self.ident_bytes = varint(ident)  # as run and wait records carry it
+        self.name = name
+        self.given_name = given_name  # Task.get_name() when last seen
+        self.coro = coro
+        self.plain = plain  # its coroutine is a coroutine of the user's own, not asyncio's
+        self.site_lasti = -1  # where its coroutine last awaited asyncio.sleep, and that site
+        self.site = ""
+        self.sleep0_record = b""
+        self.started = False
+        self.spans = []  # [(coroutine object, span task id, its frame or None)] of coroutines awaited directly, outermost first
+        self.groups = []  # [TaskGroup, combinator id, [(message, site) of failed members]] this task opened, until they end
+        self.group = None  # that entry of the group this task was made in
+        self.canceller = None  # who asked to cancel it, in words: "main", "TaskGroup", "asyncio.timeouts"
+        # Whether the step running now delivers a cancellation: a cancel() came since the last step.
+        # Counted as the tracer's Task.cancel sees them, else read from Task.cancelling() (3.11+;
+        # a task of a loop's own task factory). Counting costs less than two calls a step.
+        self.cancels_noted = cancels_noted
+        self.cancels = 0
+        self.cancelling = False
+        self.cancels_seen = 0  # cancels, or Task.cancelling(), after the last step
+        self.ended = False
+
+
+class Tracer:
+    def __init__(self, sink, script):
+        self.sink = sink
+        self.enc = sink.enc
+        t0 = perf_counter_ns()
+        self.enc.last_ns = t0  # times are perf_counter_ns() readings; the trace counts from here
+        self.next_id = 2
+        self.tasks = {}  # asyncio.Task -> TaskState
+        self.task_types = set()  # the classes of those tasks: only their instances are looked up
+        self.current = None
+        self.cancel_noting_type = None  # the Task class whose cancel() the tracer sees (install)
+        self.root = 1
+        self.idle_since = -1
+        # When a coroutine of the user's started or returned in the step running now, by its frame
+        # (Python 3.12+, from sys.monitoring; see watch_coroutines): a span's exact start and end.
+        self.frame_times = {}
+        self.watch_returns = None  # asks for a code object's returns to be timed too (3.12+)
+        self.returns_watched = set()
+        sink.before_flush = self.report_idle
+        with sink.lock:
+            self.enc.start(script, os.getcwd())
+            self.enc.task(t0, self.root, 0, "script", os.path.basename(script), "")
+            self.enc.run(t0, self.root)
+
+    def new_id(self):
+        ident = self.next_id
+        self.next_id += 1
+        return ident
+
+    def on_task_created(self, task, frame):
+        # What needs no lock is worked out before taking it.
+        coro = task.get_coro()
+        code = coroutine_code(coro)
+        given_name = task.get_name()
+        name = task_name(given_name, code)
+        library = code is not None and is_library(code)
+        site = user_site(frame)
+        group = task_group_of(frame)
+        current = self.current
+        with self.sink.lock:
+            ns = perf_counter_ns()
+            state = TaskState(self.new_id(), name, given_name, coro, type(coro) is CoroutineType and not library, type(task) is self.cancel_noting_type)
+            self.tasks[task] = state
+            self.task_types.add(type(task))
+            self.enc.task(ns, state.ident, current.ident if current is not None else self.root, "async", name, site, library)
+            if group is not None and current is not None:
+                if current.groups:
+                    self.end_groups(current, None, ns)  # one it left before opening this one ends here
+                state.group = self.group_task(group, current, site, ns)
+                self.enc.join(ns, state.group[1], state.ident)
+            self.sink.maybe_flush()
+
+    def group_task(self, group, opener, site, ns):
+        """A TaskGroup is a combinator: a task joining the tasks made in it, ending when it exits."""
+        for entry in opener.groups:
+            if entry[0] is group:
+                return entry
+        entry = [group, self.new_id(), []]
+        opener.groups.append(entry)
+        self.enc.task(ns, entry[1], opener.ident, "combinator", "TaskGroup", site)
+        return entry
+
+    def end_groups(self, state, api, ns):
+        """Ends the groups `state` opened that have exited: it no longer waits in their __aexit__."""
+        waiting_in = frame_of(api).f_locals.get("self") if api is not None and code_of(api).co_name == "__aexit__" else None
+        for entry in list(state.groups):
+            group, ident, failures = entry
+            if group is waiting_in or not getattr(group, "_exiting", False):
+                continue
+            state.groups.remove(entry)
+            # Like the group's ExceptionGroup: what its members raised (it clears its own list on exit).
+            if failures:
+                self.enc.end(ns, ident, "rejected", "; ".join(message for message, _ in failures), failures[0][1])
+            else:
+                self.enc.end(ns, ident, "resolved", "", "")
+
+    def on_cancel(self, task):
+        state = self.tasks.get(task)
+        if state is None:
+            return
+        state.cancels += 1
+        if state.canceller is not None:
+            return
+        if self.current is not None:
+            state.canceller = self.current.name
+        else:
+            # Not from a task: a loop callback, such as the timer of asyncio.timeout (wait_for on 3.12+)
+            # or a TaskGroup cancelling the rest when one of its tasks failed.
+            caller = sys._getframe(2)
+            if caller.f_code.co_filename.startswith(ASYNCIO_DIR):
+                module = os.path.splitext(os.path.basename(caller.f_code.co_filename))[0]
+                state.canceller = "TaskGroup" if module == "taskgroups" else "asyncio." + module
+
+    def step_hook(self, original_run):
+        """The loop's Handle._run, recording each task step between a run record and a wait or
+        end record. It runs on every step, so what it uses is bound here once and the common
+        case is inline: each attribute lookup and call shows (P1: 60,000 steps)."""
+        tracer = self
+        tasks_get = self.tasks.get
+        task_types = self.task_types
+        enc = self.enc
+        frame_times = self.frame_times
+        acquire, release = self.sink.lock.acquire, self.sink.lock.release
+
+        def _run(handle):
+            task = getattr(handle._callback, "__self__", None)
+            state = tasks_get(task) if type(task) in task_types else None
+            if state is None:
+                return original_run(handle)
+            acquire()
+            try:
+                ns = perf_counter_ns()
+                if not state.started:
+                    tracer.first_step(task, state, ns)
+                idle = tracer.idle_since
+                if idle >= 0:
+                    if ns - idle > IDLE_GAP_NS:
+                        enc.run(idle, 0)
+                    tracer.idle_since = -1
+                delta = ns - enc.last_ns
+                if delta >= 0:  # Encoder.run inline (its clamp of a time before the last aside): a call costs more than the record
+                    enc.last_ns = ns
+                    buf = enc.buf
+                    buf.append(OP_RUN)
+                    if delta < 0x4000:
+                        buf += SMALL_VARINTS[delta]
+                    else:
+                        enc.uint(delta)
+                    buf += state.ident_bytes
+                else:
+                    enc.run(ns, state.ident)
+                if state.cancels_noted:
+                    state.cancelling = state.cancels != state.cancels_seen
+                elif HAS_CANCELLING:
+                    state.cancelling = task.cancelling() > state.cancels_seen
+            finally:
+                release()
+            tracer.current = state
+            try:
+                return original_run(handle)
+            finally:
+                tracer.current = None  # steps do not nest: a loop cannot run inside a running one
+                acquire()
+                try:
+                    ns = perf_counter_ns()
+                    coro = state.coro
+                    if task.done():
+                        tracer.finish_task(task, state, ns)
+                    elif state.plain and type(inner := coro.cr_await) is CoroutineType and inner.cr_code is SLEEP_CODE and not state.spans and not state.groups:
+                        # asyncio.sleep in the task's own coroutine, the commonest wait: nothing of the
+                        # user's is below it, so the chain is not walked further, and the site is kept.
+                        frame = coro.cr_frame
+                        if frame.f_lasti != state.site_lasti:
+                            tracer.keep_site(state, frame)
+                        delta = ns - enc.last_ns
+                        if task._fut_waiter is not None:  # sleep(delay): a future, and the delay in the label
+                            enc.wait(ns, state.ident, 0, "sleep %s s" % seconds(inner.cr_frame.f_locals.get("delay", 0)), state.site)
+                        elif delta >= 0:  # sleep(0), its record inline, all but its time kept
+                            enc.last_ns = ns
+                            buf = enc.buf
+                            buf.append(OP_AWAIT)
+                            if delta < 0x4000:
+                                buf += SMALL_VARINTS[delta]
+                            else:
+                                enc.uint(delta)
+                            buf += state.sleep0_record
+                        else:
+                            enc.wait(ns, state.ident, 0, SLEEP0_LABEL, state.site)
+                    else:
+                        tracer.record_suspension(task, state, ns)
+                    if state.cancels_noted:
+                        state.cancels_seen = state.cancels
+                    elif HAS_CANCELLING:
+                        state.cancels_seen = task.cancelling()
+                    # The loop is idle from here unless another step follows at once (sent lazily).
+                    tracer.idle_since = ns
+                    if len(enc.buf) >= FLUSH_BYTES:
+                        tracer.sink.maybe_flush()
+                    if frame_times:
+                        frame_times.clear()
+                finally:
+                    release()
+
+        return _run
+
+    def first_step(self, task, state, ns):
+        state.started = True
+        given_name = task.get_name()
+        if given_name != state.given_name:  # asyncio.create_task(name=...) names the task after creating it (up to 3.11)
+            state.given_name = given_name
+            name = task_name(given_name, coroutine_code(state.coro))
+            if name != state.name:
+                state.name = name
+                self.enc.rename(ns, state.ident, name)
+
+    def report_idle(self):
+        """Called by the flusher: a loop that stayed idle says so."""
+        if self.idle_since >= 0:
+            self.enc.run(self.idle_since, 0)
+            self.idle_since = -1
+
+    def finish_task(self, task, state, ns):
+        state.ended = True
+        del self.tasks[task]
+        if not state.spans and not state.groups and not task.cancelled() and task.exception() is None:
+            self.enc.resolved(ns, state.ident_bytes)  # the commonest end, without building its outcome
+            return
+        if task.cancelled():
+            outcome = ("cancelled", cancelled_by(state), "")
+        elif task.exception() is None:
+            outcome = ("resolved", "", "")
+        else:
+            outcome = ("rejected",) + describe_error(task.exception())
+            if state.group is not None:
+                state.group[2].append(outcome[1:])
+        if state.groups:
+            self.end_groups(state, None, ns)
+        # Coroutines still open on the task's lane ended the way the task did, or were cancelled
+        # when this step delivered a cancellation the task then caught (wait_for on 3.12+).
+        self.close_spans(state, 0, ns, *(("cancelled", cancelled_by(state), "") if state.cancelling and outcome[0] != "cancelled" else outcome))
+        self.enc.end(ns, state.ident, *outcome)
+
+    def keep_site(self, state, frame):
+        """Where the task's own coroutine awaits asyncio.sleep now, kept until it awaits elsewhere,
+        with the rest of a sleep(0) wait record (after its time) for the step hook."""
+        state.site_lasti = frame.f_lasti
+        state.site = line_site(frame)
+        enc = self.enc
+        state.sleep0_record = state.ident_bytes + b"\0" + varint(enc.ref(SLEEP0_LABEL)) + varint(enc.ref(state.site))
+
+    def record_suspension(self, task, state, ns):
+        """What a task waits for when it suspends anywhere but in asyncio.sleep (the step hook's)."""
+        coro = state.coro
+        chain, users, nested, last_user, api, innermost = walk_await_chain(coro, bool(state.spans))
+        if nested and chain is None:
+            chain, users, nested, last_user, api, innermost = walk_await_chain(coro, True)
+        if chain is not None:
+            self.update_spans(state, span_links(chain, users), chain, ns)
+        if state.groups:
+            self.end_groups(state, api, ns)
+        waiter = getattr(task, "_fut_waiter", None)
+        site = line_site(frame_of(last_user)) if last_user is not None else ""
+        for group, ident, _ in state.groups:
+            if api is not None and code_of(api).co_name == "__aexit__" and frame_of(api).f_locals.get("self") is group:
+                self.enc.wait(ns, state.ident, ident, "", site)
+                return
+        # A gather the user's own code awaits is a combinator; one inside asyncio is its business.
+        if isinstance(waiter, GATHERING_FUTURE) and not is_library(innermost):
+            self.enc.wait(ns, state.ident, self.gather_task(waiter, state, site, ns), "", site)
+            return
+        target = self.tasks.get(waiter) if waiter is not None else None
+        label = ""
+        if target is None:
+            origin, inner = future_origin(waiter) if api is None and waiter is not None else ("", None)
+            target = self.tasks.get(inner) if inner is not None else None
+            if target is None:
+                label = origin or wait_label(api, waiter)
+        self.enc.wait(ns, state.ident, target.ident if target is not None else 0, label, site)
+
+    def gather_task(self, gathering, state, site, ns):
+        """gather() is a combinator: a task joining the tasks it waits for."""
+        ident = getattr(gathering, "_tasklane_id", None)
+        if ident is not None:
+            return ident
+        ident = self.new_id()
+        gathering._tasklane_id = ident
+        self.enc.task(ns, ident, state.ident, "combinator", "gather", site)
+        for child in getattr(gathering, "_children", []):
+            member = self.tasks.get(child)
+            self.enc.join(ns, ident, member.ident if member is not None else 0)
+        gathering.add_done_callback(lambda fut: self.end_gather(fut, ident))
+        return ident
+
+    def end_gather(self, gathering, ident):
+        with self.sink.lock:
+            ns = perf_counter_ns()
+            if gathering.cancelled():
+                self.enc.end(ns, ident, "cancelled", "", "")
+            elif gathering.exception() is not None:
+                message, site = describe_error(gathering.exception())
+                self.enc.end(ns, ident, "rejected", message, site)
+            else:
+                self.enc.end(ns, ident, "resolved", "", "")
+
+    def update_spans(self, state, users, chain, ns):
+        """Coroutines awaited directly are spans on their task's lane, as tasks of kind coroutine."""
+        keep = 0
+        while keep < len(state.spans) and keep < len(users) and state.spans[keep][0] is users[keep][0]:
+            keep += 1
+        # Coroutines left in a step that delivered a cancellation were cancelled (wait_for on 3.12+).
+        self.close_spans(state, keep, ns, *(("cancelled", cancelled_by(state), "") if state.cancelling else ()))
+        for link in users[keep:]:
+            obj, code = link
+            ident = self.new_id()
+            parent = state.spans[-1][1] if state.spans else state.ident
+            # Where the user's code awaited it, through asyncio's own frames if any (wait_for on 3.12+).
+            index = chain.index(link) - 1
+            while index >= 0 and is_library(chain[index][1]):
+                index -= 1
+            site = line_site(frame_of(chain[index][0])) if index >= 0 else ""
+            # Seen now, as the step ends; sys.monitoring (3.12+) saw when it started in the step.
+            frame = frame_of(obj) if self.watch_returns is not None else None
+            self.enc.task(self.frame_times.get(frame, ns), ident, parent, "coroutine", code_name(code), site)
+            state.spans.append((obj, ident, frame))
+            if frame is not None and code not in self.returns_watched:
+                self.returns_watched.add(code)
+                self.watch_returns(code)
+
+    def close_spans(self, state, keep, ns, end_state="resolved", message="", site=""):
+        """Ends spans from the innermost out: as `end_state` at `ns`, or, for a coroutine sys.monitoring
+        saw return in this step (3.12+), resolved when it returned."""
+        while len(state.spans) > keep:
+            _, ident, frame = state.spans.pop()
+            returned = self.frame_times.get(frame) if frame is not None else None
+            if returned is not None:
+                self.enc.end(returned, ident, "resolved", "", "")
+            else:
+                self.enc.end(ns, ident, end_state, message, site)
+
+    def finish(self, reason, code, sig, message, site):
+        with self.sink.lock:
+            ns = perf_counter_ns()
+            self.report_idle()
+            for task, state in list(self.tasks.items()):
+                self.close_spans(state, 0, ns)
+            ok = reason == "exit" and code == 0
+            self.enc.end(ns, self.root, "resolved" if ok else "rejected", message or ("" if ok else "exit code %s" % code), site)
+            self.enc.exit(ns, reason, code, sig, message, site)
+        self.sink.flush()
