@@ -119,6 +119,14 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(only(model, 'wait').parent, main.id, 'a plain object has no class name to add');
   });
 
+  it('names the file requests a stream makes in Node\'s own code by the fs call that made them', () => {
+    const { model, stdout } = traceFixture('stream-read.js');
+    assert.equal(stdout, 'true\n');
+    const names = [...model.tasks.values()].map((t) => t.name);
+    for (const call of ['fs.open', 'fs.read', 'fs.close']) assert.ok(names.includes(call), names.join(', '));
+    assert.ok(!names.includes('fs request'), names.join(', '));
+  });
+
   it('shows TCP connects and reads on 127.0.0.1 as what the clients waited for', () => {
     const { model, stdout } = traceFixture('tcp.js');
     assert.equal(stdout, 'hello 1|hello 2|hello 3\n');

@@ -76,7 +76,13 @@ function classify(frames: CallSite[], isOwn: (file: string) => boolean): CallSit
     if (!isNodeFile(file) && !isOwn(file!)) break;
     user++;
   }
-  if (user >= frames.length) return { shape: 'none', api: '', module: '', fn: '', site: '', callerSite: '', moduleBody: false, code: 0 };
+  if (user >= frames.length) {
+    // Node's own code alone (a stream reading its file): the Node function nearest the resource names it.
+    const nearest = frames[first];
+    const file = nearest?.getFileName() ?? '';
+    const api = file.startsWith('node:') ? (nearest.getFunctionName() ?? nearest.getMethodName() ?? '') : '';
+    return { shape: 'none', api, module: api ? file.replace(/^node:(internal\/)?/, '') : '', fn: '', site: '', callerSite: '', moduleBody: false, code: 0 };
+  }
   const userFrame = frames[user];
   const site = position(userFrame);
   const fn = functionName(userFrame);
