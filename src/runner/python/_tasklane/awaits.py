@@ -90,25 +90,25 @@ def walk_await_chain(coro, links):
     return chain, users, nested, last_user, api, innermost
 
 
+# Where each kind of awaitable keeps its frame and its code.
+_FRAME_AND_CODE = {
+    CoroutineType: ("cr_frame", "cr_code"),
+    GeneratorType: ("gi_frame", "gi_code"),
+    AsyncGeneratorType: ("ag_frame", "ag_code"),
+}
+
+
 def frame_of(awaitable):
     """The frame of a coroutine, generator, async generator or coroutine-like awaitable in an await chain."""
-    kind = type(awaitable)
-    if kind is CoroutineType:
-        return awaitable.cr_frame
-    if kind is AsyncGeneratorType:
-        return awaitable.ag_frame
+    attributes = _FRAME_AND_CODE.get(type(awaitable))
+    if attributes is not None:
+        return getattr(awaitable, attributes[0])
     return getattr(awaitable, "gi_frame", None) or getattr(awaitable, "cr_frame", None)
 
 
 def code_of(awaitable):
-    kind = type(awaitable)
-    if kind is CoroutineType:
-        return awaitable.cr_code
-    if kind is GeneratorType:
-        return awaitable.gi_code
-    if kind is AsyncGeneratorType:
-        return awaitable.ag_code
-    return frame_of(awaitable).f_code
+    attributes = _FRAME_AND_CODE.get(type(awaitable))
+    return getattr(awaitable, attributes[1]) if attributes is not None else frame_of(awaitable).f_code
 
 
 def span_links(chain, users):
