@@ -43,7 +43,10 @@ def install(tracer):
     asyncio.events.Handle._run = step_hook
     asyncio.base_events.BaseEventLoop.create_task = create_task
     asyncio.tasks.Task = Task
-    watch_coroutines(tracer)
+    try:
+        watch_coroutines(tracer)
+    except Exception:  # the hooks above are in place: spans are then timed by the steps they are seen in
+        tracer.watch_returns = None
 
 
 CO_COROUTINE = 0x80
