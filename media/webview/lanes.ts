@@ -120,11 +120,6 @@ export function laneAt(lanes: readonly Lane[], y: number, top: number, laneHeigh
 }
 
 /**
- * Index of the first record whose end is at or after `t`. Records are `stride` numbers each,
- * [start, end, …], sorted by start with ends that never go back; an open end (-1) is later than
- * any time.
- */
-/**
  * The innermost of a lane's spans (oldest first, as the layout keeps them) that `t` falls in: a
  * wait at `t` is inside that coroutine. A span ending at `t` is over by then.
  */
@@ -146,6 +141,11 @@ export function spanAt(spans: readonly TimelineTask[] | undefined, t: number, ta
   return span;
 }
 
+/**
+ * Index of the first record whose end is at or after `t`. Records are `stride` numbers each,
+ * [start, end, …], sorted by start with ends that never go back; an open end (-1) is later than
+ * any time.
+ */
 export function firstEndingAfter(records: ArrayLike<number>, t: number, stride = 2): number {
   let lo = 0;
   let hi = Math.floor(records.length / stride);
