@@ -67,8 +67,9 @@ export function exportChromeTrace(model: TraceModel): ChromeTrace {
       events.push({ name: model.waitLabel(wait), ph: 'X', cat: 'await', pid, tid: task.id, ts: round(wait.start), dur: round(stop - wait.start), args: { ...args, target: wait.target, by: wait.by, awaitSite: wait.site } });
     }
     if (task.runs.length === 0 && task.waits.length === 0) {
-      // A lane with no slices would vanish in Perfetto; an instant keeps the task visible with its args.
-      events.push({ name, ph: 'i', s: 't', cat: 'task', pid, tid: task.id, ts: round(task.created), args });
+      // A lane with no slices would vanish in Perfetto: a Python coroutine span or a combinator is
+      // one slice from its creation to its end (cat "task", which is neither a run nor a wait).
+      events.push({ name, ph: 'X', cat: 'task', pid, tid: task.id, ts: round(task.created), dur: round((task.end ? task.end.t : end) - task.created), args });
     }
     if (task.parent !== 0 && model.tasks.has(task.parent)) {
       events.push({ name: 'created', ph: 's', cat: 'spawn', id: task.id, pid, tid: task.parent, ts: round(task.created) });

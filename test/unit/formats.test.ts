@@ -28,6 +28,26 @@ function sampleModel(): TraceModel {
   return m;
 }
 
+describe('Chrome trace export of a task that neither runs nor waits', () => {
+  it('draws a Python coroutine span as one slice from its creation to its end, and reads it back', () => {
+    const m = new TraceModel();
+    const events: TraceEvent[] = [
+      { type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'main.py', site: '', internal: false },
+      { type: 'run', t: 0, id: 1 },
+      { type: 'task', t: 10, id: 2, parent: 1, kind: 'coroutine', name: 'say_after', site: '/app/main.py:8:1', internal: false },
+      { type: 'end', t: 1_010, id: 2, state: 'resolved', message: '', site: '' },
+      { type: 'exit', t: 2_000, reason: 'exit', code: 0, signal: '', message: '', site: '' },
+    ];
+    events.forEach((e) => m.apply(e));
+    m.finish();
+    const trace = exportChromeTrace(m);
+    const slices = trace.traceEvents.filter((e) => e.tid === 2 && e.ph === 'X');
+    assert.deepEqual(slices.map((e) => [e.name, e.cat, e.ts, e.dur]), [['say_after', 'task', 10, 1_000]]);
+    const back = importChromeTrace(JSON.parse(JSON.stringify(trace))).tasks.get(2)!;
+    assert.deepEqual([back.kind, back.runs, back.waits, back.end?.t], ['coroutine', [], [], 1_010]);
+  });
+});
+
 describe('Chrome trace export', () => {
   const trace = exportChromeTrace(sampleModel());
   const of = (pred: (e: ChromeEvent) => boolean): ChromeEvent[] => trace.traceEvents.filter(pred);
