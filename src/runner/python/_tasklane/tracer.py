@@ -66,7 +66,7 @@ class Tracer:
         # (Python 3.12+, from sys.monitoring; see watch_coroutines): a span's exact start and end.
         self.frame_times = {}
         self.watch_returns = None  # asks for a code object's returns to be timed too (3.12+)
-        self.returns_watched = set()
+        self.returns_watched = {}  # id(code) -> code: hashing a code object hashes its contents
         sink.before_flush = self.report_idle
         with sink.lock:
             self.enc.start(script, os.getcwd())
@@ -353,8 +353,8 @@ class Tracer:
             frame = frame_of(obj) if self.watch_returns is not None else None
             self.enc.task(self.frame_times.get(frame, ns), ident, parent, "coroutine", code_name(code), site)
             state.spans.append((obj, ident, frame))
-            if frame is not None and code not in self.returns_watched:
-                self.returns_watched.add(code)
+            if frame is not None and self.returns_watched.get(id(code)) is not code:
+                self.returns_watched[id(code)] = code
                 self.watch_returns(code)
 
     def close_spans(self, state, keep, ns, end_state="resolved", message="", site=""):
