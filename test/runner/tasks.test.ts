@@ -127,6 +127,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(!names.includes('fs request'), names.join(', '));
   });
 
+  it('a child process is a task that ends when it has closed, and a promisified exec is named by its module', () => {
+    const { model, stdout } = traceFixture('child.js');
+    assert.equal(stdout, 'one\n');
+    const main = only(model, 'main');
+    assert.equal(only(model, 'child_process').parent, main.id, 'the promisified exec');
+    const child = tasksNamed(model, 'child process').find((t) => t.parent === main.id)!;
+    assert.equal(child.end?.state, 'resolved', 'the child process closed before the script ended');
+    assert.ok(child.end!.t < main.end!.t, 'ended while main still slept');
+  });
+
   it('shows TCP connects and reads on 127.0.0.1 as what the clients waited for', () => {
     const { model, stdout } = traceFixture('tcp.js');
     assert.equal(stdout, 'hello 1|hello 2|hello 3\n');

@@ -8,6 +8,8 @@ export interface IoResource {
   _destroyed?: boolean;
   /** A stream handle's file descriptor: negative once closed. */
   fd?: number;
+  /** Whether the handle keeps the loop alive; answers nothing once it has closed. */
+  hasRef?: () => boolean | undefined;
   address?: string;
   port?: number;
   getpeername?: (out: { address?: string; port?: number }) => number;
@@ -34,7 +36,7 @@ export function opName(info: CallSiteInfo): string {
   let name = byApi.get(info.api);
   if (name === undefined) {
     const module = MODULE_NAMES[info.module] ?? info.module.replace(/\.js$/, '').split('/')[0];
-    name = `${module}.${info.api || 'call'}`;
+    name = info.api ? `${module}.${info.api}` : module; // an anonymous wrapper (a promisified exec) leaves the module
     if (byApi.size < MAX_APIS_PER_MODULE) byApi.set(info.api, name);
   }
   return name;

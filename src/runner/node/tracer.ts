@@ -49,6 +49,18 @@ function readLabel(socketName: string): string {
   return label;
 }
 
+/**
+ * Whether a handle without a file descriptor (a child process) has closed: Node's hasRef() answers
+ * true or false for a live handle, referenced or not, and nothing once the handle is gone.
+ */
+function isClosed(handle: IoResource): boolean {
+  try {
+    return typeof handle.hasRef === 'function' && handle.hasRef() === undefined;
+  } catch {
+    return false;
+  }
+}
+
 export interface TracerOptions {
   encoder: FrameEncoder;
   maxEvents: number;
@@ -237,7 +249,7 @@ export class Tracer {
       if (task.kind === 'timer' || task.kind === 'immediate') {
         if (handle._destroyed === true && task.resumes === 0) this.endTask(task, ns, 'cancelled', 'cleared before it fired', '');
         else if (handle._destroyed === true && !task.oneShot) this.endTask(task, ns, 'resolved', 'cleared', '');
-      } else if (typeof handle.fd === 'number' && handle.fd < 0) {
+      } else if ((typeof handle.fd === 'number' && handle.fd < 0) || isClosed(handle)) {
         this.endTask(task, ns, 'resolved', 'closed', '');
       }
     }
