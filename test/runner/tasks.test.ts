@@ -137,6 +137,17 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(child.end!.t < main.end!.t, 'ended while main still slept');
   });
 
+  it('names fetch and its Response as the globals they are, and an HTTP server\'s request as one', () => {
+    const { model, stdout } = traceFixture('fetch.js');
+    assert.equal(stdout, 'hello\n');
+    const main = only(model, 'main');
+    assert.equal(only(model, 'fetch').parent, main.id);
+    assert.equal(only(model, 'Response.text').parent, main.id);
+    assert.equal(only(model, 'HTTP request').internal, true, 'the server\'s request, made by Node');
+    const tasks = [...model.tasks.values()];
+    assert.ok(!tasks.some((t) => t.site.startsWith('wasm://')), 'undici\'s WebAssembly parser is not the script\'s code');
+  });
+
   it('shows TCP connects and reads on 127.0.0.1 as what the clients waited for', () => {
     const { model, stdout } = traceFixture('tcp.js');
     assert.equal(stdout, 'hello 1|hello 2|hello 3\n');

@@ -38,8 +38,9 @@ const STACK_LIMIT = 24;
 
 type CallSite = NodeJS.CallSite;
 
+/** Node's own code, or WebAssembly it runs (undici's HTTP parser): never the user's. */
 function isNodeFile(file: string | null | undefined): boolean {
-  return !file || file.startsWith('node:');
+  return !file || file.startsWith('node:') || file.startsWith('wasm://');
 }
 
 /** Builds the classifier; `ownFiles` are the runner's own bundles, never counted as user code. */
@@ -96,7 +97,7 @@ function classify(frames: CallSite[], isOwn: (file: string) => boolean): CallSit
   const moduleBody = false;
 
   const adjacent = frames[user - 1];
-  const api = adjacent.getFunctionName() ?? adjacent.getMethodName() ?? '';
+  const api = functionName(adjacent);
   const file = adjacent.getFileName();
   if (file && file.startsWith('node:')) {
     return { shape: 'internal', api, module: file.replace(/^node:(internal\/)?/, ''), fn, site, callerSite, moduleBody, code: 0 };
@@ -117,7 +118,7 @@ function classify(frames: CallSite[], isOwn: (file: string) => boolean): CallSit
 function functionName(frame: CallSite): string {
   const name = frame.getFunctionName() ?? frame.getMethodName() ?? '';
   if (name === '' || frame.isToplevel()) return name;
-  const type = frame.getTypeName();
+  const type = frame.getTypeName()?.replace(/^_+/, ''); // undici's Response class is _Response
   return type && type !== 'Object' && type !== 'Function' && type !== 'global' && !name.startsWith(`${type}.`) ? `${type}.${name}` : name;
 }
 

@@ -23,7 +23,14 @@ const MODULE_NAMES: Record<string, string> = {
   'stream/promises': 'stream',
   'readline/promises': 'readline',
   abort_controller: 'AbortSignal',
+  _http_server: 'http',
+  _http_outgoing: 'http',
+  _http_client: 'http',
+  _http_agent: 'http',
 };
+
+/** Where Node keeps the web platform's globals (fetch and its Response, in undici): named as the globals are. */
+const WEB_MODULES = /^(bootstrap\/|deps\/undici\/)/;
 
 /** Op names made so far, by module and API: every `events.once` would build its name anew. */
 const opNames = new Map<string, Map<string, string>>();
@@ -36,7 +43,8 @@ export function opName(info: CallSiteInfo): string {
   let name = byApi.get(info.api);
   if (name === undefined) {
     const module = MODULE_NAMES[info.module] ?? info.module.replace(/\.js$/, '').split('/')[0];
-    name = info.api ? `${module}.${info.api}` : module; // an anonymous wrapper (a promisified exec) leaves the module
+    if (WEB_MODULES.test(info.module) && info.api) name = info.api; // globals: fetch, Response.text
+    else name = info.api ? `${module}.${info.api}` : module; // an anonymous wrapper (a promisified exec) leaves the module
     if (byApi.size < MAX_APIS_PER_MODULE) byApi.set(info.api, name);
   }
   return name;
@@ -82,6 +90,8 @@ const INITIAL_NAMES: Record<string, string> = {
   PROCESSWRAP: 'child process',
   SIGNALWRAP: 'signal',
   UDPWRAP: 'UDP socket',
+  HTTPINCOMINGMESSAGE: 'HTTP request',
+  HTTPCLIENTREQUEST: 'HTTP client request',
 };
 
 /** The name when created; `ioNameWhenActive` refines it once the handle is connected. */
