@@ -143,6 +143,10 @@ describe('Node runner: the task model on real scripts', () => {
     const main = only(model, 'main');
     assert.equal(only(model, 'fetch').parent, main.id);
     assert.equal(only(model, 'Response.text').parent, main.id);
+    // The first fetch of a program loads Node's undici first; the wait is still for the fetch.
+    const fetchWait = main.waits.find((w) => /fetch\.js:8:\d+$/.test(w.site))!;
+    assert.equal(fetchWait.target, only(model, 'fetch').id);
+    assert.match(model.waitLabel(fetchWait), /^read TCP socket 127\.0\.0\.1:\d+$/);
     assert.equal(only(model, 'HTTP request').internal, true, 'the server\'s request, made by Node');
     const tasks = [...model.tasks.values()];
     assert.ok(!tasks.some((t) => t.site.startsWith('wasm://')), 'undici\'s WebAssembly parser is not the script\'s code');

@@ -49,6 +49,12 @@ function readLabel(socketName: string): string {
   return label;
 }
 
+/** The I/O helper or combinator whose code made the promise, if one did. */
+function transientOwner(promise: Promise<unknown>): TaskState | undefined {
+  const owner = marks.owner(promise);
+  return owner?.transient ? owner : undefined;
+}
+
 /**
  * Whether a handle without a file descriptor (a child process) has closed: Node's hasRef() answers
  * true or false for a live handle, referenced or not, and nothing once the handle is gone.
@@ -393,8 +399,9 @@ export class Tracer {
     if (waiter === this.internals) return;
     marks.setOwner(throwaway, waiter);
     waiter.suspendedAt = info.code;
-    // A helper may hand out one of its inner promises (a wrapper around its own): it stands for the helper.
-    const target = marks.task(awaited) ?? marks.helper(awaited);
+    // A helper may hand out one of its inner promises (a wrapper around its own, or one chained on
+    // another of its promises, as fetch does the first time): it stands for the helper.
+    const target = marks.task(awaited) ?? marks.helper(awaited) ?? transientOwner(awaited);
     if (target?.transient) target.waiter = waiter;
     else if (!target && watch) marks.setWaiter(awaited, waiter);
     // An async generator's body runs on its caller's stack as part of the caller's task (only async
@@ -570,7 +577,9 @@ export class Tracer {
   /** Whatever callback is running now resolved what `waiter` awaits. */
   private recordWaker(waiter: TaskState, ns: number): void {
     const by = this.frameOwners[this.frameOwners.length - 1] ?? this.top;
-    if (by === waiter || by === this.internals || by.transient) return;
+    // Node's own work, a helper, or the script's own run (Node finishing what it loaded for a
+    // helper, as fetch's first call does) is no answer to what woke the waiter.
+    if (by === waiter || by === this.internals || by === this.root || by.transient) return;
     const label = by.kind === 'io' && by.name.startsWith('TCP socket') ? readLabel(by.name) : '';
     if (this.out.admit()) this.enc.awaitBy(ns, waiter.id, by.id, label);
   }
