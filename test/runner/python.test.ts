@@ -79,6 +79,12 @@ for (const python of interpreters()) {
       assert.equal(main.waits[1].target, only(model, 'guarded').id);
     });
 
+    it('a task taking results with as_completed waits for as_completed', () => {
+      const { model, stdout } = trace(py('as_completed.py'));
+      assert.equal(stdout, '1\n2\n');
+      assert.deepEqual(only(model, 'main').waits.map((w) => model.waitLabel(w)), ['as_completed', 'as_completed']);
+    });
+
     it('create_task runs two tasks that overlap, about 2 units, named by coroutine or by name=', () => {
       const { model } = trace(py('create_task.py'));
       const main = only(model, 'main');

@@ -141,10 +141,16 @@ def future_origin(future):
     return "", None
 
 
+# asyncio's inner coroutines that a task waits in, by the API the user called.
+INNER_API_NAMES = {"_wait_for_one": "as_completed"}
+
+
 def wait_label(api, waiter):
     """What a task waits for, in asyncio's words: the asyncio API its code called."""
     if api is not None:
         name = code_of(api).co_name
+        if name in INNER_API_NAMES:
+            return INNER_API_NAMES[name]
         if name == "__aenter__" and type(api) is CoroutineType and type(api.cr_await) is CoroutineType:
             # `async with lock:` waits in what __aenter__ awaits: Lock.acquire, Semaphore.acquire.
             api = api.cr_await
