@@ -37,11 +37,14 @@ export class TimelineStore {
     this.live = u.live;
   }
 
-  /** A task from an update: new, whole, or its latest runs and waits to splice onto our copy. */
+  /**
+   * A task from an update: new, or its runs and waits to splice onto our copy from where the update
+   * says (from the first, when it sends them all again: a task with one run and one wait so far).
+   */
   private merge(task: TimelineTask): void {
     const known = this.tasks.get(task.id);
     if (!known || known.name !== task.name || known.parent !== task.parent || known.kind !== task.kind || known.internal !== task.internal) this.structureVersion++;
-    if (!known || (task.runsFrom === undefined && task.waitsFrom === undefined)) {
+    if (!known) {
       this.tasks.set(task.id, task);
       return;
     }
@@ -51,8 +54,9 @@ export class TimelineStore {
     const waits = spliceFrom(known.waits, waitsFrom * 2, task.waits);
     const waitLabels = spliceFrom(known.waitLabels, waitsFrom, task.waitLabels);
     const waitSites = spliceFrom(known.waitSites, waitsFrom, task.waitSites);
-    // The same object stays in the map, so lanes laid out earlier still point at it (and no copy
-    // of the update's task is made on the way: a flood merges thousands an update).
+    // The same object stays in the map, even when the update sends the task whole, so lanes laid
+    // out earlier still point at it: a new object would leave them drawing the old one until the
+    // next layout (and no copy of the update's task is made: a flood merges thousands an update).
     Object.assign(known, task);
     known.runs = runs;
     known.waits = waits;

@@ -180,6 +180,28 @@ describe('webview store: when lanes must be laid out again', () => {
   });
 });
 
+describe('webview store: lanes laid out earlier draw the latest state', () => {
+  it('a task with one run and one wait that ends keeps its object, so its lane shows the end', () => {
+    // 02-sequential-vs-concurrent.js in the panel: sayAfter's first update has one run and one open
+    // wait, so the next one sends it whole; its lane kept drawing the old copy, pending for ever.
+    const model = new TraceModel();
+    const feed = new TimelineFeed(model);
+    const store = new TimelineStore();
+    model.apply({ type: 'task', t: 0, id: 1, parent: 0, kind: 'async', name: 'sayAfter', site: '', internal: false });
+    model.apply({ type: 'run', t: 0, id: 1 });
+    model.apply({ type: 'await', t: 5, id: 1, target: 0, label: '', site: '/w/main.js:5:9' });
+    model.apply({ type: 'run', t: 6, id: 0 });
+    store.apply(feed.full(true));
+    const [lane] = layoutLanes(store.tasks, { hideInternal: true, filter: '', collapsed: new Set<number>(), laneHeight: 20, top: 40 });
+    model.apply({ type: 'run', t: 1000, id: 1 });
+    model.apply({ type: 'end', t: 1001, id: 1, state: 'resolved', message: '', site: '' });
+    model.apply({ type: 'run', t: 1002, id: 0 });
+    store.apply(feed.delta(false));
+    assert.equal(lane.task, store.tasks.get(1), 'the lane still holds the store\'s task');
+    assert.deepEqual([lane.task.end?.t, lane.task.waits, lane.task.runs], [1001, [5, 1000], [0, 6, 1000, 1002]]);
+  });
+});
+
 describe('timeline feed: full state, then only what changed', () => {
   it('sends everything first, then the tasks touched since, and the webview store ends up equal', () => {
     const model = new TraceModel();
