@@ -132,7 +132,7 @@ describe('e2e: the packaged .vsix in code-server, driven from Chromium', functio
   });
 
   // The README's screenshots come from here: TASKLANE_UPDATE_SCREENSHOTS=1 copies them into media/.
-  for (const [example, shot] of [['02-sequential-vs-concurrent.js', 'screenshot-node.png'], ['03_gather.py', 'screenshot-python.png']]) {
+  for (const [example, shot] of [['02-sequential-vs-concurrent.js', 'screenshot-node.png'], ['02_sequential_vs_concurrent.py', 'screenshot-python.png']]) {
     it(`draws the timeline of ${example} (the README's screenshot)`, async () => {
       const { page, frame } = await runInNewPage(EXAMPLES, example, { width: 1100, height: 640 });
       await waitForStatus(frame, 'finished');
