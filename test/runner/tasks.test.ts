@@ -152,6 +152,14 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(!tasks.some((t) => t.site.startsWith('wasm://')), 'undici\'s WebAssembly parser is not the script\'s code');
   });
 
+  it('names each step of for await over events.on() as events.on', () => {
+    const { model, stdout } = traceFixture('events-on.js');
+    assert.equal(stdout, '3\n');
+    const main = only(model, 'main');
+    const steps = model.childrenOf(main.id).filter((t) => t.kind === 'io');
+    assert.ok(steps.length >= 2 && steps.every((t) => t.name === 'events.on'), steps.map((t) => t.name).join(', '));
+  });
+
   it('shows TCP connects and reads on 127.0.0.1 as what the clients waited for', () => {
     const { model, stdout } = traceFixture('tcp.js');
     assert.equal(stdout, 'hello 1|hello 2|hello 3\n');

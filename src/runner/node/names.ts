@@ -32,6 +32,9 @@ const MODULE_NAMES: Record<string, string> = {
 /** Where Node keeps the web platform's globals (fetch and its Response, in undici): named as the globals are. */
 const WEB_MODULES = /^(bootstrap\/|deps\/undici\/)/;
 
+/** The methods of the async iterator events.on() returns, which `for await` calls. */
+const ON_ITERATOR_METHODS = new Set(['next', 'return', 'throw']);
+
 /** Op names made so far, by module and API: every `events.once` would build its name anew. */
 const opNames = new Map<string, Map<string, string>>();
 const MAX_APIS_PER_MODULE = 1024;
@@ -44,6 +47,7 @@ export function opName(info: CallSiteInfo): string {
   if (name === undefined) {
     const module = MODULE_NAMES[info.module] ?? info.module.replace(/\.js$/, '').split('/')[0];
     if (WEB_MODULES.test(info.module) && info.api) name = info.api; // globals: fetch, Response.text
+    else if (info.module === 'events' && ON_ITERATOR_METHODS.has(info.api)) name = 'events.on'; // each step of `for await (… of on(emitter, name))`
     else name = info.api ? `${module}.${info.api}` : module; // an anonymous wrapper (a promisified exec) leaves the module
     if (byApi.size < MAX_APIS_PER_MODULE) byApi.set(info.api, name);
   }
