@@ -82,7 +82,7 @@ function classify(frames: CallSite[], isOwn: (file: string) => boolean): CallSit
     const nearest = frames[first];
     const file = nearest?.getFileName() ?? '';
     const api = file.startsWith('node:') ? (nearest.getFunctionName() ?? nearest.getMethodName() ?? '') : '';
-    return { shape: 'none', api, module: api ? file.replace(/^node:(internal\/)?/, '') : '', fn: '', site: '', callerSite: '', moduleBody: false, code: 0 };
+    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, code: 0 };
   }
   const userFrame = frames[user];
   const site = position(userFrame);
@@ -100,7 +100,7 @@ function classify(frames: CallSite[], isOwn: (file: string) => boolean): CallSit
   const api = functionName(adjacent);
   const file = adjacent.getFileName();
   if (file && file.startsWith('node:')) {
-    return { shape: 'internal', api, module: file.replace(/^node:(internal\/)?/, ''), fn, site, callerSite, moduleBody, code: 0 };
+    return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, code: 0 };
   }
   const top = frames[first];
   if (user === first + 1 && top.isConstructor() && top.getFunctionName() === 'Promise') {
@@ -112,6 +112,11 @@ function classify(frames: CallSite[], isOwn: (file: string) => boolean): CallSit
   }
   if (THENS.has(api)) return { shape: 'then', api, module: '', fn, site, callerSite, moduleBody, code: 0 };
   return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, code: 0 };
+}
+
+/** The Node module a file of Node's is: "fs/promises", "timers", "deps/undici/undici". */
+function nodeModule(file: string): string {
+  return file.replace(/^node:(internal\/)?/, '');
 }
 
 /** A frame's function as a person names it: `Api.get` for a method called on an instance of a class. */

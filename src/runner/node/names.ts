@@ -77,7 +77,7 @@ export function timerName(info: CallSiteInfo, timer: IoResource): string {
 }
 
 /** A delay as a name shows it: three significant digits, whole milliseconds from 100 up ("75.4", "2.5", "1235"). */
-export function formatMs(ms: number): string {
+function formatMs(ms: number): string {
   return ms >= 100 ? String(Math.round(ms)) : String(Number(ms.toPrecision(3)));
 }
 
