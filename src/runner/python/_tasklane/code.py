@@ -57,7 +57,8 @@ def user_site(frame):
         code = frame.f_code
         if code is step_hook_code:
             return ""
-        if not is_library(code):
+        known = _library_code.get(id(code))  # is_library() inline: this walk runs for every task
+        if not (known[1] if known is not None and known[0] is code else is_library(code)):
             return line_site(frame)
         frame = frame.f_back
     return ""

@@ -63,13 +63,17 @@ class Encoder:
             self.text(s)
         return ident
 
-    def timed(self, op, ns):
-        self.buf.append(op)
+    def clamp(self, ns):
+        """The time delta of a record at `ns`: 0 for a time before the last record's."""
         delta = ns - self.last_ns
         if delta < 0:
-            delta = 0
-        else:
-            self.last_ns = ns
+            return 0
+        self.last_ns = ns
+        return delta
+
+    def timed(self, op, ns):
+        self.buf.append(op)
+        delta = self.clamp(ns)
         buf = self.buf
         if delta < 0x4000:  # uint() inline: every record but a few is timed
             buf += SMALL_VARINTS[delta]
@@ -93,8 +97,14 @@ class Encoder:
         strings = self.strings
         name_ref = strings.get(name) or self.ref(name)
         site_ref = strings.get(site) or self.ref(site)
-        self.timed(OP_TASK, ns)
         buf = self.buf
+        buf.append(OP_TASK)
+        delta = ns - self.last_ns
+        if 0 <= delta < 0x4000:  # timed() inline
+            self.last_ns = ns
+            buf += SMALL_VARINTS[delta]
+        else:
+            self.uint(self.clamp(ns))
         if ident < 0x4000 and parent < 0x4000 and name_ref < 0x4000 and site_ref < 0x4000:
             buf += SMALL_VARINTS[ident]
             buf += SMALL_VARINTS[parent]

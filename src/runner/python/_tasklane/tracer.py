@@ -12,6 +12,7 @@ from .code import ASYNCIO_DIR, code_name, coroutine_code, describe_error, is_lib
 from .frames import FLUSH_BYTES, OP_AWAIT, OP_RUN, SMALL_VARINTS, varint
 
 IDLE_GAP_NS = 20_000  # a loop busy again this soon after a step never went idle
+NOT_IDLE = 1 << 62  # idle_since when the loop is not idle: later than any perf_counter_ns()
 HAS_CANCELLING = hasattr(asyncio.Task, "cancelling")  # 3.11+
 SLEEP_CODE = asyncio.tasks.sleep.__code__
 GATHERING_FUTURE = asyncio.tasks._GatheringFuture
@@ -22,31 +23,36 @@ def cancelled_by(state):
 
 
 class TaskState:
-    __slots__ = ("ident", "name", "given_name", "coro", "plain", "ident_bytes", "site_lasti", "site", "sleep0_record", "started", "spans", "groups", "group", "canceller", "cancels_noted", "cancels", "cancelling", "cancels_seen", "ended")
+    __slots__ = ("ident", "name", "given_name", "coro", "plain", "fast", "watch", "ident_bytes", "site_lasti", "site", "sleep0_record", "started", "spans", "groups", "group", "canceller", "cancels_noted", "cancel_pending", "cancelling", "cancels_seen")
 
     def __init__(self, ident, name, given_name, coro, plain, cancels_noted):
         self.ident = ident
-        self.ident_bytes = varint(ident)  # as run and wait records carry it
+        self.ident_bytes = SMALL_VARINTS[ident] if ident < 0x4000 else varint(ident)  # as run and wait records carry it
         self.name = name
         self.given_name = given_name  # Task.get_name() when last seen
         self.coro = coro
         self.plain = plain  # its coroutine is a coroutine of the user's own, not asyncio's
+        # The step hook's shortcut for a step that ends in asyncio.sleep: plain, and no spans,
+        # groups or cancellation to settle (each sets it False; the end of a step recomputes it).
+        self.fast = plain
+        # The step hook looks closer at the start of a step: the first, or one after a cancel().
+        self.watch = True
         self.site_lasti = -1  # where its coroutine last awaited asyncio.sleep, and that site
         self.site = ""
         self.sleep0_record = b""
         self.started = False
-        self.spans = []  # [(coroutine object, span task id, its frame or None)] of coroutines awaited directly, outermost first
-        self.groups = []  # [TaskGroup, combinator id, [(message, site) of failed members]] this task opened, until they end
+        # Lists made when first needed (most tasks never have either):
+        self.spans = ()  # [(coroutine object, span task id, its frame or None)] of coroutines awaited directly, outermost first
+        self.groups = ()  # [TaskGroup, combinator id, [(message, site) of failed members]] this task opened, until they end
         self.group = None  # that entry of the group this task was made in
         self.canceller = None  # who asked to cancel it, in words: "main", "TaskGroup", "asyncio.timeouts"
-        # Whether the step running now delivers a cancellation: a cancel() came since the last step.
-        # Counted as the tracer's Task.cancel sees them, else read from Task.cancelling() (3.11+;
-        # a task of a loop's own task factory). Counting costs less than two calls a step.
+        # Whether the step running now delivers a cancellation: a cancel() came before it and
+        # after the step before. Seen by the tracer's Task.cancel (cancel_pending), else read from
+        # Task.cancelling() at each step's start (3.11+; a task of a loop's own task factory).
         self.cancels_noted = cancels_noted
-        self.cancels = 0
+        self.cancel_pending = False
         self.cancelling = False
-        self.cancels_seen = 0  # cancels, or Task.cancelling(), after the last step
-        self.ended = False
+        self.cancels_seen = 0  # Task.cancelling() at the start of the last step
 
 
 class Tracer:
@@ -61,12 +67,13 @@ class Tracer:
         self.current = None
         self.cancel_noting_type = None  # the Task class whose cancel() the tracer sees (install)
         self.root = 1
-        self.idle_since = -1
+        self.idle_since = NOT_IDLE
         # When a coroutine of the user's started or returned in the step running now, by its frame
         # (Python 3.12+, from sys.monitoring; see watch_coroutines): a span's exact start and end.
         self.frame_times = {}
         self.watch_returns = None  # asks for a code object's returns to be timed too (3.12+)
         self.returns_watched = {}  # id(code) -> code: hashing a code object hashes its contents
+        self.coroutine_codes = {}  # id(code) -> (code, name, library) of tasks' coroutines
         sink.before_flush = self.report_idle
         with sink.lock:
             self.enc.start(script, os.getcwd())
@@ -81,10 +88,13 @@ class Tracer:
     def on_task_created(self, task, frame):
         # What needs no lock is worked out before taking it.
         coro = task.get_coro()
-        code = coroutine_code(coro)
+        code = coro.cr_code if type(coro) is CoroutineType else coroutine_code(coro)
+        known = self.coroutine_codes.get(id(code))
+        if known is None or known[0] is not code:  # (code, its name, asyncio's or the runner's)
+            known = self.coroutine_codes[id(code)] = (code, code and code_name(code), code is not None and is_library(code))
         given_name = task.get_name()
-        name = task_name(given_name, code)
-        library = code is not None and is_library(code)
+        name = known[1] if code is not None and given_name.startswith("Task-") else given_name  # task_name()
+        library = known[2]
         site = user_site(frame)
         group = task_group_of(frame)
         current = self.current
@@ -98,6 +108,7 @@ class Tracer:
                 if current.groups:
                     self.end_groups(current, None, ns)  # one it left before opening this one ends here
                 state.group = self.group_task(group, current, site, ns)
+                current.fast = False  # its step ends with a group to settle
                 self.enc.join(ns, state.group[1], state.ident)
             self.sink.maybe_flush()
 
@@ -107,6 +118,8 @@ class Tracer:
             if entry[0] is group:
                 return entry
         entry = [group, self.new_id(), []]
+        if not opener.groups:
+            opener.groups = []
         opener.groups.append(entry)
         self.enc.task(ns, entry[1], opener.ident, "combinator", "TaskGroup", site)
         return entry
@@ -129,7 +142,7 @@ class Tracer:
         state = self.tasks.get(task)
         if state is None:
             return
-        state.cancels += 1
+        state.cancel_pending = state.watch = True
         if state.canceller is not None:
             return
         if self.current is not None:
@@ -161,13 +174,10 @@ class Tracer:
             acquire()
             try:
                 ns = perf_counter_ns()
-                if not state.started:
-                    tracer.first_step(task, state, ns)
-                idle = tracer.idle_since
-                if idle >= 0:
-                    if ns - idle > IDLE_GAP_NS:
-                        enc.run(idle, 0)
-                    tracer.idle_since = -1
+                if state.watch:
+                    tracer.watch_step(task, state, ns)
+                if ns - tracer.idle_since > IDLE_GAP_NS:  # the loop went idle when the last step ended
+                    enc.run(tracer.idle_since, 0)
                 delta = ns - enc.last_ns
                 if delta >= 0:  # Encoder.run inline (its clamp of a time before the last aside): a call costs more than the record
                     enc.last_ns = ns
@@ -180,24 +190,18 @@ class Tracer:
                     buf += state.ident_bytes
                 else:
                     enc.run(ns, state.ident)
-                if state.cancels_noted:
-                    state.cancelling = state.cancels != state.cancels_seen
-                elif HAS_CANCELLING:
-                    state.cancelling = task.cancelling() > state.cancels_seen
+                tracer.current = state  # set and cleared under the lock: the flusher reads it (report_idle)
             finally:
                 release()
-            tracer.current = state
             try:
                 return original_run(handle)
             finally:
-                tracer.current = None  # steps do not nest: a loop cannot run inside a running one
                 acquire()
                 try:
+                    tracer.current = None  # steps do not nest: a loop cannot run inside a running one
                     ns = perf_counter_ns()
                     coro = state.coro
-                    if task.done():
-                        tracer.finish_task(task, state, ns)
-                    elif state.plain and type(inner := coro.cr_await) is CoroutineType and inner.cr_code is SLEEP_CODE and not state.spans and not state.groups:
+                    if state.fast and type(inner := coro.cr_await) is CoroutineType and inner.cr_code is SLEEP_CODE:
                         # asyncio.sleep in the task's own coroutine, the commonest wait: nothing of the
                         # user's is below it, so the chain is not walked further, and the site is kept.
                         frame = coro.cr_frame
@@ -218,11 +222,7 @@ class Tracer:
                         else:
                             enc.wait(ns, state.ident, 0, SLEEP0_LABEL, state.site)
                     else:
-                        tracer.record_suspension(task, state, ns)
-                    if state.cancels_noted:
-                        state.cancels_seen = state.cancels
-                    elif HAS_CANCELLING:
-                        state.cancels_seen = task.cancelling()
+                        tracer.end_step(task, state, ns)
                     # The loop is idle from here unless another step follows at once (sent lazily).
                     tracer.idle_since = ns
                     if len(enc.buf) >= FLUSH_BYTES:
@@ -233,6 +233,31 @@ class Tracer:
                     release()
 
         return _run
+
+    def watch_step(self, task, state, ns):
+        """The start of a task's first step, or of one after a cancel(): does it deliver it?"""
+        if not state.started:
+            self.first_step(task, state, ns)
+        if state.cancels_noted:
+            state.cancelling = state.cancel_pending
+            state.cancel_pending = state.watch = False
+        elif HAS_CANCELLING:
+            count = task.cancelling()
+            state.cancelling = count > state.cancels_seen
+            state.cancels_seen = count
+        else:
+            state.watch = False
+        if state.cancelling:
+            state.fast = False
+
+    def end_step(self, task, state, ns):
+        """The end of a step the step hook's shortcut does not cover."""
+        if task.done():
+            self.finish_task(task, state, ns)
+            return
+        self.record_suspension(task, state, ns)
+        state.cancelling = False
+        state.fast = state.plain and not state.spans and not state.groups
 
     def first_step(self, task, state, ns):
         state.started = True
@@ -246,12 +271,11 @@ class Tracer:
 
     def report_idle(self):
         """Called by the flusher: a loop that stayed idle says so."""
-        if self.idle_since >= 0:
+        if self.idle_since != NOT_IDLE and self.current is None:
             self.enc.run(self.idle_since, 0)
-            self.idle_since = -1
+            self.idle_since = NOT_IDLE
 
     def finish_task(self, task, state, ns):
-        state.ended = True
         del self.tasks[task]
         if not state.spans and not state.groups and not task.cancelled() and task.exception() is None:
             self.enc.resolved(ns, state.ident_bytes)  # the commonest end, without building its outcome
@@ -340,6 +364,8 @@ class Tracer:
             keep += 1
         # Coroutines left in a step that delivered a cancellation were cancelled (wait_for on 3.12+).
         self.close_spans(state, keep, ns, *(("cancelled", cancelled_by(state), "") if state.cancelling else ()))
+        if not state.spans and len(users) > keep:
+            state.spans = []
         for link in users[keep:]:
             obj, code = link
             ident = self.new_id()
