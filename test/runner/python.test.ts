@@ -130,6 +130,16 @@ for (const python of interpreters()) {
       assert.ok(slow.end!.t / 1000 < 1000);
     });
 
+    it('a coroutine whose task cancels itself ends cancelled, at the await that delivers it', () => {
+      const { model, stdout } = trace(py('self_cancel.py'));
+      assert.equal(stdout, 'gave up\n');
+      const main = only(model, 'main');
+      const giveUp = only(model, 'give_up');
+      assert.deepEqual([giveUp.kind, giveUp.parent], ['coroutine', main.id]);
+      assert.deepEqual([giveUp.end?.state, giveUp.end?.message], ['cancelled', 'cancelled by main']);
+      assert.equal(main.end?.state, 'resolved');
+    });
+
     (atLeast(11) ? it : it.skip)('a TaskGroup is a combinator of the tasks made in it; one failing cancels the rest and the group ends rejected', () => {
       const { model, stdout } = trace(py('taskgroup.py'));
       assert.equal(stdout, "caught ['fetch 4 failed']\n");
