@@ -18,6 +18,8 @@ export const enum Op {
   End = 8,
   Dropped = 9,
   Exit = 10,
+  /** A run and the await that ends it, in one record (the Python runner's commonest step). */
+  Step = 11,
 }
 
 const utf8Encoder = new TextEncoder();
@@ -367,6 +369,13 @@ export class FrameDecoder {
         case Op.Await:
           out.push({ type: 'await', t, id: r.uint(), target: r.uint(), label: this.ref(r), site: this.ref(r) });
           break;
+        case Op.Step: {
+          // [start delta][run length][id][target][label][site]: a run, then its await.
+          this.lastNs += r.uint();
+          const id = r.uint();
+          out.push({ type: 'run', t, id }, { type: 'await', t: this.lastNs / 1000, id, target: r.uint(), label: this.ref(r), site: this.ref(r) });
+          break;
+        }
         case Op.AwaitBy:
           out.push({ type: 'awaitBy', t, id: r.uint(), by: r.uint(), label: this.ref(r) });
           break;

@@ -130,6 +130,20 @@ for (const python of interpreters()) {
       assert.ok(slow.end!.t / 1000 < 1000);
     });
 
+    it('a task made in a later step of its parent is made while the parent runs', () => {
+      // Each sleep(0) step's run is written with its end; a task made in it must not come first
+      // (its time would then be the run's start: the clock is read between the two).
+      const { model } = trace(py('spawn_in_steps.py'));
+      const main = only(model, 'main');
+      const children = tasksNamed(model, 'child');
+      assert.equal(children.length, 3);
+      for (const child of children) {
+        let run = -1; // the last run of main that starts by then
+        for (let i = 0; i < main.runs.length; i += 2) if (main.runs[i] <= child.created) run = i;
+        assert.ok(run >= 0 && main.runs[run] < child.created && child.created < main.runs[run + 1], `child made at ${child.created} µs, main's runs ${main.runs.join(', ')}`);
+      }
+    });
+
     it('a coroutine whose task cancels itself ends cancelled, at the await that delivers it', () => {
       const { model, stdout } = trace(py('self_cancel.py'));
       assert.equal(stdout, 'gave up\n');

@@ -53,6 +53,19 @@ describe('frame codec', () => {
     assert.match(dec.error ?? '', /claims/);
   });
 
+  it('decodes a step record as the run and the await it ends with', () => {
+    const text = (s: string) => [s.length, ...Buffer.from(s)];
+    // strings 1 and 2; then Step: start 5,000 ns (varint 0x88 0x27), ran 2,000 ns (0xd0 0x0f), task 7, no target
+    const frame = Uint8Array.of(0, 1, ...text('sleep 0 s'), 0, 2, ...text('a.py:3:1'), 11, 0x88, 0x27, 0xd0, 0x0f, 7, 0, 1, 2);
+    const dec = new FrameDecoder();
+    const out = dec.push(Buffer.concat([STREAM_MAGIC, Uint8Array.of(frame.length, 0, 0, 0), frame]));
+    assert.equal(dec.error, undefined);
+    assert.deepEqual(out, [
+      { type: 'run', t: 5, id: 7 },
+      { type: 'await', t: 7, id: 7, target: 0, label: 'sleep 0 s', site: 'a.py:3:1' },
+    ]);
+  });
+
   it('reports a string used before it was defined', () => {
     // frame: one Run record is fine, then a Task record that names string 9
     const frame = Uint8Array.of(2, 0, 1, 0, 1, 9, 0, 0);

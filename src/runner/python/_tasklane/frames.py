@@ -7,7 +7,7 @@ import time
 
 MAGIC = b"TLF1"
 FLUSH_BYTES = 64 * 1024
-OP_STRING, OP_START, OP_TASK, OP_RENAME, OP_RUN, OP_AWAIT, OP_AWAIT_BY, OP_JOIN, OP_END, OP_DROPPED, OP_EXIT = range(11)
+OP_STRING, OP_START, OP_TASK, OP_RENAME, OP_RUN, OP_AWAIT, OP_AWAIT_BY, OP_JOIN, OP_END, OP_DROPPED, OP_EXIT, OP_STEP = range(12)
 TASK_KINDS = {kind: code for code, kind in enumerate(["script", "async", "timer", "immediate", "io", "combinator", "callback", "coroutine"])}
 END_STATES = {state: code for code, state in enumerate(["resolved", "rejected", "cancelled"])}
 EXIT_REASONS = ["exit", "exception", "rejection", "signal", "killed"]
@@ -72,16 +72,14 @@ class Encoder:
         return delta
 
     def timed(self, op, ns):
-        self.buf.append(op)
-        delta = self.clamp(ns)
         buf = self.buf
-        if delta < 0x4000:  # uint() inline: every record but a few is timed
+        buf.append(op)
+        delta = ns - self.last_ns
+        if 0 <= delta < 0x4000:  # clamp() and uint() inline: every record but a few is timed
+            self.last_ns = ns
             buf += SMALL_VARINTS[delta]
-        elif delta < 0x10000000:
-            buf += LOW14_VARINTS[delta & 0x3FFF]
-            buf += SMALL_VARINTS[delta >> 14]
         else:
-            self.uint(delta)
+            self.uint(self.clamp(ns))
 
     def start(self, script, cwd):
         self.buf.append(OP_START)
@@ -97,14 +95,8 @@ class Encoder:
         strings = self.strings
         name_ref = strings.get(name) or self.ref(name)
         site_ref = strings.get(site) or self.ref(site)
+        self.timed(OP_TASK, ns)
         buf = self.buf
-        buf.append(OP_TASK)
-        delta = ns - self.last_ns
-        if 0 <= delta < 0x4000:  # timed() inline
-            self.last_ns = ns
-            buf += SMALL_VARINTS[delta]
-        else:
-            self.uint(self.clamp(ns))
         if ident < 0x4000 and parent < 0x4000 and name_ref < 0x4000 and site_ref < 0x4000:
             buf += SMALL_VARINTS[ident]
             buf += SMALL_VARINTS[parent]
@@ -202,7 +194,8 @@ class Sink:
         flusher.start()
 
     def _flush_every(self, seconds):
-        while not self.broken:
+        # Also once the channel is broken: flushing empties the buffer the steps write into.
+        while True:
             time.sleep(seconds)
             self.flush()
 

@@ -9,10 +9,11 @@ from types import CoroutineType
 
 from .awaits import SLEEP0_LABEL, code_of, frame_of, future_origin, span_links, wait_label, walk_await_chain
 from .code import ASYNCIO_DIR, code_name, coroutine_code, describe_error, is_library, line_site, seconds, task_group_of, task_name, user_site
-from .frames import FLUSH_BYTES, OP_AWAIT, OP_RUN, SMALL_VARINTS, varint
+from .frames import OP_STEP, SMALL_VARINTS, varint
 
 IDLE_GAP_NS = 20_000  # a loop busy again this soon after a step never went idle
 NOT_IDLE = 1 << 62  # idle_since when the loop is not idle: later than any perf_counter_ns()
+RUN_WRITTEN = -1  # a step_start whose run record is written
 HAS_CANCELLING = hasattr(asyncio.Task, "cancelling")  # 3.11+
 SLEEP_CODE = asyncio.tasks.sleep.__code__
 GATHERING_FUTURE = asyncio.tasks._GatheringFuture
@@ -23,7 +24,7 @@ def cancelled_by(state):
 
 
 class TaskState:
-    __slots__ = ("ident", "name", "given_name", "coro", "plain", "fast", "watch", "ident_bytes", "site_lasti", "site", "sleep0_record", "started", "spans", "groups", "group", "canceller", "cancels_noted", "cancel_pending", "cancelling", "cancels_seen")
+    __slots__ = ("ident", "name", "given_name", "coro", "plain", "fast", "watch", "step_start", "ident_bytes", "site_lasti", "site", "sleep0_record", "started", "spans", "groups", "group", "canceller", "cancels_noted", "cancel_pending", "cancelling", "cancels_seen")
 
     def __init__(self, ident, name, given_name, coro, plain, cancels_noted):
         self.ident = ident
@@ -37,6 +38,9 @@ class TaskState:
         self.fast = plain
         # The step hook looks closer at the start of a step: the first, or one after a cancel().
         self.watch = True
+        # When the step running now started, while its run record waits to be written with its
+        # end as one step record; RUN_WRITTEN once something had to follow it first (settle_run).
+        self.step_start = RUN_WRITTEN
         self.site_lasti = -1  # where its coroutine last awaited asyncio.sleep, and that site
         self.site = ""
         self.sleep0_record = b""
@@ -74,7 +78,7 @@ class Tracer:
         self.watch_returns = None  # asks for a code object's returns to be timed too (3.12+)
         self.returns_watched = {}  # id(code) -> code: hashing a code object hashes its contents
         self.coroutine_codes = {}  # id(code) -> (code, name, library) of tasks' coroutines
-        sink.before_flush = self.report_idle
+        sink.before_flush = self.write_pending
         with sink.lock:
             self.enc.start(script, os.getcwd())
             self.enc.task(t0, self.root, 0, "script", os.path.basename(script), "")
@@ -99,6 +103,8 @@ class Tracer:
         group = task_group_of(frame)
         current = self.current
         with self.sink.lock:
+            if current is not None:
+                self.settle_run(current)
             ns = perf_counter_ns()
             state = TaskState(self.new_id(), name, given_name, coro, type(coro) is CoroutineType and not library, type(task) is self.cancel_noting_type)
             self.tasks[task] = state
@@ -171,28 +177,12 @@ class Tracer:
             state = tasks_get(task) if type(task) in task_types else None
             if state is None:
                 return original_run(handle)
-            acquire()
-            try:
-                ns = perf_counter_ns()
-                if state.watch:
-                    tracer.watch_step(task, state, ns)
-                if ns - tracer.idle_since > IDLE_GAP_NS:  # the loop went idle when the last step ended
-                    enc.run(tracer.idle_since, 0)
-                delta = ns - enc.last_ns
-                if delta >= 0:  # Encoder.run inline (its clamp of a time before the last aside): a call costs more than the record
-                    enc.last_ns = ns
-                    buf = enc.buf
-                    buf.append(OP_RUN)
-                    if delta < 0x4000:
-                        buf += SMALL_VARINTS[delta]
-                    else:
-                        enc.uint(delta)
-                    buf += state.ident_bytes
-                else:
-                    enc.run(ns, state.ident)
-                tracer.current = state  # set and cleared under the lock: the flusher reads it (report_idle)
-            finally:
-                release()
+            ns = perf_counter_ns()
+            if state.watch or tracer.current is not None:
+                tracer.start_watched_step(task, state, ns)
+            else:
+                state.step_start = ns  # its run record is written with its end, or when settle_run() must
+                tracer.current = state
             try:
                 return original_run(handle)
             finally:
@@ -207,26 +197,36 @@ class Tracer:
                         frame = coro.cr_frame
                         if frame.f_lasti != state.site_lasti:
                             tracer.keep_site(state, frame)
-                        delta = ns - enc.last_ns
+                        start = state.step_start
+                        delta = start - enc.last_ns
                         if task._fut_waiter is not None:  # sleep(delay): a future, and the delay in the label
+                            tracer.settle_run(state)
                             enc.wait(ns, state.ident, 0, "sleep %s s" % seconds(inner.cr_frame.f_locals.get("delay", 0)), state.site)
-                        elif delta >= 0:  # sleep(0), its record inline, all but its time kept
+                        elif delta >= 0 and start - tracer.idle_since <= IDLE_GAP_NS:
+                            # sleep(0) after a step whose run is not written yet: one step record, inline
+                            # (a call costs more than the record), all but its times kept.
                             enc.last_ns = ns
                             buf = enc.buf
-                            buf.append(OP_AWAIT)
+                            buf.append(OP_STEP)
+                            if delta < 0x4000:
+                                buf += SMALL_VARINTS[delta]
+                            else:
+                                enc.uint(delta)
+                            delta = ns - start
                             if delta < 0x4000:
                                 buf += SMALL_VARINTS[delta]
                             else:
                                 enc.uint(delta)
                             buf += state.sleep0_record
                         else:
+                            tracer.settle_run(state)
                             enc.wait(ns, state.ident, 0, SLEEP0_LABEL, state.site)
                     else:
+                        tracer.settle_run(state)
                         tracer.end_step(task, state, ns)
                     # The loop is idle from here unless another step follows at once (sent lazily).
                     tracer.idle_since = ns
-                    if len(enc.buf) >= FLUSH_BYTES:
-                        tracer.sink.maybe_flush()
+                    # No size check here: the flusher sends what the steps write every flush_ms.
                     if frame_times:
                         frame_times.clear()
                 finally:
@@ -234,10 +234,33 @@ class Tracer:
 
         return _run
 
-    def watch_step(self, task, state, ns):
-        """The start of a task's first step, or of one after a cancel(): does it deliver it?"""
+    def start_watched_step(self, task, state, ns):
+        """The start of a task's first step, of one after a cancel(), or of one that starts while
+        another thread's loop is in a step (whose run is written first, so records stay in time order)."""
+        other = self.current
+        if other is not None:
+            with self.sink.lock:
+                self.settle_run(other)
+        state.step_start = ns
+        self.current = state
         if not state.started:
             self.first_step(task, state, ns)
+        if state.watch:
+            self.watch_cancel(task, state)
+
+    def settle_run(self, state):
+        """Writes the run record of the step `state` is in, if not written yet: a record of its
+        step is about to follow (or the flusher sends what the loop is doing)."""
+        start = state.step_start
+        if start == RUN_WRITTEN:
+            return
+        state.step_start = RUN_WRITTEN
+        if start - self.idle_since > IDLE_GAP_NS:  # the loop went idle when the last step ended
+            self.enc.run(self.idle_since, 0)
+        self.enc.run(start, state.ident)
+
+    def watch_cancel(self, task, state):
+        """Whether the step starting now delivers a cancellation."""
         if state.cancels_noted:
             state.cancelling = state.cancel_pending
             state.cancel_pending = state.watch = False
@@ -267,11 +290,16 @@ class Tracer:
             name = task_name(given_name, coroutine_code(state.coro))
             if name != state.name:
                 state.name = name
-                self.enc.rename(ns, state.ident, name)
+                with self.sink.lock:
+                    self.settle_run(state)
+                    self.enc.rename(ns, state.ident, name)
 
-    def report_idle(self):
-        """Called by the flusher: a loop that stayed idle says so."""
-        if self.idle_since != NOT_IDLE and self.current is None:
+    def write_pending(self):
+        """Called by the flusher, and at the end: the run of the step running now, which the step
+        hook writes with its end, or the loop that went idle when the last one ended."""
+        if self.current is not None:
+            self.settle_run(self.current)
+        elif self.idle_since != NOT_IDLE:
             self.enc.run(self.idle_since, 0)
             self.idle_since = NOT_IDLE
 
@@ -348,6 +376,8 @@ class Tracer:
 
     def end_gather(self, gathering, ident):
         with self.sink.lock:
+            if self.current is not None:
+                self.settle_run(self.current)
             ns = perf_counter_ns()
             if gathering.cancelled():
                 self.enc.end(ns, ident, "cancelled", "", "")
@@ -397,7 +427,7 @@ class Tracer:
     def finish(self, reason, code, sig, message, site):
         with self.sink.lock:
             ns = perf_counter_ns()
-            self.report_idle()
+            self.write_pending()
             for task, state in list(self.tasks.items()):
                 self.close_spans(state, 0, ns)
             ok = reason == "exit" and code == 0
