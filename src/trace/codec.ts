@@ -20,6 +20,8 @@ export const enum Op {
   Exit = 10,
   /** A run and the await that ends it, in one record (the Python runner's commonest step). */
   Step = 11,
+  /** A run and the task's end with it, resolved (the Python runner's commonest last step). */
+  StepEnd = 12,
 }
 
 const utf8Encoder = new TextEncoder();
@@ -374,6 +376,13 @@ export class FrameDecoder {
           this.lastNs += r.uint();
           const id = r.uint();
           out.push({ type: 'run', t, id }, { type: 'await', t: this.lastNs / 1000, id, target: r.uint(), label: this.ref(r), site: this.ref(r) });
+          break;
+        }
+        case Op.StepEnd: {
+          // [start delta][run length][id]: a run, then the task resolves.
+          this.lastNs += r.uint();
+          const id = r.uint();
+          out.push({ type: 'run', t, id }, { type: 'end', t: this.lastNs / 1000, id, state: 'resolved', message: '', site: '' });
           break;
         }
         case Op.AwaitBy:

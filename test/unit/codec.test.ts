@@ -66,6 +66,18 @@ describe('frame codec', () => {
     ]);
   });
 
+  it('decodes a last-step record as the run and the resolved end it ends with', () => {
+    // StepEnd: start 5,000 ns (varint 0x88 0x27), ran 2,000 ns (0xd0 0x0f), task 7
+    const frame = Uint8Array.of(12, 0x88, 0x27, 0xd0, 0x0f, 7);
+    const dec = new FrameDecoder();
+    const out = dec.push(Buffer.concat([STREAM_MAGIC, Uint8Array.of(frame.length, 0, 0, 0), frame]));
+    assert.equal(dec.error, undefined);
+    assert.deepEqual(out, [
+      { type: 'run', t: 5, id: 7 },
+      { type: 'end', t: 7, id: 7, state: 'resolved', message: '', site: '' },
+    ]);
+  });
+
   it('reports a string used before it was defined', () => {
     // frame: one Run record is fine, then a Task record that names string 9
     const frame = Uint8Array.of(2, 0, 1, 0, 1, 9, 0, 0);

@@ -7,7 +7,7 @@ import time
 
 MAGIC = b"TLF1"
 FLUSH_BYTES = 64 * 1024
-OP_STRING, OP_START, OP_TASK, OP_RENAME, OP_RUN, OP_AWAIT, OP_AWAIT_BY, OP_JOIN, OP_END, OP_DROPPED, OP_EXIT, OP_STEP = range(12)
+OP_STRING, OP_START, OP_TASK, OP_RENAME, OP_RUN, OP_AWAIT, OP_AWAIT_BY, OP_JOIN, OP_END, OP_DROPPED, OP_EXIT, OP_STEP, OP_STEP_END = range(13)
 TASK_KINDS = {kind: code for code, kind in enumerate(["script", "async", "timer", "immediate", "io", "combinator", "callback", "coroutine"])}
 END_STATES = {state: code for code, state in enumerate(["resolved", "rejected", "cancelled"])}
 EXIT_REASONS = ["exit", "exception", "rejection", "signal", "killed"]

@@ -9,7 +9,7 @@ from types import CoroutineType
 
 from .awaits import SLEEP0_LABEL, code_of, frame_of, future_origin, span_links, wait_label, walk_await_chain
 from .code import ASYNCIO_DIR, code_name, coroutine_code, describe_error, is_library, line_site, seconds, task_group_of, task_name, user_site
-from .frames import OP_STEP, SMALL_VARINTS, varint
+from .frames import OP_STEP, OP_STEP_END, SMALL_VARINTS, varint
 
 IDLE_GAP_NS = 20_000  # a loop busy again this soon after a step never went idle
 NOT_IDLE = 1 << 62  # idle_since when the loop is not idle: later than any perf_counter_ns()
@@ -222,7 +222,6 @@ class Tracer:
                             tracer.settle_run(state)
                             enc.wait(ns, state.ident, 0, SLEEP0_LABEL, state.site)
                     else:
-                        tracer.settle_run(state)
                         tracer.end_step(task, state, ns)
                     # The loop is idle from here unless another step follows at once (sent lazily).
                     tracer.idle_since = ns
@@ -276,8 +275,22 @@ class Tracer:
     def end_step(self, task, state, ns):
         """The end of a step the step hook's shortcut does not cover."""
         if task.done():
+            start = state.step_start
+            delta = start - self.enc.last_ns
+            if state.fast and delta >= 0 and start - self.idle_since <= IDLE_GAP_NS and not task.cancelled() and task.exception() is None:
+                # The commonest end, a plain task resolving: one record for its last step and its end.
+                del self.tasks[task]
+                enc = self.enc
+                enc.last_ns = ns
+                enc.buf.append(OP_STEP_END)
+                enc.uint(delta)
+                enc.uint(ns - start)
+                enc.buf += state.ident_bytes
+                return
+            self.settle_run(state)
             self.finish_task(task, state, ns)
             return
+        self.settle_run(state)
         self.record_suspension(task, state, ns)
         state.cancelling = False
         state.fast = state.plain and not state.spans and not state.groups
