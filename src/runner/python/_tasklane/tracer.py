@@ -1,4 +1,4 @@
-"""The task model's recorder: tasks as asyncio makes them, each step between a run record and a wait or end record."""
+"""The task model's recorder: tasks as asyncio makes them, each step a run and the wait or end that follows it."""
 
 import asyncio
 import asyncio.tasks
@@ -162,9 +162,9 @@ class Tracer:
                 state.canceller = "TaskGroup" if module == "taskgroups" else "asyncio." + module
 
     def step_hook(self, original_run):
-        """The loop's Handle._run, recording each task step between a run record and a wait or
-        end record. It runs on every step, so what it uses is bound here once and the common
-        case is inline: each attribute lookup and call shows (P1: 60,000 steps)."""
+        """The loop's Handle._run, recording each task step as its run and the wait or end that
+        follows, written when the step ends. It runs on every step, so what it uses is bound here
+        once and the common case is inline: each attribute lookup and call shows (P1: 60,000 steps)."""
         tracer = self
         tasks_get = self.tasks.get
         task_types = self.task_types
