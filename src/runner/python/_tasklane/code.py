@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+from types import CoroutineType
 
 ASYNCIO_DIR = os.path.dirname(asyncio.__file__)
 RUNNER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the runner and this package
@@ -57,8 +58,7 @@ def user_site(frame):
         code = frame.f_code
         if code is step_hook_code:
             return ""
-        known = _library_code.get(id(code))  # is_library() inline: this walk runs for every task
-        if not (known[1] if known is not None and known[0] is code else is_library(code)):
+        if not is_library(code):
             return line_site(frame)
         frame = frame.f_back
     return ""
@@ -82,9 +82,22 @@ def coroutine_code(coro):
     return getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
 
 
-def task_name(given_name, code):
+_coroutine_origins = {}
+
+
+def coroutine_origin(coro):
+    """(code, name, whether asyncio's or the runner's) of a task's coroutine, cached by the code
+    object's identity: worked out anew, they cost a task more than its record."""
+    code = coro.cr_code if type(coro) is CoroutineType else coroutine_code(coro)
+    entry = _coroutine_origins.get(id(code))
+    if entry is None or entry[0] is not code:
+        entry = _coroutine_origins[id(code)] = (code, code_name(code) if code is not None else None, code is not None and is_library(code))
+    return entry
+
+
+def task_name(given_name, coroutine_name):
     """A task's name: the one it was given, or for asyncio's default ("Task-7") its coroutine's."""
-    return code_name(code) if code is not None and given_name.startswith("Task-") else given_name
+    return coroutine_name if coroutine_name is not None and given_name.startswith("Task-") else given_name
 
 
 def task_group_of(frame):

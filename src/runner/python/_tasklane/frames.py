@@ -63,23 +63,18 @@ class Encoder:
             self.text(s)
         return ident
 
-    def clamp(self, ns):
-        """The time delta of a record at `ns`: 0 for a time before the last record's."""
-        delta = ns - self.last_ns
-        if delta < 0:
-            return 0
-        self.last_ns = ns
-        return delta
-
     def timed(self, op, ns):
         buf = self.buf
         buf.append(op)
         delta = ns - self.last_ns
-        if 0 <= delta < 0x4000:  # clamp() and uint() inline: every record but a few is timed
+        if delta < 0:  # a time before the last record's counts as that time: deltas are unsigned
+            delta = 0
+        else:
             self.last_ns = ns
+        if delta < 0x4000:  # uint() inline: every record but a few is timed
             buf += SMALL_VARINTS[delta]
         else:
-            self.uint(self.clamp(ns))
+            self.uint(delta)
 
     def start(self, script, cwd):
         self.buf.append(OP_START)

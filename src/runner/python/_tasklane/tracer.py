@@ -8,7 +8,7 @@ from time import perf_counter_ns
 from types import CoroutineType
 
 from .awaits import SLEEP0_LABEL, code_of, frame_of, future_origin, span_links, wait_label, walk_await_chain
-from .code import ASYNCIO_DIR, code_name, coroutine_code, describe_error, is_library, line_site, seconds, task_group_of, task_name, user_site
+from .code import ASYNCIO_DIR, code_name, coroutine_origin, describe_error, is_library, line_site, seconds, task_group_of, task_name, user_site
 from .frames import OP_STEP, OP_STEP_END, SMALL_VARINTS, varint
 
 IDLE_GAP_NS = 20_000  # a loop busy again this soon after a step never went idle
@@ -28,7 +28,7 @@ class TaskState:
 
     def __init__(self, ident, name, given_name, coro, plain, cancels_noted):
         self.ident = ident
-        self.ident_bytes = SMALL_VARINTS[ident] if ident < 0x4000 else varint(ident)  # as run and wait records carry it
+        self.ident_bytes = varint(ident)  # as run and wait records carry it
         self.name = name
         self.given_name = given_name  # Task.get_name() when last seen
         self.coro = coro
@@ -77,7 +77,6 @@ class Tracer:
         self.frame_times = {}
         self.watch_returns = None  # asks for a code object's returns to be timed too (3.12+)
         self.returns_watched = {}  # id(code) -> code: hashing a code object hashes its contents
-        self.coroutine_codes = {}  # id(code) -> (code, name, library) of tasks' coroutines
         sink.before_flush = self.write_pending
         with sink.lock:
             self.enc.start(script, os.getcwd())
@@ -92,13 +91,9 @@ class Tracer:
     def on_task_created(self, task, frame):
         # What needs no lock is worked out before taking it.
         coro = task.get_coro()
-        code = coro.cr_code if type(coro) is CoroutineType else coroutine_code(coro)
-        known = self.coroutine_codes.get(id(code))
-        if known is None or known[0] is not code:  # (code, its name, asyncio's or the runner's)
-            known = self.coroutine_codes[id(code)] = (code, code and code_name(code), code is not None and is_library(code))
+        _, coroutine_name, library = coroutine_origin(coro)
         given_name = task.get_name()
-        name = known[1] if code is not None and given_name.startswith("Task-") else given_name  # task_name()
-        library = known[2]
+        name = task_name(given_name, coroutine_name)
         site = user_site(frame)
         group = task_group_of(frame)
         current = self.current
@@ -300,7 +295,7 @@ class Tracer:
         given_name = task.get_name()
         if given_name != state.given_name:  # asyncio.create_task(name=...) names the task after creating it (up to 3.11)
             state.given_name = given_name
-            name = task_name(given_name, coroutine_code(state.coro))
+            name = task_name(given_name, coroutine_origin(state.coro)[1])
             if name != state.name:
                 state.name = name
                 with self.sink.lock:
