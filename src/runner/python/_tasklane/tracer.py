@@ -376,9 +376,8 @@ class Tracer:
         ident = self.new_id()
         gathering._tasklane_id = ident
         self.enc.task(ns, ident, state.ident, "combinator", "gather", site)
-        for child in getattr(gathering, "_children", []):
-            member = self.tasks.get(child)
-            self.enc.join(ns, ident, member.ident if member is not None else 0)
+        tasks_get = self.tasks.get
+        self.enc.joins(ns, ident, [member.ident if member is not None else 0 for member in map(tasks_get, getattr(gathering, "_children", []))])
         gathering.add_done_callback(lambda fut: self.end_gather(fut, ident))
         return ident
 
