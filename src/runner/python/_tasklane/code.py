@@ -50,18 +50,38 @@ def line_site(frame):
 step_hook_code = None
 
 
+_near_sites = {}
+
+
 def user_site(frame):
     """file:line:column of the first frame outside asyncio and the runner; "" when asyncio made
     the task in a callback of the loop's own (a start_server handler for a new connection): the
-    user's frame below that is only where the loop was started."""
+    user's frame below that is only where the loop was started. Cached when the answer comes from
+    `frame` or the one below (asyncio.create_task called from the user's code), by both frames'
+    code and offset: walking costs a task more than its record."""
+    back = frame.f_back
+    key = (id(frame.f_code), frame.f_lasti, id(back.f_code), back.f_lasti) if back is not None else None
+    entry = _near_sites.get(key)
+    if entry is not None and entry[0] is frame.f_code and entry[1] is back.f_code:
+        return entry[2]
+    site, depth = walk_to_user_site(frame)
+    if key is not None and depth <= 1:
+        _near_sites[key] = (frame.f_code, back.f_code, site)
+    return site
+
+
+def walk_to_user_site(frame):
+    """user_site() walked, with how many frames below `frame` it looked."""
+    depth = 0
     while frame is not None:
         code = frame.f_code
         if code is step_hook_code:
-            return ""
+            return "", depth
         if not is_library(code):
-            return line_site(frame)
+            return line_site(frame), depth
         frame = frame.f_back
-    return ""
+        depth += 1
+    return "", depth
 
 
 def seconds(value):
