@@ -98,8 +98,7 @@ class Tracer:
         group = task_group_of(frame)
         current = self.current
         with self.sink.lock:
-            if current is not None:
-                self.settle_run(current)
+            self.settle_current()
             ns = perf_counter_ns()
             state = TaskState(self.new_id(), name, given_name, coro, type(coro) is CoroutineType and not library, type(task) is self.cancel_noting_type)
             self.tasks[task] = state
@@ -231,10 +230,9 @@ class Tracer:
     def start_watched_step(self, task, state, ns):
         """The start of a task's first step, of one after a cancel(), or of one that starts while
         another thread's loop is in a step (whose run is written first, so records stay in time order)."""
-        other = self.current
-        if other is not None:
+        if self.current is not None:
             with self.sink.lock:
-                self.settle_run(other)
+                self.settle_current()
         state.step_start = ns
         self.current = state
         if not state.started:
@@ -252,6 +250,11 @@ class Tracer:
         if start - self.idle_since > IDLE_GAP_NS:  # the loop went idle when the last step ended
             self.enc.run(self.idle_since, 0)
         self.enc.run(start, state.ident)
+
+    def settle_current(self):
+        """settle_run() for the step running now, if any (the caller holds the lock)."""
+        if self.current is not None:
+            self.settle_run(self.current)
 
     def watch_cancel(self, task, state):
         """Whether the step starting now delivers a cancellation."""
@@ -383,8 +386,7 @@ class Tracer:
 
     def end_gather(self, gathering, ident):
         with self.sink.lock:
-            if self.current is not None:
-                self.settle_run(self.current)
+            self.settle_current()
             ns = perf_counter_ns()
             if gathering.cancelled():
                 self.enc.end(ns, ident, "cancelled", "", "")
