@@ -46,7 +46,7 @@ async function runTraced(script: string, runtime: Runtime, interpreter?: string)
   const traced = launchTraced({
     script, args: [], runnerDir: path.join(ROOT, 'dist/runner'), stdio: 'pipe', processGroup: false, runtime,
     interpreter,
-    onEvents: (events) => events.forEach((e) => model.apply(e)),
+    sink: model,
   });
   let stderr = '';
   traced.child.stderr!.on('data', (d: Buffer) => (stderr += d));

@@ -93,7 +93,7 @@ async function run(argv: string[]): Promise<number> {
   const traced = launchTraced({
     script, args: args.scriptArgs, runnerDir: path.join(__dirname, 'runner'), stdio: 'inherit', processGroup: false, runtime,
     interpreter: runtime === 'python' ? args.python ?? process.env.TASKLANE_PYTHON ?? 'python3' : undefined,
-    maxEvents: args.maxEvents, onEvents: (events) => events.forEach((e) => model.apply(e)),
+    maxEvents: args.maxEvents, sink: model,
   });
   const outcome = await traced.done;
   if (model.eventCount === 0 && outcome.streamError) throw new Error(outcome.streamError);

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { FrameDecoder } from '../trace/codec';
-import type { TraceEvent } from '../trace/events';
+import type { TraceEvent, TraceSink } from '../trace/events';
 import type { TraceModel } from '../trace/model';
 import { encodeConfig, RUNNER_ENV } from '../runner/node/config';
 
@@ -32,7 +32,10 @@ export interface LaunchOptions {
   processGroup: boolean;
   maxEvents?: number;
   flushMs?: number;
-  onEvents: (events: TraceEvent[]) => void;
+  /** Folds the events as they are decoded (the model). */
+  sink: TraceSink;
+  /** Called after each chunk of the stream that held events. */
+  onEvents?: () => void;
 }
 
 export interface RunOutcome {
@@ -91,16 +94,10 @@ export function launchTraced(options: LaunchOptions): TracedProcess {
   const { command, args, env } = commandFor(options);
   const stdio: StdioOptions = options.stdio === 'inherit' ? ['inherit', 'inherit', 'inherit', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'];
   const child = spawn(command, args, { cwd: options.cwd, env, stdio, detached: options.processGroup, windowsHide: true });
-  const decoder = new FrameDecoder();
-  let sawExit = false;
-  const deliver = (events: TraceEvent[]): void => {
-    if (events.length === 0) return;
-    if (events.some((e) => e.type === 'exit')) sawExit = true;
-    options.onEvents(events);
-  };
+  const decoder = new FrameDecoder(options.sink);
   const channel = child.stdio[SIDE_CHANNEL_FD] as Readable | null;
   channel?.on('data', (chunk: Buffer) => {
-    deliver(decoder.push(chunk));
+    if (decoder.push(chunk) > 0) options.onEvents?.();
     // One chunk per turn of the event loop: under a flood the host still handles input and timers
     // in between (the runner waits on the full pipe meanwhile), instead of reading for seconds.
     channel.pause();
@@ -116,7 +113,7 @@ export function launchTraced(options: LaunchOptions): TracedProcess {
       settled = true;
       decoder.finish();
       channel?.destroy();
-      resolve({ code, signal, streamError: decoder.error, exitSynthesized: !sawExit, endedAt: endedAt ?? Date.now() });
+      resolve({ code, signal, streamError: decoder.error, exitSynthesized: !decoder.sawExit, endedAt: endedAt ?? Date.now() });
     };
     child.on('error', (err) => {
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';

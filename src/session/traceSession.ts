@@ -72,8 +72,8 @@ export class TraceSession {
     const traced = launchTraced({
       script: o.script, args: o.args, cwd: o.cwd, env: o.env, runtime: o.runtime, interpreter: o.interpreter, runnerDir: o.runnerDir,
       stdio: 'pipe', processGroup: true, maxEvents: o.maxEvents,
-      onEvents: (events) => {
-        for (const e of events) this.model.apply(e);
+      sink: this.model,
+      onEvents: () => {
         this.status = 'running';
         this.emit();
       },

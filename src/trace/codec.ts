@@ -1,7 +1,7 @@
 // The runner → host wire format: a 4-byte magic, then frames of [u32le length][records].
 // Records are an opcode byte and varint fields; times are nanosecond deltas; repeated
 // strings are sent once (a STRING record) and referenced by id afterwards.
-import { END_STATES, EXIT_REASONS, TASK_KINDS, type EndState, type ExitReason, type TaskKind, type TraceEvent } from './events';
+import { END_STATES, EXIT_REASONS, TASK_KINDS, type EndState, type ExitReason, type TaskKind, type TraceEvent, type TraceSink } from './events';
 
 export const STREAM_MAGIC = Uint8Array.from([0x54, 0x4c, 0x46, 0x31]); // "TLF1"
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -278,6 +278,7 @@ class RecordReader {
 
   text(): string {
     const length = this.uint();
+    if (length === 0) return '';
     if (this.pos + length > this.buf.length) throw new CorruptStreamError('a string runs past the end of its frame');
     const s = utf8Decoder.decode(this.buf.subarray(this.pos, this.pos + length));
     this.pos += length;
@@ -297,19 +298,27 @@ function pick<T>(values: readonly T[], index: number, what: string): T {
  */
 export class FrameDecoder {
   error: string | undefined;
+  /** The stream has told how the program ended. */
+  sawExit = false;
   private pending: Uint8Array = new Uint8Array(0);
   private magicSeen = false;
   private lastNs = 0;
   private readonly strings: string[] = [''];
   private offset = 0;
+  /** Events handed to the sink so far. */
+  private decoded = 0;
 
-  push(chunk: Uint8Array): TraceEvent[] {
-    const out: TraceEvent[] = [];
-    if (this.error !== undefined) return out;
+  /** `sink` is handed every event as it is decoded. */
+  constructor(private readonly sink: TraceSink) {}
+
+  /** Decodes what `chunk` completes; returns how many events it handed to the sink. */
+  push(chunk: Uint8Array): number {
+    const before = this.decoded;
+    if (this.error !== undefined) return 0;
     this.pending = this.pending.length === 0 ? chunk : concat(this.pending, chunk);
     try {
       if (!this.magicSeen) {
-        if (this.pending.length < STREAM_MAGIC.length) return out;
+        if (this.pending.length < STREAM_MAGIC.length) return 0;
         for (let i = 0; i < STREAM_MAGIC.length; i++) {
           if (this.pending[i] !== STREAM_MAGIC[i]) throw new CorruptStreamError('the stream does not start with a Tasklane header');
         }
@@ -321,13 +330,13 @@ export class FrameDecoder {
         const length = (this.pending[0] | (this.pending[1] << 8) | (this.pending[2] << 16)) + this.pending[3] * 0x1000000;
         if (length === 0 || length > MAX_FRAME_BYTES) throw new CorruptStreamError(`a frame claims ${length} bytes`);
         if (this.pending.length < 4 + length) break;
-        this.decodeFrame(this.pending.subarray(4, 4 + length), out);
+        this.decodeFrame(this.pending.subarray(4, 4 + length), this.sink);
         this.advance(4 + length);
       }
     } catch (err) {
       this.error = `corrupt trace stream at byte ${this.offset}: ${err instanceof Error ? err.message : String(err)}`;
     }
-    return out;
+    return this.decoded - before;
   }
 
   /** Call when the stream has ended; reports bytes left in an unfinished frame. */
@@ -342,7 +351,7 @@ export class FrameDecoder {
     this.offset += n;
   }
 
-  private decodeFrame(frame: Uint8Array, out: TraceEvent[]): void {
+  private decodeFrame(frame: Uint8Array, sink: TraceSink): void {
     const r = new RecordReader(frame);
     while (!r.done) {
       const op = r.byte();
@@ -353,59 +362,94 @@ export class FrameDecoder {
         continue;
       }
       if (op === Op.Start) {
-        out.push({ type: 'start', runtime: pick(['node', 'python'] as const, ['node', 'python'].indexOf(r.text()), 'runtime'), runtimeVersion: r.text(), pid: r.uint(), script: r.text(), cwd: r.text(), startedAt: r.uint() });
+        const runtime = pick(['node', 'python'] as const, ['node', 'python'].indexOf(r.text()), 'runtime');
+        sink.onStart({ runtime, runtimeVersion: r.text(), pid: r.uint(), script: r.text(), cwd: r.text(), startedAt: r.uint() });
+        this.decoded++;
         continue;
       }
       this.lastNs += r.uint();
       const t = this.lastNs / 1000;
       switch (op) {
-        case Op.Task:
-          out.push({ type: 'task', t, id: r.uint(), parent: r.uint(), kind: pick(TASK_KINDS, r.byte(), 'task kind'), name: this.ref(r), site: this.ref(r), internal: r.byte() === 1 });
+        case Op.Task: {
+          const id = r.uint();
+          const parent = r.uint();
+          const kind = pick(TASK_KINDS, r.byte(), 'task kind');
+          const name = this.ref(r);
+          const site = this.ref(r);
+          sink.onTask(t, id, parent, kind, name, site, r.byte() === 1);
           break;
-        case Op.Rename:
-          out.push({ type: 'rename', t, id: r.uint(), name: this.ref(r) });
+        }
+        case Op.Rename: {
+          const id = r.uint();
+          sink.onRename(t, id, this.ref(r));
           break;
+        }
         case Op.Run:
-          out.push({ type: 'run', t, id: r.uint() });
+          sink.onRun(t, r.uint());
           break;
-        case Op.Await:
-          out.push({ type: 'await', t, id: r.uint(), target: r.uint(), label: this.ref(r), site: this.ref(r) });
+        case Op.Await: {
+          const id = r.uint();
+          const target = r.uint();
+          const label = this.ref(r);
+          sink.onAwait(t, id, target, label, this.ref(r));
           break;
+        }
         case Op.Step: {
           // [start delta][run length][id][target][label][site]: a run, then its await.
           this.lastNs += r.uint();
           const id = r.uint();
-          out.push({ type: 'run', t, id }, { type: 'await', t: this.lastNs / 1000, id, target: r.uint(), label: this.ref(r), site: this.ref(r) });
+          const target = r.uint();
+          const label = this.ref(r);
+          const site = this.ref(r);
+          this.decoded++;
+          sink.onRun(t, id);
+          sink.onAwait(this.lastNs / 1000, id, target, label, site);
           break;
         }
         case Op.StepEnd: {
           // [start delta][run length][id]: a run, then the task resolves.
           this.lastNs += r.uint();
           const id = r.uint();
-          out.push({ type: 'run', t, id }, { type: 'end', t: this.lastNs / 1000, id, state: 'resolved', message: '', site: '' });
+          this.decoded++;
+          sink.onRun(t, id);
+          sink.onEnd(this.lastNs / 1000, id, 'resolved', '', '');
           break;
         }
-        case Op.AwaitBy:
-          out.push({ type: 'awaitBy', t, id: r.uint(), by: r.uint(), label: this.ref(r) });
+        case Op.AwaitBy: {
+          const id = r.uint();
+          const by = r.uint();
+          sink.onAwaitBy(t, id, by, this.ref(r));
           break;
-        case Op.Join:
-          out.push({ type: 'join', t, id: r.uint(), member: r.uint() });
+        }
+        case Op.Join: {
+          const id = r.uint();
+          sink.onJoin(t, id, r.uint());
           break;
-        case Op.End:
-          out.push({ type: 'end', t, id: r.uint(), state: pick(END_STATES, r.byte(), 'end state'), message: r.text(), site: this.ref(r) });
+        }
+        case Op.End: {
+          const id = r.uint();
+          const state = pick(END_STATES, r.byte(), 'end state');
+          const message = r.text();
+          sink.onEnd(t, id, state, message, this.ref(r));
           break;
+        }
         case Op.Dropped:
-          out.push({ type: 'dropped', t, count: r.uint() });
+          sink.onDropped(t, r.uint());
           break;
         case Op.Exit: {
           const reason = pick(EXIT_REASONS, r.byte(), 'exit reason');
           const code = r.uint();
-          out.push({ type: 'exit', t, reason, code: code === 0 ? null : code - 1, signal: r.text(), message: r.text(), site: r.text() });
+          const signal = r.text();
+          const message = r.text();
+          const site = r.text();
+          this.sawExit = true;
+          sink.onExit(t, reason, code === 0 ? null : code - 1, signal, message, site);
           break;
         }
         default:
           throw new CorruptStreamError(`unknown record type ${op}`);
       }
+      this.decoded++;
     }
   }
 

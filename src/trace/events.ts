@@ -54,6 +54,40 @@ export type TraceEvent =
 
 export type TraceEventType = TraceEvent['type'];
 
+/**
+ * What folds events as they are decoded: one method per event type, taking the event's fields in
+ * the order TraceEvent lists them. The live path decodes straight into one (no object per event).
+ */
+export interface TraceSink {
+  onStart(info: RunnerInfo): void;
+  onTask(t: number, id: number, parent: number, kind: TaskKind, name: string, site: string, internal: boolean): void;
+  onRename(t: number, id: number, name: string): void;
+  onRun(t: number, id: number): void;
+  onAwait(t: number, id: number, target: number, label: string, site: string): void;
+  onAwaitBy(t: number, id: number, by: number, label: string): void;
+  onJoin(t: number, id: number, member: number): void;
+  onEnd(t: number, id: number, state: EndState, message: string, site: string): void;
+  onDropped(t: number, count: number): void;
+  onExit(t: number, reason: ExitReason, code: number | null, signal: string, message: string, site: string): void;
+}
+
+/** Hands one event object to a sink. */
+export function replay(e: TraceEvent, sink: TraceSink): void {
+  switch (e.type) {
+    case 'start': return sink.onStart({ runtime: e.runtime, runtimeVersion: e.runtimeVersion, pid: e.pid, script: e.script, cwd: e.cwd, startedAt: e.startedAt });
+    case 'task': return sink.onTask(e.t, e.id, e.parent, e.kind, e.name, e.site, e.internal);
+    case 'rename': return sink.onRename(e.t, e.id, e.name);
+    case 'run': return sink.onRun(e.t, e.id);
+    case 'await': return sink.onAwait(e.t, e.id, e.target, e.label, e.site);
+    case 'awaitBy': return sink.onAwaitBy(e.t, e.id, e.by, e.label);
+    case 'join': return sink.onJoin(e.t, e.id, e.member);
+    case 'end': return sink.onEnd(e.t, e.id, e.state, e.message, e.site);
+    case 'dropped': return sink.onDropped(e.t, e.count);
+    case 'exit': return sink.onExit(e.t, e.reason, e.code, e.signal, e.message, e.site);
+    default: throw new Error(`unknown event type ${(e as { type: string }).type}`);
+  }
+}
+
 export const TASK_KINDS: readonly TaskKind[] = ['script', 'async', 'timer', 'immediate', 'io', 'combinator', 'callback', 'coroutine'];
 export const END_STATES: readonly EndState[] = ['resolved', 'rejected', 'cancelled'];
 export const EXIT_REASONS: readonly ExitReason[] = ['exit', 'exception', 'rejection', 'signal', 'killed'];

@@ -1,5 +1,5 @@
 // Folds the event stream into tasks, segments and links, incrementally, for the CLI and the live panel.
-import type { EndState, ExitReason, RunnerInfo, TaskKind, TraceEvent } from './events';
+import { replay, type EndState, type ExitReason, type RunnerInfo, type TaskKind, type TraceEvent, type TraceSink } from './events';
 
 export interface WaitSegment {
   start: number;
@@ -63,7 +63,7 @@ export const DEFAULT_LONG_BLOCK_MS = 50;
 /** Shared by every task that joins nothing (all but combinators); replaced on the first join. */
 const NO_MEMBERS: number[] = Object.freeze([]) as unknown as number[];
 
-export class TraceModel {
+export class TraceModel implements TraceSink {
   info: RunnerInfo | undefined;
   readonly tasks = new Map<number, Task>();
   /** Loop occupancy in time order as flat [start, end, task] triples. */
@@ -94,70 +94,84 @@ export class TraceModel {
     return this.options.longBlockUs;
   }
 
+  /** Folds one event object (a file's, a synthesized exit); the live path has the decoder call the sink methods below. */
   apply(e: TraceEvent): void {
+    replay(e, this);
+  }
+
+  onStart(info: RunnerInfo): void {
     this.eventCount++;
-    if (e.type === 'start') {
-      this.info = { runtime: e.runtime, runtimeVersion: e.runtimeVersion, pid: e.pid, script: e.script, cwd: e.cwd, startedAt: e.startedAt };
-      return;
+    this.info = info;
+  }
+
+  onTask(t: number, id: number, parent: number, kind: TaskKind, name: string, site: string, internal: boolean): void {
+    this.stamp(t, id);
+    this.tasks.set(id, { id, parent, kind, name, site, internal, created: t, runs: [], waits: [], members: NO_MEMBERS });
+  }
+
+  onRename(t: number, id: number, name: string): void {
+    this.stamp(t, id);
+    const task = this.tasks.get(id);
+    if (task) task.name = name;
+  }
+
+  onRun(t: number, id: number): void {
+    this.stamp(t, id);
+    this.switchTo(id, t);
+  }
+
+  onAwait(t: number, id: number, target: number, label: string, site: string): void {
+    this.stamp(t, id);
+    const task = this.tasks.get(id);
+    if (!task) return;
+    closeWait(task, t);
+    task.waits.push({ start: t, end: NaN, target, label, by: 0, byLabel: '', site });
+  }
+
+  onAwaitBy(t: number, id: number, by: number, label: string): void {
+    this.stamp(t, id);
+    const waits = this.tasks.get(id)?.waits;
+    const wait = waits && waits.length ? waits[waits.length - 1] : undefined;
+    if (wait && wait.by === 0) {
+      wait.by = by;
+      wait.byLabel = label;
     }
-    if (e.t > this.endTime) this.endTime = e.t;
-    if ('id' in e) this.changed.add(e.id);
-    switch (e.type) {
-      case 'task':
-        this.tasks.set(e.id, {
-          id: e.id, parent: e.parent, kind: e.kind, name: e.name, site: e.site, internal: e.internal,
-          created: e.t, runs: [], waits: [], members: NO_MEMBERS,
-        });
-        break;
-      case 'rename': {
-        const task = this.tasks.get(e.id);
-        if (task) task.name = e.name;
-        break;
-      }
-      case 'run':
-        this.switchTo(e.id, e.t);
-        break;
-      case 'await': {
-        const task = this.tasks.get(e.id);
-        if (!task) break;
-        closeWait(task, e.t);
-        task.waits.push({ start: e.t, end: NaN, target: e.target, label: e.label, by: 0, byLabel: '', site: e.site });
-        break;
-      }
-      case 'awaitBy': {
-        const wait = this.tasks.get(e.id)?.waits.at(-1);
-        if (wait && wait.by === 0) {
-          wait.by = e.by;
-          wait.byLabel = e.label;
-        }
-        break;
-      }
-      case 'join': {
-        const task = this.tasks.get(e.id);
-        if (!task) break;
-        if (task.members === NO_MEMBERS) task.members = [];
-        task.members.push(e.member);
-        break;
-      }
-      case 'end': {
-        const task = this.tasks.get(e.id);
-        if (!task || task.end) break;
-        closeWait(task, e.t);
-        task.end = { t: e.t, state: e.state, message: e.message, site: e.site };
-        // Lists grow with room to spare; most tasks are short and done now: keep them exact.
-        task.runs = task.runs.slice();
-        task.waits = task.waits.slice();
-        break;
-      }
-      case 'dropped':
-        this.dropped.push({ t: e.t, count: e.count });
-        break;
-      case 'exit':
-        this.exit = { t: e.t, reason: e.reason, code: e.code, signal: e.signal, message: e.message, site: e.site };
-        break;
-      default:
-        throw new Error(`unknown event type ${(e as { type: string }).type}`);
-    }
+  }
+
+  onJoin(t: number, id: number, member: number): void {
+    this.stamp(t, id);
+    const task = this.tasks.get(id);
+    if (!task) return;
+    if (task.members === NO_MEMBERS) task.members = [];
+    task.members.push(member);
+  }
+
+  onEnd(t: number, id: number, state: EndState, message: string, site: string): void {
+    this.stamp(t, id);
+    const task = this.tasks.get(id);
+    if (!task || task.end) return;
+    closeWait(task, t);
+    task.end = { t, state, message, site };
+    // Lists grow with room to spare; most tasks are short and done now: keep them exact.
+    task.runs = task.runs.slice();
+    task.waits = task.waits.slice();
+  }
+
+  onDropped(t: number, count: number): void {
+    this.stamp(t, -1);
+    this.dropped.push({ t, count });
+  }
+
+  onExit(t: number, reason: ExitReason, code: number | null, signal: string, message: string, site: string): void {
+    this.stamp(t, -1);
+    this.exit = { t, reason, code, signal, message, site };
+  }
+
+  /** Every event counts, moves the trace's end, and marks its task changed (-1: it has none). */
+  private stamp(t: number, id: number): void {
+    this.eventCount++;
+    if (t > this.endTime) this.endTime = t;
+    if (id >= 0) this.changed.add(id);
   }
 
   /** Closes whatever is still open at the end of the program. */

@@ -1,12 +1,18 @@
 import * as assert from 'node:assert/strict';
 import { FrameDecoder, STREAM_MAGIC } from '../../src/trace/codec';
 import type { TraceEvent } from '../../src/trace/events';
-import { encodeStream, SAMPLE_EVENTS } from './sampleTrace';
+import { encodeStream, EventList, SAMPLE_EVENTS } from './sampleTrace';
+
+/** A decoder and the list its events go to. */
+function decoder(): { dec: FrameDecoder; out: TraceEvent[] } {
+  const list = new EventList();
+  return { dec: new FrameDecoder(list), out: list.events };
+}
 
 describe('frame codec', () => {
   it('round-trips every event type', () => {
-    const dec = new FrameDecoder();
-    const out = dec.push(encodeStream(SAMPLE_EVENTS, 3));
+    const { dec, out } = decoder();
+    dec.push(encodeStream(SAMPLE_EVENTS, 3));
     dec.finish();
     assert.equal(dec.error, undefined);
     assert.deepEqual(out, SAMPLE_EVENTS);
@@ -14,9 +20,8 @@ describe('frame codec', () => {
 
   it('decodes a stream delivered one byte at a time', () => {
     const bytes = encodeStream(SAMPLE_EVENTS, 3);
-    const dec = new FrameDecoder();
-    const out: TraceEvent[] = [];
-    for (const b of bytes) out.push(...dec.push(Uint8Array.of(b)));
+    const { dec, out } = decoder();
+    for (const b of bytes) dec.push(Uint8Array.of(b));
     dec.finish();
     assert.equal(dec.error, undefined);
     assert.deepEqual(out, SAMPLE_EVENTS);
@@ -24,8 +29,8 @@ describe('frame codec', () => {
 
   it('reports a truncated stream and keeps the complete frames before it', () => {
     const bytes = encodeStream(SAMPLE_EVENTS, 3);
-    const dec = new FrameDecoder();
-    const out = dec.push(bytes.subarray(0, bytes.length - 3));
+    const { dec, out } = decoder();
+    dec.push(bytes.subarray(0, bytes.length - 3));
     dec.finish();
     assert.match(dec.error ?? '', /ended in the middle of a frame/);
     assert.ok(out.length >= 9 && out.length < SAMPLE_EVENTS.length);
@@ -35,20 +40,21 @@ describe('frame codec', () => {
   it('reports corrupt records without throwing', () => {
     const bytes = Buffer.from(encodeStream(SAMPLE_EVENTS, 3));
     bytes[STREAM_MAGIC.length + 4] = 0xee; // first record's opcode
-    const dec = new FrameDecoder();
+    const { dec, out } = decoder();
     assert.doesNotThrow(() => dec.push(bytes));
     assert.match(dec.error ?? '', /unknown record type 238/);
-    assert.deepEqual(dec.push(Uint8Array.of(1, 2, 3)), [], 'decoding stops after an error');
+    assert.equal(dec.push(Uint8Array.of(1, 2, 3)), 0, 'decoding stops after an error');
+    assert.deepEqual(out, []);
   });
 
   it('rejects a stream that is not a trace', () => {
-    const dec = new FrameDecoder();
+    const { dec } = decoder();
     dec.push(Buffer.from('hello world, this is stdout'));
     assert.match(dec.error ?? '', /does not start with a Tasklane header/);
   });
 
   it('rejects a frame that claims to be enormous', () => {
-    const dec = new FrameDecoder();
+    const { dec } = decoder();
     dec.push(Buffer.concat([STREAM_MAGIC, Uint8Array.of(0xff, 0xff, 0xff, 0x7f)]));
     assert.match(dec.error ?? '', /claims/);
   });
@@ -57,8 +63,8 @@ describe('frame codec', () => {
     const text = (s: string) => [s.length, ...Buffer.from(s)];
     // strings 1 and 2; then Step: start 5,000 ns (varint 0x88 0x27), ran 2,000 ns (0xd0 0x0f), task 7, no target
     const frame = Uint8Array.of(0, 1, ...text('sleep 0 s'), 0, 2, ...text('a.py:3:1'), 11, 0x88, 0x27, 0xd0, 0x0f, 7, 0, 1, 2);
-    const dec = new FrameDecoder();
-    const out = dec.push(Buffer.concat([STREAM_MAGIC, Uint8Array.of(frame.length, 0, 0, 0), frame]));
+    const { dec, out } = decoder();
+    dec.push(Buffer.concat([STREAM_MAGIC, Uint8Array.of(frame.length, 0, 0, 0), frame]));
     assert.equal(dec.error, undefined);
     assert.deepEqual(out, [
       { type: 'run', t: 5, id: 7 },
@@ -69,8 +75,8 @@ describe('frame codec', () => {
   it('decodes a last-step record as the run and the resolved end it ends with', () => {
     // StepEnd: start 5,000 ns (varint 0x88 0x27), ran 2,000 ns (0xd0 0x0f), task 7
     const frame = Uint8Array.of(12, 0x88, 0x27, 0xd0, 0x0f, 7);
-    const dec = new FrameDecoder();
-    const out = dec.push(Buffer.concat([STREAM_MAGIC, Uint8Array.of(frame.length, 0, 0, 0), frame]));
+    const { dec, out } = decoder();
+    dec.push(Buffer.concat([STREAM_MAGIC, Uint8Array.of(frame.length, 0, 0, 0), frame]));
     assert.equal(dec.error, undefined);
     assert.deepEqual(out, [
       { type: 'run', t: 5, id: 7 },
@@ -81,7 +87,7 @@ describe('frame codec', () => {
   it('reports a string used before it was defined', () => {
     // frame: one Run record is fine, then a Task record that names string 9
     const frame = Uint8Array.of(2, 0, 1, 0, 1, 9, 0, 0);
-    const dec = new FrameDecoder();
+    const { dec } = decoder();
     dec.push(Buffer.concat([STREAM_MAGIC, Uint8Array.of(frame.length, 0, 0, 0), frame]));
     assert.match(dec.error ?? '', /string 9 used before it was defined/);
   });

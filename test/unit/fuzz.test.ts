@@ -40,11 +40,11 @@ function use(model: TraceModel): void {
 
 /** Decodes bytes in the given chunks; the decoder must never throw, and its events must fold into a model. */
 function decode(bytes: Uint8Array, cuts: number[] = []): void {
-  const decoder = new FrameDecoder();
   const model = new TraceModel();
+  const decoder = new FrameDecoder(model);
   let at = 0;
   for (const cut of [...cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b), bytes.length]) {
-    for (const e of decoder.push(bytes.subarray(at, Math.max(at, cut)))) model.apply(e);
+    decoder.push(bytes.subarray(at, Math.max(at, cut)));
     at = Math.max(at, cut);
   }
   decoder.finish();

@@ -1,7 +1,7 @@
 // One trace for the codec and fuzz tests: every event type, text a page could mistake for markup,
 // fractional times, and a stream of it as the runner writes one.
 import { FrameEncoder, STREAM_MAGIC } from '../../src/trace/codec';
-import type { TraceEvent } from '../../src/trace/events';
+import type { EndState, ExitReason, RunnerInfo, TaskKind, TraceEvent, TraceSink } from '../../src/trace/events';
 
 export const SAMPLE_EVENTS: TraceEvent[] = [
   { type: 'start', runtime: 'node', runtimeVersion: 'v20.0.0', pid: 4242, script: '/tmp/a b/ünï.js', cwd: '/tmp', startedAt: 1_764_000_000_123 },
@@ -30,4 +30,39 @@ export function encodeStream(events: TraceEvent[], perFrame: number): Uint8Array
   const last = encoder.takeFrame();
   if (last) parts.push(last);
   return Buffer.concat(parts);
+}
+
+/** A sink that keeps the events it is handed as objects, to compare with what was encoded. */
+export class EventList implements TraceSink {
+  readonly events: TraceEvent[] = [];
+  onStart(info: RunnerInfo): void {
+    this.events.push({ type: 'start', ...info });
+  }
+  onTask(t: number, id: number, parent: number, kind: TaskKind, name: string, site: string, internal: boolean): void {
+    this.events.push({ type: 'task', t, id, parent, kind, name, site, internal });
+  }
+  onRename(t: number, id: number, name: string): void {
+    this.events.push({ type: 'rename', t, id, name });
+  }
+  onRun(t: number, id: number): void {
+    this.events.push({ type: 'run', t, id });
+  }
+  onAwait(t: number, id: number, target: number, label: string, site: string): void {
+    this.events.push({ type: 'await', t, id, target, label, site });
+  }
+  onAwaitBy(t: number, id: number, by: number, label: string): void {
+    this.events.push({ type: 'awaitBy', t, id, by, label });
+  }
+  onJoin(t: number, id: number, member: number): void {
+    this.events.push({ type: 'join', t, id, member });
+  }
+  onEnd(t: number, id: number, state: EndState, message: string, site: string): void {
+    this.events.push({ type: 'end', t, id, state, message, site });
+  }
+  onDropped(t: number, count: number): void {
+    this.events.push({ type: 'dropped', t, count });
+  }
+  onExit(t: number, reason: ExitReason, code: number | null, signal: string, message: string, site: string): void {
+    this.events.push({ type: 'exit', t, reason, code, signal, message, site });
+  }
 }
