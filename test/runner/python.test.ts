@@ -232,6 +232,25 @@ for (const python of interpreters()) {
       }
     });
 
+    it('a coroutine that ran as a task and is then awaited directly is a span each time; from 3.12 the later ones exactly timed', () => {
+      const { model } = trace(py('span_after_task.py'));
+      const main = only(model, 'main');
+      const crunches = tasksNamed(model, 'crunch').sort((a, b) => a.created - b.created);
+      assert.deepEqual(crunches.map((c) => [c.kind, c.parent === main.id, c.end?.state]), [
+        ['async', true, 'resolved'],
+        ['coroutine', true, 'resolved'],
+        ['coroutine', true, 'resolved'],
+      ]);
+      if (atLeast(12)) {
+        // The third starts as soon as the second has returned, and computes its 50 ms inside its span.
+        const [, second, third] = crunches;
+        const gapMs = (third.created - second.end!.t) / 1000;
+        const spanMs = (third.end!.t - third.created) / 1000;
+        assert.ok(gapMs < 20, `the third crunch started ${gapMs} ms after the second returned`);
+        assert.ok(spanMs >= 55, `the third crunch spans ${spanMs} ms, not its 50 ms of work and its sleep`);
+      }
+    });
+
     it('a crash half way leaves the trace, and the output and traceback are unchanged', () => {
       const script = path.join(FIXTURES, py('crash.py'));
       const plain = spawnSync(python.command, [script], { cwd: ROOT, encoding: 'utf8' });

@@ -57,7 +57,8 @@ def watch_coroutines(tracer):
     """Python 3.12+: sys.monitoring times when the user's coroutines start (PY_START) and, for
     those that became spans, return (PY_RETURN), so a span covers the time its coroutine ran, not
     the task steps it was seen in (a coroutine that computes 100 ms before its first await holds
-    those 100 ms). Every other function stops reporting after its first start (DISABLE)."""
+    those 100 ms). Every other function stops reporting after its first start (DISABLE), and so
+    does a coroutine that has only started tasks so far: a task's first step times its start."""
     monitoring = getattr(sys, "monitoring", None)
     if monitoring is None:
         return
@@ -67,13 +68,21 @@ def watch_coroutines(tracer):
     events, disable = monitoring.events, monitoring.DISABLE
     frame_times = tracer.frame_times
     getframe = sys._getframe
+    # By id(code), as returns_watched is (hashing a code object hashes its contents).
+    span_codes = {}
+    task_codes = {}  # started only as tasks' own coroutines so far: their PY_START is disabled
 
     def on_start(code, offset):
         try:
             if not code.co_flags & CO_COROUTINE or is_library(code):
                 return disable
-            if tracer.current is not None:
-                frame_times[getframe(1)] = perf_counter_ns()
+            current = tracer.current
+            if current is not None:
+                frame = getframe(1)
+                if frame is current.coro.cr_frame and span_codes.get(id(code)) is not code:
+                    task_codes[id(code)] = code
+                    return disable
+                frame_times[frame] = perf_counter_ns()
         except Exception:
             pass
         return None
@@ -85,8 +94,16 @@ def watch_coroutines(tracer):
         except Exception:
             pass
 
+    def watch_span(code):
+        span_codes[id(code)] = code
+        monitoring.set_local_events(tool, code, events.PY_RETURN)
+        if task_codes.pop(id(code), None) is code:
+            # Its starts were switched off while it only started tasks. This turns back on every
+            # start switched off (of every tool): each reports once more and is switched off again.
+            monitoring.restart_events()
+
     monitoring.use_tool_id(tool, "tasklane")
     monitoring.register_callback(tool, events.PY_START, on_start)
     monitoring.register_callback(tool, events.PY_RETURN, on_return)
     monitoring.set_events(tool, events.PY_START)
-    tracer.watch_returns = lambda code: monitoring.set_local_events(tool, code, events.PY_RETURN)
+    tracer.watch_returns = watch_span

@@ -75,7 +75,7 @@ class Tracer:
         # When a coroutine of the user's started or returned in the step running now, by its frame
         # (Python 3.12+, from sys.monitoring; see watch_coroutines): a span's exact start and end.
         self.frame_times = {}
-        self.watch_returns = None  # asks for a code object's returns to be timed too (3.12+)
+        self.watch_returns = None  # asks for a span's code to be timed at every start and return (3.12+)
         self.returns_watched = {}  # id(code) -> code: hashing a code object hashes its contents
         sink.before_flush = self.write_pending
         with sink.lock:
