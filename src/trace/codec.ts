@@ -330,7 +330,7 @@ export class FrameDecoder {
         const length = (this.pending[0] | (this.pending[1] << 8) | (this.pending[2] << 16)) + this.pending[3] * 0x1000000;
         if (length === 0 || length > MAX_FRAME_BYTES) throw new CorruptStreamError(`a frame claims ${length} bytes`);
         if (this.pending.length < 4 + length) break;
-        this.decodeFrame(this.pending.subarray(4, 4 + length), this.sink);
+        this.decodeFrame(this.pending.subarray(4, 4 + length));
         this.advance(4 + length);
       }
     } catch (err) {
@@ -351,8 +351,9 @@ export class FrameDecoder {
     this.offset += n;
   }
 
-  private decodeFrame(frame: Uint8Array, sink: TraceSink): void {
+  private decodeFrame(frame: Uint8Array): void {
     const r = new RecordReader(frame);
+    const sink = this.sink;
     while (!r.done) {
       const op = r.byte();
       if (op === Op.String) {
