@@ -3,8 +3,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { launchTraced } from '../../src/session/launch';
 import { parseTrace } from '../../src/trace/load';
-import type { Task, TraceModel } from '../../src/trace/model';
+import { TraceModel, type Task } from '../../src/trace/model';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const CLI = path.join(ROOT, 'dist/cli.js');
@@ -38,6 +39,22 @@ export function traceFixture(fixture: string, options: { args?: string[]; cliArg
   const model = parseTrace(fs.readFileSync(out, 'utf8'));
   fs.rmSync(out, { force: true });
   return { model, stdout: result.stdout, stderr: result.stderr, code: result.status, signal: result.signal };
+}
+
+/**
+ * Runs a fixture through the launcher the extension uses, with a runner setting the CLI does not
+ * expose (the flush interval), and folds its trace into a model. `python`: the interpreter for a .py fixture.
+ */
+export async function traceFixtureWith(fixture: string, settings: { flushMs: number; python?: string }): Promise<TraceModel> {
+  const model = new TraceModel();
+  const run = launchTraced({
+    script: path.join(FIXTURES, fixture), args: [], cwd: ROOT, runnerDir: path.join(ROOT, 'dist/runner'), stdio: 'pipe', processGroup: false,
+    runtime: settings.python ? 'python' : 'node', interpreter: settings.python, flushMs: settings.flushMs, sink: model,
+  });
+  const outcome = await run.done;
+  assert(outcome.code === 0 && outcome.streamError === undefined, `the fixture failed: ${JSON.stringify(outcome)}`);
+  model.finish();
+  return model;
 }
 
 /** Starts a traced fixture without waiting, for tests that signal it. */

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { parseTrace } from '../../src/trace/load';
-import { FIXTURES, lifetimeMs, only, printed, ROOT, startFixture, stopLikeStop, tasksNamed, tempTrace, traceFixture } from './helpers';
+import { FIXTURES, lifetimeMs, only, printed, ROOT, startFixture, stopLikeStop, tasksNamed, tempTrace, traceFixture, traceFixtureWith } from './helpers';
 
 const py = (name: string): string => `../python/${name}`;
 
@@ -249,6 +249,15 @@ for (const python of interpreters()) {
         assert.ok(gapMs < 20, `the third crunch started ${gapMs} ms after the second returned`);
         assert.ok(spanMs >= 55, `the third crunch spans ${spanMs} ms, not its 50 ms of work and its sleep`);
       }
+    });
+
+    it('a loop left idle stays idle on the timeline when a plain callback then makes a task', async () => {
+      // No flush in the wait, which would write the idle run itself: the task's creation must.
+      const model = await traceFixtureWith(py('late_task.py'), { flushMs: 60_000, python: python.command });
+      const main = only(model, 'main');
+      const late = only(model, 'late');
+      assert.ok(main.runs[1] < late.created - 250_000, `main's first step ran until ${main.runs[1] / 1000} ms, late was made at ${late.created / 1000} ms`);
+      assert.deepEqual(model.longBlocks(), [], 'the loop sat idle for the 300 ms before the callback');
     });
 
     it('a crash half way leaves the trace, and the output and traceback are unchanged', () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { lifetimeMs, only, tasksNamed, traceFixture } from './helpers';
+import { lifetimeMs, only, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
 
 describe('Node runner: the task model on real scripts', () => {
   it('two awaits in sequence give two tasks that do not overlap, about 300 ms in all', () => {
@@ -196,6 +196,27 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(block, 'a long block was found');
     assert.equal(block.task, blocker.id);
     assert.ok(block.end - block.start >= 95_000, `block lasted ${block.end - block.start} µs`);
+  });
+
+  it('a loop left idle is idle on the timeline, though the callback that ends the wait first names its socket', async () => {
+    // No flush in the wait, which would write the idle run itself: the first callback after it must.
+    const model = await traceFixtureWith('late-first-read.js', { flushMs: 60_000 });
+    const socket = only(model, /^TCP socket 127\.0\.0\.1:\d+$/);
+    assert.ok(socket.runs.length > 0, 'the server\'s socket ran when the data came');
+    const server = only(model, /^TCP server /);
+    const lastRun = server.runs[server.runs.length - 1];
+    assert.ok(lastRun <= socket.runs[0] - 250_000, `the server's accept ran until ${lastRun / 1000} ms, its socket's read at ${socket.runs[0] / 1000} ms`);
+    assert.deepEqual(model.longBlocks(), [], 'the loop sat idle for the 300 ms the client waited');
+  });
+
+  it('a loop left idle stays idle on the timeline when a flush in the wait notices a cleared timer', async () => {
+    // The flush lands about 250 ms into the wait and ends the cleared timer then.
+    const model = await traceFixtureWith('cleared-then-idle.js', { flushMs: 250 });
+    assert.equal(only(model, 'setTimeout 10000 ms').end?.state, 'cancelled');
+    const script = model.tasks.get(1)!;
+    const ranUntilMs = script.runs[script.runs.length - 1] / 1000;
+    assert.ok(ranUntilMs < 100, `the script's own run lasted until ${ranUntilMs} ms`);
+    assert.deepEqual(model.longBlocks(), [], 'the loop sat idle for the 600 ms timer');
   });
 
   it('honours the long-block threshold option', () => {

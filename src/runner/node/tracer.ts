@@ -241,8 +241,9 @@ export class Tracer {
     this.untraced(() => {
       this.out.releaseAwait();
       this.settlePending();
-      this.endClosedHandles();
+      // Before the ends of closed handles, which are timed now: see enter().
       if (this.idleSince >= 0) this.recordIdle();
+      this.endClosedHandles();
       this.out.reportDropped();
     });
   }
@@ -273,14 +274,15 @@ export class Tracer {
   finish(rootState: EndState, message: string, site: string, failedTask = 0): void {
     this.untraced(() => {
       this.out.releaseAwait();
+      this.settlePending();
+      // Records that happened earlier go first, then those timed now: see enter().
+      if (this.idleSince >= 0) this.recordIdle();
       const failed = failedTask !== this.root.id ? this.stateOf(failedTask) : undefined;
       if (failed && !failed.ended) this.endTask(failed, this.options.now(), 'rejected', message, site);
-      this.settlePending();
       this.endClosedHandles();
       this.hook.disable();
       this.stopPromiseHooks();
       const ns = this.options.now();
-      if (this.idleSince >= 0) this.recordIdle();
       this.switchTo(0, ns);
       this.out.reportDropped();
       this.enc.end(ns, this.root.id, rootState, message, site);
@@ -509,6 +511,12 @@ export class Tracer {
     if (pending.waiter === owner && !aside && (reaction ? this.running === owner.id : ns - pending.ns < MERGE_WAIT_NS && (this.running === owner.id || this.idleSince >= 0))) {
       pending.waiter = undefined;
     }
+    // The idle run goes first: records are in time order, so one written after the rename (timed
+    // now) would start the idle only now, and the task before it would seem to hold the loop.
+    if (this.idleSince >= 0) {
+      if (!reaction && (ns - this.idleSince > IDLE_GAP_NS || owner.id !== this.running)) this.recordIdle();
+      this.idleSince = -1;
+    }
     if (owner.resource !== undefined) this.nameFromResource(owner, ns);
     owner.resumes++;
     owner.made = 0;
@@ -521,10 +529,6 @@ export class Tracer {
     this.frameBase.push(this.sync.length);
     this.frameOwners.push(owner);
     this.sync.push(owner);
-    if (this.idleSince >= 0) {
-      if (!reaction && (ns - this.idleSince > IDLE_GAP_NS || owner.id !== this.running)) this.recordIdle();
-      this.idleSince = -1;
-    }
     this.switchTo(aside ? this.internals.id : owner.id, ns);
   }
 

@@ -98,8 +98,8 @@ class Tracer:
         group = task_group_of(frame)
         current = self.current
         with self.sink.lock:
-            self.settle_current()
             ns = perf_counter_ns()
+            self.settle_current(ns)
             state = TaskState(self.new_id(), name, given_name, coro, type(coro) is CoroutineType and not library, type(task) is self.cancel_noting_type)
             self.tasks[task] = state
             self.task_types.add(type(task))
@@ -232,7 +232,7 @@ class Tracer:
         another thread's loop is in a step (whose run is written first, so records stay in time order)."""
         if self.current is not None:
             with self.sink.lock:
-                self.settle_current()
+                self.settle_current(ns)
         state.step_start = ns
         self.current = state
         if not state.started:
@@ -251,10 +251,16 @@ class Tracer:
             self.enc.run(self.idle_since, 0)
         self.enc.run(start, state.ident)
 
-    def settle_current(self):
-        """settle_run() for the step running now, if any (the caller holds the lock)."""
+    def settle_current(self, ns):
+        """Before a record at `ns` from outside the step hook (the caller holds the lock): the run of
+        the step running now, if not written yet, else the loop's idle since the last step. Records
+        go in time order: an idle written after this record would start only at `ns`, and the task
+        of the last step would seem to have held the loop until then."""
         if self.current is not None:
             self.settle_run(self.current)
+        elif ns - self.idle_since > IDLE_GAP_NS:
+            self.enc.run(self.idle_since, 0)
+            self.idle_since = NOT_IDLE
 
     def watch_cancel(self, task, state):
         """Whether the step starting now delivers a cancellation."""
@@ -386,8 +392,8 @@ class Tracer:
 
     def end_gather(self, gathering, ident):
         with self.sink.lock:
-            self.settle_current()
             ns = perf_counter_ns()
+            self.settle_current(ns)
             if gathering.cancelled():
                 self.enc.end(ns, ident, "cancelled", "", "")
             elif gathering.exception() is not None:
