@@ -152,6 +152,17 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(!tasks.some((t) => t.site.startsWith('wasm://')), 'undici\'s WebAssembly parser is not the script\'s code');
   });
 
+  it('what fetch does inside its Response, awaited under Promise.all, is not a Promise.all of the script', () => {
+    // V8 lists the awaiting functions after the stack (async get, async Promise.all, async main):
+    // Node's own stream reads inside Response.text are not called from them.
+    const { model, stdout } = traceFixture('fetch-all.js');
+    assert.equal(stdout, 'hello /a hello /b hello /c\n');
+    const combinators = [...model.tasks.values()].filter((t) => t.kind === 'combinator');
+    assert.deepEqual(combinators.map((t) => model.displayName(t)), ['Promise.all ×3']);
+    assert.match(combinators[0].site, /fetch-all\.js:13:\d+$/);
+    assert.equal(tasksNamed(model, 'Response.text').length, 3);
+  });
+
   it('names each step of for await over events.on() as events.on', () => {
     const { model, stdout } = traceFixture('events-on.js');
     assert.equal(stdout, '3\n');

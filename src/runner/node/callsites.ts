@@ -67,7 +67,12 @@ export function createCapturer(ownFiles: readonly string[]): (skipAbove: Functio
   };
 }
 
-function classify(frames: CallSite[], isOwn: (file: string) => boolean): CallSiteInfo {
+function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSiteInfo {
+  // V8 appends the async functions awaiting the one running ("at async main"): they are not on
+  // the stack, and code that runs for none of them (a stream's read inside fetch's body) would
+  // otherwise count as theirs.
+  const firstAsync = stack.findIndex((frame) => frame.isAsync());
+  const frames = firstAsync < 0 ? stack : stack.slice(0, firstAsync);
   let first = 0;
   // Node's hook dispatch (async_hooks; promise_hooks when several promise hooks are installed) and timers.
   while (first < frames.length && /^node:internal\/(async_hooks|promise_hooks|timers)$/.test(frames[first].getFileName() ?? '')) first++;
