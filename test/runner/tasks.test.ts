@@ -48,6 +48,20 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(combinator.end?.state, 'resolved');
   });
 
+  it('helpers and combinators called one after another, with no await between, are each a task of their caller', () => {
+    const { model, stdout } = traceFixture('helpers-in-a-row.js');
+    assert.equal(stdout, 'fast [[0,1],[1,2]] 2\n');
+    const main = only(model, 'main');
+    const named = (name: string): string[] => tasksNamed(model, name).map((t) => `${model.displayName(model.tasks.get(t.parent)!)}${t.internal ? ' (internal)' : ''}`);
+    assert.deepEqual(named('Promise.all ×2'), ['main', 'main', 'main', 'main', 'main'], 'the pairs, the files, the sleeps, the pairs awaited');
+    assert.deepEqual(named('Promise.race ×2'), ['main']);
+    assert.deepEqual(named('fs.readFile'), ['main', 'main'], 'one per file of the map');
+    assert.deepEqual(['setTimeout 30 ms', 'setTimeout 20 ms'].flatMap(named), ['main', 'main']);
+    assert.deepEqual(named('setTimeout 10 ms'), ['main', 'main'], 'one in the race, one in the map');
+    assert.deepEqual(named('setTimeout 5 ms'), ['main'], 'a plain timer set right after the pairs');
+    assert.ok(main.waits.length >= 4);
+  });
+
   it('async calls that return without awaiting are children of their caller, not of each other, and end resolved', () => {
     const { model, stdout } = traceFixture('quick-returns.js');
     assert.equal(stdout, 'ABC de\n');

@@ -26,6 +26,11 @@ export interface CallSiteInfo {
   callerSite: string;
   /** The frame is an ES module's own body (top-level await makes it an async function). */
   moduleBody: boolean;
+  /**
+   * Frames between the hook and the first user frame: what a helper does inside its call is deeper
+   * than the promise it returns, made on entering it.
+   */
+  depth: number;
   /** A small number standing for this whole answer, assigned by SiteCache; part of cache keys. */
   code: number;
 }
@@ -87,7 +92,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
     const nearest = frames[first];
     const file = nearest?.getFileName() ?? '';
     const api = file.startsWith('node:') ? (nearest.getFunctionName() ?? nearest.getMethodName() ?? '') : '';
-    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, code: 0 };
+    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: frames.length - first, code: 0 };
   }
   const userFrame = frames[user];
   const site = position(userFrame);
@@ -96,27 +101,28 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
     const caller = frames[user + 1];
     const callerSite = caller && !isNodeFile(caller.getFileName()) ? position(caller) : '';
     const moduleBody = fn === '' && userFrame.getLineNumber() === 1 && userFrame.getColumnNumber() === 1;
-    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, code: 0 };
+    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, code: 0 };
   }
   const callerSite = '';
   const moduleBody = false;
+  const depth = user - first;
 
   const adjacent = frames[user - 1];
   const api = functionName(adjacent);
   const file = adjacent.getFileName();
   if (file && file.startsWith('node:')) {
-    return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, code: 0 };
+    return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, depth, code: 0 };
   }
   const top = frames[first];
   if (user === first + 1 && top.isConstructor() && top.getFunctionName() === 'Promise') {
-    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, code: 0 };
+    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, code: 0 };
   }
   if (COMBINATORS.has(api)) {
     const topName = top.getFunctionName() ?? '';
-    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, code: 0 };
+    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, code: 0 };
   }
-  if (THENS.has(api)) return { shape: 'then', api, module: '', fn, site, callerSite, moduleBody, code: 0 };
-  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, code: 0 };
+  if (THENS.has(api)) return { shape: 'then', api, module: '', fn, site, callerSite, moduleBody, depth, code: 0 };
+  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, code: 0 };
 }
 
 /** The Node module a file of Node's is: "fs/promises", "timers", "deps/undici/undici". */
@@ -149,7 +155,7 @@ function position(frame: CallSite): string {
 }
 
 function sameInfo(a: CallSiteInfo, b: CallSiteInfo): boolean {
-  return a.code === b.code;
+  return a.code === b.code && a.depth === b.depth;
 }
 
 const VERIFY_FIRST = 3;

@@ -25,6 +25,8 @@ export interface TaskState {
   siteRow: SiteRow | undefined;
   /** An I/O helper or combinator called from user code: popped when user code is on top again. */
   transient: boolean;
+  /** For a transient, its call's depth below the user frame (CallSiteInfo.depth) when it was made. */
+  depth: number;
   /** When its promise settled (its end is written once the state can be read). */
   settledAt: number;
   /** The promise that settles when the task ends (async functions, ops, combinators). */

@@ -323,13 +323,19 @@ export class Tracer {
     const info = this.sites.lookup(this.top, PROMISE_TYPE, hasParent, parent && marks.owner(parent));
     this.adoptUserCode(info);
     let top = this.top;
+    // User code calls a helper or combinator while one it called before is still on top (no await
+    // in between, as in items.map((f) => fs.promises.readFile(f))): that one has returned. What a
+    // call makes inside itself comes from the same code (same user line, same API) and deeper in
+    // the stack, but for the promise a helper makes on entry, at depth 1 (an async function, as
+    // fs.promises' are) or 2 (`new Promise` in it, as in timers/promises): the same again there is
+    // the next call. (A deeper helper called in a loop, such as fetch, stays one task.)
+    const sameCode = info.code === top.codeKey;
+    const anotherCall = !hasParent && top.transient && (
+      (info.shape === 'combinator' && !sameCode) ||
+      (info.shape === 'internal' && (!sameCode || (info.depth === top.depth && info.depth <= 2)))
+    );
     // Back in user code: helpers and combinators called from it have returned.
-    if (info.shape === 'user' || info.shape === 'newPromise' || info.shape === 'then') {
-      while (top.transient && this.sync.length > this.frameFloor() + 1) {
-        this.sync.pop();
-        top = this.top;
-      }
-    }
+    if (info.shape === 'user' || info.shape === 'newPromise' || info.shape === 'then' || anotherCall) top = this.popReturnedTransients();
     switch (info.shape) {
       case 'then':
         marks.setOwner(promise, top);
@@ -350,6 +356,7 @@ export class Tracer {
         }
         return;
       case 'combinator':
+        // A promise Promise.all makes for itself (wrapping an element that is not a promise).
         if (top.kind === 'combinator' && top.transient && top.codeKey === info.code) {
           marks.setOwner(promise, top);
           return;
@@ -434,6 +441,7 @@ export class Tracer {
   private startTransient(promise: Promise<unknown>, ns: number, kind: TaskKind, name: string, info: CallSiteInfo): void {
     const parent = this.top;
     const task = this.newState(kind, name, info.code, true);
+    task.depth = info.depth;
     task.promise = promise;
     marks.setTask(promise, task);
     marks.setOwner(promise, task);
@@ -468,6 +476,8 @@ export class Tracer {
       return;
     }
     if (this.adoptUserCode(info)) top = this.root;
+    // Made by a Node API user code calls after a helper it called before (as onPromise says).
+    else if (top === this.top && top.transient && info.shape === 'internal' && info.code !== top.codeKey) top = this.popReturnedTransients();
     if (type === 'Timeout' && top.transient && top.kind === 'timer' && top.name.startsWith('timers.')) {
       // timers/promises: the awaited promise and its timer are one task, named like the timer.
       top.name = timerName(info, resource);
@@ -629,7 +639,7 @@ export class Tracer {
 
   private newState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
     return {
-      id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, transient,
+      id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, transient, depth: 0,
       site: '', awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, ended: false, announced: false,
     };
   }
@@ -654,6 +664,12 @@ export class Tracer {
       this.running = 0;
       if (this.out.admit()) this.enc.run(at, 0);
     }
+  }
+
+  /** User code runs again: the helpers and combinators it called before have returned. */
+  private popReturnedTransients(): TaskState {
+    while (this.top.transient && this.sync.length > this.frameFloor() + 1) this.sync.pop();
+    return this.top;
   }
 
   private frameFloor(): number {
