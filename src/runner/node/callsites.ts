@@ -92,7 +92,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
     const nearest = frames[first];
     const file = nearest?.getFileName() ?? '';
     const api = file.startsWith('node:') ? (nearest.getFunctionName() ?? nearest.getMethodName() ?? '') : '';
-    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: frames.length - first, code: 0 };
+    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, code: 0 };
   }
   const userFrame = frames[user];
   const site = position(userFrame);
