@@ -62,6 +62,13 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(main.waits.length >= 4);
   });
 
+  it('the call after a loop of awaited calls is named after its own function, not the loop\'s', () => {
+    const { model, stdout } = traceFixture('loop-then-call.js');
+    assert.equal(stdout, 'done\n');
+    assert.equal(tasksNamed(model, 'handle').length, 6);
+    assert.match(only(model, 'finish').site, /loop-then-call\.js:16:\d+$/);
+  });
+
   it('async calls that return without awaiting are children of their caller, not of each other, and end resolved', () => {
     const { model, stdout } = traceFixture('quick-returns.js');
     assert.equal(stdout, 'ABC de\n');

@@ -205,7 +205,8 @@ export class SiteCache {
     return row.generation === this.generation;
   }
 
-  lookup(row: SiteRow, key: number): CallSiteInfo {
+  /** `recheck`: whether a cached answer must be checked against the stack this time. */
+  lookup(row: SiteRow, key: number, recheck?: (cached: CallSiteInfo) => boolean): CallSiteInfo {
     const entry = row.entries.get(key);
     if (entry === undefined) {
       if (++this.size > MAX_ENTRIES) this.clear();
@@ -214,7 +215,7 @@ export class SiteCache {
       return info;
     }
     entry.hits++;
-    if (entry.volatile || entry.hits <= VERIFY_FIRST || entry.hits % REVERIFY_EVERY === 0) {
+    if (entry.volatile || entry.hits <= VERIFY_FIRST || entry.hits % REVERIFY_EVERY === 0 || recheck?.(entry.info)) {
       const info = this.fresh();
       if (!sameInfo(info, entry.info)) entry.volatile = true;
       entry.info = info;

@@ -6,6 +6,16 @@ import type { TaskState } from './taskState';
 
 /** The type code of promises; other async_hooks types are numbered as they first appear. */
 export const PROMISE_TYPE = 0;
+/** Async calls checked against the stack in each run after the first (see TaskState.checksLeft). */
+export const CHECKS_PER_RESUME = 2;
+
+/**
+ * The promise is an async function's (made without a parent): a task named after it. Only these
+ * are checked: a helper's (events.once in a loop of awaits) would cost a stack per iteration.
+ */
+function callsAsyncFunction(info: CallSiteInfo): boolean {
+  return info.shape === 'user' && !info.moduleBody;
+}
 
 export class TaskSites {
   private readonly cache: SiteCache;
@@ -28,7 +38,11 @@ export class TaskSites {
     }
     let row = top.siteRow;
     if (row === undefined || !this.cache.current(row)) row = top.siteRow = this.cache.row(top.codeKey * 4096 + (top.resumedFrom & 4095));
-    return this.cache.lookup(row, (Math.min(made, 255) * 64 + (typeCode & 63)) * 2 + (hasParent ? 1 : 0));
+    const key = (Math.min(made, 255) * 64 + (typeCode & 63)) * 2 + (hasParent ? 1 : 0);
+    if (top.checksLeft === 0 || hasParent || typeCode !== PROMISE_TYPE) return this.cache.lookup(row, key);
+    const info = this.cache.lookup(row, key, callsAsyncFunction);
+    if (callsAsyncFunction(info)) top.checksLeft--;
+    return info;
   }
 
   /** Small numbers for async_hooks resource types (0 is PROMISE), part of cache keys. */

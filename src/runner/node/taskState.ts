@@ -17,6 +17,12 @@ export interface TaskState {
   suspendedAt: number;
   /** Resources made since the task last resumed; with `resumedFrom`, where in its code one was made. */
   made: number;
+  /**
+   * Async calls of this run still to check against the stack rather than the site cache: resumed
+   * from the same await, the code may take another way than in the runs cached (the exit of a loop
+   * of awaits), and the first call it makes then would take the name of the loop's.
+   */
+  checksLeft: number;
   /** Where it was made ("file:line:column"), or "". */
   site: string;
   /** Suspended at an await: no promise reaction of the task has run since. */

@@ -10,7 +10,7 @@ import { ioNameWhenActive, ioTaskName, opName, timerName, type IoResource } from
 import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
 import { marks } from './promiseMarks';
 import { knownSettled, promiseState } from './promiseState';
-import { PROMISE_TYPE, TaskSites } from './taskSites';
+import { CHECKS_PER_RESUME, PROMISE_TYPE, TaskSites } from './taskSites';
 import type { TaskState } from './taskState';
 
 /** Resources whose callbacks are part of the task that made them, never tasks of their own. */
@@ -530,6 +530,7 @@ export class Tracer {
     if (owner.resource !== undefined) this.nameFromResource(owner, ns);
     owner.resumes++;
     owner.made = 0;
+    owner.checksLeft = CHECKS_PER_RESUME;
     const resumedFrom = thenSite !== 0 ? thenSite : owner.suspendedAt;
     if (thenSite === 0) owner.suspendedAt = 0;
     if (resumedFrom !== owner.resumedFrom) {
@@ -639,7 +640,7 @@ export class Tracer {
 
   private newState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
     return {
-      id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, transient, depth: 0,
+      id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, checksLeft: 0, transient, depth: 0,
       site: '', awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, ended: false, announced: false,
     };
   }
