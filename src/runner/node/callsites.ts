@@ -27,8 +27,8 @@ export interface CallSiteInfo {
   /** The frame is an ES module's own body (top-level await makes it an async function). */
   moduleBody: boolean;
   /**
-   * Frames between the hook and the first user frame: what a helper does inside its call is deeper
-   * than the promise it returns, made on entering it.
+   * Frames between the hook and the first user frame (0 without one): what a helper does inside
+   * its call is deeper than the promise it makes on entering it.
    */
   depth: number;
   /** A small number standing for this whole answer, assigned by SiteCache; part of cache keys. */
