@@ -138,6 +138,9 @@ describe('Node runner: the task model on real scripts', () => {
     const main = only(model, 'main');
     assert.equal(only(model, 'Api.get').parent, main.id);
     assert.equal(only(model, 'wait').parent, main.id, 'a plain object has no class name to add');
+    assert.equal(only(model, 'tick').parent, only(model, 'setTimeout 1 ms').id, 'not Timeout.tick: Node calls it as the timer\'s _onTimeout');
+    assert.equal(only(model, 'onPing').parent, only(model, 'setTimeout 2 ms').id, 'not EventEmitter.onPing');
+    assert.equal(tasksNamed(model, '(anonymous)').length, 1, 'an unnamed listener is not named after how Node called it');
   });
 
   it('names the file requests a stream makes in Node\'s own code by the fs call that made them', () => {

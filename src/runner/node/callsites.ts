@@ -96,7 +96,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
   }
   const userFrame = frames[user];
   const site = position(userFrame);
-  const fn = functionName(userFrame);
+  const fn = functionName(userFrame, true);
   if (user === first) {
     const caller = frames[user + 1];
     const callerSite = caller && !isNodeFile(caller.getFileName()) ? position(caller) : '';
@@ -108,7 +108,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
   const depth = user - first;
 
   const adjacent = frames[user - 1];
-  const api = functionName(adjacent);
+  const api = functionName(adjacent, false);
   const file = adjacent.getFileName();
   if (file && file.startsWith('node:')) {
     return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, depth, code: 0 };
@@ -130,10 +130,16 @@ function nodeModule(file: string): string {
   return file.replace(/^node:(internal\/)?/, '');
 }
 
-/** A frame's function as a person names it: `Api.get` for a method called on an instance of a class. */
-function functionName(frame: CallSite): string {
-  const name = frame.getFunctionName() ?? frame.getMethodName() ?? '';
-  if (name === '' || frame.isToplevel()) return name;
+/**
+ * A frame's function as a person names it: `Api.get` for a method called on an instance of a
+ * class, but `tick` for a function Node calls from a timer (the receiver holds it as `_onTimeout`,
+ * not under its own name: it is no method of a Timeout). An unnamed function of Node's is named by
+ * the method it was called as; an unnamed one of the user's (`userCode`) stays unnamed.
+ */
+function functionName(frame: CallSite, userCode: boolean): string {
+  const own = frame.getFunctionName();
+  const name = own ?? (userCode ? '' : (frame.getMethodName() ?? ''));
+  if (name === '' || frame.isToplevel() || (own !== null && frame.getMethodName() !== own)) return name;
   const type = frame.getTypeName()?.replace(/^_+/, ''); // undici's Response class is _Response
   return type && type !== 'Object' && type !== 'Function' && type !== 'global' && !name.startsWith(`${type}.`) ? `${type}.${name}` : name;
 }
