@@ -26,6 +26,15 @@ describe('Node runner: module systems and TypeScript', () => {
     assert.ok(blockers.every((t) => t.internal), `transpiling is the runner's time, not the script's: ${blockers.map((t) => model.displayName(t)).join(', ')}`);
   });
   it('traces an ES-module TypeScript file (.mts)', () => assertSequentialShape('sequential.mts', 'main'));
+  it('a dynamic import in an ES module\'s top-level code is import(), and the module body goes on as the script', () => {
+    const { model, stdout } = traceFixture('dynamic-import.mjs');
+    assert.equal(stdout, 'done /\n');
+    const script = model.tasks.get(1)!;
+    assert.equal(only(model, 'import()').parent, script.id);
+    assert.equal(only(model, 'done').parent, script.id, 'called by the module body, after the import');
+    assert.equal(tasksNamed(model, 'step').length, 5);
+    assert.deepEqual(tasksNamed(model, '(anonymous)'), []);
+  });
   it('traces a script in a "type": "module" package', () => {
     const { model, stdout } = traceFixture('esm-package/main.js');
     assert.equal(stdout, 'hello\nworld\n');

@@ -100,7 +100,9 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
   if (user === first) {
     const caller = frames[user + 1];
     const callerSite = caller && !isNodeFile(caller.getFileName()) ? position(caller) : '';
-    const moduleBody = fn === '' && userFrame.getLineNumber() === 1 && userFrame.getColumnNumber() === 1;
+    // The code of a whole file (an ES module's body, an async function for its top-level awaits)
+    // starts at 1:1; it makes a promise of its own at its start, and V8 makes import()'s there too.
+    const moduleBody = fn === '' && userFrame.getEnclosingLineNumber() === 1 && userFrame.getEnclosingColumnNumber() === 1;
     return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, code: 0 };
   }
   const callerSite = '';

@@ -29,6 +29,11 @@ const MODULE_NAMES: Record<string, string> = {
   _http_agent: 'http',
 };
 
+/** Node's functions that run syntax of the user's: named as the user wrote it. */
+const SYNTAX_APIS: Record<string, string> = {
+  importModuleDynamicallyCallback: 'import()',
+};
+
 /** Where Node keeps the web platform's globals (fetch and its Response, in undici): named as the globals are. */
 const WEB_MODULES = /^(bootstrap\/|deps\/undici\/)/;
 
@@ -46,7 +51,8 @@ export function opName(info: CallSiteInfo): string {
   let name = byApi.get(info.api);
   if (name === undefined) {
     const module = MODULE_NAMES[info.module] ?? info.module.replace(/\.js$/, '').split('/')[0];
-    if (WEB_MODULES.test(info.module) && info.api) name = info.api; // globals: fetch, Response.text
+    if (Object.hasOwn(SYNTAX_APIS, info.api)) name = SYNTAX_APIS[info.api];
+    else if (WEB_MODULES.test(info.module) && info.api) name = info.api; // globals: fetch, Response.text
     else if (info.module === 'events' && ON_ITERATOR_METHODS.has(info.api)) name = 'events.on'; // each step of `for await (… of on(emitter, name))`
     else name = info.api ? `${module}.${info.api}` : module; // an anonymous wrapper (a promisified exec) leaves the module
     if (byApi.size < MAX_APIS_PER_MODULE) byApi.set(info.api, name);
