@@ -116,8 +116,10 @@ def coroutine_origin(coro):
 
 
 def task_name(given_name, coroutine_name):
-    """A task's name: the one it was given, or for asyncio's default ("Task-7") its coroutine's."""
-    return coroutine_name if coroutine_name is not None and given_name.startswith("Task-") else given_name
+    """A task's name: the one it was given, or for asyncio's default ("Task-7"; "None" for a task
+    of eager_task_factory on 3.13.0, which passes name=None on) its coroutine's."""
+    default = given_name.startswith("Task-") or given_name == "None"
+    return coroutine_name if coroutine_name is not None and default else given_name
 
 
 def task_group_of(frame):

@@ -20,7 +20,7 @@ def install(tracer):
     def create_task(self, coro, *args, **kwargs):
         task = original_create_task(self, coro, *args, **kwargs)
         try:
-            tracer.on_task_created(task, sys._getframe(1))
+            tracer.on_task_created(task, coro, sys._getframe(1))
         except Exception:
             pass
         return task

@@ -88,9 +88,14 @@ class Tracer:
         self.next_id += 1
         return ident
 
-    def on_task_created(self, task, frame):
+    def on_task_created(self, task, coro, frame):
+        """`coro`: the coroutine create_task was given. A task of asyncio.eager_task_factory (3.12+)
+        has run its first step inside create_task already, and may have finished: it then no longer
+        holds its coroutine (get_coro() crashes the interpreter on 3.12.0 and 3.12.1)."""
         # What needs no lock is worked out before taking it.
-        coro = task.get_coro()
+        done = task.done()
+        if not done:
+            coro = task.get_coro()
         _, coroutine_name, library = coroutine_origin(coro)
         given_name = task.get_name()
         name = task_name(given_name, coroutine_name)
@@ -110,6 +115,11 @@ class Tracer:
                 state.group = self.group_task(group, current, site, ns)
                 current.fast = False  # its step ends with a group to settle
                 self.enc.join(ns, state.group[1], state.ident)
+            if done:
+                self.finish_task(task, state, ns)
+            elif getattr(coro, "cr_suspended", False):  # an eager task waits already
+                state.started = True
+                self.record_suspension(task, state, ns)
             self.sink.maybe_flush()
 
     def group_task(self, group, opener, site, ns):
