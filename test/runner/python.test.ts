@@ -72,6 +72,12 @@ for (const python of interpreters()) {
       assert.deepEqual(second.waits.map((w) => model.waitLabel(w)), ['Lock.acquire', 'sleep 0.01 s']);
     });
 
+    it('a task waiting in Condition.wait_for waits for Condition.wait_for, not for asyncio.wait_for', () => {
+      const { model } = trace(py('condition.py'));
+      const waiters = tasksNamed(model, 'waiter');
+      assert.deepEqual(waiters.map((t) => t.waits.map((w) => model.waitLabel(w))), [['Condition.wait_for'], ['Condition.wait_for']]);
+    });
+
     it('a task awaiting run_in_executor waits for a concurrent future, and one awaiting shield for the task shielded', () => {
       const { model } = trace(py('threads/executor_shield.py'));
       const main = only(model, 'main');

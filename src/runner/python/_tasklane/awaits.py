@@ -159,10 +159,10 @@ def wait_label(api, waiter):
             # sleep(0) yields without a future; reading a frame's locals costs more than its step.
             return SLEEP0_LABEL if waiter is None else "sleep %s s" % seconds(frame_of(api).f_locals.get("delay", 0))
         locals_ = frame_of(api).f_locals
-        if name == "wait_for":
+        owner = locals_.get("self")
+        if name == "wait_for" and owner is None:  # asyncio.wait_for, not Condition.wait_for
             timeout = locals_.get("timeout")
             return "wait_for %s s" % seconds(timeout) if isinstance(timeout, (int, float)) else "wait_for"
-        owner = locals_.get("self")
         return "%s.%s" % (type(owner).__name__, name) if owner is not None else name
     if waiter is None:
         return "yield"
