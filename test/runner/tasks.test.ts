@@ -176,6 +176,15 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(!tasks.some((t) => t.site.startsWith('wasm://')), 'undici\'s WebAssembly parser is not the script\'s code');
   });
 
+  it('a fetch aborted by AbortSignal.timeout ends cancelled, though it was the program\'s first (undici loads inside it)', () => {
+    const { model, stdout } = traceFixture('fetch-abort.js');
+    assert.equal(stdout, 'TimeoutError\n');
+    const fetchTask = only(model, 'fetch');
+    assert.equal(fetchTask.end?.state, 'cancelled');
+    assert.match(fetchTask.end!.message, /TimeoutError/);
+    assert.ok(model.endTimeOf(fetchTask) - fetchTask.created >= 15_000, 'it ended when the signal fired, not when undici had loaded');
+  });
+
   it('what fetch does inside its Response, awaited under Promise.all, is not a Promise.all of the script', () => {
     // V8 lists the awaiting functions after the stack (async get, async Promise.all, async main):
     // Node's own stream reads inside Response.text are not called from them.

@@ -55,6 +55,6 @@ function inspectState(promise: Promise<unknown>): PromiseOutcome {
   if (m?.[1] !== '<rejected>') return RESOLVED_OUTCOME;
   const reason = text.slice(m[0].length).trimStart();
   const firstLine = reason.split('\n')[0].replace(/,?\s*(\[Symbol\(.*)?\}?$/, '').trim();
-  const cancelled = /^\[?AbortError\b/.test(firstLine);
+  const cancelled = /^(DOMException )?\[?(AbortError|TimeoutError)\b/.test(firstLine); // fetch's abort is a DOMException
   return { state: cancelled ? 'cancelled' : 'rejected', message: firstLine.replace(/^\[(.*)\]$/, '$1'), site: firstUserFrame(reason) };
 }
