@@ -15,6 +15,7 @@ IDLE_GAP_NS = 20_000  # a loop busy again this soon after a step never went idle
 NOT_IDLE = 1 << 62  # idle_since when the loop is not idle: later than any perf_counter_ns()
 RUN_WRITTEN = -1  # a step_start whose run record is written
 HAS_CANCELLING = hasattr(asyncio.Task, "cancelling")  # 3.11+
+EAGER_TASKS = hasattr(asyncio, "eager_task_factory")  # 3.12+: a task's first step may run in create_task
 SLEEP_CODE = asyncio.tasks.sleep.__code__
 GATHERING_FUTURE = asyncio.tasks._GatheringFuture
 
@@ -117,7 +118,7 @@ class Tracer:
                 self.enc.join(ns, state.group[1], state.ident)
             if done:
                 self.finish_task(task, state, ns)
-            elif getattr(coro, "cr_suspended", False):  # an eager task waits already
+            elif EAGER_TASKS and state.plain and coro.cr_suspended:  # an eager task waits already
                 state.started = True
                 self.record_suspension(task, state, ns)
             self.sink.maybe_flush()
