@@ -78,6 +78,7 @@ class Tracer:
         self.frame_times = {}
         self.watch_returns = None  # asks for a span's code to be timed at every start and return (3.12+)
         self.returns_watched = {}  # id(code) -> code: hashing a code object hashes its contents
+        self.sleep0_tails = {}  # site -> the end of a sleep(0) wait record there (see keep_site)
         sink.before_flush = self.write_pending
         with sink.lock:
             self.enc.start(script, os.getcwd())
@@ -356,8 +357,12 @@ class Tracer:
         with the rest of a sleep(0) wait record (after its time) for the step hook."""
         state.site_lasti = frame.f_lasti
         state.site = line_site(frame)
-        enc = self.enc
-        state.sleep0_record = state.ident_bytes + b"\0" + varint(enc.ref(SLEEP0_LABEL)) + varint(enc.ref(state.site))
+        # After the task's id, the same bytes for every task waiting there (no target, label, site).
+        tail = self.sleep0_tails.get(state.site)
+        if tail is None:
+            enc = self.enc
+            tail = self.sleep0_tails[state.site] = b"\0" + varint(enc.ref(SLEEP0_LABEL)) + varint(enc.ref(state.site))
+        state.sleep0_record = state.ident_bytes + tail
 
     def record_suspension(self, task, state, ns):
         """What a task waits for when it suspends anywhere but in asyncio.sleep (the step hook's)."""
