@@ -206,9 +206,9 @@ class Sink:
             time.sleep(seconds)
             self.flush()
 
-    def maybe_flush(self):
-        if len(self.enc.buf) >= FLUSH_BYTES:
-            self._write(self.enc.take_frame())
+    def send_frame(self):
+        """Sends the records written so far, now (the caller holds the lock)."""
+        self._write(self.enc.take_frame())
 
     def flush(self):
         with self.lock:

@@ -9,7 +9,7 @@ from types import CoroutineType
 
 from .awaits import SLEEP0_LABEL, code_of, frame_of, future_origin, span_links, wait_label, walk_await_chain
 from .code import ASYNCIO_DIR, code_name, coroutine_origin, describe_error, is_library, line_site, seconds, task_group_of, task_name, user_site
-from .frames import OP_STEP, OP_STEP_END, SMALL_VARINTS, varint
+from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, varint
 
 IDLE_GAP_NS = 20_000  # a loop busy again this soon after a step never went idle
 NOT_IDLE = 1 << 62  # idle_since when the loop is not idle: later than any perf_counter_ns()
@@ -78,7 +78,7 @@ class Tracer:
         self.frame_times = {}
         self.watch_returns = None  # asks for a span's code to be timed at every start and return (3.12+)
         self.returns_watched = {}  # id(code) -> code: hashing a code object hashes its contents
-        self.sleep0_tails = {}  # site -> the end of a sleep(0) wait record there (see keep_site)
+        self.sleep0_sites = {}  # (id(code), offset) -> (code, site, the end of a sleep(0) wait record there)
         sink.before_flush = self.write_pending
         with sink.lock:
             self.enc.start(script, os.getcwd())
@@ -106,7 +106,8 @@ class Tracer:
         current = self.current
         with self.sink.lock:
             ns = perf_counter_ns()
-            self.settle_current(ns)
+            if current is None or current.step_start != RUN_WRITTEN:  # else nothing to settle, as in a loop making tasks
+                self.settle_current(ns)
             state = TaskState(self.new_id(), name, given_name, coro, type(coro) is CoroutineType and not library, type(task) is self.cancel_noting_type)
             self.tasks[task] = state
             self.task_types.add(type(task))
@@ -122,7 +123,8 @@ class Tracer:
             elif EAGER_TASKS and state.plain and coro.cr_suspended:  # an eager task waits already
                 state.started = True
                 self.record_suspension(task, state, ns)
-            self.sink.maybe_flush()
+            if len(self.enc.buf) >= FLUSH_BYTES:  # a loop making tasks fills the buffer between two steps
+                self.sink.send_frame()
 
     def group_task(self, group, opener, site, ns):
         """A TaskGroup is a combinator: a task joining the tasks made in it, ending when it exits."""
@@ -355,14 +357,16 @@ class Tracer:
     def keep_site(self, state, frame):
         """Where the task's own coroutine awaits asyncio.sleep now, kept until it awaits elsewhere,
         with the rest of a sleep(0) wait record (after its time) for the step hook."""
-        state.site_lasti = frame.f_lasti
-        state.site = line_site(frame)
-        # After the task's id, the same bytes for every task waiting there (no target, label, site).
-        tail = self.sleep0_tails.get(state.site)
-        if tail is None:
+        state.site_lasti = lasti = frame.f_lasti
+        code = frame.f_code
+        # The site, and what follows the task's id in the record: the same for every task there.
+        entry = self.sleep0_sites.get((id(code), lasti))
+        if entry is None or entry[0] is not code:
+            site = line_site(frame)
             enc = self.enc
-            tail = self.sleep0_tails[state.site] = b"\0" + varint(enc.ref(SLEEP0_LABEL)) + varint(enc.ref(state.site))
-        state.sleep0_record = state.ident_bytes + tail
+            entry = self.sleep0_sites[(id(code), lasti)] = (code, site, b"\0" + varint(enc.ref(SLEEP0_LABEL)) + varint(enc.ref(site)))
+        state.site = entry[1]
+        state.sleep0_record = state.ident_bytes + entry[2]
 
     def record_suspension(self, task, state, ns):
         """What a task waits for when it suspends anywhere but in asyncio.sleep (the step hook's)."""
