@@ -375,13 +375,17 @@ export class Tracer {
           this.startTransient(promise, this.options.now(), info.module.startsWith('timers') ? 'timer' : 'io', opName(info), info);
           return;
         }
-        if (!hasParent && top.transient && info.code === top.codeKey && info.depth < top.depth) {
-          // Nearer the user's call than the promise that started the helper (fetch's first call
-          // loads undici, whose promises come first): this one is the helper's own, which settles as it does.
-          top.promise = promise;
-          top.depth = info.depth;
-          marks.setTask(promise, top);
-        } else if (!hasParent && top.transient) marks.setHelper(promise, top);
+        if (!hasParent && top.transient) {
+          if (info.code === top.codeKey && info.depth < top.depth) {
+            // Nearer the user's call than the promise that started the helper (fetch's first call
+            // loads undici, whose promises come first): this one is the helper's own, which settles as it does.
+            top.promise = promise;
+            top.depth = info.depth;
+            marks.setTask(promise, top);
+          } else {
+            marks.setHelper(promise, top);
+          }
+        }
         // A helper that returns p.finally(…) hands out that promise: it stands for the helper too.
         if (hasParent && top.transient && marks.task(parent) === top) marks.setTask(promise, top);
         marks.setOwner(promise, top);
