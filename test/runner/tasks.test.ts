@@ -204,6 +204,62 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(steps.length >= 2 && steps.every((t) => t.name === 'events.on'), steps.map((t) => t.name).join(', '));
   });
 
+  it('each fs/promises call is one task of its caller, awaited as itself, and Node\'s requests inside it are not tasks', () => {
+    const { model, stdout } = traceFixture('fs-promises.js');
+    assert.equal(stdout, 'hello 6\n');
+    const main = only(model, 'main');
+    const calls = ['fs.mkdtemp', 'fs.open', 'FileHandle.write', 'FileHandle.close', 'fs.readFile', 'fs.stat', 'fs.rm'];
+    const visible = [...model.tasks.values()].filter((t) => !t.internal && t.kind === 'io');
+    assert.deepEqual(visible.map((t) => t.name), calls, 'one task per call, none twice');
+    for (const call of visible) {
+      assert.equal(call.parent, main.id, `${call.name} is main's`);
+      assert.equal(call.end?.state, 'resolved', `${call.name} ended`);
+    }
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), calls, 'main awaited each call, not a request inside it');
+  });
+
+  it('callback-style fs.readFile is one task through its open, reads and close, and its callback\'s calls are its children', () => {
+    const { model, stdout } = traceFixture('fs-callbacks.js');
+    assert.equal(stdout, 'true\n');
+    const readFile = only(model, 'fs.readFile');
+    const fsTasks = [...model.tasks.values()].filter((t) => t.name.startsWith('fs.'));
+    assert.deepEqual(fsTasks.map((t) => t.name), ['fs.readFile', 'fs.stat']);
+    assert.equal(only(model, 'fs.stat').parent, readFile.id, 'made in readFile\'s callback');
+    assert.equal(readFile.end?.state, 'resolved');
+    assert.ok(readFile.end!.t >= only(model, 'fs.stat').created, 'readFile ends after its callback, not at its open');
+  });
+
+  it('a worker thread is one task, and main waits for the worker, not for a message port', () => {
+    const { model, stdout } = traceFixture('worker.js');
+    assert.equal(stdout, 'sum 499500\n');
+    const main = only(model, 'main');
+    const worker = only(model, 'Worker');
+    assert.equal(worker.parent, main.id);
+    assert.deepEqual(tasksNamed(model, /MessagePort|MESSAGEPORT/), [], 'the ports new Worker opens are the worker\'s');
+    const labels = main.waits.map((w) => model.waitLabel(w));
+    assert.deepEqual(labels, ['Worker', 'Worker.terminate']);
+    assert.ok(main.waits[0].end - main.waits[0].start >= 25_000, 'main waited for the worker\'s 30 ms timer');
+  });
+
+  it('fetches started in one map are a task each, and Node\'s own timers in an HTTP response are not the script\'s', () => {
+    const { model, stdout } = traceFixture('fetch-map.js');
+    assert.equal(stdout, '/a,/b,/c 16\n');
+    const main = only(model, 'main');
+    const fetches = tasksNamed(model, 'fetch');
+    assert.equal(fetches.length, 3);
+    for (const call of fetches) {
+      assert.equal(call.parent, main.id);
+      assert.equal(call.end?.state, 'resolved');
+      assert.equal(model.childrenOf(call.id).filter((t) => t.name.startsWith('TCP connect')).length, 1, 'each connects once');
+    }
+    const pbkdf2 = only(model, 'pbkdf2');
+    assert.equal(pbkdf2.parent, main.id, 'a promisified function is named as it was called');
+    assert.equal(pbkdf2.end?.state, 'resolved');
+    assert.equal(only(model, 'crypto.pbkdf2').end?.state, 'resolved', 'the job inside it ends when it is done');
+    const visibleTimers = [...model.tasks.values()].filter((t) => t.kind === 'timer' && !t.internal);
+    assert.deepEqual(visibleTimers.map((t) => t.name), [], 'the response\'s date cache and the server\'s checks are Node\'s');
+  });
+
   it('shows TCP connects and reads on 127.0.0.1 as what the clients waited for', () => {
     const { model, stdout } = traceFixture('tcp.js');
     assert.equal(stdout, 'hello 1|hello 2|hello 3\n');

@@ -31,6 +31,12 @@ export interface CallSiteInfo {
    * its call is deeper than the promise it makes on entering it.
    */
   depth: number;
+  /**
+   * Where in Node's code the resource was made, as one number: the offsets of the nearest frame
+   * with source and of the Node function called from user code (-1 outside one). Every call of a
+   * helper makes its entry promise at the same place, and what it makes inside itself elsewhere.
+   */
+  madeAt: number;
   /** A small number standing for this whole answer, assigned by SiteCache; part of cache keys. */
   code: number;
 }
@@ -92,7 +98,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
     const nearest = frames[first];
     const file = nearest?.getFileName() ?? '';
     const api = file.startsWith('node:') ? (nearest.getFunctionName() ?? nearest.getMethodName() ?? '') : '';
-    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, code: 0 };
+    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, madeAt: -1, code: 0 };
   }
   const userFrame = frames[user];
   const site = position(userFrame);
@@ -103,7 +109,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
     // The code of a whole file (an ES module's body, an async function for its top-level awaits)
     // starts at 1:1; it makes a promise of its own at its start, and V8 makes import()'s there too.
     const moduleBody = fn === '' && userFrame.getEnclosingLineNumber() === 1 && userFrame.getEnclosingColumnNumber() === 1;
-    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, code: 0 };
+    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, madeAt: -1, code: 0 };
   }
   const callerSite = '';
   const moduleBody = false;
@@ -111,20 +117,30 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
 
   const adjacent = frames[user - 1];
   const api = functionName(adjacent, false);
+  const madeAt = nodePosition(frames, first, user) * POSITION_SPAN + (adjacent.getPosition() % POSITION_SPAN);
   const file = adjacent.getFileName();
   if (file && file.startsWith('node:')) {
-    return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, depth, code: 0 };
+    return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, depth, madeAt, code: 0 };
   }
   const top = frames[first];
   if (user === first + 1 && top.isConstructor() && top.getFunctionName() === 'Promise') {
-    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, code: 0 };
+    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, code: 0 };
   }
   if (COMBINATORS.has(api)) {
     const topName = top.getFunctionName() ?? '';
-    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, code: 0 };
+    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, code: 0 };
   }
-  if (THENS.has(api)) return { shape: 'then', api, module: '', fn, site, callerSite, moduleBody, depth, code: 0 };
-  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, code: 0 };
+  if (THENS.has(api)) return { shape: 'then', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, code: 0 };
+  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, code: 0 };
+}
+
+/** Offsets past this fold over in CallSiteInfo.madeAt: a mix-up then needs two places of one call that far apart. */
+const POSITION_SPAN = 2 ** 24;
+
+/** The offset of the frame nearest the resource that has source (not a builtin such as `new Promise`). */
+function nodePosition(frames: CallSite[], first: number, user: number): number {
+  for (let i = first; i < user; i++) if (frames[i].getFileName()) return frames[i].getPosition();
+  return 0;
 }
 
 /** The Node module a file of Node's is: "fs/promises", "timers", "deps/undici/undici". */
@@ -163,7 +179,7 @@ function position(frame: CallSite): string {
 }
 
 function sameInfo(a: CallSiteInfo, b: CallSiteInfo): boolean {
-  return a.code === b.code && a.depth === b.depth;
+  return a.code === b.code && a.depth === b.depth && a.madeAt === b.madeAt;
 }
 
 const VERIFY_FIRST = 3;

@@ -54,6 +54,7 @@ export function opName(info: CallSiteInfo): string {
     if (Object.hasOwn(SYNTAX_APIS, info.api)) name = SYNTAX_APIS[info.api];
     else if (WEB_MODULES.test(info.module) && info.api) name = info.api; // globals: fetch, Response.text
     else if (info.module === 'events' && ON_ITERATOR_METHODS.has(info.api)) name = 'events.on'; // each step of `for await (… of on(emitter, name))`
+    else if (module === 'util' || info.api.includes('.')) name = info.api; // a promisified function by its own name; a method by its class: FileHandle.write
     else name = info.api ? `${module}.${info.api}` : module; // an anonymous wrapper (a promisified exec) leaves the module
     if (byApi.size < MAX_APIS_PER_MODULE) byApi.set(info.api, name);
   }
@@ -102,11 +103,21 @@ const INITIAL_NAMES: Record<string, string> = {
   UDPWRAP: 'UDP socket',
   HTTPINCOMINGMESSAGE: 'HTTP request',
   HTTPCLIENTREQUEST: 'HTTP client request',
+  FILEHANDLE: 'FileHandle',
+  WORKER: 'Worker',
+  MESSAGEPORT: 'MessagePort',
+  ZLIB: 'zlib',
 };
+
+/** One of crypto's jobs on Node's thread pool (PBKDF2REQUEST, SCRYPTREQUEST, …): one callback each. */
+export function isCryptoJob(type: string): boolean {
+  return type.endsWith('REQUEST') && type !== 'HTTPCLIENTREQUEST';
+}
 
 /** The name when created; `ioNameWhenActive` refines it once the handle is connected. */
 export function ioTaskName(type: string, info: CallSiteInfo): string {
   if (type === 'FSREQCALLBACK') return info.module.startsWith('fs') ? `fs.${info.api}` : 'fs request';
+  if (isCryptoJob(type)) return `crypto.${type.slice(0, -'REQUEST'.length).toLowerCase()}`; // crypto.pbkdf2, crypto.scrypt
   return INITIAL_NAMES[type] ?? type;
 }
 

@@ -33,6 +33,8 @@ export interface TaskState {
   transient: boolean;
   /** For a transient, its call's depth below the user frame (CallSiteInfo.depth) when it was made. */
   depth: number;
+  /** For a transient, where in Node's code its promise was made (CallSiteInfo.madeAt). */
+  madeAt: number;
   /** When its promise settled (its end is written once the state can be read). */
   settledAt: number;
   /** The promise that settles when the task ends (async functions, ops, combinators). */
@@ -45,6 +47,8 @@ export interface TaskState {
   waiter: TaskState | undefined;
   /** Ends after its one callback (setTimeout, a connect, a file request). */
   oneShot: boolean;
+  /** Node's further requests for the same one-shot call still to run (readFile's read and close after its open). */
+  followUps: number;
   ended: boolean;
   /** Its creation is in the trace (not dropped at the event cap): its end may follow past the cap. */
   announced: boolean;

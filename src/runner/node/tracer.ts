@@ -6,7 +6,7 @@ import type { FrameEncoder } from '../../trace/codec';
 import type { EndState, TaskKind } from '../../trace/events';
 import type { CallSiteInfo } from './callsites';
 import { EventOutput } from './eventOutput';
-import { ioNameWhenActive, ioTaskName, opName, timerName, type IoResource } from './names';
+import { ioNameWhenActive, ioTaskName, isCryptoJob, opName, timerName, type IoResource } from './names';
 import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
 import { marks } from './promiseMarks';
 import { knownSettled, promiseState } from './promiseState';
@@ -14,11 +14,14 @@ import { CHECKS_PER_RESUME, PROMISE_TYPE, TaskSites } from './taskSites';
 import type { TaskState } from './taskState';
 
 /** Resources whose callbacks are part of the task that made them, never tasks of their own. */
-const FOLDED_TYPES = new Set(['TickObject', 'Microtask', 'WRITEWRAP', 'SHUTDOWNWRAP', 'FILEHANDLECLOSEREQ', 'QUERYWRAP', 'DNSCHANNEL', 'TTYWRAP']);
+const FOLDED_TYPES = new Set(['TickObject', 'Microtask', 'WRITEWRAP', 'SHUTDOWNWRAP', 'FILEHANDLECLOSEREQ', 'FSREQPROMISE', 'QUERYWRAP', 'DNSCHANNEL', 'TTYWRAP']);
 /** I/O a user asked for even when Node's own code made the handle (a connect inside net.connect). */
 const USER_VISIBLE_TYPES = new Set(['TCPCONNECTWRAP', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPECONNECTWRAP', 'PIPESERVERWRAP', 'GETADDRINFOREQWRAP', 'FSREQCALLBACK', 'UDPWRAP']);
-/** Resources that end after their single callback. */
+/** Resources that end after their single callback (and crypto's jobs). */
 const ONE_SHOT_TYPES = new Set(['Timeout', 'Immediate', 'TCPCONNECTWRAP', 'PIPECONNECTWRAP', 'FSREQCALLBACK', 'GETADDRINFOREQWRAP', 'GETNAMEINFOREQWRAP']);
+const isOneShotType = (type: string): boolean => ONE_SHOT_TYPES.has(type) || isCryptoJob(type);
+/** Node modules whose timers are the user's own (setTimeout, AbortSignal.timeout); others' are Node's housekeeping (HTTP's date cache). */
+const USER_TIMER_MODULES = new Set(['timers', 'abort_controller']);
 const TIMER_TYPES = new Set(['Timeout', 'Immediate']);
 /** Code numbers for the two tasks that have no creation site; SiteCache numbers sites from 2. */
 const ROOT_CODE = 0;
@@ -102,6 +105,10 @@ export class Tracer {
   private readonly liveHandles = new Set<TaskState>();
   /** Resources whose callback runs more than once (sockets, servers, intervals). */
   private readonly repeating = new Set<number>();
+  /** Follow-up requests of callback-style fs calls, folded into the call's task (see TaskState.followUps). */
+  private readonly followUps = new Set<number>();
+  /** The latest `new Worker`, which the message ports made next belong to. */
+  private lastWorker: TaskState | undefined;
   /** The wrapper V8 made for the latest `await value`: the await on it follows. */
   private awaitWrapper: Promise<unknown> | undefined;
   /** Tasks whose promise has settled, ended once its state can be read (see settlePending). */
@@ -163,6 +170,7 @@ export class Tracer {
         const owner = this.owners.get(id);
         if (owner === undefined) return;
         if (!this.repeating.has(id)) this.owners.delete(id);
+        if (this.followUps.delete(id)) owner.followUps--;
         this.guarded(LEAVE, owner, 0);
       },
     });
@@ -325,14 +333,13 @@ export class Tracer {
     let top = this.top;
     // User code calls a helper or combinator while one it called before is still on top (no await
     // in between, as in items.map((f) => fs.promises.readFile(f))): that one has returned. What a
-    // call makes inside itself comes from the same code (same user line, same API) and deeper in
-    // the stack, but for the promise a helper makes on entry, at depth 1 (an async function, as
-    // fs.promises' are) or 2 (`new Promise` in it, as in timers/promises): the same again there is
-    // the next call. (A deeper helper called in a loop, such as fetch, stays one task.)
+    // call makes inside itself comes from the same code (same user line, same API), but elsewhere
+    // in the API's function or deeper in the stack: a promise made where and as deep as the
+    // helper's own was is the next call's.
     const sameCode = info.code === top.codeKey;
     const anotherCall = !hasParent && top.transient && (
       (info.shape === 'combinator' && !sameCode) ||
-      (info.shape === 'internal' && (!sameCode || (info.depth === top.depth && info.depth <= 2)))
+      (info.shape === 'internal' && (!sameCode || (info.depth === top.depth && info.madeAt === top.madeAt)))
     );
     // Back in user code: helpers and combinators called from it have returned.
     if (info.shape === 'user' || info.shape === 'newPromise' || info.shape === 'then' || anotherCall) top = this.popReturnedTransients();
@@ -381,6 +388,7 @@ export class Tracer {
             // loads undici, whose promises come first): this one is the helper's own, which settles as it does.
             top.promise = promise;
             top.depth = info.depth;
+            top.madeAt = info.madeAt;
             marks.setTask(promise, top);
           } else {
             marks.setHelper(promise, top);
@@ -452,6 +460,7 @@ export class Tracer {
     const parent = this.top;
     const task = this.newState(kind, name, info.code, true);
     task.depth = info.depth;
+    task.madeAt = info.madeAt;
     task.promise = promise;
     marks.setTask(promise, task);
     marks.setOwner(promise, task);
@@ -495,10 +504,24 @@ export class Tracer {
       this.owners.set(asyncId, top);
       return;
     }
+    if (type === 'FSREQCALLBACK' && info.shape === 'none' && top === maker && top.oneShot && !top.ended) {
+      // Node's next step of a callback-style fs call (readFile's read after its open): the same operation.
+      this.owners.set(asyncId, top);
+      this.followUps.add(asyncId);
+      top.followUps++;
+      return;
+    }
+    if (type === 'MESSAGEPORT' && info.api === 'Worker' && this.lastWorker !== undefined) {
+      // The ports `new Worker` opens carry that worker's messages: they are the worker's.
+      this.owners.set(asyncId, this.lastWorker);
+      this.repeating.add(asyncId);
+      return;
+    }
     const kind: TaskKind = type === 'Timeout' ? 'timer' : type === 'Immediate' ? 'immediate' : 'io';
     const name = kind === 'timer' ? timerName(info, resource) : kind === 'immediate' ? 'setImmediate' : ioTaskName(type, info);
     const task = this.newState(kind, name, info.code, false);
-    task.oneShot = ONE_SHOT_TYPES.has(type) && !(type === 'Timeout' && typeof resource._repeat === 'number');
+    if (type === 'WORKER') this.lastWorker = task;
+    task.oneShot = isOneShotType(type) && !(type === 'Timeout' && typeof resource._repeat === 'number');
     if (kind === 'io') task.resource = resource;
     if (!task.oneShot) this.repeating.add(asyncId);
     if (TIMER_TYPES.has(type) || !task.oneShot) {
@@ -509,7 +532,10 @@ export class Tracer {
     // Made in Node's own code for an I/O resource of the user's (the connect of net.connect's
     // socket, after its deferred lookup): placed where that resource was made.
     const site = info.site || (info.shape === 'none' && maker?.kind === 'io' ? maker.site : '');
-    this.emitTask(task, ns, top.id, site, (info.shape === 'none' || top.transient) && !USER_VISIBLE_TYPES.has(type));
+    const nodesOwn =
+      ((info.shape === 'none' || top.transient) && !(USER_VISIBLE_TYPES.has(type) && !(top.transient && type === 'FSREQCALLBACK'))) ||
+      (kind === 'timer' && info.shape === 'internal' && !USER_TIMER_MODULES.has(info.module));
+    this.emitTask(task, ns, top.id, site, nodesOwn);
   }
 
   /**
@@ -561,7 +587,7 @@ export class Tracer {
     const continues = held.queued && held.waiter === owner && held.ns < 0 && this.frameBase.length === 1 && !owner.oneShot;
     const ns = continues ? -1 : this.options.now();
     if (held.ns < 0) held.ns = ns;
-    if (owner.oneShot && !owner.ended) this.endTask(owner, ns, 'resolved', '', '');
+    if (owner.oneShot && owner.followUps === 0 && !owner.ended) this.endTask(owner, ns, 'resolved', '', '');
     const base = this.frameBase.pop() ?? 0;
     while (this.sync.length > base) this.sync.pop();
     this.frameOwners.pop();
@@ -650,8 +676,8 @@ export class Tracer {
 
   private newState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
     return {
-      id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, checksLeft: 0, transient, depth: 0,
-      site: '', awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, ended: false, announced: false,
+      id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1,
+      site: '', awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, followUps: 0, ended: false, announced: false,
     };
   }
 
