@@ -72,6 +72,17 @@ for (const python of interpreters()) {
       assert.deepEqual(second.waits.map((w) => model.waitLabel(w)), ['Lock.acquire', 'sleep 0.01 s']);
     });
 
+    it('a task the user starts of asyncio\'s sleep or to_thread is the user\'s; those asyncio starts itself are its own', () => {
+      const { model, stdout } = trace(py('threads/library_tasks.py'));
+      assert.equal(stdout, 'nap 6 child\n');
+      const main = only(model, 'main');
+      const visible = [...model.tasks.values()].filter((t) => t.kind === 'async' && !t.internal);
+      assert.deepEqual(visible.map((t) => t.name), ['main', 'sleep', 'to_thread']);
+      for (const task of visible.slice(1)) assert.equal(task.parent, main.id);
+      const own = [...model.tasks.values()].filter((t) => t.internal).map((t) => t.name);
+      assert.ok(own.length >= 2, `the subprocess's pipes and the loop's shutdown are asyncio's: ${own.join(', ')}`);
+    });
+
     it('a task waiting in Condition.wait_for waits for Condition.wait_for, not for asyncio.wait_for', () => {
       const { model } = trace(py('condition.py'));
       const waiters = tasksNamed(model, 'waiter');

@@ -106,13 +106,27 @@ _coroutine_origins = {}
 
 
 def coroutine_origin(coro):
-    """(code, name, whether asyncio's or the runner's) of a task's coroutine, cached by the code
-    object's identity: worked out anew, they cost a task more than its record."""
+    """(code, name, whether asyncio's or the runner's, whether only they start tasks of it) of a
+    task's coroutine, cached by the code object's identity: worked out anew, they cost a task more
+    than its record."""
     code = coro.cr_code if type(coro) is CoroutineType else coroutine_code(coro)
     entry = _coroutine_origins.get(id(code))
     if entry is None or entry[0] is not code:
-        entry = _coroutine_origins[id(code)] = (code, code_name(code) if code is not None else None, code is not None and is_library(code))
+        library = code is not None and is_library(code)
+        entry = _coroutine_origins[id(code)] = (code, code_name(code) if code is not None else None, library, library and tasks_only_asyncio_starts(code))
     return entry
+
+
+def tasks_only_asyncio_starts(code):
+    """asyncio's own coroutines that asyncio alone runs as tasks: private ones (a subprocess's
+    `_read_stream`) and the event loop's (`shutdown_asyncgens`, started by asyncio.run). A public
+    one (`sleep`, `to_thread`, `Queue.get`) run as a task was the user's to start."""
+    filename = code.co_filename
+    return (
+        not filename.startswith(ASYNCIO_DIR)
+        or os.path.basename(filename).endswith("events.py")
+        or any(part.startswith("_") for part in code_name(code).split("."))
+    )
 
 
 def task_name(given_name, coroutine_name):

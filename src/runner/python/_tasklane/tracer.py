@@ -98,7 +98,7 @@ class Tracer:
         done = task.done()
         if not done:
             coro = task.get_coro()
-        _, coroutine_name, library = coroutine_origin(coro)
+        _, coroutine_name, library, asyncios_own = coroutine_origin(coro)
         given_name = task.get_name()
         name = task_name(given_name, coroutine_name)
         site = user_site(frame)
@@ -111,7 +111,7 @@ class Tracer:
             state = TaskState(self.new_id(), name, given_name, coro, type(coro) is CoroutineType and not library, type(task) is self.cancel_noting_type)
             self.tasks[task] = state
             self.task_types.add(type(task))
-            self.enc.task(ns, state.ident, current.ident if current is not None else self.root, "async", name, site, library)
+            self.enc.task(ns, state.ident, current.ident if current is not None else self.root, "async", name, site, asyncios_own)
             if group is not None and current is not None:
                 if current.groups:
                     self.end_groups(current, None, ns)  # one it left before opening this one ends here
