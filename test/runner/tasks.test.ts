@@ -82,6 +82,21 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(tasksNamed(model, /^Promise\.all/).map((t) => [model.displayName(t), t.parent]), [['Promise.all ×3', main.id], ['Promise.all ×2', main.id]]);
   });
 
+  it('.then callbacks a task attached run as its code while it waits, and its wait goes on after each', () => {
+    const { model, stdout } = traceFixture('then-while-waiting.js');
+    assert.equal(stdout, '10,20,30\n');
+    const main = only(model, 'main');
+    const labels = new Set(main.waits.map((w) => model.waitLabel(w)));
+    assert.deepEqual([...labels], ['setTimeout 60 ms'], 'every stretch of the wait is for the sleep');
+    const waited = main.waits.reduce((sum, w) => sum + (w.end - w.start), 0);
+    assert.ok(waited >= 50_000, `main waited ${waited / 1000} ms of its 60 ms sleep`);
+    const jobs = tasksNamed(model, 'job');
+    for (const job of jobs) {
+      const callbackRun = main.runs.some((t, i) => i % 2 === 0 && t >= job.end!.t && t - job.end!.t < 10_000);
+      assert.ok(callbackRun, `main ran the callback of the ${job.waits[0] && model.waitLabel(job.waits[0])} job`);
+    }
+  });
+
   it('awaiting values and settled promises is main running on, not waits nor work of the script', () => {
     const { model, stdout } = traceFixture('await-values.js');
     assert.equal(stdout, '5050\n');

@@ -116,10 +116,12 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
   const depth = user - first;
 
   const adjacent = frames[user - 1];
-  const api = functionName(adjacent, false);
-  const madeAt = nodePosition(frames, first, user) * POSITION_SPAN + (adjacent.getPosition() % POSITION_SPAN);
   const file = adjacent.getFileName();
-  if (file && file.startsWith('node:')) {
+  const nodeApi = !!file && file.startsWith('node:');
+  // A builtin by its bare name ("then", "all"), as the shapes below know them; Node's own by its class too.
+  const api = nodeApi ? functionName(adjacent, false) : (adjacent.getFunctionName() ?? adjacent.getMethodName() ?? '');
+  const madeAt = nodePosition(frames, first, user) * POSITION_SPAN + (adjacent.getPosition() % POSITION_SPAN);
+  if (nodeApi) {
     return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, depth, madeAt, code: 0 };
   }
   const top = frames[first];

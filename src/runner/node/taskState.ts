@@ -25,8 +25,13 @@ export interface TaskState {
   checksLeft: number;
   /** Where it was made ("file:line:column"), or "". */
   site: string;
-  /** Suspended at an await: no promise reaction of the task has run since. */
+  /** Suspended at an await: no promise reaction of the task has run since, but .then callbacks. */
   awaiting: boolean;
+  /** What its latest await waits for (task id, 0 for none) and where. */
+  waitTarget: number;
+  waitSite: string;
+  /** A .then callback it attached runs while it waits: its wait goes on after it. */
+  waitCut: boolean;
   /** The site cache's row for the task's code since it last resumed, once it has made a resource. */
   siteRow: SiteRow | undefined;
   /** An I/O helper or combinator called from user code: popped when user code is on top again. */

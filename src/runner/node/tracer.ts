@@ -440,8 +440,8 @@ export class Tracer {
       this.out.releaseAwait();
       waiter.awaiting = true;
       held.waiter = waiter;
-      held.target = target ? target.id : 0;
-      held.site = info.site;
+      held.target = waiter.waitTarget = target ? target.id : 0;
+      held.site = waiter.waitSite = info.site;
       held.inGenerator = inGenerator;
       held.queued = this.frameBase.length > 0 && knownSettled(awaited);
     }
@@ -553,7 +553,10 @@ export class Tracer {
     // What it makes is still the task's. Only a promise reaction resumes the task. Likewise for
     // an async function that has returned: such a callback is not a run of it after its end.
     const aside = !reaction && (owner.awaiting || (owner.ended && owner.kind === 'async'));
-    if (reaction) owner.awaiting = false;
+    // A .then callback the task attached before it awaited runs as the task's code, but the task
+    // still waits at its await: the wait goes on once the callback returns (see leave).
+    if (reaction && thenSite !== 0 && owner.awaiting) owner.waitCut = true;
+    else if (reaction) owner.awaiting = false;
     if (pending.waiter === owner && !aside && (reaction ? this.running === owner.id : ns - pending.ns < MERGE_WAIT_NS && (this.running === owner.id || this.idleSince >= 0))) {
       pending.waiter = undefined;
     }
@@ -591,6 +594,7 @@ export class Tracer {
     const base = this.frameBase.pop() ?? 0;
     while (this.sync.length > base) this.sync.pop();
     this.frameOwners.pop();
+    if (owner.waitCut) this.resumeWait(owner, ns);
     if (this.settles.length) this.settlePending();
     if (continues) return;
     if (this.frameBase.length === 0) {
@@ -598,6 +602,24 @@ export class Tracer {
     } else {
       this.switchTo(this.top.id, ns);
     }
+  }
+
+  /**
+   * A .then callback of a task waiting at an await has returned: the task waits on, for the same.
+   * Held like any await, so that a resume right after it (the callback settled what the task
+   * awaits) leaves no wait in between.
+   */
+  private resumeWait(task: TaskState, ns: number): void {
+    task.waitCut = false;
+    if (!task.awaiting || task.ended) return;
+    this.out.releaseAwait();
+    const held = this.out.held;
+    held.waiter = task;
+    held.target = task.waitTarget;
+    held.site = task.waitSite;
+    held.ns = ns < 0 ? this.options.now() : ns;
+    held.queued = false;
+    held.inGenerator = false;
   }
 
   private onSettled(promise: Promise<unknown>): void {
@@ -677,7 +699,7 @@ export class Tracer {
   private newState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
     return {
       id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1,
-      site: '', awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, waiter: undefined, oneShot: false, followUps: 0, ended: false, announced: false,
+      site: '', awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, waiter: undefined, waitTarget: 0, waitSite: '', waitCut: false, oneShot: false, followUps: 0, ended: false, announced: false,
     };
   }
 
