@@ -69,6 +69,14 @@ describe('Node runner: the task model on real scripts', () => {
     assert.match(only(model, 'finish').site, /loop-then-call\.js:16:\d+$/);
   });
 
+  it('a call that takes another branch after the same await is named for the API it called there', () => {
+    const { model, stdout } = traceFixture('branch-after-await.js');
+    assert.equal(stdout, 'read,read,read,read,retried,read\n');
+    const calls = tasksNamed(model, 'load').map((load) => model.childrenOf(load.id).map((t) => t.name).join(' then '));
+    const read = 'setTimeout 1 ms then fs.readFile';
+    assert.deepEqual(calls, [read, read, read, read, 'setTimeout 1 ms then setTimeout 5 ms', read]);
+  });
+
   it('async calls that return without awaiting are children of their caller, not of each other, and end resolved', () => {
     const { model, stdout } = traceFixture('quick-returns.js');
     assert.equal(stdout, 'ABC de\n');

@@ -231,8 +231,8 @@ export class SiteCache {
     return row.generation === this.generation;
   }
 
-  /** `recheck`: whether a cached answer must be checked against the stack this time. */
-  lookup(row: SiteRow, key: number, recheck?: (cached: CallSiteInfo) => boolean): CallSiteInfo {
+  /** `recheck`: whether a cached answer, used `uses` times, must be checked against the stack this time. */
+  lookup(row: SiteRow, key: number, recheck?: (cached: CallSiteInfo, uses: number) => boolean): CallSiteInfo {
     const entry = row.entries.get(key);
     if (entry === undefined) {
       if (++this.size > MAX_ENTRIES) this.clear();
@@ -241,7 +241,7 @@ export class SiteCache {
       return info;
     }
     entry.hits++;
-    if (entry.volatile || entry.hits <= VERIFY_FIRST || entry.hits % REVERIFY_EVERY === 0 || recheck?.(entry.info)) {
+    if (entry.volatile || entry.hits <= VERIFY_FIRST || entry.hits % REVERIFY_EVERY === 0 || recheck?.(entry.info, entry.hits)) {
       const info = this.fresh();
       if (!sameInfo(info, entry.info)) entry.volatile = true;
       entry.info = info;

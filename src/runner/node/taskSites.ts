@@ -10,11 +10,30 @@ export const PROMISE_TYPE = 0;
 export const CHECKS_PER_RESUME = 2;
 
 /**
- * The promise is an async function's (made without a parent): a task named after it. Only these
- * are checked: a helper's (events.once in a loop of awaits) would cost a stack per iteration.
+ * Uses of a cached helper call (a Node API, a combinator) checked against the stack before the
+ * answer is trusted: after an await, a branch of the code (a retry after an error) may call
+ * another API at the same point of its run; one answer that disagrees makes the key captured
+ * every time (SiteCache). Checking every use would cost a stack per iteration of a loop of
+ * `await events.once(…)`.
  */
+const VERIFY_CALLS = 32;
+
+/** The promise is an async function's (made without a parent): a task named after it. */
 function callsAsyncFunction(info: CallSiteInfo): boolean {
   return info.shape === 'user' && !info.moduleBody;
+}
+
+/** The promise is the first a helper or combinator makes, called from user code. */
+function callsHelper(info: CallSiteInfo): boolean {
+  return info.shape === 'internal' || info.shape === 'combinator';
+}
+
+function checkHelper(cached: CallSiteInfo, uses: number): boolean {
+  return uses <= VERIFY_CALLS && callsHelper(cached);
+}
+
+function checkCall(cached: CallSiteInfo, uses: number): boolean {
+  return callsAsyncFunction(cached) || checkHelper(cached, uses);
 }
 
 export class TaskSites {
@@ -39,8 +58,9 @@ export class TaskSites {
     let row = top.siteRow;
     if (row === undefined || !this.cache.current(row)) row = top.siteRow = this.cache.row(top.codeKey * 4096 + (top.resumedFrom & 4095));
     const key = (Math.min(made, 255) * 64 + (typeCode & 63)) * 2 + (hasParent ? 1 : 0);
-    if (top.checksLeft === 0 || hasParent || typeCode !== PROMISE_TYPE) return this.cache.lookup(row, key);
-    const info = this.cache.lookup(row, key, callsAsyncFunction);
+    if (hasParent || typeCode !== PROMISE_TYPE) return this.cache.lookup(row, key);
+    if (top.checksLeft === 0) return this.cache.lookup(row, key, checkHelper);
+    const info = this.cache.lookup(row, key, checkCall);
     if (callsAsyncFunction(info)) top.checksLeft--;
     return info;
   }
