@@ -55,6 +55,13 @@ for (const python of interpreters()) {
       assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['sleep 0.0123 s', 'wait_for 0.988 s']);
     });
 
+    it('labels asyncio.wait with how many it waits for, when it returns and its timeout', () => {
+      const { model, stdout } = trace(py('wait_first.py'));
+      assert.equal(stdout, '0 1\n');
+      const main = only(model, 'main');
+      assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['wait ×2 FIRST_COMPLETED', 'wait ×1, timeout 0.02 s']);
+    });
+
     it('async for over an async generator waits on what the generator awaits, where it awaits it', () => {
       const { model, stdout } = trace(py('async_gen.py'));
       assert.equal(stdout, '0\n1\n');

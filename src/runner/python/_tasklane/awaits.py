@@ -145,6 +145,19 @@ def future_origin(future):
 INNER_API_NAMES = {"_wait_for_one": "as_completed"}
 
 
+def asyncio_wait_label(locals_):
+    """asyncio.wait as called: "wait ×3", "wait ×3 FIRST_COMPLETED", "wait ×3, timeout 0.5 s"."""
+    futures = locals_.get("fs")
+    label = "wait ×%d" % len(futures) if hasattr(futures, "__len__") else "wait"
+    when = locals_.get("return_when")
+    if when in (asyncio.FIRST_COMPLETED, asyncio.FIRST_EXCEPTION):
+        label += " " + when
+    timeout = locals_.get("timeout")
+    if isinstance(timeout, (int, float)):
+        label += ", timeout %s s" % seconds(timeout)
+    return label
+
+
 def wait_label(api, waiter):
     """What a task waits for, in asyncio's words: the asyncio API its code called."""
     if api is not None:
@@ -163,6 +176,8 @@ def wait_label(api, waiter):
         if name == "wait_for" and owner is None:  # asyncio.wait_for, not Condition.wait_for
             timeout = locals_.get("timeout")
             return "wait_for %s s" % seconds(timeout) if isinstance(timeout, (int, float)) else "wait_for"
+        if name == "wait" and owner is None:  # asyncio.wait, not Condition.wait or Event.wait
+            return asyncio_wait_label(locals_)
         return "%s.%s" % (type(owner).__name__, name) if owner is not None else name
     if waiter is None:
         return "yield"
