@@ -279,6 +279,10 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(pbkdf2.parent, main.id, 'a promisified function is named as it was called');
     assert.equal(pbkdf2.end?.state, 'resolved');
     assert.equal(only(model, 'crypto.pbkdf2').end?.state, 'resolved', 'the job inside it ends when it is done');
+    const server = only(model, /^TCP server /);
+    const accepted = model.childrenOf(server.id).filter((t) => t.name.startsWith('TCP socket'));
+    assert.equal(accepted.length, 3);
+    for (const socket of accepted) assert.match(socket.name, /^TCP socket 127\.0\.0\.1:\d+$/, 'named by its peer, though HTTP\'s parser reads it');
     const visibleTimers = [...model.tasks.values()].filter((t) => t.kind === 'timer' && !t.internal);
     assert.deepEqual(visibleTimers.map((t) => t.name), [], 'the response\'s date cache and the server\'s checks are Node\'s');
   });

@@ -107,6 +107,8 @@ export class Tracer {
   private readonly repeating = new Set<number>();
   /** Follow-up requests of callback-style fs calls, folded into the call's task (see TaskState.followUps). */
   private readonly followUps = new Set<number>();
+  /** A socket a TCP server accepted in the callback running now, to be named when it returns. */
+  private accepted: TaskState | undefined;
   /** The latest `new Worker`, which the message ports made next belong to. */
   private lastWorker: TaskState | undefined;
   /** The wrapper V8 made for the latest `await value`: the await on it follows. */
@@ -529,6 +531,7 @@ export class Tracer {
       this.liveHandles.add(task);
     }
     this.owners.set(asyncId, task);
+    if (type === 'TCPWRAP' && top.name.startsWith('TCP server')) this.accepted = task;
     // Made in Node's own code for an I/O resource of the user's (the connect of net.connect's
     // socket, after its deferred lookup): placed where that resource was made.
     const site = info.site || (info.shape === 'none' && maker?.kind === 'io' ? maker.site : '');
@@ -591,6 +594,12 @@ export class Tracer {
     const ns = continues ? -1 : this.options.now();
     if (held.ns < 0) held.ns = ns;
     if (owner.oneShot && owner.followUps === 0 && !owner.ended) this.endTask(owner, ns, 'resolved', '', '');
+    // The socket a server accepts in this callback is connected once it returns, and may never run
+    // a callback of its own to be named in (an HTTP server's parser reads it).
+    if (this.accepted !== undefined) {
+      if (this.accepted.resource !== undefined) this.nameFromResource(this.accepted, ns < 0 ? this.options.now() : ns);
+      this.accepted = undefined;
+    }
     const base = this.frameBase.pop() ?? 0;
     while (this.sync.length > base) this.sync.pop();
     this.frameOwners.pop();
