@@ -33,6 +33,11 @@ const ENTER = 0;
 const ENTER_REACTION = 1;
 const LEAVE = 2;
 const SETTLED = 3;
+/**
+ * The time of a record whose time no reader uses (a combinator's member, what woke a waiter): the
+ * encoder writes it at the latest time written, and the clock is not read (W1: every member).
+ */
+const UNTIMED = 0;
 /** An await resumed sooner than this, with nothing run in between, is merged into its run. */
 const MERGE_WAIT_NS = 20_000;
 
@@ -376,7 +381,7 @@ export class Tracer {
         marks.setOwner(promise, top);
         if (top.kind === 'combinator') {
           const member = parent && marks.task(parent);
-          if (this.out.admit()) this.enc.join(this.options.now(), top.id, member ? member.id : 0);
+          if (this.out.admit()) this.enc.join(UNTIMED, top.id, member ? member.id : 0);
         }
         return;
       case 'internal':
@@ -635,8 +640,9 @@ export class Tracer {
     const task = marks.task(promise);
     const waiter = marks.waiter(promise);
     const helper = marks.helper(promise);
-    const ns = this.options.now();
-    if (task !== undefined && !task.ended) {
+    const ends = task !== undefined && !task.ended;
+    const ns = ends ? this.options.now() : UNTIMED;
+    if (ends) {
       task.settledAt = ns;
       this.settles.push(task);
       // A task that returned without suspending leaves the synchronous stack here.
