@@ -219,6 +219,15 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(tasksNamed(model, 'Response.text').length, 3);
   });
 
+  it('each step of for await over a file stream waits for the file read that fed it', () => {
+    const { model, stdout } = traceFixture('for-await-stream.js');
+    assert.equal(stdout, 'true\n');
+    const main = only(model, 'main');
+    const labels = main.waits.map((w) => model.waitLabel(w));
+    assert.ok(labels.length >= 3, `the file takes several reads: ${labels.join(', ')}`);
+    assert.deepEqual([...new Set(labels)].filter((l) => !/^fs\.(open|read|close)$/.test(l)), [], labels.join(', '));
+  });
+
   it('names each step of for await over events.on() as events.on', () => {
     const { model, stdout } = traceFixture('events-on.js');
     assert.equal(stdout, '3\n');

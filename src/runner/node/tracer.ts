@@ -112,6 +112,8 @@ export class Tracer {
   private readonly repeating = new Set<number>();
   /** Follow-up requests of callback-style fs calls, folded into the call's task (see TaskState.followUps). */
   private readonly followUps = new Set<number>();
+  /** The task whose callback (not a promise reaction) ran last: the microtasks running now follow it. */
+  private checkpointOf: TaskState | undefined;
   /** A socket a TCP server accepted in the callback running now, to be named when it returns. */
   private accepted: TaskState | undefined;
   /** The latest `new Worker`, which the message ports made next belong to. */
@@ -586,6 +588,7 @@ export class Tracer {
     }
     this.frameBase.push(this.sync.length);
     this.frameOwners.push(owner);
+    if (!reaction) this.checkpointOf = owner;
     this.sync.push(owner);
     this.switchTo(aside ? this.internals.id : owner.id, ns);
   }
@@ -664,7 +667,10 @@ export class Tracer {
 
   /** Whatever callback is running now resolved what `waiter` awaits. */
   private recordWaker(waiter: TaskState, ns: number): void {
-    const by = this.frameOwners[this.frameOwners.length - 1] ?? this.top;
+    let by = this.frameOwners[this.frameOwners.length - 1] ?? this.top;
+    // Node's own promise jobs (a stream's async iterator yielding to `for await`) run in the
+    // microtask checkpoint of the callback that fed them (a file read): that callback woke the waiter.
+    if (by === this.internals && this.checkpointOf !== undefined) by = this.checkpointOf;
     // Node's own work, a helper, or the script's own run (Node finishing what it loaded for a
     // helper, as fetch's first call does) is no answer to what woke the waiter.
     if (by === waiter || by === this.internals || by === this.root || by.transient) return;
