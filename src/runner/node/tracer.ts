@@ -542,9 +542,10 @@ export class Tracer {
     // Made in Node's own code for an I/O resource of the user's (the connect of net.connect's
     // socket, after its deferred lookup): placed where that resource was made.
     const site = info.site || (info.shape === 'none' && maker?.kind === 'io' ? maker.site : '');
-    const nodesOwn =
-      ((info.shape === 'none' || top.transient) && !(USER_VISIBLE_TYPES.has(type) && !(top.transient && type === 'FSREQCALLBACK'))) ||
-      (kind === 'timer' && info.shape === 'internal' && !USER_TIMER_MODULES.has(info.module));
+    // Node's own: made where no user code called it, or inside a helper, unless it is I/O the user
+    // asked for (a file request inside a helper is the helper's); or a timer of a Node module's.
+    const askedFor = USER_VISIBLE_TYPES.has(type) && !(top.transient && type === 'FSREQCALLBACK');
+    const nodesOwn = ((info.shape === 'none' || top.transient) && !askedFor) || (kind === 'timer' && info.shape === 'internal' && !USER_TIMER_MODULES.has(info.module));
     this.emitTask(task, ns, top.id, site, nodesOwn);
   }
 
