@@ -55,6 +55,14 @@ for (const python of interpreters()) {
       assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['sleep 0.0123 s', 'wait_for 0.988 s']);
     });
 
+    it('a task that names itself while it runs takes that name', () => {
+      const { model, stdout } = trace(py('set_name.py'));
+      assert.equal(stdout, "['0', \"KeyError('missing')\", '2']\n");
+      const main = only(model, 'main');
+      const jobs = model.childrenOf(main.id).filter((t) => t.kind === 'async');
+      assert.deepEqual(jobs.map((t) => [t.name, model.endState(t)]), [['job-0', 'resolved'], ['job-1', 'rejected'], ['job-2', 'resolved']]);
+    });
+
     it('labels asyncio.wait with how many it waits for, when it returns and its timeout', () => {
       const { model, stdout } = trace(py('wait_first.py'));
       assert.equal(stdout, '0 1\n');

@@ -26,7 +26,15 @@ def install(tracer):
         return task
 
     class Task(base_task):
-        """asyncio's Task, noting who cancels it (same name, so reprs are unchanged)."""
+        """asyncio's Task, noting who cancels it and names set while it lives (same name, so
+        reprs are unchanged)."""
+
+        def set_name(self, value):
+            super().set_name(value)
+            try:
+                tracer.on_rename(self)
+            except Exception:
+                pass
 
         def cancel(self, *args, **kwargs):
             try:

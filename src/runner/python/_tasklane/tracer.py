@@ -152,6 +152,24 @@ class Tracer:
             else:
                 self.enc.end(ns, ident, "resolved", "", "")
 
+    def on_rename(self, task):
+        """The task's name was set (Task.set_name), perhaps while it runs."""
+        state = self.tasks.get(task)
+        if state is None:
+            return
+        given_name = task.get_name()
+        if given_name == state.given_name:
+            return
+        state.given_name = given_name
+        name = task_name(given_name, coroutine_origin(state.coro)[1])
+        if name == state.name:
+            return
+        state.name = name
+        with self.sink.lock:
+            ns = perf_counter_ns()
+            self.settle_current(ns)
+            self.enc.rename(ns, state.ident, name)
+
     def on_cancel(self, task):
         state = self.tasks.get(task)
         if state is None:
