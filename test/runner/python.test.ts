@@ -55,6 +55,17 @@ for (const python of interpreters()) {
       assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['sleep 0.0123 s', 'wait_for 0.988 s']);
     });
 
+    it('a forked child runs untraced: the trace stays the parent\'s, whole, and stderr gains no warning', () => {
+      const { model, stdout, stderr, code } = trace(py('fork.py'));
+      assert.equal(code, 0);
+      assert.equal(stdout, 'child exited with 0\n');
+      assert.doesNotMatch(stderr, /DeprecationWarning|corrupt/, stderr);
+      assert.equal(model.exit?.reason, 'exit');
+      assert.equal(model.endState(only(model, 'main')), 'resolved', 'the parent went on being traced after the fork');
+      assert.equal(only(model, 'main').waits.length, 2, 'both sleeps of the parent');
+      assert.deepEqual(tasksNamed(model, 'child_work'), [], 'nothing of the child');
+    });
+
     it('a task that names itself while it runs takes that name', () => {
       const { model, stdout } = trace(py('set_name.py'));
       assert.equal(stdout, "['0', \"KeyError('missing')\", '2']\n");

@@ -1,5 +1,6 @@
 """The frame format of src/trace/codec.ts, and the sink that writes frames to the side channel."""
 
+import asyncio
 import os
 import sys
 import threading
@@ -7,6 +8,8 @@ import time
 
 MAGIC = b"TLF1"
 FLUSH_BYTES = 64 * 1024
+# How long a fork waits for the flusher to stop (it stops at once unless a write is blocked).
+FLUSHER_STOP_WAIT_S = 0.1
 OP_STRING, OP_START, OP_TASK, OP_RENAME, OP_RUN, OP_AWAIT, OP_AWAIT_BY, OP_JOIN, OP_END, OP_DROPPED, OP_EXIT, OP_STEP, OP_STEP_END = range(13)
 TASK_KINDS = {kind: code for code, kind in enumerate(["script", "async", "timer", "immediate", "io", "combinator", "callback", "coroutine"])}
 END_STATES = {state: code for code, state in enumerate(["resolved", "rejected", "cancelled"])}
@@ -197,13 +200,56 @@ class Sink:
         self.broken = False
         self.before_flush = None
         self._write(MAGIC)
-        flusher = threading.Thread(target=self._flush_every, args=(flush_ms / 1000.0,), name="tasklane-flush", daemon=True)
-        flusher.start()
+        self._every = flush_ms / 1000.0
+        self._stop_flushing = threading.Event()
+        self._flusher = None
+        self._start_flusher()
+        if hasattr(os, "register_at_fork"):
+            # A fork while another thread runs gets a DeprecationWarning on 3.12+ (the program's
+            # stderr must not change): the flusher stops for the fork, and the child runs untraced.
+            os.register_at_fork(before=self._stop_flusher, after_in_parent=self._restart_flusher, after_in_child=self.detach)
 
-    def _flush_every(self, seconds):
+    def _start_flusher(self):
+        self._stop_flushing.clear()
+        self._flusher = threading.Thread(target=self._flush_every, name="tasklane-flush", daemon=True)
+        self._flusher.start()
+
+    def _restart_flusher(self):
+        # After os.fork() has returned: 3.13 counts the threads after these hooks have run.
+        try:
+            asyncio.get_running_loop().call_soon(self._start_flusher)
+        except RuntimeError:  # no loop running in the forking thread
+            self._start_flusher()
+
+    def _stop_flusher(self):
+        self._stop_flushing.set()
+        flusher = self._flusher
+        flusher.join(FLUSHER_STOP_WAIT_S)
+        # The thread's OS thread outlives join() by a moment, and Linux counts it (/proc): wait for it.
+        task = "/proc/self/task/%s" % getattr(flusher, "native_id", "")
+        deadline = time.monotonic() + FLUSHER_STOP_WAIT_S
+        while not flusher.is_alive() and os.path.exists(task) and time.monotonic() < deadline:
+            time.sleep(0.0001)
+
+    def detach(self):
+        """In a forked child: write nothing more, and let go of the channel, so that the parent's
+        trace stays its own and ends when the parent does. The lock may have been held by a flusher
+        that did not stop in time (a write blocked on a full pipe), which the child does not have:
+        it is freed."""
+        self.broken = True
+        if self.lock.locked():
+            try:
+                self.lock.release()
+            except RuntimeError:
+                pass
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+
+    def _flush_every(self):
         # Also once the channel is broken: flushing empties the buffer the steps write into.
-        while True:
-            time.sleep(seconds)
+        while not self._stop_flushing.wait(self._every):
             self.flush()
 
     def send_frame(self):

@@ -5,6 +5,7 @@ import asyncio
 import asyncio.base_events
 import asyncio.events
 import asyncio.tasks
+import os
 import sys
 from time import perf_counter_ns
 
@@ -51,10 +52,26 @@ def install(tracer):
     asyncio.events.Handle._run = step_hook
     asyncio.base_events.BaseEventLoop.create_task = create_task
     asyncio.tasks.Task = Task
+    stop_watching = None
     try:
-        watch_coroutines(tracer)
+        stop_watching = watch_coroutines(tracer)
     except Exception:
         pass  # the hooks above are in place; spans are then timed by the steps they are seen in
+
+    def untraced_child():
+        """A forked child (os.fork, a process pool's worker) runs untraced: the trace is the
+        parent's (the sink lets go of it in the child, see Sink.detach)."""
+        try:
+            asyncio.events.Handle._run = original_run
+            asyncio.base_events.BaseEventLoop.create_task = original_create_task
+            asyncio.tasks.Task = base_task
+            if stop_watching is not None:
+                stop_watching()
+        except Exception:
+            pass
+
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=untraced_child)
 
 
 CO_COROUTINE = 0x80
@@ -66,13 +83,14 @@ def watch_coroutines(tracer):
     those that became spans, return (PY_RETURN), so a span covers the time its coroutine ran, not
     the task steps it was seen in (a coroutine that computes 100 ms before its first await holds
     those 100 ms). Every other function stops reporting after its first start (DISABLE), and so
-    does a coroutine that has only started tasks so far: a task's first step times its start."""
+    does a coroutine that has only started tasks so far: a task's first step times its start.
+    Returns the function that stops it (None where there is no sys.monitoring or no free tool id)."""
     monitoring = getattr(sys, "monitoring", None)
     if monitoring is None:
-        return
+        return None
     tool = next((t for t in MONITORING_TOOLS if monitoring.get_tool(t) is None), None)
     if tool is None:
-        return  # both taken by the program's own tools: spans are timed by the steps they are seen in
+        return None  # both taken by the program's own tools: spans are timed by the steps they are seen in
     events, disable = monitoring.events, monitoring.DISABLE
     frame_times = tracer.frame_times
     getframe = sys._getframe
@@ -110,8 +128,16 @@ def watch_coroutines(tracer):
             # start switched off (of every tool): each reports once more and is switched off again.
             monitoring.restart_events()
 
+    def stop():
+        tracer.watch_returns = None
+        monitoring.set_events(tool, 0)
+        for code in span_codes.values():
+            monitoring.set_local_events(tool, code, 0)
+        monitoring.free_tool_id(tool)
+
     monitoring.use_tool_id(tool, "tasklane")
     monitoring.register_callback(tool, events.PY_START, on_start)
     monitoring.register_callback(tool, events.PY_RETURN, on_return)
     monitoring.set_events(tool, events.PY_START)
     tracer.watch_returns = watch_span
+    return stop

@@ -155,7 +155,7 @@ class Tracer:
     def on_rename(self, task):
         """The task's name was set (Task.set_name), perhaps while it runs."""
         state = self.tasks.get(task)
-        if state is None:
+        if state is None or self.sink.broken:
             return
         given_name = task.get_name()
         if given_name == state.given_name:
@@ -478,6 +478,8 @@ class Tracer:
                 self.enc.end(ns, ident, end_state, message, site)
 
     def finish(self, reason, code, sig, message, site):
+        if self.sink.broken:
+            return  # a forked child's end, or a channel gone
         with self.sink.lock:
             ns = perf_counter_ns()
             self.write_pending()
