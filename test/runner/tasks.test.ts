@@ -90,6 +90,14 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(tasksNamed(model, /^Promise\.all/).map((t) => [model.displayName(t), t.parent]), [['Promise.all ×3', main.id], ['Promise.all ×2', main.id]]);
   });
 
+  it('a task awaiting a thenable waits for whatever resolves it, through the job that calls its then()', () => {
+    const { model, stdout } = traceFixture('thenable.js');
+    assert.equal(stdout, 'late 3\n');
+    const main = only(model, 'main');
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['setTimeout 30 ms', 'setTimeout 5 ms', 'setTimeout 5 ms', 'setTimeout 5 ms']);
+    assert.ok(main.waits[0].end - main.waits[0].start >= 25_000, 'the whole wait for the thenable, not the moment before its then() ran');
+  });
+
   it('.then callbacks a task attached run as its code while it waits, and its wait goes on after each', () => {
     const { model, stdout } = traceFixture('then-while-waiting.js');
     assert.equal(stdout, '10,20,30\n');

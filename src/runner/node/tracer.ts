@@ -38,6 +38,8 @@ const SETTLED = 3;
  * encoder writes it at the latest time written, and the clock is not read (W1: every member).
  */
 const UNTIMED = 0;
+/** The "then site" of the promise V8 wraps an awaited thenable in: its job calls the thenable's then(). */
+const THENABLE_JOB = -1;
 /** An await resumed sooner than this, with nothing run in between, is merged into its run. */
 const MERGE_WAIT_NS = 20_000;
 
@@ -440,6 +442,12 @@ export class Tracer {
     const target = marks.task(awaited) ?? marks.helper(awaited) ?? transientOwner(awaited);
     if (target?.transient) target.waiter = waiter;
     else if (!target && watch) marks.setWaiter(awaited, waiter);
+    else if (!watch && !knownSettled(awaited)) {
+      // `await thenable`: the wrapper settles only once V8 has called the thenable's then() in a
+      // job of its own, which is no resumption of the task (see enter), and whoever then resolves it.
+      marks.setThenSite(awaited, THENABLE_JOB);
+      marks.setWaiter(awaited, waiter);
+    }
     // An async generator's body runs on its caller's stack as part of the caller's task (only async
     // functions get tasks): its await suspends the generator, and the task runs on to its `for
     // await`, whose wait is for what the generator awaits.
@@ -563,11 +571,15 @@ export class Tracer {
     // follow-up of its net.connect) does not resume it: it runs as Node's work and the wait goes on.
     // What it makes is still the task's. Only a promise reaction resumes the task. Likewise for
     // an async function that has returned: such a callback is not a run of it after its end.
-    const aside = !reaction && (owner.awaiting || (owner.ended && owner.kind === 'async'));
+    // So is the job in which V8 calls the then() of a thenable the task awaits.
+    const thenableJob = thenSite === THENABLE_JOB;
+    const aside = thenableJob || (!reaction && (owner.awaiting || (owner.ended && owner.kind === 'async')));
     // A .then callback the task attached before it awaited runs as the task's code, but the task
     // still waits at its await: the wait goes on once the callback returns (see leave).
-    if (reaction && thenSite !== 0 && owner.awaiting) owner.waitCut = true;
-    else if (reaction) owner.awaiting = false;
+    if (reaction && !thenableJob) {
+      if (thenSite !== 0 && owner.awaiting) owner.waitCut = true;
+      else owner.awaiting = false;
+    }
     if (pending.waiter === owner && !aside && (reaction ? this.running === owner.id : ns - pending.ns < MERGE_WAIT_NS && (this.running === owner.id || this.idleSince >= 0))) {
       pending.waiter = undefined;
     }
@@ -581,7 +593,7 @@ export class Tracer {
     owner.resumes++;
     owner.made = 0;
     owner.checksLeft = CHECKS_PER_RESUME;
-    const resumedFrom = thenSite !== 0 ? thenSite : owner.suspendedAt;
+    const resumedFrom = thenSite > 0 ? thenSite : owner.suspendedAt;
     if (thenSite === 0) owner.suspendedAt = 0;
     if (resumedFrom !== owner.resumedFrom) {
       owner.resumedFrom = resumedFrom;
