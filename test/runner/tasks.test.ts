@@ -138,6 +138,14 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(only(model, 'AbortSignal.timeout 50 ms').kind, 'timer');
   });
 
+  it('the promise forms of setImmediate and setInterval are one timer task each, named as the timers are', () => {
+    const { model, stdout } = traceFixture('timers-promises.js');
+    assert.equal(stdout, 'ticks 3\n');
+    const main = only(model, 'main');
+    assert.deepEqual(model.childrenOf(main.id).map((t) => `${t.kind} ${t.name}`), ['timer setImmediate', 'timer setInterval 5 ms']);
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['setImmediate', 'setInterval 5 ms', 'setInterval 5 ms', 'setInterval 5 ms']);
+  });
+
   it('names a timer by its delay to three significant digits, as a person would write it', () => {
     const { model } = traceFixture('odd-delays.js');
     const main = only(model, 'main');

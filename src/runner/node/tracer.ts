@@ -514,10 +514,13 @@ export class Tracer {
     if (this.adoptUserCode(info)) top = this.root;
     // Made by a Node API user code calls after a helper it called before (as onPromise says).
     else if (top === this.top && top.transient && info.shape === 'internal' && info.code !== top.codeKey) top = this.popReturnedTransients();
-    if (type === 'Timeout' && top.transient && top.kind === 'timer' && top.name.startsWith('timers.')) {
+    if (TIMER_TYPES.has(type) && top.transient && top.kind === 'timer') {
       // timers/promises: the awaited promise and its timer are one task, named like the timer.
-      top.name = timerName(info, resource);
-      if (this.out.admit()) this.enc.rename(ns, top.id, top.name);
+      const name = type === 'Timeout' ? timerName(info, resource) : 'setImmediate';
+      if (name !== top.name) {
+        top.name = name;
+        if (this.out.admit()) this.enc.rename(ns, top.id, name);
+      }
       this.owners.set(asyncId, top);
       return;
     }
