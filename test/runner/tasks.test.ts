@@ -266,6 +266,15 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), calls, 'main awaited each call, not a request inside it');
   });
 
+  it('a dns lookup is one task, through dns.promises as through the callback API', () => {
+    const { model, stdout } = traceFixture('dns-lookup.js');
+    assert.equal(stdout, 'found true string\n');
+    const main = only(model, 'main');
+    const lookups = tasksNamed(model, 'dns.lookup').filter((t) => !t.internal);
+    assert.deepEqual(lookups.map((t) => t.parent), [main.id, main.id], 'one per call, not the promise\'s request beside it');
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['dns.lookup']);
+  });
+
   it('callback-style fs.readFile is one task through its open, reads and close, and its callback\'s calls are its children', () => {
     const { model, stdout } = traceFixture('fs-callbacks.js');
     assert.equal(stdout, 'true\n');

@@ -17,6 +17,8 @@ import type { TaskState } from './taskState';
 const FOLDED_TYPES = new Set(['TickObject', 'Microtask', 'WRITEWRAP', 'SHUTDOWNWRAP', 'FILEHANDLECLOSEREQ', 'FSREQPROMISE', 'QUERYWRAP', 'DNSCHANNEL', 'TTYWRAP']);
 /** I/O a user asked for even when Node's own code made the handle (a connect inside net.connect). */
 const USER_VISIBLE_TYPES = new Set(['TCPCONNECTWRAP', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPECONNECTWRAP', 'PIPESERVERWRAP', 'GETADDRINFOREQWRAP', 'FSREQCALLBACK', 'UDPWRAP']);
+/** Requests a promise helper makes for its own work (fs.promises.rm's, dns.promises.lookup's): part of it. */
+const HELPER_REQUEST_TYPES = new Set(['FSREQCALLBACK', 'GETADDRINFOREQWRAP']);
 /** Resources that end after their single callback (and crypto's jobs). */
 const ONE_SHOT_TYPES = new Set(['Timeout', 'Immediate', 'TCPCONNECTWRAP', 'PIPECONNECTWRAP', 'FSREQCALLBACK', 'GETADDRINFOREQWRAP', 'GETNAMEINFOREQWRAP']);
 const isOneShotType = (type: string): boolean => ONE_SHOT_TYPES.has(type) || isCryptoJob(type);
@@ -554,8 +556,9 @@ export class Tracer {
     // socket, after its deferred lookup): placed where that resource was made.
     const site = info.site || (info.shape === 'none' && maker?.kind === 'io' ? maker.site : '');
     // Node's own: made where no user code called it, or inside a helper, unless it is I/O the user
-    // asked for (a file request inside a helper is the helper's); or a timer of a Node module's.
-    const askedFor = USER_VISIBLE_TYPES.has(type) && !(top.transient && type === 'FSREQCALLBACK');
+    // asked for (but a helper's own request, its file request or lookup, is the helper); or a
+    // timer of a Node module's.
+    const askedFor = USER_VISIBLE_TYPES.has(type) && !(top.transient && HELPER_REQUEST_TYPES.has(type));
     const nodesOwn = ((info.shape === 'none' || top.transient) && !askedFor) || (kind === 'timer' && info.shape === 'internal' && !USER_TIMER_MODULES.has(info.module));
     this.emitTask(task, ns, top.id, site, nodesOwn);
   }
