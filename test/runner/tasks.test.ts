@@ -69,6 +69,20 @@ describe('Node runner: the task model on real scripts', () => {
     assert.match(only(model, 'finish').site, /loop-then-call\.js:16:\d+$/);
   });
 
+  it('an async function that returns another\'s promise without awaiting it has returned: what its caller does next is the caller\'s', () => {
+    const { model, stdout } = traceFixture('return-promise.js');
+    assert.equal(stdout, '1,2 4\n');
+    const main = only(model, 'main');
+    const parentName = (t: { parent: number }): string => model.tasks.get(t.parent)!.name;
+    const relays = tasksNamed(model, 'relay');
+    assert.deepEqual(relays.map(parentName), ['main', 'main', 'main', 'caller']);
+    assert.deepEqual(tasksNamed(model, /^Promise\.all/).map((t) => [model.displayName(t), parentName(t)]), [['Promise.all ×2', 'main'], ['Promise.all ×2', 'main']]);
+    assert.equal(parentName(only(model, 'setTimeout 1 ms')), 'main');
+    assert.equal(parentName(only(model, 'caller')), 'main');
+    assert.deepEqual(only(model, 'caller').waits.map((w) => model.waitLabel(w)), ['relay']);
+    assert.ok(main.waits.length >= 3);
+  });
+
   it('a call that takes another branch after the same await is named for the API it called there', () => {
     const { model, stdout } = traceFixture('branch-after-await.js');
     assert.equal(stdout, 'read,read,read,read,retried,read\n');

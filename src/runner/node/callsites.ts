@@ -37,6 +37,11 @@ export interface CallSiteInfo {
    * helper makes its entry promise at the same place, and what it makes inside itself elsewhere.
    */
   madeAt: number;
+  /**
+   * The user's functions on the stack, from the first user frame on, each as "file:line:column"
+   * of its start: which calls have not returned yet.
+   */
+  callers: readonly string[];
   /** A small number standing for this whole answer, assigned by SiteCache; part of cache keys. */
   code: number;
 }
@@ -98,9 +103,10 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
     const nearest = frames[first];
     const file = nearest?.getFileName() ?? '';
     const api = file.startsWith('node:') ? (nearest.getFunctionName() ?? nearest.getMethodName() ?? '') : '';
-    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, madeAt: -1, code: 0 };
+    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, madeAt: -1, callers: [], code: 0 };
   }
   const userFrame = frames[user];
+  const callers = userFunctions(frames, user, isOwn);
   const site = position(userFrame);
   const fn = functionName(userFrame, true);
   if (user === first) {
@@ -109,7 +115,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
     // The code of a whole file (an ES module's body, an async function for its top-level awaits)
     // starts at 1:1; it makes a promise of its own at its start, and V8 makes import()'s there too.
     const moduleBody = fn === '' && userFrame.getEnclosingLineNumber() === 1 && userFrame.getEnclosingColumnNumber() === 1;
-    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, madeAt: -1, code: 0 };
+    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, madeAt: -1, callers, code: 0 };
   }
   const callerSite = '';
   const moduleBody = false;
@@ -122,18 +128,28 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
   const api = nodeApi ? functionName(adjacent, false) : (adjacent.getFunctionName() ?? adjacent.getMethodName() ?? '');
   const madeAt = nodePosition(frames, first, user) * POSITION_SPAN + (adjacent.getPosition() % POSITION_SPAN);
   if (nodeApi) {
-    return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, depth, madeAt, code: 0 };
+    return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, depth, madeAt, callers, code: 0 };
   }
   const top = frames[first];
   if (user === first + 1 && top.isConstructor() && top.getFunctionName() === 'Promise') {
-    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, code: 0 };
+    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, code: 0 };
   }
   if (COMBINATORS.has(api)) {
     const topName = top.getFunctionName() ?? '';
-    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, code: 0 };
+    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, code: 0 };
   }
-  if (THENS.has(api)) return { shape: 'then', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, code: 0 };
-  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, code: 0 };
+  if (THENS.has(api)) return { shape: 'then', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, code: 0 };
+  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, code: 0 };
+}
+
+/** CallSiteInfo.callers: the functions of the user's frames from `user` on. */
+function userFunctions(frames: CallSite[], user: number, isOwn: (file: string) => boolean): string[] {
+  const functions: string[] = [];
+  for (let i = user; i < frames.length; i++) {
+    const file = frames[i].getFileName();
+    if (!isNodeFile(file) && !isOwn(file!)) functions.push(`${file}:${frames[i].getEnclosingLineNumber()}:${frames[i].getEnclosingColumnNumber()}`);
+  }
+  return functions;
 }
 
 /** Offsets past this fold over in CallSiteInfo.madeAt: a mix-up then needs two places of one call that far apart. */

@@ -25,6 +25,8 @@ export interface TaskState {
   checksLeft: number;
   /** Where it was made ("file:line:column"), or "". */
   site: string;
+  /** An async function's own function, as CallSiteInfo.callers names it ("" when not known). */
+  fnKey: string;
   /** Suspended at an await: no promise reaction of the task has run since, but .then callbacks. */
   awaiting: boolean;
   /** What its latest await waits for (task id, 0 for none) and where. */

@@ -356,6 +356,7 @@ export class Tracer {
     );
     // Back in user code: helpers and combinators called from it have returned.
     if (info.shape === 'user' || info.shape === 'newPromise' || info.shape === 'then' || anotherCall) top = this.popReturnedTransients();
+    if (top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info, hasParent);
     switch (info.shape) {
       case 'then':
         marks.setOwner(promise, top);
@@ -491,6 +492,7 @@ export class Tracer {
   private startAsync(promise: Promise<unknown>, ns: number, info: CallSiteInfo): void {
     const parent = this.top;
     const task = this.newState('async', info.fn || '(anonymous)', info.code, false);
+    task.fnKey = info.callers[0] ?? '';
     task.promise = promise;
     marks.setTask(promise, task);
     marks.setOwner(promise, task);
@@ -641,6 +643,34 @@ export class Tracer {
   }
 
   /**
+   * An async function that returned another's promise without awaiting it (`return leaf(n)`) has
+   * not settled, so it is still on the synchronous stack, but its frame is gone: code running now
+   * with none of its frames on the stack is its caller's. (Only while it runs its first part: a
+   * task resumed later is the callback's, at the floor of the stack.)
+   */
+  private popReturnedCalls(info: CallSiteInfo, hasParent: boolean): TaskState {
+    if (info.callers.length === 0) return this.top;
+    const ownFrame = info.shape === 'user' && !hasParent && !info.moduleBody ? 1 : 0; // a call's entry: its own frame first
+    const was = this.top;
+    let top = was;
+    while (top.kind === 'async' && top.resumes === 0 && top.fnKey !== '' && this.sync.length > this.frameFloor() + 1 && info.callers.indexOf(top.fnKey, ownFrame) < 0) {
+      this.sync.pop();
+      top = this.top;
+    }
+    if (top !== was) this.switchTo(top.id, this.options.now());
+    return top;
+  }
+
+  /** `task` (an async function's) has returned: it and whatever it called leave the synchronous stack. */
+  private leaveStack(task: TaskState | undefined, ns = -1): void {
+    if (task === undefined || task.transient) return;
+    const at = this.sync.lastIndexOf(task);
+    if (at <= this.frameFloor()) return;
+    this.sync.length = at;
+    this.switchTo(this.top.id, ns < 0 ? this.options.now() : ns);
+  }
+
+  /**
    * A .then callback of a task waiting at an await has returned: the task waits on, for the same.
    * Held like any await, so that a resume right after it (the callback settled what the task
    * awaits) leaves no wait in between.
@@ -668,11 +698,7 @@ export class Tracer {
       task.settledAt = ns;
       this.settles.push(task);
       // A task that returned without suspending leaves the synchronous stack here.
-      const at = this.sync.lastIndexOf(task);
-      if (at > this.frameFloor()) {
-        this.sync.length = at;
-        this.switchTo(this.top.id, ns);
-      }
+      this.leaveStack(task, ns);
     }
     if (waiter !== undefined) {
       marks.setWaiter(promise, undefined);
@@ -739,7 +765,7 @@ export class Tracer {
   private newState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
     return {
       id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1,
-      site: '', awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, waiter: undefined, waitTarget: 0, waitSite: '', waitCut: false, oneShot: false, followUps: 0, ended: false, announced: false,
+      site: '', awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitSite: '', waitCut: false, oneShot: false, followUps: 0, ended: false, announced: false,
     };
   }
 
