@@ -91,6 +91,21 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(calls, [read, read, read, read, 'setTimeout 1 ms then setTimeout 5 ms', read]);
   });
 
+  it('a branch a loop first takes late is named for what it calls soon after', () => {
+    const { model, stdout } = traceFixture('late-branch.js');
+    assert.equal(stdout, '50\n');
+    const main = only(model, 'main');
+    // Each pass: sleep 2, then fs.stat (the first 50) or sleep 1 (the other 100).
+    const passes: string[][] = [];
+    for (const task of model.childrenOf(main.id).filter((t) => !t.internal)) {
+      if (task.name === 'setTimeout 2 ms') passes.push([]);
+      else passes.at(-1)?.push(task.name);
+    }
+    assert.equal(passes.length, 150);
+    assert.deepEqual([...new Set(passes.slice(0, 50).map((p) => p.join()))], ['fs.stat']);
+    assert.deepEqual([...new Set(passes.slice(50 + 64).map((p) => p.join()))], ['setTimeout 1 ms'], 'right from the next check of the cached site on');
+  });
+
   it('async calls that return without awaiting are children of their caller, not of each other, and end resolved', () => {
     const { model, stdout } = traceFixture('quick-returns.js');
     assert.equal(stdout, 'ABC de\n');

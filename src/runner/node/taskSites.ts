@@ -17,6 +17,8 @@ export const CHECKS_PER_RESUME = 2;
  * `await events.once(…)`.
  */
 const VERIFY_CALLS = 32;
+/** After those, every this many uses: a branch first taken late is caught soon after (W3: ~300 stacks). */
+const RECHECK_CALLS_EVERY = 64;
 
 /** The promise is an async function's (made without a parent): a task named after it. */
 function callsAsyncFunction(info: CallSiteInfo): boolean {
@@ -29,7 +31,7 @@ function callsHelper(info: CallSiteInfo): boolean {
 }
 
 function checkHelper(cached: CallSiteInfo, uses: number): boolean {
-  return uses <= VERIFY_CALLS && callsHelper(cached);
+  return (uses <= VERIFY_CALLS || uses % RECHECK_CALLS_EVERY === 0) && callsHelper(cached);
 }
 
 function checkCall(cached: CallSiteInfo, uses: number): boolean {
