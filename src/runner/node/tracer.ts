@@ -661,15 +661,6 @@ export class Tracer {
     return top;
   }
 
-  /** `task` (an async function's) has returned: it and whatever it called leave the synchronous stack. */
-  private leaveStack(task: TaskState | undefined, ns = -1): void {
-    if (task === undefined || task.transient) return;
-    const at = this.sync.lastIndexOf(task);
-    if (at <= this.frameFloor()) return;
-    this.sync.length = at;
-    this.switchTo(this.top.id, ns < 0 ? this.options.now() : ns);
-  }
-
   /**
    * A .then callback of a task waiting at an await has returned: the task waits on, for the same.
    * Held like any await, so that a resume right after it (the callback settled what the task
@@ -698,7 +689,11 @@ export class Tracer {
       task.settledAt = ns;
       this.settles.push(task);
       // A task that returned without suspending leaves the synchronous stack here.
-      this.leaveStack(task, ns);
+      const at = this.sync.lastIndexOf(task);
+      if (at > this.frameFloor()) {
+        this.sync.length = at;
+        this.switchTo(this.top.id, ns);
+      }
     }
     if (waiter !== undefined) {
       marks.setWaiter(promise, undefined);
