@@ -6,25 +6,14 @@ import type { FrameEncoder } from '../../trace/codec';
 import type { EndState, TaskKind } from '../../trace/events';
 import type { CallSiteInfo } from './callsites';
 import { EventOutput } from './eventOutput';
-import { ioNameWhenActive, ioTaskName, isCryptoJob, opName, timerName, type IoResource } from './names';
+import { ioNameWhenActive, ioTaskName, opName, timerName, type IoResource } from './names';
 import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
 import { marks } from './promiseMarks';
 import { knownSettled, promiseState } from './promiseState';
+import { FOLDED_TYPES, isNodesOwn, isOneShot, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import { CHECKS_PER_RESUME, PROMISE_TYPE, TaskSites } from './taskSites';
 import type { TaskState } from './taskState';
 
-/** Resources whose callbacks are part of the task that made them, never tasks of their own. */
-const FOLDED_TYPES = new Set(['TickObject', 'Microtask', 'WRITEWRAP', 'SHUTDOWNWRAP', 'FILEHANDLECLOSEREQ', 'FSREQPROMISE', 'QUERYWRAP', 'DNSCHANNEL', 'TTYWRAP']);
-/** I/O a user asked for even when Node's own code made the handle (a connect inside net.connect). */
-const USER_VISIBLE_TYPES = new Set(['TCPCONNECTWRAP', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPECONNECTWRAP', 'PIPESERVERWRAP', 'GETADDRINFOREQWRAP', 'FSREQCALLBACK', 'UDPWRAP']);
-/** Requests a promise helper makes for its own work (fs.promises.rm's, dns.promises.lookup's): part of it. */
-const HELPER_REQUEST_TYPES = new Set(['FSREQCALLBACK', 'GETADDRINFOREQWRAP']);
-/** Resources that end after their single callback (and crypto's jobs). */
-const ONE_SHOT_TYPES = new Set(['Timeout', 'Immediate', 'TCPCONNECTWRAP', 'PIPECONNECTWRAP', 'FSREQCALLBACK', 'GETADDRINFOREQWRAP', 'GETNAMEINFOREQWRAP']);
-const isOneShotType = (type: string): boolean => ONE_SHOT_TYPES.has(type) || isCryptoJob(type);
-/** Node modules whose timers are the user's own (setTimeout, AbortSignal.timeout); others' are Node's housekeeping (HTTP's date cache). */
-const USER_TIMER_MODULES = new Set(['timers', 'abort_controller']);
-const TIMER_TYPES = new Set(['Timeout', 'Immediate']);
 /** Code numbers for the two tasks that have no creation site; SiteCache numbers sites from 2. */
 const ROOT_CODE = 0;
 const INTERNALS_CODE = 1;
@@ -541,11 +530,11 @@ export class Tracer {
       this.repeating.add(asyncId);
       return;
     }
-    const kind: TaskKind = type === 'Timeout' ? 'timer' : type === 'Immediate' ? 'immediate' : 'io';
+    const kind = taskKindOf(type);
     const name = kind === 'timer' ? timerName(info, resource) : kind === 'immediate' ? 'setImmediate' : ioTaskName(type, info);
     const task = this.newState(kind, name, info.code, false);
     if (type === 'WORKER') this.lastWorker = task;
-    task.oneShot = isOneShotType(type) && !(type === 'Timeout' && typeof resource._repeat === 'number');
+    task.oneShot = isOneShot(type, typeof resource._repeat === 'number');
     if (kind === 'io') task.resource = resource;
     if (!task.oneShot) this.repeating.add(asyncId);
     if (TIMER_TYPES.has(type) || !task.oneShot) {
@@ -557,12 +546,7 @@ export class Tracer {
     // Made in Node's own code for an I/O resource of the user's (the connect of net.connect's
     // socket, after its deferred lookup): placed where that resource was made.
     const site = info.site || (info.shape === 'none' && maker?.kind === 'io' ? maker.site : '');
-    // Node's own: made where no user code called it, or inside a helper, unless it is I/O the user
-    // asked for (but a helper's own request, its file request or lookup, is the helper); or a
-    // timer of a Node module's.
-    const askedFor = USER_VISIBLE_TYPES.has(type) && !(top.transient && HELPER_REQUEST_TYPES.has(type));
-    const nodesOwn = ((info.shape === 'none' || top.transient) && !askedFor) || (kind === 'timer' && info.shape === 'internal' && !USER_TIMER_MODULES.has(info.module));
-    this.emitTask(task, ns, top.id, site, nodesOwn);
+    this.emitTask(task, ns, top.id, site, isNodesOwn(type, info, top.transient));
   }
 
   /**

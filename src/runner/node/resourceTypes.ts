@@ -1,0 +1,37 @@
+// What each async_hooks resource type is to the task model: folded into its maker, a task of its
+// own, one-shot or repeating, the user's or Node's own.
+import type { TaskKind } from '../../trace/events';
+import type { CallSiteInfo } from './callsites';
+import { isCryptoJob } from './names';
+
+/** Resources whose callbacks are part of the task that made them, never tasks of their own. */
+export const FOLDED_TYPES = new Set(['TickObject', 'Microtask', 'WRITEWRAP', 'SHUTDOWNWRAP', 'FILEHANDLECLOSEREQ', 'FSREQPROMISE', 'QUERYWRAP', 'DNSCHANNEL', 'TTYWRAP']);
+/** I/O a user asked for even when Node's own code made the handle (a connect inside net.connect). */
+const USER_VISIBLE_TYPES = new Set(['TCPCONNECTWRAP', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPECONNECTWRAP', 'PIPESERVERWRAP', 'GETADDRINFOREQWRAP', 'FSREQCALLBACK', 'UDPWRAP']);
+/** Requests a promise helper makes for its own work (fs.promises.rm's, dns.promises.lookup's): part of it. */
+const HELPER_REQUEST_TYPES = new Set(['FSREQCALLBACK', 'GETADDRINFOREQWRAP']);
+/** Resources that end after their single callback (and crypto's jobs). */
+const ONE_SHOT_TYPES = new Set(['Timeout', 'Immediate', 'TCPCONNECTWRAP', 'PIPECONNECTWRAP', 'FSREQCALLBACK', 'GETADDRINFOREQWRAP', 'GETNAMEINFOREQWRAP']);
+/** Node modules whose timers are the user's own (setTimeout, AbortSignal.timeout); others' are Node's housekeeping (HTTP's date cache). */
+const USER_TIMER_MODULES = new Set(['timers', 'abort_controller']);
+export const TIMER_TYPES = new Set(['Timeout', 'Immediate']);
+
+export function taskKindOf(type: string): TaskKind {
+  return type === 'Timeout' ? 'timer' : type === 'Immediate' ? 'immediate' : 'io';
+}
+
+/** Ends after its one callback; `repeats`: a Timeout made by setInterval. */
+export function isOneShot(type: string, repeats: boolean): boolean {
+  return (ONE_SHOT_TYPES.has(type) || isCryptoJob(type)) && !(type === 'Timeout' && repeats);
+}
+
+/**
+ * Node's own work rather than the script's: made where no user code called it, or inside a
+ * helper, unless it is I/O the user asked for (but a helper's own request, its file request or
+ * lookup, is the helper); or a timer a Node module set.
+ */
+export function isNodesOwn(type: string, info: CallSiteInfo, inHelper: boolean): boolean {
+  const askedFor = USER_VISIBLE_TYPES.has(type) && !(inHelper && HELPER_REQUEST_TYPES.has(type));
+  if ((info.shape === 'none' || inHelper) && !askedFor) return true;
+  return type === 'Timeout' && info.shape === 'internal' && !USER_TIMER_MODULES.has(info.module);
+}
