@@ -22,6 +22,8 @@ export const enum Op {
   Step = 11,
   /** A run and the task's end with it, resolved (the Python runner's commonest last step). */
   StepEnd = 12,
+  /** An end timed before the latest record: [how long before][the End record's fields]. */
+  EndBefore = 13,
 }
 
 const utf8Encoder = new TextEncoder();
@@ -119,9 +121,15 @@ export class FrameEncoder {
     this.commit();
   }
 
+  /** A task's end; it may be timed before the latest record (an end written once its outcome could be read). */
   end(ns: number, id: number, state: EndState, message: string, site: string): void {
     const siteRef = this.intern(site);
-    this.timed(Op.End, ns);
+    if (ns > 0 && ns < this.lastNs) {
+      this.timed(Op.EndBefore, this.lastNs);
+      this.uint(this.lastNs - ns);
+    } else {
+      this.timed(Op.End, ns);
+    }
     this.uint(id);
     this.byte(END_STATES.indexOf(state));
     this.inline(message);
@@ -427,11 +435,13 @@ export class FrameDecoder {
           sink.onJoin(t, id, r.uint());
           break;
         }
-        case Op.End: {
+        case Op.End:
+        case Op.EndBefore: {
+          const at = op === Op.End ? t : (this.lastNs - r.uint()) / 1000;
           const id = r.uint();
           const state = pick(END_STATES, r.byte(), 'end state');
           const message = r.text();
-          sink.onEnd(t, id, state, message, this.ref(r));
+          sink.onEnd(at, id, state, message, this.ref(r));
           break;
         }
         case Op.Dropped:

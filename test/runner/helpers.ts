@@ -86,9 +86,9 @@ export async function stopLikeStop(child: StartedFixture): Promise<number | null
   return code;
 }
 
-export function runUntraced(fixture: string, args: string[] = []): { stdout: string; code: number | null } {
+export function runUntraced(fixture: string, args: string[] = []): { stdout: string; stderr: string; code: number | null } {
   const result = spawnSync(process.execPath, [path.join(FIXTURES, fixture), ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return { stdout: result.stdout, code: result.status };
+  return { stdout: result.stdout, stderr: result.stderr, code: result.status };
 }
 
 function assert(ok: boolean, message: string): asserts ok {

@@ -88,6 +88,19 @@ describe('Node runner: how programs end, and what they see', () => {
     assert.equal(traced.stdout, plain.stdout);
   });
 
+  it('an unhandled rejection prints what it prints untraced, the line that threw included, and the task still ends with it', () => {
+    const plain = runUntraced('async-crash.js');
+    const traced = traceFixture('async-crash.js');
+    assert.equal(traced.code, plain.code);
+    assert.match(plain.stderr, /async-crash\.js:4\n/, 'Node shows the line that threw');
+    assert.equal(traced.stderr.replace(/^tasklane: wrote .*\n/m, ''), plain.stderr);
+    const load = only(traced.model, 'load');
+    assert.equal(load.end?.state, 'rejected');
+    assert.equal(load.end?.message, 'Error: async boom');
+    assert.match(load.end!.site, /async-crash\.js:4:\d+$/);
+    assert.match(traced.model.exit!.site, /async-crash\.js:4:\d+$/);
+  });
+
   it('a program using async_hooks itself (AsyncLocalStorage, its own hook) behaves as untraced, and is still traced', () => {
     const plain = runUntraced('own-async-hooks.js');
     const { stdout, model } = traceFixture('own-async-hooks.js');

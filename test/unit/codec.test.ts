@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { FrameDecoder, STREAM_MAGIC } from '../../src/trace/codec';
+import { FrameDecoder, FrameEncoder, STREAM_MAGIC } from '../../src/trace/codec';
 import type { TraceEvent } from '../../src/trace/events';
 import { encodeStream, EventList, SAMPLE_EVENTS } from './sampleTrace';
 
@@ -16,6 +16,19 @@ describe('frame codec', () => {
     dec.finish();
     assert.equal(dec.error, undefined);
     assert.deepEqual(out, SAMPLE_EVENTS);
+  });
+
+  it('an end written after later records keeps its own time', () => {
+    const enc = new FrameEncoder(256);
+    enc.task(1_000, 2, 1, 'async', 'load', '', false);
+    enc.run(5_000, 2);
+    enc.end(3_000, 2, 'rejected', 'Error: late', 'a.js:1:1');
+    enc.run(6_000, 0);
+    const { dec, out } = decoder();
+    dec.push(Buffer.concat([STREAM_MAGIC, enc.takeFrame()!]));
+    dec.finish();
+    assert.equal(dec.error, undefined);
+    assert.deepEqual(out.map((e) => [e.type, 't' in e ? e.t : -1]), [['task', 1], ['run', 5], ['end', 3], ['run', 6]]);
   });
 
   it('decodes a stream delivered one byte at a time', () => {

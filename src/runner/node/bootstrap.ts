@@ -46,12 +46,14 @@ function start(config: RunnerConfig): void {
   );
   registerTypeScript((name, fn) => tracer.ownWork(name, fn));
 
-  let fatal: { reason: ExitReason; message: string; site: string; task: number } | undefined;
+  // The error is described only at the exit: reading its stack sooner would cost Node's report of
+  // an unhandled rejection the line of the user's code it shows (it reads it from the unread stack).
+  let fatal: { reason: ExitReason; error: unknown; task: number } | undefined;
   let finished = false;
   const finish = (reason: ExitReason, code: number | null, signal: string): void => {
     if (finished) return;
     finished = true;
-    const failure = fatal && (code !== 0 || signal) ? fatal : undefined;
+    const failure = fatal && (code !== 0 || signal) ? { reason: fatal.reason, task: fatal.task, ...describeError(fatal.error) } : undefined;
     const exitReason = failure ? failure.reason : reason;
     const message = failure ? failure.message : signal ? `terminated by ${signal}` : '';
     const ok = exitReason === 'exit' && code === 0;
@@ -62,7 +64,7 @@ function start(config: RunnerConfig): void {
 
   process.on('uncaughtExceptionMonitor', (err, origin) => {
     try {
-      fatal = { reason: origin === 'unhandledRejection' ? 'rejection' : 'exception', ...describeError(err), task: tracer.runningTask() };
+      fatal = { reason: origin === 'unhandledRejection' ? 'rejection' : 'exception', error: err, task: tracer.runningTask() };
     } catch {
       // an error that cannot be described still ends the program as usual
     }
@@ -100,7 +102,7 @@ function start(config: RunnerConfig): void {
     timer.unref();
   });
   tracer.start();
-  tracer.untraced(() => process.nextTick(() => tracer.scriptRan()));
+  tracer.untraced(() => queueMicrotask(() => tracer.scriptRan()));
 }
 
 /** The runner's own bundles, whose frames never count as user code. */

@@ -14,6 +14,7 @@ export interface PromiseOutcome {
 
 const PENDING = 0;
 const FULFILLED = 1;
+const REJECTED = 2;
 const INSPECT_OPTIONS = { depth: 1, customInspect: false, showProxy: false, breakLength: Infinity, maxStringLength: 500, maxArrayLength: 0 };
 
 /** %PromiseStatus compiled once with natives syntax switched on just for that, then off again. */
@@ -41,6 +42,11 @@ export function promiseState(promise: Promise<unknown>): PromiseOutcome {
     if (s === FULFILLED) return RESOLVED_OUTCOME;
   }
   return inspectState(promise);
+}
+
+/** Whether the promise was rejected, when that is known without reading the reason. */
+export function knownRejected(promise: Promise<unknown>): boolean {
+  return status !== undefined && status(promise) === REJECTED;
 }
 
 /** Whether the promise has settled, when that is cheap to know; false when it is not (the caller then assumes pending). */

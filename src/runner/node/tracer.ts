@@ -9,7 +9,7 @@ import { EventOutput } from './eventOutput';
 import { ioNameWhenActive, ioTaskName, opName, timerName, type IoResource } from './names';
 import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
 import { marks } from './promiseMarks';
-import { knownSettled, promiseState } from './promiseState';
+import { knownRejected, knownSettled, promiseState } from './promiseState';
 import { FOLDED_TYPES, isNodesOwn, isOneShot, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import { CHECKS_PER_RESUME, PROMISE_TYPE, TaskSites } from './taskSites';
 import type { TaskState } from './taskState';
@@ -115,6 +115,8 @@ export class Tracer {
   private awaitWrapper: Promise<unknown> | undefined;
   /** Tasks whose promise has settled, ended once its state can be read (see settlePending). */
   private readonly settles: TaskState[] = [];
+  /** Rejected tasks whose error is still to be read (see describeLater). */
+  private rejected: TaskState[] = [];
   /** Tasks standing for the runner's own work, by name. */
   private readonly ownTasks = new Map<string, TaskState>();
   private running = 0;
@@ -251,6 +253,7 @@ export class Tracer {
     this.untraced(() => {
       this.out.releaseAwait();
       this.settlePending();
+      this.describeRejected();
       // Before the ends of closed handles, which are timed now: see enter().
       if (this.idleSince >= 0) this.recordIdle();
       this.endClosedHandles();
@@ -285,6 +288,7 @@ export class Tracer {
     this.untraced(() => {
       this.out.releaseAwait();
       this.settlePending();
+      this.describeRejected();
       // Records that happened earlier go first, then those timed now: see enter().
       if (this.idleSince >= 0) this.recordIdle();
       const failed = failedTask !== this.root.id ? this.stateOf(failedTask) : undefined;
@@ -710,6 +714,10 @@ export class Tracer {
       const task = settles[i];
       const promise = task.promise;
       if (promise === undefined || task.ended) continue;
+      if (knownRejected(promise)) {
+        this.describeLater(task);
+        continue;
+      }
       const state = promiseState(promise);
       if (state.state === 'pending') {
         settles[kept++] = task; // resolved with another promise: still locked in
@@ -718,6 +726,28 @@ export class Tracer {
       this.endTask(task, task.settledAt, state.state, state.message, state.site);
     }
     settles.length = kept;
+  }
+
+  /**
+   * A rejected task ends now, but its error is read (the reason, formatted with its stack) only
+   * once Node has dealt with this tick's unhandled rejections: Node's report of one shows the line
+   * of the user's code that threw, read from the error's stack as long as no one has formatted it.
+   */
+  private describeLater(task: TaskState): void {
+    task.ended = true;
+    this.rejected.push(task);
+    if (this.rejected.length > 1) return;
+    this.untraced(() => setImmediate(() => this.untraced(() => this.describeRejected())).unref());
+  }
+
+  /** Writes the ends of the rejected tasks describeLater kept, timed when they settled. */
+  private describeRejected(): void {
+    const rejected = this.rejected;
+    this.rejected = [];
+    for (const task of rejected) {
+      const outcome = promiseState(task.promise!);
+      this.endTask(task, task.settledAt, outcome.state === 'pending' ? 'rejected' : outcome.state, outcome.message, outcome.site);
+    }
   }
 
   private endTask(task: TaskState, ns: number, state: EndState, message: string, site: string): void {
