@@ -437,7 +437,7 @@ export class FrameDecoder {
         }
         case Op.End:
         case Op.EndBefore: {
-          const at = op === Op.End ? t : (this.lastNs - r.uint()) / 1000;
+          const at = op === Op.End ? t : Math.max(0, this.lastNs - r.uint()) / 1000;
           const id = r.uint();
           const state = pick(END_STATES, r.byte(), 'end state');
           const message = r.text();
