@@ -26,6 +26,9 @@ export const enum Op {
   EndBefore = 13,
 }
 
+/** An end this much before the latest record or less is written at it: the EndBefore record's bytes buy nothing. */
+const END_BEFORE_MIN_NS = 20_000;
+
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
 
@@ -124,7 +127,7 @@ export class FrameEncoder {
   /** A task's end; it may be timed before the latest record (an end written once its outcome could be read). */
   end(ns: number, id: number, state: EndState, message: string, site: string): void {
     const siteRef = this.intern(site);
-    if (ns > 0 && ns < this.lastNs) {
+    if (ns > 0 && ns < this.lastNs - END_BEFORE_MIN_NS) {
       this.timed(Op.EndBefore, this.lastNs);
       this.uint(this.lastNs - ns);
     } else {

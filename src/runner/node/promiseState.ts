@@ -44,9 +44,17 @@ export function promiseState(promise: Promise<unknown>): PromiseOutcome {
   return inspectState(promise);
 }
 
-/** Whether the promise was rejected, when that is known without reading the reason. */
-export function knownRejected(promise: Promise<unknown>): boolean {
-  return status !== undefined && status(promise) === REJECTED;
+/** Rejected, with the reason not read yet (see unreadOutcome). */
+export const REJECTED_UNREAD: PromiseOutcome = Object.freeze({ state: 'rejected', message: '', site: '' });
+
+/**
+ * The state without reading a rejection's reason (formatting an error's stack is not undone);
+ * where the state cannot be read cheaply, the whole outcome.
+ */
+export function unreadOutcome(promise: Promise<unknown>): PromiseOutcome {
+  if (status === undefined) return inspectState(promise);
+  const s = status(promise);
+  return s === PENDING ? PENDING_OUTCOME : s === FULFILLED ? RESOLVED_OUTCOME : s === REJECTED ? REJECTED_UNREAD : inspectState(promise);
 }
 
 /** Whether the promise has settled, when that is cheap to know; false when it is not (the caller then assumes pending). */

@@ -9,7 +9,7 @@ import { EventOutput } from './eventOutput';
 import { ioNameWhenActive, ioTaskName, opName, timerName, type IoResource } from './names';
 import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
 import { marks } from './promiseMarks';
-import { knownRejected, knownSettled, promiseState } from './promiseState';
+import { knownSettled, promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
 import { FOLDED_TYPES, isNodesOwn, isOneShot, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import { CHECKS_PER_RESUME, PROMISE_TYPE, TaskSites } from './taskSites';
 import type { TaskState } from './taskState';
@@ -714,11 +714,11 @@ export class Tracer {
       const task = settles[i];
       const promise = task.promise;
       if (promise === undefined || task.ended) continue;
-      if (knownRejected(promise)) {
+      const state = unreadOutcome(promise);
+      if (state === REJECTED_UNREAD) {
         this.describeLater(task);
         continue;
       }
-      const state = promiseState(promise);
       if (state.state === 'pending') {
         settles[kept++] = task; // resolved with another promise: still locked in
         continue;
