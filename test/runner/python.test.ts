@@ -66,6 +66,16 @@ for (const python of interpreters()) {
       assert.deepEqual(tasksNamed(model, 'child_work'), [], 'nothing of the child');
     });
 
+    it('asyncio\'s reports of an exception never retrieved and of a failing callback are printed as untraced', () => {
+      const plain = spawnSync(python.command, [path.join(FIXTURES, py('never_retrieved.py'))], { cwd: ROOT, encoding: 'utf8' });
+      const { stdout, stderr, model } = trace(py('never_retrieved.py'));
+      const normal = (text: string): string => text.replace(/^tasklane: wrote .*\n/m, '').replace(/0x[0-9a-f]+/g, '0x…');
+      assert.equal(stdout, plain.stdout);
+      assert.match(plain.stderr, /Task exception was never retrieved/);
+      assert.equal(normal(stderr), normal(plain.stderr));
+      assert.equal(only(model, 'boom').end?.message, 'RuntimeError: never retrieved', 'the trace still has the task\'s error');
+    });
+
     it('a task that names itself while it runs takes that name', () => {
       const { model, stdout } = trace(py('set_name.py'));
       assert.equal(stdout, "['0', \"KeyError('missing')\", '2']\n");

@@ -144,6 +144,15 @@ def task_group_of(frame):
     return None
 
 
+def exception_of(future):
+    """A done future's exception, read without marking it retrieved: future.exception() would
+    silence asyncio's "exception was never retrieved" report, which the program prints untraced."""
+    try:
+        return future._exception
+    except AttributeError:  # a future type without asyncio's attribute
+        return future.exception()
+
+
 def describe_error(exc):
     message = "%s: %s" % (type(exc).__name__, exc) if str(exc) else type(exc).__name__
     site = ""

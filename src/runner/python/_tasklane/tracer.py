@@ -8,7 +8,7 @@ from time import perf_counter_ns
 from types import CoroutineType
 
 from .awaits import SLEEP0_LABEL, code_of, frame_of, future_origin, span_links, wait_label, walk_await_chain
-from .code import ASYNCIO_DIR, code_name, coroutine_origin, describe_error, is_library, line_site, seconds, task_group_of, task_name, user_site
+from .code import ASYNCIO_DIR, code_name, coroutine_origin, describe_error, exception_of, is_library, line_site, seconds, task_group_of, task_name, user_site
 from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, varint
 
 IDLE_GAP_NS = 20_000  # a loop busy again this soon after a step never went idle
@@ -313,7 +313,7 @@ class Tracer:
         if task.done():
             start = state.step_start
             delta = start - self.enc.last_ns
-            if state.fast and delta >= 0 and start - self.idle_since <= IDLE_GAP_NS and not task.cancelled() and task.exception() is None:
+            if state.fast and delta >= 0 and start - self.idle_since <= IDLE_GAP_NS and not task.cancelled() and exception_of(task) is None:
                 # The commonest end, a plain task resolving: one record for its last step and its end.
                 del self.tasks[task]
                 enc = self.enc
@@ -354,15 +354,15 @@ class Tracer:
 
     def finish_task(self, task, state, ns):
         del self.tasks[task]
-        if not state.spans and not state.groups and not task.cancelled() and task.exception() is None:
+        if not state.spans and not state.groups and not task.cancelled() and exception_of(task) is None:
             self.enc.resolved(ns, state.ident_bytes)  # the commonest end, without building its outcome
             return
         if task.cancelled():
             outcome = ("cancelled", cancelled_by(state), "")
-        elif task.exception() is None:
+        elif exception_of(task) is None:
             outcome = ("resolved", "", "")
         else:
-            outcome = ("rejected",) + describe_error(task.exception())
+            outcome = ("rejected",) + describe_error(exception_of(task))
             if state.group is not None:
                 state.group[2].append(outcome[1:])
         if state.groups:
@@ -434,8 +434,8 @@ class Tracer:
             self.settle_current(ns)
             if gathering.cancelled():
                 self.enc.end(ns, ident, "cancelled", "", "")
-            elif gathering.exception() is not None:
-                message, site = describe_error(gathering.exception())
+            elif exception_of(gathering) is not None:
+                message, site = describe_error(exception_of(gathering))
                 self.enc.end(ns, ident, "rejected", message, site)
             else:
                 self.enc.end(ns, ident, "resolved", "", "")
