@@ -83,6 +83,15 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(main.waits.length >= 3);
   });
 
+  it('an async call deeper than a captured stack is still its caller\'s child', () => {
+    const { model, stdout } = traceFixture('deep-call.js');
+    assert.equal(stdout, '1\n');
+    const outer = only(model, 'outer');
+    assert.equal(only(model, 'leaf').parent, outer.id, 'outer has not returned while recurse(40) runs');
+    assert.equal(outer.parent, only(model, 'main').id);
+    assert.deepEqual(outer.waits.map((w) => model.waitLabel(w)), ['leaf']);
+  });
+
   it('a call that takes another branch after the same await is named for the API it called there', () => {
     const { model, stdout } = traceFixture('branch-after-await.js');
     assert.equal(stdout, 'read,read,read,read,retried,read\n');

@@ -42,6 +42,8 @@ export interface CallSiteInfo {
    * of its start: which calls have not returned yet.
    */
   callers: readonly string[];
+  /** The capture reached the bottom of the synchronous stack: a function not in `callers` has returned. */
+  callersComplete: boolean;
   /** A small number standing for this whole answer, assigned by SiteCache; part of cache keys. */
   code: number;
 }
@@ -103,10 +105,12 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
     const nearest = frames[first];
     const file = nearest?.getFileName() ?? '';
     const api = file.startsWith('node:') ? (nearest.getFunctionName() ?? nearest.getMethodName() ?? '') : '';
-    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, madeAt: -1, callers: [], code: 0 };
+    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, madeAt: -1, callers: [], callersComplete: false, code: 0 };
   }
   const userFrame = frames[user];
   const callers = userFunctions(frames, user, isOwn);
+  // V8 lists the awaiting functions after the whole synchronous stack; a stack cut at the limit may hide more.
+  const callersComplete = firstAsync >= 0 || stack.length < STACK_LIMIT;
   const site = position(userFrame);
   const fn = functionName(userFrame, true);
   if (user === first) {
@@ -115,7 +119,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
     // The code of a whole file (an ES module's body, an async function for its top-level awaits)
     // starts at 1:1; it makes a promise of its own at its start, and V8 makes import()'s there too.
     const moduleBody = fn === '' && userFrame.getEnclosingLineNumber() === 1 && userFrame.getEnclosingColumnNumber() === 1;
-    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, madeAt: -1, callers, code: 0 };
+    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, madeAt: -1, callers, callersComplete, code: 0 };
   }
   const callerSite = '';
   const moduleBody = false;
@@ -128,18 +132,18 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
   const api = nodeApi ? functionName(adjacent, false) : (adjacent.getFunctionName() ?? adjacent.getMethodName() ?? '');
   const madeAt = nodePosition(frames, first, user) * POSITION_SPAN + (adjacent.getPosition() % POSITION_SPAN);
   if (nodeApi) {
-    return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, depth, madeAt, callers, code: 0 };
+    return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0 };
   }
   const top = frames[first];
   if (user === first + 1 && top.isConstructor() && top.getFunctionName() === 'Promise') {
-    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, code: 0 };
+    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0 };
   }
   if (COMBINATORS.has(api)) {
     const topName = top.getFunctionName() ?? '';
-    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, code: 0 };
+    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0 };
   }
-  if (THENS.has(api)) return { shape: 'then', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, code: 0 };
-  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, code: 0 };
+  if (THENS.has(api)) return { shape: 'then', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0 };
+  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0 };
 }
 
 /** CallSiteInfo.callers: the functions of the user's frames from `user` on. */

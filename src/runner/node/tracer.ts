@@ -637,7 +637,7 @@ export class Tracer {
    * task resumed later is the callback's, at the floor of the stack.)
    */
   private popReturnedCalls(info: CallSiteInfo, hasParent: boolean): TaskState {
-    if (info.callers.length === 0) return this.top;
+    if (!info.callersComplete) return this.top;
     const ownFrame = info.shape === 'user' && !hasParent && !info.moduleBody ? 1 : 0; // a call's entry: its own frame first
     const was = this.top;
     let top = was;
