@@ -174,7 +174,7 @@ export class Tracer {
         const owner = this.owners.get(id);
         if (owner === undefined) return;
         if (!this.repeating.has(id)) this.owners.delete(id);
-        if (this.followUps.delete(id)) owner.followUps--;
+        if (owner.followUps > 0 && this.followUps.delete(id)) owner.followUps--;
         this.guarded(LEAVE, owner, 0);
       },
     });
