@@ -14,7 +14,7 @@ export interface HeldAwait {
   /** The awaited task's id, 0 when it is not a task. */
   target: number;
   site: string;
-  /** When; -1 until the callback it happened in ends (see Tracer.onAwait). */
+  /** When; -1 until the callback it happened in ends (see PromiseTasks.onAwait). */
   ns: number;
   /** The awaited promise had settled already: the task's continuation is queued as a microtask. */
   queued: boolean;

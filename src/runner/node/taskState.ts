@@ -60,3 +60,11 @@ export interface TaskState {
   /** Its creation is in the trace (not dropped at the event cap): its end may follow past the cap. */
   announced: boolean;
 }
+
+/** A task's state as it starts; `id` is set when its creation is written. */
+export function newTaskState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
+  return {
+    id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1,
+    site: '', awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitSite: '', waitCut: false, oneShot: false, followUps: 0, ended: false, announced: false,
+  };
+}

@@ -1,0 +1,318 @@
+// Async functions, awaits, I/O helpers and combinators, as V8's promise hooks show them: which
+// task each promise is, whom it wakes, and how each task's promise settled.
+import type { TaskKind } from '../../trace/events';
+import type { CallSiteInfo } from './callsites';
+import type { EventOutput } from './eventOutput';
+import { opName } from './names';
+import { marks } from './promiseMarks';
+import { knownSettled, promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
+import type { TaskStack } from './taskStack';
+import { PROMISE_TYPE, type TaskSites } from './taskSites';
+import { newTaskState, type TaskState } from './taskState';
+
+/**
+ * The time of a record whose time no reader uses (a combinator's member, what woke a waiter): the
+ * encoder writes it at the latest time written, and the clock is not read (W1: every member).
+ */
+const UNTIMED = 0;
+/** The "then site" of the promise V8 wraps an awaited thenable in: its job calls the thenable's then(). */
+export const THENABLE_JOB = -1;
+
+/**
+ * "read TCP socket 127.0.0.1:PORT", made once per socket name: a string built anew for every read
+ * is hashed anew when the encoder interns it (W3: every message).
+ */
+const readLabels = new Map<string, string>();
+const MAX_READ_LABELS = 4096;
+
+function readLabel(socketName: string): string {
+  let label = readLabels.get(socketName);
+  if (label === undefined) {
+    label = `read ${socketName}`;
+    if (readLabels.size < MAX_READ_LABELS) readLabels.set(socketName, label);
+  }
+  return label;
+}
+
+/** The I/O helper or combinator whose code made the promise, if one did. */
+function transientOwner(promise: Promise<unknown>): TaskState | undefined {
+  const owner = marks.owner(promise);
+  return owner?.transient ? owner : undefined;
+}
+
+export class PromiseTasks {
+  /** The wrapper V8 made for the latest `await value`: the await on it follows. */
+  private awaitWrapper: Promise<unknown> | undefined;
+  /** Tasks whose promise has settled, ended once its state can be read (see settlePending). */
+  private readonly settles: TaskState[] = [];
+  /** Rejected tasks whose error is still to be read (see describeLater). */
+  private rejected: TaskState[] = [];
+
+  /** `untraced`: runs the tracer's own work (a timer it sets) without tracing it. */
+  constructor(
+    private readonly stack: TaskStack,
+    private readonly sites: TaskSites,
+    private readonly out: EventOutput,
+    private readonly now: () => number,
+    private readonly untraced: (fn: () => void) => void,
+  ) {}
+
+  /** Whether tasks have settled whose ends are still to be written. */
+  get settling(): boolean {
+    return this.settles.length > 0;
+  }
+
+  /** A promise is made, with the promise it was chained on or resolved from, if any. */
+  onPromise(promise: Promise<unknown>, parent: Promise<unknown> | undefined): void {
+    const hasParent = parent !== undefined;
+    const info = this.sites.lookup(this.stack.top, PROMISE_TYPE, hasParent, parent && marks.owner(parent));
+    this.stack.adoptUserCode(info);
+    let top = this.stack.top;
+    // User code calls a helper or combinator while one it called before is still on top (no await
+    // in between, as in items.map((f) => fs.promises.readFile(f))): that one has returned. What a
+    // call makes inside itself comes from the same code (same user line, same API), but elsewhere
+    // in the API's function or deeper in the stack: a promise made where and as deep as the
+    // helper's own was is the next call's.
+    const sameCode = info.code === top.codeKey;
+    const anotherCall = !hasParent && top.transient && (
+      (info.shape === 'combinator' && !sameCode) ||
+      (info.shape === 'internal' && (!sameCode || (info.depth === top.depth && info.madeAt === top.madeAt)))
+    );
+    // Back in user code: helpers and combinators called from it have returned.
+    if (info.shape === 'user' || info.shape === 'newPromise' || info.shape === 'then' || anotherCall) top = this.stack.popReturnedTransients();
+    if (top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info, hasParent);
+    switch (info.shape) {
+      case 'then':
+        marks.setOwner(promise, top);
+        marks.setThenSite(promise, info.code);
+        return;
+      case 'user':
+        if (hasParent && parent === top.promise) {
+          // `await value`: V8 wraps the value in a promise whose parent is the function's own; the
+          // await itself follows, on that wrapper.
+          marks.setOwner(promise, top);
+          this.awaitWrapper = promise;
+        } else if (hasParent) {
+          this.onAwait(promise, parent, info, parent !== this.awaitWrapper);
+        } else if (info.moduleBody) {
+          marks.setOwner(promise, top); // an ES module's body is the script itself
+        } else {
+          this.startAsync(promise, this.now(), info);
+        }
+        return;
+      case 'combinator':
+        // A promise Promise.all makes for itself (wrapping an element that is not a promise).
+        if (top.kind === 'combinator' && top.transient && top.codeKey === info.code) {
+          marks.setOwner(promise, top);
+          return;
+        }
+        this.startTransient(promise, this.now(), 'combinator', `Promise.${info.api}`, info);
+        return;
+      case 'combinatorThen':
+        marks.setOwner(promise, top);
+        if (top.kind === 'combinator') {
+          const member = parent && marks.task(parent);
+          if (this.out.admit()) this.out.enc.join(UNTIMED, top.id, member ? member.id : 0);
+        }
+        return;
+      case 'internal':
+        if (!hasParent && !top.transient && top !== this.stack.internals) {
+          this.startTransient(promise, this.now(), info.module.startsWith('timers') ? 'timer' : 'io', opName(info), info);
+          return;
+        }
+        if (!hasParent && top.transient) {
+          if (info.code === top.codeKey && info.depth < top.depth) {
+            // Nearer the user's call than the promise that started the helper (fetch's first call
+            // loads undici, whose promises come first): this one is the helper's own, which settles as it does.
+            top.promise = promise;
+            top.depth = info.depth;
+            top.madeAt = info.madeAt;
+            marks.setTask(promise, top);
+          } else {
+            marks.setHelper(promise, top);
+          }
+        }
+        // A helper that returns p.finally(…) hands out that promise: it stands for the helper too.
+        if (hasParent && top.transient && marks.task(parent) === top) marks.setTask(promise, top);
+        marks.setOwner(promise, top);
+        return;
+      case 'none':
+        // Node's own promises (module loading, stream internals) run as Node's work, not a task's.
+        return;
+      default:
+        marks.setOwner(promise, top);
+    }
+  }
+
+  /**
+   * The task on top awaits the promise `awaited` through the throwaway `asyncId`. `watch`: note who
+   * settles `awaited` (not for the wrapper of an `await value`, settled already).
+   */
+  private onAwait(throwaway: Promise<unknown>, awaited: Promise<unknown>, info: CallSiteInfo, watch: boolean): void {
+    const waiter = this.stack.top;
+    if (waiter === this.stack.internals) return;
+    marks.setOwner(throwaway, waiter);
+    waiter.suspendedAt = info.code;
+    // A helper may hand out one of its inner promises (a wrapper around its own, or one chained on
+    // another of its promises, as fetch does the first time): it stands for the helper.
+    const target = marks.task(awaited) ?? marks.helper(awaited) ?? transientOwner(awaited);
+    if (target?.transient) target.waiter = waiter;
+    else if (!target && watch) marks.setWaiter(awaited, waiter);
+    else if (!watch && !knownSettled(awaited)) {
+      // `await thenable`: the wrapper settles only once V8 has called the thenable's then() in a
+      // job of its own, which is no resumption of the task (see enter), and whoever then resolves it.
+      marks.setThenSite(awaited, THENABLE_JOB);
+      marks.setWaiter(awaited, waiter);
+    }
+    // An async generator's body runs on its caller's stack as part of the caller's task (only async
+    // functions get tasks): its await suspends the generator, and the task runs on to its `for
+    // await`, whose wait is for what the generator awaits.
+    const inGenerator = waiter.kind === 'async' && info.fn !== '' && info.fn !== waiter.name;
+    const held = this.out.held;
+    if (held.waiter !== waiter || !held.inGenerator || target !== undefined) {
+      this.out.releaseAwait();
+      waiter.awaiting = true;
+      held.waiter = waiter;
+      held.target = waiter.waitTarget = target ? target.id : 0;
+      held.site = waiter.waitSite = info.site;
+      held.inGenerator = inGenerator;
+      held.queued = this.stack.frameBase.length > 0 && knownSettled(awaited);
+    }
+    // The clock costs as much as the rest of an await: when the awaiting code runs in a callback,
+    // the await is timed when that callback ends (nothing of the task runs after it in between).
+    held.ns = this.stack.frameBase.length ? -1 : this.now();
+    // The awaiting function has suspended: control returns to whoever called it.
+    if (!inGenerator && this.stack.sync.length > this.stack.frameFloor() + 1) {
+      this.stack.sync.pop();
+      if (held.ns < 0) held.ns = this.now();
+      this.stack.switchTo(this.stack.top.id, held.ns);
+    }
+  }
+
+  private startTransient(promise: Promise<unknown>, ns: number, kind: TaskKind, name: string, info: CallSiteInfo): void {
+    const parent = this.stack.top;
+    const task = newTaskState(kind, name, info.code, true);
+    task.depth = info.depth;
+    task.madeAt = info.madeAt;
+    task.promise = promise;
+    marks.setTask(promise, task);
+    marks.setOwner(promise, task);
+    this.stack.emitTask(task, ns, parent.id, info.site, false);
+    this.stack.sync.push(task);
+  }
+
+  /** An async function was called: its promise is made as it starts, and it runs until its first await. */
+  private startAsync(promise: Promise<unknown>, ns: number, info: CallSiteInfo): void {
+    const parent = this.stack.top;
+    const task = newTaskState('async', info.fn || '(anonymous)', info.code, false);
+    task.fnKey = info.callers[0] ?? '';
+    task.promise = promise;
+    marks.setTask(promise, task);
+    marks.setOwner(promise, task);
+    this.stack.emitTask(task, ns, parent.id, info.callerSite || info.site, false);
+    this.stack.sync.push(task);
+    this.stack.switchTo(task.id, ns);
+  }
+
+  /**
+   * An async function that returned another's promise without awaiting it (`return leaf(n)`) has
+   * not settled, so it is still on the synchronous stack, but its frame is gone: code running now
+   * with none of its frames on the stack is its caller's. (Only while it runs its first part: a
+   * task resumed later is the callback's, at the floor of the stack.)
+   */
+  private popReturnedCalls(info: CallSiteInfo, hasParent: boolean): TaskState {
+    if (!info.callersComplete) return this.stack.top;
+    const ownFrame = info.shape === 'user' && !hasParent && !info.moduleBody ? 1 : 0; // a call's entry: its own frame first
+    const was = this.stack.top;
+    let top = was;
+    while (top.kind === 'async' && top.resumes === 0 && top.fnKey !== '' && this.stack.sync.length > this.stack.frameFloor() + 1 && info.callers.indexOf(top.fnKey, ownFrame) < 0) {
+      this.stack.sync.pop();
+      top = this.stack.top;
+    }
+    if (top !== was) this.stack.switchTo(top.id, this.now());
+    return top;
+  }
+
+  onSettled(promise: Promise<unknown>): void {
+    const task = marks.task(promise);
+    const waiter = marks.waiter(promise);
+    const helper = marks.helper(promise);
+    const ends = task !== undefined && !task.ended;
+    const ns = ends ? this.now() : UNTIMED;
+    if (ends) {
+      task.settledAt = ns;
+      this.settles.push(task);
+      // A task that returned without suspending leaves the synchronous stack here.
+      const at = this.stack.sync.lastIndexOf(task);
+      if (at > this.stack.frameFloor()) {
+        this.stack.sync.length = at;
+        this.stack.switchTo(this.stack.top.id, ns);
+      }
+    }
+    if (waiter !== undefined) {
+      marks.setWaiter(promise, undefined);
+      this.recordWaker(waiter, ns);
+    }
+    if (helper !== undefined) {
+      marks.setHelper(promise, undefined);
+      if (helper.waiter !== undefined && !helper.waiter.ended) this.recordWaker(helper.waiter, ns);
+    }
+  }
+
+  /** Whatever callback is running now resolved what `waiter` awaits. */
+  private recordWaker(waiter: TaskState, ns: number): void {
+    let by = this.stack.frameOwners[this.stack.frameOwners.length - 1] ?? this.stack.top;
+    // Node's own promise jobs (a stream's async iterator yielding to `for await`) run in the
+    // microtask checkpoint of the callback that fed them (a file read): that callback woke the waiter.
+    if (by === this.stack.internals && this.stack.checkpointOf !== undefined) by = this.stack.checkpointOf;
+    // Node's own work, a helper, or the script's own run (Node finishing what it loaded for a
+    // helper, as fetch's first call does) is no answer to what woke the waiter.
+    if (by === waiter || by === this.stack.internals || by === this.stack.root || by.transient) return;
+    const label = by.kind === 'io' && by.name.startsWith('TCP socket') ? readLabel(by.name) : '';
+    if (this.out.admit()) this.out.enc.awaitBy(ns, waiter.id, by.id, label);
+  }
+
+  /** Ends tasks whose promises have settled; the state is readable only after the resolve hook. */
+  settlePending(): void {
+    const settles = this.settles;
+    let kept = 0;
+    for (let i = 0; i < settles.length; i++) {
+      const task = settles[i];
+      const promise = task.promise;
+      if (promise === undefined || task.ended) continue;
+      const state = unreadOutcome(promise);
+      if (state === REJECTED_UNREAD) {
+        this.describeLater(task);
+        continue;
+      }
+      if (state.state === 'pending') {
+        settles[kept++] = task; // resolved with another promise: still locked in
+        continue;
+      }
+      this.stack.endTask(task, task.settledAt, state.state, state.message, state.site);
+    }
+    settles.length = kept;
+  }
+
+  /**
+   * A rejected task ends now, but its error is read (the reason, formatted with its stack) only
+   * once Node has dealt with this tick's unhandled rejections: Node's report of one shows the line
+   * of the user's code that threw, read from the error's stack as long as no one has formatted it.
+   */
+  private describeLater(task: TaskState): void {
+    task.ended = true;
+    this.rejected.push(task);
+    if (this.rejected.length > 1) return;
+    this.untraced(() => setImmediate(() => this.untraced(() => this.describeRejected())).unref());
+  }
+
+  /** Writes the ends of the rejected tasks describeLater kept, timed when they settled. */
+  describeRejected(): void {
+    const rejected = this.rejected;
+    this.rejected = [];
+    for (const task of rejected) {
+      const outcome = promiseState(task.promise!);
+      this.stack.endTask(task, task.settledAt, outcome.state === 'pending' ? 'rejected' : outcome.state, outcome.message, outcome.site);
+    }
+  }
+}

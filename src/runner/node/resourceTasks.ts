@@ -1,0 +1,133 @@
+// Timers, sockets, files, workers: the resources async_hooks reports, as tasks of their own or
+// folded into the task that made them, and which task each one's callbacks run.
+import { ioNameWhenActive, ioTaskName, timerName, type IoResource } from './names';
+import { FOLDED_TYPES, isNodesOwn, isOneShot, taskKindOf, TIMER_TYPES } from './resourceTypes';
+import type { TaskStack } from './taskStack';
+import type { TaskSites } from './taskSites';
+import { newTaskState, type TaskState } from './taskState';
+
+/**
+ * Whether a handle without a file descriptor (a child process) has closed: Node's hasRef() answers
+ * true or false for a live handle, referenced or not, and nothing once the handle is gone.
+ */
+function isClosed(handle: IoResource): boolean {
+  try {
+    return typeof handle.hasRef === 'function' && handle.hasRef() === undefined;
+  } catch {
+    return false;
+  }
+}
+
+export class ResourceTasks {
+  /** Which task runs when each resource's callback runs (by async id). */
+  private readonly owners = new Map<number, TaskState>();
+  /** Resources whose callback runs more than once (sockets, servers, intervals). */
+  private readonly repeating = new Set<number>();
+  /** Follow-up requests of callback-style fs calls, folded into the call's task (see TaskState.followUps). */
+  private readonly followUps = new Set<number>();
+  /** A socket a TCP server accepted in the callback running now, to be named when it returns. */
+  private accepted: TaskState | undefined;
+  /** The latest `new Worker`, which the message ports made next belong to. */
+  private lastWorker: TaskState | undefined;
+
+  constructor(
+    private readonly stack: TaskStack,
+    private readonly sites: TaskSites,
+    private readonly now: () => number,
+  ) {}
+
+  /** The task whose code the resource's callback runs, if it is followed. */
+  ownerOf(asyncId: number): TaskState | undefined {
+    return this.owners.get(asyncId);
+  }
+
+  /** The resource's callback has returned: a one-shot's callback runs no more. */
+  callbackDone(asyncId: number, owner: TaskState): void {
+    if (!this.repeating.has(asyncId)) this.owners.delete(asyncId);
+    if (owner.followUps > 0 && this.followUps.delete(asyncId)) owner.followUps--;
+  }
+
+  /** The socket a server accepted in the callback that returns now is connected: named by its peer. */
+  nameAccepted(ns: number): void {
+    if (this.accepted === undefined) return;
+    if (this.accepted.resource !== undefined) this.nameFromResource(this.accepted, ns < 0 ? this.now() : ns);
+    this.accepted = undefined;
+  }
+
+  /** async_hooks reports a resource other than a promise: a task, or part of the task that made it. */
+  onResource(asyncId: number, type: string, trigger: number, resource: IoResource): void {
+    // Outside any callback (libuv accepting a connection) the trigger says who caused it.
+    let top = this.stack.frameBase.length === 0 ? (this.owners.get(trigger) ?? this.stack.top) : this.stack.top;
+    if (FOLDED_TYPES.has(type)) {
+      this.owners.set(asyncId, top);
+      return;
+    }
+    const ns = this.now();
+    const maker = this.owners.get(trigger);
+    const info = this.sites.lookup(this.stack.top, this.sites.typeCode(type), false, maker);
+    if (/^(bootstrap|console)\//.test(info.module)) {
+      this.owners.set(asyncId, top); // process.stdout and friends, opened on first use (often by console.log)
+      return;
+    }
+    if (this.stack.adoptUserCode(info)) top = this.stack.root;
+    // Made by a Node API user code calls after a helper it called before (as onPromise says).
+    else if (top === this.stack.top && top.transient && info.shape === 'internal' && info.code !== top.codeKey) top = this.stack.popReturnedTransients();
+    if (TIMER_TYPES.has(type) && top.transient && top.kind === 'timer') {
+      // timers/promises: the awaited promise and its timer are one task, named like the timer.
+      const name = type === 'Timeout' ? timerName(info, resource) : 'setImmediate';
+      this.stack.rename(top, ns, name);
+      this.owners.set(asyncId, top);
+      return;
+    }
+    if (type === 'FSREQCALLBACK' && info.shape === 'none' && top === maker && top.oneShot && !top.ended) {
+      // Node's next step of a callback-style fs call (readFile's read after its open): the same operation.
+      this.owners.set(asyncId, top);
+      this.followUps.add(asyncId);
+      top.followUps++;
+      return;
+    }
+    if (type === 'MESSAGEPORT' && info.api === 'Worker' && this.lastWorker !== undefined) {
+      // The ports `new Worker` opens carry that worker's messages: they are the worker's.
+      this.owners.set(asyncId, this.lastWorker);
+      this.repeating.add(asyncId);
+      return;
+    }
+    const kind = taskKindOf(type);
+    const name = kind === 'timer' ? timerName(info, resource) : kind === 'immediate' ? 'setImmediate' : ioTaskName(type, info);
+    const task = newTaskState(kind, name, info.code, false);
+    if (type === 'WORKER') this.lastWorker = task;
+    task.oneShot = isOneShot(type, typeof resource._repeat === 'number');
+    if (kind === 'io') task.resource = resource;
+    if (!task.oneShot) this.repeating.add(asyncId);
+    if (TIMER_TYPES.has(type) || !task.oneShot) {
+      task.handle = resource;
+      this.stack.liveHandles.add(task);
+    }
+    this.owners.set(asyncId, task);
+    if (type === 'TCPWRAP' && top.name.startsWith('TCP server')) this.accepted = task;
+    // Made in Node's own code for an I/O resource of the user's (the connect of net.connect's
+    // socket, after its deferred lookup): placed where that resource was made.
+    const site = info.site || (info.shape === 'none' && maker?.kind === 'io' ? maker.site : '');
+    this.stack.emitTask(task, ns, top.id, site, isNodesOwn(type, info, top.transient));
+  }
+
+  nameFromResource(task: TaskState, ns: number): void {
+    const resource = task.resource!;
+    task.resource = undefined;
+    this.stack.rename(task, ns, ioNameWhenActive(task.name, resource));
+  }
+
+  /** Ends timers cleared before they fired and handles that have closed. */
+  endClosedHandles(): void {
+    const ns = this.now();
+    for (const task of this.stack.liveHandles) {
+      const handle = task.handle!;
+      if (task.kind === 'timer' || task.kind === 'immediate') {
+        if (handle._destroyed === true && task.resumes === 0) this.stack.endTask(task, ns, 'cancelled', 'cleared before it fired', '');
+        else if (handle._destroyed === true && !task.oneShot) this.stack.endTask(task, ns, 'resolved', 'cleared', '');
+      } else if ((typeof handle.fd === 'number' && handle.fd < 0) || isClosed(handle)) {
+        this.stack.endTask(task, ns, 'resolved', 'closed', '');
+      }
+    }
+  }
+}

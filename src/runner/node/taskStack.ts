@@ -1,0 +1,111 @@
+// Which task holds the loop: the tasks entered synchronously in the callback running now, the
+// callbacks' frames, and the run, idle, creation and end records that follow from them. Shared by
+// the tracer's promise side and resource side.
+import type { EndState } from '../../trace/events';
+import type { CallSiteInfo } from './callsites';
+import type { EventOutput } from './eventOutput';
+import { newTaskState, type TaskState } from './taskState';
+
+/** Code numbers for the two tasks that have no creation site; SiteCache numbers sites from 2. */
+const ROOT_CODE = 0;
+export const INTERNALS_CODE = 1;
+
+export class TaskStack {
+  /** The script's own task. */
+  readonly root: TaskState;
+  /** Node's own code, which runs as no task of the program's (id 0). */
+  readonly internals: TaskState;
+  /** Tasks entered synchronously in the current callback; the last is running. */
+  readonly sync: TaskState[] = [];
+  /** For each callback running (nested when one runs inside another), where its tasks start in `sync`. */
+  readonly frameBase: number[] = [];
+  /** The task whose callback or reaction each frame runs. */
+  readonly frameOwners: TaskState[] = [];
+  /** The task whose callback (not a promise reaction) ran last: the microtasks running now follow it. */
+  checkpointOf: TaskState | undefined;
+  /** Timers and handles still open, checked at each flush for clearTimeout or close. */
+  readonly liveHandles = new Set<TaskState>();
+  /** The task the trace last said holds the loop (0: none). */
+  running = 0;
+  /** When the loop went idle after the last callback, -1 while one runs. */
+  idleSince = -1;
+  private nextTaskId = 1;
+
+  constructor(private readonly out: EventOutput, private readonly now: () => number, script: string) {
+    this.root = newTaskState('script', script, ROOT_CODE, false);
+    this.internals = newTaskState('callback', 'node internals', INTERNALS_CODE, false);
+    this.internals.id = 0;
+  }
+
+  get top(): TaskState {
+    return this.sync.length ? this.sync[this.sync.length - 1] : this.internals;
+  }
+
+  /** Where the current callback's tasks start in `sync`. */
+  frameFloor(): number {
+    return this.frameBase.length ? this.frameBase[this.frameBase.length - 1] : 0;
+  }
+
+  stateOf(id: number): TaskState | undefined {
+    for (let i = this.sync.length - 1; i >= 0; i--) if (this.sync[i].id === id) return this.sync[i];
+    return undefined;
+  }
+
+  /** User code runs again: the helpers and combinators it called before have returned. */
+  popReturnedTransients(): TaskState {
+    while (this.top.transient && this.sync.length > this.frameFloor() + 1) this.sync.pop();
+    return this.top;
+  }
+
+  /**
+   * User code running inside a callback of Node's own (an ES module body evaluated by the loader,
+   * a listener called from an internal tick) belongs to the script: the root task takes over.
+   */
+  adoptUserCode(info: CallSiteInfo): boolean {
+    if (this.top !== this.internals || info.shape === 'none' || this.frameBase.length === 0) return false;
+    this.sync.push(this.root);
+    this.switchTo(this.root.id, this.now());
+    return true;
+  }
+
+  /** Gives the task its id and writes its creation (unless past the event cap). */
+  emitTask(task: TaskState, ns: number, parent: number, site: string, internal: boolean): void {
+    task.id = this.nextTaskId++;
+    task.site = site;
+    task.announced = this.out.admit();
+    if (task.announced) this.out.enc.task(ns, task.id, parent, task.kind, task.name, site, internal);
+  }
+
+  endTask(task: TaskState, ns: number, state: EndState, message: string, site: string): void {
+    task.ended = true;
+    task.promise = undefined;
+    task.resource = undefined;
+    if (task.handle !== undefined) {
+      task.handle = undefined;
+      this.liveHandles.delete(task);
+    }
+    if (task.announced && this.out.admitEnd()) this.out.enc.end(ns, task.id, state, message, site);
+  }
+
+  rename(task: TaskState, ns: number, name: string): void {
+    if (name === task.name) return;
+    task.name = name;
+    if (this.out.admit()) this.out.enc.rename(ns, task.id, name);
+  }
+
+  switchTo(id: number, ns: number): void {
+    if (id === this.running) return;
+    this.running = id;
+    if (this.out.admit()) this.out.enc.run(ns, id);
+  }
+
+  /** Writes the idle run that started when the last callback returned. */
+  recordIdle(): void {
+    const at = this.idleSince;
+    this.idleSince = -1;
+    if (this.running !== 0) {
+      this.running = 0;
+      if (this.out.admit()) this.out.enc.run(at, 0);
+    }
+  }
+}
