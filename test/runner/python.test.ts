@@ -125,11 +125,11 @@ for (const python of interpreters()) {
       assert.deepEqual(waiters.map((t) => t.waits.map((w) => model.waitLabel(w))), [['Condition.wait_for'], ['Condition.wait_for']]);
     });
 
-    it('a task awaiting run_in_executor waits for a concurrent future, and one awaiting shield for the task shielded', () => {
+    it('a task awaiting run_in_executor or to_thread waits for the function it runs, and one awaiting shield for the task shielded', () => {
       const { model } = trace(py('threads/executor_shield.py'));
       const main = only(model, 'main');
-      assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['concurrent.futures.Future', 'guarded']);
-      assert.equal(main.waits[1].target, only(model, 'guarded').id);
+      assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['run_in_executor sleep', 'to_thread crunch', 'guarded']);
+      assert.equal(main.waits[2].target, only(model, 'guarded').id);
     });
 
     it('a task taking results with as_completed waits for as_completed', () => {

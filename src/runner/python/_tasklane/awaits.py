@@ -4,7 +4,7 @@ import asyncio
 import gc
 from types import AsyncGeneratorType, CoroutineType, GeneratorType
 
-from .code import _library_code, is_library, seconds
+from .code import _library_code, callable_name, is_library, seconds
 
 SLEEP0_LABEL = "sleep 0 s"
 
@@ -117,8 +117,9 @@ def span_links(chain, users):
 
 
 # asyncio's helpers that hand out a bare future, known by the done callback they put on it.
+EXECUTOR_FUTURE = "concurrent.futures.Future"
 FUTURE_ORIGINS = {
-    "_chain_future.<locals>._call_check_cancel": "concurrent.futures.Future",  # run_in_executor, wrap_future
+    "_chain_future.<locals>._call_check_cancel": EXECUTOR_FUTURE,  # run_in_executor, wrap_future
     "shield.<locals>._outer_done_callback": "shield",
 }
 
@@ -178,6 +179,8 @@ def wait_label(api, waiter):
             return "wait_for %s s" % seconds(timeout) if isinstance(timeout, (int, float)) else "wait_for"
         if name == "wait" and owner is None:  # asyncio.wait, not Condition.wait or Event.wait
             return asyncio_wait_label(locals_)
+        if name == "to_thread" and owner is None:
+            return "to_thread %s" % callable_name(locals_.get("func"))
         return "%s.%s" % (type(owner).__name__, name) if owner is not None else name
     if waiter is None:
         return "yield"

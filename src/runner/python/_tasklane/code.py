@@ -98,6 +98,13 @@ def code_name(code):
     return getattr(code, "co_qualname", code.co_name)
 
 
+def callable_name(func):
+    """A function as the user wrote it: `blocking`, `Client.fetch`, `<lambda>` (a partial by what it wraps)."""
+    func = getattr(func, "func", func)  # functools.partial
+    name = getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or type(func).__name__
+    return name.rpartition("<locals>.")[2]
+
+
 def coroutine_code(coro):
     return getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
 

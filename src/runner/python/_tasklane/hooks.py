@@ -1,5 +1,5 @@
-"""Where the tracer meets asyncio: the loop's Handle._run, BaseEventLoop.create_task, Task.cancel,
-and on 3.12+ sys.monitoring for when the user's coroutines start and return."""
+"""Where the tracer meets asyncio: the loop's Handle._run, BaseEventLoop.create_task and
+run_in_executor, Task.cancel, and on 3.12+ sys.monitoring for when the user's coroutines start and return."""
 
 import asyncio
 import asyncio.base_events
@@ -16,6 +16,7 @@ from .code import is_library
 def install(tracer):
     original_run = asyncio.events.Handle._run
     original_create_task = asyncio.base_events.BaseEventLoop.create_task
+    original_run_in_executor = asyncio.base_events.BaseEventLoop.run_in_executor
     base_task = asyncio.tasks.Task
 
     def create_task(self, coro, *args, **kwargs):
@@ -25,6 +26,14 @@ def install(tracer):
         except Exception:
             pass
         return task
+
+    def run_in_executor(self, executor, func, *args):
+        future = original_run_in_executor(self, executor, func, *args)
+        try:
+            tracer.on_executor_call(future, func)
+        except Exception:
+            pass
+        return future
 
     class Task(base_task):
         """asyncio's Task, noting who cancels it and names set while it lives (same name, so
@@ -51,6 +60,7 @@ def install(tracer):
     code_module.step_hook_code = step_hook.__code__
     asyncio.events.Handle._run = step_hook
     asyncio.base_events.BaseEventLoop.create_task = create_task
+    asyncio.base_events.BaseEventLoop.run_in_executor = run_in_executor
     asyncio.tasks.Task = Task
     stop_watching = None
     try:
@@ -64,6 +74,7 @@ def install(tracer):
         try:
             asyncio.events.Handle._run = original_run
             asyncio.base_events.BaseEventLoop.create_task = original_create_task
+            asyncio.base_events.BaseEventLoop.run_in_executor = original_run_in_executor
             asyncio.tasks.Task = base_task
             if stop_watching is not None:
                 stop_watching()

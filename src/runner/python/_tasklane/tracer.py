@@ -4,11 +4,12 @@ import asyncio
 import asyncio.tasks
 import os
 import sys
+import weakref
 from time import perf_counter_ns
 from types import CoroutineType
 
-from .awaits import SLEEP0_LABEL, code_of, frame_of, future_origin, span_links, wait_label, walk_await_chain
-from .code import ASYNCIO_DIR, code_name, coroutine_origin, describe_error, exception_of, is_library, line_site, seconds, task_group_of, task_name, user_site
+from .awaits import EXECUTOR_FUTURE, SLEEP0_LABEL, code_of, frame_of, future_origin, span_links, wait_label, walk_await_chain
+from .code import ASYNCIO_DIR, callable_name, code_name, coroutine_origin, describe_error, exception_of, is_library, line_site, seconds, task_group_of, task_name, user_site
 from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, varint
 
 IDLE_GAP_NS = 20_000  # a loop busy again this soon after a step never went idle
@@ -78,6 +79,8 @@ class Tracer:
         self.frame_times = {}
         self.watch_returns = None  # asks for a span's code to be timed at every start and return (3.12+)
         self.returns_watched = {}  # id(code) -> code: hashing a code object hashes its contents
+        # run_in_executor's futures -> "run_in_executor blocking": the future does not say what it runs.
+        self.executor_calls = weakref.WeakKeyDictionary()
         self.sleep0_sites = {}  # (id(code), offset) -> (code, site, the end of a sleep(0) wait record there)
         sink.before_flush = self.write_pending
         with sink.lock:
@@ -169,6 +172,10 @@ class Tracer:
             ns = perf_counter_ns()
             self.settle_current(ns)
             self.enc.rename(ns, state.ident, name)
+
+    def on_executor_call(self, future, func):
+        """loop.run_in_executor(executor, func, ...) handed out `future`."""
+        self.executor_calls[future] = "run_in_executor %s" % callable_name(func)
 
     def on_cancel(self, task):
         state = self.tasks.get(task)
@@ -412,7 +419,7 @@ class Tracer:
             origin, inner = future_origin(waiter) if api is None and waiter is not None else ("", None)
             target = self.tasks.get(inner) if inner is not None else None
             if target is None:
-                label = origin or wait_label(api, waiter)
+                label = self.executor_calls.get(waiter, origin) if origin == EXECUTOR_FUTURE else origin or wait_label(api, waiter)
         self.enc.wait(ns, state.ident, target.ident if target is not None else 0, label, site)
 
     def gather_task(self, gathering, state, site, ns):
