@@ -284,12 +284,22 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...new Set(labels)].filter((l) => !/^fs\.(open|read|close)$/.test(l)), [], labels.join(', '));
   });
 
-  it('names each step of for await over events.on() as events.on', () => {
+  it('a for await over events.on() waits for events.on at each step, and its steps are no tasks of the script\'s', () => {
     const { model, stdout } = traceFixture('events-on.js');
     assert.equal(stdout, '3\n');
     const main = only(model, 'main');
     const steps = model.childrenOf(main.id).filter((t) => t.kind === 'io');
-    assert.ok(steps.length >= 2 && steps.every((t) => t.name === 'events.on'), steps.map((t) => t.name).join(', '));
+    assert.ok(steps.length >= 2 && steps.every((t) => t.name === 'events.on' && t.internal), steps.map((t) => `${t.name}${t.internal ? '' : ' (shown)'}`).join(', '));
+    assert.deepEqual([...new Set(main.waits.map((w) => model.waitLabel(w)))], ['events.on']);
+  });
+
+  it('reading a file by lines with for await shows no task per line', () => {
+    const { model, stdout } = traceFixture('lines-of-file.js');
+    assert.equal(stdout, '500\n');
+    const counter = only(model, 'countLines');
+    const shown = [...model.tasks.values()].filter((t) => !t.internal);
+    assert.ok(shown.length < 20, `${shown.length} tasks shown: ${shown.slice(0, 30).map((t) => t.name).join(', ')}`);
+    assert.ok(counter.waits.some((w) => model.waitLabel(w) === 'events.on'), counter.waits.map((w) => model.waitLabel(w)).join(', '));
   });
 
   it('each fs/promises call is one task of its caller, awaited as itself, and Node\'s requests inside it are not tasks', () => {

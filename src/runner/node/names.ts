@@ -40,6 +40,15 @@ const WEB_MODULES = /^(bootstrap\/|deps\/undici\/)/;
 /** The methods of the async iterator events.on() returns, which `for await` calls. */
 const ON_ITERATOR_METHODS = new Set(['next', 'return', 'throw']);
 
+/**
+ * A step of `for await (… of on(emitter, name))`, or of a readline interface (which iterates so):
+ * what the loop waits for, but no task the programmer started (a file read by lines would make
+ * one per line).
+ */
+export function isIteratorStep(info: CallSiteInfo): boolean {
+  return info.module === 'events' && ON_ITERATOR_METHODS.has(info.api);
+}
+
 /** Op names made so far, by module and API: every `events.once` would build its name anew. */
 const opNames = new Map<string, Map<string, string>>();
 const MAX_APIS_PER_MODULE = 1024;
@@ -53,7 +62,7 @@ export function opName(info: CallSiteInfo): string {
     const module = MODULE_NAMES[info.module] ?? info.module.replace(/\.js$/, '').split('/')[0];
     if (Object.hasOwn(SYNTAX_APIS, info.api)) name = SYNTAX_APIS[info.api];
     else if (WEB_MODULES.test(info.module) && info.api) name = info.api; // globals: fetch, Response.text
-    else if (info.module === 'events' && ON_ITERATOR_METHODS.has(info.api)) name = 'events.on'; // each step of `for await (… of on(emitter, name))`
+    else if (isIteratorStep(info)) name = 'events.on';
     else if (module === 'util' || info.api.includes('.')) name = info.api; // a promisified function by its own name; a method by its class: FileHandle.write
     else name = info.api ? `${module}.${info.api}` : module; // an anonymous wrapper (a promisified exec) leaves the module
     if (byApi.size < MAX_APIS_PER_MODULE) byApi.set(info.api, name);

@@ -3,7 +3,7 @@
 import type { TaskKind } from '../../trace/events';
 import type { CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
-import { opName } from './names';
+import { isIteratorStep, opName } from './names';
 import { marks } from './promiseMarks';
 import { knownSettled, promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
 import type { TaskStack } from './taskStack';
@@ -106,7 +106,7 @@ export class PromiseTasks {
           marks.setOwner(promise, top);
           return;
         }
-        this.startTransient(promise, this.now(), 'combinator', `Promise.${info.api}`, info);
+        this.startTransient(promise, this.now(), 'combinator', `Promise.${info.api}`, info, false);
         return;
       case 'combinatorThen':
         marks.setOwner(promise, top);
@@ -117,7 +117,7 @@ export class PromiseTasks {
         return;
       case 'internal':
         if (!hasParent && !top.transient && top !== this.stack.internals) {
-          this.startTransient(promise, this.now(), info.module.startsWith('timers') ? 'timer' : 'io', opName(info), info);
+          this.startTransient(promise, this.now(), info.module.startsWith('timers') ? 'timer' : 'io', opName(info), info, isIteratorStep(info));
           return;
         }
         if (!hasParent && top.transient) {
@@ -189,7 +189,8 @@ export class PromiseTasks {
     }
   }
 
-  private startTransient(promise: Promise<unknown>, ns: number, kind: TaskKind, name: string, info: CallSiteInfo): void {
+  /** `internal`: a step of an iteration, which the timeline shows only with Node's own tasks. */
+  private startTransient(promise: Promise<unknown>, ns: number, kind: TaskKind, name: string, info: CallSiteInfo, internal: boolean): void {
     const parent = this.stack.top;
     const task = newTaskState(kind, name, info.code, true);
     task.depth = info.depth;
@@ -197,7 +198,7 @@ export class PromiseTasks {
     task.promise = promise;
     marks.setTask(promise, task);
     marks.setOwner(promise, task);
-    this.stack.emitTask(task, ns, parent.id, info.site, false);
+    this.stack.emitTask(task, ns, parent.id, info.site, internal);
     this.stack.sync.push(task);
   }
 
