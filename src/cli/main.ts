@@ -131,6 +131,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `tasklane summary trace.json | head` closes the pipe before the table ends: the reader's choice, no error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(process.exitCode ?? 0);
+});
+
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

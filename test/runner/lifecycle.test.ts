@@ -1,9 +1,25 @@
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseTrace } from '../../src/trace/load';
-import { only, printed, runUntraced, scriptPid, startFixture, stopLikeStop, tasksNamed, tempTrace, traceFixture } from './helpers';
+import { CLI, FIXTURES, only, printed, runUntraced, scriptPid, startFixture, stopLikeStop, tasksNamed, tempTrace, traceFixture } from './helpers';
 
 describe('Node runner: how programs end, and what they see', () => {
+  it('tasklane summary piped into a reader that stops early (| head) exits quietly', async () => {
+    const out = tempTrace();
+    const run = spawn(process.execPath, [CLI, 'run', path.join(FIXTURES, 'events-on.js'), '--out', out], { stdio: 'ignore' });
+    await new Promise((resolve) => run.on('exit', resolve));
+    const summary = spawn(process.execPath, [CLI, 'summary', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    summary.stdout.destroy(); // the reader is gone before the table is written
+    let stderr = '';
+    summary.stderr.on('data', (d: Buffer) => (stderr += d));
+    const code = await new Promise((resolve) => summary.on('exit', resolve));
+    fs.rmSync(out, { force: true });
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
+  });
+
   it('a crash half way still yields a trace that says why it ended', () => {
     const { model, code, stdout, stderr } = traceFixture('crash.js');
     assert.equal(code, 1);
