@@ -1,6 +1,7 @@
 """Where code comes from: the user's, or asyncio's and the runner's; sites, names and errors as the trace words them."""
 
 import asyncio
+import functools
 import os
 from types import CoroutineType
 
@@ -100,7 +101,8 @@ def code_name(code):
 
 def callable_name(func):
     """A function as the user wrote it: `blocking`, `Client.fetch`, `<lambda>` (a partial by what it wraps)."""
-    func = getattr(func, "func", func)  # functools.partial
+    while isinstance(func, functools.partial):
+        func = func.func
     name = getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or type(func).__name__
     return name.rpartition("<locals>.")[2]
 
