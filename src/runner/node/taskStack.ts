@@ -51,6 +51,21 @@ export class TaskStack {
     return undefined;
   }
 
+  /** A callback (`reaction`: a promise reaction) starts running `owner`'s code, on top of whatever it interrupts. */
+  enterFrame(owner: TaskState, reaction: boolean): void {
+    this.frameBase.push(this.sync.length);
+    this.frameOwners.push(owner);
+    if (!reaction) this.checkpointOf = owner;
+    this.sync.push(owner);
+  }
+
+  /** The callback enterFrame started has returned: the tasks entered in it leave the stack. */
+  leaveFrame(): void {
+    const base = this.frameBase.pop() ?? 0;
+    while (this.sync.length > base) this.sync.pop();
+    this.frameOwners.pop();
+  }
+
   /** User code runs again: the helpers and combinators it called before have returned. */
   popReturnedTransients(): TaskState {
     while (this.top.transient && this.sync.length > this.frameFloor() + 1) this.sync.pop();

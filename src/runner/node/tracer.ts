@@ -37,7 +37,6 @@ export interface TracerOptions {
 export class Tracer {
   private readonly hook: asyncHooks.AsyncHook;
   private readonly out: EventOutput;
-  private readonly enc: FrameEncoder;
   private readonly now: () => number;
   private readonly stack: TaskStack;
   private readonly promises: PromiseTasks;
@@ -55,7 +54,6 @@ export class Tracer {
   constructor(options: TracerOptions, script: string) {
     this.now = options.now;
     this.out = new EventOutput(options.encoder, options.maxEvents, options.flush, options.now);
-    this.enc = options.encoder;
     this.stack = new TaskStack(this.out, this.now, script);
     const capture = options.capture;
     const sites = new TaskSites(() => capture(this.hookFrame), this.stack.internals);
@@ -216,7 +214,7 @@ export class Tracer {
       const ns = this.now();
       stack.switchTo(0, ns);
       this.out.reportDropped();
-      this.enc.end(ns, stack.root.id, rootState, message, site);
+      this.out.enc.end(ns, stack.root.id, rootState, message, site);
     });
   }
 
@@ -281,10 +279,7 @@ export class Tracer {
       owner.resumedFrom = resumedFrom;
       owner.siteRow = undefined;
     }
-    this.stack.frameBase.push(this.stack.sync.length);
-    this.stack.frameOwners.push(owner);
-    if (!reaction) this.stack.checkpointOf = owner;
-    this.stack.sync.push(owner);
+    this.stack.enterFrame(owner, reaction);
     this.stack.switchTo(aside ? this.stack.internals.id : owner.id, ns);
   }
 
@@ -300,9 +295,7 @@ export class Tracer {
     // The socket a server accepts in this callback is connected once it returns, and may never run
     // a callback of its own to be named in (an HTTP server's parser reads it).
     this.resources.nameAccepted(ns);
-    const base = this.stack.frameBase.pop() ?? 0;
-    while (this.stack.sync.length > base) this.stack.sync.pop();
-    this.stack.frameOwners.pop();
+    this.stack.leaveFrame();
     if (owner.waitCut) this.resumeWait(owner, ns);
     if (this.promises.settling) this.promises.settlePending();
     if (continues) return;
