@@ -183,6 +183,22 @@ for (const python of interpreters()) {
       assert.ok(slow.end!.t / 1000 < 1000);
     });
 
+    (atLeast(11) ? it : it.skip)('a wait inside an asyncio.timeout() block says its timeout; what the timeout cancels says who cancelled it', () => {
+      const { model, stdout } = trace(py('timeout_blocks.py'));
+      assert.equal(stdout, 'slow timed out\nworker timed out\nrescheduled timed out\n');
+      const main = only(model, 'main');
+      const worker = only(model, 'worker');
+      assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), [
+        'sleep 10 s, timeout 0.05 s',
+        'worker, timeout 0.05 s',
+        'sleep 0.01 s, timeout 1 s',
+        'sleep 0.01 s', // after the block: no timeout
+        'sleep 10 s, timeout 0.05 s', // a block entered without one, then rescheduled
+      ]);
+      assert.equal(main.waits[1].target, worker.id, 'the wait for the worker still leads to it');
+      assert.deepEqual([only(model, 'slow').end?.message, worker.end?.message], ['cancelled by asyncio.timeouts', 'cancelled by main']);
+    });
+
     it('a task made in a later step of its parent is made while the parent runs', () => {
       // Each sleep(0) step's run is written with its end; a task made in it must not come first
       // (its time would then be the run's start: the clock is read between the two).

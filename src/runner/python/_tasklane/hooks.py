@@ -1,5 +1,6 @@
 """Where the tracer meets asyncio: the loop's Handle._run, BaseEventLoop.create_task and
-run_in_executor, Task.cancel, and on 3.12+ sys.monitoring for when the user's coroutines start and return."""
+run_in_executor, Task.cancel, asyncio.timeout()'s Timeout (3.11+), and on 3.12+ sys.monitoring
+for when the user's coroutines start and return."""
 
 import asyncio
 import asyncio.base_events
@@ -56,12 +57,36 @@ def install(tracer):
     tracer.cancel_noting_type = Task
     Task.__qualname__ = base_task.__qualname__
     Task.__module__ = base_task.__module__
+
+    timeout_type = getattr(getattr(asyncio, "timeouts", None), "Timeout", None)  # 3.11+
+    original_timeout_init = timeout_type.__init__ if timeout_type is not None else None
+    original_reschedule = timeout_type.reschedule if timeout_type is not None else None
+
+    def timeout_init(self, when):
+        """Timeout.__init__: asyncio.timeout(delay) makes one due at the loop's time plus the delay."""
+        original_timeout_init(self, when)
+        try:
+            tracer.on_timeout_made(self)
+        except Exception:
+            pass
+
+    def reschedule(self, when):
+        """Timeout.reschedule, called as an asyncio.timeout() block is entered and when its deadline moves."""
+        original_reschedule(self, when)
+        try:
+            tracer.on_timeout_set(self, sys._getframe(1))
+        except Exception:
+            pass
+
     step_hook = tracer.step_hook(original_run)
     code_module.step_hook_code = step_hook.__code__
     asyncio.events.Handle._run = step_hook
     asyncio.base_events.BaseEventLoop.create_task = create_task
     asyncio.base_events.BaseEventLoop.run_in_executor = run_in_executor
     asyncio.tasks.Task = Task
+    if timeout_type is not None:
+        timeout_type.__init__ = timeout_init
+        timeout_type.reschedule = reschedule
     stop_watching = None
     try:
         stop_watching = watch_coroutines(tracer)
@@ -76,6 +101,9 @@ def install(tracer):
             asyncio.base_events.BaseEventLoop.create_task = original_create_task
             asyncio.base_events.BaseEventLoop.run_in_executor = original_run_in_executor
             asyncio.tasks.Task = base_task
+            if timeout_type is not None:
+                timeout_type.__init__ = original_timeout_init
+                timeout_type.reschedule = original_reschedule
             if stop_watching is not None:
                 stop_watching()
         except Exception:

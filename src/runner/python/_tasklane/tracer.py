@@ -8,61 +8,24 @@ import weakref
 from time import perf_counter_ns
 from types import CoroutineType
 
-from .awaits import EXECUTOR_FUTURE, SLEEP0_LABEL, code_of, frame_of, future_origin, span_links, wait_label, walk_await_chain
-from .code import ASYNCIO_DIR, callable_name, code_name, coroutine_origin, describe_error, exception_of, is_library, line_site, seconds, task_group_of, task_name, user_site
+from .awaits import SLEEP0_LABEL
+from .code import ASYNCIO_DIR, callable_name, coroutine_origin, describe_error, exception_of, line_site, seconds, task_group_of, task_name, user_site
+from .combinators import CombinatorRecorder
 from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, varint
+from .spans import SpanRecorder
+from .taskstate import RUN_WRITTEN, TaskState, cancelled_by
+from .waits import WaitRecorder
 
 IDLE_GAP_NS = 20_000  # a loop busy again this soon after a step never went idle
 NOT_IDLE = 1 << 62  # idle_since when the loop is not idle: later than any perf_counter_ns()
-RUN_WRITTEN = -1  # a step_start whose run record is written
 HAS_CANCELLING = hasattr(asyncio.Task, "cancelling")  # 3.11+
 EAGER_TASKS = hasattr(asyncio, "eager_task_factory")  # 3.12+: a task's first step may run in create_task
 SLEEP_CODE = asyncio.tasks.sleep.__code__
-GATHERING_FUTURE = asyncio.tasks._GatheringFuture
 
 
-def cancelled_by(state):
-    return "cancelled by %s" % state.canceller if state.canceller else "cancelled"
-
-
-class TaskState:
-    __slots__ = ("ident", "name", "given_name", "coro", "plain", "fast", "watch", "step_start", "ident_bytes", "site_lasti", "site", "sleep0_record", "started", "spans", "groups", "group", "canceller", "cancels_noted", "cancel_pending", "cancelling", "cancels_seen")
-
-    def __init__(self, ident, name, given_name, coro, plain, cancels_noted):
-        self.ident = ident
-        self.ident_bytes = varint(ident)  # as run and wait records carry it
-        self.name = name
-        self.given_name = given_name  # Task.get_name() when last seen
-        self.coro = coro
-        self.plain = plain  # its coroutine is a coroutine of the user's own, not asyncio's
-        # The step hook's shortcut for a step that ends in asyncio.sleep: plain, and no spans,
-        # groups or cancellation to settle (each sets it False; the end of a step recomputes it).
-        self.fast = plain
-        # The step hook looks closer at the start of a step: the first, or one after a cancel().
-        self.watch = True
-        # When the step running now started, while its run record waits to be written with its
-        # end as one step record; RUN_WRITTEN once something had to follow it first (settle_run).
-        self.step_start = RUN_WRITTEN
-        self.site_lasti = -1  # where its coroutine last awaited asyncio.sleep, and that site
-        self.site = ""
-        self.sleep0_record = b""
-        self.started = False
-        # Lists made when first needed (most tasks never have either):
-        self.spans = ()  # [(coroutine object, span task id, its frame or None)] of coroutines awaited directly, outermost first
-        self.groups = ()  # [TaskGroup, combinator id, [(message, site) of failed members]] this task opened, until they end
-        self.group = None  # that entry of the group this task was made in
-        self.canceller = None  # who asked to cancel it, in words: "main", "TaskGroup", "asyncio.timeouts"
-        # Whether the step running now delivers a cancellation: a cancel() came before it and
-        # after the step before. Seen by the tracer's Task.cancel (cancel_pending), else read from
-        # Task.cancelling() at each step's start (3.11+; a task of a loop's own task factory).
-        self.cancels_noted = cancels_noted
-        self.cancel_pending = False
-        self.cancelling = False
-        self.cancels_seen = 0  # Task.cancelling() at the start of the last step
-
-
-class Tracer:
+class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder):
     def __init__(self, sink, script):
+        WaitRecorder.__init__(self)
         self.sink = sink
         self.enc = sink.enc
         t0 = perf_counter_ns()
@@ -120,6 +83,7 @@ class Tracer:
                     self.end_groups(current, None, ns)  # one it left before opening this one ends here
                 state.group = self.group_task(group, current, site, ns)
                 current.fast = False  # its step ends with a group to settle
+                state.group[3] += 1
                 self.enc.join(ns, state.group[1], state.ident)
             if done:
                 self.finish_task(task, state, ns)
@@ -128,32 +92,6 @@ class Tracer:
                 self.record_suspension(task, state, ns)
             if len(self.enc.buf) >= FLUSH_BYTES:  # a loop making tasks fills the buffer between two steps
                 self.sink.send_frame()
-
-    def group_task(self, group, opener, site, ns):
-        """A TaskGroup is a combinator: a task joining the tasks made in it, ending when it exits."""
-        for entry in opener.groups:
-            if entry[0] is group:
-                return entry
-        entry = [group, self.new_id(), []]
-        if not opener.groups:
-            opener.groups = []
-        opener.groups.append(entry)
-        self.enc.task(ns, entry[1], opener.ident, "combinator", "TaskGroup", site)
-        return entry
-
-    def end_groups(self, state, api, ns):
-        """Ends the groups `state` opened that have exited: it no longer waits in their __aexit__."""
-        waiting_in = frame_of(api).f_locals.get("self") if api is not None and code_of(api).co_name == "__aexit__" else None
-        for entry in list(state.groups):
-            group, ident, failures = entry
-            if group is waiting_in or not getattr(group, "_exiting", False):
-                continue
-            state.groups.remove(entry)
-            # Like the group's ExceptionGroup: what its members raised (it clears its own list on exit).
-            if failures:
-                self.enc.end(ns, ident, "rejected", "; ".join(message for message, _ in failures), failures[0][1])
-            else:
-                self.enc.end(ns, ident, "resolved", "", "")
 
     def on_rename(self, task):
         """The task's name was set (Task.set_name), perhaps while it runs."""
@@ -188,9 +126,13 @@ class Tracer:
             state.canceller = self.current.name
         else:
             # Not from a task: a loop callback, such as the timer of asyncio.timeout (wait_for on 3.12+)
-            # or a TaskGroup cancelling the rest when one of its tasks failed.
+            # or a TaskGroup cancelling the rest when one of its tasks failed, or a task so cancelled
+            # passing it on to the task it awaits.
             caller = sys._getframe(2)
-            if caller.f_code.co_filename.startswith(ASYNCIO_DIR):
+            if caller.f_code is self.cancel_noting_type.cancel.__code__:
+                awaiting = self.tasks.get(caller.f_locals.get("self"))
+                state.canceller = awaiting.name if awaiting is not None else None
+            elif caller.f_code.co_filename.startswith(ASYNCIO_DIR):
                 module = os.path.splitext(os.path.basename(caller.f_code.co_filename))[0]
                 state.canceller = "TaskGroup" if module == "taskgroups" else "asyncio." + module
 
@@ -336,7 +278,7 @@ class Tracer:
         self.settle_run(state)
         self.record_suspension(task, state, ns)
         state.cancelling = False
-        state.fast = state.plain and not state.spans and not state.groups
+        state.fast = state.plain and not state.spans and not state.groups and not state.timeouts
 
     def first_step(self, task, state, ns):
         state.started = True
@@ -392,97 +334,6 @@ class Tracer:
             entry = self.sleep0_sites[(id(code), lasti)] = (code, site, b"\0" + varint(enc.ref(SLEEP0_LABEL)) + varint(enc.ref(site)))
         state.site = entry[1]
         state.sleep0_record = state.ident_bytes + entry[2]
-
-    def record_suspension(self, task, state, ns):
-        """What a task waits for when it suspends anywhere but in asyncio.sleep (the step hook's)."""
-        coro = state.coro
-        chain, users, nested, last_user, api, innermost = walk_await_chain(coro, bool(state.spans))
-        if nested and chain is None:
-            chain, users, nested, last_user, api, innermost = walk_await_chain(coro, True)
-        if chain is not None:
-            self.update_spans(state, span_links(chain, users), chain, ns)
-        if state.groups:
-            self.end_groups(state, api, ns)
-        waiter = getattr(task, "_fut_waiter", None)
-        site = line_site(frame_of(last_user)) if last_user is not None else ""
-        for group, ident, _ in state.groups:
-            if api is not None and code_of(api).co_name == "__aexit__" and frame_of(api).f_locals.get("self") is group:
-                self.enc.wait(ns, state.ident, ident, "", site)
-                return
-        # A gather the user's own code awaits is a combinator; one inside asyncio is its business.
-        if isinstance(waiter, GATHERING_FUTURE) and not is_library(innermost):
-            self.enc.wait(ns, state.ident, self.gather_task(waiter, state, site, ns), "", site)
-            return
-        target = self.tasks.get(waiter) if waiter is not None else None
-        label = ""
-        if target is None:
-            origin, inner = future_origin(waiter) if api is None and waiter is not None else ("", None)
-            target = self.tasks.get(inner) if inner is not None else None
-            if target is None:
-                label = self.executor_calls.get(waiter, origin) if origin == EXECUTOR_FUTURE else origin or wait_label(api, waiter)
-        self.enc.wait(ns, state.ident, target.ident if target is not None else 0, label, site)
-
-    def gather_task(self, gathering, state, site, ns):
-        """gather() is a combinator: a task joining the tasks it waits for."""
-        ident = getattr(gathering, "_tasklane_id", None)
-        if ident is not None:
-            return ident
-        ident = self.new_id()
-        gathering._tasklane_id = ident
-        self.enc.task(ns, ident, state.ident, "combinator", "gather", site)
-        tasks_get = self.tasks.get
-        self.enc.joins(ns, ident, [member.ident if member is not None else 0 for member in map(tasks_get, getattr(gathering, "_children", []))])
-        gathering.add_done_callback(lambda fut: self.end_gather(fut, ident))
-        return ident
-
-    def end_gather(self, gathering, ident):
-        with self.sink.lock:
-            ns = perf_counter_ns()
-            self.settle_current(ns)
-            if gathering.cancelled():
-                self.enc.end(ns, ident, "cancelled", "", "")
-            elif exception_of(gathering) is not None:
-                message, site = describe_error(exception_of(gathering))
-                self.enc.end(ns, ident, "rejected", message, site)
-            else:
-                self.enc.end(ns, ident, "resolved", "", "")
-
-    def update_spans(self, state, users, chain, ns):
-        """Coroutines awaited directly are spans on their task's lane, as tasks of kind coroutine."""
-        keep = 0
-        while keep < len(state.spans) and keep < len(users) and state.spans[keep][0] is users[keep][0]:
-            keep += 1
-        # Coroutines left in a step that delivered a cancellation were cancelled (wait_for on 3.12+).
-        self.close_spans(state, keep, ns, *(("cancelled", cancelled_by(state), "") if state.cancelling else ()))
-        if not state.spans and len(users) > keep:
-            state.spans = []
-        for link in users[keep:]:
-            obj, code = link
-            ident = self.new_id()
-            parent = state.spans[-1][1] if state.spans else state.ident
-            # Where the user's code awaited it, through asyncio's own frames if any (wait_for on 3.12+).
-            index = chain.index(link) - 1
-            while index >= 0 and is_library(chain[index][1]):
-                index -= 1
-            site = line_site(frame_of(chain[index][0])) if index >= 0 else ""
-            # Seen now, as the step ends; sys.monitoring (3.12+) saw when it started in the step.
-            frame = frame_of(obj) if self.watch_returns is not None else None
-            self.enc.task(self.frame_times.get(frame, ns), ident, parent, "coroutine", code_name(code), site)
-            state.spans.append((obj, ident, frame))
-            if frame is not None and self.returns_watched.get(id(code)) is not code:
-                self.returns_watched[id(code)] = code
-                self.watch_returns(code)
-
-    def close_spans(self, state, keep, ns, end_state="resolved", message="", site=""):
-        """Ends spans from the innermost out: as `end_state` at `ns`, or, for a coroutine sys.monitoring
-        saw return in this step (3.12+), resolved when it returned."""
-        while len(state.spans) > keep:
-            _, ident, frame = state.spans.pop()
-            returned = self.frame_times.get(frame) if frame is not None else None
-            if returned is not None:
-                self.enc.end(returned, ident, "resolved", "", "")
-            else:
-                self.enc.end(ns, ident, end_state, message, site)
 
     def finish(self, reason, code, sig, message, site):
         if self.sink.broken:

@@ -1,0 +1,61 @@
+"""gather() and TaskGroup as the trace shows them: combinators, tasks joining the tasks they wait for."""
+
+from time import perf_counter_ns
+
+from .awaits import code_of, frame_of
+from .code import describe_error, exception_of
+
+
+class CombinatorRecorder:
+    """The tracer's records of combinators (a part of Tracer: it uses its enc, sink, tasks and ids)."""
+
+    def group_task(self, group, opener, site, ns):
+        """A TaskGroup is a combinator: a task joining the tasks made in it, ending when it exits."""
+        for entry in opener.groups:
+            if entry[0] is group:
+                return entry
+        entry = [group, self.new_id(), [], 0]
+        if not opener.groups:
+            opener.groups = []
+        opener.groups.append(entry)
+        self.enc.task(ns, entry[1], opener.ident, "combinator", "TaskGroup", site)
+        return entry
+
+    def end_groups(self, state, api, ns):
+        """Ends the groups `state` opened that have exited: it no longer waits in their __aexit__."""
+        waiting_in = frame_of(api).f_locals.get("self") if api is not None and code_of(api).co_name == "__aexit__" else None
+        for entry in list(state.groups):
+            group, ident, failures, _ = entry
+            if group is waiting_in or not getattr(group, "_exiting", False):
+                continue
+            state.groups.remove(entry)
+            # Like the group's ExceptionGroup: what its members raised (it clears its own list on exit).
+            if failures:
+                self.enc.end(ns, ident, "rejected", "; ".join(message for message, _ in failures), failures[0][1])
+            else:
+                self.enc.end(ns, ident, "resolved", "", "")
+
+    def gather_task(self, gathering, state, site, ns):
+        """gather() is a combinator: a task joining the tasks it waits for."""
+        ident = getattr(gathering, "_tasklane_id", None)
+        if ident is not None:
+            return ident
+        ident = self.new_id()
+        gathering._tasklane_id = ident
+        self.enc.task(ns, ident, state.ident, "combinator", "gather", site)
+        tasks_get = self.tasks.get
+        self.enc.joins(ns, ident, [member.ident if member is not None else 0 for member in map(tasks_get, getattr(gathering, "_children", []))])
+        gathering.add_done_callback(lambda fut: self.end_gather(fut, ident))
+        return ident
+
+    def end_gather(self, gathering, ident):
+        with self.sink.lock:
+            ns = perf_counter_ns()
+            self.settle_current(ns)
+            if gathering.cancelled():
+                self.enc.end(ns, ident, "cancelled", "", "")
+            elif exception_of(gathering) is not None:
+                message, site = describe_error(exception_of(gathering))
+                self.enc.end(ns, ident, "rejected", message, site)
+            else:
+                self.enc.end(ns, ident, "resolved", "", "")

@@ -1,0 +1,46 @@
+"""Coroutines awaited directly, not wrapped in a task: spans on their task's lane."""
+
+from .awaits import frame_of
+from .code import code_name, is_library, line_site
+from .taskstate import cancelled_by
+
+
+class SpanRecorder:
+    """The tracer's records of spans (a part of Tracer: it uses its enc, ids and sys.monitoring's times)."""
+
+    def update_spans(self, state, users, chain, ns):
+        """Coroutines awaited directly are spans on their task's lane, as tasks of kind coroutine."""
+        keep = 0
+        while keep < len(state.spans) and keep < len(users) and state.spans[keep][0] is users[keep][0]:
+            keep += 1
+        # Coroutines left in a step that delivered a cancellation were cancelled (wait_for on 3.12+).
+        self.close_spans(state, keep, ns, *(("cancelled", cancelled_by(state), "") if state.cancelling else ()))
+        if not state.spans and len(users) > keep:
+            state.spans = []
+        for link in users[keep:]:
+            obj, code = link
+            ident = self.new_id()
+            parent = state.spans[-1][1] if state.spans else state.ident
+            # Where the user's code awaited it, through asyncio's own frames if any (wait_for on 3.12+).
+            index = chain.index(link) - 1
+            while index >= 0 and is_library(chain[index][1]):
+                index -= 1
+            site = line_site(frame_of(chain[index][0])) if index >= 0 else ""
+            # Seen now, as the step ends; sys.monitoring (3.12+) saw when it started in the step.
+            frame = frame_of(obj) if self.watch_returns is not None else None
+            self.enc.task(self.frame_times.get(frame, ns), ident, parent, "coroutine", code_name(code), site)
+            state.spans.append((obj, ident, frame))
+            if frame is not None and self.returns_watched.get(id(code)) is not code:
+                self.returns_watched[id(code)] = code
+                self.watch_returns(code)
+
+    def close_spans(self, state, keep, ns, end_state="resolved", message="", site=""):
+        """Ends spans from the innermost out: as `end_state` at `ns`, or, for a coroutine sys.monitoring
+        saw return in this step (3.12+), resolved when it returned."""
+        while len(state.spans) > keep:
+            _, ident, frame = state.spans.pop()
+            returned = self.frame_times.get(frame) if frame is not None else None
+            if returned is not None:
+                self.enc.end(returned, ident, "resolved", "", "")
+            else:
+                self.enc.end(ns, ident, end_state, message, site)

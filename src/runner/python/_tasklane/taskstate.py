@@ -1,0 +1,48 @@
+"""What the tracer keeps of each asyncio.Task while it lives."""
+
+from .frames import varint
+
+RUN_WRITTEN = -1  # a step_start whose run record is written
+
+
+def cancelled_by(state):
+    return "cancelled by %s" % state.canceller if state.canceller else "cancelled"
+
+
+class TaskState:
+    """What the tracer keeps of a task while it lives."""
+
+    __slots__ = ("ident", "name", "given_name", "coro", "plain", "fast", "watch", "step_start", "ident_bytes", "site_lasti", "site", "sleep0_record", "started", "spans", "groups", "group", "timeouts", "canceller", "cancels_noted", "cancel_pending", "cancelling", "cancels_seen")
+
+    def __init__(self, ident, name, given_name, coro, plain, cancels_noted):
+        self.ident = ident
+        self.ident_bytes = varint(ident)  # as run and wait records carry it
+        self.name = name
+        self.given_name = given_name  # Task.get_name() when last seen
+        self.coro = coro
+        self.plain = plain  # its coroutine is a coroutine of the user's own, not asyncio's
+        # The step hook's shortcut for a step that ends in asyncio.sleep: plain, and no spans,
+        # groups or cancellation to settle (each sets it False; the end of a step recomputes it).
+        self.fast = plain
+        # The step hook looks closer at the start of a step: the first, or one after a cancel().
+        self.watch = True
+        # When the step running now started, while its run record waits to be written with its
+        # end as one step record; RUN_WRITTEN once something had to follow it first (settle_run).
+        self.step_start = RUN_WRITTEN
+        self.site_lasti = -1  # where its coroutine last awaited asyncio.sleep, and that site
+        self.site = ""
+        self.sleep0_record = b""
+        self.started = False
+        # Lists made when first needed (most tasks never have any):
+        self.spans = ()  # [(coroutine object, span task id, its frame or None)] of coroutines awaited directly, outermost first
+        self.groups = ()  # [TaskGroup, combinator id, [(message, site) of failed members], members] this task opened, until they end
+        self.group = None  # that entry of the group this task was made in
+        self.timeouts = ()  # [(asyncio.timeout() block, its delay in seconds)] it has entered, until they end
+        self.canceller = None  # who asked to cancel it, in words: "main", "TaskGroup", "asyncio.timeouts"
+        # Whether the step running now delivers a cancellation: a cancel() came before it and
+        # after the step before. Seen by the tracer's Task.cancel (cancel_pending), else read from
+        # Task.cancelling() at each step's start (3.11+; a task of a loop's own task factory).
+        self.cancels_noted = cancels_noted
+        self.cancel_pending = False
+        self.cancelling = False
+        self.cancels_seen = 0  # Task.cancelling() at the start of the last step

@@ -1,0 +1,88 @@
+"""What a task waits for when it suspends, in its wait record's words, and the asyncio.timeout()
+blocks that bound the wait."""
+
+import asyncio
+import asyncio.tasks
+import weakref
+
+from .awaits import EXECUTOR_FUTURE, code_of, frame_of, future_origin, span_links, wait_label, walk_await_chain
+from .code import is_library, line_site, seconds
+
+GATHERING_FUTURE = asyncio.tasks._GatheringFuture
+try:
+    from asyncio.timeouts import _State as _TimeoutState  # 3.11+
+
+    TIMEOUT_ENTERED = _TimeoutState.ENTERED
+except ImportError:
+    TIMEOUT_ENTERED = None
+
+
+class WaitRecorder:
+    """The tracer's wait records (a part of Tracer: it uses its enc, tasks, spans and combinators)."""
+
+    def __init__(self):
+        self.timeouts_made = weakref.WeakKeyDictionary()  # asyncio.timeout() -> the loop's time then
+
+    def on_timeout_made(self, timeout):
+        """asyncio.timeout(delay) made `timeout`: its delay counts from now."""
+        self.timeouts_made[timeout] = asyncio.get_running_loop().time()
+
+    def on_timeout_set(self, timeout, frame):
+        """An asyncio.timeout() block was entered, or rescheduled, by `frame` (which called
+        Timeout.reschedule). asyncio's own (wait_for on 3.12+) is left out: that wait says its timeout."""
+        entering = is_library(frame.f_code)  # called by Timeout.__aenter__: the block is its caller's
+        if entering:
+            frame = frame.f_back
+        if frame is None or is_library(frame.f_code):
+            return
+        state = self.tasks.get(timeout._task)
+        if state is None:
+            return
+        timeouts = [entry for entry in state.timeouts if entry[0] is not timeout]
+        when = timeout.when()
+        if when is not None:
+            made = self.timeouts_made.pop(timeout, None) if entering else None
+            timeouts.append((timeout, when - (made if made is not None else timeout._task.get_loop().time())))
+        state.timeouts = timeouts
+        state.fast = False  # the step hook's sleep shortcut does not label timeouts
+
+    def bounded(self, state, label):
+        """`label`, and the timeout of the asyncio.timeout() block that ends the wait soonest, if any."""
+        timeouts = state.timeouts = [entry for entry in state.timeouts if entry[0]._state is TIMEOUT_ENTERED]
+        if not timeouts:
+            return label
+        return "%s, timeout %s s" % (label, seconds(min(timeouts, key=lambda entry: entry[0].when())[1]))
+
+    def record_suspension(self, task, state, ns):
+        """What a task waits for when it suspends anywhere but in asyncio.sleep (the step hook's)."""
+        coro = state.coro
+        chain, users, nested, last_user, api, innermost = walk_await_chain(coro, bool(state.spans))
+        if nested and chain is None:
+            chain, users, nested, last_user, api, innermost = walk_await_chain(coro, True)
+        if chain is not None:
+            self.update_spans(state, span_links(chain, users), chain, ns)
+        if state.groups:
+            self.end_groups(state, api, ns)
+        waiter = getattr(task, "_fut_waiter", None)
+        site = line_site(frame_of(last_user)) if last_user is not None else ""
+        # A wait for a task or combinator has no label (the trace names it after the target),
+        # unless a timeout bounds it: then the label says both.
+        for group, ident, _, members in state.groups:
+            if api is not None and code_of(api).co_name == "__aexit__" and frame_of(api).f_locals.get("self") is group:
+                self.enc.wait(ns, state.ident, ident, self.bounded(state, "TaskGroup ×%d" % members) if state.timeouts else "", site)
+                return
+        # A gather the user's own code awaits is a combinator; one inside asyncio is its business.
+        if isinstance(waiter, GATHERING_FUTURE) and not is_library(innermost):
+            ident = self.gather_task(waiter, state, site, ns)
+            self.enc.wait(ns, state.ident, ident, self.bounded(state, "gather ×%d" % len(getattr(waiter, "_children", ()))) if state.timeouts else "", site)
+            return
+        target = self.tasks.get(waiter) if waiter is not None else None
+        label = ""
+        if target is None:
+            origin, inner = future_origin(waiter) if api is None and waiter is not None else ("", None)
+            target = self.tasks.get(inner) if inner is not None else None
+            if target is None:
+                label = self.executor_calls.get(waiter, origin) if origin == EXECUTOR_FUTURE else origin or wait_label(api, waiter)
+        if state.timeouts:
+            label = self.bounded(state, label or target.name)
+        self.enc.wait(ns, state.ident, target.ident if target is not None else 0, label, site)
