@@ -199,6 +199,15 @@ for (const python of interpreters()) {
       assert.deepEqual([only(model, 'slow').end?.message, worker.end?.message], ['cancelled by asyncio.timeouts', 'cancelled by main']);
     });
 
+    it('names a coroutine defined inside another function as written: `limited`, not `main.<locals>.limited`', () => {
+      const { model } = trace(py('nested_names.py'));
+      const main = only(model, 'main');
+      assert.deepEqual(tasksNamed(model, 'limited').map((t) => [t.kind, t.parent]), [['async', main.id], ['async', main.id]]);
+      // Python 3.11+ knows the class a method belongs to; 3.9 and 3.10 only the function's own name.
+      const fetch = only(model, atLeast(11) ? 'Client.fetch' : 'fetch');
+      assert.deepEqual([fetch.kind, fetch.parent], ['coroutine', main.id]);
+    });
+
     it('a task made in a later step of its parent is made while the parent runs', () => {
       // Each sleep(0) step's run is written with its end; a task made in it must not come first
       // (its time would then be the run's start: the clock is read between the two).

@@ -96,15 +96,20 @@ def seconds(value):
 
 
 def code_name(code):
-    return getattr(code, "co_qualname", code.co_name)
+    """A function as the user wrote it: `fetch`, `Client.fetch` (3.11+), `limited` for one nested in `main`."""
+    return unnested(getattr(code, "co_qualname", code.co_name))
+
+
+def unnested(qualname):
+    """`main.<locals>.limited` as `limited`: the function that defines it is not part of its name."""
+    return qualname.rpartition("<locals>.")[2]
 
 
 def callable_name(func):
     """A function as the user wrote it: `blocking`, `Client.fetch`, `<lambda>` (a partial by what it wraps)."""
     while isinstance(func, functools.partial):
         func = func.func
-    name = getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or type(func).__name__
-    return name.rpartition("<locals>.")[2]
+    return unnested(getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or type(func).__name__)
 
 
 def coroutine_code(coro):
