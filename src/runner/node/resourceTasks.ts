@@ -1,5 +1,6 @@
 // Timers, sockets, files, workers: the resources async_hooks reports, as tasks of their own or
 // folded into the task that made them, and which task each one's callbacks run.
+import type { CallSiteInfo } from './callsites';
 import { ioNameWhenActive, ioTaskName, timerName, type IoResource } from './names';
 import { FOLDED_TYPES, isNodesOwn, isOneShot, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
@@ -16,6 +17,15 @@ function isClosed(handle: IoResource): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Node's next request of a file stream, made once the one before it completed (a ReadStream
+ * reading on): made by what the stream works for, as the stream's other requests are, rather
+ * than a chain of reads each the child of the one before.
+ */
+function isNextStreamRequest(type: string, info: CallSiteInfo, top: TaskState, maker: TaskState | undefined): boolean {
+  return type === 'FSREQCALLBACK' && info.shape === 'none' && top === maker && top.ended && top.oneShot && top.name.startsWith('fs.');
 }
 
 export class ResourceTasks {
@@ -108,7 +118,7 @@ export class ResourceTasks {
     // Made in Node's own code for an I/O resource of the user's (the connect of net.connect's
     // socket, after its deferred lookup): placed where that resource was made.
     const site = info.site || (info.shape === 'none' && maker?.kind === 'io' ? maker.site : '');
-    this.stack.emitTask(task, ns, top.id, site, isNodesOwn(type, info, top.transient));
+    this.stack.emitTask(task, ns, isNextStreamRequest(type, info, top, maker) ? top.parentId : top.id, site, isNodesOwn(type, info, top.transient));
   }
 
   nameFromResource(task: TaskState, ns: number): void {

@@ -87,6 +87,7 @@ export class TaskStack {
   emitTask(task: TaskState, ns: number, parent: number, site: string, internal: boolean): void {
     task.id = this.nextTaskId++;
     task.site = site;
+    task.parentId = parent;
     task.announced = this.out.admit();
     if (task.announced) this.out.enc.task(ns, task.id, parent, task.kind, task.name, site, internal);
   }

@@ -25,6 +25,8 @@ export interface TaskState {
   checksLeft: number;
   /** Where it was made ("file:line:column"), or "". */
   site: string;
+  /** The id of the task that made it. */
+  parentId: number;
   /** An async function's own function, as CallSiteInfo.callers names it ("" when not known). */
   fnKey: string;
   /** Suspended at an await: no promise reaction of the task has run since, but .then callbacks. */
@@ -65,6 +67,6 @@ export interface TaskState {
 export function newTaskState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
   return {
     id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1,
-    site: '', awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitSite: '', waitCut: false, oneShot: false, followUps: 0, ended: false, announced: false,
+    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitSite: '', waitCut: false, oneShot: false, followUps: 0, ended: false, announced: false,
   };
 }
