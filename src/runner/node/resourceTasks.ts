@@ -7,13 +7,23 @@ import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
 
+/** The symbol under which Node's native handles keep the JS object they serve (a zlib stream). */
+let ownerSymbol: symbol | undefined;
+
+function ownerOf(handle: IoResource): { closed?: unknown } | undefined {
+  ownerSymbol ??= Object.getOwnPropertySymbols(handle).find((s) => s.description === 'owner_symbol');
+  return ownerSymbol === undefined ? undefined : (handle as Record<symbol, { closed?: unknown } | undefined>)[ownerSymbol];
+}
+
 /**
- * Whether a handle without a file descriptor (a child process) has closed: Node's hasRef() answers
- * true or false for a live handle, referenced or not, and nothing once the handle is gone.
+ * Whether a handle without a file descriptor has closed: Node's hasRef() answers true or false for
+ * a live handle (a child process), referenced or not, and nothing once the handle is gone; a
+ * handle without one (zlib's) has closed when the stream it serves has.
  */
 function isClosed(handle: IoResource): boolean {
   try {
-    return typeof handle.hasRef === 'function' && handle.hasRef() === undefined;
+    if (typeof handle.hasRef === 'function') return handle.hasRef() === undefined;
+    return ownerOf(handle)?.closed === true;
   } catch {
     return false;
   }
