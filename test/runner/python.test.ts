@@ -132,6 +132,17 @@ for (const python of interpreters()) {
       assert.equal(main.waits[2].target, only(model, 'guarded').id);
     });
 
+    it('a coroutine sent to another thread\'s loop with run_coroutine_threadsafe is a task made by its caller, which waits for it', () => {
+      const { model, stdout } = trace(py('threads/threadsafe.py'));
+      assert.equal(stdout, '190\n');
+      const main = only(model, 'main');
+      const job = only(model, 'background_job');
+      assert.deepEqual([job.kind, job.parent], ['async', main.id]);
+      assert.match(job.site, /threadsafe\.py:19:\d+$/, 'where main handed it over');
+      assert.equal(job.end?.state, 'resolved');
+      assert.deepEqual(main.waits.map((w) => [model.waitLabel(w), w.target]), [['background_job', job.id]]);
+    });
+
     it('a task taking results with as_completed waits for as_completed', () => {
       const { model, stdout } = trace(py('as_completed.py'));
       assert.equal(stdout, '1\n2\n');

@@ -1,6 +1,7 @@
 """What a task waits for: its await chain, walked when it suspends, and the words for it."""
 
 import asyncio
+import concurrent.futures
 import gc
 from types import AsyncGeneratorType, CoroutineType, GeneratorType
 
@@ -126,7 +127,8 @@ FUTURE_ORIGINS = {
 
 def future_origin(future):
     """(label, inner future) for a future an asyncio helper made and the task awaits directly:
-    run_in_executor's says what it stands for, shield's leads to the task it shields."""
+    run_in_executor's says what it stands for, shield's leads to the task it shields, and
+    wrap_future's to the concurrent future it follows (run_coroutine_threadsafe's)."""
     for callback, _ in getattr(future, "_callbacks", None) or ():
         label = FUTURE_ORIGINS.get(getattr(callback, "__qualname__", ""))
         if label is None:
@@ -136,7 +138,7 @@ def future_origin(future):
                 value = cell.cell_contents
             except ValueError:  # an empty cell
                 continue
-            if isinstance(value, asyncio.Future) and value is not future:
+            if isinstance(value, (asyncio.Future, concurrent.futures.Future)) and value is not future:
                 return label, value
         return label, None
     return "", None

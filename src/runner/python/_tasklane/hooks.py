@@ -1,5 +1,5 @@
 """Where the tracer meets asyncio: the loop's Handle._run, BaseEventLoop.create_task and
-run_in_executor, Task.cancel, asyncio.timeout()'s Timeout (3.11+), and on 3.12+ sys.monitoring
+run_in_executor, run_coroutine_threadsafe, Task.cancel, asyncio.timeout()'s Timeout (3.11+), and on 3.12+ sys.monitoring
 for when the user's coroutines start and return."""
 
 import asyncio
@@ -18,6 +18,7 @@ def install(tracer):
     original_run = asyncio.events.Handle._run
     original_create_task = asyncio.base_events.BaseEventLoop.create_task
     original_run_in_executor = asyncio.base_events.BaseEventLoop.run_in_executor
+    original_run_coroutine_threadsafe = asyncio.tasks.run_coroutine_threadsafe
     base_task = asyncio.tasks.Task
 
     def create_task(self, coro, *args, **kwargs):
@@ -27,6 +28,16 @@ def install(tracer):
         except Exception:
             pass
         return task
+
+    def run_coroutine_threadsafe(coro, loop):
+        try:
+            call = tracer.on_threadsafe_call(coro, sys._getframe(1))
+        except Exception:
+            call = None
+        future = original_run_coroutine_threadsafe(coro, loop)
+        if call is not None:
+            tracer.threadsafe_futures[future] = call
+        return future
 
     def run_in_executor(self, executor, func, *args):
         future = original_run_in_executor(self, executor, func, *args)
@@ -83,6 +94,7 @@ def install(tracer):
     asyncio.events.Handle._run = step_hook
     asyncio.base_events.BaseEventLoop.create_task = create_task
     asyncio.base_events.BaseEventLoop.run_in_executor = run_in_executor
+    asyncio.tasks.run_coroutine_threadsafe = asyncio.run_coroutine_threadsafe = run_coroutine_threadsafe
     asyncio.tasks.Task = Task
     if timeout_type is not None:
         timeout_type.__init__ = timeout_init
@@ -100,6 +112,7 @@ def install(tracer):
             asyncio.events.Handle._run = original_run
             asyncio.base_events.BaseEventLoop.create_task = original_create_task
             asyncio.base_events.BaseEventLoop.run_in_executor = original_run_in_executor
+            asyncio.tasks.run_coroutine_threadsafe = asyncio.run_coroutine_threadsafe = original_run_coroutine_threadsafe
             asyncio.tasks.Task = base_task
             if timeout_type is not None:
                 timeout_type.__init__ = original_timeout_init

@@ -53,6 +53,12 @@ class WaitRecorder:
             return label
         return "%s, timeout %s s" % (label, seconds(min(timeouts, key=lambda entry: entry[0].when())[1]))
 
+    def task_behind(self, future):
+        """The task a helper's inner future stands for (its ident and name): the shielded task
+        itself, or the one run_coroutine_threadsafe has another thread's loop make, made or not yet."""
+        target = self.tasks.get(future)
+        return target if target is not None else self.threadsafe_futures.get(future)
+
     def record_suspension(self, task, state, ns):
         """What a task waits for when it suspends anywhere but in asyncio.sleep (the step hook's)."""
         coro = state.coro
@@ -80,7 +86,7 @@ class WaitRecorder:
         label = ""
         if target is None:
             origin, inner = future_origin(waiter) if api is None and waiter is not None else ("", None)
-            target = self.tasks.get(inner) if inner is not None else None
+            target = self.task_behind(inner) if inner is not None else None
             if target is None:
                 label = self.executor_calls.get(waiter, origin) if origin == EXECUTOR_FUTURE else origin or wait_label(api, waiter)
         if state.timeouts:
