@@ -376,6 +376,17 @@ for (const python of interpreters()) {
       assert.deepEqual(steps.map((s) => s.end?.state), ['resolved', 'rejected']);
     });
 
+    it('a script that does not compile fails as it does untraced, with the same message and no traceback of the runner\'s', () => {
+      const script = path.join(FIXTURES, py('syntax_error.py'));
+      const plain = spawnSync(python.command, [script], { cwd: ROOT, encoding: 'utf8' });
+      const { model, stderr, code } = trace(py('syntax_error.py'));
+      assert.equal(code, plain.status);
+      assert.match(plain.stderr, /SyntaxError/);
+      assert.equal(stderr.replace(/^tasklane: wrote .*\n/m, ''), plain.stderr);
+      assert.equal(model.exit?.reason, 'exception');
+      assert.match(model.exit!.message, /^SyntaxError/);
+    });
+
     it('sys.exit(3) exits with 3 and the trace records it', () => {
       const { model, code } = trace(py('exit_code.py'));
       assert.equal(code, 3);

@@ -39,13 +39,13 @@ def resend_when_free(lock, signum):
 
 
 def show_traceback(exc, script):
-    """Prints the traceback as `python script.py` would: starting at the script's own frame."""
+    """Prints the traceback as `python script.py` would: starting at the script's own frame, or
+    with none when the script never ran (a SyntaxError in it has only the runner's frames)."""
     start = exc.__traceback__
     while start is not None and os.path.abspath(start.tb_frame.f_code.co_filename) != script:
         start = start.tb_next
-    if start is not None:
-        exc.__traceback__ = start
-    sys.excepthook(type(exc), exc, exc.__traceback__)
+    exc.__traceback__ = start
+    sys.excepthook(type(exc), exc, start)
 
 
 def main():
