@@ -26,6 +26,20 @@ describe('Node runner: module systems and TypeScript', () => {
     assert.ok(blockers.every((t) => t.internal), `transpiling is the runner's time, not the script's: ${blockers.map((t) => model.displayName(t)).join(', ')}`);
   });
   it('traces an ES-module TypeScript file (.mts)', () => assertSequentialShape('sequential.mts', 'main'));
+  it('a TypeScript script that does not parse fails as Node reports a JavaScript one: where, the line, a caret, SyntaxError', () => {
+    const { model, stderr, stdout, code } = traceFixture('typescript-errors/broken.ts');
+    assert.equal(code, 1);
+    assert.equal(stdout, '');
+    const report = stderr.replace(/^tasklane: wrote .*\n/m, '');
+    assert.match(report, /^\S*broken\.ts:2\nconst count: number = ;\n {22}\^\n\nSyntaxError: Unexpected ";"\n/, report);
+    assert.doesNotMatch(report, /esbuild|bootstrap/, 'nothing of the runner or esbuild');
+    assert.deepEqual([model.exit?.reason, model.exit?.message], ['exception', 'SyntaxError: Unexpected ";"']);
+  });
+  it('a TypeScript module that does not parse throws a SyntaxError its importer can catch', () => {
+    const { stdout, code } = traceFixture('typescript-errors/requires-broken.ts');
+    assert.equal(code, 0);
+    assert.equal(stdout, 'caught SyntaxError: Unexpected ";"\n');
+  });
   it('a dynamic import in an ES module\'s top-level code is import(), and the module body goes on as the script', () => {
     const { model, stdout } = traceFixture('dynamic-import.mjs');
     assert.equal(stdout, 'done /\n');

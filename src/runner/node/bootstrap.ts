@@ -44,11 +44,19 @@ function start(config: RunnerConfig): void {
     { encoder, maxEvents: config.maxEvents, flush: () => sink.flush(), now, capture: createCapturer(ownFiles()) },
     script ? script.split(/[\\/]/).pop()! : 'main',
   );
-  registerTypeScript((name, fn) => tracer.ownWork(name, fn));
-
   // The error is described only at the exit: reading its stack sooner would cost Node's report of
   // an unhandled rejection the line of the user's code it shows (it reads it from the unread stack).
   let fatal: { reason: ExitReason; error: unknown; task: number } | undefined;
+  registerTypeScript(
+    (name, fn) => tracer.ownWork(name, fn),
+    (error) => {
+      // What Node prints for a script that does not parse, and its exit code.
+      fatal = { reason: 'exception', error, task: tracer.runningTask() };
+      process.stderr.write(`${error.stack}\n\nNode.js ${process.version}\n`);
+      process.exit(1);
+    },
+  );
+
   let finished = false;
   const finish = (reason: ExitReason, code: number | null, signal: string): void => {
     if (finished) return;

@@ -13,8 +13,17 @@ interface EsbuildLike {
   transformSync(code: string, options: Record<string, unknown>): { code: string };
 }
 
-/** `ownWork` runs the transpiler as the runner's own work: untraced, and not the script's time. */
-export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T): void {
+/** What esbuild's transform failure carries about each error. */
+interface EsbuildError {
+  text: string;
+  location: { file: string; line: number; column: number; lineText: string } | null;
+}
+
+/**
+ * `ownWork` runs the transpiler as the runner's own work: untraced, and not the script's time.
+ * `failScript` ends the program when the script itself does not parse, as Node would.
+ */
+export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T, failScript: (error: SyntaxError) => never): void {
   const script = process.argv[1];
   if (!script || !TS_EXTENSIONS.some((ext) => script.endsWith(ext))) return;
   process.setSourceMapsEnabled(true);
@@ -22,7 +31,16 @@ export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T)
   for (const ext of ['.ts', '.cts']) {
     extensions[ext] = (module, filename) => {
       const source = fs.readFileSync(filename, 'utf8');
-      module._compile(ownWork(TRANSPILE_TASK, () => transpile(source, filename, 'cjs')), filename);
+      let code: string;
+      try {
+        code = ownWork(TRANSPILE_TASK, () => transpile(source, filename, 'cjs'));
+      } catch (err) {
+        // Thrown, Node would print the runner's line that threw it above the user's; a module the
+        // script requires may be caught by it, so only the script's own is reported here.
+        if (err instanceof SyntaxError && filename === path.resolve(script)) failScript(err);
+        throw err;
+      }
+      module._compile(code, filename);
     };
   }
   const loader = path.join(__dirname, 'esm-loader.mjs');
@@ -40,7 +58,24 @@ let esbuild: EsbuildLike | undefined;
 
 export function transpile(source: string, filename: string, format: 'cjs' | 'esm'): string {
   esbuild ??= loadEsbuild(filename);
-  return esbuild.transformSync(source, { loader: 'ts', format, sourcemap: 'inline', sourcefile: filename, target: `node${process.versions.node}` }).code;
+  try {
+    return esbuild.transformSync(source, { loader: 'ts', format, sourcemap: 'inline', sourcefile: filename, target: `node${process.versions.node}` }).code;
+  } catch (err) {
+    throw syntaxErrorOf(err);
+  }
+}
+
+/**
+ * esbuild's failure as Node reports a script that does not parse: where, the line with a caret
+ * under the spot, and `SyntaxError: …`, instead of esbuild's own stack and error objects.
+ */
+function syntaxErrorOf(err: unknown): unknown {
+  const first = (err as { errors?: EsbuildError[] }).errors?.[0];
+  if (first === undefined) return err;
+  const error = new SyntaxError(first.text);
+  const where = first.location;
+  if (where) error.stack = `${where.file}:${where.line}\n${where.lineText}\n${' '.repeat(where.column)}^\n\n${error.name}: ${first.text}\n    at ${where.file}:${where.line}:${where.column + 1}`;
+  return error;
 }
 
 function loadEsbuild(filename: string): EsbuildLike {
