@@ -1,6 +1,6 @@
 """Where the tracer meets asyncio: the loop's Handle._run, BaseEventLoop.create_task and
-run_in_executor, run_coroutine_threadsafe, Task.cancel, asyncio.timeout()'s Timeout (3.11+), and on 3.12+ sys.monitoring
-for when the user's coroutines start and return."""
+run_in_executor, run_coroutine_threadsafe, Task.cancel, asyncio.timeout() and Timeout.reschedule
+(3.11+), and on 3.12+ sys.monitoring for when the user's coroutines start and return."""
 
 import asyncio
 import asyncio.base_events
@@ -69,17 +69,19 @@ def install(tracer):
     Task.__qualname__ = base_task.__qualname__
     Task.__module__ = base_task.__module__
 
-    timeout_type = getattr(getattr(asyncio, "timeouts", None), "Timeout", None)  # 3.11+
-    original_timeout_init = timeout_type.__init__ if timeout_type is not None else None
+    timeouts_module = getattr(asyncio, "timeouts", None)  # 3.11+
+    timeout_type = getattr(timeouts_module, "Timeout", None)
+    original_timeout = getattr(timeouts_module, "timeout", None)
     original_reschedule = timeout_type.reschedule if timeout_type is not None else None
 
-    def timeout_init(self, when):
-        """Timeout.__init__: asyncio.timeout(delay) makes one due at the loop's time plus the delay."""
-        original_timeout_init(self, when)
+    def timeout(delay):
+        """asyncio.timeout(delay): its Timeout knows only when it is due, not the delay as written."""
+        manager = original_timeout(delay)
         try:
-            tracer.on_timeout_made(self)
+            tracer.on_timeout_made(manager, delay)
         except Exception:
             pass
+        return manager
 
     def reschedule(self, when):
         """Timeout.reschedule, called as an asyncio.timeout() block is entered and when its deadline moves."""
@@ -97,7 +99,7 @@ def install(tracer):
     asyncio.tasks.run_coroutine_threadsafe = asyncio.run_coroutine_threadsafe = run_coroutine_threadsafe
     asyncio.tasks.Task = Task
     if timeout_type is not None:
-        timeout_type.__init__ = timeout_init
+        timeouts_module.timeout = asyncio.timeout = timeout
         timeout_type.reschedule = reschedule
     stop_watching = None
     try:
@@ -115,7 +117,7 @@ def install(tracer):
             asyncio.tasks.run_coroutine_threadsafe = asyncio.run_coroutine_threadsafe = original_run_coroutine_threadsafe
             asyncio.tasks.Task = base_task
             if timeout_type is not None:
-                timeout_type.__init__ = original_timeout_init
+                timeouts_module.timeout = asyncio.timeout = original_timeout
                 timeout_type.reschedule = original_reschedule
             if stop_watching is not None:
                 stop_watching()

@@ -1,7 +1,6 @@
 """What a task waits for when it suspends, in its wait record's words, and the asyncio.timeout()
 blocks that bound the wait."""
 
-import asyncio
 import asyncio.tasks
 import weakref
 
@@ -21,11 +20,10 @@ class WaitRecorder:
     """The tracer's wait records (a part of Tracer: it uses its enc, tasks, spans and combinators)."""
 
     def __init__(self):
-        self.timeouts_made = weakref.WeakKeyDictionary()  # asyncio.timeout() -> the loop's time then
+        self.timeout_delays = weakref.WeakKeyDictionary()  # asyncio.timeout(delay) -> the delay
 
-    def on_timeout_made(self, timeout):
-        """asyncio.timeout(delay) made `timeout`: its delay counts from now."""
-        self.timeouts_made[timeout] = asyncio.get_running_loop().time()
+    def on_timeout_made(self, timeout, delay):
+        self.timeout_delays[timeout] = delay
 
     def on_timeout_set(self, timeout, frame):
         """An asyncio.timeout() block was entered, or rescheduled, by `frame` (which called
@@ -41,8 +39,9 @@ class WaitRecorder:
         timeouts = [entry for entry in state.timeouts if entry[0] is not timeout]
         when = timeout.when()
         if when is not None:
-            made = self.timeouts_made.pop(timeout, None) if entering else None
-            timeouts.append((timeout, when - (made if made is not None else timeout._task.get_loop().time())))
+            # The delay as written, else (asyncio.timeout_at, a reschedule) what is left of it now.
+            delay = self.timeout_delays.pop(timeout, None) if entering else None
+            timeouts.append((timeout, delay if delay is not None else when - timeout._task.get_loop().time()))
         state.timeouts = timeouts
         state.fast = False  # the step hook's sleep shortcut does not label timeouts
 
