@@ -272,7 +272,7 @@ for (const python of interpreters()) {
       assert.ok(only(model, 'producer').waits.every((w) => model.waitLabel(w) === 'sleep 0.01 s'));
     });
 
-    it('a loopback stream server with three clients shows connects and reads', () => {
+    it('a loopback stream server with three clients shows connects and reads; each handler is made by the task that started the server', () => {
       const { model, stdout } = trace(py('streams.py'));
       assert.equal(stdout, "['HELLO 0', 'HELLO 1', 'HELLO 2']\n");
       const clients = tasksNamed(model, 'client');
@@ -285,9 +285,11 @@ for (const python of interpreters()) {
       const handlers = tasksNamed(model, 'handle');
       assert.equal(handlers.length, 3, 'the server handled three connections');
       assert.ok(clients.every((c) => /streams\.py:25:\d+$/.test(c.site)), 'clients are made by the gather in main');
-      // asyncio makes each handler in a callback of the loop: no line of the script made it (the
-      // asyncio.run line below the loop on the stack is not where it was made).
-      assert.deepEqual(handlers.map((h) => h.site), ['', '', '']);
+      // asyncio makes each handler in a callback of its own: made by the task that started the
+      // server, where it did (not by asyncio's task accepting the connection, not at asyncio.run).
+      const main = only(model, 'main');
+      assert.deepEqual(handlers.map((h) => h.parent), [main.id, main.id, main.id]);
+      assert.ok(handlers.every((h) => /streams\.py:22:\d+$/.test(h.site)), handlers.map((h) => h.site).join());
     });
 
     it('traces a hand-managed loop and several loops one after another', () => {

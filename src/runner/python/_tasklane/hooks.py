@@ -1,11 +1,14 @@
 """Where the tracer meets asyncio: the loop's Handle._run, BaseEventLoop.create_task and
-run_in_executor, run_coroutine_threadsafe, Task.cancel, asyncio.timeout() and Timeout.reschedule
-(3.11+), and on 3.12+ sys.monitoring for when the user's coroutines start and return."""
+run_in_executor, run_coroutine_threadsafe, start_server, Task.cancel, asyncio.timeout() and
+Timeout.reschedule (3.11+), and on 3.12+ sys.monitoring for when the user's coroutines start and return."""
 
 import asyncio
 import asyncio.base_events
 import asyncio.events
+import asyncio.streams
 import asyncio.tasks
+import functools
+import inspect
 import os
 import sys
 from time import perf_counter_ns
@@ -19,6 +22,7 @@ def install(tracer):
     original_create_task = asyncio.base_events.BaseEventLoop.create_task
     original_run_in_executor = asyncio.base_events.BaseEventLoop.run_in_executor
     original_run_coroutine_threadsafe = asyncio.tasks.run_coroutine_threadsafe
+    original_servers = {name: getattr(asyncio.streams, name) for name in ("start_server", "start_unix_server") if hasattr(asyncio.streams, name)}
     base_task = asyncio.tasks.Task
 
     def create_task(self, coro, *args, **kwargs):
@@ -38,6 +42,22 @@ def install(tracer):
         if call is not None:
             tracer.threadsafe_futures[future] = call
         return future
+
+    def serving(original):
+        """asyncio.start_server or start_unix_server, noting who asks for the server: a plain
+        function returning the coroutine, so that no frame of the runner's is in its traceback."""
+
+        def start_server(client_connected_cb, *args, **kwargs):
+            try:
+                tracer.on_start_server(client_connected_cb, sys._getframe(1))
+            except Exception:
+                pass
+            return original(client_connected_cb, *args, **kwargs)
+
+        functools.update_wrapper(start_server, original)
+        if hasattr(inspect, "markcoroutinefunction"):  # 3.12+: still a coroutine function to inspect
+            inspect.markcoroutinefunction(start_server)
+        return start_server
 
     def run_in_executor(self, executor, func, *args):
         future = original_run_in_executor(self, executor, func, *args)
@@ -97,6 +117,10 @@ def install(tracer):
     asyncio.base_events.BaseEventLoop.create_task = create_task
     asyncio.base_events.BaseEventLoop.run_in_executor = run_in_executor
     asyncio.tasks.run_coroutine_threadsafe = asyncio.run_coroutine_threadsafe = run_coroutine_threadsafe
+    for name, original in original_servers.items():
+        wrapper = serving(original)
+        setattr(asyncio.streams, name, wrapper)
+        setattr(asyncio, name, wrapper)
     asyncio.tasks.Task = Task
     if timeout_type is not None:
         timeouts_module.timeout = asyncio.timeout = timeout
@@ -115,6 +139,9 @@ def install(tracer):
             asyncio.base_events.BaseEventLoop.create_task = original_create_task
             asyncio.base_events.BaseEventLoop.run_in_executor = original_run_in_executor
             asyncio.tasks.run_coroutine_threadsafe = asyncio.run_coroutine_threadsafe = original_run_coroutine_threadsafe
+            for name, original in original_servers.items():
+                setattr(asyncio.streams, name, original)
+                setattr(asyncio, name, original)
             asyncio.tasks.Task = base_task
             if timeout_type is not None:
                 timeouts_module.timeout = asyncio.timeout = original_timeout

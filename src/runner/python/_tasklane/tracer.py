@@ -12,6 +12,7 @@ from .awaits import SLEEP0_LABEL
 from .code import ASYNCIO_DIR, callable_name, coroutine_origin, describe_error, exception_of, line_site, seconds, task_group_of, task_name, user_site
 from .combinators import CombinatorRecorder
 from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, varint
+from .origins import CONNECTION_MADE_CODE, OriginRecorder
 from .spans import SpanRecorder
 from .taskstate import RUN_WRITTEN, TaskState, cancelled_by
 from .waits import WaitRecorder
@@ -23,24 +24,10 @@ EAGER_TASKS = hasattr(asyncio, "eager_task_factory")  # 3.12+: a task's first st
 SLEEP_CODE = asyncio.tasks.sleep.__code__
 
 
-class ThreadsafeCall:
-    """A run_coroutine_threadsafe() call, by the task that made it, until the loop it was sent to
-    makes its task: who called, where, and the id and name the task will have. The coroutine is
-    held weakly: one never run must still be collected, and warned about, when it would be."""
-
-    __slots__ = ("coro", "parent", "site", "ident", "name")
-
-    def __init__(self, coro, parent, site, ident, name):
-        self.coro = weakref.ref(coro)
-        self.parent = parent
-        self.site = site
-        self.ident = ident
-        self.name = name
-
-
-class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder):
+class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
     def __init__(self, sink, script):
         WaitRecorder.__init__(self)
+        OriginRecorder.__init__(self)
         self.sink = sink
         self.enc = sink.enc
         t0 = perf_counter_ns()
@@ -59,10 +46,6 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder):
         self.returns_watched = {}  # id(code) -> code: hashing a code object hashes its contents
         # run_in_executor's futures -> "run_in_executor blocking": the future does not say what it runs.
         self.executor_calls = weakref.WeakKeyDictionary()
-        # run_coroutine_threadsafe: id(coroutine) -> ThreadsafeCall until another thread's loop makes
-        # its task, and the future it handed out -> the same.
-        self.threadsafe_calls = {}
-        self.threadsafe_futures = weakref.WeakKeyDictionary()
         self.sleep0_sites = {}  # (id(code), offset) -> (code, site, the end of a sleep(0) wait record there)
         sink.before_flush = self.write_pending
         with sink.lock:
@@ -91,9 +74,10 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder):
         current = self.current
         parent = current.ident if current is not None else self.root
         ident = None
-        call = self.threadsafe_calls.pop(id(coro), None) if self.threadsafe_calls else None
-        if call is not None and call.coro() is coro:  # made for a run_coroutine_threadsafe of another thread
-            parent, site, ident = call.parent, call.site, call.ident
+        if self.threadsafe_calls or frame.f_code is CONNECTION_MADE_CODE:
+            asked = self.asked_by(coro, frame)
+            if asked is not None:
+                parent, site, ident = asked
         with self.sink.lock:
             ns = perf_counter_ns()
             if current is None or current.step_start != RUN_WRITTEN:  # else nothing to settle, as in a loop making tasks
@@ -138,17 +122,6 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder):
     def on_executor_call(self, future, func):
         """loop.run_in_executor(executor, func, ...) handed out `future`."""
         self.executor_calls[future] = "run_in_executor %s" % callable_name(func)
-
-    def on_threadsafe_call(self, coro, frame):
-        """asyncio.run_coroutine_threadsafe(coro, loop) called by `frame`; returns what its future is
-        noted with. The task is made later, in the loop's thread, with the id taken now: the caller
-        may await the future before it is made."""
-        current = self.current
-        with self.sink.lock:
-            ident = self.new_id()
-        call = ThreadsafeCall(coro, current.ident if current is not None else self.root, user_site(frame), ident, coroutine_origin(coro)[1])
-        self.threadsafe_calls[id(coro)] = call
-        return call
 
     def on_cancel(self, task):
         state = self.tasks.get(task)

@@ -1,0 +1,72 @@
+"""Tasks asyncio makes in a callback of its own for a caller elsewhere: the coroutine handed to
+another thread's loop (run_coroutine_threadsafe), a stream server's handler for each connection.
+Each is made by the task that asked for it, where it asked."""
+
+import asyncio.streams
+import weakref
+
+from .code import coroutine_origin, user_site
+
+# Where asyncio makes the task of a stream server's handler for a new connection.
+CONNECTION_MADE_CODE = asyncio.streams.StreamReaderProtocol.connection_made.__code__
+
+
+class ThreadsafeCall:
+    """A run_coroutine_threadsafe() call, until the loop it was sent to makes its task: who called,
+    where, and the id and name the task will have. The coroutine is held weakly: one never run
+    must still be collected, and warned about, when it would be."""
+
+    __slots__ = ("coro", "parent", "site", "ident", "name")
+
+    def __init__(self, coro, parent, site, ident, name):
+        self.coro = weakref.ref(coro)
+        self.parent = parent
+        self.site = site
+        self.ident = ident
+        self.name = name
+
+
+class OriginRecorder:
+    """Who asked for such tasks (a part of Tracer: it uses its current task, lock and ids)."""
+
+    def __init__(self):
+        # id(coroutine) -> ThreadsafeCall until another thread's loop makes its task, and the
+        # future run_coroutine_threadsafe handed out -> the same.
+        self.threadsafe_calls = {}
+        self.threadsafe_futures = weakref.WeakKeyDictionary()
+        # A stream server's client_connected_cb -> (id of the task that started it, where).
+        self.stream_servers = weakref.WeakKeyDictionary()
+
+    def caller(self):
+        current = self.current
+        return current.ident if current is not None else self.root
+
+    def on_threadsafe_call(self, coro, frame):
+        """asyncio.run_coroutine_threadsafe(coro, loop) called by `frame`; returns what its future is
+        noted with. The task is made later, in the loop's thread, with the id taken now: the caller
+        may await the future before it is made."""
+        with self.sink.lock:
+            ident = self.new_id()
+        call = ThreadsafeCall(coro, self.caller(), user_site(frame), ident, coroutine_origin(coro)[1])
+        self.threadsafe_calls[id(coro)] = call
+        return call
+
+    def on_start_server(self, callback, frame):
+        """asyncio.start_server(callback, …) (or start_unix_server) called by `frame`."""
+        self.stream_servers[callback] = (self.caller(), user_site(frame))
+
+    def asked_by(self, coro, frame):
+        """(parent id, site, id or None) of a task made for a caller elsewhere (`frame` made it),
+        else None."""
+        call = self.threadsafe_calls.pop(id(coro), None)
+        if call is not None and call.coro() is coro:
+            return call.parent, call.site, call.ident
+        if frame.f_code is CONNECTION_MADE_CODE:
+            callback = getattr(frame.f_locals.get("self"), "_client_connected_cb", None)
+            try:
+                server = self.stream_servers.get(callback)
+            except TypeError:  # a callback that cannot be referred to weakly was never noted
+                server = None
+            if server is not None:
+                return server[0], server[1], None
+        return None
