@@ -7,7 +7,7 @@ import { parseTrace } from '../trace/load';
 import { DEFAULT_LONG_BLOCK_MS, TraceModel } from '../trace/model';
 import { formatSummary } from '../trace/summary';
 import { toTasklaneFile } from '../trace/tasklaneFile';
-import { launchTraced, runtimeFor, synthesizedExit } from '../session/launch';
+import { DEFAULT_MAX_EVENTS, launchTraced, runtimeFor, synthesizedExit } from '../session/launch';
 
 const USAGE = `Usage:
   tasklane run <script> [script args…] [--out FILE] [--format chrome|tasklane] [--long-block-ms N] [--max-events N] [--python PATH]
@@ -85,7 +85,7 @@ async function run(argv: string[]): Promise<number> {
   if (!runtime) throw new UsageError(`cannot trace ${args.script}: tasklane runs .js .cjs .mjs .ts .cts .mts and .py scripts`);
   const out = args.out ?? `${path.basename(script).replace(/\.([cm]?[jt]s|py)$/, '')}.tasklane.json`;
   const format = args.format ?? (out.endsWith('.tasklane.json') ? 'tasklane' : 'chrome');
-  const model = new TraceModel({ longBlockUs: args.longBlockMs * 1000 });
+  const model = new TraceModel({ longBlockUs: args.longBlockMs * 1000, maxEvents: args.maxEvents ?? DEFAULT_MAX_EVENTS });
   // Ctrl-C reaches the script too (same process group); it decides, and we report its end.
   const ignore = (): void => undefined;
   process.on('SIGINT', ignore);

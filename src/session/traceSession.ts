@@ -30,7 +30,7 @@ export class TraceSession {
   private stopRequested = false;
 
   constructor(readonly options: SessionOptions) {
-    this.model = new TraceModel({ longBlockUs: options.longBlockMs * 1000 });
+    this.model = new TraceModel({ longBlockUs: options.longBlockMs * 1000, maxEvents: options.maxEvents });
     this.done = this.run();
   }
 

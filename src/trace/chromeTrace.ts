@@ -120,11 +120,16 @@ export function importChromeTrace(data: unknown): TraceModel {
     }
   }
   const exit = (root.traceEvents as ChromeEvent[]).find((e) => e && e.cat === 'exit' && e.ph === 'i');
+  const dropped = (root.traceEvents as ChromeEvent[])
+    .filter((e) => e && e.cat === 'dropped' && e.ph === 'i')
+    .map((e) => ({ t: num(e.ts), count: num((e.args as Record<string, unknown> | undefined)?.count) }))
+    .filter((d) => d.count > 0);
   model.adopt({
     tasks: [...tasks.values()].filter((t) => t.name !== '' || t.runs.length > 0),
     endTime: num(other.endTime),
     info: validInfo(other.info),
     exit: exit ? validExit(exit.args) : undefined,
+    dropped,
   });
   return model;
 }

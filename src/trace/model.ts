@@ -57,6 +57,12 @@ export interface ProgramExit {
 export interface ModelOptions {
   /** A running segment longer than this holds the loop too long (microseconds). */
   longBlockUs: number;
+  /**
+   * Events folded from a stream at most (tasklane.maxEvents): past it, only the ends of tasks the
+   * model has, drop reports and the exit; the rest are counted as dropped. The Node runner stops
+   * recording there itself; Python's does not, and the reader's memory must stay bounded anyway.
+   */
+  maxEvents: number;
 }
 
 export const DEFAULT_LONG_BLOCK_MS = 50;
@@ -76,6 +82,8 @@ export class TraceModel implements TraceSink {
   finished = false;
   private running = 0;
   private readonly options: ModelOptions;
+  /** What the model dropped itself past the cap, in `dropped` too. */
+  private ownDrops: { t: number; count: number } | undefined;
   /** Tasks touched since the last `takeChanged()`, for live views that send deltas. */
   private changed = new Set<number>();
 
@@ -87,7 +95,7 @@ export class TraceModel implements TraceSink {
   }
 
   constructor(options: Partial<ModelOptions> = {}) {
-    this.options = { longBlockUs: DEFAULT_LONG_BLOCK_MS * 1000, ...options };
+    this.options = { longBlockUs: DEFAULT_LONG_BLOCK_MS * 1000, maxEvents: Infinity, ...options };
   }
 
   get longBlockUs(): number {
@@ -105,23 +113,23 @@ export class TraceModel implements TraceSink {
   }
 
   onTask(t: number, id: number, parent: number, kind: TaskKind, name: string, site: string, internal: boolean): void {
-    this.stamp(t, id);
+    if (!this.admit(t, id)) return;
     this.tasks.set(id, { id, parent, kind, name, site, internal, created: t, runs: [], waits: [], members: NO_MEMBERS });
   }
 
   onRename(t: number, id: number, name: string): void {
-    this.stamp(t, id);
+    if (!this.admit(t, id)) return;
     const task = this.tasks.get(id);
     if (task) task.name = name;
   }
 
   onRun(t: number, id: number): void {
-    this.stamp(t, id);
+    if (!this.admit(t, id)) return;
     this.switchTo(id, t);
   }
 
   onAwait(t: number, id: number, target: number, label: string, site: string): void {
-    this.stamp(t, id);
+    if (!this.admit(t, id)) return;
     const task = this.tasks.get(id);
     if (!task) return;
     closeWait(task, t);
@@ -129,7 +137,7 @@ export class TraceModel implements TraceSink {
   }
 
   onAwaitBy(t: number, id: number, by: number, label: string): void {
-    this.stamp(t, id);
+    if (!this.admit(t, id)) return;
     const waits = this.tasks.get(id)?.waits;
     const wait = waits && waits.length ? waits[waits.length - 1] : undefined;
     if (wait && wait.by === 0) {
@@ -139,7 +147,7 @@ export class TraceModel implements TraceSink {
   }
 
   onJoin(t: number, id: number, member: number): void {
-    this.stamp(t, id);
+    if (!this.admit(t, id)) return;
     const task = this.tasks.get(id);
     if (!task) return;
     if (task.members === NO_MEMBERS) task.members = [];
@@ -147,8 +155,10 @@ export class TraceModel implements TraceSink {
   }
 
   onEnd(t: number, id: number, state: EndState, message: string, site: string): void {
-    this.stamp(t, id);
     const task = this.tasks.get(id);
+    // Past the cap the end of a task the model has still counts: the trace says how it ended.
+    if (task) this.stamp(t, id);
+    else if (!this.admit(t, id)) return;
     if (!task || task.end) return;
     closeWait(task, t);
     task.end = { t, state, message, site };
@@ -165,6 +175,22 @@ export class TraceModel implements TraceSink {
   onExit(t: number, reason: ExitReason, code: number | null, signal: string, message: string, site: string): void {
     this.stamp(t, -1);
     this.exit = { t, reason, code, signal, message, site };
+  }
+
+  /** Stamps the event, or counts it dropped once the cap is reached. */
+  private admit(t: number, id: number): boolean {
+    if (this.eventCount < this.options.maxEvents) {
+      this.stamp(t, id);
+      return true;
+    }
+    if (this.ownDrops === undefined) {
+      this.ownDrops = { t, count: 0 };
+      this.dropped.push(this.ownDrops);
+      // Who holds the loop from here is not known: the last task seen running did not hold it to the end.
+      this.switchTo(0, t);
+    }
+    this.ownDrops.count++;
+    return false;
   }
 
   /** Every event counts, moves the trace's end, and marks its task changed (-1: it has none). */

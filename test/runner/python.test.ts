@@ -393,6 +393,17 @@ for (const python of interpreters()) {
       assert.match(model.exit!.message, /^SyntaxError/);
     });
 
+    it('stops folding events at the event cap and says how many it dropped, and when; the program is unaffected', () => {
+      const { model, stdout, code } = traceFixture(py('flood.py'), { env: { ...process.env, TASKLANE_PYTHON: python.command }, cliArgs: ['--max-events', '500'] });
+      assert.equal(code, 0);
+      assert.equal(stdout, `${(19999 * 20000) / 2}\n`);
+      const dropped = model.dropped.reduce((n, d) => n + d.count, 0);
+      assert.ok(dropped > 30_000, `dropped ${dropped}: a run and a wait a step`);
+      assert.ok(model.dropped[0].t < model.endTime / 2, 'from early on');
+      assert.ok(model.eventCount <= 500 + model.tasks.size + 5, `${model.eventCount} events: past the cap, only ends and the exit`);
+      assert.deepEqual([model.exit?.reason, only(model, 'main').end?.state], ['exit', 'resolved'], 'the ends are recorded past the cap');
+    });
+
     it('sys.exit(3) exits with 3 and the trace records it', () => {
       const { model, code } = trace(py('exit_code.py'));
       assert.equal(code, 3);

@@ -21,6 +21,7 @@ function sampleModel(): TraceModel {
     { type: 'run', t: 100_020, id: 2 },
     { type: 'end', t: 100_030, id: 2, state: 'rejected', message: 'Error: late', site: '/app/main.js:4:9' },
     { type: 'run', t: 100_040, id: 0 },
+    { type: 'dropped', t: 100_045, count: 7 },
     { type: 'exit', t: 100_050, reason: 'exit', code: 0, signal: '', message: '', site: '' },
   ];
   events.forEach((e) => m.apply(e));
@@ -85,6 +86,7 @@ describe('Chrome trace export', () => {
     const back = importChromeTrace(JSON.parse(JSON.stringify(trace)));
     const original = sampleModel();
     assert.equal(formatSummary(back), formatSummary(original));
+    assert.deepEqual(back.dropped, [{ t: 100_045, count: 7 }], 'and says that events were dropped, and when');
   });
 });
 

@@ -80,6 +80,29 @@ describe('trace model', () => {
     assert.equal(m.exit?.reason, 'exception');
   });
 
+  it('folds at most maxEvents from a stream; past it keeps the ends of its tasks and the exit, and counts the rest dropped', () => {
+    const m = new TraceModel({ maxEvents: 4 });
+    const events: TraceEvent[] = [
+      task(0, 1, 0, 'main'),
+      { type: 'run', t: 0, id: 1 },
+      task(5, 2, 1, 'child'),
+      { type: 'await', t: 6, id: 1, target: 2, label: '', site: '' },
+      // the cap: from here only what keeps the trace whole
+      { type: 'run', t: 10, id: 2 },
+      task(12, 3, 2, 'late'),
+      { type: 'run', t: 15, id: 3 },
+      { type: 'end', t: 20, id: 3, state: 'resolved', message: '', site: '' },
+      { type: 'end', t: 30, id: 2, state: 'rejected', message: 'Error: x', site: '' },
+      { type: 'exit', t: 40, reason: 'exit', code: 0, signal: '', message: '', site: '' },
+    ];
+    events.forEach((e) => m.apply(e));
+    assert.deepEqual([...m.tasks.keys()], [1, 2], 'no task made past the cap');
+    assert.deepEqual(m.dropped, [{ t: 10, count: 4 }], 'two runs, a task and its end, from the first');
+    assert.deepEqual(m.tasks.get(2)!.end, { t: 30, state: 'rejected', message: 'Error: x', site: '' });
+    assert.equal(m.exit?.reason, 'exit');
+    assert.deepEqual(m.loop, [0, 10, 1], 'main does not hold the loop past the point the trace stops knowing');
+  });
+
   it('ignores events about tasks it never saw', () => {
     const m = build([{ type: 'run', t: 1, id: 77 }, { type: 'await', t: 2, id: 77, target: 0, label: '', site: '' }, { type: 'end', t: 3, id: 77, state: 'resolved', message: '', site: '' }]);
     assert.equal(m.tasks.size, 0);
