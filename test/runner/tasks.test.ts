@@ -293,6 +293,17 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...new Set(main.waits.map((w) => model.waitLabel(w)))], ['events.on']);
   });
 
+  it('awaiting a promise chained on a task\'s own (.then, .catch, .finally) waits for that task', () => {
+    const { model, stdout } = traceFixture('then-chains.js');
+    assert.equal(stdout, '1 slept 3\n');
+    const main = only(model, 'main');
+    const [first, second] = tasksNamed(model, 'load');
+    // A .then callback runs as main's code; the wait goes on after it, for the same task.
+    const targets = main.waits.map((w) => w.target).filter((t, i, all) => t !== all[i - 1]);
+    assert.deepEqual(targets.map((id) => model.displayName(model.tasks.get(id)!)), ['load', 'setTimeout 15 ms', 'load']);
+    assert.deepEqual([targets[0], targets[2]], [first.id, second.id]);
+  });
+
   it('reading a file by lines with for await shows no task per line', () => {
     const { model, stdout } = traceFixture('lines-of-file.js');
     assert.equal(stdout, '500\n');

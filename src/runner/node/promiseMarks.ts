@@ -93,6 +93,28 @@ class HelperMark extends Attach {
   }
 }
 
+/**
+ * The task a promise chained on that task's own follows (`load().then(f)`, `.catch`, `.finally`,
+ * and chains of them): awaiting it waits for that task first.
+ */
+class SourceMark extends Attach {
+  #source: TaskState;
+
+  private constructor(promise: Promise<unknown>, source: TaskState) {
+    super(promise);
+    this.#source = source;
+  }
+
+  static get(p: Promise<unknown>): TaskState | undefined {
+    return #source in p ? p.#source : undefined;
+  }
+
+  static set(p: Promise<unknown>, source: TaskState): void {
+    if (#source in p) p.#source = source;
+    else if (OwnerMark.get(p) !== undefined) new SourceMark(p, source);
+  }
+}
+
 /** Where a .then callback was attached: its run resumes its task from there, not from an await. */
 class ThenSiteMark extends Attach {
   #thenSite: number;
@@ -123,6 +145,8 @@ export const marks = {
   setWaiter: WaiterMark.set,
   helper: HelperMark.get,
   setHelper: HelperMark.set,
+  source: SourceMark.get,
+  setSource: SourceMark.set,
   thenSite: ThenSiteMark.get,
   setThenSite: ThenSiteMark.set,
   /** Whether the promise's settling matters: it is a task's result, awaited, or inside a helper. */

@@ -40,6 +40,15 @@ function transientOwner(promise: Promise<unknown>): TaskState | undefined {
   return owner?.transient ? owner : undefined;
 }
 
+/**
+ * The task awaiting `promise` waits for: the task it is the result of, the helper it is inside of
+ * (a helper may hand out one of its inner promises, as fetch does the first time), or the task it
+ * was chained on (`load().then(f)`).
+ */
+function taskBehind(promise: Promise<unknown>): TaskState | undefined {
+  return marks.task(promise) ?? marks.helper(promise) ?? transientOwner(promise) ?? marks.source(promise);
+}
+
 export class PromiseTasks {
   /** The wrapper V8 made for the latest `await value`: the await on it follows. */
   private awaitWrapper: Promise<unknown> | undefined;
@@ -82,10 +91,13 @@ export class PromiseTasks {
     if (info.shape === 'user' || info.shape === 'newPromise' || info.shape === 'then' || anotherCall) top = this.stack.popReturnedTransients();
     if (top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info, hasParent);
     switch (info.shape) {
-      case 'then':
+      case 'then': {
         marks.setOwner(promise, top);
         marks.setThenSite(promise, info.code);
+        const source = parent && taskBehind(parent);
+        if (source) marks.setSource(promise, source);
         return;
+      }
       case 'user':
         if (hasParent && parent === top.promise) {
           // `await value`: V8 wraps the value in a promise whose parent is the function's own; the
@@ -153,9 +165,7 @@ export class PromiseTasks {
     if (waiter === this.stack.internals) return;
     marks.setOwner(throwaway, waiter);
     waiter.suspendedAt = info.code;
-    // A helper may hand out one of its inner promises (a wrapper around its own, or one chained on
-    // another of its promises, as fetch does the first time): it stands for the helper.
-    const target = marks.task(awaited) ?? marks.helper(awaited) ?? transientOwner(awaited);
+    const target = taskBehind(awaited);
     if (target?.transient) target.waiter = waiter;
     else if (!target && watch) marks.setWaiter(awaited, waiter);
     else if (!watch && !knownSettled(awaited)) {
