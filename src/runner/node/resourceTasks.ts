@@ -10,7 +10,7 @@ import { newTaskState, type TaskState } from './taskState';
 /** The symbol under which Node's native handles keep the JS object they serve (a zlib stream). */
 let ownerSymbol: symbol | undefined;
 
-function ownerOf(handle: IoResource): { closed?: unknown } | undefined {
+function jsObjectOf(handle: IoResource): { closed?: unknown } | undefined {
   ownerSymbol ??= Object.getOwnPropertySymbols(handle).find((s) => s.description === 'owner_symbol');
   return ownerSymbol === undefined ? undefined : (handle as Record<symbol, { closed?: unknown } | undefined>)[ownerSymbol];
 }
@@ -23,7 +23,7 @@ function ownerOf(handle: IoResource): { closed?: unknown } | undefined {
 function isClosed(handle: IoResource): boolean {
   try {
     if (typeof handle.hasRef === 'function') return handle.hasRef() === undefined;
-    return ownerOf(handle)?.closed === true;
+    return jsObjectOf(handle)?.closed === true;
   } catch {
     return false;
   }

@@ -39,8 +39,11 @@ def install(tracer):
         except Exception:
             call = None
         future = original_run_coroutine_threadsafe(coro, loop)
-        if call is not None:
-            tracer.threadsafe_futures[future] = call
+        try:
+            if call is not None:
+                tracer.threadsafe_futures[future] = call
+        except Exception:
+            pass
         return future
 
     def serving(original):

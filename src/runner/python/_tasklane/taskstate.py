@@ -22,7 +22,7 @@ class TaskState:
         self.coro = coro
         self.plain = plain  # its coroutine is a coroutine of the user's own, not asyncio's
         # The step hook's shortcut for a step that ends in asyncio.sleep: plain, and no spans,
-        # groups or cancellation to settle (each sets it False; the end of a step recomputes it).
+        # groups, timeouts or cancellation to settle (each sets it False; a step's end recomputes it).
         self.fast = plain
         # The step hook looks closer at the start of a step: the first, or one after a cancel().
         self.watch = True
