@@ -404,6 +404,14 @@ for (const python of interpreters()) {
       assert.deepEqual([model.exit?.reason, only(model, 'main').end?.state], ['exit', 'resolved'], 'the ends are recorded past the cap');
     });
 
+    it('a program whose loop is not asyncio\'s own (uvloop\'s) is told, once, that its tasks are not in the trace', () => {
+      const { stdout, stderr, code } = trace(py('foreign_loop.py'));
+      assert.equal(code, 0);
+      assert.equal(stdout, '42 42\n');
+      const notes = stderr.split('\n').filter((line) => line.includes('not on asyncio'));
+      assert.deepEqual(notes, ["tasklane: this program runs its tasks on __main__.HandRolledLoop, not on asyncio's own event loop; Tasklane traces asyncio's loop only, so they are not in the trace."]);
+    });
+
     it('sys.exit(3) exits with 3 and the trace records it', () => {
       const { model, code } = trace(py('exit_code.py'));
       assert.equal(code, 3);

@@ -1,6 +1,7 @@
 """Where the tracer meets asyncio: the loop's Handle._run, BaseEventLoop.create_task and
 run_in_executor, run_coroutine_threadsafe, start_server, Task.cancel, asyncio.timeout() and
-Timeout.reschedule (3.11+), and on 3.12+ sys.monitoring for when the user's coroutines start and return."""
+Timeout.reschedule (3.11+), _set_running_loop (to notice a loop that is not asyncio's), and on 3.12+
+sys.monitoring for when the user's coroutines start and return."""
 
 import asyncio
 import asyncio.base_events
@@ -23,6 +24,7 @@ def install(tracer):
     original_run_in_executor = asyncio.base_events.BaseEventLoop.run_in_executor
     original_run_coroutine_threadsafe = asyncio.tasks.run_coroutine_threadsafe
     original_servers = {name: getattr(asyncio.streams, name) for name in ("start_server", "start_unix_server") if hasattr(asyncio.streams, name)}
+    original_set_running_loop = asyncio.events._set_running_loop
     base_task = asyncio.tasks.Task
 
     def create_task(self, coro, *args, **kwargs):
@@ -61,6 +63,16 @@ def install(tracer):
         if hasattr(inspect, "markcoroutinefunction"):  # 3.12+: still a coroutine function to inspect
             inspect.markcoroutinefunction(start_server)
         return start_server
+
+    def set_running_loop(loop):
+        """Every event loop calls it as it starts and stops running, uvloop's too: one that is not
+        asyncio's own runs its tasks where the hooks above do not see them."""
+        original_set_running_loop(loop)
+        if loop is not None and not isinstance(loop, asyncio.base_events.BaseEventLoop):
+            try:
+                tracer.on_foreign_loop(loop)
+            except Exception:
+                pass
 
     def run_in_executor(self, executor, func, *args):
         future = original_run_in_executor(self, executor, func, *args)
@@ -120,6 +132,7 @@ def install(tracer):
     asyncio.base_events.BaseEventLoop.create_task = create_task
     asyncio.base_events.BaseEventLoop.run_in_executor = run_in_executor
     asyncio.tasks.run_coroutine_threadsafe = asyncio.run_coroutine_threadsafe = run_coroutine_threadsafe
+    asyncio.events._set_running_loop = asyncio._set_running_loop = set_running_loop
     for name, original in original_servers.items():
         wrapper = serving(original)
         setattr(asyncio.streams, name, wrapper)
@@ -142,6 +155,7 @@ def install(tracer):
             asyncio.base_events.BaseEventLoop.create_task = original_create_task
             asyncio.base_events.BaseEventLoop.run_in_executor = original_run_in_executor
             asyncio.tasks.run_coroutine_threadsafe = asyncio.run_coroutine_threadsafe = original_run_coroutine_threadsafe
+            asyncio.events._set_running_loop = asyncio._set_running_loop = original_set_running_loop
             for name, original in original_servers.items():
                 setattr(asyncio.streams, name, original)
                 setattr(asyncio, name, original)

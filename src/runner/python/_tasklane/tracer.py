@@ -46,6 +46,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         self.returns_watched = {}  # id(code) -> code: hashing a code object hashes its contents
         # run_in_executor's futures -> "run_in_executor blocking": the future does not say what it runs.
         self.executor_calls = weakref.WeakKeyDictionary()
+        self.foreign_loops = set()  # the kinds of event loop not asyncio's own that ran, as named to the user
         self.sleep0_sites = {}  # (id(code), offset) -> (code, site, the end of a sleep(0) wait record there)
         sink.before_flush = self.write_pending
         with sink.lock:
@@ -122,6 +123,18 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
     def on_executor_call(self, future, func):
         """loop.run_in_executor(executor, func, ...) handed out `future`."""
         self.executor_calls[future] = "run_in_executor %s" % callable_name(func)
+
+    def on_foreign_loop(self, loop):
+        """An event loop that is not asyncio's own (uvloop's) runs: its tasks and steps are not in
+        the trace, which says nothing of them; the program's stderr says so, once per kind of loop."""
+        kind = "%s.%s" % (type(loop).__module__, type(loop).__qualname__)
+        if kind in self.foreign_loops:
+            return
+        self.foreign_loops.add(kind)
+        stderr = sys.__stderr__
+        if stderr is not None:
+            stderr.write("tasklane: this program runs its tasks on %s, not on asyncio's own event loop; Tasklane traces asyncio's loop only, so they are not in the trace.\n" % kind)
+            stderr.flush()
 
     def on_cancel(self, task):
         state = self.tasks.get(task)
