@@ -355,17 +355,18 @@ for (const python of interpreters()) {
       assert.deepEqual(model.longBlocks(), [], 'the loop sat idle for the 300 ms before the callback');
     });
 
-    (atLeast(12) ? it : it.skip)('tasks of eager_task_factory: those that finish inside create_task end there, the one that waits waits', () => {
+    (atLeast(12) ? it : it.skip)('tasks of eager_task_factory: those that finish inside create_task end there, the one that waits waits, the one cancelled says by whom', () => {
       // 3.12.0 and 3.12.1 crash in Task.get_coro() on a task that finished eagerly; 3.13.0 names such tasks "None".
       const { model, stdout, code } = trace(py('eager_tasks.py'));
       assert.equal(code, 0);
       assert.equal(stdout, '[0, 2, 4, 5]\n');
       const quick = tasksNamed(model, 'quick');
       assert.deepEqual(quick.map((t) => t.end?.state), ['resolved', 'resolved', 'resolved']);
-      const slow = only(model, 'slow');
+      const [slow, abandoned] = tasksNamed(model, 'slow');
       assert.deepEqual(slow.waits.map((w) => model.waitLabel(w)), ['sleep 0.05 s']);
       assert.ok(lifetimeMs(model, slow) >= 45, `slow lived ${lifetimeMs(model, slow)} ms`);
       assert.equal(slow.end?.state, 'resolved');
+      assert.deepEqual([abandoned.end?.state, abandoned.end?.message], ['cancelled', 'cancelled by main'], 'who cancels a task of the eager factory');
     });
 
     it('a crash half way leaves the trace, and the output and traceback are unchanged', () => {

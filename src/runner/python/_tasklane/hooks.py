@@ -138,6 +138,10 @@ def install(tracer):
         setattr(asyncio.streams, name, wrapper)
         setattr(asyncio, name, wrapper)
     asyncio.tasks.Task = Task
+    original_eager_factory = getattr(asyncio.tasks, "eager_task_factory", None)  # 3.12+
+    if original_eager_factory is not None:
+        # asyncio made it from its own Task class: its tasks would not note who cancels them.
+        asyncio.tasks.eager_task_factory = asyncio.eager_task_factory = asyncio.tasks.create_eager_task_factory(Task)
     if timeout_type is not None:
         timeouts_module.timeout = asyncio.timeout = timeout
         timeout_type.reschedule = reschedule
@@ -160,6 +164,8 @@ def install(tracer):
                 setattr(asyncio.streams, name, original)
                 setattr(asyncio, name, original)
             asyncio.tasks.Task = base_task
+            if original_eager_factory is not None:
+                asyncio.tasks.eager_task_factory = asyncio.eager_task_factory = original_eager_factory
             if timeout_type is not None:
                 timeouts_module.timeout = asyncio.timeout = original_timeout
                 timeout_type.reschedule = original_reschedule
