@@ -413,6 +413,14 @@ for (const python of interpreters()) {
       assert.deepEqual(notes, ["tasklane: this program runs its tasks on __main__.HandRolledLoop, not on asyncio's own event loop; Tasklane traces asyncio's loop only, so they are not in the trace."]);
     });
 
+    it('a task is an asyncio.Task by type as untraced, and one of the program\'s own Task subclass says who cancelled it', () => {
+      const plain = spawnSync(python.command, [path.join(FIXTURES, py('task_subclass.py'))], { cwd: ROOT, encoding: 'utf8' });
+      const { model, stdout } = trace(py('task_subclass.py'));
+      assert.equal(plain.stdout, 'True True\nMyTask True\n');
+      assert.equal(stdout, plain.stdout);
+      assert.deepEqual([only(model, 'sleeper').end?.state, only(model, 'sleeper').end?.message], ['cancelled', 'cancelled by main']);
+    });
+
     it('sys.exit(3) exits with 3 and the trace records it', () => {
       const { model, code } = trace(py('exit_code.py'));
       assert.equal(code, 3);

@@ -137,7 +137,9 @@ def install(tracer):
         wrapper = serving(original)
         setattr(asyncio.streams, name, wrapper)
         setattr(asyncio, name, wrapper)
-    asyncio.tasks.Task = Task
+    # The public name too: `type(task) is asyncio.Task` holds as untraced, and a program's own Task
+    # subclass is the tracer's subclass's, so its cancel() is seen as well.
+    asyncio.tasks.Task = asyncio.Task = Task
     original_eager_factory = getattr(asyncio.tasks, "eager_task_factory", None)  # 3.12+
     if original_eager_factory is not None:
         # asyncio made it from its own Task class: its tasks would not note who cancels them.
@@ -163,7 +165,7 @@ def install(tracer):
             for name, original in original_servers.items():
                 setattr(asyncio.streams, name, original)
                 setattr(asyncio, name, original)
-            asyncio.tasks.Task = base_task
+            asyncio.tasks.Task = asyncio.Task = base_task
             if original_eager_factory is not None:
                 asyncio.tasks.eager_task_factory = asyncio.eager_task_factory = original_eager_factory
             if timeout_type is not None:
