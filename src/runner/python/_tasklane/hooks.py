@@ -60,8 +60,12 @@ def install(tracer):
             return original(client_connected_cb, *args, **kwargs)
 
         functools.update_wrapper(start_server, original)
-        if hasattr(inspect, "markcoroutinefunction"):  # 3.12+: still a coroutine function to inspect
+        # Still a coroutine function to those who ask: inspect on 3.12+, asyncio's own check below.
+        if hasattr(inspect, "markcoroutinefunction"):
             inspect.markcoroutinefunction(start_server)
+        marker = getattr(asyncio.coroutines, "_is_coroutine", None)
+        if marker is not None:
+            start_server._is_coroutine = marker
         return start_server
 
     def set_running_loop(loop):
