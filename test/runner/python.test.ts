@@ -413,6 +413,12 @@ for (const python of interpreters()) {
       assert.deepEqual(notes, ["tasklane: this program runs its tasks on __main__.HandRolledLoop, not on asyncio's own event loop; Tasklane traces asyncio's loop only, so they are not in the trace."]);
     });
 
+    it('the asyncio functions the tracer stands in for show the program the same names, modules and docstrings', () => {
+      const plain = spawnSync(python.command, [path.join(FIXTURES, py('introspection.py'))], { cwd: ROOT, encoding: 'utf8' });
+      assert.match(plain.stdout, /start_server/);
+      assert.equal(trace(py('introspection.py')).stdout, plain.stdout);
+    });
+
     it('a task is an asyncio.Task by type as untraced, and one of the program\'s own Task subclass says who cancelled it', () => {
       const plain = spawnSync(python.command, [path.join(FIXTURES, py('task_subclass.py'))], { cwd: ROOT, encoding: 'utf8' });
       const { model, stdout } = trace(py('task_subclass.py'));

@@ -59,7 +59,7 @@ def install(tracer):
                 pass
             return original(client_connected_cb, *args, **kwargs)
 
-        functools.update_wrapper(start_server, original)
+        functools.update_wrapper(start_server, original)  # its name, docstring and module
         # Still a coroutine function to those who ask: inspect on 3.12+, asyncio's own check below.
         if hasattr(inspect, "markcoroutinefunction"):
             inspect.markcoroutinefunction(start_server)
@@ -68,9 +68,9 @@ def install(tracer):
             start_server._is_coroutine = marker
         return start_server
 
+    # Every event loop calls it as it starts and stops running, uvloop's too: one that is not
+    # asyncio's own runs its tasks where the other hooks do not see them.
     def set_running_loop(loop):
-        """Every event loop calls it as it starts and stops running, uvloop's too: one that is not
-        asyncio's own runs its tasks where the hooks above do not see them."""
         original_set_running_loop(loop)
         if loop is not None and not isinstance(loop, asyncio.base_events.BaseEventLoop):
             try:
@@ -113,8 +113,8 @@ def install(tracer):
     original_timeout = getattr(timeouts_module, "timeout", None)
     original_reschedule = timeout_type.reschedule if timeout_type is not None else None
 
+    # asyncio.timeout(delay): its Timeout knows only when it is due, not the delay as written.
     def timeout(delay):
-        """asyncio.timeout(delay): its Timeout knows only when it is due, not the delay as written."""
         manager = original_timeout(delay)
         try:
             tracer.on_timeout_made(manager, delay)
@@ -122,8 +122,8 @@ def install(tracer):
             pass
         return manager
 
+    # Timeout.reschedule, called as an asyncio.timeout() block is entered and when its deadline moves.
     def reschedule(self, when):
-        """Timeout.reschedule, called as an asyncio.timeout() block is entered and when its deadline moves."""
         original_reschedule(self, when)
         try:
             tracer.on_timeout_set(self, sys._getframe(1))
@@ -132,11 +132,13 @@ def install(tracer):
 
     step_hook = tracer.step_hook(original_run)
     code_module.step_hook_code = step_hook.__code__
-    asyncio.events.Handle._run = step_hook
-    asyncio.base_events.BaseEventLoop.create_task = create_task
-    asyncio.base_events.BaseEventLoop.run_in_executor = run_in_executor
-    asyncio.tasks.run_coroutine_threadsafe = asyncio.run_coroutine_threadsafe = run_coroutine_threadsafe
-    asyncio.events._set_running_loop = asyncio._set_running_loop = set_running_loop
+    # Each stand-in keeps the name, docstring and module of what it replaces (help(), reprs).
+    stand_in = functools.update_wrapper
+    asyncio.events.Handle._run = stand_in(step_hook, original_run)
+    asyncio.base_events.BaseEventLoop.create_task = stand_in(create_task, original_create_task)
+    asyncio.base_events.BaseEventLoop.run_in_executor = stand_in(run_in_executor, original_run_in_executor)
+    asyncio.tasks.run_coroutine_threadsafe = asyncio.run_coroutine_threadsafe = stand_in(run_coroutine_threadsafe, original_run_coroutine_threadsafe)
+    asyncio.events._set_running_loop = asyncio._set_running_loop = stand_in(set_running_loop, original_set_running_loop)
     for name, original in original_servers.items():
         wrapper = serving(original)
         setattr(asyncio.streams, name, wrapper)
@@ -149,8 +151,8 @@ def install(tracer):
         # asyncio made it from its own Task class: its tasks would not note who cancels them.
         asyncio.tasks.eager_task_factory = asyncio.eager_task_factory = asyncio.tasks.create_eager_task_factory(Task)
     if timeout_type is not None:
-        timeouts_module.timeout = asyncio.timeout = timeout
-        timeout_type.reschedule = reschedule
+        timeouts_module.timeout = asyncio.timeout = stand_in(timeout, original_timeout)
+        timeout_type.reschedule = stand_in(reschedule, original_reschedule)
     stop_watching = None
     try:
         stop_watching = watch_coroutines(tracer)
