@@ -18,6 +18,25 @@ from . import code as code_module
 from .code import is_library
 
 
+class Patches:
+    """asyncio's attributes the runner stands in for, each with what it was, to put back in a forked
+    child. A stand-in function keeps the name, docstring and module of what it replaces."""
+
+    def __init__(self):
+        self.saved = []
+
+    def set(self, owner, name, value):
+        original = getattr(owner, name)
+        if callable(value) and not isinstance(value, type) and callable(original):
+            value = functools.update_wrapper(value, original)
+        self.saved.append((owner, name, original))
+        setattr(owner, name, value)
+
+    def restore(self):
+        for owner, name, original in reversed(self.saved):
+            setattr(owner, name, original)
+
+
 def install(tracer):
     original_run = asyncio.events.Handle._run
     original_create_task = asyncio.base_events.BaseEventLoop.create_task
@@ -59,7 +78,6 @@ def install(tracer):
                 pass
             return original(client_connected_cb, *args, **kwargs)
 
-        functools.update_wrapper(start_server, original)  # its name, docstring and module
         # Still a coroutine function to those who ask: inspect on 3.12+, asyncio's own check below.
         if hasattr(inspect, "markcoroutinefunction"):
             inspect.markcoroutinefunction(start_server)
@@ -132,27 +150,31 @@ def install(tracer):
 
     step_hook = tracer.step_hook(original_run)
     code_module.step_hook_code = step_hook.__code__
-    # Each stand-in keeps the name, docstring and module of what it replaces (help(), reprs).
-    stand_in = functools.update_wrapper
-    asyncio.events.Handle._run = stand_in(step_hook, original_run)
-    asyncio.base_events.BaseEventLoop.create_task = stand_in(create_task, original_create_task)
-    asyncio.base_events.BaseEventLoop.run_in_executor = stand_in(run_in_executor, original_run_in_executor)
-    asyncio.tasks.run_coroutine_threadsafe = asyncio.run_coroutine_threadsafe = stand_in(run_coroutine_threadsafe, original_run_coroutine_threadsafe)
-    asyncio.events._set_running_loop = asyncio._set_running_loop = stand_in(set_running_loop, original_set_running_loop)
+    patches = Patches()
+    patches.set(asyncio.events.Handle, "_run", step_hook)
+    patches.set(asyncio.base_events.BaseEventLoop, "create_task", create_task)
+    patches.set(asyncio.base_events.BaseEventLoop, "run_in_executor", run_in_executor)
+    for module in (asyncio.tasks, asyncio):  # the module's name and the package's, which is the one most use
+        patches.set(module, "run_coroutine_threadsafe", run_coroutine_threadsafe)
+    for module in (asyncio.events, asyncio):
+        patches.set(module, "_set_running_loop", set_running_loop)
     for name, original in original_servers.items():
-        wrapper = serving(original)
-        setattr(asyncio.streams, name, wrapper)
-        setattr(asyncio, name, wrapper)
+        start_server = serving(original)
+        for module in (asyncio.streams, asyncio):
+            patches.set(module, name, start_server)
     # The public name too: `type(task) is asyncio.Task` holds as untraced, and a program's own Task
     # subclass is the tracer's subclass's, so its cancel() is seen as well.
-    asyncio.tasks.Task = asyncio.Task = Task
-    original_eager_factory = getattr(asyncio.tasks, "eager_task_factory", None)  # 3.12+
-    if original_eager_factory is not None:
+    for module in (asyncio.tasks, asyncio):
+        patches.set(module, "Task", Task)
+    if hasattr(asyncio.tasks, "eager_task_factory"):  # 3.12+
         # asyncio made it from its own Task class: its tasks would not note who cancels them.
-        asyncio.tasks.eager_task_factory = asyncio.eager_task_factory = asyncio.tasks.create_eager_task_factory(Task)
+        eager_task_factory = asyncio.tasks.create_eager_task_factory(Task)
+        for module in (asyncio.tasks, asyncio):
+            patches.set(module, "eager_task_factory", eager_task_factory)
     if timeout_type is not None:
-        timeouts_module.timeout = asyncio.timeout = stand_in(timeout, original_timeout)
-        timeout_type.reschedule = stand_in(reschedule, original_reschedule)
+        for module in (timeouts_module, asyncio):
+            patches.set(module, "timeout", timeout)
+        patches.set(timeout_type, "reschedule", reschedule)
     stop_watching = None
     try:
         stop_watching = watch_coroutines(tracer)
@@ -163,20 +185,7 @@ def install(tracer):
         """A forked child (os.fork, a process pool's worker) runs untraced: the trace is the
         parent's (the sink lets go of it in the child, see Sink.detach)."""
         try:
-            asyncio.events.Handle._run = original_run
-            asyncio.base_events.BaseEventLoop.create_task = original_create_task
-            asyncio.base_events.BaseEventLoop.run_in_executor = original_run_in_executor
-            asyncio.tasks.run_coroutine_threadsafe = asyncio.run_coroutine_threadsafe = original_run_coroutine_threadsafe
-            asyncio.events._set_running_loop = asyncio._set_running_loop = original_set_running_loop
-            for name, original in original_servers.items():
-                setattr(asyncio.streams, name, original)
-                setattr(asyncio, name, original)
-            asyncio.tasks.Task = asyncio.Task = base_task
-            if original_eager_factory is not None:
-                asyncio.tasks.eager_task_factory = asyncio.eager_task_factory = original_eager_factory
-            if timeout_type is not None:
-                timeouts_module.timeout = asyncio.timeout = original_timeout
-                timeout_type.reschedule = original_reschedule
+            patches.restore()
             if stop_watching is not None:
                 stop_watching()
         except Exception:
