@@ -42,6 +42,15 @@ function instructions(args: string[], traced: boolean): number {
   }
 }
 
+/**
+ * The interpreter's own executable: valgrind follows no exec, and `python3` may be a launcher
+ * script (pyenv's and asdf's shims) that execs the real one.
+ */
+function executableOf(interpreter: string): string {
+  const result = spawnSync(interpreter, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
+  return result.status === 0 && result.stdout.trim() ? result.stdout.trim() : interpreter;
+}
+
 function main(): void {
   if (spawnSync('valgrind', ['--version']).status !== 0) {
     console.log('(instruction counts skipped: valgrind is not installed)');
@@ -61,8 +70,9 @@ function main(): void {
       }
       const [major, minor] = version.split('.').map(Number);
       const goal = major > 3 || (major === 3 && minor >= 12) ? 2 : 3;
-      const untraced = instructions([interpreter, P1], false) - instructions([interpreter, imports], false);
-      const runner = [interpreter, '-c', EVEN_CLOCK_RUNNER, RUNNER];
+      const executable = executableOf(interpreter);
+      const untraced = instructions([executable, P1], false) - instructions([executable, imports], false);
+      const runner = [executable, '-c', EVEN_CLOCK_RUNNER, RUNNER];
       const traced = instructions([...runner, P1], true) - instructions([...runner, imports], true);
       const ratio = traced / untraced;
       rows.push([version, `${(untraced / 1e6).toFixed(0)}M`, `${(traced / 1e6).toFixed(0)}M`, `${ratio.toFixed(2)}x`, `${ratio <= goal ? '✓' : '✗'} ≤ ${goal}x`]);
