@@ -293,15 +293,24 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...new Set(main.waits.map((w) => model.waitLabel(w)))], ['events.on']);
   });
 
-  it('awaiting a promise chained on a task\'s own (.then, .catch, .finally) waits for that task', () => {
+  it('awaiting a promise chained on a task\'s own (.then, .catch, .finally) waits for that task, then for the task its callback returns', () => {
     const { model, stdout } = traceFixture('then-chains.js');
-    assert.equal(stdout, '1 slept 3\n');
+    assert.equal(stdout, '1 slept 3 40\n');
     const main = only(model, 'main');
-    const [first, second] = tasksNamed(model, 'load');
-    // A .then callback runs as main's code; the wait goes on after it, for the same task.
+    const [first, second, fourth] = tasksNamed(model, 'load');
+    const save = only(model, 'save');
+    // A .then callback runs as main's code; the wait goes on after it, for the same task, or for
+    // the one it returned.
     const targets = main.waits.map((w) => w.target).filter((t, i, all) => t !== all[i - 1]);
-    assert.deepEqual(targets.map((id) => model.displayName(model.tasks.get(id)!)), ['load', 'setTimeout 15 ms', 'load']);
-    assert.deepEqual([targets[0], targets[2]], [first.id, second.id]);
+    assert.deepEqual(targets.map((id) => model.displayName(model.tasks.get(id)!)), ['load', 'setTimeout 15 ms', 'load', 'load', 'save']);
+    assert.deepEqual([targets[0], targets[2], targets[3], targets[4]], [first.id, second.id, fourth.id, save.id]);
+    // From the callback's return main waits for save until it ends: V8 adopting save's promise is no run of main's.
+    const forSave = main.waits.filter((w) => w.target === save.id);
+    assert.equal(forSave.length, 1);
+    assert.ok(Math.abs(forSave[0].end - save.end!.t) < 1000, `the wait ends as save does (${forSave[0].end} vs ${save.end!.t})`);
+    const runEnds = main.runs.filter((_, i) => i % 2 === 1);
+    const callbackEnd = Math.max(...runEnds.filter((end) => end <= forSave[0].start + 1));
+    assert.ok(forSave[0].start - callbackEnd < 1, `the wait for save starts as the callback returns (${callbackEnd} → ${forSave[0].start})`);
   });
 
   it('reading a file by lines with for await shows no task per line', () => {

@@ -74,6 +74,7 @@ export class PromiseTasks {
   /** A promise is made, with the promise it was chained on or resolved from, if any. */
   onPromise(promise: Promise<unknown>, parent: Promise<unknown> | undefined): void {
     const hasParent = parent !== undefined;
+    if (hasParent && this.stack.adopting !== undefined) this.onAdopt(this.stack.adopting, parent);
     const info = this.sites.lookup(this.stack.top, PROMISE_TYPE, hasParent, parent && marks.owner(parent));
     this.stack.adoptUserCode(info);
     let top = this.stack.top;
@@ -197,6 +198,29 @@ export class PromiseTasks {
       if (held.ns < 0) held.ns = this.now();
       this.stack.switchTo(this.stack.top.id, held.ns);
     }
+  }
+
+  /**
+   * V8 adopts `adopted` for a promise `waiter` awaits (its .then callback returned `adopted`, or its
+   * awaited thenable's then() chained on it): from now the wait is for the task behind it
+   * (`await load().then((n) => save(n))` waits for load, then for save).
+   */
+  private onAdopt(waiter: TaskState, adopted: Promise<unknown>): void {
+    this.stack.adopting = undefined;
+    const target = taskBehind(adopted);
+    if (target === undefined || target === waiter || !waiter.awaiting || waiter.ended || target.id === waiter.waitTarget) return;
+    if (target.transient) target.waiter = waiter;
+    waiter.waitTarget = target.id;
+    const held = this.out.held;
+    if (held.waiter !== waiter) {
+      this.out.releaseAwait();
+      held.waiter = waiter;
+      held.site = waiter.waitSite;
+      held.ns = this.now();
+      held.queued = false;
+      held.inGenerator = false;
+    }
+    held.target = target.id;
   }
 
   /** `internal`: a step of an iteration, which the timeline shows only with Node's own tasks. */

@@ -23,6 +23,13 @@ export class TaskStack {
   readonly frameOwners: TaskState[] = [];
   /** The task whose callback (not a promise reaction) ran last: the microtasks running now follow it. */
   checkpointOf: TaskState | undefined;
+  /**
+   * While V8 runs the job that adopts a promise (a .then callback of this task returned one, or the
+   * task awaits a thenable): the promise chained on it in that job tells what the task waits for now.
+   */
+  adopting: TaskState | undefined;
+  /** The job running now adopts for a task whose wait is held since its .then callback ended: it runs as part of that wait. */
+  quietJob = false;
   /** Timers and handles still open, checked at each flush for clearTimeout or close. */
   readonly liveHandles = new Set<TaskState>();
   /** The task the trace last said holds the loop (0: none). */
@@ -64,6 +71,7 @@ export class TaskStack {
     const base = this.frameBase.pop() ?? 0;
     while (this.sync.length > base) this.sync.pop();
     this.frameOwners.pop();
+    this.adopting = undefined;
   }
 
   /** User code runs again: the helpers and combinators it called before have returned. */

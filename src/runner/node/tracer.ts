@@ -110,7 +110,12 @@ export class Tracer {
       init: promiseInit,
       before: (promise) => {
         const owner = marks.owner(promise);
-        if (owner !== undefined) this.guarded(ENTER_REACTION, owner, marks.thenSite(promise));
+        if (owner === undefined) return;
+        const thenSite = marks.thenSite(promise);
+        // A .then's callback runs once: V8 runs the promise's hooks again only for the job that
+        // adopts what the callback returned, when that is a promise (no run of the task's).
+        if (thenSite > 0) marks.setThenSite(promise, THENABLE_JOB);
+        this.guarded(ENTER_REACTION, owner, thenSite);
       },
       after: (promise) => {
         const owner = marks.owner(promise);
@@ -280,6 +285,15 @@ export class Tracer {
       owner.siteRow = undefined;
     }
     this.stack.enterFrame(owner, reaction);
+    if (thenableJob) {
+      this.stack.adopting = owner;
+      // Adopting what the task's .then callback returned, right after it: the task's wait, held
+      // since the callback, is for what the job adopts (onAdopt); writing Node's run would write it.
+      if (pending.waiter === owner) {
+        this.stack.quietJob = true;
+        return;
+      }
+    }
     this.stack.switchTo(aside ? this.stack.internals.id : owner.id, ns);
   }
 
@@ -299,9 +313,12 @@ export class Tracer {
     if (owner.waitCut) this.resumeWait(owner, ns);
     if (this.promises.settling) this.promises.settlePending();
     if (continues) return;
+    const quiet = this.stack.quietJob;
+    this.stack.quietJob = false;
     if (this.stack.frameBase.length === 0) {
-      this.stack.idleSince = ns;
-    } else {
+      // A quiet job's time is its task's wait, held since before it: the loop was idle from then.
+      this.stack.idleSince = quiet && held.waiter === owner ? held.ns : ns;
+    } else if (!quiet) {
       this.stack.switchTo(this.stack.top.id, ns);
     }
   }
