@@ -408,6 +408,8 @@ describe('Node runner: the task model on real scripts', () => {
     const { model, stdout } = traceFixture('tcp.js');
     assert.equal(stdout, 'hello 1|hello 2|hello 3\n');
     const server = only(model, /^TCP server 127\.0\.0\.1:\d+$/);
+    // listen(port, host) opens the server's handle in a tick after the host's lookup: placed at the listen.
+    assert.match(server.site, /tcp\.js:16:\d+$/);
     const port = server.name.split(':').pop();
     const connects = tasksNamed(model, `TCP connect 127.0.0.1:${port}`);
     assert.equal(connects.length, 3);

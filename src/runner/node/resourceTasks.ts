@@ -49,6 +49,12 @@ export class ResourceTasks {
   private accepted: TaskState | undefined;
   /** The latest `new Worker`, which the message ports made next belong to. */
   private lastWorker: TaskState | undefined;
+  /**
+   * Where user code queued each tick still to run, by async id, when a Node API it called did:
+   * what Node makes in that tick is placed there (`server.listen(port, host)` opens its handle in a
+   * tick after the host's lookup).
+   */
+  private readonly tickSites = new Map<number, string>();
 
   constructor(
     private readonly stack: TaskStack,
@@ -64,6 +70,7 @@ export class ResourceTasks {
   /** The resource's callback has returned: a one-shot's callback runs no more. */
   callbackDone(asyncId: number, owner: TaskState): void {
     if (!this.repeating.has(asyncId)) this.owners.delete(asyncId);
+    if (this.tickSites.size > 0) this.tickSites.delete(asyncId);
     if (owner.followUps > 0 && this.followUps.delete(asyncId)) owner.followUps--;
   }
 
@@ -80,6 +87,7 @@ export class ResourceTasks {
     let top = this.stack.frameBase.length === 0 ? (this.owners.get(trigger) ?? this.stack.top) : this.stack.top;
     if (FOLDED_TYPES.has(type)) {
       this.owners.set(asyncId, top);
+      if (type === 'TickObject' && top !== this.stack.internals) this.noteTickSite(asyncId, top);
       return;
     }
     const ns = this.now();
@@ -127,8 +135,14 @@ export class ResourceTasks {
     if (type === 'TCPWRAP' && top.name.startsWith('TCP server')) this.accepted = task;
     // Made in Node's own code for an I/O resource of the user's (the connect of net.connect's
     // socket, after its deferred lookup): placed where that resource was made.
-    const site = info.site || (info.shape === 'none' && maker?.kind === 'io' ? maker.site : '');
+    const site = info.site || (info.shape === 'none' ? (this.tickSites.get(trigger) ?? (maker?.kind === 'io' ? maker.site : '')) : '');
     this.stack.emitTask(task, ns, isNextStreamRequest(type, info, top, maker) ? top.parentId : top.id, site, isNodesOwn(type, info, top.transient));
+  }
+
+  /** A tick queued by a Node API the user's code called (the site cache answers without a stack once seen). */
+  private noteTickSite(asyncId: number, top: TaskState): void {
+    const info = this.sites.lookup(top, this.sites.typeCode('TickObject'), false, undefined);
+    if (info.shape === 'internal' && info.site !== '') this.tickSites.set(asyncId, info.site);
   }
 
   nameFromResource(task: TaskState, ns: number): void {
