@@ -143,6 +143,16 @@ for (const python of interpreters()) {
       assert.deepEqual(main.waits.map((w) => [model.waitLabel(w), w.target]), [['background_job', job.id]]);
     });
 
+    it('loops running at once in threads of their own: each task is made by the task whose step made it', () => {
+      const { model, stdout } = trace(py('threads/two_loops.py'));
+      assert.equal(stdout, "['a', 'b']\n");
+      const script = only(model, 'two_loops.py');
+      const [a, b] = [only(model, 'loop_a'), only(model, 'loop_b')];
+      assert.deepEqual([a.parent, b.parent], [script.id, script.id], 'asyncio.run made each in its own thread');
+      assert.equal(only(model, 'child_of_b').parent, b.id, 'made by loop_b while loop_a\'s step was under way');
+      assert.equal(only(model, 'child_of_a').parent, a.id, 'made by loop_a after loop_b\'s step ended');
+    });
+
     it('a task taking results with as_completed waits for as_completed', () => {
       const { model, stdout } = trace(py('as_completed.py'));
       assert.equal(stdout, '1\n2\n');

@@ -12,6 +12,7 @@ import functools
 import inspect
 import os
 import sys
+import threading
 from time import perf_counter_ns
 
 from . import code as code_module
@@ -44,6 +45,7 @@ def install(tracer):
     original_run_coroutine_threadsafe = asyncio.tasks.run_coroutine_threadsafe
     original_servers = {name: getattr(asyncio.streams, name) for name in ("start_server", "start_unix_server") if hasattr(asyncio.streams, name)}
     original_set_running_loop = asyncio.events._set_running_loop
+    main_thread = threading.main_thread().ident
     base_task = asyncio.tasks.Task
 
     def create_task(self, coro, *args, **kwargs):
@@ -87,14 +89,19 @@ def install(tracer):
         return start_server
 
     # Every event loop calls it as it starts and stops running, uvloop's too: one that is not
-    # asyncio's own runs its tasks where the other hooks do not see them.
+    # asyncio's own runs its tasks where the other hooks do not see them. A loop running outside
+    # the main thread may run steps while another loop does: from then on steps are kept by thread.
     def set_running_loop(loop):
         original_set_running_loop(loop)
-        if loop is not None and not isinstance(loop, asyncio.base_events.BaseEventLoop):
-            try:
+        if loop is None:
+            return
+        try:
+            if not isinstance(loop, asyncio.base_events.BaseEventLoop):
                 tracer.on_foreign_loop(loop)
-            except Exception:
-                pass
+            elif tracer.steps_by_thread is None and threading.get_ident() != main_thread:
+                patches.set(asyncio.events.Handle, "_run", tracer.threaded_step_hook(step_hook, main_thread))
+        except Exception:
+            pass
 
     def run_in_executor(self, executor, func, *args):
         future = original_run_in_executor(self, executor, func, *args)

@@ -38,7 +38,7 @@ class OriginRecorder:
         self.stream_servers = weakref.WeakKeyDictionary()
 
     def caller(self):
-        current = self.current
+        current = self.running_here()
         return current.ident if current is not None else self.root
 
     def on_threadsafe_call(self, coro, frame):

@@ -5,6 +5,7 @@ import asyncio.tasks
 import os
 import sys
 import weakref
+from threading import get_ident
 from time import perf_counter_ns
 from types import CoroutineType
 
@@ -35,7 +36,10 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         self.next_id = 2
         self.tasks = {}  # asyncio.Task -> TaskState
         self.task_types = set()  # the classes of those tasks: only their instances are looked up
-        self.current = None
+        self.current = None  # the task whose step runs now, as the loop lane shows it
+        # Thread ident -> the task whose step runs there, once an event loop runs outside the main
+        # thread (see threaded_step_hook): loops in several threads have a step each at once.
+        self.steps_by_thread = None
         self.cancel_noting_type = None  # the Task class whose cancel() the tracer sees (install)
         self.root = 1
         self.idle_since = NOT_IDLE
@@ -53,6 +57,11 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             self.enc.start(script, os.getcwd())
             self.enc.task(t0, self.root, 0, "script", os.path.basename(script), "")
             self.enc.run(t0, self.root)
+
+    def running_here(self):
+        """The task whose step runs in the calling thread, if any."""
+        steps = self.steps_by_thread
+        return self.current if steps is None else steps.get(get_ident())
 
     def new_id(self):
         ident = self.next_id
@@ -72,7 +81,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         name = task_name(given_name, coroutine_name)
         site = user_site(frame)
         group = task_group_of(frame)
-        current = self.current
+        current = self.running_here()
         parent = current.ident if current is not None else self.root
         ident = None
         if self.threadsafe_calls or frame.f_code is CONNECTION_MADE_CODE:
@@ -143,8 +152,9 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         state.cancel_pending = state.watch = True
         if state.canceller is not None:
             return
-        if self.current is not None:
-            state.canceller = self.current.name
+        canceller = self.running_here()
+        if canceller is not None:
+            state.canceller = canceller.name
         else:
             # Not from a task: a loop callback, such as the timer of asyncio.timeout (wait_for on 3.12+)
             # or a TaskGroup cancelling the rest when one of its tasks failed, or a task so cancelled
@@ -228,6 +238,52 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                     release()
 
         return _run
+
+    def threaded_step_hook(self, step_hook, main_thread):
+        """Handle._run once an event loop runs outside `main_thread`: each thread's step is kept by
+        thread, and when one ends while another thread's goes on, that one holds the loop lane again.
+        (`current`, which step_hook sets, is the step the lane shows: the one that started last.)"""
+        tracer = self
+        # A step under way now is the main thread's: until now only its loops have run.
+        steps = {main_thread: self.current} if self.current is not None else {}
+        self.steps_by_thread = steps
+        tasks_get = self.tasks.get
+        task_types = self.task_types
+        lock = self.sink.lock
+
+        def _run(handle):
+            task = getattr(handle._callback, "__self__", None)
+            state = tasks_get(task) if type(task) in task_types else None
+            if state is None:
+                if steps:
+                    # No step of this thread's runs in a plain callback (this lets go of the one
+                    # under way when steps began to be kept by thread, which did not come here).
+                    steps.pop(get_ident(), None)
+                return step_hook(handle)
+            thread = get_ident()
+            steps[thread] = state
+            try:
+                return step_hook(handle)
+            finally:
+                del steps[thread]
+                if steps:
+                    with lock:
+                        tracer.resume_other_step()
+
+        return _run
+
+    def resume_other_step(self):
+        """A step has ended while another thread's goes on: the lane shows that one from now."""
+        if self.current is not None:
+            return
+        try:
+            state = next(iter(self.steps_by_thread.values()))
+        except (StopIteration, RuntimeError):  # ended meanwhile, or another thread's step started
+            return
+        if state.step_start == RUN_WRITTEN:
+            state.step_start = perf_counter_ns()
+        self.current = state
+        self.idle_since = NOT_IDLE  # the loop lane was not idle since the step that ended
 
     def start_watched_step(self, task, state, ns):
         """The start of a task's first step, of one after a cancel(), or of one that starts while
