@@ -81,16 +81,21 @@ export class TraceModel implements TraceSink {
   eventCount = 0;
   finished = false;
   private running = 0;
+  /** The task `running` names, kept to spare a lookup at each switch. */
+  private runningTask: Task | undefined;
   private readonly options: ModelOptions;
   /** What the model dropped itself past the cap, in `dropped` too. */
   private ownDrops: { t: number; count: number } | undefined;
   /** Tasks touched since the last `takeChanged()`, for live views that send deltas. */
   private changed = new Set<number>();
+  /** The task last marked changed: most events are its again, and need no set lookup. */
+  private lastChanged = -1;
 
   /** The ids of tasks that changed since the last call. */
   takeChanged(): number[] {
     const ids = [...this.changed];
     this.changed = new Set();
+    this.lastChanged = -1;
     return ids;
   }
 
@@ -133,7 +138,10 @@ export class TraceModel implements TraceSink {
     const task = this.tasks.get(id);
     if (!task) return;
     closeWait(task, t);
-    task.waits.push({ start: t, end: NaN, target, label, by: 0, byLabel: '', site });
+    const wait = { start: t, end: NaN, target, label, by: 0, byLabel: '', site };
+    // A list's first push would make room for 17; most tasks have one wait or run, made to measure.
+    if (task.waits.length === 0) task.waits = [wait];
+    else task.waits.push(wait);
   }
 
   onAwaitBy(t: number, id: number, by: number, label: string): void {
@@ -162,9 +170,9 @@ export class TraceModel implements TraceSink {
     if (!task || task.end) return;
     closeWait(task, t);
     task.end = { t, state, message, site };
-    // Lists grow with room to spare; most tasks are short and done now: keep them exact.
-    task.runs = task.runs.slice();
-    task.waits = task.waits.slice();
+    // Lists of more than one grew with room to spare, and the task is done now: keep them exact.
+    if (task.runs.length > 2) task.runs = task.runs.slice();
+    if (task.waits.length > 1) task.waits = task.waits.slice();
   }
 
   onDropped(t: number, count: number): void {
@@ -197,7 +205,13 @@ export class TraceModel implements TraceSink {
   private stamp(t: number, id: number): void {
     this.eventCount++;
     if (t > this.endTime) this.endTime = t;
-    if (id >= 0) this.changed.add(id);
+    if (id >= 0) this.markChanged(id);
+  }
+
+  private markChanged(id: number): void {
+    if (id === this.lastChanged) return;
+    this.lastChanged = id;
+    this.changed.add(id);
   }
 
   /** Closes whatever is still open at the end of the program. */
@@ -206,7 +220,7 @@ export class TraceModel implements TraceSink {
     this.endTime = Math.max(this.endTime, t);
     this.switchTo(0, this.endTime);
     for (const task of this.tasks.values()) {
-      if (closeWait(task, this.endTime)) this.changed.add(task.id);
+      if (closeWait(task, this.endTime)) this.markChanged(task.id);
     }
     this.finished = true;
   }
@@ -286,20 +300,22 @@ export class TraceModel implements TraceSink {
 
   private switchTo(id: number, t: number): void {
     if (id === this.running) return;
-    this.changed.add(this.running);
-    const previous = this.tasks.get(this.running);
+    this.markChanged(this.running);
+    const previous = this.runningTask;
     if (previous && previous.runs.length && Number.isNaN(previous.runs[previous.runs.length - 1])) {
       previous.runs[previous.runs.length - 1] = t;
     }
     if (this.running !== 0 && this.loop.length) this.loop[this.loop.length - 2] = t;
     this.running = id;
     const next = this.tasks.get(id);
+    this.runningTask = next;
     if (!next) {
       this.running = 0;
       return;
     }
     closeWait(next, t);
-    next.runs.push(t, NaN);
+    if (next.runs.length === 0) next.runs = [t, NaN];
+    else next.runs.push(t, NaN);
     this.loop.push(t, NaN, id);
   }
 }
