@@ -46,6 +46,7 @@ def install(tracer):
     original_servers = {name: getattr(asyncio.streams, name) for name in ("start_server", "start_unix_server") if hasattr(asyncio.streams, name)}
     original_set_running_loop = asyncio.events._set_running_loop
     main_thread = threading.main_thread().ident
+    going_threaded = threading.Lock()
     base_task = asyncio.tasks.Task
 
     def create_task(self, coro, *args, **kwargs):
@@ -99,7 +100,9 @@ def install(tracer):
             if not isinstance(loop, asyncio.base_events.BaseEventLoop):
                 tracer.on_foreign_loop(loop)
             elif tracer.steps_by_thread is None and threading.get_ident() != main_thread:
-                patches.set(asyncio.events.Handle, "_run", tracer.threaded_step_hook(step_hook, main_thread))
+                with going_threaded:  # two threads may start their first loops at once
+                    if tracer.steps_by_thread is None:
+                        patches.set(asyncio.events.Handle, "_run", tracer.threaded_step_hook(step_hook, main_thread))
         except Exception:
             pass
 
