@@ -181,7 +181,18 @@ function functionName(frame: CallSite, userCode: boolean): string {
   const name = own ?? (userCode ? '' : (frame.getMethodName() ?? ''));
   if (name === '' || frame.isToplevel() || (own !== null && frame.getMethodName() !== own)) return name;
   const type = frame.getTypeName()?.replace(/^_+/, ''); // undici's Response class is _Response
-  return type && type !== 'Object' && type !== 'Function' && type !== 'global' && !name.startsWith(`${type}.`) ? `${type}.${name}` : name;
+  if (type === 'Function') return userCode ? staticMethodName(frame, name) : name;
+  return type && type !== 'Object' && type !== 'global' && !name.startsWith(`${type}.`) ? `${type}.${name}` : name;
+}
+
+/**
+ * A method called on a function (a class's static method) after that function, as V8 prints the
+ * frame (`Store.open (file:line:column)`): the type name says only `Function`.
+ */
+function staticMethodName(frame: CallSite, name: string): string {
+  const text = String(frame);
+  const called = text.slice(text.startsWith('async ') ? 6 : 0, text.indexOf(' ('));
+  return called.endsWith(`.${name}`) && !called.startsWith('Function.') ? called : name;
 }
 
 /** "file:line:column", mapped back to the source when the file was transpiled (TypeScript). */
