@@ -112,9 +112,17 @@ def code_of(awaitable):
     return getattr(awaitable, attributes[1]) if attributes is not None else frame_of(awaitable).f_code
 
 
+# An async comprehension runs as a coroutine of its own below 3.12 (`[x async for x in agen()]`):
+# part of the function it is written in, no call of the user's.
+_COMPREHENSIONS = frozenset(("<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"))
+
+
 def span_links(chain, users):
     """The user's coroutines awaited inside the task's own, outermost first."""
-    return users[1:] if users and users[0] is chain[0] else users
+    links = users[1:] if users and users[0] is chain[0] else users
+    if any(code.co_name in _COMPREHENSIONS for _, code in links):
+        links = [link for link in links if link[1].co_name not in _COMPREHENSIONS]
+    return links
 
 
 # asyncio's helpers that hand out a bare future, known by the done callback they put on it.
