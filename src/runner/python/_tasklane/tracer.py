@@ -265,15 +265,17 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             try:
                 return step_hook(handle)
             finally:
-                del steps[thread]
-                if steps:
+                steps.pop(thread, None)
+                if steps or tracer.current is state:
                     with lock:
-                        tracer.resume_other_step()
+                        tracer.after_threaded_step(state)
 
         return _run
 
-    def resume_other_step(self):
-        """A step has ended while another thread's goes on: the lane shows that one from now."""
+    def after_threaded_step(self, ended):
+        """A step has ended (`ended`'s): if another thread's goes on, the lane shows that one from now."""
+        if self.current is ended:  # taken back for it by another thread's step that ended meanwhile
+            self.current = None
         if self.current is not None:
             return
         try:
