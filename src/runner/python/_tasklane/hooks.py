@@ -1,5 +1,5 @@
 """Where the tracer meets asyncio: the loop's Handle._run, BaseEventLoop.create_task and
-run_in_executor, run_coroutine_threadsafe, start_server, Task.cancel, asyncio.timeout() and
+run_in_executor, run_coroutine_threadsafe, Server.__init__, Task.cancel, asyncio.timeout() and
 Timeout.reschedule (3.11+), _set_running_loop (to notice a loop that is not asyncio's), and on 3.12+
 sys.monitoring for when the user's coroutines start and return."""
 
@@ -9,7 +9,6 @@ import asyncio.events
 import asyncio.streams
 import asyncio.tasks
 import functools
-import inspect
 import os
 import sys
 import threading
@@ -43,7 +42,7 @@ def install(tracer):
     original_create_task = asyncio.base_events.BaseEventLoop.create_task
     original_run_in_executor = asyncio.base_events.BaseEventLoop.run_in_executor
     original_run_coroutine_threadsafe = asyncio.tasks.run_coroutine_threadsafe
-    original_servers = {name: getattr(asyncio.streams, name) for name in ("start_server", "start_unix_server") if hasattr(asyncio.streams, name)}
+    original_server_init = asyncio.base_events.Server.__init__
     original_set_running_loop = asyncio.events._set_running_loop
     main_thread = threading.main_thread().ident
     going_threaded = threading.Lock()
@@ -70,24 +69,15 @@ def install(tracer):
             pass
         return future
 
-    def serving(original):
-        """asyncio.start_server or start_unix_server, noting who asks for the server: a plain
-        function returning the coroutine, so that no frame of the runner's is in its traceback."""
-
-        def start_server(client_connected_cb, *args, **kwargs):
-            try:
-                tracer.on_start_server(client_connected_cb, sys._getframe(1))
-            except Exception:
-                pass
-            return original(client_connected_cb, *args, **kwargs)
-
-        # Still a coroutine function to those who ask: inspect on 3.12+, asyncio's own check below.
-        if hasattr(inspect, "markcoroutinefunction"):
-            inspect.markcoroutinefunction(start_server)
-        marker = getattr(asyncio.coroutines, "_is_coroutine", None)
-        if marker is not None:
-            start_server._is_coroutine = marker
-        return start_server
+    # A server made by loop.create_server (asyncio.start_server's), in the step of the task that
+    # asked for it: a plain method, where a stand-in for the coroutine function start_server would
+    # no longer be one to inspect.iscoroutinefunction (below 3.12), or show in its tracebacks.
+    def server_init(self, loop, sockets, protocol_factory, *args, **kwargs):
+        original_server_init(self, loop, sockets, protocol_factory, *args, **kwargs)
+        try:
+            tracer.on_server(protocol_factory, sys._getframe(1))
+        except Exception:
+            pass
 
     # Every event loop calls it as it starts and stops running, uvloop's too: one that is not
     # asyncio's own runs its tasks where the other hooks do not see them. A loop running outside
@@ -168,10 +158,7 @@ def install(tracer):
         patches.set(module, "run_coroutine_threadsafe", run_coroutine_threadsafe)
     for module in (asyncio.events, asyncio):
         patches.set(module, "_set_running_loop", set_running_loop)
-    for name, original in original_servers.items():
-        start_server = serving(original)
-        for module in (asyncio.streams, asyncio):
-            patches.set(module, name, start_server)
+    patches.set(asyncio.base_events.Server, "__init__", server_init)
     # The public name too: `type(task) is asyncio.Task` holds as untraced, and a program's own Task
     # subclass is the tracer's subclass's, so its cancel() is seen as well.
     for module in (asyncio.tasks, asyncio):

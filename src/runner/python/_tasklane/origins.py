@@ -34,8 +34,8 @@ class OriginRecorder:
         # future run_coroutine_threadsafe handed out -> the same.
         self.threadsafe_calls = {}
         self.threadsafe_futures = weakref.WeakKeyDictionary()
-        # A stream server's client_connected_cb -> (id of the task that started it, where).
-        self.stream_servers = weakref.WeakKeyDictionary()
+        # A server's protocol factory -> (id of the task that started it, where).
+        self.servers = weakref.WeakKeyDictionary()
 
     def caller(self):
         current = self.running_here()
@@ -51,9 +51,10 @@ class OriginRecorder:
         self.threadsafe_calls[id(coro)] = call
         return call
 
-    def on_start_server(self, callback, frame):
-        """asyncio.start_server(callback, …) (or start_unix_server) called by `frame`."""
-        self.stream_servers[callback] = (self.caller(), user_site(frame))
+    def on_server(self, protocol_factory, frame):
+        """loop.create_server (`frame`) made a server for `protocol_factory`: asked for by the
+        task running now, where the user's code called start_server (or create_server)."""
+        self.servers[protocol_factory] = (self.caller(), user_site(frame))
 
     def asked_by(self, coro, frame):
         """(parent id, site, id or None) of a task made for a caller elsewhere (`frame` made it),
@@ -62,11 +63,12 @@ class OriginRecorder:
         if call is not None and call.coro() is coro:
             return call.parent, call.site, call.ident
         if frame.f_code is CONNECTION_MADE_CODE:
-            callback = getattr(frame.f_locals.get("self"), "_client_connected_cb", None)
+            # The transport of the new connection knows its server, which knows its factory.
+            server = getattr(frame.f_locals.get("transport"), "_server", None)
             try:
-                server = self.stream_servers.get(callback)
-            except TypeError:  # a callback that cannot be referred to weakly was never noted
-                server = None
-            if server is not None:
-                return server[0], server[1], None
+                asked = self.servers.get(getattr(server, "_protocol_factory", None))
+            except TypeError:  # a factory that cannot be referred to weakly was never noted
+                asked = None
+            if asked is not None:
+                return asked[0], asked[1], None
         return None
