@@ -303,6 +303,15 @@ for (const python of interpreters()) {
       assert.ok(handlers.every((h) => /streams\.py:22:\d+$/.test(h.site)), handlers.map((h) => h.site).join());
     });
 
+    it('a stream server over TLS: each handler is made by the task that started the server too', () => {
+      const { model, stdout } = trace(py('tls/tls_streams.py'));
+      assert.equal(stdout, "['HELLO 0', 'HELLO 1']\n");
+      const main = only(model, 'main');
+      const handlers = tasksNamed(model, 'handle');
+      assert.deepEqual(handlers.map((h) => h.parent), [main.id, main.id]);
+      assert.ok(handlers.every((h) => /tls_streams\.py:29:\d+$/.test(h.site)), handlers.map((h) => h.site).join());
+    });
+
     it('traces a hand-managed loop and several loops one after another', () => {
       const { model, stdout } = trace(py('manual_loop.py'));
       assert.equal(stdout, 'first loop\nsecond loop\nasyncio.run\n');

@@ -63,8 +63,13 @@ class OriginRecorder:
         if call is not None and call.coro() is coro:
             return call.parent, call.site, call.ident
         if frame.f_code is CONNECTION_MADE_CODE:
-            # The transport of the new connection knows its server, which knows its factory.
-            server = getattr(frame.f_locals.get("transport"), "_server", None)
+            # The transport of the new connection knows its server, which knows its factory; over
+            # TLS, the transport under it does.
+            transport = frame.f_locals.get("transport")
+            server = getattr(transport, "_server", None)
+            if server is None:
+                transport = getattr(getattr(transport, "_ssl_protocol", None), "_transport", None)
+                server = getattr(transport, "_server", None)
             try:
                 asked = self.servers.get(getattr(server, "_protocol_factory", None))
             except TypeError:  # a factory that cannot be referred to weakly was never noted
