@@ -48,6 +48,17 @@ describe('Node runner: module systems and TypeScript', () => {
     assert.equal(only(model, 'done').parent, script.id, 'called by the module body, after the import');
     assert.equal(tasksNamed(model, 'step').length, 5);
     assert.deepEqual(tasksNamed(model, '(anonymous)'), []);
+    const targets = script.waits.map((w) => w.target).slice(5);
+    assert.deepEqual(targets, [only(model, 'import()').id, only(model, 'done').id], 'the module body waits for the import, then for done');
+  });
+  it('a dynamic import inside an async function is one import() task that the function waits for, not a second call of it', () => {
+    const { model, stdout } = traceFixture('import-in-function.js');
+    assert.equal(stdout, '/ function\n');
+    const main = only(model, 'main');
+    const imports = tasksNamed(model, 'import()');
+    assert.equal(imports.length, 2);
+    assert.ok(imports.every((i) => i.parent === main.id));
+    assert.deepEqual(main.waits.map((w) => w.target), imports.map((i) => i.id));
   });
   it('traces a script in a "type": "module" package', () => {
     const { model, stdout } = traceFixture('esm-package/main.js');

@@ -88,6 +88,14 @@ export class PromiseTasks {
       (info.shape === 'combinator' && !sameCode) ||
       (info.shape === 'internal' && (!sameCode || (info.depth === top.depth && info.madeAt === top.madeAt)))
     );
+    // V8's own promise for an `import()` expression, made once Node's callback for it returned,
+    // where the user's code called it: what awaiting the import waits for is that import.
+    if (info.shape === 'user' && !hasParent && top.transient && info.site === top.site) {
+      marks.setTask(promise, top);
+      marks.setOwner(promise, top);
+      this.stack.popReturnedTransients();
+      return;
+    }
     // Back in user code: helpers and combinators called from it have returned.
     if (info.shape === 'user' || info.shape === 'newPromise' || info.shape === 'then' || anotherCall) top = this.stack.popReturnedTransients();
     if (top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info, hasParent);
