@@ -69,7 +69,7 @@ describe('Node runner: the task model on real scripts', () => {
     assert.match(only(model, 'finish').site, /loop-then-call\.js:16:\d+$/);
   });
 
-  it('an async function that returns another\'s promise without awaiting it has returned: what its caller does next is the caller\'s', () => {
+  it('an async function that returns another\'s promise without awaiting it has returned: what its caller does next is the caller\'s, and it waits for the one it returned', () => {
     const { model, stdout } = traceFixture('return-promise.js');
     assert.equal(stdout, '1,2 4\n');
     const main = only(model, 'main');
@@ -81,6 +81,12 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(parentName(only(model, 'caller')), 'main');
     assert.deepEqual(only(model, 'caller').waits.map((w) => model.waitLabel(w)), ['relay']);
     assert.ok(main.waits.length >= 3);
+    // Having returned leaf's promise, each relay waits for that leaf until it ends with it.
+    const leaves = tasksNamed(model, 'leaf');
+    for (const [i, relay] of relays.entries()) {
+      assert.deepEqual(relay.waits.map((w) => w.target), [leaves[i].id], `relay #${relay.id}`);
+      assert.equal(relay.waits[0].end, relay.end!.t);
+    }
   });
 
   it('an async call deeper than a captured stack is still its caller\'s child', () => {

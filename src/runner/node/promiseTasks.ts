@@ -17,6 +17,8 @@ import { newTaskState, type TaskState } from './taskState';
 const UNTIMED = 0;
 /** The "then site" of the promise V8 wraps an awaited thenable in: its job calls the thenable's then(). */
 export const THENABLE_JOB = -1;
+/** The same for a task's own promise, whose only job adopts the promise the task returned (`return load()`). */
+export const RETURNED_JOB = -2;
 
 /**
  * "read TCP socket 127.0.0.1:PORT", made once per socket name: a string built anew for every read
@@ -74,7 +76,7 @@ export class PromiseTasks {
   /** A promise is made, with the promise it was chained on or resolved from, if any. */
   onPromise(promise: Promise<unknown>, parent: Promise<unknown> | undefined): void {
     const hasParent = parent !== undefined;
-    if (hasParent && this.stack.adopting !== undefined) this.onAdopt(this.stack.adopting, parent);
+    if (hasParent && this.stack.adopting !== undefined) this.onAdopt(this.stack.adopting, parent, this.stack.adoptingReturned);
     const info = this.sites.lookup(this.stack.top, PROMISE_TYPE, hasParent, parent && marks.owner(parent));
     this.stack.adoptUserCode(info);
     let top = this.stack.top;
@@ -211,14 +213,18 @@ export class PromiseTasks {
   /**
    * V8 adopts `adopted` for a promise `waiter` awaits (its .then callback returned `adopted`, or its
    * awaited thenable's then() chained on it): from now the wait is for the task behind it
-   * (`await load().then((n) => save(n))` waits for load, then for save).
+   * (`await load().then((n) => save(n))` waits for load, then for save). `returned`: for the
+   * waiter's own promise: an async function that returned another's promise (`return load()`)
+   * has not ended, and waits for that one.
    */
-  private onAdopt(waiter: TaskState, adopted: Promise<unknown>): void {
+  private onAdopt(waiter: TaskState, adopted: Promise<unknown>, returned: boolean): void {
     this.stack.adopting = undefined;
     const target = taskBehind(adopted);
-    if (target === undefined || target === waiter || !waiter.awaiting || waiter.ended || target.id === waiter.waitTarget) return;
+    if (target === undefined || target === waiter || waiter.ended || target.id === waiter.waitTarget) return;
+    if (returned ? waiter.awaiting || waiter.kind !== 'async' : !waiter.awaiting) return;
     if (target.transient) target.waiter = waiter;
     waiter.waitTarget = target.id;
+    if (returned) waiter.waitSite = '';
     const held = this.out.held;
     if (held.waiter !== waiter) {
       this.out.releaseAwait();

@@ -28,6 +28,8 @@ export class TaskStack {
    * task awaits a thenable): the promise chained on it in that job tells what the task waits for now.
    */
   adopting: TaskState | undefined;
+  /** What `adopting`'s job adopts is the promise the task itself returned. */
+  adoptingReturned = false;
   /** The job running now adopts for a task whose wait is held since its .then callback ended: it runs as part of that wait. */
   quietJob = false;
   /** Timers and handles still open, checked at each flush for clearTimeout or close. */

@@ -9,7 +9,7 @@ import type { CallSiteInfo } from './callsites';
 import { EventOutput } from './eventOutput';
 import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
 import { marks } from './promiseMarks';
-import { PromiseTasks, THENABLE_JOB } from './promiseTasks';
+import { PromiseTasks, RETURNED_JOB, THENABLE_JOB } from './promiseTasks';
 import { ResourceTasks } from './resourceTasks';
 import { INTERNALS_CODE, TaskStack } from './taskStack';
 import { CHECKS_PER_RESUME, TaskSites } from './taskSites';
@@ -111,10 +111,12 @@ export class Tracer {
       before: (promise) => {
         const owner = marks.owner(promise);
         if (owner === undefined) return;
-        const thenSite = marks.thenSite(promise);
+        let thenSite = marks.thenSite(promise);
         // A .then's callback runs once: V8 runs the promise's hooks again only for the job that
-        // adopts what the callback returned, when that is a promise (no run of the task's).
+        // adopts what the callback returned, when that is a promise (no run of the task's). A
+        // task's own promise has no callback: its only job adopts what the task returned.
         if (thenSite > 0) marks.setThenSite(promise, THENABLE_JOB);
+        else if (owner.promise === promise) thenSite = RETURNED_JOB;
         this.guarded(ENTER_REACTION, owner, thenSite);
       },
       after: (promise) => {
@@ -257,7 +259,7 @@ export class Tracer {
     // What it makes is still the task's. Only a promise reaction resumes the task. Likewise for
     // an async function that has returned: such a callback is not a run of it after its end.
     // So is the job in which V8 calls the then() of a thenable the task awaits.
-    const thenableJob = thenSite === THENABLE_JOB;
+    const thenableJob = thenSite === THENABLE_JOB || thenSite === RETURNED_JOB;
     const aside = thenableJob || (!reaction && (owner.awaiting || (owner.ended && owner.kind === 'async')));
     // A .then callback the task attached before it awaited runs as the task's code, but the task
     // still waits at its await: the wait goes on once the callback returns (see leave).
@@ -287,6 +289,7 @@ export class Tracer {
     this.stack.enterFrame(owner, reaction);
     if (thenableJob) {
       this.stack.adopting = owner;
+      this.stack.adoptingReturned = thenSite === RETURNED_JOB;
       // Adopting what the task's .then callback returned, right after it: the task's wait, held
       // since the callback, is for what the job adopts (onAdopt); writing Node's run would write it.
       if (pending.waiter === owner) {
