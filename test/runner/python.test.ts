@@ -283,6 +283,15 @@ for (const python of interpreters()) {
       assert.ok(only(model, 'producer').waits.every((w) => model.waitLabel(w) === 'sleep 0.01 s'));
     });
 
+    it('a gather ends when its children have, though the task it wakes then holds the loop before its done callback runs', () => {
+      const { model } = trace(py('gather_then_block.py'));
+      const gather = only(model, /^gather ×2$/);
+      const children = tasksNamed(model, 'child');
+      const lastChild = Math.max(...children.map((c) => c.end!.t));
+      assert.ok(gather.end!.t - lastChild < 50_000, `the gather ended ${(gather.end!.t - lastChild) / 1000} ms after its last child`);
+      assert.equal(only(model, 'main').waits[0].target, gather.id);
+    });
+
     it('a loopback stream server with three clients shows connects and reads; each handler is made by the task that started the server', () => {
       const { model, stdout } = trace(py('streams.py'));
       assert.equal(stdout, "['HELLO 0', 'HELLO 1', 'HELLO 2']\n");

@@ -48,9 +48,14 @@ class CombinatorRecorder:
         gathering.add_done_callback(lambda fut: self.end_gather(fut, ident))
         return ident
 
-    def end_gather(self, gathering, ident):
+    def end_gather(self, gathering, ident, ns=None):
+        """At `ns`, the start of the step of the task it woke, or now, in its done callback."""
+        if getattr(gathering, "_tasklane_ended", False):
+            return
+        gathering._tasklane_ended = True
         with self.sink.lock:
-            ns = perf_counter_ns()
+            if ns is None:
+                ns = perf_counter_ns()
             self.settle_current(ns)
             if gathering.cancelled():
                 self.enc.end(ns, ident, "cancelled", "", "")

@@ -288,8 +288,14 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         self.idle_since = NOT_IDLE  # the loop lane was not idle since the step that ended
 
     def start_watched_step(self, task, state, ns):
-        """The start of a task's first step, of one after a cancel(), or of one that starts while
-        another thread's loop is in a step (whose run is written first, so records stay in time order)."""
+        """The start of a task's first step, of one after a cancel() or a gather, or of one that
+        starts while another thread's loop is in a step (whose run is written first, so records
+        stay in time order)."""
+        if state.gathering is not None:
+            gathering, ident = state.gathering
+            state.gathering = None
+            if gathering.done():
+                self.end_gather(gathering, ident, ns)
         if self.current is not None:
             with self.sink.lock:
                 self.settle_current(ns)
