@@ -283,6 +283,16 @@ for (const python of interpreters()) {
       assert.ok(only(model, 'producer').waits.every((w) => model.waitLabel(w) === 'sleep 0.01 s'));
     });
 
+    it('asyncio.run(asyncio.wait_for(main(), 5)): main is made where that line made it, inside the wait_for task', () => {
+      const { model, stdout } = trace(py('run_wait_for.py'));
+      assert.equal(stdout, 'done\n');
+      const waitFor = only(model, 'wait_for');
+      const main = only(model, 'main');
+      assert.equal(main.parent, waitFor.id);
+      // A task of wait_for's own below 3.12, a coroutine it awaits from 3.12.
+      assert.match(main.site, /run_wait_for\.py:10:\d+$/);
+    });
+
     it('a gather ends when its children have, though the task it wakes then holds the loop before its done callback runs', () => {
       const { model } = trace(py('gather_then_block.py'));
       const gather = only(model, /^gather ×2$/);

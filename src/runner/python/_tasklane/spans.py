@@ -21,11 +21,12 @@ class SpanRecorder:
             obj, code = link
             ident = self.new_id()
             parent = state.spans[-1][1] if state.spans else state.ident
-            # Where the user's code awaited it, through asyncio's own frames if any (wait_for on 3.12+).
+            # Where the user's code awaited it, through asyncio's own frames if any (wait_for on 3.12+),
+            # else where the task of asyncio's own coroutine that awaits it was made.
             index = chain.index(link) - 1
             while index >= 0 and is_library(chain[index][1]):
                 index -= 1
-            site = line_site(frame_of(chain[index][0])) if index >= 0 else ""
+            site = line_site(frame_of(chain[index][0])) if index >= 0 else state.made_at
             # Seen now, as the step ends; sys.monitoring (3.12+) saw when it started in the step.
             frame = frame_of(obj) if self.watch_returns is not None else None
             self.enc.task(self.frame_times.get(frame, ns), ident, parent, "coroutine", code_name(code), site)

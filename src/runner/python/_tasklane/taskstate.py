@@ -12,7 +12,7 @@ def cancelled_by(state):
 class TaskState:
     """What the tracer keeps of a task while it lives."""
 
-    __slots__ = ("ident", "name", "given_name", "coro", "plain", "fast", "watch", "step_start", "ident_bytes", "site_lasti", "site", "sleep0_record", "started", "spans", "groups", "group", "timeouts", "canceller", "cancels_noted", "cancel_pending", "cancelling", "cancels_seen", "gathering")
+    __slots__ = ("ident", "name", "given_name", "coro", "plain", "fast", "watch", "step_start", "ident_bytes", "site_lasti", "site", "sleep0_record", "started", "spans", "groups", "group", "timeouts", "canceller", "cancels_noted", "cancel_pending", "cancelling", "cancels_seen", "gathering", "made_at")
 
     def __init__(self, ident, name, given_name, coro, plain, cancels_noted):
         self.ident = ident
@@ -47,3 +47,4 @@ class TaskState:
         self.cancelling = False
         self.cancels_seen = 0  # Task.cancelling() at the start of the last step
         self.gathering = None  # (gather future, its combinator id) it waits for, ended as it resumes if done
+        self.made_at = ""  # for a task of asyncio's own coroutine, where it was made: what it makes is made there too

@@ -83,6 +83,8 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         group = task_group_of(frame)
         current = self.running_here()
         parent = current.ident if current is not None else self.root
+        if not site and current is not None and not current.plain:
+            site = current.made_at  # made by asyncio's own coroutine run as a task (asyncio.run(asyncio.wait_for(...)))
         ident = None
         if self.threadsafe_calls or frame.f_code is CONNECTION_MADE_CODE:
             asked = self.asked_by(coro, frame)
@@ -94,6 +96,8 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 self.settle_current(ns)
             state = TaskState(ident or self.new_id(), name, given_name, coro, type(coro) is CoroutineType and not library, type(task) is self.cancel_noting_type)
             self.tasks[task] = state
+            if library:
+                state.made_at = site
             self.task_types.add(type(task))
             self.enc.task(ns, state.ident, parent, "async", name, site, asyncios_own)
             if group is not None and current is not None:
