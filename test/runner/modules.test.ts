@@ -26,6 +26,15 @@ describe('Node runner: module systems and TypeScript', () => {
     assert.ok(blockers.every((t) => t.internal), `transpiling is the runner's time, not the script's: ${blockers.map((t) => model.displayName(t)).join(', ')}`);
   });
   it('traces an ES-module TypeScript file (.mts)', () => assertSequentialShape('sequential.mts', 'main'));
+  for (const fixture of ['ts-imports/main.ts', 'ts-imports/main.mts']) {
+    it(`TypeScript imports name TypeScript files by the .js names they compile to, statically and with import(): ${fixture}`, () => {
+      const { model, stdout, code } = traceFixture(fixture);
+      assert.equal(code, 0);
+      assert.equal(stdout, '2 20\n');
+      const timerSites = tasksNamed(model, 'setTimeout 5 ms').map((t) => t.site.replace(/^.*\//, ''));
+      assert.deepEqual(timerSites, ['helper.ts:2:34', 'lazy.ts:2:34'], 'each made in its own .ts file');
+    });
+  }
   it('a TypeScript script that does not parse fails as Node reports a JavaScript one: where, the line, a caret, SyntaxError', () => {
     const { model, stderr, stdout, code } = traceFixture('typescript-errors/broken.ts');
     assert.equal(code, 1);

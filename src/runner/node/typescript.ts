@@ -5,7 +5,19 @@ import * as path from 'node:path';
 import Module from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-const TS_EXTENSIONS = ['.ts', '.cts', '.mts'];
+export const TS_FILE = /\.(ts|mts|cts)$/;
+
+/**
+ * The files a TypeScript import may mean, as tsc and tsx read it: `./lib` is lib.ts (or lib.mts,
+ * lib.cts, lib/index.ts), and `./lib.js` the lib.ts it compiles to.
+ */
+export function typeScriptFiles(specifier: string): string[] {
+  const js = /\.(m|c)?js$/.exec(specifier);
+  if (js) return [`${specifier.slice(0, -js[0].length)}.${js[1] ?? ''}ts`];
+  if (/\.[a-z]+$/i.test(specifier)) return [];
+  return [`${specifier}.ts`, `${specifier}.mts`, `${specifier}.cts`, `${specifier}/index.ts`];
+}
+
 /** The internal task the loop lane shows while TypeScript is transpiled in the program's thread. */
 const TRANSPILE_TASK = 'transpile TypeScript (Tasklane)';
 
@@ -25,7 +37,7 @@ interface EsbuildError {
  */
 export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T, failScript: (error: SyntaxError) => never): void {
   const script = process.argv[1];
-  if (!script || !TS_EXTENSIONS.some((ext) => script.endsWith(ext))) return;
+  if (!script || !TS_FILE.test(script)) return;
   process.setSourceMapsEnabled(true);
   const extensions = (Module as unknown as { _extensions: Record<string, (m: { _compile(code: string, file: string): void }, file: string) => void> })._extensions;
   for (const ext of ['.ts', '.cts']) {
@@ -43,8 +55,31 @@ export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T,
       module._compile(code, filename);
     };
   }
+  resolveCompiledNames();
   const loader = path.join(__dirname, 'esm-loader.mjs');
   if (fs.existsSync(loader)) Module.register(pathToFileURL(loader).href, { data: { runnerDir: __dirname } });
+}
+
+type ResolveFilename = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
+
+/** `require('./lib.js')` in a TypeScript file means the lib.ts it compiles to, as with tsc. */
+function resolveCompiledNames(): void {
+  const internals = Module as unknown as { _resolveFilename: ResolveFilename };
+  const resolveFilename = internals._resolveFilename;
+  internals._resolveFilename = function (this: unknown, request, parent, ...rest) {
+    try {
+      return resolveFilename.call(this, request, parent, ...rest);
+    } catch (err) {
+      const fromTypeScript = typeof parent?.filename === 'string' && TS_FILE.test(parent.filename);
+      const [compiled] = /^\.\.?\//.test(request) && /\.(m|c)?js$/.test(request) ? typeScriptFiles(request) : [];
+      if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND' || !fromTypeScript || compiled === undefined) throw err;
+      try {
+        return resolveFilename.call(this, compiled, parent, ...rest);
+      } catch {
+        throw err;
+      }
+    }
+  };
 }
 
 let runnerDir: string | undefined;
