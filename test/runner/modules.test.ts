@@ -33,6 +33,9 @@ describe('Node runner: module systems and TypeScript', () => {
       assert.equal(stdout, '2 20\n');
       const timerSites = tasksNamed(model, 'setTimeout 5 ms').map((t) => t.site.replace(/^.*\//, ''));
       assert.deepEqual(timerSites, ['helper.ts:2:34', 'lazy.ts:2:34'], 'each made in its own .ts file');
+      // Waiting for import() is for the import, not for whatever Node's loader did inside it.
+      const waiter = [...model.tasks.values()].find((t) => t.waits.length === 3)!;
+      assert.deepEqual(waiter.waits.map((w) => model.waitLabel(w)), ['import()', 'helper', 'lazy']);
     });
   }
   it('a TypeScript script that does not parse fails as Node reports a JavaScript one: where, the line, a caret, SyntaxError', () => {
@@ -59,6 +62,7 @@ describe('Node runner: module systems and TypeScript', () => {
     assert.deepEqual(tasksNamed(model, '(anonymous)'), []);
     const targets = script.waits.map((w) => w.target).slice(5);
     assert.deepEqual(targets, [only(model, 'import()').id, only(model, 'done').id], 'the module body waits for the import, then for done');
+    assert.equal(model.waitLabel(script.waits[5]), 'import()', 'not the timer whose callback the import finished after');
   });
   it('a dynamic import inside an async function is one import() task that the function waits for, not a second call of it', () => {
     const { model, stdout } = traceFixture('import-in-function.js');

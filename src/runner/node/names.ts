@@ -33,6 +33,16 @@ const MODULE_NAMES: Record<string, string> = {
 const SYNTAX_APIS: Record<string, string> = {
   importModuleDynamicallyCallback: 'import()',
 };
+const SYNTAX_NAMES = new Set(Object.values(SYNTAX_APIS));
+
+/**
+ * A helper that is the user's own syntax (`import()`): what settles its insides (a message from
+ * Node's loader thread, the callback its microtasks happen to follow) is no answer to what its
+ * waiter waited for; the wait is for the helper itself.
+ */
+export function isSyntax(name: string): boolean {
+  return SYNTAX_NAMES.has(name);
+}
 
 /** Where Node keeps the web platform's globals (fetch and its Response, in undici): named as the globals are. */
 const WEB_MODULES = /^(bootstrap\/|deps\/undici\/)/;

@@ -3,7 +3,7 @@
 import type { TaskKind } from '../../trace/events';
 import type { CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
-import { isIteratorStep, opName } from './names';
+import { isIteratorStep, isSyntax, opName } from './names';
 import { marks } from './promiseMarks';
 import { knownSettled, promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
 import type { TaskStack } from './taskStack';
@@ -304,7 +304,7 @@ export class PromiseTasks {
     }
     if (helper !== undefined) {
       marks.setHelper(promise, undefined);
-      if (helper.waiter !== undefined && !helper.waiter.ended) this.recordWaker(helper.waiter, ns);
+      if (helper.waiter !== undefined && !helper.waiter.ended && !isSyntax(helper.name)) this.recordWaker(helper.waiter, ns);
     }
   }
 
