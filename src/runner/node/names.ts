@@ -107,6 +107,11 @@ function formatMs(ms: number): string {
   return ms >= 100 ? String(Math.round(ms)) : String(Number(ms.toPrecision(3)));
 }
 
+/** A server's task (TCP or pipe), by its name. */
+export function isServer(name: string): boolean {
+  return name.startsWith('TCP server') || name.startsWith('pipe server');
+}
+
 const INITIAL_NAMES: Record<string, string> = {
   TCPCONNECTWRAP: 'TCP connect',
   TCPWRAP: 'TCP socket',

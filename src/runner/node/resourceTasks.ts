@@ -1,7 +1,8 @@
 // Timers, sockets, files, workers: the resources async_hooks reports, as tasks of their own or
 // folded into the task that made them, and which task each one's callbacks run.
+import { executionAsyncId } from 'node:async_hooks';
 import type { CallSiteInfo } from './callsites';
-import { ioNameWhenActive, ioTaskName, timerName, type IoResource } from './names';
+import { ioNameWhenActive, ioTaskName, isServer, timerName, type IoResource } from './names';
 import { FOLDED_TYPES, isNodesOwn, isOneShot, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
@@ -86,6 +87,10 @@ export class ResourceTasks {
     // Outside any callback (libuv accepting a connection) the trigger says who caused it.
     let top = this.stack.frameBase.length === 0 ? (this.owners.get(trigger) ?? this.stack.top) : this.stack.top;
     if (FOLDED_TYPES.has(type)) {
+      // A tick Node queues in a server's name rather than the running callback's (its 'listening',
+      // emitted once it is bound) is the server's: the waiter it wakes says so.
+      const forServer = type === 'TickObject' && trigger !== executionAsyncId() ? this.owners.get(trigger) : undefined;
+      if (forServer !== undefined && isServer(forServer.name)) top = forServer;
       this.owners.set(asyncId, top);
       if (type === 'TickObject' && top !== this.stack.internals) this.noteTickSite(asyncId, top);
       return;
@@ -132,7 +137,7 @@ export class ResourceTasks {
       this.stack.liveHandles.add(task);
     }
     this.owners.set(asyncId, task);
-    if (type === 'TCPWRAP' && top.name.startsWith('TCP server')) this.accepted = task;
+    if (type === 'TCPWRAP' && isServer(top.name)) this.accepted = task;
     // Made in Node's own code for an I/O resource of the user's (the connect of net.connect's
     // socket, after its deferred lookup): placed where that resource was made.
     const site = info.site || (info.shape === 'none' ? (this.tickSites.get(trigger) ?? (maker?.kind === 'io' ? maker.site : '')) : '');
