@@ -1,8 +1,10 @@
 """Where code comes from: the user's, or asyncio's and the runner's; sites, names and errors as the trace words them."""
 
 import asyncio
+import asyncio.base_events
 import functools
 import os
+from inspect import CO_COROUTINE
 from types import CoroutineType
 
 ASYNCIO_DIR = os.path.dirname(asyncio.__file__)
@@ -133,14 +135,37 @@ def coroutine_origin(coro):
 
 def tasks_only_asyncio_starts(code):
     """asyncio's own coroutines that asyncio alone runs as tasks: private ones (a subprocess's
-    `_read_stream`) and the event loop's (`shutdown_asyncgens`, started by asyncio.run). A public
-    one (`sleep`, `to_thread`, `Queue.get`) run as a task was the user's to start."""
-    filename = code.co_filename
+    `_read_stream`) and the event loop's methods (`shutdown_asyncgens`, started by asyncio.run). A
+    public one (`sleep`, `to_thread`, `Queue.get`, `Server.serve_forever`) run as a task was the
+    user's to start."""
     return (
-        not filename.startswith(ASYNCIO_DIR)
-        or os.path.basename(filename).endswith("events.py")
+        not code.co_filename.startswith(ASYNCIO_DIR)
+        or id(code) in _event_loop_coroutines()
         or any(part.startswith("_") for part in code_name(code).split("."))
     )
+
+
+_loop_coroutines = None
+
+
+def _event_loop_coroutines():
+    """The ids of the code of every coroutine method of asyncio's event loop classes (kept alive
+    by the classes). By class, not file: base_events.py also holds Server, whose serve_forever
+    the user runs as a task."""
+    global _loop_coroutines
+    if _loop_coroutines is None:
+        codes = set()
+        classes = [asyncio.base_events.BaseEventLoop]
+        while classes:
+            cls = classes.pop()
+            classes.extend(cls.__subclasses__())
+            for value in vars(cls).values():
+                code = getattr(value, "__code__", None)
+                if code is not None and code.co_flags & CO_COROUTINE and code.co_filename.startswith(ASYNCIO_DIR):
+                    codes.add(id(code))
+        _loop_coroutines = codes
+    return _loop_coroutines
+
 
 
 def task_name(given_name, coroutine_name):

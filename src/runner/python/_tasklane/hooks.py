@@ -15,7 +15,7 @@ import threading
 from time import perf_counter_ns
 
 from . import code as code_module
-from .code import is_library
+from .code import CO_COROUTINE, is_library
 
 
 class Patches:
@@ -192,7 +192,6 @@ def install(tracer):
         os.register_at_fork(after_in_child=untraced_child)
 
 
-CO_COROUTINE = 0x80
 MONITORING_TOOLS = (4, 3)  # ids no standard tool claims (debugger 0, coverage 1, profiler 2, optimizer 5)
 
 
