@@ -76,6 +76,14 @@ for (const python of interpreters()) {
       assert.equal(only(model, 'boom').end?.message, 'RuntimeError: never retrieved', 'the trace still has the task\'s error');
     });
 
+    it('asyncio\'s debug mode reports a slow task created where the program created it, as untraced', () => {
+      const plain = spawnSync(python.command, [path.join(FIXTURES, py('debug_mode.py'))], { cwd: ROOT, encoding: 'utf8' });
+      const { stderr } = trace(py('debug_mode.py'));
+      const normal = (text: string): string => text.replace(/^tasklane: wrote .*\n/m, '').replace(/0x[0-9a-f]+/g, '0x…').replace(/took [0-9.]+ seconds/g, 'took … seconds');
+      assert.match(plain.stderr, /Executing <Task finished name='slowpoke'.* created at .*took/);
+      assert.equal(normal(stderr), normal(plain.stderr));
+    });
+
     it('a task that names itself while it runs takes that name', () => {
       const { model, stdout } = trace(py('set_name.py'));
       assert.equal(stdout, "['0', \"KeyError('missing')\", '2']\n");

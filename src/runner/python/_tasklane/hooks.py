@@ -51,6 +51,11 @@ def install(tracer):
     def create_task(self, coro, *args, **kwargs):
         task = original_create_task(self, coro, *args, **kwargs)
         try:
+            # In debug mode a task keeps where it was made ("created at" in asyncio's warnings):
+            # where the program made it, not this stand-in.
+            source = task._source_traceback
+            if source and source[-1].filename == __file__:
+                del source[-1]
             tracer.on_task_created(task, coro, sys._getframe(1))
         except Exception:
             pass
