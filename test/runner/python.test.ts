@@ -84,6 +84,15 @@ for (const python of interpreters()) {
       assert.equal(normal(stderr), normal(plain.stderr));
     });
 
+    // Below 3.11 a bare `raise` re-raises the traceback its frame caught, with the stand-in in it.
+    (atLeast(11) ? it : it.skip)('an error asyncio raises in create_task has the traceback it has untraced, with no frame of the runner\'s', () => {
+      const plain = spawnSync(python.command, [path.join(FIXTURES, py('not_a_coroutine.py'))], { cwd: ROOT, encoding: 'utf8' });
+      const { stderr, code } = trace(py('not_a_coroutine.py'));
+      assert.match(plain.stderr, /TypeError: a coroutine was expected, got 42\n$/);
+      assert.equal(code, plain.status);
+      assert.equal(stderr.replace(/^tasklane: wrote .*\n/m, ''), plain.stderr);
+    });
+
     it('a task that names itself while it runs takes that name', () => {
       const { model, stdout } = trace(py('set_name.py'));
       assert.equal(stdout, "['0', \"KeyError('missing')\", '2']\n");

@@ -37,6 +37,15 @@ class Patches:
             setattr(owner, name, original)
 
 
+def raised_through(error):
+    """An error asyncio raised through a stand-in of the runner's (create_task given no coroutine):
+    its traceback as untraced, without the stand-in's entry; the bare `raise` that follows adds
+    none. (3.11+: below that, a bare `raise` re-raises the traceback the frame caught.)"""
+    tb = error.__traceback__
+    if tb is not None and tb.tb_frame is sys._getframe(1):
+        error.__traceback__ = tb.tb_next
+
+
 def install(tracer):
     original_run = asyncio.events.Handle._run
     original_create_task = asyncio.base_events.BaseEventLoop.create_task
@@ -49,7 +58,11 @@ def install(tracer):
     base_task = asyncio.tasks.Task
 
     def create_task(self, coro, *args, **kwargs):
-        task = original_create_task(self, coro, *args, **kwargs)
+        try:
+            task = original_create_task(self, coro, *args, **kwargs)
+        except BaseException as error:
+            raised_through(error)
+            raise
         try:
             # In debug mode a task keeps where it was made ("created at" in asyncio's warnings):
             # where the program made it, not this stand-in.
@@ -66,7 +79,11 @@ def install(tracer):
             call = tracer.on_threadsafe_call(coro, sys._getframe(1))
         except Exception:
             call = None
-        future = original_run_coroutine_threadsafe(coro, loop)
+        try:
+            future = original_run_coroutine_threadsafe(coro, loop)
+        except BaseException as error:
+            raised_through(error)
+            raise
         try:
             if call is not None:
                 tracer.threadsafe_futures[future] = call
@@ -102,7 +119,11 @@ def install(tracer):
             pass
 
     def run_in_executor(self, executor, func, *args):
-        future = original_run_in_executor(self, executor, func, *args)
+        try:
+            future = original_run_in_executor(self, executor, func, *args)
+        except BaseException as error:
+            raised_through(error)
+            raise
         try:
             tracer.on_executor_call(future, func)
         except Exception:
@@ -147,7 +168,11 @@ def install(tracer):
 
     # Timeout.reschedule, called as an asyncio.timeout() block is entered and when its deadline moves.
     def reschedule(self, when):
-        original_reschedule(self, when)
+        try:
+            original_reschedule(self, when)
+        except BaseException as error:
+            raised_through(error)
+            raise
         try:
             tracer.on_timeout_set(self, sys._getframe(1))
         except Exception:
