@@ -167,7 +167,6 @@ def _event_loop_coroutines():
     return _loop_coroutines
 
 
-
 def task_name(given_name, coroutine_name):
     """A task's name: the one it was given, or for asyncio's default ("Task-7"; "None" for a task
     of eager_task_factory on 3.13.0, which passes name=None on) its coroutine's."""

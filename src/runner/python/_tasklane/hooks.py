@@ -6,7 +6,6 @@ sys.monitoring for when the user's coroutines start and return."""
 import asyncio
 import asyncio.base_events
 import asyncio.events
-import asyncio.streams
 import asyncio.tasks
 import functools
 import os
