@@ -63,11 +63,12 @@ def install(tracer):
             raised_through(error)
             raise
         try:
-            # In debug mode a task keeps where it was made ("created at" in asyncio's warnings):
-            # where the program made it, not this stand-in.
-            source = task._source_traceback
-            if source and source[-1].filename == __file__:
-                del source[-1]
+            if self._debug:
+                # In debug mode a task keeps where it was made ("created at" in asyncio's
+                # warnings): where the program made it, not this stand-in.
+                source = task._source_traceback
+                if source and source[-1].filename == __file__:
+                    del source[-1]
             tracer.on_task_created(task, coro, sys._getframe(1))
         except Exception:
             pass

@@ -26,7 +26,7 @@ class SpanRecorder:
             index = chain.index(link) - 1
             while index >= 0 and is_library(chain[index][1]):
                 index -= 1
-            site = line_site(frame_of(chain[index][0])) if index >= 0 else state.made_at
+            site = line_site(frame_of(chain[index][0])) if index >= 0 else getattr(state, "made_at", "")
             # Seen now, as the step ends; sys.monitoring (3.12+) saw when it started in the step.
             frame = frame_of(obj) if self.watch_returns is not None else None
             self.enc.task(self.frame_times.get(frame, ns), ident, parent, "coroutine", code_name(code), site)

@@ -81,10 +81,11 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         name = task_name(given_name, coroutine_name)
         site = user_site(frame)
         group = task_group_of(frame)
-        current = self.running_here()
+        steps = self.steps_by_thread  # running_here(), inline: it runs for every task
+        current = self.current if steps is None else steps.get(get_ident())
         parent = current.ident if current is not None else self.root
         if not site and current is not None and not current.plain:
-            site = current.made_at  # made by asyncio's own coroutine run as a task (asyncio.run(asyncio.wait_for(...)))
+            site = getattr(current, "made_at", "")  # made by asyncio's own coroutine run as a task (asyncio.run(asyncio.wait_for(...)))
         ident = None
         if self.threadsafe_calls or frame.f_code is CONNECTION_MADE_CODE:
             asked = self.asked_by(coro, frame)
@@ -96,7 +97,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 self.settle_current(ns)
             state = TaskState(ident or self.new_id(), name, given_name, coro, type(coro) is CoroutineType and not library, type(task) is self.cancel_noting_type)
             self.tasks[task] = state
-            if library:
+            if not state.plain:
                 state.made_at = site
             self.task_types.add(type(task))
             self.enc.task(ns, state.ident, parent, "async", name, site, asyncios_own)
@@ -296,10 +297,10 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         starts while another thread's loop is in a step (whose run is written first, so records
         stay in time order)."""
         if state.gathering is not None:
-            gathering, ident = state.gathering
+            gathering = state.gathering
             state.gathering = None
-            if gathering.done():
-                self.end_gather(gathering, ident, ns)
+            if gathering[0].done():
+                self.end_gather(*gathering, ns)
         if self.current is not None:
             with self.sink.lock:
                 self.settle_current(ns)

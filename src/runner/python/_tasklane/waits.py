@@ -79,10 +79,8 @@ class WaitRecorder:
         # A gather the user's own code awaits is a combinator; one inside asyncio is its business.
         if isinstance(waiter, GATHERING_FUTURE) and not is_library(innermost):
             ident = self.gather_task(waiter, state, site, ns)
-            # Its done callback runs after this task's next step, which may take long: the
-            # gather ends when that step starts, if not before (see start_watched_step).
             state.gathering = (waiter, ident)
-            state.watch = True
+            state.watch = True  # its next step starts through start_watched_step, which ends the gather
             self.enc.wait(ns, state.ident, ident, self.bounded(state, "gather ×%d" % len(getattr(waiter, "_children", ()))) if state.timeouts else "", site)
             return
         target = self.tasks.get(waiter) if waiter is not None else None
