@@ -93,6 +93,19 @@ for (const python of interpreters()) {
       assert.equal(stderr.replace(/^tasklane: wrote .*\n/m, ''), plain.stderr);
     });
 
+    it('a task whose step itself fails (a broken Task subclass) is reported by asyncio as untraced, and the program goes on', () => {
+      const plain = spawnSync(python.command, [path.join(FIXTURES, py('broken_step.py'))], { cwd: ROOT, encoding: 'utf8' });
+      const { stdout, stderr, code, model } = trace(py('broken_step.py'));
+      assert.deepEqual([stdout, code], [plain.stdout, plain.status]);
+      assert.equal(plain.stdout, 'done\n');
+      const lines = (text: string): string[] => text.split('\n').filter((l) => l && !l.startsWith('tasklane: wrote'));
+      const [told, said] = [lines(stderr), lines(plain.stderr)];
+      // The step ran inline in the runner's step hook: asyncio raises it again there (one frame more).
+      assert.deepEqual([told[0], told[1], told.at(-1)], [said[0], said[1], said.at(-1)]);
+      assert.ok(told.some((l) => /broken_step\.py", line \d+, in _Task__step/.test(l)), stderr);
+      assert.equal(only(model, 'job').end?.state, 'resolved');
+    });
+
     it('a task that names itself while it runs takes that name', () => {
       const { model, stdout } = trace(py('set_name.py'));
       assert.equal(stdout, "['0', \"KeyError('missing')\", '2']\n");

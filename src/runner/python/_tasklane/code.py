@@ -4,12 +4,22 @@ import asyncio
 import asyncio.base_events
 import functools
 import os
+import sys
 from inspect import CO_COROUTINE
 from types import CoroutineType
 
 ASYNCIO_DIR = os.path.dirname(asyncio.__file__)
 RUNNER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the runner and this package
 TASKGROUPS_FILE = os.path.join(ASYNCIO_DIR, "taskgroups.py")  # 3.11+
+
+
+def raised_through(error):
+    """An error asyncio raised through a stand-in of the runner's (create_task given no coroutine):
+    its traceback as untraced, without the caller's entry; the bare `raise` that follows adds
+    none. (3.11+: below that, a bare `raise` re-raises the traceback the frame caught.)"""
+    tb = error.__traceback__
+    if tb is not None and tb.tb_frame is sys._getframe(1):
+        error.__traceback__ = tb.tb_next
 
 
 _absolute = {}

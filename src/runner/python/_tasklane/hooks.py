@@ -14,7 +14,7 @@ import threading
 from time import perf_counter_ns
 
 from . import code as code_module
-from .code import CO_COROUTINE, is_library
+from .code import CO_COROUTINE, is_library, raised_through
 
 
 class Patches:
@@ -34,15 +34,6 @@ class Patches:
     def restore(self):
         for owner, name, original in reversed(self.saved):
             setattr(owner, name, original)
-
-
-def raised_through(error):
-    """An error asyncio raised through a stand-in of the runner's (create_task given no coroutine):
-    its traceback as untraced, without the stand-in's entry; the bare `raise` that follows adds
-    none. (3.11+: below that, a bare `raise` re-raises the traceback the frame caught.)"""
-    tb = error.__traceback__
-    if tb is not None and tb.tb_frame is sys._getframe(1):
-        error.__traceback__ = tb.tb_next
 
 
 def install(tracer):

@@ -10,7 +10,7 @@ from time import perf_counter_ns
 from types import CoroutineType
 
 from .awaits import SLEEP0_LABEL
-from .code import ASYNCIO_DIR, callable_name, coroutine_origin, describe_error, exception_of, line_site, seconds, task_group_of, task_name, user_site
+from .code import ASYNCIO_DIR, callable_name, coroutine_origin, describe_error, exception_of, line_site, raised_through, seconds, task_group_of, task_name, user_site
 from .combinators import CombinatorRecorder
 from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, varint
 from .origins import CONNECTION_MADE_CODE, OriginRecorder
@@ -23,6 +23,30 @@ NOT_IDLE = 1 << 62  # idle_since when the loop is not idle: later than any perf_
 HAS_CANCELLING = hasattr(asyncio.Task, "cancelling")  # 3.11+
 EAGER_TASKS = hasattr(asyncio, "eager_task_factory")  # 3.12+: a task's first step may run in create_task
 SLEEP_CODE = asyncio.tasks.sleep.__code__
+
+
+class _Reraise:
+    """A context whose run() raises the error a step let out, for Handle._run to report."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error):
+        self.error = error
+
+    def run(self, *args):
+        raise self.error
+
+
+def report_step_error(original_run, handle, error):
+    """asyncio's own report of an error a task step let out ("Exception in callback …", only a
+    broken Task subclass's), as this Python's Handle._run words it, the step having run inline in
+    the step hook. Its traceback has one frame of the runner's, where it is raised again."""
+    context = handle._context
+    handle._context = _Reraise(error)
+    try:
+        original_run(handle)
+    finally:
+        handle._context = context
 
 
 class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
@@ -195,7 +219,13 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 state.step_start = ns  # its run record is written with its end, or when settle_run() must
                 tracer.current = state
             try:
-                return original_run(handle)
+                # Handle._run's own body, inline: one Python call less on every step (P1: 60,000).
+                handle._context.run(handle._callback, *handle._args)
+            except (SystemExit, KeyboardInterrupt):
+                raise
+            except BaseException as error:
+                raised_through(error)
+                report_step_error(original_run, handle, error)
             finally:
                 acquire()
                 try:
