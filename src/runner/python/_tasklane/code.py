@@ -14,9 +14,10 @@ TASKGROUPS_FILE = os.path.join(ASYNCIO_DIR, "taskgroups.py")  # 3.11+
 
 
 def raised_through(error):
-    """An error asyncio raised through a stand-in of the runner's (create_task given no coroutine):
-    its traceback as untraced, without the caller's entry; the bare `raise` that follows adds
-    none. (3.11+: below that, a bare `raise` re-raises the traceback the frame caught.)"""
+    """An error raised through a frame of the runner's (a stand-in's for create_task given no
+    coroutine, the step hook's): its traceback without that frame's entry, the caller's. A bare
+    `raise` after it adds none (3.11+: below that, a bare `raise` re-raises the traceback the
+    frame caught)."""
     tb = error.__traceback__
     if tb is not None and tb.tb_frame is sys._getframe(1):
         error.__traceback__ = tb.tb_next

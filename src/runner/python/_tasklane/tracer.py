@@ -327,10 +327,10 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         starts while another thread's loop is in a step (whose run is written first, so records
         stay in time order)."""
         if state.gathering is not None:
-            gathering = state.gathering
+            gathering, ident = state.gathering
             state.gathering = None
-            if gathering[0].done():
-                self.end_gather(*gathering, ns)
+            if gathering.done():
+                self.end_gather(gathering, ident, ns)
         if self.current is not None:
             with self.sink.lock:
                 self.settle_current(ns)
