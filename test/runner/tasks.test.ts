@@ -479,6 +479,24 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(model.longBlocks(), [], 'the loop sat idle for the 600 ms timer');
   });
 
+  it('ends an interval cleared in its own tick, and sockets closed, as their last callbacks return', async () => {
+    // No flush until the end, which would otherwise end them when it looked (up to 300 ms later).
+    const model = await traceFixtureWith('handle-ends.js', { flushMs: 60_000 });
+    const interval = only(model, 'setInterval 20 ms');
+    assert.equal(interval.end?.state, 'resolved');
+    assert.equal(interval.end?.message, 'cleared');
+    assert.equal(interval.runs.length, 6, 'three ticks');
+    assert.ok(Math.abs(interval.end!.t - interval.runs[5]) < 500, `ended at ${interval.end!.t / 1000} ms, its third tick returned at ${interval.runs[5] / 1000} ms`);
+    const sockets = [...model.tasks.values()].filter((t) => t.name.startsWith('TCP socket'));
+    assert.equal(sockets.length, 2, 'the client\'s socket and the one the server accepted');
+    for (const socket of sockets) {
+      const lastRunEnd = socket.runs[socket.runs.length - 1];
+      assert.equal(socket.end?.message, 'closed');
+      // Its 'close' listeners run in its close callback: part of its life, not after its end.
+      assert.ok(socket.end!.t >= lastRunEnd && socket.end!.t - lastRunEnd < 2000, `${socket.name} ended at ${socket.end!.t / 1000} ms, last ran until ${lastRunEnd / 1000} ms`);
+    }
+  });
+
   it('honours the long-block threshold option', () => {
     const { model } = traceFixture('busy-loop.js', { cliArgs: ['--long-block-ms', '500'] });
     assert.deepEqual(model.longBlocks(), []);

@@ -17,14 +17,17 @@ function jsObjectOf(handle: IoResource): { closed?: unknown } | undefined {
 }
 
 /**
- * Whether a handle without a file descriptor has closed: Node's hasRef() answers true or false for
- * a live handle (a child process), referenced or not, and nothing once the handle is gone; a
- * handle without one (zlib's) has closed when the stream it serves has.
+ * Whether a handle has closed. Node's hasRef() answers true or false for a live handle, referenced
+ * or not, false in its close callback, and nothing once it is gone; a handle without one (zlib's)
+ * has closed when the stream it serves has. A handle asked to close has no file descriptor, but
+ * its close callback (a socket's 'close' event) is still to run: closed only once hasRef() stops
+ * answering true (an unreferenced one, once it is asked to close).
  */
 function isClosed(handle: IoResource): boolean {
   try {
-    if (typeof handle.hasRef === 'function') return handle.hasRef() === undefined;
-    return jsObjectOf(handle)?.closed === true;
+    if (typeof handle.hasRef !== 'function') return jsObjectOf(handle)?.closed === true;
+    const ref = handle.hasRef();
+    return ref === undefined || (ref === false && typeof handle.fd === 'number' && handle.fd < 0);
   } catch {
     return false;
   }
@@ -70,7 +73,10 @@ export class ResourceTasks {
 
   /** The resource's callback has returned: a one-shot's callback runs no more. */
   callbackDone(asyncId: number, owner: TaskState): void {
-    if (!this.repeating.has(asyncId)) this.owners.delete(asyncId);
+    if (!this.repeating.has(asyncId)) {
+      this.owners.delete(asyncId);
+      if (owner.foldedPending > 0) owner.foldedPending--; // (a one-shot timer's own callback too, which ends it anyway)
+    }
     if (this.tickSites.size > 0) this.tickSites.delete(asyncId);
     if (owner.followUps > 0 && this.followUps.delete(asyncId)) owner.followUps--;
   }
@@ -92,6 +98,7 @@ export class ResourceTasks {
       const forServer = type === 'TickObject' && trigger !== executionAsyncId() ? this.owners.get(trigger) : undefined;
       if (forServer !== undefined && isServer(forServer.name)) top = forServer;
       this.owners.set(asyncId, top);
+      if (top.handle !== undefined) top.foldedPending++;
       if (type === 'TickObject' && top !== this.stack.internals) this.noteTickSite(asyncId, top);
       return;
     }
@@ -156,17 +163,23 @@ export class ResourceTasks {
     this.stack.rename(task, ns, ioNameWhenActive(task.name, resource));
   }
 
-  /** Ends timers cleared before they fired and handles that have closed. */
+  /**
+   * Ends timers cleared before they fired and handles that have closed, found when the flusher
+   * looks: a handle closed in a callback of its own ended then (endIfClosed).
+   */
   endClosedHandles(): void {
     const ns = this.now();
-    for (const task of this.stack.liveHandles) {
-      const handle = task.handle!;
-      if (task.kind === 'timer' || task.kind === 'immediate') {
-        if (handle._destroyed === true && task.resumes === 0) this.stack.endTask(task, ns, 'cancelled', 'cleared before it fired', '');
-        else if (handle._destroyed === true && !task.oneShot) this.stack.endTask(task, ns, 'resolved', 'cleared', '');
-      } else if ((typeof handle.fd === 'number' && handle.fd < 0) || isClosed(handle)) {
-        this.stack.endTask(task, ns, 'resolved', 'closed', '');
-      }
+    for (const task of this.stack.liveHandles) this.endIfClosed(task, ns);
+  }
+
+  /** Ends `task`'s timer or handle at `ns` if it was cleared or has closed. */
+  endIfClosed(task: TaskState, ns: number): void {
+    const handle = task.handle!;
+    if (task.kind === 'timer' || task.kind === 'immediate') {
+      if (handle._destroyed === true && task.resumes === 0) this.stack.endTask(task, ns, 'cancelled', 'cleared before it fired', '');
+      else if (handle._destroyed === true && !task.oneShot) this.stack.endTask(task, ns, 'resolved', 'cleared', '');
+    } else if (isClosed(handle)) {
+      this.stack.endTask(task, ns, 'resolved', 'closed', '');
     }
   }
 }

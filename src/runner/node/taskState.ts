@@ -58,6 +58,11 @@ export interface TaskState {
   oneShot: boolean;
   /** Node's further requests for the same one-shot call still to run (readFile's read and close after its open). */
   followUps: number;
+  /**
+   * For a timer or handle, callbacks folded into its task still to run (the tick that emits a
+   * socket's 'close' after its close callback): it has ended only once they have run.
+   */
+  foldedPending: number;
   ended: boolean;
   /** Its creation is in the trace (not dropped at the event cap): its end may follow past the cap. */
   announced: boolean;
@@ -67,6 +72,6 @@ export interface TaskState {
 export function newTaskState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
   return {
     id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1,
-    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitSite: '', waitCut: false, oneShot: false, followUps: 0, ended: false, announced: false,
+    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitSite: '', waitCut: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, announced: false,
   };
 }

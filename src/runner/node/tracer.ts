@@ -309,6 +309,9 @@ export class Tracer {
     const ns = continues ? -1 : this.now();
     if (held.ns < 0) held.ns = ns;
     if (owner.oneShot && owner.followUps === 0 && !owner.ended) this.stack.endTask(owner, ns, 'resolved', '', '');
+    // An interval cleared in its own tick, a socket after its close callback and the 'close' event
+    // it queued: ended as that returns, rather than when the flusher next looks.
+    else if (owner.handle !== undefined && owner.foldedPending === 0 && ns >= 0) this.resources.endIfClosed(owner, ns);
     // The socket a server accepts in this callback is connected once it returns, and may never run
     // a callback of its own to be named in (an HTTP server's parser reads it).
     this.resources.nameAccepted(ns);
