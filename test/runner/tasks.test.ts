@@ -237,14 +237,19 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(!names.includes('fs request'), names.join(', '));
   });
 
-  it('a child process is a task that ends when it has closed, and a promisified exec is named by its module', () => {
+  it('a child process is a task named by its command that ends when it has closed, with its pipes; a promisified exec is named after it', () => {
     const { model, stdout } = traceFixture('child.js');
     assert.equal(stdout, 'one\n');
     const main = only(model, 'main');
-    assert.equal(only(model, 'child_process').parent, main.id, 'the promisified exec');
-    const child = tasksNamed(model, 'child process').find((t) => t.parent === main.id)!;
+    const exec = tasksNamed(model, 'child process sh -c "echo one"').find((t) => t.parent === main.id);
+    assert.ok(exec, 'the promisified exec, named after the child it runs');
+    const child = only(model, 'child process sh -c "echo two"');
+    assert.equal(child.parent, main.id);
     assert.equal(child.end?.state, 'resolved', 'the child process closed before the script ended');
     assert.ok(child.end!.t < main.end!.t, 'ended while main still slept');
+    // Its stdio pipes are part of it: what woke main from the callback-style exec is the child.
+    assert.deepEqual([...model.tasks.values()].filter((t) => t.name === 'pipe').map((t) => t.id), []);
+    assert.deepEqual(main.waits.slice(0, 2).map((w) => model.waitLabel(w)), ['child process sh -c "echo one"', 'child process sh -c "echo two"']);
   });
 
   it('names fetch and its Response as the globals they are, and an HTTP server\'s request as one', () => {
@@ -495,6 +500,8 @@ describe('Node runner: the task model on real scripts', () => {
       // Its 'close' listeners run in its close callback: part of its life, not after its end.
       assert.ok(socket.end!.t >= lastRunEnd && socket.end!.t - lastRunEnd < 2000, `${socket.name} ended at ${socket.end!.t / 1000} ms, last ran until ${lastRunEnd / 1000} ms`);
     }
+    // A socket's destroy opens process.stderr (Node's own stdio, as console.log's first use does): no task.
+    assert.deepEqual([...model.tasks.values()].filter((t) => /pipe|tty/i.test(t.name)).map((t) => t.name), []);
   });
 
   it('honours the long-block threshold option', () => {

@@ -112,6 +112,9 @@ export function isServer(name: string): boolean {
   return name.startsWith('TCP server') || name.startsWith('pipe server');
 }
 
+/** A child process's task's name until it is spawned, and the start of its name after. */
+export const CHILD_PROCESS = 'child process';
+
 const INITIAL_NAMES: Record<string, string> = {
   TCPCONNECTWRAP: 'TCP connect',
   TCPWRAP: 'TCP socket',
@@ -122,7 +125,7 @@ const INITIAL_NAMES: Record<string, string> = {
   GETADDRINFOREQWRAP: 'dns.lookup',
   GETNAMEINFOREQWRAP: 'dns.lookupService',
   FSEVENTWRAP: 'fs.watch',
-  PROCESSWRAP: 'child process',
+  PROCESSWRAP: CHILD_PROCESS,
   SIGNALWRAP: 'signal',
   UDPWRAP: 'UDP socket',
   HTTPINCOMINGMESSAGE: 'HTTP request',
@@ -136,6 +139,26 @@ const INITIAL_NAMES: Record<string, string> = {
 /** One of crypto's jobs on Node's thread pool (PBKDF2REQUEST, SCRYPTREQUEST, …): one callback each. */
 export function isCryptoJob(type: string): boolean {
   return type.endsWith('REQUEST') && type !== 'HTTPCLIENTREQUEST';
+}
+
+/** The fields of a ChildProcess that say what it runs. */
+export interface ChildProcessLike {
+  spawnargs?: unknown;
+}
+
+const MAX_COMMAND_CHARS = 80;
+
+/** `child process sh -c "echo hi"`: the command a child process runs, once it is spawned. */
+export function childProcessName(child: ChildProcessLike | undefined): string | undefined {
+  const args = child?.spawnargs;
+  if (!Array.isArray(args) || args.length === 0) return undefined;
+  const words = args.map((arg: unknown, i) => {
+    const word = String(arg);
+    const shown = i === 0 ? word.slice(word.lastIndexOf('/') + 1) : word;
+    return /^[\w@%+=:,./-]+$/.test(shown) ? shown : JSON.stringify(shown);
+  });
+  const command = words.join(' ');
+  return `${CHILD_PROCESS} ${command.length > MAX_COMMAND_CHARS ? `${command.slice(0, MAX_COMMAND_CHARS - 1)}…` : command}`;
 }
 
 /** The name when created; `ioNameWhenActive` refines it once the handle is connected. */

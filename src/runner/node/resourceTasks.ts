@@ -2,7 +2,7 @@
 // folded into the task that made them, and which task each one's callbacks run.
 import { executionAsyncId } from 'node:async_hooks';
 import type { CallSiteInfo } from './callsites';
-import { ioNameWhenActive, ioTaskName, isServer, timerName, type IoResource } from './names';
+import { CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isServer, timerName, type ChildProcessLike, type IoResource } from './names';
 import { FOLDED_TYPES, isNodesOwn, isOneShot, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
@@ -11,9 +11,26 @@ import { newTaskState, type TaskState } from './taskState';
 /** The symbol under which Node's native handles keep the JS object they serve (a zlib stream). */
 let ownerSymbol: symbol | undefined;
 
-function jsObjectOf(handle: IoResource): { closed?: unknown } | undefined {
+/** What a handle's JS object may say of it: a stream's `closed`, a ChildProcess's spawn and close counts. */
+interface HandleOwner extends ChildProcessLike {
+  closed?: unknown;
+  _closesGot?: unknown;
+  _closesNeeded?: unknown;
+}
+
+function jsObjectOf(handle: IoResource): HandleOwner | undefined {
   ownerSymbol ??= Object.getOwnPropertySymbols(handle).find((s) => s.description === 'owner_symbol');
-  return ownerSymbol === undefined ? undefined : (handle as Record<symbol, { closed?: unknown } | undefined>)[ownerSymbol];
+  return ownerSymbol === undefined ? undefined : (handle as Record<symbol, HandleOwner | undefined>)[ownerSymbol];
+}
+
+/**
+ * Whether a child process has closed: exited, and its stdio pipes closed (as its 'close' event
+ * counts them; undefined if the ChildProcess does not keep those counts).
+ */
+function childProcessClosed(child: HandleOwner): boolean | undefined {
+  const got = child._closesGot;
+  const needed = child._closesNeeded;
+  return typeof got === 'number' && typeof needed === 'number' ? got >= needed : undefined;
 }
 
 /**
@@ -23,8 +40,11 @@ function jsObjectOf(handle: IoResource): { closed?: unknown } | undefined {
  * its close callback (a socket's 'close' event) is still to run: closed only once hasRef() stops
  * answering true (an unreferenced one, once it is asked to close).
  */
-function isClosed(handle: IoResource): boolean {
+function isClosed(handle: IoResource, childProcess: boolean): boolean {
   try {
+    const owner = childProcess ? jsObjectOf(handle) : undefined;
+    const childClosed = owner && childProcessClosed(owner);
+    if (childClosed !== undefined) return childClosed;
     if (typeof handle.hasRef !== 'function') return jsObjectOf(handle)?.closed === true;
     const ref = handle.hasRef();
     return ref === undefined || (ref === false && typeof handle.fd === 'number' && handle.fd < 0);
@@ -49,10 +69,17 @@ export class ResourceTasks {
   private readonly repeating = new Set<number>();
   /** Follow-up requests of callback-style fs calls, folded into the call's task (see TaskState.followUps). */
   private readonly followUps = new Set<number>();
-  /** A socket a TCP server accepted in the callback running now, to be named when it returns. */
-  private accepted: TaskState | undefined;
+  /**
+   * Handles made in the callback running now that can be named only once it returns: a socket a
+   * TCP server accepted (connected by then), a child process (spawned by then).
+   */
+  private readonly nameOnReturn: TaskState[] = [];
   /** The latest `new Worker`, which the message ports made next belong to. */
   private lastWorker: TaskState | undefined;
+  /** The latest child process, which the stdio pipes made next belong to. */
+  private lastProcess: TaskState | undefined;
+  /** A promisified exec's task (an anonymous wrapper, named by its module), by its child process: named after it. */
+  private readonly helperOfProcess = new Map<TaskState, TaskState>();
   /**
    * Where user code queued each tick still to run, by async id, when a Node API it called did:
    * what Node makes in that tick is placed there (`server.listen(port, host)` opens its handle in a
@@ -81,11 +108,14 @@ export class ResourceTasks {
     if (owner.followUps > 0 && this.followUps.delete(asyncId)) owner.followUps--;
   }
 
-  /** The socket a server accepted in the callback that returns now is connected: named by its peer. */
-  nameAccepted(ns: number): void {
-    if (this.accepted === undefined) return;
-    if (this.accepted.resource !== undefined) this.nameFromResource(this.accepted, ns < 0 ? this.now() : ns);
-    this.accepted = undefined;
+  /** Names the handles made in the callback (or the script's own run) that returns now. */
+  nameMadeHandles(ns: number): void {
+    if (this.nameOnReturn.length === 0) return;
+    const at = ns < 0 ? this.now() : ns;
+    for (const task of this.nameOnReturn) {
+      if (task.resource !== undefined) this.nameFromResource(task, at);
+    }
+    this.nameOnReturn.length = 0;
   }
 
   /** async_hooks reports a resource other than a promise: a task, or part of the task that made it. */
@@ -105,8 +135,10 @@ export class ResourceTasks {
     const ns = this.now();
     const maker = this.owners.get(trigger);
     const info = this.sites.lookup(this.stack.top, this.sites.typeCode(type), false, maker);
-    if (/^(bootstrap|console)\//.test(info.module)) {
-      this.owners.set(asyncId, top); // process.stdout and friends, opened on first use (often by console.log)
+    // process.stdout and friends, opened on first use: often by console.log, or by Node's own code
+    // (a socket's destroy reads process.stderr), which makes a socket of the descriptor.
+    if (/^(bootstrap|console)\//.test(info.module) || (info.shape === 'none' && info.api === 'createHandle')) {
+      this.owners.set(asyncId, top);
       return;
     }
     if (this.stack.adoptUserCode(info)) top = this.stack.root;
@@ -132,6 +164,12 @@ export class ResourceTasks {
       this.repeating.add(asyncId);
       return;
     }
+    if (type === 'PIPEWRAP' && info.module === 'child_process' && this.lastProcess !== undefined && !this.lastProcess.ended) {
+      // A child's stdio pipes, opened as it is spawned: its output coming in is the child's doing.
+      this.owners.set(asyncId, this.lastProcess);
+      this.repeating.add(asyncId);
+      return;
+    }
     const kind = taskKindOf(type);
     const name = kind === 'timer' ? timerName(info, resource) : kind === 'immediate' ? 'setImmediate' : ioTaskName(type, info);
     const task = newTaskState(kind, name, info.code, false);
@@ -144,7 +182,12 @@ export class ResourceTasks {
       this.stack.liveHandles.add(task);
     }
     this.owners.set(asyncId, task);
-    if (type === 'TCPWRAP' && isServer(top.name)) this.accepted = task;
+    if (type === 'TCPWRAP' && isServer(top.name)) this.nameOnReturn.push(task);
+    if (type === 'PROCESSWRAP') {
+      this.lastProcess = task;
+      this.nameOnReturn.push(task);
+      if (top.transient && top.name === 'child_process') this.helperOfProcess.set(task, top);
+    }
     // Made in Node's own code for an I/O resource of the user's (the connect of net.connect's
     // socket, after its deferred lookup): placed where that resource was made.
     const site = info.site || (info.shape === 'none' ? (this.tickSites.get(trigger) ?? (maker?.kind === 'io' ? maker.site : '')) : '');
@@ -160,7 +203,17 @@ export class ResourceTasks {
   nameFromResource(task: TaskState, ns: number): void {
     const resource = task.resource!;
     task.resource = undefined;
-    this.stack.rename(task, ns, ioNameWhenActive(task.name, resource));
+    if (task.name !== CHILD_PROCESS) {
+      this.stack.rename(task, ns, ioNameWhenActive(task.name, resource));
+      return;
+    }
+    const name = childProcessName(jsObjectOf(resource)) ?? task.name;
+    this.stack.rename(task, ns, name);
+    const helper = this.helperOfProcess.get(task);
+    if (helper !== undefined) {
+      this.helperOfProcess.delete(task);
+      this.stack.rename(helper, ns, name);
+    }
   }
 
   /**
@@ -178,7 +231,7 @@ export class ResourceTasks {
     if (task.kind === 'timer' || task.kind === 'immediate') {
       if (handle._destroyed === true && task.resumes === 0) this.stack.endTask(task, ns, 'cancelled', 'cleared before it fired', '');
       else if (handle._destroyed === true && !task.oneShot) this.stack.endTask(task, ns, 'resolved', 'cleared', '');
-    } else if (isClosed(handle)) {
+    } else if (isClosed(handle, task.name.startsWith(CHILD_PROCESS))) {
       this.stack.endTask(task, ns, 'resolved', 'closed', '');
     }
   }

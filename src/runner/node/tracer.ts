@@ -146,6 +146,7 @@ export class Tracer {
    */
   scriptRan(): void {
     this.untraced(() => {
+      this.resources.nameMadeHandles(-1);
       if (this.stack.frameBase.length === 0 && this.stack.idleSince < 0) this.stack.idleSince = this.now();
     });
   }
@@ -309,13 +310,14 @@ export class Tracer {
     const ns = continues ? -1 : this.now();
     if (held.ns < 0) held.ns = ns;
     if (owner.oneShot && owner.followUps === 0 && !owner.ended) this.stack.endTask(owner, ns, 'resolved', '', '');
-    // An interval cleared in its own tick, a socket after its close callback and the 'close' event
-    // it queued: ended as that returns, rather than when the flusher next looks.
-    else if (owner.handle !== undefined && owner.foldedPending === 0 && ns >= 0) this.resources.endIfClosed(owner, ns);
     // The socket a server accepts in this callback is connected once it returns, and may never run
-    // a callback of its own to be named in (an HTTP server's parser reads it).
-    this.resources.nameAccepted(ns);
+    // a callback of its own to be named in (an HTTP server's parser reads it); a child process
+    // started in it is spawned.
+    this.resources.nameMadeHandles(ns);
     this.stack.leaveFrame();
+    // An interval cleared in its own tick, a socket after its close callback and the 'close' event
+    // it queued: ended as the outermost of its callbacks returns, not when the flusher next looks.
+    if (owner.handle !== undefined && owner.foldedPending === 0 && ns >= 0 && !this.stack.frameOwners.includes(owner)) this.resources.endIfClosed(owner, ns);
     if (owner.waitCut) this.resumeWait(owner, ns);
     if (this.promises.settling) this.promises.settlePending();
     if (continues) return;
