@@ -45,14 +45,14 @@ export function traceFixture(fixture: string, options: { args?: string[]; cliArg
  * Runs a fixture through the launcher the extension uses, with a runner setting the CLI does not
  * expose (the flush interval), and folds its trace into a model. `python`: the interpreter for a .py fixture.
  */
-export async function traceFixtureWith(fixture: string, settings: { flushMs: number; python?: string }): Promise<TraceModel> {
+export async function traceFixtureWith(fixture: string, settings: { flushMs: number; python?: string; exitCode?: number }): Promise<TraceModel> {
   const model = new TraceModel();
   const run = launchTraced({
     script: path.join(FIXTURES, fixture), args: [], cwd: ROOT, runnerDir: path.join(ROOT, 'dist/runner'), stdio: 'pipe', processGroup: false,
     runtime: settings.python ? 'python' : 'node', interpreter: settings.python, flushMs: settings.flushMs, sink: model,
   });
   const outcome = await run.done;
-  assert(outcome.code === 0 && outcome.streamError === undefined, `the fixture failed: ${JSON.stringify(outcome)}`);
+  assert(outcome.code === (settings.exitCode ?? 0) && outcome.streamError === undefined, `the fixture failed: ${JSON.stringify(outcome)}`);
   model.finish();
   return model;
 }

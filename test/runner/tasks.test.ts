@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { lifetimeMs, only, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
+import type { Task } from '../../src/trace/model';
 
 describe('Node runner: the task model on real scripts', () => {
   it('two awaits in sequence give two tasks that do not overlap, about 300 ms in all', () => {
@@ -502,6 +503,29 @@ describe('Node runner: the task model on real scripts', () => {
     }
     // A socket's destroy opens process.stderr (Node's own stdio, as console.log's first use does): no task.
     assert.deepEqual([...model.tasks.values()].filter((t) => /pipe|tty/i.test(t.name)).map((t) => t.name), []);
+  });
+
+  it('node:test run in-process: each test is a task named after it, under its suite, ending as it ends, failed ones rejected', async () => {
+    // No flush until the end: each test ends as node:test finishes it, not when the flusher looks.
+    const model = await traceFixtureWith('node-test.js', { flushMs: 60_000, exitCode: 1 });
+    const suite = only(model, 'suite math');
+    assert.equal(only(model, 'test sums').parent, suite.id);
+    const bodyOf = (test: Task): Task => {
+      const bodies = [...model.tasks.values()].filter((t) => t.parent === test.id && t.kind === 'async');
+      assert.equal(bodies.length, 1, `${test.name} runs one test function`);
+      return bodies[0];
+    };
+    for (const name of ['test adds', 'test sums', 'test inner', 'test waits', 'test fails']) {
+      const test = only(model, name);
+      const body = bodyOf(test);
+      assert.ok(test.end!.t >= body.end!.t && test.end!.t - body.end!.t < 5000, `${name} ended at ${test.end!.t / 1000} ms, its function at ${body.end!.t / 1000} ms`);
+    }
+    assert.equal(only(model, 'test inner').parent, bodyOf(only(model, 'test waits')).id, 't.test() inside a test');
+    assert.deepEqual([only(model, 'test adds').end?.state, only(model, 'test fails').end?.state, only(model, 'test fails').end?.message], ['resolved', 'rejected', 'nope']);
+    // node:test's own resources (its reporters, the calls' promises) are no tasks of the script, and none is left pending.
+    const shown = [...model.tasks.values()].filter((t) => !t.internal);
+    assert.deepEqual(shown.filter((t) => !t.end).map((t) => t.name), []);
+    assert.deepEqual(shown.filter((t) => /^Test|test_runner/.test(t.name)).map((t) => t.name), []);
   });
 
   it('honours the long-block threshold option', () => {

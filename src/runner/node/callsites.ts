@@ -61,28 +61,40 @@ function isNodeFile(file: string | null | undefined): boolean {
   return !file || file.startsWith('node:') || file.startsWith('wasm://');
 }
 
+const holder: { stack?: CallSite[] } = {};
+const asCallSites = (_: Error, frames: CallSite[]): CallSite[] => frames;
+
+/** The frames below `skipAbove` (at most STACK_LIMIT), whatever the program did to Error's stack settings. */
+function captureFrames(skipAbove: Function): CallSite[] {
+  const previousPrepare = Error.prepareStackTrace;
+  const previousLimit = Error.stackTraceLimit;
+  Error.prepareStackTrace = asCallSites;
+  Error.stackTraceLimit = STACK_LIMIT;
+  try {
+    Error.captureStackTrace(holder, skipAbove);
+    return holder.stack ?? [];
+  } finally {
+    Error.prepareStackTrace = previousPrepare;
+    Error.stackTraceLimit = previousLimit;
+    holder.stack = undefined;
+  }
+}
+
 /** Builds the classifier; `ownFiles` are the runner's own bundles, never counted as user code. */
 export function createCapturer(ownFiles: readonly string[]): (skipAbove: Function) => CallSiteInfo {
-  const holder: { stack?: CallSite[] } = {};
-  const asCallSites = (_: Error, frames: CallSite[]): CallSite[] => frames;
   const isOwn = (file: string): boolean => ownFiles.includes(file);
+  return (skipAbove) => classify(captureFrames(skipAbove), isOwn);
+}
 
-  return function capture(skipAbove: Function): CallSiteInfo {
-    const previousPrepare = Error.prepareStackTrace;
-    const previousLimit = Error.stackTraceLimit;
-    Error.prepareStackTrace = asCallSites;
-    Error.stackTraceLimit = STACK_LIMIT;
-    let frames: CallSite[];
-    try {
-      Error.captureStackTrace(holder, skipAbove);
-      frames = holder.stack ?? [];
-    } finally {
-      Error.prepareStackTrace = previousPrepare;
-      Error.stackTraceLimit = previousLimit;
-      holder.stack = undefined;
-    }
-    return classify(frames, isOwn);
-  };
+/** Where Node opens the process's stdin, stdout and stderr, on first use. */
+const STDIO_FILE = 'node:internal/bootstrap/switches/is_main_thread';
+
+/**
+ * Whether the handle being made is the process's own stdin, stdout or stderr, opened by whichever
+ * code reads it first: console.log, node:test's reporter as it loads, a socket's destroy.
+ */
+export function opensProcessStdio(): boolean {
+  return captureFrames(opensProcessStdio).some((frame) => frame.getFileName() === STDIO_FILE);
 }
 
 function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSiteInfo {

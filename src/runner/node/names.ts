@@ -59,6 +59,14 @@ export function isIteratorStep(info: CallSiteInfo): boolean {
   return info.module === 'events' && ON_ITERATOR_METHODS.has(info.api);
 }
 
+/**
+ * A call of node:test's `test()`, `describe()`, `it()` or `t.test()`: its promise settles on its
+ * own schedule, while the test itself is a task of its own (its Test resource's; see NODE_TEST_TYPE).
+ */
+export function isTestCall(info: CallSiteInfo): boolean {
+  return info.module.startsWith('test_runner');
+}
+
 /** Op names made so far, by module and API: every `events.once` would build its name anew. */
 const opNames = new Map<string, Map<string, string>>();
 const MAX_APIS_PER_MODULE = 1024;
@@ -159,6 +167,39 @@ export function childProcessName(child: ChildProcessLike | undefined): string | 
   });
   const command = words.join(' ');
   return `${CHILD_PROCESS} ${command.length > MAX_COMMAND_CHARS ? `${command.slice(0, MAX_COMMAND_CHARS - 1)}…` : command}`;
+}
+
+/** What node:test's Test (and its Suite and TestHook), an AsyncResource of type 'Test', says of itself. */
+export interface NodeTest {
+  name?: unknown;
+  /** process.hrtime.bigint() once it has run, else null. */
+  endTime?: unknown;
+  passed?: unknown;
+  error?: { message?: unknown; cause?: unknown } | null;
+}
+
+/** The async_hooks type of node:test's tests. */
+export const NODE_TEST_TYPE = 'Test';
+
+/** Whether a resource of type 'Test' is node:test's (a program may name its own AsyncResource so). */
+export function isNodeTest(resource: object): resource is NodeTest {
+  return 'endTime' in resource && 'passed' in resource;
+}
+
+/** `test adds`, `suite math`, `hook beforeEach`; the root test that runs the others is `node:test`. */
+export function nodeTestName(test: NodeTest): string {
+  const name = typeof test.name === 'string' ? test.name : '';
+  if (name === '<root>') return 'node:test';
+  const type = test.constructor?.name;
+  return `${type === 'Suite' ? 'suite' : type === 'TestHook' ? 'hook' : 'test'} ${name}`;
+}
+
+/** A failed test's message: what its function threw (node:test wraps it as the cause of its own error). */
+export function testFailure(test: NodeTest): string {
+  const error = test.error;
+  const cause = error?.cause as { message?: unknown } | undefined;
+  const message = cause?.message ?? error?.message;
+  return typeof message === 'string' ? message : 'failed';
 }
 
 /** The name when created; `ioNameWhenActive` refines it once the handle is connected. */

@@ -3,7 +3,7 @@
 import type { TaskKind } from '../../trace/events';
 import type { CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
-import { isIteratorStep, isSyntax, opName } from './names';
+import { isIteratorStep, isSyntax, isTestCall, opName } from './names';
 import { marks } from './promiseMarks';
 import { knownSettled, promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
 import type { TaskStack } from './taskStack';
@@ -140,7 +140,7 @@ export class PromiseTasks {
         return;
       case 'internal':
         if (!hasParent && !top.transient && top !== this.stack.internals) {
-          this.startTransient(promise, this.now(), info.module.startsWith('timers') ? 'timer' : 'io', opName(info), info, isIteratorStep(info));
+          this.startTransient(promise, this.now(), info.module.startsWith('timers') ? 'timer' : 'io', opName(info), info, isIteratorStep(info) || isTestCall(info));
           return;
         }
         if (!hasParent && top.transient) {
@@ -237,7 +237,7 @@ export class PromiseTasks {
     held.target = target.id;
   }
 
-  /** `internal`: a step of an iteration, which the timeline shows only with Node's own tasks. */
+  /** `internal`: a step of an iteration or a test call, which the timeline shows only with Node's own tasks. */
   private startTransient(promise: Promise<unknown>, ns: number, kind: TaskKind, name: string, info: CallSiteInfo, internal: boolean): void {
     const parent = this.stack.top;
     const task = newTaskState(kind, name, info.code, true);

@@ -1,8 +1,8 @@
 // Timers, sockets, files, workers: the resources async_hooks reports, as tasks of their own or
 // folded into the task that made them, and which task each one's callbacks run.
 import { executionAsyncId } from 'node:async_hooks';
-import type { CallSiteInfo } from './callsites';
-import { CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isServer, timerName, type ChildProcessLike, type IoResource } from './names';
+import { opensProcessStdio, type CallSiteInfo } from './callsites';
+import { CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, testFailure, timerName, type ChildProcessLike, type IoResource } from './names';
 import { FOLDED_TYPES, isNodesOwn, isOneShot, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
@@ -78,6 +78,10 @@ export class ResourceTasks {
   private lastWorker: TaskState | undefined;
   /** The latest child process, which the stdio pipes made next belong to. */
   private lastProcess: TaskState | undefined;
+  /** node:test's tests still running, whose ends are looked for as node:test's promises settle (endFinishedTests). */
+  private readonly liveTests: TaskState[] = [];
+  /** Whether there are any: read as every promise settles. */
+  testsRunning = false;
   /** A promisified exec's task (an anonymous wrapper, named by its module), by its child process: named after it. */
   private readonly helperOfProcess = new Map<TaskState, TaskState>();
   /**
@@ -132,12 +136,16 @@ export class ResourceTasks {
       if (type === 'TickObject' && top !== this.stack.internals) this.noteTickSite(asyncId, top);
       return;
     }
+    if (type === 'TestReporterScope') {
+      this.owners.set(asyncId, this.stack.internals); // node:test's reporters at work: Node's own
+      return;
+    }
     const ns = this.now();
     const maker = this.owners.get(trigger);
     const info = this.sites.lookup(this.stack.top, this.sites.typeCode(type), false, maker);
-    // process.stdout and friends, opened on first use: often by console.log, or by Node's own code
-    // (a socket's destroy reads process.stderr), which makes a socket of the descriptor.
-    if (/^(bootstrap|console)\//.test(info.module) || (info.shape === 'none' && info.api === 'createHandle')) {
+    // process.stdout and friends, opened on first use (often by console.log): no tasks of the script.
+    // (A terminal's are TTYWRAPs, folded above; a pipe's are looked for on the stack.)
+    if (/^(bootstrap|console)\//.test(info.module) || (type === 'PIPEWRAP' && info.module !== 'child_process' && opensProcessStdio())) {
       this.owners.set(asyncId, top);
       return;
     }
@@ -183,6 +191,10 @@ export class ResourceTasks {
     }
     this.owners.set(asyncId, task);
     if (type === 'TCPWRAP' && isServer(top.name)) this.nameOnReturn.push(task);
+    if (type === NODE_TEST_TYPE) {
+      this.liveTests.push(task); // (its fields are set once this hook has returned)
+      this.testsRunning = true;
+    }
     if (type === 'PROCESSWRAP') {
       this.lastProcess = task;
       this.nameOnReturn.push(task);
@@ -203,6 +215,10 @@ export class ResourceTasks {
   nameFromResource(task: TaskState, ns: number): void {
     const resource = task.resource!;
     task.resource = undefined;
+    if (task.name === NODE_TEST_TYPE && isNodeTest(resource)) {
+      this.stack.rename(task, ns, nodeTestName(resource));
+      return;
+    }
     if (task.name !== CHILD_PROCESS) {
       this.stack.rename(task, ns, ioNameWhenActive(task.name, resource));
       return;
@@ -225,10 +241,27 @@ export class ResourceTasks {
     for (const task of this.stack.liveHandles) this.endIfClosed(task, ns);
   }
 
-  /** Ends `task`'s timer or handle at `ns` if it was cleared or has closed. */
+  /** Ends node:test's tests that have run (a promise of node:test's settled: one may have). */
+  endFinishedTests(ns: number): void {
+    let kept = 0;
+    for (const task of this.liveTests) {
+      if (!task.ended) this.endIfClosed(task, ns);
+      // A program's own AsyncResource named 'Test' is let go once it has run.
+      if (!task.ended && (task.resumes === 0 || isNodeTest(task.handle!))) this.liveTests[kept++] = task;
+    }
+    this.liveTests.length = kept;
+    this.testsRunning = kept > 0;
+  }
+
+  /** Ends `task`'s timer, handle or test at `ns` if it was cleared, has closed or has run. */
   endIfClosed(task: TaskState, ns: number): void {
     const handle = task.handle!;
-    if (task.kind === 'timer' || task.kind === 'immediate') {
+    if (isNodeTest(handle)) {
+      if (typeof handle.endTime === 'bigint') {
+        if (handle.passed === false) this.stack.endTask(task, ns, 'rejected', testFailure(handle), '');
+        else this.stack.endTask(task, ns, 'resolved', '', '');
+      }
+    } else if (task.kind === 'timer' || task.kind === 'immediate') {
       if (handle._destroyed === true && task.resumes === 0) this.stack.endTask(task, ns, 'cancelled', 'cleared before it fired', '');
       else if (handle._destroyed === true && !task.oneShot) this.stack.endTask(task, ns, 'resolved', 'cleared', '');
     } else if (isClosed(handle, task.name.startsWith(CHILD_PROCESS))) {

@@ -22,6 +22,7 @@ const ENTER = 0;
 const ENTER_REACTION = 1;
 const LEAVE = 2;
 const SETTLED = 3;
+const TESTS_RAN = 4;
 /** An await resumed sooner than this, with nothing run in between, is merged into its run. */
 const MERGE_WAIT_NS = 20_000;
 
@@ -124,7 +125,10 @@ export class Tracer {
         if (owner !== undefined) this.guarded(LEAVE, owner, 0);
       },
       settled: (promise) => {
-        if (!this.paused && marks.watched(promise)) this.guarded(SETTLED, undefined, 0, promise);
+        if (this.paused) return;
+        if (marks.watched(promise)) this.guarded(SETTLED, undefined, 0, promise);
+        // node:test runs a test in promises of its own, which settle as it ends: look at them then.
+        else if (this.resources.testsRunning) this.guarded(TESTS_RAN, undefined, 0);
       },
     };
   }
@@ -237,7 +241,8 @@ export class Tracer {
       if (what === ENTER) this.enter(owner!, false, 0);
       else if (what === ENTER_REACTION) this.enter(owner!, true, thenSite);
       else if (what === LEAVE) this.leave(owner!);
-      else this.promises.onSettled(promise!);
+      else if (what === SETTLED) this.promises.onSettled(promise!);
+      else this.resources.endFinishedTests(this.now());
     } catch {
       // never let tracing reach the program
     } finally {
