@@ -104,7 +104,7 @@ def main():
         exec(code, sys.modules["__main__"].__dict__)
     except SystemExit as exc:
         status = exc.code
-        exit_code = 0 if status is None else status if isinstance(status, int) else 1
+        exit_code = 0 if status is None else int(status) if isinstance(status, int) else 1  # sys.exit(True), as unittest.main() does, is 1
         finish("exit", exit_code)
         raise
     except KeyboardInterrupt as exc:
