@@ -396,6 +396,18 @@ for (const python of interpreters()) {
       }
     });
 
+    (atLeast(12) ? it : it.skip)('a coroutine awaited directly that raises ends rejected with what it raised, though its caller caught it (3.12+)', () => {
+      const { model } = trace(py('span_raises.py'));
+      const main = only(model, 'main');
+      const failing = only(model, 'failing');
+      assert.deepEqual([failing.kind, failing.parent, failing.end?.state, failing.end?.message], ['coroutine', main.id, 'rejected', 'ValueError: bad input']);
+      assert.match(failing.end!.site, /span_raises\.py:7:1$/);
+      const fine = only(model, 'fine');
+      assert.equal(fine.end?.state, 'resolved');
+      assert.ok(failing.end!.t <= fine.created, 'it ended as it raised, before main went on');
+      assert.equal(main.end?.state, 'resolved');
+    });
+
     it('a coroutine that ran as a task and is then awaited directly is a span each time; from 3.12 the later ones exactly timed', () => {
       const { model } = trace(py('span_after_task.py'));
       const main = only(model, 'main');
@@ -500,6 +512,19 @@ for (const python of interpreters()) {
       const { model, code } = trace(py('exit_code.py'));
       assert.equal(code, 3);
       assert.deepEqual([model.exit?.reason, model.exit?.code], ['exit', 3]);
+    });
+
+    it('a unittest run with a failing asyncio test exits with 1 (sys.exit(True)), and the trace says exit code 1', () => {
+      const { model, code } = trace(py('unittest_fails.py'));
+      assert.equal(code, 1);
+      assert.deepEqual([model.exit?.reason, model.exit?.code], ['exit', 1]);
+      assert.deepEqual([model.tasks.get(1)?.end?.state, model.tasks.get(1)?.end?.message], ['rejected', 'exit code 1']);
+      // (Arithmetic.test_fails from 3.11, where code objects know their class; a task from 3.11, a
+      // coroutine below, whose raising is seen from 3.12 only: README, Limitations.)
+      const failing = only(model, /test_fails$/);
+      if (failing.kind === 'async') assert.deepEqual([failing.end?.state, failing.end?.message], ['rejected', 'AssertionError: 1 != 2']);
+      else assert.equal(failing.kind, 'coroutine');
+      assert.equal(only(model, /test_adds$/).end?.state, 'resolved');
     });
 
     it('os._exit(3) from inside a task exits with 3, and the trace keeps what ran before', () => {

@@ -218,7 +218,8 @@ MONITORING_TOOLS = (4, 3)  # ids no standard tool claims (debugger 0, coverage 1
 
 def watch_coroutines(tracer):
     """Python 3.12+: sys.monitoring times when the user's coroutines start (PY_START) and, for
-    those that became spans, return (PY_RETURN), so a span covers the time its coroutine ran, not
+    those that became spans, return (PY_RETURN) or are left by an exception (PY_UNWIND, which also
+    says what it was), so a span covers the time its coroutine ran, not
     the task steps it was seen in (a coroutine that computes 100 ms before its first await holds
     those 100 ms). Every other function stops reporting after its first start (DISABLE), and so
     does a coroutine that has only started tasks so far: a task's first step times its start.
@@ -231,6 +232,7 @@ def watch_coroutines(tracer):
         return None  # both taken by the program's own tools: spans are timed by the steps they are seen in
     events, disable = monitoring.events, monitoring.DISABLE
     frame_times = tracer.frame_times
+    frame_errors = tracer.frame_errors
     getframe = sys._getframe
     # By id(code), as returns_watched is (hashing a code object hashes its contents).
     span_codes = {}
@@ -258,7 +260,20 @@ def watch_coroutines(tracer):
         except Exception:
             pass
 
+    def on_unwind(code, offset, exception):
+        # A global event (every frame an exception leaves): the span's codes only.
+        try:
+            if span_codes.get(id(code)) is code and tracer.current is not None:
+                frame = getframe(1)
+                frame_times[frame] = perf_counter_ns()
+                frame_errors[frame] = exception
+        except Exception:
+            pass
+
     def watch_span(code):
+        if not span_codes:
+            # Only once there are spans: a frame left by an exception costs a call from now on.
+            monitoring.set_events(tool, events.PY_START | events.PY_UNWIND)
         span_codes[id(code)] = code
         monitoring.set_local_events(tool, code, events.PY_RETURN)
         if task_codes.pop(id(code), None) is code:
@@ -276,6 +291,7 @@ def watch_coroutines(tracer):
     monitoring.use_tool_id(tool, "tasklane")
     monitoring.register_callback(tool, events.PY_START, on_start)
     monitoring.register_callback(tool, events.PY_RETURN, on_return)
+    monitoring.register_callback(tool, events.PY_UNWIND, on_unwind)
     monitoring.set_events(tool, events.PY_START)
     tracer.watch_returns = watch_span
     return stop

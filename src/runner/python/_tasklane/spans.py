@@ -1,7 +1,9 @@
 """Coroutines awaited directly, not wrapped in a task: spans on their task's lane."""
 
+import asyncio
+
 from .awaits import frame_of
-from .code import code_name, is_library, line_site
+from .code import code_name, describe_error, is_library, line_site
 from .taskstate import cancelled_by
 
 
@@ -37,11 +39,18 @@ class SpanRecorder:
 
     def close_spans(self, state, keep, ns, end_state="resolved", message="", site=""):
         """Ends spans from the innermost out: as `end_state` at `ns`, or, for a coroutine sys.monitoring
-        saw return in this step (3.12+), resolved when it returned."""
+        saw leave in this step (3.12+), as it left then: returned, or raised (also when its caller
+        caught what it raised), cancelled, or closed."""
         while len(state.spans) > keep:
             _, ident, frame = state.spans.pop()
-            returned = self.frame_times.get(frame) if frame is not None else None
-            if returned is not None:
-                self.enc.end(returned, ident, "resolved", "", "")
-            else:
+            left = self.frame_times.get(frame) if frame is not None else None
+            if left is None:
                 self.enc.end(ns, ident, end_state, message, site)
+                continue
+            error = self.frame_errors.get(frame)
+            if error is None or isinstance(error, GeneratorExit):
+                self.enc.end(left, ident, "resolved", "", "")
+            elif isinstance(error, asyncio.CancelledError):
+                self.enc.end(left, ident, "cancelled", cancelled_by(state), "")
+            else:
+                self.enc.end(left, ident, "rejected", *describe_error(error))

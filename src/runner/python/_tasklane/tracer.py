@@ -70,6 +70,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         # When a coroutine of the user's started or returned in the step running now, by its frame
         # (Python 3.12+, from sys.monitoring; see watch_coroutines): a span's exact start and end.
         self.frame_times = {}
+        self.frame_errors = {}  # the exception that left a span's frame in the step running now, by its frame (3.12+)
         self.watch_returns = None  # asks for a span's code to be timed at every start and return (3.12+)
         self.returns_watched = {}  # id(code) -> code: hashing a code object hashes its contents
         # run_in_executor's futures -> "run_in_executor blocking": the future does not say what it runs.
@@ -205,6 +206,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         task_types = self.task_types
         enc = self.enc
         frame_times = self.frame_times
+        frame_errors = self.frame_errors
         acquire, release = self.sink.lock.acquire, self.sink.lock.release
 
         def _run(handle):
@@ -269,6 +271,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                     # No size check here: the flusher sends what the steps write every flush_ms.
                     if frame_times:
                         frame_times.clear()
+                        frame_errors.clear()
                 finally:
                     release()
 
