@@ -18,6 +18,14 @@ function assertSequentialShape(fixture: string, parentName: string | undefined):
 
 describe('Node runner: module systems and TypeScript', () => {
   it('traces an ES module with top-level await like CommonJS', () => assertSequentialShape('sequential.mjs', 'sequential.mjs'));
+  it('a file stream an ES module\'s body opens is the script\'s, at its line; Node\'s own reading of the module ends', () => {
+    const { model, stdout } = traceFixture('esm-stream.mjs');
+    assert.equal(stdout, 'read\n');
+    const open = only(model, 'fs.open');
+    assert.equal(open.parent, 1, 'opened by the script (it had no parent: Node\'s loader was running)');
+    assert.match(open.site, /esm-stream\.mjs:6:\d+$/);
+    assert.deepEqual([...model.tasks.values()].filter((t) => !t.end).map((t) => model.displayName(t)), [], 'nothing is left pending, Node\'s own FileHandle for the module included');
+  });
   it('traces a CommonJS TypeScript file, with sites in the TypeScript source', () => {
     assertSequentialShape('sequential.ts', 'main');
     const { model } = traceFixture('sequential.ts');

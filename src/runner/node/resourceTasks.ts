@@ -45,9 +45,10 @@ function isClosed(handle: IoResource, childProcess: boolean): boolean {
     const owner = childProcess ? jsObjectOf(handle) : undefined;
     const childClosed = owner && childProcessClosed(owner);
     if (childClosed !== undefined) return childClosed;
-    if (typeof handle.hasRef !== 'function') return jsObjectOf(handle)?.closed === true;
+    const noDescriptor = typeof handle.fd === 'number' && handle.fd < 0;
+    if (typeof handle.hasRef !== 'function') return noDescriptor || jsObjectOf(handle)?.closed === true;
     const ref = handle.hasRef();
-    return ref === undefined || (ref === false && typeof handle.fd === 'number' && handle.fd < 0);
+    return ref === undefined || (ref === false && noDescriptor);
   } catch {
     return false;
   }
@@ -131,6 +132,10 @@ export class ResourceTasks {
       // emitted once it is bound) is the server's: the waiter it wakes says so.
       const forServer = type === 'TickObject' && trigger !== executionAsyncId() ? this.owners.get(trigger) : undefined;
       if (forServer !== undefined && isServer(forServer.name)) top = forServer;
+      // An ES module's body runs in a job of Node's loader: a tick its code queues (a stream's
+      // open) is the script's, as the resources it makes are (TaskStack.adoptUserCode).
+      if (type === 'TickObject' && top === this.stack.internals && this.stack.frameBase.length > 0 &&
+        this.stack.adoptUserCode(this.sites.lookup(top, this.sites.typeCode(type), false, undefined))) top = this.stack.root;
       this.owners.set(asyncId, top);
       if (top.handle !== undefined) top.foldedPending++;
       if (type === 'TickObject' && top !== this.stack.internals) this.noteTickSite(asyncId, top);
