@@ -44,6 +44,9 @@ describe('Node runner: module systems and TypeScript', () => {
       // Waiting for import() is for the import, not for whatever Node's loader did inside it.
       const waiter = [...model.tasks.values()].find((t) => t.waits.length === 3)!;
       assert.deepEqual(waiter.waits.map((w) => model.waitLabel(w)), ['import()', 'helper', 'lazy']);
+      // An ES module's imports go through the loader thread's hooks, over channels Node opens per
+      // import: its own work, no tasks (they were MessagePort tasks left pending).
+      assert.deepEqual([...model.tasks.values()].filter((t) => t.name === 'MessagePort').map((t) => t.id), []);
     });
   }
   it('a TypeScript script that does not parse fails as Node reports a JavaScript one: where, the line, a caret, SyntaxError', () => {

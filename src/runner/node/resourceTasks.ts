@@ -171,6 +171,12 @@ export class ResourceTasks {
       top.followUps++;
       return;
     }
+    if (type === 'MESSAGEPORT' && (info.shape === 'none' || top.transient)) {
+      // Node's own channels, or a helper's (its module loader's to the thread running
+      // module.register() hooks, one per import, import() included): their work, no task of the script's.
+      this.owners.set(asyncId, this.stack.internals);
+      return;
+    }
     if (type === 'MESSAGEPORT' && info.api === 'Worker' && this.lastWorker !== undefined) {
       // The ports `new Worker` opens carry that worker's messages: they are the worker's.
       this.owners.set(asyncId, this.lastWorker);
