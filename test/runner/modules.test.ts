@@ -32,6 +32,7 @@ describe('Node runner: module systems and TypeScript', () => {
     assert.match(tasksNamed(model, 'sayAfter')[0].site, /sequential\.ts:8:\d+$/, 'line numbers are the .ts file’s own');
     const blockers = model.longBlocks().map((b) => model.tasks.get(b.task)!);
     assert.ok(blockers.every((t) => t.internal), `transpiling is the runner's time, not the script's: ${blockers.map((t) => model.displayName(t)).join(', ')}`);
+    assert.deepEqual([...model.tasks.values()].filter((t) => !t.end).map((t) => t.name), [], 'nothing left pending, the runner\'s own transpiling included');
   });
   it('traces an ES-module TypeScript file (.mts)', () => assertSequentialShape('sequential.mts', 'main'));
   for (const fixture of ['ts-imports/main.ts', 'ts-imports/main.mts']) {

@@ -207,8 +207,9 @@ export class Tracer {
   }
 
   /**
-   * Ends the trace: every task still open is left pending; the root ends as the program did,
-   * and `failedTask` (running when an uncaught error struck) ends rejected with it.
+   * Ends the trace: every task still open is left pending (the runner's own are done); the root
+   * ends as the program did, and `failedTask` (running when an uncaught error struck) ends
+   * rejected with it.
    */
   finish(rootState: EndState, message: string, site: string, failedTask = 0): void {
     this.untraced(() => {
@@ -221,6 +222,7 @@ export class Tracer {
       const failed = failedTask !== stack.root.id ? stack.stateOf(failedTask) : undefined;
       if (failed && !failed.ended) stack.endTask(failed, this.now(), 'rejected', message, site);
       this.resources.endClosedHandles();
+      for (const own of this.ownTasks.values()) stack.endTask(own, this.now(), 'resolved', '', ''); // its work is done, not pending
       this.hook.disable();
       this.stopPromiseHooks();
       const ns = this.now();
