@@ -79,7 +79,10 @@ export class ResourceTasks {
   private lastWorker: TaskState | undefined;
   /** The latest child process, which the stdio pipes made next belong to. */
   private lastProcess: TaskState | undefined;
-  /** node:test's tests still running, whose ends are looked for as node:test's promises settle (endFinishedTests). */
+  /**
+   * node:test's tests that have started and not ended, whose ends are looked for as node:test's
+   * promises settle (endFinishedTests): few at a time, as node:test runs them one after another.
+   */
   private readonly liveTests: TaskState[] = [];
   /** Whether there are any: read as every promise settles. */
   testsRunning = false;
@@ -202,10 +205,6 @@ export class ResourceTasks {
     }
     this.owners.set(asyncId, task);
     if (type === 'TCPWRAP' && isServer(top.name)) this.nameOnReturn.push(task);
-    if (type === NODE_TEST_TYPE) {
-      this.liveTests.push(task); // (its fields are set once this hook has returned)
-      this.testsRunning = true;
-    }
     if (type === 'PROCESSWRAP') {
       this.lastProcess = task;
       this.nameOnReturn.push(task);
@@ -227,7 +226,10 @@ export class ResourceTasks {
     const resource = task.resource!;
     task.resource = undefined;
     if (task.name === NODE_TEST_TYPE && isNodeTest(resource)) {
+      // A test starting to run (its fields are set only after the hook that made it).
       this.stack.rename(task, ns, nodeTestName(resource));
+      this.liveTests.push(task);
+      this.testsRunning = true;
       return;
     }
     if (task.name !== CHILD_PROCESS) {
@@ -257,8 +259,7 @@ export class ResourceTasks {
     let kept = 0;
     for (const task of this.liveTests) {
       if (!task.ended) this.endIfClosed(task, ns);
-      // A program's own AsyncResource named 'Test' is let go once it has run.
-      if (!task.ended && (task.resumes === 0 || isNodeTest(task.handle!))) this.liveTests[kept++] = task;
+      if (!task.ended) this.liveTests[kept++] = task;
     }
     this.liveTests.length = kept;
     this.testsRunning = kept > 0;

@@ -219,9 +219,8 @@ MONITORING_TOOLS = (4, 3)  # ids no standard tool claims (debugger 0, coverage 1
 def watch_coroutines(tracer):
     """Python 3.12+: sys.monitoring times when the user's coroutines start (PY_START) and, for
     those that became spans, return (PY_RETURN) or are left by an exception (PY_UNWIND, which also
-    says what it was), so a span covers the time its coroutine ran, not
-    the task steps it was seen in (a coroutine that computes 100 ms before its first await holds
-    those 100 ms). Every other function stops reporting after its first start (DISABLE), and so
+    says what it was), so a span covers the time its coroutine ran, not the task steps it was seen
+    in (a coroutine that computes 100 ms before its first await holds those 100 ms). Every other function stops reporting after its first start (DISABLE), and so
     does a coroutine that has only started tasks so far: a task's first step times its start.
     Returns the function that stops it (None where there is no sys.monitoring or no free tool id)."""
     monitoring = getattr(sys, "monitoring", None)
