@@ -408,6 +408,21 @@ for (const python of interpreters()) {
       assert.equal(main.end?.state, 'resolved');
     });
 
+    it('the standard library\'s wrappers are no spans and no sites: an @asynccontextmanager is the user\'s code, a json error is where the user called it', () => {
+      const { model } = trace(py('context_managers.py'));
+      const main = only(model, 'main');
+      assert.deepEqual([...model.tasks.values()].filter((t) => /__aenter__|__aexit__|ContextManager/.test(t.name)).map((t) => t.name), [], 'contextlib\'s own coroutines');
+      const entered = tasksNamed(model, 'connection').sort((a, b) => a.created - b.created);
+      assert.equal(entered.length, 2, 'the generator entered, then closed');
+      assert.deepEqual(entered.map((c) => [c.kind, c.parent]), [['coroutine', main.id], ['coroutine', main.id]]);
+      assert.match(entered[0].site, /context_managers\.py:23:1$/, 'where the user\'s async with is, not inside contextlib');
+      assert.deepEqual(main.waits.slice(0, 3).map((w) => model.waitLabel(w)), ['sleep 0.01 s', 'sleep 0.01 s', 'sleep 0.01 s']);
+      const parse = only(model, 'parse');
+      assert.equal(parse.end?.state, 'rejected');
+      assert.match(parse.end!.message, /^JSONDecodeError: /);
+      assert.match(parse.end!.site, /context_managers\.py:19:1$/, 'the line that called json.loads, not json/decoder.py');
+    });
+
     it('a coroutine that ran as a task and is then awaited directly is a span each time; from 3.12 the later ones exactly timed', () => {
       const { model } = trace(py('span_after_task.py'));
       const main = only(model, 'main');

@@ -5,7 +5,7 @@ import concurrent.futures
 import gc
 from types import AsyncGeneratorType, CoroutineType, GeneratorType
 
-from .code import _library_code, callable_name, is_library, seconds
+from .code import ASYNCIO, USER, _code_kinds, callable_name, code_kind, seconds
 
 SLEEP0_LABEL = "sleep 0 s"
 
@@ -76,16 +76,17 @@ def walk_await_chain(coro, links):
         if links:
             link = (obj, code)
             chain.append(link)
-        entry = _library_code.get(id(code))
-        library = entry[1] if entry is not None and entry[0] is code else is_library(code)
-        if not library:
+        entry = _code_kinds.get(id(code))
+        kind = entry[1] if entry is not None and entry[0] is code else code_kind(code)
+        if kind == USER:
             if not first:
                 nested = True
             last_user = obj
             if links:
                 users.append(link)
-        elif api is None:
+        elif kind == ASYNCIO and api is None:
             api = obj
+        # (The rest of the standard library, contextlib's wrappers, is passed through.)
         first = False
         obj = inner
     return chain, users, nested, last_user, api, innermost

@@ -5,6 +5,7 @@ import asyncio.base_events
 import functools
 import os
 import sys
+import sysconfig
 from inspect import CO_COROUTINE
 from types import CoroutineType
 
@@ -24,7 +25,14 @@ def raised_through(error):
 
 
 _absolute = {}
-_library_code = {}
+_code_kinds = {}
+
+# What code is to the trace: the user's (third-party packages included, as node_modules are to the
+# Node runner); asyncio's, the runner's or frozen (the APIs a wait is worded by); or the rest of
+# the standard library, whose wrappers (contextlib's, unittest's) are part of no one's story, as
+# Node's own modules are not.
+USER, ASYNCIO, STDLIB = 0, 1, 2
+_STDLIB_DIRS = tuple({os.path.join(sysconfig.get_paths()[key], "") for key in ("stdlib", "platstdlib")})
 
 
 def absolute(filename):
@@ -34,16 +42,33 @@ def absolute(filename):
     return path
 
 
-def is_library(code):
-    """Code of asyncio, of the runner or frozen: never the user's. Cached by the code object's
-    identity: hashing a code object hashes its contents, about 450 ns on 3.12+, more than a step."""
-    entry = _library_code.get(id(code))
+def file_kind(filename):
+    if filename.startswith(ASYNCIO_DIR) or filename.startswith(RUNNER_DIR) or filename.startswith("<frozen"):
+        return ASYNCIO
+    if filename.startswith(_STDLIB_DIRS) and "site-packages" not in filename and "dist-packages" not in filename:
+        return STDLIB
+    return USER
+
+
+def code_kind(code):
+    """USER, ASYNCIO or STDLIB. Cached by the code object's identity: hashing a code object hashes
+    its contents, about 450 ns on 3.12+, more than a step."""
+    entry = _code_kinds.get(id(code))
     if entry is not None and entry[0] is code:
         return entry[1]
-    filename = code.co_filename
-    library = filename.startswith(ASYNCIO_DIR) or filename.startswith(RUNNER_DIR) or filename.startswith("<frozen")
-    _library_code[id(code)] = (code, library)
-    return library
+    kind = file_kind(code.co_filename)
+    _code_kinds[id(code)] = (code, kind)
+    return kind
+
+
+def is_library(code):
+    """Code of asyncio, of the runner or frozen: never the user's, and what waits are worded by."""
+    return code_kind(code) == ASYNCIO
+
+
+def is_users(code):
+    """Code of the user's, not of the standard library (asyncio's included) or the runner."""
+    return code_kind(code) == USER
 
 
 _line_sites = {}
@@ -91,7 +116,7 @@ def walk_to_user_site(frame):
         code = frame.f_code
         if code is step_hook_code:
             return "", depth
-        if not is_library(code):
+        if is_users(code):
             return line_site(frame), depth
         frame = frame.f_back
         depth += 1
@@ -207,8 +232,8 @@ def describe_error(exc):
     site = ""
     tb = exc.__traceback__
     while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if not filename.startswith(ASYNCIO_DIR) and not filename.startswith(RUNNER_DIR):
-            site = "%s:%d:1" % (os.path.abspath(filename), tb.tb_lineno)
+        code = tb.tb_frame.f_code
+        if is_users(code):
+            site = "%s:%d:1" % (absolute(code.co_filename), tb.tb_lineno)
         tb = tb.tb_next
     return message, site

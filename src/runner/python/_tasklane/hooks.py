@@ -14,7 +14,7 @@ import threading
 from time import perf_counter_ns
 
 from . import code as code_module
-from .code import CO_COROUTINE, is_library, raised_through
+from .code import CO_COROUTINE, is_users, raised_through
 
 
 class Patches:
@@ -239,7 +239,7 @@ def watch_coroutines(tracer):
 
     def on_start(code, offset):
         try:
-            if not code.co_flags & CO_COROUTINE or is_library(code):
+            if not code.co_flags & CO_COROUTINE or not is_users(code):
                 return disable
             current = tracer.current
             if current is not None:

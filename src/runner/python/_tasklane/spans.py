@@ -3,7 +3,7 @@
 import asyncio
 
 from .awaits import frame_of
-from .code import code_name, describe_error, is_library, line_site
+from .code import code_name, describe_error, is_users, line_site
 from .taskstate import cancelled_by
 
 
@@ -26,7 +26,7 @@ class SpanRecorder:
             # Where the user's code awaited it, through asyncio's own frames if any (wait_for on 3.12+),
             # else where the task of asyncio's own coroutine that awaits it was made.
             index = chain.index(link) - 1
-            while index >= 0 and is_library(chain[index][1]):
+            while index >= 0 and not is_users(chain[index][1]):
                 index -= 1
             site = line_site(frame_of(chain[index][0])) if index >= 0 else getattr(state, "made_at", "")
             # Seen now, as the step ends; sys.monitoring (3.12+) saw when it started in the step.
