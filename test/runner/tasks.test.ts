@@ -253,6 +253,18 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(main.waits.slice(0, 2).map((w) => model.waitLabel(w)), ['child process sh -c "echo one"', 'child process sh -c "echo two"']);
   });
 
+  it('a child process ends as it exited: its exit code, or the signal that killed it', () => {
+    const { model, stdout } = traceFixture('child-exits.js');
+    assert.equal(stdout, 'done\n');
+    const ends = (command: string) => {
+      const child = only(model, `child process node -e ${JSON.stringify(command)}`);
+      return [child.end?.state, child.end?.message];
+    };
+    assert.deepEqual(ends('process.exit(0)'), ['resolved', 'exit code 0']);
+    assert.deepEqual(ends('process.exit(3)'), ['rejected', 'exit code 3']);
+    assert.deepEqual(ends('setTimeout(() => {}, 10000)'), ['cancelled', 'killed by SIGTERM']);
+  });
+
   it('names fetch and its Response as the globals they are, and an HTTP server\'s request as one', () => {
     const { model, stdout } = traceFixture('fetch.js');
     assert.equal(stdout, 'hello\n');

@@ -1,6 +1,7 @@
 // Timers, sockets, files, workers: the resources async_hooks reports, as tasks of their own or
 // folded into the task that made them, and which task each one's callbacks run.
 import { executionAsyncId } from 'node:async_hooks';
+import type { EndState } from '../../trace/events';
 import { opensProcessStdio, type CallSiteInfo } from './callsites';
 import { CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, testFailure, timerName, type ChildProcessLike, type IoResource } from './names';
 import { FOLDED_TYPES, isNodesOwn, isOneShot, taskKindOf, TIMER_TYPES } from './resourceTypes';
@@ -16,6 +17,8 @@ interface HandleOwner extends ChildProcessLike {
   closed?: unknown;
   _closesGot?: unknown;
   _closesNeeded?: unknown;
+  exitCode?: unknown;
+  signalCode?: unknown;
 }
 
 function jsObjectOf(handle: IoResource): HandleOwner | undefined {
@@ -31,6 +34,15 @@ function childProcessClosed(child: HandleOwner): boolean | undefined {
   const got = child._closesGot;
   const needed = child._closesNeeded;
   return typeof got === 'number' && typeof needed === 'number' ? got >= needed : undefined;
+}
+
+const CLOSED: [EndState, string] = ['resolved', 'closed'];
+
+/** How a child process that has closed ended: its exit code, or the signal that killed it. */
+function childProcessEnd(child: HandleOwner | undefined): [EndState, string] {
+  if (typeof child?.signalCode === 'string') return ['cancelled', `killed by ${child.signalCode}`];
+  if (typeof child?.exitCode === 'number') return [child.exitCode === 0 ? 'resolved' : 'rejected', `exit code ${child.exitCode}`];
+  return CLOSED;
 }
 
 /**
@@ -276,8 +288,11 @@ export class ResourceTasks {
     } else if (task.kind === 'timer' || task.kind === 'immediate') {
       if (handle._destroyed === true && task.resumes === 0) this.stack.endTask(task, ns, 'cancelled', 'cleared before it fired', '');
       else if (handle._destroyed === true && !task.oneShot) this.stack.endTask(task, ns, 'resolved', 'cleared', '');
-    } else if (isClosed(handle, task.name.startsWith(CHILD_PROCESS))) {
-      this.stack.endTask(task, ns, 'resolved', 'closed', '');
+    } else {
+      const childProcess = task.name.startsWith(CHILD_PROCESS);
+      if (!isClosed(handle, childProcess)) return;
+      const [state, message] = childProcess ? childProcessEnd(jsObjectOf(handle)) : CLOSED;
+      this.stack.endTask(task, ns, state, message, '');
     }
   }
 }
