@@ -43,6 +43,7 @@ def absolute(filename):
 
 
 def file_kind(filename):
+    """USER, ASYNCIO or STDLIB for a code object's file (see code_kind)."""
     if filename.startswith(ASYNCIO_DIR) or filename.startswith(RUNNER_DIR) or filename.startswith("<frozen"):
         return ASYNCIO
     if filename.startswith(_STDLIB_DIRS) and "site-packages" not in filename and "dist-packages" not in filename:
