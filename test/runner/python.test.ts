@@ -163,6 +163,27 @@ for (const python of interpreters()) {
       assert.equal(main.waits[2].target, only(model, 'guarded').id);
     });
 
+    it('each run_in_executor or to_thread call is a task of the one that made it, until its function returns; gather joins them', () => {
+      const { model, stdout } = trace(py('threads/executor_calls.py'));
+      assert.equal(stdout, '[0.05, 0.1, 0.15]\n');
+      const main = only(model, 'main');
+      const naps = tasksNamed(model, 'run_in_executor nap').sort((a, b) => a.created - b.created);
+      assert.deepEqual(naps.map((t) => [t.kind, t.parent, t.end?.state]), [['io', main.id, 'resolved'], ['io', main.id, 'resolved'], ['io', main.id, 'resolved']]);
+      assert.match(naps[0].site, /executor_calls\.py:17:1$/);
+      naps.forEach((t, i) => {
+        const ms = (t.end!.t - t.created) / 1000;
+        assert.ok(ms >= 45 * (i + 1), `the ${(i + 1) * 50} ms nap lasted ${ms} ms`);
+      });
+      const gather = only(model, 'gather ×3');
+      assert.deepEqual([...gather.members].sort(), naps.map((t) => t.id).sort(), 'the gather joins the three calls');
+      const broken = only(model, 'run_in_executor broken');
+      assert.deepEqual([broken.end?.state, broken.end?.message], ['rejected', 'ValueError: no disk']);
+      assert.match(broken.end!.site, /executor_calls\.py:12:1$/, 'raised in the function, in its thread');
+      const thread = only(model, 'to_thread nap');
+      assert.deepEqual([thread.parent, thread.end?.state], [main.id, 'resolved']);
+      assert.deepEqual(main.waits.slice(1).map((w) => w.target), [broken.id, thread.id], 'main waits for each call');
+    });
+
     it('a coroutine sent to another thread\'s loop with run_coroutine_threadsafe is a task made by its caller, which waits for it', () => {
       const { model, stdout } = trace(py('threads/threadsafe.py'));
       assert.equal(stdout, '190\n');

@@ -43,8 +43,9 @@ class CombinatorRecorder:
         ident = self.new_id()
         gathering._tasklane_id = ident
         self.enc.task(ns, ident, state.ident, "combinator", "gather", site)
-        tasks_get = self.tasks.get
-        self.enc.joins(ns, ident, [member.ident if member is not None else 0 for member in map(tasks_get, getattr(gathering, "_children", []))])
+        tasks_get, calls_get = self.tasks.get, self.executor_calls.get
+        members = [tasks_get(child) or calls_get(child) for child in getattr(gathering, "_children", [])]
+        self.enc.joins(ns, ident, [member.ident if member is not None else 0 for member in members])
         gathering.add_done_callback(lambda fut: self.end_gather(fut, ident))
         return ident
 

@@ -116,7 +116,7 @@ def install(tracer):
             raised_through(error)
             raise
         try:
-            tracer.on_executor_call(future, func)
+            tracer.on_executor_call(future, func, sys._getframe(1))
         except Exception:
             pass
         return future

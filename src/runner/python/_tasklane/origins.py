@@ -1,11 +1,16 @@
 """Tasks asyncio makes in a callback of its own for a caller elsewhere: the coroutine handed to
 another thread's loop (run_coroutine_threadsafe), a stream server's handler for each connection.
-Each is made by the task that asked for it, where it asked."""
+Each is made by the task that asked for it, where it asked. And the calls run_in_executor hands to
+another thread or process, which are tasks of kind io of the task that made them."""
 
 import asyncio.streams
+import asyncio.threads
 import weakref
+from time import perf_counter_ns
 
-from .code import coroutine_origin, user_site
+from .code import callable_name, coroutine_origin, describe_error, exception_of, user_site
+
+TO_THREAD_CODE = asyncio.threads.to_thread.__code__
 
 # Where asyncio makes the task of a stream server's handler for a new connection.
 CONNECTION_MADE_CODE = asyncio.streams.StreamReaderProtocol.connection_made.__code__
@@ -26,6 +31,16 @@ class ThreadsafeCall:
         self.name = name
 
 
+class ExecutorCall:
+    """A function run_in_executor runs elsewhere, as the task its future stands for."""
+
+    __slots__ = ("ident", "name")
+
+    def __init__(self, ident, name):
+        self.ident = ident
+        self.name = name
+
+
 class OriginRecorder:
     """Who asked for such tasks (a part of Tracer: it uses its current task, lock and ids)."""
 
@@ -36,6 +51,8 @@ class OriginRecorder:
         self.threadsafe_futures = weakref.WeakKeyDictionary()
         # A server's protocol factory -> (id of the task that started it, where).
         self.servers = weakref.WeakKeyDictionary()
+        # run_in_executor's futures -> ExecutorCall: the future does not say what it runs.
+        self.executor_calls = weakref.WeakKeyDictionary()
 
     def caller(self):
         current = self.running_here()
@@ -50,6 +67,38 @@ class OriginRecorder:
         call = ThreadsafeCall(coro, self.caller(), user_site(frame), ident, coroutine_origin(coro)[1])
         self.threadsafe_calls[id(coro)] = call
         return call
+
+    def on_executor_call(self, future, func, frame):
+        """loop.run_in_executor(executor, func, ...), called by `frame`, handed out `future`: a task
+        from now until the future is done (its function runs in a thread or process the trace does
+        not follow), named by what runs, `to_thread blocking` when asyncio.to_thread asked."""
+        if frame.f_code is TO_THREAD_CODE:
+            name = "to_thread %s" % callable_name(frame.f_locals.get("func"))
+        else:
+            name = "run_in_executor %s" % callable_name(func)
+        site = user_site(frame)
+        parent = self.caller()
+        with self.sink.lock:
+            ident = self.new_id()
+            ns = perf_counter_ns()
+            self.settle_current(ns)
+            self.enc.task(ns, ident, parent, "io", name, site)
+        self.executor_calls[future] = ExecutorCall(ident, name)
+        future.add_done_callback(lambda done: self.end_executor_call(done, ident))
+
+    def end_executor_call(self, future, ident):
+        """The future of a run_in_executor call is done (in a callback of the loop's)."""
+        if self.sink.broken:
+            return
+        with self.sink.lock:
+            ns = perf_counter_ns()
+            self.settle_current(ns)
+            if future.cancelled():
+                self.enc.end(ns, ident, "cancelled", "", "")
+            elif exception_of(future) is not None:
+                self.enc.end(ns, ident, "rejected", *describe_error(exception_of(future)))
+            else:
+                self.enc.end(ns, ident, "resolved", "", "")
 
     def on_server(self, protocol_factory, frame):
         """loop.create_server (`frame`) made a server for `protocol_factory`: asked for by the

@@ -4,13 +4,12 @@ import asyncio
 import asyncio.tasks
 import os
 import sys
-import weakref
 from threading import get_ident
 from time import perf_counter_ns
 from types import CoroutineType
 
 from .awaits import SLEEP0_LABEL
-from .code import ASYNCIO_DIR, callable_name, coroutine_origin, describe_error, exception_of, line_site, raised_through, seconds, task_group_of, task_name, user_site
+from .code import ASYNCIO_DIR, coroutine_origin, describe_error, exception_of, line_site, raised_through, seconds, task_group_of, task_name, user_site
 from .combinators import CombinatorRecorder
 from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, varint
 from .origins import CONNECTION_MADE_CODE, OriginRecorder
@@ -73,8 +72,6 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         self.frame_errors = {}  # the exception that left a span's frame in the step running now, by its frame (3.12+)
         self.watch_returns = None  # asks for a span's code to be timed at every start and return (3.12+)
         self.returns_watched = {}  # id(code) -> code: hashing a code object hashes its contents
-        # run_in_executor's futures -> "run_in_executor blocking": the future does not say what it runs.
-        self.executor_calls = weakref.WeakKeyDictionary()
         self.foreign_loops = set()  # the kinds of event loop not asyncio's own that ran, as named to the user
         self.sleep0_sites = {}  # (id(code), offset) -> (code, site, the end of a sleep(0) wait record there)
         sink.before_flush = self.write_pending
@@ -158,10 +155,6 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             ns = perf_counter_ns()
             self.settle_current(ns)
             self.enc.rename(ns, state.ident, name)
-
-    def on_executor_call(self, future, func):
-        """loop.run_in_executor(executor, func, ...) handed out `future`."""
-        self.executor_calls[future] = "run_in_executor %s" % callable_name(func)
 
     def on_foreign_loop(self, loop):
         """An event loop that is not asyncio's own (uvloop's) runs: its tasks and steps are not in

@@ -4,7 +4,7 @@ blocks that bound the wait."""
 import asyncio.tasks
 import weakref
 
-from .awaits import EXECUTOR_FUTURE, code_of, frame_of, future_origin, span_links, wait_label, walk_await_chain
+from .awaits import code_of, frame_of, future_origin, span_links, wait_label, walk_await_chain
 from .code import is_library, line_site, seconds
 
 GATHERING_FUTURE = asyncio.tasks._GatheringFuture
@@ -83,13 +83,13 @@ class WaitRecorder:
             state.watch = True  # its next step starts through start_watched_step, which ends the gather
             self.enc.wait(ns, state.ident, ident, self.bounded(state, "gather ×%d" % len(getattr(waiter, "_children", ()))) if state.timeouts else "", site)
             return
-        target = self.tasks.get(waiter) if waiter is not None else None
+        target = (self.tasks.get(waiter) or self.executor_calls.get(waiter)) if waiter is not None else None
         label = ""
         if target is None:
             origin, inner = future_origin(waiter) if api is None and waiter is not None else ("", None)
             target = self.task_behind(inner) if inner is not None else None
             if target is None:
-                label = self.executor_calls.get(waiter, origin) if origin == EXECUTOR_FUTURE else origin or wait_label(api, waiter)
+                label = origin or wait_label(api, waiter)
         if state.timeouts:
             label = self.bounded(state, label or target.name)
         self.enc.wait(ns, state.ident, target.ident if target is not None else 0, label, site)
