@@ -83,7 +83,9 @@ class WaitRecorder:
             state.watch = True  # its next step starts through start_watched_step, which ends the gather
             self.enc.wait(ns, state.ident, ident, self.bounded(state, "gather ×%d" % len(getattr(waiter, "_children", ()))) if state.timeouts else "", site)
             return
-        target = (self.tasks.get(waiter) or self.executor_calls.get(waiter)) if waiter is not None else None
+        target = self.tasks.get(waiter) if waiter is not None else None
+        if target is None and isinstance(waiter, asyncio.Future):  # (weakly referable, as executor_calls' keys must be)
+            target = self.executor_calls.get(waiter)
         label = ""
         if target is None:
             origin, inner = future_origin(waiter) if api is None and waiter is not None else ("", None)
