@@ -163,6 +163,14 @@ for (const python of interpreters()) {
       assert.equal(main.waits[2].target, only(model, 'guarded').id);
     });
 
+    it('a future type of the program\'s own (no weak references), awaited and gathered, runs as untraced and is waited for by name', () => {
+      const plain = spawnSync(python.command, [path.join(FIXTURES, py('own_future.py'))], { cwd: ROOT, encoding: 'utf8' });
+      const { model, stdout, code } = trace(py('own_future.py'));
+      assert.equal(plain.stdout, '1 [2]\n');
+      assert.deepEqual([stdout, code], [plain.stdout, 0]);
+      assert.equal(model.waitLabel(only(model, 'main').waits[0]), 'Later');
+    });
+
     it('each run_in_executor or to_thread call is a task of the one that made it, until its function returns; gather joins them', () => {
       const { model, stdout } = trace(py('threads/executor_calls.py'));
       assert.equal(stdout, '[0.05, 0.1, 0.15]\n');

@@ -209,7 +209,10 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 return original_run(handle)
             ns = perf_counter_ns()
             if state.watch or tracer.current is not None:
-                tracer.start_watched_step(task, state, ns)
+                try:
+                    tracer.start_watched_step(task, state, ns)
+                except Exception:
+                    pass  # the step runs whatever the tracer does
             else:
                 state.step_start = ns  # its run record is written with its end, or when settle_run() must
                 tracer.current = state
@@ -265,6 +268,8 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                     if frame_times:
                         frame_times.clear()
                         frame_errors.clear()
+                except Exception:
+                    pass  # never let tracing reach the program (a try costs nothing until it catches)
                 finally:
                     release()
 
