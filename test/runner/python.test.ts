@@ -163,6 +163,17 @@ for (const python of interpreters()) {
       assert.equal(main.waits[2].target, only(model, 'guarded').id);
     });
 
+    it('the lookup asyncio runs in its executor for open_connection is its own work, named in the wait it holds', () => {
+      const { model, stdout } = trace(py('threads/lookup.py'));
+      assert.equal(stdout, 'connected\n');
+      const main = only(model, 'main');
+      const lookup = only(model, 'getaddrinfo localhost');
+      assert.deepEqual([lookup.kind, lookup.internal, lookup.parent, lookup.end?.state], ['io', true, main.id, 'resolved']);
+      assert.match(lookup.site, /lookup\.py:8:1$/);
+      const labels = main.waits.map((w) => model.waitLabel(w));
+      assert.equal(labels[labels.indexOf('getaddrinfo localhost') + 1], 'open_connection', 'then the connect');
+    });
+
     it('a future type of the program\'s own (no weak references), awaited and gathered, runs as untraced and is waited for by name', () => {
       const plain = spawnSync(python.command, [path.join(FIXTURES, py('own_future.py'))], { cwd: ROOT, encoding: 'utf8' });
       const { model, stdout, code } = trace(py('own_future.py'));

@@ -3,14 +3,16 @@ another thread's loop (run_coroutine_threadsafe), a stream server's handler for 
 Each is made by the task that asked for it, where it asked. And the calls run_in_executor hands to
 another thread or process, which are tasks of kind io of the task that made them."""
 
+import asyncio.base_events
 import asyncio.streams
 import asyncio.threads
 import weakref
 from time import perf_counter_ns
 
-from .code import callable_name, coroutine_origin, describe_error, exception_of, user_site
+from .code import callable_name, coroutine_origin, describe_error, exception_of, is_library, user_site
 
 TO_THREAD_CODE = asyncio.threads.to_thread.__code__
+GETADDRINFO_CODE = asyncio.base_events.BaseEventLoop.getaddrinfo.__code__
 
 # Where asyncio makes the task of a stream server's handler for a new connection.
 CONNECTION_MADE_CODE = asyncio.streams.StreamReaderProtocol.connection_made.__code__
@@ -71,18 +73,24 @@ class OriginRecorder:
     def on_executor_call(self, future, func, frame):
         """loop.run_in_executor(executor, func, ...), called by `frame`, handed out `future`: a task
         from now until the future is done (its function runs in a thread or process the trace does
-        not follow), named by what runs, `to_thread blocking` when asyncio.to_thread asked."""
-        if frame.f_code is TO_THREAD_CODE:
+        not follow), named by what runs, `to_thread blocking` when asyncio.to_thread asked. One
+        asyncio makes for itself (`getaddrinfo localhost` for open_connection) is its own work, as
+        Node's own are: shown with them, and named by the waits it holds."""
+        code = frame.f_code
+        internal = False
+        if code is TO_THREAD_CODE:
             name = "to_thread %s" % callable_name(frame.f_locals.get("func"))
+        elif code is GETADDRINFO_CODE:
+            name, internal = "getaddrinfo %s" % frame.f_locals.get("host"), True
         else:
-            name = "run_in_executor %s" % callable_name(func)
+            name, internal = "run_in_executor %s" % callable_name(func), is_library(code)
         site = user_site(frame)
         parent = self.caller()
         with self.sink.lock:
             ident = self.new_id()
             ns = perf_counter_ns()
             self.settle_current(ns)
-            self.enc.task(ns, ident, parent, "io", name, site)
+            self.enc.task(ns, ident, parent, "io", name, site, internal)
         self.executor_calls[future] = ExecutorCall(ident, name)
         future.add_done_callback(lambda done: self.end_executor_call(done, ident))
 
