@@ -74,8 +74,8 @@ class OriginRecorder:
         """loop.run_in_executor(executor, func, ...), called by `frame`, handed out `future`: a task
         from now until the future is done (its function runs in a thread or process the trace does
         not follow), named by what runs, `to_thread blocking` when asyncio.to_thread asked. One
-        asyncio makes for itself (`getaddrinfo localhost` for open_connection) is its own work, as
-        Node's own are: shown with them, and named by the waits it holds."""
+        asyncio makes for itself (`getaddrinfo localhost` for open_connection) is its own work,
+        shown with asyncio's own tasks, and named by the waits it holds."""
         code = frame.f_code
         internal = False
         if code is TO_THREAD_CODE:
@@ -95,18 +95,22 @@ class OriginRecorder:
         future.add_done_callback(lambda done: self.end_executor_call(done, ident))
 
     def end_executor_call(self, future, ident):
-        """The future of a run_in_executor call is done (in a callback of the loop's)."""
+        """The future of a run_in_executor call is done (in a callback of the loop's, which would
+        report anything raised here on the program's stderr)."""
         if self.sink.broken:
             return
-        with self.sink.lock:
-            ns = perf_counter_ns()
-            self.settle_current(ns)
-            if future.cancelled():
-                self.enc.end(ns, ident, "cancelled", "", "")
-            elif exception_of(future) is not None:
-                self.enc.end(ns, ident, "rejected", *describe_error(exception_of(future)))
-            else:
-                self.enc.end(ns, ident, "resolved", "", "")
+        try:
+            with self.sink.lock:
+                ns = perf_counter_ns()
+                self.settle_current(ns)
+                if future.cancelled():
+                    self.enc.end(ns, ident, "cancelled", "", "")
+                elif exception_of(future) is not None:
+                    self.enc.end(ns, ident, "rejected", *describe_error(exception_of(future)))
+                else:
+                    self.enc.end(ns, ident, "resolved", "", "")
+        except Exception:
+            pass
 
     def on_server(self, protocol_factory, frame):
         """loop.create_server (`frame`) made a server for `protocol_factory`: asked for by the
