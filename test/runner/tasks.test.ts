@@ -517,14 +517,14 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...model.tasks.values()].filter((t) => /pipe|tty/i.test(t.name)).map((t) => t.name), []);
   });
 
-  it('node:test run in-process: each test is a task named after it, under its suite, ending as it ends, failed ones rejected', async () => {
+  it('node:test run in-process: each test is a task named after it, its function under it, under its suite, ending as it ends, failed ones rejected', async () => {
     // No flush until the end: each test ends as node:test finishes it, not when the flusher looks.
     const model = await traceFixtureWith('node-test.js', { flushMs: 60_000, exitCode: 1 });
     const suite = only(model, 'suite math');
     assert.equal(only(model, 'test sums').parent, suite.id);
     const bodyOf = (test: Task): Task => {
       const bodies = [...model.tasks.values()].filter((t) => t.parent === test.id && t.kind === 'async');
-      assert.equal(bodies.length, 1, `${test.name} runs one test function`);
+      assert.deepEqual(bodies.map((t) => t.name), [test.name.replace(/^test /, '')], `${test.name} runs one test function, named after it`);
       return bodies[0];
     };
     for (const name of ['test adds', 'test sums', 'test inner', 'test waits', 'test fails']) {

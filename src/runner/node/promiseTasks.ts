@@ -3,7 +3,7 @@
 import type { TaskKind } from '../../trace/events';
 import type { CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
-import { isIteratorStep, isSyntax, isTestCall, opName } from './names';
+import { isIteratorStep, isNodeTest, isSyntax, isTestCall, opName } from './names';
 import { marks } from './promiseMarks';
 import { knownSettled, promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
 import type { TaskStack } from './taskStack';
@@ -34,6 +34,12 @@ function readLabel(socketName: string): string {
     if (readLabels.size < MAX_READ_LABELS) readLabels.set(socketName, label);
   }
   return label;
+}
+
+/** An anonymous async function's name: a node:test test's function is named after the test. */
+function anonymousName(caller: TaskState): string {
+  const test = caller.handle;
+  return test !== undefined && isNodeTest(test) && typeof test.name === 'string' ? test.name : '(anonymous)';
 }
 
 /** The I/O helper or combinator whose code made the promise, if one did. */
@@ -253,7 +259,7 @@ export class PromiseTasks {
   /** An async function was called: its promise is made as it starts, and it runs until its first await. */
   private startAsync(promise: Promise<unknown>, ns: number, info: CallSiteInfo): void {
     const parent = this.stack.top;
-    const task = newTaskState('async', info.fn || '(anonymous)', info.code, false);
+    const task = newTaskState('async', info.fn || anonymousName(parent), info.code, false);
     task.fnKey = info.callers[0] ?? '';
     task.promise = promise;
     marks.setTask(promise, task);
