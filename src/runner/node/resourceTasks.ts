@@ -39,9 +39,9 @@ function childProcessClosed(child: HandleOwner): boolean | undefined {
 const CLOSED: [EndState, string] = ['resolved', 'closed'];
 
 /** How a child process that has closed ended: its exit code, or the signal that killed it. */
-function childProcessEnd(child: HandleOwner | undefined): [EndState, string] {
-  if (typeof child?.signalCode === 'string') return ['cancelled', `killed by ${child.signalCode}`];
-  if (typeof child?.exitCode === 'number') return [child.exitCode === 0 ? 'resolved' : 'rejected', `exit code ${child.exitCode}`];
+function childProcessEnd(child: HandleOwner): [EndState, string] {
+  if (typeof child.signalCode === 'string') return ['cancelled', `killed by ${child.signalCode}`];
+  if (typeof child.exitCode === 'number') return [child.exitCode === 0 ? 'resolved' : 'rejected', `exit code ${child.exitCode}`];
   return CLOSED;
 }
 
@@ -52,11 +52,8 @@ function childProcessEnd(child: HandleOwner | undefined): [EndState, string] {
  * its close callback (a socket's 'close' event) is still to run: closed only once hasRef() stops
  * answering true (an unreferenced one, once it is asked to close).
  */
-function isClosed(handle: IoResource, childProcess: boolean): boolean {
+function isClosed(handle: IoResource): boolean {
   try {
-    const owner = childProcess ? jsObjectOf(handle) : undefined;
-    const childClosed = owner && childProcessClosed(owner);
-    if (childClosed !== undefined) return childClosed;
     const noDescriptor = typeof handle.fd === 'number' && handle.fd < 0;
     if (typeof handle.hasRef !== 'function') return noDescriptor || jsObjectOf(handle)?.closed === true;
     const ref = handle.hasRef();
@@ -289,9 +286,9 @@ export class ResourceTasks {
       if (handle._destroyed === true && task.resumes === 0) this.stack.endTask(task, ns, 'cancelled', 'cleared before it fired', '');
       else if (handle._destroyed === true && !task.oneShot) this.stack.endTask(task, ns, 'resolved', 'cleared', '');
     } else {
-      const childProcess = task.name.startsWith(CHILD_PROCESS);
-      if (!isClosed(handle, childProcess)) return;
-      const [state, message] = childProcess ? childProcessEnd(jsObjectOf(handle)) : CLOSED;
+      const child = task.name.startsWith(CHILD_PROCESS) ? jsObjectOf(handle) : undefined;
+      if (!((child && childProcessClosed(child)) ?? isClosed(handle))) return;
+      const [state, message] = child ? childProcessEnd(child) : CLOSED;
       this.stack.endTask(task, ns, state, message, '');
     }
   }

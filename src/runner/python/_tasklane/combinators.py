@@ -1,6 +1,5 @@
 """gather() and TaskGroup as the trace shows them: combinators, tasks joining the tasks they wait for."""
 
-import asyncio
 from time import perf_counter_ns
 
 from .awaits import code_of, frame_of
@@ -44,8 +43,7 @@ class CombinatorRecorder:
         ident = self.new_id()
         gathering._tasklane_id = ident
         self.enc.task(ns, ident, state.ident, "combinator", "gather", site)
-        tasks_get, calls_get = self.tasks.get, self.executor_calls.get
-        members = [tasks_get(child) or (calls_get(child) if isinstance(child, asyncio.Future) else None) for child in getattr(gathering, "_children", [])]
+        members = map(self.task_behind, getattr(gathering, "_children", []))
         self.enc.joins(ns, ident, [member.ident if member is not None else 0 for member in members])
         gathering.add_done_callback(lambda fut: self.end_gather(fut, ident))
         return ident

@@ -2,12 +2,14 @@
 blocks that bound the wait."""
 
 import asyncio.tasks
+import concurrent.futures
 import weakref
 
 from .awaits import code_of, frame_of, future_origin, span_links, wait_label, walk_await_chain
 from .code import is_library, line_site, seconds
 
 GATHERING_FUTURE = asyncio.tasks._GatheringFuture
+WEAKLY_KEYED_FUTURES = (asyncio.Future, concurrent.futures.Future)
 try:
     from asyncio.timeouts import _State as _TimeoutState  # 3.11+
 
@@ -53,10 +55,14 @@ class WaitRecorder:
         return "%s, timeout %s s" % (label, seconds(min(timeouts, key=lambda entry: entry[0].when())[1]))
 
     def task_behind(self, future):
-        """The task a helper's inner future stands for (its ident and name): the shielded task
-        itself, or the one run_coroutine_threadsafe has another thread's loop make, made or not yet."""
+        """The task a future stands for (its ident and name): a task itself (a shielded one too), a
+        run_in_executor call's, or the one run_coroutine_threadsafe has another thread's loop make,
+        made or not yet. The weak maps are asked only about asyncio's and concurrent.futures'
+        futures: a program's own future type may not be weakly referable."""
         target = self.tasks.get(future)
-        return target if target is not None else self.threadsafe_futures.get(future)
+        if target is None and isinstance(future, WEAKLY_KEYED_FUTURES):
+            target = self.executor_calls.get(future) or self.threadsafe_futures.get(future)
+        return target
 
     def record_suspension(self, task, state, ns):
         """What a task waits for when it suspends anywhere but in asyncio.sleep (the step hook's)."""
@@ -83,9 +89,7 @@ class WaitRecorder:
             state.watch = True  # its next step starts through start_watched_step, which ends the gather
             self.enc.wait(ns, state.ident, ident, self.bounded(state, "gather ×%d" % len(getattr(waiter, "_children", ()))) if state.timeouts else "", site)
             return
-        target = self.tasks.get(waiter) if waiter is not None else None
-        if target is None and isinstance(waiter, asyncio.Future):  # (weakly referable, as executor_calls' keys must be)
-            target = self.executor_calls.get(waiter)
+        target = self.task_behind(waiter) if waiter is not None else None
         label = ""
         if target is None:
             origin, inner = future_origin(waiter) if api is None and waiter is not None else ("", None)
