@@ -107,6 +107,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(calls, [read, read, read, read, 'setTimeout 1 ms then setTimeout 5 ms', read]);
   });
 
+  it('what a task makes after an await is placed there, though a callback of the task ran while it waited', () => {
+    const { model } = traceFixture('callback-while-waiting.js');
+    const first = tasksNamed(model, 'setTimeout 10 ms');
+    const afterAwait = tasksNamed(model, 'setTimeout 30 ms');
+    assert.equal(first.length, 5);
+    assert.equal(afterAwait.length, 5);
+    assert.ok(first.every((t) => /callback-while-waiting\.js:4:\d+$/.test(t.site)), first.map((t) => t.site).join());
+    assert.ok(afterAwait.every((t) => /callback-while-waiting\.js:7:\d+$/.test(t.site)), afterAwait.map((t) => t.site).join());
+  });
+
   it('a branch a loop first takes late is named for what it calls soon after', () => {
     const { model, stdout } = traceFixture('late-branch.js');
     assert.equal(stdout, '50\n');

@@ -6,6 +6,11 @@ import type { TaskState } from './taskState';
 
 /** The type code of promises; other async_hooks types are numbered as they first appear. */
 export const PROMISE_TYPE = 0;
+/**
+ * The `resumedFrom` of a task's callback runs (a tick, a write's completion, its timer firing),
+ * apart from its first run (0) and its resumptions from an await (that await's site code, from 2).
+ */
+export const CALLBACK_RUN = 1;
 /** Async calls checked against the stack in each run after the first (see TaskState.checksLeft). */
 export const CHECKS_PER_RESUME = 2;
 

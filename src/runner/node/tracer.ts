@@ -12,7 +12,7 @@ import { marks } from './promiseMarks';
 import { PromiseTasks, RETURNED_JOB, THENABLE_JOB } from './promiseTasks';
 import { ResourceTasks } from './resourceTasks';
 import { INTERNALS_CODE, TaskStack } from './taskStack';
-import { CHECKS_PER_RESUME, TaskSites } from './taskSites';
+import { CALLBACK_RUN, CHECKS_PER_RESUME, TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
 
 /** Gap after a callback beyond which the loop counts as idle rather than still busy. */
@@ -288,8 +288,10 @@ export class Tracer {
     owner.resumes++;
     owner.made = 0;
     owner.checksLeft = CHECKS_PER_RESUME;
-    const resumedFrom = thenSite > 0 ? thenSite : owner.suspendedAt;
-    if (thenSite === 0) owner.suspendedAt = 0;
+    // A callback is no resumption: what it runs is Node's or a callback's code, not what follows
+    // the await, and the await is still the one the task will resume from.
+    const resumedFrom = !reaction ? CALLBACK_RUN : thenSite > 0 ? thenSite : owner.suspendedAt;
+    if (reaction && thenSite === 0) owner.suspendedAt = 0;
     if (resumedFrom !== owner.resumedFrom) {
       owner.resumedFrom = resumedFrom;
       owner.siteRow = undefined;
