@@ -323,6 +323,15 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...new Set(labels)].filter((l) => !/^fs\.(open|read|close)$/.test(l)), [], labels.join(', '));
   });
 
+  it('each step of for await over a socket waits for its read, the end of the stream too', () => {
+    const { model, stdout } = traceFixture('for-await-socket.js');
+    assert.equal(stdout, 'ab\n');
+    const reader = only(model, '(anonymous)');
+    const labels = reader.waits.map((w) => model.waitLabel(w));
+    assert.ok(labels.length >= 3, `two messages, then the end: ${labels.join(', ')}`);
+    assert.ok(labels.every((l) => /^read TCP socket 127\.0\.0\.1:\d+$/.test(l)), labels.join(', '));
+  });
+
   it('a for await over events.on() waits for events.on at each step, and its steps are no tasks of the script\'s', () => {
     const { model, stdout } = traceFixture('events-on.js');
     assert.equal(stdout, '3\n');

@@ -319,7 +319,9 @@ export class PromiseTasks {
     let by = this.stack.frameOwners[this.stack.frameOwners.length - 1] ?? this.stack.top;
     // Node's own promise jobs (a stream's async iterator yielding to `for await`) run in the
     // microtask checkpoint of the callback that fed them (a file read): that callback woke the waiter.
-    if (by === this.stack.internals && this.stack.checkpointOf !== undefined) by = this.stack.checkpointOf;
+    // So does the waiter's own promise job that settles what it awaits (a stream's async iterator,
+    // an async generator run on its stack, reaching the stream's end): the callback it follows woke it.
+    if ((by === this.stack.internals || by === waiter) && this.stack.checkpointOf !== undefined) by = this.stack.checkpointOf;
     // Node's own work, a helper, or the script's own run (Node finishing what it loaded for a
     // helper, as fetch's first call does) is no answer to what woke the waiter.
     if (by === waiter || by === this.stack.internals || by === this.stack.root || by.transient) return;
