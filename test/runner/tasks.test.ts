@@ -536,6 +536,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...model.tasks.values()].filter((t) => /pipe|tty/i.test(t.name)).map((t) => t.name), []);
   });
 
+  it('a timer its maker clears (a timeout raced against the work) ends as it is cleared', async () => {
+    // No flush until the end: the end comes from the clear, not from the flusher looking.
+    const model = await traceFixtureWith('timeout-race.js', { flushMs: 60_000 });
+    const timeout = only(model, 'setTimeout 1000 ms');
+    assert.equal(timeout.end?.state, 'cancelled');
+    assert.equal(timeout.end?.message, 'cleared before it fired');
+    const next = only(model, 'setTimeout 50 ms');
+    assert.ok(timeout.end!.t <= next.created, `ended at ${timeout.end!.t / 1000} ms, after main went on at ${next.created / 1000} ms`);
+  });
+
   it('node:test run in-process: each test is a task named after it, its function under it, under its suite, ending as it ends, failed ones rejected', async () => {
     // No flush until the end: each test ends as node:test finishes it, not when the flusher looks.
     const model = await traceFixtureWith('node-test.js', { flushMs: 60_000, exitCode: 1 });

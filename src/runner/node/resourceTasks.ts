@@ -212,6 +212,7 @@ export class ResourceTasks {
       task.handle = resource;
       this.stack.liveHandles.add(task);
     }
+    if (TIMER_TYPES.has(type) && top !== this.stack.internals) (top.timers ??= []).push(task);
     this.owners.set(asyncId, task);
     if (type === 'TCPWRAP' && isServer(top.name)) this.nameOnReturn.push(task);
     if (type === 'PROCESSWRAP') {
@@ -261,6 +262,17 @@ export class ResourceTasks {
   endClosedHandles(): void {
     const ns = this.now();
     for (const task of this.stack.liveHandles) this.endIfClosed(task, ns);
+  }
+
+  /** Ends the timers `maker` made that its code, which has just run, cleared; forgets those that have ended. */
+  endClearedTimers(maker: TaskState, ns: number): void {
+    const timers = maker.timers!;
+    let kept = 0;
+    for (const timer of timers) {
+      if (!timer.ended && timer.handle?._destroyed === true) this.endIfClosed(timer, ns < 0 ? this.now() : ns);
+      if (!timer.ended) timers[kept++] = timer;
+    }
+    timers.length = kept;
   }
 
   /** Ends node:test's tests that have run (a promise of node:test's settled: one may have). */

@@ -52,6 +52,12 @@ export interface TaskState {
   resource: IoResource | undefined;
   /** The timer or handle behind a task, to notice when it is cleared or closed. */
   handle: IoResource | undefined;
+  /**
+   * Timers and immediates it made that had not fired when last looked at: looked at as each run
+   * of its code returns, since the code that clears a timer is most often its maker's
+   * (`Promise.race` with a timeout, cleared in a `finally`).
+   */
+  timers: TaskState[] | undefined;
   /** The task awaiting this I/O helper, told what woke it. */
   waiter: TaskState | undefined;
   /** Ends after its one callback (setTimeout, a connect, a file request). */
@@ -72,6 +78,6 @@ export interface TaskState {
 export function newTaskState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
   return {
     id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1,
-    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitSite: '', waitCut: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, announced: false,
+    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, timers: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitSite: '', waitCut: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, announced: false,
   };
 }
