@@ -163,6 +163,15 @@ for (const python of interpreters()) {
       assert.equal(main.waits[2].target, only(model, 'guarded').id);
     });
 
+    it('a task an installed package makes, and the error it raises, are placed at the project\'s calls of it', () => {
+      const { model, stdout } = trace(py('packaged/main.py'));
+      assert.equal(stdout, 'the package failed\n');
+      assert.match(only(model, '_nap').site, /packaged\/main\.py:16:1$/);
+      const load = only(model, 'load');
+      assert.equal(load.end?.state, 'rejected');
+      assert.match(load.end!.site, /packaged\/main\.py:12:1$/);
+    });
+
     it('the lookup asyncio runs in its executor for open_connection is its own work, named in the wait it holds', () => {
       const { model, stdout } = trace(py('threads/lookup.py'));
       assert.equal(stdout, 'connected\n');

@@ -229,6 +229,17 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(main.waits.every((w) => /async-gen\.js:6:\d+$/.test(w.site)), main.waits.map((w) => w.site).join());
   });
 
+  it('what an installed package makes or throws is placed at the project\'s call of it, not in node_modules', () => {
+    const { model, stdout } = traceFixture('with-package/main.js');
+    assert.equal(stdout, 'the library failed\n');
+    assert.match(only(model, 'setTimeout 20 ms').site, /with-package\/main\.js:6:\d+$/);
+    assert.match(only(model, 'main').waits[0].site, /with-package\/main\.js:6:\d+$/);
+    const fail = only(model, 'exports.fail');
+    assert.match(fail.site, /with-package\/main\.js:7:\d+$/);
+    assert.equal(fail.end?.state, 'rejected');
+    assert.match(fail.end!.site, /with-package\/main\.js:7:\d+$/);
+  });
+
   it('names an async method by its class and method, as in a stack trace', () => {
     const { model } = traceFixture('methods.js');
     const main = only(model, 'main');

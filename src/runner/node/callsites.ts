@@ -61,6 +61,11 @@ function isNodeFile(file: string | null | undefined): boolean {
   return !file || file.startsWith('node:') || file.startsWith('wasm://');
 }
 
+/** A file of an installed package, not of the project itself. */
+export function isPackageFile(file: string | null | undefined): boolean {
+  return !!file && (file.includes('/node_modules/') || file.includes('\\node_modules\\'));
+}
+
 const holder: { stack?: CallSite[] } = {};
 const asCallSites = (_: Error, frames: CallSite[]): CallSite[] => frames;
 
@@ -123,11 +128,11 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
   const callers = userFunctions(frames, user, isOwn);
   // V8 lists the awaiting functions after the whole synchronous stack; a stack cut at the limit may hide more.
   const callersComplete = firstAsync >= 0 || stack.length < STACK_LIMIT;
-  const site = position(userFrame);
+  const site = position(projectFrame(frames, user));
   const fn = functionName(userFrame, true);
   if (user === first) {
     const caller = frames[user + 1];
-    const callerSite = caller && !isNodeFile(caller.getFileName()) ? position(caller) : '';
+    const callerSite = caller && !isNodeFile(caller.getFileName()) ? position(projectFrame(frames, user + 1)) : '';
     // The code of a whole file (an ES module's body, an async function for its top-level awaits)
     // starts at 1:1; it makes a promise of its own at its start, and V8 makes import()'s there too.
     const moduleBody = fn === '' && userFrame.getEnclosingLineNumber() === 1 && userFrame.getEnclosingColumnNumber() === 1;
@@ -156,6 +161,20 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
   }
   if (THENS.has(api)) return { shape: 'then', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0 };
   return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0 };
+}
+
+/**
+ * The frame to show as where something was made: `frames[user]`, or when that is a package's code
+ * (node_modules) the first frame of the project's own code below it, as a debugger's ignore list
+ * shows it: a timer a library sets is placed at the user's call of the library.
+ */
+function projectFrame(frames: CallSite[], user: number): CallSite {
+  if (!isPackageFile(frames[user].getFileName())) return frames[user];
+  for (let i = user + 1; i < frames.length; i++) {
+    const file = frames[i].getFileName();
+    if (!isNodeFile(file) && !isPackageFile(file)) return frames[i];
+  }
+  return frames[user];
 }
 
 /** CallSiteInfo.callers: the functions of the user's frames from `user` on. */

@@ -110,18 +110,32 @@ def user_site(frame):
     return site
 
 
+def is_package_file(filename):
+    """An installed package's file (site-packages), not the project's own: user code, but a site
+    in it is shown at the project's call of the package, as a debugger's ignore list would."""
+    return _PACKAGE_DIR in filename or _DIST_PACKAGE_DIR in filename
+
+
+_PACKAGE_DIR = os.sep + "site-packages" + os.sep
+_DIST_PACKAGE_DIR = os.sep + "dist-packages" + os.sep
+
+
 def walk_to_user_site(frame):
-    """user_site() walked, with how many frames below `frame` it looked."""
+    """user_site() walked, with how many frames below `frame` it looked: the first user frame, or
+    below an installed package's the first of the project's (if any before the loop's own code)."""
     depth = 0
+    package_site = ""
     while frame is not None:
         code = frame.f_code
         if code is step_hook_code:
-            return "", depth
+            break
         if is_users(code):
-            return line_site(frame), depth
+            if not is_package_file(code.co_filename):
+                return line_site(frame), depth
+            package_site = package_site or line_site(frame)
         frame = frame.f_back
         depth += 1
-    return "", depth
+    return package_site, depth
 
 
 def seconds(value):
@@ -230,11 +244,14 @@ def exception_of(future):
 
 def describe_error(exc):
     message = "%s: %s" % (type(exc).__name__, exc) if str(exc) else type(exc).__name__
-    site = ""
+    site = package_site = ""
     tb = exc.__traceback__
     while tb is not None:
         code = tb.tb_frame.f_code
         if is_users(code):
-            site = "%s:%d:1" % (absolute(code.co_filename), tb.tb_lineno)
+            if is_package_file(code.co_filename):
+                package_site = "%s:%d:1" % (absolute(code.co_filename), tb.tb_lineno)
+            else:
+                site = "%s:%d:1" % (absolute(code.co_filename), tb.tb_lineno)
         tb = tb.tb_next
-    return message, site
+    return message, site or package_site
