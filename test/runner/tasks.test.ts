@@ -132,6 +132,27 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...new Set(passes.slice(50 + 64).map((p) => p.join()))], ['setTimeout 1 ms'], 'right from the next check of the cached site on');
   });
 
+  it('a recursion as deep as a hundred calls is a task per call, each waiting for the next, the base case for its timer', () => {
+    const { model, stdout } = traceFixture('recursion.js', { args: ['100'] });
+    assert.equal(stdout, '100\n');
+    const calls = tasksNamed(model, 'depth');
+    assert.equal(calls.length, 101);
+    const [first] = calls;
+    assert.equal(first.parent, only(model, 'main').id);
+    for (const call of calls.slice(1)) assert.equal(model.tasks.get(call.parent)?.name, 'depth');
+    const base = calls.filter((call) => model.childrenOf(call.id).length === 0 || model.childrenOf(call.id)[0].kind === 'timer');
+    assert.deepEqual(base.map((call) => model.childrenOf(call.id).map((t) => t.name)), [['setTimeout 5 ms']], 'one base case, with the timer');
+    assert.deepEqual(calls.map((call) => call.waits.map((w) => model.waitLabel(w)).join()), [...Array(100).fill('depth'), 'setTimeout 5 ms']);
+  });
+
+  it('a branch taken before the first await by a late call of a function makes what that branch makes, not the other calls\' call', () => {
+    const { model, stdout } = traceFixture('first-run-branch.js');
+    assert.equal(stdout, '1\n');
+    assert.equal(tasksNamed(model, 'load').length, 30);
+    assert.equal(tasksNamed(model, 'fetchOne').length, 29);
+    assert.equal(tasksNamed(model, 'setTimeout 1 ms').length, 1);
+  });
+
   it('async calls that return without awaiting are children of their caller, not of each other, and end resolved', () => {
     const { model, stdout } = traceFixture('quick-returns.js');
     assert.equal(stdout, 'ABC de\n');

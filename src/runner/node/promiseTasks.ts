@@ -7,7 +7,7 @@ import { isIteratorStep, isNodeTest, isSyntax, isTestCall, opName } from './name
 import { marks } from './promiseMarks';
 import { knownSettled, promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
 import type { TaskStack } from './taskStack';
-import { PROMISE_TYPE, type TaskSites } from './taskSites';
+import { CHECKS_PER_RESUME, PROMISE_TYPE, type TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
 
 /**
@@ -261,6 +261,9 @@ export class PromiseTasks {
     const parent = this.stack.top;
     const task = newTaskState('async', info.fn || anonymousName(parent), info.code, false);
     task.fnKey = info.callers[0] ?? '';
+    // A recursive call: its first run and its caller's are the same code, where the base case
+    // makes something else at the point the others make the next call (see TaskState.checksLeft).
+    if (task.fnKey !== '' && task.fnKey === parent.fnKey) task.checksLeft = CHECKS_PER_RESUME;
     task.promise = promise;
     marks.setTask(promise, task);
     marks.setOwner(promise, task);

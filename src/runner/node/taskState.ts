@@ -20,7 +20,8 @@ export interface TaskState {
   /**
    * Async calls of this run still to check against the stack rather than the site cache: resumed
    * from the same await, the code may take another way than in the runs cached (the exit of a loop
-   * of awaits), and the first call it makes then would take the name of the loop's.
+   * of awaits), and the first call it makes then would take the name of the loop's. Likewise the
+   * first run of a recursive call, whose base case takes another way than its callers.
    */
   checksLeft: number;
   /** Where it was made ("file:line:column"), or "". */
