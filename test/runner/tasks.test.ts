@@ -117,6 +117,13 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(afterAwait.every((t) => /callback-while-waiting\.js:7:\d+$/.test(t.site)), afterAwait.map((t) => t.site).join());
   });
 
+  it('a timer a loop first sets in another branch late is placed at its own line', () => {
+    const { model } = traceFixture('late-branch-timer.js');
+    assert.equal(tasksNamed(model, 'setTimeout 1 ms').length, 11);
+    assert.ok(tasksNamed(model, 'setTimeout 1 ms').every((t) => /late-branch-timer\.js:7:\d+$/.test(t.site)));
+    assert.match(only(model, 'setTimeout 2 ms').site, /late-branch-timer\.js:6:\d+$/);
+  });
+
   it('a branch a loop first takes late is named for what it calls soon after', () => {
     const { model, stdout } = traceFixture('late-branch.js');
     assert.equal(stdout, '50\n');

@@ -24,8 +24,8 @@ export const CHECKS_PER_RESUME = 2;
 const VERIFY_CALLS = 32;
 /** After those, every this many uses: a branch first taken late is caught soon after (W3: ~300 stacks). */
 const RECHECK_CALLS_EVERY = 64;
-/** The same for what first runs make, which every new task checks (W2: 10,000 tasks, ~70 stacks). */
-const RECHECK_FIRST_RUNS_EVERY = 256;
+/** The same for resources other than promises and for first runs (W2: 50,000 timers, 10,000 tasks). */
+const RECHECK_BRANCHES_EVERY = 256;
 
 /** The promise is an async function's (made without a parent): a task named after it. */
 function callsAsyncFunction(info: CallSiteInfo): boolean {
@@ -42,14 +42,14 @@ function checkHelper(cached: CallSiteInfo, uses: number): boolean {
 }
 
 /**
- * A promise made without a parent in a task's first run, the code every call of its function runs
- * up to its first await: a branch there (a recursion's base case, a cache hit) makes another
- * thing at the same point, first taken late. Each answer is checked like a helper call's, an
- * async call taken for a `new Promise` (or one missed as such) would be a task too many (or one
- * too few).
+ * Answers checked like helper calls whatever they say: a timer, socket or file request (a branch
+ * sets another timer at the same point of the run: its site would be the other's), and a promise
+ * made without a parent in a task's first run, the code every call of its function runs up to
+ * its first await (a branch there makes a `new Promise` where other calls made an async call: a
+ * task too many, or one too few).
  */
-function checkFirstRun(_cached: CallSiteInfo, uses: number): boolean {
-  return uses <= VERIFY_CALLS || uses % RECHECK_FIRST_RUNS_EVERY === 0;
+function checkBranches(_cached: CallSiteInfo, uses: number): boolean {
+  return uses <= VERIFY_CALLS || uses % RECHECK_BRANCHES_EVERY === 0;
 }
 
 function checkCall(cached: CallSiteInfo, uses: number): boolean {
@@ -78,8 +78,9 @@ export class TaskSites {
     let row = top.siteRow;
     if (row === undefined || !this.cache.current(row)) row = top.siteRow = this.cache.row(top.codeKey * 4096 + (top.resumedFrom & 4095));
     const key = (Math.min(made, 255) * 64 + (typeCode & 63)) * 2 + (hasParent ? 1 : 0);
-    if (hasParent || typeCode !== PROMISE_TYPE) return this.cache.lookup(row, key);
-    if (top.checksLeft === 0) return this.cache.lookup(row, key, top.resumes === 0 ? checkFirstRun : checkHelper);
+    if (hasParent) return this.cache.lookup(row, key);
+    if (typeCode !== PROMISE_TYPE) return this.cache.lookup(row, key, checkBranches);
+    if (top.checksLeft === 0) return this.cache.lookup(row, key, top.resumes === 0 ? checkBranches : checkHelper);
     const info = this.cache.lookup(row, key, checkCall);
     if (callsAsyncFunction(info)) top.checksLeft--;
     return info;
