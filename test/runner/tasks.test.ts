@@ -117,11 +117,14 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(afterAwait.every((t) => /callback-while-waiting\.js:7:\d+$/.test(t.site)), afterAwait.map((t) => t.site).join());
   });
 
-  it('a timer a loop first sets in another branch late is placed at its own line', () => {
+  it('a timer a loop first sets in another branch late, and a wait there, are placed at their own lines', () => {
     const { model } = traceFixture('late-branch-timer.js');
     assert.equal(tasksNamed(model, 'setTimeout 1 ms').length, 11);
     assert.ok(tasksNamed(model, 'setTimeout 1 ms').every((t) => /late-branch-timer\.js:7:\d+$/.test(t.site)));
     assert.match(only(model, 'setTimeout 2 ms').site, /late-branch-timer\.js:6:\d+$/);
+    const last = only(model, 'main').waits.at(-1)!;
+    assert.equal(model.waitLabel(last), 'setTimeout 3 ms');
+    assert.match(last.site, /late-branch-timer\.js:8:\d+$/);
   });
 
   it('a branch a loop first takes late is named for what it calls soon after', () => {

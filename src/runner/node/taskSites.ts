@@ -52,6 +52,11 @@ function checkBranches(_cached: CallSiteInfo, uses: number): boolean {
   return uses <= VERIFY_CALLS || uses % RECHECK_BRANCHES_EVERY === 0;
 }
 
+/** An await or a `.then`: checked for its first uses only, as W1's million awaits are one key (a branch taken late may misplace a wait). */
+function checkEarly(_cached: CallSiteInfo, uses: number): boolean {
+  return uses <= VERIFY_CALLS;
+}
+
 function checkCall(cached: CallSiteInfo, uses: number): boolean {
   return callsAsyncFunction(cached) || checkHelper(cached, uses);
 }
@@ -78,7 +83,7 @@ export class TaskSites {
     let row = top.siteRow;
     if (row === undefined || !this.cache.current(row)) row = top.siteRow = this.cache.row(top.codeKey * 4096 + (top.resumedFrom & 4095));
     const key = (Math.min(made, 255) * 64 + (typeCode & 63)) * 2 + (hasParent ? 1 : 0);
-    if (hasParent) return this.cache.lookup(row, key);
+    if (hasParent) return this.cache.lookup(row, key, checkEarly);
     if (typeCode !== PROMISE_TYPE) return this.cache.lookup(row, key, checkBranches);
     if (top.checksLeft === 0) return this.cache.lookup(row, key, top.resumes === 0 ? checkBranches : checkHelper);
     const info = this.cache.lookup(row, key, checkCall);
