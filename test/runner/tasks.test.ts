@@ -271,6 +271,13 @@ describe('Node runner: the task model on real scripts', () => {
     assert.match(fail.end!.site, /with-package\/main\.js:7:\d+$/);
   });
 
+  it('require() of an ES module package is no task of the script\'s (Node\'s loader works inside the call)', function () {
+    if (!(process.features as { require_module?: boolean }).require_module) this.skip(); // Node 20.19+
+    const { model, stdout } = traceFixture('with-package/require-esm.js');
+    assert.equal(stdout, '42\n');
+    assert.deepEqual([...model.tasks.values()].map((t) => t.name), ['require-esm.js']);
+  });
+
   it('names an async method by its class and method, as in a stack trace', () => {
     const { model } = traceFixture('methods.js');
     const main = only(model, 'main');

@@ -67,6 +67,14 @@ export function isTestCall(info: CallSiteInfo): boolean {
   return info.module.startsWith('test_runner');
 }
 
+/**
+ * A promise Node's `require()` makes while loading an ES module for it (require(esm), Node 20.19+):
+ * the load is synchronous and settles inside the call, no helper the program can await.
+ */
+export function isRequireWork(info: CallSiteInfo): boolean {
+  return info.api === 'require' && info.module.startsWith('modules/');
+}
+
 /** Op names made so far, by module and API: every `events.once` would build its name anew. */
 const opNames = new Map<string, Map<string, string>>();
 const MAX_APIS_PER_MODULE = 1024;

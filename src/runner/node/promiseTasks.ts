@@ -3,7 +3,7 @@
 import type { TaskKind } from '../../trace/events';
 import type { CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
-import { isIteratorStep, isNodeTest, isSyntax, isTestCall, opName } from './names';
+import { isIteratorStep, isNodeTest, isRequireWork, isSyntax, isTestCall, opName } from './names';
 import { marks } from './promiseMarks';
 import { knownSettled, promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
 import type { TaskStack } from './taskStack';
@@ -145,6 +145,7 @@ export class PromiseTasks {
         }
         return;
       case 'internal':
+        if (isRequireWork(info)) return; // Node's own, as its module loading is
         if (!hasParent && !top.transient && top !== this.stack.internals) {
           this.startTransient(promise, this.now(), info.module.startsWith('timers') ? 'timer' : 'io', opName(info), info, isIteratorStep(info) || isTestCall(info));
           return;
