@@ -269,6 +269,8 @@ describe('Node runner: the task model on real scripts', () => {
     assert.match(fail.site, /with-package\/main\.js:7:\d+$/);
     assert.equal(fail.end?.state, 'rejected');
     assert.match(fail.end!.site, /with-package\/main\.js:7:\d+$/);
+    // Called back from the package's own timer: at the function itself.
+    assert.match(only(model, 'handler').site, /with-package\/main\.js:12:\d+$/);
   });
 
   it('require() of an ES module package is no task of the script\'s (Node\'s loader works inside the call)', function () {

@@ -128,11 +128,14 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
   const callers = userFunctions(frames, user, isOwn);
   // V8 lists the awaiting functions after the whole synchronous stack; a stack cut at the limit may hide more.
   const callersComplete = firstAsync >= 0 || stack.length < STACK_LIMIT;
-  const site = position(projectFrame(frames, user));
+  const site = position(projectFrame(frames, user) ?? userFrame);
   const fn = functionName(userFrame, true);
   if (user === first) {
     const caller = frames[user + 1];
-    const callerSite = caller && !isNodeFile(caller.getFileName()) ? position(projectFrame(frames, user + 1)) : '';
+    // Called from Node's code, or from a package's with none of the project's below (Express
+    // calling a route handler): the function's own place says more than the library's line.
+    const callerFrame = caller && !isNodeFile(caller.getFileName()) ? projectFrame(frames, user + 1) : undefined;
+    const callerSite = callerFrame ? position(callerFrame) : '';
     // The code of a whole file (an ES module's body, an async function for its top-level awaits)
     // starts at 1:1; it makes a promise of its own at its start, and V8 makes import()'s there too.
     const moduleBody = fn === '' && userFrame.getEnclosingLineNumber() === 1 && userFrame.getEnclosingColumnNumber() === 1;
@@ -166,15 +169,16 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
 /**
  * The frame to show as where something was made: `frames[user]`, or when that is a package's code
  * (node_modules) the first frame of the project's own code below it, as a debugger's ignore list
- * shows it: a timer a library sets is placed at the user's call of the library.
+ * shows it: a timer a library sets is placed at the user's call of the library. Undefined for a
+ * package's frame with none of the project's below it.
  */
-function projectFrame(frames: CallSite[], user: number): CallSite {
+function projectFrame(frames: CallSite[], user: number): CallSite | undefined {
   if (!isPackageFile(frames[user].getFileName())) return frames[user];
   for (let i = user + 1; i < frames.length; i++) {
     const file = frames[i].getFileName();
     if (!isNodeFile(file) && !isPackageFile(file)) return frames[i];
   }
-  return frames[user];
+  return undefined;
 }
 
 /** CallSiteInfo.callers: the functions of the user's frames from `user` on. */
