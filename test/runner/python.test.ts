@@ -163,13 +163,15 @@ for (const python of interpreters()) {
       assert.equal(main.waits[2].target, only(model, 'guarded').id);
     });
 
-    it('a task an installed package makes, and the error it raises, are placed at the project\'s calls of it', () => {
+    it('a task an installed package makes, and the error it raises, are placed at the project\'s calls of it, one it runs for the project at its coroutine', () => {
       const { model, stdout } = trace(py('packaged/main.py'));
       assert.equal(stdout, 'the package failed\n');
-      assert.match(only(model, '_nap').site, /packaged\/main\.py:16:1$/);
+      assert.match(only(model, '_nap').site, /packaged\/main\.py:20:1$/);
       const load = only(model, 'load');
       assert.equal(load.end?.state, 'rejected');
       assert.match(load.end!.site, /packaged\/main\.py:12:1$/);
+      // Run by the package from a loop callback of its own: at the coroutine function.
+      assert.match(only(model, 'handler').site, /packaged\/main\.py:15:1$/);
     });
 
     it('the lookup asyncio runs in its executor for open_connection is its own work, named in the wait it holds', () => {

@@ -120,6 +120,11 @@ _PACKAGE_DIR = os.sep + "site-packages" + os.sep
 _DIST_PACKAGE_DIR = os.sep + "dist-packages" + os.sep
 
 
+def definition_site(code):
+    """file:line:1 of where a function is defined."""
+    return "%s:%d:1" % (absolute(code.co_filename), code.co_firstlineno)
+
+
 def walk_to_user_site(frame):
     """user_site() walked, with how many frames below `frame` it looked: the first user frame, or
     below an installed package's the first of the project's (if any before the loop's own code)."""
@@ -135,7 +140,13 @@ def walk_to_user_site(frame):
             package_site = package_site or line_site(frame)
         frame = frame.f_back
         depth += 1
+    if package_site:
+        package_only_sites.add(package_site)
     return package_site, depth
+
+
+# Sites user_site() answered with a package's line, none of the project's being on the stack.
+package_only_sites = set()
 
 
 def seconds(value):

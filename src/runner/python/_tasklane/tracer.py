@@ -9,7 +9,7 @@ from time import perf_counter_ns
 from types import CoroutineType
 
 from .awaits import SLEEP0_LABEL
-from .code import ASYNCIO_DIR, coroutine_origin, describe_error, exception_of, line_site, raised_through, seconds, task_group_of, task_name, user_site
+from .code import ASYNCIO_DIR, coroutine_origin, definition_site, describe_error, exception_of, is_package_file, is_users, line_site, package_only_sites, raised_through, seconds, task_group_of, task_name, user_site
 from .combinators import CombinatorRecorder
 from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, varint
 from .origins import CONNECTION_MADE_CODE, OriginRecorder
@@ -98,10 +98,12 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         done = task.done()
         if not done:
             coro = task.get_coro()
-        _, coroutine_name, library, asyncios_own = coroutine_origin(coro)
+        code, coroutine_name, library, asyncios_own = coroutine_origin(coro)
         given_name = task.get_name()
         name = task_name(given_name, coroutine_name)
         site = user_site(frame)
+        if package_only_sites and site in package_only_sites and code is not None and is_users(code) and not is_package_file(code.co_filename):
+            site = definition_site(code)  # a package runs the project's coroutine (a framework its handler)
         group = task_group_of(frame)
         steps = self.steps_by_thread  # running_here(), inline: it runs for every task
         current = self.current if steps is None else steps.get(get_ident())
