@@ -4,6 +4,8 @@ import type { TimelineTask } from '../../src/shared/protocol';
 
 export interface Lane {
   task: TimelineTask;
+  /** The task whose lane it sits under (its parent, or the nearest ancestor shown), 0 for none. */
+  under: number;
   depth: number;
   /** Top of the lane in CSS pixels, below the axis and the loop lane. */
   y: number;
@@ -34,6 +36,19 @@ export interface LaneLayout {
   lanes: Lane[];
   byId: Map<number, Lane>;
   spans: Map<number, TimelineTask[]>;
+}
+
+/** Internal tasks passed over at most looking for a visible ancestor (a malformed trace may loop). */
+const MAX_HIDDEN_ANCESTORS = 64;
+
+/**
+ * The nearest ancestor of a task not hidden as internal: a route handler whose parent is Node's
+ * own HTTP request sits under the server that received it, not at the top.
+ */
+function visibleAncestor(task: TimelineTask, tasks: ReadonlyMap<number, TimelineTask>): TimelineTask | undefined {
+  let parent = tasks.get(task.parent);
+  for (let hops = 0; parent?.internal && hops < MAX_HIDDEN_ANCESTORS; hops++) parent = tasks.get(parent.parent);
+  return parent?.internal ? undefined : parent;
 }
 
 /** Tasks a slice of a gradual layout handles before it yields. */
@@ -67,11 +82,11 @@ export function* layoutLanesGradually(tasks: ReadonlyMap<number, TimelineTask>, 
       continue;
     }
     if (o.hideInternal && task.internal) continue;
-    const parent = tasks.get(task.parent);
-    if (parent && !(o.hideInternal && parent.internal)) {
-      const list = children.get(task.parent);
+    const parent = o.hideInternal ? visibleAncestor(task, tasks) : tasks.get(task.parent);
+    if (parent) {
+      const list = children.get(parent.id);
       if (list) list.push(task);
-      else children.set(task.parent, [task]);
+      else children.set(parent.id, [task]);
     } else {
       roots.push(task);
     }
@@ -91,23 +106,27 @@ export function* layoutLanesGradually(tasks: ReadonlyMap<number, TimelineTask>, 
   // Depth-first in creation order: a stack of tasks and their depths, children pushed in reverse.
   const stack: TimelineTask[] = [];
   const depths: number[] = [];
+  const unders: number[] = [];
   for (let i = roots.length - 1; i >= 0; i--) {
     stack.push(roots[i]);
     depths.push(0);
+    unders.push(0);
   }
   while (stack.length) {
     if (++work % SLICE_TASKS === 0) yield;
     const task = stack.pop()!;
     const depth = depths.pop()!;
+    const under = unders.pop()!;
     if (filter && !kept(task)) continue;
     const kids = children.get(task.id);
-    const lane = { task, depth, y: o.top + lanes.length * o.laneHeight, hasChildren: kids !== undefined };
+    const lane = { task, under, depth, y: o.top + lanes.length * o.laneHeight, hasChildren: kids !== undefined };
     lanes.push(lane);
     byId.set(task.id, lane);
     if (kids === undefined || o.collapsed.has(task.id)) continue;
     for (let i = kids.length - 1; i >= 0; i--) {
       stack.push(kids[i]);
       depths.push(depth + 1);
+      unders.push(task.id);
     }
   }
   return { lanes, byId, spans };

@@ -145,14 +145,14 @@ export class TimelinePainter {
     }
   }
 
-  /** Creation links: a line from the parent's lane at the moment of creation to the child's lane. */
+  /** Creation links: a line from the parent's lane (or the ancestor's shown) at the moment of creation to the child's lane. */
   private drawLinks(lanes: Lane[], laneY: (l: Lane) => number): void {
     const ctx = this.ctx;
     ctx.strokeStyle = this.v.theme.muted;
     ctx.globalAlpha = 0.6;
     ctx.beginPath();
     for (const lane of lanes) {
-      const parent = this.v.laneById.get(lane.task.parent);
+      const parent = this.v.laneById.get(lane.under);
       if (!parent) continue;
       const x = this.v.scale.toPx(lane.task.created);
       if (x < LABEL_W || x > LABEL_W + this.v.scale.width) continue;

@@ -56,17 +56,19 @@ describe('lane layout', () => {
     [4, task(4, 1, 'node internal', { internal: true })],
     [5, task(5, 1, 'other')],
     [6, task(6, 2, 'span', { kind: 'coroutine' })],
+    [7, task(7, 4, 'handler')],
   ]);
   const options = { hideInternal: true, filter: '', collapsed: new Set<number>(), laneHeight: 20, top: 40 };
 
   it('puts children under their parent in creation order, spans on their task’s lane, internals hidden', () => {
     const lanes = layoutLanes(tasks, options);
-    assert.deepEqual(lanes.map((l) => [l.task.name, l.depth, l.y]), [['main.js', 0, 40], ['fetch', 1, 60], ['setTimeout 10 ms', 2, 80], ['other', 1, 100]]);
-    assert.deepEqual(layoutLanes(tasks, { ...options, hideInternal: false }).map((l) => l.task.id), [1, 2, 3, 4, 5]);
+    // A task made by a hidden internal one sits under the nearest ancestor shown.
+    assert.deepEqual(lanes.map((l) => [l.task.name, l.depth, l.y, l.under]), [['main.js', 0, 40, 0], ['fetch', 1, 60, 1], ['setTimeout 10 ms', 2, 80, 2], ['other', 1, 100, 1], ['handler', 1, 120, 1]]);
+    assert.deepEqual(layoutLanes(tasks, { ...options, hideInternal: false }).map((l) => [l.task.id, l.depth]), [[1, 0], [2, 1], [3, 2], [4, 1], [7, 2], [5, 1]]);
   });
 
   it('collapsing a task hides its descendants; a filter keeps matches and their ancestors', () => {
-    assert.deepEqual(layoutLanes(tasks, { ...options, collapsed: new Set([2]) }).map((l) => l.task.id), [1, 2, 5]);
+    assert.deepEqual(layoutLanes(tasks, { ...options, collapsed: new Set([2]) }).map((l) => l.task.id), [1, 2, 5, 7]);
     assert.deepEqual(layoutLanes(tasks, { ...options, filter: 'TIMEOUT' }).map((l) => l.task.id), [1, 2, 3]);
   });
 
@@ -110,7 +112,7 @@ describe('lane layout', () => {
     const lanes = layoutLanes(tasks, options);
     assert.equal(laneAt(lanes, 65, 40, 20)?.task.name, 'fetch');
     assert.equal(laneAt(lanes, 39, 40, 20), undefined);
-    assert.equal(laneAt(lanes, 40 + 20 * 4, 40, 20), undefined);
+    assert.equal(laneAt(lanes, 40 + 20 * lanes.length, 40, 20), undefined, 'below the last lane');
     const pairs = [0, 10, 20, 30, 40, 50];
     assert.deepEqual([firstEndingAfter(pairs, -5), firstEndingAfter(pairs, 15), firstEndingAfter(pairs, 30), firstEndingAfter(pairs, 99)], [0, 1, 1, 3]);
     assert.equal(firstEndingAfter([0, 10, 20, -1], 500), 1, 'a segment still open runs on past any time');
