@@ -6,7 +6,7 @@ import { formatDuration as formatUs } from '../../src/trace/format';
 import { firstEndingAfter, laneAt, layoutLanesGradually, spanAt, type Lane, type LaneLayout } from './lanes';
 import { inertText } from './inertText';
 import { readTheme, watchTheme, type Theme } from './theme';
-import { LABEL_W, LANE_H, OVERVIEW_H, TOP } from './timelineGeometry';
+import { LABEL_W, LANE_H, labelIndent, OVERVIEW_H, TOP } from './timelineGeometry';
 import { TimelinePainter } from './timelinePainter';
 import { TimeScale } from './timeScale';
 import type { TimelineStore } from './timelineStore';
@@ -296,7 +296,7 @@ export class TimelineView {
     this.canvas.focus();
     const hit = this.hitTest(x, y);
     if (!hit) return;
-    if (x < LABEL_W && hit.lane.hasChildren && x < 16 + hit.lane.depth * 10) this.toggle(hit.lane.task.id);
+    if (x < LABEL_W && hit.lane.hasChildren && x < labelIndent(hit.lane.depth) + 12) this.toggle(hit.lane.task.id);
     this.select(hit.lane.task.id);
   }
 

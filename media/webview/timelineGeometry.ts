@@ -10,3 +10,11 @@ export const RUN_INSET = 3;
 export const WAIT_INSET = 6;
 /** The overview along the bottom: the whole run, with the part in view marked. */
 export const OVERVIEW_H = 22;
+
+/** Nesting levels the label column indents: deeper tasks indent no further, so their names still show. */
+const MAX_INDENT_LEVELS = 8;
+
+/** Where a lane's label starts (its fold arrow, then its name), by its depth in the task tree. */
+export function labelIndent(depth: number): number {
+  return 4 + Math.min(depth, MAX_INDENT_LEVELS) * 10;
+}

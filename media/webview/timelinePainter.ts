@@ -7,7 +7,7 @@ import { inertText } from './inertText';
 import { forEachPixelSpan } from './pixelSpans';
 import { SegmentLayer } from './segmentLayer';
 import type { Theme } from './theme';
-import { AXIS_H, LABEL_W, LANE_H, LOOP_H, OVERVIEW_H, RUN_INSET, TOP, WAIT_INSET } from './timelineGeometry';
+import { AXIS_H, LABEL_W, LANE_H, labelIndent, LOOP_H, OVERVIEW_H, RUN_INSET, TOP, WAIT_INSET } from './timelineGeometry';
 import { formatTick, type TimeScale } from './timeScale';
 import type { TimelineStore } from './timelineStore';
 
@@ -214,7 +214,7 @@ export class TimelinePainter {
         ctx.strokeStyle = th.selection;
         ctx.strokeRect(0.5, y + 0.5, this.v.width, LANE_H - 1);
       }
-      const indent = 4 + lane.depth * 10;
+      const indent = labelIndent(lane.depth);
       ctx.fillStyle = th.muted;
       if (lane.hasChildren) ctx.fillText(this.v.collapsed.has(lane.task.id) ? '▸' : '▾', indent, y + LANE_H / 2);
       const end = lane.task.end?.state;

@@ -232,6 +232,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['setImmediate', 'setInterval 5 ms', 'setInterval 5 ms', 'setInterval 5 ms']);
   });
 
+  it('a timer re-armed from its own callback is a sibling of the one before, not its child: a poll is no staircase', () => {
+    const { model, stdout } = traceFixture('poll-chain.js');
+    assert.equal(stdout, '5\n');
+    const timers = tasksNamed(model, 'setTimeout 2 ms').sort((a, b) => a.created - b.created);
+    assert.equal(timers.length, 5);
+    const [first, ...rearmed] = timers;
+    assert.equal(model.tasks.get(first.parent)?.kind, 'script');
+    assert.deepEqual(rearmed.map((t) => t.parent), rearmed.map(() => first.id), 'each re-armed timer is made under the first');
+  });
+
   it('names a timer by its delay to three significant digits, as a person would write it', () => {
     const { model } = traceFixture('odd-delays.js');
     const main = only(model, 'main');

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { firstEndingAfter, laneAt, layoutLanes, layoutLanesGradually, spanAt } from '../../media/webview/lanes';
 import { forEachPixelSpan } from '../../media/webview/pixelSpans';
+import { LABEL_W, labelIndent } from '../../media/webview/timelineGeometry';
 import { formatTick, TimeScale } from '../../media/webview/timeScale';
 import { TimelineStore } from '../../media/webview/timelineStore';
 import { parseWebviewMessage, type TimelineTask } from '../../src/shared/protocol';
@@ -106,6 +107,11 @@ describe('lane layout', () => {
     assert.deepEqual(onMain?.map((t) => t.name), ['first', 'second', 'inner']);
     const at = (t: number): string | undefined => spanAt(onMain, t, spansOf, 100)?.name;
     assert.deepEqual([5, 15, 20, 30, 45, 55].map(at), [undefined, 'first', 'second', 'inner', 'second', undefined]);
+  });
+
+  it('indents a label by its depth, but a deep chain of tasks no further than leaves room for their names', () => {
+    assert.ok(labelIndent(1) > labelIndent(0));
+    assert.ok(labelIndent(200) <= LABEL_W / 2, `a task 200 levels deep starts its label at ${labelIndent(200)} px of ${LABEL_W}`);
   });
 
   it('finds the lane under a point and the first segment ending after a time', () => {

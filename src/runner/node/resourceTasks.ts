@@ -72,6 +72,16 @@ function isNextStreamRequest(type: string, info: CallSiteInfo, top: TaskState, m
   return type === 'FSREQCALLBACK' && info.shape === 'none' && top === maker && top.ended && top.oneShot && top.name.startsWith('fs.');
 }
 
+/**
+ * A timer set again by the callback of the timer it follows, at the same place (a poll re-arming
+ * its setTimeout, a scheduler's setImmediate for its next step): made by what the first one was
+ * made by, as a sibling, rather than a chain of timers each the child of the one before (a
+ * hundred polls would be a hundred levels deep).
+ */
+function isNextOfChain(type: string, info: CallSiteInfo, top: TaskState): boolean {
+  return TIMER_TYPES.has(type) && (top.kind === 'timer' || top.kind === 'immediate') && top.oneShot && top.codeKey === info.code;
+}
+
 export class ResourceTasks {
   /** Which task runs when each resource's callback runs (by async id). */
   private readonly owners = new Map<number, TaskState>();
@@ -223,7 +233,8 @@ export class ResourceTasks {
     // Made in Node's own code for an I/O resource of the user's (the connect of net.connect's
     // socket, after its deferred lookup): placed where that resource was made.
     const site = info.site || (info.shape === 'none' ? (this.tickSites.get(trigger) ?? (maker?.kind === 'io' ? maker.site : '')) : '');
-    this.stack.emitTask(task, ns, isNextStreamRequest(type, info, top, maker) ? top.parentId : top.id, site, isNodesOwn(type, info, top.transient));
+    const sibling = isNextStreamRequest(type, info, top, maker) || isNextOfChain(type, info, top);
+    this.stack.emitTask(task, ns, sibling ? top.parentId : top.id, site, isNodesOwn(type, info, top.transient));
   }
 
   /** A tick queued by a Node API the user's code called (the site cache answers without a stack once seen). */
