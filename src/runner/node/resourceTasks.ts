@@ -82,6 +82,9 @@ function isNextOfChain(type: string, info: CallSiteInfo, top: TaskState): boolea
   return TIMER_TYPES.has(type) && (top.kind === 'timer' || top.kind === 'immediate') && top.oneShot && top.codeKey === info.code;
 }
 
+/** Timers of one task looked at for a clear as its runs return (see watchForClear). */
+const MAX_WATCHED_TIMERS = 8;
+
 export class ResourceTasks {
   /** Which task runs when each resource's callback runs (by async id). */
   private readonly owners = new Map<number, TaskState>();
@@ -222,7 +225,7 @@ export class ResourceTasks {
       task.handle = resource;
       this.stack.liveHandles.add(task);
     }
-    if (TIMER_TYPES.has(type) && top !== this.stack.internals) (top.timers ??= []).push(task);
+    if (TIMER_TYPES.has(type) && top !== this.stack.internals) this.watchForClear(top, task);
     this.owners.set(asyncId, task);
     if (type === 'TCPWRAP' && isServer(top.name)) this.nameOnReturn.push(task);
     if (type === 'PROCESSWRAP') {
@@ -273,6 +276,16 @@ export class ResourceTasks {
   endClosedHandles(): void {
     const ns = this.now();
     for (const task of this.stack.liveHandles) this.endIfClosed(task, ns);
+  }
+
+  /**
+   * Notes a timer its maker's code may clear. Only its latest few are looked at as its runs return
+   * (a loop setting thousands would cost each return as much): older ones end when the flusher looks.
+   */
+  private watchForClear(maker: TaskState, timer: TaskState): void {
+    const timers = (maker.timers ??= []);
+    if (timers.length === MAX_WATCHED_TIMERS) timers.shift();
+    timers.push(timer);
   }
 
   /** Ends the timers `maker` made that its code, which has just run, cleared; forgets those that have ended. */

@@ -54,8 +54,8 @@ export interface TaskState {
   /** The timer or handle behind a task, to notice when it is cleared or closed. */
   handle: IoResource | undefined;
   /**
-   * Timers and immediates it made that had not fired when last looked at: looked at as each run
-   * of its code returns, since the code that clears a timer is most often its maker's
+   * The latest timers and immediates it made that had not fired when last looked at: looked at as
+   * each run of its code returns, since the code that clears a timer is most often its maker's
    * (`Promise.race` with a timeout, cleared in a `finally`).
    */
   timers: TaskState[] | undefined;
