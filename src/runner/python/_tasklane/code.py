@@ -260,9 +260,10 @@ def describe_error(exc):
     while tb is not None:
         code = tb.tb_frame.f_code
         if is_users(code):
+            where = "%s:%d:1" % (absolute(code.co_filename), tb.tb_lineno)
             if is_package_file(code.co_filename):
-                package_site = "%s:%d:1" % (absolute(code.co_filename), tb.tb_lineno)
+                package_site = where
             else:
-                site = "%s:%d:1" % (absolute(code.co_filename), tb.tb_lineno)
+                site = where
         tb = tb.tb_next
     return message, site or package_site
