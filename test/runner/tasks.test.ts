@@ -260,6 +260,14 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(starts.every((t) => t < main.end!.t), 'no run of main after it returned (its last write ends later)');
   });
 
+  it('an async generator a stream pipeline pulls does not make the script wait: its run ended long before', () => {
+    const { model, stdout } = traceFixture('pipeline-generator.js');
+    assert.equal(stdout, 'ABC\n');
+    const script = [...model.tasks.values()].find((t) => t.kind === 'script')!;
+    assert.deepEqual(script.waits.map((w) => model.waitLabel(w)), []);
+    assert.equal(tasksNamed(model, 'setTimeout 2 ms').length, 3);
+  });
+
   it('for await over an async generator waits on what the generator awaits, where it awaits it', () => {
     const { model, stdout } = traceFixture('async-gen.js');
     assert.equal(stdout, '0\n1\n');

@@ -183,6 +183,10 @@ export class PromiseTasks {
     if (waiter === this.stack.internals) return;
     marks.setOwner(throwaway, waiter);
     waiter.suspendedAt = info.code;
+    // The script waits only in its own body (an ES module's top-level await): code of the user's
+    // that Node's runs for no task (an async generator a stream pipeline pulls) is the script's
+    // work, but its awaits are no waits of the script's, whose run has long ended.
+    if (waiter === this.stack.root && !info.moduleBody) return;
     const target = taskBehind(awaited);
     if (target?.transient) target.waiter = waiter;
     else if (!target && watch) marks.setWaiter(awaited, waiter);
