@@ -542,6 +542,14 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(accepted.length, 3, 'the server accepted three sockets');
   });
 
+  it('names a UDP socket by its address once it has received, and a wait for its message by it', () => {
+    const { model, stdout } = traceFixture('udp.js');
+    assert.equal(stdout, 'ping\n');
+    const server = [...model.tasks.values()].find((t) => t.name.startsWith('UDP socket 127.0.0.1:'));
+    assert.ok(server, [...model.tasks.values()].map((t) => t.name).join(', '));
+    assert.equal(model.waitLabel(only(model, 'main').waits.at(-1)!), server.name);
+  });
+
   it('ends a rejected task rejected, with its message and where it was thrown', () => {
     const { model, stdout } = traceFixture('rejected.js');
     assert.equal(stdout, 'caught: disk on fire\n');

@@ -223,6 +223,7 @@ export function ioNameWhenActive(name: string, handle: IoResource): string {
     const out: { address?: string; port?: number } = {};
     if (name === 'TCP socket' && handle.getpeername?.(out) === 0) return `TCP socket ${out.address}:${out.port}`;
     if (name === 'TCP server' && handle.getsockname?.(out) === 0) return `TCP server ${out.address}:${out.port}`;
+    if (name === 'UDP socket' && handle.getsockname?.(out) === 0) return `UDP socket ${out.address}:${out.port}`;
   } catch {
     // a handle without the usual fields keeps its generic name
   }
