@@ -466,6 +466,13 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), calls, 'main awaited each call, not a request inside it');
   });
 
+  it('a directory opened with opendir is no task of its own left pending: its reads are', () => {
+    const { model, stdout } = traceFixture('opendir.js');
+    assert.equal(stdout, 'true\n');
+    assert.deepEqual([...model.tasks.values()].filter((t) => !t.end).map((t) => t.name), []);
+    assert.ok(![...model.tasks.values()].some((t) => t.name === 'DIRHANDLE'));
+  });
+
   it('a dns lookup is one task, through dns.promises as through the callback API', () => {
     const { model, stdout } = traceFixture('dns-lookup.js');
     assert.equal(stdout, 'found true string\n');

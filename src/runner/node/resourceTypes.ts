@@ -5,7 +5,7 @@ import type { CallSiteInfo } from './callsites';
 import { isCryptoJob } from './names';
 
 /** Resources whose callbacks are part of the task that made them, never tasks of their own. */
-export const FOLDED_TYPES = new Set(['TickObject', 'Microtask', 'WRITEWRAP', 'SHUTDOWNWRAP', 'FILEHANDLECLOSEREQ', 'FSREQPROMISE', 'QUERYWRAP', 'DNSCHANNEL', 'TTYWRAP']);
+export const FOLDED_TYPES = new Set(['TickObject', 'Microtask', 'WRITEWRAP', 'SHUTDOWNWRAP', 'FILEHANDLECLOSEREQ', 'FSREQPROMISE', 'QUERYWRAP', 'DNSCHANNEL', 'TTYWRAP', 'DIRHANDLE']);
 /** I/O a user asked for even when Node's own code made the handle (a connect inside net.connect). */
 const USER_VISIBLE_TYPES = new Set(['TCPCONNECTWRAP', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPECONNECTWRAP', 'PIPESERVERWRAP', 'GETADDRINFOREQWRAP', 'FSREQCALLBACK', 'UDPWRAP']);
 /** Requests a promise helper makes for its own work (fs.promises.rm's, dns.promises.lookup's): part of it. */
