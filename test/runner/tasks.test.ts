@@ -473,6 +473,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(![...model.tasks.values()].some((t) => t.name === 'DIRHANDLE'));
   });
 
+  it('a crypto job run synchronously ends as its call returns; one with a callback when it has run', () => {
+    const { model, stdout } = traceFixture('crypto-jobs.js');
+    assert.equal(stdout, '16 8 8\n');
+    const jobs = [...model.tasks.values()].filter((t) => t.name.startsWith('crypto.'));
+    assert.deepEqual(jobs.map((t) => [t.name, t.end?.state]), [['crypto.pbkdf2', 'resolved'], ['crypto.randombytes', 'resolved'], ['crypto.randombytes', 'resolved']]);
+    const [, sync, async] = jobs;
+    assert.equal(sync.runs.length, 0, 'no callback of its own');
+    assert.ok(async.runs.length > 0, 'its callback ran');
+  });
+
   it('a dns lookup is one task, through dns.promises as through the callback API', () => {
     const { model, stdout } = traceFixture('dns-lookup.js');
     assert.equal(stdout, 'found true string\n');

@@ -3,6 +3,8 @@ import type { CallSiteInfo } from './callsites';
 
 /** The fields of Node's timer and handle objects that name them (none are guaranteed: read defensively). */
 export interface IoResource {
+  /** A crypto job's completion callback, set when the job runs asynchronously. */
+  ondone?: unknown;
   _idleTimeout?: number;
   _repeat?: number | null;
   _destroyed?: boolean;

@@ -3,7 +3,7 @@
 import { executionAsyncId } from 'node:async_hooks';
 import type { EndState } from '../../trace/events';
 import { opensProcessStdio, type CallSiteInfo } from './callsites';
-import { CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, testFailure, timerName, type ChildProcessLike, type IoResource } from './names';
+import { CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, testFailure, timerName, type ChildProcessLike, type IoResource } from './names';
 import { FOLDED_TYPES, isNodesOwn, isOneShot, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
@@ -97,6 +97,11 @@ export class ResourceTasks {
    * TCP server accepted (connected by then), a child process (spawned by then).
    */
   private readonly nameOnReturn: TaskState[] = [];
+  /**
+   * crypto's jobs made in the callback running now: one a synchronous call ran (randomBytes without
+   * a callback, pbkdf2Sync) has no `ondone` once the call has returned, and no callback to end it.
+   */
+  private readonly cryptoJobs: TaskState[] = [];
   /** The latest `new Worker`, which the message ports made next belong to. */
   private lastWorker: TaskState | undefined;
   /** The latest child process, which the stdio pipes made next belong to. */
@@ -138,14 +143,21 @@ export class ResourceTasks {
     if (owner.followUps > 0 && this.followUps.delete(asyncId)) owner.followUps--;
   }
 
-  /** Names the handles made in the callback (or the script's own run) that returns now. */
+  /**
+   * Names the handles made in the callback (or the script's own run) that returns now, and ends
+   * the crypto jobs it ran synchronously.
+   */
   nameMadeHandles(ns: number): void {
-    if (this.nameOnReturn.length === 0) return;
+    if (this.nameOnReturn.length === 0 && this.cryptoJobs.length === 0) return;
     const at = ns < 0 ? this.now() : ns;
     for (const task of this.nameOnReturn) {
       if (task.resource !== undefined) this.nameFromResource(task, at);
     }
     this.nameOnReturn.length = 0;
+    for (const job of this.cryptoJobs) {
+      if (!job.ended && typeof job.resource?.ondone !== 'function') this.stack.endTask(job, at, 'resolved', '', '');
+    }
+    this.cryptoJobs.length = 0;
   }
 
   /** async_hooks reports a resource other than a promise: a task, or part of the task that made it. */
@@ -228,6 +240,7 @@ export class ResourceTasks {
     if (TIMER_TYPES.has(type) && top !== this.stack.internals) this.watchForClear(top, task);
     this.owners.set(asyncId, task);
     if (type === 'TCPWRAP' && isServer(top.name)) this.nameOnReturn.push(task);
+    if (isCryptoJob(type)) this.cryptoJobs.push(task);
     if (type === 'PROCESSWRAP') {
       this.lastProcess = task;
       this.nameOnReturn.push(task);
