@@ -483,6 +483,13 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(async.runs.length > 0, 'its callback ran');
   });
 
+  it('synchronous zlib and execSync calls leave no task pending, and execSync opening process.stderr is none', () => {
+    const { model, stdout } = traceFixture('sync-calls.js');
+    assert.equal(stdout, '100\n');
+    assert.deepEqual([...model.tasks.values()].filter((t) => !t.end).map((t) => t.name), []);
+    assert.deepEqual([...model.tasks.values()].map((t) => t.name).filter((n) => n !== 'sync-calls.js'), ['zlib', 'zlib']);
+  });
+
   it('a dns lookup is one task, through dns.promises as through the callback API', () => {
     const { model, stdout } = traceFixture('dns-lookup.js');
     assert.equal(stdout, 'found true string\n');

@@ -15,6 +15,8 @@ let ownerSymbol: symbol | undefined;
 /** What a handle's JS object may say of it: a stream's `closed`, a ChildProcess's spawn and close counts. */
 interface HandleOwner extends ChildProcessLike {
   closed?: unknown;
+  /** A zlib stream's handle, null once closed (at once by a synchronous call: gzipSync). */
+  _handle?: unknown;
   _closesGot?: unknown;
   _closesNeeded?: unknown;
   exitCode?: unknown;
@@ -48,14 +50,17 @@ function childProcessEnd(child: HandleOwner): [EndState, string] {
 /**
  * Whether a handle has closed. Node's hasRef() answers true or false for a live handle, referenced
  * or not, false in its close callback, and nothing once it is gone; a handle without one (zlib's)
- * has closed when the stream it serves has. A handle asked to close has no file descriptor, but
+ * has closed when the stream it serves has, or has let go of it (gzipSync, at once). A handle asked to close has no file descriptor, but
  * its close callback (a socket's 'close' event) is still to run: closed only once hasRef() stops
  * answering true (an unreferenced one, once it is asked to close).
  */
 function isClosed(handle: IoResource): boolean {
   try {
     const noDescriptor = typeof handle.fd === 'number' && handle.fd < 0;
-    if (typeof handle.hasRef !== 'function') return noDescriptor || jsObjectOf(handle)?.closed === true;
+    if (typeof handle.hasRef !== 'function') {
+      const owner = jsObjectOf(handle);
+      return noDescriptor || owner?.closed === true || owner?._handle === null;
+    }
     const ref = handle.hasRef();
     return ref === undefined || (ref === false && noDescriptor);
   } catch {
@@ -187,7 +192,8 @@ export class ResourceTasks {
     const info = this.sites.lookup(this.stack.top, this.sites.typeCode(type), false, maker);
     // process.stdout and friends, opened on first use (often by console.log): no tasks of the script.
     // (A terminal's are TTYWRAPs, folded above; a pipe's are looked for on the stack.)
-    if (/^(bootstrap|console)\//.test(info.module) || (type === 'PIPEWRAP' && info.module !== 'child_process' && opensProcessStdio())) {
+    // (execSync, from child_process, opens process.stderr to copy the child's stderr there.)
+    if (/^(bootstrap|console)\//.test(info.module) || (type === 'PIPEWRAP' && opensProcessStdio())) {
       this.owners.set(asyncId, top);
       return;
     }
