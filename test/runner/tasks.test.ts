@@ -490,6 +490,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...model.tasks.values()].map((t) => t.name).filter((n) => n !== 'sync-calls.js'), ['zlib', 'zlib']);
   });
 
+  it('an HTTP server\'s request and an http.get end as their connection closes', () => {
+    const { model, stdout } = traceFixture('http-get.js');
+    assert.equal(stdout, 'ok\n');
+    for (const name of ['HTTP request', 'HTTP client request']) {
+      const task = only(model, name);
+      assert.equal(task.internal, true);
+      assert.deepEqual([task.end?.state, task.end?.message], ['resolved', 'closed'], name);
+    }
+  });
+
   it('a dns lookup is one task, through dns.promises as through the callback API', () => {
     const { model, stdout } = traceFixture('dns-lookup.js');
     assert.equal(stdout, 'found true string\n');

@@ -48,6 +48,15 @@ function childProcessEnd(child: HandleOwner): [EndState, string] {
 }
 
 /**
+ * Whether an HTTP parser's resource is done: a server's (HTTPINCOMINGMESSAGE, one per connection)
+ * once its socket is destroyed, a client request's once the request is.
+ */
+function httpDone(resource: IoResource): boolean {
+  const { socket, req } = resource as { socket?: { destroyed?: unknown }; req?: { destroyed?: unknown } };
+  return socket?.destroyed === true || req?.destroyed === true;
+}
+
+/**
  * Whether a handle has closed. Node's hasRef() answers true or false for a live handle, referenced
  * or not, false in its close callback, and nothing once it is gone; a handle without one (zlib's)
  * has closed when the stream it serves has, or has let go of it (gzipSync, at once). A handle asked to close has no file descriptor, but
@@ -59,7 +68,7 @@ function isClosed(handle: IoResource): boolean {
     const noDescriptor = typeof handle.fd === 'number' && handle.fd < 0;
     if (typeof handle.hasRef !== 'function') {
       const owner = jsObjectOf(handle);
-      return noDescriptor || owner?.closed === true || owner?._handle === null;
+      return noDescriptor || owner?.closed === true || owner?._handle === null || httpDone(handle);
     }
     const ref = handle.hasRef();
     return ref === undefined || (ref === false && noDescriptor);
