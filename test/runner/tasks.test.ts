@@ -493,6 +493,8 @@ describe('Node runner: the task model on real scripts', () => {
   it('an HTTP server\'s request and an http.get end as their connection closes', () => {
     const { model, stdout } = traceFixture('http-get.js');
     assert.equal(stdout, 'ok\n');
+    // The client's socket is named as it connects, though the client's parser reads it in Node's C++.
+    assert.equal(tasksNamed(model, `TCP socket 127.0.0.1:${/:(\d+)$/.exec(only(model, /^TCP server /).name)![1]}`).length, 1);
     for (const name of ['HTTP request', 'HTTP client request']) {
       const task = only(model, name);
       assert.equal(task.internal, true);

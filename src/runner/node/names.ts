@@ -132,10 +132,12 @@ export function isServer(name: string): boolean {
 
 /** A child process's task's name until it is spawned, and the start of its name after. */
 export const CHILD_PROCESS = 'child process';
+/** A TCP socket's task's name until it is connected, and the start of its name after (its peer). */
+export const TCP_SOCKET = 'TCP socket';
 
 const INITIAL_NAMES: Record<string, string> = {
   TCPCONNECTWRAP: 'TCP connect',
-  TCPWRAP: 'TCP socket',
+  TCPWRAP: TCP_SOCKET,
   TCPSERVERWRAP: 'TCP server',
   PIPECONNECTWRAP: 'pipe connect',
   PIPEWRAP: 'pipe',
@@ -223,7 +225,7 @@ export function ioNameWhenActive(name: string, handle: IoResource): string {
   try {
     if (name === 'TCP connect' && handle.address !== undefined) return `TCP connect ${handle.address}:${handle.port}`;
     const out: { address?: string; port?: number } = {};
-    if (name === 'TCP socket' && handle.getpeername?.(out) === 0) return `TCP socket ${out.address}:${out.port}`;
+    if (name === TCP_SOCKET && handle.getpeername?.(out) === 0) return `${TCP_SOCKET} ${out.address}:${out.port}`;
     if (name === 'TCP server' && handle.getsockname?.(out) === 0) return `TCP server ${out.address}:${out.port}`;
     if (name === 'UDP socket' && handle.getsockname?.(out) === 0) return `UDP socket ${out.address}:${out.port}`;
   } catch {

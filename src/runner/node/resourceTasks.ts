@@ -3,7 +3,7 @@
 import { executionAsyncId } from 'node:async_hooks';
 import type { EndState } from '../../trace/events';
 import { opensProcessStdio, type CallSiteInfo } from './callsites';
-import { CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, testFailure, timerName, type ChildProcessLike, type IoResource } from './names';
+import { CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, TCP_SOCKET, testFailure, timerName, type ChildProcessLike, type IoResource } from './names';
 import { FOLDED_TYPES, isNodesOwn, isOneShot, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
@@ -116,6 +116,11 @@ export class ResourceTasks {
    * a callback, pbkdf2Sync) has no `ondone` once the call has returned, and no callback to end it.
    */
   private readonly cryptoJobs: TaskState[] = [];
+  /**
+   * The socket each TCP connect is for (its trigger): named as the connect completes, as it may
+   * never run a callback of its own (an HTTP client's parser reads it in Node's C++).
+   */
+  private readonly socketOfConnect = new Map<TaskState, TaskState>();
   /** The latest `new Worker`, which the message ports made next belong to. */
   private lastWorker: TaskState | undefined;
   /** The latest child process, which the stdio pipes made next belong to. */
@@ -255,6 +260,7 @@ export class ResourceTasks {
     if (TIMER_TYPES.has(type) && top !== this.stack.internals) this.watchForClear(top, task);
     this.owners.set(asyncId, task);
     if (type === 'TCPWRAP' && isServer(top.name)) this.nameOnReturn.push(task);
+    if (type === 'TCPCONNECTWRAP' && maker?.name === TCP_SOCKET) this.socketOfConnect.set(task, maker);
     if (isCryptoJob(type)) this.cryptoJobs.push(task);
     if (type === 'PROCESSWRAP') {
       this.lastProcess = task;
@@ -286,6 +292,12 @@ export class ResourceTasks {
     }
     if (task.name !== CHILD_PROCESS) {
       this.stack.rename(task, ns, ioNameWhenActive(task.name, resource));
+      const socket = this.socketOfConnect.get(task);
+      if (socket !== undefined) {
+        this.socketOfConnect.delete(task);
+        // Tried before it was connected, if it ran a callback then: its handle names it now.
+        if (socket.name === TCP_SOCKET && socket.handle !== undefined) this.stack.rename(socket, ns, ioNameWhenActive(TCP_SOCKET, socket.handle));
+      }
       return;
     }
     const name = childProcessName(jsObjectOf(resource)) ?? task.name;
