@@ -303,6 +303,7 @@ describe('Node runner: the task model on real scripts', () => {
     const main = only(model, 'main');
     assert.equal(only(model, 'Api.get').parent, main.id);
     assert.equal(only(model, 'Api.connect').parent, main.id, 'a static method after its class');
+    assert.equal(only(model, 'Api.#fetch').parent, only(model, 'Api.get').id, 'a private method after its class too');
     assert.equal(only(model, 'wait').parent, main.id, 'a plain object has no class name to add');
     assert.equal(only(model, 'tick').parent, only(model, 'setTimeout 1 ms').id, 'not Timeout.tick: Node calls it as the timer\'s _onTimeout');
     assert.equal(only(model, 'onPing').parent, only(model, 'setTimeout 2 ms').id, 'not EventEmitter.onPing');
