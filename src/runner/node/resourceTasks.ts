@@ -59,9 +59,10 @@ function httpDone(resource: IoResource): boolean {
 /**
  * Whether a handle has closed. Node's hasRef() answers true or false for a live handle, referenced
  * or not, false in its close callback, and nothing once it is gone; a handle without one (zlib's)
- * has closed when the stream it serves has, or has let go of it (gzipSync, at once). A handle asked to close has no file descriptor, but
- * its close callback (a socket's 'close' event) is still to run: closed only once hasRef() stops
- * answering true (an unreferenced one, once it is asked to close).
+ * has closed when the stream it serves has, or has let go of it (gzipSync, at once), and an HTTP
+ * parser's resource when its socket or request is done. A handle asked to close has no file
+ * descriptor, but its close callback (a socket's 'close' event) is still to run: closed only once
+ * hasRef() stops answering true (an unreferenced one, once it is asked to close).
  */
 function isClosed(handle: IoResource): boolean {
   try {
