@@ -579,6 +579,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(accepted.length, 3, 'the server accepted three sockets');
   });
 
+  it('names a TLS socket by its peer, and each read of for await over it as that socket\'s', () => {
+    const { model, stdout } = traceFixture('tls.js');
+    assert.equal(stdout, 'secret\n');
+    const port = /:(\d+)$/.exec(only(model, /^TCP server /).name)![1];
+    const client = only(model, `TLS socket 127.0.0.1:${port}`);
+    const reads = only(model, 'main').waits.slice(1).map((w) => model.waitLabel(w));
+    assert.ok(reads.length > 0);
+    assert.deepEqual([...new Set(reads)], [`read ${client.name}`]);
+  });
+
   it('names a UDP socket by its address once it has received, and a wait for its message by it', () => {
     const { model, stdout } = traceFixture('udp.js');
     assert.equal(stdout, 'ping\n');

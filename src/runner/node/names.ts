@@ -134,10 +134,18 @@ export function isServer(name: string): boolean {
 export const CHILD_PROCESS = 'child process';
 /** A TCP socket's task's name until it is connected, and the start of its name after (its peer). */
 export const TCP_SOCKET = 'TCP socket';
+/** The same for a TLS socket (the TLS layer over a TCP socket). */
+export const TLS_SOCKET = 'TLS socket';
+
+/** A socket whose callbacks are reads of what its peer sent (a wait it ends reads "read TCP socket …"). */
+export function isStreamSocket(name: string): boolean {
+  return name.startsWith(TCP_SOCKET) || name.startsWith(TLS_SOCKET);
+}
 
 const INITIAL_NAMES: Record<string, string> = {
   TCPCONNECTWRAP: 'TCP connect',
   TCPWRAP: TCP_SOCKET,
+  TLSWRAP: TLS_SOCKET,
   TCPSERVERWRAP: 'TCP server',
   PIPECONNECTWRAP: 'pipe connect',
   PIPEWRAP: 'pipe',
@@ -225,7 +233,7 @@ export function ioNameWhenActive(name: string, handle: IoResource): string {
   try {
     if (name === 'TCP connect' && handle.address !== undefined) return `TCP connect ${handle.address}:${handle.port}`;
     const out: { address?: string; port?: number } = {};
-    if (name === TCP_SOCKET && handle.getpeername?.(out) === 0) return `${TCP_SOCKET} ${out.address}:${out.port}`;
+    if ((name === TCP_SOCKET || name === TLS_SOCKET) && handle.getpeername?.(out) === 0) return `${name} ${out.address}:${out.port}`;
     if (name === 'TCP server' && handle.getsockname?.(out) === 0) return `TCP server ${out.address}:${out.port}`;
     if (name === 'UDP socket' && handle.getsockname?.(out) === 0) return `UDP socket ${out.address}:${out.port}`;
   } catch {
