@@ -503,6 +503,14 @@ describe('Node runner: the task model on real scripts', () => {
     }
   });
 
+  it('fs.watchFile is named so and ends when unwatched; an event loop delay monitor and a Blob\'s reader are no tasks left pending', () => {
+    const { model, stdout } = traceFixture('watch-blob-monitor.js');
+    assert.equal(stdout, 'abc\n');
+    assert.deepEqual([...model.tasks.values()].filter((t) => !t.end).map((t) => t.name), []);
+    assert.deepEqual(only(model, 'fs.watchFile').end?.message, 'closed');
+    assert.ok(![...model.tasks.values()].some((t) => /^[A-Z0-9]+$/.test(t.name)), 'no raw resource type for a name');
+  });
+
   it('a dns lookup is one task, through dns.promises as through the callback API', () => {
     const { model, stdout } = traceFixture('dns-lookup.js');
     assert.equal(stdout, 'found true string\n');

@@ -4,8 +4,12 @@ import type { TaskKind } from '../../trace/events';
 import type { CallSiteInfo } from './callsites';
 import { isCryptoJob } from './names';
 
-/** Resources whose callbacks are part of the task that made them, never tasks of their own. */
-export const FOLDED_TYPES = new Set(['TickObject', 'Microtask', 'WRITEWRAP', 'SHUTDOWNWRAP', 'FILEHANDLECLOSEREQ', 'FSREQPROMISE', 'QUERYWRAP', 'DNSCHANNEL', 'TTYWRAP', 'DIRHANDLE']);
+/**
+ * Resources whose callbacks are part of the task that made them, never tasks of their own: a
+ * directory's handle, a Blob's reader and an event loop delay monitor among them, which end with
+ * no callback or state that says so.
+ */
+export const FOLDED_TYPES = new Set(['TickObject', 'Microtask', 'WRITEWRAP', 'SHUTDOWNWRAP', 'FILEHANDLECLOSEREQ', 'FSREQPROMISE', 'QUERYWRAP', 'DNSCHANNEL', 'TTYWRAP', 'DIRHANDLE', 'BLOBREADER', 'ELDHISTOGRAM']);
 /** I/O a user asked for even when Node's own code made the handle (a connect inside net.connect). */
 const USER_VISIBLE_TYPES = new Set(['TCPCONNECTWRAP', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPECONNECTWRAP', 'PIPESERVERWRAP', 'GETADDRINFOREQWRAP', 'FSREQCALLBACK', 'UDPWRAP']);
 /** Requests a promise helper makes for its own work (fs.promises.rm's, dns.promises.lookup's): part of it. */
