@@ -511,6 +511,14 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(![...model.tasks.values()].some((t) => /^[A-Z0-9]+$/.test(t.name)), 'no raw resource type for a name');
   });
 
+  it('an HTTP/2 session and its streams are named so, Node\'s own, and end; the request is no task left pending', () => {
+    const { model, stdout } = traceFixture('http2.js');
+    assert.equal(stdout, 'h2\n');
+    const tasks = [...model.tasks.values()];
+    assert.deepEqual(tasks.filter((t) => !t.end && !t.internal).map((t) => t.name), []);
+    assert.deepEqual([...new Set(tasks.filter((t) => t.name.startsWith('HTTP/2')).map((t) => `${t.name} ${t.internal} ${t.end?.state}`))].sort(), ['HTTP/2 session true resolved', 'HTTP/2 settings true resolved', 'HTTP/2 stream true resolved']);
+  });
+
   it('a dns lookup is one task, through dns.promises as through the callback API', () => {
     const { model, stdout } = traceFixture('dns-lookup.js');
     assert.equal(stdout, 'found true string\n');

@@ -6,16 +6,16 @@ import { isCryptoJob } from './names';
 
 /**
  * Resources whose callbacks are part of the task that made them, never tasks of their own: a
- * directory's handle, a Blob's reader and an event loop delay monitor among them, which end with
- * no callback or state that says so.
+ * directory's handle, a Blob's reader, an event loop delay monitor and an HTTP/2 request waiting
+ * for its session among them, which end with no callback or state that says so.
  */
-export const FOLDED_TYPES = new Set(['TickObject', 'Microtask', 'WRITEWRAP', 'SHUTDOWNWRAP', 'FILEHANDLECLOSEREQ', 'FSREQPROMISE', 'QUERYWRAP', 'DNSCHANNEL', 'TTYWRAP', 'DIRHANDLE', 'BLOBREADER', 'ELDHISTOGRAM']);
+export const FOLDED_TYPES = new Set(['TickObject', 'Microtask', 'WRITEWRAP', 'SHUTDOWNWRAP', 'FILEHANDLECLOSEREQ', 'FSREQPROMISE', 'QUERYWRAP', 'DNSCHANNEL', 'TTYWRAP', 'DIRHANDLE', 'BLOBREADER', 'ELDHISTOGRAM', 'PendingRequest']);
 /** I/O a user asked for even when Node's own code made the handle (a connect inside net.connect). */
 const USER_VISIBLE_TYPES = new Set(['TCPCONNECTWRAP', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPECONNECTWRAP', 'PIPESERVERWRAP', 'GETADDRINFOREQWRAP', 'FSREQCALLBACK', 'UDPWRAP']);
 /** Requests a promise helper makes for its own work (fs.promises.rm's, dns.promises.lookup's): part of it. */
 const HELPER_REQUEST_TYPES = new Set(['FSREQCALLBACK', 'GETADDRINFOREQWRAP']);
 /** Resources that end after their single callback (and crypto's jobs). */
-const ONE_SHOT_TYPES = new Set(['Timeout', 'Immediate', 'TCPCONNECTWRAP', 'PIPECONNECTWRAP', 'FSREQCALLBACK', 'GETADDRINFOREQWRAP', 'GETNAMEINFOREQWRAP']);
+const ONE_SHOT_TYPES = new Set(['Timeout', 'Immediate', 'TCPCONNECTWRAP', 'PIPECONNECTWRAP', 'FSREQCALLBACK', 'GETADDRINFOREQWRAP', 'GETNAMEINFOREQWRAP', 'UDPSENDWRAP', 'HTTP2PING', 'HTTP2SETTINGS']);
 /** Node modules whose timers are the user's own (setTimeout, AbortSignal.timeout); others' are Node's housekeeping (HTTP's date cache). */
 const USER_TIMER_MODULES = new Set(['timers', 'abort_controller']);
 export const TIMER_TYPES = new Set(['Timeout', 'Immediate']);
