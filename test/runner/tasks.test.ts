@@ -716,6 +716,17 @@ describe('Node runner: the task model on real scripts', () => {
 });
 
 describe('Node runner: what is not a task', () => {
+  it('reading stdin makes it a task of the reader, and each wait for it reads "read stdin"', () => {
+    const { model, stdout } = traceFixture('read-stdin.js', { input: 'hello\n' });
+    assert.equal(stdout, 'bytes 6\n');
+    const main = only(model, 'main');
+    const stdin = only(model, 'stdin');
+    assert.deepEqual([stdin.kind, stdin.parent, stdin.end?.state, stdin.end?.message], ['io', main.id, 'resolved', 'closed']);
+    assert.match(stdin.site, /read-stdin\.js:4:\d+$/);
+    assert.ok(main.waits.length > 0);
+    assert.deepEqual([...new Set(main.waits.map((w) => model.waitLabel(w)))], ['read stdin']);
+  });
+
   it('process.stdout opened by console.log on a pipe is not a task of the script', () => {
     const { model, stdout } = traceFixture('sequential.js');
     assert.equal(stdout, 'hello\nworld\n');

@@ -95,11 +95,13 @@ export function createCapturer(ownFiles: readonly string[]): (skipAbove: Functio
 const STDIO_FILE = 'node:internal/bootstrap/switches/is_main_thread';
 
 /**
- * Whether the handle being made is the process's own stdin, stdout or stderr, opened by whichever
- * code reads it first: console.log, node:test's reporter as it loads, a socket's destroy.
+ * Whether the handle being made is the process's own stdin, or its stdout or stderr, opened by
+ * whichever code reads it first: console.log, node:test's reporter as it loads, a socket's destroy.
  */
-export function opensProcessStdio(): boolean {
-  return captureFrames(opensProcessStdio).some((frame) => frame.getFileName() === STDIO_FILE);
+export function processStdioOpened(): 'stdin' | 'output' | undefined {
+  const frames = captureFrames(processStdioOpened).filter((frame) => frame.getFileName() === STDIO_FILE);
+  if (frames.length === 0) return undefined;
+  return frames.some((frame) => frame.getFunctionName() === 'getStdin') ? 'stdin' : 'output';
 }
 
 function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSiteInfo {

@@ -137,9 +137,12 @@ export const TCP_SOCKET = 'TCP socket';
 /** The same for a TLS socket (the TLS layer over a TCP socket). */
 export const TLS_SOCKET = 'TLS socket';
 
-/** A socket whose callbacks are reads of what its peer sent (a wait it ends reads "read TCP socket …"). */
-export function isStreamSocket(name: string): boolean {
-  return name.startsWith(TCP_SOCKET) || name.startsWith(TLS_SOCKET);
+/** The process's own stdin, a task once the program reads it. */
+export const STDIN = 'stdin';
+
+/** A socket or stdin, whose callbacks are reads of what came in (a wait one ends reads "read TCP socket …"). */
+export function isReadable(name: string): boolean {
+  return name.startsWith(TCP_SOCKET) || name.startsWith(TLS_SOCKET) || name === STDIN;
 }
 
 const INITIAL_NAMES: Record<string, string> = {

@@ -3,7 +3,7 @@
 import type { TaskKind } from '../../trace/events';
 import type { CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
-import { isIteratorStep, isNodeTest, isRequireWork, isStreamSocket, isSyntax, isTestCall, opName } from './names';
+import { isIteratorStep, isNodeTest, isReadable, isRequireWork, isSyntax, isTestCall, opName } from './names';
 import { marks } from './promiseMarks';
 import { knownSettled, promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
 import type { TaskStack } from './taskStack';
@@ -333,7 +333,7 @@ export class PromiseTasks {
     // Node's own work, a helper, or the script's own run (Node finishing what it loaded for a
     // helper, as fetch's first call does) is no answer to what woke the waiter.
     if (by === waiter || by === this.stack.internals || by === this.stack.root || by.transient) return;
-    const label = by.kind === 'io' && isStreamSocket(by.name) ? readLabel(by.name) : '';
+    const label = by.kind === 'io' && isReadable(by.name) ? readLabel(by.name) : '';
     if (this.out.admit()) this.out.enc.awaitBy(ns, waiter.id, by.id, label);
   }
 

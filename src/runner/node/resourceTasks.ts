@@ -2,8 +2,8 @@
 // folded into the task that made them, and which task each one's callbacks run.
 import { executionAsyncId } from 'node:async_hooks';
 import type { EndState } from '../../trace/events';
-import { opensProcessStdio, type CallSiteInfo } from './callsites';
-import { CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, TCP_SOCKET, testFailure, timerName, type ChildProcessLike, type IoResource } from './names';
+import { processStdioOpened, type CallSiteInfo } from './callsites';
+import { CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, STDIN, TCP_SOCKET, testFailure, timerName, type ChildProcessLike, type IoResource } from './names';
 import { FOLDED_TYPES, isNodesOwn, isOneShot, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
@@ -184,6 +184,14 @@ export class ResourceTasks {
   onResource(asyncId: number, type: string, trigger: number, resource: IoResource): void {
     // Outside any callback (libuv accepting a connection) the trigger says who caused it.
     let top = this.stack.frameBase.length === 0 ? (this.owners.get(trigger) ?? this.stack.top) : this.stack.top;
+    // The process's own stdio: stdin (a terminal's or a pipe) is a task once the program reads it;
+    // stdout and stderr, opened on first use (often by console.log), are no tasks of the script.
+    // (execSync, from child_process, opens process.stderr to copy the child's stderr there.)
+    const stdio = type === 'TTYWRAP' || type === 'PIPEWRAP' ? processStdioOpened() : undefined;
+    if (stdio === 'stdin') {
+      this.readStdin(asyncId, resource, top);
+      return;
+    }
     if (FOLDED_TYPES.has(type)) {
       // A tick Node queues in a server's name rather than the running callback's (its 'listening',
       // emitted once it is bound) is the server's: the waiter it wakes says so.
@@ -205,10 +213,7 @@ export class ResourceTasks {
     const ns = this.now();
     const maker = this.owners.get(trigger);
     const info = this.sites.lookup(this.stack.top, this.sites.typeCode(type), false, maker);
-    // process.stdout and friends, opened on first use (often by console.log): no tasks of the script.
-    // (A terminal's are TTYWRAPs, folded above; a pipe's are looked for on the stack.)
-    // (execSync, from child_process, opens process.stderr to copy the child's stderr there.)
-    if (/^(bootstrap|console)\//.test(info.module) || (type === 'PIPEWRAP' && opensProcessStdio())) {
+    if (/^(bootstrap|console)\//.test(info.module) || stdio === 'output') {
       this.owners.set(asyncId, top);
       return;
     }
@@ -273,6 +278,17 @@ export class ResourceTasks {
     const site = info.site || (info.shape === 'none' ? (this.tickSites.get(trigger) ?? (maker?.kind === 'io' ? maker.site : '')) : '');
     const sibling = isNextStreamRequest(type, info, top, maker) || isNextOfChain(type, info, top);
     this.stack.emitTask(task, ns, sibling ? top.parentId : top.id, site, isNodesOwn(type, info, top.transient));
+  }
+
+  /** The process's stdin, opened for a read of the program's: a task whose callbacks are what came in. */
+  private readStdin(asyncId: number, resource: IoResource, top: TaskState): void {
+    const info = this.sites.lookup(this.stack.top, this.sites.typeCode('STDIN'), false, undefined);
+    const task = newTaskState('io', STDIN, info.code, false);
+    task.handle = resource;
+    this.stack.liveHandles.add(task);
+    this.owners.set(asyncId, task);
+    this.repeating.add(asyncId);
+    this.stack.emitTask(task, this.now(), top.id, info.site, false);
   }
 
   /** A tick queued by a Node API the user's code called (the site cache answers without a stack once seen). */
