@@ -727,6 +727,12 @@ describe('Node runner: what is not a task', () => {
     assert.deepEqual([...new Set(main.waits.map((w) => model.waitLabel(w)))], ['read stdin']);
   });
 
+  it('stdin only asked whether it is a terminal, never read, is no task', () => {
+    const { model, stdout } = traceFixture('stdin-untouched.js', { input: 'unread\n' });
+    assert.equal(stdout, 'undefined\n');
+    assert.deepEqual([...model.tasks.values()].map((t) => t.name), ['stdin-untouched.js']);
+  });
+
   it('process.stdout opened by console.log on a pipe is not a task of the script', () => {
     const { model, stdout } = traceFixture('sequential.js');
     assert.equal(stdout, 'hello\nworld\n');

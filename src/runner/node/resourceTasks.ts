@@ -280,15 +280,19 @@ export class ResourceTasks {
     this.stack.emitTask(task, ns, sibling ? top.parentId : top.id, site, isNodesOwn(type, info, top.transient));
   }
 
-  /** The process's stdin, opened for a read of the program's: a task whose callbacks are what came in. */
+  /**
+   * The process's stdin, opened: a task whose callbacks are what came in, written to the trace
+   * only once something has (a program that only asks `process.stdin.isTTY` opens it too).
+   */
   private readStdin(asyncId: number, resource: IoResource, top: TaskState): void {
     const info = this.sites.lookup(this.stack.top, this.sites.typeCode('STDIN'), false, undefined);
     const task = newTaskState('io', STDIN, info.code, false);
-    task.handle = resource;
+    task.handle = task.resource = resource;
+    task.parentId = top.id;
+    task.site = info.site;
     this.stack.liveHandles.add(task);
     this.owners.set(asyncId, task);
     this.repeating.add(asyncId);
-    this.stack.emitTask(task, this.now(), top.id, info.site, false);
   }
 
   /** A tick queued by a Node API the user's code called (the site cache answers without a stack once seen). */
@@ -300,6 +304,10 @@ export class ResourceTasks {
   nameFromResource(task: TaskState, ns: number): void {
     const resource = task.resource!;
     task.resource = undefined;
+    if (task.name === STDIN) {
+      this.stack.emitTask(task, ns, task.parentId, task.site, false); // its first input (see readStdin)
+      return;
+    }
     if (task.name === NODE_TEST_TYPE && isNodeTest(resource)) {
       // A test starting to run (its fields are set only after the hook that made it).
       this.stack.rename(task, ns, nodeTestName(resource));
