@@ -215,19 +215,13 @@ function nodeModule(file: string): string {
  */
 function functionName(frame: CallSite, userCode: boolean): string {
   const own = frame.getFunctionName();
-  // A private method (`#load`) has no method name; on an instance its class is the receiver's.
-  if (own?.startsWith('#')) return privateMethodName(frame, own);
   const name = own ?? (userCode ? '' : (frame.getMethodName() ?? ''));
-  if (name === '' || frame.isToplevel() || (own !== null && frame.getMethodName() !== own)) return name;
+  // A private method (`#load`) has no method name, but is one: its class is the receiver's.
+  const isMethod = own === null || own.startsWith('#') || frame.getMethodName() === own;
+  if (name === '' || frame.isToplevel() || !isMethod) return name;
   const type = frame.getTypeName()?.replace(/^_+/, ''); // undici's Response class is _Response
   if (type === 'Function') return userCode ? staticMethodName(frame, name) : name;
   return type && type !== 'Object' && type !== 'global' && !name.startsWith(`${type}.`) ? `${type}.${name}` : name;
-}
-
-/** `Store.#load` for a private method called on an instance; a static one's class is not told. */
-function privateMethodName(frame: CallSite, name: string): string {
-  const type = frame.getTypeName()?.replace(/^_+/, '');
-  return type && type !== 'Function' && type !== 'Object' && type !== 'global' ? `${type}.${name}` : name;
 }
 
 /**
