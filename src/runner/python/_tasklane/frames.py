@@ -109,6 +109,15 @@ class Encoder:
             self.uint(site_ref)
         buf.append(1 if internal else 0)
 
+    def task_made(self, ns, ident_bytes, parent, tail):
+        """A task record whose kind, name, site and whether it is internal are `tail`, as
+        task() writes them (see creation.CreationPoint)."""
+        self.timed(OP_TASK, ns)
+        buf = self.buf
+        buf += ident_bytes
+        buf += SMALL_VARINTS[parent] if parent < 0x4000 else varint(parent)
+        buf += tail
+
     def rename(self, ns, ident, name):
         name_ref = self.ref(name)
         self.timed(OP_RENAME, ns)

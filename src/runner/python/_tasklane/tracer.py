@@ -9,10 +9,11 @@ from time import perf_counter_ns
 from types import CoroutineType
 
 from .awaits import SLEEP0_LABEL
-from .code import ASYNCIO_DIR, coroutine_origin, definition_site, describe_error, exception_of, is_package_file, is_users, line_site, package_only_sites, raised_through, seconds, task_group_of, task_name, user_site
+from .code import ASYNCIO_DIR, coroutine_origin, describe_error, exception_of, line_site, raised_through, seconds, task_group_of, task_name
 from .combinators import CombinatorRecorder
+from .creation import creation_point
 from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, varint
-from .origins import CONNECTION_MADE_CODE, OriginRecorder
+from .origins import OriginRecorder
 from .spans import SpanRecorder
 from .taskstate import RUN_WRITTEN, TaskState, cancelled_by
 from .waits import WaitRecorder
@@ -73,6 +74,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         self.watch_returns = None  # asks for a span's code to be timed at every start and return (3.12+)
         self.returns_watched = {}  # id(code) -> code: hashing a code object hashes its contents
         self.foreign_loops = set()  # the kinds of event loop not asyncio's own that ran, as named to the user
+        self.creation_points = {}  # see creation_point()
         self.sleep0_sites = {}  # (id(code), offset) -> (code, site, the end of a sleep(0) wait record there)
         sink.before_flush = self.write_pending
         with sink.lock:
@@ -98,33 +100,34 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         done = task.done()
         if not done:
             coro = task.get_coro()
-        code, coroutine_name, library, asyncios_own = coroutine_origin(coro)
         given_name = task.get_name()
-        name = task_name(given_name, coroutine_name)
-        site = user_site(frame)
-        if package_only_sites and site in package_only_sites and code is not None and is_users(code) and not is_package_file(code.co_filename):
-            site = definition_site(code)  # a package runs the project's coroutine (a framework its handler)
-        group = task_group_of(frame)
         steps = self.steps_by_thread  # running_here(), inline: it runs for every task
         current = self.current if steps is None else steps.get(get_ident())
-        parent = current.ident if current is not None else self.root
-        if not site and current is not None and not current.plain:
-            site = getattr(current, "made_at", "")  # made by asyncio's own coroutine run as a task (asyncio.run(asyncio.wait_for(...)))
-        ident = None
-        if self.threadsafe_calls or frame.f_code is CONNECTION_MADE_CODE:
-            asked = self.asked_by(coro, frame)
-            if asked is not None:
-                parent, site, ident = asked
-        with self.sink.lock:
+        with self.sink.lock:  # a new point's strings are written as it is made
+            point = creation_point(self.creation_points, self.enc, coro, frame)
+            name = task_name(given_name, point.name)
+            site = point.site
+            parent = current.ident if current is not None else self.root
+            if not site and current is not None and not current.plain:
+                site = getattr(current, "made_at", "")  # made by asyncio's own coroutine run as a task (asyncio.run(asyncio.wait_for(...)))
+            ident = None
+            if point.asked or self.threadsafe_calls:
+                asked = self.asked_by(coro, frame)
+                if asked is not None:
+                    parent, site, ident = asked
             ns = perf_counter_ns()
             if current is None or current.step_start != RUN_WRITTEN:  # else nothing to settle, as in a loop making tasks
                 self.settle_current(ns)
-            state = TaskState(ident or self.new_id(), name, given_name, coro, type(coro) is CoroutineType and not library, type(task) is self.cancel_noting_type)
+            state = TaskState(ident or self.new_id(), name, given_name, coro, point.plain, type(task) is self.cancel_noting_type)
             self.tasks[task] = state
             if not state.plain:
                 state.made_at = site
             self.task_types.add(type(task))
-            self.enc.task(ns, state.ident, parent, "async", name, site, asyncios_own)
+            if name is point.name and site is point.site:
+                self.enc.task_made(ns, state.ident_bytes, parent, point.tail)
+            else:
+                self.enc.task(ns, state.ident, parent, "async", name, site, point.asyncios_own)
+            group = task_group_of(frame) if point.in_group else None
             if group is not None and current is not None:
                 if current.groups:
                     self.end_groups(current, None, ns)  # one it left before opening this one ends here

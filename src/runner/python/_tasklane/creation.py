@@ -1,0 +1,52 @@
+"""What every task made at one point of the program has in common, worked out once per point: P1
+makes 10,000 tasks at one line, and working each out anew (its coroutine's name, the user's
+frame, whether a TaskGroup made it, the strings of its record) cost a task more than its step."""
+
+from types import CoroutineType
+
+from .code import coroutine_origin, definition_site, is_package_file, is_users, package_only_sites, task_group_of, walk_to_user_site
+from .frames import TASK_KINDS, varint
+from .origins import CONNECTION_MADE_CODE
+
+ASYNC_KIND = bytes((TASK_KINDS["async"],))
+
+
+class CreationPoint:
+    """Tasks of one coroutine function made by one line (`maker`, the frame that called
+    loop.create_task, at one offset, called from `caller` at one offset)."""
+
+    __slots__ = ("code", "maker", "caller", "name", "plain", "asyncios_own", "site", "in_group", "asked", "tail")
+
+    def __init__(self, enc, coro, frame, site):
+        code, self.name, library, self.asyncios_own = coroutine_origin(coro)
+        self.code = code
+        self.maker = frame.f_code
+        self.caller = (frame.f_back or frame).f_code
+        self.plain = type(coro) is CoroutineType and not library  # a coroutine of the user's own, not asyncio's
+        if package_only_sites and site in package_only_sites and code is not None and is_users(code) and not is_package_file(code.co_filename):
+            site = definition_site(code)  # a package runs the project's coroutine (a framework its handler)
+        self.site = site
+        self.in_group = task_group_of(frame) is not None  # TaskGroup.create_task: the group is the frame's
+        self.asked = frame.f_code is CONNECTION_MADE_CODE  # a stream server's handler (OriginRecorder.asked_by)
+        # A task record's end for a task of the coroutine's name made here, after its id and parent.
+        self.tail = None
+        if self.name is not None:
+            self.tail = ASYNC_KIND + varint(enc.ref(self.name)) + varint(enc.ref(site)) + (b"\1" if self.asyncios_own else b"\0")
+
+
+def creation_point(points, enc, coro, frame):
+    """The point a task of `coro` made by `frame` is made at, from `points` (its cache, by
+    ids of code objects and offsets: hashing a code object hashes its contents). It is kept only
+    where the user's frame is `frame` or its caller; a site deeper down is walked to each time."""
+    code = coro.cr_code if type(coro) is CoroutineType else coroutine_origin(coro)[0]
+    maker = frame.f_code
+    back = frame.f_back or frame
+    key = (id(code), id(maker), frame.f_lasti, id(back.f_code), back.f_lasti)
+    point = points.get(key)
+    if point is not None and point.code is code and point.maker is maker and point.caller is back.f_code:
+        return point
+    site, depth = walk_to_user_site(frame)
+    point = CreationPoint(enc, coro, frame, site)
+    if depth <= 1:
+        points[key] = point
+    return point
