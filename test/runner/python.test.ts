@@ -447,11 +447,13 @@ for (const python of interpreters()) {
       }
     });
 
-    (atLeast(12) ? it : it.skip)('a coroutine awaited directly that raises ends rejected with what it raised, though its caller caught it (3.12+)', () => {
+    it('a coroutine awaited directly that raises ends rejected where it raised, though its caller caught it (and with what it raised, 3.12+)', () => {
       const { model } = trace(py('span_raises.py'));
       const main = only(model, 'main');
       const failing = only(model, 'failing');
-      assert.deepEqual([failing.kind, failing.parent, failing.end?.state, failing.end?.message], ['coroutine', main.id, 'rejected', 'ValueError: bad input']);
+      // Below 3.12 the span is seen gone as the step ends, the exception with it: its frame still tells where.
+      const message = atLeast(12) ? 'ValueError: bad input' : '';
+      assert.deepEqual([failing.kind, failing.parent, failing.end?.state, failing.end?.message], ['coroutine', main.id, 'rejected', message]);
       assert.match(failing.end!.site, /span_raises\.py:7:1$/);
       const fine = only(model, 'fine');
       assert.equal(fine.end?.state, 'resolved');

@@ -1,10 +1,26 @@
 """Coroutines awaited directly, not wrapped in a task: spans on their task's lane."""
 
 import asyncio
+import dis
 
 from .awaits import frame_of
 from .code import code_name, describe_error, is_users, line_site
 from .taskstate import cancelled_by
+
+# The instructions a frame returns by: at any other, a finished coroutine's frame was left by an exception.
+RETURNS = frozenset(dis.opmap[name] for name in ("RETURN_VALUE", "RETURN_CONST") if name in dis.opmap)
+
+
+def raised_at(obj, frame):
+    """file:line:1 where a finished coroutine raised what left it, or "" if it returned (or has
+    not finished). Its frame, held since the span began, keeps its last instruction. This is
+    how a coroutine whose caller caught what it raised is told apart where sys.monitoring does
+    not say (below 3.12): the exception itself is gone by then."""
+    if frame is None or frame_of(obj) is not None or frame.f_lasti < 0:
+        return ""
+    if frame.f_code.co_code[frame.f_lasti] in RETURNS:
+        return ""
+    return line_site(frame)
 
 
 class SpanRecorder:
@@ -30,22 +46,27 @@ class SpanRecorder:
                 index -= 1
             site = line_site(frame_of(chain[index][0])) if index >= 0 else getattr(state, "made_at", "")
             # Seen now, as the step ends; sys.monitoring (3.12+) saw when it started in the step.
-            frame = frame_of(obj) if self.watch_returns is not None else None
+            frame = frame_of(obj)
             self.enc.task(self.frame_times.get(frame, ns), ident, parent, "coroutine", code_name(code), site)
             state.spans.append((obj, ident, frame))
-            if frame is not None and self.returns_watched.get(id(code)) is not code:
+            if self.watch_returns is not None and self.returns_watched.get(id(code)) is not code:
                 self.returns_watched[id(code)] = code
                 self.watch_returns(code)
 
     def close_spans(self, state, keep, ns, end_state="resolved", message="", site=""):
         """Ends spans from the innermost out: as `end_state` at `ns`, or, for a coroutine sys.monitoring
         saw leave in this step (3.12+), as it left then: returned, or raised (also when its caller
-        caught what it raised), cancelled, or closed."""
+        caught what it raised), cancelled, or closed. Below 3.12, one ending as `resolved` that
+        raised is rejected, where it raised (what it raised is not known)."""
         while len(state.spans) > keep:
-            _, ident, frame = state.spans.pop()
-            left = self.frame_times.get(frame) if frame is not None else None
+            obj, ident, frame = state.spans.pop()
+            left = self.frame_times.get(frame)
             if left is None:
-                self.enc.end(ns, ident, end_state, message, site)
+                raised = raised_at(obj, frame) if end_state == "resolved" else ""
+                if raised:
+                    self.enc.end(ns, ident, "rejected", "", raised)
+                else:
+                    self.enc.end(ns, ident, end_state, message, site)
                 continue
             error = self.frame_errors.get(frame)
             if error is None or isinstance(error, GeneratorExit):
