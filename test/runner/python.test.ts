@@ -461,6 +461,16 @@ for (const python of interpreters()) {
       assert.equal(main.end?.state, 'resolved');
     });
 
+    (atLeast(11) ? it : it.skip)('a coroutine awaited directly that catches its timeout and returns ends resolved, not cancelled (3.11+: asyncio.timeout)', () => {
+      const { model, stdout } = trace(py('span_timeout.py'));
+      assert.equal(stdout, 'default\n');
+      const main = only(model, 'main');
+      const fetch = only(model, 'fetch_or_default');
+      assert.deepEqual([fetch.kind, fetch.parent, fetch.end?.state, fetch.end?.message], ['coroutine', main.id, 'resolved', '']);
+      assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['sleep 1 s, timeout 0.01 s', 'sleep 0.01 s']);
+      assert.equal(main.end?.state, 'resolved');
+    });
+
     it('the standard library\'s wrappers are no spans and no sites: an @asynccontextmanager is the user\'s code, a json error is where the user called it', () => {
       const { model } = trace(py('context_managers.py'));
       const main = only(model, 'main');

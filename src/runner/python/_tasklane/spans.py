@@ -11,15 +11,18 @@ from .taskstate import cancelled_by
 RETURNS = frozenset(dis.opmap[name] for name in ("RETURN_VALUE", "RETURN_CONST") if name in dis.opmap)
 
 
-def raised_at(obj, frame):
-    """file:line:1 where a finished coroutine raised what left it, or "" if it returned (or has
-    not finished). Its frame, held since the span began, keeps its last instruction. This is
-    how a coroutine whose caller caught what it raised is told apart where sys.monitoring does
-    not say (below 3.12): the exception itself is gone by then."""
+RETURNED = "returned"
+
+
+def left_by(obj, frame):
+    """How a coroutine left the frame it ran in: RETURNED, file:line:1 where it raised what left
+    it, or None if it has not (it is suspended). Its frame, held since the span began, keeps its
+    last instruction: so a coroutine whose caller caught what it raised, or one that caught a
+    cancellation and returned, is told apart where sys.monitoring does not say (below 3.12)."""
     if frame is None or frame_of(obj) is not None or frame.f_lasti < 0:
-        return ""
+        return None
     if frame.f_code.co_code[frame.f_lasti] in RETURNS:
-        return ""
+        return RETURNED
     return line_site(frame)
 
 
@@ -56,15 +59,18 @@ class SpanRecorder:
     def close_spans(self, state, keep, ns, end_state="resolved", message="", site=""):
         """Ends spans from the innermost out: as `end_state` at `ns`, or, for a coroutine sys.monitoring
         saw leave in this step (3.12+), as it left then: returned, or raised (also when its caller
-        caught what it raised), cancelled, or closed. Below 3.12, one ending as `resolved` that
-        raised is rejected, where it raised (what it raised is not known)."""
+        caught what it raised), cancelled, or closed. Else one seen to have returned is resolved,
+        and one that raised while its task goes on is rejected where it raised (what it raised is
+        gone by then)."""
         while len(state.spans) > keep:
             obj, ident, frame = state.spans.pop()
             left = self.frame_times.get(frame)
             if left is None:
-                raised = raised_at(obj, frame) if end_state == "resolved" else ""
-                if raised:
-                    self.enc.end(ns, ident, "rejected", "", raised)
+                how = left_by(obj, frame)
+                if how is RETURNED:
+                    self.enc.end(ns, ident, "resolved", "", "")
+                elif how is not None and end_state == "resolved":
+                    self.enc.end(ns, ident, "rejected", "", how)
                 else:
                     self.enc.end(ns, ident, end_state, message, site)
                 continue
