@@ -491,6 +491,24 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...model.tasks.values()].map((t) => t.name).filter((n) => n !== 'sync-calls.js'), ['zlib', 'zlib']);
   });
 
+  it('a connect refused, or reset before it completes, is rejected with its error, as is its socket, which is named by the address it connected to', () => {
+    const refused = traceFixture('connect-refused.js');
+    assert.equal(refused.stdout, 'client: ECONNREFUSED\n');
+    const port = /:(\d+)$/.exec(only(refused.model, /^TCP server /).name)![1];
+    for (const name of [`TCP connect 127.0.0.1:${port}`, `TCP socket 127.0.0.1:${port}`]) {
+      const task = only(refused.model, name);
+      assert.deepEqual([task.end?.state, task.end?.message], ['rejected', `Error: connect ECONNREFUSED 127.0.0.1:${port}`], name);
+    }
+    // The server closes as the client connects: the socket has no peer left to ask for its name.
+    const reset = traceFixture('connect-reset.js');
+    assert.equal(reset.stdout, 'client: ECONNRESET\n');
+    const resetPort = /:(\d+)$/.exec(only(reset.model, /^TCP server /).name)![1];
+    const socket = only(reset.model, `TCP socket 127.0.0.1:${resetPort}`);
+    assert.equal(socket.end?.state, 'rejected');
+    assert.match(socket.end!.message, /ECONNRESET/);
+    assert.equal(only(reset.model, `TCP connect 127.0.0.1:${resetPort}`).end?.state, 'rejected');
+  });
+
   it('an HTTP server\'s request and an http.get end as their connection closes', () => {
     const { model, stdout } = traceFixture('http-get.js');
     assert.equal(stdout, 'ok\n');

@@ -241,6 +241,12 @@ export function ioTaskName(type: string, info: CallSiteInfo): string {
   return INITIAL_NAMES[type] ?? type;
 }
 
+/** A client's TCP socket named as its connect (`connect`, a TCPConnectWrap) completes: by its peer. */
+export function socketNameOfConnect(socket: IoResource, connect: IoResource): string {
+  const name = ioNameWhenActive(TCP_SOCKET, socket);
+  return name === TCP_SOCKET && connect.address !== undefined ? `${TCP_SOCKET} ${connect.address}:${connect.port}` : name;
+}
+
 export function ioNameWhenActive(name: string, handle: IoResource): string {
   try {
     if (name === 'TCP connect' && handle.address !== undefined) return `TCP connect ${handle.address}:${handle.port}`;

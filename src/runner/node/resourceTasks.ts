@@ -3,7 +3,8 @@
 import { executionAsyncId } from 'node:async_hooks';
 import type { EndState } from '../../trace/events';
 import { processStdioOpened, type CallSiteInfo } from './callsites';
-import { CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, STDIN, TCP_SOCKET, testFailure, timerName, type ChildProcessLike, type IoResource } from './names';
+import { describeError } from './errors';
+import { CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, socketNameOfConnect, STDIN, TCP_SOCKET, testFailure, timerName, type ChildProcessLike, type IoResource } from './names';
 import { FOLDED_TYPES, isNodesOwn, isOneShot, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
@@ -15,6 +16,8 @@ let ownerSymbol: symbol | undefined;
 /** What a handle's JS object may say of it: a stream's `closed`, a ChildProcess's spawn and close counts. */
 interface HandleOwner extends ChildProcessLike {
   closed?: unknown;
+  /** The error a stream (a socket) was destroyed with, if any. */
+  errored?: unknown;
   /** A zlib stream's handle, null once closed (at once by a synchronous call: gzipSync). */
   _handle?: unknown;
   _closesGot?: unknown;
@@ -39,6 +42,12 @@ function childProcessClosed(child: HandleOwner): boolean | undefined {
 }
 
 const CLOSED: [EndState, string] = ['resolved', 'closed'];
+
+/** How a handle that has closed ended: with the error its stream was destroyed with (a connection reset), else closed. */
+function closedEnd(handle: IoResource): [EndState, string] {
+  const error = jsObjectOf(handle)?.errored;
+  return error ? ['rejected', describeError(error).message] : CLOSED;
+}
 
 /** How a child process that has closed ended: its exit code, or the signal that killed it. */
 function childProcessEnd(child: HandleOwner): [EndState, string] {
@@ -119,7 +128,8 @@ export class ResourceTasks {
   private readonly cryptoJobs: TaskState[] = [];
   /**
    * The socket each TCP connect is for (its trigger): named as the connect completes, as it may
-   * never run a callback of its own (an HTTP client's parser reads it in Node's C++).
+   * never run a callback of its own (an HTTP client's parser reads it in Node's C++); the connect
+   * failed if the socket was destroyed with an error by its end.
    */
   private readonly socketOfConnect = new Map<TaskState, TaskState>();
   /** The latest `new Worker`, which the message ports made next belong to. */
@@ -319,9 +329,9 @@ export class ResourceTasks {
       this.stack.rename(task, ns, ioNameWhenActive(task.name, resource));
       const socket = this.socketOfConnect.get(task);
       if (socket !== undefined) {
-        this.socketOfConnect.delete(task);
-        // Tried before it was connected, if it ran a callback then: its handle names it now.
-        if (socket.name === TCP_SOCKET && socket.handle !== undefined) this.stack.rename(socket, ns, ioNameWhenActive(TCP_SOCKET, socket.handle));
+        // Tried before it was connected, if it ran a callback then: its handle names it now, or,
+        // reset already (by a server closing as it connects), the address it connected to.
+        if (socket.name === TCP_SOCKET && socket.handle !== undefined) this.stack.rename(socket, ns, socketNameOfConnect(socket.handle, resource));
       }
       return;
     }
@@ -332,6 +342,21 @@ export class ResourceTasks {
       this.helperOfProcess.delete(task);
       this.stack.rename(helper, ns, name);
     }
+  }
+
+  /**
+   * Ends a one-shot resource whose callback has returned: a TCP connect that failed (its socket
+   * destroyed with the error) is rejected with it.
+   */
+  endOneShot(task: TaskState, ns: number): void {
+    const socket = this.socketOfConnect.get(task);
+    let error: unknown;
+    if (socket !== undefined) {
+      this.socketOfConnect.delete(task);
+      error = socket.handle !== undefined ? jsObjectOf(socket.handle)?.errored : undefined;
+    }
+    if (error) this.stack.endTask(task, ns, 'rejected', describeError(error).message, '');
+    else this.stack.endTask(task, ns, 'resolved', '', '');
   }
 
   /**
@@ -389,7 +414,7 @@ export class ResourceTasks {
     } else {
       const child = task.name.startsWith(CHILD_PROCESS) ? jsObjectOf(handle) : undefined;
       if (!((child && childProcessClosed(child)) ?? isClosed(handle))) return;
-      const [state, message] = child ? childProcessEnd(child) : CLOSED;
+      const [state, message] = child ? childProcessEnd(child) : closedEnd(handle);
       this.stack.endTask(task, ns, state, message, '');
     }
   }

@@ -318,7 +318,7 @@ export class Tracer {
     const continues = held.queued && held.waiter === owner && held.ns < 0 && this.stack.frameBase.length === 1 && !owner.oneShot;
     const ns = continues ? -1 : this.now();
     if (held.ns < 0) held.ns = ns;
-    if (owner.oneShot && owner.followUps === 0 && !owner.ended) this.stack.endTask(owner, ns, 'resolved', '', '');
+    if (owner.oneShot && owner.followUps === 0 && !owner.ended) this.resources.endOneShot(owner, ns);
     // The socket a server accepts in this callback is connected once it returns, and may never run
     // a callback of its own to be named in (an HTTP server's parser reads it); a child process
     // started in it is spawned.
