@@ -31,7 +31,7 @@ if (process.argv.includes('--tests')) {
 }
 
 if (process.argv.includes('--bench')) {
-  builds.push({ ...node, entryPoints: ['bench/engine.ts', 'bench/webview.ts', 'bench/flood.ts', 'bench/instructions.ts'], outdir: 'out', outbase: '.', external: ['playwright-core', 'mocha'] });
+  builds.push({ ...node, entryPoints: ['bench/engine.ts', 'bench/webview.ts', 'bench/flood.ts', 'bench/instructions.ts', 'bench/floor-recorder.ts'], outdir: 'out', outbase: '.', external: ['playwright-core', 'mocha'] });
 }
 
 // The Python runner ships as source: it runs in the user's own interpreter. (Python's bytecode

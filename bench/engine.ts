@@ -1,5 +1,6 @@
 // `npm run bench`: tracing overhead on the three workloads of the engine issue, each run untraced,
-// under the naive recorder, and under Tasklane, in the same session. Prints figures; asserts nothing.
+// under the naive recorder, under the Node runner's hooks doing nothing (the floor any tracer
+// built on them stands on) and under Tasklane, in the same session. Prints figures; asserts nothing.
 import * as path from 'node:path';
 import { launchTraced, type Runtime } from '../src/session/launch';
 import { TraceModel } from '../src/trace/model';
@@ -63,25 +64,31 @@ function median(values: number[]): number {
 
 async function main(): Promise<void> {
   console.log(`Tasklane engine benchmark — node ${process.version}, ${REPEATS} runs each, medians\n`);
-  const header = ['workload', 'untraced', 'naive', 'ratio', 'tasklane', 'ratio', 'goal', 'events/s', 'B/event', 'events', 'peak RSS (untraced → traced)'];
+  const header = ['workload', 'untraced', 'naive', 'ratio', 'hooks only', 'ratio', 'tasklane', 'ratio', 'goal', 'events/s', 'B/event', 'events', 'peak RSS (untraced → traced)'];
   const rows: string[][] = [header];
   for (const w of [...NODE_WORKLOADS, ...pythonWorkloads()].filter((w) => !CHOSEN || CHOSEN.includes(w.id))) {
     const script = path.join(ROOT, 'bench/workloads', w.file);
     const plain: Measure[] = [];
     const naive: Measure[] = [];
+    const hooksOnly: Measure[] = [];
     const traced: Measure[] = [];
     for (let i = 0; i < REPEATS; i++) {
       plain.push(await runPlain(script, w.runtime, undefined, w.interpreter));
-      if (w.runtime === 'node') naive.push(await runPlain(script, w.runtime, `--require ${path.join(ROOT, 'bench/naive-recorder.js')}`));
+      if (w.runtime === 'node') {
+        naive.push(await runPlain(script, w.runtime, `--require ${path.join(ROOT, 'bench/naive-recorder.js')}`));
+        hooksOnly.push(await runPlain(script, w.runtime, `--require ${path.join(__dirname, 'floor-recorder.js')}`));
+      }
       traced.push(await runTraced(script, w.runtime, w.interpreter));
     }
     const base = median(plain.map((m) => m.wallMs));
     const naiveMs = naive.length ? median(naive.map((m) => m.wallMs)) : NaN;
+    const floorMs = hooksOnly.length ? median(hooksOnly.map((m) => m.wallMs)) : NaN;
     const tracedMs = median(traced.map((m) => m.wallMs));
     const t = traced.find((m) => m.wallMs === tracedMs)!;
     const ratio = tracedMs / base;
     rows.push([
       `${w.id} ${w.what}`, `${base.toFixed(0)} ms`, naive.length ? `${naiveMs.toFixed(0)} ms` : '-', naive.length ? `${(naiveMs / base).toFixed(1)}x` : '-',
+      hooksOnly.length ? `${floorMs.toFixed(0)} ms` : '-', hooksOnly.length ? `${(floorMs / base).toFixed(2)}x` : '-',
       `${tracedMs.toFixed(0)} ms`, `${ratio.toFixed(2)}x`, `${ratio <= w.goal ? '✓' : '✗'} ≤ ${w.goal}x`,
       `${Math.round(t.events! / (tracedMs / 1000)).toLocaleString('en')}`, (t.bytes! / t.events!).toFixed(1), t.events!.toLocaleString('en'),
       `${(median(plain.map((m) => m.maxRssKb)) / 1024).toFixed(0)} → ${(t.maxRssKb / 1024).toFixed(0)} MB`,
