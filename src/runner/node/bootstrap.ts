@@ -104,8 +104,12 @@ function start(config: RunnerConfig): void {
   tracer.untraced(() => {
     flusher.start();
     const timer = setInterval(() => {
-      tracer.onFlush();
-      sink.flush();
+      try {
+        tracer.onFlush();
+        sink.flush();
+      } catch {
+        // never let tracing reach the program
+      }
     }, config.flushMs);
     timer.unref();
   });

@@ -45,8 +45,17 @@ const CLOSED: [EndState, string] = ['resolved', 'closed'];
 
 /** How a handle that has closed ended: with the error its stream was destroyed with (a connection reset), else closed. */
 function closedEnd(handle: IoResource): [EndState, string] {
-  const error = jsObjectOf(handle)?.errored;
+  const error = streamError(handle);
   return error ? ['rejected', describeError(error).message] : CLOSED;
+}
+
+/** The error the stream a handle serves was destroyed with, if any (read without letting a getter's throw out). */
+function streamError(handle: IoResource): unknown {
+  try {
+    return jsObjectOf(handle)?.errored;
+  } catch {
+    return undefined;
+  }
 }
 
 /** How a child process that has closed ended: its exit code, or the signal that killed it. */
@@ -353,7 +362,7 @@ export class ResourceTasks {
     let error: unknown;
     if (socket !== undefined) {
       this.socketOfConnect.delete(task);
-      error = socket.handle !== undefined ? jsObjectOf(socket.handle)?.errored : undefined;
+      error = socket.handle !== undefined ? streamError(socket.handle) : undefined;
     }
     if (error) this.stack.endTask(task, ns, 'rejected', describeError(error).message, '');
     else this.stack.endTask(task, ns, 'resolved', '', '');
