@@ -82,8 +82,7 @@ def main():
         # of a record, holding the sink's lock: then nothing can be written (waiting for the lock
         # would wait for ever), and the program ends from its loop just after, outside any record.
         lock = tracer.sink.lock
-        if lock.acquire(blocking=False):
-            lock.release()
+        if not lock.held():
             end_by(signum)
             return
         try:

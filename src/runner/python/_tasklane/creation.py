@@ -15,13 +15,16 @@ class CreationPoint:
     """Tasks of one coroutine function made by one line (`maker`, the frame that called
     loop.create_task, at one offset, called from `caller` at one offset)."""
 
-    __slots__ = ("code", "maker", "caller", "name", "plain", "asyncios_own", "site", "in_group", "asked", "tail")
+    __slots__ = ("code", "maker", "maker_offset", "caller", "caller_offset", "name", "plain", "asyncios_own", "site", "in_group", "asked", "tail")
 
     def __init__(self, enc, coro, frame, site):
         code, self.name, library, self.asyncios_own = coroutine_origin(coro)
+        back = frame.f_back or frame
         self.code = code
         self.maker = frame.f_code
-        self.caller = (frame.f_back or frame).f_code
+        self.maker_offset = frame.f_lasti
+        self.caller = back.f_code
+        self.caller_offset = back.f_lasti
         self.plain = type(coro) is CoroutineType and not library  # a coroutine of the user's own, not asyncio's
         if package_only_sites and site in package_only_sites and code is not None and is_users(code) and not is_package_file(code.co_filename):
             site = definition_site(code)  # a package runs the project's coroutine (a framework its handler)
@@ -34,19 +37,30 @@ class CreationPoint:
             self.tail = ASYNC_KIND + varint(enc.ref(self.name)) + varint(enc.ref(site)) + (b"\1" if self.asyncios_own else b"\0")
 
 
-def creation_point(points, enc, coro, frame):
-    """The point a task of `coro` made by `frame` is made at, from `points` (its cache, by
-    ids of code objects and offsets: hashing a code object hashes its contents). It is kept only
-    where the user's frame is `frame` or its caller; a site deeper down is walked to each time."""
-    code = coro.cr_code if type(coro) is CoroutineType else coroutine_origin(coro)[0]
-    maker = frame.f_code
-    back = frame.f_back or frame
-    key = (id(code), id(maker), frame.f_lasti, id(back.f_code), back.f_lasti)
-    point = points.get(key)
-    if point is not None and point.code is code and point.maker is maker and point.caller is back.f_code:
+class CreationPoints:
+    """The points tasks are made at, by ids of code objects and offsets (hashing a code object
+    hashes its contents), and the last one used, which is asked first: a loop making tasks makes
+    them all at one point, and comparing with it costs less than building and hashing a key."""
+
+    def __init__(self):
+        self.points = {}
+        self.last = None
+
+    def at(self, enc, coro, frame):
+        """The point a task of `coro` made by `frame` is made at. It is kept only where the user's
+        frame is `frame` or its caller; a site deeper down is walked to each time."""
+        code = coro.cr_code if type(coro) is CoroutineType else coroutine_origin(coro)[0]
+        back = frame.f_back or frame
+        last = self.last
+        if last is not None and last.code is code and last.maker is frame.f_code and last.maker_offset == frame.f_lasti and last.caller is back.f_code and last.caller_offset == back.f_lasti:
+            return last
+        key = (id(code), id(frame.f_code), frame.f_lasti, id(back.f_code), back.f_lasti)
+        point = self.points.get(key)
+        if point is None or point.code is not code or point.maker is not frame.f_code or point.caller is not back.f_code:
+            site, depth = walk_to_user_site(frame)
+            point = CreationPoint(enc, coro, frame, site)
+            if depth > 1:
+                return point
+            self.points[key] = point
+        self.last = point
         return point
-    site, depth = walk_to_user_site(frame)
-    point = CreationPoint(enc, coro, frame, site)
-    if depth <= 1:
-        points[key] = point
-    return point

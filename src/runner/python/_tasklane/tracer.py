@@ -11,7 +11,7 @@ from types import CoroutineType
 from .awaits import SLEEP0_LABEL
 from .code import ASYNCIO_DIR, coroutine_origin, describe_error, exception_of, line_site, raised_through, seconds, task_group_of, task_name
 from .combinators import CombinatorRecorder
-from .creation import creation_point
+from .creation import CreationPoints
 from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, varint
 from .origins import OriginRecorder
 from .spans import SpanRecorder
@@ -74,7 +74,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         self.watch_returns = None  # asks for a span's code to be timed at every start and return (3.12+)
         self.returns_watched = {}  # id(code) -> code: hashing a code object hashes its contents
         self.foreign_loops = set()  # the kinds of event loop not asyncio's own that ran, as named to the user
-        self.creation_points = {}  # see creation_point()
+        self.creation_points = CreationPoints()
         self.sleep0_sites = {}  # (id(code), offset) -> (code, site, the end of a sleep(0) wait record there)
         sink.before_flush = self.write_pending
         with sink.lock:
@@ -103,8 +103,13 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         given_name = task.get_name()
         steps = self.steps_by_thread  # running_here(), inline: it runs for every task
         current = self.current if steps is None else steps.get(get_ident())
-        with self.sink.lock:  # a new point's strings are written as it is made
-            point = creation_point(self.creation_points, self.enc, coro, frame)
+        lock = self.sink.lock  # taken inline, not by `with`: it runs for every task
+        try:
+            lock.take()
+        except IndexError:
+            lock.wait()
+        try:  # a new point's strings are written as it is made
+            point = self.creation_points.at(self.enc, coro, frame)
             name = task_name(given_name, point.name)
             site = point.site
             parent = current.ident if current is not None else self.root
@@ -142,6 +147,8 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 self.record_suspension(task, state, ns)
             if len(self.enc.buf) >= FLUSH_BYTES:  # a loop making tasks fills the buffer between two steps
                 self.sink.send_frame()
+        finally:
+            lock.give(True)
 
     def on_rename(self, task):
         """The task's name was set (Task.set_name), perhaps while it runs."""
@@ -205,7 +212,8 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         enc = self.enc
         frame_times = self.frame_times
         frame_errors = self.frame_errors
-        acquire, release = self.sink.lock.acquire, self.sink.lock.release
+        lock = self.sink.lock
+        take, give = lock.take, lock.give
 
         def _run(handle):
             task = getattr(handle._callback, "__self__", None)
@@ -230,7 +238,10 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 raised_through(error)
                 report_step_error(original_run, handle, error)
             finally:
-                acquire()
+                try:
+                    take()
+                except IndexError:  # held by the flusher, or by another thread's loop
+                    lock.wait()
                 try:
                     tracer.current = None  # steps do not nest: a loop cannot run inside a running one
                     ns = perf_counter_ns()
@@ -276,7 +287,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 except Exception:
                     pass  # never let tracing reach the program (a try costs nothing until it catches)
                 finally:
-                    release()
+                    give(True)
 
         return _run
 
