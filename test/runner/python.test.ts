@@ -639,6 +639,28 @@ for (const python of interpreters()) {
       assert.equal(holder, only(model, 'spin_forever').id, 'the loop was last held by the spinning task');
     });
 
+    it('the record lock holds a second thread until its holder gives it back, and is free after', () => {
+      const code = [
+        'import threading, time',
+        'from _tasklane.frames import RecordLock',
+        'lock = RecordLock()',
+        'order = []',
+        'lock.take()',
+        'def other():',
+        '    with lock:',
+        '        order.append("other")',
+        'thread = threading.Thread(target=other)',
+        'thread.start()',
+        'time.sleep(0.05)  # the other thread waits meanwhile (it would go on in any case only after the give)',
+        'order.append("holder")',
+        'lock.give(True)',
+        'thread.join()',
+        'print(",".join(order), lock.held())',
+      ].join('\n');
+      const result = spawnSync(python.command, ['-c', code], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: path.join(ROOT, 'dist/runner/python') } });
+      assert.equal(result.stdout, 'holder,other False\n', result.stderr);
+    });
+
     it('a missing interpreter gets a clear message', () => {
       const result = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'run', path.join(FIXTURES, py('sequential.py')), '--python', 'python-does-not-exist', '--out', '/dev/null'], { encoding: 'utf8' });
       assert.equal(result.status, 2);

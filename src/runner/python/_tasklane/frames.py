@@ -200,6 +200,11 @@ class Encoder:
         return frame
 
 
+# How long a thread waiting for the record lock sleeps between looks, first and at most.
+WAIT_FIRST_S = 0.00005
+WAIT_MOST_S = 0.001
+
+
 class RecordLock:
     """The lock a record is written under, and a frame taken (non-reentrant, as threading.Lock):
     a token in a deque, taken by pop() and given back by append(), each one step of the
@@ -243,11 +248,6 @@ class RecordLock:
 
     def __exit__(self, *exc_info):
         self.give(True)
-
-
-# How long a thread waiting for the record lock sleeps between looks, first and at most.
-WAIT_FIRST_S = 0.00005
-WAIT_MOST_S = 0.001
 
 
 class Sink:
