@@ -491,6 +491,14 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...model.tasks.values()].map((t) => t.name).filter((n) => n !== 'sync-calls.js'), ['zlib', 'zlib']);
   });
 
+  it('the two ports of a MessageChannel end closed once one is closed', () => {
+    const { model, stdout } = traceFixture('message-channel.js');
+    assert.equal(stdout, 'hello\n');
+    const ports = tasksNamed(model, 'MessagePort');
+    assert.equal(ports.length, 2);
+    assert.deepEqual(ports.map((p) => [p.end?.state, p.end?.message]), [['resolved', 'closed'], ['resolved', 'closed']]);
+  });
+
   it('a connect refused, or reset before it completes, is rejected with its error, as is its socket, which is named by the address it connected to', () => {
     const refused = traceFixture('connect-refused.js');
     assert.equal(refused.stdout, 'client: ECONNREFUSED\n');

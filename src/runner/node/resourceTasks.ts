@@ -1,6 +1,7 @@
 // Timers, sockets, files, workers: the resources async_hooks reports, as tasks of their own or
 // folded into the task that made them, and which task each one's callbacks run.
 import { executionAsyncId } from 'node:async_hooks';
+import { inspect } from 'node:util';
 import type { EndState } from '../../trace/events';
 import { processStdioOpened, type CallSiteInfo } from './callsites';
 import { describeError } from './errors';
@@ -75,6 +76,21 @@ function httpDone(resource: IoResource): boolean {
 }
 
 /**
+ * Node's own inspector of MessagePorts, taken before the program runs: the one place that says
+ * whether a port is still open (its public hasRef() answers false for a closed port and for an
+ * open one nothing listens to alike).
+ */
+const inspectMessagePort = (globalThis.MessagePort?.prototype as unknown as Record<symbol, unknown> | undefined)?.[inspect.custom];
+
+/** Whether a MessagePort (a MessageChannel's) is open; undefined for any other handle. */
+function messagePortActive(handle: IoResource): boolean | undefined {
+  if (typeof inspectMessagePort !== 'function' || !(handle instanceof MessagePort)) return undefined;
+  const shown = (inspectMessagePort as (depth: number, options: object, inspectFn: typeof inspect) => unknown).call(handle, 0, {}, inspect);
+  const active = (shown as { active?: unknown } | undefined)?.active;
+  return typeof active === 'boolean' ? active : undefined;
+}
+
+/**
  * Whether a handle has closed. Node's hasRef() answers true or false for a live handle, referenced
  * or not, false in its close callback, and nothing once it is gone; a handle without one (zlib's)
  * has closed when the stream it serves has, or has let go of it (gzipSync, at once), and an HTTP
@@ -84,6 +100,8 @@ function httpDone(resource: IoResource): boolean {
  */
 function isClosed(handle: IoResource): boolean {
   try {
+    const portActive = messagePortActive(handle);
+    if (portActive !== undefined) return !portActive;
     const noDescriptor = typeof handle.fd === 'number' && handle.fd < 0;
     if (typeof handle.hasRef !== 'function') {
       const owner = jsObjectOf(handle);
