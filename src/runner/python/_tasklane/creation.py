@@ -13,13 +13,12 @@ ASYNC_KIND = bytes((TASK_KINDS["async"],))
 
 class CreationPoint:
     """Tasks of one coroutine function made by one line (`maker`, the frame that called
-    loop.create_task, at one offset, called from `caller` at one offset)."""
+    loop.create_task, at one offset, called from `caller`, the frame `back`, at one offset)."""
 
     __slots__ = ("code", "maker", "maker_offset", "caller", "caller_offset", "name", "plain", "asyncios_own", "site", "in_group", "asked", "tail")
 
-    def __init__(self, enc, coro, frame, site):
+    def __init__(self, enc, coro, frame, back, site):
         code, self.name, library, self.asyncios_own = coroutine_origin(coro)
-        back = frame.f_back or frame
         self.code = code
         self.maker = frame.f_code
         self.maker_offset = frame.f_lasti
@@ -58,7 +57,7 @@ class CreationPoints:
         point = self.points.get(key)
         if point is None or point.code is not code or point.maker is not frame.f_code or point.caller is not back.f_code:
             site, depth = walk_to_user_site(frame)
-            point = CreationPoint(enc, coro, frame, site)
+            point = CreationPoint(enc, coro, frame, back, site)
             if depth > 1:
                 return point
             self.points[key] = point

@@ -222,8 +222,8 @@ class RecordLock:
         self.give = self._token.append  # give(True)
 
     def wait(self):
-        """Takes the token, waiting while another thread holds it (a flusher writing a frame to a
-        full pipe: the program waits for its reader, as with a blocking lock)."""
+        """Takes the token, at once or once another thread that holds it gives it back (a flusher
+        writing a frame to a full pipe: the program waits for its reader, as with a blocking lock)."""
         pause = WAIT_FIRST_S
         while True:
             try:
@@ -241,10 +241,7 @@ class RecordLock:
             self.give(True)
 
     def __enter__(self):
-        try:
-            self.take()
-        except IndexError:
-            self.wait()
+        self.wait()
 
     def __exit__(self, *exc_info):
         self.give(True)
