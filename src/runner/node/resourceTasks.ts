@@ -43,11 +43,12 @@ function childProcessClosed(child: HandleOwner): boolean | undefined {
 }
 
 const CLOSED: [EndState, string] = ['resolved', 'closed'];
+const RESOLVED: [EndState, string] = ['resolved', ''];
 
-/** How a handle that has closed ended: with the error its stream was destroyed with (a connection reset), else closed. */
-function closedEnd(handle: IoResource): [EndState, string] {
-  const error = streamError(handle);
-  return error ? ['rejected', describeError(error).message] : CLOSED;
+/** How a stream's handle ended: rejected with the error its stream was destroyed with (a connection reset), else `otherwise`. */
+function streamEnd(handle: IoResource | undefined, otherwise: [EndState, string]): [EndState, string] {
+  const error = handle === undefined ? undefined : streamError(handle);
+  return error ? ['rejected', describeError(error).message] : otherwise;
 }
 
 /** The error the stream a handle serves was destroyed with, if any (read without letting a getter's throw out). */
@@ -80,11 +81,12 @@ function httpDone(resource: IoResource): boolean {
  * whether a port is still open (its public hasRef() answers false for a closed port and for an
  * open one nothing listens to alike).
  */
-const inspectMessagePort = (globalThis.MessagePort?.prototype as unknown as Record<symbol, unknown> | undefined)?.[inspect.custom];
+const MessagePortClass = globalThis.MessagePort;
+const inspectMessagePort = (MessagePortClass?.prototype as unknown as Record<symbol, unknown> | undefined)?.[inspect.custom];
 
 /** Whether a MessagePort (a MessageChannel's) is open; undefined for any other handle. */
 function messagePortActive(handle: IoResource): boolean | undefined {
-  if (typeof inspectMessagePort !== 'function' || !(handle instanceof MessagePort)) return undefined;
+  if (typeof inspectMessagePort !== 'function' || !(handle instanceof MessagePortClass)) return undefined;
   const shown = (inspectMessagePort as (depth: number, options: object, inspectFn: typeof inspect) => unknown).call(handle, 0, {}, inspect);
   const active = (shown as { active?: unknown } | undefined)?.active;
   return typeof active === 'boolean' ? active : undefined;
@@ -377,13 +379,9 @@ export class ResourceTasks {
    */
   endOneShot(task: TaskState, ns: number): void {
     const socket = this.socketOfConnect.get(task);
-    let error: unknown;
-    if (socket !== undefined) {
-      this.socketOfConnect.delete(task);
-      error = socket.handle !== undefined ? streamError(socket.handle) : undefined;
-    }
-    if (error) this.stack.endTask(task, ns, 'rejected', describeError(error).message, '');
-    else this.stack.endTask(task, ns, 'resolved', '', '');
+    if (socket !== undefined) this.socketOfConnect.delete(task);
+    const [state, message] = streamEnd(socket?.handle, RESOLVED);
+    this.stack.endTask(task, ns, state, message, '');
   }
 
   /**
@@ -441,7 +439,7 @@ export class ResourceTasks {
     } else {
       const child = task.name.startsWith(CHILD_PROCESS) ? jsObjectOf(handle) : undefined;
       if (!((child && childProcessClosed(child)) ?? isClosed(handle))) return;
-      const [state, message] = child ? childProcessEnd(child) : closedEnd(handle);
+      const [state, message] = child ? childProcessEnd(child) : streamEnd(handle, CLOSED);
       this.stack.endTask(task, ns, state, message, '');
     }
   }
