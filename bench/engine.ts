@@ -82,13 +82,13 @@ async function main(): Promise<void> {
     }
     const base = median(plain.map((m) => m.wallMs));
     const naiveMs = naive.length ? median(naive.map((m) => m.wallMs)) : NaN;
-    const floorMs = hooksOnly.length ? median(hooksOnly.map((m) => m.wallMs)) : NaN;
+    const hooksOnlyMs = hooksOnly.length ? median(hooksOnly.map((m) => m.wallMs)) : NaN;
     const tracedMs = median(traced.map((m) => m.wallMs));
     const t = traced.find((m) => m.wallMs === tracedMs)!;
     const ratio = tracedMs / base;
     rows.push([
       `${w.id} ${w.what}`, `${base.toFixed(0)} ms`, naive.length ? `${naiveMs.toFixed(0)} ms` : '-', naive.length ? `${(naiveMs / base).toFixed(1)}x` : '-',
-      hooksOnly.length ? `${floorMs.toFixed(0)} ms` : '-', hooksOnly.length ? `${(floorMs / base).toFixed(2)}x` : '-',
+      hooksOnly.length ? `${hooksOnlyMs.toFixed(0)} ms` : '-', hooksOnly.length ? `${(hooksOnlyMs / base).toFixed(2)}x` : '-',
       `${tracedMs.toFixed(0)} ms`, `${ratio.toFixed(2)}x`, `${ratio <= w.goal ? '✓' : '✗'} ≤ ${w.goal}x`,
       `${Math.round(t.events! / (tracedMs / 1000)).toLocaleString('en')}`, (t.bytes! / t.events!).toFixed(1), t.events!.toLocaleString('en'),
       `${(median(plain.map((m) => m.maxRssKb)) / 1024).toFixed(0)} → ${(t.maxRssKb / 1024).toFixed(0)} MB`,

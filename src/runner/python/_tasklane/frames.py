@@ -212,7 +212,7 @@ class RecordLock:
     than the rest of a `sleep(0)` step's lock work (P1 takes it 70,000 times). Whoever finds the
     token taken waits for it: its holder keeps it for a record, or for one frame's write.
 
-    The step hook takes it inline: `take()` raises IndexError when it is taken, then `wait()`."""
+    The step hook tries it inline (`take()` raises IndexError when it is taken), then `acquire()`."""
 
     __slots__ = ("_token", "take", "give")
 
@@ -221,7 +221,7 @@ class RecordLock:
         self.take = self._token.pop
         self.give = self._token.append  # give(True)
 
-    def wait(self):
+    def acquire(self):
         """Takes the token, at once or once another thread that holds it gives it back (a flusher
         writing a frame to a full pipe: the program waits for its reader, as with a blocking lock)."""
         pause = WAIT_FIRST_S
@@ -241,7 +241,7 @@ class RecordLock:
             self.give(True)
 
     def __enter__(self):
-        self.wait()
+        self.acquire()
 
     def __exit__(self, *exc_info):
         self.give(True)

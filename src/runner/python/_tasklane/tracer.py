@@ -103,11 +103,8 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         given_name = task.get_name()
         steps = self.steps_by_thread  # running_here(), inline: it runs for every task
         current = self.current if steps is None else steps.get(get_ident())
-        lock = self.sink.lock  # taken inline, not by `with`: it runs for every task
-        try:
-            lock.take()
-        except IndexError:
-            lock.wait()
+        lock = self.sink.lock
+        lock.acquire()
         try:  # a new point's strings are written as it is made
             point = self.creation_points.at(self.enc, coro, frame)
             name = task_name(given_name, point.name)
@@ -241,7 +238,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 try:
                     take()
                 except IndexError:  # held by the flusher, or by another thread's loop
-                    lock.wait()
+                    lock.acquire()
                 try:
                     tracer.current = None  # steps do not nest: a loop cannot run inside a running one
                     ns = perf_counter_ns()
