@@ -84,13 +84,14 @@ for (const python of interpreters()) {
       assert.equal(normal(stderr), normal(plain.stderr));
     });
 
-    // Below 3.11 a bare `raise` re-raises the traceback its frame caught, with the stand-in in it.
-    (atLeast(11) ? it : it.skip)('an error asyncio raises in create_task has the traceback it has untraced, with no frame of the runner\'s', () => {
-      const plain = spawnSync(python.command, [path.join(FIXTURES, py('not_a_coroutine.py'))], { cwd: ROOT, encoding: 'utf8' });
-      const { stderr, code } = trace(py('not_a_coroutine.py'));
-      assert.match(plain.stderr, /TypeError: a coroutine was expected, got 42\n$/);
-      assert.equal(code, plain.status);
-      assert.equal(stderr.replace(/^tasklane: wrote .*\n/m, ''), plain.stderr);
+    it('an error asyncio raises in create_task, and one chained to it, have the tracebacks they have untraced, with no frame of the runner\'s', () => {
+      for (const [fixture, last] of [['not_a_coroutine.py', /TypeError: a coroutine was expected, got 42\n$/], ['not_a_coroutine_chained.py', /direct cause[^]*RuntimeError: could not start the job\n$/]] as const) {
+        const plain = spawnSync(python.command, [path.join(FIXTURES, py(fixture))], { cwd: ROOT, encoding: 'utf8' });
+        const { stderr, code } = trace(py(fixture));
+        assert.match(plain.stderr, last);
+        assert.equal(code, plain.status);
+        assert.equal(stderr.replace(/^tasklane: wrote .*\n/m, ''), plain.stderr, fixture);
+      }
     });
 
     it('a task whose step itself fails (a broken Task subclass) is reported by asyncio as untraced, and the program goes on', () => {

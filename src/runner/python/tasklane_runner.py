@@ -19,7 +19,7 @@ import threading
 # writing bytecode caches into the extension's folder; the program's own imports write theirs.
 _writes_bytecode = sys.dont_write_bytecode
 sys.dont_write_bytecode = True
-from _tasklane.code import describe_error  # noqa: E402
+from _tasklane.code import describe_error, without_runner_entries  # noqa: E402
 from _tasklane.frames import Sink  # noqa: E402
 from _tasklane.hooks import install  # noqa: E402
 from _tasklane.tracer import Tracer  # noqa: E402
@@ -40,12 +40,21 @@ def resend_when_free(lock, signum):
 
 def show_traceback(exc, script):
     """Prints the traceback as `python script.py` would: starting at the script's own frame, or
-    with none when the script never ran (a SyntaxError in it has only the runner's frames)."""
+    with none when the script never ran (a SyntaxError in it has only the runner's frames), and
+    with no frame of the runner's in it or in the exceptions it chains."""
     start = exc.__traceback__
     while start is not None and os.path.abspath(start.tb_frame.f_code.co_filename) != script:
         start = start.tb_next
     exc.__traceback__ = start
-    sys.excepthook(type(exc), exc, start)
+    chained, seen = [exc], set()
+    while chained:
+        error = chained.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        error.__traceback__ = without_runner_entries(error.__traceback__)
+        chained += (error.__cause__, error.__context__)
+    sys.excepthook(type(exc), exc, exc.__traceback__)
 
 
 def main():

@@ -24,6 +24,26 @@ def raised_through(error):
         error.__traceback__ = tb.tb_next
 
 
+def _in_runner(tb):
+    return tb.tb_frame.f_code.co_filename.startswith(RUNNER_DIR + os.sep)
+
+
+def without_runner_entries(tb):
+    """A traceback without the entries of the runner's frames. Below 3.11 a stand-in's frame stays
+    in what it raises through (see raised_through); the traceback the program ends with is shown
+    without it."""
+    while tb is not None and _in_runner(tb):
+        tb = tb.tb_next
+    entry = tb
+    while entry is not None:
+        after = entry.tb_next
+        while after is not None and _in_runner(after):
+            after = after.tb_next
+        entry.tb_next = after
+        entry = after
+    return tb
+
+
 _absolute = {}
 _code_kinds = {}
 
