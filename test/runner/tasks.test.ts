@@ -212,6 +212,12 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...model.tasks.values()].map((t) => t.name), ['await-values.js', 'main', 'setTimeout 20 ms']);
   });
 
+  it('a hot loop awaiting Promise.resolve() is main running on, once V8 has optimized it too (no task per iteration)', () => {
+    const { model, stdout } = traceFixture('hot-promise-resolve.js');
+    assert.equal(stdout, '1249975000 50000\n');
+    assert.deepEqual([...model.tasks.values()].map((t) => t.name), ['hot-promise-resolve.js', 'main', 'setTimeout 20 ms']);
+  });
+
   it('shows a sleep cancelled by AbortSignal.timeout as cancelled', () => {
     const { model, stdout } = traceFixture('abort-timeout.js');
     assert.equal(stdout, 'sleep ended: AbortError\n');

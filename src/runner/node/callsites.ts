@@ -133,6 +133,9 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
   const site = position(projectFrame(frames, user) ?? userFrame);
   const fn = functionName(userFrame, true);
   if (user === first) {
+    // A builtin's own promise whose frame V8 optimized away (see builtinCalls), not a call of an async function.
+    const builtin = builtinCalls.get(callKey(userFrame));
+    if (builtin !== undefined) return { shape: 'builtin', api: builtin.api, module: '', fn, site, callerSite: '', moduleBody: false, depth: 1, madeAt: builtin.madeAt, callers, callersComplete, code: 0 };
     const caller = frames[user + 1];
     // Called from Node's code, or from a package's with none of the project's below (Express
     // calling a route handler): the function's own place says more than the library's line.
@@ -164,8 +167,29 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
     const topName = top.getFunctionName() ?? '';
     return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0 };
   }
-  if (THENS.has(api)) return { shape: 'then', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0 };
+  // `catch` and `finally` are thens, and optimized code may show only the `then` they call.
+  if (THENS.has(api)) return { shape: 'then', api: 'then', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0 };
+  if (user === first + 1 && !file && INLINED_BUILTINS.has(api)) rememberBuiltinCall(userFrame, api, madeAt);
   return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0 };
+}
+
+/**
+ * Where user code calls `Promise.resolve`, by the user frame's file and offset, as seen while that
+ * code ran unoptimized. Once V8 optimizes it, the builtin is inlined and its frame gone from the
+ * stack, which then reads like an async function starting there: a loop of `await
+ * Promise.resolve(x)` would make a task of that function per iteration. (Promise.reject and the
+ * rest keep their frames; the call of a `for await`'s next() shares its place with the await.)
+ */
+const INLINED_BUILTINS = new Set(['resolve']);
+const builtinCalls = new Map<string, { api: string; madeAt: number }>();
+const MAX_BUILTIN_CALLS = 10_000;
+
+function callKey(frame: CallSite): string {
+  return `${frame.getFileName()}:${frame.getPosition()}`;
+}
+
+function rememberBuiltinCall(userFrame: CallSite, api: string, madeAt: number): void {
+  if (builtinCalls.size < MAX_BUILTIN_CALLS) builtinCalls.set(callKey(userFrame), { api, madeAt });
 }
 
 /**
