@@ -2,6 +2,7 @@
 // function, resumed from which await) and which resource in that run, so that a stack is captured
 // only the first few times the same code makes the same resource.
 import { SiteCache, type CallSiteInfo, type SiteRow } from './callsites';
+import { isIteratorStep } from './names';
 import type { TaskState } from './taskState';
 
 /** The type code of promises; other async_hooks types are numbered as they first appear. */
@@ -61,13 +62,26 @@ function checkCall(cached: CallSiteInfo, uses: number): boolean {
   return callsAsyncFunction(cached) || checkHelper(cached, uses);
 }
 
+/**
+ * A step of `for await` over `events.on` (a readline interface's lines) makes its promise in one of
+ * two places, as a line is queued or not, and as deep as whether V8 has inlined Promise.resolve
+ * there: to the cache every step is the same call, which would otherwise read the stack per line.
+ */
+function alike(info: CallSiteInfo): CallSiteInfo {
+  if (info.shape === 'internal' && isIteratorStep(info)) {
+    info.depth = 1;
+    info.madeAt = 0;
+  }
+  return info;
+}
+
 export class TaskSites {
   private readonly cache: SiteCache;
   private readonly typeCodes = new Map<string, number>([['PROMISE', PROMISE_TYPE]]);
 
   /** `internals`: the task standing for Node's own code, which no task state tells apart. */
   constructor(capture: () => CallSiteInfo, private readonly internals: TaskState) {
-    this.cache = new SiteCache(capture);
+    this.cache = new SiteCache(() => alike(capture()));
   }
 
   /** What made a resource of `typeCode` while `top` runs; `maker`: the task that made its trigger (its parent promise), when known. */
