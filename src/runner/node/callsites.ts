@@ -167,8 +167,9 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
     const topName = top.getFunctionName() ?? '';
     return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0 };
   }
-  // `catch` and `finally` are thens, and optimized code may show only the `then` they call.
-  if (THENS.has(api)) return { shape: 'then', api: 'then', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0 };
+  // `catch` and `finally` are thens, and optimized code may show only the `then` they call (so
+  // one frame deep, the depth of a `then` called directly).
+  if (THENS.has(api)) return { shape: 'then', api: 'then', module: '', fn, site, callerSite, moduleBody, depth: 1, madeAt, callers, callersComplete, code: 0 };
   if (user === first + 1 && !file && INLINED_BUILTINS.has(api)) rememberBuiltinCall(userFrame, api, madeAt);
   return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0 };
 }
