@@ -85,10 +85,13 @@ function captureFrames(skipAbove: Function): CallSite[] {
   }
 }
 
-/** Builds the classifier; `ownFiles` are the runner's own bundles, never counted as user code. */
-export function createCapturer(ownFiles: readonly string[]): (skipAbove: Function) => CallSiteInfo {
+/**
+ * Builds the classifier; `ownFiles` are the runner's own bundles, never counted as user code.
+ * `withParent`: the promise was made with a parent (an await, a .then), not by a call.
+ */
+export function createCapturer(ownFiles: readonly string[]): (skipAbove: Function, withParent: boolean) => CallSiteInfo {
   const isOwn = (file: string): boolean => ownFiles.includes(file);
-  return (skipAbove) => classify(captureFrames(skipAbove), isOwn);
+  return (skipAbove, withParent) => classify(captureFrames(skipAbove), isOwn, withParent);
 }
 
 /** Where Node opens the process's stdin, stdout and stderr, on first use. */
@@ -104,7 +107,7 @@ export function processStdioOpened(): 'stdin' | 'output' | undefined {
   return frames.some((frame) => frame.getFunctionName() === 'getStdin') ? 'stdin' : 'output';
 }
 
-function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSiteInfo {
+function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParent: boolean): CallSiteInfo {
   // V8 appends the async functions awaiting the one running ("at async main"): they are not on
   // the stack, and code that runs for none of them (a stream's read inside fetch's body) would
   // otherwise count as theirs.
@@ -134,12 +137,14 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean): CallSite
   const fn = functionName(userFrame, true);
   if (user === first) {
     // A builtin's own promise whose frame V8 optimized away (see builtinCalls), not a call of an async function.
-    const builtin = builtinCalls.get(callKey(userFrame));
+    const builtin = withParent ? undefined : builtinCalls.get(callKey(userFrame));
     if (builtin !== undefined) return { shape: 'builtin', api: builtin.api, module: '', fn, site, callerSite: '', moduleBody: false, depth: 1, madeAt: builtin.madeAt, callers, callersComplete, code: 0 };
     const caller = frames[user + 1];
     // Called from Node's code, or from a package's with none of the project's below (Express
-    // calling a route handler): the function's own place says more than the library's line.
-    const callerFrame = caller && !isNodeFile(caller.getFileName()) ? projectFrame(frames, user + 1) : undefined;
+    // calling a route handler): the function's own place says more than the library's line. Only
+    // a call has a caller: an await's answer must not depend on how its task's run was entered
+    // (called by its caller the first time, from a microtask after).
+    const callerFrame = !withParent && caller && !isNodeFile(caller.getFileName()) ? projectFrame(frames, user + 1) : undefined;
     const callerSite = callerFrame ? position(callerFrame) : '';
     // The code of a whole file (an ES module's body, an async function for its top-level awaits)
     // starts at 1:1; it makes a promise of its own at its start, and V8 makes import()'s there too.
@@ -310,7 +315,8 @@ export class SiteCache {
   private size = 0;
   private generation = 0;
 
-  constructor(private readonly capture: () => CallSiteInfo) {}
+  /** `capture(withParent)`: a fresh answer for a promise made with a parent or not (see createCapturer). */
+  constructor(private readonly capture: (withParent: boolean) => CallSiteInfo) {}
 
   row(rowKey: number): SiteRow {
     let row = this.rows.get(rowKey);
@@ -327,17 +333,17 @@ export class SiteCache {
   }
 
   /** `recheck`: whether a cached answer, used `uses` times, must be checked against the stack this time. */
-  lookup(row: SiteRow, key: number, recheck?: (cached: CallSiteInfo, uses: number) => boolean): CallSiteInfo {
+  lookup(row: SiteRow, key: number, withParent: boolean, recheck?: (cached: CallSiteInfo, uses: number) => boolean): CallSiteInfo {
     const entry = row.entries.get(key);
     if (entry === undefined) {
       if (++this.size > MAX_ENTRIES) this.clear();
-      const info = this.fresh();
+      const info = this.fresh(withParent);
       if (this.current(row)) row.entries.set(key, { info, hits: 1, volatile: false });
       return info;
     }
     entry.hits++;
     if (entry.volatile || entry.hits <= VERIFY_FIRST || entry.hits % REVERIFY_EVERY === 0 || recheck?.(entry.info, entry.hits)) {
-      const info = this.fresh();
+      const info = this.fresh(withParent);
       if (!sameInfo(info, entry.info)) entry.volatile = true;
       entry.info = info;
       return info;
@@ -346,8 +352,8 @@ export class SiteCache {
   }
 
   /** A capture that neither uses nor feeds the cache. */
-  uncached(): CallSiteInfo {
-    return this.fresh();
+  uncached(withParent: boolean): CallSiteInfo {
+    return this.fresh(withParent);
   }
 
   private clear(): void {
@@ -356,8 +362,8 @@ export class SiteCache {
     this.generation++;
   }
 
-  private fresh(): CallSiteInfo {
-    const info = this.capture();
+  private fresh(withParent: boolean): CallSiteInfo {
+    const info = this.capture(withParent);
     const text = `${info.shape}|${info.site}|${info.callerSite}|${info.api}|${info.fn}`;
     let code = this.codes.get(text);
     if (code === undefined) {

@@ -80,8 +80,8 @@ export class TaskSites {
   private readonly typeCodes = new Map<string, number>([['PROMISE', PROMISE_TYPE]]);
 
   /** `internals`: the task standing for Node's own code, which no task state tells apart. */
-  constructor(capture: () => CallSiteInfo, private readonly internals: TaskState) {
-    this.cache = new SiteCache(() => alike(capture()));
+  constructor(capture: (withParent: boolean) => CallSiteInfo, private readonly internals: TaskState) {
+    this.cache = new SiteCache((withParent) => alike(capture(withParent)));
   }
 
   /** What made a resource of `typeCode` while `top` runs; `maker`: the task that made its trigger (its parent promise), when known. */
@@ -91,16 +91,16 @@ export class TaskSites {
       // Node's own callbacks and microtasks (V8 chaining a promise an async function returned, as
       // every `events.once` does) run code no task state tells apart, but the task that made the
       // resource's trigger does; without one, look at the stack every time.
-      if (maker === undefined || maker === this.internals) return this.cache.uncached();
-      return this.cache.lookup(this.internalsRow(maker), (typeCode & 63) * 2 + (hasParent ? 1 : 0));
+      if (maker === undefined || maker === this.internals) return this.cache.uncached(hasParent);
+      return this.cache.lookup(this.internalsRow(maker), (typeCode & 63) * 2 + (hasParent ? 1 : 0), hasParent);
     }
     let row = top.siteRow;
     if (row === undefined || !this.cache.current(row)) row = top.siteRow = this.cache.row(top.codeKey * 4096 + (top.resumedFrom & 4095));
     const key = (Math.min(made, 255) * 64 + (typeCode & 63)) * 2 + (hasParent ? 1 : 0);
-    if (hasParent) return this.cache.lookup(row, key, checkEarly);
-    if (typeCode !== PROMISE_TYPE) return this.cache.lookup(row, key, checkBranches);
-    if (top.checksLeft === 0) return this.cache.lookup(row, key, top.resumes === 0 ? checkBranches : checkHelper);
-    const info = this.cache.lookup(row, key, checkCall);
+    if (hasParent) return this.cache.lookup(row, key, true, checkEarly);
+    if (typeCode !== PROMISE_TYPE) return this.cache.lookup(row, key, false, checkBranches);
+    if (top.checksLeft === 0) return this.cache.lookup(row, key, false, top.resumes === 0 ? checkBranches : checkHelper);
+    const info = this.cache.lookup(row, key, false, checkCall);
     if (callsAsyncFunction(info)) top.checksLeft--;
     return info;
   }

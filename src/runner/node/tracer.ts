@@ -32,7 +32,7 @@ export interface TracerOptions {
   /** Sends the frame built so far. */
   flush: () => void;
   now: () => number;
-  capture: (skipAbove: Function) => CallSiteInfo;
+  capture: (skipAbove: Function, withParent: boolean) => CallSiteInfo;
 }
 
 export class Tracer {
@@ -57,7 +57,7 @@ export class Tracer {
     this.out = new EventOutput(options.encoder, options.maxEvents, options.flush, options.now);
     this.stack = new TaskStack(this.out, this.now, script);
     const capture = options.capture;
-    const sites = new TaskSites(() => capture(this.hookFrame), this.stack.internals);
+    const sites = new TaskSites((withParent) => capture(this.hookFrame, withParent), this.stack.internals);
     this.promises = new PromiseTasks(this.stack, sites, this.out, this.now, (fn) => this.untraced(fn));
     this.resources = new ResourceTasks(this.stack, sites, this.now);
     // Resources other than promises come through async_hooks.
