@@ -8,8 +8,10 @@ import type { TaskState } from './taskState';
 /** The type code of promises; other async_hooks types are numbered as they first appear. */
 export const PROMISE_TYPE = 0;
 /**
- * The `resumedFrom` of a task's callback runs (a tick, a write's completion, its timer firing),
- * apart from its first run (0) and its resumptions from an await (that await's site code, from 2).
+ * The `resumedFrom` of a task's runs that resume no await of its code: its callbacks (a tick, a
+ * write's completion, its timer firing) and a helper's own promise jobs (fs.promises.readFile going
+ * on inside Node), apart from its first run (0) and its resumptions from an await (that await's
+ * site code, from 2). A helper's later runs share no row with its first, which user code called.
  */
 export const CALLBACK_RUN = 1;
 /** Async calls checked against the stack in each run after the first (see TaskState.checksLeft). */

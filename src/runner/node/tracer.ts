@@ -290,7 +290,7 @@ export class Tracer {
     owner.checksLeft = CHECKS_PER_RESUME;
     // A callback is no resumption: what it runs is Node's or a callback's code, not what follows
     // the await, and the await is still the one the task will resume from.
-    const resumedFrom = !reaction ? CALLBACK_RUN : thenSite > 0 ? thenSite : owner.suspendedAt;
+    const resumedFrom = !reaction ? CALLBACK_RUN : thenSite > 0 ? thenSite : owner.suspendedAt || CALLBACK_RUN;
     if (reaction && thenSite === 0) owner.suspendedAt = 0;
     if (resumedFrom !== owner.resumedFrom) {
       owner.resumedFrom = resumedFrom;
