@@ -46,6 +46,11 @@ export interface CallSiteInfo {
   callersComplete: boolean;
   /** A small number standing for this whole answer, assigned by SiteCache; part of cache keys. */
   code: number;
+  /**
+   * For an async function's call, the two innermost frames' files and offsets (see probeKey): what
+   * a cheaper look at the stack compares to tell the same call again. "" for anything else.
+   */
+  probe: string;
 }
 
 import { findSourceMap } from 'node:module';
@@ -69,12 +74,12 @@ export function isPackageFile(file: string | null | undefined): boolean {
 const holder: { stack?: CallSite[] } = {};
 const asCallSites = (_: Error, frames: CallSite[]): CallSite[] => frames;
 
-/** The frames below `skipAbove` (at most STACK_LIMIT), whatever the program did to Error's stack settings. */
-function captureFrames(skipAbove: Function): CallSite[] {
+/** The frames below `skipAbove` (at most `limit`), whatever the program did to Error's stack settings. */
+function captureFrames(skipAbove: Function, limit = STACK_LIMIT): CallSite[] {
   const previousPrepare = Error.prepareStackTrace;
   const previousLimit = Error.stackTraceLimit;
   Error.prepareStackTrace = asCallSites;
-  Error.stackTraceLimit = STACK_LIMIT;
+  Error.stackTraceLimit = limit;
   try {
     Error.captureStackTrace(holder, skipAbove);
     return holder.stack ?? [];
@@ -91,7 +96,28 @@ function captureFrames(skipAbove: Function): CallSite[] {
  */
 export function createCapturer(ownFiles: readonly string[]): (skipAbove: Function, withParent: boolean) => CallSiteInfo {
   const isOwn = (file: string): boolean => ownFiles.includes(file);
-  return (skipAbove, withParent) => classify(captureFrames(skipAbove), isOwn, withParent);
+  return (skipAbove, withParent) => {
+    const frames = captureFrames(skipAbove);
+    const info = classify(frames, isOwn, withParent);
+    if (info.shape === 'user' && !withParent) info.probe = probeKey(frames);
+    return info;
+  };
+}
+
+/**
+ * The function running where a promise is made and where it was called from, as the files and
+ * offsets of the two innermost frames: an async function's call is told from another call there
+ * (the call after a loop of awaited calls) by a stack of two frames, a few times cheaper to read
+ * than the whole one (which goes on through every function awaiting, too).
+ */
+function probeKey(frames: readonly CallSite[]): string {
+  const [inner, caller] = frames;
+  return `${inner?.getFileName()}:${inner?.getPosition()}|${caller?.getFileName()}:${caller?.getPosition()}`;
+}
+
+/** Reads probeKey of the stack below `skipAbove`. */
+export function probeStack(skipAbove: Function): string {
+  return probeKey(captureFrames(skipAbove, 2));
 }
 
 /** Where Node opens the process's stdin, stdout and stderr, on first use. */
@@ -127,7 +153,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
     const nearest = frames[first];
     const file = nearest?.getFileName() ?? '';
     const api = file.startsWith('node:') ? (nearest.getFunctionName() ?? nearest.getMethodName() ?? '') : '';
-    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, madeAt: -1, callers: [], callersComplete: false, code: 0 };
+    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, madeAt: -1, callers: [], callersComplete: false, code: 0, probe: '' };
   }
   const userFrame = frames[user];
   const callers = userFunctions(frames, user, isOwn);
@@ -138,7 +164,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   if (user === first) {
     // A builtin's own promise whose frame V8 optimized away (see builtinCalls), not a call of an async function.
     const builtin = withParent ? undefined : builtinCalls.get(callKey(userFrame));
-    if (builtin !== undefined) return { shape: 'builtin', api: builtin.api, module: '', fn, site, callerSite: '', moduleBody: false, depth: 1, madeAt: builtin.madeAt, callers, callersComplete, code: 0 };
+    if (builtin !== undefined) return { shape: 'builtin', api: builtin.api, module: '', fn, site, callerSite: '', moduleBody: false, depth: 1, madeAt: builtin.madeAt, callers, callersComplete, code: 0, probe: '' };
     const caller = frames[user + 1];
     // Called from Node's code, or from a package's with none of the project's below (Express
     // calling a route handler): the function's own place says more than the library's line. Only
@@ -149,7 +175,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
     // The code of a whole file (an ES module's body, an async function for its top-level awaits)
     // starts at 1:1; it makes a promise of its own at its start, and V8 makes import()'s there too.
     const moduleBody = fn === '' && userFrame.getEnclosingLineNumber() === 1 && userFrame.getEnclosingColumnNumber() === 1;
-    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, madeAt: -1, callers, callersComplete, code: 0 };
+    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, madeAt: -1, callers, callersComplete, code: 0, probe: '' };
   }
   const callerSite = '';
   const moduleBody = false;
@@ -162,21 +188,21 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   const api = nodeApi ? functionName(adjacent, false) : (adjacent.getFunctionName() ?? adjacent.getMethodName() ?? '');
   const madeAt = nodePosition(frames, first, user) * POSITION_SPAN + (adjacent.getPosition() % POSITION_SPAN);
   if (nodeApi) {
-    return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0 };
+    return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0, probe: '' };
   }
   const top = frames[first];
   if (user === first + 1 && top.isConstructor() && top.getFunctionName() === 'Promise') {
-    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0 };
+    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0, probe: '' };
   }
   if (COMBINATORS.has(api)) {
     const topName = top.getFunctionName() ?? '';
-    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0 };
+    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0, probe: '' };
   }
   // `catch` and `finally` are thens, and optimized code may show only the `then` they call (so
   // one frame deep, the depth of a `then` called directly).
-  if (THENS.has(api)) return { shape: 'then', api: 'then', module: '', fn, site, callerSite, moduleBody, depth: 1, madeAt, callers, callersComplete, code: 0 };
+  if (THENS.has(api)) return { shape: 'then', api: 'then', module: '', fn, site, callerSite, moduleBody, depth: 1, madeAt, callers, callersComplete, code: 0, probe: '' };
   if (user === first + 1 && !file && INLINED_BUILTINS.has(api)) rememberBuiltinCall(userFrame, api, madeAt);
-  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0 };
+  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0, probe: '' };
 }
 
 /**
@@ -315,8 +341,14 @@ export class SiteCache {
   private size = 0;
   private generation = 0;
 
-  /** `capture(withParent)`: a fresh answer for a promise made with a parent or not (see createCapturer). */
-  constructor(private readonly capture: (withParent: boolean) => CallSiteInfo) {}
+  /**
+   * `capture(withParent)`: a fresh answer for a promise made with a parent or not (see
+   * createCapturer); `probe`: probeStack at the same place, which checks an async call's answer.
+   */
+  constructor(
+    private readonly capture: (withParent: boolean) => CallSiteInfo,
+    private readonly probe: () => string,
+  ) {}
 
   row(rowKey: number): SiteRow {
     let row = this.rows.get(rowKey);
@@ -342,7 +374,10 @@ export class SiteCache {
       return info;
     }
     entry.hits++;
-    if (entry.volatile || entry.hits <= VERIFY_FIRST || entry.hits % REVERIFY_EVERY === 0 || recheck?.(entry.info, entry.hits)) {
+    const verify = entry.volatile || entry.hits <= VERIFY_FIRST || entry.hits % REVERIFY_EVERY === 0;
+    if (verify || recheck?.(entry.info, entry.hits)) {
+      // An async call asked for again is the same call if the two innermost frames are.
+      if (!verify && entry.info.probe !== '' && this.probe() === entry.info.probe) return entry.info;
       const info = this.fresh(withParent);
       if (!sameInfo(info, entry.info)) entry.volatile = true;
       entry.info = info;

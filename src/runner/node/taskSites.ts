@@ -82,8 +82,9 @@ export class TaskSites {
   private readonly typeCodes = new Map<string, number>([['PROMISE', PROMISE_TYPE]]);
 
   /** `internals`: the task standing for Node's own code, which no task state tells apart. */
-  constructor(capture: (withParent: boolean) => CallSiteInfo, private readonly internals: TaskState) {
-    this.cache = new SiteCache((withParent) => alike(capture(withParent)));
+  /** `capture` and `probe`: see SiteCache. */
+  constructor(capture: (withParent: boolean) => CallSiteInfo, probe: () => string, private readonly internals: TaskState) {
+    this.cache = new SiteCache((withParent) => alike(capture(withParent)), probe);
   }
 
   /** What made a resource of `typeCode` while `top` runs; `maker`: the task that made its trigger (its parent promise), when known. */

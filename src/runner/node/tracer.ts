@@ -33,6 +33,8 @@ export interface TracerOptions {
   flush: () => void;
   now: () => number;
   capture: (skipAbove: Function, withParent: boolean) => CallSiteInfo;
+  /** A cheaper look at the stack, checking a cached async call (see SiteCache). */
+  probe: (skipAbove: Function) => string;
 }
 
 export class Tracer {
@@ -56,8 +58,8 @@ export class Tracer {
     this.now = options.now;
     this.out = new EventOutput(options.encoder, options.maxEvents, options.flush, options.now);
     this.stack = new TaskStack(this.out, this.now, script);
-    const capture = options.capture;
-    const sites = new TaskSites((withParent) => capture(this.hookFrame, withParent), this.stack.internals);
+    const { capture, probe } = options;
+    const sites = new TaskSites((withParent) => capture(this.hookFrame, withParent), () => probe(this.hookFrame), this.stack.internals);
     this.promises = new PromiseTasks(this.stack, sites, this.out, this.now, (fn) => this.untraced(fn));
     this.resources = new ResourceTasks(this.stack, sites, this.now);
     // Resources other than promises come through async_hooks.
