@@ -1,0 +1,21 @@
+// R3: 100,000 async calls awaited one after another in a loop, then 100,000 values from an async
+// generator in a for await (no goal of an issue's: the commonest loops of async code).
+const { report } = require('./report');
+
+async function double(i) {
+  return i * 2;
+}
+
+async function* numbers(count) {
+  for (let i = 0; i < count; i++) yield i;
+}
+
+async function main() {
+  const start = performance.now();
+  let sum = 0;
+  for (let i = 0; i < 100_000; i++) sum += await double(i);
+  for await (const n of numbers(100_000)) sum += n;
+  report(start, sum);
+}
+
+main();
