@@ -63,11 +63,13 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(main.waits.length >= 4);
   });
 
-  it('the call after a loop of awaited calls is named after its own function, not the loop\'s', () => {
-    const { model, stdout } = traceFixture('loop-then-call.js');
-    assert.equal(stdout, 'done\n');
-    assert.equal(tasksNamed(model, 'handle').length, 6);
-    assert.match(only(model, 'finish').site, /loop-then-call\.js:16:\d+$/);
+  it('the call after a loop of awaited calls is named after its own function, not the loop\'s, in a program with async hooks of its own too', () => {
+    for (const fixture of ['loop-then-call.js', 'loop-then-call-hooked.js']) {
+      const { model, stdout } = traceFixture(fixture);
+      assert.equal(stdout, 'done\n');
+      assert.equal(tasksNamed(model, 'handle').length, 6, fixture);
+      assert.match(only(model, 'finish').site, /loop-then-call\.js:16:\d+$/, fixture);
+    }
   });
 
   it('an async function that returns another\'s promise without awaiting it has returned: what its caller does next is the caller\'s, and it waits for the one it returned', () => {

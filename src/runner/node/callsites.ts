@@ -104,20 +104,31 @@ export function createCapturer(ownFiles: readonly string[]): (skipAbove: Functio
   };
 }
 
+/** Node's hook dispatch (async_hooks; promise_hooks when several promise hooks are installed) and timers. */
+function isDispatch(frame: CallSite): boolean {
+  return /^node:internal\/(async_hooks|promise_hooks|timers)$/.test(frame.getFileName() ?? '');
+}
+
+/** Frames a probe reads: Node's dispatch (at most a few) and the two below it. */
+const PROBE_LIMIT = 6;
+
 /**
  * The function running where a promise is made and where it was called from, as the files and
- * offsets of the two innermost frames: an async function's call is told from another call there
- * (the call after a loop of awaited calls) by a stack of two frames, a few times cheaper to read
- * than the whole one (which goes on through every function awaiting, too).
+ * offsets of the two frames below Node's dispatch: an async function's call is told from another
+ * call there (the call after a loop of awaited calls) by a few frames, cheaper to read than the
+ * whole stack (which goes on through every function awaiting, too).
  */
 function probeKey(frames: readonly CallSite[]): string {
-  const [inner, caller] = frames;
+  let first = 0;
+  while (first < frames.length && isDispatch(frames[first])) first++;
+  const inner = frames[first];
+  const caller = frames[first + 1];
   return `${inner?.getFileName()}:${inner?.getPosition()}|${caller?.getFileName()}:${caller?.getPosition()}`;
 }
 
 /** Reads probeKey of the stack below `skipAbove`. */
 export function probeStack(skipAbove: Function): string {
-  return probeKey(captureFrames(skipAbove, 2));
+  return probeKey(captureFrames(skipAbove, PROBE_LIMIT));
 }
 
 /** Where Node opens the process's stdin, stdout and stderr, on first use. */
@@ -140,8 +151,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   const firstAsync = stack.findIndex((frame) => frame.isAsync());
   const frames = firstAsync < 0 ? stack : stack.slice(0, firstAsync);
   let first = 0;
-  // Node's hook dispatch (async_hooks; promise_hooks when several promise hooks are installed) and timers.
-  while (first < frames.length && /^node:internal\/(async_hooks|promise_hooks|timers)$/.test(frames[first].getFileName() ?? '')) first++;
+  while (first < frames.length && isDispatch(frames[first])) first++;
   let user = first;
   while (user < frames.length) {
     const file = frames[user].getFileName();
