@@ -81,8 +81,7 @@ export class TaskSites {
   private readonly cache: SiteCache;
   private readonly typeCodes = new Map<string, number>([['PROMISE', PROMISE_TYPE]]);
 
-  /** `internals`: the task standing for Node's own code, which no task state tells apart. */
-  /** `capture` and `probe`: see SiteCache. */
+  /** `capture` and `probe`: see SiteCache; `internals`: the task standing for Node's own code, which no task state tells apart. */
   constructor(capture: (withParent: boolean) => CallSiteInfo, probe: () => string, private readonly internals: TaskState) {
     this.cache = new SiteCache((withParent) => alike(capture(withParent)), probe);
   }
