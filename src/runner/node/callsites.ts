@@ -320,6 +320,8 @@ function sameInfo(a: CallSiteInfo, b: CallSiteInfo): boolean {
   return a.code === b.code && a.depth === b.depth && a.madeAt === b.madeAt;
 }
 
+/** Answers' codes start here: those below are the runner's own (the script's, Node's internals', TaskSites' runs). */
+export const FIRST_CODE = 3;
 const VERIFY_FIRST = 3;
 const REVERIFY_EVERY = 4096;
 const MAX_ENTRIES = 200_000;
@@ -412,7 +414,7 @@ export class SiteCache {
     const text = `${info.shape}|${info.site}|${info.callerSite}|${info.api}|${info.fn}`;
     let code = this.codes.get(text);
     if (code === undefined) {
-      code = this.codes.size + 2;
+      code = this.codes.size + FIRST_CODE;
       this.codes.set(text, code);
     }
     info.code = code;

@@ -183,6 +183,7 @@ export class PromiseTasks {
     if (waiter === this.stack.internals) return;
     marks.setOwner(throwaway, waiter);
     waiter.suspendedAt = info.code;
+    waiter.resumesVia = throwaway;
     // The script waits only in its own body (an ES module's top-level await): code of the user's
     // that Node's runs for no task (an async generator a stream pipeline pulls) is the script's
     // work, but its awaits are no waits of the script's, whose run has long ended.

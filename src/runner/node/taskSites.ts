@@ -8,12 +8,17 @@ import type { TaskState } from './taskState';
 /** The type code of promises; other async_hooks types are numbered as they first appear. */
 export const PROMISE_TYPE = 0;
 /**
- * The `resumedFrom` of a task's runs that resume no await of its code: its callbacks (a tick, a
- * write's completion, its timer firing) and a helper's own promise jobs (fs.promises.readFile going
- * on inside Node), apart from its first run (0) and its resumptions from an await (that await's
- * site code, from 2). A helper's later runs share no row with its first, which user code called.
+ * The `resumedFrom` of a task's callback runs (a tick, a write's completion, its timer firing),
+ * apart from its first run (0), its promise jobs (JOB_RUN) and its resumptions from an await (that
+ * await's site code, from FIRST_CODE).
  */
 export const CALLBACK_RUN = 1;
+/**
+ * The `resumedFrom` of a task's promise jobs that resume no await of its code: a helper's own steps
+ * inside Node (fs.promises.readFile going on), Node's async iterator of a stream the task reads.
+ * They share no row with its first run, which user code called, nor with its resumptions.
+ */
+export const JOB_RUN = 2;
 /** Async calls checked against the stack in each run after the first (see TaskState.checksLeft). */
 export const CHECKS_PER_RESUME = 2;
 

@@ -6,7 +6,7 @@ import type { CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
 import { newTaskState, type TaskState } from './taskState';
 
-/** Code numbers for the two tasks that have no creation site; SiteCache numbers sites from 2. */
+/** Code numbers for the two tasks that have no creation site; SiteCache numbers sites from FIRST_CODE. */
 const ROOT_CODE = 0;
 export const INTERNALS_CODE = 1;
 

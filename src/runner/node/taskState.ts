@@ -15,6 +15,11 @@ export interface TaskState {
   /** The await the task last resumed from, and the one it waits at now (site codes). */
   resumedFrom: number;
   suspendedAt: number;
+  /**
+   * The promise whose job resumes it from that await (V8's throwaway for the await): other jobs of
+   * its promises (Node's async iterator of a stream it reads, going on inside) resume no await.
+   */
+  resumesVia: Promise<unknown> | undefined;
   /** Resources made since the task last resumed; with `resumedFrom`, where in its code one was made. */
   made: number;
   /**
@@ -78,7 +83,7 @@ export interface TaskState {
 /** A task's state as it starts; `id` is set when its creation is written. */
 export function newTaskState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
   return {
-    id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1,
+    id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, resumesVia: undefined, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1,
     site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, timers: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitSite: '', waitCut: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, announced: false,
   };
 }

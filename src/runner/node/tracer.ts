@@ -12,7 +12,7 @@ import { marks } from './promiseMarks';
 import { PromiseTasks, RETURNED_JOB, THENABLE_JOB } from './promiseTasks';
 import { ResourceTasks } from './resourceTasks';
 import { INTERNALS_CODE, TaskStack } from './taskStack';
-import { CALLBACK_RUN, CHECKS_PER_RESUME, TaskSites } from './taskSites';
+import { CALLBACK_RUN, CHECKS_PER_RESUME, JOB_RUN, TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
 
 /** Gap after a callback beyond which the loop counts as idle rather than still busy. */
@@ -120,7 +120,7 @@ export class Tracer {
         // task's own promise has no callback: its only job adopts what the task returned.
         if (thenSite > 0) marks.setThenSite(promise, THENABLE_JOB);
         else if (owner.promise === promise) thenSite = RETURNED_JOB;
-        this.guarded(ENTER_REACTION, owner, thenSite);
+        this.guarded(ENTER_REACTION, owner, thenSite, promise);
       },
       after: (promise) => {
         const owner = marks.owner(promise);
@@ -243,7 +243,7 @@ export class Tracer {
     this.paused = true;
     try {
       if (what === ENTER) this.enter(owner!, false, 0);
-      else if (what === ENTER_REACTION) this.enter(owner!, true, thenSite);
+      else if (what === ENTER_REACTION) this.enter(owner!, true, thenSite, promise);
       else if (what === LEAVE) this.leave(owner!);
       else if (what === SETTLED) this.promises.onSettled(promise!);
       else this.resources.endFinishedTests(this.now());
@@ -255,10 +255,10 @@ export class Tracer {
   }
 
   /**
-   * A callback (a promise reaction when `reaction`) starts running `owner`'s code. `thenSite`: the
-   * .then it was attached at (0: it resumes from the owner's last await).
+   * A callback (a promise reaction when `reaction`, the job of `promise`) starts running `owner`'s
+   * code. `thenSite`: the .then it was attached at (0: none, as when it resumes from an await).
    */
-  private enter(owner: TaskState, reaction: boolean, thenSite: number): void {
+  private enter(owner: TaskState, reaction: boolean, thenSite: number, promise?: Promise<unknown>): void {
     const pending = this.out.held;
     // A promise reaction runs in a microtask checkpoint, right after the callback or reaction
     // before it: the loop cannot have been idle in between. Its task resuming with no other task
@@ -292,8 +292,12 @@ export class Tracer {
     owner.checksLeft = CHECKS_PER_RESUME;
     // A callback is no resumption: what it runs is Node's or a callback's code, not what follows
     // the await, and the await is still the one the task will resume from.
-    const resumedFrom = !reaction ? CALLBACK_RUN : thenSite > 0 ? thenSite : owner.suspendedAt || CALLBACK_RUN;
-    if (reaction && thenSite === 0) owner.suspendedAt = 0;
+    const resumesAwait = reaction && thenSite === 0 && promise === owner.resumesVia;
+    const resumedFrom = !reaction ? CALLBACK_RUN : resumesAwait ? owner.suspendedAt || JOB_RUN : thenSite > 0 ? thenSite : JOB_RUN;
+    if (resumesAwait) {
+      owner.suspendedAt = 0;
+      owner.resumesVia = undefined;
+    }
     if (resumedFrom !== owner.resumedFrom) {
       owner.resumedFrom = resumedFrom;
       owner.siteRow = undefined;
