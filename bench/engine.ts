@@ -24,7 +24,7 @@ const NODE_WORKLOADS: Workload[] = [
   { id: 'W3', file: 'w3-tcp.js', what: '50 TCP connections, 20k messages', goal: 1.3, runtime: 'node' },
   { id: 'R1', file: 'r1-readline.js', what: 'for await over 200k lines of readline', runtime: 'node' },
   { id: 'R2', file: 'r2-catch.js', what: '200k awaits of settled.catch()', runtime: 'node' },
-  { id: 'R3', file: 'r3-call-loop.js', what: '100k awaited calls + for await of 100k yields', runtime: 'node' },
+  { id: 'R3', file: 'r3-call-loop.js', what: '100k awaited calls, 150k generator yields', runtime: 'node' },
 ];
 
 /** P1 under each interpreter that starts; the goal is 2x on Python 3.12+ and 3x below. */

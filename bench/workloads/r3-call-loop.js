@@ -1,5 +1,7 @@
-// R3: 100,000 async calls awaited one after another in a loop, then 100,000 values from an async
-// generator in a for await (no goal of an issue's: the commonest loops of async code).
+// R3: 100,000 async calls awaited one after another in a loop, 100,000 values from an async
+// generator in a for await, and 50,000 more through Readable.from (no goal of an issue's: the
+// commonest loops of async code).
+const { Readable } = require('node:stream');
 const { report } = require('./report');
 
 async function double(i) {
@@ -15,6 +17,7 @@ async function main() {
   let sum = 0;
   for (let i = 0; i < 100_000; i++) sum += await double(i);
   for await (const n of numbers(100_000)) sum += n;
+  for await (const n of Readable.from(numbers(50_000))) sum += n;
   report(start, sum);
 }
 
