@@ -410,12 +410,12 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(labels.every((l) => /^read TCP socket 127\.0\.0\.1:\d+$/.test(l)), labels.join(', '));
   });
 
-  it('a for await over events.on() waits for events.on at each step, and its steps are no tasks of the script\'s', () => {
+  it('a for await over events.on() waits for events.on at each step, and its steps are no tasks', () => {
     const { model, stdout } = traceFixture('events-on.js');
     assert.equal(stdout, '3\n');
     const main = only(model, 'main');
-    const steps = model.childrenOf(main.id).filter((t) => t.kind === 'io');
-    assert.ok(steps.length >= 2 && steps.every((t) => t.name === 'events.on' && t.internal), steps.map((t) => `${t.name}${t.internal ? '' : ' (shown)'}`).join(', '));
+    assert.deepEqual(model.childrenOf(main.id).map((t) => t.name), ['setTimeout 10 ms']);
+    assert.ok(main.waits.length >= 1);
     assert.deepEqual([...new Set(main.waits.map((w) => model.waitLabel(w)))], ['events.on']);
   });
 

@@ -13,6 +13,8 @@ export interface HeldAwait {
   waiter: TaskState | undefined;
   /** The awaited task's id, 0 when it is not a task. */
   target: number;
+  /** What is awaited, in words, when it is no task ("events.on"); else "". */
+  label: string;
   site: string;
   /** When; -1 until the callback it happened in ends (see PromiseTasks.onAwait). */
   ns: number;
@@ -27,7 +29,7 @@ export class EventOutput {
    * The latest await, held back: if its task resumes with nothing else run in between (it awaited
    * a value or a settled promise), the tracer drops it and the wait never reaches the trace.
    */
-  readonly held: HeldAwait = { waiter: undefined, target: 0, site: '', ns: 0, queued: false, inGenerator: false };
+  readonly held: HeldAwait = { waiter: undefined, target: 0, label: '', site: '', ns: 0, queued: false, inGenerator: false };
   private events = 0;
   private droppedSinceReport = 0;
   private droppingSince = 0;
@@ -60,7 +62,7 @@ export class EventOutput {
     const waiter = held.waiter;
     if (waiter === undefined) return;
     held.waiter = undefined;
-    if (this.admit()) this.enc.await(held.ns < 0 ? this.now() : held.ns, waiter.id, held.target, '', held.site);
+    if (this.admit()) this.enc.await(held.ns < 0 ? this.now() : held.ns, waiter.id, held.target, held.label, held.site);
   }
 
   /** Says how many events were dropped since the last report, timed at the first of them. */

@@ -134,6 +134,25 @@ class ThenSiteMark extends Attach {
   }
 }
 
+/** What awaiting the promise waits for, in words, where that is no task (a step of `for await` over events.on). */
+class LabelMark extends Attach {
+  #label: string;
+
+  private constructor(promise: Promise<unknown>, label: string) {
+    super(promise);
+    this.#label = label;
+  }
+
+  static get(p: Promise<unknown>): string {
+    return #label in p ? p.#label : '';
+  }
+
+  static set(p: Promise<unknown>, label: string): void {
+    if (#label in p) p.#label = label;
+    else if (OwnerMark.get(p) !== undefined) new LabelMark(p, label);
+  }
+}
+
 export const marks = {
   /** Starts following a promise the program just made. */
   follow: OwnerMark.follow,
@@ -149,6 +168,8 @@ export const marks = {
   setSource: SourceMark.set,
   thenSite: ThenSiteMark.get,
   setThenSite: ThenSiteMark.set,
+  label: LabelMark.get,
+  setLabel: LabelMark.set,
   /** Whether the promise's settling matters: it is a task's result, awaited, or inside a helper. */
   watched(p: Promise<unknown>): boolean {
     return TaskMark.get(p) !== undefined || WaiterMark.get(p) !== undefined || HelperMark.get(p) !== undefined;

@@ -147,7 +147,10 @@ export class PromiseTasks {
       case 'internal':
         if (isRequireWork(info)) return; // Node's own, as its module loading is
         if (!hasParent && !top.transient && top !== this.stack.internals) {
-          this.startTransient(promise, this.now(), info.module.startsWith('timers') ? 'timer' : 'io', opName(info), info, isIteratorStep(info) || isTestCall(info));
+          // A step of `for await` over events.on (a readline interface's lines) is no task: the
+          // loop's wait says what it waits for (a file read by lines would make a task per line).
+          if (isIteratorStep(info)) marks.setLabel(promise, opName(info));
+          else this.startTransient(promise, this.now(), info.module.startsWith('timers') ? 'timer' : 'io', opName(info), info, isTestCall(info));
           return;
         }
         if (!hasParent && top.transient) {
@@ -207,6 +210,7 @@ export class PromiseTasks {
       waiter.awaiting = true;
       held.waiter = waiter;
       held.target = waiter.waitTarget = target ? target.id : 0;
+      held.label = waiter.waitLabel = target ? '' : marks.label(awaited);
       held.site = waiter.waitSite = info.site;
       held.inGenerator = inGenerator;
       held.queued = this.stack.frameBase.length > 0 && knownSettled(awaited);
@@ -236,6 +240,7 @@ export class PromiseTasks {
     if (returned ? waiter.awaiting || waiter.kind !== 'async' : !waiter.awaiting) return;
     if (target.transient) target.waiter = waiter;
     waiter.waitTarget = target.id;
+    waiter.waitLabel = '';
     if (returned) waiter.waitSite = '';
     const held = this.out.held;
     if (held.waiter !== waiter) {
@@ -247,9 +252,10 @@ export class PromiseTasks {
       held.inGenerator = false;
     }
     held.target = target.id;
+    held.label = '';
   }
 
-  /** `internal`: a step of an iteration or a test call, which the timeline shows only with Node's own tasks. */
+  /** `internal`: a test call, which the timeline shows only with Node's own tasks. */
   private startTransient(promise: Promise<unknown>, ns: number, kind: TaskKind, name: string, info: CallSiteInfo, internal: boolean): void {
     const parent = this.stack.top;
     const task = newTaskState(kind, name, info.code, true);

@@ -37,8 +37,9 @@ export interface TaskState {
   fnKey: string;
   /** Suspended at an await: no promise reaction of the task has run since, but .then callbacks. */
   awaiting: boolean;
-  /** What its latest await waits for (task id, 0 for none) and where. */
+  /** What its latest await waits for (task id, 0 for none; in words when it is no task) and where. */
   waitTarget: number;
+  waitLabel: string;
   waitSite: string;
   /** A .then callback it attached runs while it waits: its wait goes on after it. */
   waitCut: boolean;
@@ -84,6 +85,6 @@ export interface TaskState {
 export function newTaskState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
   return {
     id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, resumesVia: undefined, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1,
-    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, timers: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitSite: '', waitCut: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, announced: false,
+    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, timers: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitLabel: '', waitSite: '', waitCut: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, announced: false,
   };
 }

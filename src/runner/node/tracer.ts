@@ -359,6 +359,7 @@ export class Tracer {
     const held = this.out.held;
     held.waiter = task;
     held.target = task.waitTarget;
+    held.label = task.waitLabel;
     held.site = task.waitSite;
     held.ns = ns < 0 ? this.now() : ns;
     held.queued = false;
