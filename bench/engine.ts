@@ -27,7 +27,7 @@ const NODE_WORKLOADS: Workload[] = [
   { id: 'R3', file: 'r3-call-loop.js', what: '100k awaited calls, 150k generator yields', runtime: 'node' },
 ];
 
-/** P1 under each interpreter that starts; the goal is 2x on Python 3.12+ and 3x below. */
+/** P1 under each interpreter that starts (the goal is 2x on Python 3.12+ and 3x below), then P2 under each. */
 function pythonWorkloads(): Workload[] {
   const rows: Workload[] = [];
   for (const interpreter of PYTHONS) {
@@ -39,6 +39,9 @@ function pythonWorkloads(): Workload[] {
     const [major, minor] = version.split('.').map(Number);
     const goal = major > 3 || (major === 3 && minor >= 12) ? 2 : 3;
     rows.push({ id: 'P1', file: 'p1_sleep0.py', what: `10k asyncio tasks x 5 sleep(0), Python ${version}`, goal, runtime: 'python', interpreter });
+  }
+  for (const p1 of [...rows]) {
+    rows.push({ id: 'P2', file: 'p2_loops.py', what: p1.what.replace(/^.*(Python .*)$/, '100k awaited calls, 20k timeout blocks, 100k yields, $1'), runtime: 'python', interpreter: p1.interpreter });
   }
   return rows;
 }

@@ -213,6 +213,22 @@ def install(tracer):
         os.register_at_fork(after_in_child=untraced_child)
 
 
+# A step that calls coroutines by the hundred thousand without awaiting (a loop of `await f(x)`
+# where f never suspends) would keep every frame it started until the step ends.
+PRUNE_FRAME_TIMES_AT = 4096
+# sys.getrefcount of a frame nothing else holds, in prune_returned's loop: the dict's key, the
+# list's item, the loop's name and getrefcount's own argument (a live coroutine holds one more).
+RETURNED_FRAME_REFS = 4
+
+
+def prune_returned(frame_times):
+    """Forgets the frames of coroutines that have returned: only `frame_times` holds them, and no
+    span needs their start (a span's own frame is held by its task's spans)."""
+    for frame in list(frame_times):
+        if sys.getrefcount(frame) <= RETURNED_FRAME_REFS:
+            del frame_times[frame]
+
+
 MONITORING_TOOLS = (4, 3)  # ids no standard tool claims (debugger 0, coverage 1, profiler 2, optimizer 5)
 
 
@@ -236,8 +252,10 @@ def watch_coroutines(tracer):
     # By id(code), as returns_watched is (hashing a code object hashes its contents).
     span_codes = {}
     task_codes = {}  # started only as tasks' own coroutines so far: their PY_START is disabled
+    prune_at = PRUNE_FRAME_TIMES_AT
 
     def on_start(code, offset):
+        nonlocal prune_at
         try:
             if not code.co_flags & CO_COROUTINE or not is_users(code):
                 return disable
@@ -248,6 +266,9 @@ def watch_coroutines(tracer):
                     task_codes[id(code)] = code
                     return disable
                 frame_times[frame] = perf_counter_ns()
+                if len(frame_times) >= prune_at:
+                    prune_returned(frame_times)
+                    prune_at = max(PRUNE_FRAME_TIMES_AT, 2 * len(frame_times))
         except Exception:
             pass
         return None

@@ -38,7 +38,9 @@ class WaitRecorder:
         state = self.tasks.get(timeout._task)
         if state is None:
             return
-        timeouts = [entry for entry in state.timeouts if entry[0] is not timeout]
+        # Blocks left since are let go of here too: a loop of blocks that never wait inside (so
+        # that no wait's label prunes them) would otherwise copy a longer list at every entry.
+        timeouts = [entry for entry in state.timeouts if entry[0] is not timeout and entry[0]._state is TIMEOUT_ENTERED]
         when = timeout.when()
         if when is not None:
             # The delay as written, else (asyncio.timeout_at, a reschedule) what is left of it now.
