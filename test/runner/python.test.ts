@@ -448,6 +448,15 @@ for (const python of interpreters()) {
       }
     });
 
+    it('a coroutine awaited directly thousands of times without suspending is still a span the one time it waits', () => {
+      const { model, stdout } = trace(py('span_after_many_calls.py'));
+      assert.equal(stdout, '1999000\n');
+      const main = only(model, 'main');
+      const span = only(model, 'maybe_wait');
+      assert.deepEqual([span.kind, span.parent, span.end?.state], ['coroutine', main.id, 'resolved']);
+      assert.ok(lifetimeMs(model, span) >= 15, `it spans its 20 ms sleep: ${lifetimeMs(model, span)} ms`);
+    });
+
     it('a coroutine awaited directly that raises ends rejected where it raised, though its caller caught it (and with what it raised, 3.12+)', () => {
       const { model } = trace(py('span_raises.py'));
       const main = only(model, 'main');

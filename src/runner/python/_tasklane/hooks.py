@@ -213,6 +213,10 @@ def install(tracer):
         os.register_at_fork(after_in_child=untraced_child)
 
 
+# A coroutine started this many times without ever being a span (it returns without suspending,
+# as most helpers do) stops reporting its starts; should one suspend after all, its span is timed
+# by the step it is seen in, and its starts report again from then on.
+QUIET_AFTER_STARTS = 1000
 # A step that calls coroutines by the hundred thousand without awaiting (a loop of `await f(x)`
 # where f never suspends) would keep every frame it started until the step ends.
 PRUNE_FRAME_TIMES_AT = 4096
@@ -237,7 +241,8 @@ def watch_coroutines(tracer):
     those that became spans, return (PY_RETURN) or are left by an exception (PY_UNWIND, which also
     says what it was), so a span covers the time its coroutine ran, not the task steps it was seen
     in (a coroutine that computes 100 ms before its first await holds those 100 ms). Every other function stops reporting after its first start (DISABLE), and so
-    does a coroutine that has only started tasks so far: a task's first step times its start.
+    does a coroutine that has only started tasks so far (a task's first step times its start), or
+    that QUIET_AFTER_STARTS starts have never made a span.
     Returns the function that stops it (None where there is no sys.monitoring or no free tool id)."""
     monitoring = getattr(sys, "monitoring", None)
     if monitoring is None:
@@ -252,6 +257,8 @@ def watch_coroutines(tracer):
     # By id(code), as returns_watched is (hashing a code object hashes its contents).
     span_codes = {}
     task_codes = {}  # started only as tasks' own coroutines so far: their PY_START is disabled
+    starts = {}  # id(code) -> starts seen of a coroutine that has never been a span
+    quiet_codes = {}  # never a span in their first QUIET_AFTER_STARTS starts: their PY_START is disabled
     prune_at = PRUNE_FRAME_TIMES_AT
 
     def on_start(code, offset):
@@ -262,9 +269,17 @@ def watch_coroutines(tracer):
             current = tracer.current
             if current is not None:
                 frame = getframe(1)
-                if frame is current.coro.cr_frame and span_codes.get(id(code)) is not code:
-                    task_codes[id(code)] = code
-                    return disable
+                key = id(code)
+                if span_codes.get(key) is not code:
+                    if frame is current.coro.cr_frame:
+                        task_codes[key] = code
+                        return disable
+                    seen = starts.get(key, 0)
+                    if seen >= QUIET_AFTER_STARTS:
+                        del starts[key]
+                        quiet_codes[key] = code
+                        return disable
+                    starts[key] = seen + 1
                 frame_times[frame] = perf_counter_ns()
                 if len(frame_times) >= prune_at:
                     prune_returned(frame_times)
@@ -296,8 +311,9 @@ def watch_coroutines(tracer):
             monitoring.set_events(tool, events.PY_START | events.PY_UNWIND)
         span_codes[id(code)] = code
         monitoring.set_local_events(tool, code, events.PY_RETURN)
-        if task_codes.pop(id(code), None) is code:
-            # Its starts were switched off while it only started tasks. This turns back on every
+        if task_codes.pop(id(code), None) is code or quiet_codes.pop(id(code), None) is code:
+            # Its starts were switched off while it only started tasks, or had never been a span
+            # (QUIET_AFTER_STARTS). This turns back on every
             # start switched off (of every tool): each reports once more and is switched off again.
             monitoring.restart_events()
 
