@@ -313,8 +313,8 @@ def watch_coroutines(tracer):
         monitoring.set_local_events(tool, code, events.PY_RETURN)
         if task_codes.pop(id(code), None) is code or quiet_codes.pop(id(code), None) is code:
             # Its starts were switched off while it only started tasks, or had never been a span
-            # (QUIET_AFTER_STARTS). This turns back on every
-            # start switched off (of every tool): each reports once more and is switched off again.
+            # (QUIET_AFTER_STARTS). This turns back on every start switched off (of every tool):
+            # each reports once more and is switched off again.
             monitoring.restart_events()
 
     def stop():
