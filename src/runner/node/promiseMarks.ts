@@ -36,122 +36,50 @@ class OwnerMark extends Attach {
   }
 }
 
+/** A mark read and written as `get` and `set`, reading `empty` where it was never set. */
+interface Mark<T> {
+  get(p: Promise<unknown>): T;
+  /** Sets it on a followed promise (one with an owner); `empty` on a promise without it attaches nothing. */
+  set(p: Promise<unknown>, value: T): void;
+}
+
+/** A mark of its own class (its own private field), attached to a promise only once set. */
+function markOf<T>(empty: T): Mark<T> {
+  class ValueMark extends Attach {
+    #value: T;
+
+    private constructor(promise: Promise<unknown>, value: T) {
+      super(promise);
+      this.#value = value;
+    }
+
+    static get(p: Promise<unknown>): T {
+      return #value in p ? p.#value : empty;
+    }
+
+    static set(p: Promise<unknown>, value: T): void {
+      if (#value in p) p.#value = value;
+      else if (value !== empty && OwnerMark.get(p) !== undefined) new ValueMark(p, value);
+    }
+  }
+  return { get: ValueMark.get, set: ValueMark.set };
+}
+
 /** The task whose result the promise is (async functions, helpers, combinators). */
-class TaskMark extends Attach {
-  #task: TaskState;
-
-  private constructor(promise: Promise<unknown>, task: TaskState) {
-    super(promise);
-    this.#task = task;
-  }
-
-  static get(p: Promise<unknown>): TaskState | undefined {
-    return #task in p ? p.#task : undefined;
-  }
-
-  static set(p: Promise<unknown>, task: TaskState): void {
-    if (#task in p) p.#task = task;
-    else if (OwnerMark.get(p) !== undefined) new TaskMark(p, task);
-  }
-}
-
+const TaskMark = markOf<TaskState | undefined>(undefined);
 /** Who awaits the promise when it is not a task, told what settled it. */
-class WaiterMark extends Attach {
-  #waiter: TaskState | undefined;
-
-  private constructor(promise: Promise<unknown>, waiter: TaskState) {
-    super(promise);
-    this.#waiter = waiter;
-  }
-
-  static get(p: Promise<unknown>): TaskState | undefined {
-    return #waiter in p ? p.#waiter : undefined;
-  }
-
-  static set(p: Promise<unknown>, waiter: TaskState | undefined): void {
-    if (#waiter in p) p.#waiter = waiter;
-    else if (waiter !== undefined && OwnerMark.get(p) !== undefined) new WaiterMark(p, waiter);
-  }
-}
-
+const WaiterMark = markOf<TaskState | undefined>(undefined);
 /** The I/O helper the promise is inside of: whatever settles it is what the helper's waiter waited for. */
-class HelperMark extends Attach {
-  #helper: TaskState | undefined;
-
-  private constructor(promise: Promise<unknown>, helper: TaskState) {
-    super(promise);
-    this.#helper = helper;
-  }
-
-  static get(p: Promise<unknown>): TaskState | undefined {
-    return #helper in p ? p.#helper : undefined;
-  }
-
-  static set(p: Promise<unknown>, helper: TaskState | undefined): void {
-    if (#helper in p) p.#helper = helper;
-    else if (helper !== undefined && OwnerMark.get(p) !== undefined) new HelperMark(p, helper);
-  }
-}
-
+const HelperMark = markOf<TaskState | undefined>(undefined);
 /**
  * The task a promise chained on that task's own follows (`load().then(f)`, `.catch`, `.finally`,
  * and chains of them): awaiting it waits for that task first.
  */
-class SourceMark extends Attach {
-  #source: TaskState;
-
-  private constructor(promise: Promise<unknown>, source: TaskState) {
-    super(promise);
-    this.#source = source;
-  }
-
-  static get(p: Promise<unknown>): TaskState | undefined {
-    return #source in p ? p.#source : undefined;
-  }
-
-  static set(p: Promise<unknown>, source: TaskState): void {
-    if (#source in p) p.#source = source;
-    else if (OwnerMark.get(p) !== undefined) new SourceMark(p, source);
-  }
-}
-
+const SourceMark = markOf<TaskState | undefined>(undefined);
 /** Where a .then callback was attached: its run resumes its task from there, not from an await. */
-class ThenSiteMark extends Attach {
-  #thenSite: number;
-
-  private constructor(promise: Promise<unknown>, site: number) {
-    super(promise);
-    this.#thenSite = site;
-  }
-
-  static get(p: Promise<unknown>): number {
-    return #thenSite in p ? p.#thenSite : 0;
-  }
-
-  static set(p: Promise<unknown>, site: number): void {
-    if (#thenSite in p) p.#thenSite = site;
-    else if (OwnerMark.get(p) !== undefined) new ThenSiteMark(p, site);
-  }
-}
-
+const ThenSiteMark = markOf(0);
 /** What awaiting the promise waits for, in words, where that is no task (a step of `for await` over events.on). */
-class LabelMark extends Attach {
-  #label: string;
-
-  private constructor(promise: Promise<unknown>, label: string) {
-    super(promise);
-    this.#label = label;
-  }
-
-  static get(p: Promise<unknown>): string {
-    return #label in p ? p.#label : '';
-  }
-
-  static set(p: Promise<unknown>, label: string): void {
-    if (#label in p) p.#label = label;
-    else if (OwnerMark.get(p) !== undefined) new LabelMark(p, label);
-  }
-}
+const LabelMark = markOf('');
 
 export const marks = {
   /** Starts following a promise the program just made. */
