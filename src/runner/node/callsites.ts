@@ -123,7 +123,7 @@ function probeKey(frames: readonly CallSite[]): string {
   while (first < frames.length && isDispatch(frames[first])) first++;
   const inner = frames[first];
   const caller = frames[first + 1];
-  return `${inner?.getFileName()}:${inner?.getPosition()}|${caller?.getFileName()}:${caller?.getPosition()}`;
+  return `${inner ? callKey(inner) : ''}|${caller ? callKey(caller) : ''}`;
 }
 
 /**
