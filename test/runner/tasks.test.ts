@@ -341,6 +341,19 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(main.waits.slice(0, 2).map((w) => model.waitLabel(w)), ['child process sh -c "echo one"', 'child process sh -c "echo two"']);
   });
 
+  it('names zlib\'s one-call functions as the module does, promisified, with a callback or synchronous', () => {
+    const { model, stdout } = traceFixture('zlib.js');
+    assert.equal(stdout, 'hello hello\n');
+    const main = only(model, 'main');
+    // Node names every promisified one of them asyncBufferWrapper; the stream each makes says which it is.
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['zlib.gzip', 'zlib.gunzip']);
+    const gzip = tasksNamed(model, 'zlib.gzip');
+    assert.deepEqual(gzip.map((t) => t.parent), [main.id, gzip[0].id], 'the promisified call, and its stream inside it');
+    assert.equal(only(model, 'zlib.gunzip').parent, main.id);
+    assert.equal(only(model, 'zlib.gunzipSync').parent, main.id);
+    assert.deepEqual([...model.tasks.values()].filter((t) => /^(zlib|asyncBufferWrapper)$/.test(t.name)).map((t) => t.name), []);
+  });
+
   it('a child process ends as it exited: its exit code, or the signal that killed it', () => {
     const { model, stdout } = traceFixture('child-exits.js');
     assert.equal(stdout, 'done\n');
@@ -496,7 +509,7 @@ describe('Node runner: the task model on real scripts', () => {
     const { model, stdout } = traceFixture('sync-calls.js');
     assert.equal(stdout, '100\n');
     assert.deepEqual([...model.tasks.values()].filter((t) => !t.end).map((t) => t.name), []);
-    assert.deepEqual([...model.tasks.values()].map((t) => t.name).filter((n) => n !== 'sync-calls.js'), ['zlib', 'zlib']);
+    assert.deepEqual([...model.tasks.values()].map((t) => t.name).filter((n) => n !== 'sync-calls.js'), ['zlib.gzipSync', 'zlib.gunzipSync']);
   });
 
   it('the two ports of a MessageChannel end closed once one is closed', () => {

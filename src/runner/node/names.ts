@@ -132,6 +132,9 @@ export function isServer(name: string): boolean {
 
 /** A child process's task's name until it is spawned, and the start of its name after. */
 export const CHILD_PROCESS = 'child process';
+export const ZLIB = 'zlib';
+/** What Node names every promisified one-call zlib function (zlib.gzip, zlib.inflate, …). */
+export const ZLIB_BUFFER_WRAPPER = 'asyncBufferWrapper';
 /** A TCP socket's task's name until it is connected, and the start of its name after (its peer). */
 export const TCP_SOCKET = 'TCP socket';
 /** The same for a TLS socket (the TLS layer over a TCP socket). */
@@ -173,7 +176,7 @@ const INITIAL_NAMES: Record<string, string> = {
   FILEHANDLE: 'FileHandle',
   WORKER: 'Worker',
   MESSAGEPORT: 'MessagePort',
-  ZLIB: 'zlib',
+  ZLIB: ZLIB,
 };
 
 /** One of crypto's jobs on Node's thread pool (PBKDF2REQUEST, SCRYPTREQUEST, …): one callback each. */
@@ -239,6 +242,23 @@ export function ioTaskName(type: string, info: CallSiteInfo): string {
   if (type === 'FSREQCALLBACK') return info.module.startsWith('fs') ? `fs.${info.api}` : 'fs request';
   if (isCryptoJob(type)) return `crypto.${type.slice(0, -'REQUEST'.length).toLowerCase()}`; // crypto.pbkdf2, crypto.scrypt
   return INITIAL_NAMES[type] ?? type;
+}
+
+/** The zlib stream a handle serves, as far as its name needs. */
+export interface ZlibStreamLike {
+  constructor?: { name?: unknown };
+  /** Null once closed: at once by a synchronous call (gzipSync). */
+  _handle?: unknown;
+}
+
+/**
+ * `zlib.gzip`, `zlib.brotliCompress`, `zlib.gunzipSync`: a zlib handle by the class of the stream
+ * it serves (Gzip, BrotliCompress), once it has one, as the module's function for it is named.
+ */
+export function zlibName(stream: ZlibStreamLike | undefined): string | undefined {
+  const type = stream?.constructor?.name;
+  if (typeof type !== 'string' || !/^[A-Z]\w*$/.test(type)) return undefined;
+  return `${ZLIB}.${type[0].toLowerCase()}${type.slice(1)}${stream!._handle === null ? 'Sync' : ''}`;
 }
 
 /** A client's TCP socket named as its connect (`connect`, a TCPConnectWrap) completes: by its peer. */

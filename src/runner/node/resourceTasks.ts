@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import type { EndState } from '../../trace/events';
 import { processStdioOpened, type CallSiteInfo } from './callsites';
 import { describeError } from './errors';
-import { CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, socketNameOfConnect, STDIN, TCP_SOCKET, testFailure, timerName, type ChildProcessLike, type IoResource } from './names';
+import { CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, socketNameOfConnect, STDIN, TCP_SOCKET, testFailure, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type ChildProcessLike, type IoResource } from './names';
 import { FOLDED_TYPES, isNodesOwn, isOneShot, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
@@ -172,8 +172,12 @@ export class ResourceTasks {
   private readonly liveTests: TaskState[] = [];
   /** Whether there are any: read as every promise settles. */
   testsRunning = false;
-  /** A promisified exec's task (an anonymous wrapper, named by its module), by its child process: named after it. */
-  private readonly helperOfProcess = new Map<TaskState, TaskState>();
+  /**
+   * Helpers named after the handle they opened once it is named, by that handle: a promisified
+   * exec (an anonymous wrapper, named by its module) after its child process, a promisified
+   * zlib.gzip (named as Node names all of them) after its stream.
+   */
+  private readonly helperOfHandle = new Map<TaskState, TaskState>();
   /**
    * Where user code queued each tick still to run, by async id, when a Node API it called did:
    * what Node makes in that tick is placed there (`server.listen(port, host)` opens its handle in a
@@ -310,7 +314,11 @@ export class ResourceTasks {
     if (type === 'PROCESSWRAP') {
       this.lastProcess = task;
       this.nameOnReturn.push(task);
-      if (top.transient && top.name === 'child_process') this.helperOfProcess.set(task, top);
+      if (top.transient && top.name === 'child_process') this.helperOfHandle.set(task, top);
+    }
+    if (type === 'ZLIB') {
+      this.nameOnReturn.push(task); // its stream takes it up after the hook
+      if (top.transient && top.name === ZLIB_BUFFER_WRAPPER) this.helperOfHandle.set(task, top);
     }
     // Made in Node's own code for an I/O resource of the user's (the connect of net.connect's
     // socket, after its deferred lookup): placed where that resource was made.
@@ -354,6 +362,12 @@ export class ResourceTasks {
       this.testsRunning = true;
       return;
     }
+    if (task.name === ZLIB) {
+      const name = zlibName(jsObjectOf(resource)) ?? ZLIB;
+      this.stack.rename(task, ns, name);
+      this.nameHelper(task, name, ns);
+      return;
+    }
     if (task.name !== CHILD_PROCESS) {
       this.stack.rename(task, ns, ioNameWhenActive(task.name, resource));
       const socket = this.socketOfConnect.get(task);
@@ -366,9 +380,14 @@ export class ResourceTasks {
     }
     const name = childProcessName(jsObjectOf(resource)) ?? task.name;
     this.stack.rename(task, ns, name);
-    const helper = this.helperOfProcess.get(task);
+    this.nameHelper(task, name, ns);
+  }
+
+  /** Names the helper that opened `handle` (see helperOfHandle) as the handle is now named. */
+  private nameHelper(handle: TaskState, name: string, ns: number): void {
+    const helper = this.helperOfHandle.get(handle);
     if (helper !== undefined) {
-      this.helperOfProcess.delete(task);
+      this.helperOfHandle.delete(handle);
       this.stack.rename(helper, ns, name);
     }
   }
