@@ -469,7 +469,7 @@ describe('Node runner: the task model on real scripts', () => {
     const reads = requests.filter((t) => t.name === 'fs.read');
     assert.ok(reads.length >= 5, `300,000 bytes in 64 KiB chunks: ${reads.length} reads`);
     assert.ok(requests.some((t) => t.name === 'fs.writev' || t.name === 'fs.write'));
-    const gzip = only(model, 'zlib');
+    const gzip = only(model, 'zlib.gzip');
     for (const request of requests.filter((r) => r.parent !== gzip.id)) assert.equal(request.parent, main.id, `${request.name} #${request.id} is main's, not #${request.parent}'s`);
     assert.equal(model.endState(gzip), 'resolved', 'the gzip stream closed');
   });
