@@ -105,6 +105,12 @@ export function only(model: TraceModel, name: string | RegExp): Task {
   return found[0];
 }
 
+/** The starts of a task's runs after its end (none for a task whose code ran no more once it ended). */
+export function runsAfterEnd(task: Task): number[] {
+  const end = task.end?.t ?? Infinity;
+  return task.runs.filter((t, i) => i % 2 === 0 && t > end);
+}
+
 /** Milliseconds from a task's creation to its end. */
 export function lifetimeMs(model: TraceModel, task: Task): number {
   return (model.endTimeOf(task) - task.created) / 1000;

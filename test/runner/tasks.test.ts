@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { lifetimeMs, only, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
+import { lifetimeMs, only, runsAfterEnd, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
 import type { Task } from '../../src/trace/model';
 
 describe('Node runner: the task model on real scripts', () => {
@@ -392,6 +392,7 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(fetchTask.end?.state, 'cancelled');
     assert.match(fetchTask.end!.message, /TimeoutError/);
     assert.ok(model.endTimeOf(fetchTask) - fetchTask.created >= 15_000, 'it ended when the signal fired, not when undici had loaded');
+    assert.deepEqual(runsAfterEnd(fetchTask), [], 'what undici does inside Node after the abort is no run of the fetch');
   });
 
   it('what fetch does inside its Response, awaited under Promise.all, is not a Promise.all of the script', () => {
@@ -403,6 +404,8 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(combinators.map((t) => model.displayName(t)), ['Promise.all ×3']);
     assert.match(combinators[0].site, /fetch-all\.js:13:\d+$/);
     assert.equal(tasksNamed(model, 'Response.text').length, 3);
+    // Each fetch's steps inside Node are its own until it ends, and no runs of it after.
+    for (const task of tasksNamed(model, /^(fetch|Response\.text)$/)) assert.deepEqual(runsAfterEnd(task), [], `${task.name} #${task.id}`);
   });
 
   it('each step of for await over a file stream waits for the file read that fed it', () => {

@@ -80,6 +80,8 @@ const SourceMark = markOf<TaskState | undefined>(undefined);
 const ThenSiteMark = markOf(0);
 /** What awaiting the promise waits for, in words, where that is no task (a step of `for await` over events.on). */
 const LabelMark = markOf('');
+/** Where in Node's code a helper's step chained the promise (a site code): its job is the helper's step from there. */
+const JobSiteMark = markOf(0);
 
 export const marks = {
   /** Starts following a promise the program just made. */
@@ -98,6 +100,8 @@ export const marks = {
   setThenSite: ThenSiteMark.set,
   label: LabelMark.get,
   setLabel: LabelMark.set,
+  jobSite: JobSiteMark.get,
+  setJobSite: JobSiteMark.set,
   /** Whether the promise's settling matters: it is a task's result, awaited, or inside a helper. */
   watched(p: Promise<unknown>): boolean {
     return TaskMark.get(p) !== undefined || WaiterMark.get(p) !== undefined || HelperMark.get(p) !== undefined;

@@ -165,12 +165,23 @@ export class PromiseTasks {
             marks.setHelper(promise, top);
           }
         }
-        // A helper that returns p.finally(…) hands out that promise: it stands for the helper too.
-        if (hasParent && top.transient && marks.task(parent) === top) marks.setTask(promise, top);
+        if (hasParent && top.transient) {
+          // A helper that returns p.finally(…) hands out that promise: it stands for the helper too.
+          if (marks.task(parent) === top) marks.setTask(promise, top);
+          marks.setJobSite(promise, info.code); // its job is the helper's step from here (see 'none')
+        }
         marks.setOwner(promise, top);
         return;
       case 'none':
-        // Node's own promises (module loading, stream internals) run as Node's work, not a task's.
+        // Node's own promises (module loading, stream internals) run as Node's work, not a task's;
+        // but those a helper's own steps make inside Node (fs.promises.readFile reading on, in a
+        // job of its own) are the helper's: their jobs are its next steps, each in a site-cache
+        // row of where in Node's code it was chained (else every step after the first would read
+        // the stack for every promise it makes: 15 stacks a readFile).
+        if (top.transient && !top.ended) {
+          marks.setOwner(promise, top);
+          if (hasParent) marks.setJobSite(promise, info.code);
+        }
         return;
       default:
         marks.setOwner(promise, top);

@@ -267,10 +267,11 @@ export class Tracer {
     // A callback folded into a task that waits at an await (the end of its stdout write, Node's
     // follow-up of its net.connect) does not resume it: it runs as Node's work and the wait goes on.
     // What it makes is still the task's. Only a promise reaction resumes the task. Likewise for
-    // an async function that has returned: such a callback is not a run of it after its end.
-    // So is the job in which V8 calls the then() of a thenable the task awaits.
+    // an async function that has returned: such a callback is not a run of it after its end, nor
+    // is a job of a helper that has ended (fetch's body streaming on inside Node). So is the job
+    // in which V8 calls the then() of a thenable the task awaits.
     const thenableJob = thenSite === THENABLE_JOB || thenSite === RETURNED_JOB;
-    const aside = thenableJob || (!reaction && (owner.awaiting || (owner.ended && owner.kind === 'async')));
+    const aside = thenableJob || (owner.ended && owner.transient) || (!reaction && (owner.awaiting || (owner.ended && owner.kind === 'async')));
     // A .then callback the task attached before it awaited runs as the task's code, but the task
     // still waits at its await: the wait goes on once the callback returns (see leave).
     if (reaction && !thenableJob) {
@@ -293,7 +294,7 @@ export class Tracer {
     // A callback is no resumption: what it runs is Node's or a callback's code, not what follows
     // the await, and the await is still the one the task will resume from.
     const resumesAwait = reaction && thenSite === 0 && promise === owner.resumesVia;
-    const resumedFrom = !reaction ? CALLBACK_RUN : resumesAwait ? owner.suspendedAt || JOB_RUN : thenSite > 0 ? thenSite : JOB_RUN;
+    const resumedFrom = !reaction ? CALLBACK_RUN : resumesAwait ? owner.suspendedAt || JOB_RUN : thenSite > 0 ? thenSite : (owner.transient && marks.jobSite(promise!)) || JOB_RUN;
     if (resumesAwait) {
       owner.suspendedAt = 0;
       owner.resumesVia = undefined;
