@@ -20,7 +20,8 @@ run       runs a Node.js script (.js .cjs .mjs .ts .mts .cts) or a Python asynci
           and to chrome (Perfetto, chrome://tracing) otherwise. Options may come before the script or
           after its arguments; everything after "--" goes to the script untouched. Recording stops
           after --max-events events (default 1,000,000, a few hundred MB as the trace is read); the
-          trace then says how many were dropped, and the ends of tasks it has still come in.
+          trace then says how many were dropped, and the ends of tasks it has still come in. Ctrl-C
+          goes to the script; a second one kills it (a script whose code never yields cannot stop).
 summary   prints the tasks of a trace (either format) and the longest loop blocks.`;
 
 class UsageError extends Error {}
@@ -76,6 +77,8 @@ function parseRunArgs(argv: string[]): RunArgs {
 }
 
 const SIGNAL_NUMBERS: Record<string, number> = os.constants.signals;
+/** How long after a Ctrl-C a script still running is said to be, with how to kill it. */
+const STILL_RUNNING_HINT_MS = 1000;
 
 async function run(argv: string[]): Promise<number> {
   const args = parseRunArgs(argv);
@@ -86,16 +89,26 @@ async function run(argv: string[]): Promise<number> {
   const out = args.out ?? `${path.basename(script).replace(/\.([cm]?[jt]s|py)$/, '')}.tasklane.json`;
   const format = args.format ?? (out.endsWith('.tasklane.json') ? 'tasklane' : 'chrome');
   const model = new TraceModel({ longBlockUs: args.longBlockMs * 1000, maxEvents: args.maxEvents ?? DEFAULT_MAX_EVENTS });
-  // Ctrl-C reaches the script too (same process group); it decides, and we report its end.
-  const ignore = (): void => undefined;
-  process.on('SIGINT', ignore);
-  process.on('SIGTERM', ignore);
   const traced = launchTraced({
     script, args: args.scriptArgs, runnerDir: path.join(__dirname, 'runner'), stdio: 'inherit', processGroup: false, runtime,
     interpreter: runtime === 'python' ? args.python ?? process.env.TASKLANE_PYTHON ?? 'python3' : undefined,
     maxEvents: args.maxEvents, sink: model,
   });
+  // Ctrl-C reaches the script too (same process group); it decides, and we report its end. A
+  // second one kills it: a Node script whose code never yields cannot run the handler its runner
+  // set for the first (untraced, Node would have exited), nor could one that ignores it stop.
+  let hint: NodeJS.Timeout | undefined;
+  const onInterrupt = (): void => {
+    if (hint === undefined) {
+      hint = setTimeout(() => process.stderr.write(`tasklane: ${args.script} is still running; press Ctrl-C again to kill it\n`), STILL_RUNNING_HINT_MS);
+    } else {
+      traced.stop(0);
+    }
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', () => undefined);
   const outcome = await traced.done;
+  clearTimeout(hint);
   if (model.eventCount === 0 && outcome.streamError) throw new Error(outcome.streamError);
   if (outcome.exitSynthesized) model.apply(synthesizedExit(outcome, model));
   model.finish();

@@ -57,9 +57,12 @@ export async function traceFixtureWith(fixture: string, settings: { flushMs: num
   return model;
 }
 
-/** Starts a traced fixture without waiting, for tests that signal it. */
-export function startFixture(fixture: string, out: string, env: NodeJS.ProcessEnv = process.env) {
-  return spawn(process.execPath, [CLI, 'run', path.join(FIXTURES, fixture), '--out', out], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts a traced fixture without waiting, for tests that signal it. `ownGroup`: in a process group
+ * of its own, the CLI and the script, as a terminal runs them (Ctrl-C signals the whole group).
+ */
+export function startFixture(fixture: string, out: string, env: NodeJS.ProcessEnv = process.env, ownGroup = false) {
+  return spawn(process.execPath, [CLI, 'run', path.join(FIXTURES, fixture), '--out', out], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
 }
 
 type StartedFixture = ReturnType<typeof startFixture>;

@@ -82,6 +82,29 @@ describe('Node runner: how programs end, and what they see', () => {
     assert.ok(longest.end === model.exit!.t && longest.end - longest.start >= 900_000, `it held the loop until it was killed: ${longest.start}–${longest.end} µs, exit at ${model.exit!.t}`);
   });
 
+  it('Ctrl-C in a terminal: a script that never yields is told to be still running, and a second Ctrl-C kills it', async () => {
+    const out = tempTrace();
+    const child = startFixture('spin.js', out, process.env, true);
+    const ctrlC = (): boolean => process.kill(-child.pid!, 'SIGINT'); // the terminal signals the CLI and the script
+    let stderr = '';
+    const told = new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => (stderr += d.toString()).includes('press Ctrl-C again') && resolve()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    try {
+      await printed(child, 'spinning');
+      ctrlC();
+      await told;
+      assert.match(stderr, /tasklane: .*spin\.js is still running; press Ctrl-C again to kill it/);
+      ctrlC();
+      assert.equal(await exited, 137);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL'); // a failed test leaves no script spinning
+    }
+    const model = parseTrace(fs.readFileSync(out, 'utf8'));
+    fs.rmSync(out);
+    assert.equal(model.exit?.reason, 'killed');
+    assert.equal(model.longBlocks()[0]?.task, only(model, 'spinForever').id, 'the trace shows which task held the loop');
+  });
+
   it('SIGKILL from outside still leaves the trace up to that moment', async () => {
     const out = tempTrace();
     const child = startFixture('hang.js', out);
