@@ -176,7 +176,7 @@ const INITIAL_NAMES: Record<string, string> = {
   FILEHANDLE: 'FileHandle',
   WORKER: 'Worker',
   MESSAGEPORT: 'MessagePort',
-  ZLIB: ZLIB,
+  ZLIB,
 };
 
 /** One of crypto's jobs on Node's thread pool (PBKDF2REQUEST, SCRYPTREQUEST, …): one callback each. */

@@ -80,7 +80,7 @@ const SourceMark = markOf<TaskState | undefined>(undefined);
 const ThenSiteMark = markOf(0);
 /** What awaiting the promise waits for, in words, where that is no task (a step of `for await` over events.on). */
 const LabelMark = markOf('');
-/** Where in Node's code a helper's step chained the promise (a site code): its job is the helper's step from there. */
+/** What chained the promise in a helper's step inside Node (its site code): its job is the helper's next step, cached by it. */
 const JobSiteMark = markOf(0);
 
 export const marks = {

@@ -176,8 +176,8 @@ export class PromiseTasks {
         // Node's own promises (module loading, stream internals) run as Node's work, not a task's;
         // but those a helper's own steps make inside Node (fs.promises.readFile reading on, in a
         // job of its own) are the helper's: their jobs are its next steps, each in a site-cache
-        // row of where in Node's code it was chained (else every step after the first would read
-        // the stack for every promise it makes: 15 stacks a readFile).
+        // row of what chained its promise there (else every step after the first would read the
+        // stack for every promise it makes: 15 stacks a readFile).
         if (top.transient && !top.ended) {
           marks.setOwner(promise, top);
           if (hasParent) marks.setJobSite(promise, info.code);
