@@ -345,7 +345,9 @@ export class Tracer {
       // A quiet job's time is its task's wait, held since before it: the loop was idle from then.
       this.stack.idleSince = quiet && held.waiter === owner ? held.ns : ns;
     } else if (!quiet) {
-      this.stack.switchTo(this.stack.top.id, ns);
+      // Back in the callback this one ran inside: as its task, unless that has ended meanwhile.
+      const top = this.stack.top;
+      this.stack.switchTo(top.ended ? this.stack.internals.id : top.id, ns);
     }
   }
 
