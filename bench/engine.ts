@@ -1,8 +1,8 @@
-// `npm run bench`: tracing overhead on the three workloads of the engine issue and on R1–R4 (a file
-// read by lines, a hot loop of .catch(), loops of awaited calls, files read one after another),
-// each run untraced, under the naive recorder, under the Node runner's hooks doing nothing (the
-// floor any tracer built on them stands on) and under Tasklane, in the same session. Prints
-// figures; asserts nothing.
+// `npm run bench`: tracing overhead on the three workloads of the engine issue and on R1–R5 (a file
+// read by lines, a hot loop of .catch(), loops of awaited calls, files read one after another, a
+// stream pipeline through an async generator), each run untraced, under the naive recorder, under
+// the Node runner's hooks doing nothing (the floor any tracer built on them stands on) and under
+// Tasklane, in the same session. Prints figures; asserts nothing.
 import * as path from 'node:path';
 import { launchTraced, type Runtime } from '../src/session/launch';
 import { TraceModel } from '../src/trace/model';
@@ -27,6 +27,7 @@ const NODE_WORKLOADS: Workload[] = [
   { id: 'R2', file: 'r2-catch.js', what: '200k awaits of settled.catch()', runtime: 'node' },
   { id: 'R3', file: 'r3-call-loop.js', what: '100k awaited calls, 150k generator yields', runtime: 'node' },
   { id: 'R4', file: 'r4-read-files.js', what: '5k fs.promises.readFile of small files', runtime: 'node' },
+  { id: 'R5', file: 'r5-pipeline.js', what: '20k values piped through an async generator', runtime: 'node' },
 ];
 
 /** P1 under each interpreter that starts (the goal is 2x on Python 3.12+ and 3x below), then P2 under each. */

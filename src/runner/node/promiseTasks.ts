@@ -175,13 +175,12 @@ export class PromiseTasks {
       case 'none':
         // Node's own promises (module loading, stream internals) run as Node's work, not a task's;
         // but those a helper's own steps make inside Node (fs.promises.readFile reading on, in a
-        // job of its own) are the helper's: their jobs are its next steps, each in a site-cache
-        // row of what chained its promise there (else every step after the first would read the
-        // stack for every promise it makes: 15 stacks a readFile).
-        if (top.transient && !top.ended) {
-          marks.setOwner(promise, top);
-          if (hasParent) marks.setJobSite(promise, info.code);
-        }
+        // job of its own) are the helper's. Either way each job runs in a site-cache row of what
+        // chained its promise: without it, code that no task state tells apart would read the
+        // stack for every promise it makes (15 stacks a readFile; 2 a value a stream pipeline's
+        // pump pulls through an async generator).
+        if (top.transient && !top.ended) marks.setOwner(promise, top);
+        if (hasParent) marks.setJobSite(promise, info.code);
         return;
       default:
         marks.setOwner(promise, top);

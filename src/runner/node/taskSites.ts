@@ -1,7 +1,7 @@
 // Where a task's code made a resource, looked up in the site cache by which code (the task's
 // function, resumed from which await) and which resource in that run, so that a stack is captured
 // only the first few times the same code makes the same resource.
-import { SiteCache, type CallSiteInfo, type SiteRow } from './callsites';
+import { FIRST_CODE, SiteCache, type CallSiteInfo, type SiteRow } from './callsites';
 import { isIteratorStep } from './names';
 import type { TaskState } from './taskState';
 
@@ -94,10 +94,12 @@ export class TaskSites {
   /** What made a resource of `typeCode` while `top` runs; `maker`: the task that made its trigger (its parent promise), when known. */
   lookup(top: TaskState, typeCode: number, hasParent: boolean, maker: TaskState | undefined): CallSiteInfo {
     const made = top.made++;
-    if (top === this.internals) {
+    if (top === this.internals && (top.resumedFrom < FIRST_CODE || (maker !== undefined && maker !== this.internals))) {
       // Node's own callbacks and microtasks (V8 chaining a promise an async function returned, as
       // every `events.once` does) run code no task state tells apart, but the task that made the
-      // resource's trigger does; without one, look at the stack every time.
+      // resource's trigger does; so does, in a promise's job, what chained that promise (its job
+      // site, as a task's resumption is keyed below: a stream pipeline's pump awaiting the next
+      // value); without either, look at the stack every time.
       if (maker === undefined || maker === this.internals) return this.cache.uncached(hasParent);
       return this.cache.lookup(this.internalsRow(maker), (typeCode & 63) * 2 + (hasParent ? 1 : 0), hasParent);
     }

@@ -295,7 +295,7 @@ export class Tracer {
     // A callback is no resumption: what it runs is Node's or a callback's code, not what follows
     // the await, and the await is still the one the task will resume from.
     const resumesAwait = reaction && thenSite === 0 && promise === owner.resumesVia;
-    const resumedFrom = !reaction ? CALLBACK_RUN : resumesAwait ? owner.suspendedAt || JOB_RUN : thenSite > 0 ? thenSite : (owner.transient && marks.jobSite(promise!)) || JOB_RUN;
+    const resumedFrom = !reaction ? CALLBACK_RUN : resumesAwait ? owner.suspendedAt || JOB_RUN : thenSite > 0 ? thenSite : ((owner.transient || owner === this.stack.internals) && marks.jobSite(promise!)) || JOB_RUN;
     if (resumesAwait) {
       owner.suspendedAt = 0;
       owner.resumesVia = undefined;
