@@ -240,6 +240,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['setImmediate', 'setInterval 5 ms', 'setInterval 5 ms', 'setInterval 5 ms']);
   });
 
+  it('a wait for a tick or a microtask the task queued itself says which queue', () => {
+    const { model, stdout } = traceFixture('yield-queues.js');
+    assert.equal(stdout, 'done\n');
+    assert.deepEqual(only(model, 'yieldTwice').waits.map((w) => model.waitLabel(w)), ['process.nextTick', 'queueMicrotask', 'setImmediate']);
+    const main = only(model, 'main');
+    const wait = only(model, 'waitFor').waits[0];
+    assert.equal(wait.by, main.id);
+    assert.equal(model.waitLabel(wait), 'main', 'a tick queued by another task: that task woke it, not the queue');
+  });
+
   it('a timer re-armed from its own callback is a sibling of the one before, not its child: a poll is no staircase', () => {
     const { model, stdout } = traceFixture('poll-chain.js');
     assert.equal(stdout, '5\n');
@@ -312,6 +322,7 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(only(model, 'Api.get').parent, main.id);
     assert.equal(only(model, 'Api.connect').parent, main.id, 'a static method after its class');
     assert.equal(only(model, 'Api.#fetch').parent, only(model, 'Api.get').id, 'a private method after its class too');
+    assert.equal(only(model, 'Api.#handshake').parent, only(model, 'Api.connect').id, 'a static private method after the class its caller is in');
     assert.equal(only(model, 'wait').parent, main.id, 'a plain object has no class name to add');
     assert.equal(only(model, 'tick').parent, only(model, 'setTimeout 1 ms').id, 'not Timeout.tick: Node calls it as the timer\'s _onTimeout');
     assert.equal(only(model, 'onPing').parent, only(model, 'setTimeout 2 ms').id, 'not EventEmitter.onPing');

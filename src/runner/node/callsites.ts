@@ -174,7 +174,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   // V8 lists the awaiting functions after the whole synchronous stack; a stack cut at the limit may hide more.
   const callersComplete = firstAsync >= 0 || stack.length < STACK_LIMIT;
   const site = position(projectFrame(frames, user) ?? userFrame);
-  const fn = functionName(userFrame, true);
+  const fn = functionName(userFrame, true, frames[user + 1]);
   if (user === first) {
     // A builtin's own promise whose frame V8 optimized away (see builtinCalls), not a call of an async function.
     const builtin = withParent ? undefined : builtinCalls.get(callKey(userFrame));
@@ -283,25 +283,39 @@ function nodeModule(file: string): string {
  * not under its own name: it is no method of a Timeout). An unnamed function of Node's is named by
  * the method it was called as; an unnamed one of the user's (`userCode`) stays unnamed.
  */
-function functionName(frame: CallSite, userCode: boolean): string {
+function functionName(frame: CallSite, userCode: boolean, caller?: CallSite): string {
   const own = frame.getFunctionName();
   const name = own ?? (userCode ? '' : (frame.getMethodName() ?? ''));
   // A private method (`#load`) has no method name, but is one: its class is the receiver's.
   const isMethod = own === null || own.startsWith('#') || frame.getMethodName() === own;
   if (name === '' || frame.isToplevel() || !isMethod) return name;
   const type = frame.getTypeName()?.replace(/^_+/, ''); // undici's Response class is _Response
-  if (type === 'Function') return userCode ? staticMethodName(frame, name) : name;
+  if (type === 'Function') return userCode ? staticMethodName(frame, name, caller) : name;
   return type && type !== 'Object' && type !== 'global' && !name.startsWith(`${type}.`) ? `${type}.${name}` : name;
 }
 
 /**
  * A method called on a function (a class's static method) after that function, as V8 prints the
- * frame (`Store.open (file:line:column)`): the type name says only `Function`.
+ * frame (`Store.open (file:line:column)`): the type name says only `Function`. V8 prints a static
+ * private method (`#load`) without it; only code inside its class can call one, so a caller that
+ * is a method names the class.
  */
-function staticMethodName(frame: CallSite, name: string): string {
+function staticMethodName(frame: CallSite, name: string, caller: CallSite | undefined): string {
+  const called = calledAs(frame);
+  if (called.endsWith(`.${name}`) && !called.startsWith('Function.')) return called;
+  if (!name.startsWith('#') || caller === undefined) return name;
+  const callerName = caller.getFunctionName();
+  if (callerName === null || callerName === '') return name;
+  const callerType = caller.getTypeName();
+  const callerCalled = calledAs(caller);
+  const owner = callerType === 'Function' ? callerCalled.slice(0, -(callerName.length + 1)) : callerType;
+  return owner && /^[\w$]+$/.test(owner) && callerCalled.endsWith(`.${callerName}`) ? `${owner}.${name}` : name;
+}
+
+/** A frame's function as V8 prints it, without `async ` and the place (`Store.open`). */
+function calledAs(frame: CallSite): string {
   const text = String(frame);
-  const called = text.slice(text.startsWith('async ') ? 6 : 0, text.indexOf(' ('));
-  return called.endsWith(`.${name}`) && !called.startsWith('Function.') ? called : name;
+  return text.slice(text.startsWith('async ') ? 6 : 0, text.indexOf(' ('));
 }
 
 /** "file:line:column", mapped back to the source when the file was transpiled (TypeScript). */

@@ -1,4 +1,5 @@
 // Names a user would recognise for the tasks the runner creates.
+import { AsyncResource, executionAsyncResource } from 'node:async_hooks';
 import type { CallSiteInfo } from './callsites';
 
 /** The fields of Node's timer and handle objects that name them (none are guaranteed: read defensively). */
@@ -278,4 +279,17 @@ export function ioNameWhenActive(name: string, handle: IoResource): string {
     // a handle without the usual fields keeps its generic name
   }
   return name;
+}
+
+/**
+ * The callback running now in words, when it is one the program queued with `process.nextTick` or
+ * `queueMicrotask` (`await new Promise((r) => process.nextTick(r))`); '' for any other. Node keeps
+ * a tick as a plain object with its callback and arguments, a microtask as an AsyncResource with its
+ * callback: a shape that changes only makes the wait read `promise`, as it did.
+ */
+export function queuedCallbackName(): string {
+  const resource = executionAsyncResource() as { callback?: unknown; args?: unknown };
+  if (typeof resource.callback !== 'function') return '';
+  if (Object.getPrototypeOf(resource) === Object.prototype && 'args' in resource) return 'process.nextTick';
+  return resource instanceof AsyncResource ? 'queueMicrotask' : '';
 }

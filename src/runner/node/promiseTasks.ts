@@ -3,7 +3,7 @@
 import type { TaskKind } from '../../trace/events';
 import type { CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
-import { isIteratorStep, isNodeTest, isReadable, isRequireWork, isSyntax, isTestCall, opName } from './names';
+import { isIteratorStep, isNodeTest, isReadable, isRequireWork, isSyntax, isTestCall, opName, queuedCallbackName } from './names';
 import { marks } from './promiseMarks';
 import { knownSettled, promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
 import type { TaskStack } from './taskStack';
@@ -342,6 +342,15 @@ export class PromiseTasks {
   /** Whatever callback is running now resolved what `waiter` awaits. */
   private recordWaker(waiter: TaskState, ns: number): void {
     let by = this.stack.frameOwners[this.stack.frameOwners.length - 1] ?? this.stack.top;
+    // The waiter's own tick or microtask (`await new Promise((r) => process.nextTick(r))`): no task
+    // woke it, the queue it put its callback in did.
+    if (by === waiter) {
+      const queue = queuedCallbackName();
+      if (queue !== '') {
+        if (this.out.admit()) this.out.enc.awaitBy(ns, waiter.id, 0, queue);
+        return;
+      }
+    }
     // Node's own promise jobs (a stream's async iterator yielding to `for await`) run in the
     // microtask checkpoint of the callback that fed them (a file read): that callback woke the waiter.
     // So does the waiter's own promise job that settles what it awaits (a stream's async iterator,
