@@ -754,6 +754,20 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(timeout.end!.t <= next.created, `ended at ${timeout.end!.t / 1000} ms, after main went on at ${next.created / 1000} ms`);
   });
 
+  it('a timer another task clears (a watchdog) ends as the run that cleared it returns', async () => {
+    // No flush until the end: the end comes from the clear, not from the flusher looking.
+    const model = await traceFixtureWith('cleared-by-another.js', { flushMs: 60_000 });
+    const watchdog = only(model, 'setTimeout 5000 ms');
+    assert.equal(watchdog.parent, only(model, 'arm').id);
+    assert.equal(watchdog.end?.message, 'cleared before it fired');
+    const work = only(model, 'work');
+    const next = only(model, 'setTimeout 100 ms');
+    // The run of work's in which it cleared the watchdog (and set the next timer).
+    const run = work.runs.findIndex((t, i) => i % 2 === 0 && t <= next.created && next.created <= work.runs[i + 1]);
+    assert.ok(run >= 0);
+    assert.ok(watchdog.end!.t >= work.runs[run] && watchdog.end!.t <= work.runs[run + 1], `ended at ${watchdog.end!.t / 1000} ms, work cleared it in its run ${work.runs[run] / 1000}–${work.runs[run + 1] / 1000} ms`);
+  });
+
   it('node:test run in-process: each test is a task named after it, its function under it, under its suite, ending as it ends, failed ones rejected', async () => {
     // No flush until the end: each test ends as node:test finishes it, not when the flusher looks.
     const model = await traceFixtureWith('node-test.js', { flushMs: 60_000, exitCode: 1 });

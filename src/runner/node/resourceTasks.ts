@@ -137,6 +137,8 @@ function isNextOfChain(type: string, info: CallSiteInfo, top: TaskState): boolea
 
 /** Timers of one task looked at for a clear as its runs return (see watchForClear). */
 const MAX_WATCHED_TIMERS = 8;
+/** While no more handles than this are live, every callback returning to the loop looks at their timers (see endClearedTimersOfAll). */
+const MAX_HANDLES_LOOKED_AT_EACH_CALLBACK = 16;
 
 export class ResourceTasks {
   /** Which task runs when each resource's callback runs (by async id). */
@@ -431,6 +433,16 @@ export class ResourceTasks {
       if (!timer.ended) timers[kept++] = timer;
     }
     timers.length = kept;
+  }
+
+  /**
+   * Ends the timers any code cleared (a watchdog cleared by another task than its maker), as a
+   * callback returns to the loop: while few handles are live, looking costs less than the callback.
+   */
+  endClearedTimersOfAll(ns: number): void {
+    const live = this.stack.liveHandles;
+    if (live.size > MAX_HANDLES_LOOKED_AT_EACH_CALLBACK) return;
+    for (const task of live) if ((task.kind === 'timer' || task.kind === 'immediate') && task.handle?._destroyed === true) this.endIfClosed(task, ns);
   }
 
   /** Ends node:test's tests that have run (a promise of node:test's settled: one may have). */

@@ -342,6 +342,7 @@ export class Tracer {
     const quiet = this.stack.quietJob;
     this.stack.quietJob = false;
     if (this.stack.frameBase.length === 0) {
+      this.resources.endClearedTimersOfAll(ns);
       // A quiet job's time is its task's wait, held since before it: the loop was idle from then.
       this.stack.idleSince = quiet && held.waiter === owner ? held.ns : ns;
     } else if (!quiet) {
