@@ -278,12 +278,33 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(starts.every((t) => t < main.end!.t), 'no run of main after it returned (its last write ends later)');
   });
 
-  it('an async generator a stream pipeline pulls does not make the script wait: its run ended long before', () => {
+  it('an async generator a stream pipeline pulls is the pipeline\'s work: its caller waits for the whole pipeline', () => {
     const { model, stdout } = traceFixture('pipeline-generator.js');
     assert.equal(stdout, 'ABC\n');
     const script = [...model.tasks.values()].find((t) => t.kind === 'script')!;
-    assert.deepEqual(script.waits.map((w) => model.waitLabel(w)), []);
-    assert.equal(tasksNamed(model, 'setTimeout 2 ms').length, 3);
+    assert.deepEqual(script.waits.map((w) => model.waitLabel(w)), [], 'the script\'s run ended long before');
+    const main = only(model, 'main');
+    const pipeline = only(model, 'stream.pipeline');
+    assert.equal(pipeline.parent, main.id);
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['stream.pipeline'], 'one wait, not cut by the generator\'s own');
+    assert.ok(main.waits[0].end >= pipeline.end!.t, `main waited until ${main.waits[0].end}, the pipeline ended at ${pipeline.end!.t}`);
+    const timers = tasksNamed(model, 'setTimeout 2 ms');
+    assert.deepEqual(timers.map((t) => t.parent), [pipeline.id, pipeline.id, pipeline.id], 'the generator sleeps in the pipeline, whichever chunk');
+    assert.ok(timers.every((t) => !t.internal), 'timers of the user\'s code, not Node\'s');
+    assert.ok(pipeline.runs.length >= 6, 'the pipeline runs the generator after each of its timers');
+  });
+
+  it('code of the script\'s a Node API calls back is the call\'s work: what it makes are the call\'s children', () => {
+    const { model, stdout } = traceFixture('called-back.js');
+    assert.equal(stdout, '42 true\n');
+    const main = only(model, 'main');
+    const promisified = only(model, 'legacyDouble');
+    const pipeline = only(model, 'stream.pipeline');
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['legacyDouble', 'stream.pipeline']);
+    assert.equal(only(model, 'setTimeout 5 ms').parent, promisified.id, 'the timer the wrapped function sets');
+    const reads = tasksNamed(model, 'fs.readFile');
+    assert.deepEqual(reads.map((t) => t.parent), [pipeline.id, pipeline.id], 'the reads the generator makes, one a chunk');
+    assert.ok(reads.every((t) => !t.internal));
   });
 
   it('for await over an async generator waits on what the generator awaits, where it awaits it', () => {

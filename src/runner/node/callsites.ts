@@ -44,6 +44,14 @@ export interface CallSiteInfo {
   callers: readonly string[];
   /** The capture reached the bottom of the synchronous stack: a function not in `callers` has returned. */
   callersComplete: boolean;
+  /**
+   * The Node function through which user code further down the stack called the first user frame
+   * (see functionKey), while that call is still running: `pipeline`, pulling an async generator
+   * of the user's its caller passed it. "" when no user code is below the Node frames under it.
+   */
+  calledBy: string;
+  /** For `internal`: the Node function user code called (see functionKey), which a helper runs in. */
+  apiKey: string;
   /** A small number standing for this whole answer, assigned by SiteCache; part of cache keys. */
   code: number;
   /**
@@ -167,7 +175,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
     const nearest = frames[first];
     const file = nearest?.getFileName() ?? '';
     const api = file.startsWith('node:') ? (nearest.getFunctionName() ?? nearest.getMethodName() ?? '') : '';
-    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, madeAt: -1, callers: [], callersComplete: false, code: 0, probe: '' };
+    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, madeAt: -1, callers: [], callersComplete: false, calledBy: '', apiKey: '', code: 0, probe: '' };
   }
   const userFrame = frames[user];
   const callers = userFunctions(frames, user, isOwn);
@@ -175,10 +183,11 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   const callersComplete = firstAsync >= 0 || stack.length < STACK_LIMIT;
   const site = position(projectFrame(frames, user) ?? userFrame);
   const fn = functionName(userFrame, true, frames[user + 1]);
+  const calledBy = calledThrough(frames, user, isOwn);
   if (user === first) {
     // A builtin's own promise whose frame V8 optimized away (see builtinCalls), not a call of an async function.
     const builtin = withParent ? undefined : builtinCalls.get(callKey(userFrame));
-    if (builtin !== undefined) return { shape: 'builtin', api: builtin.api, module: '', fn, site, callerSite: '', moduleBody: false, depth: 1, madeAt: builtin.madeAt, callers, callersComplete, code: 0, probe: '' };
+    if (builtin !== undefined) return { shape: 'builtin', api: builtin.api, module: '', fn, site, callerSite: '', moduleBody: false, depth: 1, madeAt: builtin.madeAt, callers, callersComplete, calledBy, apiKey: '', code: 0, probe: '' };
     const caller = frames[user + 1];
     // Called from Node's code, or from a package's with none of the project's below (Express
     // calling a route handler): the function's own place says more than the library's line. Only
@@ -189,7 +198,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
     // The code of a whole file (an ES module's body, an async function for its top-level awaits)
     // starts at 1:1; it makes a promise of its own at its start, and V8 makes import()'s there too.
     const moduleBody = fn === '' && userFrame.getEnclosingLineNumber() === 1 && userFrame.getEnclosingColumnNumber() === 1;
-    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, madeAt: -1, callers, callersComplete, code: 0, probe: '' };
+    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, madeAt: -1, callers, callersComplete, calledBy, apiKey: '', code: 0, probe: '' };
   }
   const callerSite = '';
   const moduleBody = false;
@@ -202,21 +211,21 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   const api = nodeApi ? functionName(adjacent, false) : (adjacent.getFunctionName() ?? adjacent.getMethodName() ?? '');
   const madeAt = nodePosition(frames, first, user) * POSITION_SPAN + (adjacent.getPosition() % POSITION_SPAN);
   if (nodeApi) {
-    return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0, probe: '' };
+    return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: functionKey(adjacent), code: 0, probe: '' };
   }
   const top = frames[first];
   if (user === first + 1 && top.isConstructor() && top.getFunctionName() === 'Promise') {
-    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0, probe: '' };
+    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', code: 0, probe: '' };
   }
   if (COMBINATORS.has(api)) {
     const topName = top.getFunctionName() ?? '';
-    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0, probe: '' };
+    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', code: 0, probe: '' };
   }
   // `catch` and `finally` are thens, and optimized code may show only the `then` they call (so
   // one frame deep, the depth of a `then` called directly).
-  if (THENS.has(api)) return { shape: 'then', api: 'then', module: '', fn, site, callerSite, moduleBody, depth: 1, madeAt, callers, callersComplete, code: 0, probe: '' };
+  if (THENS.has(api)) return { shape: 'then', api: 'then', module: '', fn, site, callerSite, moduleBody, depth: 1, madeAt, callers, callersComplete, calledBy, apiKey: '', code: 0, probe: '' };
   if (user === first + 1 && !file && INLINED_BUILTINS.has(api)) rememberBuiltinCall(userFrame, api, madeAt);
-  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, code: 0, probe: '' };
+  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', code: 0, probe: '' };
 }
 
 /**
@@ -251,6 +260,28 @@ function projectFrame(frames: CallSite[], user: number): CallSite | undefined {
     if (!isNodeFile(file) && !isPackageFile(file)) return frames[i];
   }
   return undefined;
+}
+
+/** A function of Node's as the place it starts ("node:stream/promises:12:3"): which call of it a frame is does not matter. */
+function functionKey(frame: CallSite): string {
+  return `${frame.getFileName()}:${frame.getEnclosingLineNumber()}:${frame.getEnclosingColumnNumber()}`;
+}
+
+/**
+ * CallSiteInfo.calledBy: below the first user frame (and any user and builtin frames under it), the
+ * Node frames down to the next user frame are a Node API call that user code made and that is still
+ * running; the outermost of them is the function it called.
+ */
+function calledThrough(frames: CallSite[], user: number, isOwn: (file: string) => boolean): string {
+  let i = user + 1;
+  while (i < frames.length && !frames[i].getFileName()?.startsWith('node:')) i++;
+  let api: CallSite | undefined;
+  for (; i < frames.length; i++) {
+    const file = frames[i].getFileName();
+    if (file?.startsWith('node:')) api = frames[i];
+    else if (!isNodeFile(file) && !isOwn(file!)) return api ? functionKey(api) : '';
+  }
+  return '';
 }
 
 /** CallSiteInfo.callers: the functions of the user's frames from `user` on. */
@@ -429,7 +460,7 @@ export class SiteCache {
 
   private fresh(withParent: boolean): CallSiteInfo {
     const info = this.capture(withParent);
-    const text = `${info.shape}|${info.site}|${info.callerSite}|${info.api}|${info.fn}`;
+    const text = `${info.shape}|${info.site}|${info.callerSite}|${info.api}|${info.fn}|${info.calledBy}`;
     let code = this.codes.get(text);
     if (code === undefined) {
       code = this.codes.size + FIRST_CODE;

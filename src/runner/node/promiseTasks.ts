@@ -92,7 +92,10 @@ export class PromiseTasks {
     // in the API's function or deeper in the stack: a promise made where and as deep as the
     // helper's own was is the next call's.
     const sameCode = info.code === top.codeKey;
-    const anotherCall = !hasParent && top.transient && (
+    // User code a helper calls back while its call runs (an async generator a stream pipeline
+    // pulls, a Transform's function): part of the helper's work, as what it makes and calls is.
+    const calledBack = this.stack.calledBack(info);
+    const anotherCall = !hasParent && top.transient && !calledBack && (
       (info.shape === 'combinator' && !sameCode) ||
       (info.shape === 'internal' && (!sameCode || (info.depth === top.depth && info.madeAt === top.madeAt)))
     );
@@ -105,7 +108,7 @@ export class PromiseTasks {
       return;
     }
     // Back in user code: helpers and combinators called from it have returned.
-    if (info.shape === 'user' || info.shape === 'newPromise' || info.shape === 'then' || anotherCall) top = this.stack.popReturnedTransients();
+    if ((info.shape === 'user' || info.shape === 'newPromise' || info.shape === 'then' || anotherCall) && !calledBack) top = this.stack.popReturnedTransients(info.calledBy);
     if (top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info, hasParent);
     switch (info.shape) {
       case 'then': {
@@ -146,7 +149,7 @@ export class PromiseTasks {
         return;
       case 'internal':
         if (isRequireWork(info)) return; // Node's own, as its module loading is
-        if (!hasParent && !top.transient && top !== this.stack.internals) {
+        if (!hasParent && (!top.transient || calledBack) && top !== this.stack.internals) {
           // A step of `for await` over events.on (a readline interface's lines) is no task: the
           // loop's wait says what it waits for (a file read by lines would make a task per line).
           if (isIteratorStep(info)) marks.setLabel(promise, opName(info));
@@ -201,6 +204,8 @@ export class PromiseTasks {
     // that Node's runs for no task (an async generator a stream pipeline pulls) is the script's
     // work, but its awaits are no waits of the script's, whose run has long ended.
     if (waiter === this.stack.root && !info.moduleBody) return;
+    // Nor are a helper's (an async generator it pulls awaiting): the helper's task is its whole call.
+    if (waiter.transient) return;
     const target = taskBehind(awaited);
     if (target?.transient) target.waiter = waiter;
     else if (!target && watch) marks.setWaiter(awaited, waiter);
@@ -271,6 +276,7 @@ export class PromiseTasks {
     const task = newTaskState(kind, name, info.code, true);
     task.depth = info.depth;
     task.madeAt = info.madeAt;
+    task.apiKey = info.apiKey;
     task.promise = promise;
     marks.setTask(promise, task);
     marks.setOwner(promise, task);

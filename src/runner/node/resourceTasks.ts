@@ -264,7 +264,7 @@ export class ResourceTasks {
     }
     if (this.stack.adoptUserCode(info)) top = this.stack.root;
     // Made by a Node API user code calls after a helper it called before (as onPromise says).
-    else if (top === this.stack.top && top.transient && info.shape === 'internal' && info.code !== top.codeKey) top = this.stack.popReturnedTransients();
+    else if (top === this.stack.top && top.transient && info.shape === 'internal' && info.code !== top.codeKey) top = this.stack.popReturnedTransients(info.calledBy);
     if (TIMER_TYPES.has(type) && top.transient && top.kind === 'timer') {
       // timers/promises: the awaited promise and its timer are one task, named like the timer.
       const name = type === 'Timeout' ? timerName(info, resource) : 'setImmediate';
@@ -326,7 +326,7 @@ export class ResourceTasks {
     // socket, after its deferred lookup): placed where that resource was made.
     const site = info.site || (info.shape === 'none' ? (this.tickSites.get(trigger) ?? (maker?.kind === 'io' ? maker.site : '')) : '');
     const sibling = isNextStreamRequest(type, info, top, maker) || isNextOfChain(type, info, top);
-    this.stack.emitTask(task, ns, sibling ? top.parentId : top.id, site, isNodesOwn(type, info, top.transient));
+    this.stack.emitTask(task, ns, sibling ? top.parentId : top.id, site, isNodesOwn(type, info, top.transient && !this.stack.calledBack(info)));
   }
 
   /**

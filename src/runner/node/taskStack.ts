@@ -76,10 +76,26 @@ export class TaskStack {
     this.adopting = undefined;
   }
 
-  /** User code runs again: the helpers and combinators it called before have returned. */
-  popReturnedTransients(): TaskState {
-    while (this.top.transient && this.sync.length > this.frameFloor() + 1) this.sync.pop();
+  /**
+   * User code runs again: the helpers and combinators it called before have returned, but the one
+   * that called it back (`calledBy`, see CallSiteInfo), whose code it is part of.
+   */
+  popReturnedTransients(calledBy = ''): TaskState {
+    while (this.top.transient && (calledBy === '' || this.top.apiKey !== calledBy) && this.sync.length > this.frameFloor() + 1) this.sync.pop();
     return this.top;
+  }
+
+  /**
+   * Whether user code that made something (`info`) is code the helper on top called back (an async
+   * generator a stream pipeline pulls, a Transform's function), and so part of the helper's work:
+   * called through the helper's API while its call runs, or run in a job of the helper's own (where
+   * its caller never resumes).
+   */
+  calledBack(info: CallSiteInfo): boolean {
+    const top = this.top;
+    if (!top.transient || info.site === '') return false;
+    if (info.calledBy !== '') return info.calledBy === top.apiKey;
+    return this.frameBase.length > 0 && this.sync.length - 1 === this.frameFloor();
   }
 
   /**

@@ -51,6 +51,8 @@ export interface TaskState {
   depth: number;
   /** For a transient, where in Node's code its promise was made (CallSiteInfo.madeAt). */
   madeAt: number;
+  /** For a transient, the Node function user code called (CallSiteInfo.apiKey): user code it calls back runs inside it. */
+  apiKey: string;
   /** When its promise settled (its end is written once the state can be read). */
   settledAt: number;
   /** The promise that settles when the task ends (async functions, ops, combinators). */
@@ -84,7 +86,7 @@ export interface TaskState {
 /** A task's state as it starts; `id` is set when its creation is written. */
 export function newTaskState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
   return {
-    id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, resumesVia: undefined, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1,
+    id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, resumesVia: undefined, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1, apiKey: '',
     site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, timers: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitLabel: '', waitSite: '', waitCut: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, announced: false,
   };
 }
