@@ -303,8 +303,12 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['legacyDouble', 'stream.pipeline']);
     assert.equal(only(model, 'setTimeout 5 ms').parent, promisified.id, 'the timer the wrapped function sets');
     const reads = tasksNamed(model, 'fs.readFile');
-    assert.deepEqual(reads.map((t) => t.parent), [pipeline.id, pipeline.id], 'the reads the generator makes, one a chunk');
+    assert.deepEqual(reads.map((t) => t.parent), [pipeline.id, pipeline.id, pipeline.id], 'the reads the generator makes, one a chunk');
     assert.ok(reads.every((t) => !t.internal));
+    // The Transform's calls: each made from the callback of the one before, a series under the pipeline.
+    const transforms = tasksNamed(model, 'transform');
+    assert.deepEqual(transforms.map((t) => t.parent), [pipeline.id, pipeline.id, pipeline.id], 'siblings, not a staircase');
+    assert.deepEqual(tasksNamed(model, 'setImmediate').map((t) => t.parent), transforms.map((t) => t.id));
   });
 
   it('for await over an async generator waits on what the generator awaits, where it awaits it', () => {

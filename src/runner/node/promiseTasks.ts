@@ -291,11 +291,16 @@ export class PromiseTasks {
     task.fnKey = info.callers[0] ?? '';
     // A recursive call: its first run and its caller's are the same code, where the base case
     // makes something else at the point the others make the next call (see TaskState.checksLeft).
-    if (task.fnKey !== '' && task.fnKey === parent.fnKey) task.checksLeft = CHECKS_PER_RESUME;
+    const sameFunction = task.fnKey !== '' && task.fnKey === parent.fnKey;
+    if (sameFunction) task.checksLeft = CHECKS_PER_RESUME;
     task.promise = promise;
     marks.setTask(promise, task);
     marks.setOwner(promise, task);
-    this.stack.emitTask(task, ns, parent.id, info.callerSite || info.site, false);
+    // Node's code calling the function again from inside the call before (a Transform's transform,
+    // called for the next chunk from the callback of the one before): the next of a series, made
+    // by what made the first, rather than a staircase of calls each the child of the one before.
+    const nextOfSeries = sameFunction && info.calledBy !== '';
+    this.stack.emitTask(task, ns, nextOfSeries ? parent.parentId : parent.id, info.callerSite || info.site, false);
     this.stack.sync.push(task);
     this.stack.switchTo(task.id, ns);
   }
