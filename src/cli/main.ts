@@ -79,6 +79,12 @@ function parseRunArgs(argv: string[]): RunArgs {
 const SIGNAL_NUMBERS: Record<string, number> = os.constants.signals;
 /** How long after a Ctrl-C a script still running is said to be, with how to kill it. */
 const STILL_RUNNING_HINT_MS = 1000;
+/** How long after a SIGTERM the runner has to say the script has had it too, before it is passed on. */
+const PASS_ON_AFTER_MS = 200;
+/** A SIGTERM the runner says the script had this long before this command had one is the same one. */
+const SAME_SIGNAL_WITHIN_MS = 500;
+/** How long after that a script that has traced nothing since, its loop held all along, is taken to be unable to handle it. */
+const STUCK_AFTER_SIGTERM_MS = 1000;
 
 async function run(argv: string[]): Promise<number> {
   const args = parseRunArgs(argv);
@@ -106,16 +112,47 @@ async function run(argv: string[]): Promise<number> {
     }
   };
   process.on('SIGINT', onInterrupt);
-  process.on('SIGTERM', () => undefined);
+  // A SIGTERM to this command alone (`kill <pid>`, a parent's child.kill()) is the script's, as it
+  // would be untraced: passed on, unless the runner says the script has had it too (sent to the
+  // process group, as `timeout` does), which a second would tell something else (quit now). A
+  // script whose code never yields cannot run the handler its runner set (untraced, Node would
+  // have ended): one that has traced nothing since, its loop held all along, is killed; so is
+  // any, at a second SIGTERM.
+  let terminating = false;
+  let stuckCheck: NodeJS.Timeout | undefined;
+  let killedAfterSigterm = false;
+  const onTerminate = (): void => {
+    if (terminating) {
+      traced.stop(0);
+      return;
+    }
+    terminating = true;
+    const receivedAt = Date.now();
+    stuckCheck = setTimeout(() => {
+      // The runner's word may have come in before this command's own signal did: one from just before counts too.
+      const since = (receivedAt - SAME_SIGNAL_WITHIN_MS - (model.info?.startedAt ?? receivedAt)) * 1000;
+      if (!model.signals.some((s) => s.signal === 'SIGTERM' && s.t >= since)) traced.signal('SIGTERM');
+      const eventsBefore = model.eventCount;
+      stuckCheck = setTimeout(() => {
+        // (Past the event cap nothing more is traced: no telling then.)
+        if (model.eventCount !== eventsBefore || model.loopHolder === 0 || model.dropped.length > 0) return;
+        killedAfterSigterm = true;
+        process.stderr.write(`tasklane: ${args.script} never yields to handle SIGTERM; killing it\n`);
+        traced.stop(0);
+      }, STUCK_AFTER_SIGTERM_MS);
+    }, PASS_ON_AFTER_MS);
+  };
+  process.on('SIGTERM', onTerminate);
   const outcome = await traced.done;
   clearTimeout(hint);
+  clearTimeout(stuckCheck);
   if (model.eventCount === 0 && outcome.streamError) throw new Error(outcome.streamError);
   if (outcome.exitSynthesized) model.apply(synthesizedExit(outcome, model));
   model.finish();
   const data = format === 'tasklane' ? toTasklaneFile(model) : exportChromeTrace(model);
   fs.writeFileSync(out, JSON.stringify(data));
   process.stderr.write(`tasklane: wrote ${out} (${format}, ${model.tasks.size} tasks, ${model.eventCount} events)${outcome.streamError ? `; warning: ${outcome.streamError}` : ''}\n`);
-  if (outcome.signal) return 128 + (SIGNAL_NUMBERS[outcome.signal] ?? 0);
+  if (outcome.signal) return 128 + (SIGNAL_NUMBERS[killedAfterSigterm ? 'SIGTERM' : outcome.signal] ?? 0);
   return outcome.code ?? 1;
 }
 

@@ -54,6 +54,8 @@ export interface TracedProcess {
   done: Promise<RunOutcome>;
   /** Ends the script and its process tree: SIGTERM, then SIGKILL after `graceMs`. */
   stop(graceMs?: number): void;
+  /** Sends the script (its process group, when it has one) a signal, if it still runs. */
+  signal(signal: NodeJS.Signals): void;
 }
 
 const SIDE_CHANNEL_FD = 3;
@@ -131,16 +133,20 @@ export function launchTraced(options: LaunchOptions): TracedProcess {
     });
   });
 
+  const running = (): boolean => child.exitCode === null && child.signalCode === null && child.pid !== undefined;
+  const kill = (signal: NodeJS.Signals): void => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(options.processGroup && process.platform !== 'win32' ? -child.pid : child.pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const signal = (name: NodeJS.Signals): void => {
+    if (running()) kill(name);
+  };
   const stop = (graceMs = 1000): void => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    const target = options.processGroup && process.platform !== 'win32' ? -child.pid : child.pid;
-    const kill = (signal: NodeJS.Signals): void => {
-      try {
-        process.kill(target, signal);
-      } catch {
-        // already gone
-      }
-    };
+    if (!running()) return;
     kill('SIGTERM');
     const timer = setTimeout(() => kill('SIGKILL'), graceMs);
     timer.unref();
@@ -150,7 +156,7 @@ export function launchTraced(options: LaunchOptions): TracedProcess {
     });
   };
 
-  return { child, done, stop };
+  return { child, done, stop, signal };
 }
 
 /**

@@ -86,6 +86,9 @@ export function exportChromeTrace(model: TraceModel): ChromeTrace {
   for (const d of model.dropped) {
     events.push({ name: `dropped ${d.count} events`, ph: 'i', s: 'g', cat: 'dropped', pid, tid: LOOP_TID, ts: round(d.t), args: { count: d.count } });
   }
+  for (const s of model.signals) {
+    events.push({ name: s.signal, ph: 'i', s: 'g', cat: 'signal', pid, tid: LOOP_TID, ts: round(s.t), args: { signal: s.signal } });
+  }
   if (model.exit) {
     const x = model.exit;
     events.push({ name: `exit: ${x.reason}`, ph: 'i', s: 'g', cat: 'exit', pid, tid: LOOP_TID, ts: round(x.t), args: { ...x } });
@@ -124,12 +127,16 @@ export function importChromeTrace(data: unknown): TraceModel {
     .filter((e) => e && e.cat === 'dropped' && e.ph === 'i')
     .map((e) => ({ t: num(e.ts), count: num((e.args as Record<string, unknown> | undefined)?.count) }))
     .filter((d) => d.count > 0);
+  const signals = (root.traceEvents as ChromeEvent[])
+    .filter((e) => e && e.cat === 'signal' && e.ph === 'i' && typeof e.name === 'string')
+    .map((e) => ({ t: num(e.ts), signal: e.name as string }));
   model.adopt({
     tasks: [...tasks.values()].filter((t) => t.name !== '' || t.runs.length > 0),
     endTime: num(other.endTime),
     info: validInfo(other.info),
     exit: exit ? validExit(exit.args) : undefined,
     dropped,
+    signals,
   });
   return model;
 }

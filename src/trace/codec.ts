@@ -24,6 +24,7 @@ export const enum Op {
   StepEnd = 12,
   /** An end timed before the latest record: [how long before][the End record's fields]. */
   EndBefore = 13,
+  Signal = 14,
 }
 
 /** An end this much before the latest record or less is written at it: the EndBefore record's bytes buy nothing. */
@@ -146,6 +147,12 @@ export class FrameEncoder {
     this.commit();
   }
 
+  signal(ns: number, signal: string): void {
+    this.timed(Op.Signal, ns);
+    this.inline(signal);
+    this.commit();
+  }
+
   exit(ns: number, reason: ExitReason, code: number | null, signal: string, message: string, site: string): void {
     this.timed(Op.Exit, ns);
     this.byte(EXIT_REASONS.indexOf(reason));
@@ -169,6 +176,7 @@ export class FrameEncoder {
       case 'join': return this.join(ns, e.id, e.member);
       case 'end': return this.end(ns, e.id, e.state, e.message, e.site);
       case 'dropped': return this.dropped(ns, e.count);
+      case 'signal': return this.signal(ns, e.signal);
       case 'exit': return this.exit(ns, e.reason, e.code, e.signal, e.message, e.site);
       default: throw new Error(`unknown event type ${(e as { type: string }).type}`);
     }
@@ -449,6 +457,9 @@ export class FrameDecoder {
         }
         case Op.Dropped:
           sink.onDropped(t, r.uint());
+          break;
+        case Op.Signal:
+          sink.onSignal(t, r.text());
           break;
         case Op.Exit: {
           const reason = pick(EXIT_REASONS, r.byte(), 'exit reason');

@@ -50,6 +50,8 @@ export type TraceEvent =
   | { type: 'join'; t: number; id: number; member: number }
   | { type: 'end'; t: number; id: number; state: EndState; message: string; site: string }
   | { type: 'dropped'; t: number; count: number }
+  /** The program received a signal (SIGTERM): said as it arrives, whether the program then ends or handles it. */
+  | { type: 'signal'; t: number; signal: string }
   | { type: 'exit'; t: number; reason: ExitReason; code: number | null; signal: string; message: string; site: string };
 
 export type TraceEventType = TraceEvent['type'];
@@ -68,6 +70,7 @@ export interface TraceSink {
   onJoin(t: number, id: number, member: number): void;
   onEnd(t: number, id: number, state: EndState, message: string, site: string): void;
   onDropped(t: number, count: number): void;
+  onSignal(t: number, signal: string): void;
   onExit(t: number, reason: ExitReason, code: number | null, signal: string, message: string, site: string): void;
 }
 
@@ -83,6 +86,7 @@ export function replay(e: TraceEvent, sink: TraceSink): void {
     case 'join': return sink.onJoin(e.t, e.id, e.member);
     case 'end': return sink.onEnd(e.t, e.id, e.state, e.message, e.site);
     case 'dropped': return sink.onDropped(e.t, e.count);
+    case 'signal': return sink.onSignal(e.t, e.signal);
     case 'exit': return sink.onExit(e.t, e.reason, e.code, e.signal, e.message, e.site);
     default: throw new Error(`unknown event type ${(e as { type: string }).type}`);
   }

@@ -67,6 +67,8 @@ export interface ModelOptions {
 
 export const DEFAULT_LONG_BLOCK_MS = 50;
 /** Shared by every task that joins nothing (all but combinators); replaced on the first join. */
+/** Signals a model keeps: a program sent thousands (a SIGTERM loop) is told by its first. */
+const MAX_SIGNALS = 100;
 const NO_MEMBERS: number[] = Object.freeze([]) as unknown as number[];
 
 export class TraceModel implements TraceSink {
@@ -75,6 +77,8 @@ export class TraceModel implements TraceSink {
   /** Loop occupancy in time order as flat [start, end, task] triples. */
   readonly loop: number[] = [];
   readonly dropped: { t: number; count: number }[] = [];
+  /** Signals the program received, in order (the first MAX_SIGNALS). */
+  readonly signals: { t: number; signal: string }[] = [];
   exit: ProgramExit | undefined;
   /** Latest time seen in the stream. */
   endTime = 0;
@@ -97,6 +101,11 @@ export class TraceModel implements TraceSink {
     this.changed = new Set();
     this.lastChanged = -1;
     return ids;
+  }
+
+  /** The task holding the event loop as far as the stream has told (0: idle, or none yet). */
+  get loopHolder(): number {
+    return this.running;
   }
 
   constructor(options: Partial<ModelOptions> = {}) {
@@ -178,6 +187,11 @@ export class TraceModel implements TraceSink {
   onDropped(t: number, count: number): void {
     this.stamp(t, -1);
     this.dropped.push({ t, count });
+  }
+
+  onSignal(t: number, signal: string): void {
+    this.stamp(t, -1);
+    if (this.signals.length < MAX_SIGNALS) this.signals.push({ t, signal });
   }
 
   onExit(t: number, reason: ExitReason, code: number | null, signal: string, message: string, site: string): void {
@@ -278,7 +292,7 @@ export class TraceModel implements TraceSink {
   }
 
   /** Takes over tasks read from a file; the loop lane is rebuilt from their running segments. */
-  adopt(parts: { tasks: Task[]; endTime: number; info?: RunnerInfo; exit?: ProgramExit; dropped?: { t: number; count: number }[]; eventCount?: number }): void {
+  adopt(parts: { tasks: Task[]; endTime: number; info?: RunnerInfo; exit?: ProgramExit; dropped?: { t: number; count: number }[]; signals?: { t: number; signal: string }[]; eventCount?: number }): void {
     for (const task of parts.tasks) this.tasks.set(task.id, task);
     const runs: number[][] = [];
     for (const task of parts.tasks) for (let i = 0; i < task.runs.length; i += 2) runs.push([task.runs[i], task.runs[i + 1], task.id]);
@@ -287,6 +301,7 @@ export class TraceModel implements TraceSink {
     this.info = parts.info;
     this.exit = parts.exit;
     this.dropped.push(...(parts.dropped ?? []));
+    this.signals.push(...(parts.signals ?? []).slice(0, MAX_SIGNALS));
     this.eventCount = parts.eventCount ?? 0;
     this.endTime = Math.max(parts.endTime, this.loop.length ? this.loop[this.loop.length - 2] : 0);
     this.finished = true;

@@ -52,6 +52,7 @@ export function formatSummary(model: TraceModel, options: { includeInternal?: bo
   }
   const dropped = model.dropped.reduce((n, d) => n + d.count, 0);
   if (dropped) out.push('', `${dropped} events were dropped (first at ${formatDuration(model.dropped[0].t)}); the trace is incomplete after that.`);
+  for (const s of model.signals) out.push('', `The program received ${s.signal} at ${formatDuration(s.t)}.`);
   if (model.exit) {
     const x = model.exit;
     const how = x.reason === 'exit' ? `exited with code ${x.code}` : x.reason === 'signal' || x.reason === 'killed' ? `was ended by ${x.signal || 'a signal'}` : `crashed (${x.reason === 'rejection' ? 'unhandled rejection' : 'uncaught exception'}) with code ${x.code}`;

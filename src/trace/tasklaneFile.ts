@@ -15,7 +15,7 @@ export function toTasklaneFile(model: TraceModel): unknown {
   }));
   return {
     format: TASKLANE_FORMAT, version: TASKLANE_VERSION, info: model.info ?? null, longBlockUs: model.longBlockUs,
-    endTime: model.endTime, eventCount: model.eventCount, exit: model.exit ?? null, dropped: model.dropped, tasks,
+    endTime: model.endTime, eventCount: model.eventCount, exit: model.exit ?? null, dropped: model.dropped, signals: model.signals, tasks,
   };
 }
 
@@ -28,6 +28,8 @@ export function fromTasklaneFile(data: unknown): TraceModel {
   if (data.version !== TASKLANE_VERSION) throw new InvalidTraceError(`this Tasklane trace has version ${describeValue(data.version)}; this Tasklane reads version ${TASKLANE_VERSION}`);
   if (!Array.isArray(data.tasks)) throw new InvalidTraceError('the trace has no task list');
   const dropped = Array.isArray(data.dropped) ? data.dropped.filter(isRecord).map((d) => ({ t: finite(d.t, 'dropped time'), count: finite(d.count, 'dropped count') })) : [];
+  // (Files written before signals were traced have none.)
+  const signals = Array.isArray(data.signals) ? data.signals.filter(isRecord).map((s) => ({ t: finite(s.t, 'signal time'), signal: typeof s.signal === 'string' ? s.signal : '' })) : [];
   const longBlockUs = typeof data.longBlockUs === 'number' && data.longBlockUs > 0 ? data.longBlockUs : undefined;
   const model = new TraceModel(longBlockUs ? { longBlockUs } : {});
   model.adopt({
@@ -36,6 +38,7 @@ export function fromTasklaneFile(data: unknown): TraceModel {
     info: validInfo(data.info),
     exit: validExit(data.exit),
     dropped,
+    signals,
     eventCount: typeof data.eventCount === 'number' ? data.eventCount : 0,
   });
   return model;

@@ -105,6 +105,59 @@ describe('Node runner: how programs end, and what they see', () => {
     assert.equal(model.longBlocks()[0]?.task, only(model, 'spinForever').id, 'the trace shows which task held the loop');
   });
 
+  it('SIGTERM to the tasklane command alone (kill <pid>) reaches the script, which ends as it would untraced', async () => {
+    const out = tempTrace();
+    const child = startFixture('hang.js', out);
+    await printed(child, 'listening');
+    process.kill(child.pid!, 'SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    assert.equal(code, 143);
+    const model = parseTrace(fs.readFileSync(out, 'utf8'));
+    fs.rmSync(out);
+    assert.deepEqual([model.exit?.reason, model.exit?.signal], ['signal', 'SIGTERM'], 'the runner handled it: a complete trace');
+    assert.equal(model.endState(only(model, 'waitForever')), 'pending');
+  });
+
+  it('SIGTERM to the process group (as timeout sends it): a script that never yields is killed, as untraced Node would end', async () => {
+    const out = tempTrace();
+    const child = startFixture('spin.js', out, process.env, true);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    try {
+      await printed(child, 'spinning');
+      process.kill(-child.pid!, 'SIGTERM');
+      assert.equal(await exited, 143, 'the exit code of a script SIGTERM ended');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL'); // a failed test leaves no script spinning
+    }
+    assert.match(stderr, /tasklane: .*spin\.js never yields to handle SIGTERM; killing it/);
+    const model = parseTrace(fs.readFileSync(out, 'utf8'));
+    fs.rmSync(out);
+    assert.equal(model.exit?.reason, 'killed');
+    assert.equal(model.longBlocks()[0]?.task, only(model, 'spinForever').id, 'the trace shows which task held the loop');
+  });
+
+  it('SIGTERM to the process group ends a script that handles it itself only when it says so', async () => {
+    const out = tempTrace();
+    const child = startFixture('graceful.js', out, process.env, true);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    try {
+      await printed(child, 'serving');
+      process.kill(-child.pid!, 'SIGTERM');
+      assert.equal(await exited, 0, 'its handler closed the server after its own delay, and it exited cleanly');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+    }
+    assert.equal(stdout, 'serving\nclosing\nclosed\n', 'one SIGTERM reached its handler: the command passes on only one it got alone');
+    const model = parseTrace(fs.readFileSync(out, 'utf8'));
+    fs.rmSync(out);
+    assert.equal(model.exit?.reason, 'exit');
+    assert.deepEqual(model.signals.map((s) => s.signal), ['SIGTERM'], 'the trace says when it came');
+  });
+
   it('SIGKILL from outside still leaves the trace up to that moment', async () => {
     const out = tempTrace();
     const child = startFixture('hang.js', out);

@@ -649,6 +649,23 @@ for (const python of interpreters()) {
       assert.equal(holder, only(model, 'spin_forever').id, 'the loop was last held by the spinning task');
     });
 
+    it('SIGTERM to the process group (as timeout sends it) reaches the script once, which ends by it', async () => {
+      const out = tempTrace();
+      const child = startFixture(py('spin.py'), out, { ...process.env, TASKLANE_PYTHON: python.command }, true);
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      try {
+        await printed(child, 'spinning');
+        process.kill(-child.pid!, 'SIGTERM');
+        assert.equal(await exited, 143);
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+      }
+      const model = parseTrace(fs.readFileSync(out, 'utf8'));
+      fs.rmSync(out);
+      assert.deepEqual([model.exit?.reason, model.exit?.signal], ['signal', 'SIGTERM']);
+      assert.deepEqual(model.signals.map((s) => s.signal), ['SIGTERM'], 'the runner said it had it, so the command did not pass on a second');
+    });
+
     it('the record lock holds a second thread until its holder gives it back, and is free after', () => {
       const code = [
         'import threading, time',

@@ -22,6 +22,7 @@ function sampleModel(): TraceModel {
     { type: 'end', t: 100_030, id: 2, state: 'rejected', message: 'Error: late', site: '/app/main.js:4:9' },
     { type: 'run', t: 100_040, id: 0 },
     { type: 'dropped', t: 100_045, count: 7 },
+    { type: 'signal', t: 100_048, signal: 'SIGTERM' },
     { type: 'exit', t: 100_050, reason: 'exit', code: 0, signal: '', message: '', site: '' },
   ];
   events.forEach((e) => m.apply(e));
@@ -87,6 +88,8 @@ describe('Chrome trace export', () => {
     const original = sampleModel();
     assert.equal(formatSummary(back), formatSummary(original));
     assert.deepEqual(back.dropped, [{ t: 100_045, count: 7 }], 'and says that events were dropped, and when');
+    assert.deepEqual(back.signals, [{ t: 100_048, signal: 'SIGTERM' }], 'and which signals the program received, and when');
+    assert.match(formatSummary(back), /The program received SIGTERM at 100\.0 ms\./);
   });
 });
 
@@ -98,6 +101,7 @@ describe('Tasklane file format', () => {
     assert.deepEqual(back.loop, m.loop);
     assert.deepEqual(back.exit, m.exit);
     assert.deepEqual(back.info, m.info);
+    assert.deepEqual(back.signals, [{ t: 100_048, signal: 'SIGTERM' }]);
   });
 
   it('explains what is wrong with a malformed file', () => {

@@ -15,6 +15,7 @@ export const SAMPLE_EVENTS: TraceEvent[] = [
   { type: 'join', t: 4.5, id: 3, member: 2 },
   { type: 'end', t: 5, id: 2, state: 'rejected', message: 'Error: <b>boom</b>', site: '/tmp/main.js:9:1' },
   { type: 'dropped', t: 6, count: 12345 },
+  { type: 'signal', t: 6.5, signal: 'SIGTERM' },
   { type: 'exit', t: 7, reason: 'signal', code: null, signal: 'SIGTERM', message: 'terminated by SIGTERM', site: '' },
   { type: 'exit', t: 8, reason: 'exit', code: 3, signal: '', message: '', site: '' },
 ];
@@ -61,6 +62,9 @@ export class EventList implements TraceSink {
   }
   onDropped(t: number, count: number): void {
     this.events.push({ type: 'dropped', t, count });
+  }
+  onSignal(t: number, signal: string): void {
+    this.events.push({ type: 'signal', t, signal });
   }
   onExit(t: number, reason: ExitReason, code: number | null, signal: string, message: string, site: string): void {
     this.events.push({ type: 'exit', t, reason, code, signal, message, site });

@@ -87,6 +87,9 @@ function start(config: RunnerConfig): void {
   for (const signal of HANDLED_SIGNALS) {
     const onSignal = (): void => {
       try {
+        // Said at once, whoever handles it: `tasklane run` passes on a SIGTERM sent to it alone, and
+        // not one the script has had too.
+        encoder.signal(now(), signal);
         if (process.listenerCount(signal) > 1) {
           sink.flush(); // the program handles this signal itself
           return;

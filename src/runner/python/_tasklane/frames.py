@@ -12,6 +12,7 @@ FLUSH_BYTES = 64 * 1024
 # How long a fork waits for the flusher to stop (it stops at once unless a write is blocked).
 FLUSHER_STOP_WAIT_S = 0.1
 OP_STRING, OP_START, OP_TASK, OP_RENAME, OP_RUN, OP_AWAIT, OP_AWAIT_BY, OP_JOIN, OP_END, OP_DROPPED, OP_EXIT, OP_STEP, OP_STEP_END = range(13)
+OP_SIGNAL = 14  # (13 is the Node runner's EndBefore)
 TASK_KINDS = {kind: code for code, kind in enumerate(["script", "async", "timer", "immediate", "io", "combinator", "callback", "coroutine"])}
 END_STATES = {state: code for code, state in enumerate(["resolved", "rejected", "cancelled"])}
 EXIT_REASONS = ["exit", "exception", "rejection", "signal", "killed"]
@@ -183,6 +184,10 @@ class Encoder:
         buf.append(0)  # resolved
         buf.append(0)  # no message
         self.uint(site_ref)
+
+    def signal(self, ns, sig):
+        self.timed(OP_SIGNAL, ns)
+        self.text(sig)
 
     def exit(self, ns, reason, code, sig, message, site):
         self.timed(OP_EXIT, ns)

@@ -478,6 +478,8 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             for task, state in list(self.tasks.items()):
                 self.close_spans(state, 0, ns)
             ok = reason == "exit" and code == 0
+            if reason == "signal":
+                self.enc.signal(ns, sig)  # as the Node runner says it, as the signal arrives
             self.enc.end(ns, self.root, "resolved" if ok else "rejected", message or ("" if ok else "exit code %s" % code), site)
             self.enc.exit(ns, reason, code, sig, message, site)
         self.sink.flush()
