@@ -211,6 +211,7 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(long.length, 1, 'one real wait');
     assert.equal(model.waitLabel(long[0]), 'setTimeout 20 ms');
     assert.ok(main.waits.length <= 2, `${main.waits.length} waits: besides the timer, at most the first await, where main hands back to the script`);
+    assert.ok(main.waits.every((w) => w === long[0] || model.waitLabel(w) === 'value'), 'an await of a plain value waits for a value');
     assert.deepEqual([...model.tasks.values()].map((t) => t.name), ['await-values.js', 'main', 'setTimeout 20 ms']);
   });
 

@@ -15,6 +15,8 @@ import { newTaskState, type TaskState } from './taskState';
  * encoder writes it at the latest time written, and the clock is not read (W1: every member).
  */
 const UNTIMED = 0;
+/** What awaiting a value that is no promise waits for: the rest of the current microtasks. */
+const VALUE_LABEL = 'value';
 /** The "then site" of the promise V8 wraps an awaited thenable in: its job calls the thenable's then(). */
 export const THENABLE_JOB = -1;
 /** The same for a task's own promise, whose only job adopts the promise the task returned (`return load()`). */
@@ -207,6 +209,8 @@ export class PromiseTasks {
     // Nor are a helper's (an async generator it pulls awaiting): the helper's task is its whole call.
     if (waiter.transient) return;
     const target = taskBehind(awaited);
+    // `await value` of a value that is no promise or thenable (`await null`): V8's wrapper is settled already.
+    const ofValue = !watch && knownSettled(awaited);
     if (target?.transient) target.waiter = waiter;
     else if (!target && watch) marks.setWaiter(awaited, waiter);
     else if (!watch && !knownSettled(awaited)) {
@@ -225,7 +229,7 @@ export class PromiseTasks {
       waiter.awaiting = true;
       held.waiter = waiter;
       held.target = waiter.waitTarget = target ? target.id : 0;
-      held.label = waiter.waitLabel = target ? '' : marks.label(awaited);
+      held.label = waiter.waitLabel = target ? '' : ofValue ? VALUE_LABEL : marks.label(awaited);
       held.site = waiter.waitSite = info.site;
       held.inGenerator = inGenerator;
       held.queued = this.stack.frameBase.length > 0 && knownSettled(awaited);
