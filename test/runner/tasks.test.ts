@@ -219,6 +219,9 @@ describe('Node runner: the task model on real scripts', () => {
     const { model, stdout } = traceFixture('hot-promise-resolve.js');
     assert.equal(stdout, '1249975000 50000\n');
     assert.deepEqual([...model.tasks.values()].map((t) => t.name), ['hot-promise-resolve.js', 'main', 'setTimeout 20 ms']);
+    const labels = only(model, 'main').waits.map((w) => model.waitLabel(w));
+    assert.equal(labels.pop(), 'setTimeout 20 ms');
+    assert.ok(labels.length > 0 && labels.every((l) => l === 'settled promise'), labels.join());
   });
 
   it('shows a sleep cancelled by AbortSignal.timeout as cancelled', () => {

@@ -15,8 +15,9 @@ import { newTaskState, type TaskState } from './taskState';
  * encoder writes it at the latest time written, and the clock is not read (W1: every member).
  */
 const UNTIMED = 0;
-/** What awaiting a value that is no promise waits for: the rest of the current microtasks. */
+/** What awaiting a value that is no promise, or a promise settled already, waits for, in words. */
 const VALUE_LABEL = 'value';
+const SETTLED_LABEL = 'settled promise';
 /** The "then site" of the promise V8 wraps an awaited thenable in: its job calls the thenable's then(). */
 export const THENABLE_JOB = -1;
 /** The same for a task's own promise, whose only job adopts the promise the task returned (`return load()`). */
@@ -209,11 +210,10 @@ export class PromiseTasks {
     // Nor are a helper's (an async generator it pulls awaiting): the helper's task is its whole call.
     if (waiter.transient) return;
     const target = taskBehind(awaited);
-    // `await value` of a value that is no promise or thenable (`await null`): V8's wrapper is settled already.
-    const ofValue = !watch && knownSettled(awaited);
+    const settled = knownSettled(awaited);
     if (target?.transient) target.waiter = waiter;
     else if (!target && watch) marks.setWaiter(awaited, waiter);
-    else if (!watch && !knownSettled(awaited)) {
+    else if (!watch && !settled) {
       // `await thenable`: the wrapper settles only once V8 has called the thenable's then() in a
       // job of its own, which is no resumption of the task (see enter), and whoever then resolves it.
       marks.setThenSite(awaited, THENABLE_JOB);
@@ -229,10 +229,12 @@ export class PromiseTasks {
       waiter.awaiting = true;
       held.waiter = waiter;
       held.target = waiter.waitTarget = target ? target.id : 0;
-      held.label = waiter.waitLabel = target ? '' : ofValue ? VALUE_LABEL : marks.label(awaited);
+      // Settled already, what it waits for is the rest of the microtasks queued before it: V8's
+      // wrapper of a value that is no promise (`await null`), or a promise (`await Promise.resolve(x)`).
+      held.label = waiter.waitLabel = target ? '' : marks.label(awaited) || (!settled ? '' : watch ? SETTLED_LABEL : VALUE_LABEL);
       held.site = waiter.waitSite = info.site;
       held.inGenerator = inGenerator;
-      held.queued = this.stack.frameBase.length > 0 && knownSettled(awaited);
+      held.queued = this.stack.frameBase.length > 0 && settled;
     }
     // The clock costs as much as the rest of an await: when the awaiting code runs in a callback,
     // the await is timed when that callback ends (nothing of the task runs after it in between).
