@@ -25,6 +25,7 @@ export const enum Op {
   /** An end timed before the latest record: [how long before][the End record's fields]. */
   EndBefore = 13,
   Signal = 14,
+  Recast = 15,
 }
 
 /** An end this much before the latest record or less is written at it: the EndBefore record's bytes buy nothing. */
@@ -89,6 +90,17 @@ export class FrameEncoder {
     this.timed(Op.Rename, ns);
     this.uint(id);
     this.uint(nameRef);
+    this.commit();
+  }
+
+  recast(ns: number, id: number, kind: TaskKind, name: string, site: string): void {
+    const nameRef = this.intern(name);
+    const siteRef = this.intern(site);
+    this.timed(Op.Recast, ns);
+    this.uint(id);
+    this.byte(TASK_KINDS.indexOf(kind));
+    this.uint(nameRef);
+    this.uint(siteRef);
     this.commit();
   }
 
@@ -170,6 +182,7 @@ export class FrameEncoder {
       case 'start': return this.start(e);
       case 'task': return this.task(ns, e.id, e.parent, e.kind, e.name, e.site, e.internal);
       case 'rename': return this.rename(ns, e.id, e.name);
+      case 'recast': return this.recast(ns, e.id, e.kind, e.name, e.site);
       case 'run': return this.run(ns, e.id);
       case 'await': return this.await(ns, e.id, e.target, e.label, e.site);
       case 'awaitBy': return this.awaitBy(ns, e.id, e.by, e.label);
@@ -397,6 +410,13 @@ export class FrameDecoder {
           const name = this.ref(r);
           const site = this.ref(r);
           sink.onTask(t, id, parent, kind, name, site, r.byte() === 1);
+          break;
+        }
+        case Op.Recast: {
+          const id = r.uint();
+          const kind = pick(TASK_KINDS, r.byte(), 'task kind');
+          const name = this.ref(r);
+          sink.onRecast(t, id, kind, name, this.ref(r));
           break;
         }
         case Op.Rename: {

@@ -137,6 +137,15 @@ export class TraceModel implements TraceSink {
     if (task) task.name = name;
   }
 
+  onRecast(t: number, id: number, kind: TaskKind, name: string, site: string): void {
+    if (!this.admit(t, id)) return;
+    const task = this.tasks.get(id);
+    if (!task) return;
+    task.kind = kind;
+    task.name = name;
+    task.site = site;
+  }
+
   onRun(t: number, id: number): void {
     if (!this.admit(t, id)) return;
     this.switchTo(id, t);

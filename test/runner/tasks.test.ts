@@ -215,6 +215,19 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...model.tasks.values()].map((t) => t.name), ['await-values.js', 'main', 'setTimeout 20 ms']);
   });
 
+  it('Promise.all over hundreds of calls, helper calls or promises is one combinator, and what follows it is read anew', () => {
+    const { model, stdout } = traceFixture('fan-out.js');
+    assert.equal(stdout, '400 100 300\n');
+    const main = only(model, 'main');
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['Promise.all ×400', 'setTimeout 5 ms', 'Promise.all ×100', 'setTimeout 6 ms', 'Promise.all ×300', 'setTimeout 7 ms']);
+    const combinators = [...model.tasks.values()].filter((t) => t.kind === 'combinator');
+    assert.deepEqual(combinators.map((t) => [t.name, t.parent, t.members.length]), [['Promise.all', main.id, 400], ['Promise.all', main.id, 100], ['Promise.all', main.id, 300]]);
+    assert.ok(combinators.every((t) => /fan-out\.js:(13|15|18):\d+$/.test(t.site)), combinators.map((t) => t.site).join());
+    assert.equal(tasksNamed(model, 'load').length, 400, 'no combinator taken for one more call');
+    assert.equal(tasksNamed(model, 'fs.stat').length, 100);
+    for (const ms of [5, 6, 7]) assert.equal(only(model, `setTimeout ${ms} ms`).parent, main.id);
+  });
+
   it('a hot loop awaiting Promise.resolve() is main running on, once V8 has optimized it too (no task per iteration)', () => {
     const { model, stdout } = traceFixture('hot-promise-resolve.js');
     assert.equal(stdout, '1249975000 50000\n');

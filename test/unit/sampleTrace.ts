@@ -10,6 +10,7 @@ export const SAMPLE_EVENTS: TraceEvent[] = [
   { type: 'run', t: 2.25, id: 2 },
   { type: 'await', t: 3, id: 2, target: 0, label: 'sleep 0.1 s', site: '/tmp/main.js:4:3' },
   { type: 'rename', t: 3.5, id: 2, name: 'sayAfter ✓' },
+  { type: 'recast', t: 3.75, id: 2, kind: 'combinator', name: 'Promise.all', site: '/tmp/main.js:5:9' },
   { type: 'awaitBy', t: 4, id: 2, by: 1, label: 'read TCP socket 127.0.0.1:80' },
   { type: 'task', t: 4.25, id: 3, parent: 1, kind: 'combinator', name: 'Promise.all', site: '/tmp/main.js:9:1', internal: false },
   { type: 'join', t: 4.5, id: 3, member: 2 },
@@ -62,6 +63,9 @@ export class EventList implements TraceSink {
   }
   onDropped(t: number, count: number): void {
     this.events.push({ type: 'dropped', t, count });
+  }
+  onRecast(t: number, id: number, kind: TaskKind, name: string, site: string): void {
+    this.events.push({ type: 'recast', t, id, kind, name, site });
   }
   onSignal(t: number, signal: string): void {
     this.events.push({ type: 'signal', t, signal });

@@ -86,8 +86,12 @@ export class PromiseTasks {
   onPromise(promise: Promise<unknown>, parent: Promise<unknown> | undefined): void {
     const hasParent = parent !== undefined;
     if (hasParent && this.stack.adopting !== undefined) this.onAdopt(this.stack.adopting, parent, this.stack.adoptingReturned);
-    const info = this.sites.lookup(this.stack.top, PROMISE_TYPE, hasParent, parent && marks.owner(parent));
+    let info = this.sites.lookup(this.stack.top, PROMISE_TYPE, hasParent, parent && marks.owner(parent));
+    // A combinator never chains on its own promise: user code does (`await Promise.all(…)`), which
+    // the cache would take for one more of its reactions once it has made hundreds at that place.
+    if (info.shape === 'combinatorThen' && parent !== undefined && parent === this.stack.top.promise) info = this.sites.fresh(true);
     this.stack.adoptUserCode(info);
+    if (info.shape === 'combinatorThen') this.checkCombinator(info);
     let top = this.stack.top;
     // User code calls a helper or combinator while one it called before is still on top (no await
     // in between, as in items.map((f) => fs.promises.readFile(f))): that one has returned. What a
@@ -274,6 +278,30 @@ export class PromiseTasks {
     }
     held.target = target.id;
     held.label = '';
+  }
+
+  /**
+   * A combinator's reaction on a member, made first thing in what was taken for a task's first run:
+   * that task is the combinator. The site cache knows a promise by its place in its task's run, and
+   * where a loop had made a call at that place (`Promise.all(items.map(load))`, a hundred
+   * `fs.promises.stat`), it took the combinator's own promise for one more of them.
+   */
+  private checkCombinator(info: CallSiteInfo): void {
+    const task = this.stack.top;
+    if (task.kind === 'combinator' || task.made !== 1 || task.resumes !== 0 || task.ended || task === this.stack.root || task === this.stack.internals) return;
+    const ns = this.now();
+    task.kind = 'combinator';
+    task.name = `Promise.${info.api}`;
+    task.transient = true;
+    task.site = info.site;
+    // What it makes from here is the combinator's, looked up as a combinator's, not as the call's.
+    task.codeKey = info.code;
+    task.siteRow = undefined;
+    task.fnKey = '';
+    if (this.out.admit()) this.out.enc.recast(ns, task.id, task.kind, task.name, task.site);
+    // An async call runs as it is made: the code running since is the caller's.
+    const caller = this.stack.sync[this.stack.sync.lastIndexOf(task) - 1];
+    if (caller !== undefined) this.stack.switchTo(caller.id, ns);
   }
 
   /** `internal`: a test call, which the timeline shows only with Node's own tasks. */

@@ -114,6 +114,11 @@ export class TaskSites {
     return info;
   }
 
+  /** What the stack says now, whatever the cache holds (it neither uses nor feeds it). */
+  fresh(hasParent: boolean): CallSiteInfo {
+    return this.cache.uncached(hasParent);
+  }
+
   /** Small numbers for async_hooks resource types (0 is PROMISE), part of cache keys. */
   typeCode(type: string): number {
     let code = this.typeCodes.get(type);
