@@ -92,6 +92,23 @@ export function printed(child: StartedFixture, text: string): Promise<void> {
   return new Promise((resolve) => child.stdout.on('data', (d: Buffer) => (seen += d.toString()).includes(text) && resolve()));
 }
 
+/** Resolves with the CLI's exit code (call it before the CLI can have exited). */
+export function exitOf(child: StartedFixture): Promise<number | null> {
+  return new Promise((resolve) => child.on('exit', (c) => resolve(c)));
+}
+
+/** Kills what is left of a CLI started in a process group of its own (a failed test leaves no script running). */
+export function killGroupLeft(child: StartedFixture): void {
+  if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+}
+
+/** Reads the trace a run wrote to `out`, and removes the file. */
+export function takeTrace(out: string): TraceModel {
+  const model = parseTrace(fs.readFileSync(out, 'utf8'));
+  fs.rmSync(out);
+  return model;
+}
+
 /** The traced script's pid (the CLI's child). */
 export function scriptPid(child: StartedFixture): number {
   return Number(fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
@@ -100,7 +117,7 @@ export function scriptPid(child: StartedFixture): number {
 /** Ends the script as Tasklane's Stop does (SIGTERM, SIGKILL after 1 s) and resolves with the CLI's exit code. */
 export async function stopLikeStop(child: StartedFixture): Promise<number | null> {
   const pid = scriptPid(child);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  const exited = exitOf(child);
   process.kill(pid, 'SIGTERM');
   const kill = setTimeout(() => process.kill(pid, 'SIGKILL'), 1000);
   const code = await exited;

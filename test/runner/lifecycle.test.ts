@@ -2,8 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseTrace } from '../../src/trace/load';
-import { CLI, FIXTURES, only, printed, runUntraced, scriptPid, startFixture, stopLikeStop, tasksNamed, tempTrace, traceFixture } from './helpers';
+import { CLI, exitOf, FIXTURES, killGroupLeft, only, printed, runUntraced, scriptPid, startFixture, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture } from './helpers';
 
 describe('Node runner: how programs end, and what they see', () => {
   it('tasklane summary piped into a reader that stops early (| head) exits quietly', async () => {
@@ -56,10 +55,9 @@ describe('Node runner: how programs end, and what they see', () => {
       await printed(child, 'listening');
       // The CLI shares the script's process group in a terminal; here we signal the script through it.
       process.kill(scriptPid(child), signal);
-      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      const code = await exitOf(child);
       assert.equal(code, signal === 'SIGTERM' ? 143 : 130);
-      const model = parseTrace(fs.readFileSync(out, 'utf8'));
-      fs.rmSync(out);
+      const model = takeTrace(out);
       assert.equal(model.exit?.reason, 'signal');
       assert.equal(model.exit?.signal, signal);
       assert.equal(model.endState(only(model, 'waitForever')), 'pending');
@@ -73,8 +71,7 @@ describe('Node runner: how programs end, and what they see', () => {
     await printed(child, 'spinning');
     const code = await stopLikeStop(child);
     assert.equal(code, 137, 'SIGTERM cannot reach JavaScript that never yields; SIGKILL ends it');
-    const model = parseTrace(fs.readFileSync(out, 'utf8'));
-    fs.rmSync(out);
+    const model = takeTrace(out);
     assert.equal(model.exit?.reason, 'killed');
     const spinner = only(model, 'spinForever');
     const [longest] = model.longBlocks();
@@ -88,7 +85,7 @@ describe('Node runner: how programs end, and what they see', () => {
     const ctrlC = (): boolean => process.kill(-child.pid!, 'SIGINT'); // the terminal signals the CLI and the script
     let stderr = '';
     const told = new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => (stderr += d.toString()).includes('press Ctrl-C again') && resolve()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const exited = exitOf(child);
     try {
       await printed(child, 'spinning');
       ctrlC();
@@ -97,10 +94,9 @@ describe('Node runner: how programs end, and what they see', () => {
       ctrlC();
       assert.equal(await exited, 137);
     } finally {
-      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL'); // a failed test leaves no script spinning
+      killGroupLeft(child); // a failed test leaves no script spinning
     }
-    const model = parseTrace(fs.readFileSync(out, 'utf8'));
-    fs.rmSync(out);
+    const model = takeTrace(out);
     assert.equal(model.exit?.reason, 'killed');
     assert.equal(model.longBlocks()[0]?.task, only(model, 'spinForever').id, 'the trace shows which task held the loop');
   });
@@ -110,10 +106,9 @@ describe('Node runner: how programs end, and what they see', () => {
     const child = startFixture('hang.js', out);
     await printed(child, 'listening');
     process.kill(child.pid!, 'SIGTERM');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const code = await exitOf(child);
     assert.equal(code, 143);
-    const model = parseTrace(fs.readFileSync(out, 'utf8'));
-    fs.rmSync(out);
+    const model = takeTrace(out);
     assert.deepEqual([model.exit?.reason, model.exit?.signal], ['signal', 'SIGTERM'], 'the runner handled it: a complete trace');
     assert.equal(model.endState(only(model, 'waitForever')), 'pending');
   });
@@ -123,17 +118,16 @@ describe('Node runner: how programs end, and what they see', () => {
     const child = startFixture('spin.js', out, process.env, true);
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const exited = exitOf(child);
     try {
       await printed(child, 'spinning');
       process.kill(-child.pid!, 'SIGTERM');
       assert.equal(await exited, 143, 'the exit code of a script SIGTERM ended');
     } finally {
-      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL'); // a failed test leaves no script spinning
+      killGroupLeft(child); // a failed test leaves no script spinning
     }
     assert.match(stderr, /tasklane: .*spin\.js never yields to handle SIGTERM; killing it/);
-    const model = parseTrace(fs.readFileSync(out, 'utf8'));
-    fs.rmSync(out);
+    const model = takeTrace(out);
     assert.equal(model.exit?.reason, 'killed');
     assert.equal(model.longBlocks()[0]?.task, only(model, 'spinForever').id, 'the trace shows which task held the loop');
   });
@@ -141,7 +135,7 @@ describe('Node runner: how programs end, and what they see', () => {
   it('SIGTERM to the process group ends a script that handles it itself only when it says so', async () => {
     const out = tempTrace();
     const child = startFixture('graceful.js', out, process.env, true);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const exited = exitOf(child);
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     try {
@@ -149,11 +143,10 @@ describe('Node runner: how programs end, and what they see', () => {
       process.kill(-child.pid!, 'SIGTERM');
       assert.equal(await exited, 0, 'its handler closed the server after its own delay, and it exited cleanly');
     } finally {
-      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+      killGroupLeft(child);
     }
     assert.equal(stdout, 'serving\nclosing\nclosed\n', 'one SIGTERM reached its handler: the command passes on only one it got alone');
-    const model = parseTrace(fs.readFileSync(out, 'utf8'));
-    fs.rmSync(out);
+    const model = takeTrace(out);
     assert.equal(model.exit?.reason, 'exit');
     assert.deepEqual(model.signals.map((s) => s.signal), ['SIGTERM'], 'the trace says when it came');
   });
@@ -164,10 +157,9 @@ describe('Node runner: how programs end, and what they see', () => {
     await printed(child, 'listening');
     await new Promise((resolve) => setTimeout(resolve, 150)); // let one periodic flush go out
     process.kill(scriptPid(child), 'SIGKILL');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const code = await exitOf(child);
     assert.equal(code, 137);
-    const model = parseTrace(fs.readFileSync(out, 'utf8'));
-    fs.rmSync(out);
+    const model = takeTrace(out);
     assert.equal(model.exit?.reason, 'killed');
     assert.match(model.exit!.message, /killed by SIGKILL/);
     assert.ok(only(model, 'waitForever'));

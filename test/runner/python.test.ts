@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { parseTrace } from '../../src/trace/load';
-import { FIXTURES, lifetimeMs, only, printed, ROOT, startFixture, stopLikeStop, tasksNamed, tempTrace, traceFixture, traceFixtureWith } from './helpers';
+import { exitOf, FIXTURES, killGroupLeft, lifetimeMs, only, printed, ROOT, startFixture, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture, traceFixtureWith } from './helpers';
 
 const py = (name: string): string => `../python/${name}`;
 
@@ -642,8 +642,7 @@ for (const python of interpreters()) {
       const child = startFixture(py('spin.py'), out, { ...process.env, TASKLANE_PYTHON: python.command });
       await printed(child, 'spinning');
       assert.equal(await stopLikeStop(child), 143, 'Python runs its SIGTERM handler between bytecodes');
-      const model = parseTrace(fs.readFileSync(out, 'utf8'));
-      fs.rmSync(out);
+      const model = takeTrace(out);
       assert.deepEqual([model.exit?.reason, model.exit?.signal], ['signal', 'SIGTERM']);
       const holder = model.loop[model.loop.length - 1];
       assert.equal(holder, only(model, 'spin_forever').id, 'the loop was last held by the spinning task');
@@ -652,16 +651,15 @@ for (const python of interpreters()) {
     it('SIGTERM to the process group (as timeout sends it) reaches the script once, which ends by it', async () => {
       const out = tempTrace();
       const child = startFixture(py('spin.py'), out, { ...process.env, TASKLANE_PYTHON: python.command }, true);
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      const exited = exitOf(child);
       try {
         await printed(child, 'spinning');
         process.kill(-child.pid!, 'SIGTERM');
         assert.equal(await exited, 143);
       } finally {
-        if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+        killGroupLeft(child);
       }
-      const model = parseTrace(fs.readFileSync(out, 'utf8'));
-      fs.rmSync(out);
+      const model = takeTrace(out);
       assert.deepEqual([model.exit?.reason, model.exit?.signal], ['signal', 'SIGTERM']);
       assert.deepEqual(model.signals.map((s) => s.signal), ['SIGTERM'], 'the runner said it had it, so the command did not pass on a second');
     });
