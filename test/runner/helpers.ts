@@ -134,6 +134,13 @@ function assert(ok: boolean, message: string): asserts ok {
   if (!ok) throw new Error(message);
 }
 
+/** The line (from 1) of a fixture's first line holding `text`. */
+export function lineOf(fixture: string, text: string): number {
+  const line = fs.readFileSync(path.join(FIXTURES, fixture), 'utf8').split('\n').findIndex((l) => l.includes(text));
+  if (line < 0) throw new Error(`${fixture} has no line with ${text}`);
+  return line + 1;
+}
+
 export function tasksNamed(model: TraceModel, name: string | RegExp): Task[] {
   return [...model.tasks.values()].filter((t) => (typeof name === 'string' ? model.displayName(t) === name : name.test(model.displayName(t))));
 }

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { lifetimeMs, only, runsAfterEnd, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
+import { lifetimeMs, lineOf, only, runsAfterEnd, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
 import type { Task } from '../../src/trace/model';
 
 describe('Node runner: the task model on real scripts', () => {
@@ -227,6 +227,28 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(tasksNamed(model, 'fs.stat').length, 100);
     for (const ms of [5, 6, 7]) assert.equal(only(model, `setTimeout ${ms} ms`).parent, main.id);
   });
+
+  for (const fixture of ['call-after-loop.js', 'call-after-loop.ts']) {
+    it(`an async call after a loop of hundreds of calls of another function is its own function's call (${fixture})`, () => {
+      const { model, stdout } = traceFixture(fixture);
+      assert.equal(stdout, 'delay 10 300\nmain 30 1000\n');
+      assert.equal(tasksNamed(model, 'fetchThing').length, 1300, 'no later call taken for one more fetchThing');
+      const script = model.tasks.get(1)!;
+      // At the top level, the call after the loop first calls another async function.
+      const delay = only(model, 'delay');
+      assert.equal(delay.parent, script.id);
+      assert.match(delay.site, /call-after-loop\.[jt]s:\d+:\d+$/);
+      assert.equal(delay.site.split(':').at(-2), String(lineOf(fixture, 'delay(10)')));
+      const settles = tasksNamed(model, 'settle');
+      assert.deepEqual(settles.map((t) => t.parent), [delay.id, only(model, 'main').id]);
+      // In main, the call after the loop first makes the timer's promise.
+      assert.equal(only(model, 'setTimeout 10 ms').parent, settles[0].id);
+      assert.equal(only(model, 'setTimeout 30 ms').parent, settles[1].id);
+      // (The loop's .then callbacks run on main's lane while it waits: they cut its wait for settle.)
+      assert.deepEqual([...new Set(only(model, 'main').waits.map((w) => model.waitLabel(w)))], ['settle', 'Promise.all ×1000']);
+      assert.deepEqual(settles[1].waits.map((w) => model.waitLabel(w)), ['setTimeout 30 ms']);
+    });
+  }
 
   it('a hot loop awaiting Promise.resolve() is main running on, once V8 has optimized it too (no task per iteration)', () => {
     const { model, stdout } = traceFixture('hot-promise-resolve.js');

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { FrameEncoder } from '../../trace/codec';
 import type { ExitReason } from '../../trace/events';
-import { createCapturer, probeStack } from './callsites';
+import { createCallReader, createCapturer, probeStack } from './callsites';
 import { decodeConfig, RUNNER_ENV, type RunnerConfig } from './config';
 import { describeError } from './errors';
 import { FlusherThread } from './flusherThread';
@@ -41,7 +41,7 @@ function start(config: RunnerConfig): void {
   const script = process.argv[1] ?? '';
   encoder.start({ runtime: 'node', runtimeVersion: process.version, pid: process.pid, script, cwd: process.cwd(), startedAt: Date.now() });
   const tracer = new Tracer(
-    { encoder, maxEvents: config.maxEvents, flush: () => sink.flush(), now, capture: createCapturer(ownFiles()), probe: probeStack },
+    { encoder, maxEvents: config.maxEvents, flush: () => sink.flush(), now, capture: createCapturer(ownFiles()), probe: probeStack, readCall: createCallReader(ownFiles()) },
     script ? script.split(/[\\/]/).pop()! : 'main',
   );
   // The error is described only at the exit: reading its stack sooner would cost Node's report of

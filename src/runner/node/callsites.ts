@@ -112,6 +112,27 @@ export function createCapturer(ownFiles: readonly string[]): (skipAbove: Functio
   };
 }
 
+/**
+ * Builds the reader of a call already under way: what a capture at the start of the call of
+ * `fnKey` (a function as CallSiteInfo.callers names it) would have said, read from the stack below
+ * `skipAbove` while that function runs (its name, and where it was called from); undefined when it
+ * is not on the synchronous stack.
+ */
+export function createCallReader(ownFiles: readonly string[]): (skipAbove: Function, fnKey: string) => CallSiteInfo | undefined {
+  const isOwn = (file: string): boolean => ownFiles.includes(file);
+  return (skipAbove, fnKey) => {
+    const frames = captureFrames(skipAbove);
+    for (let at = 0; at < frames.length && !frames[at].isAsync(); at++) {
+      const file = frames[at].getFileName();
+      if (!isNodeFile(file) && !isOwn(file!) && functionKey(frames[at]) === fnKey) {
+        const info = classify(frames.slice(at), isOwn, false);
+        return info.shape === 'user' ? info : undefined;
+      }
+    }
+    return undefined;
+  };
+}
+
 /** Node's hook dispatch (async_hooks; promise_hooks when several promise hooks are installed) and timers. */
 function isDispatch(frame: CallSite): boolean {
   return /^node:internal\/(async_hooks|promise_hooks|timers)$/.test(frame.getFileName() ?? '');
@@ -459,7 +480,11 @@ export class SiteCache {
   }
 
   private fresh(withParent: boolean): CallSiteInfo {
-    const info = this.capture(withParent);
+    return this.coded(this.capture(withParent));
+  }
+
+  /** Sets the answer's code: the same for answers alike, whichever way they were read. */
+  coded(info: CallSiteInfo): CallSiteInfo {
     const text = `${info.shape}|${info.site}|${info.callerSite}|${info.api}|${info.fn}|${info.calledBy}`;
     let code = this.codes.get(text);
     if (code === undefined) {

@@ -7,7 +7,8 @@ import { isIteratorStep, isNodeTest, isReadable, isRequireWork, isSyntax, isTest
 import { marks } from './promiseMarks';
 import { knownSettled, promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
 import type { TaskStack } from './taskStack';
-import { CHECKS_PER_RESUME, PROMISE_TYPE, type TaskSites } from './taskSites';
+import { isAsyncFunctionAt } from './functionSource';
+import { CHECKS_PER_RESUME, pastMadeKeys, PROMISE_TYPE, type TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
 
 /**
@@ -67,6 +68,8 @@ export class PromiseTasks {
   private readonly settles: TaskState[] = [];
   /** Rejected tasks whose error is still to be read (see describeLater). */
   private rejected: TaskState[] = [];
+  /** The latest call recast by recastMisreadCall: what chains on its promise is read afresh. */
+  private recastCall: TaskState | undefined;
 
   /** `untraced`: runs the tracer's own work (a timer it sets) without tracing it. */
   constructor(
@@ -90,6 +93,11 @@ export class PromiseTasks {
     // A combinator never chains on its own promise: user code does (`await Promise.all(…)`), which
     // the cache would take for one more of its reactions once it has made hundreds at that place.
     if (info.shape === 'combinatorThen' && parent !== undefined && parent === this.stack.top.promise) info = this.sites.fresh(true);
+    // Nor is the await of a call the cache misread a `.then` of the loop's (see recastMisreadCall).
+    else if (info.shape === 'then' && this.recastCall !== undefined && parent === this.recastCall.promise) {
+      this.recastCall = undefined;
+      info = this.sites.fresh(true);
+    }
     this.stack.adoptUserCode(info);
     if (info.shape === 'combinatorThen') this.checkCombinator(info);
     let top = this.stack.top;
@@ -351,11 +359,43 @@ export class PromiseTasks {
     const was = this.stack.top;
     let top = was;
     while (top.kind === 'async' && top.resumes === 0 && top.fnKey !== '' && this.stack.sync.length > this.stack.frameFloor() + 1 && info.callers.indexOf(top.fnKey, ownFrame) < 0) {
+      if (top === was && this.recastMisreadCall(top, info, ownFrame)) break;
       this.stack.sync.pop();
       top = this.stack.top;
     }
     if (top !== was) this.stack.switchTo(top.id, this.now());
     return top;
+  }
+
+  /**
+   * `task`'s function is not on the stack as `task` makes its first resource. Either it returned
+   * without settling (`return promise`), or `task` is another async function's call, which the site
+   * cache read as one more call of a loop's function: past the resources it tells a run's apart by,
+   * every call is at one place to it. Then the function that made the resource was called by the
+   * task below after all its other async calls had started (each has a task): an async function
+   * running above that task's frame without a task of its own is `task`'s. It is renamed after it.
+   */
+  private recastMisreadCall(task: TaskState, info: CallSiteInfo, ownFrame: number): boolean {
+    const sync = this.stack.sync;
+    const caller = sync[sync.length - 2];
+    if (task.made !== 1 || !pastMadeKeys(caller)) return false;
+    const callerFrame = caller.fnKey === '' ? info.callers.length : info.callers.indexOf(caller.fnKey, ownFrame);
+    for (let frame = callerFrame - 1; frame >= ownFrame; frame--) {
+      const fnKey = info.callers[frame];
+      if (sync.some((t) => t.fnKey === fnKey) || !isAsyncFunctionAt(fnKey)) continue;
+      const call = this.sites.callOf(fnKey);
+      if (call === undefined) return false;
+      task.name = call.fn || anonymousName(caller);
+      task.site = call.callerSite || call.site;
+      task.fnKey = fnKey;
+      // What it makes from here is looked up as its function's, not as the loop's function's.
+      task.codeKey = call.code;
+      task.siteRow = undefined;
+      if (this.out.admit()) this.out.enc.recast(this.now(), task.id, task.kind, task.name, task.site);
+      this.recastCall = task;
+      return true;
+    }
+    return false;
   }
 
   onSettled(promise: Promise<unknown>): void {

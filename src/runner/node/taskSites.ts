@@ -19,6 +19,18 @@ export const CALLBACK_RUN = 1;
  * They share no row with its first run, which user code called, nor with its resumptions.
  */
 export const JOB_RUN = 2;
+/**
+ * Resources a run is told apart by: from then on every resource it makes of one type is at one
+ * place to the cache, so a call after a loop of hundreds can be read as one more of the loop's
+ * (see PromiseTasks.recastMisreadCall).
+ */
+const MADE_KEYS = 255;
+
+/** Whether the task's run has made resources past those the cache tells apart. */
+export function pastMadeKeys(task: TaskState): boolean {
+  return task.made > MADE_KEYS;
+}
+
 /** Async calls checked against the stack in each run after the first (see TaskState.checksLeft). */
 export const CHECKS_PER_RESUME = 2;
 
@@ -86,8 +98,16 @@ export class TaskSites {
   private readonly cache: SiteCache;
   private readonly typeCodes = new Map<string, number>([['PROMISE', PROMISE_TYPE]]);
 
-  /** `capture` and `probe`: see SiteCache; `internals`: the task standing for Node's own code, which no task state tells apart. */
-  constructor(capture: (withParent: boolean) => CallSiteInfo, probe: () => string, private readonly internals: TaskState) {
+  /**
+   * `capture` and `probe`: see SiteCache; `readCall`: see createCallReader; `internals`: the task
+   * standing for Node's own code, which no task state tells apart.
+   */
+  constructor(
+    capture: (withParent: boolean) => CallSiteInfo,
+    probe: () => string,
+    private readonly readCall: (fnKey: string) => CallSiteInfo | undefined,
+    private readonly internals: TaskState,
+  ) {
     this.cache = new SiteCache((withParent) => alike(capture(withParent)), probe);
   }
 
@@ -105,7 +125,7 @@ export class TaskSites {
     }
     let row = top.siteRow;
     if (row === undefined || !this.cache.current(row)) row = top.siteRow = this.cache.row(top.codeKey * 4096 + (top.resumedFrom & 4095));
-    const key = (Math.min(made, 255) * 64 + (typeCode & 63)) * 2 + (hasParent ? 1 : 0);
+    const key = (Math.min(made, MADE_KEYS) * 64 + (typeCode & 63)) * 2 + (hasParent ? 1 : 0);
     if (hasParent) return this.cache.lookup(row, key, true, checkEarly);
     if (typeCode !== PROMISE_TYPE) return this.cache.lookup(row, key, false, checkBranches);
     if (top.checksLeft === 0) return this.cache.lookup(row, key, false, top.resumes === 0 ? checkBranches : checkHelper);
@@ -117,6 +137,12 @@ export class TaskSites {
   /** What the stack says now, whatever the cache holds (it neither uses nor feeds it). */
   fresh(hasParent: boolean): CallSiteInfo {
     return this.cache.uncached(hasParent);
+  }
+
+  /** What the call of `fnKey` under way now would have been read as at its start (see createCallReader). */
+  callOf(fnKey: string): CallSiteInfo | undefined {
+    const info = this.readCall(fnKey);
+    return info && this.cache.coded(info);
   }
 
   /** Small numbers for async_hooks resource types (0 is PROMISE), part of cache keys. */

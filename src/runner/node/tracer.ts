@@ -35,6 +35,8 @@ export interface TracerOptions {
   capture: (skipAbove: Function, withParent: boolean) => CallSiteInfo;
   /** A cheaper look at the stack, checking a cached async call (see SiteCache). */
   probe: (skipAbove: Function) => string;
+  /** See createCallReader. */
+  readCall: (skipAbove: Function, fnKey: string) => CallSiteInfo | undefined;
 }
 
 export class Tracer {
@@ -58,8 +60,13 @@ export class Tracer {
     this.now = options.now;
     this.out = new EventOutput(options.encoder, options.maxEvents, options.flush, options.now);
     this.stack = new TaskStack(this.out, this.now, script);
-    const { capture, probe } = options;
-    const sites = new TaskSites((withParent) => capture(this.hookFrame, withParent), () => probe(this.hookFrame), this.stack.internals);
+    const { capture, probe, readCall } = options;
+    const sites = new TaskSites(
+      (withParent) => capture(this.hookFrame, withParent),
+      () => probe(this.hookFrame),
+      (fnKey) => readCall(this.hookFrame, fnKey),
+      this.stack.internals,
+    );
     this.promises = new PromiseTasks(this.stack, sites, this.out, this.now, (fn) => this.untraced(fn));
     this.resources = new ResourceTasks(this.stack, sites, this.now);
     // Resources other than promises come through async_hooks.

@@ -7,6 +7,13 @@ import { pathToFileURL } from 'node:url';
 
 export const TS_FILE = /\.(ts|mts|cts)$/;
 
+/** The CommonJS TypeScript files the runner compiled, as it compiled them: V8's positions in them are in that code. */
+const compiledCode = new Map<string, string>();
+
+export function compiledSource(file: string): string | undefined {
+  return compiledCode.get(file);
+}
+
 /**
  * The files a TypeScript import may mean, as tsc and tsx read it: `./lib` is lib.ts (or lib.mts,
  * lib.cts, lib/index.ts), and `./lib.js` the lib.ts it compiles to.
@@ -52,6 +59,7 @@ export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T,
         if (err instanceof SyntaxError && filename === path.resolve(script)) failScript(err);
         throw err;
       }
+      compiledCode.set(filename, code);
       module._compile(code, filename);
     };
   }

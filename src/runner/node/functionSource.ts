@@ -1,0 +1,34 @@
+// Whether a function of the program's is an async function, which no stack frame says: read from
+// its source, where V8 says the function starts (at its `async` keyword, if it has one). Only a
+// rare repair asks (PromiseTasks.recastMisreadCall), so a file is read when first asked about.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { compiledSource, TS_FILE } from './typescript';
+
+const sourceLines = new Map<string, readonly string[] | undefined>();
+const MAX_FILES = 256;
+/** The line terminators V8 counts lines by. */
+const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/;
+
+/** `fnKey`: a function as CallSiteInfo.callers names it, "file:line:column" of its start. */
+export function isAsyncFunctionAt(fnKey: string): boolean {
+  const place = /^(.*):(\d+):(\d+)$/.exec(fnKey);
+  if (place === null) return false;
+  const line = linesOf(place[1])?.[Number(place[2]) - 1];
+  return line !== undefined && /^async\b/.test(line.slice(Number(place[3]) - 1));
+}
+
+function linesOf(file: string): readonly string[] | undefined {
+  if (sourceLines.has(file)) return sourceLines.get(file);
+  let lines: readonly string[] | undefined;
+  try {
+    // A TypeScript file the runner did not compile here (an ES module, compiled on the loader's thread) is not known.
+    const code = compiledSource(file) ?? (TS_FILE.test(file) ? undefined : readFileSync(file.startsWith('file:') ? fileURLToPath(file) : file, 'utf8'));
+    lines = code?.split(LINE_BREAK);
+  } catch {
+    lines = undefined;
+  }
+  if (sourceLines.size >= MAX_FILES) sourceLines.clear();
+  sourceLines.set(file, lines);
+  return lines;
+}
