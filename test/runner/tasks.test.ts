@@ -178,6 +178,18 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(tasksNamed(model, /^Promise\.all/).map((t) => [model.displayName(t), t.parent]), [['Promise.all ×3', main.id], ['Promise.all ×2', main.id]]);
   });
 
+  it('what a caller does after an async call returned a promise it was given, unsettled, is the caller\'s', () => {
+    const { model, stdout } = traceFixture('return-given-promise.js');
+    assert.equal(stdout, 'tick\ndone\n');
+    const main = only(model, 'main');
+    const pass = only(model, 'pass');
+    assert.equal(pass.parent, main.id);
+    assert.deepEqual(model.childrenOf(pass.id), [], 'pass makes nothing');
+    for (const ms of [1, 5, 7]) assert.equal(only(model, `setTimeout ${ms} ms`).parent, main.id, `setTimeout ${ms} ms`);
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['pass', 'setTimeout 7 ms']);
+    assert.deepEqual(pass.waits.map((w) => model.waitLabel(w)), ['setTimeout 1 ms']);
+  });
+
   it('a task awaiting a thenable waits for whatever resolves it, through the job that calls its then()', () => {
     const { model, stdout } = traceFixture('thenable.js');
     assert.equal(stdout, 'late 3\n');

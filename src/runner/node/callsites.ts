@@ -283,9 +283,16 @@ function projectFrame(frames: CallSite[], user: number): CallSite | undefined {
   return undefined;
 }
 
-/** A function of Node's as the place it starts ("node:stream/promises:12:3"): which call of it a frame is does not matter. */
+/**
+ * A function as the place it starts ("node:stream/promises:12:3", "/app/main.js:4:1"): which call
+ * of it a frame is does not matter.
+ */
 function functionKey(frame: CallSite): string {
-  return `${frame.getFileName()}:${frame.getEnclosingLineNumber()}:${frame.getEnclosingColumnNumber()}`;
+  const line = frame.getEnclosingLineNumber();
+  const column = frame.getEnclosingColumnNumber();
+  // A module's own body starts at 1:1 too, as a function declared first thing in the file does.
+  if (line === 1 && column === 1 && !frame.getFunctionName()) return `${frame.getFileName()}:module`;
+  return `${frame.getFileName()}:${line}:${column}`;
 }
 
 /**
@@ -310,7 +317,7 @@ function userFunctions(frames: CallSite[], user: number, isOwn: (file: string) =
   const functions: string[] = [];
   for (let i = user; i < frames.length; i++) {
     const file = frames[i].getFileName();
-    if (!isNodeFile(file) && !isOwn(file!)) functions.push(`${file}:${frames[i].getEnclosingLineNumber()}:${frames[i].getEnclosingColumnNumber()}`);
+    if (!isNodeFile(file) && !isOwn(file!)) functions.push(functionKey(frames[i]));
   }
   return functions;
 }

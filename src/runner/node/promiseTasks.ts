@@ -269,10 +269,14 @@ export class PromiseTasks {
   private onAdopt(waiter: TaskState, adopted: Promise<unknown>, returned: boolean): void {
     this.stack.adopting = undefined;
     const target = taskBehind(adopted);
-    if (target === undefined || target === waiter || waiter.ended || target.id === waiter.waitTarget) return;
+    if (target === waiter || waiter.ended || (target !== undefined && target.id === waiter.waitTarget)) return;
     if (returned ? waiter.awaiting || waiter.kind !== 'async' : !waiter.awaiting) return;
-    if (target.transient) target.waiter = waiter;
-    waiter.waitTarget = target.id;
+    if (target === undefined) {
+      // A returned promise no task stands for (`return cached`): whatever settles it ends the wait.
+      if (!returned || knownSettled(adopted)) return;
+      marks.setWaiter(adopted, waiter);
+    } else if (target.transient) target.waiter = waiter;
+    waiter.waitTarget = target?.id ?? 0;
     waiter.waitLabel = '';
     if (returned) waiter.waitSite = '';
     const held = this.out.held;
@@ -284,7 +288,7 @@ export class PromiseTasks {
       held.queued = false;
       held.inGenerator = false;
     }
-    held.target = target.id;
+    held.target = waiter.waitTarget;
     held.label = '';
   }
 
@@ -348,12 +352,12 @@ export class PromiseTasks {
   }
 
   /**
-   * An async function that returned another's promise without awaiting it (`return leaf(n)`) has
-   * not settled, so it is still on the synchronous stack, but its frame is gone: code running now
-   * with none of its frames on the stack is its caller's. (Only while it runs its first part: a
-   * task resumed later is the callback's, at the floor of the stack.)
+   * An async function that returned a promise without awaiting it (`return leaf(n)`, `return
+   * cached`) has not settled, so it is still on the synchronous stack, but its frame is gone: code
+   * running now with none of its frames on the stack is its caller's. (Only while it runs its
+   * first part: a task resumed later is the callback's, at the floor of the stack.)
    */
-  private popReturnedCalls(info: CallSiteInfo, hasParent: boolean): TaskState {
+  popReturnedCalls(info: CallSiteInfo, hasParent: boolean): TaskState {
     if (!info.callersComplete) return this.stack.top;
     const ownFrame = info.shape === 'user' && !hasParent && !info.moduleBody ? 1 : 0; // a call's entry: its own frame first
     const was = this.stack.top;

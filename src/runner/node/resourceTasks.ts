@@ -187,10 +187,12 @@ export class ResourceTasks {
    */
   private readonly tickSites = new Map<number, string>();
 
+  /** `popReturnedCalls`: see PromiseTasks.popReturnedCalls. */
   constructor(
     private readonly stack: TaskStack,
     private readonly sites: TaskSites,
     private readonly now: () => number,
+    private readonly popReturnedCalls: (info: CallSiteInfo) => TaskState,
   ) {}
 
   /** The task whose code the resource's callback runs, if it is followed. */
@@ -265,6 +267,8 @@ export class ResourceTasks {
     if (this.stack.adoptUserCode(info)) top = this.stack.root;
     // Made by a Node API user code calls after a helper it called before (as onPromise says).
     else if (top === this.stack.top && top.transient && info.shape === 'internal' && info.code !== top.codeKey) top = this.stack.popReturnedTransients(info.calledBy);
+    // Made after an async call that returned without settling (`return promise`): by its caller.
+    else if (top === this.stack.top && top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info);
     if (TIMER_TYPES.has(type) && top.transient && top.kind === 'timer') {
       // timers/promises: the awaited promise and its timer are one task, named like the timer.
       const name = type === 'Timeout' ? timerName(info, resource) : 'setImmediate';
