@@ -25,12 +25,12 @@ export function tempTrace(ext = '.tasklane.json'): string {
   return path.join(os.tmpdir(), `tasklane-test-${process.pid}-${counter++}${ext}`);
 }
 
-/** Runs `tasklane run <fixture> …` to completion and reads the trace it wrote. */
+/** Runs `tasklane run <fixture> …` (a fixture's name, or a copy's path) to completion and reads the trace it wrote. */
 export function traceFixture(fixture: string, options: { args?: string[]; cliArgs?: string[]; env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): TracedRun {
   const out = tempTrace();
   // The README's form puts options after the script's arguments; with "--" they must come first.
   const ours = ['--out', out, ...(options.cliArgs ?? [])];
-  const script = [path.join(FIXTURES, fixture), ...(options.args ?? [])];
+  const script = [path.resolve(FIXTURES, fixture), ...(options.args ?? [])];
   const argv = options.args?.includes('--') ? [...ours, ...script] : [...script, ...ours];
   const result = spawnSync(process.execPath, [CLI, 'run', ...argv], {
     cwd: options.cwd ?? ROOT, env: options.env ?? process.env, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024, input: options.input,
@@ -132,6 +132,13 @@ export function runUntraced(fixture: string, args: string[] = []): { stdout: str
 
 function assert(ok: boolean, message: string): asserts ok {
   if (!ok) throw new Error(message);
+}
+
+/** A copy of a fixture in a folder of its own, named with another extension (`.mjs`: an ES module); its path. */
+export function fixtureCopy(fixture: string, extension: string): string {
+  const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-fixture-')), path.basename(fixture).replace(/\.[^.]+$/, extension));
+  fs.copyFileSync(path.join(FIXTURES, fixture), copy);
+  return copy;
 }
 
 /** The line (from 1) of a fixture's first line holding `text`. */

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { lifetimeMs, lineOf, only, runsAfterEnd, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fixtureCopy, lifetimeMs, lineOf, only, runsAfterEnd, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
 import type { Task } from '../../src/trace/model';
 
 describe('Node runner: the task model on real scripts', () => {
@@ -240,17 +242,20 @@ describe('Node runner: the task model on real scripts', () => {
     for (const ms of [5, 6, 7]) assert.equal(only(model, `setTimeout ${ms} ms`).parent, main.id);
   });
 
-  for (const fixture of ['call-after-loop.js', 'call-after-loop.ts']) {
+  // An ES module's functions are read by file URL; a TypeScript file's as the runner compiled it.
+  for (const fixture of ['call-after-loop.js', 'call-after-loop.ts', 'call-after-loop.mjs']) {
     it(`an async call after a loop of hundreds of calls of another function is its own function's call (${fixture})`, () => {
-      const { model, stdout } = traceFixture(fixture);
+      const copy = fixture.endsWith('.mjs') ? fixtureCopy('call-after-loop.js', '.mjs') : undefined;
+      const { model, stdout } = traceFixture(copy ?? fixture);
+      if (copy !== undefined) fs.rmSync(path.dirname(copy), { recursive: true });
       assert.equal(stdout, 'delay 10 300\nmain 30 1000\n');
       assert.equal(tasksNamed(model, 'fetchThing').length, 1300, 'no later call taken for one more fetchThing');
       const script = model.tasks.get(1)!;
       // At the top level, the call after the loop first calls another async function.
       const delay = only(model, 'delay');
       assert.equal(delay.parent, script.id);
-      assert.match(delay.site, /call-after-loop\.[jt]s:\d+:\d+$/);
-      assert.equal(delay.site.split(':').at(-2), String(lineOf(fixture, 'delay(10)')));
+      assert.match(delay.site, /call-after-loop\.m?[jt]s:\d+:\d+$/);
+      assert.equal(delay.site.split(':').at(-2), String(lineOf(fixture.replace('.mjs', '.js'), 'delay(10)')));
       const settles = tasksNamed(model, 'settle');
       assert.deepEqual(settles.map((t) => t.parent), [delay.id, only(model, 'main').id]);
       // In main, the call after the loop first makes the timer's promise.
