@@ -26,6 +26,7 @@ export const enum Op {
   EndBefore = 13,
   Signal = 14,
   Recast = 15,
+  WaitOn = 16,
 }
 
 /** An end this much before the latest record or less is written at it: the EndBefore record's bytes buy nothing. */
@@ -130,6 +131,12 @@ export class FrameEncoder {
     this.commit();
   }
 
+  waitOn(ns: number, id: number): void {
+    this.timed(Op.WaitOn, ns);
+    this.uint(id);
+    this.commit();
+  }
+
   join(ns: number, id: number, member: number): void {
     this.timed(Op.Join, ns);
     this.uint(id);
@@ -186,6 +193,7 @@ export class FrameEncoder {
       case 'run': return this.run(ns, e.id);
       case 'await': return this.await(ns, e.id, e.target, e.label, e.site);
       case 'awaitBy': return this.awaitBy(ns, e.id, e.by, e.label);
+      case 'waitOn': return this.waitOn(ns, e.id);
       case 'join': return this.join(ns, e.id, e.member);
       case 'end': return this.end(ns, e.id, e.state, e.message, e.site);
       case 'dropped': return this.dropped(ns, e.count);
@@ -461,6 +469,9 @@ export class FrameDecoder {
           sink.onAwaitBy(t, id, by, this.ref(r));
           break;
         }
+        case Op.WaitOn:
+          sink.onWaitOn(t, r.uint());
+          break;
         case Op.Join: {
           const id = r.uint();
           sink.onJoin(t, id, r.uint());

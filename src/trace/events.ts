@@ -48,6 +48,11 @@ export type TraceEvent =
   | { type: 'await'; t: number; id: number; target: number; label: string; site: string }
   /** Who resolved what task `id` awaits ("read TCP socket 127.0.0.1:80"), learned when it happened. */
   | { type: 'awaitBy'; t: number; id: number; by: number; label: string }
+  /**
+   * Task `id` waits on at the await it waited at before it last ran: what ran was a callback of its
+   * own (a `.then` it attached), not its resumption. Who ends the wait ends the wait before it too.
+   */
+  | { type: 'waitOn'; t: number; id: number }
   /** Task `member` joined combinator `id` (member 0: a value that was not a task). */
   | { type: 'join'; t: number; id: number; member: number }
   | { type: 'end'; t: number; id: number; state: EndState; message: string; site: string }
@@ -70,6 +75,7 @@ export interface TraceSink {
   onRun(t: number, id: number): void;
   onAwait(t: number, id: number, target: number, label: string, site: string): void;
   onAwaitBy(t: number, id: number, by: number, label: string): void;
+  onWaitOn(t: number, id: number): void;
   onJoin(t: number, id: number, member: number): void;
   onEnd(t: number, id: number, state: EndState, message: string, site: string): void;
   onDropped(t: number, count: number): void;
@@ -87,6 +93,7 @@ export function replay(e: TraceEvent, sink: TraceSink): void {
     case 'run': return sink.onRun(e.t, e.id);
     case 'await': return sink.onAwait(e.t, e.id, e.target, e.label, e.site);
     case 'awaitBy': return sink.onAwaitBy(e.t, e.id, e.by, e.label);
+    case 'waitOn': return sink.onWaitOn(e.t, e.id);
     case 'join': return sink.onJoin(e.t, e.id, e.member);
     case 'end': return sink.onEnd(e.t, e.id, e.state, e.message, e.site);
     case 'dropped': return sink.onDropped(e.t, e.count);

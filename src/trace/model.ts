@@ -94,6 +94,8 @@ export class TraceModel implements TraceSink {
   private changed = new Set<number>();
   /** The task last marked changed: most events are its again, and need no set lookup. */
   private lastChanged = -1;
+  /** A wait that goes on after a callback of its task ran (waitOn), to the stretch before it. */
+  private readonly waitedBefore = new WeakMap<WaitSegment, WaitSegment>();
 
   /** The ids of tasks that changed since the last call. */
   takeChanged(): number[] {
@@ -165,11 +167,22 @@ export class TraceModel implements TraceSink {
   onAwaitBy(t: number, id: number, by: number, label: string): void {
     if (!this.admit(t, id)) return;
     const waits = this.tasks.get(id)?.waits;
-    const wait = waits && waits.length ? waits[waits.length - 1] : undefined;
-    if (wait && wait.by === 0) {
+    // The whole wait was for what ended it, its stretches before callbacks of the task's ran too.
+    for (let wait = waits?.at(-1); wait !== undefined && wait.by === 0; wait = this.waitedBefore.get(wait)) {
       wait.by = by;
       wait.byLabel = label;
     }
+  }
+
+  onWaitOn(t: number, id: number): void {
+    if (!this.admit(t, id)) return;
+    const task = this.tasks.get(id);
+    const before = task?.waits.at(-1);
+    if (!task || !before) return;
+    closeWait(task, t);
+    const wait = { start: t, end: NaN, target: before.target, label: before.label, by: 0, byLabel: '', site: before.site };
+    task.waits.push(wait);
+    this.waitedBefore.set(wait, before);
   }
 
   onJoin(t: number, id: number, member: number): void {

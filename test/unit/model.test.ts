@@ -49,6 +49,30 @@ describe('trace model', () => {
     assert.equal(m.waitingTime(m.tasks.get(1)!), 101);
   });
 
+  it('a wait that goes on after a callback of its task ran is, stretch by stretch, for what ended it', () => {
+    const m = build([
+      task(0, 1, 0, 'main'),
+      task(1, 2, 1, 'setTimeout 60 ms', 'timer'),
+      { type: 'await', t: 2, id: 1, target: 0, label: '', site: 'a.js:5:3' },
+      { type: 'run', t: 2, id: 0 },
+      { type: 'run', t: 10, id: 1 }, // a .then callback main attached
+      { type: 'waitOn', t: 11, id: 1 },
+      { type: 'run', t: 11, id: 0 },
+      { type: 'run', t: 20, id: 1 },
+      { type: 'waitOn', t: 21, id: 1 },
+      { type: 'run', t: 21, id: 0 },
+      { type: 'run', t: 62, id: 2 },
+      { type: 'awaitBy', t: 62, id: 1, by: 2, label: '' },
+      { type: 'run', t: 63, id: 1 },
+      { type: 'await', t: 64, id: 1, target: 0, label: '', site: 'a.js:5:3' },
+      { type: 'run', t: 64, id: 0 },
+      { type: 'run', t: 70, id: 1 },
+    ]);
+    const waits = m.tasks.get(1)!.waits;
+    assert.deepEqual(waits.map((w) => [w.start, w.end, w.site]), [[2, 10, 'a.js:5:3'], [11, 20, 'a.js:5:3'], [21, 63, 'a.js:5:3'], [64, 70, 'a.js:5:3']]);
+    assert.deepEqual(waits.map((w) => m.waitLabel(w)), ['setTimeout 60 ms', 'setTimeout 60 ms', 'setTimeout 60 ms', 'promise'], 'a new await is a wait of its own');
+  });
+
   it('names combinators by their member count', () => {
     const m = build([task(0, 1, 0, 'main'), task(1, 5, 1, 'Promise.all', 'combinator'), ...[2, 3, 4].map((id): TraceEvent => ({ type: 'join', t: 2, id: 5, member: id }))]);
     assert.equal(m.displayName(m.tasks.get(5)!), 'Promise.all ×3');

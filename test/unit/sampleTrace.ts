@@ -12,6 +12,7 @@ export const SAMPLE_EVENTS: TraceEvent[] = [
   { type: 'rename', t: 3.5, id: 2, name: 'sayAfter ✓' },
   { type: 'recast', t: 3.75, id: 2, kind: 'combinator', name: 'Promise.all', site: '/tmp/main.js:5:9' },
   { type: 'awaitBy', t: 4, id: 2, by: 1, label: 'read TCP socket 127.0.0.1:80' },
+  { type: 'waitOn', t: 4.125, id: 2 },
   { type: 'task', t: 4.25, id: 3, parent: 1, kind: 'combinator', name: 'Promise.all', site: '/tmp/main.js:9:1', internal: false },
   { type: 'join', t: 4.5, id: 3, member: 2 },
   { type: 'end', t: 5, id: 2, state: 'rejected', message: 'Error: <b>boom</b>', site: '/tmp/main.js:9:1' },
@@ -54,6 +55,9 @@ export class EventList implements TraceSink {
   }
   onAwaitBy(t: number, id: number, by: number, label: string): void {
     this.events.push({ type: 'awaitBy', t, id, by, label });
+  }
+  onWaitOn(t: number, id: number): void {
+    this.events.push({ type: 'waitOn', t, id });
   }
   onJoin(t: number, id: number, member: number): void {
     this.events.push({ type: 'join', t, id, member });

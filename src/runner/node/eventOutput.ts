@@ -22,6 +22,8 @@ export interface HeldAwait {
   queued: boolean;
   /** Awaited in an async generator's body on the task's stack: the task's next await waits for it. */
   inGenerator: boolean;
+  /** The task's wait, in the trace already, goes on after a callback of its own ran (a `.then` it attached): no new await. */
+  continues: boolean;
 }
 
 export class EventOutput {
@@ -29,7 +31,7 @@ export class EventOutput {
    * The latest await, held back: if its task resumes with nothing else run in between (it awaited
    * a value or a settled promise), the tracer drops it and the wait never reaches the trace.
    */
-  readonly held: HeldAwait = { waiter: undefined, target: 0, label: '', site: '', ns: 0, queued: false, inGenerator: false };
+  readonly held: HeldAwait = { waiter: undefined, target: 0, label: '', site: '', ns: 0, queued: false, inGenerator: false, continues: false };
   private events = 0;
   private droppedSinceReport = 0;
   private droppingSince = 0;
@@ -62,7 +64,11 @@ export class EventOutput {
     const waiter = held.waiter;
     if (waiter === undefined) return;
     held.waiter = undefined;
-    if (this.admit()) this.enc.await(held.ns < 0 ? this.now() : held.ns, waiter.id, held.target, held.label, held.site);
+    if (!this.admit()) return;
+    const ns = held.ns < 0 ? this.now() : held.ns;
+    if (held.continues) this.enc.waitOn(ns, waiter.id);
+    else this.enc.await(ns, waiter.id, held.target, held.label, held.site);
+    waiter.waitShown = true;
   }
 
   /** Says how many events were dropped since the last report, timed at the first of them. */

@@ -246,6 +246,7 @@ export class PromiseTasks {
       held.label = waiter.waitLabel = target ? '' : marks.label(awaited) || (!settled ? '' : watch ? SETTLED_LABEL : VALUE_LABEL);
       held.site = waiter.waitSite = info.site;
       held.inGenerator = inGenerator;
+      held.continues = waiter.waitShown = false;
       held.queued = this.stack.frameBase.length > 0 && settled;
     }
     // The clock costs as much as the rest of an await: when the awaiting code runs in a callback,
@@ -290,6 +291,7 @@ export class PromiseTasks {
     }
     held.target = waiter.waitTarget;
     held.label = '';
+    held.continues = false;
   }
 
   /**

@@ -43,6 +43,8 @@ export interface TaskState {
   waitSite: string;
   /** A .then callback it attached runs while it waits: its wait goes on after it. */
   waitCut: boolean;
+  /** Its latest await is in the trace (not held back, nor dropped as it resumed at once). */
+  waitShown: boolean;
   /** The site cache's row for the task's code since it last resumed, once it has made a resource. */
   siteRow: SiteRow | undefined;
   /** An I/O helper or combinator called from user code: popped when user code is on top again. */
@@ -87,6 +89,6 @@ export interface TaskState {
 export function newTaskState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
   return {
     id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, resumesVia: undefined, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1, apiKey: '',
-    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, timers: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitLabel: '', waitSite: '', waitCut: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, announced: false,
+    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, timers: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitLabel: '', waitSite: '', waitCut: false, waitShown: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, announced: false,
   };
 }

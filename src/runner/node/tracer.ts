@@ -376,5 +376,6 @@ export class Tracer {
     held.ns = ns < 0 ? this.now() : ns;
     held.queued = false;
     held.inGenerator = false;
+    held.continues = task.waitShown;
   }
 }
