@@ -26,6 +26,7 @@ export class TimelineFeed {
    */
   full(live: boolean, now = 0): TimelineUpdate {
     this.model.takeChanged();
+    this.model.takeRelabeled();
     this.loopSent = this.model.loop.length;
     this.sent.clear();
     this.backlog = new Set(this.model.tasks.keys());
@@ -35,6 +36,11 @@ export class TimelineFeed {
   /** What changed since the last call. The last segment of each kind sent may have been open: resend it. */
   delta(live: boolean, now = 0): TimelineUpdate {
     for (const id of this.model.takeChanged()) this.backlog.add(id);
+    // Waits sent before and relabeled since (a wait's stretches, once what ended it is known): sent again from the first.
+    for (const [id, first] of this.model.takeRelabeled()) {
+      const known = this.sent.get(id);
+      if (known && known.waits > first) known.waits = first + 1;
+    }
     const tasks = this.takeBacklog();
     const from = Math.max(0, this.loopSent - 3);
     this.loopSent = this.model.loop.length;

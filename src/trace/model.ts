@@ -96,6 +96,15 @@ export class TraceModel implements TraceSink {
   private lastChanged = -1;
   /** A wait that goes on after a callback of its task ran (waitOn), to the stretch before it. */
   private readonly waitedBefore = new WeakMap<WaitSegment, WaitSegment>();
+  /** Tasks whose waits before their latest were relabeled since the last `takeRelabeled()`: the first such wait's index. */
+  private relabeled = new Map<number, number>();
+
+  /** Tasks whose earlier waits were relabeled since the last call (see onAwaitBy), with the index of the first. */
+  takeRelabeled(): Map<number, number> {
+    const relabeled = this.relabeled;
+    this.relabeled = new Map();
+    return relabeled;
+  }
 
   /** The ids of tasks that changed since the last call. */
   takeChanged(): number[] {
@@ -167,11 +176,16 @@ export class TraceModel implements TraceSink {
   onAwaitBy(t: number, id: number, by: number, label: string): void {
     if (!this.admit(t, id)) return;
     const waits = this.tasks.get(id)?.waits;
-    // The whole wait was for what ended it, its stretches before callbacks of the task's ran too.
-    for (let wait = waits?.at(-1); wait !== undefined && wait.by === 0; wait = this.waitedBefore.get(wait)) {
+    if (!waits) return;
+    // The whole wait was for what ended it, its stretches before callbacks of the task's ran too
+    // (each the wait before the next).
+    let first = waits.length;
+    for (let wait = waits.at(-1); wait !== undefined && wait.by === 0; wait = this.waitedBefore.get(wait)) {
       wait.by = by;
       wait.byLabel = label;
+      first--;
     }
+    if (first < waits.length - 1) this.relabeled.set(id, Math.min(first, this.relabeled.get(id) ?? first));
   }
 
   onWaitOn(t: number, id: number): void {

@@ -253,6 +253,29 @@ describe('timeline feed: full state, then only what changed', () => {
     assert.deepEqual([copy.runs, copy.waits, copy.waitLabels, copy.waitSites], [whole.runs, whole.waits, whole.waitLabels, whole.waitSites]);
     assert.equal(copy.waitLabels[49], 'sleep 49');
   });
+
+  it('stretches of a wait sent before what ended it was known are sent again with it', () => {
+    const model = new TraceModel();
+    const feed = new TimelineFeed(model);
+    const store = new TimelineStore();
+    model.apply({ type: 'task', t: 0, id: 1, parent: 0, kind: 'async', name: 'main', site: '', internal: false });
+    model.apply({ type: 'task', t: 0, id: 2, parent: 1, kind: 'timer', name: 'setTimeout 60 ms', site: '', internal: false });
+    model.apply({ type: 'await', t: 1, id: 1, target: 0, label: '', site: '/w/main.js:3:1' });
+    store.apply(feed.full(true));
+    for (const t of [10, 20]) {
+      model.apply({ type: 'run', t, id: 1 }); // a .then callback of main's
+      model.apply({ type: 'waitOn', t: t + 1, id: 1 });
+      model.apply({ type: 'run', t: t + 1, id: 0 });
+      store.apply(feed.delta(true));
+    }
+    assert.deepEqual(store.tasks.get(1)?.waitLabels, ['promise', 'promise', 'promise']);
+    model.apply({ type: 'run', t: 61, id: 2 });
+    model.apply({ type: 'awaitBy', t: 61, id: 1, by: 2, label: '' });
+    model.apply({ type: 'run', t: 62, id: 1 });
+    store.apply(feed.delta(true));
+    assert.deepEqual(store.tasks.get(1)?.waitLabels, ['setTimeout 60 ms', 'setTimeout 60 ms', 'setTimeout 60 ms']);
+    assert.deepEqual(store.tasks.get(1)?.waits, [1, 10, 11, 20, 21, 62]);
+  });
 });
 
 describe('flow control under a flood of tasks', () => {
