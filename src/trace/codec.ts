@@ -94,7 +94,7 @@ export class FrameEncoder {
     this.commit();
   }
 
-  recast(ns: number, id: number, kind: TaskKind, name: string, site: string): void {
+  recast(ns: number, id: number, kind: TaskKind, name: string, site: string, internal: boolean): void {
     const nameRef = this.intern(name);
     const siteRef = this.intern(site);
     this.timed(Op.Recast, ns);
@@ -102,6 +102,7 @@ export class FrameEncoder {
     this.byte(TASK_KINDS.indexOf(kind));
     this.uint(nameRef);
     this.uint(siteRef);
+    this.byte(internal ? 1 : 0);
     this.commit();
   }
 
@@ -189,7 +190,7 @@ export class FrameEncoder {
       case 'start': return this.start(e);
       case 'task': return this.task(ns, e.id, e.parent, e.kind, e.name, e.site, e.internal);
       case 'rename': return this.rename(ns, e.id, e.name);
-      case 'recast': return this.recast(ns, e.id, e.kind, e.name, e.site);
+      case 'recast': return this.recast(ns, e.id, e.kind, e.name, e.site, e.internal);
       case 'run': return this.run(ns, e.id);
       case 'await': return this.await(ns, e.id, e.target, e.label, e.site);
       case 'awaitBy': return this.awaitBy(ns, e.id, e.by, e.label);
@@ -424,7 +425,8 @@ export class FrameDecoder {
           const id = r.uint();
           const kind = pick(TASK_KINDS, r.byte(), 'task kind');
           const name = this.ref(r);
-          sink.onRecast(t, id, kind, name, this.ref(r));
+          const site = this.ref(r);
+          sink.onRecast(t, id, kind, name, site, r.byte() === 1);
           break;
         }
         case Op.Rename: {

@@ -40,8 +40,11 @@ export type TraceEvent =
       internal: boolean;
     }
   | { type: 'rename'; t: number; id: number; name: string }
-  /** Task `id` is another kind of task than its record said (the Node runner took it for another from its site cache). */
-  | { type: 'recast'; t: number; id: number; kind: TaskKind; name: string; site: string }
+  /**
+   * Task `id` is another task than its record said (the Node runner took it for another from its
+   * site cache); `internal`: it was no task of the program's (a promise taken for a call).
+   */
+  | { type: 'recast'; t: number; id: number; kind: TaskKind; name: string; site: string; internal: boolean }
   /** Task `id` takes the event loop; 0 means the loop went idle. */
   | { type: 'run'; t: number; id: number }
   /** Task `id` suspends, awaiting task `target` (0 when the awaited thing is not a task). */
@@ -71,7 +74,7 @@ export interface TraceSink {
   onStart(info: RunnerInfo): void;
   onTask(t: number, id: number, parent: number, kind: TaskKind, name: string, site: string, internal: boolean): void;
   onRename(t: number, id: number, name: string): void;
-  onRecast(t: number, id: number, kind: TaskKind, name: string, site: string): void;
+  onRecast(t: number, id: number, kind: TaskKind, name: string, site: string, internal: boolean): void;
   onRun(t: number, id: number): void;
   onAwait(t: number, id: number, target: number, label: string, site: string): void;
   onAwaitBy(t: number, id: number, by: number, label: string): void;
@@ -89,7 +92,7 @@ export function replay(e: TraceEvent, sink: TraceSink): void {
     case 'start': return sink.onStart({ runtime: e.runtime, runtimeVersion: e.runtimeVersion, pid: e.pid, script: e.script, cwd: e.cwd, startedAt: e.startedAt });
     case 'task': return sink.onTask(e.t, e.id, e.parent, e.kind, e.name, e.site, e.internal);
     case 'rename': return sink.onRename(e.t, e.id, e.name);
-    case 'recast': return sink.onRecast(e.t, e.id, e.kind, e.name, e.site);
+    case 'recast': return sink.onRecast(e.t, e.id, e.kind, e.name, e.site, e.internal);
     case 'run': return sink.onRun(e.t, e.id);
     case 'await': return sink.onAwait(e.t, e.id, e.target, e.label, e.site);
     case 'awaitBy': return sink.onAwaitBy(e.t, e.id, e.by, e.label);

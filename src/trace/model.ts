@@ -148,13 +148,14 @@ export class TraceModel implements TraceSink {
     if (task) task.name = name;
   }
 
-  onRecast(t: number, id: number, kind: TaskKind, name: string, site: string): void {
+  onRecast(t: number, id: number, kind: TaskKind, name: string, site: string, internal: boolean): void {
     if (!this.admit(t, id)) return;
     const task = this.tasks.get(id);
     if (!task) return;
     task.kind = kind;
     task.name = name;
     task.site = site;
+    task.internal = internal;
   }
 
   onRun(t: number, id: number): void {

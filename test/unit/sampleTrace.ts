@@ -10,7 +10,8 @@ export const SAMPLE_EVENTS: TraceEvent[] = [
   { type: 'run', t: 2.25, id: 2 },
   { type: 'await', t: 3, id: 2, target: 0, label: 'sleep 0.1 s', site: '/tmp/main.js:4:3' },
   { type: 'rename', t: 3.5, id: 2, name: 'sayAfter ✓' },
-  { type: 'recast', t: 3.75, id: 2, kind: 'combinator', name: 'Promise.all', site: '/tmp/main.js:5:9' },
+  { type: 'recast', t: 3.75, id: 2, kind: 'combinator', name: 'Promise.all', site: '/tmp/main.js:5:9', internal: false },
+  { type: 'recast', t: 3.8, id: 2, kind: 'async', name: 'new Promise', site: '/tmp/main.js:6:9', internal: true },
   { type: 'awaitBy', t: 4, id: 2, by: 1, label: 'read TCP socket 127.0.0.1:80' },
   { type: 'waitOn', t: 4.125, id: 2 },
   { type: 'task', t: 4.25, id: 3, parent: 1, kind: 'combinator', name: 'Promise.all', site: '/tmp/main.js:9:1', internal: false },
@@ -68,8 +69,8 @@ export class EventList implements TraceSink {
   onDropped(t: number, count: number): void {
     this.events.push({ type: 'dropped', t, count });
   }
-  onRecast(t: number, id: number, kind: TaskKind, name: string, site: string): void {
-    this.events.push({ type: 'recast', t, id, kind, name, site });
+  onRecast(t: number, id: number, kind: TaskKind, name: string, site: string, internal: boolean): void {
+    this.events.push({ type: 'recast', t, id, kind, name, site, internal });
   }
   onSignal(t: number, signal: string): void {
     this.events.push({ type: 'signal', t, signal });

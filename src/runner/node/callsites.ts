@@ -52,6 +52,11 @@ export interface CallSiteInfo {
   calledBy: string;
   /** For `internal`: the Node function user code called (see functionKey), which a helper runs in. */
   apiKey: string;
+  /**
+   * Made while the executor of a `new Promise` runs: which function made that promise, as its
+   * index in `callers` (-1 outside an executor).
+   */
+  executorOf: number;
   /** A small number standing for this whole answer, assigned by SiteCache; part of cache keys. */
   code: number;
   /**
@@ -196,7 +201,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
     const nearest = frames[first];
     const file = nearest?.getFileName() ?? '';
     const api = file.startsWith('node:') ? (nearest.getFunctionName() ?? nearest.getMethodName() ?? '') : '';
-    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, madeAt: -1, callers: [], callersComplete: false, calledBy: '', apiKey: '', code: 0, probe: '' };
+    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, madeAt: -1, callers: [], callersComplete: false, calledBy: '', apiKey: '', executorOf: -1, code: 0, probe: '' };
   }
   const userFrame = frames[user];
   const callers = userFunctions(frames, user, isOwn);
@@ -205,10 +210,11 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   const site = position(projectFrame(frames, user) ?? userFrame);
   const fn = functionName(userFrame, true, frames[user + 1]);
   const calledBy = calledThrough(frames, user, isOwn);
+  const executorOf = promiseMaker(frames, user, isOwn);
   if (user === first) {
     // A builtin's own promise whose frame V8 optimized away (see builtinCalls), not a call of an async function.
     const builtin = withParent ? undefined : builtinCalls.get(callKey(userFrame));
-    if (builtin !== undefined) return { shape: 'builtin', api: builtin.api, module: '', fn, site, callerSite: '', moduleBody: false, depth: 1, madeAt: builtin.madeAt, callers, callersComplete, calledBy, apiKey: '', code: 0, probe: '' };
+    if (builtin !== undefined) return { shape: 'builtin', api: builtin.api, module: '', fn, site, callerSite: '', moduleBody: false, depth: 1, madeAt: builtin.madeAt, callers, callersComplete, calledBy, apiKey: '', executorOf, code: 0, probe: '' };
     const caller = frames[user + 1];
     // Called from Node's code, or from a package's with none of the project's below (Express
     // calling a route handler): the function's own place says more than the library's line. Only
@@ -219,7 +225,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
     // The code of a whole file (an ES module's body, an async function for its top-level awaits)
     // starts at 1:1; it makes a promise of its own at its start, and V8 makes import()'s there too.
     const moduleBody = fn === '' && userFrame.getEnclosingLineNumber() === 1 && userFrame.getEnclosingColumnNumber() === 1;
-    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, madeAt: -1, callers, callersComplete, calledBy, apiKey: '', code: 0, probe: '' };
+    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, madeAt: -1, callers, callersComplete, calledBy, apiKey: '', executorOf, code: 0, probe: '' };
   }
   const callerSite = '';
   const moduleBody = false;
@@ -232,21 +238,21 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   const api = nodeApi ? functionName(adjacent, false) : (adjacent.getFunctionName() ?? adjacent.getMethodName() ?? '');
   const madeAt = nodePosition(frames, first, user) * POSITION_SPAN + (adjacent.getPosition() % POSITION_SPAN);
   if (nodeApi) {
-    return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: functionKey(adjacent), code: 0, probe: '' };
+    return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: functionKey(adjacent), executorOf, code: 0, probe: '' };
   }
   const top = frames[first];
   if (user === first + 1 && top.isConstructor() && top.getFunctionName() === 'Promise') {
-    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', code: 0, probe: '' };
+    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', executorOf, code: 0, probe: '' };
   }
   if (COMBINATORS.has(api)) {
     const topName = top.getFunctionName() ?? '';
-    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', code: 0, probe: '' };
+    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', executorOf, code: 0, probe: '' };
   }
   // `catch` and `finally` are thens, and optimized code may show only the `then` they call (so
   // one frame deep, the depth of a `then` called directly).
-  if (THENS.has(api)) return { shape: 'then', api: 'then', module: '', fn, site, callerSite, moduleBody, depth: 1, madeAt, callers, callersComplete, calledBy, apiKey: '', code: 0, probe: '' };
+  if (THENS.has(api)) return { shape: 'then', api: 'then', module: '', fn, site, callerSite, moduleBody, depth: 1, madeAt, callers, callersComplete, calledBy, apiKey: '', executorOf, code: 0, probe: '' };
   if (user === first + 1 && !file && INLINED_BUILTINS.has(api)) rememberBuiltinCall(userFrame, api, madeAt);
-  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', code: 0, probe: '' };
+  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', executorOf, code: 0, probe: '' };
 }
 
 /**
@@ -310,6 +316,17 @@ function calledThrough(frames: CallSite[], user: number, isOwn: (file: string) =
     else if (!isNodeFile(file) && !isOwn(file!)) return api ? functionKey(api) : '';
   }
   return '';
+}
+
+/** CallSiteInfo.executorOf: below `user`, the Promise constructor, and the user frame below it as an index in `callers`. */
+function promiseMaker(frames: CallSite[], user: number, isOwn: (file: string) => boolean): number {
+  let userFrames = 0;
+  for (let i = user; i < frames.length; i++) {
+    if (frames[i].isConstructor() && frames[i].getFunctionName() === 'Promise') return userFrames;
+    const file = frames[i].getFileName();
+    if (!isNodeFile(file) && !isOwn(file!)) userFrames++;
+  }
+  return -1;
 }
 
 /** CallSiteInfo.callers: the functions of the user's frames from `user` on. */

@@ -8,7 +8,7 @@ import { marks } from './promiseMarks';
 import { knownSettled, promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
 import type { TaskStack } from './taskStack';
 import { isAsyncFunctionAt } from './functionSource';
-import { CHECKS_PER_RESUME, pastMadeKeys, PROMISE_TYPE, type TaskSites } from './taskSites';
+import { CHECKS_PER_RESUME, PROMISE_TYPE, type TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
 
 /**
@@ -312,7 +312,7 @@ export class PromiseTasks {
     task.codeKey = info.code;
     task.siteRow = undefined;
     task.fnKey = '';
-    if (this.out.admit()) this.out.enc.recast(ns, task.id, task.kind, task.name, task.site);
+    if (this.out.admit()) this.out.enc.recast(ns, task.id, task.kind, task.name, task.site, false);
     // An async call runs as it is made: the code running since is the caller's.
     const caller = this.stack.sync[this.stack.sync.lastIndexOf(task) - 1];
     if (caller !== undefined) this.stack.switchTo(caller.id, ns);
@@ -375,17 +375,24 @@ export class PromiseTasks {
 
   /**
    * `task`'s function is not on the stack as `task` makes its first resource. Either it returned
-   * without settling (`return promise`), or `task` is another async function's call, which the site
-   * cache read as one more call of a loop's function: past the resources it tells a run's apart by,
-   * every call is at one place to it. Then the function that made the resource was called by the
-   * task below after all its other async calls had started (each has a task): an async function
-   * running above that task's frame without a task of its own is `task`'s. It is renamed after it.
+   * without settling (`return promise`), or the site cache read what made `task` as one more call
+   * of the function called at that place before: past the resources it tells a run's apart by
+   * (after a loop of calls), or in the place of a call that returned without settling, where the
+   * next call is looked up. Then the function that made the resource was called by the task below
+   * after all its other async calls had started (each has a task): an async function running above
+   * that task's frame without a task of its own is `task`'s, and `task` is renamed after it
+   * (true). A `new Promise` whose executor runs now, made there, is `task`'s promise: `task` was
+   * no call, and is put aside as an internal task (false, as for a call that returned).
    */
   private recastMisreadCall(task: TaskState, info: CallSiteInfo, ownFrame: number): boolean {
     const sync = this.stack.sync;
     const caller = sync[sync.length - 2];
-    if (task.made !== 1 || !pastMadeKeys(caller)) return false;
+    if (task.made !== 1) return false;
     const callerFrame = caller.fnKey === '' ? info.callers.length : info.callers.indexOf(caller.fnKey, ownFrame);
+    if (info.executorOf >= 0 && info.executorOf <= callerFrame) {
+      this.putAsidePromise(task, caller, info.site);
+      return false;
+    }
     for (let frame = callerFrame - 1; frame >= ownFrame; frame--) {
       const fnKey = info.callers[frame];
       if (sync.some((t) => t.fnKey === fnKey) || !isAsyncFunctionAt(fnKey)) continue;
@@ -397,11 +404,23 @@ export class PromiseTasks {
       // What it makes from here is looked up as its function's, not as the loop's function's.
       task.codeKey = call.code;
       task.siteRow = undefined;
-      if (this.out.admit()) this.out.enc.recast(this.now(), task.id, task.kind, task.name, task.site);
+      if (this.out.admit()) this.out.enc.recast(this.now(), task.id, task.kind, task.name, task.site, false);
       this.recastCall = task;
       return true;
     }
     return false;
+  }
+
+  /** `task` was taken for a call, but is a promise `caller`'s code made (its executor at `site`): the caller's, and no task. */
+  private putAsidePromise(task: TaskState, caller: TaskState, site: string): void {
+    const promise = task.promise;
+    if (promise !== undefined) {
+      marks.setTask(promise, undefined);
+      marks.setOwner(promise, caller);
+    }
+    const ns = this.now();
+    if (this.out.admit()) this.out.enc.recast(ns, task.id, task.kind, 'new Promise', site, true);
+    this.stack.endTask(task, ns, 'resolved', '', '');
   }
 
   onSettled(promise: Promise<unknown>): void {

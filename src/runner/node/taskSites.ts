@@ -26,11 +26,6 @@ export const JOB_RUN = 2;
  */
 const MADE_KEYS = 255;
 
-/** Whether the task's run has made resources past those the cache tells apart. */
-export function pastMadeKeys(task: TaskState): boolean {
-  return task.made > MADE_KEYS;
-}
-
 /** Async calls checked against the stack in each run after the first (see TaskState.checksLeft). */
 export const CHECKS_PER_RESUME = 2;
 
