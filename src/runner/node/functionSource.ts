@@ -1,6 +1,6 @@
 // Whether a function of the program's is an async function, which no stack frame says: read from
-// its source, where V8 says the function starts (at its `async` keyword, if it has one). Only a
-// rare repair asks (PromiseTasks.recastMisreadCall), so a file is read when first asked about.
+// its source, where V8 says the function starts (at its `async` keyword, if it has one). Asked only
+// to repair a misreading (PromiseTasks.recastMisreadCall), so a file is read when first asked about.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compiledSource, TS_FILE } from './typescript';
@@ -10,8 +10,22 @@ const MAX_FILES = 256;
 /** The line terminators V8 counts lines by. */
 const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/;
 
+/** Answers so far, by function: a loop of calls that return without settling asks again and again. */
+const answers = new Map<string, boolean>();
+const MAX_ANSWERS = 4096;
+
 /** `fnKey`: a function as CallSiteInfo.callers names it, "file:line:column" of its start. */
 export function isAsyncFunctionAt(fnKey: string): boolean {
+  let answer = answers.get(fnKey);
+  if (answer === undefined) {
+    answer = readsAsync(fnKey);
+    if (answers.size >= MAX_ANSWERS) answers.clear();
+    answers.set(fnKey, answer);
+  }
+  return answer;
+}
+
+function readsAsync(fnKey: string): boolean {
   const place = /^(.*):(\d+):(\d+)$/.exec(fnKey);
   if (place === null) return false;
   const line = linesOf(place[1])?.[Number(place[2]) - 1];
