@@ -871,9 +871,13 @@ describe('Node runner: the task model on real scripts', () => {
     };
     for (const name of ['test adds', 'test sums', 'test inner', 'test waits', 'test fails']) {
       const test = only(model, name);
-      const body = bodyOf(test);
-      assert.ok(test.end!.t >= body.end!.t && test.end!.t - body.end!.t < 5000, `${name} ended at ${test.end!.t / 1000} ms, its function at ${body.end!.t / 1000} ms`);
+      assert.ok(test.end!.t >= bodyOf(test).end!.t, `${name} ended at ${test.end!.t / 1000} ms, its function at ${bodyOf(test).end!.t / 1000} ms`);
     }
+    // Each ends as node:test finishes it, before it runs the next test's function (not at the next
+    // flush, or at the exit); a subtest before the test around it.
+    const inOrder = ['test adds', 'test sums', 'test inner', 'test fails'].map((name) => only(model, name));
+    inOrder.slice(0, -1).forEach((test, i) => assert.ok(test.end!.t <= bodyOf(inOrder[i + 1]).created, `${test.name} ended at ${test.end!.t / 1000} ms, ${inOrder[i + 1].name} began at ${bodyOf(inOrder[i + 1]).created / 1000} ms`));
+    assert.ok(only(model, 'test inner').end!.t <= only(model, 'test waits').end!.t);
     assert.equal(only(model, 'test inner').parent, bodyOf(only(model, 'test waits')).id, 't.test() inside a test');
     assert.deepEqual([only(model, 'test adds').end?.state, only(model, 'test fails').end?.state, only(model, 'test fails').end?.message], ['resolved', 'rejected', 'nope']);
     // node:test's own resources (its reporters, the calls' promises) are no tasks of the script, and none is left pending.
