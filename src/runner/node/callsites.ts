@@ -241,7 +241,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
     return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: functionKey(adjacent), executorOf, code: 0, probe: '' };
   }
   const top = frames[first];
-  if (user === first + 1 && top.isConstructor() && top.getFunctionName() === 'Promise') {
+  if (user === first + 1 && isPromiseConstructor(top)) {
     return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', executorOf, code: 0, probe: '' };
   }
   if (COMBINATORS.has(api)) {
@@ -318,11 +318,16 @@ function calledThrough(frames: CallSite[], user: number, isOwn: (file: string) =
   return '';
 }
 
+/** `new Promise(…)`: the frame of the constructor, below the executor while that runs. */
+function isPromiseConstructor(frame: CallSite): boolean {
+  return frame.isConstructor() && frame.getFunctionName() === 'Promise';
+}
+
 /** CallSiteInfo.executorOf: below `user`, the Promise constructor, and the user frame below it as an index in `callers`. */
 function promiseMaker(frames: CallSite[], user: number, isOwn: (file: string) => boolean): number {
   let userFrames = 0;
   for (let i = user; i < frames.length; i++) {
-    if (frames[i].isConstructor() && frames[i].getFunctionName() === 'Promise') return userFrames;
+    if (isPromiseConstructor(frames[i])) return userFrames;
     const file = frames[i].getFileName();
     if (!isNodeFile(file) && !isOwn(file!)) userFrames++;
   }
