@@ -248,9 +248,9 @@ describe('Node runner: the task model on real scripts', () => {
       const copy = fixture.endsWith('.mjs') ? fixtureCopy('call-after-loop.js', '.mjs') : undefined;
       const { model, stdout } = traceFixture(copy ?? fixture);
       if (copy !== undefined) fs.rmSync(path.dirname(copy), { recursive: true });
-      assert.equal(stdout, 'delay 10 300\nmain 30 1000 600\n');
+      assert.equal(stdout, 'delay 10 300\nmain 30 1000 900\n');
       assert.equal(tasksNamed(model, 'fetchThing').length, 1300, 'no later call taken for one more fetchThing');
-      assert.equal(tasksNamed(model, 'pass').length, 600, 'no promise taken for one more pass');
+      assert.equal(tasksNamed(model, 'pass').length, 900, 'no promise or helper call taken for one more pass');
       const script = model.tasks.get(1)!;
       const main = only(model, 'main');
       // At the top level, the call after the loop first calls another async function.
@@ -265,10 +265,11 @@ describe('Node runner: the task model on real scripts', () => {
       assert.equal(only(model, 'setTimeout 30 ms').parent, settles[1].id);
       assert.deepEqual(settles[1].waits.map((w) => model.waitLabel(w)), ['setTimeout 30 ms']);
       // After calls that return without settling, a promise a timer resolves is main's: no task of its own.
-      for (const ms of [5, 6]) assert.equal(only(model, `setTimeout ${ms} ms`).parent, main.id);
+      for (const ms of [5, 6, 7]) assert.equal(only(model, `setTimeout ${ms} ms`).parent, main.id);
       assert.ok(tasksNamed(model, 'new Promise').every((t) => t.internal), 'a promise taken for a call is put aside');
+      assert.equal(only(model, 'setTimeout 7 ms').kind, 'timer', 'a helper call taken for a call is the helper');
       // (The loop's .then callbacks run on main's lane while it waits: they cut its wait for settle.)
-      assert.deepEqual([...new Set(main.waits.map((w) => model.waitLabel(w)))], ['settle', 'setTimeout 5 ms', 'setTimeout 6 ms', 'Promise.all ×1000', 'Promise.all ×600']);
+      assert.deepEqual([...new Set(main.waits.map((w) => model.waitLabel(w)))], ['settle', 'setTimeout 5 ms', 'setTimeout 6 ms', 'setTimeout 7 ms', 'Promise.all ×1000', 'Promise.all ×900']);
     });
   }
 

@@ -41,7 +41,7 @@ function start(config: RunnerConfig): void {
   const script = process.argv[1] ?? '';
   encoder.start({ runtime: 'node', runtimeVersion: process.version, pid: process.pid, script, cwd: process.cwd(), startedAt: Date.now() });
   const tracer = new Tracer(
-    { encoder, maxEvents: config.maxEvents, flush: () => sink.flush(), now, capture: createCapturer(ownFiles()), probe: probeStack, readCall: createCallReader(ownFiles()) },
+    { encoder, maxEvents: config.maxEvents, flush: () => sink.flush(), now, capture: createCapturer(ownFiles()), probe: probeStack, calls: createCallReader(ownFiles()) },
     script ? script.split(/[\\/]/).pop()! : 'main',
   );
   // The error is described only at the exit: reading its stack sooner would cost Node's report of

@@ -57,6 +57,8 @@ export interface CallSiteInfo {
    * index in `callers` (-1 outside an executor).
    */
   executorOf: number;
+  /** Made while the executor of a `new Promise` that Node's code made runs: a helper's own promise (timers/promises' setTimeout). */
+  inHelperExecutor: boolean;
   /** A small number standing for this whole answer, assigned by SiteCache; part of cache keys. */
   code: number;
   /**
@@ -118,23 +120,37 @@ export function createCapturer(ownFiles: readonly string[]): (skipAbove: Functio
 }
 
 /**
- * Builds the reader of a call already under way: what a capture at the start of the call of
- * `fnKey` (a function as CallSiteInfo.callers names it) would have said, read from the stack below
- * `skipAbove` while that function runs (its name, and where it was called from); undefined when it
- * is not on the synchronous stack.
+ * Reads a call already under way from the stack below `skipAbove`, as a capture at its start would
+ * have read it (its name, and where it was called from); undefined when it is not on the stack.
  */
-export function createCallReader(ownFiles: readonly string[]): (skipAbove: Function, fnKey: string) => CallSiteInfo | undefined {
+export interface CallReader {
+  /** The call of `fnKey` (a function as CallSiteInfo.callers names it), running now. */
+  call(skipAbove: Function, fnKey: string): CallSiteInfo | undefined;
+  /** The Node helper whose `new Promise` executor runs now (see CallSiteInfo.inHelperExecutor). */
+  helper(skipAbove: Function): CallSiteInfo | undefined;
+}
+
+export function createCallReader(ownFiles: readonly string[]): CallReader {
   const isOwn = (file: string): boolean => ownFiles.includes(file);
-  return (skipAbove, fnKey) => {
-    const frames = captureFrames(skipAbove);
-    for (let at = 0; at < frames.length && !frames[at].isAsync(); at++) {
-      const file = frames[at].getFileName();
-      if (!isNodeFile(file) && !isOwn(file!) && functionKey(frames[at]) === fnKey) {
-        const info = classify(frames.slice(at), isOwn, false);
-        return info.shape === 'user' ? info : undefined;
-      }
-    }
-    return undefined;
+  const isUser = (frame: CallSite): boolean => !isNodeFile(frame.getFileName()) && !isOwn(frame.getFileName()!);
+  // The stack from frame `at` on, read as the start of the call there.
+  const readFrom = (frames: CallSite[], at: number, shape: Shape): CallSiteInfo | undefined => {
+    if (at < 0) return undefined;
+    const info = classify(frames.slice(at), isOwn, false);
+    return info.shape === shape ? info : undefined;
+  };
+  return {
+    call(skipAbove, fnKey) {
+      const frames = captureFrames(skipAbove);
+      return readFrom(frames, frames.findIndex((frame) => !frame.isAsync() && isUser(frame) && functionKey(frame) === fnKey), 'user');
+    },
+    helper(skipAbove) {
+      const frames = captureFrames(skipAbove);
+      const user = frames.findIndex(isUser);
+      // The constructor's frame is innermost as the promise is made: with frames above it, its executor runs.
+      const made = frames.findIndex((frame, i) => i > 0 && i < user && isPromiseConstructor(frame) && !isDispatch(frames[i - 1]));
+      return readFrom(frames, made, 'internal');
+    },
   };
 }
 
@@ -201,7 +217,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
     const nearest = frames[first];
     const file = nearest?.getFileName() ?? '';
     const api = file.startsWith('node:') ? (nearest.getFunctionName() ?? nearest.getMethodName() ?? '') : '';
-    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, madeAt: -1, callers: [], callersComplete: false, calledBy: '', apiKey: '', executorOf: -1, code: 0, probe: '' };
+    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, madeAt: -1, callers: [], callersComplete: false, calledBy: '', apiKey: '', executorOf: -1, inHelperExecutor: false, code: 0, probe: '' };
   }
   const userFrame = frames[user];
   const callers = userFunctions(frames, user, isOwn);
@@ -211,10 +227,11 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   const fn = functionName(userFrame, true, frames[user + 1]);
   const calledBy = calledThrough(frames, user, isOwn);
   const executorOf = promiseMaker(frames, user, isOwn);
+  const inHelperExecutor = frames.some((frame, i) => i > first && i < user && isPromiseConstructor(frame));
   if (user === first) {
     // A builtin's own promise whose frame V8 optimized away (see builtinCalls), not a call of an async function.
     const builtin = withParent ? undefined : builtinCalls.get(callKey(userFrame));
-    if (builtin !== undefined) return { shape: 'builtin', api: builtin.api, module: '', fn, site, callerSite: '', moduleBody: false, depth: 1, madeAt: builtin.madeAt, callers, callersComplete, calledBy, apiKey: '', executorOf, code: 0, probe: '' };
+    if (builtin !== undefined) return { shape: 'builtin', api: builtin.api, module: '', fn, site, callerSite: '', moduleBody: false, depth: 1, madeAt: builtin.madeAt, callers, callersComplete, calledBy, apiKey: '', executorOf, inHelperExecutor, code: 0, probe: '' };
     const caller = frames[user + 1];
     // Called from Node's code, or from a package's with none of the project's below (Express
     // calling a route handler): the function's own place says more than the library's line. Only
@@ -225,7 +242,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
     // The code of a whole file (an ES module's body, an async function for its top-level awaits)
     // starts at 1:1; it makes a promise of its own at its start, and V8 makes import()'s there too.
     const moduleBody = fn === '' && userFrame.getEnclosingLineNumber() === 1 && userFrame.getEnclosingColumnNumber() === 1;
-    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, madeAt: -1, callers, callersComplete, calledBy, apiKey: '', executorOf, code: 0, probe: '' };
+    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, madeAt: -1, callers, callersComplete, calledBy, apiKey: '', executorOf, inHelperExecutor, code: 0, probe: '' };
   }
   const callerSite = '';
   const moduleBody = false;
@@ -238,21 +255,21 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   const api = nodeApi ? functionName(adjacent, false) : (adjacent.getFunctionName() ?? adjacent.getMethodName() ?? '');
   const madeAt = nodePosition(frames, first, user) * POSITION_SPAN + (adjacent.getPosition() % POSITION_SPAN);
   if (nodeApi) {
-    return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: functionKey(adjacent), executorOf, code: 0, probe: '' };
+    return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: functionKey(adjacent), executorOf, inHelperExecutor, code: 0, probe: '' };
   }
   const top = frames[first];
   if (user === first + 1 && isPromiseConstructor(top)) {
-    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', executorOf, code: 0, probe: '' };
+    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', executorOf, inHelperExecutor, code: 0, probe: '' };
   }
   if (COMBINATORS.has(api)) {
     const topName = top.getFunctionName() ?? '';
-    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', executorOf, code: 0, probe: '' };
+    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', executorOf, inHelperExecutor, code: 0, probe: '' };
   }
   // `catch` and `finally` are thens, and optimized code may show only the `then` they call (so
   // one frame deep, the depth of a `then` called directly).
-  if (THENS.has(api)) return { shape: 'then', api: 'then', module: '', fn, site, callerSite, moduleBody, depth: 1, madeAt, callers, callersComplete, calledBy, apiKey: '', executorOf, code: 0, probe: '' };
+  if (THENS.has(api)) return { shape: 'then', api: 'then', module: '', fn, site, callerSite, moduleBody, depth: 1, madeAt, callers, callersComplete, calledBy, apiKey: '', executorOf, inHelperExecutor, code: 0, probe: '' };
   if (user === first + 1 && !file && INLINED_BUILTINS.has(api)) rememberBuiltinCall(userFrame, api, madeAt);
-  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', executorOf, code: 0, probe: '' };
+  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', executorOf, inHelperExecutor, code: 0, probe: '' };
 }
 
 /**

@@ -382,7 +382,8 @@ export class PromiseTasks {
    * after all its other async calls had started (each has a task): an async function running above
    * that task's frame without a task of its own is `task`'s, and `task` is renamed after it
    * (true). A `new Promise` whose executor runs now, made there, is `task`'s promise: `task` was
-   * no call, and is put aside as an internal task (false, as for a call that returned).
+   * no call, and is put aside as an internal task (false, as for a call that returned); made by a
+   * Node helper (timers/promises' setTimeout), `task` is that helper's call, and recast as it (true).
    */
   private recastMisreadCall(task: TaskState, info: CallSiteInfo, ownFrame: number): boolean {
     const sync = this.stack.sync;
@@ -392,6 +393,11 @@ export class PromiseTasks {
     if (info.executorOf >= 0 && info.executorOf <= callerFrame) {
       this.putAsidePromise(task, caller, info.site);
       return false;
+    }
+    const helper = info.inHelperExecutor ? this.sites.helperRunning() : undefined;
+    if (helper !== undefined) {
+      this.recastAsHelper(task, caller, helper);
+      return true;
     }
     for (let frame = callerFrame - 1; frame >= ownFrame; frame--) {
       const fnKey = info.callers[frame];
@@ -409,6 +415,24 @@ export class PromiseTasks {
       return true;
     }
     return false;
+  }
+
+  /** `task` was taken for an async call of `caller`'s, but is the call of a Node helper, whose promise it has (as startTransient makes it). */
+  private recastAsHelper(task: TaskState, caller: TaskState, helper: CallSiteInfo): void {
+    const ns = this.now();
+    task.kind = helper.module.startsWith('timers') ? 'timer' : 'io';
+    task.name = opName(helper);
+    task.transient = true;
+    task.site = helper.site;
+    task.depth = helper.depth;
+    task.madeAt = helper.madeAt;
+    task.apiKey = helper.apiKey;
+    task.codeKey = helper.code;
+    task.siteRow = undefined;
+    task.fnKey = '';
+    if (this.out.admit()) this.out.enc.recast(ns, task.id, task.kind, task.name, task.site, isTestCall(helper));
+    // A helper's call is no run of its own on the loop lane: the code running is the caller's.
+    this.stack.switchTo(caller.id, ns);
   }
 
   /** `task` was taken for a call, but is a promise `caller`'s code made (its executor at `site`): the caller's, and no task. */

@@ -94,13 +94,13 @@ export class TaskSites {
   private readonly typeCodes = new Map<string, number>([['PROMISE', PROMISE_TYPE]]);
 
   /**
-   * `capture` and `probe`: see SiteCache; `readCall`: see createCallReader; `internals`: the task
-   * standing for Node's own code, which no task state tells apart.
+   * `capture` and `probe`: see SiteCache; `calls`: a CallReader reading below the hook running
+   * now; `internals`: the task standing for Node's own code, which no task state tells apart.
    */
   constructor(
     capture: (withParent: boolean) => CallSiteInfo,
     probe: () => string,
-    private readonly readCall: (fnKey: string) => CallSiteInfo | undefined,
+    private readonly calls: { call(fnKey: string): CallSiteInfo | undefined; helper(): CallSiteInfo | undefined },
     private readonly internals: TaskState,
   ) {
     this.cache = new SiteCache((withParent) => alike(capture(withParent)), probe);
@@ -134,9 +134,15 @@ export class TaskSites {
     return this.cache.uncached(hasParent);
   }
 
-  /** What the call of `fnKey` under way now would have been read as at its start (see createCallReader). */
+  /** What the call of `fnKey` under way now would have been read as at its start (see CallReader). */
   callOf(fnKey: string): CallSiteInfo | undefined {
-    const info = this.readCall(fnKey);
+    const info = this.calls.call(fnKey);
+    return info && this.cache.coded(info);
+  }
+
+  /** What the Node helper whose promise's executor runs now would have been read as at its start (see CallReader). */
+  helperRunning(): CallSiteInfo | undefined {
+    const info = this.calls.helper();
     return info && this.cache.coded(info);
   }
 

@@ -5,7 +5,7 @@
 import * as asyncHooks from 'node:async_hooks';
 import type { FrameEncoder } from '../../trace/codec';
 import type { EndState } from '../../trace/events';
-import type { CallSiteInfo } from './callsites';
+import type { CallReader, CallSiteInfo } from './callsites';
 import { EventOutput } from './eventOutput';
 import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
 import { marks } from './promiseMarks';
@@ -35,8 +35,8 @@ export interface TracerOptions {
   capture: (skipAbove: Function, withParent: boolean) => CallSiteInfo;
   /** A cheaper look at the stack, checking a cached async call (see SiteCache). */
   probe: (skipAbove: Function) => string;
-  /** See createCallReader. */
-  readCall: (skipAbove: Function, fnKey: string) => CallSiteInfo | undefined;
+  /** Reads calls under way from the stack (see CallReader). */
+  calls: CallReader;
 }
 
 export class Tracer {
@@ -60,11 +60,11 @@ export class Tracer {
     this.now = options.now;
     this.out = new EventOutput(options.encoder, options.maxEvents, options.flush, options.now);
     this.stack = new TaskStack(this.out, this.now, script);
-    const { capture, probe, readCall } = options;
+    const { capture, probe, calls } = options;
     const sites = new TaskSites(
       (withParent) => capture(this.hookFrame, withParent),
       () => probe(this.hookFrame),
-      (fnKey) => readCall(this.hookFrame, fnKey),
+      { call: (fnKey) => calls.call(this.hookFrame, fnKey), helper: () => calls.helper(this.hookFrame) },
       this.stack.internals,
     );
     this.promises = new PromiseTasks(this.stack, sites, this.out, this.now, (fn) => this.untraced(fn));
