@@ -57,7 +57,7 @@ export interface CallSiteInfo {
    * index in `callers` (-1 outside an executor).
    */
   executorOf: number;
-  /** Made while the executor of a `new Promise` that Node's code made runs: a helper's own promise (timers/promises' setTimeout). */
+  /** Made while the executor of a `new Promise` that Node's code made runs: a helper's own promise (timers/promises' setTimeout's, setting its timer). */
   inHelperExecutor: boolean;
   /** A small number standing for this whole answer, assigned by SiteCache; part of cache keys. */
   code: number;
