@@ -27,10 +27,12 @@ export const enum Op {
   Signal = 14,
   Recast = 15,
   WaitOn = 16,
+  /** An await timed before the latest record: [how long before][the Await record's fields]. */
+  AwaitBefore = 17,
 }
 
-/** An end this much before the latest record or less is written at it: the EndBefore record's bytes buy nothing. */
-const END_BEFORE_MIN_NS = 20_000;
+/** A record this much before the latest or less is written at it: an EndBefore or AwaitBefore record's bytes buy nothing. */
+const BEFORE_MIN_NS = 20_000;
 
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
@@ -112,10 +114,11 @@ export class FrameEncoder {
     this.commit();
   }
 
+  /** A task's wait; it may be timed before the latest record (a call that returned a promise, waiting since). */
   await(ns: number, id: number, target: number, label: string, site: string): void {
     const labelRef = this.intern(label);
     const siteRef = this.intern(site);
-    this.timed(Op.Await, ns);
+    this.timedMaybeBefore(Op.Await, Op.AwaitBefore, ns);
     this.uint(id);
     this.uint(target);
     this.uint(labelRef);
@@ -148,12 +151,7 @@ export class FrameEncoder {
   /** A task's end; it may be timed before the latest record (an end written once its outcome could be read). */
   end(ns: number, id: number, state: EndState, message: string, site: string): void {
     const siteRef = this.intern(site);
-    if (ns > 0 && ns < this.lastNs - END_BEFORE_MIN_NS) {
-      this.timed(Op.EndBefore, this.lastNs);
-      this.uint(this.lastNs - ns);
-    } else {
-      this.timed(Op.End, ns);
-    }
+    this.timedMaybeBefore(Op.End, Op.EndBefore, ns);
     this.uint(id);
     this.byte(END_STATES.indexOf(state));
     this.inline(message);
@@ -240,6 +238,16 @@ export class FrameEncoder {
 
   private inline(s: string): void {
     this.bytes(s);
+  }
+
+  /** `op` at `ns`, or `before` at the latest record's time and how long before it `ns` was. */
+  private timedMaybeBefore(op: Op, before: Op, ns: number): void {
+    if (ns > 0 && ns < this.lastNs - BEFORE_MIN_NS) {
+      this.timed(before, this.lastNs);
+      this.uint(this.lastNs - ns);
+    } else {
+      this.timed(op, ns);
+    }
   }
 
   private timed(op: Op, ns: number): void {
@@ -437,11 +445,13 @@ export class FrameDecoder {
         case Op.Run:
           sink.onRun(t, r.uint());
           break;
-        case Op.Await: {
+        case Op.Await:
+        case Op.AwaitBefore: {
+          const at = op === Op.Await ? t : Math.max(0, this.lastNs - r.uint()) / 1000;
           const id = r.uint();
           const target = r.uint();
           const label = this.ref(r);
-          sink.onAwait(t, id, target, label, this.ref(r));
+          sink.onAwait(at, id, target, label, this.ref(r));
           break;
         }
         case Op.Step: {

@@ -190,6 +190,7 @@ describe('Node runner: the task model on real scripts', () => {
     for (const ms of [1, 5, 7]) assert.equal(only(model, `setTimeout ${ms} ms`).parent, main.id, `setTimeout ${ms} ms`);
     assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['pass', 'setTimeout 7 ms']);
     assert.deepEqual(pass.waits.map((w) => model.waitLabel(w)), ['setTimeout 1 ms']);
+    assert.equal(pass.waits[0].start, pass.runs.at(-1), 'it waits from the moment it returned, not from when V8 adopted what it returned');
   });
 
   it('a task awaiting a thenable waits for whatever resolves it, through the job that calls its then()', () => {

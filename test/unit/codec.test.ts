@@ -18,18 +18,20 @@ describe('frame codec', () => {
     assert.deepEqual(out, SAMPLE_EVENTS);
   });
 
-  it('an end written after later records keeps its own time', () => {
+  it('an end or an await written after later records keeps its own time', () => {
     const enc = new FrameEncoder(256);
     enc.task(1_000_000, 2, 1, 'async', 'load', '', false);
     enc.run(5_000_000, 2);
     enc.end(3_000_000, 2, 'rejected', 'Error: late', 'a.js:1:1');
     enc.run(6_000_000, 0);
     enc.end(5_990_000, 1, 'resolved', '', ''); // 10 µs before: written at the latest time
+    enc.await(4_000_000, 3, 2, '', 'a.js:2:1');
+    enc.await(5_995_000, 4, 0, 'value', '');
     const { dec, out } = decoder();
     dec.push(Buffer.concat([STREAM_MAGIC, enc.takeFrame()!]));
     dec.finish();
     assert.equal(dec.error, undefined);
-    assert.deepEqual(out.map((e) => [e.type, 't' in e ? e.t : -1]), [['task', 1000], ['run', 5000], ['end', 3000], ['run', 6000], ['end', 6000]]);
+    assert.deepEqual(out.map((e) => [e.type, 't' in e ? e.t : -1]), [['task', 1000], ['run', 5000], ['end', 3000], ['run', 6000], ['end', 6000], ['await', 4000], ['await', 6000]]);
   });
 
   it('decodes a stream delivered one byte at a time', () => {

@@ -285,7 +285,8 @@ export class PromiseTasks {
       this.out.releaseAwait();
       held.waiter = waiter;
       held.site = waiter.waitSite;
-      held.ns = this.now();
+      // A call that returned the promise waits since it returned, not since V8 adopted the promise (a microtask later).
+      held.ns = returned && waiter.returnedAt > 0 ? waiter.returnedAt : this.now();
       held.queued = false;
       held.inGenerator = false;
     }
@@ -364,12 +365,14 @@ export class PromiseTasks {
     const ownFrame = info.shape === 'user' && !hasParent && !info.moduleBody ? 1 : 0; // a call's entry: its own frame first
     const was = this.stack.top;
     let top = was;
+    let ns = 0;
     while (top.kind === 'async' && top.resumes === 0 && top.fnKey !== '' && this.stack.sync.length > this.stack.frameFloor() + 1 && info.callers.indexOf(top.fnKey, ownFrame) < 0) {
       if (top === was && this.recastMisreadCall(top, info, ownFrame)) break;
       this.stack.sync.pop();
+      top.returnedAt = ns ||= this.now();
       top = this.stack.top;
     }
-    if (top !== was) this.stack.switchTo(top.id, this.now());
+    if (top !== was) this.stack.switchTo(top.id, ns);
     return top;
   }
 

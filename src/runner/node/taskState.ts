@@ -57,6 +57,8 @@ export interface TaskState {
   apiKey: string;
   /** When its promise settled (its end is written once the state can be read). */
   settledAt: number;
+  /** When an async function was seen to have returned without settling (`return load()`): it waits from then. */
+  returnedAt: number;
   /** The promise that settles when the task ends (async functions, ops, combinators). */
   promise: Promise<unknown> | undefined;
   /** The handle behind an I/O task, kept until it is active and can be named. */
@@ -89,6 +91,6 @@ export interface TaskState {
 export function newTaskState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
   return {
     id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, resumesVia: undefined, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1, apiKey: '',
-    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, promise: undefined, resource: undefined, handle: undefined, timers: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitLabel: '', waitSite: '', waitCut: false, waitShown: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, announced: false,
+    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, returnedAt: 0, promise: undefined, resource: undefined, handle: undefined, timers: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitLabel: '', waitSite: '', waitCut: false, waitShown: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, announced: false,
   };
 }
