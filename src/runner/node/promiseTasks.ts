@@ -46,6 +46,18 @@ function anonymousName(caller: TaskState): string {
   return test !== undefined && isNodeTest(test) && typeof test.name === 'string' ? test.name : '(anonymous)';
 }
 
+/** What kind of task a call of a Node helper is: a timer (timers/promises), else I/O. */
+function helperKind(info: CallSiteInfo): TaskKind {
+  return info.module.startsWith('timers') ? 'timer' : 'io';
+}
+
+/** Where a helper's or combinator's call made its promise in Node's code (see CallSiteInfo): what tells its next call apart. */
+function takeCallPlace(task: TaskState, info: CallSiteInfo): void {
+  task.depth = info.depth;
+  task.madeAt = info.madeAt;
+  task.apiKey = info.apiKey;
+}
+
 /** The I/O helper or combinator whose code made the promise, if one did. */
 function transientOwner(promise: Promise<unknown>): TaskState | undefined {
   const owner = marks.owner(promise);
@@ -168,7 +180,7 @@ export class PromiseTasks {
           // A step of `for await` over events.on (a readline interface's lines) is no task: the
           // loop's wait says what it waits for (a file read by lines would make a task per line).
           if (isIteratorStep(info)) marks.setLabel(promise, opName(info));
-          else this.startTransient(promise, this.now(), info.module.startsWith('timers') ? 'timer' : 'io', opName(info), info, isTestCall(info));
+          else this.startTransient(promise, this.now(), helperKind(info), opName(info), info, isTestCall(info));
           return;
         }
         if (!hasParent && top.transient) {
@@ -313,7 +325,7 @@ export class PromiseTasks {
     task.codeKey = info.code;
     task.siteRow = undefined;
     task.fnKey = '';
-    if (this.out.admit()) this.out.enc.recast(ns, task.id, task.kind, task.name, task.site, false);
+    this.writeRecast(task, ns, false);
     // An async call runs as it is made: the code running since is the caller's.
     const caller = this.stack.sync[this.stack.sync.lastIndexOf(task) - 1];
     if (caller !== undefined) this.stack.switchTo(caller.id, ns);
@@ -323,9 +335,7 @@ export class PromiseTasks {
   private startTransient(promise: Promise<unknown>, ns: number, kind: TaskKind, name: string, info: CallSiteInfo, internal: boolean): void {
     const parent = this.stack.top;
     const task = newTaskState(kind, name, info.code, true);
-    task.depth = info.depth;
-    task.madeAt = info.madeAt;
-    task.apiKey = info.apiKey;
+    takeCallPlace(task, info);
     task.promise = promise;
     marks.setTask(promise, task);
     marks.setOwner(promise, task);
@@ -413,7 +423,7 @@ export class PromiseTasks {
       // What it makes from here is looked up as its function's, not as the loop's function's.
       task.codeKey = call.code;
       task.siteRow = undefined;
-      if (this.out.admit()) this.out.enc.recast(this.now(), task.id, task.kind, task.name, task.site, false);
+      this.writeRecast(task, this.now(), false);
       this.recastCall = task;
       return true;
     }
@@ -423,17 +433,15 @@ export class PromiseTasks {
   /** `task` was taken for an async call of `caller`'s, but is the call of a Node helper, whose promise it has (as startTransient makes it). */
   private recastAsHelper(task: TaskState, caller: TaskState, helper: CallSiteInfo): void {
     const ns = this.now();
-    task.kind = helper.module.startsWith('timers') ? 'timer' : 'io';
+    task.kind = helperKind(helper);
     task.name = opName(helper);
     task.transient = true;
     task.site = helper.site;
-    task.depth = helper.depth;
-    task.madeAt = helper.madeAt;
-    task.apiKey = helper.apiKey;
+    takeCallPlace(task, helper);
     task.codeKey = helper.code;
     task.siteRow = undefined;
     task.fnKey = '';
-    if (this.out.admit()) this.out.enc.recast(ns, task.id, task.kind, task.name, task.site, isTestCall(helper));
+    this.writeRecast(task, ns, isTestCall(helper));
     // A helper's call is no run of its own on the loop lane: the code running is the caller's.
     this.stack.switchTo(caller.id, ns);
   }
@@ -446,8 +454,15 @@ export class PromiseTasks {
       marks.setOwner(promise, caller);
     }
     const ns = this.now();
-    if (this.out.admit()) this.out.enc.recast(ns, task.id, task.kind, 'new Promise', site, true);
+    task.name = 'new Promise';
+    task.site = site;
+    this.writeRecast(task, ns, true);
     this.stack.endTask(task, ns, 'resolved', '', '');
+  }
+
+  /** Says that `task` is another task than its record said: its kind, name and site as they are now. */
+  private writeRecast(task: TaskState, ns: number, internal: boolean): void {
+    if (this.out.admit()) this.out.enc.recast(ns, task.id, task.kind, task.name, task.site, internal);
   }
 
   onSettled(promise: Promise<unknown>): void {
