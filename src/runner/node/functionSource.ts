@@ -1,6 +1,6 @@
 // Whether a function of the program's is an async function, which no stack frame says: read from
 // its source, where V8 says the function starts (at its `async` keyword, if it has one). Asked only
-// to repair a misreading (PromiseTasks.recastMisreadCall), so a file is read when first asked about.
+// to repair a misreading (MisreadCalls.repair), so a file is read when first asked about.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compiledSource, TS_FILE } from './typescript';

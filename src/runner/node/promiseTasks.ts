@@ -3,11 +3,11 @@
 import type { TaskKind } from '../../trace/events';
 import type { CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
-import { isIteratorStep, isNodeTest, isReadable, isRequireWork, isSyntax, isTestCall, opName, queuedCallbackName } from './names';
+import { isIteratorStep, isReadable, isRequireWork, isSyntax, isTestCall, opName, queuedCallbackName } from './names';
 import { marks } from './promiseMarks';
 import { knownSettled, promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
 import type { TaskStack } from './taskStack';
-import { isAsyncFunctionAt } from './functionSource';
+import { anonymousName, helperKind, MisreadCalls, takeCallPlace } from './misreadCalls';
 import { CHECKS_PER_RESUME, PROMISE_TYPE, type TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
 
@@ -40,24 +40,6 @@ function readLabel(socketName: string): string {
   return label;
 }
 
-/** An anonymous async function's name: a node:test test's function is named after the test. */
-function anonymousName(caller: TaskState): string {
-  const test = caller.handle;
-  return test !== undefined && isNodeTest(test) && typeof test.name === 'string' ? test.name : '(anonymous)';
-}
-
-/** What kind of task a call of a Node helper is: a timer (timers/promises), else I/O. */
-function helperKind(info: CallSiteInfo): TaskKind {
-  return info.module.startsWith('timers') ? 'timer' : 'io';
-}
-
-/** Where a helper's or combinator's call made its promise in Node's code (see CallSiteInfo): what tells its next call apart. */
-function takeCallPlace(task: TaskState, info: CallSiteInfo): void {
-  task.depth = info.depth;
-  task.madeAt = info.madeAt;
-  task.apiKey = info.apiKey;
-}
-
 /** The I/O helper or combinator whose code made the promise, if one did. */
 function transientOwner(promise: Promise<unknown>): TaskState | undefined {
   const owner = marks.owner(promise);
@@ -80,8 +62,7 @@ export class PromiseTasks {
   private readonly settles: TaskState[] = [];
   /** Rejected tasks whose error is still to be read (see describeLater). */
   private rejected: TaskState[] = [];
-  /** The latest call recast by recastMisreadCall: what chains on its promise is read afresh. */
-  private recastCall: TaskState | undefined;
+  private readonly misread: MisreadCalls;
 
   /** `untraced`: runs the tracer's own work (a timer it sets) without tracing it. */
   constructor(
@@ -90,7 +71,9 @@ export class PromiseTasks {
     private readonly out: EventOutput,
     private readonly now: () => number,
     private readonly untraced: (fn: () => void) => void,
-  ) {}
+  ) {
+    this.misread = new MisreadCalls(stack, sites, out, now);
+  }
 
   /** Whether tasks have settled whose ends are still to be written. */
   get settling(): boolean {
@@ -105,13 +88,10 @@ export class PromiseTasks {
     // A combinator never chains on its own promise: user code does (`await Promise.all(…)`), which
     // the cache would take for one more of its reactions once it has made hundreds at that place.
     if (info.shape === 'combinatorThen' && parent !== undefined && parent === this.stack.top.promise) info = this.sites.fresh(true);
-    // Nor is the await of a call the cache misread a `.then` of the loop's (see recastMisreadCall).
-    else if (info.shape === 'then' && this.recastCall !== undefined && parent === this.recastCall.promise) {
-      this.recastCall = undefined;
-      info = this.sites.fresh(true);
-    }
+    // Nor is the await of a call the cache misread a `.then` of the loop's (see MisreadCalls.repair).
+    else if (info.shape === 'then' && this.misread.awaitsRecastCall(parent)) info = this.sites.fresh(true);
     this.stack.adoptUserCode(info);
-    if (info.shape === 'combinatorThen') this.checkCombinator(info);
+    if (info.shape === 'combinatorThen') this.misread.combinatorReaction(info);
     let top = this.stack.top;
     // User code calls a helper or combinator while one it called before is still on top (no await
     // in between, as in items.map((f) => fs.promises.readFile(f))): that one has returned. What a
@@ -307,30 +287,6 @@ export class PromiseTasks {
     held.continues = false;
   }
 
-  /**
-   * A combinator's reaction on a member, made first thing in what was taken for a task's first run:
-   * that task is the combinator. The site cache knows a promise by its place in its task's run, and
-   * where a loop had made a call at that place (`Promise.all(items.map(load))`, a hundred
-   * `fs.promises.stat`), it took the combinator's own promise for one more of them.
-   */
-  private checkCombinator(info: CallSiteInfo): void {
-    const task = this.stack.top;
-    if (task.kind === 'combinator' || task.made !== 1 || task.resumes !== 0 || task.ended || task === this.stack.root || task === this.stack.internals) return;
-    const ns = this.now();
-    task.kind = 'combinator';
-    task.name = `Promise.${info.api}`;
-    task.transient = true;
-    task.site = info.site;
-    // What it makes from here is the combinator's, looked up as a combinator's, not as the call's.
-    task.codeKey = info.code;
-    task.siteRow = undefined;
-    task.fnKey = '';
-    this.writeRecast(task, ns, false);
-    // An async call runs as it is made: the code running since is the caller's.
-    const caller = this.stack.sync[this.stack.sync.lastIndexOf(task) - 1];
-    if (caller !== undefined) this.stack.switchTo(caller.id, ns);
-  }
-
   /** `internal`: a test call, which the timeline shows only with Node's own tasks. */
   private startTransient(promise: Promise<unknown>, ns: number, kind: TaskKind, name: string, info: CallSiteInfo, internal: boolean): void {
     const parent = this.stack.top;
@@ -377,92 +333,13 @@ export class PromiseTasks {
     let top = was;
     let ns = 0;
     while (top.kind === 'async' && top.resumes === 0 && top.fnKey !== '' && this.stack.sync.length > this.stack.frameFloor() + 1 && info.callers.indexOf(top.fnKey, ownFrame) < 0) {
-      if (top === was && this.recastMisreadCall(top, info, ownFrame)) break;
+      if (top === was && this.misread.repair(top, info, ownFrame)) break;
       this.stack.sync.pop();
       top.returnedAt = ns ||= this.now();
       top = this.stack.top;
     }
     if (top !== was) this.stack.switchTo(top.id, ns);
     return top;
-  }
-
-  /**
-   * `task`'s function is not on the stack as `task` makes its first resource. Either it returned
-   * without settling (`return promise`), or the site cache read what made `task` as one more call
-   * of the function called at that place before: past the resources it tells a run's apart by
-   * (after a loop of calls), or in the place of a call that returned without settling, where the
-   * next call is looked up. Then the function that made the resource was called by the task below
-   * after all its other async calls had started (each has a task): an async function running above
-   * that task's frame without a task of its own is `task`'s, and `task` is renamed after it
-   * (true). A `new Promise` whose executor runs now, made there, is `task`'s promise: `task` was
-   * no call, and is put aside as an internal task (false, as for a call that returned); made by a
-   * Node helper (timers/promises' setTimeout), `task` is that helper's call, and recast as it (true).
-   */
-  private recastMisreadCall(task: TaskState, info: CallSiteInfo, ownFrame: number): boolean {
-    const sync = this.stack.sync;
-    const caller = sync[sync.length - 2];
-    if (task.made !== 1) return false;
-    const callerFrame = caller.fnKey === '' ? info.callers.length : info.callers.indexOf(caller.fnKey, ownFrame);
-    if (info.executorOf >= 0 && info.executorOf <= callerFrame) {
-      this.putAsidePromise(task, caller, info.site);
-      return false;
-    }
-    const helper = info.inHelperExecutor ? this.sites.helperRunning() : undefined;
-    if (helper !== undefined) {
-      this.recastAsHelper(task, caller, helper);
-      return true;
-    }
-    for (let frame = callerFrame - 1; frame >= ownFrame; frame--) {
-      const fnKey = info.callers[frame];
-      if (sync.some((t) => t.fnKey === fnKey) || !isAsyncFunctionAt(fnKey)) continue;
-      const call = this.sites.callOf(fnKey);
-      if (call === undefined) return false;
-      task.name = call.fn || anonymousName(caller);
-      task.site = call.callerSite || call.site;
-      task.fnKey = fnKey;
-      // What it makes from here is looked up as its function's, not as the loop's function's.
-      task.codeKey = call.code;
-      task.siteRow = undefined;
-      this.writeRecast(task, this.now(), false);
-      this.recastCall = task;
-      return true;
-    }
-    return false;
-  }
-
-  /** `task` was taken for an async call of `caller`'s, but is the call of a Node helper, whose promise it has (as startTransient makes it). */
-  private recastAsHelper(task: TaskState, caller: TaskState, helper: CallSiteInfo): void {
-    const ns = this.now();
-    task.kind = helperKind(helper);
-    task.name = opName(helper);
-    task.transient = true;
-    task.site = helper.site;
-    takeCallPlace(task, helper);
-    task.codeKey = helper.code;
-    task.siteRow = undefined;
-    task.fnKey = '';
-    this.writeRecast(task, ns, isTestCall(helper));
-    // A helper's call is no run of its own on the loop lane: the code running is the caller's.
-    this.stack.switchTo(caller.id, ns);
-  }
-
-  /** `task` was taken for a call, but is a promise `caller`'s code made (its executor at `site`): the caller's, and no task. */
-  private putAsidePromise(task: TaskState, caller: TaskState, site: string): void {
-    const promise = task.promise;
-    if (promise !== undefined) {
-      marks.setTask(promise, undefined);
-      marks.setOwner(promise, caller);
-    }
-    const ns = this.now();
-    task.name = 'new Promise';
-    task.site = site;
-    this.writeRecast(task, ns, true);
-    this.stack.endTask(task, ns, 'resolved', '', '');
-  }
-
-  /** Says that `task` is another task than its record said: its kind, name and site as they are now. */
-  private writeRecast(task: TaskState, ns: number, internal: boolean): void {
-    if (this.out.admit()) this.out.enc.recast(ns, task.id, task.kind, task.name, task.site, internal);
   }
 
   onSettled(promise: Promise<unknown>): void {

@@ -22,7 +22,7 @@ export const JOB_RUN = 2;
 /**
  * Resources a run is told apart by: from then on every resource it makes of one type is at one
  * place to the cache, so a call after a loop of hundreds can be read as one more of the loop's
- * (see PromiseTasks.recastMisreadCall).
+ * (see MisreadCalls.repair).
  */
 const MADE_KEYS = 255;
 

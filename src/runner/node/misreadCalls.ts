@@ -1,0 +1,153 @@
+// What the site cache misread, repaired as soon as it shows. The cache knows a resource by its place in
+// its task's run; past a loop of calls (or in the place of a call that returned without settling)
+// the next promise there can be something else than the loop's call: a combinator, another
+// function's call, a `new Promise`, a Node helper's call. Each is recast (the trace's `recast` record).
+import type { TaskKind } from '../../trace/events';
+import type { CallSiteInfo } from './callsites';
+import type { EventOutput } from './eventOutput';
+import { isAsyncFunctionAt } from './functionSource';
+import { isNodeTest, isTestCall, opName } from './names';
+import { marks } from './promiseMarks';
+import type { TaskSites } from './taskSites';
+import type { TaskStack } from './taskStack';
+import type { TaskState } from './taskState';
+
+/** An anonymous async function's name: a node:test test's function is named after the test. */
+export function anonymousName(caller: TaskState): string {
+  const test = caller.handle;
+  return test !== undefined && isNodeTest(test) && typeof test.name === 'string' ? test.name : '(anonymous)';
+}
+
+/** What kind of task a call of a Node helper is: a timer (timers/promises), else I/O. */
+export function helperKind(info: CallSiteInfo): TaskKind {
+  return info.module.startsWith('timers') ? 'timer' : 'io';
+}
+
+/** Where a helper's or combinator's call made its promise in Node's code (see CallSiteInfo): what tells its next call apart. */
+export function takeCallPlace(task: TaskState, info: CallSiteInfo): void {
+  task.depth = info.depth;
+  task.madeAt = info.madeAt;
+  task.apiKey = info.apiKey;
+}
+
+export class MisreadCalls {
+  /** The latest call recast by repair(): what chains on its promise is read afresh. */
+  private recastCall: TaskState | undefined;
+
+  constructor(
+    private readonly stack: TaskStack,
+    private readonly sites: TaskSites,
+    private readonly out: EventOutput,
+    private readonly now: () => number,
+  ) {}
+
+  /** Whether a promise chained on `parent` is the await of the call repair() recast last (once). */
+  awaitsRecastCall(parent: Promise<unknown> | undefined): boolean {
+    if (this.recastCall === undefined || parent !== this.recastCall.promise) return false;
+    this.recastCall = undefined;
+    return true;
+  }
+
+  /**
+   * A combinator's reaction on a member, made first thing in what was taken for a task's first run:
+   * that task is the combinator. The site cache knows a promise by its place in its task's run, and
+   * where a loop had made a call at that place (`Promise.all(items.map(load))`, a hundred
+   * `fs.promises.stat`), it took the combinator's own promise for one more of them.
+   */
+  combinatorReaction(info: CallSiteInfo): void {
+    const task = this.stack.top;
+    if (task.kind === 'combinator' || task.made !== 1 || task.resumes !== 0 || task.ended || task === this.stack.root || task === this.stack.internals) return;
+    const ns = this.now();
+    task.kind = 'combinator';
+    task.name = `Promise.${info.api}`;
+    task.transient = true;
+    task.site = info.site;
+    // What it makes from here is the combinator's, looked up as a combinator's, not as the call's.
+    task.codeKey = info.code;
+    task.siteRow = undefined;
+    task.fnKey = '';
+    this.writeRecast(task, ns, false);
+    // An async call runs as it is made: the code running since is the caller's.
+    const caller = this.stack.sync[this.stack.sync.lastIndexOf(task) - 1];
+    if (caller !== undefined) this.stack.switchTo(caller.id, ns);
+  }
+
+  /**
+   * `task`'s function is not on the stack as `task` makes its first resource. Either it returned
+   * without settling (`return promise`), or the site cache read what made `task` as one more call
+   * of the function called at that place before: past the resources it tells a run's apart by
+   * (after a loop of calls), or in the place of a call that returned without settling, where the
+   * next call is looked up. Then the function that made the resource was called by the task below
+   * after all its other async calls had started (each has a task): an async function running above
+   * that task's frame without a task of its own is `task`'s, and `task` is renamed after it
+   * (true). A `new Promise` whose executor runs now, made there, is `task`'s promise: `task` was
+   * no call, and is put aside as an internal task (false, as for a call that returned); made by a
+   * Node helper (timers/promises' setTimeout), `task` is that helper's call, and recast as it (true).
+   */
+  repair(task: TaskState, info: CallSiteInfo, ownFrame: number): boolean {
+    const sync = this.stack.sync;
+    const caller = sync[sync.length - 2];
+    if (task.made !== 1) return false;
+    const callerFrame = caller.fnKey === '' ? info.callers.length : info.callers.indexOf(caller.fnKey, ownFrame);
+    if (info.executorOf >= 0 && info.executorOf <= callerFrame) {
+      this.putAsidePromise(task, caller, info.site);
+      return false;
+    }
+    const helper = info.inHelperExecutor ? this.sites.helperRunning() : undefined;
+    if (helper !== undefined) {
+      this.recastAsHelper(task, caller, helper);
+      return true;
+    }
+    for (let frame = callerFrame - 1; frame >= ownFrame; frame--) {
+      const fnKey = info.callers[frame];
+      if (sync.some((t) => t.fnKey === fnKey) || !isAsyncFunctionAt(fnKey)) continue;
+      const call = this.sites.callOf(fnKey);
+      if (call === undefined) return false;
+      task.name = call.fn || anonymousName(caller);
+      task.site = call.callerSite || call.site;
+      task.fnKey = fnKey;
+      // What it makes from here is looked up as its function's, not as the loop's function's.
+      task.codeKey = call.code;
+      task.siteRow = undefined;
+      this.writeRecast(task, this.now(), false);
+      this.recastCall = task;
+      return true;
+    }
+    return false;
+  }
+
+  /** `task` was taken for an async call of `caller`'s, but is the call of a Node helper, whose promise it has (as startTransient makes it). */
+  private recastAsHelper(task: TaskState, caller: TaskState, helper: CallSiteInfo): void {
+    const ns = this.now();
+    task.kind = helperKind(helper);
+    task.name = opName(helper);
+    task.transient = true;
+    task.site = helper.site;
+    takeCallPlace(task, helper);
+    task.codeKey = helper.code;
+    task.siteRow = undefined;
+    task.fnKey = '';
+    this.writeRecast(task, ns, isTestCall(helper));
+    // A helper's call is no run of its own on the loop lane: the code running is the caller's.
+    this.stack.switchTo(caller.id, ns);
+  }
+
+  /** `task` was taken for a call, but is a promise `caller`'s code made (its executor at `site`): the caller's, and no task. */
+  private putAsidePromise(task: TaskState, caller: TaskState, site: string): void {
+    const promise = task.promise;
+    if (promise !== undefined) {
+      marks.setTask(promise, undefined);
+      marks.setOwner(promise, caller);
+    }
+    const ns = this.now();
+    task.name = 'new Promise';
+    task.site = site;
+    this.writeRecast(task, ns, true);
+    this.stack.endTask(task, ns, 'resolved', '', '');
+  }
+
+  /** Says that `task` is another task than its record said: its kind, name and site as they are now. */
+  private writeRecast(task: TaskState, ns: number, internal: boolean): void {
+    if (this.out.admit()) this.out.enc.recast(ns, task.id, task.kind, task.name, task.site, internal);
+  }
+}
