@@ -2,10 +2,19 @@
 // with empty init, before and after, enabled as the runner enables its own, and V8's promise
 // hooks, empty, installed the way the runner installs its own (in place of Node's promise
 // tracking). What a workload costs under this, no tracer can cost less with these hooks.
+// With BENCH_COUNT_HOOKS=1 each hook counts its calls instead, printed at exit on stderr as one
+// "HOOKS {json}" line: what a goal leaves the runner per hook call.
 import * as asyncHooks from 'node:async_hooks';
 import { asyncHooksInUse, installPromiseHooks } from '../src/runner/node/promiseHooks';
 
-const nothing = (): void => undefined;
+let calls = 0;
+const counting = process.env.BENCH_COUNT_HOOKS === '1';
+const hook = counting
+  ? (): void => {
+      calls++;
+    }
+  : (): void => undefined;
 const othersHadHooks = asyncHooksInUse();
-asyncHooks.createHook({ init: nothing, before: nothing, after: nothing }).enable();
-installPromiseHooks({ init: nothing, before: nothing, after: nothing, settled: nothing }, othersHadHooks);
+asyncHooks.createHook({ init: hook, before: hook, after: hook }).enable();
+installPromiseHooks({ init: hook, before: hook, after: hook, settled: hook }, othersHadHooks);
+if (counting) process.on('exit', () => process.stderr.write(`HOOKS ${JSON.stringify({ calls })}\n`));

@@ -17,17 +17,20 @@ export interface Measure {
   maxRssKb: number;
   events?: number;
   bytes?: number;
+  /** Calls the runner's hooks received (under floor-recorder with BENCH_COUNT_HOOKS=1). */
+  hookCalls?: number;
 }
 
 export function parseReport(stderr: string): Measure {
   const line = stderr.split('\n').find((l) => l.startsWith('BENCH '));
   if (!line) throw new Error(`workload printed no report:\n${stderr}`);
-  return JSON.parse(line.slice(6)) as Measure;
+  const hooks = stderr.split('\n').find((l) => l.startsWith('HOOKS '));
+  return { ...(JSON.parse(line.slice(6)) as Measure), ...(hooks ? { hookCalls: (JSON.parse(hooks.slice(6)) as { calls: number }).calls } : {}) };
 }
 
-export function runPlain(script: string, runtime: Runtime, nodeOptions?: string, interpreter = 'python3'): Promise<Measure> {
+export function runPlain(script: string, runtime: Runtime, nodeOptions?: string, interpreter = 'python3', extraEnv: NodeJS.ProcessEnv = {}): Promise<Measure> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env };
+    const env = { ...process.env, ...extraEnv };
     if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
     else delete env.NODE_OPTIONS;
     const child = spawn(runtime === 'python' ? interpreter : process.execPath, [script], { env, stdio: ['ignore', 'ignore', 'pipe'] });
