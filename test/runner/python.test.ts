@@ -664,6 +664,44 @@ for (const python of interpreters()) {
       assert.deepEqual(model.signals.map((s) => s.signal), ['SIGTERM'], 'the runner said it had it, so the command did not pass on a second');
     });
 
+    // A second SIGTERM would make either fixture quit at once with code 2, as a graceful shutdown takes it.
+    for (const [fixture, how] of [['graceful.py', 'loop.add_signal_handler'], ['graceful_handler.py', 'signal.signal']] as const) {
+      it(`SIGTERM to the process group reaches a script that handles it itself (${how}) once, and the trace says when it came`, async () => {
+        const out = tempTrace();
+        const child = startFixture(py(fixture), out, { ...process.env, TASKLANE_PYTHON: python.command }, true);
+        const exited = exitOf(child);
+        let stdout = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        try {
+          await printed(child, 'serving');
+          process.kill(-child.pid!, 'SIGTERM');
+          assert.equal(await exited, 0, 'its handler closed the server after its own delay, and it exited cleanly');
+        } finally {
+          killGroupLeft(child);
+        }
+        assert.match(stdout, /serving\nclosing\nclosed\n$/, 'one SIGTERM reached its handler');
+        if (fixture === 'graceful_handler.py') {
+          assert.equal(stdout, 'replaced SIG_DFL\nnow True\nserving\nclosing\nclosed\n', 'signal.signal and signal.getsignal answer as untraced');
+        }
+        const model = takeTrace(out);
+        assert.equal(model.exit?.reason, 'exit');
+        assert.deepEqual(model.signals.map((s) => s.signal), ['SIGTERM']);
+      });
+    }
+
+    it('SIGTERM to the tasklane command alone reaches a script that handles it itself, once', async () => {
+      const out = tempTrace();
+      const child = startFixture(py('graceful_handler.py'), out, { ...process.env, TASKLANE_PYTHON: python.command });
+      const exited = exitOf(child);
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      await printed(child, 'serving');
+      process.kill(child.pid!, 'SIGTERM');
+      assert.equal(await exited, 0);
+      assert.match(stdout, /serving\nclosing\nclosed\n$/, 'the command passed it on, and only once');
+      assert.deepEqual(takeTrace(out).signals.map((s) => s.signal), ['SIGTERM']);
+    });
+
     it('the record lock holds a second thread until its holder gives it back, and is free after', () => {
       const code = [
         'import threading, time',

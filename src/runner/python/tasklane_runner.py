@@ -22,10 +22,13 @@ sys.dont_write_bytecode = True
 from _tasklane.code import describe_error, without_runner_entries  # noqa: E402
 from _tasklane.frames import Sink  # noqa: E402
 from _tasklane.hooks import install  # noqa: E402
+from _tasklane.signals import watch_sigterm  # noqa: E402
 from _tasklane.tracer import Tracer  # noqa: E402
 sys.dont_write_bytecode = _writes_bytecode
 
 RUNNER_ENV = "TASKLANE_RUNNER"
+# signal.signal itself: the program's calls of it go through watch_sigterm's stand-in.
+set_signal_handler = signal.signal
 
 
 def resend_when_free(lock, signum):
@@ -83,7 +86,7 @@ def main():
 
     def end_by(signum):
         finish("signal", None, "SIGTERM", "terminated by SIGTERM")
-        signal.signal(signum, signal.SIG_DFL)
+        set_signal_handler(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
 
     def on_sigterm(signum, _frame):
@@ -101,6 +104,7 @@ def main():
 
     if tracer is not None and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         signal.signal(signal.SIGTERM, on_sigterm)
+        watch_sigterm(tracer, on_sigterm)
 
     with open(script, "rb") as source_file:
         source = source_file.read()

@@ -4,7 +4,7 @@ import asyncio
 import asyncio.tasks
 import os
 import sys
-from threading import get_ident
+from threading import Thread, get_ident
 from time import perf_counter_ns
 from types import CoroutineType
 
@@ -468,6 +468,24 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             entry = self.sleep0_sites[(id(code), lasti)] = (code, site, b"\0" + varint(enc.ref(SLEEP0_LABEL)) + varint(enc.ref(site)))
         state.site = entry[1]
         state.sleep0_record = state.ident_bytes + entry[2]
+
+    def note_signal(self, sig):
+        """A signal the program handles itself has come: said as it arrives, as the Node runner says
+        it, so that `tasklane run` does not pass on another."""
+        if self.sink.broken:
+            return
+        if self.sink.lock.held():
+            # The handler runs between two bytecodes, perhaps inside a record, or while the flusher
+            # writes: said once the lock is free, from a thread of its own.
+            Thread(target=self.write_signal, args=(sig,), name="tasklane-signal", daemon=True).start()
+        else:
+            self.write_signal(sig)
+
+    def write_signal(self, sig):
+        with self.sink.lock:
+            self.write_pending()
+            self.enc.signal(perf_counter_ns(), sig)
+        self.sink.flush()
 
     def finish(self, reason, code, sig, message, site):
         if self.sink.broken:
