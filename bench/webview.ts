@@ -28,7 +28,7 @@ function bigTrace(): TimelineUpdate {
       runs.push(start, start + 3);
       waits.push(start + 3, start + 9_000);
     }
-    tasks.push({ id, parent: id === 1 ? 0 : 1, kind: 'async', name: `task ${id}`, site: '', internal: false, created: id * 7, runs, waits, waitLabels: runs.map(() => 'sleep'), waitSites: runs.map(() => ''), end: null });
+    tasks.push({ id, parent: id === 1 ? 0 : 1, kind: 'async', name: `task ${id}`, site: '', internal: false, created: id * 7, runs, waits, waitLabels: runs.map(() => 'sleep'), waitSites: runs.map(() => ''), waitWakers: runs.map(() => ''), end: null });
   }
   for (let i = 0; i < RUNS_PER_TASK * 10; i++) loop.push(i * 1000, i * 1000 + 3, (i % TASKS) + 1);
   return { reset: true, tasks: packTimelineTasks(tasks), loop: Float64Array.from(loop), loopFrom: 0, endTime: RUNS_PER_TASK * 10_000, longBlockUs: 50_000, live: false };
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
   const latencies: number[] = [];
   for (let i = 0; i < 50; i++) {
     const t = 10_000_000 + i * 1000;
-    const tasks = packTimelineTasks([{ id: 1, parent: 0, kind: 'async', name: 'task 1', site: '', internal: false, created: 7, runs: [t, t + 10], waits: [], waitLabels: [], waitSites: [], end: null }]);
+    const tasks = packTimelineTasks([{ id: 1, parent: 0, kind: 'async', name: 'task 1', site: '', internal: false, created: 7, runs: [t, t + 10], waits: [], waitLabels: [], waitSites: [], waitWakers: [], end: null }]);
     const update: TimelineUpdate = { reset: false, tasks, loop: new Float64Array(0), loopFrom: 1e9, endTime: t + 10, longBlockUs: 50_000, live: true };
     latencies.push(await view.page.evaluate(async (u) => {
       const began = performance.now();

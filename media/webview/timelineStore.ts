@@ -54,6 +54,7 @@ export class TimelineStore {
     const waits = spliceFrom(known.waits, waitsFrom * 2, task.waits);
     const waitLabels = spliceFrom(known.waitLabels, waitsFrom, task.waitLabels);
     const waitSites = spliceFrom(known.waitSites, waitsFrom, task.waitSites);
+    const waitWakers = spliceFrom(known.waitWakers, waitsFrom, task.waitWakers);
     // The same object stays in the map, even when the update sends the task whole, so lanes laid
     // out earlier still point at it: a new object would leave them drawing the old one until the
     // next layout (and no copy of the update's task is made: a flood merges thousands an update).
@@ -62,6 +63,7 @@ export class TimelineStore {
     known.waits = waits;
     known.waitLabels = waitLabels;
     known.waitSites = waitSites;
+    known.waitWakers = waitWakers;
     known.runsFrom = undefined;
     known.waitsFrom = undefined;
   }

@@ -6,7 +6,7 @@ import { END_STATES, TASK_KINDS, type EndState, type TaskKind } from '../trace/e
 import type { TimelineTask } from './protocol';
 
 export interface PackedTasks {
-  /** Per task: the header fields below, then its runs as [start, end] pairs, then its waits as [start, end, label, site]. */
+  /** Per task: the header fields below, then its runs as [start, end] pairs, then its waits as [start, end, label, site, waker]. */
   numbers: Float64Array;
   /** Strings the numbers refer to by index. */
   strings: string[];
@@ -14,7 +14,7 @@ export interface PackedTasks {
 
 /** id, parent, kind, internal, created, name, site, end state (-1: none), end t, end message, end site, runsFrom, runs, waitsFrom, waits. */
 export const HEADER = 15;
-export const WAIT_FIELDS = 4;
+export const WAIT_FIELDS = 5;
 /** Open segment ends travel as -1, as the webview draws them (open until the trace's end time). */
 const OPEN = -1;
 
@@ -74,7 +74,7 @@ export class TaskPacker {
     this.numbers[this.size++] = openEnd(end);
   }
 
-  wait(start: number, end: number, label: string, site: string): void {
+  wait(start: number, end: number, label: string, site: string, waker: string): void {
     if (this.runsOwed !== 0 || this.waitsOwed-- <= 0) throw new Error('a wait out of order, or more than the task announced');
     const n = this.numbers;
     let i = this.size;
@@ -82,6 +82,7 @@ export class TaskPacker {
     n[i++] = openEnd(end);
     n[i++] = this.string(label);
     n[i++] = this.string(site);
+    n[i++] = this.string(waker);
     this.size = i;
   }
 
@@ -126,7 +127,7 @@ export function packTimelineTasks(tasks: readonly TimelineTask[]): PackedTasks {
     const end = t.end && (END_STATES as readonly string[]).includes(t.end.state) ? { ...t.end, state: t.end.state as EndState } : null;
     packer.task({ ...t, kind, end }, t.name, t.runsFrom ?? 0, t.runs.length / 2, t.waitsFrom ?? 0, t.waits.length / 2);
     for (let r = 0; r < t.runs.length; r += 2) packer.run(t.runs[r], t.runs[r + 1]);
-    for (let w = 0; w < t.waits.length / 2; w++) packer.wait(t.waits[w * 2], t.waits[w * 2 + 1], t.waitLabels[w] ?? '', t.waitSites[w] ?? '');
+    for (let w = 0; w < t.waits.length / 2; w++) packer.wait(t.waits[w * 2], t.waits[w * 2 + 1], t.waitLabels[w] ?? '', t.waitSites[w] ?? '', t.waitWakers[w] ?? '');
   }
   return packer.take();
 }
@@ -170,6 +171,7 @@ export function unpackTasks(packed: PackedTasks): TimelineTask[] {
       id: n[i], parent: n[i + 1], kind, internal: n[i + 3] === 1, created: n[i + 4], name: str(n[i + 5]), site: str(n[i + 6]),
       end: endState === -1 ? null : { state: END_STATES[endState], t: n[i + 8], message: str(n[i + 9]), site: str(n[i + 10]) },
       runs: runCount ? [] : NO_SEGMENTS, waits: waitCount ? [] : NO_SEGMENTS, waitLabels: waitCount ? [] : NO_SEGMENTS, waitSites: waitCount ? [] : NO_SEGMENTS,
+      waitWakers: waitCount ? [] : NO_SEGMENTS,
     };
     if (runsFrom || waitsFrom) {
       task.runsFrom = runsFrom;
@@ -182,6 +184,7 @@ export function unpackTasks(packed: PackedTasks): TimelineTask[] {
       task.waits.push(n[i], n[i + 1]);
       task.waitLabels.push(str(n[i + 2]));
       task.waitSites.push(str(n[i + 3]));
+      task.waitWakers.push(str(n[i + 4]));
       i += WAIT_FIELDS;
     }
     tasks.push(task);

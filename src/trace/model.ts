@@ -292,6 +292,18 @@ export class TraceModel implements TraceSink {
     return how || 'promise';
   }
 
+  /**
+   * What woke a wait, in words, where its label does not say it already: the task whose code
+   * resolved what it awaited (a producer's Queue.put), or how ("read TCP socket …"); "" if unknown.
+   */
+  wokenBy(wait: WaitSegment): string {
+    if (wait.by === 0 || wait.by === wait.target) return '';
+    const by = this.tasks.get(wait.by);
+    const text = wait.byLabel || (by ? `#${by.id} ${this.displayName(by)}` : '');
+    const label = this.waitLabel(wait);
+    return label === text || (by !== undefined && label === this.displayName(by)) ? '' : text;
+  }
+
   endState(task: Task): EndState | 'pending' {
     return task.end ? task.end.state : 'pending';
   }

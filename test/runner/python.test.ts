@@ -133,11 +133,12 @@ for (const python of interpreters()) {
       assert.deepEqual(spans.map((t) => [t.name, t.parent, t.end?.state]), [['ticks', main.id, 'resolved'], ['ticks', main.id, 'resolved']]);
     });
 
-    it('a task waiting at async with lock waits for Lock.acquire', () => {
+    it('a task waiting at async with lock waits for Lock.acquire, woken by the task that released it', () => {
       const { model } = trace(py('lock.py'));
       const [first, second] = tasksNamed(model, 'worker');
       assert.deepEqual(first.waits.map((w) => model.waitLabel(w)), ['sleep 0.05 s']);
       assert.deepEqual(second.waits.map((w) => model.waitLabel(w)), ['Lock.acquire', 'sleep 0.01 s']);
+      assert.deepEqual(second.waits.map((w) => model.wokenBy(w)), [`#${first.id} worker`, ''], 'the first released the lock; the sleep names its own end');
     });
 
     it('a task the user starts of asyncio\'s sleep, to_thread or Server.serve_forever is the user\'s; those asyncio starts itself are its own', () => {
@@ -356,13 +357,15 @@ for (const python of interpreters()) {
       assert.ok(first.end!.t <= second.created, 'the first group ended before the second began');
     });
 
-    it('a Queue with one producer and two consumers shows Queue.get waits', () => {
+    it('a Queue with one producer and two consumers shows Queue.get waits, each woken by a put of the producer', () => {
       const { model, stdout } = trace(py('queue.py'));
       assert.equal(stdout, '6\n');
       const consumers = tasksNamed(model, 'consumer');
       assert.equal(consumers.length, 2);
       for (const c of consumers) assert.ok(c.waits.length > 0 && c.waits.every((w) => model.waitLabel(w) === 'Queue.get'));
-      assert.ok(only(model, 'producer').waits.every((w) => model.waitLabel(w) === 'sleep 0.01 s'));
+      const producer = only(model, 'producer');
+      assert.ok(producer.waits.every((w) => model.waitLabel(w) === 'sleep 0.01 s'));
+      for (const c of consumers) assert.deepEqual(new Set(c.waits.map((w) => model.wokenBy(w))), new Set([`#${producer.id} producer`]), 'each get was woken by a put of the producer\'s');
     });
 
     it('asyncio.run(asyncio.wait_for(main(), 5)): main is made where that line made it, inside the wait_for task', () => {

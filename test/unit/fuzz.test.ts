@@ -95,12 +95,12 @@ const time = fc.oneof(fc.constant(-1), fc.double({ min: 0, max: 1e12, noNaN: tru
 const timelineTask: fc.Arbitrary<TimelineTask> = fc.record({
   id: fc.nat(), parent: fc.nat(), kind: fc.constantFrom(...TASK_KINDS), name: fc.string(), site: fc.string(), internal: fc.boolean(), created: time,
   runs: fc.array(fc.tuple(time, time), { maxLength: 4 }).map((pairs) => pairs.flat()),
-  waitSegments: fc.array(fc.tuple(time, time, fc.string(), fc.string()), { maxLength: 4 }),
+  waitSegments: fc.array(fc.tuple(time, time, fc.string(), fc.string(), fc.string()), { maxLength: 4 }),
   end: fc.option(fc.record({ t: time, state: fc.constantFrom(...END_STATES), message: fc.string(), site: fc.string() }).map((e) => ({ ...e })), { nil: null }),
   from: fc.option(fc.tuple(fc.nat(9), fc.nat(9)), { nil: undefined }),
 }).map(({ waitSegments, from, ...t }) => ({
   ...t,
-  waits: waitSegments.flatMap(([start, end]) => [start, end]), waitLabels: waitSegments.map((w) => w[2]), waitSites: waitSegments.map((w) => w[3]),
+  waits: waitSegments.flatMap(([start, end]) => [start, end]), waitLabels: waitSegments.map((w) => w[2]), waitSites: waitSegments.map((w) => w[3]), waitWakers: waitSegments.map((w) => w[4]),
   // Absent, or at least one non-zero: both zero means "whole lists", which unpacks as absent.
   ...(from && (from[0] || from[1]) ? { runsFrom: from[0], waitsFrom: from[1] } : {}),
 }));
@@ -149,7 +149,7 @@ describe('fuzzing what reads traces (10,000 cases each)', function () {
       for (const [at, value] of flips) if (numbers.length) numbers[at % numbers.length] = value;
       return { numbers, strings: packed.strings };
     });
-    const base = packTimelineTasks([{ id: 1, parent: 0, kind: 'script', name: 'main.js', site: '', internal: false, created: 0, runs: [0, 5], waits: [], waitLabels: [], waitSites: [], end: null }]);
+    const base = packTimelineTasks([{ id: 1, parent: 0, kind: 'script', name: 'main.js', site: '', internal: false, created: 0, runs: [0, 5], waits: [], waitLabels: [], waitSites: [], waitWakers: [], end: null }]);
     check('damaged-packing', damaged, (tasks) => {
       const store = new TimelineStore();
       store.apply({ reset: true, tasks: base, loop: Float64Array.of(0, 5, 1), loopFrom: 0, endTime: 5, longBlockUs: 50_000, live: false });

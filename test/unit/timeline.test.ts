@@ -11,7 +11,7 @@ import { UpdatePacer } from '../../src/panel/updatePacer';
 import { TraceModel } from '../../src/trace/model';
 
 const task = (id: number, parent: number, name: string, extra: Partial<TimelineTask> = {}): TimelineTask => ({
-  id, parent, kind: 'async', name, site: '', internal: false, created: id, runs: [], waits: [], waitLabels: [], waitSites: [], end: null, ...extra,
+  id, parent, kind: 'async', name, site: '', internal: false, created: id, runs: [], waits: [], waitLabels: [], waitSites: [], waitWakers: [], end: null, ...extra,
 });
 
 describe('TimeScale', () => {
@@ -275,6 +275,29 @@ describe('timeline feed: full state, then only what changed', () => {
     store.apply(feed.delta(true));
     assert.deepEqual(store.tasks.get(1)?.waitLabels, ['setTimeout 60 ms', 'setTimeout 60 ms', 'setTimeout 60 ms']);
     assert.deepEqual(store.tasks.get(1)?.waits, [1, 10, 11, 20, 21, 62]);
+  });
+
+  it('a wait says what woke it where its label does not: the task that put into the queue, not the timer a sleep names', () => {
+    const model = new TraceModel();
+    const feed = new TimelineFeed(model);
+    const store = new TimelineStore();
+    for (const [id, name] of [[1, 'main'], [2, 'producer'], [3, 'consumer']] as const) model.apply({ type: 'task', t: 0, id, parent: 0, kind: 'async', name, site: '', internal: false });
+    model.apply({ type: 'task', t: 1, id: 4, parent: 2, kind: 'timer', name: 'setTimeout 10 ms', site: '', internal: false });
+    model.apply({ type: 'await', t: 1, id: 3, target: 0, label: 'Queue.get', site: '/w/q.py:9:1' });
+    model.apply({ type: 'await', t: 1, id: 2, target: 0, label: '', site: '/w/q.py:4:1' });
+    model.apply({ type: 'await', t: 1, id: 1, target: 3, label: '', site: '/w/q.py:14:1' });
+    store.apply(feed.full(true));
+    assert.deepEqual(store.tasks.get(3)?.waitWakers, [''], 'not known while it waits');
+    model.apply({ type: 'run', t: 11, id: 4 });
+    model.apply({ type: 'awaitBy', t: 11, id: 2, by: 4, label: '' });
+    model.apply({ type: 'run', t: 12, id: 2 });
+    model.apply({ type: 'awaitBy', t: 12, id: 3, by: 2, label: '' }); // its Queue.put
+    model.apply({ type: 'awaitBy', t: 12, id: 1, by: 3, label: '' }); // (what it awaited: no news)
+    model.apply({ type: 'run', t: 13, id: 3 });
+    store.apply(feed.delta(true));
+    assert.deepEqual(store.tasks.get(3)?.waitWakers, ['#2 producer']);
+    assert.deepEqual([store.tasks.get(2)?.waitLabels, store.tasks.get(2)?.waitWakers], [['setTimeout 10 ms'], ['']], 'the label names the timer already');
+    assert.deepEqual(store.tasks.get(1)?.waitWakers, ['']);
   });
 });
 

@@ -7,8 +7,8 @@ after(closeBrowser);
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 
-function task(id: number, parent: number, name: string, runs: number[], waits: number[] = [], labels: string[] = []): TimelineTask {
-  return { id, parent, kind: id === 1 ? 'script' : 'async', name, site: `/w/main.js:${id}:1`, internal: false, created: runs[0] ?? 0, runs, waits, waitLabels: labels, waitSites: labels.map(() => '/w/main.js:3:3'), end: { t: 1_000_000, state: 'resolved', message: '', site: '' } };
+function task(id: number, parent: number, name: string, runs: number[], waits: number[] = [], labels: string[] = [], wakers: string[] = labels.map(() => '')): TimelineTask {
+  return { id, parent, kind: id === 1 ? 'script' : 'async', name, site: `/w/main.js:${id}:1`, internal: false, created: runs[0] ?? 0, runs, waits, waitLabels: labels, waitSites: labels.map(() => '/w/main.js:3:3'), waitWakers: wakers, end: { t: 1_000_000, state: 'resolved', message: '', site: '' } };
 }
 
 const UPDATE: TimelineUpdate = {
@@ -134,6 +134,19 @@ describe('webview in headless Chromium: the canvas timeline', () => {
     await view.page.waitForSelector('#details dl');
     assert.match((await view.page.textContent('#details'))!, /#2 sayAfter/);
     assert.equal((await view.viewState())!.selected, 2);
+  });
+
+  it('a wait says what woke it, in the tooltip and the details pane', async () => {
+    const consumer = task(2, 1, 'consumer', [0, 100_000], [100_000, 1_000_000], ['Queue.get'], ['#3 producer \u202Eevil']);
+    await view.post({ type: 'timeline', update: { ...UPDATE, tasks: packTimelineTasks([task(1, 0, 'main.js', [0, 1_000_000]), consumer]) } });
+    await frame(view);
+    const { x, y } = await canvasBox();
+    await view.page.mouse.move(x + 800, y + 62 + 10);
+    await view.page.waitForSelector('#tooltip:not([hidden])');
+    assert.match((await view.page.textContent('#tooltip'))!, /^consumer\nwaiting for Queue\.get \([^)]+\)\nwoken by #3 producer \uFFFDevil$/);
+    await view.page.mouse.click(x + 800, y + 62 + 10);
+    await view.page.waitForSelector('#details dl');
+    assert.match((await view.page.textContent('#details'))!, /Last waitQueue\.get main\.js:3, woken by #3 producer \uFFFDevil/);
   });
 
   it('a wait inside a coroutine span names the coroutine, on the lane and in the tooltip', async () => {

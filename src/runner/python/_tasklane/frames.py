@@ -150,6 +150,13 @@ class Encoder:
             for n in (ident, target, label_ref, site_ref):
                 self.uint(n)
 
+    def await_by(self, ns, ident, by, label):
+        label_ref = self.ref(label)
+        self.timed(OP_AWAIT_BY, ns)
+        self.uint(ident)
+        self.uint(by)
+        self.uint(label_ref)
+
     def join(self, ns, ident, member):
         self.timed(OP_JOIN, ns)
         self.uint(ident)

@@ -1,7 +1,7 @@
-"""Where the tracer meets asyncio: the loop's Handle._run, BaseEventLoop.create_task and
-run_in_executor, run_coroutine_threadsafe, Server.__init__, Task.cancel, asyncio.timeout() and
-Timeout.reschedule (3.11+), _set_running_loop (to notice a loop that is not asyncio's), and on 3.12+
-sys.monitoring for when the user's coroutines start and return."""
+"""Where the tracer meets asyncio: the loop's Handle._run, BaseEventLoop.create_task,
+create_future and run_in_executor, run_coroutine_threadsafe, Server.__init__, Task.cancel,
+asyncio.timeout() and Timeout.reschedule (3.11+), _set_running_loop (to notice a loop that is not
+asyncio's), and on 3.12+ sys.monitoring for when the user's coroutines start and return."""
 
 import asyncio
 import asyncio.base_events
@@ -143,6 +143,46 @@ def install(tracer):
     Task.__qualname__ = base_task.__qualname__
     Task.__module__ = base_task.__module__
 
+    base_future = asyncio.futures.Future
+
+    class Future(base_future):
+        """asyncio's Future as loop.create_future makes it (a Queue's getter, an Event's or a
+        Lock's waiter), telling the tracer which task resolves it (same name, so reprs are unchanged)."""
+
+        __slots__ = ()
+
+        def set_result(self, result):
+            callbacks = self._callbacks  # the tasks waiting for it, handed to the loop as it resolves
+            try:
+                super().set_result(result)
+            except BaseException as error:
+                raised_through(error)
+                raise
+            if callbacks:
+                try:
+                    tracer.on_wake(callbacks)
+                except Exception:
+                    pass
+
+        def set_exception(self, exception):
+            callbacks = self._callbacks
+            try:
+                super().set_exception(exception)
+            except BaseException as error:
+                raised_through(error)
+                raise
+            if callbacks:
+                try:
+                    tracer.on_wake(callbacks)
+                except Exception:
+                    pass
+
+    Future.__qualname__ = base_future.__qualname__
+    Future.__module__ = base_future.__module__
+
+    def create_future(self):
+        return Future(loop=self)
+
     timeouts_module = getattr(asyncio, "timeouts", None)  # 3.11+
     timeout_type = getattr(timeouts_module, "Timeout", None)
     original_timeout = getattr(timeouts_module, "timeout", None)
@@ -175,6 +215,7 @@ def install(tracer):
     patches.set(asyncio.events.Handle, "_run", step_hook)
     patches.set(asyncio.base_events.BaseEventLoop, "create_task", create_task)
     patches.set(asyncio.base_events.BaseEventLoop, "run_in_executor", run_in_executor)
+    patches.set(asyncio.base_events.BaseEventLoop, "create_future", create_future)
     for module in (asyncio.tasks, asyncio):  # the module's name and the package's, which is the one most use
         patches.set(module, "run_coroutine_threadsafe", run_coroutine_threadsafe)
     for module in (asyncio.events, asyncio):

@@ -165,6 +165,22 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             self.settle_current(ns)
             self.enc.rename(ns, state.ident, name)
 
+    def on_wake(self, callbacks):
+        """A future made by loop.create_future (a Queue's getter, an Event's or a Lock's waiter) is
+        being resolved: the tasks waiting for it (`callbacks`, its done callbacks) are woken by the
+        task running now, if any (a put, set() or release() in its step)."""
+        waker = self.running_here()
+        if waker is None or self.sink.broken:
+            return
+        for callback, _context in callbacks:
+            state = self.tasks.get(getattr(callback, "__self__", None))
+            if state is None or state is waker:
+                continue
+            with self.sink.lock:
+                ns = perf_counter_ns()
+                self.settle_current(ns)
+                self.enc.await_by(ns, state.ident, waker.ident, "")
+
     def on_foreign_loop(self, loop):
         """An event loop that is not asyncio's own (uvloop's) runs: its tasks and steps are not in
         the trace, which says nothing of them; the program's stderr says so, once per kind of loop."""
