@@ -158,6 +158,22 @@ for (const python of interpreters()) {
       assert.deepEqual(waiters.map((t) => t.waits.map((w) => model.waitLabel(w))), [['Condition.wait_for'], ['Condition.wait_for']]);
     });
 
+    it('a child process asyncio starts is a task of the task that started it, named by its command, ending with its exit code or the signal that killed it', () => {
+      const { model, stdout } = trace(py('subprocesses.py'));
+      assert.equal(stdout, '42\n3\n-15\n');
+      const main = only(model, 'main');
+      const children = [...model.tasks.values()].filter((t) => t.name.startsWith('child process'));
+      assert.deepEqual(children.map((t) => [t.name.replace(/python3(\.\d+)?/, 'python'), t.kind, t.parent, t.internal, model.endState(t), t.end?.message]), [
+        ['child process python -c "print(6 * 7)"', 'io', main.id, false, 'resolved', 'exit code 0'],
+        ['child process sh -c "exit 3"', 'io', main.id, false, 'rejected', 'exit code 3'],
+        ['child process sleep 10', 'io', main.id, false, 'cancelled', 'killed by SIGTERM'],
+      ]);
+      assert.deepEqual(children.map((t) => t.site.replace(/^.*\//, '').replace(/:\d+$/, '')), ['subprocesses.py:8', 'subprocesses.py:11', 'subprocesses.py:13']);
+      const communicate = main.waits.filter((w) => model.waitLabel(w) === 'Process.communicate').at(-1)!;
+      assert.ok(children[0].end!.t <= communicate.end, 'the child exited before communicate() returned');
+      assert.ok(children[1].created >= communicate.end, 'the shell started after');
+    });
+
     it('a task awaiting run_in_executor or to_thread waits for the function it runs, and one awaiting shield for the task shielded', () => {
       const { model } = trace(py('threads/executor_shield.py'));
       const main = only(model, 'main');

@@ -1,10 +1,12 @@
 """Where the tracer meets asyncio: the loop's Handle._run, BaseEventLoop.create_task,
-create_future and run_in_executor, run_coroutine_threadsafe, Server.__init__, Task.cancel,
-asyncio.timeout() and Timeout.reschedule (3.11+), _set_running_loop (to notice a loop that is not
-asyncio's), and on 3.12+ sys.monitoring for when the user's coroutines start and return."""
+create_future and run_in_executor, run_coroutine_threadsafe, Server.__init__, a child process's
+transport (made and exited), Task.cancel, asyncio.timeout() and Timeout.reschedule (3.11+),
+_set_running_loop (to notice a loop that is not asyncio's), and on 3.12+ sys.monitoring for when
+the user's coroutines start and return."""
 
 import asyncio
 import asyncio.base_events
+import asyncio.base_subprocess
 import asyncio.events
 import asyncio.tasks
 import functools
@@ -106,6 +108,29 @@ def install(tracer):
                 with going_threaded:  # two threads may start their first loops at once
                     if tracer.steps_by_thread is None:
                         patches.set(asyncio.events.Handle, "_run", tracer.threaded_step_hook(step_hook, main_thread))
+        except Exception:
+            pass
+
+    subprocess_type = asyncio.base_subprocess.BaseSubprocessTransport
+    original_subprocess_init = subprocess_type.__init__
+    original_process_exited = subprocess_type._process_exited
+
+    # The transport of a child process asyncio starts, made in the step of the task that asked.
+    def subprocess_init(self, *args, **kwargs):
+        try:
+            original_subprocess_init(self, *args, **kwargs)
+        except BaseException as error:
+            raised_through(error)
+            raise
+        try:
+            tracer.on_subprocess(self, sys._getframe(1))
+        except Exception:
+            pass
+
+    def process_exited(self, returncode):
+        original_process_exited(self, returncode)
+        try:
+            tracer.end_subprocess(self, returncode)
         except Exception:
             pass
 
@@ -221,6 +246,8 @@ def install(tracer):
     for module in (asyncio.events, asyncio):
         patches.set(module, "_set_running_loop", set_running_loop)
     patches.set(asyncio.base_events.Server, "__init__", server_init)
+    patches.set(subprocess_type, "__init__", subprocess_init)
+    patches.set(subprocess_type, "_process_exited", process_exited)
     # The public name too: `type(task) is asyncio.Task` holds as untraced, and a program's own Task
     # subclass is the tracer's subclass's, so its cancel() is seen as well.
     for module in (asyncio.tasks, asyncio):

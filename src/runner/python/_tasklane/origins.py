@@ -1,9 +1,14 @@
 """Tasks asyncio makes in a callback of its own for a caller elsewhere: the coroutine handed to
 another thread's loop (run_coroutine_threadsafe), a stream server's handler for each connection.
 Each is made by the task that asked for it, where it asked. And the calls run_in_executor hands to
-another thread or process, which are tasks of kind io of the task that made them."""
+another thread or process, and the child processes asyncio starts, which are tasks of kind io of
+the task that made them."""
 
 import asyncio.base_events
+import json
+import os
+import re
+import signal
 import asyncio.streams
 import asyncio.threads
 import weakref
@@ -55,6 +60,8 @@ class OriginRecorder:
         self.servers = weakref.WeakKeyDictionary()
         # run_in_executor's futures -> ExecutorCall: the future does not say what it runs.
         self.executor_calls = weakref.WeakKeyDictionary()
+        # The transports of child processes still running -> their tasks' ids.
+        self.subprocesses = weakref.WeakKeyDictionary()
 
     def caller(self):
         current = self.running_here()
@@ -112,6 +119,36 @@ class OriginRecorder:
         except Exception:
             pass
 
+    def on_subprocess(self, transport, frame):
+        """asyncio started a child process (create_subprocess_exec or _shell; `frame` made its
+        transport): a task of the task running now until the child exits, named by its command
+        as the Node runner names one (`child process sh -c "exit 3"`)."""
+        parent = self.caller()
+        site = user_site(frame)
+        with self.sink.lock:
+            ident = self.new_id()
+            ns = perf_counter_ns()
+            self.settle_current(ns)
+            self.enc.task(ns, ident, parent, "io", child_process_name(transport._proc.args), site, False)
+        self.subprocesses[transport] = ident
+
+    def end_subprocess(self, transport, returncode):
+        """The child process of `transport` has exited (in a callback of the loop's)."""
+        ident = self.subprocesses.pop(transport, None)
+        if ident is None or self.sink.broken:
+            return
+        if returncode < 0:
+            try:
+                outcome = ("cancelled", "killed by %s" % signal.Signals(-returncode).name)
+            except ValueError:
+                outcome = ("cancelled", "killed by signal %d" % -returncode)
+        else:
+            outcome = ("resolved" if returncode == 0 else "rejected", "exit code %d" % returncode)
+        with self.sink.lock:
+            ns = perf_counter_ns()
+            self.settle_current(ns)
+            self.enc.end(ns, ident, outcome[0], outcome[1], "")
+
     def on_server(self, protocol_factory, frame):
         """loop.create_server (`frame`) made a server for `protocol_factory`: asked for by the
         task running now, where the user's code called start_server (or create_server)."""
@@ -138,3 +175,23 @@ class OriginRecorder:
             if asked is not None:
                 return asked[0], asked[1], None
         return None
+
+
+MAX_COMMAND_CHARS = 80
+PLAIN_WORD = re.compile(r"^[\w@%+=:,./-]+$")
+
+
+def child_process_name(args):
+    """`child process python3 -c "print(1)"`: Popen's args (a shell's command line is run by sh -c),
+    the program by its file name, words that need it quoted, cut at MAX_COMMAND_CHARS."""
+    words = ["sh", "-c", args] if isinstance(args, (str, bytes)) else list(args)
+    shown = []
+    for i, word in enumerate(words):
+        word = os.fsdecode(word) if isinstance(word, (bytes, os.PathLike)) else str(word)
+        if i == 0:
+            word = os.path.basename(word)
+        shown.append(word if PLAIN_WORD.match(word) else json.dumps(word, ensure_ascii=False))
+    command = " ".join(shown)
+    if len(command) > MAX_COMMAND_CHARS:
+        command = command[:MAX_COMMAND_CHARS - 1] + "\u2026"
+    return "child process " + command
