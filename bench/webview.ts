@@ -28,7 +28,7 @@ function bigTrace(): TimelineUpdate {
       runs.push(start, start + 3);
       waits.push(start + 3, start + 9_000);
     }
-    tasks.push({ id, parent: id === 1 ? 0 : 1, kind: 'async', name: `task ${id}`, site: '', internal: false, created: id * 7, runs, waits, waitLabels: runs.map(() => 'sleep'), waitSites: runs.map(() => ''), waitWakers: runs.map(() => ''), end: null });
+    tasks.push({ id, parent: id === 1 ? 0 : 1, kind: 'async', name: `task ${id}`, site: '', internal: false, created: id * 7, runs, waits, waitLabels: runs.map(() => 'sleep'), waitSites: runs.map(() => ''), waitWakers: runs.map(() => 0), end: null });
   }
   for (let i = 0; i < RUNS_PER_TASK * 10; i++) loop.push(i * 1000, i * 1000 + 3, (i % TASKS) + 1);
   return { reset: true, tasks: packTimelineTasks(tasks), loop: Float64Array.from(loop), loopFrom: 0, endTime: RUNS_PER_TASK * 10_000, longBlockUs: 50_000, live: false };

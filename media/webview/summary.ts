@@ -92,7 +92,7 @@ export function renderDetails(root: HTMLElement, task: TimelineTask | undefined,
   if (lastWait >= 0) {
     const wait = el('span', `${task.waitLabels[lastWait]} `);
     if (task.waitSites[lastWait]) wait.append(siteLink(task.waitSites[lastWait], openSite));
-    if (task.waitWakers[lastWait]) wait.append(inertText(`, woken by ${task.waitWakers[lastWait]}`));
+    if (task.waitWakers[lastWait]) wait.append(inertText(`, woken by ${store.describe(task.waitWakers[lastWait])}`));
     add('Last wait', wait);
   }
   add('Ended', ended);

@@ -310,7 +310,7 @@ export class TimelineView {
       const span = spanAt(this.spans.get(task.id), start, this.store.tasks, this.store.endTime);
       const waker = task.waitWakers[hit.wait];
       waitText = `\nwaiting for ${inertText(task.waitLabels[hit.wait])}${span ? ` in ${inertText(span.name)}` : ''} (${formatUs(this.store.endOf(task.waits[hit.wait * 2 + 1]) - start)})`;
-      if (waker) waitText += `\nwoken by ${inertText(waker)}`;
+      if (waker) waitText += `\nwoken by ${inertText(this.store.describe(waker))}`;
     }
     this.cb.onHover(task, x, y, `${inertText(task.name)}${waitText}`);
   }

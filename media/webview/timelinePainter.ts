@@ -59,6 +59,7 @@ export class TimelinePainter {
     ctx.clip();
     this.drawSpans(visible, laneY);
     this.drawLinks(visible, laneY);
+    this.drawWakeLinks(laneY);
     this.drawWaitLabels(visible, laneY);
     ctx.restore();
 
@@ -164,6 +165,35 @@ export class TimelinePainter {
     }
     ctx.stroke();
     ctx.globalAlpha = 1;
+  }
+
+  /**
+   * For the selected task, what woke its waits: a line from the waker's lane to the task's where
+   * each wait ended, in the selection's colour (a producer's put handing a consumer its item).
+   */
+  private drawWakeLinks(laneY: (l: Lane) => number): void {
+    const lane = this.v.laneById.get(this.v.selected);
+    if (!lane) return;
+    const { waits, waitWakers } = lane.task;
+    const ctx = this.ctx;
+    ctx.strokeStyle = this.v.theme.selection;
+    ctx.beginPath();
+    for (let i = firstEndingAfter(waits, this.v.scale.start); i < waitWakers.length; i++) {
+      const end = waits[i * 2 + 1];
+      if (waits[i * 2] > this.v.scale.end) break;
+      const waker = waitWakers[i] ? this.v.laneById.get(waitWakers[i]) : undefined;
+      if (!waker || end < 0) continue;
+      const x = this.v.scale.toPx(end);
+      const from = laneY(waker) + LANE_H / 2;
+      const to = laneY(lane) + (from < laneY(lane) ? 3 : LANE_H - 3);
+      const tip = from < to ? -3 : 3;
+      ctx.moveTo(x, from);
+      ctx.lineTo(x, to);
+      ctx.moveTo(x - 3, to + tip);
+      ctx.lineTo(x, to);
+      ctx.lineTo(x + 3, to + tip);
+    }
+    ctx.stroke();
   }
 
   private drawWaitLabels(lanes: Lane[], laneY: (l: Lane) => number): void {

@@ -68,6 +68,12 @@ export class TimelineStore {
     known.waitsFrom = undefined;
   }
 
+  /** A task as text refers to it: "#3 producer" ("#3" before it has arrived). */
+  describe(id: number): string {
+    const task = this.tasks.get(id);
+    return task ? `#${id} ${task.name}` : `#${id}`;
+  }
+
   /** Indices into `loop` of the segments that hold the loop too long, the open one included. */
   longBlocks(): number[] {
     const last = this.loop.length - 3;

@@ -57,8 +57,8 @@ export interface TimelineTask {
   waits: number[];
   waitLabels: string[];
   waitSites: string[];
-  /** What woke each wait, where its label does not say ("#3 producer", "read TCP socket …"), else "". */
-  waitWakers: string[];
+  /** The task whose code woke each wait (a producer's put), where its label does not name it; else 0. */
+  waitWakers: number[];
   end: { t: number; state: string; message: string; site: string } | null;
   /**
    * In a delta, the runs and waits sent replace the webview's copy from these pair indices on (the

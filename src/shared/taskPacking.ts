@@ -6,7 +6,7 @@ import { END_STATES, TASK_KINDS, type EndState, type TaskKind } from '../trace/e
 import type { TimelineTask } from './protocol';
 
 export interface PackedTasks {
-  /** Per task: the header fields below, then its runs as [start, end] pairs, then its waits as [start, end, label, site, waker]. */
+  /** Per task: the header fields below, then its runs as [start, end] pairs, then its waits as [start, end, label, site, waker id]. */
   numbers: Float64Array;
   /** Strings the numbers refer to by index. */
   strings: string[];
@@ -74,7 +74,7 @@ export class TaskPacker {
     this.numbers[this.size++] = openEnd(end);
   }
 
-  wait(start: number, end: number, label: string, site: string, waker: string): void {
+  wait(start: number, end: number, label: string, site: string, waker: number): void {
     if (this.runsOwed !== 0 || this.waitsOwed-- <= 0) throw new Error('a wait out of order, or more than the task announced');
     const n = this.numbers;
     let i = this.size;
@@ -82,7 +82,7 @@ export class TaskPacker {
     n[i++] = openEnd(end);
     n[i++] = this.string(label);
     n[i++] = this.string(site);
-    n[i++] = this.string(waker);
+    n[i++] = waker;
     this.size = i;
   }
 
@@ -127,7 +127,7 @@ export function packTimelineTasks(tasks: readonly TimelineTask[]): PackedTasks {
     const end = t.end && (END_STATES as readonly string[]).includes(t.end.state) ? { ...t.end, state: t.end.state as EndState } : null;
     packer.task({ ...t, kind, end }, t.name, t.runsFrom ?? 0, t.runs.length / 2, t.waitsFrom ?? 0, t.waits.length / 2);
     for (let r = 0; r < t.runs.length; r += 2) packer.run(t.runs[r], t.runs[r + 1]);
-    for (let w = 0; w < t.waits.length / 2; w++) packer.wait(t.waits[w * 2], t.waits[w * 2 + 1], t.waitLabels[w] ?? '', t.waitSites[w] ?? '', t.waitWakers[w] ?? '');
+    for (let w = 0; w < t.waits.length / 2; w++) packer.wait(t.waits[w * 2], t.waits[w * 2 + 1], t.waitLabels[w] ?? '', t.waitSites[w] ?? '', t.waitWakers[w] ?? 0);
   }
   return packer.take();
 }
@@ -150,6 +150,10 @@ export function unpackTasks(packed: PackedTasks): TimelineTask[] {
     const s = strings[i];
     if (!Number.isInteger(i) || s === undefined) throw new Error(`packed tasks: no string ${i}`);
     return s;
+  };
+  const id = (v: number): number => {
+    if (!Number.isInteger(v) || v < 0) throw new Error(`packed tasks: bad task id ${v}`);
+    return v;
   };
   const count = (v: number): number => {
     if (!Number.isInteger(v) || v < 0) throw new Error(`packed tasks: bad count ${v}`);
@@ -184,7 +188,7 @@ export function unpackTasks(packed: PackedTasks): TimelineTask[] {
       task.waits.push(n[i], n[i + 1]);
       task.waitLabels.push(str(n[i + 2]));
       task.waitSites.push(str(n[i + 3]));
-      task.waitWakers.push(str(n[i + 4]));
+      task.waitWakers.push(id(n[i + 4]));
       i += WAIT_FIELDS;
     }
     tasks.push(task);

@@ -293,15 +293,15 @@ export class TraceModel implements TraceSink {
   }
 
   /**
-   * What woke a wait, in words, where its label does not say it already: the task whose code
-   * resolved what it awaited (a producer's Queue.put), or how ("read TCP socket …"); "" if unknown.
+   * The task whose code woke a wait (a producer's Queue.put), where the wait's label does not name
+   * it already (a sleep's timer, the socket a read was from); 0 if none or unknown.
    */
-  wokenBy(wait: WaitSegment): string {
-    if (wait.by === 0 || wait.by === wait.target) return '';
+  wokenBy(wait: WaitSegment): number {
+    if (wait.by === 0 || wait.by === wait.target) return 0;
     const by = this.tasks.get(wait.by);
-    const text = wait.byLabel || (by ? `#${by.id} ${this.displayName(by)}` : '');
+    if (!by) return 0;
     const label = this.waitLabel(wait);
-    return label === text || (by !== undefined && label === this.displayName(by)) ? '' : text;
+    return label === this.displayName(by) || label === wait.byLabel ? 0 : by.id;
   }
 
   endState(task: Task): EndState | 'pending' {

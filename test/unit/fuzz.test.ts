@@ -95,7 +95,7 @@ const time = fc.oneof(fc.constant(-1), fc.double({ min: 0, max: 1e12, noNaN: tru
 const timelineTask: fc.Arbitrary<TimelineTask> = fc.record({
   id: fc.nat(), parent: fc.nat(), kind: fc.constantFrom(...TASK_KINDS), name: fc.string(), site: fc.string(), internal: fc.boolean(), created: time,
   runs: fc.array(fc.tuple(time, time), { maxLength: 4 }).map((pairs) => pairs.flat()),
-  waitSegments: fc.array(fc.tuple(time, time, fc.string(), fc.string(), fc.string()), { maxLength: 4 }),
+  waitSegments: fc.array(fc.tuple(time, time, fc.string(), fc.string(), fc.nat()), { maxLength: 4 }),
   end: fc.option(fc.record({ t: time, state: fc.constantFrom(...END_STATES), message: fc.string(), site: fc.string() }).map((e) => ({ ...e })), { nil: null }),
   from: fc.option(fc.tuple(fc.nat(9), fc.nat(9)), { nil: undefined }),
 }).map(({ waitSegments, from, ...t }) => ({

@@ -287,7 +287,7 @@ describe('timeline feed: full state, then only what changed', () => {
     model.apply({ type: 'await', t: 1, id: 2, target: 0, label: '', site: '/w/q.py:4:1' });
     model.apply({ type: 'await', t: 1, id: 1, target: 3, label: '', site: '/w/q.py:14:1' });
     store.apply(feed.full(true));
-    assert.deepEqual(store.tasks.get(3)?.waitWakers, [''], 'not known while it waits');
+    assert.deepEqual(store.tasks.get(3)?.waitWakers, [0], 'not known while it waits');
     model.apply({ type: 'run', t: 11, id: 4 });
     model.apply({ type: 'awaitBy', t: 11, id: 2, by: 4, label: '' });
     model.apply({ type: 'run', t: 12, id: 2 });
@@ -295,9 +295,10 @@ describe('timeline feed: full state, then only what changed', () => {
     model.apply({ type: 'awaitBy', t: 12, id: 1, by: 3, label: '' }); // (what it awaited: no news)
     model.apply({ type: 'run', t: 13, id: 3 });
     store.apply(feed.delta(true));
-    assert.deepEqual(store.tasks.get(3)?.waitWakers, ['#2 producer']);
-    assert.deepEqual([store.tasks.get(2)?.waitLabels, store.tasks.get(2)?.waitWakers], [['setTimeout 10 ms'], ['']], 'the label names the timer already');
-    assert.deepEqual(store.tasks.get(1)?.waitWakers, ['']);
+    assert.deepEqual(store.tasks.get(3)?.waitWakers, [2]);
+    assert.equal(store.describe(2), '#2 producer');
+    assert.deepEqual([store.tasks.get(2)?.waitLabels, store.tasks.get(2)?.waitWakers], [['setTimeout 10 ms'], [0]], 'the label names the timer already');
+    assert.deepEqual(store.tasks.get(1)?.waitWakers, [0]);
   });
 });
 

@@ -7,7 +7,7 @@ after(closeBrowser);
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 
-function task(id: number, parent: number, name: string, runs: number[], waits: number[] = [], labels: string[] = [], wakers: string[] = labels.map(() => '')): TimelineTask {
+function task(id: number, parent: number, name: string, runs: number[], waits: number[] = [], labels: string[] = [], wakers: number[] = labels.map(() => 0)): TimelineTask {
   return { id, parent, kind: id === 1 ? 'script' : 'async', name, site: `/w/main.js:${id}:1`, internal: false, created: runs[0] ?? 0, runs, waits, waitLabels: labels, waitSites: labels.map(() => '/w/main.js:3:3'), waitWakers: wakers, end: { t: 1_000_000, state: 'resolved', message: '', site: '' } };
 }
 
@@ -137,8 +137,9 @@ describe('webview in headless Chromium: the canvas timeline', () => {
   });
 
   it('a wait says what woke it, in the tooltip and the details pane', async () => {
-    const consumer = task(2, 1, 'consumer', [0, 100_000], [100_000, 1_000_000], ['Queue.get'], ['#3 producer \u202Eevil']);
-    await view.post({ type: 'timeline', update: { ...UPDATE, tasks: packTimelineTasks([task(1, 0, 'main.js', [0, 1_000_000]), consumer]) } });
+    const consumer = task(2, 1, 'consumer', [0, 100_000], [100_000, 900_000], ['Queue.get'], [3]);
+    const producer = task(3, 1, 'producer \u202Eevil', [880_000, 900_000]);
+    await view.post({ type: 'timeline', update: { ...UPDATE, tasks: packTimelineTasks([task(1, 0, 'main.js', [0, 1_000_000]), consumer, producer]) } });
     await frame(view);
     const { x, y } = await canvasBox();
     await view.page.mouse.move(x + 800, y + 62 + 10);
@@ -147,6 +148,28 @@ describe('webview in headless Chromium: the canvas timeline', () => {
     await view.page.mouse.click(x + 800, y + 62 + 10);
     await view.page.waitForSelector('#details dl');
     assert.match((await view.page.textContent('#details'))!, /Last waitQueue\.get main\.js:3, woken by #3 producer \uFFFDevil/);
+  });
+
+  it('selecting a task draws a line from the task that woke each of its waits to where the wait ended', async () => {
+    const consumer = task(2, 1, 'consumer', [0, 100_000], [100_000, 900_000], ['Queue.get'], [3]);
+    const producer = task(3, 1, 'producer', [880_000, 900_000]);
+    await view.post({ type: 'timeline', update: { ...UPDATE, tasks: packTimelineTasks([task(1, 0, 'main.js', [0, 1_000_000]), consumer, producer]) } });
+    await frame(view);
+    // Bluish pixels along the top of the producer's lane (82–102), above its run: the link crosses there.
+    const bluish = (): Promise<number> => view.page.evaluate(() => {
+      const canvas = document.querySelector('canvas')!;
+      const scale = canvas.width / canvas.clientWidth;
+      const row = canvas.getContext('2d')!.getImageData(Math.round(600 * scale), Math.round(84 * scale), Math.round(390 * scale), 1).data;
+      let count = 0;
+      for (let i = 0; i < row.length; i += 4) if (row[i + 2] - row[i] > 60) count++;
+      return count;
+    });
+    assert.equal(await bluish(), 0, 'no link while nothing is selected');
+    const { x, y } = await canvasBox();
+    await view.page.mouse.click(x + 300, y + 62 + 10);
+    await view.page.waitForSelector('#details dl');
+    await frame(view);
+    assert.ok((await bluish()) > 0, 'the link from the producer once the consumer is selected');
   });
 
   it('a wait inside a coroutine span names the coroutine, on the lane and in the tooltip', async () => {
