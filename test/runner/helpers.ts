@@ -102,6 +102,24 @@ export function killGroupLeft(child: StartedFixture): void {
   if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
 }
 
+/**
+ * Runs a fixture in a process group of its own and sends the group SIGTERM, as `timeout` does,
+ * once it has printed `ready`; resolves with the CLI's exit code and the script's output.
+ */
+export async function sigtermGroup(fixture: string, out: string, env: NodeJS.ProcessEnv, ready: string): Promise<{ code: number | null; stdout: string }> {
+  const child = startFixture(fixture, out, env, true);
+  const exited = exitOf(child);
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  try {
+    await printed(child, ready);
+    process.kill(-child.pid!, 'SIGTERM');
+    return { code: await exited, stdout };
+  } finally {
+    killGroupLeft(child); // a failed test leaves no script running
+  }
+}
+
 /** Reads the trace a run wrote to `out`, and removes the file. */
 export function takeTrace(out: string): TraceModel {
   const model = parseTrace(fs.readFileSync(out, 'utf8'));

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CLI, exitOf, FIXTURES, killGroupLeft, only, printed, runUntraced, scriptPid, startFixture, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture } from './helpers';
+import { CLI, exitOf, FIXTURES, killGroupLeft, only, printed, runUntraced, scriptPid, sigtermGroup, startFixture, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture } from './helpers';
 
 describe('Node runner: how programs end, and what they see', () => {
   it('tasklane summary piped into a reader that stops early (| head) exits quietly', async () => {
@@ -134,17 +134,8 @@ describe('Node runner: how programs end, and what they see', () => {
 
   it('SIGTERM to the process group ends a script that handles it itself only when it says so', async () => {
     const out = tempTrace();
-    const child = startFixture('graceful.js', out, process.env, true);
-    const exited = exitOf(child);
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    try {
-      await printed(child, 'serving');
-      process.kill(-child.pid!, 'SIGTERM');
-      assert.equal(await exited, 0, 'its handler closed the server after its own delay, and it exited cleanly');
-    } finally {
-      killGroupLeft(child);
-    }
+    const { code, stdout } = await sigtermGroup('graceful.js', out, process.env, 'serving');
+    assert.equal(code, 0, 'its handler closed the server after its own delay, and it exited cleanly');
     assert.equal(stdout, 'serving\nclosing\nclosed\n', 'one SIGTERM reached its handler: the command passes on only one it got alone');
     const model = takeTrace(out);
     assert.equal(model.exit?.reason, 'exit');

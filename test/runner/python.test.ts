@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { parseTrace } from '../../src/trace/load';
-import { exitOf, FIXTURES, killGroupLeft, lifetimeMs, only, printed, ROOT, startFixture, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture, traceFixtureWith } from './helpers';
+import { exitOf, FIXTURES, lifetimeMs, only, printed, ROOT, sigtermGroup, startFixture, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture, traceFixtureWith } from './helpers';
 
 const py = (name: string): string => `../python/${name}`;
 
@@ -138,7 +138,7 @@ for (const python of interpreters()) {
       const [first, second] = tasksNamed(model, 'worker');
       assert.deepEqual(first.waits.map((w) => model.waitLabel(w)), ['sleep 0.05 s']);
       assert.deepEqual(second.waits.map((w) => model.waitLabel(w)), ['Lock.acquire', 'sleep 0.01 s']);
-      assert.deepEqual(second.waits.map((w) => model.wokenBy(w)), [`#${first.id} worker`, ''], 'the first released the lock; the sleep names its own end');
+      assert.deepEqual(second.waits.map((w) => model.wokenBy(w)), [first.id, 0], 'the first released the lock; the sleep names its own end');
     });
 
     it('a task the user starts of asyncio\'s sleep, to_thread or Server.serve_forever is the user\'s; those asyncio starts itself are its own', () => {
@@ -381,7 +381,7 @@ for (const python of interpreters()) {
       for (const c of consumers) assert.ok(c.waits.length > 0 && c.waits.every((w) => model.waitLabel(w) === 'Queue.get'));
       const producer = only(model, 'producer');
       assert.ok(producer.waits.every((w) => model.waitLabel(w) === 'sleep 0.01 s'));
-      for (const c of consumers) assert.deepEqual(new Set(c.waits.map((w) => model.wokenBy(w))), new Set([`#${producer.id} producer`]), 'each get was woken by a put of the producer\'s');
+      for (const c of consumers) assert.deepEqual(new Set(c.waits.map((w) => model.wokenBy(w))), new Set([producer.id]), 'each get was woken by a put of the producer\'s');
     });
 
     it('asyncio.run(asyncio.wait_for(main(), 5)): main is made where that line made it, inside the wait_for task', () => {
@@ -669,15 +669,8 @@ for (const python of interpreters()) {
 
     it('SIGTERM to the process group (as timeout sends it) reaches the script once, which ends by it', async () => {
       const out = tempTrace();
-      const child = startFixture(py('spin.py'), out, { ...process.env, TASKLANE_PYTHON: python.command }, true);
-      const exited = exitOf(child);
-      try {
-        await printed(child, 'spinning');
-        process.kill(-child.pid!, 'SIGTERM');
-        assert.equal(await exited, 143);
-      } finally {
-        killGroupLeft(child);
-      }
+      const { code } = await sigtermGroup(py('spin.py'), out, { ...process.env, TASKLANE_PYTHON: python.command }, 'spinning');
+      assert.equal(code, 143);
       const model = takeTrace(out);
       assert.deepEqual([model.exit?.reason, model.exit?.signal], ['signal', 'SIGTERM']);
       assert.deepEqual(model.signals.map((s) => s.signal), ['SIGTERM'], 'the runner said it had it, so the command did not pass on a second');
@@ -687,17 +680,8 @@ for (const python of interpreters()) {
     for (const [fixture, how] of [['graceful.py', 'loop.add_signal_handler'], ['graceful_handler.py', 'signal.signal']] as const) {
       it(`SIGTERM to the process group reaches a script that handles it itself (${how}) once, and the trace says when it came`, async () => {
         const out = tempTrace();
-        const child = startFixture(py(fixture), out, { ...process.env, TASKLANE_PYTHON: python.command }, true);
-        const exited = exitOf(child);
-        let stdout = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        try {
-          await printed(child, 'serving');
-          process.kill(-child.pid!, 'SIGTERM');
-          assert.equal(await exited, 0, 'its handler closed the server after its own delay, and it exited cleanly');
-        } finally {
-          killGroupLeft(child);
-        }
+        const { code, stdout } = await sigtermGroup(py(fixture), out, { ...process.env, TASKLANE_PYTHON: python.command }, 'serving');
+        assert.equal(code, 0, 'its handler closed the server after its own delay, and it exited cleanly');
         assert.match(stdout, /serving\nclosing\nclosed\n$/, 'one SIGTERM reached its handler');
         if (fixture === 'graceful_handler.py') {
           assert.equal(stdout, 'replaced SIG_DFL\nnow True\nserving\nclosing\nclosed\n', 'signal.signal and signal.getsignal answer as untraced');

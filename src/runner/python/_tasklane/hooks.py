@@ -170,37 +170,31 @@ def install(tracer):
 
     base_future = asyncio.futures.Future
 
+    def noting_wake(resolve):
+        """Future.set_result or set_exception, telling the tracer which task's code resolved it."""
+
+        def resolve_noted(self, value):
+            callbacks = self._callbacks  # the tasks waiting for it, handed to the loop as it resolves
+            try:
+                resolve(self, value)
+            except BaseException as error:
+                raised_through(error)
+                raise
+            if callbacks:
+                try:
+                    tracer.on_wake(callbacks)
+                except Exception:
+                    pass
+
+        return functools.update_wrapper(resolve_noted, resolve)
+
     class Future(base_future):
         """asyncio's Future as loop.create_future makes it (a Queue's getter, an Event's or a
         Lock's waiter), telling the tracer which task resolves it (same name, so reprs are unchanged)."""
 
         __slots__ = ()
-
-        def set_result(self, result):
-            callbacks = self._callbacks  # the tasks waiting for it, handed to the loop as it resolves
-            try:
-                super().set_result(result)
-            except BaseException as error:
-                raised_through(error)
-                raise
-            if callbacks:
-                try:
-                    tracer.on_wake(callbacks)
-                except Exception:
-                    pass
-
-        def set_exception(self, exception):
-            callbacks = self._callbacks
-            try:
-                super().set_exception(exception)
-            except BaseException as error:
-                raised_through(error)
-                raise
-            if callbacks:
-                try:
-                    tracer.on_wake(callbacks)
-                except Exception:
-                    pass
+        set_result = noting_wake(base_future.set_result)
+        set_exception = noting_wake(base_future.set_exception)
 
     Future.__qualname__ = base_future.__qualname__
     Future.__module__ = base_future.__module__
