@@ -1,8 +1,9 @@
 // `npm run bench`: tracing overhead on the three workloads of the engine issue and on R1–R6 (a file
 // read by lines, a hot loop of .catch(), loops of awaited calls, files read one after another, a
-// stream pipeline through an async generator, a burst of calls the tracer has not seen), each run untraced, under the naive recorder, under
-// the Node runner's hooks doing nothing (the floor any tracer built on them stands on) and under
-// Tasklane, in the same session. Prints figures; asserts nothing.
+// stream pipeline through an async generator, a burst of calls the tracer has not seen), each run
+// untraced, under the naive recorder, under the Node runner's hooks doing nothing (the floor any
+// tracer built on them stands on) and under Tasklane, in the same session. Prints figures; asserts
+// nothing.
 import * as path from 'node:path';
 import { launchTraced, type Runtime } from '../src/session/launch';
 import { TraceModel } from '../src/trace/model';

@@ -22,9 +22,10 @@ export interface Measure {
 }
 
 export function parseReport(stderr: string): Measure {
-  const line = stderr.split('\n').find((l) => l.startsWith('BENCH '));
+  const lines = stderr.split('\n');
+  const line = lines.find((l) => l.startsWith('BENCH '));
   if (!line) throw new Error(`workload printed no report:\n${stderr}`);
-  const hooks = stderr.split('\n').find((l) => l.startsWith('HOOKS '));
+  const hooks = lines.find((l) => l.startsWith('HOOKS '));
   return { ...(JSON.parse(line.slice(6)) as Measure), ...(hooks ? { hookCalls: (JSON.parse(hooks.slice(6)) as { calls: number }).calls } : {}) };
 }
 

@@ -83,7 +83,8 @@ export class TimelineFeed {
     for (let r = runsFrom * 2; r < task.runs.length; r += 2) this.packer.run(task.runs[r], task.runs[r + 1]);
     for (let w = waitsFrom; w < task.waits.length; w++) {
       const wait = task.waits[w];
-      this.packer.wait(wait.start, wait.end, this.model.waitLabel(wait), wait.site, this.model.wokenBy(wait));
+      const label = this.model.waitLabel(wait);
+      this.packer.wait(wait.start, wait.end, label, wait.site, this.model.wokenBy(wait, label));
     }
   }
 }

@@ -294,13 +294,14 @@ export class TraceModel implements TraceSink {
 
   /**
    * The task whose code woke a wait (a producer's Queue.put), where the wait's label does not name
-   * it already (a sleep's timer, the socket a read was from); 0 if none or unknown.
+   * it already (a sleep's timer, the socket a read was from); 0 if none or unknown. `label`: the
+   * wait's waitLabel, when the caller has it.
    */
-  wokenBy(wait: WaitSegment): number {
+  wokenBy(wait: WaitSegment, label?: string): number {
     if (wait.by === 0 || wait.by === wait.target) return 0;
     const by = this.tasks.get(wait.by);
     if (!by) return 0;
-    const label = this.waitLabel(wait);
+    label ??= this.waitLabel(wait);
     return label === this.displayName(by) || label === wait.byLabel ? 0 : by.id;
   }
 

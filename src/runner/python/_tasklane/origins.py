@@ -5,12 +5,12 @@ another thread or process, and the child processes asyncio starts, which are tas
 the task that made them."""
 
 import asyncio.base_events
+import asyncio.streams
+import asyncio.threads
 import json
 import os
 import re
 import signal
-import asyncio.streams
-import asyncio.threads
 import weakref
 from time import perf_counter_ns
 
