@@ -45,6 +45,9 @@ export function exportChromeTrace(model: TraceModel): ChromeTrace {
   events.push({ name: 'thread_name', ph: 'M', pid, tid: LOOP_TID, ts: 0, args: { name: 'event loop' } });
   events.push({ name: 'thread_sort_index', ph: 'M', pid, tid: LOOP_TID, ts: 0, args: { sort_index: -1 } });
   let order = 0;
+  // Creation flows take their child's id; wake flows the numbers after every task's.
+  let nextFlow = 1;
+  for (const id of model.tasks.keys()) nextFlow = Math.max(nextFlow, id + 1);
   for (const task of model.tasks.values()) {
     const name = model.displayName(task);
     const args = {
@@ -64,7 +67,15 @@ export function exportChromeTrace(model: TraceModel): ChromeTrace {
     for (const wait of task.waits) {
       const stop = Number.isNaN(wait.end) ? end : wait.end;
       first = Math.min(first, wait.start);
-      events.push({ name: model.waitLabel(wait), ph: 'X', cat: 'await', pid, tid: task.id, ts: round(wait.start), dur: round(stop - wait.start), args: { ...args, target: wait.target, by: wait.by, awaitSite: wait.site } });
+      const wokenAt = Number.isNaN(wait.wokenAt) ? null : round(wait.wokenAt);
+      events.push({ name: model.waitLabel(wait), ph: 'X', cat: 'await', pid, tid: task.id, ts: round(wait.start), dur: round(stop - wait.start), args: { ...args, target: wait.target, by: wait.by, awaitSite: wait.site, wokenAt } });
+      // What woke it, where its name does not say: a flow from the waker's run to the wait's end.
+      const waker = model.wokenBy(wait);
+      if (waker !== 0 && wokenAt !== null && !Number.isNaN(wait.end)) {
+        const id = nextFlow++;
+        events.push({ name: 'woke', ph: 's', cat: 'wake', id, pid, tid: waker, ts: wokenAt });
+        events.push({ name: 'woke', ph: 'f', bp: 'e', cat: 'wake', id, pid, tid: task.id, ts: round(wait.end) });
+      }
     }
     if (task.runs.length === 0 && task.waits.length === 0) {
       // A lane with no slices would vanish in Perfetto: a Python coroutine span or a combinator is
@@ -118,7 +129,8 @@ export function importChromeTrace(data: unknown): TraceModel {
     if (e.ph === 'X' && typeof e.ts === 'number' && typeof e.dur === 'number') {
       if (e.cat === 'run') task.runs.push(e.ts, e.ts + e.dur);
       if (e.cat === 'await') {
-        task.waits.push({ start: e.ts, end: e.ts + e.dur, target: num(args.target), label: typeof e.name === 'string' ? e.name : '', by: num(args.by), byLabel: '', site: typeof args.awaitSite === 'string' ? args.awaitSite : '' });
+        const wokenAt = typeof args.wokenAt === 'number' && Number.isFinite(args.wokenAt) ? args.wokenAt : NaN;
+        task.waits.push({ start: e.ts, end: e.ts + e.dur, target: num(args.target), label: typeof e.name === 'string' ? e.name : '', by: num(args.by), byLabel: '', site: typeof args.awaitSite === 'string' ? args.awaitSite : '', wokenAt });
       }
     }
   }

@@ -14,6 +14,8 @@ export interface WaitSegment {
   byLabel: string;
   /** "file:line:column" of the await. */
   site: string;
+  /** When the task that woke it did (µs): in its run, before this wait ends; NaN when unknown. */
+  wokenAt: number;
 }
 
 export interface TaskEnd {
@@ -168,7 +170,7 @@ export class TraceModel implements TraceSink {
     const task = this.tasks.get(id);
     if (!task) return;
     closeWait(task, t);
-    const wait = { start: t, end: NaN, target, label, by: 0, byLabel: '', site };
+    const wait = { start: t, end: NaN, target, label, by: 0, byLabel: '', site, wokenAt: NaN };
     // A list's first push would make room for 17; most tasks have one wait or run, made to measure.
     if (task.waits.length === 0) task.waits = [wait];
     else task.waits.push(wait);
@@ -184,6 +186,7 @@ export class TraceModel implements TraceSink {
     for (let wait = waits.at(-1); wait !== undefined && wait.by === 0; wait = this.waitedBefore.get(wait)) {
       wait.by = by;
       wait.byLabel = label;
+      wait.wokenAt = t;
       first--;
     }
     if (first < waits.length - 1) this.relabeled.set(id, Math.min(first, this.relabeled.get(id) ?? first));
@@ -195,7 +198,7 @@ export class TraceModel implements TraceSink {
     const before = task?.waits.at(-1);
     if (!task || !before) return;
     closeWait(task, t);
-    const wait = { start: t, end: NaN, target: before.target, label: before.label, by: 0, byLabel: '', site: before.site };
+    const wait = { start: t, end: NaN, target: before.target, label: before.label, by: 0, byLabel: '', site: before.site, wokenAt: NaN };
     task.waits.push(wait);
     this.waitedBefore.set(wait, before);
   }

@@ -100,7 +100,9 @@ export function validTask(v: unknown, index: number): Task {
   };
 }
 
+/** (Files written before waits said when they were woken have seven fields.) */
 function validWait(v: unknown, where: string): WaitSegment {
-  if (!Array.isArray(v) || v.length !== 7) throw new InvalidTraceError(`${where} is not [start, end, target, label, by, byLabel, site]`);
-  return { start: finite(v[0], where), end: finite(v[1], where), target: finite(v[2], where), label: text(v[3], where), by: finite(v[4], where), byLabel: text(v[5], where), site: text(v[6], where) };
+  if (!Array.isArray(v) || (v.length !== 7 && v.length !== 8)) throw new InvalidTraceError(`${where} is not [start, end, target, label, by, byLabel, site, wokenAt]`);
+  const wokenAt = v[7] === undefined || v[7] === null ? NaN : finite(v[7], where);
+  return { start: finite(v[0], where), end: finite(v[1], where), target: finite(v[2], where), label: text(v[3], where), by: finite(v[4], where), byLabel: text(v[5], where), site: text(v[6], where), wokenAt };
 }

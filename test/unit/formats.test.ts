@@ -93,6 +93,52 @@ describe('Chrome trace export', () => {
   });
 });
 
+describe('what woke a wait, in both export formats', () => {
+  function wokenModel(): TraceModel {
+    const m = new TraceModel();
+    const events: TraceEvent[] = [
+      { type: 'start', runtime: 'python', runtimeVersion: '3.12', pid: 7, script: '/app/q.py', cwd: '/app', startedAt: 1 },
+      { type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'q.py', site: '', internal: false },
+      { type: 'task', t: 1, id: 2, parent: 1, kind: 'async', name: 'producer', site: '/app/q.py:9:1', internal: false },
+      { type: 'task', t: 1, id: 3, parent: 1, kind: 'async', name: 'consumer', site: '/app/q.py:10:1', internal: false },
+      { type: 'task', t: 1, id: 4, parent: 2, kind: 'timer', name: 'sleep 0.01 s', site: '/app/q.py:4:1', internal: false },
+      { type: 'run', t: 2, id: 3 },
+      { type: 'await', t: 5, id: 3, target: 0, label: 'Queue.get', site: '/app/q.py:6:1' },
+      { type: 'run', t: 6, id: 2 },
+      { type: 'await', t: 7, id: 2, target: 0, label: '', site: '/app/q.py:4:1' },
+      { type: 'run', t: 8, id: 4 },
+      { type: 'awaitBy', t: 8, id: 2, by: 4, label: '' }, // its sleep's own timer: the label says so
+      { type: 'run', t: 10, id: 2 },
+      { type: 'awaitBy', t: 12, id: 3, by: 2, label: '' }, // the producer's put
+      { type: 'run', t: 15, id: 3 },
+      { type: 'end', t: 16, id: 3, state: 'resolved', message: '', site: '' },
+      { type: 'run', t: 17, id: 0 },
+      { type: 'exit', t: 20, reason: 'exit', code: 0, signal: '', message: '', site: '' },
+    ];
+    events.forEach((e) => m.apply(e));
+    m.finish();
+    return m;
+  }
+
+  it('Chrome: a flow from the waker at the moment it woke the wait to the wait’s end, none where the wait’s name says it', () => {
+    const wakes = exportChromeTrace(wokenModel()).traceEvents.filter((e) => e.cat === 'wake');
+    assert.deepEqual(wakes.map((e) => [e.ph, e.tid, e.ts, e.bp]), [['s', 2, 12, undefined], ['f', 3, 15, 'e']]);
+    assert.equal(wakes[0].id, wakes[1].id);
+    assert.ok((wakes[0].id as number) > 4, 'an id no creation flow has (those are the tasks’)');
+  });
+
+  it('both formats keep when a wait was woken, and read files written before they did', () => {
+    const model = wokenModel();
+    const consumerWait = (m: TraceModel): number[] => m.tasks.get(3)!.waits.map((w) => w.wokenAt);
+    assert.deepEqual(consumerWait(fromTasklaneFile(JSON.parse(JSON.stringify(toTasklaneFile(model))))), [12]);
+    assert.deepEqual(consumerWait(importChromeTrace(JSON.parse(JSON.stringify(exportChromeTrace(model))))), [12]);
+    const old = JSON.parse(JSON.stringify(toTasklaneFile(model))) as { tasks: { waits: unknown[][] }[] };
+    for (const task of old.tasks) for (const wait of task.waits) wait.length = 7;
+    const back = fromTasklaneFile(old);
+    assert.deepEqual([consumerWait(back), back.tasks.get(3)!.waits[0].by], [[NaN], 2]);
+  });
+});
+
 describe('Tasklane file format', () => {
   it('round-trips the model losslessly', () => {
     const m = sampleModel();
