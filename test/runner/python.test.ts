@@ -23,7 +23,7 @@ function interpreters(): { command: string; version: number[] }[] {
 
 for (const python of interpreters()) {
   const atLeast = (minor: number): boolean => python.version[0] > 3 || python.version[1] >= minor;
-  const trace = (fixture: string): ReturnType<typeof traceFixture> => traceFixture(fixture, { env: { ...process.env, TASKLANE_PYTHON: python.command } });
+  const trace = (fixture: string, args?: string[]): ReturnType<typeof traceFixture> => traceFixture(fixture, { args, env: { ...process.env, TASKLANE_PYTHON: python.command } });
 
   describe(`Python runner: asyncio scripts under Python ${python.version.join('.')} (${python.command})`, () => {
     it('coroutines awaited in sequence are spans on their task that do not overlap, about 3 units', () => {
@@ -703,6 +703,20 @@ for (const python of interpreters()) {
       assert.equal(await exited, 0);
       assert.match(stdout, /serving\nclosing\nclosed\n$/, 'the command passed it on, and only once');
       assert.deepEqual(takeTrace(out).signals.map((s) => s.signal), ['SIGTERM']);
+    });
+
+    it('CPython\'s own asyncio tests of queues, locks, futures, subprocesses and signal handlers give the same results traced as untraced', function () {
+      this.timeout(240_000);
+      // (Debian's python3 ships its test suite apart, as libpython3.X-testsuite.)
+      if (spawnSync(python.command, ['-c', 'import test.test_asyncio'], { encoding: 'utf8' }).status !== 0) this.skip();
+      const modules = ['test_queues', 'test_locks', 'test_futures', 'test_subprocess', 'test_unix_events'];
+      const fixture = py('cpython_asyncio_tests.py');
+      const summary = (stdout: string): { ran: number; failed: string[] } => JSON.parse(stdout.trim().split('\n').pop()!);
+      const untraced = spawnSync(python.command, [path.join(FIXTURES, fixture), ...modules], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+      const expected = summary(untraced.stdout);
+      assert.ok(expected.ran > 300, `untraced, ${expected.ran} tests ran`);
+      const traced = summary(trace(fixture, modules).stdout);
+      assert.deepEqual(traced, expected, 'the same tests ran, and the same failed (those that fail here untraced: a fork, sendfile)');
     });
 
     it('the record lock holds a second thread until its holder gives it back, and is free after', () => {
