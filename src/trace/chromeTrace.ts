@@ -67,10 +67,11 @@ export function exportChromeTrace(model: TraceModel): ChromeTrace {
     for (const wait of task.waits) {
       const stop = Number.isNaN(wait.end) ? end : wait.end;
       first = Math.min(first, wait.start);
+      const label = model.waitLabel(wait);
       const wokenAt = Number.isNaN(wait.wokenAt) ? null : round(wait.wokenAt);
-      events.push({ name: model.waitLabel(wait), ph: 'X', cat: 'await', pid, tid: task.id, ts: round(wait.start), dur: round(stop - wait.start), args: { ...args, target: wait.target, by: wait.by, awaitSite: wait.site, wokenAt } });
+      events.push({ name: label, ph: 'X', cat: 'await', pid, tid: task.id, ts: round(wait.start), dur: round(stop - wait.start), args: { ...args, target: wait.target, by: wait.by, awaitSite: wait.site, wokenAt } });
       // What woke it, where its name does not say: a flow from the waker's run to the wait's end.
-      const waker = model.wokenBy(wait);
+      const waker = model.wokenBy(wait, label);
       if (waker !== 0 && wokenAt !== null && !Number.isNaN(wait.end)) {
         const id = nextFlow++;
         events.push({ name: 'woke', ph: 's', cat: 'wake', id, pid, tid: waker, ts: wokenAt });
