@@ -12,7 +12,7 @@ def cancelled_by(state):
 class TaskState:
     """What the tracer keeps of a task while it lives."""
 
-    __slots__ = ("ident", "name", "given_name", "coro", "plain", "fast", "watch", "step_start", "ident_bytes", "site_lasti", "site", "sleep0_record", "started", "spans", "groups", "group", "timeouts", "canceller", "cancels_noted", "cancel_pending", "cancelling", "cancels_seen", "gathering", "made_at")
+    __slots__ = ("ident", "name", "given_name", "coro", "plain", "fast", "watch", "step_start", "ident_bytes", "site_lasti", "site", "sleep0_record", "name_checked", "spans", "groups", "group", "timeouts", "canceller", "cancels_noted", "cancel_pending", "cancelling", "cancels_seen", "gathering", "made_at")
 
     def __init__(self, ident, name, given_name, coro, plain, cancels_noted):
         self.ident = ident
@@ -24,15 +24,17 @@ class TaskState:
         # The step hook's shortcut for a step that ends in asyncio.sleep: plain, and no spans,
         # groups, timeouts or cancellation to settle (each sets it False; a step's end recomputes it).
         self.fast = plain
-        # The step hook looks closer at the start of a step: the first, or one after a cancel().
-        self.watch = True
+        # The step hook looks closer at the start of a step: one after a cancel(), and the first of
+        # a task not of the tracer's Task class, whose name may have been set since (the tracer's
+        # own Task reports set_name, which asyncio.create_task(name=...) calls after making it).
+        self.watch = not cancels_noted
+        self.name_checked = cancels_noted
         # When the step running now started, while its run record waits to be written with its
         # end as one step record; RUN_WRITTEN once something had to follow it first (settle_run).
         self.step_start = RUN_WRITTEN
         self.site_lasti = -1  # where its coroutine last awaited asyncio.sleep, and that site
         self.site = ""
         self.sleep0_record = b""
-        self.started = False
         # Lists made when first needed (most tasks never have any):
         self.spans = ()  # [(coroutine object, span task id, its frame or None)] of coroutines awaited directly, outermost first
         self.groups = ()  # [TaskGroup, combinator id, [(message, site) of failed members], members] this task opened, until they end

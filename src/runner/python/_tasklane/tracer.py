@@ -104,7 +104,10 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         steps = self.steps_by_thread  # running_here(), inline: it runs for every task
         current = self.current if steps is None else steps.get(get_ident())
         lock = self.sink.lock
-        lock.acquire()
+        try:
+            lock.take()
+        except IndexError:  # held by the flusher, or by another thread's loop
+            lock.acquire()
         try:  # a new point's strings are written as it is made
             point = self.creation_points.at(self.enc, coro, frame)
             name = task_name(given_name, point.name)
@@ -120,7 +123,10 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             ns = perf_counter_ns()
             if current is None or current.step_start != RUN_WRITTEN:  # else nothing to settle, as in a loop making tasks
                 self.settle_current(ns)
-            state = TaskState(ident or self.new_id(), name, given_name, coro, point.plain, type(task) is self.cancel_noting_type)
+            if not ident:
+                ident = self.next_id  # new_id(), inline: it runs for every task
+                self.next_id = ident + 1
+            state = TaskState(ident, name, given_name, coro, point.plain, type(task) is self.cancel_noting_type)
             self.tasks[task] = state
             if not state.plain:
                 state.made_at = site
@@ -140,7 +146,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             if done:
                 self.finish_task(task, state, ns)
             elif EAGER_TASKS and state.plain and coro.cr_suspended:  # an eager task waits already
-                state.started = True
+                state.name_checked = True
                 self.record_suspension(task, state, ns)
             if len(self.enc.buf) >= FLUSH_BYTES:  # a loop making tasks fills the buffer between two steps
                 self.sink.send_frame()
@@ -366,8 +372,8 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 self.settle_current(ns)
         state.step_start = ns
         self.current = state
-        if not state.started:
-            self.first_step(task, state, ns)
+        if not state.name_checked:
+            self.check_name(task, state, ns)
         if state.watch:
             self.watch_cancel(task, state)
 
@@ -417,10 +423,18 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 del self.tasks[task]
                 enc = self.enc
                 enc.last_ns = ns
-                enc.buf.append(OP_STEP_END)
-                enc.uint(delta)
-                enc.uint(ns - start)
-                enc.buf += state.ident_bytes
+                buf = enc.buf
+                buf.append(OP_STEP_END)
+                if delta < 0x4000:
+                    buf += SMALL_VARINTS[delta]
+                else:
+                    enc.uint(delta)
+                delta = ns - start
+                if delta < 0x4000:
+                    buf += SMALL_VARINTS[delta]
+                else:
+                    enc.uint(delta)
+                buf += state.ident_bytes
                 return
             self.settle_run(state)
             self.finish_task(task, state, ns)
@@ -430,8 +444,8 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         state.cancelling = False
         state.fast = state.plain and not state.spans and not state.groups and not state.timeouts
 
-    def first_step(self, task, state, ns):
-        state.started = True
+    def check_name(self, task, state, ns):
+        state.name_checked = True
         given_name = task.get_name()
         if given_name != state.given_name:  # asyncio.create_task(name=...) names the task after creating it (up to 3.11)
             state.given_name = given_name
