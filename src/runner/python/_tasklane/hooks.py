@@ -17,6 +17,7 @@ from time import perf_counter_ns
 
 from . import code as code_module
 from .code import CO_COROUTINE, is_users, raised_through
+from .taskstate import TASK_STATE
 
 
 class Patches:
@@ -148,7 +149,9 @@ def install(tracer):
 
     class Task(base_task):
         """asyncio's Task, noting who cancels it and names set while it lives (same name, so
-        reprs are unchanged)."""
+        reprs are unchanged), and carrying what the tracer keeps of it (see Tracer.follow)."""
+
+        __slots__ = (TASK_STATE,)
 
         def set_name(self, value):
             super().set_name(value)

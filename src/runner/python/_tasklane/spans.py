@@ -29,7 +29,7 @@ def left_by(obj, frame):
 class SpanRecorder:
     """The tracer's records of spans (a part of Tracer: it uses its enc, ids and sys.monitoring's times)."""
 
-    def update_spans(self, state, users, chain, ns):
+    def update_spans(self, task, state, users, chain, ns):
         """Coroutines awaited directly are spans on their task's lane, as tasks of kind coroutine."""
         keep = 0
         while keep < len(state.spans) and keep < len(users) and state.spans[keep][0] is users[keep][0]:
@@ -38,6 +38,8 @@ class SpanRecorder:
         self.close_spans(state, keep, ns, *(("cancelled", cancelled_by(state), "") if state.cancelling else ()))
         if not state.spans and len(users) > keep:
             state.spans = []
+            if self.task_types.get(type(task)):
+                self.spanning.add(task)  # its spans are closed at the end if it is still pending then
         for link in users[keep:]:
             obj, code = link
             ident = self.new_id()

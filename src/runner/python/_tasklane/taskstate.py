@@ -3,6 +3,8 @@
 from .frames import varint
 
 RUN_WRITTEN = -1  # a step_start whose run record is written
+# The slot of the tracer's Task class that holds a task's TaskState (hooks.install, Tracer.follow).
+TASK_STATE = "_tasklane"
 
 
 def cancelled_by(state):
@@ -10,7 +12,8 @@ def cancelled_by(state):
 
 
 class TaskState:
-    """What the tracer keeps of a task while it lives."""
+    """What the tracer keeps of a task while it lives, carried by the task (Tracer.follow): what
+    it holds, the coroutine first, keeps nothing alive that the task itself does not."""
 
     __slots__ = ("ident", "name", "given_name", "coro", "plain", "fast", "watch", "step_start", "ident_bytes", "site_lasti", "site", "sleep0_record", "name_checked", "spans", "groups", "group", "timeouts", "canceller", "cancels_noted", "cancel_pending", "cancelling", "cancels_seen", "gathering", "made_at")
 

@@ -4,6 +4,7 @@ import asyncio
 import asyncio.tasks
 import os
 import sys
+import weakref
 from threading import Thread, get_ident
 from time import perf_counter_ns
 from types import CoroutineType
@@ -15,7 +16,7 @@ from .creation import CreationPoints
 from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, varint
 from .origins import OriginRecorder
 from .spans import SpanRecorder
-from .taskstate import RUN_WRITTEN, TaskState, cancelled_by
+from .taskstate import RUN_WRITTEN, TASK_STATE, TaskState, cancelled_by
 from .waits import WaitRecorder
 
 IDLE_GAP_NS = 20_000  # a loop busy again this soon after a step never went idle
@@ -58,8 +59,11 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         t0 = perf_counter_ns()
         self.enc.last_ns = t0  # times are perf_counter_ns() readings; the trace counts from here
         self.next_id = 2
-        self.tasks = {}  # asyncio.Task -> TaskState
-        self.task_types = set()  # the classes of those tasks: only their instances are looked up
+        # The classes of the tasks followed (only their instances are looked up): True where the
+        # task carries its TaskState (the tracer's Task class, see follow), else False.
+        self.task_types = {}
+        self.foreign_tasks = {}  # task -> TaskState of a task that cannot carry it (see follow)
+        self.spanning = weakref.WeakSet()  # tasks that carry their TaskState and have had spans, to close at the end
         self.current = None  # the task whose step runs now, as the loop lane shows it
         # Thread ident -> the task whose step runs there, once an event loop runs outside the main
         # thread (see threaded_step_hook): loops in several threads have a step each at once.
@@ -86,6 +90,34 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         """The task whose step runs in the calling thread, if any."""
         steps = self.steps_by_thread
         return self.current if steps is None else steps.get(get_ident())
+
+    def follow(self, task, state):
+        """Keeps `state` for `task` on the task itself (the tracer's Task class has a slot for it,
+        asyncio's own tasks an attribute dict), so the tracer keeps neither: a pending task the
+        program drops is garbage-collected as untraced, and asyncio says so as it would. A task of
+        a type that takes no attributes (a task factory's own) is kept, with its TaskState, in
+        foreign_tasks until it ends."""
+        try:
+            setattr(task, TASK_STATE, state)
+            carries = True
+        except (AttributeError, TypeError):
+            self.foreign_tasks[task] = state
+            carries = False
+        self.task_types[type(task)] = carries
+
+    def forget(self, task):
+        """The task has ended: its TaskState is let go of."""
+        if self.task_types.get(type(task)):
+            setattr(task, TASK_STATE, None)
+        else:
+            self.foreign_tasks.pop(task, None)
+
+    def state_of(self, obj):
+        """The TaskState of `obj` if it is a task the tracer follows, else None (whatever `obj` is)."""
+        carries = self.task_types.get(type(obj))
+        if carries is None:
+            return None
+        return getattr(obj, TASK_STATE, None) if carries else self.foreign_tasks.get(obj)
 
     def new_id(self):
         ident = self.next_id
@@ -127,10 +159,9 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 ident = self.next_id  # new_id(), inline: it runs for every task
                 self.next_id = ident + 1
             state = TaskState(ident, name, given_name, coro, point.plain, type(task) is self.cancel_noting_type)
-            self.tasks[task] = state
+            self.follow(task, state)
             if not state.plain:
                 state.made_at = site
-            self.task_types.add(type(task))
             if name is point.name and site is point.site:
                 self.enc.task_made(ns, state.ident_bytes, parent, point.tail)
             else:
@@ -155,7 +186,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
 
     def on_rename(self, task):
         """The task's name was set (Task.set_name), perhaps while it runs."""
-        state = self.tasks.get(task)
+        state = self.state_of(task)
         if state is None or self.sink.broken:
             return
         given_name = task.get_name()
@@ -179,7 +210,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         if waker is None or self.sink.broken:
             return
         for callback, _context in callbacks:
-            state = self.tasks.get(getattr(callback, "__self__", None))
+            state = self.state_of(getattr(callback, "__self__", None))
             if state is None or state is waker:
                 continue
             with self.sink.lock:
@@ -200,7 +231,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             stderr.flush()
 
     def on_cancel(self, task):
-        state = self.tasks.get(task)
+        state = self.state_of(task)
         if state is None:
             return
         state.cancel_pending = state.watch = True
@@ -215,7 +246,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             # passing it on to the task it awaits.
             caller = sys._getframe(2)
             if caller.f_code is self.cancel_noting_type.cancel.__code__:
-                awaiting = self.tasks.get(caller.f_locals.get("self"))
+                awaiting = self.state_of(caller.f_locals.get("self"))
                 state.canceller = awaiting.name if awaiting is not None else None
             elif caller.f_code.co_filename.startswith(ASYNCIO_DIR):
                 module = os.path.splitext(os.path.basename(caller.f_code.co_filename))[0]
@@ -226,8 +257,8 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         follows, written when the step ends. It runs on every step, so what it uses is bound here
         once and the common case is inline: each attribute lookup and call shows (P1: 60,000 steps)."""
         tracer = self
-        tasks_get = self.tasks.get
-        task_types = self.task_types
+        task_types_get = self.task_types.get
+        foreign_get = self.foreign_tasks.get
         enc = self.enc
         frame_times = self.frame_times
         frame_errors = self.frame_errors
@@ -236,7 +267,14 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
 
         def _run(handle):
             task = getattr(handle._callback, "__self__", None)
-            state = tasks_get(task) if type(task) in task_types else None
+            carries = task_types_get(type(task))
+            if carries:
+                try:
+                    state = task._tasklane  # TASK_STATE: see follow(); None once the task has ended
+                except AttributeError:  # a task made without loop.create_task: not followed
+                    state = None
+            else:
+                state = foreign_get(task) if carries is not None else None
             if state is None:
                 return original_run(handle)
             ns = perf_counter_ns()
@@ -318,13 +356,12 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         # A step under way now is the main thread's: until now only its loops have run.
         steps = {main_thread: self.current} if self.current is not None else {}
         self.steps_by_thread = steps
-        tasks_get = self.tasks.get
-        task_types = self.task_types
+        state_of = self.state_of
         lock = self.sink.lock
 
         def _run(handle):
             task = getattr(handle._callback, "__self__", None)
-            state = tasks_get(task) if type(task) in task_types else None
+            state = state_of(task)
             if state is None:
                 if steps:
                     # No step of this thread's runs in a plain callback (this lets go of the one
@@ -420,7 +457,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             delta = start - self.enc.last_ns
             if state.fast and delta >= 0 and start - self.idle_since <= IDLE_GAP_NS and not task.cancelled() and exception_of(task) is None:
                 # The commonest end, a plain task resolving: one record for its last step and its end.
-                del self.tasks[task]
+                self.forget(task)
                 enc = self.enc
                 enc.last_ns = ns
                 buf = enc.buf
@@ -466,7 +503,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             self.idle_since = NOT_IDLE
 
     def finish_task(self, task, state, ns):
-        del self.tasks[task]
+        self.forget(task)
         if not state.spans and not state.groups and not task.cancelled() and exception_of(task) is None:
             self.enc.resolved(ns, state.ident_bytes)  # the commonest end, without building its outcome
             return
@@ -523,8 +560,9 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         with self.sink.lock:
             ns = perf_counter_ns()
             self.write_pending()
-            for task, state in list(self.tasks.items()):
-                self.close_spans(state, 0, ns)
+            for state in [self.state_of(task) for task in self.spanning] + list(self.foreign_tasks.values()):
+                if state is not None:
+                    self.close_spans(state, 0, ns)
             ok = reason == "exit" and code == 0
             if reason == "signal":
                 self.enc.signal(ns, sig)  # as the Node runner says it, as the signal arrives

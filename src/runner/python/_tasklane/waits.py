@@ -35,7 +35,7 @@ class WaitRecorder:
             frame = frame.f_back
         if frame is None or is_library(frame.f_code):
             return
-        state = self.tasks.get(timeout._task)
+        state = self.state_of(timeout._task)
         if state is None:
             return
         # Blocks left since are let go of here too: a loop of blocks that never wait inside (so
@@ -61,7 +61,7 @@ class WaitRecorder:
         run_in_executor call's, or the one run_coroutine_threadsafe has another thread's loop make,
         made or not yet. The weak maps are asked only about asyncio's and concurrent.futures'
         futures: a program's own future type may not be weakly referable."""
-        target = self.tasks.get(future)
+        target = self.state_of(future)
         if target is None and isinstance(future, WEAKLY_KEYED_FUTURES):
             target = self.executor_calls.get(future) or self.threadsafe_futures.get(future)
         return target
@@ -73,7 +73,7 @@ class WaitRecorder:
         if nested and chain is None:
             chain, users, nested, last_user, api, innermost = walk_await_chain(coro, True)
         if chain is not None:
-            self.update_spans(state, span_links(chain, users), chain, ns)
+            self.update_spans(task, state, span_links(chain, users), chain, ns)
         if state.groups:
             self.end_groups(state, api, ns)
         waiter = getattr(task, "_fut_waiter", None)
