@@ -81,6 +81,21 @@ class Encoder:
         else:
             self.uint(delta)
 
+    def step_times(self, op, delta, duration, ns):
+        """The head of a step record ending at `ns`: its op, the time since the last record and
+        the step's duration (the step hook writes a sleep(0) step's inline, as these bytes)."""
+        self.last_ns = ns
+        buf = self.buf
+        buf.append(op)
+        if delta < 0x4000:
+            buf += SMALL_VARINTS[delta]
+        else:
+            self.uint(delta)
+        if duration < 0x4000:
+            buf += SMALL_VARINTS[duration]
+        else:
+            self.uint(duration)
+
     def start(self, script, cwd):
         self.buf.append(OP_START)
         self.text("python")

@@ -458,20 +458,8 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             if state.fast and delta >= 0 and start - self.idle_since <= IDLE_GAP_NS and not task.cancelled() and exception_of(task) is None:
                 # The commonest end, a plain task resolving: one record for its last step and its end.
                 self.forget(task)
-                enc = self.enc
-                enc.last_ns = ns
-                buf = enc.buf
-                buf.append(OP_STEP_END)
-                if delta < 0x4000:
-                    buf += SMALL_VARINTS[delta]
-                else:
-                    enc.uint(delta)
-                delta = ns - start
-                if delta < 0x4000:
-                    buf += SMALL_VARINTS[delta]
-                else:
-                    enc.uint(delta)
-                buf += state.ident_bytes
+                self.enc.step_times(OP_STEP_END, delta, ns - start, ns)
+                self.enc.buf += state.ident_bytes
                 return
             self.settle_run(state)
             self.finish_task(task, state, ns)
