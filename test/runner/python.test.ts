@@ -82,8 +82,15 @@ for (const python of interpreters()) {
       assert.equal(plain.stdout, 'collected: [True, True]\n');
       assert.equal(stdout, plain.stdout, 'the tracer keeps neither task alive (one waits inside a coroutine span)');
       assert.equal(stderr.match(/Task was destroyed but it is pending!/g)?.length, 2, stderr);
-      assert.equal(model.endState(only(model, 'lost')), 'pending', 'they never ended');
-      assert.equal(model.endState(only(model, 'lost deeper')), 'pending');
+      for (const name of ['lost', 'lost deeper']) {
+        const task = only(model, name);
+        assert.equal(model.endState(task), 'rejected', `${name} ends where it was collected`);
+        assert.equal(task.end?.message, 'Task was destroyed but it is pending!');
+        assert.ok(task.end!.t < only(model, 'main').end!.t, 'before main ends');
+      }
+      const span = tasksNamed(model, 'inner');
+      assert.equal(span.length, 1, 'the coroutine it waited in is a span');
+      assert.equal(span[0].end?.message, 'Task was destroyed but it is pending!', 'and ends with it');
     });
 
     it('asyncio\'s debug mode reports a slow task created where the program created it, as untraced', () => {

@@ -148,8 +148,9 @@ def install(tracer):
         return future
 
     class Task(base_task):
-        """asyncio's Task, noting who cancels it and names set while it lives (same name, so
-        reprs are unchanged), and carrying what the tracer keeps of it (see Tracer.follow)."""
+        """asyncio's Task, noting who cancels it, names set while it lives, and its end if the
+        garbage collector takes it pending (same name, so reprs are unchanged), and carrying what
+        the tracer keeps of it (see Tracer.follow)."""
 
         __slots__ = (TASK_STATE,)
 
@@ -166,6 +167,13 @@ def install(tracer):
             except Exception:
                 pass
             return super().cancel(*args, **kwargs)
+
+        def __del__(self):
+            try:
+                tracer.on_destroyed(self)
+            except Exception:
+                pass
+            super().__del__()
 
     tracer.cancel_noting_type = Task
     Task.__qualname__ = base_task.__qualname__

@@ -24,6 +24,7 @@ NOT_IDLE = 1 << 62  # idle_since when the loop is not idle: later than any perf_
 HAS_CANCELLING = hasattr(asyncio.Task, "cancelling")  # 3.11+
 EAGER_TASKS = hasattr(asyncio, "eager_task_factory")  # 3.12+: a task's first step may run in create_task
 SLEEP_CODE = asyncio.tasks.sleep.__code__
+DESTROYED_PENDING = "Task was destroyed but it is pending!"  # asyncio's words, as it logs it
 
 
 class _Reraise:
@@ -64,6 +65,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         self.task_types = {}
         self.foreign_tasks = {}  # task -> TaskState of a task that cannot carry it (see follow)
         self.spanning = weakref.WeakSet()  # tasks that carry their TaskState and have had spans, to close at the end
+        self.destroyed = []  # (ns, id, span ids) of tasks collected pending while a record was being written
         self.current = None  # the task whose step runs now, as the loop lane shows it
         # Thread ident -> the task whose step runs there, once an event loop runs outside the main
         # thread (see threaded_step_hook): loops in several threads have a step each at once.
@@ -217,6 +219,28 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 ns = perf_counter_ns()
                 self.settle_current(ns)
                 self.enc.await_by(ns, state.ident, waker.ident, "")
+
+    def on_destroyed(self, task):
+        """The garbage collector takes a task that never ended (the program dropped it while it
+        waited for something nothing else held): it ends here, rejected in asyncio's words, and so
+        do its spans. Written at once, unless the record lock is held (perhaps by this thread,
+        whose record the collection interrupted): then by write_pending."""
+        state = getattr(task, TASK_STATE, None)
+        if state is None or self.sink.broken:
+            return
+        setattr(task, TASK_STATE, None)
+        ended = (perf_counter_ns(), state.ident, [ident for _, ident, _ in state.spans])
+        if self.sink.lock.held():
+            self.destroyed.append(ended)
+            return
+        with self.sink.lock:
+            self.settle_current(ended[0])
+            self.write_destroyed(*ended)
+
+    def write_destroyed(self, ns, ident, spans):
+        for span in reversed(spans):
+            self.enc.end(ns, span, "rejected", DESTROYED_PENDING, "")
+        self.enc.end(ns, ident, "rejected", DESTROYED_PENDING, "")
 
     def on_foreign_loop(self, loop):
         """An event loop that is not asyncio's own (uvloop's) runs: its tasks and steps are not in
@@ -483,12 +507,15 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
 
     def write_pending(self):
         """Called by the flusher, and at the end: the run of the step running now, which the step
-        hook writes with its end, or the loop that went idle when the last one ended."""
+        hook writes with its end, or the loop that went idle when the last one ended; and the ends
+        of tasks collected while a record was being written (on_destroyed)."""
         if self.current is not None:
             self.settle_run(self.current)
         elif self.idle_since != NOT_IDLE:
             self.enc.run(self.idle_since, 0)
             self.idle_since = NOT_IDLE
+        while self.destroyed:
+            self.write_destroyed(*self.destroyed.pop(0))
 
     def finish_task(self, task, state, ns):
         self.forget(task)
