@@ -93,6 +93,15 @@ for (const python of interpreters()) {
       assert.equal(span[0].end?.message, 'Task was destroyed but it is pending!', 'and ends with it');
     });
 
+    it('a dropped task collected while a record is being written ends all the same, written by the flusher', () => {
+      const { stdout, stderr, model } = trace(py('dropped_in_record.py'));
+      assert.equal(stdout, 'done\n', stderr);
+      assert.match(stderr, /Task was destroyed but it is pending!/);
+      const lost = only(model, 'lost in a record');
+      assert.equal(lost.end?.message, 'Task was destroyed but it is pending!');
+      assert.ok(lost.end!.t < only(model, 'main').end!.t);
+    });
+
     it('asyncio\'s debug mode reports a slow task created where the program created it, as untraced', () => {
       const plain = spawnSync(python.command, [path.join(FIXTURES, py('debug_mode.py'))], { cwd: ROOT, encoding: 'utf8' });
       const { stderr } = trace(py('debug_mode.py'));
