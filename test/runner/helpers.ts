@@ -92,9 +92,12 @@ export function printed(child: StartedFixture, text: string): Promise<void> {
   return new Promise((resolve) => child.stdout.on('data', (d: Buffer) => (seen += d.toString()).includes(text) && resolve()));
 }
 
-/** Resolves with the CLI's exit code (call it before the CLI can have exited). */
+/**
+ * Resolves with the CLI's exit code once its output has all been read (call it before the CLI can
+ * have exited). 'close', not 'exit': at 'exit' the last lines may still be in the pipe.
+ */
 export function exitOf(child: StartedFixture): Promise<number | null> {
-  return new Promise((resolve) => child.on('exit', (c) => resolve(c)));
+  return new Promise((resolve) => child.on('close', (c) => resolve(c)));
 }
 
 /** Kills what is left of a CLI started in a process group of its own (a failed test leaves no script running). */
