@@ -61,7 +61,7 @@ export interface TracedProcess {
 const SIDE_CHANNEL_FD = 3;
 /** Events recorded before the runner stops recording (tasklane.maxEvents, --max-events): a few hundred bytes each in the reader. */
 export const DEFAULT_MAX_EVENTS = 1_000_000;
-/** After the script exits, how long the side channel may stay open (held by a grandchild). */
+/** After the script exits, how long its output and side channel may stay open (held by a process it started). */
 const DRAIN_MS = 300;
 
 export function nodeOptionsWithRunner(runnerDir: string, script: string, userOptions: string | undefined): string {
@@ -124,9 +124,10 @@ export function launchTraced(options: LaunchOptions): TracedProcess {
     });
     child.on('exit', (code, signal) => {
       endedAt = Date.now();
-      if (!channel || channel.readableEnded) return settle(code, signal);
+      // Done once its output and its trace have all been read ('close': the pipes have ended; at
+      // 'exit' its last lines may still be in them), or DRAIN_MS on, if a process it left holds them.
       const timer = setTimeout(() => settle(code, signal), DRAIN_MS);
-      channel.once('end', () => {
+      child.once('close', () => {
         clearTimeout(timer);
         settle(code, signal);
       });

@@ -1,7 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { CLI, only, runUntraced, tempTrace, traceFixture } from './helpers';
+import * as path from 'node:path';
+import { CLI, FIXTURES, only, ROOT, runUntraced, tempTrace, traceFixture } from './helpers';
+import { launchTraced } from '../../src/session/launch';
 import { parseTrace } from '../../src/trace/load';
+import { TraceModel } from '../../src/trace/model';
 
 describe('scripts that start other programs or print a lot', () => {
   it('child processes and worker threads run untraced and unharmed; a nested tasklane run works', () => {
@@ -24,5 +27,19 @@ describe('scripts that start other programs or print a lot', () => {
     assert.equal(code, 0);
     assert.equal(stdout.length, 8 * 1024 * 1024);
     assert.equal(stdout, runUntraced('megabytes.js').stdout);
+  });
+
+  it('a run in VS Code ends after the last of its output, though a child it left printed that after it exited', async () => {
+    // The run's end line follows the output in the script's terminal only if the run is done once
+    // the output has all been read (as launchTraced tells the extension).
+    const run = launchTraced({
+      script: path.join(FIXTURES, 'late-output.js'), args: [], cwd: ROOT, runnerDir: path.join(ROOT, 'dist/runner'),
+      stdio: 'pipe', processGroup: false, runtime: 'node', sink: new TraceModel(),
+    });
+    let stdout = '';
+    run.child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    const outcome = await run.done;
+    assert.equal(outcome.code, 0);
+    assert.equal(stdout, 'from the script\nfrom its child, after it exited\n');
   });
 });
