@@ -63,7 +63,9 @@ def install(tracer):
                 source = task._source_traceback
                 if source and source[-1].filename == __file__:
                     del source[-1]
-            tracer.on_task_created(task, coro, sys._getframe(1))
+            # Named by asyncio ("Task-7"), which 3.12+ spells out only when asked (on_task_created).
+            unnamed = self._task_factory is None and kwargs.get("name") is None
+            tracer.on_task_created(task, coro, sys._getframe(1), unnamed)
         except Exception:
             pass
         return task

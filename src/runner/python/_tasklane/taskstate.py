@@ -21,7 +21,7 @@ class TaskState:
         self.ident = ident
         self.ident_bytes = varint(ident)  # as run and wait records carry it
         self.name = name
-        self.given_name = given_name  # Task.get_name() when last seen
+        self.given_name = given_name  # Task.get_name() when last seen; None: asyncio's default, not asked for
         self.coro = coro
         self.plain = plain  # its coroutine is a coroutine of the user's own, not asyncio's
         # The step hook's shortcut for a step that ends in asyncio.sleep: plain, and no spans,

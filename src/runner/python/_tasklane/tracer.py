@@ -126,15 +126,18 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         self.next_id += 1
         return ident
 
-    def on_task_created(self, task, coro, frame):
+    def on_task_created(self, task, coro, frame, unnamed=False):
         """`coro`: the coroutine create_task was given. A task of asyncio.eager_task_factory (3.12+)
         has run its first step inside create_task already, and may have finished: it then no longer
-        holds its coroutine (get_coro() crashes the interpreter on 3.12.0 and 3.12.1)."""
+        holds its coroutine (get_coro() crashes the interpreter on 3.12.0 and 3.12.1). `unnamed`:
+        the task has asyncio's default name ("Task-7", which 3.12+ spells out only when asked); a
+        task of the tracer's own Task class, which reports set_name(), is not asked for it."""
         # What needs no lock is worked out before taking it.
         done = task.done()
         if not done:
             coro = task.get_coro()
-        given_name = task.get_name()
+        own_type = type(task) is self.cancel_noting_type
+        given_name = None if unnamed and own_type else task.get_name()
         steps = self.steps_by_thread  # running_here(), inline: it runs for every task
         current = self.current if steps is None else steps.get(get_ident())
         lock = self.sink.lock
@@ -144,7 +147,12 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             lock.acquire()
         try:  # a new point's strings are written as it is made
             point = self.creation_points.at(self.enc, coro, frame)
-            name = task_name(given_name, point.name)
+            if given_name is None:
+                name = point.name
+                if name is None:
+                    name = given_name = task.get_name()
+            else:
+                name = task_name(given_name, point.name)
             site = point.site
             parent = current.ident if current is not None else self.root
             if not site and current is not None and not current.plain:
@@ -160,7 +168,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             if not ident:
                 ident = self.next_id  # new_id(), inline: it runs for every task
                 self.next_id = ident + 1
-            state = TaskState(ident, name, given_name, coro, point.plain, type(task) is self.cancel_noting_type)
+            state = TaskState(ident, name, given_name, coro, point.plain, own_type)
             self.follow(task, state)
             if not state.plain:
                 state.made_at = site
