@@ -298,6 +298,22 @@ for (const python of interpreters()) {
       assert.match(first.site, /create_task\.py:11:\d+$/);
     });
 
+    it('tasks made with asyncio.Task(...) itself are traced as create_task\'s are: by whom, where, named by coroutine or by name=, eager ones too', () => {
+      const { model, stdout } = trace(py('direct_tasks.py'));
+      assert.equal(stdout, '[1, 2, 3, 4]\n');
+      const main = only(model, 'main');
+      const works = tasksNamed(model, 'work');
+      const named = only(model, 'named directly');
+      assert.equal(works.length, 3, 'each task once');
+      assert.deepEqual([...works, named].map((t) => [t.kind, t.end?.state]), Array(4).fill(['async', 'resolved']));
+      // Made by main's code, at its lines; the one a plain callback made has the script as its parent, as with create_task.
+      assert.deepEqual([works[0].parent, named.parent, works[1].parent, works[2].parent], [main.id, main.id, main.id, model.tasks.get(main.parent)!.id]);
+      assert.deepEqual([works[0], named, works[1], works[2]].map((t) => t.site.replace(/^.*direct_tasks\.py:(\d+):\d+$/, '$1')), ['14', '15', '16', '18']);
+      // Each waits for its own sleep, the eager one too (its first step ran as it was made, 3.12+).
+      assert.deepEqual(works.map((t) => model.waitLabel(t.waits[0])), ['sleep 0.01 s', 'sleep 0.03 s', 'sleep 0.04 s']);
+      assert.deepEqual([...only(model, 'gather ×4').members].sort(), [...works, named].map((t) => t.id).sort());
+    });
+
     it('gather is a combinator of its children, and a failing child ends rejected with its message', () => {
       const { model, stdout } = trace(py('gather_failing.py'));
       assert.equal(stdout, "[1, 'ValueError', 3]\n");

@@ -13,6 +13,7 @@ import functools
 import os
 import sys
 import threading
+import weakref
 from time import perf_counter_ns
 
 from . import code as code_module
@@ -178,6 +179,39 @@ def install(tracer):
             super().__del__()
 
     tracer.cancel_noting_type = Task
+
+    # asyncio's registry of live tasks, a WeakSet its Task adds each task to as it is made: what
+    # sees a task the program makes itself, asyncio.Task(coro) (as Home Assistant makes eager
+    # tasks), which no loop.create_task reports. Its add() is replaced on the set itself (the
+    # Task's C code calls it by name), a class of its own would slow every lookup in it.
+    registry = getattr(asyncio.tasks, "_scheduled_tasks", None)  # 3.12+
+    if registry is None:
+        registry = getattr(asyncio.tasks, "_all_tasks", None)
+    registered = None
+    if type(registry) is weakref.WeakSet:
+        module_at = getattr(sys, "_getframemodulename", None)
+        keep, pending, commit, on_lost = registry.data.add, registry._pending_removals, registry._commit_removals, registry._remove
+
+        def registered(task):
+            # WeakSet.add's own body (3.9-3.13): no call more for every task made.
+            if pending:
+                commit()
+            keep(weakref.ref(task, on_lost))
+            try:
+                # Made by asyncio's own code (loop.create_task, its task factories, its Python
+                # Task), or by a task factory loop.create_task called: create_task reports it.
+                if module_at is not None:  # 3.12+: no frame object made for the common case
+                    maker, below = module_at(1), module_at(2)
+                else:
+                    frame = sys._getframe(1)
+                    maker = frame.f_globals.get("__name__")
+                    below = frame.f_back.f_globals.get("__name__") if frame.f_back is not None else None
+                if maker == CREATE_TASK_MODULE or below == CREATE_TASK_MODULE or str(maker).startswith("asyncio."):
+                    return
+                tracer.on_task_made_directly(task, sys._getframe(1))
+            except Exception:
+                pass
+
     Task.__qualname__ = base_task.__qualname__
     Task.__module__ = base_task.__module__
 
@@ -259,6 +293,8 @@ def install(tracer):
     # subclass is the tracer's subclass's, so its cancel() is seen as well.
     for module in (asyncio.tasks, asyncio):
         patches.set(module, "Task", Task)
+    if registered is not None:
+        patches.set(registry, "add", registered)
     if hasattr(asyncio.tasks, "eager_task_factory"):  # 3.12+
         # asyncio made it from its own Task class: its tasks would not note who cancels them.
         eager_task_factory = asyncio.tasks.create_eager_task_factory(Task)
@@ -288,6 +324,8 @@ def install(tracer):
         os.register_at_fork(after_in_child=untraced_child)
 
 
+# The module of loop.create_task, which the task registry looks for below a task being made.
+CREATE_TASK_MODULE = asyncio.base_events.__name__
 # A coroutine started this many times without ever being a span (it returns without suspending,
 # as most helpers do) stops reporting its starts; should one suspend after all, its span is timed
 # by the step it is seen in, and its starts report again from then on.

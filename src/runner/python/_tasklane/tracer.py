@@ -194,6 +194,12 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         finally:
             lock.give(True)
 
+    def on_task_made_directly(self, task, frame):
+        """A task the program made itself, asyncio.Task(coro, loop=...), not through
+        loop.create_task: traced alike, if its loop is asyncio's own."""
+        if isinstance(task.get_loop(), asyncio.base_events.BaseEventLoop) and self.state_of(task) is None:
+            self.on_task_created(task, None, frame)
+
     def on_rename(self, task):
         """The task's name was set (Task.set_name), perhaps while it runs."""
         state = self.state_of(task)
