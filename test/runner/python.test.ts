@@ -314,6 +314,14 @@ for (const python of interpreters()) {
       assert.deepEqual([...only(model, 'gather ×4').members].sort(), [...works, named].map((t) => t.id).sort());
     });
 
+    it('a wait in one of the loop\'s own coroutines says it as the program calls it: loop.sock_recv, not by the loop\'s class', () => {
+      const { model, stdout } = trace(py('loop_sockets.py'));
+      assert.equal(stdout, 'PING\n');
+      const labels = (name: string): string[] => only(model, name).waits.map((w) => model.waitLabel(w));
+      assert.deepEqual(labels('serve').slice(0, 2), ['loop.sock_accept', 'loop.sock_recv']);
+      assert.ok(labels('main').includes('loop.sock_recv'), labels('main').join(', '));
+    });
+
     it('gather is a combinator of its children, and a failing child ends rejected with its message', () => {
       const { model, stdout } = trace(py('gather_failing.py'));
       assert.equal(stdout, "[1, 'ValueError', 3]\n");

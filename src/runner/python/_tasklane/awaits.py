@@ -192,6 +192,8 @@ def wait_label(api, waiter):
             return asyncio_wait_label(locals_)
         if name == "to_thread" and owner is None:
             return "to_thread %s" % callable_name(locals_.get("func"))
+        if isinstance(owner, asyncio.AbstractEventLoop):
+            return "loop." + name  # as the program calls it (loop.sock_recv), not by the loop's class
         return "%s.%s" % (type(owner).__name__, name) if owner is not None else name
     if waiter is None:
         return "yield"
