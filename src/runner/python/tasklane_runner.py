@@ -2,9 +2,10 @@
 
 Run as `python tasklane_runner.py script.py [args...]` with TASKLANE_RUNNER set; it runs the
 script as `__main__` and writes the same binary frames as the Node runner to the side channel.
-It observes asyncio at four points that add no frame to a task's own tracebacks: the loop's
-Handle._run (each task step), BaseEventLoop.create_task (task creation), run_in_executor (what
-an executor's future runs) and Task.cancel.
+It observes asyncio at points that add no frame to a task's own tracebacks, chiefly the loop's
+Handle._run (each task step), BaseEventLoop.create_task and asyncio's registry of tasks (task
+creation), run_in_executor (what an executor's future runs) and Task.cancel (_tasklane.hooks has
+them all).
 """
 
 import asyncio

@@ -1,5 +1,6 @@
-"""Where the tracer meets asyncio: the loop's Handle._run, BaseEventLoop.create_task,
-create_future and run_in_executor, run_coroutine_threadsafe, Server.__init__, a child process's
+"""Where the tracer meets asyncio: the loop's Handle._run, BaseEventLoop.create_task, the add()
+of asyncio's registry of tasks (a task made with asyncio.Task itself), create_future and
+run_in_executor, run_coroutine_threadsafe, Server.__init__, a child process's
 transport (made and exited), Task.cancel, asyncio.timeout() and Timeout.reschedule (3.11+),
 _set_running_loop (to notice a loop that is not asyncio's), and on 3.12+ sys.monitoring for when
 the user's coroutines start and return."""
