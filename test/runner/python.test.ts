@@ -322,6 +322,16 @@ for (const python of interpreters()) {
       assert.ok(labels('main').includes('loop.sock_recv'), labels('main').join(', '));
     });
 
+    it('a task cancelled with a message ends cancelled by whom, with that message, and so does the coroutine it awaited', () => {
+      const { model, stdout } = trace(py('cancel_message.py'));
+      // (Its awaiter is told the message from 3.11; below, its CancelledError has no arguments.)
+      const plain = spawnSync(python.command, [path.join(FIXTURES, py('cancel_message.py'))], { cwd: ROOT, encoding: 'utf8' });
+      assert.equal(stdout, plain.stdout);
+      for (const name of ['sleeper', 'nap']) {
+        assert.deepEqual([only(model, name).end?.state, only(model, name).end?.message], ['cancelled', 'cancelled by main: shutting down'], name);
+      }
+    });
+
     it('gather is a combinator of its children, and a failing child ends rejected with its message', () => {
       const { model, stdout } = trace(py('gather_failing.py'));
       assert.equal(stdout, "[1, 'ValueError', 3]\n");

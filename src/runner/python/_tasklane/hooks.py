@@ -167,7 +167,7 @@ def install(tracer):
 
         def cancel(self, *args, **kwargs):
             try:
-                tracer.on_cancel(self)
+                tracer.on_cancel(self, args[0] if args else kwargs.get("msg"))
             except Exception:
                 pass
             return super().cancel(*args, **kwargs)

@@ -8,14 +8,17 @@ TASK_STATE = "_tasklane"
 
 
 def cancelled_by(state):
-    return "cancelled by %s" % state.canceller if state.canceller else "cancelled"
+    """A cancelled task's end, in words: who cancelled it, and their message (Task.cancel(msg))."""
+    words = "cancelled by %s" % state.canceller if state.canceller else "cancelled"
+    message = getattr(state, "cancel_message", None)
+    return "%s: %s" % (words, message) if message else words
 
 
 class TaskState:
     """What the tracer keeps of a task while it lives, carried by the task (Tracer.follow): what
     it holds, the coroutine first, keeps nothing alive that the task itself does not."""
 
-    __slots__ = ("ident", "name", "given_name", "coro", "plain", "fast", "watch", "step_start", "ident_bytes", "site_lasti", "site", "sleep0_record", "name_checked", "spans", "groups", "group", "timeouts", "canceller", "cancels_noted", "cancel_pending", "cancelling", "cancels_seen", "gathering", "made_at")
+    __slots__ = ("ident", "name", "given_name", "coro", "plain", "fast", "watch", "step_start", "ident_bytes", "site_lasti", "site", "sleep0_record", "name_checked", "spans", "groups", "group", "timeouts", "canceller", "cancels_noted", "cancel_pending", "cancelling", "cancels_seen", "gathering", "made_at", "cancel_message")
 
     def __init__(self, ident, name, given_name, coro, plain, cancels_noted):
         self.ident = ident
@@ -55,4 +58,5 @@ class TaskState:
         # the gather's own done callback runs only after the task's step.
         self.gathering = None
         # made_at, set for a task of asyncio's own coroutine only (not here: P1 makes 10,000 tasks):
-        # where it was made, which is where what it makes is made too.
+        # where it was made, which is where what it makes is made too. cancel_message, set by a
+        # Task.cancel(msg) only: its message.

@@ -268,11 +268,15 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             stderr.write("tasklane: this program runs its tasks on %s, not on asyncio's own event loop; Tasklane traces asyncio's loop only, so they are not in the trace.\n" % kind)
             stderr.flush()
 
-    def on_cancel(self, task):
+    def on_cancel(self, task, message=None):
+        """Task.cancel(msg) was called: who asked, and their message, are kept for the task's end
+        (the first cancel's, as for who asked)."""
         state = self.state_of(task)
         if state is None:
             return
         state.cancel_pending = state.watch = True
+        if message is not None and getattr(state, "cancel_message", None) is None:
+            state.cancel_message = str(message)
         if state.canceller is not None:
             return
         canceller = self.running_here()
