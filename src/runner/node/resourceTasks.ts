@@ -463,14 +463,15 @@ export class ResourceTasks {
   /** Ends `task`'s timer, handle or test at `ns` if it was cleared, has closed or has run. */
   endIfClosed(task: TaskState, ns: number): void {
     const handle = task.handle!;
-    if (isNodeTest(handle)) {
+    // Timers first: they are most of the handles looked at (W2: one a task a tick), and a test is none.
+    if (task.kind === 'timer' || task.kind === 'immediate') {
+      if (handle._destroyed === true && task.resumes === 0) this.stack.endTask(task, ns, 'cancelled', 'cleared before it fired', '');
+      else if (handle._destroyed === true && !task.oneShot) this.stack.endTask(task, ns, 'resolved', 'cleared', '');
+    } else if (isNodeTest(handle)) {
       if (typeof handle.endTime === 'bigint') {
         if (handle.passed === false) this.stack.endTask(task, ns, 'rejected', testFailure(handle), '');
         else this.stack.endTask(task, ns, 'resolved', '', '');
       }
-    } else if (task.kind === 'timer' || task.kind === 'immediate') {
-      if (handle._destroyed === true && task.resumes === 0) this.stack.endTask(task, ns, 'cancelled', 'cleared before it fired', '');
-      else if (handle._destroyed === true && !task.oneShot) this.stack.endTask(task, ns, 'resolved', 'cleared', '');
     } else {
       const child = task.name.startsWith(CHILD_PROCESS) ? jsObjectOf(handle) : undefined;
       if (!((child && childProcessClosed(child)) ?? isClosed(handle))) return;
