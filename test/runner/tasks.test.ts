@@ -379,6 +379,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(tasksNamed(model, 'setImmediate').map((t) => t.parent), transforms.map((t) => t.id));
   });
 
+  it('a Transform\'s timers, one a chunk, each set from the callback of the one before, are the pipeline\'s: siblings, not each other\'s children', () => {
+    const { model, stdout } = traceFixture('transform-timers.js');
+    assert.equal(stdout, 'ABCD\n');
+    const pipeline = only(model, 'stream.pipeline');
+    const timers = tasksNamed(model, 'setTimeout 5 ms');
+    assert.equal(timers.length, 4);
+    assert.deepEqual(timers.map((t) => t.parent), timers.map(() => pipeline.id));
+    assert.ok(timers.every((t) => /transform-timers\.js:13:\d+$/.test(t.site)), timers.map((t) => t.site).join());
+  });
+
   it('for await over an async generator waits on what the generator awaits, where it awaits it', () => {
     const { model, stdout } = traceFixture('async-gen.js');
     assert.equal(stdout, '0\n1\n');

@@ -129,10 +129,13 @@ function isNextStreamRequest(type: string, info: CallSiteInfo, top: TaskState, m
  * A timer set again by the callback of the timer it follows, at the same place (a poll re-arming
  * its setTimeout, a scheduler's setImmediate for its next step): made by what the first one was
  * made by, as a sibling, rather than a chain of timers each the child of the one before (a
- * hundred polls would be a hundred levels deep).
+ * hundred polls would be a hundred levels deep). So is one set at the place the running one was
+ * by code a Node API calls back from its callback (a Transform's transform, called for the next
+ * chunk once the timer it set for the one before calls done()): the API's next call, not the timer's.
  */
 function isNextOfChain(type: string, info: CallSiteInfo, top: TaskState): boolean {
-  return TIMER_TYPES.has(type) && (top.kind === 'timer' || top.kind === 'immediate') && top.oneShot && top.codeKey === info.code;
+  return TIMER_TYPES.has(type) && (top.kind === 'timer' || top.kind === 'immediate') && top.oneShot &&
+    (top.codeKey === info.code || (info.calledBy !== '' && info.site === top.site));
 }
 
 /** Timers of one task looked at for a clear as its runs return (see watchForClear). */
