@@ -617,6 +617,13 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(stdout, 'true\n');
     assert.deepEqual([...model.tasks.values()].filter((t) => !t.end).map((t) => t.name), []);
     assert.ok(![...model.tasks.values()].some((t) => t.name === 'DIRHANDLE'));
+    // Named as the program calls them: fs.promises.opendir (Node's promisified), and the
+    // directory's reads the for await makes.
+    const main = only(model, 'main');
+    const labels = main.waits.map((w) => model.waitLabel(w));
+    assert.equal(labels[0], 'fs.opendir', labels.join());
+    assert.ok(labels.includes('Dir.read'), labels.join());
+    assert.ok(tasksNamed(model, 'Dir.read').every((t) => t.parent === main.id && /opendir\.js:9:\d+$/.test(t.site)));
   });
 
   it('a crypto job run synchronously ends as its call returns; one with a callback when it has run', () => {

@@ -78,6 +78,9 @@ export function isRequireWork(info: CallSiteInfo): boolean {
   return info.api === 'require' && info.module.startsWith('modules/');
 }
 
+/** The functions Node's own modules export promisified (fs/promises' opendir), by the name the program calls them. */
+const PROMISIFIED_BY_NODE = new Map([['opendir', 'fs.opendir']]);
+
 /** Op names made so far, by module and API: every `events.once` would build its name anew. */
 const opNames = new Map<string, Map<string, string>>();
 const MAX_APIS_PER_MODULE = 1024;
@@ -92,6 +95,7 @@ export function opName(info: CallSiteInfo): string {
     if (Object.hasOwn(SYNTAX_APIS, info.api)) name = SYNTAX_APIS[info.api];
     else if (WEB_MODULES.test(info.module) && info.api) name = info.api; // globals: fetch, Response.text
     else if (isIteratorStep(info)) name = 'events.on';
+    else if (module === 'util' && PROMISIFIED_BY_NODE.has(info.api)) name = PROMISIFIED_BY_NODE.get(info.api)!;
     else if (module === 'util' || info.api.includes('.')) name = info.api; // a promisified function by its own name; a method by its class: FileHandle.write
     else name = info.api ? `${module}.${info.api}` : module; // an anonymous wrapper (a promisified exec) leaves the module
     if (byApi.size < MAX_APIS_PER_MODULE) byApi.set(info.api, name);
@@ -240,7 +244,11 @@ export function testFailure(test: NodeTest): string {
 
 /** The name when created; `ioNameWhenActive` refines it once the handle is connected. */
 export function ioTaskName(type: string, info: CallSiteInfo): string {
-  if (type === 'FSREQCALLBACK') return info.module.startsWith('fs') ? `fs.${info.api}` : 'fs request';
+  if (type === 'FSREQCALLBACK') {
+    if (info.module.startsWith('fs')) return `fs.${info.api}`;
+    // Made in the step of a `for await` (its next()): of fs's iterators only a directory's reads in its step.
+    return info.shape === 'builtin' && info.api === 'next' ? 'Dir.read' : 'fs request';
+  }
   if (isCryptoJob(type)) return `crypto.${type.slice(0, -'REQUEST'.length).toLowerCase()}`; // crypto.pbkdf2, crypto.scrypt
   return INITIAL_NAMES[type] ?? type;
 }
