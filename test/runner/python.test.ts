@@ -176,6 +176,7 @@ for (const python of interpreters()) {
       for (const task of visible.slice(1)) assert.equal(task.parent, main.id);
       const own = [...model.tasks.values()].filter((t) => t.internal).map((t) => t.name);
       assert.ok(own.length >= 2, `the subprocess's pipes and the loop's shutdown are asyncio's: ${own.join(', ')}`);
+      assert.ok(own.includes('loop.shutdown_default_executor'), `the loop's own coroutines as the program would call them: ${own.join(', ')}`);
     });
 
     it('a task waiting in Condition.wait_for waits for Condition.wait_for, not for asyncio.wait_for', () => {
@@ -312,6 +313,16 @@ for (const python of interpreters()) {
       // Each waits for its own sleep, the eager one too (its first step ran as it was made, 3.12+).
       assert.deepEqual(works.map((t) => model.waitLabel(t.waits[0])), ['sleep 0.01 s', 'sleep 0.03 s', 'sleep 0.04 s']);
       assert.deepEqual([...only(model, 'gather ×4').members].sort(), [...works, named].map((t) => t.id).sort());
+    });
+
+    it('a task a task factory makes through a helper of its own is traced once, made by the task that called create_task', () => {
+      const { model, stdout } = trace(py('factory_helper.py'));
+      assert.equal(stdout, '3\n');
+      const main = only(model, 'main');
+      const children = tasksNamed(model, 'child');
+      assert.equal(children.length, 3, 'each task once');
+      assert.ok(children.every((t) => t.parent === main.id && /factory_helper\.py:21:\d+$/.test(t.site)), children.map((t) => `${t.parent} ${t.site}`).join());
+      assert.deepEqual(children.map((t) => model.waitLabel(t.waits[0])), Array(3).fill('sleep 0.01 s'));
     });
 
     it('a wait in one of the loop\'s own coroutines says it as the program calls it: loop.sock_recv, not by the loop\'s class', () => {

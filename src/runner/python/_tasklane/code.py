@@ -211,7 +211,10 @@ def coroutine_origin(coro):
     entry = _coroutine_origins.get(id(code))
     if entry is None or entry[0] is not code:
         library = code is not None and is_library(code)
-        entry = _coroutine_origins[id(code)] = (code, code_name(code) if code is not None else None, library, library and tasks_only_asyncio_starts(code))
+        name = code_name(code) if code is not None else None
+        if library and id(code) in _event_loop_coroutines():
+            name = "loop." + code.co_name  # as the program calls it (loop.shutdown_asyncgens), not by the loop's class
+        entry = _coroutine_origins[id(code)] = (code, name, library, library and tasks_only_asyncio_starts(code))
     return entry
 
 

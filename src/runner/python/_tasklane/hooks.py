@@ -209,7 +209,9 @@ def install(tracer):
                     below = frame.f_back.f_globals.get("__name__") if frame.f_back is not None else None
                 if maker == CREATE_TASK_MODULE or below == CREATE_TASK_MODULE or str(maker).startswith("asyncio."):
                     return
-                tracer.on_task_made_directly(task, sys._getframe(1))
+                frame = sys._getframe(1)
+                if not made_in_create_task(frame, original_create_task.__code__):
+                    tracer.on_task_made_directly(task, frame)
             except Exception:
                 pass
 
@@ -327,6 +329,22 @@ def install(tracer):
 
 # The module of loop.create_task, which the task registry looks for below a task being made.
 CREATE_TASK_MODULE = asyncio.base_events.__name__
+# How far below a task made by the program's code create_task is looked for: a task factory may
+# make its tasks through helpers of its own (create_task -> factory -> helper -> asyncio.Task).
+FACTORY_DEPTH = 8
+
+
+def made_in_create_task(frame, create_task_code):
+    """Whether loop.create_task (whose code is `create_task_code`) is below `frame`, close enough
+    to have called the task factory that made the task: create_task reports the task then. Only
+    for tasks the program's own code makes, so a walk of frames costs no task of create_task's."""
+    for _ in range(FACTORY_DEPTH):
+        frame = frame.f_back
+        if frame is None:
+            return False
+        if frame.f_code is create_task_code:
+            return True
+    return False
 # A coroutine started this many times without ever being a span (it returns without suspending,
 # as most helpers do) stops reporting its starts; should one suspend after all, its span is timed
 # by the step it is seen in, and its starts report again from then on.
