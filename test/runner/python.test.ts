@@ -45,8 +45,14 @@ for (const python of interpreters()) {
       const { model } = trace(py('sleep_sites.py'));
       const ticker = only(model, 'ticker');
       const waits = ticker.waits.map((w) => `${model.waitLabel(w)} @ ${w.site.replace(/^.*sleep_sites\.py:(\d+):\d+$/, 'line $1')}`);
-      const round = ['sleep 0 s @ line 7', 'sleep 0 s @ line 8', 'sleep 0.01 s @ line 9'];
+      const round = ['sleep 0 s @ line 8', 'sleep 0 s @ line 9', 'sleep 0.01 s @ line 10'];
       assert.deepEqual(waits, [...round, ...round]);
+      // Tasks of a coroutine with one await: where they wait is known from its code after the first.
+      const pollers = tasksNamed(model, 'poller');
+      assert.equal(pollers.length, 3);
+      for (const poller of pollers) {
+        assert.deepEqual(poller.waits.map((w) => `${model.waitLabel(w)} @ ${w.site.replace(/^.*sleep_sites\.py:(\d+):\d+$/, 'line $1')}`), ['sleep 0 s @ line 15', 'sleep 0 s @ line 15']);
+      }
     });
 
     it('labels sleeps and timeouts to three significant digits, as a person would write them', () => {

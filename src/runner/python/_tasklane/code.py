@@ -2,6 +2,7 @@
 
 import asyncio
 import asyncio.base_events
+import dis
 import functools
 import os
 import sys
@@ -177,6 +178,16 @@ def seconds(value):
     except (TypeError, ValueError):
         return str(value)
     return "%d" % round(value) if 100 <= value < 1e15 else "%.3g" % value
+
+
+# The instructions a coroutine suspends at: one per await, async for and async with (twice).
+SUSPENDS = frozenset(dis.opmap[name] for name in ("YIELD_VALUE", "YIELD_FROM") if name in dis.opmap)
+
+
+def awaits_at_one_place(code):
+    """Whether a coroutine's own code suspends at one instruction only (`for ...: await
+    asyncio.sleep(0)`): wherever it waits, it waits there."""
+    return sum(1 for instruction in dis.get_instructions(code) if instruction.opcode in SUSPENDS) == 1
 
 
 def code_name(code):

@@ -3,6 +3,8 @@
 from .frames import varint
 
 RUN_WRITTEN = -1  # a step_start whose run record is written
+SITE_UNKNOWN = -1  # a site_lasti before the task's coroutine first awaits asyncio.sleep
+SITE_FIXED = -2  # a site_lasti of a coroutine that awaits at one place only: its site never changes
 # The slot of the tracer's Task class that holds a task's TaskState (hooks.install, Tracer.follow).
 TASK_STATE = "_tasklane"
 
@@ -38,7 +40,7 @@ class TaskState:
         # When the step running now started, while its run record waits to be written with its
         # end as one step record; RUN_WRITTEN once something had to follow it first (settle_run).
         self.step_start = RUN_WRITTEN
-        self.site_lasti = -1  # where its coroutine last awaited asyncio.sleep, and that site
+        self.site_lasti = SITE_UNKNOWN  # where its coroutine last awaited asyncio.sleep, and that site
         self.site = ""
         self.sleep0_record = b""
         # Lists made when first needed (most tasks never have any):

@@ -10,13 +10,13 @@ from time import perf_counter_ns
 from types import CoroutineType
 
 from .awaits import SLEEP0_LABEL
-from .code import ASYNCIO_DIR, coroutine_origin, describe_error, exception_of, line_site, raised_through, seconds, task_group_of, task_name
+from .code import ASYNCIO_DIR, awaits_at_one_place, coroutine_origin, describe_error, exception_of, line_site, raised_through, seconds, task_group_of, task_name
 from .combinators import CombinatorRecorder
 from .creation import CreationPoints
 from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, varint
 from .origins import OriginRecorder
 from .spans import SpanRecorder
-from .taskstate import RUN_WRITTEN, TASK_STATE, TaskState, cancelled_by
+from .taskstate import RUN_WRITTEN, SITE_FIXED, SITE_UNKNOWN, TASK_STATE, TaskState, cancelled_by
 from .waits import WaitRecorder
 
 IDLE_GAP_NS = 20_000  # a loop busy again this soon after a step never went idle
@@ -82,6 +82,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         self.foreign_loops = set()  # the kinds of event loop not asyncio's own that ran, as named to the user
         self.creation_points = CreationPoints()
         self.sleep0_sites = {}  # (id(code), offset) -> (code, site, the end of a sleep(0) wait record there)
+        self.fixed_sleep_sites = {}  # id(code) -> that entry, for a coroutine that awaits at one place only
         sink.before_flush = self.write_pending
         with sink.lock:
             self.enc.start(script, os.getcwd())
@@ -348,9 +349,13 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                     if state.fast and type(inner := coro.cr_await) is CoroutineType and inner.cr_code is SLEEP_CODE:
                         # asyncio.sleep in the task's own coroutine, the commonest wait: nothing of the
                         # user's is below it, so the chain is not walked further, and the site is kept.
-                        frame = coro.cr_frame
-                        if frame.f_lasti != state.site_lasti:
-                            tracer.keep_site(state, frame)
+                        lasti = state.site_lasti
+                        if lasti == SITE_UNKNOWN:
+                            tracer.first_sleep_site(state, coro)
+                        elif lasti != SITE_FIXED:
+                            frame = coro.cr_frame
+                            if frame.f_lasti != lasti:
+                                tracer.keep_site(state, frame)
                         start = state.step_start
                         delta = start - enc.last_ns
                         if task._fut_waiter is not None:  # sleep(delay): a future, and the delay in the label
@@ -555,6 +560,19 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         self.close_spans(state, 0, ns, *(("cancelled", cancelled_by(state), "") if state.cancelling and outcome[0] != "cancelled" else outcome))
         self.enc.end(ns, state.ident, *outcome)
 
+    def first_sleep_site(self, state, coro):
+        """The task's coroutine awaits asyncio.sleep for the first time: where, from its code alone
+        if that awaits at one place only and another task's has slept there (no frame object is
+        made for the coroutine then, nor read at any step after)."""
+        code = coro.cr_code
+        entry = self.fixed_sleep_sites.get(id(code))
+        if entry is not None and entry[0] is code:
+            state.site_lasti = SITE_FIXED
+            state.site = entry[1]
+            state.sleep0_record = state.ident_bytes + entry[2]
+        else:
+            self.keep_site(state, coro.cr_frame)
+
     def keep_site(self, state, frame):
         """Where the task's own coroutine awaits asyncio.sleep now, kept until it awaits elsewhere,
         with the rest of a sleep(0) wait record (after its time) for the step hook."""
@@ -566,6 +584,10 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             site = line_site(frame)
             enc = self.enc
             entry = self.sleep0_sites[(id(code), lasti)] = (code, site, b"\0" + varint(enc.ref(SLEEP0_LABEL)) + varint(enc.ref(site)))
+            if awaits_at_one_place(code):
+                self.fixed_sleep_sites[id(code)] = entry
+        if self.fixed_sleep_sites.get(id(code)) is entry:
+            state.site_lasti = SITE_FIXED
         state.site = entry[1]
         state.sleep0_record = state.ident_bytes + entry[2]
 
