@@ -180,6 +180,7 @@ def install(tracer):
             super().__del__()
 
     tracer.cancel_noting_type = Task
+    tracer.task_types[Task] = True  # its tasks carry their TaskState (Tracer.follow)
 
     # asyncio's registry of live tasks, a WeakSet its Task adds each task to as it is made: what
     # sees a task the program makes itself, asyncio.Task(coro) (as Home Assistant makes eager

@@ -170,7 +170,10 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 ident = self.next_id  # new_id(), inline: it runs for every task
                 self.next_id = ident + 1
             state = TaskState(ident, name, given_name, coro, point.plain, own_type)
-            self.follow(task, state)
+            if own_type:
+                task._tasklane = state  # follow(), inline for the tracer's own Task class (TASK_STATE)
+            else:
+                self.follow(task, state)
             if not state.plain:
                 state.made_at = site
             if name is point.name and site is point.site:
@@ -504,7 +507,10 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             delta = start - self.enc.last_ns
             if state.fast and delta >= 0 and start - self.idle_since <= IDLE_GAP_NS and not task.cancelled() and exception_of(task) is None:
                 # The commonest end, a plain task resolving: one record for its last step and its end.
-                self.forget(task)
+                if type(task) is self.cancel_noting_type:
+                    task._tasklane = None  # forget(), inline for the tracer's own Task class (TASK_STATE)
+                else:
+                    self.forget(task)
                 self.enc.step_times(OP_STEP_END, delta, ns - start, ns)
                 self.enc.buf += state.ident_bytes
                 return
