@@ -346,6 +346,8 @@ def made_in_create_task(frame, create_task_code):
         if frame.f_code is create_task_code:
             return True
     return False
+
+
 # A coroutine started this many times without ever being a span (it returns without suspending,
 # as most helpers do) stops reporting its starts; should one suspend after all, its span is timed
 # by the step it is seen in, and its starts report again from then on.

@@ -81,7 +81,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         self.returns_watched = {}  # id(code) -> code: hashing a code object hashes its contents
         self.foreign_loops = set()  # the kinds of event loop not asyncio's own that ran, as named to the user
         self.creation_points = CreationPoints()
-        self.sleep0_sites = {}  # (id(code), offset) -> (code, site, the end of a sleep(0) wait record there)
+        self.sleep0_sites = {}  # (id(code), offset) -> (code, site, the end of a sleep(0) wait record there, whether the code awaits only there)
         self.fixed_sleep_sites = {}  # id(code) -> that entry, for a coroutine that awaits at one place only
         sink.before_flush = self.write_pending
         with sink.lock:
@@ -589,10 +589,11 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         if entry is None or entry[0] is not code:
             site = line_site(frame)
             enc = self.enc
-            entry = self.sleep0_sites[(id(code), lasti)] = (code, site, b"\0" + varint(enc.ref(SLEEP0_LABEL)) + varint(enc.ref(site)))
-            if awaits_at_one_place(code):
+            fixed = awaits_at_one_place(code)
+            entry = self.sleep0_sites[(id(code), lasti)] = (code, site, b"\0" + varint(enc.ref(SLEEP0_LABEL)) + varint(enc.ref(site)), fixed)
+            if fixed:
                 self.fixed_sleep_sites[id(code)] = entry
-        if self.fixed_sleep_sites.get(id(code)) is entry:
+        if entry[3]:
             state.site_lasti = SITE_FIXED
         state.site = entry[1]
         state.sleep0_record = state.ident_bytes + entry[2]
