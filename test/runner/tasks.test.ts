@@ -623,6 +623,7 @@ describe('Node runner: the task model on real scripts', () => {
     const labels = main.waits.map((w) => model.waitLabel(w));
     assert.equal(labels[0], 'fs.opendir', labels.join());
     assert.ok(labels.includes('Dir.read'), labels.join());
+    assert.equal(labels.at(-1), 'Dir.close', 'the directory closed as the for await ends');
     assert.ok(tasksNamed(model, 'Dir.read').every((t) => t.parent === main.id && /opendir\.js:9:\d+$/.test(t.site)));
   });
 

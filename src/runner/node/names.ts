@@ -245,6 +245,8 @@ export function testFailure(test: NodeTest): string {
 /** The name when created; `ioNameWhenActive` refines it once the handle is connected. */
 export function ioTaskName(type: string, info: CallSiteInfo): string {
   if (type === 'FSREQCALLBACK') {
+    // A directory's own request (its close as a `for await` over it ends) by its class, as `dir.close()` is.
+    if (info.module === 'fs/dir') return info.api.includes('.') ? info.api : `Dir.${info.api}`;
     if (info.module.startsWith('fs')) return `fs.${info.api}`;
     // Made in the step of a `for await` (its next()): of fs's iterators only a directory's reads in its step.
     return info.shape === 'builtin' && info.api === 'next' ? 'Dir.read' : 'fs request';
