@@ -336,14 +336,16 @@ FACTORY_DEPTH = 8
 
 
 def made_in_create_task(frame, create_task_code):
-    """Whether loop.create_task (whose code is `create_task_code`) is below `frame`, close enough
-    to have called the task factory that made the task: create_task reports the task then. Only
-    for tasks the program's own code makes, so a walk of frames costs no task of create_task's."""
+    """Whether loop.create_task (whose code is `create_task_code`) called the task factory that
+    made the task in `frame`, through plain functions: create_task reports the task then. A
+    coroutine on the way is a task's step run inside create_task (an eager task's first), whose
+    own tasks are the program's. Only for tasks the program's own code makes, so a walk of frames
+    costs no task of create_task's."""
     for _ in range(FACTORY_DEPTH):
-        frame = frame.f_back
-        if frame is None:
+        if frame is None or frame.f_code.co_flags & CO_COROUTINE:
             return False
-        if frame.f_code is create_task_code:
+        frame = frame.f_back
+        if frame is not None and frame.f_code is create_task_code:
             return True
     return False
 
