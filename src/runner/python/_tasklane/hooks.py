@@ -20,6 +20,7 @@ from time import perf_counter_ns
 from . import code as code_module
 from .code import CO_COROUTINE, is_users, raised_through
 from .taskstate import TASK_STATE
+from .tracer import EAGER_TASKS
 
 
 class Patches:
@@ -53,11 +54,21 @@ def install(tracer):
     base_task = asyncio.tasks.Task
 
     def create_task(self, coro, *args, **kwargs):
+        # A task factory's task may run its first step in here (an eager one, 3.12+): what that
+        # step makes is its (Tracer.eager_parent).
+        factory = self._task_factory is not None
+        if factory and EAGER_TASKS:
+            tracer.creating += 1
         try:
             task = original_create_task(self, coro, *args, **kwargs)
         except BaseException as error:
             raised_through(error)
+            if tracer.creating == 1:
+                tracer.reserved_idents.clear()  # no eager task made in this call is reported now
             raise
+        finally:
+            if factory and EAGER_TASKS:
+                tracer.creating -= 1
         try:
             if self._debug:
                 # In debug mode a task keeps where it was made ("created at" in asyncio's
@@ -66,7 +77,7 @@ def install(tracer):
                 if source and source[-1].filename == __file__:
                     del source[-1]
             # Named by asyncio ("Task-7"), which 3.12+ spells out only when asked (on_task_created).
-            unnamed = self._task_factory is None and kwargs.get("name") is None
+            unnamed = not factory and kwargs.get("name") is None
             tracer.on_task_created(task, coro, sys._getframe(1), unnamed)
         except Exception:
             pass

@@ -64,6 +64,13 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         # task carries its TaskState (the tracer's Task class, see follow), else False.
         self.task_types = {}
         self.foreign_tasks = {}  # task -> TaskState of a task that cannot carry it (see follow)
+        # Inside how many loop.create_task calls with a task factory the program is (3.12+,
+        # hooks.install): above 0 while a task is made, an eager task's first step runs there.
+        self.creating = 0
+        # Ids given to eager tasks before their own record, as parents of tasks their first step
+        # made: task -> id, until the task's create_task reports it (hooks.install lets go of them
+        # if it raises instead).
+        self.reserved_idents = {}
         self.spanning = weakref.WeakSet()  # tasks that carry their TaskState and have had spans, to close at the end
         self.destroyed = []  # (ns, id, span ids) of tasks collected pending while a record was being written
         self.current = None  # the task whose step runs now, as the loop lane shows it
@@ -156,6 +163,8 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 name = task_name(given_name, point.name)
             site = point.site
             parent = current.ident if current is not None else self.root
+            if self.creating:  # made inside a task factory's create_task (3.12+)
+                parent = self.eager_parent(parent)
             if not site and current is not None and not current.plain:
                 site = getattr(current, "made_at", "")  # made by asyncio's own coroutine run as a task (asyncio.run(asyncio.wait_for(...)))
             ident = None
@@ -166,6 +175,8 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             ns = perf_counter_ns()
             if current is None or current.step_start != RUN_WRITTEN:  # else nothing to settle, as in a loop making tasks
                 self.settle_current(ns)
+            if not ident and self.reserved_idents:
+                ident = self.reserved_idents.pop(task, None)
             if not ident:
                 ident = self.next_id  # new_id(), inline: it runs for every task
                 self.next_id = ident + 1
@@ -197,6 +208,18 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 self.sink.send_frame()
         finally:
             lock.give(True)
+
+    def eager_parent(self, parent):
+        """The parent of a task made inside another task's create_task: the task whose eager first
+        step runs there, not yet recorded (its create_task reports it once the step is over), which
+        is given its id now; else `parent`, the task whose step runs."""
+        running = asyncio.current_task()
+        if running is None or self.state_of(running) is not None:
+            return parent
+        ident = self.reserved_idents.get(running)
+        if ident is None:
+            ident = self.reserved_idents[running] = self.new_id()
+        return ident
 
     def on_task_made_directly(self, task, frame):
         """A task the program made itself, asyncio.Task(coro, loop=...), not through
