@@ -63,7 +63,7 @@ def install(tracer):
             task = original_create_task(self, coro, *args, **kwargs)
         except BaseException as error:
             raised_through(error)
-            if tracer.creating == 1:
+            if factory and EAGER_TASKS and tracer.creating == 1:
                 tracer.reserved_idents.clear()  # no eager task made in this call is reported now
             raise
         finally:
