@@ -57,17 +57,18 @@ def install(tracer):
         # A task factory's task may run its first step in here (an eager one, 3.12+): what that
         # step makes is its (Tracer.eager_parent).
         factory = self._task_factory is not None
-        if factory and EAGER_TASKS:
+        nests = factory and EAGER_TASKS
+        if nests:
             tracer.creating += 1
         try:
             task = original_create_task(self, coro, *args, **kwargs)
         except BaseException as error:
             raised_through(error)
-            if factory and EAGER_TASKS and tracer.creating == 1:
+            if nests and tracer.creating == 1:
                 tracer.reserved_idents.clear()  # no eager task made in this call is reported now
             raise
         finally:
-            if factory and EAGER_TASKS:
+            if nests:
                 tracer.creating -= 1
         try:
             if self._debug:
