@@ -691,10 +691,10 @@ for (const python of interpreters()) {
       assert.equal(trace(py('introspection.py')).stdout, plain.stdout);
     });
 
-    it('a task is an asyncio.Task by type as untraced, and one of the program\'s own Task subclass says who cancelled it', () => {
+    it('a task is an asyncio.Task by type as untraced, and one of the program\'s own Task subclass keeps its own attributes and says who cancelled it', () => {
       const plain = spawnSync(python.command, [path.join(FIXTURES, py('task_subclass.py'))], { cwd: ROOT, encoding: 'utf8' });
       const { model, stdout } = trace(py('task_subclass.py'));
-      assert.equal(plain.stdout, 'True True\nMyTask True\n');
+      assert.equal(plain.stdout, "True True\nMyTask True mine a group here 7\n");
       assert.equal(stdout, plain.stdout);
       assert.deepEqual([only(model, 'sleeper').end?.state, only(model, 'sleeper').end?.message], ['cancelled', 'cancelled by main']);
     });

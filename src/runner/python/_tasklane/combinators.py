@@ -11,24 +11,24 @@ class CombinatorRecorder:
 
     def group_task(self, group, opener, site, ns):
         """A TaskGroup is a combinator: a task joining the tasks made in it, ending when it exits."""
-        for entry in opener.groups:
+        for entry in opener._tl_groups:
             if entry[0] is group:
                 return entry
         entry = [group, self.new_id(), [], 0]
-        if not opener.groups:
-            opener.groups = []
-        opener.groups.append(entry)
-        self.enc.task(ns, entry[1], opener.ident, "combinator", "TaskGroup", site)
+        if not opener._tl_groups:
+            opener._tl_groups = []
+        opener._tl_groups.append(entry)
+        self.enc.task(ns, entry[1], opener._tl_ident, "combinator", "TaskGroup", site)
         return entry
 
     def end_groups(self, state, api, ns):
         """Ends the groups `state` opened that have exited: it no longer waits in their __aexit__."""
         waiting_in = frame_of(api).f_locals.get("self") if api is not None and code_of(api).co_name == "__aexit__" else None
-        for entry in list(state.groups):
+        for entry in list(state._tl_groups):
             group, ident, failures, _ = entry
             if group is waiting_in or not getattr(group, "_exiting", False):
                 continue
-            state.groups.remove(entry)
+            state._tl_groups.remove(entry)
             # Like the group's ExceptionGroup: what its members raised (it clears its own list on exit).
             if failures:
                 self.enc.end(ns, ident, "rejected", "; ".join(message for message, _ in failures), failures[0][1])
@@ -42,9 +42,9 @@ class CombinatorRecorder:
             return ident
         ident = self.new_id()
         gathering._tasklane_id = ident
-        self.enc.task(ns, ident, state.ident, "combinator", "gather", site)
+        self.enc.task(ns, ident, state._tl_ident, "combinator", "gather", site)
         members = map(self.task_behind, getattr(gathering, "_children", []))
-        self.enc.joins(ns, ident, [member.ident if member is not None else 0 for member in members])
+        self.enc.joins(ns, ident, [member._tl_ident if member is not None else 0 for member in members])
         gathering.add_done_callback(lambda fut: self.end_gather(fut, ident))
         return ident
 

@@ -19,7 +19,7 @@ from time import perf_counter_ns
 
 from . import code as code_module
 from .code import CO_COROUTINE, is_users, raised_through
-from .taskstate import TASK_STATE
+from .taskstate import STATE_SLOTS
 from .tracer import EAGER_TASKS
 
 
@@ -168,7 +168,7 @@ def install(tracer):
         garbage collector takes it pending (same name, so reprs are unchanged), and carrying what
         the tracer keeps of it (see Tracer.follow)."""
 
-        __slots__ = (TASK_STATE,)
+        __slots__ = STATE_SLOTS
 
         def set_name(self, value):
             super().set_name(value)
@@ -192,7 +192,7 @@ def install(tracer):
             super().__del__()
 
     tracer.cancel_noting_type = Task
-    tracer.task_types[Task] = True  # its tasks carry their TaskState (Tracer.follow)
+    tracer.task_types[Task] = True  # its tasks carry their state (Tracer.follow)
 
     # asyncio's registry of live tasks, a WeakSet its Task adds each task to as it is made: what
     # sees a task the program makes itself, asyncio.Task(coro) (as Home Assistant makes eager
@@ -420,7 +420,7 @@ def watch_coroutines(tracer):
                 frame = getframe(1)
                 key = id(code)
                 if span_codes.get(key) is not code:
-                    if frame is current.coro.cr_frame:
+                    if frame is current._tl_coro.cr_frame:
                         task_codes[key] = code
                         return disable
                     seen = starts.get(key, 0)

@@ -28,24 +28,24 @@ class ThreadsafeCall:
     where, and the id and name the task will have. The coroutine is held weakly: one never run
     must still be collected, and warned about, when it would be."""
 
-    __slots__ = ("coro", "parent", "site", "ident", "name")
+    __slots__ = ("coro", "parent", "site", "_tl_ident", "_tl_name")
 
     def __init__(self, coro, parent, site, ident, name):
         self.coro = weakref.ref(coro)
         self.parent = parent
         self.site = site
-        self.ident = ident
-        self.name = name
+        self._tl_ident = ident
+        self._tl_name = name
 
 
 class ExecutorCall:
     """A function run_in_executor runs elsewhere, as the task its future stands for."""
 
-    __slots__ = ("ident", "name")
+    __slots__ = ("_tl_ident", "_tl_name")
 
     def __init__(self, ident, name):
-        self.ident = ident
-        self.name = name
+        self._tl_ident = ident
+        self._tl_name = name
 
 
 class OriginRecorder:
@@ -65,7 +65,7 @@ class OriginRecorder:
 
     def caller(self):
         current = self.running_here()
-        return current.ident if current is not None else self.root
+        return current._tl_ident if current is not None else self.root
 
     def on_threadsafe_call(self, coro, frame):
         """asyncio.run_coroutine_threadsafe(coro, loop) called by `frame`; returns what its future is
@@ -159,7 +159,7 @@ class OriginRecorder:
         else None."""
         call = self.threadsafe_calls.pop(id(coro), None)
         if call is not None and call.coro() is coro:
-            return call.parent, call.site, call.ident
+            return call.parent, call.site, call._tl_ident
         if frame.f_code is CONNECTION_MADE_CODE:
             # The transport of the new connection knows its server, which knows its factory; over
             # TLS, the transport under it does.

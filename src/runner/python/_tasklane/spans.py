@@ -32,28 +32,28 @@ class SpanRecorder:
     def update_spans(self, task, state, users, chain, ns):
         """Coroutines awaited directly are spans on their task's lane, as tasks of kind coroutine."""
         keep = 0
-        while keep < len(state.spans) and keep < len(users) and state.spans[keep][0] is users[keep][0]:
+        while keep < len(state._tl_spans) and keep < len(users) and state._tl_spans[keep][0] is users[keep][0]:
             keep += 1
         # Coroutines left in a step that delivered a cancellation were cancelled (wait_for on 3.12+).
-        self.close_spans(state, keep, ns, *(("cancelled", cancelled_by(state), "") if state.cancelling else ()))
-        if not state.spans and len(users) > keep:
-            state.spans = []
+        self.close_spans(state, keep, ns, *(("cancelled", cancelled_by(state), "") if state._tl_cancelling else ()))
+        if not state._tl_spans and len(users) > keep:
+            state._tl_spans = []
             if self.task_types.get(type(task)):
                 self.spanning.add(task)  # its spans are closed at the end if it is still pending then
         for link in users[keep:]:
             obj, code = link
             ident = self.new_id()
-            parent = state.spans[-1][1] if state.spans else state.ident
+            parent = state._tl_spans[-1][1] if state._tl_spans else state._tl_ident
             # Where the user's code awaited it, through asyncio's own frames if any (wait_for on 3.12+),
             # else where the task of asyncio's own coroutine that awaits it was made.
             index = chain.index(link) - 1
             while index >= 0 and not is_users(chain[index][1]):
                 index -= 1
-            site = line_site(frame_of(chain[index][0])) if index >= 0 else getattr(state, "made_at", "")
+            site = line_site(frame_of(chain[index][0])) if index >= 0 else getattr(state, "_tl_made_at", "")
             # Seen now, as the step ends; sys.monitoring (3.12+) saw when it started in the step.
             frame = frame_of(obj)
             self.enc.task(self.frame_times.get(frame, ns), ident, parent, "coroutine", code_name(code), site)
-            state.spans.append((obj, ident, frame))
+            state._tl_spans.append((obj, ident, frame))
             if self.watch_returns is not None and self.returns_watched.get(id(code)) is not code:
                 self.returns_watched[id(code)] = code
                 self.watch_returns(code)
@@ -64,8 +64,8 @@ class SpanRecorder:
         caught what it raised), cancelled, or closed. Else one seen to have returned is resolved,
         and one that raised while its task goes on is rejected where it raised (what it raised is
         gone by then)."""
-        while len(state.spans) > keep:
-            obj, ident, frame = state.spans.pop()
+        while len(state._tl_spans) > keep:
+            obj, ident, frame = state._tl_spans.pop()
             left = self.frame_times.get(frame)
             if left is None:
                 how = left_by(obj, frame)

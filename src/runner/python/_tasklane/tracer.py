@@ -16,7 +16,7 @@ from .creation import CreationPoints
 from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, varint
 from .origins import OriginRecorder
 from .spans import SpanRecorder
-from .taskstate import RUN_WRITTEN, SITE_FIXED, SITE_UNKNOWN, TASK_STATE, TaskState, cancelled_by
+from .taskstate import RUN_WRITTEN, SITE_FIXED, SITE_UNKNOWN, TaskState, cancelled_by, init_state, let_go
 from .waits import WaitRecorder
 
 IDLE_GAP_NS = 20_000  # a loop busy again this soon after a step never went idle
@@ -61,7 +61,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         self.enc.last_ns = t0  # times are perf_counter_ns() readings; the trace counts from here
         self.next_id = 2
         # The classes of the tasks followed (only their instances are looked up): True where the
-        # task carries its TaskState (the tracer's Task class, see follow), else False.
+        # task carries its state (the tracer's Task class, see follow), else False.
         self.task_types = {}
         self.foreign_tasks = {}  # task -> TaskState of a task that cannot carry it (see follow)
         # Inside how many loop.create_task calls with a task factory the program is (3.12+,
@@ -71,7 +71,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         # made: task -> id, until the task's create_task reports it (hooks.install lets go of them
         # if it raises instead).
         self.reserved_idents = {}
-        self.spanning = weakref.WeakSet()  # tasks that carry their TaskState and have had spans, to close at the end
+        self.spanning = weakref.WeakSet()  # tasks that carry their state and have had spans, to close at the end
         self.destroyed = []  # (ns, id, span ids) of tasks collected pending while a record was being written
         self.current = None  # the task whose step runs now, as the loop lane shows it
         # Thread ident -> the task whose step runs there, once an event loop runs outside the main
@@ -101,33 +101,37 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         steps = self.steps_by_thread
         return self.current if steps is None else steps.get(get_ident())
 
-    def follow(self, task, state):
-        """Keeps `state` for `task` on the task itself (the tracer's Task class has a slot for it,
-        asyncio's own tasks an attribute dict), so the tracer keeps neither: a pending task the
-        program drops is garbage-collected as untraced, and asyncio says so as it would. A task of
-        a type that takes no attributes (a task factory's own) is kept, with its TaskState, in
-        foreign_tasks until it ends."""
+    def follow(self, task, *state):
+        """Sets the task's state (init_state's arguments) up on the task itself (the tracer's Task
+        class has slots for it, others may take attributes), so the tracer keeps no task: a pending
+        task the program drops is garbage-collected as untraced, and asyncio says so as it would.
+        A task of a type that takes no attributes (a task factory's own) is kept, with a TaskState,
+        in foreign_tasks until it ends. Returns the state."""
         try:
-            setattr(task, TASK_STATE, state)
+            init_state(task, *state)
             carries = True
         except (AttributeError, TypeError):
-            self.foreign_tasks[task] = state
+            task_state = self.foreign_tasks[task] = TaskState(*state)
             carries = False
         self.task_types[type(task)] = carries
+        return task if carries else task_state
 
     def forget(self, task):
-        """The task has ended: its TaskState is let go of."""
+        """The task has ended: its state is let go of."""
         if self.task_types.get(type(task)):
-            setattr(task, TASK_STATE, None)
+            let_go(task)
         else:
             self.foreign_tasks.pop(task, None)
 
     def state_of(self, obj):
-        """The TaskState of `obj` if it is a task the tracer follows, else None (whatever `obj` is)."""
+        """The state of `obj` (itself, or its TaskState) if it is a task the tracer follows and
+        that has not ended, else None (whatever `obj` is)."""
         carries = self.task_types.get(type(obj))
         if carries is None:
             return None
-        return getattr(obj, TASK_STATE, None) if carries else self.foreign_tasks.get(obj)
+        if carries:
+            return obj if getattr(obj, "_tl_ident", 0) else None
+        return self.foreign_tasks.get(obj)
 
     def new_id(self):
         ident = self.next_id
@@ -162,47 +166,47 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             else:
                 name = task_name(given_name, point.name)
             site = point.site
-            parent = current.ident if current is not None else self.root
+            parent = current._tl_ident if current is not None else self.root
             if self.creating:  # made inside a task factory's create_task (3.12+)
                 parent = self.eager_parent(parent)
-            if not site and current is not None and not current.plain:
-                site = getattr(current, "made_at", "")  # made by asyncio's own coroutine run as a task (asyncio.run(asyncio.wait_for(...)))
+            if not site and current is not None and not current._tl_plain:
+                site = getattr(current, "_tl_made_at", "")  # made by asyncio's own coroutine run as a task (asyncio.run(asyncio.wait_for(...)))
             ident = None
             if point.asked or self.threadsafe_calls:
                 asked = self.asked_by(coro, frame)
                 if asked is not None:
                     parent, site, ident = asked
             ns = perf_counter_ns()
-            if current is None or current.step_start != RUN_WRITTEN:  # else nothing to settle, as in a loop making tasks
+            if current is None or current._tl_step_start != RUN_WRITTEN:  # else nothing to settle, as in a loop making tasks
                 self.settle_current(ns)
             if not ident and self.reserved_idents:
                 ident = self.reserved_idents.pop(task, None)
             if not ident:
                 ident = self.next_id  # new_id(), inline: it runs for every task
                 self.next_id = ident + 1
-            state = TaskState(ident, name, given_name, coro, point.plain, own_type)
             if own_type:
-                task._tasklane = state  # follow(), inline for the tracer's own Task class (TASK_STATE)
+                state = task  # follow(), inline for the tracer's own Task class
+                init_state(task, ident, name, given_name, coro, point.plain, True)
             else:
-                self.follow(task, state)
-            if not state.plain:
-                state.made_at = site
+                state = self.follow(task, ident, name, given_name, coro, point.plain, False)
+            if not state._tl_plain:
+                state._tl_made_at = site
             if name is point.name and site is point.site:
-                self.enc.task_made(ns, state.ident_bytes, parent, point.tail)
+                self.enc.task_made(ns, state._tl_ident_bytes, parent, point.tail)
             else:
-                self.enc.task(ns, state.ident, parent, "async", name, site, point.asyncios_own)
+                self.enc.task(ns, state._tl_ident, parent, "async", name, site, point.asyncios_own)
             group = task_group_of(frame) if point.in_group else None
             if group is not None and current is not None:
-                if current.groups:
+                if current._tl_groups:
                     self.end_groups(current, None, ns)  # one it left before opening this one ends here
-                state.group = self.group_task(group, current, site, ns)
-                current.fast = False  # its step ends with a group to settle
-                state.group[3] += 1
-                self.enc.join(ns, state.group[1], state.ident)
+                state._tl_group = self.group_task(group, current, site, ns)
+                current._tl_fast = False  # its step ends with a group to settle
+                state._tl_group[3] += 1
+                self.enc.join(ns, state._tl_group[1], state._tl_ident)
             if done:
                 self.finish_task(task, state, ns)
-            elif EAGER_TASKS and state.plain and coro.cr_suspended:  # an eager task waits already
-                state.name_checked = True
+            elif EAGER_TASKS and state._tl_plain and coro.cr_suspended:  # an eager task waits already
+                state._tl_name_checked = True
                 self.record_suspension(task, state, ns)
             if len(self.enc.buf) >= FLUSH_BYTES:  # a loop making tasks fills the buffer between two steps
                 self.sink.send_frame()
@@ -233,17 +237,17 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         if state is None or self.sink.broken:
             return
         given_name = task.get_name()
-        if given_name == state.given_name:
+        if given_name == state._tl_given_name:
             return
-        state.given_name = given_name
-        name = task_name(given_name, coroutine_origin(state.coro)[1])
-        if name == state.name:
+        state._tl_given_name = given_name
+        name = task_name(given_name, coroutine_origin(state._tl_coro)[1])
+        if name == state._tl_name:
             return
-        state.name = name
+        state._tl_name = name
         with self.sink.lock:
             ns = perf_counter_ns()
             self.settle_current(ns)
-            self.enc.rename(ns, state.ident, name)
+            self.enc.rename(ns, state._tl_ident, name)
 
     def on_wake(self, callbacks):
         """A future made by loop.create_future (a Queue's getter, an Event's or a Lock's waiter) is
@@ -259,18 +263,18 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             with self.sink.lock:
                 ns = perf_counter_ns()
                 self.settle_current(ns)
-                self.enc.await_by(ns, state.ident, waker.ident, "")
+                self.enc.await_by(ns, state._tl_ident, waker._tl_ident, "")
 
     def on_destroyed(self, task):
         """The garbage collector takes a task that never ended (the program dropped it while it
         waited for something nothing else held): it ends here, rejected in asyncio's words, and so
         do its spans. Written at once, unless the record lock is held (perhaps by this thread,
         whose record the collection interrupted): then by write_pending."""
-        state = getattr(task, TASK_STATE, None)
+        state = self.state_of(task)
         if state is None or self.sink.broken:
             return
-        setattr(task, TASK_STATE, None)
-        ended = (perf_counter_ns(), state.ident, [ident for _, ident, _ in state.spans])
+        ended = (perf_counter_ns(), state._tl_ident, [ident for _, ident, _ in state._tl_spans])
+        self.forget(task)
         if self.sink.lock.held():
             self.destroyed.append(ended)
             return
@@ -301,14 +305,14 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         state = self.state_of(task)
         if state is None:
             return
-        state.cancel_pending = state.watch = True
-        if message is not None and getattr(state, "cancel_message", None) is None:
-            state.cancel_message = str(message)
-        if state.canceller is not None:
+        state._tl_cancel_pending = state._tl_watch = True
+        if message is not None and getattr(state, "_tl_cancel_message", None) is None:
+            state._tl_cancel_message = str(message)
+        if state._tl_canceller is not None:
             return
         canceller = self.running_here()
         if canceller is not None:
-            state.canceller = canceller.name
+            state._tl_canceller = canceller._tl_name
         else:
             # Not from a task: a loop callback, such as the timer of asyncio.timeout (wait_for on 3.12+)
             # or a TaskGroup cancelling the rest when one of its tasks failed, or a task so cancelled
@@ -316,10 +320,10 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             caller = sys._getframe(2)
             if caller.f_code is self.cancel_noting_type.cancel.__code__:
                 awaiting = self.state_of(caller.f_locals.get("self"))
-                state.canceller = awaiting.name if awaiting is not None else None
+                state._tl_canceller = awaiting._tl_name if awaiting is not None else None
             elif caller.f_code.co_filename.startswith(ASYNCIO_DIR):
                 module = os.path.splitext(os.path.basename(caller.f_code.co_filename))[0]
-                state.canceller = "TaskGroup" if module == "taskgroups" else "asyncio." + module
+                state._tl_canceller = "TaskGroup" if module == "taskgroups" else "asyncio." + module
 
     def step_hook(self, original_run):
         """The loop's Handle._run, recording each task step as its run and the wait or end that
@@ -338,8 +342,10 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             task = getattr(handle._callback, "__self__", None)
             carries = task_types_get(type(task))
             if carries:
+                state = task  # it carries its state (see follow); no ident once it has ended
                 try:
-                    state = task._tasklane  # TASK_STATE: see follow(); None once the task has ended
+                    if not task._tl_ident:
+                        state = None
                 except AttributeError:  # a task made without loop.create_task: not followed
                     state = None
             else:
@@ -347,13 +353,13 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             if state is None:
                 return original_run(handle)
             ns = perf_counter_ns()
-            if state.watch or tracer.current is not None:
+            if state._tl_watch or tracer.current is not None:
                 try:
                     tracer.start_watched_step(task, state, ns)
                 except Exception:
                     pass  # the step runs whatever the tracer does
             else:
-                state.step_start = ns  # its run record is written with its end, or when settle_run() must
+                state._tl_step_start = ns  # its run record is written with its end, or when settle_run() must
                 tracer.current = state
             try:
                 # Handle._run's own body, inline: one Python call less on every step (P1: 60,000).
@@ -371,22 +377,22 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 try:
                     tracer.current = None  # steps do not nest: a loop cannot run inside a running one
                     ns = perf_counter_ns()
-                    coro = state.coro
-                    if state.fast and type(inner := coro.cr_await) is CoroutineType and inner.cr_code is SLEEP_CODE:
+                    coro = state._tl_coro
+                    if state._tl_fast and type(inner := coro.cr_await) is CoroutineType and inner.cr_code is SLEEP_CODE:
                         # asyncio.sleep in the task's own coroutine, the commonest wait: nothing of the
                         # user's is below it, so the chain is not walked further, and the site is kept.
-                        lasti = state.site_lasti
+                        lasti = state._tl_site_lasti
                         if lasti == SITE_UNKNOWN:
                             tracer.first_sleep_site(state, coro)
                         elif lasti != SITE_FIXED:
                             frame = coro.cr_frame
                             if frame.f_lasti != lasti:
                                 tracer.keep_site(state, frame)
-                        start = state.step_start
+                        start = state._tl_step_start
                         delta = start - enc.last_ns
                         if task._fut_waiter is not None:  # sleep(delay): a future, and the delay in the label
                             tracer.settle_run(state)
-                            enc.wait(ns, state.ident, 0, "sleep %s s" % seconds(inner.cr_frame.f_locals.get("delay", 0)), state.site)
+                            enc.wait(ns, state._tl_ident, 0, "sleep %s s" % seconds(inner.cr_frame.f_locals.get("delay", 0)), state._tl_site)
                         elif delta >= 0 and start - tracer.idle_since <= IDLE_GAP_NS:
                             # sleep(0) after a step whose run is not written yet: one step record, inline
                             # (a call costs more than the record), all but its times kept.
@@ -402,10 +408,10 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                                 buf += SMALL_VARINTS[delta]
                             else:
                                 enc.uint(delta)
-                            buf += state.sleep0_record
+                            buf += state._tl_sleep0_record
                         else:
                             tracer.settle_run(state)
-                            enc.wait(ns, state.ident, 0, SLEEP0_LABEL, state.site)
+                            enc.wait(ns, state._tl_ident, 0, SLEEP0_LABEL, state._tl_site)
                     else:
                         tracer.end_step(task, state, ns)
                     # The loop is idle from here unless another step follows at once (sent lazily).
@@ -463,8 +469,8 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             state = next(iter(self.steps_by_thread.values()))
         except (StopIteration, RuntimeError):  # ended meanwhile, or another thread's step started
             return
-        if state.step_start == RUN_WRITTEN:
-            state.step_start = perf_counter_ns()
+        if state._tl_step_start == RUN_WRITTEN:
+            state._tl_step_start = perf_counter_ns()
         self.current = state
         self.idle_since = NOT_IDLE  # the loop lane was not idle since the step that ended
 
@@ -472,31 +478,31 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         """The start of a task's first step, of one after a cancel() or a gather, or of one that
         starts while another thread's loop is in a step (whose run is written first, so records
         stay in time order)."""
-        if state.gathering is not None:
-            gathering, ident = state.gathering
-            state.gathering = None
+        if state._tl_gathering is not None:
+            gathering, ident = state._tl_gathering
+            state._tl_gathering = None
             if gathering.done():
                 self.end_gather(gathering, ident, ns)
         if self.current is not None:
             with self.sink.lock:
                 self.settle_current(ns)
-        state.step_start = ns
+        state._tl_step_start = ns
         self.current = state
-        if not state.name_checked:
+        if not state._tl_name_checked:
             self.check_name(task, state, ns)
-        if state.watch:
+        if state._tl_watch:
             self.watch_cancel(task, state)
 
     def settle_run(self, state):
         """Writes the run record of the step `state` is in, if not written yet: a record of its
         step is about to follow (or the flusher sends what the loop is doing)."""
-        start = state.step_start
+        start = state._tl_step_start
         if start == RUN_WRITTEN:
             return
-        state.step_start = RUN_WRITTEN
+        state._tl_step_start = RUN_WRITTEN
         if start - self.idle_since > IDLE_GAP_NS:  # the loop went idle when the last step ended
             self.enc.run(self.idle_since, 0)
-        self.enc.run(start, state.ident)
+        self.enc.run(start, state._tl_ident)
 
     def settle_current(self, ns):
         """Before a record at `ns` from outside the step hook (the caller holds the lock): the run of
@@ -511,51 +517,54 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
 
     def watch_cancel(self, task, state):
         """Whether the step starting now delivers a cancellation."""
-        if state.cancels_noted:
-            state.cancelling = state.cancel_pending
-            state.cancel_pending = state.watch = False
+        if state._tl_cancels_noted:
+            state._tl_cancelling = state._tl_cancel_pending
+            state._tl_cancel_pending = state._tl_watch = False
         elif HAS_CANCELLING:
             count = task.cancelling()
-            state.cancelling = count > state.cancels_seen
-            state.cancels_seen = count
+            state._tl_cancelling = count > state._tl_cancels_seen
+            state._tl_cancels_seen = count
         else:
-            state.watch = False
-        if state.cancelling:
-            state.fast = False
+            state._tl_watch = False
+        if state._tl_cancelling:
+            state._tl_fast = False
 
     def end_step(self, task, state, ns):
         """The end of a step the step hook's shortcut does not cover."""
         if task.done():
-            start = state.step_start
+            start = state._tl_step_start
             delta = start - self.enc.last_ns
-            if state.fast and delta >= 0 and start - self.idle_since <= IDLE_GAP_NS and not task.cancelled() and exception_of(task) is None:
+            if state._tl_fast and delta >= 0 and start - self.idle_since <= IDLE_GAP_NS and not task.cancelled() and exception_of(task) is None:
                 # The commonest end, a plain task resolving: one record for its last step and its end.
-                if type(task) is self.cancel_noting_type:
-                    task._tasklane = None  # forget(), inline for the tracer's own Task class (TASK_STATE)
+                self.enc.step_times(OP_STEP_END, delta, ns - start, ns)
+                self.enc.buf += state._tl_ident_bytes
+                if state is task:
+                    # forget(), inline for a task that carries its state: on this path it holds no
+                    # spans, groups, timeouts or gather (let_go), only perhaps the group it was made in.
+                    task._tl_ident = 0
+                    task._tl_group = None
                 else:
                     self.forget(task)
-                self.enc.step_times(OP_STEP_END, delta, ns - start, ns)
-                self.enc.buf += state.ident_bytes
                 return
             self.settle_run(state)
             self.finish_task(task, state, ns)
             return
         self.settle_run(state)
         self.record_suspension(task, state, ns)
-        state.cancelling = False
-        state.fast = state.plain and not state.spans and not state.groups and not state.timeouts
+        state._tl_cancelling = False
+        state._tl_fast = state._tl_plain and not state._tl_spans and not state._tl_groups and not state._tl_timeouts
 
     def check_name(self, task, state, ns):
-        state.name_checked = True
+        state._tl_name_checked = True
         given_name = task.get_name()
-        if given_name != state.given_name:  # asyncio.create_task(name=...) names the task after creating it (up to 3.11)
-            state.given_name = given_name
-            name = task_name(given_name, coroutine_origin(state.coro)[1])
-            if name != state.name:
-                state.name = name
+        if given_name != state._tl_given_name:  # asyncio.create_task(name=...) names the task after creating it (up to 3.11)
+            state._tl_given_name = given_name
+            name = task_name(given_name, coroutine_origin(state._tl_coro)[1])
+            if name != state._tl_name:
+                state._tl_name = name
                 with self.sink.lock:
                     self.settle_run(state)
-                    self.enc.rename(ns, state.ident, name)
+                    self.enc.rename(ns, state._tl_ident, name)
 
     def write_pending(self):
         """Called by the flusher, and at the end: the run of the step running now, which the step
@@ -570,9 +579,9 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             self.write_destroyed(*self.destroyed.pop(0))
 
     def finish_task(self, task, state, ns):
-        self.forget(task)
-        if not state.spans and not state.groups and not task.cancelled() and exception_of(task) is None:
-            self.enc.resolved(ns, state.ident_bytes)  # the commonest end, without building its outcome
+        if not state._tl_spans and not state._tl_groups and not task.cancelled() and exception_of(task) is None:
+            self.enc.resolved(ns, state._tl_ident_bytes)  # the commonest end, without building its outcome
+            self.forget(task)
             return
         if task.cancelled():
             outcome = ("cancelled", cancelled_by(state), "")
@@ -580,14 +589,15 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             outcome = ("resolved", "", "")
         else:
             outcome = ("rejected",) + describe_error(exception_of(task))
-            if state.group is not None:
-                state.group[2].append(outcome[1:])
-        if state.groups:
+            if state._tl_group is not None:
+                state._tl_group[2].append(outcome[1:])
+        if state._tl_groups:
             self.end_groups(state, None, ns)
         # Coroutines still open on the task's lane ended the way the task did, or were cancelled
         # when this step delivered a cancellation the task then caught (wait_for on 3.12+).
-        self.close_spans(state, 0, ns, *(("cancelled", cancelled_by(state), "") if state.cancelling and outcome[0] != "cancelled" else outcome))
-        self.enc.end(ns, state.ident, *outcome)
+        self.close_spans(state, 0, ns, *(("cancelled", cancelled_by(state), "") if state._tl_cancelling and outcome[0] != "cancelled" else outcome))
+        self.enc.end(ns, state._tl_ident, *outcome)
+        self.forget(task)
 
     def first_sleep_site(self, state, coro):
         """The task's coroutine awaits asyncio.sleep for the first time: where, from its code alone
@@ -596,16 +606,16 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         code = coro.cr_code
         entry = self.fixed_sleep_sites.get(id(code))
         if entry is not None and entry[0] is code:
-            state.site_lasti = SITE_FIXED
-            state.site = entry[1]
-            state.sleep0_record = state.ident_bytes + entry[2]
+            state._tl_site_lasti = SITE_FIXED
+            state._tl_site = entry[1]
+            state._tl_sleep0_record = state._tl_ident_bytes + entry[2]
         else:
             self.keep_site(state, coro.cr_frame)
 
     def keep_site(self, state, frame):
         """Where the task's own coroutine awaits asyncio.sleep now, kept until it awaits elsewhere,
         with the rest of a sleep(0) wait record (after its time) for the step hook."""
-        state.site_lasti = lasti = frame.f_lasti
+        state._tl_site_lasti = lasti = frame.f_lasti
         code = frame.f_code
         # The site, and what follows the task's id in the record: the same for every task there.
         entry = self.sleep0_sites.get((id(code), lasti))
@@ -617,9 +627,9 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             if fixed:
                 self.fixed_sleep_sites[id(code)] = entry
         if entry[3]:
-            state.site_lasti = SITE_FIXED
-        state.site = entry[1]
-        state.sleep0_record = state.ident_bytes + entry[2]
+            state._tl_site_lasti = SITE_FIXED
+        state._tl_site = entry[1]
+        state._tl_sleep0_record = state._tl_ident_bytes + entry[2]
 
     def note_signal(self, sig):
         """A signal the program handles itself has come: said as it arrives, as the Node runner says

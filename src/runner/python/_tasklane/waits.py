@@ -40,18 +40,18 @@ class WaitRecorder:
             return
         # Blocks left since are let go of here too: a loop of blocks that never wait inside (so
         # that no wait's label prunes them) would otherwise copy a longer list at every entry.
-        timeouts = [entry for entry in state.timeouts if entry[0] is not timeout and entry[0]._state is TIMEOUT_ENTERED]
+        timeouts = [entry for entry in state._tl_timeouts if entry[0] is not timeout and entry[0]._state is TIMEOUT_ENTERED]
         when = timeout.when()
         if when is not None:
             # The delay as written, else (asyncio.timeout_at, a reschedule) what is left of it now.
             delay = self.timeout_delays.pop(timeout, None) if entering else None
             timeouts.append((timeout, delay if delay is not None else when - timeout._task.get_loop().time()))
-        state.timeouts = timeouts
-        state.fast = False  # the step hook's sleep shortcut does not label timeouts
+        state._tl_timeouts = timeouts
+        state._tl_fast = False  # the step hook's sleep shortcut does not label timeouts
 
     def bounded(self, state, label):
         """`label`, and the timeout of the asyncio.timeout() block that ends the wait soonest, if any."""
-        timeouts = state.timeouts = [entry for entry in state.timeouts if entry[0]._state is TIMEOUT_ENTERED]
+        timeouts = state._tl_timeouts = [entry for entry in state._tl_timeouts if entry[0]._state is TIMEOUT_ENTERED]
         if not timeouts:
             return label
         return "%s, timeout %s s" % (label, seconds(min(timeouts, key=lambda entry: entry[0].when())[1]))
@@ -68,28 +68,28 @@ class WaitRecorder:
 
     def record_suspension(self, task, state, ns):
         """What a task waits for when it suspends anywhere but in asyncio.sleep (the step hook's)."""
-        coro = state.coro
-        chain, users, nested, last_user, api, innermost = walk_await_chain(coro, bool(state.spans))
+        coro = state._tl_coro
+        chain, users, nested, last_user, api, innermost = walk_await_chain(coro, bool(state._tl_spans))
         if nested and chain is None:
             chain, users, nested, last_user, api, innermost = walk_await_chain(coro, True)
         if chain is not None:
             self.update_spans(task, state, span_links(chain, users), chain, ns)
-        if state.groups:
+        if state._tl_groups:
             self.end_groups(state, api, ns)
         waiter = getattr(task, "_fut_waiter", None)
         site = line_site(frame_of(last_user)) if last_user is not None else ""
         # A wait for a task or combinator has no label (the trace names it after the target),
         # unless a timeout bounds it: then the label says both.
-        for group, ident, _, members in state.groups:
+        for group, ident, _, members in state._tl_groups:
             if api is not None and code_of(api).co_name == "__aexit__" and frame_of(api).f_locals.get("self") is group:
-                self.enc.wait(ns, state.ident, ident, self.bounded(state, "TaskGroup ×%d" % members) if state.timeouts else "", site)
+                self.enc.wait(ns, state._tl_ident, ident, self.bounded(state, "TaskGroup ×%d" % members) if state._tl_timeouts else "", site)
                 return
         # A gather the user's own code awaits is a combinator; one inside asyncio is its business.
         if isinstance(waiter, GATHERING_FUTURE) and not is_library(innermost):
             ident = self.gather_task(waiter, state, site, ns)
-            state.gathering = (waiter, ident)
-            state.watch = True  # its next step starts through start_watched_step, which ends the gather
-            self.enc.wait(ns, state.ident, ident, self.bounded(state, "gather ×%d" % len(getattr(waiter, "_children", ()))) if state.timeouts else "", site)
+            state._tl_gathering = (waiter, ident)
+            state._tl_watch = True  # its next step starts through start_watched_step, which ends the gather
+            self.enc.wait(ns, state._tl_ident, ident, self.bounded(state, "gather ×%d" % len(getattr(waiter, "_children", ()))) if state._tl_timeouts else "", site)
             return
         target = self.task_behind(waiter) if waiter is not None else None
         label = ""
@@ -98,6 +98,6 @@ class WaitRecorder:
             target = self.task_behind(inner) if inner is not None else None
             if target is None:
                 label = origin or wait_label(api, waiter)
-        if state.timeouts:
-            label = self.bounded(state, label or target.name)
-        self.enc.wait(ns, state.ident, target.ident if target is not None else 0, label, site)
+        if state._tl_timeouts:
+            label = self.bounded(state, label or target._tl_name)
+        self.enc.wait(ns, state._tl_ident, target._tl_ident if target is not None else 0, label, site)
