@@ -186,7 +186,8 @@ def install(tracer):
 
         def __del__(self):
             try:
-                tracer.on_destroyed(self)
+                if self._tl_ident:  # followed, and pending (a task never followed has none: raises)
+                    tracer.on_destroyed(self)
             except Exception:
                 pass
             super().__del__()
