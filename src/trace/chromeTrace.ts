@@ -122,7 +122,7 @@ export function importChromeTrace(data: unknown): TraceModel {
     const args = (e.args ?? {}) as Record<string, unknown>;
     let task = tasks.get(e.tid);
     if (!task) {
-      task = { id: e.tid, parent: 0, kind: 'callback', name: '', site: '', internal: false, created: 0, runs: [], waits: [], members: [] };
+      task = { id: e.tid, parent: 0, kind: 'callback', name: '', site: '', internal: false, created: 0, runs: [], waits: [], members: [], end: undefined };
       tasks.set(e.tid, task);
     }
     if (e.ph === 'M' && e.name === 'thread_name' && typeof args.name === 'string') task.name = args.name;

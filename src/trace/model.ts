@@ -68,10 +68,18 @@ export interface ModelOptions {
 }
 
 export const DEFAULT_LONG_BLOCK_MS = 50;
-/** Shared by every task that joins nothing (all but combinators); replaced on the first join. */
 /** Signals a model keeps: a program sent thousands (a SIGTERM loop) is told by its first. */
 const MAX_SIGNALS = 100;
+/**
+ * Shared by every task that has none yet (runs, waits; members: all but combinators), replaced on
+ * the first: a flood of short tasks makes no empty lists to throw away. Frozen, so a push to one
+ * fails loudly rather than reaching every task.
+ */
 const NO_MEMBERS: number[] = Object.freeze([]) as unknown as number[];
+const NO_RUNS: number[] = Object.freeze([]) as unknown as number[];
+const NO_WAITS: WaitSegment[] = Object.freeze([]) as unknown as WaitSegment[];
+/** Task ids below this are marked changed in an array (4 bytes each); larger ones in a set. */
+const MAX_DENSE_ID = 1 << 22;
 
 export class TraceModel implements TraceSink {
   info: RunnerInfo | undefined;
@@ -92,9 +100,17 @@ export class TraceModel implements TraceSink {
   private readonly options: ModelOptions;
   /** What the model dropped itself past the cap, in `dropped` too. */
   private ownDrops: { t: number; count: number } | undefined;
-  /** Tasks touched since the last `takeChanged()`, for live views that send deltas. */
-  private changed = new Set<number>();
-  /** The task last marked changed: most events are its again, and need no set lookup. */
+  /** Tasks touched since the last `takeChanged()`, for live views that send deltas, each once. */
+  private changed: number[] = [];
+  /**
+   * By task id, the round of `takeChanged()` a task was last listed in: runners number tasks from
+   * 1 up, and a flood touches a different task at almost every event (a set costs a hash lookup each).
+   */
+  private listedIn = new Int32Array(1024);
+  private round = 1;
+  /** Ids too large for `listedIn` (a stream that numbers its tasks sparsely). */
+  private changedSparse = new Set<number>();
+  /** The task last marked changed: most events are its again, and need no lookup. */
   private lastChanged = -1;
   /** A wait that goes on after a callback of its task ran (waitOn), to the stretch before it. */
   private readonly waitedBefore = new WeakMap<WaitSegment, WaitSegment>();
@@ -110,8 +126,13 @@ export class TraceModel implements TraceSink {
 
   /** The ids of tasks that changed since the last call. */
   takeChanged(): number[] {
-    const ids = [...this.changed];
-    this.changed = new Set();
+    const ids = this.changed;
+    if (this.changedSparse.size > 0) {
+      ids.push(...this.changedSparse);
+      this.changedSparse = new Set();
+    }
+    this.changed = [];
+    this.round++;
     this.lastChanged = -1;
     return ids;
   }
@@ -141,7 +162,8 @@ export class TraceModel implements TraceSink {
 
   onTask(t: number, id: number, parent: number, kind: TaskKind, name: string, site: string, internal: boolean): void {
     if (!this.admit(t, id)) return;
-    this.tasks.set(id, { id, parent, kind, name, site, internal, created: t, runs: [], waits: [], members: NO_MEMBERS });
+    // `end` is there from the start: added at the task's end it would change the object's shape then.
+    this.tasks.set(id, { id, parent, kind, name, site, internal, created: t, runs: NO_RUNS, waits: NO_WAITS, members: NO_MEMBERS, end: undefined });
   }
 
   onRename(t: number, id: number, name: string): void {
@@ -265,7 +287,24 @@ export class TraceModel implements TraceSink {
   private markChanged(id: number): void {
     if (id === this.lastChanged) return;
     this.lastChanged = id;
-    this.changed.add(id);
+    if (id >= this.listedIn.length && !this.growListed(id)) {
+      this.changedSparse.add(id);
+      return;
+    }
+    if (this.listedIn[id] === this.round) return;
+    this.listedIn[id] = this.round;
+    this.changed.push(id);
+  }
+
+  /** Makes room in `listedIn` for `id`, unless it is too large to list densely. */
+  private growListed(id: number): boolean {
+    if (id >= MAX_DENSE_ID) return false;
+    let length = this.listedIn.length;
+    while (length <= id) length *= 2;
+    const grown = new Int32Array(length);
+    grown.set(this.listedIn);
+    this.listedIn = grown;
+    return true;
   }
 
   /** Closes whatever is still open at the end of the program. */

@@ -96,7 +96,7 @@ export function validTask(v: unknown, index: number): Task {
     runs: runs.map((r, i) => finite(r, `${where} run ${i >> 1}`)),
     waits: waits.map((w, i) => validWait(w, `${where} wait ${i}`)),
     members: members.map((m, i) => finite(m, `${where} member ${i}`)),
-    ...(end ? { end } : {}),
+    end, // undefined while pending: the same shape as the model's own tasks
   };
 }
 
