@@ -132,4 +132,14 @@ describe('trace model', () => {
     assert.equal(m.tasks.size, 0);
     assert.deepEqual(m.loop, []);
   });
+
+  it('tells a live view each task that changed since it last asked, once, whatever its id', () => {
+    const huge = 2 ** 40; // a stream may number its tasks sparsely
+    const m = build([task(0, 1, 0, 'main'), task(1, 5000, 1, 'far'), task(2, huge, 1, 'sparse')]);
+    const sorted = (ids: number[]): number[] => ids.filter((id) => id !== 0).sort((a, b) => a - b); // 0: the loop went idle
+    assert.deepEqual(sorted(m.takeChanged()), [1, 5000, huge]);
+    assert.deepEqual(m.takeChanged(), [], 'nothing changed since');
+    for (const e of [{ type: 'run', t: 3, id: 5000 }, { type: 'run', t: 4, id: 1 }, { type: 'run', t: 5, id: 5000 }, { type: 'await', t: 6, id: huge, target: 0, label: '', site: '' }, { type: 'await', t: 7, id: huge, target: 0, label: '', site: '' }] as TraceEvent[]) m.apply(e);
+    assert.deepEqual(sorted(m.takeChanged()), [1, 5000, huge], 'each once, though touched again');
+  });
 });
