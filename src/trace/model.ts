@@ -78,12 +78,16 @@ const MAX_SIGNALS = 100;
 const NO_MEMBERS: number[] = Object.freeze([]) as unknown as number[];
 const NO_RUNS: number[] = Object.freeze([]) as unknown as number[];
 const NO_WAITS: WaitSegment[] = Object.freeze([]) as unknown as WaitSegment[];
-/** Task ids below this are marked changed in an array (4 bytes each); larger ones in a set. */
+/** Task ids below this are kept in arrays by id too (a lookup, a changed mark); larger ones in a map and a set only. */
 const MAX_DENSE_ID = 1 << 22;
+/** An id this far past the last kept by id is sparse: kept in the map only, no array of holes made for it. */
+const MAX_ID_GAP = 1024;
 
 export class TraceModel implements TraceSink {
   info: RunnerInfo | undefined;
   readonly tasks = new Map<number, Task>();
+  /** The tasks of `tasks` the stream numbered densely, by id: nearly every event looks its task up. */
+  private readonly byId: (Task | undefined)[] = [];
   /** Loop occupancy in time order as flat [start, end, task] triples. */
   readonly loop: number[] = [];
   readonly dropped: { t: number; count: number }[] = [];
@@ -163,18 +167,24 @@ export class TraceModel implements TraceSink {
   onTask(t: number, id: number, parent: number, kind: TaskKind, name: string, site: string, internal: boolean): void {
     if (!this.admit(t, id)) return;
     // `end` is there from the start: added at the task's end it would change the object's shape then.
-    this.tasks.set(id, { id, parent, kind, name, site, internal, created: t, runs: NO_RUNS, waits: NO_WAITS, members: NO_MEMBERS, end: undefined });
+    const task: Task = { id, parent, kind, name, site, internal, created: t, runs: NO_RUNS, waits: NO_WAITS, members: NO_MEMBERS, end: undefined };
+    this.tasks.set(id, task);
+    const byId = this.byId;
+    if (id >>> 0 === id && id < MAX_DENSE_ID && id <= byId.length + MAX_ID_GAP) {
+      while (byId.length < id) byId.push(undefined);
+      byId[id] = task;
+    }
   }
 
   onRename(t: number, id: number, name: string): void {
     if (!this.admit(t, id)) return;
-    const task = this.tasks.get(id);
+    const task = this.task(id);
     if (task) task.name = name;
   }
 
   onRecast(t: number, id: number, kind: TaskKind, name: string, site: string, internal: boolean): void {
     if (!this.admit(t, id)) return;
-    const task = this.tasks.get(id);
+    const task = this.task(id);
     if (!task) return;
     task.kind = kind;
     task.name = name;
@@ -189,7 +199,7 @@ export class TraceModel implements TraceSink {
 
   onAwait(t: number, id: number, target: number, label: string, site: string): void {
     if (!this.admit(t, id)) return;
-    const task = this.tasks.get(id);
+    const task = this.task(id);
     if (!task) return;
     closeWait(task, t);
     const wait = { start: t, end: NaN, target, label, by: 0, byLabel: '', site, wokenAt: NaN };
@@ -200,7 +210,7 @@ export class TraceModel implements TraceSink {
 
   onAwaitBy(t: number, id: number, by: number, label: string): void {
     if (!this.admit(t, id)) return;
-    const waits = this.tasks.get(id)?.waits;
+    const waits = this.task(id)?.waits;
     if (!waits) return;
     // The whole wait was for what ended it, its stretches before callbacks of the task's ran too
     // (each the wait before the next).
@@ -216,7 +226,7 @@ export class TraceModel implements TraceSink {
 
   onWaitOn(t: number, id: number): void {
     if (!this.admit(t, id)) return;
-    const task = this.tasks.get(id);
+    const task = this.task(id);
     const before = task?.waits.at(-1);
     if (!task || !before) return;
     closeWait(task, t);
@@ -227,14 +237,14 @@ export class TraceModel implements TraceSink {
 
   onJoin(t: number, id: number, member: number): void {
     if (!this.admit(t, id)) return;
-    const task = this.tasks.get(id);
+    const task = this.task(id);
     if (!task) return;
     if (task.members === NO_MEMBERS) task.members = [];
     task.members.push(member);
   }
 
   onEnd(t: number, id: number, state: EndState, message: string, site: string): void {
-    const task = this.tasks.get(id);
+    const task = this.task(id);
     // Past the cap the end of a task the model has still counts: the trace says how it ended.
     if (task) this.stamp(t, id);
     else if (!this.admit(t, id)) return;
@@ -405,6 +415,11 @@ export class TraceModel implements TraceSink {
     return out;
   }
 
+  /** The task with this id, if the stream has told of it. */
+  private task(id: number): Task | undefined {
+    return (id < this.byId.length ? this.byId[id] : undefined) ?? this.tasks.get(id);
+  }
+
   private switchTo(id: number, t: number): void {
     if (id === this.running) return;
     this.markChanged(this.running);
@@ -414,7 +429,7 @@ export class TraceModel implements TraceSink {
     }
     if (this.running !== 0 && this.loop.length) this.loop[this.loop.length - 2] = t;
     this.running = id;
-    const next = this.tasks.get(id);
+    const next = this.task(id);
     this.runningTask = next;
     if (!next) {
       this.running = 0;
