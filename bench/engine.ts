@@ -2,14 +2,15 @@
 // read by lines, a hot loop of .catch(), loops of awaited calls, files read one after another, a
 // stream pipeline through an async generator, a burst of calls the tracer has not seen), each run
 // untraced, under the naive recorder, under the Node runner's hooks doing nothing (the floor any
-// tracer built on them stands on) and under Tasklane, in the same session. Prints figures; asserts
-// nothing.
+// tracer built on them stands on) and under Tasklane, its trace read live as the extension reads it
+// and (`unread`) written to /dev/null, in the same session. Prints figures; asserts nothing.
 import * as path from 'node:path';
 import { launchTraced, type Runtime } from '../src/session/launch';
 import { TraceModel } from '../src/trace/model';
-import { parseReport, PYTHONS, pythonVersion, runPlain, type Measure } from './measure';
+import { parseReport, PYTHONS, pythonVersion, runPlain, runUnread, type Measure } from './measure';
 
 const ROOT = path.resolve(__dirname, '../..');
+const RUNNER_DIR = path.join(ROOT, 'dist/runner');
 interface Workload {
   id: string;
   file: string;
@@ -58,7 +59,7 @@ async function runTraced(script: string, runtime: Runtime, interpreter?: string)
   const model = new TraceModel();
   let bytes = 0;
   const traced = launchTraced({
-    script, args: [], runnerDir: path.join(ROOT, 'dist/runner'), stdio: 'pipe', processGroup: false, runtime,
+    script, args: [], runnerDir: RUNNER_DIR, stdio: 'pipe', processGroup: false, runtime,
     interpreter,
     sink: model,
   });
@@ -77,7 +78,7 @@ function median(values: number[]): number {
 
 async function main(): Promise<void> {
   console.log(`Tasklane engine benchmark — node ${process.version}, ${REPEATS} runs each, medians\n`);
-  const header = ['workload', 'untraced', 'naive', 'ratio', 'hooks only', 'ratio', 'tasklane', 'ratio', 'goal', 'events/s', 'B/event', 'events', 'peak RSS (untraced → traced)'];
+  const header = ['workload', 'untraced', 'naive', 'ratio', 'hooks only', 'ratio', 'tasklane', 'ratio', 'goal', 'unread', 'ratio', 'events/s', 'B/event', 'events', 'peak RSS (untraced → traced)'];
   const rows: string[][] = [header];
   const budgetHeader = ['workload', 'hook calls', 'runner per call', 'goal leaves per call'];
   const budgetRows: string[][] = [budgetHeader];
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
     const naive: Measure[] = [];
     const hooksOnly: Measure[] = [];
     const traced: Measure[] = [];
+    const unread: Measure[] = [];
     for (let i = 0; i < REPEATS; i++) {
       plain.push(await runPlain(script, w.runtime, undefined, w.interpreter));
       if (w.runtime === 'node') {
@@ -94,11 +96,13 @@ async function main(): Promise<void> {
         hooksOnly.push(await runPlain(script, w.runtime, `--require ${path.join(__dirname, 'floor-recorder.js')}`));
       }
       traced.push(await runTraced(script, w.runtime, w.interpreter));
+      unread.push(await runUnread(script, w.runtime, RUNNER_DIR, w.interpreter));
     }
     const base = median(plain.map((m) => m.wallMs));
     const naiveMs = naive.length ? median(naive.map((m) => m.wallMs)) : NaN;
     const hooksOnlyMs = hooksOnly.length ? median(hooksOnly.map((m) => m.wallMs)) : NaN;
     const tracedMs = median(traced.map((m) => m.wallMs));
+    const unreadMs = median(unread.map((m) => m.wallMs));
     const t = traced.find((m) => m.wallMs === tracedMs)!;
     const ratio = tracedMs / base;
     if (w.runtime === 'node' && w.goal !== undefined) {
@@ -111,6 +115,7 @@ async function main(): Promise<void> {
       `${w.id} ${w.what}`, `${base.toFixed(0)} ms`, naive.length ? `${naiveMs.toFixed(0)} ms` : '-', naive.length ? `${(naiveMs / base).toFixed(1)}x` : '-',
       hooksOnly.length ? `${hooksOnlyMs.toFixed(0)} ms` : '-', hooksOnly.length ? `${(hooksOnlyMs / base).toFixed(2)}x` : '-',
       `${tracedMs.toFixed(0)} ms`, `${ratio.toFixed(2)}x`, w.goal === undefined ? '-' : `${ratio <= w.goal ? '✓' : '✗'} ≤ ${w.goal}x`,
+      `${unreadMs.toFixed(0)} ms`, `${(unreadMs / base).toFixed(2)}x`,
       `${Math.round(t.events! / (tracedMs / 1000)).toLocaleString('en')}`, (t.bytes! / t.events!).toFixed(1), t.events!.toLocaleString('en'),
       `${(median(plain.map((m) => m.maxRssKb)) / 1024).toFixed(0)} → ${(t.maxRssKb / 1024).toFixed(0)} MB`,
     ]);

@@ -1,7 +1,8 @@
 // Running a benchmark workload untraced and reading the figures it reports about itself
 // (bench/workloads/report.js prints one "BENCH {json}" line on stderr).
-import { spawn, spawnSync } from 'node:child_process';
-import type { Runtime } from '../src/session/launch';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import { tracedCommand, type Runtime } from '../src/session/launch';
 
 /** The interpreters P1 runs under: TASKLANE_PYTHONS=python3,python3.12 (each that starts), else TASKLANE_PYTHON or python3. */
 export const PYTHONS = (process.env.TASKLANE_PYTHONS ?? process.env.TASKLANE_PYTHON ?? 'python3').split(',').filter(Boolean);
@@ -29,14 +30,30 @@ export function parseReport(stderr: string): Measure {
   return { ...(JSON.parse(line.slice(6)) as Measure), ...(hooks ? { hookCalls: (JSON.parse(hooks.slice(6)) as { calls: number }).calls } : {}) };
 }
 
+/**
+ * The script under the runner with its trace written to /dev/null: what tracing costs the program
+ * when nothing reads the trace (on this 2-core machine the reader takes the other core).
+ */
+export function runUnread(script: string, runtime: Runtime, runnerDir: string, interpreter?: string): Promise<Measure> {
+  const { command, args, env } = tracedCommand({ script, args: [], runtime, interpreter, runnerDir });
+  const sink = fs.openSync('/dev/null', 'w');
+  const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe', sink] });
+  fs.closeSync(sink);
+  return reportOf(child);
+}
+
 export function runPlain(script: string, runtime: Runtime, nodeOptions?: string, interpreter = 'python3', extraEnv: NodeJS.ProcessEnv = {}): Promise<Measure> {
+  const env = { ...process.env, ...extraEnv };
+  if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
+  else delete env.NODE_OPTIONS;
+  return reportOf(spawn(runtime === 'python' ? interpreter : process.execPath, [script], { env, stdio: ['ignore', 'ignore', 'pipe'] }));
+}
+
+/** The report the workload prints on stderr, once it has exited. */
+function reportOf(child: ChildProcess): Promise<Measure> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, ...extraEnv };
-    if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
-    else delete env.NODE_OPTIONS;
-    const child = spawn(runtime === 'python' ? interpreter : process.execPath, [script], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d));
     child.on('exit', () => {
       try {
         resolve(parseReport(stderr));

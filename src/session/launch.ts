@@ -72,8 +72,8 @@ export function nodeOptionsWithRunner(runnerDir: string, script: string, userOpt
   return userOptions ? `${own.join(' ')} ${userOptions}` : own.join(' ');
 }
 
-/** The command line and environment that run the script under its runtime's runner. */
-function commandFor(options: LaunchOptions): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+/** The command line and environment that run the script under its runtime's runner, its side channel on fd 3. */
+export function tracedCommand(options: Pick<LaunchOptions, 'script' | 'args' | 'env' | 'runtime' | 'interpreter' | 'runnerDir' | 'maxEvents' | 'flushMs'>): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const env = { ...(options.env ?? process.env) };
   const config = {
     fd: SIDE_CHANNEL_FD,
@@ -93,7 +93,7 @@ function commandFor(options: LaunchOptions): { command: string; args: string[]; 
 }
 
 export function launchTraced(options: LaunchOptions): TracedProcess {
-  const { command, args, env } = commandFor(options);
+  const { command, args, env } = tracedCommand(options);
   const stdio: StdioOptions = options.stdio === 'inherit' ? ['inherit', 'inherit', 'inherit', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'];
   const child = spawn(command, args, { cwd: options.cwd, env, stdio, detached: options.processGroup, windowsHide: true });
   const decoder = new FrameDecoder(options.sink);
