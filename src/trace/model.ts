@@ -168,12 +168,7 @@ export class TraceModel implements TraceSink {
     if (!this.admit(t, id)) return;
     // `end` is there from the start: added at the task's end it would change the object's shape then.
     const task: Task = { id, parent, kind, name, site, internal, created: t, runs: NO_RUNS, waits: NO_WAITS, members: NO_MEMBERS, end: undefined };
-    this.tasks.set(id, task);
-    const byId = this.byId;
-    if (id >>> 0 === id && id < MAX_DENSE_ID && id <= byId.length + MAX_ID_GAP) {
-      while (byId.length < id) byId.push(undefined);
-      byId[id] = task;
-    }
+    this.keep(task);
   }
 
   onRename(t: number, id: number, name: string): void {
@@ -395,7 +390,7 @@ export class TraceModel implements TraceSink {
 
   /** Takes over tasks read from a file; the loop lane is rebuilt from their running segments. */
   adopt(parts: { tasks: Task[]; endTime: number; info?: RunnerInfo; exit?: ProgramExit; dropped?: { t: number; count: number }[]; signals?: { t: number; signal: string }[]; eventCount?: number }): void {
-    for (const task of parts.tasks) this.tasks.set(task.id, task);
+    for (const task of parts.tasks) this.keep(task);
     const runs: number[][] = [];
     for (const task of parts.tasks) for (let i = 0; i < task.runs.length; i += 2) runs.push([task.runs[i], task.runs[i + 1], task.id]);
     runs.sort((a, b) => a[0] - b[0]);
@@ -417,7 +412,17 @@ export class TraceModel implements TraceSink {
 
   /** The task with this id, if the stream has told of it. */
   private task(id: number): Task | undefined {
-    return (id < this.byId.length ? this.byId[id] : undefined) ?? this.tasks.get(id);
+    return id >>> 0 === id && id < this.byId.length ? this.byId[id] : this.tasks.get(id);
+  }
+
+  /** Adds a task to `tasks`, and to `byId` if its id is dense (a gap filled from `tasks`, where a sparse one went). */
+  private keep(task: Task): void {
+    this.tasks.set(task.id, task);
+    const { id } = task;
+    const byId = this.byId;
+    if (id >>> 0 !== id || id >= MAX_DENSE_ID || id > byId.length + MAX_ID_GAP) return;
+    while (byId.length < id) byId.push(this.tasks.get(byId.length));
+    byId[id] = task;
   }
 
   private switchTo(id: number, t: number): void {

@@ -142,4 +142,13 @@ describe('trace model', () => {
     for (const e of [{ type: 'run', t: 3, id: 5000 }, { type: 'run', t: 4, id: 1 }, { type: 'run', t: 5, id: 5000 }, { type: 'await', t: 6, id: huge, target: 0, label: '', site: '' }, { type: 'await', t: 7, id: huge, target: 0, label: '', site: '' }] as TraceEvent[]) m.apply(e);
     assert.deepEqual(sorted(m.takeChanged()), [1, 5000, huge], 'each once, though touched again');
   });
+
+  it('finds each task by its id, whatever order and gaps its ids came in', () => {
+    const ids = [1, 1100, 200, 1000, 1200, 2 ** 40, 3];
+    const m = build(ids.map((id, i) => task(i, id, 1, `t${id}`)));
+    ids.forEach((id, i) => m.apply({ type: 'run', t: 100 + i, id }));
+    m.apply({ type: 'run', t: 200, id: 0 });
+    for (const id of ids) assert.equal(m.tasks.get(id)?.runs.length, 2, `task ${id} ran once`);
+    assert.equal(m.tasks.size, ids.length);
+  });
 });
