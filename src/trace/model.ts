@@ -1,4 +1,5 @@
 // Folds the event stream into tasks, segments and links, incrementally, for the CLI and the live panel.
+import { MAX_DENSE_ID, TaskTable } from './taskTable';
 import { replay, type EndState, type ExitReason, type RunnerInfo, type TaskKind, type TraceEvent, type TraceSink } from './events';
 
 export interface WaitSegment {
@@ -78,16 +79,11 @@ const MAX_SIGNALS = 100;
 const NO_MEMBERS: number[] = Object.freeze([]) as unknown as number[];
 const NO_RUNS: number[] = Object.freeze([]) as unknown as number[];
 const NO_WAITS: WaitSegment[] = Object.freeze([]) as unknown as WaitSegment[];
-/** Task ids below this are kept in arrays by id too (a lookup, a changed mark); larger ones in a map and a set only. */
-const MAX_DENSE_ID = 1 << 22;
-/** An id this far past the last kept by id is sparse: kept in the map only, no array of holes made for it. */
-const MAX_ID_GAP = 1024;
+
 
 export class TraceModel implements TraceSink {
   info: RunnerInfo | undefined;
-  readonly tasks = new Map<number, Task>();
-  /** The tasks of `tasks` the stream numbered densely, by id: nearly every event looks its task up. */
-  private readonly byId: (Task | undefined)[] = [];
+  readonly tasks = new TaskTable();
   /** Loop occupancy in time order as flat [start, end, task] triples. */
   readonly loop: number[] = [];
   readonly dropped: { t: number; count: number }[] = [];
@@ -168,18 +164,18 @@ export class TraceModel implements TraceSink {
     if (!this.admit(t, id)) return;
     // `end` is there from the start: added at the task's end it would change the object's shape then.
     const task: Task = { id, parent, kind, name, site, internal, created: t, runs: NO_RUNS, waits: NO_WAITS, members: NO_MEMBERS, end: undefined };
-    this.keep(task);
+    this.tasks.add(task);
   }
 
   onRename(t: number, id: number, name: string): void {
     if (!this.admit(t, id)) return;
-    const task = this.task(id);
+    const task = this.tasks.get(id);
     if (task) task.name = name;
   }
 
   onRecast(t: number, id: number, kind: TaskKind, name: string, site: string, internal: boolean): void {
     if (!this.admit(t, id)) return;
-    const task = this.task(id);
+    const task = this.tasks.get(id);
     if (!task) return;
     task.kind = kind;
     task.name = name;
@@ -194,7 +190,7 @@ export class TraceModel implements TraceSink {
 
   onAwait(t: number, id: number, target: number, label: string, site: string): void {
     if (!this.admit(t, id)) return;
-    const task = this.task(id);
+    const task = this.tasks.get(id);
     if (!task) return;
     closeWait(task, t);
     const wait = { start: t, end: NaN, target, label, by: 0, byLabel: '', site, wokenAt: NaN };
@@ -205,7 +201,7 @@ export class TraceModel implements TraceSink {
 
   onAwaitBy(t: number, id: number, by: number, label: string): void {
     if (!this.admit(t, id)) return;
-    const waits = this.task(id)?.waits;
+    const waits = this.tasks.get(id)?.waits;
     if (!waits) return;
     // The whole wait was for what ended it, its stretches before callbacks of the task's ran too
     // (each the wait before the next).
@@ -221,7 +217,7 @@ export class TraceModel implements TraceSink {
 
   onWaitOn(t: number, id: number): void {
     if (!this.admit(t, id)) return;
-    const task = this.task(id);
+    const task = this.tasks.get(id);
     const before = task?.waits.at(-1);
     if (!task || !before) return;
     closeWait(task, t);
@@ -232,14 +228,14 @@ export class TraceModel implements TraceSink {
 
   onJoin(t: number, id: number, member: number): void {
     if (!this.admit(t, id)) return;
-    const task = this.task(id);
+    const task = this.tasks.get(id);
     if (!task) return;
     if (task.members === NO_MEMBERS) task.members = [];
     task.members.push(member);
   }
 
   onEnd(t: number, id: number, state: EndState, message: string, site: string): void {
-    const task = this.task(id);
+    const task = this.tasks.get(id);
     // Past the cap the end of a task the model has still counts: the trace says how it ended.
     if (task) this.stamp(t, id);
     else if (!this.admit(t, id)) return;
@@ -390,7 +386,7 @@ export class TraceModel implements TraceSink {
 
   /** Takes over tasks read from a file; the loop lane is rebuilt from their running segments. */
   adopt(parts: { tasks: Task[]; endTime: number; info?: RunnerInfo; exit?: ProgramExit; dropped?: { t: number; count: number }[]; signals?: { t: number; signal: string }[]; eventCount?: number }): void {
-    for (const task of parts.tasks) this.keep(task);
+    for (const task of parts.tasks) this.tasks.add(task);
     const runs: number[][] = [];
     for (const task of parts.tasks) for (let i = 0; i < task.runs.length; i += 2) runs.push([task.runs[i], task.runs[i + 1], task.id]);
     runs.sort((a, b) => a[0] - b[0]);
@@ -410,21 +406,6 @@ export class TraceModel implements TraceSink {
     return out;
   }
 
-  /** The task with this id, if the stream has told of it. */
-  private task(id: number): Task | undefined {
-    return id >>> 0 === id && id < this.byId.length ? this.byId[id] : this.tasks.get(id);
-  }
-
-  /** Adds a task to `tasks`, and to `byId` if its id is dense (a gap filled from `tasks`, where a sparse one went). */
-  private keep(task: Task): void {
-    this.tasks.set(task.id, task);
-    const { id } = task;
-    const byId = this.byId;
-    if (id >>> 0 !== id || id >= MAX_DENSE_ID || id > byId.length + MAX_ID_GAP) return;
-    while (byId.length < id) byId.push(this.tasks.get(byId.length));
-    byId[id] = task;
-  }
-
   private switchTo(id: number, t: number): void {
     if (id === this.running) return;
     this.markChanged(this.running);
@@ -434,7 +415,7 @@ export class TraceModel implements TraceSink {
     }
     if (this.running !== 0 && this.loop.length) this.loop[this.loop.length - 2] = t;
     this.running = id;
-    const next = this.task(id);
+    const next = this.tasks.get(id);
     this.runningTask = next;
     if (!next) {
       this.running = 0;

@@ -150,5 +150,8 @@ describe('trace model', () => {
     m.apply({ type: 'run', t: 200, id: 0 });
     for (const id of ids) assert.equal(m.tasks.get(id)?.runs.length, 2, `task ${id} ran once`);
     assert.equal(m.tasks.size, ids.length);
+    const byNumber = (a: number, b: number): number => a - b;
+    assert.deepEqual([...m.tasks.keys()].sort(byNumber), [...ids].sort(byNumber), 'each task listed once');
+    assert.equal(m.tasks.get(2), undefined);
   });
 });
