@@ -147,11 +147,13 @@ for (const python of interpreters()) {
       assert.deepEqual(jobs.map((t) => [t.name, model.endState(t)]), [['job-0', 'resolved'], ['job-1', 'rejected'], ['job-2', 'resolved']]);
     });
 
-    it('labels asyncio.wait with how many it waits for, when it returns and its timeout', () => {
+    it('labels asyncio.wait with how many it waits for, when it returns and its timeout, and names the task whose end woke it', () => {
       const { model, stdout } = trace(py('wait_first.py'));
       assert.equal(stdout, '0 1\n');
       const main = only(model, 'main');
       assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['wait ×2 FIRST_COMPLETED', 'wait ×1, timeout 0.02 s']);
+      const fast = model.childrenOf(main.id).find((t) => /wait_first\.py:6:/.test(t.site))!;
+      assert.deepEqual(main.waits.map((w) => model.wokenBy(w)), [fast.id, 0], 'the fast task ended the first; the timeout the second');
     });
 
     it('async for over an async generator, and an async comprehension, wait on what the generator awaits, where it awaits it; the comprehension is no span', () => {
@@ -286,10 +288,13 @@ for (const python of interpreters()) {
       assert.equal(only(model, 'child_of_a').parent, a.id, 'made by loop_a after loop_b\'s step ended');
     });
 
-    it('a task taking results with as_completed waits for as_completed', () => {
+    it('a task taking results with as_completed waits for as_completed, each wait woken by the job that ended', () => {
       const { model, stdout } = trace(py('as_completed.py'));
       assert.equal(stdout, '1\n2\n');
-      assert.deepEqual(only(model, 'main').waits.map((w) => model.waitLabel(w)), ['as_completed', 'as_completed']);
+      const main = only(model, 'main');
+      assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['as_completed', 'as_completed']);
+      const jobs = tasksNamed(model, 'job').sort((a, b) => model.endTimeOf(a) - model.endTimeOf(b));
+      assert.deepEqual(main.waits.map((w) => model.wokenBy(w)), jobs.map((j) => j.id));
     });
 
     it('create_task runs two tasks that overlap, about 2 units, named by coroutine or by name=', () => {

@@ -34,6 +34,15 @@ def varint(n):
     return bytes(out)
 
 
+def varint_value(data):
+    """The number an unsigned varint's bytes stand for."""
+    n = shift = 0
+    for byte in data:
+        n |= (byte & 0x7F) << shift
+        shift += 7
+    return n
+
+
 class Encoder:
     """The frame format of src/trace/codec.ts: varints, nanosecond deltas, interned strings."""
 

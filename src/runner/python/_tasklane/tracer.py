@@ -13,7 +13,7 @@ from .awaits import SLEEP0_LABEL
 from .code import ASYNCIO_DIR, awaits_at_one_place, coroutine_origin, describe_error, exception_of, line_site, raised_through, seconds, task_group_of, task_name
 from .combinators import CombinatorRecorder
 from .creation import CreationPoints
-from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, varint
+from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, varint, varint_value
 from .origins import OriginRecorder
 from .spans import SpanRecorder
 from .taskstate import RUN_WRITTEN, SITE_FIXED, SITE_UNKNOWN, TaskState, cancelled_by, init_state, let_go
@@ -74,6 +74,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         self.spanning = weakref.WeakSet()  # tasks that carry their state and have had spans, to close at the end
         self.destroyed = []  # (ns, id, span ids) of tasks collected pending while a record was being written
         self.current = None  # the task whose step runs now, as the loop lane shows it
+        self.callback = None  # the Handle of a plain callback running now (step_hook), for on_wake
         # Thread ident -> the task whose step runs there, once an event loop runs outside the main
         # thread (see threaded_step_hook): loops in several threads have a step each at once.
         self.steps_by_thread = None
@@ -252,9 +253,11 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
     def on_wake(self, callbacks):
         """A future made by loop.create_future (a Queue's getter, an Event's or a Lock's waiter) is
         being resolved: the tasks waiting for it (`callbacks`, its done callbacks) are woken by the
-        task running now, if any (a put, set() or release() in its step)."""
+        task running now, if any (a put, set() or release() in its step), or by the task that has
+        just ended, in a done callback of its (asyncio.wait's, as_completed's, a TaskGroup's)."""
         waker = self.running_here()
-        if waker is None or self.sink.broken:
+        by = waker._tl_ident if waker is not None else self.ended_calling_back()
+        if not by or self.sink.broken:
             return
         for callback, _context in callbacks:
             state = self.state_of(getattr(callback, "__self__", None))
@@ -263,7 +266,18 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             with self.sink.lock:
                 ns = perf_counter_ns()
                 self.settle_current(ns)
-                self.enc.await_by(ns, state._tl_ident, waker._tl_ident, "")
+                self.enc.await_by(ns, state._tl_ident, by, "")
+
+    def ended_calling_back(self):
+        """The id of the task whose done callback runs now, if one does, else 0 (in one thread's
+        loop only: with loops in several threads, a callback is not known to be this thread's)."""
+        handle = self.callback
+        if handle is None or self.steps_by_thread is not None:
+            return 0
+        args = handle._args
+        if len(args) != 1 or not self.task_types.get(type(args[0])):
+            return 0
+        return varint_value(getattr(args[0], "_tl_ident_bytes", b""))  # its id is let go of as it ends (let_go)
 
     def on_destroyed(self, task):
         """The garbage collector takes a task that never ended (the program dropped it while it
@@ -351,7 +365,11 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             else:
                 state = foreign_get(task) if carries is not None else None
             if state is None:
-                return original_run(handle)
+                tracer.callback = handle  # a task's done callback may wake others for it (on_wake)
+                try:
+                    return original_run(handle)
+                finally:
+                    tracer.callback = None
             ns = perf_counter_ns()
             if state._tl_watch or tracer.current is not None:
                 try:
