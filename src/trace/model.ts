@@ -80,7 +80,6 @@ const NO_MEMBERS: number[] = Object.freeze([]) as unknown as number[];
 const NO_RUNS: number[] = Object.freeze([]) as unknown as number[];
 const NO_WAITS: WaitSegment[] = Object.freeze([]) as unknown as WaitSegment[];
 
-
 export class TraceModel implements TraceSink {
   info: RunnerInfo | undefined;
   readonly tasks = new TaskTable();
