@@ -77,6 +77,26 @@ export async function traceFixtureWith(fixture: string, settings: { flushMs: num
 }
 
 /**
+ * Starts a fixture through the launcher the extension uses, its trace read live into `model`, as
+ * the panel reads it; the caller ends it (`python`: the interpreter for a .py fixture).
+ */
+export function startLive(fixture: string, model: TraceModel, python?: string): ReturnType<typeof launchTraced> {
+  return launchTraced({
+    script: path.join(FIXTURES, fixture), args: [], cwd: ROOT, runnerDir: path.join(ROOT, 'dist/runner'), stdio: 'pipe', processGroup: false,
+    runtime: python ? 'python' : 'node', interpreter: python, sink: model,
+  });
+}
+
+/** Resolves once `check()` holds, looked at every 10 ms; rejects, saying what did not happen, after `timeoutMs`. */
+export async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
  * Starts a traced fixture without waiting, for tests that signal it. `ownGroup`: in a process group
  * of its own, the CLI and the script, as a terminal runs them (Ctrl-C signals the whole group).
  */

@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { parseTrace } from '../../src/trace/load';
-import { exitOf, FIXTURES, lifetimeMs, only, printed, ROOT, sigtermGroup, startFixture, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture, traceFixtureWith } from './helpers';
+import { TraceModel } from '../../src/trace/model';
+import { exitOf, FIXTURES, lifetimeMs, only, printed, ROOT, sigtermGroup, startFixture, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture, traceFixtureWith, startLive, until } from './helpers';
 
 const py = (name: string): string => `../python/${name}`;
 
@@ -620,6 +621,24 @@ for (const python of interpreters()) {
         const spanMs = (third.end!.t - third.created) / 1000;
         assert.ok(gapMs < 20, `the third crunch started ${gapMs} ms after the second returned`);
         assert.ok(spanMs >= 55, `the third crunch spans ${spanMs} ms, not its 50 ms of work and its sleep`);
+      }
+    });
+
+    it('the trace is read while the script runs: a loop kept busy by one task, then the loop idle', async () => {
+      const model = new TraceModel();
+      const run = startLive(py('live_phases.py'), model, python.command);
+      try {
+        // The loop never waits while the spinner steps: its steps are read all the same.
+        await until('500 of the spinner\'s waits to be read', () => (tasksNamed(model, 'spinner')[0]?.waits.length ?? 0) >= 500);
+        run.child.stdin!.write('stop\n');
+        // Then it waits for an hour: what came before is read meanwhile.
+        await until('after_spin\'s end to be read', () => tasksNamed(model, 'after_spin')[0]?.end !== undefined);
+        assert.equal(only(model, 'spinner').end?.state, 'resolved');
+        assert.equal(only(model, 'after_spin').end?.state, 'resolved');
+        assert.equal(run.child.exitCode, null, 'read before the script ended');
+      } finally {
+        run.child.kill('SIGKILL');
+        await run.done;
       }
     });
 

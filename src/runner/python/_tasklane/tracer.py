@@ -349,7 +349,8 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         enc = self.enc
         frame_times = self.frame_times
         frame_errors = self.frame_errors
-        lock = self.sink.lock
+        sink = self.sink
+        lock = sink.lock
         take, give = lock.take, lock.give
 
         def _run(handle):
@@ -434,7 +435,8 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                         tracer.end_step(task, state, ns)
                     # The loop is idle from here unless another step follows at once (sent lazily).
                     tracer.idle_since = ns
-                    # No size check here: the flusher sends what the steps write every flush_ms.
+                    if ns >= sink.due_ns:  # a busy loop sends its frames itself (see Sink)
+                        sink.send_due()
                     if frame_times:
                         frame_times.clear()
                         frame_errors.clear()
