@@ -6,7 +6,7 @@ import { formatDuration as formatUs } from '../../src/trace/format';
 import { firstEndingAfter, laneAt, layoutLanesGradually, spanAt, type Lane, type LaneLayout } from './lanes';
 import { inertText } from './inertText';
 import { readTheme, watchTheme, type Theme } from './theme';
-import { LABEL_W, LANE_H, labelIndent, OVERVIEW_H, TOP } from './timelineGeometry';
+import { EDGE_GRAB_PX, LABEL_W, LANE_H, labelIndent, MAX_LABEL_SHARE, MIN_LABEL_W, OVERVIEW_H, TOP } from './timelineGeometry';
 import { TimelinePainter } from './timelinePainter';
 import { TimeScale } from './timeScale';
 import type { TimelineStore } from './timelineStore';
@@ -25,6 +25,8 @@ export interface ViewState {
   filter: string;
   hideInternal: boolean;
   scrollY: number;
+  /** The label column's width as the user left it (drawn within its limits for the view's width). */
+  labelWidth: number;
 }
 
 export interface TimelineCallbacks {
@@ -42,6 +44,7 @@ export interface Hit {
 }
 
 export class TimelineView {
+  /** Time across the lanes, right of the label column (its `left` is the column's width). */
   readonly scale = new TimeScale(0, 1, LABEL_W, 1);
   /** The whole run over the same pixels, for the overview. */
   private readonly overview = new TimeScale(0, 1, LABEL_W, 1);
@@ -54,6 +57,7 @@ export class TimelineView {
   follow = true;
   filter = '';
   hideInternal = true;
+  labelWidth = LABEL_W;
   readonly collapsed = new Set<number>();
   private scrollY = 0;
   private theme: Theme;
@@ -65,7 +69,7 @@ export class TimelineView {
   private layoutTimer: ReturnType<typeof setTimeout> | undefined;
   /** A layout under way, a slice per frame: the lanes laid out before are drawn until it is done. */
   private layoutJob: { version: number; steps: Generator<void, LaneLayout, void>; workMs: number } | undefined;
-  private drag: { x: number; y: number; moved: boolean; overview: boolean } | undefined;
+  private drag: { x: number; y: number; moved: boolean; overview: boolean; edge: boolean } | undefined;
 
   constructor(private readonly host: HTMLElement, private readonly store: TimelineStore, private readonly cb: TimelineCallbacks, saved?: Partial<ViewState>) {
     this.canvas = document.createElement('canvas');
@@ -130,7 +134,7 @@ export class TimelineView {
   viewState(): ViewState {
     return {
       start: this.scale.start, span: this.scale.span, follow: this.follow, selected: this.selected, collapsed: [...this.collapsed],
-      filter: this.filter, hideInternal: this.hideInternal, scrollY: this.scrollY,
+      filter: this.filter, hideInternal: this.hideInternal, scrollY: this.scrollY, labelWidth: this.labelWidth,
     };
   }
 
@@ -151,7 +155,7 @@ export class TimelineView {
     const w = lane.task.waits;
     const i = firstEndingAfter(w, t);
     const inside = i * 2 < w.length && w[i * 2] <= t && this.store.endOf(w[i * 2 + 1]) >= t;
-    return { lane, wait: x >= LABEL_W && inside ? i : -1 };
+    return { lane, wait: x >= this.scale.left && inside ? i : -1 };
   }
 
   private restore(s: Partial<ViewState>): void {
@@ -164,6 +168,7 @@ export class TimelineView {
     this.filter = s.filter ?? '';
     this.hideInternal = s.hideInternal ?? true;
     this.scrollY = s.scrollY ?? 0;
+    if (typeof s.labelWidth === 'number' && Number.isFinite(s.labelWidth)) this.labelWidth = s.labelWidth;
     for (const id of s.collapsed ?? []) this.collapsed.add(id);
   }
 
@@ -184,17 +189,24 @@ export class TimelineView {
         this.scrollBy(e.deltaY);
       } else {
         this.stopFollowing();
-        this.scale.zoomAt(Math.max(LABEL_W, e.offsetX), Math.exp(e.deltaY * (e.ctrlKey ? 0.01 : 0.002)), 1);
+        this.scale.zoomAt(Math.max(this.scale.left, e.offsetX), Math.exp(e.deltaY * (e.ctrlKey ? 0.01 : 0.002)), 1);
       }
       this.changed();
     }, { passive: false });
     c.addEventListener('pointerdown', (e) => {
-      const overview = this.inOverview(e.offsetY) && e.offsetX >= LABEL_W;
-      this.drag = { x: e.offsetX, y: e.offsetY, moved: false, overview };
+      const edge = this.onLabelEdge(e.offsetX);
+      const overview = !edge && this.inOverview(e.offsetY) && e.offsetX >= this.scale.left;
+      this.drag = { x: e.offsetX, y: e.offsetY, moved: false, overview, edge };
       c.setPointerCapture(e.pointerId);
       if (overview) this.centreOn(this.overview.toTime(e.offsetX));
     });
     c.addEventListener('pointermove', (e) => {
+      if (this.drag?.edge) {
+        this.drag.moved = true;
+        this.labelWidth = this.labelWidthFor(e.offsetX);
+        this.changed();
+        return;
+      }
       if (this.drag?.overview) {
         this.centreOn(this.overview.toTime(e.offsetX));
         return;
@@ -213,15 +225,22 @@ export class TimelineView {
         }
         return;
       }
+      c.style.cursor = this.onLabelEdge(e.offsetX) ? 'col-resize' : '';
       this.hover(e.offsetX, e.offsetY);
     });
     c.addEventListener('pointerup', (e) => {
       const drag = this.drag;
       this.drag = undefined;
-      if (drag && !drag.moved && !drag.overview) this.click(e.offsetX, e.offsetY);
+      if (drag && !drag.moved && !drag.overview && !drag.edge) this.click(e.offsetX, e.offsetY);
     });
     c.addEventListener('pointerleave', () => this.cb.onHover(undefined, 0, 0, ''));
     c.addEventListener('dblclick', (e) => {
+      if (this.onLabelEdge(e.offsetX)) {
+        // The names on screen, whole.
+        this.labelWidth = this.labelWidthFor(this.painter.widestLabel(this.visibleLanes(this.canvas.clientHeight), this.theme));
+        this.changed();
+        return;
+      }
       const hit = this.hitTest(e.offsetX, e.offsetY);
       if (!hit) return;
       const site = hit.wait >= 0 ? hit.lane.task.waitSites[hit.wait] : hit.lane.task.site;
@@ -238,8 +257,8 @@ export class TimelineView {
       case 'ArrowRight': this.stopFollowing(); this.scale.panPx(-width / 8); break;
       case 'ArrowUp': if (this.lanes.length) this.select(this.lanes[Math.max(0, index - 1)].task.id); this.reveal(); break;
       case 'ArrowDown': if (this.lanes.length) this.select(this.lanes[Math.min(this.lanes.length - 1, index + 1)].task.id); this.reveal(); break;
-      case '+': case '=': this.stopFollowing(); this.scale.zoomAt(LABEL_W + width / 2, 0.8, 1); break;
-      case '-': case '_': this.stopFollowing(); this.scale.zoomAt(LABEL_W + width / 2, 1.25, 1); break;
+      case '+': case '=': this.stopFollowing(); this.scale.zoomAt(this.scale.left + width / 2, 0.8, 1); break;
+      case '-': case '_': this.stopFollowing(); this.scale.zoomAt(this.scale.left + width / 2, 1.25, 1); break;
       case 'Home': this.stopFollowing(); this.scale.start = 0; break;
       case 'End': this.follow = true; this.scale.fit(0, Math.max(this.store.endTime, 1)); break;
       case '0': this.fit(); break;
@@ -249,6 +268,16 @@ export class TimelineView {
     }
     e.preventDefault();
     this.changed();
+  }
+
+  /** On the label column's edge, which a drag moves. */
+  private onLabelEdge(x: number): boolean {
+    return Math.abs(x - this.scale.left) <= EDGE_GRAB_PX;
+  }
+
+  /** `width` kept to the label column's limits for the view's width. */
+  private labelWidthFor(width: number): number {
+    return Math.round(Math.max(MIN_LABEL_W, Math.min(width, this.host.clientWidth * MAX_LABEL_SHARE)));
   }
 
   private inOverview(y: number): boolean {
@@ -296,7 +325,7 @@ export class TimelineView {
     this.canvas.focus();
     const hit = this.hitTest(x, y);
     if (!hit) return;
-    if (x < LABEL_W && hit.lane.hasChildren && x < labelIndent(hit.lane.depth) + 12) this.toggle(hit.lane.task.id);
+    if (x < this.scale.left && hit.lane.hasChildren && x < labelIndent(hit.lane.depth) + 12) this.toggle(hit.lane.task.id);
     this.select(hit.lane.task.id);
   }
 
@@ -351,6 +380,13 @@ export class TimelineView {
     this.layoutMs = job.workMs;
   }
 
+  /** The lanes on screen in a view `h` CSS pixels high. */
+  private visibleLanes(h: number): Lane[] {
+    const first = Math.max(0, Math.floor(this.scrollY / LANE_H));
+    const last = Math.min(this.lanes.length, Math.ceil((this.scrollY + h - OVERVIEW_H - TOP) / LANE_H));
+    return this.lanes.slice(first, last);
+  }
+
   private draw(): void {
     const dpr = window.devicePixelRatio || 1;
     const w = this.host.clientWidth;
@@ -362,12 +398,10 @@ export class TimelineView {
       this.canvas.style.height = `${h}px`;
     }
     this.layout();
-    this.scale.left = LABEL_W;
-    this.scale.width = Math.max(1, w - LABEL_W);
-    const first = Math.max(0, Math.floor(this.scrollY / LANE_H));
-    const last = Math.min(this.lanes.length, Math.ceil((this.scrollY + h - OVERVIEW_H - TOP) / LANE_H));
+    this.scale.left = this.labelWidthFor(this.labelWidth);
+    this.scale.width = Math.max(1, w - this.scale.left);
     this.painter.paint({
-      scale: this.scale, overview: this.overview, visible: this.lanes.slice(first, last), laneById: this.laneById, spans: this.spans,
+      scale: this.scale, overview: this.overview, visible: this.visibleLanes(h), laneById: this.laneById, spans: this.spans,
       scrollY: this.scrollY, selected: this.selected, collapsed: this.collapsed, follow: this.follow, theme: this.theme, width: w, height: h, dpr,
     });
   }

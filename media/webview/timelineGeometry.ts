@@ -3,7 +3,12 @@
 export const AXIS_H = 22;
 export const LOOP_H = 16;
 export const LANE_H = 20;
+/** The label column's width until the user drags its edge; it keeps to MIN_LABEL_W..MAX_LABEL_SHARE of the view. */
 export const LABEL_W = 200;
+export const MIN_LABEL_W = 60;
+export const MAX_LABEL_SHARE = 0.7;
+/** The pointer this close to the label column's edge grabs it. */
+export const EDGE_GRAB_PX = 4;
 export const TOP = AXIS_H + LOOP_H + 4;
 /** Runs fill the lane but for RUN_INSET px above and below; waits are thinner. */
 export const RUN_INSET = 3;

@@ -7,7 +7,7 @@ import { inertText } from './inertText';
 import { forEachPixelSpan } from './pixelSpans';
 import { SegmentLayer } from './segmentLayer';
 import type { Theme } from './theme';
-import { AXIS_H, LABEL_W, LANE_H, labelIndent, LOOP_H, OVERVIEW_H, RUN_INSET, TOP, WAIT_INSET } from './timelineGeometry';
+import { AXIS_H, LANE_H, labelIndent, LOOP_H, OVERVIEW_H, RUN_INSET, TOP, WAIT_INSET } from './timelineGeometry';
 import { formatTick, type TimeScale } from './timeScale';
 import type { TimelineStore } from './timelineStore';
 
@@ -50,12 +50,13 @@ export class TimelinePainter {
     const lanesBottom = h - OVERVIEW_H;
     const laneY = (lane: Lane): number => lane.y - view.scrollY;
 
-    this.layer.begin(LABEL_W * dpr, TOP * dpr, (w - LABEL_W) * dpr, (lanesBottom - TOP) * dpr, th.pixels.background);
+    const left = view.scale.left; // the label column's width
+    this.layer.begin(left * dpr, TOP * dpr, (w - left) * dpr, (lanesBottom - TOP) * dpr, th.pixels.background);
     this.drawSegments(visible, laneY, dpr);
     this.layer.end(ctx);
     ctx.save();
     ctx.beginPath();
-    ctx.rect(LABEL_W, TOP, w - LABEL_W, lanesBottom - TOP);
+    ctx.rect(left, TOP, w - left, lanesBottom - TOP);
     ctx.clip();
     this.drawSpans(visible, laneY);
     this.drawLinks(visible, laneY);
@@ -75,7 +76,7 @@ export class TimelinePainter {
     const ctx = this.ctx;
     const th = this.v.theme;
     const o = this.v.overview;
-    o.left = LABEL_W;
+    o.left = this.v.scale.left;
     o.width = this.v.scale.width;
     o.fit(0, Math.max(this.store.endTime, 1));
     const top = h - OVERVIEW_H;
@@ -86,7 +87,7 @@ export class TimelinePainter {
     ctx.fillStyle = th.muted;
     ctx.fillText('overview', 4, top + OVERVIEW_H / 2);
     this.drawLoopActivity(o, top + 6, OVERVIEW_H - 10);
-    const x0 = Math.max(LABEL_W, Math.floor(o.toPx(this.v.scale.start)));
+    const x0 = Math.max(this.v.scale.left, Math.floor(o.toPx(this.v.scale.start)));
     const x1 = Math.min(w - 1, Math.max(x0 + 3, Math.ceil(o.toPx(this.v.scale.end))));
     ctx.globalAlpha = 0.25;
     ctx.fillStyle = th.selection;
@@ -111,12 +112,13 @@ export class TimelinePainter {
       forEachPixelSpan(pairs, 2, this.v.scale, this.store.endTime, (x0, x1) => into.push(x0 * dpr, x1 * dpr));
     };
     const middle = LANE_H / 2;
+    const left = this.v.scale.left;
     for (const lane of lanes) {
       const task = lane.task;
       collect(runs, task.runs);
       collect(waits, task.waits);
-      lifetime[0] = Math.max(LABEL_W, this.v.scale.toPx(task.created)) * dpr;
-      lifetime[1] = Math.max(LABEL_W, this.v.scale.toPx(task.end ? task.end.t : this.store.endTime)) * dpr;
+      lifetime[0] = Math.max(left, this.v.scale.toPx(task.created)) * dpr;
+      lifetime[1] = Math.max(left, this.v.scale.toPx(task.end ? task.end.t : this.store.endTime)) * dpr;
       const y = laneY(lane);
       this.layer.band((y + RUN_INSET) * dpr, (y + WAIT_INSET) * dpr, [runs, run]);
       this.layer.band((y + WAIT_INSET) * dpr, (y + middle - 0.5) * dpr, [waits, wait], [runs, run]);
@@ -140,7 +142,7 @@ export class TimelinePainter {
         if (span.created > this.v.scale.end) break;
         const x0 = this.v.scale.toPx(span.created);
         const x1 = this.v.scale.toPx(span.end ? span.end.t : this.store.endTime);
-        if (x1 < LABEL_W) continue;
+        if (x1 < this.v.scale.left) continue;
         ctx.fillRect(x0 + 1, laneY(lane) + 1, Math.max(1, x1 - x0 - 1), 2);
       }
     }
@@ -156,7 +158,7 @@ export class TimelinePainter {
       const parent = this.v.laneById.get(lane.under);
       if (!parent) continue;
       const x = this.v.scale.toPx(lane.task.created);
-      if (x < LABEL_W || x > LABEL_W + this.v.scale.width) continue;
+      if (x < this.v.scale.left || x > this.v.scale.left + this.v.scale.width) continue;
       ctx.moveTo(x, laneY(parent) + LANE_H - 3);
       ctx.lineTo(x, laneY(lane) + 3);
       ctx.moveTo(x - 3, laneY(lane));
@@ -203,7 +205,7 @@ export class TimelinePainter {
       const w = lane.task.waits;
       for (let i = firstEndingAfter(w, this.v.scale.start); i * 2 < w.length; i++) {
         if (w[i * 2] > this.v.scale.end) break;
-        const x0 = Math.max(LABEL_W, this.v.scale.toPx(w[i * 2]));
+        const x0 = Math.max(this.v.scale.left, this.v.scale.toPx(w[i * 2]));
         const x1 = this.v.scale.toPx(this.store.endOf(w[i * 2 + 1]));
         if (x1 - x0 < 40) continue;
         const span = spanAt(this.v.spans.get(lane.task.id), w[i * 2], this.store.tasks, this.store.endTime);
@@ -221,7 +223,7 @@ export class TimelinePainter {
       const state = end ? end.state : this.store.live ? '' : 'pending';
       if (!state || state === 'resolved') continue;
       const x = this.v.scale.toPx(end ? end.t : this.store.endTime);
-      if (x < LABEL_W) continue;
+      if (x < this.v.scale.left) continue;
       ctx.fillStyle = state === 'rejected' ? this.v.theme.rejected : state === 'cancelled' ? this.v.theme.cancelled : this.v.theme.pending;
       const y = laneY(lane) + LANE_H / 2;
       ctx.beginPath();
@@ -237,7 +239,9 @@ export class TimelinePainter {
     const ctx = this.ctx;
     const th = this.v.theme;
     ctx.fillStyle = th.background;
-    ctx.fillRect(0, TOP, LABEL_W, this.v.height);
+    ctx.fillRect(0, TOP, this.v.scale.left, this.v.height);
+    ctx.fillStyle = th.grid; // the column's edge, which a drag moves
+    ctx.fillRect(this.v.scale.left - 1, TOP, 1, this.v.height - TOP - OVERVIEW_H);
     for (const lane of lanes) {
       const y = laneY(lane);
       if (lane.task.id === this.v.selected) {
@@ -249,8 +253,17 @@ export class TimelinePainter {
       if (lane.hasChildren) ctx.fillText(this.v.collapsed.has(lane.task.id) ? '▸' : '▾', indent, y + LANE_H / 2);
       const end = lane.task.end?.state;
       ctx.fillStyle = end === 'rejected' ? th.rejected : lane.task.internal ? th.muted : th.foreground;
-      fitText(ctx, lane.task.name, indent + 10, y + LANE_H / 2, LABEL_W - indent - 14);
+      fitText(ctx, lane.task.name, indent + 10, y + LANE_H / 2, this.v.scale.left - indent - 14);
     }
+  }
+
+  /** The label column's width that shows the whole name of each of `lanes`. */
+  widestLabel(lanes: Lane[], theme: Theme): number {
+    const ctx = this.ctx;
+    ctx.font = theme.font;
+    let widest = 0;
+    for (const lane of lanes) widest = Math.max(widest, labelIndent(lane.depth) + 10 + ctx.measureText(inertText(lane.task.name)).width + 14);
+    return Math.ceil(widest);
   }
 
   private drawLoop(w: number): void {
@@ -263,7 +276,7 @@ export class TimelinePainter {
     ctx.fillText('event loop', 4, y + LOOP_H / 2);
     ctx.save();
     ctx.beginPath();
-    ctx.rect(LABEL_W, AXIS_H, w - LABEL_W, LOOP_H + 4);
+    ctx.rect(this.v.scale.left, AXIS_H, w - this.v.scale.left, LOOP_H + 4);
     ctx.clip();
     this.drawLoopActivity(this.v.scale, y, LOOP_H);
     ctx.restore();
@@ -306,7 +319,7 @@ export class TimelinePainter {
     ctx.globalAlpha = 1;
     ctx.fillStyle = th.muted;
     for (const t of times) ctx.fillText(formatTick(t, step), this.v.scale.toPx(t) + 3, AXIS_H / 2);
-    if (this.v.follow && this.store.live) fitText(ctx, 'following the end', 4, AXIS_H / 2, LABEL_W - 8);
+    if (this.v.follow && this.store.live) fitText(ctx, 'following the end', 4, AXIS_H / 2, this.v.scale.left - 8);
   }
 }
 

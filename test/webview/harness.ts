@@ -35,8 +35,11 @@ export interface WebviewHarness {
 
 let browser: Browser | undefined;
 
-/** `bypassCSP` only for benchmarks that feed the page through their own transport. */
-export async function openWebview(options: { bypassCSP?: boolean } = {}): Promise<WebviewHarness> {
+/**
+ * `bypassCSP` only for benchmarks that feed the page through their own transport; `state`: what
+ * an earlier page saved with setState, as VS Code hands it back to a panel shown again.
+ */
+export async function openWebview(options: { bypassCSP?: boolean; state?: Record<string, unknown> } = {}): Promise<WebviewHarness> {
   const server = http.createServer((req, res) => {
     const file = { '/webview.js': 'dist/webview.js', '/webview.css': 'dist/webview.css' }[req.url ?? ''];
     if (req.url === '/') {
@@ -60,8 +63,9 @@ export async function openWebview(options: { bypassCSP?: boolean } = {}): Promis
     sent.push(message);
     for (const listener of listeners) listener(message);
   });
-  await page.addInitScript(() => {
+  await page.addInitScript((saved) => {
     const w = window as unknown as { acquireVsCodeApi: () => unknown; __tasklaneSend: (m: unknown) => void; __tasklaneState: unknown };
+    w.__tasklaneState = saved;
     w.acquireVsCodeApi = () => ({
       postMessage: (m: unknown) => w.__tasklaneSend(m),
       getState: () => w.__tasklaneState,
@@ -69,7 +73,7 @@ export async function openWebview(options: { bypassCSP?: boolean } = {}): Promis
         w.__tasklaneState = s;
       },
     });
-  });
+  }, options.state);
   await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
   return {
     page,

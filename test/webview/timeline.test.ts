@@ -125,6 +125,41 @@ describe('webview in headless Chromium: the canvas timeline', () => {
     assert.ok((panned.start as number) > (zoomed.start as number), 'dragging left shows later times');
   });
 
+  it('dragging the edge of the names column widens it, double-clicking the edge fits it to the names, and a panel shown again keeps it', async () => {
+    const { x, y } = await canvasBox();
+    const sayAfter = 62 + 10; // sayAfter's lane runs from 0 to 100 ms
+    assert.deepEqual(await pixel(view, 240, sayAfter), RUN_BLUE);
+    await view.page.mouse.move(x + 201, y + 100);
+    assert.equal(await view.page.$eval('canvas', (c) => (c as HTMLElement).style.cursor), 'col-resize', 'the edge shows it can be dragged');
+    await view.page.mouse.down();
+    await view.page.mouse.move(x + 400, y + 100, { steps: 4 });
+    await view.page.mouse.up();
+    await frame(view);
+    const widened = (await view.viewState())!;
+    assert.equal(widened.labelWidth, 400);
+    assert.notDeepEqual(await pixel(view, 240, sayAfter), RUN_BLUE, 'names there now');
+    assert.deepEqual(await pixel(view, 440, sayAfter), RUN_BLUE, 'the run starts right of the wider column');
+    assert.equal(widened.span, (await view.viewState())!.span, 'the same time in view');
+
+    // The longest name on screen is the hostile one, wider than the 200 px the column starts at.
+    await view.page.mouse.dblclick(x + 400, y + 100);
+    await frame(view);
+    const fitted = (await view.viewState())!.labelWidth as number;
+    assert.ok(fitted > 200 && fitted < 400, `fitted to ${fitted} px`);
+
+    const shownAgain = await openWebview({ state: await view.viewState() });
+    try {
+      await shownAgain.page.setViewportSize({ width: 1000, height: 700 });
+      await shownAgain.post({ type: 'timeline', update: UPDATE });
+      await frame(shownAgain);
+      assert.equal((await shownAgain.viewState())!.labelWidth, fitted);
+      assert.notDeepEqual(await pixel(shownAgain, fitted - 5, sayAfter), RUN_BLUE);
+      assert.deepEqual(await pixel(shownAgain, fitted + 30, sayAfter), RUN_BLUE);
+    } finally {
+      await shownAgain.close();
+    }
+  });
+
   it('hovering shows a task and what it waits for; clicking selects it into the details pane', async () => {
     const { x, y } = await canvasBox();
     await view.page.mouse.move(x + 800, y + 62 + 10);
