@@ -92,7 +92,7 @@ export function exportChromeTrace(model: TraceModel): ChromeTrace {
     const start = model.loop[i];
     const stop = Number.isNaN(model.loop[i + 1]) ? end : model.loop[i + 1];
     const holder = model.tasks.get(model.loop[i + 2]);
-    const long = stop - start > model.longBlockUs;
+    const long = stop - start > model.longBlockUs && holder?.kind !== 'tracer';
     events.push({ name: holder ? model.displayName(holder) : 'task', ph: 'X', cat: long ? 'loop,long-block' : 'loop', pid, tid: LOOP_TID, ts: round(start), dur: round(stop - start), args: { task: model.loop[i + 2], long } });
   }
   for (const d of model.dropped) {

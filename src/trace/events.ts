@@ -9,7 +9,8 @@ export type TaskKind =
   | 'io' // a socket, server, connect, file or DNS operation
   | 'combinator' // Promise.all / race / any / allSettled, asyncio.gather / wait
   | 'callback' // any other callback scheduled by user code
-  | 'coroutine'; // a coroutine awaited directly inside a task (Python): a span on that task's lane
+  | 'coroutine' // a coroutine awaited directly inside a task (Python): a span on that task's lane
+  | 'tracer'; // the tracer's own work in the program's thread (transpiling TypeScript): it holds the loop, but is no long block of the program's
 
 export type EndState = 'resolved' | 'rejected' | 'cancelled';
 
@@ -106,6 +107,6 @@ export function replay(e: TraceEvent, sink: TraceSink): void {
   }
 }
 
-export const TASK_KINDS: readonly TaskKind[] = ['script', 'async', 'timer', 'immediate', 'io', 'combinator', 'callback', 'coroutine'];
+export const TASK_KINDS: readonly TaskKind[] = ['script', 'async', 'timer', 'immediate', 'io', 'combinator', 'callback', 'coroutine', 'tracer'];
 export const END_STATES: readonly EndState[] = ['resolved', 'rejected', 'cancelled'];
 export const EXIT_REASONS: readonly ExitReason[] = ['exit', 'exception', 'rejection', 'signal', 'killed'];

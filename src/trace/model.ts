@@ -372,13 +372,13 @@ export class TraceModel implements TraceSink {
     return task.end ? task.end.t : this.endTime;
   }
 
-  /** Loop segments longer than the threshold, longest first. */
+  /** Loop segments longer than the threshold, longest first; the tracer's own work is none of the program's. */
   longBlocks(): LoopBlock[] {
     const blocks: LoopBlock[] = [];
     for (let i = 0; i < this.loop.length; i += 3) {
       const start = this.loop[i];
       const end = Number.isNaN(this.loop[i + 1]) ? this.endTime : this.loop[i + 1];
-      if (end - start > this.options.longBlockUs) blocks.push({ task: this.loop[i + 2], start, end });
+      if (end - start > this.options.longBlockUs && this.tasks.get(this.loop[i + 2])?.kind !== 'tracer') blocks.push({ task: this.loop[i + 2], start, end });
     }
     return blocks.sort((a, b) => b.end - b.start - (a.end - a.start));
   }

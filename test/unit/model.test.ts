@@ -8,7 +8,7 @@ function build(events: TraceEvent[], longBlockUs?: number): TraceModel {
   return model;
 }
 
-const task = (t: number, id: number, parent: number, name: string, kind: 'async' | 'timer' | 'combinator' | 'io' = 'async'): TraceEvent =>
+const task = (t: number, id: number, parent: number, name: string, kind: 'async' | 'timer' | 'combinator' | 'io' | 'tracer' = 'async'): TraceEvent =>
   ({ type: 'task', t, id, parent, kind, name, site: `/app/main.js:${id}:1`, internal: false });
 
 describe('trace model', () => {
@@ -83,6 +83,11 @@ describe('trace model', () => {
     assert.deepEqual(m.longBlocks(), [{ task: 1, start: 70_000, end: 200_000 }, { task: 1, start: 0, end: 60_000 }]);
     const strict = build([task(0, 1, 0, 'a'), { type: 'run', t: 0, id: 1 }, { type: 'run', t: 60_000, id: 0 }], 100_000);
     assert.deepEqual(strict.longBlocks(), []);
+  });
+
+  it('the tracer\'s own work holding the loop (transpiling TypeScript) is no long block of the program\'s', () => {
+    const m = build([task(0, 1, 0, 'transpile TypeScript (Tasklane)', 'tracer'), task(0, 2, 0, 'main'), { type: 'run', t: 0, id: 1 }, { type: 'run', t: 80_000, id: 2 }, { type: 'run', t: 160_000, id: 0 }]);
+    assert.deepEqual(m.longBlocks(), [{ task: 2, start: 80_000, end: 160_000 }]);
   });
 
   it('leaves unfinished tasks pending and closes their segments at the end', () => {

@@ -166,6 +166,14 @@ describe('loop long blocks in the webview store', () => {
     store.apply({ ...update, reset: false, loop: Float64Array.of(100_000, 100_020, 2), loopFrom: 6, endTime: 160_000 });
     assert.deepEqual(store.longBlocks(), [3]);
   });
+
+  it('leaves out the tracer\'s own work holding the loop, closed or open', () => {
+    const store = new TimelineStore();
+    const tasks = packTimelineTasks([task(1, 0, 'transpile TypeScript (Tasklane)', { kind: 'tracer' }), task(2, 0, 'main')]);
+    const update = { reset: true, tasks, loop: Float64Array.of(0, 80_000, 1, 80_000, 160_000, 2, 160_000, -1, 1), loopFrom: 0, endTime: 260_000, longBlockUs: 50_000, live: true };
+    store.apply(update);
+    assert.deepEqual(store.longBlocks(), [3]);
+  });
 });
 
 describe('webview store: when lanes must be laid out again', () => {

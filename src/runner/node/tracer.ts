@@ -172,7 +172,7 @@ export class Tracer {
     return this.untraced(() => {
       let task = this.ownTasks.get(name);
       if (task === undefined) {
-        task = newTaskState('callback', name, INTERNALS_CODE, false);
+        task = newTaskState('tracer', name, INTERNALS_CODE, false);
         this.ownTasks.set(name, task);
         this.stack.emitTask(task, this.now(), this.stack.top.id, '', true);
       }

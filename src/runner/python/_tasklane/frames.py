@@ -14,7 +14,7 @@ FLUSH_BYTES = 64 * 1024
 FLUSHER_STOP_WAIT_S = 0.1
 OP_STRING, OP_START, OP_TASK, OP_RENAME, OP_RUN, OP_AWAIT, OP_AWAIT_BY, OP_JOIN, OP_END, OP_DROPPED, OP_EXIT, OP_STEP, OP_STEP_END = range(13)
 OP_SIGNAL = 14  # (13 is the Node runner's EndBefore)
-TASK_KINDS = {kind: code for code, kind in enumerate(["script", "async", "timer", "immediate", "io", "combinator", "callback", "coroutine"])}
+TASK_KINDS = {kind: code for code, kind in enumerate(["script", "async", "timer", "immediate", "io", "combinator", "callback", "coroutine", "tracer"])}
 END_STATES = {state: code for code, state in enumerate(["resolved", "rejected", "cancelled"])}
 EXIT_REASONS = ["exit", "exception", "rejection", "signal", "killed"]
 # Varints of the numbers most records carry (ids, string refs, short time deltas), made once.
