@@ -7,6 +7,8 @@ import { createCallReader, createCapturer, probeStack } from './callsites';
 import { decodeConfig, RUNNER_ENV, type RunnerConfig } from './config';
 import { describeError } from './errors';
 import { FlusherThread } from './flusherThread';
+import { noteReadlineLoop } from './names';
+import { watchReadlineLoops } from './readlineLoops';
 import { FrameSink } from './sink';
 import { Tracer } from './tracer';
 import { registerTypeScript } from './typescript';
@@ -40,10 +42,12 @@ function start(config: RunnerConfig): void {
   const sink = new FrameSink(config.fd, encoder, flusher);
   const script = process.argv[1] ?? '';
   encoder.start({ runtime: 'node', runtimeVersion: process.version, pid: process.pid, script, cwd: process.cwd(), startedAt: Date.now() });
+  const capture = createCapturer(ownFiles());
   const tracer = new Tracer(
-    { encoder, maxEvents: config.maxEvents, flush: () => sink.flush(), now, capture: createCapturer(ownFiles()), probe: probeStack, calls: createCallReader(ownFiles()) },
+    { encoder, maxEvents: config.maxEvents, flush: () => sink.flush(), now, capture, probe: probeStack, calls: createCallReader(ownFiles()) },
     script ? script.split(/[\\/]/).pop()! : 'main',
   );
+  watchReadlineLoops(capture, noteReadlineLoop);
   // The error is described only at the exit: reading its stack sooner would cost Node's report of
   // an unhandled rejection the line of the user's code it shows (it reads it from the unread stack).
   let fatal: { reason: ExitReason; error: unknown; task: number } | undefined;

@@ -78,6 +78,27 @@ export function isRequireWork(info: CallSiteInfo): boolean {
   return info.api === 'require' && info.module.startsWith('modules/');
 }
 
+/** Lines (file:line) where a `for await` over a readline interface starts (see readlineLoops.ts). */
+const readlineLoops = new Set<string>();
+/** iteratorStepName's answers by the step's site: it runs for every line a loop reads. */
+const stepNames = new Map<string, string>();
+const MAX_LOOP_SITES = 4096;
+
+export function noteReadlineLoop(site: string): void {
+  if (readlineLoops.size < MAX_LOOP_SITES) readlineLoops.add(site.slice(0, site.lastIndexOf(':')));
+}
+
+/** What a step of `for await` over events.on waits for: `readline` for a readline interface's next line. */
+export function iteratorStepName(info: CallSiteInfo): string {
+  if (readlineLoops.size === 0) return opName(info);
+  let name = stepNames.get(info.site);
+  if (name === undefined) {
+    name = readlineLoops.has(info.site.slice(0, info.site.lastIndexOf(':'))) ? 'readline' : opName(info);
+    if (stepNames.size < MAX_LOOP_SITES) stepNames.set(info.site, name);
+  }
+  return name;
+}
+
 /** The functions Node's own modules export promisified (fs/promises' opendir), by the name the program calls them. */
 const PROMISIFIED_BY_NODE = new Map([['opendir', 'fs.opendir']]);
 

@@ -3,7 +3,7 @@
 import type { TaskKind } from '../../trace/events';
 import type { CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
-import { isIteratorStep, isReadable, isRequireWork, isSyntax, isTestCall, opName, queuedCallbackName } from './names';
+import { isIteratorStep, isReadable, isRequireWork, isSyntax, isTestCall, iteratorStepName, opName, queuedCallbackName } from './names';
 import { marks } from './promiseMarks';
 import { knownSettled, promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
 import type { TaskStack } from './taskStack';
@@ -159,7 +159,7 @@ export class PromiseTasks {
         if (!hasParent && (!top.transient || calledBack) && top !== this.stack.internals) {
           // A step of `for await` over events.on (a readline interface's lines) is no task: the
           // loop's wait says what it waits for (a file read by lines would make a task per line).
-          if (isIteratorStep(info)) marks.setLabel(promise, opName(info));
+          if (isIteratorStep(info)) marks.setLabel(promise, iteratorStepName(info));
           else this.startTransient(promise, this.now(), helperKind(info), opName(info), info, isTestCall(info));
           return;
         }
