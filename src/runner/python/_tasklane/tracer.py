@@ -382,7 +382,11 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 tracer.current = state
             try:
                 # Handle._run's own body, inline: one Python call less on every step (P1: 60,000).
-                handle._context.run(handle._callback, *handle._args)
+                args = handle._args
+                if args:  # a wakeup's future
+                    handle._context.run(handle._callback, *args)
+                else:  # a step: a call without unpacking, as on every sleep(0)
+                    handle._context.run(handle._callback)
             except (SystemExit, KeyboardInterrupt):
                 raise
             except BaseException as error:
