@@ -275,17 +275,58 @@ describe('Tasklane runs Python asyncio scripts in VS Code', () => {
     assert.match(state.statusText, /exited with code 0/);
   });
 
-  it('a missing Python interpreter gets a clear message and no run', async () => {
-    const testApi = await api();
+  /** Runs `body` with tasklane.pythonPath set to `python`. */
+  async function withPythonPath(python: string, body: () => Promise<void>): Promise<void> {
     const config = vscode.workspace.getConfiguration('tasklane');
-    await config.update('pythonPath', '/nonexistent/python3', vscode.ConfigurationTarget.Global);
+    await config.update('pythonPath', python, vscode.ConfigurationTarget.Global);
     try {
-      const before = testApi.lastRun();
-      assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('python', 'sequential.py')), false);
-      assert.equal(testApi.lastRun(), before, 'no run was started');
+      await body();
     } finally {
       await config.update('pythonPath', undefined, vscode.ConfigurationTarget.Global);
     }
+  }
+
+  /** An executable shell script in a folder of its own. */
+  function shellScript(name: string, body: string): string {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-vscode-python-')), name);
+    fs.writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    return file;
+  }
+
+  it('a missing Python interpreter gets a clear message and no run', async () => {
+    const testApi = await api();
+    await withPythonPath('/nonexistent/python3', async () => {
+      const before = testApi.lastRun();
+      assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('python', 'sequential.py')), false);
+      assert.equal(testApi.lastRun(), before, 'no run was started');
+      assert.match(testApi.lastError() ?? '', /the Python interpreter "\/nonexistent\/python3" was not found\. Set "tasklane\.pythonPath"/);
+    });
+  });
+
+  it('a Python older than 3.9 gets a clear message and no run', async () => {
+    const testApi = await api();
+    // An interpreter that answers the version check as Python 3.8 does.
+    const old = shellScript('python3.8', 'echo 3.8');
+    await withPythonPath(old, async () => {
+      const before = testApi.lastRun();
+      assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('python', 'sequential.py')), false);
+      assert.equal(testApi.lastRun(), before, 'no run was started');
+      assert.equal(testApi.lastError(), `Tasklane: "${old}" is Python 3.8; Tasklane needs 3.9 or newer. Set "tasklane.pythonPath" to a Python 3.9 or newer.`);
+    });
+  });
+
+  it('tasklane.pythonPath is the interpreter a .py file runs with', async () => {
+    const testApi = await api();
+    // A launcher, as pyenv's shims are: it notes that it ran, then runs python3.
+    const ran = path.join(os.tmpdir(), `tasklane-vscode-launcher-ran-${process.pid}`);
+    fs.rmSync(ran, { force: true });
+    const launcher = shellScript('python-launcher', `echo "$@" >> "${ran}"\nexec python3 "$@"`);
+    await withPythonPath(launcher, async () => {
+      assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('python', 'sequential.py')), true);
+      await testApi.lastRun();
+    });
+    assert.match(fs.readFileSync(ran, 'utf8'), /tasklane_runner\.py \S*sequential\.py/, 'the launcher ran the runner on the script');
+    assert.match((await panelFor('sequential.py', 'finished')).statusText, /exited with code 0/);
   });
 });
 
