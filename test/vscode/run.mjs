@@ -11,6 +11,16 @@ import { ensureInstalled, launchBrowser, ROOT, startCodeServer, testUrl } from '
 
 const SUITE = path.join(ROOT, 'out/test/vscode/suite/index.js');
 const FOLDER = path.join(ROOT, 'test/fixtures');
+/** A stand-in for the Python extension, which cannot be installed offline (see its package.json). */
+const PYTHON_EXTENSION = path.join(ROOT, 'test/vscode/python-extension');
+
+/** A new extensions folder with the Python extension's stand-in installed, as a user's would be. */
+function extensionsWithPython() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-vscode-extensions-'));
+  fs.cpSync(PYTHON_EXTENSION, path.join(dir, 'ms-python.python-0.0.1'), { recursive: true });
+  return dir;
+}
+
 const RUNS = [
   { name: 'trusted folder', trust: true, env: { TASKLANE_TEST_GREP: 'Restricted Mode', TASKLANE_TEST_INVERT: '1' } },
   { name: 'Restricted Mode', trust: false, env: { TASKLANE_TEST_GREP: 'Restricted Mode' } },
@@ -31,7 +41,8 @@ async function runInCodeServer(run) {
   const untrustedCopy = run.trust ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-untrusted-'));
   if (untrustedCopy) fs.cpSync(FOLDER, untrustedCopy, { recursive: true });
   const folder = untrustedCopy ?? FOLDER;
-  const server = await startCodeServer({ trust: run.trust, env: { ...run.env, TASKLANE_TEST_LOG: logFile } });
+  const extensionsDir = extensionsWithPython();
+  const server = await startCodeServer({ trust: run.trust, extensionsDir, env: { ...run.env, TASKLANE_TEST_LOG: logFile } });
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage();
@@ -50,6 +61,7 @@ async function runInCodeServer(run) {
     await browser.close();
     await server.stop();
     if (untrustedCopy) fs.rmSync(untrustedCopy, { recursive: true, force: true });
+    fs.rmSync(extensionsDir, { recursive: true, force: true });
     fs.rmSync(logFile, { force: true });
   }
 }
@@ -60,10 +72,11 @@ async function runInElectron(run) {
   const logFile = path.join(os.tmpdir(), `tasklane-vscode-${process.pid}-${run.trust ? 't' : 'r'}.log`);
   fs.rmSync(logFile, { force: true });
   const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-vscode-user-'));
+  const extensionsDir = extensionsWithPython();
   const folder = run.trust ? FOLDER : fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-untrusted-'));
   if (!run.trust) fs.cpSync(FOLDER, folder, { recursive: true });
   const args = [folder, '--no-sandbox', '--disable-gpu-sandbox', '--disable-updates', '--skip-welcome', '--skip-release-notes',
-    `--user-data-dir=${userData}`, `--extensions-dir=${path.join(userData, 'extensions')}`,
+    `--user-data-dir=${userData}`, `--extensions-dir=${extensionsDir}`,
     `--extensionDevelopmentPath=${ROOT}`, `--extensionTestsPath=${SUITE}`];
   if (run.trust) args.push('--disable-workspace-trust');
   const code = await new Promise((resolve) => {
@@ -72,6 +85,7 @@ async function runInElectron(run) {
   });
   const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
   fs.rmSync(userData, { recursive: true, force: true });
+  fs.rmSync(extensionsDir, { recursive: true, force: true });
   if (!summarize(log)) throw new Error(`VS Code ran no tests (exit code ${code})`);
   return { code, ...summarize(log) };
 }

@@ -315,6 +315,30 @@ describe('Tasklane runs Python asyncio scripts in VS Code', () => {
     });
   });
 
+  it('without tasklane.pythonPath, a .py file runs with the interpreter the Python extension has selected', async () => {
+    const testApi = await api();
+    assert.ok(vscode.extensions.getExtension('ms-python.python'), 'the Python extension (its stand-in) is installed');
+    const ran = path.join(os.tmpdir(), `tasklane-vscode-selected-ran-${process.pid}`);
+    fs.rmSync(ran, { force: true });
+    const selected = shellScript('selected-python', `echo "$@" >> "${ran}"\nexec python3 "$@"`);
+    const python = vscode.workspace.getConfiguration('python');
+    await python.update('defaultInterpreterPath', selected, vscode.ConfigurationTarget.Global);
+    try {
+      assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('python', 'sequential.py')), true);
+      await testApi.lastRun();
+      assert.match(fs.readFileSync(ran, 'utf8'), /tasklane_runner\.py \S*sequential\.py/, 'the selected interpreter ran the script');
+      // tasklane.pythonPath, when set, comes first.
+      fs.rmSync(ran);
+      await withPythonPath('python3', async () => {
+        assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('python', 'sequential.py')), true);
+        await testApi.lastRun();
+      });
+      assert.equal(fs.existsSync(ran), false, 'the setting\'s interpreter ran it, not the selected one');
+    } finally {
+      await python.update('defaultInterpreterPath', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('tasklane.pythonPath is the interpreter a .py file runs with', async () => {
     const testApi = await api();
     // A launcher, as pyenv's shims are: it notes that it ran, then runs python3.
