@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { parseTrace } from '../../src/trace/load';
 import { TraceModel } from '../../src/trace/model';
-import { exitOf, FIXTURES, lifetimeMs, only, printed, ROOT, sigtermGroup, startFixture, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture, traceFixtureWith, startLive, until } from './helpers';
+import { exitOf, FIXTURES, lifetimeMs, only, printed, ROOT, sigtermGroup, startFixture, startLive, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture, traceFixtureWith, until } from './helpers';
 
 const py = (name: string): string => `../python/${name}`;
 

@@ -293,6 +293,12 @@ describe('Tasklane runs Python asyncio scripts in VS Code', () => {
     return file;
   }
 
+  /** A launcher for python3, as pyenv's shims are, that notes its arguments in `ran` each time it runs. */
+  function notingLauncher(name: string): { launcher: string; ran: string } {
+    const launcher = shellScript(name, `echo "$@" >> "$(dirname "$0")/ran"\nexec python3 "$@"`);
+    return { launcher, ran: path.join(path.dirname(launcher), 'ran') };
+  }
+
   it('a missing Python interpreter gets a clear message and no run', async () => {
     const testApi = await api();
     await withPythonPath('/nonexistent/python3', async () => {
@@ -318,9 +324,7 @@ describe('Tasklane runs Python asyncio scripts in VS Code', () => {
   it('without tasklane.pythonPath, a .py file runs with the interpreter the Python extension has selected', async () => {
     const testApi = await api();
     assert.ok(vscode.extensions.getExtension('ms-python.python'), 'the Python extension (its stand-in) is installed');
-    const ran = path.join(os.tmpdir(), `tasklane-vscode-selected-ran-${process.pid}`);
-    fs.rmSync(ran, { force: true });
-    const selected = shellScript('selected-python', `echo "$@" >> "${ran}"\nexec python3 "$@"`);
+    const { launcher: selected, ran } = notingLauncher('selected-python');
     const python = vscode.workspace.getConfiguration('python');
     await python.update('defaultInterpreterPath', selected, vscode.ConfigurationTarget.Global);
     try {
@@ -341,10 +345,7 @@ describe('Tasklane runs Python asyncio scripts in VS Code', () => {
 
   it('tasklane.pythonPath is the interpreter a .py file runs with', async () => {
     const testApi = await api();
-    // A launcher, as pyenv's shims are: it notes that it ran, then runs python3.
-    const ran = path.join(os.tmpdir(), `tasklane-vscode-launcher-ran-${process.pid}`);
-    fs.rmSync(ran, { force: true });
-    const launcher = shellScript('python-launcher', `echo "$@" >> "${ran}"\nexec python3 "$@"`);
+    const { launcher, ran } = notingLauncher('python-launcher');
     await withPythonPath(launcher, async () => {
       assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('python', 'sequential.py')), true);
       await testApi.lastRun();
