@@ -84,8 +84,13 @@ const readlineLoops = new Set<string>();
 const stepNames = new Map<string, string>();
 const MAX_LOOP_SITES = 4096;
 
+/** "file:line" of a "file:line:column" site: a loop's iterator is made and stepped at different columns. */
+function lineOf(site: string): string {
+  return site.slice(0, site.lastIndexOf(':'));
+}
+
 export function noteReadlineLoop(site: string): void {
-  if (readlineLoops.size < MAX_LOOP_SITES) readlineLoops.add(site.slice(0, site.lastIndexOf(':')));
+  if (readlineLoops.size < MAX_LOOP_SITES) readlineLoops.add(lineOf(site));
 }
 
 /** What a step of `for await` over events.on waits for: `readline` for a readline interface's next line. */
@@ -93,7 +98,7 @@ export function iteratorStepName(info: CallSiteInfo): string {
   if (readlineLoops.size === 0) return opName(info);
   let name = stepNames.get(info.site);
   if (name === undefined) {
-    name = readlineLoops.has(info.site.slice(0, info.site.lastIndexOf(':'))) ? 'readline' : opName(info);
+    name = readlineLoops.has(lineOf(info.site)) ? 'readline' : opName(info);
     if (stepNames.size < MAX_LOOP_SITES) stepNames.set(info.site, name);
   }
   return name;
