@@ -1,6 +1,7 @@
 // The webview's copy of the trace, kept up to date from timeline updates (pure).
 import type { TimelineTask, TimelineUpdate } from '../../src/shared/protocol';
 import { unpackTasks } from '../../src/shared/taskPacking';
+import { isProgramWork } from '../../src/trace/events';
 
 export class TimelineStore {
   readonly tasks = new Map<number, TimelineTask>();
@@ -32,7 +33,7 @@ export class TimelineStore {
     this.longBlockUs = u.longBlockUs;
     this.long = this.long.filter((i) => i < rescan);
     for (let i = rescan; i + 2 < this.loop.length; i += 3) {
-      if (this.loop[i + 1] >= 0 && this.loop[i + 1] - this.loop[i] > this.longBlockUs && this.isProgramWork(i)) this.long.push(i);
+      if (this.loop[i + 1] >= 0 && this.loop[i + 1] - this.loop[i] > this.longBlockUs && this.heldByProgram(i)) this.long.push(i);
     }
     this.live = u.live;
   }
@@ -77,13 +78,13 @@ export class TimelineStore {
   /** Indices into `loop` of the segments that hold the loop too long, the open one included. */
   longBlocks(): number[] {
     const last = this.loop.length - 3;
-    if (last >= 0 && this.loop[last + 1] < 0 && this.endTime - this.loop[last] > this.longBlockUs && this.isProgramWork(last)) return [...this.long, last];
+    if (last >= 0 && this.loop[last + 1] < 0 && this.endTime - this.loop[last] > this.longBlockUs && this.heldByProgram(last)) return [...this.long, last];
     return this.long;
   }
 
   /** The loop segment at `i` is the program's, not the tracer's own work (which is never a long block). */
-  private isProgramWork(i: number): boolean {
-    return this.tasks.get(this.loop[i + 2])?.kind !== 'tracer';
+  private heldByProgram(i: number): boolean {
+    return isProgramWork(this.tasks.get(this.loop[i + 2])?.kind);
   }
 
   /** An end time for drawing: open ends run to the end of the trace. */

@@ -1,7 +1,7 @@
 // Chrome Trace Event Format: one lane (tid) per task, run and await slices, creation links as flows.
 // Perfetto and chrome://tracing open it; `importChromeTrace` reads our own exports back.
 import type { EndState, TaskKind } from './events';
-import { TASK_KINDS } from './events';
+import { isProgramWork, TASK_KINDS } from './events';
 import { TraceModel, type Task } from './model';
 import { InvalidTraceError, validExit, validInfo } from './validate';
 
@@ -92,7 +92,7 @@ export function exportChromeTrace(model: TraceModel): ChromeTrace {
     const start = model.loop[i];
     const stop = Number.isNaN(model.loop[i + 1]) ? end : model.loop[i + 1];
     const holder = model.tasks.get(model.loop[i + 2]);
-    const long = stop - start > model.longBlockUs && holder?.kind !== 'tracer';
+    const long = stop - start > model.longBlockUs && isProgramWork(holder?.kind);
     events.push({ name: holder ? model.displayName(holder) : 'task', ph: 'X', cat: long ? 'loop,long-block' : 'loop', pid, tid: LOOP_TID, ts: round(start), dur: round(stop - start), args: { task: model.loop[i + 2], long } });
   }
   for (const d of model.dropped) {

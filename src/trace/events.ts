@@ -107,6 +107,11 @@ export function replay(e: TraceEvent, sink: TraceSink): void {
   }
 }
 
+/** Whether a task of `kind` holding the loop is the program's work, which a long block can be: the tracer's own is not. */
+export function isProgramWork(kind: string | undefined): boolean {
+  return kind !== 'tracer';
+}
+
 export const TASK_KINDS: readonly TaskKind[] = ['script', 'async', 'timer', 'immediate', 'io', 'combinator', 'callback', 'coroutine', 'tracer'];
 export const END_STATES: readonly EndState[] = ['resolved', 'rejected', 'cancelled'];
 export const EXIT_REASONS: readonly ExitReason[] = ['exit', 'exception', 'rejection', 'signal', 'killed'];

@@ -1,6 +1,6 @@
 // Folds the event stream into tasks, segments and links, incrementally, for the CLI and the live panel.
 import { MAX_DENSE_ID, TaskTable } from './taskTable';
-import { replay, type EndState, type ExitReason, type RunnerInfo, type TaskKind, type TraceEvent, type TraceSink } from './events';
+import { isProgramWork, replay, type EndState, type ExitReason, type RunnerInfo, type TaskKind, type TraceEvent, type TraceSink } from './events';
 
 export interface WaitSegment {
   start: number;
@@ -378,7 +378,7 @@ export class TraceModel implements TraceSink {
     for (let i = 0; i < this.loop.length; i += 3) {
       const start = this.loop[i];
       const end = Number.isNaN(this.loop[i + 1]) ? this.endTime : this.loop[i + 1];
-      if (end - start > this.options.longBlockUs && this.tasks.get(this.loop[i + 2])?.kind !== 'tracer') blocks.push({ task: this.loop[i + 2], start, end });
+      if (end - start > this.options.longBlockUs && isProgramWork(this.tasks.get(this.loop[i + 2])?.kind)) blocks.push({ task: this.loop[i + 2], start, end });
     }
     return blocks.sort((a, b) => b.end - b.start - (a.end - a.start));
   }
