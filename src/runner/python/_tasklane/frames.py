@@ -347,11 +347,9 @@ class Sink:
     def _flush_every(self):
         # Also once the channel is broken: flushing empties the buffer the steps write into.
         # It looks half an interval after a frame was due: by then a busy loop has sent it.
-        delay = self._every * 1.5
-        while not self._stop_flushing.wait(delay):
+        while not self._stop_flushing.wait(max(self.due_ns - perf_counter_ns(), 0) / 1e9 + self._every / 2):
             if perf_counter_ns() >= self.due_ns:
                 self.flush()
-            delay = max(self.due_ns - perf_counter_ns(), 0) / 1e9 + self._every / 2
 
     def send_frame(self):
         """Sends the records written so far, now (the caller holds the lock)."""
