@@ -215,6 +215,27 @@ describe('Node runner: how programs end, and what they see', () => {
     assert.equal(model.exit?.reason, 'exit');
   });
 
+  it('past the event cap follows no new work, but the tasks the trace has end as they did', () => {
+    const { model, stdout } = traceFixture('past-the-cap.js', { cliArgs: ['--max-events', '60'] });
+    assert.equal(stdout, '60 failed after the cap\n', 'the program itself is unaffected');
+    const from = model.dropped[0].t;
+    const timers = tasksNamed(model, 'setTimeout 1 ms'); // Node makes 0 ms 1
+    assert.ok(timers.length > 0 && timers.length < 300, `${timers.length} of the 300 timers made at once are in the trace`);
+    assert.ok([...model.tasks.values()].every((t) => t.created <= from), 'no task after the cap');
+    assert.ok(model.dropped.reduce((n, d) => n + d.count, 0) >= 300 - timers.length, 'each timer past the cap is counted dropped');
+    const late = only(model, 'late');
+    assert.equal(late.end?.state, 'resolved');
+    assert.ok(late.end.t - late.created >= 60_000, `late ended ${late.end.t - late.created} µs after it began: once its 60 ms timer fired`);
+    const failing = only(model, 'failsLate');
+    assert.equal(failing.end?.state, 'rejected');
+    assert.equal(failing.end.message, 'Error: failed after the cap');
+    // Its read and close are requests made past the cap: the call ends once its callback has run.
+    const read = only(model, 'fs.readFile');
+    assert.equal(read.end?.state, 'resolved');
+    assert.ok(read.end.t - read.created >= 100_000, `fs.readFile ended ${read.end.t - read.created} µs after it began: after its callback's 100 ms`);
+    assert.equal(model.exit?.reason, 'exit');
+  });
+
   it('says how many events it dropped once the event cap is reached, and when', () => {
     const { model, stdout } = traceFixture('flood.js', { cliArgs: ['--max-events', '500'] });
     assert.equal(stdout, `${(19999 * 20000) / 2}\n`, 'the program itself is unaffected');

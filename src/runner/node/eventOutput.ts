@@ -32,23 +32,35 @@ export class EventOutput {
    * a value or a settled promise), the tracer drops it and the wait never reaches the trace.
    */
   readonly held: HeldAwait = { waiter: undefined, target: 0, label: '', site: '', ns: 0, queued: false, inGenerator: false, continues: false };
+  /** The cap is reached: nothing more is written but the ends of tasks the trace has. */
+  full: boolean;
   private events = 0;
   private droppedSinceReport = 0;
   private droppingSince = 0;
 
-  constructor(readonly enc: FrameEncoder, private readonly maxEvents: number, private readonly flush: () => void, private readonly now: () => number) {}
+  constructor(readonly enc: FrameEncoder, private readonly maxEvents: number, private readonly flush: () => void, private readonly now: () => number) {
+    this.full = maxEvents <= 0;
+  }
 
   /** Counts an event in, or as dropped once the cap is reached; the caller then writes it. */
   admit(): boolean {
     if (this.held.waiter !== undefined) this.releaseAwait();
-    if (this.events >= this.maxEvents) {
-      if (this.droppedSinceReport === 0) this.droppingSince = this.now();
-      if (++this.droppedSinceReport === DROP_REPORT_EVERY) this.reportDropped();
+    if (this.full) {
+      this.drop();
       return false;
     }
-    this.events++;
+    if (++this.events >= this.maxEvents) this.full = true;
     if (this.enc.pendingBytes >= FLUSH_BYTES) this.flush();
     return true;
+  }
+
+  /**
+   * Counts as dropped a promise or async resource the program made past the cap: the tracer no
+   * longer follows new work, which would only cost the program time for records never written.
+   */
+  drop(): void {
+    if (this.droppedSinceReport === 0) this.droppingSince = this.now();
+    if (++this.droppedSinceReport === DROP_REPORT_EVERY) this.reportDropped();
   }
 
   /** Ends of tasks the trace has are kept past the cap, so that it says how they ended. */

@@ -198,6 +198,16 @@ export class ResourceTasks {
     private readonly popReturnedCalls: (info: CallSiteInfo) => TaskState,
   ) {}
 
+  /**
+   * Past the event cap the tracer follows no new resource but the next request of a one-shot call
+   * in the trace (readFile's read after its open), which ends only after its last one.
+   */
+  followedPastCap(type: string, trigger: number): boolean {
+    if (type !== 'FSREQCALLBACK') return false;
+    const maker = this.owners.get(trigger);
+    return maker !== undefined && maker.announced && maker.oneShot && !maker.ended;
+  }
+
   /** The task whose code the resource's callback runs, if it is followed. */
   ownerOf(asyncId: number): TaskState | undefined {
     return this.owners.get(asyncId);

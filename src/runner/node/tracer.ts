@@ -76,6 +76,10 @@ export class Tracer {
         return;
       }
       if (type === 'PROMISE') return; // only while the program has async hooks of its own: promises come through V8's hooks
+      if (this.out.full && !this.resources.followedPastCap(type, trigger)) {
+        this.out.drop();
+        return;
+      }
       this.paused = true;
       this.hookFrame = init;
       try {
@@ -90,6 +94,11 @@ export class Tracer {
     // reactions are ignored too.
     const promiseInit = (promise: Promise<unknown>, parent: Promise<unknown> | undefined): void => {
       if (this.paused) return;
+      if (this.out.full) {
+        // Past the cap a new promise is no task's end to record: unfollowed, its reactions cost nothing.
+        this.out.drop();
+        return;
+      }
       marks.follow(promise, this.stack.internals);
       this.paused = true;
       this.hookFrame = promiseInit;
