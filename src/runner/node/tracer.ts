@@ -103,6 +103,9 @@ export class Tracer {
       this.paused = true;
       this.hookFrame = promiseInit;
       try {
+        // A call that settled at once ends as the next promise is made: a loop of such calls
+        // keeps no task states alive until it returns (each would live through a GC or two).
+        if (this.promises.settling) this.promises.settlePending();
         this.promises.onPromise(promise, parent);
       } catch {
         // never let tracing reach the program
