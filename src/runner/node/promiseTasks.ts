@@ -3,6 +3,7 @@
 import type { TaskKind } from '../../trace/events';
 import type { CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
+import { truncate } from './lists';
 import { isIteratorStep, isReadable, isRequireWork, isSyntax, isTestCall, iteratorStepName, opName, queuedCallbackName } from './names';
 import { marks } from './promiseMarks';
 import { knownSettled, promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
@@ -354,7 +355,7 @@ export class PromiseTasks {
       // A task that returned without suspending leaves the synchronous stack here.
       const at = this.stack.sync.lastIndexOf(task);
       if (at > this.stack.frameFloor()) {
-        this.stack.sync.length = at;
+        truncate(this.stack.sync, at);
         this.stack.switchTo(this.stack.top.id, ns);
       }
     }
@@ -411,7 +412,7 @@ export class PromiseTasks {
       }
       this.stack.endTask(task, task.settledAt, state.state, state.message, state.site);
     }
-    settles.length = kept;
+    truncate(settles, kept);
   }
 
   /**

@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import type { EndState } from '../../trace/events';
 import { processStdioOpened, type CallSiteInfo } from './callsites';
 import { describeError } from './errors';
+import { truncate } from './lists';
 import { CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, socketNameOfConnect, STDIN, TCP_SOCKET, testFailure, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type ChildProcessLike, type IoResource } from './names';
 import { FOLDED_TYPES, isNodesOwn, isOneShot, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
@@ -233,11 +234,11 @@ export class ResourceTasks {
     for (const task of this.nameOnReturn) {
       if (task.resource !== undefined) this.nameFromResource(task, at);
     }
-    this.nameOnReturn.length = 0;
+    truncate(this.nameOnReturn, 0);
     for (const job of this.cryptoJobs) {
       if (!job.ended && typeof job.resource?.ondone !== 'function') this.stack.endTask(job, at, 'resolved', '', '');
     }
-    this.cryptoJobs.length = 0;
+    truncate(this.cryptoJobs, 0);
   }
 
   /** async_hooks reports a resource other than a promise: a task, or part of the task that made it. */
@@ -449,7 +450,7 @@ export class ResourceTasks {
       if (!timer.ended && timer.handle?._destroyed === true) this.endIfClosed(timer, ns < 0 ? this.now() : ns);
       if (!timer.ended) timers[kept++] = timer;
     }
-    timers.length = kept;
+    truncate(timers, kept);
   }
 
   /**
@@ -469,7 +470,7 @@ export class ResourceTasks {
       if (!task.ended) this.endIfClosed(task, ns);
       if (!task.ended) this.liveTests[kept++] = task;
     }
-    this.liveTests.length = kept;
+    truncate(this.liveTests, kept);
     this.testsRunning = kept > 0;
   }
 
