@@ -1,12 +1,13 @@
 // What the panel shows, derived from the model (pure: no vscode, no DOM).
 import type { TraceModel } from '../trace/model';
 import { formatDuration } from '../trace/format';
+import { recordingStopped } from '../trace/summary';
 import { MAX_TABLE_ROWS, type PanelState, type RunStatus, type TaskRow } from '../shared/protocol';
 
 /** The run's state in a sentence; `elapsed` is how long a live run has been going. */
 export function describeRun(model: TraceModel, status: RunStatus, problem?: string, elapsed = model.endTime): string {
   if (status === 'starting') return 'Starting…';
-  if (status === 'running') return `Running for ${formatDuration(elapsed)}.`;
+  if (status === 'running') return `Running for ${formatDuration(elapsed)}.${capNote(model, status)}`;
   const x = model.exit;
   let text: string;
   if (!x) text = status === 'loaded' ? 'Trace loaded.' : 'The program ended.';
@@ -17,9 +18,14 @@ export function describeRun(model: TraceModel, status: RunStatus, problem?: stri
   const [longest] = model.longBlocks();
   const holder = longest && model.tasks.get(longest.task);
   if (holder) text += ` The longest loop block was ${formatDuration(longest.end - longest.start)} in ${model.displayName(holder)}.`;
-  const dropped = model.dropped.reduce((n, d) => n + d.count, 0);
-  if (dropped) text += ` ${dropped} events were dropped.`;
+  text += capNote(model, status);
   return problem ? `${text} ${problem}` : text;
+}
+
+/** The sentence on the event cap, if the run reached it; a live run's names the setting. */
+function capNote(model: TraceModel, status: RunStatus): string {
+  const stopped = recordingStopped(model, status === 'loaded' ? 'the event cap' : 'the event cap, tasklane.maxEvents');
+  return stopped ? ` ${stopped}` : '';
 }
 
 export function panelState(model: TraceModel, title: string, status: RunStatus, options: { hideInternal: boolean; problem?: string; restoreFile?: string; elapsed?: number }): PanelState {

@@ -50,8 +50,8 @@ export function formatSummary(model: TraceModel, options: { includeInternal?: bo
     const task = model.tasks.get(b.task);
     out.push(`  ${formatDuration(b.end - b.start).padStart(9)} at ${formatDuration(b.start)} in ${task ? `#${task.id} ${model.displayName(task)} (${shortSite(task.site, cwd) || 'no site'})` : 'untracked code'}`);
   }
-  const dropped = model.dropped.reduce((n, d) => n + d.count, 0);
-  if (dropped) out.push('', `${dropped} events were dropped (first at ${formatDuration(model.dropped[0].t)}); the trace is incomplete after that.`);
+  const stopped = recordingStopped(model, 'the event cap');
+  if (stopped) out.push('', stopped);
   for (const s of model.signals) out.push('', `The program received ${s.signal} at ${formatDuration(s.t)}.`);
   if (model.exit) {
     const x = model.exit;
@@ -59,4 +59,15 @@ export function formatSummary(model: TraceModel, options: { includeInternal?: bo
     out.push('', `The program ${how} after ${formatDuration(x.t)}${x.message ? `: ${x.message}` : ''}${x.site ? ` at ${shortSite(x.site, cwd)}` : ''}.`);
   }
   return out.join('\n') + '\n';
+}
+
+/**
+ * When recording stopped at the event cap (`cap` names it), and how much came after: the trace
+ * goes on past it only with the ends of its tasks. "" when the run never reached it.
+ */
+export function recordingStopped(model: TraceModel, cap: string): string {
+  const [first] = model.dropped;
+  if (first === undefined) return '';
+  const dropped = model.dropped.reduce((n, d) => n + d.count, 0);
+  return `Recording stopped at ${formatDuration(first.t)} (${cap}); ${dropped.toLocaleString('en')} events after it were dropped.`;
 }

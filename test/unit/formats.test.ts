@@ -90,6 +90,7 @@ describe('Chrome trace export', () => {
     assert.deepEqual(back.dropped, [{ t: 100_045, count: 7 }], 'and says that events were dropped, and when');
     assert.deepEqual(back.signals, [{ t: 100_048, signal: 'SIGTERM' }], 'and which signals the program received, and when');
     assert.match(formatSummary(back), /The program received SIGTERM at 100\.0 ms\./);
+    assert.match(formatSummary(back), /Recording stopped at 100\.0 ms \(the event cap\); 7 events after it were dropped\./);
   });
 });
 

@@ -1,0 +1,39 @@
+import * as assert from 'node:assert/strict';
+import { describeRun } from '../../src/panel/panelState';
+import { TraceModel } from '../../src/trace/model';
+import type { TraceEvent } from '../../src/trace/events';
+
+function model(events: TraceEvent[]): TraceModel {
+  const m = new TraceModel();
+  events.forEach((e) => m.apply(e));
+  return m;
+}
+
+const PAST_THE_CAP: TraceEvent[] = [
+  { type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'main.js', site: '', internal: false },
+  { type: 'run', t: 0, id: 1 },
+  { type: 'run', t: 10, id: 0 },
+  { type: 'dropped', t: 595_000, count: 65_536 },
+  { type: 'dropped', t: 700_000, count: 1_234 },
+];
+
+describe('the panel\'s status line', () => {
+  it('says while the program runs that recording stopped at the event cap, when, and which setting sets it', () => {
+    assert.equal(describeRun(model(PAST_THE_CAP), 'running', undefined, 2_000_000),
+      'Running for 2.00 s. Recording stopped at 595.0 ms (the event cap, tasklane.maxEvents); 66,770 events after it were dropped.');
+  });
+
+  it('says it once the program has ended, after how it ended', () => {
+    const m = model([...PAST_THE_CAP, { type: 'exit', t: 900_000, reason: 'exit', code: 0, signal: '', message: '', site: '' }]);
+    assert.equal(describeRun(m, 'finished'),
+      'The program exited with code 0 after 900.0 ms. Recording stopped at 595.0 ms (the event cap, tasklane.maxEvents); 66,770 events after it were dropped.');
+  });
+
+  it('names no setting for a trace file, whose cap may have been the command line\'s', () => {
+    assert.match(describeRun(model(PAST_THE_CAP), 'loaded'), /Recording stopped at 595\.0 ms \(the event cap\); 66,770 events/);
+  });
+
+  it('says nothing of a cap the run never reached', () => {
+    assert.equal(describeRun(model(PAST_THE_CAP.slice(0, 3)), 'running', undefined, 2_000_000), 'Running for 2.00 s.');
+  });
+});
