@@ -55,8 +55,9 @@ export class EventOutput {
   }
 
   /**
-   * Counts as dropped a promise or async resource the program made past the cap: the tracer no
-   * longer follows new work, which would only cost the program time for records never written.
+   * Counts one event dropped: a record refused past the cap, or a promise or async resource the
+   * program made past it, which the tracer no longer follows (it would only cost the program time
+   * for records never written).
    */
   drop(): void {
     if (this.droppedSinceReport === 0) this.droppingSince = this.now();
