@@ -11,6 +11,9 @@ import { AXIS_H, LANE_H, labelIndent, LOOP_H, OVERVIEW_H, RUN_INSET, TOP, WAIT_I
 import { formatTick, type TimeScale } from './timeScale';
 import type { TimelineStore } from './timelineStore';
 
+/** Pixels between the lines hatching the loop lane where it is not recorded. */
+const HATCH_GAP = 6;
+
 /** What a frame shows: the view's state when it is painted. */
 export interface PaintedView {
   scale: TimeScale;
@@ -66,7 +69,7 @@ export class TimelinePainter {
 
     this.drawEnds(visible, laneY);
     this.drawLabels(visible, laneY);
-    this.drawLoop(w);
+    this.drawLoop(w, lanesBottom);
     this.drawAxis(w, h);
     this.drawOverview(w, h);
   }
@@ -266,7 +269,7 @@ export class TimelinePainter {
     return Math.ceil(widest);
   }
 
-  private drawLoop(w: number): void {
+  private drawLoop(w: number, lanesBottom: number): void {
     const ctx = this.ctx;
     const th = this.v.theme;
     const y = AXIS_H + 2;
@@ -280,6 +283,52 @@ export class TimelinePainter {
     ctx.clip();
     this.drawLoopActivity(this.v.scale, y, LOOP_H);
     ctx.restore();
+    this.drawNotRecorded(y, LOOP_H, lanesBottom);
+  }
+
+  /**
+   * Past the event cap no one is known to hold the loop: its lane is hatched from there to the end,
+   * and a dashed line through the lanes marks where recording stopped.
+   */
+  private drawNotRecorded(y: number, height: number, bottom: number): void {
+    const from = this.store.recordedUntil;
+    if (from < 0) return;
+    const scale = this.v.scale;
+    const start = scale.toPx(from);
+    const x0 = Math.max(start, scale.left);
+    const x1 = Math.min(scale.toPx(this.store.endTime), scale.left + scale.width);
+    if (x1 <= x0) return;
+    const ctx = this.ctx;
+    const th = this.v.theme;
+    ctx.save();
+    ctx.strokeStyle = th.muted;
+    ctx.beginPath();
+    ctx.rect(x0, y, x1 - x0, height);
+    ctx.clip();
+    ctx.beginPath();
+    // Anchored where recording stopped, so the hatching moves with the view as it pans.
+    for (let x = start + Math.floor((x0 - start - height) / HATCH_GAP) * HATCH_GAP; x < x1; x += HATCH_GAP) {
+      ctx.moveTo(x, y + height);
+      ctx.lineTo(x + height, y);
+    }
+    ctx.stroke();
+    const label = 'not recorded: event cap reached';
+    const labelWidth = Math.min(ctx.measureText(label).width, x1 - x0 - 8);
+    if (labelWidth > 24) {
+      ctx.fillStyle = th.background;
+      ctx.fillRect(x0 + 2, y, labelWidth + 4, height);
+      ctx.fillStyle = th.muted;
+      fitText(ctx, label, x0 + 4, y + height / 2, labelWidth);
+    }
+    ctx.restore();
+    if (start < scale.left) return;
+    ctx.strokeStyle = th.muted;
+    ctx.setLineDash([3, 3]);
+    ctx.beginPath();
+    ctx.moveTo(Math.round(start) + 0.5, AXIS_H);
+    ctx.lineTo(Math.round(start) + 0.5, bottom);
+    ctx.stroke();
+    ctx.setLineDash([]);
   }
 
   /** The loop's busy time and its long blocks as bars from `y`, on `scale` (the view's, or the overview's). */

@@ -10,6 +10,8 @@ export class TimelineStore {
   endTime = 0;
   longBlockUs = 50_000;
   live = false;
+  /** Where recording stopped at the event cap, -1 if it did not. */
+  recordedUntil = -1;
   /** Bumped when tasks are added or change name, parent, kind or internality: lanes must be laid out again. */
   structureVersion = 0;
   /** Indices into `loop` of the closed segments longer than `longBlockUs`. */
@@ -36,6 +38,8 @@ export class TimelineStore {
       if (this.loop[i + 1] >= 0 && this.loop[i + 1] - this.loop[i] > this.longBlockUs && this.heldByProgram(i)) this.long.push(i);
     }
     this.live = u.live;
+    const until = u.recordedUntil;
+    this.recordedUntil = typeof until === 'number' && Number.isFinite(until) && until >= 0 ? until : -1;
   }
 
   /**

@@ -52,7 +52,8 @@ export class TimelineFeed {
     const source = this.model.loop;
     const loop = new Float64Array(Math.max(0, source.length - loopFrom));
     for (let i = 0; i < loop.length; i++) loop[i] = openEnd(source[loopFrom + i]);
-    return { reset, tasks: this.packer.take(), loop, loopFrom, endTime: Math.max(this.model.endTime, now), longBlockUs: this.model.longBlockUs, live };
+    const recordedUntil = this.model.dropped[0]?.t;
+    return { reset, tasks: this.packer.take(), loop, loopFrom, endTime: Math.max(this.model.endTime, now), longBlockUs: this.model.longBlockUs, live, ...(recordedUntil === undefined ? {} : { recordedUntil }) };
   }
 
   /** Whether changes are waiting for the next update. */

@@ -79,6 +79,8 @@ export interface TimelineUpdate {
   endTime: number;
   longBlockUs: number;
   live: boolean;
+  /** Where recording stopped at the event cap (µs); absent if it did not. Past it the trace has only the ends of its tasks. */
+  recordedUntil?: number;
 }
 
 /** Host → webview. */

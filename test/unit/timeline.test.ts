@@ -176,6 +176,26 @@ describe('loop long blocks in the webview store', () => {
   });
 });
 
+describe('webview store: the event cap', () => {
+  it('learns where recording stopped from the first drop the model has, in a full update or a delta; a bad value is none', () => {
+    const model = new TraceModel();
+    const feed = new TimelineFeed(model);
+    const store = new TimelineStore();
+    model.apply({ type: 'task', t: 0, id: 1, parent: 0, kind: 'async', name: 'main', site: '', internal: false });
+    store.apply(feed.full(true));
+    assert.equal(store.recordedUntil, -1, 'no cap reached');
+    model.apply({ type: 'dropped', t: 750, count: 10 });
+    model.apply({ type: 'dropped', t: 900, count: 3 });
+    store.apply(feed.delta(true));
+    assert.equal(store.recordedUntil, 750);
+    const fresh = new TimelineStore();
+    fresh.apply(feed.full(false));
+    assert.equal(fresh.recordedUntil, 750);
+    fresh.apply({ ...feed.delta(false), recordedUntil: Number.NaN });
+    assert.equal(fresh.recordedUntil, -1);
+  });
+});
+
 describe('webview store: when lanes must be laid out again', () => {
   it('new segments for known tasks keep the layout; a new task, a rename or a new parent call for a new one', () => {
     const store = new TimelineStore();

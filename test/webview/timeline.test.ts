@@ -67,6 +67,33 @@ describe('webview in headless Chromium: the canvas timeline', () => {
     assert.deepEqual(await pixel(view, 300, middle), background, 'not created yet: nothing');
   });
 
+  it('past the event cap the loop lane is hatched to the end, and a dashed line through the lanes marks where recording stopped', async () => {
+    // 1000 px wide, names column 200 px, the view fitted with 2% on either side: 600 ms is at x 677.
+    // The loop is idle after 520 ms.
+    const loopRow = async (x0: number, x1: number): Promise<number> => view.page.evaluate(([a, b]) => {
+      const canvas = document.querySelector('canvas')!;
+      const scale = canvas.width / canvas.clientWidth;
+      const data = canvas.getContext('2d')!.getImageData(Math.round(a * scale), Math.round(32 * scale), Math.round((b - a) * scale), 1).data;
+      const [r, g, bl] = canvas.getContext('2d')!.getImageData(Math.round(a * scale), Math.round(12 * scale), 1, 1).data; // the axis' background
+      let differing = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] !== r || data[i + 1] !== g || data[i + 2] !== bl) differing++;
+      return differing;
+    }, [x0, x1]);
+    // What is drawn there before (grid lines cross the lane) and after.
+    const [late, early] = [await loopRow(700, 990), await loopRow(300, 590)];
+    await view.post({ type: 'timeline', update: { ...UPDATE, recordedUntil: 600_000 } });
+    await frame(view);
+    assert.ok(await loopRow(700, 990) > late + 20, 'hatched from 600 ms on');
+    assert.equal(await loopRow(300, 590), early, 'nothing more where the loop was idle and recorded');
+    const column = await view.page.evaluate(() => {
+      const canvas = document.querySelector('canvas')!;
+      const scale = canvas.width / canvas.clientWidth;
+      const at = (x: number): number[] => [...canvas.getContext('2d')!.getImageData(Math.round(x * scale), Math.round(90 * scale), 1, Math.round(40 * scale)).data];
+      return { line: at(677), beside: at(687) };
+    });
+    assert.notDeepEqual(column.line, column.beside, 'the dashed line at 600 ms crosses the lanes');
+  });
+
   it('a damaged timeline update is refused whole: the lanes stay as drawn, and the host still hears it was handled', async () => {
     const acks = view.sent.filter((m) => m.type === 'applied').length;
     const damaged = packTimelineTasks([task(4, 1, 'late', [0, 1_000_000])]);
