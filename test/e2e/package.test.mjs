@@ -50,11 +50,13 @@ describe('the marketplace package', () => {
     assert.match(fs.readFileSync(path.join(ROOT, 'LICENSE'), 'utf8'), /MIT License/);
   });
 
-  it('vsce packages it without a warning', () => {
+  it('vsce packages it without a warning, under 300 KB', () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-vsix-')), 'tasklane.vsix');
     const printed = vsce('package', '--no-dependencies', '--out', out);
     assert.ok(fs.existsSync(out));
     assert.doesNotMatch(printed, /warning/i);
+    const kb = fs.statSync(out).size / 1024;
+    assert.ok(kb < 300, `the .vsix is ${kb.toFixed(1)} KB`);
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
   });
 });
