@@ -686,6 +686,17 @@ describe('Node runner: the task model on real scripts', () => {
     }
   });
 
+  it('a kept-alive connection reused for the next requests is one socket, ending as it closes', () => {
+    const { model, stdout } = traceFixture('keep-alive.js');
+    assert.equal(stdout, 'ok,ok,ok\n');
+    const port = /:(\d+)$/.exec(only(model, /^TCP server /).name)![1];
+    const client = only(model, `TCP socket 127.0.0.1:${port}`);
+    assert.deepEqual([client.end?.state, client.end?.message], ['resolved', 'closed']);
+    assert.equal(tasksNamed(model, 'TCP socket').length, 0, 'no unnamed socket for a reuse');
+    assert.deepEqual([...model.tasks.values()].filter((t) => !t.end && !t.internal).map((t) => t.name), [], 'nothing of the script\'s left pending');
+    assert.ok(client.runs.length / 2 >= 3, `the socket's reads of the three responses are its runs (${client.runs.length / 2})`);
+  });
+
   it('fs.watchFile is named so and ends when unwatched; an event loop delay monitor and a Blob\'s reader are no tasks left pending', () => {
     const { model, stdout } = traceFixture('watch-blob-monitor.js');
     assert.equal(stdout, 'abc\n');

@@ -149,6 +149,8 @@ export class ResourceTasks {
   private readonly owners = new Map<number, TaskState>();
   /** Resources whose callback runs more than once (sockets, servers, intervals). */
   private readonly repeating = new Set<number>();
+  /** The async id each handle a task stands for has now: Node gives a kept-alive socket a new one for each request it serves. */
+  private readonly handleIds = new WeakMap<object, number>();
   /** Follow-up requests of callback-style fs calls, folded into the call's task (see TaskState.followUps). */
   private readonly followUps = new Set<number>();
   /**
@@ -315,13 +317,17 @@ export class ResourceTasks {
       this.repeating.add(asyncId);
       return;
     }
+    if (this.reused(asyncId, resource)) return;
     const kind = taskKindOf(type);
     const name = kind === 'timer' ? timerName(info, resource) : kind === 'immediate' ? 'setImmediate' : ioTaskName(type, info);
     const task = newTaskState(kind, name, info.code, false);
     if (type === 'WORKER') this.lastWorker = task;
     task.oneShot = isOneShot(type, typeof resource._repeat === 'number');
     if (kind === 'io') task.resource = resource;
-    if (!task.oneShot) this.repeating.add(asyncId);
+    if (!task.oneShot) {
+      this.repeating.add(asyncId);
+      this.handleIds.set(resource, asyncId);
+    }
     if (TIMER_TYPES.has(type) || !task.oneShot) {
       task.handle = resource;
       this.stack.liveHandles.add(task);
@@ -345,6 +351,25 @@ export class ResourceTasks {
     const site = info.site || (info.shape === 'none' ? (this.tickSites.get(trigger) ?? (maker?.kind === 'io' ? maker.site : '')) : '');
     const sibling = isNextStreamRequest(type, info, top, maker) || isNextOfChain(type, info, top);
     this.stack.emitTask(task, ns, sibling ? top.parentId : top.id, site, isNodesOwn(type, info, top.transient && !this.stack.calledBack(info)));
+  }
+
+  /**
+   * A handle of a task still live, under a new async id: an HTTP agent's kept-alive socket taken
+   * for the next request (Node resets its async id, with a resource that holds the handle). The
+   * same socket: its task goes on under the new id.
+   */
+  private reused(asyncId: number, resource: IoResource): boolean {
+    const handle = (resource as { handle?: unknown }).handle;
+    if (typeof handle !== 'object' || handle === null) return false;
+    const before = this.handleIds.get(handle);
+    const task = before === undefined ? undefined : this.owners.get(before);
+    if (task === undefined || task.ended) return false;
+    this.owners.delete(before!);
+    this.repeating.delete(before!);
+    this.owners.set(asyncId, task);
+    this.repeating.add(asyncId);
+    this.handleIds.set(handle, asyncId);
+    return true;
   }
 
   /**
