@@ -418,8 +418,8 @@ for (const python of interpreters()) {
       const { model } = trace(py('nested_names.py'));
       const main = only(model, 'main');
       assert.deepEqual(tasksNamed(model, 'limited').map((t) => [t.kind, t.parent]), [['async', main.id], ['async', main.id]]);
-      // Python 3.11+ knows the class a method belongs to; 3.9 and 3.10 only the function's own name.
-      const fetch = only(model, atLeast(11) ? 'Client.fetch' : 'fetch');
+      // Named with its class on every version (3.9 and 3.10 code objects know only the function's own name).
+      const fetch = only(model, 'Client.fetch');
       assert.deepEqual([fetch.kind, fetch.parent], ['coroutine', main.id]);
     });
 
@@ -734,12 +734,12 @@ for (const python of interpreters()) {
       assert.equal(code, 1);
       assert.deepEqual([model.exit?.reason, model.exit?.code], ['exit', 1]);
       assert.deepEqual([model.tasks.get(1)?.end?.state, model.tasks.get(1)?.end?.message], ['rejected', 'exit code 1']);
-      // (Arithmetic.test_fails from 3.11, where code objects know their class; a task from 3.11, a
-      // coroutine below, whose raising is seen from 3.12 only: README, Limitations.)
-      const failing = only(model, /test_fails$/);
+      // (Arithmetic.test_fails: a task from 3.11, a coroutine below, whose raising is seen from 3.12
+      // only: README, Limitations.)
+      const failing = only(model, 'Arithmetic.test_fails');
       if (failing.kind === 'async') assert.deepEqual([failing.end?.state, failing.end?.message], ['rejected', 'AssertionError: 1 != 2']);
       else assert.equal(failing.kind, 'coroutine');
-      assert.equal(only(model, /test_adds$/).end?.state, 'resolved');
+      assert.equal(only(model, 'Arithmetic.test_adds').end?.state, 'resolved');
     });
 
     it('os._exit(3) from inside a task exits with 3, and the trace keeps what ran before', () => {

@@ -195,6 +195,12 @@ def code_name(code):
     return unnested(getattr(code, "co_qualname", code.co_name))
 
 
+def coroutine_name(coro, code):
+    """What a coroutine runs, as code_name says it; below 3.11, where code objects do not know their
+    class, from the coroutine's own qualname (`Client.fetch`, not `fetch`)."""
+    return unnested(getattr(code, "co_qualname", None) or getattr(coro, "__qualname__", None) or code.co_name)
+
+
 def unnested(qualname):
     """`main.<locals>.limited` as `limited`: the function that defines it is not part of its name."""
     return qualname.rpartition("<locals>.")[2]
@@ -222,7 +228,7 @@ def coroutine_origin(coro):
     entry = _coroutine_origins.get(id(code))
     if entry is None or entry[0] is not code:
         library = code is not None and is_library(code)
-        name = code_name(code) if code is not None else None
+        name = coroutine_name(coro, code) if code is not None else None
         if library and id(code) in _event_loop_coroutines():
             name = "loop." + code.co_name  # as the program calls it (loop.shutdown_asyncgens), not by the loop's class
         entry = _coroutine_origins[id(code)] = (code, name, library, library and tasks_only_asyncio_starts(code))

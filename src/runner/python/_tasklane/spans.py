@@ -4,7 +4,7 @@ import asyncio
 import dis
 
 from .awaits import frame_of
-from .code import code_name, describe_error, is_users, line_site
+from .code import coroutine_name, describe_error, is_users, line_site
 from .taskstate import cancelled_by
 
 # The instructions a frame returns by: at any other, a finished coroutine's frame was left by an exception.
@@ -52,7 +52,7 @@ class SpanRecorder:
             site = line_site(frame_of(chain[index][0])) if index >= 0 else getattr(state, "_tl_made_at", "")
             # Seen now, as the step ends; sys.monitoring (3.12+) saw when it started in the step.
             frame = frame_of(obj)
-            self.enc.task(self.frame_times.get(frame, ns), ident, parent, "coroutine", code_name(code), site)
+            self.enc.task(self.frame_times.get(frame, ns), ident, parent, "coroutine", coroutine_name(obj, code), site)
             state._tl_spans.append((obj, ident, frame))
             if self.watch_returns is not None and self.returns_watched.get(id(code)) is not code:
                 self.returns_watched[id(code)] = code
