@@ -317,7 +317,7 @@ export class ResourceTasks {
       this.repeating.add(asyncId);
       return;
     }
-    if (this.reused(asyncId, resource)) return;
+    if (this.reused(asyncId, type, resource)) return;
     const kind = taskKindOf(type);
     const name = kind === 'timer' ? timerName(info, resource) : kind === 'immediate' ? 'setImmediate' : ioTaskName(type, info);
     const task = newTaskState(kind, name, info.code, false);
@@ -358,12 +358,12 @@ export class ResourceTasks {
    * for the next request (Node resets its async id, with a resource that holds the handle). The
    * same socket: its task goes on under the new id.
    */
-  private reused(asyncId: number, resource: IoResource): boolean {
+  private reused(asyncId: number, type: string, resource: IoResource): boolean {
     const handle = (resource as { handle?: unknown }).handle;
-    if (typeof handle !== 'object' || handle === null) return false;
+    if (typeof handle !== 'object' || handle === null || isOneShot(type, false)) return false; // a request on the handle is no reuse
     const before = this.handleIds.get(handle);
     const task = before === undefined ? undefined : this.owners.get(before);
-    if (task === undefined || task.ended) return false;
+    if (task === undefined || task.ended || task.handle !== handle) return false;
     this.owners.delete(before!);
     this.repeating.delete(before!);
     this.owners.set(asyncId, task);
