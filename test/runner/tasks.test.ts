@@ -817,6 +817,15 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(only(model, 'main').end?.state, 'resolved');
   });
 
+  it('an error Node shows without a stack (Promise.any\'s, one made with stacks off) ends its task with its message alone', () => {
+    const { model, stdout } = traceFixture('rejected-reasons.js');
+    assert.equal(stdout, 'caught: All promises were rejected\ncaught: quota exceeded\n');
+    const ends = (name: string) => [only(model, name).end?.state, only(model, name).end?.message];
+    assert.deepEqual(ends('Promise.any ×2'), ['rejected', 'AggregateError: All promises were rejected']);
+    assert.deepEqual(ends('anyOf'), ['rejected', 'AggregateError: All promises were rejected']);
+    assert.deepEqual(ends('coded'), ['rejected', 'Error: quota exceeded']);
+  });
+
   it('flags a 100 ms busy loop as a long block held by its task', () => {
     const { model } = traceFixture('busy-loop.js');
     const blocker = only(model, 'blocker');
