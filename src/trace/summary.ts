@@ -27,8 +27,12 @@ function table(rows: string[][]): string {
 export function formatSummary(model: TraceModel, options: { includeInternal?: boolean } = {}): string {
   const cwd = model.info?.cwd;
   const rows = [['Task', 'Kind', 'Created at', 'Parent', 'Start', 'End', 'Running', 'Waiting', 'Ended']];
+  let hidden = 0;
   for (const task of model.tasks.values()) {
-    if (task.internal && !options.includeInternal) continue;
+    if (task.internal && !options.includeInternal) {
+      hidden++;
+      continue;
+    }
     const parent = model.tasks.get(task.parent);
     rows.push([
       `#${task.id} ${model.displayName(task)}`,
@@ -43,6 +47,8 @@ export function formatSummary(model: TraceModel, options: { includeInternal?: bo
     ]);
   }
   const out = [table(rows)];
+  // A row's parent can be one of these (an HTTP server's request): say where it went.
+  if (hidden > 0) out.push(`(${hidden.toLocaleString('en')} internal ${hidden === 1 ? 'task' : 'tasks'} of the runtime's own not shown; --all shows them.)`);
   const blocks = model.longBlocks().slice(0, 5);
   out.push('', `Longest loop blocks (over ${formatDuration(model.longBlockUs)}):`);
   if (blocks.length === 0) out.push('  none');

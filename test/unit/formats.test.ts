@@ -94,6 +94,32 @@ describe('Chrome trace export', () => {
   });
 });
 
+describe('tasklane summary', () => {
+  function modelWithInternalParent(): TraceModel {
+    const m = new TraceModel();
+    const events: TraceEvent[] = [
+      { type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'server.js', site: '', internal: false },
+      { type: 'task', t: 5, id: 2, parent: 1, kind: 'io', name: 'HTTP request', site: '/app/server.js:3:20', internal: true },
+      { type: 'task', t: 6, id: 3, parent: 2, kind: 'async', name: 'handle', site: '/app/server.js:3:40', internal: false },
+      { type: 'end', t: 9, id: 3, state: 'resolved', message: '', site: '' },
+      { type: 'exit', t: 10, reason: 'exit', code: 0, signal: '', message: '', site: '' },
+    ];
+    events.forEach((e) => m.apply(e));
+    m.finish();
+    return m;
+  }
+
+  it('says how many internal tasks it left out, as a shown row can name one as its parent', () => {
+    const summary = formatSummary(modelWithInternalParent());
+    assert.match(summary, /#3 handle .* #2 HTTP request /);
+    assert.doesNotMatch(summary, /^#2 /m);
+    assert.match(summary, /\(1 internal task of the runtime's own not shown; --all shows them\.\)/);
+    const all = formatSummary(modelWithInternalParent(), { includeInternal: true });
+    assert.match(all, /^#2 HTTP request /m);
+    assert.doesNotMatch(all, /not shown/);
+  });
+});
+
 describe('what woke a wait, in both export formats', () => {
   function wokenModel(): TraceModel {
     const m = new TraceModel();
