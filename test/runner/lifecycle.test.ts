@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CLI, exitOf, FIXTURES, killGroupLeft, only, printed, runUntraced, scriptPid, sigtermGroup, startFixture, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture } from './helpers';
+import { CLI, exitOf, FIXTURES, killGroupLeft, only, printed, runUntraced, scriptPid, sigtermGroup, startFixture, startLive, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture, until } from './helpers';
+import { TraceModel } from '../../src/trace/model';
 
 describe('Node runner: how programs end, and what they see', () => {
   it('tasklane summary piped into a reader that stops early (| head) exits quietly', async () => {
@@ -184,6 +185,29 @@ describe('Node runner: how programs end, and what they see', () => {
     assert.equal(tasksNamed(model, 'handle').length, 3);
     assert.equal(tasksNamed(model, 'setTimeout 5 ms').length, 3);
     assert.equal(tasksNamed(model, /^Promise\.all/).length, 2, 'promises made while the program had its own hook are traced too');
+  });
+
+  it('a program that fakes performance.now, process.hrtime and setImmediate (fake timers) leaves the trace\'s clock and work alone', async () => {
+    const model = new TraceModel();
+    const run = startLive('fake-clocks.js', model);
+    try {
+      // A rejection's error is read a tick later, with the runner's own setImmediate: the end comes in while the program runs.
+      await until('the rejected call\'s end to be read', () => tasksNamed(model, 'failing')[0]?.end !== undefined, 10_000);
+      assert.deepEqual([only(model, 'failing').end?.state, only(model, 'failing').end?.message], ['rejected', 'Error: under fake timers']);
+      assert.equal(run.child.exitCode, null, 'read before the program ended');
+      run.child.stdin!.end('go\n');
+      assert.equal((await run.done).code, 0);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+    model.finish();
+    const sleeps = tasksNamed(model, 'sleep');
+    assert.equal(sleeps.length, 2);
+    for (const sleep of sleeps) {
+      const took = model.endTimeOf(sleep) - sleep.created;
+      assert.ok(took >= 29_000 && took < 1_000_000, `a 30 ms sleep took ${took} µs in the trace`);
+    }
+    assert.ok(model.endTimeOf(sleeps[1]) > model.endTimeOf(sleeps[0]), 'the second sleep ends after the first');
   });
 
   it('the script sees its own arguments, cwd, environment and NODE_OPTIONS', () => {
