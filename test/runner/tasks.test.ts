@@ -419,6 +419,24 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...model.tasks.values()].map((t) => t.name), ['require-esm.js']);
   });
 
+  it('an AsyncResource a package makes is a callback task of its maker, ending as its callback last returned, or pending if it never ran', () => {
+    const { model, stdout } = traceFixture('async-resources.js');
+    assert.equal(stdout, 'bound callback ran\ntimer set in the first result\nsecond result\n');
+    const main = only(model, 'main');
+    const bound = only(model, 'AsyncResource.bind');
+    const query = only(model, 'PoolQuery');
+    const never = only(model, 'NeverCalled');
+    for (const task of [bound, query, never]) assert.deepEqual([task.kind, task.parent], ['callback', main.id], task.name);
+    // (A callback's console.log completes its write a moment after it returns: that is its too.)
+    const second = only(model, 'setTimeout 20 ms');
+    assert.ok(bound.runs.length >= 2 && bound.runs[1] < second.created, 'the bound callback ran, before main slept again');
+    assert.ok(query.runs[1] < second.created && query.runs.some((t, i) => i % 2 === 0 && t >= model.endTimeOf(second)), 'the pool ran a callback in its resource before main slept 20 ms and one after');
+    assert.deepEqual([bound.end?.state, bound.end?.t], ['resolved', bound.runs.at(-1)]);
+    assert.deepEqual([query.end?.state, query.end?.t], ['resolved', query.runs.at(-1)]);
+    assert.equal(model.endState(never), 'pending');
+    assert.equal(only(model, 'setTimeout 5 ms').parent, query.id, 'what its callback makes is its');
+  });
+
   it('names an async method by its class and method, as in a stack trace', () => {
     const { model } = traceFixture('methods.js');
     const main = only(model, 'main');

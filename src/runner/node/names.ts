@@ -210,6 +210,11 @@ const INITIAL_NAMES: Record<string, string> = {
   ZLIB,
 };
 
+/** An AsyncResource by its type; AsyncResource.bind's for an anonymous function ('bound-anonymous-fn') by that call. */
+export function asyncResourceName(type: string): string {
+  return type === 'bound-anonymous-fn' ? 'AsyncResource.bind' : type;
+}
+
 /** One of crypto's jobs on Node's thread pool (PBKDF2REQUEST, SCRYPTREQUEST, …): one callback each. */
 export function isCryptoJob(type: string): boolean {
   return type.endsWith('REQUEST') && type !== 'HTTPCLIENTREQUEST';

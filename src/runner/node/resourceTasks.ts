@@ -6,7 +6,7 @@ import type { EndState } from '../../trace/events';
 import { processStdioOpened, type CallSiteInfo } from './callsites';
 import { describeError } from './errors';
 import { truncate } from './lists';
-import { CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, socketNameOfConnect, STDIN, TCP_SOCKET, testFailure, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type ChildProcessLike, type IoResource } from './names';
+import { asyncResourceName, CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, socketNameOfConnect, STDIN, TCP_SOCKET, testFailure, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type ChildProcessLike, type IoResource } from './names';
 import { FOLDED_TYPES, isNodesOwn, isOneShot, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
@@ -180,6 +180,8 @@ export class ResourceTasks {
   private readonly liveTests: TaskState[] = [];
   /** Whether there are any: read as every promise settles. */
   testsRunning = false;
+  /** AsyncResources of the program's: callback tasks, which end only as the program does (see endProgramResources). */
+  private readonly programResources: TaskState[] = [];
   /**
    * Helpers named after the handle they opened once it is named, by that handle: a promisified
    * exec (an anonymous wrapper, named by its module) after its child process, a promisified
@@ -318,8 +320,8 @@ export class ResourceTasks {
       return;
     }
     if (this.reused(asyncId, type, resource)) return;
-    const kind = taskKindOf(type);
-    const name = kind === 'timer' ? timerName(info, resource) : kind === 'immediate' ? 'setImmediate' : ioTaskName(type, info);
+    const kind = taskKindOf(type, resource);
+    const name = kind === 'timer' ? timerName(info, resource) : kind === 'immediate' ? 'setImmediate' : kind === 'callback' ? asyncResourceName(type) : ioTaskName(type, info);
     const task = newTaskState(kind, name, info.code, false);
     if (type === 'WORKER') this.lastWorker = task;
     task.oneShot = isOneShot(type, typeof resource._repeat === 'number');
@@ -328,7 +330,8 @@ export class ResourceTasks {
       this.repeating.add(asyncId);
       this.handleIds.set(resource, asyncId);
     }
-    if (TIMER_TYPES.has(type) || !task.oneShot) {
+    if (kind === 'callback') this.programResources.push(task);
+    else if (TIMER_TYPES.has(type) || !task.oneShot) {
       task.handle = resource;
       this.stack.liveHandles.add(task);
     }
@@ -452,6 +455,17 @@ export class ResourceTasks {
    * Ends timers cleared before they fired and handles that have closed, found when the flusher
    * looks: a handle closed in a callback of its own ended then (endIfClosed).
    */
+  /**
+   * As the program ends: an AsyncResource of the program's that has run ended as its callback last
+   * returned (it had done its work; only a destroy hook is told when it is dropped), and one that
+   * never ran is left pending (a callback never called).
+   */
+  endProgramResources(): void {
+    for (const task of this.programResources) {
+      if (!task.ended && task.lastReturnAt > 0) this.stack.endTask(task, task.lastReturnAt, 'resolved', '', '');
+    }
+  }
+
   endClosedHandles(): void {
     const ns = this.now();
     for (const task of this.stack.liveHandles) this.endIfClosed(task, ns);

@@ -1,8 +1,9 @@
 // What each async_hooks resource type is to the task model: folded into its maker, a task of its
 // own, one-shot or repeating, the user's or Node's own.
+import { AsyncResource } from 'node:async_hooks';
 import type { TaskKind } from '../../trace/events';
 import type { CallSiteInfo } from './callsites';
-import { isCryptoJob } from './names';
+import { isCryptoJob, NODE_TEST_TYPE } from './names';
 
 /**
  * Resources whose callbacks are part of the task that made them, never tasks of their own: a
@@ -20,8 +21,19 @@ const ONE_SHOT_TYPES = new Set(['Timeout', 'Immediate', 'TCPCONNECTWRAP', 'PIPEC
 const USER_TIMER_MODULES = new Set(['timers', 'abort_controller']);
 export const TIMER_TYPES = new Set(['Timeout', 'Immediate']);
 
-export function taskKindOf(type: string): TaskKind {
-  return type === 'Timeout' ? 'timer' : type === 'Immediate' ? 'immediate' : 'io';
+export function taskKindOf(type: string, resource: object): TaskKind {
+  if (type === 'Timeout') return 'timer';
+  if (type === 'Immediate') return 'immediate';
+  return isProgramAsyncResource(type, resource) ? 'callback' : 'io';
+}
+
+/**
+ * An AsyncResource a package or the program made (body-parser's for its callback, a connection
+ * pool's for a query's): callbacks it runs in the context of the task that made it, as often as
+ * it likes, with no end anything but a destroy hook is told of. (node:test's tests are AsyncResources too.)
+ */
+function isProgramAsyncResource(type: string, resource: object): boolean {
+  return resource instanceof AsyncResource && type !== NODE_TEST_TYPE;
 }
 
 /** Ends after its one callback; `repeats`: a Timeout made by setInterval. */

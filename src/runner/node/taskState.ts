@@ -83,6 +83,8 @@ export interface TaskState {
    */
   foldedPending: number;
   ended: boolean;
+  /** For an AsyncResource of the program's (a callback task), when its callback last returned; 0 before it has run. */
+  lastReturnAt: number;
   /** Its creation is in the trace (not dropped at the event cap): its end may follow past the cap. */
   announced: boolean;
 }
@@ -91,6 +93,6 @@ export interface TaskState {
 export function newTaskState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
   return {
     id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, resumesVia: undefined, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1, apiKey: '',
-    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, returnedAt: 0, promise: undefined, resource: undefined, handle: undefined, timers: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitLabel: '', waitSite: '', waitCut: false, waitShown: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, announced: false,
+    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, returnedAt: 0, promise: undefined, resource: undefined, handle: undefined, timers: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitLabel: '', waitSite: '', waitCut: false, waitShown: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, lastReturnAt: 0, announced: false,
   };
 }

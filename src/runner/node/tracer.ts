@@ -243,6 +243,7 @@ export class Tracer {
       const failed = failedTask !== stack.root.id ? stack.stateOf(failedTask) : undefined;
       if (failed && !failed.ended) stack.endTask(failed, this.now(), 'rejected', message, site);
       this.resources.endClosedHandles();
+      this.resources.endProgramResources();
       for (const own of this.ownTasks.values()) stack.endTask(own, this.now(), 'resolved', '', ''); // its work is done, not pending
       this.hook.disable();
       this.stopPromiseHooks();
@@ -346,6 +347,7 @@ export class Tracer {
     const ns = continues ? -1 : this.now();
     if (held.ns < 0) held.ns = ns;
     if (owner.oneShot && owner.followUps === 0 && !owner.ended) this.resources.endOneShot(owner, ns);
+    else if (owner.kind === 'callback' && ns >= 0) owner.lastReturnAt = ns;
     // The socket a server accepts in this callback is connected once it returns, and may never run
     // a callback of its own to be named in (an HTTP server's parser reads it); a child process
     // started in it is spawned.
