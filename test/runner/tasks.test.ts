@@ -524,6 +524,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(!tasks.some((t) => t.site.startsWith('wasm://')), 'undici\'s WebAssembly parser is not the script\'s code');
   });
 
+  it('constructing a Node class or reading a global it loads lazily is no task; a method that returns a promise is', () => {
+    const { model, stdout } = traceFixture('web-constructors.js');
+    assert.equal(stdout, 'function object object hello abc\n');
+    const main = only(model, 'main');
+    const names = [...model.tasks.values()].filter((t) => t.parent === main.id).map((t) => t.name);
+    assert.deepEqual(names, ['Response.text', 'Blob.text'], 'nothing for new Response, new ReadableStream or FormData');
+    assert.deepEqual(main.waits.map((w) => model.tasks.get(w.target)?.name), ['Response.text', 'Blob.text']);
+    assert.deepEqual([...model.tasks.values()].filter((t) => model.endState(t) === 'pending').map((t) => t.name), [], 'the body never read and the stream left open leave no task pending');
+  });
+
   it('a fetch aborted by AbortSignal.timeout ends cancelled, though it was the program\'s first (undici loads inside it)', () => {
     const { model, stdout } = traceFixture('fetch-abort.js');
     assert.equal(stdout, 'TimeoutError\n');

@@ -156,7 +156,8 @@ export class PromiseTasks {
         }
         return;
       case 'internal':
-        if (isRequireWork(info)) return; // Node's own, as its module loading is
+        // Node's own, as its module loading is; so is what a constructor or accessor does (a stream's start).
+        if (isRequireWork(info) || (info.constructs && !top.transient)) return;
         if (!hasParent && (!top.transient || calledBack) && top !== this.stack.internals) {
           // A step of `for await` over events.on (a readline interface's lines) is no task: the
           // loop's wait says what it waits for (a file read by lines would make a task per line).
