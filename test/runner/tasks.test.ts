@@ -445,6 +445,7 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(only(model, 'Api.#fetch').parent, only(model, 'Api.get').id, 'a private method after its class too');
     assert.equal(only(model, 'Api.#handshake').parent, only(model, 'Api.connect').id, 'a static private method after the class its caller is in');
     assert.equal(only(model, 'wait').parent, main.id, 'a plain object has no class name to add');
+    assert.deepEqual([only(model, 'Client.head').parent, only(model, 'Client.post').parent], [main.id, main.id], 'methods under computed keys by the key they were called as (V8 says Client.<computed>)');
     assert.equal(only(model, 'tick').parent, only(model, 'setTimeout 1 ms').id, 'not Timeout.tick: Node calls it as the timer\'s _onTimeout');
     assert.equal(only(model, 'onPing').parent, only(model, 'setTimeout 2 ms').id, 'not EventEmitter.onPing');
     assert.equal(tasksNamed(model, '(anonymous)').length, 1, 'an unnamed listener is not named after how Node called it');

@@ -389,7 +389,7 @@ function nodeModule(file: string): string {
  * the method it was called as; an unnamed one of the user's (`userCode`) stays unnamed.
  */
 function functionName(frame: CallSite, userCode: boolean, caller?: CallSite): string {
-  const own = frame.getFunctionName();
+  const own = computedName(frame) ?? frame.getFunctionName();
   const name = own ?? (userCode ? '' : (frame.getMethodName() ?? ''));
   // A private method (`#load`) has no method name, but is one: its class is the receiver's.
   const isMethod = own === null || own.startsWith('#') || frame.getMethodName() === own;
@@ -397,6 +397,17 @@ function functionName(frame: CallSite, userCode: boolean, caller?: CallSite): st
   const type = frame.getTypeName()?.replace(/^_+/, ''); // undici's Response class is _Response
   if (type === 'Function') return userCode ? staticMethodName(frame, name, caller) : name;
   return type && type !== 'Object' && type !== 'global' && !name.startsWith(`${type}.`) ? `${type}.${name}` : name;
+}
+
+/**
+ * A function stored under a computed key (`Api.prototype[verb] = async function …`, as axios makes
+ * its `get` and `post`), which V8 names `Api.<computed>`, by the key it was called as: `Api.get`.
+ */
+function computedName(frame: CallSite): string | undefined {
+  const inferred = frame.getFunctionName();
+  if (inferred === null || !inferred.endsWith('<computed>')) return undefined;
+  const method = frame.getMethodName();
+  return method ? `${inferred.slice(0, -'<computed>'.length)}${method}` : undefined;
 }
 
 /**
