@@ -701,6 +701,19 @@ for (const python of interpreters()) {
       assert.deepEqual([model.exit?.reason, only(model, 'main').end?.state], ['exit', 'resolved'], 'the ends are recorded past the cap');
     });
 
+    it('a program that fakes the clocks as freezegun does leaves the trace\'s clock alone', () => {
+      const { model, stdout, stderr } = trace(py('fake_clocks.py'));
+      assert.equal(stdout, 'the clock is faked: True\n');
+      assert.doesNotMatch(stderr, /corrupt/);
+      const jobs = tasksNamed(model, 'job');
+      assert.equal(jobs.length, 2);
+      for (const [job, ms] of jobs.map((job, i) => [job, 20 * (i + 1)] as const)) {
+        const took = model.endTimeOf(job) - job.created;
+        assert.ok(took >= ms * 1000 && took < ms * 1000 + 500_000, `a ${ms} ms sleep took ${took} µs in the trace`);
+      }
+      assert.deepEqual([model.exit?.reason, only(model, 'main').end?.state], ['exit', 'resolved']);
+    });
+
     it('a program whose loop is not asyncio\'s own (uvloop\'s) is told, once, that its tasks are not in the trace', () => {
       const { stdout, stderr, code } = trace(py('foreign_loop.py'));
       assert.equal(code, 0);

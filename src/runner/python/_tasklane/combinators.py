@@ -1,8 +1,7 @@
 """gather() and TaskGroup as the trace shows them: combinators, tasks joining the tasks they wait for."""
 
-from time import perf_counter_ns
-
 from .awaits import code_of, frame_of
+from .clock import perf_counter_ns
 from .code import describe_error, exception_of
 
 

@@ -6,7 +6,8 @@ import os
 import sys
 import threading
 import time
-from time import perf_counter_ns
+
+from .clock import monotonic, perf_counter_ns
 
 MAGIC = b"TLF1"
 FLUSH_BYTES = 64 * 1024
@@ -328,8 +329,8 @@ class Sink:
         flusher.join(FLUSHER_STOP_WAIT_S)
         # The thread's OS thread outlives join() by a moment, and Linux counts it (/proc): wait for it.
         task = "/proc/self/task/%s" % getattr(flusher, "native_id", "")
-        deadline = time.monotonic() + FLUSHER_STOP_WAIT_S
-        while not flusher.is_alive() and os.path.exists(task) and time.monotonic() < deadline:
+        deadline = monotonic() + FLUSHER_STOP_WAIT_S
+        while not flusher.is_alive() and os.path.exists(task) and monotonic() < deadline:
             time.sleep(0.0001)
 
     def detach(self):

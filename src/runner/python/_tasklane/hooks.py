@@ -15,9 +15,9 @@ import os
 import sys
 import threading
 import weakref
-from time import perf_counter_ns
 
 from . import code as code_module
+from .clock import perf_counter_ns
 from .code import CO_COROUTINE, is_users, raised_through
 from .taskstate import STATE_SLOTS
 from .tracer import EAGER_TASKS

@@ -12,8 +12,8 @@ import os
 import re
 import signal
 import weakref
-from time import perf_counter_ns
 
+from .clock import perf_counter_ns
 from .code import callable_name, coroutine_origin, describe_error, exception_of, is_library, user_site
 
 TO_THREAD_CODE = asyncio.threads.to_thread.__code__

@@ -6,10 +6,10 @@ import os
 import sys
 import weakref
 from threading import Thread, get_ident
-from time import perf_counter_ns
 from types import CoroutineType
 
 from .awaits import SLEEP0_LABEL
+from .clock import perf_counter_ns
 from .code import ASYNCIO_DIR, awaits_at_one_place, coroutine_origin, describe_error, exception_of, line_site, raised_through, seconds, task_group_of, task_name
 from .combinators import CombinatorRecorder
 from .creation import CreationPoints
