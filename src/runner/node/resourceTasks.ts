@@ -452,10 +452,6 @@ export class ResourceTasks {
   }
 
   /**
-   * Ends timers cleared before they fired and handles that have closed, found when the flusher
-   * looks: a handle closed in a callback of its own ended then (endIfClosed).
-   */
-  /**
    * As the program ends: an AsyncResource of the program's that has run ended as its callback last
    * returned (it had done its work; only a destroy hook is told when it is dropped), and one that
    * never ran is left pending (a callback never called).
@@ -466,6 +462,10 @@ export class ResourceTasks {
     }
   }
 
+  /**
+   * Ends timers cleared before they fired and handles that have closed, found when the flusher
+   * looks: a handle closed in a callback of its own ended then (endIfClosed).
+   */
   endClosedHandles(): void {
     const ns = this.now();
     for (const task of this.stack.liveHandles) this.endIfClosed(task, ns);
