@@ -218,9 +218,14 @@ export class ResourceTasks {
     return this.owners.get(asyncId);
   }
 
-  /** The resource's callback has returned: a one-shot's callback runs no more. */
+  /**
+   * The resource's callback has returned: a one-shot's callback runs no more, nor does that of a
+   * handle that had ended (closed) before it ran (its close callback).
+   */
   callbackDone(asyncId: number, owner: TaskState): void {
-    if (!this.repeating.has(asyncId)) {
+    const lastOfHandle = owner.ended && owner.asyncId === asyncId;
+    if (!this.repeating.has(asyncId) || lastOfHandle) {
+      if (lastOfHandle) this.repeating.delete(asyncId);
       this.owners.delete(asyncId);
       if (owner.foldedPending > 0) owner.foldedPending--; // (a one-shot timer's own callback too, which ends it anyway)
     }
@@ -323,6 +328,7 @@ export class ResourceTasks {
     const kind = taskKindOf(type, resource);
     const name = kind === 'timer' ? timerName(info, resource) : kind === 'immediate' ? 'setImmediate' : kind === 'callback' ? asyncResourceName(type) : ioTaskName(type, info);
     const task = newTaskState(kind, name, info.code, false);
+    task.asyncId = asyncId;
     if (type === 'WORKER') this.lastWorker = task;
     task.oneShot = isOneShot(type, typeof resource._repeat === 'number');
     if (kind === 'io') task.resource = resource;
@@ -372,6 +378,7 @@ export class ResourceTasks {
     this.owners.set(asyncId, task);
     this.repeating.add(asyncId);
     this.handleIds.set(handle, asyncId);
+    task.asyncId = asyncId;
     return true;
   }
 
@@ -513,6 +520,15 @@ export class ResourceTasks {
     this.testsRunning = kept > 0;
   }
 
+  /**
+   * Lets go of a resource task that runs no more callbacks: held by its async id, it would be kept
+   * to the end of the run (a long-running program clearing a timeout a request leaked one a request).
+   */
+  forget(task: TaskState): void {
+    this.owners.delete(task.asyncId);
+    this.repeating.delete(task.asyncId);
+  }
+
   /** Ends `task`'s timer, handle or test at `ns` if it was cleared, has closed or has run. */
   endIfClosed(task: TaskState, ns: number): void {
     const handle = task.handle!;
@@ -520,6 +536,7 @@ export class ResourceTasks {
     if (task.kind === 'timer' || task.kind === 'immediate') {
       if (handle._destroyed === true && task.resumes === 0) this.stack.endTask(task, ns, 'cancelled', 'cleared before it fired', '');
       else if (handle._destroyed === true && !task.oneShot) this.stack.endTask(task, ns, 'resolved', 'cleared', '');
+      if (task.ended) this.forget(task); // a cleared timer runs no more
     } else if (isNodeTest(handle)) {
       if (typeof handle.endTime === 'bigint') {
         if (handle.passed === false) this.stack.endTask(task, ns, 'rejected', testFailure(handle), '');

@@ -355,7 +355,10 @@ export class Tracer {
     this.stack.leaveFrame();
     // An interval cleared in its own tick, a socket after its close callback and the 'close' event
     // it queued: ended as the outermost of its callbacks returns, not when the flusher next looks.
-    if (owner.handle !== undefined && owner.foldedPending === 0 && ns >= 0 && !this.stack.frameOwners.includes(owner)) this.resources.endIfClosed(owner, ns);
+    if (owner.handle !== undefined && owner.foldedPending === 0 && ns >= 0 && !this.stack.frameOwners.includes(owner)) {
+      this.resources.endIfClosed(owner, ns);
+      if (owner.ended) this.resources.forget(owner); // its last callback (a socket's close) has returned
+    }
     if (owner.timers !== undefined && owner.timers.length > 0) this.resources.endClearedTimers(owner, ns);
     if (owner.waitCut) this.resumeWait(owner, ns);
     if (this.promises.settling) this.promises.settlePending();
