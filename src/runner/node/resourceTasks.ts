@@ -94,6 +94,18 @@ function messagePortActive(handle: IoResource): boolean | undefined {
 }
 
 /**
+ * Whether a closed handle will run no callback more: its native handle is gone (hasRef() answers
+ * nothing), or it has none (an HTTP parser's resource, zlib's, done once their stream is).
+ */
+function isGone(handle: IoResource): boolean {
+  try {
+    return typeof handle.hasRef !== 'function' || handle.hasRef() === undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Whether a handle has closed. Node's hasRef() answers true or false for a live handle, referenced
  * or not, false in its close callback, and nothing once it is gone; a handle without one (zlib's)
  * has closed when the stream it serves has, or has let go of it (gzipSync, at once), and an HTTP
@@ -547,6 +559,7 @@ export class ResourceTasks {
       if (!((child && childProcessClosed(child)) ?? isClosed(handle))) return;
       const [state, message] = child ? childProcessEnd(child) : streamEnd(handle, CLOSED);
       this.stack.endTask(task, ns, state, message, '');
+      if (isGone(handle)) this.forget(task); // else its close callback may be still to run (see callbackDone)
     }
   }
 }
