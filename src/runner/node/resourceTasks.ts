@@ -181,6 +181,8 @@ export class ResourceTasks {
    * failed if the socket was destroyed with an error by its end.
    */
   private readonly socketOfConnect = new Map<TaskState, TaskState>();
+  /** The async ids of resources whose callbacks are a task's own (see lend), let go with it. */
+  private readonly lent = new Map<TaskState, number[]>();
   /** The latest `new Worker`, which the message ports made next belong to. */
   private lastWorker: TaskState | undefined;
   /** The latest child process, which the stdio pipes made next belong to. */
@@ -257,7 +259,9 @@ export class ResourceTasks {
     }
     truncate(this.nameOnReturn, 0);
     for (const job of this.cryptoJobs) {
-      if (!job.ended && typeof job.resource?.ondone !== 'function') this.stack.endTask(job, at, 'resolved', '', '');
+      if (job.ended || typeof job.resource?.ondone === 'function') continue;
+      this.stack.endTask(job, at, 'resolved', '', '');
+      this.forget(job); // it has no callback to run
     }
     truncate(this.cryptoJobs, 0);
   }
@@ -326,14 +330,12 @@ export class ResourceTasks {
     }
     if (type === 'MESSAGEPORT' && info.api === 'Worker' && this.lastWorker !== undefined) {
       // The ports `new Worker` opens carry that worker's messages: they are the worker's.
-      this.owners.set(asyncId, this.lastWorker);
-      this.repeating.add(asyncId);
+      this.lend(asyncId, this.lastWorker);
       return;
     }
     if (type === 'PIPEWRAP' && info.module === 'child_process' && this.lastProcess !== undefined && !this.lastProcess.ended) {
       // A child's stdio pipes, opened as it is spawned: its output coming in is the child's doing.
-      this.owners.set(asyncId, this.lastProcess);
-      this.repeating.add(asyncId);
+      this.lend(asyncId, this.lastProcess);
       return;
     }
     if (this.reused(asyncId, type, resource)) return;
@@ -539,6 +541,23 @@ export class ResourceTasks {
   forget(task: TaskState): void {
     this.owners.delete(task.asyncId);
     this.repeating.delete(task.asyncId);
+    const lent = this.lent.get(task);
+    if (lent === undefined) return;
+    // A child's pipes have closed by its end ('close' comes after theirs), a worker's ports by its exit.
+    for (const id of lent) {
+      this.owners.delete(id);
+      this.repeating.delete(id);
+    }
+    this.lent.delete(task);
+  }
+
+  /** Another resource's callbacks are `task`'s (a child process's stdio pipes), for as long as it lives. */
+  private lend(asyncId: number, task: TaskState): void {
+    this.owners.set(asyncId, task);
+    this.repeating.add(asyncId);
+    const lent = this.lent.get(task);
+    if (lent === undefined) this.lent.set(task, [asyncId]);
+    else lent.push(asyncId);
   }
 
   /** Ends `task`'s timer, handle or test at `ns` if it was cleared, has closed or has run. */
