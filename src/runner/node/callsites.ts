@@ -532,6 +532,15 @@ export class SiteCache {
     return entry.info;
   }
 
+  /**
+   * As lookup, for an answer worth a stack only while it holds still: once a key's answers have
+   * differed, undefined without one (where Node's code queues a tick in a callback of a handle's
+   * depends on what the callback did, and every tick would read the stack).
+   */
+  steadyLookup(row: SiteRow, key: number, withParent: boolean, recheck?: (cached: CallSiteInfo, uses: number) => boolean): CallSiteInfo | undefined {
+    return row.entries.get(key)?.volatile ? undefined : this.lookup(row, key, withParent, recheck);
+  }
+
   /** A capture that neither uses nor feeds the cache. */
   uncached(withParent: boolean): CallSiteInfo {
     return this.fresh(withParent);

@@ -413,8 +413,8 @@ export class ResourceTasks {
 
   /** A tick queued by a Node API the user's code called (the site cache answers without a stack once seen). */
   private noteTickSite(asyncId: number, top: TaskState): void {
-    const info = this.sites.lookup(top, this.sites.typeCode('TickObject'), false, undefined);
-    if (info.shape === 'internal' && info.site !== '') this.tickSites.set(asyncId, info.site);
+    const info = this.sites.tickSite(top, this.sites.typeCode('TickObject'));
+    if (info?.shape === 'internal' && info.site !== '') this.tickSites.set(asyncId, info.site);
   }
 
   nameFromResource(task: TaskState, ns: number): void {

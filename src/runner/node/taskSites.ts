@@ -118,11 +118,11 @@ export class TaskSites {
       if (maker === undefined || maker === this.internals) return this.cache.uncached(hasParent);
       return this.cache.lookup(this.internalsRow(maker), (typeCode & 63) * 2 + (hasParent ? 1 : 0), hasParent);
     }
-    let row = top.siteRow;
-    if (row === undefined || !this.cache.current(row)) row = top.siteRow = this.cache.row(top.codeKey * 4096 + (top.resumedFrom & 4095));
+    const row = this.rowOf(top);
     // A combinator's run chains a reaction on each of its members, all alike: one key for them all
-    // (a Promise.all of 1,500 calls read 255 stacks for them).
-    const index = hasParent && top.kind === 'combinator' ? 0 : Math.min(made, MADE_KEYS);
+    // (a Promise.all of 1,500 calls read 255 stacks for them). Not the await of its own promise that
+    // follows (its own task's), whose answer differs: sharing the key, every reaction read the stack.
+    const index = hasParent && top.kind === 'combinator' && maker !== top ? 0 : Math.min(made, MADE_KEYS);
     const key = (index * 64 + (typeCode & 63)) * 2 + (hasParent ? 1 : 0);
     if (hasParent) return this.cache.lookup(row, key, true, checkEarly);
     if (typeCode !== PROMISE_TYPE) return this.cache.lookup(row, key, false, checkBranches);
@@ -130,6 +130,23 @@ export class TaskSites {
     const info = this.cache.lookup(row, key, false, checkCall);
     if (callsAsyncFunction(info)) top.checksLeft--;
     return info;
+  }
+
+  /**
+   * Where user code called the Node API that queues a tick of `typeCode` now while `top` runs, as
+   * lookup answers it, or undefined where that has differed from one run to the next (see
+   * SiteCache.steadyLookup): an HTTP request's callbacks queue ticks all over Node's code.
+   */
+  tickSite(top: TaskState, typeCode: number): CallSiteInfo | undefined {
+    const index = Math.min(top.made++, MADE_KEYS);
+    return this.cache.steadyLookup(this.rowOf(top), (index * 64 + (typeCode & 63)) * 2, false, checkBranches);
+  }
+
+  /** The cache's row for `top`'s code since it last resumed. */
+  private rowOf(top: TaskState): SiteRow {
+    let row = top.siteRow;
+    if (row === undefined || !this.cache.current(row)) row = top.siteRow = this.cache.row(top.codeKey * 4096 + (top.resumedFrom & 4095));
+    return row;
   }
 
   /** What the stack says now, whatever the cache holds (it neither uses nor feeds it). */
