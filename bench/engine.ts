@@ -1,6 +1,7 @@
-// `npm run bench`: tracing overhead on the three workloads of the engine issue and on R1–R7 (a file
+// `npm run bench`: tracing overhead on the three workloads of the engine issue and on R1–R8 (a file
 // read by lines, a hot loop of .catch(), loops of awaited calls, files read one after another, a
-// stream pipeline through an async generator, a burst of calls the tracer has not seen, an HTTP service), each run
+// stream pipeline through an async generator, a burst of calls the tracer has not seen, an HTTP
+// service, a loop and the call after it), each run
 // untraced, under the naive recorder, under the Node runner's hooks doing nothing (the floor any
 // tracer built on them stands on) and under Tasklane, its trace read live as the extension reads it
 // and (`unread`) written to /dev/null, in the same session. Prints figures; asserts nothing.
@@ -32,6 +33,7 @@ const NODE_WORKLOADS: Workload[] = [
   { id: 'R5', file: 'r5-pipeline.js', what: '20k values piped through an async generator', runtime: 'node' },
   { id: 'R6', file: 'r6-cold-burst.js', what: '1,500 async calls started at once, first use', runtime: 'node' },
   { id: 'R7', file: 'r7-http-service.js', what: 'HTTP service, 4,500 requests a connection each', runtime: 'node' },
+  { id: 'R8', file: 'r8-loop-then-call.js', what: '2k rounds of for await over 50 lines, then a call', runtime: 'node' },
 ];
 
 /** P1 under each interpreter that starts (the goal is 2x on Python 3.12+ and 3x below), then P2 under each. */

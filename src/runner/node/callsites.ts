@@ -463,9 +463,21 @@ const MAX_ENTRIES = 200_000;
 interface CacheEntry {
   info: CallSiteInfo;
   hits: number;
-  /** The same key gave different answers: capture every time. */
+  /** The same key gave different answers: told apart by the stack's innermost frames from then on (see byProbe). */
   volatile: boolean;
+  /** For a volatile key, its answers by probeKey, each checked like a key's own. */
+  byProbe: Map<string, ProbedAnswer> | undefined;
 }
+
+interface ProbedAnswer {
+  info: CallSiteInfo;
+  hits: number;
+  /** The same innermost frames gave different answers (a helper of the user's called from two lines): capture every time. */
+  unsure: boolean;
+}
+
+/** Answers a volatile key keeps by their innermost frames (a loop's step and the call after the loop: two). */
+const MAX_PROBED_ANSWERS = 8;
 
 /** The cache entries of one stretch of a task's code (its function, resumed from one await). */
 export interface SiteRow {
@@ -478,8 +490,9 @@ export interface SiteRow {
  * Remembers what a stack said for a key (which task's code, which resumption, which resource in
  * that run). Deterministic code makes the same resource at the same key, so after a few agreeing
  * captures the answer is reused, checked again every REVERIFY_EVERY uses; a key that ever
- * disagrees is captured on every use from then on. Keys come in two parts, a row (kept on the
- * task while it runs) and a small key within it, so a hit is one lookup of a small integer.
+ * disagrees keeps its answers by the stack's innermost frames from then on (see probedAnswer).
+ * Keys come in two parts, a row (kept on the task while it runs) and a small key within it, so a
+ * hit is one lookup of a small integer.
  */
 export class SiteCache {
   private readonly rows = new Map<number, SiteRow>();
@@ -516,11 +529,12 @@ export class SiteCache {
     if (entry === undefined) {
       if (++this.size > MAX_ENTRIES) this.clear();
       const info = this.fresh(withParent);
-      if (this.current(row)) row.entries.set(key, { info, hits: 1, volatile: false });
+      if (this.current(row)) row.entries.set(key, { info, hits: 1, volatile: false, byProbe: undefined });
       return info;
     }
     entry.hits++;
-    const verify = entry.volatile || entry.hits <= VERIFY_FIRST || entry.hits % REVERIFY_EVERY === 0;
+    if (entry.volatile) return this.probedAnswer(entry, withParent, recheck);
+    const verify = entry.hits <= VERIFY_FIRST || entry.hits % REVERIFY_EVERY === 0;
     if (verify || recheck?.(entry.info, entry.hits)) {
       // An async call asked for again is the same call if the two innermost frames are.
       if (!verify && entry.info.probe !== '' && this.probe() === entry.info.probe) return entry.info;
@@ -539,6 +553,31 @@ export class SiteCache {
    */
   steadyLookup(row: SiteRow, key: number, withParent: boolean, recheck?: (cached: CallSiteInfo, uses: number) => boolean): CallSiteInfo | undefined {
     return row.entries.get(key)?.volatile ? undefined : this.lookup(row, key, withParent, recheck);
+  }
+
+  /**
+   * A volatile key's answer, told apart by the two innermost frames (probeStack, a fraction of a
+   * capture): the step of a `for await` loop and the call after the loop, made at the same point of
+   * a run, are made in different Node functions. Each is checked as a key's own answer is, but an
+   * async call's, which its innermost frames are (CallSiteInfo.probe).
+   */
+  private probedAnswer(entry: CacheEntry, withParent: boolean, recheck?: (cached: CallSiteInfo, uses: number) => boolean): CallSiteInfo {
+    const probe = this.probe();
+    const byProbe = (entry.byProbe ??= new Map());
+    const known = byProbe.get(probe);
+    if (known !== undefined && !known.unsure) {
+      known.hits++;
+      const verify = known.hits <= VERIFY_FIRST || known.hits % REVERIFY_EVERY === 0 || (known.info.probe === '' && recheck?.(known.info, known.hits) === true);
+      if (!verify) return known.info;
+    }
+    const info = this.fresh(withParent);
+    if (known === undefined) {
+      if (byProbe.size < MAX_PROBED_ANSWERS) byProbe.set(probe, { info, hits: 1, unsure: false });
+    } else {
+      if (!sameInfo(info, known.info)) known.unsure = true;
+      known.info = info;
+    }
+    return info;
   }
 
   /** A capture that neither uses nor feeds the cache. */

@@ -32,9 +32,9 @@ export const CHECKS_PER_RESUME = 2;
 /**
  * Uses of a cached helper call (a Node API, a combinator) checked against the stack before the
  * answer is trusted: after an await, a branch of the code (a retry after an error) may call
- * another API at the same point of its run; one answer that disagrees makes the key captured
- * every time (SiteCache). Checking every use would cost a stack per iteration of a loop of
- * `await events.once(…)`.
+ * another API at the same point of its run; one answer that disagrees makes the key's answers
+ * told apart by the stack's innermost frames (SiteCache). Checking every use would cost a stack
+ * per iteration of a loop of `await events.once(…)`.
  */
 const VERIFY_CALLS = 32;
 /** After those, every this many uses: a branch first taken late is caught soon after (W3: ~300 stacks). */
