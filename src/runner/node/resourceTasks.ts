@@ -536,7 +536,7 @@ export class ResourceTasks {
 
   /**
    * Lets go of a resource task that runs no more callbacks: held by its async id, it would be kept
-   * to the end of the run (a long-running program clearing a timeout a request leaked one a request).
+   * to the end of the run (a long-running program that clears a timeout for each request kept each).
    */
   forget(task: TaskState): void {
     this.owners.delete(task.asyncId);
