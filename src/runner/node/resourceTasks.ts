@@ -237,9 +237,8 @@ export class ResourceTasks {
    * handle that had ended (closed) before it ran (its close callback).
    */
   callbackDone(asyncId: number, owner: TaskState): void {
-    const lastOfHandle = owner.ended && owner.asyncId === asyncId;
-    if (!this.repeating.has(asyncId) || lastOfHandle) {
-      if (lastOfHandle) this.repeating.delete(asyncId);
+    if (owner.ended && owner.asyncId === asyncId) this.forget(owner);
+    else if (!this.repeating.has(asyncId)) {
       this.owners.delete(asyncId);
       if (owner.foldedPending > 0) owner.foldedPending--; // (a one-shot timer's own callback too, which ends it anyway)
     }
