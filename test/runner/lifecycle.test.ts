@@ -210,13 +210,17 @@ describe('Node runner: how programs end, and what they see', () => {
     assert.ok(model.endTimeOf(sleeps[1]) > model.endTimeOf(sleeps[0]), 'the second sleep ends after the first');
   });
 
-  it('a long-running program that clears its timeouts, or calls crypto synchronously, keeps no memory for them once done', () => {
+  it('a long-running program that clears its timeouts, calls crypto synchronously or binds callbacks keeps no memory for them once done', () => {
     const { stdout, model } = traceFixture('cleared-timers.js');
-    const [timeouts, crypto] = [...stdout.matchAll(/^heap grew (-?\d+) MB$/gm)].map((m) => Number(m[1]));
+    const [timeouts, crypto, bound] = [...stdout.matchAll(/^heap grew (-?\d+) MB$/gm)].map((m) => Number(m[1]));
     // Each such task was held to the end of the run: 40,000 of them grew the heap by 16 MB.
     assert.ok(timeouts < 6, `the heap grew ${timeouts} MB over 40,000 cleared timeouts`);
     assert.ok(crypto < 6, `the heap grew ${crypto} MB over 40,000 synchronous randomBytes`);
+    assert.ok(bound < 6, `the heap grew ${bound} MB over 40,000 callbacks bound with AsyncResource.bind`);
     assert.equal(tasksNamed(model, 'crypto.randombytes').length, 40_000);
+    const binds = tasksNamed(model, 'AsyncResource.bind');
+    assert.equal(binds.length, 40_000);
+    assert.ok(binds.every((t) => t.end?.state === 'resolved' && t.end.t === t.runs.at(-1)), 'each ends as its callback returned');
     const timers = tasksNamed(model, 'setTimeout 60000 ms');
     assert.equal(timers.length, 40_000);
     assert.ok(timers.every((t) => t.end?.message === 'cleared before it fired'), 'each ends as cleared');

@@ -194,8 +194,13 @@ export class ResourceTasks {
   private readonly liveTests: TaskState[] = [];
   /** Whether there are any: read as every promise settles. */
   testsRunning = false;
-  /** AsyncResources of the program's: callback tasks, which end only as the program does (see endProgramResources). */
-  private readonly programResources: TaskState[] = [];
+  /**
+   * AsyncResources of the program's still reachable: callback tasks, which end when the program
+   * lets go of their resource (nothing runs its callback after that) or as it ends (see endProgramResources).
+   */
+  private readonly programResources = new Set<TaskState>();
+  /** Tells when the program has let go of an AsyncResource of its own (express's one a request). */
+  private readonly resourceDropped = new FinalizationRegistry<TaskState>((task) => this.endProgramResource(task, true));
   /**
    * Helpers named after the handle they opened once it is named, by that handle: a promisified
    * exec (an anonymous wrapper, named by its module) after its child process, a promisified
@@ -349,7 +354,10 @@ export class ResourceTasks {
       this.repeating.add(asyncId);
       this.handleIds.set(resource, asyncId);
     }
-    if (kind === 'callback') this.programResources.push(task);
+    if (kind === 'callback') {
+      this.programResources.add(task);
+      this.resourceDropped.register(resource, task);
+    }
     else if (TIMER_TYPES.has(type) || !task.oneShot) {
       task.handle = resource;
       this.stack.liveHandles.add(task);
@@ -473,13 +481,19 @@ export class ResourceTasks {
 
   /**
    * As the program ends: an AsyncResource of the program's that has run ended as its callback last
-   * returned (it had done its work; only a destroy hook is told when it is dropped), and one that
+   * returned (it had done its work; only a destroy hook is told when it is done), and one that
    * never ran is left pending (a callback never called).
    */
   endProgramResources(): void {
-    for (const task of this.programResources) {
-      if (!task.ended && task.lastReturnAt > 0) this.stack.endTask(task, task.lastReturnAt, 'resolved', '', '');
-    }
+    for (const task of this.programResources) this.endProgramResource(task, false);
+  }
+
+  /** Ends an AsyncResource's task as its callback last returned, if it ran; `dropped`: its resource is gone, so is the task. */
+  private endProgramResource(task: TaskState, dropped: boolean): void {
+    if (!task.ended && task.lastReturnAt > 0) this.stack.endTask(task, task.lastReturnAt, 'resolved', '', '');
+    if (!dropped) return;
+    this.programResources.delete(task);
+    this.forget(task);
   }
 
   /**
