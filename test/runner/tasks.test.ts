@@ -412,6 +412,14 @@ describe('Node runner: the task model on real scripts', () => {
     assert.match(only(model, 'handler').site, /with-package\/main\.js:12:\d+$/);
   });
 
+  it('what a package makes 40 calls deep inside itself is still placed at the project\'s call of it', () => {
+    const { model } = traceFixture('with-package/deep.js');
+    const timer = only(model, 'setTimeout 30 ms');
+    assert.match(timer.site, /with-package\/deep\.js:5:\d+$/);
+    assert.equal(timer.parent, only(model, 'main').id);
+    assert.match(only(model, 'main').waits[0].site, /with-package\/deep\.js:5:\d+$/);
+  });
+
   it('require() of an ES module package is no task of the script\'s (Node\'s loader works inside the call)', function () {
     if (!(process.features as { require_module?: boolean }).require_module) this.skip(); // Node 20.19+
     const { model, stdout } = traceFixture('with-package/require-esm.js');

@@ -80,6 +80,8 @@ const COMBINATORS = new Set(['all', 'allSettled', 'race', 'any']);
 const ACCESSOR = /^[gs]et /;
 const THENS = new Set(['then', 'catch', 'finally']);
 const STACK_LIMIT = 24;
+/** How deep a second look goes when the first stopped inside Node's or a package's code. */
+const DEEP_STACK_LIMIT = 200;
 
 type CallSite = NodeJS.CallSite;
 
@@ -112,6 +114,24 @@ function captureFrames(skipAbove: Function, limit = STACK_LIMIT): CallSite[] {
   }
 }
 
+/** Code of the project itself: neither Node's, the runner's nor an installed package's. */
+function isProjectFrame(frame: CallSite, isOwn: (file: string) => boolean): boolean {
+  const file = frame.getFileName();
+  return !isNodeFile(file) && !isOwn(file!) && !isPackageFile(file);
+}
+
+/**
+ * The frames below `skipAbove`, deep enough to reach the project's code below a package's: a
+ * package's calls can nest deeper than the first look (rxjs's operators, 30 frames), which would
+ * place what it makes inside the package instead of at the project's call of it.
+ */
+function framesToProject(skipAbove: Function, isOwn: (file: string) => boolean): CallSite[] {
+  const frames = captureFrames(skipAbove);
+  if (frames.length < STACK_LIMIT || frames.some((frame) => frame.isAsync() || isProjectFrame(frame, isOwn))) return frames;
+  // Node's own code alone this deep (loading a module inside the program's first fetch) stays Node's work.
+  return frames.some((frame) => isPackageFile(frame.getFileName())) ? captureFrames(skipAbove, DEEP_STACK_LIMIT) : frames;
+}
+
 /**
  * Builds the classifier; `ownFiles` are the runner's own bundles, never counted as user code.
  * `withParent`: the promise was made with a parent (an await, a .then), not by a call.
@@ -119,7 +139,7 @@ function captureFrames(skipAbove: Function, limit = STACK_LIMIT): CallSite[] {
 export function createCapturer(ownFiles: readonly string[]): (skipAbove: Function, withParent: boolean) => CallSiteInfo {
   const isOwn = (file: string): boolean => ownFiles.includes(file);
   return (skipAbove, withParent) => {
-    const frames = captureFrames(skipAbove);
+    const frames = framesToProject(skipAbove, isOwn);
     const info = classify(frames, isOwn, withParent);
     if (info.shape === 'user' && !withParent) info.probe = probeKey(frames);
     return info;
@@ -148,11 +168,11 @@ export function createCallReader(ownFiles: readonly string[]): CallReader {
   };
   return {
     call(skipAbove, fnKey) {
-      const frames = captureFrames(skipAbove);
+      const frames = framesToProject(skipAbove, isOwn);
       return readFrom(frames, frames.findIndex((frame) => !frame.isAsync() && isUser(frame) && functionKey(frame) === fnKey), 'user');
     },
     helper(skipAbove) {
-      const frames = captureFrames(skipAbove);
+      const frames = framesToProject(skipAbove, isOwn);
       const user = frames.findIndex(isUser);
       // The constructor's frame is innermost as the promise is made: with frames above it, its executor runs.
       const made = frames.findIndex((frame, i) => i > 0 && i < user && isPromiseConstructor(frame) && !isDispatch(frames[i - 1]));
@@ -229,7 +249,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   const userFrame = frames[user];
   const callers = userFunctions(frames, user, isOwn);
   // V8 lists the awaiting functions after the whole synchronous stack; a stack cut at the limit may hide more.
-  const callersComplete = firstAsync >= 0 || stack.length < STACK_LIMIT;
+  const callersComplete = firstAsync >= 0 || (stack.length !== STACK_LIMIT && stack.length < DEEP_STACK_LIMIT);
   const site = position(projectFrame(frames, user) ?? userFrame);
   const fn = functionName(userFrame, true, frames[user + 1]);
   const calledBy = calledThrough(frames, user, isOwn);
