@@ -26,6 +26,16 @@ describe('Node runner: module systems and TypeScript', () => {
     assert.match(open.site, /esm-stream\.mjs:6:\d+$/);
     assert.deepEqual([...model.tasks.values()].filter((t) => !t.end).map((t) => model.displayName(t)), [], 'nothing is left pending, Node\'s own FileHandle for the module included');
   });
+  it('the time Node spends loading an ES module\'s imports is the script\'s run, as require() is, not idle', () => {
+    const { model, stdout } = traceFixture('with-package/heavy-import.mjs');
+    assert.equal(stdout, 'ready\n');
+    const timer = only(model, 'setTimeout 10 ms');
+    assert.equal(timer.parent, 1);
+    // The package computes for 80 ms as it loads, before the module's body makes its timer (in the same run).
+    const loading = model.longBlocks().filter((b) => b.task === 1 && b.start < timer.created);
+    assert.equal(loading.length, 1, 'one long block of the script while its imports load');
+    assert.ok(loading[0].end - loading[0].start >= 80_000, `it lasted ${loading[0].end - loading[0].start} µs`);
+  });
   it('traces a CommonJS TypeScript file, with sites in the TypeScript source', () => {
     assertSequentialShape('sequential.ts', 'main');
     // Any loop segment over 1 ms is a long block of the program's, but not the runner's transpiling.

@@ -2,7 +2,7 @@
 // callbacks' frames, and the run, idle, creation and end records that follow from them. Shared by
 // the tracer's promise side and resource side.
 import type { EndState } from '../../trace/events';
-import type { CallSiteInfo } from './callsites';
+import { isPackageFile, type CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
 import { newTaskState, type TaskState } from './taskState';
 
@@ -38,12 +38,23 @@ export class TaskStack {
   running = 0;
   /** When the loop went idle after the last callback, -1 while one runs. */
   idleSince = -1;
+  /**
+   * Node is loading the script's ES modules (from the end of its first run until code of the
+   * program runs): the loader's work, reading and compiling every module, is the script's run,
+   * as a CommonJS script's require() calls are, not Node's own work shown as idle.
+   */
+  loadingModules = false;
   private nextTaskId = 1;
 
   constructor(private readonly out: EventOutput, private readonly now: () => number, script: string) {
     this.root = newTaskState('script', script, ROOT_CODE, false);
     this.internals = newTaskState('callback', 'node internals', INTERNALS_CODE, false);
     this.internals.id = 0;
+  }
+
+  /** The task a run of `task`'s code is shown as. */
+  runShownAs(task: TaskState): number {
+    return task === this.internals && this.loadingModules ? this.root.id : task.id;
   }
 
   get top(): TaskState {
@@ -104,6 +115,7 @@ export class TaskStack {
    */
   adoptUserCode(info: CallSiteInfo): boolean {
     if (this.top !== this.internals || info.shape === 'none' || this.frameBase.length === 0) return false;
+    if (endsLoading(info)) this.loadingModules = false;
     this.sync.push(this.root);
     this.switchTo(this.root.id, this.now());
     return true;
@@ -150,4 +162,13 @@ export class TaskStack {
       if (this.out.admit()) this.out.enc.run(at, 0);
     }
   }
+}
+
+/**
+ * Whether code that runs while the script's ES modules load is the script's own, which ends the
+ * loading: a package's CommonJS code runs as the loader evaluates it, and a module with top-level
+ * await makes its promise at its start (line 1, column 1) as it is linked, before its imports run.
+ */
+function endsLoading(info: CallSiteInfo): boolean {
+  return !isPackageFile(info.site) && !(info.moduleBody && info.site.endsWith(':1:1'));
 }

@@ -171,6 +171,8 @@ export class Tracer {
    */
   scriptRan(): void {
     this.untraced(() => {
+      // No main module yet: the script is an ES module, which Node goes on to load.
+      this.stack.loadingModules = process.mainModule === undefined;
       this.resources.nameMadeHandles(-1);
       if (this.stack.frameBase.length === 0 && this.stack.idleSince < 0) this.stack.idleSince = this.now();
     });
@@ -235,6 +237,7 @@ export class Tracer {
   finish(rootState: EndState, message: string, site: string, failedTask = 0): void {
     this.untraced(() => {
       const stack = this.stack;
+      stack.loadingModules = false;
       this.out.releaseAwait();
       this.promises.settlePending();
       this.promises.describeRejected();
@@ -335,7 +338,7 @@ export class Tracer {
         return;
       }
     }
-    this.stack.switchTo(aside ? this.stack.internals.id : owner.id, ns);
+    this.stack.switchTo(this.stack.runShownAs(aside ? this.stack.internals : owner), ns);
   }
 
   /** The callback that `enter` started has returned. */
@@ -372,7 +375,7 @@ export class Tracer {
     } else if (!quiet) {
       // Back in the callback this one ran inside: as its task, unless that has ended meanwhile.
       const top = this.stack.top;
-      this.stack.switchTo(top.ended ? this.stack.internals.id : top.id, ns);
+      this.stack.switchTo(this.stack.runShownAs(top.ended ? this.stack.internals : top), ns);
     }
   }
 
