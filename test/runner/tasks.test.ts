@@ -616,6 +616,26 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(forSave[0].start - callbackEnd < 1, `the wait for save starts as the callback returns (${callbackEnd} → ${forSave[0].start})`);
   });
 
+  it('a promise the program resolves with another\'s is waited for to the end: for the one it adopted when awaited, else for what was awaited', () => {
+    const { model } = traceFixture('resolved-with-promise.js');
+    /** The task's waits from its first to its end, with no time out of them but its runs. */
+    const waitsToTheEnd = (task: Task): void => {
+      const lifetime = model.endTimeOf(task) - task.waits[0].start;
+      const covered = model.waitingTime(task) + model.runningTime(task) - (task.waits[0].start - task.created);
+      assert.ok(covered >= lifetime - 1000, `${task.name} waited or ran ${covered} µs of the ${lifetime} µs from its first await to its end`);
+    };
+    // direct awaits `done`, which a .then callback of its own resolves with work(30)'s promise.
+    const direct = only(model, 'direct');
+    const [directWork] = tasksNamed(model, 'work');
+    waitsToTheEnd(direct);
+    assert.equal(direct.waits.at(-1)!.target, directWork.id, 'from the callback on, for the work it adopted');
+    // queued awaits Promise.all of promises its limiter resolves with each job's promise: V8
+    // adopting those is no resumption of queued's, and it waits for Promise.all throughout.
+    const queued = only(model, 'queued');
+    waitsToTheEnd(queued);
+    assert.deepEqual([...new Set(queued.waits.map((w) => model.waitLabel(w)))], ['Promise.all ×2']);
+  });
+
   it('reading a file by lines with for await over readline shows no task per line, and each wait is for readline', () => {
     const { model, stdout } = traceFixture('lines-of-file.js');
     assert.equal(stdout, '500\n');

@@ -20,7 +20,11 @@ const UNTIMED = 0;
 /** What awaiting a value that is no promise, or a promise settled already, waits for, in words. */
 const VALUE_LABEL = 'value';
 const SETTLED_LABEL = 'settled promise';
-/** The "then site" of the promise V8 wraps an awaited thenable in: its job calls the thenable's then(). */
+/**
+ * The "then site" of the promise V8 wraps an awaited thenable in: its job calls the thenable's
+ * then(). So of a `new Promise`, which has no callback: its job, if any, chains it on the promise
+ * it was resolved with (`resolve(work())`).
+ */
 export const THENABLE_JOB = -1;
 /** The same for a task's own promise, whose only job adopts the promise the task returned (`return load()`). */
 export const RETURNED_JOB = -2;
@@ -148,6 +152,10 @@ export class PromiseTasks {
         }
         this.startTransient(promise, this.now(), 'combinator', `Promise.${info.api}`, info, false);
         return;
+      case 'newPromise':
+        marks.setOwner(promise, top);
+        marks.setThenSite(promise, THENABLE_JOB);
+        return;
       case 'combinatorThen':
         marks.setOwner(promise, top);
         if (top.kind === 'combinator') {
@@ -209,6 +217,7 @@ export class PromiseTasks {
     marks.setOwner(throwaway, waiter);
     waiter.suspendedAt = info.code;
     waiter.resumesVia = throwaway;
+    waiter.awaited = awaited;
     // The script waits only in its own body (an ES module's top-level await): code of the user's
     // that Node's runs for no task (an async generator a stream pipeline pulls) is the script's
     // work, but its awaits are no waits of the script's, whose run has long ended.
@@ -271,6 +280,7 @@ export class PromiseTasks {
       if (!returned || knownSettled(adopted)) return;
       marks.setWaiter(adopted, waiter);
     } else if (target.transient) target.waiter = waiter;
+    waiter.awaited = adopted;
     waiter.waitTarget = target?.id ?? 0;
     waiter.waitLabel = '';
     if (returned) waiter.waitSite = '';

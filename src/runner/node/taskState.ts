@@ -20,6 +20,8 @@ export interface TaskState {
    * its promises (Node's async iterator of a stream it reads, going on inside) resume no await.
    */
   resumesVia: Promise<unknown> | undefined;
+  /** The promise that await waits for, or the one V8 made it adopt since (see PromiseTasks.onAdopt). */
+  awaited: Promise<unknown> | undefined;
   /** Resources made since the task last resumed; with `resumedFrom`, where in its code one was made. */
   made: number;
   /**
@@ -94,7 +96,7 @@ export interface TaskState {
 /** A task's state as it starts; `id` is set when its creation is written. */
 export function newTaskState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
   return {
-    id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, resumesVia: undefined, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1, apiKey: '',
+    id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, resumesVia: undefined, awaited: undefined, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1, apiKey: '',
     site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, returnedAt: 0, promise: undefined, resource: undefined, handle: undefined, asyncId: -1, timers: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitLabel: '', waitSite: '', waitCut: false, waitShown: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, lastReturnAt: 0, announced: false,
   };
 }

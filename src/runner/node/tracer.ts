@@ -322,13 +322,16 @@ export class Tracer {
     if (resumesAwait) {
       owner.suspendedAt = 0;
       owner.resumesVia = undefined;
+      owner.awaited = undefined;
     }
     if (resumedFrom !== owner.resumedFrom) {
       owner.resumedFrom = resumedFrom;
       owner.siteRow = undefined;
     }
     this.stack.enterFrame(owner, reaction);
-    if (thenableJob) {
+    // A promise the task awaits adopts another (a .then callback returned one, `resolve(work())`
+    // was called with one): the task waits for that one now. Not so for one it does not await.
+    if (thenableJob && (thenSite === RETURNED_JOB || promise === owner.awaited)) {
       this.stack.adopting = owner;
       this.stack.adoptingReturned = thenSite === RETURNED_JOB;
       // Adopting what the task's .then callback returned, right after it: the task's wait, held
