@@ -514,6 +514,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(ends('setTimeout(() => {}, 10000)'), ['cancelled', 'killed by SIGTERM']);
   });
 
+  it('fetch\'s sockets that the server closes once idle end closed, not rejected with the error undici destroys them with', () => {
+    const { model, stdout } = traceFixture('fetch-idle.js');
+    assert.equal(stdout, 'done\n');
+    const fetches = tasksNamed(model, 'fetch');
+    assert.equal(fetches.length, 2);
+    const sockets = [...model.tasks.values()].filter((t) => fetches.some((f) => f.id === t.parent) && /^TCP socket /.test(t.name));
+    assert.ok(sockets.length >= 1, 'fetch connected');
+    assert.deepEqual(sockets.map((s) => [s.end?.state, s.end?.message]), sockets.map(() => ['resolved', 'closed: other side closed']));
+  });
+
   it('names fetch and its Response as the globals they are, and an HTTP server\'s request as one', () => {
     const { model, stdout } = traceFixture('fetch.js');
     assert.equal(stdout, 'hello\n');

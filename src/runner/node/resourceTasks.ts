@@ -46,10 +46,21 @@ function childProcessClosed(child: HandleOwner): boolean | undefined {
 const CLOSED: [EndState, string] = ['resolved', 'closed'];
 const RESOLVED: [EndState, string] = ['resolved', ''];
 
-/** How a stream's handle ended: rejected with the error its stream was destroyed with (a connection reset), else `otherwise`. */
+/**
+ * How a stream's handle ended: rejected with the error its stream was destroyed with (a connection
+ * reset), else `otherwise`. fetch (undici) destroys its sockets with an error for closes that are
+ * no failure: the server closing a kept-alive connection, its idle timeout, a request aborted.
+ */
 function streamEnd(handle: IoResource | undefined, otherwise: [EndState, string]): [EndState, string] {
   const error = handle === undefined ? undefined : streamError(handle);
-  return error ? ['rejected', describeError(error).message] : otherwise;
+  if (!error) return otherwise;
+  return isOrdinaryClose(error) ? ['resolved', `closed: ${(error as Error).message}`] : ['rejected', describeError(error).message];
+}
+
+/** undici's errors for a socket closed as connections are: by the other side, or for information only (idle timeout, aborted). */
+function isOrdinaryClose(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === 'UND_ERR_INFO' || (code === 'UND_ERR_SOCKET' && message === 'other side closed');
 }
 
 /** The error the stream a handle serves was destroyed with, if any (read without letting a getter's throw out). */
