@@ -80,7 +80,7 @@ const COMBINATORS = new Set(['all', 'allSettled', 'race', 'any']);
 const ACCESSOR = /^[gs]et /;
 const THENS = new Set(['then', 'catch', 'finally']);
 const STACK_LIMIT = 24;
-/** How deep a second look goes when the first stopped inside Node's or a package's code. */
+/** How deep a second look goes when the first stopped inside a package's code (see framesToProject). */
 const DEEP_STACK_LIMIT = 200;
 
 type CallSite = NodeJS.CallSite;
