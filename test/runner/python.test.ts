@@ -803,7 +803,7 @@ for (const python of interpreters()) {
         const out = tempTrace();
         const { code, stdout } = await sigtermGroup(py(fixture), out, { ...process.env, TASKLANE_PYTHON: python.command }, 'serving');
         assert.equal(code, 0, 'its handler closed the server after its own delay, and it exited cleanly');
-        assert.match(stdout, /serving\nclosing\nclosed\n$/, 'one SIGTERM reached its handler');
+        assert.match(stdout, /serving\nclosing\nclosed\n$/, `one SIGTERM reached its handler: ${JSON.stringify(stdout)}`);
         if (fixture === 'graceful_handler.py') {
           assert.equal(stdout, 'replaced SIG_DFL\nnow True\nserving\nclosing\nclosed\n', 'signal.signal and signal.getsignal answer as untraced');
         }
