@@ -553,6 +553,17 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...model.tasks.values()].filter((t) => model.endState(t) === 'pending').map((t) => t.name), [], 'the body never read and the stream left open leave no task pending');
   });
 
+  it('a web stream read through pipeThrough and a reader: each read() is a task main waits for, getReader and pipeThrough none', () => {
+    const { model, stdout } = traceFixture('stream-reader.js');
+    assert.equal(stdout, '3\n');
+    const main = only(model, 'main');
+    const made = [...model.tasks.values()].filter((t) => t.parent === main.id);
+    assert.deepEqual([...new Set(made.map((t) => t.name))], ['ReadableStreamDefaultReader.read'], 'no task for pipeThrough, getReader or the controller\'s enqueue');
+    assert.equal(made.length, 4, 'three chunks, then the end');
+    assert.deepEqual(main.waits.map((w) => w.target), made.map((t) => t.id));
+    assert.deepEqual([...model.tasks.values()].filter((t) => /enqueue|close/.test(t.name)).map((t) => t.name), []);
+  });
+
   it('a fetch aborted by AbortSignal.timeout ends cancelled, though it was the program\'s first (undici loads inside it)', () => {
     const { model, stdout } = traceFixture('fetch-abort.js');
     assert.equal(stdout, 'TimeoutError\n');

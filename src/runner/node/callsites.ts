@@ -54,7 +54,8 @@ export interface CallSiteInfo {
   apiKey: string;
   /**
    * For `internal`: user code constructed a Node class or read a Node accessor (`new Response('')`,
-   * the global `FormData`, whose first read loads undici): no operation of its own, whatever promises it makes.
+   * the global `FormData`, whose first read loads undici), or called a web stream method that
+   * returns no promise (`getReader`, `pipeThrough`): no operation of its own, whatever promises it makes.
    */
   constructs: boolean;
   /**
@@ -78,6 +79,11 @@ import { findSourceMap } from 'node:module';
 const COMBINATORS = new Set(['all', 'allSettled', 'race', 'any']);
 /** V8's name of a getter or setter function ("get FormData"). */
 const ACCESSOR = /^[gs]et /;
+/**
+ * Web stream methods that return no promise, though they make promises inside (a pipe's, a
+ * reader's `closed`): no operations of their own, as a constructor is none.
+ */
+const SYNC_WEB_STREAM_METHOD = /\.(?:getReader|getWriter|pipeThrough|tee|releaseLock)$|^(?:ReadableStreamDefault|ReadableByteStream|TransformStreamDefault)Controller\.(?:enqueue|close|error|terminate)$/;
 const THENS = new Set(['then', 'catch', 'finally']);
 const STACK_LIMIT = 24;
 /** How deep a second look goes when the first stopped inside a package's code (see framesToProject). */
@@ -282,7 +288,9 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   const api = nodeApi ? functionName(adjacent, false) : (adjacent.getFunctionName() ?? adjacent.getMethodName() ?? '');
   const madeAt = nodePosition(frames, first, user) * POSITION_SPAN + (adjacent.getPosition() % POSITION_SPAN);
   if (nodeApi) {
-    return { shape: 'internal', api, module: nodeModule(file), fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: functionKey(adjacent), constructs: adjacent.isConstructor() || ACCESSOR.test(api), executorOf, inHelperExecutor, code: 0, probe: '' };
+    const module = nodeModule(file);
+    const constructs = adjacent.isConstructor() || ACCESSOR.test(api) || (module.startsWith('webstreams/') && SYNC_WEB_STREAM_METHOD.test(api));
+    return { shape: 'internal', api, module, fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: functionKey(adjacent), constructs, executorOf, inHelperExecutor, code: 0, probe: '' };
   }
   const top = frames[first];
   if (user === first + 1 && isPromiseConstructor(top)) {
