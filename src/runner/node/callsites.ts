@@ -65,6 +65,8 @@ export interface CallSiteInfo {
   executorOf: number;
   /** Made while the executor of a `new Promise` that Node's code made runs: a helper's own promise (timers/promises' setTimeout's, setting its timer). */
   inHelperExecutor: boolean;
+  /** Made by `Promise.resolve` or `Promise.reject`: settled as it is made, so no operation's own promise. */
+  madeSettled: boolean;
   /** A small number standing for this whole answer, assigned by SiteCache; part of cache keys. */
   code: number;
   /**
@@ -250,7 +252,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
     const nearest = frames[first];
     const file = nearest?.getFileName() ?? '';
     const api = file.startsWith('node:') ? (nearest.getFunctionName() ?? nearest.getMethodName() ?? '') : '';
-    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, madeAt: -1, callers: [], callersComplete: false, calledBy: '', apiKey: '', constructs: false, executorOf: -1, inHelperExecutor: false, code: 0, probe: '' };
+    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, madeAt: -1, callers: [], callersComplete: false, calledBy: '', apiKey: '', constructs: false, executorOf: -1, inHelperExecutor: false, code: 0, probe: '', madeSettled: false };
   }
   const userFrame = frames[user];
   const callers = userFunctions(frames, user, isOwn);
@@ -264,7 +266,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   if (user === first) {
     // A builtin's own promise whose frame V8 optimized away (see builtinCalls), not a call of an async function.
     const builtin = withParent ? undefined : builtinCalls.get(callKey(userFrame));
-    if (builtin !== undefined) return { shape: 'builtin', api: builtin.api, module: '', fn, site, callerSite: '', moduleBody: false, depth: 1, madeAt: builtin.madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '' };
+    if (builtin !== undefined) return { shape: 'builtin', api: builtin.api, module: '', fn, site, callerSite: '', moduleBody: false, depth: 1, madeAt: builtin.madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
     const caller = frames[user + 1];
     // Called from Node's code, or from a package's with none of the project's below (Express
     // calling a route handler): the function's own place says more than the library's line. Only
@@ -275,7 +277,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
     // The code of a whole file (an ES module's body, an async function for its top-level awaits)
     // starts at 1:1; it makes a promise of its own at its start, and V8 makes import()'s there too.
     const moduleBody = fn === '' && userFrame.getEnclosingLineNumber() === 1 && userFrame.getEnclosingColumnNumber() === 1;
-    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, madeAt: -1, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '' };
+    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, madeAt: -1, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
   }
   const callerSite = '';
   const moduleBody = false;
@@ -290,21 +292,21 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   if (nodeApi) {
     const module = nodeModule(file);
     const constructs = adjacent.isConstructor() || ACCESSOR.test(api) || (module.startsWith('webstreams/') && SYNC_WEB_STREAM_METHOD.test(api));
-    return { shape: 'internal', api, module, fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: functionKey(adjacent), constructs, executorOf, inHelperExecutor, code: 0, probe: '' };
+    return { shape: 'internal', api, module, fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: functionKey(adjacent), constructs, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: isSettlingBuiltin(frames[first]) };
   }
   const top = frames[first];
   if (user === first + 1 && isPromiseConstructor(top)) {
-    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '' };
+    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
   }
   if (COMBINATORS.has(api)) {
     const topName = top.getFunctionName() ?? '';
-    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '' };
+    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
   }
   // `catch` and `finally` are thens, and optimized code may show only the `then` they call (so
   // one frame deep, the depth of a `then` called directly).
-  if (THENS.has(api)) return { shape: 'then', api: 'then', module: '', fn, site, callerSite, moduleBody, depth: 1, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '' };
+  if (THENS.has(api)) return { shape: 'then', api: 'then', module: '', fn, site, callerSite, moduleBody, depth: 1, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
   if (user === first + 1 && !file && INLINED_BUILTINS.has(api)) rememberBuiltinCall(userFrame, api, madeAt);
-  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '' };
+  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
 }
 
 /**
@@ -375,6 +377,13 @@ function isPromiseConstructor(frame: CallSite): boolean {
   return frame.isConstructor() && frame.getFunctionName() === 'Promise';
 }
 
+/** `Promise.resolve` or `Promise.reject`, whose promise is settled as it is made. */
+function isSettlingBuiltin(frame: CallSite | undefined): boolean {
+  if (frame === undefined || frame.getFileName()) return false;
+  const name = frame.getFunctionName();
+  return (name === 'resolve' || name === 'reject') && frame.getTypeName() === 'Function';
+}
+
 /** CallSiteInfo.executorOf: below `user`, the Promise constructor, and the user frame below it as an index in `callers`. */
 function promiseMaker(frames: CallSite[], user: number, isOwn: (file: string) => boolean): number {
   let userFrames = 0;
@@ -399,9 +408,17 @@ function userFunctions(frames: CallSite[], user: number, isOwn: (file: string) =
 /** Offsets past this fold over in CallSiteInfo.madeAt: a mix-up then needs two places of one call that far apart. */
 const POSITION_SPAN = 2 ** 24;
 
-/** The offset of the frame nearest the resource that has source (not a builtin such as `new Promise`). */
+/**
+ * Where the resource was made, as a number (below POSITION_SPAN): the offset of the frame nearest
+ * it that has source (not a builtin such as `new Promise`), mixed with its caller's (a factory
+ * such as Node's createDeferredPromise makes the promises of many places inside one call).
+ */
 function nodePosition(frames: CallSite[], first: number, user: number): number {
-  for (let i = first; i < user; i++) if (frames[i].getFileName()) return frames[i].getPosition();
+  for (let i = first; i < user; i++) {
+    if (!frames[i].getFileName()) continue;
+    const caller = i + 1 < user ? frames[i + 1].getPosition() : 0;
+    return (frames[i].getPosition() * 31 + caller) % POSITION_SPAN;
+  }
   return 0;
 }
 
@@ -422,7 +439,7 @@ function functionName(frame: CallSite, userCode: boolean, caller?: CallSite): st
   // A private method (`#load`) has no method name, but is one: its class is the receiver's.
   const isMethod = own === null || own.startsWith('#') || frame.getMethodName() === own;
   if (name === '' || frame.isToplevel() || !isMethod) return name;
-  const type = frame.getTypeName()?.replace(/^_+/, ''); // undici's Response class is _Response
+  const type = frame.getTypeName()?.replace(/^_+/, '').replace(/^Internal(?=(?:Readable|Writable|Transform)Stream$)/, ''); // undici's Response class is _Response; a body is an InternalReadableStream
   if (type === 'Function') return userCode ? staticMethodName(frame, name, caller) : name;
   return type && type !== 'Object' && type !== 'global' && !name.startsWith(`${type}.`) ? `${type}.${name}` : name;
 }

@@ -68,6 +68,8 @@ export class PromiseTasks {
   /** Rejected tasks whose error is still to be read (see describeLater). */
   private rejected: TaskState[] = [];
   private readonly misread: MisreadCalls;
+  /** Helpers whose own promise was found nearer the user's call than the one that started them (see onPromise). */
+  private readonly ownFoundNearer = new WeakSet<TaskState>();
 
   /** `untraced`: runs the tracer's own work (a timer it sets) without tracing it. */
   constructor(
@@ -165,7 +167,7 @@ export class PromiseTasks {
         return;
       case 'internal':
         // Node's own, as its module loading is; so is what a constructor or accessor does (a stream's start).
-        if (isRequireWork(info) || (info.constructs && !top.transient)) return;
+        if (isRequireWork(info) || info.constructs) return;
         if (!hasParent && (!top.transient || calledBack) && top !== this.stack.internals) {
           // A step of `for await` over events.on (a readline interface's lines) is no task: the
           // loop's wait says what it waits for (a file read by lines would make a task per line).
@@ -174,9 +176,13 @@ export class PromiseTasks {
           return;
         }
         if (!hasParent && top.transient) {
-          if (info.code === top.codeKey && info.depth < top.depth) {
-            // Nearer the user's call than the promise that started the helper (fetch's first call
-            // loads undici, whose promises come first): this one is the helper's own, which settles as it does.
+          if (info.code === top.codeKey && info.depth < top.depth && !info.madeSettled && !this.ownFoundNearer.has(top)) {
+            // The first promise nearer the user's call than the one that started the helper (fetch's
+            // first call loads undici, whose promises come first; a web stream's pipeTo makes its
+            // reader's first) is the helper's own, which settles as it does. Not one settled as it is
+            // made (pipeTo's Promise.resolve() for its writer), nor those it makes after its own
+            // (pipeTo's first step), which would end the helper before its work.
+            this.ownFoundNearer.add(top);
             top.promise = promise;
             top.depth = info.depth;
             top.madeAt = info.madeAt;
