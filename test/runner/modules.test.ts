@@ -48,6 +48,17 @@ describe('Node runner: module systems and TypeScript', () => {
     assert.deepEqual([...model.tasks.values()].filter((t) => !t.end).map((t) => t.name), [], 'nothing left pending, the runner\'s own transpiling included');
   });
   it('traces an ES-module TypeScript file (.mts)', () => assertSequentialShape('sequential.mts', 'main'));
+  it('`await using` in TypeScript: the disposal is a method of its class, made at the `await using` line, not in esbuild\'s helpers', () => {
+    const { model, stdout, code } = traceFixture('esnext/await-using.ts');
+    assert.equal(code, 0);
+    assert.equal(stdout, 'select 1\n');
+    const load = only(model, 'load');
+    const dispose = only(model, 'Connection.[Symbol.asyncDispose]');
+    assert.equal(dispose.parent, load.id);
+    assert.match(dispose.site, /esnext\/await-using\.ts:16:\d+$/, 'the `await using` line (esbuild\'s helpers map to none)');
+    // `return conn.query(…)` without await: the block is left, and the connection disposed, at once.
+    assert.ok(dispose.created < only(model, 'Connection.query').end!.t, 'disposal began while the query ran');
+  });
   for (const fixture of ['ts-imports/main.ts', 'ts-imports/main.mts']) {
     it(`TypeScript imports name TypeScript files by the .js names they compile to, statically and with import(): ${fixture}`, () => {
       const { model, stdout, code } = traceFixture(fixture);

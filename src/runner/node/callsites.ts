@@ -87,6 +87,7 @@ const ACCESSOR = /^[gs]et /;
  */
 const SYNC_WEB_STREAM_METHOD = /\.(?:getReader|getWriter|pipeThrough|tee|releaseLock)$|^(?:ReadableStreamDefault|ReadableByteStream|TransformStreamDefault)Controller\.(?:enqueue|close|error|terminate)$/;
 const THENS = new Set(['then', 'catch', 'finally']);
+const TS_FILE = /\.[cm]?ts$/;
 const STACK_LIMIT = 24;
 /** How deep a second look goes when the first stopped inside a package's code (see framesToProject). */
 const DEEP_STACK_LIMIT = 200;
@@ -335,12 +336,26 @@ function rememberBuiltinCall(userFrame: CallSite, api: string, madeAt: number): 
  * package's frame with none of the project's below it.
  */
 function projectFrame(frames: CallSite[], user: number): CallSite | undefined {
-  if (!isPackageFile(frames[user].getFileName())) return frames[user];
-  for (let i = user + 1; i < frames.length; i++) {
+  for (let i = user; i < frames.length; i++) {
     const file = frames[i].getFileName();
-    if (!isNodeFile(file) && !isPackageFile(file)) return frames[i];
+    if (!isNodeFile(file) && !isPackageFile(file) && !isTranspilerHelper(frames[i])) return frames[i];
   }
   return undefined;
+}
+
+/**
+ * A frame of the helpers esbuild adds to a TypeScript file it transpiles (`await using`'s
+ * __callDispose), which map to no line of the source: their place is the code that called them.
+ */
+function isTranspilerHelper(frame: CallSite): boolean {
+  const file = frame.getFileName();
+  if (!file || !TS_FILE.test(file)) return false;
+  try {
+    const entry = findSourceMap(file)?.findEntry((frame.getLineNumber() ?? 0) - 1, (frame.getColumnNumber() ?? 0) - 1) as { originalLine?: number } | undefined;
+    return entry !== undefined && typeof entry.originalLine !== 'number';
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -434,14 +449,20 @@ function nodeModule(file: string): string {
  * the method it was called as; an unnamed one of the user's (`userCode`) stays unnamed.
  */
 function functionName(frame: CallSite, userCode: boolean, caller?: CallSite): string {
-  const own = computedName(frame) ?? frame.getFunctionName();
+  const own = symbolKeyName(computedName(frame) ?? frame.getFunctionName());
   const name = own ?? (userCode ? '' : (frame.getMethodName() ?? ''));
-  // A private method (`#load`) has no method name, but is one: its class is the receiver's.
-  const isMethod = own === null || own.startsWith('#') || frame.getMethodName() === own;
+  // A private method (`#load`) has no method name, but is one: its class is the receiver's; so is
+  // one under a symbol (`[Symbol.asyncDispose]`).
+  const isMethod = own === null || own.startsWith('#') || own.startsWith('[') || frame.getMethodName() === own;
   if (name === '' || frame.isToplevel() || !isMethod) return name;
   const type = frame.getTypeName()?.replace(/^_+/, '').replace(/^Internal(?=(?:Readable|Writable|Transform)Stream$)/, ''); // undici's Response class is _Response; a body is an InternalReadableStream
   if (type === 'Function') return userCode ? staticMethodName(frame, name, caller) : name;
   return type && type !== 'Object' && type !== 'global' && !name.startsWith(`${type}.`) ? `${type}.${name}` : name;
+}
+
+/** Node 20's stand-ins for the disposal symbols by the names the language gives them (`[Symbol.asyncDispose]`). */
+function symbolKeyName(name: string | null): string | null {
+  return name !== null && name.startsWith('[nodejs.') ? name.replace(/^\[nodejs\.(asyncDispose|dispose)\]$/, '[Symbol.$1]') : name;
 }
 
 /**
@@ -484,7 +505,7 @@ function position(frame: CallSite): string {
   const file = frame.getFileName() ?? '';
   const line = frame.getLineNumber() ?? 0;
   const column = frame.getColumnNumber() ?? 0;
-  if (/\.[cm]?ts$/.test(file)) {
+  if (TS_FILE.test(file)) {
     try {
       const entry = findSourceMap(file)?.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number } | undefined;
       if (entry && typeof entry.originalLine === 'number') return `${file}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;
