@@ -1003,6 +1003,10 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(only(model, 'test inner').end!.t <= only(model, 'test waits').end!.t);
     assert.equal(only(model, 'test inner').parent, bodyOf(only(model, 'test waits')).id, 't.test() inside a test');
     assert.deepEqual([only(model, 'test adds').end?.state, only(model, 'test fails').end?.state, only(model, 'test fails').end?.message], ['resolved', 'rejected', 'nope']);
+    // A hook is named by its kind, and ends as its suite does (node:test never ends it itself).
+    const hook = only(model, 'hook beforeEach');
+    assert.deepEqual([hook.parent, hook.end?.state, hook.end?.t], [suite.id, 'resolved', suite.end?.t]);
+    assert.deepEqual([...model.tasks.values()].filter((t) => t.parent === hook.id && t.kind === 'async').map((t) => t.name), ['beforeEach'], 'its function, named after it');
     // node:test's own resources (its reporters, the calls' promises) are no tasks of the script, and none is left pending.
     const shown = [...model.tasks.values()].filter((t) => !t.internal);
     assert.deepEqual(shown.filter((t) => !t.end).map((t) => t.name), []);

@@ -15,7 +15,10 @@ import type { TaskState } from './taskState';
 /** An anonymous async function's name: a node:test test's function is named after the test. */
 export function anonymousName(caller: TaskState): string {
   const test = caller.handle;
-  return test !== undefined && isNodeTest(test) && typeof test.name === 'string' ? test.name : '(anonymous)';
+  if (test === undefined || !isNodeTest(test)) return '(anonymous)';
+  // A hook's function: node:test names an anonymous one `<anonymous>`, its kind says more.
+  if (typeof test.hookType === 'string' && (test.name === '<anonymous>' || typeof test.name !== 'string')) return test.hookType;
+  return typeof test.name === 'string' ? test.name : '(anonymous)';
 }
 
 /** What kind of task a call of a Node helper is: a timer (timers/promises), else I/O. */

@@ -247,6 +247,10 @@ export interface NodeTest {
   endTime?: unknown;
   passed?: unknown;
   error?: { message?: unknown; cause?: unknown } | null;
+  /** A TestHook's: `before`, `beforeEach`, `after`, `afterEach`. */
+  hookType?: unknown;
+  /** A TestHook's suite or test, whose end is its own (a hook's endTime is never set). */
+  parentTest?: NodeTest | null;
 }
 
 /** The async_hooks type of node:test's tests. */
@@ -257,12 +261,25 @@ export function isNodeTest(resource: object): resource is NodeTest {
   return 'endTime' in resource && 'passed' in resource;
 }
 
-/** `test adds`, `suite math`, `hook beforeEach`; the root test that runs the others is `node:test`. */
+/**
+ * `test adds`, `suite math`, `hook beforeEach` (`hook beforeEach reset` for a named function); the
+ * root test that runs the others is `node:test`.
+ */
 export function nodeTestName(test: NodeTest): string {
   const name = typeof test.name === 'string' ? test.name : '';
   if (name === '<root>') return 'node:test';
   const type = test.constructor?.name;
-  return `${type === 'Suite' ? 'suite' : type === 'TestHook' ? 'hook' : 'test'} ${name}`;
+  if (type === 'TestHook') {
+    const hook = typeof test.hookType === 'string' ? test.hookType : '';
+    return ['hook', hook, name === '<anonymous>' ? '' : name].filter(Boolean).join(' ');
+  }
+  return `${type === 'Suite' ? 'suite' : 'test'} ${name}`;
+}
+
+/** Whether node:test has finished the test: a hook once the suite or test it serves has. */
+export function nodeTestFinished(test: NodeTest): boolean {
+  if (typeof test.endTime === 'bigint') return true;
+  return test.constructor?.name === 'TestHook' && typeof test.parentTest?.endTime === 'bigint';
 }
 
 /** A failed test's message: what its function threw (node:test wraps it as the cause of its own error). */

@@ -6,7 +6,7 @@ import type { EndState } from '../../trace/events';
 import { processStdioOpened, type CallSiteInfo } from './callsites';
 import { describeError } from './errors';
 import { truncate } from './lists';
-import { asyncResourceName, CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, socketNameOfConnect, STDIN, TCP_SOCKET, testFailure, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type ChildProcessLike, type IoResource } from './names';
+import { asyncResourceName, CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestFinished, nodeTestName, socketNameOfConnect, STDIN, TCP_SOCKET, testFailure, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type ChildProcessLike, type IoResource } from './names';
 import { FOLDED_TYPES, isNodesOwn, isOneShot, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
@@ -593,7 +593,7 @@ export class ResourceTasks {
       else if (handle._destroyed === true && !task.oneShot) this.stack.endTask(task, ns, 'resolved', 'cleared', '');
       if (task.ended) this.forget(task); // a cleared timer runs no more
     } else if (isNodeTest(handle)) {
-      if (typeof handle.endTime === 'bigint') {
+      if (nodeTestFinished(handle)) {
         if (handle.passed === false) this.stack.endTask(task, ns, 'rejected', testFailure(handle), '');
         else this.stack.endTask(task, ns, 'resolved', '', '');
       }
