@@ -331,9 +331,9 @@ function rememberBuiltinCall(userFrame: CallSite, api: string, madeAt: number): 
 
 /**
  * The frame to show as where something was made: `frames[user]`, or when that is a package's code
- * (node_modules) the first frame of the project's own code below it, as a debugger's ignore list
- * shows it: a timer a library sets is placed at the user's call of the library. Undefined for a
- * package's frame with none of the project's below it.
+ * (node_modules) or a transpiler's helper the first frame of the project's own code below it, as a
+ * debugger's ignore list shows it: a timer a library sets is placed at the user's call of the
+ * library. Undefined for a package's frame with none of the project's below it.
  */
 function projectFrame(frames: CallSite[], user: number): CallSite | undefined {
   for (let i = user; i < frames.length; i++) {
