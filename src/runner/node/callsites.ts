@@ -348,13 +348,21 @@ function projectFrame(frames: CallSite[], user: number): CallSite | undefined {
  * __callDispose), which map to no line of the source: their place is the code that called them.
  */
 function isTranspilerHelper(frame: CallSite): boolean {
+  const entry = sourceMapEntry(frame);
+  return entry !== undefined && typeof entry.originalLine !== 'number';
+}
+
+/**
+ * A TypeScript frame's entry in the source map of the file the runner transpiled: with no
+ * original line for code the transpiler added. Undefined for other files, or with no map.
+ */
+function sourceMapEntry(frame: CallSite): { originalLine?: number; originalColumn?: number } | undefined {
   const file = frame.getFileName();
-  if (!file || !TS_FILE.test(file)) return false;
+  if (!file || !TS_FILE.test(file)) return undefined;
   try {
-    const entry = findSourceMap(file)?.findEntry((frame.getLineNumber() ?? 0) - 1, (frame.getColumnNumber() ?? 0) - 1) as { originalLine?: number } | undefined;
-    return entry !== undefined && typeof entry.originalLine !== 'number';
+    return findSourceMap(file)?.findEntry((frame.getLineNumber() ?? 0) - 1, (frame.getColumnNumber() ?? 0) - 1) as { originalLine?: number; originalColumn?: number } | undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -503,17 +511,9 @@ function calledAs(frame: CallSite): string {
 /** "file:line:column", mapped back to the source when the file was transpiled (TypeScript). */
 function position(frame: CallSite): string {
   const file = frame.getFileName() ?? '';
-  const line = frame.getLineNumber() ?? 0;
-  const column = frame.getColumnNumber() ?? 0;
-  if (TS_FILE.test(file)) {
-    try {
-      const entry = findSourceMap(file)?.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number } | undefined;
-      if (entry && typeof entry.originalLine === 'number') return `${file}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;
-    } catch {
-      // fall back to the transpiled position
-    }
-  }
-  return `${file}:${line}:${column}`;
+  const entry = sourceMapEntry(frame);
+  if (entry && typeof entry.originalLine === 'number') return `${file}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;
+  return `${file}:${frame.getLineNumber() ?? 0}:${frame.getColumnNumber() ?? 0}`; // else the transpiled position
 }
 
 function sameInfo(a: CallSiteInfo, b: CallSiteInfo): boolean {
