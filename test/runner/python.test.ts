@@ -394,9 +394,9 @@ for (const python of interpreters()) {
       assert.ok(slow.end!.t / 1000 < 1000);
     });
 
-    (atLeast(11) ? it : it.skip)('a wait inside an asyncio.timeout() block says its timeout; what the timeout cancels says who cancelled it', () => {
+    (atLeast(11) ? it : it.skip)('a wait inside an asyncio.timeout() block says its timeout; what the timeout cancels, or cancels later, says who cancelled it', () => {
       const { model, stdout } = trace(py('timeout_blocks.py'));
-      assert.equal(stdout, 'slow timed out\nworker timed out\nrescheduled timed out\n');
+      assert.equal(stdout, 'survivor timed out\nslow timed out\nworker timed out\nrescheduled timed out\nsurvivor cancelled\n');
       const main = only(model, 'main');
       const worker = only(model, 'worker');
       const labels = main.waits.map((w) => model.waitLabel(w));
@@ -412,6 +412,8 @@ for (const python of interpreters()) {
       assert.ok(left > 0.03 && left <= 0.05, labels[4]);
       assert.equal(main.waits[1].target, worker.id, 'the wait for the worker still leads to it');
       assert.deepEqual([only(model, 'slow').end?.message, worker.end?.message], ['cancelled by asyncio.timeouts', 'cancelled by main']);
+      // Its own timeout's cancel was taken in (TimeoutError, caught); main's, later, ended it.
+      assert.equal(only(model, 'survivor').end?.message, 'cancelled by main');
     });
 
     it('names a coroutine defined inside another function as written: `limited`, not `main.<locals>.limited`', () => {

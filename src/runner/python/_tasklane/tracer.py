@@ -575,6 +575,9 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             return
         self.settle_run(state)
         self.record_suspension(task, state, ns)
+        if state._tl_cancelling and HAS_CANCELLING and task.cancelling() == 0:
+            # It took the cancellation in (an asyncio.timeout() that expired): a later one is someone else's.
+            state._tl_canceller = state._tl_cancel_message = None
         state._tl_cancelling = False
         state._tl_fast = state._tl_plain and not state._tl_spans and not state._tl_groups and not state._tl_timeouts
 
