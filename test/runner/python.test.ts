@@ -524,6 +524,15 @@ for (const python of interpreters()) {
       assert.ok(handlers.every((h) => /tls_streams\.py:29:\d+$/.test(h.site)), handlers.map((h) => h.site).join());
     });
 
+    it("a server of the program's own protocol: the task its connection_made starts is made by the task that started the server", () => {
+      const { model, stdout } = trace(py('protocol_server.py'));
+      assert.equal(stdout, "['hi', 'hi']\n");
+      const main = only(model, 'main');
+      const greeters = tasksNamed(model, 'Greeter.greet');
+      assert.deepEqual(greeters.map((g) => g.parent), [main.id, main.id]);
+      assert.ok(greeters.every((g) => /protocol_server\.py:25:\d+$/.test(g.site)), greeters.map((g) => g.site).join());
+    });
+
     it('traces a hand-managed loop and several loops one after another', () => {
       const { model, stdout } = trace(py('manual_loop.py'));
       assert.equal(stdout, 'first loop\nsecond loop\nasyncio.run\n');

@@ -6,7 +6,7 @@ from types import CoroutineType
 
 from .code import coroutine_origin, definition_site, is_package_file, is_users, package_only_sites, task_group_of, walk_to_user_site
 from .frames import TASK_KINDS, varint
-from .origins import CONNECTION_MADE_CODE
+from .origins import handles_connection
 
 ASYNC_KIND = bytes((TASK_KINDS["async"],))
 
@@ -29,7 +29,7 @@ class CreationPoint:
             site = definition_site(code)  # a package runs the project's coroutine (a framework its handler)
         self.site = site
         self.in_group = task_group_of(frame) is not None  # TaskGroup.create_task: the group is the frame's
-        self.asked = frame.f_code is CONNECTION_MADE_CODE  # a stream server's handler (OriginRecorder.asked_by)
+        self.asked = handles_connection(frame.f_code)  # a server's handler (OriginRecorder.asked_by)
         # A task record's end for a task of the coroutine's name made here, after its id and parent.
         self.tail = None
         if self.name is not None:

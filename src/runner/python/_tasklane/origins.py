@@ -1,11 +1,10 @@
 """Tasks asyncio makes in a callback of its own for a caller elsewhere: the coroutine handed to
-another thread's loop (run_coroutine_threadsafe), a stream server's handler for each connection.
-Each is made by the task that asked for it, where it asked. And the calls run_in_executor hands to
+another thread's loop (run_coroutine_threadsafe), a server's handler for each connection. Each is
+made by the task that asked for it, where it asked. And the calls run_in_executor hands to
 another thread or process, and the child processes asyncio starts, which are tasks of kind io of
 the task that made them."""
 
 import asyncio.base_events
-import asyncio.streams
 import asyncio.threads
 import json
 import os
@@ -19,8 +18,11 @@ from .code import callable_name, coroutine_origin, describe_error, exception_of,
 TO_THREAD_CODE = asyncio.threads.to_thread.__code__
 GETADDRINFO_CODE = asyncio.base_events.BaseEventLoop.getaddrinfo.__code__
 
-# Where asyncio makes the task of a stream server's handler for a new connection.
-CONNECTION_MADE_CODE = asyncio.streams.StreamReaderProtocol.connection_made.__code__
+
+def handles_connection(code):
+    """Whether `code` is a protocol's connection_made, where a server's handler task for a new
+    connection is made: asyncio's stream server's, or a framework's (aiohttp's RequestHandler)."""
+    return code.co_name == "connection_made"
 
 
 class ThreadsafeCall:
@@ -160,7 +162,7 @@ class OriginRecorder:
         call = self.threadsafe_calls.pop(id(coro), None)
         if call is not None and call.coro() is coro:
             return call.parent, call.site, call._tl_ident
-        if frame.f_code is CONNECTION_MADE_CODE:
+        if handles_connection(frame.f_code):
             # The transport of the new connection knows its server, which knows its factory; over
             # TLS, the transport under it does.
             transport = frame.f_locals.get("transport")
