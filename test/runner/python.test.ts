@@ -217,15 +217,18 @@ for (const python of interpreters()) {
       assert.equal(main.waits[2].target, only(model, 'guarded').id);
     });
 
-    it('a task an installed package makes, and the error it raises, are placed at the project\'s calls of it, one it runs for the project at its coroutine', () => {
+    it('a task an installed package makes, the error it raises and a wait inside it are placed at the project\'s calls of it, one it runs for the project at its coroutine', () => {
       const { model, stdout } = trace(py('packaged/main.py'));
-      assert.equal(stdout, 'the package failed\n');
+      assert.equal(stdout, 'the package failed\nfed\n');
       assert.match(only(model, '_nap').site, /packaged\/main\.py:20:1$/);
       const load = only(model, 'load');
       assert.equal(load.end?.state, 'rejected');
       assert.match(load.end!.site, /packaged\/main\.py:12:1$/);
       // Run by the package from a loop callback of its own: at the coroutine function.
       assert.match(only(model, 'handler').site, /packaged\/main\.py:15:1$/);
+      // Waiting on a bare future inside the package: worded by the package's coroutine, at the project's line.
+      const channelWait = only(model, 'main').waits.at(-1)!;
+      assert.deepEqual([model.waitLabel(channelWait), channelWait.site.replace(/^.*packaged\//, '')], ['Channel.read', 'main.py:33:1']);
     });
 
     it('the lookup asyncio runs in its executor for open_connection is its own work, named in the wait it holds', () => {

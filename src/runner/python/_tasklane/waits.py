@@ -6,7 +6,7 @@ import concurrent.futures
 import weakref
 
 from .awaits import code_of, frame_of, future_origin, span_links, wait_label, walk_await_chain
-from .code import is_library, line_site, seconds
+from .code import coroutine_name, is_library, is_package_file, line_site, seconds
 
 GATHERING_FUTURE = asyncio.tasks._GatheringFuture
 WEAKLY_KEYED_FUTURES = (asyncio.Future, concurrent.futures.Future)
@@ -78,6 +78,15 @@ class WaitRecorder:
             self.end_groups(state, api, ns)
         waiter = getattr(task, "_fut_waiter", None)
         site = line_site(frame_of(last_user)) if last_user is not None else ""
+        in_package = last_user is not None and is_package_file(code_of(last_user).co_filename)
+        if in_package:
+            # Waiting inside an installed package (aiohttp's DataQueue.read): at the project's line
+            # that called into it, as a creation site is placed.
+            if users is None:
+                chain, users, nested, last_user, api, innermost = walk_await_chain(coro, True)
+            project = [obj for obj, code in users if not is_package_file(code.co_filename)]
+            if project:
+                site = line_site(frame_of(project[-1]))
         # A wait for a task or combinator has no label (the trace names it after the target),
         # unless a timeout bounds it: then the label says both.
         for group, ident, _, members in state._tl_groups:
@@ -97,7 +106,8 @@ class WaitRecorder:
             origin, inner = future_origin(waiter) if api is None and waiter is not None else ("", None)
             target = self.task_behind(inner) if inner is not None else None
             if target is None:
-                label = origin or wait_label(api, waiter)
+                # A bare future a package's coroutine awaits is worded by that coroutine, not "Future".
+                label = origin or (coroutine_name(last_user, code_of(last_user)) if in_package and api is None and waiter is not None else wait_label(api, waiter))
         if state._tl_timeouts:
             label = self.bounded(state, label or target._tl_name)
         self.enc.wait(ns, state._tl_ident, target._tl_ident if target is not None else 0, label, site)
