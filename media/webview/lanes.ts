@@ -161,6 +161,15 @@ export function spanAt(spans: readonly TimelineTask[] | undefined, t: number, ta
 }
 
 /**
+ * The span to name beside a wait's label: spanAt's, unless the label names it already (a package's
+ * coroutine awaiting a bare future is the wait's own words: `DataQueue.read`).
+ */
+export function spanBesideWait(spans: readonly TimelineTask[] | undefined, t: number, label: string, tasks: ReadonlyMap<number, TimelineTask>, endTime: number): TimelineTask | undefined {
+  const span = spanAt(spans, t, tasks, endTime);
+  return span && (label === span.name || label.startsWith(`${span.name},`)) ? undefined : span;
+}
+
+/**
  * Index of the first record whose end is at or after `t`. Records are `stride` numbers each,
  * [start, end, …], sorted by start with ends that never go back; an open end (-1) is later than
  * any time.

@@ -3,7 +3,7 @@
 // (only what is visible, at most once per animation frame) is TimelinePainter's.
 import type { TimelineTask } from '../../src/shared/protocol';
 import { formatDuration as formatUs } from '../../src/trace/format';
-import { firstEndingAfter, laneAt, layoutLanesGradually, spanAt, type Lane, type LaneLayout } from './lanes';
+import { firstEndingAfter, laneAt, layoutLanesGradually, spanBesideWait, type Lane, type LaneLayout } from './lanes';
 import { inertText } from './inertText';
 import { readTheme, watchTheme, type Theme } from './theme';
 import { EDGE_GRAB_PX, LABEL_W, LANE_H, labelIndent, MAX_LABEL_SHARE, MIN_LABEL_W, OVERVIEW_H, TOP } from './timelineGeometry';
@@ -336,7 +336,7 @@ export class TimelineView {
     let waitText = '';
     if (hit.wait >= 0) {
       const start = task.waits[hit.wait * 2];
-      const span = spanAt(this.spans.get(task.id), start, this.store.tasks, this.store.endTime);
+      const span = spanBesideWait(this.spans.get(task.id), start, task.waitLabels[hit.wait], this.store.tasks, this.store.endTime);
       const waker = task.waitWakers[hit.wait];
       waitText = `\nwaiting for ${inertText(task.waitLabels[hit.wait])}${span ? ` in ${inertText(span.name)}` : ''} (${formatUs(this.store.endOf(task.waits[hit.wait * 2 + 1]) - start)})`;
       if (waker) waitText += `\nwoken by ${inertText(this.store.describe(waker))}`;

@@ -2,7 +2,7 @@
 // loop lane, the axis and the overview, each in one pass per colour. Only visible lanes are given.
 // All text is drawn with fillText, so names from a trace can never become markup.
 import type { TimelineTask } from '../../src/shared/protocol';
-import { firstEndingAfter, spanAt, type Lane } from './lanes';
+import { firstEndingAfter, spanBesideWait, type Lane } from './lanes';
 import { inertText } from './inertText';
 import { forEachPixelSpan } from './pixelSpans';
 import { SegmentLayer } from './segmentLayer';
@@ -211,8 +211,9 @@ export class TimelinePainter {
         const x0 = Math.max(this.v.scale.left, this.v.scale.toPx(w[i * 2]));
         const x1 = this.v.scale.toPx(this.store.endOf(w[i * 2 + 1]));
         if (x1 - x0 < 40) continue;
-        const span = spanAt(this.v.spans.get(lane.task.id), w[i * 2], this.store.tasks, this.store.endTime);
-        const label = span ? `${span.name} › ${lane.task.waitLabels[i]}` : lane.task.waitLabels[i];
+        const waitLabel = lane.task.waitLabels[i];
+        const span = spanBesideWait(this.v.spans.get(lane.task.id), w[i * 2], waitLabel, this.store.tasks, this.store.endTime);
+        const label = span ? `${span.name} › ${waitLabel}` : waitLabel;
         fitText(ctx, label, x0 + 3, laneY(lane) + LANE_H / 2, x1 - x0 - 6);
       }
     }

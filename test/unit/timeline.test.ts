@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { firstEndingAfter, laneAt, layoutLanes, layoutLanesGradually, spanAt } from '../../media/webview/lanes';
+import { firstEndingAfter, laneAt, layoutLanes, layoutLanesGradually, spanAt, spanBesideWait } from '../../media/webview/lanes';
 import { forEachPixelSpan } from '../../media/webview/pixelSpans';
 import { LABEL_W, labelIndent } from '../../media/webview/timelineGeometry';
 import { formatTick, TimeScale } from '../../media/webview/timeScale';
@@ -107,6 +107,9 @@ describe('lane layout', () => {
     assert.deepEqual(onMain?.map((t) => t.name), ['first', 'second', 'inner']);
     const at = (t: number): string | undefined => spanAt(onMain, t, spansOf, 100)?.name;
     assert.deepEqual([5, 15, 20, 30, 45, 55].map(at), [undefined, 'first', 'second', 'inner', 'second', undefined]);
+    // Named beside a wait, unless the wait's words name it already.
+    const beside = (label: string): string | undefined => spanBesideWait(onMain, 30, label, spansOf, 100)?.name;
+    assert.deepEqual(['sleep 1 s', 'inner', 'inner, timeout 0.3 s', 'inner_loop'].map(beside), ['inner', undefined, undefined, 'inner']);
   });
 
   it('indents a label by its depth, but a deep chain of tasks no further than leaves room for their names', () => {

@@ -254,6 +254,18 @@ describe('webview in headless Chromium: the canvas timeline', () => {
     await view.page.mouse.move(x + 800, y + 62 + 10);
     await view.page.waitForSelector('#tooltip:not([hidden])');
     assert.match((await view.page.textContent('#tooltip'))!, /^sayAfter\nwaiting for setTimeout 900 ms in say_after \(/);
+    // A wait worded by the coroutine it is in (a package's, awaiting a bare future) names it once.
+    const reading: TimelineTask = { ...span, name: 'DataQueue.read' };
+    const waiting = task(2, 1, 'sayAfter', [0, 100_000], [100_000, 1_000_000], ['DataQueue.read, timeout 0.3 s']);
+    await view.page.evaluate(() => ((window as unknown as { drawn: string[] }).drawn.length = 0));
+    await view.post({ type: 'timeline', update: { ...UPDATE, tasks: packTimelineTasks([...unpackTasks(UPDATE.tasks).map((t) => (t.id === 2 ? waiting : t)), reading]) } });
+    await frame(view);
+    const redrawn = await view.page.evaluate(() => (window as unknown as { drawn: string[] }).drawn);
+    assert.ok(redrawn.includes('DataQueue.read, timeout 0.3 s'), redrawn.join(' | '));
+    assert.ok(!redrawn.some((text) => text.includes('›')), redrawn.join(' | '));
+    await view.page.mouse.move(x + 790, y + 62 + 10);
+    await view.page.waitForFunction(() => /DataQueue/.test(document.querySelector('#tooltip')?.textContent ?? ''));
+    assert.match((await view.page.textContent('#tooltip'))!, /^sayAfter\nwaiting for DataQueue\.read, timeout 0\.3 s \(/);
   });
 
   it('double-clicking a wait asks the host to open the await line', async () => {
