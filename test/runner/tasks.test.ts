@@ -362,6 +362,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(pipeline.runs.length >= 6, 'the pipeline runs the generator after each of its timers');
   });
 
+  it('an async generator a stream pipeline pulls through another of the program\'s is the pipeline\'s work too', () => {
+    const { model, stdout } = traceFixture('pipeline-generators.js');
+    assert.equal(stdout, 'ABC\n');
+    const main = only(model, 'main');
+    const pipeline = only(model, 'stream.pipeline');
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['stream.pipeline'], 'one wait, not the first generator\'s timer');
+    const timers = tasksNamed(model, 'setTimeout 2 ms');
+    assert.deepEqual(timers.map((t) => t.parent), [pipeline.id, pipeline.id, pipeline.id], 'the source generator sleeps in the pipeline, whichever chunk');
+  });
+
   it('code of the script\'s a Node API calls back is the call\'s work: what it makes are the call\'s children', () => {
     const { model, stdout } = traceFixture('called-back.js');
     assert.equal(stdout, '42 true\n');

@@ -45,9 +45,11 @@ export interface CallSiteInfo {
   /** The capture reached the bottom of the synchronous stack: a function not in `callers` has returned. */
   callersComplete: boolean;
   /**
-   * The Node function through which user code further down the stack called the first user frame
-   * (see functionKey), while that call is still running: `pipeline`, pulling an async generator
-   * of the user's its caller passed it. "" when no user code is below the Node frames under it.
+   * The Node functions through which user code further down the stack called the first user frame
+   * (see functionKey), while those calls are still running, innermost first, one per line:
+   * `pipeline`, pulling an async generator of the user's its caller passed it (and under it
+   * `Readable.from`'s reader, when the generator is pulled through another of the user's, a
+   * transform's). "" when no user code is below the Node frames under it. See calledThrough.
    */
   calledBy: string;
   /** For `internal`: the Node function user code called (see functionKey), which a helper runs in. */
@@ -379,20 +381,30 @@ function functionKey(frame: CallSite): string {
 }
 
 /**
- * CallSiteInfo.calledBy: below the first user frame (and any user and builtin frames under it), the
- * Node frames down to the next user frame are a Node API call that user code made and that is still
- * running; the outermost of them is the function it called.
+ * CallSiteInfo.calledBy: below the first user frame, each run of Node frames down to the next user
+ * frame is a Node API call that user code made and that is still running; the outermost frame of
+ * each run is the function it called.
  */
 function calledThrough(frames: CallSite[], user: number, isOwn: (file: string) => boolean): string {
-  let i = user + 1;
-  while (i < frames.length && !frames[i].getFileName()?.startsWith('node:')) i++;
+  let keys = '';
   let api: CallSite | undefined;
-  for (; i < frames.length; i++) {
+  for (let i = user + 1; i < frames.length; i++) {
     const file = frames[i].getFileName();
     if (file?.startsWith('node:')) api = frames[i];
-    else if (!isNodeFile(file) && !isOwn(file!)) return api ? functionKey(api) : '';
+    else if (api !== undefined && !isNodeFile(file) && !isOwn(file!)) {
+      keys = keys === '' ? functionKey(api) : `${keys}\n${functionKey(api)}`;
+      api = undefined;
+    }
   }
-  return '';
+  return keys;
+}
+
+/** Whether a Node function (an apiKey) is one of those CallSiteInfo.calledBy lists. */
+export function isCalledThrough(calledBy: string, apiKey: string): boolean {
+  if (calledBy === '') return false;
+  if (calledBy === apiKey) return true;
+  if (!calledBy.includes('\n')) return false;
+  return calledBy.split('\n').includes(apiKey);
 }
 
 /** `new Promise(…)`: the frame of the constructor, below the executor while that runs. */

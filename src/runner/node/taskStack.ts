@@ -2,7 +2,7 @@
 // callbacks' frames, and the run, idle, creation and end records that follow from them. Shared by
 // the tracer's promise side and resource side.
 import type { EndState } from '../../trace/events';
-import { isPackageFile, type CallSiteInfo } from './callsites';
+import { isCalledThrough, isPackageFile, type CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
 import { newTaskState, type TaskState } from './taskState';
 
@@ -89,10 +89,10 @@ export class TaskStack {
 
   /**
    * User code runs again: the helpers and combinators it called before have returned, but the one
-   * that called it back (`calledBy`, see CallSiteInfo), whose code it is part of.
+   * that called it back (one of `calledBy`, see CallSiteInfo), whose code it is part of.
    */
   popReturnedTransients(calledBy = ''): TaskState {
-    while (this.top.transient && (calledBy === '' || this.top.apiKey !== calledBy) && this.sync.length > this.frameFloor() + 1) this.sync.pop();
+    while (this.top.transient && !isCalledThrough(calledBy, this.top.apiKey) && this.sync.length > this.frameFloor() + 1) this.sync.pop();
     return this.top;
   }
 
@@ -105,7 +105,7 @@ export class TaskStack {
   calledBack(info: CallSiteInfo): boolean {
     const top = this.top;
     if (!top.transient || info.site === '') return false;
-    if (info.calledBy !== '') return info.calledBy === top.apiKey;
+    if (info.calledBy !== '') return isCalledThrough(info.calledBy, top.apiKey);
     return this.frameBase.length > 0 && this.sync.length - 1 === this.frameFloor();
   }
 
