@@ -76,7 +76,7 @@ describe('Node runner: the task model on real scripts', () => {
 
   it('an async function that returns another\'s promise without awaiting it has returned: what its caller does next is the caller\'s, and it waits for the one it returned', () => {
     const { model, stdout } = traceFixture('return-promise.js');
-    assert.equal(stdout, '1,2 4\n');
+    assert.equal(stdout, '1,2 4 5\n');
     const main = only(model, 'main');
     const parentName = (t: { parent: number }): string => model.tasks.get(t.parent)!.name;
     const relays = tasksNamed(model, 'relay');
@@ -91,7 +91,14 @@ describe('Node runner: the task model on real scripts', () => {
     for (const [i, relay] of relays.entries()) {
       assert.deepEqual(relay.waits.map((w) => w.target), [leaves[i].id], `relay #${relay.id}`);
       assert.equal(relay.waits[0].end, relay.end!.t);
+      assert.match(relay.waits[0].site, /return-promise\.js:11:10$/, 'at its `return leaf(n)`');
     }
+    // One that returns the call after an await waits from the moment its run returned, not from
+    // V8's job adopting the call's promise, after 20 ms of another microtask's.
+    const resumed = only(model, 'resumedRelay');
+    assert.deepEqual(resumed.waits.map((w) => w.target), [only(model, 'setTimeout 2 ms').id, tasksNamed(model, 'leaf').at(-1)!.id]);
+    const gap = resumed.waits[1].start - resumed.runs.at(-1)!;
+    assert.ok(gap < 5000, `its wait starts ${gap} µs after its last run ended`);
   });
 
   it('an async call deeper than a captured stack is still its caller\'s child', () => {

@@ -289,7 +289,8 @@ export class PromiseTasks {
     waiter.awaited = adopted;
     waiter.waitTarget = target?.id ?? 0;
     waiter.waitLabel = '';
-    if (returned) waiter.waitSite = '';
+    // Where it returned the call it made (`return load()`: the call's own site); one made elsewhere, nowhere.
+    if (returned) waiter.waitSite = target !== undefined && target.parentId === waiter.id ? target.site : '';
     const held = this.out.held;
     if (held.waiter !== waiter) {
       this.out.releaseAwait();

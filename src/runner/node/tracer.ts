@@ -323,6 +323,7 @@ export class Tracer {
       owner.suspendedAt = 0;
       owner.resumesVia = undefined;
       owner.awaited = undefined;
+      owner.returnedAt = 0; // a job of its promises that resumed no await was no return (see leave)
     }
     if (resumedFrom !== owner.resumedFrom) {
       owner.resumedFrom = resumedFrom;
@@ -354,6 +355,9 @@ export class Tracer {
     if (held.ns < 0) held.ns = ns;
     if (owner.oneShot && owner.followUps === 0 && !owner.ended) this.resources.endOneShot(owner, ns);
     else if (owner.kind === 'callback' && ns >= 0) owner.lastReturnAt = ns;
+    // A resumed async function that neither awaited nor settled returned a promise (`return save()`):
+    // it waits from the first such return (not from a microtask it queued, running later as its code).
+    else if (owner.kind === 'async' && ns >= 0 && !owner.awaiting && owner.settledAt === 0 && owner.resumes > 0 && owner.returnedAt === 0) owner.returnedAt = ns;
     // The socket a server accepts in this callback is connected once it returns, and may never run
     // a callback of its own to be named in (an HTTP server's parser reads it); a child process
     // started in it is spawned.
