@@ -551,6 +551,10 @@ describe('Node runner: the task model on real scripts', () => {
     const fetchWait = main.waits.find((w) => /fetch\.js:8:\d+$/.test(w.site))!;
     assert.equal(fetchWait.target, only(model, 'fetch').id);
     assert.match(model.waitLabel(fetchWait), /^read TCP socket 127\.0\.0\.1:\d+$/);
+    // Its socket and connect, made inside undici with no code of the script's on the stack, are placed at the fetch.
+    const made = model.childrenOf(only(model, 'fetch').id).filter((t) => t.kind === 'io');
+    assert.deepEqual(made.map((t) => t.name.replace(/[\d.:]+$/, '')).sort(), ['TCP connect ', 'TCP socket ']);
+    assert.ok(made.every((t) => t.site === only(model, 'fetch').site), made.map((t) => t.site).join());
     // listen(port, host, resolve): Node emits 'listening' in a tick of the server's, once bound.
     const server = only(model, /^TCP server /);
     assert.deepEqual([main.waits[0].by, model.waitLabel(main.waits[0])], [server.id, server.name]);

@@ -388,8 +388,9 @@ export class ResourceTasks {
       if (top.transient && top.name === ZLIB_BUFFER_WRAPPER) this.helperOfHandle.set(task, top);
     }
     // Made in Node's own code for an I/O resource of the user's (the connect of net.connect's
-    // socket, after its deferred lookup): placed where that resource was made.
-    const site = info.site || (info.shape === 'none' ? (this.tickSites.get(trigger) ?? (maker?.kind === 'io' ? maker.site : '')) : '');
+    // socket, after its deferred lookup): placed where that resource was made; for a helper's
+    // call (fetch's socket), where the call was.
+    const site = info.site || (info.shape === 'none' ? (this.tickSites.get(trigger) ?? (maker?.kind === 'io' ? maker.site : top.transient ? top.site : '')) : '');
     const sibling = isNextStreamRequest(type, info, top, maker) || isNextOfChain(type, info, top);
     this.stack.emitTask(task, ns, sibling ? top.parentId : top.id, site, isNodesOwn(type, info, top.transient && !this.stack.calledBack(info)));
   }
