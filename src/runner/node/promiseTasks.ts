@@ -391,8 +391,9 @@ export class PromiseTasks {
   private recordWaker(waiter: TaskState, ns: number): void {
     let by = this.stack.frameOwners[this.stack.frameOwners.length - 1] ?? this.stack.top;
     // The waiter's own tick or microtask (`await new Promise((r) => process.nextTick(r))`): no task
-    // woke it, the queue it put its callback in did.
-    if (by === waiter) {
+    // woke it, the queue it put its callback in did. Not so for a helper it awaits, whose tick Node
+    // queued for it (`once(udpSocket, 'listening')`, emitted in a tick bind queued).
+    if (by === waiter && waiter.waitTarget === 0) {
       const queue = queuedCallbackName();
       if (queue !== '') {
         if (this.out.admit()) this.out.enc.awaitBy(ns, waiter.id, 0, queue);
