@@ -3,12 +3,13 @@ import * as path from 'node:path';
 import { formatDuration } from './format';
 import type { Task, TraceModel } from './model';
 
-/** "file.js:12" relative to the traced program's folder. */
+/** "file.js:12" relative to the traced program's folder; a file outside it by its full path. */
 export function shortSite(site: string, cwd: string | undefined): string {
   const m = /^(.*):(\d+):(\d+)$/.exec(site);
   if (!m) return site;
   const file = m[1].startsWith('file://') ? decodeURIComponent(m[1].slice(7)) : m[1];
-  const shown = cwd && path.isAbsolute(file) ? path.relative(cwd, file) : file;
+  const relative = cwd && path.isAbsolute(file) ? path.relative(cwd, file) : file;
+  const shown = relative.startsWith(`..${path.sep}`) ? file : relative;
   return `${shown}:${m[2]}`;
 }
 
@@ -17,16 +18,21 @@ function endText(model: TraceModel, task: Task): string {
   return task.end?.message ? `${state}: ${task.end.message}` : state;
 }
 
-function table(rows: string[][]): string {
+/** Rows in columns at most 48 characters wide; a cell too long loses its end, or in `cutStart` columns its start (a site keeps its file and line). */
+function table(rows: string[][], cutStart: ReadonlySet<number>): string {
   const widths = rows[0].map((_, c) => Math.min(48, Math.max(...rows.map((r) => r[c].length))));
-  return rows
-    .map((r) => r.map((cell, c) => (cell.length > widths[c] ? cell.slice(0, widths[c] - 1) + '…' : cell.padEnd(widths[c]))).join('  ').trimEnd())
-    .join('\n');
+  const fit = (cell: string, c: number): string => {
+    if (cell.length <= widths[c]) return cell.padEnd(widths[c]);
+    return cutStart.has(c) ? '…' + cell.slice(cell.length - widths[c] + 1) : cell.slice(0, widths[c] - 1) + '…';
+  };
+  return rows.map((r) => r.map(fit).join('  ').trimEnd()).join('\n');
 }
+
+const HEADER = ['Task', 'Kind', 'Created at', 'Parent', 'Start', 'End', 'Running', 'Waiting', 'Ended'];
 
 export function formatSummary(model: TraceModel, options: { includeInternal?: boolean } = {}): string {
   const cwd = model.info?.cwd;
-  const rows = [['Task', 'Kind', 'Created at', 'Parent', 'Start', 'End', 'Running', 'Waiting', 'Ended']];
+  const rows = [HEADER];
   let hidden = 0;
   for (const task of model.tasks.values()) {
     if (task.internal && !options.includeInternal) {
@@ -46,7 +52,7 @@ export function formatSummary(model: TraceModel, options: { includeInternal?: bo
       endText(model, task),
     ]);
   }
-  const out = [table(rows)];
+  const out = [table(rows, new Set([HEADER.indexOf('Created at')]))];
   // A row's parent can be one of these (an HTTP server's request): say where it went.
   if (hidden > 0) out.push(`(${hidden.toLocaleString('en')} internal ${hidden === 1 ? 'task' : 'tasks'} of the runtime's own not shown; --all shows them.)`);
   const blocks = model.longBlocks().slice(0, 5);

@@ -118,6 +118,21 @@ describe('tasklane summary', () => {
     assert.match(all, /^#2 HTTP request /m);
     assert.doesNotMatch(all, /not shown/);
   });
+
+  it('shows a site in the program\'s folder relative to it, one outside by its full path, and a long one by its end', () => {
+    const m = new TraceModel();
+    const events: TraceEvent[] = [
+      { type: 'start', runtime: 'python', runtimeVersion: '3.11', pid: 7, script: '/app/crawl.py', cwd: '/app', startedAt: 1 },
+      { type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'crawl.py', site: '', internal: false },
+      { type: 'task', t: 1, id: 2, parent: 1, kind: 'async', name: 'main', site: '/app/crawl.py:62:1', internal: false },
+      { type: 'task', t: 2, id: 3, parent: 2, kind: 'coroutine', name: 'TCPSite.start', site: '/usr/lib/python3/web_runner.py:121:1', internal: false },
+      { type: 'task', t: 3, id: 4, parent: 2, kind: 'coroutine', name: 'ClientSession._request', site: '/usr/lib/python3/dist-packages/aiohttp/client_reqrep.py:1001:1', internal: false },
+    ];
+    events.forEach((e) => m.apply(e));
+    m.finish();
+    const cells = formatSummary(m).split('\n').filter((line) => line.startsWith('#')).map((line) => line.split(/\s{2,}/)[2]);
+    assert.deepEqual(cells, ['-', 'crawl.py:62', '/usr/lib/python3/web_runner.py:121', '…on3/dist-packages/aiohttp/client_reqrep.py:1001']);
+  });
 });
 
 describe('what woke a wait, in both export formats', () => {
