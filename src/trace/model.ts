@@ -1,4 +1,5 @@
 // Folds the event stream into tasks, segments and links, incrementally, for the CLI and the live panel.
+import { laneOwner, timeWithin } from './spanTime';
 import { MAX_DENSE_ID, TaskTable } from './taskTable';
 import { isProgramWork, replay, type EndState, type ExitReason, type RunnerInfo, type TaskKind, type TraceEvent, type TraceSink } from './events';
 
@@ -351,15 +352,23 @@ export class TraceModel implements TraceSink {
     return task.end ? task.end.state : 'pending';
   }
 
+  /** A coroutine span's is its task's running while it is open (see spanTime). */
   runningTime(task: Task): number {
+    if (task.kind === 'coroutine') return timeWithin(laneOwner(task, this.tasks).runs, task.created, this.endTimeOf(task), this.openEnd);
     return sumPairs(task.runs, this.endTime);
   }
 
+  /** A coroutine span's is its task's waiting while it is open (see spanTime). */
   waitingTime(task: Task): number {
+    const waits = task.kind === 'coroutine' ? laneOwner(task, this.tasks).waits : task.waits;
+    const from = task.kind === 'coroutine' ? task.created : -Infinity;
+    const to = task.kind === 'coroutine' ? this.endTimeOf(task) : Infinity;
     let total = 0;
-    for (const w of task.waits) total += (Number.isNaN(w.end) ? this.endTime : w.end) - w.start;
+    for (const w of waits) total += Math.max(0, Math.min(this.openEnd(w.end), to) - Math.max(w.start, from));
     return total;
   }
+
+  private readonly openEnd = (end: number): number => (Number.isNaN(end) ? this.endTime : end);
 
   /** When the task ended, or the end of the trace for one still pending. */
   /** The trace's time (µs) at a wall-clock moment (epoch ms), never before its last event. */

@@ -49,6 +49,27 @@ describe('trace model', () => {
     assert.equal(m.waitingTime(m.tasks.get(1)!), 101);
   });
 
+  it('a coroutine span runs and waits when its task does while it is open, nested spans included', () => {
+    const span = (t: number, id: number, parent: number, name: string): TraceEvent => ({ type: 'task', t, id, parent, kind: 'coroutine', name, site: '', internal: false });
+    const m = build([
+      task(0, 1, 0, 'main'),
+      { type: 'run', t: 0, id: 1 },
+      span(10, 2, 1, 'fetch'),
+      span(12, 3, 2, 'read'),
+      { type: 'await', t: 20, id: 1, target: 0, label: 'DataQueue.read', site: '' },
+      { type: 'run', t: 20, id: 0 },
+      { type: 'run', t: 50, id: 1 },
+      { type: 'end', t: 55, id: 3, state: 'resolved', message: '', site: '' },
+      { type: 'end', t: 60, id: 2, state: 'resolved', message: '', site: '' },
+      { type: 'await', t: 70, id: 1, target: 0, label: 'sleep 1 s', site: '' },
+      { type: 'run', t: 70, id: 0 },
+    ]);
+    const [main, fetch, read] = [1, 2, 3].map((id) => m.tasks.get(id)!);
+    assert.deepEqual([m.runningTime(fetch), m.waitingTime(fetch)], [10 + 10, 30], 'fetch: 10–20 and 50–60 running, 20–50 waiting');
+    assert.deepEqual([m.runningTime(read), m.waitingTime(read)], [8 + 5, 30]);
+    assert.deepEqual([m.runningTime(main), m.waitingTime(main)], [20 + 20, 30], 'the task\'s own, its open wait to the trace\'s end');
+  });
+
   it('a wait that goes on after a callback of its task ran is, stretch by stretch, for what ended it', () => {
     const m = build([
       task(0, 1, 0, 'main'),

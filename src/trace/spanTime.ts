@@ -1,0 +1,21 @@
+// A coroutine span's own running and waiting time (the CLI summary's and the panel table's): a span
+// has no runs or waits of its own, as it is drawn on its task's lane; while it is open, its task's
+// runs and waits are its.
+
+/** The nearest of `task` and its ancestors that is no coroutine span: the task whose lane it is on. */
+export function laneOwner<T extends { kind: string; parent: number }>(task: T, tasks: ReadonlyMap<number, T>): T {
+  let owner = task;
+  for (let parent = tasks.get(owner.parent); owner.kind === 'coroutine' && parent !== undefined; parent = tasks.get(owner.parent)) owner = parent;
+  return owner;
+}
+
+/** How much of [from, to] the [start, end] pairs cover (flat, two numbers each); `endOf` gives an open end (NaN) the time it runs to. */
+export function timeWithin(pairs: ArrayLike<number>, from: number, to: number, endOf: (end: number) => number): number {
+  let total = 0;
+  for (let i = 0; i < pairs.length; i += 2) {
+    const start = Math.max(pairs[i], from);
+    const end = Math.min(endOf(pairs[i + 1]), to);
+    if (end > start) total += end - start;
+  }
+  return total;
+}
