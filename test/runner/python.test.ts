@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { parseTrace } from '../../src/trace/load';
 import { TraceModel } from '../../src/trace/model';
-import { exitOf, FIXTURES, lifetimeMs, only, printed, ROOT, sigtermGroup, startFixture, startLive, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture, traceFixtureWith, until } from './helpers';
+import { exitOf, FIXTURES, lifetimeMs, lineOf, only, printed, ROOT, sigtermGroup, startFixture, startLive, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture, traceFixtureWith, until } from './helpers';
 
 const py = (name: string): string => `../python/${name}`;
 
@@ -219,7 +219,7 @@ for (const python of interpreters()) {
 
     it('a task an installed package makes, the error it raises and a wait inside it are placed at the project\'s calls of it, one it runs for the project at its coroutine', () => {
       const { model, stdout } = trace(py('packaged/main.py'));
-      assert.equal(stdout, 'the package failed\nfed\n');
+      assert.equal(stdout, 'the package failed\nfed\nfetched\n');
       assert.match(only(model, '_nap').site, /packaged\/main\.py:20:1$/);
       const load = only(model, 'load');
       assert.equal(load.end?.state, 'rejected');
@@ -227,8 +227,13 @@ for (const python of interpreters()) {
       // Run by the package from a loop callback of its own: at the coroutine function.
       assert.match(only(model, 'handler').site, /packaged\/main\.py:15:1$/);
       // Waiting on a bare future inside the package: worded by the package's coroutine, at the project's line.
-      const channelWait = only(model, 'main').waits.at(-1)!;
-      assert.deepEqual([model.waitLabel(channelWait), channelWait.site.replace(/^.*packaged\//, '')], ['Channel.read', 'main.py:33:1']);
+      const fixture = py('packaged/main.py');
+      const channelWait = only(model, 'main').waits.find((w) => model.waitLabel(w) === 'Channel.read')!;
+      assert.equal(channelWait.site.replace(/^.*packaged\//, ''), `main.py:${lineOf(fixture, 'return await channel.read()')}:1`);
+      // The package's coroutine awaited inside the package is a span at the project's call too; the
+      // project's coroutine a task of the package's awaits, at the coroutine.
+      assert.equal(only(model, '_deliver').site.replace(/^.*packaged\//, ''), `main.py:${lineOf(fixture, 'slowlib.fetch(')}:1`);
+      assert.equal(only(model, 'respond').site.replace(/^.*packaged\//, ''), `main.py:${lineOf(fixture, 'async def respond')}:1`);
     });
 
     it('the lookup asyncio runs in its executor for open_connection is its own work, named in the wait it holds', () => {

@@ -4,7 +4,7 @@ import asyncio
 import dis
 
 from .awaits import frame_of
-from .code import coroutine_name, describe_error, is_users, line_site
+from .code import coroutine_name, definition_site, describe_error, is_package_file, is_users, line_site
 from .taskstate import cancelled_by
 
 # The instructions a frame returns by: at any other, a finished coroutine's frame was left by an exception.
@@ -49,7 +49,17 @@ class SpanRecorder:
             index = chain.index(link) - 1
             while index >= 0 and not is_users(chain[index][1]):
                 index -= 1
-            site = line_site(frame_of(chain[index][0])) if index >= 0 else getattr(state, "_tl_made_at", "")
+            # Awaited in a package: at the project's await of the package, if any, else a coroutine
+            # of the project's (a framework's handler) at the coroutine, as a task is placed.
+            project = index
+            while project >= 0 and (not is_users(chain[project][1]) or is_package_file(chain[project][1].co_filename)):
+                project -= 1
+            if project >= 0:
+                site = line_site(frame_of(chain[project][0]))
+            elif index >= 0 and is_package_file(chain[index][1].co_filename) and not is_package_file(code.co_filename):
+                site = definition_site(code)
+            else:
+                site = line_site(frame_of(chain[index][0])) if index >= 0 else getattr(state, "_tl_made_at", "")
             # Seen now, as the step ends; sys.monitoring (3.12+) saw when it started in the step.
             frame = frame_of(obj)
             self.enc.task(self.frame_times.get(frame, ns), ident, parent, "coroutine", coroutine_name(obj, code), site)
