@@ -209,6 +209,8 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             elif EAGER_TASKS and state._tl_plain and coro.cr_suspended:  # an eager task waits already
                 state._tl_name_checked = True
                 self.record_suspension(task, state, ns)
+            if self.destroyed:  # collected while this record was written
+                self.write_collected()
             if len(self.enc.buf) >= FLUSH_BYTES:  # a loop making tasks fills the buffer between two steps
                 self.sink.send_frame()
         finally:
@@ -283,7 +285,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         """The garbage collector takes a task that never ended (the program dropped it while it
         waited for something nothing else held): it ends here, rejected in asyncio's words, and so
         do its spans. Written at once, unless the record lock is held (perhaps by this thread,
-        whose record the collection interrupted): then by write_pending."""
+        whose record the collection interrupted): then once that record is (write_collected)."""
         state = self.state_of(task)
         if state is None or self.sink.broken:
             return
@@ -575,6 +577,8 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             return
         self.settle_run(state)
         self.record_suspension(task, state, ns)
+        if self.destroyed:  # collected while the wait was worked out (a span's id, a label)
+            self.write_collected()
         if state._tl_cancelling and HAS_CANCELLING and task.cancelling() == 0:
             # It took the cancellation in (an asyncio.timeout() that expired): a later one is someone else's.
             state._tl_canceller = state._tl_cancel_message = None
@@ -602,6 +606,12 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         elif self.idle_since != NOT_IDLE:
             self.enc.run(self.idle_since, 0)
             self.idle_since = NOT_IDLE
+        self.write_collected()
+
+    def write_collected(self):
+        """The ends of tasks the garbage collector took while a record was being written (the
+        caller holds the lock): written once that record is, so that they keep their place in time
+        (the reader takes a record's time as no earlier than the one before)."""
         while self.destroyed:
             self.write_destroyed(*self.destroyed.pop(0))
 
