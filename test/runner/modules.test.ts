@@ -59,6 +59,14 @@ describe('Node runner: module systems and TypeScript', () => {
     // `return conn.query(…)` without await: the block is left, and the connection disposed, at once.
     assert.ok(dispose.created < only(model, 'Connection.query').end!.t, 'disposal began while the query ran');
   });
+  it('TypeScript compiles with the project\'s tsconfig.json: legacy decorators (experimentalDecorators) work', () => {
+    const { model, stdout, code, stderr } = traceFixture('ts-decorators/app.ts');
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, 'item 1 load(1)\n');
+    const wrapper = only(model, 'logging');
+    assert.equal(only(model, 'load').parent, wrapper.id, 'the decorated method runs inside the decorator\'s wrapper');
+    assert.equal(wrapper.parent, only(model, 'main').id);
+  });
   for (const fixture of ['ts-imports/main.ts', 'ts-imports/main.mts']) {
     it(`TypeScript imports name TypeScript files by the .js names they compile to, statically and with import(): ${fixture}`, () => {
       const { model, stdout, code } = traceFixture(fixture);

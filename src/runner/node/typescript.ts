@@ -29,7 +29,7 @@ export function typeScriptFiles(specifier: string): string[] {
 const TRANSPILE_TASK = 'transpile TypeScript (Tasklane)';
 
 interface EsbuildLike {
-  transformSync(code: string, options: Record<string, unknown>): { code: string };
+  buildSync(options: Record<string, unknown>): { outputFiles: { text: string }[] };
 }
 
 /** What esbuild's transform failure carries about each error. */
@@ -99,13 +99,35 @@ export function setRunnerDir(dir: string): void {
 
 let esbuild: EsbuildLike | undefined;
 
+/**
+ * One file compiled as tsc would with the project's tsconfig.json (the nearest above it, with what
+ * it extends): its compiler options change the code (`experimentalDecorators` makes legacy
+ * decorators, which compile otherwise as the standard ones and fail). A build of the one file,
+ * not a transform: esbuild reads a tsconfig file, and follows its `extends`, only in a build.
+ */
 export function transpile(source: string, filename: string, format: 'cjs' | 'esm'): string {
   esbuild ??= loadEsbuild(filename);
+  const dir = path.dirname(filename);
   try {
-    return esbuild.transformSync(source, { loader: 'ts', format, sourcemap: 'inline', sourcefile: filename, target: `node${process.versions.node}` }).code;
+    return esbuild.buildSync({
+      stdin: { contents: source, loader: 'ts', sourcefile: filename, resolveDir: dir }, tsconfig: nearestTsconfig(dir),
+      write: false, bundle: false, format, sourcemap: 'inline', target: `node${process.versions.node}`, logLevel: 'silent',
+    }).outputFiles[0].text;
   } catch (err) {
     throw syntaxErrorOf(err);
   }
+}
+
+const tsconfigs = new Map<string, string | undefined>();
+
+/** The tsconfig.json in `dir` or the nearest folder above it, as tsc finds a project's. */
+function nearestTsconfig(dir: string): string | undefined {
+  if (tsconfigs.has(dir)) return tsconfigs.get(dir);
+  const here = path.join(dir, 'tsconfig.json');
+  const parent = path.dirname(dir);
+  const found = fs.existsSync(here) ? here : parent === dir ? undefined : nearestTsconfig(parent);
+  tsconfigs.set(dir, found);
+  return found;
 }
 
 /**
