@@ -7,9 +7,16 @@ import { formatSummary } from '../../src/trace/summary';
 import { fromTasklaneFile, toTasklaneFile } from '../../src/trace/tasklaneFile';
 import { InvalidTraceError } from '../../src/trace/validate';
 
-function sampleModel(): TraceModel {
+/** The finished model of `events`, as a trace file would give it. */
+function modelOf(events: TraceEvent[]): TraceModel {
   const m = new TraceModel();
-  const events: TraceEvent[] = [
+  events.forEach((e) => m.apply(e));
+  m.finish();
+  return m;
+}
+
+function sampleModel(): TraceModel {
+  return modelOf([
     { type: 'start', runtime: 'node', runtimeVersion: 'v20', pid: 99, script: '/app/main.js', cwd: '/app', startedAt: 1 },
     { type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'main.js', site: '', internal: false },
     { type: 'run', t: 0, id: 1 },
@@ -24,24 +31,18 @@ function sampleModel(): TraceModel {
     { type: 'dropped', t: 100_045, count: 7 },
     { type: 'signal', t: 100_048, signal: 'SIGTERM' },
     { type: 'exit', t: 100_050, reason: 'exit', code: 0, signal: '', message: '', site: '' },
-  ];
-  events.forEach((e) => m.apply(e));
-  m.finish();
-  return m;
+  ]);
 }
 
 describe('Chrome trace export of a task that neither runs nor waits', () => {
   it('draws a Python coroutine span as one slice from its creation to its end, and reads it back', () => {
-    const m = new TraceModel();
-    const events: TraceEvent[] = [
+    const m = modelOf([
       { type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'main.py', site: '', internal: false },
       { type: 'run', t: 0, id: 1 },
       { type: 'task', t: 10, id: 2, parent: 1, kind: 'coroutine', name: 'say_after', site: '/app/main.py:8:1', internal: false },
       { type: 'end', t: 1_010, id: 2, state: 'resolved', message: '', site: '' },
       { type: 'exit', t: 2_000, reason: 'exit', code: 0, signal: '', message: '', site: '' },
-    ];
-    events.forEach((e) => m.apply(e));
-    m.finish();
+    ]);
     const trace = exportChromeTrace(m);
     const slices = trace.traceEvents.filter((e) => e.tid === 2 && e.ph === 'X');
     assert.deepEqual(slices.map((e) => [e.name, e.cat, e.ts, e.dur]), [['say_after', 'task', 10, 1_000]]);
@@ -96,17 +97,13 @@ describe('Chrome trace export', () => {
 
 describe('tasklane summary', () => {
   function modelWithInternalParent(): TraceModel {
-    const m = new TraceModel();
-    const events: TraceEvent[] = [
+    return modelOf([
       { type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'server.js', site: '', internal: false },
       { type: 'task', t: 5, id: 2, parent: 1, kind: 'io', name: 'HTTP request', site: '/app/server.js:3:20', internal: true },
       { type: 'task', t: 6, id: 3, parent: 2, kind: 'async', name: 'handle', site: '/app/server.js:3:40', internal: false },
       { type: 'end', t: 9, id: 3, state: 'resolved', message: '', site: '' },
       { type: 'exit', t: 10, reason: 'exit', code: 0, signal: '', message: '', site: '' },
-    ];
-    events.forEach((e) => m.apply(e));
-    m.finish();
-    return m;
+    ]);
   }
 
   it('says how many internal tasks it left out, as a shown row can name one as its parent', () => {
@@ -120,16 +117,13 @@ describe('tasklane summary', () => {
   });
 
   it('shows a site in the program\'s folder relative to it, one outside by its full path, and a long one by its end', () => {
-    const m = new TraceModel();
-    const events: TraceEvent[] = [
+    const m = modelOf([
       { type: 'start', runtime: 'python', runtimeVersion: '3.11', pid: 7, script: '/app/crawl.py', cwd: '/app', startedAt: 1 },
       { type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'crawl.py', site: '', internal: false },
       { type: 'task', t: 1, id: 2, parent: 1, kind: 'async', name: 'main', site: '/app/crawl.py:62:1', internal: false },
       { type: 'task', t: 2, id: 3, parent: 2, kind: 'coroutine', name: 'TCPSite.start', site: '/usr/lib/python3/web_runner.py:121:1', internal: false },
       { type: 'task', t: 3, id: 4, parent: 2, kind: 'coroutine', name: 'ClientSession._request', site: '/usr/lib/python3/dist-packages/aiohttp/client_reqrep.py:1001:1', internal: false },
-    ];
-    events.forEach((e) => m.apply(e));
-    m.finish();
+    ]);
     const cells = formatSummary(m).split('\n').filter((line) => line.startsWith('#')).map((line) => line.split(/\s{2,}/)[2]);
     assert.deepEqual(cells, ['-', 'crawl.py:62', '/usr/lib/python3/web_runner.py:121', '…on3/dist-packages/aiohttp/client_reqrep.py:1001']);
   });
@@ -137,8 +131,7 @@ describe('tasklane summary', () => {
 
 describe('what woke a wait, in both export formats', () => {
   function wokenModel(): TraceModel {
-    const m = new TraceModel();
-    const events: TraceEvent[] = [
+    return modelOf([
       { type: 'start', runtime: 'python', runtimeVersion: '3.12', pid: 7, script: '/app/q.py', cwd: '/app', startedAt: 1 },
       { type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'q.py', site: '', internal: false },
       { type: 'task', t: 1, id: 2, parent: 1, kind: 'async', name: 'producer', site: '/app/q.py:9:1', internal: false },
@@ -156,10 +149,7 @@ describe('what woke a wait, in both export formats', () => {
       { type: 'end', t: 16, id: 3, state: 'resolved', message: '', site: '' },
       { type: 'run', t: 17, id: 0 },
       { type: 'exit', t: 20, reason: 'exit', code: 0, signal: '', message: '', site: '' },
-    ];
-    events.forEach((e) => m.apply(e));
-    m.finish();
-    return m;
+    ]);
   }
 
   it('Chrome: a flow from the waker at the moment it woke the wait to the wait’s end, none where the wait’s name says it', () => {
