@@ -67,6 +67,15 @@ describe('Node runner: module systems and TypeScript', () => {
     assert.equal(only(model, 'load').parent, wrapper.id, 'the decorated method runs inside the decorator\'s wrapper');
     assert.equal(wrapper.parent, only(model, 'main').id);
   });
+  for (const fixture of ['ts-paths/main.ts', 'ts-paths/main.mts']) {
+    it(`TypeScript imports through the project's tsconfig.json aliases (paths and baseUrl it extends, JSON with comments): ${fixture}`, () => {
+      const { model, stdout, code, stderr } = traceFixture(fixture);
+      assert.equal(code, 0, stderr);
+      assert.equal(stdout, 'hello 5 6\n');
+      const timerFiles = ['setTimeout 5 ms', 'setTimeout 6 ms'].map((name) => only(model, name).site.replace(/^.*ts-paths\//, '').replace(/:\d+:\d+$/, ''));
+      assert.deepEqual(timerFiles, ['lib/clock.ts', 'lib/clock.ts']);
+    });
+  }
   for (const fixture of ['ts-imports/main.ts', 'ts-imports/main.mts']) {
     it(`TypeScript imports name TypeScript files by the .js names they compile to, statically and with import(): ${fixture}`, () => {
       const { model, stdout, code } = traceFixture(fixture);

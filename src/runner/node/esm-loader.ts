@@ -1,7 +1,7 @@
 // Module loader hooks (run on Node's loader thread) that let ES-module TypeScript files load.
 import * as fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { setRunnerDir, transpile, TS_FILE, typeScriptFiles } from './typescript';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compiledCandidates, setRunnerDir, transpile, TS_FILE, typeScriptFiles } from './typescript';
 
 export function initialize(data: { runnerDir?: string } | undefined): void {
   if (typeof data?.runnerDir === 'string') setRunnerDir(data.runnerDir);
@@ -16,14 +16,22 @@ interface ResolveContext {
 type Resolved = { url: string; format?: string | null; shortCircuit?: boolean };
 type NextResolve = (specifier: string, context: ResolveContext) => Promise<Resolved>;
 
+/** Node's errors for an import it cannot find (an alias may look like a package's name, or `#` import). */
+const NOT_FOUND = new Set(['ERR_MODULE_NOT_FOUND', 'ERR_UNSUPPORTED_DIR_IMPORT', 'ERR_PACKAGE_PATH_NOT_EXPORTED', 'ERR_PACKAGE_IMPORT_NOT_DEFINED', 'ERR_INVALID_MODULE_SPECIFIER']);
+
+/** An import Node cannot find from a TypeScript module: a .ts file it compiles from, or an alias of the project's (see compiledCandidates). */
 export async function resolve(specifier: string, context: ResolveContext, nextResolve: NextResolve): Promise<Resolved> {
   try {
     return await nextResolve(specifier, context);
   } catch (err) {
     const code = (err as { code?: string }).code;
+    const parent = context.parentURL ?? '';
+    if (!NOT_FOUND.has(code ?? '') || !parent.startsWith('file:') || !TS_FILE.test(parent)) throw err;
     const relative = specifier.startsWith('./') || specifier.startsWith('../');
-    if ((code !== 'ERR_MODULE_NOT_FOUND' && code !== 'ERR_UNSUPPORTED_DIR_IMPORT') || !relative || !TS_FILE.test(context.parentURL ?? '')) throw err;
-    for (const candidate of typeScriptFiles(specifier)) {
+    // An alias names a file as an import would: ES modules need its extension, which it may leave out.
+    const aliased = new Set(compiledCandidates(specifier, fileURLToPath(parent)).flatMap((file) => [file, ...typeScriptFiles(file)]));
+    const candidates = relative ? typeScriptFiles(specifier) : [...aliased].map((file) => pathToFileURL(file).href);
+    for (const candidate of candidates) {
       try {
         return await nextResolve(candidate, context);
       } catch {

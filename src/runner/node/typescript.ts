@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Module from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { aliasedPaths } from './tsconfigPaths';
 
 export const TS_FILE = /\.(ts|mts|cts)$/;
 
@@ -70,7 +71,10 @@ export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T,
 
 type ResolveFilename = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
 
-/** `require('./lib.js')` in a TypeScript file means the lib.ts it compiles to, as with tsc. */
+/**
+ * `require('./lib.js')` in a TypeScript file means the lib.ts it compiles to, as with tsc; and a bare
+ * name Node cannot find may be an alias of the project's tsconfig.json (`@/lib/db`, see tsconfigPaths).
+ */
 function resolveCompiledNames(): void {
   const internals = Module as unknown as { _resolveFilename: ResolveFilename };
   const resolveFilename = internals._resolveFilename;
@@ -78,16 +82,31 @@ function resolveCompiledNames(): void {
     try {
       return resolveFilename.call(this, request, parent, ...rest);
     } catch (err) {
-      const fromTypeScript = typeof parent?.filename === 'string' && TS_FILE.test(parent.filename);
-      const [compiled] = /^\.\.?\//.test(request) && /\.(m|c)?js$/.test(request) ? typeScriptFiles(request) : [];
-      if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND' || !fromTypeScript || compiled === undefined) throw err;
-      try {
-        return resolveFilename.call(this, compiled, parent, ...rest);
-      } catch {
-        throw err;
+      const from = parent?.filename;
+      if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND' || typeof from !== 'string' || !TS_FILE.test(from)) throw err;
+      for (const candidate of compiledCandidates(request, from)) {
+        try {
+          return resolveFilename.call(this, candidate, parent, ...rest);
+        } catch {
+          // try the next one
+        }
       }
+      throw err;
     }
   };
+}
+
+/**
+ * What an import Node could not find from the TypeScript file `from` may mean: the .ts file a
+ * relative `.js` name compiles from, or where the project's aliases put a bare name (each as
+ * written, then as the .ts file a `.js` name compiles from).
+ */
+export function compiledCandidates(specifier: string, from: string): string[] {
+  if (/^\.\.?\//.test(specifier)) return /\.(m|c)?js$/.test(specifier) ? typeScriptFiles(specifier) : [];
+  if (path.isAbsolute(specifier) || /^[a-z]+:/i.test(specifier)) return [];
+  const tsconfig = nearestTsconfig(path.dirname(from));
+  if (tsconfig === undefined) return [];
+  return aliasedPaths(specifier, tsconfig).flatMap((file) => [file, ...(/\.(m|c)?js$/.test(file) ? typeScriptFiles(file) : [])]);
 }
 
 let runnerDir: string | undefined;
@@ -121,7 +140,7 @@ export function transpile(source: string, filename: string, format: 'cjs' | 'esm
 const tsconfigs = new Map<string, string | undefined>();
 
 /** The tsconfig.json in `dir` or the nearest folder above it, as tsc finds a project's. */
-function nearestTsconfig(dir: string): string | undefined {
+export function nearestTsconfig(dir: string): string | undefined {
   if (tsconfigs.has(dir)) return tsconfigs.get(dir);
   const here = path.join(dir, 'tsconfig.json');
   const parent = path.dirname(dir);
