@@ -797,6 +797,17 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(client.runs.length / 2 >= 3, `the socket's reads of the three responses are its runs (${client.runs.length / 2})`);
   });
 
+  it('an HTTP server\'s anonymous handler is named after the request it serves, each of those a kept-alive connection serves', () => {
+    const { model, stdout } = traceFixture('http-handlers.js');
+    assert.equal(stdout, 'GET done, POST done\n');
+    const handlers = [only(model, 'GET /users/1'), only(model, 'POST /orders')];
+    assert.deepEqual(handlers.map((h) => h.kind), ['async', 'async']);
+    assert.deepEqual(handlers.map((h) => model.waitLabel(h.waits[0])), ['setTimeout 5 ms', 'setTimeout 5 ms']);
+    assert.equal(handlers[0].parent, handlers[1].parent, 'one connection\'s requests');
+    const anonymous = tasksNamed(model, '(anonymous)').map((t) => model.tasks.get(t.parent)!.name.replace(/:\d+$/, ''));
+    assert.deepEqual(anonymous, ['TCP server 127.0.0.1'], 'only the listen callback, which serves no request');
+  });
+
   it('fs.watchFile is named so and ends when unwatched; an event loop delay monitor and a Blob\'s reader are no tasks left pending', () => {
     const { model, stdout } = traceFixture('watch-blob-monitor.js');
     assert.equal(stdout, 'abc\n');

@@ -6,14 +6,19 @@ import type { TaskKind } from '../../trace/events';
 import type { CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
 import { isAsyncFunctionAt } from './functionSource';
-import { isNodeTest, isTestCall, opName } from './names';
+import { HTTP_REQUEST, isNodeTest, isTestCall, opName, servedRequestName } from './names';
 import { marks } from './promiseMarks';
 import type { TaskSites } from './taskSites';
 import type { TaskStack } from './taskStack';
 import type { TaskState } from './taskState';
 
-/** An anonymous async function's name: a node:test test's function is named after the test. */
+/**
+ * An anonymous async function's name: a node:test test's function is named after the test, and
+ * an HTTP server's handler after the request it serves (`GET /users/1`: a server's lanes are then
+ * its requests).
+ */
 export function anonymousName(caller: TaskState): string {
+  if (caller.name === HTTP_REQUEST) return servedRequestName() || '(anonymous)';
   const test = caller.handle;
   if (test === undefined || !isNodeTest(test)) return '(anonymous)';
   // A hook's function: node:test names an anonymous one `<anonymous>`, its kind says more.

@@ -173,6 +173,8 @@ export const TLS_SOCKET = 'TLS socket';
 
 /** The process's own stdin, a task once the program reads it. */
 export const STDIN = 'stdin';
+/** A connection's requests to an HTTP server, as Node parses them. */
+export const HTTP_REQUEST = 'HTTP request';
 
 /** A socket or stdin, whose callbacks are reads of what came in (a wait one ends reads "read TCP socket …"). */
 export function isReadable(name: string): boolean {
@@ -202,7 +204,7 @@ const INITIAL_NAMES: Record<string, string> = {
   HTTP2SETTINGS: 'HTTP/2 settings',
   STREAMPIPE: 'stream pipe',
   JSSTREAM: 'JS stream',
-  HTTPINCOMINGMESSAGE: 'HTTP request',
+  HTTPINCOMINGMESSAGE: HTTP_REQUEST,
   HTTPCLIENTREQUEST: 'HTTP client request',
   FILEHANDLE: 'FileHandle',
   WORKER: 'Worker',
@@ -350,4 +352,21 @@ export function queuedCallbackName(): string {
   if (typeof resource.callback !== 'function') return '';
   if (Object.getPrototypeOf(resource) === Object.prototype && 'args' in resource) return 'process.nextTick';
   return resource instanceof AsyncResource ? 'queueMicrotask' : '';
+}
+
+/** The longest request path an HTTP handler's task is named with. */
+const MAX_PATH_CHARS = 60;
+
+/**
+ * The request the HTTP server callback running now serves, as `GET /users/1` (its path without the
+ * query); '' for any other callback. Node runs a server's callbacks for a connection in one
+ * resource, whose socket's parser holds the request being served (a kept-alive connection serves
+ * one after another).
+ */
+export function servedRequestName(): string {
+  const resource = executionAsyncResource() as { socket?: { parser?: { incoming?: { method?: unknown; url?: unknown } | null } | null } };
+  const request = resource.socket?.parser?.incoming;
+  if (typeof request?.method !== 'string' || typeof request.url !== 'string') return '';
+  const path = request.url.split('?')[0];
+  return `${request.method} ${path.length > MAX_PATH_CHARS ? `${path.slice(0, MAX_PATH_CHARS - 1)}…` : path}`;
 }
