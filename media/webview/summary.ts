@@ -1,6 +1,7 @@
 // The accessible text parts: the run's state and counts, the selected task, and all tasks as a table.
 import type { PanelState, TimelineTask } from '../../src/shared/protocol';
 import { formatDuration as formatUs } from '../../src/trace/format';
+import { laneOwner, timeWithin } from '../../src/trace/spanTime';
 import { inertText } from './inertText';
 import type { TimelineStore } from './timelineStore';
 
@@ -64,6 +65,25 @@ export function renderTable(table: HTMLTableElement, state: PanelState, openSite
   table.replaceChildren(caption, thead, tbody);
 }
 
+/**
+ * A task's running time, its number of waits and the index of its last, on its lane: a coroutine
+ * span's are its task's while it is open (see spanTime).
+ */
+function ownTime(task: TimelineTask, store: TimelineStore): { lane: TimelineTask; running: number; waits: number; lastWait: number } {
+  const lane = laneOwner(task, store.tasks);
+  const from = lane === task ? -Infinity : task.created;
+  const to = lane === task ? Infinity : store.endOf(task.end ? task.end.t : -1);
+  const running = timeWithin(lane.runs, from, to, (end) => store.endOf(end));
+  let waits = 0;
+  let lastWait = -1;
+  for (let i = 0; i * 2 < lane.waits.length; i++) {
+    if (lane.waits[i * 2] < from || lane.waits[i * 2] >= to) continue;
+    waits++;
+    lastWait = i;
+  }
+  return { lane, running, waits, lastWait };
+}
+
 /** The selected task's details, with links to where it was created and where it waited. */
 export function renderDetails(root: HTMLElement, task: TimelineTask | undefined, store: TimelineStore, openSite: (site: string) => void): void {
   if (!task) {
@@ -72,8 +92,7 @@ export function renderDetails(root: HTMLElement, task: TimelineTask | undefined,
   }
   const parent = store.tasks.get(task.parent);
   const ended = task.end ? `${task.end.state}${task.end.message ? `: ${task.end.message}` : ''} at ${formatUs(task.end.t)}` : store.live ? 'running' : 'pending at the end of the run';
-  let running = 0;
-  for (let i = 0; i < task.runs.length; i += 2) running += store.endOf(task.runs[i + 1]) - task.runs[i];
+  const { lane, running, waits, lastWait } = ownTime(task, store);
   const list = el('dl');
   const add = (term: string, value: string | Node): void => {
     list.append(el('dt', term));
@@ -87,12 +106,11 @@ export function renderDetails(root: HTMLElement, task: TimelineTask | undefined,
   add('Created', formatUs(task.created));
   add('Created at', task.site ? siteLink(task.site, openSite) : '—');
   add('Running', formatUs(running));
-  add('Waits', `${task.waits.length / 2}`);
-  const lastWait = task.waitLabels.length - 1;
+  add('Waits', `${waits}`);
   if (lastWait >= 0) {
-    const wait = el('span', `${task.waitLabels[lastWait]} `);
-    if (task.waitSites[lastWait]) wait.append(siteLink(task.waitSites[lastWait], openSite));
-    if (task.waitWakers[lastWait]) wait.append(inertText(`, woken by ${store.describe(task.waitWakers[lastWait])}`));
+    const wait = el('span', `${lane.waitLabels[lastWait]} `);
+    if (lane.waitSites[lastWait]) wait.append(siteLink(lane.waitSites[lastWait], openSite));
+    if (lane.waitWakers[lastWait]) wait.append(inertText(`, woken by ${store.describe(lane.waitWakers[lastWait])}`));
     add('Last wait', wait);
   }
   add('Ended', ended);

@@ -3,10 +3,11 @@
 // (only what is visible, at most once per animation frame) is TimelinePainter's.
 import type { TimelineTask } from '../../src/shared/protocol';
 import { formatDuration as formatUs } from '../../src/trace/format';
-import { firstEndingAfter, laneAt, layoutLanesGradually, spanBesideWait, type Lane, type LaneLayout } from './lanes';
+import { laneOwner } from '../../src/trace/spanTime';
+import { firstEndingAfter, laneAt, layoutLanesGradually, spanAt, spanBesideWait, type Lane, type LaneLayout } from './lanes';
 import { inertText } from './inertText';
 import { readTheme, watchTheme, type Theme } from './theme';
-import { EDGE_GRAB_PX, LABEL_W, LANE_H, labelIndent, MAX_LABEL_SHARE, MIN_LABEL_W, OVERVIEW_H, TOP } from './timelineGeometry';
+import { EDGE_GRAB_PX, LABEL_W, LANE_H, labelIndent, MAX_LABEL_SHARE, MIN_LABEL_W, OVERVIEW_H, SPAN_BAND_H, TOP } from './timelineGeometry';
 import { TimelinePainter } from './timelinePainter';
 import { TimeScale } from './timeScale';
 import type { TimelineStore } from './timelineStore';
@@ -41,6 +42,8 @@ export interface TimelineCallbacks {
 export interface Hit {
   lane: Lane;
   wait: number;
+  /** The coroutine span whose bracket, along the lane's top, the point is on. */
+  span: TimelineTask | undefined;
 }
 
 export class TimelineView {
@@ -155,7 +158,9 @@ export class TimelineView {
     const w = lane.task.waits;
     const i = firstEndingAfter(w, t);
     const inside = i * 2 < w.length && w[i * 2] <= t && this.store.endOf(w[i * 2 + 1]) >= t;
-    return { lane, wait: x >= this.scale.left && inside ? i : -1 };
+    const onBracket = x >= this.scale.left && y + this.scrollY - lane.y < SPAN_BAND_H;
+    const span = onBracket ? spanAt(this.spans.get(lane.task.id), t, this.store.tasks, this.store.endTime) : undefined;
+    return { lane, wait: x >= this.scale.left && inside ? i : -1, span };
   }
 
   private restore(s: Partial<ViewState>): void {
@@ -297,7 +302,9 @@ export class TimelineView {
   }
 
   private reveal(): void {
-    const lane = this.lanes.find((l) => l.task.id === this.selected);
+    const selected = this.store.tasks.get(this.selected);
+    const id = selected ? laneOwner(selected, this.store.tasks).id : this.selected; // a span's is its task's lane
+    const lane = this.lanes.find((l) => l.task.id === id);
     if (!lane) return;
     const view = this.lanesHeight();
     if (lane.y - TOP < this.scrollY) this.scrollY = lane.y - TOP;
@@ -326,13 +333,14 @@ export class TimelineView {
     const hit = this.hitTest(x, y);
     if (!hit) return;
     if (x < this.scale.left && hit.lane.hasChildren && x < labelIndent(hit.lane.depth) + 12) this.toggle(hit.lane.task.id);
-    this.select(hit.lane.task.id);
+    this.select(hit.span?.id ?? hit.lane.task.id);
   }
 
   private hover(x: number, y: number): void {
     const hit = this.hitTest(x, y);
     if (!hit) return this.cb.onHover(undefined, x, y, '');
     const task = hit.lane.task;
+    if (hit.span) return this.cb.onHover(hit.span, x, y, `${inertText(hit.span.name)}\ncoroutine awaited in ${inertText(this.store.tasks.get(hit.span.parent)?.name ?? task.name)}`);
     let waitText = '';
     if (hit.wait >= 0) {
       const start = task.waits[hit.wait * 2];

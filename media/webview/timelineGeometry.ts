@@ -13,6 +13,8 @@ export const TOP = AXIS_H + LOOP_H + 4;
 /** Runs fill the lane but for RUN_INSET px above and below; waits are thinner. */
 export const RUN_INSET = 3;
 export const WAIT_INSET = 6;
+/** A Python coroutine span is a bracket along its lane's top; the pointer this near the top is on it. */
+export const SPAN_BAND_H = 6;
 /** The overview along the bottom: the whole run, with the part in view marked. */
 export const OVERVIEW_H = 22;
 

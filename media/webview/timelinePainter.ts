@@ -138,6 +138,7 @@ export class TimelinePainter {
   private drawSpans(lanes: Lane[], laneY: (l: Lane) => number): void {
     const ctx = this.ctx;
     ctx.fillStyle = this.v.theme.span;
+    let selected: { x: number; y: number; w: number } | undefined;
     for (const lane of lanes) {
       const spans = this.v.spans.get(lane.task.id);
       if (!spans) continue;
@@ -147,7 +148,14 @@ export class TimelinePainter {
         const x1 = this.v.scale.toPx(span.end ? span.end.t : this.store.endTime);
         if (x1 < this.v.scale.left) continue;
         ctx.fillRect(x0 + 1, laneY(lane) + 1, Math.max(1, x1 - x0 - 1), 2);
+        if (span.id === this.v.selected) selected = { x: x0, y: laneY(lane), w: Math.max(2, x1 - x0) };
       }
+    }
+    if (selected) {
+      // The selected span: its bracket in the selection's colour, and an outline of its extent.
+      ctx.fillStyle = ctx.strokeStyle = this.v.theme.selection;
+      ctx.fillRect(selected.x + 1, selected.y + 1, selected.w - 1, 3);
+      ctx.strokeRect(selected.x + 0.5, selected.y + 0.5, selected.w, LANE_H - 1);
     }
   }
 

@@ -268,6 +268,27 @@ describe('webview in headless Chromium: the canvas timeline', () => {
     assert.match((await view.page.textContent('#tooltip'))!, /^sayAfter\nwaiting for DataQueue\.read, timeout 0\.3 s \(/);
   });
 
+  it('a coroutine span\'s bracket along its lane\'s top can be hovered and selected: its details are its task\'s while it was open', async () => {
+    const sayAfter = task(2, 1, 'sayAfter', [0, 200_000], [200_000, 1_000_000], ['setTimeout 900 ms']);
+    const span: TimelineTask = { ...task(4, 2, 'say_after', []), kind: 'coroutine', created: 100_000, end: { t: 950_000, state: 'resolved', message: '', site: '' } };
+    await view.post({ type: 'timeline', update: { ...UPDATE, tasks: packTimelineTasks([...unpackTasks(UPDATE.tasks).map((t) => (t.id === 2 ? sayAfter : t)), span]) } });
+    await frame(view);
+    const { x, y } = await canvasBox();
+    await view.page.mouse.move(x + 500, y + 62 + 2);
+    await view.page.waitForFunction(() => /coroutine awaited in/.test(document.querySelector('#tooltip')?.textContent ?? ''));
+    assert.equal(await view.page.textContent('#tooltip'), 'say_after\ncoroutine awaited in sayAfter');
+    await view.page.mouse.click(x + 500, y + 62 + 2);
+    await view.page.waitForFunction(() => /#4 say_after/.test(document.querySelector('#details')?.textContent ?? ''));
+    const details = (await view.page.textContent('#details'))!;
+    assert.match(details, /Kindcoroutine/);
+    assert.match(details, /Running100\.0 ms/, 'the task\'s run from the span\'s start');
+    assert.match(details, /Waits1Last waitsetTimeout 900 ms /);
+    assert.equal((await view.viewState())!.selected, 4);
+    // Lower on the lane, a click selects the task itself.
+    await view.page.mouse.click(x + 500, y + 62 + 12);
+    await view.page.waitForFunction(() => /#2 sayAfter/.test(document.querySelector('#details')?.textContent ?? ''));
+  });
+
   it('double-clicking a wait asks the host to open the await line', async () => {
     const { x, y } = await canvasBox();
     await view.page.mouse.dblclick(x + 800, y + 62 + 10);
