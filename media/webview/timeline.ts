@@ -2,10 +2,9 @@
 // (zoom, scroll, selection, filter), the pointer and the keys, and lays the lanes out; painting
 // (only what is visible, at most once per animation frame) is TimelinePainter's.
 import type { TimelineTask } from '../../src/shared/protocol';
-import { formatDuration as formatUs } from '../../src/trace/format';
 import { laneOwner } from '../../src/trace/spanTime';
-import { firstEndingAfter, laneAt, layoutLanesGradually, spanAt, spanBesideWait, type Lane, type LaneLayout } from './lanes';
-import { inertText } from './inertText';
+import { hoverText, type Hit } from './hit';
+import { firstEndingAfter, laneAt, layoutLanesGradually, spanAt, type Lane, type LaneLayout } from './lanes';
 import { readTheme, watchTheme, type Theme } from './theme';
 import { EDGE_GRAB_PX, LABEL_W, LANE_H, labelIndent, MAX_LABEL_SHARE, MIN_LABEL_W, OVERVIEW_H, SPAN_BAND_H, TOP } from './timelineGeometry';
 import { TimelinePainter } from './timelinePainter';
@@ -39,13 +38,6 @@ export interface TimelineCallbacks {
 }
 
 /** What is under the pointer: a task's lane, and the wait there if any. */
-export interface Hit {
-  lane: Lane;
-  wait: number;
-  /** The coroutine span whose bracket, along the lane's top, the point is on. */
-  span: TimelineTask | undefined;
-}
-
 export class TimelineView {
   /** Time across the lanes, right of the label column (its `left` is the column's width). */
   readonly scale = new TimeScale(0, 1, LABEL_W, 1);
@@ -339,17 +331,7 @@ export class TimelineView {
   private hover(x: number, y: number): void {
     const hit = this.hitTest(x, y);
     if (!hit) return this.cb.onHover(undefined, x, y, '');
-    const task = hit.lane.task;
-    if (hit.span) return this.cb.onHover(hit.span, x, y, `${inertText(hit.span.name)}\ncoroutine awaited in ${inertText(this.store.tasks.get(hit.span.parent)?.name ?? task.name)}`);
-    let waitText = '';
-    if (hit.wait >= 0) {
-      const start = task.waits[hit.wait * 2];
-      const span = spanBesideWait(this.spans.get(task.id), start, task.waitLabels[hit.wait], this.store.tasks, this.store.endTime);
-      const waker = task.waitWakers[hit.wait];
-      waitText = `\nwaiting for ${inertText(task.waitLabels[hit.wait])}${span ? ` in ${inertText(span.name)}` : ''} (${formatUs(this.store.endOf(task.waits[hit.wait * 2 + 1]) - start)})`;
-      if (waker) waitText += `\nwoken by ${inertText(this.store.describe(waker))}`;
-    }
-    this.cb.onHover(task, x, y, `${inertText(task.name)}${waitText}`);
+    this.cb.onHover(hit.span ?? hit.lane.task, x, y, hoverText(hit, this.store, this.spans));
   }
 
   /**
