@@ -28,9 +28,7 @@ export async function resolve(specifier: string, context: ResolveContext, nextRe
     const parent = context.parentURL ?? '';
     if (!NOT_FOUND.has(code ?? '') || !parent.startsWith('file:') || !TS_FILE.test(parent)) throw err;
     const relative = specifier.startsWith('./') || specifier.startsWith('../');
-    // An alias names a file as an import would: ES modules need its extension, which it may leave out.
-    const aliased = new Set(compiledCandidates(specifier, fileURLToPath(parent)).flatMap((file) => [file, ...typeScriptFiles(file)]));
-    const candidates = relative ? typeScriptFiles(specifier) : [...aliased].map((file) => pathToFileURL(file).href);
+    const candidates = relative ? typeScriptFiles(specifier) : aliasedUrls(specifier, fileURLToPath(parent));
     for (const candidate of candidates) {
       try {
         return await nextResolve(candidate, context);
@@ -41,6 +39,12 @@ export async function resolve(specifier: string, context: ResolveContext, nextRe
     throw err;
   }
 }
+/** Where the project's aliases put a bare import, as URLs: an alias names a file as an import would, without the extension an ES module's import needs. */
+function aliasedUrls(specifier: string, from: string): string[] {
+  const files = new Set(compiledCandidates(specifier, from).flatMap((file) => [file, ...typeScriptFiles(file)]));
+  return [...files].map((file) => pathToFileURL(file).href);
+}
+
 type NextLoad = (url: string, context: LoadContext) => Promise<{ format: string; source: unknown; shortCircuit?: boolean }>;
 
 export async function load(url: string, context: LoadContext, nextLoad: NextLoad): Promise<{ format: string; source: unknown; shortCircuit?: boolean }> {

@@ -33,7 +33,7 @@ interface EsbuildLike {
   buildSync(options: Record<string, unknown>): { outputFiles: { text: string }[] };
 }
 
-/** What esbuild's transform failure carries about each error. */
+/** What esbuild's build failure carries about each error. */
 interface EsbuildError {
   text: string;
   location: { file: string; line: number; column: number; lineText: string } | null;
@@ -140,7 +140,7 @@ export function transpile(source: string, filename: string, format: 'cjs' | 'esm
 const tsconfigs = new Map<string, string | undefined>();
 
 /** The tsconfig.json in `dir` or the nearest folder above it, as tsc finds a project's. */
-export function nearestTsconfig(dir: string): string | undefined {
+function nearestTsconfig(dir: string): string | undefined {
   if (tsconfigs.has(dir)) return tsconfigs.get(dir);
   const here = path.join(dir, 'tsconfig.json');
   const parent = path.dirname(dir);
