@@ -53,19 +53,15 @@ function aliasesOf(tsconfig: string): Aliases | undefined {
 function readAliases(tsconfig: string, seen: Set<string>): Aliases | undefined {
   if (seen.has(tsconfig)) return undefined; // a loop of extends
   seen.add(tsconfig);
-  let config: { extends?: unknown; compilerOptions?: { paths?: unknown; baseUrl?: unknown } };
-  try {
-    config = JSON.parse(withoutComments(fs.readFileSync(tsconfig, 'utf8')));
-  } catch {
-    return undefined; // esbuild reports a tsconfig.json it cannot read as the file compiles
-  }
+  const config = readConfig(tsconfig);
+  if (config === undefined) return undefined;
   const dir = path.dirname(tsconfig);
   let inherited: Aliases | undefined;
   for (const base of typeof config.extends === 'string' ? [config.extends] : Array.isArray(config.extends) ? config.extends : []) {
     const file = typeof base === 'string' ? baseConfigFile(base, dir) : undefined;
     inherited = (file && readAliases(file, seen)) || inherited;
   }
-  const options = config.compilerOptions ?? {};
+  const options = typeof config.compilerOptions === 'object' && config.compilerOptions !== null ? config.compilerOptions : {};
   const baseUrl = typeof options.baseUrl === 'string' ? path.resolve(dir, options.baseUrl) : inherited?.baseUrl;
   const ownPaths = isPaths(options.paths) ? options.paths : undefined;
   if (ownPaths === undefined && inherited === undefined && baseUrl === undefined) return undefined;
@@ -74,6 +70,21 @@ function readAliases(tsconfig: string, seen: Set<string>): Aliases | undefined {
     pathsBase: baseUrl ?? (ownPaths !== undefined ? dir : inherited?.pathsBase ?? dir),
     baseUrl,
   };
+}
+
+interface TsconfigFields {
+  extends?: unknown;
+  compilerOptions?: { paths?: unknown; baseUrl?: unknown };
+}
+
+/** A tsconfig file's fields; undefined for one that cannot be read (esbuild reports it as the file compiles). */
+function readConfig(file: string): TsconfigFields | undefined {
+  try {
+    const config: unknown = JSON.parse(withoutComments(fs.readFileSync(file, 'utf8')));
+    return typeof config === 'object' && config !== null ? config : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isPaths(value: unknown): value is Record<string, string[]> {
@@ -103,6 +114,6 @@ const COMMENT = new RegExp(`${JSON_STRING}|//[^\n]*|/\\*[\\s\\S]*?\\*/`, 'g');
 const TRAILING_COMMA = new RegExp(`${JSON_STRING}|,(\\s*[}\\]])`, 'g');
 
 /** tsconfig.json's JSON with comments and trailing commas, as plain JSON. */
-export function withoutComments(text: string): string {
+function withoutComments(text: string): string {
   return text.replace(COMMENT, (_, string?: string) => string ?? ' ').replace(TRAILING_COMMA, (_, string?: string, close?: string) => string ?? close ?? '');
 }
