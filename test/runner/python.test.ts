@@ -299,9 +299,10 @@ for (const python of interpreters()) {
 
     it('a task taking results with as_completed waits for as_completed, each wait woken by the job that ended', () => {
       const { model, stdout } = trace(py('as_completed.py'));
-      assert.equal(stdout, '1\n2\n');
+      const rounds = atLeast(13) ? 2 : 1; // 3.13 iterates it with async for too
+      assert.equal(stdout, '1\n2\n'.repeat(rounds));
       const main = only(model, 'main');
-      assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['as_completed', 'as_completed']);
+      assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), Array(2 * rounds).fill('as_completed'));
       const jobs = tasksNamed(model, 'job').sort((a, b) => model.endTimeOf(a) - model.endTimeOf(b));
       assert.deepEqual(main.waits.map((w) => model.wokenBy(w)), jobs.map((j) => j.id));
     });

@@ -153,8 +153,10 @@ def future_origin(future):
     return "", None
 
 
-# asyncio's inner coroutines that a task waits in, by the API the user called.
+# asyncio's inner coroutines that a task waits in, and the private types whose methods it waits
+# in (3.13's `async for … in as_completed(…)`), by the API the user called.
 INNER_API_NAMES = {"_wait_for_one": "as_completed"}
+INNER_API_TYPES = {"_AsCompletedIterator": "as_completed"}
 
 
 def asyncio_wait_label(locals_):
@@ -185,6 +187,8 @@ def wait_label(api, waiter):
             return SLEEP0_LABEL if waiter is None else "sleep %s s" % seconds(frame_of(api).f_locals.get("delay", 0))
         locals_ = frame_of(api).f_locals
         owner = locals_.get("self")
+        if type(owner).__name__ in INNER_API_TYPES:
+            return INNER_API_TYPES[type(owner).__name__]
         if name == "wait_for" and owner is None:  # asyncio.wait_for, not Condition.wait_for
             timeout = locals_.get("timeout")
             return "wait_for %s s" % seconds(timeout) if isinstance(timeout, (int, float)) else "wait_for"
