@@ -1,6 +1,7 @@
 // Lane layout (pure): one lane per task, in creation order, each under its parent; collapsed
 // tasks hide their descendants. Coroutine spans (Python) sit on their task's lane.
 import type { TimelineTask } from '../../src/shared/protocol';
+import { laneOwner } from '../../src/trace/spanTime';
 
 export interface Lane {
   task: TimelineTask;
@@ -18,17 +19,6 @@ export interface LaneOptions {
   collapsed: ReadonlySet<number>;
   laneHeight: number;
   top: number;
-}
-
-/** The task a lane is drawn under: coroutine spans share their parent's lane. */
-export function laneOwner(task: TimelineTask, tasks: ReadonlyMap<number, TimelineTask>): TimelineTask {
-  let t = task;
-  while (t.kind === 'coroutine') {
-    const parent = tasks.get(t.parent);
-    if (!parent) break;
-    t = parent;
-  }
-  return t;
 }
 
 /** The lanes, each task's lane by id, and the coroutine spans drawn on each (by the lane's task id, oldest first). */
