@@ -219,7 +219,7 @@ for (const python of interpreters()) {
 
     it('a task an installed package makes, the error it raises and a wait inside it are placed at the project\'s calls of it, one it runs for the project at its coroutine', () => {
       const { model, stdout } = trace(py('packaged/main.py'));
-      assert.equal(stdout, 'the package failed\nfed\nfetched\n');
+      assert.equal(stdout, "the package failed\nfed\nfetched\n['gathered']\n");
       assert.match(only(model, '_nap').site, /packaged\/main\.py:20:1$/);
       const load = only(model, 'load');
       assert.equal(load.end?.state, 'rejected');
@@ -232,8 +232,11 @@ for (const python of interpreters()) {
       assert.equal(channelWait.site.replace(/^.*packaged\//, ''), `main.py:${lineOf(fixture, 'return await channel.read()')}:1`);
       // The package's coroutine awaited inside the package is a span at the project's call too; the
       // project's coroutine a task of the package's awaits, at the coroutine.
-      assert.equal(only(model, '_deliver').site.replace(/^.*packaged\//, ''), `main.py:${lineOf(fixture, 'slowlib.fetch(')}:1`);
+      assert.equal(tasksNamed(model, '_deliver')[0].site.replace(/^.*packaged\//, ''), `main.py:${lineOf(fixture, 'slowlib.fetch("fetched")')}:1`);
       assert.equal(only(model, 'respond').site.replace(/^.*packaged\//, ''), `main.py:${lineOf(fixture, 'async def respond')}:1`);
+      // A task of the package's own coroutine (gathered) waits, with no code of the project's in it, where the project made it.
+      const gathered = tasksNamed(model, 'fetch').find((t) => t.kind === 'async')!;
+      assert.deepEqual(gathered.waits.map((w) => w.site.replace(/^.*packaged\//, '')), [`main.py:${lineOf(fixture, 'asyncio.gather(slowlib.fetch')}:1`]);
     });
 
     it('the lookup asyncio runs in its executor for open_connection is its own work, named in the wait it holds', () => {

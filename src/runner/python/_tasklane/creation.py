@@ -15,7 +15,7 @@ class CreationPoint:
     """Tasks of one coroutine function made by one line (`maker`, the frame that called
     loop.create_task, at one offset, called from `caller`, the frame `back`, at one offset)."""
 
-    __slots__ = ("code", "maker", "maker_offset", "caller", "caller_offset", "name", "plain", "asyncios_own", "site", "in_group", "asked", "tail")
+    __slots__ = ("code", "maker", "maker_offset", "caller", "caller_offset", "name", "plain", "asyncios_own", "site", "in_group", "asked", "tail", "keeps_site")
 
     def __init__(self, enc, coro, frame, back, site):
         code, self.name, library, self.asyncios_own = coroutine_origin(coro)
@@ -28,6 +28,10 @@ class CreationPoint:
         if package_only_sites and site in package_only_sites and code is not None and is_users(code) and not is_package_file(code.co_filename):
             site = definition_site(code)  # a package runs the project's coroutine (a framework its handler)
         self.site = site
+        # Its tasks keep where they were made (TaskState made_at): asyncio's coroutines, whose tasks'
+        # tasks are made there too, and a package's (httpx's AsyncClient.get gathered), whose waits
+        # are placed there when none of the project's code is in them.
+        self.keeps_site = not self.plain or (code is not None and is_package_file(code.co_filename))
         self.in_group = task_group_of(frame) is not None  # TaskGroup.create_task: the group is the frame's
         self.asked = handles_connection(frame.f_code)  # a server's handler (OriginRecorder.asked_by)
         # A task record's end for a task of the coroutine's name made here, after its id and parent.

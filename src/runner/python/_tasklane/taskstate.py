@@ -59,8 +59,9 @@ def init_state(state, ident, name, given_name, coro, plain, cancels_noted):
     # The gather it waits for, (future, combinator id): ended as the task resumes, if done, as
     # the gather's own done callback runs only after the task's step.
     state._tl_gathering = None
-    # made_at, set for a task of asyncio's own coroutine only (not here: P1 makes 10,000 tasks):
-    # where it was made, which is where what it makes is made too. cancel_message, set by a
+    # made_at, set for a task of asyncio's or a package's coroutine only (not here: P1 makes
+    # 10,000 tasks): where it was made, which is where what asyncio's makes is made too, and where
+    # a package's waits are placed (CreationPoint.keeps_site). cancel_message, set by a
     # Task.cancel(msg) only: its message.
 
 

@@ -190,7 +190,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 init_state(task, ident, name, given_name, coro, point.plain, True)
             else:
                 state = self.follow(task, ident, name, given_name, coro, point.plain, False)
-            if not state._tl_plain:
+            if point.keeps_site:
                 state._tl_made_at = site
             if name is point.name and site is point.site:
                 self.enc.task_made(ns, state._tl_ident_bytes, parent, point.tail)

@@ -87,6 +87,8 @@ class WaitRecorder:
             project = [obj for obj, code in users if not is_package_file(code.co_filename)]
             if project:
                 site = line_site(frame_of(project[-1]))
+            else:  # a task of the package's own coroutine: where the project made it, if it did
+                site = getattr(state, "_tl_made_at", "") or site
         # A wait for a task or combinator has no label (the trace names it after the target),
         # unless a timeout bounds it: then the label says both.
         for group, ident, _, members in state._tl_groups:
