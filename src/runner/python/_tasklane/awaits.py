@@ -5,7 +5,7 @@ import concurrent.futures
 import gc
 from types import AsyncGeneratorType, CoroutineType, GeneratorType
 
-from .code import ASYNCIO, USER, _code_kinds, callable_name, code_kind, seconds
+from .code import ASYNCIO, USER, _code_kinds, callable_name, code_kind, is_package_file, is_users, seconds
 
 SLEEP0_LABEL = "sleep 0 s"
 
@@ -90,6 +90,15 @@ def walk_await_chain(coro, links):
         first = False
         obj = inner
     return chain, users, nested, last_user, api, innermost
+
+
+def project_link(links):
+    """The innermost of `links` ([(awaitable, code)] outermost first) in the project's own code,
+    not asyncio's nor an installed package's; None if none is."""
+    for obj, code in reversed(links):
+        if is_users(code) and not is_package_file(code.co_filename):
+            return obj
+    return None
 
 
 # Where each kind of awaitable keeps its frame and its code.

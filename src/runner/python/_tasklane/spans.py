@@ -3,7 +3,7 @@
 import asyncio
 import dis
 
-from .awaits import frame_of
+from .awaits import frame_of, project_link
 from .code import coroutine_name, definition_site, describe_error, is_package_file, is_users, line_site
 from .taskstate import cancelled_by
 
@@ -51,11 +51,9 @@ class SpanRecorder:
                 index -= 1
             # Awaited in a package: at the project's await of the package, if any, else a coroutine
             # of the project's (a framework's handler) at the coroutine, as a task is placed.
-            project = index
-            while project >= 0 and (not is_users(chain[project][1]) or is_package_file(chain[project][1].co_filename)):
-                project -= 1
-            if project >= 0:
-                site = line_site(frame_of(chain[project][0]))
+            project = project_link(chain[:index + 1])
+            if project is not None:
+                site = line_site(frame_of(project))
             elif index >= 0 and is_package_file(chain[index][1].co_filename) and not is_package_file(code.co_filename):
                 site = definition_site(code)
             else:

@@ -5,7 +5,7 @@ import asyncio.tasks
 import concurrent.futures
 import weakref
 
-from .awaits import code_of, frame_of, future_origin, span_links, wait_label, walk_await_chain
+from .awaits import code_of, frame_of, future_origin, project_link, span_links, wait_label, walk_await_chain
 from .code import coroutine_name, is_library, is_package_file, line_site, seconds
 
 GATHERING_FUTURE = asyncio.tasks._GatheringFuture
@@ -84,9 +84,9 @@ class WaitRecorder:
             # that called into it, as a creation site is placed.
             if users is None:
                 chain, users, nested, last_user, api, innermost = walk_await_chain(coro, True)
-            project = [obj for obj, code in users if not is_package_file(code.co_filename)]
-            if project:
-                site = line_site(frame_of(project[-1]))
+            project = project_link(users)
+            if project is not None:
+                site = line_site(frame_of(project))
             else:  # a task of the package's own coroutine: where the project made it, if it did
                 site = getattr(state, "_tl_made_at", "") or site
         # A wait for a task or combinator has no label (the trace names it after the target),
