@@ -808,6 +808,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(anonymous, ['TCP server 127.0.0.1'], 'only the listen callback, which serves no request');
   });
 
+  it('a route a framework calls from a request\'s handler is named after the request too; what the route\'s own code calls is not', () => {
+    const { model, stdout } = traceFixture('with-package/http-framework.js');
+    assert.equal(stdout, '1+2\n');
+    const [middleware, route] = tasksNamed(model, 'GET /sum');
+    assert.ok(route, 'the middleware and the route it passed on to');
+    assert.equal(route.parent, middleware.id);
+    const mapped = tasksNamed(model, '(anonymous)').filter((t) => t.parent === route.id);
+    assert.equal(mapped.length, 2, 'the two .map callbacks keep their own name');
+  });
+
   it('fs.watchFile is named so and ends when unwatched; an event loop delay monitor and a Blob\'s reader are no tasks left pending', () => {
     const { model, stdout } = traceFixture('watch-blob-monitor.js');
     assert.equal(stdout, 'abc\n');
