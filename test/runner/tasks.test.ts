@@ -808,12 +808,13 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(anonymous, ['TCP server 127.0.0.1'], 'only the listen callback, which serves no request');
   });
 
-  it('a route a framework calls from a request\'s handler is named after the request too; what the route\'s own code calls is not', () => {
+  it('a middleware and route a framework calls for a request (from a callback bound in it too) are named after the request; what the route\'s own code calls is not', () => {
     const { model, stdout } = traceFixture('with-package/http-framework.js');
     assert.equal(stdout, '1+2\n');
-    const [middleware, route] = tasksNamed(model, 'GET /sum');
+    const [middleware, route] = tasksNamed(model, 'POST /sum');
     assert.ok(route, 'the middleware and the route it passed on to');
     assert.equal(route.parent, middleware.id);
+    assert.equal(model.tasks.get(middleware.parent)?.name, 'AsyncResource.bind', 'called from the body reader\'s callback bound to the request');
     const mapped = tasksNamed(model, '(anonymous)').filter((t) => t.parent === route.id);
     assert.equal(mapped.length, 2, 'the two .map callbacks keep their own name');
   });

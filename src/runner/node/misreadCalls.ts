@@ -3,11 +3,12 @@
 // the next promise there can be something else than the loop's call: a combinator, another
 // function's call, a `new Promise`, a Node helper's call. Each is recast (the trace's `recast` record).
 import type { TaskKind } from '../../trace/events';
-import { isPackageFile, type CallSiteInfo } from './callsites';
+import type { CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
 import { isAsyncFunctionAt } from './functionSource';
-import { HTTP_REQUEST, isNodeTest, isTestCall, opName, servedRequestName } from './names';
+import { isNodeTest, isTestCall, opName } from './names';
 import { marks } from './promiseMarks';
+import { requestHandlerName } from './servedRequests';
 import type { TaskSites } from './taskSites';
 import type { TaskStack } from './taskStack';
 import type { TaskState } from './taskState';
@@ -15,31 +16,19 @@ import type { TaskState } from './taskState';
 /** What an async function without a name is called, as V8's stack traces call it. */
 export const ANONYMOUS = '(anonymous)';
 
-/** Tasks named after the HTTP request they serve (see anonymousName). */
-const servingRequest = new WeakSet<TaskState>();
-
 /**
- * An anonymous async function's name: a node:test test's function is named after the test, and
- * an HTTP server's handler after the request it serves (`GET /users/1`: a server's lanes are then
- * its requests), as is one a framework calls from such a handler (Express's route handler, from
- * its middleware's `next()`), but not one the handler's own code calls (a `.map` callback).
+ * An anonymous async function's name: an HTTP server's handler after the request it serves
+ * (`GET /users/1`, see servedRequests), a node:test test's function after the test.
  * `calledBy`: the user function that called it (CallSiteInfo.callers[1]).
  */
-export function anonymousName(caller: TaskState, calledBy = ''): string {
-  if (caller.name === HTTP_REQUEST || (servingRequest.has(caller) && isPackageFile(calledBy))) {
-    const request = caller.name === HTTP_REQUEST ? servedRequestName() : caller.name;
-    return request || ANONYMOUS;
-  }
+export function anonymousName(caller: TaskState, calledBy?: string): string {
+  const request = requestHandlerName(caller, calledBy);
+  if (request !== '') return request;
   const test = caller.handle;
   if (test === undefined || !isNodeTest(test)) return ANONYMOUS;
   // A hook's function: node:test names an anonymous one `<anonymous>`, its kind says more.
   if (typeof test.hookType === 'string' && (test.name === '<anonymous>' || typeof test.name !== 'string')) return test.hookType;
   return typeof test.name === 'string' ? test.name : ANONYMOUS;
-}
-
-/** Notes a task anonymousName named after the request it serves: what a framework calls from it serves it too. */
-export function noteServing(task: TaskState, caller: TaskState): void {
-  if (caller.name === HTTP_REQUEST || servingRequest.has(caller)) servingRequest.add(task);
 }
 
 /** What kind of task a call of a Node helper is: a timer (timers/promises), else I/O. */

@@ -6,9 +6,10 @@ import type { EventOutput } from './eventOutput';
 import { truncate } from './lists';
 import { isIteratorStep, isReadable, isRequireWork, isSyntax, isTestCall, iteratorStepName, opName, queuedCallbackName } from './names';
 import { marks } from './promiseMarks';
+import { noteServing } from './servedRequests';
 import { knownSettled, promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
 import type { TaskStack } from './taskStack';
-import { ANONYMOUS, anonymousName, helperKind, MisreadCalls, noteServing, takeCallPlace } from './misreadCalls';
+import { ANONYMOUS, anonymousName, helperKind, MisreadCalls, takeCallPlace } from './misreadCalls';
 import { CHECKS_PER_RESUME, PROMISE_TYPE, type TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
 
