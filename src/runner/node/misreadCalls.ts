@@ -14,15 +14,15 @@ import type { TaskStack } from './taskStack';
 import type { TaskState } from './taskState';
 
 /** What an async function without a name is called, as V8's stack traces call it. */
-export const ANONYMOUS = '(anonymous)';
+const ANONYMOUS = '(anonymous)';
 
 /**
  * An anonymous async function's name: an HTTP server's handler after the request it serves
- * (`GET /users/1`, see servedRequests), a node:test test's function after the test.
- * `calledBy`: the user function that called it (CallSiteInfo.callers[1]).
+ * (`GET /users/1`, see servedRequests; PromiseTasks.startAsync also notes it as serving the
+ * request), a node:test test's function after the test.
  */
-export function anonymousName(caller: TaskState, calledBy?: string): string {
-  const request = requestHandlerName(caller, calledBy);
+export function anonymousName(caller: TaskState): string {
+  const request = requestHandlerName(caller, undefined);
   if (request !== '') return request;
   const test = caller.handle;
   if (test === undefined || !isNodeTest(test)) return ANONYMOUS;

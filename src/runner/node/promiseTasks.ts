@@ -6,10 +6,10 @@ import type { EventOutput } from './eventOutput';
 import { truncate } from './lists';
 import { isIteratorStep, isReadable, isRequireWork, isSyntax, isTestCall, iteratorStepName, opName, queuedCallbackName } from './names';
 import { marks } from './promiseMarks';
-import { noteServing } from './servedRequests';
+import { noteServing, requestHandlerName } from './servedRequests';
 import { knownSettled, promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
 import type { TaskStack } from './taskStack';
-import { ANONYMOUS, anonymousName, helperKind, MisreadCalls, takeCallPlace } from './misreadCalls';
+import { anonymousName, helperKind, MisreadCalls, takeCallPlace } from './misreadCalls';
 import { CHECKS_PER_RESUME, PROMISE_TYPE, type TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
 
@@ -322,8 +322,9 @@ export class PromiseTasks {
   /** An async function was called: its promise is made as it starts, and it runs until its first await. */
   private startAsync(promise: Promise<unknown>, ns: number, info: CallSiteInfo): void {
     const parent = this.stack.top;
-    const task = newTaskState('async', info.fn || anonymousName(parent, info.callers[1]), info.code, false);
-    if (info.fn === '' && task.name !== ANONYMOUS) noteServing(task, parent);
+    const request = info.fn === '' ? requestHandlerName(parent, info.callers[1]) : '';
+    const task = newTaskState('async', info.fn || request || anonymousName(parent), info.code, false);
+    if (request !== '') noteServing(task, request);
     task.fnKey = info.callers[0] ?? '';
     // A recursive call: its first run and its caller's are the same code, where the base case
     // makes something else at the point the others make the next call (see TaskState.checksLeft).

@@ -7,7 +7,7 @@ import { processStdioOpened, type CallSiteInfo } from './callsites';
 import { describeError } from './errors';
 import { truncate } from './lists';
 import { asyncResourceName, CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestFinished, nodeTestName, socketNameOfConnect, STDIN, TCP_SOCKET, testFailure, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type ChildProcessLike, type IoResource } from './names';
-import { noteServing } from './servedRequests';
+import { inheritServing } from './servedRequests';
 import { FOLDED_TYPES, isNodesOwn, isOneShot, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
@@ -367,7 +367,7 @@ export class ResourceTasks {
       this.handleIds.set(resource, asyncId);
     }
     if (kind === 'callback') {
-      noteServing(task, top); // body-parser's bound callback, in a request's handler, serves that request
+      inheritServing(task, top); // body-parser's bound callback, in a request's handler, serves that request
       this.programResources.add(task);
       this.resourceDropped.register(resource, task);
     }
