@@ -1,7 +1,7 @@
 // The accessible text parts: the run's state and counts, the selected task, and all tasks as a table.
 import type { PanelState, TimelineTask } from '../../src/shared/protocol';
 import { formatDuration as formatUs } from '../../src/trace/format';
-import { laneOwner, timeWithin } from '../../src/trace/spanTime';
+import { laneOwner, ownStretch, timeWithin } from '../../src/trace/spanTime';
 import { inertText } from './inertText';
 import type { TimelineStore } from './timelineStore';
 
@@ -71,8 +71,7 @@ export function renderTable(table: HTMLTableElement, state: PanelState, openSite
  */
 function ownTime(task: TimelineTask, store: TimelineStore): { lane: TimelineTask; running: number; waits: number; lastWait: number } {
   const lane = laneOwner(task, store.tasks);
-  const from = lane === task ? -Infinity : task.created;
-  const to = lane === task ? Infinity : store.endOf(task.end ? task.end.t : -1);
+  const [from, to] = ownStretch(task, lane, task.created, store.endOf(task.end ? task.end.t : -1));
   const running = timeWithin(lane.runs, from, to, (end) => store.endOf(end));
   let waits = 0;
   let lastWait = -1;

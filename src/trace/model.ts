@@ -1,5 +1,5 @@
 // Folds the event stream into tasks, segments and links, incrementally, for the CLI and the live panel.
-import { laneOwner, timeWithin } from './spanTime';
+import { laneOwner, ownStretch, timeWithin } from './spanTime';
 import { MAX_DENSE_ID, TaskTable } from './taskTable';
 import { isProgramWork, replay, type EndState, type ExitReason, type RunnerInfo, type TaskKind, type TraceEvent, type TraceSink } from './events';
 
@@ -354,17 +354,17 @@ export class TraceModel implements TraceSink {
 
   /** A coroutine span's is its task's running while it is open (see spanTime). */
   runningTime(task: Task): number {
-    if (task.kind === 'coroutine') return timeWithin(laneOwner(task, this.tasks).runs, task.created, this.endTimeOf(task), this.openEnd);
-    return sumPairs(task.runs, this.endTime);
+    const lane = laneOwner(task, this.tasks);
+    const [from, to] = ownStretch(task, lane, task.created, this.endTimeOf(task));
+    return timeWithin(lane.runs, from, to, this.openEnd);
   }
 
   /** A coroutine span's is its task's waiting while it is open (see spanTime). */
   waitingTime(task: Task): number {
-    const waits = task.kind === 'coroutine' ? laneOwner(task, this.tasks).waits : task.waits;
-    const from = task.kind === 'coroutine' ? task.created : -Infinity;
-    const to = task.kind === 'coroutine' ? this.endTimeOf(task) : Infinity;
+    const lane = laneOwner(task, this.tasks);
+    const [from, to] = ownStretch(task, lane, task.created, this.endTimeOf(task));
     let total = 0;
-    for (const w of waits) total += Math.max(0, Math.min(this.openEnd(w.end), to) - Math.max(w.start, from));
+    for (const w of lane.waits) total += Math.max(0, Math.min(this.openEnd(w.end), to) - Math.max(w.start, from));
     return total;
   }
 
@@ -442,10 +442,4 @@ function closeWait(task: Task, t: number): boolean {
   if (!wait || !Number.isNaN(wait.end)) return false;
   wait.end = t;
   return true;
-}
-
-function sumPairs(pairs: number[], openEnd: number): number {
-  let total = 0;
-  for (let i = 0; i < pairs.length; i += 2) total += (Number.isNaN(pairs[i + 1]) ? openEnd : pairs[i + 1]) - pairs[i];
-  return total;
 }

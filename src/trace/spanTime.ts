@@ -22,3 +22,8 @@ export function timeWithin(pairs: ArrayLike<number>, from: number, to: number, e
   }
   return total;
 }
+
+/** The stretch of its lane's time that is `task`'s own: all of it, or a span's from its start to `end`, its end. */
+export function ownStretch<T>(task: T, lane: T, created: number, end: number): [number, number] {
+  return lane === task ? [-Infinity, Infinity] : [created, end];
+}
