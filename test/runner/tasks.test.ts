@@ -429,6 +429,14 @@ describe('Node runner: the task model on real scripts', () => {
     assert.match(only(model, 'handler').site, /with-package\/main\.js:12:\d+$/);
   });
 
+  it('a package\'s function stored under another method name is named by the method the program called (axios\'s post is its httpMethod)', () => {
+    const { model, stdout } = traceFixture('with-package/client-verbs.js');
+    assert.equal(stdout, 'GET /a\nPOST /b\nPUT /c\n');
+    const main = only(model, 'main');
+    for (const verb of ['get', 'post', 'put']) assert.equal(only(model, `Client.${verb}`).parent, main.id, verb);
+    assert.deepEqual(tasksNamed(model, /httpMethod/), []);
+  });
+
   it('what a package makes 40 calls deep inside itself is still placed at the project\'s call of it', () => {
     const { model } = traceFixture('with-package/deep.js');
     const timer = only(model, 'setTimeout 30 ms');

@@ -469,7 +469,7 @@ function nodeModule(file: string): string {
  * the method it was called as; an unnamed one of the user's (`userCode`) stays unnamed.
  */
 function functionName(frame: CallSite, userCode: boolean, caller?: CallSite): string {
-  const own = symbolKeyName(computedName(frame) ?? frame.getFunctionName());
+  const own = symbolKeyName(computedName(frame) ?? calledMethodName(frame, caller) ?? frame.getFunctionName());
   const name = own ?? (userCode ? '' : (frame.getMethodName() ?? ''));
   // A private method (`#load`) has no method name, but is one: its class is the receiver's; so is
   // one under a symbol (`[Symbol.asyncDispose]`).
@@ -494,6 +494,20 @@ function computedName(frame: CallSite): string | undefined {
   if (inferred === null || !inferred.endsWith('<computed>')) return undefined;
   const method = frame.getMethodName();
   return method ? `${inferred.slice(0, -'<computed>'.length)}${method}` : undefined;
+}
+
+/**
+ * A package's function stored as a method under another name (axios's `post` is a `function
+ * httpMethod` its factory made), by the name the caller called it by, unless Node called it (a
+ * timer's `_onTimeout`): the program's code says `.post(`, and the package's own name is nowhere
+ * in it. V8 prints such a frame `Axios.httpMethod [as post]`.
+ */
+function calledMethodName(frame: CallSite, caller: CallSite | undefined): string | undefined {
+  if (caller === undefined || isNodeFile(caller.getFileName()) || !isPackageFile(frame.getFileName())) return undefined;
+  const method = frame.getMethodName();
+  const own = frame.getFunctionName();
+  // V8's own name for `exports.fail = async () => …` says the method already.
+  return method && own && own !== method && !own.endsWith(`.${method}`) ? method : undefined;
 }
 
 /**
