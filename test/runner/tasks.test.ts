@@ -827,6 +827,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(mapped.length, 2, 'the two .map callbacks keep their own name');
   });
 
+  it('an anonymous route a framework calls from a named middleware\'s await next() is named after the request too (Koa)', () => {
+    const { model, stdout } = traceFixture('with-package/http-compose.js');
+    assert.equal(stdout, 'slow in some time\n');
+    const timing = only(model, 'timing');
+    assert.equal(only(model, 'GET /slow').parent, timing.id);
+    const anonymous = tasksNamed(model, '(anonymous)').map((t) => t.site);
+    assert.equal(anonymous.length, 1, 'the listening callback only');
+    assert.match(anonymous[0], /http-compose\.js:17:\d+$/);
+  });
+
   it('fs.watchFile is named so and ends when unwatched; an event loop delay monitor and a Blob\'s reader are no tasks left pending', () => {
     const { model, stdout } = traceFixture('watch-blob-monitor.js');
     assert.equal(stdout, 'abc\n');

@@ -322,7 +322,7 @@ export class PromiseTasks {
   /** An async function was called: its promise is made as it starts, and it runs until its first await. */
   private startAsync(promise: Promise<unknown>, ns: number, info: CallSiteInfo): void {
     const parent = this.stack.top;
-    const request = info.fn === '' ? requestHandlerName(parent, info.callers[1]) : '';
+    const request = requestHandlerName(parent, info.callers[1]);
     const task = newTaskState('async', info.fn || request || anonymousName(parent), info.code, false);
     if (request !== '') noteServing(task, request);
     task.fnKey = info.callers[0] ?? '';
