@@ -452,6 +452,18 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...model.tasks.values()].map((t) => t.name), ['require-esm.js']);
   });
 
+  it('a callback run inside a waiting task\'s own microtask (piscina\'s pool) does not resume the task as it returns', () => {
+    const { model, stdout } = traceFixture('nested-aside.js');
+    assert.equal(stdout, 'done\n');
+    const main = only(model, 'main');
+    const timer = only(model, 'setTimeout 20 ms');
+    assert.equal(main.waits.length, 1);
+    assert.ok(main.waits[0].end >= timer.runs[0], 'one wait, until the timer fired');
+    assert.ok(main.runs.every((t, i) => i % 2 === 1 || t < main.waits[0].start || t >= main.waits[0].end), 'main does not run while it waits');
+    const pool = only(model, 'Pool');
+    assert.ok(model.runningTime(pool) >= 4_000, 'the pool\'s callback holds the loop for its 5 ms');
+  });
+
   it('an AsyncResource a package makes is a callback task of its maker, ending as its callback last returned, or pending if it never ran', () => {
     const { model, stdout } = traceFixture('async-resources.js');
     assert.equal(stdout, 'bound callback ran\ntimer set in the first result\nsecond result\n');
@@ -762,6 +774,10 @@ describe('Node runner: the task model on real scripts', () => {
     const ports = tasksNamed(model, 'MessagePort');
     assert.equal(ports.length, 2);
     assert.deepEqual(ports.map((p) => [p.end?.state, p.end?.message]), [['resolved', 'closed'], ['resolved', 'closed']]);
+    // new MessageChannel(), a native constructor, makes its ports in main's own frame: main's, and main runs on.
+    const main = only(model, 'main');
+    assert.deepEqual(ports.map((p) => p.parent), [main.id, main.id]);
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['MessagePort', 'setTimeout 50 ms'], 'once(port, "message") is woken by the port');
   });
 
   it('a connect refused, or reset before it completes, is rejected with its error, as is its socket, which is named by the address it connected to', () => {

@@ -124,7 +124,7 @@ export class PromiseTasks {
     }
     // Back in user code: helpers and combinators called from it have returned.
     if ((info.shape === 'user' || info.shape === 'newPromise' || info.shape === 'then' || anotherCall) && !calledBack) top = this.stack.popReturnedTransients(info.calledBy);
-    if (top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info, hasParent);
+    if (top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info, !hasParent);
     switch (info.shape) {
       case 'then': {
         marks.setOwner(promise, top);
@@ -346,11 +346,13 @@ export class PromiseTasks {
    * An async function that returned a promise without awaiting it (`return leaf(n)`, `return
    * cached`) has not settled, so it is still on the synchronous stack, but its frame is gone: code
    * running now with none of its frames on the stack is its caller's. (Only while it runs its
-   * first part: a task resumed later is the callback's, at the floor of the stack.)
+   * first part: a task resumed later is the callback's, at the floor of the stack.) `callEntry`:
+   * `info` is of a promise that may be a call's own (no resource is: `new MessageChannel()`, a
+   * native constructor, makes its ports right in the caller's frame).
    */
-  popReturnedCalls(info: CallSiteInfo, hasParent: boolean): TaskState {
+  popReturnedCalls(info: CallSiteInfo, callEntry: boolean): TaskState {
     if (!info.callersComplete) return this.stack.top;
-    const ownFrame = info.shape === 'user' && !hasParent && !info.moduleBody ? 1 : 0; // a call's entry: its own frame first
+    const ownFrame = callEntry && info.shape === 'user' && !info.moduleBody ? 1 : 0; // a call's entry: its own frame first
     const was = this.stack.top;
     let top = was;
     let ns = 0;

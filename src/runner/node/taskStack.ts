@@ -21,6 +21,8 @@ export class TaskStack {
   readonly frameBase: number[] = [];
   /** The task whose callback or reaction each frame runs. */
   readonly frameOwners: TaskState[] = [];
+  /** What each frame's run is shown as: its owner, or Node's own work (a callback of a task that waits at an await). */
+  readonly frameShownAs: TaskState[] = [];
   /** The task whose callback (not a promise reaction) ran last: the microtasks running now follow it. */
   checkpointOf: TaskState | undefined;
   /**
@@ -61,6 +63,16 @@ export class TaskStack {
     return this.sync.length ? this.sync[this.sync.length - 1] : this.internals;
   }
 
+  /**
+   * What the code running now is shown as: the task on top, or what its frame is shown as when that
+   * task is the frame's own (no call entered since the callback started).
+   */
+  shownNow(): TaskState {
+    const top = this.top;
+    const frame = this.frameBase.length - 1;
+    return frame >= 0 && this.sync.length - 1 === this.frameBase[frame] ? this.frameShownAs[frame] : top;
+  }
+
   /** Where the current callback's tasks start in `sync`. */
   frameFloor(): number {
     return this.frameBase.length ? this.frameBase[this.frameBase.length - 1] : 0;
@@ -72,9 +84,10 @@ export class TaskStack {
   }
 
   /** A callback (`reaction`: a promise reaction) starts running `owner`'s code, on top of whatever it interrupts. */
-  enterFrame(owner: TaskState, reaction: boolean): void {
+  enterFrame(owner: TaskState, reaction: boolean, shownAs: TaskState): void {
     this.frameBase.push(this.sync.length);
     this.frameOwners.push(owner);
+    this.frameShownAs.push(shownAs);
     if (!reaction) this.checkpointOf = owner;
     this.sync.push(owner);
   }
@@ -84,6 +97,7 @@ export class TaskStack {
     const base = this.frameBase.pop() ?? 0;
     while (this.sync.length > base) this.sync.pop();
     this.frameOwners.pop();
+    this.frameShownAs.pop();
     this.adopting = undefined;
   }
 

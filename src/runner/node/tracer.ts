@@ -329,7 +329,8 @@ export class Tracer {
       owner.resumedFrom = resumedFrom;
       owner.siteRow = undefined;
     }
-    this.stack.enterFrame(owner, reaction);
+    const shownAs = aside ? this.stack.internals : owner;
+    this.stack.enterFrame(owner, reaction, shownAs);
     // A promise the task awaits adopts another (a .then callback returned one, `resolve(work())`
     // was called with one): the task waits for that one now. Not so for one it does not await.
     if (thenableJob && (thenSite === RETURNED_JOB || promise === owner.awaited)) {
@@ -342,7 +343,7 @@ export class Tracer {
         return;
       }
     }
-    this.stack.switchTo(this.stack.runShownAs(aside ? this.stack.internals : owner), ns);
+    this.stack.switchTo(this.stack.runShownAs(shownAs), ns);
   }
 
   /** The callback that `enter` started has returned. */
@@ -380,9 +381,10 @@ export class Tracer {
       // A quiet job's time is its task's wait, held since before it: the loop was idle from then.
       this.stack.idleSince = quiet && held.waiter === owner ? held.ns : ns;
     } else if (!quiet) {
-      // Back in the callback this one ran inside: as its task, unless that has ended meanwhile.
-      const top = this.stack.top;
-      this.stack.switchTo(this.stack.runShownAs(top.ended ? this.stack.internals : top), ns);
+      // Back in the callback this one ran inside: as it was shown (Node's work, for a callback of
+      // a task that waits), or as the task it called, unless that has ended meanwhile.
+      const back = this.stack.shownNow();
+      this.stack.switchTo(this.stack.runShownAs(back.ended ? this.stack.internals : back), ns);
     }
   }
 
