@@ -469,7 +469,7 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(stdout, 'bound callback ran\ntimer set in the first result\nsecond result\n');
     const main = only(model, 'main');
     const bound = only(model, 'AsyncResource.bind');
-    const query = only(model, 'PoolQuery');
+    const query = only(model, 'POOL_REQUEST');
     const never = only(model, 'NeverCalled');
     for (const task of [bound, query, never]) assert.deepEqual([task.kind, task.parent], ['callback', main.id], task.name);
     // (A callback's console.log completes its write a moment after it returns: that is its too.)

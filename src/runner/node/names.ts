@@ -217,10 +217,15 @@ export function asyncResourceName(type: string): string {
   return type === 'bound-anonymous-fn' ? 'AsyncResource.bind' : type;
 }
 
-/** One of crypto's jobs on Node's thread pool (PBKDF2REQUEST, SCRYPTREQUEST, …): one callback each. */
+/**
+ * One of crypto's jobs on Node's thread pool (PBKDF2REQUEST, SCRYPTREQUEST, …): one callback each.
+ * Not a package's AsyncResource named alike (undici's UNDICI_REQUEST, which calls back many times).
+ */
 export function isCryptoJob(type: string): boolean {
-  return type.endsWith('REQUEST') && type !== 'HTTPCLIENTREQUEST';
+  return CRYPTO_JOB.test(type) && type !== 'HTTPCLIENTREQUEST';
 }
+
+const CRYPTO_JOB = /^[A-Z0-9]+REQUEST$/;
 
 /** The fields of a ChildProcess that say what it runs. */
 export interface ChildProcessLike {
