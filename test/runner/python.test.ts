@@ -219,7 +219,7 @@ for (const python of interpreters()) {
 
     it('a task an installed package makes, the error it raises and a wait inside it are placed at the project\'s calls of it, one it runs for the project at its coroutine', () => {
       const { model, stdout } = trace(py('packaged/main.py'));
-      assert.equal(stdout, "the package failed\nfed\nfetched\n['gathered']\n");
+      assert.equal(stdout, "the package failed\nfed\nfetched\nrequested\n['gathered']\n");
       assert.match(only(model, '_nap').site, /packaged\/main\.py:20:1$/);
       const load = only(model, 'load');
       assert.equal(load.end?.state, 'rejected');
@@ -233,6 +233,8 @@ for (const python of interpreters()) {
       // The package's coroutine awaited inside the package is a span at the project's call too; the
       // project's coroutine a task of the package's awaits, at the coroutine.
       assert.equal(tasksNamed(model, '_deliver')[0].site.replace(/^.*packaged\//, ''), `main.py:${lineOf(fixture, 'slowlib.fetch("fetched")')}:1`);
+      // So is one awaited through an object whose __await__ hands out the coroutine's (aiohttp's `await session.get()`).
+      assert.equal(only(model, '_request').site.replace(/^.*packaged\//, ''), `main.py:${lineOf(fixture, 'slowlib.request("requested")')}:1`);
       assert.equal(only(model, 'respond').site.replace(/^.*packaged\//, ''), `main.py:${lineOf(fixture, 'async def respond')}:1`);
       // A task of the package's own coroutine (gathered) waits, with no code of the project's in it, where the project made it.
       const gathered = tasksNamed(model, 'fetch').find((t) => t.kind === 'async')!;

@@ -37,6 +37,28 @@ def async_generator_of(step):
     return None
 
 
+def _coroutine_wrapper_type():
+    """The type of `coro.__await__()`: what `await obj` awaits when obj's __await__ hands out a
+    coroutine's (aiohttp's `await session.get(…)`, aiosqlite's `await db.execute(…)`)."""
+    async def probe():
+        pass
+    coro = probe()
+    wrapper_type = type(coro.__await__())
+    coro.close()
+    return wrapper_type
+
+
+_COROUTINE_WRAPPER = _coroutine_wrapper_type()
+
+
+def coroutine_of(wrapper):
+    """The coroutine a coroutine wrapper steps: held as its one reference, with no attribute for it."""
+    for ref in gc.get_referents(wrapper):
+        if type(ref) is CoroutineType:
+            return ref
+    return None
+
+
 def walk_await_chain(coro, links):
     """Where a task's await chain ends, walked once per task step: (chain, users, nested,
     last_user, api, innermost). The lists of links that coroutine spans need, `chain` ([(awaitable,
@@ -59,6 +81,11 @@ def walk_await_chain(coro, links):
             code, inner = obj.gi_code, obj.gi_yieldfrom
         elif kind in _leaf_types:
             break
+        elif kind is _COROUTINE_WRAPPER:  # `await obj` whose __await__ gave a coroutine's: walk on in it
+            obj = coroutine_of(obj)
+            if obj is None:
+                break
+            code, inner = obj.cr_code, obj.cr_await
         elif kind in _async_generator_steps:  # `async for` over an async generator: walk on inside it
             obj = async_generator_of(obj)
             if obj is None:
