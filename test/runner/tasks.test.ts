@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { fixtureCopy, lifetimeMs, lineOf, only, runsAfterEnd, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
+import { FIXTURES, fixtureCopy, lifetimeMs, lineOf, only, runsAfterEnd, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
 import type { Task } from '../../src/trace/model';
 
 describe('Node runner: the task model on real scripts', () => {
@@ -462,6 +464,29 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(main.runs.every((t, i) => i % 2 === 1 || t < main.waits[0].start || t >= main.waits[0].end), 'main does not run while it waits');
     const pool = only(model, 'Pool');
     assert.ok(model.runningTime(pool) >= 4_000, 'the pool\'s callback holds the loop for its 5 ms');
+  });
+
+  it('a native addon\'s work (Node-API async work) is a callback task that ends as its callback returns, not pending to the end', () => {
+    // Built from C as database bindings are; Node's headers come with Node (Debian's nodejs, the official builds).
+    const headers = path.join(path.dirname(process.execPath), '..', 'include', 'node');
+    assert.ok(fs.existsSync(path.join(headers, 'node_api.h')), `no Node-API headers in ${headers}`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-addon-'));
+    const built = spawnSync('gcc', ['-shared', '-fPIC', '-O1', `-I${headers}`, '-o', path.join(dir, 'addon.node'), path.join(FIXTURES, 'addon/work.c')], { encoding: 'utf8' });
+    assert.equal(built.status, 0, `gcc (which .ci/run installs): ${built.error ?? built.stderr}`);
+    const { model, stdout } = traceFixture('addon/main.js', { env: { ...process.env, ADDON_DIR: dir } });
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.equal(stdout, 'worked\n');
+    const calls = tasksNamed(model, 'workFor');
+    const works = tasksNamed(model, 'addon.work');
+    assert.deepEqual(works.map((w) => [w.kind, w.parent, w.end?.state]), calls.map((c) => ['callback', c.id, 'resolved']));
+    assert.ok(works[0].end!.t < calls[1].created, 'the first work ended before the second call');
+  });
+
+  it('a promisified function with no name of its own is named as the program calls it', () => {
+    const { model, stdout } = traceFixture('promisified-anonymous.js');
+    assert.equal(stdout, '5\n');
+    assert.equal(only(model, 'nap').parent, only(model, 'main').id);
+    assert.deepEqual(tasksNamed(model, ''), []);
   });
 
   it('an AsyncResource a package makes is a callback task of its maker, ending as its callback last returned, or pending if it never ran', () => {

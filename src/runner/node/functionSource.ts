@@ -1,6 +1,7 @@
-// Whether a function of the program's is an async function, which no stack frame says: read from
-// its source, where V8 says the function starts (at its `async` keyword, if it has one). Asked only
-// to repair a misreading (MisreadCalls.repair), so a file is read when first asked about.
+// What no stack frame says, read from the program's source: whether a function is an async
+// function (where V8 says it starts, at its `async` keyword if it has one), asked only to repair a
+// misreading (MisreadCalls.repair); what a call calls, asked only for a function with no name of
+// its own. A file is read when first asked about.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compiledSource, TS_FILE } from './typescript';
@@ -31,6 +32,19 @@ function readsAsync(fnKey: string): boolean {
   const line = linesOf(place[1])?.[Number(place[2]) - 1];
   return line !== undefined && /^async\b/.test(line.slice(Number(place[3]) - 1));
 }
+
+/**
+ * The function a call at `site` ("file:line:column", where V8 places a call: at its callee) calls,
+ * as the source writes it (`workFor`, `db.query`); '' where the source there is no such call.
+ */
+export function calleeAt(site: string): string {
+  const place = /^(.*):(\d+):(\d+)$/.exec(site);
+  if (place === null) return '';
+  const line = linesOf(place[1])?.[Number(place[2]) - 1];
+  return (line !== undefined && CALLEE.exec(line.slice(Number(place[3]) - 1))?.[1]) || '';
+}
+
+const CALLEE = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*\(/;
 
 function linesOf(file: string): readonly string[] | undefined {
   if (sourceLines.has(file)) return sourceLines.get(file);

@@ -1,6 +1,7 @@
 // Names a user would recognise for the tasks the runner creates.
 import { AsyncResource, executionAsyncResource } from 'node:async_hooks';
 import type { CallSiteInfo } from './callsites';
+import { calleeAt } from './functionSource';
 
 /** The fields of Node's timer and handle objects that name them (none are guaranteed: read defensively). */
 export interface IoResource {
@@ -113,6 +114,8 @@ const MAX_APIS_PER_MODULE = 1024;
 
 /** "fs.readFile", "events.once": a Node API called from user code. */
 export function opName(info: CallSiteInfo): string {
+  // A promisified function with no name of its own (`promisify((ms, cb) => …)`): as the program calls it.
+  if (info.api === '' && info.module === 'util') return calleeAt(info.site) || 'util.promisify';
   let byApi = opNames.get(info.module);
   if (byApi === undefined) opNames.set(info.module, (byApi = new Map()));
   let name = byApi.get(info.api);

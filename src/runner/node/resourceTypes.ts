@@ -31,9 +31,11 @@ export function taskKindOf(type: string, resource: object): TaskKind {
  * An AsyncResource a package or the program made (body-parser's for its callback, a connection
  * pool's for a query's): callbacks it runs in the context of the task that made it, as often as
  * it likes, with no end anything but a destroy hook is told of. (node:test's tests are AsyncResources too.)
+ * So is a native addon's work (Node-API async work, classic-level's `classic_level.db.put`), whose
+ * resource Node-API makes as an empty plain object: Node's own resources are objects of their classes.
  */
 function isProgramAsyncResource(type: string, resource: object): boolean {
-  return resource instanceof AsyncResource && type !== NODE_TEST_TYPE;
+  return resource instanceof AsyncResource ? type !== NODE_TEST_TYPE : Object.getPrototypeOf(resource) === Object.prototype;
 }
 
 /** Ends after its one callback; `repeats`: a Timeout made by setInterval. */
