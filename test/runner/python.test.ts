@@ -747,6 +747,15 @@ for (const python of interpreters()) {
       assert.deepEqual(notes, ["tasklane: this program runs its tasks on __main__.HandRolledLoop, not on asyncio's own event loop; Tasklane traces asyncio's loop only, so they are not in the trace."]);
     });
 
+    it('a program asking for uvloop\'s loop runs on asyncio\'s own in its place, its tasks in the trace, and is told so once', () => {
+      const plain = spawnSync(python.command, [path.join(FIXTURES, py('uvloop_app/main.py'))], { cwd: ROOT, encoding: 'utf8' });
+      const { model, stdout, stderr, code } = trace(py('uvloop_app/main.py'));
+      assert.deepEqual([stdout, code], [plain.stdout, 0]);
+      assert.equal(only(model, 'main').parent, only(model, 'main.py').id);
+      assert.equal(stderr.split('\n').filter((line) => line.includes('uvloop')).length, 1, stderr);
+      assert.ok(!stderr.includes('not on asyncio'), stderr);
+    });
+
     it('the asyncio functions the tracer stands in for show the program the same names, modules and docstrings', () => {
       const plain = spawnSync(python.command, [path.join(FIXTURES, py('introspection.py'))], { cwd: ROOT, encoding: 'utf8' });
       assert.match(plain.stdout, /start_server/);

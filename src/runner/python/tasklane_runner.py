@@ -25,6 +25,7 @@ from _tasklane.frames import Sink  # noqa: E402
 from _tasklane.hooks import install  # noqa: E402
 from _tasklane.signals import watch_sigterm  # noqa: E402
 from _tasklane.tracer import Tracer  # noqa: E402
+from _tasklane.uvloop_stand_in import stand_in_for_uvloop  # noqa: E402
 sys.dont_write_bytecode = _writes_bytecode
 
 RUNNER_ENV = "TASKLANE_RUNNER"
@@ -75,6 +76,7 @@ def main():
             os.fstat(config["fd"])
             tracer = Tracer(Sink(config["fd"], config.get("flushMs", 20)), script)
             install(tracer)
+            stand_in_for_uvloop()
         except Exception:
             tracer = None
 
