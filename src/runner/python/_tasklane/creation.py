@@ -33,7 +33,7 @@ class CreationPoint:
         # are placed there when none of the project's code is in them.
         self.keeps_site = not self.plain or (code is not None and is_package_file(code.co_filename))
         self.in_group = task_group_of(frame) is not None  # TaskGroup.create_task: the group is the frame's
-        self.asked = handles_connection(frame.f_code)  # a server's handler (OriginRecorder.asked_by)
+        self.asked = handles_connection(frame)  # a server's handler (OriginRecorder.asked_by)
         # A task record's end for a task of the coroutine's name made here, after its id and parent.
         self.tail = None
         if self.name is not None:

@@ -19,10 +19,20 @@ TO_THREAD_CODE = asyncio.threads.to_thread.__code__
 GETADDRINFO_CODE = asyncio.base_events.BaseEventLoop.getaddrinfo.__code__
 
 
-def handles_connection(code):
-    """Whether `code` is a protocol's connection_made, where a server's handler task for a new
-    connection is made: asyncio's stream server's, or a framework's (aiohttp's RequestHandler)."""
-    return code.co_name == "connection_made"
+def handles_connection(frame):
+    """Whether `frame` runs a protocol's code, where a server's handler tasks are made: its
+    connection_made, one per connection (asyncio's stream server, aiohttp's RequestHandler), or a
+    method of the protocol's, one per request as its data comes in (uvicorn's request cycle)."""
+    return frame.f_code.co_name == "connection_made" or isinstance(frame.f_locals.get("self"), asyncio.BaseProtocol)
+
+
+def connection_transport(frame):
+    """The transport of the connection a protocol's code (`frame`, see handles_connection) serves."""
+    transport = frame.f_locals.get("transport")
+    if transport is None:
+        protocol = frame.f_locals.get("self")
+        transport = getattr(protocol, "transport", None) or getattr(protocol, "_transport", None)
+    return transport
 
 
 class ThreadsafeCall:
@@ -156,16 +166,16 @@ class OriginRecorder:
         task running now, where the user's code called start_server (or create_server)."""
         self.servers[protocol_factory] = (self.caller(), user_site(frame))
 
-    def asked_by(self, coro, frame):
-        """(parent id, site, id or None) of a task made for a caller elsewhere (`frame` made it),
-        else None."""
+    def asked_by(self, coro, frame, serving):
+        """(parent id, site, id or None) of a task made for a caller elsewhere (`frame` made it;
+        `serving`: in a protocol's code, see handles_connection), else None."""
         call = self.threadsafe_calls.pop(id(coro), None)
         if call is not None and call.coro() is coro:
             return call.parent, call.site, call._tl_ident
-        if handles_connection(frame.f_code):
-            # The transport of the new connection knows its server, which knows its factory; over
+        if serving:
+            # The transport of the connection knows its server, which knows its factory; over
             # TLS, the transport under it does.
-            transport = frame.f_locals.get("transport")
+            transport = connection_transport(frame)
             server = getattr(transport, "_server", None)
             if server is None:
                 transport = getattr(getattr(transport, "_ssl_protocol", None), "_transport", None)

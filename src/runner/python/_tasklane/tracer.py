@@ -174,7 +174,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 site = getattr(current, "_tl_made_at", "")  # made by asyncio's own coroutine run as a task (asyncio.run(asyncio.wait_for(...)))
             ident = None
             if point.asked or self.threadsafe_calls:
-                asked = self.asked_by(coro, frame)
+                asked = self.asked_by(coro, frame, point.asked)
                 if asked is not None:
                     parent, site, ident = asked
             ns = perf_counter_ns()
