@@ -748,7 +748,7 @@ for (const python of interpreters()) {
       assert.equal(code, 0);
       assert.equal(stdout, '42 42\n');
       const notes = stderr.split('\n').filter((line) => line.includes('not on asyncio'));
-      assert.deepEqual(notes, ["tasklane: this program runs its tasks on __main__.HandRolledLoop, not on asyncio's own event loop; Tasklane traces asyncio's loop only, so they are not in the trace."]);
+      assert.deepEqual(notes, ["tasklane: this program runs its tasks on hand_rolled.HandRolledLoop, not on asyncio's own event loop; Tasklane traces asyncio's loop only, so they are not in the trace."]);
     });
 
     it('a program asking for uvloop\'s loop runs on asyncio\'s own in its place, its tasks in the trace, and is told so once', () => {
