@@ -439,6 +439,17 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(tasksNamed(model, /httpMethod/), []);
   });
 
+  it('a package that is a function is named as the program calls it, and an unnamed mapper before an options object stays unnamed', () => {
+    const { model, stdout } = traceFixture('with-package/map-options.js');
+    assert.equal(stdout, '2,4,6 8\n');
+    const main = only(model, 'main');
+    const maps = tasksNamed(model, 'pMap');
+    assert.deepEqual(maps.map((m) => m.parent), [main.id, main.id], 'not module.exports');
+    assert.equal(tasksNamed(model, '(anonymous)').length, 3, 'the mapper of three items, not pMap.concurrency');
+    assert.equal(tasksNamed(model, 'tasks.double').length, 4, 'a function assigned to a property keeps the name V8 gives it');
+    assert.deepEqual([...model.tasks.values()].filter((t) => /concurrency|module\.exports/.test(t.name)), []);
+  });
+
   it('what a package makes 40 calls deep inside itself is still placed at the project\'s call of it', () => {
     const { model } = traceFixture('with-package/deep.js');
     const timer = only(model, 'setTimeout 30 ms');

@@ -79,6 +79,7 @@ export interface CallSiteInfo {
 }
 
 import { findSourceMap } from 'node:module';
+import { calleeAt, isArgumentAt } from './functionSource';
 
 const COMBINATORS = new Set(['all', 'allSettled', 'race', 'any']);
 /** V8's name of a getter or setter function ("get FormData"). */
@@ -469,7 +470,7 @@ function nodeModule(file: string): string {
  * the method it was called as; an unnamed one of the user's (`userCode`) stays unnamed.
  */
 function functionName(frame: CallSite, userCode: boolean, caller?: CallSite): string {
-  const own = symbolKeyName(computedName(frame) ?? calledMethodName(frame, caller) ?? frame.getFunctionName());
+  const own = symbolKeyName(computedName(frame) ?? calledMethodName(frame, caller) ?? exportedName(frame, caller) ?? madeUpName(frame, userCode) ?? frame.getFunctionName());
   const name = own ?? (userCode ? '' : (frame.getMethodName() ?? ''));
   // A private method (`#load`) has no method name, but is one: its class is the receiver's; so is
   // one under a symbol (`[Symbol.asyncDispose]`).
@@ -508,6 +509,27 @@ function calledMethodName(frame: CallSite, caller: CallSite | undefined): string
   const own = frame.getFunctionName();
   // V8's own name for `exports.fail = async () => …` says the method already.
   return method && own && own !== method && !own.endsWith(`.${method}`) ? method : undefined;
+}
+
+/**
+ * A package's function that is its module's export (`module.exports = async (…) => …`, as p-map's),
+ * which V8 names `module.exports`, by what the project's code calls it (`pMap`).
+ */
+function exportedName(frame: CallSite, caller: CallSite | undefined): string | undefined {
+  if (caller === undefined || !EXPORT_NAMES.has(frame.getFunctionName() ?? '') || isNodeFile(caller.getFileName())) return undefined;
+  return calleeAt(position(caller)) || undefined;
+}
+
+const EXPORT_NAMES = new Set(['module.exports', 'exports.default']);
+
+/**
+ * '' for an unnamed function written as a call's argument, which V8 names after what follows it
+ * (`pMap.concurrency` for `pMap(files, async (f) => …, { concurrency: 2 })`): it has no name.
+ */
+function madeUpName(frame: CallSite, userCode: boolean): string | undefined {
+  const inferred = frame.getFunctionName();
+  if (!userCode || inferred === null || !inferred.includes('.') || frame.getMethodName() !== null) return undefined;
+  return isArgumentAt(functionKey(frame)) ? '' : undefined;
 }
 
 /**

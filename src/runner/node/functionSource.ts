@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compiledSource, TS_FILE } from './typescript';
 
-const sourceLines = new Map<string, readonly string[] | undefined>();
+/** Files' lines as V8 runs them (a TypeScript file compiled), and as written, where sites point (source-mapped). */
+const runLines = new Map<string, readonly string[] | undefined>();
+const writtenLines = new Map<string, readonly string[] | undefined>();
 const MAX_FILES = 256;
 /** The line terminators V8 counts lines by. */
 const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/;
@@ -29,7 +31,7 @@ export function isAsyncFunctionAt(fnKey: string): boolean {
 function readsAsync(fnKey: string): boolean {
   const place = /^(.*):(\d+):(\d+)$/.exec(fnKey);
   if (place === null) return false;
-  const line = linesOf(place[1])?.[Number(place[2]) - 1];
+  const line = linesOf(place[1], true)?.[Number(place[2]) - 1];
   return line !== undefined && /^async\b/.test(line.slice(Number(place[3]) - 1));
 }
 
@@ -40,23 +42,55 @@ function readsAsync(fnKey: string): boolean {
 export function calleeAt(site: string): string {
   const place = /^(.*):(\d+):(\d+)$/.exec(site);
   if (place === null) return '';
-  const line = linesOf(place[1])?.[Number(place[2]) - 1];
+  const line = linesOf(place[1], false)?.[Number(place[2]) - 1];
   return (line !== undefined && CALLEE.exec(line.slice(Number(place[3]) - 1))?.[1]) || '';
+}
+
+/**
+ * Whether the function starting at `fnKey` (as CallSiteInfo.callers names it) is written as a
+ * call's argument, right after its `(` or a `,`: V8 then makes up a name for it from what follows
+ * (`pMap(files, async (f) => …, { concurrency: 2 })` runs as `pMap.concurrency`).
+ */
+export function isArgumentAt(fnKey: string): boolean {
+  let answer = argumentAnswers.get(fnKey);
+  if (answer === undefined) {
+    answer = readsArgument(fnKey);
+    if (argumentAnswers.size >= MAX_ANSWERS) argumentAnswers.clear();
+    argumentAnswers.set(fnKey, answer);
+  }
+  return answer;
+}
+
+const argumentAnswers = new Map<string, boolean>();
+
+function readsArgument(fnKey: string): boolean {
+  const place = /^(.*):(\d+):(\d+)$/.exec(fnKey);
+  const lines = place === null ? undefined : linesOf(place[1], true);
+  if (lines === undefined) return false;
+  // The text before the function, back over blank space and lines to the first other character.
+  for (let line = Number(place![2]) - 1, end = Number(place![3]) - 1; line >= 0; line--, end = Infinity) {
+    const before = (lines[line] ?? '').slice(0, end).trimEnd();
+    if (before !== '') return before.endsWith('(') || before.endsWith(',');
+  }
+  return false;
 }
 
 const CALLEE = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*\(/;
 
-function linesOf(file: string): readonly string[] | undefined {
-  if (sourceLines.has(file)) return sourceLines.get(file);
+/** `run`: as V8 runs it, which for a TypeScript file is what the runner compiled it to. */
+function linesOf(file: string, run: boolean): readonly string[] | undefined {
+  const known = run ? runLines : writtenLines;
+  if (known.has(file)) return known.get(file);
   let lines: readonly string[] | undefined;
   try {
-    // A TypeScript file the runner did not compile here (an ES module, compiled on the loader's thread) is not known.
-    const code = compiledSource(file) ?? (TS_FILE.test(file) ? undefined : readFileSync(file.startsWith('file:') ? fileURLToPath(file) : file, 'utf8'));
+    const written = (): string => readFileSync(file.startsWith('file:') ? fileURLToPath(file) : file, 'utf8');
+    // A TypeScript file the runner did not compile here (an ES module, compiled on the loader's thread) is not known as run.
+    const code = !run ? written() : (compiledSource(file) ?? (TS_FILE.test(file) ? undefined : written()));
     lines = code?.split(LINE_BREAK);
   } catch {
     lines = undefined;
   }
-  if (sourceLines.size >= MAX_FILES) sourceLines.clear();
-  sourceLines.set(file, lines);
+  if (known.size >= MAX_FILES) known.clear();
+  known.set(file, lines);
   return lines;
 }
