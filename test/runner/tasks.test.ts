@@ -450,6 +450,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...model.tasks.values()].filter((t) => /concurrency|module\.exports/.test(t.name)), []);
   });
 
+  it('what a package makes in a tick of its own after the project\'s call of it is placed at that call (ioredis connecting)', () => {
+    const { model, stdout } = traceFixture('with-package/deferred-connect.js');
+    assert.equal(stdout, 'connected\n');
+    const call = `deferred-connect.js:${lineOf('with-package/deferred-connect.js', 'lib.connectLater(')}`;
+    const main = only(model, 'main');
+    const client = tasksNamed(model, /^TCP socket /).filter((t) => t.parent === main.id);
+    for (const task of [...client, only(model, /^TCP connect /)]) assert.match(task.site, new RegExp(`${call}:\\d+$`), task.name);
+    assert.equal(client.length, 1);
+  });
+
   it('what a package makes 40 calls deep inside itself is still placed at the project\'s call of it', () => {
     const { model } = traceFixture('with-package/deep.js');
     const timer = only(model, 'setTimeout 30 ms');

@@ -3,7 +3,7 @@
 import { executionAsyncId } from 'node:async_hooks';
 import { inspect } from 'node:util';
 import type { EndState } from '../../trace/events';
-import { processStdioOpened, type CallSiteInfo } from './callsites';
+import { isPackageFile, processStdioOpened, type CallSiteInfo } from './callsites';
 import { describeError } from './errors';
 import { truncate } from './lists';
 import { asyncResourceName, CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestFinished, nodeTestName, socketNameOfConnect, STDIN, TCP_SOCKET, testFailure, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type ChildProcessLike, type IoResource } from './names';
@@ -392,7 +392,9 @@ export class ResourceTasks {
     // Made in Node's own code for an I/O resource of the user's (the connect of net.connect's
     // socket, after its deferred lookup): placed where that resource was made; for a helper's
     // call (fetch's socket), where the call was.
-    const site = info.site || (info.shape === 'none' ? (this.tickSites.get(trigger) ?? (maker?.kind === 'io' ? maker.site : top.transient ? top.site : '')) : '');
+    // So is one a package makes with none of the project's code below it, later than the project's
+    // call of the package (ioredis's socket and its lookup, after `redis.connect()`): at that call.
+    const site = info.site === '' ? (info.shape === 'none' ? this.askedAt(trigger, maker, top) : '') : isPackageFile(info.site) ? this.projectAskedAt(trigger, maker, top) || info.site : info.site;
     const sibling = isNextStreamRequest(type, info, top, maker) || isNextOfChain(type, info, top);
     this.stack.emitTask(task, ns, sibling ? top.parentId : top.id, site, isNodesOwn(type, info, top.transient && !this.stack.calledBack(info)));
   }
@@ -433,6 +435,20 @@ export class ResourceTasks {
   }
 
   /** A tick queued by a Node API the user's code called (the site cache answers without a stack once seen). */
+  /**
+   * Where a resource made with no code of the program's on the stack was asked for: where the tick
+   * it is made in was queued, else where the I/O it is part of was made, else the helper's call.
+   */
+  private askedAt(trigger: number, maker: TaskState | undefined, top: TaskState): string {
+    return this.tickSites.get(trigger) ?? (maker?.kind === 'io' ? maker.site : top.transient ? top.site : '');
+  }
+
+  /** askedAt, if that is in the project's own code (not a package's); else ''. */
+  private projectAskedAt(trigger: number, maker: TaskState | undefined, top: TaskState): string {
+    const site = this.askedAt(trigger, maker, top);
+    return isPackageFile(site) ? '' : site;
+  }
+
   private noteTickSite(asyncId: number, top: TaskState): void {
     const info = this.sites.tickSite(top, this.sites.typeCode('TickObject'));
     if (info?.shape === 'internal' && info.site !== '') this.tickSites.set(asyncId, info.site);
