@@ -431,12 +431,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.match(only(model, 'handler').site, /with-package\/main\.js:12:\d+$/);
   });
 
-  it('a package\'s function stored under another method name is named by the method the program called (axios\'s post is its httpMethod)', () => {
+  it('a package\'s function stored under another method name is named by the method the program called (axios\'s post is its httpMethod); a wait for its promise is a wait for the call (pg\'s query)', () => {
     const { model, stdout } = traceFixture('with-package/client-verbs.js');
-    assert.equal(stdout, 'GET /a\nPOST /b\nPUT /c\n');
+    assert.equal(stdout, 'GET /a\nPOST /b\nPUT /c\nrows of SELECT 1\n');
     const main = only(model, 'main');
     for (const verb of ['get', 'post', 'put']) assert.equal(only(model, `Client.${verb}`).parent, main.id, verb);
     assert.deepEqual(tasksNamed(model, /httpMethod/), []);
+    // A promise the package made (and handed out through a .catch) is waited for as its call, woken by its timer.
+    const query = main.waits.at(-1)!;
+    assert.equal(model.waitLabel(query), 'Client.query');
+    assert.equal(model.wokenBy(query), only(model, 'setTimeout 5 ms').id);
   });
 
   it('a package that is a function is named as the program calls it, and an unnamed mapper before an options object stays unnamed', () => {

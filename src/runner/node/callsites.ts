@@ -69,6 +69,11 @@ export interface CallSiteInfo {
   inHelperExecutor: boolean;
   /** Made by `Promise.resolve` or `Promise.reject`: settled as it is made, so no operation's own promise. */
   madeSettled: boolean;
+  /**
+   * For `newPromise` made in a package's code the project called: that call, as a person names it
+   * (`BoundPool.connect`, `Client.query`), what a wait for the promise waits for; else ''.
+   */
+  packageCall?: string;
   /** A small number standing for this whole answer, assigned by SiteCache; part of cache keys. */
   code: number;
   /**
@@ -300,7 +305,8 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   }
   const top = frames[first];
   if (user === first + 1 && isPromiseConstructor(top)) {
-    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
+    const packageCall = packageCallOf(frames, user);
+    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false, packageCall };
   }
   if (COMBINATORS.has(api)) {
     const topName = top.getFunctionName() ?? '';
@@ -344,6 +350,21 @@ function projectFrame(frames: CallSite[], user: number): CallSite | undefined {
     if (!isNodeFile(file) && !isPackageFile(file) && !isTranspilerHelper(frames[i])) return frames[i];
   }
   return undefined;
+}
+
+/**
+ * The package function the project's code called, for a promise made inside that call with none of
+ * Node's code between (a client's `query`): the frame just above the project's own; '' for one the
+ * project made itself or a package made on its own.
+ */
+function packageCallOf(frames: CallSite[], user: number): string {
+  if (!isPackageFile(frames[user].getFileName())) return '';
+  for (let i = user + 1; i < frames.length; i++) {
+    const file = frames[i].getFileName();
+    if (isNodeFile(file)) return '';
+    if (!isPackageFile(file) && !isTranspilerHelper(frames[i])) return functionName(frames[i - 1], true, frames[i]);
+  }
+  return '';
 }
 
 /**

@@ -131,6 +131,9 @@ export class PromiseTasks {
         marks.setThenSite(promise, info.code);
         const source = parent && taskBehind(parent);
         if (source) marks.setSource(promise, source);
+        // A package's call that returns its promise's .catch (pg's query) is still that call.
+        const label = parent && marks.label(parent);
+        if (label) marks.setLabel(promise, label);
         return;
       }
       case 'user':
@@ -158,6 +161,8 @@ export class PromiseTasks {
       case 'newPromise':
         marks.setOwner(promise, top);
         marks.setThenSite(promise, THENABLE_JOB);
+        // A wait for it waits for the package's call that made it, whatever settles it (a socket's read).
+        if (info.packageCall) marks.setLabel(promise, info.packageCall);
         return;
       case 'combinatorThen':
         marks.setOwner(promise, top);
