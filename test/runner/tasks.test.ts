@@ -433,14 +433,15 @@ describe('Node runner: the task model on real scripts', () => {
 
   it('a package\'s function stored under another method name is named by the method the program called (axios\'s post is its httpMethod); a wait for its promise is a wait for the call (pg\'s query)', () => {
     const { model, stdout } = traceFixture('with-package/client-verbs.js');
-    assert.equal(stdout, 'GET /a\nPOST /b\nPUT /c\nrows of SELECT 1\n');
+    assert.equal(stdout, 'GET /a\nPOST /b\nPUT /c\nrows of SELECT 1\nsent /d\n');
     const main = only(model, 'main');
     for (const verb of ['get', 'post', 'put']) assert.equal(only(model, `Client.${verb}`).parent, main.id, verb);
     assert.deepEqual(tasksNamed(model, /httpMethod/), []);
     // A promise the package made (and handed out through a .catch) is waited for as its call, woken by its timer.
-    const query = main.waits.at(-1)!;
+    const [query, request] = main.waits.slice(-2);
     assert.equal(model.waitLabel(query), 'Client.query');
-    assert.equal(model.wokenBy(query), only(model, 'setTimeout 5 ms').id);
+    assert.equal(model.tasks.get(model.wokenBy(query))?.name, 'setTimeout 5 ms');
+    assert.equal(model.waitLabel(request), 'request', 'an unnamed export by the name the program calls it');
   });
 
   it('a package that is a function is named as the program calls it, and an unnamed mapper before an options object stays unnamed', () => {

@@ -362,7 +362,8 @@ function packageCallOf(frames: CallSite[], user: number): string {
   for (let i = user + 1; i < frames.length; i++) {
     const file = frames[i].getFileName();
     if (isNodeFile(file)) return '';
-    if (!isPackageFile(file) && !isTranspilerHelper(frames[i])) return functionName(frames[i - 1], true, frames[i]);
+    // An unnamed entry (undici's exported `request`, an arrow its factory makes): as the project's code calls it.
+    if (!isPackageFile(file) && !isTranspilerHelper(frames[i])) return functionName(frames[i - 1], true, frames[i]) || calleeAt(position(frames[i]));
   }
   return '';
 }
