@@ -394,7 +394,9 @@ export class ResourceTasks {
     // call (fetch's socket), where the call was.
     // So is one a package makes with none of the project's code below it, later than the project's
     // call of the package (ioredis's socket and its lookup, after `redis.connect()`): at that call.
-    const site = info.site === '' ? (info.shape === 'none' ? this.askedAt(trigger, maker, top) : '') : isPackageFile(info.site) ? this.projectAskedAt(trigger, maker, top) || info.site : info.site;
+    let site = info.site;
+    if (site === '') site = info.shape === 'none' ? this.askedAt(trigger, maker, top) : '';
+    else if (isPackageFile(site)) site = this.projectAskedAt(trigger, maker, top) || site;
     const sibling = isNextStreamRequest(type, info, top, maker) || isNextOfChain(type, info, top);
     this.stack.emitTask(task, ns, sibling ? top.parentId : top.id, site, isNodesOwn(type, info, top.transient && !this.stack.calledBack(info)));
   }
@@ -434,7 +436,6 @@ export class ResourceTasks {
     this.repeating.add(asyncId);
   }
 
-  /** A tick queued by a Node API the user's code called (the site cache answers without a stack once seen). */
   /**
    * Where a resource made with no code of the program's on the stack was asked for: where the tick
    * it is made in was queued, else where the I/O it is part of was made, else the helper's call.
@@ -449,6 +450,7 @@ export class ResourceTasks {
     return isPackageFile(site) ? '' : site;
   }
 
+  /** A tick queued by a Node API the user's code called (the site cache answers without a stack once seen). */
   private noteTickSite(asyncId: number, top: TaskState): void {
     const info = this.sites.tickSite(top, this.sites.typeCode('TickObject'));
     if (info?.shape === 'internal' && info.site !== '') this.tickSites.set(asyncId, info.site);
