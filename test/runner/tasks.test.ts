@@ -480,7 +480,7 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...model.tasks.values()].map((t) => t.name), ['require-esm.js']);
   });
 
-  it('a callback run inside a waiting task\'s own microtask (piscina\'s pool) does not resume the task as it returns', () => {
+  it('a callback or an async call run inside a waiting task\'s own microtask (piscina\'s pool, abstract-level\'s open) does not resume the task as it returns or suspends', () => {
     const { model, stdout } = traceFixture('nested-aside.js');
     assert.equal(stdout, 'done\n');
     const main = only(model, 'main');

@@ -271,7 +271,7 @@ export class PromiseTasks {
     if (!inGenerator && this.stack.sync.length > this.stack.frameFloor() + 1) {
       this.stack.sync.pop();
       if (held.ns < 0) held.ns = this.now();
-      this.stack.switchTo(this.stack.top.id, held.ns);
+      this.stack.switchToRunning(held.ns);
     }
   }
 
@@ -367,7 +367,7 @@ export class PromiseTasks {
       top.returnedAt = ns ||= this.now();
       top = this.stack.top;
     }
-    if (top !== was) this.stack.switchTo(top.id, ns);
+    if (top !== was) this.stack.switchToRunning(ns);
     return top;
   }
 
@@ -384,7 +384,7 @@ export class PromiseTasks {
       const at = this.stack.sync.lastIndexOf(task);
       if (at > this.stack.frameFloor()) {
         truncate(this.stack.sync, at);
-        this.stack.switchTo(this.stack.top.id, ns);
+        this.stack.switchToRunning(ns);
       }
     }
     if (waiter !== undefined) {

@@ -161,6 +161,14 @@ export class TaskStack {
     if (this.out.admit()) this.out.enc.rename(ns, task.id, name);
   }
 
+  /**
+   * The loop is the code's running now from `ns` (a call it made has returned or suspended): shown
+   * as shownNow says, so a callback of a task that waits stays Node's work when a call inside it ends.
+   */
+  switchToRunning(ns: number): void {
+    this.switchTo(this.runShownAs(this.shownNow()), ns);
+  }
+
   switchTo(id: number, ns: number): void {
     if (id === this.running) return;
     this.running = id;
