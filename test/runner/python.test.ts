@@ -148,6 +148,14 @@ for (const python of interpreters()) {
       assert.deepEqual(jobs.map((t) => [t.name, model.endState(t)]), [['job-0', 'resolved'], ['job-1', 'rejected'], ['job-2', 'resolved']]);
     });
 
+    it('a task named by its function\'s module and qualified name (as anyio names every task) is named by its coroutine; a name given by hand stays', () => {
+      const { model, stdout } = trace(py('qualified_names.py'));
+      assert.equal(stdout, '__main__.worker __main__.main.<locals>.nested\n');
+      const main = only(model, 'main');
+      const names = model.childrenOf(main.id).filter((t) => t.kind === 'async').map((t) => t.name);
+      assert.deepEqual(names, ['worker', 'nested', 'jobs.worker']);
+    });
+
     it('labels asyncio.wait with how many it waits for, when it returns and its timeout, and names the task whose end woke it', () => {
       const { model, stdout } = trace(py('wait_first.py'));
       assert.equal(stdout, '0 1\n');

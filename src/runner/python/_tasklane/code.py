@@ -269,11 +269,28 @@ def _event_loop_coroutines():
     return _loop_coroutines
 
 
-def task_name(given_name, coroutine_name):
+def task_name(given_name, coroutine_name, module=None):
     """A task's name: the one it was given, or for asyncio's default ("Task-7"; "None" for a task
-    of eager_task_factory on 3.13.0, which passes name=None on) its coroutine's."""
-    default = given_name.startswith("Task-") or given_name == "None"
-    return coroutine_name if coroutine_name is not None and default else given_name
+    of eager_task_factory on 3.13.0, which passes name=None on) its coroutine's; so too for the
+    name anyio gives every task, its function's `module` and qualified name (`__main__.worker`)."""
+    if coroutine_name is None:
+        return given_name
+    if given_name.startswith("Task-") or given_name == "None":
+        return coroutine_name
+    if module and given_name.startswith(module + ".") and unnested(given_name[len(module) + 1:]) == coroutine_name:
+        return coroutine_name
+    return given_name
+
+
+def coroutine_module(coro):
+    """The module a coroutine's function is in, while it has a frame; else None."""
+    frame = getattr(coro, "cr_frame", None)
+    return frame.f_globals.get("__name__") if frame is not None else None
+
+
+def renamed_task_name(given_name, coro):
+    """task_name for a task named after it was made (Task.set_name; create_task(name=…) below 3.12)."""
+    return task_name(given_name, coroutine_origin(coro)[1], coroutine_module(coro))
 
 
 def task_group_of(frame):

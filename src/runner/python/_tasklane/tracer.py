@@ -10,7 +10,7 @@ from types import CoroutineType
 
 from .awaits import SLEEP0_LABEL
 from .clock import perf_counter_ns
-from .code import ASYNCIO_DIR, awaits_at_one_place, coroutine_origin, describe_error, exception_of, line_site, raised_through, seconds, task_group_of, task_name
+from .code import ASYNCIO_DIR, awaits_at_one_place, describe_error, exception_of, line_site, raised_through, renamed_task_name, seconds, task_group_of, task_name
 from .combinators import CombinatorRecorder
 from .creation import CreationPoints
 from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, varint, varint_value
@@ -165,7 +165,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 if name is None:
                     name = given_name = task.get_name()
             else:
-                name = task_name(given_name, point.name)
+                name = task_name(given_name, point.name, point.module)
             site = point.site
             parent = current._tl_ident if current is not None else self.root
             if self.creating:  # made inside a task factory's create_task (3.12+)
@@ -243,7 +243,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         if given_name == state._tl_given_name:
             return
         state._tl_given_name = given_name
-        name = task_name(given_name, coroutine_origin(state._tl_coro)[1])
+        name = renamed_task_name(given_name, state._tl_coro)
         if name == state._tl_name:
             return
         state._tl_name = name
@@ -590,7 +590,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         given_name = task.get_name()
         if given_name != state._tl_given_name:  # asyncio.create_task(name=...) names the task after creating it (up to 3.11)
             state._tl_given_name = given_name
-            name = task_name(given_name, coroutine_origin(state._tl_coro)[1])
+            name = renamed_task_name(given_name, state._tl_coro)
             if name != state._tl_name:
                 state._tl_name = name
                 with self.sink.lock:
