@@ -546,17 +546,18 @@ for (const python of interpreters()) {
       assert.ok(handlers.every((h) => /tls_streams\.py:29:\d+$/.test(h.site)), handlers.map((h) => h.site).join());
     });
 
-    it("a server of the program's own protocol: the task its connection_made starts is made by the task that started the server", () => {
+    it("a server of the program's own protocol: the tasks its connection_made and data_received start are made by the task that started the server, a request cycle's named after its request", () => {
       const { model, stdout } = trace(py('protocol_server.py'));
-      assert.equal(stdout, "[('hi', 'BYE'), ('hi', 'BYE')]\n");
+      assert.equal(stdout, "[('hi', '/BYE'), ('hi', '/BYE')]\n");
       const main = only(model, 'main');
       const startedAt = `protocol_server.py:${lineOf(py('protocol_server.py'), 'create_server(Greeter')}:1`;
-      // Made in connection_made (aiohttp's handler), and in a method its data_received calls (uvicorn's request cycle).
-      for (const handler of [...tasksNamed(model, 'Greeter.greet'), ...tasksNamed(model, 'Greeter.answer')]) {
+      // Made in connection_made (aiohttp's handler), and in a method its data_received calls (uvicorn's
+      // request cycle, named after the request its ASGI scope says).
+      for (const handler of [...tasksNamed(model, 'Greeter.greet'), ...tasksNamed(model, 'GET /bye')]) {
         assert.equal(handler.parent, main.id, handler.name);
         assert.equal(handler.site.replace(/^.*\//, ''), startedAt, handler.name);
       }
-      assert.equal(tasksNamed(model, 'Greeter.answer').length, 2);
+      assert.equal(tasksNamed(model, 'GET /bye').length, 2);
     });
 
     it('traces a hand-managed loop and several loops one after another', () => {

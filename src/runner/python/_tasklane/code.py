@@ -282,6 +282,20 @@ def task_name(given_name, coroutine_name, module=None):
     return given_name
 
 
+def served_request(coro):
+    """The HTTP request an ASGI server's task serves (uvicorn's and hypercorn's request cycle keep
+    its ASGI `scope` on the object whose method the task runs), as `GET /users/1`; else None."""
+    frame = getattr(coro, "cr_frame", None)
+    scope = getattr(frame.f_locals.get("self"), "scope", None) if frame is not None else None
+    if not isinstance(scope, dict) or scope.get("type") not in ("http", "websocket"):
+        return None
+    path = scope.get("path")
+    if not isinstance(path, str):
+        return None
+    method = scope.get("method") if scope["type"] == "http" else "WebSocket"
+    return "%s %s" % (method, path) if isinstance(method, str) else None
+
+
 def coroutine_module(coro):
     """The module a coroutine's function is in, while it has a frame; else None."""
     frame = getattr(coro, "cr_frame", None)
