@@ -156,6 +156,14 @@ for (const python of interpreters()) {
       assert.deepEqual(names, ['worker', 'nested', 'jobs.worker']);
     });
 
+    it('a task serving an HTTP request given to its coroutine (aiohttp\'s, one per request) is named after the request', () => {
+      const { model, stdout } = trace(py('served_requests.py'));
+      assert.equal(stdout, "['GET /a', 'POST /b', 'add numbers']\n");
+      const main = only(model, 'main');
+      const names = model.childrenOf(main.id).filter((t) => t.kind === 'async').map((t) => t.name);
+      assert.deepEqual(names, ['GET /a', 'POST /b', 'handle_request']);
+    });
+
     it('labels asyncio.wait with how many it waits for, when it returns and its timeout, and names the task whose end woke it', () => {
       const { model, stdout } = trace(py('wait_first.py'));
       assert.equal(stdout, '0 1\n');

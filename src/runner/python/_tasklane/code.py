@@ -5,6 +5,7 @@ import asyncio.base_events
 import dis
 import functools
 import os
+import re
 import sys
 import sysconfig
 from inspect import CO_COROUTINE
@@ -283,17 +284,28 @@ def task_name(given_name, coroutine_name, module=None):
 
 
 def served_request(coro):
-    """The HTTP request an ASGI server's task serves (uvicorn's and hypercorn's request cycle keep
-    its ASGI `scope` on the object whose method the task runs), as `GET /users/1`; else None."""
+    """The HTTP request a server's task serves, as `GET /users/1`: one an ASGI server runs (uvicorn's
+    request cycle keeps the request's `scope` on the object whose method the task runs), or one
+    given to the coroutine as its `request` (aiohttp's _handle_request); else None."""
     frame = getattr(coro, "cr_frame", None)
-    scope = getattr(frame.f_locals.get("self"), "scope", None) if frame is not None else None
-    if not isinstance(scope, dict) or scope.get("type") not in ("http", "websocket"):
+    if frame is None:
         return None
-    path = scope.get("path")
-    if not isinstance(path, str):
+    arguments = frame.f_locals
+    scope = getattr(arguments.get("self"), "scope", None)
+    if isinstance(scope, dict) and scope.get("type") in ("http", "websocket"):
+        method, path = (scope.get("method") if scope["type"] == "http" else "WebSocket"), scope.get("path")
+    else:
+        try:
+            request = arguments.get("request")
+            method, path = getattr(request, "method", None), getattr(request, "path", None)
+        except Exception:  # a property of the program's that fails: no request to name it by
+            return None
+    if not isinstance(method, str) or not isinstance(path, str) or not HTTP_METHOD.match(method):
         return None
-    method = scope.get("method") if scope["type"] == "http" else "WebSocket"
-    return "%s %s" % (method, path) if isinstance(method, str) else None
+    return "%s %s" % (method, path)
+
+
+HTTP_METHOD = re.compile(r"^(?:[A-Z]+|WebSocket)$")
 
 
 def coroutine_module(coro):
