@@ -1,7 +1,7 @@
 // What no stack frame says, read from the program's source: whether a function is an async
 // function (where V8 says it starts, at its `async` keyword if it has one), asked only to repair a
-// misreading (MisreadCalls.repair); what a call calls, asked only for a function with no name of
-// its own. A file is read when first asked about.
+// misreading (MisreadCalls.repair); whether it is written as a call's argument, and what a call
+// calls, asked only of names V8 made up or does not have. A file is read when first asked about.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compiledSource, TS_FILE } from './typescript';
@@ -14,25 +14,13 @@ const MAX_FILES = 256;
 const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/;
 
 /** Answers so far, by function: a loop of calls that return without settling asks again and again. */
-const answers = new Map<string, boolean>();
+const asyncAnswers = new Map<string, boolean>();
+const argumentAnswers = new Map<string, boolean>();
 const MAX_ANSWERS = 4096;
 
 /** `fnKey`: a function as CallSiteInfo.callers names it, "file:line:column" of its start. */
 export function isAsyncFunctionAt(fnKey: string): boolean {
-  let answer = answers.get(fnKey);
-  if (answer === undefined) {
-    answer = readsAsync(fnKey);
-    if (answers.size >= MAX_ANSWERS) answers.clear();
-    answers.set(fnKey, answer);
-  }
-  return answer;
-}
-
-function readsAsync(fnKey: string): boolean {
-  const place = /^(.*):(\d+):(\d+)$/.exec(fnKey);
-  if (place === null) return false;
-  const line = linesOf(place[1], true)?.[Number(place[2]) - 1];
-  return line !== undefined && /^async\b/.test(line.slice(Number(place[3]) - 1));
+  return remembered(asyncAnswers, fnKey, () => /^async\b/.test(textFrom(placeOf(fnKey), true) ?? ''));
 }
 
 /**
@@ -40,10 +28,7 @@ function readsAsync(fnKey: string): boolean {
  * as the source writes it (`workFor`, `db.query`); '' where the source there is no such call.
  */
 export function calleeAt(site: string): string {
-  const place = /^(.*):(\d+):(\d+)$/.exec(site);
-  if (place === null) return '';
-  const line = linesOf(place[1], false)?.[Number(place[2]) - 1];
-  return (line !== undefined && CALLEE.exec(line.slice(Number(place[3]) - 1))?.[1]) || '';
+  return CALLEE.exec(textFrom(placeOf(site), false) ?? '')?.[1] ?? '';
 }
 
 /**
@@ -52,27 +37,45 @@ export function calleeAt(site: string): string {
  * (`pMap(files, async (f) => …, { concurrency: 2 })` runs as `pMap.concurrency`).
  */
 export function isArgumentAt(fnKey: string): boolean {
-  let answer = argumentAnswers.get(fnKey);
-  if (answer === undefined) {
-    answer = readsArgument(fnKey);
-    if (argumentAnswers.size >= MAX_ANSWERS) argumentAnswers.clear();
-    argumentAnswers.set(fnKey, answer);
-  }
-  return answer;
+  return remembered(argumentAnswers, fnKey, () => readsArgument(placeOf(fnKey)));
 }
 
-const argumentAnswers = new Map<string, boolean>();
-
-function readsArgument(fnKey: string): boolean {
-  const place = /^(.*):(\d+):(\d+)$/.exec(fnKey);
-  const lines = place === null ? undefined : linesOf(place[1], true);
-  if (lines === undefined) return false;
+function readsArgument(place: Place | undefined): boolean {
+  const lines = place && linesOf(place.file, true);
+  if (!place || !lines) return false;
   // The text before the function, back over blank space and lines to the first other character.
-  for (let line = Number(place![2]) - 1, end = Number(place![3]) - 1; line >= 0; line--, end = Infinity) {
+  for (let line = place.line - 1, end = place.column - 1; line >= 0; line--, end = Infinity) {
     const before = (lines[line] ?? '').slice(0, end).trimEnd();
     if (before !== '') return before.endsWith('(') || before.endsWith(',');
   }
   return false;
+}
+
+function remembered(answers: Map<string, boolean>, key: string, work: () => boolean): boolean {
+  let answer = answers.get(key);
+  if (answer === undefined) {
+    answer = work();
+    if (answers.size >= MAX_ANSWERS) answers.clear();
+    answers.set(key, answer);
+  }
+  return answer;
+}
+
+interface Place {
+  file: string;
+  /** 1-based, as V8 counts them. */
+  line: number;
+  column: number;
+}
+
+function placeOf(key: string): Place | undefined {
+  const place = /^(.*):(\d+):(\d+)$/.exec(key);
+  return place === null ? undefined : { file: place[1], line: Number(place[2]), column: Number(place[3]) };
+}
+
+/** A line's text from a place on; `run`: as V8 runs the file (see linesOf). */
+function textFrom(place: Place | undefined, run: boolean): string | undefined {
+  return place && linesOf(place.file, run)?.[place.line - 1]?.slice(place.column - 1);
 }
 
 const CALLEE = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*\(/;
