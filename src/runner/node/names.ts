@@ -114,8 +114,7 @@ const MAX_APIS_PER_MODULE = 1024;
 
 /** "fs.readFile", "events.once": a Node API called from user code. */
 export function opName(info: CallSiteInfo): string {
-  // A promisified function with no name of its own (`promisify((ms, cb) => …)`): as the program calls it.
-  if (info.api === '' && info.module === 'util') return calleeAt(info.site) || 'util.promisify';
+  if (info.api === '' && info.module === 'util') return unnamedPromisifiedName(info.site);
   let byApi = opNames.get(info.module);
   if (byApi === undefined) opNames.set(info.module, (byApi = new Map()));
   let name = byApi.get(info.api);
@@ -128,6 +127,19 @@ export function opName(info: CallSiteInfo): string {
     else if (module === 'util' || info.api.includes('.')) name = info.api; // a promisified function by its own name; a method by its class: FileHandle.write
     else name = info.api ? `${module}.${info.api}` : module; // an anonymous wrapper (a promisified exec) leaves the module
     if (byApi.size < MAX_APIS_PER_MODULE) byApi.set(info.api, name);
+  }
+  return name;
+}
+
+/** Names of promisified functions without names of their own, by call site: read from the source once each. */
+const promisifiedNames = new Map<string, string>();
+
+/** A promisified function with no name of its own (`promisify((ms, cb) => …)`): as the program calls it. */
+function unnamedPromisifiedName(site: string): string {
+  let name = promisifiedNames.get(site);
+  if (name === undefined) {
+    name = calleeAt(site) || 'util.promisify';
+    if (promisifiedNames.size < MAX_LOOP_SITES) promisifiedNames.set(site, name);
   }
   return name;
 }
