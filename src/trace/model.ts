@@ -192,6 +192,14 @@ export class TraceModel implements TraceSink {
     if (!this.admit(t, id)) return;
     const task = this.tasks.get(id);
     if (!task) return;
+    const open = task.waits.at(-1);
+    if (open !== undefined && Number.isNaN(open.end) && open.site === site && open.target === 0 && open.label === '' && open.by === 0) {
+      // What the open wait at this await is for, learned later (the call a thenable's then() made):
+      // the same wait, told what it is for.
+      open.target = target;
+      open.label = label;
+      return;
+    }
     closeWait(task, t);
     const wait = { start: t, end: NaN, target, label, by: 0, byLabel: '', site, wokenAt: NaN };
     // A list's first push would make room for 17; most tasks have one wait or run, made to measure.

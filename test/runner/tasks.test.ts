@@ -204,10 +204,15 @@ describe('Node runner: the task model on real scripts', () => {
 
   it('a task awaiting a thenable waits for whatever resolves it, through the job that calls its then()', () => {
     const { model, stdout } = traceFixture('thenable.js');
-    assert.equal(stdout, 'late 3\n');
+    assert.equal(stdout, 'late 3 rows of SELECT 1\n');
     const main = only(model, 'main');
-    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['setTimeout 30 ms', 'setTimeout 5 ms', 'setTimeout 5 ms', 'setTimeout 5 ms']);
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['setTimeout 30 ms', 'setTimeout 5 ms', 'setTimeout 5 ms', 'setTimeout 5 ms', 'runQuery']);
     assert.ok(main.waits[0].end - main.waits[0].start >= 25_000, 'the whole wait for the thenable, not the moment before its then() ran');
+    // The builder's then() started runQuery, which worked 3 ms before it awaited: one wait for it, from the await.
+    const query = only(model, 'runQuery');
+    const wait = main.waits[4];
+    assert.equal(wait.target, query.id);
+    assert.ok(wait.start <= query.created && wait.end >= model.endTimeOf(query), 'the whole wait is for the query');
   });
 
   it('.then callbacks a task attached run as its code while it waits, and its wait goes on after each', () => {

@@ -91,7 +91,9 @@ export class PromiseTasks {
   /** A promise is made, with the promise it was chained on or resolved from, if any. */
   onPromise(promise: Promise<unknown>, parent: Promise<unknown> | undefined): void {
     const hasParent = parent !== undefined;
-    if (hasParent && this.stack.adopting !== undefined) this.onAdopt(this.stack.adopting, parent, this.stack.adoptingReturned);
+    // Chained in the adopting job's own code, not in a call it makes (a query builder's then()
+    // starting knex's Runner.run, whose own awaits chain promises first).
+    if (hasParent && this.stack.adopting !== undefined && this.stack.top === this.stack.adopting) this.onAdopt(this.stack.adopting, parent, this.stack.adoptingReturned);
     let info = this.sites.lookup(this.stack.top, PROMISE_TYPE, hasParent, parent && marks.owner(parent));
     // A combinator never chains on its own promise: user code does (`await Promise.all(…)`), which
     // the cache would take for one more of its reactions once it has made hundreds at that place.
