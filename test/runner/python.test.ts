@@ -3,10 +3,13 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { parseTrace } from '../../src/trace/load';
-import { TraceModel } from '../../src/trace/model';
+import { TraceModel, type Task } from '../../src/trace/model';
 import { exitOf, FIXTURES, lifetimeMs, lineOf, only, printed, ROOT, sigtermGroup, startFixture, startLive, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture, traceFixtureWith, until } from './helpers';
 
 const py = (name: string): string => `../python/${name}`;
+
+/** The tasks `main` made (not its coroutine spans), in the order it made them. */
+const tasksOfMain = (model: TraceModel): Task[] => model.childrenOf(only(model, 'main').id).filter((t) => t.kind === 'async');
 
 /**
  * python3, and every other CPython 3.9+ on the PATH (python3.9 … python3.14): each runs the whole
@@ -143,25 +146,19 @@ for (const python of interpreters()) {
     it('a task that names itself while it runs takes that name', () => {
       const { model, stdout } = trace(py('set_name.py'));
       assert.equal(stdout, "['0', \"KeyError('missing')\", '2']\n");
-      const main = only(model, 'main');
-      const jobs = model.childrenOf(main.id).filter((t) => t.kind === 'async');
-      assert.deepEqual(jobs.map((t) => [t.name, model.endState(t)]), [['job-0', 'resolved'], ['job-1', 'rejected'], ['job-2', 'resolved']]);
+      assert.deepEqual(tasksOfMain(model).map((t) => [t.name, model.endState(t)]), [['job-0', 'resolved'], ['job-1', 'rejected'], ['job-2', 'resolved']]);
     });
 
     it('a task named by its function\'s module and qualified name (as anyio names every task) is named by its coroutine; a name given by hand stays', () => {
       const { model, stdout } = trace(py('qualified_names.py'));
       assert.equal(stdout, '__main__.worker __main__.main.<locals>.nested\n');
-      const main = only(model, 'main');
-      const names = model.childrenOf(main.id).filter((t) => t.kind === 'async').map((t) => t.name);
-      assert.deepEqual(names, ['worker', 'nested', 'jobs.worker']);
+      assert.deepEqual(tasksOfMain(model).map((t) => t.name), ['worker', 'nested', 'jobs.worker']);
     });
 
     it('a task serving an HTTP request given to its coroutine (aiohttp\'s, one per request) is named after the request', () => {
       const { model, stdout } = trace(py('served_requests.py'));
       assert.equal(stdout, "['GET /a', 'POST /b', 'add numbers']\n");
-      const main = only(model, 'main');
-      const names = model.childrenOf(main.id).filter((t) => t.kind === 'async').map((t) => t.name);
-      assert.deepEqual(names, ['GET /a', 'POST /b', 'handle_request']);
+      assert.deepEqual(tasksOfMain(model).map((t) => t.name), ['GET /a', 'POST /b', 'handle_request']);
     });
 
     it('labels asyncio.wait with how many it waits for, when it returns and its timeout, and names the task whose end woke it', () => {
