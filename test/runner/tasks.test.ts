@@ -460,14 +460,18 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...model.tasks.values()].filter((t) => /concurrency|module\.exports/.test(t.name)), []);
   });
 
-  it('what a package makes in a tick of its own after the project\'s call of it is placed at that call (ioredis connecting)', () => {
+  it('what a package makes in a tick or an immediate of its own after the project\'s call of it is placed at that call (ioredis, nodemailer connecting)', () => {
     const { model, stdout } = traceFixture('with-package/deferred-connect.js');
     assert.equal(stdout, 'connected\n');
-    const call = `deferred-connect.js:${lineOf('with-package/deferred-connect.js', 'lib.connectLater(')}`;
+    const calls = [`lib.connectLater(server.address().port);`, 'lib.connectLater(server.address().port, setImmediate)'].map((text) => `deferred-connect.js:${lineOf('with-package/deferred-connect.js', text)}:\\d+$`);
     const main = only(model, 'main');
-    const client = tasksNamed(model, /^TCP socket /).filter((t) => t.parent === main.id);
-    for (const task of [...client, only(model, /^TCP connect /)]) assert.match(task.site, new RegExp(`${call}:\\d+$`), task.name);
-    assert.equal(client.length, 1);
+    const inTick = tasksNamed(model, /^TCP (socket|connect) /).filter((t) => t.parent === main.id);
+    const soon = only(model, 'setImmediate');
+    const inImmediate = tasksNamed(model, /^TCP (socket|connect) /).filter((t) => t.parent === soon.id || model.tasks.get(t.parent)?.parent === soon.id);
+    assert.equal(inTick.length, 2, inTick.map((t) => t.name).join());
+    assert.equal(inImmediate.length, 2, inImmediate.map((t) => t.name).join());
+    for (const task of inTick) assert.match(task.site, new RegExp(calls[0]), task.name);
+    for (const task of inImmediate) assert.match(task.site, new RegExp(calls[1]), task.name);
   });
 
   it('what a package makes 40 calls deep inside itself is still placed at the project\'s call of it', () => {

@@ -444,9 +444,12 @@ export class ResourceTasks {
     return this.tickSites.get(trigger) ?? (maker?.kind === 'io' ? maker.site : top.transient ? top.site : '');
   }
 
-  /** askedAt, if that is in the project's own code (not a package's); else ''. */
+  /**
+   * askedAt, or the site of the timer or immediate whose callback runs (nodemailer connects from a
+   * setImmediate its sendMail() set), if that is in the project's own code (not a package's); else ''.
+   */
   private projectAskedAt(trigger: number, maker: TaskState | undefined, top: TaskState): string {
-    const site = this.askedAt(trigger, maker, top);
+    const site = this.askedAt(trigger, maker, top) || (maker?.kind === 'timer' || maker?.kind === 'immediate' ? maker.site : '');
     return isPackageFile(site) ? '' : site;
   }
 
