@@ -291,15 +291,15 @@ def served_request(coro):
     if frame is None:
         return None
     arguments = frame.f_locals
-    scope = getattr(arguments.get("self"), "scope", None)
-    if isinstance(scope, dict) and scope.get("type") in ("http", "websocket"):
-        method, path = (scope.get("method") if scope["type"] == "http" else "WebSocket"), scope.get("path")
-    else:
-        try:
+    try:
+        scope = getattr(arguments.get("self"), "scope", None)
+        if isinstance(scope, dict) and scope.get("type") in ("http", "websocket"):
+            method, path = (scope.get("method") if scope["type"] == "http" else "WebSocket"), scope.get("path")
+        else:
             request = arguments.get("request")
             method, path = getattr(request, "method", None), getattr(request, "path", None)
-        except Exception:  # a property of the program's that fails: no request to name it by
-            return None
+    except Exception:  # a property of the program's that fails: no request to name it by
+        return None
     if not isinstance(method, str) or not isinstance(path, str) or not HTTP_METHOD.match(method):
         return None
     return "%s %s" % (method, path)

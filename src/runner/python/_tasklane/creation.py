@@ -21,7 +21,7 @@ class CreationPoint:
         code, self.name, library, self.asyncios_own = coroutine_origin(coro)
         self.code = code
         self.module = coroutine_module(coro)  # anyio names tasks by it (code.task_name)
-        self.serves = served_request(coro) is not None  # an ASGI server's request: each task named after its own
+        self.serves = served_request(coro) is not None  # a server's task for one request: each named after its own
         self.maker = frame.f_code
         self.maker_offset = frame.f_lasti
         self.caller = back.f_code
