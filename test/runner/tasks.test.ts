@@ -546,6 +546,7 @@ describe('Node runner: the task model on real scripts', () => {
     const { model } = traceFixture('methods.js');
     const main = only(model, 'main');
     assert.equal(only(model, 'Api.get').parent, main.id);
+    assert.equal(only(model, 'Store.load').parent, main.id, 'not exports.internals.Store.load');
     assert.equal(only(model, 'Api.connect').parent, main.id, 'a static method after its class');
     assert.equal(only(model, 'Api.#fetch').parent, only(model, 'Api.get').id, 'a private method after its class too');
     assert.equal(only(model, 'Api.#handshake').parent, only(model, 'Api.connect').id, 'a static private method after the class its caller is in');

@@ -498,9 +498,18 @@ function functionName(frame: CallSite, userCode: boolean, caller?: CallSite): st
   // one under a symbol (`[Symbol.asyncDispose]`).
   const isMethod = own === null || own.startsWith('#') || own.startsWith('[') || frame.getMethodName() === own;
   if (name === '' || frame.isToplevel() || !isMethod) return name;
-  const type = frame.getTypeName()?.replace(/^_+/, '').replace(/^Internal(?=(?:Readable|Writable|Transform)Stream$)/, ''); // undici's Response class is _Response; a body is an InternalReadableStream
+  const type = className(frame.getTypeName());
   if (type === 'Function') return userCode ? staticMethodName(frame, name, caller) : name;
   return type && type !== 'Object' && type !== 'global' && !name.startsWith(`${type}.`) ? `${type}.${name}` : name;
+}
+
+/**
+ * A receiver's class as a person names it: undici's Response class is `_Response`, a body an
+ * `InternalReadableStream`, and a class assigned where it is made (`module.exports = internals.Core
+ * = class { … }`, as hapi's) is named by V8 after the whole assignment.
+ */
+function className(type: string | null): string | undefined {
+  return type?.slice(type.lastIndexOf('.') + 1).replace(/^_+/, '').replace(/^Internal(?=(?:Readable|Writable|Transform)Stream$)/, '');
 }
 
 /** Node 20's stand-ins for the disposal symbols by the names the language gives them (`[Symbol.asyncDispose]`). */
