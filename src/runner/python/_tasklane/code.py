@@ -283,6 +283,14 @@ def task_name(given_name, coroutine_name, module=None):
     return given_name
 
 
+def tell(message):
+    """Says `message` (one line of the runner's) on the program's stderr, as the process began with it."""
+    stderr = sys.__stderr__
+    if stderr is not None:
+        stderr.write("tasklane: %s\n" % message)
+        stderr.flush()
+
+
 def served_request(coro):
     """The HTTP request a server's task serves, as `GET /users/1`: one an ASGI server runs (uvicorn's
     request cycle keeps the request's `scope` on the object whose method the task runs), or one

@@ -10,7 +10,7 @@ from types import CoroutineType
 
 from .awaits import SLEEP0_LABEL
 from .clock import perf_counter_ns
-from .code import ASYNCIO_DIR, awaits_at_one_place, describe_error, exception_of, line_site, raised_through, renamed_task_name, seconds, served_request, task_group_of, task_name
+from .code import ASYNCIO_DIR, awaits_at_one_place, describe_error, exception_of, line_site, raised_through, renamed_task_name, seconds, served_request, task_group_of, task_name, tell
 from .combinators import CombinatorRecorder
 from .creation import CreationPoints
 from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, varint, varint_value
@@ -312,10 +312,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         if kind in self.foreign_loops:
             return
         self.foreign_loops.add(kind)
-        stderr = sys.__stderr__
-        if stderr is not None:
-            stderr.write("tasklane: this program runs its tasks on %s, not on asyncio's own event loop; Tasklane traces asyncio's loop only, so they are not in the trace.\n" % kind)
-            stderr.flush()
+        tell("this program runs its tasks on %s, not on asyncio's own event loop; Tasklane traces asyncio's loop only, so they are not in the trace." % kind)
 
     def on_cancel(self, task, message=None):
         """Task.cancel(msg) was called: who asked, and their message, are kept for the task's end

@@ -8,9 +8,11 @@ import asyncio
 import importlib.machinery
 import sys
 
+from .code import tell
+
 NOTICE = (
-    "tasklane: this program asked for uvloop's event loop, which Tasklane cannot trace; it runs on "
-    "asyncio's own loop in its place (it behaves the same; its timings are asyncio's).\n"
+    "this program asked for uvloop's event loop, which Tasklane cannot trace; it runs on "
+    "asyncio's own loop in its place (it behaves the same; its timings are asyncio's)."
 )
 
 
@@ -23,10 +25,7 @@ class UvloopStandIn(asyncio.SelectorEventLoop):  # asyncio's loop where uvloop r
         super().__init__()
         if not UvloopStandIn.told:
             UvloopStandIn.told = True
-            stderr = sys.__stderr__
-            if stderr is not None:
-                stderr.write(NOTICE)
-                stderr.flush()
+            tell(NOTICE)
 
 
 class _UvloopFinder:
