@@ -28,9 +28,10 @@ def handles_connection(frame):
 
 def connection_transport(frame):
     """The transport of the connection a protocol's code (`frame`, see handles_connection) serves."""
-    transport = frame.f_locals.get("transport")
+    arguments = frame.f_locals  # read once: each read syncs it (below 3.13) or makes it anew
+    transport = arguments.get("transport")
     if transport is None:
-        protocol = frame.f_locals.get("self")
+        protocol = arguments.get("self")
         transport = getattr(protocol, "transport", None) or getattr(protocol, "_transport", None)
     return transport
 
