@@ -25,7 +25,7 @@ export interface ChromeTrace {
   otherData: Record<string, unknown>;
 }
 
-/** The lane that shows which task held the event loop. */
+/** The lane that shows which task held the main thread's event loop (a worker thread's is numbered after every task's). */
 export const LOOP_TID = 0;
 
 function endText(model: TraceModel, task: Task): string {
@@ -42,17 +42,22 @@ export function exportChromeTrace(model: TraceModel): ChromeTrace {
   const events: ChromeEvent[] = [];
   const end = model.endTime;
   events.push({ name: 'process_name', ph: 'M', pid, tid: LOOP_TID, ts: 0, args: { name: model.info ? `${model.info.script} (${model.info.runtime} ${model.info.runtimeVersion})` : 'tasklane' } });
-  events.push({ name: 'thread_name', ph: 'M', pid, tid: LOOP_TID, ts: 0, args: { name: 'event loop' } });
-  events.push({ name: 'thread_sort_index', ph: 'M', pid, tid: LOOP_TID, ts: 0, args: { sort_index: -1 } });
   let order = 0;
-  // Creation flows take their child's id; wake flows the numbers after every task's.
+  // Creation flows take their child's id; wake flows the numbers after every task's, and so do
+  // worker threads' loop lanes.
   let nextFlow = 1;
   for (const id of model.tasks.keys()) nextFlow = Math.max(nextFlow, id + 1);
+  const loops: [number, number, number[]][] = [[LOOP_TID, 0, model.loop]];
+  for (const [thread, loop] of model.workerLoops) loops.push([nextFlow++, thread, loop]);
+  for (const [tid, thread] of loops) {
+    events.push({ name: 'thread_name', ph: 'M', pid, tid, ts: 0, args: { name: thread === 0 ? 'event loop' : `event loop (worker thread ${thread})`, loop: thread } });
+    events.push({ name: 'thread_sort_index', ph: 'M', pid, tid, ts: 0, args: { sort_index: thread - 1 - model.workerLoops.size } });
+  }
   for (const task of model.tasks.values()) {
     const name = model.displayName(task);
     const args = {
       id: task.id, parent: task.parent, kind: task.kind, site: task.site, end: endText(model, task),
-      created: round(task.created), internal: task.internal, endSite: task.end?.site ?? '', endedAt: task.end ? round(task.end.t) : null,
+      created: round(task.created), internal: task.internal, thread: task.thread, endSite: task.end?.site ?? '', endedAt: task.end ? round(task.end.t) : null,
       members: task.members,
     };
     events.push({ name: 'thread_name', ph: 'M', pid, tid: task.id, ts: 0, args: { name } });
@@ -88,12 +93,14 @@ export function exportChromeTrace(model: TraceModel): ChromeTrace {
       events.push({ name: 'created', ph: 'f', bp: 'e', cat: 'spawn', id: task.id, pid, tid: task.id, ts: round(Math.max(first, task.created)) });
     }
   }
-  for (let i = 0; i < model.loop.length; i += 3) {
-    const start = model.loop[i];
-    const stop = Number.isNaN(model.loop[i + 1]) ? end : model.loop[i + 1];
-    const holder = model.tasks.get(model.loop[i + 2]);
-    const long = stop - start > model.longBlockUs && isProgramWork(holder?.kind);
-    events.push({ name: holder ? model.displayName(holder) : 'task', ph: 'X', cat: long ? 'loop,long-block' : 'loop', pid, tid: LOOP_TID, ts: round(start), dur: round(stop - start), args: { task: model.loop[i + 2], long } });
+  for (const [tid, , loop] of loops) {
+    for (let i = 0; i < loop.length; i += 3) {
+      const start = loop[i];
+      const stop = Number.isNaN(loop[i + 1]) ? end : loop[i + 1];
+      const holder = model.tasks.get(loop[i + 2]);
+      const long = stop - start > model.longBlockUs && isProgramWork(holder?.kind);
+      events.push({ name: holder ? model.displayName(holder) : 'task', ph: 'X', cat: long ? 'loop,long-block' : 'loop', pid, tid, ts: round(start), dur: round(stop - start), args: { task: loop[i + 2], long } });
+    }
   }
   for (const d of model.dropped) {
     events.push({ name: `dropped ${d.count} events`, ph: 'i', s: 'g', cat: 'dropped', pid, tid: LOOP_TID, ts: round(d.t), args: { count: d.count } });
@@ -117,12 +124,15 @@ export function importChromeTrace(data: unknown): TraceModel {
   const longBlockUs = typeof other.longBlockUs === 'number' ? other.longBlockUs : undefined;
   const model = new TraceModel(longBlockUs ? { longBlockUs } : {});
   const tasks = new Map<number, Task>();
+  // Loop lanes are rebuilt from the tasks' runs.
+  const loopLanes = new Set((root.traceEvents as ChromeEvent[]).filter((e) => e?.ph === 'M' && typeof e.args?.loop === 'number').map((e) => e.tid));
+  loopLanes.add(LOOP_TID);
   for (const e of root.traceEvents as ChromeEvent[]) {
-    if (!e || typeof e !== 'object' || e.tid === LOOP_TID || typeof e.tid !== 'number') continue;
+    if (!e || typeof e !== 'object' || typeof e.tid !== 'number' || loopLanes.has(e.tid)) continue;
     const args = (e.args ?? {}) as Record<string, unknown>;
     let task = tasks.get(e.tid);
     if (!task) {
-      task = { id: e.tid, parent: 0, kind: 'callback', name: '', site: '', internal: false, created: 0, runs: [], waits: [], members: [], end: undefined };
+      task = { id: e.tid, parent: 0, kind: 'callback', name: '', site: '', internal: false, thread: 0, created: 0, runs: [], waits: [], members: [], end: undefined };
       tasks.set(e.tid, task);
     }
     if (e.ph === 'M' && e.name === 'thread_name' && typeof args.name === 'string') task.name = args.name;
@@ -164,6 +174,7 @@ function applyArgs(task: Task, args: Record<string, unknown>): void {
   task.site = typeof args.site === 'string' ? args.site : '';
   task.created = num(args.created);
   task.internal = args.internal === true;
+  task.thread = num(args.thread);
   task.members = Array.isArray(args.members) ? args.members.filter((m): m is number => typeof m === 'number') : [];
   const end = typeof args.end === 'string' ? args.end : 'pending';
   const state = end.split(':')[0] as EndState | 'pending';

@@ -1,6 +1,8 @@
 // The runner → host wire format: a 4-byte magic, then frames of [u32le length][records].
 // Records are an opcode byte and varint fields; times are nanosecond deltas; repeated
-// strings are sent once (a STRING record) and referenced by id afterwards.
+// strings are sent once (a STRING record) and referenced by id afterwards. A frame that starts with
+// a THREAD record holds a worker thread's records: each thread has its own strings and clock deltas
+// (its encoder is its own), so frames of several threads may interleave.
 import { END_STATES, EXIT_REASONS, TASK_KINDS, type EndState, type ExitReason, type TaskKind, type TraceEvent, type TraceSink } from './events';
 
 export const STREAM_MAGIC = Uint8Array.from([0x54, 0x4c, 0x46, 0x31]); // "TLF1"
@@ -29,6 +31,8 @@ export const enum Op {
   WaitOn = 16,
   /** An await timed before the latest record: [how long before][the Await record's fields]. */
   AwaitBefore = 17,
+  /** [thread id]: the frame's records are that thread's (first in its frame only). */
+  Thread = 18,
 }
 
 /** A record this much before the latest or less is written at it: an EndBefore or AwaitBefore record's bytes buy nothing. */
@@ -55,7 +59,8 @@ export class FrameEncoder {
   private lastNs = 0;
   private readonly strings = new Map<string, number>();
 
-  constructor(initialBytes = 64 * 1024, private readonly memory?: FrameMemory) {
+  /** `thread`: the worker thread whose records these are (0: the main thread's, whose frames need no THREAD record). */
+  constructor(initialBytes = 64 * 1024, private readonly memory?: FrameMemory, private readonly thread = 0) {
     this.buf = memory ? memory.allocate(initialBytes, undefined, 0) : new Uint8Array(initialBytes);
   }
 
@@ -198,6 +203,7 @@ export class FrameEncoder {
       case 'dropped': return this.dropped(ns, e.count);
       case 'signal': return this.signal(ns, e.signal);
       case 'exit': return this.exit(ns, e.reason, e.code, e.signal, e.message, e.site);
+      case 'thread': throw new Error('a thread\'s records come from an encoder of its own (see the constructor)');
       default: throw new Error(`unknown event type ${(e as { type: string }).type}`);
     }
   }
@@ -208,16 +214,9 @@ export class FrameEncoder {
    */
   takeFrame(from = 4): Uint8Array | null {
     const start = Math.min(Math.max(from, 4), this.pos);
-    const length = this.pos - start;
+    const end = this.pos;
     this.pos = 4;
-    if (length === 0) return null;
-    const frame = new Uint8Array(4 + length);
-    frame.set(this.buf.subarray(start, start + length), 4);
-    frame[0] = length & 0xff;
-    frame[1] = (length >>> 8) & 0xff;
-    frame[2] = (length >>> 16) & 0xff;
-    frame[3] = (length >>> 24) & 0xff;
-    return frame;
+    return start === end ? null : framed(this.buf.subarray(start, end), this.thread);
   }
 
   private commit(): void {
@@ -297,6 +296,30 @@ export class FrameEncoder {
   }
 }
 
+/** `records` as one frame, length prefix included, opened by a THREAD record for a worker thread's (`thread` > 0). */
+export function framed(records: Uint8Array, thread: number): Uint8Array {
+  const header: number[] = [];
+  if (thread > 0) {
+    header.push(Op.Thread);
+    for (let n = thread; ; n = Math.floor(n / 0x80)) {
+      if (n < 0x80) {
+        header.push(n);
+        break;
+      }
+      header.push((n % 0x80) | 0x80);
+    }
+  }
+  const length = header.length + records.length;
+  const frame = new Uint8Array(4 + length);
+  frame[0] = length & 0xff;
+  frame[1] = (length >>> 8) & 0xff;
+  frame[2] = (length >>> 16) & 0xff;
+  frame[3] = (length >>> 24) & 0xff;
+  frame.set(header, 4);
+  frame.set(records, 4 + header.length);
+  return frame;
+}
+
 /** A problem found in a frame stream; decoding stops at the first one, keeping what came before. */
 export class CorruptStreamError extends Error {}
 
@@ -306,6 +329,11 @@ class RecordReader {
 
   get done(): boolean {
     return this.pos >= this.buf.length;
+  }
+
+  /** The next byte, left unread (-1 at the end). */
+  peek(): number {
+    return this.pos < this.buf.length ? this.buf[this.pos] : -1;
   }
 
   byte(): number {
@@ -335,6 +363,13 @@ class RecordReader {
   }
 }
 
+/** What a frame's records are decoded against: its thread's strings and clock. */
+interface ThreadStream {
+  thread: number;
+  strings: string[];
+  lastNs: number;
+}
+
 function pick<T>(values: readonly T[], index: number, what: string): T {
   const value = values[index];
   if (value === undefined) throw new CorruptStreamError(`unknown ${what} ${index}`);
@@ -351,8 +386,13 @@ export class FrameDecoder {
   sawExit = false;
   private pending: Uint8Array = new Uint8Array(0);
   private magicSeen = false;
+  /** Each thread's strings and clock; the main thread's first. */
+  private readonly threads = new Map<number, ThreadStream>([[0, { thread: 0, strings: [''], lastNs: 0 }]]);
+  /** The thread whose records the sink was last handed. */
+  private sinkThread = 0;
+  /** The clock and strings of the thread whose frame is being read. */
   private lastNs = 0;
-  private readonly strings: string[] = [''];
+  private strings: string[] = this.threads.get(0)!.strings;
   private offset = 0;
   /** Events handed to the sink so far. */
   private decoded = 0;
@@ -403,6 +443,40 @@ export class FrameDecoder {
   private decodeFrame(frame: Uint8Array): void {
     const r = new RecordReader(frame);
     const sink = this.sink;
+    const stream = this.streamOf(r);
+    if (stream.thread !== this.sinkThread) {
+      this.sinkThread = stream.thread;
+      sink.onThread(stream.thread);
+    }
+    this.strings = stream.strings;
+    try {
+      this.decodeRecords(r, stream);
+    } finally {
+      // Even a corrupt frame's time so far is the thread's: the records before it were handed on.
+      stream.lastNs = this.lastNs;
+    }
+  }
+
+  /** The thread whose frame `r` starts, its THREAD record read. */
+  private streamOf(r: RecordReader): ThreadStream {
+    if (r.peek() !== Op.Thread) {
+      this.lastNs = this.threads.get(0)!.lastNs;
+      return this.threads.get(0)!;
+    }
+    r.byte();
+    const thread = r.uint();
+    let stream = this.threads.get(thread);
+    if (stream === undefined) {
+      if (thread === 0) throw new CorruptStreamError('a thread record names the main thread');
+      stream = { thread, strings: [''], lastNs: 0 };
+      this.threads.set(thread, stream);
+    }
+    this.lastNs = stream.lastNs;
+    return stream;
+  }
+
+  private decodeRecords(r: RecordReader, stream: ThreadStream): void {
+    const sink = this.sink;
     while (!r.done) {
       const op = r.byte();
       if (op === Op.String) {
@@ -411,7 +485,9 @@ export class FrameDecoder {
         this.strings.push(r.text());
         continue;
       }
+      if (op === Op.Thread) throw new CorruptStreamError('a thread record in the middle of a frame');
       if (op === Op.Start) {
+        if (stream.thread !== 0) throw new CorruptStreamError('a worker thread\'s frame starts the trace');
         const runtime = pick(['node', 'python'] as const, ['node', 'python'].indexOf(r.text()), 'runtime');
         sink.onStart({ runtime, runtimeVersion: r.text(), pid: r.uint(), script: r.text(), cwd: r.text(), startedAt: r.uint() });
         this.decoded++;

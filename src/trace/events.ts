@@ -63,7 +63,12 @@ export type TraceEvent =
   | { type: 'dropped'; t: number; count: number }
   /** The program received a signal (SIGTERM): said as it arrives, whether the program then ends or handles it. */
   | { type: 'signal'; t: number; signal: string }
-  | { type: 'exit'; t: number; reason: ExitReason; code: number | null; signal: string; message: string; site: string };
+  | { type: 'exit'; t: number; reason: ExitReason; code: number | null; signal: string; message: string; site: string }
+  /**
+   * The events that follow, up to the next `thread`, are worker thread `id`'s (0: the main thread's,
+   * where a stream starts): its own event loop, which its `run` events say who holds.
+   */
+  | { type: 'thread'; id: number };
 
 export type TraceEventType = TraceEvent['type'];
 
@@ -85,6 +90,7 @@ export interface TraceSink {
   onDropped(t: number, count: number): void;
   onSignal(t: number, signal: string): void;
   onExit(t: number, reason: ExitReason, code: number | null, signal: string, message: string, site: string): void;
+  onThread(id: number): void;
 }
 
 /** Hands one event object to a sink. */
@@ -103,6 +109,7 @@ export function replay(e: TraceEvent, sink: TraceSink): void {
     case 'dropped': return sink.onDropped(e.t, e.count);
     case 'signal': return sink.onSignal(e.t, e.signal);
     case 'exit': return sink.onExit(e.t, e.reason, e.code, e.signal, e.message, e.site);
+    case 'thread': return sink.onThread(e.id);
     default: throw new Error(`unknown event type ${(e as { type: string }).type}`);
   }
 }

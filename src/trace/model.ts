@@ -34,6 +34,8 @@ export interface Task {
   name: string;
   site: string;
   internal: boolean;
+  /** The thread whose event loop runs it: 0 for the main thread, else a worker thread's id. */
+  thread: number;
   created: number;
   /** Running segments as flat [start, end] pairs; the last end is NaN while the task holds the loop. */
   runs: number[];
@@ -45,6 +47,8 @@ export interface Task {
 
 export interface LoopBlock {
   task: number;
+  /** The thread whose loop it held (0: the main thread). */
+  thread: number;
   start: number;
   end: number;
 }
@@ -81,11 +85,26 @@ const NO_MEMBERS: number[] = Object.freeze([]) as unknown as number[];
 const NO_RUNS: number[] = Object.freeze([]) as unknown as number[];
 const NO_WAITS: WaitSegment[] = Object.freeze([]) as unknown as WaitSegment[];
 
+/** One thread's event loop: who holds it, and since when. */
+interface LoopLane {
+  /** Occupancy in time order as flat [start, end, task] triples. */
+  segments: number[];
+  running: number;
+  /** The task `running` names, kept to spare a lookup at each switch. */
+  runningTask: Task | undefined;
+}
+
+function newLane(): LoopLane {
+  return { segments: [], running: 0, runningTask: undefined };
+}
+
 export class TraceModel implements TraceSink {
   info: RunnerInfo | undefined;
   readonly tasks = new TaskTable();
-  /** Loop occupancy in time order as flat [start, end, task] triples. */
-  readonly loop: number[] = [];
+  /** Main-thread loop occupancy in time order as flat [start, end, task] triples. */
+  readonly loop: number[];
+  /** Each worker thread's loop occupancy, as `loop` is the main thread's, by thread id. */
+  readonly workerLoops = new Map<number, number[]>();
   readonly dropped: { t: number; count: number }[] = [];
   /** Signals the program received, in order (the first MAX_SIGNALS). */
   readonly signals: { t: number; signal: string }[] = [];
@@ -94,9 +113,10 @@ export class TraceModel implements TraceSink {
   endTime = 0;
   eventCount = 0;
   finished = false;
-  private running = 0;
-  /** The task `running` names, kept to spare a lookup at each switch. */
-  private runningTask: Task | undefined;
+  /** The thread whose events come now, and its loop. */
+  private thread = 0;
+  private lane: LoopLane;
+  private readonly lanes = new Map<number, LoopLane>();
   private readonly options: ModelOptions;
   /** What the model dropped itself past the cap, in `dropped` too. */
   private ownDrops: { t: number; count: number } | undefined;
@@ -139,11 +159,14 @@ export class TraceModel implements TraceSink {
 
   /** The task holding the event loop as far as the stream has told (0: idle, or none yet). */
   get loopHolder(): number {
-    return this.running;
+    return this.lanes.get(0)!.running;
   }
 
   constructor(options: Partial<ModelOptions> = {}) {
     this.options = { longBlockUs: DEFAULT_LONG_BLOCK_MS * 1000, maxEvents: Infinity, ...options };
+    this.lane = newLane();
+    this.lanes.set(0, this.lane);
+    this.loop = this.lane.segments;
   }
 
   get longBlockUs(): number {
@@ -163,7 +186,7 @@ export class TraceModel implements TraceSink {
   onTask(t: number, id: number, parent: number, kind: TaskKind, name: string, site: string, internal: boolean): void {
     if (!this.admit(t, id)) return;
     // `end` is there from the start: added at the task's end it would change the object's shape then.
-    const task: Task = { id, parent, kind, name, site, internal, created: t, runs: NO_RUNS, waits: NO_WAITS, members: NO_MEMBERS, end: undefined };
+    const task: Task = { id, parent, kind, name, site, internal, thread: this.thread, created: t, runs: NO_RUNS, waits: NO_WAITS, members: NO_MEMBERS, end: undefined };
     this.tasks.add(task);
   }
 
@@ -185,7 +208,7 @@ export class TraceModel implements TraceSink {
 
   onRun(t: number, id: number): void {
     if (!this.admit(t, id)) return;
-    this.switchTo(id, t);
+    this.switchTo(this.lane, id, t);
   }
 
   onAwait(t: number, id: number, target: number, label: string, site: string): void {
@@ -270,6 +293,21 @@ export class TraceModel implements TraceSink {
     this.exit = { t, reason, code, signal, message, site };
   }
 
+  onThread(id: number): void {
+    this.thread = id;
+    this.lane = this.laneOf(id);
+  }
+
+  private laneOf(thread: number): LoopLane {
+    let lane = this.lanes.get(thread);
+    if (lane === undefined) {
+      lane = newLane();
+      this.lanes.set(thread, lane);
+      this.workerLoops.set(thread, lane.segments);
+    }
+    return lane;
+  }
+
   /** Stamps the event, or counts it dropped once the cap is reached. */
   private admit(t: number, id: number): boolean {
     if (this.eventCount < this.options.maxEvents) {
@@ -279,8 +317,8 @@ export class TraceModel implements TraceSink {
     if (this.ownDrops === undefined) {
       this.ownDrops = { t, count: 0 };
       this.dropped.push(this.ownDrops);
-      // Who holds the loop from here is not known: the last task seen running did not hold it to the end.
-      this.switchTo(0, t);
+      // Who holds the loops from here is not known: the last task seen running did not hold one to the end.
+      for (const lane of this.lanes.values()) this.switchTo(lane, 0, t);
     }
     this.ownDrops.count++;
     return false;
@@ -320,7 +358,7 @@ export class TraceModel implements TraceSink {
   finish(t = this.endTime): void {
     if (this.finished) return;
     this.endTime = Math.max(this.endTime, t);
-    this.switchTo(0, this.endTime);
+    for (const lane of this.lanes.values()) this.switchTo(lane, 0, this.endTime);
     for (const task of this.tasks.values()) {
       if (closeWait(task, this.endTime)) this.markChanged(task.id);
     }
@@ -392,10 +430,13 @@ export class TraceModel implements TraceSink {
   /** Loop segments longer than the threshold, longest first; the tracer's own work is none of the program's. */
   longBlocks(): LoopBlock[] {
     const blocks: LoopBlock[] = [];
-    for (let i = 0; i < this.loop.length; i += 3) {
-      const start = this.loop[i];
-      const end = Number.isNaN(this.loop[i + 1]) ? this.endTime : this.loop[i + 1];
-      if (end - start > this.options.longBlockUs && isProgramWork(this.tasks.get(this.loop[i + 2])?.kind)) blocks.push({ task: this.loop[i + 2], start, end });
+    for (const [thread, lane] of this.lanes) {
+      const loop = lane.segments;
+      for (let i = 0; i < loop.length; i += 3) {
+        const start = loop[i];
+        const end = Number.isNaN(loop[i + 1]) ? this.endTime : loop[i + 1];
+        if (end - start > this.options.longBlockUs && isProgramWork(this.tasks.get(loop[i + 2])?.kind)) blocks.push({ task: loop[i + 2], thread, start, end });
+      }
     }
     return blocks.sort((a, b) => b.end - b.start - (a.end - a.start));
   }
@@ -404,15 +445,19 @@ export class TraceModel implements TraceSink {
   adopt(parts: { tasks: Task[]; endTime: number; info?: RunnerInfo; exit?: ProgramExit; dropped?: { t: number; count: number }[]; signals?: { t: number; signal: string }[]; eventCount?: number }): void {
     for (const task of parts.tasks) this.tasks.add(task);
     const runs: number[][] = [];
-    for (const task of parts.tasks) for (let i = 0; i < task.runs.length; i += 2) runs.push([task.runs[i], task.runs[i + 1], task.id]);
+    for (const task of parts.tasks) for (let i = 0; i < task.runs.length; i += 2) runs.push([task.runs[i], task.runs[i + 1], task.id, task.thread]);
     runs.sort((a, b) => a[0] - b[0]);
-    for (const r of runs) this.loop.push(r[0], r[1], r[2]);
+    let lastRun = 0;
+    for (const r of runs) {
+      this.laneOf(r[3]).segments.push(r[0], r[1], r[2]);
+      lastRun = Math.max(lastRun, r[1]);
+    }
     this.info = parts.info;
     this.exit = parts.exit;
     this.dropped.push(...(parts.dropped ?? []));
     this.signals.push(...(parts.signals ?? []).slice(0, MAX_SIGNALS));
     this.eventCount = parts.eventCount ?? 0;
-    this.endTime = Math.max(parts.endTime, this.loop.length ? this.loop[this.loop.length - 2] : 0);
+    this.endTime = Math.max(parts.endTime, lastRun);
     this.finished = true;
   }
 
@@ -422,25 +467,26 @@ export class TraceModel implements TraceSink {
     return out;
   }
 
-  private switchTo(id: number, t: number): void {
-    if (id === this.running) return;
-    this.markChanged(this.running);
-    const previous = this.runningTask;
+  private switchTo(lane: LoopLane, id: number, t: number): void {
+    if (id === lane.running) return;
+    this.markChanged(lane.running);
+    const previous = lane.runningTask;
     if (previous && previous.runs.length && Number.isNaN(previous.runs[previous.runs.length - 1])) {
       previous.runs[previous.runs.length - 1] = t;
     }
-    if (this.running !== 0 && this.loop.length) this.loop[this.loop.length - 2] = t;
-    this.running = id;
+    const loop = lane.segments;
+    if (lane.running !== 0 && loop.length) loop[loop.length - 2] = t;
+    lane.running = id;
     const next = this.tasks.get(id);
-    this.runningTask = next;
+    lane.runningTask = next;
     if (!next) {
-      this.running = 0;
+      lane.running = 0;
       return;
     }
     closeWait(next, t);
     if (next.runs.length === 0) next.runs = [t, NaN];
     else next.runs.push(t, NaN);
-    this.loop.push(t, NaN, id);
+    loop.push(t, NaN, id);
   }
 }
 

@@ -60,7 +60,8 @@ export function formatSummary(model: TraceModel, options: { includeInternal?: bo
   if (blocks.length === 0) out.push('  none');
   for (const b of blocks) {
     const task = model.tasks.get(b.task);
-    out.push(`  ${formatDuration(b.end - b.start).padStart(9)} at ${formatDuration(b.start)} in ${task ? `#${task.id} ${model.displayName(task)} (${shortSite(task.site, cwd) || 'no site'})` : 'untracked code'}`);
+    const where = b.thread === 0 ? '' : ` on worker thread ${b.thread}`;
+    out.push(`  ${formatDuration(b.end - b.start).padStart(9)} at ${formatDuration(b.start)}${where} in ${task ? `#${task.id} ${model.displayName(task)} (${shortSite(task.site, cwd) || 'no site'})` : 'untracked code'}`);
   }
   const stopped = recordingStopped(model, 'the event cap');
   if (stopped) out.push('', stopped);

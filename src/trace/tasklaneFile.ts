@@ -7,7 +7,7 @@ export const TASKLANE_VERSION = 1;
 
 export function toTasklaneFile(model: TraceModel): unknown {
   const tasks = [...model.tasks.values()].map((t) => ({
-    id: t.id, parent: t.parent, kind: t.kind, name: t.name, site: t.site, internal: t.internal, created: t.created,
+    id: t.id, parent: t.parent, kind: t.kind, name: t.name, site: t.site, internal: t.internal, thread: t.thread, created: t.created,
     runs: t.runs.map((r) => (Number.isNaN(r) ? model.endTime : r)),
     waits: t.waits.map((w) => [w.start, Number.isNaN(w.end) ? model.endTime : w.end, w.target, w.label, w.by, w.byLabel, w.site, Number.isNaN(w.wokenAt) ? null : w.wokenAt]),
     members: t.members,

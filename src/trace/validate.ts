@@ -92,6 +92,7 @@ export function validTask(v: unknown, index: number): Task {
     name: text(v.name, `${where} name`),
     site: text(v.site ?? '', `${where} site`),
     internal: v.internal === true,
+    thread: v.thread === undefined ? 0 : finite(v.thread, `${where} thread`), // (files written before worker threads were traced have none)
     created: finite(v.created, `${where} created`),
     runs: runs.map((r, i) => finite(r, `${where} run ${i >> 1}`)),
     waits: waits.map((w, i) => validWait(w, `${where} wait ${i}`)),

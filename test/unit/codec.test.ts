@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { FrameDecoder, FrameEncoder, STREAM_MAGIC } from '../../src/trace/codec';
+import { FrameDecoder, FrameEncoder, framed, STREAM_MAGIC } from '../../src/trace/codec';
 import type { TraceEvent } from '../../src/trace/events';
 import { encodeStream, EventList, SAMPLE_EVENTS } from './sampleTrace';
 
@@ -32,6 +32,45 @@ describe('frame codec', () => {
     dec.finish();
     assert.equal(dec.error, undefined);
     assert.deepEqual(out.map((e) => [e.type, 't' in e ? e.t : -1]), [['task', 1000], ['run', 5000], ['end', 3000], ['run', 6000], ['end', 6000], ['await', 4000], ['await', 6000]]);
+  });
+
+  it('decodes a worker thread\'s frames between the main thread\'s, each against its own strings and clock', () => {
+    const main = new FrameEncoder(256);
+    const worker = new FrameEncoder(256, undefined, 3);
+    main.task(1_000_000, 1, 0, 'script', 'main.js', '', false);
+    const first = main.takeFrame()!;
+    worker.task(2_000_000, 7, 2, 'script', 'work.js', '', false); // its string 1 is another than main's
+    worker.run(2_500_000, 7);
+    const workerFirst = worker.takeFrame()!;
+    main.task(1_500_000, 2, 1, 'io', 'Worker', 'main.js:2:3', false);
+    main.run(3_000_000, 1);
+    const second = main.takeFrame()!;
+    worker.run(4_000_000, 0);
+    const workerSecond = worker.takeFrame()!;
+    const { dec, out } = decoder();
+    dec.push(Buffer.concat([STREAM_MAGIC, first, workerFirst, second, workerSecond]));
+    dec.finish();
+    assert.equal(dec.error, undefined);
+    assert.deepEqual(out, [
+      { type: 'task', t: 1000, id: 1, parent: 0, kind: 'script', name: 'main.js', site: '', internal: false },
+      { type: 'thread', id: 3 },
+      { type: 'task', t: 2000, id: 7, parent: 2, kind: 'script', name: 'work.js', site: '', internal: false },
+      { type: 'run', t: 2500, id: 7 },
+      { type: 'thread', id: 0 },
+      { type: 'task', t: 1500, id: 2, parent: 1, kind: 'io', name: 'Worker', site: 'main.js:2:3', internal: false },
+      { type: 'run', t: 3000, id: 1 },
+      { type: 'thread', id: 3 },
+      { type: 'run', t: 4000, id: 0 },
+    ]);
+  });
+
+  it('reports a thread record that is not the first of its frame', () => {
+    const enc = new FrameEncoder(256);
+    enc.run(1_000, 1);
+    const records = enc.takeFrame()!.subarray(4);
+    const { dec } = decoder();
+    dec.push(Buffer.concat([STREAM_MAGIC, framed(Buffer.concat([records, framed(records, 2).subarray(4)]), 0)]));
+    assert.match(dec.error ?? '', /a thread record in the middle of a frame/);
   });
 
   it('decodes a stream delivered one byte at a time', () => {

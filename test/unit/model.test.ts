@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { TraceEvent } from '../../src/trace/events';
 import { TraceModel } from '../../src/trace/model';
+import { fromTasklaneFile, toTasklaneFile } from '../../src/trace/tasklaneFile';
 
 function build(events: TraceEvent[], longBlockUs?: number): TraceModel {
   const model = new TraceModel(longBlockUs ? { longBlockUs } : {});
@@ -94,6 +95,29 @@ describe('trace model', () => {
     assert.deepEqual(waits.map((w) => m.waitLabel(w)), ['setTimeout 60 ms', 'setTimeout 60 ms', 'setTimeout 60 ms', 'promise'], 'a new await is a wait of its own');
   });
 
+  it('keeps a loop for each worker thread: its tasks hold their own, and a long run there is a long block of that thread\'s', () => {
+    const m = build([
+      task(0, 1, 0, 'main'),
+      { type: 'run', t: 0, id: 1 },
+      task(10, 2, 1, 'Worker', 'io'),
+      { type: 'thread', id: 1 },
+      task(20, 3, 2, 'work.js'),
+      { type: 'run', t: 20, id: 3 },
+      { type: 'thread', id: 0 },
+      { type: 'run', t: 30, id: 0 },
+      { type: 'thread', id: 1 },
+      { type: 'run', t: 200_000, id: 0 },
+    ], 50_000);
+    assert.deepEqual(m.loop, [0, 30, 1], 'the main thread went idle at 30 µs while the worker ran on');
+    assert.deepEqual([...m.workerLoops], [[1, [20, 200_000, 3]]]);
+    assert.deepEqual([m.tasks.get(1)!.thread, m.tasks.get(3)!.thread], [0, 1]);
+    assert.deepEqual(m.longBlocks(), [{ task: 3, thread: 1, start: 20, end: 200_000 }]);
+    m.finish();
+    const reopened = fromTasklaneFile(JSON.parse(JSON.stringify(toTasklaneFile(m))));
+    assert.deepEqual([...reopened.workerLoops], [[1, [20, 200_000, 3]]], 'a saved trace reopens with the worker\'s loop');
+    assert.deepEqual(reopened.loop, [0, 30, 1]);
+  });
+
   it('names combinators by their member count', () => {
     const m = build([task(0, 1, 0, 'main'), task(1, 5, 1, 'Promise.all', 'combinator'), ...[2, 3, 4].map((id): TraceEvent => ({ type: 'join', t: 2, id: 5, member: id }))]);
     assert.equal(m.displayName(m.tasks.get(5)!), 'Promise.all ×3');
@@ -101,14 +125,14 @@ describe('trace model', () => {
 
   it('flags segments longer than the threshold as long blocks, longest first', () => {
     const m = build([task(0, 1, 0, 'a'), task(0, 2, 0, 'b'), { type: 'run', t: 0, id: 1 }, { type: 'run', t: 60_000, id: 2 }, { type: 'run', t: 70_000, id: 1 }, { type: 'run', t: 200_000, id: 0 }]);
-    assert.deepEqual(m.longBlocks(), [{ task: 1, start: 70_000, end: 200_000 }, { task: 1, start: 0, end: 60_000 }]);
+    assert.deepEqual(m.longBlocks(), [{ task: 1, thread: 0, start: 70_000, end: 200_000 }, { task: 1, thread: 0, start: 0, end: 60_000 }]);
     const strict = build([task(0, 1, 0, 'a'), { type: 'run', t: 0, id: 1 }, { type: 'run', t: 60_000, id: 0 }], 100_000);
     assert.deepEqual(strict.longBlocks(), []);
   });
 
   it('the tracer\'s own work holding the loop (transpiling TypeScript) is no long block of the program\'s', () => {
     const m = build([task(0, 1, 0, 'transpile TypeScript (Tasklane)', 'tracer'), task(0, 2, 0, 'main'), { type: 'run', t: 0, id: 1 }, { type: 'run', t: 80_000, id: 2 }, { type: 'run', t: 160_000, id: 0 }]);
-    assert.deepEqual(m.longBlocks(), [{ task: 2, start: 80_000, end: 160_000 }]);
+    assert.deepEqual(m.longBlocks(), [{ task: 2, thread: 0, start: 80_000, end: 160_000 }]);
   });
 
   it('leaves unfinished tasks pending and closes their segments at the end', () => {

@@ -78,4 +78,7 @@ export class EventList implements TraceSink {
   onExit(t: number, reason: ExitReason, code: number | null, signal: string, message: string, site: string): void {
     this.events.push({ type: 'exit', t, reason, code, signal, message, site });
   }
+  onThread(id: number): void {
+    this.events.push({ type: 'thread', id });
+  }
 }
