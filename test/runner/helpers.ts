@@ -47,16 +47,20 @@ export function traceFixture(fixture: string, options: { args?: string[]; cliArg
  * after its end. (A task may run after its end: a .then callback it attached is its code.)
  */
 function assertLoopInvariants(model: TraceModel, fixture: string): void {
-  const runs: [start: number, end: number, id: number][] = [];
+  // Each thread's loop runs one task at a time.
+  const runsByThread = new Map<number, [start: number, end: number, id: number][]>();
   for (const task of model.tasks.values()) {
     const end = task.end?.t ?? Infinity;
     for (const wait of task.waits) assert(wait.start <= end, `${fixture}: ${task.name} #${task.id} waits at ${wait.start} µs, after its end at ${end}`);
-    for (let i = 0; i < task.runs.length; i += 2) runs.push([task.runs[i], Number.isNaN(task.runs[i + 1]) ? Infinity : task.runs[i + 1], task.id]);
+    if (!runsByThread.has(task.thread)) runsByThread.set(task.thread, []);
+    for (let i = 0; i < task.runs.length; i += 2) runsByThread.get(task.thread)!.push([task.runs[i], Number.isNaN(task.runs[i + 1]) ? Infinity : task.runs[i + 1], task.id]);
   }
-  runs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  for (let i = 1; i < runs.length; i++) {
-    const [before, now] = [runs[i - 1], runs[i]];
-    assert(now[0] >= before[1] || now[2] === before[2], `${fixture}: #${before[2]} runs ${before[0]}–${before[1]} µs and #${now[2]} from ${now[0]}: two tasks at once`);
+  for (const runs of runsByThread.values()) {
+    runs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    for (let i = 1; i < runs.length; i++) {
+      const [before, now] = [runs[i - 1], runs[i]];
+      assert(now[0] >= before[1] || now[2] === before[2], `${fixture}: #${before[2]} runs ${before[0]}–${before[1]} µs and #${now[2]} from ${now[0]}: two tasks at once`);
+    }
   }
 }
 

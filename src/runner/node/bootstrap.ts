@@ -1,15 +1,18 @@
 // Loaded into the user's process by NODE_OPTIONS=--require. Loads once, stays inert without its
 // configuration, and never throws into the program it traces.
 import * as fs from 'node:fs';
+import { getEnvironmentData, isMainThread, setEnvironmentData, threadId } from 'node:worker_threads';
 import { FrameEncoder } from '../../trace/codec';
 import type { ExitReason } from '../../trace/events';
 import { createCallReader, createCapturer, probeStack } from './callsites';
-import { decodeConfig, RUNNER_ENV, type RunnerConfig } from './config';
+import { decodeConfig, RUNNER_ENV, WORKER_DATA_KEY, workerConfigFrom, type RunnerConfig, type WorkerRunnerConfig } from './config';
 import { describeError } from './errors';
-import { FlusherThread } from './flusherThread';
+import { FlusherThread, FrameChannel } from './flusherThread';
 import { noteReadlineLoop } from './names';
 import { watchReadlineLoops } from './readlineLoops';
 import { FrameSink } from './sink';
+import { TaskIds } from './taskIds';
+import type { TaskState } from './taskState';
 import { Tracer } from './tracer';
 import { registerTypeScript } from './typescript';
 
@@ -20,6 +23,11 @@ function main(): void {
   const g = globalThis as { [LOADED]?: boolean };
   if (g[LOADED]) return;
   g[LOADED] = true;
+  if (!isMainThread) {
+    const config = workerConfigFrom(getEnvironmentData(WORKER_DATA_KEY));
+    if (config) startWorker(config);
+    return;
+  }
   const config = decodeConfig(process.env[RUNNER_ENV]);
   if (!config) return;
   // The script and anything it spawns see the environment they would see untraced.
@@ -34,26 +42,79 @@ function main(): void {
   start(config);
 }
 
-function start(config: RunnerConfig): void {
-  // process.hrtime() gives integer nanoseconds without performance.now()'s brand check and float
-  // maths (a clock read per event); taken now, so fake timers a program installs do not move it.
+/**
+ * The trace's clock, in nanoseconds from `start` (process.hrtime() at the trace's start).
+ * process.hrtime() gives integer nanoseconds without performance.now()'s brand check and float
+ * maths (a clock read per event); taken at load, so fake timers a program installs do not move it.
+ */
+function clockFrom([s0, ns0]: [number, number]): () => number {
   const hrtime = process.hrtime;
-  const [s0, ns0] = hrtime();
-  const now = (): number => {
+  return () => {
     const t = hrtime();
     return (t[0] - s0) * 1e9 + (t[1] - ns0);
   };
-  const flusher = new FlusherThread(config.fd);
-  const encoder = new FrameEncoder(64 * 1024, flusher);
-  const sink = new FrameSink(config.fd, encoder, flusher);
-  const script = process.argv[1] ?? '';
-  encoder.start({ runtime: 'node', runtimeVersion: process.version, pid: process.pid, script, cwd: process.cwd(), startedAt: Date.now() });
+}
+
+/** What every traced thread shares: where its records go, and how each worker it starts joins in. */
+interface ThreadTracing {
+  tracer: Tracer;
+  encoder: FrameEncoder;
+  sink: FrameSink;
+  now: () => number;
+  /** Channels of the workers this thread started: sent at its exit, when they had no chance to. */
+  workerChannels: FrameChannel[];
+}
+
+/** Sets up tracing of this thread; `parentTask`: the task that started it (a worker's `new Worker`), 0 for the main thread. */
+function traceThread(config: Omit<WorkerRunnerConfig, 'parentTask' | 'channel'>, channel: FrameChannel, parentTask: number, rootName: string, flusher?: FlusherThread): ThreadTracing {
+  const now = clockFrom(config.clockStart);
+  const encoder = new FrameEncoder(64 * 1024, channel, isMainThread ? 0 : threadId);
+  const sink = new FrameSink(config.fd, encoder, channel);
+  const workerChannels: FrameChannel[] = [];
+  // A worker the program starts traces itself into the same trace, from its parent's `new Worker`
+  // task: its environment data (copied into it as the Worker is constructed) says how.
+  const workerStarting = (task: TaskState): void => {
+    const memory = FrameChannel.memoryForWorker();
+    workerChannels.push(FrameChannel.watching(memory, config.writes));
+    flusher?.watch(memory);
+    setEnvironmentData(WORKER_DATA_KEY, { ...config, parentTask: task.id, channel: memory } satisfies WorkerRunnerConfig as never);
+  };
   const capture = createCapturer(ownFiles());
   const tracer = new Tracer(
-    { encoder, maxEvents: config.maxEvents, flush: () => sink.flush(), now, capture, probe: probeStack, calls: createCallReader(ownFiles()) },
-    script ? script.split(/[\\/]/).pop()! : 'main',
+    { encoder, maxEvents: config.maxEvents, flush: () => sink.flush(), now, capture, probe: probeStack, calls: createCallReader(ownFiles()), ids: new TaskIds(config.ids), parentTask, workerStarting },
+    rootName,
   );
   watchReadlineLoops(capture, noteReadlineLoop);
+  return { tracer, encoder, sink, now, workerChannels };
+}
+
+/** Sends its records at each tick of the runner's timer, and starts the tracer. */
+function startTracing({ tracer, sink }: ThreadTracing, flushMs: number): void {
+  tracer.untraced(() => {
+    const timer = setInterval(() => {
+      try {
+        tracer.onFlush();
+        sink.flush();
+      } catch {
+        // never let tracing reach the program
+      }
+    }, flushMs);
+    timer.unref();
+  });
+  tracer.start();
+  tracer.untraced(() => queueMicrotask(() => tracer.scriptRan()));
+}
+
+function start(config: RunnerConfig): void {
+  const clockStart = process.hrtime() as [number, number];
+  const channel = FrameChannel.main();
+  const flusher = new FlusherThread(config.fd, channel);
+  const shared = { fd: config.fd, maxEvents: config.maxEvents, flushMs: config.flushMs, clockStart, ids: new TaskIds().shared, writes: channel.buffers.control };
+  const script = process.argv[1] ?? '';
+  const thread = traceThread(shared, channel, 0, script ? script.split(/[\\/]/).pop()! : 'main', flusher);
+  const { tracer, encoder, sink, now } = thread;
+  sink.open();
+  encoder.start({ runtime: 'node', runtimeVersion: process.version, pid: process.pid, script, cwd: process.cwd(), startedAt: Date.now() });
   // The error is described only at the exit: reading its stack sooner would cost Node's report of
   // an unhandled rejection the line of the user's code it shows (it reads it from the unread stack).
   let fatal: { reason: ExitReason; error: unknown; task: number } | undefined;
@@ -78,6 +139,7 @@ function start(config: RunnerConfig): void {
     tracer.finish(ok ? 'resolved' : 'rejected', message || (ok ? '' : `exit code ${code}`), failure?.site ?? '', failure?.task);
     encoder.exit(now(), exitReason, code, signal, message, failure?.site ?? '');
     sink.flush();
+    for (const worker of thread.workerChannels) worker.sendLeftover(sink.write);
   };
 
   process.on('uncaughtExceptionMonitor', (err, origin) => {
@@ -114,20 +176,41 @@ function start(config: RunnerConfig): void {
     process.on(signal, onSignal);
   }
 
-  tracer.untraced(() => {
-    flusher.start();
-    const timer = setInterval(() => {
-      try {
-        tracer.onFlush();
-        sink.flush();
-      } catch {
-        // never let tracing reach the program
-      }
-    }, config.flushMs);
-    timer.unref();
+  tracer.untraced(() => flusher.start());
+  startTracing(thread, config.flushMs);
+}
+
+/**
+ * A worker thread the traced program started: its tasks go into the same trace, on its own loop,
+ * under the `new Worker` task that started it. It ends as the worker does (the program's own
+ * end is the main thread's to tell).
+ */
+function startWorker(config: WorkerRunnerConfig): void {
+  const channel = FrameChannel.worker(config.channel, config.writes, threadId);
+  if (!channel) return;
+  const thread = traceThread(config, channel, config.parentTask, `worker thread ${threadId}`);
+  const { tracer, sink } = thread;
+  let failure: { error: unknown; task: number } | undefined;
+  process.on('uncaughtExceptionMonitor', (error) => {
+    try {
+      failure = { error, task: tracer.runningTask() };
+    } catch {
+      // the worker ends as it would untraced
+    }
   });
-  tracer.start();
-  tracer.untraced(() => queueMicrotask(() => tracer.scriptRan()));
+  process.on('exit', (code) => {
+    try {
+      const error = failure && describeError(failure.error);
+      tracer.finish(code === 0 ? 'resolved' : 'rejected', error?.message ?? (code === 0 ? '' : `exit code ${code}`), error?.site ?? '', failure?.task);
+      sink.flush();
+      for (const worker of thread.workerChannels) worker.sendLeftover(sink.write);
+    } catch {
+      // the worker is ending anyway
+    }
+  });
+  startTracing(thread, config.flushMs);
+  // Node sets the worker's file in its argv once the runner has loaded, before the worker's code runs.
+  tracer.untraced(() => queueMicrotask(() => tracer.nameRoot(`${(process.argv[1] ?? 'worker').split(/[\\/]/).pop()} (thread ${threadId})`)));
 }
 
 /** The runner's own bundles, whose frames never count as user code. */

@@ -1,4 +1,6 @@
-// The one environment variable that carries the launcher's instructions to the runner.
+// The one environment variable that carries the launcher's instructions to the runner, and what
+// a traced thread hands each worker thread it starts.
+import type { ChannelMemory } from './flusherThread';
 
 export const RUNNER_ENV = 'TASKLANE_RUNNER';
 
@@ -28,4 +30,32 @@ export function decodeConfig(raw: string | undefined): RunnerConfig | undefined 
   } catch {
     return undefined;
   }
+}
+
+/** The worker_threads environment data key under which a traced thread hands a worker its WorkerRunnerConfig. */
+export const WORKER_DATA_KEY = 'tasklane.runner';
+
+/** What a worker thread needs to trace itself into the same trace, set as `new Worker` starts it. */
+export interface WorkerRunnerConfig {
+  fd: number;
+  maxEvents: number;
+  flushMs: number;
+  /** process.hrtime() at the trace's start: every thread's clock reads from it. */
+  clockStart: [number, number];
+  /** The shared task-id counter (see TaskIds). */
+  ids: SharedArrayBuffer;
+  /** The main thread's channel control block, whose lock every write to the side channel holds. */
+  writes: SharedArrayBuffer;
+  /** The `new Worker` task that starts the worker, and the channel its records go into. */
+  parentTask: number;
+  channel: ChannelMemory;
+}
+
+/** The config a worker thread was handed, or undefined when it is none of ours (the runner then stays inert). */
+export function workerConfigFrom(data: unknown): WorkerRunnerConfig | undefined {
+  const c = data as Partial<WorkerRunnerConfig> | undefined;
+  if (typeof c !== 'object' || c === null || typeof c.fd !== 'number' || typeof c.parentTask !== 'number') return undefined;
+  if (!(c.ids instanceof SharedArrayBuffer) || !(c.writes instanceof SharedArrayBuffer) || !Array.isArray(c.clockStart)) return undefined;
+  if (!(c.channel?.control instanceof SharedArrayBuffer) || !(c.channel.buffer instanceof SharedArrayBuffer)) return undefined;
+  return c as WorkerRunnerConfig;
 }

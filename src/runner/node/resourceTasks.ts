@@ -226,12 +226,13 @@ export class ResourceTasks {
    */
   private readonly tickSites = new Map<number, string>();
 
-  /** `popReturnedCalls`: see PromiseTasks.popReturnedCalls. */
+  /** `popReturnedCalls`: see PromiseTasks.popReturnedCalls. `workerStarting`: told of each `new Worker`'s task as it is made. */
   constructor(
     private readonly stack: TaskStack,
     private readonly sites: TaskSites,
     private readonly now: () => number,
     private readonly popReturnedCalls: (info: CallSiteInfo) => TaskState,
+    private readonly workerStarting: (task: TaskState) => void,
   ) {}
 
   /**
@@ -399,6 +400,7 @@ export class ResourceTasks {
     else if (isPackageFile(site)) site = this.projectAskedAt(trigger, maker, top) || site;
     const sibling = isNextStreamRequest(type, info, top, maker) || isNextOfChain(type, info, top);
     this.stack.emitTask(task, ns, sibling ? top.parentId : top.id, site, isNodesOwn(type, info, top.transient && !this.stack.calledBack(info)));
+    if (type === 'WORKER') this.workerStarting(task);
   }
 
   /**

@@ -1,27 +1,31 @@
 // Sends encoded frames down the side channel with synchronous writes, so nothing buffered is
 // lost when the program dies right after; a slow reader slows the program rather than losing data.
-// The flusher thread sends what the main thread cannot while the program keeps it busy.
+// The flusher thread sends what a thread cannot while the program keeps it busy.
 import * as fs from 'node:fs';
 import { STREAM_MAGIC, type FrameEncoder } from '../../trace/codec';
-import type { FlusherThread } from './flusherThread';
+import type { FrameChannel } from './flusherThread';
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 export class FrameSink {
   broken = false;
 
-  constructor(private readonly fd: number, private readonly encoder: FrameEncoder, private readonly flusher: FlusherThread) {
+  constructor(private readonly fd: number, private readonly encoder: FrameEncoder, private readonly channel: FrameChannel) {}
+
+  /** Starts the stream (the main thread's sink, once). */
+  open(): void {
     this.write(STREAM_MAGIC);
   }
 
   flush(): void {
-    this.flusher.sendRest((from) => {
+    this.channel.sendRest((from) => {
       const frame = this.encoder.takeFrame(from);
       if (frame) this.write(frame);
     });
   }
 
-  private write(bytes: Uint8Array): void {
+  /** Writes bytes whole (call it holding the side channel's lock, as `flush` does). */
+  readonly write = (bytes: Uint8Array): void => {
     if (this.broken) return;
     let offset = 0;
     while (offset < bytes.length) {
@@ -36,5 +40,5 @@ export class FrameSink {
         return;
       }
     }
-  }
+  };
 }

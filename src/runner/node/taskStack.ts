@@ -4,6 +4,7 @@
 import type { EndState } from '../../trace/events';
 import { isCalledThrough, isPackageFile, type CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
+import type { TaskIds } from './taskIds';
 import { newTaskState, type TaskState } from './taskState';
 
 /** Code numbers for the two tasks that have no creation site; SiteCache numbers sites from FIRST_CODE. */
@@ -46,9 +47,8 @@ export class TaskStack {
    * as a CommonJS script's require() calls are, not Node's own work shown as idle.
    */
   loadingModules = false;
-  private nextTaskId = 1;
 
-  constructor(private readonly out: EventOutput, private readonly now: () => number, script: string) {
+  constructor(private readonly out: EventOutput, private readonly now: () => number, script: string, private readonly ids: TaskIds) {
     this.root = newTaskState('script', script, ROOT_CODE, false);
     this.internals = newTaskState('callback', 'node internals', INTERNALS_CODE, false);
     this.internals.id = 0;
@@ -137,7 +137,7 @@ export class TaskStack {
 
   /** Gives the task its id and writes its creation (unless past the event cap). */
   emitTask(task: TaskState, ns: number, parent: number, site: string, internal: boolean): void {
-    task.id = this.nextTaskId++;
+    task.id = this.ids.take();
     task.site = site;
     task.parentId = parent;
     task.announced = this.out.admit();

@@ -11,6 +11,7 @@ import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promi
 import { marks } from './promiseMarks';
 import { PromiseTasks, RETURNED_JOB, THENABLE_JOB } from './promiseTasks';
 import { ResourceTasks } from './resourceTasks';
+import type { TaskIds } from './taskIds';
 import { INTERNALS_CODE, TaskStack } from './taskStack';
 import { CALLBACK_RUN, CHECKS_PER_RESUME, JOB_RUN, TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
@@ -37,6 +38,12 @@ export interface TracerOptions {
   probe: (skipAbove: Function) => string;
   /** Reads calls under way from the stack (see CallReader). */
   calls: CallReader;
+  /** Where task ids come from (shared with the program's other threads). */
+  ids: TaskIds;
+  /** The task that started this thread (a worker's `new Worker`), 0 for the main thread. */
+  parentTask: number;
+  /** Told of each `new Worker`'s task as it is made, before the worker thread starts. */
+  workerStarting: (task: TaskState) => void;
 }
 
 export class Tracer {
@@ -55,11 +62,13 @@ export class Tracer {
   private stopPromiseHooks: () => void = () => undefined;
   /** Tasks standing for the runner's own work, by name. */
   private readonly ownTasks = new Map<string, TaskState>();
+  private readonly parentTask: number;
 
   constructor(options: TracerOptions, script: string) {
     this.now = options.now;
     this.out = new EventOutput(options.encoder, options.maxEvents, options.flush, options.now);
-    this.stack = new TaskStack(this.out, this.now, script);
+    this.stack = new TaskStack(this.out, this.now, script, options.ids);
+    this.parentTask = options.parentTask;
     const { capture, probe, calls } = options;
     const sites = new TaskSites(
       (withParent) => capture(this.hookFrame, withParent),
@@ -68,7 +77,7 @@ export class Tracer {
       this.stack.internals,
     );
     this.promises = new PromiseTasks(this.stack, sites, this.out, this.now, (fn) => this.untraced(fn));
-    this.resources = new ResourceTasks(this.stack, sites, this.now, (info) => this.promises.popReturnedCalls(info, false));
+    this.resources = new ResourceTasks(this.stack, sites, this.now, (info) => this.promises.popReturnedCalls(info, false), options.workerStarting);
     // Resources other than promises come through async_hooks.
     const init = (asyncId: number, type: string, trigger: number, resource: object): void => {
       if (this.paused) {
@@ -158,7 +167,7 @@ export class Tracer {
     const ns = this.now();
     const root = this.stack.root;
     this.stack.sync.push(root);
-    this.stack.emitTask(root, ns, 0, '', false);
+    this.stack.emitTask(root, ns, this.parentTask, '', false);
     this.stack.switchTo(root.id, ns);
     const othersHadHooks = asyncHooksInUse();
     this.hook.enable();
@@ -176,6 +185,11 @@ export class Tracer {
       this.resources.nameMadeHandles(-1);
       if (this.stack.frameBase.length === 0 && this.stack.idleSince < 0) this.stack.idleSince = this.now();
     });
+  }
+
+  /** Names the thread's own task (a worker's, once Node has told it which file it runs). */
+  nameRoot(name: string): void {
+    this.untraced(() => this.stack.rename(this.stack.root, this.now(), name));
   }
 
   /**

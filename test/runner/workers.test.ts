@@ -1,0 +1,81 @@
+import * as assert from 'node:assert/strict';
+import { only, runUntraced, tasksNamed, traceFixture } from './helpers';
+import type { Task, TraceModel } from '../../src/trace/model';
+
+/** The task a worker thread's own run is: its file's name and its thread. */
+function workerRoot(model: TraceModel, file: string): Task {
+  return only(model, new RegExp(`^${file.replace(/[.[\]]/g, '\\$&')} \\(thread \\d+\\)$`));
+}
+
+/** Whether `task` descends from `ancestor`. */
+function descends(model: TraceModel, task: Task, ancestor: Task): boolean {
+  for (let t: Task | undefined = task; t; t = model.tasks.get(t.parent)) if (t === ancestor) return true;
+  return false;
+}
+
+describe('Node runner: worker threads', () => {
+  it('a worker\'s tasks are in the trace under the `new Worker` that started it, on a loop of their own', () => {
+    const { model, code, stdout } = traceFixture('workers/pool.js');
+    assert.equal(code, 0);
+    assert.equal(stdout, runUntraced('workers/pool.js').stdout, 'the program prints what it prints untraced');
+    const worker = only(model, 'Worker');
+    assert.equal(worker.parent, only(model, 'main').id);
+    const root = workerRoot(model, 'pool.js');
+    assert.equal(root.parent, worker.id, 'the worker\'s own run hangs under the Worker that started it');
+    assert.equal(root.kind, 'script');
+    assert.notEqual(root.thread, 0);
+    const works = tasksNamed(model, 'work');
+    assert.equal(works.length, 2);
+    for (const work of works) {
+      assert.ok(descends(model, work, root), 'each work call is the worker\'s');
+      assert.equal(work.thread, root.thread);
+      assert.equal(work.end?.state, 'resolved');
+      assert.match(model.waitLabel(work.waits[0]), /^setTimeout (30|60) ms$/);
+    }
+    const answer = only(model, 'answer');
+    assert.equal(answer.parent, root.id);
+    assert.equal(model.waitLabel(answer.waits[0]), 'Promise.all ×2');
+  });
+
+  it('a worker holding its own loop is a long block of its thread, not of the main thread\'s', () => {
+    const { model } = traceFixture('workers/pool.js');
+    const root = workerRoot(model, 'pool.js');
+    const answer = only(model, 'answer');
+    const blocks = model.longBlocks();
+    assert.deepEqual(blocks.map((b) => [b.task, b.thread]), [[answer.id, root.thread]], 'the 100 ms crunch, on the worker\'s loop');
+    assert.ok(blocks[0].end - blocks[0].start >= 95_000);
+    const workerTasks = new Set([...model.tasks.values()].filter((t) => t.thread !== 0).map((t) => t.id));
+    for (let i = 2; i < model.loop.length; i += 3) assert.ok(!workerTasks.has(model.loop[i]), 'no worker task holds the main thread\'s loop');
+    const workerLoop = model.workerLoops.get(root.thread) ?? [];
+    assert.ok(workerLoop.length > 0);
+    for (let i = 2; i < workerLoop.length; i += 3) assert.ok(workerTasks.has(workerLoop[i]), 'only the worker\'s tasks hold its loop');
+  });
+
+  it('what a worker did before the program terminated it is in the trace, its wait still open', () => {
+    const { model, code, stdout } = traceFixture('workers/terminated.js');
+    assert.equal(code, 0);
+    assert.equal(stdout, 'terminated\n');
+    const root = workerRoot(model, '[worker eval]');
+    const forever = only(model, 'forever');
+    assert.equal(forever.parent, root.id);
+    assert.equal(model.endState(forever), 'pending', 'it never finished');
+    const wait = forever.waits.at(-1)!;
+    assert.match(wait.site, /^\[worker eval\]:6:\d+$/, 'at its await');
+    assert.equal(wait.end, model.endTime, 'waiting to the end');
+    assert.equal(model.endState(only(model, 'setTimeout 10000 ms')), 'pending');
+    assert.equal(only(model, 'Worker').end?.state, 'resolved', 'the worker ended when it was terminated');
+  });
+
+  it('a worker that dies of an error ends rejected with it; the program goes on', () => {
+    const { model, code, stdout } = traceFixture('workers/crash.js');
+    assert.equal(code, 0);
+    assert.equal(stdout, 'main heard: worker failed\n');
+    const root = workerRoot(model, 'crash.js');
+    assert.equal(root.end?.state, 'rejected');
+    assert.equal(root.end?.message, 'Error: worker failed');
+    const fail = only(model, 'fail');
+    assert.equal(fail.end?.state, 'rejected');
+    assert.match(fail.end!.site, /crash\.js:7:\d+$/);
+    assert.equal(model.tasks.get(1)?.end?.state, 'resolved', 'the main thread\'s script ended as it does');
+  });
+});
