@@ -7,7 +7,7 @@ import { parseTrace } from '../../src/trace/load';
 import { TraceModel } from '../../src/trace/model';
 
 describe('scripts that start other programs or print a lot', () => {
-  it('child processes and worker threads run untraced and unharmed; a nested tasklane run works', () => {
+  it('child processes run untraced and unharmed, a worker thread answers as it does untraced; a nested tasklane run works', () => {
     const nestedTrace = tempTrace();
     const { model, stdout, code } = traceFixture('children.js', { args: [CLI, nestedTrace] });
     assert.equal(code, 0);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { only, runUntraced, tasksNamed, traceFixture } from './helpers';
-import type { Task, TraceModel } from '../../src/trace/model';
+import { only, runUntraced, startLive, tasksNamed, traceFixture, until } from './helpers';
+import { TraceModel, type Task } from '../../src/trace/model';
 
 /** The task a worker thread's own run is: its file's name and its thread. */
 function workerRoot(model: TraceModel, file: string): Task {
@@ -77,5 +77,24 @@ describe('Node runner: worker threads', () => {
     assert.equal(fail.end?.state, 'rejected');
     assert.match(fail.end!.site, /crash\.js:7:\d+$/);
     assert.equal(model.tasks.get(1)?.end?.state, 'resolved', 'the main thread\'s script ended as it does');
+  });
+
+  it('a worker that never yields is seen holding its loop while it runs (the flusher thread sends its records)', async () => {
+    const model = new TraceModel();
+    const run = startLive('workers/spin.js', model);
+    try {
+      const spinning = (): boolean => {
+        const spinner = tasksNamed(model, 'spinForever')[0];
+        return spinner !== undefined && spinner.runs.length >= 4 && Number.isNaN(spinner.runs.at(-1)!);
+      };
+      await until('the worker\'s spinForever to be seen running again after its sleep', spinning, 10_000);
+      assert.equal(run.child.exitCode, null, 'seen while the program runs');
+      const spinner = only(model, 'spinForever');
+      assert.notEqual(spinner.thread, 0);
+      assert.equal(model.workerLoops.get(spinner.thread)?.at(-1), spinner.id, 'it holds the worker\'s loop');
+      assert.notEqual(model.loopHolder, spinner.id, 'not the main thread\'s');
+    } finally {
+      run.child.kill('SIGKILL');
+    }
   });
 });
