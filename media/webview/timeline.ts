@@ -6,7 +6,7 @@ import { laneOwner } from '../../src/trace/spanTime';
 import { hoverText, type Hit } from './hit';
 import { firstEndingAfter, laneAt, layoutLanesGradually, spanAt, type Lane, type LaneLayout } from './lanes';
 import { readTheme, watchTheme, type Theme } from './theme';
-import { EDGE_GRAB_PX, LABEL_W, LANE_H, labelIndent, MAX_LABEL_SHARE, MIN_LABEL_W, OVERVIEW_H, SPAN_BAND_H, TOP } from './timelineGeometry';
+import { EDGE_GRAB_PX, LABEL_W, LANE_H, labelIndent, MAX_LABEL_SHARE, MIN_LABEL_W, OVERVIEW_H, SPAN_BAND_H, lanesTop } from './timelineGeometry';
 import { TimelinePainter } from './timelinePainter';
 import { TimeScale } from './timeScale';
 import type { TimelineStore } from './timelineStore';
@@ -144,7 +144,7 @@ export class TimelineView {
   /** The task lane and wait at a point in CSS pixels. */
   hitTest(x: number, y: number): Hit | undefined {
     if (this.inOverview(y)) return undefined;
-    const lane = laneAt(this.lanes, y + this.scrollY, TOP, LANE_H);
+    const lane = laneAt(this.lanes, y + this.scrollY, this.top, LANE_H);
     if (!lane) return undefined;
     const t = this.scale.toTime(x);
     const w = lane.task.waits;
@@ -281,9 +281,14 @@ export class TimelineView {
     return y >= this.canvas.clientHeight - OVERVIEW_H;
   }
 
-  /** Height in CSS pixels of the lanes' area, between the loop lane and the overview. */
+  /** Where the task lanes start, below the loop lanes. */
+  private get top(): number {
+    return lanesTop(1 + this.store.workerLoops.size);
+  }
+
+  /** Height in CSS pixels of the lanes' area, between the loop lanes and the overview. */
   private lanesHeight(): number {
-    return this.canvas.clientHeight - TOP - OVERVIEW_H;
+    return this.canvas.clientHeight - this.top - OVERVIEW_H;
   }
 
   /** Moves the view (not its zoom) so that `t` is in the middle: what a click on the overview does. */
@@ -299,8 +304,8 @@ export class TimelineView {
     const lane = this.lanes.find((l) => l.task.id === id);
     if (!lane) return;
     const view = this.lanesHeight();
-    if (lane.y - TOP < this.scrollY) this.scrollY = lane.y - TOP;
-    else if (lane.y - TOP + LANE_H > this.scrollY + view) this.scrollY = lane.y - TOP + LANE_H - view;
+    if (lane.y - this.top < this.scrollY) this.scrollY = lane.y - this.top;
+    else if (lane.y - this.top + LANE_H > this.scrollY + view) this.scrollY = lane.y - this.top + LANE_H - view;
   }
 
   private toggle(id: number): void {
@@ -351,7 +356,7 @@ export class TimelineView {
         }, wait);
         return;
       }
-      const options = { hideInternal: this.hideInternal, filter: this.filter, collapsed: this.collapsed, laneHeight: LANE_H, top: TOP };
+      const options = { hideInternal: this.hideInternal, filter: this.filter, collapsed: this.collapsed, laneHeight: LANE_H, top: this.top };
       this.layoutJob = { version: this.store.structureVersion, steps: layoutLanesGradually(this.store.tasks, options), workMs: 0 };
     }
     const job = this.layoutJob;
@@ -373,7 +378,7 @@ export class TimelineView {
   /** The lanes on screen in a view `h` CSS pixels high. */
   private visibleLanes(h: number): Lane[] {
     const first = Math.max(0, Math.floor(this.scrollY / LANE_H));
-    const last = Math.min(this.lanes.length, Math.ceil((this.scrollY + h - OVERVIEW_H - TOP) / LANE_H));
+    const last = Math.min(this.lanes.length, Math.ceil((this.scrollY + h - OVERVIEW_H - this.top) / LANE_H));
     return this.lanes.slice(first, last);
   }
 
@@ -392,7 +397,7 @@ export class TimelineView {
     this.scale.width = Math.max(1, w - this.scale.left);
     this.painter.paint({
       scale: this.scale, overview: this.overview, visible: this.visibleLanes(h), laneById: this.laneById, spans: this.spans,
-      scrollY: this.scrollY, selected: this.selected, collapsed: this.collapsed, follow: this.follow, theme: this.theme, width: w, height: h, dpr,
+      scrollY: this.scrollY, top: this.top, selected: this.selected, collapsed: this.collapsed, follow: this.follow, theme: this.theme, width: w, height: h, dpr,
     });
   }
 }

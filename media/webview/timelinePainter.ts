@@ -7,9 +7,9 @@ import { inertText } from './inertText';
 import { forEachPixelSpan } from './pixelSpans';
 import { SegmentLayer } from './segmentLayer';
 import type { Theme } from './theme';
-import { AXIS_H, LANE_H, labelIndent, LOOP_H, OVERVIEW_H, RUN_INSET, TOP, WAIT_INSET } from './timelineGeometry';
+import { AXIS_H, LANE_H, labelIndent, LOOP_H, OVERVIEW_H, RUN_INSET, WAIT_INSET } from './timelineGeometry';
 import { formatTick, type TimeScale } from './timeScale';
-import type { TimelineStore } from './timelineStore';
+import type { LoopTrack, TimelineStore } from './timelineStore';
 
 /** Pixels between the lines hatching the loop lane where it is not recorded. */
 const HATCH_GAP = 6;
@@ -25,6 +25,8 @@ export interface PaintedView {
   /** Python coroutine spans, by the task whose lane they are drawn on. */
   spans: Map<number, TimelineTask[]>;
   scrollY: number;
+  /** Where the task lanes start, below the loop lanes. */
+  top: number;
   selected: number;
   collapsed: ReadonlySet<number>;
   follow: boolean;
@@ -54,12 +56,13 @@ export class TimelinePainter {
     const laneY = (lane: Lane): number => lane.y - view.scrollY;
 
     const left = view.scale.left; // the label column's width
-    this.layer.begin(left * dpr, TOP * dpr, (w - left) * dpr, (lanesBottom - TOP) * dpr, th.pixels.background);
+    const top = view.top;
+    this.layer.begin(left * dpr, top * dpr, (w - left) * dpr, (lanesBottom - top) * dpr, th.pixels.background);
     this.drawSegments(visible, laneY, dpr);
     this.layer.end(ctx);
     ctx.save();
     ctx.beginPath();
-    ctx.rect(left, TOP, w - left, lanesBottom - TOP);
+    ctx.rect(left, top, w - left, lanesBottom - top);
     ctx.clip();
     this.drawSpans(visible, laneY);
     this.drawLinks(visible, laneY);
@@ -69,7 +72,7 @@ export class TimelinePainter {
 
     this.drawEnds(visible, laneY);
     this.drawLabels(visible, laneY);
-    this.drawLoop(w, lanesBottom);
+    this.drawLoops(w, lanesBottom);
     this.drawAxis(w, h);
     this.drawOverview(w, h);
   }
@@ -89,7 +92,7 @@ export class TimelinePainter {
     ctx.fillRect(0, top, w, 1);
     ctx.fillStyle = th.muted;
     ctx.fillText('overview', 4, top + OVERVIEW_H / 2);
-    this.drawLoopActivity(o, top + 6, OVERVIEW_H - 10);
+    this.drawLoopActivity(o, top + 6, OVERVIEW_H - 10, this.store.mainLoop);
     const x0 = Math.max(this.v.scale.left, Math.floor(o.toPx(this.v.scale.start)));
     const x1 = Math.min(w - 1, Math.max(x0 + 3, Math.ceil(o.toPx(this.v.scale.end))));
     ctx.globalAlpha = 0.25;
@@ -251,9 +254,9 @@ export class TimelinePainter {
     const ctx = this.ctx;
     const th = this.v.theme;
     ctx.fillStyle = th.background;
-    ctx.fillRect(0, TOP, this.v.scale.left, this.v.height);
+    ctx.fillRect(0, this.v.top, this.v.scale.left, this.v.height);
     ctx.fillStyle = th.grid; // the column's edge, which a drag moves
-    ctx.fillRect(this.v.scale.left - 1, TOP, 1, this.v.height - TOP - OVERVIEW_H);
+    ctx.fillRect(this.v.scale.left - 1, this.v.top, 1, this.v.height - this.v.top - OVERVIEW_H);
     for (const lane of lanes) {
       const y = laneY(lane);
       if (lane.task.id === this.v.selected) {
@@ -278,28 +281,31 @@ export class TimelinePainter {
     return Math.ceil(widest);
   }
 
-  private drawLoop(w: number, lanesBottom: number): void {
+  /** A lane for each thread's loop, the main thread's first: who held it, its long blocks. */
+  private drawLoops(w: number, lanesBottom: number): void {
     const ctx = this.ctx;
     const th = this.v.theme;
-    const y = AXIS_H + 2;
     ctx.fillStyle = th.background;
-    ctx.fillRect(0, AXIS_H, w, LOOP_H + 4);
-    ctx.fillStyle = th.muted;
-    ctx.fillText('event loop', 4, y + LOOP_H / 2);
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(this.v.scale.left, AXIS_H, w - this.v.scale.left, LOOP_H + 4);
-    ctx.clip();
-    this.drawLoopActivity(this.v.scale, y, LOOP_H);
-    ctx.restore();
-    this.drawNotRecorded(y, LOOP_H, lanesBottom);
+    ctx.fillRect(0, AXIS_H, w, this.v.top - AXIS_H);
+    const tracks: [string, LoopTrack][] = [['event loop', this.store.mainLoop]];
+    for (const [thread, track] of this.store.workerLoops) tracks.push([`worker ${thread} loop`, track]);
+    tracks.forEach(([label, track], i) => {
+      const y = AXIS_H + 2 + i * (LOOP_H + 4);
+      ctx.fillStyle = th.muted;
+      fitText(ctx, label, 4, y + LOOP_H / 2, this.v.scale.left - 8);
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(this.v.scale.left, y - 2, w - this.v.scale.left, LOOP_H + 4);
+      ctx.clip();
+      this.drawLoopActivity(this.v.scale, y, LOOP_H, track);
+      ctx.restore();
+      this.drawNotRecorded(y, LOOP_H);
+    });
+    this.drawRecordingStop(lanesBottom);
   }
 
-  /**
-   * Past the event cap no one is known to hold the loop: its lane is hatched from there to the end,
-   * and a dashed line through the lanes marks where recording stopped.
-   */
-  private drawNotRecorded(y: number, height: number, bottom: number): void {
+  /** Past the event cap no one is known to hold a loop: its lane is hatched from there to the end. */
+  private drawNotRecorded(y: number, height: number): void {
     const from = this.store.recordedUntil;
     if (from < 0) return;
     const scale = this.v.scale;
@@ -330,8 +336,15 @@ export class TimelinePainter {
       fitText(ctx, label, x0 + 4, y + height / 2, labelWidth);
     }
     ctx.restore();
-    if (start < scale.left) return;
-    ctx.strokeStyle = th.muted;
+  }
+
+  /** Past the event cap: a dashed line through the lanes marks where recording stopped. */
+  private drawRecordingStop(bottom: number): void {
+    const from = this.store.recordedUntil;
+    const start = this.v.scale.toPx(from);
+    if (from < 0 || start < this.v.scale.left) return;
+    const ctx = this.ctx;
+    ctx.strokeStyle = this.v.theme.muted;
     ctx.setLineDash([3, 3]);
     ctx.beginPath();
     ctx.moveTo(Math.round(start) + 0.5, AXIS_H);
@@ -340,10 +353,10 @@ export class TimelinePainter {
     ctx.setLineDash([]);
   }
 
-  /** The loop's busy time and its long blocks as bars from `y`, on `scale` (the view's, or the overview's). */
-  private drawLoopActivity(scale: TimeScale, y: number, height: number): void {
+  /** A loop's busy time and its long blocks as bars from `y`, on `scale` (the view's, or the overview's). */
+  private drawLoopActivity(scale: TimeScale, y: number, height: number, track: LoopTrack): void {
     const ctx = this.ctx;
-    const loop = this.store.loop;
+    const loop = track.segments;
     ctx.fillStyle = this.v.theme.loopBusy;
     ctx.beginPath();
     forEachPixelSpan(loop, 3, scale, this.store.endTime, (x0, x1) => ctx.rect(x0, y, x1 - x0, height));
@@ -351,7 +364,7 @@ export class TimelinePainter {
     // Long blocks are few and must show however far out the view is zoomed.
     ctx.fillStyle = this.v.theme.longBlock;
     ctx.beginPath();
-    for (const i of this.store.longBlocks()) {
+    for (const i of track.longBlocks()) {
       const x0 = Math.floor(scale.toPx(loop[i]));
       const x1 = Math.max(Math.ceil(scale.toPx(this.store.endOf(loop[i + 1]))), x0 + 1);
       if (x1 >= scale.left && x0 <= scale.left + scale.width) ctx.rect(x0, y, x1 - x0, height);

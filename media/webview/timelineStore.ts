@@ -1,41 +1,90 @@
 // The webview's copy of the trace, kept up to date from timeline updates (pure).
-import type { TimelineTask, TimelineUpdate } from '../../src/shared/protocol';
+import type { TimelineTask, TimelineUpdate, WorkerLoopUpdate } from '../../src/shared/protocol';
 import { unpackTasks } from '../../src/shared/taskPacking';
 import { isProgramWork } from '../../src/trace/events';
 
+const NO_SEGMENTS = new Float64Array(0);
+
+/** One thread's event loop: who held it, and which of its segments held it too long. */
+export class LoopTrack {
+  /** [start, end, task] triples; an end of -1 is still open. */
+  readonly segments: number[] = [];
+  /** Indices into `segments` of the closed segments longer than the store's `longBlockUs`. */
+  private long: number[] = [];
+
+  constructor(private readonly store: TimelineStore) {}
+
+  /** Takes `values` from index `from` on, and finds the long blocks among them (among all, when `rescanAll`: the threshold changed). */
+  splice(from: number, values: Float64Array, rescanAll: boolean): void {
+    const kept = Math.min(this.segments.length, from);
+    this.segments.length = kept;
+    for (const v of values) this.segments.push(v);
+    const rescan = rescanAll ? 0 : kept;
+    const loop = this.segments;
+    this.long = this.long.filter((i) => i < rescan);
+    for (let i = rescan; i + 2 < loop.length; i += 3) {
+      if (loop[i + 1] >= 0 && loop[i + 1] - loop[i] > this.store.longBlockUs && this.heldByProgram(i)) this.long.push(i);
+    }
+  }
+
+  /** Indices into `segments` of the segments that hold the loop too long, the open one included. */
+  longBlocks(): number[] {
+    const loop = this.segments;
+    const last = loop.length - 3;
+    if (last >= 0 && loop[last + 1] < 0 && this.store.endTime - loop[last] > this.store.longBlockUs && this.heldByProgram(last)) return [...this.long, last];
+    return this.long;
+  }
+
+  /** The segment at `i` is the program's, not the tracer's own work (which is never a long block). */
+  private heldByProgram(i: number): boolean {
+    return isProgramWork(this.store.tasks.get(this.segments[i + 2])?.kind);
+  }
+}
+
 export class TimelineStore {
   readonly tasks = new Map<number, TimelineTask>();
-  /** [start, end, task] triples; an end of -1 is still open. */
-  loop: number[] = [];
+  /** The main thread's loop. */
+  mainLoop = new LoopTrack(this);
+  /** Each worker thread's loop, by thread id, in the order they came. */
+  readonly workerLoops = new Map<number, LoopTrack>();
   endTime = 0;
   longBlockUs = 50_000;
   live = false;
   /** Where recording stopped at the event cap, -1 if it did not. */
   recordedUntil = -1;
-  /** Bumped when tasks are added or change name, parent, kind or internality: lanes must be laid out again. */
+  /** Bumped when tasks are added or change name, parent, kind or internality, or a loop lane is added: lanes must be laid out again. */
   structureVersion = 0;
-  /** Indices into `loop` of the closed segments longer than `longBlockUs`. */
-  private long: number[] = [];
 
-  /** Applies an update whole, or throws before changing anything when its tasks do not unpack. */
+  /** The main thread's loop, [start, end, task] triples; an end of -1 is still open. */
+  get loop(): number[] {
+    return this.mainLoop.segments;
+  }
+
+  /** Applies an update whole, or throws before changing anything when its tasks or loops are damaged. */
   apply(u: TimelineUpdate): void {
     const tasks = unpackTasks(u.tasks);
     if (!(u.loop instanceof Float64Array)) throw new Error('timeline update: the loop is not a Float64Array');
+    const workerLoops = u.workerLoops ?? [];
+    if (!Array.isArray(workerLoops) || !workerLoops.every(isWorkerLoop)) throw new Error('timeline update: a worker loop is damaged');
     if (u.reset) {
       this.tasks.clear();
-      this.loop = [];
+      this.mainLoop = new LoopTrack(this);
+      this.workerLoops.clear();
       this.structureVersion++;
     }
     for (const task of tasks) this.merge(task);
-    const kept = Math.min(this.loop.length, u.loopFrom);
-    this.loop.length = kept;
-    for (const v of u.loop) this.loop.push(v);
-    const rescan = u.longBlockUs !== this.longBlockUs ? 0 : kept;
+    const rescanAll = u.longBlockUs !== this.longBlockUs;
     this.endTime = u.endTime;
     this.longBlockUs = u.longBlockUs;
-    this.long = this.long.filter((i) => i < rescan);
-    for (let i = rescan; i + 2 < this.loop.length; i += 3) {
-      if (this.loop[i + 1] >= 0 && this.loop[i + 1] - this.loop[i] > this.longBlockUs && this.heldByProgram(i)) this.long.push(i);
+    this.mainLoop.splice(u.loopFrom, u.loop, rescanAll);
+    for (const w of workerLoops) {
+      if (this.workerLoops.has(w.thread)) continue;
+      this.workerLoops.set(w.thread, new LoopTrack(this));
+      this.structureVersion++; // one more loop lane: the task lanes move down
+    }
+    for (const [thread, track] of this.workerLoops) {
+      const w = workerLoops.find((update) => update.thread === thread);
+      track.splice(w ? w.loopFrom : track.segments.length, w ? w.loop : NO_SEGMENTS, rescanAll);
     }
     this.live = u.live;
     const until = u.recordedUntil;
@@ -79,22 +128,19 @@ export class TimelineStore {
     return task ? `#${id} ${task.name}` : `#${id}`;
   }
 
-  /** Indices into `loop` of the segments that hold the loop too long, the open one included. */
+  /** Indices into `loop` of the segments that hold the main thread's loop too long, the open one included. */
   longBlocks(): number[] {
-    const last = this.loop.length - 3;
-    if (last >= 0 && this.loop[last + 1] < 0 && this.endTime - this.loop[last] > this.longBlockUs && this.heldByProgram(last)) return [...this.long, last];
-    return this.long;
-  }
-
-  /** The loop segment at `i` is the program's, not the tracer's own work (which is never a long block). */
-  private heldByProgram(i: number): boolean {
-    return isProgramWork(this.tasks.get(this.loop[i + 2])?.kind);
+    return this.mainLoop.longBlocks();
   }
 
   /** An end time for drawing: open ends run to the end of the trace. */
   endOf(t: number): number {
     return t < 0 ? this.endTime : t;
   }
+}
+
+function isWorkerLoop(w: WorkerLoopUpdate): boolean {
+  return typeof w === 'object' && w !== null && Number.isInteger(w.thread) && w.thread > 0 && w.loop instanceof Float64Array && Number.isInteger(w.loopFrom) && w.loopFrom >= 0 && w.loop.length % 3 === 0;
 }
 
 /**

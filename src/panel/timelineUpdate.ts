@@ -1,6 +1,6 @@
 // What the timeline webview needs of the model, as full state or as the changes since last time (pure).
 import type { Task, TraceModel } from '../trace/model';
-import type { TimelineUpdate } from '../shared/protocol';
+import type { TimelineUpdate, WorkerLoopUpdate } from '../shared/protocol';
 import { openEnd, TaskPacker } from '../shared/taskPacking';
 
 /**
@@ -12,6 +12,8 @@ export const MAX_TASKS_PER_UPDATE = 10_000;
 /** Tracks what a webview has been sent, to send it only what changed. */
 export class TimelineFeed {
   private loopSent = 0;
+  /** Per worker thread, how much of its loop the webview has. */
+  private readonly workerLoopSent = new Map<number, number>();
   /** Tasks changed but not sent yet, oldest first. */
   private backlog = new Set<number>();
   /** Per task, how many run and wait pairs the webview has. */
@@ -49,11 +51,19 @@ export class TimelineFeed {
 
   private update(reset: boolean, tasks: Task[], loopFrom: number, live: boolean, now: number): TimelineUpdate {
     for (const task of tasks) this.pack(task);
-    const source = this.model.loop;
-    const loop = new Float64Array(Math.max(0, source.length - loopFrom));
-    for (let i = 0; i < loop.length; i++) loop[i] = openEnd(source[loopFrom + i]);
+    const loop = segmentsFrom(this.model.loop, loopFrom);
+    const workerLoops: WorkerLoopUpdate[] = [];
+    for (const [thread, segments] of this.model.workerLoops) {
+      // As the main thread's: the last segment sent may have been open.
+      const from = reset ? 0 : Math.max(0, (this.workerLoopSent.get(thread) ?? 0) - 3);
+      this.workerLoopSent.set(thread, segments.length);
+      workerLoops.push({ thread, loop: segmentsFrom(segments, from), loopFrom: from });
+    }
     const recordedUntil = this.model.dropped[0]?.t;
-    return { reset, tasks: this.packer.take(), loop, loopFrom, endTime: Math.max(this.model.endTime, now), longBlockUs: this.model.longBlockUs, live, ...(recordedUntil === undefined ? {} : { recordedUntil }) };
+    return {
+      reset, tasks: this.packer.take(), loop, loopFrom, ...(workerLoops.length ? { workerLoops } : {}), endTime: Math.max(this.model.endTime, now),
+      longBlockUs: this.model.longBlockUs, live, ...(recordedUntil === undefined ? {} : { recordedUntil }),
+    };
   }
 
   /** Whether changes are waiting for the next update. */
@@ -88,4 +98,11 @@ export class TimelineFeed {
       this.packer.wait(wait.start, wait.end, label, wait.site, this.model.wokenBy(wait, label));
     }
   }
+}
+
+/** Loop segments from index `from` on, open ends as the protocol sends them. */
+function segmentsFrom(source: number[], from: number): Float64Array {
+  const out = new Float64Array(Math.max(0, source.length - from));
+  for (let i = 0; i < out.length; i++) out[i] = openEnd(source[from + i]);
+  return out;
 }

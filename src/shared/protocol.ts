@@ -76,11 +76,20 @@ export interface TimelineUpdate {
   /** Loop occupancy [start, end, task] triples appended from index `loopFrom` (the earlier ones may have had their last end change). */
   loop: Float64Array;
   loopFrom: number;
+  /** Each worker thread's loop, sent as `loop` is (absent: the program has started none). */
+  workerLoops?: WorkerLoopUpdate[];
   endTime: number;
   longBlockUs: number;
   live: boolean;
   /** Where recording stopped at the event cap (µs); absent if it did not. Past it the trace has only the ends of its tasks. */
   recordedUntil?: number;
+}
+
+/** A worker thread's loop occupancy, [start, end, task] triples from index `loopFrom`, as TimelineUpdate's `loop`. */
+export interface WorkerLoopUpdate {
+  thread: number;
+  loop: Float64Array;
+  loopFrom: number;
 }
 
 /** Host → webview. */

@@ -79,6 +79,23 @@ describe('Node runner: worker threads', () => {
     assert.equal(model.tasks.get(1)?.end?.state, 'resolved', 'the main thread\'s script ended as it does');
   });
 
+  it('workers started one after another are each traced under their own Worker, their jobs done', () => {
+    const { model, code, stdout } = traceFixture('workers/many.js');
+    assert.equal(code, 0);
+    assert.equal(stdout, 'sum 870\n');
+    const workers = tasksNamed(model, 'Worker');
+    const roots = tasksNamed(model, /^\[worker eval\] \(thread \d+\)$/);
+    assert.equal(workers.length, 30);
+    assert.deepEqual(roots.map((r) => r.parent).sort((a, b) => a - b), workers.map((w) => w.id).sort((a, b) => a - b), 'one worker run under each Worker');
+    assert.equal(new Set(roots.map((r) => r.thread)).size, 30, 'each on a thread of its own');
+    const jobs = tasksNamed(model, 'job');
+    assert.equal(jobs.length, 30);
+    for (const job of jobs) {
+      assert.equal(job.end?.state, 'resolved');
+      assert.ok(roots.some((r) => r.id === job.parent && r.thread === job.thread));
+    }
+  });
+
   it('a worker that never yields is seen holding its loop while it runs (the flusher thread sends its records)', async () => {
     const model = new TraceModel();
     const run = startLive('workers/spin.js', model);

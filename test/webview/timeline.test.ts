@@ -94,6 +94,20 @@ describe('webview in headless Chromium: the canvas timeline', () => {
     assert.notDeepEqual(column.line, column.beside, 'the dashed line at 600 ms crosses the lanes');
   });
 
+  it('each worker thread has a loop lane of its own below the main thread\'s, with its long blocks, and the task lanes move down for it', async () => {
+    // 600 ms to 700 ms is at x 677 to 754; 200 ms to 230 ms at 373 to 396 (see above).
+    const workerLoops = [{ thread: 2, loop: Float64Array.of(200_000, 230_000, 3, 600_000, 700_000, 3), loopFrom: 0 }];
+    await view.post({ type: 'timeline', update: { ...UPDATE, workerLoops } });
+    await frame(view);
+    const workerLane = 22 + 2 + 20 + 8;
+    assert.deepEqual(await pixel(view, 715, workerLane), [0xf1, 0x4c, 0x4c], 'its 100 ms block, in the theme\'s long-block red');
+    assert.deepEqual(await pixel(view, 385, workerLane), [0x89, 0xd1, 0x85], 'a short run, in the loop\'s busy green');
+    assert.notDeepEqual(await pixel(view, 715, 32), [0xf1, 0x4c, 0x4c], 'the main thread\'s loop is idle then');
+    assert.deepEqual(await pixel(view, 900, 62 + 10), RUN_BLUE, 'main.js, running to the end, is 20 px lower, where sayAfter was');
+    assert.deepEqual(await pixel(view, 240, 82 + 10), RUN_BLUE, 'and so is sayAfter');
+    assert.notDeepEqual(await pixel(view, 900, 82 + 10), RUN_BLUE, 'which waits there');
+  });
+
   it('a damaged timeline update is refused whole: the lanes stay as drawn, and the host still hears it was handled', async () => {
     const acks = view.sent.filter((m) => m.type === 'applied').length;
     const damaged = packTimelineTasks([task(4, 1, 'late', [0, 1_000_000])]);

@@ -62,7 +62,7 @@ interface ThreadTracing {
   sink: FrameSink;
   now: () => number;
   /** Channels of the workers this thread started: sent at its exit, when they had no chance to. */
-  workerChannels: FrameChannel[];
+  readonly workerChannels: FrameChannel[];
 }
 
 /** Sets up tracing of this thread; `parentTask`: the task that started it (a worker's `new Worker`), 0 for the main thread. */
@@ -89,12 +89,16 @@ function traceThread(config: Omit<WorkerRunnerConfig, 'parentTask' | 'channel'>,
 }
 
 /** Sends its records at each tick of the runner's timer, and starts the tracer. */
-function startTracing({ tracer, sink }: ThreadTracing, flushMs: number): void {
+function startTracing(thread: ThreadTracing, flushMs: number): void {
+  const { tracer, sink } = thread;
   tracer.untraced(() => {
     const timer = setInterval(() => {
       try {
         tracer.onFlush();
         sink.flush();
+        // A program that starts worker after worker keeps no memory for those that have ended.
+        const workers = thread.workerChannels;
+        for (let i = workers.length - 1; i >= 0; i--) if (workers[i].done) workers.splice(i, 1);
       } catch {
         // never let tracing reach the program
       }
@@ -204,6 +208,7 @@ function startWorker(config: WorkerRunnerConfig): void {
       tracer.finish(code === 0 ? 'resolved' : 'rejected', error?.message ?? (code === 0 ? '' : `exit code ${code}`), error?.site ?? '', failure?.task);
       sink.flush();
       for (const worker of thread.workerChannels) worker.sendLeftover(sink.write);
+      channel.close();
     } catch {
       // the worker is ending anyway
     }

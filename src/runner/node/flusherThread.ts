@@ -15,14 +15,16 @@ const SENT = 2;
 const GENERATION = 3;
 /** The worker thread whose records the channel holds (0: the main thread's; not yet known). */
 const THREAD = 4;
-const CONTROL_SLOTS = 5;
+/** Set by a worker thread as it exits, everything sent: its channel is let go of. */
+const DONE = 5;
+const CONTROL_SLOTS = 6;
 /** Where records start in a channel's buffer (the frame's length comes first). */
 const FIRST_RECORD = 4;
 /** The thread looks every TICK_MS and steps in after QUIET_TICKS looks without news from a channel. */
 const TICK_MS = 25;
 const QUIET_TICKS = 2;
 /** A worker thread's channel: records up to this size stay where the flusher thread can send them. */
-const WORKER_CHANNEL_BYTES = 4 * 1024 * 1024;
+const WORKER_CHANNEL_BYTES = 1024 * 1024;
 
 /** A worker thread's channel as its parent thread makes it: shared memory, handed over in the worker's environment data. */
 export interface ChannelMemory {
@@ -35,7 +37,7 @@ export interface ChannelMemory {
 const THREAD_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
-const [LOCK, COMMITTED, SENT, GENERATION, THREAD, TICK_MS, QUIET_TICKS] = ${JSON.stringify([LOCK, COMMITTED, SENT, GENERATION, THREAD, TICK_MS, QUIET_TICKS])};
+const [LOCK, COMMITTED, SENT, GENERATION, THREAD, DONE, TICK_MS, QUIET_TICKS] = ${JSON.stringify([LOCK, COMMITTED, SENT, GENERATION, THREAD, DONE, TICK_MS, QUIET_TICKS])};
 const { fd } = workerData;
 const channels = [];
 function add(control, buffer, generation) {
@@ -84,6 +86,7 @@ function send(channel, main) {
   }
 }
 const timer = setInterval(() => {
+  for (let i = channels.length - 1; i > 0; i--) if (Atomics.load(channels[i].control, DONE) === 1) channels.splice(i, 1);
   for (const channel of channels) {
     if (broken) { clearInterval(timer); return; }
     const committed = Atomics.load(channel.control, COMMITTED);
@@ -185,6 +188,16 @@ export class FrameChannel implements FrameMemory {
       Atomics.store(this.control, SENT, FIRST_RECORD);
       Atomics.store(this.control, COMMITTED, FIRST_RECORD);
     });
+  }
+
+  /** Says, as the worker thread exits having sent everything, that nobody need look at its channel again. */
+  close(): void {
+    Atomics.store(this.control, DONE, 1);
+  }
+
+  /** The worker thread has exited and sent everything. */
+  get done(): boolean {
+    return Atomics.load(this.control, DONE) === 1;
   }
 
   /**
