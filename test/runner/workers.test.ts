@@ -51,7 +51,7 @@ describe('Node runner: worker threads', () => {
     for (let i = 2; i < workerLoop.length; i += 3) assert.ok(workerTasks.has(workerLoop[i]), 'only the worker\'s tasks hold its loop');
   });
 
-  it('what a worker did before the program terminated it is in the trace, its wait still open', () => {
+  it('what a worker did before the program terminated it is in the trace, its wait still open, its run cancelled', () => {
     const { model, code, stdout } = traceFixture('workers/terminated.js');
     assert.equal(code, 0);
     assert.equal(stdout, 'terminated\n');
@@ -63,7 +63,9 @@ describe('Node runner: worker threads', () => {
     assert.match(wait.site, /^\[worker eval\]:6:\d+$/, 'at its await');
     assert.equal(wait.end, model.endTime, 'waiting to the end');
     assert.equal(model.endState(only(model, 'setTimeout 10000 ms')), 'pending');
-    assert.equal(only(model, 'Worker').end?.state, 'resolved', 'the worker ended when it was terminated');
+    const worker = only(model, 'Worker');
+    assert.equal(worker.end?.state, 'resolved', 'the worker ended when it was terminated');
+    assert.deepEqual(root.end, { t: worker.end!.t, state: 'cancelled', message: 'terminated', site: '' }, 'its run ends there, cancelled');
   });
 
   it('a worker that dies of an error ends rejected with it; the program goes on', () => {

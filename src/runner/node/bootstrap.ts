@@ -12,6 +12,7 @@ import { noteReadlineLoop } from './names';
 import { watchReadlineLoops } from './readlineLoops';
 import { FrameSink } from './sink';
 import { TaskIds } from './taskIds';
+import type { WorkerWatch } from './resourceTasks';
 import type { TaskState } from './taskState';
 import { Tracer } from './tracer';
 import { registerTypeScript } from './typescript';
@@ -61,8 +62,8 @@ interface ThreadTracing {
   encoder: FrameEncoder;
   sink: FrameSink;
   now: () => number;
-  /** Channels of the workers this thread started: sent at its exit, when they had no chance to. */
-  readonly workerChannels: FrameChannel[];
+  /** Channels of the workers this thread started, by their `new Worker` tasks, until their threads end. */
+  readonly workerChannels: Map<TaskState, FrameChannel>;
 }
 
 /** Sets up tracing of this thread; `parentTask`: the task that started it (a worker's `new Worker`), 0 for the main thread. */
@@ -70,18 +71,31 @@ function traceThread(config: Omit<WorkerRunnerConfig, 'parentTask' | 'channel'>,
   const now = clockFrom(config.clockStart);
   const encoder = new FrameEncoder(64 * 1024, channel, isMainThread ? 0 : threadId);
   const sink = new FrameSink(config.fd, encoder, channel);
-  const workerChannels: FrameChannel[] = [];
-  // A worker the program starts traces itself into the same trace, from its parent's `new Worker`
-  // task: its environment data (copied into it as the Worker is constructed) says how.
-  const workerStarting = (task: TaskState): void => {
-    const memory = FrameChannel.memoryForWorker();
-    workerChannels.push(FrameChannel.watching(memory, config.writes));
-    flusher?.watch(memory);
-    setEnvironmentData(WORKER_DATA_KEY, { ...config, parentTask: task.id, channel: memory } satisfies WorkerRunnerConfig as never);
+  const workerChannels = new Map<TaskState, FrameChannel>();
+  const workers: WorkerWatch = {
+    // A worker the program starts traces itself into the same trace, from its parent's `new Worker`
+    // task: its environment data (copied into it as the Worker is constructed) says how.
+    starting(task) {
+      const memory = FrameChannel.memoryForWorker();
+      workerChannels.set(task, FrameChannel.watching(memory, config.writes));
+      flusher?.watch(memory);
+      setEnvironmentData(WORKER_DATA_KEY, { ...config, parentTask: task.id, channel: memory } satisfies WorkerRunnerConfig as never);
+    },
+    // Its thread has ended. One the program terminated did not see its own end: what it left is
+    // sent for it, and its run ends here.
+    ended(task, ns) {
+      const worker = workerChannels.get(task);
+      if (worker === undefined) return;
+      workerChannels.delete(task);
+      if (worker.done) return;
+      worker.sendLeftover(sink.write);
+      if (worker.rootTask > 0) encoder.end(ns, worker.rootTask, 'cancelled', 'terminated', '');
+      worker.close();
+    },
   };
   const capture = createCapturer(ownFiles());
   const tracer = new Tracer(
-    { encoder, maxEvents: config.maxEvents, flush: () => sink.flush(), now, capture, probe: probeStack, calls: createCallReader(ownFiles()), ids: new TaskIds(config.ids), parentTask, workerStarting },
+    { encoder, maxEvents: config.maxEvents, flush: () => sink.flush(), now, capture, probe: probeStack, calls: createCallReader(ownFiles()), ids: new TaskIds(config.ids), parentTask, workers },
     rootName,
   );
   watchReadlineLoops(capture, noteReadlineLoop);
@@ -96,9 +110,6 @@ function startTracing(thread: ThreadTracing, flushMs: number): void {
       try {
         tracer.onFlush();
         sink.flush();
-        // A program that starts worker after worker keeps no memory for those that have ended.
-        const workers = thread.workerChannels;
-        for (let i = workers.length - 1; i >= 0; i--) if (workers[i].done) workers.splice(i, 1);
       } catch {
         // never let tracing reach the program
       }
@@ -143,7 +154,7 @@ function start(config: RunnerConfig): void {
     tracer.finish(ok ? 'resolved' : 'rejected', message || (ok ? '' : `exit code ${code}`), failure?.site ?? '', failure?.task);
     encoder.exit(now(), exitReason, code, signal, message, failure?.site ?? '');
     sink.flush();
-    for (const worker of thread.workerChannels) worker.sendLeftover(sink.write);
+    for (const worker of thread.workerChannels.values()) worker.sendLeftover(sink.write);
   };
 
   process.on('uncaughtExceptionMonitor', (err, origin) => {
@@ -207,13 +218,14 @@ function startWorker(config: WorkerRunnerConfig): void {
       const error = failure && describeError(failure.error);
       tracer.finish(code === 0 ? 'resolved' : 'rejected', error?.message ?? (code === 0 ? '' : `exit code ${code}`), error?.site ?? '', failure?.task);
       sink.flush();
-      for (const worker of thread.workerChannels) worker.sendLeftover(sink.write);
+      for (const worker of thread.workerChannels.values()) worker.sendLeftover(sink.write);
       channel.close();
     } catch {
       // the worker is ending anyway
     }
   });
   startTracing(thread, config.flushMs);
+  channel.rootTask = tracer.rootTask;
   // Node sets the worker's file in its argv once the runner has loaded, before the worker's code runs.
   tracer.untraced(() => queueMicrotask(() => tracer.nameRoot(`${(process.argv[1] ?? 'worker').split(/[\\/]/).pop()} (thread ${threadId})`)));
 }

@@ -17,7 +17,9 @@ const GENERATION = 3;
 const THREAD = 4;
 /** Set by a worker thread as it exits, everything sent: its channel is let go of. */
 const DONE = 5;
-const CONTROL_SLOTS = 6;
+/** The worker thread's own task, once it has one: its parent ends it if the thread is terminated. */
+const ROOT = 6;
+const CONTROL_SLOTS = 7;
 /** Where records start in a channel's buffer (the frame's length comes first). */
 const FIRST_RECORD = 4;
 /** The thread looks every TICK_MS and steps in after QUIET_TICKS looks without news from a channel. */
@@ -190,9 +192,17 @@ export class FrameChannel implements FrameMemory {
     });
   }
 
-  /** Says, as the worker thread exits having sent everything, that nobody need look at its channel again. */
+  /** Says that nobody need look at the channel again: its worker thread has sent everything, or another thread has for it. */
   close(): void {
     Atomics.store(this.control, DONE, 1);
+  }
+
+  get rootTask(): number {
+    return Atomics.load(this.control, ROOT);
+  }
+
+  set rootTask(id: number) {
+    Atomics.store(this.control, ROOT, id);
   }
 
   /** The worker thread has exited and sent everything. */

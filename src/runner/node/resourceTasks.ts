@@ -13,6 +13,12 @@ import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
 
+/** What the thread's runner does as the program starts a worker thread, and once that thread has ended. */
+export interface WorkerWatch {
+  starting(task: TaskState): void;
+  ended(task: TaskState, ns: number): void;
+}
+
 /** The symbol under which Node's native handles keep the JS object they serve (a zlib stream). */
 let ownerSymbol: symbol | undefined;
 
@@ -197,6 +203,8 @@ export class ResourceTasks {
   private readonly lent = new Map<TaskState, number[]>();
   /** The latest `new Worker`, which the message ports made next belong to. */
   private lastWorker: TaskState | undefined;
+  /** Tasks of `new Worker` whose thread has not ended yet. */
+  private readonly liveWorkers = new Set<TaskState>();
   /** The latest child process, which the stdio pipes made next belong to. */
   private lastProcess: TaskState | undefined;
   /**
@@ -226,13 +234,13 @@ export class ResourceTasks {
    */
   private readonly tickSites = new Map<number, string>();
 
-  /** `popReturnedCalls`: see PromiseTasks.popReturnedCalls. `workerStarting`: told of each `new Worker`'s task as it is made. */
+  /** `popReturnedCalls`: see PromiseTasks.popReturnedCalls. `workers`: told of each `new Worker`'s task as it is made, and as it ends. */
   constructor(
     private readonly stack: TaskStack,
     private readonly sites: TaskSites,
     private readonly now: () => number,
     private readonly popReturnedCalls: (info: CallSiteInfo) => TaskState,
-    private readonly workerStarting: (task: TaskState) => void,
+    private readonly workers: WorkerWatch,
   ) {}
 
   /**
@@ -400,7 +408,10 @@ export class ResourceTasks {
     else if (isPackageFile(site)) site = this.projectAskedAt(trigger, maker, top) || site;
     const sibling = isNextStreamRequest(type, info, top, maker) || isNextOfChain(type, info, top);
     this.stack.emitTask(task, ns, sibling ? top.parentId : top.id, site, isNodesOwn(type, info, top.transient && !this.stack.calledBack(info)));
-    if (type === 'WORKER') this.workerStarting(task);
+    if (type === 'WORKER') {
+      this.liveWorkers.add(task);
+      this.workers.starting(task);
+    }
   }
 
   /**
@@ -628,6 +639,7 @@ export class ResourceTasks {
       if (!((child && childProcessClosed(child)) ?? isClosed(handle))) return;
       const [state, message] = child ? childProcessEnd(child) : streamEnd(handle, CLOSED);
       this.stack.endTask(task, ns, state, message, '');
+      if (this.liveWorkers.delete(task)) this.workers.ended(task, ns);
       if (isGone(handle)) this.forget(task); // else its close callback may be still to run (see callbackDone)
     }
   }

@@ -10,7 +10,7 @@ import { EventOutput } from './eventOutput';
 import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
 import { marks } from './promiseMarks';
 import { PromiseTasks, RETURNED_JOB, THENABLE_JOB } from './promiseTasks';
-import { ResourceTasks } from './resourceTasks';
+import { ResourceTasks, type WorkerWatch } from './resourceTasks';
 import type { TaskIds } from './taskIds';
 import { INTERNALS_CODE, TaskStack } from './taskStack';
 import { CALLBACK_RUN, CHECKS_PER_RESUME, JOB_RUN, TaskSites } from './taskSites';
@@ -42,8 +42,8 @@ export interface TracerOptions {
   ids: TaskIds;
   /** The task that started this thread (a worker's `new Worker`), 0 for the main thread. */
   parentTask: number;
-  /** Told of each `new Worker`'s task as it is made, before the worker thread starts. */
-  workerStarting: (task: TaskState) => void;
+  /** Told of each `new Worker`'s task as it is made, before the worker thread starts, and as the thread has ended. */
+  workers: WorkerWatch;
 }
 
 export class Tracer {
@@ -77,7 +77,7 @@ export class Tracer {
       this.stack.internals,
     );
     this.promises = new PromiseTasks(this.stack, sites, this.out, this.now, (fn) => this.untraced(fn));
-    this.resources = new ResourceTasks(this.stack, sites, this.now, (info) => this.promises.popReturnedCalls(info, false), options.workerStarting);
+    this.resources = new ResourceTasks(this.stack, sites, this.now, (info) => this.promises.popReturnedCalls(info, false), options.workers);
     // Resources other than promises come through async_hooks.
     const init = (asyncId: number, type: string, trigger: number, resource: object): void => {
       if (this.paused) {
@@ -185,6 +185,11 @@ export class Tracer {
       this.resources.nameMadeHandles(-1);
       if (this.stack.frameBase.length === 0 && this.stack.idleSince < 0) this.stack.idleSince = this.now();
     });
+  }
+
+  /** The id of the thread's own task (given as the tracer starts). */
+  get rootTask(): number {
+    return this.stack.root.id;
   }
 
   /** Names the thread's own task (a worker's, once Node has told it which file it runs). */
