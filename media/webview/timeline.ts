@@ -283,7 +283,7 @@ export class TimelineView {
 
   /** Where the task lanes start, below the loop lanes. */
   private get top(): number {
-    return lanesTop(1 + this.store.workerLoops.size);
+    return lanesTop(1 + this.store.threadLoops.size);
   }
 
   /** Height in CSS pixels of the lanes' area, between the loop lanes and the overview. */

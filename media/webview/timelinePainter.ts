@@ -288,7 +288,7 @@ export class TimelinePainter {
     ctx.fillStyle = th.background;
     ctx.fillRect(0, AXIS_H, w, this.v.top - AXIS_H);
     const tracks: [string, LoopTrack][] = [['event loop', this.store.mainLoop]];
-    for (const [thread, track] of this.store.workerLoops) tracks.push([`worker ${thread} loop`, track]);
+    for (const [thread, track] of this.store.threadLoops) tracks.push([`thread ${thread} loop`, track]);
     tracks.forEach(([label, track], i) => {
       const y = AXIS_H + 2 + i * (LOOP_H + 4);
       ctx.fillStyle = th.muted;

@@ -1,5 +1,5 @@
 // The webview's copy of the trace, kept up to date from timeline updates (pure).
-import type { TimelineTask, TimelineUpdate, WorkerLoopUpdate } from '../../src/shared/protocol';
+import type { TimelineTask, TimelineUpdate, ThreadLoopUpdate } from '../../src/shared/protocol';
 import { unpackTasks } from '../../src/shared/taskPacking';
 import { isProgramWork } from '../../src/trace/events';
 
@@ -45,8 +45,8 @@ export class TimelineStore {
   readonly tasks = new Map<number, TimelineTask>();
   /** The main thread's loop. */
   mainLoop = new LoopTrack(this);
-  /** Each worker thread's loop, by thread id, in the order they came. */
-  readonly workerLoops = new Map<number, LoopTrack>();
+  /** Each other thread's loop (a Node worker's, a Python thread's), by thread, in the order they came. */
+  readonly threadLoops = new Map<number, LoopTrack>();
   endTime = 0;
   longBlockUs = 50_000;
   live = false;
@@ -64,12 +64,12 @@ export class TimelineStore {
   apply(u: TimelineUpdate): void {
     const tasks = unpackTasks(u.tasks);
     if (!(u.loop instanceof Float64Array)) throw new Error('timeline update: the loop is not a Float64Array');
-    const workerLoops = u.workerLoops ?? [];
-    if (!Array.isArray(workerLoops) || !workerLoops.every(isWorkerLoop)) throw new Error('timeline update: a worker loop is damaged');
+    const threadLoops = u.threadLoops ?? [];
+    if (!Array.isArray(threadLoops) || !threadLoops.every(isThreadLoop)) throw new Error('timeline update: a thread loop is damaged');
     if (u.reset) {
       this.tasks.clear();
       this.mainLoop = new LoopTrack(this);
-      this.workerLoops.clear();
+      this.threadLoops.clear();
       this.structureVersion++;
     }
     for (const task of tasks) this.merge(task);
@@ -77,13 +77,13 @@ export class TimelineStore {
     this.endTime = u.endTime;
     this.longBlockUs = u.longBlockUs;
     this.mainLoop.splice(u.loopFrom, u.loop, rescanAll);
-    for (const w of workerLoops) {
-      if (this.workerLoops.has(w.thread)) continue;
-      this.workerLoops.set(w.thread, new LoopTrack(this));
+    for (const w of threadLoops) {
+      if (this.threadLoops.has(w.thread)) continue;
+      this.threadLoops.set(w.thread, new LoopTrack(this));
       this.structureVersion++; // one more loop lane: the task lanes move down
     }
-    for (const [thread, track] of this.workerLoops) {
-      const w = workerLoops.find((update) => update.thread === thread);
+    for (const [thread, track] of this.threadLoops) {
+      const w = threadLoops.find((update) => update.thread === thread);
       track.splice(w ? w.loopFrom : track.segments.length, w ? w.loop : NO_SEGMENTS, rescanAll);
     }
     this.live = u.live;
@@ -139,7 +139,7 @@ export class TimelineStore {
   }
 }
 
-function isWorkerLoop(w: WorkerLoopUpdate): boolean {
+function isThreadLoop(w: ThreadLoopUpdate): boolean {
   return typeof w === 'object' && w !== null && Number.isInteger(w.thread) && w.thread > 0 && w.loop instanceof Float64Array && Number.isInteger(w.loopFrom) && w.loopFrom >= 0 && w.loop.length % 3 === 0;
 }
 

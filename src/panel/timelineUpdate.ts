@@ -1,6 +1,6 @@
 // What the timeline webview needs of the model, as full state or as the changes since last time (pure).
 import type { Task, TraceModel } from '../trace/model';
-import type { TimelineUpdate, WorkerLoopUpdate } from '../shared/protocol';
+import type { TimelineUpdate, ThreadLoopUpdate } from '../shared/protocol';
 import { openEnd, TaskPacker } from '../shared/taskPacking';
 
 /**
@@ -12,8 +12,8 @@ export const MAX_TASKS_PER_UPDATE = 10_000;
 /** Tracks what a webview has been sent, to send it only what changed. */
 export class TimelineFeed {
   private loopSent = 0;
-  /** Per worker thread, how much of its loop the webview has. */
-  private readonly workerLoopSent = new Map<number, number>();
+  /** Per other thread, how much of its loop the webview has. */
+  private readonly threadLoopSent = new Map<number, number>();
   /** Tasks changed but not sent yet, oldest first. */
   private backlog = new Set<number>();
   /** Per task, how many run and wait pairs the webview has. */
@@ -52,16 +52,16 @@ export class TimelineFeed {
   private update(reset: boolean, tasks: Task[], loopFrom: number, live: boolean, now: number): TimelineUpdate {
     for (const task of tasks) this.pack(task);
     const loop = segmentsFrom(this.model.loop, loopFrom);
-    const workerLoops: WorkerLoopUpdate[] = [];
-    for (const [thread, segments] of this.model.workerLoops) {
+    const threadLoops: ThreadLoopUpdate[] = [];
+    for (const [thread, segments] of this.model.threadLoops) {
       // As the main thread's: the last segment sent may have been open.
-      const from = reset ? 0 : Math.max(0, (this.workerLoopSent.get(thread) ?? 0) - 3);
-      this.workerLoopSent.set(thread, segments.length);
-      workerLoops.push({ thread, loop: segmentsFrom(segments, from), loopFrom: from });
+      const from = reset ? 0 : Math.max(0, (this.threadLoopSent.get(thread) ?? 0) - 3);
+      this.threadLoopSent.set(thread, segments.length);
+      threadLoops.push({ thread, loop: segmentsFrom(segments, from), loopFrom: from });
     }
     const recordedUntil = this.model.dropped[0]?.t;
     return {
-      reset, tasks: this.packer.take(), loop, loopFrom, ...(workerLoops.length ? { workerLoops } : {}), endTime: Math.max(this.model.endTime, now),
+      reset, tasks: this.packer.take(), loop, loopFrom, ...(threadLoops.length ? { threadLoops } : {}), endTime: Math.max(this.model.endTime, now),
       longBlockUs: this.model.longBlockUs, live, ...(recordedUntil === undefined ? {} : { recordedUntil }),
     };
   }

@@ -76,8 +76,8 @@ export interface TimelineUpdate {
   /** Loop occupancy [start, end, task] triples appended from index `loopFrom` (the earlier ones may have had their last end change). */
   loop: Float64Array;
   loopFrom: number;
-  /** Each worker thread's loop, sent as `loop` is (absent: the program has started none). */
-  workerLoops?: WorkerLoopUpdate[];
+  /** Each other thread's loop (a Node worker's, a Python thread's), sent as `loop` is (absent: the program runs none). */
+  threadLoops?: ThreadLoopUpdate[];
   endTime: number;
   longBlockUs: number;
   live: boolean;
@@ -85,8 +85,8 @@ export interface TimelineUpdate {
   recordedUntil?: number;
 }
 
-/** A worker thread's loop occupancy, [start, end, task] triples from index `loopFrom`, as TimelineUpdate's `loop`. */
-export interface WorkerLoopUpdate {
+/** Another thread's loop occupancy, [start, end, task] triples from index `loopFrom`, as TimelineUpdate's `loop`. */
+export interface ThreadLoopUpdate {
   thread: number;
   loop: Float64Array;
   loopFrom: number;

@@ -25,7 +25,7 @@ export interface ChromeTrace {
   otherData: Record<string, unknown>;
 }
 
-/** The lane that shows which task held the main thread's event loop (a worker thread's is numbered after every task's). */
+/** The lane that shows which task held the main thread's event loop (another thread's is numbered after every task's). */
 export const LOOP_TID = 0;
 
 function endText(model: TraceModel, task: Task): string {
@@ -44,14 +44,14 @@ export function exportChromeTrace(model: TraceModel): ChromeTrace {
   events.push({ name: 'process_name', ph: 'M', pid, tid: LOOP_TID, ts: 0, args: { name: model.info ? `${model.info.script} (${model.info.runtime} ${model.info.runtimeVersion})` : 'tasklane' } });
   let order = 0;
   // Creation flows take their child's id; wake flows the numbers after every task's, and so do
-  // worker threads' loop lanes.
+  // other threads' loop lanes.
   let nextFlow = 1;
   for (const id of model.tasks.keys()) nextFlow = Math.max(nextFlow, id + 1);
   const loops: [number, number, number[]][] = [[LOOP_TID, 0, model.loop]];
-  for (const [thread, loop] of model.workerLoops) loops.push([nextFlow++, thread, loop]);
+  for (const [thread, loop] of model.threadLoops) loops.push([nextFlow++, thread, loop]);
   for (const [tid, thread] of loops) {
-    events.push({ name: 'thread_name', ph: 'M', pid, tid, ts: 0, args: { name: thread === 0 ? 'event loop' : `event loop (worker thread ${thread})`, loop: thread } });
-    events.push({ name: 'thread_sort_index', ph: 'M', pid, tid, ts: 0, args: { sort_index: thread - 1 - model.workerLoops.size } });
+    events.push({ name: 'thread_name', ph: 'M', pid, tid, ts: 0, args: { name: thread === 0 ? 'event loop' : `event loop (thread ${thread})`, loop: thread } });
+    events.push({ name: 'thread_sort_index', ph: 'M', pid, tid, ts: 0, args: { sort_index: thread - 1 - model.threadLoops.size } });
   }
   for (const task of model.tasks.values()) {
     const name = model.displayName(task);

@@ -33,6 +33,11 @@ export const enum Op {
   AwaitBefore = 17,
   /** [thread id]: the frame's records are that thread's (first in its frame only). */
   Thread = 18,
+  /**
+   * [loop]: the records that follow in the frame are on that thread's event loop (the Python runner's
+   * loops in several threads, which share its strings and clock). A frame starts on its thread's.
+   */
+  Loop = 19,
 }
 
 /** A record this much before the latest or less is written at it: an EndBefore or AwaitBefore record's bytes buy nothing. */
@@ -442,12 +447,8 @@ export class FrameDecoder {
 
   private decodeFrame(frame: Uint8Array): void {
     const r = new RecordReader(frame);
-    const sink = this.sink;
     const stream = this.streamOf(r);
-    if (stream.thread !== this.sinkThread) {
-      this.sinkThread = stream.thread;
-      sink.onThread(stream.thread);
-    }
+    this.tellThread(stream.thread);
     this.strings = stream.strings;
     try {
       this.decodeRecords(r, stream);
@@ -455,6 +456,13 @@ export class FrameDecoder {
       // Even a corrupt frame's time so far is the thread's: the records before it were handed on.
       stream.lastNs = this.lastNs;
     }
+  }
+
+  /** Tells the sink that the records from here on are `thread`'s, unless it knows. */
+  private tellThread(thread: number): void {
+    if (thread === this.sinkThread) return;
+    this.sinkThread = thread;
+    this.sink.onThread(thread);
   }
 
   /** The thread whose frame `r` starts, its THREAD record read. */
@@ -486,6 +494,10 @@ export class FrameDecoder {
         continue;
       }
       if (op === Op.Thread) throw new CorruptStreamError('a thread record in the middle of a frame');
+      if (op === Op.Loop) {
+        this.tellThread(r.uint());
+        continue;
+      }
       if (op === Op.Start) {
         if (stream.thread !== 0) throw new CorruptStreamError('a worker thread\'s frame starts the trace');
         const runtime = pick(['node', 'python'] as const, ['node', 'python'].indexOf(r.text()), 'runtime');

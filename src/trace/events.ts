@@ -65,7 +65,7 @@ export type TraceEvent =
   | { type: 'signal'; t: number; signal: string }
   | { type: 'exit'; t: number; reason: ExitReason; code: number | null; signal: string; message: string; site: string }
   /**
-   * The events that follow, up to the next `thread`, are worker thread `id`'s (0: the main thread's,
+   * The events that follow, up to the next `thread`, are thread `id`'s (0: the main thread's,
    * where a stream starts): its own event loop, which its `run` events say who holds.
    */
   | { type: 'thread'; id: number };

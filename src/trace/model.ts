@@ -34,7 +34,7 @@ export interface Task {
   name: string;
   site: string;
   internal: boolean;
-  /** The thread whose event loop runs it: 0 for the main thread, else a worker thread's id. */
+  /** The thread whose event loop runs it: 0 for the main thread, else another's (a Node worker's id, a Python thread's number). */
   thread: number;
   created: number;
   /** Running segments as flat [start, end] pairs; the last end is NaN while the task holds the loop. */
@@ -103,8 +103,8 @@ export class TraceModel implements TraceSink {
   readonly tasks = new TaskTable();
   /** Main-thread loop occupancy in time order as flat [start, end, task] triples. */
   readonly loop: number[];
-  /** Each worker thread's loop occupancy, as `loop` is the main thread's, by thread id. */
-  readonly workerLoops = new Map<number, number[]>();
+  /** Each other thread's loop occupancy (a Node worker's, a Python thread's running a loop), as `loop` is the main thread's, by thread. */
+  readonly threadLoops = new Map<number, number[]>();
   readonly dropped: { t: number; count: number }[] = [];
   /** Signals the program received, in order (the first MAX_SIGNALS). */
   readonly signals: { t: number; signal: string }[] = [];
@@ -303,7 +303,7 @@ export class TraceModel implements TraceSink {
     if (lane === undefined) {
       lane = newLane();
       this.lanes.set(thread, lane);
-      this.workerLoops.set(thread, lane.segments);
+      this.threadLoops.set(thread, lane.segments);
     }
     return lane;
   }

@@ -60,7 +60,7 @@ export function formatSummary(model: TraceModel, options: { includeInternal?: bo
   if (blocks.length === 0) out.push('  none');
   for (const b of blocks) {
     const task = model.tasks.get(b.task);
-    const where = b.thread === 0 ? '' : ` on worker thread ${b.thread}`;
+    const where = b.thread === 0 ? '' : ` on thread ${b.thread}`;
     out.push(`  ${formatDuration(b.end - b.start).padStart(9)} at ${formatDuration(b.start)}${where} in ${task ? `#${task.id} ${model.displayName(task)} (${shortSite(task.site, cwd) || 'no site'})` : 'untracked code'}`);
   }
   const stopped = recordingStopped(model, 'the event cap');

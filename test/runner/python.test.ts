@@ -315,6 +315,25 @@ for (const python of interpreters()) {
       assert.equal(only(model, 'child_of_a').parent, a.id, 'made by loop_a after loop_b\'s step ended');
     });
 
+    it('loops running at once in two threads are each on a lane of their own: a task holding one does not end the run of the other\'s', () => {
+      const { model, stdout } = trace(py('threads/busy_loops.py'));
+      assert.equal(stdout, 'thread got [1, 2]\nmain got [1, 2]\n');
+      const works = tasksNamed(model, 'work');
+      assert.equal(works.length, 4);
+      const [mine, theirs] = [works.filter((w) => w.thread === 0), works.filter((w) => w.thread !== 0)];
+      assert.equal(mine.length, 2);
+      assert.equal(theirs.length, 2);
+      assert.equal(new Set(theirs.map((w) => w.thread)).size, 1, 'both on the thread\'s loop');
+      assert.equal(tasksNamed(model, 'both').find((t) => t.kind === 'async')?.thread, theirs[0].thread, 'with the task asyncio.run made there');
+      for (const work of works) {
+        const ran = model.runningTime(work);
+        assert.ok(ran >= 59_000 && ran < 80_000, `${work.name} #${work.id} held its loop 60 ms: ${ran} µs`);
+      }
+      const blocks = model.longBlocks();
+      assert.deepEqual(blocks.map((b) => b.thread).sort(), [0, 0, theirs[0].thread, theirs[0].thread], 'two 60 ms blocks on each loop');
+      assert.deepEqual([...model.threadLoops.keys()], [theirs[0].thread]);
+    });
+
     it('a task taking results with as_completed waits for as_completed, each wait woken by the job that ended', () => {
       const { model, stdout } = trace(py('as_completed.py'));
       const rounds = atLeast(13) ? 2 : 1; // 3.13 iterates it with async for too

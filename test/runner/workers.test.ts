@@ -46,7 +46,7 @@ describe('Node runner: worker threads', () => {
     assert.ok(blocks[0].end - blocks[0].start >= 95_000);
     const workerTasks = new Set([...model.tasks.values()].filter((t) => t.thread !== 0).map((t) => t.id));
     for (let i = 2; i < model.loop.length; i += 3) assert.ok(!workerTasks.has(model.loop[i]), 'no worker task holds the main thread\'s loop');
-    const workerLoop = model.workerLoops.get(root.thread) ?? [];
+    const workerLoop = model.threadLoops.get(root.thread) ?? [];
     assert.ok(workerLoop.length > 0);
     for (let i = 2; i < workerLoop.length; i += 3) assert.ok(workerTasks.has(workerLoop[i]), 'only the worker\'s tasks hold its loop');
   });
@@ -110,7 +110,7 @@ describe('Node runner: worker threads', () => {
       assert.equal(run.child.exitCode, null, 'seen while the program runs');
       const spinner = only(model, 'spinForever');
       assert.notEqual(spinner.thread, 0);
-      assert.equal(model.workerLoops.get(spinner.thread)?.at(-1), spinner.id, 'it holds the worker\'s loop');
+      assert.equal(model.threadLoops.get(spinner.thread)?.at(-1), spinner.id, 'it holds the worker\'s loop');
       assert.notEqual(model.loopHolder, spinner.id, 'not the main thread\'s');
     } finally {
       run.child.kill('SIGKILL');

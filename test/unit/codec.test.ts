@@ -64,6 +64,26 @@ describe('frame codec', () => {
     ]);
   });
 
+  it('decodes loop records as the thread whose loop the records after them are on, to the end of their frame', () => {
+    const enc = new FrameEncoder(256);
+    enc.run(1_000, 1);
+    const main = enc.takeFrame()!.subarray(4);
+    enc.run(2_000, 2);
+    const onLoop = (loop: number, records: Uint8Array): Uint8Array => Buffer.concat([Uint8Array.of(19, loop), records]); // Op.Loop
+    const second = enc.takeFrame()!.subarray(4);
+    const { dec, out } = decoder();
+    dec.push(Buffer.concat([STREAM_MAGIC, framed(Buffer.concat([main, onLoop(1, second)]), 0), framed(Uint8Array.of(4, 0xa0, 0x1f, 3), 0)])); // run #3, 4 µs on
+    dec.finish();
+    assert.equal(dec.error, undefined);
+    assert.deepEqual(out, [
+      { type: 'run', t: 1, id: 1 },
+      { type: 'thread', id: 1 },
+      { type: 'run', t: 2, id: 2 },
+      { type: 'thread', id: 0 },
+      { type: 'run', t: 6, id: 3 },
+    ], 'the next frame starts on the main thread\'s loop again');
+  });
+
   it('reports a thread record that is not the first of its frame', () => {
     const enc = new FrameEncoder(256);
     enc.run(1_000, 1);

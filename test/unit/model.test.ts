@@ -109,12 +109,12 @@ describe('trace model', () => {
       { type: 'run', t: 200_000, id: 0 },
     ], 50_000);
     assert.deepEqual(m.loop, [0, 30, 1], 'the main thread went idle at 30 µs while the worker ran on');
-    assert.deepEqual([...m.workerLoops], [[1, [20, 200_000, 3]]]);
+    assert.deepEqual([...m.threadLoops], [[1, [20, 200_000, 3]]]);
     assert.deepEqual([m.tasks.get(1)!.thread, m.tasks.get(3)!.thread], [0, 1]);
     assert.deepEqual(m.longBlocks(), [{ task: 3, thread: 1, start: 20, end: 200_000 }]);
     m.finish();
     const reopened = fromTasklaneFile(JSON.parse(JSON.stringify(toTasklaneFile(m))));
-    assert.deepEqual([...reopened.workerLoops], [[1, [20, 200_000, 3]]], 'a saved trace reopens with the worker\'s loop');
+    assert.deepEqual([...reopened.threadLoops], [[1, [20, 200_000, 3]]], 'a saved trace reopens with the worker\'s loop');
     assert.deepEqual(reopened.loop, [0, 30, 1]);
   });
 

@@ -272,19 +272,19 @@ describe('timeline feed: full state, then only what changed', () => {
     model.apply({ type: 'task', t: 10, id: 257, parent: 1, kind: 'script', name: 'work.js (thread 2)', site: '', internal: false });
     model.apply({ type: 'run', t: 10, id: 257 });
     const full = feed.full(true);
-    assert.deepEqual(full.workerLoops?.map((w) => [w.thread, [...w.loop], w.loopFrom]), [[2, [10, -1, 257], 0]], 'the open segment, open');
+    assert.deepEqual(full.threadLoops?.map((w) => [w.thread, [...w.loop], w.loopFrom]), [[2, [10, -1, 257], 0]], 'the open segment, open');
     store.apply(full);
     const version = store.structureVersion;
     model.apply({ type: 'run', t: 80_000, id: 0 });
     model.apply({ type: 'thread', id: 0 });
     model.apply({ type: 'run', t: 90_000, id: 0 });
     store.apply(feed.delta(false));
-    assert.deepEqual(store.workerLoops.get(2)?.segments, [10, 80_000, 257], 'the open segment sent again, closed');
+    assert.deepEqual(store.threadLoops.get(2)?.segments, [10, 80_000, 257], 'the open segment sent again, closed');
     assert.deepEqual(store.loop, [0, 90_000, 1]);
-    assert.deepEqual(store.workerLoops.get(2)?.longBlocks(), [0], 'the worker held its own loop 80 ms');
+    assert.deepEqual(store.threadLoops.get(2)?.longBlocks(), [0], 'the worker held its own loop 80 ms');
     assert.equal(store.structureVersion, version, 'no new loop lane, no new layout');
-    assert.throws(() => store.apply({ ...feed.delta(false), workerLoops: [{ thread: 2, loop: Float64Array.of(1, 2), loopFrom: 0 }] }), /a worker loop is damaged/);
-    assert.deepEqual(store.workerLoops.get(2)?.segments, [10, 80_000, 257], 'a damaged update changes nothing');
+    assert.throws(() => store.apply({ ...feed.delta(false), threadLoops: [{ thread: 2, loop: Float64Array.of(1, 2), loopFrom: 0 }] }), /a thread loop is damaged/);
+    assert.deepEqual(store.threadLoops.get(2)?.segments, [10, 80_000, 257], 'a damaged update changes nothing');
   });
 
   it('sends a long-lived task only its latest segments, and the webview copy still equals the model', () => {

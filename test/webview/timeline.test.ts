@@ -96,8 +96,8 @@ describe('webview in headless Chromium: the canvas timeline', () => {
 
   it('each worker thread has a loop lane of its own below the main thread\'s, with its long blocks, and the task lanes move down for it', async () => {
     // 600 ms to 700 ms is at x 677 to 754; 200 ms to 230 ms at 373 to 396 (see above).
-    const workerLoops = [{ thread: 2, loop: Float64Array.of(200_000, 230_000, 3, 600_000, 700_000, 3), loopFrom: 0 }];
-    await view.post({ type: 'timeline', update: { ...UPDATE, workerLoops } });
+    const threadLoops = [{ thread: 2, loop: Float64Array.of(200_000, 230_000, 3, 600_000, 700_000, 3), loopFrom: 0 }];
+    await view.post({ type: 'timeline', update: { ...UPDATE, threadLoops } });
     await frame(view);
     const workerLane = 22 + 2 + 20 + 8;
     assert.deepEqual(await pixel(view, 715, workerLane), [0xf1, 0x4c, 0x4c], 'its 100 ms block, in the theme\'s long-block red');

@@ -15,6 +15,7 @@ FLUSH_BYTES = 64 * 1024
 FLUSHER_STOP_WAIT_S = 0.1
 OP_STRING, OP_START, OP_TASK, OP_RENAME, OP_RUN, OP_AWAIT, OP_AWAIT_BY, OP_JOIN, OP_END, OP_DROPPED, OP_EXIT, OP_STEP, OP_STEP_END = range(13)
 OP_SIGNAL = 14  # (13 is the Node runner's EndBefore)
+OP_LOOP = 19  # the records that follow in the frame are on that loop's lane (see lanes.py)
 TASK_KINDS = {kind: code for code, kind in enumerate(["script", "async", "timer", "immediate", "io", "combinator", "callback", "coroutine", "tracer"])}
 END_STATES = {state: code for code, state in enumerate(["resolved", "rejected", "cancelled"])}
 EXIT_REASONS = ["exit", "exception", "rejection", "signal", "killed"]
@@ -52,6 +53,14 @@ class Encoder:
         self.buf = bytearray()
         self.strings = {}
         self.last_ns = 0
+        self.loop = 0  # the lane the records written now are on: a frame starts on the main thread's
+
+    def to_loop(self, index):
+        """Puts the records that follow on lane `index`."""
+        if index != self.loop:
+            self.loop = index
+            self.buf.append(OP_LOOP)
+            self.uint(index)
 
     def uint(self, n):
         buf = self.buf
@@ -235,7 +244,25 @@ class Encoder:
             return b""
         frame = len(self.buf).to_bytes(4, "little") + bytes(self.buf)
         self.buf = bytearray()
+        self.loop = 0
         return frame
+
+
+class LanedEncoder(Encoder):
+    """An encoder once loops run in several threads: a record goes on the lane of the thread that
+    writes it (see lanes.py)."""
+
+    lanes = None  # LoopLanes, set as the encoder takes on this class
+
+    def timed(self, op, ns):
+        index = self.lanes.index_here()
+        if index is not None:
+            self.to_loop(index)
+        Encoder.timed(self, op, ns)
+
+    def step_times(self, op, delta, duration, ns):
+        self.to_loop(self.lanes.index_here())  # the step hook's, in a loop's thread
+        Encoder.step_times(self, op, delta, duration, ns)
 
 
 # How long a thread waiting for the record lock sleeps between looks, first and at most.
@@ -310,6 +337,10 @@ class Sink:
             # A fork while another thread runs gets a DeprecationWarning on 3.12+ (the program's
             # stderr must not change): the flusher stops for the fork, and the child runs untraced.
             os.register_at_fork(before=self._stop_flusher, after_in_parent=self._restart_flusher, after_in_child=self.detach)
+
+    @property
+    def flusher_ident(self):
+        return self._flusher.ident
 
     def _start_flusher(self):
         self._stop_flushing.clear()

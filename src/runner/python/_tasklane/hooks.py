@@ -77,6 +77,8 @@ def install(tracer):
                 source = task._source_traceback
                 if source and source[-1].filename == __file__:
                     del source[-1]
+            if tracer.steps_by_thread is None and threading.get_ident() != main_thread:
+                go_threaded()  # asyncio.run() in a thread makes its task before its loop runs
             # Named by asyncio ("Task-7"), which 3.12+ spells out only when asked (on_task_created).
             unnamed = not factory and kwargs.get("name") is None
             tracer.on_task_created(task, coro, sys._getframe(1), unnamed)
@@ -122,11 +124,15 @@ def install(tracer):
             if not isinstance(loop, asyncio.base_events.BaseEventLoop):
                 tracer.on_foreign_loop(loop)
             elif tracer.steps_by_thread is None and threading.get_ident() != main_thread:
-                with going_threaded:  # two threads may start their first loops at once
-                    if tracer.steps_by_thread is None:
-                        patches.set(asyncio.events.Handle, "_run", tracer.threaded_step_hook(step_hook, main_thread))
+                go_threaded()
         except Exception:
             pass
+
+    def go_threaded():
+        """Loops may run in several threads from now on: steps are kept by thread, each loop on a lane of its own."""
+        with going_threaded:  # two threads may start their first loops at once
+            if tracer.steps_by_thread is None:
+                patches.set(asyncio.events.Handle, "_run", tracer.threaded_step_hook(step_hook, main_thread))
 
     subprocess_type = asyncio.base_subprocess.BaseSubprocessTransport
     original_subprocess_init = subprocess_type.__init__

@@ -13,7 +13,8 @@ from .clock import perf_counter_ns
 from .code import ASYNCIO_DIR, awaits_at_one_place, describe_error, exception_of, line_site, raised_through, renamed_task_name, seconds, served_request, task_group_of, task_name, tell
 from .combinators import CombinatorRecorder
 from .creation import CreationPoints
-from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, varint, varint_value
+from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, LanedEncoder, varint, varint_value
+from .lanes import LoopLanes
 from .origins import OriginRecorder
 from .spans import SpanRecorder
 from .taskstate import RUN_WRITTEN, SITE_FIXED, SITE_UNKNOWN, TaskState, cancelled_by, init_state, let_go
@@ -373,7 +374,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 finally:
                     tracer.callback = None
             ns = perf_counter_ns()
-            if state._tl_watch or tracer.current is not None:
+            if state._tl_watch:
                 try:
                     tracer.start_watched_step(task, state, ns)
                 except Exception:
@@ -454,12 +455,19 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
 
     def threaded_step_hook(self, step_hook, main_thread):
         """Handle._run once an event loop runs outside `main_thread`: each thread's step is kept by
-        thread, and when one ends while another thread's goes on, that one holds the loop lane again.
-        (`current`, which step_hook sets, is the step the lane shows: the one that started last.)"""
-        tracer = self
+        thread, and from now on each thread's loop has a lane of its own (the tracer and its
+        encoder take on the classes that keep a loop's state by thread: see lanes.py)."""
         # A step under way now is the main thread's: until now only its loops have run.
         steps = {main_thread: self.current} if self.current is not None else {}
-        self.steps_by_thread = steps
+        lanes = LoopLanes(main_thread, self.current, lambda: self.sink.flusher_ident)
+        with self.sink.lock:  # no record is half written as the classes change
+            self.settle_current(perf_counter_ns())  # the main thread's run or idleness, pending till now
+            self.enc.__class__ = LanedEncoder
+            self.enc.lanes = lanes
+            self.__class__ = LanedTracer
+            self.lanes = lanes
+            self.steps_by_thread = steps
+        tracer = self
         state_of = self.state_of
         lock = self.sink.lock
 
@@ -474,43 +482,22 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 return step_hook(handle)
             thread = get_ident()
             steps[thread] = state
+            with lock:
+                tracer.write_step_start(state)
             try:
                 return step_hook(handle)
             finally:
                 steps.pop(thread, None)
-                if steps or tracer.current is state:
-                    with lock:
-                        tracer.after_threaded_step(state)
 
         return _run
 
-    def after_threaded_step(self, ended):
-        """A step has ended (`ended`'s): if another thread's goes on, the lane shows that one from now."""
-        if self.current is ended:  # taken back for it by another thread's step that ended meanwhile
-            self.current = None
-        if self.current is not None:
-            return
-        try:
-            state = next(iter(self.steps_by_thread.values()))
-        except (StopIteration, RuntimeError):  # ended meanwhile, or another thread's step started
-            return
-        if state._tl_step_start == RUN_WRITTEN:
-            state._tl_step_start = perf_counter_ns()
-        self.current = state
-        self.idle_since = NOT_IDLE  # the loop lane was not idle since the step that ended
-
     def start_watched_step(self, task, state, ns):
-        """The start of a task's first step, of one after a cancel() or a gather, or of one that
-        starts while another thread's loop is in a step (whose run is written first, so records
-        stay in time order)."""
+        """The start of a task's first step, or of one after a cancel() or a gather."""
         if state._tl_gathering is not None:
             gathering, ident = state._tl_gathering
             state._tl_gathering = None
             if gathering.done():
                 self.end_gather(gathering, ident, ns)
-        if self.current is not None:
-            with self.sink.lock:
-                self.settle_current(ns)
         state._tl_step_start = ns
         self.current = state
         if not state._tl_name_checked:
@@ -700,3 +687,37 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             self.enc.end(ns, self.root, "resolved" if ok else "rejected", message or ("" if ok else "exit code %s" % code), site)
             self.enc.exit(ns, reason, code, sig, message, site)
         self.sink.flush()
+
+
+class LanedTracer(Tracer):
+    """The tracer once loops run in several threads (see lanes.py): the step under way is the
+    calling thread's, and a loop's idleness is written as a step ends (never pending)."""
+
+    lanes = None  # LoopLanes
+
+    @property
+    def current(self):
+        return self.lanes.current.get(get_ident())
+
+    @current.setter
+    def current(self, state):
+        self.lanes.current[get_ident()] = state
+        if state is None:
+            # The step hook says so as a step ends, holding the record lock, before it writes the
+            # step's records (some inline): they go on this thread's lane.
+            self.enc.to_loop(self.lanes.index_here())
+
+    @property
+    def idle_since(self):
+        return NOT_IDLE
+
+    @idle_since.setter
+    def idle_since(self, ns):
+        # The step hook says so as a step ends, holding the record lock: written now.
+        if ns != NOT_IDLE:
+            self.enc.run(ns, 0)
+
+    def write_step_start(self, state):
+        """A step starts in this thread: its run is written now (the step hook writes it again at
+        the end, which changes nothing)."""
+        self.enc.run(perf_counter_ns(), state._tl_ident)
