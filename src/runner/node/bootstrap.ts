@@ -79,7 +79,7 @@ function traceThread(config: Omit<WorkerRunnerConfig, 'parentTask' | 'channel'>,
       const memory = FrameChannel.memoryForWorker();
       workerChannels.set(task, FrameChannel.watching(memory, config.writes));
       flusher?.watch(memory);
-      setEnvironmentData(WORKER_DATA_KEY, { ...config, parentTask: task.id, channel: memory } satisfies WorkerRunnerConfig as never);
+      setEnvironmentData(WORKER_DATA_KEY, { ...config, parentTask: task.id, channel: memory } satisfies WorkerRunnerConfig);
     },
     // Its thread has ended. One the program terminated did not see its own end: what it left is
     // sent for it, and its run ends here.
@@ -126,7 +126,7 @@ function start(config: RunnerConfig): void {
   const flusher = new FlusherThread(config.fd, channel);
   const shared = { fd: config.fd, maxEvents: config.maxEvents, flushMs: config.flushMs, clockStart, ids: new TaskIds().shared, writes: channel.buffers.control };
   const script = process.argv[1] ?? '';
-  const thread = traceThread(shared, channel, 0, script ? script.split(/[\\/]/).pop()! : 'main', flusher);
+  const thread = traceThread(shared, channel, 0, script ? fileName(script) : 'main', flusher);
   const { tracer, encoder, sink, now } = thread;
   sink.open();
   encoder.start({ runtime: 'node', runtimeVersion: process.version, pid: process.pid, script, cwd: process.cwd(), startedAt: Date.now() });
@@ -227,7 +227,11 @@ function startWorker(config: WorkerRunnerConfig): void {
   startTracing(thread, config.flushMs);
   channel.rootTask = tracer.rootTask;
   // Node sets the worker's file in its argv once the runner has loaded, before the worker's code runs.
-  tracer.untraced(() => queueMicrotask(() => tracer.nameRoot(`${(process.argv[1] ?? 'worker').split(/[\\/]/).pop()} (thread ${threadId})`)));
+  tracer.untraced(() => queueMicrotask(() => tracer.nameRoot(`${fileName(process.argv[1] ?? 'worker')} (thread ${threadId})`)));
+}
+
+function fileName(path: string): string {
+  return path.split(/[\\/]/).pop()!;
 }
 
 /** The runner's own bundles, whose frames never count as user code. */
