@@ -111,7 +111,7 @@ export class FrameChannel implements FrameMemory {
 
   /**
    * The main thread's channel, or (`memory` and `writes`: the main thread's control block, whose
-   * lock every write holds) the worker thread `thread`'s.
+   * lock every write holds) a worker thread's.
    */
   private constructor(memory: ChannelMemory | undefined, private readonly writes: Int32Array | undefined) {
     this.control = new Int32Array(memory?.control ?? new SharedArrayBuffer(4 * CONTROL_SLOTS));
