@@ -95,6 +95,34 @@ describe('Chrome trace export', () => {
   });
 });
 
+describe('Chrome trace export of a program with another thread\'s loop', () => {
+  it('draws that loop on a lane of its own, named for its thread, and reads its tasks back onto it', () => {
+    const model = modelOf([
+      { type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'main.js', site: '', internal: false },
+      { type: 'run', t: 0, id: 1 },
+      { type: 'task', t: 5, id: 2, parent: 1, kind: 'io', name: 'Worker', site: '/app/main.js:2:1', internal: false },
+      { type: 'run', t: 10, id: 0 },
+      { type: 'thread', id: 2 },
+      { type: 'task', t: 20, id: 257, parent: 2, kind: 'script', name: 'work.js (thread 2)', site: '', internal: false },
+      { type: 'run', t: 20, id: 257 },
+      { type: 'run', t: 80_020, id: 0 },
+    ]);
+    const trace = exportChromeTrace(model);
+    const lane = trace.traceEvents.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.loop === 2)!;
+    assert.equal(lane.args?.name, 'event loop (thread 2)');
+    assert.ok(lane.tid > 257, 'numbered after every task');
+    const blocks = trace.traceEvents.filter((e) => e.tid === lane.tid && e.ph === 'X');
+    assert.deepEqual(blocks.map((e) => [e.ts, e.dur, e.cat, e.args?.task]), [[20, 80_000, 'loop,long-block', 257]]);
+    assert.ok(!trace.traceEvents.some((e) => e.tid === LOOP_TID && e.ph === 'X' && e.args?.task === 257), 'not on the main thread\'s');
+    const back = importChromeTrace(JSON.parse(JSON.stringify(trace)));
+    assert.equal(back.tasks.get(257)?.thread, 2);
+    assert.deepEqual([...back.threadLoops], [[2, [20, 80_020, 257]]]);
+    assert.deepEqual(back.loop, [0, 10, 1]);
+    assert.equal(back.tasks.has(lane.tid), false, 'the loop lane is no task');
+    assert.match(formatSummary(back), /80\.0 ms at 20 µs on thread 2 in #257 work\.js \(thread 2\)/, 'the summary says whose loop the block held');
+  });
+});
+
 describe('tasklane summary', () => {
   function modelWithInternalParent(): TraceModel {
     return modelOf([
