@@ -9,9 +9,11 @@ export const MIN_LABEL_W = 60;
 export const MAX_LABEL_SHARE = 0.7;
 /** The pointer this close to the label column's edge grabs it. */
 export const EDGE_GRAB_PX = 4;
-/** Where the task lanes start: below the axis and a loop lane for each of `threads` threads (the main thread's, each worker's). */
+/** A thread's loop lane: its bar, and a margin around it. */
+export const LOOP_LANE_H = LOOP_H + 4;
+/** Where the task lanes start: below the axis and a loop lane for each of `threads` threads (the main thread's first). */
 export function lanesTop(threads: number): number {
-  return AXIS_H + threads * (LOOP_H + 4);
+  return AXIS_H + threads * LOOP_LANE_H;
 }
 /** Runs fill the lane but for RUN_INSET px above and below; waits are thinner. */
 export const RUN_INSET = 3;

@@ -7,7 +7,7 @@ import { inertText } from './inertText';
 import { forEachPixelSpan } from './pixelSpans';
 import { SegmentLayer } from './segmentLayer';
 import type { Theme } from './theme';
-import { AXIS_H, LANE_H, labelIndent, LOOP_H, OVERVIEW_H, RUN_INSET, WAIT_INSET } from './timelineGeometry';
+import { AXIS_H, LANE_H, labelIndent, LOOP_H, LOOP_LANE_H, OVERVIEW_H, RUN_INSET, WAIT_INSET } from './timelineGeometry';
 import { formatTick, type TimeScale } from './timeScale';
 import type { LoopTrack, TimelineStore } from './timelineStore';
 
@@ -290,12 +290,12 @@ export class TimelinePainter {
     const tracks: [string, LoopTrack][] = [['event loop', this.store.mainLoop]];
     for (const [thread, track] of this.store.threadLoops) tracks.push([`thread ${thread} loop`, track]);
     tracks.forEach(([label, track], i) => {
-      const y = AXIS_H + 2 + i * (LOOP_H + 4);
+      const y = AXIS_H + i * LOOP_LANE_H + (LOOP_LANE_H - LOOP_H) / 2;
       ctx.fillStyle = th.muted;
       fitText(ctx, label, 4, y + LOOP_H / 2, this.v.scale.left - 8);
       ctx.save();
       ctx.beginPath();
-      ctx.rect(this.v.scale.left, y - 2, w - this.v.scale.left, LOOP_H + 4);
+      ctx.rect(this.v.scale.left, AXIS_H + i * LOOP_LANE_H, w - this.v.scale.left, LOOP_LANE_H);
       ctx.clip();
       this.drawLoopActivity(this.v.scale, y, LOOP_H, track);
       ctx.restore();
