@@ -872,7 +872,7 @@ for (const python of interpreters()) {
     for (const [fixture, how] of [['graceful.py', 'loop.add_signal_handler'], ['graceful_handler.py', 'signal.signal']] as const) {
       it(`SIGTERM to the process group reaches a script that handles it itself (${how}) once, and the trace says when it came`, async () => {
         const out = tempTrace();
-        const { code, stdout } = await sigtermGroup(py(fixture), out, { ...process.env, TASKLANE_PYTHON: python.command }, 'serving');
+        const { code, stdout } = await sigtermGroup(py(fixture), out, { ...process.env, TASKLANE_PYTHON: python.command }, 'serving\n'); // the whole line: a signal in the middle of print() runs the handler between its text and its end
         assert.equal(code, 0, 'its handler closed the server after its own delay, and it exited cleanly');
         assert.match(stdout, /serving\nclosing\nclosed\n$/, `one SIGTERM reached its handler: ${JSON.stringify(stdout)}`);
         if (fixture === 'graceful_handler.py') {
@@ -890,7 +890,7 @@ for (const python of interpreters()) {
       const exited = exitOf(child);
       let stdout = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      await printed(child, 'serving');
+      await printed(child, 'serving\n');
       process.kill(child.pid!, 'SIGTERM');
       assert.equal(await exited, 0);
       assert.match(stdout, /serving\nclosing\nclosed\n$/, 'the command passed it on, and only once');
