@@ -391,13 +391,14 @@ export class FrameDecoder {
   sawExit = false;
   private pending: Uint8Array = new Uint8Array(0);
   private magicSeen = false;
-  /** Each thread's strings and clock; the main thread's first. */
-  private readonly threads = new Map<number, ThreadStream>([[0, { thread: 0, strings: [''], lastNs: 0 }]]);
+  /** The main thread's strings and clock, and each worker thread's. */
+  private readonly mainStream: ThreadStream = { thread: 0, strings: [''], lastNs: 0 };
+  private readonly threads = new Map<number, ThreadStream>([[0, this.mainStream]]);
   /** The thread whose records the sink was last handed. */
   private sinkThread = 0;
   /** The clock and strings of the thread whose frame is being read. */
   private lastNs = 0;
-  private strings: string[] = this.threads.get(0)!.strings;
+  private strings: string[] = this.mainStream.strings;
   private offset = 0;
   /** Events handed to the sink so far. */
   private decoded = 0;
@@ -468,8 +469,8 @@ export class FrameDecoder {
   /** The thread whose frame `r` starts, its THREAD record read. */
   private streamOf(r: RecordReader): ThreadStream {
     if (r.peek() !== Op.Thread) {
-      this.lastNs = this.threads.get(0)!.lastNs;
-      return this.threads.get(0)!;
+      this.lastNs = this.mainStream.lastNs;
+      return this.mainStream;
     }
     r.byte();
     const thread = r.uint();

@@ -116,6 +116,7 @@ export class TraceModel implements TraceSink {
   /** The thread whose events come now, and its loop. */
   private thread = 0;
   private lane: LoopLane;
+  private readonly mainLane: LoopLane;
   private readonly lanes = new Map<number, LoopLane>();
   private readonly options: ModelOptions;
   /** What the model dropped itself past the cap, in `dropped` too. */
@@ -159,14 +160,14 @@ export class TraceModel implements TraceSink {
 
   /** The task holding the event loop as far as the stream has told (0: idle, or none yet). */
   get loopHolder(): number {
-    return this.lanes.get(0)!.running;
+    return this.mainLane.running;
   }
 
   constructor(options: Partial<ModelOptions> = {}) {
     this.options = { longBlockUs: DEFAULT_LONG_BLOCK_MS * 1000, maxEvents: Infinity, ...options };
-    this.lane = newLane();
-    this.lanes.set(0, this.lane);
-    this.loop = this.lane.segments;
+    this.lane = this.mainLane = newLane();
+    this.lanes.set(0, this.mainLane);
+    this.loop = this.mainLane.segments;
   }
 
   get longBlockUs(): number {
