@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { lifetimeMs, only, tasksNamed, traceFixture } from './helpers';
+import * as path from 'node:path';
+import { FIXTURES, lifetimeMs, only, ROOT, tasksNamed, traceFixture } from './helpers';
 
 function assertSequentialShape(fixture: string, parentName: string | undefined): void {
   const { model, stdout, code } = traceFixture(fixture);
@@ -96,9 +97,23 @@ describe('Node runner: module systems and TypeScript', () => {
     assert.equal(code, 1);
     assert.equal(stdout, '');
     const report = stderr.replace(/^tasklane: wrote .*\n/m, '');
-    assert.match(report, /^\S*broken\.ts:2\nconst count: number = ;\n {22}\^\n\nSyntaxError: Unexpected ";"\n/, report);
+    const file = path.join(FIXTURES, 'typescript-errors/broken.ts');
+    assert.ok(report.startsWith(`${file}:2\nconst count: number = ;\n${' '.repeat(22)}^\n\nSyntaxError: Unexpected ";"\n`), report);
     assert.doesNotMatch(report, /esbuild|bootstrap/, 'nothing of the runner or esbuild');
     assert.deepEqual([model.exit?.reason, model.exit?.message], ['exception', 'SyntaxError: Unexpected ";"']);
+  });
+  it('a TypeScript script\'s stack names its file where it is, run from another folder', () => {
+    const { model, stderr, code } = traceFixture('typescript-errors/throws.ts', { cwd: ROOT });
+    assert.equal(code, 1);
+    const file = path.join(FIXTURES, 'typescript-errors/throws.ts');
+    assert.ok(stderr.includes(`    at explode (${file}:2:9)\n    at Object.<anonymous> (${file}:5:1)\n`), stderr);
+    assert.deepEqual([model.exit?.message, model.exit?.site], ['Error: boom', `${file}:2:9`]);
+  });
+  it('import.meta in a TypeScript file run as CommonJS says where the file is, as in an ES module', () => {
+    const { stdout, code } = traceFixture('import-meta.ts');
+    assert.equal(code, 0);
+    const file = path.join(FIXTURES, 'import-meta.ts');
+    assert.equal(stdout, `${file}\n${file}\n${FIXTURES}\n`);
   });
   it('a TypeScript module that does not parse throws a SyntaxError its importer can catch', () => {
     const { stdout, code } = traceFixture('typescript-errors/requires-broken.ts');

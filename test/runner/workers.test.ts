@@ -98,6 +98,21 @@ describe('Node runner: worker threads', () => {
     }
   });
 
+  for (const fixture of ['workers/typescript/main.ts', 'workers/typescript/main.mts']) {
+    it(`a TypeScript program's worker may be a TypeScript file, traced like a JavaScript one: ${fixture}`, () => {
+      const { model, code, stdout, stderr } = traceFixture(fixture);
+      assert.equal(code, 0, stderr);
+      assert.equal(stdout, 'answer 42\n');
+      const root = workerRoot(model, 'worker.ts');
+      assert.equal(root.parent, only(model, 'Worker').id);
+      const compute = only(model, 'compute');
+      assert.equal(compute.parent, root.id);
+      assert.equal(compute.thread, root.thread);
+      assert.match(compute.site, /workers\/typescript\/worker\.ts:8:1$/, 'its site is in the TypeScript source');
+      assert.deepEqual(compute.waits.map((w) => model.waitLabel(w)), ['setTimeout 20 ms']);
+    });
+  }
+
   it('a worker that never yields is seen holding its loop while it runs (the flusher thread sends its records)', async () => {
     const model = new TraceModel();
     const run = startLive('workers/spin.js', model);

@@ -15,7 +15,7 @@ import { TaskIds } from './taskIds';
 import type { WorkerWatch } from './resourceTasks';
 import type { TaskState } from './taskState';
 import { Tracer } from './tracer';
-import { registerTypeScript } from './typescript';
+import { registerTypeScript, TS_FILE } from './typescript';
 
 const LOADED = Symbol.for('tasklane.runner.loaded');
 const HANDLED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -124,8 +124,9 @@ function start(config: RunnerConfig): void {
   const clockStart = process.hrtime() as [number, number];
   const channel = FrameChannel.main();
   const flusher = new FlusherThread(config.fd, channel);
-  const shared = { fd: config.fd, maxEvents: config.maxEvents, flushMs: config.flushMs, clockStart, ids: new TaskIds().shared, writes: channel.buffers.control };
   const script = process.argv[1] ?? '';
+  const typeScript = TS_FILE.test(script);
+  const shared = { fd: config.fd, maxEvents: config.maxEvents, flushMs: config.flushMs, clockStart, ids: new TaskIds().shared, writes: channel.buffers.control, typeScript };
   const thread = traceThread(shared, channel, 0, script ? fileName(script) : 'main', flusher);
   const { tracer, encoder, sink, now } = thread;
   sink.open();
@@ -133,15 +134,17 @@ function start(config: RunnerConfig): void {
   // The error is described only at the exit: reading its stack sooner would cost Node's report of
   // an unhandled rejection the line of the user's code it shows (it reads it from the unread stack).
   let fatal: { reason: ExitReason; error: unknown; task: number } | undefined;
-  registerTypeScript(
-    (name, fn) => tracer.ownWork(name, fn),
-    (error) => {
-      // What Node prints for a script that does not parse, and its exit code.
-      fatal = { reason: 'exception', error, task: tracer.runningTask() };
-      process.stderr.write(`${error.stack}\n\nNode.js ${process.version}\n`);
-      process.exit(1);
-    },
-  );
+  if (typeScript) {
+    registerTypeScript((name, fn) => tracer.ownWork(name, fn), {
+      file: script,
+      fail(error) {
+        // What Node prints for a script that does not parse, and its exit code.
+        fatal = { reason: 'exception', error, task: tracer.runningTask() };
+        process.stderr.write(`${error.stack}\n\nNode.js ${process.version}\n`);
+        process.exit(1);
+      },
+    });
+  }
 
   let finished = false;
   const finish = (reason: ExitReason, code: number | null, signal: string): void => {
@@ -224,6 +227,7 @@ function startWorker(config: WorkerRunnerConfig): void {
       // the worker is ending anyway
     }
   });
+  if (config.typeScript) registerTypeScript((name, fn) => tracer.ownWork(name, fn));
   startTracing(thread, config.flushMs);
   channel.rootTask = tracer.rootTask;
   // Node sets the worker's file in its argv once the runner has loaded, before the worker's code runs.

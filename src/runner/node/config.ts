@@ -46,6 +46,8 @@ export interface WorkerRunnerConfig {
   ids: SharedArrayBuffer;
   /** The main thread's channel control block, whose lock every write to the side channel holds. */
   writes: SharedArrayBuffer;
+  /** The program is TypeScript: its workers' files may be too. */
+  typeScript: boolean;
   /** The `new Worker` task that starts the worker, and the channel its records go into. */
   parentTask: number;
   channel: ChannelMemory;
@@ -54,7 +56,7 @@ export interface WorkerRunnerConfig {
 /** The config a worker thread was handed, or undefined when it is none of ours (the runner then stays inert). */
 export function workerConfigFrom(data: unknown): WorkerRunnerConfig | undefined {
   const c = data as Partial<WorkerRunnerConfig> | undefined;
-  if (typeof c !== 'object' || c === null || typeof c.fd !== 'number' || typeof c.parentTask !== 'number') return undefined;
+  if (typeof c !== 'object' || c === null || typeof c.fd !== 'number' || typeof c.parentTask !== 'number' || typeof c.typeScript !== 'boolean') return undefined;
   if (!(c.ids instanceof SharedArrayBuffer) || !(c.writes instanceof SharedArrayBuffer) || !Array.isArray(c.clockStart)) return undefined;
   if (!(c.channel?.control instanceof SharedArrayBuffer) || !(c.channel.buffer instanceof SharedArrayBuffer)) return undefined;
   return c as WorkerRunnerConfig;

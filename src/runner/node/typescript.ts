@@ -36,16 +36,17 @@ interface EsbuildLike {
 /** What esbuild's build failure carries about each error. */
 interface EsbuildError {
   text: string;
-  location: { file: string; line: number; column: number; lineText: string } | null;
+  location: { line: number; column: number; lineText: string } | null;
 }
 
 /**
- * `ownWork` runs the transpiler as the runner's own work: untraced, and not the script's time.
- * `failScript` ends the program when the script itself does not parse, as Node would.
+ * Lets TypeScript files load: in the main thread of a TypeScript script, and in each worker thread
+ * it starts (whose files may be TypeScript too). `ownWork` runs the transpiler as the runner's own
+ * work: untraced, and not the script's time. `failScript` ends the program when the main thread's
+ * `script` itself does not parse, as Node would (a worker's file that does not parse throws, and its
+ * Worker emits the error, as for JavaScript).
  */
-export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T, failScript: (error: SyntaxError) => never): void {
-  const script = process.argv[1];
-  if (!script || !TS_FILE.test(script)) return;
+export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T, script?: { file: string; fail: (error: SyntaxError) => never }): void {
   process.setSourceMapsEnabled(true);
   const extensions = (Module as unknown as { _extensions: Record<string, (m: { _compile(code: string, file: string): void }, file: string) => void> })._extensions;
   for (const ext of ['.ts', '.cts']) {
@@ -57,7 +58,7 @@ export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T,
       } catch (err) {
         // Thrown, Node would print the runner's line that threw it above the user's; a module the
         // script requires may be caught by it, so only the script's own is reported here.
-        if (err instanceof SyntaxError && filename === path.resolve(script)) failScript(err);
+        if (err instanceof SyntaxError && script && filename === path.resolve(script.file)) script.fail(err);
         throw err;
       }
       compiledCode.set(filename, code);
@@ -130,11 +131,26 @@ export function transpile(source: string, filename: string, format: 'cjs' | 'esm
   try {
     return esbuild.buildSync({
       stdin: { contents: source, loader: 'ts', sourcefile: filename, resolveDir: dir }, tsconfig: nearestTsconfig(dir),
+      // The source map names the file relative to the working directory, and Node reads that
+      // relative to the file: from the file's own folder, its stacks name the file where it is.
+      absWorkingDir: dir, define: format === 'cjs' ? importMetaOf(filename) : undefined,
       write: false, bundle: false, format, sourcemap: 'inline', target: `node${process.versions.node}`, logLevel: 'silent',
     }).outputFiles[0].text;
   } catch (err) {
-    throw syntaxErrorOf(err);
+    throw syntaxErrorOf(err, filename);
   }
+}
+
+/**
+ * What `import.meta` tells a module of itself, for a TypeScript file written as an ES module and run
+ * as CommonJS (`new Worker(new URL('./worker.ts', import.meta.url))`): esbuild leaves it empty there.
+ */
+function importMetaOf(filename: string): Record<string, string> {
+  return {
+    'import.meta.url': JSON.stringify(pathToFileURL(filename).href),
+    'import.meta.filename': JSON.stringify(filename),
+    'import.meta.dirname': JSON.stringify(path.dirname(filename)),
+  };
 }
 
 const tsconfigs = new Map<string, string | undefined>();
@@ -153,12 +169,13 @@ function nearestTsconfig(dir: string): string | undefined {
  * esbuild's failure as Node reports a script that does not parse: where, the line with a caret
  * under the spot, and `SyntaxError: …`, instead of esbuild's own stack and error objects.
  */
-function syntaxErrorOf(err: unknown): unknown {
+function syntaxErrorOf(err: unknown, filename: string): unknown {
   const first = (err as { errors?: EsbuildError[] }).errors?.[0];
   if (first === undefined) return err;
   const error = new SyntaxError(first.text);
   const where = first.location;
-  if (where) error.stack = `${where.file}:${where.line}\n${where.lineText}\n${' '.repeat(where.column)}^\n\n${error.name}: ${first.text}\n    at ${where.file}:${where.line}:${where.column + 1}`;
+  // esbuild names the file relative to its working directory; Node names a script by its path.
+  if (where) error.stack = `${filename}:${where.line}\n${where.lineText}\n${' '.repeat(where.column)}^\n\n${error.name}: ${first.text}\n    at ${filename}:${where.line}:${where.column + 1}`;
   return error;
 }
 
