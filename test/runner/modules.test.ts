@@ -49,6 +49,10 @@ describe('Node runner: module systems and TypeScript', () => {
     assert.deepEqual([...model.tasks.values()].filter((t) => !t.end).map((t) => t.name), [], 'nothing left pending, the runner\'s own transpiling included');
   });
   it('traces an ES-module TypeScript file (.mts)', () => assertSequentialShape('sequential.mts', 'main'));
+  it('esbuild starting (some 80 ms, on Node\'s loader thread) is no long block of an ES-module TypeScript script', () => {
+    const { model } = traceFixture('sequential.mts');
+    assert.deepEqual(model.longBlocks().map((b) => [model.tasks.get(b.task)?.name, b.end - b.start]), []);
+  });
   it('`await using` in TypeScript: the disposal is a method of its class, made at the `await using` line, not in esbuild\'s helpers', () => {
     const { model, stdout, code } = traceFixture('esnext/await-using.ts');
     assert.equal(code, 0);

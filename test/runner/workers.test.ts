@@ -110,6 +110,7 @@ describe('Node runner: worker threads', () => {
       assert.equal(compute.thread, root.thread);
       assert.match(compute.site, /workers\/typescript\/worker\.ts:8:1$/, 'its site is in the TypeScript source');
       assert.deepEqual(compute.waits.map((w) => model.waitLabel(w)), ['setTimeout 20 ms']);
+      assert.deepEqual(model.longBlocks().map((b) => [model.tasks.get(b.task)?.name, b.end - b.start]), [], 'esbuild starting in either thread is no block of the program\'s');
     });
   }
 

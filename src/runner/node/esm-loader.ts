@@ -1,10 +1,11 @@
 // Module loader hooks (run on Node's loader thread) that let ES-module TypeScript files load.
 import * as fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { compiledCandidates, setRunnerDir, transpile, TS_FILE, typeScriptFiles } from './typescript';
+import { compiledCandidates, setRunnerDir, transpile, TS_FILE, typeScriptFiles, warmUpTranspiler, type LoaderData } from './typescript';
 
-export function initialize(data: { runnerDir?: string } | undefined): void {
+export function initialize(data: Partial<LoaderData> | undefined): void {
   if (typeof data?.runnerDir === 'string') setRunnerDir(data.runnerDir);
+  if (data?.warmUp === true) warmUpTranspiler();
 }
 
 interface LoadContext {

@@ -67,7 +67,44 @@ export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T,
   }
   resolveCompiledNames();
   const loader = path.join(__dirname, 'esm-loader.mjs');
-  if (fs.existsSync(loader)) Module.register(pathToFileURL(loader).href, { data: { runnerDir: __dirname } });
+  // esbuild's first build starts its service (some 80 ms): started as the hooks register, before
+  // the trace's run, it does not show as the script holding its loop while the first module loads.
+  // A worker's file loads through them too.
+  const warmUp = script === undefined || loadsAsModule(script.file);
+  if (fs.existsSync(loader)) Module.register(pathToFileURL(loader).href, { data: { runnerDir: __dirname, warmUp } satisfies LoaderData });
+}
+
+/** What the loader hooks are told as they start. */
+export interface LoaderData {
+  runnerDir: string;
+  /** Start esbuild at once: a module will load through the hooks soon. */
+  warmUp: boolean;
+}
+
+/** Whether Node loads a TypeScript script as an ES module: an .mts file, or a .ts file of a `"type": "module"` package. */
+function loadsAsModule(file: string): boolean {
+  if (file.endsWith('.mts')) return true;
+  if (!file.endsWith('.ts')) return false;
+  for (let dir = path.dirname(path.resolve(file)); ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest)) {
+      try {
+        return (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { type?: unknown }).type === 'module';
+      } catch {
+        return false; // Node fails on it itself
+      }
+    }
+    if (path.dirname(dir) === dir) return false;
+  }
+}
+
+/** Starts esbuild's service with a build of nothing; one that fails leaves the failure to the first module's build. */
+export function warmUpTranspiler(): void {
+  try {
+    transpile('', path.join(process.cwd(), 'warm-up.ts'), 'esm');
+  } catch {
+    // reported as the first module loads
+  }
 }
 
 type ResolveFilename = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
