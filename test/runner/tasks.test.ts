@@ -309,6 +309,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(only(model, 'AbortSignal.timeout 50 ms').kind, 'timer');
   });
 
+  it('a wait for the usual sleep (a promise its timer resolves) says it waits for the timer before the timer fires, pending at exit too', () => {
+    const { model, code } = traceFixture('sleep-pending.js');
+    assert.equal(code, 0);
+    const [done, pending] = [only(model, 'main'), only(model, 'nap')].map((task) => task.waits);
+    assert.deepEqual([done.length, pending.length], [1, 1]);
+    assert.deepEqual([done[0].target, model.waitLabel(done[0])], [only(model, 'setTimeout 20 ms').id, 'setTimeout 20 ms']);
+    assert.deepEqual([pending[0].target, model.waitLabel(pending[0])], [only(model, 'setTimeout 10000 ms').id, 'setTimeout 10000 ms']);
+    assert.ok(Number.isNaN(pending[0].end) || pending[0].end === model.endTime, 'still waiting as the program exited');
+  });
+
   it('the promise forms of setImmediate and setInterval are one timer task each, named as the timers are', () => {
     const { model, stdout } = traceFixture('timers-promises.js');
     assert.equal(stdout, 'ticks 3\n');

@@ -7,6 +7,9 @@ import { calleeAt } from './functionSource';
 export interface IoResource {
   /** A crypto job's completion callback, set when the job runs asynchronously. */
   ondone?: unknown;
+  /** A timer's and an immediate's callbacks. */
+  _onTimeout?: unknown;
+  _onImmediate?: unknown;
   _idleTimeout?: number;
   _repeat?: number | null;
   _destroyed?: boolean;

@@ -57,6 +57,12 @@ function transientOwner(promise: Promise<unknown>): TaskState | undefined {
  * (a helper may hand out one of its inner promises, as fetch does the first time), or the task it
  * was chained on (`load().then(f)`).
  */
+/** A function V8 made to resolve a promise: native, anonymous, of one parameter. */
+function isResolveFunction(fn: unknown): boolean {
+  return typeof fn === 'function' && fn.name === '' && fn.length === 1 && !('prototype' in fn) && NATIVE_ANONYMOUS.test(Function.prototype.toString.call(fn));
+}
+const NATIVE_ANONYMOUS = /^function \(\) \{\s*\[native code\]\s*\}$/;
+
 function taskBehind(promise: Promise<unknown>): TaskState | undefined {
   return marks.task(promise) ?? marks.helper(promise) ?? transientOwner(promise) ?? marks.source(promise);
 }
@@ -71,6 +77,8 @@ export class PromiseTasks {
   private readonly misread: MisreadCalls;
   /** Helpers whose own promise was found nearer the user's call than the one that started them (see onPromise). */
   private readonly ownFoundNearer = new WeakSet<TaskState>();
+  /** The latest promise made, if `new Promise` made it: its executor may be running. */
+  private executing: Promise<unknown> | undefined;
 
   /** `untraced`: runs the tracer's own work (a timer it sets) without tracing it. */
   constructor(
@@ -90,6 +98,7 @@ export class PromiseTasks {
 
   /** A promise is made, with the promise it was chained on or resolved from, if any. */
   onPromise(promise: Promise<unknown>, parent: Promise<unknown> | undefined): void {
+    this.executing = undefined;
     const hasParent = parent !== undefined;
     // Chained in the adopting job's own code, not in a call it makes (a query builder's then()
     // starting knex's Runner.run, whose own awaits chain promises first).
@@ -161,6 +170,7 @@ export class PromiseTasks {
         this.startTransient(promise, this.now(), 'combinator', `Promise.${info.api}`, info, false);
         return;
       case 'newPromise':
+        this.executing = promise;
         marks.setOwner(promise, top);
         marks.setThenSite(promise, THENABLE_JOB);
         // A wait for it waits for the package's call that made it, whatever settles it (a socket's read).
@@ -225,6 +235,15 @@ export class PromiseTasks {
    * The task on top awaits the promise `awaited` through the throwaway `asyncId`. `watch`: note who
    * settles `awaited` (not for the wrapper of an `await value`, settled already).
    */
+  /**
+   * A timer was made. One whose callback is a promise's resolve function, made in `new Promise`'s
+   * executor (`new Promise((resolve) => setTimeout(resolve, ms))`, the usual sleep), is what that
+   * promise waits for: a wait for it says so as it starts, not only once the timer has fired.
+   */
+  timerMade(timer: TaskState, callback: unknown): void {
+    if (this.executing !== undefined && isResolveFunction(callback)) marks.setTimer(this.executing, timer);
+  }
+
   private onAwait(throwaway: Promise<unknown>, awaited: Promise<unknown>, info: CallSiteInfo, watch: boolean): void {
     const waiter = this.stack.top;
     if (waiter === this.stack.internals) return;
@@ -238,7 +257,7 @@ export class PromiseTasks {
     if (waiter === this.stack.root && !info.moduleBody) return;
     // Nor are a helper's (an async generator it pulls awaiting): the helper's task is its whole call.
     if (waiter.transient) return;
-    const target = taskBehind(awaited);
+    const target = taskBehind(awaited) ?? marks.timer(awaited);
     const settled = knownSettled(awaited);
     if (target?.transient) target.waiter = waiter;
     else if (!target && watch) marks.setWaiter(awaited, waiter);

@@ -241,6 +241,8 @@ export class ResourceTasks {
     private readonly now: () => number,
     private readonly popReturnedCalls: (info: CallSiteInfo) => TaskState,
     private readonly workers: WorkerWatch,
+    /** Told of each timer the program makes, with its callback. */
+    private readonly timerMade: (timer: TaskState, callback: unknown) => void,
   ) {}
 
   /**
@@ -384,7 +386,10 @@ export class ResourceTasks {
       task.handle = resource;
       this.stack.liveHandles.add(task);
     }
-    if (TIMER_TYPES.has(type) && top !== this.stack.internals) this.watchForClear(top, task);
+    if (TIMER_TYPES.has(type) && top !== this.stack.internals) {
+      this.watchForClear(top, task);
+      this.timerMade(task, type === 'Timeout' ? resource._onTimeout : resource._onImmediate);
+    }
     this.owners.set(asyncId, task);
     if (type === 'TCPWRAP' && isServer(top.name)) this.nameOnReturn.push(task);
     if (type === 'TCPCONNECTWRAP' && maker?.name === TCP_SOCKET) this.socketOfConnect.set(task, maker);
