@@ -310,13 +310,17 @@ describe('Node runner: the task model on real scripts', () => {
   });
 
   it('a wait for the usual sleep (a promise its timer resolves) says it waits for the timer before the timer fires, pending at exit too', () => {
-    const { model, code } = traceFixture('sleep-pending.js');
+    const { model, code, stdout } = traceFixture('sleep-pending.js');
     assert.equal(code, 0);
-    const [done, pending] = [only(model, 'main'), only(model, 'nap')].map((task) => task.waits);
-    assert.deepEqual([done.length, pending.length], [1, 1]);
-    assert.deepEqual([done[0].target, model.waitLabel(done[0])], [only(model, 'setTimeout 20 ms').id, 'setTimeout 20 ms']);
-    assert.deepEqual([pending[0].target, model.waitLabel(pending[0])], [only(model, 'setTimeout 10000 ms').id, 'setTimeout 10000 ms']);
-    assert.ok(Number.isNaN(pending[0].end) || pending[0].end === model.endTime, 'still waiting as the program exited');
+    assert.equal(stdout, 'aborted\n');
+    const [slept, aborted, pending] = [only(model, 'main').waits[0], only(model, 'abortable').waits[0], only(model, 'nap').waits[0]];
+    const [sleepTimer, abortTimer] = tasksNamed(model, 'setTimeout 20 ms');
+    assert.deepEqual([slept.target, model.waitLabel(slept), model.wokenBy(slept)], [sleepTimer.id, 'setTimeout 20 ms', 0]);
+    assert.deepEqual([pending.target, model.waitLabel(pending)], [only(model, 'setTimeout 10000 ms').id, 'setTimeout 10000 ms']);
+    assert.ok(Number.isNaN(pending.end) || pending.end === model.endTime, 'still waiting as the program exited');
+    // Aborted, as a sleep of timers/promises is: the wait was for its timer, and the abort woke it.
+    assert.deepEqual([model.waitLabel(aborted), model.wokenBy(aborted)], ['setTimeout 1000 ms', abortTimer.id]);
+    assert.equal(only(model, 'setTimeout 1000 ms').end?.state, 'cancelled');
   });
 
   it('the promise forms of setImmediate and setInterval are one timer task each, named as the timers are', () => {

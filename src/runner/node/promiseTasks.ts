@@ -257,10 +257,13 @@ export class PromiseTasks {
     if (waiter === this.stack.root && !info.moduleBody) return;
     // Nor are a helper's (an async generator it pulls awaiting): the helper's task is its whole call.
     if (waiter.transient) return;
-    const target = taskBehind(awaited) ?? marks.timer(awaited);
+    const behind = taskBehind(awaited);
+    // For the usual sleep, the timer is what it waits for, and whatever settles the promise (the
+    // timer, or an abort rejecting it first) is what woke it.
+    const target = behind ?? marks.timer(awaited);
     const settled = knownSettled(awaited);
-    if (target?.transient) target.waiter = waiter;
-    else if (!target && watch) marks.setWaiter(awaited, waiter);
+    if (behind?.transient) behind.waiter = waiter;
+    else if (!behind && watch) marks.setWaiter(awaited, waiter);
     else if (!watch && !settled) {
       // `await thenable`: the wrapper settles only once V8 has called the thenable's then() in a
       // job of its own, which is no resumption of the task (see enter), and whoever then resolves it.
