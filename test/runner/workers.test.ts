@@ -111,8 +111,16 @@ describe('Node runner: worker threads', () => {
       assert.match(compute.site, /workers\/typescript\/worker\.ts:8:1$/, 'its site is in the TypeScript source');
       assert.deepEqual(compute.waits.map((w) => model.waitLabel(w)), ['setTimeout 20 ms']);
       assert.deepEqual(model.longBlocks().map((b) => [model.tasks.get(b.task)?.name, b.end - b.start]), [], 'esbuild starting in either thread is no block of the program\'s');
+      assert.equal(model.childrenOf(root.id).filter((t) => t.name === 'transpile TypeScript (Tasklane)' && t.internal).length, 1, 'the worker\'s TypeScript loader starting is the runner\'s own work');
     });
   }
+
+  it('a TypeScript program\'s JavaScript worker starts as Node starts it, without the TypeScript loader', () => {
+    const { model, code, stdout } = traceFixture('workers/typescript/js-worker.ts');
+    assert.equal(code, 0);
+    assert.equal(stdout, '.ts loader in the worker: undefined\n');
+    assert.equal(workerRoot(model, 'plain.js').parent, only(model, 'Worker').id);
+  });
 
   it('a worker that never yields is seen holding its loop while it runs (the flusher thread sends its records)', async () => {
     const model = new TraceModel();

@@ -15,7 +15,7 @@ import { TaskIds } from './taskIds';
 import type { WorkerWatch } from './resourceTasks';
 import type { TaskState } from './taskState';
 import { Tracer } from './tracer';
-import { registerTypeScript, TS_FILE } from './typescript';
+import { registerTypeScript, registerTypeScriptForWorker, TS_FILE } from './typescript';
 
 const LOADED = Symbol.for('tasklane.runner.loaded');
 const HANDLED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -227,7 +227,7 @@ function startWorker(config: WorkerRunnerConfig): void {
       // the worker is ending anyway
     }
   });
-  if (config.typeScript) registerTypeScript((name, fn) => tracer.ownWork(name, fn));
+  if (config.typeScript) registerTypeScriptForWorker((name, fn) => tracer.ownWork(name, fn));
   startTracing(thread, config.flushMs);
   channel.rootTask = tracer.rootTask;
   // Node sets the worker's file in its argv once the runner has loaded, before the worker's code runs.

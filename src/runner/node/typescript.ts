@@ -42,9 +42,9 @@ interface EsbuildError {
 /**
  * Lets TypeScript files load: in the main thread of a TypeScript script, and in each worker thread
  * it starts (whose files may be TypeScript too). `ownWork` runs the transpiler as the runner's own
- * work: untraced, and not the script's time. `failScript` ends the program when the main thread's
- * `script` itself does not parse, as Node would (a worker's file that does not parse throws, and its
- * Worker emits the error, as for JavaScript).
+ * work: untraced, and not the script's time. `script` is the main thread's: its `fail` ends the
+ * program when the script itself does not parse, as Node would (a worker's file that does not
+ * parse throws, and its Worker emits the error, as for JavaScript).
  */
 export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T, script?: { file: string; fail: (error: SyntaxError) => never }): void {
   process.setSourceMapsEnabled(true);
@@ -105,6 +105,21 @@ export function warmUpTranspiler(): void {
   } catch {
     // reported as the first module loads
   }
+}
+
+/**
+ * A worker thread of a TypeScript program: lets its file load if it is TypeScript, once Node starts
+ * to run it (which file is known no sooner). A JavaScript worker's start costs nothing more; a
+ * TypeScript one's hooks and esbuild's start are the runner's own work.
+ */
+export function registerTypeScriptForWorker(ownWork: <T>(name: string, fn: () => T) => T): void {
+  const internals = Module as unknown as { runMain: (this: unknown, main?: string, ...rest: unknown[]) => unknown };
+  const runMain = internals.runMain;
+  internals.runMain = function (main, ...rest) {
+    internals.runMain = runMain;
+    if (typeof main === 'string' && TS_FILE.test(main)) ownWork(TRANSPILE_TASK, () => registerTypeScript(ownWork));
+    return runMain.call(this, main, ...rest);
+  };
 }
 
 type ResolveFilename = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
