@@ -92,7 +92,13 @@ export class TimelinePainter {
     ctx.fillRect(0, top, w, 1);
     ctx.fillStyle = th.muted;
     ctx.fillText('overview', 4, top + OVERVIEW_H / 2);
-    this.drawLoopActivity(o, top + 6, OVERVIEW_H - 10, this.store.mainLoop);
+    // Worker threads' loops share a band under the main thread's, so that their long blocks show too.
+    const threads = [...this.store.threadLoops.values()];
+    if (threads.length === 0) this.drawLoopActivity(o, top + 6, OVERVIEW_H - 10, [this.store.mainLoop]);
+    else {
+      this.drawLoopActivity(o, top + 5, 6, [this.store.mainLoop]);
+      this.drawLoopActivity(o, top + 13, 6, threads);
+    }
     const x0 = Math.max(this.v.scale.left, Math.floor(o.toPx(this.v.scale.start)));
     const x1 = Math.min(w - 1, Math.max(x0 + 3, Math.ceil(o.toPx(this.v.scale.end))));
     ctx.globalAlpha = 0.25;
@@ -297,7 +303,7 @@ export class TimelinePainter {
       ctx.beginPath();
       ctx.rect(this.v.scale.left, AXIS_H + i * LOOP_LANE_H, w - this.v.scale.left, LOOP_LANE_H);
       ctx.clip();
-      this.drawLoopActivity(this.v.scale, y, LOOP_H, track);
+      this.drawLoopActivity(this.v.scale, y, LOOP_H, [track]);
       ctx.restore();
       this.drawNotRecorded(y, LOOP_H);
     });
@@ -353,21 +359,23 @@ export class TimelinePainter {
     ctx.setLineDash([]);
   }
 
-  /** A loop's busy time and its long blocks as bars from `y`, on `scale` (the view's, or the overview's). */
-  private drawLoopActivity(scale: TimeScale, y: number, height: number, track: LoopTrack): void {
+  /** Loops' busy time and their long blocks as bars from `y`, on `scale` (the view's, or the overview's), in one band. */
+  private drawLoopActivity(scale: TimeScale, y: number, height: number, tracks: LoopTrack[]): void {
     const ctx = this.ctx;
-    const loop = track.segments;
     ctx.fillStyle = this.v.theme.loopBusy;
     ctx.beginPath();
-    forEachPixelSpan(loop, 3, scale, this.store.endTime, (x0, x1) => ctx.rect(x0, y, x1 - x0, height));
+    for (const track of tracks) forEachPixelSpan(track.segments, 3, scale, this.store.endTime, (x0, x1) => ctx.rect(x0, y, x1 - x0, height));
     ctx.fill();
-    // Long blocks are few and must show however far out the view is zoomed.
+    // Long blocks are few and must show however far out the view is zoomed, over any loop's busy time.
     ctx.fillStyle = this.v.theme.longBlock;
     ctx.beginPath();
-    for (const i of track.longBlocks()) {
-      const x0 = Math.floor(scale.toPx(loop[i]));
-      const x1 = Math.max(Math.ceil(scale.toPx(this.store.endOf(loop[i + 1]))), x0 + 1);
-      if (x1 >= scale.left && x0 <= scale.left + scale.width) ctx.rect(x0, y, x1 - x0, height);
+    for (const track of tracks) {
+      const loop = track.segments;
+      for (const i of track.longBlocks()) {
+        const x0 = Math.floor(scale.toPx(loop[i]));
+        const x1 = Math.max(Math.ceil(scale.toPx(this.store.endOf(loop[i + 1]))), x0 + 1);
+        if (x1 >= scale.left && x0 <= scale.left + scale.width) ctx.rect(x0, y, x1 - x0, height);
+      }
     }
     ctx.fill();
   }

@@ -108,6 +108,35 @@ describe('webview in headless Chromium: the canvas timeline', () => {
     assert.notDeepEqual(await pixel(view, 900, 82 + 10), RUN_BLUE, 'which waits there');
   });
 
+  it('the overview strip shows the worker threads\' loops in a band under the main thread\'s, with their long blocks', async () => {
+    /** The rows of the overview strip (from its top) holding long-block red between x0 and x1 (under the in-view mark's tint). */
+    const redRows = (x0: number, x1: number): Promise<number[]> => view.page.evaluate(([a, b, stripH]) => {
+      const canvas = document.querySelector('canvas')!;
+      const scale = canvas.width / canvas.clientWidth;
+      const rows: number[] = [];
+      for (let y = canvas.clientHeight - stripH; y < canvas.clientHeight; y++) {
+        const data = canvas.getContext('2d')!.getImageData(Math.round(a * scale), Math.round(y * scale), Math.round((b - a) * scale), 1).data;
+        for (let i = 0; i < data.length; i += 4) {
+          if (data[i] - data[i + 1] > 60 && data[i] - data[i + 2] > 40) {
+            rows.push(y - (canvas.clientHeight - stripH));
+            break;
+          }
+        }
+      }
+      return rows;
+    }, [x0, x1, 22]);
+    // The main thread's loop is held 0 to 100 ms (x 215 to 292), a long block; 600 to 700 ms is at x 677 to 754.
+    const mainBlock = await redRows(220, 280);
+    assert.ok(mainBlock.length >= 10, `the main thread's block fills the strip's band (rows ${mainBlock.join(', ')})`);
+    assert.deepEqual(await redRows(600, 800), []);
+    const threadLoops = [{ thread: 2, loop: Float64Array.of(600_000, 700_000, 3), loopFrom: 0 }];
+    await view.post({ type: 'timeline', update: { ...UPDATE, threadLoops } });
+    await frame(view);
+    const [main, worker] = [await redRows(220, 280), await redRows(690, 740)];
+    assert.ok(worker.length >= 4, `the worker's 100 ms block is in the strip (rows ${worker.join(', ')})`);
+    assert.ok(Math.min(...worker) > Math.max(...main), `in a band below the main thread's (rows ${main.join(', ')}, then ${worker.join(', ')})`);
+  });
+
   it('a damaged timeline update is refused whole: the lanes stay as drawn, and the host still hears it was handled', async () => {
     const acks = view.sent.filter((m) => m.type === 'applied').length;
     const damaged = packTimelineTasks([task(4, 1, 'late', [0, 1_000_000])]);
