@@ -180,7 +180,7 @@ describe('Node runner: the task model on real scripts', () => {
     const { model, stdout } = traceFixture('quick-returns.js');
     assert.equal(stdout, 'ABC de\n');
     const main = only(model, 'main');
-    const calls = [...tasksNamed(model, 'lookup'), ...tasksNamed(model, '(anonymous)')];
+    const calls = [...tasksNamed(model, 'lookup'), ...tasksNamed(model, 'map callback')];
     assert.equal(calls.length, 5);
     for (const call of calls) {
       assert.equal(call.parent, main.id, `${call.name} #${call.id} was made by main`);
@@ -307,6 +307,15 @@ describe('Node runner: the task model on real scripts', () => {
     const main = only(model, 'main');
     assert.equal(model.waitLabel(main.waits[0]), 'setTimeout 10000 ms');
     assert.equal(only(model, 'AbortSignal.timeout 50 ms').kind, 'timer');
+  });
+
+  it('an anonymous async function written as a call\'s argument is named after that call, with its first argument when that is a string', () => {
+    const { model, code } = traceFixture('callbacks.js');
+    assert.equal(code, 0);
+    const main = only(model, 'main');
+    const names = model.childrenOf(main.id).filter((t) => t.kind === 'async').map((t) => t.name);
+    assert.deepEqual(names, ['bus.on(\'job\') callback', 'map callback', 'map callback', 'it(\'adds numbers\') callback', 'new Promise callback', 'map callback', '(anonymous)'],
+      'a listener, mappers (one written on a line of its own), a test-like call, an executor; an immediately called function is no call\'s argument');
   });
 
   it('a wait for the usual sleep (a promise its timer resolves) says it waits for the timer before the timer fires, pending at exit too', () => {
@@ -463,13 +472,13 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(model.waitLabel(request), 'request', 'an unnamed export by the name the program calls it');
   });
 
-  it('a package that is a function is named as the program calls it, and an unnamed mapper before an options object stays unnamed', () => {
+  it('a package that is a function is named as the program calls it, and an unnamed mapper before an options object after that call', () => {
     const { model, stdout } = traceFixture('with-package/map-options.js');
     assert.equal(stdout, '2,4,6 8\n');
     const main = only(model, 'main');
     const maps = tasksNamed(model, 'pMap');
     assert.deepEqual(maps.map((m) => m.parent), [main.id, main.id], 'not module.exports');
-    assert.equal(tasksNamed(model, '(anonymous)').length, 3, 'the mapper of three items, not pMap.concurrency');
+    assert.equal(tasksNamed(model, 'pMap callback').length, 3, 'the mapper of three items, not pMap.concurrency');
     assert.equal(tasksNamed(model, 'tasks.double').length, 4, 'a function assigned to a property keeps the name V8 gives it');
     assert.deepEqual([...model.tasks.values()].filter((t) => /concurrency|module\.exports/.test(t.name)), []);
   });
@@ -568,7 +577,7 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([only(model, 'Client.head').parent, only(model, 'Client.post').parent], [main.id, main.id], 'methods under computed keys by the key they were called as (V8 says Client.<computed>)');
     assert.equal(only(model, 'tick').parent, only(model, 'setTimeout 1 ms').id, 'not Timeout.tick: Node calls it as the timer\'s _onTimeout');
     assert.equal(only(model, 'onPing').parent, only(model, 'setTimeout 2 ms').id, 'not EventEmitter.onPing');
-    assert.equal(tasksNamed(model, '(anonymous)').length, 1, 'an unnamed listener is not named after how Node called it');
+    assert.equal(tasksNamed(model, 'emitter.on(\'ping\') callback').length, 1, 'an unnamed listener is named after the call that added it, not after how Node called it');
   });
 
   it('names the file requests a stream makes in Node\'s own code by the fs call that made them', () => {
@@ -719,7 +728,7 @@ describe('Node runner: the task model on real scripts', () => {
   it('each step of for await over a socket waits for its read, the end of the stream too', () => {
     const { model, stdout } = traceFixture('for-await-socket.js');
     assert.equal(stdout, 'ab\n');
-    const reader = only(model, '(anonymous)');
+    const reader = only(model, 'net.createServer callback');
     const labels = reader.waits.map((w) => model.waitLabel(w));
     assert.ok(labels.length >= 3, `two messages, then the end: ${labels.join(', ')}`);
     assert.ok(labels.every((l) => /^read TCP socket 127\.0\.0\.1:\d+$/.test(l)), labels.join(', '));
@@ -921,8 +930,8 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(handlers.map((h) => h.kind), ['async', 'async']);
     assert.deepEqual(handlers.map((h) => model.waitLabel(h.waits[0])), ['setTimeout 5 ms', 'setTimeout 5 ms']);
     assert.equal(handlers[0].parent, handlers[1].parent, 'one connection\'s requests');
-    const anonymous = tasksNamed(model, '(anonymous)').map((t) => model.tasks.get(t.parent)!.name.replace(/:\d+$/, ''));
-    assert.deepEqual(anonymous, ['TCP server 127.0.0.1'], 'only the listen callback, which serves no request');
+    const unserved = [...model.tasks.values()].filter((t) => t.kind === 'async' && !/^(GET|POST) /.test(t.name)).map((t) => `${t.name} in ${model.tasks.get(t.parent)!.name.replace(/:\d+$/, '')}`);
+    assert.deepEqual(unserved, ['server.listen callback in TCP server 127.0.0.1'], 'only the listen callback, which serves no request');
   });
 
   it('a middleware and route a framework calls for a request (from a callback bound in it too) are named after the request; what the route\'s own code calls is not', () => {
@@ -932,7 +941,7 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(route, 'the middleware and the route it passed on to');
     assert.equal(route.parent, middleware.id);
     assert.equal(model.tasks.get(middleware.parent)?.name, 'AsyncResource.bind', 'called from the body reader\'s callback bound to the request');
-    const mapped = tasksNamed(model, '(anonymous)').filter((t) => t.parent === route.id);
+    const mapped = tasksNamed(model, 'req.body.map callback').filter((t) => t.parent === route.id);
     assert.equal(mapped.length, 2, 'the two .map callbacks keep their own name');
   });
 
@@ -941,9 +950,9 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(stdout, 'slow in some time\n');
     const timing = only(model, 'timing');
     assert.equal(only(model, 'GET /slow').parent, timing.id);
-    const anonymous = tasksNamed(model, '(anonymous)').map((t) => t.site);
-    assert.equal(anonymous.length, 1, 'the listening callback only');
-    assert.match(anonymous[0], /http-compose\.js:17:\d+$/);
+    const unserved = [...model.tasks.values()].filter((t) => t.kind === 'async' && t.name !== 'timing' && t.name !== 'GET /slow');
+    assert.deepEqual(unserved.map((t) => t.name), ['server.listen callback'], 'the listening callback only');
+    assert.match(unserved[0].site, /http-compose\.js:17:\d+$/);
   });
 
   it('fs.watchFile is named so and ends when unwatched; an event loop delay monitor and a Blob\'s reader are no tasks left pending', () => {

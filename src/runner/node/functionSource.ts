@@ -1,7 +1,8 @@
 // What no stack frame says, read from the program's source: whether a function is an async
 // function (where V8 says it starts, at its `async` keyword if it has one), asked only to repair a
-// misreading (MisreadCalls.repair); whether it is written as a call's argument, and what a call
-// calls, asked only of names V8 made up or does not have. A file is read when first asked about.
+// misreading (MisreadCalls.repair); whether it is written as a call's argument, and which call's,
+// and what a call calls, asked only of names V8 made up or does not have. A file is read when
+// first asked about.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compiledSource, TS_FILE } from './typescript';
@@ -16,7 +17,11 @@ const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/;
 /** Answers so far, by function: a loop of calls that return without settling asks again and again. */
 const asyncAnswers = new Map<string, boolean>();
 const argumentAnswers = new Map<string, boolean>();
+const callbackAnswers = new Map<string, string>();
 const MAX_ANSWERS = 4096;
+/** How far back before a function its call's `(` is looked for. */
+const MAX_LINES_BACK = 4;
+const MAX_CHARS_BACK = 1000;
 
 /** `fnKey`: a function as CallSiteInfo.callers names it, "file:line:column" of its start. */
 export function isAsyncFunctionAt(fnKey: string): boolean {
@@ -40,6 +45,53 @@ export function isArgumentAt(fnKey: string): boolean {
   return remembered(argumentAnswers, fnKey, () => readsArgument(placeOf(fnKey)));
 }
 
+/**
+ * What an anonymous function written as a call's argument is passed to, as the source writes that
+ * call, with its first argument when that is a short string: `svc.on('msg')`, `it('adds')`, `map`,
+ * `new Promise`. '' where the function is no call's argument (or the source is not at hand).
+ */
+export function callOfArgumentAt(fnKey: string): string {
+  return remembered(callbackAnswers, fnKey, () => {
+    const place = placeOf(fnKey);
+    const lines = place && linesOf(place.file, true);
+    if (!place || !lines) return '';
+    const before = [...lines.slice(Math.max(0, place.line - 1 - MAX_LINES_BACK), place.line - 1), (lines[place.line - 1] ?? '').slice(0, place.column - 1)].join('\n');
+    return callOfArgument(before.slice(-MAX_CHARS_BACK));
+  });
+}
+
+/** The call whose argument list `before` (the text before a function) is open in, as above. */
+function callOfArgument(before: string): string {
+  const trimmed = before.trimEnd();
+  if (!trimmed.endsWith('(') && !trimmed.endsWith(',')) return '';
+  // Back over the arguments before the function, to the `(` that opens them.
+  let depth = 0;
+  let open = trimmed.length - 1;
+  for (; open >= 0; open--) {
+    const c = trimmed[open];
+    if (c === '"' || c === "'" || c === '`') {
+      open = trimmed.lastIndexOf(c, open - 1);
+      if (open < 0) return '';
+    } else if (c === ')' || c === ']' || c === '}') depth++;
+    else if (c === '(' || c === '[' || c === '{') {
+      if (depth === 0) break;
+      depth--;
+    }
+  }
+  if (open < 0 || trimmed[open] !== '(') return '';
+  const callee = CALLEE_BEFORE.exec(trimmed.slice(0, open));
+  if (callee === null || KEYWORDS.has(callee[2])) return '';
+  const label = STRING_ARGUMENT.exec(trimmed.slice(open + 1))?.[2];
+  return `${callee[1] ? 'new ' : ''}${callee[2].replace(/\s+/g, '')}${label === undefined ? '' : `('${label}')`}`;
+}
+
+/** The callee just before a call's `(`: `svc.on`, `this.#queue.add`, `new Promise`. */
+const CALLEE_BEFORE = /(\bnew\s+)?((?:[A-Za-z_$][\w$]*|#[A-Za-z_$][\w$]*)(?:\s*\??\.\s*#?[A-Za-z_$][\w$]*)*)\s*$/;
+/** A call's arguments before the function, when they are one short string ('msg', "/users", `adds`). */
+const STRING_ARGUMENT = /^\s*(['"`])([^'"`\\\n$]{1,40})\1\s*,\s*$/;
+/** Words before a `(` that are no calls. */
+const KEYWORDS = new Set(['if', 'while', 'for', 'switch', 'catch', 'return', 'await', 'typeof', 'void', 'yield', 'in', 'of', 'function', 'async']);
+
 function readsArgument(place: Place | undefined): boolean {
   const lines = place && linesOf(place.file, true);
   if (!place || !lines) return false;
@@ -51,7 +103,7 @@ function readsArgument(place: Place | undefined): boolean {
   return false;
 }
 
-function remembered(answers: Map<string, boolean>, key: string, work: () => boolean): boolean {
+function remembered<T>(answers: Map<string, T>, key: string, work: () => T): T {
   let answer = answers.get(key);
   if (answer === undefined) {
     answer = work();

@@ -5,7 +5,7 @@
 import type { TaskKind } from '../../trace/events';
 import type { CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
-import { isAsyncFunctionAt } from './functionSource';
+import { callOfArgumentAt, isAsyncFunctionAt } from './functionSource';
 import { isNodeTest, isTestCall, opName } from './names';
 import { marks } from './promiseMarks';
 import { requestHandlerName } from './servedRequests';
@@ -19,13 +19,18 @@ const ANONYMOUS = '(anonymous)';
 /**
  * An anonymous async function's name: an HTTP server's handler after the request it serves
  * (`GET /users/1`, see servedRequests; PromiseTasks.startAsync also notes it as serving the
- * request), a node:test test's function after the test.
+ * request), a node:test test's function after the test, one written as a call's argument after
+ * that call (`svc.on('msg') callback`, `map callback`). `fnKey`: the function, as
+ * CallSiteInfo.callers names it.
  */
-export function anonymousName(caller: TaskState): string {
+export function anonymousName(caller: TaskState, fnKey: string | undefined): string {
   const request = requestHandlerName(caller, undefined);
   if (request !== '') return request;
   const test = caller.handle;
-  if (test === undefined || !isNodeTest(test)) return ANONYMOUS;
+  if (test === undefined || !isNodeTest(test)) {
+    const call = fnKey ? callOfArgumentAt(fnKey) : '';
+    return call === '' ? ANONYMOUS : `${call} callback`;
+  }
   // A hook's function: node:test names an anonymous one `<anonymous>`, its kind says more.
   if (typeof test.hookType === 'string' && (test.name === '<anonymous>' || typeof test.name !== 'string')) return test.hookType;
   return typeof test.name === 'string' ? test.name : ANONYMOUS;
@@ -116,7 +121,7 @@ export class MisreadCalls {
       if (sync.some((t) => t.fnKey === fnKey) || !isAsyncFunctionAt(fnKey)) continue;
       const call = this.sites.callOf(fnKey);
       if (call === undefined) return false;
-      task.name = call.fn || anonymousName(caller);
+      task.name = call.fn || anonymousName(caller, fnKey);
       task.site = call.callerSite || call.site;
       task.fnKey = fnKey;
       // What it makes from here is looked up as its function's, not as the loop's function's.
