@@ -57,15 +57,15 @@ function transientOwner(promise: Promise<unknown>): TaskState | undefined {
  * (a helper may hand out one of its inner promises, as fetch does the first time), or the task it
  * was chained on (`load().then(f)`).
  */
+function taskBehind(promise: Promise<unknown>): TaskState | undefined {
+  return marks.task(promise) ?? marks.helper(promise) ?? transientOwner(promise) ?? marks.source(promise);
+}
+
 /** A function V8 made to resolve a promise: native, anonymous, of one parameter. */
 function isResolveFunction(fn: unknown): boolean {
   return typeof fn === 'function' && fn.name === '' && fn.length === 1 && !('prototype' in fn) && NATIVE_ANONYMOUS.test(Function.prototype.toString.call(fn));
 }
 const NATIVE_ANONYMOUS = /^function \(\) \{\s*\[native code\]\s*\}$/;
-
-function taskBehind(promise: Promise<unknown>): TaskState | undefined {
-  return marks.task(promise) ?? marks.helper(promise) ?? transientOwner(promise) ?? marks.source(promise);
-}
 
 export class PromiseTasks {
   /** The wrapper V8 made for the latest `await value`: the await on it follows. */
@@ -232,10 +232,6 @@ export class PromiseTasks {
   }
 
   /**
-   * The task on top awaits the promise `awaited` through the throwaway `asyncId`. `watch`: note who
-   * settles `awaited` (not for the wrapper of an `await value`, settled already).
-   */
-  /**
    * A timer was made. One whose callback is a promise's resolve function, made in `new Promise`'s
    * executor (`new Promise((resolve) => setTimeout(resolve, ms))`, the usual sleep), is what that
    * promise waits for: a wait for it says so as it starts, not only once the timer has fired.
@@ -244,6 +240,10 @@ export class PromiseTasks {
     if (this.executing !== undefined && isResolveFunction(callback)) marks.setTimer(this.executing, timer);
   }
 
+  /**
+   * The task on top awaits the promise `awaited` through the throwaway `asyncId`. `watch`: note who
+   * settles `awaited` (not for the wrapper of an `await value`, settled already).
+   */
   private onAwait(throwaway: Promise<unknown>, awaited: Promise<unknown>, info: CallSiteInfo, watch: boolean): void {
     const waiter = this.stack.top;
     if (waiter === this.stack.internals) return;
