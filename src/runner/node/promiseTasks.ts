@@ -63,9 +63,11 @@ function taskBehind(promise: Promise<unknown>): TaskState | undefined {
 
 /** A function V8 made to resolve a promise: native, anonymous, of one parameter. */
 function isResolveFunction(fn: unknown): boolean {
-  return typeof fn === 'function' && fn.name === '' && fn.length === 1 && !('prototype' in fn) && NATIVE_ANONYMOUS.test(Function.prototype.toString.call(fn));
+  // Compared whole, the source text costs half what a pattern does (a sleep's timer asks, W2's 50,000).
+  return typeof fn === 'function' && fn.name === '' && fn.length === 1 && !('prototype' in fn) && functionText.call(fn) === NATIVE_ANONYMOUS;
 }
-const NATIVE_ANONYMOUS = /^function \(\) \{\s*\[native code\]\s*\}$/;
+const functionText = Function.prototype.toString;
+const NATIVE_ANONYMOUS = 'function () { [native code] }';
 
 export class PromiseTasks {
   /** The wrapper V8 made for the latest `await value`: the await on it follows. */
