@@ -80,8 +80,6 @@ const SourceMark = markOf<TaskState | undefined>(undefined);
 const ThenSiteMark = markOf(0);
 /** What awaiting the promise waits for, in words, where that is no task (a step of `for await` over events.on). */
 const LabelMark = markOf('');
-/** The timer whose callback resolves the promise (see PromiseTasks.timerMade). */
-const TimerMark = markOf<TaskState | undefined>(undefined);
 /** What chained the promise in a helper's step inside Node (its site code): its job is the helper's next step, cached by it. */
 const JobSiteMark = markOf(0);
 
@@ -102,8 +100,6 @@ export const marks = {
   setThenSite: ThenSiteMark.set,
   label: LabelMark.get,
   setLabel: LabelMark.set,
-  timer: TimerMark.get,
-  setTimer: TimerMark.set,
   jobSite: JobSiteMark.get,
   setJobSite: JobSiteMark.set,
   /** Whether the promise's settling matters: it is a task's result, awaited, or inside a helper. */

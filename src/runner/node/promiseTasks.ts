@@ -81,6 +81,13 @@ export class PromiseTasks {
   private readonly ownFoundNearer = new WeakSet<TaskState>();
   /** The latest promise made, if `new Promise` made it: its executor may be running. */
   private executing: Promise<unknown> | undefined;
+  /**
+   * The latest promise made to be resolved by a timer, and that timer (see timerMade): kept here
+   * rather than as a mark, which would be a fourth field on a sleep's promise and cost it an
+   * allocation; a sleep is awaited as soon as it is made.
+   */
+  private sleep: Promise<unknown> | undefined;
+  private sleepTimer: TaskState | undefined;
 
   /** `untraced`: runs the tracer's own work (a timer it sets) without tracing it. */
   constructor(
@@ -239,7 +246,9 @@ export class PromiseTasks {
    * promise waits for: a wait for it says so as it starts, not only once the timer has fired.
    */
   timerMade(timer: TaskState, callback: unknown): void {
-    if (this.executing !== undefined && isResolveFunction(callback)) marks.setTimer(this.executing, timer);
+    if (this.executing === undefined || !isResolveFunction(callback)) return;
+    this.sleep = this.executing;
+    this.sleepTimer = timer;
   }
 
   /**
@@ -262,7 +271,7 @@ export class PromiseTasks {
     const behind = taskBehind(awaited);
     // For the usual sleep, the timer is what it waits for, and whatever settles the promise (the
     // timer, or an abort rejecting it first) is what woke it.
-    const target = behind ?? marks.timer(awaited);
+    const target = behind ?? (awaited === this.sleep ? this.sleepTimer : undefined);
     const settled = knownSettled(awaited);
     if (behind?.transient) behind.waiter = waiter;
     else if (!behind && watch) marks.setWaiter(awaited, waiter);
