@@ -1,5 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseTrace } from '../../src/trace/load';
+import type { TraceModel } from '../../src/trace/model';
 import { FIXTURES, lifetimeMs, only, ROOT, tasksNamed, traceFixture } from './helpers';
 
 function assertSequentialShape(fixture: string, parentName: string | undefined): void {
@@ -14,6 +19,28 @@ function assertSequentialShape(fixture: string, parentName: string | undefined):
     const parent = only(model, parentName);
     assert.equal(says[0].parent, parent.id);
     assert.ok(lifetimeMs(model, parent) >= 295);
+  }
+}
+
+/**
+ * Runs a script of the ts-compiler fixture where esbuild cannot be found: the runner and the project
+ * copied outside the repository, the project with the TypeScript compiler (`withTypeScript`) or without.
+ */
+function traceOutsideRepo(script: string, withTypeScript: boolean): { model: TraceModel; stdout: string; stderr: string; code: number | null } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-no-esbuild-'));
+  try {
+    fs.cpSync(path.join(ROOT, 'dist'), path.join(dir, 'tasklane'), { recursive: true });
+    const app = path.join(dir, 'app');
+    fs.cpSync(path.join(FIXTURES, 'ts-compiler'), app, { recursive: true });
+    if (withTypeScript) {
+      fs.mkdirSync(path.join(app, 'node_modules'));
+      fs.symlinkSync(path.join(ROOT, 'node_modules/typescript'), path.join(app, 'node_modules/typescript'), 'dir');
+    }
+    const out = path.join(dir, 'trace.json');
+    const run = spawnSync(process.execPath, [path.join(dir, 'tasklane/cli.js'), 'run', script, '--out', out, '--format', 'tasklane'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    return { model: parseTrace(fs.readFileSync(out, 'utf8')), stdout: run.stdout, stderr: run.stderr.replace(/^tasklane: wrote .*\n/m, ''), code: run.status };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -118,6 +145,29 @@ describe('Node runner: module systems and TypeScript', () => {
     assert.equal(code, 0);
     const file = path.join(FIXTURES, 'import-meta.ts');
     assert.equal(stdout, `${file}\n${file}\n${FIXTURES}\n`);
+  });
+  it('without esbuild, TypeScript runs with the project\'s own TypeScript compiler and its tsconfig.json (legacy decorators), as written (no ES5 generators)', () => {
+    const { model, stdout, code, stderr } = traceOutsideRepo('src/main.ts', true);
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, 'calling\nhello world\n');
+    const greet = only(model, /greet$/);
+    assert.equal(greet.kind, 'async', 'an async function, not a generator ES5 would make of it');
+    assert.equal(greet.parent, only(model, 'main').id);
+    assert.deepEqual(greet.waits.map((w) => model.waitLabel(w)), ['setTimeout 20 ms']);
+    assert.match(only(model, 'setTimeout 20 ms').site, /app\/src\/main\.ts:13:\d+$/, 'placed in the TypeScript source');
+  });
+  it('without esbuild, a script the TypeScript compiler cannot parse fails as Node reports a JavaScript one', () => {
+    const { stderr, code } = traceOutsideRepo('src/broken.ts', true);
+    assert.equal(code, 1);
+    assert.match(stderr, /\/app\/src\/broken\.ts:2\nconst count: number = ;\n {22}\^\n\nSyntaxError: Expression expected\.\n/, stderr);
+    assert.doesNotMatch(stderr, /bootstrap|transpileModule/, 'nothing of the runner or the compiler');
+  });
+  it('with neither esbuild nor the TypeScript compiler, a TypeScript script fails with a message saying what to install', () => {
+    const { model, stderr, code } = traceOutsideRepo('src/main.ts', false);
+    assert.equal(code, 1);
+    assert.match(stderr, /^Error: Tasklane needs esbuild or typescript to run TypeScript \(\S*app\/src\/main\.ts\); install one with "npm install --save-dev esbuild"\.\n/, stderr);
+    assert.doesNotMatch(stderr, /bootstrap/, 'no stack of the runner\'s');
+    assert.equal(model.exit?.reason, 'exception');
   });
   it('a TypeScript module that does not parse throws a SyntaxError its importer can catch', () => {
     const { stdout, code } = traceFixture('typescript-errors/requires-broken.ts');

@@ -1,7 +1,8 @@
 // Module loader hooks (run on Node's loader thread) that let ES-module TypeScript files load.
 import * as fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { compiledCandidates, setRunnerDir, transpile, TS_FILE, typeScriptFiles, warmUpTranspiler, type LoaderData } from './typescript';
+import { setRunnerDir, transpile } from './transpilers';
+import { compiledCandidates, TS_FILE, typeScriptFiles, warmUpTranspiler, type LoaderData } from './typescript';
 
 export function initialize(data: Partial<LoaderData> | undefined): void {
   if (typeof data?.runnerDir === 'string') setRunnerDir(data.runnerDir);

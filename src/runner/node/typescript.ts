@@ -1,9 +1,10 @@
 // Runs TypeScript scripts: CommonJS files through a require hook, ES modules through a loader
-// hook thread. Both transpile with esbuild, resolved from the runner's package or the script's folder.
+// hook thread. Both transpile as transpilers.ts does (esbuild, else the project's TypeScript).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Module from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { nearestTsconfig, NoTranspiler, transpile } from './transpilers';
 import { aliasedPaths } from './tsconfigPaths';
 
 export const TS_FILE = /\.(ts|mts|cts)$/;
@@ -29,16 +30,6 @@ export function typeScriptFiles(specifier: string): string[] {
 /** The internal task the loop lane shows while TypeScript is transpiled in the program's thread. */
 const TRANSPILE_TASK = 'transpile TypeScript (Tasklane)';
 
-interface EsbuildLike {
-  buildSync(options: Record<string, unknown>): { outputFiles: { text: string }[] };
-}
-
-/** What esbuild's build failure carries about each error. */
-interface EsbuildError {
-  text: string;
-  location: { line: number; column: number; lineText: string } | null;
-}
-
 /**
  * Lets TypeScript files load: in the main thread of a TypeScript script, and in each worker thread
  * it starts (whose files may be TypeScript too). `ownWork` runs the transpiler as the runner's own
@@ -46,7 +37,7 @@ interface EsbuildError {
  * program when the script itself does not parse, as Node would (a worker's file that does not
  * parse throws, and its Worker emits the error, as for JavaScript).
  */
-export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T, script?: { file: string; fail: (error: SyntaxError) => never }): void {
+export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T, script?: { file: string; fail: (error: Error) => never }): void {
   process.setSourceMapsEnabled(true);
   const extensions = (Module as unknown as { _extensions: Record<string, (m: { _compile(code: string, file: string): void }, file: string) => void> })._extensions;
   for (const ext of ['.ts', '.cts']) {
@@ -58,7 +49,7 @@ export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T,
       } catch (err) {
         // Thrown, Node would print the runner's line that threw it above the user's; a module the
         // script requires may be caught by it, so only the script's own is reported here.
-        if (err instanceof SyntaxError && script && filename === path.resolve(script.file)) script.fail(err);
+        if ((err instanceof SyntaxError || err instanceof NoTranspiler) && script && filename === path.resolve(script.file)) script.fail(err);
         throw err;
       }
       compiledCode.set(filename, code);
@@ -98,10 +89,10 @@ function loadsAsModule(file: string): boolean {
   }
 }
 
-/** Starts esbuild's service with a build of nothing; one that fails leaves the failure to the first module's build. */
+/** Starts the transpiler (esbuild's service) with a build of nothing; one that fails leaves the failure to the first module's build. */
 export function warmUpTranspiler(): void {
   try {
-    transpile('', path.join(process.cwd(), 'warm-up.ts'), 'esm');
+    transpile('export const ready: boolean = true;\n', path.join(process.cwd(), 'warm-up.ts'), 'esm');
   } catch {
     // reported as the first module loads
   }
@@ -160,85 +151,4 @@ export function compiledCandidates(specifier: string, from: string): string[] {
   const tsconfig = nearestTsconfig(path.dirname(from));
   if (tsconfig === undefined) return [];
   return aliasedPaths(specifier, tsconfig).flatMap((file) => [file, ...(/\.(m|c)?js$/.test(file) ? typeScriptFiles(file) : [])]);
-}
-
-let runnerDir: string | undefined;
-
-/** Tells the loader thread where the runner lives, so esbuild resolves from there first. */
-export function setRunnerDir(dir: string): void {
-  runnerDir = dir;
-}
-
-let esbuild: EsbuildLike | undefined;
-
-/**
- * One file compiled as tsc would with the project's tsconfig.json (the nearest above it, with what
- * it extends): its compiler options change the code (`experimentalDecorators` makes legacy
- * decorators, which compile otherwise as the standard ones and fail). A build of the one file,
- * not a transform: esbuild reads a tsconfig file, and follows its `extends`, only in a build.
- */
-export function transpile(source: string, filename: string, format: 'cjs' | 'esm'): string {
-  esbuild ??= loadEsbuild(filename);
-  const dir = path.dirname(filename);
-  try {
-    return esbuild.buildSync({
-      stdin: { contents: source, loader: 'ts', sourcefile: filename, resolveDir: dir }, tsconfig: nearestTsconfig(dir),
-      // The source map names the file relative to the working directory, and Node reads that
-      // relative to the file: from the file's own folder, its stacks name the file where it is.
-      absWorkingDir: dir, define: format === 'cjs' ? importMetaOf(filename) : undefined,
-      write: false, bundle: false, format, sourcemap: 'inline', target: `node${process.versions.node}`, logLevel: 'silent',
-    }).outputFiles[0].text;
-  } catch (err) {
-    throw syntaxErrorOf(err, filename);
-  }
-}
-
-/**
- * What `import.meta` tells a module of itself, for a TypeScript file written as an ES module and run
- * as CommonJS (`new Worker(new URL('./worker.ts', import.meta.url))`): esbuild leaves it empty there.
- */
-function importMetaOf(filename: string): Record<string, string> {
-  return {
-    'import.meta.url': JSON.stringify(pathToFileURL(filename).href),
-    'import.meta.filename': JSON.stringify(filename),
-    'import.meta.dirname': JSON.stringify(path.dirname(filename)),
-  };
-}
-
-const tsconfigs = new Map<string, string | undefined>();
-
-/** The tsconfig.json in `dir` or the nearest folder above it, as tsc finds a project's. */
-function nearestTsconfig(dir: string): string | undefined {
-  if (tsconfigs.has(dir)) return tsconfigs.get(dir);
-  const here = path.join(dir, 'tsconfig.json');
-  const parent = path.dirname(dir);
-  const found = fs.existsSync(here) ? here : parent === dir ? undefined : nearestTsconfig(parent);
-  tsconfigs.set(dir, found);
-  return found;
-}
-
-/**
- * esbuild's failure as Node reports a script that does not parse: where, the line with a caret
- * under the spot, and `SyntaxError: …`, instead of esbuild's own stack and error objects.
- */
-function syntaxErrorOf(err: unknown, filename: string): unknown {
-  const first = (err as { errors?: EsbuildError[] }).errors?.[0];
-  if (first === undefined) return err;
-  const error = new SyntaxError(first.text);
-  const where = first.location;
-  // esbuild names the file relative to its working directory; Node names a script by its path.
-  if (where) error.stack = `${filename}:${where.line}\n${where.lineText}\n${' '.repeat(where.column)}^\n\n${error.name}: ${first.text}\n    at ${filename}:${where.line}:${where.column + 1}`;
-  return error;
-}
-
-function loadEsbuild(filename: string): EsbuildLike {
-  const here = runnerDir ?? (typeof __dirname === 'string' ? __dirname : process.cwd());
-  for (const from of [here, path.dirname(filename), process.cwd()]) {
-    try {
-      return Module.createRequire(path.join(from, 'noop.js'))('esbuild') as EsbuildLike;
-    } catch {
-      // try the next place
-    }
-  }
-  throw new Error(`Tasklane needs esbuild to run TypeScript (${filename}); install it with "npm install --save-dev esbuild".`);
 }
