@@ -318,6 +318,16 @@ describe('Node runner: the task model on real scripts', () => {
       'a listener, mappers (one written on a line of its own), a test-like call, an executor; an immediately called function is no call\'s argument');
   });
 
+  it('a package\'s own anonymous async function, called from the project\'s code, is named after the project\'s call of the package (p-limit\'s shape)', () => {
+    const { model, stdout } = traceFixture('with-package/limit.js');
+    assert.equal(stdout, '1,2,3\n');
+    const main = only(model, 'main');
+    const limits = tasksNamed(model, 'limit');
+    assert.equal(limits.length, 3, 'one a call of limit()');
+    assert.ok(limits.every((t) => t.parent === main.id && /with-package\/limit\.js:11:\d+$/.test(t.site)));
+    assert.equal(tasksNamed(model, 'fetchUser').length, 3);
+  });
+
   it('a wait for the usual sleep (a promise its timer resolves) says it waits for the timer before the timer fires, pending at exit too', () => {
     const { model, code, stdout } = traceFixture('sleep-pending.js');
     assert.equal(code, 0);

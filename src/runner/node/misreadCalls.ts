@@ -3,9 +3,9 @@
 // the next promise there can be something else than the loop's call: a combinator, another
 // function's call, a `new Promise`, a Node helper's call. Each is recast (the trace's `recast` record).
 import type { TaskKind } from '../../trace/events';
-import type { CallSiteInfo } from './callsites';
+import { isPackageFile, type CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
-import { callOfArgumentAt, isAsyncFunctionAt } from './functionSource';
+import { calleeAt, callOfArgumentAt, isAsyncFunctionAt } from './functionSource';
 import { isNodeTest, isTestCall, opName } from './names';
 import { marks } from './promiseMarks';
 import { requestHandlerName } from './servedRequests';
@@ -20,16 +20,18 @@ const ANONYMOUS = '(anonymous)';
  * An anonymous async function's name: an HTTP server's handler after the request it serves
  * (`GET /users/1`, see servedRequests; PromiseTasks.startAsync also notes it as serving the
  * request), a node:test test's function after the test, one written as a call's argument after
- * that call (`svc.on('msg') callback`, `map callback`). `fnKey`: the function, as
- * CallSiteInfo.callers names it.
+ * that call (`svc.on('msg') callback`, `map callback`), a package's own called from the project's
+ * code after the project's call of the package (p-limit's, after `limit`). `fnKey`: the function,
+ * as CallSiteInfo.callers names it; `site`: where the task is placed.
  */
-export function anonymousName(caller: TaskState, fnKey: string | undefined): string {
+export function anonymousName(caller: TaskState, fnKey: string | undefined, site: string): string {
   const request = requestHandlerName(caller, undefined);
   if (request !== '') return request;
   const test = caller.handle;
   if (test === undefined || !isNodeTest(test)) {
     const call = fnKey ? callOfArgumentAt(fnKey) : '';
-    return call === '' ? ANONYMOUS : `${call} callback`;
+    if (call !== '') return `${call} callback`;
+    return (fnKey && isPackageFile(fnKey) && site && !isPackageFile(site) && calleeAt(site)) || ANONYMOUS;
   }
   // A hook's function: node:test names an anonymous one `<anonymous>`, its kind says more.
   if (typeof test.hookType === 'string' && (test.name === '<anonymous>' || typeof test.name !== 'string')) return test.hookType;
@@ -121,7 +123,7 @@ export class MisreadCalls {
       if (sync.some((t) => t.fnKey === fnKey) || !isAsyncFunctionAt(fnKey)) continue;
       const call = this.sites.callOf(fnKey);
       if (call === undefined) return false;
-      task.name = call.fn || anonymousName(caller, fnKey);
+      task.name = call.fn || anonymousName(caller, fnKey, call.callerSite || call.site);
       task.site = call.callerSite || call.site;
       task.fnKey = fnKey;
       // What it makes from here is looked up as its function's, not as the loop's function's.

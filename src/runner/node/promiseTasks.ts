@@ -363,7 +363,7 @@ export class PromiseTasks {
   private startAsync(promise: Promise<unknown>, ns: number, info: CallSiteInfo): void {
     const parent = this.stack.top;
     const request = requestHandlerName(parent, info.callers[1]);
-    const task = newTaskState('async', info.fn || request || anonymousName(parent, info.callers[0]), info.code, false);
+    const task = newTaskState('async', info.fn || request || anonymousName(parent, info.callers[0], info.callerSite || info.site), info.code, false);
     if (request !== '') noteServing(task, request);
     task.fnKey = info.callers[0] ?? '';
     // A recursive call: its first run and its caller's are the same code, where the base case
