@@ -305,6 +305,20 @@ for (const python of interpreters()) {
       assert.deepEqual(main.waits.map((w) => [model.waitLabel(w), w.target]), [['background_job', job.id]]);
     });
 
+    it('coroutines a pool thread\'s function (to_thread\'s) hands to the loop are tasks of that call, made where it handed them over', () => {
+      const { model, stdout } = trace(py('threads/from_pool_thread.py'));
+      assert.equal(stdout, '[0, 2, 4]\n');
+      const producer = only(model, 'to_thread producer');
+      assert.equal(producer.parent, only(model, 'main').id);
+      const jobs = tasksNamed(model, 'job');
+      assert.equal(jobs.length, 3);
+      for (const job of jobs) {
+        assert.equal(job.parent, producer.id, 'not main, whose step the loop ran last');
+        assert.match(job.site, /from_pool_thread\.py:12:\d+$/);
+        assert.equal(job.end?.state, 'resolved');
+      }
+    });
+
     it('loops running at once in threads of their own: each task is made by the task whose step made it', () => {
       const { model, stdout } = trace(py('threads/two_loops.py'));
       assert.equal(stdout, "['a', 'b']\n");

@@ -15,6 +15,7 @@ import os
 import sys
 import threading
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 
 from . import code as code_module
 from .clock import perf_counter_ns
@@ -159,12 +160,27 @@ def install(tracer):
 
     def run_in_executor(self, executor, func, *args):
         try:
-            future = original_run_in_executor(self, executor, func, *args)
+            call = tracer.on_executor_call(func, sys._getframe(1))
+            # A thread pool's thread runs it (the loop's default executor, made on first use, is
+            # one): what the function asks of a loop from there is the call's. A process pool's
+            # function stays as given, to be pickled.
+            pool = executor if executor is not None else self._default_executor
+            runs = tracer.in_pool_thread(call, func) if pool is None or isinstance(pool, ThreadPoolExecutor) else func
+        except Exception:
+            call, runs = None, func
+        try:
+            future = original_run_in_executor(self, executor, runs, *args)
         except BaseException as error:
+            if call is not None:
+                try:
+                    tracer.executor_call_failed(call, error)
+                except Exception:
+                    pass
             raised_through(error)
             raise
         try:
-            tracer.on_executor_call(future, func, sys._getframe(1))
+            if call is not None:
+                tracer.executor_call_made(call, future)
         except Exception:
             pass
         return future

@@ -11,6 +11,7 @@ import os
 import re
 import signal
 import weakref
+from threading import get_ident
 
 from .clock import perf_counter_ns
 from .code import callable_name, coroutine_origin, describe_error, exception_of, is_library, user_site
@@ -73,12 +74,19 @@ class OriginRecorder:
         self.servers = weakref.WeakKeyDictionary()
         # run_in_executor's futures -> ExecutorCall: the future does not say what it runs.
         self.executor_calls = weakref.WeakKeyDictionary()
+        # Threads of thread pools running a run_in_executor call now -> its task's id.
+        self.executor_threads = {}
         # The transports of child processes still running -> their tasks' ids.
         self.subprocesses = weakref.WeakKeyDictionary()
 
     def caller(self):
+        """The task asking, in the calling thread: its loop's task running now, or the
+        run_in_executor call a thread of a thread pool runs (to_thread's function calling
+        run_coroutine_threadsafe), else the script."""
         current = self.running_here()
-        return current._tl_ident if current is not None else self.root
+        if current is not None:
+            return current._tl_ident
+        return self.executor_threads.get(get_ident(), self.root)
 
     def on_threadsafe_call(self, coro, frame):
         """asyncio.run_coroutine_threadsafe(coro, loop) called by `frame`; returns what its future is
@@ -90,12 +98,12 @@ class OriginRecorder:
         self.threadsafe_calls[id(coro)] = call
         return call
 
-    def on_executor_call(self, future, func, frame):
-        """loop.run_in_executor(executor, func, ...), called by `frame`, handed out `future`: a task
-        from now until the future is done (its function runs in a thread or process the trace does
-        not follow), named by what runs, `to_thread blocking` when asyncio.to_thread asked. One
-        asyncio makes for itself (`getaddrinfo localhost` for open_connection) is its own work,
-        shown with asyncio's own tasks, and named by the waits it holds."""
+    def on_executor_call(self, func, frame):
+        """loop.run_in_executor(executor, func, ...), called by `frame`: a task from now until its
+        future is done (its function runs in a thread or process the trace does not follow), named
+        by what runs, `to_thread blocking` when asyncio.to_thread asked. One asyncio makes for
+        itself (`getaddrinfo localhost` for open_connection) is its own work, shown with asyncio's
+        own tasks, and named by the waits it holds. Returns what executor_call_made is told."""
         code = frame.f_code
         internal = False
         if code is TO_THREAD_CODE:
@@ -111,8 +119,33 @@ class OriginRecorder:
             ns = perf_counter_ns()
             self.settle_current(ns)
             self.enc.task(ns, ident, parent, "io", name, site, internal)
-        self.executor_calls[future] = ExecutorCall(ident, name)
-        future.add_done_callback(lambda done: self.end_executor_call(done, ident))
+        return ExecutorCall(ident, name)
+
+    def in_pool_thread(self, call, func):
+        """`func` as a thread of a thread pool runs it for `call`: what it asks for there is the call's."""
+        threads = self.executor_threads
+
+        def run_as_call(*args):
+            thread = get_ident()
+            threads[thread] = call._tl_ident
+            try:
+                return func(*args)
+            finally:
+                threads.pop(thread, None)
+
+        return run_as_call
+
+    def executor_call_made(self, call, future):
+        """The run_in_executor call noted by on_executor_call handed out `future`."""
+        self.executor_calls[future] = call
+        future.add_done_callback(lambda done: self.end_executor_call(done, call._tl_ident))
+
+    def executor_call_failed(self, call, error):
+        """run_in_executor raised (its executor shut down): the call's task ends with the error."""
+        with self.sink.lock:
+            ns = perf_counter_ns()
+            self.settle_current(ns)
+            self.enc.end(ns, call._tl_ident, "rejected", *describe_error(error))
 
     def end_executor_call(self, future, ident):
         """The future of a run_in_executor call is done (in a callback of the loop's, which would

@@ -79,6 +79,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         # Thread ident -> the task whose step runs there, once an event loop runs outside the main
         # thread (see threaded_step_hook): loops in several threads have a step each at once.
         self.steps_by_thread = None
+        self.main_thread = get_ident()  # the one loop's, until then
         self.cancel_noting_type = None  # the Task class whose cancel() the tracer sees (install)
         self.root = 1
         self.idle_since = NOT_IDLE
@@ -99,9 +100,12 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             self.enc.run(t0, self.root)
 
     def running_here(self):
-        """The task whose step runs in the calling thread, if any."""
+        """The task whose step runs in the calling thread, if any (with one loop, it is the main
+        thread's: another thread runs none of its steps)."""
         steps = self.steps_by_thread
-        return self.current if steps is None else steps.get(get_ident())
+        if steps is None:
+            return self.current if get_ident() == self.main_thread else None
+        return steps.get(get_ident())
 
     def follow(self, task, *state):
         """Sets the task's state (init_state's arguments) up on the task itself (the tracer's Task
