@@ -58,9 +58,9 @@ export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T,
   }
   resolveCompiledNames();
   const loader = path.join(__dirname, 'esm-loader.mjs');
-  // esbuild's first build starts its service (some 80 ms): started as the hooks register, before
-  // the trace's run, it does not show as the script holding its loop while the first module loads.
-  // A worker's file loads through them too.
+  // The transpiler's first build starts it (esbuild's service, some 80 ms; the TypeScript compiler
+  // loads, some 500): started as the hooks register, before the trace's run, it does not show as
+  // the script holding its loop while the first module loads. A worker's file loads through them too.
   const warmUp = script === undefined || loadsAsModule(script.file);
   if (fs.existsSync(loader)) Module.register(pathToFileURL(loader).href, { data: { runnerDir: __dirname, warmUp } satisfies LoaderData });
 }
@@ -68,7 +68,7 @@ export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T,
 /** What the loader hooks are told as they start. */
 export interface LoaderData {
   runnerDir: string;
-  /** Start esbuild at once: a module will load through the hooks soon. */
+  /** Start the transpiler at once: a module will load through the hooks soon. */
   warmUp: boolean;
 }
 
@@ -89,7 +89,7 @@ function loadsAsModule(file: string): boolean {
   }
 }
 
-/** Starts the transpiler (esbuild's service) with a build of nothing; one that fails leaves the failure to the first module's build. */
+/** Starts the transpiler with a build of one line; one that fails leaves the failure to the first module's build. */
 export function warmUpTranspiler(): void {
   try {
     transpile('export const ready: boolean = true;\n', path.join(process.cwd(), 'warm-up.ts'), 'esm');
