@@ -156,7 +156,9 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             coro = task.get_coro()
         own_type = type(task) is self.cancel_noting_type
         given_name = None if unnamed and own_type else task.get_name()
-        steps = self.steps_by_thread  # running_here(), inline: it runs for every task
+        # running_here(), inline: it runs for every task. With one loop this runs in the main
+        # thread only (a task made in another makes the tracer go threaded first, see hooks).
+        steps = self.steps_by_thread
         current = self.current if steps is None else steps.get(get_ident())
         lock = self.sink.lock
         try:
