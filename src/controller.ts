@@ -32,6 +32,8 @@ export interface TasklaneTestApi {
   lastRun(): Promise<void> | undefined;
   /** Hands `raw` to the newest panel as if its webview sent it; returns the reason it was refused (and logged), if it was. */
   webviewSays(raw: unknown): string | undefined;
+  /** The next panel's webview will seem not to load the first time: its 'ready' is dropped. */
+  loseNextLoad(): void;
 }
 
 export class Controller implements vscode.Disposable {
@@ -46,6 +48,7 @@ export class Controller implements vscode.Disposable {
   private latestError: string | undefined;
   /** The panel the user looked at last: what Export Trace exports. */
   private focused: TracePanel | undefined;
+  private nextLoadLost = false;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel, private readonly storageDir: string) {
     this.statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
@@ -60,6 +63,9 @@ export class Controller implements vscode.Disposable {
     lastTerminal: () => this.latestTerminal,
     lastError: () => this.latestError,
     webviewSays: (raw) => [...this.panels].at(-1)?.receive(raw),
+    loseNextLoad: () => {
+      this.nextLoadLost = true;
+    },
   };
 
   private showError(message: string): void {
@@ -263,6 +269,8 @@ export class Controller implements vscode.Disposable {
   }
 
   private adopt(panel: TracePanel): TracePanel {
+    if (this.nextLoadLost) panel.loseNextLoad();
+    this.nextLoadLost = false;
     this.panels.add(panel);
     this.focused = panel;
     panel.panel.onDidChangeViewState((e) => {

@@ -8,6 +8,7 @@ import { TimelineFeed } from './timelineUpdate';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 import { openSite, sitesOf } from './sites';
 import { UPDATE_INTERVAL_MS, UpdatePacer } from './updatePacer';
+import { LOAD_ATTEMPTS, LoadWatchdog } from './loadWatchdog';
 
 /** What a panel shows: a live session or a trace read from a file. */
 export interface TraceSource {
@@ -29,9 +30,12 @@ export class TracePanel implements vscode.Disposable {
   static readonly viewType = 'tasklane.timeline';
   lastState: PanelState | undefined;
   private ready = false;
+  /** Test seam: the webview's next 'ready' is dropped, as if its load had failed. */
+  private loseNextReady = false;
   /** The webview (re)loaded and needs everything, not a delta. */
   private needsFull = false;
   private readonly pacer = new UpdatePacer(UPDATE_INTERVAL_MS, () => this.send());
+  private readonly watchdog: LoadWatchdog;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly closeListeners = new Set<() => void>();
   private readonly feed: TimelineFeed;
@@ -40,6 +44,21 @@ export class TracePanel implements vscode.Disposable {
     this.feed = new TimelineFeed(source.model);
     panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = webviewHtml(panel.webview, extensionUri);
+    this.watchdog = new LoadWatchdog({
+      reload: (attempt) => {
+        log.warn(`The timeline of ${source.title} did not load; loading it again (attempt ${attempt} of ${LOAD_ATTEMPTS}).`);
+        // A new nonce makes new HTML: VS Code loads the webview again only when its HTML changes.
+        panel.webview.html = webviewHtml(panel.webview, extensionUri);
+      },
+      giveUp: () => {
+        const message = `Tasklane: the timeline of ${source.title} did not load. VS Code's webviews may be failing to start; reloading the window usually mends that.`;
+        log.error(message);
+        void vscode.window.showErrorMessage(message, 'Reload Window').then((choice) => {
+          if (choice) void vscode.commands.executeCommand('workbench.action.reloadWindow');
+        });
+      },
+    });
+    if (panel.visible) this.watchdog.shown();
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'tasklane.svg');
     const change = source.onChange(() => {
       if (this.ready) this.pacer.schedule();
@@ -53,6 +72,7 @@ export class TracePanel implements vscode.Disposable {
       { dispose: () => change.dispose() },
       { dispose: () => clearInterval(heartbeat) },
       panel.webview.onDidReceiveMessage((raw) => this.receive(raw)),
+      panel.onDidChangeViewState(() => (panel.visible ? this.watchdog.shown() : this.watchdog.hidden())),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -60,6 +80,11 @@ export class TracePanel implements vscode.Disposable {
   static open(source: TraceSource, extensionUri: vscode.Uri, log: vscode.LogOutputChannel): TracePanel {
     const panel = vscode.window.createWebviewPanel(TracePanel.viewType, `Tasklane: ${source.title}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(extensionUri));
     return new TracePanel(panel, source, extensionUri, log);
+  }
+
+  /** The webview's next load will seem to fail (see TasklaneTestApi.loseNextLoad). */
+  loseNextLoad(): void {
+    this.loseNextReady = true;
   }
 
   /** Sends the current state now (after something outside the model changed). */
@@ -73,6 +98,7 @@ export class TracePanel implements vscode.Disposable {
 
   dispose(): void {
     this.pacer.dispose();
+    this.watchdog.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
     for (const listener of this.closeListeners) listener();
     this.closeListeners.clear();
@@ -84,6 +110,11 @@ export class TracePanel implements vscode.Disposable {
     if (!message) return this.refuse(`Refused a malformed message from the timeline webview: ${safeJson(raw)}`);
     switch (message.type) {
       case 'ready':
+        if (this.loseNextReady) {
+          this.loseNextReady = false;
+          break;
+        }
+        this.watchdog.ready();
         this.ready = true;
         this.needsFull = true;
         this.pacer.flush();

@@ -46,6 +46,12 @@ async function runInCodeServer(run) {
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage();
+    // What the workbench and its webviews report, shown when a test fails (their consoles are the browser's).
+    const browserErrors = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') browserErrors.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (err) => browserErrors.push(`uncaught: ${err.message}`));
     const exit = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (code) => resolve(code)));
     await page.goto(testUrl(server, { folder, extensionPath: ROOT, testsPath: SUITE }));
     let timer;
@@ -56,6 +62,7 @@ async function runInCodeServer(run) {
     const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
     process.stdout.write(log);
     if (!summarize(log)) throw new Error(`the extension host ran no tests (exit code ${code}); code-server said:\n${server.log().slice(-4000)}`);
+    if (summarize(log).failed > 0) console.log(`\nThe browser's console reported:\n${browserErrors.slice(-40).join('\n') || 'nothing'}`);
     return { code, ...summarize(log) };
   } finally {
     await browser.close();

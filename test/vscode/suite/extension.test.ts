@@ -221,6 +221,16 @@ describe('Tasklane in a real VS Code extension host', () => {
     fs.rmSync(file);
   });
 
+  it('a timeline whose webview does not load is loaded again, and shows its trace', async () => {
+    const testApi = await api();
+    const file = traceWithCli('promise-all.js', `tasklane-reload-${process.pid}.tasklane.json`);
+    testApi.loseNextLoad();
+    assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.openTraceFile', vscode.Uri.file(file)), true);
+    const state = await panelFor(path.basename(file), 'loaded');
+    assert.equal(state.tasks.filter((t) => t.name === 'fetchItem').length, 3);
+    fs.rmSync(file);
+  });
+
   it('a *.tasklane.json file opens in the Tasklane trace editor', async () => {
     const file = traceWithCli('sequential.js', `tasklane-editor-${process.pid}.tasklane.json`);
     await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file));

@@ -33,9 +33,14 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
 
 export async function panelFor(title: string, status?: string): Promise<PanelState> {
   const testApi = await api();
-  return waitFor(`a panel for ${title}${status ? ` (${status})` : ''}`, () =>
-    testApi.panelStates().find((s) => s.title === title && (!status || s.status === status)),
-  );
+  try {
+    return await waitFor(`a panel for ${title}${status ? ` (${status})` : ''}`, () =>
+      testApi.panelStates().find((s) => s.title === title && (!status || s.status === status)),
+    );
+  } catch (err) {
+    const seen = testApi.panelStates().map((s) => `${s.title} (${s.status})`).join(', ') || 'none';
+    throw new Error(`${(err as Error).message}; panels with a state: ${seen}`);
+  }
 }
 
 export async function closeAllEditors(): Promise<void> {
