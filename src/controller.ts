@@ -26,8 +26,6 @@ export interface TasklaneTestApi {
   liveRuns(): { script: string; pid: number | undefined }[];
   /** The last error message shown to the user. */
   lastError(): string | undefined;
-  /** The name of the terminal of the last run. */
-  lastTerminal(): string | undefined;
   /** Settles when the last run has ended and the extension is done with it (its trace kept for restoring). */
   lastRun(): Promise<void> | undefined;
   /** Hands `raw` to the newest panel as if its webview sent it; returns the reason it was refused (and logged), if it was. */
@@ -44,11 +42,12 @@ export class Controller implements vscode.Disposable {
   private statusTimer: ReturnType<typeof setInterval> | undefined;
   /** The last run's end, with all the extension does after it (keeping its trace for restoring). */
   private latestRun: Promise<void> | undefined;
-  private latestTerminal: string | undefined;
   private latestError: string | undefined;
   /** The panel the user looked at last: what Export Trace exports. */
   private focused: TracePanel | undefined;
   private nextLoadLost = false;
+  /** Terminals of finished runs the user has not closed, by script: the next run of the script prints there. */
+  private readonly idleTerminals = new Map<string, ScriptTerminal>();
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel, private readonly storageDir: string) {
     this.statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
@@ -60,7 +59,6 @@ export class Controller implements vscode.Disposable {
     panelStates: () => [...this.panels].flatMap((p) => (p.lastState ? [p.lastState] : [])),
     liveRuns: () => [...this.sessions.keys()].map((s) => ({ script: s.options.script, pid: s.pid })),
     lastRun: () => this.latestRun,
-    lastTerminal: () => this.latestTerminal,
     lastError: () => this.latestError,
     webviewSays: (raw) => [...this.panels].at(-1)?.receive(raw),
     loseNextLoad: () => {
@@ -96,7 +94,7 @@ export class Controller implements vscode.Disposable {
     if (!interpreter) return false;
     const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
     const cwd = config.get<string>('cwd') || folder || path.dirname(script);
-    const terminal = new ScriptTerminal(path.basename(script));
+    const terminal = this.terminalFor(script);
     const session = new TraceSession({
       script, args: config.get<string[]>('args') ?? [], cwd: path.resolve(folder ?? path.dirname(script), cwd),
       env: { ...process.env, ...(config.get<Record<string, string>>('env') ?? {}) },
@@ -110,7 +108,6 @@ export class Controller implements vscode.Disposable {
     const title = path.basename(script);
     const keepFile = path.join(this.storageDir, 'traces', `${Date.now()}-${title.replace(/[^\w.-]/g, '_')}.tasklane.json`);
     this.sessions.set(session, keepFile);
-    this.latestTerminal = terminal.name;
     const panel = this.show({ ...sessionSource(session, title), restoreFile: () => keepFile });
     panel.onDidClose(() => session.stop()); // closing the panel ends its run
     this.updateStatus();
@@ -120,11 +117,26 @@ export class Controller implements vscode.Disposable {
       this.sessions.delete(session);
       terminal.detach();
       terminal.print(`\n[Tasklane] ${describeEnd(session.model)}\n`);
+      if (!terminal.closed) this.idleTerminals.set(script, terminal);
       await this.keepForRestore(session.model, keepFile);
       this.updateStatus();
       if (session.status === 'failed') this.showError(`Tasklane: ${session.problem}`);
     });
     return true;
+  }
+
+  /**
+   * The terminal of the script's last run if the user kept it and no run uses it, else a new one:
+   * a new terminal for each run would pile them up, ten runs, ten terminals.
+   */
+  private terminalFor(script: string): ScriptTerminal {
+    const idle = this.idleTerminals.get(script);
+    this.idleTerminals.delete(script);
+    if (idle && !idle.closed) return idle;
+    const terminal: ScriptTerminal = new ScriptTerminal(path.basename(script), () => {
+      if (this.idleTerminals.get(script) === terminal) this.idleTerminals.delete(script);
+    });
+    return terminal;
   }
 
   /** A notification for a long run: how long and how many tasks so far; Cancel stops the run. */

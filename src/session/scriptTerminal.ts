@@ -14,9 +14,11 @@ export class ScriptTerminal {
   private line = '';
   private io: ScriptIo | undefined;
   private opened = false;
+  private isClosed = false;
   private readonly early: string[] = [];
 
-  constructor(title: string) {
+  /** `onClosed`: the user closed the terminal. */
+  constructor(title: string, onClosed: () => void) {
     const pty: vscode.Pseudoterminal = {
       onDidWrite: this.output.event,
       open: () => {
@@ -24,8 +26,10 @@ export class ScriptTerminal {
         for (const text of this.early.splice(0)) this.output.fire(text);
       },
       close: () => {
+        this.isClosed = true;
         this.io?.stop();
         this.output.dispose();
+        onClosed();
       },
       handleInput: (data) => this.input(data),
     };
@@ -33,11 +37,17 @@ export class ScriptTerminal {
     this.terminal.show(true);
   }
 
-  get name(): string {
-    return this.terminal.name;
+  get closed(): boolean {
+    return this.isClosed;
   }
 
+  /** A run starts here: one after another, a script's runs share one terminal, as a shell's would. */
   attach(io: ScriptIo): void {
+    if (this.io === undefined && this.opened) {
+      this.line = '';
+      this.print('\n');
+      this.terminal.show(true);
+    }
     this.io = io;
   }
 

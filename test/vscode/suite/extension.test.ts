@@ -109,16 +109,20 @@ describe('Tasklane in a real VS Code extension host', () => {
     }
   });
 
-  it('the script runs in its own terminal, and a line typed there reaches its stdin', async () => {
+  it('the script runs in its own terminal, a line typed there reaches its stdin, and its next run is in the same terminal', async () => {
     const testApi = await api();
-    assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'read-line.js')), true);
-    const name = testApi.lastTerminal();
-    const terminal = await waitFor('the run’s terminal', () => vscode.window.terminals.find((t) => t.name === name));
-    await panelFor('read-line.js', 'running');
-    terminal.sendText('hello tasklane', true);
-    await testApi.lastRun();
-    const state = await panelFor('read-line.js', 'finished');
-    assert.match(state.statusText, /exited with code 0/, 'the script read the expected line');
+    const terminals = (): vscode.Terminal[] => vscode.window.terminals.filter((t) => t.name === 'Tasklane: read-line.js');
+    for (const run of ['first', 'second']) {
+      assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'read-line.js')), true);
+      await waitFor('the run’s terminal', () => terminals()[0]);
+      await panelFor('read-line.js', 'running');
+      for (const terminal of terminals()) terminal.sendText('hello tasklane', true); // a finished run's ignores it
+      await testApi.lastRun();
+      const state = await panelFor('read-line.js', 'finished');
+      assert.match(state.statusText, /exited with code 0/, `${run} run: the script read the expected line`);
+      assert.equal(terminals().length, 1, `${run} run: one terminal`);
+      await closeAllEditors();
+    }
   });
 
   it('Stop ends a hanging script and the processes it started', async () => {
@@ -207,6 +211,7 @@ describe('Tasklane in a real VS Code extension host', () => {
     const baseline = heapAfterGc();
     for (let i = 0; i < 10; i++) await runFlood();
     assert.deepEqual(testApi.liveRuns(), [], 'no run left');
+    assert.equal(vscode.window.terminals.filter((t) => t.name === 'Tasklane: flood.js').length, 1, 'the runs shared one terminal');
     assert.equal(testApi.panelStates().length, 0, 'no panel left');
     const grown = heapAfterGc() - baseline;
     assert.ok(grown < 8, `the extension host's heap grew ${grown.toFixed(1)} MB over ten runs`);
