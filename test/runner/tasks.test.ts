@@ -309,13 +309,13 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(only(model, 'AbortSignal.timeout 50 ms').kind, 'timer');
   });
 
-  it('an anonymous async function written as a call\'s argument is named after that call, with its first argument when that is a string', () => {
+  it('an anonymous async function written as a call\'s argument is named after that call, with its first argument when that is a string; one called where it is written is an async IIFE', () => {
     const { model, code } = traceFixture('callbacks.js');
     assert.equal(code, 0);
     const main = only(model, 'main');
     const names = model.childrenOf(main.id).filter((t) => t.kind === 'async').map((t) => t.name);
-    assert.deepEqual(names, ['bus.on(\'job\') callback', 'map callback', 'map callback', 'it(\'adds numbers\') callback', 'new Promise callback', 'map callback', '(anonymous)'],
-      'a listener, mappers (one written on a line of its own), a test-like call, an executor; an immediately called function is no call\'s argument');
+    assert.deepEqual(names, ['bus.on(\'job\') callback', 'map callback', 'map callback', 'it(\'adds numbers\') callback', 'new Promise callback', 'map callback', 'async IIFE', 'async IIFE', '(anonymous)'],
+      'a listener, mappers (one written on a line of its own), a test-like call, an executor; two called where they are written; one a function returns');
   });
 
   it('a package\'s own anonymous async function, called from the project\'s code, is named after the project\'s call of the package (p-limit\'s shape)', () => {

@@ -1,7 +1,7 @@
 // What no stack frame says, read from the program's source: whether a function is an async
 // function (where V8 says it starts, at its `async` keyword if it has one), asked only to repair a
 // misreading (MisreadCalls.repair); whether it is written as a call's argument, and which call's,
-// and what a call calls, asked only of names V8 made up or does not have. A file is read when
+// or in parentheses of its own, and what a call calls, asked only of names V8 made up or does not have. A file is read when
 // first asked about.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/;
 const asyncAnswers = new Map<string, boolean>();
 const argumentAnswers = new Map<string, boolean>();
 const callbackAnswers = new Map<string, string>();
+const parenthesizedAnswers = new Map<string, boolean>();
 const MAX_ANSWERS = 4096;
 /** How far back before a function its call's `(` is looked for. */
 const MAX_LINES_BACK = 4;
@@ -51,13 +52,30 @@ export function isArgumentAt(fnKey: string): boolean {
  * `new Promise`. '' where the function is no call's argument (or the source is not at hand).
  */
 export function callOfArgumentAt(fnKey: string): string {
-  return remembered(callbackAnswers, fnKey, () => {
-    const place = placeOf(fnKey);
-    const lines = place && linesOf(place.file, true);
-    if (!place || !lines) return '';
-    const before = [...lines.slice(Math.max(0, place.line - 1 - MAX_LINES_BACK), place.line - 1), (lines[place.line - 1] ?? '').slice(0, place.column - 1)].join('\n');
-    return callOfArgument(before.slice(-MAX_CHARS_BACK));
+  return remembered(callbackAnswers, fnKey, () => callOfArgument(textBefore(placeOf(fnKey))));
+}
+
+/**
+ * Whether the function starting at `fnKey` is written in parentheses of its own, as one called
+ * where it is written is: `(async () => …)()`, `await (async function () { … })()`.
+ */
+export function isParenthesizedAt(fnKey: string): boolean {
+  return remembered(parenthesizedAnswers, fnKey, () => {
+    const trimmed = textBefore(placeOf(fnKey)).trimEnd();
+    if (!trimmed.endsWith('(')) return false;
+    const head = trimmed.slice(0, -1).trimEnd();
+    const word = /[\w$]+$/.exec(head)?.[0];
+    // `run(` and `f()(` open calls; `await (`, `;(`, `= (` and the file's start do not.
+    return word === undefined ? !/[)\]]$/.test(head) : KEYWORDS.has(word);
   });
+}
+
+/** The text before a place, a few lines back at most; '' where the source is not at hand. */
+function textBefore(place: Place | undefined): string {
+  const lines = place && linesOf(place.file, true);
+  if (!place || !lines) return '';
+  const before = [...lines.slice(Math.max(0, place.line - 1 - MAX_LINES_BACK), place.line - 1), (lines[place.line - 1] ?? '').slice(0, place.column - 1)].join('\n');
+  return before.slice(-MAX_CHARS_BACK);
 }
 
 /** The call whose argument list `before` (the text before a function) is open in, as above. */

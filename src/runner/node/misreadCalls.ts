@@ -5,7 +5,7 @@
 import type { TaskKind } from '../../trace/events';
 import { isPackageFile, type CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
-import { calleeAt, callOfArgumentAt, isAsyncFunctionAt } from './functionSource';
+import { calleeAt, callOfArgumentAt, isAsyncFunctionAt, isParenthesizedAt } from './functionSource';
 import { isNodeTest, isTestCall, opName } from './names';
 import { marks } from './promiseMarks';
 import { requestHandlerName } from './servedRequests';
@@ -15,14 +15,17 @@ import type { TaskState } from './taskState';
 
 /** What an async function without a name is called, as V8's stack traces call it. */
 const ANONYMOUS = '(anonymous)';
+/** An anonymous async function called where it is written, `(async () => …)()`: as JavaScript programmers call it. */
+const IIFE = 'async IIFE';
 
 /**
  * An anonymous async function's name: an HTTP server's handler after the request it serves
  * (`GET /users/1`, see servedRequests; PromiseTasks.startAsync also notes it as serving the
  * request), a node:test test's function after the test, one written as a call's argument after
  * that call (`svc.on('msg') callback`, `map callback`), a package's own called from the project's
- * code after the project's call of the package (p-limit's, after `limit`). `fnKey`: the function,
- * as CallSiteInfo.callers names it; `site`: where the task is placed.
+ * code after the project's call of the package (p-limit's, after `limit`), one called where it is
+ * written `async IIFE`. `fnKey`: the function, as CallSiteInfo.callers names it; `site`: where
+ * the task is placed.
  */
 export function anonymousName(caller: TaskState, fnKey: string | undefined, site: string): string {
   const request = requestHandlerName(caller, undefined);
@@ -31,7 +34,7 @@ export function anonymousName(caller: TaskState, fnKey: string | undefined, site
   if (test === undefined || !isNodeTest(test)) {
     const call = fnKey ? callOfArgumentAt(fnKey) : '';
     if (call !== '') return `${call} callback`;
-    return (fnKey && isPackageFile(fnKey) && site && !isPackageFile(site) && calleeAt(site)) || ANONYMOUS;
+    return (fnKey && isPackageFile(fnKey) && site && !isPackageFile(site) && calleeAt(site)) || (fnKey && isParenthesizedAt(fnKey) ? IIFE : ANONYMOUS);
   }
   // A hook's function: node:test names an anonymous one `<anonymous>`, its kind says more.
   if (typeof test.hookType === 'string' && (test.name === '<anonymous>' || typeof test.name !== 'string')) return test.hookType;
