@@ -319,6 +319,17 @@ for (const python of interpreters()) {
       }
     });
 
+    it('tasks made in loop callbacks (call_later\'s, a done callback\'s, a signal handler\'s) are children of the task that scheduled the callback', () => {
+      const { model, stdout } = trace(py('callbacks/made_in_callbacks.py'));
+      assert.equal(stdout, "['after_worker', 'later', 'on_signal']\n");
+      const scheduler = only(model, 'scheduler');
+      for (const name of ['later', 'after_worker', 'on_signal']) {
+        const task = only(model, name);
+        assert.equal(task.parent, scheduler.id, `${name}: not the script's, nor main's, whose step runs when the signal comes`);
+        assert.equal(task.end?.state, 'resolved');
+      }
+    });
+
     it('loops running at once in threads of their own: each task is made by the task whose step made it', () => {
       const { model, stdout } = trace(py('threads/two_loops.py'));
       assert.equal(stdout, "['a', 'b']\n");
@@ -379,8 +390,8 @@ for (const python of interpreters()) {
       const named = only(model, 'named directly');
       assert.equal(works.length, 3, 'each task once');
       assert.deepEqual([...works, named].map((t) => [t.kind, t.end?.state]), Array(4).fill(['async', 'resolved']));
-      // Made by main's code, at its lines; the one a plain callback made has the script as its parent, as with create_task.
-      assert.deepEqual([works[0].parent, named.parent, works[1].parent, works[2].parent], [main.id, main.id, main.id, model.tasks.get(main.parent)!.id]);
+      // Made by main's code, at its lines; the one a plain callback made by main, which scheduled the callback, as with create_task.
+      assert.deepEqual([works[0].parent, named.parent, works[1].parent, works[2].parent], [main.id, main.id, main.id, main.id]);
       assert.deepEqual([works[0], named, works[1], works[2]].map((t) => t.site.replace(/^.*direct_tasks\.py:(\d+):\d+$/, '$1')), ['14', '15', '16', '18']);
       // Each waits for its own sleep, the eager one too (its first step ran as it was made, 3.12+).
       assert.deepEqual(works.map((t) => model.waitLabel(t.waits[0])), ['sleep 0.01 s', 'sleep 0.03 s', 'sleep 0.04 s']);

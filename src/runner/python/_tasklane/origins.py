@@ -14,6 +14,7 @@ import weakref
 from threading import get_ident
 
 from .clock import perf_counter_ns
+from .owners import OWNER
 from .code import callable_name, coroutine_origin, describe_error, exception_of, is_library, user_site
 
 TO_THREAD_CODE = asyncio.threads.to_thread.__code__
@@ -82,11 +83,12 @@ class OriginRecorder:
     def caller(self):
         """The task asking, in the calling thread: its loop's task running now, or the
         run_in_executor call a thread of a thread pool runs (to_thread's function calling
-        run_coroutine_threadsafe), else the script."""
+        run_coroutine_threadsafe), else the task that scheduled the loop callback running now, else
+        the script."""
         current = self.running_here()
         if current is not None:
             return current._tl_ident
-        return self.executor_threads.get(get_ident(), self.root)
+        return self.executor_threads.get(get_ident()) or OWNER.get(self.root)
 
     def on_threadsafe_call(self, coro, frame):
         """asyncio.run_coroutine_threadsafe(coro, loop) called by `frame`; returns what its future is

@@ -16,6 +16,7 @@ from .creation import CreationPoints
 from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, LanedEncoder, varint, varint_value
 from .lanes import LoopLanes
 from .origins import OriginRecorder
+from .owners import OWNER, name_in_context
 from .spans import SpanRecorder
 from .taskstate import RUN_WRITTEN, SITE_FIXED, SITE_UNKNOWN, TaskState, cancelled_by, init_state, let_go
 from .waits import WaitRecorder
@@ -176,7 +177,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             if point.serves and name is point.name:
                 name = served_request(coro) or name
             site = point.site
-            parent = current._tl_ident if current is not None else self.root
+            parent = current._tl_ident if current is not None else OWNER.get(self.root)  # a loop callback's: the task that scheduled it
             if self.creating:  # made inside a task factory's create_task (3.12+)
                 parent = self.eager_parent(parent)
             if not site and current is not None and not current._tl_plain:
@@ -224,6 +225,11 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                 self.sink.send_frame()
         finally:
             lock.give(True)
+        if not done:
+            try:
+                name_in_context(task, ident)
+            except Exception:
+                pass  # a context entered now (one the program shares between tasks), or a loop of its own
 
     def eager_parent(self, parent):
         """The parent of a task made inside another task's create_task: the task whose eager first
