@@ -62,12 +62,21 @@ function taskBehind(promise: Promise<unknown>): TaskState | undefined {
 }
 
 /** A function V8 made to resolve a promise: native, anonymous, of one parameter. */
-function isResolveFunction(fn: unknown): boolean {
+function isResolveFunction(fn: Function): boolean {
   // Compared whole, the source text costs half what a pattern does (a sleep's timer asks, W2's 50,000).
-  return typeof fn === 'function' && fn.name === '' && fn.length === 1 && !('prototype' in fn) && functionText.call(fn) === NATIVE_ANONYMOUS;
+  return fn.name === '' && fn.length === 1 && !('prototype' in fn) && functionText.call(fn) === NATIVE_ANONYMOUS;
 }
 const functionText = Function.prototype.toString;
 const NATIVE_ANONYMOUS = 'function () { [native code] }';
+
+/**
+ * A function of no parameters whose first statement calls a resolve function by its usual names:
+ * `() => resolve()`, `() => { resolve('done'); }`, `function () { res(); }` (MDN's sleep).
+ */
+function callsResolve(fn: Function): boolean {
+  return fn.length === 0 && CALLS_RESOLVE.test(functionText.call(fn));
+}
+const CALLS_RESOLVE = /^(?:function\s*\(\s*\)\s*\{|\(\s*\)\s*=>\s*\{?)\s*(?:resolve|res|r|done)\s*\(/;
 
 export class PromiseTasks {
   /** The wrapper V8 made for the latest `await value`: the await on it follows. */
@@ -241,12 +250,13 @@ export class PromiseTasks {
   }
 
   /**
-   * A timer was made. One whose callback is a promise's resolve function, made in `new Promise`'s
-   * executor (`new Promise((resolve) => setTimeout(resolve, ms))`, the usual sleep), is what that
-   * promise waits for: a wait for it says so as it starts, not only once the timer has fired.
+   * A timer was made. One whose callback is a promise's resolve function or calls one, made in
+   * `new Promise`'s executor (`new Promise((resolve) => setTimeout(resolve, ms))`, the usual
+   * sleep), is what that promise waits for: a wait for it says so as it starts, not only once the
+   * timer has fired.
    */
   timerMade(timer: TaskState, callback: unknown): void {
-    if (this.executing === undefined || !isResolveFunction(callback)) return;
+    if (this.executing === undefined || typeof callback !== 'function' || !(isResolveFunction(callback) || callsResolve(callback))) return;
     this.sleep = this.executing;
     this.sleepTimer = timer;
   }
@@ -270,8 +280,9 @@ export class PromiseTasks {
     if (waiter.transient) return;
     const behind = taskBehind(awaited);
     // For the usual sleep, the timer is what it waits for, and whatever settles the promise (the
-    // timer, or an abort rejecting it first) is what woke it.
-    const target = behind ?? (awaited === this.sleep ? this.sleepTimer : undefined);
+    // timer, or an abort rejecting it first) is what woke it; unless a package's call made it,
+    // which is what it waits for (see onPromise).
+    const target = behind ?? (awaited === this.sleep && !marks.label(awaited) ? this.sleepTimer : undefined);
     const settled = knownSettled(awaited);
     if (behind?.transient) behind.waiter = waiter;
     else if (!behind && watch) marks.setWaiter(awaited, waiter);
