@@ -81,6 +81,17 @@ describe('Node runner: worker threads', () => {
     assert.equal(model.tasks.get(1)?.end?.state, 'resolved', 'the main thread\'s script ended as it does');
   });
 
+  it('busy workers terminated at random moments, some while sending their records, never leave the program hanging', () => {
+    const { model, code, stdout } = traceFixture('workers/terminate-busy.js', { timeoutMs: 30_000 });
+    assert.equal(code, 0, 'it ended by itself');
+    assert.equal(stdout, 'all terminated\n');
+    // (A worker that made over a megabyte of records since its last flush sends them itself, and
+    // they are lost with it: not every worker's run is in the trace.)
+    const roots = tasksNamed(model, /^terminate-busy\.js \(thread \d+\)$/);
+    assert.ok(roots.length > 0);
+    assert.ok(roots.every((r) => r.end?.state === 'cancelled'), 'each ended as terminated');
+  });
+
   it('workers started one after another are each traced under their own Worker, their jobs done', () => {
     const { model, code, stdout } = traceFixture('workers/many.js');
     assert.equal(code, 0);

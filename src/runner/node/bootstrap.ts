@@ -1,7 +1,7 @@
 // Loaded into the user's process by NODE_OPTIONS=--require. Loads once, stays inert without its
 // configuration, and never throws into the program it traces.
 import * as fs from 'node:fs';
-import { getEnvironmentData, isMainThread, setEnvironmentData, threadId } from 'node:worker_threads';
+import { getEnvironmentData, isMainThread, setEnvironmentData, threadId, Worker } from 'node:worker_threads';
 import { FrameEncoder } from '../../trace/codec';
 import type { ExitReason } from '../../trace/events';
 import { createCallReader, createCapturer, probeStack } from './callsites';
@@ -66,6 +66,26 @@ interface ThreadTracing {
   readonly workerChannels: Map<TaskState, FrameChannel>;
 }
 
+/**
+ * Makes Worker#terminate hold the worker's channel while the worker stops (see
+ * FrameChannel.holdWhileTerminated): a worker stopped in the middle of sending its records held
+ * the side channel's lock for good, and the program hung at its next flush.
+ */
+function holdChannelsWhileTerminating(workerChannels: ReadonlyMap<TaskState, FrameChannel>, tracer: Tracer): void {
+  const terminate = Worker.prototype.terminate;
+  Worker.prototype.terminate = function (this: Worker, ...args: unknown[]) {
+    let release: (() => void) | undefined;
+    try {
+      for (const channel of workerChannels.values()) if (channel.thread === this.threadId) release = channel.holdWhileTerminated();
+    } catch {
+      // never reaches the program
+    }
+    const stopped = (terminate as (...a: unknown[]) => Promise<number>).apply(this, args);
+    if (release !== undefined) tracer.untraced(() => void Promise.resolve(stopped).then(release, release));
+    return stopped;
+  } as typeof terminate;
+}
+
 /** Sets up tracing of this thread; `parentTask`: the task that started it (a worker's `new Worker`), 0 for the main thread. */
 function traceThread(config: Omit<WorkerRunnerConfig, 'parentTask' | 'channel'>, channel: FrameChannel, parentTask: number, rootName: string, flusher?: FlusherThread): ThreadTracing {
   const now = clockFrom(config.clockStart);
@@ -99,6 +119,7 @@ function traceThread(config: Omit<WorkerRunnerConfig, 'parentTask' | 'channel'>,
     rootName,
   );
   watchReadlineLoops(capture, noteReadlineLoop);
+  holdChannelsWhileTerminating(workerChannels, tracer);
   return { tracer, encoder, sink, now, workerChannels };
 }
 

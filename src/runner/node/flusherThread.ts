@@ -106,6 +106,8 @@ const timer = setInterval(() => {
 export class FrameChannel implements FrameMemory {
   readonly control: Int32Array;
   private buffer: Uint8Array | undefined;
+  /** The thread watching a worker's channel holds its lock while the worker is being terminated (see holdWhileTerminated). */
+  private held = false;
   /** Told of each buffer the main thread's channel grows into. */
   onBuffer: ((generation: number, buffer: SharedArrayBuffer) => void) | undefined;
 
@@ -205,6 +207,28 @@ export class FrameChannel implements FrameMemory {
     Atomics.store(this.control, ROOT, id);
   }
 
+  /** The worker thread whose records the channel holds, once it has started (0 before). */
+  get thread(): number {
+    return Atomics.load(this.control, THREAD);
+  }
+
+  /**
+   * Takes the channel's lock until `release`, called by the thread that is terminating the
+   * channel's worker. Terminated inside a critical section of its channel (a flush), the worker
+   * would keep the side channel's lock for good, and every thread writing would wait forever; it
+   * waits at the lock instead, holding nothing, while it stops.
+   */
+  holdWhileTerminated(): () => void {
+    if (this.held) return () => {};
+    lock(this.control);
+    this.held = true;
+    return () => {
+      if (!this.held) return;
+      this.held = false;
+      unlock(this.control);
+    };
+  }
+
   /** The worker thread has exited and sent everything. */
   get done(): boolean {
     return Atomics.load(this.control, DONE) === 1;
@@ -226,7 +250,8 @@ export class FrameChannel implements FrameMemory {
   }
 
   private locked(fn: () => void): void {
-    lock(this.control);
+    const own = !this.held; // held, the lock is this thread's already
+    if (own) lock(this.control);
     try {
       if (this.writes === undefined) fn();
       else {
@@ -238,7 +263,7 @@ export class FrameChannel implements FrameMemory {
         }
       }
     } finally {
-      unlock(this.control);
+      if (own) unlock(this.control);
     }
   }
 }
