@@ -30,9 +30,9 @@ if (!isMainThread) {
         const worker = new Worker(__filename, { workerData: { memory, writes } });
         await new Promise<void>((resolve) => worker.once('online', resolve));
         while (watching.thread !== worker.threadId) await new Promise((resolve) => setTimeout(resolve, 1));
-        const release = watching.holdWhileTerminated();
+        watching.holdWhileTerminated();
         await worker.terminate();
-        release();
+        watching.letGo();
         assert.equal(Atomics.load(main.control, LOCK), 0, `round ${round}: the side channel's lock is free`);
         assert.equal(Atomics.load(watching.control, LOCK), 0, `round ${round}: the worker's channel is free`);
         Atomics.store(watching.control, 4, 0); // THREAD: the next worker takes the channel over

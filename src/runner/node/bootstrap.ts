@@ -1,7 +1,7 @@
 // Loaded into the user's process by NODE_OPTIONS=--require. Loads once, stays inert without its
 // configuration, and never throws into the program it traces.
 import * as fs from 'node:fs';
-import { getEnvironmentData, isMainThread, setEnvironmentData, threadId, Worker } from 'node:worker_threads';
+import { getEnvironmentData, isMainThread, setEnvironmentData, threadId } from 'node:worker_threads';
 import { FrameEncoder } from '../../trace/codec';
 import type { ExitReason } from '../../trace/events';
 import { createCallReader, createCapturer, probeStack } from './callsites';
@@ -66,25 +66,27 @@ interface ThreadTracing {
   readonly workerChannels: Map<TaskState, FrameChannel>;
 }
 
+/** Workers' channels by their native handles, whose stopThread (Worker#terminate's) is wrapped once. */
+const channelsByHandle = new WeakMap<object, FrameChannel>();
+
 /**
- * Makes Worker#terminate hold the worker's channel while the worker stops (see
- * FrameChannel.holdWhileTerminated): a worker stopped in the middle of sending its records held
- * the side channel's lock for good, and the program hung at its next flush.
+ * Makes stopping the worker of `handle` (Worker#terminate) hold its channel until its thread has
+ * ended (see FrameChannel.holdWhileTerminated): a worker stopped in the middle of sending its
+ * records kept the side channel's lock for good, and the program hung at its next flush.
+ * Wrapped below Worker#terminate, whose call the program's wait is for.
  */
-function holdChannelsWhileTerminating(workerChannels: ReadonlyMap<TaskState, FrameChannel>, tracer: Tracer): void {
-  const terminate = Worker.prototype.terminate;
-  Worker.prototype.terminate = function (this: Worker, ...args: unknown[]) {
-    let release: (() => void) | undefined;
-    try {
-      for (const channel of workerChannels.values()) if (channel.thread === this.threadId) release = channel.holdWhileTerminated();
-    } catch {
-      // never reaches the program
-    }
-    const stopped = (terminate as (...a: unknown[]) => Promise<number>).apply(this, args);
-    if (release !== undefined) tracer.untraced(() => void Promise.resolve(stopped).then(release, release));
-    return stopped;
-  } as typeof terminate;
+function holdWhileStopping(handle: object, channel: FrameChannel): void {
+  channelsByHandle.set(handle, channel);
+  const native = Object.getPrototypeOf(handle) as { stopThread?: (...args: unknown[]) => unknown; [HOLDS]?: true };
+  const stop = native.stopThread;
+  if (typeof stop !== 'function' || native[HOLDS]) return;
+  native[HOLDS] = true;
+  native.stopThread = function (this: object, ...args: unknown[]) {
+    channelsByHandle.get(this)?.holdWhileTerminated();
+    return stop.apply(this, args);
+  };
 }
+const HOLDS = Symbol('tasklane.holdsWhileStopping');
 
 /** Sets up tracing of this thread; `parentTask`: the task that started it (a worker's `new Worker`), 0 for the main thread. */
 function traceThread(config: Omit<WorkerRunnerConfig, 'parentTask' | 'channel'>, channel: FrameChannel, parentTask: number, rootName: string, flusher?: FlusherThread): ThreadTracing {
@@ -95,9 +97,11 @@ function traceThread(config: Omit<WorkerRunnerConfig, 'parentTask' | 'channel'>,
   const workers: WorkerWatch = {
     // A worker the program starts traces itself into the same trace, from its parent's `new Worker`
     // task: its environment data (copied into it as the Worker is constructed) says how.
-    starting(task) {
+    starting(task, handle) {
       const memory = FrameChannel.memoryForWorker();
-      workerChannels.set(task, FrameChannel.watching(memory, config.writes));
+      const channel = FrameChannel.watching(memory, config.writes);
+      workerChannels.set(task, channel);
+      holdWhileStopping(handle, channel);
       flusher?.watch(memory);
       setEnvironmentData(WORKER_DATA_KEY, { ...config, parentTask: task.id, channel: memory } satisfies WorkerRunnerConfig);
     },
@@ -107,10 +111,11 @@ function traceThread(config: Omit<WorkerRunnerConfig, 'parentTask' | 'channel'>,
       const worker = workerChannels.get(task);
       if (worker === undefined) return;
       workerChannels.delete(task);
-      if (worker.done) return;
+      if (worker.done) return worker.letGo();
       worker.sendLeftover(sink.write);
       if (worker.rootTask > 0) encoder.end(ns, worker.rootTask, 'cancelled', 'terminated', '');
       worker.close();
+      worker.letGo();
     },
   };
   const capture = createCapturer(ownFiles());
@@ -119,7 +124,6 @@ function traceThread(config: Omit<WorkerRunnerConfig, 'parentTask' | 'channel'>,
     rootName,
   );
   watchReadlineLoops(capture, noteReadlineLoop);
-  holdChannelsWhileTerminating(workerChannels, tracer);
   return { tracer, encoder, sink, now, workerChannels };
 }
 

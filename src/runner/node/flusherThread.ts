@@ -213,20 +213,22 @@ export class FrameChannel implements FrameMemory {
   }
 
   /**
-   * Takes the channel's lock until `release`, called by the thread that is terminating the
-   * channel's worker. Terminated inside a critical section of its channel (a flush), the worker
-   * would keep the side channel's lock for good, and every thread writing would wait forever; it
-   * waits at the lock instead, holding nothing, while it stops.
+   * Takes the channel's lock until `letGo`, called by the thread that is terminating the channel's
+   * worker. Terminated inside a critical section of its channel (a flush), the worker would keep
+   * the side channel's lock for good, and every thread writing would wait forever; it waits at
+   * the lock instead, holding nothing, while it stops.
    */
-  holdWhileTerminated(): () => void {
-    if (this.held) return () => {};
+  holdWhileTerminated(): void {
+    if (this.held || this.done) return;
     lock(this.control);
     this.held = true;
-    return () => {
-      if (!this.held) return;
-      this.held = false;
-      unlock(this.control);
-    };
+  }
+
+  /** Gives back the lock holdWhileTerminated took, if it did: the worker's thread has ended. */
+  letGo(): void {
+    if (!this.held) return;
+    this.held = false;
+    unlock(this.control);
   }
 
   /** The worker thread has exited and sent everything. */

@@ -15,7 +15,8 @@ import { newTaskState, type TaskState } from './taskState';
 
 /** What the thread's runner does as the program starts a worker thread, and once that thread has ended. */
 export interface WorkerWatch {
-  starting(task: TaskState): void;
+  /** `handle`: the worker's native handle (its async resource), whose stopThread terminate() calls. */
+  starting(task: TaskState, handle: object): void;
   ended(task: TaskState, ns: number): void;
 }
 
@@ -415,7 +416,7 @@ export class ResourceTasks {
     this.stack.emitTask(task, ns, sibling ? top.parentId : top.id, site, isNodesOwn(type, info, top.transient && !this.stack.calledBack(info)));
     if (type === 'WORKER') {
       this.liveWorkers.add(task);
-      this.workers.starting(task);
+      this.workers.starting(task, resource);
     }
   }
 
