@@ -3,8 +3,9 @@ import * as assert from 'node:assert/strict';
 import { isMainThread, threadId, Worker, workerData } from 'node:worker_threads';
 import { FrameChannel, type ChannelMemory } from '../../src/runner/node/flusherThread';
 
-/** The lock slot of a channel's control block. */
+/** Slots of a channel's control block: its lock, and the worker thread whose records it holds. */
 const LOCK = 0;
+const THREAD = 4;
 
 if (!isMainThread) {
   // The worker: sends its records again and again, each send a slow write holding the locks.
@@ -29,13 +30,13 @@ if (!isMainThread) {
       for (let round = 0; round < 5; round++) {
         const worker = new Worker(__filename, { workerData: { memory, writes } });
         await new Promise<void>((resolve) => worker.once('online', resolve));
-        while (watching.thread !== worker.threadId) await new Promise((resolve) => setTimeout(resolve, 1));
+        while (Atomics.load(watching.control, THREAD) !== worker.threadId) await new Promise((resolve) => setTimeout(resolve, 1));
         watching.holdWhileTerminated();
         await worker.terminate();
         watching.letGo();
         assert.equal(Atomics.load(main.control, LOCK), 0, `round ${round}: the side channel's lock is free`);
         assert.equal(Atomics.load(watching.control, LOCK), 0, `round ${round}: the worker's channel is free`);
-        Atomics.store(watching.control, 4, 0); // THREAD: the next worker takes the channel over
+        Atomics.store(watching.control, THREAD, 0); // the next worker takes the channel over
       }
     });
   });

@@ -207,11 +207,6 @@ export class FrameChannel implements FrameMemory {
     Atomics.store(this.control, ROOT, id);
   }
 
-  /** The worker thread whose records the channel holds, once it has started (0 before). */
-  get thread(): number {
-    return Atomics.load(this.control, THREAD);
-  }
-
   /**
    * Takes the channel's lock until `letGo`, called by the thread that is terminating the channel's
    * worker. Terminated inside a critical section of its channel (a flush), the worker would keep

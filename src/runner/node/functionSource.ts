@@ -1,8 +1,8 @@
 // What no stack frame says, read from the program's source: whether a function is an async
 // function (where V8 says it starts, at its `async` keyword if it has one), asked only to repair a
 // misreading (MisreadCalls.repair); whether it is written as a call's argument, and which call's,
-// or in parentheses of its own, and what a call calls, asked only of names V8 made up or does not have. A file is read when
-// first asked about.
+// or in parentheses of its own, and what a call calls, asked only of names V8 made up or does not
+// have. A file is read when first asked about.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compiledSource, TS_FILE } from './typescript';

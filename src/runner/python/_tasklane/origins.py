@@ -14,8 +14,8 @@ import weakref
 from threading import get_ident
 
 from .clock import perf_counter_ns
-from .owners import OWNER
 from .code import callable_name, coroutine_origin, describe_error, exception_of, is_library, user_site
+from .owners import OWNER
 
 TO_THREAD_CODE = asyncio.threads.to_thread.__code__
 GETADDRINFO_CODE = asyncio.base_events.BaseEventLoop.getaddrinfo.__code__
