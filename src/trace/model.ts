@@ -274,6 +274,8 @@ export class TraceModel implements TraceSink {
     if (!task || task.end) return;
     closeWait(task, t);
     task.end = { t, state, message, site };
+    // A worker thread's script ended: nothing runs on its loop after (a task terminated mid-run).
+    if (task.kind === 'script' && task.thread !== 0) this.switchTo(this.laneOf(task.thread), 0, t);
     // Lists of more than one grew with room to spare, and the task is done now: keep them exact.
     if (task.runs.length > 2) task.runs = task.runs.slice();
     if (task.waits.length > 1) task.waits = task.waits.slice();

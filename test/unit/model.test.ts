@@ -9,7 +9,7 @@ function build(events: TraceEvent[], longBlockUs?: number): TraceModel {
   return model;
 }
 
-const task = (t: number, id: number, parent: number, name: string, kind: 'async' | 'timer' | 'combinator' | 'io' | 'tracer' = 'async'): TraceEvent =>
+const task = (t: number, id: number, parent: number, name: string, kind: 'async' | 'timer' | 'combinator' | 'io' | 'tracer' | 'script' = 'async'): TraceEvent =>
   ({ type: 'task', t, id, parent, kind, name, site: `/app/main.js:${id}:1`, internal: false });
 
 describe('trace model', () => {
@@ -93,6 +93,25 @@ describe('trace model', () => {
     const waits = m.tasks.get(1)!.waits;
     assert.deepEqual(waits.map((w) => [w.start, w.end, w.site]), [[2, 10, 'a.js:5:3'], [11, 20, 'a.js:5:3'], [21, 63, 'a.js:5:3'], [64, 70, 'a.js:5:3']]);
     assert.deepEqual(waits.map((w) => m.waitLabel(w)), ['setTimeout 60 ms', 'setTimeout 60 ms', 'setTimeout 60 ms', 'promise'], 'a new await is a wait of its own');
+  });
+
+  it('a worker thread terminated while one of its tasks runs: the run, and its thread\'s loop, end as the thread does', () => {
+    const m = build([
+      task(0, 1, 0, 'main'),
+      { type: 'run', t: 0, id: 1 },
+      task(10, 2, 1, 'Worker', 'io'),
+      { type: 'thread', id: 1 },
+      task(20, 3, 2, 'work.js (thread 1)', 'script'),
+      { type: 'run', t: 20, id: 3 },
+      task(25, 4, 3, 'spin'),
+      { type: 'run', t: 25, id: 4 },
+      { type: 'thread', id: 0 },
+      { type: 'end', t: 40, id: 3, state: 'cancelled', message: 'terminated', site: '' },
+      { type: 'run', t: 50, id: 0 },
+    ], 50_000);
+    m.finish();
+    assert.deepEqual(m.tasks.get(4)!.runs, [25, 40], 'not running on to the end of the trace');
+    assert.deepEqual([...m.threadLoops], [[1, [20, 25, 3, 25, 40, 4]]]);
   });
 
   it('keeps a loop for each worker thread: its tasks hold their own, and a long run there is a long block of that thread\'s', () => {
