@@ -20,9 +20,15 @@ export interface TracedRun {
 }
 
 let counter = 0;
+const tempTraces: string[] = [];
+// A test that fails before it reads its trace leaves nothing behind either (traces run to megabytes).
+process.on('exit', () => tempTraces.forEach((file) => fs.rmSync(file, { force: true })));
 
+/** A path for a trace in the temporary folder, removed as the test run ends if a test has not. */
 export function tempTrace(ext = '.tasklane.json'): string {
-  return path.join(os.tmpdir(), `tasklane-test-${process.pid}-${counter++}${ext}`);
+  const file = path.join(os.tmpdir(), `tasklane-test-${process.pid}-${counter++}${ext}`);
+  tempTraces.push(file);
+  return file;
 }
 
 /** Runs `tasklane run <fixture> …` (a fixture's name, or a copy's path) to completion and reads the trace it wrote. */

@@ -1,8 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import * as fs from 'node:fs';
-import { parseTrace } from '../../src/trace/load';
 import { TraceModel, type Task } from '../../src/trace/model';
 import { exitOf, FIXTURES, lifetimeMs, lineOf, only, printed, ROOT, sigtermGroup, startFixture, startLive, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture, traceFixtureWith, until } from './helpers';
 
@@ -867,7 +865,7 @@ for (const python of interpreters()) {
         const child = startFixture(py('busy_steps.py'), out, { ...process.env, TASKLANE_PYTHON: python.command });
         await printed(child, 'busy');
         assert.equal(await stopLikeStop(child), 143, `attempt ${attempt}: ended by SIGTERM itself, not by the SIGKILL after it`);
-        const model = parseTrace(fs.readFileSync(out, 'utf8'));
+        const model = takeTrace(out);
         assert.deepEqual([model.exit?.reason, model.exit?.signal], ['signal', 'SIGTERM'], `attempt ${attempt}`);
         assert.equal(tasksNamed(model, 'stepper').length, 200);
       }

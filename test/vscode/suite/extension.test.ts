@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import * as vscode from 'vscode';
-import { api, closeAllEditors, EXTENSION_ID, panelFor, traceWithCli, waitFor, workspaceFile } from './helpers';
+import { api, closeAllEditors, EXTENSION_ID, panelFor, scratchFolder, traceWithCli, waitFor, workspaceFile } from './helpers';
 
 /** The extension host's heap after full collections, MB. */
 function heapAfterGc(): number {
@@ -303,7 +303,7 @@ describe('Tasklane runs Python asyncio scripts in VS Code', () => {
 
   /** An executable shell script in a folder of its own. */
   function shellScript(name: string, body: string): string {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-vscode-python-')), name);
+    const file = path.join(scratchFolder(), name);
     fs.writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
     return file;
   }

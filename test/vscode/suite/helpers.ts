@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -47,9 +48,18 @@ export async function closeAllEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 
-/** Traces a fixture with the extension's own `tasklane` CLI into a temporary file; returns its path. */
+let scratch: string | undefined;
+after(() => scratch && fs.rmSync(scratch, { recursive: true, force: true }));
+
+/** A new folder for a test's files, inside one the suite removes when it ends. */
+export function scratchFolder(): string {
+  scratch ??= fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-vscode-scratch-'));
+  return fs.mkdtempSync(path.join(scratch, 'test-'));
+}
+
+/** Traces a fixture with the extension's own `tasklane` CLI into a file named `name`; returns its path. */
 export function traceWithCli(fixture: string, name: string): string {
-  const file = path.join(os.tmpdir(), name);
+  const file = path.join(scratchFolder(), name);
   const cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist/cli.js');
   // In desktop VS Code process.execPath is Electron; ELECTRON_RUN_AS_NODE makes it Node.
   const result = spawnSync(process.execPath, [cli, 'run', workspaceFile('node', fixture).fsPath, '--out', file], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
