@@ -76,6 +76,8 @@ export interface ModelOptions {
 export const DEFAULT_LONG_BLOCK_MS = 50;
 /** Signals a model keeps: a program sent thousands (a SIGTERM loop) is told by its first. */
 const MAX_SIGNALS = 100;
+/** How a worker thread ends that Node stopped as the thread that started it ended. */
+const STOPPED_WITH_STARTER = 'terminated as the thread that started it ended';
 /**
  * Shared by every task that has none yet (runs, waits; members: all but combinators), replaced on
  * the first: a flood of short tasks makes no empty lists to throw away. Frozen, so a push to one
@@ -137,6 +139,10 @@ export class TraceModel implements TraceSink {
   private readonly waitedBefore = new WeakMap<WaitSegment, WaitSegment>();
   /** Tasks whose waits before their latest were relabeled since the last `takeRelabeled()`: the first such wait's index. */
   private relabeled = new Map<number, number>();
+  /** Worker threads' scripts by the thread that started them (Node stops a thread's workers as it ends). */
+  private readonly workersOf = new Map<number, Task[]>();
+  /** When each worker thread whose script ended did. */
+  private readonly threadEnds = new Map<number, number>();
 
   /** Tasks whose earlier waits were relabeled since the last call (see onAwaitBy), with the index of the first. */
   takeRelabeled(): Map<number, number> {
@@ -189,6 +195,13 @@ export class TraceModel implements TraceSink {
     // `end` is there from the start: added at the task's end it would change the object's shape then.
     const task: Task = { id, parent, kind, name, site, internal, thread: this.thread, created: t, runs: NO_RUNS, waits: NO_WAITS, members: NO_MEMBERS, end: undefined };
     this.tasks.add(task);
+    const starter = kind === 'script' && this.thread !== 0 ? this.tasks.get(parent) : undefined;
+    if (starter === undefined || starter.thread === this.thread) return;
+    // Its records can come after the end of the thread that started it (it sent them itself).
+    const starterEnd = this.threadEnds.get(starter.thread);
+    if (starterEnd !== undefined) this.end(task, Math.max(t, starterEnd), 'cancelled', STOPPED_WITH_STARTER, '');
+    else if (this.workersOf.has(starter.thread)) this.workersOf.get(starter.thread)!.push(task);
+    else this.workersOf.set(starter.thread, [task]);
   }
 
   onRename(t: number, id: number, name: string): void {
@@ -272,10 +285,24 @@ export class TraceModel implements TraceSink {
     if (task) this.stamp(t, id);
     else if (!this.admit(t, id)) return;
     if (!task || task.end) return;
+    this.end(task, t, state, message, site);
+  }
+
+  private end(task: Task, t: number, state: EndState, message: string, site: string): void {
     closeWait(task, t);
     task.end = { t, state, message, site };
-    // A worker thread's script ended: nothing runs on its loop after (a task terminated mid-run).
-    if (task.kind === 'script' && task.thread !== 0) this.switchTo(this.laneOf(task.thread), 0, t);
+    if (task.kind === 'script' && task.thread !== 0) {
+      // A worker thread's script ended: nothing runs on its loop after (a task terminated mid-run),
+      // and the workers it started are stopped with it.
+      this.switchTo(this.laneOf(task.thread), 0, t);
+      this.threadEnds.set(task.thread, t);
+      for (const worker of this.workersOf.get(task.thread) ?? []) {
+        if (worker.end) continue;
+        this.markChanged(worker.id);
+        this.end(worker, t, 'cancelled', STOPPED_WITH_STARTER, '');
+      }
+      this.workersOf.delete(task.thread);
+    }
     // Lists of more than one grew with room to spare, and the task is done now: keep them exact.
     if (task.runs.length > 2) task.runs = task.runs.slice();
     if (task.waits.length > 1) task.waits = task.waits.slice();

@@ -136,6 +136,30 @@ export function killGroupLeft(child: StartedFixture): void {
 }
 
 /**
+ * Runs a fixture that could hang (a deadlock the test looks for) in a process group of its own:
+ * past `timeoutMs` the group is killed and the test fails saying so, where a synchronous run would
+ * wait on the hung script for good (it ignores the SIGTERM a timeout sends).
+ */
+export async function traceFixtureOrKill(fixture: string, timeoutMs: number): Promise<{ model: TraceModel; code: number | null; stdout: string }> {
+  const out = tempTrace();
+  const child = startFixture(fixture, out, process.env, true);
+  const exited = exitOf(child);
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const timer = setTimeout(() => killGroupLeft(child), timeoutMs);
+  try {
+    const code = await exited;
+    assert(code !== null, `${fixture} hung: killed after ${timeoutMs} ms`);
+    const model = takeTrace(out);
+    if (model.dropped.length === 0) assertLoopInvariants(model, fixture);
+    return { model, code, stdout };
+  } finally {
+    clearTimeout(timer);
+    killGroupLeft(child);
+  }
+}
+
+/**
  * Runs a fixture in a process group of its own and sends the group SIGTERM, as `timeout` does,
  * once it has printed `ready`; resolves with the CLI's exit code and the script's output.
  */

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { only, runUntraced, startLive, tasksNamed, traceFixture, until } from './helpers';
+import { only, runUntraced, startLive, tasksNamed, traceFixture, traceFixtureOrKill, until } from './helpers';
 import { TraceModel, type Task } from '../../src/trace/model';
 
 /** The task a worker thread's own run is: its file's name and its thread. */
@@ -81,8 +81,9 @@ describe('Node runner: worker threads', () => {
     assert.equal(model.tasks.get(1)?.end?.state, 'resolved', 'the main thread\'s script ended as it does');
   });
 
-  it('busy workers terminated at random moments, some while sending their records, never leave the program hanging', () => {
-    const { model, code, stdout } = traceFixture('workers/terminate-busy.js', { timeoutMs: 30_000 });
+  it('busy workers terminated at random moments, some while sending their records, never leave the program hanging', async function () {
+    this.timeout(60_000);
+    const { model, code, stdout } = await traceFixtureOrKill('workers/terminate-busy.js', 45_000);
     assert.equal(code, 0, 'it ended by itself');
     assert.equal(stdout, 'all terminated\n');
     // (A worker that made over a megabyte of records since its last flush sends them itself, and
@@ -90,6 +91,20 @@ describe('Node runner: worker threads', () => {
     const roots = tasksNamed(model, /^terminate-busy\.js \(thread \d+\)$/);
     assert.ok(roots.length > 0);
     assert.ok(roots.every((r) => r.end?.state === 'cancelled'), 'each ended as terminated');
+  });
+
+  it('workers whose own busy workers Node stops as they end, terminated or by process.exit(), never leave the program hanging', async function () {
+    this.timeout(60_000);
+    const { model, code, stdout } = await traceFixtureOrKill('workers/terminate-nested.js', 45_000);
+    assert.equal(code, 0, 'it ended by itself');
+    assert.equal(stdout, 'all ended\n');
+    const roots = tasksNamed(model, /^terminate-nested\.js \(thread \d+\)$/);
+    const startedByWorkers = roots.filter((root) => model.tasks.get(root.parent)!.thread !== 0);
+    assert.ok(startedByWorkers.length > 0);
+    for (const root of startedByWorkers) {
+      const starter = roots.find((r) => r.thread === model.tasks.get(root.parent)!.thread)!;
+      assert.deepEqual([root.end?.state, root.end?.t], ['cancelled', starter.end?.t], 'each ended with the worker that started it');
+    }
   });
 
   it('workers started one after another are each traced under their own Worker, their jobs done', () => {

@@ -114,6 +114,33 @@ describe('trace model', () => {
     assert.deepEqual([...m.threadLoops], [[1, [20, 25, 3, 25, 40, 4]]]);
   });
 
+  it('a worker thread\'s own workers end as it does, however it ended, and theirs with them', () => {
+    const m = build([
+      task(0, 1, 0, 'main'),
+      task(10, 2, 1, 'Worker', 'io'),
+      { type: 'thread', id: 1 },
+      task(20, 3, 2, 'middle.js (thread 1)', 'script'),
+      task(21, 4, 3, 'Worker', 'io'),
+      { type: 'thread', id: 2 },
+      task(30, 5, 4, 'busy.js (thread 2)', 'script'),
+      task(31, 6, 5, 'Worker', 'io'),
+      { type: 'run', t: 32, id: 6 },
+      { type: 'thread', id: 3 },
+      task(40, 7, 6, 'busier.js (thread 3)', 'script'),
+      { type: 'thread', id: 1 },
+      task(45, 8, 3, 'Worker', 'io'),
+      { type: 'end', t: 50, id: 3, state: 'resolved', message: '', site: '' },
+      // A worker that sent its own records after its starter's end.
+      { type: 'thread', id: 4 },
+      task(48, 9, 8, 'late.js (thread 4)', 'script'),
+    ]);
+    m.finish();
+    const stopped = { state: 'cancelled', message: 'terminated as the thread that started it ended', site: '' };
+    assert.deepEqual([5, 7, 9].map((id) => m.tasks.get(id)!.end), [{ t: 50, ...stopped }, { t: 50, ...stopped }, { t: 50, ...stopped }]);
+    assert.deepEqual(m.tasks.get(6)!.runs, [32, 50], 'the running task of a stopped thread stops running');
+    assert.equal(m.tasks.get(1)!.end, undefined, 'the main thread\'s tasks are not its');
+  });
+
   it('keeps a loop for each worker thread: its tasks hold their own, and a long run there is a long block of that thread\'s', () => {
     const m = build([
       task(0, 1, 0, 'main'),

@@ -89,7 +89,7 @@ function holdWhileStopping(handle: object, channel: FrameChannel): void {
 const HOLDS = Symbol('tasklane.holdsWhileStopping');
 
 /** Sets up tracing of this thread; `parentTask`: the task that started it (a worker's `new Worker`), 0 for the main thread. */
-function traceThread(config: Omit<WorkerRunnerConfig, 'parentTask' | 'channel'>, channel: FrameChannel, parentTask: number, rootName: string, flusher?: FlusherThread): ThreadTracing {
+function traceThread(config: Omit<WorkerRunnerConfig, 'parentTask' | 'channel' | 'ancestors'>, channel: FrameChannel, parentTask: number, rootName: string, flusher?: FlusherThread): ThreadTracing {
   const now = clockFrom(config.clockStart);
   const encoder = new FrameEncoder(64 * 1024, channel, isMainThread ? 0 : threadId);
   const sink = new FrameSink(config.fd, encoder, channel);
@@ -99,11 +99,12 @@ function traceThread(config: Omit<WorkerRunnerConfig, 'parentTask' | 'channel'>,
     // task: its environment data (copied into it as the Worker is constructed) says how.
     starting(task, handle) {
       const memory = FrameChannel.memoryForWorker();
-      const channel = FrameChannel.watching(memory, config.writes);
-      workerChannels.set(task, channel);
-      holdWhileStopping(handle, channel);
+      const ancestors = channel.lineage();
+      const worker = FrameChannel.watching(memory, config.writes, ancestors);
+      workerChannels.set(task, worker);
+      holdWhileStopping(handle, worker);
       flusher?.watch(memory);
-      setEnvironmentData(WORKER_DATA_KEY, { ...config, parentTask: task.id, channel: memory } satisfies WorkerRunnerConfig);
+      setEnvironmentData(WORKER_DATA_KEY, { ...config, parentTask: task.id, channel: memory, ancestors } satisfies WorkerRunnerConfig);
     },
     // Its thread has ended. One the program terminated did not see its own end: what it left is
     // sent for it, and its run ends here.
@@ -229,7 +230,7 @@ function start(config: RunnerConfig): void {
  * end is the main thread's to tell).
  */
 function startWorker(config: WorkerRunnerConfig): void {
-  const channel = FrameChannel.worker(config.channel, config.writes, threadId);
+  const channel = FrameChannel.worker(config.channel, config.writes, threadId, config.ancestors);
   if (!channel) return;
   const thread = traceThread(config, channel, config.parentTask, `worker thread ${threadId}`);
   const { tracer, sink } = thread;
@@ -247,6 +248,7 @@ function startWorker(config: WorkerRunnerConfig): void {
       tracer.finish(code === 0 ? 'resolved' : 'rejected', error?.message ?? (code === 0 ? '' : `exit code ${code}`), error?.site ?? '', failure?.task);
       sink.flush();
       for (const worker of thread.workerChannels.values()) worker.sendLeftover(sink.write);
+      channel.holdAsExiting();
       channel.close();
     } catch {
       // the worker is ending anyway

@@ -51,6 +51,11 @@ export interface WorkerRunnerConfig {
   /** The `new Worker` task that starts the worker, and the channel its records go into. */
   parentTask: number;
   channel: ChannelMemory;
+  /**
+   * The control blocks of the channels of the workers this one runs under, its parent's first
+   * (see FrameChannel.lineage); none for a worker of the main thread.
+   */
+  ancestors: SharedArrayBuffer[];
 }
 
 /** The config a worker thread was handed, or undefined when it is none of ours (the runner then stays inert). */
@@ -59,5 +64,6 @@ export function workerConfigFrom(data: unknown): WorkerRunnerConfig | undefined 
   if (typeof c !== 'object' || c === null || typeof c.fd !== 'number' || typeof c.parentTask !== 'number' || typeof c.typeScript !== 'boolean') return undefined;
   if (!(c.ids instanceof SharedArrayBuffer) || !(c.writes instanceof SharedArrayBuffer) || !Array.isArray(c.clockStart)) return undefined;
   if (!(c.channel?.control instanceof SharedArrayBuffer) || !(c.channel.buffer instanceof SharedArrayBuffer)) return undefined;
+  if (!Array.isArray(c.ancestors) || !c.ancestors.every((a) => a instanceof SharedArrayBuffer)) return undefined;
   return c as WorkerRunnerConfig;
 }

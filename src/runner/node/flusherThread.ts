@@ -113,9 +113,10 @@ export class FrameChannel implements FrameMemory {
 
   /**
    * The main thread's channel, or (`memory` and `writes`: the main thread's control block, whose
-   * lock every write holds) a worker thread's.
+   * lock every write holds) a worker thread's, whose critical sections hold the locks of the
+   * channels of the workers it runs under too (`ancestors`, see lineage).
    */
-  private constructor(memory: ChannelMemory | undefined, private readonly writes: Int32Array | undefined) {
+  private constructor(memory: ChannelMemory | undefined, private readonly writes: Int32Array | undefined, private readonly ancestors: Int32Array[] = []) {
     this.control = new Int32Array(memory?.control ?? new SharedArrayBuffer(4 * CONTROL_SLOTS));
     this.buffer = memory && new Uint8Array(memory.buffer);
   }
@@ -136,19 +137,34 @@ export class FrameChannel implements FrameMemory {
     return { control, buffer: new SharedArrayBuffer(WORKER_CHANNEL_BYTES) };
   }
 
-  /** The channel in `memory`, as the thread that made it for a worker sees it (see sendLeftover). */
-  static watching(memory: ChannelMemory, writes: SharedArrayBuffer): FrameChannel {
-    return new FrameChannel(memory, new Int32Array(writes));
+  /**
+   * The channel in `memory`, as the thread that made it for a worker sees it (see sendLeftover);
+   * `ancestors`: that thread's lineage.
+   */
+  static watching(memory: ChannelMemory, writes: SharedArrayBuffer, ancestors: SharedArrayBuffer[]): FrameChannel {
+    return new FrameChannel(memory, new Int32Array(writes), ancestors.map((a) => new Int32Array(a)));
   }
 
   /**
-   * Worker thread `thread`'s channel in `memory` (`writes`: the main thread's control block), or
-   * undefined when another thread has it: a worker started where the tracer did not see it (past
-   * the event cap) finds the memory its parent's last traced worker was handed.
+   * Worker thread `thread`'s channel in `memory` (`writes`: the main thread's control block;
+   * `ancestors`: its parent thread's lineage), or undefined when another thread has it: a worker
+   * started where the tracer did not see it (past the event cap) finds the memory its parent's
+   * last traced worker was handed.
    */
-  static worker(memory: ChannelMemory, writes: SharedArrayBuffer, thread: number): FrameChannel | undefined {
-    const channel = new FrameChannel(memory, new Int32Array(writes));
+  static worker(memory: ChannelMemory, writes: SharedArrayBuffer, thread: number, ancestors: SharedArrayBuffer[]): FrameChannel | undefined {
+    const channel = new FrameChannel(memory, new Int32Array(writes), ancestors.map((a) => new Int32Array(a)));
     return Atomics.compareExchange(channel.control, THREAD, 0, thread) === 0 ? channel : undefined;
+  }
+
+  /**
+   * The control blocks whose locks the critical sections of this thread's workers' channels hold
+   * besides their own: this channel's and its ancestors' (none for the main thread's). Node stops
+   * a worker's workers as it ends; while the thread ending or terminating it holds its lock, they
+   * wait at it holding nothing of the side channel's as they are stopped.
+   */
+  lineage(): SharedArrayBuffer[] {
+    if (this.writes === undefined) return [];
+    return [this.control.buffer as SharedArrayBuffer, ...this.ancestors.map((a) => a.buffer as SharedArrayBuffer)];
   }
 
   get buffers(): { control: SharedArrayBuffer; buffer: SharedArrayBuffer | undefined; generation: number } {
@@ -214,8 +230,15 @@ export class FrameChannel implements FrameMemory {
    * the lock instead, holding nothing, while it stops.
    */
   holdWhileTerminated(): void {
-    if (this.held || this.done) return;
-    lock(this.control);
+    if (!this.held && lockUnlessDone(this.control)) this.held = true;
+  }
+
+  /**
+   * Takes this thread's own channel's lock for good as the worker thread exits (see lineage): Node
+   * stops its workers after its exit listeners have run.
+   */
+  holdAsExiting(): void {
+    if (!this.held) lock(this.control);
     this.held = true;
   }
 
@@ -246,17 +269,20 @@ export class FrameChannel implements FrameMemory {
     });
   }
 
+  /** Runs `fn` holding this channel's lock (unless it is done: nothing is left to do), its ancestors' and the side channel's. */
   private locked(fn: () => void): void {
     const own = !this.held; // held, the lock is this thread's already
-    if (own) lock(this.control);
+    if (own && !lockUnlessDone(this.control)) return;
     try {
       if (this.writes === undefined) fn();
       else {
+        for (const ancestor of this.ancestors) lock(ancestor);
         lock(this.writes);
         try {
           fn();
         } finally {
           unlock(this.writes);
+          for (let i = this.ancestors.length - 1; i >= 0; i--) unlock(this.ancestors[i]);
         }
       }
     } finally {
@@ -267,6 +293,15 @@ export class FrameChannel implements FrameMemory {
 
 function lock(control: Int32Array): void {
   while (Atomics.compareExchange(control, LOCK, 0, 1) !== 0) Atomics.wait(control, LOCK, 1, 5);
+}
+
+/** Takes the lock of a channel, unless its worker has exited first (its lock may then stay taken): whether it did. */
+function lockUnlessDone(control: Int32Array): boolean {
+  while (Atomics.compareExchange(control, LOCK, 0, 1) !== 0) {
+    if (Atomics.load(control, DONE) === 1) return false;
+    Atomics.wait(control, LOCK, 1, 5);
+  }
+  return true;
 }
 
 function unlock(control: Int32Array): void {
