@@ -1,5 +1,5 @@
 // Describes a thrown value without running any of its code (no getters, no toString overrides).
-import { isPackageFile } from './callsites';
+import { isPackageFile } from './callFrames';
 
 export function describeError(err: unknown): { message: string; site: string } {
   if (err instanceof Error) {

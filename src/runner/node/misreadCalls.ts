@@ -3,7 +3,8 @@
 // the next promise there can be something else than the loop's call: a combinator, another
 // function's call, a `new Promise`, a Node helper's call. Each is recast (the trace's `recast` record).
 import type { TaskKind } from '../../trace/events';
-import { isPackageFile, type CallSiteInfo } from './callsites';
+import { isPackageFile } from './callFrames';
+import type { CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
 import { calleeAt, callOfArgumentAt, isAsyncFunctionAt, isParenthesizedAt } from './functionSource';
 import { isNodeTest, isTestCall, opName } from './names';

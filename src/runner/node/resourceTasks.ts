@@ -3,7 +3,8 @@
 import { executionAsyncId } from 'node:async_hooks';
 import { inspect } from 'node:util';
 import type { EndState } from '../../trace/events';
-import { isPackageFile, processStdioOpened, type CallSiteInfo } from './callsites';
+import { isPackageFile } from './callFrames';
+import { processStdioOpened, type CallSiteInfo } from './callsites';
 import { describeError } from './errors';
 import { truncate } from './lists';
 import { asyncResourceName, CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestFinished, nodeTestName, socketNameOfConnect, STDIN, TCP_SOCKET, testFailure, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type ChildProcessLike, type IoResource } from './names';

@@ -1,7 +1,7 @@
 // The HTTP requests a server serves, and the tasks that serve them: an anonymous handler is named
 // after its request (`GET /users/1`), and so is an anonymous function a framework calls from it
 // (Express's route, after its middleware, or after body-parser's callback).
-import { isPackageFile } from './callsites';
+import { isPackageFile } from './callFrames';
 import { HTTP_REQUEST, servedRequestName } from './names';
 import type { TaskState } from './taskState';
 

@@ -2,7 +2,8 @@
 // callbacks' frames, and the run, idle, creation and end records that follow from them. Shared by
 // the tracer's promise side and resource side.
 import type { EndState } from '../../trace/events';
-import { isCalledThrough, isPackageFile, type CallSiteInfo } from './callsites';
+import { isPackageFile } from './callFrames';
+import { isCalledThrough, type CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
 import type { TaskIds } from './taskIds';
 import { newTaskState, type TaskState } from './taskState';

@@ -1,6 +1,6 @@
 // A task as the runner tracks it while it lives inside the traced process.
 import type { TaskKind } from '../../trace/events';
-import type { SiteRow } from './callsites';
+import type { SiteRow } from './siteCache';
 import type { IoResource } from './names';
 
 /** A task as the runner tracks it while it lives. */

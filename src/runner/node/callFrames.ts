@@ -1,0 +1,163 @@
+// Reading V8's call sites: whose code a frame is (Node's, a package's, a transpiler's helper), where
+// it is in the source, and what its function is called.
+import { findSourceMap } from 'node:module';
+import { calleeAt, isArgumentAt } from './functionSource';
+
+export type CallSite = NodeJS.CallSite;
+
+const TS_FILE = /\.[cm]?ts$/;
+
+/** Node's own code, or WebAssembly it runs (undici's HTTP parser): never the user's. */
+export function isNodeFile(file: string | null | undefined): boolean {
+  return !file || file.startsWith('node:') || file.startsWith('wasm://');
+}
+
+/** A file of an installed package, not of the project itself. */
+export function isPackageFile(file: string | null | undefined): boolean {
+  return !!file && (file.includes('/node_modules/') || file.includes('\\node_modules\\'));
+}
+
+/**
+ * A frame of the helpers esbuild adds to a TypeScript file it transpiles (`await using`'s
+ * __callDispose), which map to no line of the source: their place is the code that called them.
+ */
+export function isTranspilerHelper(frame: CallSite): boolean {
+  const entry = sourceMapEntry(frame);
+  return entry !== undefined && typeof entry.originalLine !== 'number';
+}
+
+/**
+ * A TypeScript frame's entry in the source map of the file the runner transpiled: with no
+ * original line for code the transpiler added. Undefined for other files, or with no map.
+ */
+function sourceMapEntry(frame: CallSite): { originalLine?: number; originalColumn?: number } | undefined {
+  const file = frame.getFileName();
+  if (!file || !TS_FILE.test(file)) return undefined;
+  try {
+    return findSourceMap(file)?.findEntry((frame.getLineNumber() ?? 0) - 1, (frame.getColumnNumber() ?? 0) - 1) as { originalLine?: number; originalColumn?: number } | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A function as the place it starts ("node:stream/promises:12:3", "/app/main.js:4:1"): which call
+ * of it a frame is does not matter.
+ */
+export function functionKey(frame: CallSite): string {
+  const line = frame.getEnclosingLineNumber();
+  const column = frame.getEnclosingColumnNumber();
+  // A module's own body starts at 1:1 too, as a function declared first thing in the file does.
+  if (line === 1 && column === 1 && !frame.getFunctionName()) return `${frame.getFileName()}:module`;
+  return `${frame.getFileName()}:${line}:${column}`;
+}
+
+/**
+ * A frame's function as a person names it: `Api.get` for a method called on an instance of a
+ * class, but `tick` for a function Node calls from a timer (the receiver holds it as `_onTimeout`,
+ * not under its own name: it is no method of a Timeout). An unnamed function of Node's is named by
+ * the method it was called as; an unnamed one of the user's (`userCode`) stays unnamed.
+ */
+export function functionName(frame: CallSite, userCode: boolean, caller?: CallSite): string {
+  const own = symbolKeyName(computedName(frame) ?? calledMethodName(frame, caller) ?? exportedName(frame, caller) ?? madeUpName(frame, userCode) ?? frame.getFunctionName());
+  const name = own ?? (userCode ? '' : (frame.getMethodName() ?? ''));
+  // A private method (`#load`) has no method name, but is one: its class is the receiver's; so is
+  // one under a symbol (`[Symbol.asyncDispose]`).
+  const isMethod = own === null || own.startsWith('#') || own.startsWith('[') || frame.getMethodName() === own;
+  if (name === '' || frame.isToplevel() || !isMethod) return name;
+  const type = className(frame.getTypeName());
+  if (type === 'Function') return userCode ? staticMethodName(frame, name, caller) : name;
+  return type && type !== 'Object' && type !== 'global' && !name.startsWith(`${type}.`) ? `${type}.${name}` : name;
+}
+
+/**
+ * A receiver's class as a person names it: undici's Response class is `_Response`, a body an
+ * `InternalReadableStream`, and a class assigned where it is made (`module.exports = internals.Core
+ * = class { … }`, as hapi's) is named by V8 after the whole assignment.
+ */
+function className(type: string | null): string | undefined {
+  return type?.slice(type.lastIndexOf('.') + 1).replace(/^_+/, '').replace(/^Internal(?=(?:Readable|Writable|Transform)Stream$)/, '');
+}
+
+/** Node 20's stand-ins for the disposal symbols by the names the language gives them (`[Symbol.asyncDispose]`). */
+function symbolKeyName(name: string | null): string | null {
+  return name !== null && name.startsWith('[nodejs.') ? name.replace(/^\[nodejs\.(asyncDispose|dispose)\]$/, '[Symbol.$1]') : name;
+}
+
+/**
+ * A function stored under a computed key (`Api.prototype[verb] = async function …`, as axios makes
+ * its `get` and `post`), which V8 names `Api.<computed>`, by the key it was called as: `Api.get`.
+ */
+function computedName(frame: CallSite): string | undefined {
+  const inferred = frame.getFunctionName();
+  if (inferred === null || !inferred.endsWith('<computed>')) return undefined;
+  const method = frame.getMethodName();
+  return method ? `${inferred.slice(0, -'<computed>'.length)}${method}` : undefined;
+}
+
+/**
+ * A package's function stored as a method under another name (axios's `post` is a `function
+ * httpMethod` its factory made), by the name the caller called it by, unless Node called it (a
+ * timer's `_onTimeout`): the program's code says `.post(`, and the package's own name is nowhere
+ * in it. V8 prints such a frame `Axios.httpMethod [as post]`.
+ */
+function calledMethodName(frame: CallSite, caller: CallSite | undefined): string | undefined {
+  if (caller === undefined || isNodeFile(caller.getFileName()) || !isPackageFile(frame.getFileName())) return undefined;
+  const method = frame.getMethodName();
+  const own = frame.getFunctionName();
+  // V8's own name for `exports.fail = async () => …` says the method already.
+  return method && own && own !== method && !own.endsWith(`.${method}`) ? method : undefined;
+}
+
+/**
+ * A package's function that is its module's export (`module.exports = async (…) => …`, as p-map's),
+ * which V8 names `module.exports`, by what the project's code calls it (`pMap`).
+ */
+function exportedName(frame: CallSite, caller: CallSite | undefined): string | undefined {
+  if (caller === undefined || !EXPORT_NAMES.has(frame.getFunctionName() ?? '') || isNodeFile(caller.getFileName())) return undefined;
+  return calleeAt(position(caller)) || undefined;
+}
+
+const EXPORT_NAMES = new Set(['module.exports', 'exports.default']);
+
+/**
+ * '' for an unnamed function written as a call's argument, which V8 names after what follows it
+ * (`pMap.concurrency` for `pMap(files, async (f) => …, { concurrency: 2 })`): it has no name.
+ */
+function madeUpName(frame: CallSite, userCode: boolean): string | undefined {
+  const inferred = frame.getFunctionName();
+  if (!userCode || inferred === null || !inferred.includes('.') || frame.getMethodName() !== null) return undefined;
+  return isArgumentAt(functionKey(frame)) ? '' : undefined;
+}
+
+/**
+ * A method called on a function (a class's static method) after that function, as V8 prints the
+ * frame (`Store.open (file:line:column)`): the type name says only `Function`. V8 prints a static
+ * private method (`#load`) without it; only code inside its class can call one, so a caller that
+ * is a method names the class.
+ */
+function staticMethodName(frame: CallSite, name: string, caller: CallSite | undefined): string {
+  const called = calledAs(frame);
+  if (called.endsWith(`.${name}`) && !called.startsWith('Function.')) return called;
+  if (!name.startsWith('#') || caller === undefined) return name;
+  const callerName = caller.getFunctionName();
+  if (callerName === null || callerName === '') return name;
+  const callerType = caller.getTypeName();
+  const callerCalled = calledAs(caller);
+  const owner = callerType === 'Function' ? callerCalled.slice(0, -(callerName.length + 1)) : callerType;
+  return owner && /^[\w$]+$/.test(owner) && callerCalled.endsWith(`.${callerName}`) ? `${owner}.${name}` : name;
+}
+
+/** A frame's function as V8 prints it, without `async ` and the place (`Store.open`). */
+function calledAs(frame: CallSite): string {
+  const text = String(frame);
+  return text.slice(text.startsWith('async ') ? 6 : 0, text.indexOf(' ('));
+}
+
+/** "file:line:column", mapped back to the source when the file was transpiled (TypeScript). */
+export function position(frame: CallSite): string {
+  const file = frame.getFileName() ?? '';
+  const entry = sourceMapEntry(frame);
+  if (entry && typeof entry.originalLine === 'number') return `${file}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;
+  return `${file}:${frame.getLineNumber() ?? 0}:${frame.getColumnNumber() ?? 0}`; // else the transpiled position
+}
