@@ -143,6 +143,9 @@ export class TraceModel implements TraceSink {
   private readonly workersOf = new Map<number, Task[]>();
   /** When each worker thread whose script ended did. */
   private readonly threadEnds = new Map<number, number>();
+  /** Each worker thread's tasks until its script ends (see end), and the list of the thread whose events come now. */
+  private readonly threadTasks = new Map<number, Task[]>();
+  private threadTaskList: Task[] | undefined;
 
   /** Tasks whose earlier waits were relabeled since the last call (see onAwaitBy), with the index of the first. */
   takeRelabeled(): Map<number, number> {
@@ -195,11 +198,12 @@ export class TraceModel implements TraceSink {
     // `end` is there from the start: added at the task's end it would change the object's shape then.
     const task: Task = { id, parent, kind, name, site, internal, thread: this.thread, created: t, runs: NO_RUNS, waits: NO_WAITS, members: NO_MEMBERS, end: undefined };
     this.tasks.add(task);
+    this.threadTaskList?.push(task);
     const starter = kind === 'script' && this.thread !== 0 ? this.tasks.get(parent) : undefined;
     if (starter === undefined || starter.thread === this.thread) return;
     // Its records can come after the end of the thread that started it (it sent them itself).
     const starterEnd = this.threadEnds.get(starter.thread);
-    if (starterEnd !== undefined) this.end(task, Math.max(t, starterEnd), 'cancelled', STOPPED_WITH_STARTER, '');
+    if (starterEnd !== undefined) this.end(task, Math.max(t, starterEnd), 'cancelled', STOPPED_WITH_STARTER, '', false);
     else if (this.workersOf.has(starter.thread)) this.workersOf.get(starter.thread)!.push(task);
     else this.workersOf.set(starter.thread, [task]);
   }
@@ -285,10 +289,16 @@ export class TraceModel implements TraceSink {
     if (task) this.stamp(t, id);
     else if (!this.admit(t, id)) return;
     if (!task || task.end) return;
-    this.end(task, t, state, message, site);
+    this.end(task, t, state, message, site, true);
   }
 
-  private end(task: Task, t: number, state: EndState, message: string, site: string): void {
+  /**
+   * `told`: the trace says so. A worker thread's script the program terminated is ended by its
+   * parent once everything the thread recorded has been sent, so its unfinished tasks end with it;
+   * one stopped as the thread that started it ended (which the model infers) may still have
+   * records to come, and its tasks stay as they are.
+   */
+  private end(task: Task, t: number, state: EndState, message: string, site: string, told: boolean): void {
     closeWait(task, t);
     task.end = { t, state, message, site };
     if (task.kind === 'script' && task.thread !== 0) {
@@ -296,10 +306,13 @@ export class TraceModel implements TraceSink {
       // and the workers it started are stopped with it.
       this.switchTo(this.laneOf(task.thread), 0, t);
       this.threadEnds.set(task.thread, t);
-      for (const worker of this.workersOf.get(task.thread) ?? []) {
-        if (worker.end) continue;
-        this.markChanged(worker.id);
-        this.end(worker, t, 'cancelled', STOPPED_WITH_STARTER, '');
+      const unfinished = told && state === 'cancelled' ? this.threadTasks.get(task.thread) ?? [] : [];
+      this.threadTasks.delete(task.thread);
+      for (const other of [...unfinished, ...(this.workersOf.get(task.thread) ?? [])]) {
+        if (other.end) continue;
+        this.markChanged(other.id);
+        const stopped = other.thread !== task.thread;
+        this.end(other, t, 'cancelled', stopped ? STOPPED_WITH_STARTER : message, '', false);
       }
       this.workersOf.delete(task.thread);
     }
@@ -326,6 +339,9 @@ export class TraceModel implements TraceSink {
   onThread(id: number): void {
     this.thread = id;
     this.lane = this.laneOf(id);
+    if (id === 0) this.threadTaskList = undefined;
+    else if (this.threadTasks.has(id)) this.threadTaskList = this.threadTasks.get(id);
+    else this.threadTasks.set(id, (this.threadTaskList = []));
   }
 
   private laneOf(thread: number): LoopLane {

@@ -51,21 +51,23 @@ describe('Node runner: worker threads', () => {
     for (let i = 2; i < workerLoop.length; i += 3) assert.ok(workerTasks.has(workerLoop[i]), 'only the worker\'s tasks hold its loop');
   });
 
-  it('what a worker did before the program terminated it is in the trace, its wait still open, its run cancelled', () => {
+  it('what a worker did before the program terminated it is in the trace; its run, and its tasks that never finished, end there, cancelled', () => {
     const { model, code, stdout } = traceFixture('workers/terminated.js');
     assert.equal(code, 0);
     assert.equal(stdout, 'terminated\n');
     const root = workerRoot(model, '[worker eval]');
-    const forever = only(model, 'forever');
-    assert.equal(forever.parent, root.id);
-    assert.equal(model.endState(forever), 'pending', 'it never finished');
-    const wait = forever.waits.at(-1)!;
-    assert.match(wait.site, /^\[worker eval\]:6:\d+$/, 'at its await');
-    assert.equal(wait.end, model.endTime, 'waiting to the end');
-    assert.equal(model.endState(only(model, 'setTimeout 10000 ms')), 'pending');
     const worker = only(model, 'Worker');
     assert.equal(worker.end?.state, 'resolved', 'the worker ended when it was terminated');
-    assert.deepEqual(root.end, { t: worker.end!.t, state: 'cancelled', message: 'terminated', site: '' }, 'its run ends there, cancelled');
+    const terminated = { t: worker.end!.t, state: 'cancelled', message: 'terminated', site: '' };
+    assert.deepEqual(root.end, terminated, 'its run ends there, cancelled');
+    const forever = only(model, 'forever');
+    assert.equal(forever.parent, root.id);
+    assert.deepEqual(forever.end, terminated, 'it never finished: it ends with its thread, not pending to the end of the trace');
+    const wait = forever.waits.at(-1)!;
+    assert.match(wait.site, /^\[worker eval\]:6:\d+$/, 'at its await');
+    assert.equal(wait.end, terminated.t, 'waiting until the thread ended');
+    assert.deepEqual(only(model, 'setTimeout 10000 ms').end, terminated, 'the timer never fired');
+    assert.ok(terminated.t < model.endTime);
   });
 
   it('a worker that dies of an error ends rejected with it; the program goes on', () => {
@@ -91,6 +93,9 @@ describe('Node runner: worker threads', () => {
     const roots = tasksNamed(model, /^terminate-busy\.js \(thread \d+\)$/);
     assert.ok(roots.length > 0);
     assert.ok(roots.every((r) => r.end?.state === 'cancelled'), 'each ended as terminated');
+    for (const spin of tasksNamed(model, 'spin')) {
+      assert.deepEqual(spin.end, model.tasks.get(spin.parent)!.end, 'spinning to the end, the end of its thread');
+    }
   });
 
   it('workers whose own busy workers Node stops as they end, terminated or by process.exit(), never leave the program hanging', async function () {

@@ -111,7 +111,22 @@ describe('trace model', () => {
     ], 50_000);
     m.finish();
     assert.deepEqual(m.tasks.get(4)!.runs, [25, 40], 'not running on to the end of the trace');
+    assert.deepEqual(m.tasks.get(4)!.end, { t: 40, state: 'cancelled', message: 'terminated', site: '' }, 'it never finished: it ends with its thread');
     assert.deepEqual([...m.threadLoops], [[1, [20, 25, 3, 25, 40, 4]]]);
+  });
+
+  it('a worker thread that exits by itself leaves its unfinished tasks pending, as the program does', () => {
+    const m = build([
+      task(0, 1, 0, 'main'),
+      task(10, 2, 1, 'Worker', 'io'),
+      { type: 'thread', id: 1 },
+      task(20, 3, 2, 'work.js (thread 1)', 'script'),
+      task(25, 4, 3, 'forever'),
+      { type: 'await', t: 26, id: 4, target: 0, label: 'promise', site: '' },
+      { type: 'end', t: 40, id: 3, state: 'resolved', message: '', site: '' },
+    ]);
+    m.finish();
+    assert.equal(m.tasks.get(4)!.end, undefined);
   });
 
   it('a worker thread\'s own workers end as it does, however it ended, and theirs with them', () => {
