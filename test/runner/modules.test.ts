@@ -76,9 +76,14 @@ describe('Node runner: module systems and TypeScript', () => {
     assert.deepEqual([...model.tasks.values()].filter((t) => !t.end).map((t) => t.name), [], 'nothing left pending, the runner\'s own transpiling included');
   });
   it('traces an ES-module TypeScript file (.mts)', () => assertSequentialShape('sequential.mts', 'main'));
-  it('esbuild starting (some 80 ms, on Node\'s loader thread) is no long block of an ES-module TypeScript script', () => {
+  it('esbuild starting (some 80 ms, on Node\'s loader thread) is the runner\'s own work in an ES-module TypeScript script\'s run: no gap before it, no long block', () => {
     const { model } = traceFixture('sequential.mts');
     assert.deepEqual(model.longBlocks().map((b) => [model.tasks.get(b.task)?.name, b.end - b.start]), []);
+    const transpile = only(model, 'transpile TypeScript (Tasklane)');
+    assert.deepEqual([transpile.kind, transpile.internal, transpile.parent], ['tracer', true, 1]);
+    assert.ok(transpile.runs[0] < only(model, 'main').created, 'it held the loop before the script\'s code ran');
+    assert.ok(transpile.runs[1] - transpile.runs[0] > 10_000, `for ${transpile.runs[1] - transpile.runs[0]} µs`);
+    assert.ok(model.tasks.get(1)!.runs[0] < transpile.runs[0] && transpile.runs[0] < 50_000, 'the script\'s run began first, as the trace did');
   });
   it('`await using` in TypeScript: the disposal is a method of its class, made at the `await using` line, not in esbuild\'s helpers', () => {
     const { model, stdout, code } = traceFixture('esnext/await-using.ts');

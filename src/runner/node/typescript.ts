@@ -62,7 +62,7 @@ export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T,
   // loads, some 500): started as the hooks register, before the trace's run, it does not show as
   // the script holding its loop while the first module loads. A worker's file loads through them too.
   const warmUp = script === undefined || loadsAsModule(script.file);
-  if (fs.existsSync(loader)) Module.register(pathToFileURL(loader).href, { data: { runnerDir: __dirname, warmUp } satisfies LoaderData });
+  if (fs.existsSync(loader)) ownWork(TRANSPILE_TASK, () => Module.register(pathToFileURL(loader).href, { data: { runnerDir: __dirname, warmUp } satisfies LoaderData }));
 }
 
 /** What the loader hooks are told as they start. */
