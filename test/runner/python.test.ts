@@ -292,6 +292,16 @@ for (const python of interpreters()) {
       assert.deepEqual(main.waits.slice(1).map((w) => w.target), [broken.id, thread.id], 'main waits for each call');
     });
 
+    it('an exception whose __str__ raises ends its task rejected, named by its type, and the program runs as untraced', () => {
+      const plain = spawnSync(python.command, [path.join(FIXTURES, py('error_str_raises.py'))], { cwd: ROOT, encoding: 'utf8' });
+      const { model, stdout, code } = trace(py('error_str_raises.py'));
+      assert.deepEqual([stdout, code], [plain.stdout, 0]);
+      assert.equal(plain.stdout, 'caught\ndone Weird\n');
+      const failed = tasksNamed(model, 'fail');
+      assert.deepEqual(failed.map((t) => [t.end?.state, t.end?.message]), [['rejected', 'Weird'], ['rejected', 'Weird']], 'not left to the garbage collector as destroyed pending');
+      assert.match(failed[0].end!.site, /error_str_raises\.py:10:1$/);
+    });
+
     it('a coroutine sent to another thread\'s loop with run_coroutine_threadsafe is a task made by its caller, which waits for it', () => {
       const { model, stdout } = trace(py('threads/threadsafe.py'));
       assert.equal(stdout, '190\n');

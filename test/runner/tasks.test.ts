@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FIXTURES, fixtureCopy, lifetimeMs, lineOf, only, runsAfterEnd, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
+import { FIXTURES, fixtureCopy, lifetimeMs, lineOf, only, runsAfterEnd, runUntraced, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
 import type { Task } from '../../src/trace/model';
 
 describe('Node runner: the task model on real scripts', () => {
@@ -1090,6 +1090,18 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(failing.end?.message, 'Error: disk on fire');
     assert.match(failing.end!.site, /rejected\.js:4:\d+$/);
     assert.equal(only(model, 'main').end?.state, 'resolved');
+  });
+
+  it('a program whose Error.prepareStackTrace throws runs as untraced: a rejection it catches ends its task rejected, and its crash is in the trace', () => {
+    const caught = traceFixture('prepare-stack-throws.js');
+    assert.equal(caught.stdout, runUntraced('prepare-stack-throws.js').stdout, 'the tracer reading the error did not throw into the program');
+    assert.equal(caught.code, 0);
+    assert.equal(only(caught.model, 'fail').end?.state, 'rejected');
+    assert.equal(only(caught.model, 'main').end?.state, 'resolved');
+    const crashed = traceFixture('prepare-stack-throws.js', { args: ['crash'] });
+    assert.equal(crashed.code, 1);
+    assert.deepEqual([crashed.model.exit?.reason, crashed.model.exit?.message], ['exception', 'RangeError: out of range'], 'its error by name and message, its stack unreadable');
+    assert.equal(only(crashed.model, 'main').end?.state, 'resolved', 'what it did before is there');
   });
 
   it('an error Node shows without a stack (Promise.any\'s, one made with stacks off) ends its task with its message alone', () => {

@@ -1,12 +1,24 @@
-// Describes a thrown value without running any of its code (no getters, no toString overrides).
+// Describes a thrown value without running any of its code (no toString overrides).
+import { types } from 'node:util';
 import { isPackageFile } from './callFrames';
 
+/** An error as V8 heads its stack (`TypeError: bad input`, `Error` with no message), and where it was thrown. */
 export function describeError(err: unknown): { message: string; site: string } {
-  if (err instanceof Error) {
-    const stack = typeof err.stack === 'string' ? err.stack : '';
-    return { message: `${safeString(err.name)}: ${safeString(err.message)}`, site: firstUserFrame(stack) };
+  if (err instanceof Error || types.isNativeError(err)) {
+    const name = safeString(err.name);
+    const message = safeString(err.message);
+    return { message: name && message ? `${name}: ${message}` : name || message, site: firstUserFrame(stackOf(err)) };
   }
   return { message: typeof err === 'string' ? err : Object.prototype.toString.call(err), site: '' };
+}
+
+/** The error's stack, '' when it has none or formatting it fails (the program's Error.prepareStackTrace runs as it is first read). */
+function stackOf(err: Error): string {
+  try {
+    return typeof err.stack === 'string' ? err.stack : '';
+  } catch {
+    return '';
+  }
 }
 
 function safeString(value: unknown): string {

@@ -63,7 +63,12 @@ export function knownSettled(promise: Promise<unknown>): boolean {
 }
 
 function inspectState(promise: Promise<unknown>): PromiseOutcome {
-  const text = inspect(promise, INSPECT_OPTIONS);
+  let text: string;
+  try {
+    text = inspect(promise, INSPECT_OPTIONS);
+  } catch {
+    return REJECTED_UNREAD; // formatting its error's stack threw (the program's Error.prepareStackTrace): nothing more is known
+  }
   const m = /^Promise \{\s*(<pending>|<rejected>)?/.exec(text);
   if (m?.[1] === '<pending>') return PENDING_OUTCOME;
   if (m?.[1] !== '<rejected>') return RESOLVED_OUTCOME;

@@ -499,7 +499,13 @@ export class PromiseTasks {
     task.ended = true;
     this.rejected.push(task);
     if (this.rejected.length > 1) return;
-    this.untraced(() => setImmediate(() => this.untraced(() => this.describeRejected())).unref());
+    this.untraced(() => setImmediate(() => this.untraced(() => {
+      try {
+        this.describeRejected();
+      } catch {
+        // never let tracing reach the program
+      }
+    })).unref());
   }
 
   /** Writes the ends of the rejected tasks describeLater kept, timed when they settled. */

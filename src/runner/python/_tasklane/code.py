@@ -345,7 +345,11 @@ def exception_of(future):
 
 
 def describe_error(exc):
-    message = "%s: %s" % (type(exc).__name__, exc) if str(exc) else type(exc).__name__
+    try:
+        text = str(exc)
+    except Exception:  # the program's __str__ raised: its type says what it is
+        text = ""
+    message = "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
     site = package_site = ""
     tb = exc.__traceback__
     while tb is not None:
