@@ -6,7 +6,7 @@
 // tracer built on them stands on) and under Tasklane, its trace read live as the extension reads it
 // and (`unread`) written to /dev/null, in the same session. Prints figures; asserts nothing.
 import * as path from 'node:path';
-import { launchTraced, type Runtime } from '../src/session/launch';
+import { launchTraced, sideChannelOf, type Runtime } from '../src/session/launch';
 import { TraceModel } from '../src/trace/model';
 import { parseReport, PYTHONS, pythonVersion, runPlain, runUnread, type Measure } from './measure';
 
@@ -68,7 +68,7 @@ async function runTraced(script: string, runtime: Runtime, interpreter?: string)
   });
   let stderr = '';
   traced.child.stderr!.on('data', (d: Buffer) => (stderr += d));
-  (traced.child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => (bytes += d.length));
+  sideChannelOf(traced.child)!.on('data', (d: Buffer) => (bytes += d.length));
   const outcome = await traced.done;
   if (outcome.streamError) throw new Error(outcome.streamError);
   return { ...parseReport(stderr), events: model.eventCount, bytes };

@@ -2,7 +2,7 @@
 // (bench/workloads/report.js prints one "BENCH {json}" line on stderr).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import { tracedCommand, type Runtime } from '../src/session/launch';
+import { tracedCommand, withSideChannel, type Runtime } from '../src/session/launch';
 
 /** The interpreters P1 runs under: TASKLANE_PYTHONS=python3,python3.12 (each that starts), else TASKLANE_PYTHON or python3. */
 export const PYTHONS = (process.env.TASKLANE_PYTHONS ?? process.env.TASKLANE_PYTHON ?? 'python3').split(',').filter(Boolean);
@@ -37,7 +37,7 @@ export function parseReport(stderr: string): Measure {
 export function runUnread(script: string, runtime: Runtime, runnerDir: string, interpreter?: string): Promise<Measure> {
   const { command, args, env } = tracedCommand({ script, args: [], runtime, interpreter, runnerDir });
   const sink = fs.openSync('/dev/null', 'w');
-  const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe', sink] });
+  const child = spawn(command, args, { env, stdio: withSideChannel(['ignore', 'ignore', 'pipe'], sink) });
   fs.closeSync(sink);
   return reportOf(child);
 }

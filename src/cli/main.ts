@@ -7,7 +7,7 @@ import { parseTrace } from '../trace/load';
 import { DEFAULT_LONG_BLOCK_MS, TraceModel } from '../trace/model';
 import { formatSummary } from '../trace/summary';
 import { toTasklaneFile } from '../trace/tasklaneFile';
-import { DEFAULT_MAX_EVENTS, launchTraced, runtimeFor, synthesizedExit } from '../session/launch';
+import { DEFAULT_MAX_EVENTS, launchTraced, runtimeFor, unreportedExit } from '../session/launch';
 
 const USAGE = `Usage:
   tasklane run <script> [script args…] [--out FILE] [--format chrome|tasklane] [--long-block-ms N] [--max-events N] [--python PATH]
@@ -150,7 +150,8 @@ async function run(argv: string[]): Promise<number> {
   clearTimeout(hint);
   clearTimeout(stuckCheck);
   if (model.eventCount === 0 && outcome.streamError) throw new Error(outcome.streamError);
-  if (outcome.exitSynthesized) model.apply(synthesizedExit(outcome, model));
+  const exit = unreportedExit(outcome, model);
+  if (exit) model.apply(exit);
   model.finish();
   const data = format === 'tasklane' ? toTasklaneFile(model) : exportChromeTrace(model);
   fs.writeFileSync(out, JSON.stringify(data));

@@ -58,7 +58,12 @@ export interface TracedProcess {
   signal(signal: NodeJS.Signals): void;
 }
 
-const SIDE_CHANNEL_FD = 3;
+/**
+ * The script's file descriptor for the side channel: far above those a program opens first, so it
+ * gets the numbers it gets untraced (a Python program's first file is 3), and one that closes the
+ * low ones it inherited (as daemons do) neither closes the channel nor has its next file written to.
+ */
+export const SIDE_CHANNEL_FD = 99;
 /** Events recorded before the runner stops recording (tasklane.maxEvents, --max-events): a few hundred bytes each in the reader. */
 export const DEFAULT_MAX_EVENTS = 1_000_000;
 /** After the script exits, how long its output and side channel may stay open (held by a process it started). */
@@ -72,7 +77,7 @@ export function nodeOptionsWithRunner(runnerDir: string, script: string, userOpt
   return userOptions ? `${own.join(' ')} ${userOptions}` : own.join(' ');
 }
 
-/** The command line and environment that run the script under its runtime's runner, its side channel on fd 3. */
+/** The command line and environment that run the script under its runtime's runner, its side channel on SIDE_CHANNEL_FD. */
 export function tracedCommand(options: Pick<LaunchOptions, 'script' | 'args' | 'env' | 'runtime' | 'interpreter' | 'runnerDir' | 'maxEvents' | 'flushMs'>): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const env = { ...(options.env ?? process.env) };
   const config = {
@@ -92,12 +97,24 @@ export function tracedCommand(options: Pick<LaunchOptions, 'script' | 'args' | '
   return { command: options.interpreter || process.execPath, args: [options.script, ...options.args], env };
 }
 
+type StdioEntry = Exclude<StdioOptions, string>[number];
+
+/** The script's stdio: `standard` for 0–2, `channel` on SIDE_CHANNEL_FD, nothing between. */
+export function withSideChannel(standard: [StdioEntry, StdioEntry, StdioEntry], channel: StdioEntry): StdioEntry[] {
+  return [...standard, ...Array<StdioEntry>(SIDE_CHANNEL_FD - standard.length).fill('ignore'), channel];
+}
+
+/** The script's end of the side channel, as the launcher reads it. */
+export function sideChannelOf(child: ChildProcess): Readable | undefined {
+  return ((child.stdio as readonly unknown[])[SIDE_CHANNEL_FD] ?? undefined) as Readable | undefined;
+}
+
 export function launchTraced(options: LaunchOptions): TracedProcess {
   const { command, args, env } = tracedCommand(options);
-  const stdio: StdioOptions = options.stdio === 'inherit' ? ['inherit', 'inherit', 'inherit', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'];
+  const stdio = withSideChannel(options.stdio === 'inherit' ? ['inherit', 'inherit', 'inherit'] : ['pipe', 'pipe', 'pipe'], 'pipe');
   const child = spawn(command, args, { cwd: options.cwd, env, stdio, detached: options.processGroup, windowsHide: true });
   const decoder = new FrameDecoder(options.sink);
-  const channel = child.stdio[SIDE_CHANNEL_FD] as Readable | null;
+  const channel = sideChannelOf(child);
   channel?.on('data', (chunk: Buffer) => {
     if (decoder.push(chunk) > 0) options.onEvents?.();
     // One chunk per turn of the event loop: under a flood the host still handles input and timers
@@ -161,10 +178,23 @@ export function launchTraced(options: LaunchOptions): TracedProcess {
 }
 
 /**
+ * What the trace must still be told of the run's end once the process has ended, if anything:
+ * the end of a run the runner could not report itself (see synthesizedExit); or the process's own
+ * exit code where it differs from the one the runner reported (an exit listener of the program's
+ * that ran after the runner's set process.exitCode, or threw).
+ */
+export function unreportedExit(outcome: RunOutcome, model: TraceModel): TraceEvent | undefined {
+  if (outcome.exitSynthesized) return synthesizedExit(outcome, model);
+  const reported = model.exit;
+  if (reported === undefined || reported.signal !== '' || outcome.signal !== null || outcome.code === null || reported.code === outcome.code) return undefined;
+  return { type: 'exit', t: reported.t, reason: reported.reason, code: outcome.code, signal: '', message: reported.message, site: reported.site };
+}
+
+/**
  * The end of a run the runner could not report itself (SIGKILL, or a runner that never started),
  * at the moment the process ended: a program stuck in a loop ran on long after its last event.
  */
-export function synthesizedExit(outcome: RunOutcome, model: TraceModel): TraceEvent {
+function synthesizedExit(outcome: RunOutcome, model: TraceModel): TraceEvent {
   const t = model.timeAt(outcome.endedAt);
   const how = outcome.signal ? `the program was killed by ${outcome.signal}` : `the program ended with code ${outcome.code} before the tracer could report it`;
   return {

@@ -1,6 +1,6 @@
 // One traced run: starts the runner, folds its events into a model and tells listeners.
 // Imports nothing from vscode, so the CLI, tests and the extension share it.
-import { launchTraced, synthesizedExit, type Runtime, type TracedProcess } from './launch';
+import { launchTraced, unreportedExit, type Runtime, type TracedProcess } from './launch';
 import { TraceModel } from '../trace/model';
 import type { RunStatus } from '../shared/protocol';
 
@@ -83,7 +83,8 @@ export class TraceSession {
     traced.child.stderr?.setEncoding('utf8').on('data', (text: string) => o.onOutput(text, 'stderr'));
     traced.child.stdin?.on('error', () => undefined); // the script may exit without reading its input
     const outcome = await traced.done;
-    if (outcome.exitSynthesized) this.model.apply(synthesizedExit(outcome, this.model));
+    const exit = unreportedExit(outcome, this.model);
+    if (exit) this.model.apply(exit);
     this.model.finish();
     this.status = this.stopRequested ? 'stopped' : this.model.eventCount <= 1 ? 'failed' : 'finished';
     if (this.status === 'failed') {

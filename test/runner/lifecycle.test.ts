@@ -49,6 +49,15 @@ describe('Node runner: how programs end, and what they see', () => {
     assert.equal(model.endState(only(model, 'main')), 'pending');
   });
 
+  it('a program that removes all exit listeners and sets its exit code in its own still has its end in the trace, with the code it exits with', () => {
+    const { model, code, stdout } = traceFixture('exit-listeners.js');
+    assert.equal(stdout, 'exiting\n');
+    assert.equal(code, 4, 'the code its exit listener set, as untraced');
+    assert.equal(runUntraced('exit-listeners.js').code, 4);
+    assert.deepEqual([model.exit?.reason, model.exit?.code, model.exit?.message], ['exit', 4, ''], 'reported by the runner, not made up for a runner that could not');
+    assert.ok(model.exit!.t > only(model, 'setTimeout 5 ms').end!.t, 'at the end, after what ran');
+  });
+
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`${signal} ends a hanging script and leaves a complete trace`, async () => {
       const out = tempTrace();

@@ -7,6 +7,7 @@ import type { ExitReason } from '../../trace/events';
 import { createCallReader, createCapturer, probeStack } from './callsites';
 import { decodeConfig, RUNNER_ENV, WORKER_DATA_KEY, workerConfigFrom, type RunnerConfig, type WorkerRunnerConfig } from './config';
 import { describeError } from './errors';
+import { listen, unlisten } from './processListeners';
 import { FlusherThread, FrameChannel } from './flusherThread';
 import { noteReadlineLoop } from './names';
 import { watchReadlineLoops } from './readlineLoops';
@@ -175,14 +176,14 @@ function start(config: RunnerConfig): void {
     for (const worker of thread.workerChannels.values()) worker.sendLeftover(sink.write);
   };
 
-  process.on('uncaughtExceptionMonitor', (err, origin) => {
+  listen('uncaughtExceptionMonitor', (err: unknown, origin: string) => {
     try {
       fatal = { reason: origin === 'unhandledRejection' ? 'rejection' : 'exception', error: err, task: tracer.runningTask() };
     } catch {
       // an error that cannot be described still ends the program as usual
     }
   });
-  process.on('exit', (code) => {
+  listen('exit', (code: number) => {
     try {
       finish('exit', code, '');
     } catch {
@@ -200,13 +201,13 @@ function start(config: RunnerConfig): void {
           return;
         }
         finish('signal', null, signal);
-        process.removeListener(signal, onSignal);
+        unlisten(signal, onSignal);
       } catch {
         // fall through to the default action
       }
       process.kill(process.pid, signal);
     };
-    process.on(signal, onSignal);
+    listen(signal, onSignal);
   }
 
   tracer.untraced(() => flusher.start());
@@ -237,14 +238,14 @@ function startWorker(config: WorkerRunnerConfig): void {
   const thread = traceThread(config, channel, config.parentTask, `worker thread ${threadId}`);
   const { tracer, sink } = thread;
   let failure: { error: unknown; task: number } | undefined;
-  process.on('uncaughtExceptionMonitor', (error) => {
+  listen('uncaughtExceptionMonitor', (error: unknown) => {
     try {
       failure = { error, task: tracer.runningTask() };
     } catch {
       // the worker ends as it would untraced
     }
   });
-  process.on('exit', (code) => {
+  listen('exit', (code: number) => {
     try {
       const error = failure && describeError(failure.error);
       tracer.finish(code === 0 ? 'resolved' : 'rejected', error?.message ?? (code === 0 ? '' : `exit code ${code}`), error?.site ?? '', failure?.task);
