@@ -2,10 +2,9 @@
 // it is in the source, and what its function is called.
 import { findSourceMap } from 'node:module';
 import { calleeAt, isArgumentAt } from './functionSource';
+import { TS_FILE } from './typescript';
 
 export type CallSite = NodeJS.CallSite;
-
-const TS_FILE = /\.[cm]?ts$/;
 
 /** Node's own code, or WebAssembly it runs (undici's HTTP parser): never the user's. */
 export function isNodeFile(file: string | null | undefined): boolean {
