@@ -301,14 +301,15 @@ for (const python of interpreters()) {
       assert.equal(only(model, 'work').end?.state, 'resolved', 'the trace is whole: its side channel was out of the way');
     });
 
-    it('an exception whose __str__ raises ends its task rejected, named by its type, and the program runs as untraced', () => {
+    it('exceptions that fight being read (a __str__ that raises, a class hiding its traceback) end their tasks rejected, named by what can be read, and the program runs as untraced', () => {
       const plain = spawnSync(python.command, [path.join(FIXTURES, py('error_str_raises.py'))], { cwd: ROOT, encoding: 'utf8' });
       const { model, stdout, code } = trace(py('error_str_raises.py'));
       assert.deepEqual([stdout, code], [plain.stdout, 0]);
-      assert.equal(plain.stdout, 'caught\ndone Weird\n');
+      assert.equal(plain.stdout, 'caught\ndone Weird\ncaught hidden\n');
       const failed = tasksNamed(model, 'fail');
       assert.deepEqual(failed.map((t) => [t.end?.state, t.end?.message]), [['rejected', 'Weird'], ['rejected', 'Weird']], 'not left to the garbage collector as destroyed pending');
-      assert.match(failed[0].end!.site, /error_str_raises\.py:10:1$/);
+      assert.match(failed[0].end!.site, /error_str_raises\.py:20:1$/);
+      assert.deepEqual([only(model, 'fail_hidden').end?.state, only(model, 'fail_hidden').end?.message], ['rejected', 'Hidden: hidden']);
     });
 
     it('a coroutine sent to another thread\'s loop with run_coroutine_threadsafe is a task made by its caller, which waits for it', () => {

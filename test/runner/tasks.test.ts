@@ -1104,6 +1104,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(only(crashed.model, 'main').end?.state, 'resolved', 'what it did before is there');
   });
 
+  it('a program that throws a Proxy whose traps all throw runs as untraced, and its crash is in the trace', () => {
+    const untraced = runUntraced('proxy-error.js');
+    const { model, stdout, stderr, code } = traceFixture('proxy-error.js');
+    assert.deepEqual([stdout, code], [untraced.stdout, untraced.code]);
+    assert.equal(stdout, 'caught\n');
+    assert.equal(stderr.replace(/^tasklane: wrote .*\n/m, ''), untraced.stderr, 'Node reports it as untraced');
+    assert.deepEqual([model.exit?.reason, model.exit?.code], ['exception', 1], 'the runner reported the crash itself');
+    assert.equal(tasksNamed(model, 'work').length, 2);
+  });
+
   it('an error Node shows without a stack (Promise.any\'s, one made with stacks off) ends its task with its message alone', () => {
     const { model, stdout } = traceFixture('rejected-reasons.js');
     assert.equal(stdout, 'caught: All promises were rejected\ncaught: quota exceeded\n');

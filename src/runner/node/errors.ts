@@ -2,14 +2,21 @@
 import { types } from 'node:util';
 import { isPackageFile } from './callFrames';
 
-/** An error as V8 heads its stack (`TypeError: bad input`, `Error` with no message), and where it was thrown. */
+/**
+ * An error as V8 heads its stack (`TypeError: bad input`, `Error` with no message), and where it
+ * was thrown; nothing for one that cannot be read (a Proxy whose traps throw).
+ */
 export function describeError(err: unknown): { message: string; site: string } {
-  if (err instanceof Error || types.isNativeError(err)) {
-    const name = safeString(err.name);
-    const message = safeString(err.message);
-    return { message: name && message ? `${name}: ${message}` : name || message, site: firstUserFrame(stackOf(err)) };
+  try {
+    if (err instanceof Error || types.isNativeError(err)) {
+      const name = safeString(err.name);
+      const message = safeString(err.message);
+      return { message: name && message ? `${name}: ${message}` : name || message, site: firstUserFrame(stackOf(err)) };
+    }
+    return { message: typeof err === 'string' ? err : Object.prototype.toString.call(err), site: '' };
+  } catch {
+    return { message: '', site: '' };
   }
-  return { message: typeof err === 'string' ? err : Object.prototype.toString.call(err), site: '' };
 }
 
 /** The error's stack, '' when it has none or formatting it fails (the program's Error.prepareStackTrace runs as it is first read). */
@@ -17,7 +24,7 @@ function stackOf(err: Error): string {
   try {
     return typeof err.stack === 'string' ? err.stack : '';
   } catch {
-    return '';
+    return ''; // its message is still worth telling
   }
 }
 

@@ -351,7 +351,10 @@ def describe_error(exc):
         text = ""
     message = "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
     site = package_site = ""
-    tb = exc.__traceback__
+    try:
+        tb = exc.__traceback__
+    except Exception:  # its class hides it (a __getattribute__ that raises): where it was raised is not known
+        tb = None
     while tb is not None:
         code = tb.tb_frame.f_code
         if is_users(code):
