@@ -1092,6 +1092,18 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(only(model, 'main').end?.state, 'resolved');
   });
 
+  it('async functions that eval and new Function made are tasks, created where the program calls them', () => {
+    const { model, stdout } = traceFixture('eval-functions.js');
+    assert.equal(stdout, '4 5\n');
+    const main = only(model, 'main');
+    for (const [name, text] of [['generated', 'fromFunction(2)'], ['evaluated', 'fromEval(doubled)']]) {
+      const task = only(model, name);
+      assert.deepEqual([task.kind, task.parent, task.end?.state], ['async', main.id, 'resolved'], name);
+      assert.match(task.site, new RegExp(`eval-functions\\.js:${lineOf('eval-functions.js', text)}:\\d+$`), name);
+      assert.deepEqual(model.childrenOf(task.id).map((t) => t.name), ['setTimeout 5 ms'], `${name}'s sleep is its own`);
+    }
+  });
+
   it('a program whose Error.prepareStackTrace throws runs as untraced: a rejection it catches ends its task rejected, and its crash is in the trace', () => {
     const caught = traceFixture('prepare-stack-throws.js');
     assert.equal(caught.stdout, runUntraced('prepare-stack-throws.js').stdout, 'the tracer reading the error did not throw into the program');

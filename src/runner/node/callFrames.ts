@@ -17,6 +17,22 @@ export function isPackageFile(file: string | null | undefined): boolean {
 }
 
 /**
+ * The file a frame's code is in; for code `eval` or `new Function` made, which V8 gives no file,
+ * the file of the call that made it.
+ */
+export function fileOf(frame: CallSite): string | undefined {
+  const file = frame.getFileName();
+  if (file || !frame.isEval()) return file ?? undefined;
+  return evalPlace(frame)?.file;
+}
+
+/** Where the `eval` or `new Function` that made a frame's code ran (the outermost, for an eval inside eval'd code). */
+function evalPlace(frame: CallSite): { file: string; line: string; column: string } | undefined {
+  const m = /([^()]+):(\d+):(\d+)\)+$/.exec(frame.getEvalOrigin() ?? '');
+  return m === null ? undefined : { file: m[1], line: m[2], column: m[3] };
+}
+
+/**
  * A frame of the helpers esbuild adds to a TypeScript file it transpiles (`await using`'s
  * __callDispose), which map to no line of the source: their place is the code that called them.
  */
@@ -46,6 +62,9 @@ function sourceMapEntry(frame: CallSite): { originalLine?: number; originalColum
 export function functionKey(frame: CallSite): string {
   const line = frame.getEnclosingLineNumber();
   const column = frame.getEnclosingColumnNumber();
+  const made = frame.isEval() ? evalPlace(frame) : undefined;
+  // Eval'd code's lines are its own: its key is no place of its file's, whose source is not its.
+  if (made !== undefined) return `${made.file}:${made.line}:${made.column} eval ${line}:${column}`;
   // A module's own body starts at 1:1 too, as a function declared first thing in the file does.
   if (line === 1 && column === 1 && !frame.getFunctionName()) return `${frame.getFileName()}:module`;
   return `${frame.getFileName()}:${line}:${column}`;
@@ -101,7 +120,7 @@ function computedName(frame: CallSite): string | undefined {
  * in it. V8 prints such a frame `Axios.httpMethod [as post]`.
  */
 function calledMethodName(frame: CallSite, caller: CallSite | undefined): string | undefined {
-  if (caller === undefined || isNodeFile(caller.getFileName()) || !isPackageFile(frame.getFileName())) return undefined;
+  if (caller === undefined || isNodeFile(fileOf(caller)) || !isPackageFile(fileOf(frame))) return undefined;
   const method = frame.getMethodName();
   const own = frame.getFunctionName();
   // V8's own name for `exports.fail = async () => …` says the method already.
@@ -113,7 +132,7 @@ function calledMethodName(frame: CallSite, caller: CallSite | undefined): string
  * which V8 names `module.exports`, by what the project's code calls it (`pMap`).
  */
 function exportedName(frame: CallSite, caller: CallSite | undefined): string | undefined {
-  if (caller === undefined || !EXPORT_NAMES.has(frame.getFunctionName() ?? '') || isNodeFile(caller.getFileName())) return undefined;
+  if (caller === undefined || !EXPORT_NAMES.has(frame.getFunctionName() ?? '') || isNodeFile(fileOf(caller))) return undefined;
   return calleeAt(position(caller)) || undefined;
 }
 
@@ -155,6 +174,8 @@ function calledAs(frame: CallSite): string {
 
 /** "file:line:column", mapped back to the source when the file was transpiled (TypeScript). */
 export function position(frame: CallSite): string {
+  const made = frame.isEval() ? evalPlace(frame) : undefined;
+  if (made !== undefined) return `${made.file}:${made.line}:${made.column}`; // the eval's own lines are no lines of the file
   const file = frame.getFileName() ?? '';
   const entry = sourceMapEntry(frame);
   if (entry && typeof entry.originalLine === 'number') return `${file}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;

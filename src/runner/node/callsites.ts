@@ -83,7 +83,7 @@ export interface CallSiteInfo {
   probe: string;
 }
 
-import { functionKey, functionName, isNodeFile, isPackageFile, isTranspilerHelper, position, type CallSite } from './callFrames';
+import { fileOf, functionKey, functionName, isNodeFile, isPackageFile, isTranspilerHelper, position, type CallSite } from './callFrames';
 import { calleeAt } from './functionSource';
 
 const COMBINATORS = new Set(['all', 'allSettled', 'race', 'any']);
@@ -120,7 +120,7 @@ function captureFrames(skipAbove: Function, limit = STACK_LIMIT): CallSite[] {
 
 /** Code of the project itself: neither Node's, the runner's nor an installed package's. */
 function isProjectFrame(frame: CallSite, isOwn: (file: string) => boolean): boolean {
-  const file = frame.getFileName();
+  const file = fileOf(frame);
   return !isNodeFile(file) && !isOwn(file!) && !isPackageFile(file);
 }
 
@@ -133,7 +133,7 @@ function framesToProject(skipAbove: Function, isOwn: (file: string) => boolean):
   const frames = captureFrames(skipAbove);
   if (frames.length < STACK_LIMIT || frames.some((frame) => frame.isAsync() || isProjectFrame(frame, isOwn))) return frames;
   // Node's own code alone this deep (loading a module inside the program's first fetch) stays Node's work.
-  return frames.some((frame) => isPackageFile(frame.getFileName())) ? captureFrames(skipAbove, DEEP_STACK_LIMIT) : frames;
+  return frames.some((frame) => isPackageFile(fileOf(frame))) ? captureFrames(skipAbove, DEEP_STACK_LIMIT) : frames;
 }
 
 /**
@@ -163,7 +163,7 @@ export interface CallReader {
 
 export function createCallReader(ownFiles: readonly string[]): CallReader {
   const isOwn = (file: string): boolean => ownFiles.includes(file);
-  const isUser = (frame: CallSite): boolean => !isNodeFile(frame.getFileName()) && !isOwn(frame.getFileName()!);
+  const isUser = (frame: CallSite): boolean => !isNodeFile(fileOf(frame)) && !isOwn(fileOf(frame)!);
   // The stack from frame `at` on, read as the start of the call there.
   const readFrom = (frames: CallSite[], at: number, shape: Shape): CallSiteInfo | undefined => {
     if (at < 0) return undefined;
@@ -187,7 +187,7 @@ export function createCallReader(ownFiles: readonly string[]): CallReader {
 
 /** Node's hook dispatch (async_hooks; promise_hooks when several promise hooks are installed) and timers. */
 function isDispatch(frame: CallSite): boolean {
-  return /^node:internal\/(async_hooks|promise_hooks|timers)$/.test(frame.getFileName() ?? '');
+  return /^node:internal\/(async_hooks|promise_hooks|timers)$/.test(fileOf(frame) ?? '');
 }
 
 /** Frames a probe reads when Node's dispatch is innermost (a program with async hooks of its own): it and the two below. */
@@ -224,7 +224,7 @@ const STDIO_FILE = 'node:internal/bootstrap/switches/is_main_thread';
  * whichever code reads it first: console.log, node:test's reporter as it loads, a socket's destroy.
  */
 export function processStdioOpened(): 'stdin' | 'output' | undefined {
-  const frames = captureFrames(processStdioOpened).filter((frame) => frame.getFileName() === STDIO_FILE);
+  const frames = captureFrames(processStdioOpened).filter((frame) => fileOf(frame) === STDIO_FILE);
   if (frames.length === 0) return undefined;
   return frames.some((frame) => frame.getFunctionName() === 'getStdin') ? 'stdin' : 'output';
 }
@@ -239,14 +239,14 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   while (first < frames.length && isDispatch(frames[first])) first++;
   let user = first;
   while (user < frames.length) {
-    const file = frames[user].getFileName();
+    const file = fileOf(frames[user]);
     if (!isNodeFile(file) && !isOwn(file!)) break;
     user++;
   }
   if (user >= frames.length) {
     // Node's own code alone (a stream reading its file): the Node function nearest the resource names it.
     const nearest = frames[first];
-    const file = nearest?.getFileName() ?? '';
+    const file = (nearest && fileOf(nearest)) ?? '';
     const api = file.startsWith('node:') ? (nearest.getFunctionName() ?? nearest.getMethodName() ?? '') : '';
     return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, madeAt: -1, callers: [], callersComplete: false, calledBy: '', apiKey: '', constructs: false, executorOf: -1, inHelperExecutor: false, code: 0, probe: '', madeSettled: false };
   }
@@ -268,7 +268,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
     // calling a route handler): the function's own place says more than the library's line. Only
     // a call has a caller: an await's answer must not depend on how its task's run was entered
     // (called by its caller the first time, from a microtask after).
-    const callerFrame = !withParent && caller && !isNodeFile(caller.getFileName()) ? projectFrame(frames, user + 1) : undefined;
+    const callerFrame = !withParent && caller && !isNodeFile(fileOf(caller)) ? projectFrame(frames, user + 1) : undefined;
     const callerSite = callerFrame ? position(callerFrame) : '';
     // The code of a whole file (an ES module's body, an async function for its top-level awaits)
     // starts at 1:1; it makes a promise of its own at its start, and V8 makes import()'s there too.
@@ -280,7 +280,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   const depth = user - first;
 
   const adjacent = frames[user - 1];
-  const file = adjacent.getFileName();
+  const file = fileOf(adjacent);
   const nodeApi = !!file && file.startsWith('node:');
   // A builtin by its bare name ("then", "all"), as the shapes below know them; Node's own by its class too.
   const api = nodeApi ? functionName(adjacent, false) : (adjacent.getFunctionName() ?? adjacent.getMethodName() ?? '');
@@ -318,7 +318,7 @@ const builtinCalls = new Map<string, { api: string; madeAt: number }>();
 const MAX_BUILTIN_CALLS = 10_000;
 
 function callKey(frame: CallSite): string {
-  return `${frame.getFileName()}:${frame.getPosition()}`;
+  return `${fileOf(frame)}:${frame.getPosition()}`;
 }
 
 function rememberBuiltinCall(userFrame: CallSite, api: string, madeAt: number): void {
@@ -333,7 +333,7 @@ function rememberBuiltinCall(userFrame: CallSite, api: string, madeAt: number): 
  */
 function projectFrame(frames: CallSite[], user: number): CallSite | undefined {
   for (let i = user; i < frames.length; i++) {
-    const file = frames[i].getFileName();
+    const file = fileOf(frames[i]);
     if (!isNodeFile(file) && !isPackageFile(file) && !isTranspilerHelper(frames[i])) return frames[i];
   }
   return undefined;
@@ -345,9 +345,9 @@ function projectFrame(frames: CallSite[], user: number): CallSite | undefined {
  * project made itself or a package made on its own.
  */
 function packageCallOf(frames: CallSite[], user: number): string {
-  if (!isPackageFile(frames[user].getFileName())) return '';
+  if (!isPackageFile(fileOf(frames[user]))) return '';
   for (let i = user + 1; i < frames.length; i++) {
-    const file = frames[i].getFileName();
+    const file = fileOf(frames[i]);
     if (isNodeFile(file)) return '';
     // An unnamed entry (undici's exported `request`, an arrow its factory makes): as the project's code calls it.
     if (!isPackageFile(file) && !isTranspilerHelper(frames[i])) return functionName(frames[i - 1], true, frames[i]) || calleeAt(position(frames[i]));
@@ -364,7 +364,7 @@ function calledThrough(frames: CallSite[], user: number, isOwn: (file: string) =
   let keys = '';
   let api: CallSite | undefined;
   for (let i = user + 1; i < frames.length; i++) {
-    const file = frames[i].getFileName();
+    const file = fileOf(frames[i]);
     if (file?.startsWith('node:')) api = frames[i];
     else if (api !== undefined && !isNodeFile(file) && !isOwn(file!)) {
       keys = keys === '' ? functionKey(api) : `${keys}\n${functionKey(api)}`;
@@ -389,7 +389,7 @@ function isPromiseConstructor(frame: CallSite): boolean {
 
 /** `Promise.resolve` or `Promise.reject`, whose promise is settled as it is made. */
 function isSettlingBuiltin(frame: CallSite | undefined): boolean {
-  if (frame === undefined || frame.getFileName()) return false;
+  if (frame === undefined || fileOf(frame)) return false;
   const name = frame.getFunctionName();
   return (name === 'resolve' || name === 'reject') && frame.getTypeName() === 'Function';
 }
@@ -399,7 +399,7 @@ function promiseMaker(frames: CallSite[], user: number, isOwn: (file: string) =>
   let userFrames = 0;
   for (let i = user; i < frames.length; i++) {
     if (isPromiseConstructor(frames[i])) return userFrames;
-    const file = frames[i].getFileName();
+    const file = fileOf(frames[i]);
     if (!isNodeFile(file) && !isOwn(file!)) userFrames++;
   }
   return -1;
@@ -409,7 +409,7 @@ function promiseMaker(frames: CallSite[], user: number, isOwn: (file: string) =>
 function userFunctions(frames: CallSite[], user: number, isOwn: (file: string) => boolean): string[] {
   const functions: string[] = [];
   for (let i = user; i < frames.length; i++) {
-    const file = frames[i].getFileName();
+    const file = fileOf(frames[i]);
     if (!isNodeFile(file) && !isOwn(file!)) functions.push(functionKey(frames[i]));
   }
   return functions;
@@ -425,7 +425,7 @@ const POSITION_SPAN = 2 ** 24;
  */
 function nodePosition(frames: CallSite[], first: number, user: number): number {
   for (let i = first; i < user; i++) {
-    if (!frames[i].getFileName()) continue;
+    if (!fileOf(frames[i])) continue;
     const caller = i + 1 < user ? frames[i + 1].getPosition() : 0;
     return (frames[i].getPosition() * 31 + caller) % POSITION_SPAN;
   }
