@@ -441,6 +441,12 @@ for (const python of interpreters()) {
       assert.ok(labels('main').includes('loop.sock_recv'), labels('main').join(', '));
     });
 
+    it('a task cancelled by a loop callback its caller scheduled (call_later(t, task.cancel)) ends cancelled by that caller', () => {
+      const { model, stdout } = trace(py('cancel_in_callback.py'));
+      assert.equal(stdout, 'cancelled\n');
+      assert.deepEqual([only(model, 'slow').end?.state, only(model, 'slow').end?.message], ['cancelled', 'cancelled by main'], 'not by ticker, the last task to run, nor asyncio.events');
+    });
+
     it('a task cancelled with a message ends cancelled by whom, with that message, and so does the coroutine it awaited', () => {
       const { model, stdout } = trace(py('cancel_message.py'));
       // (Its awaiter is told the message from 3.11; below, its CancelledError has no arguments.)

@@ -338,20 +338,42 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             state._tl_cancel_message = str(message)
         if state._tl_canceller is not None:
             return
-        canceller = self.running_here()
+        canceller = self.task_stepping()
         if canceller is not None:
             state._tl_canceller = canceller._tl_name
-        else:
-            # Not from a task: a loop callback, such as the timer of asyncio.timeout (wait_for on 3.12+)
-            # or a TaskGroup cancelling the rest when one of its tasks failed, or a task so cancelled
-            # passing it on to the task it awaits.
-            caller = sys._getframe(2)
-            if caller.f_code is self.cancel_noting_type.cancel.__code__:
-                awaiting = self.state_of(caller.f_locals.get("self"))
-                state._tl_canceller = awaiting._tl_name if awaiting is not None else None
-            elif caller.f_code.co_filename.startswith(ASYNCIO_DIR):
-                module = os.path.splitext(os.path.basename(caller.f_code.co_filename))[0]
-                state._tl_canceller = "TaskGroup" if module == "taskgroups" else "asyncio." + module
+            return
+        # Not from a task: a loop callback, such as the timer of asyncio.timeout (wait_for on 3.12+)
+        # or a TaskGroup cancelling the rest when one of its tasks failed, or a task so cancelled
+        # passing it on to the task it awaits, or the program's own (loop.call_later(5, task.cancel)).
+        caller = sys._getframe(2)
+        if caller.f_code is self.cancel_noting_type.cancel.__code__:
+            awaiting = self.state_of(caller.f_locals.get("self"))
+            state._tl_canceller = awaiting._tl_name if awaiting is not None else None
+        elif caller.f_code is asyncio.Handle._run.__code__:
+            state._tl_canceller = self.task_named_in_context()
+        elif caller.f_code.co_filename.startswith(ASYNCIO_DIR):
+            module = os.path.splitext(os.path.basename(caller.f_code.co_filename))[0]
+            state._tl_canceller = "TaskGroup" if module == "taskgroups" else "asyncio." + module
+
+    def task_stepping(self):
+        """The state of the task whose step runs now, if any: between steps (in a loop callback),
+        running_here() still names the last task that ran."""
+        if self.running_here() is None:
+            return None
+        try:
+            return self.state_of(asyncio.current_task())
+        except RuntimeError:  # no loop runs: asyncio.run cancelling the tasks left at its end
+            return None
+
+    def task_named_in_context(self):
+        """The name of the task whose context the callback running now was scheduled from (see
+        owners.py), if it still runs; else None. Asked only as a callback cancels a task."""
+        owner = OWNER.get(None)
+        for task in asyncio.all_tasks() if owner is not None else ():
+            state = self.state_of(task)
+            if state is not None and state._tl_ident == owner:
+                return state._tl_name
+        return None
 
     def step_hook(self, original_run):
         """The loop's Handle._run, recording each task step as its run and the wait or end that
