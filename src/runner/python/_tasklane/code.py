@@ -280,6 +280,10 @@ def task_name(given_name, coroutine_name, module=None):
         return coroutine_name
     if module and given_name.startswith(module + ".") and unnested(given_name[len(module) + 1:]) == coroutine_name:
         return coroutine_name
+    # The same of a function of the script's run in a wrapper coroutine of the library's (anyio's
+    # run() and task groups): the script's module is no part of what the user calls it.
+    if given_name.startswith("__main__."):
+        return unnested(given_name[len("__main__."):])
     return given_name
 
 
