@@ -21,13 +21,15 @@ export function isPackageFile(file: string | null | undefined): boolean {
  * the file of the call that made it.
  */
 export function fileOf(frame: CallSite): string | undefined {
-  const file = frame.getFileName();
-  if (file || !frame.isEval()) return file ?? undefined;
-  return evalPlace(frame)?.file;
+  return frame.getFileName() || evalPlace(frame)?.file;
 }
 
-/** Where the `eval` or `new Function` that made a frame's code ran (the outermost, for an eval inside eval'd code). */
+/**
+ * Where the `eval` or `new Function` that made a frame's code ran (the outermost, for an eval
+ * inside eval'd code); undefined for a frame of other code.
+ */
 function evalPlace(frame: CallSite): { file: string; line: string; column: string } | undefined {
+  if (!frame.isEval()) return undefined;
   const m = /([^()]+):(\d+):(\d+)\)+$/.exec(frame.getEvalOrigin() ?? '');
   return m === null ? undefined : { file: m[1], line: m[2], column: m[3] };
 }
@@ -62,7 +64,7 @@ function sourceMapEntry(frame: CallSite): { originalLine?: number; originalColum
 export function functionKey(frame: CallSite): string {
   const line = frame.getEnclosingLineNumber();
   const column = frame.getEnclosingColumnNumber();
-  const made = frame.isEval() ? evalPlace(frame) : undefined;
+  const made = evalPlace(frame);
   // Eval'd code's lines are its own: its key is no place of its file's, whose source is not its.
   if (made !== undefined) return `${made.file}:${made.line}:${made.column} eval ${line}:${column}`;
   // A module's own body starts at 1:1 too, as a function declared first thing in the file does.
@@ -174,7 +176,7 @@ function calledAs(frame: CallSite): string {
 
 /** "file:line:column", mapped back to the source when the file was transpiled (TypeScript). */
 export function position(frame: CallSite): string {
-  const made = frame.isEval() ? evalPlace(frame) : undefined;
+  const made = evalPlace(frame);
   if (made !== undefined) return `${made.file}:${made.line}:${made.column}`; // the eval's own lines are no lines of the file
   const file = frame.getFileName() ?? '';
   const entry = sourceMapEntry(frame);
