@@ -1,6 +1,6 @@
 // The accessible text parts: the run's state and counts, the selected task, and all tasks as a table.
 import type { PanelState, TimelineTask } from '../../src/shared/protocol';
-import { formatDuration as formatUs } from '../../src/trace/format';
+import { endWords, formatDuration as formatUs } from '../../src/trace/format';
 import { laneOwner, ownStretch, timeWithin } from '../../src/trace/spanTime';
 import { inertText } from './inertText';
 import type { TimelineStore } from './timelineStore';
@@ -90,7 +90,7 @@ export function renderDetails(root: HTMLElement, task: TimelineTask | undefined,
     return;
   }
   const parent = store.tasks.get(task.parent);
-  const ended = task.end ? `${task.end.state}${task.end.message ? `: ${task.end.message}` : ''} at ${formatUs(task.end.t)}` : store.live ? 'running' : 'pending at the end of the run';
+  const ended = task.end ? `${endWords(task.end.state, task.end.message)} at ${formatUs(task.end.t)}` : store.live ? 'running' : 'pending at the end of the run';
   const { lane, running, waits, lastWait } = ownTime(task, store);
   const list = el('dl');
   const add = (term: string, value: string | Node): void => {

@@ -6,3 +6,12 @@ export function formatDuration(us: number): string {
   if (us < 1_000_000) return `${(us / 1000).toFixed(1)} ms`;
   return `${(us / 1_000_000).toFixed(2)} s`;
 }
+
+/**
+ * How a task ended, in words: its state, then its message, unless the message says the state
+ * itself (a Python task's `cancelled by main`, which read `cancelled: cancelled by main`).
+ */
+export function endWords(state: string, message: string): string {
+  if (!message) return state;
+  return message.startsWith(state) ? message : `${state}: ${message}`;
+}

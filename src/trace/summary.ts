@@ -1,6 +1,6 @@
 // The readable table `tasklane summary` prints.
 import * as path from 'node:path';
-import { formatDuration } from './format';
+import { endWords, formatDuration } from './format';
 import type { Task, TraceModel } from './model';
 
 /** "file.js:12" relative to the traced program's folder; a file outside it by its full path. */
@@ -14,8 +14,7 @@ export function shortSite(site: string, cwd: string | undefined): string {
 }
 
 function endText(model: TraceModel, task: Task): string {
-  const state = model.endState(task);
-  return task.end?.message ? `${state}: ${task.end.message}` : state;
+  return endWords(model.endState(task), task.end?.message ?? '');
 }
 
 /** Rows in columns at most 48 characters wide; a cell too long loses its end, or in `cutStart` columns its start (a site keeps its file and line). */

@@ -144,6 +144,20 @@ describe('tasklane summary', () => {
     assert.doesNotMatch(all, /not shown/);
   });
 
+  it('says how each task ended once: a message that names the state itself is not put after it again', () => {
+    const m = modelOf([
+      { type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'jobs.py', site: '', internal: false },
+      { type: 'task', t: 1, id: 2, parent: 1, kind: 'async', name: 'slow', site: '', internal: false },
+      { type: 'task', t: 1, id: 3, parent: 1, kind: 'async', name: 'fetch', site: '', internal: false },
+      { type: 'task', t: 1, id: 4, parent: 1, kind: 'timer', name: 'setTimeout 10 ms', site: '', internal: false },
+      { type: 'end', t: 5, id: 2, state: 'cancelled', message: 'cancelled by main: shutting down', site: '' },
+      { type: 'end', t: 5, id: 3, state: 'rejected', message: 'ValueError: bad input', site: '' },
+      { type: 'end', t: 5, id: 4, state: 'cancelled', message: 'cleared before it fired', site: '' },
+    ]);
+    const ends = formatSummary(m).split('\n').filter((line) => /^#[234] /.test(line)).map((line) => line.split(/\s{2,}/).at(-1));
+    assert.deepEqual(ends, ['cancelled by main: shutting down', 'rejected: ValueError: bad input', 'cancelled: cleared before it fired']);
+  });
+
   it('shows a site in the program\'s folder relative to it, one outside by its full path, and a long one by its end', () => {
     const m = modelOf([
       { type: 'start', runtime: 'python', runtimeVersion: '3.11', pid: 7, script: '/app/crawl.py', cwd: '/app', startedAt: 1 },

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { describeRun } from '../../src/panel/panelState';
+import { describeRun, panelState } from '../../src/panel/panelState';
 import { TraceModel } from '../../src/trace/model';
 import type { TraceEvent } from '../../src/trace/events';
 
@@ -35,5 +35,19 @@ describe('the panel\'s status line', () => {
 
   it('says nothing of a cap the run never reached', () => {
     assert.equal(describeRun(model(PAST_THE_CAP.slice(0, 3)), 'running', undefined, 2_000_000), 'Running for 2.00 s.');
+  });
+});
+
+describe('the panel\'s table of tasks', () => {
+  it('says how each task ended once, as the summary does: a message naming the state is not put after it again', () => {
+    const m = model([
+      { type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'jobs.py', site: '', internal: false },
+      { type: 'task', t: 1, id: 2, parent: 1, kind: 'async', name: 'slow', site: '', internal: false },
+      { type: 'task', t: 1, id: 3, parent: 1, kind: 'async', name: 'fetch', site: '', internal: false },
+      { type: 'end', t: 5, id: 2, state: 'cancelled', message: 'cancelled by main', site: '' },
+      { type: 'end', t: 5, id: 3, state: 'rejected', message: 'ValueError: bad input', site: '' },
+    ]);
+    const rows = panelState(m, 'jobs.py', 'finished', { hideInternal: false }).tasks;
+    assert.deepEqual(rows.map((r) => r.state), ['pending', 'cancelled by main', 'rejected: ValueError: bad input']);
   });
 });
