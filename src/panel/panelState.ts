@@ -1,7 +1,7 @@
 // What the panel shows, derived from the model (pure: no vscode, no DOM).
 import type { TraceModel } from '../trace/model';
-import { endWords, formatDuration } from '../trace/format';
-import { recordingStopped } from '../trace/summary';
+import { formatDuration } from '../trace/format';
+import { endText, recordingStopped } from '../trace/summary';
 import { MAX_TABLE_ROWS, type PanelState, type RunStatus, type TaskRow } from '../shared/protocol';
 
 /** The run's state in a sentence; `elapsed` is how long a live run has been going. */
@@ -38,7 +38,7 @@ export function panelState(model: TraceModel, title: string, status: RunStatus, 
     tasks.push({
       id: task.id, name: model.displayName(task), kind: task.kind, parent: task.parent, site: task.site,
       created: task.created, ended: model.endTimeOf(task), running: model.runningTime(task), waiting: model.waitingTime(task),
-      state: endWords(model.endState(task), task.end?.message ?? ''),
+      state: endText(model, task),
     });
   }
   return {

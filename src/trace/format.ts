@@ -1,4 +1,4 @@
-// Durations in words, shared by the CLI summary, the host and the webview (pure, no Node imports).
+// Durations and task ends in words, shared by the CLI summary, the host and the webview (pure, no Node imports).
 
 /** Microseconds as "412 µs", "12.3 ms" or "1.25 s". */
 export function formatDuration(us: number): string {

@@ -13,7 +13,8 @@ export function shortSite(site: string, cwd: string | undefined): string {
   return `${shown}:${m[2]}`;
 }
 
-function endText(model: TraceModel, task: Task): string {
+/** How a task ended, in words (see endWords), as the summary and the panel's table say it. */
+export function endText(model: TraceModel, task: Task): string {
   return endWords(model.endState(task), task.end?.message ?? '');
 }
 
