@@ -67,6 +67,19 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(main.waits.length >= 4);
   });
 
+  it('a combinator called on a Promise subclass is a combinator, and a promise made where a loop called one is none', () => {
+    const { model, stdout } = traceFixture('promise-subclass.js');
+    assert.equal(stdout, 'fast fast slow 1200 4 3\n');
+    const main = only(model, 'main');
+    assert.equal(only(model, 'Promise.race ×2').parent, main.id);
+    const pairs = tasksNamed(model, /^Promise\.all/);
+    assert.equal(pairs.length, 1 + 300 + 300, 'Deferred.all, then each round of both loops');
+    assert.deepEqual([...new Set(pairs.map((t) => model.displayName(t)))], ['Promise.all ×2']);
+    assert.ok(pairs.every((t) => t.parent === main.id));
+    assert.deepEqual(tasksNamed(model, /Plain|Deferred|Promise$/), [], 'no task for a subclass\'s constructor or a new Promise');
+    assert.deepEqual(only(model, 'setTimeout 5 ms').parent, main.id);
+  });
+
   it('the call after a loop of awaited calls is named after its own function, not the loop\'s, in a program with async hooks of its own too', () => {
     for (const fixture of ['loop-then-call.js', 'loop-then-call-hooked.js']) {
       const { model, stdout } = traceFixture(fixture);

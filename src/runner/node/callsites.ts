@@ -77,8 +77,9 @@ export interface CallSiteInfo {
   /** A small number standing for this whole answer, assigned by SiteCache; part of cache keys. */
   code: number;
   /**
-   * For an async function's call, the two innermost frames' files and offsets (see probeKey): what
-   * a cheaper look at the stack compares to tell the same call again. "" for anything else.
+   * For an async function's or combinator's call, the two innermost frames' files and offsets (see
+   * probeKey): what a cheaper look at the stack compares to tell the same call again. "" for
+   * anything else.
    */
   probe: string;
 }
@@ -145,7 +146,7 @@ export function createCapturer(ownFiles: readonly string[]): (skipAbove: Functio
   return (skipAbove, withParent) => {
     const frames = framesToProject(skipAbove, isOwn);
     const info = classify(frames, isOwn, withParent);
-    if (info.shape === 'user' && !withParent) info.probe = probeKey(frames);
+    if ((info.shape === 'user' || info.shape === 'combinator') && !withParent) info.probe = probeKey(frames);
     return info;
   };
 }
@@ -202,18 +203,21 @@ const PROBE_LIMIT = 6;
 function probeKey(frames: readonly CallSite[]): string {
   let first = 0;
   while (first < frames.length && isDispatch(frames[first])) first++;
+  first = pastSubclassConstructors(frames, first);
   const inner = frames[first];
   const caller = frames[first + 1];
   return `${inner ? callKey(inner) : ''}|${caller ? callKey(caller) : ''}`;
 }
 
 /**
- * Reads probeKey of the stack below `skipAbove`: two frames, unless Node's dispatch is innermost.
- * (V8 reads a third frame at a cost: past the synchronous ones, it goes on to the awaiting functions.)
+ * Reads probeKey of the stack below `skipAbove`: two frames, unless Node's dispatch or a Promise
+ * subclass's constructor is innermost. (V8 reads a third frame at a cost: past the synchronous
+ * ones, it goes on to the awaiting functions.)
  */
 export function probeStack(skipAbove: Function): string {
   const frames = captureFrames(skipAbove, 2);
-  return probeKey(frames.length > 0 && isDispatch(frames[0]) ? captureFrames(skipAbove, PROBE_LIMIT) : frames);
+  const deeper = frames.length > 1 && (isDispatch(frames[0]) || (isPromiseConstructor(frames[0]) && isSubclassConstructor(frames[1])));
+  return probeKey(deeper ? captureFrames(skipAbove, PROBE_LIMIT) : frames);
 }
 
 /** Where Node opens the process's stdin, stdout and stderr, on first use. */
@@ -237,6 +241,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   const frames = firstAsync < 0 ? stack : stack.slice(0, firstAsync);
   let first = 0;
   while (first < frames.length && isDispatch(frames[first])) first++;
+  first = pastSubclassConstructors(frames, first);
   let user = first;
   while (user < frames.length) {
     const file = fileOf(frames[user]);
@@ -385,6 +390,25 @@ export function isCalledThrough(calledBy: string, apiKey: string): boolean {
 /** `new Promise(…)`: the frame of the constructor, below the executor while that runs. */
 function isPromiseConstructor(frame: CallSite): boolean {
   return frame.isConstructor() && frame.getFunctionName() === 'Promise';
+}
+
+/**
+ * Past the constructors of a Promise subclass that a builtin calls (`class D extends Promise {}`;
+ * `D.race(…)`, `d.then(…)` make their promises with `new D`): the builtin made the promise, as
+ * `Promise.race` makes its own, though the subclass's constructor is the user's code.
+ */
+function pastSubclassConstructors(frames: readonly CallSite[], first: number): number {
+  if (first >= frames.length || !isPromiseConstructor(frames[first])) return first;
+  let below = first + 1;
+  while (below < frames.length && isSubclassConstructor(frames[below])) below++;
+  const builtin = frames[below];
+  const madeByBuiltin = below > first + 1 && builtin !== undefined && !fileOf(builtin) && !builtin.isConstructor();
+  return madeByBuiltin ? below : first;
+}
+
+/** A constructor of the program's own, as a Promise subclass's is below `new Promise`. */
+function isSubclassConstructor(frame: CallSite): boolean {
+  return frame.isConstructor() && !isNodeFile(fileOf(frame));
 }
 
 /** `Promise.resolve` or `Promise.reject`, whose promise is settled as it is made. */

@@ -53,8 +53,17 @@ function callsHelper(info: CallSiteInfo): boolean {
   return info.shape === 'internal' || info.shape === 'combinator';
 }
 
+/**
+ * A combinator's call is checked at every use, by its probe (two frames): a `new Promise` made where
+ * a loop called `Promise.all` would be one more combinator, with no members. Its own work, a
+ * reaction per member, costs more.
+ */
+function callsCombinator(info: CallSiteInfo): boolean {
+  return info.shape === 'combinator';
+}
+
 function checkHelper(cached: CallSiteInfo, uses: number): boolean {
-  return (uses <= VERIFY_CALLS || uses % RECHECK_CALLS_EVERY === 0) && callsHelper(cached);
+  return (uses <= VERIFY_CALLS || uses % RECHECK_CALLS_EVERY === 0 || callsCombinator(cached)) && callsHelper(cached);
 }
 
 /**
@@ -64,8 +73,8 @@ function checkHelper(cached: CallSiteInfo, uses: number): boolean {
  * its first await (a branch there makes a `new Promise` where other calls made an async call: a
  * task too many, or one too few).
  */
-function checkBranches(_cached: CallSiteInfo, uses: number): boolean {
-  return uses <= VERIFY_CALLS || uses % RECHECK_BRANCHES_EVERY === 0;
+function checkBranches(cached: CallSiteInfo, uses: number): boolean {
+  return uses <= VERIFY_CALLS || uses % RECHECK_BRANCHES_EVERY === 0 || callsCombinator(cached);
 }
 
 /** An await or a `.then`: checked for its first uses only, as W1's million awaits are one key (a branch taken late may misplace a wait). */
