@@ -312,6 +312,15 @@ for (const python of interpreters()) {
       assert.deepEqual([only(model, 'fail_hidden').end?.state, only(model, 'fail_hidden').end?.message], ['rejected', 'Hidden: hidden']);
     });
 
+    it('a task of a Task class whose get_name() raises or gives no string is traced, named after its coroutine', () => {
+      const { model, stdout, code } = trace(py('task_name_raises.py'));
+      assert.deepEqual([stdout, code], ['[1, 2] 1 3\n', 0]);
+      const main = only(model, 'main');
+      const work = tasksNamed(model, 'work');
+      assert.deepEqual(work.map((t) => [t.parent, t.end?.state]), Array(4).fill([main.id, 'resolved']), 'two gathered, the renamed one, the Numbered one');
+      assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['gather ×2', 'work'], 'the renamed one is done by then');
+    });
+
     it('a coroutine sent to another thread\'s loop with run_coroutine_threadsafe is a task made by its caller, which waits for it', () => {
       const { model, stdout } = trace(py('threads/threadsafe.py'));
       assert.equal(stdout, '190\n');

@@ -270,6 +270,16 @@ def _event_loop_coroutines():
     return _loop_coroutines
 
 
+def given_name_of(task):
+    """task.get_name(), or None where the program's Task class fails to give a string (its get_name()
+    raises): the task is then named as one left with asyncio's default name."""
+    try:
+        name = task.get_name()
+    except Exception:
+        return None
+    return name if isinstance(name, str) else None
+
+
 def task_name(given_name, coroutine_name, module=None):
     """A task's name: the one it was given, or for asyncio's default ("Task-7"; "None" for a task
     of eager_task_factory on 3.13.0, which passes name=None on) its coroutine's; so too for the

@@ -10,7 +10,7 @@ from types import CoroutineType
 
 from .awaits import SLEEP0_LABEL
 from .clock import perf_counter_ns
-from .code import ASYNCIO_DIR, awaits_at_one_place, describe_error, exception_of, line_site, raised_through, renamed_task_name, seconds, served_request, task_group_of, task_name, tell
+from .code import ASYNCIO_DIR, awaits_at_one_place, describe_error, exception_of, given_name_of, line_site, raised_through, renamed_task_name, seconds, served_request, task_group_of, task_name, tell
 from .combinators import CombinatorRecorder
 from .creation import CreationPoints
 from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, LanedEncoder, varint, varint_value
@@ -156,7 +156,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         if not done:
             coro = task.get_coro()
         own_type = type(task) is self.cancel_noting_type
-        given_name = None if unnamed and own_type else task.get_name()
+        given_name = None if unnamed and own_type else given_name_of(task)
         # running_here(), inline: it runs for every task. With one loop this runs in the main
         # thread only (a task made in another makes the tracer go threaded first, see hooks).
         steps = self.steps_by_thread
@@ -171,7 +171,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             if given_name is None:
                 name = point.name
                 if name is None:
-                    name = given_name = task.get_name()
+                    name = given_name = given_name_of(task) or type(task).__name__
             else:
                 name = task_name(given_name, point.name, point.module)
             if point.serves and name is point.name:
@@ -254,7 +254,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         state = self.state_of(task)
         if state is None or self.sink.broken:
             return
-        given_name = task.get_name()
+        given_name = given_name_of(task)
         if given_name == state._tl_given_name:
             return
         state._tl_given_name = given_name
@@ -607,7 +607,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
 
     def check_name(self, task, state, ns):
         state._tl_name_checked = True
-        given_name = task.get_name()
+        given_name = given_name_of(task)
         if given_name != state._tl_given_name:  # asyncio.create_task(name=...) names the task after creating it (up to 3.11)
             state._tl_given_name = given_name
             name = renamed_task_name(given_name, state._tl_coro)
