@@ -292,11 +292,11 @@ for (const python of interpreters()) {
       assert.deepEqual(main.waits.slice(1).map((w) => w.target), [broken.id, thread.id], 'main waits for each call');
     });
 
-    it('a program that closes the descriptors it inherited (a few, or all of them, the side channel\'s too) and opens its log gets the log\'s descriptor it gets untraced, and the log holds only what it wrote', () => {
+    it('a program that closes the descriptors it inherited (a few, or all of them, the side channel\'s too) and opens its log gets the log\'s descriptor it gets untraced, the log holds only what it wrote, and a program it starts has what it has untraced', () => {
       const [plainLog, tracedLog] = [tempTrace('.log'), tempTrace('.log')];
       const plain = spawnSync(python.command, [path.join(FIXTURES, py('file_descriptors.py')), plainLog], { cwd: ROOT, encoding: 'utf8' });
       const { model, stdout, code } = trace(py('file_descriptors.py'), [tracedLog]);
-      assert.equal(plain.stdout, 'log descriptor 3\nlog whole: True\nnot open 125\nlog descriptor past 96\nlog whole: True\n');
+      assert.equal(plain.stdout, 'log descriptor 3\nlog whole: True\nnot open 125\nlog descriptor past 96\nlog whole: True\nchild has descriptor 99: False\n');
       assert.deepEqual([stdout, code], [plain.stdout, 0], 'no trace frames in the log');
       assert.deepEqual(tasksNamed(model, 'work').map((t) => t.end?.state), ['resolved', 'resolved'], 'the trace is whole: its side channel was out of the way, and left open');
     });

@@ -21,7 +21,7 @@ import threading
 _writes_bytecode = sys.dont_write_bytecode
 sys.dont_write_bytecode = True
 from _tasklane.code import describe_error, without_runner_entries  # noqa: E402
-from _tasklane.descriptors import keep_open  # noqa: E402
+from _tasklane.descriptors import reserve  # noqa: E402
 from _tasklane.frames import Sink  # noqa: E402
 from _tasklane.hooks import install  # noqa: E402
 from _tasklane.signals import watch_sigterm  # noqa: E402
@@ -77,7 +77,7 @@ def main():
             os.fstat(config["fd"])
             tracer = Tracer(Sink(config["fd"], config.get("flushMs", 20)), script)
             install(tracer)
-            keep_open(config["fd"])
+            reserve(config["fd"])
             stand_in_for_uvloop()
         except Exception:
             tracer = None

@@ -2,7 +2,8 @@
 as a daemon does (os.closerange(3, MAXFD), or os.close on each in turn), leaves it open and is told
 what it would be told untraced, where that descriptor is not open: else the trace is lost, and the
 program's next file, given the descriptor, would get the tracer's frames. A forked child, which
-lets go of the channel, closes what it asks to."""
+lets go of the channel, closes what it asks to. Nor do the programs it starts get the descriptor
+(os.system, a subprocess with close_fds=False): one left running would hold the channel open."""
 
 import errno
 import functools
@@ -12,7 +13,8 @@ import os
 from .code import raised_through
 
 
-def keep_open(channel):
+def reserve(channel):
+    os.set_inheritable(channel, False)
     original_close = os.close
     original_closerange = os.closerange
 

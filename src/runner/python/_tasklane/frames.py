@@ -9,7 +9,7 @@ import time
 
 from .clock import monotonic, perf_counter_ns
 
-# os.close itself: the program's calls go through descriptors.keep_open's stand-in, which keeps the channel open.
+# os.close itself: the program's calls go through descriptors.reserve's stand-in, which keeps the channel open.
 close_descriptor = os.close
 
 MAGIC = b"TLF1"
