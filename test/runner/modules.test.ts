@@ -75,6 +75,15 @@ describe('Node runner: module systems and TypeScript', () => {
     assert.deepEqual(model.longBlocks().filter((b) => b.task === transpile.id), [], 'transpiling is the runner\'s time, not the script\'s');
     assert.deepEqual([...model.tasks.values()].filter((t) => !t.end).map((t) => t.name), [], 'nothing left pending, the runner\'s own transpiling included');
   });
+  it('a compiled program run with source maps (--enable-source-maps) has its sites in its sources, one run without in the code it runs', () => {
+    const sites = (env: NodeJS.ProcessEnv): string[] => {
+      const { model, stdout } = traceFixture('compiled/build/app.js', { env: { ...process.env, ...env } });
+      assert.equal(stdout, '1,2\n');
+      return ['main', 'load', 'setTimeout 10 ms', 'Promise.all ×2'].map((name) => path.relative(FIXTURES, tasksNamed(model, name)[0].site));
+    };
+    assert.deepEqual(sites({ NODE_OPTIONS: '--enable-source-maps' }), ['compiled/src/app.ts:14:1', 'compiled/src/app.ts:4:20', 'compiled/src/app.ts:5:34', 'compiled/src/app.ts:10:29']);
+    assert.deepEqual(sites({ NODE_OPTIONS: '' }), ['compiled/build/app.js:9:1', 'compiled/build/app.js:1:20', 'compiled/build/app.js:2:36', 'compiled/build/app.js:6:31']);
+  });
   it('traces an ES-module TypeScript file (.mts)', () => assertSequentialShape('sequential.mts', 'main'));
   it('esbuild starting (some 80 ms, on Node\'s loader thread) is the runner\'s own work in an ES-module TypeScript script\'s run: no gap before it, no long block', () => {
     const { model } = traceFixture('sequential.mts');

@@ -1,6 +1,8 @@
 // Reading V8's call sites: whose code a frame is (Node's, a package's, a transpiler's helper), where
 // it is in the source, and what its function is called.
+import * as fs from 'node:fs';
 import { findSourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { calleeAt, isArgumentAt } from './functionSource';
 import { TS_FILE } from './typescript';
 
@@ -43,18 +45,57 @@ export function isTranspilerHelper(frame: CallSite): boolean {
   return entry !== undefined && typeof entry.originalLine !== 'number';
 }
 
+interface SourceMapEntry {
+  originalSource?: string;
+  originalLine?: number;
+  originalColumn?: number;
+}
+
+type SourceMapOf = (file: string) => { findEntry(line: number, column: number): object } | undefined;
+
+/** Each file's source map, or null for none: Node's lookup converts the path to a URL every time. */
+const sourceMaps = new Map<string, ReturnType<SourceMapOf> | null>();
+const MAX_SOURCE_MAPS = 10_000;
+
 /**
- * A TypeScript frame's entry in the source map of the file the runner transpiled: with no
- * original line for code the transpiler added. Undefined for other files, or with no map.
+ * A frame's entry in its file's source map, where Node keeps source maps (a TypeScript script,
+ * which the runner transpiles with one, or a program run with --enable-source-maps): with no
+ * original line for code the compiler added. Undefined for other files, or with no map.
  */
-function sourceMapEntry(frame: CallSite): { originalLine?: number; originalColumn?: number } | undefined {
+function sourceMapEntry(frame: CallSite): SourceMapEntry | undefined {
   const file = frame.getFileName();
-  if (!file || !TS_FILE.test(file)) return undefined;
+  if (isNodeFile(file)) return undefined;
+  let map = sourceMaps.get(file!);
   try {
-    return findSourceMap(file)?.findEntry((frame.getLineNumber() ?? 0) - 1, (frame.getColumnNumber() ?? 0) - 1) as { originalLine?: number; originalColumn?: number } | undefined;
+    if (map === undefined) {
+      map = (findSourceMap as SourceMapOf)(file!) ?? null;
+      if (sourceMaps.size < MAX_SOURCE_MAPS) sourceMaps.set(file!, map);
+    }
+    return map?.findEntry((frame.getLineNumber() ?? 0) - 1, (frame.getColumnNumber() ?? 0) - 1) as SourceMapEntry | undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Whether each source a map names is there to open: a package's maps often name sources it does not ship. */
+const sourcesThere = new Map<string, boolean>();
+
+/**
+ * The file a source map's entry is from: a TypeScript file the runner transpiled is the frame's
+ * own; a compiled file's source is named by its map (`file:` URL, as the frame's file is in an
+ * ES module), if it is there; other names (a bundler's `webpack://`) are no file to open.
+ */
+function originalFile(file: string, entry: SourceMapEntry): string | undefined {
+  if (TS_FILE.test(file)) return file;
+  const source = entry.originalSource;
+  if (source === undefined || !source.startsWith('file:')) return undefined;
+  let there = sourcesThere.get(source);
+  if (there === undefined) {
+    there = fs.existsSync(fileURLToPath(source));
+    if (sourcesThere.size < MAX_SOURCE_MAPS) sourcesThere.set(source, there);
+  }
+  if (!there) return undefined;
+  return file.startsWith('file:') ? source : fileURLToPath(source);
 }
 
 /**
@@ -180,6 +221,7 @@ export function position(frame: CallSite): string {
   if (made !== undefined) return `${made.file}:${made.line}:${made.column}`; // the eval's own lines are no lines of the file
   const file = frame.getFileName() ?? '';
   const entry = sourceMapEntry(frame);
-  if (entry && typeof entry.originalLine === 'number') return `${file}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;
+  const original = entry && typeof entry.originalLine === 'number' ? originalFile(file, entry) : undefined;
+  if (original !== undefined) return `${original}:${entry!.originalLine! + 1}:${(entry!.originalColumn ?? 0) + 1}`;
   return `${file}:${frame.getLineNumber() ?? 0}:${frame.getColumnNumber() ?? 0}`; // else the transpiled position
 }
