@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_MAX_EVENTS, runtimeFor, type Runtime } from './session/launch';
+import { scriptEnvironment } from './session/environment';
 import { checkPython, pythonFromExtension } from './session/interpreter';
 import { ScriptTerminal } from './session/scriptTerminal';
 import { exportChromeTrace } from './trace/chromeTrace';
@@ -97,7 +98,7 @@ export class Controller implements vscode.Disposable {
     const terminal = this.terminalFor(script);
     const session = new TraceSession({
       script, args: config.get<string[]>('args') ?? [], cwd: path.resolve(folder ?? path.dirname(script), cwd),
-      env: { ...process.env, ...(config.get<Record<string, string>>('env') ?? {}) },
+      env: scriptEnvironment(process.env, config.get<Record<string, string>>('env') ?? {}),
       runtime, interpreter,
       runnerDir: vscode.Uri.joinPath(this.extensionUri, 'dist', 'runner').fsPath,
       longBlockMs: config.get<number>('longBlockMs') ?? 50,
