@@ -79,8 +79,13 @@ export class Controller implements vscode.Disposable {
       return false;
     }
     const uri = target ?? vscode.window.activeTextEditor?.document.uri;
-    if (!uri || uri.scheme !== 'file') {
+    if (!uri) {
       this.showError('Tasklane: open a JavaScript, TypeScript or Python file (or pick one in the Explorer) to run it with tracing.');
+      return false;
+    }
+    if (uri.scheme !== 'file') {
+      const where = uri.scheme === 'untitled' ? 'save it first' : `it is not on this machine's disk (${uri.scheme}:)`;
+      this.showError(`Tasklane runs scripts from files on disk: to run ${path.posix.basename(uri.path)}, ${where}.`);
       return false;
     }
     const script = uri.fsPath;

@@ -54,6 +54,21 @@ describe('Tasklane in a real VS Code extension host', () => {
     for (const id of ['tasklane.runWithTrace', 'tasklane.stop', 'tasklane.openTraceFile', 'tasklane.exportTrace']) assert.ok(commands.includes(id), id);
   });
 
+  it('Run with Trace on an unsaved new file asks for it to be saved, and runs nothing', async () => {
+    const testApi = await api();
+    const document = await vscode.workspace.openTextDocument({ language: 'javascript', content: 'setTimeout(() => {}, 10);\n' });
+    await vscode.window.showTextDocument(document);
+    const runBefore = testApi.lastRun();
+    try {
+      assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace'), false);
+      assert.match(testApi.lastError() ?? '', /^Tasklane runs scripts from files on disk: to run Untitled-\d+, save it first\.$/);
+      assert.equal(testApi.lastRun(), runBefore, 'no run started');
+      assert.deepEqual(testApi.liveRuns(), []);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor'); // closing it unsaved would ask
+    }
+  });
+
   it('Run with Trace on the active file opens the panel with that run’s tasks', async () => {
     const testApi = await api();
     await vscode.window.showTextDocument(workspaceFile('node', 'sequential.js'));
