@@ -1,9 +1,11 @@
 // The extension's commands: run the current script under the tracer, stop it, open a trace.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_MAX_EVENTS, runtimeFor, type Runtime } from './session/launch';
 import { scriptEnvironment } from './session/environment';
+import { filledPath, settingProgram } from './session/settingPaths';
 import { checkPython, pythonFromExtension } from './session/interpreter';
 import { ScriptTerminal } from './session/scriptTerminal';
 import { exportChromeTrace } from './trace/chromeTrace';
@@ -96,10 +98,10 @@ export class Controller implements vscode.Disposable {
     }
     await vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString() && d.isDirty)?.save();
     const config = vscode.workspace.getConfiguration('tasklane', uri);
-    const interpreter = await this.interpreterFor(runtime, config, uri);
-    if (!interpreter) return false;
     const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
-    const cwd = config.get<string>('cwd') || folder || path.dirname(script);
+    const interpreter = await this.interpreterFor(runtime, config, uri, folder);
+    if (!interpreter) return false;
+    const cwd = filledPath(config.get<string>('cwd') || folder || path.dirname(script), folder, os.homedir());
     const terminal = this.terminalFor(script);
     const session = new TraceSession({
       script, args: config.get<string[]>('args') ?? [], cwd: path.resolve(folder ?? path.dirname(script), cwd),
@@ -157,9 +159,12 @@ export class Controller implements vscode.Disposable {
   }
 
   /** The interpreter to run with, or undefined after telling the user why there is none. */
-  private async interpreterFor(runtime: Runtime, config: vscode.WorkspaceConfiguration, uri: vscode.Uri): Promise<string | undefined> {
-    if (runtime === 'node') return config.get<string>('nodePath') || 'node';
-    const python = config.get<string>('pythonPath') || (await pythonFromExtension(uri)) || 'python3';
+  /** The program that runs the script: the setting's (see settingProgram), else what the PATH or the Python extension has. */
+  private async interpreterFor(runtime: Runtime, config: vscode.WorkspaceConfiguration, uri: vscode.Uri, folder: string | undefined): Promise<string | undefined> {
+    const setting = config.get<string>(runtime === 'node' ? 'nodePath' : 'pythonPath');
+    const configured = setting ? settingProgram(setting, folder, os.homedir()) : undefined;
+    if (runtime === 'node') return configured ?? 'node';
+    const python = configured || (await pythonFromExtension(uri)) || 'python3';
     const problem = await checkPython(python);
     if (problem) {
       this.showError(`Tasklane: ${problem} Set "tasklane.pythonPath" to a Python 3.9 or newer.`);

@@ -350,6 +350,20 @@ describe('Tasklane runs Python asyncio scripts in VS Code', () => {
     return { launcher, ran: path.join(path.dirname(launcher), 'ran') };
   }
 
+  it('tasklane.pythonPath may name the interpreter relative to the workspace folder, or by ${workspaceFolder}', async () => {
+    const testApi = await api();
+    const { launcher, ran } = notingLauncher('relative-python');
+    const relative = path.relative(vscode.workspace.workspaceFolders![0].uri.fsPath, launcher);
+    for (const setting of [relative, `\${workspaceFolder}/${relative}`]) {
+      await withPythonPath(setting, async () => {
+        assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('python', 'sequential.py')), true, testApi.lastError());
+        await testApi.lastRun();
+      });
+      assert.match(fs.readFileSync(ran, 'utf8'), /tasklane_runner\.py \S*sequential\.py/, `${setting} ran the script`);
+      fs.rmSync(ran);
+    }
+  });
+
   it('a missing Python interpreter gets a clear message and no run', async () => {
     const testApi = await api();
     await withPythonPath('/nonexistent/python3', async () => {
