@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_MAX_EVENTS, runtimeFor, type Runtime } from './session/launch';
 import { scriptEnvironment } from './session/environment';
-import { filledPath, settingProgram } from './session/settingPaths';
+import { filledPath, settingProgram, withWorkspaceFolder } from './session/settingPaths';
 import { checkPython, pythonFromExtension } from './session/interpreter';
 import { ScriptTerminal } from './session/scriptTerminal';
 import { exportChromeTrace } from './trace/chromeTrace';
@@ -102,10 +102,11 @@ export class Controller implements vscode.Disposable {
     const interpreter = await this.interpreterFor(runtime, config, uri, folder);
     if (!interpreter) return false;
     const cwd = filledPath(config.get<string>('cwd') || folder || path.dirname(script), folder, os.homedir());
+    const configuredEnv = Object.fromEntries(Object.entries(config.get<Record<string, string>>('env') ?? {}).map(([key, value]) => [key, withWorkspaceFolder(value, folder)]));
     const terminal = this.terminalFor(script);
     const session = new TraceSession({
       script, args: config.get<string[]>('args') ?? [], cwd: path.resolve(folder ?? path.dirname(script), cwd),
-      env: scriptEnvironment(process.env, config.get<Record<string, string>>('env') ?? {}),
+      env: scriptEnvironment(process.env, configuredEnv),
       runtime, interpreter,
       runnerDir: vscode.Uri.joinPath(this.extensionUri, 'dist', 'runner').fsPath,
       longBlockMs: config.get<number>('longBlockMs') ?? 50,

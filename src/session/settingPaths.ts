@@ -1,9 +1,14 @@
-// Paths in Tasklane's settings, as VS Code users write them. Imports nothing from vscode.
+// Paths and values in Tasklane's settings, as VS Code users write them. Imports nothing from vscode.
 import * as path from 'node:path';
 
-/** A setting's path with `${workspaceFolder}` (when a folder is open) and a leading `~` filled in. */
+/** A setting's value with `${workspaceFolder}` filled in, when a folder is open (a `tasklane.env` variable's too). */
+export function withWorkspaceFolder(value: string, folder: string | undefined): string {
+  return folder === undefined ? value : value.replace(/\$\{workspaceFolder\}/g, folder);
+}
+
+/** A setting's path with `${workspaceFolder}` and a leading `~` filled in. */
 export function filledPath(value: string, folder: string | undefined, home: string): string {
-  const filled = folder === undefined ? value : value.replace(/\$\{workspaceFolder\}/g, folder);
+  const filled = withWorkspaceFolder(value, folder);
   return filled === '~' || filled.startsWith('~/') ? home + filled.slice(1) : filled;
 }
 

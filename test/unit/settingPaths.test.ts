@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { filledPath, settingProgram } from '../../src/session/settingPaths';
+import { filledPath, settingProgram, withWorkspaceFolder } from '../../src/session/settingPaths';
 
 describe('paths in the settings', () => {
   const folder = '/work/app';
@@ -19,6 +19,12 @@ describe('paths in the settings', () => {
     assert.equal(settingProgram('node', folder, home), 'node');
     assert.equal(settingProgram('.venv/bin/python', undefined, home), '.venv/bin/python');
     assert.equal(settingProgram('${workspaceFolder}/x', undefined, home), '${workspaceFolder}/x');
+  });
+
+  it('fill in ${workspaceFolder} in a value (tasklane.env\'s), nothing else', () => {
+    assert.equal(withWorkspaceFolder('${workspaceFolder}/src:${workspaceFolder}/lib', folder), '/work/app/src:/work/app/lib');
+    assert.equal(withWorkspaceFolder('~/x', folder), '~/x');
+    assert.equal(withWorkspaceFolder('${workspaceFolder}', undefined), '${workspaceFolder}');
   });
 
   it('fill in a folder (tasklane.cwd) without resolving it', () => {

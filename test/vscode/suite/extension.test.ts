@@ -140,14 +140,14 @@ describe('Tasklane in a real VS Code extension host', () => {
     }
   });
 
-  it('the script starts without the extension host\'s own variables (ELECTRON_RUN_AS_NODE, VSCODE_*), with those of tasklane.env', async () => {
+  it('the script starts without the extension host\'s own variables (ELECTRON_RUN_AS_NODE, VSCODE_*), with those of tasklane.env, ${workspaceFolder} filled in', async () => {
     const testApi = await api();
     const config = vscode.workspace.getConfiguration('tasklane');
     // Desktop VS Code's extension host has them; code-server's may not: set here, as there.
     const hostOnly = { ELECTRON_RUN_AS_NODE: '1', VSCODE_TASKLANE_TEST_HOST: '1' };
     const before = Object.fromEntries(Object.keys(hostOnly).map((key) => [key, process.env[key]]));
     Object.assign(process.env, hostOnly);
-    await config.update('env', { VSCODE_FROM_SETTINGS: 'yes' }, vscode.ConfigurationTarget.Global);
+    await config.update('env', { VSCODE_FROM_SETTINGS: 'yes', FOLDER_FROM_SETTINGS: '${workspaceFolder}' }, vscode.ConfigurationTarget.Global);
     try {
       assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'environment.js')), true);
       await testApi.lastRun();
