@@ -9,7 +9,7 @@ import re
 import sys
 import sysconfig
 from inspect import CO_COROUTINE
-from types import CoroutineType
+from types import CoroutineType, GeneratorType
 
 ASYNCIO_DIR = os.path.dirname(asyncio.__file__)
 RUNNER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the runner and this package
@@ -216,6 +216,25 @@ def callable_name(func):
 
 def coroutine_code(coro):
     return getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+
+
+def is_awaitable_wrapper(code):
+    """asyncio's coroutine that runs an awaitable that is no coroutine as a task: ensure_future's,
+    so gather's and wait_for's (`gather(session.get(a), session.get(b))` of aiohttp's requests)."""
+    return code.co_name == "_wrap_awaitable" and code.co_filename.startswith(ASYNCIO_DIR)
+
+
+def awaitable_name(coro):
+    """What a task of asyncio's awaitable wrapper runs, by name: a generator-based coroutine by its
+    function's, another awaitable by its class's (`Request`); None once the task has run."""
+    frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+    try:
+        awaitable = frame.f_locals.get("awaitable") if frame is not None else None
+    except Exception:  # a frame's locals that cannot be read
+        return None
+    if awaitable is None:
+        return None
+    return awaitable.__qualname__ if isinstance(awaitable, GeneratorType) else type(awaitable).__qualname__
 
 
 _coroutine_origins = {}

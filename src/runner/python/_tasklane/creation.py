@@ -4,7 +4,7 @@ frame, whether a TaskGroup made it, the strings of its record) cost a task more 
 
 from types import CoroutineType
 
-from .code import coroutine_module, coroutine_origin, definition_site, is_package_file, is_users, package_only_sites, served_request, task_group_of, walk_to_user_site
+from .code import coroutine_module, coroutine_origin, definition_site, is_awaitable_wrapper, is_package_file, is_users, package_only_sites, served_request, task_group_of, walk_to_user_site
 from .frames import TASK_KINDS, varint
 from .origins import handles_connection
 
@@ -15,10 +15,14 @@ class CreationPoint:
     """Tasks of one coroutine function made by one line (`maker`, the frame that called
     loop.create_task, at one offset, called from `caller`, the frame `back`, at one offset)."""
 
-    __slots__ = ("code", "maker", "maker_offset", "caller", "caller_offset", "name", "module", "serves", "plain", "asyncios_own", "site", "in_group", "asked", "tail", "keeps_site")
+    __slots__ = ("code", "maker", "maker_offset", "caller", "caller_offset", "name", "module", "serves", "wraps", "plain", "asyncios_own", "site", "in_group", "asked", "tail", "keeps_site")
 
     def __init__(self, enc, coro, frame, back, site):
         code, self.name, library, self.asyncios_own = coroutine_origin(coro)
+        # An awaitable the program handed to ensure_future (gather): its task, named after it.
+        self.wraps = code is not None and is_awaitable_wrapper(code)
+        if self.wraps:
+            self.asyncios_own = False
         self.code = code
         self.module = coroutine_module(coro)  # anyio names tasks by it (code.task_name)
         self.serves = served_request(coro) is not None  # a server's task for one request: each named after its own
