@@ -312,16 +312,19 @@ for (const python of interpreters()) {
       assert.deepEqual([only(model, 'fail_hidden').end?.state, only(model, 'fail_hidden').end?.message], ['rejected', 'Hidden: hidden']);
     });
 
-    it('an awaitable that is no coroutine, gathered or handed to ensure_future, is a task of the program\'s named after its class, not asyncio\'s wrapper', () => {
+    it('an awaitable that is no coroutine, gathered or handed to ensure_future, is a task named after its class; one that passes its send() on to a coroutine (aiohttp\'s session.get) is that coroutine', () => {
       const { model, stdout, code } = trace(py('awaitables.py'));
-      assert.deepEqual([stdout, code], ["['/a', '/b'] /c\n", 0]);
+      assert.deepEqual([stdout, code], ["['/a', '/b'] /c ['/d', '/e'] /f\n", 0]);
       const main = only(model, 'main');
       const requests = tasksNamed(model, 'Request');
       assert.deepEqual(requests.map((t) => [t.parent, t.internal, t.end?.state]), Array(3).fill([main.id, false, 'resolved']));
-      assert.deepEqual(only(model, 'gather ×2').members, requests.slice(0, 2).map((t) => t.id));
       assert.deepEqual(tasksNamed(model, 'Request.fetch').map((t) => [t.kind, t.parent]), requests.map((t) => ['coroutine', t.id]), 'each fetch a span of its request');
-      assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['gather ×2', 'Request']);
-      assert.deepEqual(tasksNamed(model, /_wrap_awaitable/), []);
+      const gets = tasksNamed(model, 'request');
+      assert.deepEqual(gets.map((t) => [t.kind, t.parent]), [['async', main.id], ['async', main.id], ['coroutine', main.id]], 'two gathered, one awaited directly');
+      assert.deepEqual(tasksNamed(model, 'gather ×2').map((t) => t.members), [requests.slice(0, 2).map((t) => t.id), gets.slice(0, 2).map((t) => t.id)]);
+      assert.deepEqual(gets.slice(0, 2).map((t) => t.waits.map((w) => model.waitLabel(w))), [['sleep 0.01 s'], ['sleep 0.02 s']]);
+      assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['gather ×2', 'Request', 'gather ×2', 'sleep 0.01 s']);
+      assert.deepEqual(tasksNamed(model, /_wrap_awaitable|^Task-/), []);
     });
 
     it('a task of a Task class whose get_name() raises or gives no string is traced, named after its coroutine', () => {

@@ -5,13 +5,15 @@ import concurrent.futures
 import gc
 from types import AsyncGeneratorType, CoroutineType, GeneratorType
 
-from .code import ASYNCIO, USER, _code_kinds, callable_name, code_kind, is_package_file, is_users, seconds
+from .code import ASYNCIO, USER, _code_kinds, callable_name, code_kind, is_package_file, is_users, seconds, wrapped_coroutine
 
 SLEEP0_LABEL = "sleep 0 s"
 
 
 # Awaitables with no frame of their own (asyncio's C Future iterator): where await chains end.
 _leaf_types = set()
+# Awaitables that pass their send() on to a coroutine they hold (see wrapped_coroutine): chains go on in it.
+_wrapping_types = set()
 
 
 def _async_generator_step_types():
@@ -91,14 +93,25 @@ def walk_await_chain(coro, links):
             if obj is None:
                 break
             code, inner = obj.ag_code, obj.ag_await
+        elif kind in _wrapping_types:
+            obj = wrapped_coroutine(obj)
+            if obj is None:
+                break
+            code, inner = obj.cr_code, obj.cr_await
         else:  # another awaitable with coroutine-like attributes (Cython, compiled code), or none
             frame = getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
-            if frame is None:
-                if not hasattr(obj, "cr_frame") and not hasattr(obj, "gi_frame"):
-                    _leaf_types.add(kind)
-                break
-            code = frame.f_code
-            inner = getattr(obj, "cr_await", None) if hasattr(obj, "cr_await") else getattr(obj, "gi_yieldfrom", None)
+            if frame is not None:
+                code = frame.f_code
+                inner = getattr(obj, "cr_await", None) if hasattr(obj, "cr_await") else getattr(obj, "gi_yieldfrom", None)
+            else:
+                wrapped = wrapped_coroutine(obj)
+                if wrapped is None:
+                    if not hasattr(obj, "cr_frame") and not hasattr(obj, "gi_frame"):
+                        _leaf_types.add(kind)
+                    break
+                _wrapping_types.add(kind)  # aiohttp's request context manager: walk on in its coroutine
+                obj = wrapped
+                code, inner = obj.cr_code, obj.cr_await
         innermost = code
         if links:
             link = (obj, code)

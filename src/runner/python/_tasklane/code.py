@@ -215,7 +215,21 @@ def callable_name(func):
 
 
 def coroutine_code(coro):
-    return getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+    code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+    if code is None:
+        inner = wrapped_coroutine(coro)
+        code = inner.cr_code if inner is not None else None
+    return code
+
+
+def wrapped_coroutine(obj):
+    """The coroutine run by an awaitable that is a coroutine by the Coroutine ABC and passes its
+    send() on to one (aiohttp's request context manager, session.get(url), its `_coro`), if any."""
+    try:
+        inner = getattr(obj, "_coro", None)
+    except Exception:  # a __getattr__ of the program's that fails
+        return None
+    return inner if type(inner) is CoroutineType else None
 
 
 def is_awaitable_wrapper(code):
