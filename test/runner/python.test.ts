@@ -150,7 +150,7 @@ for (const python of interpreters()) {
     it('a task named by its function\'s module and qualified name (as anyio names every task) is named by its coroutine; a name given by hand stays', () => {
       const { model, stdout } = trace(py('qualified_names.py'));
       assert.equal(stdout, '__main__.worker __main__.main.<locals>.nested\n');
-      assert.deepEqual(tasksOfMain(model).map((t) => t.name), ['worker', 'nested', 'jobs.worker', 'worker']);
+      assert.deepEqual(tasksOfMain(model).map((t) => t.name), ['worker', 'nested', 'jobs.worker', 'worker', 'sleep', 'try_connect']);
     });
 
     it('a task serving an HTTP request given to its coroutine (aiohttp\'s, one per request) is named after the request', () => {

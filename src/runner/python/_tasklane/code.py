@@ -324,10 +324,47 @@ def task_name(given_name, coroutine_name, module=None):
     if module and given_name.startswith(module + ".") and unnested(given_name[len(module) + 1:]) == coroutine_name:
         return coroutine_name
     # The same of a function of the script's run in a wrapper coroutine of the library's (anyio's
-    # run() and task groups): the script's module is no part of what the user calls it.
+    # run() and task groups): the script's module is no part of what the user calls it; nor is
+    # a library's module of what it calls its own functions.
     if given_name.startswith("__main__."):
         return unnested(given_name[len("__main__."):])
+    if "." in given_name:
+        return function_named(given_name) or given_name
     return given_name
+
+
+def function_named(given_name):
+    """The function a task is named after as anyio names every task, by its module and qualified
+    name (`anyio._core._sockets.connect_tcp.<locals>.try_connect`, `asyncio.tasks.sleep`), by its
+    own name (`try_connect`); None for a name that is no such path (`jobs.worker`, given by hand).
+    The module is one imported, the longest such prefix; the rest a local function's path, or one
+    found in it."""
+    name = _functions_named.get(given_name, False)
+    if name is False:
+        name = _function_named(given_name)
+        if len(_functions_named) < MAX_FUNCTION_NAMES:
+            _functions_named[given_name] = name
+    return name
+
+
+_functions_named = {}
+MAX_FUNCTION_NAMES = 4096
+
+
+def _function_named(given_name):
+    parts = given_name.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        module = sys.modules.get(".".join(parts[:split]))
+        if module is None:
+            continue
+        qualname = ".".join(parts[split:])
+        if "<locals>" in qualname:
+            return unnested(qualname)
+        found = module
+        for part in parts[split:]:  # through the namespaces' own entries: a module's __getattr__ may import
+            found = getattr(found, "__dict__", {}).get(part)
+        return unnested(qualname) if callable(found) and getattr(found, "__qualname__", None) == qualname else None
+    return None
 
 
 def tell(message):
