@@ -159,8 +159,10 @@ export class Controller implements vscode.Disposable {
     });
   }
 
-  /** The interpreter to run with, or undefined after telling the user why there is none. */
-  /** The program that runs the script: the setting's (see settingProgram), else what the PATH or the Python extension has. */
+  /**
+   * The interpreter to run with: the setting's (see settingProgram), else what the PATH or the
+   * Python extension has; or undefined after telling the user why there is none.
+   */
   private async interpreterFor(runtime: Runtime, config: vscode.WorkspaceConfiguration, uri: vscode.Uri, folder: string | undefined): Promise<string | undefined> {
     const setting = config.get<string>(runtime === 'node' ? 'nodePath' : 'pythonPath');
     const configured = setting ? settingProgram(setting, folder, os.homedir()) : undefined;

@@ -234,7 +234,7 @@ def wrapped_coroutine(obj):
 
 def is_awaitable_wrapper(code):
     """asyncio's coroutine that runs an awaitable that is no coroutine as a task: ensure_future's,
-    so gather's and wait_for's (`gather(session.get(a), session.get(b))` of aiohttp's requests)."""
+    so gather's and wait_for's (`gather(Request(a), Request(b))` of objects with an `__await__`)."""
     return code.co_name == "_wrap_awaitable" and code.co_filename.startswith(ASYNCIO_DIR)
 
 
