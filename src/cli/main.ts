@@ -97,6 +97,7 @@ async function run(argv: string[]): Promise<number> {
   if (!runtime) throw new UsageError(`cannot trace ${args.script}: tasklane runs .js .cjs .mjs .ts .cts .mts and .py scripts`);
   const out = args.out ?? `${path.basename(script).replace(/\.([cm]?[jt]s|py)$/, '')}.tasklane.json`;
   const format = args.format ?? (out.endsWith('.tasklane.json') ? 'tasklane' : 'chrome');
+  checkPermissions(out);
   const model = new TraceModel({ longBlockUs: args.longBlockMs * 1000, maxEvents: args.maxEvents ?? DEFAULT_MAX_EVENTS });
   const traced = launchTraced({
     script, args: args.scriptArgs, runnerDir: path.join(__dirname, 'runner'), stdio: 'inherit', processGroup: false, runtime,
@@ -179,10 +180,40 @@ async function main(argv: string[]): Promise<number> {
     }
     throw new UsageError(command ? `unknown command: ${command}` : 'no command given');
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = err instanceof Error ? deniedAccess(err) ?? err.message : String(err);
     process.stderr.write(`tasklane: ${message}\n${err instanceof UsageError ? `\n${USAGE}\n` : ''}`);
     return 2;
   }
+}
+
+/** What Node's permission model stopped tasklane doing, and the flag that allows it, by the error's `permission`. */
+const PERMISSIONS: Record<string, [string, string]> = {
+  ChildProcess: ['starting the script', '--allow-child-process'],
+  FileSystemWrite: ['writing', '--allow-fs-write'],
+  FileSystemRead: ['reading', '--allow-fs-read'],
+  WorkerThreads: ['starting a worker thread', '--allow-worker'],
+};
+
+/**
+ * Under Node's permission model, that tasklane may start the script and write its trace to `out`,
+ * checked before the script runs: its trace, unwritable, would be lost after the run.
+ */
+function checkPermissions(out: string): void {
+  const permission = (process as { permission?: { has(scope: string, reference?: string): boolean } }).permission;
+  if (permission === undefined) return;
+  const denied = !permission.has('child') ? { permission: 'ChildProcess' } : !permission.has('fs.write', path.resolve(out)) ? { permission: 'FileSystemWrite', resource: path.resolve(out) } : undefined;
+  if (denied) throw Object.assign(new Error('Access to this API has been restricted'), { code: 'ERR_ACCESS_DENIED', ...denied });
+}
+
+/**
+ * Node's bare "Access to this API has been restricted", said as what was denied: a permission
+ * model in NODE_OPTIONS (--experimental-permission) applies to tasklane as to the script.
+ */
+function deniedAccess(err: Error): string | undefined {
+  const { code, permission, resource } = err as Error & { code?: string; permission?: string; resource?: string };
+  if (code !== 'ERR_ACCESS_DENIED') return undefined;
+  const [what, flag] = PERMISSIONS[permission ?? ''] ?? [`${permission ?? 'an operation'} for`, 'its --allow flag'];
+  return `Node's permission model (--experimental-permission in NODE_OPTIONS, which tasklane runs under too) denied ${what}${resource ? ` ${resource}` : ''}: add ${flag} to NODE_OPTIONS, or run tasklane without the permission model.`;
 }
 
 // `tasklane summary trace.json | head` closes the pipe before the table ends: the reader's choice, no error.

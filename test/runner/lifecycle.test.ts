@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLI, exitOf, FIXTURES, killGroupLeft, only, printed, runUntraced, scriptPid, sigtermGroup, startFixture, startLive, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture, until } from './helpers';
@@ -18,6 +18,19 @@ describe('Node runner: how programs end, and what they see', () => {
     fs.rmSync(out, { force: true });
     assert.equal(stderr, '');
     assert.equal(code, 0);
+  });
+
+  it('under a permission model in NODE_OPTIONS that denies starting the script or writing its trace, tasklane says which flag allows it, before the script runs', () => {
+    const out = tempTrace();
+    const base = '--experimental-permission --allow-fs-read=*';
+    for (const [options, denied] of [[base, /denied starting the script: add --allow-child-process to NODE_OPTIONS/], [`${base} --allow-child-process`, /denied writing \S+: add --allow-fs-write to NODE_OPTIONS/]] as const) {
+      const result = spawnSync(process.execPath, [CLI, 'run', path.join(FIXTURES, 'sequential.js'), '--out', out], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: options } });
+      assert.equal(result.status, 2, options);
+      assert.match(result.stderr, denied);
+      assert.match(result.stderr, /^tasklane: Node's permission model \(--experimental-permission in NODE_OPTIONS, which tasklane runs under too\)/m);
+      assert.equal(result.stdout, '', 'the script did not run');
+      assert.equal(fs.existsSync(out), false);
+    }
   });
 
   it('a crash half way still yields a trace that says why it ended', () => {
