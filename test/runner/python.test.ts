@@ -327,6 +327,14 @@ for (const python of interpreters()) {
       assert.deepEqual(tasksNamed(model, /_wrap_awaitable|^Task-/), []);
     });
 
+    it('an async iterator\'s __anext__ that ends the iteration (raising StopAsyncIteration, as async for expects) is a span that returned, not one that failed', () => {
+      const { model, stdout, code } = trace(py('async_iterator.py'));
+      assert.deepEqual([stdout, code], ['[2, 1, 0]\n', 0]);
+      const main = only(model, 'main');
+      const steps = tasksNamed(model, 'Ticker.__anext__');
+      assert.deepEqual(steps.map((t) => [t.kind, t.parent, t.end?.state, t.end?.message]), Array(4).fill(['coroutine', main.id, 'resolved', '']));
+    });
+
     it('a task of a Task class whose get_name() raises or gives no string is traced, named after its coroutine', () => {
       const { model, stdout, code } = trace(py('task_name_raises.py'));
       assert.deepEqual([stdout, code], ['[1, 2] 1 3\n', 0]);

@@ -18,12 +18,31 @@ def left_by(obj, frame):
     """How a coroutine left the frame it ran in: RETURNED, file:line:1 where it raised what left
     it, or None if it has not (it is suspended). Its frame, held since the span began, keeps its
     last instruction: so a coroutine whose caller caught what it raised, or one that caught a
-    cancellation and returned, is told apart where sys.monitoring does not say (below 3.12)."""
+    cancellation and returned, is told apart where sys.monitoring does not say (below 3.12). An
+    async iterator's `__anext__` raising StopAsyncIteration has returned, as `async for` takes it."""
     if frame is None or frame_of(obj) is not None or frame.f_lasti < 0:
         return None
-    if frame.f_code.co_code[frame.f_lasti] in RETURNS:
+    if frame.f_code.co_code[frame.f_lasti] in RETURNS or frame.f_lasti in _iteration_ends(frame.f_code):
         return RETURNED
     return line_site(frame)
+
+
+_iteration_ends_of = {}
+
+
+def _iteration_ends(code):
+    """The offsets of a code's `raise StopAsyncIteration` instructions (its name loaded last before
+    the raise), worked out once per code object."""
+    entry = _iteration_ends_of.get(id(code))
+    if entry is None or entry[0] is not code:
+        offsets, loaded = set(), None
+        for instruction in dis.get_instructions(code):
+            if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+                loaded = instruction.argval
+            elif instruction.opname == "RAISE_VARARGS" and loaded == "StopAsyncIteration":
+                offsets.add(instruction.offset)
+        entry = _iteration_ends_of[id(code)] = (code, frozenset(offsets))
+    return entry[1]
 
 
 class SpanRecorder:
@@ -85,7 +104,7 @@ class SpanRecorder:
                     self.enc.end(ns, ident, end_state, message, site)
                 continue
             error = self.frame_errors.get(frame)
-            if error is None or isinstance(error, GeneratorExit):
+            if error is None or isinstance(error, (GeneratorExit, StopAsyncIteration)):  # (an async iterator's end)
                 self.enc.end(left, ident, "resolved", "", "")
             elif isinstance(error, asyncio.CancelledError):
                 self.enc.end(left, ident, "cancelled", cancelled_by(state), "")
