@@ -212,7 +212,7 @@ function checkPermissions(out: string): void {
 function deniedAccess(err: Error): string | undefined {
   const { code, permission, resource } = err as Error & { code?: string; permission?: string; resource?: string };
   if (code !== 'ERR_ACCESS_DENIED') return undefined;
-  const [what, flag] = PERMISSIONS[permission ?? ''] ?? [`${permission ?? 'an operation'} for`, 'its --allow flag'];
+  const [what, flag] = PERMISSIONS[permission ?? ''] ?? [`${permission ?? 'an'} access`, 'the --allow flag for it'];
   return `Node's permission model (--experimental-permission in NODE_OPTIONS, which tasklane runs under too) denied ${what}${resource ? ` ${resource}` : ''}: add ${flag} to NODE_OPTIONS, or run tasklane without the permission model.`;
 }
 
