@@ -60,11 +60,14 @@ const MAX_SOURCE_MAPS = 10_000;
 /**
  * A frame's entry in its file's source map, where Node keeps source maps (a TypeScript script,
  * which the runner transpiles with one, or a program run with --enable-source-maps): with no
- * original line for code the compiler added. Undefined for other files, or with no map.
+ * original line for code the compiler added. Undefined for other files, or with no map. Not an
+ * installed package's JavaScript: Node parses a map as it is first asked for, a bundled
+ * package's megabytes in the program's time, and a site in a package is shown at the project's
+ * call of it anyway.
  */
 function sourceMapEntry(frame: CallSite): SourceMapEntry | undefined {
   const file = frame.getFileName();
-  if (isNodeFile(file)) return undefined;
+  if (isNodeFile(file) || (isPackageFile(file) && !TS_FILE.test(file!))) return undefined;
   let map = sourceMaps.get(file!);
   try {
     if (map === undefined) {
