@@ -201,8 +201,10 @@ const PERMISSIONS: Record<string, [string, string]> = {
 function checkPermissions(out: string): void {
   const permission = (process as { permission?: { has(scope: string, reference?: string): boolean } }).permission;
   if (permission === undefined) return;
-  const denied = !permission.has('child') ? { permission: 'ChildProcess' } : !permission.has('fs.write', path.resolve(out)) ? { permission: 'FileSystemWrite', resource: path.resolve(out) } : undefined;
-  if (denied) throw Object.assign(new Error('Access to this API has been restricted'), { code: 'ERR_ACCESS_DENIED', ...denied });
+  const denied = (details: { permission: string; resource?: string }): Error => Object.assign(new Error('Access to this API has been restricted'), { code: 'ERR_ACCESS_DENIED', ...details });
+  if (!permission.has('child')) throw denied({ permission: 'ChildProcess' });
+  const trace = path.resolve(out);
+  if (!permission.has('fs.write', trace)) throw denied({ permission: 'FileSystemWrite', resource: trace });
 }
 
 /**
