@@ -252,6 +252,21 @@ for (const python of interpreters()) {
       assert.deepEqual(gathered.waits.map((w) => w.site.replace(/^.*packaged\//, '')), [`main.py:${lineOf(fixture, 'asyncio.gather(slowlib.fetch')}:1`]);
     });
 
+    it('a task of a package\'s wrapper coroutine named after the function it runs (anyio\'s task groups) is that function\'s: no span of its name under it, and made by the package alone, at the function', () => {
+      const { model } = trace(py('packaged/main.py'));
+      const spawned = tasksNamed(model, 'spawned');
+      assert.deepEqual(spawned.map((t) => t.kind), ['async', 'async']);
+      assert.deepEqual(spawned.map((t) => model.childrenOf(t.id).map((c) => c.name)), [[], []]);
+      assert.deepEqual(spawned.map((t) => t.waits.map((w) => model.waitLabel(w))), [['sleep 0.001 s'], ['sleep 0.002 s']]);
+      // Made by the package from a callback of its own, with none of the project's code on the
+      // stack (anyio's listener starting a handler): at the project's coroutine it runs.
+      const fixture = py('packaged/main.py');
+      assert.deepEqual(spawned.map((t) => t.site.replace(/^.*packaged\//, '')), [
+        `main.py:${lineOf(fixture, 'slowlib.start_soon(spawned')}:1`,
+        `main.py:${lineOf(fixture, 'async def spawned')}:1`,
+      ]);
+    });
+
     it('the lookup asyncio runs in its executor for open_connection is its own work, named in the wait it holds', () => {
       const { model, stdout } = trace(py('threads/lookup.py'));
       assert.equal(stdout, 'connected\n');

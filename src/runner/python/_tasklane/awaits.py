@@ -5,7 +5,7 @@ import concurrent.futures
 import gc
 from types import AsyncGeneratorType, CoroutineType, GeneratorType
 
-from .code import ASYNCIO, USER, _code_kinds, callable_name, code_kind, is_package_file, is_users, seconds, wrapped_coroutine
+from .code import ASYNCIO, USER, _code_kinds, callable_name, code_kind, coroutine_name, is_package_file, is_users, seconds, wrapped_coroutine
 
 SLEEP0_LABEL = "sleep 0 s"
 
@@ -167,9 +167,15 @@ def code_of(awaitable):
 _COMPREHENSIONS = frozenset(("<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"))
 
 
-def span_links(chain, users):
-    """The user's coroutines awaited inside the task's own, outermost first."""
+def span_links(chain, users, task_name):
+    """The user's coroutines awaited inside the task's own, outermost first. A package's wrapper
+    coroutine that a task runs (anyio's run() and task groups) is not shown, and the task is named
+    after the function it wraps: that function's coroutine, awaited by the wrapper, is the task's
+    own too, no span under it of its own name."""
     links = users[1:] if users and users[0] is chain[0] else users
+    if (links and len(chain) > 1 and links[0] is chain[1] and is_package_file(chain[0][1].co_filename)
+            and coroutine_name(*links[0]) == task_name):
+        links = links[1:]
     if any(code.co_name in _COMPREHENSIONS for _, code in links):
         links = [link for link in links if link[1].co_name not in _COMPREHENSIONS]
     return links

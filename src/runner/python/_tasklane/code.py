@@ -232,6 +232,23 @@ def wrapped_coroutine(obj):
     return inner if type(inner) is CoroutineType else None
 
 
+def handed_site(coro):
+    """Where the project's coroutine function is defined whose coroutine a package's wrapper
+    coroutine, not yet started, was handed to run (an argument, or an argument's `_coro`: anyio's
+    TaskHandle, whose `_run_coro` each task of a task group runs); else None."""
+    frame = getattr(coro, "cr_frame", None)
+    try:
+        values = list(frame.f_locals.values()) if frame is not None else ()
+    except Exception:  # a frame's locals that cannot be read
+        return None
+    for value in values:
+        inner = value if type(value) is CoroutineType else wrapped_coroutine(value)
+        if inner is not None:
+            code = inner.cr_code
+            return definition_site(code) if is_users(code) and not is_package_file(code.co_filename) else None
+    return None
+
+
 def is_awaitable_wrapper(code):
     """asyncio's coroutine that runs an awaitable that is no coroutine as a task: ensure_future's,
     so gather's and wait_for's (`gather(Request(a), Request(b))` of objects with an `__await__`)."""

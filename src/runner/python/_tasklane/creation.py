@@ -15,7 +15,7 @@ class CreationPoint:
     """Tasks of one coroutine function made by one line (`maker`, the frame that called
     loop.create_task, at one offset, called from `caller`, the frame `back`, at one offset)."""
 
-    __slots__ = ("code", "maker", "maker_offset", "caller", "caller_offset", "name", "module", "serves", "wraps", "plain", "asyncios_own", "site", "in_group", "asked", "tail", "keeps_site")
+    __slots__ = ("code", "maker", "maker_offset", "caller", "caller_offset", "name", "module", "serves", "wraps", "plain", "asyncios_own", "site", "in_group", "asked", "tail", "keeps_site", "runs_handed")
 
     def __init__(self, enc, coro, frame, back, site):
         code, self.name, library, self.asyncios_own = coroutine_origin(coro)
@@ -34,6 +34,9 @@ class CreationPoint:
         if package_only_sites and site in package_only_sites and code is not None and is_users(code) and not is_package_file(code.co_filename):
             site = definition_site(code)  # a package runs the project's coroutine (a framework its handler)
         self.site = site
+        # A package's wrapper coroutine made with none of the project's code on the stack (anyio's
+        # listener starting a handler's task): at the project's coroutine it runs, worked out per task.
+        self.runs_handed = package_only_sites and site in package_only_sites and code is not None and is_package_file(code.co_filename)
         # Its tasks keep where they were made (TaskState made_at): asyncio's coroutines, whose tasks'
         # tasks are made there too, and a package's (httpx's AsyncClient.get gathered), whose waits
         # are placed there when none of the project's code is in them.

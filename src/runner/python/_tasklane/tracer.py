@@ -10,7 +10,7 @@ from types import CoroutineType
 
 from .awaits import SLEEP0_LABEL
 from .clock import perf_counter_ns
-from .code import ASYNCIO_DIR, awaitable_name, awaits_at_one_place, describe_error, exception_of, given_name_of, line_site, raised_through, renamed_task_name, seconds, served_request, task_group_of, task_name, tell
+from .code import ASYNCIO_DIR, awaitable_name, awaits_at_one_place, describe_error, exception_of, given_name_of, handed_site, line_site, raised_through, renamed_task_name, seconds, served_request, task_group_of, task_name, tell
 from .combinators import CombinatorRecorder
 from .creation import CreationPoints
 from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, LanedEncoder, varint, varint_value
@@ -179,6 +179,8 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             elif point.wraps and name is point.name:
                 name = awaitable_name(coro) or name
             site = point.site
+            if point.runs_handed:
+                site = handed_site(coro) or site
             parent = current._tl_ident if current is not None else OWNER.get(self.root)  # a loop callback's: the task that scheduled it
             if self.creating:  # made inside a task factory's create_task (3.12+)
                 parent = self.eager_parent(parent)
