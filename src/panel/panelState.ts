@@ -1,7 +1,7 @@
 // What the panel shows, derived from the model (pure: no vscode, no DOM).
 import type { TraceModel } from '../trace/model';
 import { formatDuration } from '../trace/format';
-import { endText, recordingStopped } from '../trace/summary';
+import { endText, noLoopNote, recordingStopped } from '../trace/summary';
 import { MAX_TABLE_ROWS, type PanelState, type RunStatus, type TaskRow } from '../shared/protocol';
 
 /** The run's state in a sentence; `elapsed` is how long a live run has been going. */
@@ -19,6 +19,8 @@ export function describeRun(model: TraceModel, status: RunStatus, problem?: stri
   const holder = longest && model.tasks.get(longest.task);
   if (holder) text += ` The longest loop block was ${formatDuration(longest.end - longest.start)} in ${model.displayName(holder)}.`;
   text += capNote(model, status);
+  const noLoop = noLoopNote(model);
+  if (noLoop) text += ` ${noLoop}`;
   return problem ? `${text} ${problem}` : text;
 }
 

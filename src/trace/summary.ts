@@ -71,7 +71,21 @@ export function formatSummary(model: TraceModel, options: { includeInternal?: bo
     const how = x.reason === 'exit' ? `exited with code ${x.code}` : x.reason === 'signal' || x.reason === 'killed' ? `was ended by ${x.signal || 'a signal'}` : `crashed (${x.reason === 'rejection' ? 'unhandled rejection' : 'uncaught exception'}) with code ${x.code}`;
     out.push('', `The program ${how} after ${formatDuration(x.t)}${x.message ? `: ${x.message}` : ''}${x.site ? ` at ${shortSite(x.site, cwd)}` : ''}.`);
   }
+  const noLoop = noLoopNote(model);
+  if (noLoop) out.push('', noLoop);
   return out.join('\n') + '\n';
+}
+
+/**
+ * What a Python run that ended with no asyncio event loop having run says: its tasks are asyncio's,
+ * and without one (a script with no async code, or trio's or curio's loop of their own) it has
+ * none but its top level. "" for any other run, and for one that crashed: its crash is the news.
+ */
+export function noLoopNote(model: TraceModel): string {
+  const exit = model.exit;
+  if (model.info?.runtime !== 'python' || !exit || exit.reason === 'exception' || exit.reason === 'rejection') return '';
+  for (const task of model.tasks.values()) if (task.kind !== 'script') return '';
+  return "No asyncio event loop ran, so there are no tasks to show: Tasklane follows asyncio's (asyncio.run, loop.run_until_complete); trio's and curio's own loops are not traced.";
 }
 
 /**

@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
+import { describeRun } from '../../src/panel/panelState';
 import { TraceModel, type Task } from '../../src/trace/model';
+import { formatSummary } from '../../src/trace/summary';
 import { exitOf, FIXTURES, lifetimeMs, lineOf, only, printed, ROOT, sigtermGroup, startFixture, startLive, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture, traceFixtureWith, until } from './helpers';
 
 const py = (name: string): string => `../python/${name}`;
@@ -901,6 +903,15 @@ for (const python of interpreters()) {
       assert.equal(plain.stdout, "True True\nMyTask True mine a group here 7\n");
       assert.equal(stdout, plain.stdout);
       assert.deepEqual([only(model, 'sleeper').end?.state, only(model, 'sleeper').end?.message], ['cancelled', 'cancelled by main']);
+    });
+
+    it('a program running coroutines on a loop of its own (as trio does), no asyncio event loop, is told why it shows no tasks', () => {
+      const { model, stdout, code } = trace(py('own_loop.py'));
+      assert.equal(stdout, '[1, 2]\n');
+      assert.equal(code, 0);
+      assert.deepEqual([...model.tasks.values()].map((t) => t.kind), ['script']);
+      assert.match(formatSummary(model), /No asyncio event loop ran, so there are no tasks to show: .*trio's and curio's own loops are not traced\.\n$/);
+      assert.match(describeRun(model, 'finished'), /^The program exited with code 0 after .*\. No asyncio event loop ran/);
     });
 
     it('sys.exit(3) exits with 3 and the trace records it', () => {

@@ -38,6 +38,28 @@ describe('the panel\'s status line', () => {
   });
 });
 
+describe('the panel\'s status line for a Python run with no asyncio event loop', () => {
+  const start = (runtime: 'node' | 'python'): TraceEvent => ({ type: 'start', runtime, runtimeVersion: '3.12.1', pid: 7, script: '/app/jobs.py', cwd: '/app', startedAt: 0 });
+  const script: TraceEvent = { type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'jobs.py', site: '', internal: false };
+  const exited: TraceEvent = { type: 'exit', t: 900_000, reason: 'exit', code: 0, signal: '', message: '', site: '' };
+  const stopped: TraceEvent = { type: 'exit', t: 900_000, reason: 'signal', code: null, signal: 'SIGTERM', message: '', site: '' };
+  const crashed: TraceEvent = { type: 'exit', t: 900_000, reason: 'exception', code: 1, signal: '', message: 'ImportError: no trio', site: '' };
+  const NOTE = /No asyncio event loop ran, so there are no tasks to show/;
+
+  it('says why there are no tasks once it has ended or been stopped (trio\'s loop, or no async code)', () => {
+    assert.match(describeRun(model([start('python'), script, exited]), 'finished'), NOTE);
+    assert.match(describeRun(model([start('python'), script, stopped]), 'stopped'), NOTE);
+  });
+
+  it('says nothing of it while it runs, after a crash (its own news), with any task, or for Node', () => {
+    assert.doesNotMatch(describeRun(model([start('python'), script]), 'running', undefined, 1000), NOTE);
+    assert.doesNotMatch(describeRun(model([start('python'), script, crashed]), 'finished'), NOTE);
+    const task: TraceEvent = { type: 'task', t: 1, id: 2, parent: 1, kind: 'async', name: 'main', site: '', internal: false };
+    assert.doesNotMatch(describeRun(model([start('python'), script, task, exited]), 'finished'), NOTE);
+    assert.doesNotMatch(describeRun(model([start('node'), script, exited]), 'finished'), NOTE);
+  });
+});
+
 describe('the panel\'s table of tasks', () => {
   it('says how each task ended once, as the summary does: a message naming the state is not put after it again', () => {
     const m = model([
