@@ -1,7 +1,7 @@
 // `npm run bench` (flood): ten million async resources, then a Python flood of 200,000 tasks,
 // traced through a live session as the extension runs it, with the extension's default event cap.
 // Prints the runner's memory over the script's own, the host's growth and longest hold, and what
-// the trace says it dropped (the Node runner drops past the cap; for Python the reader does).
+// the trace says it dropped (each runner stops recording at the cap, and the reader folds no more).
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { describeRun } from '../../src/panel/panelState';
+import { launchTraced } from '../../src/session/launch';
 import { TraceModel, type Task } from '../../src/trace/model';
 import { formatSummary } from '../../src/trace/summary';
 import { exitOf, FIXTURES, lifetimeMs, lineOf, only, printed, ROOT, sigtermGroup, startFixture, startLive, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture, traceFixtureWith, until } from './helpers';
@@ -857,7 +858,38 @@ for (const python of interpreters()) {
       const dropped = model.dropped.reduce((n, d) => n + d.count, 0);
       assert.ok(dropped > 30_000, `dropped ${dropped}: a run and a wait a step`);
       assert.ok(model.dropped[0].t < model.endTime / 2, 'from early on');
-      assert.ok(model.eventCount <= 500 + model.tasks.size + 5, `${model.eventCount} events: past the cap, only ends and the exit`);
+      assert.ok(model.eventCount <= 500 + model.tasks.size + model.dropped.length + 5, `${model.eventCount} events: past the cap, only ends, counts of those dropped and the exit`);
+      assert.deepEqual([model.exit?.reason, only(model, 'main').end?.state], ['exit', 'resolved'], 'the ends are recorded past the cap');
+    });
+
+    it('past the event cap the runner sends no new task and no step, only the ends of the tasks the trace has, and counts what it left out', async () => {
+      // What the reader is sent, counted as it folds it: the reader's own cap would hide a runner that sent on.
+      class Counted extends TraceModel {
+        tasksSent = 0;
+        runsSent = 0;
+        override onTask(...args: Parameters<TraceModel['onTask']>): void {
+          this.tasksSent++;
+          super.onTask(...args);
+        }
+        override onRun(...args: Parameters<TraceModel['onRun']>): void {
+          this.runsSent++;
+          super.onRun(...args);
+        }
+      }
+      const model = new Counted({ maxEvents: 2000 });
+      const run = launchTraced({
+        script: path.join(FIXTURES, py('churn.py')), args: [], cwd: ROOT, runnerDir: path.join(ROOT, 'dist/runner'), stdio: 'pipe', processGroup: false,
+        runtime: 'python', interpreter: python.command, maxEvents: 2000, sink: model,
+      });
+      let stdout = '';
+      run.child.stdout!.on('data', (data: Buffer) => (stdout += data));
+      const outcome = await run.done;
+      model.finish();
+      assert.deepEqual([outcome.code, stdout], [0, '1225000\n'], 'the program itself is unaffected');
+      assert.ok(model.tasksSent < 5_000, `${model.tasksSent} of its 50,000 tasks sent`);
+      assert.ok(model.runsSent < 20_000, `${model.runsSent} of its 100,000 steps sent`);
+      const dropped = model.dropped.reduce((n, d) => n + d.count, 0);
+      assert.ok(dropped > 50_000, `dropped ${dropped}: each left out is counted`);
       assert.deepEqual([model.exit?.reason, only(model, 'main').end?.state], ['exit', 'resolved'], 'the ends are recorded past the cap');
     });
 

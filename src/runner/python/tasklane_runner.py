@@ -75,7 +75,9 @@ def main():
     if isinstance(config, dict) and isinstance(config.get("fd"), int):
         try:
             os.fstat(config["fd"])
-            tracer = Tracer(Sink(config["fd"], config.get("flushMs", 20)), script)
+            max_events = config.get("maxEvents")
+            cap = max_events if isinstance(max_events, int) and max_events >= 0 else None
+            tracer = Tracer(Sink(config["fd"], config.get("flushMs", 20), cap), script)
             install(tracer)
             reserve(config["fd"])
             stand_in_for_uvloop()

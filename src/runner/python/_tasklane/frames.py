@@ -2,6 +2,7 @@
 
 import asyncio
 import collections
+import functools
 import os
 import sys
 import threading
@@ -49,14 +50,30 @@ def varint_value(data):
     return n
 
 
-class Encoder:
-    """The frame format of src/trace/codec.ts: varints, nanosecond deltas, interned strings."""
+# The records kept past the event cap: what the trace says of how its tasks and the program ended.
+KEPT_PAST_CAP = ("end", "resolved", "signal", "exit")
 
-    def __init__(self):
-        self.buf = bytearray()
+
+class Encoder:
+    """The frame format of src/trace/codec.ts: varints, nanosecond deltas, interned strings.
+
+    Records are counted (`events`, as the reader counts them: a step record is a run and a wait),
+    and once `max_events` or more have been when a frame is taken (None: no cap) it is `full`:
+    records then go to a buffer no frame sends (`buf`), but the ends of tasks, signals and the
+    exit, which go to the one that is sent (`kept`), with the strings any record names; each frame
+    then says how many records it left out."""
+
+    def __init__(self, max_events=None):
+        self.buf = self.kept = bytearray()
         self.strings = {}
         self.last_ns = 0
         self.loop = 0  # the lane the records written now are on: a frame starts on the main thread's
+        self.events = 0
+        self.max_events = max_events
+        self.full = False
+        # Past the cap: the sent buffer's own last time and lane, the records kept and those
+        # counted by the last report of what was left out, and the time that report covers from.
+        self.kept_ns = self.kept_loop = self.kept_records = self.reported_events = self.dropping_since = 0
 
     def to_loop(self, index):
         """Puts the records that follow on lane `index`."""
@@ -86,12 +103,15 @@ class Encoder:
         if ident is None:
             ident = len(self.strings) + 1
             self.strings[s] = ident
+            written, self.buf = self.buf, self.kept  # known from now on: sent, also past the cap
             self.buf.append(OP_STRING)
             self.uint(ident)
             self.text(s)
+            self.buf = written
         return ident
 
     def timed(self, op, ns):
+        self.events += 1
         buf = self.buf
         buf.append(op)
         delta = ns - self.last_ns
@@ -107,6 +127,7 @@ class Encoder:
     def step_times(self, op, delta, duration, ns):
         """The head of a step record ending at `ns`: its op, the time since the last record and
         the step's duration (the step hook writes a sleep(0) step's inline, as these bytes)."""
+        self.events += 2
         self.last_ns = ns
         buf = self.buf
         buf.append(op)
@@ -242,13 +263,58 @@ class Encoder:
         self.text(message)
         self.text(site)
 
+    def dropped(self, ns, count):
+        self.timed(OP_DROPPED, ns)
+        self.uint(count)
+
     def take_frame(self):
-        if not self.buf:
-            return b""
-        frame = len(self.buf).to_bytes(4, "little") + bytes(self.buf)
-        self.buf = bytearray()
+        if self.full:
+            self.report_dropped()
+        elif self.max_events is not None and self.events >= self.max_events:
+            self.fill()
+        kept = self.kept
         self.loop = 0
-        return frame
+        if self.full:
+            self.kept = bytearray()
+            self.kept_loop = 0
+            del self.buf[:]
+        else:
+            self.buf = self.kept = bytearray()
+        if not kept:
+            return b""
+        return len(kept).to_bytes(4, "little") + bytes(kept)
+
+    def fill(self):
+        """From here on records are left out, but those KEPT_PAST_CAP (see the class)."""
+        self.full = True
+        self.kept_ns = self.last_ns
+        self.kept_loop = self.loop
+        self.kept_records = 0
+        self.reported_events = self.events
+        self.dropping_since = perf_counter_ns()
+        self.buf = bytearray()
+        for name in KEPT_PAST_CAP:
+            setattr(self, name, functools.partial(self.keep, getattr(type(self), name)))
+
+    def keep(self, write, *args):
+        """write(self, *args) into the buffer that is sent, timed after the records kept before it."""
+        written, last_ns, loop = self.buf, self.last_ns, self.loop
+        self.buf, self.last_ns, self.loop = self.kept, self.kept_ns, self.kept_loop
+        try:
+            write(self, *args)
+        finally:
+            self.kept_ns, self.kept_loop = self.last_ns, self.loop
+            self.buf, self.last_ns, self.loop = written, last_ns, loop
+            self.kept_records += 1
+
+    def report_dropped(self):
+        """A record of how many records were left out since the last, from when."""
+        count = self.events - self.reported_events - self.kept_records
+        if count > 0:
+            self.keep(Encoder.dropped, self.dropping_since, count)
+            self.dropping_since = perf_counter_ns()
+        self.reported_events = self.events
+        self.kept_records = 0
 
 
 class LanedEncoder(Encoder):
@@ -323,10 +389,10 @@ class Sink:
 
     due_ns: when the next frame is due (perf_counter_ns)."""
 
-    def __init__(self, fd, flush_ms):
+    def __init__(self, fd, flush_ms, max_events=None):
         self.fd = fd
         self.lock = RecordLock()
-        self.enc = Encoder()
+        self.enc = Encoder(max_events)
         self.broken = False
         self.before_flush = None
         self._write(MAGIC)

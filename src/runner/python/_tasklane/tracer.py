@@ -151,6 +151,11 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         holds its coroutine (get_coro() crashes the interpreter on 3.12.0 and 3.12.1). `unnamed`:
         the task has asyncio's default name ("Task-7", which 3.12+ spells out only when asked); a
         task of the tracer's own Task class, which reports set_name(), is not asked for it."""
+        if self.enc.full:  # past the event cap a new task is not followed: it costs the program no more
+            self.enc.events += 1
+            if type(task) is self.cancel_noting_type:
+                task._tl_ident = 0  # unfollowed, known at once by the step hook (an unset slot raises)
+            return
         # What needs no lock is worked out before taking it.
         done = task.done()
         if not done:
@@ -460,6 +465,7 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
                             # sleep(0) after a step whose run is not written yet: one step record, inline
                             # (a call costs more than the record), all but its times kept.
                             enc.last_ns = ns
+                            enc.events += 2  # a run and a wait, as Encoder.step_times counts it
                             buf = enc.buf
                             buf.append(OP_STEP)
                             if delta < 0x4000:
@@ -584,8 +590,9 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         if task.done():
             start = state._tl_step_start
             delta = start - self.enc.last_ns
-            if state._tl_fast and delta >= 0 and start - self.idle_since <= IDLE_GAP_NS and not task.cancelled() and exception_of(task) is None:
-                # The commonest end, a plain task resolving: one record for its last step and its end.
+            if state._tl_fast and delta >= 0 and start - self.idle_since <= IDLE_GAP_NS and not task.cancelled() and exception_of(task) is None and not self.enc.full:
+                # The commonest end, a plain task resolving: one record for its last step and its end
+                # (past the event cap, an end is a record of its own: the step's run is left out).
                 self.enc.step_times(OP_STEP_END, delta, ns - start, ns)
                 self.enc.buf += state._tl_ident_bytes
                 if state is task:
