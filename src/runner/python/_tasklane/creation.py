@@ -31,12 +31,14 @@ class CreationPoint:
         self.caller = back.f_code
         self.caller_offset = back.f_lasti
         self.plain = type(coro) is CoroutineType and not library  # a coroutine of the user's own, not asyncio's
-        if package_only_sites and site in package_only_sites and code is not None and is_users(code) and not is_package_file(code.co_filename):
+        # Made by a package with none of the project's code on the stack:
+        by_package_alone = bool(package_only_sites) and site in package_only_sites and code is not None
+        if by_package_alone and is_users(code) and not is_package_file(code.co_filename):
             site = definition_site(code)  # a package runs the project's coroutine (a framework its handler)
         self.site = site
-        # A package's wrapper coroutine made with none of the project's code on the stack (anyio's
-        # listener starting a handler's task): at the project's coroutine it runs, worked out per task.
-        self.runs_handed = package_only_sites and site in package_only_sites and code is not None and is_package_file(code.co_filename)
+        # A package's wrapper coroutine so made (anyio's listener starting a handler's task): at the
+        # project's coroutine it runs, worked out per task.
+        self.runs_handed = by_package_alone and is_package_file(code.co_filename)
         # Its tasks keep where they were made (TaskState made_at): asyncio's coroutines, whose tasks'
         # tasks are made there too, and a package's (httpx's AsyncClient.get gathered), whose waits
         # are placed there when none of the project's code is in them.
