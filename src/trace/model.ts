@@ -422,8 +422,9 @@ export class TraceModel implements TraceSink {
     const target = this.tasks.get(wait.target);
     const by = this.tasks.get(wait.by);
     const how = wait.byLabel || (by ? this.displayName(by) : '');
-    // A task awaited directly says enough; an I/O helper ("events.once") is clearer as what woke it.
-    if (target && (target.kind !== 'io' || !how)) return this.displayName(target);
+    // A task awaited directly says enough; an I/O helper ("events.once") is clearer as what woke it,
+    // unless that is the runtime's own work, hidden by default (SubtleCrypto.digest's crypto.hash).
+    if (target && (target.kind !== 'io' || !how || (!wait.byLabel && by?.internal))) return this.displayName(target);
     return how || 'promise';
   }
 

@@ -568,6 +568,14 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(works[0].end!.t < calls[1].created, 'the first work ended before the second call');
   });
 
+  it('a wait for a Web Crypto digest is named after the call, not the hashing job Node runs for it', () => {
+    const { model, stdout } = traceFixture('webcrypto-digest.js');
+    assert.equal(stdout, '8ac081cb\n');
+    const main = only(model, 'main');
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['SubtleCrypto.digest']);
+    assert.equal(main.waits[0].target, only(model, 'SubtleCrypto.digest').id);
+  });
+
   it('a promisified function with no name of its own is named as the program calls it', () => {
     const { model, stdout } = traceFixture('promisified-anonymous.js');
     assert.equal(stdout, '5\n');

@@ -13,6 +13,22 @@ const task = (t: number, id: number, parent: number, name: string, kind: 'async'
   ({ type: 'task', t, id, parent, kind, name, site: `/app/main.js:${id}:1`, internal: false });
 
 describe('trace model', () => {
+  it('names a wait for an I/O call by what woke it, unless that is the runtime\'s own hidden work', () => {
+    const m = build([
+      task(0, 1, 0, 'main'),
+      task(1, 2, 1, 'events.once', 'io'),
+      task(1, 3, 1, 'setTimeout 10 ms', 'timer'),
+      { type: 'await', t: 2, id: 1, target: 2, label: '', site: 'a.js:5:3' },
+      { type: 'awaitBy', t: 12, id: 1, by: 3, label: '' },
+      task(20, 4, 1, 'SubtleCrypto.digest', 'io'),
+      { type: 'task', t: 21, id: 5, parent: 4, kind: 'io', name: 'crypto.hash', site: '', internal: true },
+      { type: 'await', t: 22, id: 1, target: 4, label: '', site: 'a.js:6:3' },
+      { type: 'awaitBy', t: 30, id: 1, by: 5, label: '' },
+      { type: 'run', t: 31, id: 1 },
+    ]);
+    assert.deepEqual(m.tasks.get(1)!.waits.map((w) => m.waitLabel(w)), ['setTimeout 10 ms', 'SubtleCrypto.digest']);
+  });
+
   it('splits the loop between tasks as run events arrive', () => {
     const m = build([
       task(0, 1, 0, 'main'),
