@@ -568,6 +568,15 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(works[0].end!.t < calls[1].created, 'the first work ended before the second call');
   });
 
+  it('a promise of a builtin V8 shows no frame for (WebAssembly.compile), made in an async function\'s body, is no call of that function; a wait for it is named after it', () => {
+    const { model, stdout } = traceFixture('unseen-builtins.js');
+    assert.equal(stdout, '/ true true\n');
+    const load = only(model, 'load');
+    assert.deepEqual(model.childrenOf(load.id).map((t) => t.name), ['import()']);
+    assert.ok(load.waits.length > 0);
+    for (const wait of load.waits) assert.match(model.waitLabel(wait), /^(import\(\)|WebAssembly\.(compile|instantiate))$/);
+  });
+
   it('a wait for a Web Crypto digest is named after the call, not the hashing job Node runs for it', () => {
     const { model, stdout } = traceFixture('webcrypto-digest.js');
     assert.equal(stdout, '8ac081cb\n');

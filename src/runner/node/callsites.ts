@@ -9,6 +9,7 @@ export type Shape =
   | 'combinator' // inside Promise.all/allSettled/race/any called by user code
   | 'combinatorThen' // the per-element reaction a combinator attaches
   | 'builtin' // another builtin (Promise.resolve, …)
+  | 'unseenBuiltin' // a builtin V8 shows no frame for, called in user code's body (WebAssembly.compile, import())
   | 'internal' // inside a Node API called by user code (api/module say which)
   | 'none'; // no user code on the stack at all
 
@@ -85,7 +86,7 @@ export interface CallSiteInfo {
 }
 
 import { fileOf, functionKey, functionName, isNodeFile, isPackageFile, isTranspilerHelper, position, type CallSite } from './callFrames';
-import { calleeAt } from './functionSource';
+import { calleeAt, dottedCalleeAt, isEntryAt } from './functionSource';
 
 const COMBINATORS = new Set(['all', 'allSettled', 'race', 'any']);
 /** V8's name of a getter or setter function ("get FormData"). */
@@ -168,7 +169,7 @@ export function createCallReader(ownFiles: readonly string[]): CallReader {
   // The stack from frame `at` on, read as the start of the call there.
   const readFrom = (frames: CallSite[], at: number, shape: Shape): CallSiteInfo | undefined => {
     if (at < 0) return undefined;
-    const info = classify(frames.slice(at), isOwn, false);
+    const info = classify(frames.slice(at), isOwn, false, true);
     return info.shape === shape ? info : undefined;
   };
   return {
@@ -233,7 +234,11 @@ export function processStdioOpened(): 'stdin' | 'output' | undefined {
   return frames.some((frame) => frame.getFunctionName() === 'getStdin') ? 'stdin' : 'output';
 }
 
-function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParent: boolean): CallSiteInfo {
+/**
+ * What made the resource whose hook runs below `stack`. `callUnderWay`: the stack is cut to a call
+ * still running (see CallReader), read as at its start: its innermost frame is in its body.
+ */
+function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParent: boolean, callUnderWay = false): CallSiteInfo {
   // V8 appends the async functions awaiting the one running ("at async main"): they are not on
   // the stack, and code that runs for none of them (a stream's read inside fetch's body) would
   // otherwise count as theirs.
@@ -278,6 +283,11 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
     // The code of a whole file (an ES module's body, an async function for its top-level awaits)
     // starts at 1:1; it makes a promise of its own at its start, and V8 makes import()'s there too.
     const moduleBody = fn === '' && userFrame.getEnclosingLineNumber() === 1 && userFrame.getEnclosingColumnNumber() === 1;
+    // Made in the function's body, not at its entry, with no frame above it: the promise of a
+    // builtin V8 shows no frame for (WebAssembly.compile), which the function awaits; no call of it.
+    if (!withParent && !moduleBody && !callUnderWay && !atEntry(userFrame)) {
+      return { shape: 'unseenBuiltin', api: dottedCalleeAt(position(userFrame)), module: '', fn, site, callerSite: '', moduleBody, depth: 0, madeAt: -1, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
+    }
     return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, madeAt: -1, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
   }
   const callerSite = '';
@@ -309,6 +319,17 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   if (THENS.has(api)) return { shape: 'then', api: 'then', module: '', fn, site, callerSite, moduleBody, depth: 1, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
   if (user === first + 1 && !file && INLINED_BUILTINS.has(api)) rememberBuiltinCall(userFrame, api, madeAt);
   return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
+}
+
+/** Whether a frame is at its function's entry, where an async function makes its own promise (see isEntryAt). */
+function atEntry(frame: CallSite): boolean {
+  const file = frame.getFileName();
+  const line = frame.getLineNumber();
+  const column = frame.getColumnNumber();
+  const startLine = frame.getEnclosingLineNumber();
+  const startColumn = frame.getEnclosingColumnNumber();
+  if (!file || line === startLine && column === startColumn) return true;
+  return isEntryAt(`${file}:${startLine}:${startColumn}`, `${file}:${line}:${column}`);
 }
 
 /**

@@ -19,6 +19,7 @@ const asyncAnswers = new Map<string, boolean>();
 const argumentAnswers = new Map<string, boolean>();
 const callbackAnswers = new Map<string, string>();
 const parenthesizedAnswers = new Map<string, boolean>();
+const entryAnswers = new Map<string, boolean>();
 const MAX_ANSWERS = 4096;
 /** How far back before a function its call's `(` is looked for. */
 const MAX_LINES_BACK = 4;
@@ -35,6 +36,42 @@ export function isAsyncFunctionAt(fnKey: string): boolean {
  */
 export function calleeAt(site: string): string {
   return CALLEE.exec(textFrom(placeOf(site), false) ?? '')?.[1] ?? '';
+}
+
+/**
+ * calleeAt with what it is called on (`WebAssembly.compile`, where V8 places the call at `compile`),
+ * as the source writes it on the call's line.
+ */
+export function dottedCalleeAt(site: string): string {
+  const callee = calleeAt(site);
+  const place = placeOf(site);
+  const line = callee && place ? linesOf(place.file, false)?.[place.line - 1] : undefined;
+  if (line === undefined) return callee;
+  const on = OBJECT_BEFORE.exec(line.slice(0, place!.column - 1))?.[0] ?? '';
+  return on.replace(/[\s?]/g, '') + callee;
+}
+
+/** The objects a callee is reached through, just before it: `WebAssembly.`, `this.#pool?.`. */
+const OBJECT_BEFORE = /(?:#?[A-Za-z_$][\w$]*\s*\??\.\s*)+$/;
+
+/**
+ * Whether `place` ("file:line:column" as V8 runs the file) is at the entry of the function that
+ * starts at `fnKey`, where V8 makes an async function's own promise: at its start (an arrow
+ * function's) or at its parameters' `(` past its name, no body (`{`, `=>`) opened in between; not
+ * in its body. A place whose source is not at hand counts as the entry.
+ */
+export function isEntryAt(fnKey: string, place: string): boolean {
+  return remembered(entryAnswers, `${fnKey} ${place}`, () => {
+    const start = placeOf(fnKey);
+    const at = placeOf(place);
+    const lines = start && at && linesOf(start.file, true);
+    if (!lines) return true;
+    if (at!.line - start!.line > MAX_LINES_BACK) return false;
+    const head = at!.line === start!.line
+      ? lines[start!.line - 1]?.slice(start!.column - 1, at!.column - 1)
+      : [lines[start!.line - 1]?.slice(start!.column - 1), ...lines.slice(start!.line, at!.line - 1), lines[at!.line - 1]?.slice(0, at!.column - 1)].join('\n');
+    return head !== undefined && !/[{]|=>/.test(head);
+  });
 }
 
 /**

@@ -145,14 +145,14 @@ export class PromiseTasks {
     );
     // V8's own promise for an `import()` expression, made once Node's callback for it returned,
     // where the user's code called it: what awaiting the import waits for is that import.
-    if (info.shape === 'user' && !hasParent && top.transient && info.site === top.site) {
+    if ((info.shape === 'user' || info.shape === 'unseenBuiltin') && !hasParent && top.transient && info.site === top.site) {
       marks.setTask(promise, top);
       marks.setOwner(promise, top);
       this.stack.popReturnedTransients();
       return;
     }
     // Back in user code: helpers and combinators called from it have returned.
-    if ((info.shape === 'user' || info.shape === 'newPromise' || info.shape === 'then' || anotherCall) && !calledBack) top = this.stack.popReturnedTransients(info.calledBy);
+    if ((info.shape === 'user' || info.shape === 'unseenBuiltin' || info.shape === 'newPromise' || info.shape === 'then' || anotherCall) && !calledBack) top = this.stack.popReturnedTransients(info.calledBy);
     if (top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info, !hasParent);
     switch (info.shape) {
       case 'then': {
@@ -178,6 +178,11 @@ export class PromiseTasks {
         } else {
           this.startAsync(promise, this.now(), info);
         }
+        return;
+      case 'unseenBuiltin':
+        // The function's own work: a wait for it is named after the builtin (`WebAssembly.compile`).
+        marks.setOwner(promise, top);
+        if (info.api) marks.setLabel(promise, info.api);
         return;
       case 'combinator':
         // A promise Promise.all makes for itself (wrapping an element that is not a promise).
