@@ -64,13 +64,13 @@ export function isEntryAt(fnKey: string, place: string): boolean {
   return remembered(entryAnswers, `${fnKey} ${place}`, () => {
     const start = placeOf(fnKey);
     const at = placeOf(place);
-    const lines = start && at && linesOf(start.file, true);
-    if (!lines) return true;
-    if (at!.line - start!.line > MAX_LINES_BACK) return false;
-    const head = at!.line === start!.line
-      ? lines[start!.line - 1]?.slice(start!.column - 1, at!.column - 1)
-      : [lines[start!.line - 1]?.slice(start!.column - 1), ...lines.slice(start!.line, at!.line - 1), lines[at!.line - 1]?.slice(0, at!.column - 1)].join('\n');
-    return head !== undefined && !/[{]|=>/.test(head);
+    const lines = start && at ? linesOf(start.file, true) : undefined;
+    if (!start || !at || !lines) return true;
+    if (at.line - start.line > MAX_LINES_BACK) return false;
+    const head = at.line === start.line
+      ? lines[start.line - 1]?.slice(start.column - 1, at.column - 1)
+      : [lines[start.line - 1]?.slice(start.column - 1), ...lines.slice(start.line, at.line - 1), lines[at.line - 1]?.slice(0, at.column - 1)].join('\n');
+    return head === undefined || !/[{]|=>/.test(head); // (a line not there: the file changed since it ran)
   });
 }
 
