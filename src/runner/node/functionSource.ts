@@ -45,9 +45,9 @@ export function calleeAt(site: string): string {
 export function dottedCalleeAt(site: string): string {
   const callee = calleeAt(site);
   const place = placeOf(site);
-  const line = callee && place ? linesOf(place.file, false)?.[place.line - 1] : undefined;
-  if (line === undefined) return callee;
-  const on = OBJECT_BEFORE.exec(line.slice(0, place!.column - 1))?.[0] ?? '';
+  if (!callee || !place) return callee;
+  const line = linesOf(place.file, false)?.[place.line - 1] ?? '';
+  const on = OBJECT_BEFORE.exec(line.slice(0, place.column - 1))?.[0] ?? '';
   return on.replace(/[\s?]/g, '') + callee;
 }
 
