@@ -70,9 +70,12 @@ export function isEntryAt(fnKey: string, place: string): boolean {
     const head = at.line === start.line
       ? lines[start.line - 1]?.slice(start.column - 1, at.column - 1)
       : [lines[start.line - 1]?.slice(start.column - 1), ...lines.slice(start.line, at.line - 1), lines[at.line - 1]?.slice(0, at.column - 1)].join('\n');
-    return head === undefined || !/[{]|=>/.test(head); // (a line not there: the file changed since it ran)
+    return head === undefined || !/[{]|=>/.test(head.replace(COMPUTED_NAME, '')); // (a line not there: the file changed since it ran)
   });
 }
+
+/** A method's computed name at the end of its head, which may hold braces of its own: async [`${verb}Item`]. */
+const COMPUTED_NAME = /\[[^(]*\]\s*$/;
 
 /**
  * Whether the function starting at `fnKey` (as CallSiteInfo.callers names it) is written as a
