@@ -575,6 +575,8 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(model.childrenOf(load.id).map((t) => t.name), ['import()', 'compileModule']);
     assert.ok(load.waits.length > 0);
     for (const wait of load.waits) assert.match(model.waitLabel(wait), /^(import\(\)|WebAssembly\.(compile|instantiate)|compileModule)$/);
+    // A call that returns the builtin's promise waits for it, by its name.
+    assert.deepEqual(only(model, 'compileModule').waits.map((w) => model.waitLabel(w)), ['WebAssembly.compile']);
   });
 
   it('a wait for a Web Crypto digest is named after the call, not the hashing job Node runs for it', () => {

@@ -345,7 +345,8 @@ export class PromiseTasks {
     } else if (target.transient) target.waiter = waiter;
     waiter.awaited = adopted;
     waiter.waitTarget = target?.id ?? 0;
-    waiter.waitLabel = '';
+    // A promise no task stands for says what it is, if it can (a builtin's: `WebAssembly.compile`).
+    waiter.waitLabel = target === undefined ? marks.label(adopted) || '' : '';
     // Where it returned the call it made (`return load()`: the call's own site); one made elsewhere, nowhere.
     if (returned) waiter.waitSite = target !== undefined && target.parentId === waiter.id ? target.site : '';
     const held = this.out.held;
@@ -359,7 +360,7 @@ export class PromiseTasks {
       held.inGenerator = false;
     }
     held.target = waiter.waitTarget;
-    held.label = '';
+    held.label = waiter.waitLabel;
     held.continues = false;
   }
 
