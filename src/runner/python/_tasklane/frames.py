@@ -287,9 +287,7 @@ class Encoder:
     def fill(self):
         """From here on records are left out, but those KEPT_PAST_CAP (see the class)."""
         self.full = True
-        self.kept_ns = self.last_ns
-        self.kept_loop = self.loop
-        self.kept_records = 0
+        self.kept_ns = self.last_ns  # take_frame puts both buffers back on the first lane
         self.reported_events = self.events
         self.dropping_since = perf_counter_ns()
         self.buf = bytearray()
