@@ -3,7 +3,8 @@
 // stream pipeline through an async generator, a burst of calls the tracer has not seen, an HTTP
 // service, a loop and the call after it), each run
 // untraced, under the naive recorder, under the Node runner's hooks doing nothing (the floor any
-// tracer built on them stands on) and under Tasklane, its trace read live as the extension reads it
+// tracer built on them stands on) and doing the least a recorder does (`record only`: each call
+// written down raw, no clock read, nothing sent), and under Tasklane, its trace read live as the extension reads it
 // and (`unread`) written to /dev/null, in the same session. Prints figures; asserts nothing.
 import * as path from 'node:path';
 import { launchTraced, sideChannelOf, type Runtime } from '../src/session/launch';
@@ -12,6 +13,7 @@ import { parseReport, PYTHONS, pythonVersion, runPlain, runUnread, type Measure 
 
 const ROOT = path.resolve(__dirname, '../..');
 const RUNNER_DIR = path.join(ROOT, 'dist/runner');
+const FLOOR_RECORDER = path.join(__dirname, 'floor-recorder.js');
 interface Workload {
   id: string;
   file: string;
@@ -81,7 +83,7 @@ function median(values: number[]): number {
 
 async function main(): Promise<void> {
   console.log(`Tasklane engine benchmark — node ${process.version}, ${REPEATS} runs each, medians\n`);
-  const header = ['workload', 'untraced', 'naive', 'ratio', 'hooks only', 'ratio', 'tasklane', 'ratio', 'goal', 'unread', 'ratio', 'events/s', 'B/event', 'events', 'peak RSS (untraced → traced)'];
+  const header = ['workload', 'untraced', 'naive', 'ratio', 'hooks only', 'ratio', 'record only', 'ratio', 'tasklane', 'ratio', 'goal', 'unread', 'ratio', 'events/s', 'B/event', 'events', 'peak RSS (untraced → traced)'];
   const rows: string[][] = [header];
   const budgetHeader = ['workload', 'hook calls', 'runner per call', 'goal leaves per call'];
   const budgetRows: string[][] = [budgetHeader];
@@ -90,13 +92,15 @@ async function main(): Promise<void> {
     const plain: Measure[] = [];
     const naive: Measure[] = [];
     const hooksOnly: Measure[] = [];
+    const recordOnly: Measure[] = [];
     const traced: Measure[] = [];
     const unread: Measure[] = [];
     for (let i = 0; i < REPEATS; i++) {
       plain.push(await runPlain(script, w.runtime, undefined, w.interpreter));
       if (w.runtime === 'node') {
         naive.push(await runPlain(script, w.runtime, `--require ${path.join(ROOT, 'bench/naive-recorder.js')}`));
-        hooksOnly.push(await runPlain(script, w.runtime, `--require ${path.join(__dirname, 'floor-recorder.js')}`));
+        hooksOnly.push(await runPlain(script, w.runtime, `--require ${FLOOR_RECORDER}`));
+        recordOnly.push(await runPlain(script, w.runtime, `--require ${FLOOR_RECORDER}`, undefined, { BENCH_FLOOR: 'record' }));
       }
       traced.push(await runTraced(script, w.runtime, w.interpreter));
       unread.push(await runUnread(script, w.runtime, RUNNER_DIR, w.interpreter));
@@ -104,19 +108,21 @@ async function main(): Promise<void> {
     const base = median(plain.map((m) => m.wallMs));
     const naiveMs = naive.length ? median(naive.map((m) => m.wallMs)) : NaN;
     const hooksOnlyMs = hooksOnly.length ? median(hooksOnly.map((m) => m.wallMs)) : NaN;
+    const recordOnlyMs = recordOnly.length ? median(recordOnly.map((m) => m.wallMs)) : NaN;
     const tracedMs = median(traced.map((m) => m.wallMs));
     const unreadMs = median(unread.map((m) => m.wallMs));
     const t = traced.find((m) => m.wallMs === tracedMs)!;
     const ratio = tracedMs / base;
     if (w.runtime === 'node' && w.goal !== undefined) {
       // Once, untimed: the count does not vary from run to run.
-      const { hookCalls } = await runPlain(script, w.runtime, `--require ${path.join(__dirname, 'floor-recorder.js')}`, undefined, { BENCH_COUNT_HOOKS: '1' });
+      const { hookCalls } = await runPlain(script, w.runtime, `--require ${FLOOR_RECORDER}`, undefined, { BENCH_COUNT_HOOKS: '1' });
       const perCall = (ms: number): string => `${((ms * 1e6) / hookCalls!).toFixed(0)} ns`;
       budgetRows.push([w.id, hookCalls!.toLocaleString('en'), perCall(tracedMs - hooksOnlyMs), perCall(w.goal * base - hooksOnlyMs)]);
     }
     rows.push([
       `${w.id} ${w.what}`, `${base.toFixed(0)} ms`, naive.length ? `${naiveMs.toFixed(0)} ms` : '-', naive.length ? `${(naiveMs / base).toFixed(1)}x` : '-',
       hooksOnly.length ? `${hooksOnlyMs.toFixed(0)} ms` : '-', hooksOnly.length ? `${(hooksOnlyMs / base).toFixed(2)}x` : '-',
+      recordOnly.length ? `${recordOnlyMs.toFixed(0)} ms` : '-', recordOnly.length ? `${(recordOnlyMs / base).toFixed(2)}x` : '-',
       `${tracedMs.toFixed(0)} ms`, `${ratio.toFixed(2)}x`, w.goal === undefined ? '-' : `${ratio <= w.goal ? '✓' : '✗'} ≤ ${w.goal}x`,
       `${unreadMs.toFixed(0)} ms`, `${(unreadMs / base).toFixed(2)}x`,
       `${Math.round(t.events! / (tracedMs / 1000)).toLocaleString('en')}`, (t.bytes! / t.events!).toFixed(1), t.events!.toLocaleString('en'),
