@@ -466,6 +466,20 @@ for (const python of interpreters()) {
       assert.deepEqual([...only(model, 'gather ×4').members].sort(), [...works, named].map((t) => t.id).sort());
     });
 
+    it('where asyncio registers its tasks in no WeakSet (Python 3.14), tasks made with asyncio.Task itself are still followed', () => {
+      const hidden = path.join(ROOT, 'test/fixtures/python/unregistered_tasks');
+      const env = { ...process.env, TASKLANE_PYTHON: python.command, PYTHONPATH: hidden };
+      const { model, stdout } = traceFixture(py('direct_tasks.py'), { env });
+      assert.equal(stdout, '[1, 2, 3, 4]\n');
+      const main = only(model, 'main');
+      const made = [...tasksNamed(model, 'work'), only(model, 'named directly')];
+      assert.deepEqual(made.map((t) => [t.parent, t.site.replace(/^.*direct_tasks\.py:(\d+):\d+$/, '$1'), t.end?.state]).sort(),
+        [[main.id, '14', 'resolved'], [main.id, '15', 'resolved'], [main.id, '16', 'resolved'], [main.id, '18', 'resolved']]);
+      assert.deepEqual([...only(model, 'gather ×4').members].sort(), made.map((t) => t.id).sort());
+      // Tasks loop.create_task makes are reported once, by create_task, as before.
+      assert.equal(tasksNamed(model, 'main').length, 1);
+    });
+
     it('a task a task factory makes through a helper of its own is traced once, made by the task that called create_task', () => {
       const { model, stdout } = trace(py('factory_helper.py'));
       assert.equal(stdout, '3\n30\n');

@@ -1,5 +1,5 @@
 """Where the tracer meets asyncio: the loop's Handle._run, BaseEventLoop.create_task, the add()
-of asyncio's registry of tasks (a task made with asyncio.Task itself), create_future and
+of asyncio's registry of tasks or Task.__init__ (a task made with asyncio.Task itself), create_future and
 run_in_executor, run_coroutine_threadsafe, Server.__init__, a child process's
 transport (made and exited), Task.cancel, asyncio.timeout() and Timeout.reschedule (3.11+),
 _set_running_loop (to notice a loop that is not asyncio's), and on 3.12+ sys.monitoring for when
@@ -185,6 +185,49 @@ def install(tracer):
             pass
         return future
 
+    # A task the program makes itself, asyncio.Task(coro) (as Home Assistant makes eager tasks),
+    # which no loop.create_task reports, is seen as it is made: by asyncio's registry of live
+    # tasks, a WeakSet its Task adds each task to (3.9-3.13; its add() is replaced on the set
+    # itself, as the Task's C code calls it by name: a class of its own would slow every lookup in
+    # it), else by the Task's __init__ (3.14 keeps asyncio's Task and its subclasses in a list of
+    # each thread's instead, gh-128002, and the WeakSet holds only other tasks).
+    registry = getattr(asyncio.tasks, "_scheduled_tasks", None)  # 3.12+
+    if registry is None:
+        registry = getattr(asyncio.tasks, "_all_tasks", None)
+    registry_sees_tasks = type(registry) is weakref.WeakSet and sys.version_info < (3, 14)
+    module_at = getattr(sys, "_getframemodulename", None)
+
+    def made_directly(task):
+        """Reports a task the program's code made itself; called from the function asyncio.Task's
+        construction called (two frames below this one is the code that made the task)."""
+        # Made by asyncio's own code (loop.create_task, its task factories, its Python Task), or
+        # by a task factory loop.create_task called: create_task reports it.
+        if module_at is not None:  # 3.12+: no frame object made for the common case
+            maker, below = module_at(2), module_at(3)
+        else:
+            frame = sys._getframe(2)
+            maker = frame.f_globals.get("__name__")
+            below = frame.f_back.f_globals.get("__name__") if frame.f_back is not None else None
+        if maker == CREATE_TASK_MODULE or below == CREATE_TASK_MODULE or str(maker).startswith("asyncio."):
+            return
+        frame = sys._getframe(2)
+        if not made_in_create_task(frame, original_create_task.__code__):
+            tracer.on_task_made_directly(task, frame)
+
+    registered = None
+    if registry_sees_tasks:
+        keep, pending, commit, on_lost = registry.data.add, registry._pending_removals, registry._commit_removals, registry._remove
+
+        def registered(task):
+            # WeakSet.add's own body: no call more for every task made.
+            if pending:
+                commit()
+            keep(weakref.ref(task, on_lost))
+            try:
+                made_directly(task)
+            except Exception:
+                pass
+
     class Task(base_task):
         """asyncio's Task, noting who cancels it, names set while it lives, and its end if the
         garbage collector takes it pending (same name, so reprs are unchanged), and carrying what
@@ -214,42 +257,20 @@ def install(tracer):
                 pass
             super().__del__()
 
+        if not registry_sees_tasks:
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                try:
+                    # One an eager start ran to its end is not followed, as asyncio does not
+                    # register it either below 3.14.
+                    if not self.done():
+                        made_directly(self)
+                except Exception:
+                    pass
+
     tracer.cancel_noting_type = Task
     tracer.task_types[Task] = True  # its tasks carry their state (Tracer.follow)
-
-    # asyncio's registry of live tasks, a WeakSet its Task adds each task to as it is made: what
-    # sees a task the program makes itself, asyncio.Task(coro) (as Home Assistant makes eager
-    # tasks), which no loop.create_task reports. Its add() is replaced on the set itself (the
-    # Task's C code calls it by name), a class of its own would slow every lookup in it.
-    registry = getattr(asyncio.tasks, "_scheduled_tasks", None)  # 3.12+
-    if registry is None:
-        registry = getattr(asyncio.tasks, "_all_tasks", None)
-    registered = None
-    if type(registry) is weakref.WeakSet:
-        module_at = getattr(sys, "_getframemodulename", None)
-        keep, pending, commit, on_lost = registry.data.add, registry._pending_removals, registry._commit_removals, registry._remove
-
-        def registered(task):
-            # WeakSet.add's own body (3.9-3.13): no call more for every task made.
-            if pending:
-                commit()
-            keep(weakref.ref(task, on_lost))
-            try:
-                # Made by asyncio's own code (loop.create_task, its task factories, its Python
-                # Task), or by a task factory loop.create_task called: create_task reports it.
-                if module_at is not None:  # 3.12+: no frame object made for the common case
-                    maker, below = module_at(1), module_at(2)
-                else:
-                    frame = sys._getframe(1)
-                    maker = frame.f_globals.get("__name__")
-                    below = frame.f_back.f_globals.get("__name__") if frame.f_back is not None else None
-                if maker == CREATE_TASK_MODULE or below == CREATE_TASK_MODULE or str(maker).startswith("asyncio."):
-                    return
-                frame = sys._getframe(1)
-                if not made_in_create_task(frame, original_create_task.__code__):
-                    tracer.on_task_made_directly(task, frame)
-            except Exception:
-                pass
 
     Task.__qualname__ = base_task.__qualname__
     Task.__module__ = base_task.__module__
