@@ -96,6 +96,13 @@ const ACCESSOR = /^[gs]et /;
  * reader's `closed`): no operations of their own, as a constructor is none.
  */
 const SYNC_WEB_STREAM_METHOD = /\.(?:getReader|getWriter|pipeThrough|tee|releaseLock)$|^(?:ReadableStreamDefault|ReadableByteStream|TransformStreamDefault)Controller\.(?:enqueue|close|error|terminate)$/;
+/**
+ * A global Node loads on first read (`FormData`, undici's): from Node 22 its getter leaves no frame
+ * of its own ("get FormData" on Node 20), and the program's code calls the loader itself.
+ */
+function isLazyGlobalLoad(frame: CallSite, file: string): boolean {
+  return file === 'node:internal/bootstrap/realm' && frame.getFunctionName() === 'requireBuiltin';
+}
 const THENS = new Set(['then', 'catch', 'finally']);
 const STACK_LIMIT = 24;
 /** How deep a second look goes when the first stopped inside a package's code (see framesToProject). */
@@ -302,7 +309,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   const madeAt = nodePosition(frames, first, user) * POSITION_SPAN + (adjacent.getPosition() % POSITION_SPAN);
   if (nodeApi) {
     const module = nodeModule(file);
-    const constructs = adjacent.isConstructor() || ACCESSOR.test(api) || (module.startsWith('webstreams/') && SYNC_WEB_STREAM_METHOD.test(api));
+    const constructs = adjacent.isConstructor() || ACCESSOR.test(api) || isLazyGlobalLoad(adjacent, file) || (module.startsWith('webstreams/') && SYNC_WEB_STREAM_METHOD.test(api));
     return { shape: 'internal', api, module, fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: functionKey(adjacent), constructs, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: isSettlingBuiltin(frames[first]) };
   }
   const top = frames[first];

@@ -47,6 +47,15 @@ export function helperKind(info: CallSiteInfo): TaskKind {
   return info.module.startsWith('timers') ? 'timer' : 'io';
 }
 
+/**
+ * Made by timers/promises' setTimeout or setImmediate itself, which from Node 22 makes its promise
+ * with Promise.withResolvers, no executor running as it sets its timer: that promise is the
+ * helper's call.
+ */
+function madeInTimerHelper(info: CallSiteInfo): boolean {
+  return info.shape === 'internal' && info.module === 'timers/promises';
+}
+
 /** Where a helper's or combinator's call made its promise in Node's code (see CallSiteInfo): what tells its next call apart. */
 export function takeCallPlace(task: TaskState, info: CallSiteInfo): void {
   task.depth = info.depth;
@@ -117,7 +126,7 @@ export class MisreadCalls {
       this.putAsidePromise(task, caller, info.site);
       return false;
     }
-    const helper = info.inHelperExecutor ? this.sites.helperRunning() : undefined;
+    const helper = info.inHelperExecutor ? this.sites.helperRunning() : madeInTimerHelper(info) ? info : undefined;
     if (helper !== undefined) {
       this.recastAsHelper(task, caller, helper);
       return true;

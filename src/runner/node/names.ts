@@ -182,6 +182,11 @@ export function isServer(name: string): boolean {
 /** A child process's task's name until it is spawned, and the start of its name after. */
 export const CHILD_PROCESS = 'child process';
 export const ZLIB = 'zlib';
+/**
+ * What Node names a promisified exec or execFile, whose promise waits for the child it starts:
+ * the module's anonymous function on Node 20, named after the function it wraps from Node 22.
+ */
+export const PROMISIFIED_EXEC = /^child_process(?:\.exec|\.execFile)?$/;
 /** What Node names every promisified one-call zlib function (zlib.gzip, zlib.inflate, …). */
 export const ZLIB_BUFFER_WRAPPER = 'asyncBufferWrapper';
 /** A TCP socket's task's name until it is connected, and the start of its name after (its peer). */

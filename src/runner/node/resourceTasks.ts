@@ -7,9 +7,9 @@ import { isPackageFile } from './callFrames';
 import { processStdioOpened, type CallSiteInfo } from './callsites';
 import { describeError } from './errors';
 import { truncate } from './lists';
-import { asyncResourceName, CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestFinished, nodeTestName, socketNameOfConnect, STDIN, TCP_SOCKET, testFailure, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type ChildProcessLike, type IoResource } from './names';
+import { asyncResourceName, CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestFinished, nodeTestName, PROMISIFIED_EXEC, socketNameOfConnect, STDIN, TCP_SOCKET, testFailure, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type ChildProcessLike, type IoResource } from './names';
 import { inheritServing } from './servedRequests';
-import { FOLDED_TYPES, isNodesOwn, isOneShot, taskKindOf, TIMER_TYPES } from './resourceTypes';
+import { FOLDED_TYPES, isNodesOwn, isOneShot, PASS_THROUGH_TYPES, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
@@ -297,6 +297,7 @@ export class ResourceTasks {
 
   /** async_hooks reports a resource other than a promise: a task, or part of the task that made it. */
   onResource(asyncId: number, type: string, trigger: number, resource: IoResource): void {
+    if (PASS_THROUGH_TYPES.has(type)) return;
     // Outside any callback (libuv accepting a connection) the trigger says who caused it.
     let top = this.stack.frameBase.length === 0 ? (this.owners.get(trigger) ?? this.stack.top) : this.stack.top;
     // The process's own stdio: stdin (a terminal's or a pipe) is a task once the program reads it;
@@ -399,7 +400,7 @@ export class ResourceTasks {
     if (type === 'PROCESSWRAP') {
       this.lastProcess = task;
       this.nameOnReturn.push(task);
-      if (top.transient && top.name === 'child_process') this.helperOfHandle.set(task, top);
+      if (top.transient && PROMISIFIED_EXEC.test(top.name)) this.helperOfHandle.set(task, top);
     }
     if (type === 'ZLIB') {
       this.nameOnReturn.push(task); // its stream takes it up after the hook

@@ -11,6 +11,12 @@ import { isCryptoJob, NODE_TEST_TYPE } from './names';
  * for its session among them, which end with no callback or state that says so.
  */
 export const FOLDED_TYPES = new Set(['TickObject', 'Microtask', 'WRITEWRAP', 'SHUTDOWNWRAP', 'FILEHANDLECLOSEREQ', 'FSREQPROMISE', 'QUERYWRAP', 'DNSCHANNEL', 'TTYWRAP', 'DIRHANDLE', 'BLOBREADER', 'ELDHISTOGRAM', 'PendingRequest']);
+/**
+ * Resources whose callbacks Node runs only from inside another callback: the AsyncResource Node
+ * 22+ binds a stream's end-of-stream callback to (stream.finished's, which Node 20 called
+ * unbound). Not followed, so its callback is the work of the callback that calls it, as it was.
+ */
+export const PASS_THROUGH_TYPES = new Set(['STREAM_END_OF_STREAM']);
 /** I/O a user asked for even when Node's own code made the handle (a connect inside net.connect). */
 const USER_VISIBLE_TYPES = new Set(['TCPCONNECTWRAP', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPECONNECTWRAP', 'PIPESERVERWRAP', 'GETADDRINFOREQWRAP', 'FSREQCALLBACK', 'UDPWRAP']);
 /** Requests a promise helper makes for its own work (fs.promises.rm's, dns.promises.lookup's): part of it. */
