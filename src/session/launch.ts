@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { FrameDecoder } from '../trace/codec';
 import type { TraceEvent, TraceSink } from '../trace/events';
 import type { TraceModel } from '../trace/model';
-import { encodeConfig, RUNNER_ENV } from '../runner/node/config';
+import { encodeConfig, INTERNALS_FLAG, RUNNER_ENV } from '../runner/node/config';
 
 export type Runtime = 'node' | 'python';
 
@@ -93,8 +93,9 @@ export function tracedCommand(options: Pick<LaunchOptions, 'script' | 'args' | '
   }
   config.userNodeOptions = env.NODE_OPTIONS ?? null;
   env.NODE_OPTIONS = nodeOptionsWithRunner(options.runnerDir, options.script, env.NODE_OPTIONS);
-  env[RUNNER_ENV] = encodeConfig(config);
-  return { command: options.interpreter || process.execPath, args: [options.script, ...options.args], env };
+  // Not allowed in NODE_OPTIONS; the runner takes it off process.execArgv again.
+  env[RUNNER_ENV] = encodeConfig({ ...config, internalsFlag: true });
+  return { command: options.interpreter || process.execPath, args: [INTERNALS_FLAG, options.script, ...options.args], env };
 }
 
 type StdioEntry = Exclude<StdioOptions, string>[number];

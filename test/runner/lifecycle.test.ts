@@ -268,6 +268,7 @@ describe('Node runner: how programs end, and what they see', () => {
     assert.equal(seen.nodeOptions, '--max-old-space-size=200');
     assert.equal(seen.custom, 'kept');
     assert.deepEqual(seen.runnerVar, []);
+    assert.deepEqual(seen.execArgv, [], 'none of the runner\'s options');
   });
 
   it('a script with no NODE_OPTIONS of its own sees none', () => {

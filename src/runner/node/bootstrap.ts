@@ -5,7 +5,7 @@ import { getEnvironmentData, isMainThread, setEnvironmentData, threadId } from '
 import { FrameEncoder } from '../../trace/codec';
 import type { ExitReason } from '../../trace/events';
 import { createCallReader, createCapturer, probeStack } from './callsites';
-import { decodeConfig, RUNNER_ENV, WORKER_DATA_KEY, workerConfigFrom, type RunnerConfig, type WorkerRunnerConfig } from './config';
+import { decodeConfig, INTERNALS_FLAG, RUNNER_ENV, WORKER_DATA_KEY, workerConfigFrom, type RunnerConfig, type WorkerRunnerConfig } from './config';
 import { describeError } from './errors';
 import { FlusherThread, FrameChannel } from './flusherThread';
 import { noteReadlineLoop } from './names';
@@ -36,6 +36,9 @@ function main(): void {
   delete process.env[RUNNER_ENV];
   if (config.userNodeOptions === null) delete process.env.NODE_OPTIONS;
   else process.env.NODE_OPTIONS = config.userNodeOptions;
+  // ...and the options they would see (child_process.fork hands them on).
+  const flagAt = config.internalsFlag ? process.execArgv.indexOf(INTERNALS_FLAG) : -1;
+  if (flagAt >= 0) process.execArgv.splice(flagAt, 1);
   try {
     fs.fstatSync(config.fd);
   } catch {

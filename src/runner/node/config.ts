@@ -13,7 +13,15 @@ export interface RunnerConfig {
   maxEvents: number;
   /** How often buffered frames are sent while the program runs. */
   flushMs: number;
+  /**
+   * The launcher put INTERNALS_FLAG before the script (see promiseHooks: how the runner reaches
+   * Node's promise hooks from Node 24): taken off process.execArgv, which the program reads.
+   */
+  internalsFlag?: boolean;
 }
+
+/** Node's flag that lets the runner load Node's internal modules (see RunnerConfig.internalsFlag). */
+export const INTERNALS_FLAG = '--expose-internals';
 
 export function encodeConfig(config: RunnerConfig): string {
   return JSON.stringify(config);
@@ -26,6 +34,7 @@ export function decodeConfig(raw: string | undefined): RunnerConfig | undefined 
     const c = JSON.parse(raw) as Partial<RunnerConfig>;
     if (typeof c.fd !== 'number' || typeof c.maxEvents !== 'number' || typeof c.flushMs !== 'number') return undefined;
     if (c.userNodeOptions !== null && typeof c.userNodeOptions !== 'string') return undefined;
+    if (c.internalsFlag !== undefined && typeof c.internalsFlag !== 'boolean') return undefined;
     return c as RunnerConfig;
   } catch {
     return undefined;

@@ -6,6 +6,7 @@
 // Ours are also registered through the public v8.promiseHooks API, so whenever Node installs
 // hooks again (the program enables its own async hook or an AsyncLocalStorage), it installs
 // both, and the program's hooks work as they would untraced.
+import { createRequire } from 'node:module';
 import * as v8 from 'node:v8';
 
 export interface PromiseHooks {
@@ -53,18 +54,39 @@ export function asyncHooksInUse(): boolean {
 }
 
 /**
- * Node's internal async_wrap binding, reached without the deprecation warning it prints (the
- * program's stderr must not change). Undefined where it is gone.
+ * Node's internal async_wrap binding: through process.binding (to Node 23), else through Node's
+ * internal test module, which the launcher's INTERNALS_FLAG lets the runner load (Node 24 took
+ * async_wrap out of process.binding). Each is reached without the warning it prints (the
+ * program's stderr must not change). Undefined where neither has it.
  */
 function asyncWrapBinding(): AsyncWrapBinding | undefined {
+  const binding = (legacyBinding() ?? internalBinding()) as Partial<AsyncWrapBinding> | undefined;
+  return typeof binding?.setPromiseHooks === 'function' && typeof binding.getPromiseHooks === 'function' ? (binding as AsyncWrapBinding) : undefined;
+}
+
+function legacyBinding(): unknown {
   const proc = process as unknown as { binding?: (name: string) => unknown; noDeprecation?: boolean };
   if (typeof proc.binding !== 'function') return undefined;
   const quiet = proc.noDeprecation;
   proc.noDeprecation = true;
   try {
-    const binding = proc.binding('async_wrap') as Partial<AsyncWrapBinding>;
-    return typeof binding.setPromiseHooks === 'function' && typeof binding.getPromiseHooks === 'function' ? (binding as AsyncWrapBinding) : undefined;
+    return proc.binding('async_wrap');
+  } catch {
+    return undefined; // "No such module" from Node 24
   } finally {
     proc.noDeprecation = quiet;
+  }
+}
+
+function internalBinding(): unknown {
+  const warn = process.emitWarning;
+  process.emitWarning = () => undefined; // "These APIs are for internal testing only", as it loads
+  try {
+    const internals = createRequire(__filename)('internal/test/binding') as { internalBinding?: (name: string) => unknown };
+    return internals.internalBinding?.('async_wrap');
+  } catch {
+    return undefined; // run without INTERNALS_FLAG
+  } finally {
+    process.emitWarning = warn;
   }
 }
