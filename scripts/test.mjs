@@ -19,11 +19,28 @@ function step(title, command, args) {
 }
 
 const npx = (bin, ...args) => [process.execPath, [path.join(ROOT, 'node_modules', '.bin', bin), ...args]];
+/** Other Node.js binaries the Node runner's suites run under as well: TASKLANE_NODES, paths, comma-separated (.ci/run fetches Node 22). */
+const otherNodes = (process.env.TASKLANE_NODES ?? '').split(',').filter(Boolean);
+
+function nodeVersion(node) {
+  const result = spawnSync(node, ['--version'], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`TASKLANE_NODES names ${node}, which does not start`);
+  return result.stdout.trim();
+}
+
+function runnerTier() {
+  step('runner tier', ...npx('mocha', '--config', 'test/runner/.mocharc.json'));
+  // The suites run the CLI, the runner and each script under the Node running mocha.
+  const mocha = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
+  for (const node of otherNodes) {
+    step(`runner tier, the Node runner under Node ${nodeVersion(node)}`, node, [mocha, '--config', 'test/runner/.mocharc.json', '--ignore', 'out/test/runner/python.test.js']);
+  }
+}
 step('type-check', ...npx('tsc', '--noEmit', '-p', '.'));
 step('build', process.execPath, ['esbuild.config.mjs', '--tests']);
 const tiers = {
   unit: () => step('unit tier', ...npx('mocha', '--config', 'test/unit/.mocharc.json')),
-  runner: () => step('runner tier', ...npx('mocha', '--config', 'test/runner/.mocharc.json')),
+  runner: runnerTier,
   vscode: () => step('vscode tier', process.execPath, ['test/vscode/run.mjs']),
   webview: () => step('webview tier', ...npx('mocha', '--config', 'test/webview/.mocharc.json')),
   e2e: () => step('e2e tier', ...npx('mocha', '--config', 'test/e2e/.mocharc.json')),
