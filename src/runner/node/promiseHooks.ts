@@ -6,8 +6,8 @@
 // Ours are also registered through the public v8.promiseHooks API, so whenever Node installs
 // hooks again (the program enables its own async hook or an AsyncLocalStorage), it installs
 // both, and the program's hooks work as they would untraced.
-import { createRequire } from 'node:module';
 import * as v8 from 'node:v8';
+import { internalBinding, legacyBinding } from './nodeInternals';
 
 export interface PromiseHooks {
   init(promise: Promise<unknown>, parent: Promise<unknown> | undefined): void;
@@ -53,40 +53,8 @@ export function asyncHooksInUse(): boolean {
   }
 }
 
-/**
- * Node's internal async_wrap binding: through process.binding (to Node 23), else through Node's
- * internal test module, which the launcher's INTERNALS_FLAG lets the runner load (Node 24 took
- * async_wrap out of process.binding). Each is reached without the warning it prints (the
- * program's stderr must not change). Undefined where neither has it.
- */
+/** Node's internal async_wrap binding; undefined where the runner cannot reach it (see nodeInternals). */
 function asyncWrapBinding(): AsyncWrapBinding | undefined {
-  const binding = (legacyBinding() ?? internalBinding()) as Partial<AsyncWrapBinding> | undefined;
+  const binding = (legacyBinding('async_wrap') ?? internalBinding('async_wrap')) as Partial<AsyncWrapBinding> | undefined;
   return typeof binding?.setPromiseHooks === 'function' && typeof binding.getPromiseHooks === 'function' ? (binding as AsyncWrapBinding) : undefined;
-}
-
-function legacyBinding(): unknown {
-  const proc = process as unknown as { binding?: (name: string) => unknown; noDeprecation?: boolean };
-  if (typeof proc.binding !== 'function') return undefined;
-  const quiet = proc.noDeprecation;
-  proc.noDeprecation = true;
-  try {
-    return proc.binding('async_wrap');
-  } catch {
-    return undefined; // "No such module" from Node 24
-  } finally {
-    proc.noDeprecation = quiet;
-  }
-}
-
-function internalBinding(): unknown {
-  const warn = process.emitWarning;
-  process.emitWarning = () => undefined; // "These APIs are for internal testing only", as it loads
-  try {
-    const internals = createRequire(__filename)('internal/test/binding') as { internalBinding?: (name: string) => unknown };
-    return internals.internalBinding?.('async_wrap');
-  } catch {
-    return undefined; // run without INTERNALS_FLAG
-  } finally {
-    process.emitWarning = warn;
-  }
 }

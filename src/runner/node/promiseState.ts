@@ -1,10 +1,12 @@
 // Reads a promise's state without attaching handlers (a handler would change whether an
-// unhandled rejection crashes the program). V8's own %PromiseStatus is fast; util.inspect is
-// the portable fallback and is also how a rejection's reason is read.
+// unhandled rejection crashes the program). V8's own %PromiseStatus is fast (gone from V8 13, Node
+// 24, where Node's own getPromiseDetails answers); util.inspect is the portable fallback and is
+// also how a rejection's reason is read.
 import * as v8 from 'node:v8';
 import { inspect } from 'node:util';
 import type { EndState } from '../../trace/events';
 import { firstUserFrame } from './errors';
+import { internalBinding } from './nodeInternals';
 
 export interface PromiseOutcome {
   state: EndState | 'pending';
@@ -30,7 +32,19 @@ function nativeStatus(): ((p: Promise<unknown>) => number) | undefined {
   }
 }
 
-const status = nativeStatus();
+/** The same from Node's util binding, where V8 has no %PromiseStatus (Node 24). */
+function detailsStatus(): ((p: Promise<unknown>) => number) | undefined {
+  const details = (internalBinding('util') as { getPromiseDetails?: (p: Promise<unknown>) => unknown[] } | undefined)?.getPromiseDetails;
+  if (typeof details !== 'function') return undefined;
+  const status = (p: Promise<unknown>): number => details(p)[0] as number;
+  try {
+    return status(Promise.resolve()) === FULFILLED && status(new Promise(() => undefined)) === PENDING ? status : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const status = nativeStatus() ?? detailsStatus();
 // Shared answers for the common states: no allocation per task end.
 const PENDING_OUTCOME: PromiseOutcome = Object.freeze({ state: 'pending', message: '', site: '' });
 const RESOLVED_OUTCOME: PromiseOutcome = Object.freeze({ state: 'resolved', message: '', site: '' });
