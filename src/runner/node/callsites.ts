@@ -97,11 +97,12 @@ const ACCESSOR = /^[gs]et /;
  */
 const SYNC_WEB_STREAM_METHOD = /\.(?:getReader|getWriter|pipeThrough|tee|releaseLock)$|^(?:ReadableStreamDefault|ReadableByteStream|TransformStreamDefault)Controller\.(?:enqueue|close|error|terminate)$/;
 /**
- * A global Node loads on first read (`FormData`, undici's): from Node 22 its getter leaves no frame
- * of its own ("get FormData" on Node 20), and the program's code calls the loader itself.
+ * A frame of Node compiling one of its own modules, which it loads on first use: inside a call of
+ * the program's (webstreams' inside the first fetch on Node 24), or as a global is first read
+ * (`FormData`, whose getter leaves no frame of its own from Node 22).
  */
-function isLazyGlobalLoad(frame: CallSite, file: string): boolean {
-  return file === 'node:internal/bootstrap/realm' && frame.getFunctionName() === 'requireBuiltin';
+function isBuiltinLoad(frame: CallSite): boolean {
+  return frame.getFunctionName() === 'compileForInternalLoader' && fileOf(frame) === 'node:internal/bootstrap/realm';
 }
 const THENS = new Set(['then', 'catch', 'finally']);
 const STACK_LIMIT = 24;
@@ -260,8 +261,9 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
     if (!isNodeFile(file) && !isOwn(file!)) break;
     user++;
   }
-  if (user >= frames.length) {
-    // Node's own code alone (a stream reading its file): the Node function nearest the resource names it.
+  // Node's own code alone (a stream reading its file), or Node loading its own module: the Node
+  // function nearest the resource names it.
+  if (user >= frames.length || frames.slice(first, user).some(isBuiltinLoad)) {
     const nearest = frames[first];
     const file = (nearest && fileOf(nearest)) ?? '';
     const api = file.startsWith('node:') ? (nearest.getFunctionName() ?? nearest.getMethodName() ?? '') : '';
@@ -309,7 +311,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   const madeAt = nodePosition(frames, first, user) * POSITION_SPAN + (adjacent.getPosition() % POSITION_SPAN);
   if (nodeApi) {
     const module = nodeModule(file);
-    const constructs = adjacent.isConstructor() || ACCESSOR.test(api) || isLazyGlobalLoad(adjacent, file) || (module.startsWith('webstreams/') && SYNC_WEB_STREAM_METHOD.test(api));
+    const constructs = adjacent.isConstructor() || ACCESSOR.test(api) || (module.startsWith('webstreams/') && SYNC_WEB_STREAM_METHOD.test(api));
     return { shape: 'internal', api, module, fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: functionKey(adjacent), constructs, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: isSettlingBuiltin(frames[first]) };
   }
   const top = frames[first];
