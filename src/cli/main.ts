@@ -207,15 +207,18 @@ function checkPermissions(out: string): void {
   if (!permission.has('fs.write', trace)) throw denied({ permission: 'FileSystemWrite', resource: trace });
 }
 
+/** The flag that turns Node's permission model on, as this Node spells it (--permission from Node 22.13, --experimental-permission before; Node 24 knows only the first). */
+const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
+
 /**
  * Node's bare "Access to this API has been restricted", said as what was denied: a permission
- * model in NODE_OPTIONS (--experimental-permission) applies to tasklane as to the script.
+ * model in NODE_OPTIONS (PERMISSION_FLAG) applies to tasklane as to the script.
  */
 function deniedAccess(err: Error): string | undefined {
   const { code, permission, resource } = err as Error & { code?: string; permission?: string; resource?: string };
   if (code !== 'ERR_ACCESS_DENIED') return undefined;
   const [what, flag] = PERMISSIONS[permission ?? ''] ?? [`${permission ?? 'an'} access`, 'the --allow flag for it'];
-  return `Node's permission model (--experimental-permission in NODE_OPTIONS, which tasklane runs under too) denied ${what}${resource ? ` ${resource}` : ''}: add ${flag} to NODE_OPTIONS, or run tasklane without the permission model.`;
+  return `Node's permission model (${PERMISSION_FLAG} in NODE_OPTIONS, which tasklane runs under too) denied ${what}${resource ? ` ${resource}` : ''}: add ${flag} to NODE_OPTIONS, or run tasklane without the permission model.`;
 }
 
 // `tasklane summary trace.json | head` closes the pipe before the table ends: the reader's choice, no error.

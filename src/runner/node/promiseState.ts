@@ -88,7 +88,8 @@ function inspectState(promise: Promise<unknown>): PromiseOutcome {
   if (m?.[1] !== '<rejected>') return RESOLVED_OUTCOME;
   const reason = text.slice(m[0].length).trimStart();
   const firstLine = reason.split('\n')[0].replace(/,?\s*(\[Symbol\(.*)?\}?$/, '').trim();
-  const cancelled = /^(DOMException )?\[?(AbortError|TimeoutError)\b/.test(firstLine); // fetch's abort is a DOMException
+  // fetch's abort is a DOMException, bracketed where it has no stack frames (Node 24's)
+  const cancelled = /^\[?(DOMException )?\[?(AbortError|TimeoutError)\b/.test(firstLine);
   // An error without stack frames is shown bracketed, its own properties after it on the same line
   // ("[AggregateError: All promises were rejected] { [errors]: [Array] }"): the message is the brackets' inside.
   return { state: cancelled ? 'cancelled' : 'rejected', message: firstLine.replace(/^\[(.*)\](?: \{ .* \})?$/, '$1'), site: firstUserFrame(reason) };
