@@ -317,6 +317,10 @@ export class ResourceTasks {
       // open) is the script's, as the resources it makes are (TaskStack.adoptUserCode).
       if (type === 'TickObject' && top === this.stack.internals && this.stack.frameBase.length > 0 &&
         this.stack.adoptUserCode(this.sites.lookup(top, this.sites.typeCode(type), false, undefined))) top = this.stack.root;
+      // A microtask a Node constructor queues (Node 24's web stream queues its start's end so,
+      // where Node 20 chained a promise) is Node's own, as what a constructor does is (see
+      // PromiseTasks.onPromise): the program's code it calls (the source's first pull) is no call of the task's.
+      if (type === 'Microtask' && top !== this.stack.internals && this.sites.lookup(top, this.sites.typeCode(type), false, undefined).constructs) top = this.stack.internals;
       this.owners.set(asyncId, top);
       if (top.handle !== undefined) top.foldedPending++;
       if (type === 'TickObject' && top !== this.stack.internals) this.noteTickSite(asyncId, top);
