@@ -14,6 +14,11 @@ function descends(model: TraceModel, task: Task, ancestor: Task): boolean {
 }
 
 describe('Node runner: worker threads', () => {
+  it('the program and each worker thread see the Node options they would see untraced, none of the runner\'s', () => {
+    const { stdout } = traceFixture('worker-options.js');
+    assert.equal(stdout, '[]\n[]\n');
+  });
+
   it('a worker\'s tasks are in the trace under the `new Worker` that started it, on a loop of their own', () => {
     const { model, code, stdout } = traceFixture('workers/pool.js');
     assert.equal(code, 0);

@@ -36,15 +36,22 @@ function main(): void {
   delete process.env[RUNNER_ENV];
   if (config.userNodeOptions === null) delete process.env.NODE_OPTIONS;
   else process.env.NODE_OPTIONS = config.userNodeOptions;
-  // ...and the options they would see (child_process.fork hands them on).
-  const flagAt = config.internalsFlag ? process.execArgv.indexOf(INTERNALS_FLAG) : -1;
-  if (flagAt >= 0) process.execArgv.splice(flagAt, 1);
+  if (config.internalsFlag) hideInternalsFlag();
   try {
     fs.fstatSync(config.fd);
   } catch {
     return; // no side channel: run untraced
   }
   start(config);
+}
+
+/**
+ * Takes the launcher's INTERNALS_FLAG off process.execArgv: the program, and each worker thread,
+ * sees the options it would see untraced (child_process.fork hands them on).
+ */
+function hideInternalsFlag(): void {
+  const at = process.execArgv.indexOf(INTERNALS_FLAG);
+  if (at >= 0) process.execArgv.splice(at, 1);
 }
 
 /**
@@ -156,7 +163,7 @@ function start(config: RunnerConfig): void {
   const flusher = new FlusherThread(config.fd, channel);
   const script = process.argv[1] ?? '';
   const typeScript = TS_FILE.test(script);
-  const shared = { fd: config.fd, maxEvents: config.maxEvents, flushMs: config.flushMs, clockStart, ids: new TaskIds().shared, writes: channel.buffers.control, typeScript };
+  const shared = { fd: config.fd, maxEvents: config.maxEvents, flushMs: config.flushMs, clockStart, ids: new TaskIds().shared, writes: channel.buffers.control, typeScript, internalsFlag: config.internalsFlag === true };
   const thread = traceThread(shared, channel, 0, script ? fileName(script) : 'main', flusher);
   const { tracer, encoder, sink, now } = thread;
   sink.open();
@@ -236,6 +243,7 @@ function start(config: RunnerConfig): void {
  * end is the main thread's to tell).
  */
 function startWorker(config: WorkerRunnerConfig): void {
+  if (config.internalsFlag) hideInternalsFlag();
   const channel = FrameChannel.worker(config.channel, config.writes, threadId, config.ancestors);
   if (!channel) return;
   const thread = traceThread(config, channel, config.parentTask, `worker thread ${threadId}`);

@@ -14,7 +14,7 @@ export interface RunnerConfig {
   /** How often buffered frames are sent while the program runs. */
   flushMs: number;
   /**
-   * The launcher put INTERNALS_FLAG before the script (see promiseHooks: how the runner reaches
+   * The launcher put INTERNALS_FLAG before the script (see nodeInternals: how the runner reaches
    * Node's promise hooks from Node 24): taken off process.execArgv, which the program reads.
    */
   internalsFlag?: boolean;
@@ -57,6 +57,8 @@ export interface WorkerRunnerConfig {
   writes: SharedArrayBuffer;
   /** The program is TypeScript: its workers' files may be too. */
   typeScript: boolean;
+  /** As RunnerConfig.internalsFlag: a worker inherits the main thread's options. */
+  internalsFlag?: boolean;
   /** The `new Worker` task that starts the worker, and the channel its records go into. */
   parentTask: number;
   channel: ChannelMemory;
