@@ -1,5 +1,7 @@
 // Runs fixture scripts through the built `tasklane` CLI as real child processes.
+import { createHook } from 'node:async_hooks';
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -242,4 +244,17 @@ export function runsAfterEnd(task: Task): number[] {
 /** Milliseconds from a task's creation to its end. */
 export function lifetimeMs(model: TraceModel, task: Task): number {
   return (model.endTimeOf(task) - task.created) / 1000;
+}
+
+/**
+ * Whether this Node runs crypto.randomBytes without a callback as an async job (to Node 24), which
+ * the runner shows as a task ending as the call returns; Node 26 fills the bytes in the call
+ * itself, with no resource to trace.
+ */
+export function syncRandomBytesIsAJob(): boolean {
+  let jobs = 0;
+  const hook = createHook({ init: (_id, type) => void (type === 'RANDOMBYTESREQUEST' && jobs++) }).enable();
+  randomBytes(8);
+  hook.disable();
+  return jobs > 0;
 }

@@ -67,6 +67,15 @@ export function isIteratorStep(info: CallSiteInfo): boolean {
 }
 
 /**
+ * A step of `for await` over a Node stream, where Node iterates one with an iterator object of its
+ * own (Node 26; an async generator before): no task, as no loop's step is; a wait for it is for
+ * what wakes it (the file read that fed the chunk).
+ */
+export function isStreamIteratorStep(info: CallSiteInfo): boolean {
+  return info.module === 'streams/readable' && ON_ITERATOR_METHODS.has(info.api);
+}
+
+/**
  * A call of node:test's `test()`, `describe()`, `it()` or `t.test()`: its promise settles on its
  * own schedule, while the test itself is a task of its own (its Test resource's; see NODE_TEST_TYPE).
  */
@@ -372,13 +381,15 @@ export function ioNameWhenActive(name: string, handle: IoResource): string {
 /**
  * The callback running now in words, when it is one the program queued with `process.nextTick` or
  * `queueMicrotask` (`await new Promise((r) => process.nextTick(r))`); '' for any other. Node keeps
- * a tick as a plain object with its callback and arguments, a microtask as an AsyncResource with its
- * callback: a shape that changes only makes the wait read `promise`, as it did.
+ * a tick as an object with its callback and arguments (plain to Node 24, of class TickObject from
+ * Node 26), a microtask as an AsyncResource with its callback: a shape that changes only makes the
+ * wait read `promise`, as it did.
  */
 export function queuedCallbackName(): string {
   const resource = executionAsyncResource() as { callback?: unknown; args?: unknown };
   if (typeof resource.callback !== 'function') return '';
-  if (Object.getPrototypeOf(resource) === Object.prototype && 'args' in resource) return 'process.nextTick';
+  const proto = Object.getPrototypeOf(resource) as { constructor?: { name?: unknown } } | null;
+  if ('args' in resource && (proto === Object.prototype || proto?.constructor?.name === 'TickObject')) return 'process.nextTick';
   return resource instanceof AsyncResource ? 'queueMicrotask' : '';
 }
 

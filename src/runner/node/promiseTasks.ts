@@ -4,7 +4,7 @@ import type { TaskKind } from '../../trace/events';
 import type { CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
 import { truncate } from './lists';
-import { isIteratorStep, isReadable, isRequireWork, isSyntax, isTestCall, iteratorStepName, opName, queuedCallbackName } from './names';
+import { isIteratorStep, isReadable, isRequireWork, isStreamIteratorStep, isSyntax, isTestCall, iteratorStepName, opName, queuedCallbackName } from './names';
 import { marks } from './promiseMarks';
 import { noteServing, requestHandlerName } from './servedRequests';
 import { knownSettled, promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
@@ -213,7 +213,7 @@ export class PromiseTasks {
           // A step of `for await` over events.on (a readline interface's lines) is no task: the
           // loop's wait says what it waits for (a file read by lines would make a task per line).
           if (isIteratorStep(info)) marks.setLabel(promise, iteratorStepName(info));
-          else this.startTransient(promise, this.now(), helperKind(info), opName(info), info, isTestCall(info));
+          else if (!isStreamIteratorStep(info)) this.startTransient(promise, this.now(), helperKind(info), opName(info), info, isTestCall(info));
           return;
         }
         if (!hasParent && top.transient) {

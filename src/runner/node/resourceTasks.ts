@@ -9,7 +9,7 @@ import { describeError } from './errors';
 import { truncate } from './lists';
 import { asyncResourceName, CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestFinished, nodeTestName, PROMISIFIED_EXEC, socketNameOfConnect, STDIN, TCP_SOCKET, testFailure, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type ChildProcessLike, type IoResource } from './names';
 import { inheritServing } from './servedRequests';
-import { FOLDED_TYPES, isNodesOwn, isOneShot, PASS_THROUGH_TYPES, taskKindOf, TIMER_TYPES } from './resourceTypes';
+import { FOLDED_TYPES, HELPER_REQUEST_TYPES, isNodesOwn, isOneShot, PASS_THROUGH_TYPES, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
@@ -354,6 +354,12 @@ export class ResourceTasks {
       this.owners.set(asyncId, top);
       this.followUps.add(asyncId);
       top.followUps++;
+      return;
+    }
+    if (HELPER_REQUEST_TYPES.has(type) && top.transient && top.kind === 'io' && !top.ended && info.inHelperExecutor && info.code === top.codeKey) {
+      // The request a promise helper makes in its promise's executor for the call itself (Node
+      // 26's fs.promises.readFile reads a small file in one): that call's own work, no task.
+      this.owners.set(asyncId, top);
       return;
     }
     if (type === 'MESSAGEPORT' && (info.shape === 'none' || top.transient)) {

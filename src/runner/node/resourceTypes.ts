@@ -20,7 +20,7 @@ export const PASS_THROUGH_TYPES = new Set(['STREAM_END_OF_STREAM']);
 /** I/O a user asked for even when Node's own code made the handle (a connect inside net.connect). */
 const USER_VISIBLE_TYPES = new Set(['TCPCONNECTWRAP', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPECONNECTWRAP', 'PIPESERVERWRAP', 'GETADDRINFOREQWRAP', 'FSREQCALLBACK', 'UDPWRAP']);
 /** Requests a promise helper makes for its own work (fs.promises.rm's, dns.promises.lookup's): part of it. */
-const HELPER_REQUEST_TYPES = new Set(['FSREQCALLBACK', 'GETADDRINFOREQWRAP']);
+export const HELPER_REQUEST_TYPES = new Set(['FSREQCALLBACK', 'GETADDRINFOREQWRAP']);
 /** Resources that end after their single callback (and crypto's jobs). */
 const ONE_SHOT_TYPES = new Set(['Timeout', 'Immediate', 'TCPCONNECTWRAP', 'PIPECONNECTWRAP', 'FSREQCALLBACK', 'GETADDRINFOREQWRAP', 'GETNAMEINFOREQWRAP', 'UDPSENDWRAP', 'HTTP2PING', 'HTTP2SETTINGS']);
 /** Node modules whose timers are the user's own (setTimeout, AbortSignal.timeout); others' are Node's housekeeping (HTTP's date cache). */

@@ -62,7 +62,21 @@ export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T,
   // loads, some 500): started as the hooks register, before the trace's run, it does not show as
   // the script holding its loop while the first module loads. A worker's file loads through them too.
   const warmUp = script === undefined || loadsAsModule(script.file);
-  if (fs.existsSync(loader)) ownWork(TRANSPILE_TASK, () => Module.register(pathToFileURL(loader).href, { data: { runnerDir: __dirname, warmUp } satisfies LoaderData }));
+  if (fs.existsSync(loader)) ownWork(TRANSPILE_TASK, () => quietly(() => Module.register(pathToFileURL(loader).href, { data: { runnerDir: __dirname, warmUp } satisfies LoaderData })));
+}
+
+/**
+ * Runs `fn` with deprecation warnings off: Node 26 deprecates module.register() (DEP0205), which
+ * the runner still needs for ES modules, and its warning would land on the program's stderr.
+ */
+function quietly(fn: () => void): void {
+  const quiet = process.noDeprecation;
+  process.noDeprecation = true;
+  try {
+    fn();
+  } finally {
+    process.noDeprecation = quiet;
+  }
 }
 
 /** What the loader hooks are told as they start. */
