@@ -1,25 +1,37 @@
 // Node's internal bindings, for what no public API tells (the promise hooks Node installs, a
 // promise's state): through process.binding, or through Node's internal test module, which the
 // launcher's INTERNALS_FLAG lets the runner load (Node 24 took async_wrap out of process.binding).
-// Each is reached without the warning it prints (the program's stderr must not change).
+// Each is reached without the warning it prints (the program's stderr must not change), as is
+// what else of Node's the runner uses that Node deprecates (withoutDeprecationWarnings).
 import { createRequire } from 'node:module';
 
 type BindingLoader = (name: string) => unknown;
 
 let loader: BindingLoader | null | undefined;
 
+/**
+ * Runs `fn` with Node's deprecation warnings off: the runner's own uses of what Node deprecates
+ * (process.binding, module.register() from Node 26) must not warn on the program's stderr.
+ */
+export function withoutDeprecationWarnings<T>(fn: () => T): T {
+  const quiet = process.noDeprecation;
+  process.noDeprecation = true;
+  try {
+    return fn();
+  } finally {
+    process.noDeprecation = quiet;
+  }
+}
+
 /** process.binding(name), undefined where Node has no such binding there. */
 export function legacyBinding(name: string): unknown {
-  const proc = process as unknown as { binding?: BindingLoader; noDeprecation?: boolean };
-  if (typeof proc.binding !== 'function') return undefined;
-  const quiet = proc.noDeprecation;
-  proc.noDeprecation = true;
+  const proc = process as unknown as { binding?: BindingLoader };
+  const binding = proc.binding;
+  if (typeof binding !== 'function') return undefined;
   try {
-    return proc.binding(name);
+    return withoutDeprecationWarnings(() => binding.call(process, name));
   } catch {
     return undefined; // "No such module: async_wrap" from Node 24
-  } finally {
-    proc.noDeprecation = quiet;
   }
 }
 

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Module from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { withoutDeprecationWarnings } from './nodeInternals';
 import { nearestTsconfig, NoTranspiler, transpile } from './transpilers';
 import { aliasedPaths } from './tsconfigPaths';
 
@@ -62,21 +63,8 @@ export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T,
   // loads, some 500): started as the hooks register, before the trace's run, it does not show as
   // the script holding its loop while the first module loads. A worker's file loads through them too.
   const warmUp = script === undefined || loadsAsModule(script.file);
-  if (fs.existsSync(loader)) ownWork(TRANSPILE_TASK, () => quietly(() => Module.register(pathToFileURL(loader).href, { data: { runnerDir: __dirname, warmUp } satisfies LoaderData })));
-}
-
-/**
- * Runs `fn` with deprecation warnings off: Node 26 deprecates module.register() (DEP0205), which
- * the runner still needs for ES modules, and its warning would land on the program's stderr.
- */
-function quietly(fn: () => void): void {
-  const quiet = process.noDeprecation;
-  process.noDeprecation = true;
-  try {
-    fn();
-  } finally {
-    process.noDeprecation = quiet;
-  }
+  // (Node 26 deprecates module.register(), which the runner still needs for ES modules.)
+  if (fs.existsSync(loader)) ownWork(TRANSPILE_TASK, () => withoutDeprecationWarnings(() => Module.register(pathToFileURL(loader).href, { data: { runnerDir: __dirname, warmUp } satisfies LoaderData })));
 }
 
 /** What the loader hooks are told as they start. */
