@@ -2,6 +2,7 @@
 // (bench/workloads/report.js prints one "BENCH {json}" line on stderr).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import { INTERNALS_FLAG } from '../src/runner/node/config';
 import { tracedCommand, withSideChannel, type Runtime } from '../src/session/launch';
 
 /** The interpreters P1 runs under: TASKLANE_PYTHONS=python3,python3.12 (each that starts), else TASKLANE_PYTHON or python3. */
@@ -46,7 +47,10 @@ export function runPlain(script: string, runtime: Runtime, nodeOptions?: string,
   const env = { ...process.env, ...extraEnv };
   if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
   else delete env.NODE_OPTIONS;
-  return reportOf(spawn(runtime === 'python' ? interpreter : process.execPath, [script], { env, stdio: ['ignore', 'ignore', 'pipe'] }));
+  // A recorder it preloads starts as the runner's launcher starts a traced script, with the flag
+  // that lets it reach Node's promise hooks as the runner does (Node 24+).
+  const args = runtime === 'node' && nodeOptions ? [INTERNALS_FLAG, script] : [script];
+  return reportOf(spawn(runtime === 'python' ? interpreter : process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] }));
 }
 
 /** The report the workload prints on stderr, once it has exited. */
