@@ -1,13 +1,14 @@
 // What the panel shows, derived from the model (pure: no vscode, no DOM).
 import type { TraceModel } from '../trace/model';
 import { formatDuration } from '../trace/format';
-import { endText, noLoopNote, recordingStopped } from '../trace/summary';
+import { endText, noLoopNote, oldNodeNote, recordingStopped } from '../trace/summary';
 import { MAX_TABLE_ROWS, type PanelState, type RunStatus, type TaskRow } from '../shared/protocol';
 
 /** The run's state in a sentence; `elapsed` is how long a live run has been going. */
 export function describeRun(model: TraceModel, status: RunStatus, problem?: string, elapsed = model.endTime): string {
   if (status === 'starting') return 'Starting…';
-  if (status === 'running') return `Running for ${formatDuration(elapsed)}.${capNote(model, status)}`;
+  const oldNode = oldNodeNote(model);
+  if (status === 'running') return `Running for ${formatDuration(elapsed)}.${capNote(model, status)}${oldNode ? ` ${oldNode}` : ''}`;
   const x = model.exit;
   let text: string;
   if (!x) text = status === 'loaded' ? 'Trace loaded.' : 'The program ended.';
@@ -21,6 +22,7 @@ export function describeRun(model: TraceModel, status: RunStatus, problem?: stri
   text += capNote(model, status);
   const noLoop = noLoopNote(model);
   if (noLoop) text += ` ${noLoop}`;
+  if (oldNode) text += ` ${oldNode}`;
   return problem ? `${text} ${problem}` : text;
 }
 

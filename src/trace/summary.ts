@@ -73,7 +73,25 @@ export function formatSummary(model: TraceModel, options: { includeInternal?: bo
   }
   const noLoop = noLoopNote(model);
   if (noLoop) out.push('', noLoop);
+  const oldNode = oldNodeNote(model);
+  if (oldNode) out.push('', oldNode);
   return out.join('\n') + '\n';
+}
+
+/** The oldest Node.js major the Node runner traces right (its tests run under 20, 22, 24 and 26). */
+const OLDEST_NODE = 20;
+
+/**
+ * What a trace made under a Node.js older than OLDEST_NODE says of itself: the runner cannot take
+ * Node's own promise tracking out there (Node 18 has no getPromiseHooks), and some of its tasks and
+ * waits come out wrong. "" for any other run.
+ */
+export function oldNodeNote(model: TraceModel): string {
+  const info = model.info;
+  if (info?.runtime !== 'node') return '';
+  const major = Number(/^v?(\d+)\./.exec(info.runtimeVersion)?.[1]);
+  if (!(major < OLDEST_NODE)) return '';
+  return `This ran under Node.js ${info.runtimeVersion}, older than Tasklane traces right (${OLDEST_NODE} or newer): some of its tasks and waits may be wrong, and its promises carry Node's async ids.`;
 }
 
 /**

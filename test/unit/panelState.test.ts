@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describeRun, panelState } from '../../src/panel/panelState';
 import { TraceModel } from '../../src/trace/model';
+import { formatSummary } from '../../src/trace/summary';
 import type { TraceEvent } from '../../src/trace/events';
 
 function model(events: TraceEvent[]): TraceModel {
@@ -57,6 +58,25 @@ describe('the panel\'s status line for a Python run with no asyncio event loop',
     const task: TraceEvent = { type: 'task', t: 1, id: 2, parent: 1, kind: 'async', name: 'main', site: '', internal: false };
     assert.doesNotMatch(describeRun(model([start('python'), script, task, exited]), 'finished'), NOTE);
     assert.doesNotMatch(describeRun(model([start('node'), script, exited]), 'finished'), NOTE);
+  });
+});
+
+describe('the panel\'s status line for a run under a Node.js older than 20', () => {
+  const start = (runtimeVersion: string): TraceEvent => ({ type: 'start', runtime: 'node', runtimeVersion, pid: 7, script: '/app/main.js', cwd: '/app', startedAt: 0 });
+  const script: TraceEvent = { type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'main.js', site: '', internal: false };
+  const exited: TraceEvent = { type: 'exit', t: 900_000, reason: 'exit', code: 0, signal: '', message: '', site: '' };
+  const NOTE = /This ran under Node\.js v18\.20\.8, older than Tasklane traces right \(20 or newer\)/;
+
+  it('says so while it runs and once it has ended, in the summary too', () => {
+    assert.match(describeRun(model([start('v18.20.8'), script]), 'running', undefined, 1000), NOTE);
+    assert.match(describeRun(model([start('v18.20.8'), script, exited]), 'finished'), NOTE);
+    assert.match(formatSummary(model([start('v18.20.8'), script, exited])), NOTE);
+  });
+
+  it('says nothing of Node 20 and newer, nor of Python', () => {
+    for (const version of ['v20.20.2', 'v22.23.5', 'v26.12.1']) assert.doesNotMatch(describeRun(model([start(version), script, exited]), 'finished'), /older than Tasklane/);
+    const python: TraceEvent = { type: 'start', runtime: 'python', runtimeVersion: '3.9.18', pid: 7, script: '/app/jobs.py', cwd: '/app', startedAt: 0 };
+    assert.doesNotMatch(describeRun(model([python, script, exited]), 'finished'), /older than Tasklane/);
   });
 });
 
