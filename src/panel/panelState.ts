@@ -1,14 +1,14 @@
 // What the panel shows, derived from the model (pure: no vscode, no DOM).
 import type { TraceModel } from '../trace/model';
 import { formatDuration } from '../trace/format';
-import { endText, noLoopNote, oldNodeNote, recordingStopped } from '../trace/summary';
+import { endText, recordingStopped, runNotes } from '../trace/summary';
 import { MAX_TABLE_ROWS, type PanelState, type RunStatus, type TaskRow } from '../shared/protocol';
 
 /** The run's state in a sentence; `elapsed` is how long a live run has been going. */
 export function describeRun(model: TraceModel, status: RunStatus, problem?: string, elapsed = model.endTime): string {
   if (status === 'starting') return 'Starting…';
-  const oldNode = oldNodeNote(model);
-  if (status === 'running') return `Running for ${formatDuration(elapsed)}.${capNote(model, status)}${oldNode ? ` ${oldNode}` : ''}`;
+  // (A note needing the run's end, as noLoopNote's, says nothing while it runs.)
+  if (status === 'running') return [`Running for ${formatDuration(elapsed)}.${capNote(model, status)}`, ...runNotes(model)].join(' ');
   const x = model.exit;
   let text: string;
   if (!x) text = status === 'loaded' ? 'Trace loaded.' : 'The program ended.';
@@ -20,9 +20,7 @@ export function describeRun(model: TraceModel, status: RunStatus, problem?: stri
   const holder = longest && model.tasks.get(longest.task);
   if (holder) text += ` The longest loop block was ${formatDuration(longest.end - longest.start)} in ${model.displayName(holder)}.`;
   text += capNote(model, status);
-  const noLoop = noLoopNote(model);
-  if (noLoop) text += ` ${noLoop}`;
-  if (oldNode) text += ` ${oldNode}`;
+  for (const note of runNotes(model)) text += ` ${note}`;
   return problem ? `${text} ${problem}` : text;
 }
 

@@ -71,11 +71,13 @@ export function formatSummary(model: TraceModel, options: { includeInternal?: bo
     const how = x.reason === 'exit' ? `exited with code ${x.code}` : x.reason === 'signal' || x.reason === 'killed' ? `was ended by ${x.signal || 'a signal'}` : `crashed (${x.reason === 'rejection' ? 'unhandled rejection' : 'uncaught exception'}) with code ${x.code}`;
     out.push('', `The program ${how} after ${formatDuration(x.t)}${x.message ? `: ${x.message}` : ''}${x.site ? ` at ${shortSite(x.site, cwd)}` : ''}.`);
   }
-  const noLoop = noLoopNote(model);
-  if (noLoop) out.push('', noLoop);
-  const oldNode = oldNodeNote(model);
-  if (oldNode) out.push('', oldNode);
+  for (const note of runNotes(model)) out.push('', note);
   return out.join('\n') + '\n';
+}
+
+/** What the run says of itself beyond how it ended: the notes below that apply to it, in order. */
+export function runNotes(model: TraceModel): string[] {
+  return [noLoopNote(model), oldNodeNote(model)].filter((note) => note !== '');
 }
 
 /** The oldest Node.js major the Node runner traces right (its tests run under 20, 22, 24 and 26). */
