@@ -579,6 +579,14 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(only(model, 'compileModule').waits.map((w) => model.waitLabel(w)), ['WebAssembly.compile']);
   });
 
+  it('a wait for a builtin with work of its own (Atomics.waitAsync; Array.fromAsync where Node has it) is named after it', () => {
+    const { model, stdout } = traceFixture('builtin-work.js');
+    assert.equal(stdout, '1 2\n');
+    assert.deepEqual(only(model, 'waitForFlag').waits.map((w) => model.waitLabel(w)), ['Atomics.waitAsync']);
+    const collected = typeof (Array as { fromAsync?: unknown }).fromAsync === 'function' ? 'Array.fromAsync' : 'Promise.all ×2';
+    assert.deepEqual(only(model, 'collect').waits.map((w) => model.waitLabel(w)), [collected]);
+  });
+
   it('a wait for a Web Crypto digest is named after the call, not the hashing job Node runs for it', () => {
     const { model, stdout } = traceFixture('webcrypto-digest.js');
     assert.equal(stdout, '8ac081cb\n');

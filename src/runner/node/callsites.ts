@@ -71,10 +71,12 @@ export interface CallSiteInfo {
   /** Made by `Promise.resolve` or `Promise.reject`: settled as it is made, so no operation's own promise. */
   madeSettled: boolean;
   /**
-   * For `newPromise` made in a package's code the project called: that call, as a person names it
-   * (`BoundPool.connect`, `Client.query`), what a wait for the promise waits for; else ''.
+   * What a wait for the promise waits for, where its maker says more than "promise": for
+   * `newPromise` made in a package's code the project called, that call, as a person names it
+   * (`BoundPool.connect`, `Client.query`); for `builtin`, a builtin with work of its own
+   * (`Atomics.waitAsync`); else ''.
    */
-  packageCall?: string;
+  waitLabel?: string;
   /** A small number standing for this whole answer, assigned by SiteCache; part of cache keys. */
   code: number;
   /**
@@ -316,8 +318,8 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   }
   const top = frames[first];
   if (user === first + 1 && isPromiseConstructor(top)) {
-    const packageCall = packageCallOf(frames, user);
-    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false, packageCall };
+    const waitLabel = packageCallOf(frames, user);
+    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false, waitLabel };
   }
   if (COMBINATORS.has(api)) {
     const topName = top.getFunctionName() ?? '';
@@ -327,7 +329,17 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   // one frame deep, the depth of a `then` called directly).
   if (THENS.has(api)) return { shape: 'then', api: 'then', module: '', fn, site, callerSite, moduleBody, depth: 1, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
   if (user === first + 1 && !file && INLINED_BUILTINS.has(api)) rememberBuiltinCall(userFrame, api, madeAt);
-  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
+  const waitLabel = file ? '' : builtinWork(adjacent);
+  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false, waitLabel };
+}
+
+/** Builtins whose promise stands for work of their own, named as the program calls them. */
+const BUILTIN_WORK = new Set(['Atomics.waitAsync', 'Array.fromAsync']);
+
+/** "Atomics.waitAsync" for the frame of a builtin in BUILTIN_WORK; else "". */
+function builtinWork(frame: CallSite): string {
+  const name = `${frame.getTypeName()}.${frame.getFunctionName()}`;
+  return BUILTIN_WORK.has(name) ? name : '';
 }
 
 /** Whether a frame is at its function's entry, where an async function makes its own promise (see isEntryAt). */

@@ -197,7 +197,11 @@ export class PromiseTasks {
         marks.setOwner(promise, top);
         marks.setThenSite(promise, THENABLE_JOB);
         // A wait for it waits for the package's call that made it, whatever settles it (a socket's read).
-        if (info.packageCall) marks.setLabel(promise, info.packageCall);
+        if (info.waitLabel) marks.setLabel(promise, info.waitLabel);
+        return;
+      case 'builtin':
+        marks.setOwner(promise, top);
+        if (info.waitLabel) marks.setLabel(promise, info.waitLabel); // Atomics.waitAsync
         return;
       case 'combinatorThen':
         marks.setOwner(promise, top);
