@@ -474,6 +474,14 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(main.waits.every((w) => /async-gen\.js:6:\d+$/.test(w.site)), main.waits.map((w) => w.site).join());
   });
 
+  it('a `yield value` in an async generator waits for the value, as `await value` does, not for a promise', () => {
+    const { model, stdout } = traceFixture('async-gen-values.js');
+    assert.equal(stdout, '4950\n');
+    const waits = only(model, 'sum').waits;
+    assert.ok(waits.length > 0, 'the first yield waits while main runs');
+    assert.deepEqual(waits.map((w) => [model.waitLabel(w), w.site.replace(/^.*\//, '')]), waits.map(() => ['value', 'async-gen-values.js:4:35']));
+  });
+
   it('what an installed package makes or throws is placed at the project\'s call of it, not in node_modules', () => {
     const { model, stdout } = traceFixture('with-package/main.js');
     assert.equal(stdout, 'the library failed\n');

@@ -333,13 +333,15 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false, waitLabel };
 }
 
-/** Builtins whose promise stands for work of their own, named as the program calls them. */
-const BUILTIN_WORK = new Set(['Atomics.waitAsync', 'Array.fromAsync']);
+/**
+ * Builtins whose promise stands for work of their own, by their frame's function name, named as
+ * the program calls them (the frame's type name is `Function` for a static method before Node 24).
+ */
+const BUILTIN_WORK = new Map([['waitAsync', 'Atomics.waitAsync'], ['fromAsync', 'Array.fromAsync']]);
 
 /** "Atomics.waitAsync" for the frame of a builtin in BUILTIN_WORK; else "". */
 function builtinWork(frame: CallSite): string {
-  const name = `${frame.getTypeName()}.${frame.getFunctionName()}`;
-  return BUILTIN_WORK.has(name) ? name : '';
+  return BUILTIN_WORK.get(frame.getFunctionName() ?? '') ?? '';
 }
 
 /** Whether a frame is at its function's entry, where an async function makes its own promise (see isEntryAt). */

@@ -81,6 +81,8 @@ const CALLS_RESOLVE = /^(?:function\s*\(\s*\)\s*\{|\(\s*\)\s*=>\s*\{?)\s*(?:reso
 export class PromiseTasks {
   /** The wrapper V8 made for the latest `await value`: the await on it follows. */
   private awaitWrapper: Promise<unknown> | undefined;
+  /** The promise of the latest `next()` call of an async generator (a `for await` step's): see onPromise. */
+  private generatorRequest: Promise<unknown> | undefined;
   /** Tasks whose promise has settled, ended once its state can be read (see settlePending). */
   private readonly settles: TaskState[] = [];
   /** Rejected tasks whose error is still to be read (see describeLater). */
@@ -166,9 +168,10 @@ export class PromiseTasks {
         return;
       }
       case 'user':
-        if (hasParent && parent === top.promise) {
-          // `await value`: V8 wraps the value in a promise whose parent is the function's own; the
-          // await itself follows, on that wrapper.
+        if (hasParent && (parent === top.promise || parent === this.generatorRequest)) {
+          // `await value`: V8 wraps the value in a promise whose parent is the function's own (an
+          // async generator's `yield value`: that of the `next()` call it answers); the await
+          // itself follows, on that wrapper.
           marks.setOwner(promise, top);
           this.awaitWrapper = promise;
         } else if (hasParent) {
@@ -201,6 +204,7 @@ export class PromiseTasks {
         return;
       case 'builtin':
         marks.setOwner(promise, top);
+        if (info.api === 'next') this.generatorRequest = promise;
         if (info.waitLabel) marks.setLabel(promise, info.waitLabel); // Atomics.waitAsync
         return;
       case 'combinatorThen':
