@@ -472,6 +472,11 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(timers.map((t) => t.parent), [main.id, main.id], 'the generator sleeps in main');
     assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['setTimeout 10 ms', 'setTimeout 10 ms']);
     assert.ok(main.waits.every((w) => /async-gen\.js:6:\d+$/.test(w.site)), main.waits.map((w) => w.site).join());
+    // main runs (its `for await` steps, the generator's body) only between those waits.
+    for (let i = 0; i < main.runs.length; i += 2) {
+      const [start, end] = [main.runs[i], main.runs[i + 1]];
+      assert.ok(main.waits.every((w) => w.end <= start || w.start >= end), `run ${start}–${end} overlaps a wait`);
+    }
   });
 
   it('a `yield value` in an async generator waits for the value, as `await value` does, not for a promise', () => {

@@ -81,8 +81,12 @@ const CALLS_RESOLVE = /^(?:function\s*\(\s*\)\s*\{|\(\s*\)\s*=>\s*\{?)\s*(?:reso
 export class PromiseTasks {
   /** The wrapper V8 made for the latest `await value`: the await on it follows. */
   private awaitWrapper: Promise<unknown> | undefined;
-  /** The promise of the latest `next()` call of an async generator (a `for await` step's): see onPromise. */
+  /**
+   * The promise of the latest `next()` call of an async generator (a `for await` step's), and the
+   * function that called it (see CallSiteInfo.callers): see onPromise.
+   */
   private generatorRequest: Promise<unknown> | undefined;
+  private generatorRequestCaller: string | undefined;
   /** Tasks whose promise has settled, ended once its state can be read (see settlePending). */
   private readonly settles: TaskState[] = [];
   /** Rejected tasks whose error is still to be read (see describeLater). */
@@ -168,10 +172,11 @@ export class PromiseTasks {
         return;
       }
       case 'user':
-        if (hasParent && (parent === top.promise || parent === this.generatorRequest)) {
+        if (hasParent && (parent === top.promise || (parent === this.generatorRequest && info.callers[0] !== this.generatorRequestCaller))) {
           // `await value`: V8 wraps the value in a promise whose parent is the function's own (an
-          // async generator's `yield value`: that of the `next()` call it answers); the await
-          // itself follows, on that wrapper.
+          // async generator's `yield value`: that of the `next()` call it answers, made in the
+          // generator's code, where the caller's await of that call is made in the caller's); the
+          // await itself follows, on that wrapper.
           marks.setOwner(promise, top);
           this.awaitWrapper = promise;
         } else if (hasParent) {
@@ -204,7 +209,10 @@ export class PromiseTasks {
         return;
       case 'builtin':
         marks.setOwner(promise, top);
-        if (info.api === 'next') this.generatorRequest = promise;
+        if (info.api === 'next') {
+          this.generatorRequest = promise;
+          this.generatorRequestCaller = info.callers[0];
+        }
         if (info.waitLabel) marks.setLabel(promise, info.waitLabel); // Atomics.waitAsync
         return;
       case 'combinatorThen':
