@@ -96,6 +96,9 @@ interface LoopLane {
   runningTask: Task | undefined;
 }
 
+/** How far back the loop's segments are searched for a run a late wait ends (see endRunAt). */
+const RECENT_SEGMENTS = 8;
+
 function newLane(): LoopLane {
   return { segments: [], running: 0, runningTask: undefined };
 }
@@ -242,6 +245,7 @@ export class TraceModel implements TraceSink {
       return;
     }
     closeWait(task, t);
+    this.endRunAt(task, t);
     const wait = { start: t, end: NaN, target, label, by: 0, byLabel: '', site, wokenAt: NaN };
     // A list's first push would make room for 17; most tasks have one wait or run, made to measure.
     if (task.waits.length === 0) task.waits = [wait];
@@ -270,6 +274,7 @@ export class TraceModel implements TraceSink {
     const before = task?.waits.at(-1);
     if (!task || !before) return;
     closeWait(task, t);
+    this.endRunAt(task, t);
     const wait = { start: t, end: NaN, target: before.target, label: before.label, by: 0, byLabel: '', site: before.site, wokenAt: NaN };
     task.waits.push(wait);
     this.waitedBefore.set(wait, before);
@@ -514,15 +519,57 @@ export class TraceModel implements TraceSink {
     return out;
   }
 
+  /**
+   * A run record of the task holding the loop, which began to wait since its run began (the runner
+   * wrote its await of a settled promise before anything else ran, then saw it resume): the wait
+   * ends now, and the run is cut around it.
+   */
+  private resumeInPlace(lane: LoopLane, task: Task, t: number): void {
+    const wait = task.waits.at(-1);
+    const runs = task.runs;
+    if (wait === undefined || !Number.isNaN(wait.end) || wait.start < runs[runs.length - 2] || wait.start > t) return;
+    wait.end = t;
+    runs[runs.length - 1] = wait.start;
+    runs.push(t, NaN);
+    const loop = lane.segments;
+    loop[loop.length - 2] = wait.start;
+    loop.push(t, NaN, task.id);
+    this.markChanged(task.id);
+  }
+
+  /**
+   * A wait starting at `t` told after the task's last run ended past `t` (an async function's
+   * `return load()`, written once the runtime adopts the promise): the run ended at `t`, and so did
+   * its stretch of the loop, one of the lane's latest. (An open run ends so at the switch; see runEnd.)
+   */
+  private endRunAt(task: Task, t: number): void {
+    const runs = task.runs;
+    const last = runs.length - 1;
+    if (last < 1 || Number.isNaN(runs[last]) || runs[last] <= t || runs[last - 1] > t) return;
+    const loop = this.laneOf(task.thread).segments;
+    for (let i = loop.length - 3; i >= 0 && i >= loop.length - 3 * RECENT_SEGMENTS; i -= 3) {
+      if (loop[i + 2] === task.id && loop[i + 1] === runs[last]) {
+        loop[i + 1] = t;
+        break;
+      }
+    }
+    runs[last] = t;
+  }
+
   private switchTo(lane: LoopLane, id: number, t: number): void {
-    if (id === lane.running) return;
+    if (id === lane.running) {
+      if (lane.runningTask !== undefined) this.resumeInPlace(lane, lane.runningTask, t);
+      return;
+    }
     this.markChanged(lane.running);
     const previous = lane.runningTask;
+    let end = t;
     if (previous && previous.runs.length && Number.isNaN(previous.runs[previous.runs.length - 1])) {
-      previous.runs[previous.runs.length - 1] = t;
+      end = runEnd(previous, t);
+      previous.runs[previous.runs.length - 1] = end;
     }
     const loop = lane.segments;
-    if (lane.running !== 0 && loop.length) loop[loop.length - 2] = t;
+    if (lane.running !== 0 && loop.length) loop[loop.length - 2] = end;
     lane.running = id;
     const next = this.tasks.get(id);
     lane.runningTask = next;
@@ -535,6 +582,18 @@ export class TraceModel implements TraceSink {
     else next.runs.push(t, NaN);
     loop.push(t, NaN, id);
   }
+}
+
+/**
+ * Where the task's open run ends as another task takes the loop at `t`: where it began to wait, if
+ * it did since the run started. A runner times an await as it happens but the switch as the callback
+ * returns; what ran in between is the runtime finishing the callback (and the tracer's own work),
+ * no code of the task's. (Its loop segment ends there too, so that a file, which keeps the runs,
+ * gives back the same loop.)
+ */
+function runEnd(task: Task, t: number): number {
+  const wait = task.waits.at(-1);
+  return wait !== undefined && Number.isNaN(wait.end) && wait.start < t && wait.start >= task.runs[task.runs.length - 2] ? wait.start : t;
 }
 
 /** Ends the task's open wait at `t`; says whether there was one. */

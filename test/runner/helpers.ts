@@ -60,6 +60,7 @@ function assertLoopInvariants(model: TraceModel, fixture: string): void {
   for (const task of model.tasks.values()) {
     const end = task.end?.t ?? Infinity;
     for (const wait of task.waits) assert(wait.start <= end, `${fixture}: ${task.name} #${task.id} waits at ${wait.start} µs, after its end at ${end}`);
+    assertNotRunningWhileWaiting(model, task, fixture);
     if (!runsByThread.has(task.thread)) runsByThread.set(task.thread, []);
     for (let i = 0; i < task.runs.length; i += 2) runsByThread.get(task.thread)!.push([task.runs[i], Number.isNaN(task.runs[i + 1]) ? Infinity : task.runs[i + 1], task.id]);
   }
@@ -68,6 +69,21 @@ function assertLoopInvariants(model: TraceModel, fixture: string): void {
     for (let i = 1; i < runs.length; i++) {
       const [before, now] = [runs[i - 1], runs[i]];
       assert(now[0] >= before[1] || now[2] === before[2], `${fixture}: #${before[2]} runs ${before[0]}–${before[1]} µs and #${now[2]} from ${now[0]}: two tasks at once`);
+    }
+  }
+}
+
+/** A task's code does not run while it waits: no running segment of it overlaps one of its waits. */
+function assertNotRunningWhileWaiting(model: TraceModel, task: Task, fixture: string): void {
+  const waits = [...task.waits].sort((a, b) => a.start - b.start);
+  let w = 0;
+  for (let i = 0; i < task.runs.length; i += 2) {
+    const start = task.runs[i];
+    const end = Number.isNaN(task.runs[i + 1]) ? Infinity : task.runs[i + 1];
+    while (w < waits.length && waits[w].end <= start) w++;
+    for (let k = w; k < waits.length && waits[k].start < end; k++) {
+      const wait = waits[k];
+      assert(wait.end <= start, `${fixture}: ${task.name} #${task.id} runs ${start}–${end} µs while it waits ${wait.start}–${wait.end} for ${model.waitLabel(wait)}`);
     }
   }
 }

@@ -63,7 +63,7 @@ describe('Chrome trace export', () => {
 
   it('draws running segments as run slices and waits as await slices named by what was awaited', () => {
     const runs = of((e) => e.ph === 'X' && e.cat === 'run' && e.tid === 2);
-    assert.deepEqual(runs.map((e) => [e.ts, e.dur]), [[10, 3], [100_020, 20]]);
+    assert.deepEqual(runs.map((e) => [e.ts, e.dur]), [[10, 2], [100_020, 20]], 'its first run ends at its await (12), not as the script takes the loop (13)');
     const [wait] = of((e) => e.ph === 'X' && e.cat === 'await');
     assert.deepEqual([wait.tid, wait.name, wait.ts, wait.dur], [2, 'sleep 0.1 s', 12, 100_008]);
     assert.equal(runs[0].args?.end, 'rejected: Error: late');

@@ -46,6 +46,55 @@ describe('trace model', () => {
     assert.equal(m.runningTime(m.tasks.get(2)!), 45);
   });
 
+  it('ends a task\'s run where it began to wait, not where the next task took the loop (the callback finishing after its await)', () => {
+    const m = build([
+      task(0, 1, 0, 'main'),
+      { type: 'run', t: 0, id: 1 },
+      { type: 'await', t: 7, id: 1, target: 0, label: 'sleep', site: '' },
+      { type: 'run', t: 9, id: 0 },
+      { type: 'run', t: 50, id: 1 },
+      { type: 'run', t: 60, id: 0 },
+    ]);
+    const main = m.tasks.get(1)!;
+    assert.deepEqual(main.runs, [0, 7, 50, 60]);
+    assert.deepEqual(main.waits.map((w) => [w.start, w.end]), [[7, 50]]);
+    assert.deepEqual(m.loop, [0, 7, 1, 50, 60, 1], 'the loop as a file keeping only the runs gives it back');
+    assert.deepEqual(fromTasklaneFile(JSON.parse(JSON.stringify(toTasklaneFile(m)))).loop, m.loop);
+  });
+
+  it('ends a run already closed where a wait told after it began (an async function\'s `return load()`, told as the runtime adopts the promise)', () => {
+    const m = build([
+      task(0, 1, 0, 'main'),
+      task(1, 2, 1, 'get'),
+      { type: 'run', t: 1, id: 2 },
+      { type: 'run', t: 9, id: 1 },
+      { type: 'await', t: 6, id: 2, target: 0, label: 'Response.text', site: '' },
+      { type: 'run', t: 12, id: 0 },
+      { type: 'run', t: 40, id: 2 },
+      { type: 'run', t: 41, id: 0 },
+    ]);
+    const get = m.tasks.get(2)!;
+    assert.deepEqual(get.runs, [1, 6, 40, 41]);
+    assert.deepEqual(get.waits.map((w) => [w.start, w.end]), [[6, 40]]);
+    assert.deepEqual(m.tasks.get(1)!.runs, [9, 12], 'the task that took the loop keeps its run');
+    assert.deepEqual(m.loop, [1, 6, 2, 9, 12, 1, 40, 41, 2], 'the loop as a file keeping only the runs gives it back');
+  });
+
+  it('a task told to run again while it holds the loop resumes from the wait it began since (Python\'s `sleep(0)` with nothing else ready)', () => {
+    const m = build([
+      task(0, 1, 0, 'main'),
+      { type: 'run', t: 10, id: 1 },
+      { type: 'await', t: 16, id: 1, target: 0, label: 'sleep 0 s', site: '' },
+      { type: 'run', t: 30, id: 1 },
+      { type: 'run', t: 40, id: 1 },
+      { type: 'run', t: 45, id: 0 },
+    ]);
+    const main = m.tasks.get(1)!;
+    assert.deepEqual(main.runs, [10, 16, 30, 45], 'a run record with no wait in between changes nothing');
+    assert.deepEqual(main.waits.map((w) => [w.start, w.end]), [[16, 30]]);
+    assert.deepEqual(m.loop, [10, 16, 1, 30, 45, 1]);
+  });
+
   it('closes a wait when its task runs again and labels it with what it awaited', () => {
     const m = build([
       task(0, 1, 0, 'main'),
@@ -251,7 +300,7 @@ describe('trace model', () => {
     assert.deepEqual(m.dropped, [{ t: 10, count: 4 }], 'two runs, a task and its end, from the first');
     assert.deepEqual(m.tasks.get(2)!.end, { t: 30, state: 'rejected', message: 'Error: x', site: '' });
     assert.equal(m.exit?.reason, 'exit');
-    assert.deepEqual(m.loop, [0, 10, 1], 'main does not hold the loop past the point the trace stops knowing');
+    assert.deepEqual(m.loop, [0, 6, 1], 'main holds the loop until it awaits, not past the point the trace stops knowing');
   });
 
   it('ignores events about tasks it never saw', () => {

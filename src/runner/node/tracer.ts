@@ -308,14 +308,16 @@ export class Tracer {
     // run since awaited something already settled: no wait, and no need to read the clock.
     const ns = reaction && owner.id === this.stack.running && owner.resource === undefined ? -1 : this.now();
     // A callback folded into a task that waits at an await (the end of its stdout write, Node's
-    // follow-up of its net.connect) does not resume it: it runs as Node's work and the wait goes on.
+    // follow-up of its net.connect), or that has returned a promise it waits for (`return
+    // once(child, 'close')`, the child's spawn tick), does not resume it: it runs as Node's work
+    // and the wait goes on.
     // What it makes is still the task's. Only a promise reaction resumes the task. Nor is a
     // callback or job of a task that has ended a run of it after its end (a timer whose callback
     // wrote to stdout, the write completing after it; fetch's body streaming on inside Node), but
     // a .then callback it attached, which is its code (and may hold the loop). So is the job in
     // which V8 calls the then() of a thenable the task awaits.
     const thenableJob = thenSite === THENABLE_JOB || thenSite === RETURNED_JOB;
-    const aside = thenableJob || (owner.ended && thenSite === 0) || (!reaction && owner.awaiting);
+    const aside = thenableJob || (owner.ended && thenSite === 0) || (!reaction && (owner.awaiting || owner.returnedAt > 0));
     // A .then callback the task attached before it awaited runs as the task's code, but the task
     // still waits at its await: the wait goes on once the callback returns (see leave).
     if (reaction && !thenableJob) {
