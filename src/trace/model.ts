@@ -520,9 +520,9 @@ export class TraceModel implements TraceSink {
   }
 
   /**
-   * A run record of the task holding the loop, which began to wait since its run began (the runner
-   * wrote its await of a settled promise before anything else ran, then saw it resume): the wait
-   * ends now, and the run is cut around it.
+   * A run record of the task holding the loop, which began to wait since its run began (Python's
+   * runner, a task whose `sleep(0)` found nothing else ready running its next step at once): the
+   * wait ends now, and the run is cut around it.
    */
   private resumeInPlace(lane: LoopLane, task: Task, t: number): void {
     const wait = task.waits.at(-1);
