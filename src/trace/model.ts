@@ -525,14 +525,13 @@ export class TraceModel implements TraceSink {
    * wait ends now, and the run is cut around it.
    */
   private resumeInPlace(lane: LoopLane, task: Task, t: number): void {
-    const wait = task.waits.at(-1);
     const runs = task.runs;
-    if (wait === undefined || !Number.isNaN(wait.end) || wait.start < runs[runs.length - 2] || wait.start > t) return;
-    wait.end = t;
-    runs[runs.length - 1] = wait.start;
+    const waitedFrom = firstWaitSince(task, runs[runs.length - 2], t);
+    if (waitedFrom === t || !closeWait(task, t)) return;
+    runs[runs.length - 1] = waitedFrom;
     runs.push(t, NaN);
     const loop = lane.segments;
-    loop[loop.length - 2] = wait.start;
+    loop[loop.length - 2] = waitedFrom;
     loop.push(t, NaN, task.id);
     this.markChanged(task.id);
   }
@@ -592,8 +591,18 @@ export class TraceModel implements TraceSink {
  * gives back the same loop.)
  */
 function runEnd(task: Task, t: number): number {
-  const wait = task.waits.at(-1);
-  return wait !== undefined && Number.isNaN(wait.end) && wait.start < t && wait.start >= task.runs[task.runs.length - 2] ? wait.start : t;
+  return firstWaitSince(task, task.runs[task.runs.length - 2], t);
+}
+
+/**
+ * The start of the first of the task's waits that began in its run from `runStart` (several, one
+ * after another, when a runner tells one suspension twice: a `for await` step, then what the
+ * generator awaits), if before `t`; else `t`.
+ */
+function firstWaitSince(task: Task, runStart: number, t: number): number {
+  let first = t;
+  for (let i = task.waits.length - 1; i >= 0 && task.waits[i].start >= runStart; i--) first = Math.min(first, task.waits[i].start);
+  return first;
 }
 
 /** Ends the task's open wait at `t`; says whether there was one. */

@@ -51,8 +51,9 @@ export function traceFixture(fixture: string, options: { args?: string[]; cliArg
 }
 
 /**
- * What every whole trace must say of the event loop: one task runs at a time, and no task waits
- * after its end. (A task may run after its end: a .then callback it attached is its code.)
+ * What every whole trace must say of the event loop: one task runs at a time, each task's runs and
+ * waits follow one another, it does not run while it waits, and it waits for nothing after its
+ * end. (A task may run after its end: a .then callback it attached is its code.)
  */
 function assertLoopInvariants(model: TraceModel, fixture: string): void {
   // Each thread's loop runs one task at a time.
@@ -60,6 +61,7 @@ function assertLoopInvariants(model: TraceModel, fixture: string): void {
   for (const task of model.tasks.values()) {
     const end = task.end?.t ?? Infinity;
     for (const wait of task.waits) assert(wait.start <= end, `${fixture}: ${task.name} #${task.id} waits at ${wait.start} µs, after its end at ${end}`);
+    assertSegmentsInOrder(task, fixture);
     assertNotRunningWhileWaiting(model, task, fixture);
     if (!runsByThread.has(task.thread)) runsByThread.set(task.thread, []);
     for (let i = 0; i < task.runs.length; i += 2) runsByThread.get(task.thread)!.push([task.runs[i], Number.isNaN(task.runs[i + 1]) ? Infinity : task.runs[i + 1], task.id]);
@@ -73,9 +75,28 @@ function assertLoopInvariants(model: TraceModel, fixture: string): void {
   }
 }
 
-/** A task's code does not run while it waits: no running segment of it overlaps one of its waits. */
+/**
+ * A task's segments follow one another from its creation on: its runs, and its waits, each in time
+ * order, none before the task was made, none ending before it starts.
+ */
+function assertSegmentsInOrder(task: Task, fixture: string): void {
+  const what = `${fixture}: ${task.name} #${task.id}`;
+  let last = task.created;
+  for (let i = 0; i < task.runs.length; i += 2) {
+    const [start, end] = [task.runs[i], task.runs[i + 1]];
+    assert(start >= last && (Number.isNaN(end) || end >= start), `${what} runs ${start}–${end} µs, after a run or its creation at ${last}`);
+    last = Number.isNaN(end) ? Infinity : end;
+  }
+  last = task.created;
+  for (const wait of task.waits) {
+    assert(wait.start >= last && (Number.isNaN(wait.end) || wait.end >= wait.start), `${what} waits ${wait.start}–${wait.end} µs, after a wait or its creation at ${last}`);
+    last = Number.isNaN(wait.end) ? Infinity : wait.end;
+  }
+}
+
+/** A task's code does not run while it waits: no running segment of it overlaps one of its waits (both in order). */
 function assertNotRunningWhileWaiting(model: TraceModel, task: Task, fixture: string): void {
-  const waits = [...task.waits].sort((a, b) => a.start - b.start);
+  const waits = task.waits;
   let w = 0;
   for (let i = 0; i < task.runs.length; i += 2) {
     const start = task.runs[i];

@@ -62,6 +62,23 @@ describe('trace model', () => {
     assert.deepEqual(fromTasklaneFile(JSON.parse(JSON.stringify(toTasklaneFile(m)))).loop, m.loop);
   });
 
+  it('ends a task\'s run where the first of the waits told during it began (one suspension told twice: a `for await` step, then what the generator awaits)', () => {
+    const m = build([
+      task(0, 1, 0, 'main'),
+      { type: 'run', t: 0, id: 1 },
+      { type: 'await', t: 5, id: 1, target: 0, label: 'readline', site: 'a.js:17:3' },
+      { type: 'await', t: 8, id: 1, target: 0, label: 'fs.read', site: 'a.js:17:3' },
+      { type: 'run', t: 10, id: 0 },
+      { type: 'run', t: 30, id: 1 },
+      { type: 'await', t: 32, id: 1, target: 0, label: 'readline', site: 'a.js:17:3' },
+      { type: 'await', t: 33, id: 1, target: 0, label: 'fs.read', site: 'a.js:17:3' },
+      { type: 'run', t: 40, id: 1 },
+    ]);
+    const main = m.tasks.get(1)!;
+    assert.deepEqual(main.runs, [0, 5, 30, 32, 40, NaN]);
+    assert.deepEqual(main.waits.map((w) => [w.start, w.end]), [[5, 8], [8, 30], [32, 33], [33, 40]]);
+  });
+
   it('ends a run already closed where a wait told after it began (an async function\'s `return load()`, told as the runtime adopts the promise)', () => {
     const m = build([
       task(0, 1, 0, 'main'),
