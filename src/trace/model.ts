@@ -526,7 +526,7 @@ export class TraceModel implements TraceSink {
    */
   private resumeInPlace(lane: LoopLane, task: Task, t: number): void {
     const runs = task.runs;
-    const waitedFrom = firstWaitSince(task, runs[runs.length - 2], t);
+    const waitedFrom = runEnd(task, t);
     if (waitedFrom === t || !closeWait(task, t)) return;
     runs[runs.length - 1] = waitedFrom;
     runs.push(t, NaN);
@@ -584,22 +584,16 @@ export class TraceModel implements TraceSink {
 }
 
 /**
- * Where the task's open run ends as another task takes the loop at `t`: where it began to wait, if
- * it did since the run started. A runner times an await as it happens but the switch as the callback
- * returns; what ran in between is the runtime finishing the callback (and the tracer's own work),
- * no code of the task's. (Its loop segment ends there too, so that a file, which keeps the runs,
- * gives back the same loop.)
+ * Where the task's open run ends as another task takes the loop at `t`, or as it is told to run
+ * again: where it began to wait, if it did since the run started (at the first of its waits told
+ * since, when a runner tells one suspension twice: a `for await` step, then what the generator
+ * awaits). A runner times an await as it happens but the switch as the callback returns; what ran
+ * in between is the runtime finishing the callback (and the tracer's own work), no code of the
+ * task's. (Its loop segment ends there too, so that a file, which keeps the runs, gives back the
+ * same loop.)
  */
 function runEnd(task: Task, t: number): number {
-  return firstWaitSince(task, task.runs[task.runs.length - 2], t);
-}
-
-/**
- * The start of the first of the task's waits that began in its run from `runStart` (several, one
- * after another, when a runner tells one suspension twice: a `for await` step, then what the
- * generator awaits), if before `t`; else `t`.
- */
-function firstWaitSince(task: Task, runStart: number, t: number): number {
+  const runStart = task.runs[task.runs.length - 2];
   let first = t;
   for (let i = task.waits.length - 1; i >= 0 && task.waits[i].start >= runStart; i--) first = Math.min(first, task.waits[i].start);
   return first;
