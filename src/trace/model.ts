@@ -255,14 +255,15 @@ export class TraceModel implements TraceSink {
   onAwaitBy(t: number, id: number, by: number, label: string): void {
     if (!this.admit(t, id)) return;
     const waits = this.tasks.get(id)?.waits;
-    if (!waits) return;
+    if (!waits || waits.length === 0) return;
+    const wokenAt = inLastRun(this.tasks.get(by), t, waits[waits.length - 1].start);
     // The whole wait was for what ended it, its stretches before callbacks of the task's ran too
     // (each the wait before the next).
     let first = waits.length;
     for (let wait = waits.at(-1); wait !== undefined && wait.by === 0; wait = this.waitedBefore.get(wait)) {
       wait.by = by;
       wait.byLabel = label;
-      wait.wokenAt = t;
+      wait.wokenAt = wokenAt;
       first--;
     }
     if (first < waits.length - 1) this.relabeled.set(id, Math.min(first, this.relabeled.get(id) ?? first));
@@ -597,6 +598,24 @@ function runEnd(task: Task, t: number): number {
   let first = t;
   for (let i = task.waits.length - 1; i >= 0 && task.waits[i].start >= runStart; i--) first = Math.min(first, task.waits[i].start);
   return first;
+}
+
+/**
+ * When `waker` woke a wait (begun at `waitStart`) it was told of at `t`: in the waker's latest run
+ * by then, if that ended in the wait. A runner may tell it only once the microtasks its callback
+ * fed have run (Node's stream iterator yielding a chunk after the file read's callback returned),
+ * or in a done callback of a task that has ended (Python's TaskGroup): the waker did it as that
+ * run ended. A task that ended before the wait began woke it at `t`, in its done callback.
+ */
+function inLastRun(waker: Task | undefined, t: number, waitStart: number): number {
+  const runs = waker?.runs;
+  if (!runs) return t;
+  for (let i = runs.length - 2; i >= 0; i -= 2) {
+    if (runs[i] > t) continue;
+    const end = runs[i + 1]; // NaN while the run goes on
+    return end < t && end >= waitStart ? end : t;
+  }
+  return t;
 }
 
 /** Ends the task's open wait at `t`; says whether there was one. */

@@ -52,8 +52,8 @@ export function traceFixture(fixture: string, options: { args?: string[]; cliArg
 
 /**
  * What every whole trace must say of the event loop: one task runs at a time, each task's runs and
- * waits follow one another, it does not run while it waits, and it waits for nothing after its
- * end. (A task may run after its end: a .then callback it attached is its code.)
+ * waits follow one another, it does not run while it waits, it waits for nothing after its end, and
+ * nothing wakes a wait before it began. (A task may run after its end: a .then callback it attached is its code.)
  */
 function assertLoopInvariants(model: TraceModel, fixture: string): void {
   // Each thread's loop runs one task at a time.
@@ -63,6 +63,7 @@ function assertLoopInvariants(model: TraceModel, fixture: string): void {
     for (const wait of task.waits) assert(wait.start <= end, `${fixture}: ${task.name} #${task.id} waits at ${wait.start} µs, after its end at ${end}`);
     assertSegmentsInOrder(task, fixture);
     assertNotRunningWhileWaiting(model, task, fixture);
+    assertWokenInWait(model, task, fixture);
     if (!runsByThread.has(task.thread)) runsByThread.set(task.thread, []);
     for (let i = 0; i < task.runs.length; i += 2) runsByThread.get(task.thread)!.push([task.runs[i], Number.isNaN(task.runs[i + 1]) ? Infinity : task.runs[i + 1], task.id]);
   }
@@ -91,6 +92,17 @@ function assertSegmentsInOrder(task: Task, fixture: string): void {
   for (const wait of task.waits) {
     assert(wait.start >= last && (Number.isNaN(wait.end) || wait.end >= wait.start), `${what} waits ${wait.start}–${wait.end} µs, after a wait or its creation at ${last}`);
     last = Number.isNaN(wait.end) ? Infinity : wait.end;
+  }
+}
+
+/** What woke a wait is a task of the trace's, and woke it once both it and the wait had begun. */
+function assertWokenInWait(model: TraceModel, task: Task, fixture: string): void {
+  for (const wait of task.waits) {
+    if (wait.by === 0 || Number.isNaN(wait.wokenAt)) continue;
+    const waker = model.tasks.get(wait.by);
+    const what = `${fixture}: ${task.name} #${task.id}'s wait ${wait.start}–${wait.end} µs woken at ${wait.wokenAt} by #${wait.by}`;
+    assert(waker !== undefined, `${what}, a task the trace does not have`);
+    assert(wait.wokenAt >= wait.start && wait.wokenAt >= waker.created, `${what} (${waker.name}, made at ${waker.created}), before`);
   }
 }
 

@@ -78,6 +78,10 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(pairs.every((t) => t.parent === main.id));
     assert.deepEqual(tasksNamed(model, /Plain|Deferred|Promise$/), [], 'no task for a subclass\'s constructor or a new Promise');
     assert.deepEqual(only(model, 'setTimeout 5 ms').parent, main.id);
+    // Each round's combinator settles in the microtasks main's own run queued: no timer woke it.
+    const rounds = main.waits.filter((w) => w.site.includes(`:${lineOf('promise-subclass.js', 'Plain.all([i')}:`));
+    assert.ok(rounds.length > 0);
+    assert.deepEqual(rounds.filter((w) => w.by !== 0).map((w) => `${model.tasks.get(w.by)?.name} woke the wait at ${w.start} µs`), []);
   });
 
   it('the call after a loop of awaited calls is named after its own function, not the loop\'s, in a program with async hooks of its own too', () => {
@@ -791,6 +795,15 @@ describe('Node runner: the task model on real scripts', () => {
     const labels = main.waits.map((w) => model.waitLabel(w));
     assert.ok(labels.length >= 3, `the file takes several reads: ${labels.join(', ')}`);
     assert.deepEqual([...new Set(labels)].filter((l) => !/^fs\.(open|read|close)$/.test(l)), [], labels.join(', '));
+    // Node's iterator yields a chunk in the microtasks after the read's callback: the read woke main
+    // as that callback ended (where a Chrome trace's flow from it starts), not after.
+    const byReads = main.waits.filter((w) => model.tasks.get(w.by)?.name === 'fs.read');
+    assert.ok(byReads.length >= 2, labels.join(', '));
+    for (const wait of byReads) {
+      const runs = model.tasks.get(wait.by)!.runs;
+      const inRun = runs.some((start, i) => i % 2 === 0 && start <= wait.wokenAt && wait.wokenAt <= runs[i + 1]);
+      assert.ok(inRun, `woken at ${wait.wokenAt} µs by #${wait.by}, which ran ${runs.join(', ')}`);
+    }
   });
 
   it('each step of for await over a socket waits for its read, the end of the stream too', () => {

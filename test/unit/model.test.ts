@@ -177,6 +177,26 @@ describe('trace model', () => {
     assert.deepEqual(waits.map((w) => m.waitLabel(w)), ['setTimeout 60 ms', 'setTimeout 60 ms', 'setTimeout 60 ms', 'promise'], 'a new await is a wait of its own');
   });
 
+  it('a waker told of after its run ended woke the wait as that run ended; one told during its run, then', () => {
+    const m = build([
+      task(0, 1, 0, 'main'),
+      task(1, 2, 1, 'fs.read', 'io'),
+      task(1, 3, 1, 'setTimeout 5 ms', 'timer'),
+      { type: 'await', t: 2, id: 1, target: 0, label: '', site: 'a.js:5:3' },
+      { type: 'run', t: 2, id: 0 },
+      { type: 'run', t: 10, id: 2 },
+      { type: 'run', t: 14, id: 0 }, // the read's callback has returned; Node's iterator yields in its microtasks
+      { type: 'awaitBy', t: 16, id: 1, by: 2, label: '' },
+      { type: 'run', t: 17, id: 1 },
+      { type: 'await', t: 18, id: 1, target: 0, label: '', site: 'a.js:6:3' },
+      { type: 'run', t: 18, id: 0 },
+      { type: 'run', t: 30, id: 3 },
+      { type: 'awaitBy', t: 31, id: 1, by: 3, label: '' },
+      { type: 'run', t: 32, id: 1 },
+    ]);
+    assert.deepEqual(m.tasks.get(1)!.waits.map((w) => [w.by, w.wokenAt]), [[2, 14], [3, 31]]);
+  });
+
   it('a worker thread terminated while one of its tasks runs: the run, and its thread\'s loop, end as the thread does', () => {
     const m = build([
       task(0, 1, 0, 'main'),

@@ -327,6 +327,7 @@ export class PromiseTasks {
       // wrapper of a value that is no promise (`await null`), or a promise (`await Promise.resolve(x)`).
       held.label = waiter.waitLabel = target ? '' : marks.label(awaited) || (!settled ? '' : watch ? SETTLED_LABEL : VALUE_LABEL);
       held.site = waiter.waitSite = info.site;
+      waiter.waitCheckpoint = this.stack.checkpoints;
       held.inGenerator = inGenerator;
       held.continues = waiter.waitShown = false;
       held.queued = this.stack.frameBase.length > 0 && settled;
@@ -482,7 +483,9 @@ export class PromiseTasks {
     // microtask checkpoint of the callback that fed them (a file read): that callback woke the waiter.
     // So does the waiter's own promise job that settles what it awaits (a stream's async iterator,
     // an async generator run on its stack, reaching the stream's end): the callback it follows woke it.
-    if ((by === this.stack.internals || by === waiter) && this.stack.checkpointOf !== undefined) by = this.stack.checkpointOf;
+    // Not when the waiter awaited in this checkpoint: what settled in it then (`await
+    // Plain.all([1, 2])`, a chunk the stream had already) was no callback's doing.
+    if ((by === this.stack.internals || by === waiter) && this.stack.checkpointOf !== undefined && waiter.waitCheckpoint !== this.stack.checkpoints) by = this.stack.checkpointOf;
     // Node's own work, a helper, or the script's own run (Node finishing what it loaded for a
     // helper, as fetch's first call does) is no answer to what woke the waiter.
     if (by === waiter || by === this.stack.internals || by === this.stack.root || by.transient) return;

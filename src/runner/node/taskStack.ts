@@ -27,6 +27,8 @@ export class TaskStack {
   readonly frameShownAs: TaskState[] = [];
   /** The task whose callback (not a promise reaction) ran last: the microtasks running now follow it. */
   checkpointOf: TaskState | undefined;
+  /** Callbacks (not promise reactions) entered so far: numbers the microtask checkpoints. */
+  checkpoints = 0;
   /**
    * While V8 runs the job that adopts a promise (a .then callback of this task returned one, or the
    * task awaits a thenable): the promise chained on it in that job tells what the task waits for now.
@@ -89,7 +91,10 @@ export class TaskStack {
     this.frameBase.push(this.sync.length);
     this.frameOwners.push(owner);
     this.frameShownAs.push(shownAs);
-    if (!reaction) this.checkpointOf = owner;
+    if (!reaction) {
+      this.checkpointOf = owner;
+      this.checkpoints++;
+    }
     this.sync.push(owner);
   }
 

@@ -43,6 +43,8 @@ export interface TaskState {
   waitTarget: number;
   waitLabel: string;
   waitSite: string;
+  /** The microtask checkpoint its latest await was made in (TaskStack.checkpoints). */
+  waitCheckpoint: number;
   /** A .then callback it attached runs while it waits: its wait goes on after it. */
   waitCut: boolean;
   /** Its latest await is in the trace (not held back, nor dropped as it resumed at once). */
@@ -97,6 +99,6 @@ export interface TaskState {
 export function newTaskState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
   return {
     id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, resumesVia: undefined, awaited: undefined, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1, apiKey: '',
-    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, returnedAt: 0, promise: undefined, resource: undefined, handle: undefined, asyncId: -1, timers: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitLabel: '', waitSite: '', waitCut: false, waitShown: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, lastReturnAt: 0, announced: false,
+    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, returnedAt: 0, promise: undefined, resource: undefined, handle: undefined, asyncId: -1, timers: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitLabel: '', waitSite: '', waitCheckpoint: 0, waitCut: false, waitShown: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, lastReturnAt: 0, announced: false,
   };
 }
