@@ -95,14 +95,19 @@ function assertSegmentsInOrder(task: Task, fixture: string): void {
   }
 }
 
-/** What woke a wait is a task of the trace's, and woke it once both it and the wait had begun. */
+/** What woke a wait is a task of the trace's, and woke it while both it and the wait were under way. */
 function assertWokenInWait(model: TraceModel, task: Task, fixture: string): void {
-  for (const wait of task.waits) {
+  const waits = task.waits;
+  for (let i = 0; i < waits.length; i++) {
+    const wait = waits[i];
     if (wait.by === 0 || Number.isNaN(wait.wokenAt)) continue;
     const waker = model.tasks.get(wait.by);
     const what = `${fixture}: ${task.name} #${task.id}'s wait ${wait.start}–${wait.end} µs woken at ${wait.wokenAt} by #${wait.by}`;
     assert(waker !== undefined, `${what}, a task the trace does not have`);
     assert(wait.wokenAt >= wait.start && wait.wokenAt >= waker.created, `${what} (${waker.name}, made at ${waker.created}), before`);
+    // A wait cut by .then callbacks of its task is, stretch by stretch, woken by what ended the last.
+    const lastStretch = i === waits.length - 1 || waits[i + 1].wokenAt !== wait.wokenAt;
+    assert(!lastStretch || !(wait.wokenAt > wait.end), `${what} (${waker.name}), after it ended`);
   }
 }
 
@@ -291,6 +296,22 @@ export function runsAfterEnd(task: Task): number[] {
 }
 
 /** Milliseconds from a task's creation to its end. */
+/** Where a task neither runs nor waits between its creation and its end, as "start–end" (µs). */
+export function stretchesOfNeither(task: Task): string[] {
+  const segments: [number, number][] = task.waits.map((w) => [w.start, w.end]);
+  for (let i = 0; i < task.runs.length; i += 2) segments.push([task.runs[i], task.runs[i + 1]]);
+  segments.sort((a, b) => a[0] - b[0]);
+  const found: string[] = [];
+  let covered = task.created;
+  for (const [start, end] of segments) {
+    if (start > covered) found.push(`${covered}–${start}`);
+    covered = Math.max(covered, Number.isNaN(end) ? Infinity : end);
+  }
+  const end = task.end?.t ?? Infinity;
+  if (end > covered) found.push(`${covered}–${end}`);
+  return found;
+}
+
 export function lifetimeMs(model: TraceModel, task: Task): number {
   return (model.endTimeOf(task) - task.created) / 1000;
 }

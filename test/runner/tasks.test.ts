@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FIXTURES, fixtureCopy, lifetimeMs, lineOf, only, runsAfterEnd, runUntraced, syncRandomBytesIsAJob, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
+import { FIXTURES, fixtureCopy, lifetimeMs, lineOf, only, runsAfterEnd, runUntraced, stretchesOfNeither, syncRandomBytesIsAJob, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
 import type { Task } from '../../src/trace/model';
 
 describe('Node runner: the task model on real scripts', () => {
@@ -370,6 +370,8 @@ describe('Node runner: the task model on real scripts', () => {
     const main = only(model, 'main');
     assert.deepEqual(model.childrenOf(main.id).map((t) => `${t.kind} ${t.name}`), ['timer setImmediate', 'timer setInterval 5 ms']);
     assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['setImmediate', 'setInterval 5 ms', 'setInterval 5 ms', 'setInterval 5 ms']);
+    // Node's own generator steps in jobs of their own: main waits on through them.
+    assert.deepEqual(stretchesOfNeither(main), []);
   });
 
   it('a wait for a tick or a microtask the task queued itself says which queue', () => {
@@ -797,6 +799,9 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...new Set(labels)].filter((l) => !/^fs\.(open|read|close)$/.test(l)), [], labels.join(', '));
     // Node's iterator yields a chunk in the microtasks after the read's callback: the read woke main
     // as that callback ended (where a Chrome trace's flow from it starts), not after.
+    // Node's iterator steps on in jobs of its own, awaiting the file's close at the end: main waits
+    // on through them, each wait lasting until main's own code resumes.
+    assert.deepEqual(stretchesOfNeither(main), []);
     const byReads = main.waits.filter((w) => model.tasks.get(w.by)?.name === 'fs.read');
     assert.ok(byReads.length >= 2, labels.join(', '));
     for (const wait of byReads) {
@@ -931,6 +936,7 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(labels[0], 'fs.opendir', labels.join());
     assert.ok(labels.includes('Dir.read'), labels.join());
     assert.equal(labels.at(-1), 'Dir.close', 'the directory closed as the for await ends');
+    assert.deepEqual(stretchesOfNeither(main), []);
     assert.ok(tasksNamed(model, 'Dir.read').every((t) => t.parent === main.id && /opendir\.js:9:\d+$/.test(t.site)));
   });
 

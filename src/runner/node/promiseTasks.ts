@@ -29,6 +29,12 @@ const SETTLED_LABEL = 'settled promise';
 export const THENABLE_JOB = -1;
 /** The same for a task's own promise, whose only job adopts the promise the task returned (`return load()`). */
 export const RETURNED_JOB = -2;
+/**
+ * The same for an await in Node's own async iterator (a stream's, `fs.Dir`'s entries,
+ * `timers/promises`' setInterval) whose step ran in the task's `next()` call: its job steps the
+ * iterator on, Node's work inside the task's wait for that step.
+ */
+export const NODE_ITERATOR_JOB = -3;
 
 /**
  * "read TCP socket 127.0.0.1:PORT", made once per socket name: a string built anew for every read
@@ -212,6 +218,7 @@ export class PromiseTasks {
         if (info.api === 'next') {
           this.generatorRequest = promise;
           this.generatorRequestCaller = info.callers[0];
+          if (hasParent) marks.setThenSite(promise, NODE_ITERATOR_JOB); // an await in Node's own async generator
         }
         if (info.waitLabel) marks.setLabel(promise, info.waitLabel); // Atomics.waitAsync
         return;
@@ -253,6 +260,8 @@ export class PromiseTasks {
           if (marks.task(parent) === top) marks.setTask(promise, top);
           marks.setJobSite(promise, info.code); // its job is the helper's step from here (see 'none')
         }
+        // An await in a stream's iterator step (Node 26's, no generator) that ran in the task's next() call.
+        if (hasParent && isStreamIteratorStep(info)) marks.setThenSite(promise, NODE_ITERATOR_JOB);
         marks.setOwner(promise, top);
         return;
       case 'none':

@@ -9,7 +9,7 @@ import type { CallReader, CallSiteInfo } from './callsites';
 import { EventOutput } from './eventOutput';
 import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
 import { marks } from './promiseMarks';
-import { PromiseTasks, RETURNED_JOB, THENABLE_JOB } from './promiseTasks';
+import { NODE_ITERATOR_JOB, PromiseTasks, RETURNED_JOB, THENABLE_JOB } from './promiseTasks';
 import { ResourceTasks, type WorkerWatch } from './resourceTasks';
 import type { TaskIds } from './taskIds';
 import { INTERNALS_CODE, TaskStack } from './taskStack';
@@ -315,12 +315,14 @@ export class Tracer {
     // callback or job of a task that has ended a run of it after its end (a timer whose callback
     // wrote to stdout, the write completing after it; fetch's body streaming on inside Node), but
     // a .then callback it attached, which is its code (and may hold the loop). So is the job in
-    // which V8 calls the then() of a thenable the task awaits.
+    // which V8 calls the then() of a thenable the task awaits, and a step of Node's own async
+    // iterator the task's `for await` pulls.
     const thenableJob = thenSite === THENABLE_JOB || thenSite === RETURNED_JOB;
-    const aside = thenableJob || (owner.ended && thenSite === 0) || (!reaction && (owner.awaiting || owner.returnedAt > 0));
+    const iteratorJob = thenSite === NODE_ITERATOR_JOB;
+    const aside = thenableJob || iteratorJob || (owner.ended && thenSite === 0) || (!reaction && (owner.awaiting || owner.returnedAt > 0));
     // A .then callback the task attached before it awaited runs as the task's code, but the task
     // still waits at its await: the wait goes on once the callback returns (see leave).
-    if (reaction && !thenableJob) {
+    if (reaction && !thenableJob && !iteratorJob) {
       if (thenSite !== 0 && owner.awaiting) owner.waitCut = true;
       else owner.awaiting = false;
     }
