@@ -697,13 +697,19 @@ for (const python of interpreters()) {
       assert.equal(tasksNamed(model, 'GET /bye').length, 2);
     });
 
-    it('traces a hand-managed loop and several loops one after another', () => {
+    it('traces a hand-managed loop and several loops one after another, and the script\'s own code between them', () => {
       const { model, stdout } = trace(py('manual_loop.py'));
       assert.equal(stdout, 'first loop\nsecond loop\nasyncio.run\n');
       const jobs = tasksNamed(model, 'job');
       assert.equal(jobs.length, 3);
       assert.ok(jobs.every((j) => j.end?.state === 'resolved'));
       assert.ok(jobs[1].created >= jobs[0].end!.t && jobs[2].created >= jobs[1].end!.t);
+      // Once a loop has stopped, the script runs on: its 100 ms between the loops hold the thread.
+      const script = [...model.tasks.values()].find((t) => t.kind === 'script')!;
+      const blocks = model.longBlocks();
+      assert.deepEqual(blocks.map((b) => model.tasks.get(b.task)?.name), [script.name]);
+      assert.ok(blocks[0].start >= jobs[1].end!.t && blocks[0].end <= jobs[2].runs[0], `${blocks[0].start}–${blocks[0].end} µs`);
+      assert.ok(blocks[0].end - blocks[0].start >= 95_000);
     });
 
     it('flags 100 ms of CPU without an await as a long block', () => {

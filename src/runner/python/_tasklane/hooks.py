@@ -120,6 +120,10 @@ def install(tracer):
     def set_running_loop(loop):
         original_set_running_loop(loop)
         if loop is None:
+            try:
+                tracer.on_loop_stopped()
+            except Exception:
+                pass
             return
         try:
             if not isinstance(loop, asyncio.base_events.BaseEventLoop):

@@ -336,6 +336,17 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         self.foreign_loops.add(kind)
         tell("this program runs its tasks on %s, not on asyncio's own event loop; Tasklane traces asyncio's loop only, so they are not in the trace." % kind)
 
+    def on_loop_stopped(self):
+        """The main thread's event loop has stopped running (asyncio.run's run_until_complete
+        returned): the script's own code runs on from here, until a loop runs a task's step again."""
+        if get_ident() != self.main_thread or self.sink.broken:
+            return
+        with self.sink.lock:
+            ns = perf_counter_ns()
+            self.settle_current(ns)
+            self.idle_since = NOT_IDLE
+            self.enc.run(ns, self.root)
+
     def on_cancel(self, task, message=None):
         """Task.cancel(msg) was called: who asked, and their message, are kept for the task's end
         (the first cancel's, as for who asked)."""
