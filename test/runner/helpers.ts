@@ -295,7 +295,6 @@ export function runsAfterEnd(task: Task): number[] {
   return task.runs.filter((t, i) => i % 2 === 0 && t > end);
 }
 
-/** Milliseconds from a task's creation to its end. */
 /** Where a task neither runs nor waits between its creation and its end, as "start–end" (µs). */
 export function stretchesOfNeither(task: Task): string[] {
   const segments: [number, number][] = task.waits.map((w) => [w.start, w.end]);
@@ -312,6 +311,7 @@ export function stretchesOfNeither(task: Task): string[] {
   return found;
 }
 
+/** Milliseconds from a task's creation to its end. */
 export function lifetimeMs(model: TraceModel, task: Task): number {
   return (model.endTimeOf(task) - task.created) / 1000;
 }
