@@ -53,6 +53,7 @@ export function exportChromeTrace(model: TraceModel): ChromeTrace {
     events.push({ name: 'thread_name', ph: 'M', pid, tid, ts: 0, args: { name: thread === 0 ? 'event loop' : `event loop (thread ${thread})`, loop: thread } });
     events.push({ name: 'thread_sort_index', ph: 'M', pid, tid, ts: 0, args: { sort_index: thread - 1 - model.threadLoops.size } });
   }
+  const flows = new FlowPoints(model, end);
   for (const task of model.tasks.values()) {
     const name = model.displayName(task);
     const args = {
@@ -79,8 +80,8 @@ export function exportChromeTrace(model: TraceModel): ChromeTrace {
       const waker = model.wokenBy(wait, label);
       if (waker !== 0 && wokenAt !== null && !Number.isNaN(wait.end)) {
         const id = nextFlow++;
-        events.push({ name: 'woke', ph: 's', cat: 'wake', id, pid, tid: waker, ts: wokenAt });
-        events.push({ name: 'woke', ph: 'f', bp: 'e', cat: 'wake', id, pid, tid: task.id, ts: round(wait.end) });
+        flows.point({ name: 'woke', ph: 's', cat: 'wake', id, pid, tid: waker, ts: wokenAt });
+        flows.point({ name: 'woke', ph: 'f', bp: 'e', cat: 'wake', id, pid, tid: task.id, ts: round(wait.end) });
       }
     }
     if (task.runs.length === 0 && task.waits.length === 0) {
@@ -89,10 +90,12 @@ export function exportChromeTrace(model: TraceModel): ChromeTrace {
       events.push({ name, ph: 'X', cat: 'task', pid, tid: task.id, ts: round(task.created), dur: round((task.end ? task.end.t : end) - task.created), args });
     }
     if (task.parent !== 0 && model.tasks.has(task.parent)) {
-      events.push({ name: 'created', ph: 's', cat: 'spawn', id: task.id, pid, tid: task.parent, ts: round(task.created) });
-      events.push({ name: 'created', ph: 'f', bp: 'e', cat: 'spawn', id: task.id, pid, tid: task.id, ts: round(Math.max(first, task.created)) });
+      flows.point({ name: 'created', ph: 's', cat: 'spawn', id: task.id, pid, tid: task.parent, ts: round(task.created) });
+      flows.point({ name: 'created', ph: 'f', bp: 'e', cat: 'spawn', id: task.id, pid, tid: task.id, ts: round(Math.max(first, task.created)) });
     }
   }
+  // After every slice: a viewer that meets a flow and a slice at the same moment takes them in file order.
+  for (const flow of flows.events) events.push(flow);
   for (const [tid, , loop] of loops) {
     for (let i = 0; i < loop.length; i += 3) {
       const start = loop[i];
@@ -113,6 +116,60 @@ export function exportChromeTrace(model: TraceModel): ChromeTrace {
     events.push({ name: `exit: ${x.reason}`, ph: 'i', s: 'g', cat: 'exit', pid, tid: LOOP_TID, ts: round(x.t), args: { ...x } });
   }
   return { traceEvents: events, displayTimeUnit: 'ms', otherData: { tasklane: 1, info: model.info, longBlockUs: model.longBlockUs, endTime: round(end) } };
+}
+
+/** Nanoseconds, as Perfetto reads a time in microseconds. */
+function ns(us: number): number {
+  return Math.round(us * 1000);
+}
+
+/**
+ * Flow events, each on a slice of its lane: Perfetto and chrome://tracing tie a flow to the slice
+ * that holds its moment on its lane, and lose it (Perfetto: or tie it to a slice that had ended)
+ * where none does. A task makes children while Node's work for it runs, before its own first run
+ * (fetch's socket), or from where the trace shows another task (a timer re-armed by its callback,
+ * Python's script inside `asyncio.run`); there its lane gets a slice of no length to carry the flow.
+ */
+class FlowPoints {
+  readonly events: ChromeEvent[] = [];
+
+  constructor(private readonly model: TraceModel, private readonly end: number) {}
+
+  point(flow: ChromeEvent): void {
+    const task = this.model.tasks.get(flow.tid)!;
+    if (!this.onSlice(task, flow.ts)) this.events.push({ name: flow.name, ph: 'X', cat: flow.cat, pid: flow.pid, tid: flow.tid, ts: flow.ts, dur: 0, args: { flow: flow.id } });
+    this.events.push(flow);
+  }
+
+  /** Whether one of the slices the export draws on the task's lane holds `ts`, ends included. */
+  private onSlice(task: Task, ts: number): boolean {
+    const at = ns(ts);
+    const runs = task.runs;
+    // Runs and waits each follow one another: the last to begin by `at` is the one that may hold it.
+    const run = lastAtOrBefore(runs.length / 2, (i) => ns(round(runs[2 * i])), at);
+    if (run >= 0 && at <= this.sliceEnd(runs[2 * run], runs[2 * run + 1])) return true;
+    const waits = task.waits;
+    const wait = lastAtOrBefore(waits.length, (i) => ns(round(waits[i].start)), at);
+    if (wait >= 0 && at <= this.sliceEnd(waits[wait].start, waits[wait].end)) return true;
+    // A task with neither is one slice from its creation to its end.
+    return runs.length === 0 && waits.length === 0 && ns(round(task.created)) <= at && at <= this.sliceEnd(task.created, task.end ? task.end.t : this.end);
+  }
+
+  /** Where a viewer ends the slice: its start and its length are rounded each on its own. */
+  private sliceEnd(start: number, stop: number): number {
+    return ns(round(start)) + ns(round((Number.isNaN(stop) ? this.end : stop) - start));
+  }
+}
+
+/** The last index below `count` whose key is at most `at` (keys ascending), or -1. */
+function lastAtOrBefore(count: number, key: (i: number) => number, at: number): number {
+  let [lo, hi] = [0, count];
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (key(mid) <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
 }
 
 /** Rebuilds a model from a Chrome trace that Tasklane exported. Throws a readable error otherwise. */

@@ -6,8 +6,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { launchTraced } from '../../src/session/launch';
+import { exportChromeTrace } from '../../src/trace/chromeTrace';
 import { parseTrace } from '../../src/trace/load';
 import { TraceModel, type Task } from '../../src/trace/model';
+import { unboundFlows } from '../unit/flowBinding';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const CLI = path.join(ROOT, 'dist/cli.js');
@@ -54,8 +56,11 @@ export function traceFixture(fixture: string, options: { args?: string[]; cliArg
  * What every whole trace must say of the event loop: one task runs at a time, each task's runs and
  * waits follow one another, it does not run while it waits, it waits for nothing after its end, and
  * nothing wakes a wait before it began. (A task may run after its end: a .then callback it attached is its code.)
+ * Perfetto draws every creation and wake of its Chrome export.
  */
 function assertLoopInvariants(model: TraceModel, fixture: string): void {
+  const unbound = unboundFlows(exportChromeTrace(model));
+  assert(unbound.length === 0, `${fixture}: Perfetto would lose or misplace ${unbound.length} flows: ${unbound.slice(0, 5).join('; ')}`);
   // Each thread's loop runs one task at a time.
   const runsByThread = new Map<number, [start: number, end: number, id: number][]>();
   for (const task of model.tasks.values()) {

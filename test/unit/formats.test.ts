@@ -6,6 +6,7 @@ import { TraceModel } from '../../src/trace/model';
 import { formatSummary } from '../../src/trace/summary';
 import { fromTasklaneFile, toTasklaneFile } from '../../src/trace/tasklaneFile';
 import { InvalidTraceError } from '../../src/trace/validate';
+import { unboundFlows } from './flowBinding';
 
 /** The finished model of `events`, as a trace file would give it. */
 function modelOf(events: TraceEvent[]): TraceModel {
@@ -92,6 +93,29 @@ describe('Chrome trace export', () => {
     assert.deepEqual(back.signals, [{ t: 100_048, signal: 'SIGTERM' }], 'and which signals the program received, and when');
     assert.match(formatSummary(back), /The program received SIGTERM at 100\.0 ms\./);
     assert.match(formatSummary(back), /Recording stopped at 100\.0 ms \(the event cap\); 7 events after it were dropped\./);
+  });
+});
+
+describe('Chrome trace flows, as Perfetto ties them to slices', () => {
+  it('start each creation on a slice of the parent’s lane: one of no length where the parent neither ran nor waited', () => {
+    const model = modelOf([
+      { type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'main.js', site: '', internal: false },
+      { type: 'run', t: 0, id: 1 },
+      { type: 'task', t: 2, id: 2, parent: 1, kind: 'io', name: 'fetch', site: '/app/main.js:2:1', internal: false },
+      { type: 'run', t: 5, id: 0 },
+      { type: 'task', t: 10, id: 3, parent: 2, kind: 'io', name: 'TCP connect 127.0.0.1:80', site: '', internal: false }, // Node's work for the fetch
+      { type: 'task', t: 20, id: 4, parent: 1, kind: 'timer', name: 'setTimeout 5 ms', site: '/app/main.js:3:1', internal: false }, // after main's run
+      { type: 'run', t: 30, id: 3 },
+      { type: 'run', t: 40, id: 2 },
+      { type: 'run', t: 50, id: 4 },
+      { type: 'run', t: 60, id: 0 },
+    ]);
+    const trace = exportChromeTrace(model);
+    assert.deepEqual(unboundFlows(trace), []);
+    const noLength = trace.traceEvents.filter((e) => e.ph === 'X' && e.dur === 0);
+    assert.deepEqual(noLength.map((e) => [e.tid, e.ts, e.cat, e.args?.flow]), [[2, 10, 'spawn', 3], [1, 20, 'spawn', 4]], 'none where main made the fetch as it ran');
+    const back = importChromeTrace(JSON.parse(JSON.stringify(trace)));
+    assert.equal(formatSummary(back), formatSummary(model), 'and they are no runs or waits read back');
   });
 });
 
