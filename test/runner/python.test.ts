@@ -44,6 +44,26 @@ for (const python of interpreters()) {
       assert.ok(total >= 295 && total < 450, `main took ${total} ms`);
       assert.match(first.site, /sequential\.py:11:\d+$/, 'where main awaited it');
       assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['sleep 0.1 s', 'sleep 0.2 s']);
+      // The script waits in asyncio.run for main, as the loop runs it.
+      const [inRun] = only(model, 'sequential.py').waits;
+      assert.deepEqual([model.waitLabel(inRun), inRun.target, inRun.site.replace(/^.*\//, '')], ['main', main.id, `sequential.py:${lineOf(py('sequential.py'), 'asyncio.run(main())')}:1`]);
+      assert.ok(inRun.start <= main.runs[0] && inRun.end >= main.end!.t, `waits ${inRun.start}–${inRun.end} µs, main runs ${main.runs[0]}–${main.end!.t}`);
+    });
+
+    it('a loop the script runs until a bare future is done, or forever, is a wait of the script\'s until the loop stops', () => {
+      const { model, stdout } = trace(py('run_forever.py'));
+      assert.equal(stdout, 'done\nstopped\n');
+      const script = only(model, 'run_forever.py');
+      const tick = only(model, 'tick');
+      const at = (text: string): string => `run_forever.py:${lineOf(py('run_forever.py'), text)}:1`;
+      assert.deepEqual(script.waits.map((w) => [model.waitLabel(w), w.target, w.site.replace(/^.*\//, '')]), [
+        ['loop.run_until_complete', 0, at('loop.run_until_complete(future)')],
+        ['loop.run_forever', 0, at('loop.run_forever()')],
+      ]);
+      const [untilDone, forever] = script.waits;
+      assert.ok(untilDone.end - untilDone.start >= 20_000, `${untilDone.end - untilDone.start} µs`);
+      assert.ok(forever.start <= tick.runs[0] && forever.end >= tick.end!.t);
+      assert.ok(forever.end - forever.start >= 50_000, `${forever.end - forever.start} µs`);
     });
 
     it('each wait of a task says what it awaited and where, also when the same sleep comes again', () => {
@@ -710,6 +730,11 @@ for (const python of interpreters()) {
       assert.deepEqual(blocks.map((b) => model.tasks.get(b.task)?.name), [script.name]);
       assert.ok(blocks[0].start >= jobs[1].end!.t && blocks[0].end <= jobs[2].runs[0], `${blocks[0].start}–${blocks[0].end} µs`);
       assert.ok(blocks[0].end - blocks[0].start >= 95_000);
+      // Each loop's run is a wait of the script's for the job it runs until complete, at its line.
+      const forJobs = script.waits.filter((w) => jobs.some((j) => j.id === w.target));
+      const lines = ['print(loop.run_until_complete(job("first loop"', 'print(loop.run_until_complete(job("second loop"', 'print(asyncio.run('].map((text) => `manual_loop.py:${lineOf(py('manual_loop.py'), text)}:1`);
+      assert.deepEqual(forJobs.map((w) => [w.target, w.site.replace(/^.*\//, '')]), jobs.map((j, i) => [j.id, lines[i]]));
+      assert.ok(forJobs[1].end <= blocks[0].start && blocks[0].end <= forJobs[2].start, 'the script waits in neither loop during its 100 ms');
     });
 
     it('flags 100 ms of CPU without an await as a long block', () => {

@@ -128,7 +128,9 @@ def install(tracer):
         try:
             if not isinstance(loop, asyncio.base_events.BaseEventLoop):
                 tracer.on_foreign_loop(loop)
-            elif tracer.steps_by_thread is None and threading.get_ident() != main_thread:
+            elif threading.get_ident() == main_thread:
+                tracer.on_loop_started()
+            elif tracer.steps_by_thread is None:
                 go_threaded()
         except Exception:
             pass

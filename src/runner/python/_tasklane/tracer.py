@@ -10,7 +10,7 @@ from types import CoroutineType
 
 from .awaits import SLEEP0_LABEL
 from .clock import perf_counter_ns
-from .code import ASYNCIO_DIR, awaitable_name, awaits_at_one_place, describe_error, exception_of, given_name_of, handed_site, line_site, raised_through, renamed_task_name, seconds, served_request, task_group_of, task_name, tell
+from .code import ASYNCIO_DIR, awaitable_name, awaits_at_one_place, describe_error, exception_of, given_name_of, handed_site, is_library, line_site, raised_through, renamed_task_name, seconds, served_request, task_group_of, task_name, tell
 from .combinators import CombinatorRecorder
 from .creation import CreationPoints
 from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, LanedEncoder, varint, varint_value
@@ -22,6 +22,7 @@ from .taskstate import RUN_WRITTEN, SITE_FIXED, SITE_UNKNOWN, TaskState, cancell
 from .waits import WaitRecorder
 
 IDLE_GAP_NS = 20_000  # a loop busy again this soon after a step never went idle
+RUN_UNTIL_COMPLETE_CODE = asyncio.base_events.BaseEventLoop.run_until_complete.__code__
 NOT_IDLE = 1 << 62  # idle_since when the loop is not idle: later than any perf_counter_ns()
 HAS_CANCELLING = hasattr(asyncio.Task, "cancelling")  # 3.11+
 EAGER_TASKS = hasattr(asyncio, "eager_task_factory")  # 3.12+: a task's first step may run in create_task
@@ -335,6 +336,26 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             return
         self.foreign_loops.add(kind)
         tell("this program runs its tasks on %s, not on asyncio's own event loop; Tasklane traces asyncio's loop only, so they are not in the trace." % kind)
+
+    def on_loop_started(self):
+        """The main thread's event loop starts running from the script's own code: the script waits
+        in asyncio.run (or loop.run_until_complete, loop.run_forever) until the loop stops
+        (on_loop_stopped), for the task the loop runs until it is complete (a gather made outside
+        any task is none), else worded by the call."""
+        if get_ident() != self.main_thread or self.running_here() is not None or self.sink.broken:
+            return
+        future, label = None, "loop.run_forever"
+        frame = sys._getframe(2)
+        while frame is not None and is_library(frame.f_code):
+            if frame.f_code is RUN_UNTIL_COMPLETE_CODE:  # asyncio.run's too
+                future, label = frame.f_locals.get("future"), "loop.run_until_complete"
+            frame = frame.f_back
+        target = self.task_behind(future) if future is not None else None
+        with self.sink.lock:
+            ns = perf_counter_ns()
+            self.settle_current(ns)
+            # A wait for a task has no label: the trace names it after the task.
+            self.enc.wait(ns, self.root, target._tl_ident if target is not None else 0, "" if target is not None else label, line_site(frame) if frame is not None else "")
 
     def on_loop_stopped(self):
         """The main thread's event loop has stopped running (asyncio.run's run_until_complete
