@@ -299,6 +299,9 @@ export class PromiseTasks {
     const waiter = this.stack.top;
     if (waiter === this.stack.internals) return;
     marks.setOwner(throwaway, waiter);
+    // An await of the generator a builtin steps for the waiter, in a step run inside its wait for
+    // the builtin (see TaskState.awaitsBuiltinStepping): the builtin's business, not the waiter's.
+    if (waiter.awaitsBuiltinStepping && info.fn !== waiter.name) return;
     waiter.suspendedAt = info.code;
     waiter.resumesVia = throwaway;
     waiter.awaited = awaited;
@@ -340,6 +343,14 @@ export class PromiseTasks {
       held.inGenerator = inGenerator;
       held.continues = waiter.waitShown = false;
       held.queued = this.stack.frameBase.length > 0 && settled;
+    } else if (!inGenerator && target === undefined && marks.label(awaited) !== '') {
+      // The caller awaits a builtin that steps the generator itself (Array.fromAsync), right after
+      // its first step awaited: the wait is for the builtin, not for what that step awaits.
+      held.target = waiter.waitTarget = 0;
+      held.label = waiter.waitLabel = marks.label(awaited);
+      held.site = waiter.waitSite = info.site;
+      held.inGenerator = false;
+      waiter.awaitsBuiltinStepping = true;
     }
     // The clock costs as much as the rest of an await: when the awaiting code runs in a callback,
     // the await is timed when that callback ends (nothing of the task runs after it in between).

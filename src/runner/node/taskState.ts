@@ -47,6 +47,11 @@ export interface TaskState {
   waitCheckpoint: number;
   /** A .then callback it attached runs while it waits: its wait goes on after it. */
   waitCut: boolean;
+  /**
+   * It awaits a builtin that steps an async generator of its call itself (`Array.fromAsync`): a
+   * step of the generator that resumes in one of its jobs runs inside that wait, which goes on.
+   */
+  awaitsBuiltinStepping: boolean;
   /** Its latest await is in the trace (not held back, nor dropped as it resumed at once). */
   waitShown: boolean;
   /** The site cache's row for the task's code since it last resumed, once it has made a resource. */
@@ -99,6 +104,6 @@ export interface TaskState {
 export function newTaskState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
   return {
     id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, resumesVia: undefined, awaited: undefined, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1, apiKey: '',
-    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, returnedAt: 0, promise: undefined, resource: undefined, handle: undefined, asyncId: -1, timers: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitLabel: '', waitSite: '', waitCheckpoint: 0, waitCut: false, waitShown: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, lastReturnAt: 0, announced: false,
+    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, returnedAt: 0, promise: undefined, resource: undefined, handle: undefined, asyncId: -1, timers: undefined, waiter: undefined, fnKey: '', waitTarget: 0, waitLabel: '', waitSite: '', waitCheckpoint: 0, waitCut: false, awaitsBuiltinStepping: false, waitShown: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, lastReturnAt: 0, announced: false,
   };
 }

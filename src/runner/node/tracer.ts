@@ -322,8 +322,9 @@ export class Tracer {
     const aside = thenableJob || iteratorJob || (owner.ended && thenSite === 0) || (!reaction && (owner.awaiting || owner.returnedAt > 0));
     // A .then callback the task attached before it awaited runs as the task's code, but the task
     // still waits at its await: the wait goes on once the callback returns (see leave).
+    const resumesAwait = reaction && thenSite === 0 && promise === owner.resumesVia;
     if (reaction && !thenableJob && !iteratorJob) {
-      if (thenSite !== 0 && owner.awaiting) owner.waitCut = true;
+      if ((thenSite !== 0 || (owner.awaitsBuiltinStepping && !resumesAwait)) && owner.awaiting) owner.waitCut = true;
       else owner.awaiting = false;
     }
     if (pending.waiter === owner && !aside && (reaction ? this.stack.running === owner.id : ns - pending.ns < MERGE_WAIT_NS && (this.stack.running === owner.id || this.stack.idleSince >= 0))) {
@@ -341,9 +342,9 @@ export class Tracer {
     owner.checksLeft = CHECKS_PER_RESUME;
     // A callback is no resumption: what it runs is Node's or a callback's code, not what follows
     // the await, and the await is still the one the task will resume from.
-    const resumesAwait = reaction && thenSite === 0 && promise === owner.resumesVia;
     const resumedFrom = !reaction ? CALLBACK_RUN : resumesAwait ? owner.suspendedAt || JOB_RUN : thenSite > 0 ? thenSite : ((owner.transient || owner === this.stack.internals) && marks.jobSite(promise!)) || JOB_RUN;
     if (resumesAwait) {
+      owner.awaitsBuiltinStepping = false;
       owner.suspendedAt = 0;
       owner.resumesVia = undefined;
       owner.awaited = undefined;
