@@ -20,8 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from . import code as code_module
 from .clock import perf_counter_ns
 from .code import CO_COROUTINE, is_users, raised_through
+from .making import EAGER_TASKS
 from .taskstate import STATE_SLOTS
-from .tracer import EAGER_TASKS
 
 
 class Patches:

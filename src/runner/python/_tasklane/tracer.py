@@ -10,13 +10,14 @@ from types import CoroutineType
 
 from .awaits import SLEEP0_LABEL
 from .clock import perf_counter_ns
-from .code import ASYNCIO_DIR, awaitable_name, awaits_at_one_place, describe_error, exception_of, given_name_of, handed_site, is_library, line_site, raised_through, renamed_task_name, seconds, served_request, task_group_of, task_name, tell
+from .code import ASYNCIO_DIR, awaits_at_one_place, describe_error, exception_of, is_library, line_site, raised_through, seconds, tell
 from .combinators import CombinatorRecorder
 from .creation import CreationPoints
-from .frames import FLUSH_BYTES, OP_STEP, OP_STEP_END, SMALL_VARINTS, LanedEncoder, varint, varint_value
+from .frames import OP_STEP, OP_STEP_END, SMALL_VARINTS, LanedEncoder, varint, varint_value
 from .lanes import LoopLanes
 from .origins import OriginRecorder
-from .owners import OWNER, name_in_context
+from .making import TaskMaker
+from .owners import OWNER
 from .spans import SpanRecorder
 from .taskstate import RUN_WRITTEN, SITE_FIXED, SITE_UNKNOWN, TaskState, cancelled_by, init_state, let_go
 from .waits import WaitRecorder
@@ -25,7 +26,6 @@ IDLE_GAP_NS = 20_000  # a loop busy again this soon after a step never went idle
 RUN_UNTIL_COMPLETE_CODE = asyncio.base_events.BaseEventLoop.run_until_complete.__code__
 NOT_IDLE = 1 << 62  # idle_since when the loop is not idle: later than any perf_counter_ns()
 HAS_CANCELLING = hasattr(asyncio.Task, "cancelling")  # 3.11+
-EAGER_TASKS = hasattr(asyncio, "eager_task_factory")  # 3.12+: a task's first step may run in create_task
 SLEEP_CODE = asyncio.tasks.sleep.__code__
 DESTROYED_PENDING = "Task was destroyed but it is pending!"  # asyncio's words, as it logs it
 
@@ -54,7 +54,7 @@ def report_step_error(original_run, handle, error):
         handle._context = context
 
 
-class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
+class Tracer(TaskMaker, WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
     def __init__(self, sink, script):
         WaitRecorder.__init__(self)
         OriginRecorder.__init__(self)
@@ -140,142 +140,6 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
         if carries:
             return obj if getattr(obj, "_tl_ident", 0) else None
         return self.foreign_tasks.get(obj)
-
-    def new_id(self):
-        ident = self.next_id
-        self.next_id += 1
-        return ident
-
-    def on_task_created(self, task, coro, frame, unnamed=False):
-        """`coro`: the coroutine create_task was given. A task of asyncio.eager_task_factory (3.12+)
-        has run its first step inside create_task already, and may have finished: it then no longer
-        holds its coroutine (get_coro() crashes the interpreter on 3.12.0 and 3.12.1). `unnamed`:
-        the task has asyncio's default name ("Task-7", which 3.12+ spells out only when asked); a
-        task of the tracer's own Task class, which reports set_name(), is not asked for it."""
-        if self.enc.full:  # past the event cap a new task is not followed: it costs the program no more
-            self.enc.events += 1
-            if type(task) is self.cancel_noting_type:
-                task._tl_ident = 0  # unfollowed, known at once by the step hook (an unset slot raises)
-            return
-        # What needs no lock is worked out before taking it.
-        done = task.done()
-        if not done:
-            coro = task.get_coro()
-        own_type = type(task) is self.cancel_noting_type
-        given_name = None if unnamed and own_type else given_name_of(task)
-        # running_here(), inline: it runs for every task. With one loop this runs in the main
-        # thread only (a task made in another makes the tracer go threaded first, see hooks).
-        steps = self.steps_by_thread
-        current = self.current if steps is None else steps.get(get_ident())
-        lock = self.sink.lock
-        try:
-            lock.take()
-        except IndexError:  # held by the flusher, or by another thread's loop
-            lock.acquire()
-        try:  # a new point's strings are written as it is made
-            point = self.creation_points.at(self.enc, coro, frame)
-            if given_name is None:
-                name = point.name
-                if name is None:
-                    name = given_name = given_name_of(task) or type(task).__name__
-            else:
-                name = task_name(given_name, point.name, point.module)
-            if point.serves and name is point.name:
-                name = served_request(coro) or name
-            elif point.wraps and name is point.name:
-                name = awaitable_name(coro) or name
-            site = point.site
-            if point.runs_handed:
-                site = handed_site(coro) or site
-            parent = current._tl_ident if current is not None else OWNER.get(self.root)  # a loop callback's: the task that scheduled it
-            if self.creating:  # made inside a task factory's create_task (3.12+)
-                parent = self.eager_parent(parent)
-            if not site and current is not None and not current._tl_plain:
-                site = getattr(current, "_tl_made_at", "")  # made by asyncio's own coroutine run as a task (asyncio.run(asyncio.wait_for(...)))
-            ident = None
-            if point.asked or self.threadsafe_calls:
-                asked = self.asked_by(coro, frame, point.asked)
-                if asked is not None:
-                    parent, site, ident = asked
-            ns = perf_counter_ns()
-            if current is None or current._tl_step_start != RUN_WRITTEN:  # else nothing to settle, as in a loop making tasks
-                self.settle_current(ns)
-            if not ident and self.reserved_idents:
-                ident = self.reserved_idents.pop(task, None)
-            if not ident:
-                ident = self.next_id  # new_id(), inline: it runs for every task
-                self.next_id = ident + 1
-            if own_type:
-                state = task  # follow(), inline for the tracer's own Task class
-                init_state(task, ident, name, given_name, coro, point.plain, True)
-            else:
-                state = self.follow(task, ident, name, given_name, coro, point.plain, False)
-            if point.keeps_site:
-                state._tl_made_at = site
-            if name is point.name and site is point.site:
-                self.enc.task_made(ns, state._tl_ident_bytes, parent, point.tail)
-            else:
-                self.enc.task(ns, state._tl_ident, parent, "async", name, site, point.asyncios_own)
-            group = task_group_of(frame) if point.in_group else None
-            if group is not None and current is not None:
-                if current._tl_groups:
-                    self.end_groups(current, None, ns)  # one it left before opening this one ends here
-                state._tl_group = self.group_task(group, current, site, ns)
-                current._tl_fast = False  # its step ends with a group to settle
-                state._tl_group[3] += 1
-                self.enc.join(ns, state._tl_group[1], state._tl_ident)
-            if done:
-                self.finish_task(task, state, ns)
-            elif EAGER_TASKS and state._tl_plain and coro.cr_suspended:  # an eager task waits already
-                state._tl_name_checked = True
-                self.record_suspension(task, state, ns)
-            if self.destroyed:  # collected while this record was written
-                self.write_collected()
-            if len(self.enc.buf) >= FLUSH_BYTES:  # a loop making tasks fills the buffer between two steps
-                self.sink.send_frame()
-        finally:
-            lock.give(True)
-        if not done:
-            try:
-                name_in_context(task, ident)
-            except Exception:
-                pass  # a context entered now (one the program shares between tasks), or a loop of its own
-
-    def eager_parent(self, parent):
-        """The parent of a task made inside another task's create_task: the task whose eager first
-        step runs there, not yet recorded (its create_task reports it once the step is over), which
-        is given its id now; else `parent`, the task whose step runs."""
-        running = asyncio.current_task()
-        if running is None or self.state_of(running) is not None:
-            return parent
-        ident = self.reserved_idents.get(running)
-        if ident is None:
-            ident = self.reserved_idents[running] = self.new_id()
-        return ident
-
-    def on_task_made_directly(self, task, frame):
-        """A task the program made itself, asyncio.Task(coro, loop=...), not through
-        loop.create_task: traced alike, if its loop is asyncio's own."""
-        if isinstance(task.get_loop(), asyncio.base_events.BaseEventLoop) and self.state_of(task) is None:
-            self.on_task_created(task, None, frame)
-
-    def on_rename(self, task):
-        """The task's name was set (Task.set_name), perhaps while it runs."""
-        state = self.state_of(task)
-        if state is None or self.sink.broken:
-            return
-        given_name = given_name_of(task)
-        if given_name == state._tl_given_name:
-            return
-        state._tl_given_name = given_name
-        name = renamed_task_name(given_name, state._tl_coro)
-        if name == state._tl_name:
-            return
-        state._tl_name = name
-        with self.sink.lock:
-            ns = perf_counter_ns()
-            self.settle_current(ns)
-            self.enc.rename(ns, state._tl_ident, name)
 
     def on_wake(self, callbacks):
         """A future made by loop.create_future (a Queue's getter, an Event's or a Lock's waiter) is
@@ -647,18 +511,6 @@ class Tracer(WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
             state._tl_canceller = state._tl_cancel_message = None
         state._tl_cancelling = False
         state._tl_fast = state._tl_plain and not state._tl_spans and not state._tl_groups and not state._tl_timeouts
-
-    def check_name(self, task, state, ns):
-        state._tl_name_checked = True
-        given_name = given_name_of(task)
-        if given_name != state._tl_given_name:  # asyncio.create_task(name=...) names the task after creating it (up to 3.11)
-            state._tl_given_name = given_name
-            name = renamed_task_name(given_name, state._tl_coro)
-            if name != state._tl_name:
-                state._tl_name = name
-                with self.sink.lock:
-                    self.settle_run(state)
-                    self.enc.rename(ns, state._tl_ident, name)
 
     def write_pending(self):
         """Called by the flusher, and at the end: the run of the step running now, which the step
