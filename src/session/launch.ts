@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { FrameDecoder } from '../trace/codec';
+import { FrameDecoder } from '../trace/frameDecoder';
 import type { TraceEvent, TraceSink } from '../trace/events';
 import type { TraceModel } from '../trace/model';
 import { encodeConfig, INTERNALS_FLAG, RUNNER_ENV } from '../runner/node/config';

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { FrameDecoder, FrameEncoder, framed, STREAM_MAGIC } from '../../src/trace/codec';
+import { STREAM_MAGIC } from '../../src/trace/codec';
+import { FrameDecoder } from '../../src/trace/frameDecoder';
+import { FrameEncoder, framed } from '../../src/trace/frameEncoder';
 import type { TraceEvent } from '../../src/trace/events';
 import { encodeStream, EventList, SAMPLE_EVENTS } from './sampleTrace';
 

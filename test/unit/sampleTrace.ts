@@ -1,6 +1,7 @@
 // One trace for the codec and fuzz tests: every event type, text a page could mistake for markup,
 // fractional times, and a stream of it as the runner writes one.
-import { FrameEncoder, STREAM_MAGIC } from '../../src/trace/codec';
+import { STREAM_MAGIC } from '../../src/trace/codec';
+import { FrameEncoder } from '../../src/trace/frameEncoder';
 import type { EndState, ExitReason, RunnerInfo, TaskKind, TraceEvent, TraceSink } from '../../src/trace/events';
 
 export const SAMPLE_EVENTS: TraceEvent[] = [

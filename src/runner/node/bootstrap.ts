@@ -2,7 +2,7 @@
 // configuration, and never throws into the program it traces.
 import * as fs from 'node:fs';
 import { getEnvironmentData, isMainThread, setEnvironmentData, threadId } from 'node:worker_threads';
-import { FrameEncoder } from '../../trace/codec';
+import { FrameEncoder } from '../../trace/frameEncoder';
 import type { ExitReason } from '../../trace/events';
 import { createCallReader, createCapturer, probeStack } from './callsites';
 import { decodeConfig, INTERNALS_FLAG, RUNNER_ENV, WORKER_DATA_KEY, workerConfigFrom, type RunnerConfig, type WorkerRunnerConfig } from './config';

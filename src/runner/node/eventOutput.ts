@@ -1,6 +1,6 @@
 // What the tracer writes, and whether: the event cap and the reports of what it dropped, frames
 // sent once they are big enough, and the one await held back in case its task resumes at once.
-import type { FrameEncoder } from '../../trace/codec';
+import type { FrameEncoder } from '../../trace/frameEncoder';
 import type { TaskState } from './taskState';
 
 /** Frames are sent once they reach this size (and on the runner's timer). */

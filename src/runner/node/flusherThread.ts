@@ -5,7 +5,8 @@
 // the complete ones end; this thread sends them once that thread has written nothing new for a
 // while (or has gone: a worker the program terminated), and locks keep frames whole and in order.
 import { Worker } from 'node:worker_threads';
-import { framed, Op, type FrameMemory } from '../../trace/codec';
+import { Op } from '../../trace/codec';
+import { framed, type FrameMemory } from '../../trace/frameEncoder';
 
 /** Slots of a channel's control block. */
 const LOCK = 0;

@@ -2,7 +2,8 @@
 // lost when the program dies right after; a slow reader slows the program rather than losing data.
 // The flusher thread sends what a thread cannot while the program keeps it busy.
 import * as fs from 'node:fs';
-import { STREAM_MAGIC, type FrameEncoder } from '../../trace/codec';
+import { STREAM_MAGIC } from '../../trace/codec';
+import type { FrameEncoder } from '../../trace/frameEncoder';
 import type { FrameChannel } from './flusherThread';
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));

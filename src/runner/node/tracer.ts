@@ -3,7 +3,7 @@
 // reach the user's program. Promises are PromiseTasks' to follow, other resources ResourceTasks';
 // this file wires the hooks and follows callbacks as they start and return.
 import * as asyncHooks from 'node:async_hooks';
-import type { FrameEncoder } from '../../trace/codec';
+import type { FrameEncoder } from '../../trace/frameEncoder';
 import type { EndState } from '../../trace/events';
 import type { CallReader, CallSiteInfo } from './callsites';
 import { EventOutput } from './eventOutput';
