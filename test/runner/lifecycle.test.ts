@@ -188,6 +188,12 @@ describe('Node runner: how programs end, and what they see', () => {
     assert.equal(traced.stdout, plain.stdout);
   });
 
+  it('timers due together after the loop was held run in the order they do untraced: the runner\'s own timer shares no list with the program\'s 20 ms ones', () => {
+    const plain = runUntraced('timer-order.js');
+    assert.equal(plain.stdout, '10 then 20\n'.repeat(30));
+    assert.equal(traceFixture('timer-order.js').stdout, plain.stdout);
+  });
+
   it('an unhandled rejection prints what it prints untraced, the line that threw included, and the task still ends with it', () => {
     const plain = runUntraced('async-crash.js');
     const traced = traceFixture('async-crash.js');
