@@ -67,11 +67,21 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(main.waits.length >= 4);
   });
 
-  it('a combinator called on a Promise subclass is a combinator, and a promise made where a loop called one is none', () => {
+  it('a combinator called on a Promise subclass is a combinator of the calls it was given, awaited as one, and a promise made where a loop called one is none', () => {
     const { model, stdout } = traceFixture('promise-subclass.js');
     assert.equal(stdout, 'fast fast slow 1200 4 3\n');
     const main = only(model, 'main');
-    assert.equal(only(model, 'Promise.race ×2').parent, main.id);
+    const race = only(model, 'Promise.race ×2');
+    assert.equal(race.parent, main.id);
+    // Their members are the calls they were given, and main waits for each: V8 calls a subclass's
+    // then() on the combinator's promise in a job of its own, as it does for any thenable.
+    const membersOf = (combinator: Task): string[] => combinator.members.map((id) => `${model.tasks.get(id)?.name} at line ${model.tasks.get(id)?.site.split(':').at(-2)}`);
+    const raceLine = lineOf('promise-subclass.js', 'Plain.race([');
+    assert.deepEqual(membersOf(race), [`fast at line ${raceLine}`, `slow at line ${raceLine}`]);
+    const deferredAll = tasksNamed(model, /^Promise\.all/)[0];
+    assert.deepEqual(membersOf(deferredAll), [`fast at line ${raceLine + 1}`, `slow at line ${raceLine + 1}`]);
+    assert.deepEqual(main.waits.slice(0, 2).map((w) => model.waitLabel(w)), ['Promise.race ×2', 'Promise.all ×2']);
+    assert.deepEqual(main.waits.slice(0, 2).map((w) => w.target), [race.id, deferredAll.id]);
     const pairs = tasksNamed(model, /^Promise\.all/);
     assert.equal(pairs.length, 1 + 300 + 300, 'Deferred.all, then each round of both loops');
     assert.deepEqual([...new Set(pairs.map((t) => model.displayName(t)))], ['Promise.all ×2']);

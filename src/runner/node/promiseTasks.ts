@@ -35,6 +35,11 @@ export const RETURNED_JOB = -2;
  * iterator on, Node's work inside the task's wait for that step.
  */
 export const NODE_ITERATOR_JOB = -3;
+/**
+ * The same for the promise a Promise subclass's combinator makes for an element (`Sub.resolve(p)`,
+ * a subclass's promise resolved with `p`): its job calls p's then(), which chains on p, the member.
+ */
+export const MEMBER_JOB = -4;
 
 /**
  * "read TCP socket 127.0.0.1:PORT", made once per socket name: a string built anew for every read
@@ -109,6 +114,8 @@ export class PromiseTasks {
    */
   private sleep: Promise<unknown> | undefined;
   private sleepTimer: TaskState | undefined;
+  /** The promise the combinator on top made for its latest element, until it chains on it (see onPromise). */
+  private elementPromise: Promise<unknown> | undefined;
 
   /** `untraced`: runs the tracer's own work (a timer it sets) without tracing it. */
   constructor(
@@ -164,6 +171,7 @@ export class PromiseTasks {
       return;
     }
     // Back in user code: helpers and combinators called from it have returned.
+    const returnedFrom = top;
     if ((info.shape === 'user' || info.shape === 'unseenBuiltin' || info.shape === 'newPromise' || info.shape === 'then' || anotherCall) && !calledBack) top = this.stack.popReturnedTransients(info.calledBy);
     if (top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info, !hasParent);
     switch (info.shape) {
@@ -185,6 +193,10 @@ export class PromiseTasks {
           // await itself follows, on that wrapper.
           marks.setOwner(promise, top);
           this.awaitWrapper = promise;
+          // `await Sub.race(…)` on a Promise subclass: V8 wraps the combinator's promise as a
+          // thenable, whose then() makes the subclass's promise with no parent, so no adoption
+          // ever names it; awaited where it was called, it is what the wrapper stands for.
+          if (returnedFrom !== top && returnedFrom.kind === 'combinator' && returnedFrom.site === info.site) marks.setSource(promise, returnedFrom);
         } else if (hasParent) {
           this.onAwait(promise, parent, info, parent !== this.awaitWrapper);
         } else if (info.moduleBody) {
@@ -202,6 +214,7 @@ export class PromiseTasks {
         // A promise Promise.all makes for itself (wrapping an element that is not a promise).
         if (top.kind === 'combinator' && top.transient && top.codeKey === info.code) {
           marks.setOwner(promise, top);
+          this.elementPromise = promise;
           return;
         }
         this.startTransient(promise, this.now(), 'combinator', `Promise.${info.api}`, info, false);
@@ -222,13 +235,21 @@ export class PromiseTasks {
         }
         if (info.waitLabel) marks.setLabel(promise, info.waitLabel); // Atomics.waitAsync
         return;
-      case 'combinatorThen':
+      case 'combinatorThen': {
         marks.setOwner(promise, top);
-        if (top.kind === 'combinator') {
-          const member = parent && marks.task(parent);
-          if (this.out.admit()) this.out.enc.join(UNTIMED, top.id, member ? member.id : 0);
+        const element = this.elementPromise;
+        this.elementPromise = undefined;
+        if (top.kind !== 'combinator') return;
+        // A subclass's then() makes its promise with no parent. Where the element's promise still
+        // waits for the member's then() to be called, the member is known once it is: see onAdopt.
+        if (parent === undefined && element !== undefined && !knownSettled(element)) {
+          marks.setThenSite(element, MEMBER_JOB);
+          return;
         }
+        const member = parent && marks.task(parent);
+        if (this.out.admit()) this.out.enc.join(UNTIMED, top.id, member ? member.id : 0);
         return;
+      }
       case 'internal':
         // Node's own, as its module loading is; so is what a constructor or accessor does (a stream's start).
         if (isRequireWork(info) || info.constructs) return;
@@ -319,11 +340,12 @@ export class PromiseTasks {
     const settled = knownSettled(awaited);
     if (behind?.transient) behind.waiter = waiter;
     else if (!behind && watch) marks.setWaiter(awaited, waiter);
-    else if (!watch && !settled) {
+    if (!watch && !settled) {
       // `await thenable`: the wrapper settles only once V8 has called the thenable's then() in a
-      // job of its own, which is no resumption of the task (see enter), and whoever then resolves it.
+      // job of its own, which is no resumption of the task (see enter), and whoever then resolves
+      // it (a subclass's combinator, when one stands behind the wrapper).
       marks.setThenSite(awaited, THENABLE_JOB);
-      marks.setWaiter(awaited, waiter);
+      if (!behind?.transient) marks.setWaiter(awaited, waiter);
     }
     // An async generator's body runs on its caller's stack as part of the caller's task (only async
     // functions get tasks): its await suspends the generator, and the task runs on to its `for
@@ -372,6 +394,11 @@ export class PromiseTasks {
    */
   private onAdopt(waiter: TaskState, adopted: Promise<unknown>, returned: boolean): void {
     this.stack.adopting = undefined;
+    if (waiter.kind === 'combinator') {
+      const member = marks.task(adopted);
+      if (this.out.admit()) this.out.enc.join(UNTIMED, waiter.id, member ? member.id : 0);
+      return;
+    }
     const target = taskBehind(adopted);
     if (target === waiter || waiter.ended || (target !== undefined && target.id === waiter.waitTarget)) return;
     if (returned ? waiter.awaiting || waiter.kind !== 'async' : !waiter.awaiting) return;

@@ -9,7 +9,7 @@ import type { CallReader, CallSiteInfo } from './callsites';
 import { EventOutput } from './eventOutput';
 import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
 import { marks } from './promiseMarks';
-import { NODE_ITERATOR_JOB, PromiseTasks, RETURNED_JOB, THENABLE_JOB } from './promiseTasks';
+import { MEMBER_JOB, NODE_ITERATOR_JOB, PromiseTasks, RETURNED_JOB, THENABLE_JOB } from './promiseTasks';
 import { ResourceTasks, type WorkerWatch } from './resourceTasks';
 import type { TaskIds } from './taskIds';
 import { INTERNALS_CODE, TaskStack } from './taskStack';
@@ -315,9 +315,9 @@ export class Tracer {
     // callback or job of a task that has ended a run of it after its end (a timer whose callback
     // wrote to stdout, the write completing after it; fetch's body streaming on inside Node), but
     // a .then callback it attached, which is its code (and may hold the loop). So is the job in
-    // which V8 calls the then() of a thenable the task awaits, and a step of Node's own async
-    // iterator the task's `for await` pulls.
-    const thenableJob = thenSite === THENABLE_JOB || thenSite === RETURNED_JOB;
+    // which V8 calls the then() of a thenable the task awaits (or of a member of a subclass's
+    // combinator), and a step of Node's own async iterator the task's `for await` pulls.
+    const thenableJob = thenSite === THENABLE_JOB || thenSite === RETURNED_JOB || thenSite === MEMBER_JOB;
     const iteratorJob = thenSite === NODE_ITERATOR_JOB;
     const aside = thenableJob || iteratorJob || (owner.ended && thenSite === 0) || (!reaction && (owner.awaiting || owner.returnedAt > 0));
     // A .then callback the task attached before it awaited runs as the task's code, but the task
@@ -357,8 +357,9 @@ export class Tracer {
     const shownAs = aside ? this.stack.internals : owner;
     this.stack.enterFrame(owner, reaction, shownAs);
     // A promise the task awaits adopts another (a .then callback returned one, `resolve(work())`
-    // was called with one): the task waits for that one now. Not so for one it does not await.
-    if (thenableJob && (thenSite === RETURNED_JOB || promise === owner.awaited)) {
+    // was called with one): the task waits for that one now. Not so for one it does not await. A
+    // subclass's combinator chains on a member in such a job: that member joins it.
+    if (thenableJob && (thenSite !== THENABLE_JOB || promise === owner.awaited)) {
       this.stack.adopting = owner;
       this.stack.adoptingReturned = thenSite === RETURNED_JOB;
       // Adopting what the task's .then callback returned, right after it: the task's wait, held
