@@ -8,10 +8,9 @@ import { scriptEnvironment } from './session/environment';
 import { filledPath, settingProgram, withWorkspaceFolder } from './session/settingPaths';
 import { checkPython, pythonFromExtension } from './session/interpreter';
 import { ScriptTerminal } from './session/scriptTerminal';
-import { exportChromeTrace } from './trace/chromeTrace';
+import { saveTrace, saveTraceSync, traceFileBytes } from './session/saveTrace';
 import { parseTrace } from './trace/load';
 import { InvalidTraceError } from './trace/validate';
-import { toTasklaneFile } from './trace/tasklaneFile';
 import type { TraceModel } from './trace/model';
 import { formatDuration } from './trace/format';
 import { TraceSession } from './session/traceSession';
@@ -236,7 +235,7 @@ export class Controller implements vscode.Disposable {
     try {
       const dir = path.dirname(file);
       await fs.promises.mkdir(dir, { recursive: true });
-      await fs.promises.writeFile(file, JSON.stringify(toTasklaneFile(model)));
+      await saveTrace(file, model, 'tasklane');
       const old = (await fs.promises.readdir(dir)).sort().slice(0, -KEPT_TRACES);
       await Promise.all(old.map((f) => fs.promises.rm(path.join(dir, f), { force: true })));
     } catch (err) {
@@ -256,7 +255,7 @@ export class Controller implements vscode.Disposable {
       if (!model.exit) model.apply({ type: 'exit', t: model.endTime, reason: 'killed', code: null, signal: 'SIGKILL', message: 'Tasklane stopped the run: the window closed or reloaded', site: '' });
       try {
         fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(file, JSON.stringify(toTasklaneFile(model)));
+        saveTraceSync(file, model, 'tasklane');
       } catch (err) {
         this.log.warn(`Could not keep the live trace for restoring its panel: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -278,8 +277,7 @@ export class Controller implements vscode.Disposable {
     }));
     if (!uri) return false;
     const model = panel.source.model;
-    const data = uri.path.endsWith('.tasklane.json') ? toTasklaneFile(model) : exportChromeTrace(model);
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify(data)));
+    await vscode.workspace.fs.writeFile(uri, traceFileBytes(model, uri.path.endsWith('.tasklane.json') ? 'tasklane' : 'chrome'));
     return true;
   }
 

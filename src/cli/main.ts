@@ -2,11 +2,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { exportChromeTrace } from '../trace/chromeTrace';
 import { parseTrace } from '../trace/load';
 import { DEFAULT_LONG_BLOCK_MS, TraceModel } from '../trace/model';
+import { saveTraceSync } from '../session/saveTrace';
 import { formatSummary } from '../trace/summary';
-import { toTasklaneFile } from '../trace/tasklaneFile';
 import { DEFAULT_MAX_EVENTS, launchTraced, runtimeFor, unreportedExit } from '../session/launch';
 
 const USAGE = `Usage:
@@ -154,8 +153,7 @@ async function run(argv: string[]): Promise<number> {
   const exit = unreportedExit(outcome, model);
   if (exit) model.apply(exit);
   model.finish();
-  const data = format === 'tasklane' ? toTasklaneFile(model) : exportChromeTrace(model);
-  fs.writeFileSync(out, JSON.stringify(data));
+  saveTraceSync(out, model, format);
   process.stderr.write(`tasklane: wrote ${out} (${format}, ${model.tasks.size} tasks, ${model.eventCount} events)${outcome.streamError ? `; warning: ${outcome.streamError}` : ''}\n`);
   if (outcome.signal) return 128 + (SIGNAL_NUMBERS[killedAfterSigterm ? 'SIGTERM' : outcome.signal] ?? 0);
   return outcome.code ?? 1;

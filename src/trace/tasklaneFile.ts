@@ -5,7 +5,7 @@ import { describeValue, finite, InvalidTraceError, isRecord, validExit, validInf
 export const TASKLANE_FORMAT = 'tasklane';
 export const TASKLANE_VERSION = 1;
 
-export function toTasklaneFile(model: TraceModel): unknown {
+export function toTasklaneFile(model: TraceModel): Record<string, unknown> {
   const tasks = [...model.tasks.values()].map((t) => ({
     id: t.id, parent: t.parent, kind: t.kind, name: t.name, site: t.site, internal: t.internal, thread: t.thread, created: t.created,
     runs: t.runs.map((r) => (Number.isNaN(r) ? model.endTime : r)),

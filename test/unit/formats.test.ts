@@ -3,6 +3,7 @@ import { exportChromeTrace, importChromeTrace, LOOP_TID, type ChromeEvent } from
 import type { TraceEvent } from '../../src/trace/events';
 import { parseTrace } from '../../src/trace/load';
 import { TraceModel } from '../../src/trace/model';
+import { traceFileText } from '../../src/trace/save';
 import { formatSummary } from '../../src/trace/summary';
 import { fromTasklaneFile, toTasklaneFile } from '../../src/trace/tasklaneFile';
 import { InvalidTraceError } from '../../src/trace/validate';
@@ -234,6 +235,48 @@ describe('what woke a wait, in both export formats', () => {
     for (const task of old.tasks) for (const wait of task.waits) wait.length = 7;
     const back = fromTasklaneFile(old);
     assert.deepEqual([consumerWait(back), back.tasks.get(3)!.waits[0].by], [[NaN], 2]);
+  });
+});
+
+describe('saving a large trace', () => {
+  // Promise.all of N calls whose every member's end runs the combinator once: N runs.
+  function wideCombinator(n: number): TraceModel {
+    const events: TraceEvent[] = [
+      { type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'main.js', site: '', internal: false },
+      { type: 'run', t: 0, id: 1 },
+      { type: 'task', t: 1, id: 2, parent: 1, kind: 'combinator', name: 'Promise.all', site: '/app/main.js:9:9', internal: false },
+    ];
+    for (let i = 0; i < n; i++) {
+      events.push({ type: 'task', t: 2, id: 3 + i, parent: 1, kind: 'async', name: 'task', site: '/app/main.js:9:40', internal: false });
+      events.push({ type: 'join', t: 2, id: 2, member: 3 + i });
+    }
+    for (let i = 0; i < n; i++) {
+      events.push({ type: 'run', t: 10 + 2 * i, id: 3 + i }, { type: 'end', t: 10 + 2 * i, id: 3 + i, state: 'resolved', message: '', site: '' });
+      events.push({ type: 'run', t: 11 + 2 * i, id: 2 });
+    }
+    events.push({ type: 'end', t: 11 + 2 * n, id: 2, state: 'resolved', message: '', site: '' });
+    events.push({ type: 'exit', t: 20 + 2 * n, reason: 'exit', code: 0, signal: '', message: '', site: '' });
+    return modelOf(events);
+  }
+
+  it('Chrome: a combinator\'s members are written once, not on each of its runs, and read back', () => {
+    const m = wideCombinator(2_000);
+    const text = [...traceFileText(m, 'chrome')].join('');
+    const withMembers = JSON.parse(text).traceEvents.filter((e: ChromeEvent) => e.tid === 2 && Array.isArray(e.args?.members));
+    assert.deepEqual(withMembers.map((e: ChromeEvent) => [e.cat, (e.args!.members as number[]).length]), [['run', 2_000]]);
+    assert.ok(text.length < 2_000 * 2_000, `${text.length} characters`);
+    assert.equal(parseTrace(text).displayName(parseTrace(text).tasks.get(2)!), 'Promise.all ×2000');
+  });
+
+  it('writes both formats in pieces that join into the JSON of the whole file', () => {
+    const m = wideCombinator(25_000);
+    const chrome = [...traceFileText(m, 'chrome')];
+    const tasklane = [...traceFileText(m, 'tasklane')];
+    assert.ok(chrome.length > 3 && tasklane.length > 3, `${chrome.length} and ${tasklane.length} pieces`);
+    // (Compared as booleans: a diff of two 6 MB strings is no help.)
+    assert.ok(chrome.join('') === JSON.stringify(exportChromeTrace(m)), 'the Chrome trace');
+    assert.ok(tasklane.join('') === JSON.stringify(toTasklaneFile(m)), 'the Tasklane file');
+    assert.deepEqual([...parseTrace(tasklane.join('')).tasks.values()], [...m.tasks.values()]);
   });
 });
 
