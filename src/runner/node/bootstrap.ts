@@ -11,6 +11,7 @@ import { FlusherThread, FrameChannel } from './flusherThread';
 import { noteReadlineLoop } from './names';
 import { listen, unlisten } from './processListeners';
 import { watchReadlineLoops } from './readlineLoops';
+import { tickEvery } from './runnerClock';
 import { FrameSink } from './sink';
 import { TaskIds } from './taskIds';
 import type { WorkerWatch } from './resourceTasks';
@@ -139,23 +140,16 @@ function traceThread(config: Omit<WorkerRunnerConfig, 'parentTask' | 'channel' |
   return { tracer, encoder, sink, now, workerChannels };
 }
 
-/** Sends its records at each tick of the runner's timer, and starts the tracer. */
+/** Sends its records at each tick of the runner's clock, and starts the tracer. */
 function startTracing(thread: ThreadTracing, flushMs: number): void {
   const { tracer, sink } = thread;
-  tracer.untraced(() => {
-    // 3 ms more than asked (23 ms): Node keeps one list of timers per whole millisecond duration,
-    // and a due list runs all its due timers at once. In the program's 20 ms list the runner's
-    // timer, due earlier, ran the program's 20 ms timers before its 10 ms ones once the loop had
-    // been held past both. Programs' timers are rarely 23 ms.
-    const timer = setInterval(() => {
-      try {
-        tracer.onFlush();
-        sink.flush();
-      } catch {
-        // never let tracing reach the program
-      }
-    }, flushMs + 3);
-    timer.unref();
+  tickEvery(flushMs, (fn) => tracer.untraced(fn), () => {
+    try {
+      tracer.onFlush();
+      sink.flush();
+    } catch {
+      // never let tracing reach the program
+    }
   });
   tracer.start();
   tracer.untraced(() => queueMicrotask(() => tracer.scriptRan()));
