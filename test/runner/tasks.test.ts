@@ -621,6 +621,15 @@ describe('Node runner: the task model on real scripts', () => {
     const at = `builtin-work.js:${lineOf('builtin-work.js', 'await Array.fromAsync(numbers())')}`;
     assert.deepEqual([...new Set(caller.waits.map((w) => `${model.waitLabel(w)} @ ${w.site.replace(/^.*\//, '').replace(/:\d+$/, '')}`))], [`Array.fromAsync @ ${at}`]);
     assert.deepEqual(stretchesOfNeither(caller), []);
+    // Each step of the generator is the caller's work, those V8 runs from jobs no hook reports too:
+    // the sleep of every step is the caller's, and each step's code runs as the caller.
+    const sleepLine = lineOf('builtin-work.js', 'await new Promise((resolve) => setTimeout(resolve, 10))');
+    const sleeps = [...model.tasks.values()].filter((t) => t.kind === 'timer' && t.site.includes(`:${sleepLine}:`));
+    assert.deepEqual(sleeps.map((t) => model.tasks.get(t.parent)?.name), ['collectGenerated', 'collectGenerated', 'collectGenerated']);
+    const script = [...model.tasks.values()].find((t) => t.kind === 'script')!;
+    const scriptRunsDuringSteps = [];
+    for (let i = 0; i < script.runs.length; i += 2) if (script.runs[i] > sleeps[0].created && script.runs[i] < caller.end!.t) scriptRunsDuringSteps.push(script.runs[i]);
+    assert.deepEqual(scriptRunsDuringSteps, [], 'runs of the script while the generator stepped');
   });
 
   it('a wait for a Web Crypto digest is named after the call, not the hashing job Node runs for it', () => {

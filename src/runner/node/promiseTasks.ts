@@ -114,6 +114,8 @@ export class PromiseTasks {
    */
   private sleep: Promise<unknown> | undefined;
   private sleepTimer: TaskState | undefined;
+  /** The function of the async generator whose body awaited last (CallSiteInfo.callers' key). */
+  private generatorAwaited = '';
   /** The promise the combinator on top made for its latest element, until it chains on it (see onPromise). */
   private elementPromise: Promise<unknown> | undefined;
 
@@ -174,6 +176,7 @@ export class PromiseTasks {
     const returnedFrom = top;
     if ((info.shape === 'user' || info.shape === 'unseenBuiltin' || info.shape === 'newPromise' || info.shape === 'then' || anotherCall) && !calledBack) top = this.stack.popReturnedTransients(info.calledBy);
     if (top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info, !hasParent);
+    top = this.stack.hooklessStepOwner(info) ?? top;
     switch (info.shape) {
       case 'then': {
         marks.setOwner(promise, top);
@@ -198,7 +201,7 @@ export class PromiseTasks {
           // ever names it; awaited where it was called, it is what the wrapper stands for.
           if (returnedFrom !== top && returnedFrom.kind === 'combinator' && returnedFrom.site === info.site) marks.setSource(promise, returnedFrom);
         } else if (hasParent) {
-          this.onAwait(promise, parent, info, parent !== this.awaitWrapper);
+          this.onAwait(top, promise, parent, info, parent !== this.awaitWrapper);
         } else if (info.moduleBody) {
           marks.setOwner(promise, top); // an ES module's body is the script itself
         } else {
@@ -316,8 +319,7 @@ export class PromiseTasks {
    * The task on top awaits the promise `awaited` through the throwaway `asyncId`. `watch`: note who
    * settles `awaited` (not for the wrapper of an `await value`, settled already).
    */
-  private onAwait(throwaway: Promise<unknown>, awaited: Promise<unknown>, info: CallSiteInfo, watch: boolean): void {
-    const waiter = this.stack.top;
+  private onAwait(waiter: TaskState, throwaway: Promise<unknown>, awaited: Promise<unknown>, info: CallSiteInfo, watch: boolean): void {
     if (waiter === this.stack.internals) return;
     marks.setOwner(throwaway, waiter);
     // An await of the generator a builtin steps for the waiter, in a step run inside its wait for
@@ -351,6 +353,7 @@ export class PromiseTasks {
     // functions get tasks): its await suspends the generator, and the task runs on to its `for
     // await`, whose wait is for what the generator awaits.
     const inGenerator = waiter.kind === 'async' && info.fn !== '' && info.fn !== waiter.name;
+    if (inGenerator) this.generatorAwaited = info.callers[0];
     const held = this.out.held;
     if (held.waiter !== waiter || !held.inGenerator || target !== undefined) {
       this.out.releaseAwait();
@@ -373,6 +376,7 @@ export class PromiseTasks {
       held.site = waiter.waitSite = info.site;
       held.inGenerator = false;
       waiter.awaitsBuiltinStepping = true;
+      this.stack.builtinStepped.set(this.generatorAwaited, waiter);
     }
     // The clock costs as much as the rest of an await: when the awaiting code runs in a callback,
     // the await is timed when that callback ends (nothing of the task runs after it in between).

@@ -203,6 +203,7 @@ export class ResourceTasks {
     const ns = this.now();
     const maker = this.owners.get(trigger);
     const info = this.sites.lookup(this.stack.top, this.sites.typeCode(type), false, maker);
+    top = this.stack.hooklessStepOwner(info) ?? top;
     if (/^(bootstrap|console)\//.test(info.module) || stdio === 'output') {
       this.owners.set(asyncId, top);
       return;

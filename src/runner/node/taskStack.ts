@@ -38,6 +38,11 @@ export class TaskStack {
   adoptingReturned = false;
   /** The job running now adopts for a task whose wait is held since its .then callback ended: it runs as part of that wait. */
   quietJob = false;
+  /**
+   * Async generators a builtin steps (`Array.fromAsync(gen())`), by their function's key
+   * (CallSiteInfo.callers), each with the task awaiting the builtin: see hooklessStepOwner.
+   */
+  readonly builtinStepped = new Map<string, TaskState>();
   /** Timers and handles still open, checked at each flush for clearTimeout or close. */
   readonly liveHandles = new Set<TaskState>();
   /** The task the trace last said holds the loop (0: none). */
@@ -139,6 +144,22 @@ export class TaskStack {
     this.sync.push(this.root);
     this.switchTo(this.root.id, this.now());
     return true;
+  }
+
+  /**
+   * The task whose builtin steps the async generator running now, in a job of V8's that no hook
+   * reports (Array.fromAsync resumes the generator after its first step so): what the step makes
+   * is that task's, not the script's, as the first step's was.
+   */
+  hooklessStepOwner(info: CallSiteInfo): TaskState | undefined {
+    if (this.builtinStepped.size === 0 || this.frameBase.length > 0 || this.top !== this.root) return undefined;
+    for (const fn of info.callers) {
+      const owner = this.builtinStepped.get(fn);
+      if (owner === undefined) continue;
+      if (owner.awaitsBuiltinStepping && !owner.ended) return owner;
+      this.builtinStepped.delete(fn); // the builtin has settled
+    }
+    return undefined;
   }
 
   /** Gives the task its id and writes its creation (unless past the event cap). */
