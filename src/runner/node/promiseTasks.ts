@@ -1,13 +1,12 @@
 // Async functions, awaits, I/O helpers and combinators, as V8's promise hooks show them: which
-// task each promise is, whom it wakes, and how each task's promise settled.
+// task each promise is, and what each await waits for (what follows as they settle: promiseSettles.ts).
 import type { TaskKind } from '../../trace/events';
 import type { CallSiteInfo } from './callsites';
 import type { EventOutput } from './eventOutput';
-import { truncate } from './lists';
-import { isIteratorStep, isReadable, isRequireWork, isStreamIteratorStep, isSyntax, isTestCall, iteratorStepName, opName, queuedCallbackName } from './names';
+import { isIteratorStep, isRequireWork, isStreamIteratorStep, isTestCall, iteratorStepName, opName } from './names';
 import { marks } from './promiseMarks';
 import { noteServing, requestHandlerName } from './servedRequests';
-import { knownSettled, promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
+import { knownSettled } from './promiseState';
 import type { TaskStack } from './taskStack';
 import { anonymousName, helperKind, MisreadCalls, takeCallPlace } from './misreadCalls';
 import { CHECKS_PER_RESUME, PROMISE_TYPE, type TaskSites } from './taskSites';
@@ -17,7 +16,7 @@ import { newTaskState, type TaskState } from './taskState';
  * The time of a record whose time no reader uses (a combinator's member, what woke a waiter): the
  * encoder writes it at the latest time written, and the clock is not read (W1: every member).
  */
-const UNTIMED = 0;
+export const UNTIMED = 0;
 /** What awaiting a value that is no promise, or a promise settled already, waits for, in words. */
 const VALUE_LABEL = 'value';
 const SETTLED_LABEL = 'settled promise';
@@ -40,22 +39,6 @@ export const NODE_ITERATOR_JOB = -3;
  * a subclass's promise resolved with `p`): its job calls p's then(), which chains on p, the member.
  */
 export const MEMBER_JOB = -4;
-
-/**
- * "read TCP socket 127.0.0.1:PORT", made once per socket name: a string built anew for every read
- * is hashed anew when the encoder interns it (W3: every message).
- */
-const readLabels = new Map<string, string>();
-const MAX_READ_LABELS = 4096;
-
-function readLabel(socketName: string): string {
-  let label = readLabels.get(socketName);
-  if (label === undefined) {
-    label = `read ${socketName}`;
-    if (readLabels.size < MAX_READ_LABELS) readLabels.set(socketName, label);
-  }
-  return label;
-}
 
 /** The I/O helper or combinator whose code made the promise, if one did. */
 function transientOwner(promise: Promise<unknown>): TaskState | undefined {
@@ -98,10 +81,6 @@ export class PromiseTasks {
    */
   private generatorRequest: Promise<unknown> | undefined;
   private generatorRequestCaller: string | undefined;
-  /** Tasks whose promise has settled, ended once its state can be read (see settlePending). */
-  private readonly settles: TaskState[] = [];
-  /** Rejected tasks whose error is still to be read (see describeLater). */
-  private rejected: TaskState[] = [];
   private readonly misread: MisreadCalls;
   /** Helpers whose own promise was found nearer the user's call than the one that started them (see onPromise). */
   private readonly ownFoundNearer = new WeakSet<TaskState>();
@@ -119,20 +98,13 @@ export class PromiseTasks {
   /** The promise the combinator on top made for its latest element, until it chains on it (see onPromise). */
   private elementPromise: Promise<unknown> | undefined;
 
-  /** `untraced`: runs the tracer's own work (a timer it sets) without tracing it. */
   constructor(
     private readonly stack: TaskStack,
     private readonly sites: TaskSites,
     private readonly out: EventOutput,
     private readonly now: () => number,
-    private readonly untraced: (fn: () => void) => void,
   ) {
     this.misread = new MisreadCalls(stack, sites, out, now);
-  }
-
-  /** Whether tasks have settled whose ends are still to be written. */
-  get settling(): boolean {
-    return this.settles.length > 0;
   }
 
   /** A promise is made, with the promise it was chained on or resolved from, if any. */
@@ -489,108 +461,5 @@ export class PromiseTasks {
     }
     if (top !== was) this.stack.switchToRunning(ns);
     return top;
-  }
-
-  onSettled(promise: Promise<unknown>): void {
-    const task = marks.task(promise);
-    const waiter = marks.waiter(promise);
-    const helper = marks.helper(promise);
-    const ends = task !== undefined && !task.ended;
-    const ns = ends ? this.now() : UNTIMED;
-    if (ends) {
-      task.settledAt = ns;
-      this.settles.push(task);
-      // A task that returned without suspending leaves the synchronous stack here.
-      const at = this.stack.sync.lastIndexOf(task);
-      if (at > this.stack.frameFloor()) {
-        truncate(this.stack.sync, at);
-        this.stack.switchToRunning(ns);
-      }
-    }
-    if (waiter !== undefined) {
-      marks.setWaiter(promise, undefined);
-      this.recordWaker(waiter, ns);
-    }
-    if (helper !== undefined) {
-      marks.setHelper(promise, undefined);
-      if (helper.waiter !== undefined && !helper.waiter.ended && !isSyntax(helper.name)) this.recordWaker(helper.waiter, ns);
-    }
-  }
-
-  /** Whatever callback is running now resolved what `waiter` awaits. */
-  private recordWaker(waiter: TaskState, ns: number): void {
-    let by = this.stack.frameOwners[this.stack.frameOwners.length - 1] ?? this.stack.top;
-    // The waiter's own tick or microtask (`await new Promise((r) => process.nextTick(r))`): no task
-    // woke it, the queue it put its callback in did. Not so for a helper it awaits, whose tick Node
-    // queued for it (`once(udpSocket, 'listening')`, emitted in a tick bind queued).
-    if (by === waiter && waiter.waitTarget === 0) {
-      const queue = queuedCallbackName();
-      if (queue !== '') {
-        if (this.out.admit()) this.out.enc.awaitBy(ns, waiter.id, 0, queue);
-        return;
-      }
-    }
-    // Node's own promise jobs (a stream's async iterator yielding to `for await`) run in the
-    // microtask checkpoint of the callback that fed them (a file read): that callback woke the waiter.
-    // So does the waiter's own promise job that settles what it awaits (a stream's async iterator,
-    // an async generator run on its stack, reaching the stream's end): the callback it follows woke it.
-    // Not when the waiter awaited in this checkpoint: what settled in it then (`await
-    // Plain.all([1, 2])`, a chunk the stream had already) was no callback's doing.
-    if ((by === this.stack.internals || by === waiter) && this.stack.checkpointOf !== undefined && waiter.waitCheckpoint !== this.stack.checkpoints) by = this.stack.checkpointOf;
-    // Node's own work, a helper, or the script's own run (Node finishing what it loaded for a
-    // helper, as fetch's first call does) is no answer to what woke the waiter.
-    if (by === waiter || by === this.stack.internals || by === this.stack.root || by.transient) return;
-    const label = by.kind === 'io' && isReadable(by.name) ? readLabel(by.name) : '';
-    if (this.out.admit()) this.out.enc.awaitBy(ns, waiter.id, by.id, label);
-  }
-
-  /** Ends tasks whose promises have settled; the state is readable only after the resolve hook. */
-  settlePending(): void {
-    const settles = this.settles;
-    let kept = 0;
-    for (let i = 0; i < settles.length; i++) {
-      const task = settles[i];
-      const promise = task.promise;
-      if (promise === undefined || task.ended) continue;
-      const state = unreadOutcome(promise);
-      if (state === REJECTED_UNREAD) {
-        this.describeLater(task);
-        continue;
-      }
-      if (state.state === 'pending') {
-        settles[kept++] = task; // resolved with another promise: still locked in
-        continue;
-      }
-      this.stack.endTask(task, task.settledAt, state.state, state.message, state.site);
-    }
-    truncate(settles, kept);
-  }
-
-  /**
-   * A rejected task ends now, but its error is read (the reason, formatted with its stack) only
-   * once Node has dealt with this tick's unhandled rejections: Node's report of one shows the line
-   * of the user's code that threw, read from the error's stack as long as no one has formatted it.
-   */
-  private describeLater(task: TaskState): void {
-    task.ended = true;
-    this.rejected.push(task);
-    if (this.rejected.length > 1) return;
-    this.untraced(() => setImmediate(() => this.untraced(() => {
-      try {
-        this.describeRejected();
-      } catch {
-        // never let tracing reach the program
-      }
-    })).unref());
-  }
-
-  /** Writes the ends of the rejected tasks describeLater kept, timed when they settled. */
-  describeRejected(): void {
-    const rejected = this.rejected;
-    this.rejected = [];
-    for (const task of rejected) {
-      const outcome = promiseState(task.promise!);
-      this.stack.endTask(task, task.settledAt, outcome.state === 'pending' ? 'rejected' : outcome.state, outcome.message, outcome.site);
-    }
   }
 }

@@ -9,6 +9,7 @@ import type { CallReader, CallSiteInfo } from './callsites';
 import { EventOutput } from './eventOutput';
 import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
 import { marks } from './promiseMarks';
+import { PromiseSettles } from './promiseSettles';
 import { MEMBER_JOB, NODE_ITERATOR_JOB, PromiseTasks, RETURNED_JOB, THENABLE_JOB } from './promiseTasks';
 import { ResourceTasks, type WorkerWatch } from './resourceTasks';
 import type { TaskIds } from './taskIds';
@@ -52,6 +53,7 @@ export class Tracer {
   private readonly now: () => number;
   private readonly stack: TaskStack;
   private readonly promises: PromiseTasks;
+  private readonly settles: PromiseSettles;
   private readonly resources: ResourceTasks;
   /** Set while the tracer does its own work, whose resources must not be traced. */
   private paused = false;
@@ -76,7 +78,8 @@ export class Tracer {
       { call: (fnKey) => calls.call(this.hookFrame, fnKey), helper: () => calls.helper(this.hookFrame) },
       this.stack.internals,
     );
-    this.promises = new PromiseTasks(this.stack, sites, this.out, this.now, (fn) => this.untraced(fn));
+    this.promises = new PromiseTasks(this.stack, sites, this.out, this.now);
+    this.settles = new PromiseSettles(this.stack, this.out, this.now, (fn) => this.untraced(fn));
     this.resources = new ResourceTasks(this.stack, sites, this.now, (info) => this.promises.popReturnedCalls(info, false), options.workers,
       (timer, callback) => this.promises.timerMade(timer, callback));
     // Resources other than promises come through async_hooks.
@@ -115,7 +118,7 @@ export class Tracer {
       try {
         // A call that settled at once ends as the next promise is made: a loop of such calls
         // keeps no task states alive until it returns (each would live through a GC or two).
-        if (this.promises.settling) this.promises.settlePending();
+        if (this.settles.settling) this.settles.settlePending();
         this.promises.onPromise(promise, parent);
       } catch {
         // never let tracing reach the program
@@ -235,8 +238,8 @@ export class Tracer {
   onFlush(): void {
     this.untraced(() => {
       this.out.releaseAwait();
-      this.promises.settlePending();
-      this.promises.describeRejected();
+      this.settles.settlePending();
+      this.settles.describeRejected();
       // Before the ends of closed handles, which are timed now: see enter().
       if (this.stack.idleSince >= 0) this.stack.recordIdle();
       this.resources.endClosedHandles();
@@ -259,8 +262,8 @@ export class Tracer {
       const stack = this.stack;
       stack.loadingModules = false;
       this.out.releaseAwait();
-      this.promises.settlePending();
-      this.promises.describeRejected();
+      this.settles.settlePending();
+      this.settles.describeRejected();
       // Records that happened earlier go first, then those timed now: see enter().
       if (stack.idleSince >= 0) stack.recordIdle();
       const failed = failedTask !== stack.root.id ? stack.stateOf(failedTask) : undefined;
@@ -288,7 +291,7 @@ export class Tracer {
       if (what === ENTER) this.enter(owner!, false, 0);
       else if (what === ENTER_REACTION) this.enter(owner!, true, thenSite, promise);
       else if (what === LEAVE) this.leave(owner!);
-      else if (what === SETTLED) this.promises.onSettled(promise!);
+      else if (what === SETTLED) this.settles.onSettled(promise!);
       else this.resources.endFinishedTests(this.now());
     } catch {
       // never let tracing reach the program
@@ -398,7 +401,7 @@ export class Tracer {
     }
     if (owner.timers !== undefined && owner.timers.length > 0) this.resources.endClearedTimers(owner, ns);
     if (owner.waitCut) this.resumeWait(owner, ns);
-    if (this.promises.settling) this.promises.settlePending();
+    if (this.settles.settling) this.settles.settlePending();
     if (continues) return;
     const quiet = this.stack.quietJob;
     this.stack.quietJob = false;
