@@ -12,7 +12,7 @@ import { saveTrace, saveTraceSync, traceFileBytes } from './session/saveTrace';
 import { parseTrace } from './trace/load';
 import { InvalidTraceError } from './trace/validate';
 import type { TraceModel } from './trace/model';
-import { formatDuration } from './trace/format';
+import { formatBytes, formatDuration } from './trace/format';
 import { TraceSession } from './session/traceSession';
 import type { PanelState, RunStatus } from './shared/protocol';
 import { TracePanel, type TraceSource } from './panel/tracePanel';
@@ -340,10 +340,6 @@ async function readTrace(uri: vscode.Uri): Promise<TraceModel> {
   const { size } = await vscode.workspace.fs.stat(uri);
   if (size > MAX_TRACE_FILE_BYTES) throw new InvalidTraceError(`it is ${formatBytes(size)}, and Tasklane opens trace files of up to ${formatBytes(MAX_TRACE_FILE_BYTES)}`);
   return parseTrace(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
-}
-
-function formatBytes(n: number): string {
-  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GB` : `${Math.round(n / 1024 ** 2)} MB`;
 }
 
 function escapeHtml(text: string): string {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { parseTrace } from '../trace/load';
 import { DEFAULT_LONG_BLOCK_MS, TraceModel } from '../trace/model';
 import { saveTraceSync } from '../session/saveTrace';
+import { formatBytes } from '../trace/format';
 import { formatSummary } from '../trace/summary';
 import { DEFAULT_MAX_EVENTS, launchTraced, runtimeFor, unreportedExit } from '../session/launch';
 
@@ -159,9 +160,14 @@ async function run(argv: string[]): Promise<number> {
   return outcome.code ?? 1;
 }
 
+/** The longest text V8 makes (2^29 - 24 characters): a longer file cannot be read as one string. */
+const MAX_READ_BYTES = 0x1fffffe8;
+
 function summary(argv: string[]): number {
   const file = argv.find((a) => !a.startsWith('--'));
   if (!file) throw new UsageError('tasklane summary needs a trace file');
+  const { size } = fs.statSync(file);
+  if (size > MAX_READ_BYTES) throw new Error(`${file} is ${formatBytes(size)}, more than tasklane summary can read as one piece of text (${formatBytes(MAX_READ_BYTES)}); a trace of the same run in the Tasklane format (--format tasklane) is about a quarter of the size of a Chrome trace`);
   const model = parseTrace(fs.readFileSync(file, 'utf8'));
   process.stdout.write(formatSummary(model, { includeInternal: argv.includes('--all') }));
   return 0;

@@ -20,6 +20,16 @@ describe('Node runner: how programs end, and what they see', () => {
     assert.equal(code, 0);
   });
 
+  it('tasklane summary of a trace file longer than one JavaScript string says so, and how to get a smaller one', () => {
+    const out = tempTrace();
+    fs.writeFileSync(out, '');
+    fs.truncateSync(out, 600 * 1024 ** 2); // sparse: no disk used
+    const result = spawnSync(process.execPath, [CLI, 'summary', out], { encoding: 'utf8' });
+    fs.rmSync(out, { force: true });
+    assert.equal(result.status, 2);
+    assert.equal(result.stderr, `tasklane: ${out} is 600 MB, more than tasklane summary can read as one piece of text (512 MB); a trace of the same run in the Tasklane format (--format tasklane) is about a quarter of the size of a Chrome trace\n`);
+  });
+
   it('under a permission model in NODE_OPTIONS that denies starting the script or writing its trace, tasklane says which flag allows it, before the script runs', () => {
     const out = tempTrace();
     // Spelt as the Node running the tests knows it (--permission only, from Node 24).
