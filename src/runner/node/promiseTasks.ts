@@ -288,8 +288,9 @@ export class PromiseTasks {
   }
 
   /**
-   * The task on top awaits the promise `awaited` through the throwaway `asyncId`. `watch`: note who
-   * settles `awaited` (not for the wrapper of an `await value`, settled already).
+   * `waiter` (the task on top, or the one whose builtin steps the generator that awaits: see
+   * TaskStack.hooklessStepOwner) awaits the promise `awaited` through `throwaway`. `watch`: note
+   * who settles `awaited` (not for the wrapper of an `await value`, settled already).
    */
   private onAwait(waiter: TaskState, throwaway: Promise<unknown>, awaited: Promise<unknown>, info: CallSiteInfo, watch: boolean): void {
     if (waiter === this.stack.internals) return;
