@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { parseTrace } from '../trace/load';
 import { DEFAULT_LONG_BLOCK_MS, TraceModel } from '../trace/model';
 import { saveTraceSync } from '../session/saveTrace';
+import type { TraceFormat } from '../trace/save';
 import { formatBytes } from '../trace/format';
 import { formatSummary } from '../trace/summary';
 import { DEFAULT_MAX_EVENTS, launchTraced, runtimeFor, unreportedExit } from '../session/launch';
@@ -30,7 +31,7 @@ interface RunArgs {
   script: string;
   scriptArgs: string[];
   out: string | undefined;
-  format: 'chrome' | 'tasklane' | undefined;
+  format: TraceFormat | undefined;
   longBlockMs: number;
   maxEvents: number | undefined;
   python: string | undefined;

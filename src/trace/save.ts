@@ -14,7 +14,7 @@ export function traceFileText(model: TraceModel, format: TraceFormat): Generator
 }
 
 /** `JSON.stringify(file)` in pieces: `file[listKey]` a batch of its items at a time. */
-export function* jsonPieces(file: Record<string, unknown>, listKey: string): Generator<string> {
+function* jsonPieces(file: Record<string, unknown>, listKey: string): Generator<string> {
   const keys = Object.keys(file);
   const at = keys.indexOf(listKey);
   const part = (from: number, to: number): string => JSON.stringify(Object.fromEntries(keys.slice(from, to).map((key) => [key, file[key]])));
