@@ -1,5 +1,6 @@
 // What the timeline webview needs of the model, as full state or as the changes since last time (pure).
-import type { Task, TraceModel } from '../trace/model';
+import type { TraceModel } from '../trace/model';
+import type { Task } from '../trace/task';
 import type { TimelineUpdate, ThreadLoopUpdate } from '../shared/protocol';
 import { openEnd, TaskPacker } from '../shared/taskPacking';
 

@@ -2,7 +2,8 @@
 // Perfetto and chrome://tracing open it; `importChromeTrace` reads our own exports back.
 import type { EndState, TaskKind } from './events';
 import { isProgramWork, TASK_KINDS } from './events';
-import { TraceModel, type Task } from './model';
+import { TraceModel } from './model';
+import type { Task } from './task';
 import { InvalidTraceError, validExit, validInfo } from './validate';
 
 export interface ChromeEvent {

@@ -1,66 +1,9 @@
 // Folds the event stream into tasks, segments and links, incrementally, for the CLI and the live panel.
 import { laneOwner, ownStretch, timeWithin } from './spanTime';
-import { MAX_DENSE_ID, TaskTable } from './taskTable';
+import { ChangedTasks } from './changedTasks';
+import { TaskTable } from './taskTable';
+import type { LoopBlock, ProgramExit, Task, WaitSegment } from './task';
 import { isProgramWork, replay, type EndState, type ExitReason, type RunnerInfo, type TaskKind, type TraceEvent, type TraceSink } from './events';
-
-export interface WaitSegment {
-  start: number;
-  /** NaN while the task is still waiting. */
-  end: number;
-  /** The awaited task, or 0 when the awaited thing was not a task. */
-  target: number;
-  /** What the runner said was awaited, when it was not a task ("sleep 0.1 s"). */
-  label: string;
-  /** The task whose work resolved the awaited thing, and how ("read TCP socket …"); 0 and "" when unknown. */
-  by: number;
-  byLabel: string;
-  /** "file:line:column" of the await. */
-  site: string;
-  /** When the task that woke it did (µs): in its run, before this wait ends; NaN when unknown. */
-  wokenAt: number;
-}
-
-export interface TaskEnd {
-  t: number;
-  state: EndState;
-  message: string;
-  site: string;
-}
-
-export interface Task {
-  id: number;
-  parent: number;
-  kind: TaskKind;
-  name: string;
-  site: string;
-  internal: boolean;
-  /** The thread whose event loop runs it: 0 for the main thread, else another's (a Node worker's id, a Python thread's number). */
-  thread: number;
-  created: number;
-  /** Running segments as flat [start, end] pairs; the last end is NaN while the task holds the loop. */
-  runs: number[];
-  waits: WaitSegment[];
-  /** For combinators: the tasks they joined (0 for a value that was not a task). */
-  members: number[];
-  end?: TaskEnd;
-}
-
-export interface LoopBlock {
-  task: number;
-  /** The thread whose loop it held (0: the main thread). */
-  thread: number;
-  start: number;
-  end: number;
-}
-
-export interface ProgramExit {
-  t: number;
-  reason: ExitReason;
-  code: number | null;
-  signal: string;
-  message: string;
-  site: string;
-}
 
 export interface ModelOptions {
   /** A running segment longer than this holds the loop too long (microseconds). */
@@ -126,18 +69,8 @@ export class TraceModel implements TraceSink {
   private readonly options: ModelOptions;
   /** What the model dropped itself past the cap, in `dropped` too. */
   private ownDrops: { t: number; count: number } | undefined;
-  /** Tasks touched since the last `takeChanged()`, for live views that send deltas, each once. */
-  private changed: number[] = [];
-  /**
-   * By task id, the round of `takeChanged()` a task was last listed in: runners number tasks from
-   * 1 up, and a flood touches a different task at almost every event (a set costs a hash lookup each).
-   */
-  private listedIn = new Int32Array(1024);
-  private round = 1;
-  /** Ids too large for `listedIn` (a stream that numbers its tasks sparsely). */
-  private changedSparse = new Set<number>();
-  /** The task last marked changed: most events are its again, and need no lookup. */
-  private lastChanged = -1;
+  /** Tasks touched since the last `takeChanged()`. */
+  private readonly changed = new ChangedTasks();
   /** A wait that goes on after a callback of its task ran (waitOn), to the stretch before it. */
   private readonly waitedBefore = new WeakMap<WaitSegment, WaitSegment>();
   /** Tasks whose waits before their latest were relabeled since the last `takeRelabeled()`: the first such wait's index. */
@@ -159,15 +92,7 @@ export class TraceModel implements TraceSink {
 
   /** The ids of tasks that changed since the last call. */
   takeChanged(): number[] {
-    const ids = this.changed;
-    if (this.changedSparse.size > 0) {
-      ids.push(...this.changedSparse);
-      this.changedSparse = new Set();
-    }
-    this.changed = [];
-    this.round++;
-    this.lastChanged = -1;
-    return ids;
+    return this.changed.take();
   }
 
   /** The task holding the event loop as far as the stream has told (0: idle, or none yet). */
@@ -316,7 +241,7 @@ export class TraceModel implements TraceSink {
       this.threadTasks.delete(task.thread);
       for (const other of [...unfinished, ...(this.workersOf.get(task.thread) ?? [])]) {
         if (other.end) continue;
-        this.markChanged(other.id);
+        this.changed.mark(other.id);
         const stopped = other.thread !== task.thread;
         this.end(other, t, 'cancelled', stopped ? STOPPED_WITH_STARTER : message, '', false);
       }
@@ -380,30 +305,7 @@ export class TraceModel implements TraceSink {
   private stamp(t: number, id: number): void {
     this.eventCount++;
     if (t > this.endTime) this.endTime = t;
-    if (id >= 0) this.markChanged(id);
-  }
-
-  private markChanged(id: number): void {
-    if (id === this.lastChanged) return;
-    this.lastChanged = id;
-    if (id >= this.listedIn.length && !this.growListed(id)) {
-      this.changedSparse.add(id);
-      return;
-    }
-    if (this.listedIn[id] === this.round) return;
-    this.listedIn[id] = this.round;
-    this.changed.push(id);
-  }
-
-  /** Makes room in `listedIn` for `id`, unless it is too large to list densely. */
-  private growListed(id: number): boolean {
-    if (id >= MAX_DENSE_ID) return false;
-    let length = this.listedIn.length;
-    while (length <= id) length *= 2;
-    const grown = new Int32Array(length);
-    grown.set(this.listedIn);
-    this.listedIn = grown;
-    return true;
+    if (id >= 0) this.changed.mark(id);
   }
 
   /** Closes whatever is still open at the end of the program. */
@@ -412,7 +314,7 @@ export class TraceModel implements TraceSink {
     this.endTime = Math.max(this.endTime, t);
     for (const lane of this.lanes.values()) this.switchTo(lane, 0, this.endTime);
     for (const task of this.tasks.values()) {
-      if (closeWait(task, this.endTime)) this.markChanged(task.id);
+      if (closeWait(task, this.endTime)) this.changed.mark(task.id);
     }
     this.finished = true;
   }
@@ -469,13 +371,13 @@ export class TraceModel implements TraceSink {
 
   private readonly openEnd = (end: number): number => (Number.isNaN(end) ? this.endTime : end);
 
-  /** When the task ended, or the end of the trace for one still pending. */
   /** The trace's time (µs) at a wall-clock moment (epoch ms), never before its last event. */
   timeAt(epochMs: number): number {
     const started = this.info?.startedAt;
     return started ? Math.max(this.endTime, (epochMs - started) * 1000) : this.endTime;
   }
 
+  /** When the task ended, or the end of the trace for one still pending. */
   endTimeOf(task: Task): number {
     return task.end ? task.end.t : this.endTime;
   }
@@ -534,7 +436,7 @@ export class TraceModel implements TraceSink {
     const loop = lane.segments;
     loop[loop.length - 2] = waitedFrom;
     loop.push(t, NaN, task.id);
-    this.markChanged(task.id);
+    this.changed.mark(task.id);
   }
 
   /**
@@ -561,7 +463,7 @@ export class TraceModel implements TraceSink {
       if (lane.runningTask !== undefined) this.resumeInPlace(lane, lane.runningTask, t);
       return;
     }
-    this.markChanged(lane.running);
+    this.changed.mark(lane.running);
     const previous = lane.runningTask;
     let end = t;
     if (previous && previous.runs.length && Number.isNaN(previous.runs[previous.runs.length - 1])) {

@@ -1,7 +1,8 @@
 // The readable table `tasklane summary` prints.
 import * as path from 'node:path';
 import { endWords, formatDuration } from './format';
-import type { Task, TraceModel } from './model';
+import type { TraceModel } from './model';
+import type { Task } from './task';
 
 /** "file.js:12" relative to the traced program's folder; a file outside it by its full path. */
 export function shortSite(site: string, cwd: string | undefined): string {

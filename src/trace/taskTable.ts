@@ -1,7 +1,7 @@
 // The model's tasks by id. Runners number tasks from 1 up, and nearly every event of a stream looks
 // its task up: an array by id serves those, a map only the few a stream numbers sparsely. A Map of
 // them all would cost a hash insert and lookup per event and about 36 bytes per task more.
-import type { Task } from './model';
+import type { Task } from './task';
 
 /** Task ids below this are kept in the array (8 bytes each); larger ones in the map. */
 export const MAX_DENSE_ID = 1 << 22;

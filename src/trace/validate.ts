@@ -1,7 +1,7 @@
 // Strict readers for values that come from files or other processes: wrong shapes become
 // undefined or a readable error, never an exception deep inside the model or the UI.
 import { END_STATES, EXIT_REASONS, TASK_KINDS, type EndState, type ExitReason, type RunnerInfo, type TaskKind } from './events';
-import type { ProgramExit, Task, TaskEnd, WaitSegment } from './model';
+import type { ProgramExit, Task, TaskEnd, WaitSegment } from './task';
 
 export class InvalidTraceError extends Error {}
 

@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { launchTraced } from '../../src/session/launch';
 import { exportChromeTrace } from '../../src/trace/chromeTrace';
 import { parseTrace } from '../../src/trace/load';
-import { TraceModel, type Task } from '../../src/trace/model';
+import { TraceModel } from '../../src/trace/model';
+import type { Task } from '../../src/trace/task';
 import { unboundFlows } from '../unit/flowBinding';
 
 export const ROOT = path.resolve(__dirname, '../../..');

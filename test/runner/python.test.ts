@@ -3,7 +3,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { describeRun } from '../../src/panel/panelState';
 import { launchTraced } from '../../src/session/launch';
-import { TraceModel, type Task } from '../../src/trace/model';
+import { TraceModel } from '../../src/trace/model';
+import type { Task } from '../../src/trace/task';
 import { formatSummary } from '../../src/trace/summary';
 import { exitOf, FIXTURES, lifetimeMs, lineOf, only, printed, ROOT, sigtermGroup, startFixture, startLive, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture, traceFixtureWith, until } from './helpers';
 

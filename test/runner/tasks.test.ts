@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FIXTURES, fixtureCopy, lifetimeMs, lineOf, only, runsAfterEnd, runUntraced, stretchesOfNeither, syncRandomBytesIsAJob, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
-import type { Task } from '../../src/trace/model';
+import type { Task } from '../../src/trace/task';
 
 describe('Node runner: the task model on real scripts', () => {
   it('two awaits in sequence give two tasks that do not overlap, about 300 ms in all', () => {

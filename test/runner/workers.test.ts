@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { only, runUntraced, startLive, tasksNamed, traceFixture, traceFixtureOrKill, until } from './helpers';
-import { TraceModel, type Task } from '../../src/trace/model';
+import { TraceModel } from '../../src/trace/model';
+import type { Task } from '../../src/trace/task';
 
 /** The task a worker thread's own run is: its file's name and its thread. */
 function workerRoot(model: TraceModel, file: string): Task {
