@@ -2,7 +2,7 @@
 of asyncio's registry of tasks or Task.__init__ (a task made with asyncio.Task itself), create_future and
 run_in_executor, run_coroutine_threadsafe, Server.__init__, a child process's
 transport (made and exited), Task.cancel, asyncio.timeout() and Timeout.reschedule (3.11+),
-_set_running_loop (to notice a loop that is not asyncio's), and on 3.12+ sys.monitoring for when
+_set_running_loop (to notice a loop that is not asyncio's), and on 3.12+ sys.monitoring (coroutine_watch) for when
 the user's coroutines start and return."""
 
 import asyncio
@@ -18,8 +18,8 @@ import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 from . import code as code_module
-from .clock import perf_counter_ns
-from .code import CO_COROUTINE, is_users, raised_through
+from .code import CO_COROUTINE, raised_through
+from .coroutine_watch import watch_coroutines
 from .making import EAGER_TASKS
 from .taskstate import STATE_SLOTS
 
@@ -410,123 +410,3 @@ def made_in_create_task(frame, create_task_code):
         if frame is not None and frame.f_code is create_task_code:
             return True
     return False
-
-
-# A coroutine started this many times without ever being a span (it returns without suspending,
-# as most helpers do) stops reporting its starts; should one suspend after all, its span is timed
-# by the step it is seen in, and its starts report again from then on.
-QUIET_AFTER_STARTS = 1000
-# A step that calls coroutines by the hundred thousand without awaiting (a loop of `await f(x)`
-# where f never suspends) would keep every frame it started until the step ends.
-PRUNE_FRAME_TIMES_AT = 4096
-# sys.getrefcount of a frame nothing else holds, in prune_returned's loop: the dict's key, the
-# list's item, the loop's name and getrefcount's own argument (a live coroutine holds one more).
-RETURNED_FRAME_REFS = 4
-
-
-def prune_returned(frame_times):
-    """Forgets the frames of coroutines that have returned: only `frame_times` holds them, and no
-    span needs their start (a span's own frame is held by its task's spans)."""
-    for frame in list(frame_times):
-        if sys.getrefcount(frame) <= RETURNED_FRAME_REFS:
-            del frame_times[frame]
-
-
-MONITORING_TOOLS = (4, 3)  # ids no standard tool claims (debugger 0, coverage 1, profiler 2, optimizer 5)
-
-
-def watch_coroutines(tracer):
-    """Python 3.12+: sys.monitoring times when the user's coroutines start (PY_START) and, for
-    those that became spans, return (PY_RETURN) or are left by an exception (PY_UNWIND, which also
-    says what it was), so a span covers the time its coroutine ran, not the task steps it was seen
-    in (a coroutine that computes 100 ms before its first await holds those 100 ms). Every other function stops reporting after its first start (DISABLE), and so
-    does a coroutine that has only started tasks so far (a task's first step times its start), or
-    that QUIET_AFTER_STARTS starts have never made a span.
-    Returns the function that stops it (None where there is no sys.monitoring or no free tool id)."""
-    monitoring = getattr(sys, "monitoring", None)
-    if monitoring is None:
-        return None
-    tool = next((t for t in MONITORING_TOOLS if monitoring.get_tool(t) is None), None)
-    if tool is None:
-        return None  # both taken by the program's own tools: spans are timed by the steps they are seen in
-    events, disable = monitoring.events, monitoring.DISABLE
-    frame_times = tracer.frame_times
-    frame_errors = tracer.frame_errors
-    getframe = sys._getframe
-    # By id(code), as returns_watched is (hashing a code object hashes its contents).
-    span_codes = {}
-    task_codes = {}  # started only as tasks' own coroutines so far: their PY_START is disabled
-    starts = {}  # id(code) -> starts seen of a coroutine that has never been a span
-    quiet_codes = {}  # never a span in their first QUIET_AFTER_STARTS starts: their PY_START is disabled
-    prune_at = PRUNE_FRAME_TIMES_AT
-
-    def on_start(code, offset):
-        nonlocal prune_at
-        try:
-            if not code.co_flags & CO_COROUTINE or not is_users(code):
-                return disable
-            current = tracer.current
-            if current is not None:
-                frame = getframe(1)
-                key = id(code)
-                if span_codes.get(key) is not code:
-                    if frame is current._tl_coro.cr_frame:
-                        task_codes[key] = code
-                        return disable
-                    seen = starts.get(key, 0)
-                    if seen >= QUIET_AFTER_STARTS:
-                        del starts[key]
-                        quiet_codes[key] = code
-                        return disable
-                    starts[key] = seen + 1
-                frame_times[frame] = perf_counter_ns()
-                if len(frame_times) >= prune_at:
-                    prune_returned(frame_times)
-                    prune_at = max(PRUNE_FRAME_TIMES_AT, 2 * len(frame_times))
-        except Exception:
-            pass
-        return None
-
-    def on_return(code, offset, value):
-        try:
-            if tracer.current is not None:
-                frame_times[getframe(1)] = perf_counter_ns()
-        except Exception:
-            pass
-
-    def on_unwind(code, offset, exception):
-        # A global event (every frame an exception leaves): the span's codes only.
-        try:
-            if span_codes.get(id(code)) is code and tracer.current is not None:
-                frame = getframe(1)
-                frame_times[frame] = perf_counter_ns()
-                frame_errors[frame] = exception
-        except Exception:
-            pass
-
-    def watch_span(code):
-        if not span_codes:
-            # Only once there are spans: a frame left by an exception costs a call from now on.
-            monitoring.set_events(tool, events.PY_START | events.PY_UNWIND)
-        span_codes[id(code)] = code
-        monitoring.set_local_events(tool, code, events.PY_RETURN)
-        if task_codes.pop(id(code), None) is code or quiet_codes.pop(id(code), None) is code:
-            # Its starts were switched off while it only started tasks, or had never been a span
-            # (QUIET_AFTER_STARTS). This turns back on every start switched off (of every tool):
-            # each reports once more and is switched off again.
-            monitoring.restart_events()
-
-    def stop():
-        tracer.watch_returns = None
-        monitoring.set_events(tool, 0)
-        for code in span_codes.values():
-            monitoring.set_local_events(tool, code, 0)
-        monitoring.free_tool_id(tool)
-
-    monitoring.use_tool_id(tool, "tasklane")
-    monitoring.register_callback(tool, events.PY_START, on_start)
-    monitoring.register_callback(tool, events.PY_RETURN, on_return)
-    monitoring.register_callback(tool, events.PY_UNWIND, on_unwind)
-    monitoring.set_events(tool, events.PY_START)
-    tracer.watch_returns = watch_span
-    return stop
