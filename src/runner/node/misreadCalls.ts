@@ -4,7 +4,7 @@
 // function's call, a `new Promise`, a Node helper's call. Each is recast (the trace's `recast` record).
 import type { TaskKind } from '../../trace/events';
 import { isPackageFile } from './callFrames';
-import type { CallSiteInfo } from './callsites';
+import type { CallSiteInfo } from './callSiteInfo';
 import type { EventOutput } from './eventOutput';
 import { calleeAt, callOfArgumentAt, isAsyncFunctionAt, isParenthesizedAt } from './functionSource';
 import { isNodeTest, isTestCall, opName } from './names';

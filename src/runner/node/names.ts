@@ -1,6 +1,6 @@
 // Names a user would recognise for the tasks the runner creates.
 import { AsyncResource, executionAsyncResource } from 'node:async_hooks';
-import type { CallSiteInfo } from './callsites';
+import type { CallSiteInfo } from './callSiteInfo';
 import { calleeAt } from './functionSource';
 
 /** The fields of Node's timer and handle objects that name them (none are guaranteed: read defensively). */

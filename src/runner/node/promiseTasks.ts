@@ -1,7 +1,7 @@
 // Async functions, awaits, I/O helpers and combinators, as V8's promise hooks show them: which
 // task each promise is, and what each await waits for (what follows as they settle: promiseSettles.ts).
 import type { TaskKind } from '../../trace/events';
-import type { CallSiteInfo } from './callsites';
+import type { CallSiteInfo } from './callSiteInfo';
 import type { EventOutput } from './eventOutput';
 import { isIteratorStep, isRequireWork, isStreamIteratorStep, isTestCall, iteratorStepName, opName } from './names';
 import { marks } from './promiseMarks';

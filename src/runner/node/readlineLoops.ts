@@ -3,7 +3,7 @@
 // [Symbol.asyncIterator] calls events.on(this, 'line', …) as the loop starts. The runner stands in
 // for events.on to note where such loops are, and their steps wait for `readline` (iteratorStepName).
 import EventEmitter from 'node:events';
-import type { CallSiteInfo } from './callsites';
+import type { CallSiteInfo } from './callSiteInfo';
 
 type On = typeof EventEmitter.on;
 

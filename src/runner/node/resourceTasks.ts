@@ -2,7 +2,8 @@
 // folded into the task that made them, and which task each one's callbacks run.
 import { executionAsyncId } from 'node:async_hooks';
 import { isPackageFile } from './callFrames';
-import { processStdioOpened, type CallSiteInfo } from './callsites';
+import type { CallSiteInfo } from './callSiteInfo';
+import { processStdioOpened } from './callsites';
 import { childProcessClosed, childProcessEnd, CLOSED, isClosed, isGone, jsObjectOf, RESOLVED, streamEnd } from './handleState';
 import { truncate } from './lists';
 import { asyncResourceName, CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestFinished, nodeTestName, PROMISIFIED_EXEC, socketNameOfConnect, STDIN, TCP_SOCKET, testFailure, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type IoResource } from './names';

@@ -2,7 +2,7 @@
 // own, one-shot or repeating, the user's or Node's own.
 import { AsyncResource } from 'node:async_hooks';
 import type { TaskKind } from '../../trace/events';
-import type { CallSiteInfo } from './callsites';
+import type { CallSiteInfo } from './callSiteInfo';
 import { isCryptoJob, NODE_TEST_TYPE } from './names';
 
 /**

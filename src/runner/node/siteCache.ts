@@ -1,6 +1,6 @@
 // Remembers what a stack said for a place in a task's life, so that most resources made there need
 // no stack of their own (see SiteCache).
-import type { CallSiteInfo } from './callsites';
+import type { CallSiteInfo } from './callSiteInfo';
 
 function sameInfo(a: CallSiteInfo, b: CallSiteInfo): boolean {
   return a.code === b.code && a.depth === b.depth && a.madeAt === b.madeAt;

@@ -1,7 +1,7 @@
 // Where a task's code made a resource, looked up in the site cache by which code (the task's
 // function, resumed from which await) and which resource in that run, so that a stack is captured
 // only the first few times the same code makes the same resource.
-import type { CallSiteInfo } from './callsites';
+import type { CallSiteInfo } from './callSiteInfo';
 import { FIRST_CODE, SiteCache, type SiteRow } from './siteCache';
 import { isIteratorStep } from './names';
 import type { TaskState } from './taskState';

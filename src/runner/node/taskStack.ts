@@ -3,7 +3,8 @@
 // the tracer's promise side and resource side.
 import type { EndState } from '../../trace/events';
 import { isPackageFile } from './callFrames';
-import { isCalledThrough, type CallSiteInfo } from './callsites';
+import type { CallSiteInfo } from './callSiteInfo';
+import { isCalledThrough } from './callsites';
 import type { EventOutput } from './eventOutput';
 import type { TaskIds } from './taskIds';
 import { newTaskState, type TaskState } from './taskState';

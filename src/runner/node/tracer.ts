@@ -5,7 +5,8 @@
 import * as asyncHooks from 'node:async_hooks';
 import type { FrameEncoder } from '../../trace/frameEncoder';
 import type { EndState } from '../../trace/events';
-import type { CallReader, CallSiteInfo } from './callsites';
+import type { CallReader } from './callsites';
+import type { CallSiteInfo } from './callSiteInfo';
 import { EventOutput } from './eventOutput';
 import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
 import { marks } from './promiseMarks';
