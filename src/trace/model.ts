@@ -1,6 +1,7 @@
 // Folds the event stream into tasks, segments and links, incrementally, for the CLI and the live panel.
 import { laneOwner, ownStretch, timeWithin } from './spanTime';
 import { ChangedTasks } from './changedTasks';
+import { closeWait, endRunAt, inLastRun, newLane, switchTo, type LoopLane } from './loopLane';
 import { TaskTable } from './taskTable';
 import type { LoopBlock, ProgramExit, Task, WaitSegment } from './task';
 import { isProgramWork, replay, type EndState, type ExitReason, type RunnerInfo, type TaskKind, type TraceEvent, type TraceSink } from './events';
@@ -29,22 +30,6 @@ const STOPPED_WITH_STARTER = 'terminated as the thread that started it ended';
 const NO_MEMBERS: number[] = Object.freeze([]) as unknown as number[];
 const NO_RUNS: number[] = Object.freeze([]) as unknown as number[];
 const NO_WAITS: WaitSegment[] = Object.freeze([]) as unknown as WaitSegment[];
-
-/** One thread's event loop: who holds it, and since when. */
-interface LoopLane {
-  /** Occupancy in time order as flat [start, end, task] triples. */
-  segments: number[];
-  running: number;
-  /** The task `running` names, kept to spare a lookup at each switch. */
-  runningTask: Task | undefined;
-}
-
-/** How far back the loop's segments are searched for a run a late wait ends (see endRunAt). */
-const RECENT_SEGMENTS = 8;
-
-function newLane(): LoopLane {
-  return { segments: [], running: 0, runningTask: undefined };
-}
 
 export class TraceModel implements TraceSink {
   info: RunnerInfo | undefined;
@@ -154,7 +139,7 @@ export class TraceModel implements TraceSink {
 
   onRun(t: number, id: number): void {
     if (!this.admit(t, id)) return;
-    this.switchTo(this.lane, id, t);
+    switchTo(this.lane, id, t, this.tasks, this.changed);
   }
 
   onAwait(t: number, id: number, target: number, label: string, site: string): void {
@@ -170,7 +155,7 @@ export class TraceModel implements TraceSink {
       return;
     }
     closeWait(task, t);
-    this.endRunAt(task, t);
+    endRunAt(this.lanes, task, t);
     const wait = { start: t, end: NaN, target, label, by: 0, byLabel: '', site, wokenAt: NaN };
     // A list's first push would make room for 17; most tasks have one wait or run, made to measure.
     if (task.waits.length === 0) task.waits = [wait];
@@ -200,7 +185,7 @@ export class TraceModel implements TraceSink {
     const before = task?.waits.at(-1);
     if (!task || !before) return;
     closeWait(task, t);
-    this.endRunAt(task, t);
+    endRunAt(this.lanes, task, t);
     const wait = { start: t, end: NaN, target: before.target, label: before.label, by: 0, byLabel: '', site: before.site, wokenAt: NaN };
     task.waits.push(wait);
     this.waitedBefore.set(wait, before);
@@ -235,7 +220,7 @@ export class TraceModel implements TraceSink {
     if (task.kind === 'script' && task.thread !== 0) {
       // A worker thread's script ended: nothing runs on its loop after (a task terminated mid-run),
       // and the workers it started are stopped with it.
-      this.switchTo(this.laneOf(task.thread), 0, t);
+      switchTo(this.laneOf(task.thread), 0, t, this.tasks, this.changed);
       this.threadEnds.set(task.thread, t);
       const unfinished = told && state === 'cancelled' ? this.threadTasks.get(task.thread) ?? [] : [];
       this.threadTasks.delete(task.thread);
@@ -295,7 +280,7 @@ export class TraceModel implements TraceSink {
       this.ownDrops = { t, count: 0 };
       this.dropped.push(this.ownDrops);
       // Who holds the loops from here is not known: the last task seen running did not hold one to the end.
-      for (const lane of this.lanes.values()) this.switchTo(lane, 0, t);
+      for (const lane of this.lanes.values()) switchTo(lane, 0, t, this.tasks, this.changed);
     }
     this.ownDrops.count++;
     return false;
@@ -312,7 +297,7 @@ export class TraceModel implements TraceSink {
   finish(t = this.endTime): void {
     if (this.finished) return;
     this.endTime = Math.max(this.endTime, t);
-    for (const lane of this.lanes.values()) this.switchTo(lane, 0, this.endTime);
+    for (const lane of this.lanes.values()) switchTo(lane, 0, this.endTime, this.tasks, this.changed);
     for (const task of this.tasks.values()) {
       if (closeWait(task, this.endTime)) this.changed.mark(task.id);
     }
@@ -421,109 +406,4 @@ export class TraceModel implements TraceSink {
     for (const task of this.tasks.values()) if (task.parent === id) out.push(task);
     return out;
   }
-
-  /**
-   * A run record of the task holding the loop, which began to wait since its run began (Python's
-   * runner, a task whose `sleep(0)` found nothing else ready running its next step at once): the
-   * wait ends now, and the run is cut around it.
-   */
-  private resumeInPlace(lane: LoopLane, task: Task, t: number): void {
-    const runs = task.runs;
-    const waitedFrom = runEnd(task, t);
-    if (waitedFrom === t || !closeWait(task, t)) return;
-    runs[runs.length - 1] = waitedFrom;
-    runs.push(t, NaN);
-    const loop = lane.segments;
-    loop[loop.length - 2] = waitedFrom;
-    loop.push(t, NaN, task.id);
-    this.changed.mark(task.id);
-  }
-
-  /**
-   * A wait starting at `t` told after the task's last run ended past `t` (an async function's
-   * `return load()`, written once the runtime adopts the promise): the run ended at `t`, and so did
-   * its stretch of the loop, one of the lane's latest. (An open run ends so at the switch; see runEnd.)
-   */
-  private endRunAt(task: Task, t: number): void {
-    const runs = task.runs;
-    const last = runs.length - 1;
-    if (last < 1 || Number.isNaN(runs[last]) || runs[last] <= t || runs[last - 1] > t) return;
-    const loop = this.laneOf(task.thread).segments;
-    for (let i = loop.length - 3; i >= 0 && i >= loop.length - 3 * RECENT_SEGMENTS; i -= 3) {
-      if (loop[i + 2] === task.id && loop[i + 1] === runs[last]) {
-        loop[i + 1] = t;
-        break;
-      }
-    }
-    runs[last] = t;
-  }
-
-  private switchTo(lane: LoopLane, id: number, t: number): void {
-    if (id === lane.running) {
-      if (lane.runningTask !== undefined) this.resumeInPlace(lane, lane.runningTask, t);
-      return;
-    }
-    this.changed.mark(lane.running);
-    const previous = lane.runningTask;
-    let end = t;
-    if (previous && previous.runs.length && Number.isNaN(previous.runs[previous.runs.length - 1])) {
-      end = runEnd(previous, t);
-      previous.runs[previous.runs.length - 1] = end;
-    }
-    const loop = lane.segments;
-    if (lane.running !== 0 && loop.length) loop[loop.length - 2] = end;
-    lane.running = id;
-    const next = this.tasks.get(id);
-    lane.runningTask = next;
-    if (!next) {
-      lane.running = 0;
-      return;
-    }
-    closeWait(next, t);
-    if (next.runs.length === 0) next.runs = [t, NaN];
-    else next.runs.push(t, NaN);
-    loop.push(t, NaN, id);
-  }
-}
-
-/**
- * Where the task's open run ends as another task takes the loop at `t`, or as it is told to run
- * again: where it began to wait, if it did since the run started (at the first of its waits told
- * since, when a runner tells one suspension twice: a `for await` step, then what the generator
- * awaits). A runner times an await as it happens but the switch as the callback returns; what ran
- * in between is the runtime finishing the callback (and the tracer's own work), no code of the
- * task's. (Its loop segment ends there too, so that a file, which keeps the runs, gives back the
- * same loop.)
- */
-function runEnd(task: Task, t: number): number {
-  const runStart = task.runs[task.runs.length - 2];
-  let first = t;
-  for (let i = task.waits.length - 1; i >= 0 && task.waits[i].start >= runStart; i--) first = Math.min(first, task.waits[i].start);
-  return first;
-}
-
-/**
- * When `waker` woke a wait (begun at `waitStart`) it was told of at `t`: in the waker's latest run
- * by then, if that ended in the wait. A runner may tell it only once the microtasks its callback
- * fed have run (Node's stream iterator yielding a chunk after the file read's callback returned),
- * or in a done callback of a task that has ended (Python's TaskGroup): the waker did it as that
- * run ended. A task that ended before the wait began woke it at `t`, in its done callback.
- */
-function inLastRun(waker: Task | undefined, t: number, waitStart: number): number {
-  const runs = waker?.runs;
-  if (!runs) return t;
-  for (let i = runs.length - 2; i >= 0; i -= 2) {
-    if (runs[i] > t) continue;
-    const end = runs[i + 1]; // NaN while the run goes on
-    return end < t && end >= waitStart ? end : t;
-  }
-  return t;
-}
-
-/** Ends the task's open wait at `t`; says whether there was one. */
-function closeWait(task: Task, t: number): boolean {
-  const wait = task.waits.at(-1);
-  if (!wait || !Number.isNaN(wait.end)) return false;
-  wait.end = t;
-  return true;
 }
