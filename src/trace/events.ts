@@ -26,20 +26,21 @@ export interface RunnerInfo {
   startedAt: number;
 }
 
+/** What a runner tells of a task as it makes it. */
+export interface TaskIdentity {
+  id: number;
+  parent: number;
+  kind: TaskKind;
+  name: string;
+  /** "file:line:column" of the first frame in user code, or "" when none. */
+  site: string;
+  /** Created by the runtime's own code rather than the user's. */
+  internal: boolean;
+}
+
 export type TraceEvent =
   | ({ type: 'start' } & RunnerInfo)
-  | {
-      type: 'task';
-      t: number;
-      id: number;
-      parent: number;
-      kind: TaskKind;
-      name: string;
-      /** "file:line:column" of the first frame in user code, or "" when none. */
-      site: string;
-      /** Created by the runtime's own code rather than the user's. */
-      internal: boolean;
-    }
+  | ({ type: 'task'; t: number } & TaskIdentity)
   | { type: 'rename'; t: number; id: number; name: string }
   /**
    * Task `id` is another task than its record said (the Node runner took it for another from its

@@ -1,5 +1,5 @@
 // What the model makes of a trace: tasks, their waits and ends, the loop's long blocks, the program's exit.
-import type { EndState, ExitReason, TaskKind } from './events';
+import type { EndState, ExitReason, TaskIdentity } from './events';
 
 export interface WaitSegment {
   start: number;
@@ -25,13 +25,7 @@ export interface TaskEnd {
   site: string;
 }
 
-export interface Task {
-  id: number;
-  parent: number;
-  kind: TaskKind;
-  name: string;
-  site: string;
-  internal: boolean;
+export interface Task extends TaskIdentity {
   /** The thread whose event loop runs it: 0 for the main thread, else another's (a Node worker's id, a Python thread's number). */
   thread: number;
   created: number;
