@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TasklaneTestApi } from '../../../src/controller';
+import { LOAD_ATTEMPTS, LOAD_TIMEOUT_MS } from '../../../src/panel/loadWatchdog';
 import type { PanelState } from '../../../src/shared/protocol';
 
 export const EXTENSION_ID = 'tasklane.tasklane';
@@ -32,11 +33,19 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
   }
 }
 
+/**
+ * How long a panel may take to show its state: a webview that does not load (microsoft/vscode#125993,
+ * seen in a busy browser) is loaded again by the panel's watchdog, up to its last attempt.
+ */
+const PANEL_DEADLINE_MS = LOAD_TIMEOUT_MS * LOAD_ATTEMPTS + 10_000;
+
 export async function panelFor(title: string, status?: string): Promise<PanelState> {
   const testApi = await api();
   try {
-    return await waitFor(`a panel for ${title}${status ? ` (${status})` : ''}`, () =>
-      testApi.panelStates().find((s) => s.title === title && (!status || s.status === status)),
+    return await waitFor(
+      `a panel for ${title}${status ? ` (${status})` : ''}`,
+      () => testApi.panelStates().find((s) => s.title === title && (!status || s.status === status)),
+      PANEL_DEADLINE_MS,
     );
   } catch (err) {
     const seen = testApi.panelStates().map((s) => `${s.title} (${s.status})`).join(', ') || 'none';
