@@ -254,7 +254,7 @@ for (const python of interpreters()) {
 
     it('a task an installed package makes, the error it raises and a wait inside it are placed at the project\'s calls of it, one it runs for the project at its coroutine', () => {
       const { model, stdout } = trace(py('packaged/main.py'));
-      assert.equal(stdout, "the package failed\nfed\nfetched\nrequested\n['gathered']\n");
+      assert.equal(stdout, "the package failed\nfed\nfetched\nrequested\n['gathered']\nstreamed\nreleased\n");
       assert.match(only(model, '_nap').site, /packaged\/main\.py:20:1$/);
       const load = only(model, 'load');
       assert.equal(load.end?.state, 'rejected');
@@ -265,6 +265,12 @@ for (const python of interpreters()) {
       const fixture = py('packaged/main.py');
       const channelWait = only(model, 'main').waits.find((w) => model.waitLabel(w) === 'Channel.read')!;
       assert.equal(channelWait.site.replace(/^.*packaged\//, ''), `main.py:${lineOf(fixture, 'return await channel.read()')}:1`);
+      // So is an asyncio Event or Queue of the package's own it waits on (anyio's socket read, a pool's connection).
+      const primitiveWaits = only(model, 'main').waits.filter((w) => model.waitLabel(w).startsWith('Stream.'));
+      assert.deepEqual(primitiveWaits.map((w) => [model.waitLabel(w), w.site.replace(/^.*packaged\//, '')]), [
+        ['Stream.receive', `main.py:${lineOf(fixture, 'await stream.receive()')}:1`],
+        ['Stream.acquire', `main.py:${lineOf(fixture, 'await stream.acquire()')}:1`],
+      ]);
       // The package's coroutine awaited inside the package is a span at the project's call too; the
       // project's coroutine a task of the package's awaits, at the coroutine.
       assert.equal(tasksNamed(model, '_deliver')[0].site.replace(/^.*packaged\//, ''), `main.py:${lineOf(fixture, 'slowlib.fetch("fetched")')}:1`);

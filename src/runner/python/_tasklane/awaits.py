@@ -227,6 +227,31 @@ def asyncio_wait_label(locals_):
     return label
 
 
+def _primitive_codes():
+    """The code of asyncio's waits on a synchronisation primitive: an Event, Condition, Lock,
+    Semaphore or Queue (and `async with` on a lock, which waits in what __aenter__ awaits)."""
+    methods = [
+        asyncio.Event.wait, asyncio.Condition.wait, asyncio.Condition.wait_for, asyncio.Lock.acquire,
+        asyncio.Semaphore.acquire, asyncio.Queue.get, asyncio.Queue.put, asyncio.Queue.join,
+    ]
+    barrier = getattr(asyncio, "Barrier", None)  # 3.11+
+    if barrier is not None:
+        methods.append(barrier.wait)
+    aenter = getattr(asyncio.Lock, "__aenter__", None)
+    if aenter is not None:
+        methods.append(aenter)
+    return frozenset(method.__code__ for method in methods)
+
+
+PRIMITIVE_CODES = _primitive_codes()
+
+
+def awaits_primitive(coro, api):
+    """Whether `coro` itself awaits `api`, the first of asyncio's coroutines in a task's await chain,
+    and that is a wait on a synchronisation primitive (PRIMITIVE_CODES)."""
+    return getattr(coro, "cr_await", None) is api and code_of(api) in PRIMITIVE_CODES
+
+
 def wait_label(api, waiter):
     """What a task waits for, in asyncio's words: the asyncio API its code called."""
     if api is not None:

@@ -5,7 +5,7 @@ import asyncio.tasks
 import concurrent.futures
 import weakref
 
-from .awaits import code_of, frame_of, future_origin, project_link, span_links, wait_label, walk_await_chain
+from .awaits import awaits_primitive, code_of, frame_of, future_origin, project_link, span_links, wait_label, walk_await_chain
 from .code import coroutine_name, is_library, is_package_file, line_site, seconds
 
 GATHERING_FUTURE = asyncio.tasks._GatheringFuture
@@ -108,8 +108,11 @@ class WaitRecorder:
             origin, inner = future_origin(waiter) if api is None and waiter is not None else ("", None)
             target = self.task_behind(inner) if inner is not None else None
             if target is None:
-                # A bare future a package's coroutine awaits is worded by that coroutine, not "Future".
-                label = origin or (coroutine_name(last_user, code_of(last_user)) if in_package and api is None and waiter is not None else wait_label(api, waiter))
+                # A bare future a package's coroutine awaits is worded by that coroutine, not
+                # "Future"; so is an asyncio primitive of the package's own it waits on (anyio's
+                # socket read waits on an Event its protocol sets: SocketStream.receive, not Event.wait).
+                in_package_words = in_package and (awaits_primitive(last_user, api) if api is not None else waiter is not None)
+                label = origin or (coroutine_name(last_user, code_of(last_user)) if in_package_words else wait_label(api, waiter))
         if state._tl_timeouts:
             label = self.bounded(state, label or target._tl_name)
         self.enc.wait(ns, state._tl_ident, target._tl_ident if target is not None else 0, label, site)
