@@ -229,17 +229,14 @@ def asyncio_wait_label(locals_):
 
 def _primitive_codes():
     """The code of asyncio's waits on a synchronisation primitive: an Event, Condition, Lock,
-    Semaphore or Queue (and `async with` on a lock, which waits in what __aenter__ awaits)."""
+    Semaphore, Barrier or Queue (and `async with` on a lock, which waits in what __aenter__ awaits)."""
     methods = [
         asyncio.Event.wait, asyncio.Condition.wait, asyncio.Condition.wait_for, asyncio.Lock.acquire,
-        asyncio.Semaphore.acquire, asyncio.Queue.get, asyncio.Queue.put, asyncio.Queue.join,
+        asyncio.Lock.__aenter__, asyncio.Semaphore.acquire, asyncio.Queue.get, asyncio.Queue.put, asyncio.Queue.join,
     ]
     barrier = getattr(asyncio, "Barrier", None)  # 3.11+
     if barrier is not None:
         methods.append(barrier.wait)
-    aenter = getattr(asyncio.Lock, "__aenter__", None)
-    if aenter is not None:
-        methods.append(aenter)
     return frozenset(method.__code__ for method in methods)
 
 
