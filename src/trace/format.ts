@@ -7,15 +7,15 @@ export function formatDuration(us: number): string {
   return `${(us / 1_000_000).toFixed(2)} s`;
 }
 
-/**
- * How a task ended, in words: its state, then its message, unless the message says the state
- * itself (a Python task's `cancelled by main`, which read `cancelled: cancelled by main`).
- */
 /** A file's size, as a person reads it: "12 MB", "1.4 GB". */
 export function formatBytes(n: number): string {
   return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GB` : `${Math.round(n / 1024 ** 2)} MB`;
 }
 
+/**
+ * How a task ended, in words: its state, then its message, unless the message says the state
+ * itself (a Python task's `cancelled by main`, which read `cancelled: cancelled by main`).
+ */
 export function endWords(state: string, message: string): string {
   if (!message) return state;
   return message.startsWith(state) ? message : `${state}: ${message}`;
