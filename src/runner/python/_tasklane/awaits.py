@@ -181,11 +181,13 @@ def span_links(chain, users, task_name):
     return links
 
 
-# asyncio's helpers that hand out a bare future, known by the done callback they put on it.
+# asyncio's helpers that hand out a bare future, known by the done callback they put on it: what
+# the wait is for, and the callback's variable that holds the future it follows (by name: 3.14's
+# shield also holds the task that called it).
 EXECUTOR_FUTURE = "concurrent.futures.Future"
 FUTURE_ORIGINS = {
-    "_chain_future.<locals>._call_check_cancel": EXECUTOR_FUTURE,  # run_in_executor, wrap_future
-    "shield.<locals>._outer_done_callback": "shield",
+    "_chain_future.<locals>._call_check_cancel": (EXECUTOR_FUTURE, "source"),  # run_in_executor, wrap_future
+    "shield.<locals>._outer_done_callback": ("shield", "inner"),
 }
 
 
@@ -194,10 +196,14 @@ def future_origin(future):
     run_in_executor's says what it stands for, shield's leads to the task it shields, and
     wrap_future's to the concurrent future it follows (run_coroutine_threadsafe's)."""
     for callback, _ in getattr(future, "_callbacks", None) or ():
-        label = FUTURE_ORIGINS.get(getattr(callback, "__qualname__", ""))
-        if label is None:
+        origin = FUTURE_ORIGINS.get(getattr(callback, "__qualname__", ""))
+        if origin is None:
             continue
-        for cell in getattr(callback, "__closure__", None) or ():
+        label, held_as = origin
+        code, cells = getattr(callback, "__code__", None), getattr(callback, "__closure__", None) or ()
+        for name, cell in zip(getattr(code, "co_freevars", ()), cells):
+            if name != held_as:
+                continue
             try:
                 value = cell.cell_contents
             except ValueError:  # an empty cell

@@ -73,11 +73,7 @@ def install(tracer):
                 tracer.creating -= 1
         try:
             if self._debug:
-                # In debug mode a task keeps where it was made ("created at" in asyncio's
-                # warnings): where the program made it, not this stand-in.
-                source = task._source_traceback
-                if source and source[-1].filename == __file__:
-                    del source[-1]
+                drop_own_frame(task)
             if tracer.steps_by_thread is None and threading.get_ident() != main_thread:
                 go_threaded()  # asyncio.run() in a thread makes its task before its loop runs
             # Named by asyncio ("Task-7"), which 3.12+ spells out only when asked (on_task_created).
@@ -268,6 +264,7 @@ def install(tracer):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
                 try:
+                    drop_own_frame(self)  # before loop.create_task drops its own, the last
                     # One an eager start ran to its end is not followed, as asyncio does not
                     # register it either below 3.14.
                     if not self.done():
@@ -410,3 +407,11 @@ def made_in_create_task(frame, create_task_code):
         if frame is not None and frame.f_code is create_task_code:
             return True
     return False
+
+
+def drop_own_frame(task):
+    """In debug mode a task keeps where it was made ("created at" in asyncio's warnings): where
+    the program made it, so not a frame of this file's stand-ins on top."""
+    source = task._source_traceback
+    if source and source[-1].filename == __file__:
+        del source[-1]
