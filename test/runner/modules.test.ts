@@ -22,19 +22,26 @@ function assertSequentialShape(fixture: string, parentName: string | undefined):
   }
 }
 
+/** The `typescript` package a project outside the repository has: the compiler (5.x), TypeScript 7's (no JavaScript API), or none. */
+type ProjectTypeScript = 'compiler' | 'typescript-7' | 'none';
+
+/** Whether the Node running the tests strips TypeScript's types itself (22.18+, 23.6+). */
+const NODE_STRIPS_TYPES = Boolean((process.features as { typescript?: unknown }).typescript);
+
 /**
  * Runs a script of the ts-compiler fixture where esbuild cannot be found: the runner and the project
- * copied outside the repository, the project with the TypeScript compiler (`withTypeScript`) or without.
+ * copied outside the repository, the project with the `typescript` package given.
  */
-function traceOutsideRepo(script: string, withTypeScript: boolean): { model: TraceModel; stdout: string; stderr: string; code: number | null } {
+function traceOutsideRepo(script: string, typescript: ProjectTypeScript): { model: TraceModel; stdout: string; stderr: string; code: number | null } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-no-esbuild-'));
   try {
     fs.cpSync(path.join(ROOT, 'dist'), path.join(dir, 'tasklane'), { recursive: true });
     const app = path.join(dir, 'app');
     fs.cpSync(path.join(FIXTURES, 'ts-compiler'), app, { recursive: true });
-    if (withTypeScript) {
+    if (typescript !== 'none') {
       fs.mkdirSync(path.join(app, 'node_modules'));
-      fs.symlinkSync(path.join(ROOT, 'node_modules/typescript'), path.join(app, 'node_modules/typescript'), 'dir');
+      const from = typescript === 'compiler' ? path.join(ROOT, 'node_modules/typescript') : path.join(FIXTURES, 'typescript-7');
+      fs.symlinkSync(from, path.join(app, 'node_modules/typescript'), 'dir');
     }
     const out = path.join(dir, 'trace.json');
     const run = spawnSync(process.execPath, [path.join(dir, 'tasklane/cli.js'), 'run', script, '--out', out, '--format', 'tasklane'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
@@ -164,7 +171,7 @@ describe('Node runner: module systems and TypeScript', () => {
     assert.equal(stdout, `${file}\n${file}\n${FIXTURES}\n`);
   });
   it('without esbuild, TypeScript runs with the project\'s own TypeScript compiler and its tsconfig.json (legacy decorators), as written (no ES5 generators)', () => {
-    const { model, stdout, code, stderr } = traceOutsideRepo('src/main.ts', true);
+    const { model, stdout, code, stderr } = traceOutsideRepo('src/main.ts', 'compiler');
     assert.equal(code, 0, stderr);
     assert.equal(stdout, 'calling\nhello world\n');
     const greet = only(model, /greet$/);
@@ -174,18 +181,40 @@ describe('Node runner: module systems and TypeScript', () => {
     assert.match(only(model, 'setTimeout 20 ms').site, /app\/src\/main\.ts:13:\d+$/, 'placed in the TypeScript source');
   });
   it('without esbuild, a script the TypeScript compiler cannot parse fails as Node reports a JavaScript one', () => {
-    const { stderr, code } = traceOutsideRepo('src/broken.ts', true);
+    const { stderr, code } = traceOutsideRepo('src/broken.ts', 'compiler');
     assert.equal(code, 1);
     assert.match(stderr, /\/app\/src\/broken\.ts:2\nconst count: number = ;\n {22}\^\n\nSyntaxError: Expression expected\.\n/, stderr);
     assert.doesNotMatch(stderr, /bootstrap|transpileModule/, 'nothing of the runner or the compiler');
   });
-  it('with neither esbuild nor the TypeScript compiler, a TypeScript script fails with a message saying what to install', () => {
-    const { model, stderr, code } = traceOutsideRepo('src/main.ts', false);
-    assert.equal(code, 1);
-    assert.match(stderr, /^Error: Tasklane needs esbuild or typescript to run TypeScript \(\S*app\/src\/main\.ts\); install one with "npm install --save-dev esbuild"\.\n/, stderr);
-    assert.doesNotMatch(stderr, /bootstrap/, 'no stack of the runner\'s');
-    assert.equal(model.exit?.reason, 'exception');
-  });
+  // Where Node strips types itself (the suites run under Node 22, 24 and 26 too) it runs the
+  // script as it would untraced; elsewhere the script fails saying what to install.
+  for (const typescript of ['none', 'typescript-7'] as const) {
+    const without = typescript === 'none' ? 'with neither esbuild nor the TypeScript compiler' : 'with no esbuild and TypeScript 7 (a native compiler, no JavaScript API)';
+    if (NODE_STRIPS_TYPES) {
+      it(`${without}, Node's own type stripping runs the TypeScript, traced with sites at its lines`, () => {
+        for (const script of ['src/erasable.ts', 'src/erasable.mts']) {
+          const { model, stdout, code, stderr } = traceOutsideRepo(script, typescript);
+          assert.equal(code, 0, stderr);
+          assert.equal(stdout, 'hello world\n');
+          assert.doesNotMatch(stderr, /Tasklane needs|transpileModule|readConfigFile/, stderr);
+          const greet = only(model, 'greet');
+          assert.equal(greet.parent, only(model, 'main').id);
+          assert.deepEqual(greet.waits.map((w) => model.waitLabel(w)), ['setTimeout 20 ms']);
+          assert.match(only(model, 'setTimeout 20 ms').site, new RegExp(`app/${script.replace('.', '\\.')}:7:\\d+$`), 'placed in the TypeScript source');
+        }
+      });
+    } else {
+      it(`${without}, a TypeScript script fails with a message saying what to install`, () => {
+        const { model, stderr, code } = traceOutsideRepo('src/main.ts', typescript);
+        assert.equal(code, 1);
+        const found = typescript === 'none' ? '' : ', and the typescript found, 7\\.0\\.2, has no JavaScript API to compile with \\(TypeScript 7 and later\\)';
+        const install = typescript === 'none' ? 'one' : 'esbuild';
+        assert.match(stderr, new RegExp(`^Error: Tasklane needs esbuild or typescript to run TypeScript \\(\\S*app/src/main\\.ts\\)${found}; install ${install} with "npm install --save-dev esbuild"\\.\\n`), stderr);
+        assert.doesNotMatch(stderr, /bootstrap/, 'no stack of the runner\'s');
+        assert.equal(model.exit?.reason, 'exception');
+      });
+    }
+  }
   it('a TypeScript module that does not parse throws a SyntaxError its importer can catch', () => {
     const { stdout, code } = traceFixture('typescript-errors/requires-broken.ts');
     assert.equal(code, 0);

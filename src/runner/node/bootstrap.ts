@@ -223,14 +223,11 @@ function start(config: RunnerConfig): void {
   // Once tracing has started: the transpiler starting (half a second for the TypeScript compiler)
   // shows as the runner's own work, not as a gap before the script.
   if (typeScript) {
-    registerTypeScript((name, fn) => tracer.ownWork(name, fn), {
-      file: script,
-      fail(error) {
-        // What Node prints for a script that does not parse, and its exit code.
-        fatal = { reason: 'exception', error, task: tracer.runningTask() };
-        process.stderr.write(`${error.stack}\n\nNode.js ${process.version}\n`);
-        process.exit(1);
-      },
+    registerTypeScript((name, fn) => tracer.ownWork(name, fn), script, (error) => {
+      // What Node prints for a script that does not parse, and its exit code.
+      fatal = { reason: 'exception', error, task: tracer.runningTask() };
+      process.stderr.write(`${error.stack}\n\nNode.js ${process.version}\n`);
+      process.exit(1);
     });
   }
 }

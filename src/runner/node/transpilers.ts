@@ -1,7 +1,8 @@
 // How one TypeScript file becomes JavaScript: with esbuild where it can be found (from the
 // runner's package, the script's folder or the working folder), else with the project's own
-// TypeScript compiler (`typescript`, which most TypeScript projects have), each with the
-// project's tsconfig.json; failing as Node fails on a script that does not parse.
+// TypeScript compiler (`typescript` before 7, which has a JavaScript API), each with the project's
+// tsconfig.json; failing as Node fails on a script that does not parse. With neither, a Node that
+// strips types itself runs the TypeScript as it would untraced (see leftToNode).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Module from 'node:module';
@@ -46,29 +47,49 @@ export function setRunnerDir(dir: string): void {
   runnerDir = dir;
 }
 
-let transpiler: Transpile | undefined;
+/** The transpiler found (null: none), and the version of a `typescript` found without a JavaScript API. */
+let transpiler: Transpile | null | undefined;
+let typeScriptWithoutApi: string | undefined;
+
+function transpilerNear(filename: string): Transpile | undefined {
+  transpiler ??= loadTranspiler(filename) ?? null;
+  return transpiler ?? undefined;
+}
 
 /** One file compiled with the project's compiler options (see esbuildTranspiler and typeScriptTranspiler). */
 export function transpile(source: string, filename: string, format: Format): string {
-  transpiler ??= loadTranspiler(filename);
-  return transpiler(source, filename, format);
+  const compile = transpilerNear(filename);
+  if (compile === undefined) throw new NoTranspiler(filename, typeScriptWithoutApi);
+  return compile(source, filename, format);
+}
+
+/**
+ * Whether the program's TypeScript is left to Node, which strips types itself (Node 22.18+ and
+ * 23.6+, unless turned off), as it runs the script untraced: the runner finds nothing to compile
+ * it with near `filename`.
+ */
+export function leftToNode(filename: string): boolean {
+  return Boolean((process.features as { typescript?: unknown }).typescript) && transpilerNear(filename) === undefined;
 }
 
 /** Neither esbuild nor the TypeScript compiler can be found: said as Node says a script fails, without the runner's stack. */
 export class NoTranspiler extends Error {
-  constructor(filename: string) {
-    super(`Tasklane needs esbuild or typescript to run TypeScript (${filename}); install one with "npm install --save-dev esbuild".`);
+  constructor(filename: string, typeScriptVersion: string | undefined) {
+    const found = typeScriptVersion === undefined ? '' : `, and the typescript found, ${typeScriptVersion}, has no JavaScript API to compile with (TypeScript 7 and later)`;
+    super(`Tasklane needs esbuild or typescript to run TypeScript (${filename})${found}; install ${found ? 'esbuild' : 'one'} with "npm install --save-dev esbuild".`);
     this.name = 'Error';
     this.stack = `Error: ${this.message}`;
   }
 }
 
-function loadTranspiler(filename: string): Transpile {
+function loadTranspiler(filename: string): Transpile | undefined {
   const esbuild = requireNear<EsbuildLike>('esbuild', filename);
   if (esbuild !== undefined) return esbuildTranspiler(esbuild);
-  const typescript = requireNear<TypeScriptLike>('typescript', filename);
-  if (typescript !== undefined) return typeScriptTranspiler(typescript);
-  throw new NoTranspiler(filename);
+  const typescript = requireNear<Partial<TypeScriptLike> & { version?: unknown }>('typescript', filename);
+  if (typeof typescript?.transpileModule === 'function') return typeScriptTranspiler(typescript as TypeScriptLike);
+  // TypeScript 7's package is a native compiler: what it exports is its version.
+  if (typescript !== undefined) typeScriptWithoutApi = String(typescript.version ?? 'of unknown version');
+  return undefined;
 }
 
 function requireNear<T>(name: string, filename: string): T | undefined {

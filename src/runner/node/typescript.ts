@@ -1,11 +1,12 @@
 // Runs TypeScript scripts: CommonJS files through a require hook, ES modules through a loader
-// hook thread. Both transpile as transpilers.ts does (esbuild, else the project's TypeScript).
+// hook thread. Both transpile as transpilers.ts does (esbuild, else the project's TypeScript;
+// with neither, Node's own type stripping runs them, untouched by the runner).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Module from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { withoutDeprecationWarnings } from './nodeInternals';
-import { nearestTsconfig, NoTranspiler, transpile } from './transpilers';
+import { leftToNode, nearestTsconfig, NoTranspiler, transpile } from './transpilers';
 import { aliasedPaths } from './tsconfigPaths';
 
 export const TS_FILE = /\.(ts|mts|cts)$/;
@@ -33,12 +34,18 @@ const TRANSPILE_TASK = 'transpile TypeScript (Tasklane)';
 
 /**
  * Lets TypeScript files load: in the main thread of a TypeScript script, and in each worker thread
- * it starts (whose files may be TypeScript too). `ownWork` runs the transpiler as the runner's own
- * work: untraced, and not the script's time. `script` is the main thread's: its `fail` ends the
- * program when the script itself does not parse, as Node would (a worker's file that does not
- * parse throws, and its Worker emits the error, as for JavaScript).
+ * it starts (whose files may be TypeScript too), `file` the thread's own. `ownWork` runs the
+ * transpiler as the runner's own work: untraced, and not the script's time. `fail` is the main
+ * thread's: it ends the program when the script itself does not parse, as Node would (a worker's
+ * file that does not parse throws, and its Worker emits the error, as for JavaScript).
  */
-export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T, script?: { file: string; fail: (error: Error) => never }): void {
+export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T, file: string, fail?: (error: Error) => never): void {
+  ownWork(TRANSPILE_TASK, () => {
+    if (!leftToNode(file)) hookTypeScript(ownWork, file, fail);
+  });
+}
+
+function hookTypeScript(ownWork: <T>(name: string, fn: () => T) => T, file: string, fail?: (error: Error) => never): void {
   process.setSourceMapsEnabled(true);
   const extensions = (Module as unknown as { _extensions: Record<string, (m: { _compile(code: string, file: string): void }, file: string) => void> })._extensions;
   for (const ext of ['.ts', '.cts']) {
@@ -50,7 +57,7 @@ export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T,
       } catch (err) {
         // Thrown, Node would print the runner's line that threw it above the user's; a module the
         // script requires may be caught by it, so only the script's own is reported here.
-        if ((err instanceof SyntaxError || err instanceof NoTranspiler) && script && filename === path.resolve(script.file)) script.fail(err);
+        if ((err instanceof SyntaxError || err instanceof NoTranspiler) && fail && filename === path.resolve(file)) fail(err);
         throw err;
       }
       compiledCode.set(filename, code);
@@ -62,9 +69,9 @@ export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T,
   // The transpiler's first build starts it (esbuild's service, some 80 ms; the TypeScript compiler
   // loads, some 500): started as the hooks register, before the trace's run, it does not show as
   // the script holding its loop while the first module loads. A worker's file loads through them too.
-  const warmUp = script === undefined || loadsAsModule(script.file);
+  const warmUp = fail === undefined || loadsAsModule(file);
   // (Node 26 deprecates module.register(), which the runner still needs for ES modules.)
-  if (fs.existsSync(loader)) ownWork(TRANSPILE_TASK, () => withoutDeprecationWarnings(() => Module.register(pathToFileURL(loader).href, { data: { runnerDir: __dirname, warmUp } satisfies LoaderData })));
+  if (fs.existsSync(loader)) withoutDeprecationWarnings(() => Module.register(pathToFileURL(loader).href, { data: { runnerDir: __dirname, warmUp } satisfies LoaderData }));
 }
 
 /** What the loader hooks are told as they start. */
@@ -110,7 +117,7 @@ export function registerTypeScriptForWorker(ownWork: <T>(name: string, fn: () =>
   const runMain = internals.runMain;
   internals.runMain = function (main, ...rest) {
     internals.runMain = runMain;
-    if (typeof main === 'string' && TS_FILE.test(main)) ownWork(TRANSPILE_TASK, () => registerTypeScript(ownWork));
+    if (typeof main === 'string' && TS_FILE.test(main)) registerTypeScript(ownWork, main);
     return runMain.call(this, main, ...rest);
   };
 }
