@@ -14,12 +14,13 @@ const py = (name: string): string => `../python/${name}`;
 const tasksOfMain = (model: TraceModel): Task[] => model.childrenOf(only(model, 'main').id).filter((t) => t.kind === 'async');
 
 /**
- * python3, and every other CPython 3.9+ on the PATH (python3.9 … python3.14): each runs the whole
- * suite. Debian's CI has only python3 (3.11); a developer's machine with more tests them all.
+ * python3, and every other CPython 3.9+ on the PATH (python3.9 … python3.15, and later ones as they
+ * come): each runs the whole suite. Debian's CI has only python3 (3.11); a developer's machine
+ * with more tests them all.
  */
 function interpreters(): { command: string; version: number[] }[] {
   const found = new Map<string, string>();
-  for (const command of ['python3', ...[9, 10, 11, 12, 13, 14].map((minor) => `python3.${minor}`)]) {
+  for (const command of ['python3', ...Array.from({ length: 12 }, (_, i) => `python3.${9 + i}`)]) {
     const result = spawnSync(command, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' });
     const version = result.status === 0 ? result.stdout.trim() : '';
     if (version && !found.has(version)) found.set(version, command);

@@ -1,6 +1,7 @@
 """Python 3.12+: sys.monitoring times the user's coroutines, when each starts and, once it is a
 span, returns, at a cost only to the coroutines that need it."""
 
+import gc
 import sys
 
 from .clock import perf_counter_ns
@@ -54,6 +55,14 @@ def watch_coroutines(tracer):
     starts = {}  # id(code) -> starts seen of a coroutine that has never been a span
     quiet_codes = {}  # never a span in their first QUIET_AFTER_STARTS starts: their PY_START is disabled
     prune_at = PRUNE_FRAME_TIMES_AT
+    # The garbage collector closes the coroutines of a task the program dropped, and each frame
+    # left is reported: noted, a frame would keep what it held (from 3.15, the task) until another
+    # collection.
+    collecting = False
+
+    def on_collection(phase, info):
+        nonlocal collecting
+        collecting = phase == "start"
 
     def on_start(code, offset):
         nonlocal prune_at
@@ -84,7 +93,7 @@ def watch_coroutines(tracer):
 
     def on_return(code, offset, value):
         try:
-            if tracer.current is not None:
+            if tracer.current is not None and not collecting:
                 frame_times[getframe(1)] = perf_counter_ns()
         except Exception:
             pass
@@ -92,7 +101,7 @@ def watch_coroutines(tracer):
     def on_unwind(code, offset, exception):
         # A global event (every frame an exception leaves): the span's codes only.
         try:
-            if span_codes.get(id(code)) is code and tracer.current is not None:
+            if span_codes.get(id(code)) is code and tracer.current is not None and not collecting:
                 frame = getframe(1)
                 frame_times[frame] = perf_counter_ns()
                 frame_errors[frame] = exception
@@ -113,6 +122,8 @@ def watch_coroutines(tracer):
 
     def stop():
         tracer.watch_returns = None
+        if on_collection in gc.callbacks:
+            gc.callbacks.remove(on_collection)
         monitoring.set_events(tool, 0)
         for code in span_codes.values():
             monitoring.set_local_events(tool, code, 0)
@@ -123,5 +134,6 @@ def watch_coroutines(tracer):
     monitoring.register_callback(tool, events.PY_RETURN, on_return)
     monitoring.register_callback(tool, events.PY_UNWIND, on_unwind)
     monitoring.set_events(tool, events.PY_START)
+    gc.callbacks.append(on_collection)
     tracer.watch_returns = watch_span
     return stop
