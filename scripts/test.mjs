@@ -11,11 +11,14 @@ for (const tier of chosen) if (!ALL.includes(tier)) throw new Error(`unknown tes
 
 function step(title, command, args) {
   console.log(`\n▶ ${title}`);
+  const started = Date.now();
   const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env: process.env });
+  const took = `${Math.round((Date.now() - started) / 1000)} s`;
   if (result.status !== 0) {
-    console.error(`\n✘ ${title} failed`);
+    console.error(`\n✘ ${title} failed (${took})`);
     process.exit(result.status ?? 1);
   }
+  console.log(`■ ${title}: ${took}`);
 }
 
 const npx = (bin, ...args) => [process.execPath, [path.join(ROOT, 'node_modules', '.bin', bin), ...args]];

@@ -172,8 +172,8 @@ export async function until(what: string, check: () => boolean, timeoutMs = 20_0
  * Starts a traced fixture without waiting, for tests that signal it. `ownGroup`: in a process group
  * of its own, the CLI and the script, as a terminal runs them (Ctrl-C signals the whole group).
  */
-export function startFixture(fixture: string, out: string, env: NodeJS.ProcessEnv = process.env, ownGroup = false) {
-  return spawn(process.execPath, [CLI, 'run', path.join(FIXTURES, fixture), '--out', out], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
+export function startFixture(fixture: string, out: string, env: NodeJS.ProcessEnv = process.env, ownGroup = false, args: string[] = []) {
+  return spawn(process.execPath, [CLI, 'run', path.join(FIXTURES, fixture), ...args, '--out', out], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
 }
 
 type StartedFixture = ReturnType<typeof startFixture>;
@@ -200,11 +200,11 @@ export function killGroupLeft(child: StartedFixture): void {
 /**
  * Runs a fixture that could hang (a deadlock the test looks for) in a process group of its own:
  * past `timeoutMs` the group is killed and the test fails saying so, where a synchronous run would
- * wait on the hung script for good (it ignores the SIGTERM a timeout sends).
+ * wait on the hung script for good (it ignores the SIGTERM a timeout sends). Several can run side by side.
  */
-export async function traceFixtureOrKill(fixture: string, timeoutMs: number): Promise<{ model: TraceModel; code: number | null; stdout: string }> {
+export async function traceFixtureOrKill(fixture: string, timeoutMs: number, options: { args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<{ model: TraceModel; code: number | null; stdout: string }> {
   const out = tempTrace();
-  const child = startFixture(fixture, out, process.env, true);
+  const child = startFixture(fixture, out, options.env ?? process.env, true, options.args);
   const exited = exitOf(child);
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
