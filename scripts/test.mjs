@@ -22,7 +22,7 @@ function step(title, command, args) {
 }
 
 const npx = (bin, ...args) => [process.execPath, [path.join(ROOT, 'node_modules', '.bin', bin), ...args]];
-/** Other Node.js binaries the Node runner's suites run under as well: TASKLANE_NODES, paths, comma-separated (.ci/run fetches Node 22, 24 and 26). */
+/** Other Node.js binaries the Node runner's suites run under as well: TASKLANE_NODES, paths, comma-separated (.ci/run fetches Node 24 and 26). */
 const otherNodes = (process.env.TASKLANE_NODES ?? '').split(',').filter(Boolean);
 
 function nodeVersion(node) {
