@@ -200,16 +200,14 @@ def future_origin(future):
         if origin is None:
             continue
         label, held_as = origin
-        code, cells = getattr(callback, "__code__", None), getattr(callback, "__closure__", None) or ()
-        for name, cell in zip(getattr(code, "co_freevars", ()), cells):
-            if name != held_as:
-                continue
-            try:
-                value = cell.cell_contents
-            except ValueError:  # an empty cell
-                continue
-            if isinstance(value, (asyncio.Future, concurrent.futures.Future)) and value is not future:
-                return label, value
+        names = getattr(getattr(callback, "__code__", None), "co_freevars", ())
+        cells = dict(zip(names, getattr(callback, "__closure__", None) or ()))
+        try:
+            value = cells[held_as].cell_contents
+        except (KeyError, ValueError):  # no such variable, or an empty cell
+            return label, None
+        if isinstance(value, (asyncio.Future, concurrent.futures.Future)) and value is not future:
+            return label, value
         return label, None
     return "", None
 
