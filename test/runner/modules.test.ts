@@ -38,6 +38,8 @@ function traceOutsideRepo(script: string, typescript: ProjectTypeScript): { mode
     fs.cpSync(path.join(ROOT, 'dist'), path.join(dir, 'tasklane'), { recursive: true });
     const app = path.join(dir, 'app');
     fs.cpSync(path.join(FIXTURES, 'ts-compiler'), app, { recursive: true });
+    // The erasable program as an ES module too, for Node's loader of those.
+    fs.copyFileSync(path.join(app, 'src/erasable.ts'), path.join(app, 'src/erasable.mts'));
     if (typescript !== 'none') {
       fs.mkdirSync(path.join(app, 'node_modules'));
       const from = typescript === 'compiler' ? path.join(ROOT, 'node_modules/typescript') : path.join(FIXTURES, 'typescript-7');
