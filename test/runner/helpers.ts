@@ -295,6 +295,16 @@ export function only(model: TraceModel, name: string | RegExp): Task {
   return found[0];
 }
 
+/**
+ * The names of the async functions main calls in callbacks.js (and its TypeScript callbacks.mts),
+ * and what they should be: a listener, mappers (one written on a line of its own), a test-like
+ * call, an executor; two called where they are written; one a function returns.
+ */
+export function callbackNames(model: TraceModel): string[] {
+  return model.childrenOf(only(model, 'main').id).filter((t) => t.kind === 'async').map((t) => t.name);
+}
+export const CALLBACK_NAMES = ['bus.on(\'job\') callback', 'map callback', 'map callback', 'it(\'adds numbers\') callback', 'new Promise callback', 'map callback', 'async IIFE', 'async IIFE', '(anonymous)'];
+
 /** The starts of a task's runs after its end (none for a task whose code ran no more once it ended). */
 export function runsAfterEnd(task: Task): number[] {
   const end = task.end?.t ?? Infinity;

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseTrace } from '../../src/trace/load';
 import type { TraceModel } from '../../src/trace/model';
-import { FIXTURES, lifetimeMs, only, ROOT, tasksNamed, traceFixture } from './helpers';
+import { CALLBACK_NAMES, callbackNames, FIXTURES, lifetimeMs, only, ROOT, tasksNamed, traceFixture } from './helpers';
 
 function assertSequentialShape(fixture: string, parentName: string | undefined): void {
   const { model, stdout, code } = traceFixture(fixture);
@@ -38,8 +38,9 @@ function traceOutsideRepo(script: string, typescript: ProjectTypeScript): { mode
     fs.cpSync(path.join(ROOT, 'dist'), path.join(dir, 'tasklane'), { recursive: true });
     const app = path.join(dir, 'app');
     fs.cpSync(path.join(FIXTURES, 'ts-compiler'), app, { recursive: true });
-    // The erasable program as an ES module too, for Node's loader of those.
+    // The erasable programs as ES modules too, for Node's loader of those.
     fs.copyFileSync(path.join(app, 'src/erasable.ts'), path.join(app, 'src/erasable.mts'));
+    fs.copyFileSync(path.join(FIXTURES, 'callbacks.mts'), path.join(app, 'src/callbacks.mts'));
     if (typescript !== 'none') {
       fs.mkdirSync(path.join(app, 'node_modules'));
       const from = typescript === 'compiler' ? path.join(ROOT, 'node_modules/typescript') : path.join(FIXTURES, 'typescript-7');
@@ -94,6 +95,11 @@ describe('Node runner: module systems and TypeScript', () => {
     assert.deepEqual(sites({ NODE_OPTIONS: '' }), ['compiled/build/app.js:9:1', 'compiled/build/app.js:1:20', 'compiled/build/app.js:2:36', 'compiled/build/app.js:6:31']);
   });
   it('traces an ES-module TypeScript file (.mts)', () => assertSequentialShape('sequential.mts', 'main'));
+  it('an ES-module TypeScript file\'s anonymous async functions are named as a JavaScript file\'s (read in its code as compiled on Node\'s loader thread)', () => {
+    const { model, code } = traceFixture('callbacks.mts');
+    assert.equal(code, 0);
+    assert.deepEqual(callbackNames(model), CALLBACK_NAMES);
+  });
   it('esbuild starting (some 80 ms, on Node\'s loader thread) is the runner\'s own work in an ES-module TypeScript script\'s run: no gap before it, no long block', () => {
     const { model } = traceFixture('sequential.mts');
     assert.deepEqual(model.longBlocks().map((b) => [model.tasks.get(b.task)?.name, b.end - b.start]), []);
@@ -204,6 +210,12 @@ describe('Node runner: module systems and TypeScript', () => {
           assert.deepEqual(greet.waits.map((w) => model.waitLabel(w)), ['setTimeout 20 ms']);
           assert.match(only(model, 'setTimeout 20 ms').site, new RegExp(`app/${script.replace('.', '\\.')}:7:\\d+$`), 'placed in the TypeScript source');
         }
+      });
+      it(`${without}, anonymous async functions are named in the code Node runs, its types blanked out, as a JavaScript file's are`, () => {
+        const { model, code, stderr } = traceOutsideRepo('src/callbacks.mts', typescript);
+        assert.equal(code, 0, stderr);
+        assert.equal(stderr, '', 'no warning of Node\'s for the runner\'s stripping');
+        assert.deepEqual(callbackNames(model), CALLBACK_NAMES);
       });
     } else {
       it(`${without}, a TypeScript script fails with a message saying what to install`, () => {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FIXTURES, fixtureCopy, lifetimeMs, lineOf, only, runsAfterEnd, runUntraced, stretchesOfNeither, syncRandomBytesIsAJob, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
+import { CALLBACK_NAMES, callbackNames, FIXTURES, fixtureCopy, lifetimeMs, lineOf, only, runsAfterEnd, runUntraced, stretchesOfNeither, syncRandomBytesIsAJob, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
 import type { Task } from '../../src/trace/task';
 
 describe('Node runner: the task model on real scripts', () => {
@@ -339,10 +339,7 @@ describe('Node runner: the task model on real scripts', () => {
   it('an anonymous async function written as a call\'s argument is named after that call, with its first argument when that is a string; one called where it is written is an async IIFE', () => {
     const { model, code } = traceFixture('callbacks.js');
     assert.equal(code, 0);
-    const main = only(model, 'main');
-    const names = model.childrenOf(main.id).filter((t) => t.kind === 'async').map((t) => t.name);
-    assert.deepEqual(names, ['bus.on(\'job\') callback', 'map callback', 'map callback', 'it(\'adds numbers\') callback', 'new Promise callback', 'map callback', 'async IIFE', 'async IIFE', '(anonymous)'],
-      'a listener, mappers (one written on a line of its own), a test-like call, an executor; two called where they are written; one a function returns');
+    assert.deepEqual(callbackNames(model), CALLBACK_NAMES);
   });
 
   it('a package\'s own anonymous async function, called from the project\'s code, is named after the project\'s call of the package (p-limit\'s shape)', () => {
@@ -597,15 +594,18 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(works[0].end!.t < calls[1].created, 'the first work ended before the second call');
   });
 
-  it('a promise of a builtin V8 shows no frame for (WebAssembly.compile), made in an async function\'s body, is no call of that function; a wait for it is named after it', () => {
-    const { model, stdout } = traceFixture('unseen-builtins.js');
-    assert.equal(stdout, '/ true true\n');
-    const load = only(model, 'load');
-    assert.deepEqual(model.childrenOf(load.id).map((t) => t.name), ['import()', 'compileModule']);
-    assert.ok(load.waits.length > 0);
-    for (const wait of load.waits) assert.match(model.waitLabel(wait), /^(import\(\)|WebAssembly\.(compile|instantiate)|compileModule)$/);
-    // A call that returns the builtin's promise waits for it, by its name.
-    assert.deepEqual(only(model, 'compileModule').waits.map((w) => model.waitLabel(w)), ['WebAssembly.compile']);
+  it('a promise of a builtin V8 shows no frame for (WebAssembly.compile), made in an async function\'s body, is no call of that function; a wait for it is named after it (in an ES-module TypeScript file too)', () => {
+    // As TypeScript (the same code), compiled on Node's loader thread.
+    for (const fixture of ['unseen-builtins.js', fixtureCopy('unseen-builtins.js', '.mts')]) {
+      const { model, stdout } = traceFixture(fixture);
+      assert.equal(stdout, '/ true true\n');
+      const load = only(model, 'load');
+      assert.deepEqual(model.childrenOf(load.id).map((t) => t.name), ['import()', 'compileModule']);
+      assert.ok(load.waits.length > 0);
+      for (const wait of load.waits) assert.match(model.waitLabel(wait), /^(import\(\)|WebAssembly\.(compile|instantiate)|compileModule)$/);
+      // A call that returns the builtin's promise waits for it, by its name.
+      assert.deepEqual(only(model, 'compileModule').waits.map((w) => model.waitLabel(w)), ['WebAssembly.compile']);
+    }
   });
 
   it('a wait for a builtin with work of its own (Atomics.waitAsync; Array.fromAsync where Node has it) is named after it', () => {

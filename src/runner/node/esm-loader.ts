@@ -1,11 +1,23 @@
 // Module loader hooks (run on Node's loader thread) that let ES-module TypeScript files load.
 import * as fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MessagePort } from 'node:worker_threads';
 import { setRunnerDir, transpile } from './transpilers';
-import { compiledCandidates, TS_FILE, typeScriptFiles, warmUpTranspiler, type LoaderData } from './typescript';
+import { compiledCandidates, TS_FILE, typeScriptFiles, warmUpTranspiler, type CompiledModule, type LoaderData } from './typescript';
+
+/**
+ * The threads that registered these hooks, each told of every module compiled: a thread's loads
+ * are not told apart here, and a module's code is the same whichever thread loads it.
+ */
+const registeredThreads = new Set<MessagePort>();
 
 export function initialize(data: Partial<LoaderData> | undefined): void {
   if (typeof data?.runnerDir === 'string') setRunnerDir(data.runnerDir);
+  if (data?.compiledModules instanceof MessagePort) {
+    data.compiledModules.unref();
+    data.compiledModules.once('close', () => registeredThreads.delete(data.compiledModules!));
+    registeredThreads.add(data.compiledModules);
+  }
   if (data?.warmUp === true) warmUpTranspiler();
 }
 
@@ -55,5 +67,6 @@ export async function load(url: string, context: LoadContext, nextLoad: NextLoad
   const format = url.endsWith('.cts') ? 'commonjs' : 'module';
   if (format === 'commonjs') return nextLoad(url, { ...context, format });
   const source = transpile(fs.readFileSync(filename, 'utf8'), filename, 'esm');
+  for (const thread of registeredThreads) thread.postMessage({ filename, code: source } satisfies CompiledModule);
   return { format, source, shortCircuit: true };
 }

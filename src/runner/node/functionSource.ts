@@ -5,7 +5,7 @@
 // have. A file is read when first asked about.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { compiledSource, TS_FILE } from './typescript';
+import { TS_FILE, typeScriptAsRun } from './typescript';
 
 /** Files' lines as V8 runs them (a TypeScript file compiled), and as written, where sites point (source-mapped). */
 const runLines = new Map<string, readonly string[] | undefined>();
@@ -196,9 +196,9 @@ function linesOf(file: string, run: boolean): readonly string[] | undefined {
   if (known.has(file)) return known.get(file);
   let lines: readonly string[] | undefined;
   try {
-    const written = (): string => readFileSync(file.startsWith('file:') ? fileURLToPath(file) : file, 'utf8');
-    // A TypeScript file the runner did not compile here (an ES module, compiled on the loader's thread) is not known as run.
-    const code = !run ? written() : (compiledSource(file) ?? (TS_FILE.test(file) ? undefined : written()));
+    const filename = file.startsWith('file:') ? fileURLToPath(file) : file;
+    const written = (): string => readFileSync(filename, 'utf8');
+    const code = run && TS_FILE.test(filename) ? typeScriptAsRun(filename, written) : written();
     lines = code?.split(LINE_BREAK);
   } catch {
     lines = undefined;

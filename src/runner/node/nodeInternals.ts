@@ -23,6 +23,17 @@ export function withoutDeprecationWarnings<T>(fn: () => T): T {
   }
 }
 
+/** Runs `fn` with none of Node's warnings printed (one the runner's own use of Node would print). */
+export function withoutWarnings<T>(fn: () => T): T {
+  const warn = process.emitWarning;
+  process.emitWarning = () => undefined;
+  try {
+    return fn();
+  } finally {
+    process.emitWarning = warn;
+  }
+}
+
 /** process.binding(name), undefined where Node has no such binding there. */
 export function legacyBinding(name: string): unknown {
   const proc = process as unknown as { binding?: BindingLoader };
@@ -46,14 +57,11 @@ export function internalBinding(name: string): unknown {
 }
 
 function internalLoader(): BindingLoader | null {
-  const warn = process.emitWarning;
-  process.emitWarning = () => undefined; // "These APIs are for internal testing only", as it loads
   try {
-    const internals = createRequire(__filename)('internal/test/binding') as { internalBinding?: BindingLoader };
+    // ("These APIs are for internal testing only", as it loads)
+    const internals = withoutWarnings(() => createRequire(__filename)('internal/test/binding')) as { internalBinding?: BindingLoader };
     return typeof internals.internalBinding === 'function' ? internals.internalBinding : null;
   } catch {
     return null;
-  } finally {
-    process.emitWarning = warn;
   }
 }

@@ -5,17 +5,54 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Module from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { withoutDeprecationWarnings } from './nodeInternals';
+import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { withoutDeprecationWarnings, withoutWarnings } from './nodeInternals';
 import { leftToNode, nearestTsconfig, NoTranspiler, transpile } from './transpilers';
 import { aliasedPaths } from './tsconfigPaths';
 
 export const TS_FILE = /\.(ts|mts|cts)$/;
 
-/** The CommonJS TypeScript files the runner compiled, as it compiled them: V8's positions in them are in that code. */
+/** The TypeScript files the runner compiled, as it compiled them: V8's positions in them are in that code. */
 const compiledCode = new Map<string, string>();
+/** Where the loader thread sends the ES modules it compiles (a CompiledModule each), read when asked. */
+let compiledModules: MessagePort | undefined;
+/** Whether this thread's TypeScript goes through the runner's hooks (rather than Node's own type stripping). */
+let hooked = false;
 
-export function compiledSource(file: string): string | undefined {
-  return compiledCode.get(file);
+/** An ES-module TypeScript file the loader thread compiled. */
+export interface CompiledModule {
+  filename: string;
+  code: string;
+}
+
+/**
+ * A TypeScript file's code as V8 runs it, `written` the file as written: as the runner compiled it,
+ * or as Node stripped its types; undefined where neither is known.
+ */
+export function typeScriptAsRun(filename: string, written: () => string): string | undefined {
+  for (let received; compiledModules && (received = receiveMessageOnPort(compiledModules)); ) {
+    const { filename: compiled, code } = received.message as CompiledModule;
+    compiledCode.set(compiled, code);
+  }
+  const compiled = compiledCode.get(filename);
+  return compiled !== undefined || hooked ? compiled : strippedByNode(written());
+}
+
+/**
+ * The code Node runs for TypeScript it strips itself: the same code as written with its types
+ * blanked out (or, with --experimental-transform-types, transformed), by the same function Node
+ * uses, already loaded as Node ran the file.
+ */
+function strippedByNode(code: string): string | undefined {
+  const mode = (process.features as { typescript?: unknown }).typescript;
+  const strip = (Module as { stripTypeScriptTypes?: (code: string, options: { mode: unknown }) => string }).stripTypeScriptTypes;
+  if ((mode !== 'strip' && mode !== 'transform') || typeof strip !== 'function') return undefined;
+  try {
+    // ("stripTypeScriptTypes is an experimental feature": the program's stderr must not change.)
+    return withoutWarnings(() => strip(code, { mode }));
+  } catch {
+    return undefined; // a file Node could not strip did not run
+  }
 }
 
 /**
@@ -46,6 +83,7 @@ export function registerTypeScript(ownWork: <T>(name: string, fn: () => T) => T,
 }
 
 function hookTypeScript(ownWork: <T>(name: string, fn: () => T) => T, file: string, fail?: (error: Error) => never): void {
+  hooked = true;
   process.setSourceMapsEnabled(true);
   const extensions = (Module as unknown as { _extensions: Record<string, (m: { _compile(code: string, file: string): void }, file: string) => void> })._extensions;
   for (const ext of ['.ts', '.cts']) {
@@ -70,8 +108,13 @@ function hookTypeScript(ownWork: <T>(name: string, fn: () => T) => T, file: stri
   // loads, some 500): started as the hooks register, before the trace's run, it does not show as
   // the script holding its loop while the first module loads. A worker's file loads through them too.
   const warmUp = fail === undefined || loadsAsModule(file);
+  if (!fs.existsSync(loader)) return;
+  const channel = new MessageChannel();
+  channel.port1.unref(); // read only when asked, never waited on
+  compiledModules = channel.port1;
+  const data: LoaderData = { runnerDir: __dirname, warmUp, compiledModules: channel.port2 };
   // (Node 26 deprecates module.register(), which the runner still needs for ES modules.)
-  if (fs.existsSync(loader)) withoutDeprecationWarnings(() => Module.register(pathToFileURL(loader).href, { data: { runnerDir: __dirname, warmUp } satisfies LoaderData }));
+  withoutDeprecationWarnings(() => Module.register(pathToFileURL(loader).href, { data, transferList: [channel.port2] }));
 }
 
 /** What the loader hooks are told as they start. */
@@ -79,6 +122,8 @@ export interface LoaderData {
   runnerDir: string;
   /** Start the transpiler at once: a module will load through the hooks soon. */
   warmUp: boolean;
+  /** Where to send each module compiled (a CompiledModule), which the thread's stack reading asks about (functionSource). */
+  compiledModules: MessagePort;
 }
 
 /** Whether Node loads a TypeScript script as an ES module: an .mts file, or a .ts file of a `"type": "module"` package. */
