@@ -32,7 +32,7 @@ const NODE_STRIPS_TYPES = Boolean((process.features as { typescript?: unknown })
  * Runs a script of the ts-compiler fixture where esbuild cannot be found: the runner and the project
  * copied outside the repository, the project with the `typescript` package given.
  */
-function traceOutsideRepo(script: string, typescript: ProjectTypeScript): { model: TraceModel; stdout: string; stderr: string; code: number | null } {
+function traceOutsideRepo(script: string, typescript: ProjectTypeScript, env: NodeJS.ProcessEnv = process.env): { model: TraceModel; stdout: string; stderr: string; code: number | null } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-no-esbuild-'));
   try {
     fs.cpSync(path.join(ROOT, 'dist'), path.join(dir, 'tasklane'), { recursive: true });
@@ -47,7 +47,7 @@ function traceOutsideRepo(script: string, typescript: ProjectTypeScript): { mode
       fs.symlinkSync(from, path.join(app, 'node_modules/typescript'), 'dir');
     }
     const out = path.join(dir, 'trace.json');
-    const run = spawnSync(process.execPath, [path.join(dir, 'tasklane/cli.js'), 'run', script, '--out', out, '--format', 'tasklane'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, [path.join(dir, 'tasklane/cli.js'), 'run', script, '--out', out, '--format', 'tasklane'], { cwd: app, env, encoding: 'utf8', timeout: 60_000 });
     return { model: parseTrace(fs.readFileSync(out, 'utf8')), stdout: run.stdout, stderr: run.stderr.replace(/^tasklane: wrote .*\n/m, ''), code: run.status };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -216,6 +216,12 @@ describe('Node runner: module systems and TypeScript', () => {
         assert.equal(code, 0, stderr);
         assert.equal(stderr, '', 'no warning of Node\'s for the runner\'s stripping');
         assert.deepEqual(callbackNames(model), CALLBACK_NAMES);
+      });
+      // (Node 26 no longer has the flag.)
+      if (process.allowedNodeEnvironmentFlags.has('--experimental-transform-types')) it(`${without}, with --experimental-transform-types, an async function is named in the code Node transformed (an enum and a namespace before it)`, () => {
+        const { model, code, stderr } = traceOutsideRepo('src/transformed.mts', typescript, { ...process.env, NODE_OPTIONS: '--experimental-transform-types' });
+        assert.equal(code, 0, stderr);
+        assert.equal(only(model, 'setTimeout 2 ms').parent, only(model, 'async IIFE').id);
       });
     } else {
       it(`${without}, a TypeScript script fails with a message saying what to install`, () => {

@@ -45,11 +45,12 @@ export function typeScriptAsRun(filename: string, written: () => string): string
  */
 function strippedByNode(code: string): string | undefined {
   const mode = (process.features as { typescript?: unknown }).typescript;
-  const strip = (Module as { stripTypeScriptTypes?: (code: string, options: { mode: unknown }) => string }).stripTypeScriptTypes;
+  const strip = (Module as { stripTypeScriptTypes?: (code: string, options: { mode: unknown; sourceMap: boolean }) => string }).stripTypeScriptTypes;
   if ((mode !== 'strip' && mode !== 'transform') || typeof strip !== 'function') return undefined;
   try {
     // ("stripTypeScriptTypes is an experimental feature": the program's stderr must not change.)
-    return withoutWarnings(() => strip(code, { mode }));
+    // (Node transforms with a source map, which keeps the file's comments in the code.)
+    return withoutWarnings(() => strip(code, { mode, sourceMap: mode === 'transform' }));
   } catch {
     return undefined; // a file Node could not strip did not run
   }
