@@ -37,4 +37,6 @@ export const enum Op {
    * loops in several threads, which share its strings and clock). A frame starts on its thread's.
    */
   Loop = 19,
+  /** A task made before the latest record: [how long before][the Task record's fields] (a Python coroutine's span, known once it suspends). */
+  TaskBefore = 20,
 }

@@ -188,13 +188,15 @@ export class FrameDecoder {
       this.lastNs += r.uint();
       const t = this.lastNs / 1000;
       switch (op) {
-        case Op.Task: {
+        case Op.Task:
+        case Op.TaskBefore: {
+          const at = op === Op.Task ? t : Math.max(0, this.lastNs - r.uint()) / 1000;
           const id = r.uint();
           const parent = r.uint();
           const kind = pick(TASK_KINDS, r.byte(), 'task kind');
           const name = this.ref(r);
           const site = this.ref(r);
-          sink.onTask(t, id, parent, kind, name, site, r.byte() === 1);
+          sink.onTask(at, id, parent, kind, name, site, r.byte() === 1);
           break;
         }
         case Op.Recast: {

@@ -2,7 +2,7 @@
 import { Op } from './codec';
 import { END_STATES, EXIT_REASONS, TASK_KINDS, type EndState, type ExitReason, type TaskKind, type TraceEvent } from './events';
 
-/** A record this much before the latest or less is written at it: an EndBefore or AwaitBefore record's bytes buy nothing. */
+/** A record this much before the latest or less is written at it: a TaskBefore, EndBefore or AwaitBefore record's bytes buy nothing. */
 const BEFORE_MIN_NS = 20_000;
 
 const utf8Encoder = new TextEncoder();
@@ -46,10 +46,11 @@ export class FrameEncoder {
     this.commit();
   }
 
+  /** A task's making; it may be timed before the latest record (one made known after it was made). */
   task(ns: number, id: number, parent: number, kind: TaskKind, name: string, site: string, internal: boolean): void {
     const nameRef = this.intern(name);
     const siteRef = this.intern(site);
-    this.timed(Op.Task, ns);
+    this.timedMaybeBefore(Op.Task, Op.TaskBefore, ns);
     this.uint(id);
     this.uint(parent);
     this.byte(TASK_KINDS.indexOf(kind));

@@ -20,7 +20,7 @@ describe('frame codec', () => {
     assert.deepEqual(out, SAMPLE_EVENTS);
   });
 
-  it('an end or an await written after later records keeps its own time', () => {
+  it('a task, an end or an await written after later records keeps its own time', () => {
     const enc = new FrameEncoder(256);
     enc.task(1_000_000, 2, 1, 'async', 'load', '', false);
     enc.run(5_000_000, 2);
@@ -29,11 +29,13 @@ describe('frame codec', () => {
     enc.end(5_990_000, 1, 'resolved', '', ''); // 10 µs before: written at the latest time
     enc.await(4_000_000, 3, 2, '', 'a.js:2:1');
     enc.await(5_995_000, 4, 0, 'value', '');
+    enc.task(2_000_000, 5, 1, 'coroutine', 'crunch', 'a.js:3:1', false);
     const { dec, out } = decoder();
     dec.push(Buffer.concat([STREAM_MAGIC, enc.takeFrame()!]));
     dec.finish();
     assert.equal(dec.error, undefined);
-    assert.deepEqual(out.map((e) => [e.type, 't' in e ? e.t : -1]), [['task', 1000], ['run', 5000], ['end', 3000], ['run', 6000], ['end', 6000], ['await', 4000], ['await', 6000]]);
+    assert.deepEqual(out.map((e) => [e.type, 't' in e ? e.t : -1]), [['task', 1000], ['run', 5000], ['end', 3000], ['run', 6000], ['end', 6000], ['await', 4000], ['await', 6000], ['task', 2000]]);
+    assert.deepEqual(out.at(-1), { type: 'task', t: 2000, id: 5, parent: 1, kind: 'coroutine', name: 'crunch', site: 'a.js:3:1', internal: false });
   });
 
   it('decodes a worker thread\'s frames between the main thread\'s, each against its own strings and clock', () => {

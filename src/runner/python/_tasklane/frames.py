@@ -18,8 +18,12 @@ FLUSH_BYTES = 64 * 1024
 # How long a fork waits for the flusher to stop (it stops at once unless a write is blocked).
 FLUSHER_STOP_WAIT_S = 0.1
 OP_STRING, OP_START, OP_TASK, OP_RENAME, OP_RUN, OP_AWAIT, OP_AWAIT_BY, OP_JOIN, OP_END, OP_DROPPED, OP_EXIT, OP_STEP, OP_STEP_END = range(13)
-OP_SIGNAL = 14  # (13 is the Node runner's EndBefore)
+OP_SIGNAL = 14
 OP_LOOP = 19  # the records that follow in the frame are on that loop's lane (see lanes.py)
+# A task, wait or end timed before the last record, which says how long before (deltas are unsigned).
+BEFORE_OPS = {OP_TASK: 20, OP_AWAIT: 17, OP_END: 13}
+# A record this much before the last or less is written at it: saying so buys nothing.
+BEFORE_MIN_NS = 20_000
 TASK_KINDS = {kind: code for code, kind in enumerate(["script", "async", "timer", "immediate", "io", "combinator", "callback", "coroutine", "tracer"])}
 END_STATES = {state: code for code, state in enumerate(["resolved", "rejected", "cancelled"])}
 EXIT_REASONS = ["exit", "exception", "rejection", "signal", "killed"]
@@ -113,12 +117,18 @@ class Encoder:
     def timed(self, op, ns):
         self.events += 1
         buf = self.buf
-        buf.append(op)
         delta = ns - self.last_ns
-        if delta < 0:  # a time before the last record's counts as that time: deltas are unsigned
-            delta = 0
-        else:
-            self.last_ns = ns
+        if delta < 0:
+            # A time before the last record's: a span's start or end written as its step ends,
+            # after a task the step made. Another record counts as at the last record's time.
+            before = BEFORE_OPS.get(op) if delta < -BEFORE_MIN_NS else None
+            buf.append(op if before is None else before)
+            buf.append(0)
+            if before is not None:
+                self.uint(-delta)
+            return
+        self.last_ns = ns
+        buf.append(op)
         if delta < 0x4000:  # uint() inline: every record but a few is timed
             buf += SMALL_VARINTS[delta]
         else:
