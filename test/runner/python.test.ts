@@ -771,6 +771,20 @@ for (const python of interpreters()) {
       }
     });
 
+    it('an async generator\'s span starts when it did from 3.12 (before its first await), and no span starts after one it awaits', () => {
+      const { model } = trace(py('span_async_gen_times.py'));
+      const main = only(model, 'main');
+      const ticks = only(model, 'ticks');
+      const startMs = (ticks.created - main.created) / 1000;
+      if (atLeast(12)) assert.ok(startMs < 30, `ticks started ${startMs} ms after main, not as it first awaited, 50 ms in`);
+      else assert.ok(startMs >= 45, `below 3.12 a span starts with the step it is seen in: ${startMs} ms`);
+      // chunks yielded its first item without awaiting: only its own await of close, a step later, shows it.
+      const chunks = only(model, 'chunks');
+      const close = only(model, 'close');
+      assert.deepEqual([close.parent, chunks.parent], [chunks.id, main.id]);
+      assert.ok(chunks.created <= close.created, `chunks is seen starting ${close.created - chunks.created} µs after close, which it awaits`);
+    });
+
     it('a coroutine awaited directly thousands of times without suspending is still a span the one time it waits', () => {
       const { model, stdout } = trace(py('span_after_many_calls.py'));
       assert.equal(stdout, '1999000\n');

@@ -3,6 +3,7 @@ span, returns, at a cost only to the coroutines that need it."""
 
 import gc
 import sys
+from inspect import CO_ASYNC_GENERATOR
 
 from .clock import perf_counter_ns
 from .code import CO_COROUTINE, is_users
@@ -12,6 +13,8 @@ from .code import CO_COROUTINE, is_users
 # as most helpers do) stops reporting its starts; should one suspend after all, its span is timed
 # by the step it is seen in, and its starts report again from then on.
 QUIET_AFTER_STARTS = 1000
+# An async generator iterated with `async for` is a span too, from its first start.
+CO_COROUTINE_OR_ASYNC_GENERATOR = CO_COROUTINE | CO_ASYNC_GENERATOR
 # A step that calls coroutines by the hundred thousand without awaiting (a loop of `await f(x)`
 # where f never suspends) would keep every frame it started until the step ends.
 PRUNE_FRAME_TIMES_AT = 4096
@@ -67,7 +70,7 @@ def watch_coroutines(tracer):
     def on_start(code, offset):
         nonlocal prune_at
         try:
-            if not code.co_flags & CO_COROUTINE or not is_users(code):
+            if not code.co_flags & CO_COROUTINE_OR_ASYNC_GENERATOR or not is_users(code):
                 return disable
             current = tracer.current
             if current is not None:

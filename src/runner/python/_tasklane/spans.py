@@ -59,7 +59,18 @@ class SpanRecorder:
             state._tl_spans = []
             if self.task_types.get(type(task)):
                 self.spanning.add(task)  # its spans are closed at the end if it is still pending then
-        for link in users[keep:]:
+        links = users[keep:]
+        if not links:
+            return
+        frames = [frame_of(obj) for obj, _ in links]
+        # Seen now, as the step ends; sys.monitoring (3.12+) saw when each started in the step. A
+        # span starts no later than the one it awaits (an async generator that started in an
+        # earlier step, yielding without a wait, is seen now, its start long gone).
+        starts = [self.frame_times.get(frame, ns) for frame in frames]
+        for i in range(len(starts) - 2, -1, -1):
+            if starts[i + 1] < starts[i]:
+                starts[i] = starts[i + 1]
+        for link, frame, start in zip(links, frames, starts):
             obj, code = link
             ident = self.new_id()
             parent = state._tl_spans[-1][1] if state._tl_spans else state._tl_ident
@@ -77,9 +88,7 @@ class SpanRecorder:
                 site = definition_site(code)
             else:
                 site = line_site(frame_of(chain[index][0])) if index >= 0 else getattr(state, "_tl_made_at", "")
-            # Seen now, as the step ends; sys.monitoring (3.12+) saw when it started in the step.
-            frame = frame_of(obj)
-            self.enc.task(self.frame_times.get(frame, ns), ident, parent, "coroutine", coroutine_name(obj, code), site)
+            self.enc.task(start, ident, parent, "coroutine", coroutine_name(obj, code), site)
             state._tl_spans.append((obj, ident, frame))
             if self.watch_returns is not None and self.returns_watched.get(id(code)) is not code:
                 self.returns_watched[id(code)] = code
