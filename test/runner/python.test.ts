@@ -520,9 +520,11 @@ for (const python of interpreters()) {
       // Made with create_task and with asyncio.Task itself in a task's first step, which an eager
       // factory runs inside create_task (3.12+): traced, at their lines, made by that task.
       const starter = only(model, 'starter');
-      const made = children.filter((t) => t.parent === starter.id).map((t) => t.site.replace(/^.*factory_helper\.py:(\d+):\d+$/, '$1'));
-      assert.deepEqual(made.sort(), ['22', '23']);
+      const made = children.filter((t) => t.parent === starter.id);
+      assert.deepEqual(made.map((t) => t.site.replace(/^.*factory_helper\.py:(\d+):\d+$/, '$1')).sort(), ['22', '23']);
       assert.equal(starter.parent, main.id);
+      // Recorded after them (its create_task reports it), it was made before them, as that call began.
+      assert.ok(made.every((t) => t.created >= starter.created), `starter made at ${starter.created} µs, its children at ${made.map((t) => t.created).join(', ')}`);
     });
 
     it('a wait in one of the loop\'s own coroutines says it as the program calls it: loop.sock_recv, not by the loop\'s class', () => {

@@ -22,8 +22,6 @@ OP_SIGNAL = 14
 OP_LOOP = 19  # the records that follow in the frame are on that loop's lane (see lanes.py)
 # A task, wait or end timed before the last record, which says how long before (deltas are unsigned).
 BEFORE_OPS = {OP_TASK: 20, OP_AWAIT: 17, OP_END: 13}
-# A record this much before the last or less is written at it: saying so buys nothing.
-BEFORE_MIN_NS = 20_000
 TASK_KINDS = {kind: code for code, kind in enumerate(["script", "async", "timer", "immediate", "io", "combinator", "callback", "coroutine", "tracer"])}
 END_STATES = {state: code for code, state in enumerate(["resolved", "rejected", "cancelled"])}
 EXIT_REASONS = ["exit", "exception", "rejection", "signal", "killed"]
@@ -119,9 +117,10 @@ class Encoder:
         buf = self.buf
         delta = ns - self.last_ns
         if delta < 0:
-            # A time before the last record's: a span's start or end written as its step ends,
-            # after a task the step made. Another record counts as at the last record's time.
-            before = BEFORE_OPS.get(op) if delta < -BEFORE_MIN_NS else None
+            # A time before the last record's: a span's start or end written as its step ends, or
+            # an eager task as its first step ends, after the tasks the step made. (Rare: the bytes
+            # of its exact time cost nothing.) Another record counts as at the last record's time.
+            before = BEFORE_OPS.get(op)
             buf.append(op if before is None else before)
             buf.append(0)
             if before is not None:

@@ -18,6 +18,7 @@ import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 from . import code as code_module
+from .clock import perf_counter_ns
 from .code import CO_COROUTINE, raised_through
 from .coroutine_watch import watch_coroutines
 from .making import EAGER_TASKS
@@ -59,7 +60,9 @@ def install(tracer):
         # step makes is its (Tracer.eager_parent).
         factory = self._task_factory is not None
         nests = factory and EAGER_TASKS
+        made_ns = None
         if nests:
+            made_ns = perf_counter_ns()
             tracer.creating += 1
         try:
             task = original_create_task(self, coro, *args, **kwargs)
@@ -78,7 +81,7 @@ def install(tracer):
                 go_threaded()  # asyncio.run() in a thread makes its task before its loop runs
             # Named by asyncio ("Task-7"), which 3.12+ spells out only when asked (on_task_created).
             unnamed = not factory and kwargs.get("name") is None
-            tracer.on_task_created(task, coro, sys._getframe(1), unnamed)
+            tracer.on_task_created(task, coro, sys._getframe(1), unnamed, made_ns)
         except Exception:
             pass
         return task

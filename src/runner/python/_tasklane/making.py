@@ -20,10 +20,11 @@ class TaskMaker:
         self.next_id += 1
         return ident
 
-    def on_task_created(self, task, coro, frame, unnamed=False):
+    def on_task_created(self, task, coro, frame, unnamed=False, made_ns=None):
         """`coro`: the coroutine create_task was given. A task of asyncio.eager_task_factory (3.12+)
         has run its first step inside create_task already, and may have finished: it then no longer
-        holds its coroutine (get_coro() crashes the interpreter on 3.12.0 and 3.12.1). `unnamed`:
+        holds its coroutine (get_coro() crashes the interpreter on 3.12.0 and 3.12.1); it was made
+        as create_task began, at `made_ns` (what that step made is recorded before it). `unnamed`:
         the task has asyncio's default name ("Task-7", which 3.12+ spells out only when asked); a
         task of the tracer's own Task class, which reports set_name(), is not asked for it."""
         if self.enc.full:  # past the event cap a new task is not followed: it costs the program no more
@@ -86,10 +87,11 @@ class TaskMaker:
                 state = self.follow(task, ident, name, given_name, coro, point.plain, False)
             if point.keeps_site:
                 state._tl_made_at = site
+            made = ns if made_ns is None else made_ns
             if name is point.name and site is point.site:
-                self.enc.task_made(ns, state._tl_ident_bytes, parent, point.tail)
+                self.enc.task_made(made, state._tl_ident_bytes, parent, point.tail)
             else:
-                self.enc.task(ns, state._tl_ident, parent, "async", name, site, point.asyncios_own)
+                self.enc.task(made, state._tl_ident, parent, "async", name, site, point.asyncios_own)
             group = task_group_of(frame) if point.in_group else None
             if group is not None and current is not None:
                 if current._tl_groups:
