@@ -787,6 +787,19 @@ for (const python of interpreters()) {
       assert.ok(chunks.created <= close.created, `chunks is seen starting ${close.created - chunks.created} µs after close, which it awaits`);
     });
 
+    it('an @asynccontextmanager\'s two spans cover its body\'s own time from 3.12: ending as it yields to the async with, starting as it is resumed to leave', () => {
+      const { model } = trace(py('span_context_times.py'));
+      const main = only(model, 'main');
+      const [enter, leave] = tasksNamed(model, 'session').sort((a, b) => a.created - b.created);
+      assert.deepEqual([enter.parent, leave.parent], [main.id, main.id]);
+      const ms = (us: number): number => (us - main.created) / 1000;
+      if (!atLeast(12)) return; // below 3.12 spans start and end with the steps they are seen in
+      // In: 30 ms computing and 10 ms asleep, then the async with body's 30 ms (main's), its 10 ms sleep, then out.
+      assert.ok(ms(enter.end!.t) < 55, `the way in ends ${ms(enter.end!.t)} ms in, not after the body's 30 ms`);
+      assert.ok(ms(leave.created) < 95, `the way out starts ${ms(leave.created)} ms in, not after its own 30 ms`);
+      assert.ok(lifetimeMs(model, leave) >= 38, `the way out lasts ${lifetimeMs(model, leave)} ms: its 30 ms and its sleep`);
+    });
+
     it('a coroutine awaited directly thousands of times without suspending is still a span the one time it waits', () => {
       const { model, stdout } = trace(py('span_after_many_calls.py'));
       assert.equal(stdout, '1999000\n');

@@ -15,6 +15,13 @@ from .code import CO_COROUTINE, is_users
 QUIET_AFTER_STARTS = 1000
 # An async generator iterated with `async for` is a span too, from its first start.
 CO_COROUTINE_OR_ASYNC_GENERATOR = CO_COROUTINE | CO_ASYNC_GENERATOR
+# In frame_errors: the frame of an async generator's span yielded an item (asynccontextmanager's
+# body yields to its `async with`), where its span ends if its task then no longer awaits it.
+YIELDED = object()
+# What an async generator yields for an item, as sys.monitoring sees it (an await yields its future).
+ITEM_TYPE_NAME = "async_generator_wrapped_value"
+# RESUME's argument, low bits: where the frame resumes (1: after a yield; 2, 3: in an await).
+RESUMES_AFTER_YIELD, RESUME_WHERE = 1, 3
 # A step that calls coroutines by the hundred thousand without awaiting (a loop of `await f(x)`
 # where f never suspends) would keep every frame it started until the step ends.
 PRUNE_FRAME_TIMES_AT = 4096
@@ -101,6 +108,33 @@ def watch_coroutines(tracer):
         except Exception:
             pass
 
+    # An async generator's span codes only, at its items: an await that suspends yields and
+    # resumes too, but its task's step ends with the span awaited (such a place stops reporting).
+    def on_yield(code, offset, value):
+        try:
+            if type(value).__name__ != ITEM_TYPE_NAME:
+                return disable
+            if tracer.current is not None and not collecting:
+                frame = getframe(1)
+                frame_times[frame] = perf_counter_ns()
+                frame_errors[frame] = YIELDED
+        except Exception:
+            pass
+        return None
+
+    def on_resume(code, offset):
+        # Asked for the next item (or, asynccontextmanager's, to leave): a span from here if it waits.
+        try:
+            if code.co_code[offset + 1] & RESUME_WHERE != RESUMES_AFTER_YIELD:
+                return disable
+            if tracer.current is not None and not collecting:
+                frame = getframe(1)
+                frame_times[frame] = perf_counter_ns()
+                frame_errors.pop(frame, None)
+        except Exception:
+            pass
+        return None
+
     def on_unwind(code, offset, exception):
         # A global event (every frame an exception leaves): the span's codes only.
         try:
@@ -116,7 +150,7 @@ def watch_coroutines(tracer):
             # Only once there are spans: a frame left by an exception costs a call from now on.
             monitoring.set_events(tool, events.PY_START | events.PY_UNWIND)
         span_codes[id(code)] = code
-        monitoring.set_local_events(tool, code, events.PY_RETURN)
+        monitoring.set_local_events(tool, code, events.PY_RETURN | (events.PY_YIELD | events.PY_RESUME if code.co_flags & CO_ASYNC_GENERATOR else 0))
         if task_codes.pop(id(code), None) is code or quiet_codes.pop(id(code), None) is code:
             # Its starts were switched off while it only started tasks, or had never been a span
             # (QUIET_AFTER_STARTS). This turns back on every start switched off (of every tool):
@@ -136,6 +170,8 @@ def watch_coroutines(tracer):
     monitoring.register_callback(tool, events.PY_START, on_start)
     monitoring.register_callback(tool, events.PY_RETURN, on_return)
     monitoring.register_callback(tool, events.PY_UNWIND, on_unwind)
+    monitoring.register_callback(tool, events.PY_YIELD, on_yield)
+    monitoring.register_callback(tool, events.PY_RESUME, on_resume)
     monitoring.set_events(tool, events.PY_START)
     gc.callbacks.append(on_collection)
     tracer.watch_returns = watch_span

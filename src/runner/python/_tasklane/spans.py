@@ -5,6 +5,7 @@ import dis
 
 from .awaits import frame_of, project_link
 from .code import coroutine_name, definition_site, describe_error, is_package_file, is_users, line_site
+from .coroutine_watch import YIELDED
 from .taskstate import cancelled_by
 
 # The instructions a frame returns by: at any other, a finished coroutine's frame was left by an exception.
@@ -66,7 +67,7 @@ class SpanRecorder:
         # Seen now, as the step ends; sys.monitoring (3.12+) saw when each started in the step. A
         # span starts no later than the one it awaits (an async generator that started in an
         # earlier step, yielding without a wait, is seen now, its start long gone).
-        starts = [self.frame_times.get(frame, ns) for frame in frames]
+        starts = [ns if self.frame_errors.get(frame) is YIELDED else self.frame_times.get(frame, ns) for frame in frames]
         for i in range(len(starts) - 2, -1, -1):
             if starts[i + 1] < starts[i]:
                 starts[i] = starts[i + 1]
@@ -113,7 +114,7 @@ class SpanRecorder:
                     self.enc.end(ns, ident, end_state, message, site)
                 continue
             error = self.frame_errors.get(frame)
-            if error is None or isinstance(error, (GeneratorExit, StopAsyncIteration)):  # (an async iterator's end)
+            if error is None or error is YIELDED or isinstance(error, (GeneratorExit, StopAsyncIteration)):  # (an async iterator's end)
                 self.enc.end(left, ident, "resolved", "", "")
             elif isinstance(error, asyncio.CancelledError):
                 self.enc.end(left, ident, "cancelled", cancelled_by(state), "")

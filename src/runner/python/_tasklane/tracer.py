@@ -60,7 +60,9 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         # When a coroutine of the user's started or returned in the step running now, by its frame
         # (Python 3.12+, from sys.monitoring; see watch_coroutines): a span's exact start and end.
         self.frame_times = {}
-        self.frame_errors = {}  # the exception that left a span's frame in the step running now, by its frame (3.12+)
+        # The exception that left a span's frame in the step running now, by its frame, or YIELDED for
+        # an async generator's that yielded an item then (3.12+): its frame_times entry says when.
+        self.frame_errors = {}
         self.watch_returns = None  # asks for a span's code to be timed at every start and return (3.12+)
         self.returns_watched = {}  # id(code) -> code: hashing a code object hashes its contents
         self.foreign_loops = set()  # the kinds of event loop not asyncio's own that ran, as named to the user
