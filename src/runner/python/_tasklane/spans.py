@@ -64,10 +64,10 @@ class SpanRecorder:
         if not links:
             return
         frames = [frame_of(obj) for obj, _ in links]
-        # Seen now, as the step ends; sys.monitoring (3.12+) saw when each started in the step. A
-        # span starts no later than the one it awaits (an async generator that started in an
-        # earlier step, yielding without a wait, is seen now, its start long gone).
-        starts = [ns if self.frame_errors.get(frame) is YIELDED else self.frame_times.get(frame, ns) for frame in frames]
+        # Seen now, as the step ends; sys.monitoring (3.12+) saw when each started (or an async
+        # generator was resumed for an item) in the step. A span starts no later than one it
+        # awaits: one whose start was not seen (below 3.12, or quiet after QUIET_AFTER_STARTS).
+        starts = [self.frame_times.get(frame, ns) for frame in frames]
         for i in range(len(starts) - 2, -1, -1):
             if starts[i + 1] < starts[i]:
                 starts[i] = starts[i + 1]
