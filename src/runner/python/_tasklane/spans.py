@@ -65,8 +65,9 @@ class SpanRecorder:
             return
         frames = [frame_of(obj) for obj, _ in links]
         # Seen now, as the step ends; sys.monitoring (3.12+) saw when each started (or an async
-        # generator was resumed for an item) in the step. A span starts no later than one it
-        # awaits: one whose start was not seen (below 3.12, or quiet after QUIET_AFTER_STARTS).
+        # generator span was resumed for an item) in the step. A span starts no later than one it
+        # awaits, where its start was not seen: an async generator first a span now, resumed in
+        # the step after yielding items in earlier ones (httpx's Response.aiter_raw).
         starts = [self.frame_times.get(frame, ns) for frame in frames]
         for i in range(len(starts) - 2, -1, -1):
             if starts[i + 1] < starts[i]:
