@@ -37,6 +37,6 @@ export const enum Op {
    * loops in several threads, which share its strings and clock). A frame starts on its thread's.
    */
   Loop = 19,
-  /** A task made before the latest record: [how long before][the Task record's fields] (a Python coroutine's span, known once it suspends). */
+  /** A task made before the latest record: [how long before][the Task record's fields] (a Python span, known once it suspends; an eager task, after its first step). */
   TaskBefore = 20,
 }

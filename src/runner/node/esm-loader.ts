@@ -13,10 +13,11 @@ const registeredThreads = new Set<MessagePort>();
 
 export function initialize(data: Partial<LoaderData> | undefined): void {
   if (typeof data?.runnerDir === 'string') setRunnerDir(data.runnerDir);
-  if (data?.compiledModules instanceof MessagePort) {
-    data.compiledModules.unref();
-    data.compiledModules.once('close', () => registeredThreads.delete(data.compiledModules!));
-    registeredThreads.add(data.compiledModules);
+  const thread = data?.compiledModules;
+  if (thread instanceof MessagePort) {
+    thread.unref();
+    thread.once('close', () => registeredThreads.delete(thread));
+    registeredThreads.add(thread);
   }
   if (data?.warmUp === true) warmUpTranspiler();
 }
