@@ -790,6 +790,23 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual([...model.tasks.values()].filter((t) => /enqueue|close|pipeThrough|getReader/.test(t.name)).map((t) => t.name), []);
   });
 
+  it('each step of for await over a web ReadableStream waits for what fed it, with no task for the iterator or its steps', () => {
+    const { model, stdout } = traceFixture('web-stream-iterate.js');
+    assert.equal(stdout, '3 21\n');
+    const names = [...model.tasks.values()].map((t) => t.name);
+    assert.deepEqual(names.filter((n) => /values|next|return|webstreams/.test(n)), [], names.join(', '));
+    const counter = only(model, 'countParts');
+    assert.deepEqual(model.childrenOf(counter.id).map((t) => t.name), []);
+    assert.deepEqual(stretchesOfNeither(counter), [], 'it waits from step to step, never neither running nor waiting');
+    const fedByPulls = counter.waits.filter((w) => model.tasks.get(w.by)?.name === 'pull');
+    assert.ok(fedByPulls.length >= 2, counter.waits.map((w) => model.waitLabel(w)).join(', '));
+    const download = only(model, 'download');
+    assert.deepEqual(model.childrenOf(download.id).map((t) => t.name), ['fetch']);
+    assert.deepEqual(stretchesOfNeither(download), []);
+    const reads = download.waits.map((w) => model.waitLabel(w)).filter((l) => /^read TCP socket 127\.0\.0\.1:\d+$/.test(l));
+    assert.ok(reads.length >= 2, `three parts 30 ms apart: ${download.waits.map((w) => model.waitLabel(w)).join(', ')}`);
+  });
+
   it('a fetch aborted by AbortSignal.timeout ends cancelled, though it was the program\'s first (undici loads inside it)', () => {
     const { model, stdout } = traceFixture('fetch-abort.js');
     assert.equal(stdout, 'TimeoutError\n');

@@ -12,7 +12,7 @@ const ACCESSOR = /^[gs]et /;
  * Web stream methods that return no promise, though they make promises inside (a pipe's, a
  * reader's `closed`): no operations of their own, as a constructor is none.
  */
-const SYNC_WEB_STREAM_METHOD = /\.(?:getReader|getWriter|pipeThrough|tee|releaseLock)$|^(?:ReadableStreamDefault|ReadableByteStream|TransformStreamDefault)Controller\.(?:enqueue|close|error|terminate)$/;
+const SYNC_WEB_STREAM_METHOD = /\.(?:getReader|getWriter|pipeThrough|tee|releaseLock|values)$|^(?:ReadableStreamDefault|ReadableByteStream|TransformStreamDefault)Controller\.(?:enqueue|close|error|terminate)$/;
 /**
  * A frame of Node compiling one of its own modules, which it loads on first use: inside a call of
  * the program's (webstreams' inside the first fetch on Node 24), or as a global is first read

@@ -68,12 +68,16 @@ export function isIteratorStep(info: CallSiteInfo): boolean {
 
 /**
  * A step of `for await` over a Node stream, where Node iterates one with an iterator object of its
- * own (Node 26; an async generator before): no task, as no loop's step is; a wait for it is for
- * what wakes it (the file read that fed the chunk).
+ * own (Node 26; an async generator before), or over a web ReadableStream (a fetch Response's body;
+ * an object literal's methods before Node 26, ReadableStreamAsyncIterator's since): no task, as no
+ * loop's step is; a wait for it is for what wakes it (the file read that fed the chunk, the
+ * stream's pull that enqueued it).
  */
 export function isStreamIteratorStep(info: CallSiteInfo): boolean {
-  return info.module === 'streams/readable' && ON_ITERATOR_METHODS.has(info.api);
+  if (info.module === 'streams/readable') return ON_ITERATOR_METHODS.has(info.api);
+  return info.module === 'webstreams/readablestream' && WEB_STREAM_ITERATOR_METHODS.has(info.api);
 }
+const WEB_STREAM_ITERATOR_METHODS = new Set(['next', 'return', 'ReadableStreamAsyncIterator.next', 'ReadableStreamAsyncIterator.return']);
 
 /**
  * A call of node:test's `test()`, `describe()`, `it()` or `t.test()`: its promise settles on its
