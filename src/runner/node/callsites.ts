@@ -8,6 +8,8 @@ import { calleeAt, dottedCalleeAt, isEntryAt } from './functionSource';
 const COMBINATORS = new Set(['all', 'allSettled', 'race', 'any']);
 /** V8's name of a getter or setter function ("get FormData"). */
 const ACCESSOR = /^[gs]et /;
+/** Node stream adapters to and from web streams, which return the other stream (making its reader's promises). */
+const STREAM_ADAPTER = /^(?:Readable|Writable|Duplex)\.(?:fromWeb|toWeb)$/;
 /**
  * Web stream methods that return no promise, though they make promises inside (a pipe's, a
  * reader's `closed`): no operations of their own, as a constructor is none.
@@ -228,7 +230,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   const madeAt = nodePosition(frames, first, user) * POSITION_SPAN + (adjacent.getPosition() % POSITION_SPAN);
   if (nodeApi) {
     const module = nodeModule(file);
-    const constructs = adjacent.isConstructor() || ACCESSOR.test(api) || (module.startsWith('webstreams/') && SYNC_WEB_STREAM_METHOD.test(api));
+    const constructs = adjacent.isConstructor() || ACCESSOR.test(api) || (module.startsWith('webstreams/') && SYNC_WEB_STREAM_METHOD.test(api)) || (module.startsWith('streams/') && STREAM_ADAPTER.test(api));
     return { shape: 'internal', api, module, fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: functionKey(adjacent), constructs, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: isSettlingBuiltin(frames[first]) };
   }
   const top = frames[first];

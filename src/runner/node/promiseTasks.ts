@@ -20,6 +20,8 @@ export const UNTIMED = 0;
 /** What awaiting a value that is no promise, or a promise settled already, waits for, in words. */
 const VALUE_LABEL = 'value';
 const SETTLED_LABEL = 'settled promise';
+/** What leaving a `for await` over Node's own async iterator (`break`) waits for: its return() to finish. */
+const ITERATOR_RETURN_LABEL = 'iterator.return';
 /**
  * The "then site" of the promise V8 wraps an awaited thenable in: its job calls the thenable's
  * then(). So of a `new Promise`, which has no callback: its job, if any, chains it on the promise
@@ -206,8 +208,11 @@ export class PromiseTasks {
         if (info.api === 'next') {
           this.generatorRequest = promise;
           this.generatorRequestCaller = info.callers[0];
-          if (hasParent) marks.setThenSite(promise, NODE_ITERATOR_JOB); // an await in Node's own async generator
         }
+        // An await in Node's own async generator, stepped by the task's `for await` or left by its
+        // `break` (a stream's iterator destroying the stream in its finally).
+        if (hasParent && (info.api === 'next' || info.api === 'return')) marks.setThenSite(promise, NODE_ITERATOR_JOB);
+        else if (info.api === 'return') marks.setLabel(promise, ITERATOR_RETURN_LABEL);
         if (info.waitLabel) marks.setLabel(promise, info.waitLabel); // Atomics.waitAsync
         return;
       case 'combinatorThen': {
@@ -233,6 +238,7 @@ export class PromiseTasks {
           // loop's wait says what it waits for (a file read by lines would make a task per line).
           if (isIteratorStep(info)) marks.setLabel(promise, iteratorStepName(info));
           else if (!isStreamIteratorStep(info)) this.startTransient(promise, this.now(), helperKind(info), opName(info), info, isTestCall(info));
+          else if (info.api.endsWith('return')) marks.setLabel(promise, ITERATOR_RETURN_LABEL);
           return;
         }
         if (!hasParent && top.transient) {
