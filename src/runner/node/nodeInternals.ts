@@ -10,8 +10,8 @@ type BindingLoader = (name: string) => unknown;
 let loader: BindingLoader | null | undefined;
 
 /**
- * Runs `fn` with Node's deprecation warnings off: the runner's own uses of what Node deprecates
- * (process.binding, module.register() from Node 26) must not warn on the program's stderr.
+ * Runs `fn` with Node's deprecation warnings off: the runner's own use of what Node deprecates
+ * (process.binding) must not warn on the program's stderr.
  */
 export function withoutDeprecationWarnings<T>(fn: () => T): T {
   const quiet = process.noDeprecation;

@@ -1,14 +1,15 @@
-// Runs TypeScript scripts: CommonJS files through a require hook, ES modules through a loader
-// hook thread. Both transpile as transpilers.ts does (esbuild, else the project's TypeScript;
+// Runs TypeScript scripts: CommonJS files through a require hook, ES modules through module hooks
+// in the program's thread (or, before Node 22.15, on Node's loader thread). Both transpile as transpilers.ts does (esbuild, else the project's TypeScript;
 // with neither, Node's own type stripping runs them, untouched by the runner).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Module from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { withoutDeprecationWarnings, withoutWarnings } from './nodeInternals';
+import { withoutWarnings } from './nodeInternals';
 import { leftToNode, nearestTsconfig, NoTranspiler, transpile } from './transpilers';
 import { aliasedPaths } from './tsconfigPaths';
+import { compileModule, importCandidates, typeScriptFormat } from './typeScriptImports';
 
 export const TS_FILE = /\.(ts|mts|cts)$/;
 
@@ -104,6 +105,56 @@ function hookTypeScript(ownWork: <T>(name: string, fn: () => T) => T, file: stri
     };
   }
   resolveCompiledNames();
+  const registerHooks = (Module as { registerHooks?: (hooks: ModuleHooks) => unknown }).registerHooks;
+  if (typeof registerHooks === 'function') registerHooks(inThreadHooks(ownWork));
+  else registerLoaderThread(file, fail);
+}
+
+type ResolveHook = (specifier: string, context: { parentURL?: string; conditions?: readonly string[] }) => { url: string };
+type LoadHook = (url: string, context: { format?: string | null; conditions?: readonly string[] }) => { format?: string | null; source?: unknown };
+
+/** module.registerHooks()'s hooks: synchronous, in the thread that registers them, for import() and require() alike. */
+interface ModuleHooks {
+  resolve(specifier: string, context: Parameters<ResolveHook>[1], nextResolve: ResolveHook): ReturnType<ResolveHook>;
+  load(url: string, context: Parameters<LoadHook>[1], nextLoad: LoadHook): ReturnType<LoadHook> & { shortCircuit?: boolean };
+}
+
+/**
+ * ES-module TypeScript compiled in the program's own thread (Node 22.15 and later, where
+ * module.register() and its loader thread are on their way out), as the loader thread would. A
+ * require() goes through the hooks above as before: these leave it alone.
+ */
+function inThreadHooks(ownWork: <T>(name: string, fn: () => T) => T): ModuleHooks {
+  const required = (context: { conditions?: readonly string[] }): boolean => context.conditions?.includes('require') === true;
+  return {
+    resolve(specifier, context, nextResolve) {
+      try {
+        return nextResolve(specifier, context);
+      } catch (err) {
+        if (required(context)) throw err;
+        for (const candidate of importCandidates(specifier, context.parentURL, err)) {
+          try {
+            return nextResolve(candidate, context);
+          } catch {
+            // try the next one
+          }
+        }
+        throw err;
+      }
+    },
+    load(url, context, nextLoad) {
+      const format = required(context) ? undefined : typeScriptFormat(url);
+      if (format === undefined) return nextLoad(url, context);
+      if (format === 'commonjs') return nextLoad(url, { ...context, format });
+      const { filename, code } = ownWork(TRANSPILE_TASK, () => compileModule(url));
+      compiledCode.set(filename, code);
+      return { format, source: code, shortCircuit: true };
+    },
+  };
+}
+
+/** ES-module TypeScript compiled by module.register() hooks on Node's loader thread (esm-loader.ts), which sends back each module it compiles. */
+function registerLoaderThread(file: string, fail?: (error: Error) => never): void {
   const loader = path.join(__dirname, 'esm-loader.mjs');
   // The transpiler's first build starts it (esbuild's service, some 80 ms; the TypeScript compiler
   // loads, some 500): started as the hooks register, before the trace's run, it does not show as
@@ -114,8 +165,7 @@ function hookTypeScript(ownWork: <T>(name: string, fn: () => T) => T, file: stri
   channel.port1.unref(); // read only when asked, never waited on
   compiledModules = channel.port1;
   const data: LoaderData = { runnerDir: __dirname, warmUp, compiledModules: channel.port2 };
-  // (Node 26 deprecates module.register(), which the runner still needs for ES modules.)
-  withoutDeprecationWarnings(() => Module.register(pathToFileURL(loader).href, { data, transferList: [channel.port2] }));
+  Module.register(pathToFileURL(loader).href, { data, transferList: [channel.port2] });
 }
 
 /** What the loader hooks are told as they start. */
