@@ -1,6 +1,7 @@
 // Runs TypeScript scripts: CommonJS files through a require hook, ES modules through module hooks
-// in the program's thread (or, before Node 22.15, on Node's loader thread). Both transpile as transpilers.ts does (esbuild, else the project's TypeScript;
-// with neither, Node's own type stripping runs them, untouched by the runner).
+// in the program's thread (before Node 22.15, on Node's loader thread). Both transpile as
+// transpilers.ts does (esbuild, else the project's TypeScript; with neither, Node's own type
+// stripping runs them, untouched by the runner).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Module from 'node:module';
@@ -121,8 +122,9 @@ interface ModuleHooks {
 
 /**
  * ES-module TypeScript compiled in the program's own thread (Node 22.15 and later, where
- * module.register() and its loader thread are on their way out), as the loader thread would. A
- * require() goes through the hooks above as before: these leave it alone.
+ * module.register() and its loader thread are on their way out), as the loader thread would. These
+ * hooks see require() too, which they leave to the require hooks above (Module._extensions,
+ * resolveCompiledNames).
  */
 function inThreadHooks(ownWork: <T>(name: string, fn: () => T) => T): ModuleHooks {
   const required = (context: { conditions?: readonly string[] }): boolean => context.conditions?.includes('require') === true;
