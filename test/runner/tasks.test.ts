@@ -478,6 +478,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(timers.every((t) => /transform-timers\.js:13:\d+$/.test(t.site)), timers.map((t) => t.site).join());
   });
 
+  it('a Readable\'s async read(), called for each chunk from a tick the call before queued, is a series under what reads the stream, not a staircase', () => {
+    const { model, stdout } = traceFixture('readable-reads.js');
+    assert.equal(stdout, '0,1,2 3\n');
+    const main = only(model, 'main');
+    const pipeline = only(model, 'stream.pipeline');
+    const reads = tasksNamed(model, 'read');
+    assert.equal(reads.length, 8, 'three chunks and the end, for each of two streams');
+    assert.deepEqual(reads.map((t) => t.parent), [...Array(4).fill(pipeline.id), ...Array(4).fill(main.id)]);
+  });
+
   it('for await over an async generator waits on what the generator awaits, where it awaits it', () => {
     const { model, stdout } = traceFixture('async-gen.js');
     assert.equal(stdout, '0\n1\n');

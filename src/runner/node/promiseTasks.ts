@@ -438,9 +438,12 @@ export class PromiseTasks {
     marks.setTask(promise, task);
     marks.setOwner(promise, task);
     // Node's code calling the function again from inside the call before (a Transform's transform,
-    // called for the next chunk from the callback of the one before): the next of a series, made
-    // by what made the first, rather than a staircase of calls each the child of the one before.
-    const nextOfSeries = sameFunction && info.calledBy !== '';
+    // called for the next chunk from the callback of the one before; a Readable's async read(),
+    // called for the next chunk from a tick the one before queued as it pushed): the next of a
+    // series, made by what made the first, rather than a staircase of calls each the child of the
+    // one before. (A recursive call is the function's own doing: its caller is on the stack.)
+    const calledByNode = info.callers.length === 1 && info.callersComplete && this.stack.frameBase.length > 0;
+    const nextOfSeries = sameFunction && (info.calledBy !== '' || calledByNode);
     this.stack.emitTask(task, ns, nextOfSeries ? parent.parentId : parent.id, info.callerSite || info.site, false);
     this.stack.sync.push(task);
     this.stack.switchTo(task.id, ns);
