@@ -879,6 +879,16 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(labels.every((l) => /^read TCP socket 127\.0\.0\.1:\d+$/.test(l)), labels.join(', '));
   });
 
+  it('an async call right after a for await over readline, made where each step was, is a task of its own, not one more step', () => {
+    const { model, stdout } = traceFixture('lines-then-call.js');
+    assert.equal(stdout, '120\n');
+    const main = only(model, 'main');
+    const save = only(model, 'save');
+    assert.equal(save.parent, main.id);
+    assert.equal(only(model, 'setTimeout 5 ms').parent, save.id, 'the timer save sets is its own');
+    assert.equal(model.waitLabel(main.waits[main.waits.length - 1]), 'save', 'main waits for save');
+  });
+
   it('a for await over events.on() waits for events.on at each step, and its steps are no tasks', () => {
     const { model, stdout } = traceFixture('events-on.js');
     assert.equal(stdout, '3\n');

@@ -25,10 +25,15 @@ const MAX_ANSWERS = 4096;
 const MAX_LINES_BACK = 4;
 const MAX_CHARS_BACK = 1000;
 
-/** `fnKey`: a function as CallSiteInfo.callers names it, "file:line:column" of its start. */
+/**
+ * `fnKey`: a function as CallSiteInfo.callers names it, "file:line:column" of its start. Not an
+ * async generator's (`async function*`, `async *lines()`), whose call makes no promise: its body
+ * runs inside its caller's `next()`.
+ */
 export function isAsyncFunctionAt(fnKey: string): boolean {
-  return remembered(asyncAnswers, fnKey, () => /^async\b/.test(textFrom(placeOf(fnKey), true) ?? ''));
+  return remembered(asyncAnswers, fnKey, () => ASYNC_FUNCTION.test(textFrom(placeOf(fnKey), true) ?? ''));
 }
+const ASYNC_FUNCTION = /^async\b(?!\s*(?:function\b\s*)?\*)/;
 
 /**
  * The function a call at `site` ("file:line:column", where V8 places a call: at its callee) calls,

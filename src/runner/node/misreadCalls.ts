@@ -2,6 +2,8 @@
 // its task's run; past a loop of calls (or in the place of a call that returned without settling)
 // the next promise there can be something else than the loop's call: a combinator, another
 // function's call, a `new Promise`, a Node helper's call. Each is recast (the trace's `recast` record).
+// Past a `for await` loop, the call after it can be read as one more step, no task: that call
+// starts once what it makes shows it (stepWas).
 import type { TaskKind } from '../../trace/events';
 import { isPackageFile } from './callFrames';
 import type { CallSiteInfo } from './callSiteInfo';
@@ -147,6 +149,30 @@ export class MisreadCalls {
       return true;
     }
     return false;
+  }
+
+  /**
+   * What a promise the run of `task` makes after the latest step of its `for await` loop says of
+   * that step: the site cache knows a promise by its place in the run, and past a loop of more
+   * steps than it checks, the call after the loop (`for await (…) …; await save()`) is read as one
+   * more step, no task. Made inside a Node helper's executor, or inside an async function's call
+   * with no task of its own, the step was that call (its info, as at its start); made in `task`'s
+   * own code (the loop's await of its step), it was a step ('step'); otherwise (the body of an
+   * async generator the step runs) not known yet (undefined).
+   */
+  stepWas(task: TaskState, info: CallSiteInfo, hasParent: boolean): CallSiteInfo | 'step' | undefined {
+    if (!info.callersComplete || info.callers[0] === task.fnKey) return 'step';
+    const helper = info.inHelperExecutor ? this.sites.helperRunning() : madeInTimerHelper(info) ? info : undefined;
+    if (helper !== undefined) return helper;
+    // An async call's own promise (a Readable's read() that the step calls) is that call starting, no sign.
+    const ownFrame = !hasParent && info.shape === 'user' && !info.moduleBody ? 1 : 0;
+    const own = info.callers.indexOf(task.fnKey);
+    for (let frame = (own < 0 ? info.callers.length : own) - 1; frame >= ownFrame; frame--) {
+      const fnKey = info.callers[frame];
+      if (this.stack.sync.some((t) => t.fnKey === fnKey) || !isAsyncFunctionAt(fnKey)) continue;
+      return this.sites.callOf(fnKey) ?? 'step';
+    }
+    return undefined;
   }
 
   /** `task` was taken for an async call of `caller`'s, but is the call of a Node helper, whose promise it has (as startTransient makes it). */

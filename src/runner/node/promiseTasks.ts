@@ -83,6 +83,10 @@ export class PromiseTasks {
    */
   private generatorRequest: Promise<unknown> | undefined;
   private generatorRequestCaller: string | undefined;
+  /** That promise while it may still turn out to be a call (see MisreadCalls.stepWas), the task whose run made it, and which run. */
+  private step: Promise<unknown> | undefined;
+  private stepTask: TaskState | undefined;
+  private stepRun = 0;
   private readonly misread: MisreadCalls;
   /** Helpers whose own promise was found nearer the user's call than the one that started them (see onPromise). */
   private readonly ownFoundNearer = new WeakSet<TaskState>();
@@ -151,6 +155,7 @@ export class PromiseTasks {
     if ((info.shape === 'user' || info.shape === 'unseenBuiltin' || info.shape === 'newPromise' || info.shape === 'then' || anotherCall) && !calledBack) top = this.stack.popReturnedTransients(info.calledBy);
     if (top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info, !hasParent);
     top = this.stack.hooklessStepOwner(info) ?? top;
+    if (this.step !== undefined && top === this.stepTask && top.resumes === this.stepRun) top = this.checkStep(top, info, hasParent);
     switch (info.shape) {
       case 'then': {
         marks.setOwner(promise, top);
@@ -208,6 +213,7 @@ export class PromiseTasks {
         if (info.api === 'next') {
           this.generatorRequest = promise;
           this.generatorRequestCaller = info.callers[0];
+          if (!hasParent) this.noteStep(promise, top, info);
         }
         // An await in Node's own async generator, stepped by the task's `for await` or left by its
         // `break` (a stream's iterator destroying the stream in its finally).
@@ -236,9 +242,12 @@ export class PromiseTasks {
         if (!hasParent && (!top.transient || calledBack) && top !== this.stack.internals) {
           // A step of `for await` over events.on (a readline interface's lines) is no task: the
           // loop's wait says what it waits for (a file read by lines would make a task per line).
-          if (isIteratorStep(info)) marks.setLabel(promise, iteratorStepName(info));
-          else if (!isStreamIteratorStep(info)) this.startTransient(promise, this.now(), helperKind(info), opName(info), info, isTestCall(info));
+          if (isIteratorStep(info)) {
+            marks.setLabel(promise, iteratorStepName(info));
+            this.noteStep(promise, top, info);
+          } else if (!isStreamIteratorStep(info)) this.startTransient(promise, this.now(), helperKind(info), opName(info), info, isTestCall(info));
           else if (info.api.endsWith('return')) marks.setLabel(promise, ITERATOR_RETURN_LABEL);
+          else this.noteStep(promise, top, info);
           return;
         }
         if (!hasParent && top.transient) {
@@ -409,6 +418,30 @@ export class PromiseTasks {
     held.target = waiter.waitTarget;
     held.label = waiter.waitLabel;
     held.continues = false;
+  }
+
+  /** `promise` is a step of `task`'s `for await`, or a call after the loop read as one (see checkStep). */
+  private noteStep(promise: Promise<unknown>, task: TaskState, info: CallSiteInfo): void {
+    if (task.fnKey === '' || info.callers[0] !== task.fnKey) return; // stepped by Node's code (a pipeline pulling a generator)
+    this.step = promise;
+    this.stepTask = task;
+    this.stepRun = task.resumes;
+  }
+
+  /**
+   * A promise made in the run that made the latest `for await` step, after it: if it shows that
+   * step was the call after the loop (see MisreadCalls.stepWas), that call starts now, a task on
+   * top of `top`, whose own this promise is.
+   */
+  private checkStep(top: TaskState, info: CallSiteInfo, hasParent: boolean): TaskState {
+    const was = this.misread.stepWas(top, info, hasParent);
+    if (was === undefined) return top;
+    const promise = this.step!;
+    this.step = undefined;
+    if (was === 'step') return top;
+    if (was.shape === 'user') this.startAsync(promise, this.now(), was);
+    else this.startTransient(promise, this.now(), helperKind(was), opName(was), was, isTestCall(was));
+    return this.stack.top;
   }
 
   /** `internal`: a test call, which the timeline shows only with Node's own tasks. */
