@@ -83,7 +83,11 @@ export class PromiseTasks {
    */
   private generatorRequest: Promise<unknown> | undefined;
   private generatorRequestCaller: string | undefined;
-  /** That promise while it may still turn out to be a call (see MisreadCalls.stepWas), the task whose run made it, and which run. */
+  /**
+   * The latest step of a task's own `for await` (an async generator's next(), a Node iterator's)
+   * while it may still turn out to be the call after the loop (see checkStep), the task whose run
+   * made it, and which run.
+   */
   private step: Promise<unknown> | undefined;
   private stepTask: TaskState | undefined;
   private stepRun = 0;
