@@ -17,7 +17,8 @@ import { TaskIds } from './taskIds';
 import type { WorkerWatch } from './resourceTasks';
 import type { TaskState } from './taskState';
 import { Tracer } from './tracer';
-import { registerTypeScript, registerTypeScriptForWorker, TS_FILE } from './typescript';
+import { registerTypeScript, registerTypeScriptForWorker } from './typescript';
+import { TS_FILE } from './typeScriptImports';
 
 const LOADED = Symbol.for('tasklane.runner.loaded');
 const HANDLED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { findSourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { calleeAt, isArgumentAt } from './functionSource';
-import { TS_FILE } from './typescript';
+import { TS_FILE } from './typeScriptImports';
 
 export type CallSite = NodeJS.CallSite;
 

@@ -5,7 +5,8 @@
 // have. A file is read when first asked about.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { TS_FILE, typeScriptAsRun } from './typescript';
+import { typeScriptAsRun } from './typescript';
+import { TS_FILE } from './typeScriptImports';
 
 /** Files' lines as V8 runs them (a TypeScript file compiled), and as written, where sites point (source-mapped). */
 const runLines = new Map<string, readonly string[] | undefined>();

@@ -1,9 +1,13 @@
-// What the runner's module hooks do for ES-module TypeScript, whichever way they run: on Node's
-// loader thread (module.register(), esm-loader.ts) or in the program's thread (module.registerHooks()).
+// What an import or require() of TypeScript means, for the runner's require hooks and its module
+// hooks, whichever way those run: on Node's loader thread (module.register(), esm-loader.ts) or in
+// the program's thread (module.registerHooks()).
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { transpile } from './transpilers';
-import { compiledCandidates, TS_FILE, typeScriptFiles } from './typescript';
+import { nearestTsconfig, transpile } from './transpilers';
+import { aliasedPaths } from './tsconfigPaths';
+
+export const TS_FILE = /\.(ts|mts|cts)$/;
 
 /** Node's errors for an import it cannot find (an alias may look like a package's name, or `#` import). */
 const NOT_FOUND = new Set(['ERR_MODULE_NOT_FOUND', 'ERR_UNSUPPORTED_DIR_IMPORT', 'ERR_PACKAGE_PATH_NOT_EXPORTED', 'ERR_PACKAGE_IMPORT_NOT_DEFINED', 'ERR_INVALID_MODULE_SPECIFIER']);
@@ -32,4 +36,28 @@ export function typeScriptFormat(url: string): 'module' | 'commonjs' | undefined
 export function compileModule(url: string): { filename: string; code: string } {
   const filename = fileURLToPath(url);
   return { filename, code: transpile(fs.readFileSync(filename, 'utf8'), filename, 'esm') };
+}
+
+/**
+ * The files a TypeScript import may mean, as tsc and tsx read it: `./lib` is lib.ts (or lib.mts,
+ * lib.cts, lib/index.ts), and `./lib.js` the lib.ts it compiles to.
+ */
+export function typeScriptFiles(specifier: string): string[] {
+  const js = /\.(m|c)?js$/.exec(specifier);
+  if (js) return [`${specifier.slice(0, -js[0].length)}.${js[1] ?? ''}ts`];
+  if (/\.[a-z]+$/i.test(specifier)) return [];
+  return [`${specifier}.ts`, `${specifier}.mts`, `${specifier}.cts`, `${specifier}/index.ts`];
+}
+
+/**
+ * What an import Node could not find from the TypeScript file `from` may mean: the .ts file a
+ * relative `.js` name compiles from, or where the project's aliases put a bare name (each as
+ * written, then as the .ts file a `.js` name compiles from).
+ */
+export function compiledCandidates(specifier: string, from: string): string[] {
+  if (/^\.\.?\//.test(specifier)) return /\.(m|c)?js$/.test(specifier) ? typeScriptFiles(specifier) : [];
+  if (path.isAbsolute(specifier) || /^[a-z]+:/i.test(specifier)) return [];
+  const tsconfig = nearestTsconfig(path.dirname(from));
+  if (tsconfig === undefined) return [];
+  return aliasedPaths(specifier, tsconfig).flatMap((file) => [file, ...(/\.(m|c)?js$/.test(file) ? typeScriptFiles(file) : [])]);
 }

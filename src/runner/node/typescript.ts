@@ -8,11 +8,8 @@ import Module from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { withoutWarnings } from './nodeInternals';
-import { leftToNode, nearestTsconfig, NoTranspiler, transpile } from './transpilers';
-import { aliasedPaths } from './tsconfigPaths';
-import { compileModule, importCandidates, typeScriptFormat } from './typeScriptImports';
-
-export const TS_FILE = /\.(ts|mts|cts)$/;
+import { leftToNode, NoTranspiler, transpile } from './transpilers';
+import { compileModule, compiledCandidates, importCandidates, TS_FILE, typeScriptFormat } from './typeScriptImports';
 
 /** The TypeScript files the runner compiled, as it compiled them: V8's positions in them are in that code. */
 const compiledCode = new Map<string, string>();
@@ -56,17 +53,6 @@ function strippedByNode(code: string): string | undefined {
   } catch {
     return undefined; // a file Node could not strip did not run
   }
-}
-
-/**
- * The files a TypeScript import may mean, as tsc and tsx read it: `./lib` is lib.ts (or lib.mts,
- * lib.cts, lib/index.ts), and `./lib.js` the lib.ts it compiles to.
- */
-export function typeScriptFiles(specifier: string): string[] {
-  const js = /\.(m|c)?js$/.exec(specifier);
-  if (js) return [`${specifier.slice(0, -js[0].length)}.${js[1] ?? ''}ts`];
-  if (/\.[a-z]+$/i.test(specifier)) return [];
-  return [`${specifier}.ts`, `${specifier}.mts`, `${specifier}.cts`, `${specifier}/index.ts`];
 }
 
 /** The internal task the loop lane shows while TypeScript is transpiled in the program's thread. */
@@ -245,17 +231,4 @@ function resolveCompiledNames(): void {
       throw err;
     }
   };
-}
-
-/**
- * What an import Node could not find from the TypeScript file `from` may mean: the .ts file a
- * relative `.js` name compiles from, or where the project's aliases put a bare name (each as
- * written, then as the .ts file a `.js` name compiles from).
- */
-export function compiledCandidates(specifier: string, from: string): string[] {
-  if (/^\.\.?\//.test(specifier)) return /\.(m|c)?js$/.test(specifier) ? typeScriptFiles(specifier) : [];
-  if (path.isAbsolute(specifier) || /^[a-z]+:/i.test(specifier)) return [];
-  const tsconfig = nearestTsconfig(path.dirname(from));
-  if (tsconfig === undefined) return [];
-  return aliasedPaths(specifier, tsconfig).flatMap((file) => [file, ...(/\.(m|c)?js$/.test(file) ? typeScriptFiles(file) : [])]);
 }
