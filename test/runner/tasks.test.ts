@@ -889,6 +889,15 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(model.waitLabel(main.waits[main.waits.length - 1]), 'save', 'main waits for save');
   });
 
+  it('a Node helper called right after a for await over a child\'s stdout, where each step was made, is a task of its own', () => {
+    const { model, stdout } = traceFixture('child-output-then-close.js');
+    assert.equal(stdout, '300000 0\n');
+    const run = only(model, 'run');
+    const close = only(model, 'events.once');
+    assert.equal(close.parent, run.id);
+    assert.equal(run.waits[run.waits.length - 1].target, close.id, 'run waits for the close');
+  });
+
   it('a for await over events.on() waits for events.on at each step, and its steps are no tasks', () => {
     const { model, stdout } = traceFixture('events-on.js');
     assert.equal(stdout, '3\n');

@@ -62,8 +62,17 @@ function callsCombinator(info: CallSiteInfo): boolean {
   return info.shape === 'combinator';
 }
 
+/**
+ * The promise is a `for await` step, a builtin's (an async generator's next()): the call after the
+ * loop is made at the same point of the run, and is checked as a helper's call is (a loop over a
+ * child's stdout, then `await once(child, 'close')`).
+ */
+function stepsGenerator(info: CallSiteInfo): boolean {
+  return info.shape === 'builtin';
+}
+
 function checkHelper(cached: CallSiteInfo, uses: number): boolean {
-  return (uses <= VERIFY_CALLS || uses % RECHECK_CALLS_EVERY === 0 || callsCombinator(cached)) && callsHelper(cached);
+  return (uses <= VERIFY_CALLS || uses % RECHECK_CALLS_EVERY === 0 || callsCombinator(cached)) && (callsHelper(cached) || stepsGenerator(cached));
 }
 
 /**
