@@ -889,6 +889,14 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(model.waitLabel(main.waits[main.waits.length - 1]), 'save', 'main waits for save');
   });
 
+  it('an async call right after a long for await over a directory is a task of its own, with the timer it sets', () => {
+    const { model, stdout } = traceFixture('dir-then-call.js');
+    assert.equal(stdout, '100\n');
+    const save = only(model, 'save');
+    assert.equal(save.parent, only(model, 'main').id);
+    assert.equal(only(model, 'setTimeout 5 ms').parent, save.id, 'the timer its sleep sets, which showed it was no step');
+  });
+
   it('a Node helper called right after a for await over a child\'s stdout, where each step was made, is a task of its own', () => {
     const { model, stdout } = traceFixture('child-output-then-close.js');
     assert.equal(stdout, '300000 0\n');

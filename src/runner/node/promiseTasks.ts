@@ -85,7 +85,7 @@ export class PromiseTasks {
   private generatorRequestCaller: string | undefined;
   /**
    * The latest step of a task's own `for await` (an async generator's next(), a Node iterator's)
-   * while it may still turn out to be the call after the loop (see checkStep), the task whose run
+   * while it may still turn out to be the call after the loop (see stepShown), the task whose run
    * made it, and which run.
    */
   private step: Promise<unknown> | undefined;
@@ -159,7 +159,7 @@ export class PromiseTasks {
     if ((info.shape === 'user' || info.shape === 'unseenBuiltin' || info.shape === 'newPromise' || info.shape === 'then' || anotherCall) && !calledBack) top = this.stack.popReturnedTransients(info.calledBy);
     if (top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info, !hasParent);
     top = this.stack.hooklessStepOwner(info) ?? top;
-    if (this.step !== undefined && top === this.stepTask && top.resumes === this.stepRun) top = this.checkStep(top, info, hasParent);
+    top = this.stepShown(top, info, hasParent);
     switch (info.shape) {
       case 'then': {
         marks.setOwner(promise, top);
@@ -424,7 +424,7 @@ export class PromiseTasks {
     held.continues = false;
   }
 
-  /** `promise` is a step of `task`'s `for await`, or a call after the loop read as one (see checkStep). */
+  /** `promise` is a step of `task`'s `for await`, or a call after the loop read as one (see stepShown). */
   private noteStep(promise: Promise<unknown>, task: TaskState, info: CallSiteInfo): void {
     if (task.fnKey === '' || info.callers[0] !== task.fnKey) return; // stepped by Node's code (a pipeline pulling a generator)
     this.step = promise;
@@ -433,18 +433,21 @@ export class PromiseTasks {
   }
 
   /**
-   * A promise made in the run that made the latest `for await` step, after it: if it shows that
-   * step was the call after the loop (see MisreadCalls.stepWas), that call starts now, a task on
-   * top of `top`, whose own this promise is.
+   * A promise or other resource `top` makes (`info`): made in the run that made its latest `for
+   * await` step, after it, it may show that step was the call after the loop (see
+   * MisreadCalls.stepWas); then that call starts now (at `ns`, the resource's time, if given), a
+   * task on top of `top`, whose own the resource is.
    */
-  private checkStep(top: TaskState, info: CallSiteInfo, hasParent: boolean): TaskState {
+  stepShown(top: TaskState, info: CallSiteInfo, hasParent: boolean, ns?: number): TaskState {
+    if (this.step === undefined || top !== this.stepTask || top.resumes !== this.stepRun) return top;
     const was = this.misread.stepWas(top, info, hasParent);
     if (was === undefined) return top;
     const promise = this.step!;
     this.step = undefined;
     if (was === 'step') return top;
-    if (was.shape === 'user') this.startAsync(promise, this.now(), was);
-    else this.startTransient(promise, this.now(), helperKind(was), opName(was), was, isTestCall(was));
+    const at = ns ?? this.now();
+    if (was.shape === 'user') this.startAsync(promise, at, was);
+    else this.startTransient(promise, at, helperKind(was), opName(was), was, isTestCall(was));
     return this.stack.top;
   }
 

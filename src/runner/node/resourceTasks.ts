@@ -107,12 +107,16 @@ export class ResourceTasks {
    */
   private readonly tickSites = new Map<number, string>();
 
-  /** `popReturnedCalls`: see PromiseTasks.popReturnedCalls. `workers`: told of each `new Worker`'s task as it is made, and as it ends. */
+  /**
+   * `popReturnedCalls` and `stepShown`: see PromiseTasks. `workers`: told of each `new Worker`'s
+   * task as it is made, and as it ends.
+   */
   constructor(
     private readonly stack: TaskStack,
     private readonly sites: TaskSites,
     private readonly now: () => number,
     private readonly popReturnedCalls: (info: CallSiteInfo) => TaskState,
+    private readonly stepShown: (top: TaskState, info: CallSiteInfo, ns: number) => TaskState,
     private readonly workers: WorkerWatch,
     /** Told of each timer the program makes, with its callback. */
     private readonly timerMade: (timer: TaskState, callback: unknown) => void,
@@ -214,6 +218,8 @@ export class ResourceTasks {
     else if (top === this.stack.top && top.transient && info.shape === 'internal' && info.code !== top.codeKey) top = this.stack.popReturnedTransients(info.calledBy);
     // Made after an async call that returned without settling (`return promise`): by its caller.
     else if (top === this.stack.top && top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info);
+    // Made by the call after a `for await` loop that was read as one more step (a sleep's timer).
+    else if (top === this.stack.top) top = this.stepShown(top, info, ns);
     if (TIMER_TYPES.has(type) && top.transient && top.kind === 'timer') {
       // timers/promises: the awaited promise and its timer are one task, named like the timer.
       const name = type === 'Timeout' ? timerName(info, resource) : 'setImmediate';

@@ -81,7 +81,7 @@ export class Tracer {
     );
     this.promises = new PromiseTasks(this.stack, sites, this.out, this.now);
     this.settles = new PromiseSettles(this.stack, this.out, this.now, (fn) => this.untraced(fn));
-    this.resources = new ResourceTasks(this.stack, sites, this.now, (info) => this.promises.popReturnedCalls(info, false), options.workers,
+    this.resources = new ResourceTasks(this.stack, sites, this.now, (info) => this.promises.popReturnedCalls(info, false), (top, info, ns) => this.promises.stepShown(top, info, false, ns), options.workers,
       (timer, callback) => this.promises.timerMade(timer, callback));
     // Resources other than promises come through async_hooks.
     const init = (asyncId: number, type: string, trigger: number, resource: object): void => {
