@@ -128,32 +128,28 @@ export class MisreadCalls {
       this.putAsidePromise(task, caller, info.site);
       return false;
     }
-    const helper = info.inHelperExecutor ? this.sites.helperRunning() : madeInTimerHelper(info) ? info : undefined;
+    const helper = this.helperMaking(info);
     if (helper !== undefined) {
       this.recastAsHelper(task, caller, helper);
       return true;
     }
-    for (let frame = callerFrame - 1; frame >= ownFrame; frame--) {
-      const fnKey = info.callers[frame];
-      if (sync.some((t) => t.fnKey === fnKey) || !isAsyncFunctionAt(fnKey)) continue;
-      const call = this.sites.callOf(fnKey);
-      if (call === undefined) return false;
-      task.name = call.fn || anonymousName(caller, fnKey, call.callerSite || call.site);
-      task.site = call.callerSite || call.site;
-      task.fnKey = fnKey;
-      // What it makes from here is looked up as its function's, not as the loop's function's.
-      task.codeKey = call.code;
-      task.siteRow = undefined;
-      this.writeRecast(task, this.now(), false);
-      this.recastCall = task;
-      return true;
-    }
-    return false;
+    const fnKey = this.untaskedCall(info, callerFrame, ownFrame);
+    const call = fnKey === undefined ? undefined : this.sites.callOf(fnKey);
+    if (fnKey === undefined || call === undefined) return false;
+    task.name = call.fn || anonymousName(caller, fnKey, call.callerSite || call.site);
+    task.site = call.callerSite || call.site;
+    task.fnKey = fnKey;
+    // What it makes from here is looked up as its function's, not as the loop's function's.
+    task.codeKey = call.code;
+    task.siteRow = undefined;
+    this.writeRecast(task, this.now(), false);
+    this.recastCall = task;
+    return true;
   }
 
   /**
-   * What a promise the run of `task` makes after the latest step of its `for await` loop says of
-   * that step: the site cache knows a promise by its place in the run, and past a loop of more
+   * What a promise or other resource the run of `task` makes after the latest step of its `for
+   * await` loop says of that step: the site cache knows a promise by its place in the run, and past a loop of more
    * steps than it checks, the call after the loop (`for await (…) …; await save()`) is read as one
    * more step, no task. Made inside a Node helper's executor, or inside an async function's call
    * with no task of its own, the step was that call (its info, as at its start); made in `task`'s
@@ -162,15 +158,28 @@ export class MisreadCalls {
    */
   stepWas(task: TaskState, info: CallSiteInfo, hasParent: boolean): CallSiteInfo | 'step' | undefined {
     if (!info.callersComplete || info.callers[0] === task.fnKey) return 'step';
-    const helper = info.inHelperExecutor ? this.sites.helperRunning() : madeInTimerHelper(info) ? info : undefined;
+    const helper = this.helperMaking(info);
     if (helper !== undefined) return helper;
     // An async call's own promise (a Readable's read() that the step calls) is that call starting, no sign.
     const ownFrame = !hasParent && info.shape === 'user' && !info.moduleBody ? 1 : 0;
     const own = info.callers.indexOf(task.fnKey);
-    for (let frame = (own < 0 ? info.callers.length : own) - 1; frame >= ownFrame; frame--) {
+    const fnKey = this.untaskedCall(info, own < 0 ? info.callers.length : own, ownFrame);
+    return fnKey === undefined ? undefined : (this.sites.callOf(fnKey) ?? 'step');
+  }
+
+  /** The Node helper whose call made what `info` reads (its promise's executor runs, or timers/promises' own promise), if any. */
+  private helperMaking(info: CallSiteInfo): CallSiteInfo | undefined {
+    return info.inHelperExecutor ? this.sites.helperRunning() : madeInTimerHelper(info) ? info : undefined;
+  }
+
+  /**
+   * The innermost async function of `info.callers` below frame `above` and from frame `from` on
+   * that runs with no task of its own (a call the site cache read as something else), if any.
+   */
+  private untaskedCall(info: CallSiteInfo, above: number, from: number): string | undefined {
+    for (let frame = above - 1; frame >= from; frame--) {
       const fnKey = info.callers[frame];
-      if (this.stack.sync.some((t) => t.fnKey === fnKey) || !isAsyncFunctionAt(fnKey)) continue;
-      return this.sites.callOf(fnKey) ?? 'step';
+      if (!this.stack.sync.some((t) => t.fnKey === fnKey) && isAsyncFunctionAt(fnKey)) return fnKey;
     }
     return undefined;
   }
