@@ -216,17 +216,21 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(tasksNamed(model, /^Promise\.all/).map((t) => [model.displayName(t), t.parent]), [['Promise.all ×3', main.id], ['Promise.all ×2', main.id]]);
   });
 
-  it('what a caller does after an async call returned a promise it was given, unsettled, is the caller\'s', () => {
+  it('an async call that returned a promise it was given waits from its return until it settles with it; what its caller does after is the caller\'s', () => {
     const { model, stdout } = traceFixture('return-given-promise.js');
     assert.equal(stdout, 'tick\ndone\n');
     const main = only(model, 'main');
-    const pass = only(model, 'pass');
-    assert.equal(pass.parent, main.id);
-    assert.deepEqual(model.childrenOf(pass.id), [], 'pass makes nothing');
+    const [pass, passSettled] = tasksNamed(model, 'pass');
+    for (const call of [pass, passSettled]) {
+      assert.equal(call.parent, main.id);
+      assert.deepEqual(model.childrenOf(call.id), [], 'pass makes nothing');
+    }
     for (const ms of [1, 5, 7]) assert.equal(only(model, `setTimeout ${ms} ms`).parent, main.id, `setTimeout ${ms} ms`);
-    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['pass', 'setTimeout 7 ms']);
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['pass', 'pass', 'setTimeout 7 ms']);
     assert.deepEqual(pass.waits.map((w) => model.waitLabel(w)), ['setTimeout 1 ms']);
     assert.equal(pass.waits[0].start, pass.runs.at(-1), 'it waits from the moment it returned, not from when V8 adopted what it returned');
+    // Given the promise settled already, it still waits until V8 has adopted it.
+    assert.deepEqual(passSettled.waits.map((w) => [model.waitLabel(w), w.start, w.end]), [['settled promise', passSettled.runs.at(-1), passSettled.end!.t]]);
   });
 
   it('a task awaiting a thenable waits for whatever resolves it, through the job that calls its then()', () => {

@@ -398,15 +398,17 @@ export class PromiseTasks {
     const target = taskBehind(adopted);
     if (target === waiter || waiter.ended || (target !== undefined && target.id === waiter.waitTarget)) return;
     if (returned ? waiter.awaiting || waiter.kind !== 'async' : !waiter.awaiting) return;
+    // A returned promise no task stands for (`return cached`): whatever settles it ends the wait;
+    // settled already, the wait is for V8 to adopt it, a microtask after the ones queued before.
+    const settled = target === undefined && knownSettled(adopted);
     if (target === undefined) {
-      // A returned promise no task stands for (`return cached`): whatever settles it ends the wait.
-      if (!returned || knownSettled(adopted)) return;
-      marks.setWaiter(adopted, waiter);
+      if (!returned) return;
+      if (!settled) marks.setWaiter(adopted, waiter);
     } else if (target.transient) target.waiter = waiter;
     waiter.awaited = adopted;
     waiter.waitTarget = target?.id ?? 0;
     // A promise no task stands for says what it is, if it can (a builtin's: `WebAssembly.compile`).
-    waiter.waitLabel = target === undefined ? marks.label(adopted) || '' : '';
+    waiter.waitLabel = target === undefined ? marks.label(adopted) || (settled ? SETTLED_LABEL : '') : '';
     // Where it returned the call it made (`return load()`: the call's own site); one made elsewhere, nowhere.
     if (returned) waiter.waitSite = target !== undefined && target.parentId === waiter.id ? target.site : '';
     const held = this.out.held;
