@@ -14,7 +14,7 @@ import { watchReadlineLoops } from './readlineLoops';
 import { tickEvery } from './runnerClock';
 import { FrameSink } from './sink';
 import { TaskIds } from './taskIds';
-import type { WorkerWatch } from './resourceTasks';
+import type { WorkerWatch } from './handleEnds';
 import type { TaskState } from './taskState';
 import { Tracer } from './tracer';
 import { registerTypeScript, registerTypeScriptForWorker } from './typescript';

@@ -4,21 +4,15 @@ import { executionAsyncId } from 'node:async_hooks';
 import { isPackageFile } from './callFrames';
 import type { CallSiteInfo } from './callSiteInfo';
 import { processStdioOpened } from './callsites';
-import { childProcessClosed, childProcessEnd, CLOSED, isClosed, isGone, jsObjectOf, RESOLVED, streamEnd } from './handleState';
+import type { HandleEnds, WorkerWatch } from './handleEnds';
+import { jsObjectOf, RESOLVED, streamEnd } from './handleState';
 import { truncate } from './lists';
-import { asyncResourceName, CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestFinished, nodeTestName, PROMISIFIED_EXEC, socketNameOfConnect, STDIN, TCP_SOCKET, testFailure, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type IoResource } from './names';
+import { asyncResourceName, CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, PROMISIFIED_EXEC, socketNameOfConnect, STDIN, TCP_SOCKET, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type IoResource } from './names';
 import { inheritServing } from './servedRequests';
 import { FOLDED_TYPES, HELPER_REQUEST_TYPES, isNodesOwn, isOneShot, PASS_THROUGH_TYPES, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
-
-/** What the thread's runner does as the program starts a worker thread, and once that thread has ended. */
-export interface WorkerWatch {
-  /** `handle`: the worker's native handle (its async resource), whose stopThread terminate() calls. */
-  starting(task: TaskState, handle: object): void;
-  ended(task: TaskState, ns: number): void;
-}
 
 /**
  * Node's next request of a file stream, made once the one before it completed (a ReadStream
@@ -41,11 +35,6 @@ function isNextOfChain(type: string, info: CallSiteInfo, top: TaskState): boolea
   return TIMER_TYPES.has(type) && (top.kind === 'timer' || top.kind === 'immediate') && top.oneShot &&
     (top.codeKey === info.code || (info.calledBy !== '' && info.site === top.site));
 }
-
-/** Timers of one task looked at for a clear as its runs return (see watchForClear). */
-const MAX_WATCHED_TIMERS = 8;
-/** While no more handles than this are live, every callback returning to the loop looks at their timers (see endClearedTimersOfAll). */
-const MAX_HANDLES_LOOKED_AT_EACH_CALLBACK = 16;
 
 export class ResourceTasks {
   /** Which task runs when each resource's callback runs (by async id). */
@@ -76,24 +65,8 @@ export class ResourceTasks {
   private readonly lent = new Map<TaskState, number[]>();
   /** The latest `new Worker`, which the message ports made next belong to. */
   private lastWorker: TaskState | undefined;
-  /** Tasks of `new Worker` whose thread has not ended yet. */
-  private readonly liveWorkers = new Set<TaskState>();
   /** The latest child process, which the stdio pipes made next belong to. */
   private lastProcess: TaskState | undefined;
-  /**
-   * node:test's tests that have started and not ended, whose ends are looked for as node:test's
-   * promises settle (endFinishedTests): few at a time, as node:test runs them one after another.
-   */
-  private readonly liveTests: TaskState[] = [];
-  /** Whether there are any: read as every promise settles. */
-  testsRunning = false;
-  /**
-   * AsyncResources of the program's still reachable: callback tasks, which end when the program
-   * lets go of their resource (nothing runs its callback after that) or as it ends (see endProgramResources).
-   */
-  private readonly programResources = new Set<TaskState>();
-  /** Tells when the program has let go of an AsyncResource of its own (express's one a request). */
-  private readonly resourceDropped = new FinalizationRegistry<TaskState>((task) => this.endProgramResource(task, true));
   /**
    * Helpers named after the handle they opened once it is named, by that handle: a promisified
    * exec (an anonymous wrapper, named by its module) after its child process, a promisified
@@ -120,6 +93,8 @@ export class ResourceTasks {
     private readonly workers: WorkerWatch,
     /** Told of each timer the program makes, with its callback. */
     private readonly timerMade: (timer: TaskState, callback: unknown) => void,
+    /** Told of the tasks whose ends it looks for (timers, tests, workers, AsyncResources). */
+    private readonly ends: HandleEnds,
   ) {}
 
   /**
@@ -270,15 +245,14 @@ export class ResourceTasks {
     }
     if (kind === 'callback') {
       inheritServing(task, top); // body-parser's bound callback, in a request's handler, serves that request
-      this.programResources.add(task);
-      this.resourceDropped.register(resource, task);
+      this.ends.addProgramResource(task, resource);
     }
     else if (TIMER_TYPES.has(type) || !task.oneShot) {
       task.handle = resource;
       this.stack.liveHandles.add(task);
     }
     if (TIMER_TYPES.has(type) && top !== this.stack.internals) {
-      this.watchForClear(top, task);
+      this.ends.watchForClear(top, task);
       this.timerMade(task, type === 'Timeout' ? resource._onTimeout : resource._onImmediate);
     }
     this.owners.set(asyncId, task);
@@ -305,7 +279,7 @@ export class ResourceTasks {
     const sibling = isNextStreamRequest(type, info, top, maker) || isNextOfChain(type, info, top);
     this.stack.emitTask(task, ns, sibling ? top.parentId : top.id, site, isNodesOwn(type, info, top.transient && !this.stack.calledBack(info)));
     if (type === 'WORKER') {
-      this.liveWorkers.add(task);
+      this.ends.addWorker(task);
       this.workers.starting(task, resource);
     }
   }
@@ -378,8 +352,7 @@ export class ResourceTasks {
     if (task.name === NODE_TEST_TYPE && isNodeTest(resource)) {
       // A test starting to run (its fields are set only after the hook that made it).
       this.stack.rename(task, ns, nodeTestName(resource));
-      this.liveTests.push(task);
-      this.testsRunning = true;
+      this.ends.addTest(task);
       return;
     }
     if (task.name === ZLIB) {
@@ -424,74 +397,6 @@ export class ResourceTasks {
   }
 
   /**
-   * As the program ends: an AsyncResource of the program's that has run ended as its callback last
-   * returned (it had done its work; only a destroy hook is told when it is done), and one that
-   * never ran is left pending (a callback never called).
-   */
-  endProgramResources(): void {
-    for (const task of this.programResources) this.endProgramResource(task, false);
-  }
-
-  /** Ends an AsyncResource's task as its callback last returned, if it ran; `dropped`: its resource is gone, so is the task. */
-  private endProgramResource(task: TaskState, dropped: boolean): void {
-    if (!task.ended && task.lastReturnAt > 0) this.stack.endTask(task, task.lastReturnAt, 'resolved', '', '');
-    if (!dropped) return;
-    this.programResources.delete(task);
-    this.forget(task);
-  }
-
-  /**
-   * Ends timers cleared before they fired and handles that have closed, found when the flusher
-   * looks: a handle closed in a callback of its own ended then (endIfClosed).
-   */
-  endClosedHandles(): void {
-    const ns = this.now();
-    for (const task of this.stack.liveHandles) this.endIfClosed(task, ns);
-  }
-
-  /**
-   * Notes a timer its maker's code may clear. Only its latest few are looked at as its runs return
-   * (a loop setting thousands would cost each return as much): older ones end when the flusher looks.
-   */
-  private watchForClear(maker: TaskState, timer: TaskState): void {
-    const timers = (maker.timers ??= []);
-    if (timers.length === MAX_WATCHED_TIMERS) timers.shift();
-    timers.push(timer);
-  }
-
-  /** Ends the timers `maker` made that its code, which has just run, cleared; forgets those that have ended. */
-  endClearedTimers(maker: TaskState, ns: number): void {
-    const timers = maker.timers!;
-    let kept = 0;
-    for (const timer of timers) {
-      if (!timer.ended && timer.handle?._destroyed === true) this.endIfClosed(timer, ns < 0 ? this.now() : ns);
-      if (!timer.ended) timers[kept++] = timer;
-    }
-    truncate(timers, kept);
-  }
-
-  /**
-   * Ends the timers any code cleared (a watchdog cleared by another task than its maker), as a
-   * callback returns to the loop: while few handles are live, looking costs less than the callback.
-   */
-  endClearedTimersOfAll(ns: number): void {
-    const live = this.stack.liveHandles;
-    if (live.size > MAX_HANDLES_LOOKED_AT_EACH_CALLBACK) return;
-    for (const task of live) if ((task.kind === 'timer' || task.kind === 'immediate') && task.handle?._destroyed === true) this.endIfClosed(task, ns);
-  }
-
-  /** Ends node:test's tests that have run (a promise of node:test's settled: one may have). */
-  endFinishedTests(ns: number): void {
-    let kept = 0;
-    for (const task of this.liveTests) {
-      if (!task.ended) this.endIfClosed(task, ns);
-      if (!task.ended) this.liveTests[kept++] = task;
-    }
-    truncate(this.liveTests, kept);
-    this.testsRunning = kept > 0;
-  }
-
-  /**
    * Lets go of a resource task that runs no more callbacks: held by its async id, it would be kept
    * to the end of the run (a long-running program that clears a timeout for each request kept each).
    */
@@ -515,28 +420,5 @@ export class ResourceTasks {
     const lent = this.lent.get(task);
     if (lent === undefined) this.lent.set(task, [asyncId]);
     else lent.push(asyncId);
-  }
-
-  /** Ends `task`'s timer, handle or test at `ns` if it was cleared, has closed or has run. */
-  endIfClosed(task: TaskState, ns: number): void {
-    const handle = task.handle!;
-    // Timers first: they are most of the handles looked at (W2: one a task a tick), and a test is none.
-    if (task.kind === 'timer' || task.kind === 'immediate') {
-      if (handle._destroyed === true && task.resumes === 0) this.stack.endTask(task, ns, 'cancelled', 'cleared before it fired', '');
-      else if (handle._destroyed === true && !task.oneShot) this.stack.endTask(task, ns, 'resolved', 'cleared', '');
-      if (task.ended) this.forget(task); // a cleared timer runs no more
-    } else if (isNodeTest(handle)) {
-      if (nodeTestFinished(handle)) {
-        if (handle.passed === false) this.stack.endTask(task, ns, 'rejected', testFailure(handle), '');
-        else this.stack.endTask(task, ns, 'resolved', '', '');
-      }
-    } else {
-      const child = task.name.startsWith(CHILD_PROCESS) ? jsObjectOf(handle) : undefined;
-      if (!((child && childProcessClosed(child)) ?? isClosed(handle))) return;
-      const [state, message] = child ? childProcessEnd(child) : streamEnd(handle, CLOSED);
-      this.stack.endTask(task, ns, state, message, '');
-      if (this.liveWorkers.delete(task)) this.workers.ended(task, ns);
-      if (isGone(handle)) this.forget(task); // else its close callback may be still to run (see callbackDone)
-    }
   }
 }

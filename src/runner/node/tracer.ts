@@ -1,7 +1,8 @@
 // Turns V8's promise hooks and async_hooks callbacks into task-level events. Runs inside the
 // user's process: every hook is cheap, allocation-light and wrapped so that nothing it does can
-// reach the user's program. Promises are PromiseTasks' to follow, other resources ResourceTasks';
-// this file wires the hooks and follows callbacks as they start and return.
+// reach the user's program. Promises are PromiseTasks' to follow, other resources ResourceTasks'
+// (and when they end, HandleEnds'); this file wires the hooks and follows callbacks as they start
+// and return.
 import * as asyncHooks from 'node:async_hooks';
 import type { FrameEncoder } from '../../trace/frameEncoder';
 import type { EndState } from '../../trace/events';
@@ -12,7 +13,8 @@ import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promi
 import { marks } from './promiseMarks';
 import { PromiseSettles } from './promiseSettles';
 import { MEMBER_JOB, NODE_ITERATOR_JOB, PromiseTasks, RETURNED_JOB, THENABLE_JOB } from './promiseTasks';
-import { ResourceTasks, type WorkerWatch } from './resourceTasks';
+import { HandleEnds, type WorkerWatch } from './handleEnds';
+import { ResourceTasks } from './resourceTasks';
 import type { TaskIds } from './taskIds';
 import { INTERNALS_CODE, TaskStack } from './taskStack';
 import { CALLBACK_RUN, CHECKS_PER_RESUME, JOB_RUN, TaskSites } from './taskSites';
@@ -56,6 +58,7 @@ export class Tracer {
   private readonly promises: PromiseTasks;
   private readonly settles: PromiseSettles;
   private readonly resources: ResourceTasks;
+  private readonly ends: HandleEnds;
   /** Set while the tracer does its own work, whose resources must not be traced. */
   private paused = false;
   private readonly ownIds = new Set<number>();
@@ -81,8 +84,9 @@ export class Tracer {
     );
     this.promises = new PromiseTasks(this.stack, sites, this.out, this.now);
     this.settles = new PromiseSettles(this.stack, this.out, this.now, (fn) => this.untraced(fn));
+    this.ends = new HandleEnds(this.stack, this.now, (task) => this.resources.forget(task), options.workers);
     this.resources = new ResourceTasks(this.stack, sites, this.now, (info) => this.promises.popReturnedCalls(info, false), (top, info, ns) => this.promises.stepShown(top, info, false, ns), options.workers,
-      (timer, callback) => this.promises.timerMade(timer, callback));
+      (timer, callback) => this.promises.timerMade(timer, callback), this.ends);
     // Resources other than promises come through async_hooks.
     const init = (asyncId: number, type: string, trigger: number, resource: object): void => {
       if (this.paused) {
@@ -163,7 +167,7 @@ export class Tracer {
         if (this.paused) return;
         if (marks.watched(promise)) this.guarded(SETTLED, undefined, 0, promise);
         // node:test runs a test in promises of its own, which settle as it ends: look at them then.
-        else if (this.resources.testsRunning) this.guarded(TESTS_RAN, undefined, 0);
+        else if (this.ends.testsRunning) this.guarded(TESTS_RAN, undefined, 0);
       },
     };
   }
@@ -243,7 +247,7 @@ export class Tracer {
       this.settles.describeRejected();
       // Before the ends of closed handles, which are timed now: see enter().
       if (this.stack.idleSince >= 0) this.stack.recordIdle();
-      this.resources.endClosedHandles();
+      this.ends.endClosedHandles();
       this.out.reportDropped();
     });
   }
@@ -269,8 +273,8 @@ export class Tracer {
       if (stack.idleSince >= 0) stack.recordIdle();
       const failed = failedTask !== stack.root.id ? stack.stateOf(failedTask) : undefined;
       if (failed && !failed.ended) stack.endTask(failed, this.now(), 'rejected', message, site);
-      this.resources.endClosedHandles();
-      this.resources.endProgramResources();
+      this.ends.endClosedHandles();
+      this.ends.endProgramResources();
       for (const own of this.ownTasks.values()) stack.endTask(own, this.now(), 'resolved', '', ''); // its work is done, not pending
       this.hook.disable();
       this.stopPromiseHooks();
@@ -293,7 +297,7 @@ export class Tracer {
       else if (what === ENTER_REACTION) this.enter(owner!, true, thenSite, promise);
       else if (what === LEAVE) this.leave(owner!);
       else if (what === SETTLED) this.settles.onSettled(promise!);
-      else this.resources.endFinishedTests(this.now());
+      else this.ends.endFinishedTests(this.now());
     } catch {
       // never let tracing reach the program
     } finally {
@@ -397,17 +401,17 @@ export class Tracer {
     // An interval cleared in its own tick, a socket after its close callback and the 'close' event
     // it queued: ended as the outermost of its callbacks returns, not when the flusher next looks.
     if (owner.handle !== undefined && owner.foldedPending === 0 && ns >= 0 && !this.stack.frameOwners.includes(owner)) {
-      this.resources.endIfClosed(owner, ns);
+      this.ends.endIfClosed(owner, ns);
       if (owner.ended) this.resources.forget(owner); // its last callback (a socket's close) has returned
     }
-    if (owner.timers !== undefined && owner.timers.length > 0) this.resources.endClearedTimers(owner, ns);
+    if (owner.timers !== undefined && owner.timers.length > 0) this.ends.endClearedTimers(owner, ns);
     if (owner.waitCut) this.resumeWait(owner, ns);
     if (this.settles.settling) this.settles.settlePending();
     if (continues) return;
     const quiet = this.stack.quietJob;
     this.stack.quietJob = false;
     if (this.stack.frameBase.length === 0) {
-      this.resources.endClearedTimersOfAll(ns);
+      this.ends.endClearedTimersOfAll(ns);
       // A quiet job's time is its task's wait, held since before it: the loop was idle from then.
       this.stack.idleSince = quiet && held.waiter === owner ? held.ns : ns;
     } else if (!quiet) {
