@@ -1,0 +1,89 @@
+import * as assert from 'node:assert/strict';
+import { only, stretchesOfNeither, tasksNamed, traceFixture } from './helpers';
+
+describe('Node runner: timers', () => {
+  it('shows a sleep cancelled by AbortSignal.timeout as cancelled', () => {
+    const { model, stdout } = traceFixture('abort-timeout.js');
+    assert.equal(stdout, 'sleep ended: AbortError\n');
+    const sleep = only(model, 'setTimeout 10000 ms');
+    assert.equal(sleep.end?.state, 'cancelled');
+    assert.match(sleep.end!.message, /AbortError/);
+    assert.ok(sleep.end!.t / 1000 < 1000, 'cancelled long before 10 s');
+    const main = only(model, 'main');
+    assert.equal(model.waitLabel(main.waits[0]), 'setTimeout 10000 ms');
+    assert.equal(only(model, 'AbortSignal.timeout 50 ms').kind, 'timer');
+  });
+
+  it('a wait for the usual sleep (a promise its timer resolves) says it waits for the timer before the timer fires, pending at exit too', () => {
+    const { model, code, stdout } = traceFixture('sleep-pending.js');
+    assert.equal(code, 0);
+    assert.equal(stdout, 'aborted\n');
+    const [slept, aborted, pending] = [only(model, 'main').waits[0], only(model, 'abortable').waits[0], only(model, 'nap').waits[0]];
+    const [sleepTimer, abortTimer] = tasksNamed(model, 'setTimeout 20 ms');
+    assert.deepEqual([slept.target, model.waitLabel(slept), model.wokenBy(slept)], [sleepTimer.id, 'setTimeout 20 ms', 0]);
+    assert.deepEqual([pending.target, model.waitLabel(pending)], [only(model, 'setTimeout 10000 ms').id, 'setTimeout 10000 ms']);
+    assert.ok(Number.isNaN(pending.end) || pending.end === model.endTime, 'still waiting as the program exited');
+    // The timer's callback calling resolve, an arrow's or a function's.
+    for (const [task, timer] of [['doze', 'setTimeout 20000 ms'], ['snooze', 'setTimeout 30000 ms']]) {
+      const wait = only(model, task).waits[0];
+      assert.deepEqual([wait.target, model.waitLabel(wait)], [only(model, timer).id, timer], task);
+    }
+    // Aborted, as a sleep of timers/promises is: the wait was for its timer, and the abort woke it.
+    assert.deepEqual([model.waitLabel(aborted), model.wokenBy(aborted)], ['setTimeout 1000 ms', abortTimer.id]);
+    assert.equal(only(model, 'setTimeout 1000 ms').end?.state, 'cancelled');
+  });
+
+  it('the promise forms of setImmediate and setInterval are one timer task each, named as the timers are', () => {
+    const { model, stdout } = traceFixture('timers-promises.js');
+    assert.equal(stdout, 'ticks 3\n');
+    const main = only(model, 'main');
+    assert.deepEqual(model.childrenOf(main.id).map((t) => `${t.kind} ${t.name}`), ['timer setImmediate', 'timer setInterval 5 ms']);
+    // The break waits for the generator's return(), which Node's generator finishes in a job of its own.
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['setImmediate', 'setInterval 5 ms', 'setInterval 5 ms', 'setInterval 5 ms', 'iterator.return']);
+    // Node's own generator steps in jobs of their own: main waits on through them.
+    assert.deepEqual(stretchesOfNeither(main), []);
+  });
+
+  it('a wait for a tick or a microtask the task queued itself says which queue', () => {
+    const { model, stdout } = traceFixture('yield-queues.js');
+    assert.equal(stdout, 'done\n');
+    assert.deepEqual(only(model, 'yieldTwice').waits.map((w) => model.waitLabel(w)), ['process.nextTick', 'queueMicrotask', 'setImmediate']);
+    const main = only(model, 'main');
+    const wait = only(model, 'waitFor').waits[0];
+    assert.equal(wait.by, main.id);
+    assert.equal(model.waitLabel(wait), 'main', 'a tick queued by another task: that task woke it, not the queue');
+  });
+
+  it('a timer re-armed from its own callback is a sibling of the one before, not its child: a poll is no staircase', () => {
+    const { model, stdout } = traceFixture('poll-chain.js');
+    assert.equal(stdout, '5\n');
+    const timers = tasksNamed(model, 'setTimeout 2 ms').sort((a, b) => a.created - b.created);
+    assert.equal(timers.length, 5);
+    const [first, ...rearmed] = timers;
+    assert.equal(model.tasks.get(first.parent)?.kind, 'script');
+    assert.deepEqual(rearmed.map((t) => t.parent), rearmed.map(() => first.id), 'each re-armed timer is made under the first');
+  });
+
+  it('names a timer by its delay to three significant digits, as a person would write it', () => {
+    const { model } = traceFixture('odd-delays.js');
+    const main = only(model, 'main');
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['setTimeout 12.3 ms', 'setTimeout 151 ms']);
+  });
+
+  it('a task that logs and then sleeps waits the whole sleep, though its log\'s write ends meanwhile', () => {
+    const { model, stdout } = traceFixture('log-then-sleep.js');
+    assert.equal(stdout, '0\n1\n2\ndone\n');
+    const main = only(model, 'main');
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['setTimeout 20 ms', 'setTimeout 20 ms', 'setTimeout 20 ms']);
+    // Each wait lasts until its timer fired (its callback had run), not until the log's write ended,
+    // and began in the first half of its timer's life (the first is timed as the script's run ends).
+    const timers = tasksNamed(model, 'setTimeout 20 ms');
+    main.waits.forEach((w, i) => {
+      const timer = timers[i];
+      const began = w.start <= timer.created + (timer.end!.t - timer.created) / 2;
+      assert.ok(w.end >= timer.end!.t && began, `wait ${i}: ${w.start}–${w.end}, its timer ${timer.created}–${timer.end!.t}`);
+    });
+    const starts = main.runs.filter((_, i) => i % 2 === 0);
+    assert.ok(starts.every((t) => t < main.end!.t), 'no run of main after it returned (its last write ends later)');
+  });
+});
