@@ -10,9 +10,10 @@ import { exportChromeTrace } from '../../src/trace/chromeTrace';
 import { parseTrace } from '../../src/trace/load';
 import { TraceModel } from '../../src/trace/model';
 import type { Task } from '../../src/trace/task';
+import { projectRoot } from '../projectRoot';
 import { unboundFlows } from '../unit/flowBinding';
 
-export const ROOT = path.resolve(__dirname, '../../..');
+export const ROOT = projectRoot(__dirname);
 export const CLI = path.join(ROOT, 'dist/cli.js');
 export const FIXTURES = path.join(ROOT, 'test/fixtures/node');
 

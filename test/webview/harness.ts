@@ -7,14 +7,9 @@ import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { pageHtml } from '../../src/panel/pageHtml';
 import type { HostMessage, WebviewMessage } from '../../src/shared/protocol';
+import { projectRoot } from '../projectRoot';
 
 /** The project folder: the nearest one above this bundle with a package.json. */
-function projectRoot(from: string): string {
-  let dir = from;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
-
 const ROOT = projectRoot(__dirname);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const NONCE = 'dGVzdC1ub25jZS0xMjM0NTY3';

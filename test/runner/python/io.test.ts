@@ -1,0 +1,120 @@
+import * as assert from 'node:assert/strict';
+import { lineOf, only, tasksNamed } from '../helpers';
+import { forEachPython, py } from './pythons';
+
+forEachPython('streams, servers, child processes and packages', ({ trace }) => {
+  it('a child process asyncio starts is a task of the task that started it, named by its command, ending with its exit code or the signal that killed it', () => {
+    const { model, stdout } = trace(py('subprocesses.py'));
+    assert.equal(stdout, '42\n3\n-15\n');
+    const main = only(model, 'main');
+    const children = [...model.tasks.values()].filter((t) => t.name.startsWith('child process'));
+    assert.deepEqual(children.map((t) => [t.name.replace(/python3(\.\d+)?/, 'python'), t.kind, t.parent, t.internal, model.endState(t), t.end?.message]), [
+      ['child process python -c "print(6 * 7)"', 'io', main.id, false, 'resolved', 'exit code 0'],
+      ['child process sh -c "exit 3"', 'io', main.id, false, 'rejected', 'exit code 3'],
+      ['child process sleep 10', 'io', main.id, false, 'cancelled', 'killed by SIGTERM'],
+    ]);
+    assert.deepEqual(children.map((t) => t.site.replace(/^.*\//, '').replace(/:\d+$/, '')), ['subprocesses.py:8', 'subprocesses.py:11', 'subprocesses.py:13']);
+    const communicate = main.waits.filter((w) => model.waitLabel(w) === 'Process.communicate').at(-1)!;
+    assert.ok(children[0].end!.t <= communicate.end, 'the child exited before communicate() returned');
+    assert.ok(children[1].created >= communicate.end, 'the shell started after');
+  });
+
+  it('a task an installed package makes, the error it raises and a wait inside it are placed at the project\'s calls of it, one it runs for the project at its coroutine', () => {
+    const { model, stdout } = trace(py('packaged/main.py'));
+    assert.equal(stdout, "the package failed\nfed\nfetched\nrequested\n['gathered']\nstreamed\nreleased\n");
+    assert.match(only(model, '_nap').site, /packaged\/main\.py:20:1$/);
+    const load = only(model, 'load');
+    assert.equal(load.end?.state, 'rejected');
+    assert.match(load.end!.site, /packaged\/main\.py:12:1$/);
+    // Run by the package from a loop callback of its own: at the coroutine function.
+    assert.match(only(model, 'handler').site, /packaged\/main\.py:15:1$/);
+    // Waiting on a bare future inside the package: worded by the package's coroutine, at the project's line.
+    const fixture = py('packaged/main.py');
+    const channelWait = only(model, 'main').waits.find((w) => model.waitLabel(w) === 'Channel.read')!;
+    assert.equal(channelWait.site.replace(/^.*packaged\//, ''), `main.py:${lineOf(fixture, 'return await channel.read()')}:1`);
+    // So is an asyncio Event or Queue of the package's own it waits on (anyio's socket read, a pool's connection).
+    const primitiveWaits = only(model, 'main').waits.filter((w) => model.waitLabel(w).startsWith('Stream.'));
+    assert.deepEqual(primitiveWaits.map((w) => [model.waitLabel(w), w.site.replace(/^.*packaged\//, '')]), [
+      ['Stream.receive', `main.py:${lineOf(fixture, 'await stream.receive()')}:1`],
+      ['Stream.acquire', `main.py:${lineOf(fixture, 'await stream.acquire()')}:1`],
+    ]);
+    // The package's coroutine awaited inside the package is a span at the project's call too; the
+    // project's coroutine a task of the package's awaits, at the coroutine.
+    assert.equal(tasksNamed(model, '_deliver')[0].site.replace(/^.*packaged\//, ''), `main.py:${lineOf(fixture, 'slowlib.fetch("fetched")')}:1`);
+    // So is one awaited through an object whose __await__ hands out the coroutine's (aiohttp's `await session.get()`).
+    assert.equal(only(model, '_request').site.replace(/^.*packaged\//, ''), `main.py:${lineOf(fixture, 'slowlib.request("requested")')}:1`);
+    assert.equal(only(model, 'respond').site.replace(/^.*packaged\//, ''), `main.py:${lineOf(fixture, 'async def respond')}:1`);
+    // A task of the package's own coroutine (gathered) waits, with no code of the project's in it, where the project made it.
+    const gathered = tasksNamed(model, 'fetch').find((t) => t.kind === 'async')!;
+    assert.deepEqual(gathered.waits.map((w) => w.site.replace(/^.*packaged\//, '')), [`main.py:${lineOf(fixture, 'asyncio.gather(slowlib.fetch')}:1`]);
+  });
+
+  it('a task of a package\'s wrapper coroutine named after the function it runs (anyio\'s task groups) is that function\'s: no span of its name under it, and made by the package alone, at the function', () => {
+    const { model } = trace(py('packaged/main.py'));
+    const spawned = tasksNamed(model, 'spawned');
+    assert.deepEqual(spawned.map((t) => t.kind), ['async', 'async']);
+    assert.deepEqual(spawned.map((t) => model.childrenOf(t.id).map((c) => c.name)), [[], []]);
+    assert.deepEqual(spawned.map((t) => t.waits.map((w) => model.waitLabel(w))), [['sleep 0.001 s'], ['sleep 0.002 s']]);
+    // Made by the package from a callback of its own, with none of the project's code on the
+    // stack (anyio's listener starting a handler): at the project's coroutine it runs.
+    const fixture = py('packaged/main.py');
+    assert.deepEqual(spawned.map((t) => t.site.replace(/^.*packaged\//, '')), [
+      `main.py:${lineOf(fixture, 'slowlib.start_soon(spawned')}:1`,
+      `main.py:${lineOf(fixture, 'async def spawned')}:1`,
+    ]);
+  });
+
+  it('the lookup asyncio runs in its executor for open_connection is its own work, named in the wait it holds', () => {
+    const { model, stdout } = trace(py('threads/lookup.py'));
+    assert.equal(stdout, 'connected\n');
+    const main = only(model, 'main');
+    const lookup = only(model, 'getaddrinfo localhost');
+    assert.deepEqual([lookup.kind, lookup.internal, lookup.parent, lookup.end?.state], ['io', true, main.id, 'resolved']);
+    assert.match(lookup.site, /lookup\.py:8:1$/);
+    const labels = main.waits.map((w) => model.waitLabel(w));
+    assert.equal(labels[labels.indexOf('getaddrinfo localhost') + 1], 'open_connection', 'then the connect');
+  });
+
+  it('a loopback stream server with three clients shows connects and reads; each handler is made by the task that started the server', () => {
+    const { model, stdout } = trace(py('streams.py'));
+    assert.equal(stdout, "['HELLO 0', 'HELLO 1', 'HELLO 2']\n");
+    const clients = tasksNamed(model, 'client');
+    assert.equal(clients.length, 3);
+    for (const c of clients) {
+      const labels = c.waits.map((w) => model.waitLabel(w));
+      assert.ok(labels.includes('open_connection'), labels.join());
+      assert.ok(labels.includes('StreamReader.readline'), labels.join());
+    }
+    const handlers = tasksNamed(model, 'handle');
+    assert.equal(handlers.length, 3, 'the server handled three connections');
+    assert.ok(clients.every((c) => /streams\.py:25:\d+$/.test(c.site)), 'clients are made by the gather in main');
+    // asyncio makes each handler in a callback of its own: made by the task that started the
+    // server, where it did (not by asyncio's task accepting the connection, not at asyncio.run).
+    const main = only(model, 'main');
+    assert.deepEqual(handlers.map((h) => h.parent), [main.id, main.id, main.id]);
+    assert.ok(handlers.every((h) => /streams\.py:22:\d+$/.test(h.site)), handlers.map((h) => h.site).join());
+  });
+
+  it('a stream server over TLS: each handler is made by the task that started the server too', () => {
+    const { model, stdout } = trace(py('tls/tls_streams.py'));
+    assert.equal(stdout, "['HELLO 0', 'HELLO 1']\n");
+    const main = only(model, 'main');
+    const handlers = tasksNamed(model, 'handle');
+    assert.deepEqual(handlers.map((h) => h.parent), [main.id, main.id]);
+    assert.ok(handlers.every((h) => /tls_streams\.py:29:\d+$/.test(h.site)), handlers.map((h) => h.site).join());
+  });
+
+  it("a server of the program's own protocol: the tasks its connection_made and data_received start are made by the task that started the server, a request cycle's named after its request", () => {
+    const { model, stdout } = trace(py('protocol_server.py'));
+    assert.equal(stdout, "[('hi', '/BYE'), ('hi', '/BYE')]\n");
+    const main = only(model, 'main');
+    const startedAt = `protocol_server.py:${lineOf(py('protocol_server.py'), 'create_server(Greeter')}:1`;
+    // Made in connection_made (aiohttp's handler), and in a method its data_received calls (uvicorn's
+    // request cycle, named after the request its ASGI scope says).
+    for (const handler of [...tasksNamed(model, 'Greeter.greet'), ...tasksNamed(model, 'GET /bye')]) {
+      assert.equal(handler.parent, main.id, handler.name);
+      assert.equal(handler.site.replace(/^.*\//, ''), startedAt, handler.name);
+    }
+    assert.equal(tasksNamed(model, 'GET /bye').length, 2);
+  });
+});
