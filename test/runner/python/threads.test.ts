@@ -56,11 +56,11 @@ forEachPython('executors, threads and loops', ({ trace }) => {
     }
   });
 
-  it('tasks made in loop callbacks (call_later\'s, a done callback\'s, a signal handler\'s) are children of the task that scheduled the callback', () => {
+  it('tasks made in loop callbacks (call_soon\'s, call_later\'s, a done callback\'s, a signal handler\'s) are children of the task that scheduled the callback', () => {
     const { model, stdout } = trace(py('callbacks/made_in_callbacks.py'));
-    assert.equal(stdout, "['after_worker', 'later', 'on_signal']\n");
+    assert.equal(stdout, "['after_worker', 'later', 'on_signal', 'soon']\n");
     const scheduler = only(model, 'scheduler');
-    for (const name of ['later', 'after_worker', 'on_signal']) {
+    for (const name of ['soon', 'later', 'after_worker', 'on_signal']) {
       const task = only(model, name);
       assert.equal(task.parent, scheduler.id, `${name}: not the script's, nor main's, whose step runs when the signal comes`);
       assert.equal(task.end?.state, 'resolved');
