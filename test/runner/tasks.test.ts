@@ -51,12 +51,17 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(combinator.end?.state, 'resolved');
   });
 
-  it('helpers and combinators called one after another, with no await between, are each a task of their caller', () => {
+  it('helpers and combinators called one after another, with no await between, are each a task of their caller, in a loop at one line too', () => {
     const { model, stdout } = traceFixture('helpers-in-a-row.js');
-    assert.equal(stdout, 'fast [[0,1],[1,2]] 2\n');
+    assert.equal(stdout, 'fast [[0,1],[1,2]] 2 9\n');
     const main = only(model, 'main');
     const named = (name: string): string[] => tasksNamed(model, name).map((t) => `${model.displayName(model.tasks.get(t.parent)!)}${t.internal ? ' (internal)' : ''}`);
-    assert.deepEqual(named('Promise.all ×2'), ['main', 'main', 'main', 'main', 'main'], 'the pairs, the files, the sleeps, the pairs awaited');
+    assert.deepEqual(named('Promise.all ×2'), Array(8).fill('main'), 'the pairs, the loop\'s three, the files, the sleeps, the pairs awaited');
+    assert.deepEqual(named('Promise.allSettled ×2'), ['main', 'main', 'main'], 'one a call of the loop');
+    assert.deepEqual(named('Promise.all ×1'), ['main', 'main'], 'the last loop\'s calls of one');
+    const empty = tasksNamed(model, 'Promise.all').filter((t) => t.members.length === 0);
+    assert.deepEqual(empty.map((t) => [t.parent, t.end?.state]), [[main.id, 'resolved']], 'its call of none, resolved as it was called');
+    assert.deepEqual(named('Promise.all ×9'), ['main'], 'the loops\' combinators awaited');
     assert.deepEqual(named('Promise.race ×2'), ['main']);
     assert.deepEqual(named('fs.readFile'), ['main', 'main'], 'one per file of the map');
     assert.deepEqual(['setTimeout 30 ms', 'setTimeout 20 ms'].flatMap(named), ['main', 'main']);

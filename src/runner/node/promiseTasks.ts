@@ -107,12 +107,16 @@ export class PromiseTasks {
   private generatorAwaited = '';
   /** The promise the combinator on top made for its latest element, until it chains on it (see onPromise). */
   private elementPromise: Promise<unknown> | undefined;
+  /** Where elementPromise was made, should it turn out to be the next call's own (see nextCall). */
+  private elementInfo: CallSiteInfo | undefined;
 
   constructor(
     private readonly stack: TaskStack,
     private readonly sites: TaskSites,
     private readonly out: EventOutput,
     private readonly now: () => number,
+    /** Told of a task's promise that had settled before the task was known (see nextCall). */
+    private readonly settled: (promise: Promise<unknown>) => void,
   ) {
     this.misread = new MisreadCalls(stack, sites, out, now);
   }
@@ -197,10 +201,13 @@ export class PromiseTasks {
         if (info.api) marks.setLabel(promise, info.api);
         return;
       case 'combinator':
-        // A promise Promise.all makes for itself (wrapping an element that is not a promise).
+        // A promise Promise.all makes for itself (wrapping an element that is not a promise), or
+        // the next call's own, made at the same place (see nextCall).
+        if (top.kind === 'combinator' && top.transient && top.codeKey === info.code && this.elementPromise !== undefined) top = this.nextCall(this.elementPromise);
         if (top.kind === 'combinator' && top.transient && top.codeKey === info.code) {
           marks.setOwner(promise, top);
           this.elementPromise = promise;
+          this.elementInfo = info;
           return;
         }
         this.startTransient(promise, this.now(), 'combinator', `Promise.${info.api}`, info, false);
@@ -226,9 +233,10 @@ export class PromiseTasks {
         if (info.waitLabel) marks.setLabel(promise, info.waitLabel); // Atomics.waitAsync
         return;
       case 'combinatorThen': {
-        marks.setOwner(promise, top);
         const element = this.elementPromise;
         this.elementPromise = undefined;
+        if (top.kind === 'combinator' && top.transient && element !== undefined && parent !== undefined && parent !== element) top = this.nextCall(element);
+        marks.setOwner(promise, top);
         if (top.kind !== 'combinator') return;
         // A subclass's then() makes its promise with no parent. Where the element's promise still
         // waits for the member's then() to be called, the member is known once it is: see onAdopt.
@@ -450,6 +458,22 @@ export class PromiseTasks {
     const at = ns ?? this.now();
     if (was.shape === 'user') this.startAsync(promise, at, was);
     else this.startTransient(promise, at, helperKind(was), opName(was), was, isTestCall(was));
+    return this.stack.top;
+  }
+
+  /**
+   * A promise taken for one the combinator on top made for an element, but chained on by nothing
+   * (each element's is, at once): it was the combinator's own in its next call at the same place,
+   * with no await or call of the program's in between (`for (…) all.push(Promise.all([a, b]))`).
+   * The combinator before it has returned; that call starts now, the one on top (or has ended
+   * already, as `Promise.all([])` does as it is called).
+   */
+  private nextCall(element: Promise<unknown>): TaskState {
+    const info = this.elementInfo!;
+    this.elementPromise = undefined;
+    this.stack.sync.pop();
+    this.startTransient(element, this.now(), 'combinator', `Promise.${info.api}`, info, false);
+    if (knownSettled(element)) this.settled(element);
     return this.stack.top;
   }
 

@@ -82,7 +82,7 @@ export class Tracer {
       { call: (fnKey) => calls.call(this.hookFrame, fnKey), helper: () => calls.helper(this.hookFrame) },
       this.stack.internals,
     );
-    this.promises = new PromiseTasks(this.stack, sites, this.out, this.now);
+    this.promises = new PromiseTasks(this.stack, sites, this.out, this.now, (promise) => this.settles.onSettled(promise));
     this.settles = new PromiseSettles(this.stack, this.out, this.now, (fn) => this.untraced(fn));
     this.ends = new HandleEnds(this.stack, this.now, (task) => this.resources.forget(task), options.workers);
     this.resources = new ResourceTasks(this.stack, sites, this.now, (info) => this.promises.popReturnedCalls(info, false), (top, info, ns) => this.promises.stepShown(top, info, false, ns), options.workers,
