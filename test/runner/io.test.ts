@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { only, runsAfterEnd, stretchesOfNeither, syncRandomBytesIsAJob, tasksNamed, traceFixture } from './helpers';
+import { lineOf, only, runsAfterEnd, stretchesOfNeither, syncRandomBytesIsAJob, tasksNamed, traceFixture } from './helpers';
 
 describe('Node runner: Node\'s I/O', () => {
   it('names the file requests a stream makes in Node\'s own code by the fs call that made them', () => {
@@ -88,6 +88,15 @@ describe('Node runner: Node\'s I/O', () => {
     assert.equal(only(model, 'HTTP request').internal, true, 'the server\'s request, made by Node');
     const tasks = [...model.tasks.values()];
     assert.ok(!tasks.some((t) => t.site.startsWith('wasm://')), 'undici\'s WebAssembly parser is not the script\'s code');
+  });
+
+  it('the socket and connect of a fetch called in a server\'s \'listening\' callback are placed at the fetch, not at server.listen', () => {
+    const { model, stdout } = traceFixture('fetch-in-callback.js');
+    assert.equal(stdout, 'hello\n');
+    const fetchTask = only(model, 'fetch');
+    assert.match(fetchTask.site, new RegExp(`fetch-in-callback\\.js:${lineOf('fetch-in-callback.js', 'await fetch(')}:\\d+$`));
+    const made = model.childrenOf(fetchTask.id).filter((t) => t.kind === 'io');
+    assert.deepEqual(made.map((t) => [t.name.replace(/[\d.:]+$/, ''), t.site]).sort(), [['TCP connect ', fetchTask.site], ['TCP socket ', fetchTask.site]]);
   });
 
   it('constructing a Node class or reading a global it loads lazily is no task; a method that returns a promise is', () => {

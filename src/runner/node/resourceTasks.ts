@@ -320,11 +320,13 @@ export class ResourceTasks {
   }
 
   /**
-   * Where a resource made with no code of the program's on the stack was asked for: where the tick
-   * it is made in was queued, else where the I/O it is part of was made, else the helper's call.
+   * Where a resource made with no code of the program's on the stack was asked for: at the call of
+   * the helper at work (fetch's socket, though fetch was called in a server's 'listening'
+   * callback), else where the tick it is made in was queued, else where the I/O it is part of was made.
    */
   private askedAt(trigger: number, maker: TaskState | undefined, top: TaskState): string {
-    return this.tickSites.get(trigger) ?? (maker?.kind === 'io' ? maker.site : top.transient ? top.site : '');
+    if (top.transient) return top.site;
+    return this.tickSites.get(trigger) ?? (maker?.kind === 'io' ? maker.site : '');
   }
 
   /**
