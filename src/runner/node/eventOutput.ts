@@ -3,6 +3,12 @@
 import type { FrameEncoder } from '../../trace/frameEncoder';
 import type { TaskState } from './taskState';
 
+/**
+ * The time of a record whose time no reader uses (a combinator's member, what woke a waiter): the
+ * encoder writes it at the latest time written, and the clock is not read (W1: every member).
+ */
+export const UNTIMED = 0;
+
 /** Frames are sent once they reach this size (and on the runner's timer). */
 const FLUSH_BYTES = 64 * 1024;
 /** Drops are reported on each flush, and every so often in between: a flood of microtasks holds the flush timer off. */

@@ -107,3 +107,18 @@ export const marks = {
     return TaskMark.get(p) !== undefined || WaiterMark.get(p) !== undefined || HelperMark.get(p) !== undefined;
   },
 };
+
+/** The I/O helper or combinator whose code made the promise, if one did. */
+function transientOwner(promise: Promise<unknown>): TaskState | undefined {
+  const owner = OwnerMark.get(promise);
+  return owner?.transient ? owner : undefined;
+}
+
+/**
+ * The task awaiting `promise` waits for: the task it is the result of, the helper it is inside of
+ * (a helper may hand out one of its inner promises, as fetch does the first time), or the task it
+ * was chained on (`load().then(f)`).
+ */
+export function taskBehind(promise: Promise<unknown>): TaskState | undefined {
+  return TaskMark.get(promise) ?? HelperMark.get(promise) ?? transientOwner(promise) ?? SourceMark.get(promise);
+}

@@ -1,11 +1,10 @@
 // What follows as promises settle: the ends of the tasks they stand for (read once the state can
 // be, a rejection's error once Node has reported it), and who woke the tasks that awaited them.
-import type { EventOutput } from './eventOutput';
+import { UNTIMED, type EventOutput } from './eventOutput';
 import { truncate } from './lists';
 import { isReadable, isSyntax, queuedCallbackName } from './names';
 import { marks } from './promiseMarks';
 import { promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
-import { UNTIMED } from './promiseTasks';
 import type { TaskStack } from './taskStack';
 import type { TaskState } from './taskState';
 

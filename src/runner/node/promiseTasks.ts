@@ -1,79 +1,21 @@
 // Async functions, awaits, I/O helpers and combinators, as V8's promise hooks show them: which
 // task each promise is, and what each await waits for (what follows as they settle: promiseSettles.ts).
 import type { TaskKind } from '../../trace/events';
+import { Awaits } from './awaits';
 import type { CallSiteInfo } from './callSiteInfo';
-import type { EventOutput } from './eventOutput';
+import { UNTIMED, type EventOutput } from './eventOutput';
 import { isIteratorStep, isRequireWork, isStreamIteratorStep, isTestCall, iteratorStepName, opName } from './names';
-import { marks } from './promiseMarks';
+import { marks, taskBehind } from './promiseMarks';
 import { noteServing, requestHandlerName } from './servedRequests';
 import { knownSettled } from './promiseState';
 import type { TaskStack } from './taskStack';
 import { anonymousName, helperKind, MisreadCalls, takeCallPlace } from './misreadCalls';
 import { CHECKS_PER_RESUME, PROMISE_TYPE, type TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
+import { MEMBER_JOB, NODE_ITERATOR_JOB, THENABLE_JOB } from './thenSites';
 
-/**
- * The time of a record whose time no reader uses (a combinator's member, what woke a waiter): the
- * encoder writes it at the latest time written, and the clock is not read (W1: every member).
- */
-export const UNTIMED = 0;
-/** What awaiting a value that is no promise, or a promise settled already, waits for, in words. */
-const VALUE_LABEL = 'value';
-const SETTLED_LABEL = 'settled promise';
 /** What leaving a `for await` over Node's own async iterator (`break`) waits for: its return() to finish. */
 const ITERATOR_RETURN_LABEL = 'iterator.return';
-/**
- * The "then site" of the promise V8 wraps an awaited thenable in: its job calls the thenable's
- * then(). So of a `new Promise`, which has no callback: its job, if any, chains it on the promise
- * it was resolved with (`resolve(work())`).
- */
-export const THENABLE_JOB = -1;
-/** The same for a task's own promise, whose only job adopts the promise the task returned (`return load()`). */
-export const RETURNED_JOB = -2;
-/**
- * The same for an await in Node's own async iterator (a stream's, `fs.Dir`'s entries,
- * `timers/promises`' setInterval) whose step ran in the task's `next()` call: its job steps the
- * iterator on, Node's work inside the task's wait for that step.
- */
-export const NODE_ITERATOR_JOB = -3;
-/**
- * The same for the promise a Promise subclass's combinator makes for an element (`Sub.resolve(p)`,
- * a subclass's promise resolved with `p`): its job calls p's then(), which chains on p, the member.
- */
-export const MEMBER_JOB = -4;
-
-/** The I/O helper or combinator whose code made the promise, if one did. */
-function transientOwner(promise: Promise<unknown>): TaskState | undefined {
-  const owner = marks.owner(promise);
-  return owner?.transient ? owner : undefined;
-}
-
-/**
- * The task awaiting `promise` waits for: the task it is the result of, the helper it is inside of
- * (a helper may hand out one of its inner promises, as fetch does the first time), or the task it
- * was chained on (`load().then(f)`).
- */
-function taskBehind(promise: Promise<unknown>): TaskState | undefined {
-  return marks.task(promise) ?? marks.helper(promise) ?? transientOwner(promise) ?? marks.source(promise);
-}
-
-/** A function V8 made to resolve a promise: native, anonymous, of one parameter. */
-function isResolveFunction(fn: Function): boolean {
-  // Compared whole, the source text costs half what a pattern does (a sleep's timer asks, W2's 50,000).
-  return fn.name === '' && fn.length === 1 && !('prototype' in fn) && functionText.call(fn) === NATIVE_ANONYMOUS;
-}
-const functionText = Function.prototype.toString;
-const NATIVE_ANONYMOUS = 'function () { [native code] }';
-
-/**
- * A function of no parameters whose first statement calls a resolve function by its usual names:
- * `() => resolve()`, `() => { resolve('done'); }`, `function () { res(); }` (MDN's sleep).
- */
-function callsResolve(fn: Function): boolean {
-  return fn.length === 0 && CALLS_RESOLVE.test(functionText.call(fn));
-}
-const CALLS_RESOLVE = /^(?:function\s*\(\s*\)\s*\{|\(\s*\)\s*=>\s*\{?)\s*(?:resolve|res|r|done)\s*\(/;
-
 export class PromiseTasks {
   /** The wrapper V8 made for the latest `await value`: the await on it follows. */
   private awaitWrapper: Promise<unknown> | undefined;
@@ -92,19 +34,11 @@ export class PromiseTasks {
   private stepTask: TaskState | undefined;
   private stepRun = 0;
   private readonly misread: MisreadCalls;
+  private readonly awaits: Awaits;
   /** Helpers whose own promise was found nearer the user's call than the one that started them (see onPromise). */
   private readonly ownFoundNearer = new WeakSet<TaskState>();
   /** The latest promise made, if `new Promise` made it: its executor may be running. */
   private executing: Promise<unknown> | undefined;
-  /**
-   * The latest promise made to be resolved by a timer, and that timer (see timerMade): kept here
-   * rather than as a mark, which would be a fourth field on a sleep's promise and cost it an
-   * allocation; a sleep is awaited as soon as it is made.
-   */
-  private sleep: Promise<unknown> | undefined;
-  private sleepTimer: TaskState | undefined;
-  /** The function of the async generator whose body awaited last (CallSiteInfo.callers' key). */
-  private generatorAwaited = '';
   /** The promise the combinator on top made for its latest element, until it chains on it (see onPromise). */
   private elementPromise: Promise<unknown> | undefined;
   /** Where elementPromise was made, should it turn out to be the next call's own (see nextCall). */
@@ -119,6 +53,7 @@ export class PromiseTasks {
     private readonly settled: (promise: Promise<unknown>) => void,
   ) {
     this.misread = new MisreadCalls(stack, sites, out, now);
+    this.awaits = new Awaits(stack, out, now);
   }
 
   /** A promise is made, with the promise it was chained on or resolved from, if any. */
@@ -127,7 +62,7 @@ export class PromiseTasks {
     const hasParent = parent !== undefined;
     // Chained in the adopting job's own code, not in a call it makes (a query builder's then()
     // starting knex's Runner.run, whose own awaits chain promises first).
-    if (hasParent && this.stack.adopting !== undefined && this.stack.top === this.stack.adopting) this.onAdopt(this.stack.adopting, parent, this.stack.adoptingReturned);
+    if (hasParent && this.stack.adopting !== undefined && this.stack.top === this.stack.adopting) this.awaits.onAdopt(this.stack.adopting, parent, this.stack.adoptingReturned);
     let info = this.sites.lookup(this.stack.top, PROMISE_TYPE, hasParent, parent && marks.owner(parent));
     // A combinator never chains on its own promise: user code does (`await Promise.all(…)`), which
     // the cache would take for one more of its reactions once it has made hundreds at that place.
@@ -188,7 +123,7 @@ export class PromiseTasks {
           // ever names it; awaited where it was called, it is what the wrapper stands for.
           if (returnedFrom !== top && returnedFrom.kind === 'combinator' && returnedFrom.site === info.site) marks.setSource(promise, returnedFrom);
         } else if (hasParent) {
-          this.onAwait(top, promise, parent, info, parent !== this.awaitWrapper);
+          this.awaits.onAwait(top, promise, parent, info, parent !== this.awaitWrapper);
         } else if (info.moduleBody) {
           marks.setOwner(promise, top); // an ES module's body is the script itself
         } else {
@@ -302,136 +237,9 @@ export class PromiseTasks {
     }
   }
 
-  /**
-   * A timer was made. One whose callback is a promise's resolve function or calls one, made in
-   * `new Promise`'s executor (`new Promise((resolve) => setTimeout(resolve, ms))`, the usual
-   * sleep), is what that promise waits for: a wait for it says so as it starts, not only once the
-   * timer has fired.
-   */
+  /** A timer was made (see Awaits.timerMade). */
   timerMade(timer: TaskState, callback: unknown): void {
-    if (this.executing === undefined || typeof callback !== 'function' || !(isResolveFunction(callback) || callsResolve(callback))) return;
-    this.sleep = this.executing;
-    this.sleepTimer = timer;
-  }
-
-  /**
-   * `waiter` (the task on top, or the one whose builtin steps the generator that awaits: see
-   * TaskStack.hooklessStepOwner) awaits the promise `awaited` through `throwaway`. `watch`: note
-   * who settles `awaited` (not for the wrapper of an `await value`, settled already).
-   */
-  private onAwait(waiter: TaskState, throwaway: Promise<unknown>, awaited: Promise<unknown>, info: CallSiteInfo, watch: boolean): void {
-    if (waiter === this.stack.internals) return;
-    marks.setOwner(throwaway, waiter);
-    // An await of the generator a builtin steps for the waiter, in a step run inside its wait for
-    // the builtin (see TaskState.awaitsBuiltinStepping): the builtin's business, not the waiter's.
-    if (waiter.awaitsBuiltinStepping && info.fn !== waiter.name) return;
-    waiter.suspendedAt = info.code;
-    waiter.resumesVia = throwaway;
-    waiter.awaited = awaited;
-    // The script waits only in its own body (an ES module's top-level await): code of the user's
-    // that Node's runs for no task (an async generator a stream pipeline pulls) is the script's
-    // work, but its awaits are no waits of the script's, whose run has long ended.
-    if (waiter === this.stack.root && !info.moduleBody) return;
-    // Nor are a helper's (an async generator it pulls awaiting): the helper's task is its whole call.
-    if (waiter.transient) return;
-    const behind = taskBehind(awaited);
-    // For the usual sleep, the timer is what it waits for, and whatever settles the promise (the
-    // timer, or an abort rejecting it first) is what woke it; unless a package's call made it,
-    // which is what it waits for (see onPromise).
-    const target = behind ?? (awaited === this.sleep && !marks.label(awaited) ? this.sleepTimer : undefined);
-    const settled = knownSettled(awaited);
-    if (behind?.transient) behind.waiter = waiter;
-    else if (!behind && watch) marks.setWaiter(awaited, waiter);
-    if (!watch && !settled) {
-      // `await thenable`: the wrapper settles only once V8 has called the thenable's then() in a
-      // job of its own, which is no resumption of the task (see enter), and whoever then resolves
-      // it (a subclass's combinator, when one stands behind the wrapper).
-      marks.setThenSite(awaited, THENABLE_JOB);
-      if (!behind?.transient) marks.setWaiter(awaited, waiter);
-    }
-    // An async generator's body runs on its caller's stack as part of the caller's task (only async
-    // functions get tasks): its await suspends the generator, and the task runs on to its `for
-    // await`, whose wait is for what the generator awaits.
-    const inGenerator = waiter.kind === 'async' && info.fn !== '' && info.fn !== waiter.name;
-    if (inGenerator) this.generatorAwaited = info.callers[0];
-    const held = this.out.held;
-    if (held.waiter !== waiter || !held.inGenerator || target !== undefined) {
-      this.out.releaseAwait();
-      waiter.awaiting = true;
-      held.waiter = waiter;
-      held.target = waiter.waitTarget = target ? target.id : 0;
-      // Settled already, what it waits for is the rest of the microtasks queued before it: V8's
-      // wrapper of a value that is no promise (`await null`), or a promise (`await Promise.resolve(x)`).
-      held.label = waiter.waitLabel = target ? '' : marks.label(awaited) || (!settled ? '' : watch ? SETTLED_LABEL : VALUE_LABEL);
-      held.site = waiter.waitSite = info.site;
-      waiter.waitCheckpoint = this.stack.checkpoints;
-      held.inGenerator = inGenerator;
-      held.continues = waiter.waitShown = false;
-      held.queued = this.stack.frameBase.length > 0 && settled;
-    } else if (!inGenerator && target === undefined && marks.label(awaited) !== '') {
-      // The caller awaits a builtin that steps the generator itself (Array.fromAsync), right after
-      // its first step awaited: the wait is for the builtin, not for what that step awaits.
-      held.target = waiter.waitTarget = 0;
-      held.label = waiter.waitLabel = marks.label(awaited);
-      held.site = waiter.waitSite = info.site;
-      held.inGenerator = false;
-      waiter.awaitsBuiltinStepping = true;
-      this.stack.builtinStepped.set(this.generatorAwaited, waiter);
-    }
-    // The clock costs as much as the rest of an await: when the awaiting code runs in a callback,
-    // the await is timed when that callback ends (nothing of the task runs after it in between).
-    held.ns = this.stack.frameBase.length ? -1 : this.now();
-    // The awaiting function has suspended: control returns to whoever called it.
-    if (!inGenerator && this.stack.sync.length > this.stack.frameFloor() + 1) {
-      this.stack.sync.pop();
-      if (held.ns < 0) held.ns = this.now();
-      this.stack.switchToRunning(held.ns);
-    }
-  }
-
-  /**
-   * V8 adopts `adopted` for a promise `waiter` awaits (its .then callback returned `adopted`, or its
-   * awaited thenable's then() chained on it): from now the wait is for the task behind it
-   * (`await load().then((n) => save(n))` waits for load, then for save). `returned`: for the
-   * waiter's own promise: an async function that returned another's promise (`return load()`)
-   * has not ended, and waits for that one.
-   */
-  private onAdopt(waiter: TaskState, adopted: Promise<unknown>, returned: boolean): void {
-    this.stack.adopting = undefined;
-    if (waiter.kind === 'combinator') {
-      const member = marks.task(adopted);
-      if (this.out.admit()) this.out.enc.join(UNTIMED, waiter.id, member ? member.id : 0);
-      return;
-    }
-    const target = taskBehind(adopted);
-    if (target === waiter || waiter.ended || (target !== undefined && target.id === waiter.waitTarget)) return;
-    if (returned ? waiter.awaiting || waiter.kind !== 'async' : !waiter.awaiting) return;
-    // A returned promise no task stands for (`return cached`): whatever settles it ends the wait;
-    // settled already, the wait is for V8 to adopt it, a microtask after the ones queued before.
-    const settled = target === undefined && knownSettled(adopted);
-    if (target === undefined) {
-      if (!returned) return;
-      if (!settled) marks.setWaiter(adopted, waiter);
-    } else if (target.transient) target.waiter = waiter;
-    waiter.awaited = adopted;
-    waiter.waitTarget = target?.id ?? 0;
-    // A promise no task stands for says what it is, if it can (a builtin's: `WebAssembly.compile`).
-    waiter.waitLabel = target === undefined ? marks.label(adopted) || (settled ? SETTLED_LABEL : '') : '';
-    // Where it returned the call it made (`return load()`: the call's own site); one made elsewhere, nowhere.
-    if (returned) waiter.waitSite = target !== undefined && target.parentId === waiter.id ? target.site : '';
-    const held = this.out.held;
-    if (held.waiter !== waiter) {
-      this.out.releaseAwait();
-      held.waiter = waiter;
-      held.site = waiter.waitSite;
-      // A call that returned the promise waits since it returned, not since V8 adopted the promise (a microtask later).
-      held.ns = returned && waiter.returnedAt > 0 ? waiter.returnedAt : this.now();
-      held.queued = false;
-      held.inGenerator = false;
-    }
-    held.target = waiter.waitTarget;
-    held.label = waiter.waitLabel;
-    held.continues = false;
+    this.awaits.timerMade(this.executing, timer, callback);
   }
 
   /** `promise` is a step of `task`'s `for await`, or a call after the loop read as one (see stepShown). */

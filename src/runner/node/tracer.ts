@@ -9,16 +9,17 @@ import type { EndState } from '../../trace/events';
 import type { CallReader } from './callsites';
 import type { CallSiteInfo } from './callSiteInfo';
 import { EventOutput } from './eventOutput';
+import { HandleEnds, type WorkerWatch } from './handleEnds';
 import { asyncHooksInUse, installPromiseHooks, type PromiseHooks } from './promiseHooks';
 import { marks } from './promiseMarks';
 import { PromiseSettles } from './promiseSettles';
-import { MEMBER_JOB, NODE_ITERATOR_JOB, PromiseTasks, RETURNED_JOB, THENABLE_JOB } from './promiseTasks';
-import { HandleEnds, type WorkerWatch } from './handleEnds';
+import { PromiseTasks } from './promiseTasks';
 import { ResourceTasks } from './resourceTasks';
 import type { TaskIds } from './taskIds';
 import { INTERNALS_CODE, TaskStack } from './taskStack';
 import { CALLBACK_RUN, CHECKS_PER_RESUME, JOB_RUN, TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
+import { MEMBER_JOB, NODE_ITERATOR_JOB, RETURNED_JOB, THENABLE_JOB } from './thenSites';
 
 /** Gap after a callback beyond which the loop counts as idle rather than still busy. */
 const IDLE_GAP_NS = 20_000;

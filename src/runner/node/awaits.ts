@@ -1,0 +1,180 @@
+// What each await waits for, and from when: a task's await of a promise, and V8 adopting another
+// promise for one it awaits or returned. (Which task each promise is: promiseTasks.ts.)
+import type { CallSiteInfo } from './callSiteInfo';
+import { UNTIMED, type EventOutput } from './eventOutput';
+import { marks, taskBehind } from './promiseMarks';
+import { knownSettled } from './promiseState';
+import type { TaskStack } from './taskStack';
+import type { TaskState } from './taskState';
+import { THENABLE_JOB } from './thenSites';
+
+/** What awaiting a value that is no promise, or a promise settled already, waits for, in words. */
+const VALUE_LABEL = 'value';
+const SETTLED_LABEL = 'settled promise';
+
+/** A function V8 made to resolve a promise: native, anonymous, of one parameter. */
+function isResolveFunction(fn: Function): boolean {
+  // Compared whole, the source text costs half what a pattern does (a sleep's timer asks, W2's 50,000).
+  return fn.name === '' && fn.length === 1 && !('prototype' in fn) && functionText.call(fn) === NATIVE_ANONYMOUS;
+}
+const functionText = Function.prototype.toString;
+const NATIVE_ANONYMOUS = 'function () { [native code] }';
+
+/**
+ * A function of no parameters whose first statement calls a resolve function by its usual names:
+ * `() => resolve()`, `() => { resolve('done'); }`, `function () { res(); }` (MDN's sleep).
+ */
+function callsResolve(fn: Function): boolean {
+  return fn.length === 0 && CALLS_RESOLVE.test(functionText.call(fn));
+}
+const CALLS_RESOLVE = /^(?:function\s*\(\s*\)\s*\{|\(\s*\)\s*=>\s*\{?)\s*(?:resolve|res|r|done)\s*\(/;
+
+export class Awaits {
+  /**
+   * The latest promise made to be resolved by a timer, and that timer (see timerMade): kept here
+   * rather than as a mark, which would be a fourth field on a sleep's promise and cost it an
+   * allocation; a sleep is awaited as soon as it is made.
+   */
+  private sleep: Promise<unknown> | undefined;
+  private sleepTimer: TaskState | undefined;
+  /** The function of the async generator whose body awaited last (CallSiteInfo.callers' key). */
+  private generatorAwaited = '';
+
+  constructor(
+    private readonly stack: TaskStack,
+    private readonly out: EventOutput,
+    private readonly now: () => number,
+  ) {}
+
+  /**
+   * A timer was made, while `executing`'s executor may be running. One whose callback is a
+   * promise's resolve function or calls one, made in `new Promise`'s executor (`new Promise((resolve) => setTimeout(resolve, ms))`, the usual
+   * sleep), is what that promise waits for: a wait for it says so as it starts, not only once the
+   * timer has fired.
+   */
+  timerMade(executing: Promise<unknown> | undefined, timer: TaskState, callback: unknown): void {
+    if (executing === undefined || typeof callback !== 'function' || !(isResolveFunction(callback) || callsResolve(callback))) return;
+    this.sleep = executing;
+    this.sleepTimer = timer;
+  }
+
+  /**
+   * `waiter` (the task on top, or the one whose builtin steps the generator that awaits: see
+   * TaskStack.hooklessStepOwner) awaits the promise `awaited` through `throwaway`. `watch`: note
+   * who settles `awaited` (not for the wrapper of an `await value`, settled already).
+   */
+  onAwait(waiter: TaskState, throwaway: Promise<unknown>, awaited: Promise<unknown>, info: CallSiteInfo, watch: boolean): void {
+    if (waiter === this.stack.internals) return;
+    marks.setOwner(throwaway, waiter);
+    // An await of the generator a builtin steps for the waiter, in a step run inside its wait for
+    // the builtin (see TaskState.awaitsBuiltinStepping): the builtin's business, not the waiter's.
+    if (waiter.awaitsBuiltinStepping && info.fn !== waiter.name) return;
+    waiter.suspendedAt = info.code;
+    waiter.resumesVia = throwaway;
+    waiter.awaited = awaited;
+    // The script waits only in its own body (an ES module's top-level await): code of the user's
+    // that Node's runs for no task (an async generator a stream pipeline pulls) is the script's
+    // work, but its awaits are no waits of the script's, whose run has long ended.
+    if (waiter === this.stack.root && !info.moduleBody) return;
+    // Nor are a helper's (an async generator it pulls awaiting): the helper's task is its whole call.
+    if (waiter.transient) return;
+    const behind = taskBehind(awaited);
+    // For the usual sleep, the timer is what it waits for, and whatever settles the promise (the
+    // timer, or an abort rejecting it first) is what woke it; unless a package's call made it,
+    // which is what it waits for (see onPromise).
+    const target = behind ?? (awaited === this.sleep && !marks.label(awaited) ? this.sleepTimer : undefined);
+    const settled = knownSettled(awaited);
+    if (behind?.transient) behind.waiter = waiter;
+    else if (!behind && watch) marks.setWaiter(awaited, waiter);
+    if (!watch && !settled) {
+      // `await thenable`: the wrapper settles only once V8 has called the thenable's then() in a
+      // job of its own, which is no resumption of the task (see enter), and whoever then resolves
+      // it (a subclass's combinator, when one stands behind the wrapper).
+      marks.setThenSite(awaited, THENABLE_JOB);
+      if (!behind?.transient) marks.setWaiter(awaited, waiter);
+    }
+    // An async generator's body runs on its caller's stack as part of the caller's task (only async
+    // functions get tasks): its await suspends the generator, and the task runs on to its `for
+    // await`, whose wait is for what the generator awaits.
+    const inGenerator = waiter.kind === 'async' && info.fn !== '' && info.fn !== waiter.name;
+    if (inGenerator) this.generatorAwaited = info.callers[0];
+    const held = this.out.held;
+    if (held.waiter !== waiter || !held.inGenerator || target !== undefined) {
+      this.out.releaseAwait();
+      waiter.awaiting = true;
+      held.waiter = waiter;
+      held.target = waiter.waitTarget = target ? target.id : 0;
+      // Settled already, what it waits for is the rest of the microtasks queued before it: V8's
+      // wrapper of a value that is no promise (`await null`), or a promise (`await Promise.resolve(x)`).
+      held.label = waiter.waitLabel = target ? '' : marks.label(awaited) || (!settled ? '' : watch ? SETTLED_LABEL : VALUE_LABEL);
+      held.site = waiter.waitSite = info.site;
+      waiter.waitCheckpoint = this.stack.checkpoints;
+      held.inGenerator = inGenerator;
+      held.continues = waiter.waitShown = false;
+      held.queued = this.stack.frameBase.length > 0 && settled;
+    } else if (!inGenerator && target === undefined && marks.label(awaited) !== '') {
+      // The caller awaits a builtin that steps the generator itself (Array.fromAsync), right after
+      // its first step awaited: the wait is for the builtin, not for what that step awaits.
+      held.target = waiter.waitTarget = 0;
+      held.label = waiter.waitLabel = marks.label(awaited);
+      held.site = waiter.waitSite = info.site;
+      held.inGenerator = false;
+      waiter.awaitsBuiltinStepping = true;
+      this.stack.builtinStepped.set(this.generatorAwaited, waiter);
+    }
+    // The clock costs as much as the rest of an await: when the awaiting code runs in a callback,
+    // the await is timed when that callback ends (nothing of the task runs after it in between).
+    held.ns = this.stack.frameBase.length ? -1 : this.now();
+    // The awaiting function has suspended: control returns to whoever called it.
+    if (!inGenerator && this.stack.sync.length > this.stack.frameFloor() + 1) {
+      this.stack.sync.pop();
+      if (held.ns < 0) held.ns = this.now();
+      this.stack.switchToRunning(held.ns);
+    }
+  }
+
+  /**
+   * V8 adopts `adopted` for a promise `waiter` awaits (its .then callback returned `adopted`, or its
+   * awaited thenable's then() chained on it): from now the wait is for the task behind it
+   * (`await load().then((n) => save(n))` waits for load, then for save). `returned`: for the
+   * waiter's own promise: an async function that returned another's promise (`return load()`)
+   * has not ended, and waits for that one.
+   */
+  onAdopt(waiter: TaskState, adopted: Promise<unknown>, returned: boolean): void {
+    this.stack.adopting = undefined;
+    if (waiter.kind === 'combinator') {
+      const member = marks.task(adopted);
+      if (this.out.admit()) this.out.enc.join(UNTIMED, waiter.id, member ? member.id : 0);
+      return;
+    }
+    const target = taskBehind(adopted);
+    if (target === waiter || waiter.ended || (target !== undefined && target.id === waiter.waitTarget)) return;
+    if (returned ? waiter.awaiting || waiter.kind !== 'async' : !waiter.awaiting) return;
+    // A returned promise no task stands for (`return cached`): whatever settles it ends the wait;
+    // settled already, the wait is for V8 to adopt it, a microtask after the ones queued before.
+    const settled = target === undefined && knownSettled(adopted);
+    if (target === undefined) {
+      if (!returned) return;
+      if (!settled) marks.setWaiter(adopted, waiter);
+    } else if (target.transient) target.waiter = waiter;
+    waiter.awaited = adopted;
+    waiter.waitTarget = target?.id ?? 0;
+    // A promise no task stands for says what it is, if it can (a builtin's: `WebAssembly.compile`).
+    waiter.waitLabel = target === undefined ? marks.label(adopted) || (settled ? SETTLED_LABEL : '') : '';
+    // Where it returned the call it made (`return load()`: the call's own site); one made elsewhere, nowhere.
+    if (returned) waiter.waitSite = target !== undefined && target.parentId === waiter.id ? target.site : '';
+    const held = this.out.held;
+    if (held.waiter !== waiter) {
+      this.out.releaseAwait();
+      held.waiter = waiter;
+      held.site = waiter.waitSite;
+      // A call that returned the promise waits since it returned, not since V8 adopted the promise (a microtask later).
+      held.ns = returned && waiter.returnedAt > 0 ? waiter.returnedAt : this.now();
+      held.queued = false;
+      held.inGenerator = false;
+    }
+    held.target = waiter.waitTarget;
+    held.label = waiter.waitLabel;
+    held.continues = false;
+  }
+}
