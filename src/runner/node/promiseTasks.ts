@@ -1,5 +1,5 @@
-// Async functions, awaits, I/O helpers and combinators, as V8's promise hooks show them: which
-// task each promise is, and what each await waits for (what follows as they settle: promiseSettles.ts).
+// Async functions, I/O helpers and combinators, as V8's promise hooks show them: which task each
+// promise is (what each await waits for: awaits.ts; what follows as they settle: promiseSettles.ts).
 import type { TaskKind } from '../../trace/events';
 import { Awaits } from './awaits';
 import type { CallSiteInfo } from './callSiteInfo';
