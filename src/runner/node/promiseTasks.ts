@@ -16,6 +16,11 @@ import { MEMBER_JOB, NODE_ITERATOR_JOB, THENABLE_JOB } from './thenSites';
 
 /** What leaving a `for await` over Node's own async iterator (`break`) waits for: its return() to finish. */
 const ITERATOR_RETURN_LABEL = 'iterator.return';
+/** `top` is a combinator's call made at the place `info` was (its own promise, or one it made for an element). */
+function isCombinatorCallAt(top: TaskState, info: CallSiteInfo): boolean {
+  return top.kind === 'combinator' && top.transient && top.codeKey === info.code;
+}
+
 export class PromiseTasks {
   /** The wrapper V8 made for the latest `await value`: the await on it follows. */
   private awaitWrapper: Promise<unknown> | undefined;
@@ -138,8 +143,8 @@ export class PromiseTasks {
       case 'combinator':
         // A promise Promise.all makes for itself (wrapping an element that is not a promise), or
         // the next call's own, made at the same place (see nextCall).
-        if (top.kind === 'combinator' && top.transient && top.codeKey === info.code && this.elementPromise !== undefined) top = this.nextCall(this.elementPromise);
-        if (top.kind === 'combinator' && top.transient && top.codeKey === info.code) {
+        if (isCombinatorCallAt(top, info) && this.elementPromise !== undefined) top = this.nextCall(top, this.elementPromise);
+        if (isCombinatorCallAt(top, info)) {
           marks.setOwner(promise, top);
           this.elementPromise = promise;
           this.elementInfo = info;
@@ -170,7 +175,7 @@ export class PromiseTasks {
       case 'combinatorThen': {
         const element = this.elementPromise;
         this.elementPromise = undefined;
-        if (top.kind === 'combinator' && top.transient && element !== undefined && parent !== undefined && parent !== element) top = this.nextCall(element);
+        if (top.kind === 'combinator' && top.transient && element !== undefined && parent !== undefined && parent !== element) top = this.nextCall(top, element);
         marks.setOwner(promise, top);
         if (top.kind !== 'combinator') return;
         // A subclass's then() makes its promise with no parent. Where the element's promise still
@@ -273,13 +278,13 @@ export class PromiseTasks {
    * A promise taken for one the combinator on top made for an element, but chained on by nothing
    * (each element's is, at once): it was the combinator's own in its next call at the same place,
    * with no await or call of the program's in between (`for (…) all.push(Promise.all([a, b]))`).
-   * The combinator before it has returned; that call starts now, the one on top (or has ended
-   * already, as `Promise.all([])` does as it is called).
+   * The combinator before it (`before`) has returned; that call starts now, the one on top (or
+   * has ended already, as `Promise.all([])` does as it is called).
    */
-  private nextCall(element: Promise<unknown>): TaskState {
+  private nextCall(before: TaskState, element: Promise<unknown>): TaskState {
     const info = this.elementInfo!;
     this.elementPromise = undefined;
-    this.stack.sync.pop();
+    if (this.stack.top === before) this.stack.sync.pop();
     this.startTransient(element, this.now(), 'combinator', `Promise.${info.api}`, info, false);
     if (knownSettled(element)) this.settled(element);
     return this.stack.top;
