@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { lineOf, only, runsAfterEnd, stretchesOfNeither, syncRandomBytesIsAJob, tasksNamed, traceFixture } from './helpers';
+import { lineOf, only, runsAfterEnd, stretchesOfNeither, syncRandomBytesIsAJob, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
 
 describe('Node runner: Node\'s I/O', () => {
   it('names the file requests a stream makes in Node\'s own code by the fs call that made them', () => {
@@ -337,6 +337,19 @@ describe('Node runner: Node\'s I/O', () => {
     for (const socket of accepted) assert.match(socket.name, /^TCP socket 127\.0\.0\.1:\d+$/, 'named by its peer, though HTTP\'s parser reads it');
     const visibleTimers = [...model.tasks.values()].filter((t) => t.kind === 'timer' && !t.internal);
     assert.deepEqual(visibleTimers.map((t) => t.name), [], 'the response\'s date cache and the server\'s checks are Node\'s');
+  });
+
+  it('the loop is idle while a server waits for a connection, until libuv accepts it: the callback before does not run on', async () => {
+    // The runner's flusher, which notes an idle loop every flush, is kept out of the way.
+    const model = await traceFixtureWith('accept-after-idle.js', { flushMs: 60_000 });
+    const server = only(model, /^TCP server/);
+    const socket = only(model, /^TCP socket/);
+    assert.equal(socket.parent, server.id);
+    // The client connects 300 ms after it starts: the server's runs before that (its 'listening' callback) end long before.
+    for (let i = 0; i < server.runs.length && server.runs[i] < socket.created; i += 2) {
+      assert.ok(server.runs[i + 1] < socket.created - 100_000, `a run of the server (${server.runs.slice(i, i + 2)}) went on until the client connected (${socket.created})`);
+    }
+    assert.deepEqual(model.longBlocks(), [], 'no long block');
   });
 
   it('shows TCP connects and reads on 127.0.0.1 as what the clients waited for', () => {

@@ -181,6 +181,7 @@ export class ResourceTasks {
       return;
     }
     const ns = this.now();
+    if (this.stack.frameBase.length === 0) this.stack.idleUntil(ns);
     const maker = this.owners.get(trigger);
     const info = this.sites.lookup(this.stack.top, this.sites.typeCode(type), false, maker);
     top = this.stack.hooklessStepOwner(info) ?? top;

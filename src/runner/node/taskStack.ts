@@ -12,6 +12,8 @@ import { newTaskState, type TaskState } from './taskState';
 /** Code numbers for the two tasks that have no creation site; SiteCache numbers sites from FIRST_CODE. */
 const ROOT_CODE = 0;
 export const INTERNALS_CODE = 1;
+/** Gap after a callback beyond which the loop counts as idle rather than still busy. */
+export const IDLE_GAP_NS = 20_000;
 
 export class TaskStack {
   /** The script's own task. */
@@ -211,6 +213,15 @@ export class TaskStack {
       this.running = 0;
       if (this.out.admit()) this.out.enc.run(at, 0);
     }
+  }
+
+  /**
+   * Node makes a resource at `ns` between callbacks (libuv accepting a connection): the loop was
+   * idle until then, which goes first, as records are in time order (written after the resource's,
+   * the idle would start only at `ns`, and the callback before would seem to have held the loop).
+   */
+  idleUntil(ns: number): void {
+    if (this.idleSince >= 0 && ns - this.idleSince > IDLE_GAP_NS) this.recordIdle();
   }
 }
 

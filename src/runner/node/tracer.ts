@@ -16,13 +16,11 @@ import { PromiseSettles } from './promiseSettles';
 import { PromiseTasks } from './promiseTasks';
 import { ResourceTasks } from './resourceTasks';
 import type { TaskIds } from './taskIds';
-import { INTERNALS_CODE, TaskStack } from './taskStack';
+import { IDLE_GAP_NS, INTERNALS_CODE, TaskStack } from './taskStack';
 import { CALLBACK_RUN, CHECKS_PER_RESUME, JOB_RUN, TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
 import { MEMBER_JOB, NODE_ITERATOR_JOB, RETURNED_JOB, THENABLE_JOB } from './thenSites';
 
-/** Gap after a callback beyond which the loop counts as idle rather than still busy. */
-const IDLE_GAP_NS = 20_000;
 /** What a guarded hook does. */
 const ENTER = 0;
 const ENTER_REACTION = 1;
