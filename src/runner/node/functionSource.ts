@@ -116,6 +116,18 @@ export function isParenthesizedAt(fnKey: string): boolean {
   });
 }
 
+/**
+ * Whether the call at `site` calls what an expression gave (`(async () => …)()`, `f()()`), which V8
+ * places at the call's `(` (a source map at the `})` before it), rather than a name, where it
+ * places the call at the callee (`service.run()`). True where the source is not at hand.
+ */
+export function callsAnExpressionAt(site: string): boolean {
+  const text = textFrom(placeOf(site), false);
+  return text === undefined || CALL_OF_EXPRESSION.test(text);
+}
+
+const CALL_OF_EXPRESSION = /^[\s)}\]]*\(/;
+
 /** The text before a place, a few lines back at most; '' where the source is not at hand. */
 function textBefore(place: Place | undefined): string {
   const lines = place && linesOf(place.file, true);

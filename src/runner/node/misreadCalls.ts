@@ -8,7 +8,7 @@ import type { TaskKind } from '../../trace/events';
 import { isPackageFile } from './callFrames';
 import type { CallSiteInfo } from './callSiteInfo';
 import type { EventOutput } from './eventOutput';
-import { calleeAt, callOfArgumentAt, isAsyncFunctionAt, isParenthesizedAt } from './functionSource';
+import { calleeAt, callOfArgumentAt, callsAnExpressionAt, isAsyncFunctionAt, isParenthesizedAt } from './functionSource';
 import { isNodeTest, isTestCall, opName } from './names';
 import { marks } from './promiseMarks';
 import { requestHandlerName } from './servedRequests';
@@ -27,7 +27,7 @@ const IIFE = 'async IIFE';
  * request), a node:test test's function after the test, one written as a call's argument after
  * that call (`svc.on('msg') callback`, `map callback`), a package's own called from the project's
  * code after the project's call of the package (p-limit's, after `limit`), one called where it is
- * written `async IIFE`. `fnKey`: the function, as CallSiteInfo.callers names it; `site`: where
+ * written `async IIFE`, one written in parentheses but called elsewhere by the name it is called by. `fnKey`: the function, as CallSiteInfo.callers names it; `site`: where
  * the task is placed.
  */
 export function anonymousName(caller: TaskState, fnKey: string | undefined, site: string): string {
@@ -37,7 +37,11 @@ export function anonymousName(caller: TaskState, fnKey: string | undefined, site
   if (test === undefined || !isNodeTest(test)) {
     const call = fnKey ? callOfArgumentAt(fnKey) : '';
     if (call !== '') return `${call} callback`;
-    return (fnKey && isPackageFile(fnKey) && site && !isPackageFile(site) && calleeAt(site)) || (fnKey && isParenthesizedAt(fnKey) ? IIFE : ANONYMOUS);
+    const packageCall = fnKey && isPackageFile(fnKey) && site && !isPackageFile(site) && calleeAt(site);
+    if (packageCall) return packageCall;
+    if (!fnKey || !isParenthesizedAt(fnKey)) return ANONYMOUS;
+    // Written in parentheses but called elsewhere, by a name (a decorator's wrapper, `service.run()`): that name.
+    return !site || callsAnExpressionAt(site) ? IIFE : calleeAt(site) || ANONYMOUS;
   }
   // A hook's function: node:test names an anonymous one `<anonymous>`, its kind says more.
   if (typeof test.hookType === 'string' && (test.name === '<anonymous>' || typeof test.name !== 'string')) return test.hookType;
