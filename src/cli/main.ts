@@ -99,6 +99,7 @@ async function run(argv: string[]): Promise<number> {
   const out = args.out ?? `${path.basename(script).replace(/\.([cm]?[jt]s|py)$/, '')}.tasklane.json`;
   const format = args.format ?? (out.endsWith('.tasklane.json') ? 'tasklane' : 'chrome');
   checkPermissions(out);
+  checkTraceFile(out);
   const model = new TraceModel({ longBlockUs: args.longBlockMs * 1000, maxEvents: args.maxEvents ?? DEFAULT_MAX_EVENTS });
   const traced = launchTraced({
     script, args: args.scriptArgs, runnerDir: path.join(__dirname, 'runner'), stdio: 'inherit', processGroup: false, runtime,
@@ -155,11 +156,68 @@ async function run(argv: string[]): Promise<number> {
   const exit = unreportedExit(outcome, model);
   if (exit) model.apply(exit);
   model.finish();
-  saveTraceSync(out, model, format);
-  process.stderr.write(`tasklane: wrote ${out} (${format}, ${model.tasks.size} tasks, ${model.eventCount} events)${outcome.streamError ? `; warning: ${outcome.streamError}` : ''}\n`);
+  const written = saveOrKeep(out, model, format);
+  process.stderr.write(`tasklane: wrote ${written} (${format}, ${model.tasks.size} tasks, ${model.eventCount} events)${outcome.streamError ? `; warning: ${outcome.streamError}` : ''}\n`);
   if (outcome.signal) return 128 + (SIGNAL_NUMBERS[killedAfterSigterm ? 'SIGTERM' : outcome.signal] ?? 0);
   return outcome.code ?? 1;
 }
+
+/** Fails before the script runs where its trace could not be written once it has run. */
+function checkTraceFile(out: string): void {
+  const folder = path.dirname(path.resolve(out));
+  const cannot = (why: string): Error => new Error(`cannot write the trace to ${out}: ${why}`);
+  if (!statOf(folder)?.isDirectory()) throw cannot(`there is no folder ${folder}`);
+  if (statOf(out)?.isDirectory()) throw cannot('it is a folder');
+  try {
+    fs.accessSync(folder, fs.constants.W_OK);
+  } catch {
+    throw cannot(`${folder} is not writable`);
+  }
+}
+
+/** A file's stat, or undefined where there is none (other errors, a permission model's, go on). */
+function statOf(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Writes the trace of a run that has happened to `out`, or, where that fails now (its folder
+ * removed while the script ran, a full disk), to the temporary folder, saying so: the run is not
+ * lost. Returns the file written.
+ */
+function saveOrKeep(out: string, model: TraceModel, format: TraceFormat): string {
+  try {
+    saveTraceSync(out, model, format);
+    return out;
+  } catch (err) {
+    const kept = path.join(os.tmpdir(), `tasklane-${process.pid}-${path.basename(out)}`);
+    saveTraceSync(kept, model, format);
+    process.stderr.write(`tasklane: could not write ${out} (${fileProblem(err as Error) ?? (err as Error).message}); the trace is kept in ${kept}\n`);
+    return kept;
+  }
+}
+
+/** What went wrong with a file, as a person says it, for Node's errors that name one (`ENOENT: no such file or directory, open '…'`). */
+function fileProblem(err: Error): string | undefined {
+  const { code, path: file } = err as NodeJS.ErrnoException;
+  const what = FILE_PROBLEMS[code ?? ''];
+  return what === undefined || file === undefined ? undefined : `${file}: ${what}`;
+}
+
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'it is a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+};
 
 /** The longest text V8 makes (2^29 - 24 characters): a longer file cannot be read as one string. */
 const MAX_READ_BYTES = 0x1fffffe8;
@@ -167,8 +225,9 @@ const MAX_READ_BYTES = 0x1fffffe8;
 function summary(argv: string[]): number {
   const file = argv.find((a) => !a.startsWith('--'));
   if (!file) throw new UsageError('tasklane summary needs a trace file');
-  const { size } = fs.statSync(file);
-  if (size > MAX_READ_BYTES) throw new Error(`${file} is ${formatBytes(size)}, more than tasklane summary can read as one piece of text (${formatBytes(MAX_READ_BYTES)}); a trace of the same run in the Tasklane format (--format tasklane) is about a quarter of the size of a Chrome trace`);
+  const stat = fs.statSync(file);
+  if (stat.isDirectory()) throw new Error(`${file} is a folder, not a trace file`);
+  if (stat.size > MAX_READ_BYTES) throw new Error(`${file} is ${formatBytes(stat.size)}, more than tasklane summary can read as one piece of text (${formatBytes(MAX_READ_BYTES)}); a trace of the same run in the Tasklane format (--format tasklane) is about a quarter of the size of a Chrome trace`);
   const model = parseTrace(fs.readFileSync(file, 'utf8'));
   process.stdout.write(formatSummary(model, { includeInternal: argv.includes('--all') }));
   return 0;
@@ -185,7 +244,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw new UsageError(command ? `unknown command: ${command}` : 'no command given');
   } catch (err) {
-    const message = err instanceof Error ? deniedAccess(err) ?? err.message : String(err);
+    const message = err instanceof Error ? deniedAccess(err) ?? fileProblem(err) ?? err.message : String(err);
     process.stderr.write(`tasklane: ${message}\n${err instanceof UsageError ? `\n${USAGE}\n` : ''}`);
     return 2;
   }

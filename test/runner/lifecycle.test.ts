@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CLI, exitOf, FIXTURES, killGroupLeft, only, printed, runUntraced, scriptPid, sigtermGroup, startFixture, startLive, stopLikeStop, syncRandomBytesIsAJob, takeTrace, tasksNamed, tempTrace, traceFixture, until } from './helpers';
 import { TraceModel } from '../../src/trace/model';
@@ -28,6 +29,34 @@ describe('Node runner: how programs end, and what they see', () => {
     fs.rmSync(out, { force: true });
     assert.equal(result.status, 2);
     assert.equal(result.stderr, `tasklane: ${out} is 600 MB, more than tasklane summary can read as one piece of text (512 MB); a trace of the same run in the Tasklane format (--format tasklane) is about a quarter of the size of a Chrome trace\n`);
+  });
+
+  it('tasklane run says, before the script runs, that its trace could not be written (no such folder, a folder); summary says a trace file is missing or a folder', () => {
+    const missing = path.join(os.tmpdir(), `tasklane-missing-${process.pid}`, 'trace.json');
+    for (const [out, why] of [[missing, `there is no folder ${path.dirname(missing)}`], [os.tmpdir(), 'it is a folder']]) {
+      const result = spawnSync(process.execPath, [CLI, 'run', path.join(FIXTURES, 'sequential.js'), '--out', out], { encoding: 'utf8' });
+      assert.equal(result.status, 2);
+      assert.equal(result.stdout, '', 'the script did not run');
+      assert.equal(result.stderr, `tasklane: cannot write the trace to ${out}: ${why}\n`);
+    }
+    for (const [file, said] of [[missing, `${missing}: no such file or folder`], [os.tmpdir(), `${os.tmpdir()} is a folder, not a trace file`]]) {
+      const result = spawnSync(process.execPath, [CLI, 'summary', file], { encoding: 'utf8' });
+      assert.equal(result.status, 2);
+      assert.equal(result.stderr, `tasklane: ${said}\n`);
+    }
+  });
+
+  it('a trace that cannot be written once the script has run (its folder removed meanwhile) is kept in the temporary folder, and tasklane exits with the script\'s code', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-out-'));
+    const out = path.join(folder, 'run.tasklane.json');
+    const result = spawnSync(process.execPath, [CLI, 'run', path.join(FIXTURES, 'removes-folder.js'), folder, '--out', out], { encoding: 'utf8' });
+    assert.equal(result.stdout, 'removed\n');
+    assert.equal(result.status, 3, 'the script\'s exit code');
+    const kept = /^tasklane: could not write (\S+) \((.*)\); the trace is kept in (\S+)\ntasklane: wrote (\S+) /.exec(result.stderr);
+    assert.ok(kept, result.stderr);
+    assert.deepEqual([kept[1], kept[2], kept[4]], [out, `${out}: no such file or folder`, kept[3]]);
+    const model = takeTrace(kept[3]);
+    assert.equal(model.exit?.code, 3, 'the whole run');
   });
 
   it('under a permission model in NODE_OPTIONS that denies starting the script or writing its trace, tasklane says which flag allows it, before the script runs', () => {
