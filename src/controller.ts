@@ -277,7 +277,12 @@ export class Controller implements vscode.Disposable {
     }));
     if (!uri) return false;
     const model = panel.source.model;
-    await vscode.workspace.fs.writeFile(uri, traceFileBytes(model, uri.path.endsWith('.tasklane.json') ? 'tasklane' : 'chrome'));
+    try {
+      await vscode.workspace.fs.writeFile(uri, traceFileBytes(model, uri.path.endsWith('.tasklane.json') ? 'tasklane' : 'chrome'));
+    } catch (err) {
+      this.showError(`Tasklane could not export the trace to ${uri.fsPath}: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
     return true;
   }
 

@@ -27,8 +27,8 @@ const IIFE = 'async IIFE';
  * request), a node:test test's function after the test, one written as a call's argument after
  * that call (`svc.on('msg') callback`, `map callback`), a package's own called from the project's
  * code after the project's call of the package (p-limit's, after `limit`), one called where it is
- * written `async IIFE`, one written in parentheses but called elsewhere by the name it is called by. `fnKey`: the function, as CallSiteInfo.callers names it; `site`: where
- * the task is placed.
+ * written `async IIFE`, one written in parentheses but called elsewhere by the name it is called
+ * by. `fnKey`: the function, as CallSiteInfo.callers names it; `site`: where the task is placed.
  */
 export function anonymousName(caller: TaskState, fnKey: string | undefined, site: string): string {
   const request = requestHandlerName(caller, undefined);

@@ -107,7 +107,7 @@ describe('Tasklane in a real VS Code extension host', () => {
       vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === workspaceFile('node', 'sequential.js').fsPath && e.selection.active.line + 1 === line));
   });
 
-  it('Export Trace saves the run as a Tasklane file and as a Chrome trace, and both reopen', async () => {
+  it('Export Trace saves the run as a Tasklane file and as a Chrome trace, and both reopen; one it cannot write is said', async () => {
     const testApi = await api();
     assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'promise-all.js')), true);
     await testApi.lastRun();
@@ -122,6 +122,9 @@ describe('Tasklane in a real VS Code extension host', () => {
       assert.ok(state.tasks.some((t) => t.name === 'Promise.all ×3'), `${name}: ${state.tasks.map((t) => t.name).join(', ')}`);
       fs.rmSync(file);
     }
+    // Onto a folder: said, not thrown at VS Code as a failed command.
+    assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.exportTrace', vscode.Uri.file(os.tmpdir())), false);
+    assert.match(testApi.lastError() ?? '', new RegExp(`^Tasklane could not export the trace to ${os.tmpdir()}: `));
   });
 
   it('the script runs in its own terminal, a line typed there reaches its stdin, and its next run is in the same terminal', async () => {
