@@ -25,6 +25,15 @@ describe('Node runner: Node\'s I/O', () => {
     assert.deepEqual(main.waits.slice(0, 2).map((w) => model.waitLabel(w)), ['child process sh -c "echo one"', 'child process sh -c "echo two"']);
   });
 
+  it('a cluster worker is a child process whose IPC channel is part of it: its messages run on its lane', () => {
+    const { model, stdout } = traceFixture('cluster.js');
+    assert.equal(stdout, 'worker says hello\n');
+    assert.deepEqual(tasksNamed(model, 'pipe').map((t) => t.id), [], 'no pipe of its own');
+    const worker = only(model, /^child process /);
+    assert.equal(worker.end?.state, 'resolved');
+    assert.deepEqual([...model.tasks.values()].map((t) => t.name), ['cluster.js', worker.name], 'the worker and its channel are one task');
+  });
+
   it('names zlib\'s one-call functions as the module does, promisified, with a callback or synchronous', () => {
     const { model, stdout } = traceFixture('zlib.js');
     assert.equal(stdout, 'hello hello\n');

@@ -227,8 +227,9 @@ export class ResourceTasks {
       this.lend(asyncId, this.lastWorker);
       return;
     }
-    if (type === 'PIPEWRAP' && info.module === 'child_process' && this.lastProcess !== undefined && !this.lastProcess.ended) {
-      // A child's stdio pipes, opened as it is spawned: its output coming in is the child's doing.
+    if (type === 'PIPEWRAP' && (info.module === 'child_process' || info.module.startsWith('cluster/')) && this.lastProcess !== undefined && !this.lastProcess.ended) {
+      // A child's stdio pipes (and its IPC channel, a cluster worker's too), opened as it is
+      // spawned: its output coming in is the child's doing.
       this.lend(asyncId, this.lastProcess);
       return;
     }
