@@ -4,10 +4,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseTrace } from '../trace/load';
 import { DEFAULT_LONG_BLOCK_MS, TraceModel } from '../trace/model';
-import { saveTraceSync } from '../session/saveTrace';
 import type { TraceFormat } from '../trace/save';
 import { formatBytes } from '../trace/format';
 import { formatSummary } from '../trace/summary';
+import { checkTraceFile, fileProblem, saveOrKeep } from './traceFile';
 import { DEFAULT_MAX_EVENTS, launchTraced, runtimeFor, unreportedExit } from '../session/launch';
 
 const USAGE = `Usage:
@@ -161,63 +161,6 @@ async function run(argv: string[]): Promise<number> {
   if (outcome.signal) return 128 + (SIGNAL_NUMBERS[killedAfterSigterm ? 'SIGTERM' : outcome.signal] ?? 0);
   return outcome.code ?? 1;
 }
-
-/** Fails before the script runs where its trace could not be written once it has run. */
-function checkTraceFile(out: string): void {
-  const folder = path.dirname(path.resolve(out));
-  const cannot = (why: string): Error => new Error(`cannot write the trace to ${out}: ${why}`);
-  if (!statOf(folder)?.isDirectory()) throw cannot(`there is no folder ${folder}`);
-  if (statOf(out)?.isDirectory()) throw cannot('it is a folder');
-  try {
-    fs.accessSync(folder, fs.constants.W_OK);
-  } catch {
-    throw cannot(`${folder} is not writable`);
-  }
-}
-
-/** A file's stat, or undefined where there is none (other errors, a permission model's, go on). */
-function statOf(file: string): fs.Stats | undefined {
-  try {
-    return fs.statSync(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-    throw err;
-  }
-}
-
-/**
- * Writes the trace of a run that has happened to `out`, or, where that fails now (its folder
- * removed while the script ran, a full disk), to the temporary folder, saying so: the run is not
- * lost. Returns the file written.
- */
-function saveOrKeep(out: string, model: TraceModel, format: TraceFormat): string {
-  try {
-    saveTraceSync(out, model, format);
-    return out;
-  } catch (err) {
-    const kept = path.join(os.tmpdir(), `tasklane-${process.pid}-${path.basename(out)}`);
-    saveTraceSync(kept, model, format);
-    process.stderr.write(`tasklane: could not write ${out} (${fileProblem(err as Error) ?? (err as Error).message}); the trace is kept in ${kept}\n`);
-    return kept;
-  }
-}
-
-/** What went wrong with a file, as a person says it, for Node's errors that name one (`ENOENT: no such file or directory, open '…'`). */
-function fileProblem(err: Error): string | undefined {
-  const { code, path: file } = err as NodeJS.ErrnoException;
-  const what = FILE_PROBLEMS[code ?? ''];
-  return what === undefined || file === undefined ? undefined : `${file}: ${what}`;
-}
-
-const FILE_PROBLEMS: Record<string, string> = {
-  ENOENT: 'no such file or folder',
-  ENOTDIR: 'a part of the path is not a folder',
-  EISDIR: 'it is a folder',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'the file system is read-only',
-  ENOSPC: 'no space left on the device',
-};
 
 /** The longest text V8 makes (2^29 - 24 characters): a longer file cannot be read as one string. */
 const MAX_READ_BYTES = 0x1fffffe8;
