@@ -91,8 +91,8 @@ describe('Node runner: module systems and TypeScript', () => {
       assert.equal(stdout, '1,2\n');
       return ['main', 'load', 'setTimeout 10 ms', 'Promise.all ×2'].map((name) => path.relative(FIXTURES, tasksNamed(model, name)[0].site));
     };
-    assert.deepEqual(sites({ NODE_OPTIONS: '--enable-source-maps' }), ['compiled/src/app.ts:14:1', 'compiled/src/app.ts:4:20', 'compiled/src/app.ts:5:34', 'compiled/src/app.ts:10:29']);
-    assert.deepEqual(sites({ NODE_OPTIONS: '' }), ['compiled/build/app.js:9:1', 'compiled/build/app.js:1:20', 'compiled/build/app.js:2:36', 'compiled/build/app.js:6:31']);
+    assert.deepEqual(sites({ NODE_OPTIONS: '--enable-source-maps' }), ['compiled/src/app.ts:14:1', 'compiled/src/app.ts:10:56', 'compiled/src/app.ts:5:34', 'compiled/src/app.ts:10:29']);
+    assert.deepEqual(sites({ NODE_OPTIONS: '' }), ['compiled/build/app.js:9:1', 'compiled/build/app.js:6:58', 'compiled/build/app.js:2:36', 'compiled/build/app.js:6:31']);
   });
   it('traces an ES-module TypeScript file (.mts)', () => assertSequentialShape('sequential.mts', 'main'));
   it('an ES-module TypeScript file\'s anonymous async functions are named as a JavaScript file\'s (read in its code as compiled on Node\'s loader thread)', () => {

@@ -331,6 +331,13 @@ describe('Node runner: the task model on real scripts', () => {
     assert.equal(model.waitLabel(only(model, 'main').waits[0]), 'settled promise', 'awaiting Promise.resolve(i)');
   });
 
+  it('an async function a builtin calls (items.map(fetchOne), Array.from) is placed at the call of that builtin; one Node calls (a timer\'s) at itself', () => {
+    const { model, stdout } = traceFixture('builtin-callers.js');
+    assert.equal(stdout, '1,4,25\n');
+    const line = (text: string): number => lineOf('builtin-callers.js', text);
+    assert.deepEqual(tasksNamed(model, 'compute').map((t) => Number(/:(\d+):\d+$/.exec(t.site)![1])), [line('.map(compute)'), line('.map(compute)'), line('Array.from('), line('async function compute')]);
+  });
+
   it('an anonymous async function written as a call\'s argument is named after that call, with its first argument when that is a string; one called where it is written is an async IIFE', () => {
     const { model, code } = traceFixture('callbacks.js');
     assert.equal(code, 0);

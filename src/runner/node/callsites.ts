@@ -201,12 +201,16 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
     // A builtin's own promise whose frame V8 optimized away (see builtinCalls), not a call of an async function.
     const builtin = withParent ? undefined : builtinCalls.get(callKey(userFrame));
     if (builtin !== undefined) return { shape: 'builtin', api: builtin.api, module: '', fn, site, callerSite: '', moduleBody: false, depth: 1, madeAt: builtin.madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
-    const caller = frames[user + 1];
+    // Called by a builtin of V8's (`ids.map(fetchUser)`, a frame with no file): where the code
+    // below called that builtin.
+    let callerAt = user + 1;
+    while (callerAt < frames.length && !fileOf(frames[callerAt])) callerAt++;
+    const caller = frames[callerAt];
     // Called from Node's code, or from a package's with none of the project's below (Express
     // calling a route handler): the function's own place says more than the library's line. Only
     // a call has a caller: an await's answer must not depend on how its task's run was entered
     // (called by its caller the first time, from a microtask after).
-    const callerFrame = !withParent && caller && !isNodeFile(fileOf(caller)) ? projectFrame(frames, user + 1) : undefined;
+    const callerFrame = !withParent && caller && !isNodeFile(fileOf(caller)) ? projectFrame(frames, callerAt) : undefined;
     const callerSite = callerFrame ? position(callerFrame) : '';
     // The code of a whole file (an ES module's body, an async function for its top-level awaits)
     // starts at 1:1; it makes a promise of its own at its start, and V8 makes import()'s there too.
