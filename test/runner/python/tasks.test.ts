@@ -323,6 +323,15 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     assert.ok(first.end!.t <= second.created, 'the first group ended before the second began');
   });
 
+  (atLeast(11) ? it : it.skip)('a TaskGroup left by an error of its body ends rejected, one whose owner a timeout cancels ends cancelled, and their tasks are cancelled by the TaskGroup', () => {
+    const { model, stdout } = trace(py('taskgroup_left.py'));
+    assert.equal(stdout, 'body raised\ntimed out\n');
+    const [byError, byTimeout] = tasksNamed(model, /^TaskGroup/);
+    assert.deepEqual([byError.end?.state, byError.end?.message], ['rejected', 'ExceptionGroup: unhandled errors in a TaskGroup']);
+    assert.deepEqual([byTimeout.end?.state, byTimeout.end?.message], ['cancelled', 'cancelled by asyncio.timeouts']);
+    for (const name of ['left_by_error', 'left_by_timeout']) assert.equal(only(model, name).end?.message, 'cancelled by TaskGroup', name);
+  });
+
   it('a Queue with one producer and two consumers shows Queue.get waits, each woken by a put of the producer', () => {
     const { model, stdout } = trace(py('queue.py'));
     assert.equal(stdout, '6\n');

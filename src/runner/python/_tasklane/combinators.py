@@ -3,6 +3,11 @@
 from .awaits import code_of, frame_of
 from .clock import perf_counter_ns
 from .code import describe_error, exception_of
+from .taskstate import cancelled_by
+
+# What asyncio's TaskGroup raises for an error of its `async with` body, as Python prints it.
+GROUP_ERROR = "ExceptionGroup: unhandled errors in a TaskGroup"
+RESOLVED = ("resolved", "", "")
 
 
 class CombinatorRecorder:
@@ -32,7 +37,16 @@ class CombinatorRecorder:
             if failures:
                 self.enc.end(ns, ident, "rejected", "; ".join(message for message, _ in failures), failures[0][1])
             else:
-                self.enc.end(ns, ident, "resolved", "", "")
+                self.enc.end(ns, ident, *getattr(group, "_tasklane_end", RESOLVED))
+
+    def on_group_abort(self, group):
+        """TaskGroup._abort: called in its owner's step, the group is left with an error of the
+        `async with` body's (an ExceptionGroup follows) or as the owner is cancelled (a timeout
+        around it), and ends so; called in a loop callback, one of its tasks failed (end_groups)."""
+        owner = self.task_stepping()
+        if owner is None or self.state_of(getattr(group, "_parent_task", None)) is not owner:
+            return
+        group._tasklane_end = ("cancelled", cancelled_by(owner), "") if owner._tl_cancelling else ("rejected", GROUP_ERROR, "")
 
     def gather_task(self, gathering, state, site, ns):
         """gather() is a combinator: a task joining the tasks it waits for."""

@@ -341,6 +341,18 @@ def install(tracer):
         except Exception:
             pass
 
+    # TaskGroup._abort (3.11+), as the group cancels its tasks: in its owner's step it tells how the
+    # group ends, which its state no longer does once it has exited (3.14 clears it).
+    group_type = getattr(asyncio, "TaskGroup", None)
+    original_group_abort = getattr(group_type, "_abort", None)
+
+    def group_abort(self):
+        try:
+            tracer.on_group_abort(self)
+        except Exception:
+            pass
+        return original_group_abort(self)
+
     step_hook = tracer.step_hook(original_run)
     code_module.step_hook_code = step_hook.__code__
     patches = Patches()
@@ -366,6 +378,8 @@ def install(tracer):
         eager_task_factory = asyncio.tasks.create_eager_task_factory(Task)
         for module in (asyncio.tasks, asyncio):
             patches.set(module, "eager_task_factory", eager_task_factory)
+    if original_group_abort is not None:
+        patches.set(group_type, "_abort", group_abort)
     if timeout_type is not None:
         for module in (timeouts_module, asyncio):
             patches.set(module, "timeout", timeout)

@@ -24,6 +24,8 @@ from .waits import WaitRecorder
 
 RUN_UNTIL_COMPLETE_CODE = asyncio.base_events.BaseEventLoop.run_until_complete.__code__
 DESTROYED_PENDING = "Task was destroyed but it is pending!"  # asyncio's words, as it logs it
+# The code of TaskGroup._abort (3.11+), which cancels the group's tasks.
+TASK_GROUP_ABORT = getattr(getattr(getattr(asyncio, "TaskGroup", None), "_abort", None), "__code__", None)
 
 
 class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
@@ -217,14 +219,19 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
             state._tl_cancel_message = str(message)
         if state._tl_canceller is not None:
             return
+        caller = sys._getframe(2)
+        # A TaskGroup cancelling its tasks: when one of them failed (in a loop callback), or as its
+        # owner's step leaves it with an error or a cancellation of its own.
+        if caller.f_code is TASK_GROUP_ABORT:
+            state._tl_canceller = "TaskGroup"
+            return
         canceller = self.task_stepping()
         if canceller is not None:
             state._tl_canceller = canceller._tl_name
             return
-        # Not from a task: a loop callback, such as the timer of asyncio.timeout (wait_for on 3.12+)
-        # or a TaskGroup cancelling the rest when one of its tasks failed, or a task so cancelled
-        # passing it on to the task it awaits, or the program's own (loop.call_later(5, task.cancel)).
-        caller = sys._getframe(2)
+        # Not from a task: a loop callback, such as the timer of asyncio.timeout (wait_for on 3.12+),
+        # or a task so cancelled passing it on to the task it awaits, or the program's own
+        # (loop.call_later(5, task.cancel)).
         if caller.f_code is self.cancel_noting_type.cancel.__code__:
             awaiting = self.state_of(caller.f_locals.get("self"))
             state._tl_canceller = awaiting._tl_name if awaiting is not None else None
