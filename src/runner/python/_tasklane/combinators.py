@@ -44,9 +44,11 @@ class CombinatorRecorder:
         `async with` body's (an ExceptionGroup follows) or as the owner is cancelled (a timeout
         around it), and ends so; called in a loop callback, one of its tasks failed (end_groups)."""
         owner = self.task_stepping()
-        if owner is None or self.state_of(getattr(group, "_parent_task", None)) is not owner:
+        task = getattr(group, "_parent_task", None)
+        if owner is None or self.state_of(task) is not owner:
             return
-        group._tasklane_end = ("cancelled", cancelled_by(owner), "") if owner._tl_cancelling else ("rejected", GROUP_ERROR, "")
+        # A cancellation of the owner still under way (an inner group's passing it on, a step later).
+        group._tasklane_end = ("cancelled", cancelled_by(owner), "") if task.cancelling() > 0 else ("rejected", GROUP_ERROR, "")
 
     def gather_task(self, gathering, state, site, ns):
         """gather() is a combinator: a task joining the tasks it waits for."""
