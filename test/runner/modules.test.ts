@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseTrace } from '../../src/trace/load';
 import type { TraceModel } from '../../src/trace/model';
-import { CALLBACK_NAMES, callbackNames, FIXTURES, lifetimeMs, only, ROOT, tasksNamed, traceFixture } from './helpers';
+import { CALLBACK_NAMES, callbackNames, FIXTURES, lifetimeMs, lineOf, only, ROOT, tasksNamed, traceFixture } from './helpers';
 
 function assertSequentialShape(fixture: string, parentName: string | undefined): void {
   const { model, stdout, code } = traceFixture(fixture);
@@ -93,6 +93,41 @@ describe('Node runner: module systems and TypeScript', () => {
     };
     assert.deepEqual(sites({ NODE_OPTIONS: '--enable-source-maps' }), ['compiled/src/app.ts:14:1', 'compiled/src/app.ts:10:56', 'compiled/src/app.ts:5:34', 'compiled/src/app.ts:10:29']);
     assert.deepEqual(sites({ NODE_OPTIONS: '' }), ['compiled/build/app.js:9:1', 'compiled/build/app.js:6:58', 'compiled/build/app.js:2:36', 'compiled/build/app.js:6:31']);
+  });
+  it('async functions compiled into generators (tsc and tslib\'s __awaiter, esbuild, Babel) are tasks as async functions are: named, placed at their calls, waiting and ending as they do', () => {
+    const builds: [fixture: string, env: NodeJS.ProcessEnv, sitesIn: string][] = [
+      ['downleveled/tsc/app.js', {}, 'downleveled/tsc/app.js'],
+      ['downleveled/tsc/app.js', { NODE_OPTIONS: '--enable-source-maps' }, 'downleveled/src/app.ts'],
+      ['downleveled/tslib.js', {}, 'downleveled/tslib.js'],
+      ['downleveled/esbuild.js', {}, 'downleveled/esbuild.js'],
+      ['downleveled/babel.js', {}, 'downleveled/babel.js'],
+    ];
+    for (const [fixture, env, sitesIn] of builds) {
+      const build = `${fixture} ${env.NODE_OPTIONS ?? ''}`;
+      const { model, stdout } = traceFixture(fixture, { env: { ...process.env, ...env } });
+      assert.equal(stdout, 'hello\nitem1,item2\ncaught boom\n', build);
+      const at = (text: string): RegExp => new RegExp(`${sitesIn.replace(/[./]/g, '\\$&')}:${lineOf(sitesIn, text)}:\\d+$`);
+      const main = only(model, 'main');
+      assert.equal(model.tasks.get(main.parent)?.kind, 'script', build);
+      const sayAfter = only(model, 'sayAfter');
+      const all = only(model, 'Promise.all ×2');
+      const failing = only(model, 'failing');
+      const loads = tasksNamed(model, 'Repo.load');
+      assert.deepEqual([sayAfter, all, failing, ...loads].map((task) => task.parent), Array(5).fill(main.id), build);
+      assert.deepEqual(all.members, loads.map((load) => load.id), build);
+      // Each waits where it awaited, for what it awaited, and runs again once that is done.
+      assert.deepEqual(main.waits.map((wait) => wait.target), [sayAfter.id, all.id, failing.id], build);
+      assert.match(main.waits[0].site, at('sayAfter(30,'), build);
+      assert.match(sayAfter.site, at('sayAfter(30,'), build);
+      assert.match(loads[0].site, at('repo.load(id)'), build);
+      for (const [task, timer] of [[sayAfter, 'setTimeout 30 ms'], [loads[0], 'setTimeout 10 ms'], [loads[1], 'setTimeout 20 ms'], [failing, 'setTimeout 5 ms']] as const) {
+        assert.deepEqual(task.waits.map((wait) => model.tasks.get(wait.target)?.name), [timer], `${build}: ${task.name}`);
+        assert.equal(task.runs.length, 4, `${build}: ${task.name} runs until its await, and after it`);
+      }
+      assert.deepEqual([main, sayAfter, ...loads].map((task) => task.end?.state), Array(4).fill('resolved'), build);
+      assert.deepEqual([failing.end?.state, failing.end?.message], ['rejected', 'Error: boom'], build);
+      assert.match(failing.end!.site, at('new Error('), build);
+    }
   });
   it('traces an ES-module TypeScript file (.mts)', () => assertSequentialShape('sequential.mts', 'main'));
   it('an ES-module TypeScript file\'s anonymous async functions are named as a JavaScript file\'s (read in its code as compiled on Node\'s loader thread)', () => {

@@ -29,6 +29,14 @@ function callsResolve(fn: Function): boolean {
 }
 const CALLS_RESOLVE = /^(?:function\s*\(\s*\)\s*\{|\(\s*\)\s*=>\s*\{?)\s*(?:resolve|res|r|done)\s*\(/;
 
+/**
+ * Where a function compiled into a generator awaited, which the stack no longer shows (see
+ * CallSiteInfo's `compiledAwait`): where it made the call it awaits, the place of `await call()`.
+ */
+function compiledAwaitSite(waiter: TaskState, target: TaskState | undefined): string {
+  return target !== undefined && target.parentId === waiter.id && (target.kind === 'async' || target.kind === 'combinator') ? target.site : '';
+}
+
 export class Awaits {
   /**
    * The latest promise made to be resolved by a timer, and that timer (see timerMade): kept here
@@ -83,6 +91,7 @@ export class Awaits {
     // timer, or an abort rejecting it first) is what woke it; unless a package's call made it,
     // which is what it waits for (see onPromise).
     const target = behind ?? (awaited === this.sleep && !marks.label(awaited) ? this.sleepTimer : undefined);
+    const site = info.shape === 'compiledAwait' ? compiledAwaitSite(waiter, target) : info.site;
     const settled = knownSettled(awaited);
     if (behind?.transient) behind.waiter = waiter;
     else if (!behind && watch) marks.setWaiter(awaited, waiter);
@@ -107,7 +116,7 @@ export class Awaits {
       // Settled already, what it waits for is the rest of the microtasks queued before it: V8's
       // wrapper of a value that is no promise (`await null`), or a promise (`await Promise.resolve(x)`).
       held.label = waiter.waitLabel = target ? '' : marks.label(awaited) || (!settled ? '' : watch ? SETTLED_LABEL : VALUE_LABEL);
-      held.site = waiter.waitSite = info.site;
+      held.site = waiter.waitSite = site;
       waiter.waitCheckpoint = this.stack.checkpoints;
       held.inGenerator = inGenerator;
       held.continues = waiter.waitShown = false;
@@ -117,7 +126,7 @@ export class Awaits {
       // its first step awaited: the wait is for the builtin, not for what that step awaits.
       held.target = waiter.waitTarget = 0;
       held.label = waiter.waitLabel = marks.label(awaited);
-      held.site = waiter.waitSite = info.site;
+      held.site = waiter.waitSite = site;
       held.inGenerator = false;
       waiter.awaitsBuiltinStepping = true;
       this.stack.builtinStepped.set(this.generatorAwaited, waiter);

@@ -3,7 +3,7 @@
 
 import { fileOf, functionKey, functionName, isNodeFile, isPackageFile, isTranspilerHelper, position, type CallSite } from './callFrames';
 import type { CallSiteInfo, Shape } from './callSiteInfo';
-import { calleeAt, dottedCalleeAt, isEntryAt } from './functionSource';
+import { calleeAt, dottedCalleeAt, isAsyncRunnerAt, isAsyncStepAt, isEntryAt } from './functionSource';
 
 const COMBINATORS = new Set(['all', 'allSettled', 'race', 'any']);
 /** V8's name of a getter or setter function ("get FormData"). */
@@ -119,8 +119,12 @@ function isDispatch(frame: CallSite): boolean {
   return /^node:internal\/(async_hooks|promise_hooks|timers)$/.test(fileOf(frame) ?? '');
 }
 
-/** Frames a probe reads when Node's dispatch is innermost (a program with async hooks of its own): it and the two below. */
-const PROBE_LIMIT = 6;
+/**
+ * Frames a probe reads when Node's dispatch is innermost (a program with async hooks of its own):
+ * it and the two below; or, below `new Promise` and a compiler's helper (see compiledCallAt), the
+ * compiled function and its caller.
+ */
+const PROBE_LIMIT = 8;
 
 /**
  * The function running where a promise is made and where it was called from, as the files and
@@ -132,6 +136,8 @@ function probeKey(frames: readonly CallSite[]): string {
   let first = 0;
   while (first < frames.length && isDispatch(frames[first])) first++;
   first = pastSubclassConstructors(frames, first);
+  const compiled = compiledCallAt(frames, first);
+  if (compiled >= 0) first = compiled;
   const inner = frames[first];
   const caller = frames[first + 1];
   return `${inner ? callKey(inner) : ''}|${caller ? callKey(caller) : ''}`;
@@ -144,7 +150,7 @@ function probeKey(frames: readonly CallSite[]): string {
  */
 export function probeStack(skipAbove: Function): string {
   const frames = captureFrames(skipAbove, 2);
-  const deeper = frames.length > 1 && (isDispatch(frames[0]) || (isPromiseConstructor(frames[0]) && isSubclassConstructor(frames[1])));
+  const deeper = frames.length > 1 && (isDispatch(frames[0]) || (isPromiseConstructor(frames[0]) && (isSubclassConstructor(frames[1]) || isAsyncRunner(frames[1]))));
   return probeKey(deeper ? captureFrames(skipAbove, PROBE_LIMIT) : frames);
 }
 
@@ -163,15 +169,16 @@ export function processStdioOpened(): 'stdin' | 'output' | undefined {
 
 /**
  * What made the resource whose hook runs below `stack`. `callUnderWay`: the stack is cut to a call
- * still running (see CallReader), read as at its start: its innermost frame is in its body.
+ * still running (see CallReader), or read from frame `from` on, the call there, read as at its
+ * start: its innermost frame is in its body.
  */
-function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParent: boolean, callUnderWay = false): CallSiteInfo {
+function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParent: boolean, callUnderWay = false, from = 0): CallSiteInfo {
   // V8 appends the async functions awaiting the one running ("at async main"): they are not on
   // the stack, and code that runs for none of them (a stream's read inside fetch's body) would
   // otherwise count as theirs.
   const firstAsync = stack.findIndex((frame) => frame.isAsync());
   const frames = firstAsync < 0 ? stack : stack.slice(0, firstAsync);
-  let first = 0;
+  let first = from;
   while (first < frames.length && isDispatch(frames[first])) first++;
   first = pastSubclassConstructors(frames, first);
   let user = first;
@@ -180,6 +187,10 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
     if (!isNodeFile(file) && !isOwn(file!)) break;
     user++;
   }
+  // The promise of an async function compiled into a generator, made by the compiler's helper: read
+  // as a call of that function is, at its frame (the helper's own frames are no place of the user's).
+  const compiled = withParent || callUnderWay ? -1 : compiledCallAt(frames, first);
+  if (compiled >= 0) return classify(stack, isOwn, false, true, compiled);
   // Node's own code alone (a stream reading its file), or Node loading its own module: the Node
   // function nearest the resource names it.
   if (user >= frames.length || frames.slice(first, user).some(isBuiltinLoad)) {
@@ -246,6 +257,9 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
     const topName = top.getFunctionName() ?? '';
     return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
   }
+  // The await of an async function compiled into a generator, where its place is no longer on the
+  // stack (the generator has yielded to the helper's step): what it awaits tells more (see Awaits).
+  if (api === 'then' && user === first + 1 && isAsyncStep(userFrame)) return { shape: 'compiledAwait', api, module: '', fn: '', site: '', callerSite, moduleBody, depth: 1, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
   // `catch` and `finally` are thens, and optimized code may show only the `then` they call (so
   // one frame deep, the depth of a `then` called directly).
   if (THENS.has(api)) return { shape: 'then', api: 'then', module: '', fn, site, callerSite, moduleBody, depth: 1, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
@@ -350,6 +364,28 @@ export function isCalledThrough(calledBy: string, apiKey: string): boolean {
   if (calledBy === apiKey) return true;
   if (!calledBy.includes('\n')) return false;
   return calledBy.split('\n').includes(apiKey);
+}
+
+/**
+ * For a promise made by `new Promise` (at `first`) right in a compiler's helper that runs an async
+ * function compiled into a generator (see isAsyncRunnerAt), the frame of that function, which
+ * called the helper: its call's own promise. -1 for any other.
+ */
+function compiledCallAt(frames: readonly CallSite[], first: number): number {
+  if (first + 2 >= frames.length || !isPromiseConstructor(frames[first]) || !isAsyncRunner(frames[first + 1])) return -1;
+  // Babel's first call of `load` goes through `_load`, which makes the function it calls from then on.
+  const maker = frames[first + 2];
+  const named = frames[first + 3];
+  const makesIt = named !== undefined && maker.getFunctionName() === `_${named.getFunctionName()}` && fileOf(maker) === fileOf(named);
+  return makesIt ? first + 3 : first + 2;
+}
+
+function isAsyncRunner(frame: CallSite): boolean {
+  return !isNodeFile(fileOf(frame)) && isAsyncRunnerAt(functionKey(frame));
+}
+
+function isAsyncStep(frame: CallSite): boolean {
+  return !isNodeFile(fileOf(frame)) && isAsyncStepAt(functionKey(frame));
 }
 
 /** `new Promise(…)`: the frame of the constructor, below the executor while that runs. */

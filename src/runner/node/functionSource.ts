@@ -21,6 +21,8 @@ const argumentAnswers = new Map<string, boolean>();
 const callbackAnswers = new Map<string, string>();
 const parenthesizedAnswers = new Map<string, boolean>();
 const entryAnswers = new Map<string, boolean>();
+const asyncRunnerAnswers = new Map<string, boolean>();
+const asyncStepAnswers = new Map<string, boolean>();
 const MAX_ANSWERS = 4096;
 /** How far back before a function its call's `(` is looked for. */
 const MAX_LINES_BACK = 4;
@@ -35,6 +37,41 @@ export function isAsyncFunctionAt(fnKey: string): boolean {
   return remembered(asyncAnswers, fnKey, () => ASYNC_FUNCTION.test(textFrom(placeOf(fnKey), true) ?? ''));
 }
 const ASYNC_FUNCTION = /^async\b(?!\s*(?:function\b\s*)?\*)/;
+
+/**
+ * Whether the function starting at `fnKey` is a compiler's helper that runs an async function
+ * compiled into a generator (for targets before ES2017) and returns its promise, made with `new
+ * Promise` right in it: tsc's and tslib's `__awaiter`, esbuild's `__async`, the function Babel's
+ * and SWC's `_asyncToGenerator` returns. Read from its text, minified or not (bundled code).
+ */
+export function isAsyncRunnerAt(fnKey: string): boolean {
+  return remembered(asyncRunnerAnswers, fnKey, () => ASYNC_RUNNERS.some((runner) => runner.test(headFrom(placeOf(fnKey)))));
+}
+
+/**
+ * Whether the function starting at `fnKey` is such a helper's step, which resumes the generator
+ * once the value it yielded has settled (`Promise.resolve(value).then(fulfilled, rejected)`):
+ * tsc's and esbuild's `step`, Babel's and SWC's `asyncGeneratorStep`.
+ */
+export function isAsyncStepAt(fnKey: string): boolean {
+  return remembered(asyncStepAnswers, fnKey, () => ASYNC_STEPS.some((step) => step.test(headFrom(placeOf(fnKey)))));
+}
+
+const NAME = String.raw`[\w$]+`;
+const ASYNC_RUNNERS = [
+  // tsc: function (thisArg, _arguments, P, generator) { function adopt(…) {…} return new (P || (P = Promise))(…
+  new RegExp(String.raw`^function\s*\(\s*${NAME}\s*,\s*${NAME}\s*,\s*(${NAME})\s*,\s*${NAME}\s*\)\s*\{[^]{0,200}?return\s*new\s*\(\s*\1\s*\|\|\s*\(\s*\1\s*=\s*Promise\s*\)\s*\)`),
+  // esbuild: (__this, __arguments, generator) => { return new Promise((resolve, reject) => { … generator.next(
+  new RegExp(String.raw`^\(\s*${NAME}\s*,\s*${NAME}\s*,\s*(${NAME})\s*\)\s*=>\s*\{?\s*(?:return\s+)?new\s+Promise\s*\(\s*\(\s*${NAME}\s*,\s*${NAME}\s*\)\s*=>[^]{0,200}?\b\1\.next\(`),
+  // Babel, SWC: function () { var self = this, args = arguments; return new Promise(function (resolve, reject) { var gen = fn.apply(self, args);
+  new RegExp(String.raw`^function\s*\(\s*\)\s*\{\s*var\s+(${NAME})\s*=\s*this\s*,\s*(${NAME})\s*=\s*arguments\s*;?\s*return\s+new\s+Promise\s*\(\s*function\s*\(\s*${NAME}\s*,\s*${NAME}\s*\)\s*\{\s*var\s+${NAME}\s*=\s*${NAME}\.apply\(\s*\1\s*,\s*\2\s*\)`),
+];
+const ASYNC_STEPS = [
+  // tsc, esbuild: function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+  new RegExp(String.raw`^(?:function\s*${NAME}?\s*\(\s*(${NAME})\s*\)\s*\{|\(?\s*(${NAME})\s*\)?\s*=>\s*\{?)\s*(?:return\s+)?(?:\1|\2)\.done\s*\?[^]{0,200}?\.then\(`),
+  // Babel, SWC: function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) { try { var info = gen[key](arg);
+  new RegExp(String.raw`^function\s*${NAME}?\s*\(\s*(${NAME})(?:\s*,\s*${NAME}){6}\s*\)\s*\{\s*try\s*\{\s*var\s+${NAME}\s*=\s*\1\[`),
+];
 
 /**
  * The function a call at `site` ("file:line:column", where V8 places a call: at its callee) calls,
@@ -127,6 +164,18 @@ export function callsAnExpressionAt(site: string): boolean {
 }
 
 const CALL_OF_EXPRESSION = /^[\s)}\]]*\(/;
+
+/** How much of a function's text headFrom reads: enough for a compiler helper's first statements. */
+const HEAD_CHARS = 400;
+
+/** The text from a place on (as V8 runs the file), a few lines at most; '' where the source is not at hand. */
+function headFrom(place: Place | undefined): string {
+  const lines = place && linesOf(place.file, true);
+  if (!place || !lines) return '';
+  const head = [(lines[place.line - 1] ?? '').slice(place.column - 1, place.column - 1 + HEAD_CHARS)];
+  for (let line = place.line; line < lines.length && line < place.line + MAX_LINES_BACK * 2 && head.join('\n').length < HEAD_CHARS; line++) head.push(lines[line].slice(0, HEAD_CHARS));
+  return head.join('\n');
+}
 
 /** The text before a place, a few lines back at most; '' where the source is not at hand. */
 function textBefore(place: Place | undefined): string {

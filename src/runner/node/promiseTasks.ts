@@ -100,7 +100,7 @@ export class PromiseTasks {
     }
     // Back in user code: helpers and combinators called from it have returned.
     const returnedFrom = top;
-    if ((info.shape === 'user' || info.shape === 'unseenBuiltin' || info.shape === 'newPromise' || info.shape === 'then' || anotherCall) && !calledBack) top = this.stack.popReturnedTransients(info.calledBy);
+    if ((info.shape === 'user' || info.shape === 'unseenBuiltin' || info.shape === 'newPromise' || info.shape === 'then' || info.shape === 'compiledAwait' || anotherCall) && !calledBack) top = this.stack.popReturnedTransients(info.calledBy);
     if (top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info, !hasParent);
     top = this.stack.hooklessStepOwner(info) ?? top;
     top = this.stepShown(top, info, hasParent);
@@ -134,6 +134,11 @@ export class PromiseTasks {
         } else {
           this.startAsync(promise, this.now(), info);
         }
+        return;
+      case 'compiledAwait':
+        // An async function compiled into a generator yielded `parent`: the helper resumes it once that settles.
+        if (hasParent) this.awaits.onAwait(top, promise, parent, info, true);
+        else marks.setOwner(promise, top);
         return;
       case 'unseenBuiltin':
         // The function's own work: a wait for it is named after the builtin (`WebAssembly.compile`).
