@@ -105,7 +105,7 @@ describe('Node runner: module systems and TypeScript', () => {
     for (const [fixture, env, sitesIn] of builds) {
       const build = `${fixture} ${env.NODE_OPTIONS ?? ''}`;
       const { model, stdout } = traceFixture(fixture, { env: { ...process.env, ...env } });
-      assert.equal(stdout, 'hello\nitem1,item2\ncaught boom\n', build);
+      assert.equal(stdout, 'tick\npassed\nhello\nitem1,item2\ncaught boom\n', build);
       const at = (text: string): RegExp => new RegExp(`${sitesIn.replace(/[./]/g, '\\$&')}:${lineOf(sitesIn, text)}:\\d+$`);
       const main = only(model, 'main');
       assert.equal(model.tasks.get(main.parent)?.kind, 'script', build);
@@ -113,18 +113,21 @@ describe('Node runner: module systems and TypeScript', () => {
       const all = only(model, 'Promise.all ×2');
       const failing = only(model, 'failing');
       const loads = tasksNamed(model, 'Repo.load');
-      assert.deepEqual([sayAfter, all, failing, ...loads].map((task) => task.parent), Array(5).fill(main.id), build);
+      const pass = only(model, 'pass');
+      assert.deepEqual([sayAfter, all, pass, failing, ...loads, only(model, 'setTimeout 1 ms')].map((task) => task.parent), Array(7).fill(main.id), build);
+      // Its run, all inside the helper's `new Promise` executor, is no executor's: pass returned, and what main makes next is main's.
+      assert.deepEqual(model.childrenOf(pass.id), [], build);
       assert.deepEqual(all.members, loads.map((load) => load.id), build);
       // Each waits where it awaited, for what it awaited, and runs again once that is done.
-      assert.deepEqual(main.waits.map((wait) => wait.target), [sayAfter.id, all.id, failing.id], build);
-      assert.match(main.waits[0].site, at('sayAfter(30,'), build);
+      assert.deepEqual(main.waits.map((wait) => wait.target), [pass.id, sayAfter.id, all.id, failing.id], build);
+      assert.match(main.waits[1].site, at('sayAfter(30,'), build);
       assert.match(sayAfter.site, at('sayAfter(30,'), build);
       assert.match(loads[0].site, at('repo.load(id)'), build);
       for (const [task, timer] of [[sayAfter, 'setTimeout 30 ms'], [loads[0], 'setTimeout 10 ms'], [loads[1], 'setTimeout 20 ms'], [failing, 'setTimeout 5 ms']] as const) {
         assert.deepEqual(task.waits.map((wait) => model.tasks.get(wait.target)?.name), [timer], `${build}: ${task.name}`);
         assert.equal(task.runs.length, 4, `${build}: ${task.name} runs until its await, and after it`);
       }
-      assert.deepEqual([main, sayAfter, ...loads].map((task) => task.end?.state), Array(4).fill('resolved'), build);
+      assert.deepEqual([main, sayAfter, pass, ...loads].map((task) => task.end?.state), Array(5).fill('resolved'), build);
       assert.deepEqual([failing.end?.state, failing.end?.message], ['rejected', 'Error: boom'], build);
       assert.match(failing.end!.site, at('new Error('), build);
     }

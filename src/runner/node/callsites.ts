@@ -419,11 +419,15 @@ function isSettlingBuiltin(frame: CallSite | undefined): boolean {
   return (name === 'resolve' || name === 'reject') && frame.getTypeName() === 'Function';
 }
 
-/** CallSiteInfo.executorOf: below `user`, the Promise constructor, and the user frame below it as an index in `callers`. */
+/**
+ * CallSiteInfo.executorOf: below `user`, the Promise constructor, and the user frame below it as an
+ * index in `callers`. Not the one a compiler's helper makes for a compiled async function, whose
+ * first run is all inside its executor (see compiledCallAt): that is an async function's run.
+ */
 function promiseMaker(frames: CallSite[], user: number, isOwn: (file: string) => boolean): number {
   let userFrames = 0;
   for (let i = user; i < frames.length; i++) {
-    if (isPromiseConstructor(frames[i])) return userFrames;
+    if (isPromiseConstructor(frames[i]) && compiledCallAt(frames, i) < 0) return userFrames;
     const file = fileOf(frames[i]);
     if (!isNodeFile(file) && !isOwn(file!)) userFrames++;
   }
