@@ -57,20 +57,21 @@ export function isAsyncStepAt(fnKey: string): boolean {
   return remembered(asyncStepAnswers, fnKey, () => ASYNC_STEPS.some((step) => step.test(headFrom(placeOf(fnKey)))));
 }
 
-const NAME = String.raw`[\w$]+`;
+/** An identifier, as the helpers' parameters are, named or minified. */
+const IDENTIFIER = String.raw`[\w$]+`;
 const ASYNC_RUNNERS = [
   // tsc: function (thisArg, _arguments, P, generator) { function adopt(…) {…} return new (P || (P = Promise))(…
-  new RegExp(String.raw`^function\s*\(\s*${NAME}\s*,\s*${NAME}\s*,\s*(${NAME})\s*,\s*${NAME}\s*\)\s*\{[^]{0,200}?return\s*new\s*\(\s*\1\s*\|\|\s*\(\s*\1\s*=\s*Promise\s*\)\s*\)`),
+  new RegExp(String.raw`^function\s*\(\s*${IDENTIFIER}\s*,\s*${IDENTIFIER}\s*,\s*(${IDENTIFIER})\s*,\s*${IDENTIFIER}\s*\)\s*\{[^]{0,200}?return\s*new\s*\(\s*\1\s*\|\|\s*\(\s*\1\s*=\s*Promise\s*\)\s*\)`),
   // esbuild: (__this, __arguments, generator) => { return new Promise((resolve, reject) => { … generator.next(
-  new RegExp(String.raw`^\(\s*${NAME}\s*,\s*${NAME}\s*,\s*(${NAME})\s*\)\s*=>\s*\{?\s*(?:return\s+)?new\s+Promise\s*\(\s*\(\s*${NAME}\s*,\s*${NAME}\s*\)\s*=>[^]{0,200}?\b\1\.next\(`),
+  new RegExp(String.raw`^\(\s*${IDENTIFIER}\s*,\s*${IDENTIFIER}\s*,\s*(${IDENTIFIER})\s*\)\s*=>\s*\{?\s*(?:return\s+)?new\s+Promise\s*\(\s*\(\s*${IDENTIFIER}\s*,\s*${IDENTIFIER}\s*\)\s*=>[^]{0,200}?\b\1\.next\(`),
   // Babel, SWC: function () { var self = this, args = arguments; return new Promise(function (resolve, reject) { var gen = fn.apply(self, args);
-  new RegExp(String.raw`^function\s*\(\s*\)\s*\{\s*var\s+(${NAME})\s*=\s*this\s*,\s*(${NAME})\s*=\s*arguments\s*;?\s*return\s+new\s+Promise\s*\(\s*function\s*\(\s*${NAME}\s*,\s*${NAME}\s*\)\s*\{\s*var\s+${NAME}\s*=\s*${NAME}\.apply\(\s*\1\s*,\s*\2\s*\)`),
+  new RegExp(String.raw`^function\s*\(\s*\)\s*\{\s*var\s+(${IDENTIFIER})\s*=\s*this\s*,\s*(${IDENTIFIER})\s*=\s*arguments\s*;?\s*return\s+new\s+Promise\s*\(\s*function\s*\(\s*${IDENTIFIER}\s*,\s*${IDENTIFIER}\s*\)\s*\{\s*var\s+${IDENTIFIER}\s*=\s*${IDENTIFIER}\.apply\(\s*\1\s*,\s*\2\s*\)`),
 ];
 const ASYNC_STEPS = [
   // tsc, esbuild: function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-  new RegExp(String.raw`^(?:function\s*${NAME}?\s*\(\s*(${NAME})\s*\)\s*\{|\(?\s*(${NAME})\s*\)?\s*=>\s*\{?)\s*(?:return\s+)?(?:\1|\2)\.done\s*\?[^]{0,200}?\.then\(`),
+  new RegExp(String.raw`^(?:function\s*${IDENTIFIER}?\s*\(\s*(${IDENTIFIER})\s*\)\s*\{|\(?\s*(${IDENTIFIER})\s*\)?\s*=>\s*\{?)\s*(?:return\s+)?(?:\1|\2)\.done\s*\?[^]{0,200}?\.then\(`),
   // Babel, SWC: function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) { try { var info = gen[key](arg);
-  new RegExp(String.raw`^function\s*${NAME}?\s*\(\s*(${NAME})(?:\s*,\s*${NAME}){6}\s*\)\s*\{\s*try\s*\{\s*var\s+${NAME}\s*=\s*\1\[`),
+  new RegExp(String.raw`^function\s*${IDENTIFIER}?\s*\(\s*(${IDENTIFIER})(?:\s*,\s*${IDENTIFIER}){6}\s*\)\s*\{\s*try\s*\{\s*var\s+${IDENTIFIER}\s*=\s*\1\[`),
 ];
 
 /**
@@ -172,9 +173,9 @@ const HEAD_CHARS = 400;
 function headFrom(place: Place | undefined): string {
   const lines = place && linesOf(place.file, true);
   if (!place || !lines) return '';
-  const head = [(lines[place.line - 1] ?? '').slice(place.column - 1, place.column - 1 + HEAD_CHARS)];
-  for (let line = place.line; line < lines.length && line < place.line + MAX_LINES_BACK * 2 && head.join('\n').length < HEAD_CHARS; line++) head.push(lines[line].slice(0, HEAD_CHARS));
-  return head.join('\n');
+  let head = (lines[place.line - 1] ?? '').slice(place.column - 1, place.column - 1 + HEAD_CHARS);
+  for (let line = place.line; line < lines.length && line < place.line + MAX_LINES_BACK * 2 && head.length < HEAD_CHARS; line++) head += `\n${lines[line].slice(0, HEAD_CHARS)}`;
+  return head;
 }
 
 /** The text before a place, a few lines back at most; '' where the source is not at hand. */

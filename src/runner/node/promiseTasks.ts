@@ -137,8 +137,7 @@ export class PromiseTasks {
         return;
       case 'compiledAwait':
         // An async function compiled into a generator yielded `parent`: the helper resumes it once that settles.
-        if (hasParent) this.awaits.onAwait(top, promise, parent, info, true);
-        else marks.setOwner(promise, top);
+        if (parent !== undefined) this.awaits.onAwait(top, promise, parent, info, true);
         return;
       case 'unseenBuiltin':
         // The function's own work: a wait for it is named after the builtin (`WebAssembly.compile`).
