@@ -162,12 +162,16 @@ describe('Node runner: streams, generators and for await', () => {
     assert.equal(model.waitLabel(main.waits[main.waits.length - 1]), 'save', 'main waits for save');
   });
 
-  it('an async call right after a long for await over a directory is a task of its own, with the timer it sets', () => {
-    const { model, stdout } = traceFixture('dir-then-call.js');
-    assert.equal(stdout, '100\n');
-    const save = only(model, 'save');
-    assert.equal(save.parent, only(model, 'main').id);
-    assert.equal(only(model, 'setTimeout 5 ms').parent, save.id, 'the timer its sleep sets, which showed it was no step');
+  it('an async call right after a long for await over a directory is a task of its own, with the timer it sets, which the loop\'s function awaits (compiled into a generator too)', () => {
+    for (const fixture of ['dir-then-call.js', 'downleveled/tsc/dir-then-call.js']) {
+      const { model, stdout } = traceFixture(fixture);
+      assert.equal(stdout, '100\n', fixture);
+      const main = only(model, 'main');
+      const save = only(model, 'save');
+      assert.equal(save.parent, main.id, fixture);
+      assert.equal(only(model, 'setTimeout 5 ms').parent, save.id, `${fixture}: the timer its sleep sets, which showed it was no step`);
+      assert.equal(main.waits.at(-1)?.target, save.id, `${fixture}: its call's own promise, not one made inside it`);
+    }
   });
 
   it('a Node helper called right after a for await over a child\'s stdout, where each step was made, is a task of its own', () => {

@@ -44,6 +44,11 @@ export interface CallSiteInfo {
    * of its start: which calls have not returned yet.
    */
   callers: readonly string[];
+  /**
+   * The outermost of `callers` that a generator's next() or throw() runs right below it: the body
+   * of an async function compiled into a generator, which its helper steps ('' for none).
+   */
+  generatorBody: string;
   /** The capture reached the bottom of the synchronous stack: a function not in `callers` has returned. */
   callersComplete: boolean;
   /**

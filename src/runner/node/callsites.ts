@@ -197,10 +197,10 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
     const nearest = frames[first];
     const file = (nearest && fileOf(nearest)) ?? '';
     const api = file.startsWith('node:') ? (nearest.getFunctionName() ?? nearest.getMethodName() ?? '') : '';
-    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, madeAt: -1, callers: [], callersComplete: false, calledBy: '', apiKey: '', constructs: false, executorOf: -1, inHelperExecutor: false, code: 0, probe: '', madeSettled: false };
+    return { shape: 'none', api, module: api ? nodeModule(file) : '', fn: '', site: '', callerSite: '', moduleBody: false, depth: 0, madeAt: -1, callers: [], generatorBody: '', callersComplete: false, calledBy: '', apiKey: '', constructs: false, executorOf: -1, inHelperExecutor: false, code: 0, probe: '', madeSettled: false };
   }
   const userFrame = frames[user];
-  const callers = userFunctions(frames, user, isOwn);
+  const { callers, generatorBody } = userFunctions(frames, user, isOwn);
   // V8 lists the awaiting functions after the whole synchronous stack; a stack cut at the limit may hide more.
   const callersComplete = firstAsync >= 0 || (stack.length !== STACK_LIMIT && stack.length < DEEP_STACK_LIMIT);
   const site = position(projectFrame(frames, user) ?? userFrame);
@@ -211,7 +211,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   if (user === first) {
     // A builtin's own promise whose frame V8 optimized away (see builtinCalls), not a call of an async function.
     const builtin = withParent ? undefined : builtinCalls.get(callKey(userFrame));
-    if (builtin !== undefined) return { shape: 'builtin', api: builtin.api, module: '', fn, site, callerSite: '', moduleBody: false, depth: 1, madeAt: builtin.madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
+    if (builtin !== undefined) return { shape: 'builtin', api: builtin.api, module: '', fn, site, callerSite: '', moduleBody: false, depth: 1, madeAt: builtin.madeAt, callers, generatorBody, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
     // Called by a builtin of V8's (`ids.map(fetchUser)`, a frame with no file): where the code
     // below called that builtin.
     let callerAt = user + 1;
@@ -229,9 +229,9 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
     // Made in the function's body, not at its entry, with no frame above it: the promise of a
     // builtin V8 shows no frame for (WebAssembly.compile), which the function awaits; no call of it.
     if (!withParent && !moduleBody && !callUnderWay && !atEntry(userFrame)) {
-      return { shape: 'unseenBuiltin', api: dottedCalleeAt(position(userFrame)), module: '', fn, site, callerSite: '', moduleBody, depth: 0, madeAt: -1, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
+      return { shape: 'unseenBuiltin', api: dottedCalleeAt(position(userFrame)), module: '', fn, site, callerSite: '', moduleBody, depth: 0, madeAt: -1, callers, generatorBody, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
     }
-    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, madeAt: -1, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
+    return { shape: 'user', api: '', module: '', fn, site, callerSite, moduleBody, depth: 0, madeAt: -1, callers, generatorBody, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
   }
   const callerSite = '';
   const moduleBody = false;
@@ -246,26 +246,26 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   if (nodeApi) {
     const module = nodeModule(file);
     const constructs = adjacent.isConstructor() || ACCESSOR.test(api) || (module.startsWith('webstreams/') && SYNC_WEB_STREAM_METHOD.test(api)) || (module.startsWith('streams/') && STREAM_ADAPTER.test(api));
-    return { shape: 'internal', api, module, fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: functionKey(adjacent), constructs, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: isSettlingBuiltin(frames[first]) };
+    return { shape: 'internal', api, module, fn, site, callerSite, moduleBody, depth, madeAt, callers, generatorBody, callersComplete, calledBy, apiKey: functionKey(adjacent), constructs, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: isSettlingBuiltin(frames[first]) };
   }
   const top = frames[first];
   if (user === first + 1 && isPromiseConstructor(top)) {
     const waitLabel = packageCallOf(frames, user);
-    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false, waitLabel };
+    return { shape: 'newPromise', api: 'Promise', module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, generatorBody, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false, waitLabel };
   }
   if (COMBINATORS.has(api)) {
     const topName = top.getFunctionName() ?? '';
-    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
+    return { shape: THENS.has(topName) && top !== adjacent ? 'combinatorThen' : 'combinator', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, generatorBody, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
   }
   // The await of an async function compiled into a generator, where its place is no longer on the
   // stack (the generator has yielded to the helper's step): what it awaits tells more (see Awaits).
-  if (api === 'then' && user === first + 1 && isAsyncStep(userFrame)) return { shape: 'compiledAwait', api, module: '', fn: '', site: '', callerSite, moduleBody, depth: 1, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
+  if (api === 'then' && user === first + 1 && isAsyncStep(userFrame)) return { shape: 'compiledAwait', api, module: '', fn: '', site: '', callerSite, moduleBody, depth: 1, madeAt, callers, generatorBody, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
   // `catch` and `finally` are thens, and optimized code may show only the `then` they call (so
   // one frame deep, the depth of a `then` called directly).
-  if (THENS.has(api)) return { shape: 'then', api: 'then', module: '', fn, site, callerSite, moduleBody, depth: 1, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
+  if (THENS.has(api)) return { shape: 'then', api: 'then', module: '', fn, site, callerSite, moduleBody, depth: 1, madeAt, callers, generatorBody, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
   if (user === first + 1 && !file && INLINED_BUILTINS.has(api)) rememberBuiltinCall(userFrame, api, madeAt);
   const waitLabel = file ? '' : builtinWork(adjacent);
-  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false, waitLabel };
+  return { shape: 'builtin', api, module: '', fn, site, callerSite, moduleBody, depth, madeAt, callers, generatorBody, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false, waitLabel };
 }
 
 /**
@@ -434,14 +434,29 @@ function promiseMaker(frames: CallSite[], user: number, isOwn: (file: string) =>
   return -1;
 }
 
-/** CallSiteInfo.callers: the functions of the user's frames from `user` on. */
-function userFunctions(frames: CallSite[], user: number, isOwn: (file: string) => boolean): string[] {
-  const functions: string[] = [];
+/**
+ * CallSiteInfo.callers, the functions of the user's frames from `user` on, and generatorBody, the
+ * outermost of them that a generator's next() or throw() runs.
+ */
+function userFunctions(frames: CallSite[], user: number, isOwn: (file: string) => boolean): { callers: string[]; generatorBody: string } {
+  const callers: string[] = [];
+  let generatorBody = '';
+  let lastUser = -1;
   for (let i = user; i < frames.length; i++) {
     const file = fileOf(frames[i]);
-    if (!isNodeFile(file) && !isOwn(file!)) functions.push(functionKey(frames[i]));
+    if (!isNodeFile(file) && !isOwn(file!)) {
+      callers.push(functionKey(frames[i]));
+      lastUser = i;
+    } else if (lastUser === i - 1 && !file && isGeneratorStep(frames[i])) generatorBody = callers[callers.length - 1];
   }
-  return functions;
+  return { callers, generatorBody };
+}
+
+const GENERATOR_STEPS = new Set(['next', 'throw']);
+
+/** V8's frame of a generator's next() or throw() (a builtin's, with no file), which runs the generator's body above it. */
+function isGeneratorStep(frame: CallSite): boolean {
+  return GENERATOR_STEPS.has(frame.getFunctionName() ?? '') && frame.getTypeName() === 'Generator';
 }
 
 /** Offsets past this fold over in CallSiteInfo.madeAt: a mix-up then needs two places of one call that far apart. */

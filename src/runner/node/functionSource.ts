@@ -23,6 +23,7 @@ const parenthesizedAnswers = new Map<string, boolean>();
 const entryAnswers = new Map<string, boolean>();
 const asyncRunnerAnswers = new Map<string, boolean>();
 const asyncStepAnswers = new Map<string, boolean>();
+const asyncMakerAnswers = new Map<string, boolean>();
 const MAX_ANSWERS = 4096;
 /** How far back before a function its call's `(` is looked for. */
 const MAX_LINES_BACK = 4;
@@ -56,6 +57,17 @@ export function isAsyncRunnerAt(fnKey: string): boolean {
 export function isAsyncStepAt(fnKey: string): boolean {
   return remembered(asyncStepAnswers, fnKey, () => ASYNC_STEPS.some((step) => step.test(headFrom(placeOf(fnKey)))));
 }
+
+/**
+ * Whether the function starting at `fnKey` is the one through which Babel first calls an async
+ * function it compiled (`function _load() { _load = _asyncToGenerator(…); return _load.apply(…) }`,
+ * which `load` calls): it makes the function `load` calls from then on, no call of its own.
+ */
+export function isAsyncMakerAt(fnKey: string): boolean {
+  return remembered(asyncMakerAnswers, fnKey, () => ASYNC_MAKER.test(headFrom(placeOf(fnKey))));
+}
+
+const ASYNC_MAKER = /^function\s+(_[\w$]+)\s*\(\s*\)\s*\{\s*\1\s*=\s*[\w$]+\(/;
 
 /** An identifier, as the helpers' parameters are, named or minified. */
 const IDENTIFIER = String.raw`[\w$]+`;

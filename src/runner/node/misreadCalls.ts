@@ -8,7 +8,7 @@ import type { TaskKind } from '../../trace/events';
 import { isPackageFile } from './callFrames';
 import type { CallSiteInfo } from './callSiteInfo';
 import type { EventOutput } from './eventOutput';
-import { calleeAt, callOfArgumentAt, callsAnExpressionAt, isAsyncFunctionAt, isParenthesizedAt } from './functionSource';
+import { calleeAt, callOfArgumentAt, callsAnExpressionAt, isAsyncFunctionAt, isAsyncMakerAt, isAsyncRunnerAt, isParenthesizedAt } from './functionSource';
 import { isNodeTest, isTestCall, opName } from './names';
 import { marks } from './promiseMarks';
 import { requestHandlerName } from './servedRequests';
@@ -67,6 +67,14 @@ export function takeCallPlace(task: TaskState, info: CallSiteInfo): void {
   task.depth = info.depth;
   task.madeAt = info.madeAt;
   task.apiKey = info.apiKey;
+}
+
+/**
+ * Whether the function of `info.callers[frame]` called a compiler's helper that runs an async
+ * function compiled into a generator: it is one, but for Babel's maker of one (see isAsyncMakerAt).
+ */
+function callsAsyncRunner(info: CallSiteInfo, frame: number): boolean {
+  return frame > 0 && isAsyncRunnerAt(info.callers[frame - 1]) && !isAsyncMakerAt(info.callers[frame]);
 }
 
 export class MisreadCalls {
@@ -183,7 +191,7 @@ export class MisreadCalls {
   private untaskedCall(info: CallSiteInfo, above: number, from: number): string | undefined {
     for (let frame = above - 1; frame >= from; frame--) {
       const fnKey = info.callers[frame];
-      if (!this.stack.sync.some((t) => t.fnKey === fnKey) && isAsyncFunctionAt(fnKey)) return fnKey;
+      if (!this.stack.sync.some((t) => t.fnKey === fnKey) && (isAsyncFunctionAt(fnKey) || callsAsyncRunner(info, frame))) return fnKey;
     }
     return undefined;
   }

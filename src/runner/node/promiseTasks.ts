@@ -137,6 +137,7 @@ export class PromiseTasks {
         return;
       case 'compiledAwait':
         // An async function compiled into a generator yielded `parent`: the helper resumes it once that settles.
+        top.compiled = true;
         if (parent !== undefined) this.awaits.onAwait(top, promise, parent, info, true);
         return;
       case 'unseenBuiltin':
@@ -254,6 +255,8 @@ export class PromiseTasks {
   /** `promise` is a step of `task`'s `for await`, or a call after the loop read as one (see stepShown). */
   private noteStep(promise: Promise<unknown>, task: TaskState, info: CallSiteInfo): void {
     if (task.fnKey === '' || info.callers[0] !== task.fnKey) return; // stepped by Node's code (a pipeline pulling a generator)
+    // The run's first step is still in question: one the cache reads later in the run was made inside it (see stepShown).
+    if (this.step !== undefined && this.stepTask === task && this.stepRun === task.resumes) return;
     this.step = promise;
     this.stepTask = task;
     this.stepRun = task.resumes;
@@ -268,7 +271,9 @@ export class PromiseTasks {
   stepShown(top: TaskState, info: CallSiteInfo, hasParent: boolean, ns?: number): TaskState {
     if (this.step === undefined || top !== this.stepTask || top.resumes !== this.stepRun) return top;
     const was = this.misread.stepWas(top, info, hasParent);
-    if (was === undefined) return top;
+    // The cache's answer is what the loop's runs made at this place (the step's own promises inside
+    // Node), whatever made it this time (the sleep inside the call after the loop): no sign.
+    if (was === undefined || (was === 'step' && !this.sites.lastRead)) return top;
     const promise = this.step!;
     this.step = undefined;
     if (was === 'step') return top;

@@ -49,6 +49,8 @@ export interface SiteRow {
 export class SiteCache {
   private readonly rows = new Map<number, SiteRow>();
   private readonly codes = new Map<string, number>();
+  /** Stacks read so far: an answer read while this stays the same came from the cache. */
+  captures = 0;
   private size = 0;
   private generation = 0;
 
@@ -144,6 +146,7 @@ export class SiteCache {
   }
 
   private fresh(withParent: boolean): CallSiteInfo {
+    this.captures++;
     return this.coded(this.capture(withParent));
   }
 

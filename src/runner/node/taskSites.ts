@@ -109,6 +109,8 @@ function alike(info: CallSiteInfo): CallSiteInfo {
 }
 
 export class TaskSites {
+  /** The latest lookup read the stack: its answer is what the code did this time, not what it did before at that place. */
+  lastRead = false;
   private readonly cache: SiteCache;
   private readonly typeCodes = new Map<string, number>([['PROMISE', PROMISE_TYPE]]);
 
@@ -127,6 +129,15 @@ export class TaskSites {
 
   /** What made a resource of `typeCode` while `top` runs; `maker`: the task that made its trigger (its parent promise), when known. */
   lookup(top: TaskState, typeCode: number, hasParent: boolean, maker: TaskState | undefined): CallSiteInfo {
+    const captures = this.cache.captures;
+    const info = this.cachedLookup(top, typeCode, hasParent, maker);
+    this.lastRead = this.cache.captures !== captures;
+    // Resumed, a compiled async function runs in its generator's body: that is its code from now on.
+    if (top.compiled && top.resumes > 0 && info.generatorBody !== '') top.fnKey = info.generatorBody;
+    return info;
+  }
+
+  private cachedLookup(top: TaskState, typeCode: number, hasParent: boolean, maker: TaskState | undefined): CallSiteInfo {
     const made = top.made++;
     if (top === this.internals && (top.resumedFrom < FIRST_CODE || (maker !== undefined && maker !== this.internals))) {
       // Node's own callbacks and microtasks (V8 chaining a promise an async function returned, as
