@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as esbuild from 'esbuild';
 import { parseTrace } from '../../src/trace/load';
 import type { TraceModel } from '../../src/trace/model';
 import { CALLBACK_NAMES, callbackNames, FIXTURES, lifetimeMs, lineOf, only, ROOT, tasksNamed, traceFixture } from './helpers';
@@ -20,6 +21,23 @@ function assertSequentialShape(fixture: string, parentName: string | undefined):
     assert.equal(says[0].parent, parent.id);
     assert.ok(lifetimeMs(model, parent) >= 295);
   }
+}
+
+/**
+ * A trace's tasks as a person compares two runs of one program: each of the program's tasks by
+ * kind and name (ports aside) with its parent's name, and for an async function what it waited
+ * for, in order (a wait a callback cut in two counted once), and how it ended; sorted.
+ */
+function taskTree(model: TraceModel): string[] {
+  const named = (id: number): string => {
+    const task = model.tasks.get(id);
+    return task === undefined ? '-' : task.kind === 'script' ? 'the script' : model.displayName(task);
+  };
+  return [...model.tasks.values()].filter((task) => !task.internal && task.kind !== 'script' && task.kind !== 'tracer').map((task) => {
+    const waits = task.waits.map((wait) => model.waitLabel(wait) || '?').filter((label, i, all) => label !== all[i - 1]);
+    const async = task.kind === 'async' ? ` waits for ${waits.join(', ')}; ${task.end?.state ?? 'pending'}` : '';
+    return `${task.kind} ${named(task.id)} <- ${named(task.parent)}${async}`.replace(/:\d{4,5}\b/g, ':PORT');
+  }).sort();
 }
 
 /** The `typescript` package a project outside the repository has: the compiler (5.x), TypeScript 7's (no JavaScript API), or none. */
@@ -130,6 +148,20 @@ describe('Node runner: module systems and TypeScript', () => {
       assert.deepEqual([main, sayAfter, pass, ...loads].map((task) => task.end?.state), Array(5).fill('resolved'), build);
       assert.deepEqual([failing.end?.state, failing.end?.message], ['rejected', 'Error: boom'], build);
       assert.match(failing.end!.site, at('new Error('), build);
+    }
+  });
+  it('programs compiled for ES2016 (esbuild lowering their async functions into generators) trace as their sources do: the same tasks, made by the same tasks, waiting for the same things, ending the same way', () => {
+    const fixtures = ['sequential.js', 'concurrent.js', 'promise-all.js', 'rejected.js', 'quick-returns.js', 'first-run-branch.js', 'deep-call.js', 'then-chains.js', 'thenable.js', 'timeout-race.js', 'tcp.js', 'transform-timers.js', 'called-back.js', 'lines-then-call.js', 'call-after-loop.js', 'loop-then-call.js', 'await-values.js', 'resolved-with-promise.js', 'return-given-promise.js'];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-downleveled-'));
+    try {
+      for (const fixture of fixtures) {
+        const compiled = path.join(dir, fixture);
+        esbuild.buildSync({ entryPoints: [path.join(FIXTURES, fixture)], outfile: compiled, target: 'es2016', format: 'cjs', platform: 'node', logLevel: 'silent' });
+        assert.match(fs.readFileSync(compiled, 'utf8'), /__async\(/, `${fixture} is compiled into generators`);
+        assert.deepEqual(taskTree(traceFixture(compiled).model), taskTree(traceFixture(fixture).model), fixture);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
   it('traces an ES-module TypeScript file (.mts)', () => assertSequentialShape('sequential.mts', 'main'));

@@ -37,10 +37,23 @@ function evalPlace(frame: CallSite): { file: string; line: string; column: strin
 }
 
 /**
+ * The helpers compilers add where they compile away async functions, async generators and `for
+ * await` (tsc and tslib, esbuild, Babel), by the names they give them: no place of the program's,
+ * with or without a source map to say so (a loop over readline is placed at the `for await`, not in
+ * the helper that asked for its iterator).
+ */
+const ASYNC_HELPERS = new Set([
+  '__awaiter', '__generator', '__asyncValues', '__asyncGenerator', '__asyncDelegator', '__await',
+  '__async', '__forAwait', '__yieldStar',
+  '_asyncToGenerator', 'asyncGeneratorStep', '_asyncIterator', '_awaitAsyncGenerator', '_wrapAsyncGenerator', '_asyncGeneratorDelegate',
+]);
+
+/**
  * A frame of the helpers esbuild adds to a TypeScript file it transpiles (`await using`'s
  * __callDispose), which map to no line of the source: their place is the code that called them.
  */
 export function isTranspilerHelper(frame: CallSite): boolean {
+  if (ASYNC_HELPERS.has(frame.getFunctionName() ?? '')) return true;
   const entry = sourceMapEntry(frame);
   return entry !== undefined && typeof entry.originalLine !== 'number';
 }

@@ -191,6 +191,12 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   // as a call of that function is, at its frame (the helper's own frames are no place of the user's).
   const compiled = withParent || callUnderWay ? -1 : compiledCallAt(frames, first);
   if (compiled >= 0) return classify(stack, isOwn, false, true, compiled);
+  // The promise such a helper's step wraps a yielded value in that is no promise (tsc's `adopt`,
+  // `Promise.resolve` in esbuild's and Babel's step), as V8 wraps the value of `await 5` or
+  // `await thenable`: the await is on it.
+  if (!withParent && user < frames.length && wrapsYieldedValue(frames, first, user)) {
+    return { shape: 'compiledAwait', api: 'resolve', module: '', fn: '', site: '', callerSite: '', moduleBody: false, depth: user - first, madeAt: -1, callers: [], generatorBody: '', callersComplete: false, calledBy: '', apiKey: '', constructs: false, executorOf: -1, inHelperExecutor: false, code: 0, probe: '', madeSettled: false };
+  }
   // Node's own code alone (a stream reading its file), or Node loading its own module: the Node
   // function nearest the resource names it.
   if (user >= frames.length || frames.slice(first, user).some(isBuiltinLoad)) {
@@ -378,6 +384,12 @@ function compiledCallAt(frames: readonly CallSite[], first: number): number {
   const named = frames[first + 3];
   const makesIt = named !== undefined && maker.getFunctionName() === `_${named.getFunctionName()}` && fileOf(maker) === fileOf(named);
   return makesIt ? first + 3 : first + 2;
+}
+
+/** See classify: made in an async helper's step (by Promise.resolve, its frame shown or not), or by `new Promise` in a function the step called. */
+function wrapsYieldedValue(frames: readonly CallSite[], first: number, user: number): boolean {
+  if (isAsyncStep(frames[user])) return true;
+  return user === first + 1 && isPromiseConstructor(frames[first]) && user + 1 < frames.length && isAsyncStep(frames[user + 1]);
 }
 
 function isAsyncRunner(frame: CallSite): boolean {

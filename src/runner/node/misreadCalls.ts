@@ -14,7 +14,7 @@ import { marks } from './promiseMarks';
 import { requestHandlerName } from './servedRequests';
 import type { TaskSites } from './taskSites';
 import type { TaskStack } from './taskStack';
-import type { TaskState } from './taskState';
+import { ownFunction, type TaskState } from './taskState';
 
 /** What an async function without a name is called, as V8's stack traces call it. */
 const ANONYMOUS = '(anonymous)';
@@ -135,7 +135,7 @@ export class MisreadCalls {
     const sync = this.stack.sync;
     const caller = sync[sync.length - 2];
     if (task.made !== 1) return false;
-    const callerFrame = caller.fnKey === '' ? info.callers.length : info.callers.indexOf(caller.fnKey, ownFrame);
+    const callerFrame = caller.fnKey === '' ? info.callers.length : info.callers.indexOf(ownFunction(caller), ownFrame);
     if (info.executorOf >= 0 && info.executorOf <= callerFrame) {
       this.putAsidePromise(task, caller, info.site);
       return false;
@@ -169,12 +169,12 @@ export class MisreadCalls {
    * async generator the step runs) not known yet (undefined).
    */
   stepWas(task: TaskState, info: CallSiteInfo, hasParent: boolean): CallSiteInfo | 'step' | undefined {
-    if (!info.callersComplete || info.callers[0] === task.fnKey) return 'step';
+    if (!info.callersComplete || info.callers[0] === ownFunction(task)) return 'step';
     const helper = this.helperMaking(info);
     if (helper !== undefined) return helper;
     // An async call's own promise (a Readable's read() that the step calls) is that call starting, no sign.
     const ownFrame = !hasParent && info.shape === 'user' && !info.moduleBody ? 1 : 0;
-    const own = info.callers.indexOf(task.fnKey);
+    const own = info.callers.indexOf(ownFunction(task));
     const fnKey = this.untaskedCall(info, own < 0 ? info.callers.length : own, ownFrame);
     return fnKey === undefined ? undefined : (this.sites.callOf(fnKey) ?? 'step');
   }
@@ -191,7 +191,7 @@ export class MisreadCalls {
   private untaskedCall(info: CallSiteInfo, above: number, from: number): string | undefined {
     for (let frame = above - 1; frame >= from; frame--) {
       const fnKey = info.callers[frame];
-      if (!this.stack.sync.some((t) => t.fnKey === fnKey) && (isAsyncFunctionAt(fnKey) || callsAsyncRunner(info, frame))) return fnKey;
+      if (!this.stack.sync.some((t) => t.fnKey === fnKey || t.bodyKey === fnKey) && (isAsyncFunctionAt(fnKey) || callsAsyncRunner(info, frame))) return fnKey;
     }
     return undefined;
   }

@@ -11,7 +11,7 @@ import { knownSettled } from './promiseState';
 import type { TaskStack } from './taskStack';
 import { anonymousName, helperKind, MisreadCalls, takeCallPlace } from './misreadCalls';
 import { CHECKS_PER_RESUME, PROMISE_TYPE, type TaskSites } from './taskSites';
-import { newTaskState, type TaskState } from './taskState';
+import { newTaskState, ownFunction, type TaskState } from './taskState';
 import { MEMBER_JOB, NODE_ITERATOR_JOB, THENABLE_JOB } from './thenSites';
 
 /** What leaving a `for await` over Node's own async iterator (`break`) waits for: its return() to finish. */
@@ -136,9 +136,15 @@ export class PromiseTasks {
         }
         return;
       case 'compiledAwait':
-        // An async function compiled into a generator yielded `parent`: the helper resumes it once that settles.
+        // An async function compiled into a generator yielded `parent`: the helper resumes it once
+        // that settles. A value that is no promise is wrapped in one first, as V8 wraps it for `await`.
         top.compiled = true;
-        if (parent !== undefined) this.awaits.onAwait(top, promise, parent, info, true);
+        if (parent !== undefined) {
+          this.awaits.onAwait(top, promise, parent, info, parent !== this.awaitWrapper);
+        } else {
+          marks.setOwner(promise, top);
+          this.awaitWrapper = promise;
+        }
         return;
       case 'unseenBuiltin':
         // The function's own work: a wait for it is named after the builtin (`WebAssembly.compile`).
@@ -254,7 +260,7 @@ export class PromiseTasks {
 
   /** `promise` is a step of `task`'s `for await`, or a call after the loop read as one (see stepShown). */
   private noteStep(promise: Promise<unknown>, task: TaskState, info: CallSiteInfo): void {
-    if (task.fnKey === '' || info.callers[0] !== task.fnKey) return; // stepped by Node's code (a pipeline pulling a generator)
+    if (task.fnKey === '' || info.callers[0] !== ownFunction(task)) return; // stepped by Node's code (a pipeline pulling a generator)
     // The run's first step is still in question: one the cache reads later in the run was made inside it (see stepShown).
     if (this.step !== undefined && this.stepTask === task && this.stepRun === task.resumes) return;
     this.step = promise;

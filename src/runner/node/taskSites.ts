@@ -133,7 +133,7 @@ export class TaskSites {
     const info = this.cachedLookup(top, typeCode, hasParent, maker);
     this.lastRead = this.cache.captures !== captures;
     // Resumed, a compiled async function runs in its generator's body: that is its code from now on.
-    if (top.compiled && top.resumes > 0 && info.generatorBody !== '') top.fnKey = info.generatorBody;
+    if (top.compiled && top.resumes > 0 && info.generatorBody !== '') top.bodyKey = info.generatorBody;
     return info;
   }
 

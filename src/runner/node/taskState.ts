@@ -35,16 +35,14 @@ export interface TaskState {
   site: string;
   /** The id of the task that made it. */
   parentId: number;
-  /**
-   * An async function's own function, as CallSiteInfo.callers names it ("" when not known); for
-   * one compiled into a generator, its generator's body once seen in a run after its first.
-   */
+  /** An async function's own function, as CallSiteInfo.callers names it ("" when not known). */
   fnKey: string;
   /**
    * An async function compiled into a generator (it has awaited through its compiler's helper):
-   * after its first run, its code runs in the generator's body, not in its function.
+   * after its first run, its code runs in the generator's body (`bodyKey`, once seen), not in its function.
    */
   compiled: boolean;
+  bodyKey: string;
   /** Suspended at an await: no promise reaction of the task has run since, but .then callbacks. */
   awaiting: boolean;
   /** What its latest await waits for (task id, 0 for none; in words when it is no task) and where. */
@@ -108,10 +106,15 @@ export interface TaskState {
   announced: boolean;
 }
 
+/** The function whose frames are the task's code running now (see `bodyKey`). */
+export function ownFunction(task: TaskState): string {
+  return task.bodyKey || task.fnKey;
+}
+
 /** A task's state as it starts; `id` is set when its creation is written. */
 export function newTaskState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
   return {
     id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, resumesVia: undefined, awaited: undefined, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1, apiKey: '',
-    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, returnedAt: 0, promise: undefined, resource: undefined, handle: undefined, asyncId: -1, timers: undefined, waiter: undefined, fnKey: '', compiled: false, waitTarget: 0, waitLabel: '', waitSite: '', waitCheckpoint: 0, waitCut: false, awaitsBuiltinStepping: false, waitShown: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, lastReturnAt: 0, announced: false,
+    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, returnedAt: 0, promise: undefined, resource: undefined, handle: undefined, asyncId: -1, timers: undefined, waiter: undefined, fnKey: '', compiled: false, bodyKey: '', waitTarget: 0, waitLabel: '', waitSite: '', waitCheckpoint: 0, waitCut: false, awaitsBuiltinStepping: false, waitShown: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, lastReturnAt: 0, announced: false,
   };
 }
