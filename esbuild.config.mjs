@@ -26,7 +26,7 @@ function testFiles(dir) {
   return fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.test.ts')).map((f) => path.join(dir, f));
 }
 if (process.argv.includes('--tests')) {
-  builds.push({ ...node, sourcemap: 'inline', entryPoints: [...testFiles('test/unit'), ...testFiles('test/runner'), ...testFiles('test/webview')], outdir: 'out', outbase: '.', external: ['mocha', 'vscode', 'playwright-core', 'esbuild'] });
+  builds.push({ ...node, sourcemap: 'inline', entryPoints: [...testFiles('test/unit'), ...testFiles('test/runner'), ...testFiles('test/webview')], outdir: 'out', outbase: '.', external: ['mocha', 'vscode', 'playwright-core', 'esbuild', 'typescript'] });
   builds.push({ ...node, sourcemap: 'inline', entryPoints: ['test/vscode/suite/index.ts'], outdir: 'out', outbase: '.', external: ['mocha', 'vscode'] });
 }
 
