@@ -81,7 +81,8 @@ const ASYNC_RUNNERS = [
 ];
 const ASYNC_STEPS = [
   // tsc, esbuild: function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-  new RegExp(String.raw`^(?:function\s*${IDENTIFIER}?\s*\(\s*(${IDENTIFIER})\s*\)\s*\{|\(?\s*(${IDENTIFIER})\s*\)?\s*=>\s*\{?)\s*(?:return\s+)?(?:\1|\2)\.done\s*\?[^]{0,200}?\.then\(`),
+  // (minified by terser: function c(e){var t;e.done?o(e.value):(t=e.value,t instanceof n?t:new n(…)).then(i,s)})
+  new RegExp(String.raw`^(?:function\s*${IDENTIFIER}?\s*\(\s*(${IDENTIFIER})\s*\)\s*\{|\(?\s*(${IDENTIFIER})\s*\)?\s*=>\s*\{?)\s*(?:var\s+[\w$,\s]+;\s*)?(?:return\s+)?(?:\1|\2)\.done\s*\?[^]{0,200}?\.then\(`),
   // Babel, SWC: function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) { try { var info = gen[key](arg);
   new RegExp(String.raw`^function\s*${IDENTIFIER}?\s*\(\s*(${IDENTIFIER})(?:\s*,\s*${IDENTIFIER}){6}\s*\)\s*\{\s*try\s*\{\s*var\s+${IDENTIFIER}\s*=\s*\1\[`),
 ];
