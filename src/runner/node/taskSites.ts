@@ -181,6 +181,7 @@ export class TaskSites {
 
   /** What the stack says now, whatever the cache holds (it neither uses nor feeds it). */
   fresh(hasParent: boolean): CallSiteInfo {
+    this.lastRead = true;
     return this.cache.uncached(hasParent);
   }
 
