@@ -155,8 +155,8 @@ describe('Node runner: module systems and TypeScript', () => {
     }
   });
   it('programs compiled for ES2016 (by esbuild and by tsc, their async functions into generators) trace as their sources do: the same tasks, made by the same tasks, waiting for the same things, ending the same way', function () {
-    this.timeout(180_000); // 57 traced runs
-    const fixtures = ['sequential.js', 'concurrent.js', 'promise-all.js', 'rejected.js', 'quick-returns.js', 'first-run-branch.js', 'deep-call.js', 'then-chains.js', 'thenable.js', 'timeout-race.js', 'tcp.js', 'transform-timers.js', 'called-back.js', 'lines-then-call.js', 'call-after-loop.js', 'loop-then-call.js', 'await-values.js', 'resolved-with-promise.js', 'return-given-promise.js'];
+    this.timeout(240_000); // 69 traced runs
+    const fixtures = ['sequential.js', 'concurrent.js', 'promise-all.js', 'rejected.js', 'quick-returns.js', 'first-run-branch.js', 'deep-call.js', 'then-chains.js', 'thenable.js', 'timeout-race.js', 'tcp.js', 'transform-timers.js', 'called-back.js', 'lines-then-call.js', 'call-after-loop.js', 'loop-then-call.js', 'await-values.js', 'resolved-with-promise.js', 'return-given-promise.js', 'async-gen.js', 'async-gen-values.js', 'yield-queues.js', 'read-line.js'];
     const compilers: [name: string, helper: RegExp, compile: (source: string, out: string) => void][] = [
       ['esbuild', /__async\(/, (source, out) => esbuild.buildSync({ entryPoints: [source], outfile: out, target: 'es2016', format: 'cjs', platform: 'node', logLevel: 'silent' })],
       ['tsc', /__awaiter\(/, (source, out) => fs.writeFileSync(out, ts.transpileModule(fs.readFileSync(source, 'utf8'), { compilerOptions: { target: ts.ScriptTarget.ES2016, module: ts.ModuleKind.CommonJS } }).outputText)],

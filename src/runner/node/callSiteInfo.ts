@@ -7,6 +7,7 @@ export type Shape =
   | 'newPromise' // `new Promise(...)` in user code
   | 'then' // .then/.catch/.finally in user code
   | 'compiledAwait' // the `.then` by which a compiler's helper resumes an async function compiled into a generator (its await), or the promise it wraps a value in
+  | 'compiledGeneratorAwait' // the same for an async generator compiled into a generator: its body's await, inside its caller's step
   | 'combinator' // inside Promise.all/allSettled/race/any called by user code
   | 'combinatorThen' // the per-element reaction a combinator attaches
   | 'builtin' // another builtin (Promise.resolve, …)

@@ -3,7 +3,7 @@
 
 import { fileOf, functionKey, functionName, isNodeFile, isPackageFile, isTranspilerHelper, position, type CallSite } from './callFrames';
 import type { CallSiteInfo, Shape } from './callSiteInfo';
-import { calleeAt, dottedCalleeAt, isAsyncRunnerAt, isAsyncStepAt, isEntryAt } from './functionSource';
+import { calleeAt, dottedCalleeAt, isAsyncGeneratorStepAt, isAsyncRunnerAt, isAsyncStepAt, isEntryAt } from './functionSource';
 
 const COMBINATORS = new Set(['all', 'allSettled', 'race', 'any']);
 /** V8's name of a getter or setter function ("get FormData"). */
@@ -266,6 +266,9 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   // The await of an async function compiled into a generator, where its place is no longer on the
   // stack (the generator has yielded to the helper's step): what it awaits tells more (see Awaits).
   if (api === 'then' && user === first + 1 && isAsyncStep(userFrame)) return { shape: 'compiledAwait', api, module: '', fn: '', site: '', callerSite, moduleBody, depth: 1, madeAt, callers, generatorBody, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
+  // The same for an async generator compiled into a generator: its body's await, named as the
+  // helper's step, which no task is (the task stepping the generator waits for what it awaits).
+  if (api === 'then' && user === first + 1 && isAsyncGeneratorStep(userFrame)) return { shape: 'compiledGeneratorAwait', api, module: '', fn, site: '', callerSite, moduleBody, depth: 1, madeAt, callers, generatorBody, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
   // `catch` and `finally` are thens, and optimized code may show only the `then` they call (so
   // one frame deep, the depth of a `then` called directly).
   if (THENS.has(api)) return { shape: 'then', api: 'then', module: '', fn, site, callerSite, moduleBody, depth: 1, madeAt, callers, generatorBody, callersComplete, calledBy, apiKey: '', constructs: false, executorOf, inHelperExecutor, code: 0, probe: '', madeSettled: false };
@@ -386,9 +389,9 @@ function compiledCallAt(frames: readonly CallSite[], first: number): number {
   return makesIt ? first + 3 : first + 2;
 }
 
-/** See classify: made in an async helper's step (by Promise.resolve, its frame shown or not), or by `new Promise` in a function the step called. */
+/** See classify: made in an async (generator) helper's step (by Promise.resolve, its frame shown or not), or by `new Promise` in a function the step called. */
 function wrapsYieldedValue(frames: readonly CallSite[], first: number, user: number): boolean {
-  if (isAsyncStep(frames[user])) return true;
+  if (isAsyncStep(frames[user]) || isAsyncGeneratorStep(frames[user])) return true;
   return user === first + 1 && isPromiseConstructor(frames[first]) && user + 1 < frames.length && isAsyncStep(frames[user + 1]);
 }
 
@@ -398,6 +401,10 @@ function isAsyncRunner(frame: CallSite): boolean {
 
 function isAsyncStep(frame: CallSite): boolean {
   return !isNodeFile(fileOf(frame)) && isAsyncStepAt(functionKey(frame));
+}
+
+function isAsyncGeneratorStep(frame: CallSite): boolean {
+  return !isNodeFile(fileOf(frame)) && isAsyncGeneratorStepAt(functionKey(frame));
 }
 
 /** `new Promise(…)`: the frame of the constructor, below the executor while that runs. */

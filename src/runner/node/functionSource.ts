@@ -24,6 +24,7 @@ const entryAnswers = new Map<string, boolean>();
 const asyncRunnerAnswers = new Map<string, boolean>();
 const asyncStepAnswers = new Map<string, boolean>();
 const asyncMakerAnswers = new Map<string, boolean>();
+const asyncGeneratorStepAnswers = new Map<string, boolean>();
 const MAX_ANSWERS = 4096;
 /** How far back before a function its call's `(` is looked for. */
 const MAX_LINES_BACK = 4;
@@ -79,6 +80,24 @@ const ASYNC_RUNNERS = [
   // Babel, SWC: function () { var self = this, args = arguments; return new Promise(function (resolve, reject) { var gen = fn.apply(self, args);
   new RegExp(String.raw`^function\s*\(\s*\)\s*\{\s*var\s+(${IDENTIFIER})\s*=\s*this\s*,\s*(${IDENTIFIER})\s*=\s*arguments\s*;?\s*return\s+new\s+Promise\s*\(\s*function\s*\(\s*${IDENTIFIER}\s*,\s*${IDENTIFIER}\s*\)\s*\{\s*var\s+${IDENTIFIER}\s*=\s*${IDENTIFIER}\.apply\(\s*\1\s*,\s*\2\s*\)`),
 ];
+/**
+ * Whether the function starting at `fnKey` is the step of a compiler's helper that runs an async
+ * generator compiled into a generator, which chains the generator's resumption on the value its
+ * body awaits: tsc's `__asyncGenerator` step, esbuild's and Babel's `resume`.
+ */
+export function isAsyncGeneratorStepAt(fnKey: string): boolean {
+  return remembered(asyncGeneratorStepAnswers, fnKey, () => ASYNC_GENERATOR_STEPS.some((step) => step.test(headFrom(placeOf(fnKey)))));
+}
+
+const ASYNC_GENERATOR_STEPS = [
+  // tsc: function step(r) { r.value instanceof __await ? Promise.resolve(r.value.v).then(fulfill, reject) : settle(q[0][2], r); }
+  new RegExp(String.raw`^function\s*${IDENTIFIER}?\s*\(\s*(${IDENTIFIER})\s*\)\s*\{\s*\1\.value\s+instanceof\s+${IDENTIFIER}\s*\?\s*Promise\.resolve\(`),
+  // esbuild: (k, v, yes, no) => { try { var x = generator[k](v), isAwait = (v = x.value) instanceof __await, …
+  new RegExp(String.raw`^\(\s*(${IDENTIFIER})\s*,\s*(${IDENTIFIER})\s*,\s*${IDENTIFIER}\s*,\s*${IDENTIFIER}\s*\)\s*=>\s*\{\s*try\s*\{\s*var\s+${IDENTIFIER}\s*=\s*${IDENTIFIER}\[\1\]\(\2\)[^]{0,100}?instanceof[^]{0,200}?Promise\.resolve\(`),
+  // Babel: function resume(key, arg) { try { var result = gen[key](arg), value = result.value, … instanceof …; Promise.resolve(…).then(
+  new RegExp(String.raw`^function\s*${IDENTIFIER}?\s*\(\s*(${IDENTIFIER})\s*,\s*(${IDENTIFIER})\s*\)\s*\{\s*try\s*\{\s*var\s+${IDENTIFIER}\s*=\s*${IDENTIFIER}\[\1\]\(\2\)[^]{0,150}?instanceof[^]{0,150}?Promise\.resolve\(`),
+];
+
 const ASYNC_STEPS = [
   // tsc, esbuild: function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
   // (minified by terser: function c(e){var t;e.done?o(e.value):(t=e.value,t instanceof n?t:new n(…)).then(i,s)})

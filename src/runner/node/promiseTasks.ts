@@ -100,7 +100,7 @@ export class PromiseTasks {
     }
     // Back in user code: helpers and combinators called from it have returned.
     const returnedFrom = top;
-    if ((info.shape === 'user' || info.shape === 'unseenBuiltin' || info.shape === 'newPromise' || info.shape === 'then' || info.shape === 'compiledAwait' || anotherCall) && !calledBack) top = this.stack.popReturnedTransients(info.calledBy);
+    if ((info.shape === 'user' || info.shape === 'unseenBuiltin' || info.shape === 'newPromise' || info.shape === 'then' || info.shape === 'compiledAwait' || info.shape === 'compiledGeneratorAwait' || anotherCall) && !calledBack) top = this.stack.popReturnedTransients(info.calledBy);
     if (top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info, !hasParent);
     top = this.stack.hooklessStepOwner(info) ?? top;
     top = this.stepShown(top, info, hasParent);
@@ -138,13 +138,18 @@ export class PromiseTasks {
       case 'compiledAwait':
         // An async function compiled into a generator yielded `parent`: the helper resumes it once
         // that settles. A value that is no promise is wrapped in one first, as V8 wraps it for `await`.
-        top.compiled = true;
         if (parent !== undefined) {
+          top.compiled = true;
           this.awaits.onAwait(top, promise, parent, info, parent !== this.awaitWrapper);
         } else {
           marks.setOwner(promise, top);
           this.awaitWrapper = promise;
         }
+        return;
+      case 'compiledGeneratorAwait':
+        // The body of an async generator compiled into a generator awaited `parent`: the task whose
+        // step runs it waits for that, as for a native generator's await (see Awaits.onAwait).
+        if (parent !== undefined) this.awaits.onAwait(top, promise, parent, info, parent !== this.awaitWrapper);
         return;
       case 'unseenBuiltin':
         // The function's own work: a wait for it is named after the builtin (`WebAssembly.compile`).
