@@ -74,7 +74,7 @@ export function createCapturer(ownFiles: readonly string[]): (skipAbove: Functio
   return (skipAbove, withParent) => {
     const frames = framesToProject(skipAbove, isOwn);
     const info = classify(frames, isOwn, withParent);
-    if ((info.shape === 'user' || info.shape === 'combinator') && !withParent) info.probe = probeKey(frames);
+    if ((info.shape === 'user' || info.shape === 'combinator' || info.shape === 'compiledAwait') && !withParent) info.probe = probeKey(frames);
     return info;
   };
 }

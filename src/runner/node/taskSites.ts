@@ -71,7 +71,18 @@ function stepsGenerator(info: CallSiteInfo): boolean {
   return info.shape === 'builtin';
 }
 
+/**
+ * The promise a compiler's helper wrapped a value in that a compiled async function yielded
+ * (`await 5`): made at the place in a run where the code after a loop of such awaits makes its
+ * next promise (a sleep's `new Promise`), and checked at every use by its probe, as a combinator's
+ * call is.
+ */
+function wrapsCompiledValue(info: CallSiteInfo): boolean {
+  return info.shape === 'compiledAwait' && info.probe !== '';
+}
+
 function checkHelper(cached: CallSiteInfo, uses: number): boolean {
+  if (wrapsCompiledValue(cached)) return true;
   return (uses <= VERIFY_CALLS || uses % RECHECK_CALLS_EVERY === 0 || callsCombinator(cached)) && (callsHelper(cached) || stepsGenerator(cached));
 }
 
@@ -83,7 +94,7 @@ function checkHelper(cached: CallSiteInfo, uses: number): boolean {
  * task too many, or one too few).
  */
 function checkBranches(cached: CallSiteInfo, uses: number): boolean {
-  return uses <= VERIFY_CALLS || uses % RECHECK_BRANCHES_EVERY === 0 || callsCombinator(cached);
+  return uses <= VERIFY_CALLS || uses % RECHECK_BRANCHES_EVERY === 0 || callsCombinator(cached) || wrapsCompiledValue(cached);
 }
 
 /** An await or a `.then`: checked for its first uses only, as W1's million awaits are one key (a branch taken late may misplace a wait). */
