@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import * as ts from 'typescript';
 import { launchTraced } from '../../src/session/launch';
 import { exportChromeTrace } from '../../src/trace/chromeTrace';
 import { parseTrace } from '../../src/trace/load';
@@ -35,6 +37,20 @@ export function tempTrace(ext = '.tasklane.json'): string {
   const file = path.join(os.tmpdir(), `tasklane-test-${process.pid}-${counter++}${ext}`);
   tempTraces.push(file);
   return file;
+}
+
+/** The compilers that lower async functions into generators for ES2016, and the helper each adds to run them. */
+export const DOWNLEVELING = {
+  esbuild: { helper: /__async\(/, compile: (source: string, out: string) => void esbuild.buildSync({ entryPoints: [source], outfile: out, target: 'es2016', format: 'cjs', platform: 'node', logLevel: 'silent' }) },
+  tsc: { helper: /__awaiter\(/, compile: (source: string, out: string) => fs.writeFileSync(out, ts.transpileModule(fs.readFileSync(source, 'utf8'), { compilerOptions: { target: ts.ScriptTarget.ES2016, module: ts.ModuleKind.CommonJS } }).outputText) },
+};
+
+/** A fixture (one that loads no file beside it) compiled for ES2016 by `compiler`, in the temporary folder until the test run ends. */
+export function downleveled(fixture: string, compiler: keyof typeof DOWNLEVELING): string {
+  const out = tempTrace(`.${compiler}.js`);
+  DOWNLEVELING[compiler].compile(path.join(FIXTURES, fixture), out);
+  assert(DOWNLEVELING[compiler].helper.test(fs.readFileSync(out, 'utf8')), `${compiler}: ${fixture} is compiled into generators`);
+  return out;
 }
 
 /** Runs `tasklane run <fixture> …` (a fixture's name, or a copy's path) to completion and reads the trace it wrote. */

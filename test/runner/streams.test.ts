@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { only, stretchesOfNeither, tasksNamed, traceFixture } from './helpers';
+import { downleveled, only, stretchesOfNeither, tasksNamed, traceFixture } from './helpers';
 
 describe('Node runner: streams, generators and for await', () => {
   it('an async generator a stream pipeline pulls is the pipeline\'s work: its caller waits for the whole pipeline', () => {
@@ -163,7 +163,7 @@ describe('Node runner: streams, generators and for await', () => {
   });
 
   it('an async call right after a long for await over a directory is a task of its own, with the timer it sets, which the loop\'s function awaits (compiled into a generator too)', () => {
-    for (const fixture of ['dir-then-call.js', 'downleveled/tsc/dir-then-call.js']) {
+    for (const fixture of ['dir-then-call.js', downleveled('dir-then-call.js', 'tsc')]) {
       const { model, stdout } = traceFixture(fixture);
       assert.equal(stdout, '100\n', fixture);
       const main = only(model, 'main');
