@@ -47,7 +47,7 @@ const ASYNC_FUNCTION = /^async\b(?!\s*(?:function\b\s*)?\*)/;
  * and SWC's `_asyncToGenerator` returns. Read from its text, minified or not (bundled code).
  */
 export function isAsyncRunnerAt(fnKey: string): boolean {
-  return remembered(asyncRunnerAnswers, fnKey, () => ASYNC_RUNNERS.some((runner) => runner.test(headFrom(placeOf(fnKey)))));
+  return headMatches(asyncRunnerAnswers, fnKey, ASYNC_RUNNERS);
 }
 
 /**
@@ -56,7 +56,7 @@ export function isAsyncRunnerAt(fnKey: string): boolean {
  * tsc's and esbuild's `step`, Babel's and SWC's `asyncGeneratorStep`.
  */
 export function isAsyncStepAt(fnKey: string): boolean {
-  return remembered(asyncStepAnswers, fnKey, () => ASYNC_STEPS.some((step) => step.test(headFrom(placeOf(fnKey)))));
+  return headMatches(asyncStepAnswers, fnKey, ASYNC_STEPS);
 }
 
 /**
@@ -65,7 +65,7 @@ export function isAsyncStepAt(fnKey: string): boolean {
  * which `load` calls): it makes the function `load` calls from then on, no call of its own.
  */
 export function isAsyncMakerAt(fnKey: string): boolean {
-  return remembered(asyncMakerAnswers, fnKey, () => ASYNC_MAKER.test(headFrom(placeOf(fnKey))));
+  return headMatches(asyncMakerAnswers, fnKey, [ASYNC_MAKER]);
 }
 
 const ASYNC_MAKER = /^function\s+(_[\w$]+)\s*\(\s*\)\s*\{\s*\1\s*=\s*[\w$]+\(/;
@@ -86,7 +86,7 @@ const ASYNC_RUNNERS = [
  * body awaits: tsc's `__asyncGenerator` step, esbuild's and Babel's `resume`.
  */
 export function isAsyncGeneratorStepAt(fnKey: string): boolean {
-  return remembered(asyncGeneratorStepAnswers, fnKey, () => ASYNC_GENERATOR_STEPS.some((step) => step.test(headFrom(placeOf(fnKey)))));
+  return headMatches(asyncGeneratorStepAnswers, fnKey, ASYNC_GENERATOR_STEPS);
 }
 
 const ASYNC_GENERATOR_STEPS = [
@@ -197,6 +197,14 @@ export function callsAnExpressionAt(site: string): boolean {
 }
 
 const CALL_OF_EXPRESSION = /^[\s)}\]]*\(/;
+
+/** Whether the text of the function starting at `fnKey` starts as one of `shapes` does (a compiler's helper), answered once per function. */
+function headMatches(answers: Map<string, boolean>, fnKey: string, shapes: readonly RegExp[]): boolean {
+  return remembered(answers, fnKey, () => {
+    const head = headFrom(placeOf(fnKey));
+    return shapes.some((shape) => shape.test(head));
+  });
+}
 
 /** How much of a function's text headFrom reads: enough for a compiler helper's first statements. */
 const HEAD_CHARS = 400;
