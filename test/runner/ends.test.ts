@@ -56,6 +56,18 @@ describe('Node runner: errors, the loop and how tasks end', () => {
     assert.deepEqual(ends('coded'), ['rejected', 'Error: quota exceeded']);
   });
 
+  it('a rejection\'s cause is in its end message, as Node prints it below the error: fetch\'s refused connection, a chain, a crash\'s', () => {
+    const { model, stdout, code } = traceFixture('rejected-causes.js');
+    assert.equal(stdout, 'caught: fetch failed\ncaught: save failed\ncaught: retry loop\ncaught: guarded\n', 'the cause behind a getter was not read');
+    assert.equal(code, 1);
+    const ends = (name: string) => [only(model, name).end?.state, only(model, name).end?.message];
+    assert.match(only(model, 'download').end!.message, /^TypeError: fetch failed \(caused by Error: connect ECONNREFUSED 127\.0\.0\.1:\d+\)$/);
+    assert.deepEqual(ends('save'), ['rejected', 'Error: save failed (caused by Error: disk full; caused by quota of 12 GB)']);
+    assert.deepEqual(ends('loop'), ['rejected', 'Error: retry loop'], 'an error that is its own cause');
+    assert.deepEqual(ends('guarded'), ['rejected', 'Error: guarded']);
+    assert.deepEqual([model.exit?.reason, model.exit?.message], ['exception', 'Error: boot failed (caused by RangeError: port out of range)']);
+  });
+
   it('flags a 100 ms busy loop as a long block held by its task', () => {
     const { model } = traceFixture('busy-loop.js');
     const blocker = only(model, 'blocker');

@@ -8,15 +8,63 @@ import { isPackageFile } from './callFrames';
  */
 export function describeError(err: unknown): { message: string; site: string } {
   try {
-    if (err instanceof Error || types.isNativeError(err)) {
-      const name = safeString(err.name);
-      const message = safeString(err.message);
-      return { message: name && message ? `${name}: ${message}` : name || message, site: firstUserFrame(stackOf(err)) };
-    }
+    if (isError(err)) return { message: headline(err) + causesOf(err), site: firstUserFrame(stackOf(err)) };
     return { message: typeof err === 'string' ? err : Object.prototype.toString.call(err), site: '' };
   } catch {
     return { message: '', site: '' };
   }
+}
+
+/** How many causes deep an end message goes (Node prints them all; a lane's label has less room). */
+const MAX_CAUSES = 3;
+
+/**
+ * The error's `cause` chain as an end message tells it, " (caused by Error: connect
+ * ECONNREFUSED 127.0.0.1:9)", or '' when it has none: fetch's "fetch failed" says nothing more.
+ * Only causes stored as data are read (a getter is the program's code) and only those that say
+ * something (an error, a string, a number); a chain that loops stops where it does.
+ */
+export function causesOf(err: unknown): string {
+  const told: string[] = [];
+  const seen = new Set<unknown>([err]);
+  try {
+    for (let cause = ownData(err, 'cause'); told.length < MAX_CAUSES && !seen.has(cause); cause = ownData(cause, 'cause')) {
+      seen.add(cause);
+      if (isError(cause)) told.push(headline(cause));
+      else if (typeof cause === 'string' || typeof cause === 'number') told.push(String(cause));
+      else break;
+    }
+  } catch {
+    // a Proxy's trap threw: what was read so far stands
+  }
+  return told.length === 0 ? '' : ` (caused by ${told.join('; caused by ')})`;
+}
+
+/** Whether the value is an object whose own `cause` is an accessor: reading it runs the program's code. */
+export function hasCauseGetter(value: unknown): boolean {
+  try {
+    const descriptor = typeof value === 'object' && value !== null ? Object.getOwnPropertyDescriptor(value, 'cause') : undefined;
+    return descriptor !== undefined && !('value' in descriptor);
+  } catch {
+    return false; // a Proxy's trap threw: inspect does not show proxies' insides
+  }
+}
+
+function isError(value: unknown): value is Error {
+  return value instanceof Error || types.isNativeError(value);
+}
+
+/** `TypeError: bad input` as V8 heads an error's stack; `Error` with no message. */
+function headline(err: Error): string {
+  const name = safeString(err.name);
+  const message = safeString(err.message);
+  return name && message ? `${name}: ${message}` : name || message;
+}
+
+function ownData(value: unknown, key: string): unknown {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const descriptor = Object.getOwnPropertyDescriptor(value, key);
+  return descriptor && 'value' in descriptor ? descriptor.value : undefined;
 }
 
 /** The error's stack, '' when it has none or formatting it fails (the program's Error.prepareStackTrace runs as it is first read). */

@@ -5,7 +5,7 @@
 import * as v8 from 'node:v8';
 import { inspect } from 'node:util';
 import type { EndState } from '../../trace/events';
-import { firstUserFrame } from './errors';
+import { causesOf, describeError, firstUserFrame, hasCauseGetter } from './errors';
 import { internalBinding } from './nodeInternals';
 
 export interface PromiseOutcome {
@@ -32,10 +32,16 @@ function nativeStatus(): ((p: Promise<unknown>) => number) | undefined {
   }
 }
 
+/** Node's getPromiseDetails ([state, result]), where the runner reaches Node's util binding. */
+function promiseDetails(): ((p: Promise<unknown>) => unknown[]) | undefined {
+  const details = (internalBinding('util') as { getPromiseDetails?: (p: Promise<unknown>) => unknown[] } | undefined)?.getPromiseDetails;
+  return typeof details === 'function' ? details : undefined;
+}
+
 /** The same from Node's util binding, where V8 has no %PromiseStatus (Node 24). */
 function detailsStatus(): ((p: Promise<unknown>) => number) | undefined {
-  const details = (internalBinding('util') as { getPromiseDetails?: (p: Promise<unknown>) => unknown[] } | undefined)?.getPromiseDetails;
-  if (typeof details !== 'function') return undefined;
+  const details = promiseDetails();
+  if (details === undefined) return undefined;
   const status = (p: Promise<unknown>): number => details(p)[0] as number;
   try {
     return status(Promise.resolve()) === FULFILLED && status(new Promise(() => undefined)) === PENDING ? status : undefined;
@@ -77,6 +83,9 @@ export function knownSettled(promise: Promise<unknown>): boolean {
 }
 
 function inspectState(promise: Promise<unknown>): PromiseOutcome {
+  const rejection = rejectionReason(promise);
+  // util.inspect reads an error's cause (to shorten its stack), running a getter there: the program's code
+  if (hasCauseGetter(rejection)) return { state: 'rejected', ...describeError(rejection) };
   let text: string;
   try {
     text = inspect(promise, INSPECT_OPTIONS);
@@ -86,11 +95,23 @@ function inspectState(promise: Promise<unknown>): PromiseOutcome {
   const m = /^Promise \{\s*(<pending>|<rejected>)?/.exec(text);
   if (m?.[1] === '<pending>') return PENDING_OUTCOME;
   if (m?.[1] !== '<rejected>') return RESOLVED_OUTCOME;
-  const reason = text.slice(m[0].length).trimStart();
+  // (an error that refers to itself, its cause one, is headed "<ref *1> Error: …")
+  const reason = text.slice(m[0].length).trimStart().replace(/^<ref \*\d+> /, '');
   const firstLine = reason.split('\n')[0].replace(/,?\s*(\[Symbol\(.*)?\}?$/, '').trim();
   // fetch's abort is a DOMException, bracketed where it has no stack frames (Node 24's)
   const cancelled = /^\[?(DOMException )?\[?(AbortError|TimeoutError)\b/.test(firstLine);
   // An error without stack frames is shown bracketed, its own properties after it on the same line
   // ("[AggregateError: All promises were rejected] { [errors]: [Array] }"): the message is the brackets' inside.
-  return { state: cancelled ? 'cancelled' : 'rejected', message: firstLine.replace(/^\[(.*)\](?: \{ .* \})?$/, '$1'), site: firstUserFrame(reason) };
+  const message = firstLine.replace(/^\[(.*)\](?: \{ .* \})?$/, '$1');
+  return { state: cancelled ? 'cancelled' : 'rejected', message: reason.includes('[cause]: ') ? message + causesOf(rejection) : message, site: firstUserFrame(reason) };
+}
+
+/** A rejected promise's reason, where Node's util binding tells it (inspect shows a cause's cause only as `[Error]`). */
+function rejectionReason(promise: Promise<unknown>): unknown {
+  try {
+    const details = promiseDetails()?.(promise);
+    return details?.[0] === REJECTED ? details[1] : undefined;
+  } catch {
+    return undefined;
+  }
 }

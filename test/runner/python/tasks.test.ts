@@ -232,6 +232,18 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     assert.equal(model.waitLabel(only(model, 'main').waits[0]), 'gather ×3');
   });
 
+  it('a task\'s end message tells the chain above its exception as a traceback does: raised from, raised while handling; not a `from None`, nor a timeout\'s cancellation', () => {
+    const { model, stdout, code } = trace(py('rejected_causes.py'));
+    assert.equal(stdout, "['ValueError', 'RuntimeError', 'LookupError', 'TimeoutError']\n");
+    assert.equal(code, 1);
+    const ends = (name: string) => [only(model, name).end?.state, only(model, name).end?.message];
+    assert.deepEqual(ends('load'), ['rejected', "ValueError: bad record (while handling KeyError: 'id')"]);
+    assert.deepEqual(ends('save'), ['rejected', 'RuntimeError: save failed (caused by OSError: [Errno 28] No space left on device)']);
+    assert.deepEqual(ends('lookup'), ['rejected', 'LookupError: missing']);
+    assert.deepEqual(ends('timed'), ['rejected', 'TimeoutError']);
+    assert.deepEqual([model.exit?.reason, model.exit?.message], ['exception', 'ConnectionError: boot failed (caused by ValueError: port out of range)']);
+  });
+
   it('wait_for times out and cancels the slow task, and says who cancelled it', () => {
     const { model, stdout } = trace(py('wait_for_timeout.py'));
     assert.equal(stdout, 'timed out\n');

@@ -439,6 +439,42 @@ def task_group_of(frame):
     return None
 
 
+# How many causes deep an end message goes (Python prints them all; a lane's label has less room).
+MAX_CAUSES = 3
+
+
+def headline(exc):
+    """`ValueError: bad input` as a traceback's last line says it; the type alone with no message."""
+    try:
+        text = str(exc)
+    except Exception:  # the program's __str__ raised: its type says what it is
+        text = ""
+    return "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
+
+
+def causes_of(exc):
+    """The chain a traceback prints above the exception, as an end message tells it: " (caused by
+    OSError: disk full)" for `raise … from`, " (while handling KeyError: 'id')" for one raised in
+    an except block; "" with none. A CancelledError is no cause: asyncio.timeout raises its
+    TimeoutError from the cancellation by which it stopped the wait, its mechanism, not a reason."""
+    told = []
+    seen = {id(exc)}
+    try:
+        while len(told) < MAX_CAUSES:
+            cause = exc.__cause__
+            how = "caused by"
+            if cause is None and not exc.__suppress_context__:
+                cause, how = exc.__context__, "while handling"
+            if cause is None or id(cause) in seen or isinstance(cause, asyncio.CancelledError):
+                break
+            seen.add(id(cause))
+            told.append("%s %s" % (how, headline(cause)))
+            exc = cause
+    except Exception:  # its class hides them (a __getattribute__ that raises): what was read so far stands
+        pass
+    return " (%s)" % "; ".join(told) if told else ""
+
+
 def exception_of(future):
     """A done future's exception, read without marking it retrieved: future.exception() would
     silence asyncio's "exception was never retrieved" report, which the program prints untraced."""
@@ -449,11 +485,7 @@ def exception_of(future):
 
 
 def describe_error(exc):
-    try:
-        text = str(exc)
-    except Exception:  # the program's __str__ raised: its type says what it is
-        text = ""
-    message = "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
+    message = headline(exc) + causes_of(exc)
     site = package_site = ""
     try:
         tb = exc.__traceback__
