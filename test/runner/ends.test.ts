@@ -47,12 +47,12 @@ describe('Node runner: errors, the loop and how tasks end', () => {
     assert.equal(tasksNamed(model, 'work').length, 2);
   });
 
-  it('an error Node shows without a stack (Promise.any\'s, one made with stacks off) ends its task with its message alone', () => {
+  it('an error Node shows without a stack (Promise.any\'s, one made with stacks off) ends its task with its message, and Promise.any\'s with the errors it groups', () => {
     const { model, stdout } = traceFixture('rejected-reasons.js');
     assert.equal(stdout, 'caught: All promises were rejected\ncaught: quota exceeded\n');
     const ends = (name: string) => [only(model, name).end?.state, only(model, name).end?.message];
-    assert.deepEqual(ends('Promise.any ×2'), ['rejected', 'AggregateError: All promises were rejected']);
-    assert.deepEqual(ends('anyOf'), ['rejected', 'AggregateError: All promises were rejected']);
+    assert.deepEqual(ends('Promise.any ×2'), ['rejected', 'AggregateError: All promises were rejected [Error: first; Error: second]']);
+    assert.deepEqual(ends('anyOf'), ['rejected', 'AggregateError: All promises were rejected [Error: first; Error: second]']);
     assert.deepEqual(ends('coded'), ['rejected', 'Error: quota exceeded']);
   });
 

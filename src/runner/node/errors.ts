@@ -8,15 +8,40 @@ import { isPackageFile } from './callFrames';
  */
 export function describeError(err: unknown): { message: string; site: string } {
   try {
-    if (isError(err)) return { message: headline(err) + causesOf(err), site: firstUserFrame(stackOf(err)) };
+    if (isError(err)) return { message: headline(err) + errorDetails(err), site: firstUserFrame(stackOf(err)) };
     return { message: typeof err === 'string' ? err : Object.prototype.toString.call(err), site: '' };
   } catch {
     return { message: '', site: '' };
   }
 }
 
-/** How many causes deep an end message goes (Node prints them all; a lane's label has less room). */
+/** How many causes deep, and how many grouped errors, an end message tells (Node prints them all; a lane's label has less room). */
 const MAX_CAUSES = 3;
+const MAX_MEMBERS = 3;
+
+/** What an end message adds to an error's headline: the errors it groups, then its cause chain. */
+export function errorDetails(err: unknown): string {
+  return membersOf(err) + causesOf(err);
+}
+
+/**
+ * The errors an error groups (an AggregateError's, Promise.any's one for each promise), as an end
+ * message tells them: " [Error: first; Error: second]"; '' for an error grouping none.
+ */
+function membersOf(err: unknown): string {
+  const told: string[] = [];
+  let count = 0;
+  try {
+    const errors = ownData(err, 'errors');
+    if (!Array.isArray(errors)) return '';
+    count = errors.length;
+    for (let i = 0; i < count && told.length < MAX_MEMBERS; i++) told.push(summary(ownData(errors, String(i))));
+  } catch {
+    // a Proxy's trap threw: what was read so far stands
+  }
+  if (told.length === 0) return '';
+  return ` [${told.join('; ')}${count > told.length ? `; …${count - told.length} more` : ''}]`;
+}
 
 /**
  * The error's `cause` chain as an end message tells it, " (caused by Error: connect
@@ -24,15 +49,15 @@ const MAX_CAUSES = 3;
  * Only causes stored as data are read (a getter is the program's code) and only those that say
  * something (an error, a string, a number); a chain that loops stops where it does.
  */
-export function causesOf(err: unknown): string {
+function causesOf(err: unknown): string {
   const told: string[] = [];
   const seen = new Set<unknown>([err]);
   try {
     for (let cause = ownData(err, 'cause'); told.length < MAX_CAUSES && !seen.has(cause); cause = ownData(cause, 'cause')) {
       seen.add(cause);
-      if (isError(cause)) told.push(headline(cause));
-      else if (typeof cause === 'string' || typeof cause === 'number') told.push(String(cause));
-      else break;
+      const said = summary(cause);
+      if (!said) break;
+      told.push(said);
     }
   } catch {
     // a Proxy's trap threw: what was read so far stands
@@ -52,6 +77,12 @@ export function hasCauseGetter(value: unknown): boolean {
 
 function isError(value: unknown): value is Error {
   return value instanceof Error || types.isNativeError(value);
+}
+
+/** An error's headline, a string or a number as it is; '' for what says nothing read this way (an object). */
+function summary(value: unknown): string {
+  if (isError(value)) return headline(value);
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
 /** `TypeError: bad input` as V8 heads an error's stack; `Error` with no message. */

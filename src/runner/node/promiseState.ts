@@ -5,7 +5,7 @@
 import * as v8 from 'node:v8';
 import { inspect } from 'node:util';
 import type { EndState } from '../../trace/events';
-import { causesOf, describeError, firstUserFrame, hasCauseGetter } from './errors';
+import { describeError, errorDetails, firstUserFrame, hasCauseGetter } from './errors';
 import { internalBinding } from './nodeInternals';
 
 export interface PromiseOutcome {
@@ -103,10 +103,10 @@ function inspectState(promise: Promise<unknown>): PromiseOutcome {
   // An error without stack frames is shown bracketed, its own properties after it on the same line
   // ("[AggregateError: All promises were rejected] { [errors]: [Array] }"): the message is the brackets' inside.
   const message = firstLine.replace(/^\[(.*)\](?: \{ .* \})?$/, '$1');
-  return { state: cancelled ? 'cancelled' : 'rejected', message: reason.includes('[cause]: ') ? message + causesOf(rejection) : message, site: firstUserFrame(reason) };
+  return { state: cancelled ? 'cancelled' : 'rejected', message: /\[(cause|errors)\]: /.test(reason) ? message + errorDetails(rejection) : message, site: firstUserFrame(reason) };
 }
 
-/** A rejected promise's reason, where Node's util binding tells it (inspect shows a cause's cause only as `[Error]`). */
+/** A rejected promise's reason, where Node's util binding tells it (inspect shows an error's cause as `[Error]`, its errors as `[Array]`). */
 function rejectionReason(promise: Promise<unknown>): unknown {
   try {
     const details = promiseDetails()?.(promise);

@@ -232,15 +232,19 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     assert.equal(model.waitLabel(only(model, 'main').waits[0]), 'gather ×3');
   });
 
-  it('a task\'s end message tells the chain above its exception as a traceback does: raised from, raised while handling; not a `from None`, nor a timeout\'s cancellation', () => {
+  it('a task\'s end message tells the chain above its exception as a traceback does (raised from, raised while handling; not a `from None`, nor a timeout\'s cancellation) and what an ExceptionGroup groups', () => {
     const { model, stdout, code } = trace(py('rejected_causes.py'));
-    assert.equal(stdout, "['ValueError', 'RuntimeError', 'LookupError', 'TimeoutError']\n");
+    assert.equal(stdout, `['ValueError', 'RuntimeError', 'LookupError', 'TimeoutError'${atLeast(11) ? ", 'ExceptionGroup'" : ''}]\n`);
     assert.equal(code, 1);
     const ends = (name: string) => [only(model, name).end?.state, only(model, name).end?.message];
     assert.deepEqual(ends('load'), ['rejected', "ValueError: bad record (while handling KeyError: 'id')"]);
     assert.deepEqual(ends('save'), ['rejected', 'RuntimeError: save failed (caused by OSError: [Errno 28] No space left on device)']);
     assert.deepEqual(ends('lookup'), ['rejected', 'LookupError: missing']);
     assert.deepEqual(ends('timed'), ['rejected', 'TimeoutError']);
+    if (atLeast(11)) {
+      const failures = 'ValueError: part 0 failed; ValueError: part 1 failed; ValueError: part 2 failed; …2 more';
+      assert.deepEqual(ends('grouped'), ['rejected', `ExceptionGroup: unhandled errors in a TaskGroup (5 sub-exceptions) [${failures}]`]);
+    }
     assert.deepEqual([model.exit?.reason, model.exit?.message], ['exception', 'ConnectionError: boot failed (caused by ValueError: port out of range)']);
   });
 

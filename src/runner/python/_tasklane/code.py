@@ -2,6 +2,7 @@
 
 import asyncio
 import asyncio.base_events
+import builtins
 import dis
 import functools
 import os
@@ -439,8 +440,10 @@ def task_group_of(frame):
     return None
 
 
-# How many causes deep an end message goes (Python prints them all; a lane's label has less room).
+# How many causes deep, and how many grouped exceptions, an end message tells (Python prints them
+# all; a lane's label has less room).
 MAX_CAUSES = 3
+MAX_MEMBERS = 3
 
 
 def headline(exc):
@@ -450,6 +453,20 @@ def headline(exc):
     except Exception:  # the program's __str__ raised: its type says what it is
         text = ""
     return "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
+
+
+def members_of(exc):
+    """The exceptions an ExceptionGroup groups (a TaskGroup's, one for each failed task), as an end
+    message tells them: " [ValueError: fetch 4 failed]"; "" for an exception grouping none."""
+    try:
+        members = exc.exceptions if isinstance(exc, getattr(builtins, "BaseExceptionGroup", ())) else ()
+        told = [headline(member) for member in members[:MAX_MEMBERS]]
+        more = len(members) - len(told)
+    except Exception:  # its class hides them (a __getattribute__ that raises)
+        return ""
+    if not told:
+        return ""
+    return " [%s%s]" % ("; ".join(told), "; …%d more" % more if more else "")
 
 
 def causes_of(exc):
@@ -485,7 +502,7 @@ def exception_of(future):
 
 
 def describe_error(exc):
-    message = headline(exc) + causes_of(exc)
+    message = headline(exc) + members_of(exc) + causes_of(exc)
     site = package_site = ""
     try:
         tb = exc.__traceback__
