@@ -285,6 +285,18 @@ describe('Node runner: Node\'s I/O', () => {
     assert.ok(![...model.tasks.values()].some((t) => /^[A-Z0-9]+$/.test(t.name)), 'no raw resource type for a name');
   });
 
+  it('a for await over fs.promises.watch waits for the watcher, from each step\'s start and while pending as the program exits', () => {
+    const { model, stdout } = traceFixture('watch-loop.js');
+    assert.equal(stdout, 'changed a.txt\n');
+    const watcher = only(model, 'fs.watch');
+    const loop = only(model, 'watchDir');
+    assert.equal(watcher.parent, loop.id);
+    assert.ok(loop.waits.length >= 2, `${loop.waits.length} waits`);
+    assert.deepEqual(loop.waits.map((w) => [w.target, model.waitLabel(w)]), loop.waits.map(() => [watcher.id, 'fs.watch']));
+    const last = loop.waits[loop.waits.length - 1];
+    assert.ok(Number.isNaN(last.end) || last.end === model.endTime, 'still waiting as the program exited');
+  });
+
   it('an HTTP/2 session and its streams are named so, Node\'s own, and end; the request is no task left pending', () => {
     const { model, stdout } = traceFixture('http2.js');
     assert.equal(stdout, 'h2\n');

@@ -40,6 +40,9 @@ describe('Node runner: timers', () => {
     assert.deepEqual(model.childrenOf(main.id).map((t) => `${t.kind} ${t.name}`), ['timer setImmediate', 'timer setInterval 5 ms']);
     // The break waits for the generator's return(), which Node's generator finishes in a job of its own.
     assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['setImmediate', 'setInterval 5 ms', 'setInterval 5 ms', 'setInterval 5 ms', 'iterator.return']);
+    // Each step waits for the interval's timer from its start, not only once the timer has woken it.
+    const interval = only(model, 'setInterval 5 ms');
+    assert.deepEqual(main.waits.slice(1, 4).map((w) => w.target), [interval.id, interval.id, interval.id]);
     // Node's own generator steps in jobs of their own: main waits on through them.
     assert.deepEqual(stretchesOfNeither(main), []);
   });

@@ -38,6 +38,16 @@ export class PromiseTasks {
   private step: Promise<unknown> | undefined;
   private stepTask: TaskState | undefined;
   private stepRun = 0;
+  /**
+   * The timer or handle Node's own async generator made in the first step of a task's `for await`
+   * over it (timers/promises' setInterval, fs.promises.watch), and the loop's site: each step waits
+   * for it, before it first fires too (a watch loop stopped by Ctrl-C waited for nothing said).
+   */
+  private readonly loopSources = new WeakMap<TaskState, { site: string; source: TaskState }>();
+  /** The promise of the first `next()` call in a task's run (a `for await` step's), the task, and which run. */
+  private nextRequest: Promise<unknown> | undefined;
+  private nextRequestTask: TaskState | undefined;
+  private nextRequestRun = 0;
   private readonly misread: MisreadCalls;
   private readonly awaits: Awaits;
   /** Helpers whose own promise was found nearer the user's call than the one that started them (see onPromise). */
@@ -181,6 +191,13 @@ export class PromiseTasks {
           this.generatorRequest = promise;
           this.generatorRequestCaller = info.callers[0];
           if (!hasParent) this.noteStep(promise, top, info);
+          if (!hasParent && (this.nextRequestTask !== top || this.nextRequestRun !== top.resumes)) {
+            this.nextRequest = promise;
+            this.nextRequestTask = top;
+            this.nextRequestRun = top.resumes;
+            const loop = this.loopSources.get(top);
+            if (loop !== undefined && loop.site === info.site && !loop.source.ended) marks.setSource(promise, loop.source);
+          }
         }
         // An await in Node's own async generator, stepped by the task's `for await` or left by its
         // `break` (a stream's iterator destroying the stream in its finally).
@@ -256,6 +273,15 @@ export class PromiseTasks {
       default:
         marks.setOwner(promise, top);
     }
+  }
+
+  /**
+   * `source`, a timer or handle, was made in the `next()` of `stepper`'s `for await` over Node's
+   * own async generator (see loopSources): the step being made waits for it, and so do the next.
+   */
+  loopSourceMade(source: TaskState, stepper: TaskState, info: CallSiteInfo): void {
+    this.loopSources.set(stepper, { site: info.site, source });
+    if (this.nextRequest !== undefined && this.nextRequestTask === stepper && this.nextRequestRun === stepper.resumes) marks.setSource(this.nextRequest, source);
   }
 
   /** A timer was made (see Awaits.timerMade). */

@@ -5,6 +5,7 @@ import { isPackageFile } from './callFrames';
 import type { CallSiteInfo } from './callSiteInfo';
 import { processStdioOpened } from './callsites';
 import type { HandleEnds, WorkerWatch } from './handleEnds';
+import type { PromiseTasks } from './promiseTasks';
 import { jsObjectOf, RESOLVED, streamEnd } from './handleState';
 import { truncate } from './lists';
 import { asyncResourceName, CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, PROMISIFIED_EXEC, socketNameOfConnect, STDIN, TCP_SOCKET, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type IoResource } from './names';
@@ -91,8 +92,8 @@ export class ResourceTasks {
     private readonly popReturnedCalls: (info: CallSiteInfo) => TaskState,
     private readonly stepShown: (top: TaskState, info: CallSiteInfo, ns: number) => TaskState,
     private readonly workers: WorkerWatch,
-    /** Told of each timer the program makes, with its callback. */
-    private readonly timerMade: (timer: TaskState, callback: unknown) => void,
+    /** Told of each timer the program makes, with its callback, and of what Node's async generators make in a `for await`'s step. */
+    private readonly promises: Pick<PromiseTasks, 'timerMade' | 'loopSourceMade'>,
     /** Told of the tasks whose ends it looks for (timers, tests, workers, AsyncResources). */
     private readonly ends: HandleEnds,
   ) {}
@@ -255,8 +256,10 @@ export class ResourceTasks {
     }
     if (TIMER_TYPES.has(type) && top !== this.stack.internals) {
       this.ends.watchForClear(top, task);
-      this.timerMade(task, type === 'Timeout' ? resource._onTimeout : resource._onImmediate);
+      this.promises.timerMade(task, type === 'Timeout' ? resource._onTimeout : resource._onImmediate);
     }
+    // (A lasting one: a directory's generator makes a request for each read, which is a task of its own.)
+    if (info.shape === 'builtin' && info.api === 'next' && !task.oneShot && (kind === 'timer' || kind === 'io')) this.promises.loopSourceMade(task, top, info);
     this.owners.set(asyncId, task);
     if (type === 'TCPWRAP' && isServer(top.name)) this.nameOnReturn.push(task);
     if (type === 'TCPCONNECTWRAP' && maker?.name === TCP_SOCKET) this.socketOfConnect.set(task, maker);

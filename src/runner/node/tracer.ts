@@ -85,7 +85,7 @@ export class Tracer {
     this.settles = new PromiseSettles(this.stack, this.out, this.now, (fn) => this.untraced(fn));
     this.ends = new HandleEnds(this.stack, this.now, (task) => this.resources.forget(task), options.workers);
     this.resources = new ResourceTasks(this.stack, sites, this.now, (info) => this.promises.popReturnedCalls(info, false), (top, info, ns) => this.promises.stepShown(top, info, false, ns), options.workers,
-      (timer, callback) => this.promises.timerMade(timer, callback), this.ends);
+      this.promises, this.ends);
     // Resources other than promises come through async_hooks.
     const init = (asyncId: number, type: string, trigger: number, resource: object): void => {
       if (this.paused) {
