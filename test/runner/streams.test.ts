@@ -162,14 +162,16 @@ describe('Node runner: streams, generators and for await', () => {
     assert.equal(model.waitLabel(main.waits[main.waits.length - 1]), 'save', 'main waits for save');
   });
 
-  it('an async call right after a long for await over a directory is a task of its own, with the timer it sets, which the loop\'s function awaits (compiled into a generator too)', () => {
+  it('an async call right after a long for await over a directory is a task of its own, waiting for the timer it sets, which the loop\'s function awaits (compiled into a generator too)', () => {
     for (const fixture of ['dir-then-call.js', downleveled('dir-then-call.js', 'tsc')]) {
       const { model, stdout } = traceFixture(fixture);
       assert.equal(stdout, '100\n', fixture);
       const main = only(model, 'main');
       const save = only(model, 'save');
       assert.equal(save.parent, main.id, fixture);
-      assert.equal(only(model, 'setTimeout 5 ms').parent, save.id, `${fixture}: the timer its sleep sets, which showed it was no step`);
+      const sleep = only(model, 'setTimeout 5 ms');
+      assert.equal(sleep.parent, save.id, `${fixture}: the timer its sleep sets, which showed it was no step`);
+      assert.deepEqual(save.waits.map((w) => w.target), [sleep.id], `${fixture}: save waits for its sleep's timer, from the wait's start`);
       assert.equal(main.waits.at(-1)?.target, save.id, `${fixture}: its call's own promise, not one made inside it`);
     }
   });

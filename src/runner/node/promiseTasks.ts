@@ -314,6 +314,12 @@ export class PromiseTasks {
     const promise = this.step!;
     this.step = undefined;
     if (was === 'step') return top;
+    // Promises the cache read as further steps since were made inside the call: the call's await
+    // of one is no generator's, and the latest may be the one whose executor makes the resource
+    // now (its sleep's, whose timer the wait is for).
+    const latest = this.generatorRequest;
+    this.generatorRequest = undefined;
+    if (ns !== undefined && latest !== promise) this.executing = latest;
     const at = ns ?? this.now();
     if (was.shape === 'user') this.startAsync(promise, at, was);
     else this.startTransient(promise, at, helperKind(was), opName(was), was, isTestCall(was));
