@@ -56,15 +56,18 @@ describe('Node runner: errors, the loop and how tasks end', () => {
     assert.deepEqual(ends('coded'), ['rejected', 'Error: quota exceeded']);
   });
 
-  it('a rejection\'s cause is in its end message, as Node prints it below the error: fetch\'s refused connection, a chain, a crash\'s', () => {
+  it('a rejection\'s cause is in its end message, as Node prints it below the error: fetch\'s refused connection, a chain, an abort\'s reason, a crash\'s', () => {
     const { model, stdout, code } = traceFixture('rejected-causes.js');
-    assert.equal(stdout, 'caught: fetch failed\ncaught: save failed\ncaught: retry loop\ncaught: guarded\n', 'the cause behind a getter was not read');
+    assert.equal(stdout, 'caught: fetch failed\ncaught: save failed\ncaught: retry loop\ncaught: guarded\ncaught: The operation was aborted\ncaught: The operation was aborted\n', 'the cause behind a getter was not read');
     assert.equal(code, 1);
     const ends = (name: string) => [only(model, name).end?.state, only(model, name).end?.message];
     assert.match(only(model, 'download').end!.message, /^TypeError: fetch failed \(caused by Error: connect ECONNREFUSED 127\.0\.0\.1:\d+\)$/);
     assert.deepEqual(ends('save'), ['rejected', 'Error: save failed (caused by Error: disk full; caused by quota of 12 GB)']);
     assert.deepEqual(ends('loop'), ['rejected', 'Error: retry loop'], 'an error that is its own cause');
     assert.deepEqual(ends('guarded'), ['rejected', 'Error: guarded']);
+    // An abort's own AbortError is no cause worth telling; the reason the program gave is.
+    assert.deepEqual(ends('setTimeout 1000 ms'), ['cancelled', 'AbortError: The operation was aborted']);
+    assert.deepEqual(ends('setTimeout 2000 ms'), ['cancelled', 'AbortError: The operation was aborted (caused by Error: user left)']);
     assert.deepEqual([model.exit?.reason, model.exit?.message], ['exception', 'Error: boot failed (caused by RangeError: port out of range)']);
   });
 

@@ -53,16 +53,25 @@ function causesOf(err: unknown): string {
   const told: string[] = [];
   const seen = new Set<unknown>([err]);
   try {
-    for (let cause = ownData(err, 'cause'); told.length < MAX_CAUSES && !seen.has(cause); cause = ownData(cause, 'cause')) {
+    for (let effect = err, cause = ownData(err, 'cause'); told.length < MAX_CAUSES && !seen.has(cause); effect = cause, cause = ownData(cause, 'cause')) {
       seen.add(cause);
       const said = summary(cause);
-      if (!said) break;
+      if (!said || isRepeatedAbort(effect, cause)) break;
       told.push(said);
     }
   } catch {
     // a Proxy's trap threw: what was read so far stands
   }
   return told.length === 0 ? '' : ` (caused by ${told.join('; caused by ')})`;
+}
+
+/**
+ * An AbortError caused by another: Node's abortable calls reject with an AbortError whose cause is
+ * the signal's reason, by default an AbortError of its own ("This operation was aborted"), which
+ * says nothing more; a reason the program gave (`ac.abort(new Error('user left'))`) does.
+ */
+function isRepeatedAbort(effect: unknown, cause: unknown): boolean {
+  return isError(effect) && isError(cause) && effect.name === 'AbortError' && cause.name === 'AbortError';
 }
 
 /** Whether the value is an object whose own `cause` is an accessor: reading it runs the program's code. */
