@@ -27,6 +27,11 @@ const THENS = new Set(['then', 'catch', 'finally']);
 const STACK_LIMIT = 24;
 /** How deep a second look goes when the first stopped inside a package's code (see framesToProject). */
 const DEEP_STACK_LIMIT = 200;
+/**
+ * How deep a second look goes when the first stopped in code compiled into generators, where each
+ * call of an async function or generator takes a helper's frames and a generator's next() more.
+ */
+const COMPILED_STACK_LIMIT = 2 * STACK_LIMIT;
 
 const holder: { stack?: CallSite[] } = {};
 const asCallSites = (_: Error, frames: CallSite[]): CallSite[] => frames;
@@ -47,6 +52,11 @@ function captureFrames(skipAbove: Function, limit = STACK_LIMIT): CallSite[] {
   }
 }
 
+/** A generator's next(), V8's own frame: how code compiled into generators resumes them. */
+function isGeneratorResume(frame: CallSite): boolean {
+  return frame.getFunctionName() === 'next' && frame.getFileName() == null;
+}
+
 /** Code of the project itself: neither Node's, the runner's nor an installed package's. */
 function isProjectFrame(frame: CallSite, isOwn: (file: string) => boolean): boolean {
   const file = fileOf(frame);
@@ -59,8 +69,14 @@ function isProjectFrame(frame: CallSite, isOwn: (file: string) => boolean): bool
  * place what it makes inside the package instead of at the project's call of it.
  */
 function framesToProject(skipAbove: Function, isOwn: (file: string) => boolean): CallSite[] {
-  const frames = captureFrames(skipAbove);
-  if (frames.length < STACK_LIMIT || frames.some((frame) => frame.isAsync() || isProjectFrame(frame, isOwn))) return frames;
+  let frames = captureFrames(skipAbove);
+  if (frames.length < STACK_LIMIT) return frames;
+  // The Node call running the compiled code (a pipeline pulling a compiled generator) may be below the first look.
+  if (frames.some(isGeneratorResume)) {
+    frames = captureFrames(skipAbove, COMPILED_STACK_LIMIT);
+    if (frames.length < COMPILED_STACK_LIMIT) return frames;
+  }
+  if (frames.some((frame) => frame.isAsync() || isProjectFrame(frame, isOwn))) return frames;
   // Node's own code alone this deep (loading a module inside the program's first fetch) stays Node's work.
   return frames.some((frame) => isPackageFile(fileOf(frame))) ? captureFrames(skipAbove, DEEP_STACK_LIMIT) : frames;
 }
@@ -208,7 +224,7 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
   const userFrame = frames[user];
   const { callers, generatorBody } = userFunctions(frames, user, isOwn);
   // V8 lists the awaiting functions after the whole synchronous stack; a stack cut at the limit may hide more.
-  const callersComplete = firstAsync >= 0 || (stack.length !== STACK_LIMIT && stack.length < DEEP_STACK_LIMIT);
+  const callersComplete = firstAsync >= 0 || (stack.length !== STACK_LIMIT && stack.length !== COMPILED_STACK_LIMIT && stack.length < DEEP_STACK_LIMIT);
   const site = position(projectFrame(frames, user) ?? userFrame);
   const fn = functionName(userFrame, true, frames[user + 1]);
   const calledBy = calledThrough(frames, user, isOwn);
