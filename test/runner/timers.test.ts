@@ -23,8 +23,8 @@ describe('Node runner: timers', () => {
     assert.deepEqual([slept.target, model.waitLabel(slept), model.wokenBy(slept)], [sleepTimer.id, 'setTimeout 20 ms', 0]);
     assert.deepEqual([pending.target, model.waitLabel(pending)], [only(model, 'setTimeout 10000 ms').id, 'setTimeout 10000 ms']);
     assert.ok(Number.isNaN(pending.end) || pending.end === model.endTime, 'still waiting as the program exited');
-    // The timer's callback calling resolve, an arrow's or a function's.
-    for (const [task, timer] of [['doze', 'setTimeout 20000 ms'], ['snooze', 'setTimeout 30000 ms']]) {
+    // The timer's callback calling resolve, an arrow's or a function's, or returning what it returns.
+    for (const [task, timer] of [['doze', 'setTimeout 20000 ms'], ['snooze', 'setTimeout 30000 ms'], ['rest', 'setTimeout 40000 ms']]) {
       const wait = only(model, task).waits[0];
       assert.deepEqual([wait.target, model.waitLabel(wait)], [only(model, timer).id, timer], task);
     }

@@ -22,12 +22,13 @@ const NATIVE_ANONYMOUS = 'function () { [native code] }';
 
 /**
  * A function of no parameters whose first statement calls a resolve function by its usual names:
- * `() => resolve()`, `() => { resolve('done'); }`, `function () { res(); }` (MDN's sleep).
+ * `() => resolve()`, `() => { resolve('done'); }`, `function () { res(); }` (MDN's sleep),
+ * `function () { return resolve(x); }` (such an arrow compiled for ES5), `() => { return r(); }`.
  */
 function callsResolve(fn: Function): boolean {
   return fn.length === 0 && CALLS_RESOLVE.test(functionText.call(fn));
 }
-const CALLS_RESOLVE = /^(?:function\s*\(\s*\)\s*\{|\(\s*\)\s*=>\s*\{?)\s*(?:resolve|res|r|done)\s*\(/;
+const CALLS_RESOLVE = /^(?:function\s*\(\s*\)\s*\{|\(\s*\)\s*=>\s*\{?)\s*(?:return\s+)?(?:resolve|res|r|done)\s*\(/;
 
 /**
  * Where a function compiled into a generator awaited, which the stack no longer shows (see
