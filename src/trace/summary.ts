@@ -30,16 +30,20 @@ function table(rows: string[][], cutStart: ReadonlySet<number>): string {
 }
 
 const HEADER = ['Task', 'Kind', 'Created at', 'Parent', 'Start', 'End', 'Running', 'Waiting', 'Ended'];
+/** How many rejected tasks the summary tells in full below the table. */
+const MAX_REJECTED = 10;
 
 export function formatSummary(model: TraceModel, options: { includeInternal?: boolean } = {}): string {
   const cwd = model.info?.cwd;
   const rows = [HEADER];
+  const rejected: Task[] = [];
   let hidden = 0;
   for (const task of model.tasks.values()) {
     if (task.internal && !options.includeInternal) {
       hidden++;
       continue;
     }
+    if (task.end?.state === 'rejected' && task.end.message !== '') rejected.push(task);
     const parent = model.tasks.get(task.parent);
     rows.push([
       `#${task.id} ${model.displayName(task)}`,
@@ -64,6 +68,13 @@ export function formatSummary(model: TraceModel, options: { includeInternal?: bo
     const where = b.thread === 0 ? '' : ` on thread ${b.thread}`;
     out.push(`  ${formatDuration(b.end - b.start).padStart(9)} at ${formatDuration(b.start)}${where} in ${task ? `#${task.id} ${model.displayName(task)} (${shortSite(task.site, cwd) || 'no site'})` : 'untracked code'}`);
   }
+  // The table's column cuts a message (and its cause) at 48 characters: here each is whole, with where it was thrown.
+  if (rejected.length > 0) out.push('', 'Rejected tasks:');
+  for (const task of rejected.slice(0, MAX_REJECTED)) {
+    const where = task.end!.site ? ` at ${shortSite(task.end!.site, cwd)}` : '';
+    out.push(`  #${task.id} ${model.displayName(task)}: ${task.end!.message}${where}`);
+  }
+  if (rejected.length > MAX_REJECTED) out.push(`  (${(rejected.length - MAX_REJECTED).toLocaleString('en')} more)`);
   const stopped = recordingStopped(model, 'the event cap');
   if (stopped) out.push('', stopped);
   for (const s of model.signals) out.push('', `The program received ${s.signal} at ${formatDuration(s.t)}.`);

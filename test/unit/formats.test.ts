@@ -183,6 +183,27 @@ describe('tasklane summary', () => {
     assert.deepEqual(ends, ['cancelled by main: shutting down', 'rejected: ValueError: bad input', 'cancelled: cleared before it fired']);
   });
 
+  it('tells each rejected task\'s whole message (its cause too) and where it was thrown, below the table that cuts them; ten at most', () => {
+    const message = 'TypeError: fetch failed (caused by Error: connect ECONNREFUSED 127.0.0.1:9)';
+    const events: TraceEvent[] = [
+      { type: 'start', runtime: 'node', runtimeVersion: 'v20.0.0', pid: 7, script: '/app/get.js', cwd: '/app', startedAt: 1 },
+      { type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'get.js', site: '', internal: false },
+      { type: 'task', t: 1, id: 2, parent: 1, kind: 'async', name: 'download', site: '/app/get.js:3:1', internal: false },
+      { type: 'task', t: 1, id: 3, parent: 2, kind: 'io', name: 'fetch', site: '/app/get.js:4:9', internal: true },
+      { type: 'end', t: 5, id: 3, state: 'rejected', message, site: '' },
+      { type: 'end', t: 5, id: 2, state: 'rejected', message, site: '/app/get.js:4:9' },
+    ];
+    const summary = formatSummary(modelOf(events));
+    assert.doesNotMatch(summary.split('Rejected tasks:')[0], /ECONNREFUSED 127\.0\.0\.1:9\)/, 'the table cuts it');
+    assert.match(summary, /\nRejected tasks:\n {2}#2 download: TypeError: fetch failed \(caused by Error: connect ECONNREFUSED 127\.0\.0\.1:9\) at get\.js:4\n$/, 'not the internal fetch');
+    for (let id = 4; id < 16; id++) {
+      events.push({ type: 'task', t: 6, id, parent: 1, kind: 'async', name: `job${id}`, site: '', internal: false });
+      events.push({ type: 'end', t: 7, id, state: 'rejected', message: `Error: job ${id} failed`, site: '' });
+    }
+    const many = formatSummary(modelOf(events)).split('Rejected tasks:\n')[1].trimEnd().split('\n');
+    assert.deepEqual([many.length, many[9], many[10]], [11, '  #12 job12: Error: job 12 failed', '  (3 more)']);
+  });
+
   it('shows a site in the program\'s folder relative to it, one outside by its full path, and a long one by its end', () => {
     const m = modelOf([
       { type: 'start', runtime: 'python', runtimeVersion: '3.11', pid: 7, script: '/app/crawl.py', cwd: '/app', startedAt: 1 },
