@@ -328,10 +328,13 @@ export function runsAfterEnd(task: Task): number[] {
   return task.runs.filter((t, i) => i % 2 === 0 && t > end);
 }
 
-/** Where a task neither runs nor waits between its creation and its end, as "start–end" (µs). */
-export function stretchesOfNeither(task: Task): string[] {
+/**
+ * Where a task neither runs nor waits between its creation and its end, as "start–end" (µs), nor
+ * one of `callees` runs (a call it made running its first part).
+ */
+export function stretchesOfNeither(task: Task, callees: Task[] = []): string[] {
   const segments: [number, number][] = task.waits.map((w) => [w.start, w.end]);
-  for (let i = 0; i < task.runs.length; i += 2) segments.push([task.runs[i], task.runs[i + 1]]);
+  for (const running of [task, ...callees]) for (let i = 0; i < running.runs.length; i += 2) segments.push([running.runs[i], running.runs[i + 1]]);
   segments.sort((a, b) => a[0] - b[0]);
   const found: string[] = [];
   let covered = task.created;

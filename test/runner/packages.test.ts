@@ -3,7 +3,18 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Task } from '../../src/trace/task';
 import { FIXTURES, fixtureCopy, lineOf, only, stretchesOfNeither, tasksNamed, traceFixture } from './helpers';
+
+/** `task`'s runs that start inside a wait of one of `waiters` (as "start–end" in µs). */
+function runsDuringWaits(task: Task, waiters: Task[]): string[] {
+  const found: string[] = [];
+  for (let i = 0; i < task.runs.length; i += 2) {
+    const [start, end] = [task.runs[i], task.runs[i + 1]];
+    if (waiters.some((w) => w.waits.some((wait) => start > wait.start && start < wait.end))) found.push(`${start}–${end}`);
+  }
+  return found;
+}
 
 describe('Node runner: packages and builtins', () => {
   it('what an installed package makes or throws is placed at the project\'s call of it, not in node_modules', () => {
@@ -116,7 +127,7 @@ describe('Node runner: packages and builtins', () => {
 
   it('a wait for a builtin with work of its own (Atomics.waitAsync; Array.fromAsync where Node has it) is named after it', () => {
     const { model, stdout } = traceFixture('builtin-work.js');
-    assert.equal(stdout, '1 2\n3 4 5\n');
+    assert.equal(stdout, '1 2\n3 4 5\n3 4 5\n2 4\n');
     assert.deepEqual(only(model, 'waitForFlag').waits.map((w) => model.waitLabel(w)), ['Atomics.waitAsync']);
     const hasFromAsync = typeof (Array as { fromAsync?: unknown }).fromAsync === 'function';
     assert.deepEqual(only(model, 'collect').waits.map((w) => model.waitLabel(w)), [hasFromAsync ? 'Array.fromAsync' : 'Promise.all ×2']);
@@ -130,12 +141,44 @@ describe('Node runner: packages and builtins', () => {
     // Each step of the generator is the caller's work, those V8 runs from jobs no hook reports too:
     // the sleep of every step is the caller's, and each step's code runs as the caller.
     const sleepLine = lineOf('builtin-work.js', 'await new Promise((resolve) => setTimeout(resolve, 10))');
-    const sleeps = [...model.tasks.values()].filter((t) => t.kind === 'timer' && t.site.includes(`:${sleepLine}:`));
+    const sleeps = [...model.tasks.values()].filter((t) => t.kind === 'timer' && t.site.includes(`:${sleepLine}:`) && t.created < caller.end!.t);
     assert.deepEqual(sleeps.map((t) => model.tasks.get(t.parent)?.name), ['collectGenerated', 'collectGenerated', 'collectGenerated']);
     const script = [...model.tasks.values()].find((t) => t.kind === 'script')!;
     const scriptRunsDuringSteps = [];
     for (let i = 0; i < script.runs.length; i += 2) if (script.runs[i] > sleeps[0].created && script.runs[i] < caller.end!.t) scriptRunsDuringSteps.push(script.runs[i]);
     assert.deepEqual(scriptRunsDuringSteps, [], 'runs of the script while the generator stepped');
+    // Returned unawaited, Array.fromAsync is what the call waits for, and the steps are its.
+    const returner = only(model, 'collectReturned');
+    assert.deepEqual([...new Set(returner.waits.map((w) => model.waitLabel(w)))], ['Array.fromAsync']);
+    assert.deepEqual(stretchesOfNeither(returner), []);
+    const laterSleeps = [...model.tasks.values()].filter((t) => t.kind === 'timer' && t.site.includes(`:${sleepLine}:`) && !sleeps.includes(t));
+    assert.deepEqual(laterSleeps.map((t) => model.tasks.get(t.parent)?.name), ['collectReturned', 'collectReturned', 'collectReturned']);
+    // A mapper V8 calls from its own jobs: what it calls is the caller's, which waits for
+    // Array.fromAsync all along but while the mapper runs, or the calls it makes run their first
+    // part; the loop is idle while those calls sleep, not the script's.
+    const mapper = only(model, 'collectMapped');
+    assert.deepEqual([...new Set(mapper.waits.map((w) => model.waitLabel(w)))], ['Array.fromAsync']);
+    const doubles = tasksNamed(model, 'double');
+    assert.deepEqual(stretchesOfNeither(mapper, doubles), []);
+    assert.deepEqual(doubles.map((t) => model.tasks.get(t.parent)?.name), ['collectMapped', 'collectMapped']);
+    assert.deepEqual(runsDuringWaits(script, doubles), [], 'runs of the script while the mapper\'s calls slept');
+  });
+
+  it('Array.fromAsync awaited in an ES module\'s top level is what the script waits for, and the loop is idle while the steps sleep', function () {
+    if (typeof (Array as { fromAsync?: unknown }).fromAsync !== 'function') this.skip();
+    const { model, stdout } = traceFixture('builtin-work-top.mjs');
+    assert.equal(stdout, '3 4 5\n2 4\n');
+    const script = [...model.tasks.values()].find((t) => t.kind === 'script')!;
+    assert.deepEqual([...new Set(script.waits.map((w) => model.waitLabel(w)))], ['Array.fromAsync']);
+    // From its first await to its last, the script runs, waits for Array.fromAsync, or its mapper's calls run.
+    const doubles = tasksNamed(model, 'double');
+    const [from, to] = [script.waits[0].start, script.waits.at(-1)!.end];
+    const awaiting = { ...script, created: from, runs: script.runs.filter((_, i) => script.runs[i - (i % 2)] < to), end: { ...script.end!, t: to } };
+    assert.deepEqual(stretchesOfNeither(awaiting, doubles), []);
+    assert.deepEqual(doubles.map((t) => t.parent), [script.id, script.id]);
+    const sleeps = [...model.tasks.values()].filter((t) => t.kind === 'timer');
+    assert.deepEqual(sleeps.map((t) => model.tasks.get(t.parent)?.name), ['builtin-work-top.mjs', 'builtin-work-top.mjs', 'builtin-work-top.mjs', 'double', 'double']);
+    assert.deepEqual(runsDuringWaits(script, doubles), [], 'runs of the script while the mapper\'s calls slept');
   });
 
   it('a wait for a Web Crypto digest is named after the call, not the hashing job Node runs for it', () => {

@@ -1,6 +1,7 @@
 // What each await waits for, and from when: a task's await of a promise, and V8 adopting another
 // promise for one it awaits or returned. (Which task each promise is: promiseTasks.ts.)
 import type { CallSiteInfo } from './callSiteInfo';
+import { runsProgramCode } from './callsites';
 import { UNTIMED, type EventOutput } from './eventOutput';
 import { marks, taskBehind } from './promiseMarks';
 import { knownSettled } from './promiseState';
@@ -48,6 +49,10 @@ export class Awaits {
   private sleepTimer: TaskState | undefined;
   /** The function of the async generator whose body awaited last (CallSiteInfo.callers' key). */
   private generatorAwaited = '';
+  /** The task that has just called a builtin that runs the program's code (see builtinCalled), in which run of it, and the builtin's label. */
+  private builtinCaller: TaskState | undefined;
+  private builtinCallerRun = -1;
+  private builtinCallLabel = '';
 
   constructor(
     private readonly stack: TaskStack,
@@ -68,6 +73,16 @@ export class Awaits {
   }
 
   /**
+   * `caller` calls a builtin that runs the program's code (`label`, see runsProgramCode), which
+   * may step an async generator's first step right inside the call: see onAwait.
+   */
+  builtinCalled(caller: TaskState, label: string): void {
+    this.builtinCaller = caller;
+    this.builtinCallerRun = caller.resumes;
+    this.builtinCallLabel = label;
+  }
+
+  /**
    * `waiter` (the task on top, or the one whose builtin steps the generator that awaits: see
    * TaskStack.hooklessStepOwner) awaits the promise `awaited` through `throwaway`. `watch`: note
    * who settles `awaited` (not for the wrapper of an `await value`, settled already).
@@ -75,27 +90,41 @@ export class Awaits {
   onAwait(waiter: TaskState, throwaway: Promise<unknown>, awaited: Promise<unknown>, info: CallSiteInfo, watch: boolean): void {
     if (waiter === this.stack.internals) return;
     marks.setOwner(throwaway, waiter);
+    const ownCode = waiter === this.stack.root ? info.moduleBody : info.fn === waiter.name;
     // An await of the generator a builtin steps for the waiter, in a step run inside its wait for
     // the builtin (see TaskState.awaitsBuiltinStepping): the builtin's business, not the waiter's.
-    if (waiter.awaitsBuiltinStepping && info.fn !== waiter.name) return;
-    waiter.suspendedAt = info.code;
-    waiter.resumesVia = throwaway;
-    waiter.awaited = awaited;
+    if (waiter.awaitsBuiltinStepping && !ownCode) {
+      this.stack.hooklessSuspended(this.now());
+      return;
+    }
+    // The first step of an async generator that a builtin the waiter has just called steps
+    // (`Array.fromAsync(gen())`), run inside that call: what it awaits is the builtin's business,
+    // and the waiter waits for the builtin (awaited or returned), whose steps run inside that wait.
+    const builtinStep = this.builtinCaller === waiter && this.builtinCallerRun === waiter.resumes && info.fn !== '' && !ownCode;
+    if (builtinStep) {
+      this.builtinCaller = undefined;
+      this.stack.awaitsBuiltinStepping(waiter);
+      this.stack.builtinStepped.set(info.callers[0], waiter);
+    } else {
+      waiter.suspendedAt = info.code;
+      waiter.resumesVia = throwaway;
+      waiter.awaited = awaited;
+    }
     // The script waits only in its own body (an ES module's top-level await): code of the user's
     // that Node's runs for no task (an async generator a stream pipeline pulls) is the script's
     // work, but its awaits are no waits of the script's, whose run has long ended.
     if (waiter === this.stack.root && !info.moduleBody) return;
     // Nor are a helper's (an async generator it pulls awaiting): the helper's task is its whole call.
     if (waiter.transient) return;
-    const behind = taskBehind(awaited);
+    const behind = builtinStep ? undefined : taskBehind(awaited);
     // For the usual sleep, the timer is what it waits for, and whatever settles the promise (the
     // timer, or an abort rejecting it first) is what woke it; unless a package's call made it,
     // which is what it waits for (see onPromise).
-    const target = behind ?? (awaited === this.sleep && !marks.label(awaited) ? this.sleepTimer : undefined);
-    const site = info.shape === 'compiledAwait' ? compiledAwaitSite(waiter, target) : info.site;
+    const target = behind ?? (awaited === this.sleep && !marks.label(awaited) && !builtinStep ? this.sleepTimer : undefined);
+    const site = builtinStep ? '' : info.shape === 'compiledAwait' ? compiledAwaitSite(waiter, target) : info.site;
     const settled = knownSettled(awaited);
     if (behind?.transient) behind.waiter = waiter;
-    else if (!behind && watch) marks.setWaiter(awaited, waiter);
+    else if (!behind && watch && !builtinStep) marks.setWaiter(awaited, waiter);
     if (!watch && !settled) {
       // `await thenable`: the wrapper settles only once V8 has called the thenable's then() in a
       // job of its own, which is no resumption of the task (see enter), and whoever then resolves
@@ -116,12 +145,13 @@ export class Awaits {
       held.target = waiter.waitTarget = target ? target.id : 0;
       // Settled already, what it waits for is the rest of the microtasks queued before it: V8's
       // wrapper of a value that is no promise (`await null`), or a promise (`await Promise.resolve(x)`).
-      held.label = waiter.waitLabel = target ? '' : marks.label(awaited) || (!settled ? '' : watch ? SETTLED_LABEL : VALUE_LABEL);
+      held.label = waiter.waitLabel = target ? '' : builtinStep ? this.builtinCallLabel : marks.label(awaited) || (!settled ? '' : watch ? SETTLED_LABEL : VALUE_LABEL);
       held.site = waiter.waitSite = site;
       waiter.waitCheckpoint = this.stack.checkpoints;
       held.inGenerator = inGenerator;
       held.continues = waiter.waitShown = false;
       held.queued = this.stack.frameBase.length > 0 && settled;
+      if (target === undefined && runsProgramCode(held.label)) this.stack.awaitsBuiltinStepping(waiter);
     } else if (!inGenerator && target === undefined && marks.label(awaited) !== '') {
       // The caller awaits a builtin that steps the generator itself (Array.fromAsync), right after
       // its first step awaited: the wait is for the builtin, not for what that step awaits.
@@ -129,7 +159,7 @@ export class Awaits {
       held.label = waiter.waitLabel = marks.label(awaited);
       held.site = waiter.waitSite = site;
       held.inGenerator = false;
-      waiter.awaitsBuiltinStepping = true;
+      this.stack.awaitsBuiltinStepping(waiter);
       this.stack.builtinStepped.set(this.generatorAwaited, waiter);
     }
     // The clock costs as much as the rest of an await: when the awaiting code runs in a callback,
@@ -173,6 +203,12 @@ export class Awaits {
     waiter.waitLabel = target === undefined ? marks.label(adopted) || (settled ? SETTLED_LABEL : '') : '';
     // Where it returned the call it made (`return load()`: the call's own site); one made elsewhere, nowhere.
     if (returned) waiter.waitSite = target !== undefined && target.parentId === waiter.id ? target.site : '';
+    // Returned, a builtin that runs the program's code (`return Array.fromAsync(gen())`) is awaited
+    // as if by an await: its steps run inside the wait, which goes on after each.
+    if (returned && target === undefined && runsProgramCode(waiter.waitLabel)) {
+      waiter.awaiting = true;
+      this.stack.awaitsBuiltinStepping(waiter);
+    }
     const held = this.out.held;
     if (held.waiter !== waiter) {
       this.out.releaseAwait();

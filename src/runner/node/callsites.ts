@@ -299,6 +299,14 @@ function classify(stack: CallSite[], isOwn: (file: string) => boolean, withParen
  */
 const BUILTIN_WORK = new Map([['waitAsync', 'Atomics.waitAsync'], ['fromAsync', 'Array.fromAsync']]);
 
+/**
+ * Whether the builtin a wait is labelled after runs the program's code in jobs of V8's own, which
+ * no hook reports: Array.fromAsync calls its mapper and steps its iterable so.
+ */
+export function runsProgramCode(label: string): boolean {
+  return label === 'Array.fromAsync';
+}
+
 /** "Atomics.waitAsync" for the frame of a builtin in BUILTIN_WORK; else "". */
 function builtinWork(frame: CallSite): string {
   return BUILTIN_WORK.get(frame.getFunctionName() ?? '') ?? '';

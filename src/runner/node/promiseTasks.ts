@@ -2,6 +2,7 @@
 // promise is (what each await waits for: awaits.ts; what follows as they settle: promiseSettles.ts).
 import type { TaskKind } from '../../trace/events';
 import { Awaits } from './awaits';
+import { runsProgramCode } from './callsites';
 import type { CallSiteInfo } from './callSiteInfo';
 import { UNTIMED, type EventOutput } from './eventOutput';
 import { isIteratorStep, isRequireWork, isStreamIteratorStep, isTestCall, iteratorStepName, opName } from './names';
@@ -78,7 +79,9 @@ export class PromiseTasks {
     // Chained in the adopting job's own code, not in a call it makes (a query builder's then()
     // starting knex's Runner.run, whose own awaits chain promises first).
     if (hasParent && this.stack.adopting !== undefined && this.stack.top === this.stack.adopting) this.awaits.onAdopt(this.stack.adopting, parent, this.stack.adoptingReturned);
+    this.stack.enterHooklessJob();
     let info = this.sites.lookup(this.stack.top, PROMISE_TYPE, hasParent, parent && marks.owner(parent));
+    this.stack.hooklessJobMade(info);
     // A combinator never chains on its own promise: user code does (`await Promise.all(…)`), which
     // the cache would take for one more of its reactions once it has made hundreds at that place.
     if (info.shape === 'combinatorThen' && parent !== undefined && parent === this.stack.top.promise) info = this.sites.fresh(true);
@@ -204,6 +207,10 @@ export class PromiseTasks {
         if (hasParent && (info.api === 'next' || info.api === 'return')) marks.setThenSite(promise, NODE_ITERATOR_JOB);
         else if (info.api === 'return') marks.setLabel(promise, ITERATOR_RETURN_LABEL);
         if (info.waitLabel) marks.setLabel(promise, info.waitLabel); // Atomics.waitAsync
+        if (info.depth === 1 && !hasParent && info.waitLabel !== undefined && runsProgramCode(info.waitLabel)) this.awaits.builtinCalled(top, info.waitLabel);
+        // Made by a builtin the one the program called calls (Array.fromAsync's iterator over an
+        // array): its job is V8's step of that builtin, inside the task's wait for it.
+        if (!hasParent && info.depth > 1) marks.setThenSite(promise, NODE_ITERATOR_JOB);
         return;
       case 'combinatorThen': {
         const element = this.elementPromise;

@@ -149,6 +149,7 @@ export class ResourceTasks {
   /** async_hooks reports a resource other than a promise: a task, or part of the task that made it. */
   onResource(asyncId: number, type: string, trigger: number, resource: IoResource): void {
     if (PASS_THROUGH_TYPES.has(type)) return;
+    this.stack.enterHooklessJob();
     // Outside any callback (libuv accepting a connection) the trigger says who caused it.
     let top = this.stack.frameBase.length === 0 ? (this.owners.get(trigger) ?? this.stack.top) : this.stack.top;
     // The process's own stdio: stdin (a terminal's or a pipe) is a task once the program reads it;
@@ -185,6 +186,7 @@ export class ResourceTasks {
     if (this.stack.frameBase.length === 0) this.stack.idleUntil(ns);
     const maker = this.owners.get(trigger);
     const info = this.sites.lookup(this.stack.top, this.sites.typeCode(type), false, maker);
+    this.stack.hooklessJobMade(info);
     top = this.stack.hooklessStepOwner(info) ?? top;
     if (/^(bootstrap|console)\//.test(info.module) || stdio === 'output') {
       this.owners.set(asyncId, top);

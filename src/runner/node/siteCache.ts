@@ -7,7 +7,7 @@ function sameInfo(a: CallSiteInfo, b: CallSiteInfo): boolean {
 }
 
 /** Answers' codes start here: those below are the runner's own (the script's, Node's internals', TaskSites' runs). */
-export const FIRST_CODE = 3;
+export const FIRST_CODE = 4;
 const VERIFY_FIRST = 3;
 const REVERIFY_EVERY = 4096;
 const MAX_ENTRIES = 200_000;

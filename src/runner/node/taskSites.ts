@@ -21,6 +21,11 @@ export const CALLBACK_RUN = 1;
  */
 export const JOB_RUN = 2;
 /**
+ * The `resumedFrom` of a task's runs in jobs of V8's that no hook reports, of a builtin it awaits
+ * (see TaskStack.enterHooklessJob): its mapper's calls are made at places of their own.
+ */
+export const HOOKLESS_RUN = 3;
+/**
  * Resources a run is told apart by: from then on every resource it makes of one type is at one
  * place to the cache, so a call after a loop of hundreds can be read as one more of the loop's
  * (see MisreadCalls.repair).

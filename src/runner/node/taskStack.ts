@@ -7,6 +7,7 @@ import type { CallSiteInfo } from './callSiteInfo';
 import { isCalledThrough } from './callsites';
 import type { EventOutput } from './eventOutput';
 import type { TaskIds } from './taskIds';
+import { CHECKS_PER_RESUME, HOOKLESS_RUN } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
 
 /** Code numbers for the two tasks that have no creation site; SiteCache numbers sites from FIRST_CODE. */
@@ -46,6 +47,16 @@ export class TaskStack {
    * (CallSiteInfo.callers), each with the task awaiting the builtin: see hooklessStepOwner.
    */
   readonly builtinStepped = new Map<string, TaskState>();
+  /** Tasks awaiting a builtin that runs the program's code in jobs no hook reports (TaskState.awaitsBuiltinStepping). */
+  private readonly builtinSteppers: TaskState[] = [];
+  /** The task whose builtin runs the hookless job running now (see enterHooklessJob); undefined in a callback. */
+  private hooklessOwner: TaskState | undefined;
+  /** Where in `sync` that job's tasks start. */
+  private hooklessBase = 0;
+  /** The job has run the program's code, shown as its owner's run (see hooklessJobMade). */
+  private hooklessShown = false;
+  /** The main script's own synchronous run has ended: code that runs in no callback from then on runs in a hookless job. */
+  scriptRunEnded = false;
   /** Timers and handles still open, checked at each flush for clearTimeout or close. */
   readonly liveHandles = new Set<TaskState>();
   /** The task the trace last said holds the loop (0: none). */
@@ -96,6 +107,7 @@ export class TaskStack {
 
   /** A callback (`reaction`: a promise reaction) starts running `owner`'s code, on top of whatever it interrupts. */
   enterFrame(owner: TaskState, reaction: boolean, shownAs: TaskState): void {
+    if (this.hooklessOwner !== undefined) this.leaveHooklessJob();
     this.frameBase.push(this.sync.length);
     this.frameOwners.push(owner);
     this.frameShownAs.push(shownAs);
@@ -149,10 +161,78 @@ export class TaskStack {
     return true;
   }
 
+  /** `task` awaits a builtin that runs the program's code in jobs no hook reports (Array.fromAsync). */
+  awaitsBuiltinStepping(task: TaskState): void {
+    task.awaitsBuiltinStepping = true;
+    if (!this.builtinSteppers.includes(task)) this.builtinSteppers.push(task);
+  }
+
   /**
-   * The task whose builtin steps the async generator running now, in a job of V8's that no hook
-   * reports (Array.fromAsync resumes the generator after its first step so): what the step makes
-   * is that task's, not the script's, as the first step's was.
+   * Called as the program makes a promise or resource. Code running in no callback after the
+   * script's own run runs in a job of V8's that no hook reports: while one task awaits a builtin
+   * that runs the program's code so (Array.fromAsync calls its mapper and resumes an async
+   * generator after its first step in such jobs), the job is that task's, entered as a
+   * callback's task is (its run keyed apart for the site cache) until the next callback. The
+   * job's end is unseen: see hooklessSuspended.
+   */
+  enterHooklessJob(): void {
+    if (this.frameBase.length > 0 || !this.scriptRunEnded) return;
+    if (this.hooklessOwner !== undefined) {
+      if (this.hooklessShown) this.idleSince = -1; // the job goes on: the loop was not idle since its code suspended
+      return;
+    }
+    if (this.sync.length !== 1 || this.builtinSteppers.length === 0) return;
+    const owner = this.builtinStepper();
+    if (owner === undefined) return;
+    this.hooklessOwner = owner;
+    this.hooklessShown = false;
+    this.hooklessBase = this.sync.length;
+    this.sync.push(owner);
+    owner.made = 0;
+    owner.checksLeft = CHECKS_PER_RESUME;
+    owner.resumedFrom = HOOKLESS_RUN;
+    owner.siteRow = undefined;
+  }
+
+  /**
+   * What the hookless job entered made (`info`) tells whether it runs the program's code: V8's
+   * own steps of the builtin (over an array's values) are no run of the owner's. The job runs in
+   * the microtask checkpoint after the last callback, whose end the loop was taken to be idle
+   * from: the owner's step ran from then.
+   */
+  hooklessJobMade(info: CallSiteInfo): void {
+    const owner = this.hooklessOwner;
+    if (owner === undefined || this.hooklessShown) return;
+    if (info.shape === 'none') {
+      this.leaveHooklessJob();
+      return;
+    }
+    this.hooklessShown = true;
+    const from = this.idleSince >= 0 ? this.idleSince : this.now();
+    this.idleSince = -1;
+    this.switchTo(owner.id, from);
+  }
+
+  /** The hookless job enterHooklessJob entered has ended, unseen until now: its tasks leave the stack. */
+  private leaveHooklessJob(): void {
+    const owner = this.hooklessOwner!;
+    this.sync.length = this.hooklessBase;
+    this.hooklessOwner = undefined;
+    // It ran the owner's step to its end: the owner's wait for the builtin goes on from here.
+    if (this.running === owner.id) this.resumeWait(owner, this.now());
+  }
+
+  /** The task awaiting such a builtin; the script while several do (see hooklessStepOwner); undefined while none does. */
+  private builtinStepper(): TaskState | undefined {
+    const steppers = this.builtinSteppers;
+    for (let i = steppers.length - 1; i >= 0; i--) if (!steppers[i].awaitsBuiltinStepping || steppers[i].ended) steppers.splice(i, 1);
+    return steppers.length === 0 ? undefined : steppers.length === 1 ? steppers[0] : this.root;
+  }
+
+  /**
+   * With several tasks awaiting such builtins (see enterHooklessJob), the one whose builtin steps
+   * the async generator running now in a hookless job, told by the generator's function: what the
+   * step makes is that task's, not the script's, as the first step's was.
    */
   hooklessStepOwner(info: CallSiteInfo): TaskState | undefined {
     if (this.builtinStepped.size === 0 || this.frameBase.length > 0 || this.top !== this.root) return undefined;
@@ -163,6 +243,37 @@ export class TaskStack {
       this.builtinStepped.delete(fn); // the builtin has settled
     }
     return undefined;
+  }
+
+  /**
+   * A .then callback of a task waiting at an await has returned: the task waits on, for the same.
+   * Held like any await, so that a resume right after it (the callback settled what the task
+   * awaits) leaves no wait in between.
+   */
+  resumeWait(task: TaskState, ns: number): void {
+    task.waitCut = false;
+    if (!task.awaiting || task.ended) return;
+    this.out.releaseAwait();
+    const held = this.out.held;
+    held.waiter = task;
+    held.target = task.waitTarget;
+    held.label = task.waitLabel;
+    held.site = task.waitSite;
+    held.ns = ns < 0 ? this.now() : ns;
+    held.queued = false;
+    held.inGenerator = false;
+    held.continues = task.waitShown;
+  }
+  /**
+   * The code of a hookless job suspended (at an await, or back in the job's own code once a call
+   * in it suspended): the job may end at any moment unseen, so the loop counts as idle from now
+   * unless more of it follows.
+   */
+  hooklessSuspended(ns: number): void {
+    const owner = this.hooklessOwner;
+    if (this.frameBase.length > 0 || owner === undefined || this.top !== owner) return;
+    this.idleSince = ns;
+    this.resumeWait(owner, ns); // its step ran inside its wait for the builtin, which goes on
   }
 
   /** Gives the task its id and writes its creation (unless past the event cap). */
@@ -197,6 +308,7 @@ export class TaskStack {
    */
   switchToRunning(ns: number): void {
     this.switchTo(this.runShownAs(this.shownNow()), ns);
+    this.hooklessSuspended(ns);
   }
 
   switchTo(id: number, ns: number): void {

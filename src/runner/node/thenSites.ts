@@ -12,7 +12,8 @@ export const RETURNED_JOB = -2;
 /**
  * The same for an await in Node's own async iterator (a stream's, `fs.Dir`'s entries,
  * `timers/promises`' setInterval) whose step ran in the task's `next()` call: its job steps the
- * iterator on, Node's work inside the task's wait for that step.
+ * iterator on, Node's work inside the task's wait for that step. So of V8's own iterator a
+ * builtin steps (Array.fromAsync's over an array).
  */
 export const NODE_ITERATOR_JOB = -3;
 /**

@@ -190,6 +190,7 @@ export class Tracer {
     this.untraced(() => {
       // No main module yet: the script is an ES module, which Node goes on to load.
       this.stack.loadingModules = process.mainModule === undefined;
+      this.stack.scriptRunEnded = true;
       this.resources.nameMadeHandles(-1);
       if (this.stack.frameBase.length === 0 && this.stack.idleSince < 0) this.stack.idleSince = this.now();
     });
@@ -404,7 +405,7 @@ export class Tracer {
       if (owner.ended) this.resources.forget(owner); // its last callback (a socket's close) has returned
     }
     if (owner.timers !== undefined && owner.timers.length > 0) this.ends.endClearedTimers(owner, ns);
-    if (owner.waitCut) this.resumeWait(owner, ns);
+    if (owner.waitCut) this.stack.resumeWait(owner, ns);
     if (this.settles.settling) this.settles.settlePending();
     if (continues) return;
     const quiet = this.stack.quietJob;
@@ -419,25 +420,5 @@ export class Tracer {
       const back = this.stack.shownNow();
       this.stack.switchTo(this.stack.runShownAs(back.ended ? this.stack.internals : back), ns);
     }
-  }
-
-  /**
-   * A .then callback of a task waiting at an await has returned: the task waits on, for the same.
-   * Held like any await, so that a resume right after it (the callback settled what the task
-   * awaits) leaves no wait in between.
-   */
-  private resumeWait(task: TaskState, ns: number): void {
-    task.waitCut = false;
-    if (!task.awaiting || task.ended) return;
-    this.out.releaseAwait();
-    const held = this.out.held;
-    held.waiter = task;
-    held.target = task.waitTarget;
-    held.label = task.waitLabel;
-    held.site = task.waitSite;
-    held.ns = ns < 0 ? this.now() : ns;
-    held.queued = false;
-    held.inGenerator = false;
-    held.continues = task.waitShown;
   }
 }
