@@ -207,6 +207,7 @@ export class PromiseTasks {
         if (hasParent && (info.api === 'next' || info.api === 'return')) marks.setThenSite(promise, NODE_ITERATOR_JOB);
         else if (info.api === 'return') marks.setLabel(promise, ITERATOR_RETURN_LABEL);
         if (info.waitLabel) marks.setLabel(promise, info.waitLabel); // Atomics.waitAsync
+        // Array.fromAsync(gen()) runs the generator's first step right inside the call (see Awaits.onAwait).
         if (info.depth === 1 && !hasParent && info.waitLabel !== undefined && runsProgramCode(info.waitLabel)) this.awaits.builtinCalled(top, info.waitLabel);
         // Made by a builtin the one the program called calls (Array.fromAsync's iterator over an
         // array): its job is V8's step of that builtin, inside the task's wait for it.

@@ -264,6 +264,7 @@ export class TaskStack {
     held.inGenerator = false;
     held.continues = task.waitShown;
   }
+
   /**
    * The code of a hookless job suspended (at an await, or back in the job's own code once a call
    * in it suspended): the job may end at any moment unseen, so the loop counts as idle from now
