@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { findSourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { calleeAt, isArgumentAt } from './functionSource';
+import { calleeAt, isArgumentAt, isUnnamedAt } from './functionSource';
 import { TS_FILE } from './typeScriptImports';
 
 export type CallSite = NodeJS.CallSite;
@@ -199,12 +199,16 @@ const EXPORT_NAMES = new Set(['module.exports', 'exports.default']);
 
 /**
  * '' for an unnamed function written as a call's argument, which V8 names after what follows it
- * (`pMap.concurrency` for `pMap(files, async (f) => …, { concurrency: 2 })`): it has no name.
+ * (`pMap.concurrency` for `pMap(files, async (f) => …, { concurrency: 2 })`), or after the
+ * variable an awaited `new` is assigned to (`v` for `const v = await new Promise(async (resolve)
+ * => …)`): it has no name.
  */
 function madeUpName(frame: CallSite, userCode: boolean): string | undefined {
   const inferred = frame.getFunctionName();
-  if (!userCode || inferred === null || !inferred.includes('.') || frame.getMethodName() !== null) return undefined;
-  return isArgumentAt(functionKey(frame)) ? '' : undefined;
+  if (!userCode || inferred === null || inferred === '' || frame.getMethodName() !== null) return undefined;
+  const fnKey = functionKey(frame);
+  if (!isArgumentAt(fnKey)) return undefined;
+  return inferred.includes('.') || isUnnamedAt(fnKey) ? '' : undefined;
 }
 
 /**

@@ -18,6 +18,7 @@ const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/;
 /** Answers so far, by function: a loop of calls that return without settling asks again and again. */
 const asyncAnswers = new Map<string, boolean>();
 const argumentAnswers = new Map<string, boolean>();
+const unnamedAnswers = new Map<string, boolean>();
 const callbackAnswers = new Map<string, string>();
 const parenthesizedAnswers = new Map<string, boolean>();
 const entryAnswers = new Map<string, boolean>();
@@ -161,6 +162,15 @@ const COMPUTED_NAME = /\[[^(]*\]\s*$/;
 export function isArgumentAt(fnKey: string): boolean {
   return remembered(argumentAnswers, fnKey, () => readsArgument(placeOf(fnKey)));
 }
+
+/**
+ * Whether the function starting at `fnKey` is written with no name of its own (an arrow, `function
+ * (`): any name V8 gives it is one it made up from around it.
+ */
+export function isUnnamedAt(fnKey: string): boolean {
+  return headMatches(unnamedAnswers, fnKey, UNNAMED_HEADS);
+}
+const UNNAMED_HEADS = [/^(?:async\b\s*)?(?:\(|[A-Za-z_$][\w$]*\s*=>|function\s*\*?\s*\()/];
 
 /**
  * What an anonymous function written as a call's argument is passed to, as the source writes that
