@@ -54,6 +54,17 @@ describe('Node runner: packages and builtins', () => {
     assert.deepEqual([...model.tasks.values()].filter((t) => /concurrency|module\.exports/.test(t.name)), []);
   });
 
+  it('an ES module\'s unnamed default export is named as the program imports and calls it, not `default`', () => {
+    const { model, stdout } = traceFixture('default-export/main.mjs');
+    assert.equal(stdout, '3 loaded\n');
+    const script = [...model.tasks.values()].find((t) => t.kind === 'script')!;
+    assert.deepEqual(model.childrenOf(script.id).filter((t) => t.kind === 'async').map((t) => t.name), ['pause', 'fetchConfig']);
+    // In TypeScript, which esbuild names after its file (`pause_default`).
+    const typescript = traceFixture('default-export/main.ts');
+    assert.equal(typescript.stdout, '3\n');
+    assert.deepEqual(typescript.model.childrenOf(only(typescript.model, 'main').id).map((t) => t.name), ['wait']);
+  });
+
   it('what a package makes in a tick or an immediate of its own after the project\'s call of it is placed at that call (ioredis, nodemailer connecting)', () => {
     const { model, stdout } = traceFixture('with-package/deferred-connect.js');
     assert.equal(stdout, 'connected\n');

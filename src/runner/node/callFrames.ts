@@ -187,15 +187,22 @@ function calledMethodName(frame: CallSite, caller: CallSite | undefined): string
 }
 
 /**
- * A package's function that is its module's export (`module.exports = async (…) => …`, as p-map's),
- * which V8 names `module.exports`, by what the project's code calls it (`pMap`).
+ * A function that is its module's export (`module.exports = async (…) => …`, as p-map's; an ES
+ * module's unnamed `export default`), which V8 names `module.exports` or `default` (see
+ * isExportName), by what the code calling it calls it (`pMap`, the name it was imported as).
  */
 function exportedName(frame: CallSite, caller: CallSite | undefined): string | undefined {
-  if (caller === undefined || !EXPORT_NAMES.has(frame.getFunctionName() ?? '') || isNodeFile(fileOf(caller))) return undefined;
+  if (caller === undefined || !isExportName(frame) || isNodeFile(fileOf(caller))) return undefined;
   return calleeAt(position(caller)) || undefined;
 }
 
-const EXPORT_NAMES = new Set(['module.exports', 'exports.default']);
+const EXPORT_NAMES = new Set(['module.exports', 'exports.default', 'default']);
+
+/** V8's name for a module's unnamed export; in TypeScript esbuild compiled, esbuild's (`pause_default` in pause.ts). */
+function isExportName(frame: CallSite): boolean {
+  const name = frame.getFunctionName() ?? '';
+  return EXPORT_NAMES.has(name) || (name.endsWith('_default') && TS_FILE.test(fileOf(frame) ?? ''));
+}
 
 /**
  * '' for an unnamed function written as a call's argument, which V8 names after what follows it
