@@ -138,7 +138,7 @@ describe('Node runner: packages and builtins', () => {
 
   it('a wait for a builtin with work of its own (Atomics.waitAsync; Array.fromAsync where Node has it) is named after it', () => {
     const { model, stdout } = traceFixture('builtin-work.js');
-    assert.equal(stdout, '1 2\n3 4 5\n3 4 5\n2 4\n');
+    assert.equal(stdout, '1 2\n3 4 5\n3 4 5\n2 4\ntrue\n');
     assert.deepEqual(only(model, 'waitForFlag').waits.map((w) => model.waitLabel(w)), ['Atomics.waitAsync']);
     const hasFromAsync = typeof (Array as { fromAsync?: unknown }).fromAsync === 'function';
     assert.deepEqual(only(model, 'collect').waits.map((w) => model.waitLabel(w)), [hasFromAsync ? 'Array.fromAsync' : 'Promise.all ×2']);
@@ -173,6 +173,12 @@ describe('Node runner: packages and builtins', () => {
     assert.deepEqual(stretchesOfNeither(mapper, doubles), []);
     assert.deepEqual(doubles.map((t) => model.tasks.get(t.parent)?.name), ['collectMapped', 'collectMapped']);
     assert.deepEqual(runsDuringWaits(script, doubles), [], 'runs of the script while the mapper\'s calls slept');
+    // Over a stream: Node's own steps of the stream's iterator, run from V8's jobs, are the caller's
+    // work, the file's close at the end too.
+    const reader = only(model, 'collectFile');
+    const fileOps = [...model.tasks.values()].filter((t) => /^fs\./.test(t.name) && t.created > reader.created);
+    assert.deepEqual([...new Set(fileOps.map((t) => t.name))].sort(), ['fs.close', 'fs.open', 'fs.read']);
+    assert.deepEqual(fileOps.filter((t) => t.parent !== reader.id).map((t) => `${t.name} of #${t.parent}`), []);
   });
 
   it('Array.fromAsync awaited in an ES module\'s top level is what the script waits for, and the loop is idle while the steps sleep', function () {

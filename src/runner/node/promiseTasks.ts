@@ -276,6 +276,12 @@ export class PromiseTasks {
         // stack for every promise it makes (15 stacks a readFile; 2 a value a stream pipeline's
         // pump pulls through an async generator).
         if (top.transient && !top.ended) marks.setOwner(promise, top);
+        else if (this.stack.inHooklessJob() && top === this.stack.top) {
+          // Node's own steps of a stream's iterator a builtin the task awaits pulls (Array.fromAsync
+          // over a stream): the task's work inside its wait, as its own `for await`'s would be.
+          marks.setOwner(promise, top);
+          marks.setThenSite(promise, NODE_ITERATOR_JOB);
+        }
         if (hasParent) marks.setJobSite(promise, info.code);
         return;
       default:

@@ -150,8 +150,9 @@ export class ResourceTasks {
   onResource(asyncId: number, type: string, trigger: number, resource: IoResource): void {
     if (PASS_THROUGH_TYPES.has(type)) return;
     this.stack.enterHooklessJob();
-    // Outside any callback (libuv accepting a connection) the trigger says who caused it.
-    let top = this.stack.frameBase.length === 0 ? (this.owners.get(trigger) ?? this.stack.top) : this.stack.top;
+    // Outside any callback (libuv accepting a connection) the trigger says who caused it; in a
+    // hookless job of a builtin a task awaits, that task (a stream's iterator queueing its close).
+    let top = this.stack.frameBase.length === 0 && !this.stack.inHooklessJob() ? (this.owners.get(trigger) ?? this.stack.top) : this.stack.top;
     // The process's own stdio: stdin (a terminal's or a pipe) is a task once the program reads it;
     // stdout and stderr, opened on first use (often by console.log), are no tasks of the script.
     // (execSync, from child_process, opens process.stderr to copy the child's stderr there.)

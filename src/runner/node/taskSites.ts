@@ -22,7 +22,9 @@ export const CALLBACK_RUN = 1;
 export const JOB_RUN = 2;
 /**
  * The `resumedFrom` of a task's runs in jobs of V8's that no hook reports, of a builtin it awaits
- * (see TaskStack.enterHooklessJob): its mapper's calls are made at places of their own.
+ * (see TaskStack.enterHooklessJob): V8's and Node's steps of the builtin and the program's code
+ * (a mapper's calls) run in them in orders no key tells apart, so what they make is read from the
+ * stack every time; only while a task awaits such a builtin.
  */
 export const HOOKLESS_RUN = 3;
 /**
@@ -155,6 +157,7 @@ export class TaskSites {
 
   private cachedLookup(top: TaskState, typeCode: number, hasParent: boolean, maker: TaskState | undefined): CallSiteInfo {
     const made = top.made++;
+    if (top.resumedFrom === HOOKLESS_RUN) return this.cache.uncached(hasParent);
     if (top === this.internals && (top.resumedFrom < FIRST_CODE || (maker !== undefined && maker !== this.internals))) {
       // Node's own callbacks and microtasks (V8 chaining a promise an async function returned, as
       // every `events.once` does) run code no task state tells apart, but the task that made the
@@ -184,6 +187,7 @@ export class TaskSites {
    * SiteCache.steadyLookup): an HTTP request's callbacks queue ticks all over Node's code.
    */
   tickSite(top: TaskState, typeCode: number): CallSiteInfo | undefined {
+    if (top.resumedFrom === HOOKLESS_RUN) return this.cache.uncached(false);
     const index = Math.min(top.made++, MADE_KEYS);
     return this.cache.steadyLookup(this.rowOf(top), (index * 64 + (typeCode & 63)) * 2, false, checkBranches);
   }

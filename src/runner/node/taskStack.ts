@@ -7,7 +7,7 @@ import type { CallSiteInfo } from './callSiteInfo';
 import { isCalledThrough } from './callsites';
 import type { EventOutput } from './eventOutput';
 import type { TaskIds } from './taskIds';
-import { CHECKS_PER_RESUME, HOOKLESS_RUN } from './taskSites';
+import { HOOKLESS_RUN } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
 
 /** Code numbers for the two tasks that have no creation site; SiteCache numbers sites from FIRST_CODE. */
@@ -172,8 +172,8 @@ export class TaskStack {
    * script's own run runs in a job of V8's that no hook reports: while one task awaits a builtin
    * that runs the program's code so (Array.fromAsync calls its mapper and resumes an async
    * generator after its first step in such jobs), the job is that task's, entered as a
-   * callback's task is (its run keyed apart for the site cache) until the next callback. The
-   * job's end is unseen: see hooklessSuspended.
+   * callback's task is (see HOOKLESS_RUN) until the next callback. The job's end is unseen: see
+   * hooklessSuspended.
    */
   enterHooklessJob(): void {
     if (this.frameBase.length > 0 || !this.scriptRunEnded) return;
@@ -188,29 +188,28 @@ export class TaskStack {
     this.hooklessShown = false;
     this.hooklessBase = this.sync.length;
     this.sync.push(owner);
-    owner.made = 0;
-    owner.checksLeft = CHECKS_PER_RESUME;
     owner.resumedFrom = HOOKLESS_RUN;
     owner.siteRow = undefined;
   }
 
   /**
-   * What the hookless job entered made (`info`) tells whether it runs the program's code: V8's
-   * own steps of the builtin (over an array's values) are no run of the owner's. The job runs in
-   * the microtask checkpoint after the last callback, whose end the loop was taken to be idle
-   * from: the owner's step ran from then.
+   * What the hookless job entered made (`info`) tells whether it runs the program's code: V8's and
+   * Node's own steps of the builtin (over an array's values, a stream's iterator) are the owner's
+   * work, what they make its (a stream's close), but no run of its code. The job runs in the
+   * microtask checkpoint after the last callback, whose end the loop was taken to be idle from:
+   * the owner's step ran from then.
    */
   hooklessJobMade(info: CallSiteInfo): void {
     const owner = this.hooklessOwner;
-    if (owner === undefined || this.hooklessShown) return;
-    if (info.shape === 'none') {
-      this.leaveHooklessJob();
-      return;
-    }
+    if (owner === undefined || this.hooklessShown || info.shape === 'none') return;
     this.hooklessShown = true;
     const from = this.idleSince >= 0 ? this.idleSince : this.now();
     this.idleSince = -1;
     this.switchTo(owner.id, from);
+  }
+
+  inHooklessJob(): boolean {
+    return this.hooklessOwner !== undefined;
   }
 
   /** The hookless job enterHooklessJob entered has ended, unseen until now: its tasks leave the stack. */
@@ -272,7 +271,7 @@ export class TaskStack {
    */
   hooklessSuspended(ns: number): void {
     const owner = this.hooklessOwner;
-    if (this.frameBase.length > 0 || owner === undefined || this.top !== owner) return;
+    if (this.frameBase.length > 0 || owner === undefined || !this.hooklessShown || this.top !== owner) return;
     this.idleSince = ns;
     this.resumeWait(owner, ns); // its step ran inside its wait for the builtin, which goes on
   }
