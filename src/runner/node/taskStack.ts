@@ -208,6 +208,7 @@ export class TaskStack {
     this.switchTo(owner.id, from);
   }
 
+  /** Code runs now in a hookless job enterHooklessJob entered, its owner's. */
   inHooklessJob(): boolean {
     return this.hooklessOwner !== undefined;
   }
