@@ -138,7 +138,7 @@ describe('Node runner: packages and builtins', () => {
 
   it('a wait for a builtin with work of its own (Atomics.waitAsync; Array.fromAsync where Node has it) is named after it', () => {
     const { model, stdout } = traceFixture('builtin-work.js');
-    assert.equal(stdout, '1 2\n3 4 5\n3 4 5\n2 4\ntrue\n');
+    assert.equal(stdout, '1 2\n3 4 5\n3 4 5\n2 4\ntrue\n14\n');
     assert.deepEqual(only(model, 'waitForFlag').waits.map((w) => model.waitLabel(w)), ['Atomics.waitAsync']);
     const hasFromAsync = typeof (Array as { fromAsync?: unknown }).fromAsync === 'function';
     assert.deepEqual(only(model, 'collect').waits.map((w) => model.waitLabel(w)), [hasFromAsync ? 'Array.fromAsync' : 'Promise.all ×2']);
@@ -162,7 +162,7 @@ describe('Node runner: packages and builtins', () => {
     const returner = only(model, 'collectReturned');
     assert.deepEqual([...new Set(returner.waits.map((w) => model.waitLabel(w)))], ['Array.fromAsync']);
     assert.deepEqual(stretchesOfNeither(returner), []);
-    const laterSleeps = [...model.tasks.values()].filter((t) => t.kind === 'timer' && t.site.includes(`:${sleepLine}:`) && !sleeps.includes(t));
+    const laterSleeps = [...model.tasks.values()].filter((t) => t.kind === 'timer' && t.site.includes(`:${sleepLine}:`) && t.created > returner.created && t.created < returner.end!.t);
     assert.deepEqual(laterSleeps.map((t) => model.tasks.get(t.parent)?.name), ['collectReturned', 'collectReturned', 'collectReturned']);
     // A mapper V8 calls from its own jobs: what it calls is the caller's, which waits for
     // Array.fromAsync all along but while the mapper runs, or the calls it makes run their first
@@ -179,6 +179,10 @@ describe('Node runner: packages and builtins', () => {
     const fileOps = [...model.tasks.values()].filter((t) => /^fs\./.test(t.name) && t.created > reader.created);
     assert.deepEqual([...new Set(fileOps.map((t) => t.name))].sort(), ['fs.close', 'fs.open', 'fs.read']);
     assert.deepEqual(fileOps.filter((t) => t.parent !== reader.id).map((t) => `${t.name} of #${t.parent}`), []);
+    // Called and left unawaited, it steps nothing of the caller's own `for await` that follows:
+    // each step waits for its generator's sleep.
+    const looper = only(model, 'collectThenLoop');
+    assert.deepEqual(looper.waits.map((w) => model.waitLabel(w)), ['setTimeout 10 ms', 'setTimeout 10 ms', 'setTimeout 10 ms']);
   });
 
   it('Array.fromAsync awaited in an ES module\'s top level is what the script waits for, and the loop is idle while the steps sleep', function () {

@@ -73,11 +73,13 @@ export class Awaits {
   }
 
   /**
-   * `caller` calls a builtin that runs the program's code (`label`, see runsProgramCode), which
-   * may step an async generator's first step right inside the call: see onAwait.
+   * `caller` calls a builtin (`label`: what a wait for it is named after). One that runs the
+   * program's code (see runsProgramCode) may run an async generator's first step right inside the
+   * call (see onAwait); any other builtin called after it (the `next()` of a `for await` of the
+   * caller's own) is no part of that call.
    */
   builtinCalled(caller: TaskState, label: string): void {
-    this.builtinCaller = caller;
+    this.builtinCaller = runsProgramCode(label) ? caller : undefined;
     this.builtinCallerRun = caller.resumes;
     this.builtinCallLabel = label;
   }

@@ -2,7 +2,6 @@
 // promise is (what each await waits for: awaits.ts; what follows as they settle: promiseSettles.ts).
 import type { TaskKind } from '../../trace/events';
 import { Awaits } from './awaits';
-import { runsProgramCode } from './callsites';
 import type { CallSiteInfo } from './callSiteInfo';
 import { UNTIMED, type EventOutput } from './eventOutput';
 import { isIteratorStep, isRequireWork, isStreamIteratorStep, isTestCall, iteratorStepName, opName } from './names';
@@ -208,7 +207,7 @@ export class PromiseTasks {
         else if (info.api === 'return') marks.setLabel(promise, ITERATOR_RETURN_LABEL);
         if (info.waitLabel) marks.setLabel(promise, info.waitLabel); // Atomics.waitAsync
         // Array.fromAsync(gen()) runs the generator's first step right inside the call (see Awaits.onAwait).
-        if (info.depth === 1 && !hasParent && info.waitLabel !== undefined && runsProgramCode(info.waitLabel)) this.awaits.builtinCalled(top, info.waitLabel);
+        if (info.depth === 1 && !hasParent) this.awaits.builtinCalled(top, info.waitLabel ?? '');
         // Made by a builtin the one the program called calls (Array.fromAsync's iterator over an
         // array): its job is V8's step of that builtin, inside the task's wait for it.
         if (!hasParent && info.depth > 1) marks.setThenSite(promise, NODE_ITERATOR_JOB);
