@@ -96,7 +96,7 @@ export class Awaits {
     // An await of the generator a builtin steps for the waiter, in a step run inside its wait for
     // the builtin (see TaskState.awaitsBuiltinStepping): the builtin's business, not the waiter's.
     if (waiter.awaitsBuiltinStepping && !ownCode) {
-      this.stack.hooklessSuspended(this.now());
+      this.stack.hooklessSuspended(-1);
       return;
     }
     // The first step of an async generator that a builtin the waiter has just called steps

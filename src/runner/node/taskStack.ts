@@ -268,13 +268,13 @@ export class TaskStack {
   /**
    * The code of a hookless job suspended (at an await, or back in the job's own code once a call
    * in it suspended): the job may end at any moment unseen, so the loop counts as idle from now
-   * unless more of it follows.
+   * unless more of it follows. `ns`: when, -1 for now.
    */
   hooklessSuspended(ns: number): void {
     const owner = this.hooklessOwner;
     if (this.frameBase.length > 0 || owner === undefined || !this.hooklessShown || this.top !== owner) return;
-    this.idleSince = ns;
-    this.resumeWait(owner, ns); // its step ran inside its wait for the builtin, which goes on
+    this.idleSince = ns < 0 ? this.now() : ns;
+    this.resumeWait(owner, this.idleSince); // its step ran inside its wait for the builtin, which goes on
   }
 
   /** Gives the task its id and writes its creation (unless past the event cap). */
