@@ -271,8 +271,14 @@ export class TaskStack {
    * unless more of it follows. `ns`: when, -1 for now.
    */
   hooklessSuspended(ns: number): void {
+    if (this.frameBase.length > 0 || !this.scriptRunEnded) return;
     const owner = this.hooklessOwner;
-    if (this.frameBase.length > 0 || owner === undefined || !this.hooklessShown || this.top !== owner) return;
+    if (owner === undefined) {
+      // A job no task awaits the builtin of (one raced with a timeout): its code is the script's.
+      if (this.sync.length === 1) this.idleSince = ns < 0 ? this.now() : ns;
+      return;
+    }
+    if (!this.hooklessShown || this.top !== owner) return;
     this.idleSince = ns < 0 ? this.now() : ns;
     this.resumeWait(owner, this.idleSince); // its step ran inside its wait for the builtin, which goes on
   }
@@ -313,6 +319,9 @@ export class TaskStack {
   }
 
   switchTo(id: number, ns: number): void {
+    // Code runs in no callback after the script's own run (a hookless job, see enterHooklessJob):
+    // the loop has not been idle since the callback before, in whose microtasks it runs.
+    if (this.idleSince >= 0 && this.frameBase.length === 0 && this.scriptRunEnded) this.idleSince = -1;
     if (id === this.running) return;
     this.running = id;
     if (this.out.admit()) this.out.enc.run(ns, id);
