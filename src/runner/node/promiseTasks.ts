@@ -206,10 +206,11 @@ export class PromiseTasks {
         if (hasParent && (info.api === 'next' || info.api === 'return')) marks.setThenSite(promise, NODE_ITERATOR_JOB);
         else if (info.api === 'return') marks.setLabel(promise, ITERATOR_RETURN_LABEL);
         if (info.waitLabel) marks.setLabel(promise, info.waitLabel); // Atomics.waitAsync
-        // Array.fromAsync(gen()) runs the generator's first step right inside the call (see Awaits.onAwait).
+        // Told of every builtin the program calls: Array.fromAsync(gen()) runs the generator's first
+        // step right inside the call, and only until the next builtin call (see Awaits.onAwait).
         if (info.depth === 1 && !hasParent) this.awaits.builtinCalled(top, info.waitLabel ?? '');
-        // Made by a builtin the one the program called calls (Array.fromAsync's iterator over an
-        // array): its job is V8's step of that builtin, inside the task's wait for it.
+        // Made by a builtin that the one the program called calls in turn (the iterator Array.fromAsync
+        // steps over an array): its job is V8's step of that builtin, inside the task's wait for it.
         if (!hasParent && info.depth > 1) marks.setThenSite(promise, NODE_ITERATOR_JOB);
         return;
       case 'combinatorThen': {

@@ -156,8 +156,8 @@ export class TaskSites {
   }
 
   private cachedLookup(top: TaskState, typeCode: number, hasParent: boolean, maker: TaskState | undefined): CallSiteInfo {
-    const made = top.made++;
     if (top.resumedFrom === HOOKLESS_RUN) return this.cache.uncached(hasParent);
+    const made = top.made++;
     if (top === this.internals && (top.resumedFrom < FIRST_CODE || (maker !== undefined && maker !== this.internals))) {
       // Node's own callbacks and microtasks (V8 chaining a promise an async function returned, as
       // every `events.once` does) run code no task state tells apart, but the task that made the
