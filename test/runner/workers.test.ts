@@ -77,6 +77,21 @@ describe('Node runner: worker threads', () => {
     assert.ok(terminated.t < model.endTime);
   });
 
+  it('a worker terminated soon after it replied shows its work ended, and its loop idle after, not cut short by the termination', () => {
+    const { model, code, stdout } = traceFixture('workers/terminated-after-reply.js');
+    assert.equal(code, 0);
+    assert.equal(stdout, '42 42 42 42 42 42\n');
+    const works = tasksNamed(model, 'work');
+    const terminates = tasksNamed(model, 'Worker.terminate');
+    assert.equal(works.length, 6);
+    works.forEach((work, i) => {
+      assert.equal(work.end?.state, 'resolved', 'it returned as it replied');
+      const thread = model.tasks.get(work.parent)!;
+      assert.equal(thread.end?.state, 'cancelled', 'the worker was terminated');
+      assert.ok(work.runs.at(-1)! < terminates[i].created, 'its last run ended before the program terminated its worker');
+    });
+  });
+
   it('a worker that dies of an error ends rejected with it; the program goes on', () => {
     const { model, code, stdout } = traceFixture('workers/crash.js');
     assert.equal(code, 0);

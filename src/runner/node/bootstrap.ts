@@ -265,10 +265,33 @@ function startWorker(config: WorkerRunnerConfig): void {
     }
   });
   if (config.typeScript) registerTypeScriptForWorker((name, fn) => tracer.ownWork(name, fn));
+  tracer.wentIdle = settleAsLoopTurns(tracer);
   startTracing(thread, config.flushMs);
   channel.rootTask = tracer.rootTask;
   // Node sets the worker's file in its argv once the runner has loaded, before the worker's code runs.
   tracer.untraced(() => queueMicrotask(() => tracer.nameRoot(`${fileName(process.argv[1] ?? 'worker')} (thread ${threadId})`)));
+}
+
+/**
+ * What a worker's last callback left for the next flush (its task's end, the idle loop after it)
+ * is written as its loop turns, not up to a flush later: the program may terminate the worker
+ * first, as a one-shot worker's parent does once it has the worker's reply.
+ */
+function settleAsLoopTurns(tracer: Tracer): () => void {
+  let queued = false;
+  const settle = (): void => {
+    queued = false;
+    try {
+      tracer.onFlush();
+    } catch {
+      // never let tracing reach the program
+    }
+  };
+  return () => {
+    if (queued) return;
+    queued = true;
+    tracer.untraced(() => setImmediate(settle));
+  };
 }
 
 function fileName(path: string): string {

@@ -58,6 +58,8 @@ export class Tracer {
   private readonly settles: PromiseSettles;
   private readonly resources: ResourceTasks;
   private readonly ends: HandleEnds;
+  /** Told as the thread's loop goes idle, its outermost callback returned (see startWorker). */
+  wentIdle: (() => void) | undefined;
   /** Set while the tracer does its own work, whose resources must not be traced. */
   private paused = false;
   private readonly ownIds = new Set<number>();
@@ -414,6 +416,7 @@ export class Tracer {
       this.ends.endClearedTimersOfAll(ns);
       // A quiet job's time is its task's wait, held since before it: the loop was idle from then.
       this.stack.idleSince = quiet && held.waiter === owner ? held.ns : ns;
+      this.wentIdle?.();
     } else if (!quiet) {
       // Back in the callback this one ran inside: as it was shown (Node's work, for a callback of
       // a task that waits), or as the task it called, unless that has ended meanwhile.
