@@ -98,6 +98,19 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     assert.deepEqual(spans.map((t) => [t.name, t.parent, t.end?.state]), [['ticks', main.id, 'resolved'], ['ticks', main.id, 'resolved']]);
   });
 
+  it('an async generator an async for broke out of is closed as untraced, by asyncio in a task named after it of the task that let go of it, which waits in its finally', () => {
+    const { model, stdout } = trace(py('async_gen_closed.py'));
+    assert.equal(stdout, 'closed r1\ndone\n', 'its finally sees the context of the task that let go of it');
+    const main = only(model, 'main');
+    const span = only(model, 'rows');
+    assert.deepEqual([span.parent, span.end?.state], [main.id, 'resolved'], 'main iterated it, and left it suspended where it yielded');
+    const closing = only(model, 'rows.aclose');
+    assert.equal(closing.parent, main.id);
+    assert.deepEqual(closing.waits.map((w) => `${model.waitLabel(w)} @ ${w.site.replace(/^.*async_gen_closed\.py:(\d+):\d+$/, 'line $1')}`), ['sleep 0.02 s @ line 16']);
+    assert.equal(closing.end?.state, 'resolved');
+    assert.ok(closing.created >= main.waits[1].end, 'made once the loop broke out of the generator');
+  });
+
   it('a task waiting at async with lock waits for Lock.acquire, woken by the task that released it', () => {
     const { model } = trace(py('lock.py'));
     const [first, second] = tasksNamed(model, 'worker');

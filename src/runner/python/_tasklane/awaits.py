@@ -5,7 +5,7 @@ import concurrent.futures
 import gc
 from types import AsyncGeneratorType, CoroutineType, GeneratorType
 
-from .code import ASYNCIO, USER, _code_kinds, callable_name, code_kind, coroutine_name, is_package_file, is_users, seconds, wrapped_coroutine
+from .code import ASYNC_GENERATOR_STEPS, ASYNCIO, USER, _code_kinds, async_generator_of, callable_name, code_kind, coroutine_name, is_package_file, is_users, seconds, wrapped_coroutine
 
 SLEEP0_LABEL = "sleep 0 s"
 
@@ -14,29 +14,6 @@ SLEEP0_LABEL = "sleep 0 s"
 _leaf_types = set()
 # Awaitables that pass their send() on to a coroutine they hold (see wrapped_coroutine): chains go on in it.
 _wrapping_types = set()
-
-
-def _async_generator_step_types():
-    """The types of `agen.asend(...)` and `agen.athrow(...)`: what `async for` awaits."""
-    async def probe():
-        yield
-    agen = probe()
-    steps = (agen.asend(None), agen.athrow(GeneratorExit))
-    for step in steps:
-        step.close()
-    return {type(step) for step in steps}
-
-
-_async_generator_steps = _async_generator_step_types()
-
-
-def async_generator_of(step):
-    """The async generator an asend/athrow awaitable steps. It has no attribute for it, but it
-    holds it as one of its references."""
-    for ref in gc.get_referents(step):
-        if type(ref) is AsyncGeneratorType:
-            return ref
-    return None
 
 
 def _coroutine_wrapper_type():
@@ -88,7 +65,7 @@ def walk_await_chain(coro, links):
             if obj is None:
                 break
             code, inner = obj.cr_code, obj.cr_await
-        elif kind in _async_generator_steps:  # `async for` over an async generator: walk on inside it
+        elif kind in ASYNC_GENERATOR_STEPS:  # `async for` over an async generator: walk on inside it
             obj = async_generator_of(obj)
             if obj is None:
                 break

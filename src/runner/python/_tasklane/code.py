@@ -5,12 +5,13 @@ import asyncio.base_events
 import builtins
 import dis
 import functools
+import gc
 import os
 import re
 import sys
 import sysconfig
 from inspect import CO_COROUTINE
-from types import CoroutineType, GeneratorType
+from types import AsyncGeneratorType, CoroutineType, GeneratorType
 
 ASYNCIO_DIR = os.path.dirname(asyncio.__file__)
 RUNNER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the runner and this package
@@ -221,9 +222,37 @@ def callable_name(func):
 def coroutine_code(coro):
     code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
     if code is None:
+        if type(coro) in ASYNC_GENERATOR_STEPS:
+            agen = async_generator_of(coro)
+            return agen.ag_code if agen is not None else None
         inner = wrapped_coroutine(coro)
         code = inner.cr_code if inner is not None else None
     return code
+
+
+def _async_generator_step_types():
+    """The types of `agen.asend(...)` and `agen.athrow(...)` (which `agen.aclose()` is too): what
+    `async for` awaits, and what asyncio's finalizer of an async generator left unfinished runs."""
+    async def probe():
+        yield
+    agen = probe()
+    steps = (agen.asend(None), agen.athrow(GeneratorExit))
+    for step in steps:
+        step.close()
+    return tuple(type(step) for step in steps)
+
+
+ASEND, ATHROW = _async_generator_step_types()
+ASYNC_GENERATOR_STEPS = {ASEND, ATHROW}
+
+
+def async_generator_of(step):
+    """The async generator an asend/athrow awaitable steps. It has no attribute for it, but it
+    holds it as one of its references."""
+    for ref in gc.get_referents(step):
+        if type(ref) is AsyncGeneratorType:
+            return ref
+    return None
 
 
 def wrapped_coroutine(obj):
@@ -287,6 +316,10 @@ def coroutine_origin(coro):
         if library and id(code) in _event_loop_coroutines():
             name = "loop." + code.co_name  # as the program calls it (loop.shutdown_asyncgens), not by the loop's class
         entry = _coroutine_origins[id(code)] = (code, name, library, library and tasks_only_asyncio_starts(code))
+    if type(coro) is ATHROW and entry[1] is not None:
+        # asyncio's task closing an async generator an `async for` left (agen.aclose()): its
+        # finally runs there, as the generator's, not as an unnamed "Task-7".
+        return (code, entry[1] + ".aclose", entry[2], entry[3])
     return entry
 
 

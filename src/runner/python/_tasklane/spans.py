@@ -2,6 +2,7 @@
 
 import asyncio
 import dis
+import weakref
 
 from .awaits import frame_of, project_link
 from .code import coroutine_name, definition_site, describe_error, is_package_file, is_users, line_site
@@ -15,17 +16,42 @@ RETURNS = frozenset(dis.opmap[name] for name in ("RETURN_VALUE", "RETURN_CONST")
 RETURNED = "returned"
 
 
+def held_weakly(obj):
+    """A span's coroutine, held weakly: one the program lets go of (an async generator an `async
+    for` broke out of) is finalized as it is untraced, in its task's step and context (its
+    `finally`, run by asyncio, sees the task's context variables), not as the tracer lets go."""
+    try:
+        return weakref.ref(obj)
+    except TypeError:  # an awaitable of a type with no weak references
+        return lambda: obj
+
+
 def left_by(obj, frame):
     """How a coroutine left the frame it ran in: RETURNED, file:line:1 where it raised what left
     it, or None if it has not (it is suspended). Its frame, held since the span began, keeps its
     last instruction: so a coroutine whose caller caught what it raised, or one that caught a
-    cancellation and returned, is told apart where sys.monitoring does not say (below 3.12). An
+    cancellation and returned, is told apart where sys.monitoring does not say (below 3.12); an
+    async generator the program let go of (`obj` None) at a yield is suspended there. An
     async iterator's `__anext__` raising StopAsyncIteration has returned, as `async for` takes it."""
-    if frame is None or frame_of(obj) is not None or frame.f_lasti < 0:
+    if frame is None or frame_of(obj) is not None or frame.f_lasti < 0 or (obj is None and at_yield(frame)):
         return None
     if frame.f_code.co_code[frame.f_lasti] in RETURNS or frame.f_lasti in _iteration_ends(frame.f_code):
         return RETURNED
     return line_site(frame)
+
+
+def at_yield(frame):
+    """Whether the frame of an async generator the program let go of stopped at a yield (after it,
+    3.13+): it was left suspended there, by an `async for` that broke out, not by an exception."""
+    code = frame.f_code.co_code
+    op = code[frame.f_lasti]
+    return op == YIELD_VALUE or (op == RESUME and code[frame.f_lasti + 1] & RESUME_WHERE == RESUMED_AFTER_YIELD)
+
+
+YIELD_VALUE = dis.opmap["YIELD_VALUE"]
+RESUME = dis.opmap.get("RESUME")  # 3.11+
+RESUME_WHERE = 3  # the bits of RESUME's argument that say where it resumes (3.13+ adds others)
+RESUMED_AFTER_YIELD = 1
 
 
 _iteration_ends_of = {}
@@ -53,7 +79,7 @@ class SpanRecorder:
     def update_spans(self, task, state, users, chain, ns):
         """Coroutines awaited directly are spans on their task's lane, as tasks of kind coroutine."""
         keep = 0
-        while keep < len(state._tl_spans) and keep < len(users) and state._tl_spans[keep][0] is users[keep][0]:
+        while keep < len(state._tl_spans) and keep < len(users) and state._tl_spans[keep][0]() is users[keep][0]:
             keep += 1
         # Coroutines left in a step that delivered a cancellation were cancelled (wait_for on 3.12+).
         self.close_spans(state, keep, ns, *(("cancelled", cancelled_by(state), "") if state._tl_cancelling else ()))
@@ -92,7 +118,7 @@ class SpanRecorder:
             else:
                 site = line_site(frame_of(chain[index][0])) if index >= 0 else getattr(state, "_tl_made_at", "")
             self.enc.task(start, ident, parent, "coroutine", coroutine_name(obj, code), site)
-            state._tl_spans.append((obj, ident, frame))
+            state._tl_spans.append((held_weakly(obj), ident, frame))
             if self.watch_returns is not None and self.returns_watched.get(id(code)) is not code:
                 self.returns_watched[id(code)] = code
                 self.watch_returns(code)
@@ -104,7 +130,8 @@ class SpanRecorder:
         and one that raised while its task goes on is rejected where it raised (what it raised is
         gone by then)."""
         while len(state._tl_spans) > keep:
-            obj, ident, frame = state._tl_spans.pop()
+            held, ident, frame = state._tl_spans.pop()
+            obj = held()  # None once the program let go of it
             left = self.frame_times.get(frame)
             if left is None:
                 how = left_by(obj, frame)
