@@ -80,6 +80,14 @@ describe('Node runner: streams, generators and for await', () => {
     }
   });
 
+  it('for await over an async generator awaiting a builtin\'s promise (timers/promises) waits once a step, where the generator awaits', () => {
+    const { model, stdout } = traceFixture('async-gen-builtin.js');
+    assert.equal(stdout, '0\n1\n');
+    const main = only(model, 'main');
+    const timers = tasksNamed(model, 'setTimeout 10 ms');
+    assert.deepEqual(main.waits.map((w) => [w.target, w.site.replace(/^.*\//, '').replace(/:\d+$/, '')]), timers.map((t) => [t.id, 'async-gen-builtin.js:7']));
+  });
+
   it('a `yield value` in an async generator waits for the value, as `await value` does, not for a promise', () => {
     const { model, stdout } = traceFixture('async-gen-values.js');
     assert.equal(stdout, '4950\n');

@@ -140,7 +140,9 @@ export class Awaits {
     const inGenerator = waiter.kind === 'async' && info.fn !== '' && info.fn !== waiter.name;
     if (inGenerator) this.generatorAwaited = info.callers[0];
     const held = this.out.held;
-    if (held.waiter !== waiter || !held.inGenerator || target !== undefined) {
+    // The task's `for await` then awaits the step, which V8 may chain on what the generator awaits
+    // (a builtin's promise: timers/promises' setTimeout): still the wait the generator's await began.
+    if (held.waiter !== waiter || !held.inGenerator || (target !== undefined && target.id !== held.target)) {
       this.out.releaseAwait();
       waiter.awaiting = true;
       held.waiter = waiter;
