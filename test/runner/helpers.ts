@@ -320,7 +320,7 @@ export function only(model: TraceModel, name: string | RegExp): Task {
 export function callbackNames(model: TraceModel): string[] {
   return model.childrenOf(only(model, 'main').id).filter((t) => t.kind === 'async').map((t) => t.name);
 }
-export const CALLBACK_NAMES = ['bus.on(\'job\') callback', 'map callback', 'map callback', 'it(\'adds numbers\') callback', 'new Promise callback', 'map callback', 'async IIFE', 'async IIFE', '(anonymous)', 'run'];
+export const CALLBACK_NAMES = ['bus.on(\'job\') callback', 'map callback', 'map callback', 'it(\'adds numbers\') callback', 'new Promise callback', 'map callback', 'async IIFE', 'async IIFE', '(anonymous)', 'run', 'load'];
 
 /** The starts of a task's runs after its end (none for a task whose code ran no more once it ended). */
 export function runsAfterEnd(task: Task): number[] {

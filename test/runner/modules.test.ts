@@ -197,6 +197,15 @@ describe('Node runner: module systems and TypeScript', () => {
     // `return conn.query(…)` without await: the block is left, and the connection disposed, at once.
     assert.ok(dispose.created < only(model, 'Connection.query').end!.t, 'disposal began while the query ran');
   });
+  it('standard decorators in TypeScript: a class field\'s async arrow is a method of its class, a decorator\'s anonymous wrapper is named as the program calls it', () => {
+    const { model, stdout, code, stderr } = traceFixture('esnext/decorated.ts');
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, 'load done\nfresh item 1\n');
+    const main = only(model, 'main');
+    assert.equal(only(model, 'Store.refresh').parent, main.id, 'not esbuild\'s `__publicField callback`');
+    const [wrapper, method] = tasksNamed(model, 'load');
+    assert.deepEqual([wrapper?.parent, method?.parent], [main.id, wrapper?.id], 'the wrapper, called as store.load, runs the method');
+  });
   it('TypeScript compiles with the project\'s tsconfig.json: legacy decorators (experimentalDecorators) work', () => {
     const { model, stdout, code, stderr } = traceFixture('ts-decorators/app.ts');
     assert.equal(code, 0, stderr);

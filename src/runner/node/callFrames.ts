@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { findSourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { calleeAt, isArgumentAt, isUnnamedAt } from './functionSource';
+import { calleeAt, isArgumentAt, isClassFieldValueAt, isUnnamedAt } from './functionSource';
 import { TS_FILE } from './typeScriptImports';
 
 export type CallSite = NodeJS.CallSite;
@@ -137,7 +137,9 @@ export function functionKey(frame: CallSite): string {
  */
 export function functionName(frame: CallSite, userCode: boolean, caller?: CallSite): string {
   const own = symbolKeyName(computedName(frame) ?? calledMethodName(frame, caller) ?? exportedName(frame, caller) ?? madeUpName(frame, userCode) ?? frame.getFunctionName());
-  const name = own ?? (userCode ? '' : (frame.getMethodName() ?? ''));
+  // A function of the user's with no name of its own is named by how it is called (see anonymousName),
+  // not by the property that holds it (a timer's `_onTimeout`), unless that is the field it defines.
+  const name = own ?? (userCode && !isFieldValue(frame) ? '' : (frame.getMethodName() ?? ''));
   // A private method (`#load`) has no method name, but is one: its class is the receiver's; so is
   // one under a symbol (`[Symbol.asyncDispose]`).
   const isMethod = own === null || own.startsWith('#') || own.startsWith('[') || frame.getMethodName() === own;
@@ -216,6 +218,11 @@ function madeUpName(frame: CallSite, userCode: boolean): string | undefined {
   const fnKey = functionKey(frame);
   if (!isArgumentAt(fnKey)) return undefined;
   return inferred.includes('.') || isUnnamedAt(fnKey) ? '' : undefined;
+}
+
+/** A class field's function, defined by a compiler's helper, that its receiver holds under the field's name. */
+function isFieldValue(frame: CallSite): boolean {
+  return frame.getMethodName() !== null && isClassFieldValueAt(functionKey(frame));
 }
 
 /**

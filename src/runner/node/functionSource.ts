@@ -21,6 +21,7 @@ const argumentAnswers = new Map<string, boolean>();
 const unnamedAnswers = new Map<string, boolean>();
 const callbackAnswers = new Map<string, string>();
 const parenthesizedAnswers = new Map<string, boolean>();
+const returnedAnswers = new Map<string, boolean>();
 const entryAnswers = new Map<string, boolean>();
 const asyncRunnerAnswers = new Map<string, boolean>();
 const asyncStepAnswers = new Map<string, boolean>();
@@ -194,6 +195,25 @@ export function isParenthesizedAt(fnKey: string): boolean {
     // `run(` and `f()(` open calls; `await (`, `;(`, `= (` and the file's start do not.
     return word === undefined ? !/[)\]]$/.test(head) : KEYWORDS.has(word);
   });
+}
+
+/**
+ * Whether the function starting at `fnKey` is a class field's value as a compiler defines the
+ * field (esbuild's `__publicField(this, "refresh", async () => …)`, Babel's `_defineProperty`):
+ * written as a class field, V8 names it after the field.
+ */
+export function isClassFieldValueAt(fnKey: string): boolean {
+  return FIELD_DEFINERS.has(callOfArgumentAt(fnKey));
+}
+
+const FIELD_DEFINERS = new Set(['__publicField', '__defNormalProp', '_defineProperty', '_define_property']);
+
+/**
+ * Whether the function starting at `fnKey` is written right after a `return`, as a wrapper's is
+ * (`return async function (...args) { … }`, a decorator's or a middleware factory's).
+ */
+export function isReturnedAt(fnKey: string): boolean {
+  return remembered(returnedAnswers, fnKey, () => /(?:^|[^\w$.])return$/.test(textBefore(placeOf(fnKey)).trimEnd()));
 }
 
 /**

@@ -8,7 +8,7 @@ import type { TaskKind } from '../../trace/events';
 import { isPackageFile } from './callFrames';
 import type { CallSiteInfo } from './callSiteInfo';
 import type { EventOutput } from './eventOutput';
-import { calleeAt, callOfArgumentAt, callsAnExpressionAt, isAsyncFunctionAt, isAsyncMakerAt, isAsyncRunnerAt, isParenthesizedAt } from './functionSource';
+import { calleeAt, callOfArgumentAt, callsAnExpressionAt, isAsyncFunctionAt, isAsyncMakerAt, isAsyncRunnerAt, isParenthesizedAt, isReturnedAt } from './functionSource';
 import { isNodeTest, isTestCall, opName } from './names';
 import { marks } from './promiseMarks';
 import { requestHandlerName } from './servedRequests';
@@ -27,8 +27,9 @@ const IIFE = 'async IIFE';
  * request), a node:test test's function after the test, one written as a call's argument after
  * that call (`svc.on('msg') callback`, `map callback`), a package's own called from the project's
  * code after the project's call of the package (p-limit's, after `limit`), one called where it is
- * written `async IIFE`, one written in parentheses but called elsewhere by the name it is called
- * by. `fnKey`: the function, as CallSiteInfo.callers names it; `site`: where the task is placed.
+ * written `async IIFE`, one written in parentheses, or returned by the function that made it, but
+ * called elsewhere by the name it is called by. `fnKey`: the function, as CallSiteInfo.callers
+ * names it; `site`: where the task is placed.
  */
 export function anonymousName(caller: TaskState, fnKey: string | undefined, site: string): string {
   const request = requestHandlerName(caller, undefined);
@@ -39,9 +40,12 @@ export function anonymousName(caller: TaskState, fnKey: string | undefined, site
     if (call !== '') return `${call} callback`;
     const packageCall = fnKey && isPackageFile(fnKey) && site && !isPackageFile(site) && calleeAt(site);
     if (packageCall) return packageCall;
-    if (!fnKey || !isParenthesizedAt(fnKey)) return ANONYMOUS;
+    if (!fnKey) return ANONYMOUS;
     // Written in parentheses but called elsewhere, by a name (a decorator's wrapper, `service.run()`): that name.
-    return !site || callsAnExpressionAt(site) ? IIFE : calleeAt(site) || ANONYMOUS;
+    if (isParenthesizedAt(fnKey)) return !site || callsAnExpressionAt(site) ? IIFE : calleeAt(site) || ANONYMOUS;
+    // Returned by the function that made it (a decorator's wrapper) and called by a name: that name.
+    if (isReturnedAt(fnKey) && site && !callsAnExpressionAt(site)) return calleeAt(site) || ANONYMOUS;
+    return ANONYMOUS;
   }
   // A hook's function: node:test names an anonymous one `<anonymous>`, its kind says more.
   if (typeof test.hookType === 'string' && (test.name === '<anonymous>' || typeof test.name !== 'string')) return test.hookType;
