@@ -245,6 +245,15 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     assert.equal(model.waitLabel(only(model, 'main').waits[0]), 'gather ×3');
   });
 
+  it('gather of tasks some of which have ended already joins them all the same', () => {
+    const { model, stdout } = trace(py('gather_finished.py'));
+    assert.equal(stdout, "[1, ValueError('work 2 failed'), 3]\n");
+    const gather = only(model, 'gather ×3');
+    const works = tasksNamed(model, 'work');
+    assert.deepEqual(works.map((w) => w.end!.t <= gather.created), [true, true, false], 'two ended before the gather');
+    assert.deepEqual(gather.members, works.map((w) => w.id));
+  });
+
   it('a task\'s end message tells the chain above its exception as a traceback does (raised from, raised while handling; not a `from None`, nor a timeout\'s cancellation) and what an ExceptionGroup groups', () => {
     const { model, stdout, code } = trace(py('rejected_causes.py'));
     assert.equal(stdout, `['ValueError', 'RuntimeError', 'LookupError', 'TimeoutError'${atLeast(11) ? ", 'ExceptionGroup'" : ''}]\n`);

@@ -58,8 +58,12 @@ class CombinatorRecorder:
         ident = self.new_id()
         gathering._tasklane_id = ident
         self.enc.task(ns, ident, state._tl_ident, "combinator", "gather", site)
-        members = map(self.task_behind, getattr(gathering, "_children", []))
-        self.enc.joins(ns, ident, [member._tl_ident if member is not None else 0 for member in members])
+        members = []
+        for child in getattr(gathering, "_children", []):
+            member = self.task_behind(child)
+            # One that has ended already (a gather of finished tasks) is a member all the same.
+            members.append(member._tl_ident if member is not None else self.ident_of_ended(child))
+        self.enc.joins(ns, ident, members)
         gathering.add_done_callback(lambda fut: self.end_gather(fut, ident))
         return ident
 

@@ -142,9 +142,12 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         if handle is None or self.steps_by_thread is not None:
             return 0
         args = handle._args
-        if len(args) != 1 or not self.task_types.get(type(args[0])):
-            return 0
-        return varint_value(getattr(args[0], "_tl_ident_bytes", b""))  # its id is let go of as it ends (let_go)
+        return self.ident_of_ended(args[0]) if len(args) == 1 else 0
+
+    def ident_of_ended(self, obj):
+        """The id of `obj` if it is a task the tracer followed that has ended, whose ident its state
+        has let go of (let_go), not of the bytes its records carry; else 0."""
+        return varint_value(getattr(obj, "_tl_ident_bytes", b"")) if self.task_types.get(type(obj)) else 0
 
     def on_destroyed(self, task):
         """The garbage collector takes a task that never ended (the program dropped it while it
