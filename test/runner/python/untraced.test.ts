@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describeRun } from '../../../src/panel/panelState';
 import { formatSummary } from '../../../src/trace/summary';
-import { FIXTURES, only, ROOT, tasksNamed, tempTrace } from '../helpers';
+import { FIXTURES, only, ROOT, tasksNamed, tempTrace, traceFixtureOrKill } from '../helpers';
 import { forEachPython, py } from './pythons';
 
 forEachPython('what the program sees is as untraced', ({ python, trace }) => {
@@ -26,6 +26,16 @@ forEachPython('what the program sees is as untraced', ({ python, trace }) => {
     assert.match(plain.stderr, /Task exception was never retrieved/);
     assert.equal(normal(stderr), normal(plain.stderr));
     assert.equal(only(model, 'boom').end?.message, 'RuntimeError: never retrieved', 'the trace still has the task\'s error');
+  });
+
+  it('what a returned coroutine span held is let go of in its task\'s context, outside the tracer\'s lock: a finalizer making a task neither hangs the program nor loses the task\'s context', async () => {
+    const plain = spawnSync(python.command, [path.join(FIXTURES, py('span_finalizer.py'))], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(plain.stdout, 'released in r1\nreleased in r2\nreported r1\nreported r2\n');
+    const { stdout, code, model } = await traceFixtureOrKill(py('span_finalizer.py'), 20_000, { env: { ...process.env, TASKLANE_PYTHON: python.command } });
+    assert.equal(code, 0, 'it ran to its end');
+    assert.equal(stdout, plain.stdout);
+    const handlers = tasksNamed(model, 'handle');
+    assert.deepEqual(tasksNamed(model, 'report').map((t) => t.parent), handlers.map((t) => t.id), 'each made in the context of the task whose query let go of the connection');
   });
 
   it('pending tasks the program drops are garbage-collected as untraced, and asyncio reports each as destroyed', () => {

@@ -132,6 +132,7 @@ class SpanRecorder:
         while len(state._tl_spans) > keep:
             held, ident, frame = state._tl_spans.pop()
             obj = held()  # None once the program let go of it
+            self.released_frames.append(frame)  # let go of outside the record lock (see step_hook)
             left = self.frame_times.get(frame)
             if left is None:
                 how = left_by(obj, frame)

@@ -57,6 +57,12 @@ class StepRecorder:
         sink = self.sink
         lock = sink.lock
         take, give = lock.take, lock.give
+        released = self.released_frames
+
+        def let_go_of_frames():
+            frame_times.clear()
+            frame_errors.clear()
+            released.clear()
 
         def _run(handle):
             task = getattr(handle._callback, "__self__", None)
@@ -147,13 +153,18 @@ class StepRecorder:
                     tracer.idle_since = ns
                     if ns >= sink.due_ns:  # a busy loop sends its frames itself (see Sink)
                         sink.send_due()
-                    if frame_times:
-                        frame_times.clear()
-                        frame_errors.clear()
                 except Exception:
                     pass  # never let tracing reach the program (a try costs nothing until it catches)
                 finally:
                     give(True)
+                if frame_times or released:
+                    # The frames the tracer held (of coroutines that have returned, whose locals
+                    # they keep) are let go of in the task's context, as the step's end, with the
+                    # lock free: a finalizer of their locals may make a task, or see a context variable.
+                    try:
+                        handle._context.run(let_go_of_frames)
+                    except Exception:
+                        pass
 
         return _run
 

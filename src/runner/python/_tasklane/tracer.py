@@ -65,6 +65,8 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         # The exception that left a span's frame in the step running now, by its frame, or YIELDED for
         # an async generator's that yielded an item then (3.12+): its frame_times entry says when.
         self.frame_errors = {}
+        # The frames of spans closed in a step, let go of as it ends (see step_hook).
+        self.released_frames = []
         self.watch_returns = None  # asks for a span's code to be timed at every start and return (3.12+)
         self.returns_watched = {}  # id(code) -> code: hashing a code object hashes its contents
         self.foreign_loops = set()  # the kinds of event loop not asyncio's own that ran, as named to the user
