@@ -6,7 +6,7 @@ import weakref
 
 from .awaits import frame_of, project_link
 from .code import coroutine_name, definition_site, describe_error, is_package_file, is_users, line_site
-from .coroutine_watch import YIELDED
+from .coroutine_watch import RESUME_WHERE, RESUMES_AFTER_YIELD, YIELDED
 from .taskstate import cancelled_by
 
 # The instructions a frame returns by: at any other, a finished coroutine's frame was left by an exception.
@@ -45,13 +45,11 @@ def at_yield(frame):
     3.13+): it was left suspended there, by an `async for` that broke out, not by an exception."""
     code = frame.f_code.co_code
     op = code[frame.f_lasti]
-    return op == YIELD_VALUE or (op == RESUME and code[frame.f_lasti + 1] & RESUME_WHERE == RESUMED_AFTER_YIELD)
+    return op == YIELD_VALUE or (op == RESUME and code[frame.f_lasti + 1] & RESUME_WHERE == RESUMES_AFTER_YIELD)
 
 
 YIELD_VALUE = dis.opmap["YIELD_VALUE"]
 RESUME = dis.opmap.get("RESUME")  # 3.11+
-RESUME_WHERE = 3  # the bits of RESUME's argument that say where it resumes (3.13+ adds others)
-RESUMED_AFTER_YIELD = 1
 
 
 _iteration_ends_of = {}
