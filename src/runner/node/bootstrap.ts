@@ -11,7 +11,7 @@ import { FlusherThread, FrameChannel } from './flusherThread';
 import { noteReadlineLoop } from './names';
 import { listen, unlisten } from './processListeners';
 import { watchReadlineLoops } from './readlineLoops';
-import { tickEvery } from './runnerClock';
+import { nodeSetImmediate, tickEvery } from './runnerClock';
 import { FrameSink } from './sink';
 import { TaskIds } from './taskIds';
 import type { WorkerWatch } from './handleEnds';
@@ -290,7 +290,7 @@ function settleAsLoopTurns(tracer: Tracer): () => void {
   return () => {
     if (queued) return;
     queued = true;
-    tracer.untraced(() => setImmediate(settle));
+    tracer.untraced(() => nodeSetImmediate(settle));
   };
 }
 

@@ -5,6 +5,7 @@ import { truncate } from './lists';
 import { isReadable, isSyntax, queuedCallbackName } from './names';
 import { marks } from './promiseMarks';
 import { promiseState, REJECTED_UNREAD, unreadOutcome } from './promiseState';
+import { nodeSetImmediate } from './runnerClock';
 import type { TaskStack } from './taskStack';
 import type { TaskState } from './taskState';
 
@@ -127,7 +128,7 @@ export class PromiseSettles {
     task.ended = true;
     this.rejected.push(task);
     if (this.rejected.length > 1) return;
-    this.untraced(() => setImmediate(() => this.untraced(() => {
+    this.untraced(() => nodeSetImmediate(() => this.untraced(() => {
       try {
         this.describeRejected();
       } catch {

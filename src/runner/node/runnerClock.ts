@@ -10,6 +10,12 @@ type WaitAsync = (cell: Int32Array, index: number, value: number, timeoutMs: num
 const cell = new Int32Array(new SharedArrayBuffer(4));
 
 /**
+ * Node's setImmediate, as the runner loads (before the program's code): a program's fake timers
+ * replace the global one, and would hold or count the runner's own callbacks.
+ */
+export const nodeSetImmediate = setImmediate;
+
+/**
  * Calls `tick` every `ms` from now on. `untraced` runs the clock's own work unseen by the tracer;
  * `tick` must not throw (a throw would reject a promise of the clock's, unhandled).
  */
