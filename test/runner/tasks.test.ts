@@ -338,6 +338,19 @@ describe('Node runner: the task model on real scripts', () => {
     assert.deepEqual(tasksNamed(model, 'compute').map((t) => Number(/:(\d+):\d+$/.exec(t.site)![1])), [line('.map(compute)'), line('.map(compute)'), line('Array.from('), line('async function compute')]);
   });
 
+  it('a method called through super, or by a wrapper with apply, is named by the class it is written in, not the receiver\'s', () => {
+    const { model, stdout } = traceFixture('super-calls.js');
+    assert.equal(stdout, 'ROW 1\n');
+    const chain: string[] = [];
+    for (let task = only(model, 'main'); ; ) {
+      const child = model.childrenOf(task.id).find((t) => t.kind === 'async');
+      if (!child) break;
+      chain.push(child.name);
+      task = child;
+    }
+    assert.deepEqual(chain, ['get', 'CachedRepo.get', 'Repo.get'], 'the wrapper, called as get; the subclass\'s method it replaced; the base class\'s, through super');
+  });
+
   it('an anonymous async function written as a call\'s argument is named after that call, with its first argument when that is a string; one called where it is written is an async IIFE', () => {
     const { model, code } = traceFixture('callbacks.js');
     assert.equal(code, 0);

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { findSourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { calleeAt, isArgumentAt, isClassFieldValueAt, isUnnamedAt } from './functionSource';
+import { calleeAt, enclosingClassAt, isArgumentAt, isClassFieldValueAt, isUnnamedAt } from './functionSource';
 import { TS_FILE } from './typeScriptImports';
 
 export type CallSite = NodeJS.CallSite;
@@ -143,7 +143,8 @@ export function functionName(frame: CallSite, userCode: boolean, caller?: CallSi
   // A private method (`#load`) has no method name, but is one: its class is the receiver's; so is
   // one under a symbol (`[Symbol.asyncDispose]`).
   const isMethod = own === null || own.startsWith('#') || own.startsWith('[') || frame.getMethodName() === own;
-  if (name === '' || frame.isToplevel() || !isMethod) return name;
+  if (name === '' || frame.isToplevel()) return name;
+  if (!isMethod) return userCode && frame.getMethodName() === null ? classMethodName(frame, name) : name;
   const type = className(frame.getTypeName());
   if (type === 'Function') return userCode ? staticMethodName(frame, name, caller) : name;
   return type && type !== 'Object' && type !== 'global' && !name.startsWith(`${type}.`) ? `${type}.${name}` : name;
@@ -218,6 +219,18 @@ function madeUpName(frame: CallSite, userCode: boolean): string | undefined {
   const fnKey = functionKey(frame);
   if (!isArgumentAt(fnKey)) return undefined;
   return inferred.includes('.') || isUnnamedAt(fnKey) ? '' : undefined;
+}
+
+/**
+ * A method of the user's its receiver does not hold under its name, called through `super.get()`
+ * (V8 gives the receiver's class, which has a `get` of its own) or `method.apply(this, args)` (a
+ * decorator's wrapper calling the method it replaced): by the class it is written in, `Repo.get`.
+ */
+function classMethodName(frame: CallSite, name: string): string {
+  const type = className(frame.getTypeName());
+  if (!type || type === 'Object' || type === 'Function' || type === 'global') return name;
+  const written = enclosingClassAt(functionKey(frame));
+  return written ? `${written}.${name}` : name;
 }
 
 /** A class field's function, defined by a compiler's helper, that its receiver holds under the field's name. */

@@ -22,6 +22,7 @@ const unnamedAnswers = new Map<string, boolean>();
 const callbackAnswers = new Map<string, string>();
 const parenthesizedAnswers = new Map<string, boolean>();
 const returnedAnswers = new Map<string, boolean>();
+const classAnswers = new Map<string, string>();
 const entryAnswers = new Map<string, boolean>();
 const asyncRunnerAnswers = new Map<string, boolean>();
 const asyncStepAnswers = new Map<string, boolean>();
@@ -31,6 +32,8 @@ const MAX_ANSWERS = 4096;
 /** How far back before a function its call's `(` is looked for. */
 const MAX_LINES_BACK = 4;
 const MAX_CHARS_BACK = 1000;
+/** How far back before a method the brace that opens its class's body is looked for. */
+const MAX_CLASS_LINES_BACK = 2000;
 
 /**
  * `fnKey`: a function as CallSiteInfo.callers names it, "file:line:column" of its start. Not an
@@ -207,6 +210,35 @@ export function isClassFieldValueAt(fnKey: string): boolean {
 }
 
 const FIELD_DEFINERS = new Set(['__publicField', '__defNormalProp', '_defineProperty', '_define_property']);
+
+/**
+ * The class whose body the method starting at `fnKey` is written in (`class Repo { async get() …`:
+ * `Repo`), read back from the method to the brace that opens the block it is in; '' where that
+ * block is no class's body, or the text is not at hand. A brace in a string or comment between
+ * makes the block another, which is then almost surely no class's: the answer is ''.
+ */
+export function enclosingClassAt(fnKey: string): string {
+  return remembered(classAnswers, fnKey, () => {
+    const place = placeOf(fnKey);
+    const lines = place && linesOf(place.file, true);
+    if (!place || !lines) return '';
+    let depth = 0;
+    for (let line = place.line - 1; line >= 0 && line >= place.line - 1 - MAX_CLASS_LINES_BACK; line--) {
+      const text = line === place.line - 1 ? (lines[line] ?? '').slice(0, place.column - 1) : lines[line];
+      for (let i = text.length - 1; i >= 0; i--) {
+        if (text[i] === '}') depth++;
+        else if (text[i] === '{' && depth-- === 0) {
+          const head = [...lines.slice(Math.max(0, line - 2), line), text.slice(0, i)].join(' ');
+          return CLASS_HEAD.exec(head)?.[1] ?? '';
+        }
+      }
+    }
+    return '';
+  });
+}
+
+/** The head of a class declaration or expression, up to its body's brace: `class UserRepo extends Repo`. */
+const CLASS_HEAD = /\bclass\s+([A-Za-z_$][\w$]*)(?:\s+extends\s+[^{};]+)?\s*$/;
 
 /**
  * Whether the function starting at `fnKey` is written right after a `return`, as a wrapper's is
