@@ -147,7 +147,12 @@ export function functionName(frame: CallSite, userCode: boolean, caller?: CallSi
   if (!isMethod) return userCode && frame.getMethodName() === null ? classMethodName(frame, name) : name;
   const type = className(frame.getTypeName());
   if (type === 'Function') return userCode ? staticMethodName(frame, name, caller) : name;
-  return type && type !== 'Object' && type !== 'global' && !name.startsWith(`${type}.`) ? `${type}.${name}` : name;
+  return isInstanceType(type) && !name.startsWith(`${type}.`) ? `${type}.${name}` : name;
+}
+
+/** Whether a receiver's type names a class of its own, not a plain object's or the global one. */
+function isInstanceType(type: string | undefined): type is string {
+  return !!type && type !== 'Object' && type !== 'global';
 }
 
 /**
@@ -228,7 +233,7 @@ function madeUpName(frame: CallSite, userCode: boolean): string | undefined {
  */
 function classMethodName(frame: CallSite, name: string): string {
   const type = className(frame.getTypeName());
-  if (!type || type === 'Object' || type === 'Function' || type === 'global') return name;
+  if (!isInstanceType(type) || type === 'Function') return name;
   const written = enclosingClassAt(functionKey(frame));
   return written ? `${written}.${name}` : name;
 }
