@@ -11,7 +11,10 @@ export const py = (name: string): string => `../python/${name}`;
 export const tasksOfMain = (model: TraceModel): Task[] => model.childrenOf(only(model, 'main').id).filter((t) => t.kind === 'async');
 
 export interface Python {
+  /** The interpreter's own executable (sys.executable), run in place of the name found on the PATH. */
   command: string;
+  /** The name it was found by on the PATH (python3, python3.12). */
+  name: string;
   version: number[];
 }
 
@@ -27,16 +30,17 @@ export interface PythonUnderTest {
 /**
  * python3, and every other CPython 3.9+ on the PATH (python3.9 … python3.15, and later ones as they
  * come): each runs the whole suite. Debian's CI has only python3 (3.11); a developer's machine
- * with more tests them all.
+ * with more tests them all. Each is run by its own executable: a pyenv shim found on the PATH is
+ * a shell script that takes 130 ms to start the interpreter, once or twice in every test.
  */
 function interpreters(): Python[] {
-  const found = new Map<string, string>();
-  for (const command of ['python3', ...Array.from({ length: 12 }, (_, i) => `python3.${9 + i}`)]) {
-    const result = spawnSync(command, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' });
-    const version = result.status === 0 ? result.stdout.trim() : '';
-    if (version && !found.has(version)) found.set(version, command);
+  const found = new Map<string, Python>();
+  for (const name of ['python3', ...Array.from({ length: 12 }, (_, i) => `python3.${9 + i}`)]) {
+    const result = spawnSync(name, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2]); print(sys.executable)'], { encoding: 'utf8' });
+    const [version, executable] = result.status === 0 ? result.stdout.trim().split('\n') : [];
+    if (version && executable && !found.has(version)) found.set(version, { command: executable, name, version: version.split('.').map(Number) });
   }
-  return [...found].map(([version, command]) => ({ command, version: version.split('.').map(Number) }));
+  return [...found.values()];
 }
 
 /** Declares the suite on `subject` once for each interpreter. */
@@ -44,7 +48,7 @@ export function forEachPython(subject: string, tests: (under: PythonUnderTest) =
   for (const python of interpreters()) {
     const atLeast = (minor: number): boolean => python.version[0] > 3 || python.version[1] >= minor;
     const trace = (fixture: string, args?: string[]): ReturnType<typeof traceFixture> => traceFixture(fixture, { args, env: { ...process.env, TASKLANE_PYTHON: python.command } });
-    describe(`Python runner: ${subject}, under Python ${python.version.join('.')} (${python.command})`, () => tests({ python, atLeast, trace }));
+    describe(`Python runner: ${subject}, under Python ${python.version.join('.')} (${python.name})`, () => tests({ python, atLeast, trace }));
   }
 }
 
