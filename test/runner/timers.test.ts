@@ -33,6 +33,22 @@ describe('Node runner: timers', () => {
     assert.equal(only(model, 'setTimeout 1000 ms').end?.state, 'cancelled');
   });
 
+  it('sleeps made before they are awaited are their timers too: a combinator\'s members, a raced timeout that rejects, a .catch of one, a wait still pending at the exit', () => {
+    const { model, code, stdout } = traceFixture('sleeps-together.js');
+    assert.equal(code, 0);
+    assert.equal(stdout, 'timed out after 5 ms\ncaught\n');
+    const main = only(model, 'main');
+    const name = (id: number): string | undefined => model.tasks.get(id)?.name;
+    const [all, race] = [only(model, 'Promise.all ×2'), only(model, 'Promise.race ×2')];
+    assert.deepEqual(all.members.map(name), ['setTimeout 10 ms', 'setTimeout 20 ms']);
+    assert.deepEqual(race.members.map(name), ['fetchUser', 'setTimeout 5 ms']);
+    // Each wait is for the timer from its start, named so before it fires, and while it never does.
+    assert.deepEqual(main.waits.map((w) => name(w.target)), ['Promise.all', 'Promise.race', 'setTimeout 6 ms', 'setTimeout 15 ms', 'setTimeout 30 ms', 'setTimeout 10000 ms']);
+    const pending = main.waits[5];
+    assert.ok(Number.isNaN(pending.end) || pending.end === model.endTime, 'still waiting as the program exited');
+    assert.equal(model.waitLabel(pending), 'setTimeout 10000 ms');
+  });
+
   it('the promise forms of setImmediate and setInterval are one timer task each, named as the timers are', () => {
     const { model, stdout } = traceFixture('timers-promises.js');
     assert.equal(stdout, 'ticks 3\n');

@@ -22,14 +22,15 @@ const functionText = Function.prototype.toString;
 const NATIVE_ANONYMOUS = 'function () { [native code] }';
 
 /**
- * A function of no parameters whose first statement calls a resolve function by its usual names:
- * `() => resolve()`, `() => { resolve('done'); }`, `function () { res(); }` (MDN's sleep),
- * `function () { return resolve(x); }` (such an arrow compiled for ES5), `() => { return r(); }`.
+ * A function of no parameters whose first statement calls a resolve or reject function by its
+ * usual names: `() => resolve()`, `() => { resolve('done'); }`, `function () { res(); }` (MDN's
+ * sleep), `function () { return resolve(x); }` (such an arrow compiled for ES5), `() => { return
+ * r(); }`, `() => reject(new Error('timed out'))` (a timeout a call is raced against).
  */
 function callsResolve(fn: Function): boolean {
   return fn.length === 0 && CALLS_RESOLVE.test(functionText.call(fn));
 }
-const CALLS_RESOLVE = /^(?:function\s*\(\s*\)\s*\{|\(\s*\)\s*=>\s*\{?)\s*(?:return\s+)?(?:resolve|res|r|done)\s*\(/;
+const CALLS_RESOLVE = /^(?:function\s*\(\s*\)\s*\{|\(\s*\)\s*=>\s*\{?)\s*(?:return\s+)?(?:resolve|res|r|done|reject|rej)\s*\(/;
 
 /**
  * Where a function compiled into a generator awaited, which the stack no longer shows (see
@@ -41,12 +42,14 @@ function compiledAwaitSite(waiter: TaskState, target: TaskState | undefined): st
 
 export class Awaits {
   /**
-   * The latest promise made to be resolved by a timer, and that timer (see timerMade): kept here
-   * rather than as a mark, which would be a fourth field on a sleep's promise and cost it an
-   * allocation; a sleep is awaited as soon as it is made.
+   * The latest promise made to be settled by a timer, and that timer (see timerMade), until it is
+   * awaited: kept here rather than as a mark, which would be a fourth field on a sleep's promise
+   * and cost it an allocation; a sleep is mostly awaited as soon as it is made.
    */
   private sleep: Promise<unknown> | undefined;
   private sleepTimer: TaskState | undefined;
+  /** Whether a sleep was made before the latest one was awaited, and so has its timer as a mark. */
+  private sleepsMarked = false;
   /** The function of the async generator whose body awaited last (CallSiteInfo.callers' key). */
   private generatorAwaited = '';
   /** The task that has just called a builtin that runs the program's code (see builtinCalled), in which run of it, and the builtin's label. */
@@ -68,8 +71,20 @@ export class Awaits {
    */
   timerMade(executing: Promise<unknown> | undefined, timer: TaskState, callback: unknown): void {
     if (executing === undefined || typeof callback !== 'function' || !(isResolveFunction(callback) || callsResolve(callback))) return;
+    // One made before the last was awaited (`Promise.all([sleep(10), sleep(20)])`, a timeout
+    // raced against a call) keeps its timer as a mark.
+    if (this.sleep !== undefined) {
+      marks.setSleepTimer(this.sleep, this.sleepTimer);
+      this.sleepsMarked = true;
+    }
     this.sleep = executing;
     this.sleepTimer = timer;
+  }
+
+  /** The timer that settles `promise`, if it is a sleep (see timerMade) no package's call made. */
+  timerOfSleep(promise: Promise<unknown>): TaskState | undefined {
+    const timer = promise === this.sleep ? this.sleepTimer : this.sleepsMarked ? marks.sleepTimer(promise) : undefined;
+    return timer !== undefined && !marks.label(promise) ? timer : undefined;
   }
 
   /**
@@ -122,7 +137,11 @@ export class Awaits {
     // For the usual sleep, the timer is what it waits for, and whatever settles the promise (the
     // timer, or an abort rejecting it first) is what woke it; unless a package's call made it,
     // which is what it waits for (see onPromise).
-    const target = behind ?? (awaited === this.sleep && !marks.label(awaited) && !builtinStep ? this.sleepTimer : undefined);
+    let target = behind;
+    if (target === undefined && !builtinStep) {
+      target = this.timerOfSleep(awaited);
+      if (awaited === this.sleep) this.sleep = undefined;
+    }
     const site = builtinStep ? '' : info.shape === 'compiledAwait' ? compiledAwaitSite(waiter, target) : info.site;
     const settled = knownSettled(awaited);
     if (behind?.transient) behind.waiter = waiter;
@@ -187,7 +206,7 @@ export class Awaits {
   onAdopt(waiter: TaskState, adopted: Promise<unknown>, returned: boolean): void {
     this.stack.adopting = undefined;
     if (waiter.kind === 'combinator') {
-      const member = marks.task(adopted);
+      const member = marks.task(adopted) ?? this.timerOfSleep(adopted);
       if (this.out.admit()) this.out.enc.join(UNTIMED, waiter.id, member ? member.id : 0);
       return;
     }

@@ -120,7 +120,7 @@ export class PromiseTasks {
       case 'then': {
         marks.setOwner(promise, top);
         marks.setThenSite(promise, info.code);
-        const source = parent && taskBehind(parent);
+        const source = parent && (taskBehind(parent) ?? this.awaits.timerOfSleep(parent));
         if (source) marks.setSource(promise, source);
         // A package's call that returns its promise's .catch (pg's query) is still that call.
         const label = parent && marks.label(parent);
@@ -225,7 +225,7 @@ export class PromiseTasks {
           marks.setThenSite(element, MEMBER_JOB);
           return;
         }
-        const member = parent && marks.task(parent);
+        const member = parent && (marks.task(parent) ?? this.awaits.timerOfSleep(parent));
         if (this.out.admit()) this.out.enc.join(UNTIMED, top.id, member ? member.id : 0);
         return;
       }
