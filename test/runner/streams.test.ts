@@ -88,6 +88,15 @@ describe('Node runner: streams, generators and for await', () => {
     assert.deepEqual(main.waits.map((w) => [w.target, w.site.replace(/^.*\//, '').replace(/:\d+$/, '')]), timers.map((t) => [t.id, 'async-gen-builtin.js:7']));
   });
 
+  it('for await over an async generator right after a call of a helper awaited later (events.once, fs.promises.readFile) waits on what the generator awaits, not for the helper', () => {
+    const { model, stdout } = traceFixture('async-gen-after-call.js');
+    assert.equal(stdout, '1\n2\n1\n2\n');
+    const main = only(model, 'main');
+    const loads = tasksNamed(model, 'load');
+    assert.deepEqual(loads.map((t) => t.parent), Array(4).fill(main.id));
+    assert.deepEqual(main.waits.map((w) => w.target), [...loads.map((t) => t.id), only(model, 'Promise.all ×2').id]);
+  });
+
   it('a `yield value` in an async generator waits for the value, as `await value` does, not for a promise', () => {
     const { model, stdout } = traceFixture('async-gen-values.js');
     assert.equal(stdout, '4950\n');

@@ -110,9 +110,11 @@ export class PromiseTasks {
       this.stack.popReturnedTransients();
       return;
     }
-    // Back in user code: helpers and combinators called from it have returned.
+    // Back in user code: helpers and combinators called from it have returned. So too once it calls
+    // a builtin itself (a `for await`'s first next() of a generator, after `once(emitter, 'done')`).
     const returnedFrom = top;
-    if ((info.shape === 'user' || info.shape === 'unseenBuiltin' || info.shape === 'newPromise' || info.shape === 'then' || info.shape === 'compiledAwait' || info.shape === 'compiledGeneratorAwait' || anotherCall) && !calledBack) top = this.stack.popReturnedTransients(info.calledBy);
+    const userCalls = info.shape === 'user' || info.shape === 'unseenBuiltin' || info.shape === 'newPromise' || info.shape === 'then' || info.shape === 'compiledAwait' || info.shape === 'compiledGeneratorAwait' || (info.shape === 'builtin' && info.depth === 1);
+    if ((userCalls || anotherCall) && !calledBack) top = this.stack.popReturnedTransients(info.calledBy);
     if (top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info, !hasParent);
     top = this.stack.hooklessStepOwner(info) ?? top;
     top = this.stepShown(top, info, hasParent);
