@@ -73,6 +73,13 @@ describe('Node runner: timers', () => {
     assert.equal(model.waitLabel(wait), 'main', 'a tick queued by another task: that task woke it, not the queue');
   });
 
+  it('a tick or a microtask queued right after a call of a helper awaited later is the caller\'s, not the helper\'s', () => {
+    const { model, stdout } = traceFixture('queued-after-call.js');
+    assert.equal(stdout, 'process.nextTick\nqueueMicrotask\n');
+    const later = tasksNamed(model, 'later');
+    assert.deepEqual(later.map((t) => model.tasks.get(t.parent)?.name), ['main', 'main'], 'not fs.readFile');
+  });
+
   it('a timer re-armed from its own callback is a sibling of the one before, not its child: a poll is no staircase', () => {
     const { model, stdout } = traceFixture('poll-chain.js');
     assert.equal(stdout, '5\n');

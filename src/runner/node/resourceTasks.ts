@@ -173,7 +173,15 @@ export class ResourceTasks {
       // A microtask a Node constructor queues (Node 24's web stream queues its start's end so,
       // where Node 20 chained a promise) is Node's own, as what a constructor does is (see
       // PromiseTasks.onPromise): the program's code it calls (the source's first pull) is no call of the task's.
-      if (type === 'Microtask' && top !== this.stack.internals && this.sites.lookup(top, this.sites.typeCode(type), false, undefined).constructs) top = this.stack.internals;
+      const queued = type === 'Microtask' && top !== this.stack.internals ? this.sites.lookup(top, this.sites.typeCode(type), false, undefined) : undefined;
+      if (queued?.constructs) top = this.stack.internals;
+      // One the program queues itself (process.nextTick, queueMicrotask) after a helper it called
+      // before (`readFile(f)`, not awaited yet) is the program's, as a promise it makes would be (see
+      // PromiseTasks.onPromise): its callback's tasks are no children of the helper.
+      else if (top.transient && top === this.stack.top && (type === 'Microtask' || type === 'TickObject')) {
+        const info = queued ?? this.sites.lookup(top, this.sites.typeCode(type), false, undefined);
+        if (info.shape === 'internal' && info.code !== top.codeKey && !this.stack.calledBack(info)) top = this.stack.popReturnedTransients(info.calledBy);
+      }
       this.owners.set(asyncId, top);
       if (top.handle !== undefined) top.foldedPending++;
       if (type === 'TickObject' && top !== this.stack.internals) this.noteTickSite(asyncId, top);
