@@ -168,6 +168,10 @@ describe('Node runner: errors, the loop and how tasks end', () => {
     inOrder.slice(0, -1).forEach((test, i) => assert.ok(test.end!.t <= bodyOf(inOrder[i + 1]).created, `${test.name} ended at ${test.end!.t / 1000} ms, ${inOrder[i + 1].name} began at ${bodyOf(inOrder[i + 1]).created / 1000} ms`));
     assert.ok(only(model, 'test inner').end!.t <= only(model, 'test waits').end!.t);
     assert.equal(only(model, 'test inner').parent, bodyOf(only(model, 'test waits')).id, 't.test() inside a test');
+    // Awaiting t.test() waits for that test, not for node:test's promise (a task of Node's own).
+    const name = (id: number): string | undefined => model.tasks.get(id)?.name;
+    assert.deepEqual(bodyOf(only(model, 'test waits')).waits.map((w) => name(w.target)), ['test inner', 'Promise.all']);
+    assert.deepEqual(only(model, 'Promise.all ×2').members.map(name), ['test left', 'test right']);
     assert.deepEqual([only(model, 'test adds').end?.state, only(model, 'test fails').end?.state, only(model, 'test fails').end?.message], ['resolved', 'rejected', 'nope']);
     // A hook is named by its kind, and ends as its suite does (node:test never ends it itself).
     const hook = only(model, 'hook beforeEach');
@@ -177,6 +181,13 @@ describe('Node runner: errors, the loop and how tasks end', () => {
     const shown = [...model.tasks.values()].filter((t) => !t.internal);
     assert.deepEqual(shown.filter((t) => !t.end).map((t) => t.name), []);
     assert.deepEqual(shown.filter((t) => /^Test|test_runner/.test(t.name)).map((t) => t.name), []);
+  });
+
+  it('node:test\'s tests awaited at an ES module\'s top level: each is the script\'s, shown, and what the script waits for', async () => {
+    const model = await traceFixtureWith('node-test-awaited.mjs', { flushMs: 60_000 });
+    const tests = ['test first', 'test second'].map((name) => only(model, name));
+    assert.deepEqual(tests.map((t) => [t.parent, t.internal, t.end?.state]), [[1, false, 'resolved'], [1, false, 'resolved']], 'the first made inside the call that starts node:test\'s run too');
+    assert.deepEqual(model.tasks.get(1)!.waits.map((w) => w.target), tests.map((t) => t.id), 'not node:test\'s promises, Node\'s own');
   });
 
   it('honours the long-block threshold option', () => {

@@ -81,6 +81,12 @@ export class Awaits {
     this.sleepTimer = timer;
   }
 
+  /** The task a combinator given `promise` waits for: the task it is the result of, or a sleep's timer. */
+  memberOf(promise: Promise<unknown>): TaskState | undefined {
+    const task = marks.task(promise);
+    return task !== undefined ? (task.shownAs ?? task) : this.timerOfSleep(promise);
+  }
+
   /** The timer that settles `promise`, if it is a sleep (see timerMade) no package's call made. */
   timerOfSleep(promise: Promise<unknown>): TaskState | undefined {
     const timer = promise === this.sleep ? this.sleepTimer : this.sleepsMarked ? marks.sleepTimer(promise) : undefined;
@@ -137,7 +143,7 @@ export class Awaits {
     // For the usual sleep, the timer is what it waits for, and whatever settles the promise (the
     // timer, or an abort rejecting it first) is what woke it; unless a package's call made it,
     // which is what it waits for (see onPromise).
-    let target = behind;
+    let target = behind?.shownAs ?? behind;
     if (target === undefined && !builtinStep) {
       target = this.timerOfSleep(awaited);
       if (awaited === this.sleep) this.sleep = undefined;
@@ -206,7 +212,7 @@ export class Awaits {
   onAdopt(waiter: TaskState, adopted: Promise<unknown>, returned: boolean): void {
     this.stack.adopting = undefined;
     if (waiter.kind === 'combinator') {
-      const member = marks.task(adopted) ?? this.timerOfSleep(adopted);
+      const member = this.memberOf(adopted);
       if (this.out.admit()) this.out.enc.join(UNTIMED, waiter.id, member ? member.id : 0);
       return;
     }

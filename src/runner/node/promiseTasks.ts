@@ -58,6 +58,9 @@ export class PromiseTasks {
   private elementPromise: Promise<unknown> | undefined;
   /** Where elementPromise was made, should it turn out to be the next call's own (see nextCall). */
   private elementInfo: CallSiteInfo | undefined;
+  /** node:test's calls of test() and t.test(), and the latest test it made (see startTransient). */
+  private readonly testCalls = new WeakSet<TaskState>();
+  private latestTest: TaskState | undefined;
 
   constructor(
     private readonly stack: TaskStack,
@@ -227,7 +230,7 @@ export class PromiseTasks {
           marks.setThenSite(element, MEMBER_JOB);
           return;
         }
-        const member = parent && (marks.task(parent) ?? this.awaits.timerOfSleep(parent));
+        const member = parent && this.awaits.memberOf(parent);
         if (this.out.admit()) this.out.enc.join(UNTIMED, top.id, member ? member.id : 0);
         return;
       }
@@ -358,16 +361,37 @@ export class PromiseTasks {
     return this.stack.top;
   }
 
-  /** `internal`: a test call, which the timeline shows only with Node's own tasks. */
-  private startTransient(promise: Promise<unknown>, ns: number, kind: TaskKind, name: string, info: CallSiteInfo, internal: boolean): void {
+  /** `testCall`: node:test's test() or t.test(), which the timeline shows only with Node's own tasks. */
+  private startTransient(promise: Promise<unknown>, ns: number, kind: TaskKind, name: string, info: CallSiteInfo, testCall: boolean): void {
     const parent = this.stack.top;
     const task = newTaskState(kind, name, info.code, true);
     takeCallPlace(task, info);
     task.promise = promise;
     marks.setTask(promise, task);
     marks.setOwner(promise, task);
-    this.stack.emitTask(task, ns, parent.id, info.site, internal);
+    this.stack.emitTask(task, ns, parent.id, info.site, testCall);
     this.stack.sync.push(task);
+    // node:test's call is Node's own work, standing for the test it makes at its place, mostly
+    // before its promise (see testMade).
+    if (testCall) {
+      this.testCalls.add(task);
+      if (this.latestTest !== undefined && this.latestTest.site === info.site) task.shownAs = this.latestTest;
+    }
+  }
+
+  /** Whether `task` is node:test's call of test() or t.test() (Node's own work; see startTransient). */
+  isTestCall(task: TaskState): boolean {
+    return this.testCalls.has(task);
+  }
+
+  /**
+   * node:test made a test (its Test resource's task), for the call of test() or t.test() at its
+   * place. One made inside the call (`maker`), as a call that starts node:test's run makes its
+   * root test and then the one it asks for (Node 24's), is what the call stands for, the last made.
+   */
+  testMade(test: TaskState, maker: TaskState): void {
+    if (this.testCalls.has(maker) && maker.site === test.site) maker.shownAs = test;
+    this.latestTest = test;
   }
 
   /** An async function was called: its promise is made as it starts, and it runs until its first await. */

@@ -93,7 +93,7 @@ export class ResourceTasks {
     private readonly stepShown: (top: TaskState, info: CallSiteInfo, ns: number) => TaskState,
     private readonly workers: WorkerWatch,
     /** Told of each timer the program makes, with its callback, and of what Node's async generators make in a `for await`'s step. */
-    private readonly promises: Pick<PromiseTasks, 'timerMade' | 'loopSourceMade'>,
+    private readonly promises: Pick<PromiseTasks, 'timerMade' | 'loopSourceMade' | 'testMade' | 'isTestCall'>,
     /** Told of the tasks whose ends it looks for (timers, tests, workers, AsyncResources). */
     private readonly ends: HandleEnds,
   ) {}
@@ -292,8 +292,11 @@ export class ResourceTasks {
     let site = info.site;
     if (site === '') site = info.shape === 'none' ? this.askedAt(trigger, maker, top) : '';
     else if (isPackageFile(site)) site = this.projectAskedAt(trigger, maker, top) || site;
-    const sibling = isNextStreamRequest(type, info, top, maker) || isNextOfChain(type, info, top);
-    this.stack.emitTask(task, ns, sibling ? top.parentId : top.id, site, isNodesOwn(type, info, top.transient && !this.stack.calledBack(info)));
+    // A test node:test makes inside the program's call of test(): the program's, made by its caller.
+    const testOfCall = type === NODE_TEST_TYPE && this.promises.isTestCall(top);
+    const sibling = testOfCall || isNextStreamRequest(type, info, top, maker) || isNextOfChain(type, info, top);
+    this.stack.emitTask(task, ns, sibling ? top.parentId : top.id, site, !testOfCall && isNodesOwn(type, info, top.transient && !this.stack.calledBack(info)));
+    if (type === NODE_TEST_TYPE) this.promises.testMade(task, top);
     if (type === 'WORKER') {
       this.ends.addWorker(task);
       this.workers.starting(task, resource);

@@ -90,6 +90,11 @@ export interface TaskState {
   timers: TaskState[] | undefined;
   /** The task awaiting this I/O helper, told what woke it. */
   waiter: TaskState | undefined;
+  /**
+   * For a helper the trace hides that stands for a task it shows (node:test's `t.test()` call, for
+   * its test), that task: what a wait for the helper waits for.
+   */
+  shownAs: TaskState | undefined;
   /** Ends after its one callback (setTimeout, a connect, a file request). */
   oneShot: boolean;
   /** Node's further requests for the same one-shot call still to run (readFile's read and close after its open). */
@@ -115,6 +120,6 @@ export function ownFunction(task: TaskState): string {
 export function newTaskState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
   return {
     id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, resumesVia: undefined, awaited: undefined, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1, apiKey: '',
-    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, returnedAt: 0, promise: undefined, resource: undefined, handle: undefined, asyncId: -1, timers: undefined, waiter: undefined, fnKey: '', compiled: false, bodyKey: '', waitTarget: 0, waitLabel: '', waitSite: '', waitCheckpoint: 0, waitCut: false, awaitsBuiltinStepping: false, waitShown: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, lastReturnAt: 0, announced: false,
+    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, returnedAt: 0, promise: undefined, resource: undefined, handle: undefined, asyncId: -1, timers: undefined, waiter: undefined, shownAs: undefined, fnKey: '', compiled: false, bodyKey: '', waitTarget: 0, waitLabel: '', waitSite: '', waitCheckpoint: 0, waitCut: false, awaitsBuiltinStepping: false, waitShown: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, lastReturnAt: 0, announced: false,
   };
 }
