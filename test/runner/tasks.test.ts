@@ -70,6 +70,15 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(main.waits.length >= 4);
   });
 
+  it('code that wakes a task right after calling a helper it awaits later woke it, not the helper', () => {
+    const { model, code } = traceFixture('wake-after-call.js');
+    assert.equal(code, 0);
+    const producer = only(model, 'producer');
+    const waits = tasksNamed(model, 'sleeper').map((t) => t.waits[0]);
+    assert.deepEqual(waits.map((w) => [model.tasks.get(w.by)?.name, model.waitLabel(w)]), [['producer', 'producer'], ['producer', 'producer']], 'in its first run and after an await');
+    assert.ok(waits.every((w) => w.by === producer.id));
+  });
+
   it('a combinator called on a Promise subclass is a combinator of the calls it was given, awaited as one, and a promise made where a loop called one is none', () => {
     const { model, stdout } = traceFixture('promise-subclass.js');
     assert.equal(stdout, 'fast fast slow 1200 4 3\n');

@@ -72,7 +72,9 @@ export class PromiseSettles {
 
   /** Whatever callback is running now resolved what `waiter` awaits. */
   private recordWaker(waiter: TaskState, ns: number): void {
-    let by = this.stack.frameOwners[this.stack.frameOwners.length - 1] ?? this.stack.top;
+    // In the script's own run, the code running, not a helper it called before (`readFile(f)` not
+    // awaited yet, then `wake()`), which is on top until that code makes a promise.
+    let by = this.stack.frameOwners[this.stack.frameOwners.length - 1] ?? this.stack.runningBelowHelpers();
     // The waiter's own tick or microtask (`await new Promise((r) => process.nextTick(r))`): no task
     // woke it, the queue it put its callback in did. Not so for a helper it awaits, whose tick Node
     // queued for it (`once(udpSocket, 'listening')`, emitted in a tick bind queued).

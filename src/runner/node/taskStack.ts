@@ -128,6 +128,17 @@ export class TaskStack {
   }
 
   /**
+   * The task whose code runs: the one on top, or below the helpers and combinators on top, which
+   * stay there once they have returned until the code makes a promise (but a helper's own callback).
+   */
+  runningBelowHelpers(): TaskState {
+    const floor = this.frameFloor();
+    let at = this.sync.length - 1;
+    while (at > floor && this.sync[at].transient) at--;
+    return this.sync[at] ?? this.top;
+  }
+
+  /**
    * User code runs again: the helpers and combinators it called before have returned, but the one
    * that called it back (one of `calledBy`, see CallSiteInfo), whose code it is part of.
    */
