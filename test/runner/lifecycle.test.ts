@@ -87,6 +87,15 @@ describe('Node runner: how programs end, and what they see', () => {
     assert.equal(model.tasks.get(1)?.end?.state, 'rejected');
   });
 
+  it('a crash right after a call of a helper is the crash of the code that called it, not of the helper', () => {
+    const { model, code } = traceFixture('crash-after-call.js');
+    assert.equal(code, 1);
+    assert.match(model.exit!.message, /^SyntaxError: /);
+    const timer = only(model, 'setTimeout 10 ms');
+    assert.deepEqual([timer.end?.state, timer.end?.message], ['rejected', model.exit!.message], 'the timer whose callback threw');
+    assert.notEqual(only(model, 'fs.readFile').end?.state, 'rejected', 'the read was never told of the error');
+  });
+
   it('an unhandled rejection ends with code 1 and says so', () => {
     const { model, code, stdout } = traceFixture('unhandled.js');
     assert.equal(code, 1);

@@ -254,9 +254,9 @@ export class Tracer {
     });
   }
 
-  /** The task whose code is running now (0: none, or Node's own code). */
+  /** The task whose code is running now (0: none, or Node's own code), not a helper it called before (see runningBelowHelpers). */
   runningTask(): number {
-    return this.stack.top.id;
+    return this.stack.runningBelowHelpers().id;
   }
 
   /**
