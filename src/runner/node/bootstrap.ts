@@ -187,7 +187,8 @@ function start(config: RunnerConfig): void {
 
   listen('uncaughtExceptionMonitor', (err: unknown, origin: string) => {
     try {
-      fatal = { reason: origin === 'unhandledRejection' ? 'rejection' : 'exception', error: err, task: tracer.runningTask() };
+      const threw = origin !== 'unhandledRejection';
+      fatal = { reason: threw ? 'exception' : 'rejection', error: err, task: tracer.runningTask(threw) };
     } catch {
       // an error that cannot be described still ends the program as usual
     }
@@ -226,7 +227,7 @@ function start(config: RunnerConfig): void {
   if (typeScript) {
     registerTypeScript((name, fn) => tracer.ownWork(name, fn), script, (error) => {
       // What Node prints for a script that does not parse, and its exit code.
-      fatal = { reason: 'exception', error, task: tracer.runningTask() };
+      fatal = { reason: 'exception', error, task: tracer.runningTask(true) };
       process.stderr.write(`${error.stack}\n\nNode.js ${process.version}\n`);
       process.exit(1);
     });
@@ -245,9 +246,9 @@ function startWorker(config: WorkerRunnerConfig): void {
   const thread = traceThread(config, channel, config.parentTask, `worker thread ${threadId}`);
   const { tracer, sink } = thread;
   let failure: { error: unknown; task: number } | undefined;
-  listen('uncaughtExceptionMonitor', (error: unknown) => {
+  listen('uncaughtExceptionMonitor', (error: unknown, origin: string) => {
     try {
-      failure = { error, task: tracer.runningTask() };
+      failure = { error, task: tracer.runningTask(origin !== 'unhandledRejection') };
     } catch {
       // the worker ends as it would untraced
     }

@@ -132,9 +132,23 @@ export class TaskStack {
    * stay there once they have returned until the code makes a promise (but a helper's own callback).
    */
   runningBelowHelpers(): TaskState {
+    return this.below((task) => task.transient);
+  }
+
+  /**
+   * The task whose code threw an exception nothing caught: as runningBelowHelpers, and not an
+   * async function either, which turns what its code throws into its rejection (one on the stack
+   * has returned its promise: `const source = load();` before the throw).
+   */
+  throwing(): TaskState {
+    return this.below((task) => task.transient || task.kind === 'async');
+  }
+
+  /** The task nearest the top of this callback's stack that is not `passed` (its first one, else). */
+  private below(passed: (task: TaskState) => boolean): TaskState {
     const floor = this.frameFloor();
     let at = this.sync.length - 1;
-    while (at > floor && this.sync[at].transient) at--;
+    while (at > floor && passed(this.sync[at])) at--;
     return this.sync[at] ?? this.top;
   }
 

@@ -254,9 +254,12 @@ export class Tracer {
     });
   }
 
-  /** The task whose code is running now (0: none, or Node's own code), not a helper it called before (see runningBelowHelpers). */
-  runningTask(): number {
-    return this.stack.runningBelowHelpers().id;
+  /**
+   * The task whose code is running now (0: none, or Node's own code), not a helper it called
+   * before (see runningBelowHelpers); `threw`: the one whose code threw what nothing caught.
+   */
+  runningTask(threw: boolean): number {
+    return (threw ? this.stack.throwing() : this.stack.runningBelowHelpers()).id;
   }
 
   /**
