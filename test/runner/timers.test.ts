@@ -73,11 +73,11 @@ describe('Node runner: timers', () => {
     assert.equal(model.waitLabel(wait), 'main', 'a tick queued by another task: that task woke it, not the queue');
   });
 
-  it('a tick or a microtask queued right after a call of a helper awaited later is the caller\'s, not the helper\'s', () => {
+  it('a tick or a microtask queued right after a call awaited later (a helper\'s, an async function\'s returning another\'s promise) is the caller\'s, not the call\'s', () => {
     const { model, stdout } = traceFixture('queued-after-call.js');
-    assert.equal(stdout, 'process.nextTick\nqueueMicrotask\n');
+    assert.equal(stdout, 'process.nextTick\nqueueMicrotask\nqueueMicrotask after load\nprocess.nextTick after load\n', 'as untraced');
     const later = tasksNamed(model, 'later');
-    assert.deepEqual(later.map((t) => model.tasks.get(t.parent)?.name), ['main', 'main'], 'not fs.readFile');
+    assert.deepEqual(later.map((t) => model.tasks.get(t.parent)?.name), ['main', 'main', 'main', 'main'], 'not fs.readFile, nor load');
   });
 
   it('a timer re-armed from its own callback is a sibling of the one before, not its child: a poll is no staircase', () => {

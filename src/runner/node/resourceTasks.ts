@@ -176,11 +176,13 @@ export class ResourceTasks {
       const queued = type === 'Microtask' && top !== this.stack.internals ? this.sites.lookup(top, this.sites.typeCode(type), false, undefined) : undefined;
       if (queued?.constructs) top = this.stack.internals;
       // One the program queues itself (process.nextTick, queueMicrotask) after a helper it called
-      // before (`readFile(f)`, not awaited yet) is the program's, as a promise it makes would be (see
-      // PromiseTasks.onPromise): its callback's tasks are no children of the helper.
-      else if (top.transient && top === this.stack.top && (type === 'Microtask' || type === 'TickObject')) {
+      // before (`readFile(f)`, not awaited yet), or an async function that returned another's
+      // promise (`const source = load()`), is the program's, as a promise it makes would be (see
+      // PromiseTasks.onPromise): its callback's tasks are no children of that call.
+      else if (top === this.stack.top && (type === 'Microtask' || type === 'TickObject') && (top.transient || (top.kind === 'async' && top.resumes === 0))) {
         const info = queued ?? this.sites.lookup(top, this.sites.typeCode(type), false, undefined);
-        if (info.shape === 'internal' && info.code !== top.codeKey && !this.stack.calledBack(info)) top = this.stack.popReturnedTransients(info.calledBy);
+        if (top.transient && info.shape === 'internal' && info.code !== top.codeKey && !this.stack.calledBack(info)) top = this.stack.popReturnedTransients(info.calledBy);
+        if (top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info);
       }
       this.owners.set(asyncId, top);
       if (top.handle !== undefined) top.foldedPending++;
