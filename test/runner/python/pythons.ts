@@ -34,6 +34,12 @@ export interface PythonUnderTest {
  * a shell script that takes 130 ms to start the interpreter, once or twice in every test.
  */
 function interpreters(): Python[] {
+  return (probed ??= probeInterpreters());
+}
+/** Found once for all the suites that mocha loads, each of which declares itself for every interpreter. */
+let probed: Python[] | undefined;
+
+function probeInterpreters(): Python[] {
   const found = new Map<string, Python>();
   for (const name of ['python3', ...Array.from({ length: 12 }, (_, i) => `python3.${9 + i}`)]) {
     const result = spawnSync(name, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2]); print(sys.executable)'], { encoding: 'utf8' });
