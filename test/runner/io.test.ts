@@ -172,6 +172,7 @@ describe('Node runner: Node\'s I/O', () => {
     assert.equal(labels.at(-1), 'Dir.close', 'the directory closed as the for await ends');
     assert.deepEqual(stretchesOfNeither(main), []);
     assert.ok(tasksNamed(model, 'Dir.read').every((t) => t.parent === main.id && /opendir\.js:9:\d+$/.test(t.site)));
+    assert.match(only(model, 'Dir.close').site, /opendir\.js:9:\d+$/, 'closed by the for await\'s end, on its line');
   });
 
   it('a crypto job run synchronously ends as its call returns; one with a callback when it has run', () => {

@@ -158,6 +158,11 @@ describe('Node runner: streams, generators and for await', () => {
       const inRun = runs.some((start, i) => i % 2 === 0 && start <= wait.wokenAt && wait.wokenAt <= runs[i + 1]);
       assert.ok(inRun, `woken at ${wait.wokenAt} µs by #${wait.by}, which ran ${runs.join(', ')}`);
     }
+    // The reads Node's iterator asks for in its own jobs, and the close after the end, come from
+    // the loop's line (where the stream was made, or the for await that asked), not from nowhere.
+    const files = [...model.tasks.values()].filter((t) => /^fs\./.test(t.name));
+    assert.ok(files.length >= 4, files.map((t) => t.name).join());
+    for (const file of files) assert.match(file.site, /for-await-stream\.js:6:\d+$/, `#${file.id} ${file.name}`);
   });
 
   it('each step of for await over a socket waits for its read, the end of the stream too', () => {

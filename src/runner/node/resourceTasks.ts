@@ -343,11 +343,14 @@ export class ResourceTasks {
   /**
    * Where a resource made with no code of the program's on the stack was asked for: at the call of
    * the helper at work (fetch's socket, though fetch was called in a server's 'listening'
-   * callback), else where the tick it is made in was queued, else where the I/O it is part of was made.
+   * callback), else where the tick it is made in was queued, else where the I/O it is part of was
+   * made, else, made for a task that waits, at that wait (a stream's close once a `for await` over
+   * it has read its end).
    */
   private askedAt(trigger: number, maker: TaskState | undefined, top: TaskState): string {
     if (top.transient) return top.site;
-    return this.tickSites.get(trigger) ?? (maker?.kind === 'io' ? maker.site : '');
+    const site = this.tickSites.get(trigger) ?? (maker?.kind === 'io' ? maker.site : '');
+    return site === '' && (maker === undefined || maker === top) && top.awaiting ? top.waitSite : site;
   }
 
   /**
