@@ -79,6 +79,17 @@ describe('Node runner: the task model on real scripts', () => {
     assert.ok(waits.every((w) => w.by === producer.id));
   });
 
+  it('a combinator given .then and .catch chains has as members the calls and sleeps they start from, a timeout raced as sleep(ms).then(fail) too', () => {
+    const { model, stdout } = traceFixture('then-members.js');
+    assert.equal(stdout, 'deadline\ndeadline\n10,10\n');
+    const name = (id: number): string => model.tasks.get(id)?.name ?? `#${id}`;
+    assert.deepEqual(only(model, 'Promise.all ×2').members.map(name), ['load', 'load']);
+    const races = tasksNamed(model, 'Promise.race ×2');
+    assert.deepEqual(races.map((race) => race.members.map(name)), [['load', 'setTimeout 10 ms'], ['load', 'setTimeout 15 ms']]);
+    const main = only(model, 'main');
+    assert.deepEqual(races.map((race) => race.members.map((id) => model.tasks.get(id)?.parent)), [[main.id, main.id], [main.id, main.id]]);
+  });
+
   it('a combinator called on a Promise subclass is a combinator of the calls it was given, awaited as one, and a promise made where a loop called one is none', () => {
     const { model, stdout } = traceFixture('promise-subclass.js');
     assert.equal(stdout, 'fast fast slow 1200 4 3\n');

@@ -81,9 +81,13 @@ export class Awaits {
     this.sleepTimer = timer;
   }
 
-  /** The task a combinator given `promise` waits for: the task it is the result of, or a sleep's timer. */
+  /**
+   * The task a combinator given `promise` waits for: the task it is the result of, the one a
+   * `.then`/`.catch` chain starts from (`load().then(parse)`, a timeout's `sleep(ms).then(fail)`,
+   * as an await of it waits for), or a sleep's timer.
+   */
   memberOf(promise: Promise<unknown>): TaskState | undefined {
-    const task = marks.task(promise);
+    const task = marks.task(promise) ?? marks.source(promise);
     return task !== undefined ? (task.shownAs ?? task) : this.timerOfSleep(promise);
   }
 
