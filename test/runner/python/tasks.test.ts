@@ -59,7 +59,7 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
   it('labels sleeps and timeouts to three significant digits, as a person would write them', () => {
     const { model } = trace(py('odd_delays.py'));
     const main = only(model, 'main');
-    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['sleep 0.0123 s', 'wait_for 0.988 s']);
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['sleep 0.0123 s', 'sleep 0.001 s, timeout 0.988 s']);
   });
 
   it('a task that names itself while it runs takes that name', () => {
@@ -278,7 +278,7 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     const slow = only(model, 'slow_operation');
     const main = only(model, 'main');
     assert.equal(slow.end?.state, 'cancelled');
-    assert.equal(model.waitLabel(main.waits[0]), 'wait_for 0.05 s');
+    assert.equal(model.waitLabel(main.waits[0]), 'slow_operation, timeout 0.05 s');
     if (atLeast(12)) {
       // 3.12's wait_for awaits the coroutine in the caller's own task, under asyncio.timeout.
       assert.deepEqual([slow.kind, slow.parent], ['coroutine', main.id]);
@@ -290,6 +290,18 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
       assert.equal(model.waitLabel(slow.waits[0]), 'sleep 10 s');
     }
     assert.ok(slow.end!.t / 1000 < 1000);
+  });
+
+  it('a wait in asyncio.wait_for says what it was given and its timeout, and waits for the task given', () => {
+    const { model, stdout } = trace(py('wait_for_given.py'));
+    assert.equal(stdout, 'queue empty\n');
+    const main = only(model, 'main');
+    const task = tasksNamed(model, 'work').find((t) => t.kind === 'async' && t.site.endsWith(`:${lineOf(py('wait_for_given.py'), 'create_task')}:1`))!;
+    // Below 3.12 wait_for runs what it is given as a task of its own, and waits for its end once it
+    // has cancelled it: one more wait for the same.
+    const waits = main.waits.filter((w, i) => i === 0 || model.waitLabel(w) !== model.waitLabel(main.waits[i - 1]) || w.target !== main.waits[i - 1].target);
+    assert.deepEqual(waits.map((w) => model.waitLabel(w)), ['work, timeout 1 s', 'work, timeout 1 s', 'Queue.get, timeout 0.01 s']);
+    assert.equal(waits[1].target, task.id);
   });
 
   (atLeast(11) ? it : it.skip)('a wait inside an asyncio.timeout() block says its timeout; what the timeout cancels, or cancels later, says who cancelled it', () => {

@@ -195,6 +195,32 @@ INNER_API_NAMES = {"_wait_for_one": "as_completed"}
 INNER_API_TYPES = {"_AsCompletedIterator": "as_completed"}
 
 
+WAIT_FOR_CODE = asyncio.tasks.wait_for.__code__
+
+
+def wait_for_call(api):
+    """(what asyncio.wait_for was given, its timeout) where a task waits in it, `api` being the
+    first of asyncio's coroutines in the task's await chain; None elsewhere, or with no timeout.
+    From 3.12 it awaits what it was given itself, inside an asyncio.timeout() block; before, it
+    runs that as a task of its own and waits for the task: its `fut` either way."""
+    if api is None or code_of(api) is not WAIT_FOR_CODE:
+        return None
+    locals_ = frame_of(api).f_locals
+    timeout = locals_.get("timeout")
+    return (locals_.get("fut"), timeout) if isinstance(timeout, (int, float)) else None
+
+
+def given_label(given, waiter):
+    """An awaitable handed to an asyncio API (wait_for), in words: a coroutine of the user's by
+    its name, one of asyncio's as a wait in it is named ("Queue.get", "sleep 0.5 s")."""
+    if type(given) is not CoroutineType:
+        return type(given).__name__ if given is not None else ""
+    if is_users(given.cr_code):
+        return coroutine_name(given, given.cr_code)
+    api = walk_await_chain(given, False)[4]
+    return wait_label(api, waiter) if api is not None else coroutine_name(given, given.cr_code)
+
+
 def asyncio_wait_label(locals_):
     """asyncio.wait as called: "wait ×3", "wait ×3 FIRST_COMPLETED", "wait ×3, timeout 0.5 s"."""
     futures = locals_.get("fs")
@@ -247,9 +273,8 @@ def wait_label(api, waiter):
         owner = locals_.get("self")
         if type(owner).__name__ in INNER_API_TYPES:
             return INNER_API_TYPES[type(owner).__name__]
-        if name == "wait_for" and owner is None:  # asyncio.wait_for, not Condition.wait_for
-            timeout = locals_.get("timeout")
-            return "wait_for %s s" % seconds(timeout) if isinstance(timeout, (int, float)) else "wait_for"
+        if name == "wait_for" and owner is None:  # asyncio.wait_for with no timeout (see wait_for_call)
+            return "wait_for"
         if name == "wait" and owner is None:  # asyncio.wait, not Condition.wait or Event.wait
             return asyncio_wait_label(locals_)
         if name == "to_thread" and owner is None:

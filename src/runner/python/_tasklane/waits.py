@@ -4,9 +4,10 @@ blocks that bound the wait."""
 import asyncio.tasks
 import concurrent.futures
 import weakref
+from types import CoroutineType
 
-from .awaits import awaits_primitive, code_of, frame_of, future_origin, project_link, span_links, wait_label, walk_await_chain
-from .code import coroutine_name, is_library, is_package_file, line_site, seconds
+from .awaits import awaits_primitive, code_of, frame_of, future_origin, given_label, project_link, span_links, wait_for_call, wait_label, walk_await_chain
+from .code import coroutine_name, is_library, is_package_file, is_users, line_site, seconds
 
 GATHERING_FUTURE = asyncio.tasks._GatheringFuture
 WEAKLY_KEYED_FUTURES = (asyncio.Future, concurrent.futures.Future)
@@ -101,6 +102,19 @@ class WaitRecorder:
             state._tl_gathering = (waiter, ident)
             state._tl_watch = True  # its next step starts through start_watched_step, which ends the gather
             self.enc.wait(ns, state._tl_ident, ident, self.bounded(state, "gather ×%d" % len(getattr(waiter, "_children", ()))) if state._tl_timeouts else "", site)
+            return
+        bounded_call = wait_for_call(api)
+        if bounded_call is not None:
+            # asyncio.wait_for: what it was given, and its timeout (as an asyncio.timeout() block's
+            # wait says its own); a task given, or made of what was given (below 3.12), is the target.
+            given, timeout = bounded_call
+            target = self.task_behind(given)
+            # Below 3.12 one of asyncio's own coroutines is given as its task: worded as the
+            # coroutine is from 3.12 ("sleep 0.5 s", where the task is named "sleep").
+            coro = given.get_coro() if target is not None and isinstance(given, asyncio.Task) else None
+            words = target._tl_name if target is not None and (type(coro) is not CoroutineType or is_users(coro.cr_code)) else given_label(coro or given, waiter)
+            label = "%s, timeout %s s" % (words, seconds(timeout))
+            self.enc.wait(ns, state._tl_ident, target._tl_ident if target is not None else 0, label, site)
             return
         target = self.task_behind(waiter) if waiter is not None else None
         label = ""
