@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { FIXTURES, lifetimeMs, lineOf, only, ROOT, tasksNamed, traceFixture } from '../helpers';
 import { forEachPython, py, tasksOfMain } from './pythons';
+import type { Task } from '../../../src/trace/task';
 
 forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace }) => {
   it('coroutines awaited in sequence are spans on their task that do not overlap, about 3 units', () => {
@@ -296,12 +297,14 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     const { model, stdout } = trace(py('wait_for_given.py'));
     assert.equal(stdout, 'queue empty\n');
     const main = only(model, 'main');
-    const task = tasksNamed(model, 'work').find((t) => t.kind === 'async' && t.site.endsWith(`:${lineOf(py('wait_for_given.py'), 'create_task')}:1`))!;
+    const madeAt = (text: string): Task => tasksNamed(model, 'work').find((t) => t.site.endsWith(`:${lineOf(py('wait_for_given.py'), text)}:1`))!;
     // Below 3.12 wait_for runs what it is given as a task of its own, and waits for its end once it
     // has cancelled it: one more wait for the same.
     const waits = main.waits.filter((w, i) => i === 0 || model.waitLabel(w) !== model.waitLabel(main.waits[i - 1]) || w.target !== main.waits[i - 1].target);
-    assert.deepEqual(waits.map((w) => model.waitLabel(w)), ['work, timeout 1 s', 'work, timeout 1 s', 'Queue.get, timeout 0.01 s']);
-    assert.equal(waits[1].target, task.id);
+    assert.deepEqual(waits.map((w) => model.waitLabel(w)), ['work, timeout 1 s', 'work, timeout 1 s', 'gather ×2, timeout 1 s', 'work, timeout 1 s', 'Queue.get, timeout 0.01 s']);
+    const gather = only(model, 'gather ×2');
+    assert.deepEqual(waits.slice(1, 4).map((w) => w.target), [madeAt('task = ').id, gather.id, madeAt('shielded = ').id]);
+    assert.deepEqual(gather.members.map((id) => model.tasks.get(id)?.name), ['work', 'work']);
   });
 
   (atLeast(11) ? it : it.skip)('a wait inside an asyncio.timeout() block says its timeout; what the timeout cancels, or cancels later, says who cancelled it', () => {

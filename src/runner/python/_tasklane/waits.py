@@ -67,6 +67,29 @@ class WaitRecorder:
             target = self.executor_calls.get(future) or self.threadsafe_futures.get(future)
         return target
 
+    def record_wait_for(self, state, given, timeout, waiter, site, ns):
+        """A wait in asyncio.wait_for: for what it was given, with its timeout (as an asyncio.timeout()
+        block's wait says its own). A task given (below 3.12, the one wait_for runs a coroutine
+        in), the task a shield given guards, or a gather given is its target."""
+        target = self.task_behind(given)
+        words = ""
+        if target is None and isinstance(given, GATHERING_FUTURE):
+            ident = self.gather_task(given, state, site, ns)
+            state._tl_gathering = (given, ident)
+            state._tl_watch = True
+            self.enc.wait(ns, state._tl_ident, ident, "gather ×%d, timeout %s s" % (len(getattr(given, "_children", ())), seconds(timeout)), site)
+            return
+        if target is None and isinstance(given, asyncio.Future):
+            words, inner = future_origin(given)
+            target = self.task_behind(inner) if inner is not None else None
+        if target is not None:
+            # Below 3.12 one of asyncio's own coroutines is given as its task: worded as the
+            # coroutine is from 3.12 ("sleep 0.5 s", where the task is named "sleep").
+            coro = given.get_coro() if isinstance(given, asyncio.Task) else None
+            words = given_label(coro, waiter) if type(coro) is CoroutineType and not is_users(coro.cr_code) else target._tl_name
+        label = "%s, timeout %s s" % (words or given_label(given, waiter), seconds(timeout))
+        self.enc.wait(ns, state._tl_ident, target._tl_ident if target is not None else 0, label, site)
+
     def record_suspension(self, task, state, ns):
         """What a task waits for when it suspends anywhere but in asyncio.sleep (the step hook's)."""
         coro = state._tl_coro
@@ -105,16 +128,7 @@ class WaitRecorder:
             return
         bounded_call = wait_for_call(api)
         if bounded_call is not None:
-            # asyncio.wait_for: what it was given, and its timeout (as an asyncio.timeout() block's
-            # wait says its own); a task given, or made of what was given (below 3.12), is the target.
-            given, timeout = bounded_call
-            target = self.task_behind(given)
-            # Below 3.12 one of asyncio's own coroutines is given as its task: worded as the
-            # coroutine is from 3.12 ("sleep 0.5 s", where the task is named "sleep").
-            coro = given.get_coro() if target is not None and isinstance(given, asyncio.Task) else None
-            words = target._tl_name if target is not None and (type(coro) is not CoroutineType or is_users(coro.cr_code)) else given_label(coro or given, waiter)
-            label = "%s, timeout %s s" % (words, seconds(timeout))
-            self.enc.wait(ns, state._tl_ident, target._tl_ident if target is not None else 0, label, site)
+            self.record_wait_for(state, *bounded_call, waiter, site, ns)
             return
         target = self.task_behind(waiter) if waiter is not None else None
         label = ""
