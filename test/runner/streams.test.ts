@@ -139,6 +139,19 @@ describe('Node runner: streams, generators and for await', () => {
     assert.ok(reads.length >= 2, `three parts 30 ms apart: ${download.waits.map((w) => model.waitLabel(w)).join(', ')}`);
   });
 
+  it('an ES module waiting at a top-level await waits on while a web stream calls its pull in jobs of Node\'s own', () => {
+    const { model, stdout } = traceFixture('web-stream-top-level.mjs');
+    assert.equal(stdout, '0,1,2\n');
+    const script = only(model, 'web-stream-top-level.mjs');
+    const collect = only(model, 'collect');
+    // One wait, from the await to collect's end: the pulls Node calls meanwhile are no runs of the script's.
+    assert.deepEqual(script.waits.map((w) => model.waitLabel(w)), ['collect']);
+    assert.ok(script.waits[0].end >= collect.end!.t, `waited until ${script.waits[0].end} µs, collect ended at ${collect.end!.t} µs`);
+    const pulls = tasksNamed(model, 'pull');
+    assert.equal(pulls.length, 4, 'three values, then the close');
+    assert.ok(pulls.every((pull) => pull.parent === script.id && pull.waits.length === 1));
+  });
+
   it('each step of for await over a file stream waits for the file read that fed it', () => {
     const { model, stdout } = traceFixture('for-await-stream.js');
     assert.equal(stdout, 'true\n');

@@ -78,7 +78,11 @@ export class TaskStack {
 
   /** The task a run of `task`'s code is shown as. */
   runShownAs(task: TaskState): number {
-    return task === this.internals && this.loadingModules ? this.root.id : task.id;
+    if (task === this.internals && this.loadingModules) return this.root.id;
+    // The script's code that Node's runs while its body waits at a top-level await (a web stream
+    // calling the program's pull) resumes no await of it: Node's work inside its wait, which goes on.
+    if (task === this.root && task.awaiting) return this.internals.id;
+    return task.id;
   }
 
   get top(): TaskState {
@@ -182,7 +186,7 @@ export class TaskStack {
     if (this.top !== this.internals || info.shape === 'none' || this.frameBase.length === 0) return false;
     if (endsLoading(info)) this.loadingModules = false;
     this.sync.push(this.root);
-    this.switchTo(this.root.id, this.now());
+    this.switchTo(this.runShownAs(this.root), this.now());
     return true;
   }
 
