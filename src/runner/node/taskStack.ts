@@ -80,8 +80,10 @@ export class TaskStack {
   runShownAs(task: TaskState): number {
     if (task === this.internals && this.loadingModules) return this.root.id;
     // The script's code that Node's runs while its body waits at a top-level await (a web stream
-    // calling the program's pull) resumes no await of it: Node's work inside its wait, which goes on.
-    if (task === this.root && task.awaiting) return this.internals.id;
+    // calling the program's pull) resumes no await of it: Node's work inside its wait, which goes
+    // on. (A builtin awaited there that steps the program's code, Array.fromAsync's, runs it as the
+    // script's, its wait going on after each step: see enterHooklessJob.)
+    if (task === this.root && task.awaiting && !task.awaitsBuiltinStepping) return this.internals.id;
     return task.id;
   }
 
