@@ -33,6 +33,18 @@ describe('Node runner: timers', () => {
     assert.equal(only(model, 'setTimeout 1000 ms').end?.state, 'cancelled');
   });
 
+  it('a callback API promisified by hand waits for the operation its executor starts, not for the timeout guarding it; a combinator of such promises has the operations as members', () => {
+    const { model, stdout } = traceFixture('promisified-by-hand.js');
+    assert.equal(stdout, 'true 1,2\n');
+    const main = only(model, 'main');
+    const read = only(model, 'fs.readFile');
+    // The target is known as the wait starts (a live view names it at once), not only once woken.
+    assert.deepEqual([main.waits[0].target, model.waitLabel(main.waits[0])], [read.id, 'fs.readFile']);
+    assert.equal(only(model, 'setTimeout 5000 ms').end?.state, 'cancelled');
+    const all = only(model, 'Promise.all ×2');
+    assert.deepEqual(all.members.map((id) => model.tasks.get(id)?.name), ['child process node -e "console.log(1)"', 'child process node -e "console.log(2)"']);
+  });
+
   it('sleeps made before they are awaited are their timers too: a combinator\'s members, a raced timeout that rejects, a .catch of one, a wait still pending at the exit', () => {
     const { model, code, stdout } = traceFixture('sleeps-together.js');
     assert.equal(code, 0);

@@ -42,14 +42,14 @@ function compiledAwaitSite(waiter: TaskState, target: TaskState | undefined): st
 
 export class Awaits {
   /**
-   * The latest promise made to be settled by a timer, and that timer (see timerMade), until it is
-   * awaited: kept here rather than as a mark, which would be a fourth field on a sleep's promise
-   * and cost it an allocation; a sleep is mostly awaited as soon as it is made.
+   * The latest promise made to be settled by one task's callback, and that task (see timerMade,
+   * workMade), until it is awaited: kept here rather than as a mark, which would be a fourth field
+   * on a sleep's promise and cost it an allocation; a sleep is mostly awaited as soon as it is made.
    */
-  private sleep: Promise<unknown> | undefined;
-  private sleepTimer: TaskState | undefined;
-  /** Whether a sleep was made before the latest one was awaited, and so has its timer as a mark. */
-  private sleepsMarked = false;
+  private promised: Promise<unknown> | undefined;
+  private promisedBy: TaskState | undefined;
+  /** Whether such a promise was made before the latest one was awaited, and so has its task as a mark. */
+  private promisedMarked = false;
   /** The function of the async generator whose body awaited last (CallSiteInfo.callers' key). */
   private generatorAwaited = '';
   /** The task that has just called a builtin that runs the program's code (see builtinCalled), in which run of it, and the builtin's label. */
@@ -67,34 +67,55 @@ export class Awaits {
    * A timer was made, while `executing`'s executor may be running. One whose callback is a
    * promise's resolve function or calls one, made in `new Promise`'s executor (`new Promise((resolve) => setTimeout(resolve, ms))`, the usual
    * sleep), is what that promise waits for: a wait for it says so as it starts, not only once the
-   * timer has fired.
+   * timer has fired. Not so where the executor has started other work (see workMade), which the
+   * timer only guards (`setTimeout(() => reject(new Error('timed out')), ms)`).
    */
   timerMade(executing: Promise<unknown> | undefined, timer: TaskState, callback: unknown): void {
     if (executing === undefined || typeof callback !== 'function' || !(isResolveFunction(callback) || callsResolve(callback))) return;
-    // One made before the last was awaited (`Promise.all([sleep(10), sleep(20)])`, a timeout
-    // raced against a call) keeps its timer as a mark.
-    if (this.sleep !== undefined) {
-      marks.setSleepTimer(this.sleep, this.sleepTimer);
-      this.sleepsMarked = true;
+    if (executing === this.promised) return;
+    this.promise(executing, timer);
+  }
+
+  /**
+   * An operation of the program's (an I/O task, not Node's own) was started in the executor of
+   * `executing` (`new Promise((resolve, reject) => fs.readFile(f, (err, data) => …))`, a callback
+   * API promisified by hand): that promise waits for it, as a sleep for its timer, though the
+   * executor set a timeout's timer before it.
+   */
+  workMade(executing: Promise<unknown> | undefined, work: TaskState): void {
+    if (executing === undefined) return;
+    if (executing === this.promised) {
+      if (this.promisedBy!.kind === 'timer') this.promisedBy = work; // the first work, not a timeout guarding it
+      return;
     }
-    this.sleep = executing;
-    this.sleepTimer = timer;
+    this.promise(executing, work);
+  }
+
+  private promise(promise: Promise<unknown>, by: TaskState): void {
+    // One made before the last was awaited (`Promise.all([sleep(10), sleep(20)])`, a timeout
+    // raced against a call) keeps its task as a mark.
+    if (this.promised !== undefined) {
+      marks.setSettler(this.promised, this.promisedBy);
+      this.promisedMarked = true;
+    }
+    this.promised = promise;
+    this.promisedBy = by;
   }
 
   /**
    * The task a combinator given `promise` waits for: the task it is the result of, the one a
    * `.then`/`.catch` chain starts from (`load().then(parse)`, a timeout's `sleep(ms).then(fail)`,
-   * as an await of it waits for), or a sleep's timer.
+   * as an await of it waits for), or the task whose callback settles it.
    */
   memberOf(promise: Promise<unknown>): TaskState | undefined {
     const task = marks.task(promise) ?? marks.source(promise);
-    return task !== undefined ? (task.shownAs ?? task) : this.timerOfSleep(promise);
+    return task !== undefined ? (task.shownAs ?? task) : this.settlerOf(promise);
   }
 
-  /** The timer that settles `promise`, if it is a sleep (see timerMade) no package's call made. */
-  timerOfSleep(promise: Promise<unknown>): TaskState | undefined {
-    const timer = promise === this.sleep ? this.sleepTimer : this.sleepsMarked ? marks.sleepTimer(promise) : undefined;
-    return timer !== undefined && !marks.label(promise) ? timer : undefined;
+  /** The task whose callback settles `promise` (a sleep's timer, see timerMade and workMade), if no package's call made it. */
+  settlerOf(promise: Promise<unknown>): TaskState | undefined {
+    const settler = promise === this.promised ? this.promisedBy : this.promisedMarked ? marks.settler(promise) : undefined;
+    return settler !== undefined && !marks.label(promise) ? settler : undefined;
   }
 
   /**
@@ -144,13 +165,13 @@ export class Awaits {
     // Nor are a helper's (an async generator it pulls awaiting): the helper's task is its whole call.
     if (waiter.transient) return;
     const behind = builtinStep ? undefined : taskBehind(awaited);
-    // For the usual sleep, the timer is what it waits for, and whatever settles the promise (the
-    // timer, or an abort rejecting it first) is what woke it; unless a package's call made it,
-    // which is what it waits for (see onPromise).
+    // For the usual sleep, the timer is what it waits for (for a callback API promisified by hand,
+    // the operation), and whatever settles the promise (the timer, or an abort rejecting it first)
+    // is what woke it; unless a package's call made it, which is what it waits for (see onPromise).
     let target = behind?.shownAs ?? behind;
     if (target === undefined && !builtinStep) {
-      target = this.timerOfSleep(awaited);
-      if (awaited === this.sleep) this.sleep = undefined;
+      target = this.settlerOf(awaited);
+      if (awaited === this.promised) this.promised = undefined;
     }
     const site = builtinStep ? '' : info.shape === 'compiledAwait' ? compiledAwaitSite(waiter, target) : info.site;
     const settled = knownSettled(awaited);

@@ -82,8 +82,8 @@ const ThenSiteMark = markOf(0);
 const LabelMark = markOf('');
 /** What chained the promise in a helper's step inside Node (its site code): its job is the helper's next step, cached by it. */
 const JobSiteMark = markOf(0);
-/** The timer that settles a sleep made before the latest one was awaited (see Awaits.timerMade). */
-const SleepTimerMark = markOf<TaskState | undefined>(undefined);
+/** The task whose callback settles a promise made before the latest such one was awaited (a sleep's timer: see Awaits.timerMade). */
+const SettlerMark = markOf<TaskState | undefined>(undefined);
 
 export const marks = {
   /** Starts following a promise the program just made. */
@@ -104,8 +104,8 @@ export const marks = {
   setLabel: LabelMark.set,
   jobSite: JobSiteMark.get,
   setJobSite: JobSiteMark.set,
-  sleepTimer: SleepTimerMark.get,
-  setSleepTimer: SleepTimerMark.set,
+  settler: SettlerMark.get,
+  setSettler: SettlerMark.set,
   /** Whether the promise's settling matters: it is a task's result, awaited, or inside a helper. */
   watched(p: Promise<unknown>): boolean {
     return TaskMark.get(p) !== undefined || WaiterMark.get(p) !== undefined || HelperMark.get(p) !== undefined;

@@ -125,7 +125,7 @@ export class PromiseTasks {
       case 'then': {
         marks.setOwner(promise, top);
         marks.setThenSite(promise, info.code);
-        const source = parent && (taskBehind(parent) ?? this.awaits.timerOfSleep(parent));
+        const source = parent && (taskBehind(parent) ?? this.awaits.settlerOf(parent));
         if (source) marks.setSource(promise, source);
         // A package's call that returns its promise's .catch (pg's query) is still that call.
         const label = parent && marks.label(parent);
@@ -306,6 +306,11 @@ export class PromiseTasks {
   /** A timer was made (see Awaits.timerMade). */
   timerMade(timer: TaskState, callback: unknown): void {
     this.awaits.timerMade(this.executing, timer, callback);
+  }
+
+  /** An I/O task of the program's was made (`info`: where), maybe in a `new Promise`'s executor (see Awaits.workMade). */
+  workMade(work: TaskState, info: CallSiteInfo): void {
+    if (info.executorOf >= 0) this.awaits.workMade(this.executing, work);
   }
 
   /** `promise` is a step of `task`'s `for await`, or a call after the loop read as one (see stepShown). */

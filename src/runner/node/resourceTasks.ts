@@ -10,7 +10,7 @@ import { truncate } from './lists';
 import { asyncResourceName, CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, PROMISIFIED_EXEC, socketNameOfConnect, STDIN, TCP_SOCKET, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type IoResource } from './names';
 import type { PromiseTasks } from './promiseTasks';
 import { inheritServing } from './servedRequests';
-import { FOLDED_TYPES, HELPER_REQUEST_TYPES, isNodesOwn, isOneShot, PASS_THROUGH_TYPES, taskKindOf, TIMER_TYPES } from './resourceTypes';
+import { FOLDED_TYPES, HELPER_REQUEST_TYPES, isConnection, isNodesOwn, isOneShot, PASS_THROUGH_TYPES, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
@@ -93,7 +93,7 @@ export class ResourceTasks {
     private readonly stepShown: (top: TaskState, info: CallSiteInfo, ns: number) => TaskState,
     private readonly workers: WorkerWatch,
     /** Told of each timer the program makes, with its callback, and of what Node's async generators make in a `for await`'s step. */
-    private readonly promises: Pick<PromiseTasks, 'timerMade' | 'loopSourceMade' | 'testMade' | 'isTestCall'>,
+    private readonly promises: Pick<PromiseTasks, 'timerMade' | 'workMade' | 'loopSourceMade' | 'testMade' | 'isTestCall'>,
     /** Told of the tasks whose ends it looks for (timers, tests, workers, AsyncResources). */
     private readonly ends: HandleEnds,
   ) {}
@@ -297,7 +297,9 @@ export class ResourceTasks {
     // A test node:test makes inside the program's call of test(): the program's, made by its caller.
     const testOfCall = type === NODE_TEST_TYPE && this.promises.isTestCall(top);
     const sibling = testOfCall || isNextStreamRequest(type, info, top, maker) || isNextOfChain(type, info, top);
-    this.stack.emitTask(task, ns, sibling ? top.parentId : top.id, site, !testOfCall && isNodesOwn(type, info, top.transient && !this.stack.calledBack(info)));
+    const nodesOwn = !testOfCall && isNodesOwn(type, info, top.transient && !this.stack.calledBack(info));
+    this.stack.emitTask(task, ns, sibling ? top.parentId : top.id, site, nodesOwn);
+    if (kind === 'io' && !nodesOwn && !isConnection(type)) this.promises.workMade(task, info);
     if (type === NODE_TEST_TYPE) this.promises.testMade(task, top);
     if (type === 'WORKER') {
       this.ends.addWorker(task);

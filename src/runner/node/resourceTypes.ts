@@ -26,6 +26,12 @@ const ONE_SHOT_TYPES = new Set(['Timeout', 'Immediate', 'TCPCONNECTWRAP', 'PIPEC
 /** Node modules whose timers are the user's own (setTimeout, AbortSignal.timeout); others' are Node's housekeeping (HTTP's date cache). */
 const USER_TIMER_MODULES = new Set(['timers', 'abort_controller']);
 export const TIMER_TYPES = new Set(['Timeout', 'Immediate']);
+/** Sockets and servers: the work a program waits for over one is a request, not the connection. */
+const CONNECTION_TYPES = new Set(['TCPWRAP', 'TCPSERVERWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'TLSWRAP', 'UDPWRAP', 'TTYWRAP']);
+
+export function isConnection(type: string): boolean {
+  return CONNECTION_TYPES.has(type);
+}
 
 export function taskKindOf(type: string, resource: object): TaskKind {
   if (type === 'Timeout') return 'timer';
