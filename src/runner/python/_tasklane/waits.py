@@ -19,6 +19,10 @@ except ImportError:
     TIMEOUT_ENTERED = None
 
 
+def gather_words(gathering):
+    return "gather ×%d" % len(getattr(gathering, "_children", ()))
+
+
 class WaitRecorder:
     """The tracer's wait records (a part of Tracer: it uses its enc, tasks, spans and combinators)."""
 
@@ -67,6 +71,13 @@ class WaitRecorder:
             target = self.executor_calls.get(future) or self.threadsafe_futures.get(future)
         return target
 
+    def record_gather_wait(self, state, gathering, label, site, ns):
+        """A wait for a gather, a combinator task of its own."""
+        ident = self.gather_task(gathering, state, site, ns)
+        state._tl_gathering = (gathering, ident)
+        state._tl_watch = True  # its next step starts through start_watched_step, which ends the gather
+        self.enc.wait(ns, state._tl_ident, ident, label, site)
+
     def record_wait_for(self, state, given, timeout, waiter, site, ns):
         """A wait in asyncio.wait_for: for what it was given, with its timeout (as an asyncio.timeout()
         block's wait says its own). A task given (below 3.12, the one wait_for runs a coroutine
@@ -74,10 +85,7 @@ class WaitRecorder:
         target = self.task_behind(given)
         words = ""
         if target is None and isinstance(given, GATHERING_FUTURE):
-            ident = self.gather_task(given, state, site, ns)
-            state._tl_gathering = (given, ident)
-            state._tl_watch = True
-            self.enc.wait(ns, state._tl_ident, ident, "gather ×%d, timeout %s s" % (len(getattr(given, "_children", ())), seconds(timeout)), site)
+            self.record_gather_wait(state, given, "%s, timeout %s s" % (gather_words(given), seconds(timeout)), site, ns)
             return
         if target is None and isinstance(given, asyncio.Future):
             words, inner = future_origin(given)
@@ -121,10 +129,7 @@ class WaitRecorder:
                 return
         # A gather the user's own code awaits is a combinator; one inside asyncio is its business.
         if isinstance(waiter, GATHERING_FUTURE) and not is_library(innermost):
-            ident = self.gather_task(waiter, state, site, ns)
-            state._tl_gathering = (waiter, ident)
-            state._tl_watch = True  # its next step starts through start_watched_step, which ends the gather
-            self.enc.wait(ns, state._tl_ident, ident, self.bounded(state, "gather ×%d" % len(getattr(waiter, "_children", ()))) if state._tl_timeouts else "", site)
+            self.record_gather_wait(state, waiter, self.bounded(state, gather_words(waiter)) if state._tl_timeouts else "", site, ns)
             return
         bounded_call = wait_for_call(api)
         if bounded_call is not None:
