@@ -305,6 +305,9 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     const gather = only(model, 'gather ×2');
     assert.deepEqual(waits.slice(1, 4).map((w) => w.target), [madeAt('task = ').id, gather.id, madeAt('shielded = ').id]);
     assert.deepEqual(gather.members.map((id) => model.tasks.get(id)?.name), ['work', 'work']);
+    // Each at its wait_for's line, though from 3.12 the coroutine given waits inside it, on a line of its own.
+    const lines = ['wait_for(work(', 'wait_for(task,', 'wait_for(asyncio.gather(', 'wait_for(asyncio.shield(', 'wait_for(queue.get('].map((text) => lineOf(py('wait_for_given.py'), text));
+    assert.deepEqual(waits.map((w) => Number(w.site.split(':').at(-2))), lines);
   });
 
   (atLeast(11) ? it : it.skip)('a wait inside an asyncio.timeout() block says its timeout; what the timeout cancels, or cancels later, says who cancelled it', () => {

@@ -210,6 +210,19 @@ def wait_for_call(api):
     return (locals_.get("fut"), timeout) if isinstance(timeout, (int, float)) else None
 
 
+def awaiter_of(coro, api):
+    """The innermost coroutine of the project's own above `api` in `coro`'s await chain: the one
+    whose line awaited that API (from 3.12 wait_for awaits a coroutine of the user's inside it,
+    whose own line is not the wait_for's)."""
+    awaiter = None
+    for obj, code in walk_await_chain(coro, True)[0]:
+        if obj is api:
+            return awaiter
+        if is_users(code) and not is_package_file(code.co_filename):
+            awaiter = obj
+    return None
+
+
 def given_label(given, waiter):
     """An awaitable handed to an asyncio API (wait_for), in words: a coroutine of the user's by
     its name, one of asyncio's as a wait in it is named ("Queue.get", "sleep 0.5 s")."""

@@ -6,7 +6,7 @@ import concurrent.futures
 import weakref
 from types import CoroutineType
 
-from .awaits import awaits_primitive, code_of, frame_of, future_origin, given_label, project_link, span_links, wait_for_call, wait_label, walk_await_chain
+from .awaits import awaiter_of, awaits_primitive, code_of, frame_of, future_origin, given_label, project_link, span_links, wait_for_call, wait_label, walk_await_chain
 from .code import coroutine_name, is_library, is_package_file, is_users, line_site, seconds
 
 GATHERING_FUTURE = asyncio.tasks._GatheringFuture
@@ -133,7 +133,8 @@ class WaitRecorder:
             return
         bounded_call = wait_for_call(api)
         if bounded_call is not None:
-            self.record_wait_for(state, *bounded_call, waiter, site, ns)
+            awaiter = awaiter_of(coro, api) if nested else None
+            self.record_wait_for(state, *bounded_call, waiter, line_site(frame_of(awaiter)) if awaiter is not None else site, ns)
             return
         target = self.task_behind(waiter) if waiter is not None else None
         label = ""
