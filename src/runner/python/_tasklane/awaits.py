@@ -210,16 +210,13 @@ def wait_for_call(api):
     return (locals_.get("fut"), timeout) if isinstance(timeout, (int, float)) else None
 
 
-def awaiter_of(coro, api):
-    """The innermost coroutine of the project's own above `api` in `coro`'s await chain: the one
-    whose line awaited that API (from 3.12 wait_for awaits a coroutine of the user's inside it,
-    whose own line is not the wait_for's)."""
-    awaiter = None
-    for obj, code in walk_await_chain(coro, True)[0]:
+def awaiter_of(chain, api):
+    """The innermost awaitable of the project's own above `api` in a task's await chain (see
+    walk_await_chain): the one whose line awaited that API (from 3.12 wait_for awaits a coroutine
+    of the user's inside it, whose own line is not the wait_for's)."""
+    for at, (obj, _) in enumerate(chain):
         if obj is api:
-            return awaiter
-        if is_users(code) and not is_package_file(code.co_filename):
-            awaiter = obj
+            return project_link(chain[:at])
     return None
 
 

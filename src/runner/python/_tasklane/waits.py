@@ -133,7 +133,7 @@ class WaitRecorder:
             return
         bounded_call = wait_for_call(api)
         if bounded_call is not None:
-            awaiter = awaiter_of(coro, api) if nested else None
+            awaiter = awaiter_of(chain, api) if nested else None  # nested: the chain was walked with its links
             self.record_wait_for(state, *bounded_call, waiter, line_site(frame_of(awaiter)) if awaiter is not None else site, ns)
             return
         target = self.task_behind(waiter) if waiter is not None else None
