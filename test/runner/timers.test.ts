@@ -61,16 +61,17 @@ describe('Node runner: timers', () => {
     assert.equal(model.waitLabel(pending), 'setTimeout 10000 ms');
   });
 
-  it('the promise forms of setImmediate and setInterval are one timer task each, named as the timers are', () => {
+  it('the promise forms of setImmediate, setInterval and scheduler.yield are one timer task each, named and of the kind the timers are', () => {
     const { model, stdout } = traceFixture('timers-promises.js');
     assert.equal(stdout, 'ticks 3\n');
     const main = only(model, 'main');
-    assert.deepEqual(model.childrenOf(main.id).map((t) => `${t.kind} ${t.name}`), ['timer setImmediate', 'timer setInterval 5 ms']);
+    assert.deepEqual(model.childrenOf(main.id).map((t) => `${t.kind} ${t.name}`), ['immediate setImmediate', 'timer setInterval 5 ms', 'immediate setImmediate']);
     // The break waits for the generator's return(), which Node's generator finishes in a job of its own.
-    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['setImmediate', 'setInterval 5 ms', 'setInterval 5 ms', 'setInterval 5 ms', 'iterator.return']);
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['setImmediate', 'setInterval 5 ms', 'setInterval 5 ms', 'setInterval 5 ms', 'iterator.return', 'setImmediate']);
     // Each step waits for the interval's timer from its start, not only once the timer has woken it.
     const interval = only(model, 'setInterval 5 ms');
     assert.deepEqual(main.waits.slice(1, 4).map((w) => w.target), [interval.id, interval.id, interval.id]);
+    assert.equal(main.waits[5].target, model.childrenOf(main.id)[2].id, 'scheduler.yield waits for its immediate');
     // Node's own generator steps in jobs of their own: main waits on through them.
     assert.deepEqual(stretchesOfNeither(main), []);
   });

@@ -52,9 +52,10 @@ export function anonymousName(caller: TaskState, fnKey: string | undefined, site
   return typeof test.name === 'string' ? test.name : ANONYMOUS;
 }
 
-/** What kind of task a call of a Node helper is: a timer (timers/promises), else I/O. */
+/** What kind of task a call of a Node helper is: a timer or an immediate (timers/promises), else I/O. */
 export function helperKind(info: CallSiteInfo): TaskKind {
-  return info.module.startsWith('timers') ? 'timer' : 'io';
+  if (!info.module.startsWith('timers')) return 'io';
+  return /(^|\.)(setImmediate|yield)$/.test(info.api) ? 'immediate' : 'timer'; // scheduler.yield() sets an immediate
 }
 
 /**

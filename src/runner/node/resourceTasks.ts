@@ -210,7 +210,7 @@ export class ResourceTasks {
     else if (top === this.stack.top && top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info);
     // Made by the call after a `for await` loop that was read as one more step (a sleep's timer).
     else if (top === this.stack.top) top = this.stepShown(top, info, ns);
-    if (TIMER_TYPES.has(type) && top.transient && top.kind === 'timer') {
+    if (TIMER_TYPES.has(type) && top.transient && (top.kind === 'timer' || top.kind === 'immediate')) {
       // timers/promises: the awaited promise and its timer are one task, named like the timer.
       const name = type === 'Timeout' ? timerName(info, resource) : 'setImmediate';
       this.stack.rename(top, ns, name);
