@@ -122,6 +122,15 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     assert.deepEqual(second.waits.map((w) => model.wokenBy(w)), [first.id, 0], 'the first released the lock; the sleep names its own end');
   });
 
+  it('a wait a loop callback of the program\'s ends (call_later, call_soon, a signal handler) is woken by the task that scheduled it; asyncio\'s own callbacks and one a task scheduled for itself name no waker', () => {
+    const { model, stdout } = trace(py('callback_wakes.py'));
+    assert.equal(stdout, 'woken\n');
+    const wakes = (name: string): string[] => tasksNamed(model, name).map((t) => t.waits.map((w) => `${model.waitLabel(w)} by ${model.tasks.get(model.wokenBy(w))?.name ?? 'none'}`).join(', '));
+    assert.deepEqual(wakes('waiter'), ['Event.wait by main', 'Event.wait by main'], 'call_later(0.01, event.set); a SIGUSR1 handler\'s stop.set');
+    assert.deepEqual(wakes('consumer'), ['Queue.get by main'], 'call_soon(lambda: queue.put_nowait(…))');
+    assert.deepEqual([...wakes('self_waker'), ...wakes('sleeper')], ['Future by none', 'sleep 0.005 s by none']);
+  });
+
   it('a task the user starts of asyncio\'s sleep, to_thread or Server.serve_forever is the user\'s; those asyncio starts itself are its own', () => {
     const { model, stdout } = trace(py('threads/library_tasks.py'));
     assert.equal(stdout, 'nap 6 child\n');

@@ -9,7 +9,7 @@ import weakref
 from threading import Thread, get_ident
 
 from .clock import perf_counter_ns
-from .code import ASYNCIO_DIR, describe_error, exception_of, is_library, line_site, tell
+from .code import ASYNCIO_DIR, describe_error, exception_of, is_library, is_users, line_site, tell
 from .combinators import CombinatorRecorder
 from .creation import CreationPoints
 from .frames import LanedEncoder, varint_value
@@ -123,14 +123,15 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         """A future made by loop.create_future (a Queue's getter, an Event's or a Lock's waiter) is
         being resolved: the tasks waiting for it (`callbacks`, its done callbacks) are woken by the
         task running now, if any (a put, set() or release() in its step), or by the task that has
-        just ended, in a done callback of its (asyncio.wait's, as_completed's, a TaskGroup's)."""
+        just ended, in a done callback of its (asyncio.wait's, as_completed's, a TaskGroup's), or by
+        the task that scheduled a callback of the program's that resolves it."""
         waker = self.running_here()
-        by = waker._tl_ident if waker is not None else self.ended_calling_back()
+        by = waker._tl_ident if waker is not None else self.ended_calling_back() or self.scheduled_calling_back()
         if not by or self.sink.broken:
             return
         for callback, _context in callbacks:
             state = self.state_of(getattr(callback, "__self__", None))
-            if state is None or state is waker:
+            if state is None or state is waker or state._tl_ident == by:
                 continue
             with self.sink.lock:
                 ns = perf_counter_ns()
@@ -145,6 +146,20 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
             return 0
         args = handle._args
         return self.ident_of_ended(args[0]) if len(args) == 1 else 0
+
+    def scheduled_calling_back(self):
+        """The id of the task that scheduled the callback running now, if it is the program's (a
+        function of its own, or a public method it handed over: `loop.call_later(1, event.set)`, a
+        signal handler's `stop.set`), which asyncio runs in a copy of that task's context (see
+        owners.py); else 0. Not asyncio's own callbacks (private functions), nor with loops in
+        several threads (as ended_calling_back)."""
+        handle = self.callback
+        if handle is None or self.steps_by_thread is not None:
+            return 0
+        callback = handle._callback
+        code = getattr(getattr(callback, "__func__", callback), "__code__", None)
+        handed = getattr(callback, "__self__", None) is not None and not getattr(callback, "__name__", "_").startswith("_")
+        return OWNER.get(0) if handed or (code is not None and is_users(code)) else 0
 
     def ident_of_ended(self, obj):
         """The id of `obj` if it is a task the tracer followed that has ended, whose ident its state
