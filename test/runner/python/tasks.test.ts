@@ -387,6 +387,8 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     assert.deepEqual([first.end?.state, second.end?.state, second.end?.message], ['resolved', 'rejected', 'ValueError: fetch 4 failed']);
     assert.match(second.end!.site, /taskgroup\.py:8:\d+$/, 'where the failing member raised');
     assert.equal(model.waitLabel(main.waits[0]), 'TaskGroup ×2', 'main waits for the group as it leaves `async with`');
+    // Each group is where its `async with` opened it, not at its first create_task.
+    assert.deepEqual([first, second].map((g) => g.site.replace(/^.*taskgroup\.py:/, '')), ['13:1', '17:1']);
     assert.ok(first.end!.t <= second.created, 'the first group ended before the second began');
   });
 

@@ -14,7 +14,8 @@ class CombinatorRecorder:
     """The tracer's records of combinators (a part of Tracer: it uses its enc, sink, tasks and ids)."""
 
     def group_task(self, group, opener, site, ns):
-        """A TaskGroup is a combinator: a task joining the tasks made in it, ending when it exits."""
+        """A TaskGroup is a combinator: a task joining the tasks made in it, ending when it exits,
+        made with the first (`site`: its), placed where `async with` opened it (see hooks.py)."""
         for entry in opener._tl_groups:
             if entry[0] is group:
                 return entry
@@ -22,7 +23,7 @@ class CombinatorRecorder:
         if not opener._tl_groups:
             opener._tl_groups = []
         opener._tl_groups.append(entry)
-        self.enc.task(ns, entry[1], opener._tl_ident, "combinator", "TaskGroup", site)
+        self.enc.task(ns, entry[1], opener._tl_ident, "combinator", "TaskGroup", getattr(group, "_tasklane_site", site))
         return entry
 
     def end_groups(self, state, api, ns):

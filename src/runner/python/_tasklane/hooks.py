@@ -353,6 +353,18 @@ def install(tracer):
             pass
         return original_group_abort(self)
 
+    # TaskGroup.__aenter__ (3.11+): the group is shown where `async with` opened it, though its task
+    # is only made with its first member. A plain function handing back the coroutine: no frame of
+    # the runner's in the program's await chain.
+    original_group_enter = getattr(group_type, "__aenter__", None)
+
+    def group_enter(self):
+        try:
+            self._tasklane_site = code_module.user_site(sys._getframe(1))
+        except Exception:
+            pass
+        return original_group_enter(self)
+
     step_hook = tracer.step_hook(original_run)
     code_module.step_hook_code = step_hook.__code__
     patches = Patches()
@@ -380,6 +392,8 @@ def install(tracer):
             patches.set(module, "eager_task_factory", eager_task_factory)
     if original_group_abort is not None:
         patches.set(group_type, "_abort", group_abort)
+    if original_group_enter is not None:
+        patches.set(group_type, "__aenter__", group_enter)
     if timeout_type is not None:
         for module in (timeouts_module, asyncio):
             patches.set(module, "timeout", timeout)
