@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { downleveled, only, stretchesOfNeither, tasksNamed, traceFixture } from './helpers';
+import { downleveled, lineOf, only, stretchesOfNeither, tasksNamed, traceFixture } from './helpers';
 
 describe('Node runner: streams, generators and for await', () => {
   it('an async generator a stream pipeline pulls is the pipeline\'s work: its caller waits for the whole pipeline', () => {
@@ -77,6 +77,26 @@ describe('Node runner: streams, generators and for await', () => {
     for (let i = 0; i < main.runs.length; i += 2) {
       const [start, end] = [main.runs[i], main.runs[i + 1]];
       assert.ok(main.waits.every((w) => w.end <= start || w.start >= end), `run ${start}–${end} overlaps a wait`);
+    }
+  });
+
+  it('an ES module\'s top-level for await over an async generator waits on what the generator awaits, where it awaits it, as an async function\'s does', () => {
+    const { model, stdout } = traceFixture('async-gen-top-level.mjs');
+    assert.equal(stdout, '0,1,2,3\n');
+    const script = only(model, 'async-gen-top-level.mjs');
+    const [pages, pauses] = [tasksNamed(model, 'getPage'), tasksNamed(model, 'setTimeout 1 ms')];
+    assert.deepEqual([...pages, ...pauses].map((t) => t.parent), Array(4).fill(script.id), 'the generator calls and sleeps in the script');
+    const at = (text: string): string => `async-gen-top-level.mjs:${lineOf('async-gen-top-level.mjs', text)}`;
+    assert.deepEqual(script.waits.map((w) => [model.waitLabel(w), w.target, w.site.replace(/^.*\//, '').replace(/:\d+$/, '')]), [
+      ['getPage', pages[0].id, at('await getPage(page)')],
+      ['setTimeout 1 ms', pauses[0].id, at('await sleep(1)')],
+      ['getPage', pages[1].id, at('await getPage(page)')],
+      ['setTimeout 1 ms', pauses[1].id, at('await sleep(1)')],
+    ]);
+    // The script runs (its `for await` steps, the generator's body) only between those waits.
+    for (let i = 0; i < script.runs.length; i += 2) {
+      const [start, end] = [script.runs[i], script.runs[i + 1]];
+      assert.ok(script.waits.every((w) => w.end <= start || w.start >= end), `run ${start}–${end} overlaps a wait`);
     }
   });
 

@@ -1,6 +1,7 @@
 // What each await waits for, and from when: a task's await of a promise, and V8 adopting another
 // promise for one it awaits or returned. (Which task each promise is: promiseTasks.ts.)
 import type { CallSiteInfo } from './callSiteInfo';
+import { MODULE_BODY_KEY } from './callFrames';
 import { runsProgramCode } from './callsites';
 import { UNTIMED, type EventOutput } from './eventOutput';
 import { marks, taskBehind } from './promiseMarks';
@@ -56,6 +57,8 @@ export class Awaits {
   private builtinCaller: TaskState | undefined;
   private builtinCallerRun = -1;
   private builtinCallLabel = '';
+  /** The async generator the script's module body steps (see stepsOfModuleBody), as CallSiteInfo.callers' key. */
+  private moduleBodyGenerator = '';
 
   constructor(
     private readonly stack: TaskStack,
@@ -158,10 +161,11 @@ export class Awaits {
       waiter.resumesVia = throwaway;
       waiter.awaited = awaited;
     }
-    // The script waits only in its own body (an ES module's top-level await): code of the user's
-    // that Node's runs for no task (an async generator a stream pipeline pulls) is the script's
-    // work, but its awaits are no waits of the script's, whose run has long ended.
-    if (waiter === this.stack.root && !info.moduleBody) return;
+    // The script waits only in its own body (an ES module's top-level await), and in an async
+    // generator that body steps (`for await (const page of pages())` at the top level): code of
+    // the user's that Node's runs for no task (an async generator a stream pipeline pulls) is the
+    // script's work, but its awaits are no waits of the script's, whose run has long ended.
+    if (waiter === this.stack.root && !info.moduleBody && !this.stepsOfModuleBody(info)) return;
     // Nor are a helper's (an async generator it pulls awaiting): the helper's task is its whole call.
     if (waiter.transient) return;
     const behind = builtinStep ? undefined : taskBehind(awaited);
@@ -187,7 +191,7 @@ export class Awaits {
     // An async generator's body runs on its caller's stack as part of the caller's task (only async
     // functions get tasks): its await suspends the generator, and the task runs on to its `for
     // await`, whose wait is for what the generator awaits.
-    const inGenerator = waiter.kind === 'async' && info.fn !== '' && info.fn !== waiter.name;
+    const inGenerator = (waiter.kind === 'async' || waiter === this.stack.root) && info.fn !== '' && info.fn !== waiter.name;
     if (inGenerator) this.generatorAwaited = info.callers[0];
     const held = this.out.held;
     // The task's `for await` then awaits the step, which V8 may chain on what the generator awaits
@@ -225,6 +229,17 @@ export class Awaits {
       if (held.ns < 0) held.ns = this.now();
       this.stack.switchToRunning(held.ns);
     }
+  }
+
+  /**
+   * Whether the async generator awaiting (`info`) is one the script's module body steps: one whose
+   * await ran right inside the body's call of its next() (the first await of a `for await` step),
+   * and the same generator's later awaits in that step, run in jobs of their own.
+   */
+  private stepsOfModuleBody(info: CallSiteInfo): boolean {
+    const generator = info.callers[0];
+    if (info.callers[1]?.endsWith(MODULE_BODY_KEY)) this.moduleBodyGenerator = generator;
+    return generator !== undefined && generator === this.moduleBodyGenerator;
   }
 
   /**

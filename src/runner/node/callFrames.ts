@@ -114,6 +114,9 @@ function originalFile(file: string, entry: SourceMapEntry): string | undefined {
   return file.startsWith('file:') ? source : fileURLToPath(source);
 }
 
+/** How functionKey ends for a module's own body. */
+export const MODULE_BODY_KEY = ':module';
+
 /**
  * A function as the place it starts ("node:stream/promises:12:3", "/app/main.js:4:1"): which call
  * of it a frame is does not matter.
@@ -125,7 +128,7 @@ export function functionKey(frame: CallSite): string {
   // Eval'd code's lines are its own: its key is no place of its file's, whose source is not its.
   if (made !== undefined) return `${made.file}:${made.line}:${made.column} eval ${line}:${column}`;
   // A module's own body starts at 1:1 too, as a function declared first thing in the file does.
-  if (line === 1 && column === 1 && !frame.getFunctionName()) return `${frame.getFileName()}:module`;
+  if (line === 1 && column === 1 && !frame.getFunctionName()) return `${frame.getFileName()}${MODULE_BODY_KEY}`;
   return `${frame.getFileName()}:${line}:${column}`;
 }
 
