@@ -82,17 +82,17 @@ describe('Node runner: streams, generators and for await', () => {
 
   it('an ES module\'s top-level for await over an async generator waits on what the generator awaits, where it awaits it, as an async function\'s does', () => {
     const { model, stdout } = traceFixture('async-gen-top-level.mjs');
-    assert.equal(stdout, '0,1,2,3\n');
+    assert.equal(stdout, '0,1,2,3,0,1,2,3\n');
     const script = only(model, 'async-gen-top-level.mjs');
     const [pages, pauses] = [tasksNamed(model, 'getPage'), tasksNamed(model, 'setTimeout 1 ms')];
-    assert.deepEqual([...pages, ...pauses].map((t) => t.parent), Array(4).fill(script.id), 'the generator calls and sleeps in the script');
+    assert.deepEqual([...pages, ...pauses].map((t) => t.parent), Array(8).fill(script.id), 'the generator calls and sleeps in the script');
     const at = (text: string): string => `async-gen-top-level.mjs:${lineOf('async-gen-top-level.mjs', text)}`;
     assert.deepEqual(script.waits.map((w) => [model.waitLabel(w), w.target, w.site.replace(/^.*\//, '').replace(/:\d+$/, '')]), [
       ['getPage', pages[0].id, at('await getPage(page)')],
       ['setTimeout 1 ms', pauses[0].id, at('await sleep(1)')],
       ['getPage', pages[1].id, at('await getPage(page)')],
       ['setTimeout 1 ms', pauses[1].id, at('await sleep(1)')],
-    ]);
+    ], 'and none while Readable.from pulls the generator after the body');
     // The script runs (its `for await` steps, the generator's body) only between those waits.
     for (let i = 0; i < script.runs.length; i += 2) {
       const [start, end] = [script.runs[i], script.runs[i + 1]];

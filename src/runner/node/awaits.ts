@@ -57,7 +57,8 @@ export class Awaits {
   private builtinCaller: TaskState | undefined;
   private builtinCallerRun = -1;
   private builtinCallLabel = '';
-  /** The async generator the script's module body steps (see stepsOfModuleBody), as CallSiteInfo.callers' key. */
+  /** What an ES module's body awaited last, and the async generator it steps (see stepsOfModuleBody) as CallSiteInfo.callers' key. */
+  private moduleBodyAwaited: Promise<unknown> | undefined;
   private moduleBodyGenerator = '';
 
   constructor(
@@ -165,7 +166,10 @@ export class Awaits {
     // generator that body steps (`for await (const page of pages())` at the top level): code of
     // the user's that Node's runs for no task (an async generator a stream pipeline pulls) is the
     // script's work, but its awaits are no waits of the script's, whose run has long ended.
-    if (waiter === this.stack.root && !info.moduleBody && !this.stepsOfModuleBody(info)) return;
+    if (waiter === this.stack.root) {
+      if (info.moduleBody) this.moduleBodyAwaited = awaited;
+      else if (!this.stepsOfModuleBody(info)) return;
+    }
     // Nor are a helper's (an async generator it pulls awaiting): the helper's task is its whole call.
     if (waiter.transient) return;
     const behind = builtinStep ? undefined : taskBehind(awaited);
@@ -238,8 +242,14 @@ export class Awaits {
    */
   private stepsOfModuleBody(info: CallSiteInfo): boolean {
     const generator = info.callers[0];
-    if (info.callers[1]?.endsWith(MODULE_BODY_KEY)) this.moduleBodyGenerator = generator;
-    return generator !== undefined && generator === this.moduleBodyGenerator;
+    if (info.callers[1]?.endsWith(MODULE_BODY_KEY)) {
+      this.moduleBodyGenerator = generator;
+      return true;
+    }
+    // Only while the body awaits that step: not once Node's code pulls another of the same
+    // generator's after the loop (`Readable.from(gen())`).
+    const step = this.moduleBodyAwaited;
+    return generator === this.moduleBodyGenerator && step !== undefined && !knownSettled(step);
   }
 
   /**
