@@ -122,12 +122,13 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     assert.deepEqual(second.waits.map((w) => model.wokenBy(w)), [first.id, 0], 'the first released the lock; the sleep names its own end');
   });
 
-  it('a wait a loop callback of the program\'s ends (call_later, call_soon, a signal handler) is woken by the task that scheduled it; asyncio\'s own callbacks and one a task scheduled for itself name no waker', () => {
+  it('a wait a loop callback of the program\'s ends (call_later, call_soon, a signal handler) is woken by the task that scheduled it, or by the to_thread call that did; asyncio\'s own callbacks and one a task scheduled for itself name no waker', () => {
     const { model, stdout } = trace(py('callback_wakes.py'));
-    assert.equal(stdout, 'woken\n');
+    assert.equal(stdout, 'woken done\n');
     const wakes = (name: string): string[] => tasksNamed(model, name).map((t) => t.waits.map((w) => `${model.waitLabel(w)} by ${model.tasks.get(model.wokenBy(w))?.name ?? 'none'}`).join(', '));
     assert.deepEqual(wakes('waiter'), ['Event.wait by main', 'Event.wait by main'], 'call_later(0.01, event.set); a SIGUSR1 handler\'s stop.set');
     assert.deepEqual(wakes('consumer'), ['Queue.get by main'], 'call_soon(lambda: queue.put_nowait(…))');
+    assert.deepEqual(wakes('awaiting'), ['Future by to_thread resolve_from_thread'], 'call_soon_threadsafe(future.set_result, …) in its thread');
     assert.deepEqual([...wakes('self_waker'), ...wakes('sleeper')], ['Future by none', 'sleep 0.005 s by none']);
   });
 

@@ -6,6 +6,7 @@ the task that made them."""
 
 import asyncio.base_events
 import asyncio.threads
+import contextvars
 import json
 import os
 import re
@@ -15,7 +16,7 @@ from threading import get_ident
 
 from .clock import perf_counter_ns
 from .code import callable_name, coroutine_origin, describe_error, exception_of, is_library, user_site
-from .owners import OWNER
+from .owners import OWNER, set_owner
 
 TO_THREAD_CODE = asyncio.threads.to_thread.__code__
 GETADDRINFO_CODE = asyncio.base_events.BaseEventLoop.getaddrinfo.__code__
@@ -36,6 +37,14 @@ def connection_transport(frame):
         protocol = arguments.get("self")
         transport = getattr(protocol, "transport", None) or getattr(protocol, "_transport", None)
     return transport
+
+
+def given_context(func):
+    """The context asyncio.to_thread runs its function in (`functools.partial(context.run, func)`),
+    if `func` is that; else None."""
+    run = getattr(func, "func", None)
+    context = getattr(run, "__self__", None)
+    return context if isinstance(context, contextvars.Context) and getattr(run, "__name__", "") == "run" else None
 
 
 class ThreadsafeCall:
@@ -124,15 +133,24 @@ class OriginRecorder:
         return ExecutorCall(ident, name)
 
     def in_pool_thread(self, call, func):
-        """`func` as a thread of a thread pool runs it for `call`: what it asks for there is the call's."""
+        """`func` as a thread of a thread pool runs it for `call`: what it asks for there is the
+        call's, a loop callback it schedules (`loop.call_soon_threadsafe(future.set_result, x)`)
+        included, which runs in a copy of the context it was scheduled from (see owners.py): so the
+        call is named as the owner of that context, or of to_thread's own copy of its caller's."""
         threads = self.executor_threads
+        ident = call._tl_ident
+        context = given_context(func)
+        if context is not None:
+            context.run(set_owner, ident)
 
         def run_as_call(*args):
             thread = get_ident()
-            threads[thread] = call._tl_ident
+            threads[thread] = ident
+            owner = set_owner(ident)
             try:
                 return func(*args)
             finally:
+                OWNER.reset(owner)
                 threads.pop(thread, None)
 
         return run_as_call
