@@ -230,10 +230,12 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     assert.ok(labels('main').includes('loop.sock_recv'), labels('main').join(', '));
   });
 
-  it('a task cancelled by a loop callback its caller scheduled (call_later(t, task.cancel)) ends cancelled by that caller', () => {
+  it('a task cancelled by a loop callback its caller scheduled (call_later(t, task.cancel)) ends cancelled by that caller, one a to_thread function cancels from its thread by that call', () => {
     const { model, stdout } = trace(py('cancel_in_callback.py'));
-    assert.equal(stdout, 'cancelled\n');
-    assert.deepEqual([only(model, 'slow').end?.state, only(model, 'slow').end?.message], ['cancelled', 'cancelled by main'], 'not by ticker, the last task to run, nor asyncio.events');
+    assert.equal(stdout, 'cancelled\ncancelled from a thread\n');
+    const [first, second] = tasksNamed(model, 'slow');
+    assert.deepEqual([first.end?.state, first.end?.message], ['cancelled', 'cancelled by main'], 'not by ticker, the last task to run, nor asyncio.events');
+    assert.deepEqual([second.end?.state, second.end?.message], ['cancelled', 'cancelled by to_thread cancel_from_thread'], 'call_soon_threadsafe(task.cancel) from its thread');
   });
 
   it('a task cancelled with a message ends cancelled by whom, with that message, and so does the coroutine it awaited', () => {

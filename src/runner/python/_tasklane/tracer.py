@@ -273,12 +273,18 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
 
     def task_named_in_context(self):
         """The name of the task whose context the callback running now was scheduled from (see
-        owners.py), if it still runs; else None. Asked only as a callback cancels a task."""
+        owners.py), or of the run_in_executor call whose function scheduled it, if it still runs;
+        else None. Asked only as a callback cancels a task."""
         owner = OWNER.get(None)
-        for task in asyncio.all_tasks() if owner is not None else ():
+        if owner is None:
+            return None
+        for task in asyncio.all_tasks():
             state = self.state_of(task)
             if state is not None and state._tl_ident == owner:
                 return state._tl_name
+        for call in list(self.executor_calls.values()):
+            if call._tl_ident == owner:
+                return call._tl_name
         return None
 
     def threaded_step_hook(self, step_hook, main_thread):
