@@ -151,8 +151,9 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         """The id of the task that scheduled the callback running now, if it is the program's (a
         function of its own, or a public method it handed over: `loop.call_later(1, event.set)`, a
         signal handler's `stop.set`), which asyncio runs in a copy of that task's context (see
-        owners.py); else 0. Not asyncio's own callbacks (private functions), nor with loops in
-        several threads (as ended_calling_back)."""
+        owners.py), or the run_in_executor call whose function scheduled it from its thread (see
+        in_pool_thread); else 0. Not asyncio's own callbacks (private functions), nor with loops
+        in several threads (as ended_calling_back)."""
         handle = self.callback
         if handle is None or self.steps_by_thread is not None:
             return 0
