@@ -269,6 +269,21 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     assert.deepEqual(gather.members, works.map((w) => w.id));
   });
 
+  it('a gather given to another gather is a combinator of its own, a member of the outer one, ending before it', () => {
+    const { model, stdout } = trace(py('gather_nested.py'));
+    assert.equal(stdout, '[[1, 2], 0]\n');
+    const main = only(model, 'main');
+    const outer = model.tasks.get(main.waits[0].target)!;
+    const [inner] = tasksNamed(model, 'gather ×2').filter((g) => g !== outer);
+    assert.ok(inner, 'the inner gather is a task');
+    const jobs = tasksNamed(model, 'job');
+    assert.deepEqual([model.displayName(outer), inner.kind, inner.parent], ['gather ×2', 'combinator', main.id]);
+    assert.deepEqual(outer.members, [inner.id, jobs[2].id]);
+    assert.deepEqual(inner.members, [jobs[0].id, jobs[1].id]);
+    assert.equal(inner.end?.state, 'resolved');
+    assert.ok(inner.end!.t <= outer.end!.t && inner.end!.t >= jobs[1].end!.t, 'it ends as its last member does, before the outer gather');
+  });
+
   it('a task\'s end message tells the chain above its exception as a traceback does (raised from, raised while handling; not a `from None`, nor a timeout\'s cancellation) and what an ExceptionGroup groups', () => {
     const { model, stdout, code } = trace(py('rejected_causes.py'));
     assert.equal(stdout, `['ValueError', 'RuntimeError', 'LookupError', 'TimeoutError'${atLeast(11) ? ", 'ExceptionGroup'" : ''}]\n`);

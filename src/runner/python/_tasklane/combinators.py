@@ -1,5 +1,7 @@
 """gather() and TaskGroup as the trace shows them: combinators, tasks joining the tasks they wait for."""
 
+import asyncio.tasks
+
 from .awaits import code_of, frame_of
 from .clock import perf_counter_ns
 from .code import describe_error, exception_of
@@ -8,6 +10,7 @@ from .taskstate import cancelled_by
 # What asyncio's TaskGroup raises for an error of its `async with` body, as Python prints it.
 GROUP_ERROR = "ExceptionGroup: unhandled errors in a TaskGroup"
 RESOLVED = ("resolved", "", "")
+GATHERING_FUTURE = asyncio.tasks._GatheringFuture
 
 
 class CombinatorRecorder:
@@ -52,7 +55,8 @@ class CombinatorRecorder:
         group._tasklane_end = ("cancelled", cancelled_by(owner), "") if task.cancelling() > 0 else ("rejected", GROUP_ERROR, "")
 
     def gather_task(self, gathering, state, site, ns):
-        """gather() is a combinator: a task joining the tasks it waits for."""
+        """gather() is a combinator: a task joining the tasks it waits for, a gather it was given
+        among them (`gather(gather(a(), b()), c())`), made here as its own, though not awaited itself."""
         ident = getattr(gathering, "_tasklane_id", None)
         if ident is not None:
             return ident
@@ -61,6 +65,9 @@ class CombinatorRecorder:
         self.enc.task(ns, ident, state._tl_ident, "combinator", "gather", site)
         members = []
         for child in getattr(gathering, "_children", []):
+            if isinstance(child, GATHERING_FUTURE):
+                members.append(self.gather_task(child, state, site, ns))
+                continue
             member = self.task_behind(child)
             # One that has ended already (a gather of finished tasks) is a member all the same.
             members.append(member._tl_ident if member is not None else self.ident_of_ended(child))

@@ -8,8 +8,8 @@ from types import CoroutineType
 
 from .awaits import awaiter_of, awaits_primitive, code_of, frame_of, future_origin, given_label, project_link, span_links, wait_for_call, wait_label, walk_await_chain
 from .code import coroutine_name, is_library, is_package_file, is_users, line_site, seconds
+from .combinators import GATHERING_FUTURE
 
-GATHERING_FUTURE = asyncio.tasks._GatheringFuture
 WEAKLY_KEYED_FUTURES = (asyncio.Future, concurrent.futures.Future)
 try:
     from asyncio.timeouts import _State as _TimeoutState  # 3.11+
