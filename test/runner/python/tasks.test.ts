@@ -410,6 +410,14 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     assert.ok(first.end!.t <= second.created, 'the first group ended before the second began');
   });
 
+  (atLeast(11) ? it : it.skip)('a TaskGroup subclass entered through its own __aenter__ is placed at its `async with` too', () => {
+    const { model, stdout } = trace(py('taskgroup_subclass.py'));
+    assert.equal(stdout, 'entering\n');
+    const group = only(model, 'TaskGroup ×1');
+    assert.equal(group.members[0], only(model, 'job').id);
+    assert.equal(group.site.replace(/^.*\//, ''), `taskgroup_subclass.py:${lineOf(py('taskgroup_subclass.py'), 'async with LoggingGroup()')}:1`);
+  });
+
   (atLeast(11) ? it : it.skip)('a TaskGroup left by an error of its body ends rejected, one whose owner is cancelled (by a timeout, by another task, nested) ends cancelled, and their tasks are cancelled by the TaskGroup', () => {
     const { model, stdout } = trace(py('taskgroup_left.py'));
     assert.equal(stdout, 'body raised\ntimed out\nworker cancelled\n');

@@ -360,7 +360,11 @@ def install(tracer):
 
     def group_enter(self):
         try:
-            self._tasklane_site = code_module.user_site(sys._getframe(1))
+            # Through a subclass's own __aenter__ calling this one, to its `async with`.
+            frame = sys._getframe(1)
+            while frame.f_back is not None and frame.f_code.co_name == "__aenter__" and frame.f_locals.get("self") is self:
+                frame = frame.f_back
+            self._tasklane_site = code_module.user_site(frame)
         except Exception:
             pass
         return original_group_enter(self)
