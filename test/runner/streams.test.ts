@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { downleveled, lineOf, only, stretchesOfNeither, tasksNamed, traceFixture } from './helpers';
+import type { Task } from '../../src/trace/task';
 
 describe('Node runner: streams, generators and for await', () => {
   it('an async generator a stream pipeline pulls is the pipeline\'s work: its caller waits for the whole pipeline', () => {
@@ -78,6 +79,17 @@ describe('Node runner: streams, generators and for await', () => {
       const [start, end] = [main.runs[i], main.runs[i + 1]];
       assert.ok(main.waits.every((w) => w.end <= start || w.start >= end), `run ${start}–${end} overlaps a wait`);
     }
+  });
+
+  it('a for await step over a stream that no task\'s callback feeds (an in-memory stream\'s item, a request body\'s end) waits for iterator.next, not for a promise', () => {
+    const { model, stdout } = traceFixture('stream-iterator-labels.js');
+    assert.equal(stdout, 'abc HELLO\n');
+    const [inMemory, body] = tasksNamed(model, 'readAll');
+    const labels = (task: Task): string[] => task.waits.map((w) => model.waitLabel(w));
+    // Node 26 hands the first items over at once (a settled step); before, each is a step of its own.
+    assert.ok(labels(inMemory).every((l) => l === 'iterator.next' || l === 'settled promise'), labels(inMemory).join());
+    assert.equal(labels(inMemory).at(-1), 'iterator.next');
+    assert.deepEqual(labels(body), ['HTTP request', 'iterator.next'], 'the body, then its end');
   });
 
   it('an ES module\'s top-level for await over an async generator waits on what the generator awaits, where it awaits it, as an async function\'s does', () => {

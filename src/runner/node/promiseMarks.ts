@@ -84,6 +84,8 @@ const LabelMark = markOf('');
 const JobSiteMark = markOf(0);
 /** The task whose callback settles a promise made before the latest such one was awaited (a sleep's timer: see Awaits.timerMade). */
 const SettlerMark = markOf<TaskState | undefined>(undefined);
+/** A step of `for await` over Node's own iterator (a stream's, a Dir's): a wait for it that no task's callback ends is for the iterator's next item. */
+const IteratorStepMark = markOf(false);
 
 export const marks = {
   /** Starts following a promise the program just made. */
@@ -106,6 +108,8 @@ export const marks = {
   setJobSite: JobSiteMark.set,
   settler: SettlerMark.get,
   setSettler: SettlerMark.set,
+  iteratorStep: IteratorStepMark.get,
+  setIteratorStep: IteratorStepMark.set,
   /** Whether the promise's settling matters: it is a task's result, awaited, or inside a helper. */
   watched(p: Promise<unknown>): boolean {
     return TaskMark.get(p) !== undefined || WaiterMark.get(p) !== undefined || HelperMark.get(p) !== undefined;

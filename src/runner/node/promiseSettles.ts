@@ -9,6 +9,9 @@ import { nodeSetImmediate } from './runnerClock';
 import type { TaskStack } from './taskStack';
 import type { TaskState } from './taskState';
 
+/** What a wait for a step of `for await` over Node's own iterator was for, when no task's callback ended it. */
+const ITERATOR_NEXT_LABEL = 'iterator.next';
+
 /**
  * "read TCP socket 127.0.0.1:PORT", made once per socket name: a string built anew for every read
  * is hashed anew when the encoder interns it (W3: every message).
@@ -62,7 +65,7 @@ export class PromiseSettles {
     }
     if (waiter !== undefined) {
       marks.setWaiter(promise, undefined);
-      this.recordWaker(waiter, ns);
+      this.recordWaker(waiter, ns, marks.iteratorStep(promise));
     }
     if (helper !== undefined) {
       marks.setHelper(promise, undefined);
@@ -70,8 +73,8 @@ export class PromiseSettles {
     }
   }
 
-  /** Whatever callback is running now resolved what `waiter` awaits. */
-  private recordWaker(waiter: TaskState, ns: number): void {
+  /** Whatever callback is running now resolved what `waiter` awaits (`iteratorStep`: a step of its `for await` over Node's own iterator). */
+  private recordWaker(waiter: TaskState, ns: number, iteratorStep = false): void {
     // In the script's own run, the code running, not a helper it called before (`readFile(f)` not
     // awaited yet, then `wake()`), which is on top until that code makes a promise.
     let by = this.stack.frameOwners[this.stack.frameOwners.length - 1] ?? this.stack.runningBelowHelpers();
@@ -94,7 +97,11 @@ export class PromiseSettles {
     if ((by === this.stack.internals || by === waiter) && this.stack.checkpointOf !== undefined && waiter.waitCheckpoint !== this.stack.checkpoints) by = this.stack.checkpointOf;
     // Node's own work, a helper, or the script's own run (Node finishing what it loaded for a
     // helper, as fetch's first call does) is no answer to what woke the waiter.
-    if (by === waiter || by === this.stack.internals || by === this.stack.root || by.transient) return;
+    if (by === waiter || by === this.stack.internals || by === this.stack.root || by.transient) {
+      // The iterator's own work (an in-memory stream's next item, its end in a tick of Node's).
+      if (iteratorStep && this.out.admit()) this.out.enc.awaitBy(ns, waiter.id, 0, ITERATOR_NEXT_LABEL);
+      return;
+    }
     const label = by.kind === 'io' && isReadable(by.name) ? readLabel(by.name) : '';
     if (this.out.admit()) this.out.enc.awaitBy(ns, waiter.id, by.id, label);
   }

@@ -16,6 +16,9 @@ import { MEMBER_JOB, NODE_ITERATOR_JOB, THENABLE_JOB } from './thenSites';
 
 /** What leaving a `for await` over Node's own async iterator (`break`) waits for: its return() to finish. */
 const ITERATOR_RETURN_LABEL = 'iterator.return';
+/** Lines (file:line:column) of `for await` loops over Node's own async generators (see onPromise's 'builtin'), as many as MAX_NODE_ITERATOR_LOOPS. */
+const nodeIteratorLoops = new Set<string>();
+const MAX_NODE_ITERATOR_LOOPS = 4096;
 /** `top` is a combinator's call made at the place `info` was (its own promise, or one it made for an element). */
 function isCombinatorCallAt(top: TaskState, info: CallSiteInfo): boolean {
   return top.kind === 'combinator' && top.transient && top.codeKey === info.code;
@@ -195,6 +198,13 @@ export class PromiseTasks {
       case 'builtin':
         marks.setOwner(promise, top);
         if (info.api === 'next') {
+          // An await in Node's own async generator (a stream's iterator before Node 26) inside the
+          // step the task's `for await` asked for: that step is one of Node's iterator's, and so
+          // are the later steps of that loop (one ending the loop runs no await of Node's).
+          if (hasParent && this.generatorRequest !== undefined && this.generatorRequestCaller === info.callers[0]) {
+            marks.setIteratorStep(this.generatorRequest, true);
+            if (nodeIteratorLoops.size < MAX_NODE_ITERATOR_LOOPS) nodeIteratorLoops.add(info.site);
+          } else if (!hasParent && nodeIteratorLoops.has(info.site)) marks.setIteratorStep(promise, true);
           this.generatorRequest = promise;
           this.generatorRequestCaller = info.callers[0];
           if (!hasParent) this.noteStep(promise, top, info);
@@ -245,7 +255,10 @@ export class PromiseTasks {
             this.noteStep(promise, top, info);
           } else if (!isStreamIteratorStep(info)) this.startTransient(promise, this.now(), helperKind(info), opName(info), info, isTestCall(info));
           else if (info.api.endsWith('return')) marks.setLabel(promise, ITERATOR_RETURN_LABEL);
-          else this.noteStep(promise, top, info);
+          else {
+            marks.setIteratorStep(promise, true);
+            this.noteStep(promise, top, info);
+          }
           return;
         }
         if (!hasParent && top.transient) {
