@@ -4,6 +4,7 @@
 import { childProcessClosed, childProcessEnd, CLOSED, isClosed, isGone, jsObjectOf, streamEnd } from './handleState';
 import { truncate } from './lists';
 import { CHILD_PROCESS, isNodeTest, nodeTestFinished, testFailure } from './names';
+import { isTimerKind } from './resourceTypes';
 import type { TaskStack } from './taskStack';
 import type { TaskState } from './taskState';
 
@@ -116,7 +117,7 @@ export class HandleEnds {
   endClearedTimersOfAll(ns: number): void {
     const live = this.stack.liveHandles;
     if (live.size > MAX_HANDLES_LOOKED_AT_EACH_CALLBACK) return;
-    for (const task of live) if ((task.kind === 'timer' || task.kind === 'immediate') && task.handle?._destroyed === true) this.endIfClosed(task, ns);
+    for (const task of live) if (isTimerKind(task) && task.handle?._destroyed === true) this.endIfClosed(task, ns);
   }
 
   /** Ends node:test's tests that have run (a promise of node:test's settled: one may have). */
@@ -134,7 +135,7 @@ export class HandleEnds {
   endIfClosed(task: TaskState, ns: number): void {
     const handle = task.handle!;
     // Timers first: they are most of the handles looked at (W2: one a task a tick), and a test is none.
-    if (task.kind === 'timer' || task.kind === 'immediate') {
+    if (isTimerKind(task)) {
       if (handle._destroyed === true && task.resumes === 0) this.stack.endTask(task, ns, 'cancelled', 'cleared before it fired', '');
       else if (handle._destroyed === true && !task.oneShot) this.stack.endTask(task, ns, 'resolved', 'cleared', '');
       if (task.ended) this.forget(task); // a cleared timer runs no more

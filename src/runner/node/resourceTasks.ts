@@ -10,7 +10,7 @@ import { truncate } from './lists';
 import { asyncResourceName, CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, PROMISIFIED_EXEC, socketNameOfConnect, STDIN, TCP_SOCKET, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type IoResource } from './names';
 import type { PromiseTasks } from './promiseTasks';
 import { inheritServing } from './servedRequests';
-import { FOLDED_TYPES, HELPER_REQUEST_TYPES, isConnection, isNodesOwn, isOneShot, PASS_THROUGH_TYPES, taskKindOf, TIMER_TYPES } from './resourceTypes';
+import { FOLDED_TYPES, HELPER_REQUEST_TYPES, isConnection, isNodesOwn, isOneShot, isTimerKind, PASS_THROUGH_TYPES, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
@@ -33,7 +33,7 @@ function isNextStreamRequest(type: string, info: CallSiteInfo, top: TaskState, m
  * chunk once the timer it set for the one before calls done()): the API's next call, not the timer's.
  */
 function isNextOfChain(type: string, info: CallSiteInfo, top: TaskState): boolean {
-  return TIMER_TYPES.has(type) && (top.kind === 'timer' || top.kind === 'immediate') && top.oneShot &&
+  return TIMER_TYPES.has(type) && isTimerKind(top) && top.oneShot &&
     (top.codeKey === info.code || (info.calledBy !== '' && info.site === top.site));
 }
 
@@ -210,7 +210,7 @@ export class ResourceTasks {
     else if (top === this.stack.top && top.kind === 'async' && top.resumes === 0) top = this.popReturnedCalls(info);
     // Made by the call after a `for await` loop that was read as one more step (a sleep's timer).
     else if (top === this.stack.top) top = this.stepShown(top, info, ns);
-    if (TIMER_TYPES.has(type) && top.transient && (top.kind === 'timer' || top.kind === 'immediate')) {
+    if (TIMER_TYPES.has(type) && top.transient && isTimerKind(top)) {
       // timers/promises: the awaited promise and its timer are one task, named like the timer.
       const name = type === 'Timeout' ? timerName(info, resource) : 'setImmediate';
       this.stack.rename(top, ns, name);
@@ -360,7 +360,7 @@ export class ResourceTasks {
    * setImmediate its sendMail() set), if that is in the project's own code (not a package's); else ''.
    */
   private projectAskedAt(trigger: number, maker: TaskState | undefined, top: TaskState): string {
-    const site = this.askedAt(trigger, maker, top) || (maker?.kind === 'timer' || maker?.kind === 'immediate' ? maker.site : '');
+    const site = this.askedAt(trigger, maker, top) || (maker !== undefined && isTimerKind(maker) ? maker.site : '');
     return isPackageFile(site) ? '' : site;
   }
 

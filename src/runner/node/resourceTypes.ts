@@ -26,6 +26,11 @@ const ONE_SHOT_TYPES = new Set(['Timeout', 'Immediate', 'TCPCONNECTWRAP', 'PIPEC
 /** Node modules whose timers are the user's own (setTimeout, AbortSignal.timeout); others' are Node's housekeeping (HTTP's date cache). */
 const USER_TIMER_MODULES = new Set(['timers', 'abort_controller']);
 export const TIMER_TYPES = new Set(['Timeout', 'Immediate']);
+
+/** A task of a timer's kind: setTimeout's or setImmediate's (their callback or their promise form). */
+export function isTimerKind(task: { kind: TaskKind }): boolean {
+  return task.kind === 'timer' || task.kind === 'immediate';
+}
 /** Sockets and servers: the work a program waits for over one is a request, not the connection. */
 const CONNECTION_TYPES = new Set(['TCPWRAP', 'TCPSERVERWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'TLSWRAP', 'UDPWRAP', 'TTYWRAP']);
 
