@@ -126,7 +126,7 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         just ended, in a done callback of its (asyncio.wait's, as_completed's, a TaskGroup's), or by
         the task that scheduled a callback of the program's that resolves it."""
         waker = self.running_here()
-        by = waker._tl_ident if waker is not None else self.ended_calling_back() or self.scheduled_calling_back()
+        by = waker._tl_ident if waker is not None else self.callback_waker()
         if not by or self.sink.broken:
             return
         for callback, _context in callbacks:
@@ -138,25 +138,22 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
                 self.settle_current(ns)
                 self.enc.await_by(ns, state._tl_ident, by, "")
 
-    def ended_calling_back(self):
-        """The id of the task whose done callback runs now, if one does, else 0 (in one thread's
-        loop only: with loops in several threads, a callback is not known to be this thread's)."""
+    def callback_waker(self):
+        """The id of the task a plain callback running now wakes others for, else 0: the task whose
+        done callback it is (it has just ended), or the task that scheduled it, if the callback is
+        the program's (a function of its own, or a public method it handed over: `loop.call_later(1,
+        event.set)`, a signal handler's `stop.set`), which asyncio runs in a copy of that task's
+        context (see owners.py), or the run_in_executor call whose function scheduled it from its
+        thread (see in_pool_thread). Not asyncio's own callbacks (private functions), and in one
+        thread's loop only: with loops in several threads, a callback is not known to be this
+        thread's."""
         handle = self.callback
         if handle is None or self.steps_by_thread is not None:
             return 0
         args = handle._args
-        return self.ident_of_ended(args[0]) if len(args) == 1 else 0
-
-    def scheduled_calling_back(self):
-        """The id of the task that scheduled the callback running now, if it is the program's (a
-        function of its own, or a public method it handed over: `loop.call_later(1, event.set)`, a
-        signal handler's `stop.set`), which asyncio runs in a copy of that task's context (see
-        owners.py), or the run_in_executor call whose function scheduled it from its thread (see
-        in_pool_thread); else 0. Not asyncio's own callbacks (private functions), nor with loops
-        in several threads (as ended_calling_back)."""
-        handle = self.callback
-        if handle is None or self.steps_by_thread is not None:
-            return 0
+        ended = self.ident_of_ended(args[0]) if len(args) == 1 else 0
+        if ended:
+            return ended
         callback = handle._callback
         code = getattr(getattr(callback, "__func__", callback), "__code__", None)
         handed = getattr(callback, "__self__", None) is not None and not getattr(callback, "__name__", "_").startswith("_")
