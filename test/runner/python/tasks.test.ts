@@ -410,12 +410,18 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     assert.ok(first.end!.t <= second.created, 'the first group ended before the second began');
   });
 
-  (atLeast(11) ? it : it.skip)('a TaskGroup subclass entered through its own __aenter__ is placed at its `async with` too', () => {
+  (atLeast(11) ? it : it.skip)('a TaskGroup subclass entered through its own __aenter__ is placed at its `async with` too, named after the subclass', () => {
     const { model, stdout } = trace(py('taskgroup_subclass.py'));
-    assert.equal(stdout, 'entering\n');
-    const group = only(model, 'TaskGroup ×1');
+    assert.equal(stdout, 'entering\nentering\n');
+    const [group, failed] = tasksNamed(model, /^LoggingGroup/);
+    assert.deepEqual([group, failed].map((g) => [model.displayName(g), g.kind]), [['LoggingGroup ×1', 'combinator'], ['LoggingGroup ×2', 'combinator']]);
     assert.equal(group.members[0], only(model, 'job').id);
     assert.equal(group.site.replace(/^.*\//, ''), `taskgroup_subclass.py:${lineOf(py('taskgroup_subclass.py'), 'async with LoggingGroup()')}:1`);
+    assert.equal(model.waitLabel(only(model, 'main').waits[0]), 'LoggingGroup ×1');
+    const sleeper = only(model, 'sleeper');
+    assert.deepEqual([failed.end?.state, sleeper.end?.message], ['rejected', 'cancelled by LoggingGroup']);
+    // asyncio's own coroutine run as a task waits where it was made.
+    assert.equal(sleeper.waits[0].site.replace(/^.*\//, ''), `taskgroup_subclass.py:${lineOf(py('taskgroup_subclass.py'), 'name="sleeper"')}:1`);
   });
 
   (atLeast(11) ? it : it.skip)('a TaskGroup left by an error of its body ends rejected, one whose owner is cancelled (by a timeout, by another task, nested) ends cancelled, and their tasks are cancelled by the TaskGroup', () => {

@@ -10,6 +10,11 @@ from .taskstate import cancelled_by
 # What asyncio's TaskGroup raises for an error of its `async with` body, as Python prints it.
 GROUP_ERROR = "ExceptionGroup: unhandled errors in a TaskGroup"
 RESOLVED = ("resolved", "", "")
+
+
+def group_name(group):
+    """A TaskGroup's name in the trace: its class's, a subclass's own (`Supervisor`) too."""
+    return type(group).__qualname__
 GATHERING_FUTURE = asyncio.tasks._GatheringFuture
 
 
@@ -26,7 +31,7 @@ class CombinatorRecorder:
         if not opener._tl_groups:
             opener._tl_groups = []
         opener._tl_groups.append(entry)
-        self.enc.task(ns, entry[1], opener._tl_ident, "combinator", "TaskGroup", getattr(group, "_tasklane_site", site))
+        self.enc.task(ns, entry[1], opener._tl_ident, "combinator", group_name(group), getattr(group, "_tasklane_site", site))
         return entry
 
     def end_groups(self, state, api, ns):

@@ -10,7 +10,7 @@ from threading import Thread, get_ident
 
 from .clock import perf_counter_ns
 from .code import ASYNCIO_DIR, describe_error, exception_of, is_library, is_users, line_site, tell
-from .combinators import CombinatorRecorder
+from .combinators import CombinatorRecorder, group_name
 from .creation import CreationPoints
 from .frames import LanedEncoder, varint_value
 from .lanes import LoopLanes
@@ -241,7 +241,7 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         # A TaskGroup cancelling its tasks: when one of them failed (in a loop callback), or as its
         # owner's step leaves it with an error or a cancellation of its own.
         if caller.f_code is TASK_GROUP_ABORT:
-            state._tl_canceller = "TaskGroup"
+            state._tl_canceller = group_name(caller.f_locals.get("self"))
             return
         canceller = self.task_stepping()
         if canceller is not None:
@@ -257,7 +257,7 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
             state._tl_canceller = self.task_named_in_context()
         elif caller.f_code.co_filename.startswith(ASYNCIO_DIR):
             module = os.path.splitext(os.path.basename(caller.f_code.co_filename))[0]
-            state._tl_canceller = "TaskGroup" if module == "taskgroups" else "asyncio." + module
+            state._tl_canceller = group_name(caller.f_locals.get("self")) if module == "taskgroups" else "asyncio." + module
 
     def task_stepping(self):
         """The state of the task whose step runs now, if any: between steps (in a loop callback),

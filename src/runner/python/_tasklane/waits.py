@@ -8,7 +8,7 @@ from types import CoroutineType
 
 from .awaits import awaiter_of, awaits_primitive, code_of, frame_of, future_origin, given_label, project_link, span_links, wait_for_call, wait_label, walk_await_chain
 from .code import coroutine_name, is_library, is_package_file, is_users, line_site, seconds
-from .combinators import GATHERING_FUTURE
+from .combinators import GATHERING_FUTURE, group_name
 
 WEAKLY_KEYED_FUTURES = (asyncio.Future, concurrent.futures.Future)
 try:
@@ -109,7 +109,8 @@ class WaitRecorder:
         if state._tl_groups:
             self.end_groups(state, api, ns)
         waiter = getattr(task, "_fut_waiter", None)
-        site = line_site(frame_of(last_user)) if last_user is not None else ""
+        # asyncio's own coroutine run as a task (create_task(asyncio.sleep(10))): where it was made.
+        site = line_site(frame_of(last_user)) if last_user is not None else getattr(state, "_tl_made_at", "")
         in_package = last_user is not None and is_package_file(code_of(last_user).co_filename)
         if in_package:
             # Waiting inside an installed package (aiohttp's DataQueue.read): at the project's line
@@ -125,7 +126,7 @@ class WaitRecorder:
         # unless a timeout bounds it: then the label says both.
         for group, ident, _, members in state._tl_groups:
             if api is not None and code_of(api).co_name == "__aexit__" and frame_of(api).f_locals.get("self") is group:
-                self.enc.wait(ns, state._tl_ident, ident, self.bounded(state, "TaskGroup ×%d" % members) if state._tl_timeouts else "", site)
+                self.enc.wait(ns, state._tl_ident, ident, self.bounded(state, "%s ×%d" % (group_name(group), members)) if state._tl_timeouts else "", site)
                 return
         # A gather the user's own code awaits is a combinator; one inside asyncio is its business.
         if isinstance(waiter, GATHERING_FUTURE) and not is_library(innermost):
