@@ -306,6 +306,23 @@ describe('Node runner: Node\'s I/O', () => {
     assert.deepEqual([...new Set(tasks.filter((t) => t.name.startsWith('HTTP/2')).map((t) => `${t.name} ${t.internal} ${t.end?.state}`))].sort(), ['HTTP/2 session true resolved', 'HTTP/2 settings true resolved', 'HTTP/2 stream true resolved']);
   });
 
+  it('a promise around http.get or server.listen waits for what settles it, not for the lookup Node makes inside; one around dns.lookup waits for the lookup', () => {
+    const { model, stdout } = traceFixture('http-get-by-hand.js');
+    assert.equal(stdout, '/a /b /c string\n');
+    const main = only(model, 'main');
+    const lookups = new Set(tasksNamed(model, 'dns.lookup').map((t) => t.id));
+    assert.equal(main.waits.length, 4);
+    const [listening, first, all, lookedUp] = main.waits;
+    assert.ok(!lookups.has(listening.target) && !lookups.has(first.target), 'not the lookups, which ended before the listening and the response');
+    assert.match(model.waitLabel(listening), /^TCP server 127\.0\.0\.1:\d+$/);
+    assert.equal(model.waitLabel(first), 'HTTP client request');
+    const combinator = only(model, 'Promise.all ×2');
+    assert.equal(all.target, combinator.id);
+    assert.ok(combinator.members.every((id) => !lookups.has(id)), 'no member is a lookup');
+    assert.ok(lookups.has(lookedUp.target), 'the lookup the program asked for itself');
+    assert.equal(model.waitLabel(lookedUp), 'dns.lookup');
+  });
+
   it('a dns lookup is one task, through dns.promises as through the callback API', () => {
     const { model, stdout } = traceFixture('dns-lookup.js');
     assert.equal(stdout, 'found true string\n');

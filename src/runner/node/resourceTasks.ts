@@ -10,7 +10,7 @@ import { truncate } from './lists';
 import { asyncResourceName, CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, PROMISIFIED_EXEC, socketNameOfConnect, STDIN, TCP_SOCKET, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type IoResource } from './names';
 import type { PromiseTasks } from './promiseTasks';
 import { inheritServing } from './servedRequests';
-import { FOLDED_TYPES, HELPER_REQUEST_TYPES, isConnection, isNodesOwn, isOneShot, isTimerKind, PASS_THROUGH_TYPES, taskKindOf, TIMER_TYPES } from './resourceTypes';
+import { FOLDED_TYPES, HELPER_REQUEST_TYPES, isAwaitableWork, isNodesOwn, isOneShot, isTimerKind, PASS_THROUGH_TYPES, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
@@ -299,7 +299,7 @@ export class ResourceTasks {
     const sibling = testOfCall || isNextStreamRequest(type, info, top, maker) || isNextOfChain(type, info, top);
     const nodesOwn = !testOfCall && isNodesOwn(type, info, top.transient && !this.stack.calledBack(info));
     this.stack.emitTask(task, ns, sibling ? top.parentId : top.id, site, nodesOwn);
-    if (kind === 'io' && !nodesOwn && !isConnection(type)) this.promises.workMade(task, info);
+    if (kind === 'io' && !nodesOwn && isAwaitableWork(type, info)) this.promises.workMade(task, info);
     if (type === NODE_TEST_TYPE) this.promises.testMade(task, top);
     if (type === 'WORKER') {
       this.ends.addWorker(task);

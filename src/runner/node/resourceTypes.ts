@@ -34,8 +34,13 @@ export function isTimerKind(task: { kind: TaskKind }): boolean {
 /** Sockets and servers: the work a program waits for over one is a request, not the connection. */
 const CONNECTION_TYPES = new Set(['TCPWRAP', 'TCPSERVERWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'TLSWRAP', 'UDPWRAP', 'TTYWRAP']);
 
-export function isConnection(type: string): boolean {
-  return CONNECTION_TYPES.has(type);
+/**
+ * Work a promise around the call waits for (see Awaits.workMade): I/O of the program's, but not a
+ * connection, nor the lookup Node makes for one (`http.get`'s, `server.listen(0, 'localhost')`'s),
+ * which ends long before the response or the listening that settles such a promise.
+ */
+export function isAwaitableWork(type: string, info: CallSiteInfo): boolean {
+  return !CONNECTION_TYPES.has(type) && (type !== 'GETADDRINFOREQWRAP' || info.module === 'dns');
 }
 
 export function taskKindOf(type: string, resource: object): TaskKind {
