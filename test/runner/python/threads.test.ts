@@ -115,4 +115,15 @@ forEachPython('executors, threads and loops', ({ trace }) => {
     assert.deepEqual(forJobs.map((w) => [w.target, w.site.replace(/^.*\//, '')]), jobs.map((j, i) => [j.id, lines[i]]));
     assert.ok(forJobs[1].end <= blocks[0].start && blocks[0].end <= forJobs[2].start, 'the script waits in neither loop during its 100 ms');
   });
+
+  it('a loop run until a gather made outside any task is complete is a wait of the script\'s for that gather, a combinator of its jobs', () => {
+    const { model, stdout } = trace(py('gather_until_complete.py'));
+    assert.equal(stdout, "['slow', 'quick']\n");
+    const script = [...model.tasks.values()].find((t) => t.kind === 'script')!;
+    const gather = only(model, 'gather ×2');
+    assert.deepEqual([gather.kind, gather.parent, gather.site.replace(/^.*\//, '')], ['combinator', script.id, `gather_until_complete.py:${lineOf(py('gather_until_complete.py'), 'run_until_complete(')}:1`]);
+    assert.deepEqual(gather.members, tasksNamed(model, 'job').map((j) => j.id));
+    assert.equal(gather.end?.state, 'resolved');
+    assert.deepEqual(script.waits.map((w) => w.target), [gather.id]);
+  });
 });

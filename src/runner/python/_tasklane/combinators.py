@@ -59,19 +59,20 @@ class CombinatorRecorder:
         # A cancellation of the owner still under way (an inner group's passing it on, a step later).
         group._tasklane_end = ("cancelled", cancelled_by(owner), "") if task.cancelling() > 0 else ("rejected", GROUP_ERROR, "")
 
-    def gather_task(self, gathering, state, site, ns):
-        """gather() is a combinator: a task joining the tasks it waits for, a gather it was given
-        among them (`gather(gather(a(), b()), c())`), made here as its own, though not awaited itself."""
+    def gather_task(self, gathering, parent, site, ns):
+        """gather() is a combinator: a task of `parent`'s joining the tasks it waits for, a gather it
+        was given among them (`gather(gather(a(), b()), c())`), made here as its own, though not
+        awaited itself."""
         ident = getattr(gathering, "_tasklane_id", None)
         if ident is not None:
             return ident
         ident = self.new_id()
         gathering._tasklane_id = ident
-        self.enc.task(ns, ident, state._tl_ident, "combinator", "gather", site)
+        self.enc.task(ns, ident, parent, "combinator", "gather", site)
         members = []
         for child in getattr(gathering, "_children", []):
             if isinstance(child, GATHERING_FUTURE):
-                members.append(self.gather_task(child, state, site, ns))
+                members.append(self.gather_task(child, parent, site, ns))
                 continue
             member = self.task_behind(child)
             # One that has ended already (a gather of finished tasks) is a member all the same.

@@ -10,7 +10,7 @@ from threading import Thread, get_ident
 
 from .clock import perf_counter_ns
 from .code import ASYNCIO_DIR, describe_error, exception_of, is_library, is_users, line_site, tell
-from .combinators import CombinatorRecorder, group_name
+from .combinators import GATHERING_FUTURE, CombinatorRecorder, group_name
 from .creation import CreationPoints
 from .frames import LanedEncoder, varint_value
 from .lanes import LoopLanes
@@ -198,8 +198,8 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
     def on_loop_started(self):
         """The main thread's event loop starts running from the script's own code: the script waits
         in asyncio.run (or loop.run_until_complete, loop.run_forever) until the loop stops
-        (on_loop_stopped), for the task the loop runs until it is complete (a gather made outside
-        any task is none), else worded by the call."""
+        (on_loop_stopped), for the task the loop runs until it is complete, or the gather (made
+        outside any task: a combinator of the script's), else worded by the call."""
         if get_ident() != self.main_thread or self.running_here() is not None or self.sink.broken:
             return
         future, label = None, "loop.run_forever"
@@ -209,11 +209,15 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
                 future, label = frame.f_locals.get("future"), "loop.run_until_complete"
             frame = frame.f_back
         target = self.task_behind(future) if future is not None else None
+        site = line_site(frame) if frame is not None else ""
         with self.sink.lock:
             ns = perf_counter_ns()
             self.settle_current(ns)
+            ident = target._tl_ident if target is not None else 0
+            if ident == 0 and isinstance(future, GATHERING_FUTURE):
+                ident = self.gather_task(future, self.root, site, ns)
             # A wait for a task has no label: the trace names it after the task.
-            self.enc.wait(ns, self.root, target._tl_ident if target is not None else 0, "" if target is not None else label, line_site(frame) if frame is not None else "")
+            self.enc.wait(ns, self.root, ident, "" if ident else label, site)
 
     def on_loop_stopped(self):
         """The main thread's event loop has stopped running (asyncio.run's run_until_complete

@@ -73,7 +73,7 @@ class WaitRecorder:
 
     def record_gather_wait(self, state, gathering, label, site, ns):
         """A wait for a gather, a combinator task of its own."""
-        ident = self.gather_task(gathering, state, site, ns)
+        ident = self.gather_task(gathering, state._tl_ident, site, ns)
         state._tl_gathering = (gathering, ident)
         state._tl_watch = True  # its next step starts through start_watched_step, which ends the gather
         self.enc.wait(ns, state._tl_ident, ident, label, site)
