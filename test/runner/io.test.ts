@@ -306,7 +306,7 @@ describe('Node runner: Node\'s I/O', () => {
     assert.deepEqual([...new Set(tasks.filter((t) => t.name.startsWith('HTTP/2')).map((t) => `${t.name} ${t.internal} ${t.end?.state}`))].sort(), ['HTTP/2 session true resolved', 'HTTP/2 settings true resolved', 'HTTP/2 stream true resolved']);
   });
 
-  it('a promise around http.get or server.listen waits for what settles it, not for the lookup Node makes inside; one around dns.lookup waits for the lookup', () => {
+  it('a promise around http.get or server.listen waits for what settles it, not for the lookup Node makes inside, and the server is no child of that lookup; one around dns.lookup waits for the lookup', () => {
     const { model, stdout } = traceFixture('http-get-by-hand.js');
     assert.equal(stdout, '/a /b /c string\n');
     const main = only(model, 'main');
@@ -315,6 +315,8 @@ describe('Node runner: Node\'s I/O', () => {
     const [listening, first, all, lookedUp] = main.waits;
     assert.ok(!lookups.has(listening.target) && !lookups.has(first.target), 'not the lookups, which ended before the listening and the response');
     assert.match(model.waitLabel(listening), /^TCP server 127\.0\.0\.1:\d+$/);
+    // Made in the callback of the lookup Node made for it, the server is still the program's.
+    assert.equal(only(model, /^TCP server /).parent, main.id);
     assert.equal(model.waitLabel(first), 'HTTP client request');
     const combinator = only(model, 'Promise.all ×2');
     assert.equal(all.target, combinator.id);

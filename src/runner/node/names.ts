@@ -207,6 +207,9 @@ export const TCP_SOCKET = 'TCP socket';
 /** The same for a TLS socket (the TLS layer over a TCP socket). */
 export const TLS_SOCKET = 'TLS socket';
 
+/** A host name's lookup, one the program asked for or one Node makes for a connection or server. */
+export const DNS_LOOKUP = 'dns.lookup';
+
 /** The process's own stdin, a task once the program reads it. */
 export const STDIN = 'stdin';
 /** A connection's requests to an HTTP server, as Node parses them. */
@@ -225,7 +228,7 @@ const INITIAL_NAMES: Record<string, string> = {
   PIPECONNECTWRAP: 'pipe connect',
   PIPEWRAP: 'pipe',
   PIPESERVERWRAP: 'pipe server',
-  GETADDRINFOREQWRAP: 'dns.lookup',
+  GETADDRINFOREQWRAP: DNS_LOOKUP,
   GETNAMEINFOREQWRAP: 'dns.lookupService',
   FSEVENTWRAP: 'fs.watch',
   PROCESSWRAP: CHILD_PROCESS,

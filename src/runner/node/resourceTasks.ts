@@ -7,7 +7,7 @@ import { processStdioOpened } from './callsites';
 import type { HandleEnds, WorkerWatch } from './handleEnds';
 import { jsObjectOf, RESOLVED, streamEnd } from './handleState';
 import { truncate } from './lists';
-import { asyncResourceName, CHILD_PROCESS, childProcessName, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, PROMISIFIED_EXEC, socketNameOfConnect, STDIN, TCP_SOCKET, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type IoResource } from './names';
+import { asyncResourceName, CHILD_PROCESS, childProcessName, DNS_LOOKUP, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, PROMISIFIED_EXEC, socketNameOfConnect, STDIN, TCP_SOCKET, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type IoResource } from './names';
 import type { PromiseTasks } from './promiseTasks';
 import { inheritServing } from './servedRequests';
 import { FOLDED_TYPES, HELPER_REQUEST_TYPES, isAwaitableWork, isNodesOwn, isOneShot, isTimerKind, PASS_THROUGH_TYPES, taskKindOf, TIMER_TYPES } from './resourceTypes';
@@ -35,6 +35,15 @@ function isNextStreamRequest(type: string, info: CallSiteInfo, top: TaskState, m
 function isNextOfChain(type: string, info: CallSiteInfo, top: TaskState): boolean {
   return TIMER_TYPES.has(type) && isTimerKind(top) && top.oneShot &&
     (top.codeKey === info.code || (info.calledBy !== '' && info.site === top.site));
+}
+
+/**
+ * A server whose listen looked its host up first (`server.listen(0, 'localhost')`), made in Node's
+ * code in the lookup's callback: the program's, a sibling of the lookup rather than its child
+ * (with every connection it accepts, and their requests, under the lookup).
+ */
+function isServerAfterLookup(type: string, info: CallSiteInfo, top: TaskState): boolean {
+  return type === 'TCPSERVERWRAP' && info.shape === 'none' && top.oneShot && top.name === DNS_LOOKUP;
 }
 
 export class ResourceTasks {
@@ -296,7 +305,7 @@ export class ResourceTasks {
     else if (isPackageFile(site)) site = this.projectAskedAt(trigger, maker, top) || site;
     // A test node:test makes inside the program's call of test(): the program's, made by its caller.
     const testOfCall = type === NODE_TEST_TYPE && this.promises.isTestCall(top);
-    const sibling = testOfCall || isNextStreamRequest(type, info, top, maker) || isNextOfChain(type, info, top);
+    const sibling = testOfCall || isNextStreamRequest(type, info, top, maker) || isNextOfChain(type, info, top) || isServerAfterLookup(type, info, top);
     const nodesOwn = !testOfCall && isNodesOwn(type, info, top.transient && !this.stack.calledBack(info));
     this.stack.emitTask(task, ns, sibling ? top.parentId : top.id, site, nodesOwn);
     if (kind === 'io' && !nodesOwn && isAwaitableWork(type, info)) this.promises.workMade(task, info);
