@@ -269,7 +269,7 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     assert.deepEqual(gather.members, works.map((w) => w.id));
   });
 
-  it('a gather given to another gather is a combinator of its own, a member of the outer one, ending before it', () => {
+  it('a gather given to another gather is a combinator of its own, a member of the outer one, ending before it, each placed where it was called', () => {
     const { model, stdout } = trace(py('gather_nested.py'));
     assert.equal(stdout, '[[1, 2], 0]\n');
     const main = only(model, 'main');
@@ -280,8 +280,28 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     assert.deepEqual([model.displayName(outer), inner.kind, inner.parent], ['gather ×2', 'combinator', main.id]);
     assert.deepEqual(outer.members, [inner.id, jobs[2].id]);
     assert.deepEqual(inner.members, [jobs[0].id, jobs[1].id]);
+    // Each where it was called: the inner gather on the line that made it, not the outer's.
+    const lineOfCall = (text: string): string => `gather_nested.py:${lineOf(py('gather_nested.py'), text)}:1`;
+    assert.deepEqual([inner.site, outer.site].map((site) => site.replace(/^.*\//, '')), [lineOfCall('inner = asyncio.gather('), lineOfCall('await asyncio.gather(inner')]);
     assert.equal(inner.end?.state, 'resolved');
     assert.ok(inner.end!.t <= outer.end!.t && inner.end!.t >= jobs[1].end!.t, 'it ends as its last member does, before the outer gather');
+  });
+
+  it('the children a gather cancels are cancelled by whoever cancelled it: the task awaiting it, through a gather given to it too, or the task whose callback (a lambda) cancelled the gather; the gathers end cancelled', () => {
+    const { model, stdout } = trace(py('gather_cancelled.py'));
+    assert.equal(stdout, 'cancelled\n');
+    const jobs = tasksNamed(model, 'job');
+    assert.equal(jobs.length, 5);
+    const ends = (tasks: readonly Task[]): string[] => tasks.map((t) => `${t.end?.state} ${t.end?.message}`);
+    assert.deepEqual(ends([only(model, 'waiter')]), ['cancelled cancelled by main']);
+    assert.deepEqual(ends(jobs.filter((j) => j.parent === only(model, 'waiter').id)), Array(3).fill('cancelled cancelled by waiter'));
+    assert.deepEqual(ends(jobs.filter((j) => j.parent === only(model, 'main').id)), Array(2).fill('cancelled cancelled by main'));
+    assert.deepEqual(ends([only(model, 'lingering')]), ['cancelled cancelled by main'], 'a lambda calling task.cancel');
+    // asyncio sets a cancelled gather's exception to a CancelledError: it ends cancelled, not rejected.
+    assert.deepEqual(tasksNamed(model, /^gather ×/).map((g) => g.end?.state), ['cancelled', 'cancelled', 'cancelled']);
+    // The callback cancelling a task (call_later(0.01, waiting.cancel)) is no run of that task's.
+    const waiter = only(model, 'waiter');
+    assert.deepEqual([waiter.waits.length, waiter.runs.length], [1, 4], 'one wait, from its one step to its last');
   });
 
   it('a task\'s end message tells the chain above its exception as a traceback does (raised from, raised while handling; not a `from None`, nor a timeout\'s cancellation) and what an ExceptionGroup groups', () => {

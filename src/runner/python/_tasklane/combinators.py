@@ -62,13 +62,13 @@ class CombinatorRecorder:
     def gather_task(self, gathering, parent, site, ns):
         """gather() is a combinator: a task of `parent`'s joining the tasks it waits for, a gather it
         was given among them (`gather(gather(a(), b()), c())`), made here as its own, though not
-        awaited itself."""
+        awaited itself; placed where it was called (see hooks.py), else at `site`."""
         ident = getattr(gathering, "_tasklane_id", None)
         if ident is not None:
             return ident
         ident = self.new_id()
         gathering._tasklane_id = ident
-        self.enc.task(ns, ident, parent, "combinator", "gather", site)
+        self.enc.task(ns, ident, parent, "combinator", "gather", getattr(gathering, "_tasklane_site", "") or site)
         members = []
         for child in getattr(gathering, "_children", []):
             if isinstance(child, GATHERING_FUTURE):
@@ -90,7 +90,9 @@ class CombinatorRecorder:
             if ns is None:
                 ns = perf_counter_ns()
             self.settle_current(ns)
-            if gathering.cancelled():
+            # A gather cancelled, or one of its children, ends with a CancelledError set as its
+            # exception (asyncio passes the children's cancellation on so), not cancelled itself.
+            if gathering.cancelled() or isinstance(exception_of(gathering), asyncio.CancelledError):
                 self.enc.end(ns, ident, "cancelled", "", "")
             elif exception_of(gathering) is not None:
                 message, site = describe_error(exception_of(gathering))

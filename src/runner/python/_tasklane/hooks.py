@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from . import code as code_module
 from .clock import perf_counter_ns
 from .code import CO_COROUTINE, raised_through
+from .combinators import GATHERING_FUTURE
 from .coroutine_watch import watch_coroutines
 from .making import EAGER_TASKS
 from .taskstate import STATE_SLOTS
@@ -369,6 +370,17 @@ def install(tracer):
             pass
         return original_group_enter(self)
 
+    # A gather's future, as gather() makes it: the gather is shown where your code called it (an
+    # inner one given to another at its own line, one awaited later where it was made).
+    original_gathering_init = GATHERING_FUTURE.__init__
+
+    def gathering_init(self, *args, **kwargs):
+        original_gathering_init(self, *args, **kwargs)
+        try:
+            self._tasklane_site = code_module.user_site(sys._getframe(1))
+        except Exception:
+            pass
+
     step_hook = tracer.step_hook(original_run)
     code_module.step_hook_code = step_hook.__code__
     patches = Patches()
@@ -381,6 +393,7 @@ def install(tracer):
     for module in (asyncio.events, asyncio):
         patches.set(module, "_set_running_loop", set_running_loop)
     patches.set(asyncio.base_events.Server, "__init__", server_init)
+    patches.set(GATHERING_FUTURE, "__init__", gathering_init)
     patches.set(subprocess_type, "__init__", subprocess_init)
     patches.set(subprocess_type, "_process_exited", process_exited)
     # The public name too: `type(task) is asyncio.Task` holds as untraced, and a program's own Task

@@ -3,7 +3,7 @@ step as a run and the wait or end that follows it."""
 
 import asyncio
 import asyncio.tasks
-from types import CoroutineType
+from types import CoroutineType, MethodType
 
 from .awaits import SLEEP0_LABEL
 from .clock import perf_counter_ns
@@ -15,6 +15,9 @@ IDLE_GAP_NS = 20_000  # a loop busy again this soon after a step never went idle
 NOT_IDLE = 1 << 62  # idle_since when the loop is not idle: later than any perf_counter_ns()
 HAS_CANCELLING = hasattr(asyncio.Task, "cancelling")  # 3.11+
 SLEEP_CODE = asyncio.tasks.sleep.__code__
+# A pure-Python task's step and wakeup, as asyncio names them and as a subclass overrides them
+# (asyncio's own in C are no Python methods).
+STEP_METHODS = ("__step", "__wakeup", "_Task__step", "_Task__wakeup")
 
 
 class _Reraise:
@@ -65,7 +68,10 @@ class StepRecorder:
             released.clear()
 
         def _run(handle):
-            task = getattr(handle._callback, "__self__", None)
+            callback = handle._callback
+            task = getattr(callback, "__self__", None)
+            if type(callback) is MethodType and callback.__func__.__name__ not in STEP_METHODS:
+                task = None  # a method of a task's the program scheduled (call_later(5, task.cancel)), no step of it
             carries = task_types_get(type(task))
             if carries:
                 state = task  # it carries its state (see follow); no ident once it has ended

@@ -23,9 +23,13 @@ from .taskstate import TaskState, cancelled_by, init_state, let_go
 from .waits import WaitRecorder
 
 RUN_UNTIL_COMPLETE_CODE = asyncio.base_events.BaseEventLoop.run_until_complete.__code__
+# Handle._run's own code (the step hook stands in for it, and runs it for a callback of no task's).
+HANDLE_RUN_CODE = asyncio.events.Handle._run.__code__
 DESTROYED_PENDING = "Task was destroyed but it is pending!"  # asyncio's words, as it logs it
 # The code of TaskGroup._abort (3.11+), which cancels the group's tasks.
 TASK_GROUP_ABORT = getattr(getattr(getattr(asyncio, "TaskGroup", None), "_abort", None), "__code__", None)
+# The code of a gather's cancel(), which cancels its children.
+GATHER_CANCEL = GATHERING_FUTURE.cancel.__code__
 
 
 class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
@@ -242,6 +246,11 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         if state._tl_canceller is not None:
             return
         caller = sys._getframe(2)
+        # A gather passing a cancel on to its children (a gather given to it on to its own):
+        # cancelled by whoever cancelled the gather (the task awaiting it, when that task was
+        # cancelled, by a timeout as by a task).
+        while caller.f_code is GATHER_CANCEL and caller.f_back is not None:
+            caller = caller.f_back
         # A TaskGroup cancelling its tasks: when one of them failed (in a loop callback), or as its
         # owner's step leaves it with an error or a cancellation of its own.
         if caller.f_code is TASK_GROUP_ABORT:
@@ -257,11 +266,12 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         if caller.f_code is self.cancel_noting_type.cancel.__code__:
             awaiting = self.state_of(caller.f_locals.get("self"))
             state._tl_canceller = awaiting._tl_name if awaiting is not None else None
-        elif caller.f_code is asyncio.Handle._run.__code__:
-            state._tl_canceller = self.task_named_in_context()
-        elif caller.f_code.co_filename.startswith(ASYNCIO_DIR):
+        elif caller.f_code.co_filename.startswith(ASYNCIO_DIR) and caller.f_code is not HANDLE_RUN_CODE:
             module = os.path.splitext(os.path.basename(caller.f_code.co_filename))[0]
             state._tl_canceller = group_name(caller.f_locals.get("self")) if module == "taskgroups" else "asyncio." + module
+        elif caller.f_code is asyncio.Handle._run.__code__ or self.callback is not None:
+            # A callback of the program's: task.cancel itself, a gather's cancel, a lambda calling one.
+            state._tl_canceller = self.task_named_in_context()
 
     def task_stepping(self):
         """The state of the task whose step runs now, if any: between steps (in a loop callback),
