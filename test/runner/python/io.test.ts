@@ -19,6 +19,17 @@ forEachPython('streams, servers, child processes and packages', ({ trace }) => {
     assert.ok(children[1].created >= communicate.end, 'the shell started after');
   });
 
+  it('a child process\'s output read line by line is waited for by each read, none woken by asyncio\'s task that connected its pipes', () => {
+    const { model, stdout } = trace(py('subprocess_lines.py'));
+    assert.equal(stdout, "['0', '1', '2']\n");
+    const reads = only(model, 'main').waits.filter((w) => model.waitLabel(w) === 'StreamReader.__anext__');
+    assert.ok(reads.length >= 3, `${reads.length} reads`);
+    for (const read of reads) {
+      const by = model.tasks.get(read.by);
+      assert.ok(by === undefined || !(by.end && by.end.t <= read.start), `woken by ${by?.name}, which had ended before the read began`);
+    }
+  });
+
   it('a task an installed package makes, the error it raises and a wait inside it are placed at the project\'s calls of it, one it runs for the project at its coroutine', () => {
     const { model, stdout } = trace(py('packaged/main.py'));
     assert.equal(stdout, "the package failed\nfed\nfetched\nrequested\n['gathered']\nstreamed\nreleased\n");
