@@ -111,9 +111,7 @@ class TaskMaker:
                 self.sink.send_frame()
         finally:
             lock.give(True)
-        # asyncio's own task (a subprocess's _connect_pipes) is not named: the callbacks it leaves
-        # (its pipes' reads, long after it has ended) are of the task that asked for it.
-        if not done and not point.asyncios_own:
+        if not done:
             try:
                 name_in_context(task, ident)
             except Exception:

@@ -32,6 +32,11 @@ TASK_GROUP_ABORT = getattr(getattr(getattr(asyncio, "TaskGroup", None), "_abort"
 GATHER_CANCEL = GATHERING_FUTURE.cancel.__code__
 
 
+def is_asyncios_protocol(obj):
+    """An asyncio protocol of asyncio's own (streams', subprocesses'), not a program's."""
+    return isinstance(obj, asyncio.BaseProtocol) and type(obj).__module__.startswith("asyncio.")
+
+
 class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
     def __init__(self, sink, script):
         WaitRecorder.__init__(self)
@@ -160,7 +165,11 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
             return ended
         callback = handle._callback
         code = getattr(getattr(callback, "__func__", callback), "__code__", None)
-        handed = getattr(callback, "__self__", None) is not None and not getattr(callback, "__name__", "_").startswith("_")
+        owner = getattr(callback, "__self__", None)
+        # A public method handed over (`event.set`), not one of asyncio's own protocols', which
+        # asyncio schedules itself (a child process's pipe_data_received, in the context of the
+        # task that connected the pipes, long ended).
+        handed = owner is not None and not getattr(callback, "__name__", "_").startswith("_") and not is_asyncios_protocol(owner)
         return OWNER.get(0) if handed or (code is not None and is_users(code)) else 0
 
     def ident_of_ended(self, obj):
