@@ -45,6 +45,20 @@ describe('Node runner: timers', () => {
     assert.deepEqual(all.members.map((id) => model.tasks.get(id)?.name), ['child process node -e "console.log(1)"', 'child process node -e "console.log(2)"']);
   });
 
+  it('a promise whose executor chains an async call (explicit construction, a limiter with a free slot) waits for that call from the start, and is it as a member', () => {
+    const { model, stdout } = traceFixture('explicit-construction.js');
+    assert.equal(stdout, '1 2 1 3 2 1\n');
+    const main = only(model, 'main');
+    const calls = tasksNamed(model, 'fetchThing');
+    assert.equal(calls.length, 6);
+    assert.deepEqual([main.waits[0].target, model.waitLabel(main.waits[0])], [calls[0].id, 'fetchThing']);
+    const [wrappers, limited] = [only(model, 'Promise.all ×2'), only(model, 'Promise.all ×3')];
+    assert.deepEqual(wrappers.members, [calls[1].id, calls[2].id]);
+    // The two jobs started in their executors while a slot was free; the third was queued, and
+    // started later by the first's end: no call of it in its executor.
+    assert.deepEqual(limited.members.slice(0, 2), [calls[3].id, calls[4].id]);
+  });
+
   it('sleeps made before they are awaited are their timers too: a combinator\'s members, a raced timeout that rejects, a .catch of one, a wait still pending at the exit', () => {
     const { model, code, stdout } = traceFixture('sleeps-together.js');
     assert.equal(code, 0);

@@ -57,6 +57,9 @@ export class PromiseTasks {
   private readonly ownFoundNearer = new WeakSet<TaskState>();
   /** The latest promise made, if `new Promise` made it: its executor may be running. */
   private executing: Promise<unknown> | undefined;
+  /** The latest promise `new Promise` made, and the function that made it (CallSiteInfo.callers' key), while its executor may still run. */
+  private executorPromise: Promise<unknown> | undefined;
+  private executorMaker = '';
   /** The promise the combinator on top made for its latest element, until it chains on it (see onPromise). */
   private elementPromise: Promise<unknown> | undefined;
   /** Where elementPromise was made, should it turn out to be the next call's own (see nextCall). */
@@ -130,6 +133,9 @@ export class PromiseTasks {
         marks.setThenSite(promise, info.code);
         const source = parent && (taskBehind(parent) ?? this.awaits.settlerOf(parent));
         if (source) marks.setSource(promise, source);
+        // A task's promise chained in a `new Promise`'s executor (`new Promise((resolve, reject) =>
+        // load().then(resolve, reject))`, a limiter's first calls): that promise waits for it.
+        if (source && info.executorOf >= 0 && info.callers[info.executorOf] === this.executorMaker) this.awaits.workMade(this.executorPromise, source);
         // A package's call that returns its promise's .catch (pg's query) is still that call.
         const label = parent && marks.label(parent);
         if (label) marks.setLabel(promise, label);
@@ -189,7 +195,8 @@ export class PromiseTasks {
         this.startTransient(promise, this.now(), 'combinator', `Promise.${info.api}`, info, false);
         return;
       case 'newPromise':
-        this.executing = promise;
+        this.executing = this.executorPromise = promise;
+        this.executorMaker = info.callers[0] ?? '';
         marks.setOwner(promise, top);
         marks.setThenSite(promise, THENABLE_JOB);
         // A wait for it waits for the package's call that made it, whatever settles it (a socket's read).
