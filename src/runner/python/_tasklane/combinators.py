@@ -10,12 +10,12 @@ from .taskstate import cancelled_by
 # What asyncio's TaskGroup raises for an error of its `async with` body, as Python prints it.
 GROUP_ERROR = "ExceptionGroup: unhandled errors in a TaskGroup"
 RESOLVED = ("resolved", "", "")
+GATHERING_FUTURE = asyncio.tasks._GatheringFuture
 
 
 def group_name(group):
     """A TaskGroup's name in the trace: its class's, a subclass's own (`Supervisor`) too."""
     return type(group).__qualname__
-GATHERING_FUTURE = asyncio.tasks._GatheringFuture
 
 
 class CombinatorRecorder:

@@ -71,7 +71,7 @@ class StepRecorder:
             callback = handle._callback
             task = getattr(callback, "__self__", None)
             if type(callback) is MethodType and callback.__func__.__name__ not in STEP_METHODS:
-                task = None  # a method of a task's the program scheduled (call_later(5, task.cancel)), no step of it
+                task = None  # a task's method the program scheduled itself (call_later(5, task.cancel)): no step of it
             carries = task_types_get(type(task))
             if carries:
                 state = task  # it carries its state (see follow); no ident once it has ended

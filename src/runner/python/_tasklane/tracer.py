@@ -165,11 +165,11 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
             return ended
         callback = handle._callback
         code = getattr(getattr(callback, "__func__", callback), "__code__", None)
-        owner = getattr(callback, "__self__", None)
+        bound_to = getattr(callback, "__self__", None)
         # A public method handed over (`event.set`), not one of asyncio's own protocols', which
         # asyncio schedules itself (a child process's pipe_data_received, in the context of the
         # task that connected the pipes, long ended).
-        handed = owner is not None and not getattr(callback, "__name__", "_").startswith("_") and not is_asyncios_protocol(owner)
+        handed = bound_to is not None and not getattr(callback, "__name__", "_").startswith("_") and not is_asyncios_protocol(bound_to)
         return OWNER.get(0) if handed or (code is not None and is_users(code)) else 0
 
     def ident_of_ended(self, obj):
