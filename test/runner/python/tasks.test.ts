@@ -340,7 +340,7 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     assert.ok(slow.end!.t / 1000 < 1000);
   });
 
-  it('a wait in asyncio.wait_for says what it was given and its timeout, and waits for the task given', () => {
+  it('a wait in asyncio.wait_for says what it was given (an async generator by its name) and its timeout, and waits for the task given', () => {
     const { model, stdout } = trace(py('wait_for_given.py'));
     assert.equal(stdout, 'queue empty\n');
     const main = only(model, 'main');
@@ -348,12 +348,12 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     // Below 3.12 wait_for runs what it is given as a task of its own, and waits for its end once it
     // has cancelled it: one more wait for the same.
     const waits = main.waits.filter((w, i) => i === 0 || model.waitLabel(w) !== model.waitLabel(main.waits[i - 1]) || w.target !== main.waits[i - 1].target);
-    assert.deepEqual(waits.map((w) => model.waitLabel(w)), ['work, timeout 1 s', 'work, timeout 1 s', 'gather ×2, timeout 1 s', 'work, timeout 1 s', 'Queue.get, timeout 0.01 s']);
+    assert.deepEqual(waits.map((w) => model.waitLabel(w)), ['work, timeout 1 s', 'work, timeout 1 s', 'gather ×2, timeout 1 s', 'work, timeout 1 s', 'ticks, timeout 1 s', 'Queue.get, timeout 0.01 s']);
     const gather = only(model, 'gather ×2');
     assert.deepEqual(waits.slice(1, 4).map((w) => w.target), [madeAt('task = ').id, gather.id, madeAt('shielded = ').id]);
     assert.deepEqual(gather.members.map((id) => model.tasks.get(id)?.name), ['work', 'work']);
     // Each at its wait_for's line, though from 3.12 the coroutine given waits inside it, on a line of its own.
-    const lines = ['wait_for(work(', 'wait_for(task,', 'wait_for(asyncio.gather(', 'wait_for(asyncio.shield(', 'wait_for(queue.get('].map((text) => lineOf(py('wait_for_given.py'), text));
+    const lines = ['wait_for(work(', 'wait_for(task,', 'wait_for(asyncio.gather(', 'wait_for(asyncio.shield(', 'wait_for(numbers.', 'wait_for(queue.get('].map((text) => lineOf(py('wait_for_given.py'), text));
     assert.deepEqual(waits.map((w) => Number(w.site.split(':').at(-2))), lines);
   });
 

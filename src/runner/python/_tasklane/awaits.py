@@ -222,7 +222,12 @@ def awaiter_of(chain, api):
 
 def given_label(given, waiter):
     """An awaitable handed to an asyncio API (wait_for), in words: a coroutine of the user's by
-    its name, one of asyncio's as a wait in it is named ("Queue.get", "sleep 0.5 s")."""
+    its name, one of asyncio's as a wait in it is named ("Queue.get", "sleep 0.5 s"), the next
+    value of an async generator (`wait_for(anext(agen), 1)`) by the generator's name."""
+    if type(given) in ASYNC_GENERATOR_STEPS:
+        agen = async_generator_of(given)
+        if agen is not None:
+            return coroutine_name(agen, agen.ag_code)
     if type(given) is not CoroutineType:
         return type(given).__name__ if given is not None else ""
     if is_users(given.cr_code):
