@@ -31,6 +31,23 @@ forEachPython('executors, threads and loops', ({ trace }) => {
     assert.deepEqual(main.waits.slice(1).map((w) => w.target), [broken.id, thread.id], 'main waits for each call');
   });
 
+  it('a thread pool\'s submit() in a task is a task of that task until its function returns, which a wait for its future through wrap_future is for; gather joins them', () => {
+    const { model, stdout } = trace(py('threads/pool_submit.py'));
+    assert.equal(stdout, '0.05 [0.05, 0.1] 0\n');
+    const main = only(model, 'main');
+    const naps = tasksNamed(model, 'submit nap').sort((a, b) => a.created - b.created);
+    assert.deepEqual(naps.map((t) => [t.kind, t.parent, t.end?.state]), Array(3).fill(['io', main.id, 'resolved']), 'not the submit before any task');
+    assert.deepEqual(naps.map((t) => Number(t.site.split(':').at(-2))), [lineOf(py('threads/pool_submit.py'), 'first = '), ...Array(2).fill(lineOf(py('threads/pool_submit.py'), 'futures = '))]);
+    const broken = only(model, 'submit broken');
+    assert.deepEqual([broken.end?.state, broken.end?.message], ['rejected', 'ValueError: no disk']);
+    const gather = only(model, 'gather ×2');
+    assert.deepEqual(gather.members, naps.slice(1).map((t) => t.id), 'the gather joins the two calls');
+    const runInExecutor = only(model, 'run_in_executor nap');
+    // The early future, done, is awaited with no wait at all from 3.14, with one for no task before.
+    assert.deepEqual(main.waits.slice(0, 4).map((w) => w.target), [naps[0].id, gather.id, broken.id, runInExecutor.id]);
+    assert.equal(model.waitLabel(main.waits[0]), 'submit nap', 'not concurrent.futures.Future');
+  });
+
   it('a coroutine sent to another thread\'s loop with run_coroutine_threadsafe is a task made by its caller, which waits for it', () => {
     const { model, stdout } = trace(py('threads/threadsafe.py'));
     assert.equal(stdout, '190\n');

@@ -1,6 +1,6 @@
 """Where the tracer meets asyncio: the loop's Handle._run, BaseEventLoop.create_task, the add()
 of asyncio's registry of tasks or Task.__init__ (a task made with asyncio.Task itself), create_future and
-run_in_executor, run_coroutine_threadsafe, Server.__init__, a child process's
+run_in_executor, a thread pool's submit, run_coroutine_threadsafe, Server.__init__, a child process's
 transport (made and exited), Task.cancel, asyncio.timeout() and Timeout.reschedule (3.11+),
 _set_running_loop (to notice a loop that is not asyncio's), and on 3.12+ sys.monitoring (coroutine_watch) for when
 the user's coroutines start and return."""
@@ -49,6 +49,8 @@ def install(tracer):
     original_run = asyncio.events.Handle._run
     original_create_task = asyncio.base_events.BaseEventLoop.create_task
     original_run_in_executor = asyncio.base_events.BaseEventLoop.run_in_executor
+    run_in_executor_code = original_run_in_executor.__code__
+    original_pool_submit = ThreadPoolExecutor.submit
     original_run_coroutine_threadsafe = asyncio.tasks.run_coroutine_threadsafe
     original_server_init = asyncio.base_events.Server.__init__
     original_set_running_loop = asyncio.events._set_running_loop
@@ -174,8 +176,24 @@ def install(tracer):
             runs = tracer.in_pool_thread(call, func) if pool is None or isinstance(pool, ThreadPoolExecutor) else func
         except Exception:
             call, runs = None, func
+        return started_as(call, original_run_in_executor, self, executor, runs, *args)
+
+    def pool_submit(self, fn, /, *args, **kwargs):
+        call, runs = None, fn
         try:
-            future = original_run_in_executor(self, executor, runs, *args)
+            caller = sys._getframe(1)
+            if caller.f_code is not run_in_executor_code:  # else the call's task is run_in_executor's
+                call = tracer.on_pool_submit(fn, caller)
+                if call is not None:
+                    runs = tracer.in_pool_thread(call, fn)
+        except Exception:
+            call, runs = None, fn
+        return started_as(call, original_pool_submit, self, runs, *args, **kwargs)
+
+    def started_as(call, start, *args, **kwargs):
+        """The future start(*args, **kwargs) hands out, as the task of `call` (None: untraced)."""
+        try:
+            future = start(*args, **kwargs)
         except BaseException as error:
             if call is not None:
                 try:
@@ -387,6 +405,7 @@ def install(tracer):
     patches.set(asyncio.events.Handle, "_run", step_hook)
     patches.set(asyncio.base_events.BaseEventLoop, "create_task", create_task)
     patches.set(asyncio.base_events.BaseEventLoop, "run_in_executor", run_in_executor)
+    patches.set(ThreadPoolExecutor, "submit", pool_submit)
     patches.set(asyncio.base_events.BaseEventLoop, "create_future", create_future)
     for module in (asyncio.tasks, asyncio):  # the module's name and the package's, which is the one most use
         patches.set(module, "run_coroutine_threadsafe", run_coroutine_threadsafe)

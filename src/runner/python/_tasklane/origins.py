@@ -82,7 +82,8 @@ class OriginRecorder:
         self.threadsafe_futures = weakref.WeakKeyDictionary()
         # A server's protocol factory -> (id of the task that started it, where).
         self.servers = weakref.WeakKeyDictionary()
-        # run_in_executor's futures -> ExecutorCall: the future does not say what it runs.
+        # The futures of run_in_executor and of a thread pool's submit in a task -> ExecutorCall:
+        # the future does not say what it runs.
         self.executor_calls = weakref.WeakKeyDictionary()
         # Threads of thread pools running a run_in_executor call now -> its task's id.
         self.executor_threads = {}
@@ -123,6 +124,18 @@ class OriginRecorder:
             name, internal = "getaddrinfo %s" % frame.f_locals.get("host"), True
         else:
             name, internal = "run_in_executor %s" % callable_name(func), is_library(code)
+        return self.start_executor_call(name, internal, frame)
+
+    def on_pool_submit(self, func, frame):
+        """A thread pool's submit(func, ...) called by `frame` in a task's step (run_in_executor's
+        own call of it is that call's): a task as run_in_executor's is, `submit blocking`, which a
+        wait for its future (`await asyncio.wrap_future(future)`) is for. None outside any task's
+        step (a program using a thread pool without asyncio)."""
+        if self.running_here() is None:
+            return None
+        return self.start_executor_call("submit %s" % callable_name(func), is_library(frame.f_code), frame)
+
+    def start_executor_call(self, name, internal, frame):
         site = user_site(frame)
         parent = self.caller()
         with self.sink.lock:
@@ -156,20 +169,21 @@ class OriginRecorder:
         return run_as_call
 
     def executor_call_made(self, call, future):
-        """The run_in_executor call noted by on_executor_call handed out `future`."""
+        """The call noted by on_executor_call or on_pool_submit handed out `future`: its end is the
+        call's (in a callback of the loop's, or of the pool's thread for submit's own future)."""
         self.executor_calls[future] = call
         future.add_done_callback(lambda done: self.end_executor_call(done, call._tl_ident))
 
     def executor_call_failed(self, call, error):
-        """run_in_executor raised (its executor shut down): the call's task ends with the error."""
+        """run_in_executor or submit raised (the executor shut down): the call's task ends with the error."""
         with self.sink.lock:
             ns = perf_counter_ns()
             self.settle_current(ns)
             self.enc.end(ns, call._tl_ident, "rejected", *describe_error(error))
 
     def end_executor_call(self, future, ident):
-        """The future of a run_in_executor call is done (in a callback of the loop's, which would
-        report anything raised here on the program's stderr)."""
+        """The future of a run_in_executor or submit call is done (in a callback of the loop's, or
+        of the pool's thread, which would report anything raised here on the program's stderr)."""
         if self.sink.broken:
             return
         try:

@@ -63,12 +63,17 @@ class WaitRecorder:
 
     def task_behind(self, future):
         """The task a future stands for (its ident and name): a task itself (a shielded one too), a
-        run_in_executor call's, or the one run_coroutine_threadsafe has another thread's loop make,
-        made or not yet. The weak maps are asked only about asyncio's and concurrent.futures'
-        futures: a program's own future type may not be weakly referable."""
+        run_in_executor or thread pool submit call's, or the one run_coroutine_threadsafe has
+        another thread's loop make, made or not yet; or that of the future an asyncio helper's
+        future follows (wrap_future's, shield's: see future_origin). The weak maps are asked only
+        about asyncio's and concurrent.futures' futures: a program's own future type may not be
+        weakly referable."""
         target = self.state_of(future)
         if target is None and isinstance(future, WEAKLY_KEYED_FUTURES):
             target = self.executor_calls.get(future) or self.threadsafe_futures.get(future)
+            if target is None and isinstance(future, asyncio.Future):
+                inner = future_origin(future)[1]
+                target = self.task_behind(inner) if inner is not None else None
         return target
 
     def record_gather_wait(self, state, gathering, label, site, ns):
@@ -88,8 +93,7 @@ class WaitRecorder:
             self.record_gather_wait(state, given, "%s, timeout %s s" % (gather_words(given), seconds(timeout)), site, ns)
             return
         if target is None and isinstance(given, asyncio.Future):
-            words, inner = future_origin(given)
-            target = self.task_behind(inner) if inner is not None else None
+            words = future_origin(given)[0]
         if target is not None:
             # Below 3.12 one of asyncio's own coroutines is given as its task: worded as the
             # coroutine is from 3.12 ("sleep 0.5 s", where the task is named "sleep").
@@ -140,14 +144,12 @@ class WaitRecorder:
         target = self.task_behind(waiter) if waiter is not None else None
         label = ""
         if target is None:
-            origin, inner = future_origin(waiter) if api is None and waiter is not None else ("", None)
-            target = self.task_behind(inner) if inner is not None else None
-            if target is None:
-                # A bare future a package's coroutine awaits is worded by that coroutine, not
-                # "Future"; so is an asyncio primitive of the package's own it waits on (anyio's
-                # socket read waits on an Event its protocol sets: SocketStream.receive, not Event.wait).
-                in_package_words = in_package and (awaits_primitive(last_user, api) if api is not None else waiter is not None)
-                label = origin or (coroutine_name(last_user, code_of(last_user)) if in_package_words else wait_label(api, waiter))
+            origin = future_origin(waiter)[0] if api is None and waiter is not None else ""
+            # A bare future a package's coroutine awaits is worded by that coroutine, not
+            # "Future"; so is an asyncio primitive of the package's own it waits on (anyio's
+            # socket read waits on an Event its protocol sets: SocketStream.receive, not Event.wait).
+            in_package_words = in_package and (awaits_primitive(last_user, api) if api is not None else waiter is not None)
+            label = origin or (coroutine_name(last_user, code_of(last_user)) if in_package_words else wait_label(api, waiter))
         if state._tl_timeouts:
             label = self.bounded(state, label or target._tl_name)
         self.enc.wait(ns, state._tl_ident, target._tl_ident if target is not None else 0, label, site)
