@@ -232,7 +232,7 @@ describe('Node runner: module systems and TypeScript', () => {
       assert.deepEqual(timerSites, ['helper.ts:2:34', 'lazy.ts:2:34'], 'each made in its own .ts file');
       // Waiting for import() is for the import, not for whatever Node's loader did inside it.
       const waiter = [...model.tasks.values()].find((t) => t.waits.length === 3)!;
-      assert.deepEqual(waiter.waits.map((w) => model.waitLabel(w)), ['import()', 'helper', 'lazy']);
+      assert.deepEqual(waiter.waits.map((w) => model.waitLabel(w)), ["import('./lazy.js')", 'helper', 'lazy']);
       // An ES module's imports go through the loader thread's hooks, over channels Node opens per
       // import: its own work, no tasks (they were MessagePort tasks left pending).
       assert.deepEqual([...model.tasks.values()].filter((t) => t.name === 'MessagePort').map((t) => t.id), []);
@@ -323,24 +323,25 @@ describe('Node runner: module systems and TypeScript', () => {
     assert.equal(code, 0);
     assert.equal(stdout, 'caught SyntaxError: Unexpected ";"\n');
   });
-  it('a dynamic import in an ES module\'s top-level code is import(), and the module body goes on as the script', () => {
+  it('a dynamic import in an ES module\'s top-level code is a task named as the source writes it, import(\'node:path\'), and the module body goes on as the script', () => {
     const { model, stdout } = traceFixture('dynamic-import.mjs');
     assert.equal(stdout, 'done /\n');
     const script = model.tasks.get(1)!;
-    assert.equal(only(model, 'import()').parent, script.id);
+    const load = only(model, "import('node:path')");
+    assert.equal(load.parent, script.id);
     assert.equal(only(model, 'done').parent, script.id, 'called by the module body, after the import');
     assert.equal(tasksNamed(model, 'step').length, 5);
     assert.deepEqual(tasksNamed(model, '(anonymous)'), []);
     const targets = script.waits.map((w) => w.target).slice(5);
-    assert.deepEqual(targets, [only(model, 'import()').id, only(model, 'done').id], 'the module body waits for the import, then for done');
-    assert.equal(model.waitLabel(script.waits[5]), 'import()', 'not the timer whose callback the import finished after');
+    assert.deepEqual(targets, [load.id, only(model, 'done').id], 'the module body waits for the import, then for done');
+    assert.equal(model.waitLabel(script.waits[5]), "import('node:path')", 'not the timer whose callback the import finished after');
   });
-  it('a dynamic import inside an async function is one import() task that the function waits for, not a second call of it', () => {
+  it('a dynamic import inside an async function is one task, named by the module it loads, that the function waits for, not a second call of it', () => {
     const { model, stdout } = traceFixture('import-in-function.js');
-    assert.equal(stdout, '/ function\n');
+    assert.equal(stdout, '/ function function\n');
     const main = only(model, 'main');
-    const imports = tasksNamed(model, 'import()');
-    assert.equal(imports.length, 2);
+    const imports = [...model.tasks.values()].filter((t) => t.name.startsWith('import('));
+    assert.deepEqual(imports.map((i) => i.name), ["import('node:path')", "import('node:os')", 'import()'], 'a module in a variable is not named');
     assert.ok(imports.every((i) => i.parent === main.id));
     assert.deepEqual(main.waits.map((w) => w.target), imports.map((i) => i.id));
   });

@@ -120,6 +120,17 @@ export function calleeAt(site: string): string {
 }
 
 /**
+ * The module a dynamic import at `site` (where V8 places it: at the `import`, or at an `await` of
+ * it) loads, as the source writes it (`node:path`, `./plugin.mjs`); '' where the source there
+ * gives `import(` no plain string.
+ */
+export function importedAt(site: string): string {
+  return IMPORTED.exec(textFrom(placeOf(site), false) ?? '')?.[2] ?? '';
+}
+
+const IMPORTED = /^\(?\s*(?:await\s+)?import\s*\(\s*(['"`])([^'"`$\\\r\n]+)\1\s*[,)]/;
+
+/**
  * calleeAt with what it is called on (`WebAssembly.compile`, where V8 places the call at `compile`),
  * as the source writes it on the call's line.
  */

@@ -1,7 +1,7 @@
 // Names a user would recognise for the tasks the runner creates.
 import { AsyncResource, executionAsyncResource } from 'node:async_hooks';
 import type { CallSiteInfo } from './callSiteInfo';
-import { calleeAt } from './functionSource';
+import { calleeAt, importedAt } from './functionSource';
 
 /** The fields of Node's timer and handle objects that name them (none are guaranteed: read defensively). */
 export interface IoResource {
@@ -36,19 +36,31 @@ const MODULE_NAMES: Record<string, string> = {
   _http_agent: 'http',
 };
 
-/** Node's functions that run syntax of the user's: named as the user wrote it. */
-const SYNTAX_APIS: Record<string, string> = {
-  importModuleDynamicallyCallback: 'import()',
-};
-const SYNTAX_NAMES = new Set(Object.values(SYNTAX_APIS));
+/** Node's function that runs the user's `import()`, a helper named as the user wrote it. */
+const IMPORT_API = 'importModuleDynamicallyCallback';
+const IMPORT = 'import(';
 
 /**
- * A helper that is the user's own syntax (`import()`): what settles its insides (a message from
- * Node's loader thread, the callback its microtasks happen to follow) is no answer to what its
- * waiter waited for; the wait is for the helper itself.
+ * A helper that is the user's own syntax (`import('./plugin.mjs')`): what settles its insides (a
+ * message from Node's loader thread, the callback its microtasks happen to follow) is no answer to
+ * what its waiter waited for; the wait is for the helper itself.
  */
 export function isSyntax(name: string): boolean {
-  return SYNTAX_NAMES.has(name);
+  return name.startsWith(IMPORT);
+}
+
+/** Names of dynamic imports, by site: read from the source once each. */
+const importNames = new Map<string, string>();
+
+/** `import('node:path')` as the source at `site` writes it; `import()` where it gives no plain string. */
+function importName(site: string): string {
+  let name = importNames.get(site);
+  if (name === undefined) {
+    const specifier = importedAt(site);
+    name = specifier ? `${IMPORT}'${specifier}')` : `${IMPORT})`;
+    if (importNames.size < MAX_LOOP_SITES) importNames.set(site, name);
+  }
+  return name;
 }
 
 /** Where Node keeps the web platform's globals (fetch and its Response, in undici): named as the globals are. */
@@ -131,13 +143,13 @@ const MAX_APIS_PER_MODULE = 1024;
 /** "fs.readFile", "events.once": a Node API called from user code. */
 export function opName(info: CallSiteInfo): string {
   if (info.api === '' && info.module === 'util') return unnamedPromisifiedName(info.site);
+  if (info.api === IMPORT_API) return importName(info.site);
   let byApi = opNames.get(info.module);
   if (byApi === undefined) opNames.set(info.module, (byApi = new Map()));
   let name = byApi.get(info.api);
   if (name === undefined) {
     const module = MODULE_NAMES[info.module] ?? info.module.replace(/\.js$/, '').split('/')[0];
-    if (Object.hasOwn(SYNTAX_APIS, info.api)) name = SYNTAX_APIS[info.api];
-    else if (WEB_MODULES.test(info.module) && info.api) name = info.api; // globals: fetch, Response.text
+    if (WEB_MODULES.test(info.module) && info.api) name = info.api; // globals: fetch, Response.text
     else if (isIteratorStep(info)) name = 'events.on';
     else if (module === 'util' && PROMISIFIED_BY_NODE.has(info.api)) name = PROMISIFIED_BY_NODE.get(info.api)!;
     else if (module === 'util' || info.api.includes('.')) name = info.api; // a promisified function by its own name; a method by its class: FileHandle.write
