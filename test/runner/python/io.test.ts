@@ -3,7 +3,7 @@ import { lineOf, only, tasksNamed } from '../helpers';
 import { forEachPython, py } from './pythons';
 
 forEachPython('streams, servers, child processes and packages', ({ trace }) => {
-  it('a child process asyncio starts is a task of the task that started it, named by its command, ending with its exit code or the signal that killed it', () => {
+  it('a child process asyncio starts is a task of the task that started it, named by its command, ending with its exit code or the signal that killed it, which waits to start it or for it to end lead to', () => {
     const { model, stdout } = trace(py('subprocesses.py'));
     assert.equal(stdout, '42\n3\n-15\n');
     const main = only(model, 'main');
@@ -17,6 +17,13 @@ forEachPython('streams, servers, child processes and packages', ({ trace }) => {
     const communicate = main.waits.filter((w) => model.waitLabel(w) === 'Process.communicate').at(-1)!;
     assert.ok(children[0].end!.t <= communicate.end, 'the child exited before communicate() returned');
     assert.ok(children[1].created >= communicate.end, 'the shell started after');
+    // Each wait to start a child, or for it to end, says so and leads to the child.
+    const childWaits = main.waits.filter((w, i) => i === 0 || model.waitLabel(w) !== model.waitLabel(main.waits[i - 1]));
+    assert.deepEqual(childWaits.map((w) => [model.waitLabel(w), w.target]), [
+      ['create_subprocess_exec', children[0].id], ['Process.communicate', children[0].id],
+      ['create_subprocess_shell', children[1].id], ['Process.wait', children[1].id],
+      ['create_subprocess_exec', children[2].id], ['Process.wait', children[2].id],
+    ]);
   });
 
   it('a child process\'s output read line by line is waited for by each read, none woken by the task that started the child or by asyncio\'s that connected its pipes', () => {

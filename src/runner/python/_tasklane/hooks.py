@@ -155,7 +155,7 @@ def install(tracer):
             raised_through(error)
             raise
         try:
-            tracer.on_subprocess(self, sys._getframe(1))
+            tracer.on_subprocess(self, kwargs.get("waiter", args[8] if len(args) > 8 else None), sys._getframe(1))
         except Exception:
             pass
 

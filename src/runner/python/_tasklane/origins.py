@@ -5,6 +5,7 @@ another thread or process, and the child processes asyncio starts, which are tas
 the task that made them."""
 
 import asyncio.base_events
+import asyncio.subprocess
 import asyncio.threads
 import contextvars
 import json
@@ -14,12 +15,16 @@ import signal
 import weakref
 from threading import get_ident
 
+from .awaits import code_of, frame_of
 from .clock import perf_counter_ns
 from .code import callable_name, coroutine_origin, describe_error, exception_of, is_library, user_site
 from .owners import OWNER, set_owner
 
 TO_THREAD_CODE = asyncio.threads.to_thread.__code__
 GETADDRINFO_CODE = asyncio.base_events.BaseEventLoop.getaddrinfo.__code__
+# asyncio's subprocess API a task waits in for a child process: to start, or to end.
+SUBPROCESS_STARTS = frozenset((asyncio.subprocess.create_subprocess_exec.__code__, asyncio.subprocess.create_subprocess_shell.__code__))
+SUBPROCESS_WAITS = SUBPROCESS_STARTS | {asyncio.subprocess.Process.wait.__code__, asyncio.subprocess.Process.communicate.__code__}
 
 
 def handles_connection(frame):
@@ -62,8 +67,9 @@ class ThreadsafeCall:
         self._tl_name = name
 
 
-class ExecutorCall:
-    """A function run_in_executor runs elsewhere, as the task its future stands for."""
+class IoTask:
+    """A task of kind io that no loop runs (a function run_in_executor or submit runs in another
+    thread or process, a child process), as a wait for it leads to it."""
 
     __slots__ = ("_tl_ident", "_tl_name")
 
@@ -82,13 +88,15 @@ class OriginRecorder:
         self.threadsafe_futures = weakref.WeakKeyDictionary()
         # A server's protocol factory -> (id of the task that started it, where).
         self.servers = weakref.WeakKeyDictionary()
-        # The futures of run_in_executor and of a thread pool's submit in a task -> ExecutorCall:
+        # The futures of run_in_executor and of a thread pool's submit in a task -> IoTask:
         # the future does not say what it runs.
         self.executor_calls = weakref.WeakKeyDictionary()
         # Threads of thread pools running a run_in_executor call now -> its task's id.
         self.executor_threads = {}
-        # The transports of child processes still running -> their tasks' ids.
+        # The transports of child processes still running -> their tasks (IoTask), and the future
+        # each transport's start sets (create_subprocess_exec waits for it) -> the same.
         self.subprocesses = weakref.WeakKeyDictionary()
+        self.subprocess_starts = weakref.WeakKeyDictionary()
 
     def caller(self):
         """The task asking, in the calling thread: its loop's task running now, or the
@@ -143,7 +151,7 @@ class OriginRecorder:
             ns = perf_counter_ns()
             self.settle_current(ns)
             self.enc.task(ns, ident, parent, "io", name, site, internal)
-        return ExecutorCall(ident, name)
+        return IoTask(ident, name)
 
     def in_pool_thread(self, call, func):
         """`func` as a thread of a thread pool runs it for `call`: what it asks for there is the
@@ -199,24 +207,38 @@ class OriginRecorder:
         except Exception:
             pass
 
-    def on_subprocess(self, transport, frame):
+    def on_subprocess(self, transport, started, frame):
         """asyncio started a child process (create_subprocess_exec or _shell; `frame` made its
-        transport): a task of the task running now until the child exits, named by its command
-        as the Node runner names one (`child process sh -c "exit 3"`)."""
+        transport, which sets the future `started` once its pipes are connected): a task of the
+        task running now until the child exits, named by its command as the Node runner names one
+        (`child process sh -c "exit 3"`)."""
         parent = self.caller()
         site = user_site(frame)
+        name = child_process_name(transport._proc.args)
         with self.sink.lock:
             ident = self.new_id()
             ns = perf_counter_ns()
             self.settle_current(ns)
-            self.enc.task(ns, ident, parent, "io", child_process_name(transport._proc.args), site, False)
-        self.subprocesses[transport] = ident
+            self.enc.task(ns, ident, parent, "io", name, site, False)
+        self.subprocesses[transport] = child = IoTask(ident, name)
+        if isinstance(started, asyncio.Future):
+            self.subprocess_starts[started] = child
+
+    def child_process_awaited(self, api, waiter):
+        """The child process's task a wait in asyncio's subprocess API is for (`api`'s code being
+        one of SUBPROCESS_WAITS): the one create_subprocess_exec or _shell is starting, or the
+        Process whose wait() or communicate() it is."""
+        if waiter is not None and code_of(api) in SUBPROCESS_STARTS:
+            return self.subprocess_starts.get(waiter) if isinstance(waiter, asyncio.Future) else None
+        process = frame_of(api).f_locals.get("self")
+        return self.subprocesses.get(getattr(process, "_transport", None))
 
     def end_subprocess(self, transport, returncode):
         """The child process of `transport` has exited (in a callback of the loop's)."""
-        ident = self.subprocesses.pop(transport, None)
-        if ident is None or self.sink.broken:
+        child = self.subprocesses.pop(transport, None)
+        if child is None or self.sink.broken:
             return
+        ident = child._tl_ident
         if returncode < 0:
             try:
                 outcome = ("cancelled", "killed by %s" % signal.Signals(-returncode).name)
