@@ -92,6 +92,15 @@ describe('Node runner: streams, generators and for await', () => {
     assert.deepEqual(labels(body), ['HTTP request', 'iterator.next'], 'the body, then its end');
   });
 
+  it('for await over an array of promises waits for the element it takes, woken by its call (or by the timer that resolved it), not for a promise', () => {
+    const { model, stdout } = traceFixture('for-await-array.js');
+    assert.equal(stdout, '40 10 20 late 5\n');
+    const main = only(model, 'main');
+    const first = model.tasks.get(only(model, 'setTimeout 40 ms').parent)!;
+    const lateTimer = tasksNamed(model, 'setTimeout 10 ms').find((t) => t.parent === main.id)!;
+    assert.deepEqual(main.waits.map((w) => [model.waitLabel(w), w.by]), [['job', first.id], ['setTimeout 10 ms', lateTimer.id]]);
+  });
+
   it('an ES module\'s top-level for await over an async generator waits on what the generator awaits, where it awaits it, as an async function\'s does', () => {
     const { model, stdout } = traceFixture('async-gen-top-level.mjs');
     assert.equal(stdout, '0,1,2,3,0,1,2,3\n');

@@ -33,6 +33,9 @@ export class PromiseSettles {
   private readonly settles: TaskState[] = [];
   /** Rejected tasks whose error is still to be read (see describeLater). */
   private rejected: TaskState[] = [];
+  /** The task whose promise settled last, and in which microtask checkpoint (TaskStack.checkpoints). */
+  private lastSettled: TaskState | undefined;
+  private lastSettledCheckpoint = -1;
 
   /** `untraced`: runs the tracer's own work (a timer it sets) without tracing it. */
   constructor(
@@ -56,6 +59,8 @@ export class PromiseSettles {
     if (ends) {
       task.settledAt = ns;
       this.settles.push(task);
+      this.lastSettled = task;
+      this.lastSettledCheckpoint = this.stack.checkpoints;
       // A task that returned without suspending leaves the synchronous stack here.
       const at = this.stack.sync.lastIndexOf(task);
       if (at > this.stack.frameFloor()) {
@@ -88,13 +93,20 @@ export class PromiseSettles {
         return;
       }
     }
+    // The waiter's own promise job, in the checkpoint in which a call's promise settled, settled
+    // what it awaits, which follows that promise where no hook shows it (`for await` over an array
+    // of promises: V8 chains each step's promise on the element): that call woke it. Not a helper,
+    // whose callback (see below) says more.
+    const waitedSince = waiter.waitCheckpoint !== this.stack.checkpoints;
+    const settledBefore = this.lastSettledCheckpoint === this.stack.checkpoints ? this.lastSettled : undefined;
+    if (by === waiter && waiter.waitTarget === 0 && waitedSince && settledBefore !== undefined && settledBefore !== waiter && !settledBefore.transient) by = settledBefore;
     // Node's own promise jobs (a stream's async iterator yielding to `for await`) run in the
     // microtask checkpoint of the callback that fed them (a file read): that callback woke the waiter.
     // So does the waiter's own promise job that settles what it awaits (a stream's async iterator,
     // an async generator run on its stack, reaching the stream's end): the callback it follows woke it.
     // Not when the waiter awaited in this checkpoint: what settled in it then (`await
     // Plain.all([1, 2])`, a chunk the stream had already) was no callback's doing.
-    if ((by === this.stack.internals || by === waiter) && this.stack.checkpointOf !== undefined && waiter.waitCheckpoint !== this.stack.checkpoints) by = this.stack.checkpointOf;
+    if ((by === this.stack.internals || by === waiter) && this.stack.checkpointOf !== undefined && waitedSince) by = this.stack.checkpointOf;
     // Node's own work, a helper, or the script's own run (Node finishing what it loaded for a
     // helper, as fetch's first call does) is no answer to what woke the waiter.
     if (by === waiter || by === this.stack.internals || by === this.stack.root || by.transient) {
