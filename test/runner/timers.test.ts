@@ -59,6 +59,18 @@ describe('Node runner: timers', () => {
     assert.deepEqual(limited.members.slice(0, 2), [calls[3].id, calls[4].id]);
   });
 
+  it('a promise whose executor chains a call that does not settle it (a log for its side effect, a call whose callback sets the timer that does) waits for that call until it ends, then for what settles it', () => {
+    const { model, stdout } = traceFixture('executor-side-call.js');
+    assert.equal(stdout, '42\n');
+    const main = only(model, 'main');
+    const timerOf = (ms: number): number => only(model, `setTimeout ${ms} ms`).id;
+    assert.deepEqual(main.waits.map((w) => [model.waitLabel(w), w.target, w.by]), [
+      ['log', only(model, 'log').id, 0], ['setTimeout 50 ms', 0, timerOf(50)],
+      ['load', only(model, 'load').id, 0], ['setTimeout 20 ms', 0, timerOf(20)],
+    ]);
+    assert.ok(main.waits[1].start - only(model, 'log').end!.t < 5_000, 'from the end of the log on');
+  });
+
   it('sleeps made before they are awaited are their timers too: a combinator\'s members, a raced timeout that rejects, a .catch of one, a wait still pending at the exit', () => {
     const { model, code, stdout } = traceFixture('sleeps-together.js');
     assert.equal(code, 0);

@@ -204,7 +204,8 @@ export class Awaits {
       this.out.releaseAwait();
       waiter.awaiting = true;
       held.waiter = waiter;
-      held.target = waiter.waitTarget = target ? target.id : 0;
+      waiter.waitTarget = target;
+      held.target = target ? target.id : 0;
       // Settled already, what it waits for is the rest of the microtasks queued before it: V8's
       // wrapper of a value that is no promise (`await null`), or a promise (`await Promise.resolve(x)`).
       held.label = waiter.waitLabel = target ? '' : builtinStep ? this.builtinCallLabel : marks.label(awaited) || (!settled ? '' : watch ? SETTLED_LABEL : VALUE_LABEL);
@@ -217,7 +218,8 @@ export class Awaits {
     } else if (!inGenerator && target === undefined && marks.label(awaited) !== '') {
       // The caller awaits a builtin that steps the generator itself (Array.fromAsync), right after
       // its first step awaited: the wait is for the builtin, not for what that step awaits.
-      held.target = waiter.waitTarget = 0;
+      waiter.waitTarget = undefined;
+      held.target = 0;
       held.label = waiter.waitLabel = marks.label(awaited);
       held.site = waiter.waitSite = site;
       held.inGenerator = false;
@@ -267,7 +269,7 @@ export class Awaits {
       return;
     }
     const target = taskBehind(adopted);
-    if (target === waiter || waiter.ended || (target !== undefined && target.id === waiter.waitTarget)) return;
+    if (target === waiter || waiter.ended || (target !== undefined && target === waiter.waitTarget)) return;
     if (returned ? waiter.awaiting || waiter.kind !== 'async' : !waiter.awaiting) return;
     // A returned promise no task stands for (`return cached`): whatever settles it ends the wait;
     // settled already, the wait is for V8 to adopt it, a microtask after the ones queued before.
@@ -277,7 +279,7 @@ export class Awaits {
       if (!settled) marks.setWaiter(adopted, waiter);
     } else if (target.transient) target.waiter = waiter;
     waiter.awaited = adopted;
-    waiter.waitTarget = target?.id ?? 0;
+    waiter.waitTarget = target;
     // A promise no task stands for says what it is, if it can (a builtin's: `WebAssembly.compile`).
     waiter.waitLabel = target === undefined ? marks.label(adopted) || (settled ? SETTLED_LABEL : '') : '';
     // Where it returned the call it made (`return load()`: the call's own site); one made elsewhere, nowhere.
@@ -298,7 +300,7 @@ export class Awaits {
       held.queued = false;
       held.inGenerator = false;
     }
-    held.target = waiter.waitTarget;
+    held.target = waiter.waitTarget?.id ?? 0;
     held.label = waiter.waitLabel;
     held.continues = false;
   }

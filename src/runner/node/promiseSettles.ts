@@ -86,7 +86,7 @@ export class PromiseSettles {
     // The waiter's own tick or microtask (`await new Promise((r) => process.nextTick(r))`): no task
     // woke it, the queue it put its callback in did. Not so for a helper it awaits, whose tick Node
     // queued for it (`once(udpSocket, 'listening')`, emitted in a tick bind queued).
-    if (by === waiter && waiter.waitTarget === 0) {
+    if (by === waiter && waiter.waitTarget === undefined) {
       const queue = queuedCallbackName();
       if (queue !== '') {
         if (this.out.admit()) this.out.enc.awaitBy(ns, waiter.id, 0, queue);
@@ -99,7 +99,7 @@ export class PromiseSettles {
     // whose callback (see below) says more.
     const waitedSince = waiter.waitCheckpoint !== this.stack.checkpoints;
     const settledBefore = this.lastSettledCheckpoint === this.stack.checkpoints ? this.lastSettled : undefined;
-    if (by === waiter && waiter.waitTarget === 0 && waitedSince && settledBefore !== undefined && settledBefore !== waiter && !settledBefore.transient) by = settledBefore;
+    if (by === waiter && waiter.waitTarget === undefined && waitedSince && settledBefore !== undefined && settledBefore !== waiter && !settledBefore.transient) by = settledBefore;
     // Node's own promise jobs (a stream's async iterator yielding to `for await`) run in the
     // microtask checkpoint of the callback that fed them (a file read): that callback woke the waiter.
     // So does the waiter's own promise job that settles what it awaits (a stream's async iterator,

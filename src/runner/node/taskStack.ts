@@ -6,6 +6,7 @@ import { isPackageFile } from './callFrames';
 import type { CallSiteInfo } from './callSiteInfo';
 import { isCalledThrough } from './callsites';
 import type { EventOutput } from './eventOutput';
+import { knownSettled } from './promiseState';
 import type { TaskIds } from './taskIds';
 import { HOOKLESS_RUN } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
@@ -279,21 +280,29 @@ export class TaskStack {
   /**
    * A .then callback of a task waiting at an await has returned: the task waits on, for the same.
    * Held like any await, so that a resume right after it (the callback settled what the task
-   * awaits) leaves no wait in between.
+   * awaits) leaves no wait in between. Unless the task it waited for has ended and what it awaits
+   * is still pending: that task was not what settles it (a promise whose executor chained a call
+   * for its side effect, `log().then(noop)`, or to set the timer that resolves it), and the wait
+   * goes on for whatever does.
    */
   resumeWait(task: TaskState, ns: number): void {
     task.waitCut = false;
     if (!task.awaiting || task.ended) return;
     this.out.releaseAwait();
+    const passed = task.waitTarget?.ended === true && task.awaited !== undefined && !knownSettled(task.awaited);
+    if (passed) {
+      task.waitTarget = undefined;
+      task.waitLabel = '';
+    }
     const held = this.out.held;
     held.waiter = task;
-    held.target = task.waitTarget;
+    held.target = task.waitTarget?.id ?? 0;
     held.label = task.waitLabel;
     held.site = task.waitSite;
     held.ns = ns < 0 ? this.now() : ns;
     held.queued = false;
     held.inGenerator = false;
-    held.continues = task.waitShown;
+    held.continues = task.waitShown && !passed;
   }
 
   /**

@@ -45,8 +45,8 @@ export interface TaskState {
   bodyKey: string;
   /** Suspended at an await: no promise reaction of the task has run since, but .then callbacks. */
   awaiting: boolean;
-  /** What its latest await waits for (task id, 0 for none; in words when it is no task) and where. */
-  waitTarget: number;
+  /** What its latest await waits for (a task, or in words when it is no task) and where. */
+  waitTarget: TaskState | undefined;
   waitLabel: string;
   waitSite: string;
   /** The microtask checkpoint its latest await was made in (TaskStack.checkpoints). */
@@ -120,6 +120,6 @@ export function ownFunction(task: TaskState): string {
 export function newTaskState(kind: TaskKind, name: string, code: number, transient: boolean): TaskState {
   return {
     id: -1, kind, name, codeKey: code, resumes: 0, resumedFrom: 0, suspendedAt: 0, resumesVia: undefined, awaited: undefined, made: 0, checksLeft: 0, transient, depth: 0, madeAt: -1, apiKey: '',
-    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, returnedAt: 0, promise: undefined, resource: undefined, handle: undefined, asyncId: -1, timers: undefined, waiter: undefined, shownAs: undefined, fnKey: '', compiled: false, bodyKey: '', waitTarget: 0, waitLabel: '', waitSite: '', waitCheckpoint: 0, waitCut: false, awaitsBuiltinStepping: false, waitShown: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, lastReturnAt: 0, announced: false,
+    site: '', parentId: 0, awaiting: false, siteRow: undefined, settledAt: 0, returnedAt: 0, promise: undefined, resource: undefined, handle: undefined, asyncId: -1, timers: undefined, waiter: undefined, shownAs: undefined, fnKey: '', compiled: false, bodyKey: '', waitTarget: undefined, waitLabel: '', waitSite: '', waitCheckpoint: 0, waitCut: false, awaitsBuiltinStepping: false, waitShown: false, oneShot: false, followUps: 0, foldedPending: 0, ended: false, lastReturnAt: 0, announced: false,
   };
 }
