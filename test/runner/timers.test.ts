@@ -59,15 +59,17 @@ describe('Node runner: timers', () => {
     assert.deepEqual(limited.members.slice(0, 2), [calls[3].id, calls[4].id]);
   });
 
-  it('a promise whose executor chains a call that does not settle it (a log for its side effect, a call whose callback sets the timer that does) waits for that call until it ends, then for what settles it', () => {
+  it('a promise whose executor chains a call that does not settle it (a log for its side effect, a call whose callback sets the timer that does) waits for that call until it ends, then for what settles it; a chain on a task\'s promise stays that task\'s', () => {
     const { model, stdout } = traceFixture('executor-side-call.js');
     assert.equal(stdout, '42\n');
     const main = only(model, 'main');
     const timerOf = (ms: number): number => only(model, `setTimeout ${ms} ms`).id;
-    assert.deepEqual(main.waits.map((w) => [model.waitLabel(w), w.target, w.by]), [
+    assert.deepEqual(main.waits.slice(0, 4).map((w) => [model.waitLabel(w), w.target, w.by]), [
       ['log', only(model, 'log').id, 0], ['setTimeout 50 ms', 0, timerOf(50)],
-      ['load', only(model, 'load').id, 0], ['setTimeout 20 ms', 0, timerOf(20)],
+      ['load', tasksNamed(model, 'load')[0].id, 0], ['setTimeout 20 ms', 0, timerOf(20)],
     ]);
+    // A .finally on a race's promise settles a job after its callback ran: the wait is the race's to its end.
+    assert.deepEqual(new Set(main.waits.slice(4).map((w) => w.target)), new Set([only(model, 'Promise.race ×2').id]));
     assert.ok(main.waits[1].start - only(model, 'log').end!.t < 5_000, 'from the end of the log on');
   });
 

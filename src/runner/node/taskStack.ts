@@ -6,6 +6,7 @@ import { isPackageFile } from './callFrames';
 import type { CallSiteInfo } from './callSiteInfo';
 import { isCalledThrough } from './callsites';
 import type { EventOutput } from './eventOutput';
+import { taskBehind } from './promiseMarks';
 import { knownSettled } from './promiseState';
 import type { TaskIds } from './taskIds';
 import { HOOKLESS_RUN } from './taskSites';
@@ -280,16 +281,18 @@ export class TaskStack {
   /**
    * A .then callback of a task waiting at an await has returned: the task waits on, for the same.
    * Held like any await, so that a resume right after it (the callback settled what the task
-   * awaits) leaves no wait in between. Unless the task it waited for has ended and what it awaits
-   * is still pending: that task was not what settles it (a promise whose executor chained a call
-   * for its side effect, `log().then(noop)`, or to set the timer that resolves it), and the wait
-   * goes on for whatever does.
+   * awaits) leaves no wait in between. Unless the task it waited for, taken to settle a promise
+   * that stands for no task, has ended and that promise is still pending: that task was not what
+   * settles it (a promise whose executor chained a call for its side effect, `log().then(noop)`,
+   * or to set the timer that resolves it), and the wait goes on for whatever does. (A chain on a
+   * task's promise, `race(…).finally(cleanup)`, stands for the task, and settles a job later.)
    */
   resumeWait(task: TaskState, ns: number): void {
     task.waitCut = false;
     if (!task.awaiting || task.ended) return;
     this.out.releaseAwait();
-    const passed = task.waitTarget?.ended === true && task.awaited !== undefined && !knownSettled(task.awaited);
+    const awaited = task.awaited;
+    const passed = task.waitTarget?.ended === true && awaited !== undefined && !knownSettled(awaited) && taskBehind(awaited) === undefined;
     if (passed) {
       task.waitTarget = undefined;
       task.waitLabel = '';
