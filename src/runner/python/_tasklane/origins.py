@@ -91,7 +91,7 @@ class OriginRecorder:
         # The futures of run_in_executor and of a thread pool's submit in a task -> IoTask:
         # the future does not say what it runs.
         self.executor_calls = weakref.WeakKeyDictionary()
-        # Threads of thread pools running a run_in_executor call now -> its task's id.
+        # Threads of thread pools running a run_in_executor or submit call now -> its task's id.
         self.executor_threads = {}
         # The transports of child processes still running -> their tasks (IoTask), and the future
         # each transport's start sets (create_subprocess_exec waits for it) -> the same.
