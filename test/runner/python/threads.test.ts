@@ -42,9 +42,11 @@ forEachPython('executors, threads and loops', ({ trace }) => {
     assert.deepEqual([broken.end?.state, broken.end?.message], ['rejected', 'ValueError: no disk']);
     const gather = only(model, 'gather ×2');
     assert.deepEqual(gather.members, naps.slice(1).map((t) => t.id), 'the gather joins the two calls');
-    const runInExecutor = only(model, 'run_in_executor nap');
+    const runInExecutor = tasksNamed(model, 'run_in_executor nap');
+    assert.equal(runInExecutor.length, 2);
+    assert.deepEqual([...model.tasks.values()].filter((t) => t.name.startsWith('submit') && t.name !== 'submit nap' && t.name !== 'submit broken').map((t) => t.name), [], 'run_in_executor on a pool with a submit() of its own is one call');
     // The early future, done, is awaited with no wait at all from 3.14, with one for no task before.
-    assert.deepEqual(main.waits.slice(0, 4).map((w) => w.target), [naps[0].id, gather.id, broken.id, runInExecutor.id]);
+    assert.deepEqual(main.waits.slice(0, 5).map((w) => w.target), [naps[0].id, gather.id, broken.id, ...runInExecutor.map((t) => t.id)]);
     assert.equal(model.waitLabel(main.waits[0]), 'submit nap', 'not concurrent.futures.Future');
   });
 

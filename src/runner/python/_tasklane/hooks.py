@@ -181,9 +181,9 @@ def install(tracer):
     def pool_submit(self, fn, /, *args, **kwargs):
         call, runs = None, fn
         try:
-            caller = sys._getframe(1)
-            if caller.f_code is not run_in_executor_code:  # else the call's task is run_in_executor's
-                call = tracer.on_pool_submit(fn, caller)
+            # run_in_executor's function, passed through a subclass's submit() or not, is that call's.
+            if not getattr(fn, "_tl_runs_call", False) and sys._getframe(1).f_code is not run_in_executor_code:
+                call = tracer.on_pool_submit(fn, sys._getframe(1))
                 if call is not None:
                     runs = tracer.in_pool_thread(call, fn)
         except Exception:

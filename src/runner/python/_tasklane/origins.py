@@ -164,16 +164,17 @@ class OriginRecorder:
         if context is not None:
             context.run(set_owner, ident)
 
-        def run_as_call(*args):
+        def run_as_call(*args, **kwargs):
             thread = get_ident()
             threads[thread] = ident
             owner = set_owner(ident)
             try:
-                return func(*args)
+                return func(*args, **kwargs)
             finally:
                 OWNER.reset(owner)
                 threads.pop(thread, None)
 
+        run_as_call._tl_runs_call = True  # a pool's submit() given it is the call's, no call of its own
         return run_as_call
 
     def executor_call_made(self, call, future):
