@@ -238,6 +238,13 @@ forEachPython('the trace read live, the event cap, and how programs end', ({ pyt
     assert.deepEqual(all('traced'), expected, 'the same tests ran, and the same failed (those that fail here untraced: a fork, sendfile)');
   });
 
+  it('a program that patches os.write (unittest.mock) while its loop waits sees only its own call, and its trace loses nothing', () => {
+    const { model, stdout, stderr, code } = trace(py('patched_write.py'));
+    assert.deepEqual([code, stdout, stderr.replace(/^tasklane: wrote .*\n/m, '')], [0, '1\n', ''], 'the flusher wrote no frame through the mock');
+    assert.deepEqual(only(model, 'main').waits.map((w) => model.waitLabel(w)), ['sleep 0.2 s', 'sleep 0.01 s']);
+    assert.equal(model.exit?.reason, 'exit');
+  });
+
   it('a missing interpreter gets a clear message', () => {
     const result = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'run', path.join(FIXTURES, py('sequential.py')), '--python', 'python-does-not-exist', '--out', '/dev/null'], { encoding: 'utf8' });
     assert.equal(result.status, 2);
