@@ -182,8 +182,9 @@ def install(tracer):
         call, runs = None, fn
         try:
             # run_in_executor's function, passed through a subclass's submit() or not, is that call's.
-            if not getattr(fn, "_tl_runs_call", False) and sys._getframe(1).f_code is not run_in_executor_code:
-                call = tracer.on_pool_submit(fn, sys._getframe(1))
+            caller = sys._getframe(1)
+            if not getattr(fn, "_tl_runs_call", False) and caller.f_code is not run_in_executor_code:
+                call = tracer.on_pool_submit(fn, caller)
                 if call is not None:
                     runs = tracer.in_pool_thread(call, fn)
         except Exception:
