@@ -87,7 +87,8 @@ class WaitRecorder:
     def record_wait_for(self, state, given, timeout, waiter, site, ns):
         """A wait in asyncio.wait_for: for what it was given, with its timeout (as an asyncio.timeout()
         block's wait says its own). A task given (below 3.12, the one wait_for runs a coroutine
-        in), the task a shield given guards, or a gather given is its target."""
+        in), the task a shield given guards, a gather given or the child process of a subprocess
+        wait given is its target."""
         target = self.task_behind(given)
         words = ""
         if target is None and isinstance(given, GATHERING_FUTURE):
@@ -100,6 +101,12 @@ class WaitRecorder:
             # coroutine is from 3.12 ("sleep 0.5 s", where the task is named "sleep").
             coro = given.get_coro() if isinstance(given, asyncio.Task) else None
             words = given_label(coro, waiter) if type(coro) is CoroutineType and not is_users(coro.cr_code) else target._tl_name
+        if target is None and type(given) is CoroutineType:
+            # From 3.12 a child process's wait or communicate is given as the coroutine: its child
+            # (worded by asyncio's call).
+            api = walk_await_chain(given, False)[4]
+            if api is not None and code_of(api) in SUBPROCESS_WAITS:
+                target = self.child_process_awaited(api, waiter)
         label = "%s, timeout %s s" % (words or given_label(given, waiter), seconds(timeout))
         self.enc.wait(ns, state._tl_ident, target._tl_ident if target is not None else 0, label, site)
 
