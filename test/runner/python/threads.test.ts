@@ -31,7 +31,7 @@ forEachPython('executors, threads and loops', ({ trace }) => {
     assert.deepEqual(main.waits.slice(1).map((w) => w.target), [broken.id, thread.id], 'main waits for each call');
   });
 
-  it('a thread pool\'s submit() in a task is a task of that task until its function returns, which a wait for its future through wrap_future is for; gather joins them', () => {
+  it('a thread pool\'s submit() in a task is a task of that task until its function returns, which a wait for its future through wrap_future is for; gather joins them, one done before it was wrapped too', () => {
     const { model, stdout } = trace(py('threads/pool_submit.py'));
     assert.equal(stdout, '0.05 [0.05, 0.1] 0\n');
     const main = only(model, 'main');
@@ -48,6 +48,22 @@ forEachPython('executors, threads and loops', ({ trace }) => {
     // The early future, done, is awaited with no wait at all from 3.14, with one for no task before.
     assert.deepEqual(main.waits.slice(0, 5).map((w) => w.target), [naps[0].id, gather.id, broken.id, ...runInExecutor.map((t) => t.id)]);
     assert.equal(model.waitLabel(main.waits[0]), 'submit nap', 'not concurrent.futures.Future');
+  });
+
+  it('a process pool\'s submit() in a task is a task of that task until its function has returned in its process, which a wait for its future through wrap_future is for; one that raised ends where its worker raised', () => {
+    const fixture = py('threads/process_pool_submit.py');
+    const { model, stdout } = trace(fixture);
+    assert.equal(stdout, '9 16 36 4\n');
+    const main = only(model, 'main');
+    const squares = tasksNamed(model, 'submit square').sort((a, b) => a.created - b.created);
+    assert.deepEqual(squares.map((t) => [t.kind, t.parent, t.end?.state]), Array(2).fill(['io', main.id, 'resolved']), 'not the submit before any task');
+    assert.deepEqual(squares.map((t) => Number(t.site.split(':').at(-2))), [lineOf(fixture, 'first = '), lineOf(fixture, 'other = ')]);
+    // The worker's traceback, sent as the error's cause, is where it was raised, not why.
+    const broken = only(model, 'submit broken');
+    assert.deepEqual([broken.end?.state, broken.end?.message, broken.end?.site.replace(/^.*\//, '')], ['rejected', 'ValueError: no disk', `process_pool_submit.py:${lineOf(fixture, 'raise ValueError')}:1`]);
+    const runInExecutor = only(model, 'run_in_executor square');
+    assert.deepEqual(main.waits.slice(0, 4).map((w) => w.target), [...squares.map((t) => t.id), broken.id, runInExecutor.id]);
+    assert.equal(model.waitLabel(main.waits[0]), 'submit square', 'not concurrent.futures.Future');
   });
 
   it('a coroutine sent to another thread\'s loop with run_coroutine_threadsafe is a task made by its caller, which waits for it', () => {

@@ -502,11 +502,38 @@ def members_of(exc):
     return " [%s%s]" % ("; ".join(told), "; …%d more" % more if more else "")
 
 
+def is_remote_traceback(cause):
+    """Whether an exception's cause is the traceback a process pool's worker sent with it, as text
+    (concurrent.futures.process._RemoteTraceback): where it was raised, not why."""
+    kind = type(cause)
+    return kind.__name__ == "_RemoteTraceback" and kind.__module__ == "concurrent.futures.process"
+
+
+_REMOTE_FRAME = re.compile(r'^  File "(.+)", line (\d+), in ', re.M)
+
+
+def remote_site(exc):
+    """file:line:1 of the user's innermost frame in the traceback a process pool's worker sent
+    with `exc`, or ""."""
+    try:
+        cause = exc.__cause__
+        text = cause.tb if is_remote_traceback(cause) else None
+    except Exception:
+        return ""
+    if not isinstance(text, str):
+        return ""
+    sites = [(name, line) for name, line in _REMOTE_FRAME.findall(text) if file_kind(name) == USER]
+    own = [entry for entry in sites if not is_package_file(entry[0])]
+    name, line = (own or sites or [("", "")])[-1]
+    return "%s:%s:1" % (absolute(name), line) if name else ""
+
+
 def causes_of(exc):
     """The chain a traceback prints above the exception, as an end message tells it: " (caused by
     OSError: disk full)" for `raise … from`, " (while handling KeyError: 'id')" for one raised in
     an except block; "" with none. A CancelledError is no cause: asyncio.timeout raises its
-    TimeoutError from the cancellation by which it stopped the wait, its mechanism, not a reason."""
+    TimeoutError from the cancellation by which it stopped the wait, its mechanism, not a reason;
+    nor is a process pool's worker's traceback (see remote_site)."""
     told = []
     seen = {id(exc)}
     try:
@@ -515,7 +542,7 @@ def causes_of(exc):
             how = "caused by"
             if cause is None and not exc.__suppress_context__:
                 cause, how = exc.__context__, "while handling"
-            if cause is None or id(cause) in seen or isinstance(cause, asyncio.CancelledError):
+            if cause is None or id(cause) in seen or isinstance(cause, asyncio.CancelledError) or is_remote_traceback(cause):
                 break
             seen.add(id(cause))
             told.append("%s %s" % (how, headline(cause)))
@@ -550,4 +577,5 @@ def describe_error(exc):
             else:
                 site = where
         tb = tb.tb_next
-    return message, site or package_site
+    # Raised in a process pool's worker: where, in the worker's code, rather than where it was re-raised.
+    return message, remote_site(exc) or site or package_site

@@ -1,14 +1,16 @@
 """Where the tracer meets asyncio: the loop's Handle._run, BaseEventLoop.create_task, the add()
-of asyncio's registry of tasks or Task.__init__ (a task made with asyncio.Task itself), create_future and
-run_in_executor, a thread pool's submit, run_coroutine_threadsafe, Server.__init__, a child process's
-transport (made and exited), Task.cancel, asyncio.timeout() and Timeout.reschedule (3.11+),
-_set_running_loop (to notice a loop that is not asyncio's), and on 3.12+ sys.monitoring (coroutine_watch) for when
-the user's coroutines start and return."""
+of asyncio's registry of tasks or Task.__init__ (a task made with asyncio.Task itself),
+create_future and run_in_executor, a thread or process pool's submit, _chain_future (wrap_future's),
+run_coroutine_threadsafe, Server.__init__, a child process's transport (made and exited),
+Task.cancel, asyncio.timeout() and Timeout.reschedule (3.11+), _set_running_loop (to notice a loop
+that is not asyncio's), and on 3.12+ sys.monitoring (coroutine_watch) for when the user's
+coroutines start and return."""
 
 import asyncio
 import asyncio.base_events
 import asyncio.base_subprocess
 import asyncio.events
+import asyncio.futures
 import asyncio.tasks
 import functools
 import os
@@ -22,6 +24,7 @@ from .clock import perf_counter_ns
 from .code import CO_COROUTINE, raised_through
 from .combinators import GATHERING_FUTURE
 from .coroutine_watch import watch_coroutines
+from .imports import after_import, forget_imports
 from .making import EAGER_TASKS
 from .taskstate import STATE_SLOTS
 
@@ -53,6 +56,7 @@ def install(tracer):
     original_pool_submit = ThreadPoolExecutor.submit
     original_run_coroutine_threadsafe = asyncio.tasks.run_coroutine_threadsafe
     original_server_init = asyncio.base_events.Server.__init__
+    original_chain_future = asyncio.futures._chain_future
     original_set_running_loop = asyncio.events._set_running_loop
     main_thread = threading.main_thread().ident
     going_threaded = threading.Lock()
@@ -178,18 +182,38 @@ def install(tracer):
             call, runs = None, func
         return started_as(call, original_run_in_executor, self, executor, runs, *args)
 
-    def pool_submit(self, fn, /, *args, **kwargs):
+    def submitted(start, pool, fn, args, kwargs, in_thread):
+        """A pool's submit(fn, ...) as a call of its own when a task's step makes it (on_pool_submit):
+        a thread pool's thread runs fn for the call, a process pool's gets fn as given, to be pickled.
+        run_in_executor's function, passed through a subclass's submit() or not, is that call's."""
         call, runs = None, fn
         try:
-            # run_in_executor's function, passed through a subclass's submit() or not, is that call's.
-            caller = sys._getframe(1)
+            caller = sys._getframe(2)
             if not getattr(fn, "_tl_runs_call", False) and caller.f_code is not run_in_executor_code:
                 call = tracer.on_pool_submit(fn, caller)
-                if call is not None:
+                if call is not None and in_thread:
                     runs = tracer.in_pool_thread(call, fn)
         except Exception:
             call, runs = None, fn
-        return started_as(call, original_pool_submit, self, runs, *args, **kwargs)
+        return started_as(call, start, pool, runs, *args, **kwargs)
+
+    def pool_submit(self, fn, /, *args, **kwargs):
+        return submitted(original_pool_submit, self, fn, args, kwargs, True)
+
+    def patch_process_pool(module):
+        original_submit = module.ProcessPoolExecutor.submit
+
+        def process_pool_submit(self, fn, /, *args, **kwargs):
+            return submitted(original_submit, self, fn, args, kwargs, False)
+
+        patches.set(module.ProcessPoolExecutor, "submit", process_pool_submit)
+
+    def chain_future(source, destination):
+        original_chain_future(source, destination)
+        try:
+            tracer.on_future_chained(source, destination)
+        except Exception:
+            pass
 
     def started_as(call, start, *args, **kwargs):
         """The future start(*args, **kwargs) hands out, as the task of `call` (None: untraced)."""
@@ -407,7 +431,9 @@ def install(tracer):
     patches.set(asyncio.base_events.BaseEventLoop, "create_task", create_task)
     patches.set(asyncio.base_events.BaseEventLoop, "run_in_executor", run_in_executor)
     patches.set(ThreadPoolExecutor, "submit", pool_submit)
+    after_import("concurrent.futures.process", patch_process_pool)
     patches.set(asyncio.base_events.BaseEventLoop, "create_future", create_future)
+    patches.set(asyncio.futures, "_chain_future", chain_future)
     for module in (asyncio.tasks, asyncio):  # the module's name and the package's, which is the one most use
         patches.set(module, "run_coroutine_threadsafe", run_coroutine_threadsafe)
     for module in (asyncio.events, asyncio):
@@ -445,6 +471,7 @@ def install(tracer):
         """A forked child (os.fork, a process pool's worker) runs untraced: the trace is the
         parent's (the sink lets go of it in the child, see Sink.detach)."""
         try:
+            forget_imports()
             patches.restore()
             if stop_watching is not None:
                 stop_watching()

@@ -88,9 +88,13 @@ class OriginRecorder:
         self.threadsafe_futures = weakref.WeakKeyDictionary()
         # A server's protocol factory -> (id of the task that started it, where).
         self.servers = weakref.WeakKeyDictionary()
-        # The futures of run_in_executor and of a thread pool's submit in a task -> IoTask:
+        # The futures of run_in_executor and of a pool's submit in a task -> IoTask:
         # the future does not say what it runs.
         self.executor_calls = weakref.WeakKeyDictionary()
+        # An asyncio future chained to a future done already (wrap_future of a pool's future that
+        # has its result) -> that future: from 3.14 the chain completes it at once, in the loop's
+        # thread, and keeps no callback that says what it follows (see awaits.future_origin).
+        self.chained_to_done = weakref.WeakKeyDictionary()
         # Threads of thread pools running a run_in_executor or submit call now -> its task's id.
         self.executor_threads = {}
         # The transports of child processes still running -> their tasks (IoTask), and the future
@@ -135,10 +139,10 @@ class OriginRecorder:
         return self.start_executor_call(name, internal, frame)
 
     def on_pool_submit(self, func, frame):
-        """A thread pool's submit(func, ...) called by `frame` in a task's step (run_in_executor's
-        own call of it is that call's): a task as run_in_executor's is, `submit blocking`, which a
-        wait for its future (`await asyncio.wrap_future(future)`) is for. None outside any task's
-        step (a program using a thread pool without asyncio)."""
+        """A thread or process pool's submit(func, ...) called by `frame` in a task's step
+        (run_in_executor's own call of it is that call's): a task as run_in_executor's is, `submit
+        blocking`, which a wait for its future (`await asyncio.wrap_future(future)`) is for. None
+        outside any task's step (a program using a pool without asyncio)."""
         if self.running_here() is None:
             return None
         return self.start_executor_call("submit %s" % callable_name(func), is_library(frame.f_code), frame)
@@ -176,6 +180,11 @@ class OriginRecorder:
 
         run_as_call._tl_runs_call = True  # a pool's submit() given it is the call's, no call of its own
         return run_as_call
+
+    def on_future_chained(self, source, destination):
+        """asyncio chained `destination` to `source` (wrap_future, run_in_executor)."""
+        if isinstance(destination, asyncio.Future) and source.done():
+            self.chained_to_done[destination] = source
 
     def executor_call_made(self, call, future):
         """The call noted by on_executor_call or on_pool_submit handed out `future`: its end is the

@@ -73,7 +73,7 @@ class WaitRecorder:
         if target is None and isinstance(future, WEAKLY_KEYED_FUTURES):
             target = self.executor_calls.get(future) or self.threadsafe_futures.get(future)
             if target is None and isinstance(future, asyncio.Future):
-                inner = future_origin(future)[1]
+                inner = future_origin(future)[1] or self.chained_to_done.get(future)
                 target = self.task_behind(inner) if inner is not None else None
         return target
 
