@@ -12,11 +12,13 @@ import { DEFAULT_MAX_EVENTS, launchTraced, runtimeFor, unreportedExit } from '..
 
 const USAGE = `Usage:
   tasklane run <script> [script args…] [--out FILE] [--format chrome|tasklane] [--long-block-ms N] [--max-events N] [--python PATH]
+  tasklane run -m <module> [module args…] [options as above]
   tasklane summary <trace.json> [--all]
 
 run       runs a Node.js script (.js .cjs .mjs .ts .mts .cts) or a Python asyncio script (.py, with
-          --python, $TASKLANE_PYTHON or python3) under the tracer with its own stdin,
-          stdout, stderr, arguments and environment, writes the trace and exits with the script's code.
+          --python, $TASKLANE_PYTHON or python3; -m runs a module as python -m does) under the
+          tracer with its own stdin, stdout, stderr, arguments and environment, writes the trace
+          and exits with the script's code.
           --out defaults to <script>.tasklane.json; --format defaults to tasklane for *.tasklane.json
           and to chrome (Perfetto, chrome://tracing) otherwise. Options may come before the script or
           after its arguments; everything after "--" goes to the script untouched. Recording stops
@@ -28,7 +30,9 @@ summary   prints the tasks of a trace (either format) and the longest loop block
 class UsageError extends Error {}
 
 interface RunArgs {
+  /** The script's path, or with `asModule` the Python module's name. */
   script: string;
+  asModule: boolean;
   scriptArgs: string[];
   out: string | undefined;
   format: TraceFormat | undefined;
@@ -40,7 +44,7 @@ interface RunArgs {
 const VALUE_OPTIONS = new Set(['--out', '--format', '--long-block-ms', '--max-events', '--python']);
 
 function parseRunArgs(argv: string[]): RunArgs {
-  const args: RunArgs = { script: '', scriptArgs: [], out: undefined, format: undefined, longBlockMs: DEFAULT_LONG_BLOCK_MS, maxEvents: undefined, python: undefined };
+  const args: RunArgs = { script: '', asModule: false, scriptArgs: [], out: undefined, format: undefined, longBlockMs: DEFAULT_LONG_BLOCK_MS, maxEvents: undefined, python: undefined };
   let i = 0;
   let passthrough = false;
   while (i < argv.length) {
@@ -69,7 +73,10 @@ function parseRunArgs(argv: string[]): RunArgs {
       i++;
       continue;
     }
-    if (!args.script) args.script = a;
+    if (!args.script && !passthrough && a === '-m') {
+      args.asModule = true;
+      if (argv[i + 1] === undefined) throw new UsageError('-m needs a module name');
+    } else if (!args.script) args.script = a;
     else args.scriptArgs.push(a);
     i++;
   }
@@ -92,17 +99,18 @@ const STUCK_AFTER_SIGTERM_MS = 1000;
 
 async function run(argv: string[]): Promise<number> {
   const args = parseRunArgs(argv);
-  const script = path.resolve(args.script);
-  if (!fs.existsSync(script)) throw new UsageError(`no such script: ${args.script}`);
-  const runtime = runtimeFor(script);
+  // A module is found by Python, as `python -m` finds it (from the current folder on).
+  const script = args.asModule ? args.script : path.resolve(args.script);
+  if (!args.asModule && !fs.existsSync(script)) throw new UsageError(`no such script: ${args.script}`);
+  const runtime = args.asModule ? 'python' : runtimeFor(script);
   if (!runtime) throw new UsageError(`cannot trace ${args.script}: tasklane runs .js .cjs .mjs .ts .cts .mts and .py scripts`);
-  const out = args.out ?? `${path.basename(script).replace(/\.([cm]?[jt]s|py)$/, '')}.tasklane.json`;
+  const out = args.out ?? `${args.asModule ? script : path.basename(script).replace(/\.([cm]?[jt]s|py)$/, '')}.tasklane.json`;
   const format = args.format ?? (out.endsWith('.tasklane.json') ? 'tasklane' : 'chrome');
   checkPermissions(out);
   checkTraceFile(out);
   const model = new TraceModel({ longBlockUs: args.longBlockMs * 1000, maxEvents: args.maxEvents ?? DEFAULT_MAX_EVENTS });
   const traced = launchTraced({
-    script, args: args.scriptArgs, runnerDir: path.join(__dirname, 'runner'), stdio: 'inherit', processGroup: false, runtime,
+    script, asModule: args.asModule, args: args.scriptArgs, runnerDir: path.join(__dirname, 'runner'), stdio: 'inherit', processGroup: false, runtime,
     interpreter: runtime === 'python' ? args.python ?? process.env.TASKLANE_PYTHON ?? 'python3' : undefined,
     maxEvents: args.maxEvents, sink: model,
   });

@@ -18,7 +18,10 @@ export function runtimeFor(script: string): Runtime | undefined {
 }
 
 export interface LaunchOptions {
+  /** The script's path; with `asModule`, the name of the Python module to run. */
   script: string;
+  /** Python: run the module named `script`, as `python -m` does. */
+  asModule?: boolean;
   args: readonly string[];
   cwd?: string;
   env?: NodeJS.ProcessEnv;
@@ -78,7 +81,7 @@ export function nodeOptionsWithRunner(runnerDir: string, script: string, userOpt
 }
 
 /** The command line and environment that run the script under its runtime's runner, its side channel on SIDE_CHANNEL_FD. */
-export function tracedCommand(options: Pick<LaunchOptions, 'script' | 'args' | 'env' | 'runtime' | 'interpreter' | 'runnerDir' | 'maxEvents' | 'flushMs'>): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+export function tracedCommand(options: Pick<LaunchOptions, 'script' | 'asModule' | 'args' | 'env' | 'runtime' | 'interpreter' | 'runnerDir' | 'maxEvents' | 'flushMs'>): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const env = { ...(options.env ?? process.env) };
   const config = {
     fd: SIDE_CHANNEL_FD,
@@ -89,7 +92,7 @@ export function tracedCommand(options: Pick<LaunchOptions, 'script' | 'args' | '
   if (options.runtime === 'python') {
     env[RUNNER_ENV] = encodeConfig(config);
     const runner = path.join(options.runnerDir, 'python', 'tasklane_runner.py');
-    return { command: options.interpreter || 'python3', args: [runner, options.script, ...options.args], env };
+    return { command: options.interpreter || 'python3', args: [runner, ...(options.asModule ? ['-m'] : []), options.script, ...options.args], env };
   }
   config.userNodeOptions = env.NODE_OPTIONS ?? null;
   env.NODE_OPTIONS = nodeOptionsWithRunner(options.runnerDir, options.script, env.NODE_OPTIONS);

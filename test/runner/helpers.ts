@@ -53,12 +53,13 @@ export function downleveled(fixture: string, compiler: keyof typeof DOWNLEVELING
   return out;
 }
 
-/** Runs `tasklane run <fixture> …` (a fixture's name, or a copy's path) to completion and reads the trace it wrote. */
-export function traceFixture(fixture: string, options: { args?: string[]; cliArgs?: string[]; env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number } = {}): TracedRun {
+/** Runs `tasklane run <fixture> …` (a fixture's name, or a copy's path; or `-m` a module) to completion and reads the trace it wrote. */
+export function traceFixture(fixture: string, options: { args?: string[]; cliArgs?: string[]; env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number; asModule?: boolean } = {}): TracedRun {
   const out = tempTrace();
   // The README's form puts options after the script's arguments; with "--" they must come first.
   const ours = ['--out', out, ...(options.cliArgs ?? [])];
-  const script = [path.resolve(FIXTURES, fixture), ...(options.args ?? [])];
+  // With asModule, `fixture` names a Python module, found from `cwd` (`tasklane run -m name`).
+  const script = [...(options.asModule ? ['-m', fixture] : [path.resolve(FIXTURES, fixture)]), ...(options.args ?? [])];
   const argv = options.args?.includes('--') ? [...ours, ...script] : [...script, ...ours];
   const result = spawnSync(process.execPath, [CLI, 'run', ...argv], {
     cwd: options.cwd ?? ROOT, env: options.env ?? process.env, encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024, input: options.input,

@@ -1,7 +1,8 @@
 """Tasklane's tracer for Python asyncio (standard library only).
 
-Run as `python tasklane_runner.py script.py [args...]` with TASKLANE_RUNNER set; it runs the
-script as `__main__` and writes the same binary frames as the Node runner to the side channel.
+Run as `python tasklane_runner.py script.py [args...]` (or `-m module [args...]`) with
+TASKLANE_RUNNER set; it runs the script (the module) as `__main__`, as `python script.py` (`python
+-m module`) would, and writes the same binary frames as the Node runner to the side channel.
 It observes asyncio at points that add no frame to a task's own tracebacks, chiefly the loop's
 Handle._run (each task step), BaseEventLoop.create_task and asyncio's registry of tasks (task
 creation), run_in_executor (what an executor's future runs) and Task.cancel (_tasklane.hooks has
@@ -11,6 +12,7 @@ them all).
 import asyncio
 import json
 import os
+import runpy
 import signal
 import sys
 import threading
@@ -44,14 +46,16 @@ def resend_when_free(lock, signum):
     threading.Thread(target=resend, name="tasklane-signal", daemon=True).start()
 
 
-def show_traceback(exc, script):
+def show_traceback(exc, script, runs_module):
     """Prints the traceback as `python script.py` would: starting at the script's own frame, or
     with none when the script never ran (a SyntaxError in it has only the runner's frames), and
     with no frame of the runner's in it or in the exceptions it chains."""
     start = exc.__traceback__
     while start is not None and os.path.abspath(start.tb_frame.f_code.co_filename) != script:
         start = start.tb_next
-    exc.__traceback__ = start
+    # Not raised in it: raised finding the module `python -m` runs (in its package's __init__),
+    # which Python shows from runpy's frames.
+    exc.__traceback__ = start if start is not None or not runs_module else exc.__traceback__
     chained, seen = [exc], set()
     while chained:
         error = chained.pop()
@@ -63,21 +67,43 @@ def show_traceback(exc, script):
     sys.excepthook(type(exc), exc, exc.__traceback__)
 
 
+class ModuleNotRunnable(Exception):
+    """`python -m` would not run the module (none of that name, a package with no __main__)."""
+
+
+def module_code(name, main_module):
+    """The code of the module `name` and its file, `main_module` set up to run it as `python -m
+    name` runs it (runpy's own steps: its package imported first, sys.argv[0] its file)."""
+    name, spec, code = runpy._get_module_details(name, ModuleNotRunnable)
+    main_module.__dict__.update({
+        "__file__": spec.origin, "__cached__": spec.cached, "__loader__": spec.loader,
+        "__package__": spec.parent, "__spec__": spec, "__builtins__": __builtins__,
+    })
+    sys.argv[0] = spec.origin
+    return code, os.path.abspath(spec.origin)
+
+
 def main():
     config = json.loads(os.environ.pop(RUNNER_ENV, "") or "null")
-    if len(sys.argv) < 2:
-        sys.stderr.write("usage: tasklane_runner.py script.py [args...]\n")
+    module = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "-m" else None
+    if len(sys.argv) < 2 or sys.argv[1] == "-m" and module is None:
+        sys.stderr.write("usage: tasklane_runner.py script.py [args...] | -m module [args...]\n")
         return 2
-    script = os.path.abspath(sys.argv[1])
-    sys.argv = sys.argv[1:]
-    sys.path[0] = os.path.dirname(script)
+    if module is not None:
+        script = module
+        sys.argv = sys.argv[2:]
+        sys.path[0] = os.getcwd()
+    else:
+        script = os.path.abspath(sys.argv[1])
+        sys.argv = sys.argv[1:]
+        sys.path[0] = os.path.dirname(script)
     tracer = None
     if isinstance(config, dict) and isinstance(config.get("fd"), int):
         try:
             os.fstat(config["fd"])
             max_events = config.get("maxEvents")
             cap = max_events if isinstance(max_events, int) and max_events >= 0 else None
-            tracer = Tracer(Sink(config["fd"], config.get("flushMs", 20), cap), script)
+            tracer = Tracer(Sink(config["fd"], config.get("flushMs", 20), cap), script, module)
             install(tracer)
             reserve(config["fd"])
             stand_in_for_uvloop()
@@ -113,14 +139,21 @@ def main():
         signal.signal(signal.SIGTERM, on_sigterm)
         watch_sigterm(tracer, on_sigterm)
 
-    with open(script, "rb") as source_file:
-        source = source_file.read()
-    globals_ = {"__name__": "__main__", "__file__": script, "__builtins__": __builtins__, "__package__": None, "__spec__": None, "__loader__": None, "__cached__": None}
-    sys.modules["__main__"] = type(sys)("__main__")
-    sys.modules["__main__"].__dict__.update(globals_)
+    if module is None:
+        with open(script, "rb") as source_file:
+            source = source_file.read()
+    sys.modules["__main__"] = main_module = type(sys)("__main__")
     try:
-        code = compile(source, script, "exec")
-        exec(code, sys.modules["__main__"].__dict__)
+        if module is not None:
+            code, script = module_code(module, main_module)
+        else:
+            main_module.__dict__.update({"__file__": script, "__builtins__": __builtins__, "__package__": None, "__spec__": None, "__loader__": None, "__cached__": None})
+            code = compile(source, script, "exec")
+        exec(code, main_module.__dict__)
+    except ModuleNotRunnable as exc:
+        finish("exception", 1, "", str(exc))
+        sys.stderr.write("%s: %s\n" % (sys.executable, exc))  # as `python -m` says it
+        return 1
     except SystemExit as exc:
         status = exc.code
         exit_code = 0 if status is None else int(status) if isinstance(status, int) else 1  # sys.exit(True), as unittest.main() does, is 1
@@ -129,13 +162,13 @@ def main():
     except KeyboardInterrupt as exc:
         message, site = describe_error(exc)
         finish("signal", None, "SIGINT", "interrupted (KeyboardInterrupt)", site)
-        show_traceback(exc, script)
+        show_traceback(exc, script, module is not None)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGINT)
     except BaseException as exc:
         message, site = describe_error(exc)
         finish("exception", 1, "", message, site)
-        show_traceback(exc, script)
+        show_traceback(exc, script, module is not None)
         return 1
     finish("exit", 0)
     return 0

@@ -245,6 +245,29 @@ forEachPython('the trace read live, the event cap, and how programs end', ({ pyt
     assert.equal(model.exit?.reason, 'exit');
   });
 
+  it('tasklane run -m runs a module as python -m does (its package imported first, relative imports, a package\'s __main__), and one Python cannot find ends with its words', () => {
+    const cwd = path.join(FIXTURES, py(''));
+    const env = { ...process.env, TASKLANE_PYTHON: python.command };
+    const untraced = (args: string[]): { stdout: string; stderr: string; code: number | null } => {
+      const result = spawnSync(python.command, args, { cwd, encoding: 'utf8' });
+      return { stdout: result.stdout, stderr: result.stderr, code: result.status };
+    };
+    const app = traceFixture('modpkg.app', { asModule: true, args: ['x', 'y'], cwd, env });
+    assert.deepEqual([app.code, app.stdout], [0, untraced(['-m', 'modpkg.app', 'x', 'y']).stdout]);
+    assert.equal(app.stdout, "__main__ modpkg app.py ['x', 'y'] ['a', 'b']\n");
+    assert.equal(only(app.model, 'modpkg.app').kind, 'script');
+    const naps = tasksNamed(app.model, 'nap');
+    assert.equal(naps.length, 2);
+    for (const nap of naps) assert.match(nap.site, /modpkg\/app\.py:\d+:\d+$/);
+    const pkg = traceFixture('modpkg', { asModule: true, args: ['z'], cwd, env });
+    assert.deepEqual([pkg.code, pkg.stdout], [0, "modpkg.app modpkg __main__.py ['z'] ['a', 'b']\n"]);
+    assert.equal(tasksNamed(pkg.model, 'nap').length, 2);
+    const missing = traceFixture('modpkg.nosuch', { asModule: true, cwd, env });
+    const expected = untraced(['-m', 'modpkg.nosuch']);
+    assert.deepEqual([missing.code, missing.stdout, missing.stderr.replace(/^tasklane: wrote .*\n/m, '')], [expected.code, expected.stdout, expected.stderr]);
+    assert.deepEqual([missing.model.exit?.reason, missing.model.exit?.message], ['exception', 'No module named modpkg.nosuch']);
+  });
+
   it('a missing interpreter gets a clear message', () => {
     const result = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'run', path.join(FIXTURES, py('sequential.py')), '--python', 'python-does-not-exist', '--out', '/dev/null'], { encoding: 'utf8' });
     assert.equal(result.status, 2);

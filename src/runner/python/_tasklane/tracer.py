@@ -38,7 +38,9 @@ def is_asyncios_protocol(obj):
 
 
 class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
-    def __init__(self, sink, script):
+    def __init__(self, sink, script, name=None):
+        """`script`: the program's path, or the module `python -m` would run; `name`: the script
+        task's name (the file's, unless given)."""
         WaitRecorder.__init__(self)
         OriginRecorder.__init__(self)
         self.sink = sink
@@ -85,7 +87,7 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         sink.before_flush = self.write_pending
         with sink.lock:
             self.enc.start(script, os.getcwd())
-            self.enc.task(t0, self.root, 0, "script", os.path.basename(script), "")
+            self.enc.task(t0, self.root, 0, "script", name or os.path.basename(script), "")
             self.enc.run(t0, self.root)
 
     def running_here(self):
