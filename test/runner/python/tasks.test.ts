@@ -128,8 +128,9 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     const wakes = (name: string): string[] => tasksNamed(model, name).map((t) => t.waits.map((w) => `${model.waitLabel(w)} by ${model.tasks.get(model.wokenBy(w))?.name ?? 'none'}`).join(', '));
     assert.deepEqual(wakes('waiter'), ['Event.wait by main', 'Event.wait by main'], 'call_later(0.01, event.set); a SIGUSR1 handler\'s stop.set');
     assert.deepEqual(wakes('consumer'), ['Queue.get by main'], 'call_soon(lambda: queue.put_nowait(…))');
-    assert.deepEqual(wakes('awaiting'), ['Future by to_thread resolve_from_thread'], 'call_soon_threadsafe(future.set_result, …) in its thread');
-    assert.deepEqual([...wakes('self_waker'), ...wakes('sleeper')], ['Future by none', 'sleep 0.005 s by none']);
+    // A future awaited by its name is labelled with it.
+    assert.deepEqual(wakes('awaiting'), ['Future future by to_thread resolve_from_thread'], 'call_soon_threadsafe(future.set_result, …) in its thread');
+    assert.deepEqual([...wakes('self_waker'), ...wakes('sleeper')], ['Future box.future by none', 'sleep 0.005 s by none']);
   });
 
   it('a task the user starts of asyncio\'s sleep, to_thread or Server.serve_forever is the user\'s; those asyncio starts itself are its own', () => {

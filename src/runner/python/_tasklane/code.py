@@ -2,6 +2,7 @@
 
 import asyncio
 import asyncio.base_events
+import bisect
 import builtins
 import dis
 import functools
@@ -194,6 +195,42 @@ def awaits_at_one_place(code):
     function, which the loop lane would show as idle."""
     opcodes = code.co_code[0::2]
     return sum(opcodes.count(opcode) for opcode in SUSPENDS) == 1
+
+
+# What a name awaited is loaded by: a variable (LOAD_FAST_BORROW from 3.14), then its attributes.
+_NAME_LOADS = frozenset(("LOAD_FAST", "LOAD_FAST_BORROW", "LOAD_FAST_CHECK", "LOAD_NAME", "LOAD_GLOBAL", "LOAD_DEREF"))
+_awaited_names = {}  # id(code) -> (code, offsets of its GET_AWAITABLE instructions, the name each awaits or "")
+
+
+def awaited_name(frame):
+    """The variable or attribute a coroutine suspended in `frame` awaits, as written (`await
+    client.reply`: "client.reply"); "" where it awaits anything else (a call's result). Read from
+    the code's instructions, once for each code object (dis takes up to a millisecond or so)."""
+    code = frame.f_code
+    entry = _awaited_names.get(id(code))
+    if entry is None or entry[0] is not code:
+        entry = _awaited_names[id(code)] = (code, *_names_awaited(code))
+    # The await under way is the last to begin at or before the frame's instruction.
+    at = bisect.bisect_right(entry[1], frame.f_lasti) - 1
+    return entry[2][at] if at >= 0 else ""
+
+
+def _names_awaited(code):
+    offsets, names = [], []
+    instructions = list(dis.get_instructions(code))
+    for index, instruction in enumerate(instructions):
+        if instruction.opname != "GET_AWAITABLE":
+            continue
+        start = index - 1
+        while start >= 0 and instructions[start].opname == "LOAD_ATTR":
+            start -= 1
+        loaded = instructions[start] if start >= 0 else None
+        name = ""
+        if loaded is not None and loaded.opname in _NAME_LOADS:
+            name = ".".join(str(step.argval) for step in instructions[start:index])
+        offsets.append(instruction.offset)
+        names.append(name)
+    return offsets, names
 
 
 def code_name(code):

@@ -7,7 +7,7 @@ import weakref
 from types import CoroutineType
 
 from .awaits import awaiter_of, awaits_primitive, code_of, frame_of, future_origin, given_label, project_link, span_links, wait_for_call, wait_label, walk_await_chain
-from .code import coroutine_name, is_library, is_package_file, is_users, line_site, seconds
+from .code import awaited_name, coroutine_name, is_library, is_package_file, is_users, line_site, seconds
 from .combinators import GATHERING_FUTURE, group_name
 from .origins import SUBPROCESS_WAITS
 
@@ -158,6 +158,11 @@ class WaitRecorder:
             # socket read waits on an Event its protocol sets: SocketStream.receive, not Event.wait).
             in_package_words = in_package and (awaits_primitive(last_user, api) if api is not None else waiter is not None)
             label = origin or (coroutine_name(last_user, code_of(last_user)) if in_package_words else wait_label(api, waiter))
+            if api is None and not origin and not in_package_words and waiter is not None and last_user is not None:
+                # A future the program holds, awaited by its name (`await client.reply`): named so.
+                name = awaited_name(frame_of(last_user))
+                if name:
+                    label = "%s %s" % (label, name)
             if api is not None and code_of(api) in SUBPROCESS_WAITS:  # worded as asyncio says it, leading to the child
                 target = self.child_process_awaited(api, waiter)
         if state._tl_timeouts:
