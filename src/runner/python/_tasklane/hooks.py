@@ -189,6 +189,8 @@ def install(tracer):
         call, runs = None, fn
         try:
             caller = sys._getframe(2)
+            if caller.f_code.co_name == "submit" and caller.f_back is not None:
+                caller = caller.f_back  # through a pool subclass's own submit(), to what called that
             if not getattr(fn, "_tl_runs_call", False) and caller.f_code is not run_in_executor_code:
                 call = tracer.on_pool_submit(fn, caller)
                 if call is not None and in_thread:
@@ -209,7 +211,11 @@ def install(tracer):
         patches.set(module.ProcessPoolExecutor, "submit", process_pool_submit)
 
     def chain_future(source, destination):
-        original_chain_future(source, destination)
+        try:
+            original_chain_future(source, destination)
+        except BaseException as error:
+            raised_through(error)
+            raise
         try:
             tracer.on_future_chained(source, destination)
         except Exception:
