@@ -114,6 +114,27 @@ describe('Node runner: timers', () => {
     assert.equal(model.waitLabel(wait), 'main', 'a tick queued by another task: that task woke it, not the queue');
   });
 
+  it('a function the program queued itself (process.nextTick, queueMicrotask) is its task\'s code, which holds the loop, while that task waits or after it has ended; one that only resolves is a wake', () => {
+    const { model, stdout } = traceFixture('queued-callbacks.js');
+    assert.equal(stdout, 'done\n');
+    const main = only(model, 'main');
+    const timer = only(model, 'setTimeout 1 ms');
+    // (Blocks from main's first run on: loading the script may hold the loop that long on a busy machine.)
+    const blocks = model.longBlocks().filter((b) => b.start >= main.created);
+    assert.deepEqual(blocks.map((b) => model.tasks.get(b.task)?.name).sort(), ['main', 'setTimeout 1 ms'], 'each 60 ms callback is a long block of the task that queued it');
+    const [block] = blocks.filter((b) => b.task === timer.id);
+    assert.ok(block.start >= timer.end!.t, 'the tick runs after its timer\'s callback, as its code');
+    // main's wait for its 10 ms timer goes on after the microtask, as after a .then callback of its own.
+    const firstTimer = only(model, 'setTimeout 10 ms');
+    assert.deepEqual(main.waits.slice(0, 2).map((w) => w.target), [firstTimer.id, firstTimer.id]);
+    assert.equal(model.waitLabel(main.waits.at(-1)!), 'process.nextTick');
+    // At a top-level await: the module's body is the script's.
+    const tla = traceFixture('queued-callbacks-tla.mjs');
+    assert.equal(tla.stdout, 'done\n');
+    const script = [...tla.model.tasks.values()].find((t) => t.kind === 'script')!;
+    assert.deepEqual(tla.model.longBlocks().filter((b) => b.start >= script.waits[0].start).map((b) => b.task), [script.id]);
+  });
+
   it('a tick or a microtask queued right after a call awaited later (a helper\'s, an async function\'s returning another\'s promise) is the caller\'s, not the call\'s', () => {
     const { model, stdout } = traceFixture('queued-after-call.js');
     assert.equal(stdout, 'process.nextTick\nqueueMicrotask\nqueueMicrotask after load\nprocess.nextTick after load\n', 'as untraced');

@@ -33,6 +33,11 @@ function callsResolve(fn: Function): boolean {
 }
 const CALLS_RESOLVE = /^(?:function\s*\(\s*\)\s*\{|\(\s*\)\s*=>\s*\{?)\s*(?:return\s+)?(?:resolve|res|r|done|reject|rej)\s*\(/;
 
+/** A callback that only settles a promise (a resolve function, or one that calls it): a wake, not code of its own. */
+export function onlySettles(fn: Function): boolean {
+  return isResolveFunction(fn) || callsResolve(fn);
+}
+
 /**
  * Where a function compiled into a generator awaited, which the stack no longer shows (see
  * CallSiteInfo's `compiledAwait`): where it made the call it awaits, the place of `await call()`.
@@ -75,7 +80,7 @@ export class Awaits {
    * timer only guards (`setTimeout(() => reject(new Error('timed out')), ms)`).
    */
   timerMade(executing: Promise<unknown> | undefined, timer: TaskState, callback: unknown): void {
-    if (executing === undefined || typeof callback !== 'function' || !(isResolveFunction(callback) || callsResolve(callback))) return;
+    if (executing === undefined || typeof callback !== 'function' || !onlySettles(callback)) return;
     if (executing === this.promised) return;
     this.promise(executing, timer);
   }

@@ -7,6 +7,8 @@ import { calleeAt, importedAt } from './functionSource';
 export interface IoResource {
   /** A crypto job's completion callback, set when the job runs asynchronously. */
   ondone?: unknown;
+  /** A tick's callback, and a queueMicrotask's once queued. */
+  callback?: unknown;
   /** A timer's and an immediate's callbacks. */
   _onTimeout?: unknown;
   _onImmediate?: unknown;

@@ -2,6 +2,7 @@
 // folded into the task that made them, and which task each one's callbacks run.
 import { executionAsyncId } from 'node:async_hooks';
 import { isPackageFile } from './callFrames';
+import { onlySettles } from './awaits';
 import type { CallSiteInfo } from './callSiteInfo';
 import { processStdioOpened } from './callsites';
 import type { HandleEnds, WorkerWatch } from './handleEnds';
@@ -14,6 +15,10 @@ import { FOLDED_TYPES, HELPER_REQUEST_TYPES, isAwaitableWork, isNodesOwn, isOneS
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
+
+/** The Node APIs that queue a callback of the program's own (CallSiteInfo.api of the call). */
+const NEXT_TICK = 'process.nextTick';
+const QUEUE_MICROTASK = 'queueMicrotask';
 
 /**
  * Node's next request of a file stream, made once the one before it completed (a ReadStream
@@ -89,6 +94,14 @@ export class ResourceTasks {
    * tick after the host's lookup).
    */
   private readonly tickSites = new Map<number, string>();
+  /**
+   * Ticks and microtasks the program's code queued itself (`process.nextTick(fn)`,
+   * `queueMicrotask(fn)`), by id: their callback, unless it only settles a promise, is a run of
+   * their task's code, even while that task waits or once it has ended, not Node's work, so that
+   * one computing for long holds the loop on the timeline (see Tracer.enter). (A microtask's
+   * callback is set on it only after the hook that reports it.)
+   */
+  private readonly programCallbacks = new Map<number, IoResource>();
 
   /**
    * `popReturnedCalls` and `stepShown`: see PromiseTasks. `workers`: told of each `new Worker`'s
@@ -117,6 +130,13 @@ export class ResourceTasks {
     return maker !== undefined && maker.announced && maker.oneShot && !maker.ended;
   }
 
+  /** Whether the resource is a tick or microtask running a callback of the program's own (see programCallbacks). */
+  runsProgramCallback(asyncId: number): boolean {
+    if (this.programCallbacks.size === 0) return false;
+    const callback = this.programCallbacks.get(asyncId)?.callback;
+    return typeof callback === 'function' && !onlySettles(callback);
+  }
+
   /** The task whose code the resource's callback runs, if it is followed. */
   ownerOf(asyncId: number): TaskState | undefined {
     return this.owners.get(asyncId);
@@ -133,6 +153,7 @@ export class ResourceTasks {
       if (owner.foldedPending > 0) owner.foldedPending--; // (a one-shot timer's own callback too, which ends it anyway)
     }
     if (this.tickSites.size > 0) this.tickSites.delete(asyncId);
+    if (this.programCallbacks.size > 0) this.programCallbacks.delete(asyncId);
     if (owner.followUps > 0 && this.followUps.delete(asyncId)) owner.followUps--;
   }
 
@@ -175,9 +196,9 @@ export class ResourceTasks {
       // emitted once it is bound) is the server's: the waiter it wakes says so.
       const forServer = type === 'TickObject' && trigger !== executionAsyncId() ? this.owners.get(trigger) : undefined;
       if (forServer !== undefined && isServer(forServer.name)) top = forServer;
-      // An ES module's body runs in a job of Node's loader: a tick its code queues (a stream's
-      // open) is the script's, as the resources it makes are (TaskStack.adoptUserCode).
-      if (type === 'TickObject' && top === this.stack.internals && this.stack.frameBase.length > 0 &&
+      // An ES module's body runs in a job of Node's loader: a tick or microtask its code queues (a
+      // stream's open) is the script's, as the resources it makes are (TaskStack.adoptUserCode).
+      if ((type === 'TickObject' || type === 'Microtask') && top === this.stack.internals && this.stack.frameBase.length > 0 &&
         this.stack.adoptUserCode(this.sites.lookup(top, this.sites.typeCode(type), false, undefined))) top = this.stack.root;
       // A microtask a Node constructor queues (Node 24's web stream queues its start's end so,
       // where Node 20 chained a promise) is Node's own, as what a constructor does is (see
@@ -195,7 +216,8 @@ export class ResourceTasks {
       }
       this.owners.set(asyncId, top);
       if (top.handle !== undefined) top.foldedPending++;
-      if (type === 'TickObject' && top !== this.stack.internals) this.noteTickSite(asyncId, top);
+      if (type === 'TickObject' && top !== this.stack.internals) this.noteTickSite(asyncId, top, resource);
+      else if (queued?.api === QUEUE_MICROTASK) this.programCallbacks.set(asyncId, resource);
       return;
     }
     if (type === 'TestReporterScope') {
@@ -374,9 +396,10 @@ export class ResourceTasks {
   }
 
   /** A tick queued by a Node API the user's code called (the site cache answers without a stack once seen). */
-  private noteTickSite(asyncId: number, top: TaskState): void {
+  private noteTickSite(asyncId: number, top: TaskState, resource: IoResource): void {
     const info = this.sites.tickSite(top, this.sites.typeCode('TickObject'));
     if (info?.shape === 'internal' && info.site !== '') this.tickSites.set(asyncId, info.site);
+    if (info?.api === NEXT_TICK) this.programCallbacks.set(asyncId, resource);
   }
 
   nameFromResource(task: TaskState, ns: number): void {

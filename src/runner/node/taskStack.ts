@@ -85,7 +85,8 @@ export class TaskStack {
     // calling the program's pull) resumes no await of it: Node's work inside its wait, which goes
     // on. (A builtin awaited there that steps the program's code, Array.fromAsync's, runs it as the
     // script's, its wait going on after each step: see enterHooklessJob.)
-    if (task === this.root && task.awaiting && !task.awaitsBuiltinStepping) return this.internals.id;
+    // (A callback of the program's that cut its wait is its code: see Tracer.enter.)
+    if (task === this.root && task.awaiting && !task.awaitsBuiltinStepping && !task.waitCut) return this.internals.id;
     return task.id;
   }
 

@@ -21,3 +21,8 @@ export const NODE_ITERATOR_JOB = -3;
  * a subclass's promise resolved with `p`): its job calls p's then(), which chains on p, the member.
  */
 export const MEMBER_JOB = -4;
+/**
+ * Not a job's: what Tracer.enter is told for the callback of a tick or microtask the program
+ * queued itself (`process.nextTick(fn)`), which runs the program's own function.
+ */
+export const PROGRAM_CALLBACK = -5;

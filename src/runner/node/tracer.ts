@@ -19,7 +19,7 @@ import type { TaskIds } from './taskIds';
 import { IDLE_GAP_NS, INTERNALS_CODE, TaskStack } from './taskStack';
 import { CALLBACK_RUN, CHECKS_PER_RESUME, JOB_RUN, TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
-import { MEMBER_JOB, NODE_ITERATOR_JOB, RETURNED_JOB, THENABLE_JOB } from './thenSites';
+import { MEMBER_JOB, NODE_ITERATOR_JOB, PROGRAM_CALLBACK, RETURNED_JOB, THENABLE_JOB } from './thenSites';
 
 /** What a guarded hook does. */
 const ENTER = 0;
@@ -137,7 +137,7 @@ export class Tracer {
       init,
       before: (id) => {
         const owner = this.resources.ownerOf(id);
-        if (owner !== undefined) this.guarded(ENTER, owner, 0);
+        if (owner !== undefined) this.guarded(ENTER, owner, id);
       },
       after: (id) => {
         if (this.paused || this.ownIds.delete(id)) return;
@@ -294,12 +294,12 @@ export class Tracer {
    * One hook's work: not while the tracer is at work itself, and nothing it throws reaches the
    * program. (A switch rather than a function argument keeps every call here monomorphic.)
    */
-  private guarded(what: number, owner: TaskState | undefined, thenSite: number, promise?: Promise<unknown>): void {
+  private guarded(what: number, owner: TaskState | undefined, detail: number, promise?: Promise<unknown>): void {
     if (this.paused) return;
     this.paused = true;
     try {
-      if (what === ENTER) this.enter(owner!, false, 0);
-      else if (what === ENTER_REACTION) this.enter(owner!, true, thenSite, promise);
+      if (what === ENTER) this.enter(owner!, false, this.resources.runsProgramCallback(detail) ? PROGRAM_CALLBACK : 0);
+      else if (what === ENTER_REACTION) this.enter(owner!, true, detail, promise);
       else if (what === LEAVE) this.leave(owner!);
       else if (what === SETTLED) this.settles.onSettled(promise!);
       else this.ends.endFinishedTests(this.now());
@@ -330,9 +330,14 @@ export class Tracer {
     // a .then callback it attached, which is its code (and may hold the loop). So is the job in
     // which V8 calls the then() of a thenable the task awaits (or of a member of a subclass's
     // combinator), and a step of Node's own async iterator the task's `for await` pulls.
+    // A function of the program's that it queued itself (`process.nextTick(fn)`, `queueMicrotask(fn)`)
+    // is its code too, which may hold the loop: while it waits at an await, as a .then callback's
+    // (the wait goes on after it); not while it waits for a promise it returned.
     const thenableJob = thenSite === THENABLE_JOB || thenSite === RETURNED_JOB || thenSite === MEMBER_JOB;
     const iteratorJob = thenSite === NODE_ITERATOR_JOB;
-    const aside = thenableJob || iteratorJob || (owner.ended && thenSite === 0) || (!reaction && (owner.awaiting || owner.returnedAt > 0));
+    const programCallback = thenSite === PROGRAM_CALLBACK && (owner.awaiting || owner.returnedAt === 0);
+    const aside = thenableJob || iteratorJob || (owner.ended && thenSite === 0) || (!reaction && !programCallback && (owner.awaiting || owner.returnedAt > 0));
+    if (programCallback && owner.awaiting) owner.waitCut = true;
     // A .then callback the task attached before it awaited runs as the task's code, but the task
     // still waits at its await: the wait goes on once the callback returns (see leave).
     const resumesAwait = reaction && thenSite === 0 && promise === owner.resumesVia;
