@@ -47,9 +47,9 @@ def resend_when_free(lock, signum):
 
 
 def show_traceback(exc, script, runs_module):
-    """Prints the traceback as `python script.py` would: starting at the script's own frame, or
-    with none when the script never ran (a SyntaxError in it has only the runner's frames), and
-    with no frame of the runner's in it or in the exceptions it chains."""
+    """Prints the traceback as `python script.py` (`python -m`, `runs_module`) would: starting at
+    the script's own frame, or with none when the script never ran (a SyntaxError in it has only
+    the runner's frames), and with no frame of the runner's in it or in the exceptions it chains."""
     start = exc.__traceback__
     while start is not None and os.path.abspath(start.tb_frame.f_code.co_filename) != script:
         start = start.tb_next
@@ -74,7 +74,9 @@ class ModuleNotRunnable(Exception):
 def module_code(name, main_module):
     """The code of the module `name` and its file, `main_module` set up to run it as `python -m
     name` runs it (runpy's own steps: its package imported first, sys.argv[0] its file)."""
-    name, spec, code = runpy._get_module_details(name, ModuleNotRunnable)
+    # runpy's own lookup (private, in every Python from 3.9 on), so that what is imported first
+    # and what is said of a module it cannot run are python -m's.
+    _, spec, code = runpy._get_module_details(name, ModuleNotRunnable)
     main_module.__dict__.update({
         "__file__": spec.origin, "__cached__": spec.cached, "__loader__": spec.loader,
         "__package__": spec.parent, "__spec__": spec, "__builtins__": __builtins__,

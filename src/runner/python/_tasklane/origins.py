@@ -182,7 +182,8 @@ class OriginRecorder:
         return run_as_call
 
     def on_future_chained(self, source, destination):
-        """asyncio chained `destination` to `source` (wrap_future, run_in_executor)."""
+        """asyncio chained `destination` to `source` (wrap_future, run_in_executor): noted where
+        `source` is done already (see chained_to_done)."""
         if isinstance(destination, asyncio.Future) and source.done():
             self.chained_to_done[destination] = source
 
