@@ -183,7 +183,8 @@ export class TraceModel implements TraceSink {
     if (!this.admit(t, id)) return;
     const task = this.tasks.get(id);
     const before = task?.waits.at(-1);
-    if (!task || !before) return;
+    // (Python's runner tells it after any callback of the program's a task scheduled, ended or not.)
+    if (!task || !before || task.end) return;
     closeWait(task, t);
     endRunAt(this.lanes, task, t);
     const wait = { start: t, end: NaN, target: before.target, label: before.label, by: 0, byLabel: '', site: before.site, wokenAt: NaN };

@@ -133,6 +133,16 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     assert.deepEqual([...wakes('self_waker'), ...wakes('sleeper')], ['Future box.future by none', 'sleep 0.005 s by none']);
   });
 
+  it('a loop callback of the program\'s (call_soon\'s, a done callback it added) is a run of the task that scheduled it, which holds the loop, that task\'s wait going on after it', () => {
+    const { model, stdout } = trace(py('program_callbacks.py'));
+    assert.equal(stdout, 'done\n');
+    const main = only(model, 'main');
+    // (Blocks from main's first run on: starting Python may hold the loop that long on a busy machine.)
+    const blocks = model.longBlocks().filter((b) => b.start >= main.created);
+    assert.deepEqual(blocks.map((b) => b.task), [main.id, main.id], 'each 60 ms callback is a long block of main');
+    assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['sleep 0.01 s', 'sleep 0.01 s', 'sleep 0.1 s', 'sleep 0.1 s'], 'each wait goes on after the callback');
+  });
+
   it('a task the user starts of asyncio\'s sleep, to_thread or Server.serve_forever is the user\'s; those asyncio starts itself are its own', () => {
     const { model, stdout } = trace(py('threads/library_tasks.py'));
     assert.equal(stdout, 'nap 6 child\n');

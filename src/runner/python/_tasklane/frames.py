@@ -22,6 +22,7 @@ FLUSH_BYTES = 64 * 1024
 FLUSHER_STOP_WAIT_S = 0.1
 OP_STRING, OP_START, OP_TASK, OP_RENAME, OP_RUN, OP_AWAIT, OP_AWAIT_BY, OP_JOIN, OP_END, OP_DROPPED, OP_EXIT, OP_STEP, OP_STEP_END = range(13)
 OP_SIGNAL = 14
+OP_WAIT_ON = 16
 OP_LOOP = 19  # the records that follow in the frame are on that loop's lane (see lanes.py)
 # A task, wait or end timed before the last record, which says how long before (deltas are unsigned).
 BEFORE_OPS = {OP_TASK: 20, OP_AWAIT: 17, OP_END: 13}
@@ -220,6 +221,11 @@ class Encoder:
         else:
             for n in (ident, target, label_ref, site_ref):
                 self.uint(n)
+
+    def wait_on(self, ns, ident):
+        """Task `ident`'s wait goes on, for the same, after a run of its code within it."""
+        self.timed(OP_WAIT_ON, ns)
+        self.uint(ident)
 
     def await_by(self, ns, ident, by, label):
         label_ref = self.ref(label)

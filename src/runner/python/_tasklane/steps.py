@@ -83,11 +83,7 @@ class StepRecorder:
             else:
                 state = foreign_get(task) if carries is not None else None
             if state is None:
-                tracer.callback = handle  # a task's done callback may wake others for it (on_wake)
-                try:
-                    return original_run(handle)
-                finally:
-                    tracer.callback = None
+                return tracer.run_program_callback(original_run, handle)
             ns = perf_counter_ns()
             if state._tl_watch:
                 try:

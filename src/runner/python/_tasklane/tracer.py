@@ -165,14 +165,50 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         ended = self.ident_of_ended(args[0]) if len(args) == 1 else 0
         if ended:
             return ended
+        return self.callback_owner(handle)
+
+    def callback_owner(self, handle, handed=True):
+        """The id of the task that scheduled the loop callback of `handle`, if the callback is the
+        program's (see callback_waker; its code, unless `handed`, not a method of asyncio's it
+        handed over, `event.set`), else 0."""
         callback = handle._callback
         code = getattr(getattr(callback, "__func__", callback), "__code__", None)
+        if code is not None and is_users(code):
+            return handle._context.get(OWNER, 0)
+        if not handed:
+            return 0
         bound_to = getattr(callback, "__self__", None)
         # A public method handed over (`event.set`), not one of asyncio's own protocols', which
         # asyncio schedules itself (a child process's pipe_data_received, in the context of the
         # task that connected the pipes, long ended).
-        handed = bound_to is not None and not getattr(callback, "__name__", "_").startswith("_") and not is_asyncios_protocol(bound_to)
-        return OWNER.get(0) if handed or (code is not None and is_users(code)) else 0
+        handed_over = bound_to is not None and not getattr(callback, "__name__", "_").startswith("_") and not is_asyncios_protocol(bound_to)
+        return handle._context.get(OWNER, 0) if handed_over else 0
+
+    def run_program_callback(self, original_run, handle):
+        """Runs a plain loop callback (no task's step). One of the program's own code (`call_soon(f)`,
+        `call_later(1, f)`, a done callback it added) is a run of the task that scheduled it, whose
+        wait goes on after it (as a Node task's `.then` callback), so that one computing for long
+        holds the loop on the timeline and is a long block. (One loop only: with loops in several
+        threads a callback is not known to be this thread's, as for callback_waker.)"""
+        # (Not in a loop run inside a task's step, nest_asyncio's: that step holds the loop.)
+        plain = self.steps_by_thread is None and self.current is None and not self.sink.broken
+        owner = self.callback_owner(handle, False) if plain else 0
+        if owner:
+            with self.sink.lock:
+                ns = perf_counter_ns()
+                self.settle_current(ns)
+                self.enc.run(ns, owner)
+        self.callback = handle  # a task's done callback may wake others for it (on_wake)
+        try:
+            return original_run(handle)
+        finally:
+            self.callback = None
+            if owner:
+                with self.sink.lock:
+                    ns = perf_counter_ns()
+                    self.enc.wait_on(ns, owner)
+                    self.enc.run(ns, 0)
+                    self.idle_since = NOT_IDLE
 
     def ident_of_ended(self, obj):
         """The id of `obj` if it is a task the tracer followed that has ended, whose ident its state
