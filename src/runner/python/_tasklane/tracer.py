@@ -191,24 +191,31 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         holds the loop on the timeline and is a long block. (One loop only: with loops in several
         threads a callback is not known to be this thread's, as for callback_waker.)"""
         # (Not in a loop run inside a task's step, nest_asyncio's: that step holds the loop.)
-        plain = self.steps_by_thread is None and self.current is None and not self.sink.broken
-        owner = self.callback_owner(handle, False) if plain else 0
-        if owner:
-            with self.sink.lock:
-                ns = perf_counter_ns()
-                self.settle_current(ns)
-                self.enc.run(ns, owner)
+        owner = 0
+        try:
+            if self.steps_by_thread is None and self.current is None and not self.sink.broken:
+                owner = self.callback_owner(handle, False)
+            if owner:
+                with self.sink.lock:
+                    ns = perf_counter_ns()
+                    self.settle_current(ns)
+                    self.enc.run(ns, owner)
+        except Exception:
+            owner = 0  # the callback runs whatever the tracer does
         self.callback = handle  # a task's done callback may wake others for it (on_wake)
         try:
             return original_run(handle)
         finally:
             self.callback = None
             if owner:
-                with self.sink.lock:
-                    ns = perf_counter_ns()
-                    self.enc.wait_on(ns, owner)
-                    self.enc.run(ns, 0)
-                    self.idle_since = NOT_IDLE
+                try:
+                    with self.sink.lock:
+                        ns = perf_counter_ns()
+                        self.enc.wait_on(ns, owner)
+                        self.enc.run(ns, 0)
+                        self.idle_since = NOT_IDLE
+                except Exception:
+                    pass
 
     def ident_of_ended(self, obj):
         """The id of `obj` if it is a task the tracer followed that has ended, whose ident its state
