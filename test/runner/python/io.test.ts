@@ -108,46 +108,90 @@ forEachPython('streams, servers, child processes and packages', ({ trace }) => {
     assert.equal(labels[labels.indexOf('getaddrinfo localhost') + 1], 'open_connection', 'then the connect');
   });
 
-  it('a loopback stream server with three clients shows connects and reads; each handler is made by the task that started the server', () => {
+  it('a loopback stream server with three clients: the server and each end of each connection are tasks, which make the handlers and which reads lead to and are woken by', () => {
     const { model, stdout } = trace(py('streams.py'));
     assert.equal(stdout, "['HELLO 0', 'HELLO 1', 'HELLO 2']\n");
+    const fixture = py('streams.py');
+    const main = only(model, 'main');
+    const server = only(model, /^TCP server /);
+    const port = /^TCP server 127\.0\.0\.1:(\d+)$/.exec(server.name)?.[1];
+    assert.ok(port, server.name);
+    const startedAt = `streams.py:${lineOf(fixture, 'asyncio.start_server(handle')}:1`;
+    assert.deepEqual([server.kind, server.parent, server.site.replace(/^.*\//, ''), model.endState(server), server.end?.message], ['io', main.id, startedAt, 'resolved', 'closed']);
     const clients = tasksNamed(model, 'client');
     assert.equal(clients.length, 3);
-    for (const c of clients) {
+    assert.ok(clients.every((c) => /streams\.py:25:\d+$/.test(c.site)), 'clients are made by the gather in main');
+    const sockets = [...model.tasks.values()].filter((t) => t.name.startsWith('TCP socket '));
+    // Each client's socket is named by the server's address, made where it connected; each
+    // accepted one by its client's, made by the server where it was started.
+    const clientSockets = clients.map((c) => sockets.filter((s) => s.parent === c.id));
+    assert.deepEqual(clientSockets.map((own) => own.map((s) => [s.name, s.kind, s.site.replace(/^.*\//, '')])), clients.map(() => [[`TCP socket 127.0.0.1:${port}`, 'io', `streams.py:${lineOf(fixture, 'asyncio.open_connection(')}:1`]]));
+    const accepted = sockets.filter((s) => s.parent === server.id);
+    assert.equal(accepted.length, 3);
+    assert.ok(accepted.every((s) => /^TCP socket 127\.0\.0\.1:\d+$/.test(s.name) && s.name !== `TCP socket 127.0.0.1:${port}` && s.site.endsWith(startedAt)), accepted.map((s) => `${s.name} ${s.site}`).join());
+    assert.deepEqual(sockets.map((s) => [model.endState(s), s.end?.message]), sockets.map(() => ['resolved', 'closed']));
+    // A read waits for its socket, which the data coming in wakes it by.
+    clients.forEach((c, i) => {
       const labels = c.waits.map((w) => model.waitLabel(w));
       assert.ok(labels.includes('open_connection'), labels.join());
-      assert.ok(labels.includes('StreamReader.readline'), labels.join());
-    }
+      const reads = c.waits.filter((w) => model.waitLabel(w) === 'StreamReader.readline');
+      assert.deepEqual(reads.map((w) => [w.target, w.by]), [[clientSockets[i][0].id, clientSockets[i][0].id]]);
+    });
+    // asyncio makes each handler in a callback of its own: made by the server, where it was
+    // started (not by asyncio's task accepting the connection, not at asyncio.run).
     const handlers = tasksNamed(model, 'handle');
     assert.equal(handlers.length, 3, 'the server handled three connections');
-    assert.ok(clients.every((c) => /streams\.py:25:\d+$/.test(c.site)), 'clients are made by the gather in main');
-    // asyncio makes each handler in a callback of its own: made by the task that started the
-    // server, where it did (not by asyncio's task accepting the connection, not at asyncio.run).
-    const main = only(model, 'main');
-    assert.deepEqual(handlers.map((h) => h.parent), [main.id, main.id, main.id]);
-    assert.ok(handlers.every((h) => /streams\.py:22:\d+$/.test(h.site)), handlers.map((h) => h.site).join());
+    assert.deepEqual(handlers.map((h) => h.parent), [server.id, server.id, server.id]);
+    assert.ok(handlers.every((h) => h.site.endsWith(startedAt)), handlers.map((h) => h.site).join());
+    const handlerReads = handlers.map((h) => h.waits.find((w) => model.waitLabel(w) === 'StreamReader.readline'));
+    assert.deepEqual(handlerReads.map((w) => accepted.some((s) => s.id === w?.target && s.id === w?.by)), [true, true, true]);
+    assert.equal(new Set(handlerReads.map((w) => w?.target)).size, 3, 'each handler reads its own connection');
   });
 
-  it('a stream server over TLS: each handler is made by the task that started the server too', () => {
+  it('a stream server over TLS: its connections are TLS sockets, and each handler is made by the server too', () => {
     const { model, stdout } = trace(py('tls/tls_streams.py'));
     assert.equal(stdout, "['HELLO 0', 'HELLO 1']\n");
-    const main = only(model, 'main');
+    const server = only(model, /^TCP server /);
+    assert.equal(server.parent, only(model, 'main').id);
     const handlers = tasksNamed(model, 'handle');
-    assert.deepEqual(handlers.map((h) => h.parent), [main.id, main.id]);
+    assert.deepEqual(handlers.map((h) => h.parent), [server.id, server.id]);
     assert.ok(handlers.every((h) => /tls_streams\.py:29:\d+$/.test(h.site)), handlers.map((h) => h.site).join());
+    const sockets = [...model.tasks.values()].filter((t) => t.kind === 'io' && t.name.includes('socket'));
+    assert.deepEqual(sockets.map((s) => s.name.replace(/:\d+$/, '')), Array(4).fill('TLS socket 127.0.0.1'));
+    for (const client of tasksNamed(model, 'client')) {
+      const read = client.waits.find((w) => model.waitLabel(w) === 'StreamReader.readline')!;
+      assert.equal(model.tasks.get(read.target)?.parent, client.id, 'the read leads to the client\'s own socket, under the TLS layer');
+    }
   });
 
-  it("a server of the program's own protocol: the tasks its connection_made and data_received start are made by the task that started the server, a request cycle's named after its request", () => {
+  it("a server of the program's own protocol: the tasks its connection_made and data_received start are made by the server, a request cycle's named after its request", () => {
     const { model, stdout } = trace(py('protocol_server.py'));
     assert.equal(stdout, "[('hi', '/BYE'), ('hi', '/BYE')]\n");
-    const main = only(model, 'main');
+    const server = only(model, /^TCP server /);
     const startedAt = `protocol_server.py:${lineOf(py('protocol_server.py'), 'create_server(Greeter')}:1`;
     // Made in connection_made (aiohttp's handler), and in a method its data_received calls (uvicorn's
     // request cycle, named after the request its ASGI scope says).
     for (const handler of [...tasksNamed(model, 'Greeter.greet'), ...tasksNamed(model, 'GET /bye')]) {
-      assert.equal(handler.parent, main.id, handler.name);
+      assert.equal(handler.parent, server.id, handler.name);
       assert.equal(handler.site.replace(/^.*\//, ''), startedAt, handler.name);
     }
     assert.equal(tasksNamed(model, 'GET /bye').length, 2);
+  });
+
+  it("a protocol's callbacks are runs of its socket: one computing for 60 ms is a long block there, and a future one sets is woken by the socket", () => {
+    const { model, stdout } = trace(py('protocol_block.py'));
+    assert.equal(stdout, 'HI\n');
+    const main = only(model, 'main');
+    const server = only(model, /^TCP server /);
+    const accepted = [...model.tasks.values()].filter((t) => t.name.startsWith('TCP socket ') && t.parent === server.id);
+    assert.equal(accepted.length, 1);
+    const blocks = model.longBlocks();
+    assert.deepEqual(blocks.map((b) => b.task), [accepted[0].id], 'Shouter.data_received held the loop for its socket');
+    assert.ok(blocks[0].end - blocks[0].start >= 55_000);
+    const client = only(model, `TCP socket 127.0.0.1:${server.name.split(':').at(-1)}`);
+    assert.equal(client.parent, main.id);
+    const heard = main.waits.find((w) => model.waitLabel(w) === 'Future heard')!;
+    assert.equal(heard.by, client.id, 'Listener.data_received set the future');
+    assert.ok(blocks[0].end <= heard.end);
   });
 });

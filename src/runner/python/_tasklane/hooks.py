@@ -1,7 +1,8 @@
 """Where the tracer meets asyncio: the loop's Handle._run, BaseEventLoop.create_task, the add()
 of asyncio's registry of tasks or Task.__init__ (a task made with asyncio.Task itself),
 create_future and run_in_executor, a thread or process pool's submit, _chain_future (wrap_future's),
-run_coroutine_threadsafe, Server.__init__, a child process's transport (made and exited),
+run_coroutine_threadsafe, Server.__init__ and close, a socket's transport (made and its connection
+lost), a child process's transport (made and exited),
 Task.cancel, asyncio.timeout() and Timeout.reschedule (3.11+), _set_running_loop (to notice a loop
 that is not asyncio's), and on 3.12+ sys.monitoring (coroutine_watch) for when the user's
 coroutines start and return."""
@@ -23,6 +24,7 @@ from . import code as code_module
 from .clock import perf_counter_ns
 from .code import CO_COROUTINE, raised_through
 from .combinators import GATHERING_FUTURE
+from .connections import SOCKET_TRANSPORT
 from .coroutine_watch import watch_coroutines
 from .imports import after_import, forget_imports
 from .making import EAGER_TASKS
@@ -56,6 +58,9 @@ def install(tracer):
     original_pool_submit = ThreadPoolExecutor.submit
     original_run_coroutine_threadsafe = asyncio.tasks.run_coroutine_threadsafe
     original_server_init = asyncio.base_events.Server.__init__
+    original_server_close = asyncio.base_events.Server.close
+    original_socket_init = SOCKET_TRANSPORT.__init__
+    original_call_connection_lost = SOCKET_TRANSPORT._call_connection_lost
     original_chain_future = asyncio.futures._chain_future
     original_set_running_loop = asyncio.events._set_running_loop
     main_thread = threading.main_thread().ident
@@ -113,12 +118,37 @@ def install(tracer):
     # A server made by loop.create_server (asyncio.start_server's), in the step of the task that
     # asked for it: a plain method, where a stand-in for the coroutine function start_server would
     # no longer be one to inspect.iscoroutinefunction (below 3.12), or show in its tracebacks.
-    def server_init(self, loop, sockets, protocol_factory, *args, **kwargs):
-        original_server_init(self, loop, sockets, protocol_factory, *args, **kwargs)
+    def server_init(self, *args, **kwargs):
+        original_server_init(self, *args, **kwargs)
         try:
-            tracer.on_server(protocol_factory, sys._getframe(1))
+            tracer.on_server_made(self, sys._getframe(1))
         except Exception:
             pass
+
+    def server_close(self):
+        original_server_close(self)
+        try:
+            tracer.on_server_closed(self)
+        except Exception:
+            pass
+
+    # A connection's socket transport, made in create_connection (in the step of the task that
+    # asked) or for a connection a server accepted; and its end, a callback of the loop's.
+    def socket_init(self, *args, **kwargs):
+        original_socket_init(self, *args, **kwargs)
+        try:
+            tracer.on_socket_made(self, self._server, sys._getframe(1))
+        except Exception:
+            pass
+
+    def call_connection_lost(self, exc):
+        try:
+            original_call_connection_lost(self, exc)
+        finally:
+            try:
+                tracer.on_connection_lost(self, exc)
+            except Exception:
+                pass
 
     # Every event loop calls it as it starts and stops running, uvloop's too: one that is not
     # asyncio's own runs its tasks where the other hooks do not see them. A loop running outside
@@ -445,6 +475,9 @@ def install(tracer):
     for module in (asyncio.events, asyncio):
         patches.set(module, "_set_running_loop", set_running_loop)
     patches.set(asyncio.base_events.Server, "__init__", server_init)
+    patches.set(asyncio.base_events.Server, "close", server_close)
+    patches.set(SOCKET_TRANSPORT, "__init__", socket_init)
+    patches.set(SOCKET_TRANSPORT, "_call_connection_lost", call_connection_lost)
     patches.set(GATHERING_FUTURE, "__init__", gathering_init)
     patches.set(subprocess_type, "__init__", subprocess_init)
     patches.set(subprocess_type, "_process_exited", process_exited)

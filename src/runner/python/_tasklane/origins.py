@@ -86,8 +86,6 @@ class OriginRecorder:
         # future run_coroutine_threadsafe handed out -> the same.
         self.threadsafe_calls = {}
         self.threadsafe_futures = weakref.WeakKeyDictionary()
-        # A server's protocol factory -> (id of the task that started it, where).
-        self.servers = weakref.WeakKeyDictionary()
         # The futures of run_in_executor and of a pool's submit in a task -> IoTask:
         # the future does not say what it runs.
         self.executor_calls = weakref.WeakKeyDictionary()
@@ -105,11 +103,13 @@ class OriginRecorder:
     def caller(self):
         """The task asking, in the calling thread: its loop's task running now, or the
         run_in_executor call a thread of a thread pool runs (to_thread's function calling
-        run_coroutine_threadsafe), else the task that scheduled the loop callback running now, else
-        the script."""
+        run_coroutine_threadsafe), else the server or socket whose loop callback runs now, or the
+        task that scheduled the one running now, else the script."""
         current = self.running_here()
         if current is not None:
             return current._tl_ident
+        if self.connection_running and get_ident() == self.main_thread:
+            return self.connection_running  # a server's or socket's callback (see ConnectionRecorder)
         return self.executor_threads.get(get_ident()) or OWNER.get(self.root)
 
     def on_threadsafe_call(self, coro, frame):
@@ -262,11 +262,6 @@ class OriginRecorder:
             self.settle_current(ns)
             self.enc.end(ns, ident, outcome[0], outcome[1], "")
 
-    def on_server(self, protocol_factory, frame):
-        """loop.create_server (`frame`) made a server for `protocol_factory`: asked for by the
-        task running now, where the user's code called start_server (or create_server)."""
-        self.servers[protocol_factory] = (self.caller(), user_site(frame))
-
     def asked_by(self, coro, frame, serving):
         """(parent id, site, id or None) of a task made for a caller elsewhere (`frame` made it;
         `serving`: in a protocol's code, see handles_connection), else None."""
@@ -274,17 +269,14 @@ class OriginRecorder:
         if call is not None and call.coro() is coro:
             return call.parent, call.site, call._tl_ident
         if serving:
-            # The transport of the connection knows its server, which knows its factory; over
+            # The transport of the connection knows its server; over
             # TLS, the transport under it does.
             transport = connection_transport(frame)
             server = getattr(transport, "_server", None)
             if server is None:
                 transport = getattr(getattr(transport, "_ssl_protocol", None), "_transport", None)
                 server = getattr(transport, "_server", None)
-            try:
-                asked = self.servers.get(getattr(server, "_protocol_factory", None))
-            except TypeError:  # a factory that cannot be referred to weakly was never noted
-                asked = None
+            asked = self.servers.get(server) if server is not None else None  # see ConnectionRecorder
             if asked is not None:
                 return asked[0], asked[1], None
         return None

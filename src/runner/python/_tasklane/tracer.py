@@ -14,6 +14,7 @@ from .combinators import GATHERING_FUTURE, CombinatorRecorder, group_name
 from .creation import CreationPoints
 from .frames import LanedEncoder, varint_value
 from .lanes import LoopLanes
+from .connections import ConnectionRecorder
 from .origins import OriginRecorder
 from .making import TaskMaker
 from .owners import OWNER
@@ -37,12 +38,13 @@ def is_asyncios_protocol(obj):
     return isinstance(obj, asyncio.BaseProtocol) and type(obj).__module__.startswith("asyncio.")
 
 
-class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder):
+class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorRecorder, OriginRecorder, ConnectionRecorder):
     def __init__(self, sink, script, name=None):
         """`script`: the program's path, or the module `python -m` would run; `name`: the script
         task's name (the file's, unless given)."""
         WaitRecorder.__init__(self)
         OriginRecorder.__init__(self)
+        ConnectionRecorder.__init__(self)
         self.sink = sink
         self.enc = sink.enc
         t0 = perf_counter_ns()
@@ -63,6 +65,7 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         self.destroyed = []  # (ns, id, span ids) of tasks collected pending while a record was being written
         self.current = None  # the task whose step runs now, as the loop lane shows it
         self.callback = None  # the Handle of a plain callback running now (step_hook), for on_wake
+        self.connection_running = 0  # the id of the server or socket whose callback that is, if any
         # Thread ident -> the task whose step runs there, once an event loop runs outside the main
         # thread (see threaded_step_hook): loops in several threads have a step each at once.
         self.steps_by_thread = None
@@ -161,6 +164,8 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         handle = self.callback
         if handle is None or self.steps_by_thread is not None:
             return 0
+        if self.connection_running:
+            return self.connection_running
         args = handle._args
         ended = self.ident_of_ended(args[0]) if len(args) == 1 else 0
         if ended:
@@ -188,30 +193,38 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         """Runs a plain loop callback (no task's step). One of the program's own code (`call_soon(f)`,
         `call_later(1, f)`, a done callback it added) is a run of the task that scheduled it, whose
         wait goes on after it (as a Node task's `.then` callback), so that one computing for long
-        holds the loop on the timeline and is a long block. (One loop only: with loops in several
-        threads a callback is not known to be this thread's, as for callback_waker.)"""
+        holds the loop on the timeline and is a long block; a server's or socket's callback is a
+        run of its task (see ConnectionRecorder). (One loop only: with loops in several threads a
+        callback is not known to be this thread's, as for callback_waker.)"""
         # (Not in a loop run inside a task's step, nest_asyncio's: that step holds the loop.)
-        owner = 0
+        owner = connection = 0
         try:
             if self.steps_by_thread is None and self.current is None and not self.sink.broken:
-                owner = self.callback_owner(handle, False)
+                task = self.connection_of_callback(handle)
+                if task is not None:
+                    owner = connection = task._tl_ident
+                else:
+                    owner = self.callback_owner(handle, False)
             if owner:
                 with self.sink.lock:
                     ns = perf_counter_ns()
                     self.settle_current(ns)
                     self.enc.run(ns, owner)
         except Exception:
-            owner = 0  # the callback runs whatever the tracer does
+            owner = connection = 0  # the callback runs whatever the tracer does
         self.callback = handle  # a task's done callback may wake others for it (on_wake)
+        self.connection_running = connection
         try:
             return original_run(handle)
         finally:
             self.callback = None
+            self.connection_running = 0
             if owner:
                 try:
                     with self.sink.lock:
                         ns = perf_counter_ns()
-                        self.enc.wait_on(ns, owner)
+                        if not connection:
+                            self.enc.wait_on(ns, owner)
                         self.enc.run(ns, 0)
                         self.idle_since = NOT_IDLE
                 except Exception:

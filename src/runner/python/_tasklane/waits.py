@@ -9,6 +9,7 @@ from types import CoroutineType
 from .awaits import awaiter_of, awaits_primitive, code_of, frame_of, future_origin, given_label, project_link, span_links, wait_for_call, wait_label, walk_await_chain
 from .code import awaited_name, coroutine_name, is_library, is_package_file, is_users, line_site, seconds
 from .combinators import GATHERING_FUTURE, group_name
+from .connections import STREAM_WAITS
 from .origins import SUBPROCESS_WAITS
 
 WEAKLY_KEYED_FUTURES = (asyncio.Future, concurrent.futures.Future)
@@ -77,6 +78,14 @@ class WaitRecorder:
                 target = self.task_behind(inner) if inner is not None else None
         return target
 
+    def io_awaited(self, api, waiter):
+        """The child process or socket task a wait in asyncio's `api` is for (a subprocess's
+        wait(), a stream's read()), else None."""
+        code = code_of(api)
+        if code in SUBPROCESS_WAITS:
+            return self.child_process_awaited(api, waiter)
+        return self.socket_awaited(api) if code in STREAM_WAITS else None
+
     def record_gather_wait(self, state, gathering, label, site, ns):
         """A wait for a gather, a combinator task of its own."""
         ident = self.gather_task(gathering, state._tl_ident, site, ns)
@@ -87,8 +96,8 @@ class WaitRecorder:
     def record_wait_for(self, state, given, timeout, waiter, site, ns):
         """A wait in asyncio.wait_for: for what it was given, with its timeout (as an asyncio.timeout()
         block's wait says its own). A task given (below 3.12, the one wait_for runs a coroutine
-        in), the task a shield given guards, a gather given or the child process of a subprocess
-        wait given is its target."""
+        in), the task a shield given guards, a gather given or the child process or socket of a
+        subprocess's or stream's wait given is its target."""
         target = self.task_behind(given)
         words = ""
         if target is None and isinstance(given, GATHERING_FUTURE):
@@ -105,8 +114,8 @@ class WaitRecorder:
             # From 3.12 a child process's wait or communicate is given as the coroutine: its child
             # (worded by asyncio's call).
             api = walk_await_chain(given, False)[4]
-            if api is not None and code_of(api) in SUBPROCESS_WAITS:
-                target = self.child_process_awaited(api, waiter)
+            if api is not None:
+                target = self.io_awaited(api, waiter)
         label = "%s, timeout %s s" % (words or given_label(given, waiter), seconds(timeout))
         self.enc.wait(ns, state._tl_ident, target._tl_ident if target is not None else 0, label, site)
 
@@ -163,8 +172,8 @@ class WaitRecorder:
                 name = awaited_name(frame_of(last_user))
                 if name:
                     label = "%s %s" % (label, name)
-            if api is not None and code_of(api) in SUBPROCESS_WAITS:  # worded as asyncio says it, leading to the child
-                target = self.child_process_awaited(api, waiter)
+            if api is not None:  # worded as asyncio says it, leading to the child process or socket
+                target = self.io_awaited(api, waiter)
         if state._tl_timeouts:
             label = self.bounded(state, label or target._tl_name)
         self.enc.wait(ns, state._tl_ident, target._tl_ident if target is not None else 0, label, site)

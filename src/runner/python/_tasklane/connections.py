@@ -1,0 +1,142 @@
+"""Servers and sockets as tasks of kind io, as the Node runner shows them: `TCP server
+127.0.0.1:8888` from loop.create_server until it is closed, and `TCP socket 127.0.0.1:50312` (named
+by its peer) from its transport's making until the connection is lost. The loop callbacks asyncio
+runs for one (a server's accept, a socket's reads and writes, the protocol's connection_made and
+data_received within them) are its runs, so a protocol computing for long holds the loop on the
+timeline; a stream's wait (StreamReader.read, StreamWriter.drain) leads to its socket, and what its
+callbacks resolve is woken by it. Selector loops only (Linux's and macOS's)."""
+
+import asyncio
+import asyncio.base_events
+import asyncio.selector_events
+import asyncio.sslproto
+import asyncio.streams
+import socket
+import weakref
+
+from .awaits import code_of, frame_of
+from .clock import perf_counter_ns
+from .code import describe_error, user_site
+from .origins import IoTask
+
+SOCKET_TRANSPORT = asyncio.selector_events._SelectorSocketTransport
+ACCEPT_CONNECTION = asyncio.selector_events.BaseSelectorEventLoop._accept_connection
+# The codes of asyncio's stream methods a task waits in for its connection (read, drain, wait_closed).
+STREAM_WAITS = frozenset(
+    value.__code__
+    for kind in (asyncio.streams.StreamReader, asyncio.streams.StreamWriter)
+    for name, value in vars(kind).items()
+    if not name.startswith("_") or name == "__anext__"
+    if hasattr(value, "__code__")
+)
+
+
+def address_words(address):
+    """`127.0.0.1:8888` for an (host, port, …) address, a Unix socket's path as it is."""
+    if isinstance(address, tuple) and len(address) >= 2:
+        return "%s:%s" % address[:2]
+    return address.decode(errors="replace") if isinstance(address, bytes) else str(address or "")
+
+
+def socket_name(transport):
+    """`TCP socket 127.0.0.1:8888` (its peer), `TLS socket …` under TLS, `Unix socket /tmp/s`."""
+    sock = transport.get_extra_info("socket")
+    if getattr(sock, "family", None) == getattr(socket, "AF_UNIX", None):
+        return "Unix socket %s" % (address_words(transport.get_extra_info("peername")) or address_words(transport.get_extra_info("sockname")))
+    kind = "TLS socket" if isinstance(transport._protocol, asyncio.sslproto.SSLProtocol) else "TCP socket"
+    return "%s %s" % (kind, address_words(transport.get_extra_info("peername")))
+
+
+def server_name(server):
+    """`TCP server 127.0.0.1:8888` (its first socket's address), `Unix server /tmp/s`."""
+    sockets = server._sockets or ()
+    if not sockets:
+        return "TCP server"
+    sock = sockets[0]
+    kind = "Unix server" if sock.family == getattr(socket, "AF_UNIX", None) else "TCP server"
+    return "%s %s" % (kind, address_words(sock.getsockname()))
+
+
+class ConnectionRecorder:
+    """Servers' and sockets' tasks (a part of Tracer: it uses its lock, ids and caller())."""
+
+    def __init__(self):
+        # Server -> (its task's id, site), and Server -> its task until it is closed.
+        self.servers = weakref.WeakKeyDictionary()
+        self.open_servers = weakref.WeakKeyDictionary()
+        self.socket_tasks = weakref.WeakKeyDictionary()  # socket transport -> IoTask until its connection is lost
+
+    def start_io_task(self, name, parent, site):
+        with self.sink.lock:
+            ident = self.new_id()
+            ns = perf_counter_ns()
+            self.settle_current(ns)
+            self.enc.task(ns, ident, parent, "io", name, site, False)
+        return IoTask(ident, name)
+
+    def end_io_task(self, task, state, message):
+        with self.sink.lock:
+            ns = perf_counter_ns()
+            self.settle_current(ns)
+            self.enc.end(ns, task._tl_ident, state, message, "")
+
+    def on_server_made(self, server, frame):
+        """loop.create_server (`frame`) made `server`, for the task running now, where the user's
+        code called start_server (or create_server). Its connections' sockets, and the handlers
+        their protocols start (see asked_by), are made by it, there."""
+        site = user_site(frame)
+        task = self.open_servers[server] = self.start_io_task(server_name(server), self.caller(), site)
+        self.servers[server] = (task._tl_ident, site)
+
+    def on_server_closed(self, server):
+        task = self.open_servers.pop(server, None)
+        if task is not None and not self.sink.broken:
+            self.end_io_task(task, "resolved", "closed")
+
+    def on_socket_made(self, transport, server, frame):
+        """A socket transport was made, for a connection `server` accepted (its server's socket) or
+        for the task running now (create_connection's, open_connection's)."""
+        made_by = self.servers.get(server) if server is not None else None
+        if made_by is not None:
+            parent, site = made_by
+        else:
+            parent, site = self.caller(), user_site(frame)
+        self.socket_tasks[transport] = self.start_io_task(socket_name(transport), parent, site)
+
+    def on_connection_lost(self, transport, error):
+        task = self.socket_tasks.pop(transport, None)
+        if task is None or self.sink.broken:
+            return
+        if error is None:
+            self.end_io_task(task, "resolved", "closed")
+        else:
+            with self.sink.lock:
+                ns = perf_counter_ns()
+                self.settle_current(ns)
+                self.enc.end(ns, task._tl_ident, "rejected", *describe_error(error))
+
+    def connection_of_callback(self, handle):
+        """The server or socket task whose loop callback `handle` is (a socket transport's method,
+        its protocol's connection_made, a server's accept), else None."""
+        callback = handle._callback
+        bound_to = getattr(callback, "__self__", None)
+        if bound_to is None:
+            return None
+        task = self.socket_tasks.get(bound_to) if isinstance(bound_to, SOCKET_TRANSPORT) else None
+        if task is not None:
+            return task
+        args = handle._args
+        if isinstance(bound_to, asyncio.BaseProtocol) and args and isinstance(args[0], SOCKET_TRANSPORT):
+            return self.socket_tasks.get(args[0])
+        if getattr(callback, "__func__", None) is ACCEPT_CONNECTION and len(args) > 3:
+            return self.open_servers.get(args[3])
+        return None
+
+    def socket_awaited(self, api):
+        """The socket task a wait in a stream's method (`api`'s code one of STREAM_WAITS) is for."""
+        stream = frame_of(api).f_locals.get("self")
+        transport = getattr(stream, "_transport", None)
+        if transport is not None and not isinstance(transport, SOCKET_TRANSPORT):
+            # Under TLS, the transport the stream writes to is the TLS layer's, over the socket's.
+            transport = getattr(getattr(transport, "_ssl_protocol", None), "_transport", None)
+        return self.socket_tasks.get(transport) if transport is not None else None
