@@ -130,10 +130,18 @@ forEachPython('streams, servers, child processes and packages', ({ trace }) => {
     assert.equal(accepted.length, 3);
     assert.ok(accepted.every((s) => /^TCP socket 127\.0\.0\.1:\d+$/.test(s.name) && s.name !== `TCP socket 127.0.0.1:${port}` && s.site.endsWith(startedAt)), accepted.map((s) => `${s.name} ${s.site}`).join());
     assert.deepEqual(sockets.map((s) => [model.endState(s), s.end?.message]), sockets.map(() => ['resolved', 'closed']));
-    // A read waits for its socket, which the data coming in wakes it by.
+    // open_connection waits for the connect, a task until connected, then for the socket; a read
+    // waits for its socket, which the data coming in wakes it by.
+    const connects = [...model.tasks.values()].filter((t) => t.name.startsWith('TCP connect'));
+    assert.deepEqual(connects.map((t) => [t.name, t.kind, model.endState(t), t.site.replace(/^.*\//, '')]), clients.map(() => [`TCP connect 127.0.0.1:${port}`, 'io', 'resolved', `streams.py:${lineOf(fixture, 'asyncio.open_connection(')}:1`]));
     clients.forEach((c, i) => {
-      const labels = c.waits.map((w) => model.waitLabel(w));
-      assert.ok(labels.includes('open_connection'), labels.join());
+      const opening = c.waits.filter((w) => model.waitLabel(w) === 'open_connection');
+      const connect = connects.filter((t) => t.parent === c.id);
+      assert.equal(connect.length, 1);
+      assert.ok(opening.some((w) => w.target === connect[0].id), 'a wait for the connect');
+      assert.ok(opening.every((w) => w.target === connect[0].id || w.target === clientSockets[i][0].id), 'then for its socket');
+      assert.deepEqual(opening.map((w) => w.by), opening.map((w) => w.target), 'each woken by what it waited for');
+      assert.ok(connect[0].end!.t <= clientSockets[i][0].created);
       const reads = c.waits.filter((w) => model.waitLabel(w) === 'StreamReader.readline');
       assert.deepEqual(reads.map((w) => [w.target, w.by]), [[clientSockets[i][0].id, clientSockets[i][0].id]]);
     });
@@ -176,6 +184,17 @@ forEachPython('streams, servers, child processes and packages', ({ trace }) => {
       assert.equal(handler.site.replace(/^.*\//, ''), startedAt, handler.name);
     }
     assert.equal(tasksNamed(model, 'GET /bye').length, 2);
+  });
+
+  it('a connect refused is a task that ends rejected with the error open_connection raises', () => {
+    const { model, stdout } = trace(py('connect_refused.py'));
+    assert.equal(stdout, 'ConnectionRefusedError 111\n');
+    const main = only(model, 'main');
+    const connect = only(model, /^TCP connect 127\.0\.0\.1:\d+$/);
+    assert.deepEqual([connect.parent, model.endState(connect)], [main.id, 'rejected']);
+    assert.match(connect.end!.message, /^ConnectionRefusedError: \[Errno 111\] Connect call failed \('127\.0\.0\.1', \d+\)$/);
+    assert.ok(main.waits.some((w) => w.target === connect.id && w.by === connect.id && model.waitLabel(w) === 'open_connection'));
+    assert.deepEqual([...model.tasks.values()].filter((t) => t.name.startsWith('TCP socket')), [], 'no socket was made');
   });
 
   it("a protocol's callbacks are runs of its socket: one computing for 60 ms is a long block there, and a future one sets is woken by the socket", () => {

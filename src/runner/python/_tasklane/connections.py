@@ -8,6 +8,7 @@ callbacks resolve is woken by it. Selector loops only (Linux's and macOS's)."""
 
 import asyncio
 import asyncio.base_events
+import asyncio.futures
 import asyncio.selector_events
 import asyncio.sslproto
 import asyncio.streams
@@ -16,11 +17,26 @@ import weakref
 
 from .awaits import code_of, frame_of
 from .clock import perf_counter_ns
-from .code import describe_error, user_site
+from .code import describe_error, exception_of, user_site
 from .origins import IoTask
 
 SOCKET_TRANSPORT = asyncio.selector_events._SelectorSocketTransport
-ACCEPT_CONNECTION = asyncio.selector_events.BaseSelectorEventLoop._accept_connection
+SELECTOR_LOOP = asyncio.selector_events.BaseSelectorEventLoop
+ACCEPT_CONNECTION = SELECTOR_LOOP._accept_connection
+TELL_CONNECTED = asyncio.futures._set_result_unless_cancelled
+# The codes of asyncio's calls a task waits in to connect: first for the connect (a `TCP connect`
+# task), then for its socket's protocol to be told (the socket's task).
+CONNECTION_OPENS = frozenset(
+    function.__code__
+    for function in (
+        asyncio.streams.open_connection,
+        getattr(asyncio.streams, "open_unix_connection", None),
+        asyncio.base_events.BaseEventLoop.create_connection,
+        getattr(getattr(asyncio, "unix_events", None), "_UnixSelectorEventLoop", SELECTOR_LOOP).create_unix_connection,
+        SELECTOR_LOOP.sock_connect,
+    )
+    if hasattr(function, "__code__")
+)
 # The codes of asyncio's stream methods a task waits in for its connection (read, drain, wait_closed).
 STREAM_WAITS = frozenset(
     value.__code__
@@ -38,10 +54,13 @@ def address_words(address):
     return address.decode(errors="replace") if isinstance(address, bytes) else str(address or "")
 
 
+def is_unix(sock):
+    return getattr(sock, "family", None) == getattr(socket, "AF_UNIX", None)
+
+
 def socket_name(transport):
     """`TCP socket 127.0.0.1:8888` (its peer), `TLS socket …` under TLS, `Unix socket /tmp/s`."""
-    sock = transport.get_extra_info("socket")
-    if getattr(sock, "family", None) == getattr(socket, "AF_UNIX", None):
+    if is_unix(transport.get_extra_info("socket")):
         return "Unix socket %s" % (address_words(transport.get_extra_info("peername")) or address_words(transport.get_extra_info("sockname")))
     kind = "TLS socket" if isinstance(transport._protocol, asyncio.sslproto.SSLProtocol) else "TCP socket"
     return "%s %s" % (kind, address_words(transport.get_extra_info("peername")))
@@ -53,8 +72,7 @@ def server_name(server):
     if not sockets:
         return "TCP server"
     sock = sockets[0]
-    kind = "Unix server" if sock.family == getattr(socket, "AF_UNIX", None) else "TCP server"
-    return "%s %s" % (kind, address_words(sock.getsockname()))
+    return "%s %s" % ("Unix server" if is_unix(sock) else "TCP server", address_words(sock.getsockname()))
 
 
 class ConnectionRecorder:
@@ -65,6 +83,10 @@ class ConnectionRecorder:
         self.servers = weakref.WeakKeyDictionary()
         self.open_servers = weakref.WeakKeyDictionary()
         self.socket_tasks = weakref.WeakKeyDictionary()  # socket transport -> IoTask until its connection is lost
+        # The futures a connect waits for -> its task: sock_connect's (`TCP connect`), then the one
+        # its transport sets once the protocol has been told (the socket's; over TLS, the TLS layer's).
+        self.connecting = weakref.WeakKeyDictionary()
+        self.open_connects = weakref.WeakKeyDictionary()  # sock_connect's future -> its task until it is done
 
     def start_io_task(self, name, parent, site):
         with self.sink.lock:
@@ -74,11 +96,11 @@ class ConnectionRecorder:
             self.enc.task(ns, ident, parent, "io", name, site, False)
         return IoTask(ident, name)
 
-    def end_io_task(self, task, state, message):
+    def end_io_task(self, task, state, message, site=""):
         with self.sink.lock:
             ns = perf_counter_ns()
             self.settle_current(ns)
-            self.enc.end(ns, task._tl_ident, state, message, "")
+            self.enc.end(ns, task._tl_ident, state, message, site)
 
     def on_server_made(self, server, frame):
         """loop.create_server (`frame`) made `server`, for the task running now, where the user's
@@ -93,15 +115,44 @@ class ConnectionRecorder:
         if task is not None and not self.sink.broken:
             self.end_io_task(task, "resolved", "closed")
 
-    def on_socket_made(self, transport, server, frame):
+    def on_connect(self, future, sock, address, frame):
+        """sock_connect (`frame`; create_connection's, open_connection's) connects `sock` to
+        `address`, setting `future` once it has: a task of the task running now until then."""
+        name = "%s %s" % ("Unix connect" if is_unix(sock) else "TCP connect", address_words(address))
+        task = self.connecting[future] = self.open_connects[future] = self.start_io_task(name, self.caller(), user_site(frame))
+        future.add_done_callback(self.on_connect_done)  # a task cancelled while it connects cancels it
+
+    def on_connect_done(self, future):
+        """`future` of a connect is done: its task ends, once. Told as its connect completes (in
+        sock_connect, or its callback, the connect's run) and by its done callback, which asyncio
+        runs later."""
+        try:
+            task = self.open_connects.pop(future, None)
+            if task is None or self.sink.broken:
+                return
+            if future.cancelled():
+                self.end_io_task(task, "cancelled", "")
+            elif exception_of(future) is not None:
+                self.end_io_task(task, "rejected", *describe_error(exception_of(future)))
+            else:
+                self.end_io_task(task, "resolved", "")
+        except Exception:
+            pass
+
+    def on_socket_made(self, transport, waiter, server, frame):
         """A socket transport was made, for a connection `server` accepted (its server's socket) or
-        for the task running now (create_connection's, open_connection's)."""
+        for the task running now (create_connection's, open_connection's), which waits for
+        `waiter` until the protocol has been told."""
         made_by = self.servers.get(server) if server is not None else None
         if made_by is not None:
             parent, site = made_by
         else:
             parent, site = self.caller(), user_site(frame)
-        self.socket_tasks[transport] = self.start_io_task(socket_name(transport), parent, site)
+        task = self.socket_tasks[transport] = self.start_io_task(socket_name(transport), parent, site)
+        tls_waiter = getattr(transport._protocol, "_waiter", None) if isinstance(transport._protocol, asyncio.sslproto.SSLProtocol) else None
+        for future in (waiter, tls_waiter):
+            if isinstance(future, asyncio.Future):
+                self.connecting[future] = task
 
     def on_connection_lost(self, transport, error):
         task = self.socket_tasks.pop(transport, None)
@@ -110,27 +161,32 @@ class ConnectionRecorder:
         if error is None:
             self.end_io_task(task, "resolved", "closed")
         else:
-            with self.sink.lock:
-                ns = perf_counter_ns()
-                self.settle_current(ns)
-                self.enc.end(ns, task._tl_ident, "rejected", *describe_error(error))
+            self.end_io_task(task, "rejected", *describe_error(error))
 
     def connection_of_callback(self, handle):
-        """The server or socket task whose loop callback `handle` is (a socket transport's method,
-        its protocol's connection_made, a server's accept), else None."""
+        """The server, socket or connect task whose loop callback `handle` is (a socket transport's
+        method, its protocol's connection_made, a server's accept, a connect's end), else None."""
         callback = handle._callback
         bound_to = getattr(callback, "__self__", None)
         if bound_to is None:
-            return None
+            # The transport telling the task that connected that its protocol has been told.
+            return self.connection_awaited(handle._args[0]) if callback is TELL_CONNECTED and handle._args else None
         task = self.socket_tasks.get(bound_to) if isinstance(bound_to, SOCKET_TRANSPORT) else None
         if task is not None:
             return task
         args = handle._args
         if isinstance(bound_to, asyncio.BaseProtocol) and args and isinstance(args[0], SOCKET_TRANSPORT):
             return self.socket_tasks.get(args[0])
-        if getattr(callback, "__func__", None) is ACCEPT_CONNECTION and len(args) > 3:
+        function = getattr(callback, "__func__", None)
+        if function is ACCEPT_CONNECTION and len(args) > 3:
             return self.open_servers.get(args[3])
+        if function is SELECTOR_LOOP._sock_connect_cb and args:  # (the runner's stand-in for it, see hooks)
+            return self.connection_awaited(args[0])
         return None
+
+    def connection_awaited(self, waiter):
+        """The connect's or socket's task a wait to connect (in one of CONNECTION_OPENS) is for."""
+        return self.connecting.get(waiter) if isinstance(waiter, asyncio.Future) else None
 
     def socket_awaited(self, api):
         """The socket task a wait in a stream's method (`api`'s code one of STREAM_WAITS) is for."""

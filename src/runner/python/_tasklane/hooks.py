@@ -2,7 +2,7 @@
 of asyncio's registry of tasks or Task.__init__ (a task made with asyncio.Task itself),
 create_future and run_in_executor, a thread or process pool's submit, _chain_future (wrap_future's),
 run_coroutine_threadsafe, Server.__init__ and close, a socket's transport (made and its connection
-lost), a child process's transport (made and exited),
+lost) and connect, a child process's transport (made and exited),
 Task.cancel, asyncio.timeout() and Timeout.reschedule (3.11+), _set_running_loop (to notice a loop
 that is not asyncio's), and on 3.12+ sys.monitoring (coroutine_watch) for when the user's
 coroutines start and return."""
@@ -24,7 +24,7 @@ from . import code as code_module
 from .clock import perf_counter_ns
 from .code import CO_COROUTINE, raised_through
 from .combinators import GATHERING_FUTURE
-from .connections import SOCKET_TRANSPORT
+from .connections import SELECTOR_LOOP, SOCKET_TRANSPORT
 from .coroutine_watch import watch_coroutines
 from .imports import after_import, forget_imports
 from .making import EAGER_TASKS
@@ -61,6 +61,8 @@ def install(tracer):
     original_server_close = asyncio.base_events.Server.close
     original_socket_init = SOCKET_TRANSPORT.__init__
     original_call_connection_lost = SOCKET_TRANSPORT._call_connection_lost
+    original_sock_connect = SELECTOR_LOOP._sock_connect
+    original_sock_connected = SELECTOR_LOOP._sock_connect_cb
     original_chain_future = asyncio.futures._chain_future
     original_set_running_loop = asyncio.events._set_running_loop
     main_thread = threading.main_thread().ident
@@ -134,12 +136,32 @@ def install(tracer):
 
     # A connection's socket transport, made in create_connection (in the step of the task that
     # asked) or for a connection a server accepted; and its end, a callback of the loop's.
-    def socket_init(self, *args, **kwargs):
-        original_socket_init(self, *args, **kwargs)
+    def socket_init(self, loop, sock, protocol, waiter=None, *args, **kwargs):
+        original_socket_init(self, loop, sock, protocol, waiter, *args, **kwargs)
         try:
-            tracer.on_socket_made(self, self._server, sys._getframe(1))
+            tracer.on_socket_made(self, waiter, self._server, sys._getframe(1))
         except Exception:
             pass
+
+    # The connect of sock_connect (create_connection's), which sets `fut` once connected: at once,
+    # or in a callback of the loop's.
+    def sock_connect(self, fut, sock, address):
+        try:
+            tracer.on_connect(fut, sock, address, sys._getframe(1))
+        except Exception:
+            pass
+        try:
+            return original_sock_connect(self, fut, sock, address)
+        finally:
+            if fut.done():
+                tracer.on_connect_done(fut)  # (which raises nothing)
+
+    def sock_connected(self, fut, *args, **kwargs):
+        try:
+            return original_sock_connected(self, fut, *args, **kwargs)
+        finally:
+            if fut.done():
+                tracer.on_connect_done(fut)  # (which raises nothing)
 
     def call_connection_lost(self, exc):
         try:
@@ -478,6 +500,8 @@ def install(tracer):
     patches.set(asyncio.base_events.Server, "close", server_close)
     patches.set(SOCKET_TRANSPORT, "__init__", socket_init)
     patches.set(SOCKET_TRANSPORT, "_call_connection_lost", call_connection_lost)
+    patches.set(SELECTOR_LOOP, "_sock_connect", sock_connect)
+    patches.set(SELECTOR_LOOP, "_sock_connect_cb", sock_connected)
     patches.set(GATHERING_FUTURE, "__init__", gathering_init)
     patches.set(subprocess_type, "__init__", subprocess_init)
     patches.set(subprocess_type, "_process_exited", process_exited)
