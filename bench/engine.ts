@@ -1,8 +1,8 @@
 // `npm run bench`: tracing overhead on the three workloads of the engine issue and on R1–R8 (a file
 // read by lines, a hot loop of .catch(), loops of awaited calls, files read one after another, a
 // stream pipeline through an async generator, a burst of calls the tracer has not seen, an HTTP
-// service, a loop and the call after it) and on P1–P3 under each Python (the Python issue's tasks of
-// sleep(0), the commonest loops, functions run for the first time), each run
+// service, a loop and the call after it) and on P1–P4 under each Python (the Python issue's tasks of
+// sleep(0), the commonest loops, functions run for the first time, W3's echoes over streams), each run
 // untraced, under the naive recorder, under the Node runner's hooks doing nothing (the floor any
 // tracer built on them stands on) and doing the least a recorder does (`record only`: each call
 // written down raw, no clock read, nothing sent), and under Tasklane, its trace read live as the extension reads it
@@ -39,7 +39,7 @@ const NODE_WORKLOADS: Workload[] = [
   { id: 'R8', file: 'r8-loop-then-call.js', what: '2k rounds of for await over 50 lines, then a call', runtime: 'node' },
 ];
 
-/** P1 under each interpreter that starts (the goal is 2x on Python 3.12+ and 3x below), then P2 and P3 under each. */
+/** P1 under each interpreter that starts (the goal is 2x on Python 3.12+ and 3x below), then P2–P4 under each. */
 function pythonWorkloads(): Workload[] {
   const rows: Workload[] = [];
   for (const interpreter of PYTHONS) {
@@ -55,6 +55,7 @@ function pythonWorkloads(): Workload[] {
   for (const p1 of [...rows]) {
     rows.push({ id: 'P2', file: 'p2_loops.py', what: p1.what.replace(/^.*(Python .*)$/, '100k awaited calls, 20k timeout blocks, 100k yields, $1'), runtime: 'python', interpreter: p1.interpreter });
     rows.push({ id: 'P3', file: 'p3_cold_coroutines.py', what: p1.what.replace(/^.*(Python .*)$/, '300 coroutine functions run once each, $1'), runtime: 'python', interpreter: p1.interpreter });
+    rows.push({ id: 'P4', file: 'p4_tcp.py', what: p1.what.replace(/^.*(Python .*)$/, '50 stream connections, 20k messages, $1'), runtime: 'python', interpreter: p1.interpreter });
   }
   return rows;
 }

@@ -225,8 +225,7 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
                         ns = perf_counter_ns()
                         if not connection:
                             self.enc.wait_on(ns, owner)
-                        self.enc.run(ns, 0)
-                        self.idle_since = NOT_IDLE
+                        self.idle_since = ns  # as after a step: written once the loop has sat idle (settle_current)
                 except Exception:
                     pass
 
