@@ -29,6 +29,10 @@ forEachPython('streams, servers, child processes and packages', ({ trace }) => {
       ['create_subprocess_exec', children[3].id],
     ]);
     assert.ok(childWaits.some((w) => model.waitLabel(w) === 'Process.communicate' && w.target === children[0].id), 'communicate() waits for the child whose output it reads');
+    // The child's exit (a callback of the loop's, the child's run) wakes a wait() for it.
+    const exits = childWaits.filter((w) => model.waitLabel(w) === 'Process.wait');
+    assert.ok(exits.length >= 2, `${exits.length} waits for an exit`);
+    assert.deepEqual(exits.map((w) => w.by), exits.map((w) => w.target));
     // wait_for(stuck.wait(), 0.1) waits for the child (below 3.12 through the task wait_for runs
     // wait() in, and again for that task once it has cancelled it).
     const bounded = main.waits.filter((w) => w.label === 'Process.wait, timeout 0.1 s');
@@ -40,15 +44,17 @@ forEachPython('streams, servers, child processes and packages', ({ trace }) => {
     }
   });
 
-  it('a child process\'s output read line by line is waited for by each read, none woken by the task that started the child or by asyncio\'s that connected its pipes', () => {
+  it('a child process\'s output read line by line is waited for by each read, which leads to the child and is woken by its output (its pipe\'s reads are the child\'s runs), not by the task that started it or asyncio\'s that connected its pipes', () => {
     const { model, stdout } = trace(py('subprocess_lines.py'));
     assert.equal(stdout, "['0', '1', '2']\n");
+    const child = only(model, /^child process /);
     const reads = only(model, 'read_lines').waits.filter((w) => model.waitLabel(w) === 'StreamReader.__anext__');
     assert.ok(reads.length >= 3, `${reads.length} reads`);
-    for (const read of reads) {
-      const by = model.tasks.get(read.by);
-      assert.ok(by === undefined || by.kind === 'io', `woken by ${by?.name}, whose code fed no read`);
-    }
+    assert.deepEqual(reads.map((w) => [w.target, w.by]), reads.map(() => [child.id, child.id]));
+    // proc.wait() too: the child's exit, a callback of its, wakes it.
+    const waited = only(model, 'main').waits.filter((w) => model.waitLabel(w) === 'Process.wait');
+    assert.deepEqual(waited.map((w) => [w.target, w.by]), waited.map(() => [child.id, child.id]));
+    assert.ok(child.runs.length >= 2 * 3, 'each line read on the child\'s lane');
   });
 
   it('a task an installed package makes, the error it raises and a wait inside it are placed at the project\'s calls of it, one it runs for the project at its coroutine', () => {

@@ -4,14 +4,18 @@ by its peer) from its transport's making until the connection is lost. The loop 
 runs for one (a server's accept, a socket's reads and writes, the protocol's connection_made and
 data_received within them) are its runs, so a protocol computing for long holds the loop on the
 timeline; a stream's wait (StreamReader.read, StreamWriter.drain) leads to its socket, and what its
-callbacks resolve is woken by it. Selector loops only (Linux's and macOS's)."""
+callbacks resolve is woken by it. Selector loops only (Linux's and macOS's). So too a child
+process's pipes: their callbacks are runs of the child's task (see OriginRecorder.on_subprocess),
+which a read of its output leads to."""
 
 import asyncio
 import asyncio.base_events
+import asyncio.base_subprocess
 import asyncio.futures
 import asyncio.selector_events
 import asyncio.sslproto
 import asyncio.streams
+import asyncio.subprocess
 import socket
 import weakref
 
@@ -20,10 +24,19 @@ from .clock import perf_counter_ns
 from .code import describe_error, exception_of, user_site
 from .origins import IoTask
 
-SOCKET_TRANSPORT = asyncio.selector_events._SelectorSocketTransport
+UNIX_EVENTS = getattr(asyncio, "unix_events", None)  # (not on Windows)
 SELECTOR_LOOP = asyncio.selector_events.BaseSelectorEventLoop
+UNIX_LOOP = getattr(UNIX_EVENTS, "_UnixSelectorEventLoop", SELECTOR_LOOP)
+SOCKET_TRANSPORT = asyncio.selector_events._SelectorSocketTransport
+SUBPROCESS_TRANSPORT = asyncio.base_subprocess.BaseSubprocessTransport
+# A child process's pipes (its stdout's reads, its stdin's writes).
+PIPE_TRANSPORTS = tuple(kind for kind in (getattr(UNIX_EVENTS, name, None) for name in ("_UnixReadPipeTransport", "_UnixWritePipeTransport")) if kind is not None)
 ACCEPT_CONNECTION = SELECTOR_LOOP._accept_connection
 TELL_CONNECTED = asyncio.futures._set_result_unless_cancelled
+# The loop's callback for a child process that has exited, `(pid, returncode, transport)`, and,
+# from 3.14 where Linux has pidfds, the reader callback that calls it, `(pid, pidfd, callback, (transport,))`.
+CHILD_EXITED = getattr(UNIX_LOOP, "_child_watcher_callback", None)
+PIDFD_WAITED = getattr(getattr(UNIX_EVENTS, "_PidfdChildWatcher", None), "_do_wait", None)
 # The codes of asyncio's calls a task waits in to connect: first for the connect (a `TCP connect`
 # task), then for its socket's protocol to be told (the socket's task).
 CONNECTION_OPENS = frozenset(
@@ -32,7 +45,7 @@ CONNECTION_OPENS = frozenset(
         asyncio.streams.open_connection,
         getattr(asyncio.streams, "open_unix_connection", None),
         asyncio.base_events.BaseEventLoop.create_connection,
-        getattr(getattr(asyncio, "unix_events", None), "_UnixSelectorEventLoop", SELECTOR_LOOP).create_unix_connection,
+        UNIX_LOOP.create_unix_connection,
         SELECTOR_LOOP.sock_connect,
     )
     if hasattr(function, "__code__")
@@ -164,16 +177,22 @@ class ConnectionRecorder:
             self.end_io_task(task, "rejected", *describe_error(error))
 
     def connection_of_callback(self, handle):
-        """The server, socket or connect task whose loop callback `handle` is (a socket transport's
-        method, its protocol's connection_made, a server's accept, a connect's end), else None."""
+        """The server, socket, connect or child process task whose loop callback `handle` is (a
+        socket transport's method, its protocol's connection_made, a server's accept, a connect's
+        end, a child's pipe's reads and writes, its exit), else None."""
         callback = handle._callback
         bound_to = getattr(callback, "__self__", None)
         if bound_to is None:
             # The transport telling the task that connected that its protocol has been told.
             return self.connection_awaited(handle._args[0]) if callback is TELL_CONNECTED and handle._args else None
-        task = self.socket_tasks.get(bound_to) if isinstance(bound_to, SOCKET_TRANSPORT) else None
-        if task is not None:
-            return task
+        if isinstance(bound_to, SOCKET_TRANSPORT):
+            return self.socket_tasks.get(bound_to)
+        if isinstance(bound_to, SUBPROCESS_TRANSPORT):
+            return self.subprocesses.get(bound_to)
+        if isinstance(bound_to, PIPE_TRANSPORTS):
+            return self.child_process_of(bound_to)
+        if isinstance(bound_to, asyncio.subprocess.SubprocessStreamProtocol):  # its pipes' data, scheduled
+            return self.subprocesses.get(bound_to._transport) if isinstance(bound_to._transport, SUBPROCESS_TRANSPORT) else None
         args = handle._args
         if isinstance(bound_to, asyncio.BaseProtocol) and args and isinstance(args[0], SOCKET_TRANSPORT):
             return self.socket_tasks.get(args[0])
@@ -182,17 +201,33 @@ class ConnectionRecorder:
             return self.open_servers.get(args[3])
         if function is SELECTOR_LOOP._sock_connect_cb and args:  # (the runner's stand-in for it, see hooks)
             return self.connection_awaited(args[0])
+        if function is CHILD_EXITED and len(args) > 2:
+            return self.child_process_exited(args[2])
+        if function is PIDFD_WAITED and len(args) > 3 and args[3]:
+            return self.child_process_exited(args[3][0])
         return None
 
     def connection_awaited(self, waiter):
         """The connect's or socket's task a wait to connect (in one of CONNECTION_OPENS) is for."""
         return self.connecting.get(waiter) if isinstance(waiter, asyncio.Future) else None
 
-    def socket_awaited(self, api):
-        """The socket task a wait in a stream's method (`api`'s code one of STREAM_WAITS) is for."""
+    def child_process_exited(self, transport):
+        return self.subprocesses.get(transport) if isinstance(transport, SUBPROCESS_TRANSPORT) else None
+
+    def child_process_of(self, pipe):
+        """The child process task whose pipe `pipe` is (its protocol knows the process's transport)."""
+        process = getattr(getattr(pipe, "_protocol", None), "proc", None)
+        return self.subprocesses.get(process) if isinstance(process, SUBPROCESS_TRANSPORT) else None
+
+    def stream_awaited(self, api):
+        """The socket or child process task a wait in a stream's method (`api`'s code one of
+        STREAM_WAITS) is for: its connection's, or the child's whose pipe it reads or writes."""
         stream = frame_of(api).f_locals.get("self")
         transport = getattr(stream, "_transport", None)
-        if transport is not None and not isinstance(transport, SOCKET_TRANSPORT):
-            # Under TLS, the transport the stream writes to is the TLS layer's, over the socket's.
-            transport = getattr(getattr(transport, "_ssl_protocol", None), "_transport", None)
+        if isinstance(transport, SOCKET_TRANSPORT):
+            return self.socket_tasks.get(transport)
+        if isinstance(transport, PIPE_TRANSPORTS):
+            return self.child_process_of(transport)
+        # Under TLS, the transport the stream writes to is the TLS layer's, over the socket's.
+        transport = getattr(getattr(transport, "_ssl_protocol", None), "_transport", None)
         return self.socket_tasks.get(transport) if transport is not None else None

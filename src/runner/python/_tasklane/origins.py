@@ -95,7 +95,7 @@ class OriginRecorder:
         self.chained_to_done = weakref.WeakKeyDictionary()
         # Threads of thread pools running a run_in_executor or submit call now -> its task's id.
         self.executor_threads = {}
-        # The transports of child processes still running -> their tasks (IoTask), and the future
+        # The transports of child processes -> their tasks (IoTask), and the future
         # each transport's start sets (create_subprocess_exec waits for it) -> the same.
         self.subprocesses = weakref.WeakKeyDictionary()
         self.subprocess_starts = weakref.WeakKeyDictionary()
@@ -246,7 +246,8 @@ class OriginRecorder:
 
     def end_subprocess(self, transport, returncode):
         """The child process of `transport` has exited (in a callback of the loop's)."""
-        child = self.subprocesses.pop(transport, None)
+        # Kept: its pipes' last data and a wait for it may come after (asyncio exits it only once).
+        child = self.subprocesses.get(transport)
         if child is None or self.sink.broken:
             return
         ident = child._tl_ident

@@ -85,7 +85,7 @@ class WaitRecorder:
         if code in SUBPROCESS_WAITS:
             return self.child_process_awaited(api, waiter)
         if code in STREAM_WAITS:
-            return self.socket_awaited(api)
+            return self.stream_awaited(api)
         return self.connection_awaited(waiter) if code in CONNECTION_OPENS else None
 
     def record_gather_wait(self, state, gathering, label, site, ns):
