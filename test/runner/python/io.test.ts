@@ -219,4 +219,24 @@ forEachPython('streams, servers, child processes and packages', ({ trace }) => {
     assert.equal(heard.by, client.id, 'Listener.data_received set the future');
     assert.ok(blocks[0].end <= heard.end);
   });
+
+  it('a UDP endpoint is a socket task named by its own address, which its creation waits for and whose datagram_received is its run, waking a future it sets', () => {
+    const { model, stdout } = trace(py('datagrams.py'));
+    assert.equal(stdout, 'HI\n');
+    const main = only(model, 'main');
+    const sockets = tasksNamed(model, /^UDP socket /);
+    assert.deepEqual(sockets.map((s) => [/^UDP socket 127\.0\.0\.1:\d+$/.test(s.name), s.kind, s.parent, model.endState(s), s.end?.message]), [
+      [true, 'io', main.id, 'resolved', 'closed'], [true, 'io', main.id, 'resolved', 'closed'],
+    ]);
+    assert.deepEqual(tasksNamed(model, /connect/), [], 'a datagram socket\'s connect is no task');
+    const made = main.waits.filter((w) => model.waitLabel(w) === 'loop.create_datagram_endpoint');
+    assert.deepEqual([...new Set(made.map((w) => w.target))], sockets.map((s) => s.id));
+    const [, client] = sockets;
+    const heard = main.waits.find((w) => model.waitLabel(w) === 'Future heard')!;
+    assert.equal(heard.by, client.id, 'Listener.datagram_received set it');
+    // Woken within the client's run, which no record inside it cut short.
+    const runs = client.runs;
+    const within = Array.from({ length: runs.length / 2 }, (_, i) => [runs[2 * i], runs[2 * i + 1]]).find(([from, to]) => from <= heard.wokenAt && heard.wokenAt <= to);
+    assert.ok(within && within[1] > heard.wokenAt, `woken at ${heard.wokenAt}, runs ${runs.join(' ')}`);
+  });
 });

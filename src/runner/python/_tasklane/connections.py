@@ -28,6 +28,8 @@ UNIX_EVENTS = getattr(asyncio, "unix_events", None)  # (not on Windows)
 SELECTOR_LOOP = asyncio.selector_events.BaseSelectorEventLoop
 UNIX_LOOP = getattr(UNIX_EVENTS, "_UnixSelectorEventLoop", SELECTOR_LOOP)
 SOCKET_TRANSPORT = asyncio.selector_events._SelectorSocketTransport
+DATAGRAM_TRANSPORT = asyncio.selector_events._SelectorDatagramTransport
+SOCKET_TRANSPORTS = (SOCKET_TRANSPORT, DATAGRAM_TRANSPORT)
 SUBPROCESS_TRANSPORT = asyncio.base_subprocess.BaseSubprocessTransport
 # A child process's pipes (its stdout's reads, its stdin's writes).
 PIPE_TRANSPORTS = tuple(kind for kind in (getattr(UNIX_EVENTS, name, None) for name in ("_UnixReadPipeTransport", "_UnixWritePipeTransport")) if kind is not None)
@@ -45,6 +47,7 @@ CONNECTION_OPENS = frozenset(
         asyncio.streams.open_connection,
         getattr(asyncio.streams, "open_unix_connection", None),
         asyncio.base_events.BaseEventLoop.create_connection,
+        asyncio.base_events.BaseEventLoop.create_datagram_endpoint,
         UNIX_LOOP.create_unix_connection,
         SELECTOR_LOOP.sock_connect,
     )
@@ -72,7 +75,10 @@ def is_unix(sock):
 
 
 def socket_name(transport):
-    """`TCP socket 127.0.0.1:8888` (its peer), `TLS socket …` under TLS, `Unix socket /tmp/s`."""
+    """`TCP socket 127.0.0.1:8888` (its peer), `TLS socket …` under TLS, `Unix socket /tmp/s`,
+    `UDP socket 127.0.0.1:5353` (its own address, as Node names one)."""
+    if isinstance(transport, DATAGRAM_TRANSPORT):
+        return "UDP socket %s" % address_words(transport.get_extra_info("sockname"))
     if is_unix(transport.get_extra_info("socket")):
         return "Unix socket %s" % (address_words(transport.get_extra_info("peername")) or address_words(transport.get_extra_info("sockname")))
     kind = "TLS socket" if isinstance(transport._protocol, asyncio.sslproto.SSLProtocol) else "TCP socket"
@@ -95,7 +101,7 @@ class ConnectionRecorder:
         # Server -> (its task's id, site), and Server -> its task until it is closed.
         self.servers = weakref.WeakKeyDictionary()
         self.open_servers = weakref.WeakKeyDictionary()
-        self.socket_tasks = weakref.WeakKeyDictionary()  # socket transport -> IoTask until its connection is lost
+        self.socket_tasks = weakref.WeakKeyDictionary()  # socket transport (TCP's, UDP's) -> IoTask until it is lost
         # The futures a connect waits for -> its task: sock_connect's (`TCP connect`), then the one
         # its transport sets once the protocol has been told (the socket's; over TLS, the TLS layer's).
         self.connecting = weakref.WeakKeyDictionary()
@@ -130,7 +136,10 @@ class ConnectionRecorder:
 
     def on_connect(self, future, sock, address, frame):
         """sock_connect (`frame`; create_connection's, open_connection's) connects `sock` to
-        `address`, setting `future` once it has: a task of the task running now until then."""
+        `address`, setting `future` once it has: a task of the task running now until then. (A
+        datagram socket's connect only sets where it sends: no task.)"""
+        if sock.type != socket.SOCK_STREAM:
+            return
         name = "%s %s" % ("Unix connect" if is_unix(sock) else "TCP connect", address_words(address))
         task = self.connecting[future] = self.open_connects[future] = self.start_io_task(name, self.caller(), user_site(frame))
         future.add_done_callback(self.on_connect_done)  # a task cancelled while it connects cancels it
@@ -154,8 +163,8 @@ class ConnectionRecorder:
 
     def on_socket_made(self, transport, waiter, server, frame):
         """A socket transport was made, for a connection `server` accepted (its server's socket) or
-        for the task running now (create_connection's, open_connection's), which waits for
-        `waiter` until the protocol has been told."""
+        for the task running now (create_connection's, open_connection's, create_datagram_endpoint's),
+        which waits for `waiter` until the protocol has been told."""
         made_by = self.servers.get(server) if server is not None else None
         if made_by is not None:
             parent, site = made_by
@@ -183,9 +192,9 @@ class ConnectionRecorder:
         callback = handle._callback
         bound_to = getattr(callback, "__self__", None)
         if bound_to is None:
-            # The transport telling the task that connected that its protocol has been told.
+            # The transport telling the task that made it that its protocol has been told.
             return self.connection_awaited(handle._args[0]) if callback is TELL_CONNECTED and handle._args else None
-        if isinstance(bound_to, SOCKET_TRANSPORT):
+        if isinstance(bound_to, SOCKET_TRANSPORTS):
             return self.socket_tasks.get(bound_to)
         if isinstance(bound_to, SUBPROCESS_TRANSPORT):
             return self.subprocesses.get(bound_to)
@@ -194,7 +203,7 @@ class ConnectionRecorder:
         if isinstance(bound_to, asyncio.subprocess.SubprocessStreamProtocol):  # its pipes' data, scheduled
             return self.subprocesses.get(bound_to._transport) if isinstance(bound_to._transport, SUBPROCESS_TRANSPORT) else None
         args = handle._args
-        if isinstance(bound_to, asyncio.BaseProtocol) and args and isinstance(args[0], SOCKET_TRANSPORT):
+        if isinstance(bound_to, asyncio.BaseProtocol) and args and isinstance(args[0], SOCKET_TRANSPORTS):
             return self.socket_tasks.get(args[0])
         function = getattr(callback, "__func__", None)
         if function is ACCEPT_CONNECTION and len(args) > 3:

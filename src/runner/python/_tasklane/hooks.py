@@ -24,7 +24,7 @@ from . import code as code_module
 from .clock import perf_counter_ns
 from .code import CO_COROUTINE, raised_through
 from .combinators import GATHERING_FUTURE
-from .connections import SELECTOR_LOOP, SOCKET_TRANSPORT
+from .connections import DATAGRAM_TRANSPORT, SELECTOR_LOOP, SOCKET_TRANSPORT
 from .coroutine_watch import watch_coroutines
 from .imports import after_import, forget_imports
 from .making import EAGER_TASKS
@@ -60,7 +60,7 @@ def install(tracer):
     original_server_init = asyncio.base_events.Server.__init__
     original_server_close = asyncio.base_events.Server.close
     original_socket_init = SOCKET_TRANSPORT.__init__
-    original_call_connection_lost = SOCKET_TRANSPORT._call_connection_lost
+    original_datagram_init = DATAGRAM_TRANSPORT.__init__
     original_sock_connect = SELECTOR_LOOP._sock_connect
     original_sock_connected = SELECTOR_LOOP._sock_connect_cb
     original_chain_future = asyncio.futures._chain_future
@@ -163,14 +163,25 @@ def install(tracer):
             if fut.done():
                 tracer.on_connect_done(fut)  # (which raises nothing)
 
-    def call_connection_lost(self, exc):
-        try:
-            original_call_connection_lost(self, exc)
-        finally:
+    def noting_connection_lost(original_call_connection_lost):
+        def call_connection_lost(self, exc):
             try:
-                tracer.on_connection_lost(self, exc)
-            except Exception:
-                pass
+                original_call_connection_lost(self, exc)
+            finally:
+                try:
+                    tracer.on_connection_lost(self, exc)
+                except Exception:
+                    pass
+
+        return call_connection_lost
+
+    # A datagram endpoint's transport (create_datagram_endpoint's), made in the step of the task that asked.
+    def datagram_init(self, loop, sock, protocol, address=None, waiter=None, *args, **kwargs):
+        original_datagram_init(self, loop, sock, protocol, address, waiter, *args, **kwargs)
+        try:
+            tracer.on_socket_made(self, waiter, None, sys._getframe(1))
+        except Exception:
+            pass
 
     # Every event loop calls it as it starts and stops running, uvloop's too: one that is not
     # asyncio's own runs its tasks where the other hooks do not see them. A loop running outside
@@ -499,7 +510,9 @@ def install(tracer):
     patches.set(asyncio.base_events.Server, "__init__", server_init)
     patches.set(asyncio.base_events.Server, "close", server_close)
     patches.set(SOCKET_TRANSPORT, "__init__", socket_init)
-    patches.set(SOCKET_TRANSPORT, "_call_connection_lost", call_connection_lost)
+    patches.set(DATAGRAM_TRANSPORT, "__init__", datagram_init)
+    for transport_type in (SOCKET_TRANSPORT, DATAGRAM_TRANSPORT):  # (the datagram one's calls super())
+        patches.set(transport_type, "_call_connection_lost", noting_connection_lost(transport_type._call_connection_lost))
     patches.set(SELECTOR_LOOP, "_sock_connect", sock_connect)
     patches.set(SELECTOR_LOOP, "_sock_connect_cb", sock_connected)
     patches.set(GATHERING_FUTURE, "__init__", gathering_init)

@@ -210,6 +210,7 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
                     ns = perf_counter_ns()
                     self.settle_current(ns)
                     self.enc.run(ns, owner)
+                    self.idle_since = NOT_IDLE  # until it ends: a record within it must not cut it short
         except Exception:
             owner = connection = 0  # the callback runs whatever the tracer does
         self.callback = handle  # a task's done callback may wake others for it (on_wake)
