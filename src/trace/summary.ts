@@ -111,12 +111,14 @@ export function oldNodeNote(model: TraceModel): string {
 /**
  * What a Python run that ended with no asyncio event loop having run says: its tasks are asyncio's,
  * and without one (a script with no async code, or trio's or curio's loop of their own) it has
- * none but its top level. "" for any other run, and for one that crashed: its crash is the news.
+ * none but its top level, which waited in none. "" for any other run (one whose loop ran only
+ * callbacks, `loop.run_forever()`, shows them as its script's runs), and for one that crashed:
+ * its crash is the news.
  */
 export function noLoopNote(model: TraceModel): string {
   const exit = model.exit;
   if (model.info?.runtime !== 'python' || !exit || exit.reason === 'exception' || exit.reason === 'rejection') return '';
-  for (const task of model.tasks.values()) if (task.kind !== 'script') return '';
+  for (const task of model.tasks.values()) if (task.kind !== 'script' || task.waits.length > 0) return '';
   return "No asyncio event loop ran, so there are no tasks to show: Tasklane follows asyncio's (asyncio.run, loop.run_until_complete); trio's and curio's own loops are not traced.";
 }
 

@@ -52,12 +52,15 @@ describe('the panel\'s status line for a Python run with no asyncio event loop',
     assert.match(describeRun(model([start('python'), script, stopped]), 'stopped'), NOTE);
   });
 
-  it('says nothing of it while it runs, after a crash (its own news), with any task, or for Node', () => {
+  it('says nothing of it while it runs, after a crash (its own news), with any task or wait in a loop, or for Node', () => {
     assert.doesNotMatch(describeRun(model([start('python'), script]), 'running', undefined, 1000), NOTE);
     assert.doesNotMatch(describeRun(model([start('python'), script, crashed]), 'finished'), NOTE);
     const task: TraceEvent = { type: 'task', t: 1, id: 2, parent: 1, kind: 'async', name: 'main', site: '', internal: false };
     assert.doesNotMatch(describeRun(model([start('python'), script, task, exited]), 'finished'), NOTE);
     assert.doesNotMatch(describeRun(model([start('node'), script, exited]), 'finished'), NOTE);
+    // A loop that ran callbacks only (`loop.run_forever()`): the script waited in it.
+    const waited: TraceEvent = { type: 'await', t: 5, id: 1, target: 0, label: 'loop.run_forever', site: '/app/jobs.py:9:1' };
+    assert.doesNotMatch(describeRun(model([start('python'), script, waited, exited]), 'finished'), NOTE);
   });
 });
 

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { FIXTURES, lifetimeMs, lineOf, only, ROOT, tasksNamed, traceFixture } from '../helpers';
 import { forEachPython, py, tasksOfMain } from './pythons';
+import { noLoopNote } from '../../../src/trace/summary';
 import type { Task } from '../../../src/trace/task';
 
 forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace }) => {
@@ -141,6 +142,19 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     const blocks = model.longBlocks().filter((b) => b.start >= main.created);
     assert.deepEqual(blocks.map((b) => b.task), [main.id, main.id], 'each 60 ms callback is a long block of main');
     assert.deepEqual(main.waits.map((w) => model.waitLabel(w)), ['sleep 0.01 s', 'sleep 0.01 s', 'sleep 0.1 s', 'sleep 0.1 s'], 'each wait goes on after the callback');
+  });
+
+  it('a loop that runs only callbacks scheduled outside any task (call_soon, call_later, run_forever, as the asyncio docs\' event loop examples do) runs them as the script\'s, each 60 ms tick a long block, the script\'s wait in run_forever going on after each', () => {
+    const { model, stdout } = trace(py('loop_callbacks.py'));
+    assert.equal(stdout, 'tick 0\ntick 1\ntick 2\n');
+    const script = model.tasks.get(1)!;
+    assert.deepEqual([...model.tasks.values()].map((t) => t.kind), ['script']);
+    const blocks = model.longBlocks();
+    assert.deepEqual(blocks.map((b) => b.task), [script.id, script.id, script.id]);
+    assert.ok(blocks.every((b) => b.end - b.start >= 55_000));
+    assert.deepEqual([...new Set(script.waits.map((w) => model.waitLabel(w)))], ['loop.run_forever']);
+    assert.equal(script.waits.length, 4, 'before each tick, and after the last');
+    assert.equal(noLoopNote(model), '', 'a loop ran');
   });
 
   it('a task the user starts of asyncio\'s sleep, to_thread or Server.serve_forever is the user\'s; those asyncio starts itself are its own', () => {

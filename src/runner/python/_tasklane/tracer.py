@@ -173,13 +173,14 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         return self.callback_owner(handle)
 
     def callback_owner(self, handle, handed=True):
-        """The id of the task that scheduled the loop callback of `handle`, if the callback is the
-        program's (see callback_waker; its code, unless `handed`, not a method of asyncio's it
-        handed over, `event.set`), else 0."""
+        """The id of the task that scheduled the loop callback of `handle` (the script, outside any
+        task), if the callback is the program's (see callback_waker; its code, unless `handed`, not a
+        method of asyncio's it handed over, `event.set`), else 0."""
         callback = handle._callback
         code = getattr(getattr(callback, "__func__", callback), "__code__", None)
         if code is not None and is_users(code):
-            return handle._context.get(OWNER, 0)
+            # Scheduled outside any task (`loop.call_soon(tick)` before `loop.run_forever()`): the script's.
+            return handle._context.get(OWNER, self.root)
         if not handed:
             return 0
         bound_to = getattr(callback, "__self__", None)
