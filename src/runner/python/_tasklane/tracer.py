@@ -3,6 +3,7 @@ follows it; making.py, waits.py, spans.py, combinators.py, origins.py), and what
 loop and the program as a whole: its loops starting and stopping, cancellations, signals, the end."""
 
 import asyncio
+import functools
 import os
 import sys
 import weakref
@@ -177,6 +178,8 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         task), if the callback is the program's (see callback_waker; its code, unless `handed`, not a
         method of asyncio's it handed over, `event.set`), else 0."""
         callback = handle._callback
+        if type(callback) is functools.partial:  # `call_soon(partial(tick, loop))`, a signal handler's `partial(ask_exit, signame)`
+            callback = callback.func
         code = getattr(getattr(callback, "__func__", callback), "__code__", None)
         if code is not None and is_users(code):
             # Scheduled outside any task (`loop.call_soon(tick)` before `loop.run_forever()`): the script's.
