@@ -239,4 +239,14 @@ forEachPython('streams, servers, child processes and packages', ({ trace }) => {
     const within = Array.from({ length: runs.length / 2 }, (_, i) => [runs[2 * i], runs[2 * i + 1]]).find(([from, to]) => from <= heard.wokenAt && heard.wokenAt <= to);
     assert.ok(within && within[1] > heard.wokenAt, `woken at ${heard.wokenAt}, runs ${runs.join(' ')}`);
   });
+
+  it('a stream over one end of a socketpair (open_connection(sock=…)), which has no address, is a socket named by its kind alone, which its waits lead to', () => {
+    const { model, stdout } = trace(py('socketpair_stream.py'));
+    assert.equal(stdout, 'Received: abc\n');
+    const [socket, ...more] = [...model.tasks.values()].filter((t) => t.kind === 'io');
+    assert.deepEqual(more, []);
+    assert.deepEqual([socket.name, socket.kind, model.endState(socket), socket.end?.message], ['Unix socket', 'io', 'resolved', 'closed']);
+    const waits = only(model, 'wait_for_data').waits;
+    assert.deepEqual(waits.map((w) => [model.waitLabel(w), w.target]), [['open_connection', socket.id], ['StreamReader.read', socket.id], ['StreamWriter.wait_closed', socket.id]]);
+  });
 });

@@ -74,15 +74,21 @@ def is_unix(sock):
     return getattr(sock, "family", None) == getattr(socket, "AF_UNIX", None)
 
 
+def named(kind, address):
+    """`TCP socket 127.0.0.1:8888`; the kind alone for no address (a socketpair's end)."""
+    words = address_words(address)
+    return "%s %s" % (kind, words) if words else kind
+
+
 def socket_name(transport):
     """`TCP socket 127.0.0.1:8888` (its peer), `TLS socket …` under TLS, `Unix socket /tmp/s`,
     `UDP socket 127.0.0.1:5353` (its own address, as Node names one)."""
     if isinstance(transport, DATAGRAM_TRANSPORT):
-        return "UDP socket %s" % address_words(transport.get_extra_info("sockname"))
+        return named("UDP socket", transport.get_extra_info("sockname"))
     if is_unix(transport.get_extra_info("socket")):
-        return "Unix socket %s" % (address_words(transport.get_extra_info("peername")) or address_words(transport.get_extra_info("sockname")))
+        return named("Unix socket", transport.get_extra_info("peername") or transport.get_extra_info("sockname"))
     kind = "TLS socket" if isinstance(transport._protocol, asyncio.sslproto.SSLProtocol) else "TCP socket"
-    return "%s %s" % (kind, address_words(transport.get_extra_info("peername")))
+    return named(kind, transport.get_extra_info("peername"))
 
 
 def server_name(server):
@@ -91,7 +97,7 @@ def server_name(server):
     if not sockets:
         return "TCP server"
     sock = sockets[0]
-    return "%s %s" % ("Unix server" if is_unix(sock) else "TCP server", address_words(sock.getsockname()))
+    return named("Unix server" if is_unix(sock) else "TCP server", sock.getsockname())
 
 
 class ConnectionRecorder:
@@ -140,7 +146,7 @@ class ConnectionRecorder:
         datagram socket's connect only sets where it sends: no task.)"""
         if sock.type != socket.SOCK_STREAM:
             return
-        name = "%s %s" % ("Unix connect" if is_unix(sock) else "TCP connect", address_words(address))
+        name = named("Unix connect" if is_unix(sock) else "TCP connect", address)
         task = self.connecting[future] = self.open_connects[future] = self.start_io_task(name, self.caller(), user_site(frame))
         future.add_done_callback(self.on_connect_done)  # a task cancelled while it connects cancels it
 
