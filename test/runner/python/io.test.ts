@@ -249,4 +249,15 @@ forEachPython('streams, servers, child processes and packages', ({ trace }) => {
     const waits = only(model, 'wait_for_data').waits;
     assert.deepEqual(waits.map((w) => [model.waitLabel(w), w.target]), [['open_connection', socket.id], ['StreamReader.read', socket.id], ['StreamWriter.wait_closed', socket.id]]);
   });
+
+  it('a wait in serve_forever leads to the server, which ends closed when a client closes it', () => {
+    const { model, stdout } = trace(py('serve_forever.py'));
+    assert.equal(stdout, 'server stopped\n');
+    const server = only(model, /^TCP server /);
+    const serving = only(model, 'main').waits.filter((w) => model.waitLabel(w) === 'Server.serve_forever');
+    assert.equal(serving.length, 1);
+    assert.equal(serving[0].target, server.id);
+    assert.deepEqual([model.endState(server), server.end?.message], ['resolved', 'closed']);
+    assert.ok(server.end!.t <= serving[0].end, 'closed, then serve_forever returned');
+  });
 });

@@ -11,6 +11,7 @@ which a read of its output leads to."""
 import asyncio
 import asyncio.base_events
 import asyncio.base_subprocess
+import asyncio.events
 import asyncio.futures
 import asyncio.selector_events
 import asyncio.sslproto
@@ -52,6 +53,16 @@ CONNECTION_OPENS = frozenset(
         SELECTOR_LOOP.sock_connect,
     )
     if hasattr(function, "__code__")
+)
+# The codes of a server's methods a task waits in for it (serve_forever, wait_closed, `async with`'s exit).
+SERVER_WAITS = frozenset(
+    function.__code__
+    for function in (
+        asyncio.base_events.Server.serve_forever,
+        asyncio.base_events.Server.wait_closed,
+        asyncio.base_events.Server.start_serving,
+        asyncio.events.AbstractServer.__aexit__,
+    )
 )
 # The codes of asyncio's stream methods a task waits in for its connection (read, drain, wait_closed).
 STREAM_WAITS = frozenset(
@@ -104,7 +115,7 @@ class ConnectionRecorder:
     """Servers' and sockets' tasks (a part of Tracer: it uses its lock, ids and caller())."""
 
     def __init__(self):
-        # Server -> (its task's id, site), and Server -> its task until it is closed.
+        # Server -> (its task, site), and Server -> its task until it is closed.
         self.servers = weakref.WeakKeyDictionary()
         self.open_servers = weakref.WeakKeyDictionary()
         self.socket_tasks = weakref.WeakKeyDictionary()  # socket transport (TCP's, UDP's) -> IoTask until it is lost
@@ -133,7 +144,7 @@ class ConnectionRecorder:
         their protocols start (see asked_by), are made by it, there."""
         site = user_site(frame)
         task = self.open_servers[server] = self.start_io_task(server_name(server), self.caller(), site)
-        self.servers[server] = (task._tl_ident, site)
+        self.servers[server] = (task, site)
 
     def on_server_closed(self, server):
         task = self.open_servers.pop(server, None)
@@ -173,7 +184,7 @@ class ConnectionRecorder:
         which waits for `waiter` until the protocol has been told."""
         made_by = self.servers.get(server) if server is not None else None
         if made_by is not None:
-            parent, site = made_by
+            parent, site = made_by[0]._tl_ident, made_by[1]
         else:
             parent, site = self.caller(), user_site(frame)
         task = self.socket_tasks[transport] = self.start_io_task(socket_name(transport), parent, site)
@@ -233,6 +244,12 @@ class ConnectionRecorder:
         """The child process task whose pipe `pipe` is (its protocol knows the process's transport)."""
         process = getattr(getattr(pipe, "_protocol", None), "proc", None)
         return self.subprocesses.get(process) if isinstance(process, SUBPROCESS_TRANSPORT) else None
+
+    def server_awaited(self, api):
+        """The server task a wait in its method (`api`'s code one of SERVER_WAITS) is for."""
+        server = frame_of(api).f_locals.get("self")
+        made = self.servers.get(server) if isinstance(server, asyncio.base_events.Server) else None
+        return made[0] if made is not None else None
 
     def stream_awaited(self, api):
         """The socket or child process task a wait in a stream's method (`api`'s code one of

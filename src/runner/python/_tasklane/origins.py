@@ -279,7 +279,7 @@ class OriginRecorder:
                 server = getattr(transport, "_server", None)
             asked = self.servers.get(server) if server is not None else None  # see ConnectionRecorder
             if asked is not None:
-                return asked[0], asked[1], None
+                return asked[0]._tl_ident, asked[1], None
         return None
 
 

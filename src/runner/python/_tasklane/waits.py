@@ -9,7 +9,7 @@ from types import CoroutineType
 from .awaits import awaiter_of, awaits_primitive, code_of, frame_of, future_origin, given_label, project_link, span_links, wait_for_call, wait_label, walk_await_chain
 from .code import awaited_name, coroutine_name, is_library, is_package_file, is_users, line_site, seconds
 from .combinators import GATHERING_FUTURE, group_name
-from .connections import CONNECTION_OPENS, STREAM_WAITS
+from .connections import CONNECTION_OPENS, SERVER_WAITS, STREAM_WAITS
 from .origins import SUBPROCESS_WAITS
 
 WEAKLY_KEYED_FUTURES = (asyncio.Future, concurrent.futures.Future)
@@ -79,13 +79,15 @@ class WaitRecorder:
         return target
 
     def io_awaited(self, api, waiter):
-        """The child process, socket or connect task a wait in asyncio's `api` is for (a
-        subprocess's wait(), a stream's read(), open_connection), else None."""
+        """The child process, socket, server or connect task a wait in asyncio's `api` is for (a
+        subprocess's wait(), a stream's read(), a server's serve_forever(), open_connection), else None."""
         code = code_of(api)
         if code in SUBPROCESS_WAITS:
             return self.child_process_awaited(api, waiter)
         if code in STREAM_WAITS:
             return self.stream_awaited(api)
+        if code in SERVER_WAITS:
+            return self.server_awaited(api)
         return self.connection_awaited(waiter) if code in CONNECTION_OPENS else None
 
     def record_gather_wait(self, state, gathering, label, site, ns):
