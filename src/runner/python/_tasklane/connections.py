@@ -20,7 +20,7 @@ import asyncio.subprocess
 import socket
 import weakref
 
-from .awaits import code_of, frame_of
+from .awaits import frame_of
 from .clock import perf_counter_ns
 from .code import describe_error, exception_of, user_site
 from .origins import IoTask
@@ -112,7 +112,9 @@ def server_name(server):
 
 
 class ConnectionRecorder:
-    """Servers' and sockets' tasks (a part of Tracer: it uses its lock, ids and caller())."""
+    """Servers', sockets' and connects' tasks, and which task a loop callback of theirs, or of a
+    child process's, is a run of (a part of Tracer: it uses its lock, ids, caller() and the child
+    processes OriginRecorder follows)."""
 
     def __init__(self):
         # Server -> (its task, site), and Server -> its task until it is closed.
@@ -214,11 +216,11 @@ class ConnectionRecorder:
         if isinstance(bound_to, SOCKET_TRANSPORTS):
             return self.socket_tasks.get(bound_to)
         if isinstance(bound_to, SUBPROCESS_TRANSPORT):
-            return self.subprocesses.get(bound_to)
+            return self.child_process(bound_to)
         if isinstance(bound_to, PIPE_TRANSPORTS):
             return self.child_process_of(bound_to)
         if isinstance(bound_to, asyncio.subprocess.SubprocessStreamProtocol):  # its pipes' data, scheduled
-            return self.subprocesses.get(bound_to._transport) if isinstance(bound_to._transport, SUBPROCESS_TRANSPORT) else None
+            return self.child_process(bound_to._transport)
         args = handle._args
         if isinstance(bound_to, asyncio.BaseProtocol) and args and isinstance(args[0], SOCKET_TRANSPORTS):
             return self.socket_tasks.get(args[0])
@@ -228,22 +230,22 @@ class ConnectionRecorder:
         if function is SELECTOR_LOOP._sock_connect_cb and args:  # (the runner's stand-in for it, see hooks)
             return self.connection_awaited(args[0])
         if function is CHILD_EXITED and len(args) > 2:
-            return self.child_process_exited(args[2])
+            return self.child_process(args[2])
         if function is PIDFD_WAITED and len(args) > 3 and args[3]:
-            return self.child_process_exited(args[3][0])
+            return self.child_process(args[3][0])
         return None
 
     def connection_awaited(self, waiter):
         """The connect's or socket's task a wait to connect (in one of CONNECTION_OPENS) is for."""
         return self.connecting.get(waiter) if isinstance(waiter, asyncio.Future) else None
 
-    def child_process_exited(self, transport):
+    def child_process(self, transport):
+        """The task of the child process whose transport `transport` is, if it is one."""
         return self.subprocesses.get(transport) if isinstance(transport, SUBPROCESS_TRANSPORT) else None
 
     def child_process_of(self, pipe):
         """The child process task whose pipe `pipe` is (its protocol knows the process's transport)."""
-        process = getattr(getattr(pipe, "_protocol", None), "proc", None)
-        return self.subprocesses.get(process) if isinstance(process, SUBPROCESS_TRANSPORT) else None
+        return self.child_process(getattr(getattr(pipe, "_protocol", None), "proc", None))
 
     def server_awaited(self, api):
         """The server task a wait in its method (`api`'s code one of SERVER_WAITS) is for."""
