@@ -21,9 +21,7 @@ import socket
 import weakref
 
 from .awaits import frame_of
-from .clock import perf_counter_ns
-from .code import describe_error, exception_of, user_site
-from .origins import IoTask
+from .code import describe_error, user_site
 
 UNIX_EVENTS = getattr(asyncio, "unix_events", None)  # (not on Windows)
 SELECTOR_LOOP = asyncio.selector_events.BaseSelectorEventLoop
@@ -126,20 +124,6 @@ class ConnectionRecorder:
         self.connecting = weakref.WeakKeyDictionary()
         self.open_connects = weakref.WeakKeyDictionary()  # sock_connect's future -> its task until it is done
 
-    def start_io_task(self, name, parent, site):
-        with self.sink.lock:
-            ident = self.new_id()
-            ns = perf_counter_ns()
-            self.settle_current(ns)
-            self.enc.task(ns, ident, parent, "io", name, site, False)
-        return IoTask(ident, name)
-
-    def end_io_task(self, task, state, message, site=""):
-        with self.sink.lock:
-            ns = perf_counter_ns()
-            self.settle_current(ns)
-            self.enc.end(ns, task._tl_ident, state, message, site)
-
     def on_server_made(self, server, frame):
         """loop.create_server (`frame`) made `server`, for the task running now, where the user's
         code called start_server (or create_server). Its connections' sockets, and the handlers
@@ -169,14 +153,8 @@ class ConnectionRecorder:
         runs later."""
         try:
             task = self.open_connects.pop(future, None)
-            if task is None or self.sink.broken:
-                return
-            if future.cancelled():
-                self.end_io_task(task, "cancelled", "")
-            elif exception_of(future) is not None:
-                self.end_io_task(task, "rejected", *describe_error(exception_of(future)))
-            else:
-                self.end_io_task(task, "resolved", "")
+            if task is not None and not self.sink.broken:
+                self.end_io_task_as(future, task)
         except Exception:
             pass
 

@@ -148,14 +148,31 @@ class OriginRecorder:
         return self.start_executor_call("submit %s" % callable_name(func), is_library(frame.f_code), frame)
 
     def start_executor_call(self, name, internal, frame):
-        site = user_site(frame)
-        parent = self.caller()
+        return self.start_io_task(name, self.caller(), user_site(frame), internal)
+
+    def start_io_task(self, name, parent, site, internal=False):
+        """A task of kind io (a call run elsewhere, a child process, a socket) starts now."""
         with self.sink.lock:
             ident = self.new_id()
             ns = perf_counter_ns()
             self.settle_current(ns)
             self.enc.task(ns, ident, parent, "io", name, site, internal)
         return IoTask(ident, name)
+
+    def end_io_task(self, task, state, message, site=""):
+        with self.sink.lock:
+            ns = perf_counter_ns()
+            self.settle_current(ns)
+            self.enc.end(ns, task._tl_ident, state, message, site)
+
+    def end_io_task_as(self, future, task):
+        """`task` ends as its `future` did: cancelled, rejected with its error, or resolved."""
+        if future.cancelled():
+            self.end_io_task(task, "cancelled", "")
+        elif exception_of(future) is not None:
+            self.end_io_task(task, "rejected", *describe_error(exception_of(future)))
+        else:
+            self.end_io_task(task, "resolved", "")
 
     def in_pool_thread(self, call, func):
         """`func` as a thread of a thread pool runs it for `call`: what it asks for there is the
@@ -191,30 +208,19 @@ class OriginRecorder:
         """The call noted by on_executor_call or on_pool_submit handed out `future`: its end is the
         call's (in a callback of the loop's, or of the pool's thread for submit's own future)."""
         self.executor_calls[future] = call
-        future.add_done_callback(lambda done: self.end_executor_call(done, call._tl_ident))
+        future.add_done_callback(lambda done: self.end_executor_call(done, call))
 
     def executor_call_failed(self, call, error):
         """run_in_executor or submit raised (the executor shut down): the call's task ends with the error."""
-        with self.sink.lock:
-            ns = perf_counter_ns()
-            self.settle_current(ns)
-            self.enc.end(ns, call._tl_ident, "rejected", *describe_error(error))
+        self.end_io_task(call, "rejected", *describe_error(error))
 
-    def end_executor_call(self, future, ident):
+    def end_executor_call(self, future, call):
         """The future of a run_in_executor or submit call is done (in a callback of the loop's, or
         of the pool's thread, which would report anything raised here on the program's stderr)."""
         if self.sink.broken:
             return
         try:
-            with self.sink.lock:
-                ns = perf_counter_ns()
-                self.settle_current(ns)
-                if future.cancelled():
-                    self.enc.end(ns, ident, "cancelled", "", "")
-                elif exception_of(future) is not None:
-                    self.enc.end(ns, ident, "rejected", *describe_error(exception_of(future)))
-                else:
-                    self.enc.end(ns, ident, "resolved", "", "")
+            self.end_io_task_as(future, call)
         except Exception:
             pass
 
@@ -223,15 +229,7 @@ class OriginRecorder:
         transport, which sets the future `started` once its pipes are connected): a task of the
         task running now until the child exits, named by its command as the Node runner names one
         (`child process sh -c "exit 3"`)."""
-        parent = self.caller()
-        site = user_site(frame)
-        name = child_process_name(transport._proc.args)
-        with self.sink.lock:
-            ident = self.new_id()
-            ns = perf_counter_ns()
-            self.settle_current(ns)
-            self.enc.task(ns, ident, parent, "io", name, site, False)
-        self.subprocesses[transport] = child = IoTask(ident, name)
+        child = self.subprocesses[transport] = self.start_io_task(child_process_name(transport._proc.args), self.caller(), user_site(frame))
         if isinstance(started, asyncio.Future):
             self.subprocess_starts[started] = child
 
@@ -250,7 +248,6 @@ class OriginRecorder:
         child = self.subprocesses.get(transport)
         if child is None or self.sink.broken:
             return
-        ident = child._tl_ident
         if returncode < 0:
             try:
                 outcome = ("cancelled", "killed by %s" % signal.Signals(-returncode).name)
@@ -258,10 +255,7 @@ class OriginRecorder:
                 outcome = ("cancelled", "killed by signal %d" % -returncode)
         else:
             outcome = ("resolved" if returncode == 0 else "rejected", "exit code %d" % returncode)
-        with self.sink.lock:
-            ns = perf_counter_ns()
-            self.settle_current(ns)
-            self.enc.end(ns, ident, outcome[0], outcome[1], "")
+        self.end_io_task(child, *outcome)
 
     def asked_by(self, coro, frame, serving):
         """(parent id, site, id or None) of a task made for a caller elsewhere (`frame` made it;
@@ -270,8 +264,7 @@ class OriginRecorder:
         if call is not None and call.coro() is coro:
             return call.parent, call.site, call._tl_ident
         if serving:
-            # The transport of the connection knows its server; over
-            # TLS, the transport under it does.
+            # The transport of the connection knows its server; over TLS, the transport under it does.
             transport = connection_transport(frame)
             server = getattr(transport, "_server", None)
             if server is None:
