@@ -123,11 +123,14 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     assert.deepEqual(second.waits.map((w) => model.wokenBy(w)), [first.id, 0], 'the first released the lock; the sleep names its own end');
   });
 
-  it('a wait a loop callback of the program\'s ends (call_later, call_soon, a signal handler) is woken by the task that scheduled it, or by the to_thread call that did; asyncio\'s own callbacks and one a task scheduled for itself name no waker', () => {
+  it('a wait a loop callback of the program\'s ends (call_later, call_soon) is woken by the task that scheduled it, or by the to_thread call that did, one a signal handler ends by the signal; asyncio\'s own callbacks and one a task scheduled for itself name no waker', () => {
     const { model, stdout } = trace(py('callback_wakes.py'));
     assert.equal(stdout, 'woken done\n');
     const wakes = (name: string): string[] => tasksNamed(model, name).map((t) => t.waits.map((w) => `${model.waitLabel(w)} by ${model.tasks.get(model.wokenBy(w))?.name ?? 'none'}`).join(', '));
-    assert.deepEqual(wakes('waiter'), ['Event.wait by main', 'Event.wait by main'], 'call_later(0.01, event.set); a SIGUSR1 handler\'s stop.set');
+    assert.deepEqual(wakes('waiter'), ['Event.wait by main', 'Event.wait by signal SIGUSR1'], 'call_later(0.01, event.set); a SIGUSR1 handler\'s stop.set, the signal\'s run');
+    const signal = only(model, 'signal SIGUSR1');
+    assert.deepEqual([signal.kind, signal.parent, model.endState(signal), signal.end?.message], ['io', only(model, 'main').id, 'resolved', 'removed'], 'added by main, removed as asyncio.run closed the loop');
+    assert.deepEqual(tasksNamed(model, 'signal SIGUSR2').map((t) => t.end?.message), ['replaced', 'removed'], 'one handler in place of another, then removed');
     assert.deepEqual(wakes('consumer'), ['Queue.get by main'], 'call_soon(lambda: queue.put_nowait(…))');
     // A future awaited by its name is labelled with it.
     assert.deepEqual(wakes('awaiting'), ['Future future by to_thread resolve_from_thread'], 'call_soon_threadsafe(future.set_result, …) in its thread');

@@ -99,13 +99,15 @@ forEachPython('executors, threads and loops', ({ trace }) => {
     }
   });
 
-  it('tasks made in loop callbacks (call_soon\'s, call_later\'s, a done callback\'s, a signal handler\'s) are children of the task that scheduled the callback', () => {
+  it('tasks made in loop callbacks (call_soon\'s, call_later\'s, a done callback\'s) are children of the task that scheduled the callback; one made in a signal handler, of the signal, which that task added', () => {
     const { model, stdout } = trace(py('callbacks/made_in_callbacks.py'));
     assert.equal(stdout, "['after_worker', 'later', 'on_signal', 'soon']\n");
     const scheduler = only(model, 'scheduler');
-    for (const name of ['soon', 'later', 'after_worker', 'on_signal']) {
+    const signal = only(model, 'signal SIGUSR1');
+    assert.equal(signal.parent, scheduler.id);
+    for (const [name, parent] of [['soon', scheduler], ['later', scheduler], ['after_worker', scheduler], ['on_signal', signal]] as const) {
       const task = only(model, name);
-      assert.equal(task.parent, scheduler.id, `${name}: not the script's, nor main's, whose step runs when the signal comes`);
+      assert.equal(task.parent, parent.id, `${name}: not the script's, nor main's, whose step runs when the signal comes`);
       assert.equal(task.end?.state, 'resolved');
     }
   });

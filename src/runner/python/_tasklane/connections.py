@@ -6,7 +6,8 @@ data_received within them) are its runs, so a protocol computing for long holds 
 timeline; a stream's wait (StreamReader.read, StreamWriter.drain) leads to its socket, and what its
 callbacks resolve is woken by it. Selector loops only (Linux's and macOS's). So too a child
 process's pipes: their callbacks are runs of the child's task (see OriginRecorder.on_subprocess),
-which a read of its output leads to."""
+which a read of its output leads to; and a signal handler the program adds, `signal SIGTERM` until
+it is removed, whose runs are the handler's."""
 
 import asyncio
 import asyncio.base_events
@@ -17,6 +18,7 @@ import asyncio.selector_events
 import asyncio.sslproto
 import asyncio.streams
 import asyncio.subprocess
+import signal
 import socket
 import weakref
 
@@ -110,8 +112,8 @@ def server_name(server):
 
 
 class ConnectionRecorder:
-    """Servers', sockets' and connects' tasks, and which task a loop callback of theirs, or of a
-    child process's, is a run of (a part of Tracer: it uses its lock, ids, caller() and the child
+    """Servers', sockets', connects' and signal handlers' tasks, and which task a loop callback of
+    theirs, or of a child process's, is a run of (a part of Tracer: it uses its lock, ids, caller() and the child
     processes OriginRecorder follows)."""
 
     def __init__(self):
@@ -123,6 +125,7 @@ class ConnectionRecorder:
         # its transport sets once the protocol has been told (the socket's; over TLS, the TLS layer's).
         self.connecting = weakref.WeakKeyDictionary()
         self.open_connects = weakref.WeakKeyDictionary()  # sock_connect's future -> its task until it is done
+        self.signal_handlers = weakref.WeakKeyDictionary()  # the Handle of a signal handler -> its task until removed
 
     def on_server_made(self, server, frame):
         """loop.create_server (`frame`) made `server`, for the task running now, where the user's
@@ -182,10 +185,28 @@ class ConnectionRecorder:
         else:
             self.end_io_task(task, "rejected", *describe_error(error))
 
+    def on_signal_handler(self, handle, replaced, sig, frame):
+        """The program added a signal handler (`handle`, in place of `replaced`, if any), from the
+        task running now (`frame`): a task, `signal SIGTERM`, until it is removed, whose runs are
+        the handler's, as Node's `signal` is."""
+        if replaced is not None:
+            self.on_signal_handler_removed(replaced, "replaced")
+        if handle is not None:
+            self.signal_handlers[handle] = self.start_io_task("signal %s" % signal.Signals(sig).name, self.caller(), user_site(frame))
+
+    def on_signal_handler_removed(self, handle, how):
+        task = self.signal_handlers.pop(handle, None)
+        if task is not None and not self.sink.broken:
+            self.end_io_task(task, "resolved", how)
+
     def connection_of_callback(self, handle):
-        """The server, socket, connect or child process task whose loop callback `handle` is (a
-        socket transport's method, its protocol's connection_made, a server's accept, a connect's
-        end, a child's pipe's reads and writes, its exit), else None."""
+        """The server, socket, connect, child process or signal task whose loop callback `handle` is
+        (a socket transport's method, its protocol's connection_made, a server's accept, a connect's
+        end, a child's pipe's reads and writes, its exit, a signal's handler), else None."""
+        if self.signal_handlers:
+            task = self.signal_handlers.get(handle)
+            if task is not None:
+                return task
         callback = handle._callback
         bound_to = getattr(callback, "__self__", None)
         if bound_to is None:

@@ -2,7 +2,7 @@
 of asyncio's registry of tasks or Task.__init__ (a task made with asyncio.Task itself),
 create_future and run_in_executor, a thread or process pool's submit, _chain_future (wrap_future's),
 run_coroutine_threadsafe, Server.__init__ and close, a socket's transport (made and its connection
-lost) and connect, a child process's transport (made and exited),
+lost) and connect, a signal handler's adding and removal, a child process's transport (made and exited),
 Task.cancel, asyncio.timeout() and Timeout.reschedule (3.11+), _set_running_loop (to notice a loop
 that is not asyncio's), and on 3.12+ sys.monitoring (coroutine_watch) for when the user's
 coroutines start and return."""
@@ -24,7 +24,7 @@ from . import code as code_module
 from .clock import perf_counter_ns
 from .code import CO_COROUTINE, raised_through
 from .combinators import GATHERING_FUTURE
-from .connections import DATAGRAM_TRANSPORT, SELECTOR_LOOP, SOCKET_TRANSPORT
+from .connections import DATAGRAM_TRANSPORT, SELECTOR_LOOP, SOCKET_TRANSPORT, UNIX_LOOP
 from .coroutine_watch import watch_coroutines
 from .imports import after_import, forget_imports
 from .making import EAGER_TASKS
@@ -62,6 +62,8 @@ def install(tracer):
     original_socket_init = SOCKET_TRANSPORT.__init__
     original_datagram_init = DATAGRAM_TRANSPORT.__init__
     original_sock_connect = SELECTOR_LOOP._sock_connect
+    original_add_signal_handler = UNIX_LOOP.add_signal_handler
+    original_remove_signal_handler = UNIX_LOOP.remove_signal_handler
     original_sock_connected = SELECTOR_LOOP._sock_connect_cb
     original_chain_future = asyncio.futures._chain_future
     original_set_running_loop = asyncio.events._set_running_loop
@@ -142,6 +144,33 @@ def install(tracer):
             tracer.on_socket_made(self, waiter, self._server, sys._getframe(1))
         except Exception:
             pass
+
+    # A signal handler the program adds (a task's step, or the script) or removes (loop.close() removes each).
+    def add_signal_handler(self, sig, callback, *args):
+        before = self._signal_handlers.get(sig)
+        try:
+            original_add_signal_handler(self, sig, callback, *args)
+        except BaseException as error:
+            raised_through(error)
+            raise
+        try:
+            tracer.on_signal_handler(self._signal_handlers.get(sig), before, sig, sys._getframe(1))
+        except Exception:
+            pass
+
+    def remove_signal_handler(self, sig):
+        before = self._signal_handlers.get(sig)
+        try:
+            return original_remove_signal_handler(self, sig)
+        except BaseException as error:
+            raised_through(error)
+            raise
+        finally:
+            try:
+                if before is not None and self._signal_handlers.get(sig) is not before:
+                    tracer.on_signal_handler_removed(before, "removed")
+            except Exception:
+                pass
 
     # The connect of sock_connect (create_connection's), which sets `fut` once connected: at once,
     # or in a callback of the loop's.
@@ -514,6 +543,9 @@ def install(tracer):
     for transport_type in (SOCKET_TRANSPORT, DATAGRAM_TRANSPORT):  # (the datagram one's calls super())
         patches.set(transport_type, "_call_connection_lost", noting_connection_lost(transport_type._call_connection_lost))
     patches.set(SELECTOR_LOOP, "_sock_connect", sock_connect)
+    if UNIX_LOOP is not SELECTOR_LOOP:  # (Windows' loops take no signal handlers)
+        patches.set(UNIX_LOOP, "add_signal_handler", add_signal_handler)
+        patches.set(UNIX_LOOP, "remove_signal_handler", remove_signal_handler)
     patches.set(SELECTOR_LOOP, "_sock_connect_cb", sock_connected)
     patches.set(GATHERING_FUTURE, "__init__", gathering_init)
     patches.set(subprocess_type, "__init__", subprocess_init)
