@@ -260,4 +260,18 @@ forEachPython('streams, servers, child processes and packages', ({ trace }) => {
     assert.deepEqual([model.endState(server), server.end?.message], ['resolved', 'closed']);
     assert.ok(server.end!.t <= serving[0].end, 'closed, then serve_forever returned');
   });
+
+  it('a stream server on a Unix socket, and a client of it: a Unix server, a Unix connect and a Unix socket at each end, named by the socket\'s path', () => {
+    const { model, stdout } = trace(py('unix_streams.py'));
+    assert.equal(stdout, 'over unix\necho.sock\n');
+    const main = only(model, 'main');
+    const io = [...model.tasks.values()].filter((t) => t.kind === 'io');
+    const server = io.find((t) => t.name.startsWith('Unix server '))!;
+    assert.match(server.name, /^Unix server \/.*\/echo\.sock$/);
+    const path = server.name.slice('Unix server '.length);
+    const shown = io.map((t) => `${t.name.replace(path, 'PATH')} of ${t.parent === server.id ? 'the server' : t.parent === main.id ? 'main' : t.parent}: ${model.endState(t)}`).sort();
+    assert.deepEqual(shown, ['Unix connect PATH of main: resolved', 'Unix server PATH of main: resolved', 'Unix socket PATH of main: resolved', 'Unix socket PATH of the server: resolved']);
+    const read = main.waits.find((w) => model.waitLabel(w) === 'StreamReader.readline')!;
+    assert.equal(model.tasks.get(read.target)?.parent, main.id, 'the client\'s read leads to its own end');
+  });
 });
