@@ -199,7 +199,7 @@ class ConnectionRecorder:
         if task is not None and not self.sink.broken:
             self.end_io_task(task, "resolved", how)
 
-    def connection_of_callback(self, handle):
+    def io_task_of_callback(self, handle):
         """The server, socket, connect, child process or signal task whose loop callback `handle` is
         (a socket transport's method, its protocol's connection_made, a server's accept, a connect's
         end, a child's pipe's reads and writes, its exit, a signal's handler), else None."""

@@ -62,9 +62,9 @@ def install(tracer):
     original_socket_init = SOCKET_TRANSPORT.__init__
     original_datagram_init = DATAGRAM_TRANSPORT.__init__
     original_sock_connect = SELECTOR_LOOP._sock_connect
+    original_sock_connected = SELECTOR_LOOP._sock_connect_cb
     original_add_signal_handler = UNIX_LOOP.add_signal_handler
     original_remove_signal_handler = UNIX_LOOP.remove_signal_handler
-    original_sock_connected = SELECTOR_LOOP._sock_connect_cb
     original_chain_future = asyncio.futures._chain_future
     original_set_running_loop = asyncio.events._set_running_loop
     main_thread = threading.main_thread().ident
@@ -543,10 +543,10 @@ def install(tracer):
     for transport_type in (SOCKET_TRANSPORT, DATAGRAM_TRANSPORT):  # (the datagram one's calls super())
         patches.set(transport_type, "_call_connection_lost", noting_connection_lost(transport_type._call_connection_lost))
     patches.set(SELECTOR_LOOP, "_sock_connect", sock_connect)
+    patches.set(SELECTOR_LOOP, "_sock_connect_cb", sock_connected)
     if UNIX_LOOP is not SELECTOR_LOOP:  # (Windows' loops take no signal handlers)
         patches.set(UNIX_LOOP, "add_signal_handler", add_signal_handler)
         patches.set(UNIX_LOOP, "remove_signal_handler", remove_signal_handler)
-    patches.set(SELECTOR_LOOP, "_sock_connect_cb", sock_connected)
     patches.set(GATHERING_FUTURE, "__init__", gathering_init)
     patches.set(subprocess_type, "__init__", subprocess_init)
     patches.set(subprocess_type, "_process_exited", process_exited)

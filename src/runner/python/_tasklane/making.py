@@ -62,8 +62,8 @@ class TaskMaker:
             site = point.site
             if point.runs_handed:
                 site = handed_site(coro) or site
-            # A loop callback's: the server or socket it is a callback of, or the task that scheduled it.
-            parent = current._tl_ident if current is not None else self.connection_running or OWNER.get(self.root)
+            # A loop callback's: the server, socket or signal it is a callback of, or the task that scheduled it.
+            parent = current._tl_ident if current is not None else self.io_task_running or OWNER.get(self.root)
             if self.creating:  # made inside a task factory's create_task (3.12+)
                 parent = self.eager_parent(parent)
             if not site and current is not None and not current._tl_plain:

@@ -103,13 +103,13 @@ class OriginRecorder:
     def caller(self):
         """The task asking, in the calling thread: its loop's task running now, or the
         run_in_executor call a thread of a thread pool runs (to_thread's function calling
-        run_coroutine_threadsafe), else the server or socket whose loop callback runs now, or the
-        task that scheduled the one running now, else the script."""
+        run_coroutine_threadsafe), else the server, socket or signal whose loop callback runs now,
+        or the task that scheduled the one running now, else the script."""
         current = self.running_here()
         if current is not None:
             return current._tl_ident
-        if self.connection_running and get_ident() == self.main_thread:
-            return self.connection_running  # a server's or socket's callback (see ConnectionRecorder)
+        if self.io_task_running and get_ident() == self.main_thread:
+            return self.io_task_running  # a server's, socket's or signal's callback (see ConnectionRecorder)
         return self.executor_threads.get(get_ident()) or OWNER.get(self.root)
 
     def on_threadsafe_call(self, coro, frame):

@@ -66,7 +66,7 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         self.destroyed = []  # (ns, id, span ids) of tasks collected pending while a record was being written
         self.current = None  # the task whose step runs now, as the loop lane shows it
         self.callback = None  # the Handle of a plain callback running now (step_hook), for on_wake
-        self.connection_running = 0  # the id of the server or socket whose callback that is, if any
+        self.io_task_running = 0  # the id of the server, socket, child process or signal whose callback that is, if any
         # Thread ident -> the task whose step runs there, once an event loop runs outside the main
         # thread (see threaded_step_hook): loops in several threads have a step each at once.
         self.steps_by_thread = None
@@ -165,8 +165,8 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         handle = self.callback
         if handle is None or self.steps_by_thread is not None:
             return 0
-        if self.connection_running:
-            return self.connection_running
+        if self.io_task_running:
+            return self.io_task_running
         args = handle._args
         ended = self.ident_of_ended(args[0]) if len(args) == 1 else 0
         if ended:
@@ -197,16 +197,16 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         """Runs a plain loop callback (no task's step). One of the program's own code (`call_soon(f)`,
         `call_later(1, f)`, a done callback it added) is a run of the task that scheduled it, whose
         wait goes on after it (as a Node task's `.then` callback), so that one computing for long
-        holds the loop on the timeline and is a long block; a server's or socket's callback is a
-        run of its task (see ConnectionRecorder). (One loop only: with loops in several threads a
+        holds the loop on the timeline and is a long block; a server's, socket's, child process's
+        or signal handler's callback is a run of its task (see ConnectionRecorder). (One loop only: with loops in several threads a
         callback is not known to be this thread's, as for callback_waker.)"""
         # (Not in a loop run inside a task's step, nest_asyncio's: that step holds the loop.)
-        owner = connection = 0
+        owner = io_task = 0
         try:
             if self.steps_by_thread is None and self.current is None and not self.sink.broken:
-                task = self.connection_of_callback(handle)
+                task = self.io_task_of_callback(handle)
                 if task is not None:
-                    owner = connection = task._tl_ident
+                    owner = io_task = task._tl_ident
                 else:
                     owner = self.callback_owner(handle, False)
             if owner:
@@ -216,19 +216,19 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
                     self.enc.run(ns, owner)
                     self.idle_since = NOT_IDLE  # until it ends: a record within it must not cut it short
         except Exception:
-            owner = connection = 0  # the callback runs whatever the tracer does
+            owner = io_task = 0  # the callback runs whatever the tracer does
         self.callback = handle  # a task's done callback may wake others for it (on_wake)
-        self.connection_running = connection
+        self.io_task_running = io_task
         try:
             return original_run(handle)
         finally:
             self.callback = None
-            self.connection_running = 0
+            self.io_task_running = 0
             if owner:
                 try:
                     with self.sink.lock:
                         ns = perf_counter_ns()
-                        if not connection:
+                        if not io_task:
                             self.enc.wait_on(ns, owner)
                         self.idle_since = ns  # as after a step: written once the loop has sat idle (settle_current)
                 except Exception:
