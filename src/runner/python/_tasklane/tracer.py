@@ -18,7 +18,7 @@ from .lanes import LoopLanes
 from .connections import ConnectionRecorder
 from .origins import OriginRecorder
 from .making import TaskMaker
-from .owners import OWNER
+from .owners import OWNER, set_owner
 from .spans import SpanRecorder
 from .steps import NOT_IDLE, StepRecorder
 from .taskstate import TaskState, cancelled_by, init_state, let_go
@@ -207,6 +207,9 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
                 task = self.io_task_of_callback(handle)
                 if task is not None:
                     owner = io_task = task._tl_ident
+                    context = handle._context  # (a copy of asyncio's for this callback alone)
+                    if context.get(OWNER) != io_task:
+                        context.run(set_owner, io_task)  # what it schedules (data_received's call_soon) is the task's too
                 else:
                     owner = self.callback_owner(handle, False)
             if owner:
