@@ -191,6 +191,14 @@ forEachPython('what the program sees is as untraced', ({ python, trace }) => {
     assert.equal(trace(py('introspection.py')).stdout, plain.stdout);
   });
 
+  it('a signal handler asyncio refuses (a list, a name, a number no signal has) raises what it raises untraced, and leaves no signal task', () => {
+    const plain = spawnSync(python.command, [path.join(FIXTURES, py('signal_errors.py'))], { cwd: ROOT, encoding: 'utf8' });
+    const { model, stdout } = trace(py('signal_errors.py'));
+    assert.match(plain.stdout, /^TypeError sig must be an int, not \[\]\n/);
+    assert.equal(stdout, plain.stdout);
+    assert.deepEqual([...model.tasks.values()].filter((t) => t.kind === 'io'), []);
+  });
+
   it('a task is an asyncio.Task by type as untraced, and one of the program\'s own Task subclass keeps its own attributes and says who cancelled it', () => {
     const plain = spawnSync(python.command, [path.join(FIXTURES, py('task_subclass.py'))], { cwd: ROOT, encoding: 'utf8' });
     const { model, stdout } = trace(py('task_subclass.py'));

@@ -146,20 +146,26 @@ def install(tracer):
             pass
 
     # A signal handler the program adds (a task's step, or the script) or removes (loop.close() removes each).
+    def handler_of(loop, sig):
+        try:
+            return loop._signal_handlers.get(sig)
+        except Exception:  # (an unhashable sig, which asyncio's own check words)
+            return None
+
     def add_signal_handler(self, sig, callback, *args):
-        before = self._signal_handlers.get(sig)
+        before = handler_of(self, sig)
         try:
             original_add_signal_handler(self, sig, callback, *args)
         except BaseException as error:
             raised_through(error)
             raise
         try:
-            tracer.on_signal_handler(self._signal_handlers.get(sig), before, sig, sys._getframe(1))
+            tracer.on_signal_handler(handler_of(self, sig), before, sig, sys._getframe(1))
         except Exception:
             pass
 
     def remove_signal_handler(self, sig):
-        before = self._signal_handlers.get(sig)
+        before = handler_of(self, sig)
         try:
             return original_remove_signal_handler(self, sig)
         except BaseException as error:
@@ -167,7 +173,7 @@ def install(tracer):
             raise
         finally:
             try:
-                if before is not None and self._signal_handlers.get(sig) is not before:
+                if before is not None and handler_of(self, sig) is not before:
                     tracer.on_signal_handler_removed(before, "removed")
             except Exception:
                 pass
