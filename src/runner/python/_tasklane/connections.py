@@ -24,6 +24,7 @@ import weakref
 
 from .awaits import frame_of
 from .code import describe_error, user_site
+from .origins import beneath_tls
 
 UNIX_EVENTS = getattr(asyncio, "unix_events", None)  # (not on Windows)
 SELECTOR_LOOP = asyncio.selector_events.BaseSelectorEventLoop
@@ -262,5 +263,5 @@ class ConnectionRecorder:
         if isinstance(transport, PIPE_TRANSPORTS):
             return self.child_process_of(transport)
         # Under TLS, the transport the stream writes to is the TLS layer's, over the socket's.
-        transport = getattr(getattr(transport, "_ssl_protocol", None), "_transport", None)
+        transport = beneath_tls(transport)
         return self.socket_tasks.get(transport) if transport is not None else None

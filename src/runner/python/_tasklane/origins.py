@@ -44,6 +44,11 @@ def connection_transport(frame):
     return transport
 
 
+def beneath_tls(transport):
+    """The transport under a TLS layer's (a stream's or a protocol's over TLS), else None."""
+    return getattr(getattr(transport, "_ssl_protocol", None), "_transport", None)
+
+
 def given_context(func):
     """The context asyncio.to_thread runs its function in (`functools.partial(context.run, func)`),
     if `func` is that; else None."""
@@ -268,8 +273,7 @@ class OriginRecorder:
             transport = connection_transport(frame)
             server = getattr(transport, "_server", None)
             if server is None:
-                transport = getattr(getattr(transport, "_ssl_protocol", None), "_transport", None)
-                server = getattr(transport, "_server", None)
+                server = getattr(beneath_tls(transport), "_server", None)
             asked = self.servers.get(server) if server is not None else None  # see ConnectionRecorder
             if asked is not None:
                 return asked[0]._tl_ident, asked[1], None
