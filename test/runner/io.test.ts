@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import type { Task } from '../../src/trace/task';
 import { lineOf, only, runsAfterEnd, stretchesOfNeither, syncRandomBytesIsAJob, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
 
 describe('Node runner: Node\'s I/O', () => {
@@ -432,5 +433,42 @@ describe('Node runner: Node\'s I/O', () => {
     assert.equal(model.waitLabel(only(model, 'main').waits.at(-1)!), server.name);
     // 'listening' comes in a tick Node's bind queued in main's call, not one main queued itself.
     assert.equal(model.waitLabel(only(model, 'main').waits[0]), 'events.once');
+  });
+
+  it('a signal the program listens for is a task while it does, made where it added its first listener: its listeners run on its lane and what they wake names it', () => {
+    const fixture = 'signal-listeners.js';
+    const { model, stdout } = traceFixture(fixture);
+    assert.equal(stdout, 'reload\nstopped after 1 SIGUSR2\n');
+    const main = only(model, 'main');
+    const signals = tasksNamed(model, /^signal /);
+    // SIGHUP and SIGTERM are handled by the runner's own listeners (to write the trace); SIGUSR2 by Node's handle alone.
+    assert.deepEqual(signals.map((t) => [t.name, t.kind, t.parent]), [['signal SIGHUP', 'io', main.id], ['signal SIGUSR2', 'io', main.id], ['signal SIGTERM', 'io', main.id]],
+      'one task a signal, none for the runner\'s own listeners');
+    const lines = signals.map((t) => Number(t.site.split(':').at(-2)));
+    assert.deepEqual(lines, [lineOf(fixture, "process.on('SIGHUP'"), lineOf(fixture, "process.on('SIGUSR2'"), lineOf(fixture, "process.once('SIGTERM'")]);
+    const [hup, usr2, term] = signals;
+    const sentBy = (delay: number): Task => only(model, `setTimeout ${delay} ms`);
+    for (const [signal, timer] of [[hup, sentBy(20)], [usr2, sentBy(40)], [term, sentBy(60)]] as const) {
+      assert.ok(signal.runs.length >= 2 && signal.runs[0] >= timer.runs[0], `${signal.name}: its listener ran on its lane once the timer sent it`);
+    }
+    const reloaded = main.waits[0];
+    assert.deepEqual([model.waitLabel(reloaded), reloaded.by, reloaded.end], [hup.name, hup.id, main.runs[2]], 'the SIGHUP listener woke main');
+    // A `once` listener is let go of as it is called: the task ends as that run returns, not before
+    // it (what the listener makes is made before the end).
+    const stopping = only(model, 'setTimeout 5 ms');
+    assert.deepEqual([stopping.parent, model.waitLabel(main.waits[1])], [term.id, stopping.name]);
+    assert.equal(term.end?.state, 'resolved');
+    assert.ok(term.end!.t >= stopping.created, `ended ${term.end!.t} µs; made its timer at ${stopping.created}`);
+    // removeAllListeners ends the others in main's run after it resumed.
+    for (const signal of [hup, usr2]) {
+      assert.deepEqual([signal.end?.state, signal.end?.message], ['resolved', 'closed'], signal.name);
+      assert.ok(signal.end!.t >= main.runs[4], `${signal.name} ended ${signal.end!.t} µs, main resumed at ${main.runs[4]}`);
+    }
+  });
+
+  it('a program that removes all of a signal\'s listeners leaves none of the runner\'s as its task', () => {
+    const { model } = traceFixture('signal-listeners-removed.js');
+    const signals = tasksNamed(model, /^signal /);
+    assert.deepEqual(signals.map((t) => [t.name, t.end?.state, t.end?.message]), [['signal SIGTERM', 'resolved', 'closed']], 'the runner adds its own again, untraced');
   });
 });

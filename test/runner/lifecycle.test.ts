@@ -215,6 +215,8 @@ describe('Node runner: how programs end, and what they see', () => {
     const model = takeTrace(out);
     assert.equal(model.exit?.reason, 'exit');
     assert.deepEqual(model.signals.map((s) => s.signal), ['SIGTERM'], 'the trace says when it came');
+    const signal = only(model, 'signal SIGTERM');
+    assert.equal(only(model, 'setTimeout 1500 ms').parent, signal.id, 'its handler ran as the task of its SIGTERM listener');
   });
 
   it('SIGKILL from outside still leaves the trace up to that moment', async () => {

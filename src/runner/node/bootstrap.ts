@@ -9,9 +9,10 @@ import { decodeConfig, INTERNALS_FLAG, RUNNER_ENV, WORKER_DATA_KEY, workerConfig
 import { describeError } from './errors';
 import { FlusherThread, FrameChannel } from './flusherThread';
 import { noteReadlineLoop } from './names';
-import { listen, unlisten } from './processListeners';
+import { addAgainWith, isRunners, listen, listenFirst, unlisten } from './processListeners';
 import { watchReadlineLoops } from './readlineLoops';
 import { nodeSetImmediate, tickEvery } from './runnerClock';
+import { isSignal } from './signalTasks';
 import { FrameSink } from './sink';
 import { TaskIds } from './taskIds';
 import type { WorkerWatch } from './handleEnds';
@@ -207,7 +208,9 @@ function start(config: RunnerConfig): void {
         // not one the script has had too.
         encoder.signal(now(), signal);
         if (process.listenerCount(signal) > 1) {
-          sink.flush(); // the program handles this signal itself
+          // The program handles this signal itself: its listeners run next.
+          tracer.signalListeners('arrived', signal);
+          sink.flush();
           return;
         }
         finish('signal', null, signal);
@@ -219,6 +222,8 @@ function start(config: RunnerConfig): void {
     };
     listen(signal, onSignal);
   }
+  addAgainWith((fn) => tracer.untraced(fn));
+  watchSignalListeners(tracer);
 
   tracer.untraced(() => flusher.start());
   startTracing(thread, config.flushMs);
@@ -232,6 +237,20 @@ function start(config: RunnerConfig): void {
       process.exit(1);
     });
   }
+}
+
+/** Tells the tracer of the program's listeners for signals, which are tasks (see SignalTasks). */
+function watchSignalListeners(tracer: Tracer): void {
+  const watch = (what: 'adds' | 'removed') => (event: string | symbol, listener: unknown): void => {
+    try {
+      if (isSignal(event) && !isRunners(event, listener)) tracer.signalListeners(what, event);
+    } catch {
+      // never let tracing reach the program
+    }
+  };
+  // Ahead of Node's own, which opens the signal's handle: the handle is then named for it.
+  listenFirst('newListener', watch('adds'));
+  listen('removeListener', watch('removed'));
 }
 
 /**

@@ -11,6 +11,7 @@ import { truncate } from './lists';
 import { asyncResourceName, CHILD_PROCESS, childProcessName, DNS_LOOKUP, ioNameWhenActive, ioTaskName, isCryptoJob, isNodeTest, isServer, NODE_TEST_TYPE, nodeTestName, PROMISIFIED_EXEC, socketNameOfConnect, STDIN, TCP_SOCKET, timerName, ZLIB, ZLIB_BUFFER_WRAPPER, zlibName, type IoResource } from './names';
 import type { PromiseTasks } from './promiseTasks';
 import { inheritServing } from './servedRequests';
+import { SignalTasks } from './signalTasks';
 import { FOLDED_TYPES, HELPER_REQUEST_TYPES, isAwaitableWork, isNodesOwn, isOneShot, isTimerKind, PASS_THROUGH_TYPES, taskKindOf, TIMER_TYPES } from './resourceTypes';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
@@ -102,6 +103,7 @@ export class ResourceTasks {
    * callback is set on it only after the hook that reports it.)
    */
   private readonly programCallbacks = new Map<number, IoResource>();
+  readonly signals: SignalTasks;
 
   /**
    * `popReturnedCalls` and `stepShown`: see PromiseTasks. `workers`: told of each `new Worker`'s
@@ -118,7 +120,9 @@ export class ResourceTasks {
     private readonly promises: Pick<PromiseTasks, 'timerMade' | 'workMade' | 'loopSourceMade' | 'testMade' | 'isTestCall'>,
     /** Told of the tasks whose ends it looks for (timers, tests, workers, AsyncResources). */
     private readonly ends: HandleEnds,
-  ) {}
+  ) {
+    this.signals = new SignalTasks(stack, sites, now, ends, (asyncId, task) => this.lend(asyncId, task), (asyncId) => this.owners.get(asyncId));
+  }
 
   /**
    * Past the event cap the tracer follows no new resource but the next request of a one-shot call
@@ -280,7 +284,8 @@ export class ResourceTasks {
     }
     if (this.reused(asyncId, type, resource)) return;
     const kind = taskKindOf(type, resource);
-    const name = kind === 'timer' ? timerName(info, resource) : kind === 'immediate' ? 'setImmediate' : kind === 'callback' ? asyncResourceName(type) : ioTaskName(type, info);
+    const name = kind === 'timer' ? timerName(info, resource) : kind === 'immediate' ? 'setImmediate' : kind === 'callback' ? asyncResourceName(type) :
+      type === 'SIGNALWRAP' ? this.signals.nameOfHandle() : ioTaskName(type, info);
     const task = newTaskState(kind, name, info.code, false);
     task.asyncId = asyncId;
     if (type === 'WORKER') this.lastWorker = task;

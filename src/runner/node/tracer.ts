@@ -230,6 +230,28 @@ export class Tracer {
     });
   }
 
+  /**
+   * Tells the program's signal tasks (SignalTasks) of a listener it adds or removes, or of a signal
+   * arriving at the runner's listener: the program's listeners run next, as its signal task.
+   */
+  signalListeners(what: 'adds' | 'removed' | 'arrived', signal: string): void {
+    if (this.paused) return;
+    let arrived: TaskState | undefined;
+    const hookFrame = this.hookFrame;
+    this.paused = true;
+    this.hookFrame = Tracer.prototype.signalListeners; // where the program's frames begin
+    try {
+      if (what === 'arrived') arrived = this.resources.signals.arrived(signal, asyncHooks.executionAsyncId());
+      else this.resources.signals[what](signal);
+    } catch {
+      // never let tracing reach the program
+    } finally {
+      this.hookFrame = hookFrame;
+      this.paused = false;
+    }
+    if (arrived !== undefined) this.guarded(ENTER, arrived, 0);
+  }
+
   /** Runs `fn` without tracing the resources it creates. */
   untraced<T>(fn: () => T): T {
     const was = this.paused;
