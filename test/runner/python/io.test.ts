@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { lineOf, only, tasksNamed } from '../helpers';
+import { lineOf, only, runsAfterEnd, tasksNamed } from '../helpers';
 import { forEachPython, py } from './pythons';
 
 forEachPython('streams, servers, child processes and packages', ({ trace }) => {
@@ -16,7 +16,8 @@ forEachPython('streams, servers, child processes and packages', ({ trace }) => {
     ]);
     assert.deepEqual(children.map((t) => t.site.replace(/^.*\//, '').replace(/:\d+$/, '')), ['subprocesses.py:8', 'subprocesses.py:11', 'subprocesses.py:13', 'subprocesses.py:16']);
     const communicate = main.waits.filter((w) => model.waitLabel(w) === 'Process.communicate').at(-1)!;
-    assert.ok(children[0].end!.t <= communicate.end, 'the child exited before communicate() returned');
+    // It ends once asyncio is done with it (its pipes closed after its exit), which may be just after communicate() has returned.
+    assert.ok(children[0].end!.t < children[1].end!.t, 'the child ended before the shell main started after it');
     assert.ok(children[1].created >= communicate.end, 'the shell started after');
     // Each wait to start a child, or for it to end, says so and leads to the child (a wait() for
     // one that has exited already may not suspend at all).
@@ -55,6 +56,24 @@ forEachPython('streams, servers, child processes and packages', ({ trace }) => {
     const waited = only(model, 'main').waits.filter((w) => model.waitLabel(w) === 'Process.wait');
     assert.deepEqual(waited.map((w) => [w.target, w.by]), waited.map(() => [child.id, child.id]));
     assert.ok(child.runs.length >= 2 * 3, 'each line read on the child\'s lane');
+  });
+
+  it('a child process ends once asyncio is done with it, its pipes closed after its exit, as a Node child ends at its \'close\': no run of its after its end', () => {
+    const { model, stdout } = trace(py('subprocess_docs.py'));
+    assert.match(stdout, /^\['ls \/zzz' exited with 2\]\n\[stderr\]\nls: .*\/zzz.*\n\n\['sleep 0\.05; echo "hello"' exited with 0\]\n\[stdout\]\nhello\n\n$/);
+    const children = tasksNamed(model, /^child process /);
+    assert.deepEqual(children.map((t) => [t.name, model.endState(t), t.end?.message]), [
+      ['child process sh -c "ls /zzz"', 'rejected', 'exit code 2'],
+      ['child process sh -c "sleep 0.05; echo \\"hello\\""', 'resolved', 'exit code 0'],
+    ]);
+    for (const child of children) {
+      assert.deepEqual(runsAfterEnd(child), [], `${child.name} ended at ${child.end!.t} µs, ran ${child.runs}`);
+      const communicate = model.tasks.get(child.parent)!.waits.find((w) => model.waitLabel(w) === 'Process.communicate')!;
+      assert.equal(communicate.target, child.id);
+      // (Once its pipes have closed: which may be just after communicate() has read them to their end and returned.)
+      assert.ok(child.runs.length >= 2 * 3, `${child.name}: its pipes' reads and its exit are its runs`);
+    }
+    assert.ok(children[0].end!.t < children[1].runs.at(-2)!, 'the failing one, which did not sleep, ended first');
   });
 
   it('a task an installed package makes, the error it raises and a wait inside it are placed at the project\'s calls of it, one it runs for the project at its coroutine', () => {

@@ -178,6 +178,9 @@ class ConnectionRecorder:
                 self.connecting[future] = task
 
     def on_connection_lost(self, transport, error):
+        if isinstance(transport, SUBPROCESS_TRANSPORT):
+            self.end_subprocess(transport)
+            return
         task = self.socket_tasks.pop(transport, None)
         if task is None or self.sink.broken:
             return

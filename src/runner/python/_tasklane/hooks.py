@@ -247,7 +247,6 @@ def install(tracer):
 
     subprocess_type = asyncio.base_subprocess.BaseSubprocessTransport
     original_subprocess_init = subprocess_type.__init__
-    original_process_exited = subprocess_type._process_exited
 
     # The transport of a child process asyncio starts, made in the step of the task that asked.
     def subprocess_init(self, *args, **kwargs):
@@ -258,13 +257,6 @@ def install(tracer):
             raise
         try:
             tracer.on_subprocess(self, kwargs.get("waiter", args[8] if len(args) > 8 else None), sys._getframe(1))
-        except Exception:
-            pass
-
-    def process_exited(self, returncode):
-        original_process_exited(self, returncode)
-        try:
-            tracer.end_subprocess(self, returncode)
         except Exception:
             pass
 
@@ -546,7 +538,8 @@ def install(tracer):
     patches.set(asyncio.base_events.Server, "close", server_close)
     patches.set(SOCKET_TRANSPORT, "__init__", socket_init)
     patches.set(DATAGRAM_TRANSPORT, "__init__", datagram_init)
-    for transport_type in (SOCKET_TRANSPORT, DATAGRAM_TRANSPORT):  # (the datagram one's calls super())
+    # (The datagram one's calls super(); a child process's is called once it has exited and its pipes have closed.)
+    for transport_type in (SOCKET_TRANSPORT, DATAGRAM_TRANSPORT, subprocess_type):
         patches.set(transport_type, "_call_connection_lost", noting_connection_lost(transport_type._call_connection_lost))
     patches.set(SELECTOR_LOOP, "_sock_connect", sock_connect)
     patches.set(SELECTOR_LOOP, "_sock_connect_cb", sock_connected)
@@ -555,7 +548,6 @@ def install(tracer):
         patches.set(UNIX_LOOP, "remove_signal_handler", remove_signal_handler)
     patches.set(GATHERING_FUTURE, "__init__", gathering_init)
     patches.set(subprocess_type, "__init__", subprocess_init)
-    patches.set(subprocess_type, "_process_exited", process_exited)
     # The public name too: `type(task) is asyncio.Task` holds as untraced, and a program's own Task
     # subclass is the tracer's subclass's, so its cancel() is seen as well.
     for module in (asyncio.tasks, asyncio):

@@ -247,11 +247,13 @@ class OriginRecorder:
         process = frame_of(api).f_locals.get("self")
         return self.subprocesses.get(getattr(process, "_transport", None))
 
-    def end_subprocess(self, transport, returncode):
-        """The child process of `transport` has exited (in a callback of the loop's)."""
-        # Kept: its pipes' last data and a wait for it may come after (asyncio exits it only once).
+    def end_subprocess(self, transport):
+        """asyncio is done with the child process of `transport`: it has exited and its pipes have
+        closed, as a Node child process ends at its 'close' (its pipes' last data comes after the
+        exit). In a callback of the loop's, the child's last run."""
         child = self.subprocesses.get(transport)
-        if child is None or self.sink.broken:
+        returncode = transport._returncode
+        if child is None or returncode is None or self.sink.broken:
             return
         if returncode < 0:
             try:
