@@ -76,6 +76,30 @@ forEachPython('streams, servers, child processes and packages', ({ trace }) => {
     assert.ok(children[0].end!.t < children[1].runs.at(-2)!, 'the failing one, which did not sleep, ended first');
   });
 
+  it('a reader or writer the program adds on a file descriptor (the asyncio docs\' example) is a task until removed or replaced, its callback its run, waking what it sets', () => {
+    const fixture = py('fd_watches.py');
+    const { model, stdout } = trace(fixture);
+    assert.equal(stdout, 'Received: abc\nThen: xyz\n');
+    const main = only(model, 'wait_for_data');
+    const watches = tasksNamed(model, /^(reader|writer) /);
+    assert.deepEqual(watches.map((t) => [t.name, t.kind, t.parent, t.end?.state, t.end?.message, Number(t.site.split(':').at(-2))]), [
+      ['reader Unix socket', 'io', main.id, 'resolved', 'removed', lineOf(fixture, 'loop.add_reader(rsock, reader)')],
+      ['writer Unix socket', 'io', main.id, 'resolved', 'removed', lineOf(fixture, 'loop.add_writer(')],
+      ['reader Unix socket', 'io', main.id, 'resolved', 'replaced', lineOf(fixture, 'print("never")')],
+      ['reader Unix socket', 'io', main.id, 'resolved', 'removed', lineOf(fixture, 'second.set_result')],
+    ]);
+    const [reader, writer, replaced, second] = watches;
+    assert.deepEqual(main.waits.map((w) => [model.waitLabel(w), w.by]), [['Future fut', reader.id], ['Future writable', writer.id], ['Future second', second.id]],
+      'each wait woken by the callback that set its future, a run of its watch');
+    assert.deepEqual(replaced.runs, [], 'replaced before anything came in');
+    // The docs' reader removes itself as it runs: it ends as that run returns, not before the rest of it.
+    assert.equal(reader.runs.length, 2);
+    assert.ok(reader.end!.t >= reader.runs[0] && reader.end!.t <= main.waits[0].end, `ended ${reader.end!.t} µs, ran ${reader.runs}`);
+    assert.ok(reader.end!.t > main.waits[0].wokenAt, `ended ${reader.end!.t} µs, set the future at ${main.waits[0].wokenAt}`);
+    // main removes the writer in its own run, after the wait.
+    assert.ok(writer.end!.t >= main.waits[1].end && writer.end!.t <= main.waits[2].start);
+  });
+
   it('a task an installed package makes, the error it raises and a wait inside it are placed at the project\'s calls of it, one it runs for the project at its coroutine', () => {
     const { model, stdout } = trace(py('packaged/main.py'));
     assert.equal(stdout, "the package failed\nfed\nfetched\nrequested\n['gathered']\nstreamed\nreleased\n");

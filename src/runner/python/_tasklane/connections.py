@@ -6,8 +6,9 @@ data_received within them) are its runs, so a protocol computing for long holds 
 timeline; a stream's wait (StreamReader.read, StreamWriter.drain) leads to its socket, and what its
 callbacks resolve is woken by it. Selector loops only (Linux's and macOS's). So too a child
 process's pipes: their callbacks are runs of the child's task (see OriginRecorder.on_subprocess),
-which a read of its output leads to; and a signal handler the program adds, `signal SIGTERM` until
-it is removed, whose runs are the handler's."""
+which a read of its output leads to; and a signal handler the program adds, `signal SIGTERM`, or a
+reader or writer of a file descriptor, `reader Unix socket`, until it is removed, whose runs are its
+callback's."""
 
 import asyncio
 import asyncio.base_events
@@ -103,6 +104,34 @@ def socket_name(transport):
     return named(kind, transport.get_extra_info("peername"))
 
 
+def signal_name(sig):
+    return "signal %s" % signal.Signals(sig).name
+
+
+STDIO = ("stdin", "stdout", "stderr")
+
+
+def fd_watch_name(event):
+    """How a file descriptor's reader (`event` 0) or writer (1) is named: `reader Unix socket`,
+    `writer TCP socket 127.0.0.1:8888` (a socket by its peer, else its own address), `reader stdin`,
+    `reader fd 7`."""
+    kind = ("reader", "writer")[event]
+
+    def name(fd):
+        if isinstance(fd, socket.socket):
+            try:
+                address = fd.getpeername()
+            except OSError:  # (not connected: a server's, a UDP socket's)
+                address = fd.getsockname()
+            if is_unix(fd):
+                return "%s %s" % (kind, named("Unix socket", address))
+            return "%s %s" % (kind, named("UDP socket" if fd.type == socket.SOCK_DGRAM else "TCP socket", address))
+        number = fd if isinstance(fd, int) else fd.fileno()
+        return "%s %s" % (kind, STDIO[number] if 0 <= number < len(STDIO) else "fd %d" % number)
+
+    return name
+
+
 def server_name(server):
     """`TCP server 127.0.0.1:8888` (its first socket's address), `Unix server /tmp/s`."""
     sockets = server._sockets or ()
@@ -113,7 +142,7 @@ def server_name(server):
 
 
 class ConnectionRecorder:
-    """Servers', sockets', connects' and signal handlers' tasks, and which task a loop callback of
+    """Servers', sockets', connects', signal handlers' and descriptor watches' tasks, and which task a loop callback of
     theirs, or of a child process's, is a run of (a part of Tracer: it uses its lock, ids, caller() and the child
     processes OriginRecorder follows)."""
 
@@ -126,7 +155,9 @@ class ConnectionRecorder:
         # its transport sets once the protocol has been told (the socket's; over TLS, the TLS layer's).
         self.connecting = weakref.WeakKeyDictionary()
         self.open_connects = weakref.WeakKeyDictionary()  # sock_connect's future -> its task until it is done
-        self.signal_handlers = weakref.WeakKeyDictionary()  # the Handle of a signal handler -> its task until removed
+        # The Handle of a signal handler or a descriptor's reader or writer -> its task until removed.
+        self.watches = weakref.WeakKeyDictionary()
+        self.removed_in_own_run = None  # (task, how) of a watch its callback removed, to end as that run returns
 
     def on_server_made(self, server, frame):
         """loop.create_server (`frame`) made `server`, for the task running now, where the user's
@@ -189,26 +220,37 @@ class ConnectionRecorder:
         else:
             self.end_io_task(task, "rejected", *describe_error(error))
 
-    def on_signal_handler(self, handle, replaced, sig, frame):
-        """The program added a signal handler (`handle`, in place of `replaced`, if any), from the
-        task running now (`frame`): a task, `signal SIGTERM`, until it is removed, whose runs are
-        the handler's, as Node's `signal` is."""
+    def on_watch_added(self, handle, replaced, name, frame):
+        """The program had the loop run a callback on each of some event (`handle`, in place of
+        `replaced`, if any), from the task running now (`frame`): a task, `name`d (`signal
+        SIGTERM`, `reader Unix socket`), until it is removed, whose runs are the callback's, as
+        Node's `signal SIGTERM` is."""
         if replaced is not None:
-            self.on_signal_handler_removed(replaced, "replaced")
+            self.on_watch_removed(replaced, "replaced")
         if handle is not None:
-            self.signal_handlers[handle] = self.start_io_task("signal %s" % signal.Signals(sig).name, self.caller(), user_site(frame))
+            self.watches[handle] = self.start_io_task(name, self.caller(), user_site(frame))
 
-    def on_signal_handler_removed(self, handle, how):
-        task = self.signal_handlers.pop(handle, None)
-        if task is not None and not self.sink.broken:
+    def on_watch_removed(self, handle, how):
+        task = self.watches.pop(handle, None)
+        if task is None or self.sink.broken:
+            return
+        if task._tl_ident == self.io_task_running:
+            self.removed_in_own_run = (task, how)  # the rest of the callback is still its run
+        else:
             self.end_io_task(task, "resolved", how)
+
+    def end_removed_in_own_run(self, ns):
+        """Ends, as its run returns (at `ns`, under the lock), the watch its own callback removed."""
+        task, how = self.removed_in_own_run
+        self.removed_in_own_run = None
+        self.enc.end(ns, task._tl_ident, "resolved", how, "")
 
     def io_task_of_callback(self, handle):
         """The server, socket, connect, child process or signal task whose loop callback `handle` is
         (a socket transport's method, its protocol's connection_made, a server's accept, a connect's
         end, a child's pipe's reads and writes, its exit, a signal's handler), else None."""
-        if self.signal_handlers:
-            task = self.signal_handlers.get(handle)
+        if self.watches:
+            task = self.watches.get(handle)
             if task is not None:
                 return task
         callback = handle._callback

@@ -24,7 +24,7 @@ from . import code as code_module
 from .clock import perf_counter_ns
 from .code import CO_COROUTINE, raised_through
 from .combinators import GATHERING_FUTURE
-from .connections import DATAGRAM_TRANSPORT, SELECTOR_LOOP, SOCKET_TRANSPORT, UNIX_LOOP
+from .connections import DATAGRAM_TRANSPORT, SELECTOR_LOOP, SOCKET_TRANSPORT, UNIX_LOOP, fd_watch_name, signal_name
 from .coroutine_watch import watch_coroutines
 from .imports import after_import, forget_imports
 from .making import EAGER_TASKS
@@ -63,8 +63,6 @@ def install(tracer):
     original_datagram_init = DATAGRAM_TRANSPORT.__init__
     original_sock_connect = SELECTOR_LOOP._sock_connect
     original_sock_connected = SELECTOR_LOOP._sock_connect_cb
-    original_add_signal_handler = UNIX_LOOP.add_signal_handler
-    original_remove_signal_handler = UNIX_LOOP.remove_signal_handler
     original_chain_future = asyncio.futures._chain_future
     original_set_running_loop = asyncio.events._set_running_loop
     main_thread = threading.main_thread().ident
@@ -145,38 +143,56 @@ def install(tracer):
         except Exception:
             pass
 
-    # A signal handler the program adds (a task's step, or the script) or removes (loop.close() removes each).
-    def handler_of(loop, sig):
+    # A loop callback the program has the loop run on each of some event until it removes it: a
+    # signal's handler (loop.add_signal_handler; loop.close() removes each), a file descriptor's
+    # reader or writer (loop.add_reader): its Handle, by `key` (the signal, the descriptor), is a
+    # task named `name_of(key)`, of the task adding it (or the script), until removed or replaced.
+    def adding_watch(original_add, handle_of, name_of):
+        def add(self, key, callback, *args):
+            before = handle_of(self, key)
+            try:
+                original_add(self, key, callback, *args)
+            except BaseException as error:
+                raised_through(error)
+                raise
+            try:
+                tracer.on_watch_added(handle_of(self, key), before, name_of(key), sys._getframe(1))
+            except Exception:
+                pass
+
+        return add
+
+    def removing_watch(original_remove, handle_of):
+        def remove(self, key):
+            before = handle_of(self, key)
+            try:
+                return original_remove(self, key)
+            except BaseException as error:
+                raised_through(error)
+                raise
+            finally:
+                try:
+                    if before is not None and handle_of(self, key) is not before:
+                        tracer.on_watch_removed(before, "removed")
+                except Exception:
+                    pass
+
+        return remove
+
+    def signal_handler_of(loop, sig):
         try:
             return loop._signal_handlers.get(sig)
         except Exception:  # (an unhashable sig, which asyncio's own check words)
             return None
 
-    def add_signal_handler(self, sig, callback, *args):
-        before = handler_of(self, sig)
-        try:
-            original_add_signal_handler(self, sig, callback, *args)
-        except BaseException as error:
-            raised_through(error)
-            raise
-        try:
-            tracer.on_signal_handler(handler_of(self, sig), before, sig, sys._getframe(1))
-        except Exception:
-            pass
-
-    def remove_signal_handler(self, sig):
-        before = handler_of(self, sig)
-        try:
-            return original_remove_signal_handler(self, sig)
-        except BaseException as error:
-            raised_through(error)
-            raise
-        finally:
+    def fd_watch_of(event):
+        def handle_of(loop, fd):
             try:
-                if before is not None and handler_of(self, sig) is not before:
-                    tracer.on_signal_handler_removed(before, "removed")
-            except Exception:
-                pass
+                return loop._selector.get_key(fd).data[event]
+            except Exception:  # (not watched; a closed loop's selector; no descriptor, which asyncio's own check words)
+                return None
+
+        return handle_of
 
     # The connect of sock_connect (create_connection's), which sets `fut` once connected: at once,
     # or in a callback of the loop's.
@@ -544,8 +560,12 @@ def install(tracer):
     patches.set(SELECTOR_LOOP, "_sock_connect", sock_connect)
     patches.set(SELECTOR_LOOP, "_sock_connect_cb", sock_connected)
     if UNIX_LOOP is not SELECTOR_LOOP:  # (Windows' loops take no signal handlers)
-        patches.set(UNIX_LOOP, "add_signal_handler", add_signal_handler)
-        patches.set(UNIX_LOOP, "remove_signal_handler", remove_signal_handler)
+        patches.set(UNIX_LOOP, "add_signal_handler", adding_watch(UNIX_LOOP.add_signal_handler, signal_handler_of, signal_name))
+        patches.set(UNIX_LOOP, "remove_signal_handler", removing_watch(UNIX_LOOP.remove_signal_handler, signal_handler_of))
+    for event, (add, remove) in enumerate((("add_reader", "remove_reader"), ("add_writer", "remove_writer"))):
+        handle_of = fd_watch_of(event)
+        patches.set(SELECTOR_LOOP, add, adding_watch(getattr(SELECTOR_LOOP, add), handle_of, fd_watch_name(event)))
+        patches.set(SELECTOR_LOOP, remove, removing_watch(getattr(SELECTOR_LOOP, remove), handle_of))
     patches.set(GATHERING_FUTURE, "__init__", gathering_init)
     patches.set(subprocess_type, "__init__", subprocess_init)
     # The public name too: `type(task) is asyncio.Task` holds as untraced, and a program's own Task

@@ -233,6 +233,8 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
                         ns = perf_counter_ns()
                         if not io_task:
                             self.enc.wait_on(ns, owner)
+                        elif self.removed_in_own_run is not None:
+                            self.end_removed_in_own_run(ns)
                         self.idle_since = ns  # as after a step: written once the loop has sat idle (settle_current)
                 except Exception:
                     pass
