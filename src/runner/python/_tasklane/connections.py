@@ -246,9 +246,10 @@ class ConnectionRecorder:
         self.enc.end(ns, task._tl_ident, "resolved", how, "")
 
     def io_task_of_callback(self, handle):
-        """The server, socket, connect, child process or signal task whose loop callback `handle` is
-        (a socket transport's method, its protocol's connection_made, a server's accept, a connect's
-        end, a child's pipe's reads and writes, its exit, a signal's handler), else None."""
+        """The server, socket, connect, child process, signal or descriptor watch task whose loop
+        callback `handle` is (a socket transport's method, its protocol's connection_made, a
+        server's accept, a connect's end, a child's pipe's reads and writes, its exit, a signal's
+        handler, a reader's callback), else None."""
         if self.watches:
             task = self.watches.get(handle)
             if task is not None:

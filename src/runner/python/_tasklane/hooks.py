@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from . import code as code_module
 from .clock import perf_counter_ns
-from .code import CO_COROUTINE, raised_through
+from .code import ASYNCIO_DIR, CO_COROUTINE, raised_through
 from .combinators import GATHERING_FUTURE
 from .connections import DATAGRAM_TRANSPORT, SELECTOR_LOOP, SOCKET_TRANSPORT, UNIX_LOOP, fd_watch_name, signal_name
 from .coroutine_watch import watch_coroutines
@@ -156,7 +156,9 @@ def install(tracer):
                 raised_through(error)
                 raise
             try:
-                tracer.on_watch_added(handle_of(self, key), before, name_of(key), sys._getframe(1))
+                frame = sys._getframe(1)
+                if not frame.f_code.co_filename.startswith(ASYNCIO_DIR):  # (not asyncio's own: sock_sendfile's writer)
+                    tracer.on_watch_added(handle_of(self, key), before, name_of(key), frame)
             except Exception:
                 pass
 
