@@ -76,6 +76,25 @@ forEachPython('streams, servers, child processes and packages', ({ trace }) => {
     assert.ok(children[0].end!.t < children[1].runs.at(-2)!, 'the failing one, which did not sleep, ended first');
   });
 
+  it('stdin and stdout connected as asyncio pipes (connect_read_pipe, connect_write_pipe) are tasks, as Node\'s stdin is, which the waits to connect, read and write lead to and are woken by', () => {
+    const fixture = py('pipes.py');
+    const { model, stdout } = trace(fixture, [], 'one\ntwo\n');
+    assert.equal(stdout, 'ONE\nTWO\n');
+    const main = only(model, 'main');
+    const pipes = [...model.tasks.values()].filter((t) => t.kind === 'io');
+    assert.deepEqual(pipes.map((t) => [t.name, t.parent, t.end?.state, t.end?.message, Number(t.site.split(':').at(-2))]), [
+      ['stdin', main.id, 'resolved', 'closed', lineOf(fixture, 'await loop.connect_read_pipe')],
+      ['stdout', main.id, 'resolved', 'closed', lineOf(fixture, 'await loop.connect_write_pipe')],
+    ]);
+    const [stdin, out] = pipes;
+    const waits = main.waits.map((w) => [model.waitLabel(w), w.target, w.by]);
+    assert.deepEqual(waits.slice(0, 2), [['loop.connect_read_pipe', stdin.id, stdin.id], ['loop.connect_write_pipe', out.id, out.id]]);
+    const reads = waits.filter(([label]) => label === 'StreamReader.readline');
+    assert.ok(reads.length >= 1);
+    assert.deepEqual(reads, reads.map(() => ['StreamReader.readline', stdin.id, stdin.id]), 'each read, the last one told of the end of input too');
+    assert.ok(stdin.runs.length >= 2 * 2, 'the pipe\'s reads and its end are its runs');
+  });
+
   it('a reader or writer the program adds on a file descriptor (the asyncio docs\' example) is a task until removed or replaced, its callback its run, waking what it sets', () => {
     const fixture = py('fd_watches.py');
     const { model, stdout } = trace(fixture);

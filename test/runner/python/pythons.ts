@@ -24,7 +24,8 @@ export interface PythonUnderTest {
   /** Whether it is Python 3.`minor` or later. */
   atLeast(minor: number): boolean;
   /** traceFixture under this interpreter. */
-  trace(fixture: string, args?: string[]): ReturnType<typeof traceFixture>;
+  /** `input`: what the script reads on its stdin. */
+  trace(fixture: string, args?: string[], input?: string): ReturnType<typeof traceFixture>;
 }
 
 /**
@@ -53,7 +54,8 @@ function probeInterpreters(): Python[] {
 export function forEachPython(subject: string, tests: (under: PythonUnderTest) => void): void {
   for (const python of interpreters()) {
     const atLeast = (minor: number): boolean => python.version[0] > 3 || python.version[1] >= minor;
-    const trace = (fixture: string, args?: string[]): ReturnType<typeof traceFixture> => traceFixture(fixture, { args, env: { ...process.env, TASKLANE_PYTHON: python.command } });
+    const trace = (fixture: string, args?: string[], input?: string): ReturnType<typeof traceFixture> =>
+      traceFixture(fixture, { args, input, env: { ...process.env, TASKLANE_PYTHON: python.command } });
     describe(`Python runner: ${subject}, under Python ${python.version.join('.')} (${python.name})`, () => tests({ python, atLeast, trace }));
   }
 }

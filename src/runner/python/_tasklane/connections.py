@@ -35,6 +35,7 @@ DATAGRAM_TRANSPORT = asyncio.selector_events._SelectorDatagramTransport
 SOCKET_TRANSPORTS = (SOCKET_TRANSPORT, DATAGRAM_TRANSPORT)
 SUBPROCESS_TRANSPORT = asyncio.base_subprocess.BaseSubprocessTransport
 # A child process's pipes (its stdout's reads, its stdin's writes).
+SUBPROCESS_PIPE_PROTOCOLS = (asyncio.base_subprocess.ReadSubprocessPipeProto, asyncio.base_subprocess.WriteSubprocessPipeProto)
 PIPE_TRANSPORTS = tuple(kind for kind in (getattr(UNIX_EVENTS, name, None) for name in ("_UnixReadPipeTransport", "_UnixWritePipeTransport")) if kind is not None)
 ACCEPT_CONNECTION = SELECTOR_LOOP._accept_connection
 TELL_CONNECTED = asyncio.futures._set_result_unless_cancelled
@@ -43,7 +44,7 @@ TELL_CONNECTED = asyncio.futures._set_result_unless_cancelled
 CHILD_EXITED = getattr(UNIX_LOOP, "_child_watcher_callback", None)
 PIDFD_WAITED = getattr(getattr(UNIX_EVENTS, "_PidfdChildWatcher", None), "_do_wait", None)
 # The codes of asyncio's calls a task waits in to connect: first for the connect (a `TCP connect`
-# task), then for its socket's protocol to be told (the socket's task).
+# task), then for its socket's protocol to be told (the socket's task); or for a pipe's (its task).
 CONNECTION_OPENS = frozenset(
     function.__code__
     for function in (
@@ -53,6 +54,8 @@ CONNECTION_OPENS = frozenset(
         asyncio.base_events.BaseEventLoop.create_datagram_endpoint,
         UNIX_LOOP.create_unix_connection,
         SELECTOR_LOOP.sock_connect,
+        asyncio.base_events.BaseEventLoop.connect_read_pipe,
+        asyncio.base_events.BaseEventLoop.connect_write_pipe,
     )
     if hasattr(function, "__code__")
 )
@@ -111,6 +114,12 @@ def signal_name(sig):
 STDIO = ("stdin", "stdout", "stderr")
 
 
+def descriptor_name(fd):
+    """`stdin`, `stdout` or `stderr` for those descriptors (a number, or an object with a fileno()), else `fd 7`."""
+    number = fd if isinstance(fd, int) else fd.fileno()
+    return STDIO[number] if 0 <= number < len(STDIO) else "fd %d" % number
+
+
 def fd_watch_name(event):
     """How a file descriptor's reader (`event` 0) or writer (1) is named: `reader Unix socket`,
     `writer TCP socket 127.0.0.1:8888` (a socket by its peer, else its own address), `reader stdin`,
@@ -126,8 +135,7 @@ def fd_watch_name(event):
             if is_unix(fd):
                 return "%s %s" % (kind, named("Unix socket", address))
             return "%s %s" % (kind, named("UDP socket" if fd.type == socket.SOCK_DGRAM else "TCP socket", address))
-        number = fd if isinstance(fd, int) else fd.fileno()
-        return "%s %s" % (kind, STDIO[number] if 0 <= number < len(STDIO) else "fd %d" % number)
+        return "%s %s" % (kind, descriptor_name(fd))
 
     return name
 
@@ -150,7 +158,8 @@ class ConnectionRecorder:
         # Server -> (its task, site), and Server -> its task until it is closed.
         self.servers = weakref.WeakKeyDictionary()
         self.open_servers = weakref.WeakKeyDictionary()
-        self.socket_tasks = weakref.WeakKeyDictionary()  # socket transport (TCP's, UDP's) -> IoTask until it is lost
+        # A socket's transport (TCP's, UDP's), or a pipe's the program connected -> IoTask until it is lost.
+        self.transport_tasks = weakref.WeakKeyDictionary()
         # The futures a connect waits for -> its task: sock_connect's (`TCP connect`), then the one
         # its transport sets once the protocol has been told (the socket's; over TLS, the TLS layer's).
         self.connecting = weakref.WeakKeyDictionary()
@@ -202,17 +211,31 @@ class ConnectionRecorder:
             parent, site = made_by[0]._tl_ident, made_by[1]
         else:
             parent, site = self.caller(), user_site(frame)
-        task = self.socket_tasks[transport] = self.start_io_task(socket_name(transport), parent, site)
+        task = self.transport_tasks[transport] = self.start_io_task(socket_name(transport), parent, site)
         tls_waiter = getattr(transport._protocol, "_waiter", None) if isinstance(transport._protocol, asyncio.sslproto.SSLProtocol) else None
         for future in (waiter, tls_waiter):
             if isinstance(future, asyncio.Future):
                 self.connecting[future] = task
 
+    def on_pipe_connected(self, transport, waiter, frame):
+        """The program connected a pipe (loop.connect_read_pipe(lambda: protocol, sys.stdin), or
+        connect_write_pipe, `frame`), as Node's stdin is a task: `stdin`, `pipe fd 7`, of the task
+        running now, until the pipe is lost; a connect_read_pipe waits for `waiter` meanwhile. (Not a
+        child process's, which asyncio connects for it: those are the child's.)"""
+        if isinstance(transport._protocol, SUBPROCESS_PIPE_PROTOCOLS):
+            return
+        name = descriptor_name(transport.get_extra_info("pipe"))
+        if name not in STDIO:
+            name = "pipe " + name
+        task = self.transport_tasks[transport] = self.start_io_task(name, self.caller(), user_site(frame))
+        if isinstance(waiter, asyncio.Future):
+            self.connecting[waiter] = task
+
     def on_connection_lost(self, transport, error):
         if isinstance(transport, SUBPROCESS_TRANSPORT):
             self.end_subprocess(transport)
             return
-        task = self.socket_tasks.pop(transport, None)
+        task = self.transport_tasks.pop(transport, None)
         if task is None or self.sink.broken:
             return
         if error is None:
@@ -260,16 +283,19 @@ class ConnectionRecorder:
             # The transport telling the task that made it that its protocol has been told.
             return self.connection_awaited(handle._args[0]) if callback is TELL_CONNECTED and handle._args else None
         if isinstance(bound_to, SOCKET_TRANSPORTS):
-            return self.socket_tasks.get(bound_to)
+            return self.transport_tasks.get(bound_to)
         if isinstance(bound_to, SUBPROCESS_TRANSPORT):
             return self.child_process(bound_to)
         if isinstance(bound_to, PIPE_TRANSPORTS):
-            return self.child_process_of(bound_to)
+            return self.child_process_of(bound_to) or self.transport_tasks.get(bound_to)
         if isinstance(bound_to, asyncio.subprocess.SubprocessStreamProtocol):  # its pipes' data, scheduled
             return self.child_process(bound_to._transport)
         args = handle._args
-        if isinstance(bound_to, asyncio.BaseProtocol) and args and isinstance(args[0], SOCKET_TRANSPORTS):
-            return self.socket_tasks.get(args[0])
+        if isinstance(bound_to, asyncio.BaseProtocol) and args and isinstance(args[0], SOCKET_TRANSPORTS + PIPE_TRANSPORTS):
+            return self.transport_tasks.get(args[0])
+        if isinstance(bound_to, asyncio.BaseProtocol) and not args:  # a pipe's end handed to its protocol (eof_received)
+            transport = getattr(bound_to, "_transport", None)
+            return self.transport_tasks.get(transport) if isinstance(transport, PIPE_TRANSPORTS) else None
         function = getattr(callback, "__func__", None)
         if function is ACCEPT_CONNECTION and len(args) > 3:
             return self.open_servers.get(args[3])
@@ -305,9 +331,9 @@ class ConnectionRecorder:
         stream = frame_of(api).f_locals.get("self")
         transport = getattr(stream, "_transport", None)
         if isinstance(transport, SOCKET_TRANSPORT):
-            return self.socket_tasks.get(transport)
+            return self.transport_tasks.get(transport)
         if isinstance(transport, PIPE_TRANSPORTS):
-            return self.child_process_of(transport)
+            return self.child_process_of(transport) or self.transport_tasks.get(transport)
         # Under TLS, the transport the stream writes to is the TLS layer's, over the socket's.
         transport = beneath_tls(transport)
-        return self.socket_tasks.get(transport) if transport is not None else None
+        return self.transport_tasks.get(transport) if transport is not None else None

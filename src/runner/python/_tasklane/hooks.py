@@ -24,7 +24,7 @@ from . import code as code_module
 from .clock import perf_counter_ns
 from .code import ASYNCIO_DIR, CO_COROUTINE, raised_through
 from .combinators import GATHERING_FUTURE
-from .connections import DATAGRAM_TRANSPORT, SELECTOR_LOOP, SOCKET_TRANSPORT, UNIX_LOOP, fd_watch_name, signal_name
+from .connections import DATAGRAM_TRANSPORT, PIPE_TRANSPORTS, SELECTOR_LOOP, SOCKET_TRANSPORT, UNIX_LOOP, fd_watch_name, signal_name
 from .coroutine_watch import watch_coroutines
 from .imports import after_import, forget_imports
 from .making import EAGER_TASKS
@@ -142,6 +142,18 @@ def install(tracer):
             tracer.on_socket_made(self, waiter, self._server, sys._getframe(1))
         except Exception:
             pass
+
+    # The transport of a pipe connected (connect_read_pipe, connect_write_pipe), in the step of the task that asked.
+    def making_pipe_transport(original_make):
+        def make(self, pipe, protocol, waiter=None, extra=None):
+            transport = original_make(self, pipe, protocol, waiter, extra)
+            try:
+                tracer.on_pipe_connected(transport, waiter, sys._getframe(1))
+            except Exception:
+                pass
+            return transport
+
+        return make
 
     # A loop callback the program has the loop run on each of some event until it removes it: a
     # signal's handler (loop.add_signal_handler; loop.close() removes each), a file descriptor's
@@ -557,11 +569,13 @@ def install(tracer):
     patches.set(SOCKET_TRANSPORT, "__init__", socket_init)
     patches.set(DATAGRAM_TRANSPORT, "__init__", datagram_init)
     # (The datagram one's calls super(); a child process's is called once it has exited and its pipes have closed.)
-    for transport_type in (SOCKET_TRANSPORT, DATAGRAM_TRANSPORT, subprocess_type):
+    for transport_type in (SOCKET_TRANSPORT, DATAGRAM_TRANSPORT, subprocess_type, *PIPE_TRANSPORTS):
         patches.set(transport_type, "_call_connection_lost", noting_connection_lost(transport_type._call_connection_lost))
     patches.set(SELECTOR_LOOP, "_sock_connect", sock_connect)
     patches.set(SELECTOR_LOOP, "_sock_connect_cb", sock_connected)
-    if UNIX_LOOP is not SELECTOR_LOOP:  # (Windows' loops take no signal handlers)
+    if UNIX_LOOP is not SELECTOR_LOOP:  # (Windows' loops take no signal handlers, nor pipes)
+        for make in ("_make_read_pipe_transport", "_make_write_pipe_transport"):
+            patches.set(UNIX_LOOP, make, making_pipe_transport(getattr(UNIX_LOOP, make)))
         patches.set(UNIX_LOOP, "add_signal_handler", adding_watch(UNIX_LOOP.add_signal_handler, signal_handler_of, signal_name))
         patches.set(UNIX_LOOP, "remove_signal_handler", removing_watch(UNIX_LOOP.remove_signal_handler, signal_handler_of))
     for event, (add, remove) in enumerate((("add_reader", "remove_reader"), ("add_writer", "remove_writer"))):
