@@ -6,9 +6,9 @@ data_received within them) are its runs, so a protocol computing for long holds 
 timeline; a stream's wait (StreamReader.read, StreamWriter.drain) leads to its socket, and what its
 callbacks resolve is woken by it. Selector loops only (Linux's and macOS's). So too a child
 process's pipes: their callbacks are runs of the child's task (see OriginRecorder.on_subprocess),
-which a read of its output leads to; and a signal handler the program adds, `signal SIGTERM`, or a
-reader or writer of a file descriptor, `reader Unix socket`, until it is removed, whose runs are its
-callback's."""
+which a read of its output leads to; a pipe the program connects (`stdin`, as Node's) until it is
+lost; and a signal handler the program adds, `signal SIGTERM`, or a reader or writer of a file
+descriptor, `reader Unix socket`, until it is removed, whose runs are its callback's."""
 
 import asyncio
 import asyncio.base_events
@@ -150,7 +150,7 @@ def server_name(server):
 
 
 class ConnectionRecorder:
-    """Servers', sockets', connects', signal handlers' and descriptor watches' tasks, and which task a loop callback of
+    """Servers', sockets', connects', pipes', signal handlers' and descriptor watches' tasks, and which task a loop callback of
     theirs, or of a child process's, is a run of (a part of Tracer: it uses its lock, ids, caller() and the child
     processes OriginRecorder follows)."""
 
@@ -269,10 +269,10 @@ class ConnectionRecorder:
         self.enc.end(ns, task._tl_ident, "resolved", how, "")
 
     def io_task_of_callback(self, handle):
-        """The server, socket, connect, child process, signal or descriptor watch task whose loop
-        callback `handle` is (a socket transport's method, its protocol's connection_made, a
-        server's accept, a connect's end, a child's pipe's reads and writes, its exit, a signal's
-        handler, a reader's callback), else None."""
+        """The server, socket, connect, child process, pipe, signal or descriptor watch task whose
+        loop callback `handle` is (a socket transport's method, its protocol's connection_made, a
+        server's accept, a connect's end, a pipe's reads and writes, a child's, its exit, a
+        signal's handler, a reader's callback), else None."""
         if self.watches:
             task = self.watches.get(handle)
             if task is not None:
@@ -293,9 +293,8 @@ class ConnectionRecorder:
         args = handle._args
         if isinstance(bound_to, asyncio.BaseProtocol) and args and isinstance(args[0], SOCKET_TRANSPORTS + PIPE_TRANSPORTS):
             return self.transport_tasks.get(args[0])
-        if isinstance(bound_to, asyncio.BaseProtocol) and not args:  # a pipe's end handed to its protocol (eof_received)
-            transport = getattr(bound_to, "_transport", None)
-            return self.transport_tasks.get(transport) if isinstance(transport, PIPE_TRANSPORTS) else None
+        if isinstance(bound_to, asyncio.BaseProtocol) and not args and isinstance(getattr(bound_to, "_transport", None), PIPE_TRANSPORTS):
+            return self.transport_tasks.get(bound_to._transport)  # a pipe's end handed to its protocol (eof_received)
         function = getattr(callback, "__func__", None)
         if function is ACCEPT_CONNECTION and len(args) > 3:
             return self.open_servers.get(args[3])

@@ -66,7 +66,7 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         self.destroyed = []  # (ns, id, span ids) of tasks collected pending while a record was being written
         self.current = None  # the task whose step runs now, as the loop lane shows it
         self.callback = None  # the Handle of a plain callback running now (step_hook), for on_wake
-        self.io_task_running = 0  # the id of the server, socket, child process or signal whose callback that is, if any
+        self.io_task_running = 0  # the id of the server, socket, pipe, child process, signal or descriptor watch whose callback that is, if any
         # Thread ident -> the task whose step runs there, once an event loop runs outside the main
         # thread (see threaded_step_hook): loops in several threads have a step each at once.
         self.steps_by_thread = None
@@ -197,9 +197,10 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         """Runs a plain loop callback (no task's step). One of the program's own code (`call_soon(f)`,
         `call_later(1, f)`, a done callback it added) is a run of the task that scheduled it, whose
         wait goes on after it (as a Node task's `.then` callback), so that one computing for long
-        holds the loop on the timeline and is a long block; a server's, socket's, child process's
-        or signal handler's callback is a run of its task (see ConnectionRecorder). (One loop only: with loops in several threads a
-        callback is not known to be this thread's, as for callback_waker.)"""
+        holds the loop on the timeline and is a long block; a server's, socket's, pipe's, child
+        process's, signal handler's or descriptor watch's callback is a run of its task (see
+        ConnectionRecorder). (One loop only: with loops in several threads a callback is not known
+        to be this thread's, as for callback_waker.)"""
         # (Not in a loop run inside a task's step, nest_asyncio's: that step holds the loop.)
         owner = io_task = 0
         try:
