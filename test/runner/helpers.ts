@@ -303,6 +303,11 @@ export function lineOf(fixture: string, text: string): number {
   return line + 1;
 }
 
+/** The line of a site ("file:line:column"). */
+export function siteLine(site: string): number {
+  return Number(site.split(':').at(-2));
+}
+
 export function tasksNamed(model: TraceModel, name: string | RegExp): Task[] {
   return [...model.tasks.values()].filter((t) => (typeof name === 'string' ? model.displayName(t) === name : name.test(model.displayName(t))));
 }

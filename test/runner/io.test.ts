@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { Task } from '../../src/trace/task';
-import { lineOf, only, runsAfterEnd, stretchesOfNeither, syncRandomBytesIsAJob, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
+import { lineOf, only, runsAfterEnd, siteLine, stretchesOfNeither, syncRandomBytesIsAJob, tasksNamed, traceFixture, traceFixtureWith } from './helpers';
 
 describe('Node runner: Node\'s I/O', () => {
   it('names the file requests a stream makes in Node\'s own code by the fs call that made them', () => {
@@ -444,7 +444,7 @@ describe('Node runner: Node\'s I/O', () => {
     // SIGHUP and SIGTERM are handled by the runner's own listeners (to write the trace); SIGUSR2 by Node's handle alone.
     assert.deepEqual(signals.map((t) => [t.name, t.kind, t.parent]), [['signal SIGHUP', 'io', main.id], ['signal SIGUSR2', 'io', main.id], ['signal SIGTERM', 'io', main.id]],
       'one task a signal, none for the runner\'s own listeners');
-    const lines = signals.map((t) => Number(t.site.split(':').at(-2)));
+    const lines = signals.map((t) => siteLine(t.site));
     assert.deepEqual(lines, [lineOf(fixture, "process.on('SIGHUP'"), lineOf(fixture, "process.on('SIGUSR2'"), lineOf(fixture, "process.once('SIGTERM'")]);
     const [hup, usr2, term] = signals;
     const sentBy = (delay: number): Task => only(model, `setTimeout ${delay} ms`);

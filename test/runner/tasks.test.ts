@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CALLBACK_NAMES, callbackNames, fixtureCopy, lifetimeMs, lineOf, only, tasksNamed, traceFixture } from './helpers';
+import { CALLBACK_NAMES, callbackNames, fixtureCopy, lifetimeMs, lineOf, only, siteLine, tasksNamed, traceFixture } from './helpers';
 import type { Task } from '../../src/trace/task';
 
 describe('Node runner: the task model on real scripts', () => {
@@ -326,7 +326,7 @@ describe('Node runner: the task model on real scripts', () => {
       const delay = only(model, 'delay');
       assert.equal(delay.parent, script.id);
       assert.match(delay.site, /call-after-loop\.m?[jt]s:\d+:\d+$/);
-      assert.equal(delay.site.split(':').at(-2), String(lineOf(fixture.replace('.mjs', '.js'), 'delay(10)')));
+      assert.equal(siteLine(delay.site), lineOf(fixture.replace('.mjs', '.js'), 'delay(10)'));
       const settles = tasksNamed(model, 'settle');
       assert.deepEqual(settles.map((t) => t.parent), [delay.id, main.id]);
       // In main, the call after the loop first makes the timer's promise.

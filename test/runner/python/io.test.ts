@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { lineOf, only, runsAfterEnd, tasksNamed } from '../helpers';
+import { lineOf, only, runsAfterEnd, siteLine, tasksNamed } from '../helpers';
 import { forEachPython, py } from './pythons';
 
 forEachPython('streams, servers, child processes and packages', ({ trace }) => {
@@ -82,7 +82,7 @@ forEachPython('streams, servers, child processes and packages', ({ trace }) => {
     assert.equal(stdout, 'ONE\nTWO\n');
     const main = only(model, 'main');
     const pipes = [...model.tasks.values()].filter((t) => t.kind === 'io');
-    assert.deepEqual(pipes.map((t) => [t.name, t.parent, t.end?.state, t.end?.message, Number(t.site.split(':').at(-2))]), [
+    assert.deepEqual(pipes.map((t) => [t.name, t.parent, t.end?.state, t.end?.message, siteLine(t.site)]), [
       ['stdin', main.id, 'resolved', 'closed', lineOf(fixture, 'await loop.connect_read_pipe')],
       ['stdout', main.id, 'resolved', 'closed', lineOf(fixture, 'await loop.connect_write_pipe')],
     ]);
@@ -101,7 +101,7 @@ forEachPython('streams, servers, child processes and packages', ({ trace }) => {
     assert.equal(stdout, 'Received: abc\nThen: xyz\nSent: 2000000 2000000\n');
     const main = only(model, 'wait_for_data');
     const watches = tasksNamed(model, /^(reader|writer) /);
-    assert.deepEqual(watches.map((t) => [t.name, t.kind, t.parent, t.end?.state, t.end?.message, Number(t.site.split(':').at(-2))]), [
+    assert.deepEqual(watches.map((t) => [t.name, t.kind, t.parent, t.end?.state, t.end?.message, siteLine(t.site)]), [
       ['reader Unix socket', 'io', main.id, 'resolved', 'removed', lineOf(fixture, 'loop.add_reader(rsock, reader)')],
       ['writer Unix socket', 'io', main.id, 'resolved', 'removed', lineOf(fixture, 'loop.add_writer(')],
       ['reader Unix socket', 'io', main.id, 'resolved', 'replaced', lineOf(fixture, 'print("never")')],

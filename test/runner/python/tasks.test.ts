@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { FIXTURES, lifetimeMs, lineOf, only, ROOT, tasksNamed, traceFixture } from '../helpers';
+import { FIXTURES, lifetimeMs, lineOf, only, ROOT, siteLine, tasksNamed, traceFixture } from '../helpers';
 import { forEachPython, py, tasksOfMain } from './pythons';
 import { noLoopNote } from '../../../src/trace/summary';
 import type { Task } from '../../../src/trace/task';
@@ -382,7 +382,7 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     assert.deepEqual(gather.members.map((id) => model.tasks.get(id)?.name), ['work', 'work']);
     // Each at its wait_for's line, though from 3.12 the coroutine given waits inside it, on a line of its own.
     const lines = ['wait_for(work(', 'wait_for(task,', 'wait_for(asyncio.gather(', 'wait_for(asyncio.shield(', 'wait_for(numbers.', 'wait_for(queue.get('].map((text) => lineOf(py('wait_for_given.py'), text));
-    assert.deepEqual(waits.map((w) => Number(w.site.split(':').at(-2))), lines);
+    assert.deepEqual(waits.map((w) => siteLine(w.site)), lines);
   });
 
   (atLeast(11) ? it : it.skip)('a wait inside an asyncio.timeout() block says its timeout; what the timeout cancels, or cancels later, says who cancelled it', () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { lineOf, only, tasksNamed } from '../helpers';
+import { lineOf, only, siteLine, tasksNamed } from '../helpers';
 import { forEachPython, py } from './pythons';
 
 forEachPython('executors, threads and loops', ({ trace }) => {
@@ -37,7 +37,7 @@ forEachPython('executors, threads and loops', ({ trace }) => {
     const main = only(model, 'main');
     const naps = tasksNamed(model, 'submit nap').sort((a, b) => a.created - b.created);
     assert.deepEqual(naps.map((t) => [t.kind, t.parent, t.end?.state]), Array(3).fill(['io', main.id, 'resolved']), 'not the submit before any task');
-    assert.deepEqual(naps.map((t) => Number(t.site.split(':').at(-2))), [lineOf(py('threads/pool_submit.py'), 'first = '), ...Array(2).fill(lineOf(py('threads/pool_submit.py'), 'futures = '))]);
+    assert.deepEqual(naps.map((t) => siteLine(t.site)), [lineOf(py('threads/pool_submit.py'), 'first = '), ...Array(2).fill(lineOf(py('threads/pool_submit.py'), 'futures = '))]);
     const broken = only(model, 'submit broken');
     assert.deepEqual([broken.end?.state, broken.end?.message], ['rejected', 'ValueError: no disk']);
     const gather = only(model, 'gather ×2');
@@ -58,7 +58,7 @@ forEachPython('executors, threads and loops', ({ trace }) => {
     const squares = tasksNamed(model, 'submit square').sort((a, b) => a.created - b.created);
     assert.deepEqual(squares.map((t) => [t.kind, t.parent, t.end?.state]), Array(3).fill(['io', main.id, 'resolved']), 'not the submit before any task');
     // The subclass's submit() is where its caller called it, in main.
-    assert.deepEqual(squares.map((t) => Number(t.site.split(':').at(-2))), [lineOf(fixture, 'first = '), lineOf(fixture, 'other = '), lineOf(fixture, 'other += ')]);
+    assert.deepEqual(squares.map((t) => siteLine(t.site)), [lineOf(fixture, 'first = '), lineOf(fixture, 'other = '), lineOf(fixture, 'other += ')]);
     // The worker's traceback, sent as the error's cause, is where it was raised, not why.
     const broken = only(model, 'submit broken');
     assert.deepEqual([broken.end?.state, broken.end?.message, broken.end?.site.replace(/^.*\//, '')], ['rejected', 'ValueError: no disk', `process_pool_submit.py:${lineOf(fixture, 'raise ValueError')}:1`]);
