@@ -7,6 +7,7 @@ import { DEFAULT_LONG_BLOCK_MS, TraceModel } from '../trace/model';
 import type { TraceFormat } from '../trace/save';
 import { formatBytes } from '../trace/format';
 import { formatSummary } from '../trace/summary';
+import { inTerminalForeground } from './terminal';
 import { checkTraceFile, fileProblem, saveOrKeep } from './traceFile';
 import { DEFAULT_MAX_EVENTS, launchTraced, runtimeFor, unreportedExit } from '../session/launch';
 
@@ -24,7 +25,8 @@ run       runs a Node.js script (.js .cjs .mjs .ts .mts .cts) or a Python asynci
           after its arguments; everything after "--" goes to the script untouched. Recording stops
           after --max-events events (default 1,000,000, a few hundred MB as the trace is read); the
           trace then says how many were dropped, and the ends of tasks it has still come in. Ctrl-C
-          goes to the script; a second one kills it (a script whose code never yields cannot stop).
+          goes to the script, and SIGINT or SIGTERM sent to this command alone is passed on to it;
+          a second one kills it (a script whose code never yields cannot stop).
 summary   prints the tasks of a trace (either format) and the longest loop blocks.`;
 
 class UsageError extends Error {}
@@ -85,14 +87,14 @@ function parseRunArgs(argv: string[]): RunArgs {
 }
 
 const SIGNAL_NUMBERS: Record<string, number> = os.constants.signals;
-/** How long after a Ctrl-C a script still running is said to be, with how to kill it. */
+/** How long after a SIGINT a script still running is said to be, with how to kill it. */
 const STILL_RUNNING_HINT_MS = 1000;
 /**
- * How long after a SIGTERM the runner has to say the script has had it too, before it is passed on:
+ * How long after a signal the runner has to say the script has had it too, before it is passed on:
  * on a loaded machine (two cores, a test suite beside it) its word took over 200 ms to come.
  */
 const PASS_ON_AFTER_MS = 500;
-/** A SIGTERM the runner says the script had this long before this command had one is the same one. */
+/** A signal the runner says the script had this long before this command had one is the same one. */
 const SAME_SIGNAL_WITHIN_MS = 500;
 /** How long after that a script that has traced nothing since, its loop held all along, is taken to be unable to handle it. */
 const STUCK_AFTER_SIGTERM_MS = 1000;
@@ -114,52 +116,62 @@ async function run(argv: string[]): Promise<number> {
     interpreter: runtime === 'python' ? args.python ?? process.env.TASKLANE_PYTHON ?? 'python3' : undefined,
     maxEvents: args.maxEvents, sink: model,
   });
-  // Ctrl-C reaches the script too (same process group); it decides, and we report its end. A
-  // second one kills it: a Node script whose code never yields cannot run the handler its runner
-  // set for the first (untraced, Node would have exited), nor could one that ignores it stop.
-  let hint: NodeJS.Timeout | undefined;
-  const onInterrupt = (): void => {
-    if (hint === undefined) {
-      hint = setTimeout(() => process.stderr.write(`tasklane: ${args.script} is still running; press Ctrl-C again to kill it\n`), STILL_RUNNING_HINT_MS);
-    } else {
-      traced.stop(0);
-    }
+  // A signal this command has is the script's, as it would be untraced. One sent to the whole
+  // process group (a terminal's Ctrl-C, `timeout`) the script has had too, and a second would tell
+  // it something else (quit now); one sent to this command alone (`kill -INT <pid>`, a parent's
+  // child.kill()) is passed on. Which it was, the runner says: it reports each SIGINT and SIGTERM
+  // as it comes. A Ctrl-C in a terminal is never passed on: a script busy when it came cannot say
+  // so in time. A second signal kills the script: one whose code never yields cannot run the
+  // handler its runner set (untraced, Node would have ended), nor could one that ignores it stop.
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (ms: number, fn: () => void): void => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      fn();
+    }, ms);
+    timers.add(timer);
   };
-  process.on('SIGINT', onInterrupt);
-  // A SIGTERM to this command alone (`kill <pid>`, a parent's child.kill()) is the script's, as it
-  // would be untraced: passed on, unless the runner says the script has had it too (sent to the
-  // process group, as `timeout` does), which a second would tell something else (quit now). A
-  // script whose code never yields cannot run the handler its runner set (untraced, Node would
-  // have ended): one that has traced nothing since, its loop held all along, is killed; so is
-  // any, at a second SIGTERM.
+  const passOn = (signal: 'SIGINT' | 'SIGTERM', then: () => void): void => {
+    const receivedAt = Date.now();
+    later(PASS_ON_AFTER_MS, () => {
+      // The runner's word may have come in before this command's own signal did: one from just before counts too.
+      const since = (receivedAt - SAME_SIGNAL_WITHIN_MS - (model.info?.startedAt ?? receivedAt)) * 1000;
+      if (!model.signals.some((s) => s.signal === signal && s.t >= since)) traced.signal(signal);
+      then();
+    });
+  };
+  let interrupted = false;
+  process.on('SIGINT', () => {
+    if (interrupted) {
+      traced.stop(0);
+      return;
+    }
+    interrupted = true;
+    if (!inTerminalForeground()) passOn('SIGINT', () => {});
+    later(STILL_RUNNING_HINT_MS, () => process.stderr.write(`tasklane: ${args.script} is still running; press Ctrl-C again to kill it\n`));
+  });
+  // A script that has traced nothing since a SIGTERM, its loop held all along, is killed.
   let terminating = false;
-  let stuckCheck: NodeJS.Timeout | undefined;
   let killedAfterSigterm = false;
-  const onTerminate = (): void => {
+  process.on('SIGTERM', () => {
     if (terminating) {
       traced.stop(0);
       return;
     }
     terminating = true;
-    const receivedAt = Date.now();
-    stuckCheck = setTimeout(() => {
-      // The runner's word may have come in before this command's own signal did: one from just before counts too.
-      const since = (receivedAt - SAME_SIGNAL_WITHIN_MS - (model.info?.startedAt ?? receivedAt)) * 1000;
-      if (!model.signals.some((s) => s.signal === 'SIGTERM' && s.t >= since)) traced.signal('SIGTERM');
+    passOn('SIGTERM', () => {
       const eventsBefore = model.eventCount;
-      stuckCheck = setTimeout(() => {
+      later(STUCK_AFTER_SIGTERM_MS, () => {
         // (Past the event cap nothing more is traced: no telling then.)
         if (model.eventCount !== eventsBefore || model.loopHolder === 0 || model.dropped.length > 0) return;
         killedAfterSigterm = true;
         process.stderr.write(`tasklane: ${args.script} never yields to handle SIGTERM; killing it\n`);
         traced.stop(0);
-      }, STUCK_AFTER_SIGTERM_MS);
-    }, PASS_ON_AFTER_MS);
-  };
-  process.on('SIGTERM', onTerminate);
+      });
+    });
+  });
   const outcome = await traced.done;
-  clearTimeout(hint);
-  clearTimeout(stuckCheck);
+  for (const timer of timers) clearTimeout(timer);
   if (model.eventCount === 0 && outcome.streamError) throw new Error(outcome.streamError);
   const exit = unreportedExit(outcome, model);
   if (exit) model.apply(exit);

@@ -1,6 +1,6 @@
 // Runs fixture scripts through the built `tasklane` CLI as real child processes.
 import { createHook } from 'node:async_hooks';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -203,15 +203,15 @@ export function printed(child: StartedFixture, text: string): Promise<void> {
 }
 
 /**
- * Resolves with the CLI's exit code once its output has all been read (call it before the CLI can
+ * Resolves with the exit code of a CLI (or what runs it) once its output has all been read (call it before the CLI can
  * have exited). 'close', not 'exit': at 'exit' the last lines may still be in the pipe.
  */
-export function exitOf(child: StartedFixture): Promise<number | null> {
+export function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.on('close', (c) => resolve(c)));
 }
 
 /** Kills what is left of a CLI started in a process group of its own (a failed test leaves no script running). */
-export function killGroupLeft(child: StartedFixture): void {
+export function killGroupLeft(child: ChildProcess): void {
   if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
 }
 
@@ -240,18 +240,21 @@ export async function traceFixtureOrKill(fixture: string, timeoutMs: number, opt
 }
 
 /**
- * Runs a fixture in a process group of its own and sends the group SIGTERM, as `timeout` does,
- * once it has printed `ready`; resolves with the CLI's exit code and the script's output.
+ * Runs a fixture in a process group of its own and, once it has printed `ready`, sends `signal` to
+ * the group (as a terminal's Ctrl-C, or `timeout`, sends it) or to the CLI alone (`kill <pid>`);
+ * resolves with the CLI's exit code and output.
  */
-export async function sigtermGroup(fixture: string, out: string, env: NodeJS.ProcessEnv, ready: string): Promise<{ code: number | null; stdout: string }> {
-  const child = startFixture(fixture, out, env, true);
+export async function signalWhenReady(fixture: string, out: string, env: NodeJS.ProcessEnv, ready: string, { signal = 'SIGTERM', to = 'group', args = [] }: { signal?: NodeJS.Signals; to?: 'group' | 'command'; args?: string[] } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = startFixture(fixture, out, env, true, args);
   const exited = exitOf(child);
   let stdout = '';
+  let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
     await printed(child, ready);
-    process.kill(-child.pid!, 'SIGTERM');
-    return { code: await exited, stdout };
+    process.kill(to === 'group' ? -child.pid! : child.pid!, signal);
+    return { code: await exited, stdout, stderr };
   } finally {
     killGroupLeft(child); // a failed test leaves no script running
   }

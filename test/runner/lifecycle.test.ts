@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLI, exitOf, FIXTURES, killGroupLeft, only, printed, runUntraced, scriptPid, sigtermGroup, startFixture, startLive, stopLikeStop, syncRandomBytesIsAJob, takeTrace, tasksNamed, tempTrace, traceFixture, until } from './helpers';
+import { CLI, exitOf, FIXTURES, killGroupLeft, only, printed, ROOT, runUntraced, scriptPid, signalWhenReady, startFixture, startLive, stopLikeStop, syncRandomBytesIsAJob, takeTrace, tasksNamed, tempTrace, traceFixture, until } from './helpers';
 import { TraceModel } from '../../src/trace/model';
 
 describe('Node runner: how programs end, and what they see', () => {
@@ -154,7 +154,7 @@ describe('Node runner: how programs end, and what they see', () => {
     assert.ok(longest.end === model.exit!.t && longest.end - longest.start >= 900_000, `it held the loop until it was killed: ${longest.start}–${longest.end} µs, exit at ${model.exit!.t}`);
   });
 
-  it('Ctrl-C in a terminal: a script that never yields is told to be still running, and a second Ctrl-C kills it', async () => {
+  it('Ctrl-C (SIGINT to the process group): a script that never yields is told to be still running, and a second Ctrl-C kills it', async () => {
     const out = tempTrace();
     const child = startFixture('spin.js', out, process.env, true);
     const ctrlC = (): boolean => process.kill(-child.pid!, 'SIGINT'); // the terminal signals the CLI and the script
@@ -207,16 +207,50 @@ describe('Node runner: how programs end, and what they see', () => {
     assert.equal(model.longBlocks()[0]?.task, only(model, 'spinForever').id, 'the trace shows which task held the loop');
   });
 
-  it('SIGTERM to the process group ends a script that handles it itself only when it says so', async () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    for (const to of ['group', 'command'] as const) {
+      it(`${signal} to the ${to === 'group' ? 'process group' : 'tasklane command alone'} reaches a script that handles it itself once`, async () => {
+        const out = tempTrace();
+        const { code, stdout } = await signalWhenReady('graceful.js', out, process.env, 'serving', { signal, to, args: [signal] });
+        assert.equal(code, 0, 'its handler closed the server after its own delay, and it exited cleanly');
+        assert.equal(stdout, 'serving\nclosing\nclosed\n', `one ${signal} reached its handler: the command passes on only one it got alone`);
+        const model = takeTrace(out);
+        assert.equal(model.exit?.reason, 'exit');
+        assert.deepEqual(model.signals.map((s) => s.signal), [signal], 'the trace says when it came');
+        const task = only(model, `signal ${signal}`);
+        assert.equal(only(model, 'setTimeout 1500 ms').parent, task.id, `its handler ran as the task of its ${signal} listener`);
+      });
+    }
+  }
+
+  it('SIGINT to the tasklane command alone (kill -INT <pid>, a parent\'s child.kill(\'SIGINT\')) reaches the script, which ends as it would untraced', async () => {
     const out = tempTrace();
-    const { code, stdout } = await sigtermGroup('graceful.js', out, process.env, 'serving');
-    assert.equal(code, 0, 'its handler closed the server after its own delay, and it exited cleanly');
-    assert.equal(stdout, 'serving\nclosing\nclosed\n', 'one SIGTERM reached its handler: the command passes on only one it got alone');
+    const { code } = await signalWhenReady('hang.js', out, process.env, 'listening', { signal: 'SIGINT', to: 'command' });
+    assert.equal(code, 130);
     const model = takeTrace(out);
-    assert.equal(model.exit?.reason, 'exit');
-    assert.deepEqual(model.signals.map((s) => s.signal), ['SIGTERM'], 'the trace says when it came');
-    const signal = only(model, 'signal SIGTERM');
-    assert.equal(only(model, 'setTimeout 1500 ms').parent, signal.id, 'its handler ran as the task of its SIGTERM listener');
+    assert.deepEqual([model.exit?.reason, model.exit?.signal], ['signal', 'SIGINT'], 'the runner handled it: a complete trace');
+    assert.equal(model.endState(only(model, 'waitForever')), 'pending');
+  });
+
+  (process.platform === 'linux' ? it : it.skip)('Ctrl-C in a terminal while the script holds the loop reaches it once: the command passes on none, though the runner cannot say in time that the script had it', async () => {
+    const out = tempTrace();
+    const quote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
+    const command = [process.execPath, CLI, 'run', path.join(FIXTURES, 'busy-interrupt.js'), '--out', out].map(quote).join(' ');
+    // `script` runs the command in the foreground of a terminal of its own, which gets what it reads: ^C is a Ctrl-C.
+    const terminal = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    let shown = '';
+    const busy = new Promise<void>((resolve) => terminal.stdout.on('data', (d: Buffer) => /^busy\r?$/m.test((shown += d.toString())) && resolve()));
+    const exited = exitOf(terminal);
+    try {
+      await busy;
+      terminal.stdin.write('\x03');
+      assert.equal(await exited, 0, shown);
+    } finally {
+      killGroupLeft(terminal);
+    }
+    const lines = shown.split(/\r?\n/);
+    assert.deepEqual(lines.filter((line) => /^(SIGINT|stopped|no SIGINT)/.test(line)), ['SIGINT 1', 'stopped'], 'one SIGINT reached it, after it let go of the loop');
+    assert.deepEqual(takeTrace(out).signals.map((s) => s.signal), ['SIGINT']);
   });
 
   it('SIGKILL from outside still leaves the trace up to that moment', async () => {

@@ -9,13 +9,11 @@ creation), run_in_executor (what an executor's future runs) and Task.cancel (_ta
 them all).
 """
 
-import asyncio
 import json
 import os
 import runpy
 import signal
 import sys
-import threading
 
 # The tracer's own modules sit beside this file, whose folder Python put first on sys.path; main()
 # gives that place to the script's folder, as `python script.py` would. They are imported without
@@ -26,24 +24,14 @@ from _tasklane.code import describe_error, without_runner_entries  # noqa: E402
 from _tasklane.descriptors import reserve  # noqa: E402
 from _tasklane.frames import Sink  # noqa: E402
 from _tasklane.hooks import install  # noqa: E402
-from _tasklane.signals import watch_sigterm  # noqa: E402
+from _tasklane.signals import watch_signals  # noqa: E402
 from _tasklane.tracer import Tracer  # noqa: E402
 from _tasklane.uvloop_stand_in import stand_in_for_uvloop  # noqa: E402
 sys.dont_write_bytecode = _writes_bytecode
 
 RUNNER_ENV = "TASKLANE_RUNNER"
-# signal.signal itself: the program's calls of it go through watch_sigterm's stand-in.
+# signal.signal itself: the program's calls of it go through watch_signals' stand-in.
 set_signal_handler = signal.signal
-
-
-def resend_when_free(lock, signum):
-    """Sends `signum` to this process again once `lock` is free (from a thread of its own)."""
-    def resend():
-        with lock:
-            pass
-        os.kill(os.getpid(), signum)
-
-    threading.Thread(target=resend, name="tasklane-signal", daemon=True).start()
 
 
 def show_traceback(exc, script, runs_module):
@@ -119,27 +107,18 @@ def main():
             except Exception:
                 pass
 
-    def end_by(signum):
-        finish("signal", None, "SIGTERM", "terminated by SIGTERM")
+    def end_by(signum, _frame):
+        """What the default action of SIGTERM or SIGINT does, with the trace complete."""
+        name = signal.Signals(signum).name
+        finish("signal", None, name, "terminated by " + name)
         set_signal_handler(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
 
-    def on_sigterm(signum, _frame):
-        # Python runs the handler between two bytecodes of the main thread, perhaps in the middle
-        # of a record, holding the sink's lock: then nothing can be written (waiting for the lock
-        # would wait for ever), and the program ends from its loop just after, outside any record.
-        lock = tracer.sink.lock
-        if not lock.held():
-            end_by(signum)
-            return
-        try:
-            asyncio.get_running_loop().call_soon_threadsafe(end_by, signum)
-        except RuntimeError:  # no loop running: once the lock is free, the signal comes again
-            resend_when_free(lock, signum)
-
-    if tracer is not None and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, on_sigterm)
-        watch_sigterm(tracer, on_sigterm)
+    if tracer is not None:
+        watch_signals(tracer, {
+            signal.SIGTERM: {signal.SIG_DFL: end_by},
+            signal.SIGINT: {signal.default_int_handler: signal.default_int_handler, signal.SIG_DFL: end_by},
+        })
 
     if module is None:
         with open(script, "rb") as source_file:
@@ -165,7 +144,7 @@ def main():
         message, site = describe_error(exc)
         finish("signal", None, "SIGINT", "interrupted (KeyboardInterrupt)", site)
         show_traceback(exc, script, module is not None)
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        set_signal_handler(signal.SIGINT, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGINT)
     except BaseException as exc:
         message, site = describe_error(exc)

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { launchTraced } from '../../../src/session/launch';
 import { TraceModel } from '../../../src/trace/model';
-import { exitOf, FIXTURES, lifetimeMs, only, printed, ROOT, sigtermGroup, startFixture, startLive, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture, traceFixtureOrKill, traceFixtureWith, until } from '../helpers';
+import { FIXTURES, lifetimeMs, only, printed, ROOT, signalWhenReady, startFixture, startLive, stopLikeStop, takeTrace, tasksNamed, tempTrace, traceFixture, traceFixtureOrKill, traceFixtureWith, until } from '../helpers';
 import { forEachPython, outputOf, py } from './pythons';
 
 forEachPython('the trace read live, the event cap, and how programs end', ({ python, atLeast, trace }) => {
@@ -177,7 +177,7 @@ forEachPython('the trace read live, the event cap, and how programs end', ({ pyt
 
   it('SIGTERM to the process group (as timeout sends it) reaches the script once, which ends by it', async () => {
     const out = tempTrace();
-    const { code } = await sigtermGroup(py('spin.py'), out, { ...process.env, TASKLANE_PYTHON: python.command }, 'spinning');
+    const { code } = await signalWhenReady(py('spin.py'), out, { ...process.env, TASKLANE_PYTHON: python.command }, 'spinning');
     assert.equal(code, 143);
     const model = takeTrace(out);
     assert.deepEqual([model.exit?.reason, model.exit?.signal], ['signal', 'SIGTERM']);
@@ -188,7 +188,7 @@ forEachPython('the trace read live, the event cap, and how programs end', ({ pyt
   for (const [fixture, how] of [['graceful.py', 'loop.add_signal_handler'], ['graceful_handler.py', 'signal.signal']] as const) {
     it(`SIGTERM to the process group reaches a script that handles it itself (${how}) once, and the trace says when it came`, async () => {
       const out = tempTrace();
-      const { code, stdout } = await sigtermGroup(py(fixture), out, { ...process.env, TASKLANE_PYTHON: python.command }, 'serving\n'); // the whole line: a signal in the middle of print() runs the handler between its text and its end
+      const { code, stdout } = await signalWhenReady(py(fixture), out, { ...process.env, TASKLANE_PYTHON: python.command }, 'serving\n'); // the whole line: a signal in the middle of print() runs the handler between its text and its end
       assert.equal(code, 0, 'its handler closed the server after its own delay, and it exited cleanly');
       assert.match(stdout, /serving\nclosing\nclosed\n$/, `one SIGTERM reached its handler: ${JSON.stringify(stdout)}`);
       if (fixture === 'graceful_handler.py') {
@@ -202,15 +202,46 @@ forEachPython('the trace read live, the event cap, and how programs end', ({ pyt
 
   it('SIGTERM to the tasklane command alone reaches a script that handles it itself, once', async () => {
     const out = tempTrace();
-    const child = startFixture(py('graceful_handler.py'), out, { ...process.env, TASKLANE_PYTHON: python.command });
-    const exited = exitOf(child);
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    await printed(child, 'serving\n');
-    process.kill(child.pid!, 'SIGTERM');
-    assert.equal(await exited, 0);
+    const { code, stdout } = await signalWhenReady(py('graceful_handler.py'), out, { ...process.env, TASKLANE_PYTHON: python.command }, 'serving\n', { to: 'command' });
+    assert.equal(code, 0);
     assert.match(stdout, /serving\nclosing\nclosed\n$/, 'the command passed it on, and only once');
     assert.deepEqual(takeTrace(out).signals.map((s) => s.signal), ['SIGTERM']);
+  });
+
+  for (const to of ['group', 'command'] as const) {
+    it(`SIGINT to the ${to === 'group' ? 'process group (Ctrl-C)' : 'tasklane command alone'} reaches a script shutting down gracefully once, through asyncio.run's own handler`, async () => {
+      const out = tempTrace();
+      const { code, stdout } = await signalWhenReady(py('graceful_interrupt.py'), out, { ...process.env, TASKLANE_PYTHON: python.command }, 'serving\n', { signal: 'SIGINT', to });
+      assert.equal(stdout, 'default handler True\nserving\nclosing\nclosed\n', 'one SIGINT reached it, and signal.getsignal answered as untraced (so asyncio.run installed its handler)');
+      assert.equal(code, atLeast(11) ? 0 : 130, 'asyncio.run cancelled its main task (3.11+), or raised KeyboardInterrupt once it had cancelled it');
+      const model = takeTrace(out);
+      assert.deepEqual(model.signals.map((s) => s.signal), ['SIGINT'], 'the trace says when it came');
+      assert.deepEqual([model.exit?.reason, model.exit?.signal], atLeast(11) ? ['exit', ''] : ['signal', 'SIGINT']);
+    });
+  }
+
+  it('Ctrl-C while the tracer is busy recording: the program catches its KeyboardInterrupt as untraced, and the trace is whole and says when it came', async function () {
+    this.timeout(60_000);
+    // Each try has a fair chance of landing inside a record (the tracer holds its lock then).
+    for (let attempt = 1; attempt <= 8; attempt++) {
+      const out = tempTrace();
+      const { code, stdout, stderr } = await signalWhenReady(py('busy_interrupt.py'), out, { ...process.env, TASKLANE_PYTHON: python.command }, 'busy\n', { signal: 'SIGINT' }); // the whole line: a signal in the middle of print() raises between its text and its end
+      assert.deepEqual([code, stdout], [3, 'busy\ninterrupted\n'], `attempt ${attempt}`);
+      assert.doesNotMatch(stderr, /warning/, `attempt ${attempt}: the trace stream was whole`);
+      const model = takeTrace(out);
+      assert.deepEqual(model.signals.map((s) => s.signal), ['SIGINT'], `attempt ${attempt}`);
+      assert.equal(tasksNamed(model, 'stepper').length, 200);
+    }
+  });
+
+  it('a program that lets SIGINT end it at once (SIG_DFL) still leaves a complete trace, and sees the handler it set', async () => {
+    const out = tempTrace();
+    const { code, stdout } = await signalWhenReady(py('default_interrupt.py'), out, { ...process.env, TASKLANE_PYTHON: python.command }, 'waiting\n', { signal: 'SIGINT' });
+    assert.equal(code, 130);
+    assert.equal(stdout, 'replaced default_int_handler\nnow SIG_DFL\nwaiting\n');
+    const model = takeTrace(out);
+    assert.deepEqual([model.exit?.reason, model.exit?.signal, model.exit?.message], ['signal', 'SIGINT', 'terminated by SIGINT'], 'ended by the runner, not killed before it could say so');
+    assert.equal(model.endState(only(model, 'wait_forever')), 'pending');
   });
 
   it('CPython\'s own asyncio tests of tasks, queues, locks, futures, subprocesses and signal handlers give the same results traced as untraced', async function () {

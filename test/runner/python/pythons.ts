@@ -23,8 +23,7 @@ export interface PythonUnderTest {
   python: Python;
   /** Whether it is Python 3.`minor` or later. */
   atLeast(minor: number): boolean;
-  /** traceFixture under this interpreter. */
-  /** `input`: what the script reads on its stdin. */
+  /** traceFixture under this interpreter; `input` is what the script reads on its stdin. */
   trace(fixture: string, args?: string[], input?: string): ReturnType<typeof traceFixture>;
 }
 

@@ -74,7 +74,7 @@ def _iteration_ends(code):
 class SpanRecorder:
     """The tracer's records of spans (a part of Tracer: it uses its enc, ids and sys.monitoring's times)."""
 
-    def update_spans(self, task, state, users, chain, ns):
+    def update_spans(self, state, users, chain, ns):
         """Coroutines awaited directly are spans on their task's lane, as tasks of kind coroutine."""
         keep = 0
         while keep < len(state._tl_spans) and keep < len(users) and state._tl_spans[keep][0]() is users[keep][0]:
@@ -83,8 +83,6 @@ class SpanRecorder:
         self.close_spans(state, keep, ns, *(("cancelled", cancelled_by(state), "") if state._tl_cancelling else ()))
         if not state._tl_spans and len(users) > keep:
             state._tl_spans = []
-            if self.task_types.get(type(task)):
-                self.spanning.add(task)  # its spans are closed at the end if it is still pending then
         links = users[keep:]
         if not links:
             return

@@ -6,7 +6,6 @@ import asyncio
 import functools
 import os
 import sys
-import weakref
 from threading import Thread, get_ident
 
 from .clock import perf_counter_ns
@@ -62,7 +61,6 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         # made: task -> id, until the task's create_task reports it (hooks.install lets go of them
         # if it raises instead).
         self.reserved_idents = {}
-        self.spanning = weakref.WeakSet()  # tasks that carry their state and have had spans, to close at the end
         self.destroyed = []  # (ns, id, span ids) of tasks collected pending while a record was being written
         self.current = None  # the task whose step runs now, as the loop lane shows it
         self.callback = None  # the Handle of a plain callback running now (step_hook), for on_wake
@@ -454,13 +452,12 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         self.forget(task)
 
     def note_signal(self, sig):
-        """A signal the program handles itself has come: said as it arrives, as the Node runner says
-        it, so that `tasklane run` does not pass on another."""
+        """SIGTERM or SIGINT has come (signals.py), whoever handles it: said as it arrives, as the
+        Node runner says it, so that `tasklane run` does not pass on another."""
         if self.sink.broken:
             return
         if self.sink.lock.held():
-            # The handler runs between two bytecodes, perhaps inside a record, or while the flusher
-            # writes: said once the lock is free, from a thread of its own.
+            # The flusher writes a frame: said once it is done, from a thread of its own.
             Thread(target=self.write_signal, args=(sig,), name="tasklane-signal", daemon=True).start()
         else:
             self.write_signal(sig)
@@ -477,12 +474,7 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         with self.sink.lock:
             ns = perf_counter_ns()
             self.write_pending()
-            for state in [self.state_of(task) for task in self.spanning] + list(self.foreign_tasks.values()):
-                if state is not None:
-                    self.close_spans(state, 0, ns)
             ok = reason == "exit" and code == 0
-            if reason == "signal":
-                self.enc.signal(ns, sig)  # as the Node runner says it, as the signal arrives
             self.enc.end(ns, self.root, "resolved" if ok else "rejected", message or ("" if ok else "exit code %s" % code), site)
             self.enc.exit(ns, reason, code, sig, message, site)
         self.sink.flush()

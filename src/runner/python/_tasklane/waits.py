@@ -130,7 +130,7 @@ class WaitRecorder:
         if nested and chain is None:
             chain, users, nested, last_user, api, innermost = walk_await_chain(coro, True)
         if chain is not None:
-            self.update_spans(task, state, span_links(chain, users, state._tl_name), chain, ns)
+            self.update_spans(state, span_links(chain, users, state._tl_name), chain, ns)
         if state._tl_groups:
             self.end_groups(state, api, ns)
         waiter = getattr(task, "_fut_waiter", None)
