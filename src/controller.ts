@@ -112,7 +112,7 @@ export class Controller implements vscode.Disposable {
       maxEvents: config.get<number>('maxEvents') ?? DEFAULT_MAX_EVENTS,
       onOutput: (text) => terminal.print(text),
     });
-    terminal.attach({ write: (text) => session.writeInput(text), end: () => session.endInput(), stop: () => session.stop() });
+    terminal.attach({ write: (text) => session.writeInput(text), end: () => session.endInput(), interrupt: () => session.interrupt(), stop: () => session.stop() });
     const title = path.basename(script);
     const keepFile = path.join(this.storageDir, 'traces', `${Date.now()}-${title.replace(/[^\w.-]/g, '_')}.tasklane.json`);
     this.sessions.set(session, keepFile);

@@ -5,14 +5,21 @@ import * as vscode from 'vscode';
 export interface ScriptIo {
   write(text: string): void;
   end(): void;
+  /** Sends the script SIGINT, as a shell's terminal does at Ctrl-C. */
+  interrupt(): void;
   stop(): void;
 }
+
+/** How long after a Ctrl-C a script still running is said to be, with how to stop it. */
+const STILL_RUNNING_HINT_MS = 1000;
 
 export class ScriptTerminal {
   private readonly output = new vscode.EventEmitter<string>();
   private readonly terminal: vscode.Terminal;
   private line = '';
   private io: ScriptIo | undefined;
+  /** The run a Ctrl-C has interrupted: a second one stops it. */
+  private interrupted: ScriptIo | undefined;
   private opened = false;
   private isClosed = false;
   private readonly early: string[] = [];
@@ -79,11 +86,30 @@ export class ScriptTerminal {
         this.io?.end(); // Ctrl+D: end of input
       } else if (ch === '\x03') {
         this.output.fire('^C\r\n');
-        this.io?.stop();
+        this.interrupt();
       } else if (ch >= ' ') {
         this.line += ch;
         this.output.fire(ch);
       }
     }
+  }
+
+  /**
+   * Ctrl-C: the script decides what SIGINT does (asyncio.run cancels its main task, a Node script
+   * may listen for it), as in a shell. A second one stops it: one that ignores SIGINT, or whose
+   * code never yields to handle it, would not stop otherwise.
+   */
+  private interrupt(): void {
+    const io = this.io;
+    if (io === undefined) return;
+    if (this.interrupted === io) {
+      io.stop();
+      return;
+    }
+    this.interrupted = io;
+    io.interrupt();
+    setTimeout(() => {
+      if (this.io === io && !this.isClosed) this.print('[Tasklane] still running; press Ctrl-C again to stop it\n');
+    }, STILL_RUNNING_HINT_MS);
   }
 }

@@ -60,6 +60,11 @@ export class TraceSession {
     this.traced?.child.stdin?.end();
   }
 
+  /** Sends the script and the processes it started SIGINT, as a terminal's Ctrl-C does. */
+  interrupt(): void {
+    if (this.status === 'running' || this.status === 'starting') this.traced?.signal('SIGINT');
+  }
+
   /** Ends the script and every process it started. */
   stop(): void {
     if (this.status !== 'running' && this.status !== 'starting') return;

@@ -143,6 +143,23 @@ describe('Tasklane in a real VS Code extension host', () => {
     }
   });
 
+  it('Ctrl+C in the script\'s terminal interrupts it as a shell\'s terminal would: asyncio.run cancels its main task, which shuts down and returns', async () => {
+    const testApi = await api();
+    assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('python', 'graceful_interrupt.py')), true, testApi.lastError());
+    const terminal = await waitFor('the run’s terminal', () => vscode.window.terminals.find((t) => t.name === 'Tasklane: graceful_interrupt.py'));
+    // Serving: its server made, main awaits an event that never comes.
+    await waitFor('the server', () => testApi.panelStates().find((s) => s.title === 'graceful_interrupt.py' && s.tasks.some((t) => t.name.startsWith('TCP server'))), 20_000);
+    terminal.sendText('\x03', false);
+    await testApi.lastRun();
+    const state = await panelFor('graceful_interrupt.py', 'finished');
+    const main = state.tasks.find((t) => t.name === 'main');
+    assert.equal(main?.state, 'resolved', 'main caught its cancellation and returned');
+    assert.match(state.tasks.find((t) => t.name.startsWith('TCP server'))?.state ?? '', /closed/, 'it closed its server');
+    // Python 3.11+: asyncio.run returns; below, it raises KeyboardInterrupt once main has returned.
+    assert.match(state.statusText, /exited with code 0|ended by SIGINT/);
+    await closeAllEditors();
+  });
+
   it('the script starts without the extension host\'s own variables (ELECTRON_RUN_AS_NODE, VSCODE_*), with those of tasklane.env, ${workspaceFolder} filled in', async () => {
     const testApi = await api();
     const config = vscode.workspace.getConfiguration('tasklane');
