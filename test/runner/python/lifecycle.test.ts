@@ -234,6 +234,19 @@ forEachPython('the trace read live, the event cap, and how programs end', ({ pyt
     }
   });
 
+  (atLeast(11) ? it : it.skip)('Ctrl-C under asyncio.run: its main task ends cancelled by SIGINT, and the tasks it awaited by main, whichever task was stepping as it came', async () => {
+    // Below 3.11 asyncio.run has no handler of its own: this program hangs at a Ctrl-C, untraced too.
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const out = tempTrace();
+      const { code } = await signalWhenReady(py('busy_steps.py'), out, { ...process.env, TASKLANE_PYTHON: python.command }, 'busy\n', { signal: 'SIGINT' });
+      assert.equal(code, 130, `attempt ${attempt}: asyncio.run raised KeyboardInterrupt once main was cancelled`);
+      const model = takeTrace(out);
+      assert.deepEqual([only(model, 'main').end?.state, only(model, 'main').end?.message], ['cancelled', 'cancelled by SIGINT'], `attempt ${attempt}`);
+      const cancellers = new Set(tasksNamed(model, 'stepper').map((t) => t.end?.message));
+      assert.deepEqual([...cancellers], ['cancelled by main'], `attempt ${attempt}: passed on by main through its gather`);
+    }
+  });
+
   it('a program that lets SIGINT end it at once (SIG_DFL) still leaves a complete trace, and sees the handler it set', async () => {
     const out = tempTrace();
     const { code, stdout } = await signalWhenReady(py('default_interrupt.py'), out, { ...process.env, TASKLANE_PYTHON: python.command }, 'waiting\n', { signal: 'SIGINT' });

@@ -57,11 +57,15 @@ def watch_signals(tracer, runner_handlers):
                 tracer.note_signal(name)
             except Exception:
                 pass
+            handling = tracer.handling_signal
+            tracer.handling_signal = name  # who cancels what the handler cancels
             try:
                 return handler(signum, frame)
             except BaseException as error:  # KeyboardInterrupt, SystemExit: the program's, from its line
                 raised_through(error)
                 raise
+            finally:
+                tracer.handling_signal = handling
 
         return handle
 

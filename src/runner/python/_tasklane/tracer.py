@@ -63,6 +63,7 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         self.reserved_idents = {}
         self.destroyed = []  # (ns, id, span ids) of tasks collected pending while a record was being written
         self.current = None  # the task whose step runs now, as the loop lane shows it
+        self.handling_signal = None  # the name of the signal whose handler runs now (signals.py)
         self.callback = None  # the Handle of a plain callback running now (step_hook), for on_wake
         self.io_task_running = 0  # the id of the server, socket, pipe, child process, signal or descriptor watch whose callback that is, if any
         # Thread ident -> the task whose step runs there, once an event loop runs outside the main
@@ -331,16 +332,21 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
         if caller.f_code is TASK_GROUP_ABORT:
             state._tl_canceller = group_name(caller.f_locals.get("self"))
             return
-        canceller = self.task_stepping()
+        # A signal's handler (asyncio.run's at a Ctrl-C) runs in no task's code, whichever was
+        # stepping as the signal came.
+        signal_name = self.handling_signal
+        canceller = None if signal_name else self.task_stepping()
         if canceller is not None:
             state._tl_canceller = canceller._tl_name
             return
         # Not from a task: a loop callback, such as the timer of asyncio.timeout (wait_for on 3.12+),
         # or a task so cancelled passing it on to the task it awaits, or the program's own
-        # (loop.call_later(5, task.cancel)).
+        # (loop.call_later(5, task.cancel)), or a signal's handler.
         if caller.f_code is self.cancel_noting_type.cancel.__code__:
             awaiting = self.state_of(caller.f_locals.get("self"))
             state._tl_canceller = awaiting._tl_name if awaiting is not None else None
+        elif signal_name:
+            state._tl_canceller = signal_name
         elif caller.f_code.co_filename.startswith(ASYNCIO_DIR) and caller.f_code is not HANDLE_RUN_CODE:
             module = os.path.splitext(os.path.basename(caller.f_code.co_filename))[0]
             state._tl_canceller = group_name(caller.f_locals.get("self")) if module == "taskgroups" else "asyncio." + module
