@@ -16,6 +16,8 @@ export interface Theme {
   loopBusy: string;
   selection: string;
   link: string;
+  /** Where the program received a signal (a Ctrl-C). */
+  signal: string;
   font: string;
   /**
    * The segment layer's colours as pixels: waits are the wait colour at 45 % over the background,
@@ -70,6 +72,7 @@ export function readTheme(): Theme {
     loopBusy: v('--vscode-charts-green', '#89d185'),
     selection: v('--vscode-focusBorder', '#007fd4'),
     link: v('--vscode-textLink-foreground', '#3794ff'),
+    signal: v('--vscode-terminal-ansiMagenta', '#bc3fbc'),
     font: `11px ${family}`,
     pixels: pixelColours(background, run, wait, muted),
   };

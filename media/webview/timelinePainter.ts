@@ -1,5 +1,6 @@
 // Paints one frame of the timeline: segments into the pixel layer, then spans, links, labels, the
-// loop lane, the axis and the overview, each in one pass per colour. Only visible lanes are given.
+// loop lane, the axis, the signals the program received and the overview, each in one pass per
+// colour. Only visible lanes are given.
 // All text is drawn with fillText, so names from a trace can never become markup.
 import type { TimelineTask } from '../../src/shared/protocol';
 import { firstEndingAfter, spanBesideWait, type Lane } from './lanes';
@@ -74,10 +75,40 @@ export class TimelinePainter {
     this.drawLabels(visible, laneY);
     this.drawLoops(w, lanesBottom);
     this.drawAxis(w, h);
+    this.drawSignals(lanesBottom);
     this.drawOverview(w, h);
   }
 
-  /** The whole run in one strip: the loop's busy time, long blocks, and a box around what is in view. */
+  /** Each signal the program received (a Ctrl-C): a line through the lanes where it came, named on the axis. */
+  private drawSignals(bottom: number): void {
+    const ctx = this.ctx;
+    const scale = this.v.scale;
+    const shown: [number, string][] = [];
+    ctx.strokeStyle = this.v.theme.signal;
+    ctx.beginPath();
+    for (const { t, signal } of this.store.signals) {
+      const x = Math.round(scale.toPx(t)) + 0.5;
+      if (x < scale.left || x > scale.left + scale.width) continue;
+      ctx.moveTo(x, AXIS_H - 6);
+      ctx.lineTo(x, bottom);
+      shown.push([x, signal]);
+    }
+    ctx.stroke();
+    // Named left to right; one too close to the last named shows by its line alone.
+    let free = scale.left;
+    for (const [x, signal] of shown) {
+      if (x < free) continue;
+      const width = Math.min(ctx.measureText(inertText(signal)).width, scale.left + scale.width - x - 6);
+      if (width < 8) break;
+      ctx.fillStyle = this.v.theme.background;
+      ctx.fillRect(x + 1, 0, width + 4, AXIS_H - 6);
+      ctx.fillStyle = this.v.theme.signal;
+      fitText(ctx, signal, x + 3, AXIS_H / 2, width);
+      free = x + width + 8;
+    }
+  }
+
+  /** The whole run in one strip: the loop's busy time, long blocks, signals, and a box around what is in view. */
   private drawOverview(w: number, h: number): void {
     const ctx = this.ctx;
     const th = this.v.theme;
@@ -99,6 +130,8 @@ export class TimelinePainter {
       this.drawLoopActivity(o, top + 5, 6, [this.store.mainLoop]);
       this.drawLoopActivity(o, top + 13, 6, threads);
     }
+    ctx.fillStyle = th.signal;
+    for (const { t } of this.store.signals) ctx.fillRect(Math.round(o.toPx(t)), top + 2, 1, OVERVIEW_H - 3);
     const x0 = Math.max(this.v.scale.left, Math.floor(o.toPx(this.v.scale.start)));
     const x1 = Math.min(w - 1, Math.max(x0 + 3, Math.ceil(o.toPx(this.v.scale.end))));
     ctx.globalAlpha = 0.25;

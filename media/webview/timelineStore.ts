@@ -1,7 +1,7 @@
 // The webview's copy of the trace, kept up to date from timeline updates (pure).
-import type { TimelineTask, TimelineUpdate, ThreadLoopUpdate } from '../../src/shared/protocol';
+import type { SignalMark, TimelineTask, TimelineUpdate, ThreadLoopUpdate } from '../../src/shared/protocol';
 import { unpackTasks } from '../../src/shared/taskPacking';
-import { isProgramWork } from '../../src/trace/events';
+import { isProgramWork, MAX_SIGNALS } from '../../src/trace/events';
 
 const NO_SEGMENTS = new Float64Array(0);
 
@@ -52,6 +52,8 @@ export class TimelineStore {
   live = false;
   /** Where recording stopped at the event cap, -1 if it did not. */
   recordedUntil = -1;
+  /** The signals the program received, in the order they came. */
+  signals: SignalMark[] = [];
   /** Bumped when tasks are added or change name, parent, kind or internality, or a loop lane is added: lanes must be laid out again. */
   structureVersion = 0;
 
@@ -66,12 +68,15 @@ export class TimelineStore {
     if (!(u.loop instanceof Float64Array)) throw new Error('timeline update: the loop is not a Float64Array');
     const threadLoops = u.threadLoops ?? [];
     if (!Array.isArray(threadLoops) || !threadLoops.every(isThreadLoop)) throw new Error('timeline update: a thread loop is damaged');
+    if (u.signals !== undefined && !(Array.isArray(u.signals) && u.signals.length <= MAX_SIGNALS && u.signals.every(isSignalMark))) throw new Error('timeline update: a signal is damaged');
     if (u.reset) {
       this.tasks.clear();
       this.mainLoop = new LoopTrack(this);
       this.threadLoops.clear();
+      this.signals = [];
       this.structureVersion++;
     }
+    if (u.signals) this.signals = u.signals;
     for (const task of tasks) this.merge(task);
     const rescanAll = u.longBlockUs !== this.longBlockUs;
     this.endTime = u.endTime;
@@ -137,6 +142,10 @@ export class TimelineStore {
   endOf(t: number): number {
     return t < 0 ? this.endTime : t;
   }
+}
+
+function isSignalMark(s: SignalMark): boolean {
+  return typeof s === 'object' && s !== null && Number.isFinite(s.t) && s.t >= 0 && typeof s.signal === 'string' && s.signal.length <= 32;
 }
 
 function isThreadLoop(w: ThreadLoopUpdate): boolean {

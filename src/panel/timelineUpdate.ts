@@ -13,6 +13,7 @@ export const MAX_TASKS_PER_UPDATE = 10_000;
 /** Tracks what a webview has been sent, to send it only what changed. */
 export class TimelineFeed {
   private loopSent = 0;
+  private signalsSent = 0;
   /** Per other thread, how much of its loop the webview has. */
   private readonly threadLoopSent = new Map<number, number>();
   /** Tasks changed but not sent yet, oldest first. */
@@ -61,9 +62,13 @@ export class TimelineFeed {
       threadLoops.push({ thread, loop: segmentsFrom(segments, from), loopFrom: from });
     }
     const recordedUntil = this.model.dropped[0]?.t;
+    const signals = this.model.signals;
+    const moreSignals = signals.length > (reset ? 0 : this.signalsSent);
+    this.signalsSent = signals.length;
     return {
       reset, tasks: this.packer.take(), loop, loopFrom, ...(threadLoops.length ? { threadLoops } : {}), endTime: Math.max(this.model.endTime, now),
       longBlockUs: this.model.longBlockUs, live, ...(recordedUntil === undefined ? {} : { recordedUntil }),
+      ...(moreSignals ? { signals: signals.map(({ t, signal }) => ({ t, signal })) } : {}),
     };
   }
 

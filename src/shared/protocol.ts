@@ -83,6 +83,14 @@ export interface TimelineUpdate {
   live: boolean;
   /** Where recording stopped at the event cap (µs); absent if it did not. Past it the trace has only the ends of its tasks. */
   recordedUntil?: number;
+  /** The signals the program received (a Ctrl-C's SIGINT), all so far, sent when there are more (the trace keeps the first MAX_SIGNALS). */
+  signals?: SignalMark[];
+}
+
+/** A signal the program received: which, and when (µs). */
+export interface SignalMark {
+  t: number;
+  signal: string;
 }
 
 /** Another thread's loop occupancy, [start, end, task] triples from index `loopFrom`, as TimelineUpdate's `loop`. */

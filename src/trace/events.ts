@@ -123,3 +123,5 @@ export function isProgramWork(kind: string | undefined): boolean {
 export const TASK_KINDS: readonly TaskKind[] = ['script', 'async', 'timer', 'immediate', 'io', 'combinator', 'callback', 'coroutine', 'tracer'];
 export const END_STATES: readonly EndState[] = ['resolved', 'rejected', 'cancelled'];
 export const EXIT_REASONS: readonly ExitReason[] = ['exit', 'exception', 'rejection', 'signal', 'killed'];
+/** Signals a trace keeps: a program sent thousands (a SIGTERM loop) is told by its first. */
+export const MAX_SIGNALS = 100;

@@ -4,7 +4,7 @@ import { ChangedTasks } from './changedTasks';
 import { closeWait, endRunAt, inLastRun, newLane, switchTo, type LoopLane } from './loopLane';
 import { TaskTable } from './taskTable';
 import type { LoopBlock, ProgramExit, Task, WaitSegment } from './task';
-import { isProgramWork, replay, type EndState, type ExitReason, type RunnerInfo, type TaskKind, type TraceEvent, type TraceSink } from './events';
+import { isProgramWork, MAX_SIGNALS, replay, type EndState, type ExitReason, type RunnerInfo, type TaskKind, type TraceEvent, type TraceSink } from './events';
 
 export interface ModelOptions {
   /** A running segment longer than this holds the loop too long (microseconds). */
@@ -18,8 +18,6 @@ export interface ModelOptions {
 }
 
 export const DEFAULT_LONG_BLOCK_MS = 50;
-/** Signals a model keeps: a program sent thousands (a SIGTERM loop) is told by its first. */
-const MAX_SIGNALS = 100;
 /** How a worker thread ends that Node stopped as the thread that started it ended. */
 const STOPPED_WITH_STARTER = 'terminated as the thread that started it ended';
 /**

@@ -199,6 +199,34 @@ describe('webview store: the event cap', () => {
   });
 });
 
+describe('webview store: the signals the program received', () => {
+  it('learns of each as it comes, in a delta only when there are more, and all of them in a full update; a damaged one is refused with its update', () => {
+    const model = new TraceModel();
+    const feed = new TimelineFeed(model);
+    const store = new TimelineStore();
+    model.apply({ type: 'task', t: 0, id: 1, parent: 0, kind: 'async', name: 'main', site: '', internal: false });
+    store.apply(feed.full(true));
+    assert.deepEqual(store.signals, []);
+    model.apply({ type: 'signal', t: 500, signal: 'SIGINT' });
+    const first = feed.delta(true);
+    assert.deepEqual(first.signals, [{ t: 500, signal: 'SIGINT' }]);
+    store.apply(first);
+    assert.equal(feed.delta(true).signals, undefined, 'none since: none sent');
+    model.apply({ type: 'signal', t: 900, signal: 'SIGTERM' });
+    store.apply(feed.delta(true));
+    assert.deepEqual(store.signals, [{ t: 500, signal: 'SIGINT' }, { t: 900, signal: 'SIGTERM' }]);
+    const fresh = new TimelineStore();
+    fresh.apply(feed.full(false));
+    assert.deepEqual(fresh.signals, store.signals, 'a reloaded webview has them all');
+    for (const damaged of [[{ t: -1, signal: 'SIGINT' }], [{ t: 5, signal: 'x'.repeat(33) }], [{ t: 5 }], Array.from({ length: 101 }, () => ({ t: 5, signal: 'SIGINT' }))]) {
+      assert.throws(() => fresh.apply({ ...feed.delta(false), signals: damaged as never }), /a signal is damaged/);
+    }
+    assert.equal(fresh.signals.length, 2, 'the damaged updates changed nothing');
+    fresh.apply({ ...feed.full(false), signals: undefined });
+    assert.deepEqual(fresh.signals, [], 'a full update without any: none');
+  });
+});
+
 describe('webview store: when lanes must be laid out again', () => {
   it('new segments for known tasks keep the layout; a new task, a rename or a new parent call for a new one', () => {
     const store = new TimelineStore();

@@ -94,6 +94,33 @@ describe('webview in headless Chromium: the canvas timeline', () => {
     assert.notDeepEqual(column.line, column.beside, 'the dashed line at 600 ms crosses the lanes');
   });
 
+  it('each signal the program received is a line through the lanes where it came, named on the axis, and a mark in the overview', async () => {
+    // 600 ms is at x 677 (see above); below the three lanes, the canvas is bare.
+    const magenta = [0xbc, 0x3f, 0xbc];
+    assert.notDeepEqual(await pixel(view, 677, 300), magenta);
+    const named = (): Promise<boolean> => view.page.evaluate(() => {
+      const canvas = document.querySelector('canvas')!;
+      const scale = canvas.width / canvas.clientWidth;
+      const data = canvas.getContext('2d')!.getImageData(Math.round(680 * scale), 0, Math.round(50 * scale), Math.round(16 * scale)).data;
+      for (let i = 0; i < data.length; i += 4) if (data[i] > 120 && data[i + 1] < 90 && data[i + 2] > 120) return true;
+      return false;
+    });
+    assert.equal(await named(), false);
+    const overviewColumn = (x: number): Promise<number[]> => view.page.evaluate((px) => {
+      const canvas = document.querySelector('canvas')!;
+      const scale = canvas.width / canvas.clientWidth;
+      return [...canvas.getContext('2d')!.getImageData(Math.round(px * scale), Math.round((canvas.clientHeight - 12) * scale), 1, 1).data.slice(0, 3)];
+    }, x);
+    const hostile = '<b id=pwned>SIG';
+    await view.post({ type: 'timeline', update: { ...UPDATE, signals: [{ t: 600_000, signal: 'SIGINT' }, { t: 600_100, signal: hostile }] } });
+    await frame(view);
+    assert.deepEqual(await pixel(view, 677, 300), magenta, 'the line, in the theme\'s terminal magenta');
+    assert.notDeepEqual(await pixel(view, 687, 300), magenta);
+    assert.ok(await named(), 'SIGINT is written on the axis beside it');
+    assert.notDeepEqual(await overviewColumn(677), await overviewColumn(687), 'marked in the overview');
+    assert.equal(await view.page.locator('#pwned').count(), 0, 'a signal\'s name is drawn as text, never markup');
+  });
+
   it('each worker thread has a loop lane of its own below the main thread\'s, with its long blocks, and the task lanes move down for it', async () => {
     // 600 ms to 700 ms is at x 677 to 754; 200 ms to 230 ms at 373 to 396 (see above).
     const threadLoops = [{ thread: 2, loop: Float64Array.of(200_000, 230_000, 3, 600_000, 700_000, 3), loopFrom: 0 }];
