@@ -266,6 +266,13 @@ forEachPython('asyncio tasks and what they wait for', ({ python, atLeast, trace 
     assert.deepEqual([second.end?.state, second.end?.message], ['cancelled', 'cancelled by to_thread cancel_from_thread'], 'call_soon_threadsafe(task.cancel) from its thread');
   });
 
+  it('a task a signal\'s handler cancels ends cancelled by that signal: by its task, for a handler added on the loop; by the signal itself, for one signal.signal runs in the middle of another task\'s step', () => {
+    const { model, stdout } = trace(py('signal_cancels.py'));
+    assert.equal(stdout, "['CancelledError', 'CancelledError', 'CancelledError']\n");
+    const ends = tasksNamed(model, 'worker').map((t) => [t.end?.state, t.end?.message]);
+    assert.deepEqual(ends, [['cancelled', 'cancelled by signal SIGUSR1'], ['cancelled', 'cancelled by signal SIGUSR1'], ['cancelled', 'cancelled by SIGINT']], 'not by main, whose step the second handler ran in, nor by no one');
+  });
+
   it('a task cancelled with a message ends cancelled by whom, with that message, and so does the coroutine it awaited', () => {
     const { model, stdout } = trace(py('cancel_message.py'));
     // (Its awaiter is told the message from 3.11; below, its CancelledError has no arguments.)

@@ -366,11 +366,16 @@ class Tracer(StepRecorder, TaskMaker, WaitRecorder, SpanRecorder, CombinatorReco
 
     def task_named_in_context(self):
         """The name of the task whose context the callback running now was scheduled from (see
-        owners.py), or of the run_in_executor call whose function scheduled it, if it still runs;
-        else None. Asked only as a callback cancels a task."""
+        owners.py), or of the run_in_executor call whose function scheduled it, if it still runs,
+        or of the io task (`signal SIGINT`) the callback is a run of; else None. Asked only as a
+        callback cancels a task."""
         owner = OWNER.get(None)
         if owner is None:
             return None
+        if owner == self.io_task_running:
+            io_task = self.io_task_of_callback(self.callback)
+            if io_task is not None:
+                return io_task._tl_name
         for task in asyncio.all_tasks():
             state = self.state_of(task)
             if state is not None and state._tl_ident == owner:
