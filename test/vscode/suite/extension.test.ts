@@ -6,6 +6,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import * as vscode from 'vscode';
 import { api, closeAllEditors, EXTENSION_ID, panelFor, scratchFolder, traceWithCli, waitFor, workspaceFile } from './helpers';
+import type { TaskRow } from '../../../src/shared/protocol';
 
 /** The extension host's heap after full collections, MB. */
 function heapAfterGc(): number {
@@ -157,6 +158,21 @@ describe('Tasklane in a real VS Code extension host', () => {
     assert.match(state.tasks.find((t) => t.name.startsWith('TCP server'))?.state ?? '', /closed/, 'it closed its server');
     // Python 3.11+: asyncio.run returns; below, it raises KeyboardInterrupt once main has returned.
     assert.match(state.statusText, /exited with code 0|ended by SIGINT/);
+    await closeAllEditors();
+  });
+
+  it('a second Ctrl+C in the script\'s terminal stops a script that handles the first and goes on', async () => {
+    const testApi = await api();
+    assert.equal(await vscode.commands.executeCommand<boolean>('tasklane.runWithTrace', workspaceFile('node', 'ignores-sigint.js')), true, testApi.lastError());
+    const terminal = await waitFor('the run’s terminal', () => vscode.window.terminals.find((t) => t.name === 'Tasklane: ignores-sigint.js'));
+    const listener = (): TaskRow | undefined => testApi.panelStates().find((s) => s.title === 'ignores-sigint.js')?.tasks.find((t) => t.name === 'signal SIGINT');
+    await waitFor('its SIGINT listener', listener, 20_000);
+    terminal.sendText('\x03', false);
+    await waitFor('its listener to run', () => listener()!.running > 0, 20_000);
+    assert.equal(testApi.liveRuns().length, 1, 'it goes on');
+    terminal.sendText('\x03', false);
+    await testApi.lastRun();
+    assert.match((await panelFor('ignores-sigint.js', 'stopped')).statusText, /^Stopped\./);
     await closeAllEditors();
   });
 
