@@ -131,13 +131,13 @@ async function run(argv: string[]): Promise<number> {
     }, ms);
     timers.add(timer);
   };
-  const passOn = (signal: 'SIGINT' | 'SIGTERM', then: () => void): void => {
+  const passOn = (signal: 'SIGINT' | 'SIGTERM', then?: () => void): void => {
     const receivedAt = Date.now();
     later(PASS_ON_AFTER_MS, () => {
       // The runner's word may have come in before this command's own signal did: one from just before counts too.
       const since = (receivedAt - SAME_SIGNAL_WITHIN_MS - (model.info?.startedAt ?? receivedAt)) * 1000;
       if (!model.signals.some((s) => s.signal === signal && s.t >= since)) traced.signal(signal);
-      then();
+      then?.();
     });
   };
   let interrupted = false;
@@ -147,7 +147,7 @@ async function run(argv: string[]): Promise<number> {
       return;
     }
     interrupted = true;
-    if (!inTerminalForeground()) passOn('SIGINT', () => {});
+    if (!inTerminalForeground()) passOn('SIGINT');
     later(STILL_RUNNING_HINT_MS, () => process.stderr.write(`tasklane: ${args.script} is still running; press Ctrl-C again to kill it\n`));
   });
   // A script that has traced nothing since a SIGTERM, its loop held all along, is killed.
