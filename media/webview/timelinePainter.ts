@@ -74,38 +74,43 @@ export class TimelinePainter {
     this.drawEnds(visible, laneY);
     this.drawLabels(visible, laneY);
     this.drawLoops(w, lanesBottom);
-    this.drawAxis(w, h);
-    this.drawSignals(lanesBottom);
+    const marks = this.signalMarks();
+    this.drawAxis(w, h, marks);
+    this.drawSignals(marks, lanesBottom);
     this.drawOverview(w, h);
   }
 
-  /** Each signal the program received (a Ctrl-C): a line through the lanes where it came, named on the axis. */
-  private drawSignals(bottom: number): void {
-    const ctx = this.ctx;
+  /**
+   * Each signal the program received (a Ctrl-C) in view: where its line is, and the width of its
+   * name on the axis (0 for one too close to the last named, which shows by its line alone).
+   */
+  private signalMarks(): { x: number; signal: string; width: number }[] {
     const scale = this.v.scale;
-    const shown: [number, string][] = [];
-    ctx.strokeStyle = this.v.theme.signal;
-    ctx.beginPath();
+    const marks: { x: number; signal: string; width: number }[] = [];
+    let free = scale.left;
     for (const { t, signal } of this.store.signals) {
       const x = Math.round(scale.toPx(t)) + 0.5;
       if (x < scale.left || x > scale.left + scale.width) continue;
+      const fits = Math.min(this.ctx.measureText(inertText(signal)).width, scale.left + scale.width - x - 6);
+      const width = x >= free && fits >= 8 ? fits : 0;
+      if (width > 0) free = x + width + 8;
+      marks.push({ x, signal, width });
+    }
+    return marks;
+  }
+
+  /** The signals' lines through the lanes, and their names on the axis (whose tick labels make way for them). */
+  private drawSignals(marks: { x: number; signal: string; width: number }[], bottom: number): void {
+    const ctx = this.ctx;
+    ctx.strokeStyle = this.v.theme.signal;
+    ctx.beginPath();
+    for (const { x } of marks) {
       ctx.moveTo(x, AXIS_H - 6);
       ctx.lineTo(x, bottom);
-      shown.push([x, signal]);
     }
     ctx.stroke();
-    // Named left to right; one too close to the last named shows by its line alone.
-    let free = scale.left;
-    for (const [x, signal] of shown) {
-      if (x < free) continue;
-      const width = Math.min(ctx.measureText(inertText(signal)).width, scale.left + scale.width - x - 6);
-      if (width < 8) break;
-      ctx.fillStyle = this.v.theme.background;
-      ctx.fillRect(x + 1, 0, width + 4, AXIS_H - 6);
-      ctx.fillStyle = this.v.theme.signal;
-      fitText(ctx, signal, x + 3, AXIS_H / 2, width);
-      free = x + width + 8;
-    }
+    ctx.fillStyle = this.v.theme.signal;
+    for (const { x, signal, width } of marks) if (width > 0) fitText(ctx, signal, x + 3, AXIS_H / 2, width);
   }
 
   /** The whole run in one strip: the loop's busy time, long blocks, signals, and a box around what is in view. */
@@ -413,7 +418,7 @@ export class TimelinePainter {
     ctx.fill();
   }
 
-  private drawAxis(w: number, h: number): void {
+  private drawAxis(w: number, h: number, marks: { x: number; width: number }[]): void {
     const ctx = this.ctx;
     const th = this.v.theme;
     ctx.fillStyle = th.background;
@@ -430,7 +435,12 @@ export class TimelinePainter {
     ctx.stroke();
     ctx.globalAlpha = 1;
     ctx.fillStyle = th.muted;
-    for (const t of times) ctx.fillText(formatTick(t, step), this.v.scale.toPx(t) + 3, AXIS_H / 2);
+    for (const t of times) {
+      const label = formatTick(t, step);
+      const x = this.v.scale.toPx(t) + 3;
+      const end = x + ctx.measureText(label).width;
+      if (!marks.some((m) => m.width > 0 && x < m.x + m.width + 6 && end > m.x)) ctx.fillText(label, x, AXIS_H / 2);
+    }
     if (this.v.follow && this.store.live) fitText(ctx, 'following the end', 4, AXIS_H / 2, this.v.scale.left - 8);
   }
 }
