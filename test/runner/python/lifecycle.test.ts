@@ -225,7 +225,7 @@ forEachPython('the trace read live, the event cap, and how programs end', ({ pyt
     // Each try has a fair chance of landing inside a record (the tracer holds its lock then).
     for (let attempt = 1; attempt <= 8; attempt++) {
       const out = tempTrace();
-      const { code, stdout, stderr } = await signalWhenReady(py('busy_interrupt.py'), out, { ...process.env, TASKLANE_PYTHON: python.command }, 'busy\n', { signal: 'SIGINT' }); // the whole line: a signal in the middle of print() raises between its text and its end
+      const { code, stdout, stderr } = await signalWhenReady(py('busy_steps.py'), out, { ...process.env, TASKLANE_PYTHON: python.command }, 'busy\n', { signal: 'SIGINT', args: ['--catch-interrupt'] }); // the whole line: a signal in the middle of print() raises between its text and its end
       assert.deepEqual([code, stdout], [3, 'busy\ninterrupted\n'], `attempt ${attempt}`);
       assert.doesNotMatch(stderr, /warning/, `attempt ${attempt}: the trace stream was whole`);
       const model = takeTrace(out);
