@@ -12,6 +12,13 @@ import { AXIS_H, LANE_H, labelIndent, LOOP_H, LOOP_LANE_H, OVERVIEW_H, RUN_INSET
 import { formatTick, type TimeScale } from './timeScale';
 import type { LoopTrack, TimelineStore } from './timelineStore';
 
+/** A signal's line in view, and the width of its name on the axis (0: shown by its line alone). */
+interface SignalLine {
+  x: number;
+  signal: string;
+  width: number;
+}
+
 /** Pixels between the lines hatching the loop lane where it is not recorded. */
 const HATCH_GAP = 6;
 
@@ -74,19 +81,16 @@ export class TimelinePainter {
     this.drawEnds(visible, laneY);
     this.drawLabels(visible, laneY);
     this.drawLoops(w, lanesBottom);
-    const marks = this.signalMarks();
-    this.drawAxis(w, h, marks);
-    this.drawSignals(marks, lanesBottom);
+    const signalLines = this.signalLines();
+    this.drawAxis(w, h, signalLines);
+    this.drawSignals(signalLines, lanesBottom);
     this.drawOverview(w, h);
   }
 
-  /**
-   * Each signal the program received (a Ctrl-C) in view: where its line is, and the width of its
-   * name on the axis (0 for one too close to the last named, which shows by its line alone).
-   */
-  private signalMarks(): { x: number; signal: string; width: number }[] {
+  /** Each signal the program received (a Ctrl-C) in view; one too close to the last named goes unnamed. */
+  private signalLines(): SignalLine[] {
     const scale = this.v.scale;
-    const marks: { x: number; signal: string; width: number }[] = [];
+    const lines: SignalLine[] = [];
     let free = scale.left;
     for (const { t, signal } of this.store.signals) {
       const x = Math.round(scale.toPx(t)) + 0.5;
@@ -94,23 +98,23 @@ export class TimelinePainter {
       const fits = Math.min(this.ctx.measureText(inertText(signal)).width, scale.left + scale.width - x - 6);
       const width = x >= free && fits >= 8 ? fits : 0;
       if (width > 0) free = x + width + 8;
-      marks.push({ x, signal, width });
+      lines.push({ x, signal, width });
     }
-    return marks;
+    return lines;
   }
 
   /** The signals' lines through the lanes, and their names on the axis (whose tick labels make way for them). */
-  private drawSignals(marks: { x: number; signal: string; width: number }[], bottom: number): void {
+  private drawSignals(lines: SignalLine[], bottom: number): void {
     const ctx = this.ctx;
     ctx.strokeStyle = this.v.theme.signal;
     ctx.beginPath();
-    for (const { x } of marks) {
+    for (const { x } of lines) {
       ctx.moveTo(x, AXIS_H - 6);
       ctx.lineTo(x, bottom);
     }
     ctx.stroke();
     ctx.fillStyle = this.v.theme.signal;
-    for (const { x, signal, width } of marks) if (width > 0) fitText(ctx, signal, x + 3, AXIS_H / 2, width);
+    for (const { x, signal, width } of lines) if (width > 0) fitText(ctx, signal, x + 3, AXIS_H / 2, width);
   }
 
   /** The whole run in one strip: the loop's busy time, long blocks, signals, and a box around what is in view. */
@@ -418,7 +422,7 @@ export class TimelinePainter {
     ctx.fill();
   }
 
-  private drawAxis(w: number, h: number, marks: { x: number; width: number }[]): void {
+  private drawAxis(w: number, h: number, signalLines: SignalLine[]): void {
     const ctx = this.ctx;
     const th = this.v.theme;
     ctx.fillStyle = th.background;
@@ -439,7 +443,7 @@ export class TimelinePainter {
       const label = formatTick(t, step);
       const x = this.v.scale.toPx(t) + 3;
       const end = x + ctx.measureText(label).width;
-      if (!marks.some((m) => m.width > 0 && x < m.x + m.width + 6 && end > m.x)) ctx.fillText(label, x, AXIS_H / 2);
+      if (!signalLines.some((s) => s.width > 0 && x < s.x + s.width + 6 && end > s.x)) ctx.fillText(label, x, AXIS_H / 2);
     }
     if (this.v.follow && this.store.live) fitText(ctx, 'following the end', 4, AXIS_H / 2, this.v.scale.left - 8);
   }
