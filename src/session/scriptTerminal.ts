@@ -61,6 +61,7 @@ export class ScriptTerminal {
   /** The run is over: typing goes nowhere, and the terminal (open until the user closes it) no longer keeps the run and its trace alive. */
   detach(): void {
     this.io = undefined;
+    this.interrupted = undefined;
   }
 
   /** Output of the script, with newlines as a terminal wants them. */
