@@ -235,7 +235,8 @@ describe('Node runner: how programs end, and what they see', () => {
   (process.platform === 'linux' ? it : it.skip)('Ctrl-C in a terminal while the script holds the loop reaches it once: the command passes on none, though the runner cannot say in time that the script had it', async () => {
     const out = tempTrace();
     const quote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
-    const command = [process.execPath, CLI, 'run', path.join(FIXTURES, 'busy-interrupt.js'), '--out', out].map(quote).join(' ');
+    // `exec`: `script` runs the command with $SHELL -c, and a shell that waits for it (dash) dies of the Ctrl-C itself.
+    const command = `exec ${[process.execPath, CLI, 'run', path.join(FIXTURES, 'busy-interrupt.js'), '--out', out].map(quote).join(' ')}`;
     // `script` runs the command in the foreground of a terminal of its own, which gets what it reads: ^C is a Ctrl-C.
     const terminal = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     let shown = '';
