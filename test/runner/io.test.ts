@@ -224,16 +224,18 @@ describe('Node runner: Node\'s I/O', () => {
     assert.equal(only(reset.model, `TCP connect 127.0.0.1:${resetPort}`).end?.state, 'rejected');
   });
 
-  it('an HTTP server\'s request and an http.get end as their connection closes', () => {
+  it('an HTTP server\'s request ends as its connection closes, an http.get as its response has come, with its status', () => {
     const { model, stdout } = traceFixture('http-get.js');
     assert.equal(stdout, 'ok\n');
+    const port = /:(\d+)$/.exec(only(model, /^TCP server /).name)![1];
     // The client's socket is named as it connects, though the client's parser reads it in Node's C++.
-    assert.equal(tasksNamed(model, `TCP socket 127.0.0.1:${/:(\d+)$/.exec(only(model, /^TCP server /).name)![1]}`).length, 1);
-    for (const name of ['HTTP request', 'HTTP client request']) {
-      const task = only(model, name);
-      assert.equal(task.internal, true);
-      assert.deepEqual([task.end?.state, task.end?.message], ['resolved', 'closed'], name);
-    }
+    assert.equal(tasksNamed(model, `TCP socket 127.0.0.1:${port}`).length, 1);
+    const served = only(model, 'HTTP request');
+    assert.equal(served.internal, true);
+    assert.deepEqual([served.end?.state, served.end?.message], ['resolved', 'closed']);
+    const asked = only(model, `HTTP GET 127.0.0.1:${port}/`);
+    assert.equal(asked.internal, false);
+    assert.deepEqual([asked.end?.state, asked.end?.message], ['resolved', 'status 200']);
   });
 
   it('a kept-alive connection reused for the next requests is one socket, ending as it closes', () => {
@@ -307,7 +309,33 @@ describe('Node runner: Node\'s I/O', () => {
     assert.deepEqual([...new Set(tasks.filter((t) => t.name.startsWith('HTTP/2')).map((t) => `${t.name} ${t.internal} ${t.end?.state}`))].sort(), ['HTTP/2 session true resolved', 'HTTP/2 settings true resolved', 'HTTP/2 stream true resolved']);
   });
 
-  it('a promise around http.get or server.listen waits for what settles it, not for the lookup Node makes inside, and the server is no child of that lookup; one around dns.lookup waits for the lookup', () => {
+  it('an HTTP client request is a task of its own, from the call that asks for it to the response or the error it failed with, named by method, host and path; a promise around one waits for it', () => {
+    const { model, stdout } = traceFixture('http-requests.js');
+    assert.equal(stdout, '404 /missing?page=2\n201 hello\n200 /one\n200 /two\nsocket hang up\nECONNREFUSED\n');
+    const main = only(model, 'main');
+    const port = /:(\d+)$/.exec(only(model, /^TCP server /).name)![1];
+    const request = (method: string, path: string): Task => only(model, `HTTP ${method} 127.0.0.1:${port}${path}`);
+    const [missing, upload, one, two, never, refused] = [request('GET', '/missing'), request('POST', '/upload'), request('GET', '/one'), request('GET', '/two'), request('GET', '/never'), request('GET', '/refused')];
+    const all = [missing, upload, one, two, never, refused];
+    assert.deepEqual(all.map((t) => [t.kind, t.parent, t.internal]), all.map(() => ['io', main.id, false]));
+    assert.deepEqual(all.map((t) => [t.end?.state, t.end?.message]), [
+      ['resolved', 'status 404'], ['resolved', 'status 201'], ['resolved', 'status 200'], ['resolved', 'status 200'],
+      ['rejected', 'Error: socket hang up'], ['rejected', `Error: connect ECONNREFUSED 127.0.0.1:${port}`],
+    ]);
+    // Each wait of main's for a request is for it from its start, and the response's end woke it.
+    const answered = [missing, upload, one, two];
+    const waits = main.waits.filter((w) => all.some((t) => t.id === w.target));
+    assert.deepEqual(waits.map((w) => w.target), [...answered, refused].map((t) => t.id));
+    assert.deepEqual(waits.slice(0, 4).map((w) => model.wokenBy(w)), [0, 0, 0, 0], 'woken by the request it waits for');
+    assert.deepEqual(waits.slice(0, 4).map((w) => w.by), answered.map((t) => t.id));
+    // The response's callbacks are the request's runs.
+    assert.ok(answered.every((t) => t.runs.length > 0));
+    // The request starts as it is asked for, before the body it streams goes out, and ends after.
+    const bodyTimer = only(model, 'setTimeout 20 ms');
+    assert.ok(upload.created < bodyTimer.created && upload.end!.t > bodyTimer.end!.t);
+  });
+
+  it('a promise around http.get waits for the request, or around server.listen for what settles it, not for the lookup Node makes inside, and the server is no child of that lookup; one around dns.lookup waits for the lookup', () => {
     const { model, stdout } = traceFixture('http-get-by-hand.js');
     assert.equal(stdout, '/a /b /c string\n');
     const main = only(model, 'main');
@@ -318,10 +346,12 @@ describe('Node runner: Node\'s I/O', () => {
     assert.match(model.waitLabel(listening), /^TCP server 127\.0\.0\.1:\d+$/);
     // Made in the callback of the lookup Node made for it, the server is still the program's.
     assert.equal(only(model, /^TCP server /).parent, main.id);
-    assert.equal(model.waitLabel(first), 'HTTP client request');
+    const port = /:(\d+)$/.exec(only(model, /^TCP server /).name)![1];
+    const requests = ['/a', '/b', '/c'].map((path) => only(model, `HTTP GET localhost:${port}${path}`));
+    assert.equal(first.target, requests[0].id);
     const combinator = only(model, 'Promise.all ×2');
     assert.equal(all.target, combinator.id);
-    assert.ok(combinator.members.every((id) => !lookups.has(id)), 'no member is a lookup');
+    assert.deepEqual(combinator.members, [requests[1].id, requests[2].id]);
     assert.ok(lookups.has(lookedUp.target), 'the lookup the program asked for itself');
     assert.equal(model.waitLabel(lookedUp), 'dns.lookup');
   });

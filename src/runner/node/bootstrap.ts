@@ -1,5 +1,6 @@
 // Loaded into the user's process by NODE_OPTIONS=--require. Loads once, stays inert without its
 // configuration, and never throws into the program it traces.
+import { subscribe } from 'node:diagnostics_channel';
 import * as fs from 'node:fs';
 import { getEnvironmentData, isMainThread, setEnvironmentData, threadId } from 'node:worker_threads';
 import { FrameEncoder } from '../../trace/frameEncoder';
@@ -139,6 +140,8 @@ function traceThread(config: Omit<WorkerRunnerConfig, 'parentTask' | 'channel' |
     rootName,
   );
   watchReadlineLoops(capture, noteReadlineLoop);
+  // Said before the request's 'error' event, which nothing of the request's own callbacks runs.
+  subscribe('http.client.request.error', (message) => tracer.clientRequestFailed(message));
   return { tracer, encoder, sink, now, workerChannels };
 }
 

@@ -1,7 +1,7 @@
 // When the resources that are tasks end: timers cleared, handles closed, node:test's tests run,
 // worker threads ended, the program's AsyncResources let go of; looked at as callbacks return and
 // as the flusher looks.
-import { childProcessClosed, childProcessEnd, CLOSED, isClosed, isGone, jsObjectOf, streamEnd } from './handleState';
+import { childProcessClosed, childProcessEnd, clientRequestEnd, CLOSED, isClientRequest, isClosed, isGone, jsObjectOf, streamEnd } from './handleState';
 import { truncate } from './lists';
 import { CHILD_PROCESS, isNodeTest, nodeTestFinished, testFailure } from './names';
 import { isTimerKind } from './resourceTypes';
@@ -147,7 +147,7 @@ export class HandleEnds {
     } else {
       const child = task.name.startsWith(CHILD_PROCESS) ? jsObjectOf(handle) : undefined;
       if (!((child && childProcessClosed(child)) ?? isClosed(handle))) return;
-      const [state, message] = child ? childProcessEnd(child) : streamEnd(handle, CLOSED);
+      const [state, message] = child ? childProcessEnd(child) : isClientRequest(handle) ? clientRequestEnd(handle) : streamEnd(handle, CLOSED);
       this.stack.endTask(task, ns, state, message, '');
       if (this.liveWorkers.delete(task)) this.workers.ended(task, ns);
       if (isGone(handle)) this.forget(task); // else its close callback may be still to run (see callbackDone)

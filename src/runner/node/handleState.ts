@@ -3,7 +3,7 @@
 import { inspect } from 'node:util';
 import type { EndState } from '../../trace/events';
 import { describeError } from './errors';
-import type { ChildProcessLike, IoResource } from './names';
+import type { ChildProcessLike, ClientRequestResource, IoResource } from './names';
 
 /** The symbol under which Node's native handles keep the JS object they serve (a zlib stream). */
 let ownerSymbol: symbol | undefined;
@@ -74,11 +74,23 @@ export function childProcessEnd(child: HandleOwner): [EndState, string] {
 
 /**
  * Whether an HTTP parser's resource is done: a server's (HTTPINCOMINGMESSAGE, one per connection)
- * once its socket is destroyed, a client request's once the request is.
+ * once its socket is destroyed, a client request's once the request or its socket is (a request
+ * that failed is not destroyed).
  */
 function httpDone(resource: IoResource): boolean {
-  const { socket, req } = resource as { socket?: { destroyed?: unknown }; req?: { destroyed?: unknown } };
-  return socket?.destroyed === true || req?.destroyed === true;
+  const { socket, req } = resource as { socket?: { destroyed?: unknown } } & ClientRequestResource;
+  return socket?.destroyed === true || req?.destroyed === true || req?.socket?.destroyed === true;
+}
+
+/** Whether a handle is an HTTP client's request (ClientRequests' task, or its parser's resource). */
+export function isClientRequest(handle: IoResource): handle is IoResource & ClientRequestResource {
+  return (handle as ClientRequestResource).req !== undefined;
+}
+
+/** How an HTTP client's request that is done ended: with its response's status, if one came. */
+export function clientRequestEnd(resource: ClientRequestResource): [EndState, string] {
+  const status = resource.req?.res?.statusCode;
+  return typeof status === 'number' ? ['resolved', `status ${status}`] : CLOSED;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { CallSiteInfo } from './callSiteInfo';
 import { calleeAt, importedAt } from './functionSource';
 
 /** The fields of Node's timer and handle objects that name them (none are guaranteed: read defensively). */
-export interface IoResource {
+export interface IoResource extends ClientRequestResource {
   /** A crypto job's completion callback, set when the job runs asynchronously. */
   ondone?: unknown;
   /** A tick's callback, and a queueMicrotask's once queued. */
@@ -228,6 +228,8 @@ export const DNS_LOOKUP = 'dns.lookup';
 export const STDIN = 'stdin';
 /** A connection's requests to an HTTP server, as Node parses them. */
 export const HTTP_REQUEST = 'HTTP request';
+/** An HTTP client's request whose parser holds no request to name it by. */
+const HTTP_CLIENT_REQUEST = 'HTTP client request';
 
 /** A socket or stdin, whose callbacks are reads of what came in (a wait one ends reads "read TCP socket …"). */
 export function isReadable(name: string): boolean {
@@ -258,7 +260,6 @@ const INITIAL_NAMES: Record<string, string> = {
   STREAMPIPE: 'stream pipe',
   JSSTREAM: 'JS stream',
   HTTPINCOMINGMESSAGE: HTTP_REQUEST,
-  HTTPCLIENTREQUEST: 'HTTP client request',
   FILEHANDLE: 'FileHandle',
   WORKER: 'Worker',
   MESSAGEPORT: 'MessagePort',
@@ -351,7 +352,7 @@ export function testFailure(test: NodeTest): string {
 }
 
 /** The name when created; `ioNameWhenActive` refines it once the handle is connected. */
-export function ioTaskName(type: string, info: CallSiteInfo): string {
+export function ioTaskName(type: string, info: CallSiteInfo, resource: IoResource): string {
   if (type === 'FSREQCALLBACK') {
     // A directory's own request (its close as a `for await` over it ends) by its class, as `dir.close()` is.
     if (info.module === 'fs/dir') return info.api.includes('.') ? info.api : `Dir.${info.api}`;
@@ -360,6 +361,7 @@ export function ioTaskName(type: string, info: CallSiteInfo): string {
     return info.shape === 'builtin' && info.api === 'next' ? 'Dir.read' : 'fs request';
   }
   if (isCryptoJob(type)) return `crypto.${type.slice(0, -'REQUEST'.length).toLowerCase()}`; // crypto.pbkdf2, crypto.scrypt
+  if (type === 'HTTPCLIENTREQUEST') return clientRequestName(resource as ClientRequestResource) ?? HTTP_CLIENT_REQUEST;
   return INITIAL_NAMES[type] ?? type;
 }
 
@@ -427,6 +429,38 @@ export function servedRequestName(): string {
   const resource = executionAsyncResource() as { socket?: { parser?: { incoming?: { method?: unknown; url?: unknown } | null } | null } };
   const request = resource.socket?.parser?.incoming;
   if (typeof request?.method !== 'string' || typeof request.url !== 'string') return '';
-  const path = request.url.split('?')[0];
-  return `${request.method} ${path.length > MAX_PATH_CHARS ? `${path.slice(0, MAX_PATH_CHARS - 1)}…` : path}`;
+  return `${request.method} ${shortPath(request.url)}`;
+}
+
+/** A request's path without its query, shortened past MAX_PATH_CHARS. */
+function shortPath(url: string): string {
+  const path = url.split('?')[0];
+  return path.length > MAX_PATH_CHARS ? `${path.slice(0, MAX_PATH_CHARS - 1)}…` : path;
+}
+
+/** The resource of an HTTP client's parser (HTTPCLIENTREQUEST): the request it reads the response to. */
+export interface ClientRequestResource {
+  req?: {
+    method?: unknown;
+    protocol?: unknown;
+    host?: unknown;
+    path?: unknown;
+    getHeader?: unknown;
+    destroyed?: unknown;
+    socket?: { destroyed?: unknown } | null;
+    /** The response, once its head has come. */
+    res?: { statusCode?: unknown } | null;
+  };
+}
+
+/**
+ * `HTTP GET 127.0.0.1:8080/items`: an http.request or http.get by its method, and the host (with
+ * the port its Host header says) and path it asks for; undefined for a parser without its request.
+ */
+export function clientRequestName(resource: ClientRequestResource): string | undefined {
+  const req = resource.req;
+  if (typeof req?.method !== 'string' || typeof req.path !== 'string') return undefined;
+  const header = typeof req.getHeader === 'function' ? (req.getHeader as (name: string) => unknown).call(req, 'host') : undefined;
+  const host = typeof header === 'string' ? header : typeof req.host === 'string' ? req.host : '';
+  return `${req.protocol === 'https:' ? 'HTTPS' : 'HTTP'} ${req.method} ${host}${shortPath(req.path)}`;
 }

@@ -5,6 +5,7 @@ import { isPackageFile } from './callFrames';
 import { onlySettles } from './awaits';
 import type { CallSiteInfo } from './callSiteInfo';
 import { processStdioOpened } from './callsites';
+import { ClientRequests, requestOfTick } from './clientRequests';
 import type { HandleEnds, WorkerWatch } from './handleEnds';
 import { jsObjectOf, RESOLVED, streamEnd } from './handleState';
 import { truncate } from './lists';
@@ -104,6 +105,7 @@ export class ResourceTasks {
    */
   private readonly programCallbacks = new Map<number, IoResource>();
   readonly signals: SignalTasks;
+  readonly clientRequests: ClientRequests;
 
   /**
    * `popReturnedCalls` and `stepShown`: see PromiseTasks. `workers`: told of each `new Worker`'s
@@ -122,6 +124,7 @@ export class ResourceTasks {
     private readonly ends: HandleEnds,
   ) {
     this.signals = new SignalTasks(stack, sites, now, ends, (asyncId, task) => this.lend(asyncId, task), (asyncId) => this.owners.get(asyncId));
+    this.clientRequests = new ClientRequests(stack, sites, now, promises, (task) => this.forget(task));
   }
 
   /**
@@ -220,7 +223,11 @@ export class ResourceTasks {
       }
       this.owners.set(asyncId, top);
       if (top.handle !== undefined) top.foldedPending++;
-      if (type === 'TickObject' && top !== this.stack.internals) this.noteTickSite(asyncId, top, resource);
+      if (type === 'TickObject' && top !== this.stack.internals) {
+        this.noteTickSite(asyncId, top, resource);
+        const request = requestOfTick(resource.callback, (resource as { args?: unknown }).args);
+        if (request !== undefined) this.clientRequests.made(request, top);
+      }
       else if (queued?.api === QUEUE_MICROTASK) this.programCallbacks.set(asyncId, resource);
       return;
     }
@@ -230,6 +237,11 @@ export class ResourceTasks {
     }
     const ns = this.now();
     if (this.stack.frameBase.length === 0) this.stack.idleUntil(ns);
+    const request = type === 'HTTPCLIENTREQUEST' ? this.clientRequests.ofParser(resource) : undefined;
+    if (request !== undefined) {
+      this.lend(asyncId, request); // the response it reads is the request's
+      return;
+    }
     const maker = this.owners.get(trigger);
     const info = this.sites.lookup(this.stack.top, this.sites.typeCode(type), false, maker);
     this.stack.hooklessJobMade(info);
@@ -285,7 +297,7 @@ export class ResourceTasks {
     if (this.reused(asyncId, type, resource)) return;
     const kind = taskKindOf(type, resource);
     const name = kind === 'timer' ? timerName(info, resource) : kind === 'immediate' ? 'setImmediate' : kind === 'callback' ? asyncResourceName(type) :
-      type === 'SIGNALWRAP' ? this.signals.nameOfHandle() : ioTaskName(type, info);
+      type === 'SIGNALWRAP' ? this.signals.nameOfHandle() : ioTaskName(type, info, resource);
     const task = newTaskState(kind, name, info.code, false);
     task.asyncId = asyncId;
     if (type === 'WORKER') this.lastWorker = task;

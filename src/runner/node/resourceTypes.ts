@@ -17,8 +17,11 @@ export const FOLDED_TYPES = new Set(['TickObject', 'Microtask', 'WRITEWRAP', 'SH
  * unbound). Not followed, so its callback is the work of the callback that calls it, as it was.
  */
 export const PASS_THROUGH_TYPES = new Set(['STREAM_END_OF_STREAM']);
-/** I/O a user asked for even when Node's own code made the handle (a connect inside net.connect). */
-const USER_VISIBLE_TYPES = new Set(['TCPCONNECTWRAP', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPECONNECTWRAP', 'PIPESERVERWRAP', 'GETADDRINFOREQWRAP', 'FSREQCALLBACK', 'UDPWRAP']);
+/**
+ * I/O a user asked for even when Node's own code made the handle (a connect inside net.connect, the
+ * parser of an http.get's response, made once its socket is there).
+ */
+const USER_VISIBLE_TYPES = new Set(['TCPCONNECTWRAP', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPECONNECTWRAP', 'PIPESERVERWRAP', 'GETADDRINFOREQWRAP', 'FSREQCALLBACK', 'UDPWRAP', 'HTTPCLIENTREQUEST']);
 /** Requests a promise helper makes for its own work (fs.promises.rm's, dns.promises.lookup's): part of it. */
 export const HELPER_REQUEST_TYPES = new Set(['FSREQCALLBACK', 'GETADDRINFOREQWRAP']);
 /** Resources that end after their single callback (and crypto's jobs). */

@@ -252,6 +252,19 @@ export class Tracer {
     if (arrived !== undefined) this.guarded(ENTER, arrived, 0);
   }
 
+  /** Node says an HTTP client request failed (`http.client.request.error`: `{ request, error }`). */
+  clientRequestFailed(message: unknown): void {
+    if (this.paused) return;
+    this.untraced(() => {
+      try {
+        const { request, error } = message as { request: object; error: unknown };
+        this.resources.clientRequests.failed(request, error);
+      } catch {
+        // never let tracing reach the program
+      }
+    });
+  }
+
   /** Runs `fn` without tracing the resources it creates. */
   untraced<T>(fn: () => T): T {
     const was = this.paused;
