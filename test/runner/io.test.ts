@@ -70,29 +70,30 @@ describe('Node runner: Node\'s I/O', () => {
   it('fetch\'s sockets that the server closes once idle end closed, not rejected with the error undici destroys them with', () => {
     const { model, stdout } = traceFixture('fetch-idle.js');
     assert.equal(stdout, 'done\n');
-    const fetches = tasksNamed(model, 'fetch');
+    const fetches = tasksNamed(model, /^fetch GET 127\.0\.0\.1:\d+\/$/);
     assert.equal(fetches.length, 2);
     const sockets = [...model.tasks.values()].filter((t) => fetches.some((f) => f.id === t.parent) && /^TCP socket /.test(t.name));
     assert.ok(sockets.length >= 1, 'fetch connected');
     assert.deepEqual(sockets.map((s) => [s.end?.state, s.end?.message]), sockets.map(() => ['resolved', 'closed: other side closed']));
   });
 
-  it('names fetch and its Response as the globals they are, and an HTTP server\'s request as one', () => {
+  it('names fetch by the request it makes, its Response as the global it is, and an HTTP server\'s request as one', () => {
     const { model, stdout } = traceFixture('fetch.js');
     assert.equal(stdout, 'hello\n');
     const main = only(model, 'main');
-    assert.equal(only(model, 'fetch').parent, main.id);
+    const server = only(model, /^TCP server /);
+    const call = only(model, `fetch GET 127.0.0.1:${/:(\d+)$/.exec(server.name)![1]}/`);
+    assert.equal(call.parent, main.id);
     assert.equal(only(model, 'Response.text').parent, main.id);
     // The first fetch of a program loads Node's undici first; the wait is still for the fetch.
     const fetchWait = main.waits.find((w) => /fetch\.js:8:\d+$/.test(w.site))!;
-    assert.equal(fetchWait.target, only(model, 'fetch').id);
+    assert.equal(fetchWait.target, call.id);
     assert.match(model.waitLabel(fetchWait), /^read TCP socket 127\.0\.0\.1:\d+$/);
     // Its socket and connect, made inside undici with no code of the script's on the stack, are placed at the fetch.
-    const made = model.childrenOf(only(model, 'fetch').id).filter((t) => t.kind === 'io');
+    const made = model.childrenOf(call.id).filter((t) => t.kind === 'io');
     assert.deepEqual(made.map((t) => t.name.replace(/[\d.:]+$/, '')).sort(), ['TCP connect ', 'TCP socket ']);
-    assert.ok(made.every((t) => t.site === only(model, 'fetch').site), made.map((t) => t.site).join());
+    assert.ok(made.every((t) => t.site === call.site), made.map((t) => t.site).join());
     // listen(port, host, resolve): Node emits 'listening' in a tick of the server's, once bound.
-    const server = only(model, /^TCP server /);
     assert.deepEqual([main.waits[0].by, model.waitLabel(main.waits[0])], [server.id, server.name]);
     assert.match(server.site, /fetch\.js:6:\d+$/);
     assert.equal(only(model, 'HTTP request').internal, true, 'the server\'s request, made by Node');
@@ -103,7 +104,7 @@ describe('Node runner: Node\'s I/O', () => {
   it('the socket and connect of a fetch called in a server\'s \'listening\' callback are placed at the fetch, not at server.listen', () => {
     const { model, stdout } = traceFixture('fetch-in-callback.js');
     assert.equal(stdout, 'hello\n');
-    const fetchTask = only(model, 'fetch');
+    const fetchTask = only(model, /^fetch GET /);
     assert.match(fetchTask.site, new RegExp(`fetch-in-callback\\.js:${lineOf('fetch-in-callback.js', 'await fetch(')}:\\d+$`));
     const made = model.childrenOf(fetchTask.id).filter((t) => t.kind === 'io');
     assert.deepEqual(made.map((t) => [t.name.replace(/[\d.:]+$/, ''), t.site]).sort(), [['TCP connect ', fetchTask.site], ['TCP socket ', fetchTask.site]]);
@@ -122,7 +123,7 @@ describe('Node runner: Node\'s I/O', () => {
   it('a fetch aborted by AbortSignal.timeout ends cancelled, though it was the program\'s first (undici loads inside it)', () => {
     const { model, stdout } = traceFixture('fetch-abort.js');
     assert.equal(stdout, 'TimeoutError\n');
-    const fetchTask = only(model, 'fetch');
+    const fetchTask = only(model, /^fetch GET /);
     assert.equal(fetchTask.end?.state, 'cancelled');
     assert.match(fetchTask.end!.message, /TimeoutError/);
     // Loading undici holds the thread for a while (longer on a busy machine): the signal's timer
@@ -142,7 +143,8 @@ describe('Node runner: Node\'s I/O', () => {
     assert.match(combinators[0].site, /fetch-all\.js:13:\d+$/);
     assert.equal(tasksNamed(model, 'Response.text').length, 3);
     // Each fetch's steps inside Node are its own until it ends, and no runs of it after.
-    for (const task of tasksNamed(model, /^(fetch|Response\.text)$/)) assert.deepEqual(runsAfterEnd(task), [], `${task.name} #${task.id}`);
+    assert.deepEqual(tasksNamed(model, /^fetch /).map((t) => t.name.replace(/:\d+/, ':PORT')), ['/a', '/b', '/c'].map((path) => `fetch GET 127.0.0.1:PORT${path}`));
+    for (const task of tasksNamed(model, /^(fetch |Response\.text$)/)) assert.deepEqual(runsAfterEnd(task), [], `${task.name} #${task.id}`);
   });
 
   it('each fs/promises call is one task of its caller, awaited as itself, and Node\'s requests inside it are not tasks', () => {
@@ -392,8 +394,8 @@ describe('Node runner: Node\'s I/O', () => {
     const { model, stdout } = traceFixture('fetch-map.js');
     assert.equal(stdout, '/a,/b,/c 16\n');
     const main = only(model, 'main');
-    const fetches = tasksNamed(model, 'fetch');
-    assert.equal(fetches.length, 3);
+    const fetches = tasksNamed(model, /^fetch /);
+    assert.deepEqual(fetches.map((t) => t.name.replace(/:\d+/, ':PORT')), ['/a', '/b', '/c'].map((path) => `fetch GET 127.0.0.1:PORT${path}`));
     for (const call of fetches) {
       assert.equal(call.parent, main.id);
       assert.equal(call.end?.state, 'resolved');

@@ -142,6 +142,8 @@ function traceThread(config: Omit<WorkerRunnerConfig, 'parentTask' | 'channel' |
   watchReadlineLoops(capture, noteReadlineLoop);
   // Said before the request's 'error' event, which nothing of the request's own callbacks runs.
   subscribe('http.client.request.error', (message) => tracer.clientRequestFailed(message));
+  // Said inside the program's call of fetch, which asks for nothing else that says its URL.
+  subscribe('undici:request:create', (message) => tracer.undiciRequestMade(message));
   return { tracer, encoder, sink, now, workerChannels };
 }
 

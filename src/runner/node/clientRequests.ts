@@ -1,14 +1,18 @@
 // The program's HTTP client requests (http.get, http.request, and a package's calls of them) as
 // tasks of their own, `HTTP GET 127.0.0.1:8080/items`: made as the program asks, running the
 // callbacks of the parser that reads the response, ended by its status or the error it failed with.
+// A fetch, a task as the call of a helper, is named so too: `fetch GET 127.0.0.1:8080/items`.
 import { describeError } from './errors';
-import { type ClientRequestResource, clientRequestName } from './names';
+import { type ClientRequestResource, clientRequestName, fetchName, type UndiciRequest } from './names';
 import type { PromiseTasks } from './promiseTasks';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
 
 type ClientRequest = NonNullable<ClientRequestResource['req']>;
+
+/** What a call of fetch is named, until its request says what it asks for. */
+const FETCH = 'fetch';
 
 /** The tick Node queues as a request is made, to give it its socket (a new one or a kept-alive one). */
 const ON_SOCKET_TICK = 'onSocketNT';
@@ -65,5 +69,16 @@ export class ClientRequests {
     if (task === undefined || task.ended) return;
     this.stack.endTask(task, this.now(), 'rejected', describeError(error).message, '');
     this.forget(task);
+  }
+
+  /**
+   * undici makes a request: one of fetch's is made inside the program's call of fetch, whose task
+   * is named by it (not again for a redirect's, made later). undici's own package says so too.
+   */
+  undiciRequestMade(request: UndiciRequest): void {
+    const top = this.stack.top;
+    if (!top.transient || top.ended || top.name !== FETCH) return;
+    const name = fetchName(request);
+    if (name !== undefined) this.stack.rename(top, this.now(), name);
   }
 }

@@ -438,6 +438,21 @@ function shortPath(url: string): string {
   return path.length > MAX_PATH_CHARS ? `${path.slice(0, MAX_PATH_CHARS - 1)}…` : path;
 }
 
+/** A request undici makes (`undici:request:create`), fetch's among them. */
+export interface UndiciRequest {
+  method?: unknown;
+  /** `http://127.0.0.1:8080` */
+  origin?: unknown;
+  path?: unknown;
+}
+
+/** `fetch GET 127.0.0.1:8080/items`: a call of fetch by the request it makes, its path without the query. */
+export function fetchName(request: UndiciRequest): string | undefined {
+  const { method, origin, path } = request;
+  if (typeof method !== 'string' || typeof origin !== 'string' || typeof path !== 'string') return undefined;
+  return `fetch ${method} ${origin.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')}${shortPath(path)}`;
+}
+
 /** The resource of an HTTP client's parser (HTTPCLIENTREQUEST): the request it reads the response to. */
 export interface ClientRequestResource {
   req?: {

@@ -16,6 +16,7 @@ import { PromiseSettles } from './promiseSettles';
 import { PromiseTasks } from './promiseTasks';
 import { ResourceTasks } from './resourceTasks';
 import type { TaskIds } from './taskIds';
+import type { UndiciRequest } from './names';
 import { IDLE_GAP_NS, INTERNALS_CODE, TaskStack } from './taskStack';
 import { CALLBACK_RUN, CHECKS_PER_RESUME, JOB_RUN, TaskSites } from './taskSites';
 import { newTaskState, type TaskState } from './taskState';
@@ -254,11 +255,23 @@ export class Tracer {
 
   /** Node says an HTTP client request failed (`http.client.request.error`: `{ request, error }`). */
   clientRequestFailed(message: unknown): void {
+    this.told(() => {
+      const { request, error } = message as { request: object; error: unknown };
+      this.resources.clientRequests.failed(request, error);
+    });
+  }
+
+  /** undici says it makes a request (`undici:request:create`: `{ request }`), fetch's among them. */
+  undiciRequestMade(message: unknown): void {
+    this.told(() => this.resources.clientRequests.undiciRequestMade((message as { request: UndiciRequest }).request));
+  }
+
+  /** Runs what the program's code tells the tracer of, untraced, never letting its throw out. */
+  private told(fn: () => void): void {
     if (this.paused) return;
     this.untraced(() => {
       try {
-        const { request, error } = message as { request: object; error: unknown };
-        this.resources.clientRequests.failed(request, error);
+        fn();
       } catch {
         // never let tracing reach the program
       }
