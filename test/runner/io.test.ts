@@ -77,13 +77,14 @@ describe('Node runner: Node\'s I/O', () => {
     assert.deepEqual(sockets.map((s) => [s.end?.state, s.end?.message]), sockets.map(() => ['resolved', 'closed: other side closed']));
   });
 
-  it('names fetch by the request it makes, its Response as the global it is, and an HTTP server\'s request as one', () => {
+  it('names fetch by the request it makes, ending with its status, its Response as the global it is, and an HTTP server\'s request as one', () => {
     const { model, stdout } = traceFixture('fetch.js');
     assert.equal(stdout, 'hello\n');
     const main = only(model, 'main');
     const server = only(model, /^TCP server /);
     const call = only(model, `fetch GET 127.0.0.1:${/:(\d+)$/.exec(server.name)![1]}/`);
     assert.equal(call.parent, main.id);
+    assert.deepEqual([call.end?.state, call.end?.message], ['resolved', 'status 200'], 'the program\'s first fetch (undici loads inside it) too');
     assert.equal(only(model, 'Response.text').parent, main.id);
     // The first fetch of a program loads Node's undici first; the wait is still for the fetch.
     const fetchWait = main.waits.find((w) => /fetch\.js:8:\d+$/.test(w.site))!;
@@ -390,7 +391,7 @@ describe('Node runner: Node\'s I/O', () => {
     assert.ok(main.waits[0].end - main.waits[0].start >= 25_000, 'main waited for the worker\'s 30 ms timer');
   });
 
-  it('fetches started in one map are a task each, and Node\'s own timers in an HTTP response are not the script\'s', () => {
+  it('fetches started in one map are a task each, ending with their status, and Node\'s own timers in an HTTP response are not the script\'s', () => {
     const { model, stdout } = traceFixture('fetch-map.js');
     assert.equal(stdout, '/a,/b,/c 16\n');
     const main = only(model, 'main');
@@ -398,7 +399,7 @@ describe('Node runner: Node\'s I/O', () => {
     assert.deepEqual(fetches.map((t) => t.name.replace(/:\d+/, ':PORT')), ['/a', '/b', '/c'].map((path) => `fetch GET 127.0.0.1:PORT${path}`));
     for (const call of fetches) {
       assert.equal(call.parent, main.id);
-      assert.equal(call.end?.state, 'resolved');
+      assert.deepEqual([call.end?.state, call.end?.message], ['resolved', 'status 200']);
       assert.equal(model.childrenOf(call.id).filter((t) => t.name.startsWith('TCP connect')).length, 1, 'each connects once');
     }
     const pbkdf2 = only(model, 'pbkdf2');

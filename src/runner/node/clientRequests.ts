@@ -4,6 +4,7 @@
 // A fetch, a task as the call of a helper, is named so too: `fetch GET 127.0.0.1:8080/items`.
 import { describeError } from './errors';
 import { type ClientRequestResource, clientRequestName, fetchName, type UndiciRequest } from './names';
+import { fulfilledValue } from './promiseState';
 import type { PromiseTasks } from './promiseTasks';
 import type { TaskStack } from './taskStack';
 import type { TaskSites } from './taskSites';
@@ -13,6 +14,14 @@ type ClientRequest = NonNullable<ClientRequestResource['req']>;
 
 /** What a call of fetch is named, until its request says what it asks for. */
 const FETCH = 'fetch';
+
+/** How a call of fetch that has resolved ended: with its Response's status. */
+export function fetchEnd(task: TaskState, promise: Promise<unknown>): string {
+  if (!task.transient || !task.name.startsWith(`${FETCH} `)) return '';
+  const response = fulfilledValue(promise);
+  const status = typeof response === 'object' && response !== null ? (response as { status?: unknown }).status : undefined;
+  return typeof status === 'number' ? `status ${status}` : '';
+}
 
 /** The tick Node queues as a request is made, to give it its socket (a new one or a kept-alive one). */
 const ON_SOCKET_TICK = 'onSocketNT';

@@ -1,5 +1,6 @@
 // What follows as promises settle: the ends of the tasks they stand for (read once the state can
 // be, a rejection's error once Node has reported it), and who woke the tasks that awaited them.
+import { fetchEnd } from './clientRequests';
 import { UNTIMED, type EventOutput } from './eventOutput';
 import { truncate } from './lists';
 import { isReadable, isSyntax, queuedCallbackName } from './names';
@@ -135,7 +136,9 @@ export class PromiseSettles {
         settles[kept++] = task; // resolved with another promise: still locked in
         continue;
       }
-      this.stack.endTask(task, task.settledAt, state.state, state.message, state.site);
+      // (Only an I/O call's resolved value says more: a fetch's status.)
+      const message = state.state === 'resolved' && task.kind === 'io' ? fetchEnd(task, promise) : state.message;
+      this.stack.endTask(task, task.settledAt, state.state, message, state.site);
     }
     truncate(settles, kept);
   }

@@ -106,6 +106,16 @@ function inspectState(promise: Promise<unknown>): PromiseOutcome {
   return { state: cancelled ? 'cancelled' : 'rejected', message: /\[(cause|errors)\]: /.test(reason) ? message + errorDetails(rejection) : message, site: firstUserFrame(reason) };
 }
 
+/** What a fulfilled promise holds, where Node's util binding tells it; undefined otherwise. */
+export function fulfilledValue(promise: Promise<unknown>): unknown {
+  try {
+    const details = promiseDetails()?.(promise);
+    return details?.[0] === FULFILLED ? details[1] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A rejected promise's reason, where Node's util binding tells it (inspect shows an error's cause as `[Error]`, its errors as `[Array]`). */
 function rejectionReason(promise: Promise<unknown>): unknown {
   try {
