@@ -316,7 +316,7 @@ export class TimelinePainter {
       if (lane.hasChildren) ctx.fillText(this.v.collapsed.has(lane.task.id) ? '▸' : '▾', indent, y + LANE_H / 2);
       const end = lane.task.end?.state;
       ctx.fillStyle = end === 'rejected' ? th.rejected : lane.task.internal ? th.muted : th.foreground;
-      fitText(ctx, lane.task.name, indent + 10, y + LANE_H / 2, this.v.scale.left - indent - 14);
+      fitText(ctx, lane.task.name, indent + 10, y + LANE_H / 2, this.v.scale.left - indent - 14, true);
     }
   }
 
@@ -449,15 +449,21 @@ export class TimelinePainter {
   }
 }
 
-/** Draws text cut to fit `maxWidth`, as text (never markup). */
-function fitText(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, maxWidth: number): void {
+/**
+ * Draws text cut to fit `maxWidth`, as text (never markup): its end cut off, or (`keepEnd`) its
+ * middle, where names that begin alike differ (`fetch GET 127…/users/1`, `TCP socket…0.0.1:8080`).
+ */
+function fitText(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, maxWidth: number, keepEnd = false): void {
   if (maxWidth < 8) return;
   const clean = inertText(text);
-  if (ctx.measureText(clean).width <= maxWidth) {
+  const width = ctx.measureText(clean).width;
+  if (width <= maxWidth) {
     ctx.fillText(clean, x, y);
     return;
   }
-  let n = Math.floor(clean.length * (maxWidth / ctx.measureText(clean).width));
-  while (n > 0 && ctx.measureText(clean.slice(0, n) + '…').width > maxWidth) n--;
-  if (n > 0) ctx.fillText(clean.slice(0, n) + '…', x, y);
+  // `n` characters kept: the first ones, or half of them from each end.
+  const cut = (n: number): string => (keepEnd ? `${clean.slice(0, Math.ceil(n / 2))}…${clean.slice(clean.length - Math.floor(n / 2))}` : `${clean.slice(0, n)}…`);
+  let n = Math.floor(clean.length * (maxWidth / width));
+  while (n > 0 && ctx.measureText(cut(n)).width > maxWidth) n--;
+  if (n > 0) ctx.fillText(cut(n), x, y);
 }

@@ -257,6 +257,31 @@ describe('webview in headless Chromium: the canvas timeline', () => {
     }
   });
 
+  it('a name too long for the names column is cut in the middle, keeping the end where names that begin alike differ', async () => {
+    await view.page.evaluate(() => {
+      const drawn: string[] = [];
+      (window as unknown as { drawn: string[] }).drawn = drawn;
+      const fillText = CanvasRenderingContext2D.prototype.fillText;
+      CanvasRenderingContext2D.prototype.fillText = function (text: string, ...rest: [number, number]) {
+        drawn.push(text);
+        return fillText.call(this, text, ...rest);
+      };
+    });
+    const names = [1, 2, 3].map((i) => `fetch GET 127.0.0.1:40241/users/${i}`);
+    const fetches = names.map((name, i) => task(i + 2, 1, name, [i * 100_000, i * 100_000 + 50_000]));
+    await view.post({ type: 'timeline', update: { ...UPDATE, tasks: packTimelineTasks([task(1, 0, 'main.js', [0, 1_000_000]), ...fetches]) } });
+    await frame(view);
+    const drawn = await view.page.evaluate(() => (window as unknown as { drawn: string[] }).drawn);
+    const labels = drawn.filter((text) => text.startsWith('fetch'));
+    assert.equal(labels.length, 3, drawn.join(' | '));
+    labels.forEach((label, i) => {
+      assert.ok(label.length < names[i].length && label.includes('…'), label);
+      assert.ok(label.endsWith(`/users/${i + 1}`), label);
+      assert.ok(label.startsWith('fetch GET'), label);
+    });
+    assert.ok(drawn.includes('main.js'), 'a name that fits is drawn whole');
+  });
+
   it('hovering shows a task and what it waits for; clicking selects it into the details pane', async () => {
     const { x, y } = await canvasBox();
     await view.page.mouse.move(x + 800, y + 62 + 10);
