@@ -37,6 +37,24 @@ async function frame(view: WebviewHarness): Promise<void> {
 
 const RUN_BLUE = [0x37, 0x94, 0xff];
 
+/** From now on, records each text the canvas is asked to write, on its way (read with drawnText). */
+async function recordDrawnText(view: WebviewHarness): Promise<void> {
+  await view.page.evaluate(() => {
+    const drawn: string[] = [];
+    (window as unknown as { drawn: string[] }).drawn = drawn;
+    const fillText = CanvasRenderingContext2D.prototype.fillText;
+    CanvasRenderingContext2D.prototype.fillText = function (text: string, ...rest: [number, number]) {
+      drawn.push(text);
+      return fillText.call(this, text, ...rest);
+    };
+  });
+}
+
+/** The texts the canvas wrote since recordDrawnText. */
+async function drawnText(view: WebviewHarness): Promise<string[]> {
+  return view.page.evaluate(() => (window as unknown as { drawn: string[] }).drawn);
+}
+
 describe('webview in headless Chromium: the canvas timeline', () => {
   let view: WebviewHarness;
   beforeEach(async () => {
@@ -258,20 +276,12 @@ describe('webview in headless Chromium: the canvas timeline', () => {
   });
 
   it('a name too long for the names column is cut in the middle, keeping the end where names that begin alike differ', async () => {
-    await view.page.evaluate(() => {
-      const drawn: string[] = [];
-      (window as unknown as { drawn: string[] }).drawn = drawn;
-      const fillText = CanvasRenderingContext2D.prototype.fillText;
-      CanvasRenderingContext2D.prototype.fillText = function (text: string, ...rest: [number, number]) {
-        drawn.push(text);
-        return fillText.call(this, text, ...rest);
-      };
-    });
+    await recordDrawnText(view);
     const names = [1, 2, 3].map((i) => `fetch GET 127.0.0.1:40241/users/${i}`);
     const fetches = names.map((name, i) => task(i + 2, 1, name, [i * 100_000, i * 100_000 + 50_000]));
     await view.post({ type: 'timeline', update: { ...UPDATE, tasks: packTimelineTasks([task(1, 0, 'main.js', [0, 1_000_000]), ...fetches]) } });
     await frame(view);
-    const drawn = await view.page.evaluate(() => (window as unknown as { drawn: string[] }).drawn);
+    const drawn = await drawnText(view);
     const labels = drawn.filter((text) => text.startsWith('fetch'));
     assert.equal(labels.length, 3, drawn.join(' | '));
     labels.forEach((label, i) => {
@@ -331,19 +341,10 @@ describe('webview in headless Chromium: the canvas timeline', () => {
 
   it('a wait inside a coroutine span names the coroutine, on the lane and in the tooltip', async () => {
     const span: TimelineTask = { ...task(4, 2, 'say_after', []), kind: 'coroutine', created: 100_000, end: { t: 1_000_000, state: 'resolved', message: '', site: '' } };
-    // What the canvas is asked to write, recorded on its way.
-    await view.page.evaluate(() => {
-      const drawn: string[] = [];
-      (window as unknown as { drawn: string[] }).drawn = drawn;
-      const fillText = CanvasRenderingContext2D.prototype.fillText;
-      CanvasRenderingContext2D.prototype.fillText = function (text: string, ...rest: [number, number]) {
-        drawn.push(text);
-        return fillText.call(this, text, ...rest);
-      };
-    });
+    await recordDrawnText(view);
     await view.post({ type: 'timeline', update: { ...UPDATE, tasks: packTimelineTasks([...unpackTasks(UPDATE.tasks), span]) } });
     await frame(view);
-    const drawn = await view.page.evaluate(() => (window as unknown as { drawn: string[] }).drawn);
+    const drawn = await drawnText(view);
     assert.ok(drawn.includes('say_after › setTimeout 900 ms'), drawn.join(' | '));
     const { x, y } = await canvasBox();
     await view.page.mouse.move(x + 800, y + 62 + 10);
@@ -355,7 +356,7 @@ describe('webview in headless Chromium: the canvas timeline', () => {
     await view.page.evaluate(() => ((window as unknown as { drawn: string[] }).drawn.length = 0));
     await view.post({ type: 'timeline', update: { ...UPDATE, tasks: packTimelineTasks([...unpackTasks(UPDATE.tasks).map((t) => (t.id === 2 ? waiting : t)), reading]) } });
     await frame(view);
-    const redrawn = await view.page.evaluate(() => (window as unknown as { drawn: string[] }).drawn);
+    const redrawn = await drawnText(view);
     assert.ok(redrawn.includes('DataQueue.read, timeout 0.3 s'), redrawn.join(' | '));
     assert.ok(!redrawn.some((text) => text.includes('›')), redrawn.join(' | '));
     await view.page.mouse.move(x + 790, y + 62 + 10);
