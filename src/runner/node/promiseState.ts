@@ -108,19 +108,19 @@ function inspectState(promise: Promise<unknown>): PromiseOutcome {
 
 /** What a fulfilled promise holds, where Node's util binding tells it; undefined otherwise. */
 export function fulfilledValue(promise: Promise<unknown>): unknown {
-  try {
-    const details = promiseDetails()?.(promise);
-    return details?.[0] === FULFILLED ? details[1] : undefined;
-  } catch {
-    return undefined;
-  }
+  return settledWith(promise, FULFILLED);
 }
 
 /** A rejected promise's reason, where Node's util binding tells it (inspect shows an error's cause as `[Error]`, its errors as `[Array]`). */
 function rejectionReason(promise: Promise<unknown>): unknown {
+  return settledWith(promise, REJECTED);
+}
+
+/** What a promise that has settled as `state` (FULFILLED or REJECTED) holds; undefined if it has not, or Node does not tell. */
+function settledWith(promise: Promise<unknown>, state: number): unknown {
   try {
     const details = promiseDetails()?.(promise);
-    return details?.[0] === REJECTED ? details[1] : undefined;
+    return details?.[0] === state ? details[1] : undefined;
   } catch {
     return undefined;
   }
