@@ -325,7 +325,7 @@ describe('Node runner: Node\'s I/O', () => {
       ['resolved', 'status 404'], ['resolved', 'status 201'], ['resolved', 'status 200'], ['resolved', 'status 200'],
       ['rejected', 'Error: socket hang up'], ['rejected', `Error: connect ECONNREFUSED 127.0.0.1:${port}`],
     ]);
-    // Each wait of main's for a request is for it from its start, and the response's end woke it.
+    // Each wait of main's around a request is for it, and the response's end woke it.
     const answered = [missing, upload, one, two];
     const waits = main.waits.filter((w) => all.some((t) => t.id === w.target));
     assert.deepEqual(waits.map((w) => w.target), [...answered, refused].map((t) => t.id));
