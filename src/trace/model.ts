@@ -315,8 +315,9 @@ export class TraceModel implements TraceSink {
     const by = this.tasks.get(wait.by);
     const how = wait.byLabel || (by ? this.displayName(by) : '');
     // A task awaited directly says enough; an I/O helper ("events.once") is clearer as what woke it,
-    // unless that is the runtime's own work, hidden by default (SubtleCrypto.digest's crypto.hash).
-    if (target && (target.kind !== 'io' || !how || (!wait.byLabel && by?.internal))) return this.displayName(target);
+    // unless that is the runtime's own work, hidden by default (SubtleCrypto.digest's crypto.hash),
+    // or the helper's own (a fetch woken by a read of the socket it opened: the fetch says more).
+    if (target && (target.kind !== 'io' || !how || (!wait.byLabel && by?.internal) || by?.parent === target.id)) return this.displayName(target);
     return how || 'promise';
   }
 

@@ -86,10 +86,13 @@ describe('Node runner: Node\'s I/O', () => {
     assert.equal(call.parent, main.id);
     assert.deepEqual([call.end?.state, call.end?.message], ['resolved', 'status 200'], 'the program\'s first fetch (undici loads inside it) too');
     assert.equal(only(model, 'Response.text').parent, main.id);
-    // The first fetch of a program loads Node's undici first; the wait is still for the fetch.
+    // The first fetch of a program loads Node's undici first; the wait is still for the fetch,
+    // named so, though a read of the fetch's own socket woke it.
     const fetchWait = main.waits.find((w) => /fetch\.js:8:\d+$/.test(w.site))!;
     assert.equal(fetchWait.target, call.id);
-    assert.match(model.waitLabel(fetchWait), /^read TCP socket 127\.0\.0\.1:\d+$/);
+    assert.equal(model.waitLabel(fetchWait), call.name);
+    assert.match(model.tasks.get(model.wokenBy(fetchWait))!.name, /^TCP socket 127\.0\.0\.1:\d+$/);
+    assert.match(fetchWait.byLabel, /^read TCP socket 127\.0\.0\.1:\d+$/);
     // Its socket and connect, made inside undici with no code of the script's on the stack, are placed at the fetch.
     const made = model.childrenOf(call.id).filter((t) => t.kind === 'io');
     assert.deepEqual(made.map((t) => t.name.replace(/[\d.:]+$/, '')).sort(), ['TCP connect ', 'TCP socket ']);

@@ -13,7 +13,7 @@ const task = (t: number, id: number, parent: number, name: string, kind: 'async'
   ({ type: 'task', t, id, parent, kind, name, site: `/app/main.js:${id}:1`, internal: false });
 
 describe('trace model', () => {
-  it('names a wait for an I/O call by what woke it, unless that is the runtime\'s own hidden work', () => {
+  it('names a wait for an I/O call by what woke it, unless that is the runtime\'s own hidden work or the call\'s own', () => {
     const m = build([
       task(0, 1, 0, 'main'),
       task(1, 2, 1, 'events.once', 'io'),
@@ -25,8 +25,16 @@ describe('trace model', () => {
       { type: 'await', t: 22, id: 1, target: 4, label: '', site: 'a.js:6:3' },
       { type: 'awaitBy', t: 30, id: 1, by: 5, label: '' },
       { type: 'run', t: 31, id: 1 },
+      // A fetch woken by a read of the socket it opened.
+      task(40, 6, 1, 'fetch GET 127.0.0.1:8080/users/1', 'io'),
+      task(41, 7, 6, 'TCP socket 127.0.0.1:8080', 'io'),
+      { type: 'await', t: 42, id: 1, target: 6, label: '', site: 'a.js:7:3' },
+      { type: 'awaitBy', t: 50, id: 1, by: 7, label: 'read TCP socket 127.0.0.1:8080' },
+      { type: 'run', t: 51, id: 1 },
     ]);
-    assert.deepEqual(m.tasks.get(1)!.waits.map((w) => m.waitLabel(w)), ['setTimeout 10 ms', 'SubtleCrypto.digest']);
+    const waits = m.tasks.get(1)!.waits;
+    assert.deepEqual(waits.map((w) => m.waitLabel(w)), ['setTimeout 10 ms', 'SubtleCrypto.digest', 'fetch GET 127.0.0.1:8080/users/1']);
+    assert.equal(m.wokenBy(waits[2]), 7, 'the socket\'s read still said as what woke it');
   });
 
   it('splits the loop between tasks as run events arrive', () => {
