@@ -179,11 +179,15 @@ describe('loop long blocks in the webview store', () => {
   });
 });
 
+/** A trace model, the feed that sends it to the webview, and the webview's store it feeds. */
+function pipeline(): { model: TraceModel; feed: TimelineFeed; store: TimelineStore } {
+  const model = new TraceModel();
+  return { model, feed: new TimelineFeed(model), store: new TimelineStore() };
+}
+
 describe('webview store: the event cap', () => {
   it('learns where recording stopped from the first drop the model has, in a full update or a delta; a bad value is none', () => {
-    const model = new TraceModel();
-    const feed = new TimelineFeed(model);
-    const store = new TimelineStore();
+    const { model, feed, store } = pipeline();
     model.apply({ type: 'task', t: 0, id: 1, parent: 0, kind: 'async', name: 'main', site: '', internal: false });
     store.apply(feed.full(true));
     assert.equal(store.recordedUntil, -1, 'no cap reached');
@@ -201,9 +205,7 @@ describe('webview store: the event cap', () => {
 
 describe('webview store: the signals the program received', () => {
   it('learns of each as it comes, in a delta only when there are more, and all of them in a full update; a damaged one is refused with its update', () => {
-    const model = new TraceModel();
-    const feed = new TimelineFeed(model);
-    const store = new TimelineStore();
+    const { model, feed, store } = pipeline();
     model.apply({ type: 'task', t: 0, id: 1, parent: 0, kind: 'async', name: 'main', site: '', internal: false });
     store.apply(feed.full(true));
     assert.deepEqual(store.signals, []);
@@ -251,9 +253,7 @@ describe('webview store: lanes laid out earlier draw the latest state', () => {
   it('a task with one run and one wait that ends keeps its object, so its lane shows the end', () => {
     // 02-sequential-vs-concurrent.js in the panel: sayAfter's first update has one run and one open
     // wait, so the next one sends it whole; its lane kept drawing the old copy, pending for ever.
-    const model = new TraceModel();
-    const feed = new TimelineFeed(model);
-    const store = new TimelineStore();
+    const { model, feed, store } = pipeline();
     model.apply({ type: 'task', t: 0, id: 1, parent: 0, kind: 'async', name: 'sayAfter', site: '', internal: false });
     model.apply({ type: 'run', t: 0, id: 1 });
     model.apply({ type: 'await', t: 5, id: 1, target: 0, label: '', site: '/w/main.js:5:9' });
@@ -271,9 +271,7 @@ describe('webview store: lanes laid out earlier draw the latest state', () => {
 
 describe('timeline feed: full state, then only what changed', () => {
   it('sends everything first, then the tasks touched since, and the webview store ends up equal', () => {
-    const model = new TraceModel();
-    const feed = new TimelineFeed(model);
-    const store = new TimelineStore();
+    const { model, feed, store } = pipeline();
     model.apply({ type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'main.js', site: '', internal: false });
     model.apply({ type: 'run', t: 0, id: 1 });
     store.apply(feed.full(true));
@@ -291,9 +289,7 @@ describe('timeline feed: full state, then only what changed', () => {
   });
 
   it('sends each worker thread\'s loop as the main thread\'s, and the webview finds its long blocks there', () => {
-    const model = new TraceModel();
-    const feed = new TimelineFeed(model);
-    const store = new TimelineStore();
+    const { model, feed, store } = pipeline();
     model.apply({ type: 'task', t: 0, id: 1, parent: 0, kind: 'script', name: 'main.js', site: '', internal: false });
     model.apply({ type: 'run', t: 0, id: 1 });
     model.apply({ type: 'thread', id: 2 });
@@ -316,9 +312,7 @@ describe('timeline feed: full state, then only what changed', () => {
   });
 
   it('sends a long-lived task only its latest segments, and the webview copy still equals the model', () => {
-    const model = new TraceModel();
-    const feed = new TimelineFeed(model);
-    const store = new TimelineStore();
+    const { model, feed, store } = pipeline();
     model.apply({ type: 'task', t: 0, id: 1, parent: 0, kind: 'async', name: 'main', site: '', internal: false });
     store.apply(feed.full(true));
     let t = 0;
@@ -339,9 +333,7 @@ describe('timeline feed: full state, then only what changed', () => {
   });
 
   it('stretches of a wait sent before what ended it was known are sent again with it', () => {
-    const model = new TraceModel();
-    const feed = new TimelineFeed(model);
-    const store = new TimelineStore();
+    const { model, feed, store } = pipeline();
     model.apply({ type: 'task', t: 0, id: 1, parent: 0, kind: 'async', name: 'main', site: '', internal: false });
     model.apply({ type: 'task', t: 0, id: 2, parent: 1, kind: 'timer', name: 'setTimeout 60 ms', site: '', internal: false });
     model.apply({ type: 'await', t: 1, id: 1, target: 0, label: '', site: '/w/main.js:3:1' });
@@ -362,9 +354,7 @@ describe('timeline feed: full state, then only what changed', () => {
   });
 
   it('a wait says what woke it where its label does not: the task that put into the queue, not the timer a sleep names', () => {
-    const model = new TraceModel();
-    const feed = new TimelineFeed(model);
-    const store = new TimelineStore();
+    const { model, feed, store } = pipeline();
     for (const [id, name] of [[1, 'main'], [2, 'producer'], [3, 'consumer']] as const) model.apply({ type: 'task', t: 0, id, parent: 0, kind: 'async', name, site: '', internal: false });
     model.apply({ type: 'task', t: 1, id: 4, parent: 2, kind: 'timer', name: 'setTimeout 10 ms', site: '', internal: false });
     model.apply({ type: 'await', t: 1, id: 3, target: 0, label: 'Queue.get', site: '/w/q.py:9:1' });
@@ -388,9 +378,7 @@ describe('timeline feed: full state, then only what changed', () => {
 
 describe('flow control under a flood of tasks', () => {
   it('an update carries a bounded number of tasks; the rest follow, and the webview ends up with all of them', () => {
-    const model = new TraceModel();
-    const feed = new TimelineFeed(model);
-    const store = new TimelineStore();
+    const { model, feed, store } = pipeline();
     const total = MAX_TASKS_PER_UPDATE * 2 + 10;
     for (let id = 1; id <= total; id++) model.apply({ type: 'task', t: id, id, parent: 0, kind: 'timer', name: `setTimeout ${id}`, site: '', internal: false });
     const first = feed.full(true);
